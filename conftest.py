@@ -1,0 +1,24 @@
+"""Root fixtures shared by every test module."""
+
+import os
+import socket
+
+import pytest
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip when a real service is missing, except in CI where that is a failure."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        message = f"{name} is not reachable at {host}:{port}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI=true: services are required)")
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,265 @@
+"""The admin: every model searchable and filterable, so a coordinator can correct an import."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    Indicator,
+    IndicatorReport,
+    IndicatorTarget,
+    KeyTask,
+    KeyTaskUnit,
+    Plan,
+    Profile,
+    ProgressReport,
+    Region,
+    StatusChange,
+    Unit,
+    UnitAlias,
+    WorkItem,
+    WorkItemUnit,
+)
+from tasks.services.units import unit_merge
+
+User = get_user_model()
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+
+
+class MergeUnitsForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("合并到"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = units
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "kind", "in_unit_list", "alias_names", "n_tasks"]
+    list_filter = ["region", "kind", "in_unit_list"]
+    search_fields = ["name", "aliases__name", "emails"]
+    inlines = [UnitAliasInline]
+    actions = ["merge_units"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region")
+            .prefetch_related("aliases")
+            .annotate(n_tasks=Count("key_task_assignments", distinct=True))
+        )
+
+    @admin.display(description=_("别名"))
+    def alias_names(self, obj):
+        return "、".join(a.name for a in obj.aliases.all())
+
+    @admin.display(description=_("重点任务数"), ordering="n_tasks")
+    def n_tasks(self, obj):
+        return obj.n_tasks
+
+    @admin.action(description=_("合并所选单位为一个单位"))
+    def merge_units(self, request, queryset):
+        units = queryset.order_by("name")
+        if len({u.region_id for u in units}) != 1 or units.count() < 2:
+            self.message_user(request, _("请选择同一地区的两个或以上单位。"), messages.ERROR)
+            return None
+        if "apply" in request.POST:
+            form = MergeUnitsForm(request.POST, units=units)
+            if form.is_valid():
+                into = form.cleaned_data["into"]
+                for unit in units.exclude(pk=into.pk):
+                    unit_merge(source=unit, into=into)
+                self.message_user(request, _("已合并到 %s。") % into, messages.SUCCESS)
+                return redirect(request.get_full_path())
+        else:
+            form = MergeUnitsForm(units=units)
+        return render(
+            request,
+            "admin/tasks/merge_units.html",
+            {**self.admin_site.each_context(request), "form": form, "units": units, "title": _("合并单位")},
+        )
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "measure", "domain", "cumulative", "baseline_text", "key_task", "plan"]
+    list_display_links = ["number", "name"]
+    list_filter = ["plan", "domain", "cumulative"]
+    search_fields = ["name", "domain"]
+    list_select_related = ["plan", "key_task"]
+    autocomplete_fields = ["key_task"]
+    inlines = [IndicatorTargetInline]
+
+
+class KeyTaskUnitInline(admin.TabularInline):
+    model = KeyTaskUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(KeyTask)
+class KeyTaskAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "section", "lead_names", "deadline", "plan"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan", "section"]
+    search_fields = ["title", "text", "units__name"]
+    inlines = [KeyTaskUnitInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("plan").prefetch_related("assignments__unit")
+
+    @admin.display(description=_("牵头单位"))
+    def lead_names(self, obj):
+        return "、".join(a.unit.name for a in obj.assignments.all() if a.role == "lead")
+
+
+class WorkItemUnitInline(admin.TabularInline):
+    model = WorkItemUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "event", "from_status", "to_status", "reason", "from_due_date", "to_due_date"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(admin.ModelAdmin):
+    list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
+    list_filter = ["plan", "year", "status", "source", "link_confirmed", "recurring", "key_task"]
+    search_fields = ["text", "indicator_name", "units__name"]
+    date_hierarchy = "due_date"
+    list_select_related = ["plan", "key_task", "indicator"]
+    autocomplete_fields = ["key_task", "indicator"]
+    # Status changes go through the workflow service (with their audit row), never by hand here.
+    readonly_fields = ["status", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at"]
+    inlines = [WorkItemUnitInline, StatusChangeInline]
+
+    @admin.display(description=_("工作内容"))
+    def text_short(self, obj):
+        return obj.text[:50]
+
+    def save_model(self, request, obj, form, change):
+        # Relinking in the admin is a coordinator's correction: re-imports keep it.
+        if change and {"key_task", "indicator"} & set(form.changed_data):
+            obj.link_confirmed = True
+        if obj.deadline and not obj.due_date:
+            obj.due_date = obj.deadline
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
+    list_filter = ["region"]
+    search_fields = ["title", "issuer"]
+    filter_horizontal = ["coordinators"]
+    readonly_fields = ["source_sha256", "imported_at", "import_warnings"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    @admin.display(description=_("导入警告"))
+    def n_warnings(self, obj):
+        return len(obj.import_warnings or [])
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
+    list_filter = ["event", "to_status"]
+    search_fields = ["work_item__text", "reason", "actor__username"]
+    list_select_related = ["work_item", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "sha256"]
+    exclude = ["file"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["work_item", "unit", "kind", "percent", "created_at", "author"]
+    list_filter = ["kind", "unit"]
+    search_fields = ["note", "work_item__text"]
+    list_select_related = ["work_item", "unit", "author"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["work_item", "unit", "current_due_date", "proposed_due_date", "status", "requested_at"]
+    list_filter = ["status"]
+    search_fields = ["work_item__text", "reason"]
+    list_select_related = ["work_item", "unit"]
+
+
+@admin.register(IndicatorReport)
+class IndicatorReportAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "month", "value", "unit", "reported_at"]
+    list_filter = ["indicator__plan", "month"]
+    search_fields = ["indicator__name", "note"]
+    list_select_related = ["indicator", "unit"]
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["unit"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class HousingUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, ProfileInline]
+    list_display = [*UserAdmin.list_display, "unit_name"]
+    list_select_related = ["profile__unit"]
+
+    @admin.display(description=_("所属单位"))
+    def unit_name(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.unit if profile else ""
+
+
+admin.site.site_header = _("住有宜居 任务责任管理")
+admin.site.site_title = _("住有宜居")

@@ -1,0 +1,37 @@
+from .plan import (
+    Comparator,
+    Indicator,
+    IndicatorTarget,
+    KeyTask,
+    KeyTaskUnit,
+    Plan,
+    Profile,
+    Region,
+    Role,
+    Unit,
+    UnitAlias,
+    WorkItem,
+    WorkItemUnit,
+)
+from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
+
+__all__ = [
+    "Comparator",
+    "Evidence",
+    "ExtensionRequest",
+    "Indicator",
+    "IndicatorReport",
+    "IndicatorTarget",
+    "KeyTask",
+    "KeyTaskUnit",
+    "Plan",
+    "Profile",
+    "ProgressReport",
+    "Region",
+    "Role",
+    "StatusChange",
+    "Unit",
+    "UnitAlias",
+    "WorkItem",
+    "WorkItemUnit",
+]

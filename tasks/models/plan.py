@@ -1,0 +1,365 @@
+"""The plan as data: regions, units, plans, indicators with targets, key tasks, work items."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Comparator(models.TextChoices):
+    NONE = "", _("无")
+    EQ = "eq", "="
+    GT = "gt", ">"
+    GE = "ge", "≥"
+    LT = "lt", "<"
+    LE = "le", "≤"
+
+
+class Region(models.Model):
+    """The government that issues plans (海宁市, 越城区). Units belong to a region."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    slug = models.SlugField(_("标识"), max_length=100, unique=True, allow_unicode=True)
+
+    class Meta:
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A responsible unit of one region; it may be known by several names (aliases)."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("部门")
+        TOWN = "town", _("镇(街道)")
+        COLLECTIVE = "collective", _("集合单位")
+        ENTERPRISE = "enterprise", _("企业")
+        COURT = "court", _("法院")
+        OTHER = "other", _("其他")
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="units", verbose_name=_("地区"))
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    emails = models.TextField(
+        _("联系邮箱"), blank=True, help_text=_("联络员邮箱，每行一个或用逗号分隔")
+    )
+    leader_name = models.CharField(_("分管领导"), max_length=50, blank=True)
+    leader_email = models.EmailField(_("分管领导邮箱"), blank=True)
+    in_unit_list = models.BooleanField(
+        _("列于单位名单"), default=True, help_text=_("单位出现在方案附件的有关单位名单中")
+    )
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["region", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_per_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:unit_detail", args=[self.pk])
+
+    @property
+    def email_list(self) -> list[str]:
+        return [e.strip() for e in self.emails.replace(",", "\n").replace("，", "\n").splitlines() if e.strip()]
+
+
+class UnitAlias(models.Model):
+    """Another name of a unit (市资规局 for 市自然资源和规划局), unique within its region."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", editable=False)
+    name = models.CharField(_("别名"), max_length=100)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="alias_unique_name_per_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The region is the unit's; kept here only so the database can enforce uniqueness.
+        self.region_id = self.unit.region_id
+        super().save(*args, **kwargs)
+
+
+class Profile(models.Model):
+    """What a user is in this app: the unit a liaison works for (none for coordinators)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("所属单位")
+    )
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.unit or '-'})"
+
+
+class Plan(models.Model):
+    """An implementation plan (实施方案) of a region for a period of years."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="plans", verbose_name=_("地区"))
+    title = models.CharField(_("标题"), max_length=300)
+    slug = models.SlugField(_("标识"), max_length=100, unique=True, allow_unicode=True)
+    issuer = models.CharField(_("印发单位"), max_length=200, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("起始年"))
+    last_year = models.PositiveSmallIntegerField(_("终止年"))
+    source_file = models.FileField(_("来源文件"), upload_to="plans/", blank=True)
+    source_name = models.CharField(_("来源文件名"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("来源文件哈希"), max_length=64, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    import_warnings = models.JSONField(_("导入警告"), default=list, blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_plans", verbose_name=_("专班协调员")
+    )
+
+    class Meta:
+        verbose_name = _("实施方案")
+        verbose_name_plural = _("实施方案")
+        ordering = ["region", "-first_year", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "title"], name="plan_unique_title_per_region"),
+            models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="plan_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:plan_detail", args=[self.slug])
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
+class Indicator(models.Model):
+    """A row of the target table: a measured quantity with a baseline and yearly targets."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("方案"))
+    domain = models.CharField(_("领域"), max_length=50)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("指标"), max_length=200)
+    measure = models.CharField(_("计量单位"), max_length=30, blank=True)
+    cumulative = models.BooleanField(_("累计指标"), default=False)
+    baseline_year = models.PositiveSmallIntegerField(_("现状值年份"), null=True, blank=True)
+    baseline_text = models.CharField(_("现状值(原文)"), max_length=200, blank=True)
+    baseline_value = models.DecimalField(_("现状值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    baseline_comparator = models.CharField(
+        _("现状值比较符"), max_length=2, choices=Comparator.choices, blank=True, default=""
+    )
+    key_task = models.ForeignKey(
+        "KeyTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("服务的重点任务"),
+        help_text=_("指标由该任务的牵头单位填报"),
+    )
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="indicator_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}" + (f"({self.measure})" if self.measure else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:indicator_detail", args=[self.pk])
+
+
+class IndicatorTarget(models.Model):
+    """One year's target, kept as written (``>1.48``, ``大于220``, prose) and parsed."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    text = models.CharField(_("目标值(原文)"), max_length=500)
+    value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    comparator = models.CharField(_("比较符"), max_length=2, choices=Comparator.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("年度目标")
+        verbose_name_plural = _("年度目标")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="target_unique_year"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True, comparator="") | Q(value__isnull=False) & ~Q(comparator=""),
+                name="target_value_has_comparator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.text}"
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    SUPPORT = "support", _("配合")
+
+
+class KeyTask(models.Model):
+    """A numbered key task (重点任务) with its lead and supporting units."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_tasks", verbose_name=_("方案"))
+    section = models.CharField(_("板块"), max_length=200, blank=True)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("任务"), max_length=300)
+    text = models.TextField(_("全文"), blank=True)
+    deadline = models.DateField(_("完成期限"), null=True, blank=True)
+    deadline_text = models.CharField(_("完成期限(原文)"), max_length=100, blank=True)
+    leaders = models.CharField(_("责任领导"), max_length=200, blank=True)
+    units = models.ManyToManyField(Unit, through="KeyTaskUnit", related_name="key_tasks", verbose_name=_("责任单位"))
+
+    class Meta:
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="keytask_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:key_task_detail", args=[self.pk])
+
+
+class KeyTaskUnit(models.Model):
+    """A unit's role in a key task, in the document's order."""
+
+    key_task = models.ForeignKey(KeyTask, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="key_task_assignments")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name_as_written = models.CharField(_("原文名称"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("任务责任单位")
+        verbose_name_plural = _("任务责任单位")
+        ordering = ["key_task", "position"]
+        constraints = [models.UniqueConstraint(fields=["key_task", "unit"], name="keytaskunit_unique_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
+
+class WorkItem(models.Model):
+    """A dated piece of work: a row of a yearly work list, a milestone, or a drafted item."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("推进中")
+        AWAITING_REVIEW = "awaiting_review", _("待审核")
+        RETURNED = "returned", _("已退回")
+        DONE = "done", _("已办结")
+
+    class Source(models.TextChoices):
+        WORK_LIST = "work_list", _("工作清单")
+        MILESTONE = "milestone", _("节点任务")
+        DRAFT = "draft", _("年度草拟")
+        MANUAL = "manual", _("手工添加")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="work_items", verbose_name=_("方案"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    key_task = models.ForeignKey(
+        KeyTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_items", verbose_name=_("重点任务")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_items", verbose_name=_("指标")
+    )
+    indicator_name = models.CharField(_("指标(原文)"), max_length=200, blank=True)
+    target_text = models.CharField(_("年度目标(原文)"), max_length=100, blank=True)
+    text = models.TextField(_("工作内容"))
+    deadline_text = models.CharField(_("完成期限(原文)"), max_length=100, blank=True)
+    deadline = models.DateField(_("原定期限"), null=True, blank=True)
+    due_date = models.DateField(
+        _("现行期限"), null=True, blank=True, db_index=True, help_text=_("批准延期后的期限；未延期时等于原定期限")
+    )
+    recurring = models.BooleanField(_("常态化/周期性"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    completed_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.MANUAL)
+    import_key = models.CharField(
+        _("导入键"), max_length=64, blank=True, help_text=_("重新导入同一文件时据此更新，而不是重复创建")
+    )
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    link_confirmed = models.BooleanField(
+        _("关联已确认"), default=False, help_text=_("协调员修正过关联后，重新导入不再覆盖")
+    )
+    units = models.ManyToManyField(Unit, through="WorkItemUnit", related_name="work_items", verbose_name=_("责任单位"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作事项")
+        verbose_name_plural = _("工作事项")
+        ordering = ["plan", "year", "due_date", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "import_key"], condition=~Q(import_key=""), name="workitem_unique_import_key"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="workitem_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(status="done", completed_at__isnull=False, completed_on_time__isnull=False)
+                | (~Q(status="done") & Q(completed_at__isnull=True, completed_on_time__isnull=True)),
+                name="workitem_done_has_completion",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(due_date__isnull=False), name="workitem_due_date_set"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:work_item_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.DONE
+
+    def is_overdue(self, today) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class WorkItemUnit(models.Model):
+    """A unit responsible for a work item, as lead or supporting."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="work_item_assignments")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("事项责任单位")
+        verbose_name_plural = _("事项责任单位")
+        ordering = ["work_item", "position"]
+        constraints = [models.UniqueConstraint(fields=["work_item", "unit"], name="workitemunit_unique_unit")]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"

@@ -1,0 +1,159 @@
+"""The daily work on items: progress reports, evidence, extension requests, the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .plan import Indicator, Unit, WorkItem
+
+
+class StatusChange(models.Model):
+    """One row per status change of a work item: who, when, from, to, why."""
+
+    class Event(models.TextChoices):
+        TRANSITION = "transition", _("状态变更")
+        EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+        EXTENSION_GRANTED = "extension_granted", _("批准延期")
+        EXTENSION_REJECTED = "extension_rejected", _("驳回延期")
+        IMPORTED = "imported", _("导入")
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    event = models.CharField(_("事件"), max_length=30, choices=Event.choices, default=Event.TRANSITION)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=WorkItem.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=WorkItem.Status.choices)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    from_due_date = models.DateField(_("原期限"), null=True, blank=True)
+    to_due_date = models.DateField(_("新期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("状态记录")
+        verbose_name_plural = _("状态记录")
+        ordering = ["work_item", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}: {self.from_status} → {self.to_status}"
+
+
+class ProgressReport(models.Model):
+    """A unit's report on an item: progress, a supporting contribution, or a close request."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("进展")
+        CONTRIBUTION = "contribution", _("配合情况")
+        CLOSE_REQUEST = "close_request", _("申请办结")
+        COMMENT = "comment", _("督办意见")
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.PROGRESS)
+    note = models.TextField(_("情况说明"))
+    percent = models.PositiveSmallIntegerField(_("进度(%)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        ordering = ["work_item", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__lte=100), name="report_percent_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.note[:40]
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # Random names: the uploader's file name is kept only as metadata, never as a path.
+    return f"evidence/{instance.report.work_item_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file attached to a report; streamed only to users who may see the item."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    """A request to move an item's deadline (延期申请) and its decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        GRANTED = "granted", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="extension_requests")
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    reason = models.TextField(_("延期理由"))
+    current_due_date = models.DateField(_("原期限"), null=True, blank=True)
+    proposed_due_date = models.DateField(_("申请期限"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_item"], condition=Q(status="pending"), name="one_pending_extension_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}: → {self.proposed_due_date}"
+
+
+class IndicatorReport(models.Model):
+    """The actual value of an indicator for a month, reported by its lead unit."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports")
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    value = models.DecimalField(_("实际值"), max_digits=14, decimal_places=4)
+    note = models.TextField(_("说明"), blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    reported_at = models.DateTimeField(_("填报时间"))
+
+    class Meta:
+        verbose_name = _("指标填报")
+        verbose_name_plural = _("指标填报")
+        ordering = ["indicator", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="indicator_report_unique_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="indicator_report_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.month:%Y-%m}: {self.value}"

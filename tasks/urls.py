@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .views import plans
+
+app_name = "tasks"
+
+urlpatterns = [
+    path("", plans.home, name="home"),
+    path("plans/<slug:slug>/", plans.plan_detail, name="plan_detail"),
+    path("key-tasks/<int:pk>/", plans.key_task_detail, name="key_task_detail"),
+    path("indicators/<int:pk>/", plans.indicator_detail, name="indicator_detail"),
+    path("units/<int:pk>/", plans.unit_detail, name="unit_detail"),
+    path("items/<int:pk>/", plans.work_item_detail, name="work_item_detail"),
+]
