@@ -1,0 +1,3 @@
+"""Admin registrations, one module per subject."""
+
+from . import plan  # noqa: F401

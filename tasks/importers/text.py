@@ -1,0 +1,132 @@
+"""Small text helpers shared by the parser modules (pure functions, no state)."""
+
+from __future__ import annotations
+
+import re
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％＞＜＝", "0123456789.%><=")
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+OPEN = "（(【[〔"
+CLOSE = "）)】]〕"
+
+# Numbering at the start of a paragraph, by style. The style names double as outline levels.
+NUMBERING = [
+    ("cn_dun", re.compile(r"^\s*([一二三四五六七八九十百]+)\s*[、.．]\s*")),
+    ("cn_paren", re.compile(r"^\s*[（(]\s*([一二三四五六七八九十百]+)\s*[）)]\s*")),
+    ("arabic", re.compile(r"^\s*([0-9０-９]{1,3})\s*[.．、](?![0-9０-９])\s*")),
+    ("arabic_paren", re.compile(r"^\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*")),
+    ("circled", re.compile(r"^\s*([①-⑳])\s*")),
+]
+
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}“”（）()、])[ \t\u3000]+(?=[{CJK}“”（）()])")
+_ALL_SPACE = re.compile(r"[\s\u3000]+")
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits and comparison signs to ASCII."""
+    return text.translate(_FULLWIDTH_DIGITS)
+
+
+def cn_number(text: str) -> int | None:
+    """``十二`` -> 12, ``3`` -> 3, ``①`` -> 1; None when it is not a number."""
+    text = ascii_digits(text.strip())
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1 and "①" <= text <= "⑳":
+        return ord(text) - ord("①") + 1
+    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
+        return None
+    total, current = 0, 0
+    for c in text:
+        if c == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif c == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[c]
+    return total + current
+
+
+def numbering(text: str) -> tuple[str, int, int] | None:
+    """(style, number, end offset of the marker) when ``text`` starts with a list number."""
+    for style, rx in NUMBERING:
+        m = rx.match(text)
+        if m:
+            n = cn_number(m.group(1))
+            if n is not None:
+                return style, n, m.end()
+    return None
+
+
+def squeeze_cjk_spaces(text: str) -> str:
+    """Remove spaces that only split Chinese words (``住房 安全`` -> ``住房安全``)."""
+    return _SPACE_BETWEEN_CJK.sub("", text).strip()
+
+
+def no_spaces(text: str) -> str:
+    return _ALL_SPACE.sub("", text)
+
+
+def half_brackets(text: str) -> str:
+    """Full-width brackets and colons to half-width (for comparing names, not for output)."""
+    return text.translate(str.maketrans("（）【】〔〕：，；", "()[][]:,;"))
+
+
+def name_key(name: str) -> str:
+    """Comparison key of a unit name: no spaces, half-width brackets."""
+    return half_brackets(no_spaces(name))
+
+
+def first_sentence(text: str, limit: int = 80) -> str:
+    """Text up to the first 。 (without it), trimmed of trailing punctuation."""
+    cut = text.find("。")
+    head = text if cut < 0 else text[:cut]
+    head = head.strip().rstrip("；;，,：:")
+    return head[:limit].strip()
+
+
+def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
+    """Split on ``seps`` outside brackets; returns (piece, offset) pairs, pieces stripped."""
+    out: list[tuple[str, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in seps:
+            out.append((text[start:i], start))
+            start = i + 1
+    out.append((text[start:], start))
+    result = []
+    for piece, off in out:
+        stripped = piece.strip()
+        if stripped:
+            result.append((stripped, off + piece.find(stripped)))
+    return result
+
+
+def matching_close(text: str, open_at: int) -> int:
+    """Index of the bracket closing the one at ``open_at``; -1 when it is never closed."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        ch = text[i]
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def join_lines(left: str, right: str) -> str:
+    """Join a paragraph broken across lines: no space between Chinese, one between words."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() \
+            and right[0].isalnum():
+        return f"{left} {right}"
+    return left + right
