@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate demo worker beat web bench clean browsers
+.PHONY: run test lint venv migrate demo bench clean sysdeps
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -28,7 +28,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
-run: demo
+run: demo sysdeps
 	@$(PY) manage.py demo_accounts
 	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops all."
 	@trap 'kill 0' INT TERM EXIT; \
@@ -40,10 +40,10 @@ run: demo
 lint: venv
 	$(BIN)/ruff check .
 
-browsers: venv
-	@$(PY) -m tasks.tests.browser_setup
+sysdeps:
+	@scripts/ensure_sysdeps.sh
 
-test: venv var browsers
+test: venv var sysdeps
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations are out of date: run manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest
