@@ -39,6 +39,7 @@ class ParsedUnit:
     aliases: list[str] = field(default_factory=list)  # other names, incl. short ones
     kind: str = "department"  # department, town, collective, enterprise, court, other
     line: int | None = None
+    listed: bool = True  # False: named by a task but absent from the plan's units list
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％＞＜＝", "0123456789.%><=")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 OPEN = "（(【[〔"
