@@ -48,13 +48,14 @@ def decode_text(data: bytes, path: str) -> str:
 def read_docx(path: Path) -> str:
     try:
         import docx  # python-docx
+        from docx.opc.exceptions import PackageNotFoundError
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a deployment problem, not the user's
         raise PlanParseError("读取 .docx 需要 python-docx (python-docx is missing)", path=str(path)) from exc
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=str(path)) from exc
     numbering = _Numbering(document)
     lines: list[str] = []

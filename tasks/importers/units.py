@@ -128,11 +128,12 @@ def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
             if not (stripped and looks_like_unit(stripped, known) and not _NOTE.search(stripped)):
                 result.notes.append(piece)
                 continue
-        role = ""
+        role, own_only = "", False
         m = _ROLE_SUFFIX.search(piece)
         if m and name_key(piece) not in known:
             word = m.group(1) or m.group(2)
             role = "lead" if word in ("牵头", "主责", "主办") else "support"
+            own_only = m.group(1) is not None  # "B(牵头)" marks B alone; "B、C配合" marks both
             piece = piece[: m.start()].strip()
         piece = _TRAILING_ETC.sub("", piece) if name_key(piece) not in known else piece
         piece = _LEADING_FILLER.sub("", piece)
@@ -146,7 +147,7 @@ def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
             result.roles.append(role)
             if not role:
                 pending.append(len(result.names) - 1)
-        if role:
+        if role and not own_only:
             for i in pending:
                 result.roles[i] = role
             pending = []
