@@ -71,8 +71,6 @@ def _row_cells(line: str) -> list[str] | None:
         return None
     while cells and not cells[-1]:
         cells.pop()
-    if sum(1 for c in cells if c) < 2:
-        return None if len(cells) < 2 else cells
     return cells
 
 
@@ -161,6 +159,10 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         if raw == "\0" or _NOISE.match(raw):
             continue
         cells = _row_cells(raw)
+        if cells is not None and sum(1 for c in cells if c) < 2 and not (blocks and isinstance(blocks[-1], Row)):
+            # One filled cell outside a table: an indented paragraph, not a row.
+            cells = None
+            raw = raw.replace("\t", " ").replace("|", " ")
         if cells is not None:
             para = None
             if cells:

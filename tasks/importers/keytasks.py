@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import _ATTACHMENT, Block, Para
-from .deadlines import parse_deadline
+from .deadlines import parse_deadline_in
 from .document import ParsedKeyTask, Warning_
 from .statements import Statement, combine, find_deadline, find_milestones, find_statements, is_standalone
 from .text import first_sentence, numbering
@@ -132,12 +132,15 @@ class OutlineParser:
             if found:
                 standalone += found
                 st = combine(standalone, self.known)
+                last = stack[-1]
+                last.body.append(p)  # in the text of the item it follows, in document order
                 if covered:
                     for node in covered:
                         node.cover = st
-                        self._note_cover_text(node, text)
+                        if node is not last:
+                            self._note_cover_text(node, text)
                     continue
-                covered = self._cover(stack[-1], st, text)
+                covered = self._cover(last, st, text)
                 continue
             standalone, covered = [], []
             num = numbering(text)
@@ -173,7 +176,9 @@ class OutlineParser:
                     break
                 run.append(sib)
         for node in run:
-            node.cover, node.cover_text = st, text
+            node.cover = st
+            if node is not last:
+                node.cover_text = text
         if len(run) > 1:
             numbers = "、".join(str(n.number) for n in reversed(run))
             self.warnings.append(Warning_(
@@ -241,18 +246,16 @@ class OutlineParser:
         if parent is not None and parent.depth >= 0 and _heading_kind(parent.para.text) != "tasks":
             section = parent.heading()
         year = self.year
-        deadline_text, (deadline, _rec) = ("", (None, False))
         if st is not None and st.deadline_text:
             deadline_text = st.deadline_text
-            if year:
-                deadline, _rec = parse_deadline(deadline_text, year=year)
-        elif year:
+            deadline, _rec = parse_deadline_in(deadline_text, year)
+        else:
             deadline_text, (deadline, _rec) = find_deadline(text, year)
-        if deadline_text and year and deadline is None and not _rec:
+        if deadline_text and deadline is None and not _rec:
             self.warnings.append(Warning_(
                 f"无法识别完成时限“{deadline_text}” (unreadable deadline)", node.para.line,
                 "deadline_unreadable"))
-        milestones = find_milestones(_strip_statements(text, self.known), year) if year else []
+        milestones = find_milestones(_strip_statements(text, self.known), year)
         task = ParsedKeyTask(
             number=node.number, section=section, title=title, text=text,
             lead_units=list(st.leads) if st else [], supporting_units=list(st.supports) if st else [],

@@ -11,6 +11,7 @@ _TITLE_END = re.compile(
     r"(方案|计划|规划|清单|意见|办法|要点|安排|通知)\s*([（(][^（）()]{0,30}[）)])?$"
 )
 _PERIOD = re.compile(r"[（(]\s*(20[0-9]{2})\s*年?\s*[—–\-－~～至到]+\s*(20[0-9]{2})\s*年?\s*[）)]")
+_SINGLE_YEAR = re.compile(r"(20[0-9]{2})\s*年(?!\s*[—–\-－~～至到])")
 _REGION = re.compile(r"^(.{1,8}?(?:自治县|自治州|自治区|新区|市|区|县|州|盟|旗))")
 _ISSUER = re.compile(
     r"^[^，,。、:：《》()（）]{4,40}(办公室|人民政府|委员会|领导小组|工作专班|专班|指挥部|局|委)$"
@@ -96,4 +97,8 @@ def read_meta(lines: list[str], *, scan: int = 120) -> Meta:
                 break
     if period:
         meta.first_year, meta.last_year = int(period.group(1)), int(period.group(2))
+    else:
+        single = _SINGLE_YEAR.search(ascii_digits(meta.title))
+        if single:  # a plan for one year: "(2023年)", "某某市2023年住房工作重点任务清单"
+            meta.first_year = meta.last_year = int(single.group(1))
     return meta

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .deadlines import normalize_deadline_text, parse_deadline
+from .deadlines import normalize_deadline_text, parse_deadline_in
 from .document import ParsedMilestone
 from .text import CLOSE, OPEN, matching_close, split_top_level
 from .units import looks_like_unit, split_units
@@ -196,14 +196,16 @@ def is_standalone(text: str) -> bool:
     return bool(STANDALONE.match(text))
 
 
-def find_deadline(text: str, year: int) -> tuple[str, object]:
+def find_deadline(text: str, year: int | None) -> tuple[str, tuple]:
     """A deadline written in a task as ``(2023年6月底前)`` or ``完成时限:6月底``: (text, date)."""
     for m in LABEL_RE.finditer(text):
         if _category(m.group(1)) == "deadline":
-            value = re.split(r"[；;。）)\]】，,]", text[m.end():], maxsplit=1)[0]
+            value = re.split(r"[；;。）)\]】，,\n]", text[m.end():], maxsplit=1)[0]
+            nxt = LABEL_RE.search(value)
+            value = value[: nxt.start()] if nxt else value
             value = normalize_deadline_text(value)
             if value:
-                return value, parse_deadline(value, year=year)
+                return value, parse_deadline_in(value, year)
     for a, b in _bracket_groups(text):
         inner = text[a + 1:b].strip()
         if len(inner) > 24:
@@ -211,13 +213,13 @@ def find_deadline(text: str, year: int) -> tuple[str, object]:
         mm = _DEADLINE_GROUP.match(inner)
         if mm:
             value = normalize_deadline_text(inner.removeprefix("完成时限").strip(":："))
-            parsed = parse_deadline(value, year=year)
+            parsed = parse_deadline_in(value, year)
             if parsed[0] or parsed[1]:
                 return value, parsed
     return "", (None, False)
 
 
-def find_milestones(text: str, year: int) -> list[ParsedMilestone]:
+def find_milestones(text: str, year: int | None) -> list[ParsedMilestone]:
     """``第一季度:…;第二季度:…`` -> dated milestones."""
     marks = list(_MILESTONE.finditer(text))
     if not marks:
@@ -227,6 +229,6 @@ def find_milestones(text: str, year: int) -> list[ParsedMilestone]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         body = text[m.end():end].strip().rstrip("；;。，, ")
         when = normalize_deadline_text(m.group(1))
-        deadline, _ = parse_deadline(when, year=year)
+        deadline, _ = parse_deadline_in(when, year)
         out.append(ParsedMilestone(text=body, deadline=deadline, deadline_text=when))
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from .blocks import Block, Para, Row
-from .deadlines import normalize_deadline_text, parse_deadline
+from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
 from .document import ParsedIndicator, ParsedKeyTask, ParsedValue, Warning_
 from .statements import find_milestones, parse_content
 from .text import ascii_digits, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
@@ -344,21 +344,18 @@ class TableParser:
             if col is not None and cells[col]:
                 parts.append(f"{label}:{cells[col]}")
         st = parse_content("；".join(parts), self.known)
-        year = self.year or 0
+        year = self.year
         deadline_text = ""
         deadline = None
         if "deadline" in schema.cols and cells[schema.cols["deadline"]]:
             deadline_text = normalize_deadline_text(cells[schema.cols["deadline"]])
-            if year:
-                deadline, recurring = parse_deadline(deadline_text, year=year)
-                if deadline is None and not recurring:
-                    self.warnings.append(Warning_(
-                        f"无法识别完成时限“{deadline_text}” (unreadable deadline)", row.line,
-                        "deadline_unreadable"))
-        milestones = []
-        if year:
-            source = cells[schema.cols["progress"]] if "progress" in schema.cols else task_text
-            milestones = find_milestones(source, year)
+            deadline, recurring = parse_deadline_in(deadline_text, year)
+            if deadline is None and not recurring:
+                self.warnings.append(Warning_(
+                    f"无法识别完成时限“{deadline_text}” (unreadable deadline)", row.line,
+                    "deadline_unreadable"))
+        source = cells[schema.cols["progress"]] if "progress" in schema.cols else task_text
+        milestones = find_milestones(source, year)
         num_value = int(ascii_digits(num)) if _INT.match(num) else 0
         task = ParsedKeyTask(
             number=num_value, section=self._section, title=first_sentence(title_cell),
@@ -374,7 +371,10 @@ class TableParser:
         while cells and not cells[-1]:
             cells.pop()
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
-        if len(cells) >= schema.width or not unit_roles:
+        core = schema.width
+        while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
+            core -= 1
+        if len(cells) >= core or not unit_roles:
             out = _align(row.cells, schema)
         else:
             out = [""] * schema.width
