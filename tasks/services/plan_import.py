@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
+from tasks.importers.linking import TaskIndex
 from tasks.models import (
     Indicator,
     IndicatorTarget,
@@ -112,6 +113,7 @@ def plan_import(
         tasks = _import_key_tasks(parsed, plan, names, result)
         indicators = _import_indicators(parsed, plan, result)
         _import_work_items(parsed, plan, tasks, indicators, names, result)
+        _link_indicators(parsed, indicators, tasks, result)
         if result.warnings != plan.import_warnings:
             plan.import_warnings = result.warnings
             plan.save(update_fields=["import_warnings"])
@@ -236,6 +238,30 @@ def _import_indicators(parsed: ParsedPlan, plan: Plan, result: ImportResult) -> 
                 defaults={"text": value.text[:500], "value": value.value, "comparator": value.comparator},
             )
     return indicators
+
+
+def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks, result: ImportResult) -> None:
+    """Indicators not linked through the work list go to the key task their name best matches."""
+    index = TaskIndex(parsed.key_tasks)
+    for pi in parsed.indicators:
+        indicator = indicators[pi.number]
+        if indicator.key_task_id is not None:
+            continue  # linked by the work list, an earlier import, or a coordinator
+        link = index.link(pi.name, [])
+        if link.number is None:
+            result.warnings.append(
+                {"code": "indicator_unlinked", "line": pi.line,
+                 "message": f"指标{pi.number}“{pi.name}”未能关联到重点任务，请在管理后台指定。"}
+            )
+            continue
+        indicator.key_task = tasks[link.number]
+        indicator.save(update_fields=["key_task"])
+        if link.doubtful:
+            result.warnings.append(
+                {"code": "indicator_link_doubtful", "line": pi.line,
+                 "message": f"指标{pi.number}“{pi.name}”关联到重点任务{link.number}"
+                            f"“{indicator.key_task.title}”把握不大，请核对。"}
+            )
 
 
 def match_indicator(name: str, indicators: list[Indicator]) -> tuple[Indicator | None, float]:
