@@ -77,7 +77,7 @@ def _row_cells(line: str) -> list[str] | None:
 def _starts_block(line: str) -> bool:
     return bool(
         numbering(line) or STANDALONE.match(line) or _ATTACHMENT.match(line) or _CAPTION.match(line)
-        or _DATE_LINE.match(line)
+        or _DATE_LINE.match(line) or (len(line) <= 40 and line.endswith(_HEADING_END))
     )
 
 
@@ -141,17 +141,24 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
     return out
 
 
+def _close(para: Para | None, parts: list[str]) -> None:
+    if para is not None and len(parts) > 1:
+        para.text = "".join(parts)
+
+
 def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
     lines = normalize_lines(text)
     work = list(lines)
-    cell_tables = _cell_per_line_tables(work) if any(
-        no_spaces(x) in HEADER_WORDS for x in work) else {}
+    cell_tables = _cell_per_line_tables(work) if any(no_spaces(x) in HEADER_WORDS for x in work) else {}
     blocks: list[Block] = []
     para: Para | None = None
+    parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)
+    length = 0
     for idx, raw in enumerate(work):
         lineno = idx + 1
         if raw == "\0table":
+            _close(para, parts)
             para = None
             for row in cell_tables[idx]:
                 blocks.append(Row(cells=row, line=lineno))
@@ -159,11 +166,13 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         if raw == "\0" or _NOISE.match(raw):
             continue
         cells = _row_cells(raw)
-        if cells is not None and sum(1 for c in cells if c) < 2 and not (blocks and isinstance(blocks[-1], Row)):
+        in_table = bool(blocks) and isinstance(blocks[-1], Row)
+        if cells is not None and sum(1 for c in cells if c) < 2 and not in_table:
             # One filled cell outside a table: an indented paragraph, not a row.
             cells = None
             raw = raw.replace("\t", " ").replace("|", " ")
         if cells is not None:
+            _close(para, parts)
             para = None
             if cells:
                 blocks.append(Row(cells=cells, line=lineno))
@@ -171,10 +180,18 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         line = raw.strip()
         if not line:
             continue
-        if para is not None and not _complete(para.text) and not _starts_block(line):
-            para.text = join_lines(para.text, line)
-            para.segs.append((len(para.text) - len(line), lineno))
-            continue
+        if para is not None and not _starts_block(line):
+            # Only a short paragraph can be a heading; a long one is complete when its last line is.
+            probe = "".join(parts) if length <= 80 else parts[-1]
+            if not _complete(probe):
+                joined = join_lines(parts[-1], line)
+                parts.append(joined[len(parts[-1]):])
+                para.segs.append((length + len(joined) - len(parts[-2]) - len(line), lineno))
+                length += len(parts[-1])
+                continue
+        _close(para, parts)
         para = Para(text=line, line=lineno, segs=[(0, lineno)])
+        parts, length = [line], len(line)
         blocks.append(para)
+    _close(para, parts)
     return blocks, lines

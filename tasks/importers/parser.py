@@ -12,6 +12,7 @@ from .keytasks import OutlineParser
 from .linking import TaskIndex
 from .meta import read_meta
 from .reader import read_document
+from .statements import clear_cache
 from .tables import TableParser, WorkRow
 from .text import no_spaces, numbering
 from .units import UnitRegistry, looks_like_unit, split_units
@@ -27,6 +28,13 @@ def parse_plan_file(path: str | Path, *, year: int | None = None) -> ParsedPlan:
 
 def parse_plan_text(text: str, *, source: str = "", year: int | None = None) -> ParsedPlan:
     """Parse a plan's text. ``year`` is the work list's year when the document does not say it."""
+    try:
+        return _parse(text, source, year)
+    finally:
+        clear_cache()
+
+
+def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
     blocks, lines = to_blocks(text)
     if not any(line.strip() for line in lines):
         raise PlanParseError("文件为空 (empty document)", path=source)
@@ -38,7 +46,7 @@ def parse_plan_text(text: str, *, source: str = "", year: int | None = None) -> 
     )
     registry = UnitRegistry()
     _read_units_list(blocks, registry)
-    known = registry.known_keys
+    known = registry.known_keys  # a frozenset: statement lookups are cached per parse
     plan_year = year or meta.first_year
 
     tables = TableParser(year=plan_year, known=known, warnings=warnings).feed(blocks)

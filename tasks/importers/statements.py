@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from .deadlines import normalize_deadline_text, parse_deadline_in
 from .document import ParsedMilestone
-from .text import CLOSE, OPEN, matching_close, split_top_level
+from .text import bracket_groups, matching_close, split_top_level
 from .units import looks_like_unit, split_units
 
 LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "牵头")
@@ -128,21 +129,6 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
     return st
 
 
-def _bracket_groups(text: str) -> list[tuple[int, int]]:
-    """(open, close) of top-level bracket groups, in one pass."""
-    groups, depth, start = [], 0, -1
-    for i, ch in enumerate(text):
-        if ch in OPEN:
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch in CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                groups.append((start, i))
-    return groups
-
-
 def _lead_form(content: str, known: set[str] | None) -> Statement | None:
     """``A牵头,B、C按职责分工负责`` / ``A牵头,B配合``: a statement when every part is a unit."""
     if "牵头" not in content or len(content) > 300:
@@ -155,8 +141,17 @@ def _lead_form(content: str, known: set[str] | None) -> Statement | None:
     return parse_content(content, known)
 
 
-def find_statements(text: str, known: set[str] | None = None) -> list[Statement]:
-    """Every responsibility statement in a paragraph, in order."""
+def find_statements(text: str, known: frozenset[str] | set[str] | None = None) -> list[Statement]:
+    """Every responsibility statement in a paragraph, in order (a new list; statements are shared)."""
+    return list(_find_statements(text, known if isinstance(known, frozenset) else frozenset(known or ())))
+
+
+def clear_cache() -> None:
+    _find_statements.cache_clear()
+
+
+@cache  # one parse reads a paragraph several times; cleared after each parse
+def _find_statements(text: str, known: frozenset[str]) -> tuple[Statement, ...]:
     found: list[Statement] = []
     taken: list[tuple[int, int]] = []
     for m in _BRACKET_LABEL.finditer(text):
@@ -170,7 +165,7 @@ def find_statements(text: str, known: set[str] | None = None) -> list[Statement]
         st.start, st.end, st.unclosed = m.start(), end, unclosed
         found.append(st)
         taken.append((m.start(), end))
-    for a, b in _bracket_groups(text):
+    for a, b in bracket_groups(text):
         if any(x <= a <= y for x, y in taken):
             continue
         st = _lead_form(text[a + 1:b], known)
@@ -188,7 +183,7 @@ def find_statements(text: str, known: set[str] | None = None) -> list[Statement]
         taken.append((m.start(), end))
         break
     found.sort(key=lambda s: s.start)
-    return found
+    return tuple(found)
 
 
 def is_standalone(text: str) -> bool:
@@ -206,7 +201,7 @@ def find_deadline(text: str, year: int | None) -> tuple[str, tuple]:
             value = normalize_deadline_text(value)
             if value:
                 return value, parse_deadline_in(value, year)
-    for a, b in _bracket_groups(text):
+    for a, b in bracket_groups(text):
         inner = text[a + 1:b].strip()
         if len(inner) > 24:
             continue

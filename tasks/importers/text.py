@@ -15,7 +15,8 @@ CLOSE = "）)】]〕"
 NUMBERING = [
     ("cn_dun", re.compile(r"^\s*([一二三四五六七八九十百]+)\s*[、.．]\s*")),
     ("cn_paren", re.compile(r"^\s*[（(]\s*([一二三四五六七八九十百]+)\s*[）)]\s*")),
-    ("arabic", re.compile(r"^\s*([0-9０-９]{1,3})\s*[.．、](?![0-9０-９])\s*")),
+    # up to 4 digits, but not a year ("2023、2024年…")
+    ("arabic", re.compile(r"^\s*(?!(?:19|20)[0-9]{2}\b)([0-9０-９]{1,4})\s*[.．、](?![0-9０-９])\s*")),
     ("arabic_paren", re.compile(r"^\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*")),
     ("circled", re.compile(r"^\s*([①-⑳])\s*")),
 ]
@@ -71,9 +72,13 @@ def no_spaces(text: str) -> str:
     return _ALL_SPACE.sub("", text)
 
 
+_HALF = str.maketrans("（）【】〔〕：，；", "()[][]:,;")
+_BRACKET = re.compile(r"[（(【\[〔）)】\]〕]")
+
+
 def half_brackets(text: str) -> str:
     """Full-width brackets and colons to half-width (for comparing names, not for output)."""
-    return text.translate(str.maketrans("（）【】〔〕：，；", "()[][]:,;"))
+    return text.translate(_HALF)
 
 
 def name_key(name: str) -> str:
@@ -93,12 +98,13 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     """Split on ``seps`` outside brackets; returns (piece, offset) pairs, pieces stripped."""
     out: list[tuple[str, int]] = []
     depth, start = 0, 0
-    for i, ch in enumerate(text):
+    for m in _splitter(seps).finditer(text):
+        ch, i = m.group(), m.start()
         if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
+        elif depth == 0:
             out.append((text[start:i], start))
             start = i + 1
     out.append((text[start:], start))
@@ -110,18 +116,42 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     return result
 
 
+_SPLITTERS: dict[str, re.Pattern[str]] = {}
+
+
+def _splitter(seps: str) -> re.Pattern[str]:
+    rx = _SPLITTERS.get(seps)
+    if rx is None:
+        rx = _SPLITTERS[seps] = re.compile("[" + re.escape(OPEN + CLOSE + seps) + "]")
+    return rx
+
+
 def matching_close(text: str, open_at: int) -> int:
     """Index of the bracket closing the one at ``open_at``; -1 when it is never closed."""
     depth = 0
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if ch in OPEN:
+    for m in _BRACKET.finditer(text, open_at):
+        if m.group() in OPEN:
             depth += 1
-        elif ch in CLOSE:
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return m.start()
     return -1
+
+
+def bracket_groups(text: str) -> list[tuple[int, int]]:
+    """(open, close) of the top-level bracket groups, in one pass over the brackets only."""
+    groups, depth, start = [], 0, -1
+    for m in _BRACKET.finditer(text):
+        if m.group() in OPEN:
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, m.start()))
+    return groups
 
 
 def join_lines(left: str, right: str) -> str:

@@ -78,10 +78,14 @@ def unit_kind(name: str) -> str:
     return "other"
 
 
-def _split_run_together(item: str, known: set[str]) -> tuple[list[str], bool]:
+_INNER_END = re.compile(r"(?:局|委|办|院|中心|部|队|公司|集团|组|会|所|站|联|处)(?=.{3})")
+
+
+def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[list[str], bool]:
     """``区住建局区财政局`` -> two names; returns (names, heuristic) -- heuristic when not both known."""
     key = name_key(item)
-    if key in known or len(item) < 6 or len(item) > 40:
+    if key in known or len(item) < 6 or len(item) > 40 or len(key) != len(item) \
+            or not _INNER_END.search(item):
         return [item], False
     depth = 0
     for i, ch in enumerate(item[:-2]):
@@ -92,7 +96,7 @@ def _split_run_together(item: str, known: set[str]) -> tuple[list[str], bool]:
         if depth or i < 2:
             continue
         left, right = item[: i + 1], item[i + 1:]
-        left_known, right_known = name_key(left) in known, name_key(right) in known
+        left_known, right_known = key[: i + 1] in known, key[i + 1:] in known
         if left_known and (right_known or looks_like_unit(right, known)):
             rest, heur = _split_run_together(right, known)
             return [left, *rest], heur or not right_known
@@ -171,8 +175,8 @@ class UnitRegistry:
         self.has_list = False
 
     @property
-    def known_keys(self) -> set[str]:
-        return set(self._by_key)
+    def known_keys(self) -> frozenset[str]:
+        return frozenset(self._by_key)
 
     def add_listed(self, name: str, line: int | None) -> ParsedUnit:
         key = name_key(name)
