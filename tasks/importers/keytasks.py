@@ -146,9 +146,16 @@ class OutlineParser:
             num = numbering(text)
             if num is None:
                 node = stack[-1]
+                inline = find_statements(text, self.known)
+                if any(s.has_units for s in inline) and (node is root or _is_heading(node)):
+                    # An unnumbered paragraph with its own statement under a heading is a task.
+                    child = Node(style="para", number=0, depth=len(styles), para=p, marker_end=0, parent=node)
+                    child.statements = inline
+                    node.children.append(child)
+                    continue
                 node.body.append(p)
                 if node is not root:
-                    node.statements += find_statements(text, self.known)
+                    node.statements += inline
                 continue
             style, number, marker_end = num
             if style in styles:
@@ -275,6 +282,12 @@ class OutlineParser:
                 self.warnings.append(Warning_(f"任务{node.number}: {msg} (doubtful split)", node.para.line,
                                               "doubtful_split"))
         return OutlineTask(task=task, carry_forward=list(st.carry_forward) if st else [], statement=st)
+
+
+def _is_heading(node: Node) -> bool:
+    """A short numbered line with no sentence of its own: "(一)住房保障", "一、重点任务"."""
+    rest = node.para.text[node.marker_end:].strip()
+    return len(rest) <= 30 and "。" not in rest and not node.statements
 
 
 def _has_statement(node: Node) -> bool:

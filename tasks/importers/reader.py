@@ -127,12 +127,29 @@ class _Numbering:
             for ilvl, spec in abstract.get(ref.get(f"{ns}val"), {}).items():
                 self.levels[(num.get(f"{ns}numId"), ilvl)] = spec
 
-    def prefix(self, para) -> str:
+    @staticmethod
+    def _num_pr(para):
+        """The paragraph's numbering, or its style's ("List Number")."""
         ppr = para._p.pPr
-        if ppr is None or ppr.numPr is None or ppr.numPr.numId is None:
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            return ppr.numPr
+        style = para.style
+        while style is not None:
+            sppr = style.element.pPr
+            if sppr is not None and sppr.numPr is not None and sppr.numPr.numId is not None:
+                return sppr.numPr
+            style = style.base_style
+        return None
+
+    def prefix(self, para) -> str:
+        try:
+            num_pr = self._num_pr(para)
+        except (AttributeError, KeyError, ValueError):
             return ""
-        num_id = str(ppr.numPr.numId.val)
-        ilvl = ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0
+        if num_pr is None:
+            return ""
+        num_id = str(num_pr.numId.val)
+        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
         spec = self.levels.get((num_id, str(ilvl)))
         if spec is None or spec[0] not in self._FORMATS:
             return ""

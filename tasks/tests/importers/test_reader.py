@@ -172,3 +172,17 @@ def test_pdf_without_text_layer_is_refused(tmp_path):
         writer.write(fh)
     with pytest.raises(PlanParseError, match="text layer"):
         parse_plan_file(path)
+
+
+def test_docx_automatic_list_numbers_are_read(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("某某县住房保障实施方案(2023—2027年)")
+    document.add_paragraph("一、重点任务")
+    document.add_paragraph("扩大供给。加快筹集。(责任单位:县住建局、县财政局)", style="List Number")
+    document.add_paragraph("提升能力。做好保障。(责任单位:县住建局)", style="List Number")
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    assert "2.提升能力。做好保障。(责任单位:县住建局)" in read_document(path).splitlines()
+    plan = parse_plan_file(path)
+    assert [(t.number, t.title) for t in plan.key_tasks] == [(1, "扩大供给"), (2, "提升能力")]
