@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .statements import STANDALONE
-from .text import join_lines, no_spaces, numbering
+from .text import SAFEGUARDS, join_lines, no_spaces, numbering
 
 _NOISE = re.compile(  # page numbers: "— 5 —", "第5页 共9页"
     r"^\s*(?:[-—–－]+\s*[0-9]+\s*[-—–－]+|第\s*[0-9]+\s*页(?:\s*[/，,]?\s*共\s*[0-9]+\s*页)?)\s*$"
@@ -119,7 +119,8 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
             if not s:
                 k += 1
                 continue
-            if _ATTACHMENT.match(s) or (numbering(s) and numbering(s)[0] == "cn_dun" and "保障" in s):
+            num = numbering(s)
+            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])):
                 break
             plain = no_spaces(s)
             if plain.isdigit() and (int(plain) == expected or current is None):

@@ -14,14 +14,11 @@ from .blocks import _ATTACHMENT, Block, Para
 from .deadlines import parse_deadline_in
 from .document import ParsedKeyTask, Warning_
 from .statements import Statement, combine, find_deadline, find_milestones, find_statements, is_standalone
-from .text import first_sentence, numbering
+from .text import SAFEGUARDS, first_sentence, numbering
 
 _TASK_HEADING = re.compile(
     r"^(重点任务|主要任务|工作任务|重点工作|任务分工|具体任务|主要工作|工作重点|重点举措|主要举措|工作措施"
     r"|重点项目|任务清单|职责分工|任务安排|主要内容|实施内容|具体措施|主要措施|任务措施)"
-)
-_SAFEGUARDS = re.compile(
-    r"^(保障措施|组织保障|工作要求|保障机制|组织实施|工作保障|实施保障|有关要求|推进机制|组织领导|工作机制|其他事项)"
 )
 _LIST_HEADING = re.compile(r"(名单|工作清单|一览表)$")
 
@@ -66,7 +63,7 @@ def _heading_kind(text: str) -> str:
     num = numbering(text)
     rest = text[num[2]:] if num else text
     rest = rest.strip()
-    if len(rest) <= 30 and _SAFEGUARDS.match(rest):
+    if len(rest) <= 30 and SAFEGUARDS.match(rest):
         return "safeguards"
     if len(rest) <= 30 and "。" not in rest[:-1] and _TASK_HEADING.match(rest):
         return "tasks"

@@ -42,8 +42,9 @@ def _title_candidate(line: str) -> bool:
 
 def _joinable(prev: str) -> bool:
     s = prev.strip()
-    return bool(s) and len(s) <= 40 and not re.search(r"[，,。：:、;；]", s) and not s.startswith("附件") \
-        and not _ISSUER.match(s) and not _DATE_LINE.match(s) and not _TITLE_END.search(s) and not numbering(s)
+    if not s or len(s) > 40 or re.search(r"[，,。：:、;；]", s) or s.startswith("附件"):
+        return False
+    return not (_ISSUER.match(s) or _DATE_LINE.match(s) or _TITLE_END.search(s) or numbering(s))
 
 
 def read_meta(lines: list[str], *, scan: int = 120) -> Meta:

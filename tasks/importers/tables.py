@@ -248,11 +248,10 @@ class TableParser:
     # -- targets --------------------------------------------------------------------------
     def _target_row(self, row: Row, schema: Schema) -> None:
         cells = _align(row.cells, schema)
-        get = lambda role: cells[schema.cols[role]] if role in schema.cols else ""  # noqa: E731
         if _is_year_row(cells):
             return
-        number = get("num")
-        name = get("indicator")
+        number = cells[schema.cols["num"]] if "num" in schema.cols else ""
+        name = cells[schema.cols["indicator"]]
         if not name:
             return
         domain_col = schema.cols.get("domain")
@@ -262,16 +261,15 @@ class TableParser:
         value_cols = sorted(schema.years)
         baseline_col = schema.cols.get("baseline")
         filled = [c for c in value_cols + ([baseline_col] if baseline_col is not None else []) if cells[c]]
-        extra = [c for c in cells[max(schema.cols.values(), default=0) + 1:] if c] if not value_cols else []
         indicator = ParsedIndicator(
             domain=self._domain, number=int(ascii_digits(number)) if _INT.match(number) else 0,
             name=base, measure=measure, cumulative=("累计" in name or "累积" in name),
             baseline=None, baseline_year=schema.baseline_year, targets={}, line=row.line,
             name_as_written=name,
         )
-        if not value_cols and extra:
-            value_cols = []
-        prose = len(filled) == 1 and parse_value(cells[filled[0]]).value is None and len(value_cols) > 1
+        # One text cell spanning the years ("至2027年至少创建1个…"): the final year's target.
+        prose = (len(value_cols) > 1 and len(filled) == 1 and len(cells[filled[0]]) > 2
+                 and parse_value(cells[filled[0]]).value is None)
         if prose:
             last = max(schema.years.values())
             indicator.targets[last] = ParsedValue(text=cells[filled[0]], value=None, comparator="")
@@ -381,8 +379,8 @@ class TableParser:
             rest = list(cells)
             if "num" in schema.cols and rest and _INT.match(rest[0]):
                 out[schema.cols["num"]] = rest.pop(0)
-            if "deadline" in schema.cols and rest and parse_deadline(rest[-1], year=2000) != (None, False) \
-                    and len(rest[-1]) <= 20:
+            if ("deadline" in schema.cols and rest and len(rest[-1]) <= 20
+                    and parse_deadline(rest[-1], year=2000) != (None, False)):
                 out[schema.cols["deadline"]] = rest.pop()
             for col in schema.task_cols:
                 if rest:

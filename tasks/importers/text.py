@@ -21,6 +21,11 @@ NUMBERING = [
     ("circled", re.compile(r"^\s*([①-⑳])\s*")),
 ]
 
+# Headings of the part after the tasks: supervision, not tasks.
+SAFEGUARDS = re.compile(
+    r"^(保障措施|组织保障|工作要求|保障机制|组织实施|工作保障|实施保障|有关要求|推进机制|组织领导|工作机制|其他事项)"
+)
+
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}“”（）()、])[ \t\u3000]+(?=[{CJK}“”（）()])")
 _ALL_SPACE = re.compile(r"[\s\u3000]+")
 
@@ -156,7 +161,9 @@ def bracket_groups(text: str) -> list[tuple[int, int]]:
 
 def join_lines(left: str, right: str) -> str:
     """Join a paragraph broken across lines: no space between Chinese, one between words."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() \
-            and right[0].isalnum():
+    def word(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    if left and right and word(left[-1]) and word(right[0]):
         return f"{left} {right}"
     return left + right

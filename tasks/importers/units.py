@@ -84,8 +84,7 @@ _INNER_END = re.compile(r"(?:局|委|办|院|中心|部|队|公司|集团|组|�
 def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[list[str], bool]:
     """``区住建局区财政局`` -> two names; returns (names, heuristic) -- heuristic when not both known."""
     key = name_key(item)
-    if key in known or len(item) < 6 or len(item) > 40 or len(key) != len(item) \
-            or not _INNER_END.search(item):
+    if key in known or not 6 <= len(item) <= 40 or len(key) != len(item) or not _INNER_END.search(item):
         return [item], False
     depth = 0
     for i, ch in enumerate(item[:-2]):
@@ -100,8 +99,8 @@ def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[li
         if left_known and (right_known or looks_like_unit(right, known)):
             rest, heur = _split_run_together(right, known)
             return [left, *rest], heur or not right_known
-        if left.endswith(_SPLIT_SUFFIXES) and right[0] == left[0] and len(right) >= 3 \
-                and looks_like_unit(right, known):
+        guessed = left.endswith(_SPLIT_SUFFIXES) and right[0] == left[0] and len(right) >= 3
+        if guessed and looks_like_unit(right, known):
             rest, _ = _split_run_together(right, known)
             return [left, *rest], True
     return [item], False
