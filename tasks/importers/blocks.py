@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .statements import STANDALONE
-from .text import SAFEGUARDS, join_lines, no_spaces, numbering
+from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
 
 _NOISE = re.compile(  # page numbers: "— 5 —", "第5页 共9页"
     r"^\s*(?:[-—–－]+\s*[0-9]+\s*[-—–－]+|第\s*[0-9]+\s*页(?:\s*[/，,]?\s*共\s*[0-9]+\s*页)?)\s*$"
@@ -178,7 +178,8 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
             if cells:
                 blocks.append(Row(cells=cells, line=lineno))
             continue
-        line = raw.strip()
+        # Spaces between Chinese characters are layout (PDF letter-spacing, "专项 实施方案").
+        line = squeeze_cjk_spaces(raw)
         if not line:
             continue
         if para is not None and not _starts_block(line):

@@ -168,6 +168,7 @@ class PlanParseError(Exception):
     """The document cannot become a plan; the message names file and line."""
 
     def __init__(self, message: str, *, path: str = "", line: int | None = None):
+        self.message = message
         self.path = path
         self.line = line
         where = path

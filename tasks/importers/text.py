@@ -26,7 +26,8 @@ SAFEGUARDS = re.compile(
     r"^(保障措施|组织保障|工作要求|保障机制|组织实施|工作保障|实施保障|有关要求|推进机制|组织领导|工作机制|其他事项)"
 )
 
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}“”（）()、])[ \t\u3000]+(?=[{CJK}“”（）()])")
+_CJK_OR_PUNCT = rf"[{CJK}\u3001-\u303f\uff01-\uff65“”‘’()]"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK_OR_PUNCT})[ \t\u3000]+(?={_CJK_OR_PUNCT})")
 _ALL_SPACE = re.compile(r"[\s\u3000]+")
 
 

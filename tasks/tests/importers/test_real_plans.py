@@ -259,3 +259,42 @@ def test_qingdao_development_plan_is_refused_with_a_clear_message():
     message = str(exc.value)
     assert "qingdao-13th-fyp-housing.txt" in message
     assert "未找到带责任单位的重点任务" in message and "no key tasks with responsible units" in message
+
+
+def _as_docx(src: Path, dst: Path) -> Path:
+    """The plan as a Word document: prose as paragraphs, each run of table lines as a table."""
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush():
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                table.cell(r, c).text = text
+        rows.clear()
+
+    for line in src.read_text(encoding="utf-8").splitlines():
+        if "\t" in line or line.count("|") >= 2:
+            sep = "\t" if "\t" in line else "|"
+            rows.append([c.strip() for c in line.split(sep)])
+            continue
+        if not line.strip():
+            continue
+        flush()
+        document.add_paragraph(line)
+    flush()
+    document.save(str(dst))
+    return dst
+
+
+@pytest.mark.parametrize("name", ["haining-2023-2027", "yuecheng-2023-2027"])
+def test_real_plan_as_docx_parses_like_the_text(tmp_path, name):
+    from_text = parse_plan_file(PLANS / f"{name}.txt").as_json()
+    from_docx = parse_plan_file(_as_docx(PLANS / f"{name}.txt", tmp_path / f"{name}.docx")).as_json()
+    for key in ("title", "issuer", "region", "period", "units", "key_tasks", "indicators", "work_items"):
+        assert from_docx[key] == from_text[key], key
+    assert [w["code"] for w in from_docx["warnings"]] == [w["code"] for w in from_text["warnings"]]

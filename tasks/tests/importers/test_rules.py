@@ -88,3 +88,10 @@ def test_text_without_tasks_is_refused():
         parse_plan_text("某某市住房发展规划\n第一章 发展现状\n一、现状\n覆盖率达到20%。\n", source="x.txt")
     with pytest.raises(PlanParseError, match="empty"):
         parse_plan_text("\n \n", source="x.txt")
+
+
+def test_letter_spaced_text_as_pdfs_extract_it():
+    plan = parse_plan_text(HEAD + "1. 扩 大 供 给 。 加 快 筹 集 。 "
+                                  "（ 责 任 单 位 ： 市 住 建 局 、 市 财 政 局 ）\n")
+    (task,) = plan.key_tasks
+    assert (task.title, task.lead_units, task.supporting_units) == ("扩大供给", ["市住建局"], ["市财政局"])
