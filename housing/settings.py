@@ -57,10 +57,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# AxesBackend = lockout check + ModelBackend in one, so it can also be the session's backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
 
 ROOT_URLCONF = "housing.urls"
 WSGI_APPLICATION = "housing.wsgi.application"
