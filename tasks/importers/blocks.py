@@ -50,10 +50,14 @@ class Row:
 Block = Para | Row
 
 
+_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+
+
 def normalize_lines(text: str) -> list[str]:
+    """Line breaks to \\n, odd spaces to spaces, Markdown heading marks dropped (a converted .md)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
-    return text.split("\n")
+    return _MD_HEADING.sub("", text).split("\n")
 
 
 def _row_cells(line: str) -> list[str] | None:
@@ -65,8 +69,9 @@ def _row_cells(line: str) -> list[str] | None:
         if _MD_RULE.match(line):
             return []
         cells = [c.strip() for c in re.split(r"[|｜]", line.strip())]
-        if line.strip().startswith(("|", "｜")):
-            cells = cells[1:]
+        stripped = line.strip()
+        if stripped.startswith(("|", "｜")) and stripped.endswith(("|", "｜")):
+            cells = cells[1:]  # markdown style "| a | b |"
     else:
         return None
     while cells and not cells[-1]:

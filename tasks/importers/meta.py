@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .text import ascii_digits, numbering, squeeze_cjk_spaces
 
 _TITLE_END = re.compile(
-    r"(方案|计划|规划|清单|意见|办法|要点|安排|通知)\s*([（(][^（）()]{0,30}[）)])?$"
+    r"(方案|计划|规划|清单|意见|办法|要点|安排|通知|分解表|分工表|责任表|任务表|一览表)\s*([（(][^（）()]{0,30}[）)])?$"
 )
 _PERIOD = re.compile(r"[（(]\s*(20[0-9]{2})\s*年?\s*[—–\-－~～至到]+\s*(20[0-9]{2})\s*年?\s*[）)]")
 _SINGLE_YEAR = re.compile(r"(20[0-9]{2})\s*年(?!\s*[—–\-－~～至到])")

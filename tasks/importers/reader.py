@@ -84,8 +84,8 @@ def _table_lines(table, lines: list[str]) -> None:
             seen = cell._tc
             cells.append(_cell_text(cell))
         if any(cells):
-            # A one-cell row (a section row spanning the table) keeps a leading tab to stay a row.
-            lines.append("\t".join(cells) if len(cells) > 1 else "\t" + cells[0])
+            # A one-cell row (a section row spanning the table) keeps a tab to stay a row.
+            lines.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t")
         for nested in (t for c in row.cells for t in c.tables):
             _table_lines(nested, lines)
 

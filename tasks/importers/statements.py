@@ -106,7 +106,12 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
         st.carry_forward += split.carry_forward
         st.doubtful += split.doubtful
         if cat == "lead":
-            lead_labelled += split.names
+            marked = [n for n, role in zip(split.names, split.roles, strict=True) if role == "lead"]
+            if marked:  # "牵头单位:A(牵头)、B": only A leads
+                lead_labelled += marked
+                support += [n for n in split.names if n not in marked]
+            else:
+                lead_labelled += split.names
         elif cat == "support":
             support += split.names
         else:

@@ -10,7 +10,7 @@ from .blocks import Block, Para, Row
 from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
 from .document import ParsedIndicator, ParsedKeyTask, ParsedValue, Warning_
 from .statements import find_milestones, parse_content
-from .text import ascii_digits, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
+from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
 
 _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^(序号?|编号|序列号?)$")),
@@ -148,9 +148,10 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
                 return out
             if cells[k]:
                 break
-    if len(cells) >= schema.width:
+    if len(cells) >= schema.width or (cells and not cells[0]):
+        # full, or starting with empty cells that keep the columns in place
         return cells + [""] * (width - len(cells))
-    return [""] * (schema.width - len(cells)) + cells
+    return [""] * (schema.width - len(cells)) + cells  # leading cells merged away
 
 
 def parse_value(text: str) -> ParsedValue:
@@ -323,16 +324,23 @@ class TableParser:
     # -- task tables ----------------------------------------------------------------------
     def _task_row(self, row: Row, schema: Schema) -> None:
         nonempty = [c for c in row.cells if c]
-        if len(nonempty) == 1 and not _INT.match(nonempty[0]):
-            self._section = first_sentence(nonempty[0], 60)
+        first = row.cells[0] if row.cells else ""
+        if (len(nonempty) == 1 and not _INT.match(nonempty[0]) and (first or numbering(nonempty[0]))) or (
+                len(nonempty) == 2 and first and _section_number(first)):
+            # "一、住房保障 | | |", "一 | 住房保障": a section row
+            self._section = first_sentence(" ".join(nonempty), 60)
             return
         cells = self._fill_short_row(row, schema)
         num = cells[schema.cols["num"]] if "num" in schema.cols else ""
-        if num and not _INT.match(num) and numbering(num) and len(nonempty) <= 2:
-            self._section = first_sentence(" ".join(nonempty), 60)
-            return
+        filled = [r for r in ("lead", "resp", "support", "deadline")
+                  if r in schema.cols and cells[schema.cols[r]]]
         task_text = "\n".join(cells[c] for c in schema.task_cols if cells[c])
         if not task_text:
+            return
+        tasks = self.results.tasks
+        if "num" in schema.cols and not num and not filled and tasks and tasks[-1].task.line < row.line:
+            # A row that only continues the task above (its text broken over two rows).
+            tasks[-1].task.text += "\n" + task_text
             return
         title_cell = cells[schema.task_cols[0]] or task_text
         parts = []
@@ -369,10 +377,12 @@ class TableParser:
         while cells and not cells[-1]:
             cells.pop()
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
+        if cells and not cells[0]:
+            cells = []  # leading empty cells keep the columns in place: read by position
         core = schema.width
         while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
             core -= 1
-        if len(cells) >= core or not unit_roles:
+        if not cells or len(cells) >= core or not unit_roles:
             out = _align(row.cells, schema)
         else:
             out = [""] * schema.width
@@ -405,3 +415,11 @@ class TableParser:
 
 
 _LABEL = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
+
+
+def _section_number(cell: str) -> bool:
+    """A Chinese section number ("一", "一、", "(一)") rather than a task's 序号."""
+    num = numbering(cell)
+    if num:
+        return num[0] in ("cn_dun", "cn_paren")
+    return not _INT.match(cell) and cn_number(cell) is not None

@@ -111,7 +111,7 @@ def test_docx_paragraphs_and_tables_in_document_order(tmp_path):
     text = read_document(_docx(tmp_path))
     lines = text.splitlines()
     assert lines.index("一、重点任务") < lines.index("序号\t重点任务\t牵头 单位\t配合单位\t完成时限")
-    assert lines.index("\t(二)提升住房品质") < lines.index("二、保障措施")
+    assert lines.index("(二)提升住房品质\t\t") < lines.index("二、保障措施")
 
 
 def test_docx_plan_tasks_from_paragraphs_and_table(tmp_path):
