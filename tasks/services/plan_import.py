@@ -139,7 +139,7 @@ def _import_units(parsed: ParsedPlan, region: Region, result: ImportResult) -> d
         all_names = [pu.name, *pu.aliases]
         unit = next((names[normalise_name(n)] for n in all_names if normalise_name(n) in names), None)
         if unit is None:
-            unit = Unit.objects.create(region=region, name=pu.name, kind=pu.kind, in_unit_list=_listed(pu, parsed))
+            unit = Unit.objects.create(region=region, name=pu.name, kind=pu.kind, in_unit_list=pu.listed)
             result.count("created", "units")
         else:
             result.count("updated", "units")
@@ -150,11 +150,6 @@ def _import_units(parsed: ParsedPlan, region: Region, result: ImportResult) -> d
                 UnitAlias.objects.create(unit=unit, name=alias)
                 names[key] = unit
     return names
-
-
-def _listed(pu, parsed: ParsedPlan) -> bool:
-    # The parser warns about units that are not in the attachment's list.
-    return not any(w.code == "unit_not_in_list" and pu.name in w.message for w in parsed.warnings)
 
 
 def _resolve(names: dict[str, Unit], name: str, region: Region, result: ImportResult) -> Unit:
