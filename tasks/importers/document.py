@@ -18,6 +18,7 @@ class Warning_:
     message: str
     line: int | None = None
     code: str = "warning"
+    subject: str = ""  # what it is about, when a name says it: the unit name of a unit warning
 
     def as_json(self) -> dict:
         return {"code": self.code, "line": self.line, "message": self.message}
@@ -91,6 +92,7 @@ class ParsedWorkItem:
     supporting_units: list[str] = field(default_factory=list)
     target_text: str = ""  # the list's "2023年目标" cell
     line: int | None = None
+    link_doubtful: bool = False  # the link to ``key_task`` is a guess the coordinator should check
 
 
 @dataclass

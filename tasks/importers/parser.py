@@ -160,7 +160,8 @@ def _work_items(rows: list[WorkRow], tasks: list[ParsedKeyTask], year_arg: int |
                                      "no_year"))
             year = 0
         link = index.link(first.indicator, [r.text for r in group])
-        if link.number is None or link.doubtful:
+        doubtful = link.number is None or link.doubtful
+        if doubtful:
             warnings.append(Warning_(
                 f"工作清单指标“{first.indicator}”与重点任务{link.number or '?'}的关联把握不大,请核对 "
                 f"(doubtful link: score {link.score:.2f}, runner-up {link.runner_up:.2f})",
@@ -178,5 +179,6 @@ def _work_items(rows: list[WorkRow], tasks: list[ParsedKeyTask], year_arg: int |
                 deadline=deadline, deadline_text=row.deadline_text, recurring=recurring,
                 lead_units=list(row.leads) or (list(task.lead_units) if task else []),
                 supporting_units=list(row.supports), target_text=row.target, line=row.line,
+                link_doubtful=doubtful,
             ))
     return items

@@ -211,7 +211,7 @@ class UnitRegistry:
                 if doubtful:
                     warnings.append(Warning_(
                         f"单位“{name}”按简称匹配为“{unit.name}”,请核对 (doubtful abbreviation match)",
-                        line, "unit_doubtful_match"))
+                        line, "unit_doubtful_match", subject=name))
         if unit is None:
             unit = ParsedUnit(name=name, aliases=[], kind=unit_kind(name), line=line)
             unit.listed = False
@@ -219,7 +219,8 @@ class UnitRegistry:
             self._by_key[key] = unit
             if self.has_list and unit.kind != "collective":
                 warnings.append(Warning_(
-                    f"单位“{name}”不在有关单位名单中 (unit not in the units list)", line, "unit_not_in_list"))
+                    f"单位“{name}”不在有关单位名单中 (unit not in the units list)", line, "unit_not_in_list",
+                    subject=name))
         self._cache[key] = unit
         return unit
 
