@@ -7,6 +7,7 @@ app_name = "tasks"
 urlpatterns = [
     path("", plans.home, name="home"),
     path("plans/import/", imports.plan_import_upload, name="plan_import"),
+    path("plans/import/preview/", imports.plan_import_preview, name="plan_import_preview"),
     path("plans/import/confirm/", imports.plan_import_confirm, name="plan_import_confirm"),
     path("plans/import/cancel/", imports.plan_import_cancel, name="plan_import_cancel"),
     path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),

@@ -69,6 +69,14 @@ class ImportChoiceError(ValueError):
     """A coordinator's choice (unit mapping, key-task link) that cannot be applied; nothing is written."""
 
 
+class ImportWarningsError(Exception):
+    """A strict import met warnings (the parser's or the import's own); nothing is written."""
+
+    def __init__(self, warnings: list[dict]):
+        self.warnings = warnings
+        super().__init__(f"{len(warnings)} warnings and strict: nothing imported.")
+
+
 @dataclass
 class ImportResult:
     plan: Plan
@@ -138,6 +146,7 @@ def plan_import(
     slug: str | None = None,
     unit_mapping: Mapping[str, int | None] | None = None,
     key_task_links: Mapping[str, int | None] | None = None,
+    strict: bool = False,
 ) -> ImportResult:
     """Create or update the plan ``parsed`` describes, all or nothing.
 
@@ -149,8 +158,11 @@ def plan_import(
     ``key_task_links``: ``{work item key: key task number or None}`` (keys from ``work_item_keys``);
     the links are applied and marked confirmed, so later re-imports keep them.
 
+    ``strict``: any warning (the parser's, or one the import finds, e.g. an indicator of the
+    work list missing from the target table) raises ImportWarningsError.
+
     Raises ImportChoiceError for a choice that does not fit the document or the region, and
-    PlanParseError when the document has nothing to import; in both cases nothing is written.
+    PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
     if not parsed.key_tasks:
         raise PlanParseError("没有找到带责任单位的重点任务，未导入任何内容。", path=source_name)
@@ -160,7 +172,10 @@ def plan_import(
     stored: list[tuple[object, str]] = []  # files saved by this import, removed again if it fails
     try:
         with transaction.atomic():
-            return _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored)
+            result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored)
+            if strict and result.warnings:
+                raise ImportWarningsError(result.warnings)
+            return result
     except BaseException:
         for storage, name in stored:
             storage.delete(name)
