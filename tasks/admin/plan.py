@@ -6,7 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import (
@@ -27,6 +30,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.selectors.imports import plan_import_warnings
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
@@ -198,7 +202,9 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
     filter_horizontal = ["coordinators"]
-    readonly_fields = ["source_sha256", "imported_at", "import_warnings"]
+    # Uploaded files are never served by URL (MEDIA_URL is None), so the file widget cannot render.
+    exclude = ["import_warnings", "source_file"]
+    readonly_fields = ["source_name", "source_sha256", "imported_at", "warnings_list"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["draft_work_list"]
 
@@ -238,6 +244,38 @@ class PlanAdmin(admin.ModelAdmin):
     @admin.display(description=_("导入警告"))
     def n_warnings(self, obj):
         return len(obj.import_warnings or [])
+
+    @admin.display(description=_("导入警告"))
+    def warnings_list(self, obj):
+        """Each warning of the last import with its line, linked to the page where it can be fixed."""
+        rows = plan_import_warnings(plan=obj) if obj.pk else []
+        if not rows:
+            return _("无")
+        items = format_html_join(
+            "", '<li style="margin-bottom:.35rem">{}{} {}{}</li>',
+            (
+                (
+                    format_html("<b>{}</b> ", _("第 %(n)s 行") % {"n": row.line}) if row.line else "",
+                    row.message,
+                    self._fix_link(obj, row),
+                    format_html('<br><span style="color:#2e7d32">✓ {}</span>', row.resolved) if row.resolved else "",
+                )
+                for row in rows
+            ),
+        )
+        return format_html('<ol class="import-warnings" style="margin:0;padding-left:1.2rem">{}</ol>', items)
+
+    def _fix_link(self, plan, row):
+        if row.unit:
+            url = reverse("admin:tasks_unit_changelist") + "?" + urlencode(
+                {"q": row.unit, "region__id__exact": plan.region_id}
+            )
+            return format_html('<a href="{}">{}</a>', url, _("查看单位“%(name)s”") % {"name": row.unit})
+        if row.model and row.object_id:
+            url = reverse(f"admin:tasks_{row.model}_change", args=[row.object_id])
+            labels = {"workitem": _("修改工作事项"), "keytask": _("修改重点任务"), "indicator": _("修改指标")}
+            return format_html('<a href="{}">{}</a>', url, labels[row.model])
+        return ""
 
 
 @admin.register(StatusChange)

@@ -9,7 +9,13 @@ from difflib import SequenceMatcher
 
 from tasks.importers import ParsedPlan, ParsedWorkItem
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
-from tasks.services.plan_import import UNIT_WARNINGS, normalise_name, units_by_name, work_item_keys
+from tasks.services.plan_import import (
+    UNIT_WARNINGS,
+    normalise_name,
+    units_by_name,
+    unmatched_indicator_warnings,
+    work_item_keys,
+)
 
 SUGGESTIONS = 3  # existing units offered first for a new name
 SUGGESTION_THRESHOLD = 0.6
@@ -68,7 +74,7 @@ class ImportPreview:
     link_choices: list[LinkChoice] = field(default_factory=list)
     confirmed_links: int = 0  # doubtful links already confirmed by a coordinator in the existing plan
     deadline_problems: list[DeadlineProblem] = field(default_factory=list)
-    other_warnings: list = field(default_factory=list)
+    other_warnings: list[dict] = field(default_factory=list)  # {"code", "line", "message"}
 
     def unit(self, name: str) -> UnitPreview:
         return self.units[normalise_name(name)]
@@ -121,9 +127,13 @@ def import_preview(*, parsed: ParsedPlan) -> ImportPreview:
         handled.add("doubtful_link")
     chosen_names = {normalise_name(c.name) for c in preview.unit_choices}
     preview.other_warnings = [
-        w for w in parsed.warnings
+        w.as_json() for w in parsed.warnings
         if w.code not in handled and not (w.code in UNIT_WARNINGS and normalise_name(w.subject) in chosen_names)
     ]
+    # The import adds this one itself; shown here so the coordinator sees it before confirming.
+    preview.other_warnings = sorted(
+        [*preview.other_warnings, *unmatched_indicator_warnings(parsed)], key=lambda w: w["line"] or 0
+    )
     return preview
 
 

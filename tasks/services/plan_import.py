@@ -474,8 +474,9 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
             )
 
 
-def match_indicator(name: str, indicators: list[Indicator]) -> tuple[Indicator | None, float]:
-    """The target-table indicator a work list's indicator name means, with its similarity."""
+def match_indicator(name: str, indicators: list) -> tuple:
+    """The target-table indicator (an Indicator or a ParsedIndicator) a work list's indicator name means,
+    with its similarity."""
     key = _strip_measure(name)
     best, score = None, 0.0
     for indicator in indicators:
@@ -483,6 +484,25 @@ def match_indicator(name: str, indicators: list[Indicator]) -> tuple[Indicator |
         if ratio > score:
             best, score = indicator, ratio
     return (best, score) if score >= INDICATOR_MATCH_THRESHOLD else (None, score)
+
+
+def indicator_not_matched_warning(pw: ParsedWorkItem) -> dict:
+    return {
+        "code": "indicator_not_matched",
+        "line": pw.line,
+        "message": f"工作清单指标“{pw.indicator}”在目标表中没有对应指标，请在管理后台关联。",
+    }
+
+
+def unmatched_indicator_warnings(parsed: ParsedPlan) -> list[dict]:
+    """The warnings the import will add for work-list indicators missing from the target table (no database)."""
+    out, seen = [], set()
+    for pw in parsed.work_items:
+        if pw.indicator and pw.indicator not in seen:
+            seen.add(pw.indicator)
+            if match_indicator(pw.indicator, parsed.indicators)[0] is None:
+                out.append(indicator_not_matched_warning(pw))
+    return out
 
 
 def _strip_measure(name: str) -> str:
@@ -514,13 +534,7 @@ def _import_work_items(
             indicator, _score = match_indicator(pw.indicator, indicator_list)
             matched[pw.indicator] = indicator
             if indicator is None and pw.indicator:
-                result.warnings.append(
-                    {
-                        "code": "indicator_not_matched",
-                        "line": pw.line,
-                        "message": f"工作清单指标“{pw.indicator}”在目标表中没有对应指标，请在管理后台关联。",
-                    }
-                )
+                result.warnings.append(indicator_not_matched_warning(pw))
         indicator = matched[pw.indicator]
         chosen = key in links  # the coordinator settled this link in the preview
         number = links[key] if chosen else pw.key_task
@@ -590,8 +604,10 @@ def _item_units(
     """A work item's (unit id, role) rows: those of its key task, unless the list names other leads."""
     lead_names = pw.lead_units
     guessed = parsed_tasks.get(pw.key_task) if pw.key_task else None
-    if chosen and guessed is not None and not pw.supporting_units and lead_names == guessed.lead_units:
-        lead_names = []  # the parser copied the guessed task's leads: the chosen task's units apply instead
+    if chosen and number and guessed is not None and not pw.supporting_units and lead_names == guessed.lead_units:
+        # The parser copied the guessed task's leads: the chosen task's units apply instead. (With no
+        # task chosen they stay, so that someone remains responsible.)
+        lead_names = []
     task_units = task_rows.get(number, []) if number else []
     task_leads = [u for u, role in task_units if role == Role.LEAD]
     ordered = _ordered_units(names, lead_names, pw.supporting_units, region, result)

@@ -90,6 +90,8 @@ class ImportChoicesForm(forms.Form):
     def key_task_links(self) -> dict[str, int | None]:
         links: dict[str, int | None] = {}
         for choice in self.preview.link_choices:
+            if choice.field not in self.data:
+                continue  # not posted: no choice made, the parser's guess stays (unconfirmed)
             value = self.cleaned_data.get(choice.field) or ""
             for key in choice.keys:
                 links[key] = int(value) if value else None

@@ -106,7 +106,7 @@ def test_preview_offers_existing_units_for_each_name_it_would_create(client, coo
     assert field.choices[0] == ("", "新建单位“区建设局”")
     assert groups["可能对应"] == [(str(bureau.pk), "区住房和城乡建设局")]
     html = response.content.decode()
-    assert "可能是: 区住房和城乡建设局" in html
+    assert f'data-value="{bureau.pk}" title="选择此单位">区住房和城乡建设局</button>' in html
     assert not Plan.objects.exists() and Unit.objects.count() == 2
 
 
@@ -258,3 +258,25 @@ def test_a_liaison_cannot_confirm_a_coordinators_staged_import(client, coordinat
     client.force_login(liaison_for(UnitFactory()))
     assert client.post(reverse("tasks:plan_import_confirm")).status_code == 403
     assert not Plan.objects.exists()
+
+
+def test_preview_shows_the_warning_the_import_itself_will_add(client, coordinator):
+    response = _upload(client)
+    message = "工作清单指标“城镇危房实质性解危（处）”在目标表中没有对应指标，请在管理后台关联。"
+    assert f'<a class="line-link" href="#L134">第 134 行</a>: {message}' in response.content.decode()
+    client.post(reverse("tasks:plan_import_confirm"))
+    stored = {w["code"]: w for w in Plan.objects.get().import_warnings}["indicator_not_matched"]
+    assert (stored["line"], stored["message"]) == (134, message)
+
+
+def test_a_link_not_posted_keeps_the_guess_unconfirmed_and_an_empty_choice_unlinks(client, coordinator):
+    preview = _upload(client)
+    field = _field(preview, AWARD)
+    client.post(reverse("tasks:plan_import_confirm"))
+    items = WorkItem.objects.filter(indicator_name=AWARD)
+    assert {(i.key_task.number, i.link_confirmed) for i in items} == {(6, False)}
+    _upload(client)
+    client.post(reverse("tasks:plan_import_confirm"), {field: ""})
+    assert {(i.key_task, i.link_confirmed) for i in items.all()} == {(None, True)}
+    # Someone stays responsible: the lead the document's list gave them.
+    assert {i.assignments.get(role=Role.LEAD).unit.name for i in items.all()} == {"区建设局"}
