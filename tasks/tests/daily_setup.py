@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tasks.models import Plan, Role, WorkItem, WorkItemUnit
+from tasks.models import Plan, Profile, Role, WorkItem, WorkItemUnit
 from tasks.tests.factories import (
     IndicatorFactory,
     IndicatorTargetFactory,
@@ -16,9 +19,7 @@ from tasks.tests.factories import (
     PlanFactory,
     RegionFactory,
     UnitFactory,
-    UserFactory,
     WorkItemFactory,
-    liaison_for,
 )
 
 PASSWORD = "pw-for-tests-123"
@@ -49,18 +50,23 @@ class World:
     today: date
 
 
-def saved(user):
-    """UserFactory sets the password after saving and skips the second save: store it."""
-    user.save(update_fields=["password"])
-    return user
+@cache
+def _password_hash() -> str:
+    # Hashing is slow by design; hash the test password once per run, not once per user.
+    return make_password(PASSWORD)
 
 
 def user(username: str, **kwargs):
-    return saved(UserFactory(username=username, **kwargs))
+    """A user who can log in with PASSWORD (UserFactory does not store its password)."""
+    return get_user_model().objects.create(
+        username=username, email=f"{username}@example.gov.cn", password=_password_hash(), **kwargs
+    )
 
 
 def liaison(unit, username: str):
-    return saved(liaison_for(unit, username=username))
+    u = user(username)
+    Profile.objects.create(user=u, unit=unit)
+    return u
 
 
 def make_world(today: date | None = None) -> World:
