@@ -159,19 +159,27 @@ class HistoryEntry:
     evidence: list = field(default_factory=list)
 
 
-def work_item_history(item: WorkItem) -> list[HistoryEntry]:
-    """Status changes (including extension events) and reports of an item, newest first (two queries)."""
-    changes = StatusChange.objects.filter(work_item=item).select_related("actor")
+def work_item_history(item: WorkItem, *, limit: int | None = None) -> tuple[list[HistoryEntry], bool]:
+    """Status changes (including extension events) and reports of an item, newest first (three queries).
+
+    With ``limit``, only the newest ``limit`` entries; the flag says whether older ones were left out.
+    """
+    changes = StatusChange.objects.filter(work_item=item).select_related("actor").order_by("-at", "-pk")
     reports = (
         ProgressReport.objects.filter(work_item=item)
         .select_related("author", "unit")
         .prefetch_related("evidence")
+        .order_by("-created_at", "-pk")
     )
+    if limit is not None:
+        changes, reports = changes[: limit + 1], reports[: limit + 1]
     entries = [HistoryEntry(at=c.at, kind="status", obj=c) for c in changes]
     entries += [HistoryEntry(at=r.created_at, kind="report", obj=r, evidence=list(r.evidence.all())) for r in reports]
     # A report and the transition it caused share a timestamp: show the report above its status row.
     entries.sort(key=lambda e: (e.at, e.kind == "report"), reverse=True)
-    return entries
+    if limit is not None and len(entries) > limit:
+        return entries[:limit], True
+    return entries, False
 
 
 def extension_requests_for_item(item: WorkItem) -> QuerySet[ExtensionRequest]:

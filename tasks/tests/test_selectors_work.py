@@ -88,9 +88,12 @@ def test_history_merges_status_changes_and_reports_newest_first():
     t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
     work_item_request_close(item=w.item, user=w.lead_user, note="完成", at=t0)
     work_item_accept(item=w.item, user=w.coordinator, at=t0 + timedelta(hours=2))
-    history = work_item_history(w.item)
+    history, truncated = work_item_history(w.item)
+    assert not truncated
     kinds = [(e.kind, getattr(e.obj, "to_status", getattr(e.obj, "kind", None))) for e in history]
     assert kinds == [("status", S.DONE), ("report", ProgressReport.Kind.CLOSE_REQUEST), ("status", S.AWAITING_REVIEW)]
+    newest, truncated = work_item_history(w.item, limit=2)
+    assert truncated and [e.obj for e in newest] == [e.obj for e in history[:2]]
 
 
 def test_review_queue_lists_awaiting_items_of_the_coordinators_plans_oldest_submission_first():

@@ -48,6 +48,7 @@ from .plans import coordinator_home
 
 S = WorkItem.Status
 SAFE_TYPES = {k.content_type for k in KINDS.values()}
+HISTORY_LIMIT = 100
 
 
 def home(request):
@@ -109,6 +110,7 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
     if item.indicator_id:
         target = next((t for t in item.indicator.targets.all() if t.year == item.year), None)
     can_report = role is not None and item.status != S.DONE
+    history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
     workdays_left = workdays_between(today, item.due_date) if item.due_date and item.is_open else None
     context = {
         "item": item,
@@ -121,7 +123,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "workdays_left": workdays_left,
         "workdays_late": -workdays_left if workdays_left and workdays_left < 0 else None,
         "overdue": item.is_overdue(today),
-        "history": work_item_history(item),
+        "history": history,
+        "history_truncated": truncated,
         "extensions": extensions,
         "pending_extension": pending,
         "can_report": can_report,
