@@ -148,7 +148,7 @@ class OverdueTable(_Base):
         return (self.today - record.due_date).days
 
     def render_days_overdue(self, record):
-        return format_html("<b>{}</b>", self._days(record))
+        return format_html("<b>{}</b> {}", self._days(record), _("天"))
 
     def value_days_overdue(self, record):
         return self._days(record)
@@ -195,7 +195,7 @@ class CloseRequestTable(tables.Table):
     submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), format="Y-m-d H:i")
     close_note = tables.Column(verbose_name=_("办结说明"), attrs={"td": {"class": "note-col"}})
     n_evidence = tables.Column(verbose_name=_("附件"), attrs=HIDE_SM)
-    due_date = tables.Column(verbose_name=_("现行期限"))
+    due_date = tables.DateColumn(verbose_name=_("现行期限"), format="Y-m-d", attrs=NOWRAP)
     actions = tables.Column(verbose_name=_("审核"), empty_values=(), orderable=False)
 
     class Meta:

@@ -189,3 +189,27 @@ def test_home_and_item_pages_fit_the_screen(browser, live_server, width, height,
     page.screenshot(path=str(SCREENSHOTS / f"item-{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.context.close()
+
+
+@pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_coordinator_pages_fit_the_screen(browser, live_server, width, height, name):
+    w = make_world()
+    w.plan.import_warnings = [{"code": "unit_created", "line": None, "message": "新建单位：区城管局"},
+                              {"code": "deadline_unparsed", "line": 120, "message": "期限“长期坚持”无法解析"}]
+    w.plan.save()
+    for days, unit in ((3, w.lead), (15, w.other), (45, w.support)):
+        due = w.today - timedelta(days=days)
+        WorkItemFactory(plan=w.plan, year=w.today.year, text=f"完成第{days}号老旧小区改造项目竣工验收并移交物业",
+                        deadline=due, due_date=due, deadline_text=f"{due.month}月底前", lead=unit,
+                        key_task=w.key_task)
+    from tasks.services.reports import work_item_request_close
+
+    work_item_request_close(item=w.item, user=w.lead_user, note="已完成全部筹集任务，附验收报告和资金拨付凭证")
+    page = session(browser, live_server, "coord", viewport={"width": width, "height": height})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for slug, url in (("coordinator-home", "/"), ("plan", w.plan.get_absolute_url()), ("review", "/review/"),
+                      ("overdue", "/overdue/"), ("item-review", w.item.get_absolute_url())):
+        page.goto(live_server.url + url)
+        page.screenshot(path=str(SCREENSHOTS / f"{slug}-{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), slug
+    page.context.close()
