@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 venv: $(STAMP)
 
 var:
-	@mkdir -p var/celery/queue var/celery/processed var/mail var/media
+	@mkdir -p var/celery/queue var/celery/processed var/celery/control var/mail var/media var/static
 
 migrate: venv var
 	$(PY) manage.py migrate --noinput

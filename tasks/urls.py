@@ -1,13 +1,17 @@
 from django.urls import path
 
-from .views import indicators, overdue, plans, review, units, work
+from .views import imports, indicators, overdue, plans, review, units, work
 
 app_name = "tasks"
 
 urlpatterns = [
     path("", work.home, name="home"),
     path("work/", work.my_work, name="my_work"),
-    path("plans/<slug:slug>/", plans.plan_detail, name="plan_detail"),
+    path("plans/import/", imports.plan_import_upload, name="plan_import"),
+    path("plans/import/preview/", imports.plan_import_preview, name="plan_import_preview"),
+    path("plans/import/confirm/", imports.plan_import_confirm, name="plan_import_confirm"),
+    path("plans/import/cancel/", imports.plan_import_cancel, name="plan_import_cancel"),
+    path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),
     path("key-tasks/<int:pk>/", plans.key_task_detail, name="key_task_detail"),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import (
@@ -27,6 +28,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.services.units import unit_merge
+from tasks.services.work_list import work_list_draft
 
 User = get_user_model()
 
@@ -94,8 +96,15 @@ class UnitAdmin(admin.ModelAdmin):
             form = MergeUnitsForm(units=units)
         return render(
             request,
-            "admin/tasks/merge_units.html",
-            {**self.admin_site.each_context(request), "form": form, "units": units, "title": _("合并单位")},
+            "admin/tasks/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "objects": units,
+                "action": "merge_units",
+                "title": _("合并单位"),
+                "intro": _("以下单位将合并为一个：其名称成为别名，任务、事项和人员转入目标单位。"),
+            },
         )
 
 
@@ -179,6 +188,10 @@ class WorkItemAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class DraftWorkListForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
@@ -187,6 +200,40 @@ class PlanAdmin(admin.ModelAdmin):
     filter_horizontal = ["coordinators"]
     readonly_fields = ["source_sha256", "imported_at", "import_warnings"]
     prepopulated_fields = {"slug": ["title"]}
+    actions = ["draft_work_list"]
+
+    @admin.action(description=_("按年度目标起草工作清单"))
+    def draft_work_list(self, request, queryset):
+        if "apply" in request.POST:
+            form = DraftWorkListForm(request.POST)
+            if form.is_valid():
+                year = form.cleaned_data["year"]
+                for plan in queryset:
+                    try:
+                        created = work_list_draft(plan=plan, year=year)
+                    except ValueError as exc:
+                        self.message_user(request, f"{plan}: {exc}", messages.ERROR)
+                        continue
+                    self.message_user(
+                        request, _("%(plan)s：新增 %(n)d 条 %(year)d 年工作事项草稿。")
+                        % {"plan": plan, "n": len(created), "year": year}, messages.SUCCESS
+                    )
+                return redirect(request.get_full_path())
+        else:
+            form = DraftWorkListForm(initial={"year": timezone.localdate().year})
+        return render(
+            request,
+            "admin/tasks/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "objects": queryset,
+                "action": "draft_work_list",
+                "title": _("按年度目标起草工作清单"),
+                "intro": _("为所选方案的每个有年度目标的指标起草工作事项(计划分解、半年自查、三季度攻坚、年底完成)，"
+                           "已起草过的不会重复。"),
+            },
+        )
 
     @admin.display(description=_("导入警告"))
     def n_warnings(self, obj):

@@ -85,6 +85,17 @@ def normalize_deadline_text(text: str) -> str:
     return no_spaces(text)
 
 
+def parse_deadline_in(text: str, year: int | None) -> tuple[date | None, bool]:
+    """``parse_deadline`` when the plan's year may be unknown: then only a year written in the text
+    ("2023年6月底前") makes a date."""
+    if year:
+        return parse_deadline(text, year=year)
+    m = re.search(r"(20[0-9]{2})\s*年", ascii_digits(text or ""))
+    if not m:
+        return None, bool(_RECURRING.search(no_spaces(text or "")))
+    return parse_deadline(text, year=int(m.group(1)))
+
+
 def parse_deadline(text: str, *, year: int) -> tuple[date | None, bool]:
     """(date, recurring) for a deadline written in words, for a plan year ``year``.
 

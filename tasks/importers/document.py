@@ -18,6 +18,7 @@ class Warning_:
     message: str
     line: int | None = None
     code: str = "warning"
+    subject: str = ""  # what it is about, when a name says it: the unit name of a unit warning
 
     def as_json(self) -> dict:
         return {"code": self.code, "line": self.line, "message": self.message}
@@ -39,6 +40,7 @@ class ParsedUnit:
     aliases: list[str] = field(default_factory=list)  # other names, incl. short ones
     kind: str = "department"  # department, town, collective, enterprise, court, other
     line: int | None = None
+    listed: bool = True  # False: named by a task but absent from the plan's units list
 
 
 @dataclass
@@ -90,6 +92,7 @@ class ParsedWorkItem:
     supporting_units: list[str] = field(default_factory=list)
     target_text: str = ""  # the list's "2023年目标" cell
     line: int | None = None
+    link_doubtful: bool = False  # the link to ``key_task`` is a guess the coordinator should check
 
 
 @dataclass
@@ -167,6 +170,7 @@ class PlanParseError(Exception):
     """The document cannot become a plan; the message names file and line."""
 
     def __init__(self, message: str, *, path: str = "", line: int | None = None):
+        self.message = message
         self.path = path
         self.line = line
         where = path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％＞＜＝", "0123456789.%><=")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 OPEN = "（(【[〔"
@@ -15,12 +15,19 @@ CLOSE = "）)】]〕"
 NUMBERING = [
     ("cn_dun", re.compile(r"^\s*([一二三四五六七八九十百]+)\s*[、.．]\s*")),
     ("cn_paren", re.compile(r"^\s*[（(]\s*([一二三四五六七八九十百]+)\s*[）)]\s*")),
-    ("arabic", re.compile(r"^\s*([0-9０-９]{1,3})\s*[.．、](?![0-9０-９])\s*")),
+    # up to 4 digits, but not a year ("2023、2024年…")
+    ("arabic", re.compile(r"^\s*(?!(?:19|20)[0-9]{2}\b)([0-9０-９]{1,4})\s*[.．、](?![0-9０-９])\s*")),
     ("arabic_paren", re.compile(r"^\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*")),
     ("circled", re.compile(r"^\s*([①-⑳])\s*")),
 ]
 
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}“”（）()、])[ \t\u3000]+(?=[{CJK}“”（）()])")
+# Headings of the part after the tasks: supervision, not tasks.
+SAFEGUARDS = re.compile(
+    r"^(保障措施|组织保障|工作要求|保障机制|组织实施|工作保障|实施保障|有关要求|推进机制|组织领导|工作机制|其他事项)"
+)
+
+_CJK_OR_PUNCT = rf"[{CJK}\u3001-\u303f\uff01-\uff65“”‘’()]"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK_OR_PUNCT})[ \t\u3000]+(?={_CJK_OR_PUNCT})")
 _ALL_SPACE = re.compile(r"[\s\u3000]+")
 
 
@@ -71,9 +78,13 @@ def no_spaces(text: str) -> str:
     return _ALL_SPACE.sub("", text)
 
 
+_HALF = str.maketrans("（）【】〔〕：，；", "()[][]:,;")
+_BRACKET = re.compile(r"[（(【\[〔）)】\]〕]")
+
+
 def half_brackets(text: str) -> str:
     """Full-width brackets and colons to half-width (for comparing names, not for output)."""
-    return text.translate(str.maketrans("（）【】〔〕：，；", "()[][]:,;"))
+    return text.translate(_HALF)
 
 
 def name_key(name: str) -> str:
@@ -93,12 +104,13 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     """Split on ``seps`` outside brackets; returns (piece, offset) pairs, pieces stripped."""
     out: list[tuple[str, int]] = []
     depth, start = 0, 0
-    for i, ch in enumerate(text):
+    for m in _splitter(seps).finditer(text):
+        ch, i = m.group(), m.start()
         if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
+        elif depth == 0:
             out.append((text[start:i], start))
             start = i + 1
     out.append((text[start:], start))
@@ -110,23 +122,49 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, int]]:
     return result
 
 
+_SPLITTERS: dict[str, re.Pattern[str]] = {}
+
+
+def _splitter(seps: str) -> re.Pattern[str]:
+    rx = _SPLITTERS.get(seps)
+    if rx is None:
+        rx = _SPLITTERS[seps] = re.compile("[" + re.escape(OPEN + CLOSE + seps) + "]")
+    return rx
+
+
 def matching_close(text: str, open_at: int) -> int:
     """Index of the bracket closing the one at ``open_at``; -1 when it is never closed."""
     depth = 0
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if ch in OPEN:
+    for m in _BRACKET.finditer(text, open_at):
+        if m.group() in OPEN:
             depth += 1
-        elif ch in CLOSE:
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return m.start()
     return -1
+
+
+def bracket_groups(text: str) -> list[tuple[int, int]]:
+    """(open, close) of the top-level bracket groups, in one pass over the brackets only."""
+    groups, depth, start = [], 0, -1
+    for m in _BRACKET.finditer(text):
+        if m.group() in OPEN:
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, m.start()))
+    return groups
 
 
 def join_lines(left: str, right: str) -> str:
     """Join a paragraph broken across lines: no space between Chinese, one between words."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() \
-            and right[0].isalnum():
+    def word(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    if left and right and word(left[-1]) and word(right[0]):
         return f"{left} {right}"
     return left + right

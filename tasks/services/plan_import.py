@@ -3,11 +3,15 @@
 Re-importing never loses what people recorded since: statuses, progress, reports,
 extended deadlines, aliases and units a coordinator added, and work-item links a
 coordinator confirmed all stay.
+
+The write path is bulk: each table costs a fixed number of queries whatever the size of
+the document (see bench/import_bench.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -19,6 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
+from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
+from tasks.importers.linking import TaskIndex
 from tasks.models import (
     Indicator,
     IndicatorTarget,
@@ -35,6 +41,40 @@ from tasks.models import (
 
 # Below this similarity a work list's indicator is not linked to a target-table indicator.
 INDICATOR_MATCH_THRESHOLD = 0.6
+# Warnings about a unit name: the admin links them to the units list filtered by that name.
+UNIT_WARNINGS = frozenset({"unit_not_in_list", "unit_doubtful_match", "unit_created"})
+# Which imported row a warning at a line is about, most likely first.
+_WARNING_TARGETS = {
+    "doubtful_link": ("workitem",),
+    "indicator_not_matched": ("workitem",),
+    "indicator_unlinked": ("indicator",),
+    "indicator_link_doubtful": ("indicator",),
+    "prose_target": ("indicator",),
+    "deadline_unreadable": ("workitem", "keytask"),
+}
+_DEFAULT_TARGETS = ("keytask", "workitem", "indicator")
+_KEY_TASK_FIELDS = ["section", "title", "text", "deadline", "deadline_text", "leaders"]
+_INDICATOR_FIELDS = [
+    "domain", "name", "measure", "cumulative", "baseline_year", "baseline_text", "baseline_value",
+    "baseline_comparator",
+]
+_WORK_ITEM_FIELDS = [
+    "indicator_name", "target_text", "text", "deadline_text", "recurring", "position", "deadline", "due_date",
+    "key_task", "indicator", "link_confirmed",
+]
+_OWN_UNIT = object()  # a mapping value: the name is a unit of its own
+
+
+class ImportChoiceError(ValueError):
+    """A coordinator's choice (unit mapping, key-task link) that cannot be applied; nothing is written."""
+
+
+class ImportWarningsError(Exception):
+    """A strict import met warnings (the parser's or the import's own); nothing is written."""
+
+    def __init__(self, warnings: list[dict]):
+        self.warnings = warnings
+        super().__init__(f"{len(warnings)} warnings and strict: nothing imported.")
 
 
 @dataclass
@@ -44,9 +84,9 @@ class ImportResult:
     updated: dict[str, int] = field(default_factory=dict)
     warnings: list[dict] = field(default_factory=list)
 
-    def count(self, bucket: str, kind: str) -> None:
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target = self.created if bucket == "created" else self.updated
-        target[kind] = target.get(kind, 0) + 1
+        target[kind] = target.get(kind, 0) + n
 
     def summary(self) -> str:
         parts = [f"{k} {self.created.get(k, 0)} new / {self.updated.get(k, 0)} updated" for k in _KINDS]
@@ -78,44 +118,144 @@ def units_by_name(region: Region) -> dict[str, Unit]:
     return names
 
 
+def work_item_key(indicator_name: str, text: str) -> str:
+    """Stable identity of an imported work item within its plan and year."""
+    return hashlib.sha1(f"{normalise_name(indicator_name)}|{normalise_name(text)}".encode()).hexdigest()[:32]
+
+
+def work_item_keys(parsed: ParsedPlan) -> list[str]:
+    """The import key of each of ``parsed.work_items``, in order.
+
+    The same work under the same indicator twice in one year (it happens in long lists)
+    gets a numbered key for its second and later occurrences, so each stays its own item.
+    """
+    seen: dict[tuple[int, str], int] = {}
+    keys = []
+    for pw in parsed.work_items:
+        key = work_item_key(pw.indicator, pw.text)
+        seen[(pw.year, key)] = n = seen.get((pw.year, key), 0) + 1
+        keys.append(key if n == 1 else work_item_key(pw.indicator, f"{pw.text}#{n}"))
+    return keys
+
+
 def plan_import(
-    *, parsed: ParsedPlan, source_name: str, source_bytes: bytes, slug: str | None = None
+    *,
+    parsed: ParsedPlan,
+    source_name: str,
+    source_bytes: bytes,
+    slug: str | None = None,
+    unit_mapping: Mapping[str, int | None] | None = None,
+    key_task_links: Mapping[str, int | None] | None = None,
+    strict: bool = False,
 ) -> ImportResult:
-    """Create or update the plan ``parsed`` describes, all or nothing."""
+    """Create or update the plan ``parsed`` describes, all or nothing.
+
+    ``unit_mapping``: a coordinator's decisions on unit names as the document writes them.
+    ``{name: unit_id}``: the name means that existing unit of the plan's region (it becomes an
+    alias; for a unit's canonical name, the unit's other names follow). ``{name: None}``: the
+    name is a unit of its own, even though the parser matched it to another as an abbreviation.
+
+    ``key_task_links``: ``{work item key: key task number or None}`` (keys from ``work_item_keys``);
+    the links are applied and marked confirmed, so later re-imports keep them.
+
+    ``strict``: any warning (the parser's, or one the import finds, e.g. an indicator of the
+    work list missing from the target table) raises ImportWarningsError.
+
+    Raises ImportChoiceError for a choice that does not fit the document or the region, and
+    PlanParseError when the document has nothing to import; in all three cases nothing is written.
+    """
     if not parsed.key_tasks:
         raise PlanParseError("没有找到带责任单位的重点任务，未导入任何内容。", path=source_name)
     if not parsed.region:
         raise PlanParseError("无法从标题识别发文地区(如“海宁市”)。", path=source_name)
     sha = hashlib.sha256(source_bytes).hexdigest()
-    with transaction.atomic():
-        region, _ = Region.objects.get_or_create(
-            name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
-        )
-        plan = Plan.objects.filter(region=region, title=parsed.title).first()
-        is_new = plan is None
-        if is_new:
-            plan = Plan(region=region, title=parsed.title, slug=_unique_slug(slug or Path(source_name).stem))
-        plan.issuer = parsed.issuer or plan.issuer
-        plan.first_year = parsed.first_year or plan.first_year or _first_year(parsed)
-        plan.last_year = parsed.last_year or plan.last_year or plan.first_year
-        plan.imported_at = timezone.now()
-        plan.import_warnings = [w.as_json() for w in parsed.warnings]
-        if plan.source_sha256 != sha:
-            plan.source_sha256 = sha
-            plan.source_name = source_name
-            plan.source_file.save(source_name, ContentFile(source_bytes), save=False)
-        plan.save()
-        result = ImportResult(plan=plan, warnings=list(plan.import_warnings))
-        result.count("created" if is_new else "updated", "plans")
+    stored: list[tuple[object, str]] = []  # files saved by this import, removed again if it fails
+    try:
+        with transaction.atomic():
+            result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored)
+            if strict and result.warnings:
+                raise ImportWarningsError(result.warnings)
+            return result
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
 
-        names = _import_units(parsed, region, result)
-        tasks = _import_key_tasks(parsed, plan, names, result)
-        indicators = _import_indicators(parsed, plan, result)
-        _import_work_items(parsed, plan, tasks, indicators, names, result)
-        if result.warnings != plan.import_warnings:
-            plan.import_warnings = result.warnings
-            plan.save(update_fields=["import_warnings"])
+
+def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored) -> ImportResult:
+    region, _ = Region.objects.get_or_create(
+        name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
+    )
+    names = units_by_name(region)
+    keys = work_item_keys(parsed)
+    mapping = _check_unit_mapping(parsed, region, names, unit_mapping or {})
+    links = _check_key_task_links(parsed, keys, key_task_links or {})
+
+    plan = Plan.objects.filter(region=region, title=parsed.title).first()
+    is_new = plan is None
+    if is_new:
+        plan = Plan(region=region, title=parsed.title, slug=_unique_slug(slug or Path(source_name).stem))
+    plan.issuer = parsed.issuer or plan.issuer
+    plan.first_year = parsed.first_year or plan.first_year or _first_year(parsed)
+    plan.last_year = parsed.last_year or plan.last_year or plan.first_year
+    plan.imported_at = timezone.now()
+    if plan.source_sha256 != sha:
+        plan.source_sha256 = sha
+        plan.source_name = source_name
+        plan.source_file.save(source_name, ContentFile(source_bytes), save=False)
+        stored.append((plan.source_file.storage, plan.source_file.name))
+    plan.save()
+    result = ImportResult(plan=plan)
+    result.count("created" if is_new else "updated", "plans")
+
+    _import_units(parsed, region, names, mapping, result)
+    tasks, task_rows = _import_key_tasks(parsed, plan, names, result)
+    indicators = _import_indicators(parsed, plan, result)
+    links_before = {i.pk: i.key_task_id for i in indicators.values()}
+    items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, result)
+    _link_indicators(parsed, indicators, tasks, result)
+    Indicator.objects.bulk_update(
+        [i for i in indicators.values() if i.key_task_id != links_before[i.pk]], ["key_task"]
+    )
+
+    warnings = _annotate_warnings(parsed, result.warnings, tasks, indicators, items, keys, mapping, links)
+    plan.import_warnings = result.warnings = warnings
+    plan.save(update_fields=["import_warnings"])
     return result
+
+
+def _check_unit_mapping(parsed: ParsedPlan, region: Region, names: dict[str, Unit], unit_mapping) -> dict:
+    """Normalised name -> Unit or _OWN_UNIT; every id a unit of the region, every name one of the document."""
+    written = {normalise_name(n) for pu in parsed.units for n in (pu.name, *pu.aliases)}
+    ids = {v for v in unit_mapping.values() if v is not None}
+    chosen = {u.pk: u for u in Unit.objects.filter(region=region, pk__in=ids)} if ids else {}
+    mapping: dict[str, object] = {}
+    for name, unit_id in unit_mapping.items():
+        key = normalise_name(name)
+        if key not in written:
+            raise ImportChoiceError(f"文件中没有单位“{name}”。")
+        if unit_id is None:
+            mapping[key] = _OWN_UNIT
+            continue
+        unit = chosen.get(unit_id)
+        if unit is None:
+            raise ImportChoiceError(f"“{name}”选择的单位(编号{unit_id})不是{region.name}的单位。")
+        known = names.get(key)
+        if known is not None and known.pk != unit.pk:
+            raise ImportChoiceError(f"“{name}”已是单位“{known.name}”的名称，不能再对应“{unit.name}”。")
+        mapping[key] = unit
+    return mapping
+
+
+def _check_key_task_links(parsed: ParsedPlan, keys: list[str], key_task_links) -> dict[str, int | None]:
+    numbers = {t.number for t in parsed.key_tasks}
+    known = set(keys)
+    for key, number in key_task_links.items():
+        if key not in known:
+            raise ImportChoiceError(f"文件中没有工作事项“{key}”。")
+        if number is not None and number not in numbers:
+            raise ImportChoiceError(f"文件中没有第{number}项重点任务。")
+    return dict(key_task_links)
 
 
 def _first_year(parsed: ParsedPlan) -> int:
@@ -131,28 +271,46 @@ def _unique_slug(base: str) -> str:
     return slug
 
 
-def _import_units(parsed: ParsedPlan, region: Region, result: ImportResult) -> dict[str, Unit]:
-    names = units_by_name(region)
+# -- units ------------------------------------------------------------------------------------
+
+def _import_units(parsed: ParsedPlan, region: Region, names: dict[str, Unit], mapping: dict, result) -> None:
+    """Resolve every name of the document to a unit, creating the new ones and their aliases in bulk."""
+    in_database = set(names)
+    groups = []  # (names as written, the coordinator's choice, parsed unit, the unit's own group)
     for pu in parsed.units:
-        all_names = [pu.name, *pu.aliases]
-        unit = next((names[normalise_name(n)] for n in all_names if normalise_name(n) in names), None)
-        if unit is None:
-            unit = Unit.objects.create(region=region, name=pu.name, kind=pu.kind, in_unit_list=_listed(pu, parsed))
-            result.count("created", "units")
+        peeled = [a for a in pu.aliases if normalise_name(a) in mapping]
+        rest = [pu.name, *(a for a in pu.aliases if a not in peeled)]
+        groups.append((rest, mapping.get(normalise_name(pu.name)), pu, True))
+        groups += [([a], mapping[normalise_name(a)], pu, False) for a in peeled]
+    new_units: dict[str, Unit] = {}
+    resolved: list[tuple[list[str], Unit]] = []
+    touched: set[int] = set()
+    for group_names, choice, pu, own in groups:
+        known = next((names[normalise_name(n)] for n in group_names if normalise_name(n) in names), None)
+        if isinstance(choice, Unit):
+            unit = choice
+        elif known is not None:
+            unit = known
         else:
+            key = normalise_name(group_names[0])
+            if key not in new_units:
+                new_units[key] = Unit(region=region, name=group_names[0], kind=pu.kind, in_unit_list=pu.listed and own)
+            unit = new_units[key]
+        if unit.pk is not None and unit.pk not in touched:
+            touched.add(unit.pk)
             result.count("updated", "units")
-        names[normalise_name(unit.name)] = unit
-        for alias in all_names:
-            key = normalise_name(alias)
-            if key not in names:
-                UnitAlias.objects.create(unit=unit, name=alias)
-                names[key] = unit
-    return names
-
-
-def _listed(pu, parsed: ParsedPlan) -> bool:
-    # The parser warns about units that are not in the attachment's list.
-    return not any(w.code == "unit_not_in_list" and pu.name in w.message for w in parsed.warnings)
+        resolved.append((group_names, unit))
+        for n in group_names:
+            names.setdefault(normalise_name(n), unit)
+    Unit.objects.bulk_create(new_units.values())
+    result.count("created", "units", len(new_units))
+    aliases: dict[str, UnitAlias] = {}
+    for group_names, unit in resolved:
+        for n in group_names:
+            key = normalise_name(n)
+            if key not in in_database and key not in aliases and key != normalise_name(unit.name):
+                aliases[key] = UnitAlias(unit=unit, region_id=region.pk, name=n)
+    UnitAlias.objects.bulk_create(aliases.values())
 
 
 def _resolve(names: dict[str, Unit], name: str, region: Region, result: ImportResult) -> Unit:
@@ -163,15 +321,35 @@ def _resolve(names: dict[str, Unit], name: str, region: Region, result: ImportRe
         unit = Unit.objects.create(region=region, name=name, in_unit_list=False)
         names[key] = unit
         result.count("created", "units")
-        result.warnings.append({"code": "unit_created", "line": None, "message": f"新建单位：{name}"})
+        result.warnings.append({"code": "unit_created", "line": None, "message": f"新建单位：{name}", "unit": name})
     return unit
 
 
-def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResult) -> dict[int, KeyTask]:
-    existing = {t.number: t for t in plan.key_tasks.all()}
+def _ordered_units(names, leads: list[str], supports: list[str], region: Region, result) -> list[tuple]:
+    """(unit, role, name as written): leads then supporting units, each unit once.
+
+    A unit appears once even when the document names it twice (two of its names, or a lead
+    also listed as supporting): the first mention wins.
+    """
+    seen: set[int] = set()
+    out = []
+    for name, role in [(n, Role.LEAD) for n in leads] + [(n, Role.SUPPORT) for n in supports]:
+        unit = _resolve(names, name, region, result)
+        if unit.pk not in seen:
+            seen.add(unit.pk)
+            out.append((unit, role, name))
+    return out
+
+
+# -- key tasks --------------------------------------------------------------------------------
+
+def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResult):
+    """Key tasks and their units; returns tasks by number and each task's (unit id, role) rows."""
+    existing = {t.number: t for t in plan.key_tasks.prefetch_related("assignments")}
     tasks: dict[int, KeyTask] = {}
+    new_tasks, changed = [], []
     for pt in parsed.key_tasks:
-        fields = {
+        values = {
             "section": pt.section,
             "title": pt.title[:300],
             "text": pt.text,
@@ -181,35 +359,59 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
         }
         task = existing.get(pt.number)
         if task is None:
-            task = KeyTask.objects.create(plan=plan, number=pt.number, **fields)
-            result.count("created", "key_tasks")
+            task = KeyTask(plan=plan, number=pt.number, **values)
+            new_tasks.append(task)
         else:
-            for k, v in fields.items():
-                setattr(task, k, v)
-            task.save()
+            if _assign(task, values):
+                changed.append(task)
             result.count("updated", "key_tasks")
         tasks[pt.number] = task
-        current = {a.unit_id: a for a in task.assignments.all()}
-        ordered = [(n, Role.LEAD) for n in pt.lead_units] + [(n, Role.SUPPORT) for n in pt.supporting_units]
-        for position, (name, role) in enumerate(ordered):
-            unit = _resolve(names, name, plan.region, result)
+    KeyTask.objects.bulk_create(new_tasks)
+    KeyTask.objects.bulk_update(changed, _KEY_TASK_FIELDS)
+    result.count("created", "key_tasks", len(new_tasks))
+
+    new_rows, changed_rows = [], []
+    task_rows: dict[int, list[tuple[int, str]]] = {}
+    for pt in parsed.key_tasks:
+        task = tasks[pt.number]
+        current = {a.unit_id: a for a in task.assignments.all()} if pt.number in existing else {}
+        rows = []
+        ordered = _ordered_units(names, pt.lead_units, pt.supporting_units, plan.region, result)
+        for position, (unit, role, name) in enumerate(ordered):
             assignment = current.pop(unit.pk, None)
             if assignment is None:
-                KeyTaskUnit.objects.create(
-                    key_task=task, unit=unit, role=role, position=position, name_as_written=name
-                )
+                assignment = KeyTaskUnit(key_task=task, unit=unit, role=role, position=position, name_as_written=name)
+                new_rows.append(assignment)
             elif (assignment.role, assignment.position, assignment.name_as_written) != (role, position, name):
                 assignment.role, assignment.position, assignment.name_as_written = role, position, name
-                assignment.save()
+                changed_rows.append(assignment)
+            rows.append(assignment)
         # Units left in ``current`` were added by a coordinator: they stay.
-    return tasks
+        rows += current.values()
+        task_rows[pt.number] = [(a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)]
+    KeyTaskUnit.objects.bulk_create(new_rows)
+    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written"])
+    return tasks, task_rows
 
+
+def _assign(obj, values: dict) -> bool:
+    """Set ``values`` on ``obj``; True when anything changed."""
+    changed = False
+    for k, v in values.items():
+        if getattr(obj, k) != v:
+            setattr(obj, k, v)
+            changed = True
+    return changed
+
+
+# -- indicators -------------------------------------------------------------------------------
 
 def _import_indicators(parsed: ParsedPlan, plan: Plan, result: ImportResult) -> dict[int, Indicator]:
-    existing = {i.number: i for i in plan.indicators.all()}
+    existing = {i.number: i for i in plan.indicators.prefetch_related("targets")}
     indicators: dict[int, Indicator] = {}
+    new, changed = [], []
     for pi in parsed.indicators:
-        fields = {
+        values = {
             "domain": pi.domain,
             "name": pi.name,
             "measure": pi.measure,
@@ -221,21 +423,55 @@ def _import_indicators(parsed: ParsedPlan, plan: Plan, result: ImportResult) -> 
         }
         indicator = existing.get(pi.number)
         if indicator is None:
-            indicator = Indicator.objects.create(plan=plan, number=pi.number, **fields)
-            result.count("created", "indicators")
+            indicator = Indicator(plan=plan, number=pi.number, **values)
+            new.append(indicator)
         else:
-            for k, v in fields.items():
-                setattr(indicator, k, v)
-            indicator.save()
+            if _assign(indicator, values):
+                changed.append(indicator)
             result.count("updated", "indicators")
         indicators[pi.number] = indicator
+    Indicator.objects.bulk_create(new)
+    Indicator.objects.bulk_update(changed, _INDICATOR_FIELDS)
+    result.count("created", "indicators", len(new))
+
+    new_targets, changed_targets = [], []
+    for pi in parsed.indicators:
+        indicator = indicators[pi.number]
+        current = {t.year: t for t in indicator.targets.all()} if pi.number in existing else {}
         for year, value in pi.targets.items():
-            IndicatorTarget.objects.update_or_create(
-                indicator=indicator,
-                year=year,
-                defaults={"text": value.text[:500], "value": value.value, "comparator": value.comparator},
-            )
+            values = {"text": value.text[:500], "value": value.value, "comparator": value.comparator}
+            target = current.get(year)
+            if target is None:
+                new_targets.append(IndicatorTarget(indicator=indicator, year=year, **values))
+            elif _assign(target, values):
+                changed_targets.append(target)
+    IndicatorTarget.objects.bulk_create(new_targets)
+    IndicatorTarget.objects.bulk_update(changed_targets, ["text", "value", "comparator"])
     return indicators
+
+
+def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks, result: ImportResult) -> None:
+    """Indicators not linked through the work list go to the key task their name best matches (saved by the caller)."""
+    index = None
+    for pi in parsed.indicators:
+        indicator = indicators[pi.number]
+        if indicator.key_task_id is not None:
+            continue  # linked by the work list, an earlier import, or a coordinator
+        index = index or TaskIndex(parsed.key_tasks)
+        link = index.link(pi.name, [])
+        if link.number is None:
+            result.warnings.append(
+                {"code": "indicator_unlinked", "line": pi.line,
+                 "message": f"指标{pi.number}“{pi.name}”未能关联到重点任务，请在管理后台指定。"}
+            )
+            continue
+        indicator.key_task = tasks[link.number]
+        if link.doubtful:
+            result.warnings.append(
+                {"code": "indicator_link_doubtful", "line": pi.line,
+                 "message": f"指标{pi.number}“{pi.name}”关联到重点任务{link.number}"
+                            f"“{indicator.key_task.title}”把握不大，请核对。"}
+            )
 
 
 def match_indicator(name: str, indicators: list[Indicator]) -> tuple[Indicator | None, float]:
@@ -255,18 +491,27 @@ def _strip_measure(name: str) -> str:
     return name[:cut] if cut > 0 else name
 
 
-def work_item_key(indicator_name: str, text: str) -> str:
-    """Stable identity of an imported work item within its plan and year."""
-    return hashlib.sha1(f"{normalise_name(indicator_name)}|{normalise_name(text)}".encode()).hexdigest()[:32]
+# -- work items -------------------------------------------------------------------------------
 
-
-def _import_work_items(parsed, plan: Plan, tasks: dict[int, KeyTask], indicators, names, result) -> None:
+def _import_work_items(
+    parsed: ParsedPlan, plan: Plan, keys: list[str], links: dict[str, int | None], tasks: dict[int, KeyTask],
+    task_rows: dict[int, list[tuple[int, str]]], indicators: dict[int, Indicator], names, result: ImportResult,
+) -> list[WorkItem]:
+    """The work list's items, in the document's order; returns them (saved)."""
     indicator_list = list(indicators.values())
+    parsed_tasks = {t.number: t for t in parsed.key_tasks}
+    number_of = {t.pk: n for n, t in tasks.items()}
     matched: dict[str, Indicator | None] = {}
-    existing = {(w.year, w.import_key): w for w in plan.work_items.exclude(import_key="")}
-    for position, pw in enumerate(parsed.work_items):
+    existing = {
+        (w.year, w.import_key): w for w in plan.work_items.exclude(import_key="").prefetch_related("assignments")
+    }
+    now = timezone.now()
+    items: list[WorkItem] = []
+    new_items, changed_items, reassigned = [], [], []
+    units_for: dict[int, list[tuple[int, str]]] = {}  # id(item) -> its (unit id, role) rows to create
+    for position, (pw, key) in enumerate(zip(parsed.work_items, keys, strict=True)):
         if pw.indicator not in matched:
-            indicator, score = match_indicator(pw.indicator, indicator_list)
+            indicator, _score = match_indicator(pw.indicator, indicator_list)
             matched[pw.indicator] = indicator
             if indicator is None and pw.indicator:
                 result.warnings.append(
@@ -277,13 +522,12 @@ def _import_work_items(parsed, plan: Plan, tasks: dict[int, KeyTask], indicators
                     }
                 )
         indicator = matched[pw.indicator]
-        task = tasks.get(pw.key_task) if pw.key_task else None
+        chosen = key in links  # the coordinator settled this link in the preview
+        number = links[key] if chosen else pw.key_task
+        task = tasks.get(number) if number else None
         if indicator and task and indicator.key_task_id is None:
             indicator.key_task = task
-            indicator.save(update_fields=["key_task"])
-        key = work_item_key(pw.indicator, pw.text)
-        item = existing.get((pw.year, key))
-        fields = {
+        values = {
             "indicator_name": pw.indicator,
             "target_text": pw.target_text[:100],
             "text": pw.text,
@@ -291,52 +535,109 @@ def _import_work_items(parsed, plan: Plan, tasks: dict[int, KeyTask], indicators
             "recurring": pw.recurring,
             "position": position,
         }
+        rows = _item_units(pw, number, chosen, parsed_tasks, task_rows, names, plan.region, result)
+        item = existing.get((pw.year, key))
+        items.append(item)
         if item is None:
-            item = WorkItem.objects.create(
-                plan=plan,
-                year=pw.year,
-                import_key=key,
-                source=WorkItem.Source.WORK_LIST,
-                deadline=pw.deadline,
-                due_date=pw.deadline,
-                key_task=task,
-                indicator=indicator,
-                **fields,
+            items[-1] = item = WorkItem(
+                plan=plan, year=pw.year, import_key=key, source=WorkItem.Source.WORK_LIST,
+                deadline=pw.deadline, due_date=pw.deadline, key_task=task, indicator=indicator,
+                link_confirmed=chosen, **values,
             )
-            result.count("created", "work_items")
-            _assign_units(item, task, pw, names, result)
+            new_items.append(item)
+            units_for[id(item)] = rows
             continue
         result.count("updated", "work_items")
-        for k, v in fields.items():
-            setattr(item, k, v)
         if item.due_date == item.deadline:  # no extension granted: follow the document
-            item.due_date = pw.deadline
-        item.deadline = pw.deadline
-        if item.due_date is None and item.deadline is not None:
-            item.due_date = item.deadline
-        if not item.link_confirmed:
-            item.key_task, item.indicator = task, indicator
-        item.save()
-        if not item.link_confirmed and not item.assignments.exists():
-            _assign_units(item, task, pw, names, result)
-
-
-def _assign_units(item: WorkItem, task: KeyTask | None, pw, names, result: ImportResult) -> None:
-    """A work item's units are those of its key task, unless the list names other leads."""
-    task_rows = list(task.assignments.all()) if task else []
-    task_leads = [a.unit_id for a in task_rows if a.role == Role.LEAD]
-    leads = [_resolve(names, n, item.plan.region, result).pk for n in pw.lead_units]
-    supporting = [_resolve(names, n, item.plan.region, result).pk for n in pw.supporting_units]
-    if not leads or (leads == task_leads and not supporting):
-        leads = task_leads
-        supporting = [a.unit_id for a in task_rows if a.role == Role.SUPPORT]
-    ordered = [(u, Role.LEAD) for u in leads] + [(u, Role.SUPPORT) for u in supporting if u not in leads]
+            values["due_date"] = pw.deadline
+        values["deadline"] = pw.deadline
+        if values.get("due_date", item.due_date) is None and pw.deadline is not None:
+            values["due_date"] = pw.deadline
+        current = sorted((a.unit_id, a.role) for a in item.assignments.all())
+        if chosen or not item.link_confirmed:
+            task_id = task.pk if task else None
+            before = task_rows.get(number_of.get(item.key_task_id), [])
+            if item.key_task_id != task_id and current and current == sorted(before):
+                # Its units came from the task it was linked to until now: they follow the new link.
+                reassigned.append(item.pk)
+                units_for[id(item)] = rows
+            values.update(key_task_id=task_id, indicator_id=indicator.pk if indicator else None,
+                          link_confirmed=item.link_confirmed or chosen)
+        if not current and (chosen or not item.link_confirmed):
+            units_for[id(item)] = rows
+        if _assign(item, values):
+            item.updated_at = now
+            changed_items.append(item)
+    WorkItem.objects.bulk_create(new_items)
+    WorkItem.objects.bulk_update(changed_items, [*_WORK_ITEM_FIELDS, "updated_at"])
+    result.count("created", "work_items", len(new_items))
+    if reassigned:
+        WorkItemUnit.objects.filter(work_item__in=reassigned).delete()
     WorkItemUnit.objects.bulk_create(
         [
             WorkItemUnit(work_item=item, unit_id=unit_id, role=role, position=position)
-            for position, (unit_id, role) in enumerate(ordered)
+            for item in items
+            for position, (unit_id, role) in enumerate(units_for.get(id(item), []))
         ]
     )
+    return items
+
+
+def _item_units(
+    pw: ParsedWorkItem, number: int | None, chosen: bool, parsed_tasks: dict[int, ParsedKeyTask],
+    task_rows: dict[int, list[tuple[int, str]]], names, region: Region, result: ImportResult,
+) -> list[tuple[int, str]]:
+    """A work item's (unit id, role) rows: those of its key task, unless the list names other leads."""
+    lead_names = pw.lead_units
+    guessed = parsed_tasks.get(pw.key_task) if pw.key_task else None
+    if chosen and guessed is not None and not pw.supporting_units and lead_names == guessed.lead_units:
+        lead_names = []  # the parser copied the guessed task's leads: the chosen task's units apply instead
+    task_units = task_rows.get(number, []) if number else []
+    task_leads = [u for u, role in task_units if role == Role.LEAD]
+    ordered = _ordered_units(names, lead_names, pw.supporting_units, region, result)
+    leads = [u.pk for u, role, _ in ordered if role == Role.LEAD]
+    if not leads or (leads == task_leads and len(ordered) == len(leads)):
+        return task_units
+    return [(u.pk, role) for u, role, _ in ordered]
+
+
+# -- warnings ---------------------------------------------------------------------------------
+
+def _annotate_warnings(parsed, extra, tasks, indicators, items, keys, mapping, links) -> list[dict]:
+    """Every warning with its line, what it is about (for the admin's links) and what the coordinator chose."""
+    by_line: dict[int, dict[str, int]] = {}
+    for pt in parsed.key_tasks:
+        if pt.line:
+            by_line.setdefault(pt.line, {}).setdefault("keytask", tasks[pt.number].pk)
+    for pi in parsed.indicators:
+        if pi.line:
+            by_line.setdefault(pi.line, {}).setdefault("indicator", indicators[pi.number].pk)
+    key_at_line: dict[int, str] = {}
+    for pw, key, item in zip(parsed.work_items, keys, items, strict=True):
+        if pw.line:
+            by_line.setdefault(pw.line, {}).setdefault("workitem", item.pk)
+            key_at_line.setdefault(pw.line, key)
+    canonical = {normalise_name(n): pu.name for pu in parsed.units for n in (pu.name, *pu.aliases)}
+    out = []
+    found_by_parser = [w.as_json() | ({"unit": w.subject} if w.subject else {}) for w in parsed.warnings]
+    for w in sorted([*found_by_parser, *(dict(w) for w in extra)], key=lambda w: w["line"] or 0):
+        if w["code"] in UNIT_WARNINGS and w.get("unit"):
+            key = normalise_name(w["unit"])
+            choice = mapping.get(key, mapping.get(normalise_name(canonical.get(key, w["unit"]))))
+            if choice is _OWN_UNIT:
+                w["resolved"] = f"协调员确认：“{w['unit']}”为独立单位"
+            elif choice is not None:
+                w["resolved"] = f"协调员确认：对应已有单位“{choice.name}”"
+        elif w.get("line"):
+            found = by_line.get(w["line"], {})
+            model = next((m for m in _WARNING_TARGETS.get(w["code"], _DEFAULT_TARGETS) if m in found), None)
+            if model:
+                w["target"] = {"model": model, "id": found[model]}
+            if w["code"] == "doubtful_link" and key_at_line.get(w["line"]) in links:
+                number = links[key_at_line[w["line"]]]
+                w["resolved"] = f"协调员确认：关联到重点任务{number}" if number else "协调员确认：不关联重点任务"
+        out.append(w)
+    return out
 
 
 def unit_find(*, region: Region, name: str) -> Unit | None:

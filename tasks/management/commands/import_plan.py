@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.importers import PlanParseError, parse_plan_file
-from tasks.services.plan_import import plan_import
+from tasks.services.plan_import import ImportWarningsError, plan_import
 
 
 class Command(BaseCommand):
@@ -28,9 +28,7 @@ class Command(BaseCommand):
         warnings = parsed.warnings
         if json:
             self.stdout.write(_dumps(parsed.as_json()))
-        for w in warnings:
-            where = f"{path}:{w.line}" if w.line else path
-            self.stderr.write(f"warning: {where}: {w.message}")
+        self._warn(path, [w.as_json() for w in warnings])
         if strict and warnings:
             raise CommandError(f"{len(warnings)} warnings and --strict: nothing imported.")
         if dry_run:
@@ -41,14 +39,26 @@ class Command(BaseCommand):
                     f"{len(warnings)} warnings; nothing written."
                 )
             return
+        seen = {(w.code, w.line, w.message) for w in warnings}
         try:
             result = plan_import(
-                parsed=parsed, source_name=Path(path).name, source_bytes=Path(path).read_bytes(), slug=slug
+                parsed=parsed, source_name=Path(path).name, source_bytes=Path(path).read_bytes(), slug=slug,
+                strict=strict,
             )
         except PlanParseError as exc:
             raise CommandError(str(exc)) from None
+        except ImportWarningsError as exc:
+            # Warnings only the import can find (it compares the document with the database).
+            self._warn(path, [w for w in exc.warnings if (w["code"], w["line"], w["message"]) not in seen])
+            raise CommandError(f"{len(exc.warnings)} warnings and --strict: nothing imported.") from None
+        self._warn(path, [w for w in result.warnings if (w["code"], w["line"], w["message"]) not in seen])
         if not json:
             self.stdout.write(self.style.SUCCESS(result.summary()))
+
+    def _warn(self, path: str, warnings: list[dict]) -> None:
+        for w in warnings:
+            where = f"{path}:{w['line']}" if w.get("line") else path
+            self.stderr.write(f"warning: {where}: {w['message']}")
 
 
 def _dumps(data) -> str:

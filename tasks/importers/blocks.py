@@ -1,0 +1,204 @@
+"""Source lines to blocks: paragraphs (broken lines joined) and table rows, with line numbers."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .statements import STANDALONE
+from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
+
+_NOISE = re.compile(  # page numbers: "— 5 —", "第5页 共9页"
+    r"^\s*(?:[-—–－]+\s*[0-9]+\s*[-—–－]+|第\s*[0-9]+\s*页(?:\s*[/，,]?\s*共\s*[0-9]+\s*页)?)\s*$"
+)
+_MD_RULE = re.compile(r"^[\s|:：\-—+]+$")
+_DATE_LINE = re.compile(r"^\s*(?:20[0-9]{2}|二〇[一二三四五六七八九〇]{2})\s*年.{1,3}月.{1,3}日\s*$")
+_ATTACHMENT = re.compile(r"^\s*附\s*件\s*[0-9一二三四五六七八九十]*\s*[:：]?")
+_CAPTION = re.compile(r"^\s*(?:表\s*[0-9一二三四五六七八九十]*\s*[:：]|第[一二三四五六七八九十]+[章节部分])")
+_TERMINAL = tuple("。！？；;!?：:）)】]」』")
+_HEADING_END = ("名单", "清单", "一览表", "目标表", "分工表", "计划表", "任务表", "指标表")
+_ISSUER_END = ("办公室", "人民政府", "委员会", "领导小组", "工作专班", "专班", "指挥部", "办事处")
+
+# Header words of a table written one cell per line.
+HEADER_WORDS = {
+    "序号", "序", "编号", "任务", "重点任务", "主要任务", "工作任务", "具体任务", "任务内容", "工作内容",
+    "重点工作", "工作措施", "具体措施", "主要措施", "工作举措", "牵头单位", "责任单位", "配合单位",
+    "牵头部门", "责任部门", "配合部门", "协办单位", "完成时限", "完成时间", "时间节点", "完成期限",
+    "备注", "责任领导", "牵头领导", "指标", "指标名称", "工作清单", "年度目标", "进度安排", "类别", "领域",
+}
+
+
+@dataclass
+class Para:
+    text: str
+    line: int
+    segs: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, source line)
+
+    def line_at(self, offset: int) -> int:
+        """Source line of a character offset in the joined paragraph."""
+        i = bisect.bisect_right(self.segs, (offset, 1 << 30)) - 1
+        return self.segs[max(i, 0)][1]
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    line: int
+
+
+Block = Para | Row
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+
+
+def normalize_lines(text: str) -> list[str]:
+    """Line breaks to \\n, odd spaces to spaces, Markdown heading marks dropped (a converted .md)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = text.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
+    return _MD_HEADING.sub("", text).split("\n")
+
+
+def _row_cells(line: str) -> list[str] | None:
+    if "\t" in line:
+        if not line.startswith("\t") and line.count("\t") == 1 and numbering(line.replace("\t", " ")):
+            return None  # "1.\t扩大…": a numbered paragraph with a tab after its number
+        cells = [c.strip() for c in line.rstrip().split("\t")]
+    elif line.count("|") >= 2 or line.count("｜") >= 2:
+        if _MD_RULE.match(line):
+            return []
+        cells = [c.strip() for c in re.split(r"[|｜]", line.strip())]
+        stripped = line.strip()
+        if stripped.startswith(("|", "｜")) and stripped.endswith(("|", "｜")):
+            cells = cells[1:]  # markdown style "| a | b |"
+    else:
+        return None
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _starts_block(line: str) -> bool:
+    return bool(
+        numbering(line) or STANDALONE.match(line) or _ATTACHMENT.match(line) or _CAPTION.match(line)
+        or _DATE_LINE.match(line) or (len(line) <= 40 and line.endswith(_HEADING_END))
+    )
+
+
+def _complete(text: str) -> bool:
+    """A paragraph that cannot continue on the next line."""
+    t = text.rstrip()
+    if t.endswith(_TERMINAL) or t.endswith(_HEADING_END) or _DATE_LINE.match(t):
+        return True
+    if _ATTACHMENT.match(t) and len(no_spaces(t)) <= 8:
+        return True
+    num = numbering(t)
+    if num and "。" not in t and len(t) - num[2] <= 30:
+        return True  # a heading on its own line: "(一)加快完善住房保障体系"
+    return len(t) <= 40 and t.endswith(_ISSUER_END) and not re.search(r"[，,、。]", t)
+
+
+def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
+    """Find tables laid out one cell per line; {first line index: rows}, rows of cells."""
+    out: dict[int, list[list[str]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        if no_spaces(lines[i]) not in HEADER_WORDS:
+            i += 1
+            continue
+        header, j = [], i
+        while j < n and (no_spaces(lines[j]) in HEADER_WORDS or not lines[j].strip()):
+            if lines[j].strip():
+                header.append(no_spaces(lines[j]))
+            j += 1
+        if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]):
+            i = j
+            continue
+        rows: list[list[str]] = [header]
+        expected = 1
+        current: list[str] | None = None
+        k = j
+        while k < n:
+            s = lines[k].strip()
+            if not s:
+                k += 1
+                continue
+            num = numbering(s)
+            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])):
+                break
+            plain = no_spaces(s)
+            if plain.isdigit() and (int(plain) == expected or current is None):
+                current = [plain]
+                rows.append(current)
+                expected = int(plain) + 1
+            elif current is None or (numbering(s) and numbering(s)[0] in ("cn_dun", "cn_paren")
+                                     and len(s) <= 30 and len(current) >= len(header) - 1):
+                rows.append([s])  # a section row
+                current = None
+            else:
+                current.append(s)
+            k += 1
+        out[i] = rows
+        for idx in range(i, k):
+            lines[idx] = "\0"  # consumed
+        lines[i] = "\0table"
+        i = k
+    return out
+
+
+def _close(para: Para | None, parts: list[str]) -> None:
+    if para is not None and len(parts) > 1:
+        para.text = "".join(parts)
+
+
+def to_blocks(text: str) -> tuple[list[Block], list[str]]:
+    """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
+    lines = normalize_lines(text)
+    work = list(lines)
+    cell_tables = _cell_per_line_tables(work) if any(no_spaces(x) in HEADER_WORDS for x in work) else {}
+    blocks: list[Block] = []
+    para: Para | None = None
+    parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)
+    length = 0
+    for idx, raw in enumerate(work):
+        lineno = idx + 1
+        if raw == "\0table":
+            _close(para, parts)
+            para = None
+            for row in cell_tables[idx]:
+                blocks.append(Row(cells=row, line=lineno))
+            continue
+        if raw == "\0" or _NOISE.match(raw):
+            continue
+        cells = _row_cells(raw)
+        in_table = bool(blocks) and isinstance(blocks[-1], Row)
+        if cells is not None and sum(1 for c in cells if c) < 2 and not in_table:
+            # One filled cell outside a table: an indented paragraph, not a row.
+            cells = None
+            raw = raw.replace("\t", " ").replace("|", " ")
+        if cells is not None:
+            _close(para, parts)
+            para = None
+            if cells:
+                blocks.append(Row(cells=cells, line=lineno))
+            continue
+        # Spaces between Chinese characters are layout (PDF letter-spacing, "专项 实施方案").
+        line = squeeze_cjk_spaces(raw)
+        if not line:
+            continue
+        if para is not None and not _starts_block(line):
+            # Only a short paragraph can be a heading; a long one is complete when its last line is.
+            probe = "".join(parts) if length <= 80 else parts[-1]
+            if not _complete(probe):
+                joined = join_lines(parts[-1], line)
+                parts.append(joined[len(parts[-1]):])
+                para.segs.append((length + len(joined) - len(parts[-2]) - len(line), lineno))
+                length += len(parts[-1])
+                continue
+        _close(para, parts)
+        para = Para(text=line, line=lineno, segs=[(0, lineno)])
+        parts, length = [line], len(line)
+        blocks.append(para)
+    _close(para, parts)
+    return blocks, lines

@@ -1,0 +1,222 @@
+"""Read a plan file to text: .txt (UTF-8, UTF-8 with BOM, GB18030), .docx (paragraphs and
+tables in document order, table rows as tab-separated lines) and text-layer .pdf."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .document import PlanParseError
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or 0xE000 <= ord(c) <= 0xF8FF)
+    return bad / len(sample)
+
+
+def decode_text(data: bytes, path: str) -> str:
+    if not data.strip():
+        raise PlanParseError("文件为空 (empty file)", path=path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PlanParseError("无法识别的文本编码 (unreadable UTF-16 text)", path=path) from exc
+    if _looks_binary(data):
+        raise PlanParseError("不是文本文件,含二进制内容 (binary file, not a text document)", path=path)
+    for encoding in _ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _control_ratio(text) > 0.01:
+            break
+        return text
+    raise PlanParseError(
+        "无法识别的文本编码,请另存为 UTF-8 或 GB18030 (unreadable encoding: not UTF-8 or GB18030)", path=path)
+
+
+def read_docx(path: Path) -> str:
+    try:
+        import docx  # python-docx
+        from docx.opc.exceptions import PackageNotFoundError
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as exc:  # pragma: no cover - a deployment problem, not the user's
+        raise PlanParseError("读取 .docx 需要 python-docx (python-docx is missing)", path=str(path)) from exc
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=str(path)) from exc
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = Paragraph(child, document)
+            lines.append(numbering.prefix(para) + para.text)
+        elif tag == "tbl":
+            _table_lines(Table(child, document), lines)
+    return "\n".join(lines)
+
+
+def _cell_text(cell) -> str:
+    parts = [p.text.strip() for p in cell.paragraphs if p.text.strip()]
+    return " ".join(parts).replace("\t", " ")
+
+
+def _table_lines(table, lines: list[str]) -> None:
+    for row in table.rows:
+        cells, seen = [], None
+        for cell in row.cells:
+            if seen is not None and cell._tc is seen:  # a horizontally merged cell repeats
+                continue
+            seen = cell._tc
+            cells.append(_cell_text(cell))
+        if any(cells):
+            # A one-cell row (a section row spanning the table) keeps a tab to stay a row.
+            lines.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t")
+        for nested in (t for c in row.cells for t in c.tables):
+            _table_lines(nested, lines)
+
+
+class _Numbering:
+    """Automatic list numbers of Word paragraphs ("1." "（一）"), which are not in the text."""
+
+    _FORMATS = {
+        "decimal", "chineseCounting", "chineseCountingThousand", "ideographTraditional", "japaneseCounting",
+        "taiwaneseCountingThousand", "decimalEnclosedCircle", "decimalEnclosedCircleChinese",
+    }
+
+    def __init__(self, document) -> None:
+        self.levels: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            part = document.part.numbering_part
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        root = part.element
+        abstract: dict[str, dict[str, tuple[str, str, int]]] = {}
+        for an in root.findall(f"{ns}abstractNum"):
+            levels = {}
+            for lvl in an.findall(f"{ns}lvl"):
+                fmt = lvl.find(f"{ns}numFmt")
+                text = lvl.find(f"{ns}lvlText")
+                start = lvl.find(f"{ns}start")
+                levels[lvl.get(f"{ns}ilvl")] = (
+                    fmt.get(f"{ns}val") if fmt is not None else "decimal",
+                    text.get(f"{ns}val") if text is not None else "",
+                    int(start.get(f"{ns}val")) if start is not None else 1,
+                )
+            abstract[an.get(f"{ns}abstractNumId")] = levels
+        for num in root.findall(f"{ns}num"):
+            ref = num.find(f"{ns}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{ns}val"), {}).items():
+                self.levels[(num.get(f"{ns}numId"), ilvl)] = spec
+
+    @staticmethod
+    def _num_pr(para):
+        """The paragraph's numbering, or its style's ("List Number")."""
+        ppr = para._p.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            return ppr.numPr
+        style = para.style
+        while style is not None:
+            sppr = style.element.pPr
+            if sppr is not None and sppr.numPr is not None and sppr.numPr.numId is not None:
+                return sppr.numPr
+            style = style.base_style
+        return None
+
+    def prefix(self, para) -> str:
+        try:
+            num_pr = self._num_pr(para)
+        except (AttributeError, KeyError, ValueError):
+            return ""
+        if num_pr is None:
+            return ""
+        num_id = str(num_pr.numId.val)
+        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        spec = self.levels.get((num_id, str(ilvl)))
+        if spec is None or spec[0] not in self._FORMATS:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, spec[2] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        fmt, text, _ = spec
+        value = counters[ilvl]
+        rendered = _render(value, fmt)
+        out = text.replace(f"%{ilvl + 1}", rendered)
+        return out if out.strip() else ""
+
+
+_CN = "〇一二三四五六七八九"
+
+
+def _render(n: int, fmt: str) -> str:
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
+        return chr(ord("①") + n - 1)
+    if fmt == "decimal":
+        return str(n)
+    if n < 10:
+        return _CN[n]
+    if n < 20:
+        return "十" + (_CN[n % 10] if n % 10 else "")
+    return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+
+
+def read_pdf(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:  # pragma: no cover
+        raise PlanParseError("读取 .pdf 需要 pypdf (pypdf is not installed)", path=str(path)) from exc
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        raise PlanParseError(f"无法读取 PDF (not a readable PDF: {exc})", path=str(path)) from exc
+    text = "\n".join(pages)
+    if not text.strip():
+        raise PlanParseError("PDF 没有文字层(扫描件?) (PDF has no text layer; scanned?)", path=str(path))
+    return text
+
+
+def read_document(path: str | Path) -> str:
+    p = Path(path)
+    if not p.exists():
+        raise PlanParseError("文件不存在 (file not found)", path=str(p))
+    if p.is_dir():
+        raise PlanParseError("这是一个目录,不是文件 (a directory, not a file)", path=str(p))
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
+        return read_docx(p)
+    if suffix == ".pdf":
+        return read_pdf(p)
+    if suffix in (".doc", ".wps", ".xls", ".xlsx"):
+        raise PlanParseError(f"不支持 {suffix} 格式,请另存为 .docx 或 .txt (unsupported format {suffix})",
+                             path=str(p))
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(p)) from exc
+    if data.startswith(b"PK\x03\x04"):
+        raise PlanParseError("这是压缩/Word 文件,请使用 .docx 扩展名 (zip/docx content in a text file)",
+                             path=str(p))
+    if data.startswith(b"%PDF"):
+        return read_pdf(p)
+    return decode_text(data, str(p))

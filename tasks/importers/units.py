@@ -1,0 +1,278 @@
+"""Responsible units: split a list into names, tell their kind, and match short names to the list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .document import ParsedUnit, Warning_
+from .text import CLOSE, OPEN, name_key, no_spaces, split_top_level
+
+SEPARATORS = "、,，;；。"
+
+# Endings that make a string look like the name of an office, company or body.
+UNIT_SUFFIXES = (
+    "局", "委", "办", "院", "中心", "部", "厅", "署", "队", "所", "站", "公司", "集团", "银行", "政府",
+    "街道", "镇", "乡", "组", "会", "联", "社", "馆", "处", "科", "室", "团", "台", "部门", "单位",
+    "镇街", "区", "园", "监管组", "分中心", "支行", "分行", "协会", "学校", "医院", "法院", "检察院",
+    "大学", "管委会", "指挥部", "专班", "(街道)", "（街道）", "(乡镇)", "（乡镇）",
+)
+_SUFFIX_KEYS = tuple(name_key(s) for s in UNIT_SUFFIXES)
+# Run-together names are split only after these (the brief: 局/委/办/院/中心).
+_SPLIT_SUFFIXES = ("局", "委", "办", "院", "中心")
+
+_NOTE = re.compile(
+    r"列第一位|列首位|排第一|排在第一|为牵头单位|下同|不再列出|以下均需|以下各项|以下任务|均需|分别牵头|各司其职"
+    r"|按职责分工|按照职责|^负责|^牵头$|^配合$"
+)
+CARRY_FORWARD = re.compile(r"以下(?:各项)?(?:任务|工作)?均需(?:由)?(.+?)(?:负责)?(?:组织)?落实")
+_ROLE_SUFFIX = re.compile(
+    r"(?:[（(]\s*(牵头|主责|主办|配合|协办)\s*[）)]|(牵头|配合|协办|协助|参与|按职责分工负责|按职责负责|分工负责|负责))$"
+)
+_TRAILING_ETC = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)?|等)$")
+_LEADING_FILLER = re.compile(r"^(?:和|及|以及|与|由|其他|其余)")
+
+_COLLECTIVE = re.compile(r"^各")
+_ENTERPRISE = re.compile(r"(公司|集团|银行|支行|分行)$")
+_TOWN = re.compile(r"(镇|乡|街道|街道办事处|办事处)$")
+
+
+@dataclass
+class SplitResult:
+    """Names in a responsibility list, in order, with what each one means."""
+
+    names: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # "lead", "support" or "" per name
+    notes: list[str] = field(default_factory=list)
+    carry_forward: list[str] = field(default_factory=list)  # 以下均需X落实 -> ["各X"]
+    doubtful: list[str] = field(default_factory=list)  # messages for warnings
+
+
+def looks_like_unit(name: str, known: set[str] | None = None) -> bool:
+    key = name_key(name)
+    if not key or len(key) > 30 or "。" in key:
+        return False
+    if known and key in known:
+        return True
+    if key.startswith("各"):
+        return True
+    base = re.sub(r"\([^()]*\)$", "", key) or key
+    return base.endswith(_SUFFIX_KEYS) or key.endswith(_SUFFIX_KEYS)
+
+
+def unit_kind(name: str) -> str:
+    """department, town, collective, enterprise, court or other, from the name alone."""
+    key = name_key(name)
+    if _COLLECTIVE.match(key):
+        return "collective"
+    if "法院" in key:
+        return "court"
+    if "人民银行" in key:
+        return "department"  # a government body, not a commercial bank
+    if _ENTERPRISE.search(key):
+        return "enterprise"
+    if _TOWN.search(key) or re.search(r"(镇|乡)\(街道\)$", key):
+        return "town"
+    if looks_like_unit(key):
+        return "department"
+    return "other"
+
+
+_INNER_END = re.compile(r"(?:局|委|办|院|中心|部|队|公司|集团|组|会|所|站|联|处)(?=.{3})")
+
+
+def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[list[str], bool]:
+    """``区住建局区财政局`` -> two names; returns (names, heuristic) -- heuristic when not both known."""
+    key = name_key(item)
+    if key in known or not 6 <= len(item) <= 40 or len(key) != len(item) or not _INNER_END.search(item):
+        return [item], False
+    depth = 0
+    for i, ch in enumerate(item[:-2]):
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth -= 1
+        if depth or i < 2:
+            continue
+        left, right = item[: i + 1], item[i + 1:]
+        left_known, right_known = key[: i + 1] in known, key[i + 1:] in known
+        if left_known and (right_known or looks_like_unit(right, known)):
+            rest, heur = _split_run_together(right, known)
+            return [left, *rest], heur or not right_known
+        guessed = left.endswith(_SPLIT_SUFFIXES) and right[0] == left[0] and len(right) >= 3
+        if guessed and looks_like_unit(right, known):
+            rest, _ = _split_run_together(right, known)
+            return [left, *rest], True
+    return [item], False
+
+
+def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
+    """Split a responsibility list into unit names.
+
+    Separators 、,，;； outside brackets; brackets belong to names (``各镇(街道)``);
+    a trailing 等 is dropped; notes ("列第一位的为牵头单位,下同") are kept apart;
+    ``A牵头``/``B配合``/``C(牵头)`` set roles; run-together names are split.
+    """
+    known = known or set()
+    result = SplitResult()
+    pending: list[int] = []  # names waiting for a role given after them ("B、C按职责分工负责")
+    for piece, _ in split_top_level(text.strip(), SEPARATORS):
+        piece = no_spaces(piece).strip("：:")
+        if not piece:
+            continue
+        carry = CARRY_FORWARD.search(piece)
+        if carry:
+            name = carry.group(1)
+            result.carry_forward.append(name if name.startswith("各") else "各" + name)
+            result.notes.append(piece)
+            continue
+        if _NOTE.search(piece) and name_key(piece) not in known:
+            stripped = _ROLE_SUFFIX.sub("", piece)
+            if not (stripped and looks_like_unit(stripped, known) and not _NOTE.search(stripped)):
+                result.notes.append(piece)
+                continue
+        role, own_only = "", False
+        m = _ROLE_SUFFIX.search(piece)
+        if m and name_key(piece) not in known:
+            word = m.group(1) or m.group(2)
+            role = "lead" if word in ("牵头", "主责", "主办") else "support"
+            own_only = m.group(1) is not None  # "B(牵头)" marks B alone; "B、C配合" marks both
+            piece = piece[: m.start()].strip()
+        piece = _TRAILING_ETC.sub("", piece) if name_key(piece) not in known else piece
+        piece = _LEADING_FILLER.sub("", piece)
+        if not piece:
+            continue
+        names, heuristic = _split_run_together(piece, known)
+        if heuristic:
+            result.doubtful.append(f"“{piece}” read as {len(names)} units: {'、'.join(names)}")
+        for name in names:
+            result.names.append(name)
+            result.roles.append(role)
+            if not role:
+                pending.append(len(result.names) - 1)
+        if role and not own_only:
+            for i in pending:
+                result.roles[i] = role
+            pending = []
+    return result
+
+
+class UnitRegistry:
+    """The plan's units: the attachment's list, then the names the tasks use.
+
+    Short names resolve to the listed full name by exact key, bracket alias
+    (``市委统战部(市民宗局)`` is also ``市民宗局``), a missing region prefix
+    (``新奥燃气公司`` = ``市新奥燃气公司``) or an abbreviation (``市资规局`` =
+    ``市自然资源和规划局``; one missing character, ``市文旅体局``, is accepted with a warning).
+    """
+
+    def __init__(self) -> None:
+        self.units: list[ParsedUnit] = []
+        self._by_key: dict[str, ParsedUnit] = {}
+        self._listed: list[ParsedUnit] = []
+        self._cache: dict[str, ParsedUnit] = {}
+        self.has_list = False
+
+    @property
+    def known_keys(self) -> frozenset[str]:
+        return frozenset(self._by_key)
+
+    def add_listed(self, name: str, line: int | None) -> ParsedUnit:
+        key = name_key(name)
+        if key in self._by_key:
+            return self._by_key[key]
+        unit = ParsedUnit(name=name, aliases=[], kind=unit_kind(name), line=line)
+        self.has_list = True
+        self.units.append(unit)
+        self._listed.append(unit)
+        self._by_key[key] = unit
+        m = re.match(r"^(.+?)[（(]([^（）()]+)[）)]$", name)
+        if m and unit.kind != "collective" and looks_like_unit(m.group(2)):
+            for alias in (m.group(1), m.group(2)):
+                self._alias(unit, alias)
+        return unit
+
+    def _alias(self, unit: ParsedUnit, alias: str) -> None:
+        key = name_key(alias)
+        if key != name_key(unit.name) and alias not in unit.aliases:
+            unit.aliases.append(alias)
+        self._by_key.setdefault(key, unit)
+
+    def resolve(self, name: str, line: int | None, warnings: list[Warning_]) -> ParsedUnit:
+        """The unit a task's name refers to; creates it (with a warning) when it is not listed."""
+        key = name_key(name)
+        if key in self._cache:
+            return self._cache[key]
+        unit = self._by_key.get(key)
+        if unit is None:
+            unit, doubtful = self._match(key)
+            if unit is not None:
+                self._alias(unit, name)
+                if doubtful:
+                    warnings.append(Warning_(
+                        f"单位“{name}”按简称匹配为“{unit.name}”,请核对 (doubtful abbreviation match)",
+                        line, "unit_doubtful_match", subject=name))
+        if unit is None:
+            unit = ParsedUnit(name=name, aliases=[], kind=unit_kind(name), line=line)
+            unit.listed = False
+            self.units.append(unit)
+            self._by_key[key] = unit
+            if self.has_list and unit.kind != "collective":
+                warnings.append(Warning_(
+                    f"单位“{name}”不在有关单位名单中 (unit not in the units list)", line, "unit_not_in_list",
+                    subject=name))
+        self._cache[key] = unit
+        return unit
+
+    def _match(self, key: str) -> tuple[ParsedUnit | None, bool]:
+        best: tuple[int, ParsedUnit] | None = None
+        doubtful_best: tuple[int, ParsedUnit] | None = None
+        ambiguous = False
+        for unit in self._listed:
+            for cand in (unit.name, *unit.aliases):
+                full = name_key(cand)
+                if full[1:] == key and full[0] in "市区县省镇乡":
+                    return unit, False
+                score = _abbreviation(key, full)
+                if score is None:
+                    continue
+                missing, extra = score
+                target = (extra, unit)
+                if missing == 0:
+                    if best is not None and best[0] == extra and best[1] is not unit:
+                        ambiguous = True
+                    if best is None or extra < best[0]:
+                        best, ambiguous = target, False
+                elif doubtful_best is None or extra < doubtful_best[0]:
+                    doubtful_best = target
+        if best is not None:
+            return best[1], ambiguous
+        if doubtful_best is not None:
+            return doubtful_best[1], True
+        return None, False
+
+
+def _abbreviation(short: str, full: str) -> tuple[int, int] | None:
+    """(missing chars, extra chars) when ``short`` abbreviates ``full``; None when it does not.
+
+    Same first character (the region) and same ending; the characters in between
+    appear in order in the full name, at most one missing when three or more are given.
+    """
+    if len(short) < 3 or len(short) >= len(full) or short[0] != full[0]:
+        return None
+    ending = short[-1]
+    if full[-1] != ending:
+        return None
+    middle, target = short[1:-1], full[1:-1]
+    if not middle:
+        return None
+    pos, missing = 0, 0
+    for ch in middle:
+        found = target.find(ch, pos)
+        if found < 0:
+            missing += 1
+            continue
+        pos = found + 1
+    if missing == 0 or (missing == 1 and len(middle) >= 3):
+        return missing, len(full) - len(short)
+    return None

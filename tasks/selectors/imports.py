@@ -1,0 +1,271 @@
+"""What an import would create, for the coordinator's preview, and an imported plan's warnings (reads only)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from tasks.importers import ParsedPlan, ParsedWorkItem
+from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
+from tasks.services.plan_import import UNIT_WARNINGS, normalise_name, units_by_name, work_item_keys
+
+SUGGESTIONS = 3  # existing units offered first for a new name
+SUGGESTION_THRESHOLD = 0.6
+_PREFIX = re.compile(r"^(省|市|区|县|镇|乡|新区)")
+_SUFFIX = re.compile(r"(分局|局|委员会|委|办公室|办|中心|大队|集团|公司)$")
+
+
+@dataclass
+class UnitPreview:
+    name: str  # as the document writes it
+    resolved: str  # the unit it will be
+    status: str  # "existing", "alias" (existing unit under another name), "doubtful" (a guessed alias) or "new"
+
+
+@dataclass
+class UnitChoice:
+    """A unit name the coordinator should settle before confirming."""
+
+    field: str  # form field name, stable for the name
+    name: str  # as the document writes it
+    kind: str  # "new": would be created; "doubtful": matched to ``matched`` by a guessed abbreviation
+    line: int | None
+    other_names: list[str] = field(default_factory=list)
+    matched: str = ""
+    tasks: list[int] = field(default_factory=list)  # key tasks naming it
+    suggestions: list[Unit] = field(default_factory=list)  # existing units it most resembles
+
+
+@dataclass
+class LinkChoice:
+    """Work items (of one indicator) whose key task the parser only guessed."""
+
+    field: str
+    indicator: str
+    line: int | None
+    guess: int | None
+    items: list[ParsedWorkItem]
+    keys: list[str]
+
+
+@dataclass
+class DeadlineProblem:
+    line: int | None
+    deadline_text: str
+    what: str  # the task or item it belongs to
+
+
+@dataclass
+class ImportPreview:
+    parsed: ParsedPlan
+    existing_plan: Plan | None
+    region: Region | None = None
+    units: dict[str, UnitPreview] = field(default_factory=dict)
+    region_units: list[Unit] = field(default_factory=list)
+    unit_choices: list[UnitChoice] = field(default_factory=list)
+    link_choices: list[LinkChoice] = field(default_factory=list)
+    confirmed_links: int = 0  # doubtful links already confirmed by a coordinator in the existing plan
+    deadline_problems: list[DeadlineProblem] = field(default_factory=list)
+    other_warnings: list = field(default_factory=list)
+
+    def unit(self, name: str) -> UnitPreview:
+        return self.units[normalise_name(name)]
+
+    @property
+    def n_to_check(self) -> int:
+        return len(self.unit_choices) + len(self.link_choices) + len(self.deadline_problems)
+
+
+def _field(prefix: str, text: str) -> str:
+    return f"{prefix}_{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+
+
+def import_preview(*, parsed: ParsedPlan) -> ImportPreview:
+    """Resolve every unit name against the region's units, find the plan a re-import would update,
+    and list what the coordinator should settle: new or doubtful unit names, doubtful key-task
+    links, deadlines that could not be read. A fixed number of queries whatever the document."""
+    region = Region.objects.filter(name=parsed.region).first()
+    known = units_by_name(region) if region else {}
+    existing_plan = Plan.objects.filter(region=region, title=parsed.title).first() if region else None
+    preview = ImportPreview(parsed=parsed, existing_plan=existing_plan, region=region)
+    preview.region_units = sorted({u.pk: u for u in known.values()}.values(), key=lambda u: u.name)
+    canonical = {}
+    for pu in parsed.units:
+        for name in (pu.name, *pu.aliases):
+            canonical[normalise_name(name)] = pu.name
+    doubtful = {
+        normalise_name(w.subject): w for w in parsed.warnings if w.code == "unit_doubtful_match" and w.subject
+    }
+    names = {n for t in parsed.key_tasks for n in (*t.lead_units, *t.supporting_units)}
+    names |= {n for w in parsed.work_items for n in (*w.lead_units, *w.supporting_units)}
+    names |= {pu.name for pu in parsed.units}
+    for name in names:
+        key = normalise_name(name)
+        unit = known.get(key) or known.get(normalise_name(canonical.get(key, name)))
+        if unit is not None and key in known:
+            status = "existing" if normalise_name(unit.name) == key else "alias"
+            preview.units[key] = UnitPreview(name, unit.name, status)
+        elif unit is not None:
+            preview.units[key] = UnitPreview(name, unit.name, "doubtful" if key in doubtful else "alias")
+        else:
+            target = canonical.get(key, name)
+            status = "new" if normalise_name(target) == key else ("doubtful" if key in doubtful else "alias")
+            preview.units[key] = UnitPreview(name, target, status)
+    _unit_choices(preview, known, doubtful)
+    _link_choices(preview)
+    _deadline_problems(preview)
+    handled = {"deadline_unreadable"}
+    if preview.link_choices or preview.confirmed_links:
+        handled.add("doubtful_link")
+    chosen_names = {normalise_name(c.name) for c in preview.unit_choices}
+    preview.other_warnings = [
+        w for w in parsed.warnings
+        if w.code not in handled and not (w.code in UNIT_WARNINGS and normalise_name(w.subject) in chosen_names)
+    ]
+    return preview
+
+
+def _unit_choices(preview: ImportPreview, known: dict[str, Unit], doubtful: dict) -> None:
+    parsed = preview.parsed
+    tasks_naming: dict[str, list[int]] = {}
+    for t in parsed.key_tasks:
+        for n in (*t.lead_units, *t.supporting_units):
+            tasks_naming.setdefault(normalise_name(n), []).append(t.number)
+    for pu in parsed.units:
+        all_names = [pu.name, *pu.aliases]
+        keys = [normalise_name(n) for n in all_names]
+        numbers = sorted({n for k in keys for n in tasks_naming.get(k, [])})
+        if preview.region_units and not any(k in known for k in keys):
+            others = [n for n in pu.aliases if normalise_name(n) not in doubtful]
+            preview.unit_choices.append(UnitChoice(
+                field=_field("unit", normalise_name(pu.name)), name=pu.name, kind="new", line=pu.line,
+                other_names=others, tasks=numbers, suggestions=_suggest(pu.name, preview.region_units),
+            ))
+        for alias in pu.aliases:
+            key = normalise_name(alias)
+            if key in doubtful and key not in known:
+                matched = known.get(normalise_name(pu.name))
+                preview.unit_choices.append(UnitChoice(
+                    field=_field("unit", key), name=alias, kind="doubtful", line=doubtful[key].line,
+                    matched=matched.name if matched else pu.name, tasks=sorted(set(tasks_naming.get(key, []))),
+                    suggestions=_suggest(alias, preview.region_units),
+                ))
+    preview.unit_choices.sort(key=lambda c: (c.line or 0, c.name))
+
+
+def _suggest(name: str, units: list[Unit]) -> list[Unit]:
+    scored = []
+    for unit in units:
+        score = max(_likeness(name, c) for c in (unit.name, *(a.name for a in unit.aliases.all())))
+        if score >= SUGGESTION_THRESHOLD:
+            scored.append((score, unit.name, unit))
+    return [u for _, _, u in sorted(scored, key=lambda s: (-s[0], s[1]))[:SUGGESTIONS]]
+
+
+def _likeness(a: str, b: str) -> float:
+    """How much two unit names look like one unit: 区建设局 ~ 区住房和城乡建设局, not ~ 区教育局."""
+    a, b = normalise_name(a), normalise_name(b)
+    core_a, core_b = _core(a), _core(b)
+    if len(core_a) >= 2 and len(core_b) >= 2 and (core_a in core_b or core_b in core_a):
+        return 0.9
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _core(name: str) -> str:
+    """A unit name without its level prefix and kind suffix: 区住房和城乡建设局 -> 住房和城乡建设."""
+    name = _PREFIX.sub("", name)
+    return _SUFFIX.sub("", name) or name
+
+
+def _link_choices(preview: ImportPreview) -> None:
+    parsed = preview.parsed
+    keys = work_item_keys(parsed)
+    groups: list[LinkChoice] = []
+    previous = -2  # index of the last doubtful item
+    for i, (pw, key) in enumerate(zip(parsed.work_items, keys, strict=True)):
+        if not pw.link_doubtful:
+            continue
+        last = groups[-1] if groups else None
+        if last and previous == i - 1 and (last.indicator, last.guess) == (pw.indicator, pw.key_task):
+            last.items.append(pw)
+            last.keys.append(key)
+        else:
+            groups.append(LinkChoice(field=_field("link", key), indicator=pw.indicator, line=pw.line,
+                                     guess=pw.key_task, items=[pw], keys=[key]))
+        previous = i
+    if groups and preview.existing_plan is not None:
+        confirmed = set(
+            WorkItem.objects.filter(
+                plan=preview.existing_plan, link_confirmed=True, import_key__in=[k for g in groups for k in g.keys]
+            ).values_list("import_key", flat=True)
+        )
+        settled = [g for g in groups if set(g.keys) <= confirmed]
+        preview.confirmed_links = len(settled)
+        groups = [g for g in groups if g not in settled]
+    preview.link_choices = groups
+
+
+def _deadline_problems(preview: ImportPreview) -> None:
+    parsed = preview.parsed
+    at_line: dict[int, str] = {}
+    for t in parsed.key_tasks:
+        if t.line:
+            at_line.setdefault(t.line, f"{t.number}. {t.title}")
+    for w in parsed.work_items:
+        if w.line:
+            at_line[w.line] = w.text
+    problems = [
+        DeadlineProblem(w.line, _quoted(w.message), at_line.get(w.line, ""))
+        for w in parsed.warnings if w.code == "deadline_unreadable"
+    ]
+    warned = {p.line for p in problems}
+    problems += [
+        DeadlineProblem(w.line, "", w.text)
+        for w in parsed.work_items
+        if w.deadline is None and not w.recurring and not w.deadline_text and w.line not in warned
+    ]
+    preview.deadline_problems = sorted(problems, key=lambda p: p.line or 0)
+
+
+def _quoted(message: str) -> str:
+    """The text between “ and ” in a parser message (the deadline as written)."""
+    start, end = message.find("“"), message.find("”")
+    return message[start + 1:end] if 0 <= start < end else message
+
+
+@dataclass
+class WarningRow:
+    line: int | None
+    message: str
+    code: str
+    resolved: str = ""
+    unit: str = ""  # unit warnings: the name to look for
+    model: str = ""  # "keytask", "workitem" or "indicator": the row to fix ...
+    object_id: int | None = None  # ... when it still exists
+
+
+def plan_import_warnings(*, plan: Plan) -> list[WarningRow]:
+    """The warnings of a plan's last import, each with the row it is about (if that row still exists)."""
+    rows = []
+    wanted: dict[str, set[int]] = {"keytask": set(), "workitem": set(), "indicator": set()}
+    for w in plan.import_warnings or []:
+        target = w.get("target") or {}
+        row = WarningRow(
+            line=w.get("line"), message=w.get("message", ""), code=w.get("code", ""),
+            resolved=w.get("resolved", ""), unit=w.get("unit", ""), model=target.get("model", ""),
+            object_id=target.get("id"),
+        )
+        if row.model in wanted and row.object_id:
+            wanted[row.model].add(row.object_id)
+        rows.append(row)
+    models = {"keytask": KeyTask, "workitem": WorkItem, "indicator": Indicator}
+    exists = {
+        name: set(models[name].objects.filter(plan=plan, pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        for name, ids in wanted.items()
+    }
+    for row in rows:
+        if row.model and row.object_id not in exists.get(row.model, set()):
+            row.model, row.object_id = "", None
+    return rows

@@ -1,0 +1,280 @@
+"""The demo: both real plans, accounts for every unit, and a history that looks alive today.
+
+Everything is deterministic (seeded by item identity, relative to ``today``) and idempotent:
+items that already have history are left alone, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from tasks.models import (
+    ExtensionRequest,
+    IndicatorReport,
+    Plan,
+    Profile,
+    ProgressReport,
+    Role,
+    StatusChange,
+    Unit,
+    WorkItem,
+)
+from tasks.services.plan_import import plan_import_file
+from tasks.services.work_list import work_list_draft
+from tasks.services.workflow import work_item_transition
+
+DEMO_PASSWORD = "demo-pass-2026"
+PLAN_FILES = {"haining": "haining-2023-2027.txt", "yuecheng": "yuecheng-2023-2027.txt"}
+S = WorkItem.Status
+User = get_user_model()
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    unit: str = ""
+
+
+def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAccount]:
+    """Import the plans, create accounts, draft this year's lists and seed history."""
+    fixtures_dir = fixtures_dir or Path(settings.BASE_DIR) / "fixtures" / "plans"
+    plans = []
+    for prefix, filename in PLAN_FILES.items():
+        result = plan_import_file(path=fixtures_dir / filename, slug=prefix + "-2023-2027")
+        plans.append((prefix, result.plan))
+    with transaction.atomic():
+        accounts = _accounts(plans)
+        for _prefix, plan in plans:
+            if plan.first_year <= today.year <= plan.last_year:
+                work_list_draft(plan=plan, year=today.year)
+            _seed_history(plan, today)
+            _seed_indicator_reports(plan, today)
+    return accounts
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # Hashing once: a proper hash per account would take most of the demo's load time.
+    return make_password(DEMO_PASSWORD)
+
+
+def _user(username: str, *, email: str, first_name: str = "", staff: bool = False, superuser: bool = False):
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": email,
+            "first_name": first_name,
+            "is_staff": staff,
+            "is_superuser": superuser,
+            "password": _demo_password_hash(),
+        },
+    )
+    return user
+
+
+def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
+    accounts = [DemoAccount("admin", "admin"), DemoAccount("coordinator", "coordinator")]
+    _user("admin", email="admin@demo.local", first_name="系统管理员", staff=True, superuser=True)
+    coordinator = _user("coordinator", email="zhuanban@demo.local", first_name="专班办公室", staff=True)
+    _grant_coordinator_admin(coordinator)
+    for prefix, plan in plans:
+        plan.coordinators.add(coordinator)
+        units = Unit.objects.filter(region=plan.region).order_by("pk")
+        for index, unit in enumerate(units, start=1):
+            username = f"{prefix}{index:02d}"
+            email = f"{username}@demo.local"
+            user = _user(username, email=email, first_name=f"{unit.name}联络员")
+            Profile.objects.get_or_create(user=user, defaults={"unit": unit})
+            if not unit.emails:
+                unit.emails = email
+                unit.leader_name = f"{unit.name}分管领导"
+                unit.leader_email = f"{username}-leader@demo.local"
+                unit.save(update_fields=["emails", "leader_name", "leader_email"])
+            accounts.append(DemoAccount(username, "liaison", unit.name))
+    return accounts
+
+
+def _grant_coordinator_admin(user) -> None:
+    from django.contrib.auth.models import Permission
+
+    codenames = [
+        f"{action}_{model}"
+        for model in ("plan", "unit", "unitalias", "keytask", "keytaskunit", "indicator", "indicatortarget",
+                      "workitem", "workitemunit", "region")
+        for action in ("view", "change", "add")
+    ] + ["view_statuschange", "view_progressreport", "view_extensionrequest", "view_indicatorreport"]
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
+
+
+def _aware(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _liaison(item: WorkItem, role: str = Role.LEAD):
+    assignment = next((a for a in item.assignments.all() if a.role == role), None)
+    if assignment is None:
+        return None, None
+    member = next(iter(assignment.unit.members.all()), None)
+    return assignment.unit, member.user if member else None
+
+
+def _seed_history(plan: Plan, today: date) -> None:
+    """Give items without history a plausible, deterministic life up to ``today``."""
+    coordinator = plan.coordinators.order_by("pk").first()
+    items = (
+        plan.work_items.filter(deadline__isnull=False)
+        .annotate(has_history=Exists(StatusChange.objects.filter(work_item=OuterRef("pk"))))
+        .prefetch_related("assignments__unit__members__user")
+        .order_by("deadline", "pk")  # the original deadline: extensions below must not reorder a re-run
+    )
+    upcoming = -1
+    for item in items:
+        if item.deadline >= today and (item.deadline - today).days <= 45:
+            upcoming += 1  # counted for every item so that a re-run gives each the same step
+        if item.has_history:
+            continue
+        rng = random.Random(f"{plan.slug}:{item.import_key or item.pk}")
+        unit, liaison = _liaison(item)
+        if unit is None:
+            continue
+        roll = rng.random()
+        if item.due_date < today and item.year < today.year:
+            # Earlier years' lists are closed: mostly on time, some late.
+            late = roll >= 0.8
+            day = item.due_date + timedelta(days=rng.randint(3, 25)) if late else item.due_date - timedelta(
+                days=rng.randint(1, 20))
+            _complete(item, unit, liaison, coordinator, day, today)
+        elif item.due_date < today:
+            if roll < 0.62:
+                _complete(item, unit, liaison, coordinator, item.due_date - timedelta(days=rng.randint(1, 20)), today)
+            elif roll < 0.77:
+                _complete(item, unit, liaison, coordinator, item.due_date + timedelta(days=rng.randint(3, 25)), today)
+            elif roll < 0.85:
+                _progress(item, unit, liaison, item.due_date - timedelta(days=10), rng)
+                _ask_close(item, unit, liaison, today - timedelta(days=rng.randint(1, 5)))
+            else:
+                _progress(item, unit, liaison, item.due_date - timedelta(days=rng.randint(5, 30)), rng)
+        elif (item.due_date - today).days <= 45:
+            # The next weeks' items: a fixed rotation so every situation is on screen.
+            step = upcoming % 8
+            if step in (0, 3, 6):
+                _progress(item, unit, liaison, today - timedelta(days=rng.randint(1, 14)), rng)
+            elif step == 1:
+                _progress(item, unit, liaison, today - timedelta(days=12), rng)
+                _ask_close(item, unit, liaison, today - timedelta(days=rng.randint(1, 4)))
+            elif step == 2:
+                _progress(item, unit, liaison, today - timedelta(days=20), rng)
+                _ask_close(item, unit, liaison, today - timedelta(days=15))
+                work_item_transition(
+                    item=item, to_status=S.RETURNED, actor=coordinator,
+                    reason="附件为草稿，请上传盖章版。", at=_aware(today - timedelta(days=12), 15),
+                )
+            elif step in (4, 7):
+                _progress(item, unit, liaison, today - timedelta(days=9), rng)
+                _extension(item, unit, liaison, coordinator, today, rng, grant=step == 4)
+    _supporting_contributions(plan, today)
+
+
+def _progress(item, unit, liaison, day: date, rng: random.Random) -> None:
+    percent = rng.choice([30, 40, 50, 60, 70, 80])
+    ProgressReport.objects.create(
+        work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.PROGRESS, percent=percent,
+        note=f"已完成约{percent}%：牵头召开推进会，落实责任分工，正按计划推进。", created_at=_aware(day, 16),
+    )
+    work_item_transition(item=item, to_status=S.IN_PROGRESS, actor=liaison, reason="报送进展", at=_aware(day, 16))
+    WorkItem.objects.filter(pk=item.pk).update(progress=percent)
+
+
+def _ask_close(item, unit, liaison, day: date) -> None:
+    ProgressReport.objects.create(
+        work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.CLOSE_REQUEST, percent=100,
+        note="已按要求完成，相关材料已上传，申请办结。", created_at=_aware(day, 11),
+    )
+    work_item_transition(item=item, to_status=S.AWAITING_REVIEW, actor=liaison, reason="申请办结", at=_aware(day, 11))
+
+
+def _complete(item, unit, liaison, coordinator, day: date, today: date) -> None:
+    day = min(day, today - timedelta(days=1))
+    _ask_close(item, unit, liaison, day)
+    review_day = min(day + timedelta(days=1), today)
+    work_item_transition(item=item, to_status=S.DONE, actor=coordinator, reason="审核通过", at=_aware(review_day, 9))
+
+
+def _extension(item, unit, liaison, coordinator, today: date, rng: random.Random, *, grant: bool) -> None:
+    asked = today - timedelta(days=rng.randint(2, 6))
+    proposed = item.due_date + timedelta(days=rng.choice([30, 45, 61]))
+    request = ExtensionRequest.objects.create(
+        work_item=item, unit=unit, requested_by=liaison, requested_at=_aware(asked, 14),
+        reason="受项目审批进度影响，需延期完成。", current_due_date=item.due_date, proposed_due_date=proposed,
+    )
+    StatusChange.objects.create(
+        work_item=item, actor=liaison, at=request.requested_at, event=StatusChange.Event.EXTENSION_REQUESTED,
+        from_status=item.status, to_status=item.status, reason=request.reason,
+        from_due_date=item.due_date, to_due_date=proposed,
+    )
+    if not grant:
+        return
+    decided = _aware(asked + timedelta(days=1), 10)
+    ExtensionRequest.objects.filter(pk=request.pk).update(
+        status=ExtensionRequest.Status.GRANTED, decided_by=coordinator, decided_at=decided, decision_note="同意延期。"
+    )
+    StatusChange.objects.create(
+        work_item=item, actor=coordinator, at=decided, event=StatusChange.Event.EXTENSION_GRANTED,
+        from_status=item.status, to_status=item.status, reason="同意延期。",
+        from_due_date=item.due_date, to_due_date=proposed,
+    )
+    WorkItem.objects.filter(pk=item.pk).update(due_date=proposed)
+
+
+def _supporting_contributions(plan: Plan, today: date) -> None:
+    """A few supporting units record what they contributed on open items."""
+    items = (
+        plan.work_items.filter(status=S.IN_PROGRESS, reports__kind=ProgressReport.Kind.PROGRESS)
+        .exclude(reports__kind=ProgressReport.Kind.CONTRIBUTION)
+        .prefetch_related("assignments__unit__members__user")
+        .distinct()
+        .order_by("pk")[:8]
+    )
+    for item in items:
+        unit, liaison = _liaison(item, Role.SUPPORT)
+        if unit is None:
+            continue
+        ProgressReport.objects.create(
+            work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.CONTRIBUTION,
+            note="本单位已完成配合事项：相关资金已拨付到位。", created_at=_aware(today - timedelta(days=3), 15),
+        )
+
+
+def _seed_indicator_reports(plan: Plan, today: date) -> None:
+    """Monthly actuals of this year, moving from last year's level towards the target."""
+    year = today.year
+    for indicator in plan.indicators.prefetch_related("targets"):
+        targets = {t.year: t for t in indicator.targets.all()}
+        target = targets.get(year)
+        if target is None or target.value is None:
+            continue
+        start = targets[year - 1].value if year - 1 in targets and targets[year - 1].value is not None else None
+        start = start if start is not None else (indicator.baseline_value or target.value)
+        rng = random.Random(f"{plan.slug}:indicator:{indicator.number}")
+        pace = Decimal(str(rng.choice([0.7, 0.85, 0.95, 1.0, 1.05])))
+        for month in range(1, today.month):
+            value = start + (target.value - start) * pace * Decimal(month) / 12
+            IndicatorReport.objects.get_or_create(
+                indicator=indicator,
+                month=date(year, month, 1),
+                defaults={"value": value.quantize(Decimal("0.0001")), "reported_at": _aware(date(year, month, 28)),
+                          "note": "月度填报"},
+            )

@@ -1,0 +1,215 @@
+"""Upload a plan document, preview what would be created beside the source lines, settle the
+doubtful points (unit names, key-task links), then confirm. Nothing is written before confirming."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from tasks.importers import PlanParseError, parse_plan_text
+from tasks.importers.reader import read_document
+from tasks.selectors.imports import ImportPreview, import_preview
+from tasks.services.plan_import import ImportChoiceError, plan_import
+
+ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf"}
+MAX_UPLOAD = 20 * 1024 * 1024
+SESSION_KEY = "plan_import_staged"
+OWN_UNIT = "own"
+
+
+class PlanUploadForm(forms.Form):
+    document = forms.FileField(label=_("方案文件"), help_text=_(".txt(UTF-8/GB18030)、.docx 或带文字层的 .pdf"))
+    year = forms.IntegerField(
+        label=_("工作清单年度"), required=False, min_value=2000, max_value=2100,
+        help_text=_("文件未写明工作清单年度时填写"),
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if Path(document.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("只支持 .txt、.docx 和 .pdf 文件。"))
+        if document.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件超过 20MB。"))
+        return document
+
+
+class ImportChoicesForm(forms.Form):
+    """One select per doubtful point of the preview; the defaults import the document as parsed."""
+
+    def __init__(self, *args, preview: ImportPreview, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preview = preview
+        for choice in preview.unit_choices:
+            suggested = [(str(u.pk), u.name) for u in choice.suggestions]
+            rest = [(str(u.pk), u.name) for u in preview.region_units if u not in choice.suggestions]
+            if choice.kind == "new":
+                options = [("", _t("新建单位“%s”") % choice.name)]
+            else:
+                options = [
+                    ("", _t("按识别结果：%s") % choice.matched),
+                    (OWN_UNIT, _t("新建为独立单位“%s”") % choice.name),
+                ]
+            if suggested:
+                options.append((_t("可能对应"), suggested))
+            if rest:
+                options.append((_t("本地区其他单位") if suggested else _t("本地区已有单位"), rest))
+            self.fields[choice.field] = forms.ChoiceField(label=choice.name, choices=options, required=False)
+        tasks = [(str(t.number), f"{t.number}. {t.title}") for t in preview.parsed.key_tasks]
+        for choice in preview.link_choices:
+            self.fields[choice.field] = forms.ChoiceField(
+                label=choice.indicator, choices=[("", _t("不关联重点任务")), *tasks], required=False,
+                initial=str(choice.guess) if choice.guess else "",
+            )
+
+    def clean(self):
+        # A choice posted for a point the preview no longer has (the region's units changed since):
+        # importing without it would silently drop what the coordinator chose.
+        if any(k.startswith(("unit_", "link_")) and k not in self.fields for k in self.data):
+            raise forms.ValidationError(_("本地区的单位在预览后有变化，请重新核对下面的选择。"))
+        return super().clean()
+
+    def unit_mapping(self) -> dict[str, int | None]:
+        mapping: dict[str, int | None] = {}
+        for choice in self.preview.unit_choices:
+            value = self.cleaned_data.get(choice.field) or ""
+            if value == OWN_UNIT:
+                mapping[choice.name] = None
+            elif value:
+                mapping[choice.name] = int(value)
+        return mapping
+
+    def key_task_links(self) -> dict[str, int | None]:
+        links: dict[str, int | None] = {}
+        for choice in self.preview.link_choices:
+            value = self.cleaned_data.get(choice.field) or ""
+            for key in choice.keys:
+                links[key] = int(value) if value else None
+        return links
+
+    def unit_rows(self):
+        return [(choice, self[choice.field]) for choice in self.preview.unit_choices]
+
+    def link_rows(self):
+        return [(choice, self[choice.field]) for choice in self.preview.link_choices]
+
+
+def _staging_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "import-staging"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _parse_staged(staged: dict):
+    path = _staging_dir() / staged["file"]
+    try:
+        text = read_document(path)
+    except PlanParseError as exc:
+        # Name the file the coordinator uploaded, not our staging copy.
+        raise PlanParseError(exc.message, path=staged["name"], line=exc.line) from None
+    parsed = parse_plan_text(text, source=staged["name"], year=staged.get("year"))
+    return path, text, parsed
+
+
+def _staged(request) -> dict | None:
+    staged = request.session.get(SESSION_KEY)
+    if not staged or not (_staging_dir() / staged["file"]).exists():
+        return None
+    return staged
+
+
+@permission_required("tasks.add_plan", raise_exception=True)
+def plan_import_upload(request):
+    """Step 1: upload. A readable plan is staged (not imported) and the preview follows."""
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data["document"]
+        staged_name = f"{uuid.uuid4().hex}{Path(document.name).suffix.lower()}"
+        with open(_staging_dir() / staged_name, "wb") as out:
+            for chunk in document.chunks():
+                out.write(chunk)
+        staged = {"file": staged_name, "name": Path(document.name).name, "year": form.cleaned_data["year"]}
+        try:
+            _parse_staged(staged)
+        except PlanParseError as exc:
+            (_staging_dir() / staged_name).unlink(missing_ok=True)
+            form.add_error("document", str(exc))
+        else:
+            _discard(request)
+            request.session[SESSION_KEY] = staged
+            return redirect("tasks:plan_import_preview")
+    return render(request, "tasks/import_upload.html", {"form": form})
+
+
+@permission_required("tasks.add_plan", raise_exception=True)
+def plan_import_preview(request):
+    """Step 2: what would be created, beside the source lines, with the points to settle."""
+    staged = _staged(request)
+    if staged is None:
+        messages.error(request, _("没有待确认的导入，请重新上传文件。"))
+        return redirect("tasks:plan_import")
+    _path, text, parsed = _parse_staged(staged)
+    preview = import_preview(parsed=parsed)
+    return _render_preview(request, staged, text, preview, ImportChoicesForm(preview=preview))
+
+
+@require_POST
+@permission_required("tasks.add_plan", raise_exception=True)
+def plan_import_confirm(request):
+    """Step 3: import the staged document with the coordinator's choices, atomically, and go to the plan."""
+    staged = _staged(request)
+    if staged is None:
+        messages.error(request, _("没有待确认的导入，请重新上传文件。"))
+        return redirect("tasks:plan_import")
+    try:
+        path, text, parsed = _parse_staged(staged)
+    except PlanParseError as exc:
+        messages.error(request, str(exc))
+        return redirect("tasks:plan_import")
+    preview = import_preview(parsed=parsed)
+    form = ImportChoicesForm(request.POST, preview=preview)
+    if not form.is_valid():
+        form.add_error(None, _("有选择无效(可能单位名单刚被修改)，请重新选择。未写入任何内容。"))
+        return _render_preview(request, staged, text, preview, form)
+    try:
+        result = plan_import(
+            parsed=parsed, source_name=staged["name"], source_bytes=path.read_bytes(),
+            unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(),
+        )
+    except ImportChoiceError as exc:
+        form.add_error(None, _t("%s 未写入任何内容。") % exc)
+        return _render_preview(request, staged, text, preview, form)
+    except PlanParseError as exc:
+        messages.error(request, str(exc))
+        return redirect("tasks:plan_import")
+    _discard(request)
+    messages.success(request, _("导入完成：%s") % result.summary())
+    return redirect(result.plan.get_absolute_url())
+
+
+@require_POST
+@permission_required("tasks.add_plan", raise_exception=True)
+def plan_import_cancel(request):
+    _discard(request)
+    messages.info(request, _("已取消导入，未写入任何内容。"))
+    return redirect("tasks:plan_import")
+
+
+def _render_preview(request, staged: dict, text: str, preview: ImportPreview, form: ImportChoicesForm):
+    context = {"preview": preview, "parsed": preview.parsed, "lines": text.splitlines(), "staged": staged,
+               "form": form}
+    return render(request, "tasks/import_preview.html", context)
+
+
+def _discard(request) -> None:
+    staged = request.session.pop(SESSION_KEY, None)
+    if staged:
+        (_staging_dir() / staged["file"]).unlink(missing_ok=True)
