@@ -32,7 +32,7 @@ def main() -> None:
         from django.db import transaction
 
         from tasks.tests.daily_setup import login, make_world
-        from tasks.tests.test_query_counts import PAGES, counting, populate
+        from tasks.tests.views.test_query_counts import PAGES, counting, populate
 
         results: dict[int, dict[str, tuple[float, int]]] = {}
         for n in SIZES:
