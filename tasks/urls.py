@@ -1,18 +1,29 @@
 from django.urls import path
 
-from .views import imports, plans
+from .views import imports, indicators, overdue, plans, review, units, work
 
 app_name = "tasks"
 
 urlpatterns = [
-    path("", plans.home, name="home"),
+    path("", work.home, name="home"),
+    path("work/", work.my_work, name="my_work"),
     path("plans/import/", imports.plan_import_upload, name="plan_import"),
     path("plans/import/preview/", imports.plan_import_preview, name="plan_import_preview"),
     path("plans/import/confirm/", imports.plan_import_confirm, name="plan_import_confirm"),
     path("plans/import/cancel/", imports.plan_import_cancel, name="plan_import_cancel"),
     path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),
     path("key-tasks/<int:pk>/", plans.key_task_detail, name="key_task_detail"),
-    path("indicators/<int:pk>/", plans.indicator_detail, name="indicator_detail"),
-    path("units/<int:pk>/", plans.unit_detail, name="unit_detail"),
-    path("items/<int:pk>/", plans.work_item_detail, name="work_item_detail"),
+    path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("items/<int:pk>/", work.work_item_detail, name="work_item_detail"),
+    path("items/<int:pk>/report/", work.work_item_report, name="work_item_report"),
+    path("items/<int:pk>/close/", work.work_item_close, name="work_item_close"),
+    path("items/<int:pk>/extension/", work.work_item_extension, name="work_item_extension"),
+    path("items/<int:pk>/comment/", work.work_item_comment_view, name="work_item_comment"),
+    path("items/<int:pk>/review/", review.work_item_review, name="work_item_review"),
+    path("evidence/<int:pk>/", work.evidence_download, name="evidence_download"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/accept/", review.review_bulk_accept, name="review_bulk_accept"),
+    path("extensions/<int:pk>/decide/", review.extension_decide, name="extension_decide"),
+    path("overdue/", overdue.overdue, name="overdue"),
 ]

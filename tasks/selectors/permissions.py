@@ -1,0 +1,131 @@
+"""Who may see and do what: one place for the object permission rules.
+
+- superusers and staff see and review everything;
+- a coordinator (``Plan.coordinators``) sees and reviews the plans they coordinate;
+- a liaison (``Profile.unit``) sees the work items and key tasks where their unit is lead or
+  supporting; only a lead unit changes an item's status (asks to close, asks for more time).
+
+The helpers cache per user object (one request), so a page asks the database once.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from tasks.models import (
+    Indicator,
+    KeyTask,
+    KeyTaskUnit,
+    Plan,
+    Profile,
+    Role,
+    Unit,
+    WorkItem,
+    WorkItemUnit,
+)
+
+
+def is_global(user) -> bool:
+    """Superusers and staff see every plan."""
+    return bool(user.is_authenticated and (user.is_superuser or user.is_staff))
+
+
+def user_unit(user) -> Unit | None:
+    """The unit a liaison works for, or None."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_housing_unit"):
+        profile = Profile.objects.select_related("unit").filter(user=user).first()
+        user._housing_unit = profile.unit if profile else None
+    return user._housing_unit
+
+
+def coordinated_plan_ids(user) -> frozenset[int]:
+    """Ids of the plans ``user`` coordinates (empty for a plain liaison)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_housing_plan_ids"):
+        user._housing_plan_ids = frozenset(Plan.objects.filter(coordinators=user).values_list("pk", flat=True))
+    return user._housing_plan_ids
+
+
+def is_coordinator(user) -> bool:
+    """Reviews and chases: staff, superusers and coordinators of at least one plan."""
+    return is_global(user) or bool(coordinated_plan_ids(user))
+
+
+def can_review_plan(user, plan_id: int) -> bool:
+    return is_global(user) or plan_id in coordinated_plan_ids(user)
+
+
+def reviewable_plans(user) -> QuerySet[Plan]:
+    """The plans whose work ``user`` reviews, chases and sees as a whole."""
+    if is_global(user):
+        return Plan.objects.all()
+    return Plan.objects.filter(pk__in=coordinated_plan_ids(user))
+
+
+def visible_work_items(user) -> QuerySet[WorkItem]:
+    """Every work item ``user`` may open."""
+    if is_global(user):
+        return WorkItem.objects.all()
+    q = Q(plan_id__in=coordinated_plan_ids(user))
+    unit = user_unit(user)
+    if unit is not None:
+        q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item_id"))
+    return WorkItem.objects.filter(q)
+
+
+def visible_key_tasks(user) -> QuerySet[KeyTask]:
+    """Key tasks of coordinated plans, and those the user's unit holds or works on."""
+    if is_global(user):
+        return KeyTask.objects.all()
+    q = Q(plan_id__in=coordinated_plan_ids(user))
+    unit = user_unit(user)
+    if unit is not None:
+        q |= Q(pk__in=KeyTaskUnit.objects.filter(unit=unit).values("key_task_id"))
+        q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit, work_item__key_task__isnull=False).values(
+            "work_item__key_task_id"
+        ))
+    return KeyTask.objects.filter(q)
+
+
+def visible_indicators(user) -> QuerySet[Indicator]:
+    """Indicators of coordinated plans, and those served by a key task or item of the user's unit."""
+    if is_global(user):
+        return Indicator.objects.all()
+    q = Q(plan_id__in=coordinated_plan_ids(user))
+    unit = user_unit(user)
+    if unit is not None:
+        q |= Q(key_task__in=visible_key_tasks(user))
+        q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit, work_item__indicator__isnull=False).values(
+            "work_item__indicator_id"
+        ))
+    return Indicator.objects.filter(q)
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """A liaison sees their own unit; a coordinator the units of their plans' regions."""
+    if is_global(user):
+        return Unit.objects.all()
+    q = Q(region__plans__in=coordinated_plan_ids(user))
+    unit = user_unit(user)
+    if unit is not None:
+        q |= Q(pk=unit.pk)
+    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+
+
+def unit_role(user, item: WorkItem) -> str | None:
+    """The role (lead / support) of the user's unit in ``item``, or None."""
+    unit = user_unit(user)
+    if unit is None:
+        return None
+    return WorkItemUnit.objects.filter(work_item=item, unit=unit).values_list("role", flat=True).first()
+
+
+def is_indicator_reporter(user, indicator: Indicator) -> bool:
+    """Only the lead unit of the key task an indicator serves reports its values."""
+    unit = user_unit(user)
+    if unit is None or indicator.key_task_id is None:
+        return False
+    return KeyTaskUnit.objects.filter(key_task_id=indicator.key_task_id, unit=unit, role=Role.LEAD).exists()

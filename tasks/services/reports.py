@@ -1,0 +1,153 @@
+"""Writes by units on their items: progress, contributions, close requests; coordinators' comments.
+
+Each function checks the user's right to act on the item, validates everything before
+writing, and writes the report, its evidence and any status change in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks.models import Evidence, ProgressReport, Role, WorkItem
+from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+
+from .evidence import CheckedFile, evidence_check_all
+from .workflow import work_item_transition
+
+S = WorkItem.Status
+CLOSE_FROM = (S.NOT_STARTED, S.IN_PROGRESS, S.RETURNED)
+
+
+@contextmanager
+def _written_files() -> Iterator[list[str]]:
+    """Collects names of stored files and deletes them if the transaction does not commit."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        for name in names:
+            default_storage.delete(name)
+        raise
+
+
+def _attach(report: ProgressReport, files: Sequence[CheckedFile], written: list[str]) -> list[Evidence]:
+    attached = []
+    for f in files:
+        evidence = Evidence(
+            report=report, original_name=f.name, content_type=f.content_type, size=f.size, sha256=f.sha256
+        )
+        # upload_to gives the stored file a random name; the uploader's name is metadata only.
+        evidence.file.save(f.name, f.upload, save=False)
+        written.append(evidence.file.name)
+        evidence.save()
+        attached.append(evidence)
+    return attached
+
+
+def _clean_note(note: str, message: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(message, code="required")
+    return note
+
+
+def _clean_percent(percent: int | None) -> int | None:
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValidationError(_("进度应在 0 到 100 之间。"), code="percent")
+    return percent
+
+
+def work_item_report_progress(
+    *,
+    item: WorkItem,
+    user,
+    note: str,
+    percent: int | None = None,
+    files: Sequence[UploadedFile] = (),
+    at: datetime | None = None,
+) -> ProgressReport:
+    """A unit reports on its item: the lead's progress or a supporting unit's contribution.
+
+    A lead's first report starts the item (not started / returned -> in progress) and its
+    percentage becomes the item's progress; a contribution changes no status.
+    """
+    at = at or timezone.now()
+    role = unit_role(user, item)
+    if role is None:
+        raise PermissionDenied(_("您的单位不负责该事项。"))
+    if item.status == S.DONE:
+        raise ValidationError(_("该事项已办结，不能再报送。"), code="done")
+    note = _clean_note(note, _("请填写情况说明。"))
+    percent = _clean_percent(percent)
+    checked = evidence_check_all(list(files))
+    lead = role == Role.LEAD
+    with _written_files() as written, transaction.atomic():
+        locked = WorkItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status == S.DONE:
+            raise ValidationError(_("该事项已办结，不能再报送。"), code="done")
+        if lead and locked.status in (S.NOT_STARTED, S.RETURNED):
+            work_item_transition(item=locked, to_status=S.IN_PROGRESS, actor=user, at=at)
+        if lead and percent is not None:
+            WorkItem.objects.filter(pk=locked.pk).update(progress=percent)
+            item.progress = percent
+        report = ProgressReport.objects.create(
+            work_item=locked,
+            unit=user_unit(user),
+            author=user,
+            kind=ProgressReport.Kind.PROGRESS if lead else ProgressReport.Kind.CONTRIBUTION,
+            note=note,
+            percent=percent,
+            created_at=at,
+        )
+        _attach(report, checked, written)
+    item.status = locked.status
+    return report
+
+
+def work_item_request_close(
+    *, item: WorkItem, user, note: str, files: Sequence[UploadedFile] = (), at: datetime | None = None
+) -> ProgressReport:
+    """The lead unit asks to close its item (申请办结): the item waits for a coordinator's review."""
+    at = at or timezone.now()
+    role = unit_role(user, item)
+    if role is None:
+        raise PermissionDenied(_("您的单位不负责该事项。"))
+    if role != Role.LEAD:
+        raise PermissionDenied(_("只有牵头单位可以申请办结。"))
+    if item.status not in CLOSE_FROM:
+        raise ValidationError(_("该事项当前状态为“%(s)s”，不能申请办结。") % {"s": S(item.status).label})
+    note = _clean_note(note, _("请填写办结说明。"))
+    checked = evidence_check_all(list(files))
+    with _written_files() as written, transaction.atomic():
+        work_item_transition(item=item, to_status=S.AWAITING_REVIEW, actor=user, at=at, reason=note)
+        report = ProgressReport.objects.create(
+            work_item=item,
+            unit=user_unit(user),
+            author=user,
+            kind=ProgressReport.Kind.CLOSE_REQUEST,
+            note=note,
+            percent=100,
+            created_at=at,
+        )
+        _attach(report, checked, written)
+    return report
+
+
+def work_item_comment(*, item: WorkItem, user, note: str, at: datetime | None = None) -> ProgressReport:
+    """A coordinator's supervision comment (督办意见) on an item; it changes no status."""
+    if not can_review_plan(user, item.plan_id):
+        raise PermissionDenied(_("只有本方案的协调员可以发表督办意见。"))
+    note = _clean_note(note, _("请填写督办意见。"))
+    return ProgressReport.objects.create(
+        work_item=item, unit=None, author=user, kind=ProgressReport.Kind.COMMENT, note=note,
+        created_at=at or timezone.now(),
+    )

@@ -1,0 +1,186 @@
+"""Coordinators' decisions: accept or return a close request, bulk accept, decide extension requests.
+
+Every decision checks that the user coordinates the item's plan, locks what it changes and
+writes its audit row (StatusChange) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks.models import ExtensionRequest, Role, StatusChange, WorkItem
+from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+
+from .workflow import work_item_transition
+
+S = WorkItem.Status
+E = StatusChange.Event
+X = ExtensionRequest.Status
+
+
+def _ensure_reviewer(user, item: WorkItem) -> None:
+    if not can_review_plan(user, item.plan_id):
+        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
+
+
+def _close_pending_extensions(item: WorkItem, user, at: datetime) -> None:
+    """An item that is done needs no more time: its pending request is closed with a note."""
+    for request in ExtensionRequest.objects.select_for_update().filter(work_item=item, status=X.PENDING):
+        note = _("事项已办结，无需延期。")
+        request.status, request.decided_by, request.decided_at, request.decision_note = X.REJECTED, user, at, note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        StatusChange.objects.create(
+            work_item=item, actor=user, at=at, event=E.EXTENSION_REJECTED, from_status=item.status,
+            to_status=item.status, reason=note, from_due_date=item.due_date, to_due_date=request.proposed_due_date,
+        )
+
+
+def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | None = None) -> WorkItem:
+    """Accept a close request: the item is done, on time or late against its deadline in force."""
+    at = at or timezone.now()
+    _ensure_reviewer(user, item)
+    with transaction.atomic():
+        work_item_transition(item=item, to_status=S.DONE, actor=user, at=at, reason=reason.strip())
+        _close_pending_extensions(item, user, at)
+    return item
+
+
+def work_item_return(*, item: WorkItem, user, reason: str, at: datetime | None = None) -> WorkItem:
+    """Return a close request to the lead unit with the reason (required)."""
+    _ensure_reviewer(user, item)
+    return work_item_transition(item=item, to_status=S.RETURNED, actor=user, at=at or timezone.now(),
+                                reason=(reason or "").strip())
+
+
+@dataclass
+class BulkResult:
+    accepted: list[WorkItem] = field(default_factory=list)
+    skipped: list[WorkItem] = field(default_factory=list)  # no longer awaiting review (someone acted first)
+
+
+def work_items_bulk_accept(*, items: Iterable[WorkItem], user, at: datetime | None = None) -> BulkResult:
+    """Accept many close requests at once.
+
+    Permission is checked for every item before anything changes (a forged id refuses the
+    whole request); items another reviewer already decided are skipped, not failed.
+    """
+    at = at or timezone.now()
+    items = list(items)
+    for item in items:
+        _ensure_reviewer(user, item)
+    result = BulkResult()
+    with transaction.atomic():
+        for item in items:
+            current = WorkItem.objects.select_for_update().only("status").get(pk=item.pk).status
+            if current != S.AWAITING_REVIEW:
+                result.skipped.append(item)
+                continue
+            work_item_accept(item=item, user=user, at=at)
+            result.accepted.append(item)
+    return result
+
+
+# ---- extensions ---------------------------------------------------------------------------------------
+
+
+def extension_request_create(
+    *, item: WorkItem, user, reason: str, proposed_due_date: date, at: datetime | None = None
+) -> ExtensionRequest:
+    """The lead unit asks for a later deadline (延期申请); a coordinator decides."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    role = unit_role(user, item)
+    if role is None:
+        raise PermissionDenied(_("您的单位不负责该事项。"))
+    if role != Role.LEAD:
+        raise PermissionDenied(_("只有牵头单位可以申请延期。"))
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("请填写延期理由。")]
+    if item.status == S.DONE:
+        errors.setdefault("__all__", []).append(_("该事项已办结，不能申请延期。"))
+    elif item.due_date is None:
+        errors.setdefault("__all__", []).append(_("该事项没有具体期限，无需申请延期。"))
+    elif proposed_due_date <= item.due_date or proposed_due_date < today:
+        errors["proposed_due_date"] = [_("申请期限应晚于现行期限（%(d)s）且不早于今天。") % {"d": item.due_date}]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            locked = WorkItem.objects.select_for_update().get(pk=item.pk)
+            request = ExtensionRequest.objects.create(
+                work_item=locked, unit=user_unit(user), requested_by=user, requested_at=at, reason=reason,
+                current_due_date=locked.due_date, proposed_due_date=proposed_due_date,
+            )
+            StatusChange.objects.create(
+                work_item=locked, actor=user, at=at, event=E.EXTENSION_REQUESTED, from_status=locked.status,
+                to_status=locked.status, reason=reason, from_due_date=locked.due_date, to_due_date=proposed_due_date,
+            )
+    except IntegrityError as e:  # the one-pending-request-per-item constraint
+        raise ValidationError(_("该事项已有待审核的延期申请。"), code="pending") from e
+    return request
+
+
+def _locked_pending(request: ExtensionRequest, user) -> tuple[ExtensionRequest, WorkItem]:
+    _ensure_reviewer(user, request.work_item)
+    locked = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != X.PENDING:
+        raise ValidationError(_("该延期申请已处理。"), code="decided")
+    item = WorkItem.objects.select_for_update().get(pk=locked.work_item_id)
+    return locked, item
+
+
+def extension_grant(
+    *, request: ExtensionRequest, user, note: str = "", due_date: date | None = None, at: datetime | None = None
+) -> ExtensionRequest:
+    """Grant an extension: the item's deadline in force moves, with from/to dates in the audit row.
+
+    ``due_date`` lets the coordinator grant a different date than the one asked for.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked, item = _locked_pending(request, user)
+        new_due = due_date or locked.proposed_due_date
+        if item.status == S.DONE:
+            raise ValidationError(_("该事项已办结，不能延期。"), code="done")
+        if item.due_date is not None and new_due <= item.due_date:
+            raise ValidationError({"due_date": [_("新期限应晚于现行期限（%(d)s）。") % {"d": item.due_date}]})
+        old_due = item.due_date
+        item.due_date = new_due
+        item.save(update_fields=["due_date", "updated_at"])
+        locked.status, locked.decided_by, locked.decided_at = X.GRANTED, user, at
+        locked.decision_note = (note or "").strip()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        StatusChange.objects.create(
+            work_item=item, actor=user, at=at, event=E.EXTENSION_GRANTED, from_status=item.status,
+            to_status=item.status, reason=locked.decision_note or locked.reason, from_due_date=old_due,
+            to_due_date=new_due,
+        )
+    request.refresh_from_db()
+    return request
+
+
+def extension_reject(*, request: ExtensionRequest, user, note: str, at: datetime | None = None) -> ExtensionRequest:
+    """Refuse an extension with the reason (required); the deadline stays."""
+    at = at or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("驳回延期时请填写理由。")]})
+    with transaction.atomic():
+        locked, item = _locked_pending(request, user)
+        locked.status, locked.decided_by, locked.decided_at, locked.decision_note = X.REJECTED, user, at, note
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        StatusChange.objects.create(
+            work_item=item, actor=user, at=at, event=E.EXTENSION_REJECTED, from_status=item.status,
+            to_status=item.status, reason=note, from_due_date=item.due_date, to_due_date=locked.proposed_due_date,
+        )
+    request.refresh_from_db()
+    return request

@@ -1,0 +1,36 @@
+"""Template helpers for the daily pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from tasks.selectors.permissions import is_coordinator, user_unit
+
+register = template.Library()
+
+
+@register.filter
+def coordinator(user) -> bool:
+    """{% if user|coordinator %}: the user reviews at least one plan."""
+    return is_coordinator(user)
+
+
+@register.filter
+def unit_of(user):
+    """The unit a liaison works for, or None."""
+    return user_unit(user)
+
+
+@register.filter
+def pct(value) -> str:
+    """0.853 -> "85%"; None -> "—"."""
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+@register.filter
+def filesize(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"

@@ -1,0 +1,74 @@
+import pytest
+
+from tasks.models import Role
+from tasks.selectors.permissions import (
+    can_review_plan,
+    is_coordinator,
+    is_indicator_reporter,
+    unit_role,
+    visible_indicators,
+    visible_key_tasks,
+    visible_units,
+    visible_work_items,
+)
+from tasks.tests.daily_setup import make_world, user
+from tasks.tests.factories import UnitFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_liaison_sees_items_where_their_unit_is_lead_or_supporting_only():
+    w = make_world()
+    assert set(visible_work_items(w.lead_user)) == {w.item}
+    assert set(visible_work_items(w.support_user)) == {w.item}
+    assert set(visible_work_items(w.other_user)) == {w.other_item}
+
+
+def test_coordinator_sees_their_plans_items_and_not_another_plans():
+    w = make_world()
+    elsewhere = WorkItemFactory(plan=w.other_plan, lead=w.lead)
+    assert set(visible_work_items(w.coordinator)) == {w.item, w.other_item}
+    assert set(visible_work_items(w.other_coordinator)) == {elsewhere}
+    assert can_review_plan(w.coordinator, w.plan.pk) and not can_review_plan(w.coordinator, w.other_plan.pk)
+
+
+def test_staff_see_and_review_everything():
+    w = make_world()
+    staff = user("staffer", is_staff=True)
+    assert visible_work_items(staff).count() == 2
+    assert is_coordinator(staff) and can_review_plan(staff, w.other_plan.pk)
+
+
+def test_a_user_without_unit_or_plan_sees_nothing_and_is_not_a_coordinator():
+    w = make_world()
+    nobody = user("nobody")
+    assert not visible_work_items(nobody).exists()
+    assert not visible_key_tasks(nobody).exists()
+    assert not is_coordinator(nobody) and is_coordinator(w.coordinator)
+
+
+def test_unit_role_is_the_users_units_role_in_the_item():
+    w = make_world()
+    assert unit_role(w.lead_user, w.item) == Role.LEAD
+    assert unit_role(w.support_user, w.item) == Role.SUPPORT
+    assert unit_role(w.other_user, w.item) is None
+    assert unit_role(w.coordinator, w.item) is None
+
+
+def test_key_tasks_indicators_and_units_follow_the_units_involvement():
+    w = make_world()
+    assert list(visible_key_tasks(w.support_user)) == [w.key_task]
+    assert not visible_key_tasks(w.other_user).exists()
+    assert list(visible_indicators(w.lead_user)) == [w.indicator]
+    assert not visible_indicators(w.other_user).exists()
+    assert list(visible_units(w.lead_user)) == [w.lead]
+    assert set(visible_units(w.coordinator)) == {w.lead, w.support, w.other}
+    foreign = UnitFactory()  # another region
+    assert foreign not in visible_units(w.coordinator)
+
+
+def test_only_the_lead_unit_of_the_indicators_key_task_reports_it():
+    w = make_world()
+    assert is_indicator_reporter(w.lead_user, w.indicator)
+    assert not is_indicator_reporter(w.support_user, w.indicator)
+    assert not is_indicator_reporter(w.coordinator, w.indicator)

@@ -1,0 +1,131 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tasks.models import ProgressReport, Role, WorkItem
+from tasks.selectors.work import (
+    Bucket,
+    bucket_of,
+    bucket_q,
+    close_requests_queue,
+    overdue_items,
+    unit_summary,
+    urgency_counts,
+    with_urgency,
+    work_item_history,
+    work_items_for_unit,
+)
+from tasks.services.reports import work_item_request_close
+from tasks.services.review import work_item_accept
+from tasks.services.workflow import work_item_transition
+from tasks.tests.daily_setup import make_world
+from tasks.tests.factories import WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+S = WorkItem.Status
+
+
+def _item(w, due, **kw):
+    return WorkItemFactory(plan=w.plan, deadline=due, due_date=due, lead=w.lead, **kw)
+
+
+def test_due_soon_counts_working_days_across_the_national_day_holiday():
+    today = date(2025, 9, 30)
+    w = make_world(today)
+    # 1 working day away after the 1-8 October holiday, though 9 calendar days.
+    after_holiday = _item(w, date(2025, 10, 9))
+    # 9 working days away (11 October is a make-up working Saturday): later, not soon.
+    later = _item(w, date(2025, 10, 20))
+    overdue = _item(w, date(2025, 9, 29))
+    no_date = WorkItemFactory(plan=w.plan, deadline=None, due_date=None, recurring=True, lead=w.lead)
+    urgency = dict(with_urgency(WorkItem.objects.all(), today).values_list("pk", "urgency"))
+    assert urgency[after_holiday.pk] == "soon"
+    assert urgency[later.pk] == "later"
+    assert urgency[overdue.pk] == "overdue"
+    assert urgency[no_date.pk] == "later"
+
+
+def test_units_items_carry_its_role_once_each_sorted_by_deadline_with_undated_last():
+    w = make_world()
+    undated = WorkItemFactory(plan=w.plan, deadline=None, due_date=None, supporting=[w.lead])
+    early = _item(w, w.today - timedelta(days=3), supporting=[w.support])
+    rows = list(work_items_for_unit(unit=w.lead, today=w.today))
+    assert [r.pk for r in rows] == [early.pk, w.item.pk, undated.pk]
+    assert [r.my_role for r in rows] == [Role.LEAD, Role.LEAD, Role.SUPPORT]
+    assert rows[0].lead_name == "区建设局" and rows[2].lead_name is None
+    assert [r.pk for r in work_items_for_unit(unit=w.support, today=w.today)] == [early.pk, w.item.pk]
+
+
+def test_urgency_counts_split_a_units_items():
+    w = make_world()
+    _item(w, w.today - timedelta(days=1))
+    _item(w, w.today)
+    done = _item(w, w.today + timedelta(days=3))
+    work_item_transition(item=done, to_status=S.AWAITING_REVIEW)
+    work_item_transition(item=done, to_status=S.DONE)
+    counts = urgency_counts(WorkItem.objects.filter(assignments__unit=w.lead), w.today)
+    assert counts == {"total": 4, "overdue": 1, "soon": 1, "later": 1, "done": 1}
+
+
+def test_on_time_rate_is_done_on_time_over_done_plus_overdue():
+    w = make_world()
+    at = datetime.combine(w.today, datetime.min.time(), tzinfo=SH)
+    on_time = _item(w, w.today + timedelta(days=1))
+    late = _item(w, w.today - timedelta(days=10))
+    for item in (on_time, late):
+        work_item_transition(item=item, to_status=S.AWAITING_REVIEW)
+        work_item_transition(item=item, to_status=S.DONE, at=at)
+    _item(w, w.today - timedelta(days=2))  # overdue, open
+    summary = unit_summary(WorkItem.objects.filter(assignments__unit=w.lead), w.today)
+    assert (summary["done_on_time"], summary["done_late"], summary["overdue"]) == (1, 1, 1)
+    assert summary["on_time_rate"] == pytest.approx(1 / 3)
+
+
+def test_history_merges_status_changes_and_reports_newest_first():
+    w = make_world()
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=w.item, user=w.lead_user, note="完成", at=t0)
+    work_item_accept(item=w.item, user=w.coordinator, at=t0 + timedelta(hours=2))
+    history, truncated = work_item_history(w.item)
+    assert not truncated
+    kinds = [(e.kind, getattr(e.obj, "to_status", getattr(e.obj, "kind", None))) for e in history]
+    assert kinds == [("status", S.DONE), ("report", ProgressReport.Kind.CLOSE_REQUEST), ("status", S.AWAITING_REVIEW)]
+    newest, truncated = work_item_history(w.item, limit=2)
+    assert truncated and [e.obj for e in newest] == [e.obj for e in history[:2]]
+
+
+def test_review_queue_lists_awaiting_items_of_the_coordinators_plans_oldest_submission_first():
+    w = make_world()
+    second = _item(w, w.today)
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=second, user=w.lead_user, note="先提交", at=t0)
+    work_item_request_close(item=w.item, user=w.lead_user, note="后提交", at=t0 + timedelta(days=1))
+    queue = list(close_requests_queue(w.coordinator))
+    assert [i.pk for i in queue] == [second.pk, w.item.pk]
+    assert queue[0].close_note == "先提交" and queue[0].lead_name == "区建设局"
+    assert not close_requests_queue(w.other_coordinator).exists()
+
+
+@pytest.mark.parametrize("days,bucket", [(1, Bucket.WEEK), (7, Bucket.WEEK), (8, Bucket.MONTH), (30, Bucket.MONTH),
+                                         (31, Bucket.OLDER)])
+def test_ageing_buckets_in_the_database_and_in_python_agree(days, bucket):
+    w = make_world()
+    item = _item(w, w.today - timedelta(days=days))
+    assert bucket_of(days) == bucket
+    found = {b for b in Bucket.CHOICES if WorkItem.objects.filter(bucket_q(b, w.today), pk=item.pk).exists()}
+    assert found == {bucket}
+
+
+def test_overdue_items_are_open_past_due_items_of_the_plans_most_overdue_first():
+    w = make_world()
+    old = _item(w, w.today - timedelta(days=40))
+    recent = _item(w, w.today - timedelta(days=2))
+    _item(w, w.today)  # due today: not overdue
+    done = _item(w, w.today - timedelta(days=5))
+    work_item_transition(item=done, to_status=S.AWAITING_REVIEW)
+    work_item_transition(item=done, to_status=S.DONE)
+    WorkItemFactory(plan=w.other_plan, deadline=w.today - timedelta(days=9), lead=w.lead)
+    rows = list(overdue_items(plans=w.coordinator.coordinated_plans.all(), today=w.today))
+    assert [r.pk for r in rows] == [old.pk, recent.pk]

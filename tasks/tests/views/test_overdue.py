@@ -1,0 +1,76 @@
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tasks.tests.daily_setup import login, make_world
+from tasks.tests.factories import UnitFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def overdue_world():
+    w = make_world()
+    items = {}
+    b_unit = UnitFactory(region=w.plan.region, name="区住保中心")
+    for days, unit in ((3, w.lead), (15, w.other), (45, b_unit), (8, w.lead)):
+        due = w.today - timedelta(days=days)
+        items[days] = WorkItemFactory(plan=w.plan, text=f"逾期{days}天", deadline=due, due_date=due, lead=unit,
+                                      key_task=w.key_task if days != 15 else None)
+    WorkItemFactory(plan=w.other_plan, text="别的方案", deadline=w.today - timedelta(days=5), lead=w.lead)
+    return w, items
+
+
+def shown(client, **query):
+    response = client.get(reverse("tasks:overdue"), query)
+    assert response.status_code == 200
+    return [r.record.text for r in response.context["table"].page.object_list]
+
+
+def test_overdue_view_lists_the_plans_overdue_items_most_overdue_first(client):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    assert shown(client) == ["逾期45天", "逾期15天", "逾期8天", "逾期3天"]
+
+
+def test_overdue_view_filters_by_bucket_lead_unit_and_key_task(client):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    assert shown(client, bucket="1-7") == ["逾期3天"]
+    assert shown(client, bucket="8-30") == ["逾期15天", "逾期8天"]
+    assert shown(client, bucket="30+") == ["逾期45天"]
+    assert shown(client, lead_unit=w.lead.pk) == ["逾期8天", "逾期3天"]
+    assert shown(client, key_task=w.key_task.pk) == ["逾期45天", "逾期8天", "逾期3天"]
+
+
+def test_overdue_view_sorts_by_lead_unit_and_days(client):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    response = client.get(reverse("tasks:overdue"), {"sort": "lead_name"})
+    names = [r.record.lead_name for r in response.context["table"].page.object_list]
+    assert names == sorted(names)
+    assert shown(client, sort="days_overdue") == ["逾期3天", "逾期8天", "逾期15天", "逾期45天"]
+
+
+def test_overdue_view_shows_days_and_bucket_and_a_comment_link(client):
+    w, items = overdue_world()
+    page = login(client, w.coordinator).get(reverse("tasks:overdue")).content.decode()
+    assert "<b>45</b>" in page and "&gt;30天" in page
+    assert reverse("tasks:work_item_comment", args=[items[45].pk]) in page
+    assert 'id="overdue-actions"' in page
+
+
+def test_overdue_export_has_the_filtered_rows_with_days_and_lead_unit(client):
+    w, _ = overdue_world()
+    response = login(client, w.coordinator).get(reverse("tasks:overdue"), {"bucket": "8-30", "export": "xlsx"})
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:5] == ("工作内容", "逾期天数", "逾期时长", "现行期限", "牵头单位") and "督办" not in header
+    assert [(r[0], r[1], r[4]) for r in rows[1:]] == [("逾期15天", 15, "区教育局"), ("逾期8天", 8, "区建设局")]
+
+
+def test_liaisons_cannot_open_the_overdue_view(client):
+    w, _ = overdue_world()
+    assert login(client, w.lead_user).get(reverse("tasks:overdue")).status_code == 403

@@ -1,0 +1,146 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tasks.models import IndicatorReport, WorkItem
+from tasks.services.reports import work_item_request_close
+from tasks.services.review import work_item_accept
+from tasks.tests.daily_setup import login, make_world, user
+from tasks.tests.factories import WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+S = WorkItem.Status
+
+
+# ---- plan dashboard ------------------------------------------------------------------------------------
+
+
+def test_plan_dashboard_counts_by_status_key_task_and_unit(client):
+    w = make_world()
+    late = WorkItemFactory(plan=w.plan, lead=w.lead, key_task=w.key_task, deadline=w.today - timedelta(days=3),
+                           due_date=w.today - timedelta(days=3))
+    work_item_request_close(item=w.item, user=w.lead_user, note="完成")
+    work_item_accept(item=w.item, user=w.coordinator)
+    response = login(client, w.coordinator).get(w.plan.get_absolute_url())
+    assert response.status_code == 200
+    counts = {code: n for _label, code, n in response.context["status_counts"]}
+    assert counts == {S.NOT_STARTED: 2, S.IN_PROGRESS: 0, S.AWAITING_REVIEW: 0, S.RETURNED: 0, S.DONE: 1}
+    task = response.context["key_tasks"].get(pk=w.key_task.pk)
+    assert (task.n_total, task.n_done, task.n_overdue, task.lead_name) == (2, 1, 1, "区建设局")
+    units = {u.name: u for u in response.context["units"]}
+    assert (units["区建设局"].n_total, units["区建设局"].n_done, units["区建设局"].n_overdue) == (2, 1, 1)
+    assert units["区建设局"].on_time_rate == 0.5
+    assert [i.pk for i in response.context["most_overdue"]] == [late.pk]
+
+
+def test_plan_dashboard_shows_indicator_lights(client):
+    w = make_world(date.today())
+    IndicatorReport.objects.create(indicator=w.indicator, month=w.today.replace(day=1), value=Decimal("3.5"),
+                                   reported_at=w.item.created_at)
+    response = login(client, w.coordinator).get(w.plan.get_absolute_url())
+    [(indicator, progress)] = response.context["indicator_rows"]
+    assert indicator == w.indicator and progress.met and progress.light == "green"
+    assert response.context["lights"]["green"] == 1
+    assert "light-green" in response.content.decode()
+
+
+def test_plan_dashboard_lists_import_warnings_with_admin_links(client):
+    w = make_world()
+    w.plan.import_warnings = [
+        {"code": "unit_created", "line": None, "message": "新建单位：区城管局"},
+        {"code": "indicator_not_matched", "line": 88, "message": "工作清单指标“X”在目标表中没有对应指标"},
+        {"code": "deadline_unparsed", "line": 120, "message": "期限“长期坚持”无法解析"},
+        {"code": "odd", "line": 3, "message": "其他问题"},
+    ]
+    w.plan.save()
+    page = login(client, w.coordinator).get(w.plan.get_absolute_url()).content.decode()
+    assert "新建单位：区城管局" in page and "第 88 行" in page and "期限“长期坚持”无法解析" in page
+    assert reverse("admin:tasks_unit_changelist") + f"?region__id__exact={w.plan.region_id}" in page
+    assert reverse("admin:tasks_workitem_changelist") + f"?plan__id__exact={w.plan.pk}" in page
+    assert reverse("admin:tasks_plan_change", args=[w.plan.pk]) in page
+
+
+def test_plan_dashboard_is_for_its_coordinators(client):
+    w = make_world()
+    assert login(client, w.lead_user).get(w.plan.get_absolute_url()).status_code == 404
+    assert login(client, w.other_coordinator).get(w.plan.get_absolute_url()).status_code == 404
+    assert login(client, user("boss", is_staff=True)).get(w.plan.get_absolute_url()).status_code == 200
+
+
+# ---- unit page -----------------------------------------------------------------------------------------
+
+
+def test_unit_page_shows_items_on_time_rate_and_overdue_list(client):
+    w = make_world()
+    late = WorkItemFactory(plan=w.plan, lead=w.lead, text="逾期的", deadline=w.today - timedelta(days=3),
+                           due_date=w.today - timedelta(days=3))
+    done = WorkItemFactory(plan=w.plan, lead=w.lead, deadline=w.today + timedelta(days=3),
+                           due_date=w.today + timedelta(days=3))
+    work_item_request_close(item=done, user=w.lead_user, note="完成")
+    work_item_accept(item=done, user=w.coordinator)
+    response = login(client, w.coordinator).get(w.lead.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["summary"]["on_time_rate"] == 0.5
+    assert "50%" in response.content.decode()
+    assert [r.record.pk for r in response.context["overdue_table"].page.object_list] == [late.pk]
+    assert {r.record.pk for r in response.context["table"].page.object_list} == {w.item.pk, late.pk, done.pk}
+
+
+def test_unit_page_is_for_the_units_staff_and_coordinators(client):
+    w = make_world()
+    assert login(client, w.lead_user).get(w.lead.get_absolute_url()).status_code == 200
+    assert login(client, w.other_user).get(w.lead.get_absolute_url()).status_code == 404
+
+
+def test_unit_page_shows_a_coordinator_only_their_plans_items(client):
+    w = make_world()
+    foreign = WorkItemFactory(plan=w.other_plan, lead=w.lead, text="别的方案的事项")
+    response = login(client, w.coordinator).get(w.lead.get_absolute_url())
+    assert foreign.pk not in {r.record.pk for r in response.context["table"].page.object_list}
+
+
+# ---- key task and indicator pages ----------------------------------------------------------------------
+
+
+def test_key_task_page_shows_units_indicators_and_items(client):
+    w = make_world()
+    response = login(client, w.support_user).get(w.key_task.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert w.key_task.title in page and "区建设局" in page and "区财政局" in page and w.indicator.name in page
+    assert [r.record.pk for r in response.context["table"].page.object_list] == [w.item.pk]
+    assert login(client, w.other_user).get(w.key_task.get_absolute_url()).status_code == 404
+
+
+def test_indicator_page_shows_baseline_target_latest_and_progress(client):
+    w = make_world()
+    IndicatorReport.objects.create(indicator=w.indicator, month=w.today.replace(day=1), value=Decimal("3.145"),
+                                   reported_at=w.item.created_at)
+    response = login(client, w.support_user).get(w.indicator.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2.22" in page and "3.30" in page and "3.145" in page and "50%" in page
+    assert response.context["form"] is None  # a supporting unit does not report
+
+
+def test_lead_unit_reports_an_indicator_value_round_trip(client):
+    w = make_world()
+    login(client, w.lead_user)
+    month = w.today.replace(day=1)
+    response = client.post(w.indicator.get_absolute_url(), {"month": month.strftime("%Y-%m"), "value": "3.2"})
+    assert response.status_code == 302
+    assert IndicatorReport.objects.get().value == Decimal("3.2")
+    future = (month + timedelta(days=40)).strftime("%Y-%m")
+    response = client.post(w.indicator.get_absolute_url(), {"month": future, "value": "9", "note": "预计"})
+    assert response.status_code == 200 and "month" in response.context["form"].errors
+    assert "预计" in response.content.decode()
+
+
+def test_supporting_unit_posting_an_indicator_value_gets_403(client):
+    w = make_world()
+    response = login(client, w.support_user).post(w.indicator.get_absolute_url(),
+                                                  {"month": w.today.strftime("%Y-%m"), "value": "1"})
+    assert response.status_code == 403 and not IndicatorReport.objects.exists()
+    assert login(client, w.other_user).get(w.indicator.get_absolute_url()).status_code == 404

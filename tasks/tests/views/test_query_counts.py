@@ -1,0 +1,143 @@
+"""Every list page costs the same number of queries for 10 rows and for 1,000."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    IndicatorReport,
+    ProgressReport,
+    Role,
+    StatusChange,
+    WorkItem,
+    WorkItemUnit,
+)
+from tasks.tests.daily_setup import login, make_world
+
+pytestmark = pytest.mark.django_db
+S = WorkItem.Status
+
+# page name -> (url builder, who looks, most queries allowed)
+PAGES = {
+    "my_work": (lambda w: reverse("tasks:my_work"), "lead_user", 11),
+    "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
+                         "lead_user", 11),
+    "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
+    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 9),
+    "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 9),
+    "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 10),
+    "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 5),
+    "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 11),
+    "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 12),
+    "key_task": (lambda w: w.key_task.get_absolute_url(), "lead_user", 10),
+    "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 13),
+    "work_item": (lambda w: w.item.get_absolute_url(), "lead_user", 13),
+}
+
+
+def populate(w, n: int) -> None:
+    """``n`` items of the lead unit in every state the pages show, with their history and requests."""
+    now = timezone.now()
+    today = w.today
+    items = []
+    for i in range(n):
+        kind = i % 4
+        due = today + timedelta(days=[-40, -3, 5, 60][kind])
+        items.append(
+            WorkItem(
+                plan=w.plan, year=today.year, text=f"事项{i}", key_task=w.key_task, indicator=w.indicator,
+                deadline=due, due_date=due, deadline_text="年内", position=i,
+                status=[S.IN_PROGRESS, S.NOT_STARTED, S.AWAITING_REVIEW, S.DONE][kind],
+                completed_at=now if kind == 3 else None, completed_on_time=(i % 8 == 3) if kind == 3 else None,
+            )
+        )
+    items = WorkItem.objects.bulk_create(items)
+    WorkItemUnit.objects.bulk_create(
+        [WorkItemUnit(work_item=it, unit=w.lead, role=Role.LEAD) for it in items]
+        + [WorkItemUnit(work_item=it, unit=w.support, role=Role.SUPPORT, position=1) for it in items[::2]]
+    )
+    waiting = [it for it in items if it.status == S.AWAITING_REVIEW]
+    StatusChange.objects.bulk_create(
+        [StatusChange(work_item=it, actor=w.lead_user, at=now, from_status=S.IN_PROGRESS, to_status=S.AWAITING_REVIEW)
+         for it in waiting]
+    )
+    reports = ProgressReport.objects.bulk_create(
+        [ProgressReport(work_item=it, unit=w.lead, author=w.lead_user, kind="close_request", note="完成",
+                        created_at=now) for it in waiting]
+        + [ProgressReport(work_item=w.item, unit=w.lead, author=w.lead_user, note=f"进展{i}", created_at=now)
+           for i in range(n)]
+    )
+    Evidence.objects.bulk_create(
+        [Evidence(report=r, file=f"evidence/x/{r.pk}", original_name="a.pdf", content_type="application/pdf",
+                  size=10, sha256="0" * 64) for r in reports]
+    )
+    ExtensionRequest.objects.bulk_create(
+        [ExtensionRequest(work_item=it, unit=w.lead, requested_by=w.lead_user, requested_at=now, reason="x",
+                          current_due_date=it.due_date, proposed_due_date=it.due_date + timedelta(days=30))
+         for it in items if it.status in (S.IN_PROGRESS, S.NOT_STARTED)]
+    )
+    StatusChange.objects.bulk_create(
+        [StatusChange(work_item=w.item, actor=w.coordinator, at=now, event="extension_rejected",
+                      from_status=S.NOT_STARTED, to_status=S.NOT_STARTED) for _ in range(n)]
+    )
+    first = datetime.combine(today.replace(month=1, day=1), time()).date()
+    months = sorted({(first - timedelta(days=31 * k)).replace(day=1) for k in range(min(n, 30))})
+    IndicatorReport.objects.bulk_create(
+        [IndicatorReport(indicator=w.indicator, month=m, value=k, reported_at=now) for k, m in enumerate(months)
+         if m.year >= w.plan.first_year],
+        ignore_conflicts=True,
+    )
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    """Every SQL statement run inside, counted at the driver (the debug query log is cleared per request)."""
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield statements
+
+
+def count_queries(client, url: str) -> int:
+    with counting() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_list_page_stays_within_its_query_budget(client, django_assert_max_num_queries, page, n):
+    w = make_world()
+    populate(w, n)
+    url, who, most = PAGES[page]
+    login(client, getattr(w, who))
+    # The request clears the debug query log when it starts; start from empty so none is missed.
+    connection.queries_log.clear()
+    with django_assert_max_num_queries(most):
+        response = client.get(url(w))
+    assert response.status_code == 200
+
+
+def test_every_list_page_runs_the_same_queries_for_10_and_1000_rows(client):
+    w = make_world()
+    populate(w, 10)
+    clients = {}
+    for who in {p[1] for p in PAGES.values()}:
+        clients[who] = login(client.__class__(), getattr(w, who))
+    small = {name: count_queries(clients[who], url(w)) for name, (url, who, _m) in PAGES.items()}
+    populate(w, 990)
+    large = {name: count_queries(clients[who], url(w)) for name, (url, who, _m) in PAGES.items()}
+    assert WorkItem.objects.count() > 1000
+    assert large == small

@@ -1,0 +1,61 @@
+"""An indicator's page: baseline, targets, actuals, progress; the lead unit reports values here."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from tasks.forms import IndicatorReportForm
+from tasks.models import IndicatorReport
+from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
+from tasks.selectors.permissions import is_indicator_reporter, visible_indicators, visible_work_items
+from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
+from tasks.services.indicators import indicator_value_report
+from tasks.tables import WorkItemTable
+
+from .common import PER_PAGE, add_service_error
+
+
+def indicator_detail(request, pk: int):
+    today = timezone.localdate()
+    base = get_object_or_404(visible_indicators(request.user).select_related("plan"), pk=pk)
+    year = plan_year(base.plan, today)
+    indicator = indicators_with_progress(visible_indicators(request.user).filter(pk=pk), year=year).select_related(
+        "plan"
+    ).prefetch_related("targets").get()
+    may_report = is_indicator_reporter(request.user, indicator)
+    form = IndicatorReportForm(request.POST or None, today=today)
+    if request.method == "POST":
+        if not may_report:
+            raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))
+        if form.is_valid():
+            try:
+                indicator_value_report(indicator=indicator, user=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                add_service_error(form, e)
+            else:
+                messages.success(request, _("指标值已填报。"))
+                return redirect(indicator)
+    reports = IndicatorReport.objects.filter(indicator=indicator).select_related("unit", "reported_by")[:36]
+    items = by_deadline(with_urgency(visible_work_items(request.user).filter(indicator=indicator), today))
+    table = WorkItemTable(
+        items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False
+    )
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "tasks/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "year": year,
+            "progress": progress_of(indicator, year=year, today=today),
+            "targets": list(indicator.targets.all()),
+            "reports": reports,
+            "table": table,
+            "form": form if may_report else None,
+        },
+    )

@@ -1,0 +1,32 @@
+"""The overdue view: every overdue item across units of the user's plans, to chase."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from tasks.filters import OverdueFilter
+from tasks.selectors.permissions import is_coordinator, reviewable_plans
+from tasks.selectors.work import overdue_items
+from tasks.tables import OverdueTable, xlsx_response
+
+from .common import PER_PAGE, wants_export
+
+
+def overdue(request):
+    """Filter by plan, ageing bucket, lead unit, key task; sort by any column; export to Excel."""
+    if not is_coordinator(request.user):
+        raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
+    today = timezone.localdate()
+    plans = reviewable_plans(request.user)
+    filterset = OverdueFilter(request.GET or None, queryset=overdue_items(plans=plans, today=today), today=today,
+                              plans=plans)
+    table = OverdueTable(filterset.qs, today=today, next_url=request.get_full_path())
+    export = wants_export(request)
+    RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    if export:
+        return xlsx_response(table, filename=f"逾期事项-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
+    return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})

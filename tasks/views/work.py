@@ -1,0 +1,246 @@
+"""A unit's daily work: the home page, a work item's page, reporting, closing, extensions, evidence."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from tasks.filters import WorkItemFilter
+from tasks.forms import (
+    CloseRequestForm,
+    CommentForm,
+    ContributionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ProgressForm,
+    ReviewForm,
+)
+from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, WorkItem
+from tasks.selectors.permissions import (
+    can_review_plan,
+    is_coordinator,
+    unit_role,
+    user_unit,
+    visible_work_items,
+)
+from tasks.selectors.work import (
+    extension_requests_for_item,
+    key_tasks_for_unit,
+    urgency_counts,
+    work_item_for_page,
+    work_item_history,
+    work_items_for_unit,
+)
+from tasks.services.evidence import KINDS
+from tasks.services.reports import CLOSE_FROM, work_item_comment, work_item_report_progress, work_item_request_close
+from tasks.services.review import extension_request_create
+from tasks.tables import WorkItemTable, xlsx_response
+from tasks.workdays import workdays_between
+
+from .common import PER_PAGE, add_service_error, safe_next, wants_export
+from .plans import coordinator_home
+
+S = WorkItem.Status
+SAFE_TYPES = {k.content_type for k in KINDS.values()}
+HISTORY_LIMIT = 100
+
+
+def home(request):
+    """Coordinators land on their dashboard; unit staff on their unit's work."""
+    if is_coordinator(request.user):
+        return coordinator_home(request)
+    return my_work(request)
+
+
+def my_work(request):
+    """The work items of the user's unit (lead or supporting), by deadline, with counts and filters."""
+    unit = user_unit(request.user)
+    if unit is None:
+        return render(request, "tasks/no_unit.html")
+    today = timezone.localdate()
+    items = work_items_for_unit(unit=unit, today=today)
+    mine = WorkItem.objects.filter(assignments__unit=unit)
+    filterset = WorkItemFilter(
+        request.GET or None,
+        queryset=items,
+        today=today,
+        key_tasks=KeyTask.objects.filter(pk__in=mine.values("key_task_id")).order_by("plan", "number"),
+        indicators=Indicator.objects.filter(pk__in=mine.values("indicator_id")).order_by("plan", "number"),
+    )
+    table = WorkItemTable(filterset.qs)
+    export = wants_export(request)
+    RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    if export:
+        return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
+    return render(
+        request,
+        "tasks/my_work.html",
+        {
+            "unit": unit,
+            "today": today,
+            "table": table,
+            "filter": filterset,
+            "counts": urgency_counts(mine, today),
+            "key_tasks": key_tasks_for_unit(unit=unit, today=today),
+        },
+    )
+
+
+# ---- one work item -------------------------------------------------------------------------------------
+
+
+def _item_or_404(request, pk: int) -> WorkItem:
+    return get_object_or_404(work_item_for_page(visible=visible_work_items(request.user), pk=pk))
+
+
+def _render_item(request, item: WorkItem, status: int = 200, **forms):
+    today = timezone.localdate()
+    user = request.user
+    role = unit_role(user, item)
+    reviewer = can_review_plan(user, item.plan_id)
+    extensions = list(extension_requests_for_item(item))
+    pending = next((x for x in extensions if x.status == ExtensionRequest.Status.PENDING), None)
+    target = None
+    if item.indicator_id:
+        target = next((t for t in item.indicator.targets.all() if t.year == item.year), None)
+    can_report = role is not None and item.status != S.DONE
+    history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
+    workdays_left = workdays_between(today, item.due_date) if item.due_date and item.is_open else None
+    context = {
+        "item": item,
+        "today": today,
+        "role": role,
+        "is_lead": role == Role.LEAD,
+        "reviewer": reviewer,
+        "assignments": list(item.assignments.all()),
+        "target": target,
+        "workdays_left": workdays_left,
+        "workdays_late": -workdays_left if workdays_left and workdays_left < 0 else None,
+        "overdue": item.is_overdue(today),
+        "history": history,
+        "history_truncated": truncated,
+        "extensions": extensions,
+        "pending_extension": pending,
+        "can_report": can_report,
+        "can_close": role == Role.LEAD and item.status in CLOSE_FROM,
+        "can_extend": role == Role.LEAD and item.status != S.DONE and item.due_date is not None and not pending,
+        "can_review": reviewer and item.status == S.AWAITING_REVIEW,
+        "report_form": forms.get("report_form")
+        or (ProgressForm() if role == Role.LEAD else ContributionForm()),
+        "close_form": forms.get("close_form") or CloseRequestForm(),
+        "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
+        "open_form": next(iter(forms), None),
+    }
+    return render(request, "tasks/work_item_detail.html", context, status=status)
+
+
+def work_item_detail(request, pk: int):
+    return _render_item(request, _item_or_404(request, pk))
+
+
+@require_POST
+def work_item_report(request, pk: int):
+    """Lead units report progress; supporting units their contribution."""
+    item = _item_or_404(request, pk)
+    role = unit_role(request.user, item)
+    if role is None:
+        raise PermissionDenied(_("您的单位不负责该事项。"))
+    form = (ProgressForm if role == Role.LEAD else ContributionForm)(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            work_item_report_progress(
+                item=item, user=request.user, note=form.cleaned_data["note"],
+                percent=form.cleaned_data.get("percent"), files=form.cleaned_data["files"],
+            )
+        except ValidationError as e:
+            add_service_error(form, e)
+        else:
+            messages.success(request, _("已报送。"))
+            return redirect(item)
+    return _render_item(request, item, report_form=form)
+
+
+@require_POST
+def work_item_close(request, pk: int):
+    """The lead unit asks to close the item (申请办结)."""
+    item = _item_or_404(request, pk)
+    form = CloseRequestForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            work_item_request_close(
+                item=item, user=request.user, note=form.cleaned_data["note"], files=form.cleaned_data["files"]
+            )
+        except ValidationError as e:
+            add_service_error(form, e)
+        else:
+            messages.success(request, _("已提交办结申请，等待专班审核。"))
+            return redirect(item)
+    elif unit_role(request.user, item) != Role.LEAD:
+        raise PermissionDenied(_("只有牵头单位可以申请办结。"))
+    return _render_item(request, item, close_form=form)
+
+
+@require_POST
+def work_item_extension(request, pk: int):
+    """The lead unit asks for a later deadline (延期申请)."""
+    item = _item_or_404(request, pk)
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            extension_request_create(
+                item=item, user=request.user, reason=form.cleaned_data["reason"],
+                proposed_due_date=form.cleaned_data["proposed_due_date"],
+            )
+        except ValidationError as e:
+            add_service_error(form, e)
+        else:
+            messages.success(request, _("已提交延期申请。"))
+            return redirect(item)
+    elif unit_role(request.user, item) != Role.LEAD:
+        raise PermissionDenied(_("只有牵头单位可以申请延期。"))
+    return _render_item(request, item, extension_form=form)
+
+
+def work_item_comment_view(request, pk: int):
+    """A coordinator's comment (督办意见); from the overdue view it returns there."""
+    item = _item_or_404(request, pk)
+    if not can_review_plan(request.user, item.plan_id):
+        raise PermissionDenied(_("只有本方案的协调员可以发表督办意见。"))
+    back = safe_next(request, item.get_absolute_url())
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_item_comment(item=item, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as e:
+            add_service_error(form, e)
+        else:
+            messages.success(request, _("督办意见已记录。"))
+            return redirect(back)
+    return render(request, "tasks/comment.html", {"item": item, "form": form, "next": back})
+
+
+def evidence_download(request, pk: int):
+    """Stream an evidence file to someone who may see its item, always as a download."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("report"), pk=pk,
+        report__work_item__in=visible_work_items(request.user).values("pk"),
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404(_("文件不存在。")) from e
+    content_type = evidence.content_type if evidence.content_type in SAFE_TYPES else "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
