@@ -117,8 +117,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Uploaded evidence is never served by URL: views stream it after a permission check.
-MEDIA_URL = None
+# Uploaded evidence is never served by URL: views stream it after a permission check. No URL
+# pattern serves this prefix; it is set only because Django's test server requires a value.
+MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

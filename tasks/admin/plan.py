@@ -202,7 +202,7 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
     filter_horizontal = ["coordinators"]
-    # Uploaded files are never served by URL (MEDIA_URL is None), so the file widget cannot render.
+    # Uploaded files are never served by URL, so the file widget (a link to the file) is left out.
     exclude = ["import_warnings", "source_file"]
     readonly_fields = ["source_name", "source_sha256", "imported_at", "warnings_list"]
     prepopulated_fields = {"slug": ["title"]}

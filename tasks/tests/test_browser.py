@@ -31,17 +31,6 @@ S = WorkItem.Status
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _live_server_without_media_url():
-    """settings.MEDIA_URL is None (evidence is never served by URL), but the live server's media
-    handler parses it as a URL prefix and fails on None: give it a prefix no request uses."""
-    from django.test import testcases
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(testcases._MediaFilesHandler, "get_base_url", lambda self: "/__media-not-served__/")
-        yield
-
-
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
