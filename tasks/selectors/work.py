@@ -93,7 +93,9 @@ def work_items_for_unit(*, unit: Unit, today: date, visible: QuerySet[WorkItem] 
         qs = qs.filter(pk__in=visible.values("pk"))
     qs = qs.annotate(my_role=F("assignments__role"), lead_name=lead_name_subquery())
     qs = with_urgency(qs, today).select_related("plan", "key_task", "indicator")
-    return by_deadline(qs)
+    # Open work first (by deadline), then what is already done: the morning's view is what is left to do.
+    done_last = Case(When(status=WorkItem.Status.DONE, then=Value(1)), default=Value(0))
+    return qs.order_by(done_last, F("due_date").asc(nulls_last=True), "position", "pk")
 
 
 def key_tasks_for_unit(*, unit: Unit, today: date) -> QuerySet[KeyTask]:
