@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 import chinese_calendar
@@ -56,6 +57,12 @@ def db_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
 def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
     if overrides and day in overrides:
         return overrides[day]
+    return _official_is_workday(day)
+
+
+@lru_cache(maxsize=4096)
+def _official_is_workday(day: date) -> bool:
+    # Cached: the package validates its argument on every call, which dominates long scans.
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

@@ -238,8 +238,9 @@ def reminders_due(
 
     def add(item_id: int, kind: str, deadline, step: int, emails: Iterable[str], role: str, day: date) -> None:
         for email in emails:
-            cand = ReminderCandidate(item_id, kind, deadline, step, email, role, day)
-            out.setdefault(cand.key, cand)
+            key = (item_id, kind, deadline, step, email)
+            if key not in out:
+                out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day)
 
     stage_cache: dict[tuple[int, date], Stages] = {}
     month_step = today.year * 100 + today.month
