@@ -30,11 +30,14 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 
 from conftest import require_service
 from housing.celery import app as celery_app
 from tasks.models import Reminder, ReminderSettings
+from tasks.services.reminders import reminder_digest_send, reminders_scan
 from tasks.tasks import reminders_beat
 from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory
 
@@ -141,7 +144,7 @@ def services(transactional_db, tmp_path):
         broker = redis_url
         logs = tmp_path
 
-        def start_worker(self, smtp_port: int) -> subprocess.Popen:
+        def start_worker(self, smtp_port: int, concurrency: int = 1) -> subprocess.Popen:
             env = {
                 **os.environ,
                 "DATABASE_URL": database_url(),
@@ -156,7 +159,8 @@ def services(transactional_db, tmp_path):
             }
             log = open(tmp_path / f"worker{len(workers)}.log", "w")  # noqa: SIM115 - closed with the process
             proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "housing", "worker", "--pool=solo", "--loglevel=INFO",
+                [sys.executable, "-m", "celery", "-A", "housing", "worker", "--loglevel=INFO",
+                 *(["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]),
                  "--without-gossip", "--without-mingle", "--without-heartbeat",
                  "-n", f"reminders-test-{uuid.uuid4().hex[:8]}@%h"],
                 cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -220,7 +224,7 @@ def test_worker_runs_the_beat_task_and_each_recipient_gets_exactly_one_email(ser
                     lead=UnitFactory(region=plan.region, emails="late@zf.example.cn"))
     addresses += ["late@zf.example.cn", "coord@zf.example.cn"]
     inbox = smtp.start()
-    services.start_worker(smtp.port)
+    services.start_worker(smtp.port, concurrency=2)  # two processes: the two ticks below race each other
     services.tick(NOW)
     services.tick(NOW)  # a second beat process (or a re-delivered tick) at the same moment
     inbox.wait_for(len(addresses))
@@ -276,3 +280,34 @@ def test_smtp_down_then_up_is_retried_and_delivered(services, smtp):
     assert_each_once(inbox, addresses)
     assert all(a >= 2 for a in Reminder.objects.values_list("attempts", flat=True))
     assert set(Reminder.objects.values_list("last_error", flat=True)) == {""}
+
+
+class SlowBackend(LocmemBackend):
+    """An SMTP server that takes a second to accept a message."""
+
+    def send_messages(self, messages):
+        time.sleep(1)
+        return super().send_messages(messages)
+
+
+def test_two_senders_racing_for_one_digest_on_postgresql_send_it_once(services, settings):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_integration.SlowBackend"
+    addresses = make_plan(1)
+    reminders_scan(today=date(2023, 5, 30))
+    outcomes = []
+
+    def send():
+        try:
+            outcomes.append(reminder_digest_send(email=addresses[0]))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # The first locks the rows for the whole SMTP conversation; the others skip them and send nothing.
+    assert [o.sent for o in outcomes].count(True) == 1
+    assert [m.to for m in mail.outbox] == [addresses]
+    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}
