@@ -191,7 +191,7 @@ def reminders_due(
 ) -> list[ReminderCandidate]:
     """Every reminder due on ``today`` by window for the enabled plans among ``plan_ids`` (all when None).
 
-    Fixed number of queries (about eight) for any number of items.
+    A fixed number of queries (nine or ten) for any number of items.
     """
     if settings is None:
         settings = reminder_settings_for(plan_ids=plan_ids)

@@ -298,9 +298,11 @@ def reminder_digest_send(*, email: str, now: datetime | None = None, today: date
             _update_in_chunks(
                 ids, attempts=F("attempts") + 1, last_error=outcome.error, next_attempt_at=outcome.retry_at
             )
+            # A refused address will be refused again: give up at once instead of retrying for hours.
+            permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
             outcome.failed = _update_in_chunks(
-                ids, extra={"attempts__gte": django_settings.REMINDER_MAX_ATTEMPTS}, status=St.FAILED,
-                next_attempt_at=None,
+                ids, extra={} if permanent else {"attempts__gte": django_settings.REMINDER_MAX_ATTEMPTS},
+                status=St.FAILED, next_attempt_at=None,
             )
             if outcome.failed == len(ids):
                 outcome.retry_at = None

@@ -62,6 +62,13 @@ class FailingBackend(LocmemBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
+class RefusingBackend(LocmemBackend):
+    """An SMTP server that refuses the recipient (550): retrying will not help."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"5.1.1 User unknown")})
+
+
 @pytest.fixture
 def world():
     """A plan with a lead unit (two contact addresses + a liaison), a supporting unit, a coordinator."""
@@ -325,6 +332,17 @@ def test_smtp_failure_keeps_reminders_pending_with_error_then_failed_after_last_
     assert (row.status, row.attempts, row.next_attempt_at) == (Reminder.Status.FAILED, 3, None)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert reminders_send_pending(now=at(day, 18)).emails == 3  # the other addresses are still due
+
+
+def test_refused_recipient_fails_at_once_without_retries(world, settings):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.RefusingBackend"
+    item(world, date(2023, 5, 31))
+    reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
+    outcome = reminder_digest_send(email="jsj@yc.gov.cn", now=at(date(2023, 5, 30)))
+    assert outcome.retry_at is None and outcome.failed == 1
+    row = Reminder.objects.get(email="jsj@yc.gov.cn")
+    assert (row.status, row.attempts) == (Reminder.Status.FAILED, 1)
+    assert "User unknown" in row.last_error
 
 
 def test_resend_failed_sends_again_once(world, settings, django_capture_on_commit_callbacks):
