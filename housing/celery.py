@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housing.settings")
 
@@ -13,4 +14,13 @@ app.autodiscover_tasks()
 # One beat process runs this schedule; entries are added next to the tasks they run.
 app.conf.beat_schedule = {}
 
-
+# Reminders: a tick every 15 minutes. The service decides: on a working day, each plan is scanned
+# once, at the first tick after its send time (08:30 by default, set per plan in the admin); a
+# missed tick or day is caught up by the next one (scans select by window). Every tick also
+# re-queues digests whose next attempt is due, so a task lost with a dead worker is made up.
+# Ticks expire before the next one, so a worker back from a long outage does not run a backlog of them.
+app.conf.beat_schedule["reminders-tick"] = {
+    "task": "tasks.tasks.reminders_beat",
+    "schedule": crontab(minute="*/15"),
+    "options": {"expires": 14 * 60},
+}

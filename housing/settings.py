@@ -167,6 +167,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Reminders: an SMTP failure is retried with exponential backoff (base * 2**n, capped below the
+# broker's visibility timeout); after REMINDER_MAX_ATTEMPTS attempts (about 2.5 hours with the defaults)
+# the reminder is marked failed and waits for a coordinator to resend it from the admin.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=10)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=1800)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 LOGGING = {

@@ -4,13 +4,16 @@ The ``chinese-calendar`` package knows the State Council's schedule only for the
 years it was released with; for later years we fall back to weekends plus the
 fixed-date holidays, and days a coordinator entered in the admin override both.
 Pure functions over dates; callers pass ``overrides`` (date -> is_workday) from
-``tasks.selectors.calendar_overrides`` when they have a database at hand.
+``db_overrides()`` (``tasks.selectors.reminders.calendar_overrides``) when they have
+a database at hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 
 import chinese_calendar
 
@@ -27,9 +30,39 @@ def calendar_known(year: int) -> bool:
     return True
 
 
+def package_version() -> str:
+    try:
+        return version("chinesecalendar")
+    except PackageNotFoundError:  # pragma: no cover - installed from requirements.txt
+        return "?"
+
+
+def calendar_source(year: int, overrides: Mapping[date, bool] | None = None) -> str:
+    """Where ``year``'s working days come from: ``official`` (the package), ``entered`` (days a
+    coordinator entered, on top of weekends and fixed holidays) or ``fallback`` (weekends and fixed holidays)."""
+    if calendar_known(year):
+        return "official"
+    if overrides and any(day.year == year for day in overrides):
+        return "entered"
+    return "fallback"
+
+
+def db_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
+    """The days entered in the admin (date -> is_workday); one query."""
+    from tasks.selectors.reminders import calendar_overrides
+
+    return calendar_overrides(years=years)
+
+
 def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
     if overrides and day in overrides:
         return overrides[day]
+    return _official_is_workday(day)
+
+
+@lru_cache(maxsize=4096)
+def _official_is_workday(day: date) -> bool:
+    # Cached: the package validates its argument on every call, which dominates long scans.
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

@@ -13,9 +13,11 @@ from .plan import (
     WorkItem,
     WorkItemUnit,
 )
+from .reminders import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "CalendarOverride",
     "Comparator",
     "Evidence",
     "ExtensionRequest",
@@ -28,6 +30,9 @@ __all__ = [
     "Profile",
     "ProgressReport",
     "Region",
+    "Reminder",
+    "ReminderRun",
+    "ReminderSettings",
     "Role",
     "StatusChange",
     "Unit",

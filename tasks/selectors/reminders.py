@@ -1,0 +1,320 @@
+"""Reads for reminders: calendar overrides, settings per plan, recipients, and what is due by window.
+
+``reminders_due`` is the heart of "never lost": for each open item it finds the
+reminder stage that is current on ``today`` (the latest one whose send date is on
+or before today), never "the stage whose date is exactly today". A missed day is
+made up by the next run; already-sent stages are filtered out by the unique key
+when the scan inserts the rows. It costs a fixed number of queries whatever the
+number of items: everything is loaded in bulk and the working-day arithmetic is
+done once per distinct deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from django.db.models import Q, QuerySet
+
+from tasks import workdays
+from tasks.models import (
+    CalendarOverride,
+    KeyTaskUnit,
+    Plan,
+    Profile,
+    Reminder,
+    ReminderSettings,
+    Role,
+    Unit,
+    WorkItem,
+    WorkItemUnit,
+)
+
+K = Reminder.Kind
+R = Reminder.RecipientRole
+EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+
+def calendar_overrides(*, years: Iterable[int] | None = None) -> dict[date, bool]:
+    """Days a coordinator entered (date -> is_workday), for ``years`` or all."""
+    qs = CalendarOverride.objects.all()
+    if years is not None:
+        qs = qs.filter(day__year__in=list(years))
+    return dict(qs.values_list("day", "is_workday"))
+
+
+def reminder_settings_for(*, plan_ids: Iterable[int] | None = None) -> dict[int, ReminderSettings]:
+    """Each plan's settings; plans without a saved row get the defaults (unsaved)."""
+    plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
+    saved = {s.plan_id: s for s in ReminderSettings.objects.filter(plan__in=plans)}
+    return {pid: saved.get(pid) or ReminderSettings(plan_id=pid) for pid in plans.values_list("pk", flat=True)}
+
+
+def _clean_emails(emails: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for e in emails:
+        e = (e or "").strip().lower()
+        if EMAIL_RE.match(e):
+            seen[e] = None
+    return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Who receives what for a set of plans: unit contacts and leaders, plan coordinators."""
+
+    contacts: Mapping[int, tuple[str, ...]]  # unit id -> Unit.email_list + its members' emails
+    leaders: Mapping[int, tuple[str, ...]]  # unit id -> (leader_email,)
+    coordinators: Mapping[int, tuple[str, ...]]  # plan id -> coordinators' emails + extra addresses
+
+
+def reminder_recipients(*, plan_ids: list[int], settings: Mapping[int, ReminderSettings]) -> Recipients:
+    """Three queries: units of the plans' regions, their members, the plans' coordinators."""
+    regions = Plan.objects.filter(pk__in=plan_ids).values("region_id")
+    contacts: dict[int, list[str]] = defaultdict(list)
+    leaders: dict[int, tuple[str, ...]] = {}
+    for unit_id, emails, leader_email in Unit.objects.filter(region_id__in=regions).values_list(
+        "pk", "emails", "leader_email"
+    ):
+        contacts[unit_id].extend(Unit(emails=emails).email_list)
+        leaders[unit_id] = _clean_emails([leader_email])
+    members = (
+        Profile.objects.filter(unit__region_id__in=regions, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("unit_id", "user__email")
+    )
+    for unit_id, email in members:
+        contacts[unit_id].append(email)
+    coordinators: dict[int, list[str]] = defaultdict(list)
+    for plan_id, email in Plan.coordinators.through.objects.filter(
+        plan_id__in=plan_ids, user__is_active=True
+    ).values_list("plan_id", "user__email"):
+        coordinators[plan_id].append(email)
+    for plan_id in plan_ids:
+        coordinators[plan_id].extend(settings[plan_id].extra_coordinator_email_list)
+    return Recipients(
+        contacts={u: _clean_emails(e) for u, e in contacts.items()},
+        leaders=leaders,
+        coordinators={p: _clean_emails(e) for p, e in coordinators.items()},
+    )
+
+
+class ReminderCandidate(NamedTuple):
+    """A reminder that is due by window; inserting it is a no-op when it was already made."""
+
+    work_item_id: int
+    kind: str
+    deadline: date | None
+    step: int
+    email: str
+    role: str
+    scheduled_for: date
+
+    @property
+    def key(self) -> tuple:
+        return (self.work_item_id, self.kind, self.deadline, self.step, self.email)
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What is current on ``today`` for one deadline under one plan's settings: (step, send date) pairs."""
+
+    due_soon: tuple[int, date] | None = None  # the lead unit's current stage
+    first: tuple[int, date] | None = None  # the first stage, for supporting units
+    overdue: tuple[int, date] | None = None  # week number, send date
+    coordinator: date | None = None
+    leader: date | None = None
+
+
+def deadline_stages(*, due: date, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> Stages:
+    """The current stages for an open item due on ``due``, by window: send date <= today.
+
+    A reminder whose nominal day is a day off goes out on the working day before.
+    """
+    s = settings
+    if due >= today:
+        if not s.due_soon_enabled:
+            return Stages()
+        sends = [(lead, workdays.add_workdays(due, -lead, overrides)) for lead in s.lead_time_list]
+        current = [(lead, day) for lead, day in sends if day <= today]
+        if not current:
+            return Stages()
+        return Stages(due_soon=current[-1], first=sends[0])
+    first_overdue = workdays.add_workdays(due, 1, overrides)
+    if first_overdue > today:
+        return Stages()
+    overdue = coordinator = leader = None
+    if s.overdue_enabled:
+        every = timedelta(days=s.overdue_repeat_days)
+        week = (today - first_overdue) // every
+        # The next notice may already be due when its day is a day off moved earlier.
+        if workdays.previous_workday(first_overdue + (week + 1) * every, overrides) <= today:
+            week += 1
+        day = first_overdue if week == 0 else workdays.previous_workday(first_overdue + week * every, overrides)
+        overdue = (week, max(day, first_overdue))
+    if s.escalate_coordinators:
+        coordinator = first_overdue
+    if s.escalate_leader:
+        day = max(first_overdue, workdays.previous_workday(due + timedelta(days=s.leader_after_days), overrides))
+        leader = day if day <= today else None
+    return Stages(overdue=overdue, coordinator=coordinator, leader=leader)
+
+
+def monthly_send_day(*, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
+    """This month's progress-request day, moved to the working day before when it is a day off."""
+    return workdays.previous_workday(today.replace(day=settings.monthly_day), overrides)
+
+
+def _max_lead_horizon(today: date, leads: Iterable[int], overrides: Mapping[date, bool]) -> date:
+    # An item due after this date has no due-soon stage yet (its earliest send day is after today).
+    return workdays.add_workdays(today, max(leads, default=0) + 1, overrides)
+
+
+def reminder_open_items(*, plan_ids: list[int], due_until: date, monthly_plan_ids: list[int], year: int) -> QuerySet:
+    """Open items that may need a reminder: due by ``due_until`` (incl. overdue), and for plans whose
+    monthly request is due, every open item of this year's or earlier work lists."""
+    window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
+    monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
+    return WorkItem.objects.exclude(status=WorkItem.Status.DONE).filter(window | monthly)
+
+
+def reminders_due(
+    *,
+    today: date,
+    plan_ids: Iterable[int] | None = None,
+    settings: Mapping[int, ReminderSettings] | None = None,
+    overrides: Mapping[date, bool] | None = None,
+) -> list[ReminderCandidate]:
+    """Every reminder due on ``today`` by window for the enabled plans among ``plan_ids`` (all when None).
+
+    A fixed number of queries (nine or ten) for any number of items.
+    """
+    if settings is None:
+        settings = reminder_settings_for(plan_ids=plan_ids)
+    elif plan_ids is not None:
+        settings = {p: settings[p] for p in plan_ids}
+    settings = {p: s for p, s in settings.items() if s.enabled}
+    if not settings:
+        return []
+    if overrides is None:
+        overrides = calendar_overrides()
+    plan_ids = list(settings)
+    horizon = _max_lead_horizon(today, (lead for s in settings.values() for lead in s.lead_time_list), overrides)
+    monthly_plans = [
+        p
+        for p, s in settings.items()
+        if s.monthly_enabled and monthly_send_day(today=today, settings=s, overrides=overrides) <= today
+    ]
+    items_qs = reminder_open_items(
+        plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year
+    )
+    items = list(items_qs.values_list("pk", "plan_id", "due_date", "key_task_id", "year"))
+    if not items:
+        return []
+
+    units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
+    for item_id, unit_id, role in (
+        WorkItemUnit.objects.filter(work_item__in=items_qs)
+        .order_by("work_item_id", "position")
+        .values_list("work_item_id", "unit_id", "role")
+    ):
+        units[item_id].append((unit_id, role))
+    task_units: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if any(item[0] not in units and item[3] for item in items):
+        # An item without its own units belongs to its key task's units.
+        for task_id, unit_id, role in (
+            KeyTaskUnit.objects.filter(key_task__plan_id__in=plan_ids)
+            .order_by("key_task_id", "position")
+            .values_list("key_task_id", "unit_id", "role")
+        ):
+            task_units[task_id].append((unit_id, role))
+    people = reminder_recipients(plan_ids=plan_ids, settings=settings)
+
+    out: dict[tuple, ReminderCandidate] = {}
+
+    def add(item_id: int, kind: str, deadline, step: int, emails: Iterable[str], role: str, day: date) -> None:
+        for email in emails:
+            key = (item_id, kind, deadline, step, email)
+            if key not in out:
+                out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day)
+
+    stage_cache: dict[tuple[int, date], Stages] = {}
+    month_step = today.year * 100 + today.month
+    month_day = {p: monthly_send_day(today=today, settings=settings[p], overrides=overrides) for p in monthly_plans}
+    monthly_set = set(monthly_plans)
+    for item_id, plan_id, due, task_id, year in items:
+        s = settings[plan_id]
+        assigned = units.get(item_id) or task_units.get(task_id, [])
+        leads = [u for u, role in assigned if role == Role.LEAD]
+        supports = [u for u, role in assigned if role == Role.SUPPORT]
+        if due is not None and due <= horizon:
+            stages = stage_cache.get((plan_id, due))
+            if stages is None:
+                stages = stage_cache[(plan_id, due)] = deadline_stages(
+                    due=due, today=today, settings=s, overrides=overrides
+                )
+            if stages.due_soon:
+                step, day = stages.due_soon
+                for u in leads:
+                    add(item_id, K.DUE_SOON, due, step, people.contacts.get(u, ()), R.LEAD, day)
+                if s.notify_supporting:
+                    step, day = stages.first
+                    for u in supports:
+                        add(item_id, K.DUE_SOON, due, step, people.contacts.get(u, ()), R.SUPPORT, day)
+            if stages.overdue:
+                step, day = stages.overdue
+                for u in leads:
+                    add(item_id, K.OVERDUE, due, step, people.contacts.get(u, ()), R.LEAD, day)
+            if stages.coordinator:
+                add(item_id, K.ESCALATE_COORDINATOR, due, 0, people.coordinators.get(plan_id, ()), R.COORDINATOR,
+                    stages.coordinator)
+            if stages.leader:
+                for u in leads:
+                    add(item_id, K.ESCALATE_LEADER, due, 0, people.leaders.get(u, ()), R.LEADER, stages.leader)
+        if plan_id in monthly_set and year <= today.year:
+            for u in leads:
+                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.LEAD, month_day[plan_id])
+            for u in supports:
+                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT, month_day[plan_id])
+    return list(out.values())
+
+
+def reminders_pending_emails(*, now: datetime) -> list[str]:
+    """Addresses with pending reminders whose next attempt is due."""
+    return list(
+        Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def reminders_ready_to_send(*, email: str, now: datetime) -> QuerySet:
+    """One recipient's pending reminders that are due, with what the email shows (lock them before sending)."""
+    return (
+        Reminder.objects.filter(email=email, status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        .select_related("work_item__plan")
+        .order_by("work_item__plan__title", "work_item__due_date", "work_item_id", "kind")
+    )
+
+
+def reminder_admin_list() -> QuerySet:
+    return Reminder.objects.select_related("work_item__plan")
+
+
+def calendar_years_status(*, today: date, overrides: Mapping[date, bool] | None = None) -> list[dict]:
+    """For this year, next year and the plans' remaining years: where working days come from.
+
+    ``source`` is ``official`` (chinese-calendar knows the year), ``entered`` (a coordinator
+    entered days in the admin) or ``fallback`` (weekends and fixed-date holidays only).
+    """
+    if overrides is None:
+        overrides = calendar_overrides()
+    years = {today.year, today.year + 1}
+    for first, last in Plan.objects.values_list("first_year", "last_year"):
+        years.update(range(max(first, today.year), last + 1))
+    return [{"year": y, "source": workdays.calendar_source(y, overrides)} for y in sorted(years)]

@@ -1,0 +1,418 @@
+"""Reminder scan and sending, with ``today`` as a parameter: each kind, digests, working days, guarantees."""
+
+import smtplib
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tasks.models import Reminder, ReminderSettings, WorkItem
+from tasks.selectors.reminders import reminders_due
+from tasks.services.reminders import (
+    reminder_digest_send,
+    reminders_resend,
+    reminders_scan,
+    reminders_send_now,
+    reminders_send_pending,
+)
+from tasks.services.workflow import work_item_transition
+from tasks.tests.factories import (
+    PlanFactory,
+    RegionFactory,
+    UnitFactory,
+    UserFactory,
+    WorkItemFactory,
+    liaison_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The factories hash a password per user; PBKDF2 would make a 200-user test take minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SH = ZoneInfo("Asia/Shanghai")
+K = Reminder.Kind
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SH)
+
+
+def morning(day: date):
+    """What the beat does on a working morning, synchronously: scan, then one digest per recipient."""
+    reminders_scan(today=day, now=at(day))
+    return reminders_send_pending(now=at(day), today=day)
+
+
+def recipients_of(messages) -> list[str]:
+    return sorted(m.to[0] for m in messages)
+
+
+class FailingBackend(LocmemBackend):
+    """An SMTP server that refuses everything."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class RefusingBackend(LocmemBackend):
+    """An SMTP server that refuses the recipient (550): retrying will not help."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"5.1.1 User unknown")})
+
+
+@pytest.fixture
+def world():
+    """A plan with a lead unit (two contact addresses + a liaison), a supporting unit, a coordinator."""
+    region = RegionFactory()
+    plan = PlanFactory(region=region, title="越城区住有宜居实施方案")
+    lead = UnitFactory(region=region, name="区建设局", emails="jsj@yc.gov.cn, jsj2@yc.gov.cn",
+                       leader_email="leader@yc.gov.cn")
+    support = UnitFactory(region=region, name="区财政局", emails="czj@yc.gov.cn")
+    liaison_for(lead, username="jsj_liaison", email="liaison@yc.gov.cn")
+    coordinator = UserFactory(username="coord", email="coord@yc.gov.cn")
+    plan.coordinators.add(coordinator)
+    # The monthly request (25th by default) is tested on its own; elsewhere it would blur the picture.
+    ReminderSettings.objects.create(plan=plan, monthly_enabled=False)
+    return {"plan": plan, "lead": lead, "support": support, "coordinator": coordinator, "region": region}
+
+
+LEAD = ["jsj2@yc.gov.cn", "jsj@yc.gov.cn", "liaison@yc.gov.cn"]
+
+
+def item(world, due: date, **kwargs):
+    return WorkItemFactory(plan=world["plan"], deadline=due, due_date=due, lead=world["lead"],
+                           supporting=[world["support"]], year=due.year, **kwargs)
+
+
+# ---------------------------------------------------------------- before the deadline
+
+
+def test_due_soon_goes_to_lead_contacts_at_7_3_and_1_working_days_before(world):
+    it = item(world, date(2023, 5, 31))  # a Wednesday in an ordinary week
+    sent_on = {}
+    for day in [date(2023, 5, d) for d in (19, 22, 23, 24, 25, 26, 29, 30, 31)]:
+        mail.outbox = []
+        morning(day)
+        sent_on[day.day] = recipients_of(mail.outbox)
+    assert sent_on[19] == []
+    assert sent_on[22] == sorted([*LEAD, "czj@yc.gov.cn"])  # 7 working days before; supporting unit too
+    assert sent_on[23] == sent_on[24] == sent_on[25] == []
+    assert sent_on[26] == LEAD  # 3 working days before: lead only
+    assert sent_on[29] == []
+    assert sent_on[30] == LEAD  # the working day before
+    assert sent_on[31] == []
+    steps = sorted(Reminder.objects.filter(work_item=it, email="jsj@yc.gov.cn").values_list("step", flat=True))
+    assert steps == [1, 3, 7]
+    assert Reminder.objects.filter(work_item=it, email="czj@yc.gov.cn").count() == 1
+
+
+def test_missed_mornings_are_made_up_with_one_reminder_not_three(world):
+    item(world, date(2023, 5, 31))
+    morning(date(2023, 5, 29))  # nothing ran on 22 or 26 May
+    assert recipients_of(mail.outbox) == sorted([*LEAD, "czj@yc.gov.cn"])
+    rows = Reminder.objects.filter(email="jsj@yc.gov.cn")
+    assert list(rows.values_list("kind", "step", "scheduled_for")) == [(K.DUE_SOON, 3, date(2023, 5, 26))]
+    # The supporting unit still gets "the first one".
+    assert Reminder.objects.get(email="czj@yc.gov.cn").step == 7
+
+
+def test_running_twice_the_same_morning_sends_one_email(world):
+    item(world, date(2023, 5, 31))
+    first = morning(date(2023, 5, 22))
+    second = morning(date(2023, 5, 22))
+    assert first.emails == 4 and second.emails == 0
+    assert len(mail.outbox) == 4
+    assert Reminder.objects.count() == 4
+
+
+def test_lead_times_and_kinds_are_settings_per_plan(world):
+    ReminderSettings.objects.filter(plan=world["plan"]).update(lead_times="5", notify_supporting=False)
+    item(world, date(2023, 5, 31))
+    morning(date(2023, 5, 22))
+    assert mail.outbox == []
+    morning(date(2023, 5, 24))  # 5 working days before
+    assert recipients_of(mail.outbox) == LEAD
+
+
+def test_disabled_plan_sends_nothing(world):
+    ReminderSettings.objects.filter(plan=world["plan"]).update(enabled=False)
+    item(world, date(2023, 5, 31))
+    assert morning(date(2023, 5, 30)).emails == 0
+    assert not Reminder.objects.exists()
+
+
+# ---------------------------------------------------------------- working days: 国庆 and a 调休 Saturday
+
+
+def test_due_soon_counts_working_days_across_national_day_and_goes_out_on_a_make_up_saturday(world):
+    item(world, date(2023, 10, 10))  # Tue after 国庆 2023 (29 Sep - 6 Oct off; Sat 7 and Sun 8 Oct worked)
+    due = {(r.step, r.scheduled_for) for r in reminders_due(today=date(2023, 10, 9)) if r.email == "jsj@yc.gov.cn"}
+    assert due == {(1, date(2023, 10, 9))}
+    morning(date(2023, 9, 25))  # 7 working days before: 25, 26, 27, 28 Sep, 7, 8, 9 Oct
+    assert "jsj@yc.gov.cn" in recipients_of(mail.outbox)
+    mail.outbox = []
+    morning(date(2023, 9, 28))
+    assert mail.outbox == []
+    morning(date(2023, 10, 7))  # Saturday, a make-up working day: 3 working days before
+    assert recipients_of(mail.outbox) == LEAD
+    assert Reminder.objects.get(email="jsj@yc.gov.cn", step=3).scheduled_for == date(2023, 10, 7)
+
+
+def test_overdue_notice_first_working_day_after_then_weekly_moved_before_a_day_off(world):
+    it = item(world, date(2023, 9, 28))  # Thu before 国庆
+    days = {}
+    for day in [date(2023, 9, 29), date(2023, 10, 7), date(2023, 10, 9), date(2023, 10, 13), date(2023, 10, 16),
+                date(2023, 10, 20), date(2023, 10, 27)]:
+        mail.outbox = []
+        reminders_scan(today=day, now=at(day))
+        days[day] = sorted(
+            (r.kind, r.step) for r in Reminder.objects.filter(work_item=it, email="jsj@yc.gov.cn", scheduled_for=day)
+        )
+    assert days[date(2023, 9, 29)] == []  # scanned on a holiday: not overdue before the first working day after
+    assert days[date(2023, 10, 7)] == [(K.OVERDUE, 0)]  # the first working day after the deadline (a Saturday)
+    assert days[date(2023, 10, 9)] == []
+    assert days[date(2023, 10, 13)] == [(K.OVERDUE, 1)]  # 14 Oct is a Saturday off: the working day before
+    assert days[date(2023, 10, 20)] == [(K.OVERDUE, 2)]  # 21 Oct is a Saturday off
+    assert days[date(2023, 10, 27)] == [(K.OVERDUE, 3)]
+    assert Reminder.objects.filter(work_item=it, kind=K.OVERDUE, email="jsj@yc.gov.cn").count() == 4
+    # The supporting unit is not chased for the lead's overdue item.
+    assert not Reminder.objects.filter(email="czj@yc.gov.cn", kind=K.OVERDUE).exists()
+
+
+def test_escalation_to_coordinators_at_first_overdue_and_to_leader_after_14_days(world):
+    it = item(world, date(2023, 6, 9))  # Friday
+    morning(date(2023, 6, 12))  # first working day after
+    by_kind = {m.to[0]: m for m in mail.outbox}
+    assert "coord@yc.gov.cn" in by_kind and "leader@yc.gov.cn" not in by_kind
+    assert "已逾期" in by_kind["coord@yc.gov.cn"].subject
+    mail.outbox = []
+    morning(date(2023, 6, 20))  # 11 days overdue
+    assert "leader@yc.gov.cn" not in recipients_of(mail.outbox)
+    # Deadline + 14 days is 23 June, in the 端午 holiday (22-24 June 2023): the working day before is the 21st.
+    morning(date(2023, 6, 21))
+    assert "leader@yc.gov.cn" in recipients_of(mail.outbox)
+    leader = Reminder.objects.get(work_item=it, kind=K.ESCALATE_LEADER)
+    assert leader.scheduled_for == date(2023, 6, 21)
+    mail.outbox = []
+    morning(date(2023, 6, 25))  # a make-up Sunday: nothing new for the leader or the coordinator
+    assert not {"leader@yc.gov.cn", "coord@yc.gov.cn"} & set(recipients_of(mail.outbox))
+    assert Reminder.objects.filter(kind=K.ESCALATE_COORDINATOR).count() == 1
+
+
+def test_extra_coordinator_addresses_receive_escalations(world):
+    ReminderSettings.objects.filter(plan=world["plan"]).update(extra_coordinator_emails="zbb@yc.gov.cn，Office@YC.gov.cn")
+    item(world, date(2023, 6, 9))
+    morning(date(2023, 6, 12))
+    assert {"zbb@yc.gov.cn", "office@yc.gov.cn", "coord@yc.gov.cn"} <= set(recipients_of(mail.outbox))
+
+
+# ---------------------------------------------------------------- monthly
+
+
+def test_monthly_request_to_every_unit_with_open_items_on_the_day_or_the_working_day_before(world):
+    ReminderSettings.objects.filter(plan=world["plan"]).delete()  # the defaults: on the 25th
+    other = UnitFactory(region=world["region"], name="区民政局", emails="mzj@yc.gov.cn")
+    idle = UnitFactory(region=world["region"], name="区水利局", emails="slj@yc.gov.cn")
+    item(world, date(2023, 12, 31))
+    WorkItemFactory(plan=world["plan"], deadline=None, due_date=None, recurring=True, lead=other, year=2023)
+    WorkItemFactory(plan=world["plan"], deadline=date(2023, 3, 1), due_date=date(2023, 3, 1), lead=idle,
+                    status=WorkItem.Status.DONE, completed_at=at(date(2023, 3, 1)), completed_on_time=True)
+    WorkItemFactory(plan=world["plan"], deadline=date(2025, 12, 31), due_date=date(2025, 12, 31), lead=idle, year=2025)
+    morning(date(2023, 11, 23))
+    assert mail.outbox == []
+    morning(date(2023, 11, 24))  # 25 Nov 2023 is a Saturday: the request goes out on Friday 24th
+    assert recipients_of(mail.outbox) == sorted([*LEAD, "czj@yc.gov.cn", "mzj@yc.gov.cn"])
+    assert "请填报本月工作进展" in mail.outbox[0].subject
+    mail.outbox = []
+    morning(date(2023, 11, 27))
+    assert mail.outbox == []  # once a month
+    assert Reminder.objects.filter(kind=K.MONTHLY, step=202311).count() == 5
+
+
+# ---------------------------------------------------------------- digests
+
+
+def test_one_digest_per_recipient_grouped_by_plan_with_html_text_and_links(world, settings):
+    settings.SITE_URL = "https://zf.example.cn"
+    plan2 = PlanFactory(region=world["region"], title="海宁市住有宜居实施方案")
+    soon = [item(world, date(2023, 5, 31)), item(world, date(2023, 5, 31), text="老旧小区改造")]
+    late = WorkItemFactory(plan=plan2, deadline=date(2023, 5, 10), due_date=date(2023, 5, 10), lead=world["lead"],
+                           text="保障性租赁住房筹集")
+    morning(date(2023, 5, 22))
+    to_lead = [m for m in mail.outbox if m.to == ["jsj@yc.gov.cn"]]
+    assert len(to_lead) == 1
+    message = to_lead[0]
+    assert message.subject == "【住有宜居】工作提醒：已逾期1项，即将到期2项"
+    html = message.alternatives[0][0]
+    assert message.alternatives[0][1] == "text/html"
+    for text in (message.body, html):
+        assert text.index("海宁市住有宜居实施方案") < text.index("越城区住有宜居实施方案")
+        assert "保障性租赁住房筹集" in text and "老旧小区改造" in text
+        for it in [*soon, late]:
+            assert f"https://zf.example.cn/items/{it.pk}/" in text
+    assert "已逾期 12 天" in message.body
+    assert "还有 7 个工作日" in message.body
+    assert f'href="https://zf.example.cn/items/{late.pk}/"' in html
+    rows = Reminder.objects.filter(email="jsj@yc.gov.cn")
+    assert {r.status for r in rows} == {Reminder.Status.SENT}
+    assert len({r.digest for r in rows}) == 1
+    assert message.extra_headers["X-Reminder-Digest"] == str(rows[0].digest)
+
+
+def test_never_an_empty_email_and_done_items_get_none(world):
+    done = item(world, date(2023, 5, 31))
+    work_item_transition(item=done, to_status=WorkItem.Status.AWAITING_REVIEW)
+    work_item_transition(item=done, to_status=WorkItem.Status.DONE, at=at(date(2023, 5, 20)))
+    summary = morning(date(2023, 5, 30))
+    assert summary.emails == 0 and mail.outbox == []
+    assert not Reminder.objects.exists()
+    assert reminder_digest_send(email="nobody@yc.gov.cn", now=at(date(2023, 5, 30))).sent is False
+    assert mail.outbox == []
+
+
+def test_item_closed_between_scan_and_send_is_cancelled_not_sent(world):
+    it = item(world, date(2023, 5, 31))
+    reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
+    work_item_transition(item=it, to_status=WorkItem.Status.AWAITING_REVIEW)
+    work_item_transition(item=it, to_status=WorkItem.Status.DONE, at=at(date(2023, 5, 30), 8))
+    summary = reminders_send_pending(now=at(date(2023, 5, 30)))
+    assert summary.emails == 0 and mail.outbox == []
+    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.CANCELLED}
+
+
+# ---------------------------------------------------------------- extension
+
+
+def test_extended_deadline_gets_its_own_reminders_and_old_pending_ones_are_dropped(world):
+    it = item(world, date(2023, 5, 31))
+    morning(date(2023, 5, 22))  # stage 7 for 31 May sent
+    reminders_scan(today=date(2023, 5, 26), now=at(date(2023, 5, 26)))  # stage 3 made, not yet sent
+    WorkItem.objects.filter(pk=it.pk).update(due_date=date(2023, 8, 31))  # extension granted
+    mail.outbox = []
+    reminders_send_pending(now=at(date(2023, 5, 26)))
+    assert mail.outbox == []
+    assert Reminder.objects.filter(deadline=date(2023, 5, 31), step=3, status=Reminder.Status.CANCELLED).exists()
+    morning(date(2023, 8, 22))  # 7 working days before 31 Aug
+    assert recipients_of(mail.outbox) == sorted([*LEAD, "czj@yc.gov.cn"])
+    assert Reminder.objects.filter(deadline=date(2023, 8, 31), step=7, status=Reminder.Status.SENT).count() == 4
+
+
+# ---------------------------------------------------------------- failures, retries, resend
+
+
+def test_smtp_failure_keeps_reminders_pending_with_error_then_failed_after_last_attempt(world, settings):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    item(world, date(2023, 5, 31))
+    day = date(2023, 5, 30)
+    reminders_scan(today=day, now=at(day))
+    first = reminder_digest_send(email="jsj@yc.gov.cn", now=at(day))
+    assert not first.sent and "SMTPServerDisconnected" in first.error
+    assert first.retry_at == at(day).replace(minute=1)
+    row = Reminder.objects.get(email="jsj@yc.gov.cn")
+    assert (row.status, row.attempts, row.next_attempt_at) == (Reminder.Status.PENDING, 1, first.retry_at)
+    assert "Connection unexpectedly closed" in row.last_error
+    # Not due again before the backoff has passed.
+    assert reminder_digest_send(email="jsj@yc.gov.cn", now=at(day)).error == ""
+    second = reminder_digest_send(email="jsj@yc.gov.cn", now=first.retry_at)
+    assert second.retry_at == first.retry_at.replace(minute=3)  # 2 minutes later
+    third = reminder_digest_send(email="jsj@yc.gov.cn", now=second.retry_at)
+    assert third.retry_at is None and third.failed == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.next_attempt_at) == (Reminder.Status.FAILED, 3, None)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert reminders_send_pending(now=at(day, 18)).emails == 3  # the other addresses are still due
+
+
+def test_refused_recipient_fails_at_once_without_retries(world, settings):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.RefusingBackend"
+    item(world, date(2023, 5, 31))
+    reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
+    outcome = reminder_digest_send(email="jsj@yc.gov.cn", now=at(date(2023, 5, 30)))
+    assert outcome.retry_at is None and outcome.failed == 1
+    row = Reminder.objects.get(email="jsj@yc.gov.cn")
+    assert (row.status, row.attempts) == (Reminder.Status.FAILED, 1)
+    assert "User unknown" in row.last_error
+
+
+def test_resend_failed_sends_again_once(world, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 1
+    item(world, date(2023, 5, 31))
+    summary = morning(date(2023, 5, 30))
+    assert summary.failed == 4 and summary.emails == 0  # 3 lead contacts + the supporting unit
+    assert summary.line() == "sent 0 emails to 0 recipients covering 0 items; 4 failed"
+    failed = Reminder.objects.filter(status=Reminder.Status.FAILED)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with pytest.raises(PermissionDenied):
+        reminders_resend(reminder_ids=list(failed.values_list("pk", flat=True)), actor=UserFactory())
+    with django_capture_on_commit_callbacks() as callbacks:
+        n = reminders_resend(reminder_ids=list(failed.values_list("pk", flat=True)), actor=world["coordinator"])
+    assert n == 4 and len(callbacks) == 4  # one digest task per address
+    assert reminders_send_pending().emails == 4
+    assert reminders_send_pending().emails == 0
+    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 4
+
+
+# ---------------------------------------------------------------- remind now
+
+
+def test_remind_now_sends_a_manual_reminder_once_per_day(world, django_capture_on_commit_callbacks):
+    late = item(world, date(2023, 5, 10))
+    day = date(2023, 6, 5)
+    with pytest.raises(PermissionDenied):
+        reminders_send_now(work_item_ids=[late.pk], actor=liaison_for(world["support"]), today=day)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        n = reminders_send_now(work_item_ids=[late.pk], actor=world["coordinator"], today=day)
+    assert n == 3 and len(callbacks) == 3
+    assert reminders_send_now(work_item_ids=[late.pk], actor=world["coordinator"], today=day) == 0
+    reminders_send_pending()
+    assert recipients_of(mail.outbox) == LEAD
+    assert "专班催办" in mail.outbox[0].subject
+    assert reminders_send_now(work_item_ids=[late.pk], actor=world["coordinator"], today=date(2023, 6, 6)) == 3
+    assert set(Reminder.objects.values_list("step", flat=True)) == {20230605, 20230606}
+
+
+def test_items_without_units_are_reminded_to_their_key_tasks_lead(world):
+    from tasks.tests.factories import KeyTaskFactory
+
+    task = KeyTaskFactory(plan=world["plan"], lead=world["lead"])
+    WorkItemFactory(plan=world["plan"], key_task=task, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31))
+    morning(date(2023, 5, 30))
+    assert recipients_of(mail.outbox) == LEAD
+
+
+# ---------------------------------------------------------------- cost
+
+
+def _scan_queries(day: date) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        reminders_scan(today=day, now=at(day))
+    return len(ctx.captured_queries)
+
+
+def test_scan_costs_the_same_queries_for_10_and_200_items(world, django_assert_max_num_queries):
+    day = date(2023, 6, 12)
+    for i in range(10):
+        item(world, date(2023, 6, 1 + i % 20))
+    small = _scan_queries(day)
+    for i in range(190):
+        unit = UnitFactory(region=world["region"], emails=f"u{i}@yc.gov.cn")
+        liaison_for(unit)
+        WorkItemFactory(plan=world["plan"], deadline=date(2023, 6, 1 + i % 28), due_date=date(2023, 6, 1 + i % 28),
+                        lead=unit, supporting=[world["support"]])
+    large = _scan_queries(day)
+    assert small == large
+    with django_assert_max_num_queries(12):
+        reminders_scan(today=date(2023, 6, 13), now=at(date(2023, 6, 13)))
+    assert Reminder.objects.count() > 400

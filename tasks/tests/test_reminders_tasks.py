@@ -1,0 +1,93 @@
+"""The beat tick and the Celery entry points (run eagerly here; on a real worker in the services tests)."""
+
+from datetime import date, datetime, time
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
+
+import pytest
+from celery.exceptions import Retry
+
+from housing.celery import app
+from tasks.models import Reminder, ReminderRun, ReminderSettings
+from tasks.services.reminders import reminders_tick
+from tasks.tasks import reminders_beat, reminders_send_digest
+from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=SH)
+
+
+@pytest.fixture
+def plan():
+    plan = PlanFactory()
+    ReminderSettings.objects.create(plan=plan, monthly_enabled=False, send_time=time(8, 30))
+    unit = UnitFactory(region=plan.region, emails="a@x.cn, b@x.cn")
+    WorkItemFactory(plan=plan, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31), lead=unit)
+    return plan
+
+
+def test_beat_schedule_runs_the_tick_task_every_quarter_hour():
+    entry = app.conf.beat_schedule["reminders-tick"]
+    assert entry["task"] == reminders_beat.name
+    assert entry["task"] in app.tasks
+    assert entry["options"]["expires"] < 15 * 60
+
+
+def test_tick_does_nothing_on_a_day_off_or_before_the_send_time(plan, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        sunday = reminders_tick(now=at(date(2023, 5, 28), 9))
+        early = reminders_tick(now=at(date(2023, 5, 30), 8, 15))
+    assert sunday.day_off and not early.day_off
+    assert early.plan_ids == [] and callbacks == []
+    assert not Reminder.objects.exists() and not ReminderRun.objects.exists()
+
+
+def test_tick_scans_each_plan_once_a_day_and_queues_one_digest_per_address(plan, django_capture_on_commit_callbacks):
+    other = PlanFactory()
+    ReminderSettings.objects.create(plan=other, send_time=time(10, 0), monthly_enabled=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = reminders_tick(now=at(date(2023, 5, 30), 8, 30))
+    assert first.plan_ids == [plan.pk] and first.created == 2
+    assert first.emails == ["a@x.cn", "b@x.cn"] and len(callbacks) == 2
+    with django_capture_on_commit_callbacks() as callbacks:
+        second = reminders_tick(now=at(date(2023, 5, 30), 8, 45))
+    # No second scan; the digests not sent yet (their tasks may be lost) are queued again: sending is idempotent.
+    assert second.plan_ids == [] and second.created == 0 and len(callbacks) == 2
+    later = reminders_tick(now=at(date(2023, 5, 30), 10, 0))
+    assert later.plan_ids == [other.pk]
+    assert ReminderRun.objects.filter(day=date(2023, 5, 30)).count() == 2
+
+
+def test_beat_task_takes_an_iso_time_and_returns_json_safe_summary(plan, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        result = reminders_beat.apply(kwargs={"now": "2023-05-30T09:00:00+08:00"}).get()
+    assert result == {"today": "2023-05-30", "plans": [plan.pk], "due": 2, "created": 2, "day_off": False,
+                      "queued": 2}
+
+
+def test_digest_task_sends_and_reports(plan, mailoutbox):
+    reminders_tick(now=at(date(2023, 5, 30), 9))
+    result = reminders_send_digest.apply(args=["a@x.cn"]).get()
+    assert result["sent"] is True and result["items"] == 1
+    assert [m.to for m in mailoutbox] == [["a@x.cn"]]
+    assert reminders_send_digest.apply(args=["a@x.cn"]).get()["sent"] is False  # a retried task sends nothing
+    assert len(mailoutbox) == 1
+
+
+def test_digest_task_retries_with_backoff_on_smtp_failure(plan, settings):
+    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    reminders_tick(now=at(date(2023, 5, 30), 9))
+    with patch.object(reminders_send_digest, "retry", side_effect=Retry) as retry, pytest.raises(Retry):
+        reminders_send_digest.run("a@x.cn")
+    assert 59 <= retry.call_args.kwargs["countdown"] <= 61
+    row = Reminder.objects.get(email="a@x.cn")
+    assert (row.status, row.attempts) == (Reminder.Status.PENDING, 1)
+    assert "SMTPServerDisconnected" in row.last_error
+    # Run eagerly, Celery re-runs a retry at once: the database's backoff makes that early run a no-op.
+    reminders_send_digest.apply(args=["b@x.cn"])
+    assert Reminder.objects.get(email="b@x.cn").attempts == 1
