@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housing.settings")
 
@@ -12,5 +13,27 @@ app.autodiscover_tasks()
 
 # One beat process runs this schedule; entries are added next to the tasks they run.
 app.conf.beat_schedule = {}
+
+# Roundups: draft last month's 月晾晒 on the 1st (季通报 and 年考核 after their periods end). Drafting is
+# idempotent, so the runs on the 2nd and 3rd only make up a day the beat or worker was down.
+app.conf.beat_schedule.update(
+    {
+        "roundup-draft-month": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=30, hour=6, day_of_month="1-3"),
+            "args": ("month",),
+        },
+        "roundup-draft-quarter": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=35, hour=6, day_of_month="1-3", month_of_year="1,4,7,10"),
+            "args": ("quarter",),
+        },
+        "roundup-draft-year": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=40, hour=6, day_of_month="1-3", month_of_year="1"),
+            "args": ("year",),
+        },
+    }
+)
 
 

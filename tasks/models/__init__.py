@@ -13,6 +13,7 @@ from .plan import (
     WorkItem,
     WorkItemUnit,
 )
+from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
@@ -29,6 +30,10 @@ __all__ = [
     "ProgressReport",
     "Region",
     "Role",
+    "Roundup",
+    "RoundupDelivery",
+    "RoundupRecipient",
+    "RoundupSettings",
     "StatusChange",
     "Unit",
     "UnitAlias",
