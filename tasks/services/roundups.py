@@ -16,13 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks.models import Plan, Roundup, RoundupDelivery, Unit
+from tasks.models import Plan, Roundup, RoundupDelivery, Unit, WorkItem
 from tasks.roundups.html import render_standalone_html
 from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
 from tasks.roundups.periods import Period
@@ -217,14 +217,19 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
 
 
 def roundups_draft_last_period(*, kind: str, today: date) -> list[Roundup]:
-    """Draft the last ended period of ``kind`` for every plan running in it; returns the new drafts.
+    """Draft the last ended period of ``kind`` for every plan running in it (and holding work items);
+    returns the new drafts.
 
     Beat runs this on the first days of the month; existing roundups are left alone, so a repeated
     or late run creates nothing twice and a missed day is made up.
     """
     period = Period.last_ended(kind, today)
     created = []
-    plans = Plan.objects.filter(first_year__lte=period.end.year, last_year__gte=period.start.year).order_by("pk")
+    plans = (
+        Plan.objects.filter(first_year__lte=period.end.year, last_year__gte=period.start.year)
+        .filter(Exists(WorkItem.objects.filter(plan=OuterRef("pk"))))
+        .order_by("pk")
+    )
     for plan in plans:
         roundup, is_new = roundup_generate(plan=plan, period=period, today=today)
         if is_new:
