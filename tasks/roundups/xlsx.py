@@ -3,6 +3,7 @@ header rows and native bar charts. Written with openpyxl directly."""
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import date
 from io import BytesIO
 
@@ -56,18 +57,45 @@ def _header(ws: Worksheet, row: int, headers: list[tuple[str, float]]) -> None:
 
 
 def _row(ws: Worksheet, row: int, values: list, formats: dict[int, str] | None = None) -> None:
+    # Setting border/alignment/format objects on every cell hashes them each time (slow for thousands of
+    # rows); each combination is built once per workbook and its style array copied.
+    cache = ws.parent.__dict__.setdefault("_roundup_styles", {})
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col, value=value)
+        key = (formats.get(col) if formats else None, isinstance(value, str) and len(value) > 12)
+        if key in cache:
+            cell._style = copy(cache[key])
+            continue
         cell.border = BORDER
-        if isinstance(value, str) and len(value) > 12:
+        if key[1]:
             cell.alignment = WRAP
-        if formats and col in formats:
-            cell.number_format = formats[col]
+        if key[0]:
+            cell.number_format = key[0]
+        cache[key] = copy(cell._style)
+
+
+def _paint(cell, colour: str, *, fill: bool = True) -> None:
+    """Colour a cell's text (and background) like the page, reusing the style once built."""
+    cache = cell.parent.parent.__dict__.setdefault("_roundup_styles", {})
+    key = ("paint", tuple(cell._style), colour, fill)
+    if key in cache:
+        cell._style = copy(cache[key])
+        return
+    cell.font = _font(colour)
+    if fill:
+        cell.fill = _fill(colour)
+    cache[key] = copy(cell._style)
 
 
 def _light(ws: Worksheet, row: int, col: int, colour: str) -> None:
     cell = ws.cell(row=row, column=col, value=colour_label(colour))
+    cache = ws.parent.__dict__.setdefault("_roundup_styles", {})
+    key = ("light", colour)
+    if key in cache:
+        cell._style = copy(cache[key])
+        return
     cell.fill, cell.font, cell.alignment, cell.border = _fill(colour), _font(colour), CENTER, BORDER
+    cache[key] = copy(cell._style)
 
 
 def _bar_chart(ws: Worksheet, *, title: str, cats: Reference, data: Reference, colours: list[str],
@@ -165,7 +193,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
             u["cumulative"]["lead"]["due"], u["cumulative"]["lead"]["on_time_rate"], u["score"],
         ], formats)
         if u["overdue"]:
-            ws.cell(row=row, column=7).font = _font("red")
+            _paint(ws.cell(row=row, column=7), "red", fill=False)
         ws.cell(row=row, column=3).fill = _fill(u["colour"])
         _light(ws, row, 15, u["colour"])
     charted = [u for u in report.units if u["due"]]
@@ -222,7 +250,7 @@ def _indicators_sheet(wb: Workbook, report: RoundupReport) -> None:
             None if i["expected"] is None else i["expected"] / 100,
         ], {12: PCT, 13: PCT})
         if not i["reported_in_period"]:
-            ws.cell(row=row, column=11).font = _font("yellow")
+            _paint(ws.cell(row=row, column=11), "yellow", fill=False)
         _light(ws, row, 14, i["colour"])
     numeric = [n for n, i in enumerate(report.indicators) if i["target_value"] is not None]
     if numeric and len(numeric) == len(report.indicators):
@@ -270,8 +298,7 @@ def _tasks_sheet(wb: Workbook, report: RoundupReport) -> None:
             t["awaiting_review"], t["pending"], t["done_rate"],
         ], {10: PCT})
         if t["overdue"]:
-            cell = ws.cell(row=row, column=7)
-            cell.font, cell.fill = _font("red"), _fill("red")
+            _paint(ws.cell(row=row, column=7), "red")
 
 
 def _overdue_sheet(wb: Workbook, report: RoundupReport) -> None:
@@ -290,8 +317,7 @@ def _overdue_sheet(wb: Workbook, report: RoundupReport) -> None:
             n, o["text"], o["lead_unit"] or "", o["key_task"], _date(o["deadline"]), _date(o["due_date"]),
             o["days_overdue"], o["status_label"], o["last_note"] or _("无进展报告"), _date(o["last_note_on"]),
         ], {5: DATE, 6: DATE, 7: INT, 10: DATE})
-        cell = ws.cell(row=row, column=7)
-        cell.font, cell.fill = _font("red"), _fill("red")
+        _paint(ws.cell(row=row, column=7), "red")
 
 
 def _bulletin_sheet(wb: Workbook, report: RoundupReport) -> None:
@@ -305,8 +331,7 @@ def _bulletin_sheet(wb: Workbook, report: RoundupReport) -> None:
         for p in rows:
             row += 1
             _row(ws, row, [label, p["unit"], p["rank"], p["score"], "；".join(p["reasons"])], {4: SCORE})
-            cell = ws.cell(row=row, column=1)
-            cell.fill, cell.font = _fill(colour), _font(colour)
+            _paint(ws.cell(row=row, column=1), colour)
     if row == 2:
         ws.cell(row=3, column=1, value=_("本季度没有拟表扬或拟通报的单位。"))
 

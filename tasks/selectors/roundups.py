@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     DateField,
@@ -95,8 +96,8 @@ def _as_local_date(value) -> date | None:
 def item_states(*, plan: Plan, end: date) -> QuerySet:
     """Each dated work item of ``plan`` as it stood at the close of ``end``.
 
-    Rows: ``id``, ``key_task_id``, ``due_end`` (deadline in force), ``status_end``, ``done_date``
-    (local date of completion, meaningful when ``status_end`` is done).
+    Rows: ``id``, ``key_task_id``, ``due_end`` (deadline in force), ``status_end``, and when that
+    is done, ``done_at`` (its time) and ``on_time``.
     """
     cutoff = local_midnight(end + timedelta(days=1))
     item = OuterRef("pk")
@@ -106,51 +107,75 @@ def item_states(*, plan: Plan, end: date) -> QuerySet:
     decided = ExtensionRequest.objects.filter(
         work_item=item, status=ExtensionRequest.Status.GRANTED, decided_at__isnull=False
     )
-    due_end = Coalesce(
-        Subquery(
-            grants.filter(at__lt=cutoff, to_due_date__isnull=False)
-            .order_by("-at", "-pk")
-            .values("to_due_date")[:1]
+    # Fast paths keep the common cases free of subqueries: an item whose deadline was never moved
+    # (due_date == deadline) has that deadline in force; an item done before the cut-off (and still
+    # done) was done at ``completed_at``.
+    due_end = Case(
+        When(due_date=F("deadline"), then=F("due_date")),
+        default=Coalesce(
+            Subquery(
+                grants.filter(at__lt=cutoff, to_due_date__isnull=False)
+                .order_by("-at", "-pk")
+                .values("to_due_date")[:1]
+            ),
+            Subquery(
+                grants.filter(at__gte=cutoff, from_due_date__isnull=False)
+                .order_by("at", "pk")
+                .values("from_due_date")[:1]
+            ),
+            Subquery(
+                decided.filter(decided_at__lt=cutoff).order_by("-decided_at", "-pk").values("proposed_due_date")[:1]
+            ),
+            Subquery(
+                decided.filter(decided_at__gte=cutoff, current_due_date__isnull=False)
+                .order_by("decided_at", "pk")
+                .values("current_due_date")[:1]
+            ),
+            F("due_date"),
         ),
-        Subquery(
-            grants.filter(at__gte=cutoff, from_due_date__isnull=False)
-            .order_by("at", "pk")
-            .values("from_due_date")[:1]
-        ),
-        Subquery(decided.filter(decided_at__lt=cutoff).order_by("-decided_at", "-pk").values("proposed_due_date")[:1]),
-        Subquery(
-            decided.filter(decided_at__gte=cutoff, current_due_date__isnull=False)
-            .order_by("decided_at", "pk")
-            .values("current_due_date")[:1]
-        ),
-        F("due_date"),
         output_field=DateField(),
     )
+    done_before_cutoff = Q(status=S.DONE, completed_at__lt=cutoff)
     status_now = Case(
         When(status=S.DONE, completed_at__gte=cutoff, then=Value(S.IN_PROGRESS)),
         default=F("status"),
         output_field=CharField(),
     )
-    status_end = Coalesce(
-        Subquery(before.order_by("-at", "-pk").values("to_status")[:1]),
-        NullIf(Subquery(after.order_by("at", "pk").values("from_status")[:1]), Value("")),
-        status_now,
+    status_end = Case(
+        When(done_before_cutoff, then=Value(S.DONE)),
+        default=Coalesce(
+            Subquery(before.order_by("-at", "-pk").values("to_status")[:1]),
+            NullIf(Subquery(after.order_by("at", "pk").values("from_status")[:1]), Value("")),
+            status_now,
+        ),
         output_field=CharField(),
     )
-    done_at = Coalesce(
-        Subquery(before.filter(to_status=S.DONE).order_by("-at", "-pk").values("at")[:1]),
-        F("completed_at"),
+    done_at = Case(
+        When(done_before_cutoff, then=F("completed_at")),
+        default=Coalesce(
+            Subquery(before.filter(to_status=S.DONE).order_by("-at", "-pk").values("at")[:1]),
+            F("completed_at"),
+        ),
         output_field=DateTimeField(),
     )
     return (
         WorkItem.objects.filter(plan=plan, due_date__isnull=False)
         .order_by()
+        .alias(done_local=TruncDate(done_at, tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .annotate(
             due_end=due_end,
             status_end=status_end,
-            done_date=TruncDate(done_at, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+            done_at=done_at,
+            # Whether it was done by its deadline, judged on the local date. An item done before the
+            # cut-off keeps the workflow's own judgement (made against the deadline then in force).
+            on_time=Case(
+                When(done_before_cutoff, then=F("completed_on_time")),
+                When(Q(status_end=S.DONE) & Q(done_local__lte=F("due_end")), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        .values("id", "key_task_id", "due_end", "status_end", "done_date")
+        .values("id", "key_task_id", "due_end", "status_end", "done_at", "on_time")
     )
 
 
@@ -167,22 +192,27 @@ def _d(day: date):
     return connection.ops.adapt_datefield_value(day)
 
 
+def _dt(day: date):
+    """Local midnight at the start of ``day``, as the database compares datetimes."""
+    return connection.ops.adapt_datetimefield_value(local_midnight(day))
+
+
 # Outcome of an item for a unit, as of the cut-off: not yet due, or one of the four.
 OUTCOME_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
-    WHEN s.status_end = 'done' AND s.done_date <= s.due_end THEN 'done_on_time'
+    WHEN s.status_end = 'done' AND s.on_time THEN 'done_on_time'
     WHEN s.status_end = 'done' THEN 'done_late'
     WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
     ELSE 'overdue' END"""
 # When it was done: 0 before the year began, 1 before the period began, 2 not done before the period.
 PHASE_SQL = """CASE
-    WHEN s.status_end = 'done' AND s.done_date < %s THEN 0
-    WHEN s.status_end = 'done' AND s.done_date < %s THEN 1
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 0
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 1
     ELSE 2 END"""
 # A key task's items of the year: those due by the year's end and not done before it began.
 TASK_STATE_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
-    WHEN s.status_end = 'done' AND s.done_date < %s THEN 'none'
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 'none'
     WHEN s.status_end = 'done' THEN 'done'
     WHEN s.due_end > %s THEN 'pending'
     WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
@@ -192,7 +222,7 @@ TASK_STATE_SQL = """CASE
 def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
     """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks."""
     head, params = _with_states(item_states(plan=plan, end=period.end))
-    outcome_params = [_d(period.end), _d(period.year_start), _d(period.start)]
+    outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
     sql = (
         head
         + f"""SELECT 'unit', a.unit_id, a.role, {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*)
@@ -207,7 +237,7 @@ def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tup
         UNION ALL
         SELECT 'task', s.key_task_id, '', {TASK_STATE_SQL}, 0, COUNT(*)
         FROM s WHERE s.key_task_id IS NOT NULL GROUP BY 2, 4"""
-        params += [_d(period.year_end), _d(period.year_start), _d(period.end)]
+        params += [_d(period.year_end), _dt(period.year_start), _d(period.end)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -281,7 +311,8 @@ def _task_counts(rows: list[tuple]) -> dict[int, dict]:
 def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
     """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first."""
     head, params = _with_states(item_states(plan=plan, end=period.end))
-    cutoff = connection.ops.adapt_datetimefield_value(local_midnight(period.end + timedelta(days=1)))
+    cutoff = _dt(period.end + timedelta(days=1))
+    labels = dict(S.choices)
     kinds = ", ".join(f"'{k}'" for k in NOTE_KINDS)
     note = f"""FROM {ProgressReport._meta.db_table} r WHERE r.work_item_id = s.id AND r.created_at < %s
         AND r.kind IN ({kinds}) ORDER BY r.created_at DESC, r.id DESC LIMIT 1"""
@@ -314,7 +345,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
                 "extended": _as_date(deadline) is not None and _as_date(deadline) != due,
                 "days_overdue": (period.end - due).days + 1,
                 "status": status_end,
-                "status_label": str(S(status_end).label) if status_end in S.values else status_end,
+                "status_label": str(labels.get(status_end, status_end)),
                 "last_note": note_text,
                 "last_note_on": _iso(_as_local_date(note_at)),
             }
