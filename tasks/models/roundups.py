@@ -37,9 +37,9 @@ class RoundupSettings(models.Model):
     points_overdue = models.DecimalField(_("逾期未完成得分"), max_digits=5, decimal_places=1, default=_dec("0"),
                                          validators=PERCENT)
     support_weight = models.DecimalField(
-        _("配合事项权重"), max_digits=4, decimal_places=2, default=_dec("0.5"),
+        _("配合事项权重"), max_digits=4, decimal_places=2, default=_dec("0"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_("牵头事项权重为1；0表示配合事项不计入得分"),
+        help_text=_("牵头事项权重为1。默认0：配合单位不能办结事项，得分和排名只看牵头事项"),
     )
 
     # Unit colours (红黄绿灯).

@@ -87,14 +87,20 @@ OUTCOME_COLOURS = [
 ]
 
 
-def stacked_outcome_chart(rows: list[dict], *, title: str, legend: list[str]) -> str:
+def stacked_outcome_chart(rows: list[dict], *, title: str, legend: list[str], per_column: int = 20) -> str:
     """One 100% bar per unit split into on time / late / awaiting review / overdue; the figure
-    after the bar is the on-time rate, i.e. the length of the green part."""
-    height = TOP + 18 + ROW * max(len(rows), 1) + 24
+    after the bar is the on-time rate, i.e. the length of the green part.
+
+    More than ``per_column`` units are laid out in two columns, so the chart fits on one printed page.
+    """
+    columns = 1 if len(rows) <= per_column else 2
+    per = -(-len(rows) // columns) if rows else 1
     top = TOP + 18
+    height = top + ROW * per + 24
+    width = WIDTH * columns + 30 * (columns - 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" style="max-width:{WIDTH}px" role="img" aria-label="{escape(title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}" font-size="13">',
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="#1f2937">{escape(title)}</text>',
     ]
@@ -103,36 +109,39 @@ def stacked_outcome_chart(rows: list[dict], *, title: str, legend: list[str]) ->
         parts.append(f'<rect x="{x}" y="{TOP - 4}" width="11" height="11" fill="#{colour}"/>')
         parts.append(f'<text x="{x + 15}" y="{TOP + 6}" font-size="12" fill="#374151">{escape(text)}</text>')
         x += 22 + 13 * len(text)
-    bottom = top + ROW * max(len(rows), 1)
-    for i in range(5):
-        gx = LABEL_W + BAR_W * i / 4
-        parts.append(f'<line x1="{gx:.1f}" y1="{top - 2}" x2="{gx:.1f}" y2="{bottom}" stroke="#e3e6ea"/>')
-        parts.append(
-            f'<text x="{gx:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#6b7280" font-size="11">'
-            f"{i * 25}%</text>"
-        )
     if not rows:
         parts.append(f'<text x="{LABEL_W}" y="{top + 16}" fill="#6b7280">—</text>')
-    for n, row in enumerate(rows):
-        y = top + n * ROW
-        parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end" fill="#1f2937">'
-            f"<title>{escape(row['unit'])}</title>{escape(_label(row['unit']))}</text>"
-        )
-        x = float(LABEL_W)
-        for key, colour in OUTCOME_COLOURS:
-            if row[key]:
-                width = BAR_W * row[key] / row["due"]
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y + 5}" width="{width:.1f}" height="{ROW - 10}" fill="#{colour}">'
-                    f"<title>{row[key]}</title></rect>"
-                )
-                x += width
-        rate = row["on_time_rate"]
-        parts.append(
-            f'<text x="{LABEL_W + BAR_W + 8}" y="{y + 16}" fill="#1f2937">'
-            f"{'—' if rate is None else f'{rate * 100:.1f}%'.replace('.0%', '%')}</text>"
-        )
+    for column in range(columns):
+        left = column * (WIDTH + 30)
+        chunk = rows[column * per:(column + 1) * per]
+        bottom = top + ROW * max(len(chunk), 1)
+        for i in range(5):
+            gx = left + LABEL_W + BAR_W * i / 4
+            parts.append(f'<line x1="{gx:.1f}" y1="{top - 2}" x2="{gx:.1f}" y2="{bottom}" stroke="#e3e6ea"/>')
+            parts.append(
+                f'<text x="{gx:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#6b7280" font-size="11">'
+                f"{i * 25}%</text>"
+            )
+        for n, row in enumerate(chunk):
+            y = top + n * ROW
+            parts.append(
+                f'<text x="{left + LABEL_W - 8}" y="{y + 16}" text-anchor="end" fill="#1f2937">'
+                f"<title>{escape(row['unit'])}</title>{escape(_label(row['unit']))}</text>"
+            )
+            x = float(left + LABEL_W)
+            for key, colour in OUTCOME_COLOURS:
+                if row[key]:
+                    bar = BAR_W * row[key] / row["due"]
+                    parts.append(
+                        f'<rect x="{x:.1f}" y="{y + 5}" width="{bar:.1f}" height="{ROW - 10}" fill="#{colour}">'
+                        f"<title>{row[key]}</title></rect>"
+                    )
+                    x += bar
+            rate = row["on_time_rate"]
+            parts.append(
+                f'<text x="{left + LABEL_W + BAR_W + 8}" y="{y + 16}" fill="#1f2937">'
+                f"{'—' if rate is None else f'{rate * 100:.1f}%'.replace('.0%', '%')}</text>"
+            )
     parts.append("</svg>")
     return "".join(parts)
 

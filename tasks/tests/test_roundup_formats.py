@@ -48,7 +48,7 @@ def test_workbook_has_a_sheet_per_section_with_headers_formats_colours_frozen_ro
     assert units.freeze_panes == "D4"
     assert [units.cell(row=r, column=3).value for r in (4, 5, 6)] == ["区财政局", "区建设局", "区资规局"]
     assert units["I4"].value == 0.5 and units["I4"].number_format == "0.0%"
-    assert units["N5"].value == 60.0
+    assert units["N5"].value == 50.0
     assert units["O5"].value == "红灯" and units["O5"].fill.fgColor.rgb.endswith("FDECEA")
     assert units["O4"].value == "绿灯" and units["O4"].fill.fgColor.rgb.endswith("E7F5EA")
     assert len(units._charts) == 1

@@ -47,7 +47,7 @@ def test_month_units_as_of_june_30(golden):
 
     assert [(u["unit"], u["score"], u["rank"], u["colour"]) for u in data["units"]] == [
         ("区财政局", 90.0, 1, "green"),  # (100 + 80) / 2
-        ("区建设局", 60.0, 2, "red"),  # (100 + 0 + 0.5 * 100) / 2.5
+        ("区建设局", 50.0, 2, "red"),  # supporting items do not count by default
         ("区资规局", 0.0, 3, "red"),
     ]
     # May: 区财政局 (i4, due 05-31 in force then) and 区资规局 (i7) tie at 0 for rank 1; 区建设局 had nothing due.
@@ -105,11 +105,19 @@ def test_quarter_counts_ranks_and_bulletin(golden):
     assert _counts(units["区财政局"]) == (2, 1, 0, 0, 1, 0.5)
     assert _counts(units["区建设局"]) == (2, 1, 0, 1, 0, 0.5)
     assert [(u["unit"], u["score"], u["rank"], u["previous_rank"]) for u in data["units"]] == [
-        ("区财政局", 90.0, 1, None), ("区资规局", 66.7, 2, 1), ("区建设局", 60.0, 3, None),
+        ("区财政局", 90.0, 1, None), ("区资规局", 66.7, 2, 1), ("区建设局", 50.0, 3, None),
     ]
     assert [(p["unit"], p["rank"]) for p in data["praise"]] == [("区财政局", 1)]
-    assert [(c["unit"], c["reasons"]) for c in data["call_out"]] == [("区建设局", ["得分60，低于65分"])]
+    assert [(c["unit"], c["reasons"]) for c in data["call_out"]] == [("区建设局", ["得分50，低于65分"])]
     assert data["assessment"] == []
+
+
+def test_supporting_items_count_in_the_score_when_the_office_says_so(golden):
+    RoundupSettings.objects.create(plan=golden.plan, support_weight="0.5")
+    data = roundup_data(plan=golden.plan, period=Period.month(2023, 6))
+    # 区建设局: (100 + 0 + 0.5 × 100) / 2.5
+    assert _units(data)["区建设局"]["score"] == 60.0
+    assert data["rules"]["support_weight"] == 0.5
 
 
 def test_quarter_with_default_rules_praises_nobody_and_calls_out_low_scores(golden):
@@ -128,9 +136,9 @@ def test_year_counts_and_assessment_with_breakdown(golden):
     assert _counts(units["区资规局"]) == (4, 3, 0, 1, 0, 0.75)
     assert _counts(units["区财政局"]["support"]) == (1, 1, 0, 0, 0, 1.0)  # supports i3
     assert [(u["unit"], u["score"], u["rank"], u["colour"]) for u in data["units"]] == [
-        ("区财政局", 88.6, 1, "yellow"),  # (200 + 60 + 0.5 * 100) / 3.5
+        ("区财政局", 86.7, 1, "yellow"),  # (200 + 60) / 3
         ("区资规局", 75.0, 2, "yellow"),
-        ("区建设局", 74.5, 3, "red"),  # (300 + 60 + 0 + 50) / 5.5
+        ("区建设局", 72.0, 3, "red"),  # (300 + 60 + 0) / 5
     ]
     assert [o["days_overdue"] for o in data["overdue_items"]] == [276, 1]
     rows = [(a["rank"], a["unit"], a["on_time_rate"], a["on_time_points"], a["indicators"],
