@@ -153,7 +153,8 @@ class RoundupAdmin(admin.ModelAdmin):
         return render(request, "admin/tasks/roundup_generate.html", context)
 
     # -- actions ----------------------------------------------------------------------------------
-    @admin.action(description=_("重新生成所选草稿（已发布的不变）"))
+    # Regenerating and publishing need the right to generate (add) roundups, not just to view them.
+    @admin.action(description=_("重新生成所选草稿（已发布的不变）"), permissions=["add"])
     def regenerate_roundups(self, request, queryset):
         today = timezone.localdate()
         done, refused = [], []
@@ -175,7 +176,7 @@ class RoundupAdmin(admin.ModelAdmin):
             return None
         return redirect(queryset.get().get_absolute_url())
 
-    @admin.action(description=_("发布并发送所选晾晒通报"))
+    @admin.action(description=_("发布并发送所选晾晒通报"), permissions=["add"])
     def publish_roundups(self, request, queryset):
         drafts = [r for r in queryset.order_by("plan__title", "period_start") if not r.is_published]
         for roundup in queryset:

@@ -187,10 +187,40 @@ class RoundupReport:
                 % {"text": worst["text"][:40], "unit": worst["lead_unit"] or "—", "days": worst["days_overdue"]}
             )
         if self.is_quarter:
-            lines.append(
-                _("拟表扬%(p)d个单位，拟通报%(c)d个单位。") % {"p": len(self.praise), "c": len(self.call_out)}
+            template = (
+                _("表扬%(p)d个单位，通报%(c)d个单位。") if self.is_published
+                else _("拟表扬%(p)d个单位，拟通报%(c)d个单位。")
             )
+            lines.append(template % {"p": len(self.praise), "c": len(self.call_out)})
         return lines
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def unit_line(self, unit_id: int | None) -> str:
+        """One sentence on a unit's own results, for the email it receives."""
+        row = next((u for u in self.units if u["unit_id"] == unit_id), None)
+        if row is None:
+            return ""
+        parts = []
+        if row["rank"] is not None:
+            change = row["rank_change"]
+            moved = (
+                _("（较上期上升%d位）") % change if change and change > 0
+                else _("（较上期下降%d位）") % -change if change and change < 0 else ""
+            )
+            parts.append(_("排名第%(rank)d%(moved)s，得分%(score)g，%(light)s") % {
+                "rank": row["rank"], "moved": moved, "score": row["score"], "light": colour_label(row["colour"])})
+        parts.append(
+            _("牵头应办%(due)d项，按期完成%(on)d项，逾期完成%(late)d项，逾期未完成%(over)d项，待审核%(wait)d项")
+            % {"due": row["due"], "on": row["done_on_time"], "late": row["done_late"], "over": row["overdue"],
+               "wait": row["awaiting_review"]}
+        )
+        if row["support"]["due"]:
+            parts.append(_("配合应办%(due)d项，按期完成%(on)d项") % {
+                "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
+        return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"
 
     # -- chart series -----------------------------------------------------------------------------
     def indicator_series(self) -> list[tuple[str, float | None, str, float | None]]:

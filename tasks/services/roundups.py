@@ -194,7 +194,12 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
                 continue
             body = render_to_string(
                 "tasks/email/roundup.txt",
-                {"report": report, "recipient": delivery, "attachments": [a[0] for a in attachments]},
+                {
+                    "report": report,
+                    "recipient": delivery,
+                    "own_line": report.unit_line(delivery.unit_id),
+                    "attachments": [a[0] for a in attachments],
+                },
             )
             message = EmailMessage(subject=subject, body=body, to=[delivery.email])
             for name, content, mimetype in attachments:

@@ -71,6 +71,20 @@ def test_regenerate_action_refuses_a_published_roundup(admin_client, june):
     assert Roundup.objects.get(pk=june.pk).data == {"frozen": 1}
 
 
+def test_view_only_staff_cannot_regenerate_or_publish(client, june):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_roundup"))
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "preview_roundup" in page
+    assert "publish_roundups" not in page and "regenerate_roundups" not in page
+    client.post(reverse(CHANGELIST), {"action": "publish_roundups", "_selected_action": [june.pk], "confirm": "1"})
+    assert Roundup.objects.get(pk=june.pk).status == "draft"
+
+
 def test_preview_action_opens_the_page(admin_client, june):
     response = admin_client.post(reverse(CHANGELIST), {"action": "preview_roundup", "_selected_action": [june.pk]})
     assert response.status_code == 302 and response["Location"] == june.get_absolute_url()

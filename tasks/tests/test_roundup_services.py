@@ -9,6 +9,7 @@ from django.core import mail
 from housing.celery import app as celery_app
 from tasks import tasks as celery_tasks
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings, WorkItem
+from tasks.roundups.pdf import PdfUnavailable
 from tasks.roundups.periods import Period
 from tasks.services import roundups as service
 from tasks.services.roundups import (
@@ -135,12 +136,28 @@ def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it
     message = mail.outbox[0]
     assert "月晾晒" in message.subject and "2023年6月" in message.subject
     assert "按期完成率40.0%" in message.body
-    assert "区财政局" in message.body
+    # A unit's own results come first in the mail it gets.
+    to_unit = next(m for m in mail.outbox if m.to == ["zigui@example.gov.cn"])
+    assert "区资规局：排名第3（较上期下降2位），得分0，红灯；牵头应办1项" in to_unit.body
+    to_leader = next(m for m in mail.outbox if m.to == ["fuquzhang@example.gov.cn"])
+    assert "区资规局：" not in to_leader.body and "排名第一：区财政局。" in to_leader.body
     names = [(name, mimetype) for name, _content, mimetype in message.attachments]
     assert names == [
         ("金鉴区住有宜居实施方案(2023—2027年)-2023年6月月晾晒.xlsx", service.XLSX_TYPE),
         ("金鉴区住有宜居实施方案(2023—2027年)-2023年6月月晾晒.pdf", "application/pdf"),
     ]
+
+
+def test_without_chromium_the_workbook_still_goes_out(golden, eager_celery, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+    def unavailable(html):
+        raise PdfUnavailable("Chromium is not installed")
+
+    monkeypatch.setattr(service, "html_to_pdf", unavailable)
+    roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        roundup_publish(roundup=roundup)
+    assert mail.outbox and all([a[0][-5:] for a in m.attachments] == [".xlsx"] for m in mail.outbox)
 
 
 def test_delivering_again_sends_nothing_twice(golden, eager_celery, fake_pdf, django_capture_on_commit_callbacks):
