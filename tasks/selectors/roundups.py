@@ -93,11 +93,12 @@ def _as_local_date(value) -> date | None:
 # -- the state of every dated item at the cut-off -------------------------------------------------
 
 
-def item_states(*, plan: Plan, end: date) -> QuerySet:
+def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> QuerySet:
     """Each dated work item of ``plan`` as it stood at the close of ``end``.
 
     Rows: ``id``, ``key_task_id``, ``due_end`` (deadline in force), ``status_end``, and when that
-    is done, ``done_at`` (its time) and ``on_time``.
+    is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves out items that cannot be due by
+    that day, ``open_only`` those done before the cut-off: both only save work, on plain columns.
     """
     cutoff = local_midnight(end + timedelta(days=1))
     item = OuterRef("pk")
@@ -158,9 +159,14 @@ def item_states(*, plan: Plan, end: date) -> QuerySet:
         ),
         output_field=DateTimeField(),
     )
+    items = WorkItem.objects.filter(plan=plan, due_date__isnull=False)
+    if due_by is not None:
+        # A deadline never moved (due_date == deadline) is the one in force at any time.
+        items = items.filter(Q(due_date__lte=due_by) | ~Q(due_date=F("deadline")) | Q(deadline__isnull=True))
+    if open_only:
+        items = items.exclude(done_before_cutoff)
     return (
-        WorkItem.objects.filter(plan=plan, due_date__isnull=False)
-        .order_by()
+        items.order_by()
         .alias(done_local=TruncDate(done_at, tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .annotate(
             due_end=due_end,
@@ -221,7 +227,8 @@ TASK_STATE_SQL = """CASE
 
 def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
     """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks."""
-    head, params = _with_states(item_states(plan=plan, end=period.end))
+    due_by = period.year_end if with_tasks else period.end
+    head, params = _with_states(item_states(plan=plan, end=period.end, due_by=due_by))
     outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
     sql = (
         head
@@ -310,7 +317,7 @@ def _task_counts(rows: list[tuple]) -> dict[int, dict]:
 
 def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
     """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first."""
-    head, params = _with_states(item_states(plan=plan, end=period.end))
+    head, params = _with_states(item_states(plan=plan, end=period.end, due_by=period.end, open_only=True))
     cutoff = _dt(period.end + timedelta(days=1))
     labels = dict(S.choices)
     kinds = ", ".join(f"'{k}'" for k in NOTE_KINDS)
