@@ -24,3 +24,25 @@ app.conf.beat_schedule["reminders-tick"] = {
     "schedule": crontab(minute="*/15"),
     "options": {"expires": 14 * 60},
 }
+
+# Roundups: draft last month's 月晾晒 on the 1st (季通报 and 年考核 after their periods end). Drafting is
+# idempotent, so the runs on the 2nd and 3rd only make up a day the beat or worker was down.
+app.conf.beat_schedule.update(
+    {
+        "roundup-draft-month": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=30, hour=6, day_of_month="1-3"),
+            "args": ("month",),
+        },
+        "roundup-draft-quarter": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=35, hour=6, day_of_month="1-3", month_of_year="1,4,7,10"),
+            "args": ("quarter",),
+        },
+        "roundup-draft-year": {
+            "task": "tasks.tasks.roundup_draft_last_period",
+            "schedule": crontab(minute=40, hour=6, day_of_month="1-3", month_of_year="1"),
+            "args": ("year",),
+        },
+    }
+)

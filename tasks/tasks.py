@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from math import ceil
 
 from celery import shared_task
@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from tasks.services import reminders as reminder_services
+from tasks.services import roundups as roundup_services
 
 
 @shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=30, retry_backoff_max=600, max_retries=5)
@@ -40,3 +41,20 @@ def reminders_send_digest(self, email: str) -> dict:
         countdown = max(1, ceil((outcome.retry_at - timezone.now()).total_seconds()))
         raise self.retry(countdown=countdown)
     return outcome.as_dict()
+
+
+@shared_task
+def roundup_draft_last_period(kind: str, today: str | None = None) -> list[int]:
+    """Draft last month's / quarter's / year's roundup for every running plan (idempotent)."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return [r.pk for r in roundup_services.roundups_draft_last_period(kind=kind, today=day)]
+
+
+@shared_task(bind=True, max_retries=8)
+def roundup_deliver(self, roundup_id: int) -> dict:
+    """Email a published roundup to whoever has not had it yet; retry failed addresses with backoff."""
+    outcome = roundup_services.roundup_deliver(roundup_id=roundup_id)
+    if outcome["failed"]:
+        # Stay well under the broker's visibility timeout (1 hour).
+        raise self.retry(countdown=min(60 * 2**self.request.retries, 1800))
+    return outcome

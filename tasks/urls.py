@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, indicators, overdue, plans, review, units, work
+from .views import imports, indicators, overdue, plans, review, roundups, units, work
 
 app_name = "tasks"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     path("review/accept/", review.review_bulk_accept, name="review_bulk_accept"),
     path("extensions/<int:pk>/decide/", review.extension_decide, name="extension_decide"),
     path("overdue/", overdue.overdue, name="overdue"),
+    path("roundups/", roundups.roundup_list, name="roundup_list"),
+    path("roundups/<int:pk>/", roundups.roundup_detail, name="roundup_detail"),
+    path("roundups/<int:pk>/xlsx/", roundups.roundup_xlsx, name="roundup_xlsx"),
+    path("roundups/<int:pk>/pdf/", roundups.roundup_pdf, name="roundup_pdf"),
 ]

@@ -1,3 +1,3 @@
 """Admin registrations, one module per subject."""
 
-from . import plan, reminders  # noqa: F401
+from . import plan, reminders, roundups  # noqa: F401

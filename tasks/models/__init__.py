@@ -14,6 +14,7 @@ from .plan import (
     WorkItemUnit,
 )
 from .reminders import CalendarOverride, Reminder, ReminderRun, ReminderSettings
+from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
@@ -34,6 +35,10 @@ __all__ = [
     "ReminderRun",
     "ReminderSettings",
     "Role",
+    "Roundup",
+    "RoundupDelivery",
+    "RoundupRecipient",
+    "RoundupSettings",
     "StatusChange",
     "Unit",
     "UnitAlias",

@@ -1,0 +1,72 @@
+"""``manage.py roundup --plan ID_OR_SLUG --month YYYY-MM | --quarter YYYY-Qn | --year YYYY
+[--xlsx PATH] [--pdf PATH] [--json]``
+
+Prints (or writes) a plan's roundup for a period. A published roundup is shown as it was frozen;
+otherwise the numbers are computed now, as of the period's last day. Nothing is written to the database.
+"""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from tasks.models import Plan, Roundup
+from tasks.roundups.pdf import PdfUnavailable, render_pdf
+from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
+from tasks.roundups.report import RoundupReport
+from tasks.roundups.xlsx import render_xlsx
+from tasks.selectors.roundups import plan_for_roundup, roundup_data
+
+
+class Command(BaseCommand):
+    help = "Build a plan's monthly roundup, quarterly bulletin or annual assessment (JSON, Excel, PDF)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", required=True, help="plan id or slug")
+        period = parser.add_mutually_exclusive_group(required=True)
+        period.add_argument("--month", metavar="YYYY-MM")
+        period.add_argument("--quarter", metavar="YYYY-Qn")
+        period.add_argument("--year", metavar="YYYY")
+        parser.add_argument("--xlsx", metavar="PATH", help="write the Excel workbook here")
+        parser.add_argument("--pdf", metavar="PATH", help="write the PDF here (needs Chromium)")
+        parser.add_argument("--json", action="store_true", help="print the snapshot as one JSON object")
+
+    def handle(self, *args, **options):
+        try:
+            plan = plan_for_roundup(options["plan"])
+        except Plan.DoesNotExist:
+            raise CommandError(f"No plan with id or slug {options['plan']!r}.") from None
+        kind, text = next((k, options[k]) for k in (MONTH, QUARTER, YEAR) if options[k])
+        try:
+            period = Period.parse(kind, text)
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from None
+
+        frozen = Roundup.objects.filter(
+            plan=plan, kind=kind, period_start=period.start, status=Roundup.Status.PUBLISHED
+        ).first()
+        if frozen:
+            report = RoundupReport.from_roundup(frozen)
+        else:
+            if period.end >= timezone.localdate():
+                raise CommandError(f"{period.key} has not ended yet (it ends on {period.end}).")
+            report = RoundupReport(data=roundup_data(plan=plan, period=period))
+
+        if options["xlsx"]:
+            Path(options["xlsx"]).write_bytes(render_xlsx(report))
+        if options["pdf"]:
+            try:
+                Path(options["pdf"]).write_bytes(render_pdf(report))
+            except PdfUnavailable as exc:
+                raise CommandError(f"Cannot write the PDF: {exc}") from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.data, ensure_ascii=False, indent=2))
+            return
+        state = "published" if frozen else "computed now, not saved"
+        self.stdout.write(f"{report.plan['title']} · {report.title} ({state})")
+        for line in report.highlights():
+            self.stdout.write(f"  {line}")
+        for path in (options["xlsx"], options["pdf"]):
+            if path:
+                self.stdout.write(f"Wrote {path}")

@@ -1,0 +1,232 @@
+"""The one data object every formatter reads: a roundup snapshot plus what a reader needs around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import rules
+
+COLOUR_LABELS = {
+    rules.GREEN: gettext_lazy("绿灯"),
+    rules.YELLOW: gettext_lazy("黄灯"),
+    rules.RED: gettext_lazy("红灯"),
+    rules.NONE: "—",
+}
+# The page's colours (app.css), reused by the workbook and the charts so all three look alike.
+COLOUR_HEX = {rules.GREEN: "2E7D32", rules.YELLOW: "EF8F00", rules.RED: "C62828", rules.NONE: "9CA3AF"}
+COLOUR_FILL = {rules.GREEN: "E7F5EA", rules.YELLOW: "FFF4E0", rules.RED: "FDECEA", rules.NONE: "F0F2F5"}
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """0.6667 -> '66.7%'; None -> '—'."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def colour_label(colour: str) -> str:
+    return str(COLOUR_LABELS.get(colour, "—"))
+
+
+@dataclass
+class RoundupReport:
+    """A snapshot (``Roundup.data`` or a fresh ``roundup_data``) with its status, ready for formatting."""
+
+    data: dict
+    status: str = "draft"
+    status_label: str = ""
+    generated_at: datetime | None = None
+    published_at: datetime | None = None
+    url: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_roundup(cls, roundup, *, url: str = "") -> RoundupReport:
+        return cls(
+            data=roundup.data,
+            status=roundup.status,
+            status_label=roundup.get_status_display(),
+            generated_at=roundup.generated_at,
+            published_at=roundup.published_at,
+            url=url,
+        )
+
+    # -- plain accessors ------------------------------------------------------------------------
+    @property
+    def plan(self) -> dict:
+        return self.data["plan"]
+
+    @property
+    def period(self) -> dict:
+        return self.data["period"]
+
+    @property
+    def kind(self) -> str:
+        return self.period["kind"]
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.kind == "quarter"
+
+    @property
+    def is_year(self) -> bool:
+        return self.kind == "year"
+
+    @property
+    def title(self) -> str:
+        """月晾晒（2023年6月）, 季通报（2023年第二季度）, 年考核（2023年度）."""
+        return f"{self.period['title']}（{self.period['label']}）"
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        """(template key, numbered heading), the period's own product first: the bulletin for a
+        quarter, the assessment for a year."""
+        keys = ["units", "indicators", "tasks", "overdue"]
+        if self.is_quarter:
+            keys.insert(0, "bulletin")
+        if self.is_year:
+            keys.insert(0, "assessment")
+        headings = {
+            "bulletin": _("表扬与通报"),
+            "assessment": _("年度考核"),
+            "units": _("单位排名"),
+            "indicators": _("指标完成情况"),
+            "tasks": _("重点任务推进"),
+            "overdue": _("逾期未完成事项（%(n)d项）") % {"n": len(self.overdue_items)},
+        }
+        numerals = "一二三四五六七八九"
+        return [(key, f"{numerals[n]}、{headings[key]}") for n, key in enumerate(keys)]
+
+    @property
+    def summary(self) -> dict:
+        return self.data["summary"]
+
+    @property
+    def units(self) -> list[dict]:
+        return self.data["units"]
+
+    @property
+    def ranked_units(self) -> list[dict]:
+        return [u for u in self.units if u["rank"] is not None]
+
+    @property
+    def indicators(self) -> list[dict]:
+        return self.data["indicators"]
+
+    @property
+    def key_tasks(self) -> list[dict]:
+        return self.data["key_tasks"]
+
+    @property
+    def overdue_items(self) -> list[dict]:
+        return self.data["overdue_items"]
+
+    @property
+    def praise(self) -> list[dict]:
+        return self.data.get("praise", [])
+
+    @property
+    def call_out(self) -> list[dict]:
+        return self.data.get("call_out", [])
+
+    @property
+    def assessment(self) -> list[dict]:
+        return self.data.get("assessment", [])
+
+    @property
+    def rules(self) -> dict:
+        return self.data["rules"]
+
+    @property
+    def unreported_indicators(self) -> list[dict]:
+        return [i for i in self.indicators if not i["reported_in_period"]]
+
+    def slug(self) -> str:
+        """A file name stem: ``jinjian-2023-06-month``."""
+        return f"{self.plan['slug']}-{self.period['key']}-{self.kind}"
+
+    def file_stem(self) -> str:
+        """A readable file name stem: ``金鉴区…方案-2023年6月月晾晒``."""
+        return f"{self.plan['title']}-{self.period['label']}{self.period['title']}"
+
+    # -- what a leader reads first ----------------------------------------------------------------
+    def highlights(self) -> list[str]:
+        """Three to five sentences that say how the period went."""
+        s = self.summary
+        lines = [
+            _("本期应办事项%(due)d项：按期完成%(on)d项，逾期完成%(late)d项，逾期未完成%(over)d项，待审核%(wait)d项；"
+              "按期完成率%(rate)s。")
+            % {"due": s["due"], "on": s["done_on_time"], "late": s["done_late"], "over": s["overdue"],
+               "wait": s["awaiting_review"], "rate": pct(s["on_time_rate"])}
+        ]
+        ranked = self.ranked_units
+        if ranked:
+            top = "、".join(u["unit"] for u in ranked if u["rank"] == 1)
+            lines.append(_("排名第一：%(top)s。") % {"top": top})
+        reds = [u["unit"] for u in self.units if u["colour"] == rules.RED]
+        if reds:
+            lines.append(_("红灯单位%(n)d个：%(names)s。") % {"n": len(reds), "names": "、".join(reds)})
+        by_colour = s["indicators_by_colour"]
+        lines.append(
+            _("指标%(n)d项：绿灯%(g)d项，黄灯%(y)d项，红灯%(r)d项，无法评价%(x)d项；本期未填报%(u)d项。")
+            % {"n": len(self.indicators), "g": by_colour["green"], "y": by_colour["yellow"], "r": by_colour["red"],
+               "x": by_colour["none"], "u": s["indicators_not_reported"]}
+        )
+        if self.overdue_items:
+            worst = self.overdue_items[0]
+            lines.append(
+                _("逾期最久：%(text)s（%(unit)s，逾期%(days)d天）。")
+                % {"text": worst["text"][:40], "unit": worst["lead_unit"] or "—", "days": worst["days_overdue"]}
+            )
+        if self.is_quarter:
+            template = (
+                _("表扬%(p)d个单位，通报%(c)d个单位。") if self.is_published
+                else _("拟表扬%(p)d个单位，拟通报%(c)d个单位。")
+            )
+            lines.append(template % {"p": len(self.praise), "c": len(self.call_out)})
+        return lines
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def unit_line(self, unit_id: int | None) -> str:
+        """One sentence on a unit's own results, for the email it receives."""
+        row = next((u for u in self.units if u["unit_id"] == unit_id), None)
+        if row is None:
+            return ""
+        parts = []
+        if row["rank"] is not None:
+            change = row["rank_change"]
+            moved = (
+                _("（较上期上升%d位）") % change if change and change > 0
+                else _("（较上期下降%d位）") % -change if change and change < 0 else ""
+            )
+            parts.append(_("排名第%(rank)d%(moved)s，得分%(score)g，%(light)s") % {
+                "rank": row["rank"], "moved": moved, "score": row["score"], "light": colour_label(row["colour"])})
+        parts.append(
+            _("牵头应办%(due)d项，按期完成%(on)d项，逾期完成%(late)d项，逾期未完成%(over)d项，待审核%(wait)d项")
+            % {"due": row["due"], "on": row["done_on_time"], "late": row["done_late"], "over": row["overdue"],
+               "wait": row["awaiting_review"]}
+        )
+        if row["support"]["due"]:
+            parts.append(_("配合应办%(due)d项，按期完成%(on)d项") % {
+                "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
+        return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"
+
+    # -- chart series -----------------------------------------------------------------------------
+    def indicator_series(self) -> list[tuple[str, float | None, str, float | None]]:
+        """(indicator, progress %, colour, expected %) for indicators with a numeric target."""
+        return [
+            (f"{i['number']}. {i['name']}", i["progress"], i["colour"], i["expected"])
+            for i in self.indicators
+            if i["target_value"] is not None
+        ]

@@ -1,0 +1,218 @@
+"""The office's rules as pure functions: scores, colours, ranks, indicator progress, praise, assessment.
+
+Inputs are plain numbers and dicts (the settings as ``RoundupSettings.as_dict()``), so every rule
+can be read and tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+OUTCOMES = ("done_on_time", "done_late", "awaiting_review", "overdue")
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def counts_rate(counts: dict) -> float | None:
+    return rate(counts["done_on_time"], counts["due"])
+
+
+def unit_score(lead: dict, support: dict, rules: dict) -> float | None:
+    """Average points per item in scope (0-100); supporting items weigh ``support_weight``."""
+    points = {
+        "done_on_time": rules["points_on_time"],
+        "done_late": rules["points_late"],
+        "awaiting_review": rules["points_awaiting"],
+        "overdue": rules["points_overdue"],
+    }
+    total = weight = 0.0
+    for counts, w in ((lead, 1.0), (support, rules["support_weight"])):
+        for outcome in OUTCOMES:
+            total += w * points[outcome] * counts[outcome]
+            weight += w * counts[outcome]
+    return round(total / weight, 1) if weight else None
+
+
+def unit_colour(score: float | None, overdue: int, rules: dict) -> str:
+    if score is None:
+        return NONE
+    if rules["red_min_overdue"] and overdue >= rules["red_min_overdue"]:
+        return RED
+    if score >= rules["green_min_score"]:
+        return GREEN
+    if score >= rules["yellow_min_score"]:
+        return YELLOW
+    return RED
+
+
+def competition_ranks(keys: Iterable[tuple]) -> list[int]:
+    """Ranks 1, 2, 2, 4 ... for keys already sorted best first; equal keys share a rank."""
+    ranks: list[int] = []
+    previous = None
+    for i, key in enumerate(keys, start=1):
+        ranks.append(ranks[-1] if key == previous else i)
+        previous = key
+    return ranks
+
+
+def rank_key(row: dict) -> tuple:
+    """Best first: higher score, then higher on-time rate, then fewer overdue items."""
+    rate_ = row["on_time_rate"]
+    return (-row["score"], -(rate_ if rate_ is not None else -1), row["overdue"])
+
+
+# -- indicators ---------------------------------------------------------------------------------
+
+HIGHER_IS_BETTER = {"eq", "gt", "ge"}
+
+
+def attained(actual: float, target: float, comparator: str) -> bool:
+    return {
+        "eq": actual >= target,
+        "ge": actual >= target,
+        "gt": actual > target,
+        "le": actual <= target,
+        "lt": actual < target,
+    }[comparator]
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    progress: float | None  # percent of the way to the target; may exceed 100 when beaten
+    attained: bool | None
+
+
+def indicator_progress(
+    *, actual: float | None, target: float | None, comparator: str, cumulative: bool, baseline: float | None
+) -> IndicatorProgress:
+    """Progress towards this year's target, honouring the comparator.
+
+    A cumulative indicator is a stock: progress is the way covered from the baseline to the
+    target. A ``>`` target that is only equalled is not attained, so it shows just under 100.
+    """
+    if actual is None or target is None or not comparator:
+        return IndicatorProgress(None, None)
+    met = attained(actual, target, comparator)
+    higher = comparator in HIGHER_IS_BETTER
+    if cumulative:
+        start = baseline if baseline is not None else 0.0
+        span = (target - start) if higher else (start - target)
+        moved = (actual - start) if higher else (start - actual)
+        progress = 100.0 if span <= 0 and met else (max(moved, 0.0) / span * 100 if span > 0 else 0.0)
+    elif higher:
+        progress = actual / target * 100 if target > 0 else (100.0 if met else 0.0)
+    else:
+        progress = target / actual * 100 if actual > 0 else (100.0 if met else 0.0)
+    progress = max(progress, 100.0) if met else min(progress, 99.9)
+    return IndicatorProgress(round(progress, 1), met)
+
+
+def expected_progress(
+    *, period_end: date, cumulative: bool, comparator: str, baseline_year: int | None, target_year: int,
+    use_pace: bool,
+) -> float:
+    """Where the indicator should be by ``period_end`` (序时进度), in percent.
+
+    A ceiling (``<``/``≤``) holds at any time, so it is never judged by pace.
+    """
+    if not use_pace or comparator not in HIGHER_IS_BETTER:
+        return 100.0
+    if cumulative and baseline_year is not None and baseline_year < target_year:
+        span = (target_year - baseline_year) * 12
+        elapsed = (period_end.year - baseline_year - 1) * 12 + period_end.month
+        return round(min(max(elapsed / span, 0.0), 1.0) * 100, 1)
+    return round(period_end.month / 12 * 100, 1)
+
+
+def indicator_colour(progress: IndicatorProgress, expected: float, rules: dict) -> str:
+    if progress.progress is None:
+        return NONE
+    if progress.attained or progress.progress >= expected:
+        return GREEN
+    if progress.progress >= expected - rules["indicator_yellow_margin"]:
+        return YELLOW
+    return RED
+
+
+# -- quarterly bulletin and annual assessment ----------------------------------------------------
+
+
+def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], list[dict]]:
+    """Units to praise (top N, high score, nothing overdue) and to call out (low score or many overdue)."""
+    praise, call_out = [], []
+    for row in units:
+        if row["rank"] is None:
+            continue
+        if (
+            row["rank"] <= rules["praise_top_n"]
+            and row["score"] >= rules["praise_min_score"]
+            and row["overdue"] == 0
+        ):
+            praise.append(
+                {"unit": row["unit"], "rank": row["rank"], "score": row["score"],
+                 "reasons": [_("排名第%(rank)d，得分%(score)g，无逾期事项") % row]}
+            )
+        reasons = []
+        if row["score"] < rules["call_out_below_score"]:
+            limit = rules["call_out_below_score"]
+            reasons.append(_("得分%(score)g，低于%(limit)g分") % {"score": row["score"], "limit": limit})
+        if rules["call_out_min_overdue"] and row["overdue"] >= rules["call_out_min_overdue"]:
+            reasons.append(_("逾期未完成%(n)d项") % {"n": row["overdue"]})
+        if reasons:
+            call_out.append({"unit": row["unit"], "rank": row["rank"], "score": row["score"], "reasons": reasons})
+    return praise, call_out
+
+
+def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[dict]:
+    """Annual score per unit: weighted on-time rate and indicator attainment, less overdue deductions.
+
+    A unit without items due (or without indicators it leads) gets the whole weight from the other part.
+    """
+    attainment: dict[int, list[float]] = {}
+    for ind in indicators:
+        if ind["lead_unit_id"] is None or ind["target_value"] is None:
+            continue
+        share = 0.0 if ind["progress"] is None else min(ind["progress"], 100.0) / 100
+        attainment.setdefault(ind["lead_unit_id"], []).append(share)
+    w_rate, w_ind = rules["weight_on_time"], rules["weight_indicators"]
+    rows = []
+    for unit in units:
+        counts = unit if unit["due"] else unit["support"]
+        on_time = counts_rate(counts)
+        shares = attainment.get(unit["unit_id"])
+        ind_rate = round(sum(shares) / len(shares), 4) if shares else None
+        if on_time is None and ind_rate is None:
+            continue
+        if ind_rate is None:
+            rate_points, ind_points = (w_rate + w_ind) * on_time, None
+        elif on_time is None:
+            rate_points, ind_points = None, (w_rate + w_ind) * ind_rate
+        else:
+            rate_points, ind_points = w_rate * on_time, w_ind * ind_rate
+        deduction = min(rules["deduction_cap"], rules["deduction_per_overdue"] * unit["overdue"])
+        total = max(0.0, (rate_points or 0.0) + (ind_points or 0.0) - deduction)
+        rows.append(
+            {
+                "unit": unit["unit"],
+                "unit_id": unit["unit_id"],
+                "on_time_rate": on_time,
+                "on_time_points": None if rate_points is None else round(rate_points, 1),
+                "indicators": len(shares or []),
+                "indicator_attainment": ind_rate,
+                "indicator_points": None if ind_points is None else round(ind_points, 1),
+                "overdue": unit["overdue"],
+                "deduction": round(deduction, 1),
+                "score": round(total, 1),
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["overdue"], r["unit"]))
+    for row, rank in zip(rows, competition_ranks((r["score"], r["overdue"]) for r in rows), strict=True):
+        row["rank"] = rank
+    return rows

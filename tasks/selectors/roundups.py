@@ -1,0 +1,604 @@
+"""Reads for roundups: every number of a roundup, computed in SQL as of the close of the period's last day.
+
+"As of" means the state a work item was in at the end of the period, not today:
+
+* its status is the ``to_status`` of its last StatusChange before the cut-off (or the ``from_status``
+  of its first one after it; an item without any history is taken as it stands, except that an item
+  completed after the cut-off counts as open);
+* the day it was done is the local date of its last move to ``done`` before the cut-off
+  (``completed_at`` for items without history);
+* its deadline is the one in force at the cut-off: the ``to_due_date`` of the last granted extension
+  before it, or the ``from_due_date`` of the first one after it (StatusChange rows with event
+  ``extension_granted``, then ExtensionRequest decisions), or ``WorkItem.due_date``.
+
+The per-item state is one ORM query (correlated subqueries) that SQL then groups by unit, role and
+outcome, so a roundup costs the same handful of queries for 5 items or 5,000.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.utils.dateparse import parse_date, parse_datetime
+
+from tasks.models import (
+    ExtensionRequest,
+    Indicator,
+    IndicatorReport,
+    IndicatorTarget,
+    KeyTask,
+    KeyTaskUnit,
+    Plan,
+    ProgressReport,
+    Role,
+    Roundup,
+    RoundupSettings,
+    StatusChange,
+    Unit,
+    WorkItem,
+    WorkItemUnit,
+)
+from tasks.roundups import rules
+from tasks.roundups.periods import QUARTER, YEAR, Period
+
+S = WorkItem.Status
+SNAPSHOT_VERSION = 1
+NOTE_KINDS = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CONTRIBUTION, ProgressReport.Kind.CLOSE_REQUEST)
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return parse_date(str(value)[:10])
+
+
+def _as_local_date(value) -> date | None:
+    """A datetime read by raw SQL (naive UTC text on SQLite, aware on PostgreSQL) as a local date."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+# -- the state of every dated item at the cut-off -------------------------------------------------
+
+
+def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> QuerySet:
+    """Each dated work item of ``plan`` as it stood at the close of ``end``.
+
+    Rows: ``id``, ``key_task_id``, ``due_end`` (deadline in force), ``status_end``, and when that
+    is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves out items that cannot be due by
+    that day, ``open_only`` those done before the cut-off: both only save work, on plain columns.
+    """
+    cutoff = local_midnight(end + timedelta(days=1))
+    item = OuterRef("pk")
+    changes = StatusChange.objects.filter(work_item=item)
+    before, after = changes.filter(at__lt=cutoff), changes.filter(at__gte=cutoff)
+    grants = changes.filter(event=StatusChange.Event.EXTENSION_GRANTED)
+    decided = ExtensionRequest.objects.filter(
+        work_item=item, status=ExtensionRequest.Status.GRANTED, decided_at__isnull=False
+    )
+    # Fast paths keep the common cases free of subqueries: an item whose deadline was never moved
+    # (due_date == deadline) has that deadline in force; an item done before the cut-off (and still
+    # done) was done at ``completed_at``.
+    due_end = Case(
+        When(due_date=F("deadline"), then=F("due_date")),
+        default=Coalesce(
+            Subquery(
+                grants.filter(at__lt=cutoff, to_due_date__isnull=False)
+                .order_by("-at", "-pk")
+                .values("to_due_date")[:1]
+            ),
+            Subquery(
+                grants.filter(at__gte=cutoff, from_due_date__isnull=False)
+                .order_by("at", "pk")
+                .values("from_due_date")[:1]
+            ),
+            Subquery(
+                decided.filter(decided_at__lt=cutoff).order_by("-decided_at", "-pk").values("proposed_due_date")[:1]
+            ),
+            Subquery(
+                decided.filter(decided_at__gte=cutoff, current_due_date__isnull=False)
+                .order_by("decided_at", "pk")
+                .values("current_due_date")[:1]
+            ),
+            F("due_date"),
+        ),
+        output_field=DateField(),
+    )
+    done_before_cutoff = Q(status=S.DONE, completed_at__lt=cutoff)
+    status_now = Case(
+        When(status=S.DONE, completed_at__gte=cutoff, then=Value(S.IN_PROGRESS)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+    status_end = Case(
+        When(done_before_cutoff, then=Value(S.DONE)),
+        default=Coalesce(
+            Subquery(before.order_by("-at", "-pk").values("to_status")[:1]),
+            NullIf(Subquery(after.order_by("at", "pk").values("from_status")[:1]), Value("")),
+            status_now,
+        ),
+        output_field=CharField(),
+    )
+    done_at = Case(
+        When(done_before_cutoff, then=F("completed_at")),
+        default=Coalesce(
+            Subquery(before.filter(to_status=S.DONE).order_by("-at", "-pk").values("at")[:1]),
+            F("completed_at"),
+        ),
+        output_field=DateTimeField(),
+    )
+    items = WorkItem.objects.filter(plan=plan, due_date__isnull=False)
+    if due_by is not None:
+        # A deadline never moved (due_date == deadline) is the one in force at any time.
+        items = items.filter(Q(due_date__lte=due_by) | ~Q(due_date=F("deadline")) | Q(deadline__isnull=True))
+    if open_only:
+        items = items.exclude(done_before_cutoff)
+    return (
+        items.order_by()
+        .alias(done_local=TruncDate(done_at, tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .annotate(
+            due_end=due_end,
+            status_end=status_end,
+            done_at=done_at,
+            # Whether it was done by its deadline, judged on the local date. An item done before the
+            # cut-off keeps the workflow's own judgement (made against the deadline then in force).
+            on_time=Case(
+                When(done_before_cutoff, then=F("completed_on_time")),
+                When(Q(status_end=S.DONE) & Q(done_local__lte=F("due_end")), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("id", "key_task_id", "due_end", "status_end", "done_at", "on_time")
+    )
+
+
+def _with_states(states: QuerySet) -> tuple[str, list]:
+    """``WITH s AS MATERIALIZED (...)`` so each item's state is computed once per query."""
+    sql, params = states.query.sql_with_params()
+    materialized = "MATERIALIZED"
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        materialized = ""
+    return f"WITH s AS {materialized} ({sql}) ", list(params)
+
+
+def _d(day: date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _dt(day: date):
+    """Local midnight at the start of ``day``, as the database compares datetimes."""
+    return connection.ops.adapt_datetimefield_value(local_midnight(day))
+
+
+# Outcome of an item for a unit, as of the cut-off: not yet due, or one of the four.
+OUTCOME_SQL = """CASE
+    WHEN s.due_end > %s THEN 'none'
+    WHEN s.status_end = 'done' AND s.on_time THEN 'done_on_time'
+    WHEN s.status_end = 'done' THEN 'done_late'
+    WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
+    ELSE 'overdue' END"""
+# When it was done: 0 before the year began, 1 before the period began, 2 not done before the period.
+PHASE_SQL = """CASE
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 0
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 1
+    ELSE 2 END"""
+# A key task's items of the year: those due by the year's end and not done before it began.
+TASK_STATE_SQL = """CASE
+    WHEN s.due_end > %s THEN 'none'
+    WHEN s.status_end = 'done' AND s.done_at < %s THEN 'none'
+    WHEN s.status_end = 'done' THEN 'done'
+    WHEN s.due_end > %s THEN 'pending'
+    WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
+    ELSE 'overdue' END"""
+
+
+def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
+    """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks."""
+    due_by = period.year_end if with_tasks else period.end
+    head, params = _with_states(item_states(plan=plan, end=period.end, due_by=due_by))
+    outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
+    sql = (
+        head
+        + f"""SELECT 'unit', a.unit_id, a.role, {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*)
+        FROM s INNER JOIN {WorkItemUnit._meta.db_table} a ON a.work_item_id = s.id
+        GROUP BY 2, 3, 4, 5
+        UNION ALL
+        SELECT 'all', 0, '', {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*) FROM s GROUP BY 4, 5"""
+    )
+    params += outcome_params * 2
+    if with_tasks:
+        sql += f"""
+        UNION ALL
+        SELECT 'task', s.key_task_id, '', {TASK_STATE_SQL}, 0, COUNT(*)
+        FROM s WHERE s.key_task_id IS NOT NULL GROUP BY 2, 4"""
+        params += [_d(period.year_end), _dt(period.year_start), _d(period.end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _empty_counts() -> dict:
+    return {"due": 0, "done_on_time": 0, "done_late": 0, "overdue": 0, "awaiting_review": 0}
+
+
+def _finish(counts: dict) -> dict:
+    counts["due"] = sum(counts[o] for o in rules.OUTCOMES)
+    counts["on_time_rate"] = rules.counts_rate(counts)
+    return counts
+
+
+def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
+    """Per unit and role, period and year-to-date counts; score, colour and rank (lead and support)."""
+    period_counts: dict = defaultdict(lambda: {Role.LEAD: _empty_counts(), Role.SUPPORT: _empty_counts()})
+    ytd_counts: dict = defaultdict(lambda: {Role.LEAD: _empty_counts(), Role.SUPPORT: _empty_counts()})
+    overall = {"period": _empty_counts(), "cumulative": _empty_counts()}
+    for group, key, role, outcome, phase, n in rows:
+        if outcome == "none" or group == "task":
+            continue
+        if group == "all":
+            if phase == 2:
+                overall["period"][outcome] += n
+            if phase >= 1:
+                overall["cumulative"][outcome] += n
+            continue
+        if phase == 2:
+            period_counts[key][role][outcome] += n
+        if phase >= 1:
+            ytd_counts[key][role][outcome] += n
+    units = []
+    for unit_id in set(period_counts) | set(ytd_counts):
+        lead = _finish(period_counts[unit_id][Role.LEAD])
+        support = _finish(period_counts[unit_id][Role.SUPPORT])
+        score = rules.unit_score(lead, support, rule_set)
+        units.append(
+            {
+                "unit_id": unit_id,
+                **lead,
+                "score": score,
+                "colour": rules.unit_colour(score, lead["overdue"], rule_set),
+                "support": support,
+                "cumulative": {
+                    "lead": _finish(ytd_counts[unit_id][Role.LEAD]),
+                    "support": _finish(ytd_counts[unit_id][Role.SUPPORT]),
+                },
+            }
+        )
+    ranked = sorted((u for u in units if u["score"] is not None), key=rules.rank_key)
+    for unit, rank in zip(ranked, rules.competition_ranks(rules.rank_key(u) for u in ranked), strict=True):
+        unit["rank"] = rank
+    for unit in units:
+        unit.setdefault("rank", None)
+    return units, {k: _finish(v) for k, v in overall.items()}
+
+
+def _task_counts(rows: list[tuple]) -> dict[int, dict]:
+    out: dict[int, dict] = defaultdict(lambda: {"done": 0, "pending": 0, "awaiting_review": 0, "overdue": 0})
+    for group, key, _role, state, _phase, n in rows:
+        if group == "task" and state != "none":
+            out[key][state] += n
+    return out
+
+
+# -- the overdue list ----------------------------------------------------------------------------
+
+
+def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
+    """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first."""
+    head, params = _with_states(item_states(plan=plan, end=period.end, due_by=period.end, open_only=True))
+    cutoff = _dt(period.end + timedelta(days=1))
+    labels = dict(S.choices)
+    kinds = ", ".join(f"'{k}'" for k in NOTE_KINDS)
+    note = f"""FROM {ProgressReport._meta.db_table} r WHERE r.work_item_id = s.id AND r.created_at < %s
+        AND r.kind IN ({kinds}) ORDER BY r.created_at DESC, r.id DESC LIMIT 1"""
+    sql = (
+        head
+        + f"""SELECT s.id, w.text, w.deadline, s.due_end, s.status_end, k.number,
+            (SELECT u.name FROM {WorkItemUnit._meta.db_table} a INNER JOIN {Unit._meta.db_table} u ON u.id = a.unit_id
+             WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
+            (SELECT r.note {note}), (SELECT r.created_at {note})
+        FROM s INNER JOIN {WorkItem._meta.db_table} w ON w.id = s.id
+        LEFT OUTER JOIN {KeyTask._meta.db_table} k ON k.id = w.key_task_id
+        WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review')
+        ORDER BY s.due_end, s.id"""
+    )
+    params += [cutoff, cutoff, _d(period.end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for pk, text, deadline, due_end, status_end, task_number, lead, note_text, note_at in rows:
+        due = _as_date(due_end)
+        out.append(
+            {
+                "id": pk,
+                "text": text,
+                "key_task": task_number,
+                "lead_unit": lead,
+                "deadline": _iso(_as_date(deadline)),
+                "due_date": _iso(due),
+                "extended": _as_date(deadline) is not None and _as_date(deadline) != due,
+                "days_overdue": (period.end - due).days + 1,
+                "status": status_end,
+                "status_label": str(labels.get(status_end, status_end)),
+                "last_note": note_text,
+                "last_note_on": _iso(_as_local_date(note_at)),
+            }
+        )
+    out.sort(key=lambda r: (-r["days_overdue"], r["lead_unit"] or "", r["id"]))
+    return out
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# -- indicators ----------------------------------------------------------------------------------
+
+
+def indicator_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
+    """Each indicator against this year's target, with its latest report on or before the period's end."""
+    year = period.end.year
+    target = IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year)
+    latest = IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__lte=period.end).order_by("-month")
+    lead = KeyTaskUnit.objects.filter(key_task=OuterRef("key_task_id"), role=Role.LEAD).order_by("position", "pk")
+    qs = (
+        Indicator.objects.filter(plan=plan)
+        .order_by("number")
+        .annotate(
+            target_text=Subquery(target.values("text")[:1]),
+            target_value=Subquery(target.values("value")[:1]),
+            target_comparator=Subquery(target.values("comparator")[:1]),
+            actual=Subquery(latest.values("value")[:1]),
+            actual_month=Subquery(latest.values("month")[:1]),
+            reported_in_period=Exists(
+                IndicatorReport.objects.filter(
+                    indicator=OuterRef("pk"), month__gte=period.start, month__lte=period.end
+                )
+            ),
+            lead_unit=Subquery(lead.values("unit__name")[:1]),
+            lead_unit_id=Subquery(lead.values("unit_id")[:1]),
+        )
+        .values(
+            "id", "number", "domain", "name", "measure", "cumulative", "baseline_year", "baseline_text",
+            "baseline_value", "target_text", "target_value", "target_comparator", "actual", "actual_month",
+            "reported_in_period", "lead_unit", "lead_unit_id",
+        )
+    )
+    first_year = plan.first_year
+    out = []
+    for row in qs:
+        target_value = _float(row["target_value"])
+        actual = _float(row["actual"])
+        progress = rules.indicator_progress(
+            actual=actual,
+            target=target_value,
+            comparator=row["target_comparator"] or "",
+            cumulative=row["cumulative"],
+            baseline=_float(row["baseline_value"]),
+        )
+        expected = rules.expected_progress(
+            period_end=period.end,
+            cumulative=row["cumulative"],
+            comparator=row["target_comparator"] or "",
+            baseline_year=row["baseline_year"] or first_year - 1,
+            target_year=year,
+            use_pace=rule_set["indicator_use_pace"],
+        )
+        out.append(
+            {
+                "id": row["id"],
+                "number": row["number"],
+                "indicator": f"{row['name']}" + (f"({row['measure']})" if row["measure"] else ""),
+                "name": row["name"],
+                "domain": row["domain"],
+                "measure": row["measure"],
+                "cumulative": row["cumulative"],
+                "lead_unit": row["lead_unit"],
+                "lead_unit_id": row["lead_unit_id"],
+                "baseline": row["baseline_text"],
+                "baseline_value": _float(row["baseline_value"]),
+                "target_text": row["target_text"],
+                "target_value": target_value,
+                "comparator": row["target_comparator"] or "",
+                "actual": actual,
+                "actual_month": row["actual_month"].strftime("%Y-%m") if row["actual_month"] else None,
+                "reported_in_period": row["reported_in_period"],
+                "progress": progress.progress,
+                "expected": expected if progress.progress is not None else None,
+                "attained": progress.attained,
+                "colour": rules.indicator_colour(progress, expected, rule_set),
+            }
+        )
+    return out
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# -- the whole roundup -----------------------------------------------------------------------------
+
+
+def roundup_settings_for(plan: Plan) -> RoundupSettings:
+    """The plan's rules, or the defaults when the office has not set any (not saved)."""
+    found = RoundupSettings.objects.filter(plan=plan).first()
+    return found or RoundupSettings(plan=plan)
+
+
+def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) -> dict:
+    """Every number of the roundup of ``plan`` for ``period``, as one JSON-safe dict (the snapshot).
+
+    Costs a fixed number of queries whatever the size of the plan.
+    """
+    if rule_set is None:
+        rule_set = roundup_settings_for(plan).as_dict()
+    rows = _outcome_counts(plan=plan, period=period, with_tasks=True)
+    units, overall = _unit_rows(rows, rule_set)
+    previous = period.previous()
+    previous_units, _ = _unit_rows(_outcome_counts(plan=plan, period=previous, with_tasks=False), rule_set)
+    previous_rank = {u["unit_id"]: u["rank"] for u in previous_units}
+    task_counts = _task_counts(rows)
+
+    unit_ids = {u["unit_id"] for u in units}
+    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    for unit in units:
+        unit["unit"] = names.get(unit["unit_id"], "?")
+        before = previous_rank.get(unit["unit_id"])
+        unit["previous_rank"] = before
+        unit["rank_change"] = before - unit["rank"] if before is not None and unit["rank"] is not None else None
+    units.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, -u["support"]["due"], u["unit"]))
+    units = [_unit_out(u) for u in units]
+
+    indicators = indicator_rows(plan=plan, period=period, rule_set=rule_set)
+    key_tasks = key_task_rows(plan=plan, task_counts=task_counts)
+    overdue = overdue_items(plan=plan, period=period)
+
+    praise: list[dict] = []
+    call_out: list[dict] = []
+    if period.kind == QUARTER:
+        praise, call_out = rules.praise_and_call_out(units, rule_set)
+    assessment = rules.assessment(units, indicators, rule_set) if period.kind == YEAR else []
+
+    colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
+    for ind in indicators:
+        colours[ind["colour"]] += 1
+    return {
+        "version": SNAPSHOT_VERSION,
+        "plan": {"id": plan.pk, "slug": plan.slug, "title": plan.title, "region": str(plan.region)},
+        "period": {
+            "kind": period.kind,
+            "key": period.key,
+            "label": period.label,
+            "title": period.title,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "year_start": period.year_start.isoformat(),
+        },
+        "previous_period": {"key": previous.key, "label": previous.label},
+        "as_of": period.end.isoformat(),
+        "rules": rule_set,
+        "summary": {
+            **overall["period"],
+            "cumulative": overall["cumulative"],
+            "units": len(units),
+            "units_by_colour": _count_by(units, "colour"),
+            "indicators_by_colour": colours,
+            "indicators_not_reported": sum(1 for i in indicators if not i["reported_in_period"]),
+        },
+        "units": units,
+        "indicators": indicators,
+        "key_tasks": key_tasks,
+        "overdue_items": overdue,
+        "praise": praise,
+        "call_out": call_out,
+        "assessment": assessment,
+    }
+
+
+def _count_by(rows: list[dict], key: str) -> dict:
+    out = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
+    for row in rows:
+        out[row[key]] += 1
+    return out
+
+
+def _unit_out(u: dict) -> dict:
+    """The contract's keys first, then the details."""
+    return {
+        "unit": u["unit"],
+        "due": u["due"],
+        "done_on_time": u["done_on_time"],
+        "done_late": u["done_late"],
+        "overdue": u["overdue"],
+        "awaiting_review": u["awaiting_review"],
+        "on_time_rate": u["on_time_rate"],
+        "score": u["score"],
+        "rank": u["rank"],
+        "colour": u["colour"],
+        "unit_id": u["unit_id"],
+        "previous_rank": u["previous_rank"],
+        "rank_change": u["rank_change"],
+        "support": u["support"],
+        "cumulative": u["cumulative"],
+    }
+
+
+def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
+    """Each key task with its lead units and this year's items: done, overdue, total."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    for task_id, name in (
+        KeyTaskUnit.objects.filter(key_task__plan=plan, role=Role.LEAD)
+        .order_by("key_task_id", "position", "pk")
+        .values_list("key_task_id", "unit__name")
+    ):
+        leads[task_id].append(name)
+    out = []
+    for task in KeyTask.objects.filter(plan=plan).order_by("number").values("id", "number", "section", "title"):
+        counts = task_counts.get(task["id"], {"done": 0, "pending": 0, "awaiting_review": 0, "overdue": 0})
+        total = sum(counts.values())
+        out.append(
+            {
+                **task,
+                "lead_units": leads.get(task["id"], []),
+                "total": total,
+                **counts,
+                "done_rate": rules.rate(counts["done"], total),
+            }
+        )
+    return out
+
+
+# -- who may read what -----------------------------------------------------------------------------
+
+
+def roundups_visible_to(user) -> QuerySet:
+    """Roundups a user may read: staff see all; a coordinator sees those of the plans they coordinate."""
+    qs = Roundup.objects.select_related("plan", "plan__region", "published_by", "generated_by")
+    if user.is_staff or user.is_superuser:
+        return qs
+    return qs.filter(plan__coordinators=user)
+
+
+def roundup_list(user) -> QuerySet:
+    return roundups_visible_to(user).order_by("plan__title", "-period_end", "kind")
+
+
+def plan_for_roundup(ref: str) -> Plan:
+    """A plan by id or slug (for the command line)."""
+    query = Q(slug=ref)
+    if ref.isdigit():
+        query |= Q(pk=int(ref))
+    return Plan.objects.select_related("region").get(query)

@@ -1,0 +1,242 @@
+"""Writes for roundups: generate a draft, regenerate it, publish it (freeze + email), deliver the email.
+
+A roundup's numbers are a snapshot taken when it is generated. Publishing freezes it: from then on
+nothing rewrites ``Roundup.data`` (regenerate refuses), so later edits to work items never change
+what leaders were sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks.models import Plan, Roundup, RoundupDelivery, Unit, WorkItem
+from tasks.roundups.html import render_standalone_html
+from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
+from tasks.roundups.periods import Period
+from tasks.roundups.report import RoundupReport
+from tasks.roundups.xlsx import render_xlsx
+from tasks.selectors.roundups import roundup_data, roundup_settings_for
+
+logger = logging.getLogger(__name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class RoundupError(ValidationError):
+    pass
+
+
+def _check_ended(period: Period, today: date) -> None:
+    # "As of the period's last day" only means something once that day is over.
+    if period.end >= today:
+        raise RoundupError(
+            _("%(label)s尚未结束（截止%(end)s），期末次日起才能生成。") % {"label": period.label, "end": period.end}
+        )
+
+
+def roundup_generate(
+    *, plan: Plan, period: Period, today: date, actor=None, at: datetime | None = None
+) -> tuple[Roundup, bool]:
+    """The draft roundup of ``plan`` for ``period``: created if missing, else the existing one untouched.
+
+    Returns ``(roundup, created)``. Running it twice (or concurrently) makes one roundup.
+    """
+    _check_ended(period, today)
+    lookup = {"plan": plan, "kind": period.kind, "period_start": period.start}
+    existing = Roundup.objects.filter(**lookup).first()
+    if existing:
+        return existing, False
+    data = roundup_data(plan=plan, period=period)
+    try:
+        with transaction.atomic():
+            roundup = Roundup.objects.create(
+                **lookup,
+                period_end=period.end,
+                data=data,
+                generated_at=at or timezone.now(),
+                generated_by=actor,
+            )
+    except IntegrityError:
+        # Someone generated the same period meanwhile: theirs stands.
+        return Roundup.objects.get(**lookup), False
+    return roundup, True
+
+
+def roundup_regenerate(*, roundup: Roundup, today: date, actor=None, at: datetime | None = None) -> Roundup:
+    """Recompute a draft's snapshot (after a late correction). A published roundup is never recomputed."""
+    with transaction.atomic():
+        locked = Roundup.objects.select_for_update().select_related("plan").get(pk=roundup.pk)
+        if locked.is_published:
+            raise RoundupError(_("已发布的晾晒通报不能重新生成：其数据已冻结。"))
+        period = locked.period
+        _check_ended(period, today)
+        locked.data = roundup_data(plan=locked.plan, period=period)
+        locked.generated_at = at or timezone.now()
+        locked.generated_by = actor
+        locked.save(update_fields=["data", "generated_at", "generated_by"])
+    roundup.data, roundup.generated_at, roundup.generated_by = locked.data, locked.generated_at, locked.generated_by
+    return roundup
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    unit_id: int | None = None
+
+
+def roundup_recipients(roundup: Roundup) -> list[Recipient]:
+    """Everyone a published roundup goes to, each address once: the listed recipients, the plan's
+    coordinators, the liaisons (and, if set, the leaders) of the units in the roundup."""
+    rules = roundup_settings_for(roundup.plan)
+    found: dict[str, Recipient] = {}
+
+    def add(email: str, name: str, unit_id: int | None = None) -> None:
+        email = (email or "").strip()
+        if email and email.lower() not in found:
+            found[email.lower()] = Recipient(email=email, name=name[:100], unit_id=unit_id)
+
+    if rules.pk:
+        for r in rules.recipients.filter(active=True).order_by("name"):
+            add(r.email, r.name)
+    if rules.send_to_coordinators:
+        for user in roundup.plan.coordinators.exclude(email="").order_by("username"):
+            add(user.email, user.get_full_name() or user.username)
+    if rules.send_to_units or rules.send_to_unit_leaders:
+        unit_ids = [u["unit_id"] for u in roundup.data.get("units", [])]
+        for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
+            if rules.send_to_units:
+                for email in unit.email_list:
+                    add(email, unit.name, unit.pk)
+            if rules.send_to_unit_leaders and unit.leader_email:
+                add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
+    return list(found.values())
+
+
+def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None) -> Roundup:
+    """Freeze the roundup, record who it goes to, and email it (after commit, via Celery)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Roundup.objects.select_for_update().select_related("plan").get(pk=roundup.pk)
+        if locked.is_published:
+            raise RoundupError(_("该晾晒通报已于%(at)s发布。") % {"at": timezone.localtime(locked.published_at)})
+        locked.status = Roundup.Status.PUBLISHED
+        locked.published_at = at
+        locked.published_by = actor
+        locked.save(update_fields=["status", "published_at", "published_by"])
+        RoundupDelivery.objects.bulk_create(
+            [
+                RoundupDelivery(roundup=locked, email=r.email, name=r.name, unit_id=r.unit_id)
+                for r in roundup_recipients(locked)
+            ],
+            ignore_conflicts=True,
+        )
+        from tasks.tasks import roundup_deliver as deliver_task
+
+        transaction.on_commit(lambda: deliver_task.delay(locked.pk))
+    roundup.status, roundup.published_at, roundup.published_by = locked.status, locked.published_at, actor
+    return roundup
+
+
+def roundup_report(roundup: Roundup) -> RoundupReport:
+    return RoundupReport.from_roundup(roundup, url=settings.SITE_URL + reverse("tasks:roundup_detail",
+                                                                            args=[roundup.pk]))
+
+
+def roundup_attachments(report: RoundupReport) -> list[tuple[str, bytes, str]]:
+    """The workbook and, when Chromium is available, the PDF of the page."""
+    stem = report.file_stem()
+    files = [(f"{stem}.xlsx", render_xlsx(report), XLSX_TYPE)]
+    try:
+        files.append((f"{stem}.pdf", html_to_pdf(render_standalone_html(report)), "application/pdf"))
+    except PdfUnavailable as exc:
+        # The workbook still goes out; the missing PDF is logged for the administrator.
+        logger.error("Roundup PDF not attached: %s", exc)
+    return files
+
+
+def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
+    """Send a published roundup to every recipient not yet sent; safe to run again (and after a failure).
+
+    Each delivery row is locked and checked before sending, so no one gets it twice.
+    Returns ``{"sent": n, "failed": n}``.
+    """
+    roundup = Roundup.objects.select_related("plan").get(pk=roundup_id)
+    outcome = {"sent": 0, "failed": 0}
+    if not roundup.is_published:
+        return outcome
+    waiting = Q(status__in=[RoundupDelivery.Status.PENDING, RoundupDelivery.Status.FAILED])
+    pending = list(roundup.deliveries.filter(waiting).values_list("pk", flat=True))
+    if not pending:
+        return outcome
+    report = roundup_report(roundup)
+    attachments = roundup_attachments(report)
+    subject = _("【%(title)s】%(plan)s %(label)s") % {
+        "title": report.period["title"], "plan": report.plan["title"], "label": report.period["label"]
+    }
+    for pk in pending:
+        with transaction.atomic():
+            delivery = RoundupDelivery.objects.select_for_update().get(pk=pk)
+            if delivery.status == RoundupDelivery.Status.SENT:
+                continue
+            body = render_to_string(
+                "tasks/email/roundup.txt",
+                {
+                    "report": report,
+                    "recipient": delivery,
+                    "own_line": report.unit_line(delivery.unit_id),
+                    "attachments": [a[0] for a in attachments],
+                },
+            )
+            message = EmailMessage(subject=subject, body=body, to=[delivery.email])
+            for name, content, mimetype in attachments:
+                message.attach(name, content, mimetype)
+            delivery.attempts += 1
+            try:
+                message.send()
+            except (smtplib.SMTPException, OSError) as exc:
+                delivery.status = RoundupDelivery.Status.FAILED
+                delivery.error = str(exc)[:1000]
+                delivery.save(update_fields=["status", "error", "attempts"])
+                outcome["failed"] += 1
+                continue
+            delivery.status = RoundupDelivery.Status.SENT
+            delivery.sent_at = at or timezone.now()
+            delivery.error = ""
+            delivery.save(update_fields=["status", "sent_at", "error", "attempts"])
+            outcome["sent"] += 1
+    return outcome
+
+
+def roundups_draft_last_period(*, kind: str, today: date) -> list[Roundup]:
+    """Draft the last ended period of ``kind`` for every plan running in it (and holding work items);
+    returns the new drafts.
+
+    Beat runs this on the first days of the month; existing roundups are left alone, so a repeated
+    or late run creates nothing twice and a missed day is made up.
+    """
+    period = Period.last_ended(kind, today)
+    created = []
+    plans = (
+        Plan.objects.filter(first_year__lte=period.end.year, last_year__gte=period.start.year)
+        .filter(Exists(WorkItem.objects.filter(plan=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    for plan in plans:
+        roundup, is_new = roundup_generate(plan=plan, period=period, today=today)
+        if is_new:
+            created.append(roundup)
+    return created

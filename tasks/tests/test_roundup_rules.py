@@ -1,0 +1,131 @@
+"""Periods and the office's rules, without a database."""
+
+from datetime import date
+
+import pytest
+
+from tasks.roundups import rules
+from tasks.roundups.periods import Period, PeriodError
+
+DEFAULTS = {
+    "points_on_time": 100.0, "points_late": 60.0, "points_awaiting": 80.0, "points_overdue": 0.0,
+    "support_weight": 0.5, "green_min_score": 90.0, "yellow_min_score": 75.0, "red_min_overdue": 3,
+    "indicator_use_pace": True, "indicator_yellow_margin": 10.0, "praise_top_n": 3, "praise_min_score": 95.0,
+    "call_out_below_score": 70.0, "call_out_min_overdue": 3, "weight_on_time": 60.0, "weight_indicators": 40.0,
+    "deduction_per_overdue": 2.0, "deduction_cap": 20.0,
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "start", "end", "key", "label"),
+    [
+        ("month", "2023-06", date(2023, 6, 1), date(2023, 6, 30), "2023-06", "2023年6月"),
+        ("month", "2024-2", date(2024, 2, 1), date(2024, 2, 29), "2024-02", "2024年2月"),
+        ("quarter", "2023-Q2", date(2023, 4, 1), date(2023, 6, 30), "2023-Q2", "2023年第二季度"),
+        ("quarter", "2023q4", date(2023, 10, 1), date(2023, 12, 31), "2023-Q4", "2023年第四季度"),
+        ("year", "2023", date(2023, 1, 1), date(2023, 12, 31), "2023", "2023年度"),
+    ],
+)
+def test_period_parses_and_names_itself(kind, text, start, end, key, label):
+    period = Period.parse(kind, text)
+    assert (period.start, period.end, period.key, period.label) == (start, end, key, label)
+
+
+@pytest.mark.parametrize(("kind", "text"), [("month", "2023-13"), ("month", "202306"), ("quarter", "2023-Q5"),
+                                            ("year", "23"), ("week", "2023")])
+def test_period_rejects_bad_text_with_a_message(kind, text):
+    with pytest.raises(PeriodError) as exc:
+        Period.parse(kind, text)
+    assert str(exc.value)
+
+
+def test_previous_and_last_ended_periods_cross_year_boundaries():
+    assert Period.month(2023, 1).previous() == Period.month(2022, 12)
+    assert Period.quarter(2023, 1).previous() == Period.quarter(2022, 4)
+    assert Period.last_ended("month", date(2024, 1, 1)) == Period.month(2023, 12)
+    assert Period.last_ended("quarter", date(2023, 7, 1)) == Period.quarter(2023, 2)
+    assert Period.last_ended("quarter", date(2023, 6, 30)) == Period.quarter(2023, 1)
+    assert Period.last_ended("year", date(2024, 1, 2)) == Period.year(2023)
+
+
+def test_unit_score_weighs_supporting_items_by_the_support_weight():
+    lead = {"due": 2, "done_on_time": 1, "done_late": 0, "overdue": 1, "awaiting_review": 0}
+    support = {"due": 1, "done_on_time": 1, "done_late": 0, "overdue": 0, "awaiting_review": 0}
+    assert rules.unit_score(lead, support, DEFAULTS) == 60.0
+    assert rules.unit_score(lead, support, {**DEFAULTS, "support_weight": 0.0}) == 50.0
+    empty = dict.fromkeys(lead, 0)
+    assert rules.unit_score(empty, empty, DEFAULTS) is None
+
+
+def test_unit_colour_by_score_and_by_number_overdue():
+    assert rules.unit_colour(95, 0, DEFAULTS) == "green"
+    assert rules.unit_colour(95, 3, DEFAULTS) == "red"
+    assert rules.unit_colour(95, 3, {**DEFAULTS, "red_min_overdue": 0}) == "green"
+    assert rules.unit_colour(80, 0, DEFAULTS) == "yellow"
+    assert rules.unit_colour(74.9, 0, DEFAULTS) == "red"
+    assert rules.unit_colour(None, 0, DEFAULTS) == "none"
+
+
+def test_equal_results_share_a_rank():
+    assert rules.competition_ranks([(1,), (2,), (2,), (3,)]) == [1, 2, 2, 4]
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "comparator", "cumulative", "baseline", "progress", "met"),
+    [
+        (95, 95, "gt", False, None, 99.9, False),  # ">95" is not met by 95
+        (95, 95, "ge", False, None, 100.0, True),
+        (96, 95, "gt", False, None, 101.1, True),
+        (13, 14, "ge", True, 10, 75.0, False),  # cumulative: from the baseline to the target
+        (9, 14, "ge", True, 10, 0.0, False),  # below the baseline is no progress
+        (6, 5, "le", False, None, 83.3, False),  # a ceiling
+        (4, 5, "le", False, None, 125.0, True),
+        (None, 5, "le", False, None, None, None),
+        (3, None, "", False, None, None, None),  # prose target
+    ],
+)
+def test_indicator_progress_honours_comparators(actual, target, comparator, cumulative, baseline, progress, met):
+    result = rules.indicator_progress(actual=actual, target=target, comparator=comparator, cumulative=cumulative,
+                                      baseline=baseline)
+    assert (result.progress, result.attained) == (progress, met)
+
+
+def test_expected_progress_follows_time_elapsed_over_the_target_span():
+    june = date(2025, 6, 30)
+    assert rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=2022,
+                                   target_year=2025, use_pace=True) == 50.0
+    # 2022 → 2025 is 36 months, 30 of them gone by June 2025.
+    assert rules.expected_progress(period_end=june, cumulative=True, comparator="ge", baseline_year=2022,
+                                   target_year=2025, use_pace=True) == 83.3
+    assert rules.expected_progress(period_end=june, cumulative=False, comparator="le", baseline_year=None,
+                                   target_year=2025, use_pace=True) == 100.0
+    assert rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=None,
+                                   target_year=2025, use_pace=False) == 100.0
+
+
+def test_indicator_colour_against_pace_with_a_yellow_margin():
+    on = rules.IndicatorProgress(55.0, False)
+    near = rules.IndicatorProgress(41.0, False)
+    far = rules.IndicatorProgress(39.0, False)
+    assert [rules.indicator_colour(p, 50.0, DEFAULTS) for p in (on, near, far)] == ["green", "yellow", "red"]
+    assert rules.indicator_colour(rules.IndicatorProgress(None, None), 50.0, DEFAULTS) == "none"
+
+
+def test_assessment_gives_the_whole_weight_to_the_part_a_unit_has():
+    units = [
+        {"unit": "甲", "unit_id": 1, "due": 4, "done_on_time": 3, "done_late": 0, "overdue": 1, "awaiting_review": 0,
+         "support": {"due": 0}},
+        {"unit": "乙", "unit_id": 2, "due": 0, "done_on_time": 0, "done_late": 0, "overdue": 0, "awaiting_review": 0,
+         "support": {"due": 2, "done_on_time": 2, "done_late": 0, "overdue": 0, "awaiting_review": 0}},
+    ]
+    rows = {r["unit"]: r for r in rules.assessment(units, [], DEFAULTS)}
+    assert (rows["甲"]["on_time_points"], rows["甲"]["indicator_points"], rows["甲"]["deduction"],
+            rows["甲"]["score"]) == (75.0, None, 2.0, 73.0)
+    assert (rows["乙"]["on_time_rate"], rows["乙"]["score"], rows["乙"]["rank"]) == (1.0, 100.0, 1)
+
+
+def test_deductions_stop_at_the_cap():
+    unit = {"unit": "甲", "unit_id": 1, "due": 30, "done_on_time": 0, "done_late": 0, "overdue": 30,
+            "awaiting_review": 0, "support": {"due": 0}}
+    (row,) = rules.assessment([unit], [], DEFAULTS)
+    assert (row["deduction"], row["score"]) == (20.0, 0.0)

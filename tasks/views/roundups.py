@@ -1,0 +1,48 @@
+"""Roundup pages: the list, the printable page, its workbook and PDF. Coordinators of the plan and staff only."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from tasks.roundups.pdf import PdfUnavailable, render_pdf
+from tasks.roundups.xlsx import render_xlsx
+from tasks.selectors.roundups import roundup_list as roundup_list_query
+from tasks.selectors.roundups import roundups_visible_to
+from tasks.services.roundups import XLSX_TYPE, roundup_report
+
+
+def _roundup(request, pk: int):
+    # Anyone else gets a 404: the page does not say whether the roundup exists.
+    return get_object_or_404(roundups_visible_to(request.user), pk=pk)
+
+
+def roundup_list(request):
+    if not (request.user.is_staff or request.user.coordinated_plans.exists()):
+        raise PermissionDenied
+    return render(request, "tasks/roundups/list.html", {"roundups": roundup_list_query(request.user)})
+
+
+def roundup_detail(request, pk: int):
+    roundup = _roundup(request, pk)
+    return render(request, "tasks/roundups/detail.html", {"roundup": roundup, "report": roundup_report(roundup)})
+
+
+def roundup_xlsx(request, pk: int):
+    report = roundup_report(_roundup(request, pk))
+    response = HttpResponse(render_xlsx(report), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{report.file_stem()}.xlsx")
+    return response
+
+
+def roundup_pdf(request, pk: int):
+    report = roundup_report(_roundup(request, pk))
+    try:
+        content = render_pdf(report)
+    except PdfUnavailable:
+        return HttpResponse(_("服务器暂时无法生成PDF，请下载Excel或使用浏览器打印本页。"), status=503,
+                            content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{report.file_stem()}.pdf")
+    return response
