@@ -89,3 +89,15 @@ def test_a_plan_without_warnings_says_so(admin_client):
     plan.save()
     html = _change_page(admin_client, plan)
     assert '<ol class="import-warnings"' not in html and "<div class=\"readonly\">无</div>" in html
+
+
+def test_the_plan_can_still_be_saved_and_keeps_its_warnings(admin_client):
+    plan = plan_import_file(path=HAINING).plan
+    warnings = plan.import_warnings
+    form = admin_client.get(reverse("admin:tasks_plan_change", args=[plan.pk])).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if k in form.fields and v is not None}
+    data.update(region=plan.region_id, issuer="海宁市人民政府办公室", coordinators=[])
+    response = admin_client.post(reverse("admin:tasks_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    plan.refresh_from_db()
+    assert plan.issuer == "海宁市人民政府办公室" and plan.import_warnings == warnings and plan.source_name

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connections
 from django.urls import reverse
 
 from tasks.importers import parse_plan_file
@@ -36,6 +37,9 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright runs use their own connection: close it, or PostgreSQL
+        # refuses to drop the test database ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 
 from tasks.management.commands.import_plan import Command
 from tasks.models import KeyTask, Plan, Unit, WorkItem
@@ -19,7 +20,9 @@ def _nothing_written() -> bool:
     return not (Plan.objects.exists() or Unit.objects.exists() or KeyTask.objects.exists() or WorkItem.objects.exists())
 
 
-def test_strict_exits_non_zero_on_warnings_and_writes_nothing(capsys):
+def test_strict_exits_non_zero_on_warnings_and_writes_nothing(capsys, monkeypatch):
+    # run_from_argv (what manage.py runs) closes the connections at the end: keep the test's one open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exit_:
         Command().run_from_argv(["manage.py", "import_plan", str(YUECHENG), "--strict"])
     assert exit_.value.code == 1
