@@ -22,3 +22,14 @@ def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in-process (and let their errors propagate) for the duration of a test."""
+    from housing.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield app
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])

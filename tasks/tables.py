@@ -114,10 +114,12 @@ class WorkItemTable(_Base):
 
 
 class OverdueTable(_Base):
-    """Overdue items across units. Room is left for a checkbox column: the template wraps the table
-    in ``<form id="overdue-actions">`` so a bulk action (remind now) can be added without other changes.
-    """
+    """Overdue items across units, with a checkbox per row for the "remind now" bulk action."""
 
+    select = tables.CheckBoxColumn(
+        accessor="pk", attrs={"th__input": {"aria-label": _("全选"), "data-select-all": "item"},
+                              "td__input": {"name": "item"}}, exclude_from_export=True,
+    )
     text = tables.Column(verbose_name=_("工作内容"), linkify=True, attrs={"td": {"class": "text-col"}})
     days_overdue = tables.Column(verbose_name=_("逾期天数"), empty_values=(), order_by=("-due_date",))
     bucket = tables.Column(verbose_name=_("逾期时长"), empty_values=(), orderable=False)
@@ -132,8 +134,8 @@ class OverdueTable(_Base):
     class Meta:
         model = WorkItem
         fields = ()
-        sequence = ("text", "days_overdue", "bucket", "due_date", "lead_name", "key_task", "status", "plan",
-                    "comment")
+        sequence = ("select", "text", "days_overdue", "bucket", "due_date", "lead_name", "key_task", "status",
+                    "plan", "comment")
         template_name = "django_tables2/table.html"
         row_attrs = {"class": "overdue", "data-item": lambda record: record.pk}
         attrs = {"class": "worktable"}

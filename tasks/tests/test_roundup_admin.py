@@ -7,7 +7,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from housing.celery import app as celery_app
 from tasks.models import Roundup, RoundupDelivery
 from tasks.roundups.periods import Period
 from tasks.services import roundups as service
@@ -90,7 +89,7 @@ def test_preview_action_opens_the_page(admin_client, june):
     assert response.status_code == 302 and response["Location"] == june.get_absolute_url()
 
 
-def test_publish_action_asks_first_then_publishes_and_sends(admin_client, june, monkeypatch,
+def test_publish_action_asks_first_then_publishes_and_sends(admin_client, june, monkeypatch, celery_eager,
                                                             django_capture_on_commit_callbacks):
     monkeypatch.setattr(service, "html_to_pdf", lambda html: b"%PDF-1.4 stand-in")
     payload = {"action": "publish_roundups", "_selected_action": [june.pk]}
@@ -98,13 +97,8 @@ def test_publish_action_asks_first_then_publishes_and_sends(admin_client, june, 
     assert confirm.status_code == 200 and "zigui2@example.gov.cn" in confirm.content.decode()
     assert Roundup.objects.get(pk=june.pk).status == "draft"
 
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            admin_client.post(reverse(CHANGELIST), {**payload, "confirm": "1"})
-    finally:
-        celery_app.conf.task_always_eager = before
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse(CHANGELIST), {**payload, "confirm": "1"})
     assert Roundup.objects.get(pk=june.pk).status == "published"
     assert RoundupDelivery.objects.filter(roundup=june, status="sent").count() == len(mail.outbox) == 5
     # The change page shows the delivery log and no way to edit the numbers.

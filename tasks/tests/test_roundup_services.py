@@ -36,14 +36,6 @@ def golden():
 
 
 @pytest.fixture
-def eager_celery():
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
-
-
-@pytest.fixture
 def fake_pdf(monkeypatch):
     """Chromium is exercised in test_roundup_formats; here a stand-in keeps the tests fast."""
     monkeypatch.setattr(service, "html_to_pdf", lambda html: b"%PDF-1.4 stand-in")
@@ -82,7 +74,7 @@ def test_regenerate_picks_up_a_late_correction_in_a_draft(golden):
     assert roundup.generated_by == user
 
 
-def test_published_roundup_is_frozen_and_cannot_be_regenerated(golden, eager_celery, fake_pdf,
+def test_published_roundup_is_frozen_and_cannot_be_regenerated(golden, celery_eager, fake_pdf,
                                                                django_capture_on_commit_callbacks):
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
@@ -98,7 +90,7 @@ def test_published_roundup_is_frozen_and_cannot_be_regenerated(golden, eager_cel
     assert Roundup.objects.get(pk=roundup.pk).data == frozen
 
 
-def test_publish_twice_is_refused(golden, eager_celery, fake_pdf, django_capture_on_commit_callbacks):
+def test_publish_twice_is_refused(golden, celery_eager, fake_pdf, django_capture_on_commit_callbacks):
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup)
@@ -108,7 +100,7 @@ def test_publish_twice_is_refused(golden, eager_celery, fake_pdf, django_capture
 
 
 def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it(
-    golden, eager_celery, fake_pdf, django_capture_on_commit_callbacks
+    golden, celery_eager, fake_pdf, django_capture_on_commit_callbacks
 ):
     rules = RoundupSettings.objects.create(plan=golden.plan, send_to_unit_leaders=True)
     RoundupRecipient.objects.create(settings=rules, name="分管副区长", email="fuquzhang@example.gov.cn")
@@ -148,7 +140,7 @@ def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it
     ]
 
 
-def test_without_chromium_the_workbook_still_goes_out(golden, eager_celery, monkeypatch,
+def test_without_chromium_the_workbook_still_goes_out(golden, celery_eager, monkeypatch,
                                                       django_capture_on_commit_callbacks):
     def unavailable(html):
         raise PdfUnavailable("Chromium is not installed")
@@ -160,7 +152,7 @@ def test_without_chromium_the_workbook_still_goes_out(golden, eager_celery, monk
     assert mail.outbox and all([a[0][-5:] for a in m.attachments] == [".xlsx"] for m in mail.outbox)
 
 
-def test_delivering_again_sends_nothing_twice(golden, eager_celery, fake_pdf, django_capture_on_commit_callbacks):
+def test_delivering_again_sends_nothing_twice(golden, celery_eager, fake_pdf, django_capture_on_commit_callbacks):
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from tasks.filters import OverdueFilter
 from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.selectors.work import overdue_items
+from tasks.services.reminders import reminders_send_now
 from tasks.tables import OverdueTable, xlsx_response
 
 from .common import PER_PAGE, wants_export
@@ -30,3 +34,22 @@ def overdue(request):
     if export:
         return xlsx_response(table, filename=f"逾期事项-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
     return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})
+
+
+@require_POST
+def overdue_remind(request):
+    """"Remind now" for the ticked items: one email per lead contact, at most once per item and day."""
+    ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if not ids:
+        messages.error(request, _("请先勾选要催办的事项。"))
+    else:
+        queued = reminders_send_now(work_item_ids=ids, actor=request.user, today=timezone.localdate())
+        if queued:
+            message = _("已发出 %(n)d 条催办提醒（%(items)d 个事项）。") % {"n": queued, "items": len(ids)}
+            messages.success(request, message)
+        else:
+            messages.info(request, _("所选事项今天已催办过，未重复发送。"))
+    return redirect(back or "tasks:overdue")

@@ -74,3 +74,42 @@ def test_overdue_export_has_the_filtered_rows_with_days_and_lead_unit(client):
 def test_liaisons_cannot_open_the_overdue_view(client):
     w, _ = overdue_world()
     assert login(client, w.lead_user).get(reverse("tasks:overdue")).status_code == 403
+
+
+def test_remind_now_emails_the_lead_contacts_once_per_day(client, celery_eager, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tasks.models import Reminder
+
+    w, items = overdue_world()
+    w.lead.emails = "jianshe@example.gov.cn"
+    w.lead.save()
+    login(client, w.coordinator)
+    url = reverse("tasks:overdue_remind")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"item": [items[3].pk, items[8].pk], "next": reverse("tasks:overdue")})
+    assert response.status_code == 302 and response["Location"] == reverse("tasks:overdue")
+    assert Reminder.objects.filter(work_item__in=[items[3], items[8]], kind="manual").count() >= 2
+    digests = [m for m in mail.outbox if "jianshe@example.gov.cn" in m.to]
+    assert len(digests) == 1  # both items in one digest
+    assert items[3].text in digests[0].body and items[8].text in digests[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"item": [items[3].pk]})
+    assert len([m for m in mail.outbox if "jianshe@example.gov.cn" in m.to]) == 1
+
+
+def test_remind_now_is_refused_to_a_liaison_and_sends_nothing(client):
+    from tasks.models import Reminder
+
+    w, items = overdue_world()
+    login(client, w.lead_user)
+    response = client.post(reverse("tasks:overdue_remind"), {"item": [items[3].pk]})
+    assert response.status_code == 403
+    assert not Reminder.objects.exists()
+
+
+def test_remind_now_needs_a_selection(client):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    response = client.post(reverse("tasks:overdue_remind"), {}, follow=True)
+    assert "请先勾选" in response.content.decode()
