@@ -148,7 +148,7 @@ def test_overdue_view_filters_by_age_and_exports_to_excel(browser, live_server):
     assert "逾期3天的事项" not in body and "逾期15天的事项" not in body
     # Sort by lead unit, then export what is shown.
     coord.click("th >> text=牵头单位")
-    names = coord.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    names = coord.locator("tbody tr td:nth-child(6)").all_inner_texts()  # after the checkbox column
     assert names == sorted(names)
     with coord.expect_download() as download:
         coord.click("#export-xlsx")
