@@ -131,11 +131,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-# Email: smtp://user:pass@host:port, consolemail://, filemail:///path, memorymail://
-_email = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
-vars().update(_email)
-if _email.get("EMAIL_BACKEND") == "django.core.mail.backends.filebased.EmailBackend":
-    EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+# Email: smtp://user:pass@host:port, consolemail://, filemail:///abs/path, memorymail://.
+# Without EMAIL_URL, each message is written to a file under var/mail/ (read them there).
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+    if env.str("EMAIL_URL").startswith("filemail:///") and not EMAIL_FILE_PATH.startswith("/"):  # noqa: F821
+        # django-environ drops the leading slash of filemail:///abs/path.
+        EMAIL_FILE_PATH = "/" + EMAIL_FILE_PATH  # noqa: F821
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="住有宜居专班 <noreply@housing.local>")
 

@@ -32,6 +32,7 @@ from tasks.models import (
     WorkItem,
 )
 from tasks.services.plan_import import plan_import_file
+from tasks.services.roundups import roundups_draft_last_period
 from tasks.services.work_list import work_list_draft
 from tasks.services.workflow import work_item_transition
 
@@ -62,6 +63,9 @@ def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAcco
                 work_list_draft(plan=plan, year=today.year)
             _seed_history(plan, today)
             _seed_indicator_reports(plan, today)
+        # What the beat would have drafted: last month's 月晾晒 and last quarter's 季通报, for review.
+        for kind in ("month", "quarter"):
+            roundups_draft_last_period(kind=kind, today=today)
     return accounts
 
 
@@ -157,6 +161,14 @@ def _seed_history(plan: Plan, today: date) -> None:
             day = item.due_date + timedelta(days=rng.randint(3, 25)) if late else item.due_date - timedelta(
                 days=rng.randint(1, 20))
             _complete(item, unit, liaison, coordinator, day, today)
+        elif item.due_date < today and (today - item.due_date).days > 90:
+            # Long past: nearly all closed by now, a few late; the odd one still hangs on.
+            if roll < 0.72:
+                _complete(item, unit, liaison, coordinator, item.due_date - timedelta(days=rng.randint(1, 20)), today)
+            elif roll < 0.95:
+                _complete(item, unit, liaison, coordinator, item.due_date + timedelta(days=rng.randint(3, 40)), today)
+            else:
+                _progress(item, unit, liaison, item.due_date - timedelta(days=rng.randint(5, 30)), rng)
         elif item.due_date < today:
             if roll < 0.62:
                 _complete(item, unit, liaison, coordinator, item.due_date - timedelta(days=rng.randint(1, 20)), today)

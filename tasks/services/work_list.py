@@ -46,16 +46,13 @@ def draft_items_for(indicator: Indicator, year: int, *, target, previous) -> lis
     if target.value is None:
         # Prose target ("至2027年至少创建1个…"): one year-end item carrying the text.
         return [DraftItem(f"推进落实：{target.text}", _month_end(year, late), f"{late}月底前")]
-    goal = f"{target.get_comparator_display() if target.comparator not in ('eq', '') else ''}{target.text}"
-    if measure and not target.text.endswith(measure) and measure != "%":
-        goal = f"{goal}{measure}"
-    elif measure == "%" and not target.text.endswith("%"):
-        goal = f"{goal}%"
+    # The target as written (">1.48", "大于250", "79%") reads well; only the measure is added.
+    goal = target.text if not measure or target.text.endswith(measure) else f"{target.text}{measure}"
     items.append(
         DraftItem(f"制定{year}年“{label}”工作计划，分解落实年度目标（{goal}），明确项目和进度安排。",
                   _month_end(year, early), f"{early}月底前")
     )
-    if indicator.cumulative and previous is not None and target.comparator == "eq":
+    if indicator.cumulative and previous is not None and target.comparator == "eq" and target.value > previous:
         half = previous + (target.value - previous) / 2
         mid = f"“{label}”上半年完成年度新增任务过半（累计达到{_fmt(half)}{measure}）。"
     else:

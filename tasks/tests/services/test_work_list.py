@@ -43,3 +43,16 @@ def test_draft_work_list_spreads_deadlines_links_task_units_and_is_idempotent():
 def test_draft_outside_plan_period_is_refused():
     with pytest.raises(ValueError):
         work_list_draft(plan=PlanFactory(), year=2031)
+
+
+def test_draft_texts_keep_the_target_as_written_and_skip_a_halfway_mark_without_growth():
+    plan = PlanFactory()
+    lifts = IndicatorFactory(plan=plan, number=1, name="加装电梯累计数量", measure="台", cumulative=True)
+    IndicatorTargetFactory(indicator=lifts, year=2025, text="250", value=250)
+    IndicatorTargetFactory(indicator=lifts, year=2026, text="大于250", value=250, comparator="gt")
+    villages = IndicatorFactory(plan=plan, number=2, name="特色村累计数量", measure="个", cumulative=True)
+    IndicatorTargetFactory(indicator=villages, year=2025, text="0", value=0)
+    IndicatorTargetFactory(indicator=villages, year=2026, text="0", value=0)
+    texts = [i.text for i in work_list_draft(plan=plan, year=2026)]
+    assert "完成2026年度目标：加装电梯累计数量达到大于250台。" in texts
+    assert not any("累计达到0个" in t for t in texts)
