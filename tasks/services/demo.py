@@ -282,8 +282,11 @@ def _seed_indicator_reports(plan: Plan, today: date) -> None:
         start = start if start is not None else (indicator.baseline_value or target.value)
         rng = random.Random(f"{plan.slug}:indicator:{indicator.number}")
         pace = Decimal(str(rng.choice([0.7, 0.85, 0.95, 1.0, 1.05])))
+        aim = target.value
+        if target.comparator in ("gt", "ge") and aim <= start:
+            aim = start * Decimal("1.04")  # "more than last year's level": the office aims a little higher
         for month in range(1, today.month):
-            value = start + (target.value - start) * pace * Decimal(month) / 12
+            value = start + (aim - start) * pace * Decimal(month) / 12
             IndicatorReport.objects.get_or_create(
                 indicator=indicator,
                 month=date(year, month, 1),
