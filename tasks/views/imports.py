@@ -193,8 +193,26 @@ def plan_import_confirm(request):
         messages.error(request, str(exc))
         return redirect("tasks:plan_import")
     _discard(request)
-    messages.success(request, _("导入完成：%s") % result.summary())
+    messages.success(request, _summary(result))
     return redirect(result.plan.get_absolute_url())
+
+
+def _summary(result) -> str:
+    def n(bucket, kind):
+        return bucket.get(kind, 0)
+
+    c, u = result.created, result.updated
+    text = _t(
+        "导入完成：重点任务新增 %(t)d、更新 %(tu)d；指标新增 %(i)d、更新 %(iu)d；工作事项新增 %(w)d、更新 %(wu)d；"
+        "新建单位 %(un)d 个。"
+    ) % {
+        "t": n(c, "key_tasks"), "tu": n(u, "key_tasks"), "i": n(c, "indicators"), "iu": n(u, "indicators"),
+        "w": n(c, "work_items"), "wu": n(u, "work_items"), "un": n(c, "units"),
+    }
+    open_warnings = [w for w in result.warnings if not w.get("resolved")]
+    if open_warnings:
+        text += _t("另有 %d 条警告待在管理后台处理。") % len(open_warnings)
+    return text
 
 
 @require_POST

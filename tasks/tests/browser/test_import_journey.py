@@ -119,6 +119,9 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
     page.wait_for_url(lambda url: "/plans/import/" not in url)
     plan = Plan.objects.get()
     page.wait_for_url(live_server.url + plan.get_absolute_url())
+    assert page.get_by_text("导入完成").is_visible()
+    assert page.get_by_role("heading", name=plan.title).is_visible()
+    page.screenshot(path=str(shots / "import_done_plan_page.png"))
 
     assert UnitAlias.objects.get(name="区建设局").unit == bureau
     assert plan.key_tasks.get(number=1).assignments.get(role=Role.LEAD).unit == bureau

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -79,6 +80,11 @@ def test_confirm_imports_the_previewed_document(client, coordinator):
     plan = Plan.objects.get()
     assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
     assert KeyTask.objects.filter(plan=plan).count() == 11
+    message = str(list(get_messages(response.wsgi_request))[0])
+    assert message == (
+        "导入完成：重点任务新增 11、更新 0；指标新增 14、更新 0；工作事项新增 25、更新 0；新建单位 25 个。"
+        "另有 2 条警告待在管理后台处理。"
+    )
     # The staged upload is consumed: confirming again imports nothing new.
     again = client.post(reverse("tasks:plan_import_confirm"))
     assert again.status_code == 302 and again["Location"] == reverse("tasks:plan_import")
