@@ -6,10 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import (
@@ -30,7 +28,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.selectors.imports import plan_import_warnings
+from tasks.selectors.imports import plan_import_warnings, warning_fix_url
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
@@ -267,15 +265,12 @@ class PlanAdmin(admin.ModelAdmin):
 
     def _fix_link(self, plan, row):
         if row.unit:
-            url = reverse("admin:tasks_unit_changelist") + "?" + urlencode(
-                {"q": row.unit, "region__id__exact": plan.region_id}
-            )
-            return format_html('<a href="{}">{}</a>', url, _("查看单位“%(name)s”") % {"name": row.unit})
-        if row.model and row.object_id:
-            url = reverse(f"admin:tasks_{row.model}_change", args=[row.object_id])
-            labels = {"workitem": _("修改工作事项"), "keytask": _("修改重点任务"), "indicator": _("修改指标")}
-            return format_html('<a href="{}">{}</a>', url, labels[row.model])
-        return ""
+            label = _("查看单位“%(name)s”") % {"name": row.unit}
+        elif row.model and row.object_id:
+            label = {"workitem": _("修改工作事项"), "keytask": _("修改重点任务"), "indicator": _("修改指标")}[row.model]
+        else:
+            return ""
+        return format_html('<a href="{}">{}</a>', warning_fix_url(plan, row), label)
 
 
 @admin.register(StatusChange)

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from tasks.importers import ParsedPlan, ParsedWorkItem
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
 from tasks.services.plan_import import (
@@ -254,6 +257,16 @@ class WarningRow:
     unit: str = ""  # unit warnings: the name to look for
     model: str = ""  # "keytask", "workitem" or "indicator": the row to fix ...
     object_id: int | None = None  # ... when it still exists
+
+
+def warning_fix_url(plan: Plan, row: WarningRow) -> str:
+    """Where in the admin a coordinator fixes a warning: the unit search, the row it names, or the plan."""
+    if row.unit:
+        query = urlencode({"q": row.unit, "region__id__exact": plan.region_id})
+        return reverse("admin:tasks_unit_changelist") + "?" + query
+    if row.model and row.object_id:
+        return reverse(f"admin:tasks_{row.model}_change", args=[row.object_id])
+    return reverse("admin:tasks_plan_change", args=[plan.pk])
 
 
 def plan_import_warnings(*, plan: Plan) -> list[WarningRow]:

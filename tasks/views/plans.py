@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, WorkItem
+from tasks.selectors.imports import plan_import_warnings, warning_fix_url
 from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
 from tasks.selectors.work import (
@@ -30,28 +30,6 @@ from tasks.tables import WorkItemTable
 from .common import PER_PAGE
 
 S = WorkItem.Status
-
-# Where in the admin a coordinator fixes each kind of import warning.
-WARNING_ADMIN = {
-    "unit": "admin:tasks_unit_changelist",
-    "indicator": "admin:tasks_workitem_changelist",
-    "deadline": "admin:tasks_workitem_changelist",
-    "work_item": "admin:tasks_workitem_changelist",
-    "task": "admin:tasks_keytask_changelist",
-    "key_task": "admin:tasks_keytask_changelist",
-    "target": "admin:tasks_indicator_changelist",
-}
-
-
-def warning_admin_url(plan, code: str) -> str:
-    """The admin list to open for a warning code, narrowed to the plan; the plan's own page otherwise."""
-    for prefix, name in WARNING_ADMIN.items():
-        if (code or "").startswith(prefix):
-            if name == "admin:tasks_unit_changelist":
-                return reverse(name) + f"?region__id__exact={plan.region_id}"
-            return reverse(name) + f"?plan__id__exact={plan.pk}"
-    return reverse("admin:tasks_plan_change", args=[plan.pk])
-
 
 def coordinator_home(request):
     """What a coordinator opens first: the queue, the overdue count, the plans."""
@@ -93,9 +71,7 @@ def plan_detail(request, slug: str):
         .annotate(lead_name=lead_name_subquery())
         .order_by("due_date", "pk")[:5]
     )
-    warnings = [
-        {**w, "admin_url": warning_admin_url(plan, w.get("code", ""))} for w in (plan.import_warnings or [])
-    ]
+    warnings = [(row, warning_fix_url(plan, row)) for row in plan_import_warnings(plan=plan)]
     total = sum(status_counts.values())
     return render(
         request,

@@ -46,19 +46,20 @@ def test_plan_dashboard_shows_indicator_lights(client):
     assert "light-green" in response.content.decode()
 
 
-def test_plan_dashboard_lists_import_warnings_with_admin_links(client):
+def test_plan_dashboard_lists_import_warnings_linked_to_where_they_are_fixed(client):
     w = make_world()
     w.plan.import_warnings = [
-        {"code": "unit_created", "line": None, "message": "新建单位：区城管局"},
-        {"code": "indicator_not_matched", "line": 88, "message": "工作清单指标“X”在目标表中没有对应指标"},
-        {"code": "deadline_unparsed", "line": 120, "message": "期限“长期坚持”无法解析"},
-        {"code": "odd", "line": 3, "message": "其他问题"},
+        {"code": "unit_not_in_list", "line": 40, "message": "单位“区城管局”不在有关单位名单中", "unit": "区城管局"},
+        {"code": "doubtful_link", "line": 88, "message": "工作清单指标“X”关联把握不大",
+         "target": {"model": "workitem", "id": w.item.pk}},
+        {"code": "deadline_unreadable", "line": 120, "message": "期限“长期坚持”无法解析",
+         "target": {"model": "workitem", "id": 999999}},  # a row deleted since
     ]
     w.plan.save()
     page = login(client, w.coordinator).get(w.plan.get_absolute_url()).content.decode()
-    assert "新建单位：区城管局" in page and "第 88 行" in page and "期限“长期坚持”无法解析" in page
-    assert reverse("admin:tasks_unit_changelist") + f"?region__id__exact={w.plan.region_id}" in page
-    assert reverse("admin:tasks_workitem_changelist") + f"?plan__id__exact={w.plan.pk}" in page
+    assert "区城管局" in page and "第 88 行" in page and "期限“长期坚持”无法解析" in page
+    assert reverse("admin:tasks_unit_changelist") + "?q=" in page
+    assert reverse("admin:tasks_workitem_change", args=[w.item.pk]) in page
     assert reverse("admin:tasks_plan_change", args=[w.plan.pk]) in page
 
 
