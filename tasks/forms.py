@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
@@ -32,6 +33,16 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _evidence_help_text() -> str:
+    return _("可选。允许 %(types)s，单个文件不超过 %(mb)s MB。") % {
+        "types": " ".join(ALLOWED_EXTENSIONS), "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)
+    }
+
+
+# Lazy: the fields are built at import, and the text must follow each reader's language.
+_evidence_help = lazy(_evidence_help_text, str)
+
+
 class MultipleFileField(forms.FileField):
     """Several optional files in one input; the evidence service checks each one."""
 
@@ -40,11 +51,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)})
         )
-        kwargs.setdefault(
-            "help_text",
-            _("可选。允许 %(types)s，单个文件不超过 %(mb)s MB。")
-            % {"types": " ".join(ALLOWED_EXTENSIONS), "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)},
-        )
+        kwargs.setdefault("help_text", _evidence_help())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

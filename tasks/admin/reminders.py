@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tasks import workdays
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
@@ -249,6 +250,17 @@ class CalendarYearForm(forms.Form):
         return parse_day_lines(self.cleaned_data["workdays"])
 
 
+WEEKDAYS = [
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
+
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["day", "weekday", "is_workday", "name"]
@@ -258,7 +270,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj):
-        return "一二三四五六日"[obj.day.weekday()]
+        return WEEKDAYS[obj.day.weekday()]
 
     def save_model(self, request, obj, form, change):
         if not change:

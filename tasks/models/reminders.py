@@ -217,4 +217,5 @@ class CalendarOverride(models.Model):
         ordering = ["day"]
 
     def __str__(self) -> str:
-        return f"{self.day} {'上班' if self.is_workday else '放假'} {self.name}".strip()
+        kind = _("上班") if self.is_workday else _("放假")
+        return f"{self.day} {kind} {self.name}".strip()

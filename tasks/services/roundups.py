@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.models import Plan, Roundup, RoundupDelivery, Unit, WorkItem
@@ -47,6 +47,13 @@ def _check_ended(period: Period, today: date) -> None:
         )
 
 
+def _snapshot(*, plan: Plan, period: Period) -> dict:
+    # The snapshot stores text (period labels, bulletin reasons) and roundups are Chinese documents:
+    # build it in the site's language, whatever language the coordinator's page is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        return roundup_data(plan=plan, period=period)
+
+
 def roundup_generate(
     *, plan: Plan, period: Period, today: date, actor=None, at: datetime | None = None
 ) -> tuple[Roundup, bool]:
@@ -59,7 +66,7 @@ def roundup_generate(
     existing = Roundup.objects.filter(**lookup).first()
     if existing:
         return existing, False
-    data = roundup_data(plan=plan, period=period)
+    data = _snapshot(plan=plan, period=period)
     try:
         with transaction.atomic():
             roundup = Roundup.objects.create(
@@ -83,7 +90,7 @@ def roundup_regenerate(*, roundup: Roundup, today: date, actor=None, at: datetim
             raise RoundupError(_("已发布的晾晒通报不能重新生成：其数据已冻结。"))
         period = locked.period
         _check_ended(period, today)
-        locked.data = roundup_data(plan=locked.plan, period=period)
+        locked.data = _snapshot(plan=locked.plan, period=period)
         locked.generated_at = at or timezone.now()
         locked.generated_by = actor
         locked.save(update_fields=["data", "generated_at", "generated_by"])
@@ -168,6 +175,7 @@ def roundup_attachments(report: RoundupReport) -> list[tuple[str, bytes, str]]:
     return files
 
 
+@translation.override(settings.LANGUAGE_CODE)  # a Chinese document, even if sent from an English page
 def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
     """Send a published roundup to every recipient not yet sent; safe to run again (and after a failure).
 

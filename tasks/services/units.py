@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tasks.models import KeyTaskUnit, Profile, Unit, UnitAlias, WorkItemUnit
 from tasks.models.workflow import ExtensionRequest, IndicatorReport, ProgressReport
@@ -16,7 +17,7 @@ def unit_merge(*, source: Unit, into: Unit) -> Unit:
     if source.pk == into.pk:
         return into
     if source.region_id != into.region_id:
-        raise ValueError("只能合并同一地区的单位。")
+        raise ValueError(_("只能合并同一地区的单位。"))
     with transaction.atomic():
         for model, owner in ((KeyTaskUnit, "key_task_id"), (WorkItemUnit, "work_item_id")):
             theirs = {getattr(a, owner): a for a in model.objects.filter(unit=into)}

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tasks.models import Indicator, Plan, Role, WorkItem, WorkItemUnit
 from tasks.services.plan_import import work_item_key
@@ -72,7 +73,10 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
     without a key task yields items without units, for the coordinator to link.
     """
     if not plan.first_year <= year <= plan.last_year:
-        raise ValueError(f"{year} 不在方案期限 {plan.first_year}—{plan.last_year} 内。")
+        raise ValueError(
+            _("%(year)d 不在方案期限 %(first)d—%(last)d 内。")
+            % {"year": year, "first": plan.first_year, "last": plan.last_year}
+        )
     indicators = (
         plan.indicators.select_related("key_task")
         .prefetch_related("targets", "key_task__assignments")

@@ -32,7 +32,7 @@ def overdue(request):
     export = wants_export(request)
     RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
-        return xlsx_response(table, filename=f"逾期事项-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
+        return xlsx_response(table, filename=f"{_('逾期事项')}-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
     return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})
 
 

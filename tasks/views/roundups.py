@@ -1,8 +1,10 @@
 """Roundup pages: the list, the printable page, its workbook and PDF. Coordinators of the plan and staff only."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -26,12 +28,16 @@ def roundup_list(request):
 
 def roundup_detail(request, pk: int):
     roundup = _roundup(request, pk)
-    return render(request, "tasks/roundups/detail.html", {"roundup": roundup, "report": roundup_report(roundup)})
+    # The report itself is a Chinese document (as emailed and printed); only the page around it is translated.
+    context = {"roundup": roundup, "report": roundup_report(roundup), "report_language": settings.LANGUAGE_CODE}
+    return render(request, "tasks/roundups/detail.html", context)
 
 
 def roundup_xlsx(request, pk: int):
     report = roundup_report(_roundup(request, pk))
-    response = HttpResponse(render_xlsx(report), content_type=XLSX_TYPE)
+    with translation.override(settings.LANGUAGE_CODE):
+        content = render_xlsx(report)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"{report.file_stem()}.xlsx")
     return response
 
@@ -39,7 +45,8 @@ def roundup_xlsx(request, pk: int):
 def roundup_pdf(request, pk: int):
     report = roundup_report(_roundup(request, pk))
     try:
-        content = render_pdf(report)
+        with translation.override(settings.LANGUAGE_CODE):
+            content = render_pdf(report)
     except PdfUnavailable:
         return HttpResponse(_("服务器暂时无法生成PDF，请下载Excel或使用浏览器打印本页。"), status=503,
                             content_type="text/plain; charset=utf-8")
