@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
@@ -165,9 +166,9 @@ def plan_import(
     PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
     if not parsed.key_tasks:
-        raise PlanParseError("没有找到带责任单位的重点任务，未导入任何内容。", path=source_name)
+        raise PlanParseError(_("没有找到带责任单位的重点任务，未导入任何内容。"), path=source_name)
     if not parsed.region:
-        raise PlanParseError("无法从标题识别发文地区(如“海宁市”)。", path=source_name)
+        raise PlanParseError(_("无法从标题识别发文地区(如“海宁市”)。"), path=source_name)
     sha = hashlib.sha256(source_bytes).hexdigest()
     stored: list[tuple[object, str]] = []  # files saved by this import, removed again if it fails
     try:
@@ -183,7 +184,7 @@ def plan_import(
 
 
 def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored) -> ImportResult:
-    region, _ = Region.objects.get_or_create(
+    region, _created = Region.objects.get_or_create(
         name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
     )
     names = units_by_name(region)
@@ -233,16 +234,22 @@ def _check_unit_mapping(parsed: ParsedPlan, region: Region, names: dict[str, Uni
     for name, unit_id in unit_mapping.items():
         key = normalise_name(name)
         if key not in written:
-            raise ImportChoiceError(f"文件中没有单位“{name}”。")
+            raise ImportChoiceError(_("文件中没有单位“%(name)s”。") % {"name": name})
         if unit_id is None:
             mapping[key] = _OWN_UNIT
             continue
         unit = chosen.get(unit_id)
         if unit is None:
-            raise ImportChoiceError(f"“{name}”选择的单位(编号{unit_id})不是{region.name}的单位。")
+            raise ImportChoiceError(
+                _("“%(name)s”选择的单位(编号%(id)s)不是%(region)s的单位。")
+                % {"name": name, "id": unit_id, "region": region.name}
+            )
         known = names.get(key)
         if known is not None and known.pk != unit.pk:
-            raise ImportChoiceError(f"“{name}”已是单位“{known.name}”的名称，不能再对应“{unit.name}”。")
+            raise ImportChoiceError(
+                _("“%(name)s”已是单位“%(known)s”的名称，不能再对应“%(unit)s”。")
+                % {"name": name, "known": known.name, "unit": unit.name}
+            )
         mapping[key] = unit
     return mapping
 
@@ -252,9 +259,9 @@ def _check_key_task_links(parsed: ParsedPlan, keys: list[str], key_task_links) -
     known = set(keys)
     for key, number in key_task_links.items():
         if key not in known:
-            raise ImportChoiceError(f"文件中没有工作事项“{key}”。")
+            raise ImportChoiceError(_("文件中没有工作事项“%(key)s”。") % {"key": key})
         if number is not None and number not in numbers:
-            raise ImportChoiceError(f"文件中没有第{number}项重点任务。")
+            raise ImportChoiceError(_("文件中没有第%(n)s项重点任务。") % {"n": number})
     return dict(key_task_links)
 
 
