@@ -18,7 +18,6 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -661,14 +660,3 @@ def _annotate_warnings(parsed, extra, tasks, indicators, items, keys, mapping, l
                 w["resolved"] = f"协调员确认：关联到重点任务{number}" if number else "协调员确认：不关联重点任务"
         out.append(w)
     return out
-
-
-def unit_find(*, region: Region, name: str) -> Unit | None:
-    """The unit of ``region`` known by ``name`` (canonical or alias)."""
-    key = normalise_name(name)
-    return (
-        Unit.objects.filter(region=region)
-        .filter(Q(name=key) | Q(aliases__name=key) | Q(name=name) | Q(aliases__name=name))
-        .distinct()
-        .first()
-    )
