@@ -173,9 +173,10 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Reminders: an SMTP failure is retried with exponential backoff (base * 2**n, capped below the
-# broker's visibility timeout); after REMINDER_MAX_ATTEMPTS attempts (about 2.5 hours with the defaults)
-# the reminder is marked failed and waits for a coordinator to resend it from the admin.
-REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=10)
+# broker's visibility timeout). The defaults keep trying for about 26 hours (1 hour of growing waits,
+# then every 30 minutes), so a day the mail server is down is made up the next morning; after
+# REMINDER_MAX_ATTEMPTS attempts the reminder is marked failed and waits for a coordinator's resend.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=56)
 REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
 REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=1800)
 

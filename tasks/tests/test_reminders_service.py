@@ -416,3 +416,14 @@ def test_scan_costs_the_same_queries_for_10_and_200_items(world, django_assert_m
     with django_assert_max_num_queries(12):
         reminders_scan(today=date(2023, 6, 13), now=at(date(2023, 6, 13)))
     assert Reminder.objects.count() > 400
+
+
+def test_default_retries_outlast_a_whole_day_of_smtp_outage():
+    """Journey 6: a day the mail server was down is made up the next morning, not marked failed."""
+    from django.conf import settings as django_settings
+
+    from tasks.services.reminders import retry_delay
+
+    waits = sum(retry_delay(n) for n in range(1, django_settings.REMINDER_MAX_ATTEMPTS))
+    assert waits >= 24 * 3600
+    assert max(retry_delay(n) for n in range(1, 60)) < 3600  # below the broker's visibility timeout
