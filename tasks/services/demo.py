@@ -21,7 +21,6 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tasks.models import (
-    ExtensionRequest,
     IndicatorReport,
     Plan,
     Profile,
@@ -32,9 +31,10 @@ from tasks.models import (
     WorkItem,
 )
 from tasks.services.plan_import import plan_import_file
+from tasks.services.reports import work_item_report_progress, work_item_request_close
+from tasks.services.review import extension_grant, extension_request_create, work_item_accept, work_item_return
 from tasks.services.roundups import roundups_draft_last_period
 from tasks.services.work_list import work_list_draft
-from tasks.services.workflow import work_item_transition
 
 DEMO_PASSWORD = "demo-pass-2026"
 PLAN_FILES = {"haining": "haining-2023-2027.txt", "yuecheng": "yuecheng-2023-2027.txt"}
@@ -152,7 +152,7 @@ def _seed_history(plan: Plan, today: date) -> None:
             continue
         rng = random.Random(f"{plan.slug}:{item.import_key or item.pk}")
         unit, liaison = _liaison(item)
-        if unit is None:
+        if liaison is None:
             continue
         roll = rng.random()
         if item.due_date < today and item.year < today.year:
@@ -190,9 +190,9 @@ def _seed_history(plan: Plan, today: date) -> None:
             elif step == 2:
                 _progress(item, unit, liaison, today - timedelta(days=20), rng)
                 _ask_close(item, unit, liaison, today - timedelta(days=15))
-                work_item_transition(
-                    item=item, to_status=S.RETURNED, actor=coordinator,
-                    reason="附件为草稿，请上传盖章版。", at=_aware(today - timedelta(days=12), 15),
+                work_item_return(
+                    item=item, user=coordinator, reason="附件为草稿，请上传盖章版。",
+                    at=_aware(today - timedelta(days=12), 15),
                 )
             elif step in (4, 7):
                 _progress(item, unit, liaison, today - timedelta(days=9), rng)
@@ -202,53 +202,32 @@ def _seed_history(plan: Plan, today: date) -> None:
 
 def _progress(item, unit, liaison, day: date, rng: random.Random) -> None:
     percent = rng.choice([30, 40, 50, 60, 70, 80])
-    ProgressReport.objects.create(
-        work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.PROGRESS, percent=percent,
-        note=f"已完成约{percent}%：牵头召开推进会，落实责任分工，正按计划推进。", created_at=_aware(day, 16),
+    work_item_report_progress(
+        item=item, user=liaison, percent=percent, at=_aware(day, 16),
+        note=f"已完成约{percent}%：牵头召开推进会，落实责任分工，正按计划推进。",
     )
-    work_item_transition(item=item, to_status=S.IN_PROGRESS, actor=liaison, reason="报送进展", at=_aware(day, 16))
-    WorkItem.objects.filter(pk=item.pk).update(progress=percent)
 
 
 def _ask_close(item, unit, liaison, day: date) -> None:
-    ProgressReport.objects.create(
-        work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.CLOSE_REQUEST, percent=100,
-        note="已按要求完成，相关材料已上传，申请办结。", created_at=_aware(day, 11),
-    )
-    work_item_transition(item=item, to_status=S.AWAITING_REVIEW, actor=liaison, reason="申请办结", at=_aware(day, 11))
+    note = "已按要求完成，相关材料已上传，申请办结。"
+    work_item_request_close(item=item, user=liaison, note=note, at=_aware(day, 11))
 
 
 def _complete(item, unit, liaison, coordinator, day: date, today: date) -> None:
     day = min(day, today - timedelta(days=1))
     _ask_close(item, unit, liaison, day)
     review_day = min(day + timedelta(days=1), today)
-    work_item_transition(item=item, to_status=S.DONE, actor=coordinator, reason="审核通过", at=_aware(review_day, 9))
+    work_item_accept(item=item, user=coordinator, reason="审核通过", at=_aware(review_day, 9))
 
 
 def _extension(item, unit, liaison, coordinator, today: date, rng: random.Random, *, grant: bool) -> None:
     asked = today - timedelta(days=rng.randint(2, 6))
-    proposed = item.due_date + timedelta(days=rng.choice([30, 45, 61]))
-    request = ExtensionRequest.objects.create(
-        work_item=item, unit=unit, requested_by=liaison, requested_at=_aware(asked, 14),
-        reason="受项目审批进度影响，需延期完成。", current_due_date=item.due_date, proposed_due_date=proposed,
+    request = extension_request_create(
+        item=item, user=liaison, reason="受项目审批进度影响，需延期完成。", at=_aware(asked, 14),
+        proposed_due_date=item.due_date + timedelta(days=rng.choice([30, 45, 61])),
     )
-    StatusChange.objects.create(
-        work_item=item, actor=liaison, at=request.requested_at, event=StatusChange.Event.EXTENSION_REQUESTED,
-        from_status=item.status, to_status=item.status, reason=request.reason,
-        from_due_date=item.due_date, to_due_date=proposed,
-    )
-    if not grant:
-        return
-    decided = _aware(asked + timedelta(days=1), 10)
-    ExtensionRequest.objects.filter(pk=request.pk).update(
-        status=ExtensionRequest.Status.GRANTED, decided_by=coordinator, decided_at=decided, decision_note="同意延期。"
-    )
-    StatusChange.objects.create(
-        work_item=item, actor=coordinator, at=decided, event=StatusChange.Event.EXTENSION_GRANTED,
-        from_status=item.status, to_status=item.status, reason="同意延期。",
-        from_due_date=item.due_date, to_due_date=proposed,
-    )
-    WorkItem.objects.filter(pk=item.pk).update(due_date=proposed)
+    if grant:
+        extension_grant(request=request, user=coordinator, note="同意延期。", at=_aware(asked + timedelta(days=1), 10))
 
 
 def _supporting_contributions(plan: Plan, today: date) -> None:
@@ -262,11 +241,11 @@ def _supporting_contributions(plan: Plan, today: date) -> None:
     )
     for item in items:
         unit, liaison = _liaison(item, Role.SUPPORT)
-        if unit is None:
+        if liaison is None:
             continue
-        ProgressReport.objects.create(
-            work_item=item, unit=unit, author=liaison, kind=ProgressReport.Kind.CONTRIBUTION,
-            note="本单位已完成配合事项：相关资金已拨付到位。", created_at=_aware(today - timedelta(days=3), 15),
+        work_item_report_progress(
+            item=item, user=liaison, note="本单位已完成配合事项：相关资金已拨付到位。",
+            at=_aware(today - timedelta(days=3), 15),
         )
 
 
