@@ -24,6 +24,16 @@ def _media_root(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The calendar corrections are remembered in memory for a while: each test starts without them."""
+    from tasks.selectors.calendar import forget_calendar_overrides
+
+    forget_calendar_overrides()
+    yield
+    forget_calendar_overrides()
+
+
 @pytest.fixture
 def celery_eager():
     """Run Celery tasks in-process (and let their errors propagate) for the duration of a test."""

@@ -16,6 +16,7 @@ URGENCY_CHOICES = [
     (Urgency.OVERDUE, _("已逾期")),
     (Urgency.SOON, _("7个工作日内到期")),
     (Urgency.LATER, _("以后到期")),
+    (Urgency.AWAITING, _("待审核")),
     (Urgency.DONE, _("已办结")),
 ]
 BUCKET_CHOICES = [(Bucket.WEEK, _("逾期1-7天")), (Bucket.MONTH, _("逾期8-30天")), (Bucket.OLDER, _("逾期30天以上"))]

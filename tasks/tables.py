@@ -17,12 +17,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tasks.models import Role, WorkItem
+from tasks.rules.deadlines import is_extended
+from tasks.rules.outcomes import days_overdue
 from tasks.selectors.work import Urgency, bucket_of
 
 URGENCY_LABELS = {
     Urgency.OVERDUE: _("已逾期"),
     Urgency.SOON: _("即将到期"),
     Urgency.LATER: _("未到期"),
+    Urgency.AWAITING: _("待审核"),
     Urgency.DONE: _("已办结"),
 }
 BUCKET_LABELS = {"1-7": _("1-7天"), "8-30": _("8-30天"), "30+": _(">30天")}
@@ -85,7 +88,7 @@ class WorkItemTable(_Base):
     def render_due_date(self, record):
         if record.due_date is None:
             return record.deadline_text or "—"
-        extended = record.deadline and record.due_date != record.deadline
+        extended = is_extended(deadline=record.deadline, due_date=record.due_date)
         return format_html(
             '{}<div class="muted">{}{}</div>', record.due_date.isoformat(), record.deadline_text,
             format_html(" · {}", _("已延期")) if extended else "",
@@ -147,7 +150,7 @@ class OverdueTable(_Base):
         super().__init__(*args, **kwargs)
 
     def _days(self, record) -> int:
-        return (self.today - record.due_date).days
+        return days_overdue(due=record.due_date, today=self.today)
 
     def render_days_overdue(self, record):
         return format_html("<b>{}</b> {}", self._days(record), _("天"))

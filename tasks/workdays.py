@@ -4,13 +4,13 @@ The ``chinese-calendar`` package knows the State Council's schedule only for the
 years it was released with; for later years we fall back to weekends plus the
 fixed-date holidays, and days a coordinator entered in the admin override both.
 Pure functions over dates; callers pass ``overrides`` (date -> is_workday) from
-``db_overrides()`` (``tasks.selectors.reminders.calendar_overrides``) when they have
-a database at hand.
+``tasks.selectors.calendar.calendar_overrides()``: every count includes the coordinator's
+corrections.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -45,13 +45,6 @@ def calendar_source(year: int, overrides: Mapping[date, bool] | None = None) -> 
     if overrides and any(day.year == year for day in overrides):
         return "entered"
     return "fallback"
-
-
-def db_overrides(years: Iterable[int] | None = None) -> dict[date, bool]:
-    """The days entered in the admin (date -> is_workday); one query."""
-    from tasks.selectors.reminders import calendar_overrides
-
-    return calendar_overrides(years=years)
 
 
 def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:

@@ -29,6 +29,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
@@ -188,6 +189,11 @@ class WorkItemAdmin(admin.ModelAdmin):
         if obj.deadline and not obj.due_date:
             obj.due_date = obj.deadline
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inline units are saved: an item linked to a key task without a lead takes the task's.
+        work_items_take_task_leads(item_ids=[form.instance.pk])
 
 
 class DraftWorkListForm(forms.Form):

@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from tasks import workdays
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
-from tasks.selectors.reminders import calendar_overrides, calendar_years_status, reminder_admin_list
+from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
+from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
 SOURCE_LABELS = {
@@ -276,6 +277,15 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        forget_calendar_overrides()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_calendar_overrides()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        forget_calendar_overrides()
 
     def get_urls(self):
         return [
@@ -286,7 +296,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         today = timezone.localdate()
         calendar_notices(request, today=today)
-        rows = calendar_years_status(today=today, overrides=calendar_overrides())
+        rows = calendar_years_status(today=today, overrides=calendar_overrides(fresh=True))
         extra = {"calendar_years": [{**r, "label": SOURCE_LABELS[r["source"]]} for r in rows]}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -48,6 +48,14 @@ class Period:
         if kind == YEAR:
             return cls.year(start.year)
         raise PeriodError(_("未知的周期类型：%s") % kind)
+
+    @classmethod
+    def up_to(cls, kind: str, as_of: date) -> Period:
+        """The period of ``kind`` that contains ``as_of``, cut off at the close of ``as_of``.
+
+        What the dashboard shows today and what the API answers for a day inside a period.
+        """
+        return replace(cls.of(kind, as_of), end=as_of)
 
     @classmethod
     def parse(cls, kind: str, text: str) -> Period:
@@ -113,7 +121,3 @@ class Period:
     def title(self) -> str:
         """The regime's name for it: 月晾晒 / 季通报 / 年考核."""
         return {MONTH: _("月晾晒"), QUARTER: _("季通报"), YEAR: _("年考核")}[self.kind]
-
-    def year_fraction_elapsed(self) -> float:
-        """Share of the calendar year covered by the end of this period (序时进度)."""
-        return self.end.month / 12

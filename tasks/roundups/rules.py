@@ -1,4 +1,6 @@
-"""The office's rules as pure functions: scores, colours, ranks, indicator progress, praise, assessment.
+"""The office's roundup rules as pure functions: scores, colours, ranks, praise, assessment.
+
+Outcomes and rates are ``tasks.rules.outcomes``; indicator progress is ``tasks.rules.indicators``.
 
 Inputs are plain numbers and dicts (the settings as ``RoundupSettings.as_dict()``), so every rule
 can be read and tested without a database.
@@ -7,17 +9,13 @@ can be read and tested without a database.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
 
 from django.utils.translation import gettext as _
 
-GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
-OUTCOMES = ("done_on_time", "done_late", "awaiting_review", "overdue")
+from tasks.rules.indicators import GREEN, NONE, RED, YELLOW
+from tasks.rules.outcomes import OUTCOMES, rate
 
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+__all__ = ["GREEN", "NONE", "OUTCOMES", "RED", "YELLOW", "rate"]
 
 
 def counts_rate(counts: dict) -> float | None:
@@ -66,79 +64,6 @@ def rank_key(row: dict) -> tuple:
     """Best first: higher score, then higher on-time rate, then fewer overdue items."""
     rate_ = row["on_time_rate"]
     return (-row["score"], -(rate_ if rate_ is not None else -1), row["overdue"])
-
-
-# -- indicators ---------------------------------------------------------------------------------
-
-HIGHER_IS_BETTER = {"eq", "gt", "ge"}
-
-
-def attained(actual: float, target: float, comparator: str) -> bool:
-    return {
-        "eq": actual >= target,
-        "ge": actual >= target,
-        "gt": actual > target,
-        "le": actual <= target,
-        "lt": actual < target,
-    }[comparator]
-
-
-@dataclass(frozen=True)
-class IndicatorProgress:
-    progress: float | None  # percent of the way to the target; may exceed 100 when beaten
-    attained: bool | None
-
-
-def indicator_progress(
-    *, actual: float | None, target: float | None, comparator: str, cumulative: bool, baseline: float | None
-) -> IndicatorProgress:
-    """Progress towards this year's target, honouring the comparator.
-
-    A cumulative indicator is a stock: progress is the way covered from the baseline to the
-    target. A ``>`` target that is only equalled is not attained, so it shows just under 100.
-    """
-    if actual is None or target is None or not comparator:
-        return IndicatorProgress(None, None)
-    met = attained(actual, target, comparator)
-    higher = comparator in HIGHER_IS_BETTER
-    if cumulative:
-        start = baseline if baseline is not None else 0.0
-        span = (target - start) if higher else (start - target)
-        moved = (actual - start) if higher else (start - actual)
-        progress = 100.0 if span <= 0 and met else (max(moved, 0.0) / span * 100 if span > 0 else 0.0)
-    elif higher:
-        progress = actual / target * 100 if target > 0 else (100.0 if met else 0.0)
-    else:
-        progress = target / actual * 100 if actual > 0 else (100.0 if met else 0.0)
-    progress = max(progress, 100.0) if met else min(progress, 99.9)
-    return IndicatorProgress(round(progress, 1), met)
-
-
-def expected_progress(
-    *, period_end: date, cumulative: bool, comparator: str, baseline_year: int | None, target_year: int,
-    use_pace: bool,
-) -> float:
-    """Where the indicator should be by ``period_end`` (序时进度), in percent.
-
-    A ceiling (``<``/``≤``) holds at any time, so it is never judged by pace.
-    """
-    if not use_pace or comparator not in HIGHER_IS_BETTER:
-        return 100.0
-    if cumulative and baseline_year is not None and baseline_year < target_year:
-        span = (target_year - baseline_year) * 12
-        elapsed = (period_end.year - baseline_year - 1) * 12 + period_end.month
-        return round(min(max(elapsed / span, 0.0), 1.0) * 100, 1)
-    return round(period_end.month / 12 * 100, 1)
-
-
-def indicator_colour(progress: IndicatorProgress, expected: float, rules: dict) -> str:
-    if progress.progress is None:
-        return NONE
-    if progress.attained or progress.progress >= expected:
-        return GREEN
-    if progress.progress >= expected - rules["indicator_yellow_margin"]:
-        return YELLOW
-    return RED
 
 
 # -- quarterly bulletin and annual assessment ----------------------------------------------------

@@ -244,7 +244,8 @@ def _indicators_sheet(wb: Workbook, report: RoundupReport) -> None:
         row += 1
         _row(ws, row, [
             i["number"], i["domain"], i["name"], i["measure"], i["lead_unit"] or "", i["target_text"] or "",
-            i["target_value"], symbols.get(i["comparator"], ""), i["actual"], i["actual_month"] or "",
+            i["target_value"], symbols.get(i["comparator"], ""),
+            None if i["actual"] is None else round(i["actual"], i.get("places", 4)), i["actual_month"] or "",
             _("是") if i["reported_in_period"] else _("未填报"),
             None if i["progress"] is None else i["progress"] / 100,
             None if i["expected"] is None else i["expected"] / 100,

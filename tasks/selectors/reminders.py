@@ -22,8 +22,6 @@ from django.db.models import Q, QuerySet
 
 from tasks import workdays
 from tasks.models import (
-    CalendarOverride,
-    KeyTaskUnit,
     Plan,
     Profile,
     Reminder,
@@ -33,18 +31,13 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules import outcomes
+
+from .calendar import calendar_overrides
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-
-
-def calendar_overrides(*, years: Iterable[int] | None = None) -> dict[date, bool]:
-    """Days a coordinator entered (date -> is_workday), for ``years`` or all."""
-    qs = CalendarOverride.objects.all()
-    if years is not None:
-        qs = qs.filter(day__year__in=list(years))
-    return dict(qs.values_list("day", "is_workday"))
 
 
 def reminder_settings_for(*, plan_ids: Iterable[int] | None = None) -> dict[int, ReminderSettings]:
@@ -175,11 +168,12 @@ def _max_lead_horizon(today: date, leads: Iterable[int], overrides: Mapping[date
 
 
 def reminder_open_items(*, plan_ids: list[int], due_until: date, monthly_plan_ids: list[int], year: int) -> QuerySet:
-    """Open items that may need a reminder: due by ``due_until`` (incl. overdue), and for plans whose
-    monthly request is due, every open item of this year's or earlier work lists."""
+    """Items that may need a reminder: due by ``due_until`` (incl. overdue), and for plans whose
+    monthly request is due, every such item of this year's or earlier work lists. Only items the
+    unit still has to act on (``outcomes.CHASED_STATUSES``): one awaiting review is not chased."""
     window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
     monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
-    return WorkItem.objects.exclude(status=WorkItem.Status.DONE).filter(window | monthly)
+    return WorkItem.objects.filter(status__in=outcomes.CHASED_STATUSES).filter(window | monthly)
 
 
 def reminders_due(
@@ -201,7 +195,7 @@ def reminders_due(
     if not settings:
         return []
     if overrides is None:
-        overrides = calendar_overrides()
+        overrides = calendar_overrides(fresh=True)
     plan_ids = list(settings)
     horizon = _max_lead_horizon(today, (lead for s in settings.values() for lead in s.lead_time_list), overrides)
     monthly_plans = [
@@ -212,7 +206,7 @@ def reminders_due(
     items_qs = reminder_open_items(
         plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year
     )
-    items = list(items_qs.values_list("pk", "plan_id", "due_date", "key_task_id", "year"))
+    items = list(items_qs.values_list("pk", "plan_id", "due_date", "year"))
     if not items:
         return []
 
@@ -223,15 +217,6 @@ def reminders_due(
         .values_list("work_item_id", "unit_id", "role")
     ):
         units[item_id].append((unit_id, role))
-    task_units: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if any(item[0] not in units and item[3] for item in items):
-        # An item without its own units belongs to its key task's units.
-        for task_id, unit_id, role in (
-            KeyTaskUnit.objects.filter(key_task__plan_id__in=plan_ids)
-            .order_by("key_task_id", "position")
-            .values_list("key_task_id", "unit_id", "role")
-        ):
-            task_units[task_id].append((unit_id, role))
     people = reminder_recipients(plan_ids=plan_ids, settings=settings)
 
     out: dict[tuple, ReminderCandidate] = {}
@@ -246,9 +231,10 @@ def reminders_due(
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, settings=settings[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
-    for item_id, plan_id, due, task_id, year in items:
+    for item_id, plan_id, due, year in items:
         s = settings[plan_id]
-        assigned = units.get(item_id) or task_units.get(task_id, [])
+        # Who is responsible is the item's own lead and supporting rows (as for permissions and roundups).
+        assigned = units.get(item_id, [])
         leads = [u for u, role in assigned if role == Role.LEAD]
         supports = [u for u, role in assigned if role == Role.SUPPORT]
         if due is not None and due <= horizon:
@@ -313,7 +299,7 @@ def calendar_years_status(*, today: date, overrides: Mapping[date, bool] | None 
     entered days in the admin) or ``fallback`` (weekends and fixed-date holidays only).
     """
     if overrides is None:
-        overrides = calendar_overrides()
+        overrides = calendar_overrides(fresh=True)
     years = {today.year, today.year + 1}
     for first, last in Plan.objects.values_list("first_year", "last_year"):
         years.update(range(max(first, today.year), last + 1))

@@ -61,10 +61,15 @@ from tasks.models import (
 )
 from tasks.roundups import rules
 from tasks.roundups.periods import QUARTER, YEAR, Period
+from tasks.rules import indicators as indicator_rules
+from tasks.rules import outcomes
+from tasks.rules.deadlines import is_extended
+from tasks.selectors.permissions import reviewable_plans
 
 S = WorkItem.Status
 SNAPSHOT_VERSION = 1
-NOTE_KINDS = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CONTRIBUTION, ProgressReport.Kind.CLOSE_REQUEST)
+# The "latest progress" of an overdue item is its lead's: a supporting unit's contribution is not it.
+NOTE_KINDS = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CLOSE_REQUEST)
 
 
 def local_midnight(day: date) -> datetime:
@@ -203,7 +208,8 @@ def _dt(day: date):
     return connection.ops.adapt_datetimefield_value(local_midnight(day))
 
 
-# Outcome of an item for a unit, as of the cut-off: not yet due, or one of the four.
+# ``tasks.rules.outcomes.item_outcome`` in SQL (a test checks both agree on the same items): the
+# outcome of an item at the close of the cut-off day, not yet due, or one of the four.
 OUTCOME_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
     WHEN s.status_end = 'done' AND s.on_time THEN 'done_on_time'
@@ -250,21 +256,14 @@ def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tup
         return cursor.fetchall()
 
 
-def _empty_counts() -> dict:
-    return {"due": 0, "done_on_time": 0, "done_late": 0, "overdue": 0, "awaiting_review": 0}
-
-
-def _finish(counts: dict) -> dict:
-    counts["due"] = sum(counts[o] for o in rules.OUTCOMES)
-    counts["on_time_rate"] = rules.counts_rate(counts)
-    return counts
-
-
 def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
     """Per unit and role, period and year-to-date counts; score, colour and rank (lead and support)."""
-    period_counts: dict = defaultdict(lambda: {Role.LEAD: _empty_counts(), Role.SUPPORT: _empty_counts()})
-    ytd_counts: dict = defaultdict(lambda: {Role.LEAD: _empty_counts(), Role.SUPPORT: _empty_counts()})
-    overall = {"period": _empty_counts(), "cumulative": _empty_counts()}
+    def by_role() -> dict:
+        return {Role.LEAD: outcomes.empty_counts(), Role.SUPPORT: outcomes.empty_counts()}
+
+    period_counts: dict = defaultdict(by_role)
+    ytd_counts: dict = defaultdict(by_role)
+    overall = {"period": outcomes.empty_counts(), "cumulative": outcomes.empty_counts()}
     for group, key, role, outcome, phase, n in rows:
         if outcome == "none" or group == "task":
             continue
@@ -280,8 +279,8 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
             ytd_counts[key][role][outcome] += n
     units = []
     for unit_id in set(period_counts) | set(ytd_counts):
-        lead = _finish(period_counts[unit_id][Role.LEAD])
-        support = _finish(period_counts[unit_id][Role.SUPPORT])
+        lead = outcomes.finish_counts(period_counts[unit_id][Role.LEAD])
+        support = outcomes.finish_counts(period_counts[unit_id][Role.SUPPORT])
         score = rules.unit_score(lead, support, rule_set)
         units.append(
             {
@@ -291,8 +290,8 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
                 "colour": rules.unit_colour(score, lead["overdue"], rule_set),
                 "support": support,
                 "cumulative": {
-                    "lead": _finish(ytd_counts[unit_id][Role.LEAD]),
-                    "support": _finish(ytd_counts[unit_id][Role.SUPPORT]),
+                    "lead": outcomes.finish_counts(ytd_counts[unit_id][Role.LEAD]),
+                    "support": outcomes.finish_counts(ytd_counts[unit_id][Role.SUPPORT]),
                 },
             }
         )
@@ -301,7 +300,7 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
         unit["rank"] = rank
     for unit in units:
         unit.setdefault("rank", None)
-    return units, {k: _finish(v) for k, v in overall.items()}
+    return units, {k: outcomes.finish_counts(v) for k, v in overall.items()}
 
 
 def _task_counts(rows: list[tuple]) -> dict[int, dict]:
@@ -349,8 +348,8 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
                 "lead_unit": lead,
                 "deadline": _iso(_as_date(deadline)),
                 "due_date": _iso(due),
-                "extended": _as_date(deadline) is not None and _as_date(deadline) != due,
-                "days_overdue": (period.end - due).days + 1,
+                "extended": is_extended(deadline=_as_date(deadline), due_date=due),
+                "days_overdue": outcomes.days_overdue(due=due, today=period.end + timedelta(days=1)),
                 "status": status_end,
                 "status_label": str(labels.get(status_end, status_end)),
                 "last_note": note_text,
@@ -368,15 +367,21 @@ def _iso(day: date | None) -> str | None:
 # -- indicators ----------------------------------------------------------------------------------
 
 
-def indicator_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
-    """Each indicator against this year's target, with its latest report on or before the period's end."""
+def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=None) -> list[dict]:
+    """Each indicator against this year's target, with its latest report on or before the period's end.
+
+    The one source of indicator progress and colour: the dashboard and indicator page call it for
+    the period up to today, the roundups and the API for theirs. ``indicator_ids`` narrows it.
+    """
     year = period.end.year
     target = IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year)
     latest = IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__lte=period.end).order_by("-month")
     lead = KeyTaskUnit.objects.filter(key_task=OuterRef("key_task_id"), role=Role.LEAD).order_by("position", "pk")
+    indicators = Indicator.objects.filter(plan=plan)
+    if indicator_ids is not None:
+        indicators = indicators.filter(pk__in=indicator_ids)
     qs = (
-        Indicator.objects.filter(plan=plan)
-        .order_by("number")
+        indicators.order_by("number")
         .annotate(
             target_text=Subquery(target.values("text")[:1]),
             target_value=Subquery(target.values("value")[:1]),
@@ -402,20 +407,16 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
     for row in qs:
         target_value = _float(row["target_value"])
         actual = _float(row["actual"])
-        progress = rules.indicator_progress(
+        status = indicator_rules.indicator_status(
             actual=actual,
             target=target_value,
             comparator=row["target_comparator"] or "",
             cumulative=row["cumulative"],
             baseline=_float(row["baseline_value"]),
-        )
-        expected = rules.expected_progress(
-            period_end=period.end,
-            cumulative=row["cumulative"],
-            comparator=row["target_comparator"] or "",
             baseline_year=row["baseline_year"] or first_year - 1,
             target_year=year,
-            use_pace=rule_set["indicator_use_pace"],
+            as_of=period.end,
+            rules=rule_set,
         )
         out.append(
             {
@@ -434,12 +435,11 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
                 "target_value": target_value,
                 "comparator": row["target_comparator"] or "",
                 "actual": actual,
+                "places": (places := indicator_rules.decimal_places(row["baseline_text"], row["target_text"])),
+                "actual_text": indicator_rules.format_value(actual, places) if actual is not None else None,
                 "actual_month": row["actual_month"].strftime("%Y-%m") if row["actual_month"] else None,
                 "reported_in_period": row["reported_in_period"],
-                "progress": progress.progress,
-                "expected": expected if progress.progress is not None else None,
-                "attained": progress.attained,
-                "colour": rules.indicator_colour(progress, expected, rule_set),
+                **status,
             }
         )
     return out
@@ -585,11 +585,9 @@ def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
 
 
 def roundups_visible_to(user) -> QuerySet:
-    """Roundups a user may read: staff see all; a coordinator sees those of the plans they coordinate."""
+    """Roundups a user may read: those of the plans the user reviews (``permissions.reviewable_plans``)."""
     qs = Roundup.objects.select_related("plan", "plan__region", "published_by", "generated_by")
-    if user.is_staff or user.is_superuser:
-        return qs
-    return qs.filter(plan__coordinators=user)
+    return qs.filter(plan__in=reviewable_plans(user))
 
 
 def roundup_list(user) -> QuerySet:

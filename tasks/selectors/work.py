@@ -24,49 +24,78 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules import outcomes
 from tasks.workdays import add_workdays
 
+from .calendar import calendar_overrides
 from .permissions import reviewable_plans
 
 S = WorkItem.Status
 SOON_WORKDAYS = 7
-OPEN_STATUSES = [s for s in S.values if s != S.DONE]
+OPEN_STATUSES = list(outcomes.OPEN_STATUSES)
+CHASED_STATUSES = list(outcomes.CHASED_STATUSES)
 DONE = Q(status=S.DONE)
 OPEN = Q(status__in=OPEN_STATUSES)
 
 
 class Urgency:
+    """How a unit's item stands today (``tasks.rules.outcomes`` decides what is overdue)."""
+
     OVERDUE = "overdue"
     SOON = "soon"
     LATER = "later"
+    AWAITING = "awaiting"  # asked to close, waiting for the coordinator: not overdue, not chased
     DONE = "done"
-    ALL = (OVERDUE, SOON, LATER, DONE)
+    ALL = (OVERDUE, SOON, LATER, AWAITING, DONE)
 
 
 def soon_cutoff(today: date) -> date:
-    """Last day counted as "due soon": 7 working days ahead on the official calendar."""
-    return add_workdays(today, SOON_WORKDAYS)
+    """Last day counted as "due soon": 7 working days ahead, with the coordinator's calendar corrections."""
+    return add_workdays(today, SOON_WORKDAYS, calendar_overrides(years=(today.year, today.year + 1)))
+
+
+def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
+    """``tasks.rules.outcomes.item_outcome`` as a filter on items as they stand now, at the close of ``as_of``.
+
+    (Roundups judge items as they stood at a past cut-off, from their history: ``selectors.roundups``.)
+    """
+    p = prefix
+    due = Q(**{f"{p}due_date__lte": as_of})
+    if outcome == outcomes.NOT_DUE:
+        return Q(**{f"{p}due_date__isnull": True}) | Q(**{f"{p}due_date__gt": as_of})
+    if outcome == outcomes.DONE_ON_TIME:
+        return due & Q(**{f"{p}status": S.DONE, f"{p}completed_on_time": True})
+    if outcome == outcomes.DONE_LATE:
+        return due & Q(**{f"{p}status": S.DONE, f"{p}completed_on_time": False})
+    if outcome == outcomes.AWAITING_REVIEW:
+        return due & Q(**{f"{p}status": S.AWAITING_REVIEW})
+    if outcome == outcomes.OVERDUE:
+        # Chased statuses as a positive list, not ~done: negating across a relation adds a subquery.
+        return due & Q(**{f"{p}status__in": CHASED_STATUSES})
+    raise ValueError(outcome)
 
 
 def urgency_q(urgency: str, today: date, prefix: str = "") -> Q:
     """The filter for one urgency class; ``prefix`` reaches items through a relation."""
     p = prefix
-    # Open as a positive list, not ~done: negating across a relation would add a subquery.
-    open_ = Q(**{f"{p}status__in": OPEN_STATUSES})
-    cutoff = soon_cutoff(today)
+    chased = Q(**{f"{p}status__in": CHASED_STATUSES})
     if urgency == Urgency.DONE:
         return Q(**{f"{p}status": S.DONE})
+    if urgency == Urgency.AWAITING:
+        return Q(**{f"{p}status": S.AWAITING_REVIEW})
     if urgency == Urgency.OVERDUE:
-        return open_ & Q(**{f"{p}due_date__lt": today})
+        return outcome_q(outcomes.OVERDUE, outcomes.live_as_of(today), prefix)
+    cutoff = soon_cutoff(today)
     if urgency == Urgency.SOON:
-        return open_ & Q(**{f"{p}due_date__gte": today, f"{p}due_date__lte": cutoff})
+        return chased & Q(**{f"{p}due_date__gte": today, f"{p}due_date__lte": cutoff})
     if urgency == Urgency.LATER:
-        return open_ & (Q(**{f"{p}due_date__gt": cutoff}) | Q(**{f"{p}due_date__isnull": True}))
+        return chased & (Q(**{f"{p}due_date__gt": cutoff}) | Q(**{f"{p}due_date__isnull": True}))
     raise ValueError(urgency)
 
 
 def with_urgency(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkItem]:
-    whens = [When(urgency_q(u, today), then=Value(u)) for u in (Urgency.DONE, Urgency.OVERDUE, Urgency.SOON)]
+    order = (Urgency.DONE, Urgency.AWAITING, Urgency.OVERDUE, Urgency.SOON)
+    whens = [When(urgency_q(u, today), then=Value(u)) for u in order]
     return qs.annotate(urgency=Case(*whens, default=Value(Urgency.LATER), output_field=CharField()))
 
 
@@ -123,26 +152,26 @@ def urgency_counts(qs: QuerySet[WorkItem], today: date) -> dict[str, int]:
     return counts
 
 
-def on_time_rate(*, done_on_time: int, done: int, overdue: int) -> float | None:
-    """Items done on time over items done or overdue; None when nothing was due yet."""
-    denominator = done + overdue
-    return None if denominator == 0 else done_on_time / denominator
+def outcome_counts(qs: QuerySet[WorkItem], *, as_of: date) -> dict:
+    """Counts by outcome at the close of ``as_of`` with ``due`` and ``on_time_rate`` (one query).
+
+    The same keys and rule as a roundup's unit row (``on_time_rate = done_on_time / due``).
+    """
+    base = qs.model.objects.filter(pk__in=qs.values("pk"))
+    counts = base.aggregate(**{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES})
+    return outcomes.finish_counts(counts)
 
 
 def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
-    """Counts and the on-time rate of a set of items (one query)."""
+    """Counts by urgency and by outcome (as of the close of yesterday), and the on-time rate (one query)."""
+    as_of = outcomes.live_as_of(today)
     base = qs.model.objects.filter(pk__in=qs.values("pk"))
     counts = base.aggregate(
         total=Count("pk"),
-        done_on_time=Count("pk", filter=DONE & Q(completed_on_time=True)),
-        done_late=Count("pk", filter=DONE & Q(completed_on_time=False)),
-        awaiting=Count("pk", filter=Q(status=S.AWAITING_REVIEW)),
         **{u: Count("pk", filter=urgency_q(u, today)) for u in Urgency.ALL},
+        **{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES if o != outcomes.OVERDUE},
     )
-    counts["on_time_rate"] = on_time_rate(
-        done_on_time=counts["done_on_time"], done=counts["done"], overdue=counts["overdue"]
-    )
-    return counts
+    return outcomes.finish_counts(counts)
 
 
 def work_item_for_page(*, visible: QuerySet[WorkItem], pk: int) -> QuerySet[WorkItem]:
@@ -256,9 +285,9 @@ def bucket_of(days_overdue: int) -> str:
 
 
 def overdue_items(*, plans: QuerySet[Plan], today: date) -> QuerySet[WorkItem]:
-    """Open items past their deadline in force, most overdue first, with ``lead_name``."""
+    """Items overdue today (``tasks.rules.outcomes``), most overdue first, with ``lead_name``."""
     qs = (
-        WorkItem.objects.filter(OPEN, plan__in=plans, due_date__lt=today)
+        WorkItem.objects.filter(urgency_q(Urgency.OVERDUE, today), plan__in=plans)
         .annotate(lead_name=lead_name_subquery(), urgency=Value(Urgency.OVERDUE, output_field=CharField()))
         .select_related("plan", "key_task")
     )
@@ -299,18 +328,21 @@ def plan_key_task_rows(plan: Plan, today: date) -> QuerySet[KeyTask]:
     )
 
 
-def plan_unit_rows(plan: Plan, today: date) -> QuerySet[Unit]:
-    """Each unit leading items of the plan, with counts and what the on-time rate needs; worst first."""
+def plan_unit_rows(plan: Plan, today: date) -> list[Unit]:
+    """Each unit leading items of the plan, with counts and the on-time rate (done on time / due); worst first."""
     a = "work_item_assignments__work_item__"
-    return (
+    as_of = outcomes.live_as_of(today)
+    units = list(
         Unit.objects.filter(work_item_assignments__work_item__plan=plan, work_item_assignments__role=Role.LEAD)
         .annotate(
             n_total=Count("work_item_assignments"),
             n_done=Count("work_item_assignments", filter=Q(**{f"{a}status": S.DONE})),
-            n_on_time=Count(
-                "work_item_assignments", filter=Q(**{f"{a}status": S.DONE, f"{a}completed_on_time": True})
-            ),
-            n_overdue=Count("work_item_assignments", filter=urgency_q(Urgency.OVERDUE, today, prefix=a)),
+            n_due=Count("work_item_assignments", filter=Q(**{f"{a}due_date__lte": as_of})),
+            n_on_time=Count("work_item_assignments", filter=outcome_q(outcomes.DONE_ON_TIME, as_of, prefix=a)),
+            n_overdue=Count("work_item_assignments", filter=outcome_q(outcomes.OVERDUE, as_of, prefix=a)),
         )
         .order_by("-n_overdue", "name")
     )
+    for unit in units:
+        unit.on_time_rate = outcomes.rate(unit.n_on_time, unit.n_due)
+    return units

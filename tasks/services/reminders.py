@@ -40,16 +40,17 @@ from django.utils.translation import gettext_lazy
 from tasks import workdays
 from tasks.models import (
     CalendarOverride,
-    KeyTaskUnit,
     Reminder,
     ReminderRun,
     Role,
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules import outcomes
+from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
+from tasks.selectors.permissions import can_review_plan
 from tasks.selectors.reminders import (
     ReminderCandidate,
-    calendar_overrides,
     reminder_recipients,
     reminder_settings_for,
     reminders_due,
@@ -164,7 +165,7 @@ def reminders_scan(
     if settings is None:
         settings = reminder_settings_for(plan_ids=plan_ids)
     if overrides is None:
-        overrides = calendar_overrides()
+        overrides = calendar_overrides(fresh=True)
     ids = [p for p, s in settings.items() if s.enabled and (plan_ids is None or p in plan_ids)]
     result = ScanResult(today=today, plan_ids=ids)
     with transaction.atomic():
@@ -187,7 +188,7 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     """
     today = timezone.localdate(now)
     local_time = timezone.localtime(now).time()
-    overrides = calendar_overrides()
+    overrides = calendar_overrides(fresh=True)
     result = ScanResult(today=today)
     if not workdays.is_workday(today, overrides):
         result.day_off = True
@@ -248,6 +249,8 @@ def _stale_reason(reminder: Reminder) -> str:
     item = reminder.work_item
     if item.status == WorkItem.Status.DONE:
         return _("事项已办结")
+    if not outcomes.is_chased(item.status):
+        return _("事项已申请办结，待审核")
     dated = {K.DUE_SOON, K.OVERDUE, K.ESCALATE_COORDINATOR, K.ESCALATE_LEADER}
     if reminder.kind in dated and reminder.deadline != item.due_date:
         return _("期限已变更")
@@ -356,8 +359,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         due = item.due_date
         if due is None:
             note = _("常态化推进") if item.recurring else _("未设期限")
-        elif due < today:
-            note = _("已逾期 %(n)s 天") % {"n": (today - due).days}
+        elif outcomes.is_overdue(status=item.status, due=due, today=today):
+            note = _("已逾期 %(n)s 天") % {"n": outcomes.days_overdue(due=due, today=today)}
         elif due == today:
             note = _("今天到期")
         else:
@@ -456,25 +459,23 @@ def reminders_send_pending(*, now: datetime | None = None, today: date | None = 
 
 
 def _may_chase(actor, plan_ids: set[int]) -> bool:
+    """Chasing is reviewing: only who reviews every one of the plans (``permissions.can_review_plan``)."""
     if actor is None or not actor.is_authenticated:
         return False
-    if actor.is_superuser or actor.is_staff:
-        return True
-    mine = set(actor.coordinated_plans.filter(pk__in=plan_ids).values_list("pk", flat=True))
-    return mine == plan_ids
+    return all(can_review_plan(actor, plan_id) for plan_id in plan_ids)
 
 
 def reminders_send_now(*, work_item_ids: list[int], actor, today: date) -> int:
-    """The coordinator's "remind now": a 'manual' reminder of each open item to its lead unit's contacts.
+    """The coordinator's "remind now": a 'manual' reminder of each chased item to its lead unit's contacts.
 
-    At most one per item, recipient and day (a second click the same day sends nothing).
-    Returns the number of reminders queued; the digests go out after commit.
-    Raises PermissionDenied unless ``actor`` coordinates every item's plan (or is staff).
+    Items done or awaiting review are skipped (``outcomes.is_chased``). At most one per item,
+    recipient and day (a second click the same day sends nothing). Returns the number of
+    reminders queued; the digests go out after commit. Raises PermissionDenied unless ``actor``
+    reviews every item's plan.
     """
     items = list(
-        WorkItem.objects.filter(pk__in=work_item_ids)
-        .exclude(status=WorkItem.Status.DONE)
-        .values_list("pk", "plan_id", "due_date", "key_task_id")
+        WorkItem.objects.filter(pk__in=work_item_ids, status__in=outcomes.CHASED_STATUSES)
+        .values_list("pk", "plan_id", "due_date")
     )
     all_plans = set(WorkItem.objects.filter(pk__in=work_item_ids).values_list("plan_id", flat=True))
     if not _may_chase(actor, all_plans):
@@ -488,15 +489,10 @@ def reminders_send_now(*, work_item_ids: list[int], actor, today: date) -> int:
         work_item_id__in=[i[0] for i in items], role=Role.LEAD
     ).values_list("work_item_id", "unit_id"):
         leads[item_id].append(unit_id)
-    task_leads: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in KeyTaskUnit.objects.filter(
-        key_task_id__in=[i[3] for i in items if i[3] and i[0] not in leads], role=Role.LEAD
-    ).values_list("key_task_id", "unit_id"):
-        task_leads[task_id].append(unit_id)
     step = today.year * 10000 + today.month * 100 + today.day
     candidates = {}
-    for item_id, _plan, due, task_id in items:
-        for unit_id in leads.get(item_id) or task_leads.get(task_id, []):
+    for item_id, _plan, due in items:
+        for unit_id in leads.get(item_id, []):
             for email in people.contacts.get(unit_id, ()):
                 c = ReminderCandidate(item_id, K.MANUAL, due, step, email, Reminder.RecipientRole.LEAD, today)
                 candidates.setdefault(c.key, c)
@@ -549,5 +545,7 @@ def calendar_year_set(
         CalendarOverride.objects.bulk_create(
             [CalendarOverride(day=d, is_workday=w, name=n, created_by=actor) for d, (w, n) in sorted(unique.items())]
         )
+        transaction.on_commit(forget_calendar_overrides)
+    forget_calendar_overrides()
     return len(unique)
 

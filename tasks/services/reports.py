@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import Evidence, ProgressReport, Role, WorkItem
+from tasks.rules.actions import close_from_statuses
 from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
 
 from .evidence import CheckedFile, evidence_check_all
 from .workflow import work_item_transition
 
 S = WorkItem.Status
-CLOSE_FROM = (S.NOT_STARTED, S.IN_PROGRESS, S.RETURNED)
+CLOSE_FROM = close_from_statuses()
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Status changes of work items: one explicit transition table, one audit row per change."""
+"""Status changes of work items: the transition table (``tasks.rules.actions``), one audit row per change."""
 
 from __future__ import annotations
 
@@ -10,27 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import StatusChange, WorkItem
+from tasks.rules.actions import allowed_transitions, reason_required
+from tasks.rules.outcomes import done_on_time
 
 S = WorkItem.Status
-
-# from-status -> statuses it may move to.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NOT_STARTED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW}),
-    S.IN_PROGRESS: frozenset({S.AWAITING_REVIEW}),
-    S.AWAITING_REVIEW: frozenset({S.DONE, S.RETURNED}),
-    S.RETURNED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW}),
-    # A coordinator may reopen a closed item (with a reason).
-    S.DONE: frozenset({S.IN_PROGRESS}),
-}
-REASON_REQUIRED = {(S.AWAITING_REVIEW, S.RETURNED), (S.DONE, S.IN_PROGRESS)}
 
 
 class TransitionError(ValidationError):
     pass
-
-
-def allowed_transitions(status: str) -> frozenset[str]:
-    return TRANSITIONS.get(status, frozenset())
 
 
 def work_item_transition(
@@ -56,13 +43,13 @@ def work_item_transition(
                 _("不能从“%(from)s”变更为“%(to)s”。")
                 % {"from": S(from_status).label, "to": S(to_status).label}
             )
-        if (from_status, to_status) in REASON_REQUIRED and not reason.strip():
+        if reason_required(from_status, to_status) and not reason.strip():
             raise TransitionError(_("请填写原因。"))
         locked.status = to_status
         if to_status == S.DONE:
             locked.completed_at = at
             done_day = timezone.localdate(at)
-            locked.completed_on_time = locked.due_date is None or done_day <= locked.due_date
+            locked.completed_on_time = done_on_time(done_on=done_day, due=locked.due_date)
             locked.progress = 100
         else:
             locked.completed_at = None

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from tasks.roundups import charts
 from tasks.roundups.report import colour_label, num, pct
+from tasks.templatetags import tasks_tags
 
 register = template.Library()
 
@@ -16,10 +17,7 @@ def rate(value):
     return pct(value)
 
 
-@register.filter
-def percent(value):
-    """A value already in percent (indicator progress): 75.0 -> '75.0%'."""
-    return "—" if value is None else f"{value:.1f}%"
+register.filter("percent", tasks_tags.percent)
 
 
 @register.filter

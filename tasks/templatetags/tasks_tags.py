@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from tasks.roundups.report import pct as report_pct
 from tasks.selectors.permissions import is_coordinator, user_unit
 
 register = template.Library()
@@ -23,8 +24,20 @@ def unit_of(user):
 
 @register.filter
 def pct(value) -> str:
-    """0.853 -> "85%"; None -> "—"."""
-    return "—" if value is None else f"{round(value * 100)}%"
+    """A rate as the roundups print it: 0.853 -> "85.3%"; None -> "—"."""
+    return report_pct(value)
+
+
+@register.filter
+def percent(value) -> str:
+    """A value already in percent (indicator progress), as the roundups print it: 75.0 -> "75.0%"."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def bar(value) -> str:
+    """A percent as a CSS width, capped at 100%."""
+    return "0%" if value is None else f"{max(0.0, min(float(value), 100.0)):.1f}%"
 
 
 @register.filter

@@ -77,12 +77,13 @@ def world():
     lead = UnitFactory(region=region, name="区建设局", emails="jsj@yc.gov.cn, jsj2@yc.gov.cn",
                        leader_email="leader@yc.gov.cn")
     support = UnitFactory(region=region, name="区财政局", emails="czj@yc.gov.cn")
-    liaison_for(lead, username="jsj_liaison", email="liaison@yc.gov.cn")
+    lead_user = liaison_for(lead, username="jsj_liaison", email="liaison@yc.gov.cn")
     coordinator = UserFactory(username="coord", email="coord@yc.gov.cn")
     plan.coordinators.add(coordinator)
     # The monthly request (25th by default) is tested on its own; elsewhere it would blur the picture.
     ReminderSettings.objects.create(plan=plan, monthly_enabled=False)
-    return {"plan": plan, "lead": lead, "support": support, "coordinator": coordinator, "region": region}
+    return {"plan": plan, "lead": lead, "support": support, "coordinator": coordinator, "region": region,
+            "lead_user": lead_user}
 
 
 LEAD = ["jsj2@yc.gov.cn", "jsj@yc.gov.cn", "liaison@yc.gov.cn"]
@@ -383,13 +384,37 @@ def test_remind_now_sends_a_manual_reminder_once_per_day(world, django_capture_o
     assert set(Reminder.objects.values_list("step", flat=True)) == {20230605, 20230606}
 
 
-def test_items_without_units_are_reminded_to_their_key_tasks_lead(world):
+def test_an_item_linked_to_a_key_task_takes_its_lead_and_is_reminded_to_it(world):
+    """Reminders no longer fall back to the key task's units: the link writes the lead onto the item."""
+    from tasks.services.links import work_item_link
+    from tasks.tests.factories import KeyTaskFactory
+
+    task = KeyTaskFactory(plan=world["plan"], lead=world["lead"])
+    item = WorkItemFactory(plan=world["plan"], deadline=date(2023, 5, 31), due_date=date(2023, 5, 31))
+    work_item_link(item=item, key_task=task)
+    assert list(item.assignments.values_list("unit", "role")) == [(world["lead"].pk, "lead")]
+    morning(date(2023, 5, 30))
+    assert recipients_of(mail.outbox) == LEAD
+
+
+def test_an_item_without_units_of_its_own_is_reminded_to_nobody(world):
     from tasks.tests.factories import KeyTaskFactory
 
     task = KeyTaskFactory(plan=world["plan"], lead=world["lead"])
     WorkItemFactory(plan=world["plan"], key_task=task, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31))
     morning(date(2023, 5, 30))
-    assert recipients_of(mail.outbox) == LEAD
+    assert mail.outbox == []
+
+
+def test_an_item_awaiting_review_is_neither_in_the_digest_nor_chased(world):
+    """The unit asked to close it: telling it to "提交办结申请" again would be wrong."""
+    from tasks.services.reports import work_item_request_close
+
+    waiting = item(world, date(2023, 5, 31))
+    work_item_request_close(item=waiting, user=world["lead_user"], note="已完成")
+    morning(date(2023, 6, 5))  # past due
+    assert mail.outbox == []
+    assert reminders_send_now(work_item_ids=[waiting.pk], actor=world["coordinator"], today=date(2023, 6, 5)) == 0
 
 
 # ---------------------------------------------------------------- cost

@@ -6,6 +6,7 @@ import pytest
 
 from tasks.roundups import rules
 from tasks.roundups.periods import Period, PeriodError
+from tasks.rules import indicators as indicator_rules
 
 DEFAULTS = {
     "points_on_time": 100.0, "points_late": 60.0, "points_awaiting": 80.0, "points_overdue": 0.0,
@@ -85,30 +86,31 @@ def test_equal_results_share_a_rank():
     ],
 )
 def test_indicator_progress_honours_comparators(actual, target, comparator, cumulative, baseline, progress, met):
-    result = rules.indicator_progress(actual=actual, target=target, comparator=comparator, cumulative=cumulative,
-                                      baseline=baseline)
+    result = indicator_rules.indicator_progress(
+        actual=actual, target=target, comparator=comparator, cumulative=cumulative, baseline=baseline
+    )
     assert (result.progress, result.attained) == (progress, met)
 
 
 def test_expected_progress_follows_time_elapsed_over_the_target_span():
     june = date(2025, 6, 30)
-    assert rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=2022,
+    assert indicator_rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=2022,
                                    target_year=2025, use_pace=True) == 50.0
     # 2022 → 2025 is 36 months, 30 of them gone by June 2025.
-    assert rules.expected_progress(period_end=june, cumulative=True, comparator="ge", baseline_year=2022,
+    assert indicator_rules.expected_progress(period_end=june, cumulative=True, comparator="ge", baseline_year=2022,
                                    target_year=2025, use_pace=True) == 83.3
-    assert rules.expected_progress(period_end=june, cumulative=False, comparator="le", baseline_year=None,
+    assert indicator_rules.expected_progress(period_end=june, cumulative=False, comparator="le", baseline_year=None,
                                    target_year=2025, use_pace=True) == 100.0
-    assert rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=None,
+    assert indicator_rules.expected_progress(period_end=june, cumulative=False, comparator="ge", baseline_year=None,
                                    target_year=2025, use_pace=False) == 100.0
 
 
 def test_indicator_colour_against_pace_with_a_yellow_margin():
-    on = rules.IndicatorProgress(55.0, False)
-    near = rules.IndicatorProgress(41.0, False)
-    far = rules.IndicatorProgress(39.0, False)
-    assert [rules.indicator_colour(p, 50.0, DEFAULTS) for p in (on, near, far)] == ["green", "yellow", "red"]
-    assert rules.indicator_colour(rules.IndicatorProgress(None, None), 50.0, DEFAULTS) == "none"
+    on = indicator_rules.IndicatorProgress(55.0, False)
+    near = indicator_rules.IndicatorProgress(41.0, False)
+    far = indicator_rules.IndicatorProgress(39.0, False)
+    assert [indicator_rules.indicator_colour(p, 50.0, DEFAULTS) for p in (on, near, far)] == ["green", "yellow", "red"]
+    assert indicator_rules.indicator_colour(indicator_rules.IndicatorProgress(None, None), 50.0, DEFAULTS) == "none"
 
 
 def test_assessment_gives_the_whole_weight_to_the_part_a_unit_has():

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 
 from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
-from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
+from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import is_indicator_reporter, visible_indicators, visible_work_items
 from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
 from tasks.services.indicators import indicator_value_report
@@ -22,11 +22,11 @@ from .common import PER_PAGE, add_service_error
 
 def indicator_detail(request, pk: int):
     today = timezone.localdate()
-    base = get_object_or_404(visible_indicators(request.user).select_related("plan"), pk=pk)
-    year = plan_year(base.plan, today)
-    indicator = indicators_with_progress(visible_indicators(request.user).filter(pk=pk), year=year).select_related(
-        "plan"
-    ).prefetch_related("targets").get()
+    indicator = get_object_or_404(
+        visible_indicators(request.user).select_related("plan", "key_task").prefetch_related("targets"), pk=pk
+    )
+    progress = indicator_status_rows(plan=indicator.plan, today=today, indicator_ids=[indicator.pk])[0]
+    year = plan_as_of(indicator.plan, today).year
     may_report = is_indicator_reporter(request.user, indicator)
     form = IndicatorReportForm(request.POST or None, today=today)
     if request.method == "POST":
@@ -52,7 +52,7 @@ def indicator_detail(request, pk: int):
         {
             "indicator": indicator,
             "year": year,
-            "progress": progress_of(indicator, year=year, today=today),
+            "progress": progress,
             "targets": list(indicator.targets.all()),
             "reports": reports,
             "table": table,

@@ -7,18 +7,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from tasks.models import KeyTaskUnit, WorkItem
+from tasks.models import KeyTaskUnit, Plan, WorkItem
+from tasks.rules.indicators import COLOURS
 from tasks.selectors.imports import plan_import_warnings, warning_fix_url
-from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
+from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
 from tasks.selectors.work import (
-    OPEN_STATUSES,
     Urgency,
     by_deadline,
     close_requests_queue,
     extension_requests_queue,
     lead_name_subquery,
-    on_time_rate,
+    overdue_items,
     plan_key_task_rows,
     plan_status_counts,
     plan_unit_rows,
@@ -58,19 +58,12 @@ def plan_detail(request, slug: str):
     """The plan dashboard: counts by status, key task and unit; indicators in red/yellow/green; warnings."""
     plan = get_object_or_404(reviewable_plans(request.user).select_related("region"), slug=slug)
     today = timezone.localdate()
-    year = plan_year(plan, today)
+    year = plan_as_of(plan, today).year
     status_counts = plan_status_counts(plan)
-    units = list(plan_unit_rows(plan, today))
-    for u in units:
-        u.on_time_rate = on_time_rate(done_on_time=u.n_on_time, done=u.n_done, overdue=u.n_overdue)
-    indicators = list(indicators_with_progress(plan.indicators.all(), year=year))
-    rows = [(i, progress_of(i, year=year, today=today)) for i in indicators]
-    lights = {c: sum(1 for _i, p in rows if p.light == c) for c in ("green", "yellow", "red", "none")}
-    overdue = (
-        WorkItem.objects.filter(plan=plan, status__in=OPEN_STATUSES, due_date__lt=today)
-        .annotate(lead_name=lead_name_subquery())
-        .order_by("due_date", "pk")[:5]
-    )
+    units = plan_unit_rows(plan, today)
+    rows = indicator_status_rows(plan=plan, today=today)
+    lights = {c: sum(1 for p in rows if p["colour"] == c) for c in COLOURS}
+    overdue = overdue_items(plans=Plan.objects.filter(pk=plan.pk), today=today)[:5]
     warnings = [(row, warning_fix_url(plan, row)) for row in plan_import_warnings(plan=plan)]
     total = sum(status_counts.values())
     return render(

@@ -22,6 +22,10 @@ from tasks.forms import (
     ReviewForm,
 )
 from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, WorkItem
+from tasks.rules.actions import item_actions
+from tasks.rules.deadlines import is_extended
+from tasks.rules.outcomes import days_overdue, is_overdue
+from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.permissions import (
     can_review_plan,
     is_coordinator,
@@ -38,7 +42,7 @@ from tasks.selectors.work import (
     work_items_for_unit,
 )
 from tasks.services.evidence import KINDS
-from tasks.services.reports import CLOSE_FROM, work_item_comment, work_item_report_progress, work_item_request_close
+from tasks.services.reports import work_item_comment, work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_request_create
 from tasks.tables import WorkItemTable, xlsx_response
 from tasks.workdays import workdays_between
@@ -109,9 +113,16 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
     target = None
     if item.indicator_id:
         target = next((t for t in item.indicator.targets.all() if t.year == item.year), None)
-    can_report = role is not None and item.status != S.DONE
     history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
-    workdays_left = workdays_between(today, item.due_date) if item.due_date and item.is_open else None
+    overdue = is_overdue(status=item.status, due=item.due_date, today=today)
+    workdays_left = None
+    if item.due_date and item.is_open and item.due_date >= today:
+        overrides = calendar_overrides(years=range(today.year, item.due_date.year + 1))
+        workdays_left = workdays_between(today, item.due_date, overrides)
+    actions = item_actions(
+        status=item.status, role=role, reviewer=reviewer, has_deadline=item.due_date is not None,
+        pending_extension=pending is not None,
+    )
     context = {
         "item": item,
         "today": today,
@@ -121,16 +132,18 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "assignments": list(item.assignments.all()),
         "target": target,
         "workdays_left": workdays_left,
-        "workdays_late": -workdays_left if workdays_left and workdays_left < 0 else None,
-        "overdue": item.is_overdue(today),
+        "days_overdue": days_overdue(due=item.due_date, today=today) if overdue else None,
+        "overdue": overdue,
+        "extended": is_extended(deadline=item.deadline, due_date=item.due_date),
         "history": history,
         "history_truncated": truncated,
         "extensions": extensions,
         "pending_extension": pending,
-        "can_report": can_report,
-        "can_close": role == Role.LEAD and item.status in CLOSE_FROM,
-        "can_extend": role == Role.LEAD and item.status != S.DONE and item.due_date is not None and not pending,
-        "can_review": reviewer and item.status == S.AWAITING_REVIEW,
+        "actions": actions,
+        "can_report": actions.report,
+        "can_close": actions.close,
+        "can_extend": actions.extend,
+        "can_review": actions.review,
         "report_form": forms.get("report_form")
         or (ProgressForm() if role == Role.LEAD else ContributionForm()),
         "close_form": forms.get("close_form") or CloseRequestForm(),

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks import workdays
-from tasks.selectors.reminders import calendar_overrides, reminders_pending_emails, reminders_ready_to_send
+from tasks.selectors.calendar import calendar_overrides
+from tasks.selectors.reminders import reminders_pending_emails, reminders_ready_to_send
 from tasks.services.reminders import reminders_scan, reminders_send_pending
 
 

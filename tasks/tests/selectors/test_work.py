@@ -65,22 +65,36 @@ def test_urgency_counts_split_a_units_items():
     done = _item(w, w.today + timedelta(days=3))
     work_item_transition(item=done, to_status=S.AWAITING_REVIEW)
     work_item_transition(item=done, to_status=S.DONE)
+    # Asked to close after its deadline: waiting for the coordinator, not overdue.
+    awaiting = _item(w, w.today - timedelta(days=4))
+    work_item_transition(item=awaiting, to_status=S.AWAITING_REVIEW)
     counts = urgency_counts(WorkItem.objects.filter(assignments__unit=w.lead), w.today)
-    assert counts == {"total": 4, "overdue": 1, "soon": 1, "later": 1, "done": 1}
+    assert counts == {"total": 5, "overdue": 1, "soon": 1, "later": 1, "awaiting": 1, "done": 1}
 
 
-def test_on_time_rate_is_done_on_time_over_done_plus_overdue():
+def test_on_time_rate_is_done_on_time_over_due_as_in_the_roundups():
+    """The unit page once divided by (done + overdue); the roundup's done on time / due is the contract.
+
+    An item awaiting review after its deadline is due but neither done nor overdue; one done early
+    is counted when its deadline comes (as a roundup counts it), so both pages agree on any day.
+    """
     w = make_world()
-    at = datetime.combine(w.today, datetime.min.time(), tzinfo=SH)
-    on_time = _item(w, w.today + timedelta(days=1))
+    at = datetime.combine(w.today - timedelta(days=3), datetime.min.time(), tzinfo=SH)
+    on_time = _item(w, w.today - timedelta(days=1))
     late = _item(w, w.today - timedelta(days=10))
-    for item in (on_time, late):
+    early = _item(w, w.today + timedelta(days=5))
+    for item in (on_time, late, early):
         work_item_transition(item=item, to_status=S.AWAITING_REVIEW)
         work_item_transition(item=item, to_status=S.DONE, at=at)
     _item(w, w.today - timedelta(days=2))  # overdue, open
+    awaiting = _item(w, w.today - timedelta(days=6))
+    work_item_transition(item=awaiting, to_status=S.AWAITING_REVIEW)
     summary = unit_summary(WorkItem.objects.filter(assignments__unit=w.lead), w.today)
-    assert (summary["done_on_time"], summary["done_late"], summary["overdue"]) == (1, 1, 1)
-    assert summary["on_time_rate"] == pytest.approx(1 / 3)
+    assert (summary["done_on_time"], summary["done_late"], summary["overdue"], summary["awaiting_review"]) == (
+        1, 1, 1, 1
+    )
+    assert summary["due"] == 4
+    assert summary["on_time_rate"] == 0.25
 
 
 def test_history_merges_status_changes_and_reports_newest_first():
@@ -122,7 +136,9 @@ def test_overdue_items_are_open_past_due_items_of_the_plans_most_overdue_first()
     w = make_world()
     old = _item(w, w.today - timedelta(days=40))
     recent = _item(w, w.today - timedelta(days=2))
-    _item(w, w.today)  # due today: not overdue
+    _item(w, w.today)  # due today: not overdue (a day is over at its end)
+    awaiting = _item(w, w.today - timedelta(days=3))
+    work_item_transition(item=awaiting, to_status=S.AWAITING_REVIEW)  # asked to close: not overdue
     done = _item(w, w.today - timedelta(days=5))
     work_item_transition(item=done, to_status=S.AWAITING_REVIEW)
     work_item_transition(item=done, to_status=S.DONE)

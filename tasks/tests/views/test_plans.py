@@ -1,5 +1,6 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -18,20 +19,27 @@ S = WorkItem.Status
 
 
 def test_plan_dashboard_counts_by_status_key_task_and_unit(client):
+    """The on-time rate is the roundup's: done on time / due. The dashboard once divided by
+    (done + overdue) and read 0.5 here while the roundup read 0.0: the item done early is not
+    due yet, so of the one item due, none was done on time."""
     w = make_world()
     late = WorkItemFactory(plan=w.plan, lead=w.lead, key_task=w.key_task, deadline=w.today - timedelta(days=3),
                            due_date=w.today - timedelta(days=3))
+    waiting = WorkItemFactory(plan=w.plan, lead=w.other, deadline=w.today - timedelta(days=9),
+                              due_date=w.today - timedelta(days=9))
+    work_item_request_close(item=waiting, user=w.other_user, note="完成")  # not overdue: awaiting review
     work_item_request_close(item=w.item, user=w.lead_user, note="完成")
     work_item_accept(item=w.item, user=w.coordinator)
     response = login(client, w.coordinator).get(w.plan.get_absolute_url())
     assert response.status_code == 200
     counts = {code: n for _label, code, n in response.context["status_counts"]}
-    assert counts == {S.NOT_STARTED: 2, S.IN_PROGRESS: 0, S.AWAITING_REVIEW: 0, S.RETURNED: 0, S.DONE: 1}
+    assert counts == {S.NOT_STARTED: 2, S.IN_PROGRESS: 0, S.AWAITING_REVIEW: 1, S.RETURNED: 0, S.DONE: 1}
     task = response.context["key_tasks"].get(pk=w.key_task.pk)
     assert (task.n_total, task.n_done, task.n_overdue, task.lead_name) == (2, 1, 1, "区建设局")
     units = {u.name: u for u in response.context["units"]}
     assert (units["区建设局"].n_total, units["区建设局"].n_done, units["区建设局"].n_overdue) == (2, 1, 1)
-    assert units["区建设局"].on_time_rate == 0.5
+    assert (units["区建设局"].n_due, units["区建设局"].n_on_time, units["区建设局"].on_time_rate) == (1, 0, 0.0)
+    assert units[w.other.name].n_overdue == 0
     assert [i.pk for i in response.context["most_overdue"]] == [late.pk]
 
 
@@ -40,8 +48,8 @@ def test_plan_dashboard_shows_indicator_lights(client):
     IndicatorReport.objects.create(indicator=w.indicator, month=w.today.replace(day=1), value=Decimal("3.5"),
                                    reported_at=w.item.created_at)
     response = login(client, w.coordinator).get(w.plan.get_absolute_url())
-    [(indicator, progress)] = response.context["indicator_rows"]
-    assert indicator == w.indicator and progress.met and progress.light == "green"
+    [progress] = response.context["indicator_rows"]
+    assert progress["id"] == w.indicator.pk and progress["attained"] and progress["colour"] == "green"
     assert response.context["lights"]["green"] == 1
     assert "light-green" in response.content.decode()
 
@@ -79,14 +87,21 @@ def test_unit_page_shows_items_on_time_rate_and_overdue_list(client):
                            due_date=w.today - timedelta(days=3))
     done = WorkItemFactory(plan=w.plan, lead=w.lead, deadline=w.today + timedelta(days=3),
                            due_date=w.today + timedelta(days=3))
-    work_item_request_close(item=done, user=w.lead_user, note="完成")
-    work_item_accept(item=done, user=w.coordinator)
+    on_time = WorkItemFactory(plan=w.plan, lead=w.lead, deadline=w.today - timedelta(days=1),
+                              due_date=w.today - timedelta(days=1))
+    two_days_ago = datetime.combine(w.today - timedelta(days=2), time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    for item in (done, on_time):
+        work_item_request_close(item=item, user=w.lead_user, note="完成", at=two_days_ago)
+        work_item_accept(item=item, user=w.coordinator, at=two_days_ago)
     response = login(client, w.coordinator).get(w.lead.get_absolute_url())
     assert response.status_code == 200
+    # Due: the overdue one and the one done on time (the one done early is not due yet).
     assert response.context["summary"]["on_time_rate"] == 0.5
-    assert "50%" in response.content.decode()
+    assert "50.0%" in response.content.decode()
     assert [r.record.pk for r in response.context["overdue_table"].page.object_list] == [late.pk]
-    assert {r.record.pk for r in response.context["table"].page.object_list} == {w.item.pk, late.pk, done.pk}
+    assert {r.record.pk for r in response.context["table"].page.object_list} == {
+        w.item.pk, late.pk, done.pk, on_time.pk
+    }
 
 
 def test_unit_page_is_for_the_units_staff_and_coordinators(client):
@@ -122,7 +137,8 @@ def test_indicator_page_shows_baseline_target_latest_and_progress(client):
     response = login(client, w.support_user).get(w.indicator.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
-    assert "2.22" in page and "3.30" in page and "3.145" in page and "50%" in page
+    # Cumulative from the baseline (2.22) to this year's 3.30, at the plan's precision (3.30: two places).
+    assert "2.22" in page and "3.30" in page and "3.15" in page and "85.6%" in page
     assert response.context["form"] is None  # a supporting unit does not report
 
 
