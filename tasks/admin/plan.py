@@ -28,7 +28,9 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules.deadlines import is_extended
 from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
@@ -175,8 +177,27 @@ class WorkItemAdmin(admin.ModelAdmin):
     list_select_related = ["plan", "key_task", "indicator"]
     autocomplete_fields = ["key_task", "indicator"]
     # Status changes go through the workflow service (with their audit row), never by hand here.
-    readonly_fields = ["status", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at"]
+    # Deadlines change only through services: the deadline in force by an extension (on the item's
+    # page), the plan's deadline by a correction here, which the service records in the history.
+    readonly_fields = [
+        "status", "deadline_in_force", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at",
+    ]
+    exclude = ["due_date"]
     inlines = [WorkItemUnitInline, StatusChangeInline]
+
+    @admin.display(description=_("现行期限"))
+    def deadline_in_force(self, obj):
+        if obj.pk is None:
+            return _("保存后等于原定期限")
+        link = format_html(
+            '<a href="{}#extension">{}</a>', obj.get_absolute_url(), _("延期在事项页面申请和审批")
+        )
+        if obj.due_date is None:
+            return format_html("— · {}", link)
+        extended = is_extended(deadline=obj.deadline, due_date=obj.due_date)
+        return format_html(
+            "{}{} · {}", obj.due_date.isoformat(), format_html(" ({})", _("已延期")) if extended else "", link
+        )
 
     @admin.display(description=_("工作内容"))
     def text_short(self, obj):
@@ -186,9 +207,15 @@ class WorkItemAdmin(admin.ModelAdmin):
         # Relinking in the admin is a coordinator's correction: re-imports keep it.
         if change and {"key_task", "indicator"} & set(form.changed_data):
             obj.link_confirmed = True
-        if obj.deadline and not obj.due_date:
+        corrected = None
+        if change and {"deadline", "deadline_text"} & set(form.changed_data):
+            corrected = (obj.deadline, obj.deadline_text)
+            obj.deadline, obj.deadline_text = form.initial.get("deadline"), form.initial.get("deadline_text", "")
+        if not change:
             obj.due_date = obj.deadline
         super().save_model(request, obj, form, change)
+        if corrected is not None:
+            work_item_correct_deadline(item=obj, deadline=corrected[0], deadline_text=corrected[1], actor=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

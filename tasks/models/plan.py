@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tasks.rules.outcomes import is_overdue
+
 
 class Comparator(models.TextChoices):
     NONE = "", _("无")
@@ -343,7 +345,8 @@ class WorkItem(models.Model):
         return self.status != self.Status.DONE
 
     def is_overdue(self, today) -> bool:
-        return self.is_open and self.due_date is not None and self.due_date < today
+        """``tasks.rules.outcomes.is_overdue`` of this item (awaiting review is not overdue)."""
+        return is_overdue(status=self.status, due=self.due_date, today=today)
 
 
 class WorkItemUnit(models.Model):

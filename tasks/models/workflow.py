@@ -21,6 +21,9 @@ class StatusChange(models.Model):
         EXTENSION_GRANTED = "extension_granted", _("批准延期")
         EXTENSION_REJECTED = "extension_rejected", _("驳回延期")
         IMPORTED = "imported", _("导入")
+        # The plan's deadline changed (not an extension): by a re-import, or corrected in the admin.
+        DEADLINE_REIMPORTED = "deadline_reimported", _("重新导入变更期限")
+        DEADLINE_CORRECTED = "deadline_corrected", _("更正原定期限")
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(

@@ -11,14 +11,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tasks.importers import ParsedPlan, ParsedWorkItem
+from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_indicator_warnings, work_item_keys
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
-from tasks.services.plan_import import (
-    UNIT_WARNINGS,
-    normalise_name,
-    units_by_name,
-    unmatched_indicator_warnings,
-    work_item_keys,
-)
+
+from .units import units_by_name
 
 SUGGESTIONS = 3  # existing units offered first for a new name
 SUGGESTION_THRESHOLD = 0.6

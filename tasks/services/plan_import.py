@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -25,6 +24,13 @@ from django.utils.translation import gettext as _
 from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
 from tasks.importers.linking import TaskIndex
+from tasks.importers.matching import (
+    UNIT_WARNINGS,
+    indicator_not_matched_warning,
+    match_indicator,
+    normalise_name,
+    work_item_keys,
+)
 from tasks.models import (
     Indicator,
     IndicatorTarget,
@@ -33,16 +39,15 @@ from tasks.models import (
     Plan,
     Region,
     Role,
+    StatusChange,
     Unit,
     UnitAlias,
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules.deadlines import reimported_due_date
+from tasks.selectors.units import units_by_name
 
-# Below this similarity a work list's indicator is not linked to a target-table indicator.
-INDICATOR_MATCH_THRESHOLD = 0.6
-# Warnings about a unit name: the admin links them to the units list filtered by that name.
-UNIT_WARNINGS = frozenset({"unit_not_in_list", "unit_doubtful_match", "unit_created"})
 # Which imported row a warning at a line is about, most likely first.
 _WARNING_TARGETS = {
     "doubtful_link": ("workitem",),
@@ -101,41 +106,6 @@ def plan_import_file(*, path: str | Path, year: int | None = None, slug: str | N
     path = Path(path)
     parsed = parse_plan_file(path, year=year)
     return plan_import(parsed=parsed, source_name=path.name, source_bytes=path.read_bytes(), slug=slug)
-
-
-def normalise_name(name: str) -> str:
-    """Names compare without spaces and with half-width brackets."""
-    return name.replace(" ", "").replace("（", "(").replace("）", ")").strip()
-
-
-def units_by_name(region: Region) -> dict[str, Unit]:
-    """Every name (canonical and alias) of a region's units, normalised."""
-    names: dict[str, Unit] = {}
-    for unit in Unit.objects.filter(region=region).prefetch_related("aliases"):
-        names[normalise_name(unit.name)] = unit
-        for alias in unit.aliases.all():
-            names[normalise_name(alias.name)] = unit
-    return names
-
-
-def work_item_key(indicator_name: str, text: str) -> str:
-    """Stable identity of an imported work item within its plan and year."""
-    return hashlib.sha1(f"{normalise_name(indicator_name)}|{normalise_name(text)}".encode()).hexdigest()[:32]
-
-
-def work_item_keys(parsed: ParsedPlan) -> list[str]:
-    """The import key of each of ``parsed.work_items``, in order.
-
-    The same work under the same indicator twice in one year (it happens in long lists)
-    gets a numbered key for its second and later occurrences, so each stays its own item.
-    """
-    seen: dict[tuple[int, str], int] = {}
-    keys = []
-    for pw in parsed.work_items:
-        key = work_item_key(pw.indicator, pw.text)
-        seen[(pw.year, key)] = n = seen.get((pw.year, key), 0) + 1
-        keys.append(key if n == 1 else work_item_key(pw.indicator, f"{pw.text}#{n}"))
-    return keys
 
 
 def plan_import(
@@ -480,43 +450,6 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
             )
 
 
-def match_indicator(name: str, indicators: list) -> tuple:
-    """The target-table indicator (an Indicator or a ParsedIndicator) a work list's indicator name means,
-    with its similarity."""
-    key = _strip_measure(name)
-    best, score = None, 0.0
-    for indicator in indicators:
-        ratio = SequenceMatcher(None, key, _strip_measure(indicator.name)).ratio()
-        if ratio > score:
-            best, score = indicator, ratio
-    return (best, score) if score >= INDICATOR_MATCH_THRESHOLD else (None, score)
-
-
-def indicator_not_matched_warning(pw: ParsedWorkItem) -> dict:
-    return {
-        "code": "indicator_not_matched",
-        "line": pw.line,
-        "message": f"工作清单指标“{pw.indicator}”在目标表中没有对应指标，请在管理后台关联。",
-    }
-
-
-def unmatched_indicator_warnings(parsed: ParsedPlan) -> list[dict]:
-    """The warnings the import will add for work-list indicators missing from the target table (no database)."""
-    out, seen = [], set()
-    for pw in parsed.work_items:
-        if pw.indicator and pw.indicator not in seen:
-            seen.add(pw.indicator)
-            if match_indicator(pw.indicator, parsed.indicators)[0] is None:
-                out.append(indicator_not_matched_warning(pw))
-    return out
-
-
-def _strip_measure(name: str) -> str:
-    name = normalise_name(name)
-    cut = name.find("(")
-    return name[:cut] if cut > 0 else name
-
-
 # -- work items -------------------------------------------------------------------------------
 
 def _import_work_items(
@@ -534,6 +467,7 @@ def _import_work_items(
     now = timezone.now()
     items: list[WorkItem] = []
     new_items, changed_items, reassigned = [], [], []
+    moved: list[StatusChange] = []
     units_for: dict[int, list[tuple[int, str]]] = {}  # id(item) -> its (unit id, role) rows to create
     for position, (pw, key) in enumerate(zip(parsed.work_items, keys, strict=True)):
         if pw.indicator not in matched:
@@ -568,11 +502,17 @@ def _import_work_items(
             units_for[id(item)] = rows
             continue
         result.count("updated", "work_items")
-        if item.due_date == item.deadline:  # no extension granted: follow the document
-            values["due_date"] = pw.deadline
         values["deadline"] = pw.deadline
-        if values.get("due_date", item.due_date) is None and pw.deadline is not None:
-            values["due_date"] = pw.deadline
+        values["due_date"] = reimported_due_date(
+            old_deadline=item.deadline, old_due=item.due_date, new_deadline=pw.deadline
+        )
+        if values["due_date"] != item.due_date or values["deadline"] != item.deadline:
+            # The plan's date moved: a history row of its own kind, which is not an extension.
+            moved.append(StatusChange(
+                work_item=item, at=now, event=StatusChange.Event.DEADLINE_REIMPORTED, from_status=item.status,
+                to_status=item.status, from_due_date=item.due_date, to_due_date=values["due_date"],
+                reason=pw.deadline_text,
+            ))
         current = sorted((a.unit_id, a.role) for a in item.assignments.all())
         if chosen or not item.link_confirmed:
             task_id = task.pk if task else None
@@ -590,6 +530,7 @@ def _import_work_items(
             changed_items.append(item)
     WorkItem.objects.bulk_create(new_items)
     WorkItem.objects.bulk_update(changed_items, [*_WORK_ITEM_FIELDS, "updated_at"])
+    StatusChange.objects.bulk_create(moved)
     result.count("created", "work_items", len(new_items))
     if reassigned:
         WorkItemUnit.objects.filter(work_item__in=reassigned).delete()

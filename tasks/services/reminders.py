@@ -57,6 +57,7 @@ from tasks.selectors.reminders import (
     reminders_pending_emails,
     reminders_ready_to_send,
 )
+from tasks.services.enqueue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 K = Reminder.Kind
@@ -122,11 +123,9 @@ def _insert_reminders(candidates: list[ReminderCandidate], *, now: datetime) -> 
 
 def _enqueue_digests(emails: Iterable[str]) -> list[str]:
     """Queue one digest task per address after the transaction commits."""
-    from tasks.tasks import reminders_send_digest  # the task module imports this one
-
     emails = sorted(set(emails))
     for email in emails:
-        reminders_send_digest.delay_on_commit(email)
+        enqueue_after_commit("reminders_send_digest", email)
     return emails
 
 

@@ -29,6 +29,7 @@ from tasks.roundups.periods import Period
 from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
+from tasks.services.enqueue import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +152,7 @@ def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None)
             ],
             ignore_conflicts=True,
         )
-        from tasks.tasks import roundup_deliver as deliver_task
-
-        transaction.on_commit(lambda: deliver_task.delay(locked.pk))
+        enqueue_after_commit("roundup_deliver", locked.pk)
     roundup.status, roundup.published_at, roundup.published_by = locked.status, locked.published_at, actor
     return roundup
 

@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tasks.importers.matching import work_item_key
 from tasks.models import Indicator, Plan, Role, WorkItem, WorkItemUnit
-from tasks.services.plan_import import work_item_key
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The plan's admin page lists the import's warnings readably, each linked to where it is fixed."""
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -101,3 +102,29 @@ def test_the_plan_can_still_be_saved_and_keeps_its_warnings(admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     plan.refresh_from_db()
     assert plan.issuer == "海宁市人民政府办公室" and plan.import_warnings == warnings and plan.source_name
+
+
+def test_the_deadline_in_force_is_read_only_in_the_admin_with_a_link_to_extensions(admin_client):
+    from tasks.tests.factories import WorkItemFactory
+
+    item = WorkItemFactory(deadline=date(2025, 6, 30), due_date=date(2025, 8, 31))
+    page = admin_client.get(reverse("admin:tasks_workitem_change", args=[item.pk])).content.decode()
+    assert 'name="due_date"' not in page
+    assert "2025-08-31" in page and "已延期" in page and item.get_absolute_url() + "#extension" in page
+
+
+def test_correcting_the_plans_deadline_records_it_and_keeps_an_extension():
+    from tasks.models import StatusChange
+    from tasks.services.deadlines import work_item_correct_deadline
+    from tasks.tests.factories import WorkItemFactory
+
+    plain = WorkItemFactory(deadline=None, due_date=None, deadline_text="长期坚持")
+    work_item_correct_deadline(item=plain, deadline=date(2025, 12, 31), deadline_text="12月底前")
+    plain.refresh_from_db()
+    assert (plain.deadline, plain.due_date) == (date(2025, 12, 31), date(2025, 12, 31))
+    row = StatusChange.objects.get(work_item=plain)
+    assert (row.event, row.from_due_date, row.to_due_date) == ("deadline_corrected", None, date(2025, 12, 31))
+    extended = WorkItemFactory(deadline=date(2025, 6, 30), due_date=date(2025, 8, 31))
+    work_item_correct_deadline(item=extended, deadline=date(2025, 7, 31), deadline_text="7月底前")
+    extended.refresh_from_db()
+    assert (extended.deadline, extended.due_date) == (date(2025, 7, 31), date(2025, 8, 31))

@@ -135,3 +135,23 @@ def test_dry_run_json_writes_nothing_and_has_the_contract_shape(capsys):
 def test_missing_file_is_a_clear_command_error():
     with pytest.raises(CommandError, match="nope.txt"):
         call_command("import_plan", "/nonexistent/nope.txt")
+
+
+def test_a_reimport_that_moves_a_deadline_writes_its_own_history_row_which_is_not_an_extension(tmp_path):
+    from tasks.models import StatusChange
+
+    plan = plan_import_file(path=YUECHENG).plan
+    item = plan.work_items.filter(deadline__isnull=False).order_by("pk").first()
+    lines = YUECHENG.read_text(encoding="utf-8").split("\n")
+    [at] = [i for i, line in enumerate(lines) if item.text in line]
+    lines[at] = lines[at].rsplit("\t", 1)[0] + "\t12月底前"  # the deadline cell of its row
+    moved = tmp_path / YUECHENG.name
+    moved.write_text("\n".join(lines), encoding="utf-8")
+    plan_import_file(path=moved)
+    item.refresh_from_db()
+    assert (item.deadline, item.due_date) == (date(item.year, 12, 31), date(item.year, 12, 31))
+    row = StatusChange.objects.get(work_item=item, event=StatusChange.Event.DEADLINE_REIMPORTED)
+    assert row.to_due_date == date(item.year, 12, 31) and row.from_due_date != row.to_due_date
+    assert not StatusChange.objects.filter(work_item=item, event=StatusChange.Event.EXTENSION_GRANTED).exists()
+    plan_import_file(path=moved)  # the same document again: nothing moves, no new row
+    assert StatusChange.objects.filter(work_item=item, event=StatusChange.Event.DEADLINE_REIMPORTED).count() == 1
