@@ -28,7 +28,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
@@ -241,7 +241,7 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("导入警告"))
     def n_warnings(self, obj):
-        return len(obj.import_warnings or [])
+        return open_warning_count(obj.import_warnings)  # the open ones, as the plan page and import message count
 
     @admin.display(description=_("导入警告"))
     def warnings_list(self, obj):

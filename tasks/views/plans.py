@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, WorkItem
-from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.selectors.imports import plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
 from tasks.selectors.work import (
@@ -71,7 +71,7 @@ def plan_detail(request, slug: str):
         .annotate(lead_name=lead_name_subquery())
         .order_by("due_date", "pk")[:5]
     )
-    warnings = [(row, warning_fix_url(plan, row)) for row in plan_import_warnings(plan=plan)]
+    warnings = plan_warnings(plan=plan)
     total = sum(status_counts.values())
     return render(
         request,
@@ -88,7 +88,8 @@ def plan_detail(request, slug: str):
             "indicator_rows": rows,
             "lights": lights,
             "most_overdue": overdue,
-            "warnings": warnings,
+            "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
+            "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
         },
     )
 
