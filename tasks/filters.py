@@ -108,7 +108,8 @@ class OverdueFilter(_Dated):
         super().__init__(*args, **kwargs)
         self.filters["plan"].queryset = plans
         self.filters["lead_unit"].queryset = (
-            Unit.objects.filter(region__plans__in=plans).select_related("region").distinct().order_by("name")
+            Unit.objects.filter(region__plans__in=plans).select_related("region").distinct()
+            .order_by("region__name", "name")
         )
         self.filters["key_task"].queryset = KeyTask.objects.filter(plan__in=plans).select_related("plan").order_by(
             "plan", "number"

@@ -192,7 +192,7 @@ class CloseRequestTable(tables.Table):
     """Close requests waiting for review; a checkbox per row feeds the bulk-accept form."""
 
     items = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-check-all": "items"}})
-    plan = tables.Column(verbose_name=_("方案"), accessor="plan_id")
+    plan = tables.Column(verbose_name=_("方案"), accessor="plan_id", attrs=NOWRAP)
     text = tables.Column(verbose_name=_("工作内容"), linkify=True, attrs={"td": {"class": "text-col"}})
     lead_name = tables.Column(verbose_name=_("牵头单位"))
     submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), format="Y-m-d H:i")
