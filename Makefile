@@ -27,11 +27,19 @@ migrate: venv var
 demo: migrate
 	$(PY) manage.py load_demo
 
+# `make run` is the demo people try, so it runs as production does: DEBUG off, so a refused or
+# missing page is the app's own 403/404 page (with DEBUG on, Django answers a 404 with its
+# technical page listing every URL pattern), and static files collected and served by WhiteNoise.
+# What stays local: a fixed dev-only secret key and cookies over plain http on 127.0.0.1.
+# For Django's debug pages, run `.venv/bin/python manage.py runserver` yourself (DEBUG defaults on).
+RUN_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=dev-only-make-run-key-4c1e9a7f0b2d6e8a3f5c7b9d1e0a2c4f SECURE_COOKIES=false
+
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
 run: demo sysdeps
 	@$(PY) manage.py demo_accounts
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput >/dev/null
 	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops all."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill 0' INT TERM EXIT; export $(RUN_ENV); \
 	  $(BIN)/celery -A housing worker --loglevel=INFO --concurrency=2 --pool=prefork & \
 	  $(BIN)/celery -A housing beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	  $(PY) manage.py runserver 127.0.0.1:8000 & \

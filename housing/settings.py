@@ -185,9 +185,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_403_traceback": {"()": "housing.log_filters.PermissionDeniedWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["no_403_traceback"]},
+    },
 }
 
 if not DEBUG:

@@ -29,7 +29,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules.deadlines import is_extended
-from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
 from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
@@ -274,7 +274,7 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("导入警告"))
     def n_warnings(self, obj):
-        return len(obj.import_warnings or [])
+        return open_warning_count(obj.import_warnings)  # the open ones, as the plan page and import message count
 
     @admin.display(description=_("导入警告"))
     def warnings_list(self, obj):

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from tasks.importers import ParsedPlan, ParsedWorkItem
 from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_indicator_warnings, work_item_keys
@@ -73,7 +74,7 @@ class ImportPreview:
     link_choices: list[LinkChoice] = field(default_factory=list)
     confirmed_links: int = 0  # doubtful links already confirmed by a coordinator in the existing plan
     deadline_problems: list[DeadlineProblem] = field(default_factory=list)
-    other_warnings: list[dict] = field(default_factory=list)  # {"code", "line", "message"}
+    other_warnings: list[WarningRow] = field(default_factory=list)
 
     def unit(self, name: str) -> UnitPreview:
         return self.units[normalise_name(name)]
@@ -130,9 +131,10 @@ def import_preview(*, parsed: ParsedPlan) -> ImportPreview:
         if w.code not in handled and not (w.code in UNIT_WARNINGS and normalise_name(w.subject) in chosen_names)
     ]
     # The import adds this one itself; shown here so the coordinator sees it before confirming.
-    preview.other_warnings = sorted(
-        [*preview.other_warnings, *unmatched_indicator_warnings(parsed)], key=lambda w: w["line"] or 0
-    )
+    preview.other_warnings = [
+        WarningRow(line=w["line"], message=w["message"], code=w["code"])
+        for w in sorted([*preview.other_warnings, *unmatched_indicator_warnings(parsed)], key=lambda w: w["line"] or 0)
+    ]
     return preview
 
 
@@ -244,6 +246,43 @@ def _quoted(message: str) -> str:
     return message[start + 1:end] if 0 <= start < end else message
 
 
+# The parser writes a Chinese message followed by a technical note in brackets for developers
+# ("... 请核对 (doubtful link: score 0.42, runner-up 0.38)"): the note is for staff only.
+_TECHNICAL_NOTE = re.compile(r"\s*[(（]([\x20-\x7e]*[A-Za-z][\x20-\x7e]*)[)）]\s*$")
+
+# What each kind of warning means and what to do about it, in the coordinator's words.
+WARNING_EXPLANATIONS = {
+    "doubtful_link": _("系统按指标名称与各重点任务标题的相似程度推测了对应的重点任务，但把握不大。请确认或改选。"),
+    "indicator_link_doubtful": _("系统按指标名称推测了它服务的重点任务，但把握不大。请确认或改选。"),
+    "indicator_unlinked": _("没有找到与该指标对应的重点任务，它的工作事项暂无责任单位。请在管理后台指定重点任务。"),
+    "indicator_not_matched": _("工作清单中的指标名称与目标表中的指标都对不上，请在管理后台关联到正确的指标。"),
+    "unit_doubtful_match": _("文件中的单位简称被推测为名单中的某个单位，请确认是否为同一单位。"),
+    "unit_not_in_list": _(
+        "该单位出现在任务中，但不在方案所附的有关单位名单里。若它是已有单位的另一个名称，请合并为别名。"
+    ),
+    "unit_created": _("系统中原来没有这个单位，导入时新建了它。若它是已有单位的另一个名称，请合并为别名。"),
+    "deadline_unreadable": _("无法从原文得出具体日期，该事项不会进入到期提醒。请在管理后台补填完成期限。"),
+    "task_without_units": _("没有找到这项任务的责任单位，可能是文件不完整。请在管理后台补充牵头单位。"),
+    "statement_unclosed": _("责任单位的括号没有闭合，单位名单可能不完整。请核对。"),
+    "statement_covers_several": _("一条责任单位说明写在几项任务之后，系统把它用于这几项任务。请核对。"),
+    "doubtful_split": _("单位名称的拆分不确定，请核对每个单位是否拆分正确。"),
+    "no_units_list": _("文件没有附有关单位名单，单位全部取自各项任务的责任单位。"),
+    "renumbered": _("任务编号有重复或缺失，系统已按出现顺序重新编号。请核对编号。"),
+    "no_year": _("工作清单没有写明年份，请重新导入并填写工作清单年度。"),
+    "prose_target": _("该指标的目标是一段文字而不是数值，记为最后一年的目标，不计算进度。"),
+    "merged_cell": _("表格中有合并单元格，缺少的单位沿用了上一行。请核对。"),
+}
+
+
+def warning_parts(message: str) -> tuple[str, str]:
+    """A warning's message split into what users read and the technical note staff may see:
+    "关联把握不大,请核对 (doubtful link: score 0.42)" -> ("关联把握不大,请核对", "doubtful link: score 0.42")."""
+    match = _TECHNICAL_NOTE.search(message)
+    if match is None:
+        return message.strip(), ""
+    return message[:match.start()].rstrip(" ,，;；"), match.group(1).strip()
+
+
 @dataclass
 class WarningRow:
     line: int | None
@@ -253,6 +292,48 @@ class WarningRow:
     unit: str = ""  # unit warnings: the name to look for
     model: str = ""  # "keytask", "workitem" or "indicator": the row to fix ...
     object_id: int | None = None  # ... when it still exists
+
+    @property
+    def text(self) -> str:
+        """The message as users read it (Chinese, without the parser's technical note)."""
+        return warning_parts(self.message)[0]
+
+    @property
+    def detail(self) -> str:
+        """The parser's technical note (scores and the like), for staff."""
+        return warning_parts(self.message)[1]
+
+    @property
+    def explanation(self) -> str:
+        return WARNING_EXPLANATIONS.get(self.code, "")
+
+    @property
+    def is_open(self) -> bool:
+        return warning_is_open(self.resolved)
+
+
+def warning_is_open(resolved: str | None) -> bool:
+    """A warning stays open until the coordinator's choice at import settled it."""
+    return not resolved
+
+
+def open_warning_count(import_warnings: list[dict] | None) -> int:
+    """How many of a plan's stored import warnings are still open (without reading any other table)."""
+    return sum(1 for w in import_warnings or [] if warning_is_open(w.get("resolved")))
+
+
+@dataclass
+class PlanWarnings:
+    """A plan's import warnings, the open ones first: the plan page lists them and the import's
+    message counts them, so the two always agree."""
+
+    open: list[WarningRow]
+    settled: list[WarningRow]
+
+
+def plan_warnings(*, plan: Plan) -> PlanWarnings:
+    rows = plan_import_warnings(plan=plan)
+    return PlanWarnings(open=[r for r in rows if r.is_open], settled=[r for r in rows if not r.is_open])
 
 
 def warning_fix_url(plan: Plan, row: WarningRow) -> str:

@@ -217,6 +217,16 @@ def extension_requests_for_item(item: WorkItem) -> QuerySet[ExtensionRequest]:
     return ExtensionRequest.objects.filter(work_item=item).select_related("unit", "requested_by", "decided_by")
 
 
+def work_item_last_return(item: WorkItem) -> StatusChange | None:
+    """The review that returned a returned item (its reason goes at the top of the item's 办理 panel)."""
+    if item.status != S.RETURNED:
+        return None
+    return (
+        StatusChange.objects.filter(work_item=item, to_status=S.RETURNED)
+        .select_related("actor").order_by("-at", "-pk").first()
+    )
+
+
 # ---- coordinators ---------------------------------------------------------------------------------------
 
 

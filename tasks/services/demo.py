@@ -231,17 +231,24 @@ def _extension(item, unit, liaison, coordinator, today: date, rng: random.Random
 
 
 def _supporting_contributions(plan: Plan, today: date) -> None:
-    """A few supporting units record what they contributed on open items."""
+    """A few supporting units record what they contributed on open items.
+
+    The same eight items every run (the first open ones with a supporting liaison, whether or not
+    they already have a contribution), each given one contribution: a second run writes nothing.
+    """
     items = (
         plan.work_items.filter(status=S.IN_PROGRESS, reports__kind=ProgressReport.Kind.PROGRESS)
-        .exclude(reports__kind=ProgressReport.Kind.CONTRIBUTION)
+        .filter(assignments__role=Role.SUPPORT, assignments__unit__members__isnull=False)
+        .annotate(contributed=Exists(
+            ProgressReport.objects.filter(work_item=OuterRef("pk"), kind=ProgressReport.Kind.CONTRIBUTION)
+        ))
         .prefetch_related("assignments__unit__members__user")
         .distinct()
         .order_by("pk")[:8]
     )
     for item in items:
         unit, liaison = _liaison(item, Role.SUPPORT)
-        if liaison is None:
+        if liaison is None or item.contributed:
             continue
         work_item_report_progress(
             item=item, user=liaison, note="本单位已完成配合事项：相关资金已拨付到位。",

@@ -26,6 +26,7 @@ class DraftItem:
     text: str
     deadline: date
     deadline_text: str
+    step: str  # "plan", "mid", "q3", "final" or "prose": the item's identity, whatever its wording
 
 
 def _month_end(year: int, month: int) -> date:
@@ -37,6 +38,27 @@ def _fmt(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def target_phrases(target, measure: str) -> tuple[str, str]:
+    """How a draft names a year's target: (the goal alone, the goal as a verb phrase).
+
+    ``target`` has ``text``, ``value`` and ``comparator``. A plain target keeps its text as written
+    ("79%" -> "79%", "达到79%"); a bound reads as Chinese puts it rather than as the cell's sign:
+    ">250" -> "250台以上", "≥95" -> "不低于95%" / "达到95%及以上", "<5" -> "控制在5%以下", "≤5" -> "控制在5%以内".
+    """
+    comparator = target.comparator
+    if target.value is None or comparator in ("", "eq"):
+        goal = target.text if not measure or target.text.endswith(measure) else f"{target.text}{measure}"
+        return goal, f"达到{goal}"
+    amount = f"{_fmt(target.value)}{measure}"
+    if comparator == "gt":
+        return f"{amount}以上", f"达到{amount}以上"
+    if comparator == "ge":
+        return f"不低于{amount}", f"达到{amount}及以上"
+    if comparator == "lt":
+        return f"{amount}以下", f"控制在{amount}以下"
+    return f"{amount}以内", f"控制在{amount}以内"  # le
+
+
 def draft_items_for(indicator: Indicator, year: int, *, target, previous) -> list[DraftItem]:
     """The draft items of one indicator for ``year`` (pure: no database access)."""
     label = f"{indicator.name}"
@@ -46,23 +68,24 @@ def draft_items_for(indicator: Indicator, year: int, *, target, previous) -> lis
     items: list[DraftItem] = []
     if target.value is None:
         # Prose target ("至2027年至少创建1个…"): one year-end item carrying the text.
-        return [DraftItem(f"推进落实：{target.text}", _month_end(year, late), f"{late}月底前")]
-    # The target as written (">1.48", "大于250", "79%") reads well; only the measure is added.
-    goal = target.text if not measure or target.text.endswith(measure) else f"{target.text}{measure}"
+        return [DraftItem(f"推进落实：{target.text}", _month_end(year, late), f"{late}月底前", "prose")]
+    goal, reach = target_phrases(target, measure)
     items.append(
         DraftItem(f"制定{year}年“{label}”工作计划，分解落实年度目标（{goal}），明确项目和进度安排。",
-                  _month_end(year, early), f"{early}月底前")
+                  _month_end(year, early), f"{early}月底前", "plan")
     )
     if indicator.cumulative and previous is not None and target.comparator == "eq" and target.value > previous:
         half = previous + (target.value - previous) / 2
         mid = f"“{label}”上半年完成年度新增任务过半（累计达到{_fmt(half)}{measure}）。"
     else:
         mid = f"开展“{label}”上半年推进情况自查，报送阶段性进展和存在问题。"
-    items.append(DraftItem(mid, _month_end(year, 6), "6月底前"))
+    items.append(DraftItem(mid, _month_end(year, 6), "6月底前", "mid"))
     items.append(
-        DraftItem(f"对照年度目标开展“{label}”第三季度攻坚，补齐短板。", _month_end(year, 9), "9月底前")
+        DraftItem(f"对照年度目标开展“{label}”第三季度攻坚，补齐短板。", _month_end(year, 9), "9月底前", "q3")
     )
-    items.append(DraftItem(f"完成{year}年度目标：{label}达到{goal}。", _month_end(year, late), f"{late}月底前"))
+    items.append(
+        DraftItem(f"完成{year}年度目标：{label}{reach}。", _month_end(year, late), f"{late}月底前", "final")
+    )
     return items
 
 
@@ -83,6 +106,11 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
         .order_by("number")
     )
     existing = set(plan.work_items.filter(year=year).values_list("import_key", flat=True))
+    # An indicator drafted before (under any wording of the drafts, or edited since) is not drafted again.
+    drafted = set(
+        plan.work_items.filter(year=year, source=WorkItem.Source.DRAFT, indicator__isnull=False)
+        .values_list("indicator_id", flat=True)
+    )
     created: list[WorkItem] = []
     with transaction.atomic():
         position = plan.work_items.filter(year=year).count()
@@ -91,10 +119,13 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
             target = targets.get(year)
             if target is None or (target.value is None and target.text.strip() in {"", "/", "-", "—"}):
                 continue
+            if indicator.pk in drafted:
+                continue
             prev_target = targets.get(year - 1)
             previous = prev_target.value if prev_target else indicator.baseline_value
             for draft in draft_items_for(indicator, year, target=target, previous=previous):
-                key = "draft:" + work_item_key(indicator.name, draft.text)[:26]
+                # Keyed by the step, not the text, so rewording the drafts never makes a second copy.
+                key = "draft:" + work_item_key(indicator.name, f"{year}:{draft.step}")[:26]
                 if key in existing:
                     continue
                 item = WorkItem.objects.create(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tasks.importers import PlanParseError, parse_plan_text
 from tasks.importers.reader import read_document
-from tasks.selectors.imports import ImportPreview, import_preview
+from tasks.selectors.imports import ImportPreview, import_preview, plan_warnings, warning_parts
 from tasks.services.plan_import import ImportChoiceError, plan_import
 
 ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf"}
@@ -110,6 +110,14 @@ def _staging_dir() -> Path:
     return path
 
 
+def parse_error_text(exc: PlanParseError, *, user) -> str:
+    """A refused document's message: the parser's technical note (in English) only for staff."""
+    text, detail = warning_parts(exc.message)
+    where = " ".join(part for part in (exc.path, _t("第 %d 行") % exc.line if exc.line else "") if part)
+    text = f"{where}: {text}" if where else text
+    return f"{text} ({detail})" if detail and user.is_staff else text
+
+
 def _parse_staged(staged: dict):
     path = _staging_dir() / staged["file"]
     try:
@@ -143,7 +151,7 @@ def plan_import_upload(request):
             _parse_staged(staged)
         except PlanParseError as exc:
             (_staging_dir() / staged_name).unlink(missing_ok=True)
-            form.add_error("document", str(exc))
+            form.add_error("document", parse_error_text(exc, user=request.user))
         else:
             _discard(request)
             request.session[SESSION_KEY] = staged
@@ -174,7 +182,7 @@ def plan_import_confirm(request):
     try:
         path, text, parsed = _parse_staged(staged)
     except PlanParseError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
     preview = import_preview(parsed=parsed)
     form = ImportChoicesForm(request.POST, preview=preview)
@@ -190,7 +198,7 @@ def plan_import_confirm(request):
         form.add_error(None, _t("%s 未写入任何内容。") % exc)
         return _render_preview(request, staged, text, preview, form)
     except PlanParseError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
     _discard(request)
     messages.success(request, _summary(result))
@@ -209,9 +217,10 @@ def _summary(result) -> str:
         "t": n(c, "key_tasks"), "tu": n(u, "key_tasks"), "i": n(c, "indicators"), "iu": n(u, "indicators"),
         "w": n(c, "work_items"), "wu": n(u, "work_items"), "un": n(c, "units"),
     }
-    open_warnings = [w for w in result.warnings if not w.get("resolved")]
-    if open_warnings:
-        text += _t("另有 %d 条警告待在管理后台处理。") % len(open_warnings)
+    # Counted by the function that lists them on the plan page this message leads to.
+    n_open = len(plan_warnings(plan=result.plan).open)
+    if n_open:
+        text += _t("另有 %d 条警告待在管理后台处理。") % n_open
     return text
 
 

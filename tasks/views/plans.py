@@ -9,7 +9,7 @@ from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, Plan, WorkItem
 from tasks.rules.indicators import COLOURS
-from tasks.selectors.imports import plan_import_warnings, warning_fix_url
+from tasks.selectors.imports import plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
 from tasks.selectors.work import (
@@ -64,7 +64,7 @@ def plan_detail(request, slug: str):
     rows = indicator_status_rows(plan=plan, today=today)
     lights = {c: sum(1 for p in rows if p["colour"] == c) for c in COLOURS}
     overdue = overdue_items(plans=Plan.objects.filter(pk=plan.pk), today=today)[:5]
-    warnings = [(row, warning_fix_url(plan, row)) for row in plan_import_warnings(plan=plan)]
+    warnings = plan_warnings(plan=plan)
     total = sum(status_counts.values())
     return render(
         request,
@@ -81,7 +81,8 @@ def plan_detail(request, slug: str):
             "indicator_rows": rows,
             "lights": lights,
             "most_overdue": overdue,
-            "warnings": warnings,
+            "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
+            "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
         },
     )
 

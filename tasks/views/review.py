@@ -12,9 +12,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from tasks.filters import plan_labels
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.models import ExtensionRequest
-from tasks.selectors.permissions import can_review_plan, is_coordinator, visible_work_items
+from tasks.selectors.permissions import can_review_plan, is_coordinator, reviewable_plans, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
     extension_grant,
@@ -37,7 +38,8 @@ def _ensure_coordinator(user) -> None:
 def review_queue(request):
     """Close requests and extension requests of the user's plans, oldest first."""
     _ensure_coordinator(request.user)
-    table = CloseRequestTable(close_requests_queue(request.user), prefix="c-")
+    labels = plan_labels(reviewable_plans(request.user))
+    table = CloseRequestTable(close_requests_queue(request.user), prefix="c-", plan_labels=labels)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
     return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions})

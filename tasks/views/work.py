@@ -39,6 +39,7 @@ from tasks.selectors.work import (
     urgency_counts,
     work_item_for_page,
     work_item_history,
+    work_item_last_return,
     work_items_for_unit,
 )
 from tasks.services.evidence import KINDS
@@ -144,6 +145,7 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_close": actions.close,
         "can_extend": actions.extend,
         "can_review": actions.review,
+        "returned": work_item_last_return(item),
         "report_form": forms.get("report_form")
         or (ProgressForm() if role == Role.LEAD else ContributionForm()),
         "close_form": forms.get("close_form") or CloseRequestForm(),
@@ -153,7 +155,21 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
         "open_form": next(iter(forms), None),
     }
+    for name in FORM_IDS:
+        # Several forms share field names (note, files, reason): distinct ids keep each label on its own field.
+        # Only the ids change, not the field names, so what each form posts stays the same.
+        context[name].auto_id = FORM_IDS[name]
     return render(request, "tasks/work_item_detail.html", context, status=status)
+
+
+FORM_IDS = {
+    "report_form": "id_report_%s",
+    "close_form": "id_close_%s",
+    "extension_form": "id_extension_%s",
+    "review_form": "id_review_%s",
+    "comment_form": "id_comment_%s",
+    "decision_form": "id_decision_%s",
+}
 
 
 def work_item_detail(request, pk: int):

@@ -39,3 +39,17 @@ def test_demo_is_alive_today_and_loading_twice_changes_nothing():
     before = _snapshot()
     demo_load(today=TODAY)
     assert _snapshot() == before
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_loading_the_demo_twice_leaves_every_table_as_it_was():
+    demo_load(today=TODAY)
+    before = _row_counts()
+    demo_load(today=TODAY)
+    after = _row_counts()
+    assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from tasks.models import Role, WorkItem
-from tasks.services.work_list import work_list_draft
+from tasks.services.work_list import target_phrases, work_list_draft
 from tasks.tests.factories import (
     IndicatorFactory,
     IndicatorTargetFactory,
@@ -54,5 +54,40 @@ def test_draft_texts_keep_the_target_as_written_and_skip_a_halfway_mark_without_
     IndicatorTargetFactory(indicator=villages, year=2025, text="0", value=0)
     IndicatorTargetFactory(indicator=villages, year=2026, text="0", value=0)
     texts = [i.text for i in work_list_draft(plan=plan, year=2026)]
-    assert "完成2026年度目标：加装电梯累计数量达到大于250台。" in texts
+    assert "完成2026年度目标：加装电梯累计数量达到250台以上。" in texts
+    assert not any("大于" in t for t in texts)
     assert not any("累计达到0个" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "comparator", "measure", "goal", "reach"),
+    [
+        ("大于250", 250, "gt", "台", "250台以上", "达到250台以上"),
+        (">1.48", "1.48", "gt", "万套", "1.48万套以上", "达到1.48万套以上"),
+        ("≥95", 95, "ge", "%", "不低于95%", "达到95%及以上"),
+        ("95%以上", 95, "ge", "%", "不低于95%", "达到95%及以上"),
+        ("<5", 5, "lt", "%", "5%以下", "控制在5%以下"),
+        ("≤3.50", "3.50", "le", "%", "3.5%以内", "控制在3.5%以内"),
+        ("79%", 79, "eq", "%", "79%", "达到79%"),
+        ("23", 23, "eq", "个", "23个", "达到23个"),
+    ],
+)
+def test_target_phrases_read_as_chinese_not_as_the_cells_sign(text, value, comparator, measure, goal, reach):
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    target = SimpleNamespace(text=text, value=Decimal(str(value)), comparator=comparator)
+    assert target_phrases(target, measure) == (goal, reach)
+
+
+def test_redrafting_after_the_wording_changed_adds_nothing():
+    """Items drafted by an earlier version (other texts, other keys) still count as the indicator's draft."""
+    plan = PlanFactory()
+    lifts = IndicatorFactory(plan=plan, number=1, name="加装电梯数量", measure="台")
+    IndicatorTargetFactory(indicator=lifts, year=2026, text="大于250", value=250, comparator="gt")
+    first = work_list_draft(plan=plan, year=2026)
+    assert len(first) == 4
+    WorkItem.objects.filter(pk=first[-1].pk).update(text="完成2026年度目标：加装电梯数量达到大于250台。",
+                                                     import_key="draft:old-wording-key")
+    assert work_list_draft(plan=plan, year=2026) == []
+    assert WorkItem.objects.filter(plan=plan, year=2026).count() == 4
