@@ -21,6 +21,8 @@ class StatusChange(models.Model):
         EXTENSION_GRANTED = "extension_granted", _("批准延期")
         EXTENSION_REJECTED = "extension_rejected", _("驳回延期")
         IMPORTED = "imported", _("导入")
+        BROKEN_DOWN = "broken_down", _("分解交办")
+        SUPPORT_DONE = "support_done", _("配合到位")
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(

@@ -15,13 +15,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tasks import workdays
 from tasks.models import (
+    CLOSED_STATUSES,
     CalendarOverride,
     KeyTaskUnit,
     Plan,
@@ -149,19 +151,46 @@ def deadline_stages(*, due: date, today: date, settings: ReminderSettings, overr
         return Stages()
     overdue = coordinator = leader = None
     if s.overdue_enabled:
-        every = timedelta(days=s.overdue_repeat_days)
-        week = (today - first_overdue) // every
-        # The next notice may already be due when its day is a day off moved earlier.
-        if workdays.previous_workday(first_overdue + (week + 1) * every, overrides) <= today:
-            week += 1
-        day = first_overdue if week == 0 else workdays.previous_workday(first_overdue + week * every, overrides)
-        overdue = (week, max(day, first_overdue))
+        overdue = repeat_stage(first=first_overdue, today=today, every_days=s.overdue_repeat_days, overrides=overrides)
     if s.escalate_coordinators:
         coordinator = first_overdue
     if s.escalate_leader:
         day = max(first_overdue, workdays.previous_workday(due + timedelta(days=s.leader_after_days), overrides))
         leader = day if day <= today else None
     return Stages(overdue=overdue, coordinator=coordinator, leader=leader)
+
+
+def repeat_stage(*, first: date, today: date, every_days: int, overrides: Mapping[date, bool]) -> tuple[int, date]:
+    """(week number, send date) of a notice repeated every ``every_days`` from ``first`` (<= today)."""
+    every = timedelta(days=every_days)
+    week = (today - first) // every
+    # The next notice may already be due when its day is a day off moved earlier.
+    if workdays.previous_workday(first + (week + 1) * every, overrides) <= today:
+        week += 1
+    day = first if week == 0 else workdays.previous_workday(first + week * every, overrides)
+    return week, max(day, first)
+
+
+def sign_due_day(*, handed_on: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
+    """The last day to sign for a sub-item handed over on ``handed_on``: N working days later."""
+    return workdays.add_workdays(handed_on, settings.sign_within_days, overrides)
+
+
+def sign_stage(
+    *, handed_on: date, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]
+) -> tuple[date, int, date] | None:
+    """(sign-by day, week number, send date) when an unsigned sub-item is due a chase on ``today``, by window.
+
+    Chased from the first working day after the sign-by day, then every ``overdue_repeat_days``.
+    """
+    if not settings.sign_enabled:
+        return None
+    due = sign_due_day(handed_on=handed_on, settings=settings, overrides=overrides)
+    first = workdays.add_workdays(due, 1, overrides)
+    if first > today:
+        return None
+    week, day = repeat_stage(first=first, today=today, every_days=settings.overdue_repeat_days, overrides=overrides)
+    return due, week, day
 
 
 def monthly_send_day(*, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
@@ -174,12 +203,24 @@ def _max_lead_horizon(today: date, leads: Iterable[int], overrides: Mapping[date
     return workdays.add_workdays(today, max(leads, default=0) + 1, overrides)
 
 
-def reminder_open_items(*, plan_ids: list[int], due_until: date, monthly_plan_ids: list[int], year: int) -> QuerySet:
-    """Open items that may need a reminder: due by ``due_until`` (incl. overdue), and for plans whose
-    monthly request is due, every open item of this year's or earlier work lists."""
+def reminder_open_items(
+    *,
+    plan_ids: list[int],
+    due_until: date,
+    monthly_plan_ids: list[int],
+    year: int,
+    sign_plan_ids: list[int] = (),
+    handed_before: datetime | None = None,
+) -> QuerySet:
+    """Open items that may need a reminder: due by ``due_until`` (incl. overdue), for plans whose
+    monthly request is due every open item of this year's or earlier work lists, and sub-items
+    handed over before ``handed_before`` and still not signed for."""
     window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
     monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
-    return WorkItem.objects.exclude(status=WorkItem.Status.DONE).filter(window | monthly)
+    q = window | monthly
+    if sign_plan_ids and handed_before is not None:
+        q |= Q(plan_id__in=sign_plan_ids, status=WorkItem.Status.AWAITING_SIGN, handed_at__lt=handed_before)
+    return WorkItem.objects.exclude(status__in=CLOSED_STATUSES).filter(q)
 
 
 def reminders_due(
@@ -209,10 +250,15 @@ def reminders_due(
         for p, s in settings.items()
         if s.monthly_enabled and monthly_send_day(today=today, settings=s, overrides=overrides) <= today
     ]
+    sign_plans = [p for p, s in settings.items() if s.sign_enabled]
+    # A sub-item handed over on day D is chased after D + N working days, so never before D + N + 1.
+    min_sign_days = min((settings[p].sign_within_days for p in sign_plans), default=0)
+    handed_before = timezone.make_aware(datetime.combine(today - timedelta(days=min_sign_days), time()))
     items_qs = reminder_open_items(
-        plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year
+        plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year,
+        sign_plan_ids=sign_plans, handed_before=handed_before,
     )
-    items = list(items_qs.values_list("pk", "plan_id", "due_date", "key_task_id", "year"))
+    items = list(items_qs.values_list("pk", "plan_id", "due_date", "key_task_id", "year", "status", "handed_at"))
     if not items:
         return []
 
@@ -246,11 +292,23 @@ def reminders_due(
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, settings=settings[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
-    for item_id, plan_id, due, task_id, year in items:
+    sign_cache: dict[tuple[int, date], tuple | None] = {}
+    for item_id, plan_id, due, task_id, year, status, handed_at in items:
         s = settings[plan_id]
         assigned = units.get(item_id) or task_units.get(task_id, [])
         leads = [u for u, role in assigned if role == Role.LEAD]
         supports = [u for u, role in assigned if role == Role.SUPPORT]
+        if status == WorkItem.Status.AWAITING_SIGN and handed_at is not None:
+            handed_on = timezone.localdate(handed_at)
+            if (plan_id, handed_on) not in sign_cache:
+                sign_cache[(plan_id, handed_on)] = sign_stage(
+                    handed_on=handed_on, today=today, settings=s, overrides=overrides
+                )
+            stage = sign_cache[(plan_id, handed_on)]
+            if stage:
+                sign_by, step, day = stage
+                for u in leads:
+                    add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day)
         if due is not None and due <= horizon:
             stages = stage_cache.get((plan_id, due))
             if stages is None:

@@ -15,14 +15,19 @@ S = WorkItem.Status
 
 # from-status -> statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NOT_STARTED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW}),
-    S.IN_PROGRESS: frozenset({S.AWAITING_REVIEW}),
-    S.AWAITING_REVIEW: frozenset({S.DONE, S.RETURNED}),
-    S.RETURNED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW}),
+    # A broken-down sub-item is signed for (签收) before work starts, or waived by the coordinator.
+    S.AWAITING_SIGN: frozenset({S.NOT_STARTED, S.WAIVED}),
+    S.NOT_STARTED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW, S.WAIVED}),
+    S.IN_PROGRESS: frozenset({S.AWAITING_REVIEW, S.WAIVED}),
+    S.AWAITING_REVIEW: frozenset({S.DONE, S.RETURNED, S.WAIVED}),
+    S.RETURNED: frozenset({S.IN_PROGRESS, S.AWAITING_REVIEW, S.WAIVED}),
     # A coordinator may reopen a closed item (with a reason).
     S.DONE: frozenset({S.IN_PROGRESS}),
+    S.WAIVED: frozenset({S.IN_PROGRESS}),
 }
-REASON_REQUIRED = {(S.AWAITING_REVIEW, S.RETURNED), (S.DONE, S.IN_PROGRESS)}
+REASON_REQUIRED = {(S.AWAITING_REVIEW, S.RETURNED), (S.DONE, S.IN_PROGRESS), (S.WAIVED, S.IN_PROGRESS)} | {
+    (s, S.WAIVED) for s in S.values if s != S.WAIVED
+}
 
 
 class TransitionError(ValidationError):
