@@ -173,8 +173,10 @@ class WorkItemAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     list_select_related = ["plan", "key_task", "indicator"]
     autocomplete_fields = ["key_task", "indicator"]
-    # Status changes go through the workflow service (with their audit row), never by hand here.
-    readonly_fields = ["status", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at"]
+    # Status changes go through the workflow service (with their audit row), never by hand here;
+    # so do break-downs and signing (分解交办, 签收).
+    readonly_fields = ["status", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at",
+                       "parent", "handed_at", "signed_at", "signed_by"]
     inlines = [WorkItemUnitInline, StatusChangeInline]
 
     @admin.display(description=_("工作内容"))
