@@ -38,6 +38,7 @@ from tasks.models import (
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
+SUPPORT_DONE = "support_done"  # a supporting row whose part is done: neither lead nor support for reminders
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -263,12 +264,13 @@ def reminders_due(
         return []
 
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
-    for item_id, unit_id, role in (
+    for item_id, unit_id, role, support_done_at in (
         WorkItemUnit.objects.filter(work_item__in=items_qs)
         .order_by("work_item_id", "position")
-        .values_list("work_item_id", "unit_id", "role")
+        .values_list("work_item_id", "unit_id", "role", "support_done_at")
     ):
-        units[item_id].append((unit_id, role))
+        # A supporting unit that marked its part done (配合到位) is not reminded of the item any more.
+        units[item_id].append((unit_id, SUPPORT_DONE if role == Role.SUPPORT and support_done_at else role))
     task_units: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if any(item[0] not in units and item[3] for item in items):
         # An item without its own units belongs to its key task's units.

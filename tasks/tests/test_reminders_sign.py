@@ -74,3 +74,20 @@ def test_signed_between_scan_and_send_the_chase_is_cancelled_not_sent(w):
     assert not [m for m in mail.outbox if "town0@example.gov.cn" in m.to]
     r = Reminder.objects.get(kind=K.SIGN, work_item=w.children[0], email="town0@example.gov.cn")
     assert r.status == Reminder.Status.CANCELLED and r.last_error == "事项已签收"
+
+
+def test_a_supporting_unit_whose_part_is_done_is_not_reminded_of_the_item_any_more():
+    from tasks.services.support import support_part_mark_done
+
+    w = make_world(today=HANDED)
+    ReminderSettings.objects.create(plan=w.plan, lead_times="20")
+    day = date(2025, 6, 10)
+    support_emails = {"support@example.gov.cn"}
+
+    def supported(day):
+        return {c.email for c in reminders_due(today=day) if c.work_item_id == w.item.pk} & support_emails
+
+    assert supported(day) == support_emails
+    support_part_mark_done(item=w.item, user=w.support_user, note="资金已拨付", at=at(day))
+    assert supported(day) == set()
+    assert "lead@example.gov.cn" in {c.email for c in reminders_due(today=day) if c.work_item_id == w.item.pk}
