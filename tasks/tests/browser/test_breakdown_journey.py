@@ -13,7 +13,7 @@ from tasks.services.reminders import reminders_scan, reminders_send_pending
 from tasks.services.review import work_item_accept
 from tasks.tests.breakdown_setup import make_towns
 from tasks.tests.daily_setup import make_world
-from tasks.tests.test_browser import browser, messages_text, session  # noqa: F401 (the browser fixture)
+from tasks.tests.test_browser import SCREENSHOTS, browser, messages_text, session  # noqa: F401 (the browser fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -31,6 +31,8 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
     lead = session(browser, live_server, "lead")
     lead.goto(live_server.url + w.item.get_absolute_url())
     lead.click("#break-down")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    lead.screenshot(path=str(SCREENSHOTS / "breakdown-form.png"), full_page=True)
     lead.click("#all-towns")
     assert f"已分解交办给 {len(towns)} 个单位" in messages_text(lead)
     rollup = lead.inner_text("#sub-items")
@@ -44,6 +46,8 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
         assert "待签收" in town.inner_text(".awaiting-sign")
         town.click(f"text={w.item.text}")
         assert w.item.text in town.inner_text(".parent-item")
+        if i == 0:
+            town.screenshot(path=str(SCREENSHOTS / "breakdown-sub-item.png"), full_page=True)
         town.click("#sign button[type=submit]")
         assert "已签收" in messages_text(town)
         town.fill("#report textarea[name=note]", note)
@@ -78,6 +82,7 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
     rollup = lead.inner_text("#sub-items")
     assert f"1/{len(towns)} 完成" in rollup and f"{len(towns) - 2} 未签收" in rollup
     assert "全部办结后才能申请办结" in lead.inner_text(".actions")
+    lead.screenshot(path=str(SCREENSHOTS / "breakdown-parent.png"), full_page=True)
     lead.goto(live_server.url + "/work/")
     assert f"分解 1/{len(towns)} 完成" in lead.locator("tr", has_text=w.item.text).first.inner_text()
     lead.context.close()
