@@ -90,7 +90,7 @@ def work_item_break_down(
                 plan_id=parent.plan_id, year=parent.year, key_task_id=parent.key_task_id,
                 indicator_id=parent.indicator_id, indicator_name=parent.indicator_name,
                 target_text=parent.target_text, text=parent.text, deadline=part.due_date, due_date=part.due_date,
-                deadline_text=part.due_date.isoformat(), recurring=parent.recurring, status=S.AWAITING_SIGN,
+                deadline_text="", recurring=parent.recurring, status=S.AWAITING_SIGN,
                 source=WorkItem.Source.BREAKDOWN, position=start + i, parent=parent,
                 target_share=(part.target_share or "").strip(), handed_at=at,
             )
