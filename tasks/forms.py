@@ -135,3 +135,69 @@ class IndicatorReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if today and not self.is_bound:
             self.initial.setdefault("month", today.replace(day=1))
+
+
+class SupportDoneForm(forms.Form):
+    """A supporting unit's part done (配合到位): what it did, with optional evidence."""
+
+    note = forms.CharField(
+        label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("本单位完成的配合工作，如资金拨付、审批办理、数据报送。"),
+    )
+    files = MultipleFileField(label=_("佐证材料"))
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BreakdownForm(forms.Form):
+    """Units to hand parts of an item to, each with its deadline (default: the common one) and target share.
+
+    ``all_towns`` (a submit button) hands a part to every town not yet given one, with the common deadline.
+    """
+
+    due_date = forms.DateField(label=_("统一期限"), widget=DateInput(), required=False,
+                               help_text=_("未单独填写期限的单位使用此期限，不得晚于本事项的期限。"))
+
+    def __init__(self, *args, units, taken: set[int], parent_due: date | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        self.taken = taken
+        if not self.is_bound:
+            self.fields["due_date"].initial = parent_due
+        for u in self.units:
+            self.fields[f"unit_{u.pk}"] = forms.BooleanField(required=False, label=u.name,
+                                                             disabled=u.pk in taken)
+            self.fields[f"due_{u.pk}"] = forms.DateField(required=False, widget=DateInput(), label=_("期限"))
+            self.fields[f"share_{u.pk}"] = forms.CharField(required=False, max_length=100, label=_("分解目标"))
+
+    def groups(self) -> list[tuple[str, str, list[dict]]]:
+        """(kind key, title, rows) for the template: towns first, then the other units."""
+        towns, others = [], []
+        for u in self.units:
+            row = {"unit": u, "taken": u.pk in self.taken, "check": self[f"unit_{u.pk}"],
+                   "due": self[f"due_{u.pk}"], "share": self[f"share_{u.pk}"]}
+            (towns if u.kind == "town" else others).append(row)
+        return [g for g in (("town", _("镇(街道)"), towns), ("other", _("部门及其他单位"), others)) if g[2]]
+
+    def clean(self):
+        data = super().clean()
+        all_towns = bool(self.data.get("all_towns"))
+        common = data.get("due_date")
+        parts = []
+        for u in self.units:
+            if u.pk in self.taken:
+                continue
+            chosen = data.get(f"unit_{u.pk}") or (all_towns and u.kind == "town")
+            if not chosen:
+                continue
+            due = data.get(f"due_{u.pk}") or common
+            if due is None:
+                self.add_error("due_date", _("请填写%(u)s的期限或统一期限。") % {"u": u.name})
+                continue
+            parts.append((u, due, data.get(f"share_{u.pk}") or ""))
+        if not parts and not self.errors:
+            raise forms.ValidationError(_("请至少选择一个承办单位。"))
+        data["parts"] = parts
+        return data

@@ -10,6 +10,7 @@ import django_tables2 as tables
 from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from openpyxl.styles import Font
 from tasks.models import Role, WorkItem
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
+from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.selectors.work import Urgency, bucket_of
 
 URGENCY_LABELS = {
@@ -32,6 +34,34 @@ BUCKET_LABELS = {"1-7": _("1-7天"), "8-30": _("8-30天"), "30+": _(">30天")}
 NOWRAP = {"td": {"class": "nowrap"}}
 HIDE_SM = {"th": {"class": "hide-sm"}, "td": {"class": "hide-sm"}}  # hidden on a phone
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+SUPPORT_LABELS = {
+    SupportOutcome.ON_TIME: _("配合按期到位"),
+    SupportOutcome.LATE: _("配合逾期到位"),
+    SupportOutcome.MISSING: _("配合逾期未到位"),
+    SupportOutcome.PENDING: _("配合未到位"),
+}
+
+
+def sub_item_line(record) -> str:
+    """"3/12 完成，2 逾期" for a broken-down item annotated by ``with_sub_item_counts``; "" otherwise."""
+    n = getattr(record, "n_sub", None)
+    if not n:
+        return ""
+    line = _("分解 %(done)s/%(n)s 完成") % {"done": record.n_sub_done or 0, "n": n}
+    if record.n_sub_overdue:
+        line += _("，%(k)s 逾期") % {"k": record.n_sub_overdue}
+    return line
+
+
+def support_outcome_of(record) -> str | None:
+    """The supporting part's own outcome for a row of a unit's work where the unit supports."""
+    if getattr(record, "my_role", None) != Role.SUPPORT or not hasattr(record, "my_support_done_at"):
+        return None
+    done = record.my_support_done_at
+    return support_outcome(due_date=record.due_date, done_on=timezone.localdate(done) if done else None,
+                           as_of=timezone.localdate())
 
 
 def _row_class(record) -> str:
@@ -98,16 +128,24 @@ class WorkItemTable(_Base):
         return record.due_date.isoformat() if record.due_date else record.deadline_text
 
     def render_status(self, record):
+        rollup = sub_item_line(record)
+        if rollup:
+            return format_html('{}<div class="muted rollup">{}</div>', record.get_status_display(), rollup)
         return record.get_status_display()
 
     def value_status(self, record):
-        return record.get_status_display()
+        rollup = sub_item_line(record)
+        return f"{record.get_status_display()} ({rollup})" if rollup else record.get_status_display()
 
     def render_progress(self, value):
         return format_html('<div class="bar" title="{0}%"><span style="width:{0}%"></span></div>', int(value))
 
-    def render_my_role(self, value):
-        return format_html('<span class="role role-{}">{}</span>', value, Role(value).label)
+    def render_my_role(self, value, record):
+        role = format_html('<span class="role role-{}">{}</span>', value, Role(value).label)
+        outcome = support_outcome_of(record)
+        if outcome is None:
+            return role
+        return format_html('{}<div class="badge support-{}">{}</div>', role, outcome, SUPPORT_LABELS[outcome])
 
     def value_my_role(self, record):
         return str(Role(record.my_role).label)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, indicators, overdue, plans, review, roundups, units, work
+from .views import breakdown, imports, indicators, overdue, plans, review, roundups, units, work
 
 app_name = "tasks"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("items/<int:pk>/extension/", work.work_item_extension, name="work_item_extension"),
     path("items/<int:pk>/comment/", work.work_item_comment_view, name="work_item_comment"),
     path("items/<int:pk>/review/", review.work_item_review, name="work_item_review"),
+    path("items/<int:pk>/break-down/", breakdown.work_item_break_down_view, name="work_item_break_down"),
+    path("items/<int:pk>/sign/", breakdown.work_item_sign_view, name="work_item_sign"),
+    path("items/<int:pk>/waive/", breakdown.work_item_waive_view, name="work_item_waive"),
+    path("items/<int:pk>/support-done/", breakdown.work_item_support_done_view, name="work_item_support_done"),
     path("evidence/<int:pk>/", work.evidence_download, name="evidence_download"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/accept/", review.review_bulk_accept, name="review_bulk_accept"),

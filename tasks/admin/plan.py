@@ -176,11 +176,13 @@ class WorkItemAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     list_select_related = ["plan", "key_task", "indicator"]
     autocomplete_fields = ["key_task", "indicator"]
-    # Status changes go through the workflow service (with their audit row), never by hand here.
-    # Deadlines change only through services: the deadline in force by an extension (on the item's
-    # page), the plan's deadline by a correction here, which the service records in the history.
+    # Status changes go through the workflow service (with their audit row), never by hand here;
+    # so do break-downs and signing (分解交办, 签收). Deadlines change only through services: the
+    # deadline in force by an extension (on the item's page), the plan's deadline by a correction
+    # here, which the service records in the history.
     readonly_fields = [
         "status", "deadline_in_force", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at",
+        "parent", "handed_at", "signed_at", "signed_by",
     ]
     exclude = ["due_date"]
     inlines = [WorkItemUnitInline, StatusChangeInline]

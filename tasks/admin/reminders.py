@@ -139,6 +139,7 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (_("每月"), {"fields": ["monthly_enabled", "monthly_day"]}),
+        (_("分解交办"), {"fields": ["sign_enabled", "sign_within_days"]}),
         (_("工作日历"), {"fields": ["calendar_status"]}),
     ]
 

@@ -1,4 +1,5 @@
 from .plan import (
+    CLOSED_STATUSES,
     Comparator,
     Indicator,
     IndicatorTarget,
@@ -44,4 +45,5 @@ __all__ = [
     "UnitAlias",
     "WorkItem",
     "WorkItemUnit",
+    "CLOSED_STATUSES",
 ]

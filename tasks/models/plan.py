@@ -272,12 +272,17 @@ class WorkItem(models.Model):
         AWAITING_REVIEW = "awaiting_review", _("待审核")
         RETURNED = "returned", _("已退回")
         DONE = "done", _("已办结")
+        # A broken-down sub-item waits for its unit to sign for it (签收) before work starts.
+        AWAITING_SIGN = "awaiting_sign", _("待签收")
+        # A sub-item the coordinator released with a reason: closed, but not done (not counted as done).
+        WAIVED = "waived", _("已豁免")
 
     class Source(models.TextChoices):
         WORK_LIST = "work_list", _("工作清单")
         MILESTONE = "milestone", _("节点任务")
         DRAFT = "draft", _("年度草拟")
         MANUAL = "manual", _("手工添加")
+        BREAKDOWN = "breakdown", _("分解交办")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="work_items", verbose_name=_("方案"))
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -311,6 +316,17 @@ class WorkItem(models.Model):
         _("关联已确认"), default=False, help_text=_("协调员修正过关联后，重新导入不再覆盖")
     )
     units = models.ManyToManyField(Unit, through="WorkItemUnit", related_name="work_items", verbose_name=_("责任单位"))
+    # Work broken down (分解交办): a sub-item is a full work item of its own unit, under its parent.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级事项")
+    )
+    target_share = models.CharField(_("分解目标"), max_length=100, blank=True)
+    handed_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("签收人"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -342,11 +358,15 @@ class WorkItem(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != self.Status.DONE
+        return self.status not in CLOSED_STATUSES
 
     def is_overdue(self, today) -> bool:
         """``tasks.rules.outcomes.is_overdue`` of this item (awaiting review is not overdue)."""
         return is_overdue(status=self.status, due=self.due_date, today=today)
+
+
+# Statuses that end an item: done, or (sub-items only) waived by the coordinator.
+CLOSED_STATUSES = (WorkItem.Status.DONE, WorkItem.Status.WAIVED)
 
 
 class WorkItemUnit(models.Model):
@@ -356,6 +376,13 @@ class WorkItemUnit(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="work_item_assignments")
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # A supporting unit's own part (配合到位): done when it says so, assessed against the item's deadline.
+    support_done_at = models.DateTimeField(_("配合到位时间"), null=True, blank=True)
+    support_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("配合到位确认人"),
+    )
+    support_note = models.TextField(_("配合情况"), blank=True)
 
     class Meta:
         verbose_name = _("事项责任单位")

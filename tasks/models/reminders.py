@@ -26,7 +26,9 @@ class Reminder(models.Model):
     ``step`` tells apart the reminders of one kind for the same deadline: the lead
     time in working days for ``due_soon`` (7, 3, 1), the week number for
     ``overdue`` (0 = first working day after the deadline), ``YYYYMM`` for
-    ``monthly`` and ``YYYYMMDD`` for ``manual``; 0 for the escalations.
+    ``monthly`` and ``YYYYMMDD`` for ``manual``; 0 for the escalations. For ``sign``
+    (a broken-down sub-item not signed for in time) ``deadline`` is the day it should
+    have been signed by and ``step`` the week number of the chase, like ``overdue``.
     """
 
     class Kind(models.TextChoices):
@@ -36,6 +38,7 @@ class Reminder(models.Model):
         ESCALATE_LEADER = "escalate_leader", _("逾期报分管领导")
         MONTHLY = "monthly", _("月度进展催报")
         MANUAL = "manual", _("人工催办")
+        SIGN = "sign", _("签收催办")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -101,7 +104,7 @@ class Reminder(models.Model):
     def step_label(self) -> str:
         if self.kind == self.Kind.DUE_SOON:
             return _("提前%(n)s个工作日") % {"n": self.step}
-        if self.kind == self.Kind.OVERDUE:
+        if self.kind in (self.Kind.OVERDUE, self.Kind.SIGN):
             return _("逾期第%(n)s周") % {"n": self.step + 1}
         if self.kind == self.Kind.MONTHLY:
             return f"{self.step // 100}-{self.step % 100:02d}"
@@ -158,6 +161,13 @@ class ReminderSettings(models.Model):
         default=25,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("每月这一天(遇休息日提前到之前的工作日)请有未办结事项的单位填报进展"),
+    )
+    sign_enabled = models.BooleanField(_("签收催办"), default=True)
+    sign_within_days = models.PositiveSmallIntegerField(
+        _("签收时限(工作日)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("分解交办的事项在交办后多少个工作日内未签收，即按逾期间隔催办承办单位"),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,6 +24,8 @@ class StatusChange(models.Model):
         # The plan's deadline changed (not an extension): by a re-import, or corrected in the admin.
         DEADLINE_REIMPORTED = "deadline_reimported", _("重新导入变更期限")
         DEADLINE_CORRECTED = "deadline_corrected", _("更正原定期限")
+        BROKEN_DOWN = "broken_down", _("分解交办")
+        SUPPORT_DONE = "support_done", _("配合到位")
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(

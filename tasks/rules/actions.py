@@ -9,20 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .outcomes import AWAITING_REVIEW, DONE, IN_PROGRESS, NOT_STARTED, RETURNED, is_chased
+from .outcomes import (
+    AWAITING_REVIEW,
+    AWAITING_SIGN,
+    CLOSED_STATUSES,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    RETURNED,
+    WAIVED,
+    is_chased,
+)
 
 LEAD, SUPPORT = "lead", "support"
 
 # from-status -> statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    NOT_STARTED: frozenset({IN_PROGRESS, AWAITING_REVIEW}),
-    IN_PROGRESS: frozenset({AWAITING_REVIEW}),
-    AWAITING_REVIEW: frozenset({DONE, RETURNED}),
-    RETURNED: frozenset({IN_PROGRESS, AWAITING_REVIEW}),
+    # A broken-down sub-item is signed for (签收) before work starts, or waived by the coordinator.
+    AWAITING_SIGN: frozenset({NOT_STARTED, WAIVED}),
+    NOT_STARTED: frozenset({IN_PROGRESS, AWAITING_REVIEW, WAIVED}),
+    IN_PROGRESS: frozenset({AWAITING_REVIEW, WAIVED}),
+    AWAITING_REVIEW: frozenset({DONE, RETURNED, WAIVED}),
+    RETURNED: frozenset({IN_PROGRESS, AWAITING_REVIEW, WAIVED}),
     # A coordinator may reopen a closed item (with a reason).
     DONE: frozenset({IN_PROGRESS}),
+    WAIVED: frozenset({IN_PROGRESS}),
 }
-REASON_REQUIRED = frozenset({(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS)})
+REASON_REQUIRED = frozenset(
+    {(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS), (WAIVED, IN_PROGRESS)}
+    | {(s, WAIVED) for s in TRANSITIONS if s != WAIVED}
+)
 
 
 def allowed_transitions(status: str) -> frozenset[str]:
@@ -47,6 +63,8 @@ class ItemActions:
     """What one user may do on one item now."""
 
     report: bool = False  # lead: progress; supporting: contribution
+    sign: bool = False  # sign for a part handed over (签收)
+    waive: bool = False  # coordinator releases a broken-down part (豁免)
     close: bool = False  # ask to close (申请办结)
     extend: bool = False  # ask for a later deadline
     review: bool = False  # accept or return a close request
@@ -57,20 +75,24 @@ class ItemActions:
 
 def item_actions(
     *, status: str, role: str | None, reviewer: bool, has_deadline: bool, pending_extension: bool,
+    parts_open: bool = False, is_part: bool = False,
 ) -> ItemActions:
     """The actions of a user whose unit holds ``role`` on the item (None: not its unit).
 
     A lead reports, asks to close and asks for more time; a supporting unit reports its
     contribution; the plan's coordinator reviews, reopens, comments and chases. Only what the
-    transition table allows from ``status`` is offered.
+    transition table allows from ``status`` is offered. A part handed over is signed for before
+    it is reported on; a parent with open parts (``parts_open``) cannot be asked to close.
     """
-    open_ = status != DONE
+    open_ = status not in CLOSED_STATUSES
     return ItemActions(
-        report=role is not None and open_,
-        close=role == LEAD and may_move(status, AWAITING_REVIEW),
+        report=role is not None and open_ and not (role == LEAD and status == AWAITING_SIGN),
+        sign=role == LEAD and may_move(status, NOT_STARTED) and status == AWAITING_SIGN,
+        waive=reviewer and is_part and may_move(status, WAIVED),
+        close=role == LEAD and may_move(status, AWAITING_REVIEW) and not parts_open,
         extend=role == LEAD and open_ and has_deadline and not pending_extension,
         review=reviewer and may_move(status, DONE),
-        reopen=reviewer and status == DONE and may_move(status, IN_PROGRESS),
+        reopen=reviewer and status in CLOSED_STATUSES and may_move(status, IN_PROGRESS),
         comment=reviewer,
         chase=reviewer and is_chased(status),
     )

@@ -8,6 +8,7 @@ of yesterday (:func:`live_as_of`), and a roundup or the API as the close of its 
   work done early is counted when its deadline comes, so a period counts each item once);
 - done on time / done late: done by the cut-off, judged against the deadline in force when it
   was done;
+- waived: a broken-down part the coordinator released is not counted at all;
 - awaiting review: the lead asked to close and the coordinator has not decided. It is *not*
   overdue and is not chased: the unit has done its part;
 - overdue: past its deadline and neither done nor awaiting review.
@@ -18,13 +19,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 # Work item statuses (the values of WorkItem.Status; repeated here so rules import no models).
-NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE = (
-    "not_started", "in_progress", "awaiting_review", "returned", "done",
+AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED = (
+    "awaiting_sign", "not_started", "in_progress", "awaiting_review", "returned", "done", "waived",
 )
-STATUSES = (NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE)
-OPEN_STATUSES = (NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED)
+STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED)
+# Done, or waived by the coordinator (a broken-down part that is no longer needed).
+CLOSED_STATUSES = (DONE, WAIVED)
+OPEN_STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED)
 # Open and still the unit's move: what can be overdue and is chased.
-CHASED_STATUSES = (NOT_STARTED, IN_PROGRESS, RETURNED)
+CHASED_STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, RETURNED)
 
 # Outcomes.
 NOT_DUE = "none"
@@ -41,8 +44,11 @@ def live_as_of(today: date) -> date:
 
 
 def item_outcome(*, status: str, due: date | None, on_time: bool | None, as_of: date) -> str:
-    """The outcome of one item at the close of ``as_of`` (``status`` as it stood then)."""
-    if due is None or due > as_of:
+    """The outcome of one item at the close of ``as_of`` (``status`` as it stood then).
+
+    A waived item (a broken-down part the coordinator released) is no longer anyone's work: not due.
+    """
+    if due is None or due > as_of or status == WAIVED:
         return NOT_DUE
     if status == DONE:
         return DONE_ON_TIME if on_time else DONE_LATE

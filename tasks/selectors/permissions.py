@@ -73,7 +73,17 @@ def visible_work_items(user) -> QuerySet[WorkItem]:
     unit = user_unit(user)
     if unit is not None:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item_id"))
+        q |= sub_items_handed_out_by_q(unit)
     return WorkItem.objects.filter(q)
+
+
+def sub_items_handed_out_by_q(unit: Unit) -> Q:
+    """Sub-items of items ``unit`` leads: the unit that broke an item down follows its parts.
+
+    A town sees only its own sub-items (through its lead row), never its siblings; the
+    parent's text is shown on the sub-item's page without opening the parent to it.
+    """
+    return Q(parent_id__in=WorkItemUnit.objects.filter(unit=unit, role=Role.LEAD).values("work_item_id"))
 
 
 def visible_key_tasks(user) -> QuerySet[KeyTask]:

@@ -15,10 +15,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tasks import workdays
 from tasks.models import (
@@ -37,6 +38,7 @@ from .calendar import calendar_overrides
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
+SUPPORT_DONE = "support_done"  # a supporting row whose part is done: neither lead nor support for reminders
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
@@ -142,19 +144,46 @@ def deadline_stages(*, due: date, today: date, settings: ReminderSettings, overr
         return Stages()
     overdue = coordinator = leader = None
     if s.overdue_enabled:
-        every = timedelta(days=s.overdue_repeat_days)
-        week = (today - first_overdue) // every
-        # The next notice may already be due when its day is a day off moved earlier.
-        if workdays.previous_workday(first_overdue + (week + 1) * every, overrides) <= today:
-            week += 1
-        day = first_overdue if week == 0 else workdays.previous_workday(first_overdue + week * every, overrides)
-        overdue = (week, max(day, first_overdue))
+        overdue = repeat_stage(first=first_overdue, today=today, every_days=s.overdue_repeat_days, overrides=overrides)
     if s.escalate_coordinators:
         coordinator = first_overdue
     if s.escalate_leader:
         day = max(first_overdue, workdays.previous_workday(due + timedelta(days=s.leader_after_days), overrides))
         leader = day if day <= today else None
     return Stages(overdue=overdue, coordinator=coordinator, leader=leader)
+
+
+def repeat_stage(*, first: date, today: date, every_days: int, overrides: Mapping[date, bool]) -> tuple[int, date]:
+    """(week number, send date) of a notice repeated every ``every_days`` from ``first`` (<= today)."""
+    every = timedelta(days=every_days)
+    week = (today - first) // every
+    # The next notice may already be due when its day is a day off moved earlier.
+    if workdays.previous_workday(first + (week + 1) * every, overrides) <= today:
+        week += 1
+    day = first if week == 0 else workdays.previous_workday(first + week * every, overrides)
+    return week, max(day, first)
+
+
+def sign_due_day(*, handed_on: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
+    """The last day to sign for a sub-item handed over on ``handed_on``: N working days later."""
+    return workdays.add_workdays(handed_on, settings.sign_within_days, overrides)
+
+
+def sign_stage(
+    *, handed_on: date, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]
+) -> tuple[date, int, date] | None:
+    """(sign-by day, week number, send date) when an unsigned sub-item is due a chase on ``today``, by window.
+
+    Chased from the first working day after the sign-by day, then every ``overdue_repeat_days``.
+    """
+    if not settings.sign_enabled:
+        return None
+    due = sign_due_day(handed_on=handed_on, settings=settings, overrides=overrides)
+    first = workdays.add_workdays(due, 1, overrides)
+    if first > today:
+        return None
+    week, day = repeat_stage(first=first, today=today, every_days=settings.overdue_repeat_days, overrides=overrides)
+    return due, week, day
 
 
 def monthly_send_day(*, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
@@ -167,13 +196,25 @@ def _max_lead_horizon(today: date, leads: Iterable[int], overrides: Mapping[date
     return workdays.add_workdays(today, max(leads, default=0) + 1, overrides)
 
 
-def reminder_open_items(*, plan_ids: list[int], due_until: date, monthly_plan_ids: list[int], year: int) -> QuerySet:
-    """Items that may need a reminder: due by ``due_until`` (incl. overdue), and for plans whose
-    monthly request is due, every such item of this year's or earlier work lists. Only items the
-    unit still has to act on (``outcomes.CHASED_STATUSES``): one awaiting review is not chased."""
+def reminder_open_items(
+    *,
+    plan_ids: list[int],
+    due_until: date,
+    monthly_plan_ids: list[int],
+    year: int,
+    sign_plan_ids: list[int] = (),
+    handed_before: datetime | None = None,
+) -> QuerySet:
+    """Items the unit still has to act on (``outcomes.CHASED_STATUSES``: one awaiting review is not
+    chased) that may need a reminder: due by ``due_until`` (incl. overdue), for plans whose
+    monthly request is due every open item of this year's or earlier work lists, and sub-items
+    handed over before ``handed_before`` and still not signed for."""
     window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
     monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
-    return WorkItem.objects.filter(status__in=outcomes.CHASED_STATUSES).filter(window | monthly)
+    q = window | monthly
+    if sign_plan_ids and handed_before is not None:
+        q |= Q(plan_id__in=sign_plan_ids, status=WorkItem.Status.AWAITING_SIGN, handed_at__lt=handed_before)
+    return WorkItem.objects.filter(status__in=outcomes.CHASED_STATUSES).filter(q)
 
 
 def reminders_due(
@@ -203,20 +244,26 @@ def reminders_due(
         for p, s in settings.items()
         if s.monthly_enabled and monthly_send_day(today=today, settings=s, overrides=overrides) <= today
     ]
+    sign_plans = [p for p, s in settings.items() if s.sign_enabled]
+    # A sub-item handed over on day D is chased after D + N working days, so never before D + N + 1.
+    min_sign_days = min((settings[p].sign_within_days for p in sign_plans), default=0)
+    handed_before = timezone.make_aware(datetime.combine(today - timedelta(days=min_sign_days), time()))
     items_qs = reminder_open_items(
-        plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year
+        plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year,
+        sign_plan_ids=sign_plans, handed_before=handed_before,
     )
-    items = list(items_qs.values_list("pk", "plan_id", "due_date", "year"))
+    items = list(items_qs.values_list("pk", "plan_id", "due_date", "year", "status", "handed_at"))
     if not items:
         return []
 
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
-    for item_id, unit_id, role in (
+    for item_id, unit_id, role, support_done_at in (
         WorkItemUnit.objects.filter(work_item__in=items_qs)
         .order_by("work_item_id", "position")
-        .values_list("work_item_id", "unit_id", "role")
+        .values_list("work_item_id", "unit_id", "role", "support_done_at")
     ):
-        units[item_id].append((unit_id, role))
+        # A supporting unit that marked its part done (配合到位) is not reminded of the item any more.
+        units[item_id].append((unit_id, SUPPORT_DONE if role == Role.SUPPORT and support_done_at else role))
     people = reminder_recipients(plan_ids=plan_ids, settings=settings)
 
     out: dict[tuple, ReminderCandidate] = {}
@@ -231,12 +278,24 @@ def reminders_due(
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, settings=settings[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
-    for item_id, plan_id, due, year in items:
+    sign_cache: dict[tuple[int, date], tuple | None] = {}
+    for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]
         # Who is responsible is the item's own lead and supporting rows (as for permissions and roundups).
         assigned = units.get(item_id, [])
         leads = [u for u, role in assigned if role == Role.LEAD]
         supports = [u for u, role in assigned if role == Role.SUPPORT]
+        if status == WorkItem.Status.AWAITING_SIGN and handed_at is not None:
+            handed_on = timezone.localdate(handed_at)
+            if (plan_id, handed_on) not in sign_cache:
+                sign_cache[(plan_id, handed_on)] = sign_stage(
+                    handed_on=handed_on, today=today, settings=s, overrides=overrides
+                )
+            stage = sign_cache[(plan_id, handed_on)]
+            if stage:
+                sign_by, step, day = stage
+                for u in leads:
+                    add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day)
         if due is not None and due <= horizon:
             stages = stage_cache.get((plan_id, due))
             if stages is None:

@@ -212,6 +212,7 @@ def _dt(day: date):
 # outcome of an item at the close of the cut-off day, not yet due, or one of the four.
 OUTCOME_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
+    WHEN s.status_end = 'waived' THEN 'none'
     WHEN s.status_end = 'done' AND s.on_time THEN 'done_on_time'
     WHEN s.status_end = 'done' THEN 'done_late'
     WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
@@ -224,6 +225,7 @@ PHASE_SQL = """CASE
 # A key task's items of the year: those due by the year's end and not done before it began.
 TASK_STATE_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
+    WHEN s.status_end = 'waived' THEN 'none'
     WHEN s.status_end = 'done' AND s.done_at < %s THEN 'none'
     WHEN s.status_end = 'done' THEN 'done'
     WHEN s.due_end > %s THEN 'pending'
@@ -330,7 +332,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
             (SELECT r.note {note}), (SELECT r.created_at {note})
         FROM s INNER JOIN {WorkItem._meta.db_table} w ON w.id = s.id
         LEFT OUTER JOIN {KeyTask._meta.db_table} k ON k.id = w.key_task_id
-        WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review')
+        WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review', 'waived')
         ORDER BY s.due_end, s.id"""
     )
     params += [cutoff, cutoff, _d(period.end)]

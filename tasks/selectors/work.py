@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from tasks.models import (
+    CLOSED_STATUSES,
     ExtensionRequest,
     IndicatorTarget,
     KeyTask,
@@ -62,7 +63,10 @@ def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
     p = prefix
     due = Q(**{f"{p}due_date__lte": as_of})
     if outcome == outcomes.NOT_DUE:
-        return Q(**{f"{p}due_date__isnull": True}) | Q(**{f"{p}due_date__gt": as_of})
+        return (
+            Q(**{f"{p}due_date__isnull": True}) | Q(**{f"{p}due_date__gt": as_of})
+            | Q(**{f"{p}status": outcomes.WAIVED})
+        )
     if outcome == outcomes.DONE_ON_TIME:
         return due & Q(**{f"{p}status": S.DONE, f"{p}completed_on_time": True})
     if outcome == outcomes.DONE_LATE:
@@ -79,8 +83,8 @@ def urgency_q(urgency: str, today: date, prefix: str = "") -> Q:
     """The filter for one urgency class; ``prefix`` reaches items through a relation."""
     p = prefix
     chased = Q(**{f"{p}status__in": CHASED_STATUSES})
-    if urgency == Urgency.DONE:
-        return Q(**{f"{p}status": S.DONE})
+    if urgency == Urgency.DONE:  # closed: done, or a part the coordinator waived
+        return Q(**{f"{p}status__in": outcomes.CLOSED_STATUSES})
     if urgency == Urgency.AWAITING:
         return Q(**{f"{p}status": S.AWAITING_REVIEW})
     if urgency == Urgency.OVERDUE:
@@ -120,11 +124,33 @@ def work_items_for_unit(*, unit: Unit, today: date, visible: QuerySet[WorkItem] 
     qs = WorkItem.objects.filter(assignments__unit=unit)
     if visible is not None:
         qs = qs.filter(pk__in=visible.values("pk"))
-    qs = qs.annotate(my_role=F("assignments__role"), lead_name=lead_name_subquery())
-    qs = with_urgency(qs, today).select_related("plan", "key_task", "indicator")
+    qs = qs.annotate(
+        my_role=F("assignments__role"), my_support_done_at=F("assignments__support_done_at"),
+        lead_name=lead_name_subquery(),
+    )
+    qs = with_sub_item_counts(with_urgency(qs, today), today).select_related("plan", "key_task", "indicator")
     # Open work first (by deadline), then what is already done: the morning's view is what is left to do.
-    done_last = Case(When(status=WorkItem.Status.DONE, then=Value(1)), default=Value(0))
+    done_last = Case(When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0))
+    # A town's work is what was handed to it: its sub-items come first among the open ones.
+    if unit.kind == Unit.Kind.TOWN:
+        handed_first = Case(When(parent__isnull=False, then=Value(0)), default=Value(1))
+        return qs.order_by(done_last, handed_first, F("due_date").asc(nulls_last=True), "position", "pk")
     return qs.order_by(done_last, F("due_date").asc(nulls_last=True), "position", "pk")
+
+
+def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkItem]:
+    """Annotate ``n_sub``, ``n_sub_done``, ``n_sub_overdue``: a broken-down item's roll-up (subqueries)."""
+    def count(extra: Q) -> Subquery:
+        return Subquery(
+            WorkItem.objects.filter(extra, parent=OuterRef("pk")).order_by().values("parent")
+            .annotate(n=Count("pk")).values("n")[:1]
+        )
+
+    return qs.annotate(
+        n_sub=count(Q()),
+        n_sub_done=count(Q(status=S.DONE)),
+        n_sub_overdue=count(Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+    )
 
 
 def key_tasks_for_unit(*, unit: Unit, today: date) -> QuerySet[KeyTask]:
@@ -176,7 +202,7 @@ def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
 
 def work_item_for_page(*, visible: QuerySet[WorkItem], pk: int) -> QuerySet[WorkItem]:
     """The item with what its page shows: plan, key task, indicator with its targets, units in order."""
-    return visible.filter(pk=pk).select_related("plan", "key_task", "indicator").prefetch_related(
+    return visible.filter(pk=pk).select_related("plan", "key_task", "indicator", "parent").prefetch_related(
         Prefetch("assignments", queryset=WorkItemUnit.objects.select_related("unit").order_by("position", "pk")),
         Prefetch("indicator__targets", queryset=IndicatorTarget.objects.order_by("year")),
     )

@@ -30,6 +30,7 @@ from tasks.models import (
     Unit,
     WorkItem,
 )
+from tasks.services.demo_breakdown import demo_seed_breakdown, demo_seed_support_parts
 from tasks.services.plan_import import plan_import_file
 from tasks.services.reports import work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_grant, extension_request_create, work_item_accept, work_item_return
@@ -63,6 +64,8 @@ def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAcco
                 work_list_draft(plan=plan, year=today.year)
             _seed_history(plan, today)
             _seed_indicator_reports(plan, today)
+            demo_seed_breakdown(plan=plan, today=today)
+            demo_seed_support_parts(plan=plan, today=today)
         # What the beat would have drafted: last month's 月晾晒 and last quarter's 季通报, for review.
         for kind in ("month", "quarter"):
             roundups_draft_last_period(kind=kind, today=today)

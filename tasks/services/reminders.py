@@ -248,6 +248,10 @@ def _stale_reason(reminder: Reminder) -> str:
     item = reminder.work_item
     if item.status == WorkItem.Status.DONE:
         return _("事项已办结")
+    if item.status == WorkItem.Status.WAIVED:
+        return _("事项已豁免")
+    if reminder.kind == K.SIGN and item.status != WorkItem.Status.AWAITING_SIGN:
+        return _("事项已签收")
     if not outcomes.is_chased(item.status):
         return _("事项已申请办结，待审核")
     dated = {K.DUE_SOON, K.OVERDUE, K.ESCALATE_COORDINATOR, K.ESCALATE_LEADER}
@@ -331,6 +335,7 @@ SECTIONS = [
     # key, title, kinds (an item shows once, in the first section one of its reminders belongs to)
     ("manual", gettext_lazy("专班催办"), [K.MANUAL]),
     ("overdue", gettext_lazy("已逾期"), [K.ESCALATE_LEADER, K.ESCALATE_COORDINATOR, K.OVERDUE]),
+    ("sign", gettext_lazy("交办事项逾期未签收"), [K.SIGN]),
     ("due_soon", gettext_lazy("即将到期"), [K.DUE_SOON]),
     ("monthly", gettext_lazy("请填报本月工作进展"), [K.MONTHLY]),
 ]
@@ -364,6 +369,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
             note = _("今天到期")
         else:
             note = _("还有 %(n)s 个工作日") % {"n": workdays.workdays_between(today, due, overrides)}
+        if key == "sign":
+            note = _("交办后逾期未签收，请登录系统签收") + "；" + note
         assignments = list(item.assignments.all())
         section["items"].append(
             {

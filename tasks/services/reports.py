@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks.models import Evidence, ProgressReport, Role, WorkItem
+from tasks.models import CLOSED_STATUSES, Evidence, ProgressReport, Role, WorkItem
 from tasks.rules.actions import close_from_statuses
+from tasks.rules.breakdown import parent_may_close
+from tasks.selectors.breakdown import sub_item_rollup
 from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
 
 from .evidence import CheckedFile, evidence_check_all
@@ -85,15 +87,17 @@ def work_item_report_progress(
     role = unit_role(user, item)
     if role is None:
         raise PermissionDenied(_("您的单位不负责该事项。"))
-    if item.status == S.DONE:
+    if item.status in CLOSED_STATUSES:
         raise ValidationError(_("该事项已办结，不能再报送。"), code="done")
+    if role == Role.LEAD and item.status == S.AWAITING_SIGN:
+        raise ValidationError(_("请先签收该事项。"), code="unsigned")
     note = _clean_note(note, _("请填写情况说明。"))
     percent = _clean_percent(percent)
     checked = evidence_check_all(list(files))
     lead = role == Role.LEAD
     with _written_files() as written, transaction.atomic():
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
-        if locked.status == S.DONE:
+        if locked.status in CLOSED_STATUSES:
             raise ValidationError(_("该事项已办结，不能再报送。"), code="done")
         if lead and locked.status in (S.NOT_STARTED, S.RETURNED):
             work_item_transition(item=locked, to_status=S.IN_PROGRESS, actor=user, at=at)
@@ -129,6 +133,7 @@ def work_item_request_close(
     note = _clean_note(note, _("请填写办结说明。"))
     checked = evidence_check_all(list(files))
     with _written_files() as written, transaction.atomic():
+        ensure_sub_items_closed(item)
         work_item_transition(item=item, to_status=S.AWAITING_REVIEW, actor=user, at=at, reason=note)
         report = ProgressReport.objects.create(
             work_item=item,
@@ -141,6 +146,16 @@ def work_item_request_close(
         )
         _attach(report, checked, written)
     return report
+
+
+def ensure_sub_items_closed(item: WorkItem) -> None:
+    """A broken-down item closes only when every sub-item is done or waived (locks the parent first)."""
+    WorkItem.objects.select_for_update().filter(pk=item.pk).first()
+    r = sub_item_rollup(item, today=timezone.localdate())
+    if not parent_may_close(r):
+        raise ValidationError(
+            _("该事项已分解交办，还有 %(n)s 项分解事项未办结或豁免，暂不能办结。") % {"n": r.open}, code="sub_items"
+        )
 
 
 def work_item_comment(*, item: WorkItem, user, note: str, at: datetime | None = None) -> ProgressReport:

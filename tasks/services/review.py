@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tasks.models import ExtensionRequest, Role, StatusChange, WorkItem
 from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
 
+from .reports import ensure_sub_items_closed
 from .workflow import work_item_transition
 
 S = WorkItem.Status
@@ -47,6 +48,7 @@ def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | N
     at = at or timezone.now()
     _ensure_reviewer(user, item)
     with transaction.atomic():
+        ensure_sub_items_closed(item)
         work_item_transition(item=item, to_status=S.DONE, actor=user, at=at, reason=reason.strip())
         _close_pending_extensions(item, user, at)
     return item
@@ -82,7 +84,11 @@ def work_items_bulk_accept(*, items: Iterable[WorkItem], user, at: datetime | No
             if current != S.AWAITING_REVIEW:
                 result.skipped.append(item)
                 continue
-            work_item_accept(item=item, user=user, at=at)
+            try:
+                work_item_accept(item=item, user=user, at=at)
+            except ValidationError:  # a broken-down item with open sub-items: decided one by one
+                result.skipped.append(item)
+                continue
             result.accepted.append(item)
     return result
 

@@ -94,7 +94,7 @@ def test_settings_form_rejects_bad_lead_times_and_keeps_what_was_typed(admin_cli
     plan = PlanFactory()
     data = {
         "plan": plan.pk, "enabled": "on", "send_time": "08:30", "lead_times": "7,三", "due_soon_enabled": "on",
-        "overdue_repeat_days": 7, "leader_after_days": 14, "monthly_day": 25,
+        "overdue_repeat_days": 7, "leader_after_days": 14, "monthly_day": 25, "sign_within_days": 2,
     }
     page = admin_client.post(reverse("admin:tasks_remindersettings_add"), data)
     assert page.status_code == 200

@@ -20,11 +20,15 @@ from tasks.forms import (
     ExtensionRequestForm,
     ProgressForm,
     ReviewForm,
+    SupportDoneForm,
+    WaiveForm,
 )
-from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, WorkItem
+from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, Unit, WorkItem
 from tasks.rules.actions import item_actions
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue, is_overdue
+from tasks.rules.support import support_outcome
+from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.permissions import (
     can_review_plan,
@@ -54,6 +58,7 @@ from .plans import coordinator_home
 S = WorkItem.Status
 SAFE_TYPES = {k.content_type for k in KINDS.values()}
 HISTORY_LIMIT = 100
+SUPPORT_SHOWN = 20  # supporting parts listed on the home page; the table below has them all
 
 
 def home(request):
@@ -83,6 +88,7 @@ def my_work(request):
     RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
         return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
+    support = support_summary(unit=unit, today=today)
     return render(
         request,
         "tasks/my_work.html",
@@ -93,6 +99,9 @@ def my_work(request):
             "filter": filterset,
             "counts": urgency_counts(mine, today),
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
+            "support": support,
+            "support_parts": support_parts_for_unit(unit=unit, today=today)[:SUPPORT_SHOWN] if support["total"] else [],
+            "awaiting_sign": items.filter(status=S.AWAITING_SIGN).count() if unit.kind == Unit.Kind.TOWN else 0,
         },
     )
 
@@ -114,6 +123,18 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
     target = None
     if item.indicator_id:
         target = next((t for t in item.indicator.targets.all() if t.year == item.year), None)
+    # Broken-down work: the parent lists its sub-items (to its lead and reviewers) and their roll-up.
+    sub_items = list(sub_items_for_parent(parent=item, today=today)) if item.parent_id is None else []
+    rollup = rollup_of(sub_items, today=today) if sub_items else None
+    assignments = list(item.assignments.all())
+    support_rows = [
+        {"a": a, "outcome": support_outcome(
+            due_date=item.due_date, done_on=timezone.localdate(a.support_done_at) if a.support_done_at else None,
+            as_of=today)}
+        for a in assignments if a.role == Role.SUPPORT
+    ]
+    unit = user_unit(user)
+    my_part = next((r["a"] for r in support_rows if unit is not None and r["a"].unit_id == unit.pk), None)
     history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
     overdue = is_overdue(status=item.status, due=item.due_date, today=today)
     workdays_left = None
@@ -122,7 +143,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         workdays_left = workdays_between(today, item.due_date, overrides)
     actions = item_actions(
         status=item.status, role=role, reviewer=reviewer, has_deadline=item.due_date is not None,
-        pending_extension=pending is not None,
+        pending_extension=pending is not None, parts_open=rollup is not None and not rollup.all_closed,
+        is_part=item.parent_id is not None,
     )
     context = {
         "item": item,
@@ -130,7 +152,17 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "role": role,
         "is_lead": role == Role.LEAD,
         "reviewer": reviewer,
-        "assignments": list(item.assignments.all()),
+        "assignments": assignments,
+        "sub_items": sub_items,
+        "show_sub_items": reviewer or role == Role.LEAD,
+        "rollup": rollup,
+        "support_rows": support_rows,
+        "my_part": my_part,
+        "can_support_done": my_part is not None and my_part.support_done_at is None and item.status != S.WAIVED,
+        "can_sign": actions.sign,
+        "can_break_down": item.parent_id is None and item.is_open and (role == Role.LEAD or reviewer),
+        "can_waive": actions.waive,
+        "close_blocked": rollup is not None and not rollup.all_closed,
         "target": target,
         "workdays_left": workdays_left,
         "days_overdue": days_overdue(due=item.due_date, today=today) if overdue else None,
@@ -153,6 +185,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "review_form": forms.get("review_form") or ReviewForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
+        "support_form": forms.get("support_form") or SupportDoneForm(),
+        "waive_form": forms.get("waive_form") or WaiveForm(),
         "open_form": next(iter(forms), None),
     }
     for name in FORM_IDS:

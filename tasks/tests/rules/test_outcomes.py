@@ -32,6 +32,8 @@ SH = ZoneInfo("Asia/Shanghai")
     (o.DONE, D, True, o.DONE_ON_TIME),
     (o.DONE, D - timedelta(days=1), False, o.DONE_LATE),
     (o.DONE, D + timedelta(days=5), True, o.NOT_DUE),  # done early: counted when its deadline comes
+    (o.WAIVED, D - timedelta(days=5), None, o.NOT_DUE),  # a part the coordinator released
+    (o.AWAITING_SIGN, D - timedelta(days=1), None, o.OVERDUE),
 ])
 def test_item_outcome_at_the_close_of_a_day(status, due, on_time, expected):
     assert o.item_outcome(status=status, due=due, on_time=on_time, as_of=D) == expected
@@ -51,7 +53,7 @@ def test_on_time_rate_is_done_on_time_over_due():
 
 
 def test_only_the_units_own_move_is_chased():
-    assert [s for s in o.STATUSES if o.is_chased(s)] == [o.NOT_STARTED, o.IN_PROGRESS, o.RETURNED]
+    assert [s for s in o.STATUSES if o.is_chased(s)] == [o.AWAITING_SIGN, o.NOT_STARTED, o.IN_PROGRESS, o.RETURNED]
 
 
 def test_deadline_in_force_and_extension():
@@ -92,7 +94,7 @@ def _world_with_every_outcome():
             elif to == "accept":
                 work_item_accept(item=it, user=w.coordinator, at=past)
             else:
-                work_item_transition(item=it, to_status=to, at=past)
+                work_item_transition(item=it, to_status=to, at=past, reason="不再需要")
         return it
 
     item(date(2025, 6, 5), "close", "accept")  # done on time
@@ -103,6 +105,7 @@ def _world_with_every_outcome():
     item(date(2025, 6, 19))  # due on the cut-off day: overdue at its close
     item(date(2025, 6, 20))  # not due
     item(None)  # recurring
+    item(date(2025, 6, 4), o.WAIVED)  # released by the coordinator: not counted
     return w
 
 

@@ -40,5 +40,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tasks", "0003_merge_0002_reminders_0002_roundups")]
+    dependencies = [("tasks", "0004_breakdown")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,110 @@
+"""Reads for work broken down (分解交办) and supporting parts (配合到位).
+
+Each returns a QuerySet or plain data in a fixed number of queries, whatever the number of sub-items.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncDate
+
+from tasks.models import Role, Unit, WorkItem, WorkItemUnit
+from tasks.rules.breakdown import Rollup, SubItem, rollup
+from tasks.rules.support import SupportOutcome
+
+from .work import lead_name_subquery, with_urgency
+
+S = WorkItem.Status
+
+
+def sub_items_for_parent(*, parent: WorkItem, today: date, visible: QuerySet[WorkItem] | None = None) -> QuerySet:
+    """The parent's sub-items with ``lead_name`` and ``urgency``, by deadline then unit (one query)."""
+    qs = WorkItem.objects.filter(parent=parent)
+    if visible is not None:
+        qs = qs.filter(pk__in=visible.values("pk"))
+    qs = with_urgency(qs.annotate(lead_name=lead_name_subquery()), today)
+    return qs.order_by(F("due_date").asc(nulls_last=True), "lead_name", "pk")
+
+
+def rollup_of(children, *, today: date) -> Rollup:
+    """The roll-up of already loaded sub-items (no query)."""
+    return rollup((SubItem(c.status, c.due_date, c.completed_on_time) for c in children), today=today)
+
+
+def sub_item_rollup(parent: WorkItem, *, today: date) -> Rollup:
+    """The roll-up of a parent's sub-items (one query)."""
+    rows = WorkItem.objects.filter(parent=parent).values_list("status", "due_date", "completed_on_time")
+    return rollup((SubItem(*r) for r in rows), today=today)
+
+
+# ---- supporting parts -------------------------------------------------------------------------------------
+
+
+def support_outcome_case(as_of: date) -> Case:
+    """``tasks.rules.support.support_outcome`` in SQL, over WorkItemUnit rows annotated with ``done_on``
+    (the local day of ``support_done_at``)."""
+    done = Q(support_done_at__isnull=False, done_on__lte=as_of)
+    return Case(
+        When(done & (Q(work_item__due_date__isnull=True) | Q(done_on__lte=F("work_item__due_date"))),
+             then=Value(SupportOutcome.ON_TIME)),
+        When(done, then=Value(SupportOutcome.LATE)),
+        When(work_item__due_date__lt=as_of, then=Value(SupportOutcome.MISSING)),
+        default=Value(SupportOutcome.PENDING),
+        output_field=CharField(),
+    )
+
+
+def support_parts(*, as_of: date) -> QuerySet[WorkItemUnit]:
+    """Every supporting part with its ``outcome`` as of ``as_of``."""
+    return (
+        WorkItemUnit.objects.filter(role=Role.SUPPORT)
+        .annotate(done_on=TruncDate("support_done_at"))
+        .annotate(outcome=support_outcome_case(as_of))
+    )
+
+
+def support_parts_for_unit(*, unit: Unit, today: date) -> QuerySet[WorkItemUnit]:
+    """A unit's supporting parts with their own outcome, what is still to do first, by deadline."""
+    first = Case(
+        When(outcome=SupportOutcome.MISSING, then=Value(0)),
+        When(outcome=SupportOutcome.PENDING, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        support_parts(as_of=today)
+        .filter(unit=unit)
+        .select_related("work_item", "work_item__plan")
+        .annotate(lead_name=Subquery(
+            WorkItemUnit.objects.filter(work_item=OuterRef("work_item"), role=Role.LEAD)
+            .order_by("position", "pk").values("unit__name")[:1]
+        ))
+        .order_by(first, F("work_item__due_date").asc(nulls_last=True), "work_item_id")
+    )
+
+
+def support_summary(*, unit: Unit, today: date) -> dict[str, int]:
+    """How many of the unit's supporting parts are on time, late, missing, pending (one query)."""
+    qs = support_parts(as_of=today).filter(unit=unit)
+    out = {o: 0 for o in SupportOutcome.ALL}
+    out.update({r["outcome"]: r["n"] for r in qs.values("outcome").annotate(n=Count("pk")).order_by()})
+    out["total"] = sum(out[o] for o in SupportOutcome.ALL)
+    return out
+
+
+def breakdown_candidates(item: WorkItem) -> tuple[QuerySet[Unit], set[int]]:
+    """Units an item may be handed to (its region's towns first, then the rest; not collectives, not
+    its own lead) and the ids of those that already have a part of it."""
+    own = WorkItemUnit.objects.filter(work_item=item, role=Role.LEAD).values("unit_id")
+    units = (
+        Unit.objects.filter(region_id=item.plan.region_id)
+        .exclude(kind=Unit.Kind.COLLECTIVE)
+        .exclude(pk__in=own)
+        .annotate(town_first=Case(When(kind=Unit.Kind.TOWN, then=Value(0)), default=Value(1)))
+        .order_by("town_first", "name")
+    )
+    taken = set(
+        WorkItemUnit.objects.filter(work_item__parent=item, role=Role.LEAD).values_list("unit_id", flat=True)
+    )
+    return units, taken
