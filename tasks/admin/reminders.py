@@ -20,6 +20,8 @@ from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettin
 from tasks.selectors.reminders import calendar_overrides, calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
+from .scoping import PlanScopedAdmin
+
 SOURCE_LABELS = {
     "official": _("官方安排(chinese-calendar)"),
     "entered": _("已在此录入"),
@@ -42,7 +44,9 @@ def calendar_notices(request, *, today: date) -> None:
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(PlanScopedAdmin):
+    plan_lookup = "work_item__plan"
+
     list_display = [
         "scheduled_for",
         "kind",
@@ -65,7 +69,7 @@ class ReminderAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return reminder_admin_list()
+        return self.scoped(request, reminder_admin_list())
 
     def has_add_permission(self, request):
         return False
@@ -105,7 +109,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(admin.ModelAdmin):
+class ReminderSettingsAdmin(PlanScopedAdmin):
     list_display = [
         "plan",
         "enabled",
@@ -155,9 +159,9 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(admin.ModelAdmin):
+class ReminderRunAdmin(PlanScopedAdmin):
     list_display = ["day", "plan", "started_at"]
-    list_filter = ["plan"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "day"
     list_select_related = ["plan"]
 

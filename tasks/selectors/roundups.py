@@ -61,6 +61,7 @@ from tasks.models import (
 )
 from tasks.roundups import rules
 from tasks.roundups.periods import QUARTER, YEAR, Period
+from tasks.selectors.permissions import is_global, reviewable_plans
 
 S = WorkItem.Status
 SNAPSHOT_VERSION = 1
@@ -585,11 +586,11 @@ def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
 
 
 def roundups_visible_to(user) -> QuerySet:
-    """Roundups a user may read: staff see all; a coordinator sees those of the plans they coordinate."""
+    """Roundups a user may read: those of the plans the user reviews (every plan for a global role)."""
     qs = Roundup.objects.select_related("plan", "plan__region", "published_by", "generated_by")
-    if user.is_staff or user.is_superuser:
+    if is_global(user):
         return qs
-    return qs.filter(plan__coordinators=user)
+    return qs.filter(plan__in=reviewable_plans(user))
 
 
 def roundup_list(user) -> QuerySet:

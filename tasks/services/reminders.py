@@ -47,6 +47,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.selectors.permissions import is_global
 from tasks.selectors.reminders import (
     ReminderCandidate,
     calendar_overrides,
@@ -458,7 +459,7 @@ def reminders_send_pending(*, now: datetime | None = None, today: date | None = 
 def _may_chase(actor, plan_ids: set[int]) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
-    if actor.is_superuser or actor.is_staff:
+    if is_global(actor):
         return True
     mine = set(actor.coordinated_plans.filter(pk__in=plan_ids).values_list("pk", flat=True))
     return mine == plan_ids

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tasks.roundups.pdf import PdfUnavailable, render_pdf
 from tasks.roundups.xlsx import render_xlsx
+from tasks.selectors.permissions import is_coordinator
 from tasks.selectors.roundups import roundup_list as roundup_list_query
 from tasks.selectors.roundups import roundups_visible_to
 from tasks.services.roundups import XLSX_TYPE, roundup_report
@@ -21,7 +22,7 @@ def _roundup(request, pk: int):
 
 
 def roundup_list(request):
-    if not (request.user.is_staff or request.user.coordinated_plans.exists()):
+    if not is_coordinator(request.user):
         raise PermissionDenied
     return render(request, "tasks/roundups/list.html", {"roundups": roundup_list_query(request.user)})
 
