@@ -11,6 +11,7 @@ The helpers cache per user object (one request), so a page asks the database onc
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from tasks.models import (
@@ -29,8 +30,23 @@ VIEW_ALL_PLANS = "tasks.view_all_plans"
 
 
 def is_global(user) -> bool:
-    """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not)."""
-    return bool(user.is_authenticated and (user.is_superuser or user.has_perm(VIEW_ALL_PLANS)))
+    """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not).
+
+    Staff (whose admin and pages read their permissions anyway) ask the auth backends and fill their
+    cache; anyone else is answered in one query (the user's or its groups' permission), once per user object.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.is_staff or hasattr(user, "_perm_cache"):
+        return user.has_perm(VIEW_ALL_PLANS)
+    if not hasattr(user, "_housing_global"):
+        app_label, codename = VIEW_ALL_PLANS.split(".")
+        user._housing_global = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
+        ).exists()
+    return user._housing_global
 
 
 def user_unit(user) -> Unit | None:

@@ -30,7 +30,8 @@ PAGES = {
     "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
                          "lead_user", 11),
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
-    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 9),
+    # +1: whether the user holds tasks.view_all_plans (the staff flag no longer means "every plan").
+    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 10),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 9),
     "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 10),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 5),
