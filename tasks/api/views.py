@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView
@@ -22,13 +23,25 @@ ERRORS = {
 }
 
 
+class RequestLanguage:
+    """Messages in the language the client asks for (Accept-Language or the language cookie).
+
+    The API's URLs have no language prefix, where LocaleMiddleware would fall back to Chinese.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        translation.activate(translation.get_language_from_request(request._request))
+        request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
+
+
 @extend_schema(
     summary="Plans the user may read",
     description="A coordinator's plans (scope `plan`); for a liaison, the plans where its unit has work "
     "(scope `unit`). Holders of `tasks.view_all_plans` see every plan.",
     responses={200: PlanSerializer(many=True), **ERRORS},
 )
-class PlanListView(ListAPIView):
+class PlanListView(RequestLanguage, ListAPIView):
     serializer_class = PlanSerializer
     pagination_class = None
 
@@ -36,7 +49,7 @@ class PlanListView(ListAPIView):
         return api_plans(self.request.user)
 
 
-class PlanStatusView(APIView):
+class PlanStatusView(RequestLanguage, APIView):
     @extend_schema(
         summary="A plan's figures for a period, as of a day",
         description="The roundup's numbers (same code, keys and types as `manage.py roundup --json`) for the "
@@ -59,5 +72,9 @@ class PlanStatusView(APIView):
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         period = Period.as_of(query.validated_data["period"], as_of)
-        data = plan_status(plan=plan, user=request.user, period=period, most_overdue=query.validated_data["limit"])
+        # The figures are the roundup's, labels included (a Chinese document, as emailed); errors follow the client.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = plan_status(
+                plan=plan, user=request.user, period=period, most_overdue=query.validated_data["limit"]
+            )
         return Response(PlanStatusSerializer(data).data)

@@ -175,6 +175,9 @@ def test_errors_follow_the_requested_language(client, golden, people):
     en = client.get(status_url(golden.plan.slug, period="week"), HTTP_ACCEPT_LANGUAGE="en").json()
     assert zh["period"] == ["period 应为 month、quarter 或 year 之一。"]
     assert en["period"] == ["period must be one of month, quarter or year."]
+    # The figures stay the roundup's Chinese document whatever the client's language.
+    body = client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["period"]["label"] == "2023年6月"
 
 
 # -- the schema ------------------------------------------------------------------------------------
