@@ -288,3 +288,15 @@ def test_demo_status_at_the_end_of_last_month_and_quarter_matches_roundup_json(c
             assert body["summary"]["on_time_rate"] == roundup["summary"]["on_time_rate"]
             compared += len(indicators)
     assert compared > 20
+
+
+def test_superuser_makes_a_token_in_the_admin(client, golden):
+    admin = user("root", is_staff=True, is_superuser=True)
+    login(client, admin)
+    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 200
+    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": golden.plan.coordinators.get().pk})
+    assert response.status_code == 302
+    token = Token.objects.get(user=golden.plan.coordinators.get())
+    client.logout()
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert [p["slug"] for p in response.json()] == [golden.plan.slug]
