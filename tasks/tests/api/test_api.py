@@ -300,3 +300,23 @@ def test_superuser_makes_a_token_in_the_admin(client, golden):
     client.logout()
     response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert [p["slug"] for p in response.json()] == [golden.plan.slug]
+
+
+@pytest.mark.parametrize("size", [5, 500])
+@pytest.mark.parametrize("who", ["coordinator", "liaison"])
+def test_status_costs_the_same_queries_for_a_small_and_a_large_plan(client, size, who,
+                                                                    django_assert_max_num_queries):
+    from tasks.tests.roundup_bulk import build_plan
+
+    plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"api{size}")
+    if who == "coordinator":
+        person = user(f"coord{size}")
+        plan.coordinators.add(person)
+    else:
+        person = liaison_for(plan.work_items.order_by("pk").first().assignments.get(role="lead").unit,
+                             username=f"liaison{size}")
+    login(client, person)
+    with django_assert_max_num_queries(17):  # session, user, permissions, the roundup and the visibility reads
+        response = client.get(status_url(plan.slug, as_of="2023-12-31", period="year", limit=100))
+    assert response.status_code == 200
+    assert response.json()["summary"]["due"] > 0
