@@ -46,6 +46,12 @@ class PlanScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if self.plan_lookup == "pk" and not change and not is_global(request.user):
+            # A coordinator who adds a plan coordinates it, or it would vanish from their admin at once.
+            form.instance.coordinators.add(request.user)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # A coordinator picks among their own plans only (e.g. adding a plan's settings).
         if db_field.name == "plan" and not is_global(request.user):

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from tasks.models import Reminder, ReminderRun, ReminderSettings, Roundup, RoundupSettings
+from tasks.models import Plan, Reminder, ReminderRun, ReminderSettings, Roundup, RoundupSettings
 from tasks.roundups.periods import Period
 from tasks.services.demo import _grant_coordinator_admin
 from tasks.services.roundups import roundup_generate
@@ -145,3 +145,18 @@ def test_staff_without_a_plan_sees_no_rows(client, world):
     login(client, clerk)
     for model, _pk_of in CHANGELISTS:
         assert _listed(client, model) == set(), model
+
+
+def test_coordinator_adding_a_plan_in_the_admin_coordinates_it_and_sees_only_their_plans(client, world):
+    login(client, world["coordinator"])
+    plans = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
+    assert list(plans) == [world["a"]["plan"]]
+    assert client.get(reverse("admin:tasks_plan_change", args=[world["b"]["plan"].pk])).status_code == 404
+    data = {"region": world["a"]["plan"].region_id, "title": "新方案", "slug": "new-plan", "issuer": "",
+            "first_year": 2024, "last_year": 2028, "source_name": "", "source_sha256": ""}
+    response = client.post(reverse("admin:tasks_plan_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    new = Plan.objects.get(slug="new-plan")
+    assert list(new.coordinators.all()) == [world["coordinator"]]
+    listed = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
+    assert set(listed) == {world["a"]["plan"], new}
