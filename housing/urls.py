@@ -6,6 +6,8 @@ from tasks.views.language import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # The JSON API has no language prefix: its URLs are a contract with other systems.
+    path("api/v1/", include("tasks.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -35,6 +35,8 @@ from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
+from .scoping import PlanScopedAdmin
+
 User = get_user_model()
 
 
@@ -119,10 +121,10 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(PlanScopedAdmin):
     list_display = ["number", "name", "measure", "domain", "cumulative", "baseline_text", "key_task", "plan"]
     list_display_links = ["number", "name"]
-    list_filter = ["plan", "domain", "cumulative"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "domain", "cumulative"]
     search_fields = ["name", "domain"]
     list_select_related = ["plan", "key_task"]
     autocomplete_fields = ["key_task"]
@@ -136,10 +138,10 @@ class KeyTaskUnitInline(admin.TabularInline):
 
 
 @admin.register(KeyTask)
-class KeyTaskAdmin(admin.ModelAdmin):
+class KeyTaskAdmin(PlanScopedAdmin):
     list_display = ["number", "title", "section", "lead_names", "deadline", "plan"]
     list_display_links = ["number", "title"]
-    list_filter = ["plan", "section"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "section"]
     search_fields = ["title", "text", "units__name"]
     inlines = [KeyTaskUnitInline]
 
@@ -169,9 +171,10 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(admin.ModelAdmin):
+class WorkItemAdmin(PlanScopedAdmin):
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
-    list_filter = ["plan", "year", "status", "source", "link_confirmed", "recurring", "key_task"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "year", "status", "source", "link_confirmed",
+                   "recurring", ("key_task", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "indicator_name", "units__name"]
     date_hierarchy = "due_date"
     list_select_related = ["plan", "key_task", "indicator"]
@@ -230,7 +233,8 @@ class DraftWorkListForm(forms.Form):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PlanScopedAdmin):
+    plan_lookup = "pk"
     list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
@@ -309,7 +313,8 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(PlanScopedAdmin):
+    plan_lookup = "work_item__plan"
     list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
     list_filter = ["event", "to_status"]
     search_fields = ["work_item__text", "reason", "actor__username"]
@@ -331,7 +336,8 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(PlanScopedAdmin):
+    plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "kind", "percent", "created_at", "author"]
     list_filter = ["kind", "unit"]
     search_fields = ["note", "work_item__text"]
@@ -340,7 +346,8 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(PlanScopedAdmin):
+    plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "current_due_date", "proposed_due_date", "status", "requested_at"]
     list_filter = ["status"]
     search_fields = ["work_item__text", "reason"]
@@ -348,9 +355,10 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorReport)
-class IndicatorReportAdmin(admin.ModelAdmin):
+class IndicatorReportAdmin(PlanScopedAdmin):
+    plan_lookup = "indicator__plan"
     list_display = ["indicator", "month", "value", "unit", "reported_at"]
-    list_filter = ["indicator__plan", "month"]
+    list_filter = ["month"]
     search_fields = ["indicator__name", "note"]
     list_select_related = ["indicator", "unit"]
 

@@ -21,6 +21,8 @@ from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrid
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
+from .scoping import PlanScopedAdmin
+
 SOURCE_LABELS = {
     "official": _("官方安排(chinese-calendar)"),
     "entered": _("已在此录入"),
@@ -43,7 +45,9 @@ def calendar_notices(request, *, today: date) -> None:
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(PlanScopedAdmin):
+    plan_lookup = "work_item__plan"
+
     list_display = [
         "scheduled_for",
         "kind",
@@ -66,7 +70,7 @@ class ReminderAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return reminder_admin_list()
+        return self.scoped(request, reminder_admin_list())
 
     def has_add_permission(self, request):
         return False
@@ -106,7 +110,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(admin.ModelAdmin):
+class ReminderSettingsAdmin(PlanScopedAdmin):
     list_display = [
         "plan",
         "enabled",
@@ -157,9 +161,9 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(admin.ModelAdmin):
+class ReminderRunAdmin(PlanScopedAdmin):
     list_display = ["day", "plan", "started_at"]
-    list_filter = ["plan"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "day"
     list_select_related = ["plan"]
 

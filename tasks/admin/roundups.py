@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
+from tasks.selectors.permissions import reviewable_plans
 from tasks.services.roundups import (
     RoundupError,
     roundup_generate,
@@ -19,6 +20,8 @@ from tasks.services.roundups import (
     roundup_regenerate,
 )
 
+from .scoping import PlanScopedAdmin
+
 
 class RoundupRecipientInline(admin.TabularInline):
     model = RoundupRecipient
@@ -26,7 +29,7 @@ class RoundupRecipientInline(admin.TabularInline):
 
 
 @admin.register(RoundupSettings)
-class RoundupSettingsAdmin(admin.ModelAdmin):
+class RoundupSettingsAdmin(PlanScopedAdmin):
     list_display = ["plan", "green_min_score", "yellow_min_score", "support_weight", "send_to_units"]
     list_select_related = ["plan"]
     inlines = [RoundupRecipientInline]
@@ -61,6 +64,11 @@ class GenerateForm(forms.Form):
         label=_("期间"), max_length=10, help_text=_("月晾晒填 2023-06，季通报填 2023-Q2，年考核填 2023")
     )
 
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is not None:  # a coordinator generates roundups of their own plans only
+            self.fields["plan"].queryset = plans.order_by("title")
+
     def clean(self):
         data = super().clean()
         if data.get("kind") in KINDS and data.get("period"):
@@ -72,10 +80,10 @@ class GenerateForm(forms.Form):
 
 
 @admin.register(Roundup)
-class RoundupAdmin(admin.ModelAdmin):
+class RoundupAdmin(PlanScopedAdmin):
     list_display = ["__str__", "kind", "period_start", "period_end", "status", "generated_at", "published_at",
                     "deliveries_sent", "page_link"]
-    list_filter = ["plan", "kind", "status"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "kind", "status"]
     date_hierarchy = "period_end"
     search_fields = ["plan__title"]
     actions = ["regenerate_roundups", "preview_roundup", "publish_roundups"]
@@ -123,7 +131,7 @@ class RoundupAdmin(admin.ModelAdmin):
             return super().add_view(request, form_url, extra_context)
         today = timezone.localdate()
         if request.method == "POST":
-            form = GenerateForm(request.POST)
+            form = GenerateForm(request.POST, plans=reviewable_plans(request.user))
             if form.is_valid():
                 try:
                     roundup, created = roundup_generate(
@@ -143,7 +151,7 @@ class RoundupAdmin(admin.ModelAdmin):
                     return redirect(reverse("admin:tasks_roundup_change", args=[roundup.pk]))
         else:
             last = Period.last_ended(MONTH, today)
-            form = GenerateForm(initial={"kind": MONTH, "period": last.key})
+            form = GenerateForm(initial={"kind": MONTH, "period": last.key}, plans=reviewable_plans(request.user))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

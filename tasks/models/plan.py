@@ -134,6 +134,8 @@ class Plan(models.Model):
         verbose_name = _("实施方案")
         verbose_name_plural = _("实施方案")
         ordering = ["region", "-first_year", "title"]
+        # A province or city role: every plan, in the pages, the API and the admin (is_staff alone does not).
+        permissions = [("view_all_plans", _("查看所有方案"))]
         constraints = [
             models.UniqueConstraint(fields=["region", "title"], name="plan_unique_title_per_region"),
             models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="plan_period_ordered"),

@@ -87,6 +87,22 @@ class Period:
         """The latest period of ``kind`` that ended before ``today``."""
         return cls.of(kind, today).previous()
 
+    @classmethod
+    def as_of(cls, kind: str, day: date) -> Period:
+        """The period of ``kind`` that contains ``day``, cut off at the end of ``day`` (a status "so far")."""
+        return cls.of(kind, day).until(day)
+
+    def until(self, day: date) -> Period:
+        """This period ending at the close of ``day`` when ``day`` falls inside it (key and label unchanged)."""
+        if day < self.start:
+            raise PeriodError(_("截止日期 %(day)s 早于期间开始 %(start)s") % {"day": day, "start": self.start})
+        return replace(self, end=min(self.end, day))
+
+    @property
+    def complete(self) -> bool:
+        """Whether the period runs to its calendar end (not cut off by ``until``)."""
+        return self.end == Period.of(self.kind, self.start).end
+
     def previous(self) -> Period:
         return Period.of(self.kind, (self.start - timedelta(days=1)).replace(day=1))
 

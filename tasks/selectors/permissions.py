@@ -1,6 +1,7 @@
 """Who may see and do what: one place for the object permission rules.
 
-- superusers and staff see and review everything;
+- superusers and holders of ``tasks.view_all_plans`` (a province or city role) see and review everything;
+  ``is_staff`` only opens the admin, where a coordinator sees the plans they coordinate;
 - a coordinator (``Plan.coordinators``) sees and reviews the plans they coordinate;
 - a liaison (``Profile.unit``) sees the work items and key tasks where their unit is lead or
   supporting; only a lead unit changes an item's status (asks to close, asks for more time).
@@ -10,6 +11,7 @@ The helpers cache per user object (one request), so a page asks the database onc
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from tasks.models import (
@@ -24,10 +26,27 @@ from tasks.models import (
     WorkItemUnit,
 )
 
+VIEW_ALL_PLANS = "tasks.view_all_plans"
+
 
 def is_global(user) -> bool:
-    """Superusers and staff see every plan."""
-    return bool(user.is_authenticated and (user.is_superuser or user.is_staff))
+    """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not).
+
+    Staff (whose admin and pages read their permissions anyway) ask the auth backends and fill their
+    cache; anyone else is answered in one query (the user's or its groups' permission), once per user object.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.is_staff or hasattr(user, "_perm_cache"):
+        return user.has_perm(VIEW_ALL_PLANS)
+    if not hasattr(user, "_housing_global"):
+        app_label, codename = VIEW_ALL_PLANS.split(".")
+        user._housing_global = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
+        ).exists()
+    return user._housing_global
 
 
 def user_unit(user) -> Unit | None:
@@ -63,6 +82,18 @@ def reviewable_plans(user) -> QuerySet[Plan]:
     if is_global(user):
         return Plan.objects.all()
     return Plan.objects.filter(pk__in=coordinated_plan_ids(user))
+
+
+def visible_plans(user) -> QuerySet[Plan]:
+    """Plans ``user`` may read figures of: reviewable ones, and those where the user's unit has work."""
+    if is_global(user):
+        return Plan.objects.all()
+    q = Q(pk__in=coordinated_plan_ids(user))
+    unit = user_unit(user)
+    if unit is not None:
+        q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item__plan_id"))
+        q |= Q(pk__in=KeyTaskUnit.objects.filter(unit=unit).values("key_task__plan_id"))
+    return Plan.objects.filter(q)
 
 
 def visible_work_items(user) -> QuerySet[WorkItem]:

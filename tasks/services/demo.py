@@ -123,6 +123,16 @@ def _grant_coordinator_admin(user) -> None:
                       "workitem", "workitemunit", "region")
         for action in ("view", "change", "add")
     ] + ["view_statuschange", "view_progressreport", "view_extensionrequest", "view_indicatorreport"]
+    # Roundups (generate = add, publish, delete a draft), reminders (resend), their settings and the
+    # calendar, for the coordinator's own plans (the admin scopes rows by plan; the calendar is shared).
+    codenames += [
+        "view_roundup", "add_roundup", "delete_roundup", "view_roundupdelivery",
+        "view_roundupsettings", "add_roundupsettings", "change_roundupsettings",
+        "view_rounduprecipient", "add_rounduprecipient", "change_rounduprecipient", "delete_rounduprecipient",
+        "view_reminder", "change_reminder", "view_reminderrun",
+        "view_remindersettings", "add_remindersettings", "change_remindersettings",
+        "view_calendaroverride", "add_calendaroverride", "change_calendaroverride", "delete_calendaroverride",
+    ]
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
 
 

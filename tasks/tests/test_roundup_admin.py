@@ -75,6 +75,7 @@ def test_view_only_staff_cannot_regenerate_or_publish(client, june):
 
     user = UserFactory(is_staff=True)
     user.save()
+    june.plan.coordinators.add(user)
     user.user_permissions.add(Permission.objects.get(codename="view_roundup"))
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse(CHANGELIST)).content.decode()

@@ -131,3 +131,17 @@ def test_deductions_stop_at_the_cap():
             "awaiting_review": 0, "support": {"due": 0}}
     (row,) = rules.assessment([unit], [], DEFAULTS)
     assert (row["deduction"], row["score"]) == (20.0, 0.0)
+
+
+def test_a_period_as_of_a_day_inside_it_ends_that_day_and_keeps_its_key():
+    june_so_far = Period.as_of("month", date(2023, 6, 20))
+    assert (june_so_far.start, june_so_far.end, june_so_far.key) == (date(2023, 6, 1), date(2023, 6, 20), "2023-06")
+    assert not june_so_far.complete and Period.month(2023, 6).complete
+    assert june_so_far.previous() == Period.month(2023, 5)
+    assert Period.as_of("quarter", date(2023, 6, 30)) == Period.quarter(2023, 2)
+    assert Period.as_of("year", date(2023, 3, 1)).end == date(2023, 3, 1)
+    assert Period.as_of("year", date(2023, 3, 1)).year_end == date(2023, 12, 31)
+    # A day after the period leaves it whole; a day before it is refused.
+    assert Period.month(2023, 6).until(date(2023, 8, 1)) == Period.month(2023, 6)
+    with pytest.raises(PeriodError):
+        Period.month(2023, 6).until(date(2023, 5, 31))

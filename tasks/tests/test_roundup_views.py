@@ -1,8 +1,9 @@
-"""Roundup pages: only the plan's coordinators and staff; the page, the workbook, the PDF."""
+"""Roundup pages: only the plan's coordinators and holders of view_all_plans; the page, the workbook, the PDF."""
 
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tasks.roundups.pdf import PdfUnavailable
@@ -37,6 +38,14 @@ def _coordinator(plan):
     return user
 
 
+def _city():
+    """A city or province role: every plan (the staff flag alone is not enough)."""
+    user = UserFactory()
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    return user
+
+
 def test_coordinator_of_the_plan_reads_the_page(client, golden, roundup):
     _login(client, _coordinator(golden.plan))
     response = client.get(reverse("tasks:roundup_detail", args=[roundup.pk]))
@@ -49,9 +58,13 @@ def test_coordinator_of_the_plan_reads_the_page(client, golden, roundup):
     assert listing.status_code == 200 and roundup.get_absolute_url() in listing.content.decode()
 
 
-@pytest.mark.parametrize("who", ["liaison", "other_coordinator"])
+@pytest.mark.parametrize("who", ["liaison", "other_coordinator", "staff"])
 def test_others_cannot_see_a_roundup_or_its_files(client, golden, roundup, who):
-    user = liaison_for(golden.a) if who == "liaison" else _coordinator(PlanFactory())
+    if who == "staff":
+        user = _coordinator(PlanFactory())
+        user.is_staff = True
+    else:
+        user = liaison_for(golden.a) if who == "liaison" else _coordinator(PlanFactory())
     _login(client, user)
     for name in ("tasks:roundup_detail", "tasks:roundup_xlsx", "tasks:roundup_pdf"):
         assert client.get(reverse(name, args=[roundup.pk])).status_code == 404
@@ -67,7 +80,7 @@ def test_anonymous_is_sent_to_login(client, roundup):
 
 
 def test_staff_downloads_the_workbook(client, roundup):
-    _login(client, UserFactory(is_staff=True))
+    _login(client, _city())
     response = client.get(reverse("tasks:roundup_xlsx", args=[roundup.pk]))
     assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
     assert response.content[:2] == b"PK"
@@ -77,7 +90,7 @@ def test_staff_downloads_the_workbook(client, roundup):
 def test_pdf_download_and_a_clear_answer_without_chromium(client, roundup, monkeypatch):
     from tasks.views import roundups as views
 
-    _login(client, UserFactory(is_staff=True))
+    _login(client, _city())
     monkeypatch.setattr(views, "render_pdf", lambda report: b"%PDF-1.7 stand-in")
     response = client.get(reverse("tasks:roundup_pdf", args=[roundup.pk]))
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
@@ -94,7 +107,7 @@ def test_pdf_download_and_a_clear_answer_without_chromium(client, roundup, monke
 def test_page_costs_the_same_queries_for_a_small_and_a_large_plan(client, size, django_assert_max_num_queries):
     plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"v{size}")
     roundup = roundup_generate(plan=plan, period=Period.year(2023), today=date(2024, 1, 1))[0]
-    _login(client, UserFactory(is_staff=True))
+    _login(client, _city())
     with django_assert_max_num_queries(6):
         response = client.get(reverse("tasks:roundup_detail", args=[roundup.pk]))
     assert response.status_code == 200

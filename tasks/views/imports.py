@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tasks.importers import PlanParseError, parse_plan_text
 from tasks.importers.reader import read_document
 from tasks.selectors.imports import ImportPreview, import_preview, plan_warnings, warning_parts
+from tasks.selectors.permissions import is_global
 from tasks.services.plan_import import ImportChoiceError, plan_import
 
 ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf"}
@@ -201,6 +202,10 @@ def plan_import_confirm(request):
         messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
     _discard(request)
+    if not is_global(request.user):
+        # Whoever imports a plan coordinates it: the staff flag no longer shows every plan, and the
+        # importer must land on (and keep reaching) the plan they just imported.
+        result.plan.coordinators.add(request.user)
     messages.success(request, _summary(result))
     return redirect(result.plan.get_absolute_url())
 

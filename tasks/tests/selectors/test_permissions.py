@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 
 from tasks.models import Role
 from tasks.selectors.permissions import (
@@ -8,6 +9,7 @@ from tasks.selectors.permissions import (
     unit_role,
     visible_indicators,
     visible_key_tasks,
+    visible_plans,
     visible_units,
     visible_work_items,
 )
@@ -32,11 +34,29 @@ def test_coordinator_sees_their_plans_items_and_not_another_plans():
     assert can_review_plan(w.coordinator, w.plan.pk) and not can_review_plan(w.coordinator, w.other_plan.pk)
 
 
-def test_staff_see_and_review_everything():
+def test_view_all_plans_sees_and_reviews_everything_and_the_staff_flag_alone_does_not():
+    # is_staff opens the admin, where a county coordinator must not see every other plan.
     w = make_world()
     staff = user("staffer", is_staff=True)
-    assert visible_work_items(staff).count() == 2
-    assert is_coordinator(staff) and can_review_plan(staff, w.other_plan.pk)
+    assert not visible_work_items(staff).exists()
+    assert not is_coordinator(staff) and not can_review_plan(staff, w.other_plan.pk)
+    city = user("city")
+    city.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    assert visible_work_items(city).count() == 2
+    assert is_coordinator(city) and can_review_plan(city, w.other_plan.pk)
+    assert set(visible_plans(city)) == {w.plan, w.other_plan}
+    assert set(visible_plans(staff)) == set()
+
+
+def test_visible_plans_are_coordinated_ones_and_those_where_the_unit_works():
+    w = make_world()
+    assert set(visible_plans(w.coordinator)) == {w.plan}
+    assert set(visible_plans(w.lead_user)) == {w.plan}
+    assert set(visible_plans(w.support_user)) == {w.plan}
+    WorkItemFactory(plan=w.other_plan, lead=w.other)
+    assert set(visible_plans(w.other_user)) == {w.plan, w.other_plan}
+    assert set(visible_plans(w.lead_user)) == {w.plan}
+    assert not visible_plans(user("nobody")).exists()
 
 
 def test_a_user_without_unit_or_plan_sees_nothing_and_is_not_a_coordinator():

@@ -80,6 +80,9 @@ def test_confirm_imports_the_previewed_document(client, coordinator):
     plan = Plan.objects.get()
     assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
     assert KeyTask.objects.filter(plan=plan).count() == 11
+    # The importer coordinates the plan, so the page it lands on opens (the staff flag alone would not).
+    assert list(plan.coordinators.all()) == [coordinator]
+    assert client.get(plan.get_absolute_url()).status_code == 200
     message = str(list(get_messages(response.wsgi_request))[0])
     assert message == (
         "导入完成：重点任务新增 11、更新 0；指标新增 14、更新 0；工作事项新增 25、更新 0；新建单位 25 个。"
@@ -225,11 +228,12 @@ def test_preview_costs_the_same_queries_for_a_region_of_3_or_300_units(client, c
                                                                        django_assert_max_num_queries):
     units = _yuecheng_region("区住房和城乡建设局", "区教育局", "区文广旅游局")
     _upload(client)
-    with django_assert_max_num_queries(8):
+    # 9: the staff flag no longer means "every plan", so the nav asks which plans the user coordinates.
+    with django_assert_max_num_queries(9):
         client.get(reverse("tasks:plan_import_preview"))
     for i in range(297):
         UnitFactory(region=units[0].region, name=f"区测试单位{i}")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("tasks:plan_import_preview"))
     assert len(response.context["preview"].region_units) == 300
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tasks.models import IndicatorReport, WorkItem
@@ -76,7 +77,11 @@ def test_plan_dashboard_is_for_its_coordinators(client):
     w = make_world()
     assert login(client, w.lead_user).get(w.plan.get_absolute_url()).status_code == 404
     assert login(client, w.other_coordinator).get(w.plan.get_absolute_url()).status_code == 404
-    assert login(client, user("boss", is_staff=True)).get(w.plan.get_absolute_url()).status_code == 200
+    # The staff flag opens the admin only; seeing every plan is its own permission (a city or province role).
+    assert login(client, user("staffer", is_staff=True)).get(w.plan.get_absolute_url()).status_code == 404
+    boss = user("boss")
+    boss.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    assert login(client, boss).get(w.plan.get_absolute_url()).status_code == 200
 
 
 # ---- unit page -----------------------------------------------------------------------------------------

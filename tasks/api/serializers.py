@@ -1,0 +1,158 @@
+"""The API's shapes: query parameters in, the roundup's own rows out (same keys and types as ``roundup --json``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from tasks.roundups.periods import KINDS, MONTH
+
+COLOURS = ["green", "yellow", "red", "none"]
+
+
+class StatusQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text="YYYY-MM-DD; the figures are those at the end of this day (default: today, Asia/Shanghai).",
+        error_messages={"invalid": _("as_of 应为 YYYY-MM-DD 格式的日期，例如 2026-10-31。")},
+    )
+    period = serializers.ChoiceField(
+        choices=KINDS,
+        default=MONTH,
+        help_text="month, quarter or year: the period that contains as_of (default: month).",
+        error_messages={"invalid_choice": _("period 应为 month、quarter 或 year 之一。")},
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        default=10,
+        min_value=0,
+        max_value=100,
+        help_text="How many of the most overdue items to list (0-100, default 10).",
+        error_messages={
+            "invalid": _("limit 应为 0 到 100 之间的整数。"),
+            "min_value": _("limit 应为 0 到 100 之间的整数。"),
+            "max_value": _("limit 应为 0 到 100 之间的整数。"),
+        },
+    )
+
+    def validate_as_of(self, value):
+        today = timezone.localdate()
+        if value > today:
+            raise serializers.ValidationError(_("as_of 不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
+        return value
+
+
+class PlanSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    region = serializers.CharField(source="region.name")
+    issuer = serializers.CharField()
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
+    scope = serializers.SerializerMethodField(
+        help_text="plan: read whole (coordinator); unit: the user's unit's share."
+    )
+    status_url = serializers.SerializerMethodField()
+
+    def get_scope(self, plan) -> str:
+        return "plan" if plan.is_coordinated else "unit"
+
+    def get_status_url(self, plan) -> str:
+        url = reverse("api:plan_status", args=[plan.slug])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class CountsSerializer(serializers.Serializer):
+    due = serializers.IntegerField()
+    done_on_time = serializers.IntegerField()
+    done_late = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    awaiting_review = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="done_on_time / due, a fraction; null if none due."
+    )
+
+
+class SummarySerializer(CountsSerializer):
+    cumulative = CountsSerializer(help_text="The same counts from the start of the year to as_of.")
+
+
+class UnitRowSerializer(CountsSerializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    previous_rank = serializers.IntegerField(allow_null=True)
+    rank_change = serializers.IntegerField(allow_null=True)
+    colour = serializers.ChoiceField(choices=COLOURS)
+    support = CountsSerializer(help_text="The unit's items as a supporting unit (the counts above are as lead).")
+
+
+class IndicatorRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    indicator = serializers.CharField(help_text="The name with its measure, as printed in the roundup.")
+    domain = serializers.CharField()
+    measure = serializers.CharField()
+    cumulative = serializers.BooleanField()
+    lead_unit = serializers.CharField(allow_null=True)
+    target_text = serializers.CharField(allow_null=True)
+    target_value = serializers.FloatField(allow_null=True)
+    comparator = serializers.CharField()
+    actual = serializers.FloatField(allow_null=True)
+    actual_month = serializers.CharField(allow_null=True, help_text="YYYY-MM of the latest report by as_of.")
+    reported_in_period = serializers.BooleanField()
+    progress = serializers.FloatField(allow_null=True, help_text="Percent of this year's target.")
+    expected = serializers.FloatField(allow_null=True, help_text="Percent expected by as_of (序时进度).")
+    attained = serializers.BooleanField(allow_null=True)
+    colour = serializers.ChoiceField(choices=COLOURS)
+
+
+class OverdueItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    key_task = serializers.IntegerField(allow_null=True)
+    lead_unit = serializers.CharField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True, help_text="The deadline as first set.")
+    due_date = serializers.DateField(help_text="The deadline in force at as_of.")
+    extended = serializers.BooleanField()
+    days_overdue = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    last_note = serializers.CharField(allow_null=True)
+    last_note_on = serializers.DateField(allow_null=True)
+
+
+class PlanRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    region = serializers.CharField()
+
+
+class PeriodSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KINDS)
+    key = serializers.CharField(help_text="2026-10, 2026-Q4 or 2026.")
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The period's end, or as_of when that comes first.")
+    complete = serializers.BooleanField(help_text="Whether the period had ended by as_of.")
+
+
+class PlanStatusSerializer(serializers.Serializer):
+    plan = PlanRefSerializer()
+    period = PeriodSerializer()
+    as_of = serializers.DateField()
+    scope = serializers.ChoiceField(choices=["plan", "unit"])
+    unit = serializers.CharField(allow_null=True, help_text="The liaison's unit when scope is unit.")
+    summary = SummarySerializer(help_text="The whole plan's items due by as_of in the period, by outcome.")
+    units = UnitRowSerializer(many=True)
+    indicators = IndicatorRowSerializer(many=True)
+    most_overdue = OverdueItemSerializer(many=True)
+    overdue_count = serializers.IntegerField(
+        help_text="How many overdue items there are in all (most_overdue lists the first)."
+    )

@@ -1,0 +1,162 @@
+"""The admin for coordinators: roundups, reminders, their settings and the calendar, of their own plans only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from tasks.models import Plan, Reminder, ReminderRun, ReminderSettings, Roundup, RoundupSettings
+from tasks.roundups.periods import Period
+from tasks.services.demo import _grant_coordinator_admin
+from tasks.services.roundups import roundup_generate
+from tasks.tests.daily_setup import login, user
+from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2023, 7, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _plan_with_rows(slug: str, coordinator):
+    """A plan coordinated by ``coordinator`` with a draft roundup, settings, a failed reminder and a scan."""
+    plan = PlanFactory(slug=slug)
+    plan.coordinators.add(coordinator)
+    unit = UnitFactory(region=plan.region)
+    item = WorkItemFactory(plan=plan, lead=unit, deadline=date(2023, 6, 10), due_date=date(2023, 6, 10))
+    roundup = roundup_generate(plan=plan, period=Period.month(2023, 6), today=date(2023, 7, 1))[0]
+    RoundupSettings.objects.create(plan=plan)
+    ReminderSettings.objects.create(plan=plan)
+    ReminderRun.objects.create(plan=plan, day=date(2023, 7, 3), started_at=NOW)
+    reminder = Reminder.objects.create(
+        work_item=item, kind=Reminder.Kind.OVERDUE, deadline=item.due_date, step=0, email=f"{slug}@x.cn",
+        role=Reminder.RecipientRole.LEAD, scheduled_for=date(2023, 7, 3), status=Reminder.Status.FAILED,
+        attempts=6, last_error="SMTP down", created_at=NOW,
+    )
+    return {"plan": plan, "roundup": roundup, "reminder": reminder}
+
+
+@pytest.fixture
+def world():
+    a_coordinator = user("coord-a", is_staff=True)
+    b_coordinator = user("coord-b", is_staff=True)
+    for coordinator in (a_coordinator, b_coordinator):
+        _grant_coordinator_admin(coordinator)
+    return {"a": _plan_with_rows("plan-a", a_coordinator), "b": _plan_with_rows("plan-b", b_coordinator),
+            "coordinator": a_coordinator}
+
+
+def _listed(client, model: str) -> set[int]:
+    response = client.get(reverse(f"admin:tasks_{model}_changelist"))
+    assert response.status_code == 200, model
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+CHANGELISTS = [
+    ("roundup", lambda rows: rows["roundup"].pk),
+    ("roundupsettings", lambda rows: rows["plan"].roundup_settings.pk),
+    ("reminder", lambda rows: rows["reminder"].pk),
+    ("remindersettings", lambda rows: rows["plan"].reminder_settings.pk),
+    ("reminderrun", lambda rows: rows["plan"].reminder_runs.get().pk),
+]
+
+
+@pytest.mark.parametrize(("model", "pk_of"), CHANGELISTS)
+def test_coordinator_of_plan_a_sees_only_a_and_gets_404_for_b(client, world, model, pk_of):
+    login(client, world["coordinator"])
+    assert _listed(client, model) == {pk_of(world["a"])}
+    mine, theirs = pk_of(world["a"]), pk_of(world["b"])
+    assert client.get(reverse(f"admin:tasks_{model}_change", args=[mine])).status_code == 200
+    assert client.get(reverse(f"admin:tasks_{model}_change", args=[theirs])).status_code == 404
+    assert client.get(reverse(f"admin:tasks_{model}_history", args=[theirs])).status_code == 404
+    assert client.get(reverse(f"admin:tasks_{model}_delete", args=[theirs])).status_code == 404
+
+
+def test_the_roundup_link_opens_and_shows_only_the_own_plans_roundups(client, world):
+    login(client, world["coordinator"])
+    response = client.get(reverse("admin:tasks_roundup_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert world["a"]["plan"].title in html and world["b"]["plan"].title not in html
+    # The plan filter lists plans that have rows in view: with one plan there is nothing to filter.
+    assert all(spec.title != "方案" for spec in response.context["cl"].filter_specs)
+    index = client.get(reverse("admin:index")).content.decode()
+    for model in ("roundup", "reminder", "remindersettings", "calendaroverride"):
+        assert reverse(f"admin:tasks_{model}_changelist") in index
+
+
+def test_generate_form_offers_and_accepts_only_the_own_plans(client, world):
+    login(client, world["coordinator"])
+    url = reverse("admin:tasks_roundup_add")
+    choices = list(client.get(url).context["form"].fields["plan"].queryset)
+    assert choices == [world["a"]["plan"]]
+    response = client.post(url, {"plan": world["b"]["plan"].pk, "kind": "quarter", "period": "2023-Q2"})
+    assert response.status_code == 200 and "plan" in response.context["form"].errors
+    assert not Roundup.objects.filter(kind="quarter").exists()
+    response = client.post(url, {"plan": world["a"]["plan"].pk, "kind": "quarter", "period": "2023-Q2"})
+    assert response.status_code == 302
+    assert Roundup.objects.get(kind="quarter").plan == world["a"]["plan"]
+
+
+def test_settings_form_offers_only_the_own_plans(client, world):
+    other = PlanFactory(slug="plan-c")
+    world["coordinator"].coordinated_plans.add(other)
+    login(client, world["coordinator"])
+    form = client.get(reverse("admin:tasks_remindersettings_add")).context["adminform"].form
+    assert set(form.fields["plan"].queryset) == {world["a"]["plan"], other}
+
+
+def test_actions_never_reach_another_plans_rows(client, world):
+    login(client, world["coordinator"])
+    theirs = world["b"]["roundup"]
+    client.post(reverse("admin:tasks_roundup_changelist"),
+                {"action": "publish_roundups", "_selected_action": [theirs.pk], "confirm": "1"})
+    assert Roundup.objects.get(pk=theirs.pk).status == Roundup.Status.DRAFT
+    client.post(reverse("admin:tasks_reminder_changelist"),
+                {"action": "resend_failed", "_selected_action": [world["b"]["reminder"].pk]})
+    assert Reminder.objects.get(pk=world["b"]["reminder"].pk).status == Reminder.Status.FAILED
+    client.post(reverse("admin:tasks_reminder_changelist"),
+                {"action": "resend_failed", "_selected_action": [world["a"]["reminder"].pk]})
+    assert Reminder.objects.get(pk=world["a"]["reminder"].pk).status == Reminder.Status.PENDING
+
+
+def test_coordinator_reaches_the_calendar_which_all_plans_share(client, world):
+    login(client, world["coordinator"])
+    assert client.get(reverse("admin:tasks_calendaroverride_changelist")).status_code == 200
+    assert client.get(reverse("admin:tasks_calendaroverride_year")).status_code == 200
+
+
+def test_view_all_plans_sees_every_plans_rows(client, world):
+    city = user("city", is_staff=True)
+    _grant_coordinator_admin(city)
+    city.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    login(client, city)
+    for model, pk_of in CHANGELISTS:
+        assert _listed(client, model) == {pk_of(world["a"]), pk_of(world["b"])}, model
+    theirs = world["b"]["roundup"].pk
+    assert client.get(reverse("admin:tasks_roundup_change", args=[theirs])).status_code == 200
+
+
+def test_staff_without_a_plan_sees_no_rows(client, world):
+    clerk = user("clerk", is_staff=True)
+    _grant_coordinator_admin(clerk)
+    login(client, clerk)
+    for model, _pk_of in CHANGELISTS:
+        assert _listed(client, model) == set(), model
+
+
+def test_coordinator_adding_a_plan_in_the_admin_coordinates_it_and_sees_only_their_plans(client, world):
+    login(client, world["coordinator"])
+    plans = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
+    assert list(plans) == [world["a"]["plan"]]
+    assert client.get(reverse("admin:tasks_plan_change", args=[world["b"]["plan"].pk])).status_code == 404
+    data = {"region": world["a"]["plan"].region_id, "title": "新方案", "slug": "new-plan", "issuer": "",
+            "first_year": 2024, "last_year": 2028, "source_name": "", "source_sha256": ""}
+    response = client.post(reverse("admin:tasks_plan_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    new = Plan.objects.get(slug="new-plan")
+    assert list(new.coordinators.all()) == [world["coordinator"]]
+    listed = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
+    assert set(listed) == {world["a"]["plan"], new}

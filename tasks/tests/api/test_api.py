@@ -1,0 +1,322 @@
+"""The read-only JSON API: who sees what, the query's errors, the schema, and the roundup's own numbers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.utils import timezone
+from drf_spectacular.validation import validate_schema
+from rest_framework.authtoken.models import Token
+
+from tasks.models import Plan
+from tasks.roundups.periods import Period
+from tasks.selectors.roundups import roundup_data
+from tasks.services.demo import demo_load
+from tasks.tests.daily_setup import login, user
+from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory, liaison_for
+from tasks.tests.roundup_golden import build_golden
+
+pytestmark = pytest.mark.django_db
+
+COUNT_KEYS = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
+
+
+def status_url(slug: str, **query) -> str:
+    qs = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/api/v1/plans/{slug}/status/" + (f"?{qs}" if qs else "")
+
+
+@pytest.fixture
+def golden():
+    return build_golden()
+
+
+@pytest.fixture
+def people(golden):
+    """The golden plan's coordinator, a liaison of its 区财政局, and another plan with its own coordinator."""
+    other = PlanFactory(slug="other-plan")
+    other_unit = UnitFactory(region=other.region)
+    WorkItemFactory(plan=other, lead=other_unit, deadline=date(2023, 6, 1), due_date=date(2023, 6, 1))
+    other_coordinator = user("other-coordinator", is_staff=True)
+    other.coordinators.add(other_coordinator)
+    coordinator = golden.plan.coordinators.get()
+    return {
+        "coordinator": coordinator,
+        "liaison": liaison_for(golden.b, username="caizheng"),
+        "outsider": liaison_for(other_unit, username="outsider"),
+        "other_coordinator": other_coordinator,
+        "other": other,
+    }
+
+
+def _units(body: dict) -> dict[str, tuple]:
+    return {u["unit"]: tuple(u[k] for k in COUNT_KEYS) for u in body["units"]}
+
+
+# -- every endpoint as anonymous, liaison and coordinator ---------------------------------------------
+
+
+def test_every_endpoint_as_anonymous_liaison_and_coordinator(client, golden, people):
+    slug = golden.plan.slug
+    june = status_url(slug, as_of="2023-06-30")
+
+    # Anonymous: 401 with a challenge (never a login redirect); the schema is public documentation.
+    for url in ("/api/v1/plans/", june, status_url("no-such-plan")):
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"].startswith("Token")
+    assert client.get("/api/v1/schema/").status_code == 200
+
+    # Coordinator: its plan whole, not the other plan (404, as for a plan that does not exist).
+    login(client, people["coordinator"])
+    plans = client.get("/api/v1/plans/").json()
+    assert [(p["slug"], p["scope"]) for p in plans] == [(slug, "plan")]
+    assert plans[0]["status_url"] == f"http://testserver/api/v1/plans/{slug}/status/"
+    body = client.get(june).json()
+    assert body["scope"] == "plan" and body["unit"] is None
+    assert set(_units(body)) == {"区建设局", "区财政局", "区资规局"}
+    assert [i["number"] for i in body["indicators"]] == [1, 2, 3, 4, 5]
+    assert client.get(status_url("other-plan")).status_code == 404
+    assert client.get(status_url("no-such-plan")).status_code == 404
+    assert client.get("/api/v1/schema/").status_code == 200
+
+    # Liaison of 区财政局: the plan where its unit works, its own row, the indicators it serves.
+    login(client, people["liaison"])
+    assert [(p["slug"], p["scope"]) for p in client.get("/api/v1/plans/").json()] == [(slug, "unit")]
+    body = client.get(june).json()
+    assert body["scope"] == "unit" and body["unit"] == "区财政局"
+    assert _units(body) == {"区财政局": (2, 1, 0, 0, 1, 0.5)}
+    # Indicators 1 (key task 1, which it supports), 2 and 5 (key task 2, which it leads).
+    assert [i["number"] for i in body["indicators"]] == [1, 2, 5]
+    # The plan's own summary is the roundup's; the overdue items are others' (区建设局's i2, 区资规局's i7).
+    assert tuple(body["summary"][k] for k in COUNT_KEYS) == (5, 2, 0, 2, 1, 0.4)
+    assert body["most_overdue"] == [] and body["overdue_count"] == 0
+    assert client.get(status_url("other-plan")).status_code == 404
+
+    # A liaison whose unit has no work in the plan does not see it at all.
+    login(client, people["outsider"])
+    assert [p["slug"] for p in client.get("/api/v1/plans/").json()] == ["other-plan"]
+    assert client.get(june).status_code == 404
+
+
+def test_staff_flag_alone_does_not_open_other_plans_but_view_all_plans_does(client, golden, people):
+    login(client, people["other_coordinator"])
+    assert [p["slug"] for p in client.get("/api/v1/plans/").json()] == ["other-plan"]
+    assert client.get(status_url(golden.plan.slug, as_of="2023-06-30")).status_code == 404
+
+    city = user("city")
+    city.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    login(client, city)
+    plans = client.get("/api/v1/plans/").json()
+    assert sorted((p["slug"], p["scope"]) for p in plans) == sorted((slug, "plan") for slug in Plan.objects.values_list(
+        "slug", flat=True))
+    assert len(plans) == 3  # the golden plan, another plan of its unit 区建设局, and other-plan
+    assert client.get(status_url(golden.plan.slug, as_of="2023-06-30")).json()["scope"] == "plan"
+
+
+def test_token_made_for_a_user_authenticates_and_a_wrong_one_is_refused(client, golden, people):
+    token = Token.objects.create(user=people["coordinator"])
+    response = client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert response.json()["plan"]["slug"] == golden.plan.slug
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert response.status_code == 401
+    people["coordinator"].is_active = False
+    people["coordinator"].save()
+    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+
+
+# -- the query -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"as_of": "2023-13-01"}, "as_of"),
+        ({"as_of": "2023/06/30"}, "as_of"),
+        ({"as_of": "yesterday"}, "as_of"),
+        ({"period": "week"}, "period"),
+        ({"period": "Month"}, "period"),
+        ({"limit": "-1"}, "limit"),
+        ({"limit": "many"}, "limit"),
+    ],
+)
+def test_bad_query_is_a_400_naming_the_field(client, golden, people, query, field):
+    login(client, people["coordinator"])
+    response = client.get(status_url(golden.plan.slug, **query), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert field in response.json()[field][0]
+
+
+def test_as_of_after_today_is_refused_and_defaults_are_today_and_its_month(client, golden, people):
+    login(client, people["coordinator"])
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    response = client.get(status_url(golden.plan.slug, as_of=tomorrow.isoformat()))
+    assert response.status_code == 400
+    assert today.isoformat() in response.json()["as_of"][0]
+
+    body = client.get(status_url(golden.plan.slug)).json()
+    assert body["as_of"] == today.isoformat()
+    assert body["period"]["kind"] == "month"
+    assert body["period"]["key"] == f"{today:%Y-%m}"
+    assert body["period"]["end"] == today.isoformat()
+
+
+def test_errors_follow_the_requested_language(client, golden, people):
+    login(client, people["coordinator"])
+    zh = client.get(status_url(golden.plan.slug, period="week"), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    en = client.get(status_url(golden.plan.slug, period="week"), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert zh["period"] == ["period 应为 month、quarter 或 year 之一。"]
+    assert en["period"] == ["period must be one of month, quarter or year."]
+    # The figures stay the roundup's Chinese document whatever the client's language.
+    body = client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["period"]["label"] == "2023年6月"
+
+
+# -- the schema ------------------------------------------------------------------------------------
+
+
+def test_schema_is_valid_openapi_3_and_describes_both_endpoints(client):
+    response = client.get("/api/v1/schema/")
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = json.loads(response.content)
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {"/api/v1/plans/", "/api/v1/plans/{slug}/status/"}
+    status = schema["paths"]["/api/v1/plans/{slug}/status/"]["get"]
+    assert {p["name"] for p in status["parameters"]} == {"slug", "as_of", "period", "limit"}
+    assert {"200", "400", "401", "404"} <= set(status["responses"])
+    unit_row = schema["components"]["schemas"]["UnitRow"]["properties"]
+    assert unit_row["on_time_rate"]["type"] == "number" and unit_row["due"]["type"] == "integer"
+    indicator = schema["components"]["schemas"]["IndicatorRow"]["properties"]
+    assert indicator["progress"]["type"] == "number"
+    assert indicator["colour"] == {"$ref": "#/components/schemas/ColourEnum"}
+    assert schema["components"]["schemas"]["ColourEnum"]["enum"] == ["green", "yellow", "red", "none"]
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+# -- the same numbers as the roundup ---------------------------------------------------------------
+
+
+def _same_as_roundup(body: dict, data: dict) -> None:
+    """Every row the API shows is the roundup's row, key for key and type for type."""
+    assert body["summary"] == {
+        **{k: data["summary"][k] for k in COUNT_KEYS},
+        "cumulative": {k: data["summary"]["cumulative"][k] for k in COUNT_KEYS},
+    }
+    for row in body["units"]:
+        expected = next(u for u in data["units"] if u["unit_id"] == row["unit_id"])
+        assert row == {k: expected[k] for k in row} | {"support": {k: expected["support"][k] for k in COUNT_KEYS}}
+    for row in body["indicators"]:
+        expected = next(i for i in data["indicators"] if i["id"] == row["id"])
+        assert row == {k: expected[k] for k in row}
+    assert body["most_overdue"] == data["overdue_items"][:10]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "kind", "period"),
+    [
+        ("2023-06-30", "month", Period.month(2023, 6)),
+        ("2023-06-30", "quarter", Period.quarter(2023, 2)),
+        ("2023-12-31", "year", Period.year(2023)),
+        ("2023-09-30", "quarter", Period.quarter(2023, 3)),
+    ],
+)
+def test_golden_status_at_a_period_end_is_that_roundup(client, golden, people, as_of, kind, period):
+    login(client, people["coordinator"])
+    body = client.get(status_url(golden.plan.slug, as_of=as_of, period=kind)).json()
+    data = roundup_data(plan=golden.plan, period=period)
+    assert body["period"]["key"] == period.key and body["period"]["complete"] is True
+    assert len(body["units"]) == len(data["units"]) and len(body["indicators"]) == len(data["indicators"])
+    _same_as_roundup(body, data)
+
+
+def test_golden_exact_numbers_as_json_numbers(client, golden, people):
+    login(client, people["coordinator"])
+    body = client.get(status_url(golden.plan.slug, as_of="2023-12-31", period="year")).json()
+    # By hand (see test_roundup_selectors): i2 and i5 late, i3 and i4 on time after extensions, i7 and i11 open.
+    assert _units(body) == {
+        "区财政局": (3, 2, 1, 0, 0, 0.6667),
+        "区资规局": (4, 3, 0, 1, 0, 0.75),
+        "区建设局": (5, 3, 1, 1, 0, 0.6),
+    }
+    assert [o["days_overdue"] for o in body["most_overdue"]] == [276, 1]
+    assert isinstance(body["units"][0]["on_time_rate"], float) and isinstance(body["units"][0]["due"], int)
+    indicator_2 = body["indicators"][1]
+    assert (indicator_2["progress"], indicator_2["colour"], indicator_2["attained"]) == (101.1, "green", True)
+    assert isinstance(body["indicators"][0]["progress"], float)
+
+
+def test_golden_as_of_inside_a_month_is_the_month_so_far(client, golden, people):
+    login(client, people["coordinator"])
+    body = client.get(status_url(golden.plan.slug, as_of="2023-06-20")).json()
+    assert body["period"] == {
+        "kind": "month", "key": "2023-06", "label": "2023年6月", "start": "2023-06-01", "end": "2023-06-20",
+        "complete": False,
+    }
+    # 区财政局 on 06-20: i8 done on time; i5 (due 06-30) is not due yet. At the month's end it is awaiting review.
+    assert _units(body)["区财政局"] == (1, 1, 0, 0, 0, 1.0)
+    # i2 is due 06-20 and not done: at the end of that day it is overdue.
+    assert _units(body)["区建设局"] == (2, 1, 0, 1, 0, 0.5)
+    _same_as_roundup(body, roundup_data(plan=golden.plan, period=Period.month(2023, 6).until(date(2023, 6, 20))))
+
+
+def test_demo_status_at_the_end_of_last_month_and_quarter_matches_roundup_json(client):
+    today = timezone.localdate()
+    demo_load(today=today)
+    coordinator = Plan.objects.first().coordinators.get(username="coordinator")
+    login(client, coordinator)
+    compared = 0
+    for plan in Plan.objects.order_by("slug"):
+        for kind in ("month", "quarter"):
+            period = Period.last_ended(kind, today)
+            out = StringIO()
+            call_command("roundup", plan=plan.slug, **{kind: period.key}, json=True, stdout=out)
+            roundup = json.loads(out.getvalue())
+            body = client.get(status_url(plan.slug, as_of=period.end.isoformat(), period=kind)).json()
+            assert body["period"]["key"] == roundup["period"]["key"]
+            indicators = {i["number"]: (i["progress"], i["colour"]) for i in roundup["indicators"]}
+            assert {i["number"]: (i["progress"], i["colour"]) for i in body["indicators"]} == indicators
+            assert _units(body) == {u["unit"]: tuple(u[k] for k in COUNT_KEYS) for u in roundup["units"]}
+            assert body["summary"]["on_time_rate"] == roundup["summary"]["on_time_rate"]
+            compared += len(indicators)
+    assert compared > 20
+
+
+def test_superuser_makes_a_token_in_the_admin(client, golden):
+    admin = user("root", is_staff=True, is_superuser=True)
+    login(client, admin)
+    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 200
+    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": golden.plan.coordinators.get().pk})
+    assert response.status_code == 302
+    token = Token.objects.get(user=golden.plan.coordinators.get())
+    client.logout()
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert [p["slug"] for p in response.json()] == [golden.plan.slug]
+
+
+@pytest.mark.parametrize("size", [5, 500])
+@pytest.mark.parametrize("who", ["coordinator", "liaison"])
+def test_status_costs_the_same_queries_for_a_small_and_a_large_plan(client, size, who,
+                                                                    django_assert_max_num_queries):
+    from tasks.tests.roundup_bulk import build_plan
+
+    plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"api{size}")
+    if who == "coordinator":
+        person = user(f"coord{size}")
+        plan.coordinators.add(person)
+    else:
+        person = liaison_for(plan.work_items.order_by("pk").first().assignments.get(role="lead").unit,
+                             username=f"liaison{size}")
+    login(client, person)
+    with django_assert_max_num_queries(17):  # session, user, permissions, the roundup and the visibility reads
+        response = client.get(status_url(plan.slug, as_of="2023-12-31", period="year", limit=100))
+    assert response.status_code == 200
+    assert response.json()["summary"]["due"] > 0
