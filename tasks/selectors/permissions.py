@@ -128,4 +128,7 @@ def is_indicator_reporter(user, indicator: Indicator) -> bool:
     unit = user_unit(user)
     if unit is None or indicator.key_task_id is None:
         return False
-    return KeyTaskUnit.objects.filter(key_task_id=indicator.key_task_id, unit=unit, role=Role.LEAD).exists()
+    # A town that leads only through a collective (各镇街 listed first) reports its share, not the city figure.
+    return KeyTaskUnit.objects.filter(
+        key_task_id=indicator.key_task_id, unit=unit, role=Role.LEAD, expanded=False
+    ).exists()

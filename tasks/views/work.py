@@ -29,6 +29,7 @@ from tasks.selectors.permissions import (
     user_unit,
     visible_work_items,
 )
+from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
@@ -88,6 +89,7 @@ def my_work(request):
             "filter": filterset,
             "counts": urgency_counts(mine, today),
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
+            "shares": shares_for_unit(unit, year=today.year),
         },
     )
 
