@@ -37,7 +37,8 @@ PAGES = {
     "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 11),
     "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 12),
     "key_task": (lambda w: w.key_task.get_absolute_url(), "lead_user", 10),
-    "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 13),
+    # +4 for 目标分解: the year's target, breakdown and city figure, and the user's own share.
+    "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 17),
     "work_item": (lambda w: w.item.get_absolute_url(), "lead_user", 13),
 }
 
