@@ -31,7 +31,8 @@ def indicator_breakdown(request, pk: int, year: int):
     initial = [{"unit": r.unit, "value": r.value, "base": r.base} for r in view.rows]
     extra = [{} for _i in range(3)]
     form = TargetBreakdownForm(request.POST or None, initial={"method": view.method})
-    formset = TargetShareFormSet(request.POST or None, initial=initial + extra, form_kwargs={"units": units},
+    # Every row is read, changed or not: a row left as it was keeps its share (not "empty" and skipped).
+    formset = TargetShareFormSet(request.POST or None, initial=initial + extra, form_kwargs={"units": units, "empty_permitted": False},
                                  prefix="shares")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         shares = [
