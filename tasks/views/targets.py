@@ -32,8 +32,8 @@ def indicator_breakdown(request, pk: int, year: int):
     extra = [{} for _i in range(3)]
     form = TargetBreakdownForm(request.POST or None, initial={"method": view.method})
     # Every row is read, changed or not: a row left as it was keeps its share (not "empty" and skipped).
-    formset = TargetShareFormSet(request.POST or None, initial=initial + extra, form_kwargs={"units": units, "empty_permitted": False},
-                                 prefix="shares")
+    formset = TargetShareFormSet(request.POST or None, initial=initial + extra, prefix="shares",
+                                 form_kwargs={"units": units, "empty_permitted": False})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         shares = [
             ShareInput(unit=f.cleaned_data["unit"], value=f.cleaned_data.get("value"), base=f.cleaned_data.get("base"))

@@ -73,7 +73,8 @@ def test_only_the_plans_coordinator_opens_the_breakdown_screen(client, world):
 def test_a_town_sees_and_reports_its_share_on_the_indicator_page_and_its_home(client, world):
     w = world
     target_breakdown_save(indicator=w.indicator, year=w.today.year, method="sum", user=w.coordinator,
-                          shares=[ShareInput(unit=w.towns[0], value=D("1.8")), ShareInput(unit=w.towns[1], value=D("1.5"))])
+                          shares=[ShareInput(unit=w.towns[0], value=D("1.8")),
+                                  ShareInput(unit=w.towns[1], value=D("1.5"))])
     town_user = liaison_for(w.towns[0])
     login(client, town_user)
     page = client.get(w.indicator.get_absolute_url())
