@@ -19,6 +19,7 @@ from tasks.models import (
     Plan,
     Profile,
     Role,
+    TargetShare,
     Unit,
     WorkItem,
     WorkItemUnit,
@@ -101,6 +102,8 @@ def visible_indicators(user) -> QuerySet[Indicator]:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit, work_item__indicator__isnull=False).values(
             "work_item__indicator_id"
         ))
+        # A unit holding a share of the indicator's target (目标分解) sees it and reports its part there.
+        q |= Q(pk__in=TargetShare.objects.filter(unit=unit).values("breakdown__indicator_id"))
     return Indicator.objects.filter(q)
 
 

@@ -1,8 +1,10 @@
 """Towns as units: seeding from towns.csv, collectives expanded on import of both real plans."""
 
+import json
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tasks.models import KeyTaskUnit, Region, Role, Unit, WorkItemUnit
 from tasks.rules.towns import collective_members, collective_town_kinds
@@ -144,3 +146,10 @@ def test_a_town_liaison_sees_the_tasks_it_holds_but_not_every_item_of_them():
     assert not visible_work_items(user).exists()
     # The indicators of those tasks are visible: a town sees the targets it may get a share of.
     assert visible_indicators(user).filter(plan=plan).exists()
+
+
+def test_import_plan_json_still_prints_the_collective_as_written(capsys):
+    call_command("import_plan", str(HAINING), "--dry-run", "--json")
+    parsed = json.loads(capsys.readouterr().out)
+    supporting = parsed["key_tasks"][1]["supporting_units"]
+    assert "各镇(街道)" in supporting and "硖石街道" not in supporting

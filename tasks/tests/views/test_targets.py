@@ -112,3 +112,17 @@ def test_key_task_page_lists_expanded_towns_under_their_collective(client, world
     page = login(client, w.coordinator).get(w.key_task.get_absolute_url())
     assert page.context["expanded"] == {"各镇街": ["塔山街道", "府山街道"]}
     assert "各镇街：2 个镇(街道)" in page.content.decode()
+
+
+def test_a_department_given_a_share_sees_the_indicator_and_reports_its_part(client, world):
+    w = world
+    assert not w.indicator.key_task.assignments.filter(unit=w.other).exists()
+    page = login(client, w.other_user).get(w.indicator.get_absolute_url())
+    assert page.status_code == 404
+    target_breakdown_save(indicator=w.indicator, year=w.today.year, method="sum", user=w.coordinator,
+                          shares=[ShareInput(unit=w.other, value=D("0.5"))])
+    page = client.get(w.indicator.get_absolute_url())
+    assert page.status_code == 200 and page.context["my_share"].value == D("0.5")
+    month = w.today.replace(day=1).strftime("%Y-%m")
+    client.post(reverse("tasks:share_report", args=[w.indicator.pk]), {"share-month": month, "share-value": "0.2"})
+    assert TargetShareReport.objects.get().share.unit == w.other
