@@ -129,3 +129,19 @@ def breakdown_years(indicator: Indicator) -> list[int]:
         .values_list("year", flat=True).distinct().order_by("year")
     )
 
+
+
+def rolled_up_actuals(indicator_ids, *, year: int) -> dict[int, rules.Rollup]:
+    """The units' latest actuals of ``year`` rolled up per broken-down indicator (one query).
+
+    For pages and roundups that show many indicators: where the lead department reported no
+    city figure, ``rules.city_actual(reported=None, rolled_up=...)`` makes this the city's actual.
+    """
+    grouped: dict[int, tuple[str, list]] = {}
+    shares = shares_with_actuals(
+        TargetShare.objects.filter(breakdown__indicator_id__in=list(indicator_ids), breakdown__year=year)
+    ).select_related("breakdown").order_by("breakdown_id", "position", "pk")
+    for share in shares:
+        method, pairs = grouped.setdefault(share.breakdown.indicator_id, (share.breakdown.method, []))
+        pairs.append((share.latest_value, share.base))
+    return {indicator_id: rules.rollup(method, pairs) for indicator_id, (method, pairs) in grouped.items()}

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tasks.models import IndicatorReport, RollupMethod, TargetBreakdownChange, TargetShare, Unit
-from tasks.selectors.targets import breakdown_for, shares_for_unit
+from tasks.selectors.targets import breakdown_for, rolled_up_actuals, shares_for_unit
 from tasks.services.targets import ShareInput, target_breakdown_save, target_share_report
 from tasks.tests.factories import (
     IndicatorFactory,
@@ -191,3 +191,21 @@ def test_breakdown_reads_cost_the_same_for_3_or_20_towns(setup, django_assert_ma
     with django_assert_max_num_queries(6):
         view = breakdown_for(indicator, 2024)
     assert len(view.shares) == 20 and view.total.value == D(20)
+
+
+def test_rolled_up_actuals_of_many_indicators_in_one_query(setup, django_assert_num_queries):
+    plan, coordinator, _lead, towns, indicator = setup
+    rate = IndicatorFactory(plan=plan, name="物业覆盖率", measure="%")
+    _save(indicator, coordinator, [D(10), D(8), D(5)], towns=towns)
+    _save(rate, coordinator, [D(90), D(70), D(80)], method=RollupMethod.WEIGHTED, towns=towns,
+          bases=[D(1), D(3), D(1)])
+    for town, value in zip(towns, [D(4), D(5), D(6)], strict=True):
+        user = liaison_for(town)
+        for ind in (indicator, rate):
+            share = TargetShare.objects.get(unit=town, breakdown__indicator=ind)
+            target_share_report(share=share, user=user, month=date(2024, 6, 1), value=value * 10, at=AT)
+    with django_assert_num_queries(1):
+        got = rolled_up_actuals([indicator.pk, rate.pk], year=2024)
+    assert got[indicator.pk].value == D(150)
+    assert got[rate.pk].value == D("50.0000")  # (40×1 + 50×3 + 60×1) / 5
+    assert got[indicator.pk].value == breakdown_for(indicator, 2024).actuals.value
