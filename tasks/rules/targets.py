@@ -32,6 +32,7 @@ HIGHER_IS_BETTER = frozenset({"", "eq", "ge", "gt"})
 
 # Short of, covered, or nothing to compare (no numeric city target, or the method does not roll up).
 SHORT, COVERED, UNKNOWN = "short", "covered", "unknown"
+_PLACES = Decimal("0.0001")  # as stored (decimal_places=4)
 
 
 def default_method(*, measure: str, name: str = "") -> str:
@@ -61,7 +62,7 @@ def rollup(method: str, figures: Iterable[tuple[Decimal | None, Decimal | None]]
     if method == NONE or not present:
         return Rollup(None, 0 if method == NONE else len(present), missing)
     if method == SUM:
-        return Rollup(sum((v for v, _b in present), Decimal(0)), len(present), missing)
+        return Rollup(sum((v for v, _b in present), Decimal(0)).quantize(_PLACES), len(present), missing)
     if method == WEIGHTED:
         if any(b is None for _v, b in present):
             return Rollup(None, 0, missing + sum(1 for _v, b in present if b is None))
@@ -69,7 +70,7 @@ def rollup(method: str, figures: Iterable[tuple[Decimal | None, Decimal | None]]
         if total_base <= 0:
             return Rollup(None, 0, missing)
         value = sum((v * b for v, b in present), Decimal(0)) / total_base
-        return Rollup(value.quantize(Decimal("0.0001")), len(present), missing)
+        return Rollup(value.quantize(_PLACES), len(present), missing)
     raise ValueError(f"unknown roll-up method {method!r}")
 
 

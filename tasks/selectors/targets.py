@@ -20,6 +20,8 @@ from tasks.models import (
 from tasks.rules import targets as rules
 from tasks.selectors.towns import region_towns
 
+_PLACES = Decimal("0.0001")
+
 
 @dataclass(frozen=True)
 class ShareRow:
@@ -81,7 +83,8 @@ def breakdown_for(indicator: Indicator, year: int, *, all_towns: bool = True) ->
     rows = []
     for unit in units:
         share = by_unit.get(unit.pk)
-        actual = share.latest_value if share else None
+        # Quantized as stored: SQLite hands subquery decimals back with float noise.
+        actual = share.latest_value.quantize(_PLACES) if share and share.latest_value is not None else None
         rows.append(ShareRow(
             unit=unit, share=share, value=share.value if share else None, base=share.base if share else None,
             actual=actual, actual_month=share.latest_month if share else None,

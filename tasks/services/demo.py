@@ -372,23 +372,31 @@ def _seed_share_reports(plan, indicator, target, previous, year: int, today: dat
         member = next(iter(share.unit.members.all()), None)
         if member is None:
             continue
-        # Where the town starts the year: its part of last year's level (stocks), or nothing yet (yearly counts).
-        if indicator.cumulative and previous is not None and previous.value and target.value:
-            start = share.value * min(previous.value / target.value, Decimal(1))
-        elif indicator.cumulative or share.breakdown.method == RollupMethod.WEIGHTED:
-            start = share.value * Decimal("0.9")
-        else:
+        # Where the town starts the year: nothing yet for a yearly count, else a little below its
+        # part of last year's level (stocks, levels, rates).
+        if not indicator.cumulative and share.breakdown.method == RollupMethod.SUM and indicator.measure in (
+            "个", "台", "项", "处"
+        ):
             start = Decimal(0)
-        aim = share.value
-        if target.comparator in ("gt", "ge") and aim <= start:
-            aim = start * Decimal("1.04")
-        pace = Decimal(str(rng.choice([0.55, 0.7, 0.85, 0.95, 1.0, 1.05, 1.15])))
-        places = max(_places(target.value), 1 if share.breakdown.method == RollupMethod.WEIGHTED else 0)
+        elif previous is not None and previous.value and target.value:
+            start = share.value * min(previous.value / target.value, Decimal(1)) * Decimal("0.95")
+        else:
+            start = share.value * Decimal("0.85")
+        # Where it ends the year (some towns beat their share, some fall short) and how fast it gets there.
+        level = share.value * Decimal(str(rng.choice([0.92, 0.97, 1.0, 1.03, 1.08])))
+        if target.comparator == "gt" and level >= share.value:
+            level += Decimal(1).scaleb(-_places(target.value))  # passing a ">" share, even when counted whole
+        if share.breakdown.method == RollupMethod.WEIGHTED:
+            level = min(level, Decimal(100))  # a rate in percent
+        pace = Decimal(str(rng.choice([0.8, 0.95, 1.1, 1.25, 1.4])))
+        # Whole things (个, 台) are reported whole; 万套 and rates with two more places than the target.
+        written = _places(target.value)
+        places = 1 if share.breakdown.method == RollupMethod.WEIGHTED else (min(written + 2, 4) if written else 0)
         quantum = Decimal(1).scaleb(-places)
         for month in range(1, today.month):
             day = date(year, month, 1)
             if (share.pk, day) in reported:
                 continue
-            value = (start + (aim - start) * pace * Decimal(month) / 12).quantize(quantum)
+            value = (start + (level - start) * min(Decimal(1), pace * Decimal(month) / 12)).quantize(quantum)
             target_share_report(share=share, user=member.user, month=day, value=max(value, Decimal(0)),
                                 note="月度填报", at=_aware(date(year, month, 27), 15))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +20,11 @@ from tasks.services.targets import ShareInput, target_breakdown_save, target_sha
 from .common import add_service_error
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """24.5000 -> 24.5 in the input (as typed), never 3E+1."""
+    return None if value is None else Decimal(format(value.normalize(), "f"))
+
+
 def indicator_breakdown(request, pk: int, year: int):
     """One screen: type the shares, see their sum against the city target, and the units' actuals."""
     indicator = get_object_or_404(visible_indicators(request.user).select_related("plan__region"), pk=pk)
@@ -28,7 +35,7 @@ def indicator_breakdown(request, pk: int, year: int):
         raise PermissionDenied(_("年份不在方案期限内。"))
     view = breakdown_for(indicator, year)
     units = Unit.objects.filter(region=plan.region).exclude(kind=Unit.Kind.COLLECTIVE).order_by("kind", "name")
-    initial = [{"unit": r.unit, "value": r.value, "base": r.base} for r in view.rows]
+    initial = [{"unit": r.unit, "value": _plain(r.value), "base": _plain(r.base)} for r in view.rows]
     extra = [{} for _i in range(3)]
     form = TargetBreakdownForm(request.POST or None, initial={"method": view.method})
     # Every row is read, changed or not: a row left as it was keeps its share (not "empty" and skipped).
