@@ -32,7 +32,7 @@ def _race(fn, n: int = 2) -> list[BaseException]:
         try:
             barrier.wait()
             fn(i)
-        except BaseException as e:  # noqa: BLE001 - reported by the test
+        except BaseException as e:
             errors.append(e)
         finally:
             connection.close()  # each thread has its own connection
