@@ -1,6 +1,7 @@
 """Two writes of one breakdown at the same moment, on PostgreSQL (SQLite serialises whole transactions).
 
-    CI=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/housing REDIS_URL=... pytest tasks/tests/services/test_targets_race.py
+    CI=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/housing \\
+        pytest tasks/tests/services/test_targets_race.py
 """
 
 import threading
