@@ -356,8 +356,10 @@ def _seed_target_breakdowns(plan: Plan, today: date) -> None:
                 values = split_evenly(target.value, sizes, places=_places(target.value))
             target_breakdown_save(
                 indicator=indicator, year=year, method=method, user=coordinator, at=at,
+                # A town whose part rounds to nothing gets no share rather than a share of 0.
                 shares=[ShareInput(unit=town, value=value, base=households[i] if method == RollupMethod.WEIGHTED
-                                   else None) for i, (town, value) in enumerate(zip(towns, values, strict=True))],
+                                   else None) for i, (town, value) in enumerate(zip(towns, values, strict=True))
+                        if value > 0],
             )
         _seed_share_reports(plan, indicator, target, previous, year, today, rng)
 

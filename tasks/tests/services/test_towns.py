@@ -1,6 +1,7 @@
 """Towns as units: seeding from towns.csv, collectives expanded on import of both real plans."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tasks.models import KeyTaskUnit, Region, Role, Unit, WorkItemUnit
 from tasks.rules.towns import collective_members, collective_town_kinds
 from tasks.selectors.permissions import visible_indicators, visible_key_tasks, visible_work_items
 from tasks.selectors.towns import region_towns
+from tasks.selectors.work import key_tasks_for_unit
 from tasks.services.plan_import import plan_import_file
 from tasks.services.towns import region_towns_seed, town_rows
 from tasks.services.work_list import work_list_draft
@@ -153,3 +155,15 @@ def test_import_plan_json_still_prints_the_collective_as_written(capsys):
     parsed = json.loads(capsys.readouterr().out)
     supporting = parsed["key_tasks"][1]["supporting_units"]
     assert "各镇(街道)" in supporting and "硖石街道" not in supporting
+
+
+def test_a_towns_key_tasks_count_only_its_own_items_not_every_item_of_the_task():
+    plan = plan_import_file(path=HAINING).plan
+    work_list_draft(plan=plan, year=2024)
+    today = date(2024, 12, 31)
+    town = region_towns(plan.region).get(name="硖石街道")
+    tasks = list(key_tasks_for_unit(unit=town, today=today))
+    assert len(tasks) == 13 and {t.my_role for t in tasks} == {Role.SUPPORT}
+    assert all((t.n_open, t.n_overdue) == (0, 0) for t in tasks)
+    lead = Unit.objects.get(region=plan.region, name="市住建局")
+    assert any(t.n_overdue for t in key_tasks_for_unit(unit=lead, today=today))
