@@ -201,3 +201,32 @@ class BreakdownForm(forms.Form):
             raise forms.ValidationError(_("请至少选择一个承办单位。"))
         data["parts"] = parts
         return data
+class TargetBreakdownForm(forms.Form):
+    """The method of a breakdown; the shares are a formset of ``TargetShareForm``."""
+
+    method = forms.ChoiceField(label=_("汇总方式"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        from tasks.models import RollupMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = RollupMethod.choices
+
+
+class TargetShareForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=None, required=False)
+    value = forms.DecimalField(label=_("分解目标"), max_digits=14, decimal_places=4, required=False, min_value=0)
+    base = forms.DecimalField(label=_("基数"), max_digits=14, decimal_places=4, required=False, min_value=0)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") is None and (data.get("value") is not None or data.get("base") is not None):
+            self.add_error("unit", _("请选择单位。"))
+        return data
+
+
+TargetShareFormSet = forms.formset_factory(TargetShareForm, extra=0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import breakdown, imports, indicators, overdue, plans, review, roundups, units, work
+from .views import breakdown, imports, indicators, overdue, plans, review, roundups, targets, units, work
 
 app_name = "tasks"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),
     path("key-tasks/<int:pk>/", plans.key_task_detail, name="key_task_detail"),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("indicators/<int:pk>/breakdown/<int:year>/", targets.indicator_breakdown, name="indicator_breakdown"),
+    path("indicators/<int:pk>/share-report/", targets.share_report, name="share_report"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
     path("items/<int:pk>/", work.work_item_detail, name="work_item_detail"),
     path("items/<int:pk>/report/", work.work_item_report, name="work_item_report"),

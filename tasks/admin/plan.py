@@ -23,6 +23,9 @@ from tasks.models import (
     ProgressReport,
     Region,
     StatusChange,
+    TargetBreakdown,
+    TargetBreakdownChange,
+    TargetShareReport,
     Unit,
     UnitAlias,
     WorkItem,
@@ -40,11 +43,40 @@ from .scoping import PlanScopedAdmin
 User = get_user_model()
 
 
+class TownInline(admin.TabularInline):
+    """The region's towns (镇/街道): the members 各镇(街道), 各街道, 各乡镇 expand to on import."""
+
+    model = Unit
+    fields = ["name", "town_kind", "emails", "leader_name", "leader_email"]
+    extra = 0
+    verbose_name = _("镇(街道)")
+    verbose_name_plural = _("镇(街道)名单")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=Unit.Kind.TOWN).order_by("pk")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["town_kind"].required = True
+        return formset
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [TownInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Unit:
+            for unit in formset.save(commit=False):
+                unit.kind = Unit.Kind.TOWN  # a row added in the towns list is a town
+                unit.save()
+            for unit in formset.deleted_objects:
+                unit.delete()
+            return
+        super().save_formset(request, form, formset, change)
 
 
 class UnitAliasInline(admin.TabularInline):
@@ -62,8 +94,8 @@ class MergeUnitsForm(forms.Form):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "kind", "in_unit_list", "alias_names", "n_tasks"]
-    list_filter = ["region", "kind", "in_unit_list"]
+    list_display = ["name", "region", "kind", "town_kind", "in_unit_list", "alias_names", "n_tasks"]
+    list_filter = ["region", "kind", "town_kind", "in_unit_list"]
     search_fields = ["name", "aliases__name", "emails"]
     inlines = [UnitAliasInline]
     actions = ["merge_units"]
@@ -135,6 +167,7 @@ class KeyTaskUnitInline(admin.TabularInline):
     model = KeyTaskUnit
     extra = 0
     autocomplete_fields = ["unit"]
+    readonly_fields = ["expanded"]
 
 
 @admin.register(KeyTask)
@@ -386,3 +419,53 @@ class HousingUserAdmin(UserAdmin):
 
 admin.site.site_header = _("住有宜居 任务责任管理")
 admin.site.site_title = _("住有宜居")
+
+
+class TargetBreakdownChangeInline(admin.TabularInline):
+    model = TargetBreakdownChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "actor", "action", "unit", "changes"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TargetBreakdown)
+class TargetBreakdownAdmin(admin.ModelAdmin):
+    """Read and audit here; shares are typed on the breakdown screen, which records every change."""
+
+    list_display = ["indicator", "year", "method", "updated_by", "updated_at"]
+    list_filter = ["indicator__plan", "year", "method"]
+    search_fields = ["indicator__name"]
+    list_select_related = ["indicator", "updated_by"]
+    readonly_fields = ["indicator", "year", "method", "updated_by", "updated_at", "shares_list", "screen_link"]
+    inlines = [TargetBreakdownChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("分解目标"))
+    def shares_list(self, obj):
+        return "、".join(f"{s.unit.name} {s.value.normalize()}" for s in obj.shares.select_related("unit"))
+
+    @admin.display(description=_("分解页面"))
+    def screen_link(self, obj):
+        from django.urls import reverse
+
+        url = reverse("tasks:indicator_breakdown", args=[obj.indicator_id, obj.year])
+        return format_html('<a href="{}">{}</a>', url, _("在分解页面中修改"))
+
+
+@admin.register(TargetShareReport)
+class TargetShareReportAdmin(admin.ModelAdmin):
+    list_display = ["share", "month", "value", "reported_by", "reported_at"]
+    list_filter = ["share__breakdown__year", "share__unit__region"]
+    search_fields = ["share__unit__name", "share__breakdown__indicator__name"]
+    list_select_related = ["share__unit", "reported_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

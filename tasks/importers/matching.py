@@ -15,7 +15,7 @@ from .document import ParsedPlan, ParsedWorkItem
 # Below this similarity a work list's indicator is not linked to a target-table indicator.
 INDICATOR_MATCH_THRESHOLD = 0.6
 # Warnings about a unit name: the admin links them to the units list filtered by that name.
-UNIT_WARNINGS = frozenset({"unit_not_in_list", "unit_doubtful_match", "unit_created"})
+UNIT_WARNINGS = frozenset({"unit_not_in_list", "unit_doubtful_match", "unit_created", "collective_not_expanded"})
 
 
 def normalise_name(name: str) -> str:

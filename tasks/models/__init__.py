@@ -9,6 +9,7 @@ from .plan import (
     Profile,
     Region,
     Role,
+    TownKind,
     Unit,
     UnitAlias,
     WorkItem,
@@ -16,6 +17,7 @@ from .plan import (
 )
 from .reminders import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
+from .targets import RollupMethod, TargetBreakdown, TargetBreakdownChange, TargetShare, TargetShareReport
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
@@ -36,11 +38,17 @@ __all__ = [
     "ReminderRun",
     "ReminderSettings",
     "Role",
+    "RollupMethod",
     "Roundup",
     "RoundupDelivery",
     "RoundupRecipient",
     "RoundupSettings",
     "StatusChange",
+    "TargetBreakdown",
+    "TargetBreakdownChange",
+    "TargetShare",
+    "TargetShareReport",
+    "TownKind",
     "Unit",
     "UnitAlias",
     "WorkItem",

@@ -35,6 +35,13 @@ class Region(models.Model):
         return self.name
 
 
+class TownKind(models.TextChoices):
+    """A town's sub-kind (towns.csv's ``kind``): which collective names cover it."""
+
+    STREET = "街道", _("街道")
+    TOWN = "镇", _("镇")
+
+
 class Unit(models.Model):
     """A responsible unit of one region; it may be known by several names (aliases)."""
 
@@ -56,6 +63,10 @@ class Unit(models.Model):
     leader_email = models.EmailField(_("分管领导邮箱"), blank=True)
     in_unit_list = models.BooleanField(
         _("列于单位名单"), default=True, help_text=_("单位出现在方案附件的有关单位名单中")
+    )
+    town_kind = models.CharField(
+        _("镇/街道"), max_length=4, choices=TownKind.choices, blank=True,
+        help_text=_("镇(街道)类单位：是街道还是镇，决定“各街道”“各乡镇”包括哪些单位"),
     )
 
     class Meta:
@@ -254,6 +265,10 @@ class KeyTaskUnit(models.Model):
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     name_as_written = models.CharField(_("原文名称"), max_length=100, blank=True)
+    expanded = models.BooleanField(
+        _("由集合单位展开"), default=False,
+        help_text=_("导入时由集合单位(原文名称，如“各镇(街道)”)展开给每个成员；只在重点任务上，不进入每个工作事项"),
+    )
 
     class Meta:
         verbose_name = _("任务责任单位")

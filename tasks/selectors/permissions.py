@@ -21,6 +21,7 @@ from tasks.models import (
     Plan,
     Profile,
     Role,
+    TargetShare,
     Unit,
     WorkItem,
     WorkItemUnit,
@@ -142,6 +143,8 @@ def visible_indicators(user) -> QuerySet[Indicator]:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit, work_item__indicator__isnull=False).values(
             "work_item__indicator_id"
         ))
+        # A unit holding a share of the indicator's target (目标分解) sees it and reports its part there.
+        q |= Q(pk__in=TargetShare.objects.filter(unit=unit).values("breakdown__indicator_id"))
     return Indicator.objects.filter(q)
 
 
@@ -169,4 +172,7 @@ def is_indicator_reporter(user, indicator: Indicator) -> bool:
     unit = user_unit(user)
     if unit is None or indicator.key_task_id is None:
         return False
-    return KeyTaskUnit.objects.filter(key_task_id=indicator.key_task_id, unit=unit, role=Role.LEAD).exists()
+    # A town that leads only through a collective (各镇街 listed first) reports its share, not the city figure.
+    return KeyTaskUnit.objects.filter(
+        key_task_id=indicator.key_task_id, unit=unit, role=Role.LEAD, expanded=False
+    ).exists()

@@ -378,7 +378,9 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
     year = period.end.year
     target = IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year)
     latest = IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__lte=period.end).order_by("-month")
-    lead = KeyTaskUnit.objects.filter(key_task=OuterRef("key_task_id"), role=Role.LEAD).order_by("position", "pk")
+    lead = KeyTaskUnit.objects.filter(key_task=OuterRef("key_task_id"), role=Role.LEAD, expanded=False).order_by(
+        "position", "pk"
+    )
     indicators = Indicator.objects.filter(plan=plan)
     if indicator_ids is not None:
         indicators = indicators.filter(pk__in=indicator_ids)
@@ -562,7 +564,7 @@ def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
     """Each key task with its lead units and this year's items: done, overdue, total."""
     leads: dict[int, list[str]] = defaultdict(list)
     for task_id, name in (
-        KeyTaskUnit.objects.filter(key_task__plan=plan, role=Role.LEAD)
+        KeyTaskUnit.objects.filter(key_task__plan=plan, role=Role.LEAD, expanded=False)
         .order_by("key_task_id", "position", "pk")
         .values_list("key_task_id", "unit__name")
     ):

@@ -154,14 +154,19 @@ def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkIt
 
 
 def key_tasks_for_unit(*, unit: Unit, today: date) -> QuerySet[KeyTask]:
-    """The key tasks where the unit is lead or supporting, with counts of their open and overdue items."""
+    """The key tasks where the unit is lead or supporting, with counts of its own open and overdue items.
+
+    Only the items the unit holds are counted: a town holding a task through 各镇(街道) is not
+    chased on every item of it.
+    """
+    mine = Q(work_items__assignments__unit=unit)
     return (
         KeyTask.objects.filter(assignments__unit=unit)
         .annotate(
             my_role=F("assignments__role"),
-            n_open=Count("work_items", filter=Q(work_items__status__in=OPEN_STATUSES), distinct=True),
+            n_open=Count("work_items", filter=mine & Q(work_items__status__in=OPEN_STATUSES), distinct=True),
             n_overdue=Count(
-                "work_items", filter=urgency_q(Urgency.OVERDUE, today, prefix="work_items__"), distinct=True
+                "work_items", filter=mine & urgency_q(Urgency.OVERDUE, today, prefix="work_items__"), distinct=True
             ),
         )
         .select_related("plan")
@@ -355,7 +360,7 @@ def plan_key_task_rows(plan: Plan, today: date) -> QuerySet[KeyTask]:
             n_awaiting=Count("work_items", filter=Q(work_items__status=S.AWAITING_REVIEW)),
             n_overdue=Count("work_items", filter=urgency_q(Urgency.OVERDUE, today, prefix=w)),
             lead_name=Subquery(
-                KeyTaskUnit.objects.filter(key_task=OuterRef("pk"), role=Role.LEAD)
+                KeyTaskUnit.objects.filter(key_task=OuterRef("pk"), role=Role.LEAD, expanded=False)
                 .order_by("position", "pk")
                 .values("unit__name")[:1]
             ),

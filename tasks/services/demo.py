@@ -26,15 +26,23 @@ from tasks.models import (
     Profile,
     ProgressReport,
     Role,
+    RollupMethod,
     StatusChange,
+    TargetBreakdown,
+    TargetShare,
+    TargetShareReport,
     Unit,
     WorkItem,
 )
+from tasks.rules.targets import default_method, split_evenly
+from tasks.selectors.towns import region_towns
 from tasks.services.demo_breakdown import demo_seed_breakdown, demo_seed_support_parts
 from tasks.services.plan_import import plan_import_file
 from tasks.services.reports import work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_grant, extension_request_create, work_item_accept, work_item_return
 from tasks.services.roundups import roundups_draft_last_period
+from tasks.services.targets import ShareInput, target_breakdown_save, target_share_report
+from tasks.services.towns import region_towns_seed, town_rows
 from tasks.services.work_list import work_list_draft
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -58,6 +66,8 @@ def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAcco
         result = plan_import_file(path=fixtures_dir / filename, slug=prefix + "-2023-2027")
         plans.append((prefix, result.plan))
     with transaction.atomic():
+        for _prefix, plan in plans:
+            region_towns_seed(region=plan.region)  # the import seeds a region's towns once; this keeps them up to date
         accounts = _accounts(plans)
         for _prefix, plan in plans:
             if plan.first_year <= today.year <= plan.last_year:
@@ -66,6 +76,7 @@ def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAcco
             _seed_indicator_reports(plan, today)
             demo_seed_breakdown(plan=plan, today=today)
             demo_seed_support_parts(plan=plan, today=today)
+            _seed_target_breakdowns(plan, today)
         # What the beat would have drafted: last month's 月晾晒 and last quarter's 季通报, for review.
         for kind in ("month", "quarter"):
             roundups_draft_last_period(kind=kind, today=today)
@@ -99,7 +110,8 @@ def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
     _grant_coordinator_admin(coordinator)
     for prefix, plan in plans:
         plan.coordinators.add(coordinator)
-        units = Unit.objects.filter(region=plan.region).order_by("pk")
+        # Towns get named accounts (below), so the numbered ones stay what they were before towns existed.
+        units = Unit.objects.filter(region=plan.region).exclude(kind=Unit.Kind.TOWN).order_by("pk")
         for index, unit in enumerate(units, start=1):
             username = f"{prefix}{index:02d}"
             email = f"{username}@demo.local"
@@ -111,6 +123,27 @@ def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
                 unit.leader_email = f"{username}-leader@demo.local"
                 unit.save(update_fields=["emails", "leader_name", "leader_email"])
             accounts.append(DemoAccount(username, "liaison", unit.name))
+        accounts += _town_accounts(prefix, plan)
+    return accounts
+
+
+def _town_accounts(prefix: str, plan: Plan) -> list[DemoAccount]:
+    """One liaison per town: ``haining-xiashi`` for 硖石街道 (the pinyin is in towns.csv)."""
+    pinyin = {row.name: row.pinyin for row in town_rows(plan.region.name)}
+    accounts = []
+    for unit in region_towns(plan.region):
+        if not pinyin.get(unit.name):
+            continue
+        username = f"{prefix}-{pinyin[unit.name]}"
+        email = f"{username}@demo.local"
+        user = _user(username, email=email, first_name=f"{unit.name}联络员")
+        Profile.objects.get_or_create(user=user, defaults={"unit": unit})
+        if not unit.emails:
+            unit.emails = email
+            unit.leader_name = f"{unit.name}分管领导"
+            unit.leader_email = f"{username}-leader@demo.local"
+            unit.save(update_fields=["emails", "leader_name", "leader_email"])
+        accounts.append(DemoAccount(username, "liaison", unit.name))
     return accounts
 
 
@@ -132,6 +165,7 @@ def _grant_coordinator_admin(user) -> None:
         "view_reminder", "change_reminder", "view_reminderrun",
         "view_remindersettings", "add_remindersettings", "change_remindersettings",
         "view_calendaroverride", "add_calendaroverride", "change_calendaroverride", "delete_calendaroverride",
+        "view_targetbreakdown", "view_targetshare", "view_targetsharereport", "view_targetbreakdownchange",
     ]
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
 
@@ -292,3 +326,99 @@ def _seed_indicator_reports(plan: Plan, today: date) -> None:
                 defaults={"value": value.quantize(Decimal("0.0001")), "reported_at": _aware(date(year, month, 28)),
                           "note": "月度填报"},
             )
+
+
+DEMO_BREAKDOWNS = 6  # indicators per plan whose year's target is split among the towns
+
+
+def _places(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent)
+
+
+def _seed_target_breakdowns(plan: Plan, today: date) -> None:
+    """This year's target of a few indicators split among the towns, and the towns' monthly actuals.
+
+    Counts and stocks are split in proportion to a town's size and add up exactly to the city
+    target; a rate keeps the city's level in every town, weighted by the town's households. Each
+    town moves at its own pace, so some are ahead and some behind. A breakdown already there (a
+    coordinator's, or an earlier run's) is left alone.
+    """
+    year = today.year
+    if not plan.first_year <= year <= plan.last_year:
+        return
+    towns = list(region_towns(plan.region).prefetch_related("members__user"))
+    coordinator = plan.coordinators.order_by("pk").first()
+    if not towns or coordinator is None:
+        return
+    done = set(TargetBreakdown.objects.filter(indicator__plan=plan, year=year).values_list("indicator_id", flat=True))
+    chosen = []
+    for indicator in plan.indicators.prefetch_related("targets").order_by("number"):
+        targets = {t.year: t for t in indicator.targets.all()}
+        target = targets.get(year)
+        if target is None or target.value is None or target.comparator in ("lt", "le"):
+            continue
+        method = default_method(measure=indicator.measure, name=indicator.name)
+        # Five counts or stocks and one rate per plan, so each kind of roll-up is on screen.
+        if sum(1 for _i, _t, m, _p in chosen if m == method) >= (1 if method == RollupMethod.WEIGHTED else 5):
+            continue
+        chosen.append((indicator, target, method, targets.get(year - 1)))
+        if len(chosen) >= DEMO_BREAKDOWNS:
+            break
+    at = _aware(date(year, 1, 10), 9)
+    for indicator, target, method, previous in chosen:
+        rng = random.Random(f"{plan.slug}:breakdown:{indicator.number}:{year}")
+        sizes = [Decimal(rng.choice([1, 2, 2, 3, 3, 4, 5])) for _town in towns]
+        households = [size * Decimal(rng.randint(1800, 2600)) for size in sizes]
+        if indicator.pk not in done:
+            if method == RollupMethod.WEIGHTED:
+                values = [target.value] * len(towns)
+            else:
+                values = split_evenly(target.value, sizes, places=_places(target.value))
+            target_breakdown_save(
+                indicator=indicator, year=year, method=method, user=coordinator, at=at,
+                # A town whose part rounds to nothing gets no share rather than a share of 0.
+                shares=[ShareInput(unit=town, value=value, base=households[i] if method == RollupMethod.WEIGHTED
+                                   else None) for i, (town, value) in enumerate(zip(towns, values, strict=True))
+                        if value > 0],
+            )
+        _seed_share_reports(plan, indicator, target, previous, year, today, rng)
+
+
+def _seed_share_reports(plan, indicator, target, previous, year: int, today: date, rng: random.Random) -> None:
+    shares = (
+        TargetShare.objects.filter(breakdown__indicator=indicator, breakdown__year=year)
+        .select_related("unit", "breakdown").prefetch_related("unit__members__user")
+    )
+    reported = set(TargetShareReport.objects.filter(share__in=shares).values_list("share_id", "month"))
+    for share in shares:
+        member = next(iter(share.unit.members.all()), None)
+        if member is None:
+            continue
+        # Where the town starts the year: nothing yet for a yearly count, else a little below its
+        # part of last year's level (stocks, levels, rates).
+        if not indicator.cumulative and share.breakdown.method == RollupMethod.SUM and indicator.measure in (
+            "个", "台", "项", "处"
+        ):
+            start = Decimal(0)
+        elif previous is not None and previous.value and target.value:
+            start = share.value * min(previous.value / target.value, Decimal(1)) * Decimal("0.95")
+        else:
+            start = share.value * Decimal("0.85")
+        # Where it ends the year (some towns beat their share, some fall short) and how fast it gets there.
+        level = share.value * Decimal(str(rng.choice([0.92, 0.97, 1.0, 1.03, 1.08])))
+        if target.comparator == "gt" and level >= share.value:
+            level += Decimal(1).scaleb(-_places(target.value))  # passing a ">" share, even when counted whole
+        if share.breakdown.method == RollupMethod.WEIGHTED:
+            level = min(level, Decimal(100))  # a rate in percent
+        pace = Decimal(str(rng.choice([0.8, 0.95, 1.1, 1.25, 1.4])))
+        # Whole things (个, 台) are reported whole; 万套 and rates with two more places than the target.
+        written = _places(target.value)
+        places = 1 if share.breakdown.method == RollupMethod.WEIGHTED else (min(written + 2, 4) if written else 0)
+        quantum = Decimal(1).scaleb(-places)
+        for month in range(1, today.month):
+            day = date(year, month, 1)
+            if (share.pk, day) in reported:
+                continue
+            value = (start + (level - start) * min(Decimal(1), pace * Decimal(month) / 12)).quantize(quantum)
+            target_share_report(share=share, user=member.user, month=day, value=max(value, Decimal(0)),
+                                note="月度填报", at=_aware(date(year, month, 27), 15))

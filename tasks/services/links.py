@@ -26,7 +26,7 @@ def work_items_take_task_leads(*, item_ids: Iterable[int]) -> int:
         return 0
     leads: dict[int, list[int]] = {}
     for task_id, unit_id in (
-        KeyTaskUnit.objects.filter(key_task_id__in={t for _, t in items}, role=Role.LEAD)
+        KeyTaskUnit.objects.filter(key_task_id__in={t for _, t in items}, role=Role.LEAD, expanded=False)
         .order_by("key_task_id", "position", "pk")
         .values_list("key_task_id", "unit_id")
     ):

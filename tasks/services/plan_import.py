@@ -46,7 +46,10 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules.deadlines import reimported_due_date
+from tasks.rules.towns import collective_members
+from tasks.selectors.towns import region_towns
 from tasks.selectors.units import units_by_name
+from tasks.services.towns import region_towns_seed
 
 # Which imported row a warning at a line is about, most likely first.
 _WARNING_TARGETS = {
@@ -156,6 +159,9 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     region, _created = Region.objects.get_or_create(
         name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
     )
+    if not region_towns(region).exists():
+        # A region towns.csv knows gets its towns on its first import, so collectives expand.
+        region_towns_seed(region=region)
     names = units_by_name(region)
     keys = work_item_keys(parsed)
     mapping = _check_unit_mapping(parsed, region, names, unit_mapping or {})
@@ -320,7 +326,12 @@ def _ordered_units(names, leads: list[str], supports: list[str], region: Region,
 # -- key tasks --------------------------------------------------------------------------------
 
 def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResult):
-    """Key tasks and their units; returns tasks by number and each task's (unit id, role) rows."""
+    """Key tasks and their units; returns tasks by number and each task's (unit id, role) rows.
+
+    A collective unit (各镇(街道)) keeps its row as written and is expanded to a row for each of
+    its member towns with the same role (``expanded``). The returned rows, which work items copy,
+    leave the expanded ones out: a town holds the task, not every item of it.
+    """
     existing = {t.number: t for t in plan.key_tasks.prefetch_related("assignments")}
     tasks: dict[int, KeyTask] = {}
     new_tasks, changed = [], []
@@ -348,25 +359,50 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
 
     new_rows, changed_rows = [], []
     task_rows: dict[int, list[tuple[int, str]]] = {}
+    towns = [(u.pk, u.town_kind) for u in region_towns(plan.region)]
+    unexpanded: set[str] = set()
     for pt in parsed.key_tasks:
         task = tasks[pt.number]
         current = {a.unit_id: a for a in task.assignments.all()} if pt.number in existing else {}
         rows = []
         ordered = _ordered_units(names, pt.lead_units, pt.supporting_units, plan.region, result)
-        for position, (unit, role, name) in enumerate(ordered):
-            assignment = current.pop(unit.pk, None)
+        listed = {unit.pk for unit, _role, _name in ordered}
+        expanded = []
+        for unit, role, name in ordered:
+            if unit.kind != Unit.Kind.COLLECTIVE:
+                continue
+            members = collective_members(unit.name, towns) or collective_members(name, towns)
+            if not members:
+                unexpanded.add(unit.name)
+            for town_id in members:
+                if town_id not in listed:
+                    listed.add(town_id)
+                    expanded.append((town_id, role, name))
+        wanted = [(unit.pk, role, name, False) for unit, role, name in ordered]
+        wanted += [(town_id, role, name, True) for town_id, role, name in expanded]
+        for position, (unit_id, role, name, is_expanded) in enumerate(wanted):
+            assignment = current.pop(unit_id, None)
+            values = (role, position, name, is_expanded)
             if assignment is None:
-                assignment = KeyTaskUnit(key_task=task, unit=unit, role=role, position=position, name_as_written=name)
+                assignment = KeyTaskUnit(key_task=task, unit_id=unit_id, role=role, position=position,
+                                         name_as_written=name, expanded=is_expanded)
                 new_rows.append(assignment)
-            elif (assignment.role, assignment.position, assignment.name_as_written) != (role, position, name):
-                assignment.role, assignment.position, assignment.name_as_written = role, position, name
+            elif (assignment.role, assignment.position, assignment.name_as_written, assignment.expanded) != values:
+                assignment.role, assignment.position, assignment.name_as_written, assignment.expanded = values
                 changed_rows.append(assignment)
             rows.append(assignment)
         # Units left in ``current`` were added by a coordinator: they stay.
         rows += current.values()
-        task_rows[pt.number] = [(a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)]
+        task_rows[pt.number] = [
+            (a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position) if not a.expanded
+        ]
     KeyTaskUnit.objects.bulk_create(new_rows)
-    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written"])
+    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written", "expanded"])
+    for name in sorted(unexpanded):
+        result.warnings.append({
+            "code": "collective_not_expanded", "line": None, "unit": name,
+            "message": f"集合单位“{name}”没有成员名单，未展开到具体单位，仍作为一个单位。",
+        })
     return tasks, task_rows
 
 

@@ -150,6 +150,7 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
                     WorkItemUnit.objects.bulk_create(
                         WorkItemUnit(work_item=item, unit_id=a.unit_id, role=a.role, position=a.position)
                         for a in indicator.key_task.assignments.all()
-                        if a.role in (Role.LEAD, Role.SUPPORT)
+                        # Towns expanded from a collective hold the task, not each of its items.
+                        if a.role in (Role.LEAD, Role.SUPPORT) and not a.expanded
                     )
     return created

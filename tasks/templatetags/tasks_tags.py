@@ -47,3 +47,12 @@ def filesize(n: int) -> str:
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+@register.filter
+def plain(value) -> str:
+    """A Decimal as written, without trailing zeros or an exponent: 30.0000 -> "30", 0.0340 -> "0.034"."""
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text

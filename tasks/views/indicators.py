@@ -12,7 +12,14 @@ from django_tables2 import RequestConfig
 from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
-from tasks.selectors.permissions import is_indicator_reporter, visible_indicators, visible_work_items
+from tasks.selectors.permissions import (
+    can_review_plan,
+    is_indicator_reporter,
+    user_unit,
+    visible_indicators,
+    visible_work_items,
+)
+from tasks.selectors.targets import breakdown_for, share_of
 from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
 from tasks.services.indicators import indicator_value_report
 from tasks.tables import WorkItemTable
@@ -40,6 +47,11 @@ def indicator_detail(request, pk: int):
             else:
                 messages.success(request, _("指标值已填报。"))
                 return redirect(indicator)
+    # 目标分解: the coordinator and the reporting lead unit see every share; a unit its own.
+    may_breakdown = can_review_plan(request.user, indicator.plan_id)
+    my_share = share_of(user_unit(request.user), indicator, year)
+    breakdown = breakdown_for(indicator, year, all_towns=False) if may_breakdown or may_report else None
+    share_form = IndicatorReportForm(today=today, prefix="share") if my_share else None
     reports = IndicatorReport.objects.filter(indicator=indicator).select_related("unit", "reported_by")[:36]
     items = by_deadline(with_urgency(visible_work_items(request.user).filter(indicator=indicator), today))
     table = WorkItemTable(
@@ -57,5 +69,9 @@ def indicator_detail(request, pk: int):
             "reports": reports,
             "table": table,
             "form": form if may_report else None,
+            "breakdown": breakdown,
+            "may_breakdown": may_breakdown,
+            "my_share": my_share,
+            "share_form": share_form,
         },
     )

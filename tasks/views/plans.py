@@ -91,7 +91,13 @@ def key_task_detail(request, pk: int):
     """A key task: its text, its units in the document's order, its indicators and work items."""
     task = get_object_or_404(visible_key_tasks(request.user).select_related("plan"), pk=pk)
     today = timezone.localdate()
-    assignments = KeyTaskUnit.objects.filter(key_task=task).select_related("unit").order_by("position", "pk")
+    rows = list(KeyTaskUnit.objects.filter(key_task=task).select_related("unit").order_by("position", "pk"))
+    # Towns a collective (各镇(街道)) was expanded to are listed under it, not one by one.
+    assignments = [a for a in rows if not a.expanded]
+    expanded: dict[str, list[str]] = {}
+    for a in rows:
+        if a.expanded:
+            expanded.setdefault(a.name_as_written, []).append(a.unit.name)
     items = by_deadline(with_urgency(visible_work_items(request.user).filter(key_task=task), today))
     table = WorkItemTable(
         items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False
@@ -100,5 +106,6 @@ def key_task_detail(request, pk: int):
     return render(
         request,
         "tasks/key_task_detail.html",
-        {"task": task, "assignments": assignments, "indicators": task.indicators.all(), "table": table},
+        {"task": task, "assignments": assignments, "expanded": expanded, "indicators": task.indicators.all(),
+         "table": table},
     )

@@ -37,6 +37,7 @@ from tasks.selectors.permissions import (
     user_unit,
     visible_work_items,
 )
+from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
@@ -102,6 +103,7 @@ def my_work(request):
             "support": support,
             "support_parts": support_parts_for_unit(unit=unit, today=today)[:SUPPORT_SHOWN] if support["total"] else [],
             "awaiting_sign": items.filter(status=S.AWAITING_SIGN).count() if unit.kind == Unit.Kind.TOWN else 0,
+            "shares": shares_for_unit(unit, year=today.year),
         },
     )
 

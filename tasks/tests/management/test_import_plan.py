@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from tasks.management.commands.import_plan import Command
-from tasks.models import KeyTask, Plan, Unit, WorkItem
+from tasks.models import KeyTask, Plan, Region, Unit, WorkItem
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,6 +38,9 @@ def test_strict_is_a_command_error_for_callers_too():
 
 
 def test_strict_imports_a_document_without_warnings():
+    # Its 各乡镇(街道) expands to the county's towns (with none known, the import would warn).
+    region = Region.objects.create(name="某某县", slug="mmx")
+    Unit.objects.create(region=region, name="某某镇", kind=Unit.Kind.TOWN, town_kind="镇")
     call_command("import_plan", str(CASES / "own_line_units.txt"), "--strict")
     assert Plan.objects.count() == 1
 
@@ -50,8 +53,9 @@ def test_without_strict_warnings_are_printed_with_file_and_line_and_the_plan_is_
     assert err.count(f"warning: {YUECHENG}:134: 工作清单指标“城镇危房实质性解危（处）”在目标表中没有对应指标") == 1
     plan = Plan.objects.get()
     assert [(w["code"], w["line"]) for w in plan.import_warnings] == [
-        ("doubtful_link", 128), ("indicator_not_matched", 134)
+        ("collective_not_expanded", None), ("doubtful_link", 128), ("indicator_not_matched", 134)
     ]
+    assert plan.import_warnings[0]["unit"] == "各平台公司"
 
 
 def test_strict_also_refuses_warnings_only_the_import_finds(tmp_path, capsys):

@@ -3,7 +3,20 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 
-from tasks.models import ExtensionRequest, IndicatorReport, Plan, StatusChange, WorkItem
+from tasks.models import (
+    ExtensionRequest,
+    IndicatorReport,
+    KeyTaskUnit,
+    Plan,
+    StatusChange,
+    TargetBreakdown,
+    TargetBreakdownChange,
+    TargetShare,
+    TargetShareReport,
+    Unit,
+    WorkItem,
+)
+from tasks.selectors.targets import breakdown_for
 from tasks.services.demo import demo_load
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +30,11 @@ def _snapshot():
         StatusChange.objects.count(),
         ExtensionRequest.objects.count(),
         IndicatorReport.objects.count(),
+        Unit.objects.count(),
+        KeyTaskUnit.objects.count(),
+        TargetShare.objects.count(),
+        TargetShareReport.objects.count(),
+        TargetBreakdownChange.objects.count(),
         list(WorkItem.objects.order_by("pk").values_list("status", "due_date")),
     )
 
@@ -53,3 +71,31 @@ def test_loading_the_demo_twice_leaves_every_table_as_it_was():
     demo_load(today=TODAY)
     after = _row_counts()
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
+def test_demo_towns_have_liaisons_and_shares_that_add_up_to_the_city_target():
+    accounts = demo_load(today=TODAY)
+    names = {a.username: a.unit for a in accounts}
+    assert names["haining-xiashi"] == "硖石街道" and names["yuecheng-tashan"] == "塔山街道"
+    assert sum(1 for n in names if n.startswith("haining-")) == 12
+    assert sum(1 for n in names if n.startswith("yuecheng-")) == 17
+    # Numbered accounts keep the units they had before towns existed.
+    assert get_user_model().objects.get(username="haining30").profile.unit.name == "市住建局"
+    assert get_user_model().objects.get(username="yuecheng08").profile.unit.name == "区建设局"
+    town = get_user_model().objects.get(username="haining-xiashi").profile.unit
+    assert town.kind == Unit.Kind.TOWN and town.email_list == ["haining-xiashi@demo.local"]
+    for plan in Plan.objects.all():
+        breakdowns = TargetBreakdown.objects.filter(indicator__plan=plan, year=2026)
+        assert breakdowns.count() >= 5
+        methods = set()
+        for breakdown in breakdowns.select_related("indicator"):
+            view = breakdown_for(breakdown.indicator, 2026)
+            methods.add(view.method)
+            assert len(view.shares) >= plan.region.units.filter(kind=Unit.Kind.TOWN).count() - 3
+            assert all(r.value > 0 for r in view.shares)
+            assert view.total.value == view.target.value, breakdown.indicator
+            assert view.coverage.status == "covered"
+            # A realistic spread: some towns are ahead of their share, some behind.
+            attained = [r.attained for r in view.shares]
+            assert None not in attained
+        assert methods == {"sum", "weighted"}
+        spread = [r.attained for b in breakdowns for r in breakdown_for(b.indicator, 2026).shares]
+        assert True in spread and False in spread

@@ -28,10 +28,11 @@ S = WorkItem.Status
 # page name -> (url builder, who looks, most queries allowed)
 PAGES = {
     # +1 on every page: whether the user holds tasks.view_all_plans (the staff flag no longer means "every
-    # plan"); +1 on the pages that count working days: the calendar corrections (remembered briefly).
-    "my_work": (lambda w: reverse("tasks:my_work"), "lead_user", 13),
+    # plan"); +1 on the pages that count working days: the calendar corrections (remembered briefly);
+    # +1 on the home page: the unit's target shares (目标分解).
+    "my_work": (lambda w: reverse("tasks:my_work"), "lead_user", 14),
     "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
-                         "lead_user", 13),
+                         "lead_user", 14),
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
     "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 10),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 9),
@@ -40,7 +41,8 @@ PAGES = {
     "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 12),
     "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 12),
     "key_task": (lambda w: w.key_task.get_absolute_url(), "lead_user", 11),
-    "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 14),
+    # +4 for 目标分解: the year's target, breakdown and city figure, and the user's own share.
+    "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 18),
     "work_item": (lambda w: w.item.get_absolute_url(), "lead_user", 15),
 }
 
@@ -155,8 +157,8 @@ BREAKDOWN_PAGES = {
     "parent_for_coordinator": (lambda w: w.item.get_absolute_url(), "coordinator", 14),
     "parent_for_supporting_unit": (lambda w: w.item.get_absolute_url(), "support_user", 14),
     "break_down_form": (lambda w: reverse("tasks:work_item_break_down", args=[w.item.pk]), "lead_user", 11),
-    "lead_home": (lambda w: reverse("tasks:my_work"), "lead_user", 13),
-    "town_home": (lambda w: reverse("tasks:my_work"), "town_user", 15),
+    "lead_home": (lambda w: reverse("tasks:my_work"), "lead_user", 14),
+    "town_home": (lambda w: reverse("tasks:my_work"), "town_user", 16),
     "town_sub_item": (lambda w: w.town_item.get_absolute_url(), "town_user", 14),
 }
 
