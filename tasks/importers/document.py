@@ -77,6 +77,8 @@ class ParsedKeyTask:
     leaders: list[str] = field(default_factory=list)
     milestones: list[ParsedMilestone] = field(default_factory=list)
     line: int | None = None
+    # Units in a role that is neither lead nor supporting (数据提供单位, 督办单位): (unit, role as written).
+    other_units: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +133,7 @@ class ParsedPlan:
                     "deadline": d(t.deadline),
                     "deadline_text": t.deadline_text,
                     "leaders": t.leaders,
+                    "other_units": [{"unit": u, "role": r} for u, r in t.other_units],
                     "milestones": [
                         {"text": m.text, "deadline": d(m.deadline), "deadline_text": m.deadline_text}
                         for m in t.milestones

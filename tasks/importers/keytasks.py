@@ -43,7 +43,7 @@ class Node:
     @property
     def own(self) -> Statement | None:
         if self._own_n != len(self.statements):
-            units = [s for s in self.statements if s.has_units or s.leaders]
+            units = [s for s in self.statements if s.has_units or s.leaders or s.others]
             self._own = combine(units) if units else None
             self._own_n = len(self.statements)
         return self._own or self.cover
@@ -265,6 +265,7 @@ class OutlineParser:
             lead_units=list(st.leads) if st else [], supporting_units=list(st.supports) if st else [],
             deadline=deadline, deadline_text=deadline_text, leaders=list(st.leaders) if st else [],
             milestones=milestones, line=node.para.line,
+            other_units=[(u, r) for u, r in st.others if u not in st.leads + st.supports] if st else [],
         )
         if st is None or not st.has_units:
             self.warnings.append(Warning_(

@@ -67,7 +67,7 @@ def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
     tasks = [t for t, _ in drafts]
     _renumber(tasks, warnings)
     for t in tasks:
-        for name in t.lead_units + t.supporting_units:
+        for name in t.lead_units + t.supporting_units + [u for u, _ in t.other_units]:
             registry.resolve(name, t.line, warnings)
     if not registry.has_list:
         warnings.append(Warning_("未找到有关单位名单,单位取自任务 (no units list; units from the tasks)",

@@ -11,15 +11,24 @@ from .document import ParsedMilestone
 from .text import bracket_groups, matching_close, split_top_level
 from .units import looks_like_unit, split_units
 
-LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "牵头")
-RESP_LABELS = ("主要责任单位", "责任单位", "责任部门", "责任主体", "实施主体", "实施单位", "承办单位")
-SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协办部门", "协同单位", "参与单位", "协助单位", "配合")
-LEADER_LABELS = ("责任领导", "牵头领导", "分管领导", "联系领导", "牵头市领导", "牵头区领导")
-DEADLINE_LABELS = ("完成时限", "完成时间", "完成期限", "时间节点", "时限要求", "办结时限", "时限")
+LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "牵头责任单位", "牵头责任部门", "牵头处室",
+               "主办部门", "主办", "牵头")
+RESP_LABELS = ("主要责任单位", "责任单位", "责任部门", "责任主体", "实施主体", "实施单位", "承办单位", "责任处室",
+               "落实单位", "具体责任单位")
+SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协办部门", "协同单位", "参与单位", "协助单位", "协同责任单位",
+                  "协同部门", "配合责任单位", "协同配合单位", "协办", "配合")
+LEADER_LABELS = ("责任领导", "牵头领导", "分管领导", "联系领导", "牵头市领导", "牵头区领导", "牵头负责领导",
+                 "责任市领导", "责任区领导", "分管市领导", "分管区领导", "联系市领导", "负责领导", "牵头县领导")
+# Roles that are neither lead nor supporting: kept on the key task with the role as written.
+OTHER_LABELS = ("数据提供单位", "数据报送单位", "督办单位", "督导单位", "监督单位", "指导单位", "考核单位",
+                "技术支撑单位", "业务指导单位", "审核单位", "督查单位")
+DEADLINE_LABELS = ("计划完成时间", "完成时限", "完成时间", "完成期限", "时间节点", "时限要求", "办结时限", "时间安排",
+                   "时限")
 
-_ALL = sorted(LEAD_LABELS + RESP_LABELS + SUPPORT_LABELS + LEADER_LABELS + DEADLINE_LABELS, key=len,
-              reverse=True)
-_UNIT_LABELS = sorted(LEAD_LABELS + RESP_LABELS + SUPPORT_LABELS + LEADER_LABELS, key=len, reverse=True)
+_ALL = sorted(LEAD_LABELS + RESP_LABELS + SUPPORT_LABELS + LEADER_LABELS + OTHER_LABELS + DEADLINE_LABELS,
+              key=len, reverse=True)
+_UNIT_LABELS = sorted(LEAD_LABELS + RESP_LABELS + SUPPORT_LABELS + LEADER_LABELS + OTHER_LABELS, key=len,
+                      reverse=True)
 LABEL_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[:：]")
 # A label that opens a statement inside brackets: "(责任单位:" / "【牵头单位："
 _BRACKET_LABEL = re.compile(r"[（(【\[〔]\s*(?:" + "|".join(_UNIT_LABELS) + r")\s*[:：]")
@@ -43,6 +52,7 @@ class Statement:
     leads: list[str] = field(default_factory=list)
     supports: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
+    others: list[tuple[str, str]] = field(default_factory=list)  # (unit, role as written): 数据提供单位 …
     deadline_text: str = ""
     carry_forward: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -76,6 +86,8 @@ def _category(label: str) -> str:
         return "support"
     if label in LEADER_LABELS:
         return "leader"
+    if label in OTHER_LABELS:
+        return "other"
     return "deadline"
 
 
@@ -84,17 +96,21 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
     st = Statement(content=content)
     labels = list(LABEL_RE.finditer(content))
     if not labels:
-        parts = [("resp", content)]
+        parts = [("resp", content, "")]
     else:
         parts = []
         for i, m in enumerate(labels):
             end = labels[i + 1].start() if i + 1 < len(labels) else len(content)
-            parts.append((_category(m.group(1)), content[m.end():end]))
+            parts.append((_category(m.group(1)), content[m.end():end], m.group(1)))
     lead_labelled: list[str] = []
     resp: list[tuple[str, str]] = []
     support: list[str] = []
-    for cat, value in parts:
+    for cat, value, label in parts:
         value = value.strip().strip("；;，,。 ")
+        if cat == "other":
+            split = split_units(value, known=known)
+            st.others += [(n, label) for n in split.names if (n, label) not in st.others]
+            continue
         if cat == "deadline":
             st.deadline_text = normalize_deadline_text(value)
             continue
@@ -132,6 +148,11 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
     # A name listed twice is one unit.
     st.supports = list(dict.fromkeys(st.supports))
     return st
+
+
+def has_content(st: Statement) -> bool:
+    """A statement that says who is responsible for something (units, leaders or other roles)."""
+    return bool(st.leads or st.supports or st.leaders or st.others)
 
 
 def _lead_form(content: str, known: set[str] | None) -> Statement | None:

@@ -227,7 +227,7 @@ def reminders_due(
     if any(item[0] not in units and item[3] for item in items):
         # An item without its own units belongs to its key task's units.
         for task_id, unit_id, role in (
-            KeyTaskUnit.objects.filter(key_task__plan_id__in=plan_ids)
+            KeyTaskUnit.objects.filter(key_task__plan_id__in=plan_ids, role__in=(Role.LEAD, Role.SUPPORT))
             .order_by("key_task_id", "position")
             .values_list("key_task_id", "unit_id", "role")
         ):

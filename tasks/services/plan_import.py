@@ -29,6 +29,7 @@ from tasks.models import (
     Indicator,
     IndicatorTarget,
     KeyTask,
+    KeyTaskRole,
     KeyTaskUnit,
     Plan,
     Region,
@@ -382,21 +383,33 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
         task = tasks[pt.number]
         current = {a.unit_id: a for a in task.assignments.all()} if pt.number in existing else {}
         rows = []
-        ordered = _ordered_units(names, pt.lead_units, pt.supporting_units, plan.region, result)
-        for position, (unit, role, name) in enumerate(ordered):
+        ordered = [(unit, role, name, "") for unit, role, name in
+                   _ordered_units(names, pt.lead_units, pt.supporting_units, plan.region, result)]
+        seen = {unit.pk for unit, *_ in ordered}
+        for name, role_name in pt.other_units:
+            # 数据提供单位, 督办单位: a role of its own on the key task, never lead or supporting.
+            unit = _resolve(names, name, plan.region, result)
+            if unit.pk not in seen:
+                seen.add(unit.pk)
+                ordered.append((unit, KeyTaskRole.OTHER, name, role_name[:30]))
+        for position, (unit, role, name, role_name) in enumerate(ordered):
             assignment = current.pop(unit.pk, None)
+            values = (role, position, name, role_name)
             if assignment is None:
-                assignment = KeyTaskUnit(key_task=task, unit=unit, role=role, position=position, name_as_written=name)
+                assignment = KeyTaskUnit(key_task=task, unit=unit, role=role, position=position, name_as_written=name,
+                                         role_name=role_name)
                 new_rows.append(assignment)
-            elif (assignment.role, assignment.position, assignment.name_as_written) != (role, position, name):
-                assignment.role, assignment.position, assignment.name_as_written = role, position, name
+            elif (assignment.role, assignment.position, assignment.name_as_written, assignment.role_name) != values:
+                assignment.role, assignment.position, assignment.name_as_written, assignment.role_name = values
                 changed_rows.append(assignment)
             rows.append(assignment)
         # Units left in ``current`` were added by a coordinator: they stay.
         rows += current.values()
-        task_rows[pt.number] = [(a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)]
+        # Work items take the task's lead and supporting units; other roles stay on the task.
+        task_rows[pt.number] = [(a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)
+                                if a.role in (Role.LEAD, Role.SUPPORT)]
     KeyTaskUnit.objects.bulk_create(new_rows)
-    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written"])
+    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written", "role_name"])
     return tasks, task_rows
 
 
