@@ -76,18 +76,25 @@ def _cell_text(cell) -> str:
 
 
 def _table_lines(table, lines: list[str]) -> None:
-    for row in table.rows:
-        cells, seen = [], None
-        for cell in row.cells:
-            if seen is not None and cell._tc is seen:  # a horizontally merged cell repeats
+    """Rows as tab-separated lines. A cell merged across columns is one cell; a cell merged down
+    from the row above is empty (as in a copied table: "same as above")."""
+    from docx.table import _Cell
+
+    for tr in table._tbl.tr_lst:
+        cells = []
+        nested = []
+        for tc in tr.tc_lst:
+            cell = _Cell(tc, table)
+            if tc.vMerge == "continue":
+                cells.append("")
                 continue
-            seen = cell._tc
             cells.append(_cell_text(cell))
+            nested += cell.tables
         if any(cells):
             # A one-cell row (a section row spanning the table) keeps a tab to stay a row.
             lines.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t")
-        for nested in (t for c in row.cells for t in c.tables):
-            _table_lines(nested, lines)
+        for t in nested:
+            _table_lines(t, lines)
 
 
 class _Numbering:
