@@ -26,7 +26,14 @@ HEADER_WORDS = {
     "重点工作", "工作措施", "具体措施", "主要措施", "工作举措", "牵头单位", "责任单位", "配合单位",
     "牵头部门", "责任部门", "配合部门", "协办单位", "完成时限", "完成时间", "时间节点", "完成期限",
     "备注", "责任领导", "牵头领导", "指标", "指标名称", "工作清单", "年度目标", "进度安排", "类别", "领域",
+    "牵头责任单位", "协同责任单位", "主办单位", "协同单位", "牵头负责领导", "数据提供单位", "督办单位",
+    "计划完成时间", "时间安排", "完成时间节点", "工作目标", "目标任务", "主要内容", "具体内容", "工作要求",
+    "任务事项", "具体举措", "重点举措", "主办", "协办", "负责单位", "实施主体", "责任主体", "时限要求",
+    "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项",
 }
+_SPACED = re.compile(r"[ \t]{2,}|\u3000+")
+_UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|院|部|所|队|站|行|街道|镇|乡|组|会)$")
+_REGION_START = re.compile(r"^(各|市|区|县|省|镇|乡|州|国网|中国)")
 
 
 @dataclass
@@ -99,8 +106,8 @@ def _complete(text: str) -> bool:
     return len(t) <= 40 and t.endswith(_ISSUER_END) and not re.search(r"[，,、。]", t)
 
 
-def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
-    """Find tables laid out one cell per line; {first line index: rows}, rows of cells."""
+def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Find tables laid out one cell per line; {first line index: [(line index, cells)]}."""
     out: dict[int, list[list[str]]] = {}
     i, n = 0, len(lines)
     while i < n:
@@ -115,7 +122,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
         if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]):
             i = j
             continue
-        rows: list[list[str]] = [header]
+        rows: list[tuple[int, list[str]]] = [(i, header)]
         expected = 1
         current: list[str] | None = None
         k = j
@@ -130,11 +137,11 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
             plain = no_spaces(s)
             if plain.isdigit() and (int(plain) == expected or current is None):
                 current = [plain]
-                rows.append(current)
+                rows.append((k, current))
                 expected = int(plain) + 1
             elif current is None or (numbering(s) and numbering(s)[0] in ("cn_dun", "cn_paren")
                                      and len(s) <= 30 and len(current) >= len(header) - 1):
-                rows.append([s])  # a section row
+                rows.append((k, [s]))  # a section row
                 current = None
             else:
                 current.append(s)
@@ -147,6 +154,121 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
     return out
 
 
+def _unitish(piece: str) -> bool:
+    """A piece of a wrapped table line that is a unit list ("市财政局、市民政局"), not wrapped task text."""
+    from .units import looks_like_unit, split_units
+
+    names = split_units(piece).names
+    return bool(names) and len(piece) <= 120 and all(
+        looks_like_unit(n) and _REGION_START.match(n) and _UNIT_END.search(n) for n in names)
+
+
+def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables whose columns are runs of spaces (PDF text): a header line of known column names, then rows
+    starting with their number; a row's wrapped lines come interleaved (a piece of each column per line,
+    or one column per line) and each piece joins the column its content belongs to."""
+    out: dict[int, list[list[str]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        cells = [c for c in _SPACED.split(lines[i].strip()) if c]
+        if len(cells) < 3 or sum(1 for c in cells if no_spaces(c) in HEADER_WORDS) < max(3, len(cells) - 1):
+            i += 1
+            continue
+        from .tables import _role
+
+        header = [no_spaces(c) for c in cells]
+        roles = [(_role(c) or ("", None))[0] for c in header]
+        unit_cols = [k for k, r in enumerate(roles) if r in ("lead", "resp", "support")]
+        task_col = next((k for k, r in enumerate(roles) if r == "task"), None)
+        date_col = next((k for k, r in enumerate(roles) if r == "deadline"), None)
+        num_col = next((k for k, r in enumerate(roles) if r == "num"), None)
+        if task_col is None or not unit_cols or num_col is None:
+            i += 1
+            continue
+        width = len(header)
+        rows: list[tuple[int, list[str]]] = [(i, header)]
+        current: list[str] | None = None
+        last_unit = unit_cols[0]
+        k = i + 1
+        while k < n:
+            s = lines[k].strip()
+            if not s:
+                k += 1
+                continue
+            num = numbering(s)
+            if _ATTACHMENT.match(s) or (num and num[0] in ("cn_dun",) and len(s) <= 30) or (
+                    num and SAFEGUARDS.match(s[num[2]:])):
+                if num and num[0] == "cn_dun" and not SAFEGUARDS.match(s[num[2]:]) and _next_is_row(lines, k + 1):
+                    rows.append((k, [s]))  # a section row inside the table
+                    current = None
+                    k += 1
+                    continue
+                break
+            pieces = [p for p in _SPACED.split(s) if p]
+            first = no_spaces(pieces[0])
+            lead_num = re.match(r"^([0-9]{1,3})[.、．]?$", first)
+            if lead_num:
+                current = [""] * width
+                current[num_col] = lead_num.group(1)
+                rows.append((k, current))
+                last_unit = unit_cols[0]
+                pieces = pieces[1:]
+                if len(pieces) == width - 1:
+                    for col, p in zip([c for c in range(width) if c != num_col], pieces, strict=True):
+                        current[col] = p
+                    k += 1
+                    continue
+                if pieces and not current[task_col]:
+                    current[task_col] = pieces.pop(0)  # the first cell after the number is the task's
+            elif current is None:
+                if num and len(s) <= 30:
+                    rows.append((k, [s]))  # "(一)住房保障": a section row
+                    k += 1
+                    continue
+                break
+            for p in pieces:
+                p = p.strip()
+                if _unitish(p):
+                    col = last_unit
+                    if current[col] and not current[col].endswith(("、", ",", "，")):
+                        later = [c for c in unit_cols if c > col and not current[c]]
+                        col = later[0] if later else col
+                    if current[col] and not current[col].endswith(("、", ",", "，")):
+                        current[col] += "、"
+                    current[col] += p
+                    last_unit = col
+                elif date_col is not None and len(p) <= 24 and _is_deadline(p):
+                    current[date_col] = current[date_col] + p if current[date_col] else p
+                else:
+                    current[task_col] = current[task_col] + p if current[task_col] else p
+            k += 1
+        if len(rows) > 1:
+            out[i] = rows
+            for idx in range(i, k):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+        i = max(k, i + 1)
+    return out
+
+
+def _next_is_row(lines: list[str], k: int) -> bool:
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    return k < len(lines) and bool(re.match(r"^\s*[0-9]{1,3}[.、．]?(?:[ \t]{2,}|\u3000|$)", lines[k]))
+
+
+_DEADLINE_START = re.compile(r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续)")
+
+
+def _is_deadline(text: str) -> bool:
+    """A table cell that is a deadline ("2024年6月底前", "全年", "长期坚持"), not task text naming a time."""
+    from .deadlines import parse_deadline
+
+    t = no_spaces(text)
+    return (len(t) <= 10 or bool(_DEADLINE_START.match(t))) and "，" not in t and "," not in t and (
+        parse_deadline(t, year=2000) != (None, False))
+
+
 def _close(para: Para | None, parts: list[str]) -> None:
     if para is not None and len(parts) > 1:
         para.text = "".join(parts)
@@ -157,6 +279,8 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     lines = normalize_lines(text)
     work = list(lines)
     cell_tables = _cell_per_line_tables(work) if any(no_spaces(x) in HEADER_WORDS for x in work) else {}
+    if any(_SPACED.search(x) for x in work):
+        cell_tables.update(_spaced_tables(work))
     blocks: list[Block] = []
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)
@@ -166,8 +290,8 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         if raw == "\0table":
             _close(para, parts)
             para = None
-            for row in cell_tables[idx]:
-                blocks.append(Row(cells=row, line=lineno))
+            for at, row in cell_tables[idx]:
+                blocks.append(Row(cells=row, line=at + 1))
             continue
         if raw == "\0" or _NOISE.match(raw):
             continue

@@ -98,6 +98,18 @@ class ParsedWorkItem:
 
 
 @dataclass
+class ParsedTable:
+    """How the columns of a task table were read; ``unclear`` columns were guessed (the preview asks)."""
+
+    line: int
+    headers: list[str]
+    roles: list[str]  # per column: num, task, lead, resp, support, deadline, leader, other, note, ignore
+    unclear: list[int] = field(default_factory=list)
+    inferred: bool = False  # no header row at all
+    sample: list[str] = field(default_factory=list)  # the first data row
+
+
+@dataclass
 class ParsedPlan:
     title: str
     issuer: str = ""
@@ -109,6 +121,7 @@ class ParsedPlan:
     key_tasks: list[ParsedKeyTask] = field(default_factory=list)
     work_items: list[ParsedWorkItem] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)  # task tables and how their columns were read
 
     def as_json(self) -> dict:
         """The ``import_plan --dry-run --json`` shape (see issue 2 / 3)."""
@@ -166,6 +179,10 @@ class ParsedPlan:
                 for w in self.work_items
             ],
             "warnings": [w.as_json() for w in self.warnings],
+            "tables": [
+                {"line": t.line, "headers": t.headers, "roles": t.roles, "unclear": t.unclear}
+                for t in self.tables
+            ],
         }
 
 
@@ -187,6 +204,7 @@ __all__ = [
     "ParsedKeyTask",
     "ParsedMilestone",
     "ParsedPlan",
+    "ParsedTable",
     "ParsedUnit",
     "ParsedValue",
     "ParsedWorkItem",
