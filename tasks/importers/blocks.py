@@ -93,6 +93,17 @@ def _starts_block(line: str) -> bool:
     )
 
 
+def _statement_done(parts: list[str], line: str) -> bool:
+    """A units line ("责任单位:A、B") ends at a unit name; a short line after it with no list separators
+    is a heading, not the rest of the last name ("…、市发改局" + "加快发展住房租赁市场")."""
+    if not STANDALONE.match(parts[0]) or len(line) > 30 or re.search(r"[、,，;；:：()（）]", line):
+        return False
+    from .units import looks_like_unit
+
+    last = re.split(r"[、,，;；:：]", parts[-1])[-1]
+    return looks_like_unit(last) and not looks_like_unit(last + line[:2])
+
+
 def _complete(text: str) -> bool:
     """A paragraph that cannot continue on the next line."""
     t = text.rstrip()
@@ -269,6 +280,37 @@ def _is_deadline(text: str) -> bool:
         parse_deadline(t, year=2000) != (None, False))
 
 
+_NEXT_TASK = re.compile(r"(?<=[）)。；;])\s*([0-9]{1,3})\s*[、.．](?![0-9])")
+
+
+def split_run_on(line: str) -> list[str]:
+    """"12、…(责任单位:…) 13、…(责任单位:…)": numbered tasks run together on one line (a web page's
+    text with its line breaks lost), split where the next number follows a closing bracket or 。."""
+    num = numbering(line)
+    if num is None or num[0] != "arabic" or len(line) < 20:
+        return [line]
+    expected, pieces, start = num[1] + 1, [], 0
+    for m in _NEXT_TASK.finditer(line):
+        if int(m.group(1)) != expected:
+            continue
+        pieces.append(line[start:m.start()].strip())
+        start = m.start(1)
+        expected += 1
+    if not pieces:
+        return [line]
+    pieces.append(line[start:].strip())
+    return [p for p in pieces if p]
+
+
+def _expanded(work: list[str]):
+    for idx, raw in enumerate(work):
+        if raw.startswith("\0") or len(raw) < 20 or not _NEXT_TASK.search(raw):
+            yield idx, raw
+            continue
+        for piece in split_run_on(raw.strip()):
+            yield idx, piece
+
+
 def _close(para: Para | None, parts: list[str]) -> None:
     if para is not None and len(parts) > 1:
         para.text = "".join(parts)
@@ -285,7 +327,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)
     length = 0
-    for idx, raw in enumerate(work):
+    for idx, raw in _expanded(work):
         lineno = idx + 1
         if raw == "\0table":
             _close(para, parts)
@@ -314,7 +356,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         if para is not None and not _starts_block(line):
             # Only a short paragraph can be a heading; a long one is complete when its last line is.
             probe = "".join(parts) if length <= 80 else parts[-1]
-            if not _complete(probe):
+            if not _complete(probe) and not _statement_done(parts, line):
                 joined = join_lines(parts[-1], line)
                 parts.append(joined[len(parts[-1]):])
                 para.segs.append((length + len(joined) - len(parts[-2]) - len(line), lineno))

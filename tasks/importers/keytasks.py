@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from .blocks import _ATTACHMENT, Block, Para
 from .deadlines import parse_deadline_in
 from .document import ParsedKeyTask, Warning_
-from .statements import Statement, combine, find_deadline, find_milestones, find_statements, is_standalone
+from .statements import (
+    Statement,
+    combine,
+    find_deadline,
+    find_milestones,
+    find_sentence_deadlines,
+    find_statements,
+    is_standalone,
+)
 from .text import SAFEGUARDS, first_sentence, numbering
 
 _TASK_HEADING = re.compile(
@@ -244,7 +252,7 @@ class OutlineParser:
         bare = own_text
         for s in sorted(find_statements(own_text, self.known), key=lambda s: -s.start):
             bare = bare[: s.start] + bare[s.end:]
-        title = first_sentence(bare) or first_sentence(own_text)
+        title = first_sentence(bare.strip().lstrip("，,；;")) or first_sentence(own_text)
         parent = node.parent
         section = ""
         if parent is not None and parent.depth >= 0 and _heading_kind(parent.para.text) != "tasks":
@@ -259,7 +267,16 @@ class OutlineParser:
             self.warnings.append(Warning_(
                 f"无法识别完成时限“{deadline_text}” (unreadable deadline)", node.para.line,
                 "deadline_unreadable"))
-        milestones = find_milestones(_strip_statements(text, self.known), year)
+        bare_text = _strip_statements(text, self.known)
+        milestones = find_milestones(bare_text, year)
+        if not deadline_text:
+            # "…,9月底前完成", "年内新建…", "5月底前动工,10月底前完工": the task's own sentence dates it.
+            in_sentence = find_sentence_deadlines(bare_text, year)
+            if in_sentence:
+                last = max(in_sentence, key=lambda m: m.deadline)
+                deadline, deadline_text = last.deadline, last.deadline_text
+                if len(in_sentence) > 1 and not milestones:
+                    milestones = in_sentence
         task = ParsedKeyTask(
             number=node.number, section=section, title=title, text=text,
             lead_units=list(st.leads) if st else [], supporting_units=list(st.supports) if st else [],

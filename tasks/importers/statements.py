@@ -167,6 +167,27 @@ def _lead_form(content: str, known: set[str] | None) -> Statement | None:
     return parse_content(content, known)
 
 
+_SENTENCE_LEAD = re.compile(
+    r"由([^，,。；;（）()由]{2,80}?)(?:共同|分别|按职责分工)?牵头(?:负责)?(?:[，,、]\s*([^，,。；;（）()]{2,120}?)(?:等(?:有关|相关)?(?:单位|部门))?"
+    r"(?:配合|协助|参与|协同))?(?=[，,。；;]|$)"
+)
+
+
+def _sentence_lead(text: str, known: frozenset[str]) -> Statement | None:
+    """"由X牵头，Y配合，在9月底前完成…" (minutes, 督办 notices): a statement when every name is a unit."""
+    m = _SENTENCE_LEAD.search(text)
+    if not m:
+        return None
+    leads = split_units(m.group(1), known=known).names
+    supports = split_units(m.group(2), known=known).names if m.group(2) else []
+    if not leads or not all(looks_like_unit(n, known) for n in leads + supports):
+        return None
+    content = "牵头单位:" + m.group(1) + (";配合单位:" + m.group(2) if m.group(2) else "")
+    st = parse_content(content, known)
+    st.start, st.end = m.start(), m.end()
+    return st
+
+
 def find_statements(text: str, known: frozenset[str] | set[str] | None = None) -> list[Statement]:
     """Every responsibility statement in a paragraph, in order (a new list; statements are shared)."""
     return list(_find_statements(text, known if isinstance(known, frozenset) else frozenset(known or ())))
@@ -208,6 +229,10 @@ def _find_statements(text: str, known: frozenset[str]) -> tuple[Statement, ...]:
         found.append(st)
         taken.append((m.start(), end))
         break
+    if not found and "由" in text and "牵头" in text:
+        st = _sentence_lead(text, known)
+        if st is not None:
+            found.append(st)
     found.sort(key=lambda s: s.start)
     return tuple(found)
 
@@ -238,6 +263,32 @@ def find_deadline(text: str, year: int | None) -> tuple[str, tuple]:
             if parsed[0] or parsed[1]:
                 return value, parsed
     return "", (None, False)
+
+
+_TIME = (r"(?:20[0-9]{2}年(?:[0-9]{1,2}月(?:底|末|上旬|中旬|下旬)?|底|末|上半年|下半年|内)"
+         r"|[0-9]{1,2}月(?:底|末|上旬|中旬|下旬|份)?|年底|年末|年内|上半年|下半年|第?[一二三四1-4]季度(?:末|底)?)")
+# A time in a task's own sentence that is its deadline: "9月底前完成", "年内新建", "在9月底前", "9月投入使用".
+_SENTENCE_TIME = re.compile(
+    r"(?<![0-9年至到—\-~一两三四五六七八九十半几每])(?:在|于)?(" + _TIME + r"前?)(?=前|完成|实现|建成|开工|动工|完工|投入使用|交付|出台|制定|印发|"
+    r"启动|基本|全面|新建|新增|开展|推进|达到|形成|落实|竣工|上线|建立|[，,。；;]|$)"
+)
+_CLAUSE_END = re.compile(r"[，,。；;]")
+
+
+def find_sentence_deadlines(text: str, year: int | None) -> list[ParsedMilestone]:
+    """Deadlines written inside a task's sentence, in order, each with its clause
+    ("5月底前动工，10月底前完工" -> two). Ranges ("3月至6月") and years alone ("到2027年") are not deadlines."""
+    out: list[ParsedMilestone] = []
+    for m in _SENTENCE_TIME.finditer(text):
+        when = normalize_deadline_text(m.group(1))
+        deadline, recurring = parse_deadline_in(when, year)
+        if deadline is None or (year and deadline.year < year):
+            continue  # "2000年底前建成的小区": a date in the past describes, it does not set a deadline
+        start = max((x.end() for x in _CLAUSE_END.finditer(text, 0, m.start())), default=0)
+        end_m = _CLAUSE_END.search(text, m.end())
+        clause = text[start: end_m.start() if end_m else len(text)].strip()
+        out.append(ParsedMilestone(text=clause, deadline=deadline, deadline_text=when))
+    return out
 
 
 def find_milestones(text: str, year: int | None) -> list[ParsedMilestone]:
