@@ -268,7 +268,8 @@ def _next_is_row(lines: list[str], k: int) -> bool:
     return k < len(lines) and bool(re.match(r"^\s*[0-9]{1,3}[.、．]?(?:[ \t]{2,}|\u3000|$)", lines[k]))
 
 
-_DEADLINE_START = re.compile(r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续)")
+_DEADLINE_START = re.compile(
+    r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续)")
 
 
 def _is_deadline(text: str) -> bool:
