@@ -143,8 +143,9 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                 k += 1
                 continue
             num = numbering(s)
-            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])):
-                break
+            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])) or _CAPTION.match(s) or (
+                    "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
+                break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
             if plain.isdigit() and (int(plain) == expected or current is None):
                 current = [plain]
@@ -207,6 +208,8 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 k += 1
                 continue
             num = numbering(s)
+            if _CAPTION.match(s) or "\t" in lines[k] or lines[k].count("|") >= 2 or lines[k].startswith("\0"):
+                break  # the next table
             if _ATTACHMENT.match(s) or (num and num[0] in ("cn_dun",) and len(s) <= 30) or (
                     num and SAFEGUARDS.match(s[num[2]:])):
                 if num and num[0] == "cn_dun" and not SAFEGUARDS.match(s[num[2]:]) and _next_is_row(lines, k + 1):

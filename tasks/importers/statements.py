@@ -194,7 +194,10 @@ def find_statements(text: str, known: frozenset[str] | set[str] | None = None) -
 
 
 def clear_cache() -> None:
+    from .units import _split_cached
+
     _find_statements.cache_clear()
+    _split_cached.cache_clear()
 
 
 @cache  # one parse reads a paragraph several times; cleared after each parse

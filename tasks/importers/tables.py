@@ -109,7 +109,10 @@ class TableResults:
 
 def _role(cell: str) -> tuple[str, re.Match[str]] | None:
     key = no_spaces(cell).replace("：", "").replace(":", "")
-    for candidate in (key, _HEADER_NOTE.sub("", key)):  # "责任单位（列第一位为牵头单位）"
+    if len(key) > 30:
+        return None
+    bare = _HEADER_NOTE.sub("", key)
+    for candidate in (key, bare) if bare != key else (key,):  # "责任单位（列第一位为牵头单位）"
         for role, rx in _ROLES:
             m = rx.match(candidate)
             if m:
@@ -118,6 +121,8 @@ def _role(cell: str) -> tuple[str, re.Match[str]] | None:
 
 
 def _header(cells: list[str], line: int) -> Schema | None:
+    if sum(1 for c in cells if c and len(c) <= 30) < 2 or any(len(c) > 60 for c in cells):
+        return None  # a data row: header cells are short
     roles = [(i, _role(c)) for i, c in enumerate(cells)]
     found = [(i, r) for i, r in roles if r]
     names = {r[0] for _, r in found}
@@ -503,7 +508,9 @@ class TableParser:
         tasks = self.results.tasks
         prev = tasks[-1] if tasks and tasks[-1].task.line < row.line else None
         head_empty = not cells[schema.task_cols[0]] and not num
-        if prev is not None and head_empty and (task_text or filled) and len(schema.task_cols) > 1:
+        numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
+        if prev is not None and not num and (
+                (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
             # A sub-row of the task above (its first cells merged down): its measures and units join it.
             self._join_subrow(prev, cells, schema, task_text, row)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .document import ParsedUnit, Warning_
 from .text import CLOSE, OPEN, name_key, no_spaces, split_top_level
@@ -116,7 +117,20 @@ def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[li
     return [item], False
 
 
-def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
+def split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -> SplitResult:
+    """Split a responsibility list into unit names (cached per parse: tables repeat their unit cells)."""
+    keys = known if isinstance(known, frozenset) else frozenset(known or ())
+    cached = _split_cached(text, keys)
+    return SplitResult(names=list(cached.names), roles=list(cached.roles), notes=list(cached.notes),
+                       carry_forward=list(cached.carry_forward), doubtful=list(cached.doubtful))
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str, known: frozenset[str]) -> SplitResult:
+    return _split_units(text, known=known)
+
+
+def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -> SplitResult:
     """Split a responsibility list into unit names.
 
     Separators 、,，;； outside brackets; brackets belong to names (``各镇(街道)``);
