@@ -32,6 +32,7 @@ HEADER_WORDS = {
     "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项",
 }
 _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
+_SPACED_ROW = re.compile(r"\S(?:[ \t]{2,}|\u3000+)\S.*\S(?:[ \t]{2,}|\u3000+)\S")
 _UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|院|部|所|队|站|行|街道|镇|乡|组|会)$")
 _REGION_START = re.compile(r"^(各|市|区|县|省|镇|乡|州|国网|中国)")
 
@@ -79,6 +80,12 @@ def _row_cells(line: str) -> list[str] | None:
         stripped = line.strip()
         if stripped.startswith(("|", "｜")) and stripped.endswith(("|", "｜")):
             cells = cells[1:]  # markdown style "| a | b |"
+    elif _SPACED_ROW.search(line):
+        # "3    推进…    市住建局    年底前": a row of a space-separated table whose header was not recognised
+        cells = [c.strip() for c in _SPACED.split(line.strip()) if c.strip()]
+        if len(cells) < 3 or not any(_unitish(c) for c in cells) or not any(
+                len(c) >= 6 and not _unitish(c) for c in cells):
+            return None
     else:
         return None
     while cells and not cells[-1]:
@@ -234,6 +241,16 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     continue
                 if pieces and not current[task_col]:
                     current[task_col] = pieces.pop(0)  # the first cell after the number is the task's
+            elif len(pieces) >= width - 1 and not _unitish(pieces[0]):
+                # A whole row whose number is missing: a row of its own, not wrapped text.
+                current = [""] * width
+                rows.append((k, current))
+                last_unit = unit_cols[0]
+                cols = [c for c in range(width) if len(pieces) == width or c != num_col]
+                for col, p in zip(cols, pieces, strict=False):
+                    current[col] = p
+                k += 1
+                continue
             elif current is None:
                 if num and len(s) <= 30:
                     rows.append((k, [s]))  # "(一)住房保障": a section row
@@ -271,17 +288,10 @@ def _next_is_row(lines: list[str], k: int) -> bool:
     return k < len(lines) and bool(re.match(r"^\s*[0-9]{1,3}[.、．]?(?:[ \t]{2,}|\u3000|$)", lines[k]))
 
 
-_DEADLINE_START = re.compile(
-    r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续)")
-
-
 def _is_deadline(text: str) -> bool:
-    """A table cell that is a deadline ("2024年6月底前", "全年", "长期坚持"), not task text naming a time."""
-    from .deadlines import parse_deadline
+    from .tables import looks_like_deadline
 
-    t = no_spaces(text)
-    return (len(t) <= 10 or bool(_DEADLINE_START.match(t))) and "，" not in t and "," not in t and (
-        parse_deadline(t, year=2000) != (None, False))
+    return looks_like_deadline(text)
 
 
 _NEXT_TASK = re.compile(r"(?<=[）)。；;])\s*([0-9]{1,3})\s*[、.．](?![0-9])")

@@ -195,16 +195,27 @@ def _looks_like_units(cell: str, known: set[str]) -> bool:
     return bool(names) and all(looks_like_unit(n, known) for n in names)
 
 
-def _looks_like_deadline(cell: str) -> bool:
-    return bool(cell) and len(cell) <= 24 and parse_deadline(cell, year=2000) != (None, False)
+_DEADLINE_START = re.compile(
+    r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续|按|常态)")
+
+
+def looks_like_deadline(cell: str) -> bool:
+    """A cell that is a deadline ("2024年6月底前", "全年", "长期坚持"), not task text naming a time."""
+    t = no_spaces(cell)
+    return bool(t) and len(t) <= 24 and (len(t) <= 10 or bool(_DEADLINE_START.match(t))) and not re.search(
+        r"[，,。；;]", t) and parse_deadline(t, year=2000) != (None, False)
+
+
+_looks_like_deadline = looks_like_deadline
 
 
 def infer_schema(rows: list[list[str]], *, line: int, known: set[str]) -> Schema | None:
     """The columns of a task table without a header row, from what its cells hold: small numbers,
     unit lists, deadlines and the longest text. None when it does not look like a task table."""
     rows = [r for r in rows if sum(1 for c in r if c) >= 2][:30]
-    if len(rows) < 2:
-        return None
+    if not rows or (len(rows) == 1 and not (len(rows[0]) >= 3 and any(
+            _looks_like_units(c, known) for c in rows[0]))):
+        return None  # one row alone: a table row only when it names units beside other cells
     width = max(len(r) for r in rows)
     stats = []
     for col in range(width):
@@ -364,10 +375,33 @@ class TableParser:
                     schema.inferred = True
                     schema.unclear = schema.unclear or list(range(schema.width))
                     self._use(schema, run[0])
+            before, warned, tables = len(self.results.tasks), len(self.warnings), len(self.results.tables)
             for r in run:
                 self._row(r)
+            self._retry_unread(run, before, warned, tables)
             i = j
         return self.results
+
+    def _retry_unread(self, run: list[Row], before: int, warned: int, tables: int) -> None:
+        """A task table whose header gave no task with units (a header at odds with its cells):
+        read its rows again with the columns their cells suggest, rather than refuse the document."""
+        schema = self._schema
+        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns:
+            return
+        added = self.results.tasks[before:]
+        if any(t.task.lead_units or t.task.supporting_units for t in added):
+            return
+        rows = [r for r in run if r.line != schema.line]
+        guess = infer_schema([r.cells for r in rows], line=rows[0].line if rows else 0, known=self.known)
+        if guess is None:
+            return
+        del self.results.tasks[before:]
+        del self.warnings[warned:]
+        del self.results.tables[tables:]
+        guess.inferred, guess.unclear = True, list(range(guess.width))
+        self._use(guess, rows[0])
+        for r in rows:
+            self._row(r)
 
     def _use(self, schema: Schema, sample: Row | None) -> None:
         self._schema = schema
@@ -611,10 +645,19 @@ class TableParser:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
 
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
-        """A row left short by merged cells: unit cells missing are taken from the row above."""
+        """A row left short by merged cells: unit cells missing are taken from the row above.
+        A row wider than the header with empty cells inside (columns shifted by a stray separator)
+        loses those empty cells first."""
         cells = list(row.cells)
         while cells and not cells[-1]:
             cells.pop()
+        if len(cells) > schema.width:
+            for i in range(len(cells) - 1, 0, -1):
+                if len(cells) <= schema.width:
+                    break
+                if not cells[i]:
+                    del cells[i]
+            row = Row(cells=cells, line=row.line)
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
         if cells and not cells[0]:
             cells = []  # leading empty cells keep the columns in place: read by position
