@@ -179,8 +179,9 @@ def mixed_ratio(pages: int, repeat: int) -> float:
     prose_s, prose_plan = _best(prose_text, repeat, "prose.txt")
     mixed_s, mixed_plan = _best(mixed_text, repeat, "mixed.txt")
     ratio = mixed_s / prose_s
-    print(f"\n{pages} pages of prose: {prose_s:.3f} s CPU, {len(prose_plan.key_tasks)} tasks ({len(prose_text)} chars)")
-    print(f"{pages} pages, half tables: {mixed_s:.3f} s CPU, {len(mixed_plan.key_tasks)} tasks ({len(mixed_text)} chars)")
+    for label, seconds, plan, text in (("of prose", prose_s, prose_plan, prose_text),
+                                       (", half tables", mixed_s, mixed_plan, mixed_text)):
+        print(f"{pages} pages{label}: {seconds:.3f} s CPU, {len(plan.key_tasks)} tasks ({len(text)} chars)")
     print(f"ratio tables/prose: {ratio:.2f}x (target < 2x)")
     return ratio
 
