@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .statements import _ALL as _LABELS
 from .statements import STANDALONE
 from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
 
@@ -59,12 +60,15 @@ Block = Para | Row
 
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+_BOX_LABEL = re.compile(r"[【\[]\s*(" + "|".join(_LABELS) + r")\s*[】\]]\s*[:：]?")
 
 
 def normalize_lines(text: str) -> list[str]:
     """Line breaks to \\n, odd spaces to spaces, Markdown heading marks dropped (a converted .md)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
+    if "【" in text or "[" in text:  # "【责任单位】A、B" is "责任单位：A、B"
+        text = _BOX_LABEL.sub(r"\1：", text)
     return _MD_HEADING.sub("", text).split("\n")
 
 

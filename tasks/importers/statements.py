@@ -155,6 +155,28 @@ def has_content(st: Statement) -> bool:
     return bool(st.leads or st.supports or st.leaders or st.others)
 
 
+_PLAIN_ROLE = re.compile(r"(?:按职责分工负责|按职责负责|分工负责|负责|落实)$")
+
+
+def _plain_units(content: str, known: set[str] | None) -> Statement | None:
+    """``市住建局、市财政局`` / ``市发改委、市住建局负责`` in brackets: units when every part is one, and
+    the list is more than one name, ends in 负责, or names a listed unit (not "(含人才公寓)")."""
+    body = _PLAIN_ROLE.sub("", content.strip())
+    if not body or len(body) > 200 or re.search(r"[:：]", body):
+        return None
+    split = split_units(body, known=known)
+    names = split.names
+    if not names or not all(looks_like_unit(n, known) for n in names) or split.notes and not names:
+        return None
+    from .text import name_key
+
+    if not (len(names) >= 2 or body != content.strip() or (known and name_key(names[0]) in known)):
+        return None
+    if any(re.search(r"[0-9]", n) for n in names):
+        return None
+    return parse_content(body, known)
+
+
 def _lead_form(content: str, known: set[str] | None) -> Statement | None:
     """``A牵头,B、C按职责分工负责`` / ``A牵头,B配合``: a statement when every part is a unit."""
     if "牵头" not in content or len(content) > 300:
@@ -168,7 +190,7 @@ def _lead_form(content: str, known: set[str] | None) -> Statement | None:
 
 
 _SENTENCE_LEAD = re.compile(
-    r"由([^，,。；;（）()由]{2,80}?)(?:共同|分别|按职责分工)?牵头(?:负责)?(?:[，,、]\s*([^，,。；;（）()]{2,120}?)(?:等(?:有关|相关)?(?:单位|部门))?"
+    r"由([^，,。；;（）()由]{2,80}?)(?:(?:共同|分别|按职责分工)?牵头(?:负责)?|负责)(?:[，,、]\s*([^，,。；;（）()]{2,120}?)(?:等(?:有关|相关)?(?:单位|部门))?"
     r"(?:配合|协助|参与|协同))?(?=[，,。；;]|$)"
 )
 
@@ -223,6 +245,15 @@ def _find_statements(text: str, known: frozenset[str]) -> tuple[Statement, ...]:
             st.start, st.end = a, b + 1
             found.append(st)
             taken.append((a, b + 1))
+    for a, b in bracket_groups(text):
+        # "…推进改造。(市住建局、市财政局)" / "(市发改委、市住建局负责)": a plain list of units closing the task
+        if any(x <= a <= y for x, y in taken) or text[b + 1:].strip(" 。；;，,") or b - a > 200:
+            continue
+        st = _plain_units(text[a + 1:b], known)
+        if st:
+            st.start, st.end = a, b + 1
+            found.append(st)
+            taken.append((a, b + 1))
     for m in _BARE_LABEL.finditer(text):
         if any(x <= m.start() < y for x, y in taken):
             continue
@@ -232,7 +263,7 @@ def _find_statements(text: str, known: frozenset[str]) -> tuple[Statement, ...]:
         found.append(st)
         taken.append((m.start(), end))
         break
-    if not found and "由" in text and "牵头" in text:
+    if not found and "由" in text and ("牵头" in text or "负责" in text):
         st = _sentence_lead(text, known)
         if st is not None:
             found.append(st)
