@@ -141,7 +141,7 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
     result = SplitResult()
     pending: list[int] = []  # names waiting for a role given after them ("B、C按职责分工负责")
     ended = False
-    for piece, _ in split_top_level(text.strip(), SEPARATORS):
+    for piece in _joined_collectives([p for p, _ in split_top_level(text.strip(), SEPARATORS)]):
         piece = no_spaces(piece).strip("：:")
         if not piece:
             continue
@@ -172,7 +172,7 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
             result.notes.append(piece)
             continue
         if _NOTE.search(piece) and name_key(piece) not in known:
-            stripped = _ROLE_SUFFIX.sub("", piece)
+            stripped = _TRAILING_ETC.sub("", _ROLE_SUFFIX.sub("", piece))  # "省财政厅等按职责分工负责"
             if not (stripped and looks_like_unit(stripped, known) and not _NOTE.search(stripped)):
                 result.notes.append(piece)
                 continue
@@ -204,6 +204,21 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
                 result.roles[i] = role
             pending = []
     return result
+
+
+_EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)$")
+
+
+def _joined_collectives(pieces: list[str]) -> list[str]:
+    """"各市、县(市、区)人民政府" is one collective unit (each city's and county's government), not two."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and re.search(
+                r"(政府|党委|党委政府|管委会)$", no_spaces(piece)):
+            out[-1] = f"{out[-1]}、{piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
