@@ -81,8 +81,8 @@ def _cell_text(cell) -> str:
 
 
 def _table_lines(table, lines: list[str]) -> None:
-    """Rows as tab-separated lines. A cell merged across columns is one cell; a cell merged down
-    from the row above is empty (as in a copied table: "same as above")."""
+    """Rows as tab-separated lines. A cell merged across columns is its text then empty cells (the
+    columns stay in place); a cell merged down from the row above is empty ("same as above")."""
     from docx.table import _Cell
 
     for tr in table._tbl.tr_lst:
@@ -94,6 +94,9 @@ def _table_lines(table, lines: list[str]) -> None:
                 cells.append("")
                 continue
             cells.append(_cell_text(cell))
+            # A cell merged across columns keeps the columns after it in place ("责任单位" over two).
+            if len(tr.tc_lst) > 1:
+                cells += [""] * (max(int(tc.grid_span or 1), 1) - 1)
             nested += cell.tables
         if any(cells):
             # A one-cell row (a section row spanning the table) keeps a tab to stay a row.

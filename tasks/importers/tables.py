@@ -347,6 +347,7 @@ class TableParser:
         self._section = ""
         self._work_indicator: tuple[int | None, str, str] = (None, "", "")
         self._prev_task_cells: dict[str, str] = {}
+        self._last_row_header = False
         self._last_para = ""
         self._last_para_line = 0
         self._work_year: int | None = None
@@ -357,6 +358,7 @@ class TableParser:
             block = blocks[i]
             if isinstance(block, Para):
                 self._last_para, self._last_para_line = block.text, block.line
+                self._last_row_header = False
                 i += 1
                 continue
             j = i
@@ -414,6 +416,19 @@ class TableParser:
 
     def _row(self, row: Row) -> None:
         header = _header(row.cells, row.line)
+        prev = self._schema
+        if (header is not None and prev is not None and prev.headers and self._last_row_header
+                and header.kind in ("", "tasks")):
+            # A second header row under a merged cell ("责任单位" over "牵头单位 | 配合单位"): one header.
+            top = prev.headers + [""] * max(0, len(row.cells) - len(prev.headers))
+            merged = [c if c and _role(c) else (top[i] if i < len(top) else c) for i, c in enumerate(row.cells)]
+            merged += top[len(merged):]
+            combined = _header(merged, prev.line)
+            if combined is not None and combined.kind:
+                if prev.kind == "tasks" and self.results.tables and self.results.tables[-1].line == prev.line:
+                    self.results.tables.pop()
+                header = combined
+        self._last_row_header = header is not None
         if header is not None and header.line in self.columns and header.kind in ("tasks", ""):
             roles = self.columns[header.line]
             header = schema_from_roles(roles, line=header.line, headers=row.cells)

@@ -243,3 +243,38 @@ def test_conversion_uses_its_own_profile_and_a_timeout(tmp_path, monkeypatch):
         parse_plan_file(doc)
     assert any(part.startswith("-env:UserInstallation=file://") for part in seen["command"])
     assert seen["timeout"] and seen["timeout"] <= 300
+
+
+TWO_ROW_HEADER = [
+    ["序号", "重点任务", "责任单位", "", "完成时限"],
+    ["", "", "牵头单位", "配合单位", ""],
+    ["1", "推进城中村改造", "市住建局", "市自然资源局、市财政局", "2024年12月底前"],
+    ["2", "加快发展保障性租赁住房", "市住建局、市发改委", "市财政局", "9月底前"],
+]
+
+
+def _assert_two_row_header(plan) -> None:
+    got = [(t.number, t.lead_units, t.supporting_units, t.deadline_text) for t in plan.key_tasks]
+    assert got == [
+        (1, ["市住建局"], ["市自然资源局", "市财政局"], "2024年12月底前"),
+        (2, ["市住建局", "市发改委"], ["市财政局"], "9月底前"),
+    ]
+    assert plan.tables[0].roles == ["num", "task", "lead", "support", "deadline"]
+
+
+def test_docx_header_over_two_rows_under_a_merged_cell(tmp_path):
+    # "责任单位" spans 牵头单位 | 配合单位; 序号, 重点任务 and 完成时限 are merged down over both header rows.
+    document = _document("某某市2024年住房工作任务分工表", TWO_ROW_HEADER,
+                         merges=((0, 0, 1), (0, 1, 1), (0, 4, 1)))
+    table = document.tables[0]
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "责任单位"
+    path = tmp_path / "two_rows.docx"
+    document.save(str(path))
+    _assert_two_row_header(parse_plan_file(path))
+
+
+def test_text_header_over_two_rows():
+    from tasks.importers import parse_plan_text
+
+    lines = ["某某市2024年住房工作任务分工表"] + ["| " + " | ".join(r) + " |" for r in TWO_ROW_HEADER]
+    _assert_two_row_header(parse_plan_text("\n".join(lines)))
