@@ -33,6 +33,19 @@ HEADER_WORDS = {
     "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项",
 }
 _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
+
+
+def is_header_word(line: str) -> bool:
+    """A table column name ("牵头单位", "完成时限", "责任单位（列第一位为牵头单位）") on its own."""
+    key = no_spaces(line)
+    if key in HEADER_WORDS:
+        return True
+    if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
+                                          or "领导" in key or "序" in key):
+        return False
+    from .tables import _role
+
+    return _role(key) is not None
 _SPACED_ROW = re.compile(r"\S(?:[ \t]{2,}|\u3000+)\S.*\S(?:[ \t]{2,}|\u3000+)\S")
 _UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|院|部|所|队|站|行|街道|镇|乡|组|会)$")
 _REGION_START = re.compile(r"^(各|市|区|县|省|镇|乡|州|国网|中国)")
@@ -133,11 +146,11 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
     out: dict[int, list[list[str]]] = {}
     i, n = 0, len(lines)
     while i < n:
-        if no_spaces(lines[i]) not in HEADER_WORDS:
+        if not is_header_word(lines[i]):
             i += 1
             continue
         header, j = [], i
-        while j < n and (no_spaces(lines[j]) in HEADER_WORDS or not lines[j].strip()):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip()):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
@@ -194,7 +207,7 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
     i, n = 0, len(lines)
     while i < n:
         cells = [c for c in _SPACED.split(lines[i].strip()) if c]
-        if len(cells) < 3 or sum(1 for c in cells if no_spaces(c) in HEADER_WORDS) < max(3, len(cells) - 1):
+        if len(cells) < 3 or sum(1 for c in cells if is_header_word(c)) < max(3, len(cells) - 1):
             i += 1
             continue
         from .tables import _role
@@ -338,7 +351,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
     lines = normalize_lines(text)
     work = list(lines)
-    cell_tables = _cell_per_line_tables(work) if any(no_spaces(x) in HEADER_WORDS for x in work) else {}
+    cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))
     blocks: list[Block] = []
