@@ -79,6 +79,10 @@ class ParsedKeyTask:
     line: int | None = None
     # Units in a role that is neither lead nor supporting (数据提供单位, 督办单位): (unit, role as written).
     other_units: list[tuple[str, str]] = field(default_factory=list)
+    # Parser bookkeeping (not in as_json): a lead convention this task states for later ones, and whether
+    # its units are one plain list whose lead that convention decides.
+    convention: str = field(default="", repr=False)
+    plain_list: bool = field(default=False, repr=False)
 
 
 @dataclass

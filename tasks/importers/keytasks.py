@@ -283,6 +283,7 @@ class OutlineParser:
             deadline=deadline, deadline_text=deadline_text, leaders=list(st.leaders) if st else [],
             milestones=milestones, line=node.para.line,
             other_units=[(u, r) for u, r in st.others if u not in st.leads + st.supports] if st else [],
+            convention=st.convention if st else "", plain_list=bool(st and st.plain),
         )
         if st is None or not st.has_units:
             self.warnings.append(Warning_(

@@ -70,6 +70,7 @@ def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str
             "(no key tasks with responsible units: not an implementation plan this importer can read)",
             path=source,
         )
+    _apply_conventions([t for t, _ in drafts])
     _apply_carry_forward(drafts)
     tasks = [t for t, _ in drafts]
     _renumber(tasks, warnings)
@@ -123,6 +124,17 @@ def _read_units_list(blocks: list[Block], registry: UnitRegistry) -> None:
                         for name in split_units(cell).names:
                             registry.add_listed(name, nxt.line)
             i += 1
+
+
+def _apply_conventions(tasks: list[ParsedKeyTask]) -> None:
+    """"(…，按职责分工牵头，下同)": in later tasks listing their units plainly, every unit leads,
+    until another convention ("列第一位的为牵头单位，下同") is stated."""
+    mode = ""
+    for task in tasks:
+        if task.convention:
+            mode = task.convention
+        elif mode == "all_lead" and task.plain_list:
+            task.lead_units, task.supporting_units = task.lead_units + task.supporting_units, []
 
 
 def _apply_carry_forward(drafts: list[tuple[ParsedKeyTask, list[str]]]) -> None:

@@ -61,6 +61,9 @@ class Statement:
     end: int = 0
     unclosed: bool = False
     content: str = ""
+    # A convention stated with 下同 that later tasks follow: "all_lead" (按职责分工牵头，下同) or "first_lead".
+    convention: str = ""
+    plain: bool = False  # units from one unlabelled list with no role marks: the convention decides the lead
 
     @property
     def has_units(self) -> bool:
@@ -121,6 +124,11 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
         st.notes += split.notes
         st.carry_forward += split.carry_forward
         st.doubtful += split.doubtful
+        if any("下同" in note for note in split.notes):
+            if split.all_lead:
+                st.convention = "all_lead"
+            elif any(re.search(r"列第一位|列首位|排第一|排在第一", note) for note in split.notes):
+                st.convention = "first_lead"
         if cat == "lead":
             marked = [n for n, role in zip(split.names, split.roles, strict=True) if role == "lead"]
             if marked:  # "牵头单位:A(牵头)、B": only A leads
@@ -147,6 +155,8 @@ def parse_content(content: str, known: set[str] | None = None) -> Statement:
     st.supports = [n for n in rest + support if n not in st.leads]
     # A name listed twice is one unit.
     st.supports = list(dict.fromkeys(st.supports))
+    st.plain = (not lead_labelled and not support and not any(role for _, role in resp) and len(resp) > 1
+                and not st.convention)
     return st
 
 

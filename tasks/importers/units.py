@@ -33,6 +33,7 @@ _ROLE_SUFFIX = re.compile(
     r"|按职责分工负责|按职责负责|分工负责|负责))$"
 )
 _LEAD_WORDS = ("主责", "主办")
+_ALL_LEAD = re.compile(r"^(?:均为|都是|共同|分别|按职责分工|按职责)?牵头(?:单位)?$|分别牵头|按职责分工牵头|均为牵头单位|共同牵头")
 _ROLE_WORD = re.compile(r"^(牵头|主责|主办|配合|协办|协同)$")
 _TRAILING_ETC = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)?|等)$")
 # "A、B等(有关)部门": the list ends there; what follows is a note ("按职责分工负责").
@@ -56,6 +57,7 @@ class SplitResult:
     roles: list[str] = field(default_factory=list)  # "lead", "support" or "" per name
     notes: list[str] = field(default_factory=list)
     carry_forward: list[str] = field(default_factory=list)  # 以下均需X落实 -> ["各X"]
+    all_lead: bool = False  # a note says every unit listed leads ("分别牵头", "按职责分工牵头")
     doubtful: list[str] = field(default_factory=list)  # messages for warnings
 
 
@@ -122,7 +124,8 @@ def split_units(text: str, *, known: set[str] | frozenset[str] | None = None) ->
     keys = known if isinstance(known, frozenset) else frozenset(known or ())
     cached = _split_cached(text, keys)
     return SplitResult(names=list(cached.names), roles=list(cached.roles), notes=list(cached.notes),
-                       carry_forward=list(cached.carry_forward), doubtful=list(cached.doubtful))
+                       carry_forward=list(cached.carry_forward), doubtful=list(cached.doubtful),
+                       all_lead=cached.all_lead)
 
 
 @lru_cache(maxsize=4096)
@@ -175,6 +178,12 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
             stripped = _TRAILING_ETC.sub("", _ROLE_SUFFIX.sub("", piece))  # "省财政厅等按职责分工负责"
             if not (stripped and looks_like_unit(stripped, known) and not _NOTE.search(stripped)):
                 result.notes.append(piece)
+                if _ALL_LEAD.search(piece) and not re.search(r"除.*外", piece):
+                    # "A、B，按职责分工牵头(，下同)": every unit named leads (and, with 下同, in later tasks too)
+                    for i in pending:
+                        result.roles[i] = "lead"
+                    pending = []
+                    result.all_lead = True
                 continue
         role, own_only = "", False
         m = _ROLE_SUFFIX.search(piece)
