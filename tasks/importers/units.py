@@ -33,7 +33,8 @@ _ROLE_SUFFIX = re.compile(
     r"|按职责分工负责|按职责负责|分工负责|负责))$"
 )
 _LEAD_WORDS = ("主责", "主办")
-_ALL_LEAD = re.compile(r"^(?:均为|都是|共同|分别|按职责分工|按职责)?牵头(?:单位)?$|分别牵头|按职责分工牵头|均为牵头单位|共同牵头")
+_ALL_LEAD = re.compile(
+    r"^(?:均为|都是|共同|分别|按职责分工|按职责)?牵头(?:单位)?$|分别牵头|按职责分工牵头|均为牵头单位|共同牵头")
 _ROLE_WORD = re.compile(r"^(牵头|主责|主办|配合|协办|协同)$")
 _TRAILING_ETC = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)?|等)$")
 # "A、B等(有关)部门": the list ends there; what follows is a note ("按职责分工负责").
