@@ -182,12 +182,31 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             else:
                 current.append(s)
             k += 1
+        _join_wrapped(rows, header)
         out[i] = rows
         for idx in range(i, k):
             lines[idx] = "\0"  # consumed
         lines[i] = "\0table"
         i = k
     return out
+
+
+def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
+    """Rows of a cell-per-line table with more lines than columns: the task's text was wrapped over
+    several lines (a PDF or web page copy); its extra lines join the task cell."""
+    from .tables import _role, looks_like_deadline
+
+    roles = [(_role(h) or ("", None))[0] for h in header]
+    if "task" not in roles:
+        return
+    t = roles.index("task")
+    for _, cells in rows[1:]:
+        while len(cells) > len(header) and t + 1 < len(cells):
+            nxt = cells[t + 1]
+            if _unitish(nxt) or looks_like_deadline(nxt):
+                break
+            cells[t] += nxt
+            del cells[t + 1]
 
 
 def _unitish(piece: str) -> bool:
