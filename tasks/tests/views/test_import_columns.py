@@ -88,3 +88,26 @@ def test_reset_goes_back_to_the_parsers_reading(client, coordinator):
     client.post(reverse("tasks:plan_import_columns"), posted)
     response = client.post(reverse("tasks:plan_import_columns"), {"reset": "1"}, follow=True)
     assert response.context["preview"].tables[0].columns[4].role == "ignore"
+
+
+def test_a_legacy_doc_upload_is_converted_and_previewed(client, coordinator, tmp_path):
+    import subprocess
+
+    docx = pytest.importorskip("docx")
+    from tasks.importers.reader import soffice_binary
+
+    binary = soffice_binary()
+    if binary is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    document = docx.Document()
+    for line in ["某某区住房保障工作实施方案", "一、重点任务",
+                 "1.扩大保障性租赁住房供给。加快筹集。（责任单位：区住建局、区财政局）", "二、保障措施", "加强领导。"]:
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "plan.docx"))
+    subprocess.run([binary, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "plan.docx")],
+                   capture_output=True, timeout=180, check=True)
+    upload = SimpleUploadedFile("plan.doc", (tmp_path / "plan.doc").read_bytes())
+    response = client.post(reverse("tasks:plan_import"), {"document": upload}, follow=True)
+    (task,) = response.context["parsed"].key_tasks
+    assert (task.lead_units, task.supporting_units) == (["区住建局"], ["区财政局"])
