@@ -179,7 +179,7 @@ def mixed_ratio(pages: int, repeat: int) -> float:
     prose_s, prose_plan = _best(prose_text, repeat, "prose.txt")
     mixed_s, mixed_plan = _best(mixed_text, repeat, "mixed.txt")
     ratio = mixed_s / prose_s
-    for label, seconds, plan, text in (("of prose", prose_s, prose_plan, prose_text),
+    for label, seconds, plan, text in ((" of prose", prose_s, prose_plan, prose_text),
                                        (", half tables", mixed_s, mixed_plan, mixed_text)):
         print(f"{pages} pages{label}: {seconds:.3f} s CPU, {len(plan.key_tasks)} tasks ({len(text)} chars)")
     print(f"ratio tables/prose: {ratio:.2f}x (target < 2x)")
