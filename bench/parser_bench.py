@@ -1,6 +1,6 @@
 """Parser benchmark: generated plans of 20, 200 and 2000 pages, parse time per size.
 
-    python bench/parser_bench.py [--sizes 20 200 2000] [--repeat 3]
+    python bench/parser_bench.py [--sizes 20 200 2000] [--repeat 3] [--mixed 2000]
 
 A "page" is about 1,000 Chinese characters (an A4 page of a government document).
 The generated plan has every part the parser reads: a units list, a target table,
@@ -8,6 +8,11 @@ numbered key tasks in sections with responsibility statements in the real plans'
 forms, statements on their own lines, a task table, a safeguards section and a work
 list whose items must be linked to tasks. The time per page stays flat when the
 parser is linear; the script fails (exit 1) when 200 pages take more than 3 s.
+
+``--mixed N`` then parses N pages of which half are task tables (pipe rows with merged
+sub-rows and "same as above" cells, one cell per line, space-separated PDF columns with
+interleaved wrapped lines, tab rows) against N pages of prose, and prints the ratio
+(the target is below 2x; the script fails at 2x or more).
 """
 
 from __future__ import annotations
@@ -102,10 +107,90 @@ def generate(pages: int, seed: int = 7) -> str:
     return "\n".join(out)
 
 
+TABLE_HEADERS = ("序号", "工作任务", "牵头单位", "配合单位", "完成时限")
+
+
+def _table_rows(rng: random.Random, start: int, count: int, layout: int) -> list[str]:
+    """``count`` task rows from number ``start`` in one of four layouts (see the module docstring)."""
+    out: list[str] = []
+    if layout == 0:  # pipe rows: a section row, sub-rows, empty "same as above" lead cells
+        out.append("| " + " | ".join(TABLE_HEADERS) + " | 备注 |")
+        for n in range(start, start + count):
+            title, _, action = TOPICS[n % len(TOPICS)]
+            if n % 7 == 0:
+                out.append(f"| ({n // 7})第{n // 7}组任务 | | | | | |")
+            lead = "" if n % 5 == 0 else "市住建局"
+            out.append(f"| {n} | {title}(第{n}项)。{FILLER[: rng.randint(60, 160)]} | {lead} | {_units(rng)} |"
+                       f" {rng.randint(1, 12)}月底前 | |")
+            if n % 3 == 0:
+                out.append(f"| | {action}{n}个。 | 市财政局 | {_units(rng)} | 年底前 | |")
+    elif layout == 1:  # one cell per line, the headers once at the top
+        out += list(TABLE_HEADERS)
+        for n in range(start, start + count):
+            title, _, _ = TOPICS[n % len(TOPICS)]
+            out += [str(n), f"{title}(第{n}项)。{FILLER[: rng.randint(60, 160)]}", "市住建局", _units(rng),
+                    f"2023年{rng.randint(1, 12)}月底前"]
+    elif layout == 2:  # space-separated columns, wrapped lines interleaved
+        out.append("    ".join(TABLE_HEADERS))
+        for n in range(start, start + count):
+            title, _, action = TOPICS[n % len(TOPICS)]
+            text = f"{title}(第{n}项)，{FILLER[: rng.randint(40, 120)]}"
+            units = _units(rng).split("、")
+            out.append(f"{n}    {text[:30]}    市住建局    {'、'.join(units[:2])}、")
+            out.append(f"     {text[30:]}    {'、'.join(units[2:]) or '市财政局'}    {rng.randint(1, 12)}月底前")
+    else:  # tab rows (a .docx table as the reader writes it)
+        out.append("\t".join(TABLE_HEADERS))
+        for n in range(start, start + count):
+            title, _, _ = TOPICS[n % len(TOPICS)]
+            out.append(f"{n}\t{title}(第{n}项)。{FILLER[: rng.randint(60, 160)]}\t市住建局\t{_units(rng)}\t年内")
+    return out
+
+
+def generate_mixed(pages: int, seed: int = 11) -> str:
+    """About ``pages`` pages: half the prose plan of ``generate``, half task tables after its key tasks."""
+    rng = random.Random(seed)
+    prose = generate(pages // 2, seed=seed).split("\n")
+    cut = prose.index("四、保障措施")
+    tables: list[str] = []
+    budget = (pages - pages // 2) * PAGE_CHARS
+    size, n, layout = 0, 1, 0
+    while size < budget:
+        tables.append(f"表{layout + 1} 第{n}至{n + 39}项任务分工")
+        rows = _table_rows(rng, n, 40, layout % 4)
+        tables += rows
+        size += sum(len(r) for r in rows)
+        n += 40
+        layout += 1
+    return "\n".join(prose[:cut] + tables + prose[cut:])
+
+
+def _best(text: str, repeat: int, source: str) -> tuple[float, object]:
+    """Best CPU time of ``repeat`` parses (CPU, not wall time: the machine may be shared)."""
+    best, plan = float("inf"), None
+    for _ in range(repeat):
+        start = time.process_time()
+        plan = parse_plan_text(text, source=source)
+        best = min(best, time.process_time() - start)
+    return best, plan
+
+
+def mixed_ratio(pages: int, repeat: int) -> float:
+    prose_text, mixed_text = generate(pages), generate_mixed(pages)
+    prose_s, prose_plan = _best(prose_text, repeat, "prose.txt")
+    mixed_s, mixed_plan = _best(mixed_text, repeat, "mixed.txt")
+    ratio = mixed_s / prose_s
+    for label, seconds, plan, text in ((" of prose", prose_s, prose_plan, prose_text),
+                                       (", half tables", mixed_s, mixed_plan, mixed_text)):
+        print(f"{pages} pages{label}: {seconds:.3f} s CPU, {len(plan.key_tasks)} tasks ({len(text)} chars)")
+    print(f"ratio tables/prose: {ratio:.2f}x (target < 2x)")
+    return ratio
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 200, 2000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mixed", type=int, default=2000, help="pages for the tables-vs-prose ratio (0: skip)")
     args = parser.parse_args()
     print(f"{'pages':>6} {'chars':>10} {'tasks':>6} {'items':>6} {'best s':>8} {'ms/page':>8} {'ratio':>6}")
     base = None
@@ -127,6 +212,9 @@ def main() -> int:
             slow = True
     if slow:
         print("FAIL: 200 pages took more than 3 s")
+        return 1
+    if args.mixed and mixed_ratio(args.mixed, args.repeat) >= 2.0:
+        print("FAIL: half-table pages take 2x or more the time of prose")
         return 1
     return 0
 

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# System packages the project uses: Debian's Chromium (browser tests, PDF rendering) and a CJK font.
+# System packages the project uses: Debian's Chromium (browser tests, PDF rendering), a CJK font and
+# LibreOffice Writer (headless, to read legacy .doc / Kingsoft .wps plans).
 # Installs them when missing and we are root; otherwise says what is missing and carries on.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1; } \
-    || echo "WARNING: could not install ${need[*]}; browser tests and PDF output will be skipped outside CI"
+    || echo "WARNING: could not install ${need[*]}; browser tests, PDF output and .doc/.wps import will be skipped outside CI"
 else
-  echo "WARNING: missing ${need[*]} (not root); browser tests and PDF output will be skipped outside CI"
+  echo "WARNING: missing ${need[*]} (not root); browser tests, PDF output and .doc/.wps import will be skipped outside CI"
 fi
 exit 0

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/import/", imports.plan_import_upload, name="plan_import"),
     path("plans/import/preview/", imports.plan_import_preview, name="plan_import_preview"),
     path("plans/import/confirm/", imports.plan_import_confirm, name="plan_import_confirm"),
+    path("plans/import/columns/", imports.plan_import_columns, name="plan_import_columns"),
     path("plans/import/cancel/", imports.plan_import_cancel, name="plan_import_cancel"),
     path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),
     path("key-tasks/<int:pk>/", plans.key_task_detail, name="key_task_detail"),

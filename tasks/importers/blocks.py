@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .statements import _ALL as _LABELS
 from .statements import STANDALONE
 from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
 
@@ -26,7 +27,28 @@ HEADER_WORDS = {
     "重点工作", "工作措施", "具体措施", "主要措施", "工作举措", "牵头单位", "责任单位", "配合单位",
     "牵头部门", "责任部门", "配合部门", "协办单位", "完成时限", "完成时间", "时间节点", "完成期限",
     "备注", "责任领导", "牵头领导", "指标", "指标名称", "工作清单", "年度目标", "进度安排", "类别", "领域",
+    "牵头责任单位", "协同责任单位", "主办单位", "协同单位", "牵头负责领导", "数据提供单位", "督办单位",
+    "计划完成时间", "时间安排", "完成时间节点", "工作目标", "目标任务", "主要内容", "具体内容", "工作要求",
+    "任务事项", "具体举措", "重点举措", "主办", "协办", "负责单位", "实施主体", "责任主体", "时限要求",
+    "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项",
 }
+_SPACED = re.compile(r"[ \t]{2,}|\u3000+")
+
+
+def is_header_word(line: str) -> bool:
+    """A table column name ("牵头单位", "完成时限", "责任单位（列第一位为牵头单位）") on its own."""
+    key = no_spaces(line)
+    if key in HEADER_WORDS:
+        return True
+    if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
+                                          or "领导" in key or "序" in key):
+        return False
+    from .tables import _role
+
+    return _role(key) is not None
+_SPACED_ROW = re.compile(r"\S(?:[ \t]{2,}|\u3000+)\S.*\S(?:[ \t]{2,}|\u3000+)\S")
+_UNIT_END = re.compile(r"(局|委|办|中心|公司|集团|政府|院|部|所|队|站|行|街道|镇|乡|组|会)$")
+_REGION_START = re.compile(r"^(各|市|区|县|省|镇|乡|州|国网|中国)")
 
 
 @dataclass
@@ -51,12 +73,15 @@ Block = Para | Row
 
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+_BOX_LABEL = re.compile(r"[【\[]\s*(" + "|".join(_LABELS) + r")\s*[】\]]\s*[:：]?")
 
 
 def normalize_lines(text: str) -> list[str]:
     """Line breaks to \\n, odd spaces to spaces, Markdown heading marks dropped (a converted .md)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = text.replace("\xa0", " ").replace("\u2002", " ").replace("\u2003", " ")
+    if "【" in text or "[" in text:  # "【责任单位】A、B" is "责任单位：A、B"
+        text = _BOX_LABEL.sub(r"\1：", text)
     return _MD_HEADING.sub("", text).split("\n")
 
 
@@ -72,6 +97,12 @@ def _row_cells(line: str) -> list[str] | None:
         stripped = line.strip()
         if stripped.startswith(("|", "｜")) and stripped.endswith(("|", "｜")):
             cells = cells[1:]  # markdown style "| a | b |"
+    elif _SPACED_ROW.search(line):
+        # "3    推进…    市住建局    年底前": a row of a space-separated table whose header was not recognised
+        cells = [c.strip() for c in _SPACED.split(line.strip()) if c.strip()]
+        if len(cells) < 3 or not any(_unitish(c) for c in cells) or not any(
+                len(c) >= 6 and not _unitish(c) for c in cells):
+            return None
     else:
         return None
     while cells and not cells[-1]:
@@ -84,6 +115,17 @@ def _starts_block(line: str) -> bool:
         numbering(line) or STANDALONE.match(line) or _ATTACHMENT.match(line) or _CAPTION.match(line)
         or _DATE_LINE.match(line) or (len(line) <= 40 and line.endswith(_HEADING_END))
     )
+
+
+def _statement_done(parts: list[str], line: str) -> bool:
+    """A units line ("责任单位:A、B") ends at a unit name; a short line after it with no list separators
+    is a heading, not the rest of the last name ("…、市发改局" + "加快发展住房租赁市场")."""
+    if not STANDALONE.match(parts[0]) or len(line) > 30 or re.search(r"[、,，;；:：()（）]", line):
+        return False
+    from .units import looks_like_unit
+
+    last = re.split(r"[、,，;；:：]", parts[-1])[-1]
+    return looks_like_unit(last) and not looks_like_unit(last + line[:2])
 
 
 def _complete(text: str) -> bool:
@@ -99,23 +141,23 @@ def _complete(text: str) -> bool:
     return len(t) <= 40 and t.endswith(_ISSUER_END) and not re.search(r"[，,、。]", t)
 
 
-def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
-    """Find tables laid out one cell per line; {first line index: rows}, rows of cells."""
+def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Find tables laid out one cell per line; {first line index: [(line index, cells)]}."""
     out: dict[int, list[list[str]]] = {}
     i, n = 0, len(lines)
     while i < n:
-        if no_spaces(lines[i]) not in HEADER_WORDS:
+        if not is_header_word(lines[i]):
             i += 1
             continue
         header, j = [], i
-        while j < n and (no_spaces(lines[j]) in HEADER_WORDS or not lines[j].strip()):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip()):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
         if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]):
             i = j
             continue
-        rows: list[list[str]] = [header]
+        rows: list[tuple[int, list[str]]] = [(i, header)]
         expected = 1
         current: list[str] | None = None
         k = j
@@ -125,26 +167,198 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[list[str]]]:
                 k += 1
                 continue
             num = numbering(s)
-            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])):
-                break
+            if _ATTACHMENT.match(s) or (num and SAFEGUARDS.match(s[num[2]:])) or _CAPTION.match(s) or (
+                    "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
+                break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
             if plain.isdigit() and (int(plain) == expected or current is None):
                 current = [plain]
-                rows.append(current)
+                rows.append((k, current))
                 expected = int(plain) + 1
             elif current is None or (numbering(s) and numbering(s)[0] in ("cn_dun", "cn_paren")
                                      and len(s) <= 30 and len(current) >= len(header) - 1):
-                rows.append([s])  # a section row
+                rows.append((k, [s]))  # a section row
                 current = None
             else:
                 current.append(s)
             k += 1
+        _join_wrapped(rows, header)
         out[i] = rows
         for idx in range(i, k):
             lines[idx] = "\0"  # consumed
         lines[i] = "\0table"
         i = k
     return out
+
+
+def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
+    """Rows of a cell-per-line table with more lines than columns: the task's text was wrapped over
+    several lines (a PDF or web page copy); its extra lines join the task cell."""
+    from .tables import _role, looks_like_deadline
+
+    roles = [(_role(h) or ("", None))[0] for h in header]
+    if "task" not in roles:
+        return
+    t = roles.index("task")
+    for _, cells in rows[1:]:
+        while len(cells) > len(header) and t + 1 < len(cells):
+            nxt = cells[t + 1]
+            if _unitish(nxt) or looks_like_deadline(nxt):
+                break
+            cells[t] += nxt
+            del cells[t + 1]
+
+
+def _unitish(piece: str) -> bool:
+    """A piece of a wrapped table line that is a unit list ("市财政局、市民政局"), not wrapped task text."""
+    from .units import looks_like_unit, split_units
+
+    names = split_units(piece).names
+    return bool(names) and len(piece) <= 120 and all(
+        looks_like_unit(n) and _REGION_START.match(n) and _UNIT_END.search(n) for n in names)
+
+
+def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables whose columns are runs of spaces (PDF text): a header line of known column names, then rows
+    starting with their number; a row's wrapped lines come interleaved (a piece of each column per line,
+    or one column per line) and each piece joins the column its content belongs to."""
+    out: dict[int, list[list[str]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        cells = [c for c in _SPACED.split(lines[i].strip()) if c]
+        if len(cells) < 3 or sum(1 for c in cells if is_header_word(c)) < max(3, len(cells) - 1):
+            i += 1
+            continue
+        from .tables import _role
+
+        header = [no_spaces(c) for c in cells]
+        roles = [(_role(c) or ("", None))[0] for c in header]
+        unit_cols = [k for k, r in enumerate(roles) if r in ("lead", "resp", "support")]
+        task_col = next((k for k, r in enumerate(roles) if r == "task"), None)
+        date_col = next((k for k, r in enumerate(roles) if r == "deadline"), None)
+        num_col = next((k for k, r in enumerate(roles) if r == "num"), None)
+        if task_col is None or not unit_cols or num_col is None:
+            i += 1
+            continue
+        width = len(header)
+        rows: list[tuple[int, list[str]]] = [(i, header)]
+        current: list[str] | None = None
+        last_unit = unit_cols[0]
+        k = i + 1
+        while k < n:
+            s = lines[k].strip()
+            if not s:
+                k += 1
+                continue
+            num = numbering(s)
+            if _CAPTION.match(s) or "\t" in lines[k] or lines[k].count("|") >= 2 or lines[k].startswith("\0"):
+                break  # the next table
+            if _ATTACHMENT.match(s) or (num and num[0] in ("cn_dun",) and len(s) <= 30) or (
+                    num and SAFEGUARDS.match(s[num[2]:])):
+                if num and num[0] == "cn_dun" and not SAFEGUARDS.match(s[num[2]:]) and _next_is_row(lines, k + 1):
+                    rows.append((k, [s]))  # a section row inside the table
+                    current = None
+                    k += 1
+                    continue
+                break
+            pieces = [p for p in _SPACED.split(s) if p]
+            first = no_spaces(pieces[0])
+            lead_num = re.match(r"^([0-9]{1,3})[.、．]?$", first)
+            if lead_num:
+                current = [""] * width
+                current[num_col] = lead_num.group(1)
+                rows.append((k, current))
+                last_unit = unit_cols[0]
+                pieces = pieces[1:]
+                if len(pieces) == width - 1:
+                    for col, p in zip([c for c in range(width) if c != num_col], pieces, strict=True):
+                        current[col] = p
+                    k += 1
+                    continue
+                if pieces and not current[task_col]:
+                    current[task_col] = pieces.pop(0)  # the first cell after the number is the task's
+            elif len(pieces) >= width - 1 and not _unitish(pieces[0]):
+                # A whole row whose number is missing: a row of its own, not wrapped text.
+                current = [""] * width
+                rows.append((k, current))
+                last_unit = unit_cols[0]
+                cols = [c for c in range(width) if len(pieces) == width or c != num_col]
+                for col, p in zip(cols, pieces, strict=False):
+                    current[col] = p
+                k += 1
+                continue
+            elif current is None:
+                if num and len(s) <= 30:
+                    rows.append((k, [s]))  # "(一)住房保障": a section row
+                    k += 1
+                    continue
+                break
+            for p in pieces:
+                p = p.strip()
+                if _unitish(p):
+                    col = last_unit
+                    if current[col] and not current[col].endswith(("、", ",", "，")):
+                        later = [c for c in unit_cols if c > col and not current[c]]
+                        col = later[0] if later else col
+                    if current[col] and not current[col].endswith(("、", ",", "，")):
+                        current[col] += "、"
+                    current[col] += p
+                    last_unit = col
+                elif date_col is not None and len(p) <= 24 and _is_deadline(p):
+                    current[date_col] = current[date_col] + p if current[date_col] else p
+                else:
+                    current[task_col] = current[task_col] + p if current[task_col] else p
+            k += 1
+        if len(rows) > 1:
+            out[i] = rows
+            for idx in range(i, k):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+        i = max(k, i + 1)
+    return out
+
+
+def _next_is_row(lines: list[str], k: int) -> bool:
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    return k < len(lines) and bool(re.match(r"^\s*[0-9]{1,3}[.、．]?(?:[ \t]{2,}|\u3000|$)", lines[k]))
+
+
+def _is_deadline(text: str) -> bool:
+    from .tables import looks_like_deadline
+
+    return looks_like_deadline(text)
+
+
+_NEXT_TASK = re.compile(r"(?<=[）)。；;])\s*([0-9]{1,3})\s*[、.．](?![0-9])")
+
+
+def split_run_on(line: str) -> list[str]:
+    """"12、…(责任单位:…) 13、…(责任单位:…)": numbered tasks run together on one line (a web page's
+    text with its line breaks lost), split where the next number follows a closing bracket or 。."""
+    num = numbering(line)
+    if num is None or num[0] != "arabic" or len(line) < 20:
+        return [line]
+    expected, pieces, start = num[1] + 1, [], 0
+    for m in _NEXT_TASK.finditer(line):
+        if int(m.group(1)) != expected:
+            continue
+        pieces.append(line[start:m.start()].strip())
+        start = m.start(1)
+        expected += 1
+    if not pieces:
+        return [line]
+    pieces.append(line[start:].strip())
+    return [p for p in pieces if p]
+
+
+def _expanded(work: list[str]):
+    for idx, raw in enumerate(work):
+        if raw.startswith("\0") or len(raw) < 20 or not _NEXT_TASK.search(raw):
+            yield idx, raw
+            continue
+        for piece in split_run_on(raw.strip()):
+            yield idx, piece
 
 
 def _close(para: Para | None, parts: list[str]) -> None:
@@ -156,18 +370,20 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
     lines = normalize_lines(text)
     work = list(lines)
-    cell_tables = _cell_per_line_tables(work) if any(no_spaces(x) in HEADER_WORDS for x in work) else {}
+    cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
+    if any(_SPACED.search(x) for x in work):
+        cell_tables.update(_spaced_tables(work))
     blocks: list[Block] = []
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)
     length = 0
-    for idx, raw in enumerate(work):
+    for idx, raw in _expanded(work):
         lineno = idx + 1
         if raw == "\0table":
             _close(para, parts)
             para = None
-            for row in cell_tables[idx]:
-                blocks.append(Row(cells=row, line=lineno))
+            for at, row in cell_tables[idx]:
+                blocks.append(Row(cells=row, line=at + 1))
             continue
         if raw == "\0" or _NOISE.match(raw):
             continue
@@ -190,7 +406,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
         if para is not None and not _starts_block(line):
             # Only a short paragraph can be a heading; a long one is complete when its last line is.
             probe = "".join(parts) if length <= 80 else parts[-1]
-            if not _complete(probe):
+            if not _complete(probe) and not _statement_done(parts, line):
                 joined = join_lines(parts[-1], line)
                 parts.append(joined[len(parts[-1]):])
                 para.segs.append((length + len(joined) - len(parts[-2]) - len(line), lineno))

@@ -18,6 +18,8 @@ _QUARTER = rf"第?([1-4{_CN[:4]}])季度"
 # Each pattern finds one point in time; the latest one in the text is the deadline
 # ("3月启动,6月底前完成" is due at the end of June).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "2021.12", "2024.6.30", "2024/06", "2024-06-30" (tables write dates this way)
+    ("dotted", re.compile(r"(?<![0-9])(20[0-9]{2})[.．/\-](1[0-2]|0?[1-9])(?:[.．/\-]([0-9]{1,2}))?(?![0-9])")),
     ("ymd", re.compile(rf"{_YEAR}({_NUM})月({_NUM})[日号]")),
     ("ym", re.compile(rf"{_YEAR}({_NUM})月(底|末|上旬|中旬|下旬|份)?")),
     ("yq", re.compile(rf"{_YEAR}{_QUARTER}")),
@@ -59,6 +61,10 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 def _point(kind: str, m: re.Match[str], year: int) -> date | None:
     g = m.groups()
+    if kind == "dotted":
+        if g[2]:
+            return _safe_date(int(g[0]), int(g[1]), int(g[2]))
+        return _month_end(int(g[0]), int(g[1]))
     if kind == "ymd":
         return _safe_date(int(g[0]), _num(g[1]), _num(g[2]))
     if kind == "ym":

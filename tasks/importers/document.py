@@ -77,6 +77,12 @@ class ParsedKeyTask:
     leaders: list[str] = field(default_factory=list)
     milestones: list[ParsedMilestone] = field(default_factory=list)
     line: int | None = None
+    # Units in a role that is neither lead nor supporting (数据提供单位, 督办单位): (unit, role as written).
+    other_units: list[tuple[str, str]] = field(default_factory=list)
+    # Parser bookkeeping (not in as_json): a lead convention this task states for later ones, and whether
+    # its units are one plain list whose lead that convention decides.
+    convention: str = field(default="", repr=False)
+    plain_list: bool = field(default=False, repr=False)
 
 
 @dataclass
@@ -96,6 +102,18 @@ class ParsedWorkItem:
 
 
 @dataclass
+class ParsedTable:
+    """How the columns of a task table were read; ``unclear`` columns were guessed (the preview asks)."""
+
+    line: int
+    headers: list[str]
+    roles: list[str]  # per column: num, task, lead, resp, support, deadline, leader, other, note, ignore
+    unclear: list[int] = field(default_factory=list)
+    inferred: bool = False  # no header row at all
+    sample: list[str] = field(default_factory=list)  # the first data row
+
+
+@dataclass
 class ParsedPlan:
     title: str
     issuer: str = ""
@@ -107,6 +125,7 @@ class ParsedPlan:
     key_tasks: list[ParsedKeyTask] = field(default_factory=list)
     work_items: list[ParsedWorkItem] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
+    tables: list[ParsedTable] = field(default_factory=list)  # task tables and how their columns were read
 
     def as_json(self) -> dict:
         """The ``import_plan --dry-run --json`` shape (see issue 2 / 3)."""
@@ -131,6 +150,7 @@ class ParsedPlan:
                     "deadline": d(t.deadline),
                     "deadline_text": t.deadline_text,
                     "leaders": t.leaders,
+                    "other_units": [{"unit": u, "role": r} for u, r in t.other_units],
                     "milestones": [
                         {"text": m.text, "deadline": d(m.deadline), "deadline_text": m.deadline_text}
                         for m in t.milestones
@@ -163,6 +183,10 @@ class ParsedPlan:
                 for w in self.work_items
             ],
             "warnings": [w.as_json() for w in self.warnings],
+            "tables": [
+                {"line": t.line, "headers": t.headers, "roles": t.roles, "unclear": t.unclear}
+                for t in self.tables
+            ],
         }
 
 
@@ -184,6 +208,7 @@ __all__ = [
     "ParsedKeyTask",
     "ParsedMilestone",
     "ParsedPlan",
+    "ParsedTable",
     "ParsedUnit",
     "ParsedValue",
     "ParsedWorkItem",

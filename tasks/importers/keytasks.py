@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from .blocks import _ATTACHMENT, Block, Para
 from .deadlines import parse_deadline_in
 from .document import ParsedKeyTask, Warning_
-from .statements import Statement, combine, find_deadline, find_milestones, find_statements, is_standalone
+from .statements import (
+    Statement,
+    combine,
+    find_deadline,
+    find_milestones,
+    find_sentence_deadlines,
+    find_statements,
+    is_standalone,
+)
 from .text import SAFEGUARDS, first_sentence, numbering
 
 _TASK_HEADING = re.compile(
@@ -43,7 +51,7 @@ class Node:
     @property
     def own(self) -> Statement | None:
         if self._own_n != len(self.statements):
-            units = [s for s in self.statements if s.has_units or s.leaders]
+            units = [s for s in self.statements if s.has_units or s.leaders or s.others]
             self._own = combine(units) if units else None
             self._own_n = len(self.statements)
         return self._own or self.cover
@@ -244,7 +252,7 @@ class OutlineParser:
         bare = own_text
         for s in sorted(find_statements(own_text, self.known), key=lambda s: -s.start):
             bare = bare[: s.start] + bare[s.end:]
-        title = first_sentence(bare) or first_sentence(own_text)
+        title = first_sentence(bare.strip().lstrip("，,；;")) or first_sentence(own_text)
         parent = node.parent
         section = ""
         if parent is not None and parent.depth >= 0 and _heading_kind(parent.para.text) != "tasks":
@@ -259,12 +267,23 @@ class OutlineParser:
             self.warnings.append(Warning_(
                 f"无法识别完成时限“{deadline_text}” (unreadable deadline)", node.para.line,
                 "deadline_unreadable"))
-        milestones = find_milestones(_strip_statements(text, self.known), year)
+        bare_text = _strip_statements(text, self.known)
+        milestones = find_milestones(bare_text, year)
+        if not deadline_text:
+            # "…,9月底前完成", "年内新建…", "5月底前动工,10月底前完工": the task's own sentence dates it.
+            in_sentence = find_sentence_deadlines(bare_text, year)
+            if in_sentence:
+                last = max(in_sentence, key=lambda m: m.deadline)
+                deadline, deadline_text = last.deadline, last.deadline_text
+                if len(in_sentence) > 1 and not milestones:
+                    milestones = in_sentence
         task = ParsedKeyTask(
             number=node.number, section=section, title=title, text=text,
             lead_units=list(st.leads) if st else [], supporting_units=list(st.supports) if st else [],
             deadline=deadline, deadline_text=deadline_text, leaders=list(st.leaders) if st else [],
             milestones=milestones, line=node.para.line,
+            other_units=[(u, r) for u, r in st.others if u not in st.leads + st.supports] if st else [],
+            convention=st.convention if st else "", plain_list=bool(st and st.plain),
         )
         if st is None or not st.has_units:
             self.warnings.append(Warning_(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .blocks import _ATTACHMENT, Block, Para, Row, to_blocks
 from .deadlines import parse_deadline
-from .document import ParsedKeyTask, ParsedPlan, ParsedWorkItem, PlanParseError, Warning_
+from .document import ParsedKeyTask, ParsedPlan, ParsedTable, ParsedWorkItem, PlanParseError, Warning_
 from .keytasks import OutlineParser
 from .linking import TaskIndex
 from .meta import read_meta
@@ -20,21 +20,28 @@ from .units import UnitRegistry, looks_like_unit, split_units
 _UNITS_LIST = re.compile(r"(单位|部门)名单$")
 
 
-def parse_plan_file(path: str | Path, *, year: int | None = None) -> ParsedPlan:
-    """Parse a .txt, .docx or .pdf plan; PlanParseError (naming the file) when it cannot be a plan."""
+def parse_plan_file(path: str | Path, *, year: int | None = None,
+                    columns: dict[int, list[str]] | None = None) -> ParsedPlan:
+    """Parse a .txt, .docx, .pdf (or, through LibreOffice, .doc/.wps) plan; PlanParseError (naming the
+    file) when it cannot be a plan."""
     text = read_document(path)
-    return parse_plan_text(text, source=str(path), year=year)
+    return parse_plan_text(text, source=str(path), year=year, columns=columns)
 
 
-def parse_plan_text(text: str, *, source: str = "", year: int | None = None) -> ParsedPlan:
-    """Parse a plan's text. ``year`` is the work list's year when the document does not say it."""
+def parse_plan_text(text: str, *, source: str = "", year: int | None = None,
+                    columns: dict[int, list[str]] | None = None) -> ParsedPlan:
+    """Parse a plan's text. ``year`` is the work list's year when the document does not say it.
+
+    ``columns``: a coordinator's reading of task tables, ``{table's first line: [role per column]}``
+    (roles from ``tables.COLUMN_ROLES``); it replaces what the headers (or the cells) suggested.
+    """
     try:
-        return _parse(text, source, year)
+        return _parse(text, source, year, columns or {})
     finally:
         clear_cache()
 
 
-def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
+def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str]]) -> ParsedPlan:
     blocks, lines = to_blocks(text)
     if not any(line.strip() for line in lines):
         raise PlanParseError("文件为空 (empty document)", path=source)
@@ -49,7 +56,7 @@ def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
     known = registry.known_keys  # a frozenset: statement lookups are cached per parse
     plan_year = year or meta.first_year
 
-    tables = TableParser(year=plan_year, known=known, warnings=warnings).feed(blocks)
+    tables = TableParser(year=plan_year, known=known, warnings=warnings, columns=columns).feed(blocks)
     outline = OutlineParser(known=known, year=plan_year, warnings=warnings, title_line=meta.title_line)
     drafts = [(t.task, t.carry_forward) for t in outline.parse(blocks)]
     drafts += [(t.task, t.carry_forward) for t in tables.tasks]
@@ -63,11 +70,12 @@ def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
             "(no key tasks with responsible units: not an implementation plan this importer can read)",
             path=source,
         )
+    _apply_conventions([t for t, _ in drafts])
     _apply_carry_forward(drafts)
     tasks = [t for t, _ in drafts]
     _renumber(tasks, warnings)
     for t in tasks:
-        for name in t.lead_units + t.supporting_units:
+        for name in t.lead_units + t.supporting_units + [u for u, _ in t.other_units]:
             registry.resolve(name, t.line, warnings)
     if not registry.has_list:
         warnings.append(Warning_("未找到有关单位名单,单位取自任务 (no units list; units from the tasks)",
@@ -79,6 +87,8 @@ def _parse(text: str, source: str, year: int | None) -> ParsedPlan:
         for name in item.lead_units + item.supporting_units:
             registry.resolve(name, item.line, warnings)
     plan.units = registry.units
+    plan.tables = [ParsedTable(line=t.line, headers=t.headers, roles=t.roles, unclear=t.unclear,
+                               inferred=t.inferred, sample=t.sample) for t in tables.tables]
     plan.warnings = sorted(warnings, key=lambda w: (w.line or 0))
     return plan
 
@@ -114,6 +124,17 @@ def _read_units_list(blocks: list[Block], registry: UnitRegistry) -> None:
                         for name in split_units(cell).names:
                             registry.add_listed(name, nxt.line)
             i += 1
+
+
+def _apply_conventions(tasks: list[ParsedKeyTask]) -> None:
+    """"(…，按职责分工牵头，下同)": in later tasks listing their units plainly, every unit leads,
+    until another convention ("列第一位的为牵头单位，下同") is stated."""
+    mode = ""
+    for task in tasks:
+        if task.convention:
+            mode = task.convention
+        elif mode == "all_lead" and task.plain_list:
+            task.lead_units, task.supporting_units = task.lead_units + task.supporting_units, []
 
 
 def _apply_carry_forward(drafts: list[tuple[ParsedKeyTask, list[str]]]) -> None:

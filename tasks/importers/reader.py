@@ -1,8 +1,13 @@
 """Read a plan file to text: .txt (UTF-8, UTF-8 with BOM, GB18030), .docx (paragraphs and
-tables in document order, table rows as tab-separated lines) and text-layer .pdf."""
+tables in document order, table rows as tab-separated lines), text-layer .pdf, and legacy
+.doc / Kingsoft .wps through LibreOffice headless (converted to .docx first)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -76,18 +81,28 @@ def _cell_text(cell) -> str:
 
 
 def _table_lines(table, lines: list[str]) -> None:
-    for row in table.rows:
-        cells, seen = [], None
-        for cell in row.cells:
-            if seen is not None and cell._tc is seen:  # a horizontally merged cell repeats
+    """Rows as tab-separated lines. A cell merged across columns is its text then empty cells (the
+    columns stay in place); a cell merged down from the row above is empty ("same as above")."""
+    from docx.table import _Cell
+
+    for tr in table._tbl.tr_lst:
+        cells = []
+        nested = []
+        for tc in tr.tc_lst:
+            cell = _Cell(tc, table)
+            if tc.vMerge == "continue":
+                cells.append("")
                 continue
-            seen = cell._tc
             cells.append(_cell_text(cell))
+            # A cell merged across columns keeps the columns after it in place ("责任单位" over two).
+            if len(tr.tc_lst) > 1:
+                cells += [""] * (max(int(tc.grid_span or 1), 1) - 1)
+            nested += cell.tables
         if any(cells):
             # A one-cell row (a section row spanning the table) keeps a tab to stay a row.
             lines.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t")
-        for nested in (t for c in row.cells for t in c.tables):
-            _table_lines(nested, lines)
+        for t in nested:
+            _table_lines(t, lines)
 
 
 class _Numbering:
@@ -196,6 +211,82 @@ def read_pdf(path: Path) -> str:
     return text
 
 
+LEGACY_SUFFIXES = (".doc", ".wps")
+CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion
+
+
+def soffice_binary() -> str | None:
+    """LibreOffice's command, when installed (Debian: libreoffice-writer-nogui)."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _convert(binary: str, source: Path, outdir: Path, filter_name: str | None) -> Path | None:
+    """One headless conversion to .docx with a profile of its own (so parallel conversions do not
+    share, or lock, the user's LibreOffice profile); the .docx path, or None when it failed."""
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir))
+    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir)]
+    if filter_name:
+        command.append(f"--infilter={filter_name}")
+    command.append(str(source))
+    env = {**os.environ, "HOME": str(profile)}
+    try:
+        subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False, env=env)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    out = outdir / (source.stem + ".docx")
+    return out if out.exists() and out.stat().st_size > 0 else None
+
+
+def convert_legacy(path: Path, outdir: Path) -> Path:
+    """A .doc or Kingsoft .wps file converted to .docx by LibreOffice; a .wps LibreOffice does not
+    recognise is retried as a Word 97 document (the format WPS writes by default)."""
+    binary = soffice_binary()
+    if binary is None:
+        raise PlanParseError(
+            "读取 .doc/.wps 需要 LibreOffice,服务器未安装;请另存为 .docx 后上传 "
+            "(LibreOffice is not installed: save the file as .docx)", path=str(path))
+    # LibreOffice names its output after the input: copy to a plain name it cannot misread.
+    source = outdir / ("source" + path.suffix.lower())
+    shutil.copyfile(path, source)
+    filters = [None, "MS Word 97"] if path.suffix.lower() == ".wps" else [None]
+    for filter_name in filters:
+        out = _convert(binary, source, outdir, filter_name)
+        if out is not None:
+            return out
+    raise PlanParseError(
+        f"LibreOffice 无法读取此 {path.suffix.lower()} 文件(已损坏或不是 Word/WPS 文档);请另存为 .docx 后上传 "
+        f"(LibreOffice could not convert this {path.suffix.lower()} file)", path=str(path))
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_legacy(path: Path) -> str:
+    try:
+        head = path.read_bytes()[:8]
+    except OSError as exc:
+        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(path)) from exc
+    if head.startswith(b"PK\x03\x04"):
+        return read_docx(path)  # WPS and Word can save .docx content under the old name
+    if head != _OLE2:
+        raise PlanParseError(
+            f"不是 Word/WPS 文档,无法读取此 {path.suffix.lower()} 文件;请另存为 .docx 后上传 "
+            f"(not a Word 97 / WPS document)", path=str(path))
+    with tempfile.TemporaryDirectory(prefix="plan-convert-") as tmp:
+        converted = convert_legacy(path, Path(tmp))
+        try:
+            return read_docx(converted)
+        except PlanParseError as exc:
+            raise PlanParseError(exc.message, path=str(path)) from None
+
+
 def read_document(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
@@ -207,7 +298,9 @@ def read_document(path: str | Path) -> str:
         return read_docx(p)
     if suffix == ".pdf":
         return read_pdf(p)
-    if suffix in (".doc", ".wps", ".xls", ".xlsx"):
+    if suffix in LEGACY_SUFFIXES:
+        return read_legacy(p)
+    if suffix in (".xls", ".xlsx"):
         raise PlanParseError(f"不支持 {suffix} 格式,请另存为 .docx 或 .txt (unsupported format {suffix})",
                              path=str(p))
     try:

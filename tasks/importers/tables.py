@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from .blocks import Block, Para, Row
 from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
-from .document import ParsedIndicator, ParsedKeyTask, ParsedValue, Warning_
+from .document import ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
+from .statements import OTHER_LABELS as _OTHER_LABELS
 from .statements import find_milestones, parse_content
 from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
 
@@ -21,15 +22,27 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("years", re.compile(r"^(年度目标|目标值|分年度目标|各年度目标|年度目标值)$")),
     ("task", re.compile(
         r"^(任务|重点任务|主要任务|具体任务|任务内容|任务名称|工作任务|工作内容|重点工作|工作措施|具体措施"
-        r"|主要措施|工作举措|工作事项|重点事项|事项|工作清单|具体工作|主要工作|重点任务及措施|任务措施)$")),
-    ("lead", re.compile(r"^(牵头单位|牵头部门|牵头|主办单位|牵头责任单位|牵头处室)$")),
-    ("resp", re.compile(r"^(责任单位|责任部门|主要责任单位|责任主体|实施主体|责任处室)$")),
-    ("support", re.compile(r"^(配合单位|配合部门|协办单位|协同单位|参与单位|配合)$")),
-    ("deadline", re.compile(r"^(完成期限|完成时限|时限|完成时间|时间节点|办结时限|时限要求|完成年限)$")),
-    ("leader", re.compile(r"^(责任领导|牵头领导|分管领导|联系领导)$")),
-    ("progress", re.compile(r"^(进度安排|时间进度|进度要求|节点安排|阶段目标|季度安排)$")),
+        r"|主要措施|工作举措|工作事项|重点事项|事项|工作清单|具体工作|主要工作|重点任务及措施|任务措施"
+        r"|工作目标|目标任务|任务目标|主要内容|具体内容|工作要求|任务事项|重点任务内容|具体举措|重点举措"
+        r"|工作安排|任务要求|主要工作任务|重点工作任务|具体工作任务|实施内容|项目名称|项目)$")),
+    ("lead", re.compile(r"^(牵头单位|牵头部门|牵头|主办单位|牵头责任单位|牵头处室|主办|主办部门|牵头责任部门"
+                        r"|主责单位|主责部门|牵头科室)$")),
+    ("resp", re.compile(r"^(责任单位|责任部门|主要责任单位|责任主体|实施主体|责任处室|负责单位|承办单位|落实单位"
+                        r"|实施单位|责任科室|具体责任单位|责任单位及分工)$")),
+    ("support", re.compile(r"^(配合单位|配合部门|协办单位|协同单位|参与单位|配合|协办|协同责任单位|协同部门"
+                           r"|配合责任单位|协办部门|协同配合单位|协助单位)$")),
+    ("deadline", re.compile(r"^(完成期限|完成时限|时限|完成时间|时间节点|办结时限|时限要求|完成年限|计划完成时间"
+                            r"|时间安排|进度安排|完成时间节点|时间要求|推进时限|实施时间|完成时间及进度)$")),
+    ("leader", re.compile(r"^(责任领导|牵头领导|分管领导|联系领导|牵头负责领导|牵头市领导|牵头区领导|责任市领导"
+                          r"|责任区领导|分管市领导|分管区领导|负责领导|牵头县领导|联系市领导)$")),
+    ("other", re.compile(r"^(数据提供单位|数据报送单位|督办单位|督导单位|监督单位|指导单位|考核单位|技术支撑单位"
+                         r"|业务指导单位|审核单位|督查单位)$")),
+    ("progress", re.compile(r"^(时间进度|进度要求|节点安排|阶段目标|季度安排)$")),
     ("note", re.compile(r"^(备注|说明)$")),
 ]
+# Roles a coordinator may give a task table's column (the preview's reassignment form).
+COLUMN_ROLES = ("num", "task", "lead", "resp", "support", "deadline", "leader", "other", "note", "ignore")
+_HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _INT = re.compile(r"^[0-9０-９]{1,3}$")
 _NUMBER = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)")
 _GE = ("≥", ">=", "不低于", "不少于", "至少", "大于等于", "不小于")
@@ -48,6 +61,22 @@ class Schema:
     baseline_year: int | None = None
     task_cols: list[int] = field(default_factory=list)
     line: int = 0
+    others: dict[int, str] = field(default_factory=dict)  # column -> role as written ("数据提供单位")
+    headers: list[str] = field(default_factory=list)
+    unclear: list[int] = field(default_factory=list)  # columns whose meaning is a guess
+    inferred: bool = False  # no header row: every column's meaning is read from its cells
+
+
+@dataclass
+class TableColumns:
+    """How a task table's columns were read, for the preview (and the coordinator's reassignment)."""
+
+    line: int
+    headers: list[str]
+    roles: list[str]  # one of COLUMN_ROLES per column
+    unclear: list[int]
+    inferred: bool
+    sample: list[str] = field(default_factory=list)  # the first data row, to tell the columns apart
 
 
 @dataclass
@@ -75,24 +104,31 @@ class TableResults:
     indicators: list[ParsedIndicator] = field(default_factory=list)
     work_rows: list[WorkRow] = field(default_factory=list)
     tasks: list[TableTask] = field(default_factory=list)
+    tables: list[TableColumns] = field(default_factory=list)
 
 
 def _role(cell: str) -> tuple[str, re.Match[str]] | None:
-    key = no_spaces(cell)
-    for role, rx in _ROLES:
-        m = rx.match(key)
-        if m:
-            return role, m
+    key = no_spaces(cell).replace("：", "").replace(":", "")
+    if len(key) > 30:
+        return None
+    bare = _HEADER_NOTE.sub("", key)
+    for candidate in (key, bare) if bare != key else (key,):  # "责任单位（列第一位为牵头单位）"
+        for role, rx in _ROLES:
+            m = rx.match(candidate)
+            if m:
+                return role, m
     return None
 
 
 def _header(cells: list[str], line: int) -> Schema | None:
+    if sum(1 for c in cells if c and len(c) <= 30) < 2 or any(len(c) > 60 for c in cells):
+        return None  # a data row: header cells are short
     roles = [(i, _role(c)) for i, c in enumerate(cells)]
     found = [(i, r) for i, r in roles if r]
     names = {r[0] for _, r in found}
     if len(found) < 2 or not names & {"indicator", "task", "lead", "resp", "deadline"}:
         return None
-    schema = Schema(kind="", width=len(cells), line=line)
+    schema = Schema(kind="", width=len(cells), line=line, headers=list(cells))
     for i, (role, m) in found:
         if role == "year":
             schema.years[i] = int(m.group(1))
@@ -102,14 +138,119 @@ def _header(cells: list[str], line: int) -> Schema | None:
             schema.cols.setdefault("baseline", i)
             if m.group(1):
                 schema.baseline_year = int(m.group(1))
+        elif role == "other":
+            schema.others[i] = no_spaces(cells[i])
+        elif role in schema.cols and role in ("lead", "resp", "support", "deadline"):
+            schema.unclear.append(i)  # a second column of the same meaning: read as a note
         else:
             schema.cols.setdefault(role, i)
     if "indicator" in schema.cols and schema.task_cols:
         schema.kind = "worklist"
     elif "indicator" in schema.cols:
         schema.kind = "targets"
-    elif schema.task_cols and names & {"lead", "resp", "support"}:
-        schema.kind = "tasks"
+    elif names & {"lead", "resp", "support"}:
+        unknown = [i for i, r in roles if r is None and no_spaces(cells[i])]
+        if not schema.task_cols and unknown:
+            # No column says "任务": the first unnamed one holds the tasks, most likely. Say so.
+            schema.task_cols.append(unknown[0])
+        if schema.task_cols:
+            schema.kind = "tasks"
+            schema.unclear += [i for i in unknown]
+    return schema
+
+
+def schema_from_roles(roles: list[str], *, line: int, headers: list[str]) -> Schema:
+    """A task table's schema as a coordinator assigned its columns (``COLUMN_ROLES`` per column)."""
+    schema = Schema(kind="tasks", width=len(roles), line=line, headers=list(headers))
+    for i, role in enumerate(roles):
+        if role == "task":
+            schema.task_cols.append(i)
+        elif role == "other":
+            schema.others[i] = no_spaces(headers[i]) if i < len(headers) and headers[i] else "其他"
+        elif role in COLUMN_ROLES and role != "ignore":
+            schema.cols.setdefault(role, i)
+    if not schema.task_cols:
+        schema.kind = ""
+    return schema
+
+
+def _roles_of(schema: Schema) -> list[str]:
+    roles = ["ignore"] * schema.width
+    for role, i in schema.cols.items():
+        if i < schema.width and role in COLUMN_ROLES:
+            roles[i] = role
+    for i in schema.task_cols:
+        roles[i] = "task"
+    for i in schema.others:
+        roles[i] = "other"
+    return roles
+
+
+def _looks_like_units(cell: str, known: set[str]) -> bool:
+    from .units import looks_like_unit, split_units
+
+    if not cell or len(cell) > 120:
+        return False
+    names = split_units(cell, known=known).names
+    return bool(names) and all(looks_like_unit(n, known) for n in names)
+
+
+_DEADLINE_START = re.compile(
+    r"^(20[0-9]{2}|[0-9一二三四五六七八九十]{1,2}月|年|到|至|每|长期|全年|上半年|下半年|第|持续|按|常态)")
+
+
+def looks_like_deadline(cell: str) -> bool:
+    """A cell that is a deadline ("2024年6月底前", "全年", "长期坚持"), not task text naming a time."""
+    t = no_spaces(cell)
+    return bool(t) and len(t) <= 24 and (len(t) <= 10 or bool(_DEADLINE_START.match(t))) and not re.search(
+        r"[，,。；;]", t) and parse_deadline(t, year=2000) != (None, False)
+
+
+_looks_like_deadline = looks_like_deadline
+
+
+def infer_schema(rows: list[list[str]], *, line: int, known: set[str]) -> Schema | None:
+    """The columns of a task table without a header row, from what its cells hold: small numbers,
+    unit lists, deadlines and the longest text. None when it does not look like a task table."""
+    rows = [r for r in rows if sum(1 for c in r if c) >= 2][:30]
+    if not rows or (len(rows) == 1 and not (len(rows[0]) >= 3 and any(
+            _looks_like_units(c, known) for c in rows[0]))):
+        return None  # one row alone: a table row only when it names units beside other cells
+    width = max(len(r) for r in rows)
+    stats = []
+    for col in range(width):
+        cells = [r[col] for r in rows if col < len(r) and r[col]]
+        n = len(cells) or 1
+        stats.append({
+            "int": sum(1 for c in cells if _INT.match(c) or numbering(c)) / n,
+            "units": sum(1 for c in cells if _looks_like_units(c, known)) / n,
+            "date": sum(1 for c in cells if _looks_like_deadline(c)) / n,
+            "length": sum(len(c) for c in cells) / n,
+            "filled": len(cells) / len(rows),
+        })
+    roles = ["ignore"] * width
+    free = set(range(width))
+    num = next((c for c in range(width) if stats[c]["int"] >= 0.6 and stats[c]["length"] <= 4), None)
+    if num is not None:
+        roles[num] = "num"
+        free.discard(num)
+    unit_cols = [c for c in sorted(free) if stats[c]["units"] >= 0.6]
+    for c, role in zip(unit_cols, ("lead", "support") if len(unit_cols) > 1 else ("resp",), strict=False):
+        roles[c] = role
+        free.discard(c)
+    date_col = next((c for c in sorted(free) if stats[c]["date"] >= 0.5), None)
+    if date_col is not None:
+        roles[date_col] = "deadline"
+        free.discard(date_col)
+    if not unit_cols or not free:
+        return None
+    task = max(free, key=lambda c: (stats[c]["length"] * stats[c]["filled"], -c))
+    if stats[task]["length"] < 6:
+        return None
+    roles[task] = "task"
+    schema = schema_from_roles(roles, line=line, headers=[""] * width)
+    schema.inferred = True
+    schema.unclear = list(range(width))
     return schema
 
 
@@ -194,35 +335,103 @@ def _is_year_row(cells: list[str]) -> bool:
 
 
 class TableParser:
-    def __init__(self, *, year: int | None, known: set[str], warnings: list[Warning_]):
+    def __init__(self, *, year: int | None, known: set[str], warnings: list[Warning_],
+                 columns: dict[int, list[str]] | None = None):
         self.year = year
         self.known = known
         self.warnings = warnings
+        self.columns = columns or {}  # a coordinator's column roles, by the table's first line
         self.results = TableResults()
         self._schema: Schema | None = None
         self._domain = ""
         self._section = ""
         self._work_indicator: tuple[int | None, str, str] = (None, "", "")
         self._prev_task_cells: dict[str, str] = {}
+        self._last_row_header = False
         self._last_para = ""
         self._last_para_line = 0
         self._work_year: int | None = None
 
     def feed(self, blocks: list[Block]) -> TableResults:
-        in_run = False
-        for block in blocks:
+        i, n = 0, len(blocks)
+        while i < n:
+            block = blocks[i]
             if isinstance(block, Para):
                 self._last_para, self._last_para_line = block.text, block.line
-                in_run = False
+                self._last_row_header = False
+                i += 1
                 continue
-            if not in_run:
-                in_run = True
-                self._domain = ""
-            self._row(block)
+            j = i
+            while j < n and isinstance(blocks[j], Row):
+                j += 1
+            run = blocks[i:j]
+            self._domain = ""
+            if (self._schema is None or not self._schema.kind) and not any(
+                    _header(r.cells, r.line) for r in run[:3]):
+                # A table without a header row: its columns read from what the cells hold, or as assigned.
+                first = run[0].line
+                schema = (schema_from_roles(self.columns[first], line=first, headers=[""] * len(self.columns[first]))
+                          if first in self.columns else
+                          infer_schema([r.cells for r in run], line=first, known=self.known))
+                if schema is not None and schema.kind == "tasks":
+                    schema.inferred = True
+                    schema.unclear = schema.unclear or list(range(schema.width))
+                    self._use(schema, run[0])
+            before, warned, tables = len(self.results.tasks), len(self.warnings), len(self.results.tables)
+            for r in run:
+                self._row(r)
+            self._retry_unread(run, before, warned, tables)
+            i = j
         return self.results
+
+    def _retry_unread(self, run: list[Row], before: int, warned: int, tables: int) -> None:
+        """A task table whose header gave no task with units (a header at odds with its cells):
+        read its rows again with the columns their cells suggest, rather than refuse the document."""
+        schema = self._schema
+        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns:
+            return
+        added = self.results.tasks[before:]
+        if any(t.task.lead_units or t.task.supporting_units for t in added):
+            return
+        rows = [r for r in run if r.line != schema.line]
+        guess = infer_schema([r.cells for r in rows], line=rows[0].line if rows else 0, known=self.known)
+        if guess is None:
+            return
+        del self.results.tasks[before:]
+        del self.warnings[warned:]
+        del self.results.tables[tables:]
+        guess.inferred, guess.unclear = True, list(range(guess.width))
+        self._use(guess, rows[0])
+        for r in rows:
+            self._row(r)
+
+    def _use(self, schema: Schema, sample: Row | None) -> None:
+        self._schema = schema
+        if schema.kind == "tasks":
+            self._section = ""
+            self._prev_task_cells = {}
+            self.results.tables.append(TableColumns(
+                line=schema.line, headers=schema.headers, roles=_roles_of(schema), unclear=sorted(schema.unclear),
+                inferred=schema.inferred, sample=list(sample.cells) if sample is not None else []))
 
     def _row(self, row: Row) -> None:
         header = _header(row.cells, row.line)
+        prev = self._schema
+        if (header is not None and prev is not None and prev.headers and self._last_row_header
+                and header.kind in ("", "tasks")):
+            # A second header row under a merged cell ("责任单位" over "牵头单位 | 配合单位"): one header.
+            top = prev.headers + [""] * max(0, len(row.cells) - len(prev.headers))
+            merged = [c if c and _role(c) else (top[i] if i < len(top) else c) for i, c in enumerate(row.cells)]
+            merged += top[len(merged):]
+            combined = _header(merged, prev.line)
+            if combined is not None and combined.kind:
+                if prev.kind == "tasks" and self.results.tables and self.results.tables[-1].line == prev.line:
+                    self.results.tables.pop()
+                header = combined
+        self._last_row_header = header is not None
+        if header is not None and header.line in self.columns and header.kind in ("tasks", ""):
+            roles = self.columns[header.line]
+            header = schema_from_roles(roles, line=header.line, headers=row.cells)
         if header is not None:
             self._schema = header
             if header.kind == "worklist":
@@ -232,9 +441,12 @@ class TableParser:
                 elif header.years:
                     self._work_year = min(header.years.values())
             if header.kind == "tasks":
-                self._section = ""
+                self._use(header, None)
             return
         schema = self._schema
+        tables = self.results.tables
+        if schema is not None and tables and tables[-1].line == schema.line and not tables[-1].sample:
+            tables[-1].sample = list(row.cells)
         if schema is None:
             return
         if _year_subheader(row.cells, schema):
@@ -325,31 +537,58 @@ class TableParser:
     def _task_row(self, row: Row, schema: Schema) -> None:
         nonempty = [c for c in row.cells if c]
         first = row.cells[0] if row.cells else ""
+        if schema.inferred and row.line == schema.line and _header_like(nonempty, self.known):
+            # The header row of a table whose headers say nothing we know: keep them for the preview.
+            schema.headers = list(row.cells)
+            if self.results.tables and self.results.tables[-1].line == schema.line:
+                self.results.tables[-1].headers = list(row.cells)
+                self.results.tables[-1].sample = []
+            return
         if (len(nonempty) == 1 and not _INT.match(nonempty[0]) and (first or numbering(nonempty[0]))) or (
                 len(nonempty) == 2 and first and _section_number(first)):
             # "一、住房保障 | | |", "一 | 住房保障": a section row
             self._section = first_sentence(" ".join(nonempty), 60)
             return
-        cells = self._fill_short_row(row, schema)
+        cells = [("" if no_spaces(c) in _SAME_AS_ABOVE else c) for c in self._fill_short_row(row, schema)]
         num = cells[schema.cols["num"]] if "num" in schema.cols else ""
-        filled = [r for r in ("lead", "resp", "support", "deadline")
-                  if r in schema.cols and cells[schema.cols[r]]]
+        unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
+        filled = [r for r in (*unit_roles, "deadline") if r in schema.cols and cells[schema.cols[r]]]
         task_text = "\n".join(cells[c] for c in schema.task_cols if cells[c])
+        tasks = self.results.tasks
+        prev = tasks[-1] if tasks and tasks[-1].task.line < row.line else None
+        head_empty = not cells[schema.task_cols[0]] and not num
+        numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
+        if prev is not None and not num and (
+                (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
+            # A sub-row of the task above (its first cells merged down): its measures and units join it.
+            self._join_subrow(prev, cells, schema, task_text, row)
+            return
         if not task_text:
             return
-        tasks = self.results.tasks
-        if "num" in schema.cols and not num and not filled and tasks and tasks[-1].task.line < row.line:
+        if "num" in schema.cols and not num and not filled and prev is not None:
             # A row that only continues the task above (its text broken over two rows).
-            tasks[-1].task.text += "\n" + task_text
+            prev.task.text += "\n" + task_text
             return
+        inherited = []
+        if unit_roles and not any(cells[schema.cols[r]] for r in unit_roles if r != "support") and any(
+                self._prev_task_cells.get(r) for r in unit_roles):
+            # The lead cell is empty: merged with the one above ("same as above").
+            for r in unit_roles:
+                if not cells[schema.cols[r]] and (r != "support" or not any(cells[schema.cols[x]] for x in unit_roles)):
+                    cells[schema.cols[r]] = self._prev_task_cells.get(r, "")
+                    inherited.append(r)
+            if "deadline" in schema.cols and not cells[schema.cols["deadline"]] and not any(
+                    row.cells[schema.cols[r]] for r in unit_roles if schema.cols[r] < len(row.cells)):
+                cells[schema.cols["deadline"]] = self._prev_task_cells.get("deadline", "")
+            if inherited:
+                self.warnings.append(Warning_(
+                    f"表格单元格为空(合并单元格),{'、'.join(_LABEL[r] for r in inherited)}沿用上一行 "
+                    "(empty cell: value taken from the row above)", row.line, "merged_cell"))
+        for r in (*unit_roles, "deadline"):
+            if r in schema.cols:
+                self._prev_task_cells[r] = cells[schema.cols[r]]
         title_cell = cells[schema.task_cols[0]] or task_text
-        parts = []
-        for role, label in (("leader", "责任领导"), ("lead", "牵头单位"), ("resp", "责任单位"),
-                            ("support", "配合单位")):
-            col = schema.cols.get(role)
-            if col is not None and cells[col]:
-                parts.append(f"{label}:{cells[col]}")
-        st = parse_content("；".join(parts), self.known)
+        st = self._statement(cells, schema)
         year = self.year
         deadline_text = ""
         deadline = None
@@ -360,22 +599,80 @@ class TableParser:
                 self.warnings.append(Warning_(
                     f"无法识别完成时限“{deadline_text}” (unreadable deadline)", row.line,
                     "deadline_unreadable"))
-        source = cells[schema.cols["progress"]] if "progress" in schema.cols else task_text
+        if "progress" in schema.cols:
+            source = cells[schema.cols["progress"]]
+        elif "deadline" in schema.cols and len(find_milestones(deadline_text, year)) > 1:
+            source = cells[schema.cols["deadline"]]  # "5月底前:开工;10月底前:完工" in the 进度安排 column
+        else:
+            source = task_text
         milestones = find_milestones(source, year)
-        num_value = int(ascii_digits(num)) if _INT.match(num) else 0
+        num_value = int(ascii_digits(num)) if _INT.match(num) else (numbering(num)[1] if numbering(num) else 0)
         task = ParsedKeyTask(
             number=num_value, section=self._section, title=first_sentence(title_cell),
             text=task_text, lead_units=st.leads, supporting_units=st.supports,
             deadline=deadline, deadline_text=deadline_text, leaders=st.leaders, milestones=milestones,
-            line=row.line,
+            line=row.line, other_units=[(u, r) for u, r in st.others if u not in st.leads + st.supports],
         )
         self.results.tasks.append(TableTask(task=task, carry_forward=st.carry_forward, doubtful=st.doubtful))
 
+    def _statement(self, cells: list[str], schema: Schema):
+        parts = []
+        for role, label in (("leader", "责任领导"), ("lead", "牵头单位"), ("resp", "责任单位"),
+                            ("support", "配合单位")):
+            col = schema.cols.get(role)
+            if col is not None and cells[col]:
+                parts.append(f"{label}:{cells[col]}")
+        for col, label in schema.others.items():
+            if col < len(cells) and cells[col]:
+                parts.append(f"{label}:{cells[col]}" if label in _OTHER_LABELS else f"督办单位:{cells[col]}")
+        st = parse_content("；".join(parts), self.known)
+        if any(label not in _OTHER_LABELS for label in schema.others.values()):
+            # A column the coordinator called "other": its header is the role as written.
+            named = {lbl for lbl in schema.others.values()}
+            st.others = [(u, r if r in named else next(iter(named))) for u, r in st.others]
+        return st
+
+    def _join_subrow(self, prev: TableTask, cells: list[str], schema: Schema, text: str, row: Row) -> None:
+        task = prev.task
+        if text:
+            task.text += "\n" + text
+        st = self._statement(cells, schema)
+        for name in st.leads:
+            if name not in task.lead_units:
+                task.lead_units.append(name)
+        task.supporting_units = [n for n in dict.fromkeys(task.supporting_units + st.supports)
+                                 if n not in task.lead_units]
+        task.leaders += [x for x in st.leaders if x not in task.leaders]
+        task.other_units += [x for x in st.others if x not in task.other_units]
+        prev.carry_forward += st.carry_forward
+        prev.doubtful += st.doubtful
+        if "deadline" in schema.cols and cells[schema.cols["deadline"]]:
+            text_ = normalize_deadline_text(cells[schema.cols["deadline"]])
+            when, _rec = parse_deadline_in(text_, self.year)
+            if when is not None and (task.deadline is None or when > task.deadline):
+                if task.deadline is not None or task.deadline_text:
+                    task.milestones.append(ParsedMilestone(
+                        text=first_sentence(task.title), deadline=task.deadline, deadline_text=task.deadline_text))
+                task.milestones.append(ParsedMilestone(text=first_sentence(text), deadline=when, deadline_text=text_))
+                task.deadline, task.deadline_text = when, text_
+        for r in ("lead", "resp", "support", "deadline"):
+            if r in schema.cols and cells[schema.cols[r]]:
+                self._prev_task_cells[r] = cells[schema.cols[r]]
+
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
-        """A row left short by merged cells: unit cells missing are taken from the row above."""
+        """A row left short by merged cells: unit cells missing are taken from the row above.
+        A row wider than the header with empty cells inside (columns shifted by a stray separator)
+        loses those empty cells first."""
         cells = list(row.cells)
         while cells and not cells[-1]:
             cells.pop()
+        if len(cells) > schema.width:
+            for i in range(len(cells) - 1, 0, -1):
+                if len(cells) <= schema.width:
+                    break
+                if not cells[i]:
+                    del cells[i]
+            row = Row(cells=cells, line=row.line)
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
         if cells and not cells[0]:
             cells = []  # leading empty cells keep the columns in place: read by position
@@ -408,13 +705,17 @@ class TableParser:
                     "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
                 out[schema.cols[r]] = value
-        for r in ("lead", "resp", "support"):
-            if r in schema.cols:
-                self._prev_task_cells[r] = out[schema.cols[r]]
         return out
 
 
 _LABEL = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
+_SAME_AS_ABOVE = {"同上", "同上。", "〃", "\"", "”", "同左"}
+
+
+def _header_like(cells: list[str], known: set[str]) -> bool:
+    return bool(cells) and all(
+        len(no_spaces(c)) <= 8 and not _INT.match(c) and not re.search(r"[0-9。，,、]", c)
+        and not _looks_like_units(c, known) for c in cells)
 
 
 def _section_number(cell: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .document import ParsedUnit, Warning_
 from .text import CLOSE, OPEN, name_key, no_spaces, split_top_level
@@ -27,9 +28,21 @@ _NOTE = re.compile(
 )
 CARRY_FORWARD = re.compile(r"以下(?:各项)?(?:任务|工作)?均需(?:由)?(.+?)(?:负责)?(?:组织)?落实")
 _ROLE_SUFFIX = re.compile(
-    r"(?:[（(]\s*(牵头|主责|主办|配合|协办)\s*[）)]|(牵头|配合|协办|协助|参与|按职责分工负责|按职责负责|分工负责|负责))$"
+    r"(?:[（(]\s*(牵头|主责|主办|配合|协办|协同)\s*[）)]"
+    r"|(分别牵头|按职责分工牵头|按职责牵头|共同牵头|联合牵头|牵头负责|牵头|主办|配合|协办|协助|协同|参与"
+    r"|按职责分工负责|按职责负责|分工负责|负责))$"
 )
+_LEAD_WORDS = ("主责", "主办")
+_ALL_LEAD = re.compile(
+    r"^(?:均为|都是|共同|分别|按职责分工|按职责)?牵头(?:单位)?$|分别牵头|按职责分工牵头|均为牵头单位|共同牵头")
+_ROLE_WORD = re.compile(r"^(牵头|主责|主办|配合|协办|协同)$")
 _TRAILING_ETC = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)?|等)$")
+# "A、B等(有关)部门": the list ends there; what follows is a note ("按职责分工负责").
+_ETC_END = re.compile(r"等(?:有关|相关|其他)?(?:单位|部门|镇街|乡镇)")
+# A bracketed note after the last unit: "市卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)".
+_BRACKET_NOTE = re.compile(r"[（(]([^（）()]*)[）)]$")
+# 及 / 和 / 以及 / 与 between two unit names ("市住建局及各县区政府"); not inside one ("市住房和城乡建设局").
+_AND = re.compile(r"以及|及|和|与")
 _LEADING_FILLER = re.compile(r"^(?:和|及|以及|与|由|其他|其余)")
 
 _COLLECTIVE = re.compile(r"^各")
@@ -45,6 +58,7 @@ class SplitResult:
     roles: list[str] = field(default_factory=list)  # "lead", "support" or "" per name
     notes: list[str] = field(default_factory=list)
     carry_forward: list[str] = field(default_factory=list)  # 以下均需X落实 -> ["各X"]
+    all_lead: bool = False  # a note says every unit listed leads ("分别牵头", "按职责分工牵头")
     doubtful: list[str] = field(default_factory=list)  # messages for warnings
 
 
@@ -106,7 +120,21 @@ def _split_run_together(item: str, known: set[str] | frozenset[str]) -> tuple[li
     return [item], False
 
 
-def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
+def split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -> SplitResult:
+    """Split a responsibility list into unit names (cached per parse: tables repeat their unit cells)."""
+    keys = known if isinstance(known, frozenset) else frozenset(known or ())
+    cached = _split_cached(text, keys)
+    return SplitResult(names=list(cached.names), roles=list(cached.roles), notes=list(cached.notes),
+                       carry_forward=list(cached.carry_forward), doubtful=list(cached.doubtful),
+                       all_lead=cached.all_lead)
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str, known: frozenset[str]) -> SplitResult:
+    return _split_units(text, known=known)
+
+
+def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -> SplitResult:
     """Split a responsibility list into unit names.
 
     Separators 、,，;； outside brackets; brackets belong to names (``各镇(街道)``);
@@ -116,10 +144,31 @@ def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
     known = known or set()
     result = SplitResult()
     pending: list[int] = []  # names waiting for a role given after them ("B、C按职责分工负责")
-    for piece, _ in split_top_level(text.strip(), SEPARATORS):
+    ended = False
+    for piece in _joined_collectives([p for p, _ in split_top_level(text.strip(), SEPARATORS)]):
         piece = no_spaces(piece).strip("：:")
         if not piece:
             continue
+        if ended:
+            result.notes.append(piece)
+            continue
+        note = _BRACKET_NOTE.search(piece)
+        if (note and _NOTE.search(note.group(1)) and not _ROLE_WORD.match(no_spaces(note.group(1)))
+                and name_key(piece) not in known):
+            result.notes.append(note.group(1))
+            piece = piece[: note.start()]
+            if not piece:
+                continue
+        etc = _ETC_END.search(piece)
+        if etc and name_key(piece) not in known and looks_like_unit(piece[: etc.start()], known):
+            rest = piece[etc.end():]
+            piece = piece[: etc.start()]
+            ended = True
+            m_rest = _ROLE_SUFFIX.search(rest) if rest else None
+            if rest:
+                result.notes.append(rest)
+            if m_rest and m_rest.group(2) and "牵头" in m_rest.group(2) and not rest.startswith("负责"):
+                piece += m_rest.group(2)  # "A、B等部门分别牵头": the role still applies
         carry = CARRY_FORWARD.search(piece)
         if carry:
             name = carry.group(1)
@@ -127,22 +176,32 @@ def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
             result.notes.append(piece)
             continue
         if _NOTE.search(piece) and name_key(piece) not in known:
-            stripped = _ROLE_SUFFIX.sub("", piece)
+            stripped = _TRAILING_ETC.sub("", _ROLE_SUFFIX.sub("", piece))  # "省财政厅等按职责分工负责"
             if not (stripped and looks_like_unit(stripped, known) and not _NOTE.search(stripped)):
                 result.notes.append(piece)
+                if _ALL_LEAD.search(piece) and not re.search(r"除.*外", piece):
+                    # "A、B，按职责分工牵头(，下同)": every unit named leads (and, with 下同, in later tasks too)
+                    for i in pending:
+                        result.roles[i] = "lead"
+                    pending = []
+                    result.all_lead = True
                 continue
         role, own_only = "", False
         m = _ROLE_SUFFIX.search(piece)
         if m and name_key(piece) not in known:
             word = m.group(1) or m.group(2)
-            role = "lead" if word in ("牵头", "主责", "主办") else "support"
+            role = "lead" if "牵头" in word or word in _LEAD_WORDS else "support"
             own_only = m.group(1) is not None  # "B(牵头)" marks B alone; "B、C配合" marks both
             piece = piece[: m.start()].strip()
         piece = _TRAILING_ETC.sub("", piece) if name_key(piece) not in known else piece
         piece = _LEADING_FILLER.sub("", piece)
         if not piece:
             continue
-        names, heuristic = _split_run_together(piece, known)
+        names, heuristic = [], False
+        for part in _split_and(piece, known):
+            more, heur = _split_run_together(part, known)
+            names += more
+            heuristic = heuristic or heur
         if heuristic:
             result.doubtful.append(f"“{piece}” read as {len(names)} units: {'、'.join(names)}")
         for name in names:
@@ -155,6 +214,33 @@ def split_units(text: str, *, known: set[str] | None = None) -> SplitResult:
                 result.roles[i] = role
             pending = []
     return result
+
+
+_EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)$")
+
+
+def _joined_collectives(pieces: list[str]) -> list[str]:
+    """"各市、县(市、区)人民政府" is one collective unit (each city's and county's government), not two."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and re.search(
+                r"(政府|党委|党委政府|管委会)$", no_spaces(piece)):
+            out[-1] = f"{out[-1]}、{piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
+    """``市住建局及各县区政府`` -> two names, when every part is a unit name on its own."""
+    if name_key(piece) in known or not _AND.search(piece):
+        return [piece]
+    parts = _AND.split(piece)
+    if len(parts) < 2 or any(not p for p in parts):
+        return [piece]
+    if all(looks_like_unit(p, known) and len(name_key(p)) >= 3 for p in parts):
+        return parts
+    return [piece]
 
 
 class UnitRegistry:

@@ -231,6 +231,17 @@ class Role(models.TextChoices):
     SUPPORT = "support", _("配合")
 
 
+class KeyTaskRole(models.TextChoices):
+    """A unit's role in a key task: lead, supporting, or another role the plan names (数据提供单位, 督办单位).
+
+    The other roles stay on the key task only: they never become work-item units.
+    """
+
+    LEAD = "lead", _("牵头")
+    SUPPORT = "support", _("配合")
+    OTHER = "other", _("其他")
+
+
 class KeyTask(models.Model):
     """A numbered key task (重点任务) with its lead and supporting units."""
 
@@ -262,13 +273,15 @@ class KeyTaskUnit(models.Model):
 
     key_task = models.ForeignKey(KeyTask, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="key_task_assignments")
-    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=10, choices=KeyTaskRole.choices)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     name_as_written = models.CharField(_("原文名称"), max_length=100, blank=True)
     expanded = models.BooleanField(
         _("由集合单位展开"), default=False,
         help_text=_("导入时由集合单位(原文名称，如“各镇(街道)”)展开给每个成员；只在重点任务上，不进入每个工作事项"),
     )
+    # The role as the plan writes it, for a role other than lead/supporting ("数据提供单位").
+    role_name = models.CharField(_("角色(原文)"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("任务责任单位")
@@ -277,7 +290,11 @@ class KeyTaskUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["key_task", "unit"], name="keytaskunit_unique_unit")]
 
     def __str__(self) -> str:
-        return f"{self.unit} ({self.get_role_display()})"
+        return f"{self.unit} ({self.role_label})"
+
+    @property
+    def role_label(self) -> str:
+        return self.role_name if self.role == KeyTaskRole.OTHER and self.role_name else self.get_role_display()
 
 
 class WorkItem(models.Model):

@@ -64,6 +64,29 @@ class DeadlineProblem:
 
 
 @dataclass
+class TableColumn:
+    index: int
+    header: str  # as the document writes it ("" for a table without a header row)
+    sample: str  # the first data row's cell, to tell the columns apart
+    role: str  # how it was read: one of tables.COLUMN_ROLES
+    unclear: bool  # a guess the coordinator should check
+
+
+@dataclass
+class TableReading:
+    """How the parser read one task table's columns; the preview lets the coordinator reassign them."""
+
+    line: int
+    inferred: bool  # no header row: every column read from its cells
+    columns: list[TableColumn]
+    assigned: bool = False  # read as the coordinator assigned
+
+    @property
+    def unclear(self) -> bool:
+        return any(c.unclear for c in self.columns)
+
+
+@dataclass
 class ImportPreview:
     parsed: ParsedPlan
     existing_plan: Plan | None
@@ -75,27 +98,49 @@ class ImportPreview:
     confirmed_links: int = 0  # doubtful links already confirmed by a coordinator in the existing plan
     deadline_problems: list[DeadlineProblem] = field(default_factory=list)
     other_warnings: list[WarningRow] = field(default_factory=list)
+    tables: list[TableReading] = field(default_factory=list)
 
     def unit(self, name: str) -> UnitPreview:
         return self.units[normalise_name(name)]
 
     @property
+    def unclear_tables(self) -> list[TableReading]:
+        return [t for t in self.tables if t.unclear]
+
+    @property
     def n_to_check(self) -> int:
-        return len(self.unit_choices) + len(self.link_choices) + len(self.deadline_problems)
+        return (len(self.unit_choices) + len(self.link_choices) + len(self.deadline_problems)
+                + len(self.unclear_tables))
 
 
 def _field(prefix: str, text: str) -> str:
     return f"{prefix}_{hashlib.sha1(text.encode()).hexdigest()[:12]}"
 
 
-def import_preview(*, parsed: ParsedPlan) -> ImportPreview:
+def table_readings(parsed: ParsedPlan, assigned: dict[int, list[str]] | None = None) -> list[TableReading]:
+    """Each task table's columns as read (header, a sample cell, the role given, whether it is a guess)."""
+    assigned = assigned or {}
+    out = []
+    for t in parsed.tables:
+        columns = []
+        for i, role in enumerate(t.roles):
+            header = t.headers[i] if i < len(t.headers) else ""
+            sample = t.sample[i] if i < len(t.sample) else ""
+            columns.append(TableColumn(index=i, header=header, sample=sample[:40], role=role,
+                                       unclear=i in t.unclear and t.line not in assigned))
+        out.append(TableReading(line=t.line, inferred=t.inferred, columns=columns, assigned=t.line in assigned))
+    return out
+
+
+def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None = None) -> ImportPreview:
     """Resolve every unit name against the region's units, find the plan a re-import would update,
     and list what the coordinator should settle: new or doubtful unit names, doubtful key-task
     links, deadlines that could not be read. A fixed number of queries whatever the document."""
     region = Region.objects.filter(name=parsed.region).first()
     known = units_by_name(region) if region else {}
     existing_plan = Plan.objects.filter(region=region, title=parsed.title).first() if region else None
-    preview = ImportPreview(parsed=parsed, existing_plan=existing_plan, region=region)
+    preview = ImportPreview(parsed=parsed, existing_plan=existing_plan, region=region,
+                            tables=table_readings(parsed, columns))
     preview.region_units = sorted({u.pk: u for u in known.values()}.values(), key=lambda u: u.name)
     canonical = {}
     for pu in parsed.units:
@@ -105,6 +150,7 @@ def import_preview(*, parsed: ParsedPlan) -> ImportPreview:
         normalise_name(w.subject): w for w in parsed.warnings if w.code == "unit_doubtful_match" and w.subject
     }
     names = {n for t in parsed.key_tasks for n in (*t.lead_units, *t.supporting_units)}
+    names |= {n for t in parsed.key_tasks for n, _role in t.other_units}
     names |= {n for w in parsed.work_items for n in (*w.lead_units, *w.supporting_units)}
     names |= {pu.name for pu in parsed.units}
     for name in names:

@@ -35,6 +35,7 @@ from tasks.models import (
     Indicator,
     IndicatorTarget,
     KeyTask,
+    KeyTaskRole,
     KeyTaskUnit,
     Plan,
     Region,
@@ -378,26 +379,39 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
                 if town_id not in listed:
                     listed.add(town_id)
                     expanded.append((town_id, role, name))
-        wanted = [(unit.pk, role, name, False) for unit, role, name in ordered]
-        wanted += [(town_id, role, name, True) for town_id, role, name in expanded]
-        for position, (unit_id, role, name, is_expanded) in enumerate(wanted):
+        wanted = [(unit.pk, role, name, False, "") for unit, role, name in ordered]
+        for name, role_name in pt.other_units:
+            # 数据提供单位, 督办单位: a role of its own on the key task, never lead or supporting.
+            unit = _resolve(names, name, plan.region, result)
+            if unit.pk not in listed:
+                listed.add(unit.pk)
+                wanted.append((unit.pk, KeyTaskRole.OTHER, name, False, role_name[:30]))
+        wanted += [(town_id, role, name, True, "") for town_id, role, name in expanded]
+        for position, (unit_id, role, name, is_expanded, role_name) in enumerate(wanted):
             assignment = current.pop(unit_id, None)
-            values = (role, position, name, is_expanded)
+            values = (role, position, name, is_expanded, role_name)
             if assignment is None:
                 assignment = KeyTaskUnit(key_task=task, unit_id=unit_id, role=role, position=position,
-                                         name_as_written=name, expanded=is_expanded)
+                                         name_as_written=name, expanded=is_expanded, role_name=role_name)
                 new_rows.append(assignment)
-            elif (assignment.role, assignment.position, assignment.name_as_written, assignment.expanded) != values:
-                assignment.role, assignment.position, assignment.name_as_written, assignment.expanded = values
+            elif (
+                assignment.role, assignment.position, assignment.name_as_written, assignment.expanded,
+                assignment.role_name,
+            ) != values:
+                (assignment.role, assignment.position, assignment.name_as_written, assignment.expanded,
+                 assignment.role_name) = values
                 changed_rows.append(assignment)
             rows.append(assignment)
         # Units left in ``current`` were added by a coordinator: they stay.
         rows += current.values()
+        # Work items take the task's own lead and supporting units: neither towns expanded from a
+        # collective (what a town does is what is handed to it) nor other roles (数据提供单位).
         task_rows[pt.number] = [
-            (a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position) if not a.expanded
+            (a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)
+            if not a.expanded and a.role in (Role.LEAD, Role.SUPPORT)
         ]
     KeyTaskUnit.objects.bulk_create(new_rows)
-    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written", "expanded"])
+    KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written", "expanded", "role_name"])
     for name in sorted(unexpanded):
         result.warnings.append({
             "code": "collective_not_expanded", "line": None, "unit": name,

@@ -1,5 +1,6 @@
 """Upload a plan document, preview what would be created beside the source lines, settle the
-doubtful points (unit names, key-task links), then confirm. Nothing is written before confirming."""
+doubtful points (unit names, key-task links, how a table's columns are read), then confirm.
+Nothing is written before confirming."""
 
 from __future__ import annotations
 
@@ -17,18 +18,34 @@ from django.views.decorators.http import require_POST
 
 from tasks.importers import PlanParseError, parse_plan_text
 from tasks.importers.reader import read_document
-from tasks.selectors.imports import ImportPreview, import_preview, plan_warnings, warning_parts
+from tasks.importers.tables import COLUMN_ROLES
+from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, warning_parts
 from tasks.selectors.permissions import is_global
 from tasks.services.plan_import import ImportChoiceError, plan_import
 
-ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf"}
+ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps"}
+COLUMN_LABELS = {
+    "num": _("序号"),
+    "task": _("任务内容"),
+    "lead": _("牵头单位"),
+    "resp": _("责任单位(首位牵头)"),
+    "support": _("配合单位"),
+    "deadline": _("完成时限"),
+    "leader": _("责任领导"),
+    "other": _("其他角色单位(按表头名称)"),
+    "note": _("备注(不读取)"),
+    "ignore": _("不读取"),
+}
 MAX_UPLOAD = 20 * 1024 * 1024
 SESSION_KEY = "plan_import_staged"
 OWN_UNIT = "own"
 
 
 class PlanUploadForm(forms.Form):
-    document = forms.FileField(label=_("方案文件"), help_text=_(".txt(UTF-8/GB18030)、.docx 或带文字层的 .pdf"))
+    document = forms.FileField(
+        label=_("方案文件"),
+        help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf，或旧版 .doc / WPS(.wps)"),
+    )
     year = forms.IntegerField(
         label=_("工作清单年度"), required=False, min_value=2000, max_value=2100,
         help_text=_("文件未写明工作清单年度时填写"),
@@ -37,7 +54,7 @@ class PlanUploadForm(forms.Form):
     def clean_document(self):
         document = self.cleaned_data["document"]
         if Path(document.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("只支持 .txt、.docx 和 .pdf 文件。"))
+            raise forms.ValidationError(_("只支持 .txt、.docx、.pdf、.doc 和 .wps 文件。"))
         if document.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 20MB。"))
         return document
@@ -105,6 +122,45 @@ class ImportChoicesForm(forms.Form):
         return [(choice, self[choice.field]) for choice in self.preview.link_choices]
 
 
+class TableColumnsForm(forms.Form):
+    """How each task table's columns are read: one select per column, as the parser read it by default."""
+
+    def __init__(self, *args, tables: list[TableReading], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tables = tables
+        choices = [(role, COLUMN_LABELS[role]) for role in COLUMN_ROLES]
+        for t in tables:
+            for c in t.columns:
+                label = c.header or _t("第%d列") % (c.index + 1)
+                self.fields[self._name(t, c.index)] = forms.ChoiceField(
+                    label=label, choices=choices, initial=c.role)
+
+    @staticmethod
+    def _name(table: TableReading, index: int) -> str:
+        return f"table_{table.line}_{index}"
+
+    def clean(self):
+        cleaned = super().clean()
+        for t in self.tables:
+            roles = [cleaned.get(self._name(t, c.index)) for c in t.columns]
+            if "task" not in roles:
+                raise forms.ValidationError(_t("第 %d 行的表格：请指定哪一列是任务内容。") % t.line)
+            if not {"lead", "resp"} & set(roles):
+                raise forms.ValidationError(_t("第 %d 行的表格：请指定牵头单位或责任单位列。") % t.line)
+        return cleaned
+
+    def assignment(self) -> dict[str, list[str]]:
+        """``{table line: [role per column]}`` for the session (JSON keys are strings)."""
+        return {str(t.line): [self.cleaned_data[self._name(t, c.index)] for c in t.columns] for t in self.tables}
+
+    def rows(self):
+        return [(t, [(c, self[self._name(t, c.index)]) for c in t.columns]) for t in self.tables]
+
+
+def _columns(staged: dict) -> dict[int, list[str]]:
+    return {int(line): roles for line, roles in (staged.get("columns") or {}).items()}
+
+
 def _staging_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "import-staging"
     path.mkdir(parents=True, exist_ok=True)
@@ -126,7 +182,7 @@ def _parse_staged(staged: dict):
     except PlanParseError as exc:
         # Name the file the coordinator uploaded, not our staging copy.
         raise PlanParseError(exc.message, path=staged["name"], line=exc.line) from None
-    parsed = parse_plan_text(text, source=staged["name"], year=staged.get("year"))
+    parsed = parse_plan_text(text, source=staged["name"], year=staged.get("year"), columns=_columns(staged))
     return path, text, parsed
 
 
@@ -167,9 +223,42 @@ def plan_import_preview(request):
     if staged is None:
         messages.error(request, _("没有待确认的导入，请重新上传文件。"))
         return redirect("tasks:plan_import")
-    _path, text, parsed = _parse_staged(staged)
-    preview = import_preview(parsed=parsed)
+    try:
+        _path, text, parsed = _parse_staged(staged)
+    except PlanParseError as exc:
+        # A column assignment that leaves no task with units: say so and go back to the parser's reading.
+        if not staged.get("columns"):
+            raise
+        messages.error(request, str(exc))
+        staged.pop("columns")
+        request.session[SESSION_KEY] = staged
+        return redirect("tasks:plan_import_preview")
+    preview = import_preview(parsed=parsed, columns=_columns(staged))
     return _render_preview(request, staged, text, preview, ImportChoicesForm(preview=preview))
+
+
+@require_POST
+@permission_required("tasks.add_plan", raise_exception=True)
+def plan_import_columns(request):
+    """Step 2b: the coordinator reassigns a task table's columns; the document is read again with them."""
+    staged = _staged(request)
+    if staged is None:
+        messages.error(request, _("没有待确认的导入，请重新上传文件。"))
+        return redirect("tasks:plan_import")
+    if "reset" in request.POST:
+        staged.pop("columns", None)
+        request.session[SESSION_KEY] = staged
+        messages.info(request, _("已恢复系统识别的列。"))
+        return redirect("tasks:plan_import_preview")
+    _path, text, parsed = _parse_staged(staged)
+    preview = import_preview(parsed=parsed, columns=_columns(staged))
+    form = TableColumnsForm(request.POST, tables=preview.tables)
+    if not form.is_valid():
+        return _render_preview(request, staged, text, preview, ImportChoicesForm(preview=preview), columns_form=form)
+    staged["columns"] = {**(staged.get("columns") or {}), **form.assignment()}
+    request.session[SESSION_KEY] = staged
+    messages.success(request, _("已按指定的列重新识别表格。"))
+    return redirect("tasks:plan_import_preview")
 
 
 @require_POST
@@ -185,7 +274,7 @@ def plan_import_confirm(request):
     except PlanParseError as exc:
         messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
-    preview = import_preview(parsed=parsed)
+    preview = import_preview(parsed=parsed, columns=_columns(staged))
     form = ImportChoicesForm(request.POST, preview=preview)
     if not form.is_valid():
         form.add_error(None, _("有选择无效(可能单位名单刚被修改)，请重新选择。未写入任何内容。"))
@@ -237,9 +326,10 @@ def plan_import_cancel(request):
     return redirect("tasks:plan_import")
 
 
-def _render_preview(request, staged: dict, text: str, preview: ImportPreview, form: ImportChoicesForm):
+def _render_preview(request, staged: dict, text: str, preview: ImportPreview, form: ImportChoicesForm,
+                    columns_form: TableColumnsForm | None = None):
     context = {"preview": preview, "parsed": preview.parsed, "lines": text.splitlines(), "staged": staged,
-               "form": form}
+               "form": form, "columns_form": columns_form or TableColumnsForm(tables=preview.tables)}
     return render(request, "tasks/import_preview.html", context)
 
 

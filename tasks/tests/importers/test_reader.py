@@ -61,7 +61,7 @@ def test_crlf_line_endings(tmp_path):
 
 def test_doc_and_directory_are_refused(tmp_path):
     doc = tmp_path / "plan.doc"
-    doc.write_bytes(b"\xd0\xcf\x11\xe0rest")
+    doc.write_bytes(b"\xd0\xcf\x11\xe0rest")  # not even an OLE2 header: refused before LibreOffice
     with pytest.raises(PlanParseError, match=r"\.doc"):
         parse_plan_file(doc)
     with pytest.raises(PlanParseError, match="directory"):

@@ -261,6 +261,7 @@ def test_only_users_who_may_add_plans_can_import(client, who):
     assert client.get(reverse("tasks:plan_import_preview")).status_code == 403
     assert client.post(reverse("tasks:plan_import_confirm")).status_code == 403
     assert client.post(reverse("tasks:plan_import_cancel")).status_code == 403
+    assert client.post(reverse("tasks:plan_import_columns")).status_code == 403
     assert not Plan.objects.exists()
 
 
