@@ -1,3 +1,4 @@
+from .documents import Bulletin, DocumentSequence, DocumentSeries, NoticeEvent, SupervisionNotice
 from .plan import (
     Comparator,
     Indicator,
@@ -18,6 +19,11 @@ from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSetting
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "Bulletin",
+    "DocumentSequence",
+    "DocumentSeries",
+    "NoticeEvent",
+    "SupervisionNotice",
     "CalendarOverride",
     "Comparator",
     "Evidence",
