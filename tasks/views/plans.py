@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, WorkItem
+from tasks.selectors.documents import plan_documents
 from tasks.selectors.imports import plan_import_warnings, warning_fix_url
 from tasks.selectors.indicators import indicators_with_progress, plan_year, progress_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
@@ -89,6 +90,7 @@ def plan_detail(request, slug: str):
             "lights": lights,
             "most_overdue": overdue,
             "warnings": warnings,
+            "documents": plan_documents(plan),
         },
     )
 

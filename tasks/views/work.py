@@ -18,10 +18,12 @@ from tasks.forms import (
     ContributionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    NoticeIssueForm,
     ProgressForm,
     ReviewForm,
 )
 from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, WorkItem
+from tasks.selectors.notices import notices_for_item
 from tasks.selectors.permissions import (
     can_review_plan,
     is_coordinator,
@@ -139,6 +141,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "comment_form": forms.get("comment_form") or CommentForm(),
         "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
         "open_form": next(iter(forms), None),
+        "item_notices": notices_for_item(item) if reviewer or role else [],
+        "notice_form": NoticeIssueForm(),
     }
     return render(request, "tasks/work_item_detail.html", context, status=status)
 
