@@ -301,7 +301,7 @@ def bulletin_publish(*, bulletin: Bulletin, actor=None, today: date | None = Non
     at = at or timezone.now()
     today = today or timezone.localdate(at)
     with transaction.atomic():
-        locked = Bulletin.objects.select_for_update().select_related("plan", "roundup").get(pk=bulletin.pk)
+        locked = Bulletin.objects.select_for_update(of=("self",)).select_related("plan", "roundup").get(pk=bulletin.pk)
         if locked.is_published:
             raise DocumentError(_("该通报已印发（%(n)s）。") % {"n": locked.doc_number})
         plan = locked.plan
@@ -348,7 +348,7 @@ def bulletin_ensure_files(bulletin: Bulletin) -> Bulletin:
     if not bulletin.is_published or (bulletin.docx and bulletin.pdf):
         return bulletin
     with transaction.atomic():
-        locked = Bulletin.objects.select_for_update().select_related("plan", "roundup").get(pk=bulletin.pk)
+        locked = Bulletin.objects.select_for_update(of=("self",)).select_related("plan", "roundup").get(pk=bulletin.pk)
         if not locked.docx or not locked.pdf:
             _store_files(locked)
     return locked

@@ -2,7 +2,8 @@
 unit's liaisons and its 分管领导), the unit's written reply, escalation when unanswered.
 
 Every status change writes a ``NoticeEvent``; issuing and replying also write a report on each item, so
-the notice and its answer are in the item's history. Locks: the notice, then the number sequence.
+the notice and its answer are in the item's history. Locks: the notice (its own row only: ``of=("self",)``),
+then the number sequence, which alone orders concurrent issues.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
     if actor is not None and not can_review_plan(actor, notice.plan_id):
         raise PermissionDenied(_("只有本方案的协调员可以签发督办单。"))
     with transaction.atomic():
-        locked = N.objects.select_for_update().select_related("plan", "unit").get(pk=notice.pk)
+        locked = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=notice.pk)
         if locked.status != N.Status.DRAFT:
             raise DocumentError(_("该督办单已签发（%(n)s）。") % {"n": locked.doc_number})
         plan = locked.plan
@@ -201,7 +202,8 @@ def notice_ensure_files(notice: SupervisionNotice) -> SupervisionNotice:
     if notice.status == N.Status.DRAFT or (notice.docx and notice.pdf):
         return notice
     with transaction.atomic():
-        locked = N.objects.select_for_update().select_related("plan", "unit", "escalated_from").get(pk=notice.pk)
+        locked = (N.objects.select_for_update(of=("self",)).select_related("plan", "unit", "escalated_from")
+                  .get(pk=notice.pk))
         if not locked.docx:
             locked.docx.save(f"{locked.year}-{locked.number}.docx",
                              ContentFile(build_docx(notice_gongwen(locked))), save=False)
@@ -234,7 +236,7 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
         return False
     notice = notice_ensure_files(notice)
     with transaction.atomic():
-        locked = N.objects.select_for_update().select_related("plan", "unit").get(pk=notice_id)
+        locked = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=notice_id)
         if locked.emailed_at:
             return False
         to = notice_recipients(locked)
@@ -298,7 +300,7 @@ def notices_escalate(*, today: date, at: datetime | None = None) -> list[Supervi
     due = list(N.objects.filter(status=N.Status.ISSUED, reply_due__lt=today).values_list("pk", flat=True))
     for pk in due:
         with transaction.atomic():
-            old = N.objects.select_for_update().select_related("plan", "unit").get(pk=pk)
+            old = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=pk)
             if old.status != N.Status.ISSUED or not old.reply_due or old.reply_due >= today:
                 continue
             old.status = N.Status.ESCALATED
