@@ -126,10 +126,14 @@ def draft_body(report: RoundupReport) -> list[str]:
     for label, rows in ((_("地方"), towns), (_("部门"), depts)):
         if not rows:
             continue
-        top = [u["unit"] for u in rows[:3]]
+        top = [u["unit"] for u in rows if u["colour"] != "red"][:3]
         reds = [u["unit"] for u in rows if u["colour"] == "red"]
-        text = _("%(kind)s方面，%(top)s排名靠前") % {"kind": label, "top": _group(top)}
-        text += _("；%(reds)s亮红灯。") % {"reds": _group(reds)} if reds else "。"
+        parts = []
+        if top:
+            parts.append(_("%(top)s排名靠前") % {"top": _group(top)})
+        if reds:
+            parts.append(_("%(reds)s亮红灯") % {"reds": _group(reds)})
+        text = _("%(kind)s方面，%(parts)s。") % {"kind": label, "parts": "；".join(parts)}
         lines.append(text)
     if report.is_quarter:
         for label, kind_test in ((_("地方"), lambda k: k == TOWN), (_("部门"), lambda k: k != TOWN)):
