@@ -7,8 +7,9 @@ The layout from the standard:
 - 版头: the red 发文机关标志 (方正小标宋简体), the 发文字号 with 〔〕 centred under it, and a red separator
   line under the number as wide as the text block.
 - 主体: title in 2号 方正小标宋简体; 主送机关, body and 附件说明 in 3号 仿宋_GB2312; headings of the first level
-  (一、) in 黑体, of the second (（一）) in 楷体_GB2312, the third and fourth (1. and （1）) in 仿宋; 发文机关署名 and 成文日期 (Arabic numerals) at the right
-  with room for the 印章 above them (a bookmark ``印章`` marks the place).
+  (一、) in 黑体, of the second (（一）) in 楷体_GB2312, the third and fourth (1. and （1）) in 仿宋;
+  发文机关署名 and 成文日期 (Arabic numerals) at the right with room for the 印章 above them (a bookmark
+  ``印章`` marks the place).
 - 附件 each on a new page, ``附件1`` in 黑体 at the top left.
 - 版记 at the foot of the last page: 抄送, 印发机关 and 印发日期 between two thick lines.
 - Page numbers ``— 1 —`` in 4号 (14 pt) type, odd pages at the right, even pages at the left (different odd
