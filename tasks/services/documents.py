@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
@@ -208,7 +209,8 @@ def bulletin_for_roundup(*, roundup: Roundup, actor=None) -> Bulletin:
     report = RoundupReport.from_roundup(roundup)
     rules = roundup_settings_for(roundup.plan)
     try:
-        with transaction.atomic():
+        # A Chinese document, even when drafted from an English page.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             return Bulletin.objects.create(
                 plan=roundup.plan, roundup=roundup, title=draft_title(report),
                 addressees=rules.doc_addressees or default_addressees(report),
@@ -239,6 +241,7 @@ def bulletin_edit(*, bulletin: Bulletin, actor, title: str, addressees: str, bod
     return locked
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def bulletin_gongwen(bulletin: Bulletin, *, today: date | None = None) -> Gongwen:
     """The 公文 for a bulletin: a published one with its number and date, a draft with the next number
     marked （草稿） (reserved nothing)."""
@@ -335,7 +338,7 @@ def bulletin_correct(*, bulletin: Bulletin, actor) -> Bulletin:
     if not bulletin.is_published:
         raise DocumentError(_("草稿直接修改即可，无需更正。"))
     try:
-        with transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             return Bulletin.objects.create(
                 plan=bulletin.plan, roundup=bulletin.roundup, corrects=bulletin,
                 title=_("关于更正%(title)s的通报") % {"title": bulletin.title.removeprefix("关于")[:150]},

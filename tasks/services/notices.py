@@ -13,12 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
@@ -45,6 +46,7 @@ def _event(notice: SupervisionNotice, *, at: datetime, actor, from_status: str, 
                                to_status=notice.status, note=note)
 
 
+@translation.override(settings.LANGUAGE_CODE)  # the notice is a Chinese document, whatever the page's language
 def default_requirement(colour: str) -> str:
     return {
         N.Colour.BLUE: _("上述事项临近完成期限但进度偏慢，请加快推进，确保按期完成。"),
@@ -111,9 +113,10 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
         locked.status, locked.issued_at, locked.issued_by = N.Status.ISSUED, at, actor
         locked.save()
         _event(locked, at=at, actor=actor, from_status=N.Status.DRAFT, note=note)
-        line = _("【%(number)s %(colour)s督办单】%(req)s请于%(due)s前书面回复。") % {
-            "number": locked.doc_number, "colour": locked.get_colour_display(), "req": locked.requirement,
-            "due": chinese_date(locked.reply_due)}
+        with translation.override(settings.LANGUAGE_CODE):
+            line = _("【%(number)s %(colour)s督办单】%(req)s请于%(due)s前书面回复。") % {
+                "number": locked.doc_number, "colour": locked.get_colour_display(), "req": locked.requirement,
+                "due": chinese_date(locked.reply_due)}
         ProgressReport.objects.bulk_create([
             ProgressReport(work_item=item, unit=None, author=actor, kind=ProgressReport.Kind.COMMENT, note=line,
                            created_at=at)
@@ -151,6 +154,7 @@ def notice_cancel(*, notice: SupervisionNotice, actor, at: datetime | None = Non
 # -- the document -----------------------------------------------------------------------------------
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def notice_gongwen(notice: SupervisionNotice) -> Gongwen:
     plan = notice.plan
     issuer = issuer_name(plan)
@@ -228,6 +232,7 @@ def notice_recipients(notice: SupervisionNotice) -> list[str]:
     return out
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
     """Email an issued notice once (the row is locked and its ``emailed_at`` checked); False if there was
     nothing to send. SMTP errors propagate, so the Celery task retries."""
