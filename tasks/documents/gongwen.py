@@ -20,6 +20,7 @@ Everything is passed in (``Gongwen``); nothing here reads the database.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,20 @@ SIZE_TITLE = Pt(22)  # 2号
 SIZE_FOOT = Pt(14)  # 4号
 # 225 mm / 22 lines, a hair under so the 22nd line still fits.
 LINE_PITCH = Pt(28.95)
+
+# Word (unlike LibreOffice) refuses a file whose elements are out of the schema's order: new elements go
+# in before the ones the schema puts after them.
+PPR_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                  "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+PPR_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                    *PPR_AFTER_SNAP)
+RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                     "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                     "w:specVanish", "w:oMath")
+TBLPR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+                       "w:tblPrChange")
 
 HEADING_1 = re.compile(r"^[一二三四五六七八九十]+、")
 HEADING_2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -133,7 +148,7 @@ def _para(doc_or_cell, text: str = "", *, font: str = FONT_BODY, size=SIZE_BODY,
             # Lines of another pitch (the mark, titles, tables) must not snap to the 22-line grid.
             snap = OxmlElement("w:snapToGrid")
             snap.set(qn("w:val"), "0")
-            p._element.get_or_add_pPr().append(snap)
+            p._element.get_or_add_pPr().insert_element_before(snap, *PPR_AFTER_SNAP)
     if align is not None:
         p.alignment = align
     if indent_chars:
@@ -153,7 +168,7 @@ def _border(paragraph, side: str, *, colour: str = "FF0000", size: int = 12, spa
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        ppr.insert_element_before(borders, *PPR_AFTER_BORDER)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size))
@@ -224,7 +239,7 @@ def _setup(doc) -> None:
     # Characters 156 mm / 28 = 15.75 pt apart: 16 pt type with a quarter point less spacing.
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), "-5")
-    rpr.append(spacing)
+    rpr.insert_element_before(spacing, *RPR_AFTER_SPACING)
     odd = section.footer.paragraphs[0]
     odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     odd.paragraph_format.right_indent = Pt(SIZE_FOOT.pt)  # one character in from the edge
@@ -265,11 +280,24 @@ def _table(doc, table: Table) -> None:
     trpr = t.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     trpr.append(header)
+    # Fixed layout: column widths as given, so Word and LibreOffice need not measure every cell.
+    t.autofit = False
+    if not table.rows:
+        return
+    # One model row through python-docx; every body row is a copy of its XML with its own text
+    # (python-docx's add_row/cells walk the whole table each time: minutes for thousands of rows).
+    model_row = t.add_row()
+    for cell, width in zip(model_row.cells, widths, strict=True):
+        cell.width = width
+        _fonts(cell.paragraphs[0].add_run("-"), FONT_BODY, size)
+    model = model_row._tr
+    tbl = t._tbl
     for row in table.rows:
-        cells = t.add_row().cells
-        for cell, text, width in zip(cells, row, widths, strict=True):
-            cell.width = width
-            _fonts(cell.paragraphs[0].add_run(str(text)), FONT_BODY, size)
+        tr = copy.deepcopy(model)
+        for t_el, text in zip(tr.iter(qn("w:t")), row, strict=True):
+            t_el.text = str(text)
+        tbl.append(tr)
+    tbl.remove(model)
 
 
 def _banji(doc, gw: Gongwen) -> None:
@@ -283,22 +311,21 @@ def _banji(doc, gw: Gongwen) -> None:
     t = doc.add_table(rows=len(rows), cols=1)
     tbl = t._tbl
     tblpr = tbl.tblPr
-    width = OxmlElement("w:tblW")
+    width = tblpr.find(qn("w:tblW"))
     width.set(qn("w:w"), str(int(BLOCK_W / 25.4 * 1440)))
     width.set(qn("w:type"), "dxa")
-    tblpr.append(width)
     borders = OxmlElement("w:tblBorders")
-    for side, sz in (("top", 8), ("bottom", 8), ("insideH", 4)):  # 0.35 mm first and last, 0.25 mm between
+    # In the schema's order; 0.35 mm rules first and last, 0.25 mm between.
+    for side, sz in (("top", 8), ("left", None), ("bottom", 8), ("right", None), ("insideH", 4), ("insideV", None)):
         edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), str(sz))
-        edge.set(qn("w:color"), "000000")
+        if sz is None:
+            edge.set(qn("w:val"), "nil")
+        else:
+            edge.set(qn("w:val"), "single")
+            edge.set(qn("w:sz"), str(sz))
+            edge.set(qn("w:color"), "000000")
         borders.append(edge)
-    for side in ("left", "right", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "nil")
-        borders.append(edge)
-    tblpr.append(borders)
+    tblpr.insert_element_before(borders, *TBLPR_AFTER_BORDERS)
     for row, (kind, text) in zip(t.rows, rows, strict=True):
         cell = row.cells[0]
         cell.width = Mm(BLOCK_W)
