@@ -81,6 +81,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     widths: list[float] | None = None  # relative column widths
+    caption: str = ""  # a line above the table, e.g. （一）地方
 
 
 @dataclass
@@ -263,7 +264,22 @@ def _body_paragraph(doc, text: str):
     return _para(doc, text, indent_chars=2)
 
 
+def _cell_paragraph(paragraph, align=None) -> None:
+    """Table text: 五号 lines 16 pt apart, off the page's 22-line grid."""
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(16)
+    if align is not None:
+        paragraph.alignment = align
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._element.get_or_add_pPr().insert_element_before(snap, *PPR_AFTER_SNAP)
+
+
 def _table(doc, table: Table) -> None:
+    if table.caption:
+        _para(doc, table.caption, font=FONT_KAI)
     cols = len(table.header)
     t = doc.add_table(rows=1, cols=cols)
     t.style = doc.styles["Table Grid"]
@@ -272,9 +288,11 @@ def _table(doc, table: Table) -> None:
     weights = table.widths or [1.0] * cols
     total = sum(weights)
     widths = [Mm(BLOCK_W * w / total) for w in weights]
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = width  # the grid: a fixed-layout table takes its widths from here
     for cell, text, width in zip(t.rows[0].cells, table.header, widths, strict=True):
         cell.width = width
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _cell_paragraph(cell.paragraphs[0], WD_ALIGN_PARAGRAPH.CENTER)
         _fonts(cell.paragraphs[0].add_run(text), FONT_HEI, size)
     # The header row repeats on every page of a long table.
     trpr = t.rows[0]._tr.get_or_add_trPr()
@@ -289,6 +307,7 @@ def _table(doc, table: Table) -> None:
     model_row = t.add_row()
     for cell, width in zip(model_row.cells, widths, strict=True):
         cell.width = width
+        _cell_paragraph(cell.paragraphs[0])
         _fonts(cell.paragraphs[0].add_run("-"), FONT_BODY, size)
     model = model_row._tr
     tbl = t._tbl

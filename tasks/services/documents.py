@@ -175,18 +175,17 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
                 colour_label(u["colour"]),
                 f"{u.get('notices_issued', 0)}/{u.get('notices_answered', 0)}"]
 
-    widths = [0.7, 3.2, 0.8, 0.8, 0.9, 1.0, 1.2, 0.9, 0.8, 1.2]
+    widths = [0.9, 2.6, 0.9, 0.9, 1.1, 1.1, 1.3, 0.9, 0.9, 1.3]
     tables = []
     towns = [row(u) for u in report.units if kinds.get(u["unit_id"]) == TOWN]
     depts = [row(u) for u in report.units if kinds.get(u["unit_id"]) != TOWN]
-    notes = []
+    both = bool(towns and depts)
     if towns:
-        tables.append(Table(header=header, rows=towns, widths=widths))
-        notes.append(_("上表为地方（镇、街道）。"))
+        tables.append(Table(header=header, rows=towns, widths=widths,
+                            caption=_("（一）地方（镇、街道）") if both else ""))
     if depts:
-        tables.append(Table(header=header, rows=depts, widths=widths))
-    atts = [Attachment(title=_("%(label)s责任单位排名") % {"label": report.period["label"]}, tables=tables,
-                       notes=notes)]
+        tables.append(Table(header=header, rows=depts, widths=widths, caption=_("（二）部门") if both else ""))
+    atts = [Attachment(title=_("%(label)s责任单位排名") % {"label": report.period["label"]}, tables=tables)]
     if report.overdue_items:
         atts.append(Attachment(
             title=_("逾期未完成事项清单"),
@@ -194,7 +193,7 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
                 header=[_("序号"), _("工作内容"), _("牵头单位"), _("现行期限"), _("逾期天数")],
                 rows=[[str(n), i["text"], i["lead_unit"] or "—", i["due_date"] or "—", str(i["days_overdue"])]
                       for n, i in enumerate(report.overdue_items, start=1)],
-                widths=[0.6, 5.0, 1.8, 1.3, 0.9],
+                widths=[0.7, 4.4, 1.8, 1.7, 1.0],
             )],
         ))
     return atts
