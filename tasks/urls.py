@@ -36,6 +36,7 @@ urlpatterns = [
     path("bulletins/<int:pk>/pdf/", documents.bulletin_pdf, name="bulletin_pdf"),
     path("bulletins/<int:pk>/publish/", documents.bulletin_publish, name="bulletin_publish"),
     path("bulletins/<int:pk>/correct/", documents.bulletin_correct, name="bulletin_correct"),
+    path("bulletins/<int:pk>/redraft/", documents.bulletin_redraft, name="bulletin_redraft"),
     path("notices/issue/", documents.notice_issue_items, name="notice_issue_items"),
     path("items/<int:pk>/notice/", documents.notice_issue_item, name="notice_issue_item"),
     path("notices/<int:pk>/", documents.notice_detail, name="notice_detail"),

@@ -220,6 +220,26 @@ def bulletin_for_roundup(*, roundup: Roundup, actor=None) -> Bulletin:
         return roundup.bulletins.get(status=Bulletin.Status.DRAFT)
 
 
+def bulletin_redraft(*, bulletin: Bulletin, actor) -> Bulletin:
+    """Write a draft's text again from the roundup as it stands (after a regenerate); the coordinator's
+    edits are replaced, which the page asks them to confirm."""
+    if not can_review_plan(actor, bulletin.plan_id):
+        raise PermissionDenied(_("只有本方案的协调员可以编辑通报。"))
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        locked = Bulletin.objects.select_for_update(of=("self",)).select_related("roundup", "plan").get(
+            pk=bulletin.pk)
+        if locked.is_published:
+            raise DocumentError(_("已印发的通报不能修改；请另发更正通报。"))
+        report = RoundupReport.from_roundup(locked.roundup)
+        rules = roundup_settings_for(locked.plan)
+        locked.title = draft_title(report)
+        locked.addressees = rules.doc_addressees or default_addressees(report)
+        locked.body = "\n".join(draft_body(report))
+        locked.updated_by = actor
+        locked.save()
+    return locked
+
+
 def bulletin_edit(*, bulletin: Bulletin, actor, title: str, addressees: str, body: str, copy_to: str = "",
                   signer: str = "") -> Bulletin:
     """The coordinator's edit of a draft: plain text only; a published bulletin never changes."""

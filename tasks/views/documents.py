@@ -113,6 +113,18 @@ def bulletin_publish(request, pk: int):
 
 
 @require_POST
+def bulletin_redraft(request, pk: int):
+    bulletin = _bulletin(request, pk)
+    try:
+        docs.bulletin_redraft(bulletin=bulletin, actor=request.user)
+    except docs.DocumentError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("已按晾晒通报的最新数据重新起草。"))
+    return redirect("tasks:bulletin_edit", pk=bulletin.roundup_id)
+
+
+@require_POST
 def bulletin_correct(request, pk: int):
     bulletin = _bulletin(request, pk)
     try:

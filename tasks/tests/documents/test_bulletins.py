@@ -159,3 +159,14 @@ def test_bulletin_page_round_trip_and_permissions(golden, coordinator, client):
     assert "改过的标题" in texts(download.content)
     client.force_login(liaison_for(golden.b))
     assert client.get(reverse("tasks:bulletin_docx", args=[bulletin.pk])).status_code == 404
+
+
+def test_redraft_rewrites_a_draft_from_the_roundup_and_refuses_a_published_one(golden, coordinator):
+    roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+    bulletin = docs.bulletin_for_roundup(roundup=roundup)
+    docs.bulletin_edit(bulletin=bulletin, actor=coordinator, title="旧标题", addressees="各有关单位", body="旧正文")
+    again = docs.bulletin_redraft(bulletin=bulletin, actor=coordinator)
+    assert again.title == "关于2023年6月住有宜居工作推进情况的通报" and "旧正文" not in again.body
+    published = docs.bulletin_publish(bulletin=again, today=date(2026, 1, 5), render=False)
+    with pytest.raises(docs.DocumentError):
+        docs.bulletin_redraft(bulletin=published, actor=coordinator)
