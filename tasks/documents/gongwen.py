@@ -110,6 +110,29 @@ class Gongwen:
     watermark: str = ""  # e.g. 草稿, printed after the number
 
 
+def _width(text: str) -> float:
+    """Width in characters of 2号 type: ASCII (digits) count half."""
+    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
+
+
+# Characters of 2号 type on a 156 mm line, less a margin for proportional digits in the substitute fonts.
+TITLE_PER_LINE = BLOCK_W / 25.4 * 72 / SIZE_TITLE.pt - 1.5
+
+
+def balanced_title(title: str, *, per_line: float = TITLE_PER_LINE) -> str:
+    """A title longer than a line is broken near its middle (the standard's 梯形/菱形 shape) rather than
+    leaving a character or two alone on the second line; the break is a line break within the paragraph."""
+    total = _width(title)
+    if total <= per_line:
+        return title
+    half, acc = total / 2, 0.0
+    for i, ch in enumerate(title):
+        acc += _width(ch)
+        if acc >= half:
+            return title[: i + 1] + "\n" + title[i + 1:]
+    return title
+
+
 def chinese_date(day: date) -> str:
     """成文日期 in Arabic numerals, no leading zeros: 2026年3月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -159,7 +182,12 @@ def _para(doc_or_cell, text: str = "", *, font: str = FONT_BODY, size=SIZE_BODY,
     if left_chars:
         fmt.left_indent = Pt(size.pt * left_chars)
     if text:
-        _fonts(p.add_run(text), font, size, bold, colour)
+        lines = text.split("\n")
+        run = p.add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run.add_text(line)
+        _fonts(run, font, size, bold, colour)
     return p
 
 
@@ -383,7 +411,8 @@ def build_docx(gw: Gongwen) -> bytes:
     _border(number, "bottom", size=12, space=11)  # the red separator, 4 mm under the number
     _para(doc, "")
     # 主体
-    _para(doc, gw.title, font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
+    _para(doc, balanced_title(gw.title), font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER,
+          line=Pt(36))
     _para(doc, "")
     if gw.addressees:
         _para(doc, f"{gw.addressees.rstrip('：:')}：")
@@ -416,7 +445,8 @@ def build_docx(gw: Gongwen) -> bytes:
         brk.paragraph_format.space_after = Pt(0)
         _para(doc, f"附件{n}" if len(gw.attachments) > 1 else "附件", font=FONT_HEI)
         _para(doc, "")
-        _para(doc, att.title, font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
+        _para(doc, balanced_title(att.title), font=FONT_TITLE, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER,
+              line=Pt(36))
         _para(doc, "")
         if att.intro:
             _para(doc, att.intro, indent_chars=2)

@@ -22,6 +22,8 @@ from tasks.documents.gongwen import (
     Attachment,
     Gongwen,
     Table,
+    _width,
+    balanced_title,
     build_docx,
     chinese_date,
 )
@@ -86,7 +88,7 @@ def test_docx_head_has_red_mark_number_with_brackets_and_red_rule():
 
 def test_docx_names_the_official_fonts_for_title_text_and_headings():
     doc = Document(io.BytesIO(build_docx(sample())))
-    by_text = {p.text: p for p in doc.paragraphs}
+    by_text = {p.text.replace("\n", ""): p for p in doc.paragraphs}
     assert fonts_of(by_text["关于2026年第三季度住有宜居工作推进情况的通报"]) == {FONT_TITLE}
     assert by_text["关于2026年第三季度住有宜居工作推进情况的通报"].runs[0].font.size.pt == 22
     assert fonts_of(by_text["一、总体情况"]) == {FONT_HEI}
@@ -98,6 +100,14 @@ def test_docx_names_the_official_fonts_for_title_text_and_headings():
     banji = doc.tables[-1]
     assert banji.rows[0].cells[0].text == "抄送：区委办、区政府办。"
     assert re.fullmatch(r"金鉴区住房工作协调委员会办公室\t2026年10月9日印发", banji.rows[1].cells[0].text)
+
+
+def test_a_long_title_breaks_near_its_middle_not_before_its_last_character():
+    title = "关于2026年10月住有宜居工作推进情况的通报"
+    first, second = balanced_title(title).split("\n")
+    assert first + second == title
+    assert abs(_width(first) - _width(second)) <= 1  # digits count half a character
+    assert balanced_title("关于6月工作的通报") == "关于6月工作的通报"
 
 
 def test_docx_page_numbers_alternate_right_on_odd_and_left_on_even_pages():
