@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -253,7 +254,8 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
             subject=_("【%(colour)s督办单】%(number)s %(plan)s") % {
                 "colour": locked.get_colour_display(), "number": locked.doc_number, "plan": locked.plan.title},
             body=_("%(unit)s：\n\n%(req)s\n请于%(due)s前登录系统书面回复并上传佐证材料。督办单见附件。\n") % {
-                "unit": locked.unit.name, "req": locked.requirement, "due": chinese_date(locked.reply_due)},
+                "unit": locked.unit.name, "req": locked.requirement, "due": chinese_date(locked.reply_due)}
+            + settings.SITE_URL + reverse("tasks:notice_detail", args=[locked.pk]) + "\n",
             to=to,
         )
         if notice.pdf:

@@ -62,6 +62,7 @@ def test_issue_numbers_per_plan_and_year_and_emails_pdf_to_liaisons_and_leader(
     assert set(message.to) == {"js1@example.gov.cn", "js2@example.gov.cn", "wang@example.gov.cn"}
     assert [(name, mime) for name, _c, mime in message.attachments][0] == (
         "督办〔2026〕1号-区建设局.pdf", "application/pdf")
+    assert message.body.rstrip().endswith(reverse("tasks:notice_detail", args=[notice.pk]))  # where to answer
     notice.refresh_from_db()
     assert notice.pdf and notice.docx and notice.emailed_at
     # Sending again sends nothing.
