@@ -30,7 +30,7 @@ from tasks.models import DocumentSeries, NoticeEvent, Plan, ProgressReport, Supe
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
 from tasks.selectors.permissions import can_review_plan, user_unit
 from tasks.selectors.roundups import roundup_settings_for
-from tasks.workdays import add_workdays, db_overrides
+from tasks.workdays import add_workdays, db_overrides, is_workday
 
 from .documents import DOCX_TYPE, DocumentError, document_number_take, format_number, issuer_name
 from .evidence import evidence_check_all
@@ -330,8 +330,10 @@ def notices_escalate(*, today: date, at: datetime | None = None) -> list[Supervi
 
 def notices_propose(*, today: date, at: datetime | None = None) -> list[SupervisionNotice]:
     """Plans with automatic drafting on: draft notices for the items the rules pick (issuing stays a click).
-    Items already under a notice are skipped, so a second run drafts nothing."""
+    Items already under a notice are skipped, so a second run drafts nothing. Nothing on a day off."""
     made = []
+    if not is_workday(today, db_overrides({today.year})):
+        return made
     for plan in Plan.objects.filter(roundup_settings__notice_auto_draft=True).order_by("pk"):
         picked = notice_candidates(plan=plan, today=today)
         by_colour: dict[str, list[WorkItem]] = defaultdict(list)

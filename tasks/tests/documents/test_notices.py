@@ -130,6 +130,7 @@ def test_beat_task_proposes_drafts_only_where_turned_on(setup):
     assert {(n.unit.name, n.colour, n.status) for n in drafts} == {
         ("区建设局", "red", "draft"), ("区建设局", "blue", "draft")}
     assert notices_daily(today=TODAY.isoformat())["proposed"] == []  # idempotent
+    assert notices_daily(today="2026-06-06")["proposed"] == []  # a Saturday: offices are closed
     assert not N.objects.filter(number__isnull=False).exists()  # issuing stays a click
 
 
