@@ -46,3 +46,10 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# 督办单: each morning, escalate those unanswered past their reply date (each once: the service locks and
+# re-checks) and draft proposals for plans that turned them on. A missed day is made up the next one.
+app.conf.beat_schedule["notices-daily"] = {
+    "task": "tasks.tasks.notices_daily",
+    "schedule": crontab(minute=45, hour=7),
+}

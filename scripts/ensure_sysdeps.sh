@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# System packages the project uses: Debian's Chromium (browser tests, PDF rendering), a CJK font and
-# LibreOffice Writer (headless, to read legacy .doc / Kingsoft .wps plans).
+# System packages the project uses: Debian's Chromium (browser tests, PDF rendering), a CJK font,
+# LibreOffice Writer (headless: legacy .doc / Kingsoft .wps plans in, 公文 .docx -> PDF out) and the free CJK
+# fonts the 公文 fonts map to (tasks/documents/fonts.conf).
 # Installs them when missing and we are root; otherwise says what is missing and carries on.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK SC" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "AR PL UMing" || need+=(fonts-arphic-uming)
+fc-list 2>/dev/null | grep -qi "AR PL UKai" || need+=(fonts-arphic-ukai)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages: ${need[*]}"

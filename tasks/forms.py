@@ -230,3 +230,30 @@ class TargetShareForm(forms.Form):
 
 
 TargetShareFormSet = forms.formset_factory(TargetShareForm, extra=0)
+
+
+class BulletinForm(forms.Form):
+    """The 通报's text as plain paragraphs (no HTML): one paragraph a line."""
+
+    title = forms.CharField(label=_("标题"), max_length=200)
+    addressees = forms.CharField(label=_("主送机关"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    body = forms.CharField(
+        label=_("正文"), widget=forms.Textarea(attrs={"rows": 18}), max_length=50000,
+        help_text=_("每段一行；以“一、”开头的段落排为黑体标题，以“（一）”开头的排为楷体标题。"),
+    )
+    signer = forms.CharField(label=_("发文机关署名"), max_length=100)
+    copy_to = forms.CharField(label=_("抄送"), max_length=300, required=False)
+
+
+NOTICE_COLOURS = [("", _("按规则确定")), ("blue", _("蓝色")), ("yellow", _("黄色")), ("red", _("红色"))]
+
+
+class NoticeIssueForm(forms.Form):
+    colour = forms.ChoiceField(label=_("督办颜色"), choices=NOTICE_COLOURS, required=False)
+    requirement = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                                  required=False, help_text=_("留空则按颜色使用默认要求"))
+
+
+class NoticeReplyForm(forms.Form):
+    text = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    files = MultipleFileField(label=_("佐证材料"))

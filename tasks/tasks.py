@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, datetime
 from math import ceil
 
@@ -9,6 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from tasks.services import notices as notice_services
 from tasks.services import reminders as reminder_services
 from tasks.services import roundups as roundup_services
 
@@ -58,3 +60,21 @@ def roundup_deliver(self, roundup_id: int) -> dict:
         # Stay well under the broker's visibility timeout (1 hour).
         raise self.retry(countdown=min(60 * 2**self.request.retries, 1800))
     return outcome
+
+
+@shared_task(bind=True, max_retries=8)
+def notice_send(self, notice_id: int) -> bool:
+    """Email an issued 督办单 (PDF attached) to the unit's liaisons and its leader; once."""
+    try:
+        return notice_services.notice_send(notice_id=notice_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 1800)) from exc
+
+
+@shared_task
+def notices_daily(today: str | None = None) -> dict:
+    """Escalate 督办单 unanswered past their reply date; draft proposals where a plan turned them on."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    escalated = notice_services.notices_escalate(today=day)
+    proposed = notice_services.notices_propose(today=day)
+    return {"escalated": [n.pk for n in escalated], "proposed": [n.pk for n in proposed]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import breakdown, imports, indicators, overdue, plans, review, roundups, targets, units, work
+from .views import breakdown, documents, imports, indicators, overdue, plans, review, roundups, targets, units, work
 
 app_name = "tasks"
 
@@ -38,4 +38,16 @@ urlpatterns = [
     path("roundups/<int:pk>/", roundups.roundup_detail, name="roundup_detail"),
     path("roundups/<int:pk>/xlsx/", roundups.roundup_xlsx, name="roundup_xlsx"),
     path("roundups/<int:pk>/pdf/", roundups.roundup_pdf, name="roundup_pdf"),
+    path("roundups/<int:pk>/bulletin/", documents.bulletin_edit, name="bulletin_edit"),
+    path("bulletins/<int:pk>/docx/", documents.bulletin_docx, name="bulletin_docx"),
+    path("bulletins/<int:pk>/pdf/", documents.bulletin_pdf, name="bulletin_pdf"),
+    path("bulletins/<int:pk>/publish/", documents.bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<int:pk>/correct/", documents.bulletin_correct, name="bulletin_correct"),
+    path("bulletins/<int:pk>/redraft/", documents.bulletin_redraft, name="bulletin_redraft"),
+    path("notices/issue/", documents.notice_issue_items, name="notice_issue_items"),
+    path("items/<int:pk>/notice/", documents.notice_issue_item, name="notice_issue_item"),
+    path("notices/<int:pk>/", documents.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/sign/", documents.notice_sign, name="notice_sign"),
+    path("notices/<int:pk>/docx/", documents.notice_docx, name="notice_docx"),
+    path("notices/<int:pk>/pdf/", documents.notice_pdf, name="notice_pdf"),
 ]

@@ -1,3 +1,3 @@
 """Admin registrations, one module per subject."""
 
-from . import plan, reminders, roundups  # noqa: F401
+from . import documents, plan, reminders, roundups  # noqa: F401

@@ -43,6 +43,9 @@ class RoundupSettingsAdmin(PlanScopedAdmin):
                                       "call_out_min_overdue"]}),
         (_("年考核"), {"fields": ["weight_on_time", "weight_indicators", "deduction_per_overdue", "deduction_cap"]}),
         (_("发送范围"), {"fields": ["send_to_coordinators", "send_to_units", "send_to_unit_leaders"]}),
+        (_("通报公文"), {"fields": ["doc_issuer", "doc_prefix", "doc_addressees", "doc_copy_to"]}),
+        (_("督办单"), {"fields": ["notice_prefix", "notice_blue_days", "notice_blue_progress", "notice_yellow_gap",
+                               "notice_yellow_returns", "notice_reply_days", "notice_auto_draft"]}),
     ]
 
 
@@ -116,7 +119,8 @@ class RoundupAdmin(PlanScopedAdmin):
 
     @admin.display(description=_("页面"))
     def page_link(self, obj):
-        return format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(), _("查看"))
+        return format_html('<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>', obj.get_absolute_url(),
+                           _("查看"), reverse("tasks:bulletin_edit", args=[obj.pk]), _("通报公文"))
 
     @admin.display(description=_("要点"))
     def highlights(self, obj):

@@ -1,3 +1,4 @@
+from .documents import Bulletin, DocumentSequence, DocumentSeries, NoticeEvent, SupervisionNotice
 from .plan import (
     CLOSED_STATUSES,
     Comparator,
@@ -22,6 +23,11 @@ from .targets import RollupMethod, TargetBreakdown, TargetBreakdownChange, Targe
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "Bulletin",
+    "DocumentSequence",
+    "DocumentSeries",
+    "NoticeEvent",
+    "SupervisionNotice",
     "CalendarOverride",
     "Comparator",
     "Evidence",

@@ -86,6 +86,28 @@ class RoundupSettings(models.Model):
     send_to_units = models.BooleanField(_("发送给责任单位联络员"), default=True)
     send_to_unit_leaders = models.BooleanField(_("发送给单位分管领导"), default=False)
 
+    # The 通报 as a 公文 (GB/T 9704) and the 督办单.
+    doc_issuer = models.CharField(
+        _("发文机关"), max_length=100, blank=True, help_text=_("发文机关标志和署名用；留空则取方案的印发单位")
+    )
+    doc_prefix = models.CharField(_("发文字号前缀"), max_length=30, blank=True,
+                                  help_text=_("如“海住宜办”，文号为 海住宜办〔2026〕12号"))
+    doc_addressees = models.TextField(_("主送机关"), blank=True,
+                                      help_text=_("留空则按方案单位生成：各镇(街道)和有关部门"))
+    doc_copy_to = models.CharField(_("抄送"), max_length=300, blank=True)
+    notice_prefix = models.CharField(_("督办单编号前缀"), max_length=30, default="督办")
+    notice_blue_days = models.PositiveSmallIntegerField(_("蓝色督办：剩余工作日不超过"), default=5)
+    notice_blue_progress = models.PositiveSmallIntegerField(_("蓝色督办：进度低于(%)"), default=50,
+                                                            validators=PERCENT)
+    notice_yellow_gap = models.PositiveSmallIntegerField(
+        _("黄色督办：落后序时进度超过(百分点)"), default=20, validators=PERCENT,
+        help_text=_("序时进度从事项创建日或当年1月1日（取较晚者）起算"),
+    )
+    notice_yellow_returns = models.PositiveSmallIntegerField(_("黄色督办：被退回次数达到"), default=2)
+    notice_reply_days = models.PositiveSmallIntegerField(_("督办单回复时限(工作日)"), default=5)
+    notice_auto_draft = models.BooleanField(_("自动拟制督办单"), default=False,
+                                            help_text=_("每个工作日按规则拟制督办单，签发仍需协调员确认"))
+
     class Meta:
         verbose_name = _("晾晒通报设置")
         verbose_name_plural = _("晾晒通报设置")

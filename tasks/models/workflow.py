@@ -56,6 +56,7 @@ class ProgressReport(models.Model):
         CONTRIBUTION = "contribution", _("配合情况")
         CLOSE_REQUEST = "close_request", _("申请办结")
         COMMENT = "comment", _("督办意见")
+        NOTICE_REPLY = "notice_reply", _("督办回复")
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")

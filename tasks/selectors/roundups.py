@@ -485,6 +485,11 @@ def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) ->
         unit["rank_change"] = before - unit["rank"] if before is not None and unit["rank"] is not None else None
     units.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, -u["support"]["due"], u["unit"]))
     units = [_unit_out(u) for u in units]
+    from .notices import notice_counts_by_unit  # here: the notices module reads this one
+
+    notices = notice_counts_by_unit(plan=plan, period=period)
+    for unit in units:  # 督办单 issued in the period to the unit, and how many it answered
+        unit["notices_issued"], unit["notices_answered"] = notices.get(unit["unit_id"], (0, 0))
 
     indicators = indicator_rows(plan=plan, period=period, rule_set=rule_set)
     key_tasks = key_task_rows(plan=plan, task_counts=task_counts)

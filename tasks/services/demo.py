@@ -27,6 +27,7 @@ from tasks.models import (
     ProgressReport,
     Role,
     RollupMethod,
+    RoundupSettings,
     StatusChange,
     TargetBreakdown,
     TargetShare,
@@ -47,6 +48,7 @@ from tasks.services.work_list import work_list_draft
 
 DEMO_PASSWORD = "demo-pass-2026"
 PLAN_FILES = {"haining": "haining-2023-2027.txt", "yuecheng": "yuecheng-2023-2027.txt"}
+DOC_PREFIXES = {"haining": "海住宜办", "yuecheng": "越住宜办"}  # the 通报's 发文字号 prefix
 S = WorkItem.Status
 User = get_user_model()
 
@@ -69,6 +71,11 @@ def demo_load(*, today: date, fixtures_dir: Path | None = None) -> list[DemoAcco
         for _prefix, plan in plans:
             region_towns_seed(region=plan.region)  # the import seeds a region's towns once; this keeps them up to date
         accounts = _accounts(plans)
+        for prefix, plan in plans:
+            rules, _new = RoundupSettings.objects.get_or_create(plan=plan)
+            if not rules.doc_prefix:
+                rules.doc_prefix = DOC_PREFIXES[prefix]
+                rules.save(update_fields=["doc_prefix"])
         for _prefix, plan in plans:
             if plan.first_year <= today.year <= plan.last_year:
                 work_list_draft(plan=plan, year=today.year)

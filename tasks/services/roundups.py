@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tasks.models import Plan, Roundup, RoundupDelivery, Unit, WorkItem
+from tasks.documents.convert import ConversionUnavailable
+from tasks.models import Bulletin, Plan, Roundup, RoundupDelivery, Unit, WorkItem
 from tasks.roundups.html import render_standalone_html
 from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
 from tasks.roundups.periods import Period
@@ -30,6 +31,8 @@ from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
 from tasks.services.enqueue import enqueue_after_commit
+
+from .documents import bulletin_attachments, bulletin_ensure_files, bulletin_for_roundup, bulletin_publish
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +148,10 @@ def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None)
         locked.published_at = at
         locked.published_by = actor
         locked.save(update_fields=["status", "published_at", "published_by"])
+        # The 通报 公文 takes its number with the publish (its files are stored before the email goes).
+        bulletin = bulletin_for_roundup(roundup=locked, actor=actor)
+        if not bulletin.is_published:
+            bulletin_publish(bulletin=bulletin, actor=actor, at=at, render=False)
         RoundupDelivery.objects.bulk_create(
             [
                 RoundupDelivery(roundup=locked, email=r.email, name=r.name, unit_id=r.unit_id)
@@ -162,10 +169,19 @@ def roundup_report(roundup: Roundup) -> RoundupReport:
                                                                             args=[roundup.pk]))
 
 
-def roundup_attachments(report: RoundupReport) -> list[tuple[str, bytes, str]]:
-    """The workbook and, when Chromium is available, the PDF of the page."""
+def roundup_attachments(report: RoundupReport, bulletin: Bulletin | None = None) -> list[tuple[str, bytes, str]]:
+    """The workbook and the 通报 公文 (.docx and PDF) as published; without a published bulletin (or
+    without LibreOffice) the PDF of the page, when Chromium is available."""
     stem = report.file_stem()
     files = [(f"{stem}.xlsx", render_xlsx(report), XLSX_TYPE)]
+    if bulletin is not None and bulletin.is_published:
+        try:
+            bulletin = bulletin_ensure_files(bulletin)
+        except ConversionUnavailable as exc:
+            logger.error("Bulletin PDF not stored: %s", exc)
+        files += bulletin_attachments(bulletin)
+        if bulletin.pdf:
+            return files
     try:
         files.append((f"{stem}.pdf", html_to_pdf(render_standalone_html(report)), "application/pdf"))
     except PdfUnavailable as exc:
@@ -190,7 +206,8 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
     if not pending:
         return outcome
     report = roundup_report(roundup)
-    attachments = roundup_attachments(report)
+    bulletin = roundup.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
+    attachments = roundup_attachments(report, bulletin)
     subject = _("【%(title)s】%(plan)s %(label)s") % {
         "title": report.period["title"], "plan": report.plan["title"], "label": report.period["label"]
     }

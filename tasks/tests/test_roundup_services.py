@@ -11,6 +11,7 @@ from tasks import tasks as celery_tasks
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings, WorkItem
 from tasks.roundups.pdf import PdfUnavailable
 from tasks.roundups.periods import Period
+from tasks.services import documents as documents_service
 from tasks.services import roundups as service
 from tasks.services.roundups import (
     RoundupError,
@@ -39,6 +40,7 @@ def golden():
 def fake_pdf(monkeypatch):
     """Chromium is exercised in test_roundup_formats; here a stand-in keeps the tests fast."""
     monkeypatch.setattr(service, "html_to_pdf", lambda html: b"%PDF-1.4 stand-in")
+    monkeypatch.setattr(documents_service, "docx_to_pdf", lambda data: b"%PDF-1.4 gongwen stand-in")
 
 
 def test_generating_the_same_period_twice_makes_one_roundup(golden):
@@ -134,22 +136,30 @@ def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it
     to_leader = next(m for m in mail.outbox if m.to == ["fuquzhang@example.gov.cn"])
     assert "区资规局：" not in to_leader.body and "排名第一：区财政局。" in to_leader.body
     names = [(name, mimetype) for name, _content, mimetype in message.attachments]
+    # The workbook and the 通报 as a numbered 公文 (.docx and its PDF), as stored at publish.
+    stem = "住宜办〔2023〕1号-关于2023年6月住有宜居工作推进情况的通报"
     assert names == [
         ("金鉴区住有宜居实施方案(2023—2027年)-2023年6月月晾晒.xlsx", service.XLSX_TYPE),
-        ("金鉴区住有宜居实施方案(2023—2027年)-2023年6月月晾晒.pdf", "application/pdf"),
+        (f"{stem}.docx", documents_service.DOCX_TYPE),
+        (f"{stem}.pdf", "application/pdf"),
     ]
 
 
-def test_without_chromium_the_workbook_still_goes_out(golden, celery_eager, monkeypatch,
-                                                      django_capture_on_commit_callbacks):
+def test_without_chromium_and_libreoffice_the_workbook_and_docx_still_go_out(
+    golden, celery_eager, monkeypatch, django_capture_on_commit_callbacks
+):
     def unavailable(html):
         raise PdfUnavailable("Chromium is not installed")
 
+    def no_office(data):
+        raise documents_service.ConversionUnavailable("LibreOffice is not installed")
+
     monkeypatch.setattr(service, "html_to_pdf", unavailable)
+    monkeypatch.setattr(documents_service, "docx_to_pdf", no_office)
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup)
-    assert mail.outbox and all([a[0][-5:] for a in m.attachments] == [".xlsx"] for m in mail.outbox)
+    assert mail.outbox and all([a[0][-5:] for a in m.attachments] == [".xlsx", ".docx"] for m in mail.outbox)
 
 
 def test_delivering_again_sends_nothing_twice(golden, celery_eager, fake_pdf, django_capture_on_commit_callbacks):

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, Plan, WorkItem
 from tasks.rules.indicators import COLOURS
+from tasks.selectors.documents import plan_documents
 from tasks.selectors.imports import plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
@@ -83,6 +84,7 @@ def plan_detail(request, slug: str):
             "most_overdue": overdue,
             "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
+            "documents": plan_documents(plan),
         },
     )
 

@@ -18,6 +18,7 @@ from tasks.forms import (
     ContributionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    NoticeIssueForm,
     ProgressForm,
     ReviewForm,
     SupportDoneForm,
@@ -30,6 +31,7 @@ from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
 from tasks.selectors.calendar import calendar_overrides
+from tasks.selectors.notices import notices_for_item
 from tasks.selectors.permissions import (
     can_review_plan,
     is_coordinator,
@@ -190,6 +192,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "support_form": forms.get("support_form") or SupportDoneForm(),
         "waive_form": forms.get("waive_form") or WaiveForm(),
         "open_form": next(iter(forms), None),
+        "item_notices": notices_for_item(item) if reviewer or role else [],
+        "notice_form": NoticeIssueForm(),
     }
     for name in FORM_IDS:
         # Several forms share field names (note, files, reason): distinct ids keep each label on its own field.

@@ -1,8 +1,9 @@
 """``manage.py roundup --plan ID_OR_SLUG --month YYYY-MM | --quarter YYYY-Qn | --year YYYY
-[--xlsx PATH] [--pdf PATH] [--json]``
+[--xlsx PATH] [--docx PATH] [--pdf PATH] [--json]``
 
-Prints (or writes) a plan's roundup for a period. A published roundup is shown as it was frozen;
-otherwise the numbers are computed now, as of the period's last day. Nothing is written to the database.
+Prints (or writes) a plan's roundup for a period. A published roundup is shown as it was frozen, and its
+通报 (--docx, --pdf) is the numbered 公文 exactly as sent; otherwise the numbers are computed now, as of the
+period's last day, and the 通报 shows the next number marked （草稿）. Nothing is written to the database.
 """
 
 import json
@@ -11,12 +12,20 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tasks.models import Plan, Roundup
-from tasks.roundups.pdf import PdfUnavailable, render_pdf
+from tasks.documents.convert import ConversionUnavailable
+from tasks.models import Bulletin, Plan, Roundup
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
 from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
-from tasks.selectors.roundups import plan_for_roundup, roundup_data
+from tasks.selectors.roundups import plan_for_roundup, roundup_data, roundup_settings_for
+from tasks.services.documents import (
+    bulletin_docx,
+    bulletin_pdf,
+    default_addressees,
+    draft_body,
+    draft_title,
+    issuer_name,
+)
 
 
 class Command(BaseCommand):
@@ -29,7 +38,8 @@ class Command(BaseCommand):
         period.add_argument("--quarter", metavar="YYYY-Qn")
         period.add_argument("--year", metavar="YYYY")
         parser.add_argument("--xlsx", metavar="PATH", help="write the Excel workbook here")
-        parser.add_argument("--pdf", metavar="PATH", help="write the PDF here (needs Chromium)")
+        parser.add_argument("--docx", metavar="PATH", help="write the 通报 as a 公文 .docx here")
+        parser.add_argument("--pdf", metavar="PATH", help="write the 通报 as a 公文 PDF here (needs LibreOffice)")
         parser.add_argument("--json", action="store_true", help="print the snapshot as one JSON object")
 
     def handle(self, *args, **options):
@@ -55,11 +65,15 @@ class Command(BaseCommand):
 
         if options["xlsx"]:
             Path(options["xlsx"]).write_bytes(render_xlsx(report))
-        if options["pdf"]:
-            try:
-                Path(options["pdf"]).write_bytes(render_pdf(report))
-            except PdfUnavailable as exc:
-                raise CommandError(f"Cannot write the PDF: {exc}") from None
+        if options["docx"] or options["pdf"]:
+            bulletin = self._bulletin(plan, period, frozen, report)
+            if options["docx"]:
+                Path(options["docx"]).write_bytes(bulletin_docx(bulletin))
+            if options["pdf"]:
+                try:
+                    Path(options["pdf"]).write_bytes(bulletin_pdf(bulletin))
+                except ConversionUnavailable as exc:
+                    raise CommandError(f"Cannot write the PDF: {exc}") from None
         if options["json"]:
             self.stdout.write(json.dumps(report.data, ensure_ascii=False, indent=2))
             return
@@ -67,6 +81,25 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.plan['title']} · {report.title} ({state})")
         for line in report.highlights():
             self.stdout.write(f"  {line}")
-        for path in (options["xlsx"], options["pdf"]):
+        for path in (options["xlsx"], options["docx"], options["pdf"]):
             if path:
                 self.stdout.write(f"Wrote {path}")
+
+    def _bulletin(self, plan, period, frozen, report) -> Bulletin:
+        """The published 通报 as sent; else the saved draft's text, or one drafted now (not saved)."""
+        if frozen:
+            published = frozen.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
+            if published:
+                return published
+        draft = Bulletin.objects.filter(
+            roundup__plan=plan, roundup__kind=period.kind, roundup__period_start=period.start,
+            status=Bulletin.Status.DRAFT,
+        ).select_related("plan", "roundup").first()
+        if draft:
+            return draft
+        rules = roundup_settings_for(plan)
+        roundup = frozen or Roundup(plan=plan, kind=period.kind, period_start=period.start, period_end=period.end,
+                                    data=report.data, status=Roundup.Status.DRAFT)
+        return Bulletin(plan=plan, roundup=roundup, title=draft_title(report),
+                        addressees=rules.doc_addressees or default_addressees(report),
+                        body="\n".join(draft_body(report)), signer=issuer_name(plan), copy_to=rules.doc_copy_to)

@@ -39,11 +39,11 @@ PAGES = {
     "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 10),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 6),
     "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 12),
-    "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 12),
+    "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 13),  # +2: its 通报 and 督办单 list
     "key_task": (lambda w: w.key_task.get_absolute_url(), "lead_user", 11),
     # +4 for 目标分解: the year's target, breakdown and city figure, and the user's own share.
     "indicator": (lambda w: w.indicator.get_absolute_url(), "lead_user", 18),
-    "work_item": (lambda w: w.item.get_absolute_url(), "lead_user", 15),
+    "work_item": (lambda w: w.item.get_absolute_url(), "lead_user", 16),  # +1: its 督办单
 }
 
 
@@ -153,9 +153,9 @@ def test_every_list_page_runs_the_same_queries_for_10_and_1000_rows(client):
 
 BREAKDOWN_PAGES = {
     # name -> (url builder, who looks, most queries allowed)
-    "parent_for_lead": (lambda w: w.item.get_absolute_url(), "lead_user", 14),
+    "parent_for_lead": (lambda w: w.item.get_absolute_url(), "lead_user", 15),
     "parent_for_coordinator": (lambda w: w.item.get_absolute_url(), "coordinator", 14),
-    "parent_for_supporting_unit": (lambda w: w.item.get_absolute_url(), "support_user", 14),
+    "parent_for_supporting_unit": (lambda w: w.item.get_absolute_url(), "support_user", 15),
     "break_down_form": (lambda w: reverse("tasks:work_item_break_down", args=[w.item.pk]), "lead_user", 11),
     "lead_home": (lambda w: reverse("tasks:my_work"), "lead_user", 14),
     "town_home": (lambda w: reverse("tasks:my_work"), "town_user", 16),

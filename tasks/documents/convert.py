@@ -1,0 +1,79 @@
+"""A .docx to PDF with LibreOffice headless (Debian's libreoffice-writer-nogui), and PDF pages to PNG.
+
+The official 公文 fonts are not free; ``fonts.conf`` (loaded through ``FONTCONFIG_FILE`` for soffice only)
+maps them to free ones from Debian packages, which the PDF then embeds:
+
+    方正小标宋简体 → Noto Serif CJK SC Bold (fonts-noto-cjk)
+    仿宋_GB2312    → AR PL UMing CN (fonts-arphic-uming)
+    楷体_GB2312    → AR PL UKai CN (fonts-arphic-ukai)
+    黑体           → Noto Sans CJK SC (fonts-noto-cjk)
+    宋体 (page numbers) → Noto Serif CJK SC
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+
+
+class ConversionUnavailable(RuntimeError):
+    """No LibreOffice here, or it failed to convert."""
+
+
+def soffice_path() -> str | None:
+    return os.environ.get("SOFFICE_PATH") or shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _run(command: list[str], folder: Path, timeout: int) -> subprocess.CompletedProcess:
+    # A private profile and HOME per run: two conversions at once must not share LibreOffice's lock.
+    env = {**os.environ, "HOME": str(folder), "FONTCONFIG_FILE": str(FONTS_CONF),
+           "SAL_USE_VCLPLUGIN": "svp"}
+    try:
+        return subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False, cwd=folder)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConversionUnavailable(f"LibreOffice did not run: {exc}") from exc
+
+
+def convert(data: bytes, *, source_ext: str, target: str, timeout: int = 180) -> bytes:
+    """Convert ``data`` (a file with extension ``source_ext``) to ``target`` (e.g. ``pdf``, ``docx``)."""
+    binary = soffice_path()
+    if not binary:
+        raise ConversionUnavailable("LibreOffice is not installed (run `make sysdeps`).")
+    with tempfile.TemporaryDirectory(prefix="gongwen-") as tmp:
+        folder = Path(tmp)
+        source = folder / f"in.{source_ext}"
+        source.write_bytes(data)
+        out = folder / "out"
+        out.mkdir()
+        result = _run(
+            [binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
+             "--nolockcheck", "--convert-to", target, "--outdir", str(out), str(source)],
+            folder, timeout,
+        )
+        produced = out / f"in.{target.split(':')[0]}"
+        if not produced.exists() or produced.stat().st_size == 0:
+            tail = (result.stderr or result.stdout).decode("utf-8", "replace")[-500:]
+            raise ConversionUnavailable(f"LibreOffice did not convert (exit {result.returncode}): {tail}")
+        return produced.read_bytes()
+
+
+def docx_to_pdf(data: bytes) -> bytes:
+    return convert(data, source_ext="docx", target="pdf")
+
+
+def pdf_page_png(pdf: bytes, *, page: int = 1, dpi: int = 80) -> bytes:
+    """One page of a PDF as PNG (pdftoppm, poppler-utils), for a person to review the layout."""
+    binary = shutil.which("pdftoppm")
+    if not binary:
+        raise ConversionUnavailable("pdftoppm is not installed (poppler-utils).")
+    with tempfile.TemporaryDirectory(prefix="gongwen-png-") as tmp:
+        folder = Path(tmp)
+        (folder / "in.pdf").write_bytes(pdf)
+        subprocess.run([binary, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                        str(folder / "in.pdf"), str(folder / "page")], check=True, capture_output=True, timeout=60)
+        return (folder / "page.png").read_bytes()

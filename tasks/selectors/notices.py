@@ -1,0 +1,93 @@
+"""Reads for 督办单: each item's colour by the office's rules, the notices of a plan, unit or item, and the
+per-unit counts the roundup shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from tasks.documents.notice_rules import Thresholds, item_start, notice_colour
+from tasks.models import Plan, Role, StatusChange, SupervisionNotice, Unit, WorkItem
+from tasks.roundups.periods import Period
+from tasks.workdays import workdays_between
+
+from .calendar import calendar_overrides
+from .roundups import local_midnight, roundup_settings_for
+
+N = SupervisionNotice
+OPEN_NOTICE = [N.Status.DRAFT, N.Status.ISSUED]
+
+
+def item_colours(items: list[WorkItem], *, today: date, thresholds: Thresholds) -> dict[int, str | None]:
+    """item id -> the colour it calls for (None: no notice called for). Two queries whatever the count."""
+    ids = [i.pk for i in items]
+    returns = dict(
+        StatusChange.objects.filter(work_item_id__in=ids, to_status=WorkItem.Status.RETURNED)
+        .values("work_item_id").annotate(n=Count("pk")).values_list("work_item_id", "n")
+    )
+    overrides = calendar_overrides(years={today.year, *(i.due_date.year for i in items if i.due_date)})
+    out = {}
+    for item in items:
+        if not item.is_open:
+            out[item.pk] = None
+            continue
+        left = workdays_between(today, item.due_date, overrides) if item.due_date else None
+        out[item.pk] = notice_colour(
+            today=today, overdue=item.is_overdue(today), due=item.due_date,
+            start=item_start(created=item.created_at.date(), year=item.year), progress=item.progress,
+            returns=returns.get(item.pk, 0), workdays_left=left, thresholds=thresholds,
+        )
+    return out
+
+
+def lead_units(item_ids: list[int]) -> dict[int, Unit]:
+    """item id -> its lead unit (the first listed)."""
+    out: dict[int, Unit] = {}
+    rows = (WorkItem.units.through.objects.filter(work_item_id__in=item_ids, role=Role.LEAD)
+            .select_related("unit").order_by("work_item_id", "position", "pk"))
+    for row in rows:
+        out.setdefault(row.work_item_id, row.unit)
+    return out
+
+
+def items_under_notice(item_ids: list[int]) -> set[int]:
+    """Items already in a notice not yet answered (drafted or waiting for the reply)."""
+    return set(
+        N.items.through.objects.filter(workitem_id__in=item_ids, supervisionnotice__status__in=OPEN_NOTICE)
+        .values_list("workitem_id", flat=True)
+    )
+
+
+def notice_candidates(*, plan: Plan, today: date) -> list[tuple[WorkItem, str]]:
+    """Open items of the plan that call for a notice and are not under one yet, with their colour."""
+    items = list(WorkItem.objects.filter(plan=plan).exclude(status=WorkItem.Status.DONE).order_by("due_date", "pk"))
+    colours = item_colours(items, today=today, thresholds=Thresholds.of(roundup_settings_for(plan)))
+    busy = items_under_notice([i.pk for i in items])
+    return [(i, colours[i.pk]) for i in items if colours[i.pk] and i.pk not in busy]
+
+
+def notices_for_plans(plans: QuerySet[Plan]) -> QuerySet[SupervisionNotice]:
+    return (N.objects.filter(plan__in=plans).select_related("plan", "unit", "issued_by")
+            .annotate(item_count=Count("items")).order_by("-issued_at", "-pk"))
+
+
+def notices_for_unit(unit: Unit) -> QuerySet[SupervisionNotice]:
+    """What a unit was sent (drafts are the office's own business)."""
+    return (N.objects.filter(unit=unit).exclude(status__in=[N.Status.DRAFT, N.Status.CANCELLED])
+            .select_related("plan").order_by("-issued_at"))
+
+
+def notices_for_item(item: WorkItem) -> QuerySet[SupervisionNotice]:
+    return item.notices.select_related("unit").order_by("-created_at")
+
+
+def notice_counts_by_unit(*, plan: Plan, period: Period) -> dict[int, tuple[int, int]]:
+    """unit id -> (notices issued in the period, of which answered), for the roundup's unit rows."""
+    start, end = local_midnight(period.start), local_midnight(period.end.fromordinal(period.end.toordinal() + 1))
+    rows = (
+        N.objects.filter(plan=plan, issued_at__gte=start, issued_at__lt=end)
+        .values("unit_id")
+        .annotate(issued=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+    )
+    return {r["unit_id"]: (r["issued"], r["answered"]) for r in rows}
