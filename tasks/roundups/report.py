@@ -118,6 +118,11 @@ class RoundupReport:
         return [u for u in self.units if u["rank"] is not None]
 
     @property
+    def units_without_due(self) -> list[dict]:
+        """Units with nothing due in the period: listed apart, never ranked (snapshots before v2 have none)."""
+        return self.data.get("units_without_due", [])
+
+    @property
     def indicators(self) -> list[dict]:
         return self.data["indicators"]
 
@@ -168,7 +173,13 @@ class RoundupReport:
                "wait": s["awaiting_review"], "rate": pct(s["on_time_rate"])}
         ]
         ranked = self.ranked_units
-        if ranked:
+        groups = [("town", _("地方排名第一：%(top)s。")), ("department", _("部门排名第一：%(top)s。"))]
+        if ranked and any("kind" in u for u in ranked):
+            for kind, template in groups:
+                top = "、".join(u["unit"] for u in ranked if u.get("kind") == kind and u["rank"] == 1)
+                if top:
+                    lines.append(template % {"top": top})
+        elif ranked:
             top = "、".join(u["unit"] for u in ranked if u["rank"] == 1)
             lines.append(_("排名第一：%(top)s。") % {"top": top})
         reds = [u["unit"] for u in self.units if u["colour"] == rules.RED]

@@ -81,7 +81,7 @@ def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], lis
             and row["overdue"] == 0
         ):
             praise.append(
-                {"unit": row["unit"], "rank": row["rank"], "score": row["score"],
+                {"unit": row["unit"], "kind": row.get("kind", "department"), "rank": row["rank"], "score": row["score"],
                  "reasons": [_("排名第%(rank)d，得分%(score)g，无逾期事项") % row]}
             )
         reasons = []
@@ -91,7 +91,8 @@ def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], lis
         if rules["call_out_min_overdue"] and row["overdue"] >= rules["call_out_min_overdue"]:
             reasons.append(_("逾期未完成%(n)d项") % {"n": row["overdue"]})
         if reasons:
-            call_out.append({"unit": row["unit"], "rank": row["rank"], "score": row["score"], "reasons": reasons})
+            call_out.append({"unit": row["unit"], "kind": row.get("kind", "department"), "rank": row["rank"],
+                             "score": row["score"], "reasons": reasons})
     return praise, call_out
 
 
@@ -127,6 +128,7 @@ def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[d
             {
                 "unit": unit["unit"],
                 "unit_id": unit["unit_id"],
+                "kind": unit.get("kind", "department"),
                 "on_time_rate": on_time,
                 "on_time_points": None if rate_points is None else round(rate_points, 1),
                 "indicators": len(shares or []),
@@ -137,7 +139,10 @@ def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[d
                 "score": round(total, 1),
             }
         )
-    rows.sort(key=lambda r: (-r["score"], r["overdue"], r["unit"]))
-    for row, rank in zip(rows, competition_ranks((r["score"], r["overdue"]) for r in rows), strict=True):
-        row["rank"] = rank
+    # 地方 and 部门 are each ranked among their own kind.
+    rows.sort(key=lambda r: (r["kind"] != "town", -r["score"], r["overdue"], r["unit"]))
+    for kind in ("town", "department"):
+        group = [r for r in rows if r["kind"] == kind]
+        for row, rank in zip(group, competition_ranks((r["score"], r["overdue"]) for r in group), strict=True):
+            row["rank"] = rank
     return rows

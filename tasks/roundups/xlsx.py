@@ -168,8 +168,9 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
         (_("排名"), 6), (_("较上期"), 8), (_("责任单位"), 22),
         (_("应办"), 7), (_("按期完成"), 9), (_("逾期完成"), 9), (_("逾期未完成"), 10), (_("待审核"), 8),
         (_("按期率"), 9), (_("应办"), 7), (_("按期率"), 9), (_("应办"), 7), (_("按期率"), 9),
-        (_("得分"), 8), (_("预警"), 8),
+        (_("得分"), 8), (_("预警"), 8), (_("类别"), 8),
     ]
+    kinds = {"town": _("地方"), "department": _("部门")}
     _title(ws, report, _("单位排名"), len(headers))
     for start, end, text in ((4, 9, _("牵头事项（本期）")), (10, 11, _("配合事项（本期）")),
                              (12, 13, _("本年累计（牵头）"))):
@@ -196,6 +197,14 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
             _paint(ws.cell(row=row, column=7), "red", fill=False)
         ws.cell(row=row, column=3).fill = _fill(u["colour"])
         _light(ws, row, 15, u["colour"])
+        ws.cell(row=row, column=16, value=str(kinds.get(u.get("kind"), "")))
+    if report.units_without_due:
+        row += 2
+        ws.cell(row=row, column=3, value=_("本期无到期事项")).font = HEAD_FONT
+        for u in report.units_without_due:
+            row += 1
+            ws.cell(row=row, column=3, value=u["unit"])
+            ws.cell(row=row, column=16, value=str(kinds.get(u.get("kind"), "")))
     charted = [u for u in report.units if u["due"]]
     if charted:
         # Units with items due come first (rank order), so the chart reads rows 4.. of the table.

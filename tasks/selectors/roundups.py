@@ -64,10 +64,13 @@ from tasks.roundups.periods import QUARTER, YEAR, Period
 from tasks.rules import indicators as indicator_rules
 from tasks.rules import outcomes
 from tasks.rules.deadlines import is_extended
+from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.selectors.permissions import reviewable_plans
 
 S = WorkItem.Status
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: units ranked within 地方 (town) and 部门 (department), units_without_due
+TOWN, DEPARTMENT = "town", "department"
+GROUPS = (TOWN, DEPARTMENT)
 # The "latest progress" of an overdue item is its lead's: a supporting unit's contribution is not it.
 NOTE_KINDS = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CLOSE_REQUEST)
 
@@ -234,28 +237,76 @@ TASK_STATE_SQL = """CASE
 
 
 def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
-    """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks."""
+    """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks.
+
+    A unit is counted on the items it leads (a broken-down parent for its lead department, a part for
+    its town) and, as a supporting unit, on its own part (配合到位, ``tasks.rules.support``), not on the
+    lead's outcome. The whole plan and its key tasks count each piece of work once: a broken-down item
+    through its parts.
+    """
     due_by = period.year_end if with_tasks else period.end
     head, params = _with_states(item_states(plan=plan, end=period.end, due_by=due_by))
     outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
+    items = WorkItem._meta.db_table
+    not_parent = f"NOT EXISTS (SELECT 1 FROM {items} c WHERE c.parent_id = s.id)"
     sql = (
         head
         + f"""SELECT 'unit', a.unit_id, a.role, {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*)
         FROM s INNER JOIN {WorkItemUnit._meta.db_table} a ON a.work_item_id = s.id
+        WHERE a.role = 'lead'
         GROUP BY 2, 3, 4, 5
         UNION ALL
-        SELECT 'all', 0, '', {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*) FROM s GROUP BY 4, 5"""
+        SELECT 'all', 0, '', {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*) FROM s WHERE {not_parent} GROUP BY 4, 5"""
     )
     params += outcome_params * 2
     if with_tasks:
         sql += f"""
         UNION ALL
         SELECT 'task', s.key_task_id, '', {TASK_STATE_SQL}, 0, COUNT(*)
-        FROM s WHERE s.key_task_id IS NOT NULL GROUP BY 2, 4"""
+        FROM s WHERE s.key_task_id IS NOT NULL AND {not_parent} GROUP BY 2, 4"""
         params += [_d(period.year_end), _dt(period.year_start), _d(period.end)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return rows + _support_counts(plan=plan, period=period)
+
+
+def _support_counts(*, plan: Plan, period: Period) -> list[tuple]:
+    """Each supporting unit's own parts due by the cut-off, as ``('unit', unit, 'support', outcome, phase, n)``."""
+    head, params = _with_states(item_states(plan=plan, end=period.end, due_by=period.end))
+    sql = head + f"""SELECT a.unit_id, s.due_end, a.support_done_at
+        FROM s INNER JOIN {WorkItemUnit._meta.db_table} a ON a.work_item_id = s.id
+        WHERE a.role = 'support' AND s.due_end <= %s AND s.status_end <> 'waived'"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, _d(period.end)])
+        found = cursor.fetchall()
+    cutoff = local_midnight(period.end + timedelta(days=1))
+    year_start, start = local_midnight(period.year_start), local_midnight(period.start)
+    counts: dict[tuple, int] = defaultdict(int)
+    labels = {SupportOutcome.ON_TIME: outcomes.DONE_ON_TIME, SupportOutcome.LATE: outcomes.DONE_LATE,
+              SupportOutcome.MISSING: outcomes.OVERDUE}
+    for unit_id, due_end, done_at in found:
+        done_at = _as_aware(done_at)
+        if done_at is not None and done_at >= cutoff:
+            done_at = None  # marked after the cut-off: not yet, as it stood then
+        outcome = support_outcome(
+            due_date=_as_date(due_end), done_on=_as_local_date(done_at) if done_at else None,
+            as_of=period.end + timedelta(days=1),
+        )
+        if outcome not in labels:
+            continue
+        phase = 2 if done_at is None or done_at >= start else (1 if done_at >= year_start else 0)
+        counts[(unit_id, labels[outcome], phase)] += 1
+    return [("unit", unit_id, Role.SUPPORT, outcome, phase, n) for (unit_id, outcome, phase), n in counts.items()]
+
+
+def _as_aware(value) -> datetime | None:
+    """A datetime read by raw SQL (naive UTC text on SQLite, aware on PostgreSQL), aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
 
 
 def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
@@ -297,12 +348,31 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
                 },
             }
         )
-    ranked = sorted((u for u in units if u["score"] is not None), key=rules.rank_key)
-    for unit, rank in zip(ranked, rules.competition_ranks(rules.rank_key(u) for u in ranked), strict=True):
-        unit["rank"] = rank
-    for unit in units:
-        unit.setdefault("rank", None)
     return units, {k: outcomes.finish_counts(v) for k, v in overall.items()}
+
+
+def unit_group(kind: str) -> str:
+    """地方 or 部门: a town is ranked among towns, every other kind of unit among departments."""
+    return TOWN if kind == Unit.Kind.TOWN else DEPARTMENT
+
+
+def _rank_within_groups(units: list[dict], kinds: dict[int, str]) -> list[dict]:
+    """Set ``kind`` and rank each unit within its group; units with nothing due are returned apart."""
+    without_due = []
+    for unit in units:
+        unit["kind"] = unit_group(kinds.get(unit["unit_id"], ""))
+        unit["rank"] = None
+    for group in GROUPS:
+        ranked = sorted(
+            (u for u in units if u["kind"] == group and u["score"] is not None and u["due"] + u["support"]["due"]),
+            key=rules.rank_key,
+        )
+        for unit, rank in zip(ranked, rules.competition_ranks(rules.rank_key(u) for u in ranked), strict=True):
+            unit["rank"] = rank
+    kept = []
+    for unit in units:
+        (kept if unit["due"] or unit["support"]["due"] else without_due).append(unit)
+    return kept, without_due
 
 
 def _task_counts(rows: list[tuple]) -> dict[int, dict]:
@@ -473,18 +543,41 @@ def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) ->
     units, overall = _unit_rows(rows, rule_set)
     previous = period.previous()
     previous_units, _ = _unit_rows(_outcome_counts(plan=plan, period=previous, with_tasks=False), rule_set)
-    previous_rank = {u["unit_id"]: u["rank"] for u in previous_units}
     task_counts = _task_counts(rows)
 
-    unit_ids = {u["unit_id"] for u in units}
-    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    # Every unit the plan holds accountable: those on its items or (towns included) on its key tasks.
+    accountable = Unit.objects.filter(
+        Q(work_item_assignments__work_item__plan=plan) | Q(key_task_assignments__key_task__plan=plan)
+    ).exclude(kind=Unit.Kind.COLLECTIVE)
+    known = {
+        pk: (name, kind)
+        for pk, name, kind in Unit.objects.filter(
+            Q(pk__in={u["unit_id"] for u in units} | {u["unit_id"] for u in previous_units})
+            | Q(pk__in=accountable.values("pk"))
+        ).values_list("pk", "name", "kind")
+    }
+    counted = {u["unit_id"] for u in units}
+    units += [  # nothing due at all in the period: listed apart under 本期无到期事项
+        {"unit_id": pk, **outcomes.empty_counts(), "support": outcomes.empty_counts(), "score": None}
+        for pk, (_name, kind) in known.items() if pk not in counted and kind != Unit.Kind.COLLECTIVE
+    ]
+    kinds = {pk: kind for pk, (_name, kind) in known.items()}
+    units, without_due = _rank_within_groups(units, kinds)
+    previous_units, _ = _rank_within_groups(previous_units, kinds)
+    previous_rank = {u["unit_id"]: u["rank"] for u in previous_units}
     for unit in units:
-        unit["unit"] = names.get(unit["unit_id"], "?")
+        unit["unit"] = known.get(unit["unit_id"], ("?", ""))[0]
         before = previous_rank.get(unit["unit_id"])
         unit["previous_rank"] = before
         unit["rank_change"] = before - unit["rank"] if before is not None and unit["rank"] is not None else None
-    units.sort(key=lambda u: (u["rank"] is None, u["rank"] or 0, -u["support"]["due"], u["unit"]))
+    units.sort(key=lambda u: (GROUPS.index(u["kind"]), u["rank"] is None, u["rank"] or 0, -u["support"]["due"],
+                              u["unit"]))
     units = [_unit_out(u) for u in units]
+    without_due = sorted(
+        ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"]}
+         for u in without_due),
+        key=lambda u: (GROUPS.index(u["kind"]), u["unit"]),
+    )
     from .notices import notice_counts_by_unit  # here: the notices module reads this one
 
     notices = notice_counts_by_unit(plan=plan, period=period)
@@ -528,6 +621,7 @@ def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) ->
             "indicators_not_reported": sum(1 for i in indicators if not i["reported_in_period"]),
         },
         "units": units,
+        "units_without_due": without_due,
         "indicators": indicators,
         "key_tasks": key_tasks,
         "overdue_items": overdue,
@@ -548,6 +642,7 @@ def _unit_out(u: dict) -> dict:
     """The contract's keys first, then the details."""
     return {
         "unit": u["unit"],
+        "kind": u["kind"],
         "due": u["due"],
         "done_on_time": u["done_on_time"],
         "done_late": u["done_late"],

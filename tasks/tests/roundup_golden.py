@@ -36,6 +36,7 @@ from tasks.models import (
     StatusChange,
     Unit,
     WorkItem,
+    WorkItemUnit,
 )
 from tasks.services.workflow import work_item_transition
 from tasks.tests.factories import (
@@ -145,6 +146,9 @@ def build_golden() -> Golden:
     _move(i["i8"], (S.AWAITING_REVIEW, at(6, 8)), (S.DONE, at(6, 9)))
     _move(i["i9"], (S.IN_PROGRESS, at(6, 5)), (S.AWAITING_REVIEW, at(9, 27)), (S.DONE, at(9, 28)))
     _move(i["i12"], (S.AWAITING_REVIEW, at(5, 19)), (S.DONE, at(5, 20)))
+    # Supporting parts (配合到位) are each unit's own: A's part of i8 and B's part of i3 marked done on time.
+    WorkItemUnit.objects.filter(work_item=i["i8"], unit=a).update(support_done_at=at(6, 8))
+    WorkItemUnit.objects.filter(work_item=i["i3"], unit=b).update(support_done_at=at(8, 15))
     for item_ in items.values():
         item_.refresh_from_db()
 

@@ -1,6 +1,7 @@
 """Roundup numbers on a small golden data set (see ``roundup_golden``), computed by hand."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,9 @@ from tasks.tests.roundup_golden import at, build_golden
 pytestmark = pytest.mark.django_db
 
 COUNT_KEYS = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
+
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def _units(data: dict) -> dict[str, dict]:
@@ -39,7 +43,8 @@ def test_month_units_as_of_june_30(golden):
     assert _counts(units["区财政局"]) == (2, 1, 0, 0, 1, 0.5)
     # 区资规局: i7 overdue since 03-31; i6 (April) and i12 (done early, 05-20) were done before June.
     assert _counts(units["区资规局"]) == (1, 0, 0, 1, 0, 0.0)
-    # Supporting roles counted apart: 区建设局 supports i8 (done on time); i3 is extended to 08-31.
+    # Supporting roles counted apart, on the supporting unit's own part (配合到位): 区建设局 marked its
+    # part of i8 done on 06-08; i3 is extended to 08-31.
     assert _counts(units["区建设局"]["support"]) == (1, 1, 0, 0, 0, 1.0)
     assert units["区财政局"]["support"]["due"] == 0
     # Year to date (lead): 区资规局 also has i6, i12 and i13 (imported as done, no history) on time.
@@ -110,6 +115,16 @@ def test_quarter_counts_ranks_and_bulletin(golden):
     assert [(p["unit"], p["rank"]) for p in data["praise"]] == [("区财政局", 1)]
     assert [(c["unit"], c["reasons"]) for c in data["call_out"]] == [("区建设局", ["得分50，低于65分"])]
     assert data["assessment"] == []
+
+
+def test_a_supporting_part_is_judged_on_its_own_not_on_the_leads_outcome(golden):
+    from tasks.models import WorkItemUnit
+
+    # The lead finished i8 on time (06-09); had 区建设局 not marked its part, its part would be missing.
+    WorkItemUnit.objects.filter(work_item=golden.items["i8"], unit=golden.a).update(support_done_at=None)
+    units = _units(roundup_data(plan=golden.plan, period=Period.month(2023, 6)))
+    assert _counts(units["区建设局"]["support"]) == (1, 0, 0, 1, 0, 0.0)
+    assert _counts(units["区财政局"]) == (2, 1, 0, 0, 1, 0.5)  # the lead's own count is unchanged
 
 
 def test_supporting_items_count_in_the_score_when_the_office_says_so(golden):
@@ -192,7 +207,9 @@ def test_items_of_other_plans_do_not_count(golden):
 @pytest.mark.parametrize("size", [5, 500])
 def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_max_num_queries):
     plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"q{size}")
-    with django_assert_max_num_queries(9):
+    # 11: the states and counts (period and previous), supporting parts (period and previous), units,
+    # indicators, key tasks and their leads, the overdue list, settings, 督办单 counts.
+    with django_assert_max_num_queries(11):
         data = roundup_data(plan=plan, period=Period.year(2023))
     # Every item due by the year's end and not done before it began is counted once.
     expected = (
@@ -202,3 +219,36 @@ def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_
     )
     assert data["summary"]["due"] == expected
     assert sum(u["due"] for u in data["units"]) == data["summary"]["due"]
+
+
+def test_towns_and_departments_are_ranked_each_among_their_own_kind(golden):
+    """地方 and 部门 each run 1..n; a unit with nothing due is listed apart, never ranked at zero."""
+    from tasks.models import Unit, WorkItem
+    from tasks.tests.factories import UnitFactory, WorkItemFactory
+
+    region = golden.plan.region
+    year_before = roundup_data(plan=golden.plan, period=Period.year(2023))["summary"]["due"]
+    t1 = UnitFactory(region=region, name="一号街道", kind=Unit.Kind.TOWN)
+    t2 = UnitFactory(region=region, name="二号镇", kind=Unit.Kind.TOWN)
+    UnitFactory(region=region, name="三号镇", kind=Unit.Kind.TOWN)  # nothing handed to it
+    parent = golden.items["i11"]
+    for town, done in ((t1, True), (t2, False)):
+        part = WorkItemFactory(plan=golden.plan, parent=parent, lead=town, deadline=date(2023, 6, 20),
+                               due_date=date(2023, 6, 20), year=2023)
+        if done:
+            WorkItem.objects.filter(pk=part.pk).update(
+                status="done", completed_on_time=True, completed_at=datetime(2023, 6, 19, 10, tzinfo=SH)
+            )
+    idle = UnitFactory(region=region, name="区审计局")
+    WorkItemFactory(plan=golden.plan, lead=idle, deadline=date(2023, 9, 30), due_date=date(2023, 9, 30), year=2023)
+    data = roundup_data(plan=golden.plan, period=Period.month(2023, 6))
+    towns = [(u["unit"], u["rank"]) for u in data["units"] if u["kind"] == "town"]
+    departments = [(u["unit"], u["rank"]) for u in data["units"] if u["kind"] == "department"]
+    assert towns == [("一号街道", 1), ("二号镇", 2)]
+    assert [rank for _unit, rank in departments] == [1, 2, 3]
+    assert {"unit": "区审计局", "unit_id": idle.pk, "kind": "department"} in data["units_without_due"]
+    assert all(u["due"] or u["support"]["due"] for u in data["units"])
+    # The plan-wide totals count the broken-down item through its two parts, not the parent too;
+    # its lead department is still counted on the parent it holds.
+    year = roundup_data(plan=golden.plan, period=Period.year(2023))
+    assert year["summary"]["due"] == year_before - 1 + 2 + 1  # - i11, + its parts, + 区审计局's item

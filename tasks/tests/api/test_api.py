@@ -316,7 +316,9 @@ def test_status_costs_the_same_queries_for_a_small_and_a_large_plan(client, size
         person = liaison_for(plan.work_items.order_by("pk").first().assignments.get(role="lead").unit,
                              username=f"liaison{size}")
     login(client, person)
-    with django_assert_max_num_queries(17):  # session, user, permissions, the roundup and the visibility reads
+    # session, user, permissions, the roundup (with supporting parts) and the visibility reads; an empty
+    # overdue list skips the last of them, so a tiny plan may cost one less.
+    with django_assert_max_num_queries(19):
         response = client.get(status_url(plan.slug, as_of="2023-12-31", period="year", limit=100))
     assert response.status_code == 200
     assert response.json()["summary"]["due"] > 0

@@ -99,3 +99,19 @@ def test_demo_towns_have_liaisons_and_shares_that_add_up_to_the_city_target():
         assert methods == {"sum", "weighted"}
         spread = [r.attained for b in breakdowns for r in breakdown_for(b.indicator, 2026).shares]
         assert True in spread and False in spread
+
+
+def test_last_months_roundups_rank_at_least_10_towns_and_8_departments_with_no_row_at_zero():
+    from tasks.roundups.periods import Period
+    from tasks.selectors.roundups import roundup_data
+
+    demo_load(today=TODAY)
+    for plan in Plan.objects.all():
+        data = roundup_data(plan=plan, period=Period.last_ended("month", TODAY))
+        ranked = [u for u in data["units"] if u["rank"] is not None]
+        assert sum(1 for u in ranked if u["kind"] == "town") >= 10, plan.slug
+        assert sum(1 for u in ranked if u["kind"] == "department") >= 8, plan.slug
+        assert all(u["due"] or u["support"]["due"] for u in data["units"])
+        for kind in ("town", "department"):
+            ranks = sorted(u["rank"] for u in ranked if u["kind"] == kind)
+            assert ranks[0] == 1 and ranks[-1] <= len(ranks)

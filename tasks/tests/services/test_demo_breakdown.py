@@ -7,7 +7,7 @@ import pytest
 
 from tasks.models import Reminder, WorkItem, WorkItemUnit
 from tasks.rules.support import SupportOutcome
-from tasks.selectors.breakdown import sub_item_rollup, support_summary
+from tasks.selectors.breakdown import support_summary
 from tasks.selectors.reminders import reminders_due
 from tasks.services.demo_breakdown import demo_seed_breakdown, demo_seed_support_parts
 from tasks.tests.breakdown_setup import make_towns
@@ -18,24 +18,32 @@ pytestmark = pytest.mark.django_db
 S = WorkItem.Status
 
 
-def test_demo_breaks_an_item_down_to_every_town_with_a_spread_and_a_second_run_changes_nothing():
-    w = make_world()
+def test_demo_breaks_work_down_every_month_to_every_town_and_department_and_a_second_run_changes_nothing():
+    """Each month of the year so far gets one parent broken down to every town (and the other departments),
+    due at that month's end, so that every month's roundup ranks 地方 and 部门; one town never signs."""
+    from datetime import date
+
+    w = make_world(date(2025, 4, 15))
     towns = make_towns(w)
-    w.item.due_date = w.item.deadline = w.today + timedelta(days=60)
-    w.item.save()
+    parents = [w.item]
+    for i in range(3):
+        due = date(2025, 12, 31)
+        parents.append(WorkItemFactory(plan=w.plan, year=2025, text=f"年度事项{i}", deadline=due, due_date=due,
+                                       lead=w.lead))
     made = demo_seed_breakdown(plan=w.plan, today=w.today)
-    assert made == len(towns)
-    statuses = Counter(WorkItem.objects.filter(parent=w.item).values_list("status", flat=True))
-    assert statuses[S.AWAITING_SIGN] == 1  # one town never signs
-    assert statuses[S.DONE] >= 2 and statuses[S.IN_PROGRESS] >= 1
-    r = sub_item_rollup(w.item, today=w.today)
-    assert r.done_late >= 1 and r.done - r.done_late >= 1 and not r.all_closed
-    # The town that never signed is chased.
-    assert {c.work_item_id for c in reminders_due(today=w.today) if c.kind == Reminder.Kind.SIGN} == {
-        WorkItem.objects.get(parent=w.item, status=S.AWAITING_SIGN).pk
-    }
+    parts = WorkItem.objects.filter(parent__isnull=False)
+    assert made == parts.count() > 0
+    assert {p.due_date.month for p in parts} == {1, 2, 3, 4}  # January .. this month
+    march = parts.filter(due_date__month=3)
+    assert set(march.values_list("assignments__unit", flat=True)) >= {t.pk for t in towns}
+    statuses = Counter(parts.values_list("status", flat=True))
+    assert statuses[S.AWAITING_SIGN] >= 1  # one town never signs
+    assert statuses[S.DONE] >= 2
+    unsigned = set(parts.filter(status=S.AWAITING_SIGN).values_list("pk", flat=True))
+    chased = {c.work_item_id for c in reminders_due(today=w.today) if c.kind == Reminder.Kind.SIGN}
+    assert chased and chased <= unsigned
     assert demo_seed_breakdown(plan=w.plan, today=w.today) == 0
-    assert WorkItem.objects.filter(parent=w.item).count() == len(towns)
+    assert WorkItem.objects.filter(parent__isnull=False).count() == made
 
 
 def test_demo_marks_supporting_parts_on_past_items_on_time_late_or_missing_once():
