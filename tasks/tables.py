@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from tasks.models import Role, WorkItem
 from tasks.selectors.work import Urgency, bucket_of
+from tasks.xlsx_safe import append_row, safe_sheet_title
 
 URGENCY_LABELS = {
     Urgency.OVERDUE: _("已逾期"),
@@ -248,9 +249,9 @@ def xlsx_response(table: tables.Table, *, filename: str, title: str) -> HttpResp
     """The table's rows (all pages, current filter and order) as an Excel workbook download."""
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
+    ws.title = safe_sheet_title(title)
     for row in export_rows(table):
-        ws.append(row)
+        append_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
