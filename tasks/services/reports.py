@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.inputs import clean_required
 from tasks.models import Evidence, ProgressReport, Role, WorkItem
 from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
 
@@ -54,7 +55,7 @@ def _attach(report: ProgressReport, files: Sequence[CheckedFile], written: list[
 
 
 def _clean_note(note: str, message: str) -> str:
-    note = (note or "").strip()
+    note = clean_required(note)  # a note of only zero-width characters is no note
     if not note:
         raise ValidationError(message, code="required")
     return note

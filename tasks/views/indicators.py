@@ -28,7 +28,7 @@ def indicator_detail(request, pk: int):
         "plan"
     ).prefetch_related("targets").get()
     may_report = is_indicator_reporter(request.user, indicator)
-    form = IndicatorReportForm(request.POST or None, today=today)
+    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan)
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))

@@ -102,7 +102,7 @@ def extension_decide(request, pk: int):
     item = request_obj.work_item
     if not can_review_plan(request.user, item.plan_id):
         raise PermissionDenied(_("只有本方案的协调员可以审核。"))
-    form = ExtensionDecisionForm(request.POST)
+    form = ExtensionDecisionForm(request.POST, plan=item.plan)
     if form.is_valid():
         data = form.cleaned_data
         try:

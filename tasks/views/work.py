@@ -134,10 +134,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "report_form": forms.get("report_form")
         or (ProgressForm() if role == Role.LEAD else ContributionForm()),
         "close_form": forms.get("close_form") or CloseRequestForm(),
-        "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
+        "extension_form": forms.get("extension_form") or ExtensionRequestForm(plan=item.plan),
         "review_form": forms.get("review_form") or ReviewForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
+        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(plan=item.plan),
         "open_form": next(iter(forms), None),
     }
     return render(request, "tasks/work_item_detail.html", context, status=status)
@@ -193,7 +193,7 @@ def work_item_close(request, pk: int):
 def work_item_extension(request, pk: int):
     """The lead unit asks for a later deadline (延期申请)."""
     item = _item_or_404(request, pk)
-    form = ExtensionRequestForm(request.POST)
+    form = ExtensionRequestForm(request.POST, plan=item.plan)
     if form.is_valid():
         try:
             extension_request_create(
