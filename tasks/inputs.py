@@ -87,3 +87,18 @@ def clean_required(value: str | None) -> str:
 def fold(value: str | None) -> str:
     """Cleaned and NFKC-folded, for matching names and parsing numbers and dates; never stored."""
     return unicodedata.normalize("NFKC", clean_text(value))
+
+
+class IdConverter:
+    """URL converter ``<id:pk>``: the URL form of ``parse_id`` (a 30-digit id is a 404, not a query)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)  # the resolver tries the next pattern, then 404
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))

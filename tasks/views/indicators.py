@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
@@ -17,7 +16,7 @@ from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
 from tasks.services.indicators import indicator_value_report
 from tasks.tables import WorkItemTable
 
-from .common import PER_PAGE, add_service_error
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error
 
 
 def indicator_detail(request, pk: int):
@@ -45,7 +44,7 @@ def indicator_detail(request, pk: int):
     table = WorkItemTable(
         items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
         "tasks/indicator_detail.html",

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tasks.forms import ExtensionDecisionForm, ReviewForm
+from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
 from tasks.selectors.permissions import can_review_plan, is_coordinator, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
@@ -25,7 +25,7 @@ from tasks.services.review import (
 )
 from tasks.tables import CloseRequestTable
 
-from .common import PER_PAGE, add_service_error, safe_next
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next
 from .work import _item_or_404, _render_item
 
 
@@ -38,7 +38,7 @@ def review_queue(request):
     """Close requests and extension requests of the user's plans, oldest first."""
     _ensure_coordinator(request.user)
     table = CloseRequestTable(close_requests_queue(request.user), prefix="c-")
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
     return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions})
 
@@ -48,10 +48,9 @@ def review_bulk_accept(request):
     """Accept the ticked close requests (or the one whose own button was pressed)."""
     _ensure_coordinator(request.user)
     raw = [request.POST["only"]] if request.POST.get("only") else request.POST.getlist("items")
-    try:
-        ids = sorted({int(x) for x in raw})
-    except ValueError as e:
-        raise PermissionDenied(_("请求无效。")) from e
+    ids = parse_ids(raw)
+    if ids is None:
+        raise PermissionDenied(_("请求无效。"))
     back = safe_next(request, reverse("tasks:review_queue"))
     if not ids:
         messages.error(request, _("请先勾选要通过的事项。"))

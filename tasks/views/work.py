@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tasks.filters import WorkItemFilter
 from tasks.forms import (
@@ -43,7 +42,7 @@ from tasks.services.review import extension_request_create
 from tasks.tables import WorkItemTable, xlsx_response
 from tasks.workdays import workdays_between
 
-from .common import PER_PAGE, add_service_error, safe_next, wants_export
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next, wants_export
 from .plans import coordinator_home
 
 S = WorkItem.Status
@@ -75,7 +74,7 @@ def my_work(request):
     )
     table = WorkItemTable(filterset.qs)
     export = wants_export(request)
-    RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
         return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
     return render(
