@@ -46,3 +46,10 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# Staged plan uploads abandoned mid-import (a closed tab) are deleted once a day.
+app.conf.beat_schedule["staged-imports-clean-up"] = {
+    "task": "tasks.tasks.staged_imports_clean_up",
+    "schedule": crontab(minute=15, hour=3),
+    "options": {"expires": 6 * 3600},
+}

@@ -58,3 +58,12 @@ def roundup_deliver(self, roundup_id: int) -> dict:
         # Stay well under the broker's visibility timeout (1 hour).
         raise self.retry(countdown=min(60 * 2**self.request.retries, 1800))
     return outcome
+
+
+@shared_task
+def staged_imports_clean_up() -> dict:
+    """Daily: delete staged plan uploads nobody confirmed or cancelled (see tasks.services.staging)."""
+    from tasks.services.staging import staged_imports_clean_up as clean_up
+
+    result = clean_up()
+    return {"deleted": len(result.deleted), "kept": result.kept}

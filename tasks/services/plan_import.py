@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
+from tasks.importers import ParsedPlan, PlanParseError
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
+from tasks.importers.limits import enforce_field_limits, read_and_parse
 from tasks.importers.linking import TaskIndex
 from tasks.models import (
     Indicator,
@@ -99,7 +100,7 @@ _KINDS = ("units", "indicators", "key_tasks", "work_items")
 def plan_import_file(*, path: str | Path, year: int | None = None, slug: str | None = None) -> ImportResult:
     """Parse and import the document at ``path``. Raises PlanParseError for a user's mistake."""
     path = Path(path)
-    parsed = parse_plan_file(path, year=year)
+    _text, parsed = read_and_parse(path, year=year)
     return plan_import(parsed=parsed, source_name=path.name, source_bytes=path.read_bytes(), slug=slug)
 
 
@@ -164,6 +165,7 @@ def plan_import(
     Raises ImportChoiceError for a choice that does not fit the document or the region, and
     PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
+    parsed = enforce_field_limits(parsed)  # every entry point: nothing too long or too large reaches a column
     if not parsed.key_tasks:
         raise PlanParseError(_("没有找到带责任单位的重点任务，未导入任何内容。"), path=source_name)
     if not parsed.region:

@@ -3,11 +3,9 @@ doubtful points (unit names, key-task links), then confirm. Nothing is written b
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
@@ -15,10 +13,10 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tasks.importers import PlanParseError, parse_plan_text
-from tasks.importers.reader import read_document
+from tasks.importers import PlanParseError
 from tasks.selectors.imports import ImportPreview, import_preview
 from tasks.services.plan_import import ImportChoiceError, plan_import
+from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
 ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf"}
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -104,26 +102,14 @@ class ImportChoicesForm(forms.Form):
         return [(choice, self[choice.field]) for choice in self.preview.link_choices]
 
 
-def _staging_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "import-staging"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _parse_staged(staged: dict):
-    path = _staging_dir() / staged["file"]
-    try:
-        text = read_document(path)
-    except PlanParseError as exc:
-        # Name the file the coordinator uploaded, not our staging copy.
-        raise PlanParseError(exc.message, path=staged["name"], line=exc.line) from None
-    parsed = parse_plan_text(text, source=staged["name"], year=staged.get("year"))
-    return path, text, parsed
+    text, parsed = staged_parse(staged["file"], source=staged["name"], year=staged.get("year"))
+    return staged["file"], text, parsed
 
 
 def _staged(request) -> dict | None:
     staged = request.session.get(SESSION_KEY)
-    if not staged or not (_staging_dir() / staged["file"]).exists():
+    if not staged or not isinstance(staged, dict) or not staged_exists(staged.get("file", "")):
         return None
     return staged
 
@@ -134,16 +120,16 @@ def plan_import_upload(request):
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
-        staged_name = f"{uuid.uuid4().hex}{Path(document.name).suffix.lower()}"
-        with open(_staging_dir() / staged_name, "wb") as out:
-            for chunk in document.chunks():
-                out.write(chunk)
+        staged_name = staged_save(document)
         staged = {"file": staged_name, "name": Path(document.name).name, "year": form.cleaned_data["year"]}
         try:
             _parse_staged(staged)
         except PlanParseError as exc:
-            (_staging_dir() / staged_name).unlink(missing_ok=True)
+            staged_delete(staged_name)
             form.add_error("document", str(exc))
+        except BaseException:
+            staged_delete(staged_name)  # every failure path leaves no staged file
+            raise
         else:
             _discard(request)
             request.session[SESSION_KEY] = staged
@@ -158,7 +144,12 @@ def plan_import_preview(request):
     if staged is None:
         messages.error(request, _("没有待确认的导入，请重新上传文件。"))
         return redirect("tasks:plan_import")
-    _path, text, parsed = _parse_staged(staged)
+    try:
+        _path, text, parsed = _parse_staged(staged)
+    except PlanParseError as exc:  # e.g. the limits were lowered since the upload
+        _discard(request)
+        messages.error(request, str(exc))
+        return redirect("tasks:plan_import")
     preview = import_preview(parsed=parsed)
     return _render_preview(request, staged, text, preview, ImportChoicesForm(preview=preview))
 
@@ -174,6 +165,7 @@ def plan_import_confirm(request):
     try:
         path, text, parsed = _parse_staged(staged)
     except PlanParseError as exc:
+        _discard(request)
         messages.error(request, str(exc))
         return redirect("tasks:plan_import")
     preview = import_preview(parsed=parsed)
@@ -183,15 +175,19 @@ def plan_import_confirm(request):
         return _render_preview(request, staged, text, preview, form)
     try:
         result = plan_import(
-            parsed=parsed, source_name=staged["name"], source_bytes=path.read_bytes(),
+            parsed=parsed, source_name=staged["name"], source_bytes=staged_read(path),
             unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(),
         )
     except ImportChoiceError as exc:
         form.add_error(None, _t("%s 未写入任何内容。") % exc)
         return _render_preview(request, staged, text, preview, form)
     except PlanParseError as exc:
+        _discard(request)
         messages.error(request, str(exc))
         return redirect("tasks:plan_import")
+    except BaseException:
+        _discard(request)  # an unexpected failure still leaves no staged file
+        raise
     _discard(request)
     messages.success(request, _summary(result))
     return redirect(result.plan.get_absolute_url())
@@ -231,5 +227,5 @@ def _render_preview(request, staged: dict, text: str, preview: ImportPreview, fo
 
 def _discard(request) -> None:
     staged = request.session.pop(SESSION_KEY, None)
-    if staged:
-        (_staging_dir() / staged["file"]).unlink(missing_ok=True)
+    if staged and isinstance(staged, dict):
+        staged_delete(staged.get("file", ""))
