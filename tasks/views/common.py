@@ -55,7 +55,8 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 def safe_next(request: HttpRequest, fallback: str) -> str:
     """The ``next`` parameter when it points into this site, else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    # Only a path on this site ("/..."): "0" or "tasks:home" would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return fallback

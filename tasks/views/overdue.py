@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from tasks.selectors.work import overdue_items
 from tasks.services.reminders import reminders_send_now
 from tasks.tables import OverdueTable, xlsx_response
 
-from .common import PER_PAGE, BoundedRequestConfig, wants_export
+from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
 
 
 def overdue(request):
@@ -42,9 +42,7 @@ def overdue_remind(request):
     ids = parse_ids(request.POST.getlist("item"))
     if ids is None:
         raise PermissionDenied(_("请求无效。"))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
+    back = safe_next(request, reverse("tasks:overdue"))
     if not ids:
         messages.error(request, _("请先勾选要催办的事项。"))
     else:
@@ -54,4 +52,4 @@ def overdue_remind(request):
             messages.success(request, message)
         else:
             messages.info(request, _("所选事项今天已催办过，未重复发送。"))
-    return redirect(back or "tasks:overdue")
+    return redirect(back)

@@ -171,7 +171,7 @@ def test_two_review_actions_at_the_same_moment(pg, pair):
             assert wins >= 1, f"round {round_}: {outcomes}"
         new_rows = _check_history(item.pk, setup_changes)
         # Every winner left exactly its audit row; no refused action left one.
-        for slot, name in enumerate(pair):
+        for name in pair:
             mine = [r for r in new_rows if EVENT_OF[name](r)]
             expected = sum(1 for s, n in enumerate(pair) if n == name and outcomes[s] == "won")
             assert len(mine) == expected, f"round {round_}: {name} rows {len(mine)} for {outcomes}"
