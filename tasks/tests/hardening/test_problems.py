@@ -159,3 +159,15 @@ def test_12_exports_keep_formula_looking_text_as_text(client):
     values = {c.value: c.data_type for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert values.get("=1+2") == "s"
     assert all(t == "s" for t in values.values())
+
+
+def test_10_admin_text_fields_use_the_one_text_cleaner(rf):
+    from django.contrib import admin
+
+    from tasks.forms import TextField
+    from tasks.models import Unit
+
+    model_admin = admin.site._registry[Unit]
+    field = model_admin.formfield_for_dbfield(Unit._meta.get_field("name"), request=rf.get("/"))
+    assert isinstance(field, TextField)
+    assert field.clean("区\u200b建设局\x07") == "区建设局"
