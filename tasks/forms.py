@@ -31,13 +31,14 @@ class TextField(forms.CharField):
 
 
 class BoundedDateField(forms.DateField):
-    """A date inside ``workdays.date_bounds`` of the plan (``last_year``, set by the form)."""
+    """A date inside ``workdays.date_bounds`` of the plan (``last_year``, set by the form built with
+    ``plan=``); without a plan the service that takes the date checks it."""
 
     last_year: int | None = None
 
     def validate(self, value):
         super().validate(value)
-        if value:
+        if value and self.last_year is not None:
             low, high = date_bounds(self.last_year)
             if not low <= value <= high:
                 raise forms.ValidationError(
@@ -55,7 +56,7 @@ class PlanDatesMixin:
         for field in self.fields.values():
             if isinstance(field, BoundedDateField):
                 field.last_year = last_year
-                if field.widget.input_type == "date":
+                if last_year is not None and field.widget.input_type == "date":
                     field.widget.attrs.update(min=low.isoformat(), max=high.isoformat())
 
 
