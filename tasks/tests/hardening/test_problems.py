@@ -171,3 +171,24 @@ def test_10_admin_text_fields_use_the_one_text_cleaner(rf):
     field = model_admin.formfield_for_dbfield(Unit._meta.get_field("name"), request=rf.get("/"))
     assert isinstance(field, TextField)
     assert field.clean("区\u200b建设局\x07") == "区建设局"
+
+
+def test_12_roundup_workbooks_keep_formula_looking_names_and_titles_as_text():
+    from tasks.models import Indicator, KeyTask, Unit
+    from tasks.roundups.periods import Period
+    from tasks.roundups.report import RoundupReport
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.selectors.roundups import roundup_data
+    from tasks.tests.roundup_golden import build_golden
+
+    golden = build_golden()
+    Unit.objects.filter(pk=golden.a.pk).update(name="=HYPERLINK(\"http://evil\",\"区建设局\")")
+    KeyTask.objects.filter(plan=golden.plan, number=1).update(title="+扩大供给")
+    Indicator.objects.filter(plan=golden.plan).update(name="@SUM(A1)")
+    WorkItem.objects.filter(plan=golden.plan).update(text="-1+1 事项")
+    report = RoundupReport(data=roundup_data(plan=golden.plan, period=Period.quarter(2023, 2)))
+    wb = load_workbook(BytesIO(render_xlsx(report)))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
+    assert {c.value for c in risky} >= {"=HYPERLINK(\"http://evil\",\"区建设局\")", "@SUM(A1)"}
+    assert all(c.data_type == "s" for c in risky)

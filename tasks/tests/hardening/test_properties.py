@@ -33,7 +33,7 @@ from tasks.services.review import extension_request_create
 from tasks.services.staging import STAGING_DIR
 from tasks.tests.daily_setup import MODEL_BACKEND, make_world
 
-OK = {200, 302, 400, 403, 404, 405}
+OK = {200, 302, 400, 403, 404, 405, 429}
 # Text people paste: Chinese, full-width, circled numbers, zero-width and control characters, formulas.
 TEXT = st.text(
     alphabet=st.one_of(
@@ -135,6 +135,20 @@ class FormProperties(_World):
         self.post_checked(reverse("tasks:review_bulk_accept"), {"items": ids, "next": nxt})
         if ids:
             self.post_checked(reverse("tasks:review_bulk_accept"), {"only": ids[0]})
+
+
+class AccountProperties(_World):
+    @given(username=TEXT, password=TEXT, nxt=TEXT)
+    def test_login_form(self, username, password, nxt):
+        self.client.logout()
+        response = self.client.post(reverse("login") + "?next=" + nxt[:80], {"username": username,
+                                                                             "password": password})
+        assert response.status_code in OK
+
+    @given(language=ANY, nxt=TEXT)
+    def test_language_switch(self, language, nxt):
+        response = self.client.post(reverse("set_language"), {"language": language, "next": nxt})
+        assert response.status_code in OK
 
 
 LIST_PARAMS = ["per_page", "page", "sort", "q", "status", "urgency", "role", "key_task", "indicator", "due_from",
