@@ -192,3 +192,10 @@ def test_12_roundup_workbooks_keep_formula_looking_names_and_titles_as_text():
     risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
     assert {c.value for c in risky} >= {"=HYPERLINK(\"http://evil\",\"区建设局\")", "@SUM(A1)"}
     assert all(c.data_type == "s" for c in risky)
+
+
+@pytest.mark.parametrize("year", ["²", "9" * 30, "-1", "２０２６"])
+def test_2_admin_calendar_year_parameters_are_parsed_not_isdigit(admin_client, year):
+    assert admin_client.get(reverse("admin:tasks_calendaroverride_changelist"), {"year": year}).status_code in (
+        200, 302)
+    assert admin_client.get(reverse("admin:tasks_calendaroverride_year"), {"year": year}).status_code == 200
