@@ -309,6 +309,15 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
             for v in value:
                 if is_dataclass(v):
                     visit(v, None)
+    for kind, items in (("指标", parsed.indicators), ("重点任务", parsed.key_tasks)):
+        seen: set[int] = set()
+        for item in items:
+            if item.number in seen:
+                used = seen | {i.number for i in items}
+                new = next(n for n in range(1, SMALLINT_MAX + 2) if n not in used)
+                warn(f"{kind}序号 {item.number} 重复，已改为 {new} (duplicate number)", item.line, "duplicate_number")
+                item.number = new
+            seen.add(item.number)
     if parsed.indicators and not any(i.targets for i in parsed.indicators):
         warn("指标表未识别出年度目标列，各指标没有年度目标，请核对表头 (no target year columns found)",
              parsed.indicators[0].line, "no_targets")

@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -178,6 +178,13 @@ def plan_import(
             if strict and result.warnings:
                 raise ImportWarningsError(result.warnings)
             return result
+    except (IntegrityError, DataError) as exc:
+        # A safety net behind enforce_field_limits: whatever the document holds, the coordinator gets a
+        # message and the transaction has written nothing.
+        for storage, name in stored:
+            storage.delete(name)
+        raise PlanParseError(_("文档内容与数据库约束冲突，未导入任何内容：%s") % type(exc).__name__,
+                             path=source_name) from exc
     except BaseException:
         for storage, name in stored:
             storage.delete(name)

@@ -206,3 +206,26 @@ def test_confirm_failure_removes_the_staged_file(client, coordinator, monkeypatc
     response = client.post(reverse("tasks:plan_import_confirm"))
     assert response.status_code == 302
     assert _staged_files() == [] and not Plan.objects.exists()
+
+
+def test_duplicate_indicator_numbers_are_renumbered_with_a_warning_not_a_500():
+    # Found by the long property profile: two target rows numbered 0 ended in an IntegrityError.
+    from tasks.services.plan_import import plan_import
+
+    text = "\n".join(["测试区住房工作实施方案(2023—2027年)", "一、重点任务",
+                      "1. 推进未来社区建设。做好创建工作。(责任单位:区建设局、区财政局)",
+                      "序号 | 指标 | 2022年现状值 | ２０２３年 | 2024年 | 2025年", "0|甲指标(个)|1|2|3|4",
+                      "0|乙指标(个)|1|2|3|4"])
+    parsed = parse_plan_text(text, source="x.txt")
+    assert len(parsed.indicators) == 2
+    parsed.indicators[1].number = parsed.indicators[0].number
+    result = plan_import(parsed=parsed, source_name="x.txt", source_bytes=text.encode())
+    numbers = sorted(Indicator.objects.filter(plan=result.plan).values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 2
+    assert any(w["code"] == "duplicate_number" and w["line"] == 6 for w in result.plan.import_warnings)
+
+
+def test_a_circled_number_alone_is_not_a_crash():
+    # Found by the long property profile: "①".isdigit() is True, int("①") is not.
+    with pytest.raises(PlanParseError):
+        parse_plan_text("①", source="x.txt")
