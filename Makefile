@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate demo bench clean sysdeps
+.PHONY: run test lint venv migrate demo bench clean sysdeps fuzz
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -55,6 +55,11 @@ test: venv var sysdeps
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations are out of date: run manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest
+
+# Issue 11's long profile: the Hypothesis property suite with many more (random) examples and the
+# review-race suite with 50 rounds per pair. The races need PostgreSQL: set DATABASE_URL=postgres://...
+fuzz: venv var
+	HARDENING_PROFILE=long $(BIN)/pytest tasks/tests/hardening
 
 bench: venv
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

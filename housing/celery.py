@@ -52,4 +52,12 @@ app.conf.beat_schedule.update(
 app.conf.beat_schedule["notices-daily"] = {
     "task": "tasks.tasks.notices_daily",
     "schedule": crontab(minute=45, hour=7),
+    "options": {"expires": 6 * 3600},
+}
+
+# Staged plan uploads abandoned mid-import (a closed tab) are deleted once a day.
+app.conf.beat_schedule["staged-imports-clean-up"] = {
+    "task": "tasks.tasks.staged_imports_clean_up",
+    "schedule": crontab(minute=15, hour=3),
+    "options": {"expires": 6 * 3600},
 }

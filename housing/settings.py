@@ -218,8 +218,30 @@ LOGGING = {
     },
 }
 
+# Plan imports: what one document may cost (tasks/importers/limits.py). The defaults admit the
+# benchmarks' 2,000-page documents; past a cap the coordinator gets a clear message and nothing is written.
+IMPORT_MAX_INFLATED_MB = env.float("IMPORT_MAX_INFLATED_MB", default=50)
+IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
+IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
+IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
+
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    # Production: HTTPS only. A proxy that terminates TLS forwards the scheme in X-Forwarded-Proto
+    # (set it there, and only there: Django trusts the header). Each switch can be turned off by
+    # environment for a deployment whose proxy already redirects or sets HSTS itself.
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # health checks come over plain HTTP from inside
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading puts the domain in browsers' built-in HTTPS-only lists, hard to undo and binding on
+    # every subdomain: the domain owner's decision, not an application default. Off unless set, and its
+    # deploy check (W021) silenced for that reason.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    _secure_cookies = env.bool("DJANGO_SECURE_COOKIES", default=env.bool("SECURE_COOKIES", default=True))
+    SESSION_COOKIE_SECURE = _secure_cookies
+    CSRF_COOKIE_SECURE = _secure_cookies
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,12 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from tasks.views.health import healthz
 from tasks.views.language import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # The JSON API has no language prefix: its URLs are a contract with other systems.
     path("api/v1/", include("tasks.api.urls")),
+    path("healthz/", healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.selectors.work import Urgency, bucket_of
+from tasks.xlsx_safe import append_row, safe_sheet_title
 
 URGENCY_LABELS = {
     Urgency.OVERDUE: _("已逾期"),
@@ -302,9 +303,9 @@ def xlsx_response(table: tables.Table, *, filename: str, title: str) -> HttpResp
     """The table's rows (all pages, current filter and order) as an Excel workbook download."""
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
+    ws.title = safe_sheet_title(title)
     for row in export_rows(table):
-        ws.append(row)
+        append_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"

@@ -78,3 +78,12 @@ def notices_daily(today: str | None = None) -> dict:
     escalated = notice_services.notices_escalate(today=day)
     proposed = notice_services.notices_propose(today=day)
     return {"escalated": [n.pk for n in escalated], "proposed": [n.pk for n in proposed]}
+
+
+@shared_task
+def staged_imports_clean_up() -> dict:
+    """Daily: delete staged plan uploads nobody confirmed or cancelled (see tasks.services.staging)."""
+    from tasks.services.staging import staged_imports_clean_up as clean_up
+
+    result = clean_up()
+    return {"deleted": len(result.deleted), "kept": result.kept}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tasks import workdays
+from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
@@ -183,8 +184,9 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(day__year=int(self.value()))
+        year = parse_id(self.value())
+        if year is not None and year <= 9999:
+            return queryset.filter(day__year=year)
         return queryset
 
 
@@ -329,8 +331,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
                     changelist = reverse("admin:tasks_calendaroverride_changelist")
                     return redirect(f"{changelist}?year={form.cleaned_data['year']}")
         else:
-            year = request.GET.get("year", "")
-            year = int(year) if year.isdigit() else timezone.localdate().year + 1
+            year = bounded_int(request.GET.get("year"), default=timezone.localdate().year + 1, low=2000, high=9999)
             rows = list(CalendarOverride.objects.filter(day__year=year).values_list("day", "is_workday", "name"))
             form = CalendarYearForm(
                 initial={

@@ -108,7 +108,7 @@ class TableResults:
 
 
 def _role(cell: str) -> tuple[str, re.Match[str]] | None:
-    key = no_spaces(cell).replace("：", "").replace(":", "")
+    key = ascii_digits(no_spaces(cell)).replace("：", "").replace(":", "")  # "２０２３年" is a year column too
     if len(key) > 30:
         return None
     bare = _HEADER_NOTE.sub("", key)
@@ -257,7 +257,7 @@ def infer_schema(rows: list[list[str]], *, line: int, known: set[str]) -> Schema
 def _year_subheader(cells: list[str], schema: Schema) -> bool:
     years = {}
     for i, c in enumerate(cells):
-        key = no_spaces(c)
+        key = ascii_digits(no_spaces(c))
         if not key:
             continue
         m = re.match(r"^(20[0-9]{2})年?(目标值?)?$", key)
@@ -331,7 +331,7 @@ def split_measure(name: str) -> tuple[str, str]:
 
 
 def _is_year_row(cells: list[str]) -> bool:
-    return all(not c or re.match(r"^(20[0-9]{2})\s*年", c) for c in cells) and any(cells)
+    return all(not c or re.match(r"^(20[0-9]{2})\s*年", ascii_digits(c)) for c in cells) and any(cells)
 
 
 class TableParser:
@@ -435,7 +435,7 @@ class TableParser:
         if header is not None:
             self._schema = header
             if header.kind == "worklist":
-                m = re.search(r"(20[0-9]{2})\s*年", self._last_para)
+                m = re.search(r"(20[0-9]{2})\s*年", ascii_digits(self._last_para))
                 if m and "清单" in self._last_para:
                     self._work_year = int(m.group(1))
                 elif header.years:

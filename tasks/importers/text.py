@@ -39,10 +39,10 @@ def ascii_digits(text: str) -> str:
 def cn_number(text: str) -> int | None:
     """``十二`` -> 12, ``3`` -> 3, ``①`` -> 1; None when it is not a number."""
     text = ascii_digits(text.strip())
-    if text.isdigit():
-        return int(text)
-    if len(text) == 1 and "①" <= text <= "⑳":
+    if len(text) == 1 and "①" <= text <= "⑳":  # before isdigit(), which is True for "①" and "²"
         return ord(text) - ord("①") + 1
+    if text.isascii() and text.isdigit():
+        return int(text)
     if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
         return None
     total, current = 0, 0

@@ -15,6 +15,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tasks.xlsx_safe import protect_workbook, safe_value
+
 from .report import COLOUR_FILL, COLOUR_HEX, RoundupReport, colour_label
 
 PCT = "0.0%"
@@ -44,14 +46,14 @@ def _date(text: str | None) -> date | None:
 
 
 def _title(ws: Worksheet, report: RoundupReport, heading: str, width: int) -> None:
-    ws.cell(row=1, column=1, value=f"{report.plan['title']} {report.title} · {heading}").font = TITLE_FONT
+    ws.cell(row=1, column=1, value=safe_value(f"{report.plan['title']} {report.title} · {heading}")).font = TITLE_FONT
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     ws.row_dimensions[1].height = 24
 
 
 def _header(ws: Worksheet, row: int, headers: list[tuple[str, float]]) -> None:
     for col, (text, width) in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = ws.cell(row=row, column=col, value=safe_value(text))
         cell.font, cell.fill, cell.alignment, cell.border = HEAD_FONT, HEAD_FILL, CENTER, BORDER
         ws.column_dimensions[get_column_letter(col)].width = width
 
@@ -61,7 +63,7 @@ def _row(ws: Worksheet, row: int, values: list, formats: dict[int, str] | None =
     # rows); each combination is built once per workbook and its style array copied.
     cache = ws.parent.__dict__.setdefault("_roundup_styles", {})
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = ws.cell(row=row, column=col, value=safe_value(value))
         key = (formats.get(col) if formats else None, isinstance(value, str) and len(value) > 12)
         if key in cache:
             cell._style = copy(cache[key])
@@ -88,7 +90,7 @@ def _paint(cell, colour: str, *, fill: bool = True) -> None:
 
 
 def _light(ws: Worksheet, row: int, col: int, colour: str) -> None:
-    cell = ws.cell(row=row, column=col, value=colour_label(colour))
+    cell = ws.cell(row=row, column=col, value=safe_value(colour_label(colour)))
     cache = ws.parent.__dict__.setdefault("_roundup_styles", {})
     key = ("light", colour)
     if key in cache:
@@ -130,20 +132,20 @@ def _bar_chart(ws: Worksheet, *, title: str, cats: Reference, data: Reference, c
 def _summary_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws = wb.active
     ws.title = _("概况")
-    ws.cell(row=1, column=1, value=report.plan["title"]).font = TITLE_FONT
-    ws.cell(row=2, column=1, value=report.title).font = Font(bold=True, size=13)
+    ws.cell(row=1, column=1, value=safe_value(report.plan["title"])).font = TITLE_FONT
+    ws.cell(row=2, column=1, value=safe_value(report.title)).font = Font(bold=True, size=13)
     period = report.period
-    ws.cell(row=3, column=1, value=_("统计期间 %(s)s 至 %(e)s，数据截至期末当日24时") % {"s": period["start"],
-                                                                                 "e": period["end"]})
+    ws.cell(row=3, column=1, value=safe_value(
+        _("统计期间 %(s)s 至 %(e)s，数据截至期末当日24时") % {"s": period["start"], "e": period["end"]}))
     status = _("已发布") if report.status == "published" else _("草稿，未发布")
-    ws.cell(row=4, column=1, value=_("状态：%s") % status)
+    ws.cell(row=4, column=1, value=safe_value(_("状态：%s") % status))
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 14
     row = 6
-    ws.cell(row=row, column=1, value=_("要点")).font = HEAD_FONT
+    ws.cell(row=row, column=1, value=safe_value(_("要点"))).font = HEAD_FONT
     for line in report.highlights():
         row += 1
-        ws.cell(row=row, column=1, value=line)
+        ws.cell(row=row, column=1, value=safe_value(line))
     row += 2
     _header(ws, row, [(_("项目"), 22), (_("本期"), 14), (_("本年累计"), 14)])
     ws.freeze_panes = None
@@ -174,7 +176,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
     _title(ws, report, _("单位排名"), len(headers))
     for start, end, text in ((4, 9, _("牵头事项（本期）")), (10, 11, _("配合事项（本期）")),
                              (12, 13, _("本年累计（牵头）"))):
-        cell = ws.cell(row=2, column=start, value=text)
+        cell = ws.cell(row=2, column=start, value=safe_value(text))
         cell.font, cell.fill, cell.alignment = HEAD_FONT, GROUP_FILL, CENTER
         ws.merge_cells(start_row=2, start_column=start, end_row=2, end_column=end)
     _header(ws, 3, headers)
@@ -274,12 +276,12 @@ def _indicators_sheet(wb: Workbook, report: RoundupReport) -> None:
     elif numeric:
         # Indicators with prose targets have no progress: chart a contiguous copy of the numeric ones.
         col = 17
-        ws.cell(row=2, column=col, value=_("指标")).font = HEAD_FONT
-        ws.cell(row=2, column=col + 1, value=_("完成进度")).font = HEAD_FONT
+        ws.cell(row=2, column=col, value=safe_value(_("指标"))).font = HEAD_FONT
+        ws.cell(row=2, column=col + 1, value=safe_value(_("完成进度"))).font = HEAD_FONT
         for offset, n in enumerate(numeric, start=3):
             ind = report.indicators[n]
-            ws.cell(row=offset, column=col, value=f"{ind['number']}. {ind['name']}")
-            cell = ws.cell(row=offset, column=col + 1, value=(ind["progress"] or 0) / 100)
+            ws.cell(row=offset, column=col, value=safe_value(f"{ind['number']}. {ind['name']}"))
+            cell = ws.cell(row=offset, column=col + 1, value=safe_value((ind["progress"] or 0) / 100))
             cell.number_format = PCT
         ws.column_dimensions[get_column_letter(col)].width = 24
         _bar_chart(
@@ -343,7 +345,7 @@ def _bulletin_sheet(wb: Workbook, report: RoundupReport) -> None:
             _row(ws, row, [label, p["unit"], p["rank"], p["score"], "；".join(p["reasons"])], {4: SCORE})
             _paint(ws.cell(row=row, column=1), colour)
     if row == 2:
-        ws.cell(row=3, column=1, value=_("本季度没有拟表扬或拟通报的单位。"))
+        ws.cell(row=3, column=1, value=safe_value(_("本季度没有拟表扬或拟通报的单位。")))
 
 
 def _assessment_sheet(wb: Workbook, report: RoundupReport) -> None:
@@ -396,6 +398,7 @@ def render_xlsx(report: RoundupReport) -> bytes:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if ws.title != _("概况"):
             ws.print_title_rows = "1:3" if ws.title == _("单位排名") else "1:2"
+    protect_workbook(wb)  # last: the style caches above copy whole style arrays
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

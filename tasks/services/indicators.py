@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.inputs import clean_required
 from tasks.models import Indicator, IndicatorReport
 from tasks.selectors.permissions import is_indicator_reporter, user_unit
 
@@ -34,7 +35,7 @@ def indicator_value_report(
         report, _created = IndicatorReport.objects.update_or_create(
             indicator=indicator,
             month=month,
-            defaults={"value": value, "note": (note or "").strip(), "unit": user_unit(user), "reported_by": user,
+            defaults={"value": value, "note": clean_required(note), "unit": user_unit(user), "reported_by": user,
                       "reported_at": at},
         )
     return report

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tasks.importers import ParsedPlan, PlanParseError, parse_plan_file
+from tasks.importers import ParsedPlan, PlanParseError
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
+from tasks.importers.limits import enforce_field_limits, read_and_parse
 from tasks.importers.linking import TaskIndex
 from tasks.importers.matching import (
     UNIT_WARNINGS,
@@ -108,7 +109,7 @@ _KINDS = ("units", "indicators", "key_tasks", "work_items")
 def plan_import_file(*, path: str | Path, year: int | None = None, slug: str | None = None) -> ImportResult:
     """Parse and import the document at ``path``. Raises PlanParseError for a user's mistake."""
     path = Path(path)
-    parsed = parse_plan_file(path, year=year)
+    _text, parsed = read_and_parse(path, year=year)
     return plan_import(parsed=parsed, source_name=path.name, source_bytes=path.read_bytes(), slug=slug)
 
 
@@ -138,6 +139,7 @@ def plan_import(
     Raises ImportChoiceError for a choice that does not fit the document or the region, and
     PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
+    parsed = enforce_field_limits(parsed)  # every entry point: nothing too long or too large reaches a column
     if not parsed.key_tasks:
         raise PlanParseError(_("没有找到带责任单位的重点任务，未导入任何内容。"), path=source_name)
     if not parsed.region:
@@ -150,6 +152,13 @@ def plan_import(
             if strict and result.warnings:
                 raise ImportWarningsError(result.warnings)
             return result
+    except (IntegrityError, DataError) as exc:
+        # A safety net behind enforce_field_limits: whatever the document holds, the coordinator gets a
+        # message and the transaction has written nothing.
+        for storage, name in stored:
+            storage.delete(name)
+        raise PlanParseError(_("文档内容与数据库约束冲突，未导入任何内容：%s") % type(exc).__name__,
+                             path=source_name) from exc
     except BaseException:
         for storage, name in stored:
             storage.delete(name)

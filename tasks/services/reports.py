@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.inputs import clean_required
 from tasks.models import CLOSED_STATUSES, Evidence, ProgressReport, Role, WorkItem
 from tasks.rules.actions import close_from_statuses
 from tasks.rules.breakdown import parent_may_close
@@ -57,7 +58,7 @@ def _attach(report: ProgressReport, files: Sequence[CheckedFile], written: list[
 
 
 def _clean_note(note: str, message: str) -> str:
-    note = (note or "").strip()
+    note = clean_required(note)  # a note of only zero-width characters is no note
     if not note:
         raise ValidationError(message, code="required")
     return note

@@ -2,6 +2,11 @@
 
 Every decision checks that the user coordinates the item's plan, locks what it changes and
 writes its audit row (StatusChange) in the same transaction.
+
+Lock order (every service that locks more than one row): the work item, then its extension
+requests, then its reminders. State is re-read and checked after the locks are taken, never
+before: two coordinators, or a coordinator and the lead unit, acting at the same moment get one
+result and a clear refusal, never a deadlock or a pending request on a done item.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.inputs import clean_required
 from tasks.models import ExtensionRequest, Role, StatusChange, WorkItem
 from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+from tasks.workdays import date_bounds
 
 from .reports import ensure_sub_items_closed
 from .workflow import work_item_transition
@@ -31,8 +38,22 @@ def _ensure_reviewer(user, item: WorkItem) -> None:
         raise PermissionDenied(_("只有本方案的协调员可以审核。"))
 
 
+def _lock_item(item_id: int) -> WorkItem:
+    """First lock of every review service (see the module's lock order)."""
+    return WorkItem.objects.select_for_update().select_related("plan").get(pk=item_id)
+
+
+def _check_date(day: date, item: WorkItem, field: str) -> None:
+    low, high = date_bounds(item.plan.last_year)
+    if not low <= day <= high:
+        raise ValidationError({field: [_("日期应在 %(low)s 至 %(high)s 之间。") % {"low": low, "high": high}]},
+                              code="date_bounds")
+
+
 def _close_pending_extensions(item: WorkItem, user, at: datetime) -> None:
-    """An item that is done needs no more time: its pending request is closed with a note."""
+    """An item that is done needs no more time: its pending request is closed with a note.
+
+    Called with the item already locked (item, then its requests)."""
     for request in ExtensionRequest.objects.select_for_update().filter(work_item=item, status=X.PENDING):
         note = _("事项已办结，无需延期。")
         request.status, request.decided_by, request.decided_at, request.decision_note = X.REJECTED, user, at, note
@@ -48,8 +69,9 @@ def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | N
     at = at or timezone.now()
     _ensure_reviewer(user, item)
     with transaction.atomic():
+        _lock_item(item.pk)
         ensure_sub_items_closed(item)
-        work_item_transition(item=item, to_status=S.DONE, actor=user, at=at, reason=reason.strip())
+        work_item_transition(item=item, to_status=S.DONE, actor=user, at=at, reason=clean_required(reason))
         _close_pending_extensions(item, user, at)
     return item
 
@@ -58,7 +80,7 @@ def work_item_return(*, item: WorkItem, user, reason: str, at: datetime | None =
     """Return a close request to the lead unit with the reason (required)."""
     _ensure_reviewer(user, item)
     return work_item_transition(item=item, to_status=S.RETURNED, actor=user, at=at or timezone.now(),
-                                reason=(reason or "").strip())
+                                reason=clean_required(reason))
 
 
 @dataclass
@@ -74,7 +96,7 @@ def work_items_bulk_accept(*, items: Iterable[WorkItem], user, at: datetime | No
     whole request); items another reviewer already decided are skipped, not failed.
     """
     at = at or timezone.now()
-    items = list(items)
+    items = sorted(items, key=lambda i: i.pk)  # one order for every bulk action: no two bulks deadlock
     for item in items:
         _ensure_reviewer(user, item)
     result = BulkResult()
@@ -107,21 +129,15 @@ def extension_request_create(
         raise PermissionDenied(_("您的单位不负责该事项。"))
     if role != Role.LEAD:
         raise PermissionDenied(_("只有牵头单位可以申请延期。"))
-    reason = (reason or "").strip()
-    errors: dict[str, list[str]] = {}
+    reason = clean_required(reason)
     if not reason:
-        errors["reason"] = [_("请填写延期理由。")]
-    if item.status == S.DONE:
-        errors.setdefault("__all__", []).append(_("该事项已办结，不能申请延期。"))
-    elif item.due_date is None:
-        errors.setdefault("__all__", []).append(_("该事项没有具体期限，无需申请延期。"))
-    elif proposed_due_date <= item.due_date or proposed_due_date < today:
-        errors["proposed_due_date"] = [_("申请期限应晚于现行期限（%(d)s）且不早于今天。") % {"d": item.due_date}]
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"reason": [_("请填写延期理由。")]}, code="required")
     try:
         with transaction.atomic():
-            locked = WorkItem.objects.select_for_update().get(pk=item.pk)
+            # Lock the item first, then check its state: a coordinator accepting the close at the same
+            # moment either commits before (and the request is refused) or waits for this one.
+            locked = _lock_item(item.pk)
+            _check_new_request(locked, proposed_due_date, today)
             request = ExtensionRequest.objects.create(
                 work_item=locked, unit=user_unit(user), requested_by=user, requested_at=at, reason=reason,
                 current_due_date=locked.due_date, proposed_due_date=proposed_due_date,
@@ -135,12 +151,27 @@ def extension_request_create(
     return request
 
 
+def _check_new_request(item: WorkItem, proposed_due_date: date, today: date) -> None:
+    if item.status == S.DONE:
+        raise ValidationError(_("该事项已办结，不能申请延期。"), code="done")
+    if item.due_date is None:
+        raise ValidationError(_("该事项没有具体期限，无需申请延期。"), code="no_deadline")
+    if ExtensionRequest.objects.filter(work_item=item, status=X.PENDING).exists():
+        raise ValidationError(_("该事项已有待审核的延期申请。"), code="pending")
+    if proposed_due_date <= item.due_date or proposed_due_date < today:
+        raise ValidationError(
+            {"proposed_due_date": [_("申请期限应晚于现行期限（%(d)s）且不早于今天。") % {"d": item.due_date}]}
+        )
+    _check_date(proposed_due_date, item, "proposed_due_date")
+
+
 def _locked_pending(request: ExtensionRequest, user) -> tuple[ExtensionRequest, WorkItem]:
+    """Lock the request's item, then the request (the module's order), and check it is still pending."""
     _ensure_reviewer(user, request.work_item)
+    item = _lock_item(request.work_item_id)
     locked = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != X.PENDING:
         raise ValidationError(_("该延期申请已处理。"), code="decided")
-    item = WorkItem.objects.select_for_update().get(pk=locked.work_item_id)
     return locked, item
 
 
@@ -159,11 +190,12 @@ def extension_grant(
             raise ValidationError(_("该事项已办结，不能延期。"), code="done")
         if item.due_date is not None and new_due <= item.due_date:
             raise ValidationError({"due_date": [_("新期限应晚于现行期限（%(d)s）。") % {"d": item.due_date}]})
+        _check_date(new_due, item, "due_date")
         old_due = item.due_date
         item.due_date = new_due
         item.save(update_fields=["due_date", "updated_at"])
         locked.status, locked.decided_by, locked.decided_at = X.GRANTED, user, at
-        locked.decision_note = (note or "").strip()
+        locked.decision_note = clean_required(note)
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         StatusChange.objects.create(
             work_item=item, actor=user, at=at, event=E.EXTENSION_GRANTED, from_status=item.status,
@@ -177,9 +209,9 @@ def extension_grant(
 def extension_reject(*, request: ExtensionRequest, user, note: str, at: datetime | None = None) -> ExtensionRequest:
     """Refuse an extension with the reason (required); the deadline stays."""
     at = at or timezone.now()
-    note = (note or "").strip()
+    note = clean_required(note)
     if not note:
-        raise ValidationError({"note": [_("驳回延期时请填写理由。")]})
+        raise ValidationError({"note": [_("驳回延期时请填写理由。")]}, code="required")
     with transaction.atomic():
         locked, item = _locked_pending(request, user)
         locked.status, locked.decided_by, locked.decided_at, locked.decision_note = X.REJECTED, user, at, note

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.inputs import clean_required
 from tasks.models import StatusChange, WorkItem
 from tasks.rules.actions import allowed_transitions, reason_required
 from tasks.rules.outcomes import done_on_time
@@ -43,7 +44,7 @@ def work_item_transition(
                 _("不能从“%(from)s”变更为“%(to)s”。")
                 % {"from": S(from_status).label, "to": S(to_status).label}
             )
-        if reason_required(from_status, to_status) and not reason.strip():
+        if reason_required(from_status, to_status) and not clean_required(reason):
             raise TransitionError(_("请填写原因。"))
         locked.status = to_status
         if to_status == S.DONE:
@@ -62,7 +63,7 @@ def work_item_transition(
             event=event,
             from_status=from_status,
             to_status=to_status,
-            reason=reason,
+            reason=clean_required(reason),
         )
     # Keep the caller's instance in step with the database.
     for field in ("status", "completed_at", "completed_on_time", "progress"):

@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_tables2 import RequestConfig
+
+from tasks.inputs import bounded_int
 
 PER_PAGE = 25
+MAX_PER_PAGE = 200
+
+
+class BoundedRequestConfig(RequestConfig):
+    """django-tables2's RequestConfig with ``per_page`` and ``page`` read through ``bounded_int``:
+    ``?per_page=-1``, ``0``, ``abc`` or ``10**30`` give a page, never an error."""
+
+    def configure(self, table):
+        table.request = self.request
+        order_by = self.request.GET.getlist(table.prefixed_order_by_field)
+        if order_by:
+            table.order_by = order_by
+        if self.paginate:
+            kwargs = dict(self.paginate) if hasattr(self.paginate, "items") else {}
+            kwargs.pop("silent", None)
+            default = kwargs.get("per_page", PER_PAGE)
+            kwargs["per_page"] = bounded_int(self.request.GET.get(table.prefixed_per_page_field), default=default,
+                                             low=1, high=MAX_PER_PAGE)
+            kwargs["page"] = bounded_int(self.request.GET.get(table.prefixed_page_field), default=1, low=1,
+                                         high=10**9)
+            try:
+                table.paginate(**kwargs)
+            except PageNotAnInteger:
+                table.page = table.paginator.page(1)
+            except EmptyPage:
+                table.page = table.paginator.page(table.paginator.num_pages)
+        return table
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -24,7 +55,8 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 def safe_next(request: HttpRequest, fallback: str) -> str:
     """The ``next`` parameter when it points into this site, else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    # Only a path on this site ("/..."): "0" or "tasks:home" would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return fallback

@@ -4,11 +4,9 @@ Nothing is written before confirming."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
@@ -16,12 +14,12 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tasks.importers import PlanParseError, parse_plan_text
-from tasks.importers.reader import read_document
+from tasks.importers import PlanParseError
 from tasks.importers.tables import COLUMN_ROLES
 from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, warning_parts
 from tasks.selectors.permissions import is_global
 from tasks.services.plan_import import ImportChoiceError, plan_import
+from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
 ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps"}
 COLUMN_LABELS = {
@@ -161,12 +159,6 @@ def _columns(staged: dict) -> dict[int, list[str]]:
     return {int(line): roles for line, roles in (staged.get("columns") or {}).items()}
 
 
-def _staging_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "import-staging"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def parse_error_text(exc: PlanParseError, *, user) -> str:
     """A refused document's message: the parser's technical note (in English) only for staff."""
     text, detail = warning_parts(exc.message)
@@ -176,19 +168,15 @@ def parse_error_text(exc: PlanParseError, *, user) -> str:
 
 
 def _parse_staged(staged: dict):
-    path = _staging_dir() / staged["file"]
-    try:
-        text = read_document(path)
-    except PlanParseError as exc:
-        # Name the file the coordinator uploaded, not our staging copy.
-        raise PlanParseError(exc.message, path=staged["name"], line=exc.line) from None
-    parsed = parse_plan_text(text, source=staged["name"], year=staged.get("year"), columns=_columns(staged))
-    return path, text, parsed
+    text, parsed = staged_parse(
+        staged["file"], source=staged["name"], year=staged.get("year"), columns=_columns(staged)
+    )
+    return staged["file"], text, parsed
 
 
 def _staged(request) -> dict | None:
     staged = request.session.get(SESSION_KEY)
-    if not staged or not (_staging_dir() / staged["file"]).exists():
+    if not staged or not isinstance(staged, dict) or not staged_exists(staged.get("file", "")):
         return None
     return staged
 
@@ -199,16 +187,16 @@ def plan_import_upload(request):
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
-        staged_name = f"{uuid.uuid4().hex}{Path(document.name).suffix.lower()}"
-        with open(_staging_dir() / staged_name, "wb") as out:
-            for chunk in document.chunks():
-                out.write(chunk)
+        staged_name = staged_save(document)
         staged = {"file": staged_name, "name": Path(document.name).name, "year": form.cleaned_data["year"]}
         try:
             _parse_staged(staged)
         except PlanParseError as exc:
-            (_staging_dir() / staged_name).unlink(missing_ok=True)
+            staged_delete(staged_name)
             form.add_error("document", parse_error_text(exc, user=request.user))
+        except BaseException:
+            staged_delete(staged_name)  # every failure path leaves no staged file
+            raise
         else:
             _discard(request)
             request.session[SESSION_KEY] = staged
@@ -226,10 +214,12 @@ def plan_import_preview(request):
     try:
         _path, text, parsed = _parse_staged(staged)
     except PlanParseError as exc:
+        if not staged.get("columns"):  # e.g. the limits were lowered since the upload
+            _discard(request)
+            messages.error(request, parse_error_text(exc, user=request.user))
+            return redirect("tasks:plan_import")
         # A column assignment that leaves no task with units: say so and go back to the parser's reading.
-        if not staged.get("columns"):
-            raise
-        messages.error(request, str(exc))
+        messages.error(request, parse_error_text(exc, user=request.user))
         staged.pop("columns")
         request.session[SESSION_KEY] = staged
         return redirect("tasks:plan_import_preview")
@@ -272,6 +262,7 @@ def plan_import_confirm(request):
     try:
         path, text, parsed = _parse_staged(staged)
     except PlanParseError as exc:
+        _discard(request)
         messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
     preview = import_preview(parsed=parsed, columns=_columns(staged))
@@ -281,15 +272,19 @@ def plan_import_confirm(request):
         return _render_preview(request, staged, text, preview, form)
     try:
         result = plan_import(
-            parsed=parsed, source_name=staged["name"], source_bytes=path.read_bytes(),
+            parsed=parsed, source_name=staged["name"], source_bytes=staged_read(path),
             unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(),
         )
     except ImportChoiceError as exc:
         form.add_error(None, _t("%s 未写入任何内容。") % exc)
         return _render_preview(request, staged, text, preview, form)
     except PlanParseError as exc:
+        _discard(request)
         messages.error(request, parse_error_text(exc, user=request.user))
         return redirect("tasks:plan_import")
+    except BaseException:
+        _discard(request)  # an unexpected failure still leaves no staged file
+        raise
     _discard(request)
     if not is_global(request.user):
         # Whoever imports a plan coordinates it: the staff flag no longer shows every plan, and the
@@ -335,5 +330,5 @@ def _render_preview(request, staged: dict, text: str, preview: ImportPreview, fo
 
 def _discard(request) -> None:
     staged = request.session.pop(SESSION_KEY, None)
-    if staged:
-        (_staging_dir() / staged["file"]).unlink(missing_ok=True)
+    if staged and isinstance(staged, dict):
+        staged_delete(staged.get("file", ""))

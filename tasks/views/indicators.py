@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
@@ -24,7 +23,7 @@ from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
 from tasks.services.indicators import indicator_value_report
 from tasks.tables import WorkItemTable
 
-from .common import PER_PAGE, add_service_error
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error
 
 
 def indicator_detail(request, pk: int):
@@ -35,7 +34,7 @@ def indicator_detail(request, pk: int):
     progress = indicator_status_rows(plan=indicator.plan, today=today, indicator_ids=[indicator.pk])[0]
     year = plan_as_of(indicator.plan, today).year
     may_report = is_indicator_reporter(request.user, indicator)
-    form = IndicatorReportForm(request.POST or None, today=today)
+    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan)
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))
@@ -57,7 +56,7 @@ def indicator_detail(request, pk: int):
     table = WorkItemTable(
         items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
         "tasks/indicator_detail.html",

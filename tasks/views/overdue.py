@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tasks.filters import OverdueFilter
+from tasks.inputs import parse_ids
 from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.selectors.work import overdue_items
 from tasks.services.reminders import reminders_send_now
 from tasks.tables import OverdueTable, xlsx_response
 
-from .common import PER_PAGE, wants_export
+from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
 
 
 def overdue(request):
@@ -30,7 +30,7 @@ def overdue(request):
                               plans=plans)
     table = OverdueTable(filterset.qs, today=today, next_url=request.get_full_path())
     export = wants_export(request)
-    RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
         return xlsx_response(table, filename=f"{_('逾期事项')}-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
     return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})
@@ -39,10 +39,10 @@ def overdue(request):
 @require_POST
 def overdue_remind(request):
     """"Remind now" for the ticked items: one email per lead contact, at most once per item and day."""
-    ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
+    ids = parse_ids(request.POST.getlist("item"))
+    if ids is None:
+        raise PermissionDenied(_("请求无效。"))
+    back = safe_next(request, reverse("tasks:overdue"))
     if not ids:
         messages.error(request, _("请先勾选要催办的事项。"))
     else:
@@ -52,4 +52,4 @@ def overdue_remind(request):
             messages.success(request, message)
         else:
             messages.info(request, _("所选事项今天已催办过，未重复发送。"))
-    return redirect(back or "tasks:overdue")
+    return redirect(back)

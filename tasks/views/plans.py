@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from tasks.models import KeyTaskUnit, Plan, WorkItem
 from tasks.rules.indicators import COLOURS
@@ -28,7 +27,7 @@ from tasks.selectors.work import (
 )
 from tasks.tables import WorkItemTable
 
-from .common import PER_PAGE
+from .common import PER_PAGE, BoundedRequestConfig
 
 S = WorkItem.Status
 
@@ -104,7 +103,7 @@ def key_task_detail(request, pk: int):
     table = WorkItemTable(
         items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
         "tasks/key_task_detail.html",

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tasks.filters import plan_labels
 from tasks.forms import ExtensionDecisionForm, ReviewForm
+from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
 from tasks.selectors.permissions import can_review_plan, is_coordinator, reviewable_plans, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
@@ -26,7 +26,7 @@ from tasks.services.review import (
 )
 from tasks.tables import CloseRequestTable
 
-from .common import PER_PAGE, add_service_error, safe_next
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next
 from .work import _item_or_404, _render_item
 
 
@@ -40,7 +40,7 @@ def review_queue(request):
     _ensure_coordinator(request.user)
     labels = plan_labels(reviewable_plans(request.user))
     table = CloseRequestTable(close_requests_queue(request.user), prefix="c-", plan_labels=labels)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
     return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions})
 
@@ -50,10 +50,9 @@ def review_bulk_accept(request):
     """Accept the ticked close requests (or the one whose own button was pressed)."""
     _ensure_coordinator(request.user)
     raw = [request.POST["only"]] if request.POST.get("only") else request.POST.getlist("items")
-    try:
-        ids = sorted({int(x) for x in raw})
-    except ValueError as e:
-        raise PermissionDenied(_("请求无效。")) from e
+    ids = parse_ids(raw)
+    if ids is None:
+        raise PermissionDenied(_("请求无效。"))
     back = safe_next(request, reverse("tasks:review_queue"))
     if not ids:
         messages.error(request, _("请先勾选要通过的事项。"))
@@ -104,7 +103,7 @@ def extension_decide(request, pk: int):
     item = request_obj.work_item
     if not can_review_plan(request.user, item.plan_id):
         raise PermissionDenied(_("只有本方案的协调员可以审核。"))
-    form = ExtensionDecisionForm(request.POST)
+    form = ExtensionDecisionForm(request.POST, plan=item.plan)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from tasks.selectors.permissions import visible_units, visible_work_items
 from tasks.selectors.work import Urgency, unit_summary, urgency_q, work_items_for_unit
 from tasks.tables import WorkItemTable
 
-from .common import PER_PAGE
+from .common import PER_PAGE, BoundedRequestConfig
 
 
 def unit_detail(request, pk: int):
@@ -19,7 +18,7 @@ def unit_detail(request, pk: int):
     items = work_items_for_unit(unit=unit, today=today, visible=visible_work_items(request.user))
     table = WorkItemTable(items, prefix="i-")
     overdue_table = WorkItemTable(items.filter(urgency_q(Urgency.OVERDUE, today)), prefix="o-")
-    config = RequestConfig(request, paginate={"per_page": PER_PAGE})
+    config = BoundedRequestConfig(request, paginate={"per_page": PER_PAGE})
     config.configure(table)
     config.configure(overdue_table)
     return render(

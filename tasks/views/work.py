@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tasks.filters import WorkItemFilter
 from tasks.forms import (
@@ -55,7 +54,7 @@ from tasks.services.review import extension_request_create
 from tasks.tables import WorkItemTable, xlsx_response
 from tasks.workdays import workdays_between
 
-from .common import PER_PAGE, add_service_error, safe_next, wants_export
+from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next, wants_export
 from .plans import coordinator_home
 
 S = WorkItem.Status
@@ -88,7 +87,7 @@ def my_work(request):
     )
     table = WorkItemTable(filterset.qs)
     export = wants_export(request)
-    RequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
         return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
     support = support_summary(unit=unit, today=today)
@@ -185,10 +184,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "report_form": forms.get("report_form")
         or (ProgressForm() if role == Role.LEAD else ContributionForm()),
         "close_form": forms.get("close_form") or CloseRequestForm(),
-        "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
+        "extension_form": forms.get("extension_form") or ExtensionRequestForm(plan=item.plan),
         "review_form": forms.get("review_form") or ReviewForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(),
+        "decision_form": forms.get("decision_form") or ExtensionDecisionForm(plan=item.plan),
         "support_form": forms.get("support_form") or SupportDoneForm(),
         "waive_form": forms.get("waive_form") or WaiveForm(),
         "open_form": next(iter(forms), None),
@@ -262,7 +261,7 @@ def work_item_close(request, pk: int):
 def work_item_extension(request, pk: int):
     """The lead unit asks for a later deadline (延期申请)."""
     item = _item_or_404(request, pk)
-    form = ExtensionRequestForm(request.POST)
+    form = ExtensionRequestForm(request.POST, plan=item.plan)
     if form.is_valid():
         try:
             extension_request_create(

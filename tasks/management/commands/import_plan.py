@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.importers import PlanParseError, parse_plan_file
+from tasks.importers import PlanParseError
+from tasks.importers.limits import read_and_parse
 from tasks.services.plan_import import ImportWarningsError, plan_import
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, year, dry_run, json: bool, strict, slug, **options):
         try:
-            parsed = parse_plan_file(path, year=year)
+            _text, parsed = read_and_parse(path, year=year)  # size, page and time caps
         except PlanParseError as exc:
             raise CommandError(str(exc)) from None
         warnings = parsed.warnings

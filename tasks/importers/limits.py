@@ -1,0 +1,353 @@
+"""Caps on what a plan document may cost, and the field limits of what it may create.
+
+- ``check_document``: before any parsing, a .docx whose parts inflate past ``IMPORT_MAX_INFLATED_MB``
+  or a document past ``IMPORT_MAX_PAGES`` pages is refused from the zip directory / page tree alone,
+  so the refusal comes in well under a second whatever the document holds.
+- ``read_and_parse``: reading and parsing run in a forked child with ``IMPORT_MAX_SECONDS`` of time
+  (and a memory ceiling); past it the child is stopped and a clear message comes back.
+- ``enforce_field_limits``: every text of the parsed plan cleaned (zero-width and control
+  characters removed), texts longer than their column cut, numbers too large for a target column
+  and dates outside ``workdays.date_bounds`` dropped, each with a warning that names the line.
+  ``plan_import`` calls it again before writing, so every entry point is covered.
+
+Settings (with defaults that admit the benchmarks' 2,000-page documents): ``IMPORT_MAX_INFLATED_MB``
+(50), ``IMPORT_MAX_PAGES`` (3000), ``IMPORT_MAX_SECONDS`` (60), ``IMPORT_MAX_MEMORY_MB`` (2048).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .document import ParsedPlan, PlanParseError, Warning_
+from .text import ascii_digits
+
+# Column sizes of the models the import writes (tasks/models/plan.py); the importer stays ORM-free.
+MAX_LENGTHS = {
+    ("ParsedPlan", "title"): 300, ("ParsedPlan", "issuer"): 200, ("ParsedPlan", "region"): 100,
+    ("ParsedUnit", "name"): 100, ("ParsedIndicator", "domain"): 50, ("ParsedIndicator", "name"): 200,
+    ("ParsedIndicator", "measure"): 30, ("ParsedKeyTask", "section"): 200, ("ParsedKeyTask", "title"): 300,
+    ("ParsedKeyTask", "deadline_text"): 100, ("ParsedWorkItem", "deadline_text"): 100,
+    ("ParsedMilestone", "deadline_text"): 100, ("ParsedValue", "text"): 500, ("ParsedWorkItem", "indicator"): 200,
+    ("ParsedWorkItem", "target_text"): 100,
+}
+UNIT_NAME_MAX = 100
+VALUE_LIMIT = Decimal(10) ** 10  # DecimalField(max_digits=14, decimal_places=4)
+SMALLINT_MAX = 32767
+
+
+@dataclass(frozen=True)
+class Limits:
+    inflated_bytes: int = 50 * 1024 * 1024
+    pages: int = 3000
+    seconds: float = 60.0
+    memory_bytes: int = 2048 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        mb = 1024 * 1024
+        return cls(
+            inflated_bytes=int(getattr(settings, "IMPORT_MAX_INFLATED_MB", 50) * mb),
+            pages=int(getattr(settings, "IMPORT_MAX_PAGES", 3000)),
+            seconds=float(getattr(settings, "IMPORT_MAX_SECONDS", 60)),
+            memory_bytes=int(getattr(settings, "IMPORT_MAX_MEMORY_MB", 2048) * mb),
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f}"
+
+
+_PAGES_XML = re.compile(rb"<(?:\w+:)?Pages>\s*(\d{1,9})\s*<")
+_PAGE_BREAK = re.compile(rb'<w:br\b[^>]*w:type="page"')
+
+
+def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
+    """Refuse a document past the size or page caps, from its zip directory or page tree only."""
+    name = name or path.name
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > limits.inflated_bytes:
+        raise PlanParseError(f"文件超过 {_mb(limits.inflated_bytes)} MB 上限 (document too large)", path=name)
+    if suffix == ".docx":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                infos = archive.infolist()
+                inflated = sum(i.file_size for i in infos)
+                if inflated > limits.inflated_bytes:
+                    raise PlanParseError(
+                        f"Word 文档解压后超过 {_mb(limits.inflated_bytes)} MB 上限，未导入任何内容"
+                        f" (.docx inflates to {_mb(inflated)} MB)", path=name)
+                pages = _docx_pages(archive)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=name) from exc
+        if pages > limits.pages:
+            raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 (about {pages} pages)", path=name)
+    elif suffix == ".pdf" or (suffix not in (".docx",) and _starts_with(path, b"%PDF")):
+        pages = _pdf_pages(path, name)
+        if pages > limits.pages:
+            raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 ({pages} pages)", path=name)
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with open(path, "rb") as f:
+        return f.read(len(magic)) == magic
+
+
+def _docx_pages(archive: zipfile.ZipFile) -> int:
+    """Word's own page count (docProps/app.xml) or the explicit page breaks, whichever is larger.
+
+    The document part is scanned in chunks (its inflated size is already within the cap)."""
+    pages = 0
+    try:
+        match = _PAGES_XML.search(archive.read("docProps/app.xml")[:65536])
+        pages = int(match.group(1)) if match else 0
+    except KeyError:
+        pass
+    breaks, tail = 1, b""
+    try:
+        with archive.open("word/document.xml") as part:
+            while chunk := part.read(1 << 20):
+                data = tail + chunk
+                breaks += len(_PAGE_BREAK.findall(data))
+                tail = data[-64:]
+                breaks -= len(_PAGE_BREAK.findall(tail))  # counted again with the next chunk
+    except KeyError:
+        pass
+    return max(pages, breaks)
+
+
+def _pdf_pages(path: Path, name: str) -> int:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        return len(PdfReader(str(path)).pages)
+    except ImportError:  # pragma: no cover - pypdf is in requirements.txt
+        return 0
+    except (PdfReadError, OSError, ValueError, KeyError, RecursionError) as exc:
+        raise PlanParseError(f"无法读取 PDF (not a readable PDF: {exc})", path=name) from exc
+
+
+# ---- reading and parsing under a time limit --------------------------------------------------------------
+
+
+def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
+                    columns: dict[int, list[str]] | None = None) -> tuple[str, ParsedPlan]:
+    from lxml import etree
+
+    from . import parse_plan_text
+    from .reader import read_document
+
+    try:
+        text = read_document(path)
+    except PlanParseError as exc:
+        raise PlanParseError(exc.message, path=source, line=exc.line) from None
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
+        raise PlanParseError(f"文档内容损坏，无法读取 (damaged document: {type(exc).__name__}: {exc})",
+                             path=source) from None
+    if len(text) > limits.inflated_bytes:
+        raise PlanParseError(f"文档文字超过 {_mb(limits.inflated_bytes)} MB 上限 (text too large)", path=source)
+    parsed = parse_plan_text(text, source=source, year=year, columns=columns)
+    return text, enforce_field_limits(parsed)
+
+
+def _child(conn, path, source, year, limits, columns=None) -> None:  # pragma: no cover - runs in the forked child
+    try:
+        import resource
+
+        if limits.memory_bytes > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        conn.send(("ok", _read_and_parse(path, source, year, limits, columns)))
+    except PlanParseError as exc:
+        conn.send(("parse_error", (exc.message, exc.path, exc.line)))
+    except MemoryError:
+        conn.send(("parse_error", ("文档过于复杂，超出内存上限 (document needs too much memory)", source, None)))
+    except BaseException as exc:  # anything else: the parent turns it into a clear message
+        conn.send(("parse_error", (f"无法解析该文档 (cannot parse: {type(exc).__name__})", source, None)))
+    finally:
+        conn.close()
+        os._exit(0)  # no atexit handlers, no database connection teardown in the child
+
+
+def read_and_parse(path: str | Path, *, source: str = "", year: int | None = None,
+                   limits: Limits | None = None, columns: dict[int, list[str]] | None = None,
+                   ) -> tuple[str, ParsedPlan]:
+    """The document's text and parsed plan, within the caps; PlanParseError with a clear message past one."""
+    path = Path(path)
+    limits = limits or Limits.from_settings()
+    source = source or path.name
+    if not path.is_file():
+        from .reader import read_document
+
+        read_document(path)  # its own clear message (not found, a directory)
+    check_document(path, limits, name=source)
+    if limits.seconds <= 0 or "fork" not in multiprocessing.get_all_start_methods():
+        return _read_and_parse(path, source, year, limits, columns)
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child, path, source, year, limits, columns), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(limits.seconds):
+            raise PlanParseError(
+                f"解析超过 {limits.seconds:g} 秒上限，已停止，未导入任何内容 (parse time limit)", path=source)
+        try:
+            kind, payload = parent.recv()
+        except EOFError:
+            raise PlanParseError("解析进程意外退出，未导入任何内容 (parser process died)", path=source) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parent.close()
+    if kind == "ok":
+        return payload
+    message, where, line = payload
+    raise PlanParseError(message, path=where, line=line)
+
+
+# ---- field limits ---------------------------------------------------------------------------------------
+
+
+def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
+    """Clean every text, and cut or drop what its column cannot hold, with a warning naming the line.
+
+    Idempotent: a second call changes nothing and adds no warning."""
+    from tasks.inputs import clean_text
+    from tasks.workdays import date_bounds
+
+    low, high = date_bounds(parsed.last_year)
+    warnings: list[Warning_] = []
+
+    def warn(message: str, line: int | None, code: str) -> None:
+        where = f"第 {line} 行：" if line else ""
+        warnings.append(Warning_(f"{where}{message}", line, code))
+
+    def visit(obj, line: int | None) -> None:
+        line = getattr(obj, "line", None) or line
+        kind = type(obj).__name__
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, str):
+                cleaned = clean_text(value)
+                limit = MAX_LENGTHS.get((kind, f.name))
+                if limit and len(cleaned) > limit:
+                    warn(f"{_label(kind, f.name)}超过 {limit} 字，已截断 (text longer than {limit}, cut)", line,
+                         "too_long")
+                    cleaned = cleaned[:limit]
+                if cleaned != value:
+                    setattr(obj, f.name, cleaned)
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    if isinstance(v, str):
+                        cleaned = clean_text(v)
+                        if f.name in ("lead_units", "supporting_units", "aliases") and len(cleaned) > UNIT_NAME_MAX:
+                            warn(f"单位名称超过 {UNIT_NAME_MAX} 字，已截断 (unit name too long)", line, "too_long")
+                            cleaned = cleaned[:UNIT_NAME_MAX]
+                        value[i] = cleaned
+                    elif is_dataclass(v) and not isinstance(v, Warning_):
+                        visit(v, line)
+            elif isinstance(value, dict):
+                for key in list(value):
+                    if isinstance(key, int) and not low.year <= key <= high.year:
+                        warn(f"年份 {key} 不在 {low.year}—{high.year} 之间，已忽略 (year out of range)", line,
+                             "out_of_range")
+                        del value[key]
+                        continue
+                    if is_dataclass(value[key]):
+                        visit(value[key], line)
+            elif isinstance(value, Decimal):
+                if not value.is_finite() or abs(value) >= VALUE_LIMIT:
+                    warn(f"数值“{getattr(obj, 'text', value)}”过大，保留原文、不作为数值 (number too large)", line,
+                         "out_of_range")
+                    setattr(obj, f.name, None)
+                    if hasattr(obj, "comparator"):
+                        obj.comparator = ""
+            elif isinstance(value, date):
+                if not low <= value <= high:
+                    warn(f"日期 {value} 不在 {low}—{high} 之间，已忽略 (date out of range)", line, "out_of_range")
+                    setattr(obj, f.name, None)
+            elif isinstance(value, int) and not isinstance(value, bool) and f.name in ("number", "key_task"):
+                if not 0 <= value <= SMALLINT_MAX:
+                    warn(f"{_label(kind, f.name)} {value} 超出范围，已忽略 (out of range)", line, "out_of_range")
+                    setattr(obj, f.name, 0 if f.name == "number" else None)
+            elif isinstance(value, int) and not isinstance(value, bool) and f.name == "baseline_year":
+                if not low.year <= value <= high.year:
+                    warn(f"现状值年份 {value} 超出范围，已忽略 (out of range)", line, "out_of_range")
+                    setattr(obj, f.name, None)
+            elif is_dataclass(value) and not isinstance(value, Warning_):
+                visit(value, line)
+            if f.name.endswith("deadline_text") and isinstance(getattr(obj, f.name), str):
+                for text in impossible_dates(getattr(obj, f.name)):
+                    warn(f"期限“{text}”不是真实日期，已按该月最后一天处理，请核对 (no such date)", line,
+                         "impossible_date")
+
+    for f in fields(parsed):
+        value = getattr(parsed, f.name)
+        if f.name == "warnings":
+            continue
+        if isinstance(value, str):
+            cleaned = clean_text(value)
+            limit = MAX_LENGTHS.get(("ParsedPlan", f.name))
+            if limit and len(cleaned) > limit:
+                warn(f"标题等超过 {limit} 字，已截断 (text longer than {limit}, cut)", None, "too_long")
+                cleaned = cleaned[:limit]
+            setattr(parsed, f.name, cleaned)
+        elif isinstance(value, list):
+            for v in value:
+                if is_dataclass(v):
+                    visit(v, None)
+    for kind, items in (("指标", parsed.indicators), ("重点任务", parsed.key_tasks)):
+        seen: set[int] = set()
+        for item in items:
+            if item.number in seen:
+                used = seen | {i.number for i in items}
+                new = next(n for n in range(1, SMALLINT_MAX + 2) if n not in used)
+                warn(f"{kind}序号 {item.number} 重复，已改为 {new} (duplicate number)", item.line, "duplicate_number")
+                item.number = new
+            seen.add(item.number)
+    if parsed.indicators and not any(i.targets for i in parsed.indicators):
+        warn("指标表未识别出年度目标列，各指标没有年度目标，请核对表头 (no target year columns found)",
+             parsed.indicators[0].line, "no_targets")
+    known = {(w.code, w.line, w.message) for w in parsed.warnings}
+    parsed.warnings.extend(w for w in warnings if (w.code, w.line, w.message) not in known)
+    return parsed
+
+
+_LABELS = {"name": "名称", "title": "标题", "section": "板块", "domain": "领域", "measure": "计量单位",
+           "deadline_text": "期限", "text": "内容", "number": "序号", "year": "年份", "baseline_year": "现状值年份",
+           "key_task": "重点任务序号"}
+
+
+def _label(kind: str, name: str) -> str:
+    return _LABELS.get(name, name)
+
+
+_YMD = re.compile(r"(?:(20[0-9]{2})年)?([0-9]{1,2})月([0-9]{1,2})[日号]")
+
+
+def impossible_dates(text: str) -> list[str]:
+    """Dates written with a day the month does not have ("2月30日", "4月31日")."""
+    import calendar
+
+    out = []
+    for m in _YMD.finditer(ascii_digits(re.sub(r"\s+", "", text or ""))):
+        year = int(m.group(1)) if m.group(1) else 2000  # a leap year: "2月29日" may be right
+        month, day = int(m.group(2)), int(m.group(3))
+        if 1 <= month <= 12 and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            out.append(m.group(0))
+    return out

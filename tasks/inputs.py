@@ -1,0 +1,104 @@
+"""What every view, form, service and importer does with raw input before checking or storing it.
+
+- ``parse_id``: the one parser of an object id read from GET/POST (``"²"``, ``"-1"``, a 30-digit
+  number, ``"1.0"`` are not ids: ``None``).
+- ``clean_text``: removes zero-width and control characters and keeps everything else as written
+  (Chinese punctuation, ①, ㎡, full-width digits stay); a text of only invisible characters is empty.
+- ``fold``: NFKC (full-width digits and letters to ASCII, ㎡ to m2) for *matching* names and *parsing*
+  numbers and dates only; never stored.
+- ``bounded_int``: a page size or page number from the query string, clamped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Largest id any of our tables can hold (PostgreSQL bigint); larger numbers are not ids.
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+
+# Zero-width and invisible formatting characters people paste from Word/WeChat, and the byte-order mark.
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"  # zero-width, BOM, soft hyphen
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # direction marks and overrides
+)
+# C0/C1 control characters except tab, newline and carriage return (which are layout, kept).
+_CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+_STRIP = {ord(c): None for c in _INVISIBLE + _CONTROL}
+
+
+def parse_id(value: object) -> int | None:
+    """A positive database id from a request parameter, or ``None`` when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    # fullmatch on an ASCII-only class: "²", "١", "+1", "1e3", " 1 2" are refused (str.isdigit accepts "²").
+    if not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def parse_ids(values) -> list[int] | None:
+    """Every value parsed as an id, de-duplicated and sorted; ``None`` when any one is not an id."""
+    ids = set()
+    for value in values:
+        number = parse_id(value)
+        if number is None:
+            return None
+        ids.add(number)
+    return sorted(ids)
+
+
+def bounded_int(value: object, *, default: int, low: int, high: int) -> int:
+    """An integer query parameter clamped to ``low..high``; ``default`` when missing or not a number."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
+        return max(low, min(high, int(value.strip())))
+    return default
+
+
+def clean_text(value: str | None) -> str:
+    """The text without zero-width and control characters, otherwise as written (not stripped)."""
+    if not value:
+        return ""
+    # Lone surrogates cannot be stored (PostgreSQL refuses them, UTF-8 cannot encode them).
+    value = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    return value.translate(_STRIP)
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def clean_required(value: str | None) -> str:
+    """``clean_text`` and stripped: what a required note, comment or reason must still hold."""
+    return clean_text(value).strip()
+
+
+def fold(value: str | None) -> str:
+    """Cleaned and NFKC-folded, for matching names and parsing numbers and dates; never stored."""
+    return unicodedata.normalize("NFKC", clean_text(value))
+
+
+class IdConverter:
+    """URL converter ``<id:pk>``: the URL form of ``parse_id`` (a 30-digit id is a 404, not a query)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)  # the resolver tries the next pattern, then 404
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
