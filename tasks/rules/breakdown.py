@@ -9,10 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-DONE = "done"
-WAIVED = "waived"
-AWAITING_SIGN = "awaiting_sign"
-CLOSED = frozenset({DONE, WAIVED})
+from .outcomes import AWAITING_SIGN, CLOSED_STATUSES, DONE, WAIVED, is_overdue
+
+CLOSED = frozenset(CLOSED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def rollup(children: Iterable[SubItem], *, today: date) -> Rollup:
         elif c.status == WAIVED:
             waived += 1
         else:
-            overdue += c.due_date is not None and c.due_date < today
+            overdue += is_overdue(status=c.status, due=c.due_date, today=today)
             awaiting_sign += c.status == AWAITING_SIGN
     return Rollup(total, done, done_late, waived, overdue, awaiting_sign)
 

@@ -149,7 +149,7 @@ def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkIt
     return qs.annotate(
         n_sub=count(Q()),
         n_sub_done=count(Q(status=S.DONE)),
-        n_sub_overdue=count(Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        n_sub_overdue=count(urgency_q(Urgency.OVERDUE, today)),
     )
 
 
