@@ -42,7 +42,9 @@ class RoundupSettingsAdmin(PlanScopedAdmin):
         (_("季通报：表扬与通报"), {"fields": ["praise_top_n", "praise_min_score", "call_out_below_score",
                                       "call_out_min_overdue"]}),
         (_("年考核"), {"fields": ["weight_on_time", "weight_indicators", "deduction_per_overdue", "deduction_cap"]}),
-        (_("发送范围"), {"fields": ["send_to_coordinators", "send_to_units", "send_to_unit_leaders"]}),
+        (_("发送范围"), {"fields": [
+            "send_to_coordinators", "send_to_units", "send_to_unit_leaders", "send_to_called_out_leaders",
+        ]}),
         (_("通报公文"), {"fields": ["doc_issuer", "doc_prefix", "doc_addressees", "doc_copy_to"]}),
         (_("督办单"), {"fields": ["notice_prefix", "notice_blue_days", "notice_blue_progress", "notice_yellow_gap",
                                "notice_yellow_returns", "notice_reply_days", "notice_auto_draft"]}),

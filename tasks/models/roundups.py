@@ -85,6 +85,10 @@ class RoundupSettings(models.Model):
     send_to_coordinators = models.BooleanField(_("发送给专班协调员"), default=True)
     send_to_units = models.BooleanField(_("发送给责任单位联络员"), default=True)
     send_to_unit_leaders = models.BooleanField(_("发送给单位分管领导"), default=False)
+    send_to_called_out_leaders = models.BooleanField(
+        _("发送给被通报单位的分管领导"), default=True,
+        help_text=_("季通报中被点名通报的单位，其分管领导也收到本期通报"),
+    )
 
     # The 通报 as a 公文 (GB/T 9704) and the 督办单.
     doc_issuer = models.CharField(

@@ -111,7 +111,8 @@ class Recipient:
 
 def roundup_recipients(roundup: Roundup) -> list[Recipient]:
     """Everyone a published roundup goes to, each address once: the listed recipients, the plan's
-    coordinators, the liaisons (and, if set, the leaders) of the units in the roundup."""
+    coordinators, the liaisons (and, if set, the leaders) of the units in the roundup, and the
+    leaders of the units it calls out (a plan setting, on by default)."""
     rules = roundup_settings_for(roundup.plan)
     found: dict[str, Recipient] = {}
 
@@ -133,6 +134,12 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
                 for email in unit.email_list:
                     add(email, unit.name, unit.pk)
             if rules.send_to_unit_leaders and unit.leader_email:
+                add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
+    if rules.send_to_called_out_leaders:
+        # The leaders (分管领导) of the units the bulletin calls out read it too.
+        called_out = {row["unit"] for row in roundup.data.get("call_out", [])}
+        for unit in Unit.objects.filter(region=roundup.plan.region, name__in=called_out).order_by("name"):
+            if unit.leader_email:
                 add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
     return list(found.values())
 

@@ -217,6 +217,18 @@ def test_recipients_skip_inactive_and_duplicate_addresses(golden):
     assert [(r.name, r.email) for r in roundup_recipients(roundup)] == [("专班（重复）", "ZHUANBAN@example.gov.cn")]
 
 
+def test_leaders_of_called_out_units_receive_the_quarter_bulletin_unless_the_plan_says_not(golden):
+    golden.c.leader_email, golden.c.leader_name = "lingdao@example.gov.cn", "资规局王局长"
+    golden.c.save()
+    rules = RoundupSettings.objects.create(plan=golden.plan, send_to_units=False, send_to_coordinators=False)
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.quarter(2023, 2), today=TODAY)
+    assert "区资规局" in {row["unit"] for row in roundup.data["call_out"]}
+    assert [(r.name, r.email) for r in roundup_recipients(roundup)] == [("资规局王局长", "lingdao@example.gov.cn")]
+    rules.send_to_called_out_leaders = False
+    rules.save()
+    assert roundup_recipients(roundup) == []
+
+
 def _running_plans() -> set:
     """Plans of 2023 that have work items: the golden plan and the one holding its stray item."""
     return set(Plan.objects.filter(first_year__lte=2023, last_year__gte=2023, work_items__isnull=False))
