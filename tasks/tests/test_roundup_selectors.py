@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from tasks.models import RoundupSettings, WorkItem
 from tasks.roundups.periods import Period
@@ -192,7 +193,8 @@ def test_items_of_other_plans_do_not_count(golden):
 @pytest.mark.parametrize("size", [5, 500])
 def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_max_num_queries):
     plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"q{size}")
-    with django_assert_max_num_queries(8):
+    # One more on PostgreSQL: roundup_data's SET LOCAL jit = off.
+    with django_assert_max_num_queries(8 + (connection.vendor == "postgresql")):
         data = roundup_data(plan=plan, period=Period.year(2023))
     # Every item due by the year's end and not done before it began is counted once.
     expected = (
