@@ -406,6 +406,7 @@ def _item(*, rng, ids, S, pid, region, year, kid, lead, supports, indicator, pos
     due = deadline
     created = _dt(date(year, 1, 1) if year > FIRST_YEAR else date(FIRST_YEAR, 3, 1))
     history, reports, extensions, reminders = [], [], [], []
+    submitted = None
 
     # Extensions: 3% granted (some weeks later), 1% pending on open items near their deadline.
     if deadline and rng.random() < 0.03:
@@ -464,6 +465,7 @@ def _item(*, rng, ids, S, pid, region, year, kid, lead, supports, indicator, pos
     if status in (S.AWAITING_REVIEW, S.DONE, S.RETURNED):
         asked = completed_at - timedelta(days=1) if completed_at else _dt(min(TODAY, due) - timedelta(days=2))
         asked = max(asked, started + timedelta(days=8))
+        submitted = asked
         history.append({"work_item_id": wid, "at": asked, "event": "transition", "from_status": "in_progress",
                         "to_status": "awaiting_review", "reason": "申请办结", "from_due_date": None,
                         "to_due_date": None, "actor_unit": lead})
@@ -518,7 +520,7 @@ def _item(*, rng, ids, S, pid, region, year, kid, lead, supports, indicator, pos
         "source": "breakdown" if sub else "work_list", "import_key": "" if sub else f"k{wid}",
         "position": position, "link_confirmed": False, "parent_id": parent["id"] if parent else None,
         "target_share": "", "handed_at": handed, "signed_at": signed, "signed_by_id": None,
-        "created_at": created, "updated_at": completed_at or created,
+        "submitted_at": submitted, "created_at": created, "updated_at": completed_at or created,
     }
     return {"item": item, "units": units, "history": history, "reports": reports, "extensions": extensions,
             "reminders": reminders, "region": region}

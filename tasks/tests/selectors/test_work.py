@@ -122,6 +122,21 @@ def test_review_queue_lists_awaiting_items_of_the_coordinators_plans_oldest_subm
     assert not close_requests_queue(w.other_coordinator).exists()
 
 
+def test_review_queue_sorts_on_the_latest_submission_after_a_return():
+    w = make_world()
+    second = _item(w, w.today)
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=w.item, user=w.lead_user, note="先提交", at=t0)
+    work_item_request_close(item=second, user=w.lead_user, note="后提交", at=t0 + timedelta(days=1))
+    work_item_transition(item=w.item, to_status=S.RETURNED, actor=w.coordinator, reason="补材料",
+                         at=t0 + timedelta(days=2))
+    work_item_transition(item=w.item, to_status=S.IN_PROGRESS, actor=w.lead_user, at=t0 + timedelta(days=3))
+    work_item_request_close(item=w.item, user=w.lead_user, note="再提交", at=t0 + timedelta(days=4))
+    w.item.refresh_from_db()
+    assert w.item.submitted_at == t0 + timedelta(days=4)
+    assert [i.pk for i in close_requests_queue(w.coordinator)] == [second.pk, w.item.pk]
+
+
 @pytest.mark.parametrize("days,bucket", [(1, Bucket.WEEK), (7, Bucket.WEEK), (8, Bucket.MONTH), (30, Bucket.MONTH),
                                          (31, Bucket.OLDER)])
 def test_ageing_buckets_in_the_database_and_in_python_agree(days, bucket):
