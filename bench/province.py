@@ -126,8 +126,18 @@ class Context:
             client.force_login(User.objects.get(username=username))
             self.clients[who] = client
         self.plan = Plan.objects.get(slug=built.plan_slug)
-        # A lead department of the coordinator's region with overdue items, for the filtered view.
-        self.lead_unit = Unit.objects.filter(region=self.plan.region_id, kind="department").order_by("pk").first()
+        # The lead unit with the most items overdue 30+ days in the coordinator's region: the filtered
+        # view then shows a full page at every size (an empty page would skip its row query).
+        from django.db.models import Count, Q
+
+        old = today - timedelta(days=31)
+        self.lead_unit = (
+            Unit.objects.filter(region=self.plan.region_id)
+            .annotate(n=Count("work_item_assignments", filter=Q(
+                work_item_assignments__role="lead", work_item_assignments__work_item__due_date__lte=old,
+                work_item_assignments__work_item__status__in=["not_started", "in_progress", "returned"])))
+            .order_by("-n", "pk").first()
+        )
         self.plan_ids = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
 
 
@@ -250,6 +260,9 @@ def measure(fn: Callable[[], None]) -> tuple[float, list[dict]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tasks.selectors.calendar import forget_calendar_overrides
+
+    forget_calendar_overrides()  # every run pays for the calendar corrections alike (a per-process cache)
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
         fn()
@@ -258,28 +271,35 @@ def measure(fn: Callable[[], None]) -> tuple[float, list[dict]]:
 
 
 def sql_floor(queries: list[dict]) -> float | None:
-    """The slowest read statement of an operation, run again under EXPLAIN ANALYZE: planning + execution ms."""
-    from django.db import connection
+    """The slowest read statement of an operation, run again under EXPLAIN ANALYZE: planning + execution ms.
+
+    Under the session settings the operation itself made (``SET LOCAL jit = off``), in a transaction.
+    """
+    from django.db import connection, transaction
 
     reads = [q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     if not reads:
         return None
     slowest = max(reads, key=lambda q: float(q["time"]))
-    with connection.cursor() as cursor:
+    sets = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SET ")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in sets:
+            cursor.execute(statement)
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + slowest["sql"].replace("%", "%%"))
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
     return plan.get("Planning Time", 0.0) + plan.get("Execution Time", 0.0)
 
 
-def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date) -> list[dict]:
+def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
+        prefix: str = "bench") -> list[dict]:
     from django.db import connection
 
     from bench.province_data import build
 
-    names = {size: f"bench_{size}" for size in sizes}
+    names = {size: f"{prefix}_{size}" for size in sizes}
     print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
-    create_databases(list(names.values()), template=f"bench_tpl_{os.getpid()}")
+    create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
     contexts = {}
     try:
         for size, name in names.items():
@@ -344,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench_* databases")
     parser.add_argument("--repeat", type=int, default=3, help="runs per operation and size; the best counts")
     parser.add_argument("--only", help="comma-separated operation names")
+    parser.add_argument("--prefix", default="bench", help="database names: <prefix>_<size> (default bench)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
@@ -353,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
-               today=timezone.localdate())
+               today=timezone.localdate(), prefix=args.prefix)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0

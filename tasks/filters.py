@@ -68,7 +68,10 @@ class BoundedSelect(forms.Select):
             self.options = [*empty, *((r.pk, label(r)) for r in rows)]
         else:
             chosen = next((str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v), "")
-            row = choices.queryset.filter(pk=chosen).first() if chosen.isdigit() else None
+            # The form's validation already read the chosen row: reuse it rather than ask again.
+            row = getattr(choices.field, "chosen", None)
+            if row is None or str(row.pk) != chosen:
+                row = choices.queryset.filter(pk=chosen).first() if chosen.isdigit() else None
             self.options = [*empty, *([(row.pk, label(row))] if row is not None else [])]
             attrs = {**(attrs or {}), "data-autocomplete": self.url,
                      "data-empty-label": choices.field.empty_label or "",
@@ -86,6 +89,14 @@ class BoundedSelect(forms.Select):
         ]
 
 
+class _RememberingChoiceField(django_filters.fields.ModelChoiceField):
+    """Keeps the row its validation read (``chosen``), for the widget to label without another query."""
+
+    def to_python(self, value):
+        self.chosen = super().to_python(value)
+        return self.chosen
+
+
 class _Labelled(django_filters.ModelChoiceFilter):
     """A model choice filter whose option labels come from a function (set by the filterset).
 
@@ -94,6 +105,7 @@ class _Labelled(django_filters.ModelChoiceFilter):
     """
 
     searchable_over = 100
+    field_class = _RememberingChoiceField
 
     def __init__(self, *args, **kwargs):
         self.label_for = str
@@ -154,6 +166,7 @@ def overdue_choice_labels(plans: QuerySet[Plan]):
     With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is.
     """
     unit_label, task_label = str, str
+    plans = list(plans.select_related("region")) if isinstance(plans, QuerySet) else list(plans)  # read once
     labels = plan_labels(plans)
     if labels:
         task_label = lambda t: f"{labels.get(t.plan_id, '')} · {t.number}. {t.title}"  # noqa: E731
