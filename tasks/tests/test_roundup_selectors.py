@@ -204,3 +204,28 @@ def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_
     )
     assert data["summary"]["due"] == expected
     assert sum(u["due"] for u in data["units"]) == data["summary"]["due"]
+
+
+def test_roundup_statements_run_without_jit_on_postgresql():
+    from tasks.selectors.roundups import without_jit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's (runs in the PostgreSQL pass)")
+    with without_jit(), connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_item_state_statement_is_compiled_once_and_shared_by_plans():
+    from tasks.selectors.roundups import _states_sql, item_states, states_cte
+    from tasks.tests.factories import PlanFactory
+
+    first, second = PlanFactory(), PlanFactory()
+    _states_sql.cache_clear()
+    sql_a, params_a = states_cte(plan=first, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
+    sql_b, params_b = states_cte(plan=second, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
+    assert _states_sql.cache_info().misses == 1 and _states_sql.cache_info().hits == 1
+    assert sql_a == sql_b
+    for plan, sql, params in ((first, sql_a, params_a), (second, sql_b, params_b)):
+        own = item_states(plan=plan, end=date(2023, 6, 30), due_by=date(2023, 12, 31)).query.sql_with_params()
+        assert own[0] in sql and list(own[1]) == params
