@@ -36,4 +36,8 @@ class Migration(migrations.Migration):
             model_name='workitem',
             index=models.Index(condition=models.Q(('status', 'awaiting_review')), fields=['plan', 'submitted_at'], name='workitem_review_idx'),
         ),
+        migrations.AddIndex(
+            model_name='workitem',
+            index=models.Index(condition=models.Q(('status__in', ['awaiting_sign', 'not_started', 'in_progress', 'returned'])), fields=['due_date'], name='workitem_chased_due_idx'),
+        ),
     ]

@@ -14,9 +14,13 @@ SEARCH_LIMIT = 20
 
 
 def lead_unit_choices(plans: QuerySet[Plan]) -> QuerySet[Unit]:
-    """Units of the regions of ``plans`` (who may lead an item there), by region and name."""
+    """Units of the regions of ``plans`` (who may lead an item there), by region and name.
+
+    A semi-join on the regions, not a join through every plan: no row per (unit, plan) to make
+    DISTINCT again (at 625 plans that was 95,000 rows sorted for a page's 101).
+    """
     return (
-        Unit.objects.filter(region__plans__in=plans).select_related("region").distinct()
+        Unit.objects.filter(region_id__in=plans.values("region_id")).select_related("region")
         .order_by("region__name", "name", "pk")
     )
 
