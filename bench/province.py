@@ -56,6 +56,7 @@ def _setup_django() -> None:
 
     django.setup()
     logging.getLogger("axes").setLevel(logging.WARNING)  # one line per force_login otherwise
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: every SMTP command otherwise
     warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collected static here
     warnings.filterwarnings("ignore", message="Limit for query logging")  # counted at the driver instead
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -213,6 +214,83 @@ def op_reminders_send(ctx: Context) -> None:
     ctx.sent = len(mail.outbox)
 
 
+class CelerySend:
+    """``reminders_send`` through Celery: the beat's tick in this process (scan, grouping, enqueue on Redis),
+    two prefork worker processes sending each digest to an SMTP sink on loopback (aiosmtpd).
+
+    Commits (the reminders are sent for real), so it runs last for each size. Time is until the sink
+    has every queued digest; queries are this process's (the tick); throughput is printed.
+    """
+
+    def __init__(self, redis_url: str):
+        self.redis_url = redis_url
+
+    def __call__(self, ctx: Context) -> None:
+        import socket
+        import subprocess
+        import threading
+
+        from aiosmtpd.controller import Controller
+        from django.db import connection
+
+        from housing.celery import app
+        from tasks.services.reminders import reminders_tick
+
+        class Sink:
+            def __init__(self):
+                self.n = 0
+                self.lock = threading.Lock()
+
+            async def handle_DATA(self, server, session, envelope):
+                with self.lock:
+                    self.n += 1
+                return "250 OK"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        app.conf.broker_url = self.redis_url
+        with app.connection_for_write(self.redis_url) as conn:
+            app.control.purge(connection=conn)
+        s = connection.settings_dict
+        env = {**os.environ, "DATABASE_URL": f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:"
+               f"{s['PORT'] or 5432}/{s['NAME']}", "REDIS_URL": self.redis_url,
+               "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_VAR_DIR": os.environ["DJANGO_VAR_DIR"]}
+        log = Path(os.environ["DJANGO_VAR_DIR"]) / f"worker-{s['NAME']}.log"
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "housing", "worker", "--pool=prefork", "--concurrency=2",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"bench-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        try:
+            ready_by = time.perf_counter() + 120
+            while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
+                time.sleep(0.1)  # the workers' start is not part of the reminder day
+            now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+            start = time.perf_counter()
+            result = reminders_tick(now=now)
+            queued = len(result.emails)
+            enqueued_at = time.perf_counter()
+            deadline = enqueued_at + 900
+            while sink.n < queued and time.perf_counter() < deadline and worker.poll() is None:
+                time.sleep(0.05)
+            done = time.perf_counter()
+            drained = done - enqueued_at
+            print(f"    reminders_send via Celery: {queued} digests queued in {enqueued_at - start:.1f} s, "
+                  f"{sink.n} delivered to the SMTP sink in {drained:.1f} s "
+                  f"({sink.n / max(drained, 1e-3):.0f} digests/s, 2 worker processes)", flush=True)
+            if sink.n < queued:
+                raise RuntimeError(f"only {sink.n} of {queued} digests arrived; see {log}")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            controller.stop()
+
+
 _IMPORT_TEXT: list[str] = []
 
 
@@ -303,7 +381,7 @@ def sql_floor(queries: list[dict]) -> float | None:
 
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
-        prefix: str = "bench") -> list[dict]:
+        prefix: str = "bench", celery_redis: str | None = None) -> list[dict]:
     from django.db import connection
 
     from bench.province_data import build
@@ -322,9 +400,13 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
             contexts[size] = Context(built, today)
         ops = operations(today)
         chosen = [op for op in OPERATIONS if not only or op in only]
+        if celery_redis and "reminders_send" in chosen:
+            # It sends for real (commits): once per size, after everything else.
+            ops["reminders_send"] = CelerySend(celery_redis)
+            chosen = [op for op in chosen if op != "reminders_send"] + ["reminders_send"]
         best: dict[tuple[str, int], tuple[float, list[dict]]] = {}
         for op in chosen:
-            for _ in range(repeat):
+            for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
                 for size in sizes:  # interleaved: size A, size B, size A, ...
                     use_database(names[size])
                     ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
@@ -375,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per operation and size; the best counts")
     parser.add_argument("--only", help="comma-separated operation names")
     parser.add_argument("--prefix", default="bench", help="database names: <prefix>_<size> (default bench)")
+    parser.add_argument("--celery", metavar="REDIS_URL",
+                        help="send reminders_send through Celery on this Redis database (2 workers, SMTP sink)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
@@ -384,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
-               today=timezone.localdate(), prefix=args.prefix)
+               today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0
