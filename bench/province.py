@@ -280,6 +280,7 @@ class CelerySend:
                 time.sleep(0.05)
             done = time.perf_counter()
             drained = done - enqueued_at
+            self.ms = (done - start) * 1000  # the reminder day: tick and drain, not the workers' start
             print(f"    reminders_send via Celery: {queued} digests queued in {enqueued_at - start:.1f} s, "
                   f"{sink.n} delivered to the SMTP sink in {drained:.1f} s "
                   f"({sink.n / max(drained, 1e-3):.0f} digests/s, 2 worker processes)", flush=True)
@@ -410,6 +411,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
                 for size in sizes:  # interleaved: size A, size B, size A, ...
                     use_database(names[size])
                     ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
+                    ms = getattr(ops[op], "ms", ms)
                     if (op, size) not in best or ms < best[op, size][0]:
                         best[op, size] = (ms, queries, n)
             for size in sizes:
