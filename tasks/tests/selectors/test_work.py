@@ -160,3 +160,22 @@ def test_overdue_items_are_open_past_due_items_of_the_plans_most_overdue_first()
     WorkItemFactory(plan=w.other_plan, deadline=w.today - timedelta(days=9), lead=w.lead)
     rows = list(overdue_items(plans=w.coordinator.coordinated_plans.all(), today=w.today))
     assert [r.pk for r in rows] == [old.pk, recent.pk]
+
+
+def test_migration_backfills_submitted_at_from_the_latest_request_to_close():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tasks.migrations.0010_open_items_indexes_submitted_at")
+    w = make_world()
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=w.item, user=w.lead_user, note="先提交", at=t0)
+    work_item_transition(item=w.item, to_status=S.RETURNED, actor=w.coordinator, reason="补", at=t0 + timedelta(1))
+    work_item_transition(item=w.item, to_status=S.IN_PROGRESS, actor=w.lead_user, at=t0 + timedelta(days=2))
+    work_item_request_close(item=w.item, user=w.lead_user, note="再提交", at=t0 + timedelta(days=3))
+    WorkItem.objects.update(submitted_at=None)
+    migration.backfill_submitted_at(apps, None)
+    w.item.refresh_from_db()
+    w.other_item.refresh_from_db()
+    assert w.item.submitted_at == t0 + timedelta(days=3) and w.other_item.submitted_at is None
