@@ -33,8 +33,7 @@ demo: migrate
 # What stays local: a fixed dev-only secret key, and plain http on 127.0.0.1 (no HTTPS redirect, no HSTS,
 # cookies not marked secure), which production turns on by default (housing/settings.py).
 # For Django's debug pages, run `.venv/bin/python manage.py runserver` yourself (DEBUG defaults on).
-RUN_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=dev-only-make-run-key-4c1e9a7f0b2d6e8a3f5c7b9d1e0a2c4f \
-  DJANGO_SECURE_COOKIES=false DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0
+RUN_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=dev-only-make-run-key-4c1e9a7f0b2d6e8a3f5c7b9d1e0a2c4f DJANGO_SECURE_COOKIES=false DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
 run: demo sysdeps

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
+from tasks.selectors.choices import key_task_choices, lead_unit_choices
 from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
 
 URGENCY_CHOICES = [
@@ -37,17 +40,85 @@ def plan_labels(plans) -> dict[int, str]:
     return {p.pk: p.region.name if per_region[p.region_id] == 1 else p.title for p in plans}
 
 
+class BoundedSelect(forms.Select):
+    """A ``<select>`` of a model choice that may run to thousands of options.
+
+    At render time it reads at most ``limit + 1`` rows: with ``limit`` or fewer it is a plain select;
+    beyond, it holds only the chosen option and a search box above it fills it with at most ~20
+    matches from ``url`` (``tasks/autocomplete.js``). An export, which renders no form, reads nothing.
+    """
+
+    template_name = "tasks/widgets/bounded_select.html"
+
+    class Media:
+        js = ["tasks/autocomplete.js"]
+
+    def __init__(self, *, url: str, limit: int, attrs=None):
+        super().__init__(attrs=attrs)
+        self.url = url
+        self.limit = limit
+
+    def get_context(self, name, value, attrs):
+        choices = self.choices  # the field's ModelChoiceIterator: its queryset and labels
+        label = choices.field.label_from_instance
+        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+        rows = list(choices.queryset[: self.limit + 1])
+        self.searchable = len(rows) > self.limit
+        if not self.searchable:
+            self.options = [*empty, *((r.pk, label(r)) for r in rows)]
+        else:
+            chosen = next((str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v), "")
+            # The form's validation already read the chosen row: reuse it rather than ask again.
+            row = getattr(choices.field, "chosen", None)
+            if row is None or str(row.pk) != chosen:
+                row = choices.queryset.filter(pk=chosen).first() if chosen.isdigit() else None
+            self.options = [*empty, *([(row.pk, label(row))] if row is not None else [])]
+            attrs = {**(attrs or {}), "data-autocomplete": self.url,
+                     "data-empty-label": choices.field.empty_label or "",
+                     "data-more-label": str(_("更多结果，请输入更多文字缩小范围"))}
+        context = super().get_context(name, value, attrs)
+        context["widget"]["searchable"] = self.searchable
+        context["widget"]["search_placeholder"] = _("输入文字搜索")
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = {str(v) for v in value}
+        return [
+            (None, [self.create_option(name, pk, text, str(pk) in chosen, i)], i)
+            for i, (pk, text) in enumerate(self.options)
+        ]
+
+
+class _RememberingChoiceField(django_filters.fields.ModelChoiceField):
+    """Keeps the row its validation read (``chosen``), for the widget to label without another query."""
+
+    def to_python(self, value):
+        self.chosen = super().to_python(value)
+        return self.chosen
+
+
 class _Labelled(django_filters.ModelChoiceFilter):
-    """A model choice filter whose option labels come from a function (set by the filterset)."""
+    """A model choice filter whose option labels come from a function (set by the filterset).
+
+    With ``search_url`` set, its select is a ``BoundedSelect``: a plain list up to ``searchable_over``
+    choices, a search beyond. Validation still checks a value against the whole queryset.
+    """
+
+    searchable_over = 100
+    field_class = _RememberingChoiceField
 
     def __init__(self, *args, **kwargs):
         self.label_for = str
+        self.search_url: str | None = None
         super().__init__(*args, **kwargs)
 
     @property
     def field(self):
         field = super().field
         field.label_from_instance = self.label_for
+        if self.search_url and not isinstance(field.widget, BoundedSelect):
+            field.widget = BoundedSelect(url=self.search_url, limit=self.searchable_over)
+            field.widget.choices = field.choices
         return field
 
 
@@ -89,6 +160,21 @@ class WorkItemFilter(_Dated):
         return qs.filter(urgency_q(value, self.today)) if value else qs
 
 
+def overdue_choice_labels(plans: QuerySet[Plan]):
+    """(unit label, key task label) functions of the overdue view's choices, for the page and its search.
+
+    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is.
+    """
+    unit_label, task_label = str, str
+    plans = list(plans.select_related("region")) if isinstance(plans, QuerySet) else list(plans)  # read once
+    labels = plan_labels(plans)
+    if labels:
+        task_label = lambda t: f"{labels.get(t.plan_id, '')} · {t.number}. {t.title}"  # noqa: E731
+        if len({p.region_id for p in plans}) > 1:
+            unit_label = lambda u: f"{u.region.name} · {u.name}"  # noqa: E731
+    return unit_label, task_label
+
+
 class OverdueFilter(_Dated):
     """The overdue view: plan, ageing bucket, lead unit, key task, text."""
 
@@ -108,19 +194,13 @@ class OverdueFilter(_Dated):
     def __init__(self, *args, plans: QuerySet[Plan], **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["plan"].queryset = plans
-        self.filters["lead_unit"].queryset = (
-            Unit.objects.filter(region__plans__in=plans).select_related("region").distinct()
-            .order_by("region__name", "name")
-        )
-        self.filters["key_task"].queryset = KeyTask.objects.filter(plan__in=plans).select_related("plan").order_by(
-            "plan", "number"
-        )
-        # With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is.
-        labels = plan_labels(plans)
-        if labels:
-            self.filters["key_task"].label_for = lambda t: f"{labels.get(t.plan_id, '')} · {t.number}. {t.title}"
-            if len({p.region_id for p in plans}) > 1:
-                self.filters["lead_unit"].label_for = lambda u: f"{u.region.name} · {u.name}"
+        self.filters["lead_unit"].queryset = lead_unit_choices(plans)
+        self.filters["key_task"].queryset = key_task_choices(plans)
+        unit_label, task_label = overdue_choice_labels(plans)
+        self.filters["lead_unit"].label_for = unit_label
+        self.filters["key_task"].label_for = task_label
+        for name in ("lead_unit", "key_task"):
+            self.filters[name].search_url = reverse("tasks:overdue_choices", args=[name])
 
     def by_bucket(self, qs, name, value):
         return qs.filter(bucket_q(value, self.today)) if value else qs

@@ -36,6 +36,7 @@ urlpatterns = [
     path("extensions/<id:pk>/decide/", review.extension_decide, name="extension_decide"),
     path("overdue/", overdue.overdue, name="overdue"),
     path("overdue/remind/", overdue.overdue_remind, name="overdue_remind"),
+    path("overdue/choices/<str:field>/", overdue.overdue_choices, name="overdue_choices"),
     path("roundups/", roundups.roundup_list, name="roundup_list"),
     path("roundups/<id:pk>/", roundups.roundup_detail, name="roundup_detail"),
     path("roundups/<id:pk>/xlsx/", roundups.roundup_xlsx, name="roundup_xlsx"),

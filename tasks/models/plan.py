@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tasks.rules.outcomes import is_overdue
+from tasks.rules.outcomes import CHASED_STATUSES, OPEN_STATUSES, is_overdue
 
 
 class Comparator(models.TextChoices):
@@ -361,6 +361,9 @@ class WorkItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("签收人"),
     )
+    # When its unit last asked to close it (set by the transition to awaiting review): the review
+    # queue sorts on this column, not on a subquery over the history of every awaiting item.
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -382,7 +385,24 @@ class WorkItem(models.Model):
                 condition=Q(deadline__isnull=True) | Q(due_date__isnull=False), name="workitem_due_date_set"
             ),
         ]
-        indexes = [models.Index(fields=["plan", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["plan", "status", "due_date"]),
+            # Partial, so they stay as small as the open work however many years of done items pile up:
+            # a plan's open items by deadline (overdue view, reminders, dashboard) and its review queue.
+            models.Index(
+                fields=["plan", "due_date"],
+                condition=Q(status__in=list(OPEN_STATUSES)),
+                name="workitem_open_plan_due_idx",
+            ),
+            models.Index(
+                fields=["plan", "submitted_at"], condition=Q(status="awaiting_review"), name="workitem_review_idx"
+            ),
+            # Overdue across every plan (a province-wide user): the chased items up to today, by deadline
+            # (the planner over-estimates them from the columns' separate statistics and scans the table).
+            models.Index(
+                fields=["due_date"], condition=Q(status__in=list(CHASED_STATUSES)), name="workitem_chased_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

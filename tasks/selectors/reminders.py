@@ -338,6 +338,18 @@ def reminders_pending_emails(*, now: datetime) -> list[str]:
     )
 
 
+def reminders_pending_by_email(*, now: datetime) -> dict[str, set[int]]:
+    """Each address with due pending reminders -> the items they cover, in one query (the dry run's read)."""
+    out: dict[str, set[int]] = {}
+    rows = (
+        Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("email", "work_item_id").values_list("email", "work_item_id").distinct()
+    )
+    for email, item_id in rows.iterator(chunk_size=5000):
+        out.setdefault(email, set()).add(item_id)
+    return out
+
+
 def reminders_ready_to_send(*, email: str, now: datetime) -> QuerySet:
     """One recipient's pending reminders that are due, with what the email shows (lock them before sending)."""
     return (

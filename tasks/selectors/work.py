@@ -262,12 +262,11 @@ def work_item_last_return(item: WorkItem) -> StatusChange | None:
 
 
 def close_requests_queue(user) -> QuerySet[WorkItem]:
-    """Items awaiting review in the plans ``user`` reviews, oldest submission first."""
-    submitted = (
-        StatusChange.objects.filter(work_item=OuterRef("pk"), to_status=S.AWAITING_REVIEW)
-        .order_by("-at", "-pk")
-        .values("at")[:1]
-    )
+    """Items awaiting review in the plans ``user`` reviews, oldest submission first.
+
+    Sorted on the stored ``submitted_at`` (index ``workitem_review_idx``), so the per-row subqueries
+    below run for the page's rows only, not for every awaiting item before the LIMIT.
+    """
     note = (
         ProgressReport.objects.filter(work_item=OuterRef("pk"), kind=ProgressReport.Kind.CLOSE_REQUEST)
         .order_by("-created_at", "-pk")
@@ -275,7 +274,6 @@ def close_requests_queue(user) -> QuerySet[WorkItem]:
     return (
         WorkItem.objects.filter(plan__in=reviewable_plans(user), status=S.AWAITING_REVIEW)
         .annotate(
-            submitted_at=Subquery(submitted),
             close_note=Subquery(note.values("note")[:1]),
             n_evidence=Subquery(
                 note.annotate(n=Count("evidence")).values("n")[:1]

@@ -55,7 +55,11 @@ def work_item_transition(
         else:
             locked.completed_at = None
             locked.completed_on_time = None
-        locked.save(update_fields=["status", "completed_at", "completed_on_time", "progress", "updated_at"])
+        if to_status == S.AWAITING_REVIEW:
+            locked.submitted_at = at
+        locked.save(
+            update_fields=["status", "completed_at", "completed_on_time", "progress", "submitted_at", "updated_at"]
+        )
         StatusChange.objects.create(
             work_item=locked,
             actor=actor,
@@ -66,6 +70,6 @@ def work_item_transition(
             reason=clean_required(reason),
         )
     # Keep the caller's instance in step with the database.
-    for field in ("status", "completed_at", "completed_on_time", "progress"):
+    for field in ("status", "completed_at", "completed_on_time", "progress", "submitted_at"):
         setattr(item, field, getattr(locked, field))
     return item

@@ -202,3 +202,4 @@ def test_coordinator_pages_fit_the_screen(browser, live_server, width, height, n
         page.screenshot(path=str(SCREENSHOTS / f"{slug}-{name}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), slug
     page.context.close()
+

@@ -55,6 +55,22 @@ def test_dry_run_shows_what_would_go_out_and_writes_nothing(plan, mailoutbox):
     assert not Reminder.objects.exists() and not ReminderRun.objects.exists()
 
 
+def test_dry_run_asks_the_same_number_of_queries_for_3_or_13_recipients(plan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run("--today", "2023-05-26", "--dry-run")  # warm what is cached per process
+    with CaptureQueriesContext(connection) as few:
+        run("--today", "2023-05-26", "--dry-run")
+    for n in range(10):
+        unit = UnitFactory(region=plan.region, emails=f"extra{n}@x.cn")
+        WorkItemFactory(plan=plan, deadline=date(2023, 5, 30), due_date=date(2023, 5, 30), lead=unit)
+    with CaptureQueriesContext(connection) as many:
+        lines = run("--today", "2023-05-26", "--dry-run")
+    assert lines[-1] == "dry run: would send 13 emails to 13 recipients covering 13 items; 0 failed"
+    assert len(many) == len(few)
+
+
 def test_command_on_a_day_off_sends_nothing(plan, mailoutbox):
     lines = run("--today", "2023-10-02")
     assert "not a working day" in lines[0]

@@ -91,3 +91,25 @@ def test_digest_task_retries_with_backoff_on_smtp_failure(plan, settings):
     # Run eagerly, Celery re-runs a retry at once: the database's backoff makes that early run a no-op.
     reminders_send_digest.apply(args=["b@x.cn"])
     assert Reminder.objects.get(email="b@x.cn").attempts == 1
+
+
+def test_tick_asks_the_same_number_of_queries_for_one_plan_or_six(django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.selectors.calendar import forget_calendar_overrides
+
+    def plans(n: int, day: date) -> int:
+        for _ in range(n):
+            p = PlanFactory()
+            ReminderSettings.objects.create(plan=p, monthly_enabled=False, send_time=time(8, 30))
+            unit = UnitFactory(region=p.region, emails=f"u{p.pk}@x.cn")
+            WorkItemFactory(plan=p, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31), lead=unit)
+        forget_calendar_overrides()
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks():
+            result = reminders_tick(now=at(day, 9))
+        assert len(result.plan_ids) == n and ReminderRun.objects.filter(day=day).count() == n
+        ReminderSettings.objects.update(enabled=False)  # the next round's plans only
+        return len(queries)
+
+    assert plans(1, date(2023, 5, 30)) == plans(6, date(2023, 5, 31))

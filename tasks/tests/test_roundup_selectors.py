@@ -4,6 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from tasks.models import RoundupSettings, WorkItem
 from tasks.roundups.periods import Period
@@ -208,8 +209,9 @@ def test_items_of_other_plans_do_not_count(golden):
 def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_max_num_queries):
     plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"q{size}")
     # 11: the states and counts (period and previous), supporting parts (period and previous), units,
-    # indicators, key tasks and their leads, the overdue list, settings, 督办单 counts.
-    with django_assert_max_num_queries(11):
+    # indicators, key tasks and their leads, the overdue list, settings, 督办单 counts; one more on
+    # PostgreSQL: roundup_data's SET LOCAL jit = off.
+    with django_assert_max_num_queries(11 + (connection.vendor == "postgresql")):
         data = roundup_data(plan=plan, period=Period.year(2023))
     # Every item due by the year's end and not done before it began is counted once.
     expected = (
@@ -252,3 +254,28 @@ def test_towns_and_departments_are_ranked_each_among_their_own_kind(golden):
     # its lead department is still counted on the parent it holds.
     year = roundup_data(plan=golden.plan, period=Period.year(2023))
     assert year["summary"]["due"] == year_before - 1 + 2 + 1  # - i11, + its parts, + 区审计局's item
+
+
+def test_roundup_statements_run_without_jit_on_postgresql():
+    from tasks.selectors.roundups import without_jit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's (runs in the PostgreSQL pass)")
+    with without_jit(), connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_item_state_statement_is_compiled_once_and_shared_by_plans():
+    from tasks.selectors.roundups import _states_sql, item_states, states_cte
+    from tasks.tests.factories import PlanFactory
+
+    first, second = PlanFactory(), PlanFactory()
+    _states_sql.cache_clear()
+    sql_a, params_a = states_cte(plan=first, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
+    sql_b, params_b = states_cte(plan=second, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
+    assert _states_sql.cache_info().misses == 1 and _states_sql.cache_info().hits == 1
+    assert sql_a == sql_b
+    for plan, sql, params in ((first, sql_a, params_a), (second, sql_b, params_b)):
+        own = item_states(plan=plan, end=date(2023, 6, 30), due_by=date(2023, 12, 31)).query.sql_with_params()
+        assert own[0] in sql and list(own[1]) == params

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tasks.filters import OverdueFilter
+from tasks.filters import OverdueFilter, overdue_choice_labels
 from tasks.inputs import parse_ids
+from tasks.selectors.choices import search_key_tasks, search_lead_units
 from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.selectors.work import overdue_items
 from tasks.services.reminders import reminders_send_now
@@ -34,6 +36,23 @@ def overdue(request):
     if export:
         return xlsx_response(table, filename=f"{_('逾期事项')}-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
     return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})
+
+
+def overdue_choices(request, field: str):
+    """The overdue filter's search: at most ~20 lead units or key tasks of the user's plans matching ``q``.
+
+    JSON ``{"results": [{"id", "text"}], "more": bool}``; the same labels as the page's options.
+    """
+    if not is_coordinator(request.user):
+        raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
+    search = {"lead_unit": search_lead_units, "key_task": search_key_tasks}.get(field)
+    if search is None:
+        raise Http404
+    plans = reviewable_plans(request.user)
+    rows, more = search(plans=plans, q=request.GET.get("q", "").strip()[:100])
+    unit_label, task_label = overdue_choice_labels(plans)
+    label = unit_label if field == "lead_unit" else task_label
+    return JsonResponse({"results": [{"id": r.pk, "text": label(r)} for r in rows], "more": more})
 
 
 @require_POST

@@ -122,6 +122,21 @@ def test_review_queue_lists_awaiting_items_of_the_coordinators_plans_oldest_subm
     assert not close_requests_queue(w.other_coordinator).exists()
 
 
+def test_review_queue_sorts_on_the_latest_submission_after_a_return():
+    w = make_world()
+    second = _item(w, w.today)
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=w.item, user=w.lead_user, note="先提交", at=t0)
+    work_item_request_close(item=second, user=w.lead_user, note="后提交", at=t0 + timedelta(days=1))
+    work_item_transition(item=w.item, to_status=S.RETURNED, actor=w.coordinator, reason="补材料",
+                         at=t0 + timedelta(days=2))
+    work_item_transition(item=w.item, to_status=S.IN_PROGRESS, actor=w.lead_user, at=t0 + timedelta(days=3))
+    work_item_request_close(item=w.item, user=w.lead_user, note="再提交", at=t0 + timedelta(days=4))
+    w.item.refresh_from_db()
+    assert w.item.submitted_at == t0 + timedelta(days=4)
+    assert [i.pk for i in close_requests_queue(w.coordinator)] == [second.pk, w.item.pk]
+
+
 @pytest.mark.parametrize("days,bucket", [(1, Bucket.WEEK), (7, Bucket.WEEK), (8, Bucket.MONTH), (30, Bucket.MONTH),
                                          (31, Bucket.OLDER)])
 def test_ageing_buckets_in_the_database_and_in_python_agree(days, bucket):
@@ -145,3 +160,22 @@ def test_overdue_items_are_open_past_due_items_of_the_plans_most_overdue_first()
     WorkItemFactory(plan=w.other_plan, deadline=w.today - timedelta(days=9), lead=w.lead)
     rows = list(overdue_items(plans=w.coordinator.coordinated_plans.all(), today=w.today))
     assert [r.pk for r in rows] == [old.pk, recent.pk]
+
+
+def test_migration_backfills_submitted_at_from_the_latest_request_to_close():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tasks.migrations.0012_open_items_indexes_submitted_at")
+    w = make_world()
+    t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
+    work_item_request_close(item=w.item, user=w.lead_user, note="先提交", at=t0)
+    work_item_transition(item=w.item, to_status=S.RETURNED, actor=w.coordinator, reason="补", at=t0 + timedelta(1))
+    work_item_transition(item=w.item, to_status=S.IN_PROGRESS, actor=w.lead_user, at=t0 + timedelta(days=2))
+    work_item_request_close(item=w.item, user=w.lead_user, note="再提交", at=t0 + timedelta(days=3))
+    WorkItem.objects.update(submitted_at=None)
+    migration.backfill_submitted_at(apps, None)
+    w.item.refresh_from_db()
+    w.other_item.refresh_from_db()
+    assert w.item.submitted_at == t0 + timedelta(days=3) and w.other_item.submitted_at is None

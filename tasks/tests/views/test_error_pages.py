@@ -31,13 +31,15 @@ def test_make_run_serves_with_debug_off_so_error_pages_are_the_apps_own():
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.STORAGES['staticfiles']['BACKEND'].split('.')[0])"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.STORAGES['staticfiles']['BACKEND'].split('.')[0], "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={**clean, "DJANGO_SETTINGS_MODULE": "housing.settings", **env})
     assert result.returncode == 0, result.stderr
-    # Debug off; cookies still work over http://127.0.0.1; static files from WhiteNoise.
-    assert result.stdout.split() == ["False", "False", "whitenoise"]
+    # Debug off; cookies still work over http://127.0.0.1, which is neither redirected to https nor
+    # pinned by HSTS; static files from WhiteNoise.
+    assert result.stdout.split() == ["False", "False", "whitenoise", "False", "0"]
 
 
 def test_a_liaison_opening_another_units_item_gets_the_apps_404_page(client, settings):

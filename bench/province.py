@@ -1,0 +1,483 @@
+"""A whole province on one installation, measured: hot paths at two (or more) sizes, side by side.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/province.py --sizes 10000,100000 [--json PATH] [--keep] [--repeat 3]
+
+For each size (a number of work items; plans, units and towns grow with it, see
+``bench/province_data.py``) it creates a database ``bench_<size>`` on the server DATABASE_URL names
+(from a template database it migrates once), fills it with COPY, then runs every hot path
+interleaved between the sizes (size A, size B, size A, ...; the best of ``--repeat`` runs counts)
+and prints one table: time, queries, the SQL floor (the operation's slowest statement, by its
+captured time, run again under EXPLAIN ANALYZE in the same run: planning + execution), × floor and
+large ÷ small. The databases are dropped at the end unless ``--keep``.
+
+Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
+sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
+locmem mail backend (not Celery workers and an SMTP sink). ``--only`` picks operations by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housing.settings")
+os.environ.setdefault("DJANGO_VAR_DIR", tempfile.mkdtemp(prefix="province-bench-"))
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="province-bench-media-"))
+
+OPERATIONS = [
+    "liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review",
+    "roundup_month", "roundup_year", "all_roundups", "reminders_scan", "reminders_dry_run", "reminders_send",
+    "import_200_pages",
+]
+# Operations whose query count must not grow with the size (per plan for all_roundups).
+CONSTANT_QUERIES = [op for op in OPERATIONS if op != "import_200_pages"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _setup_django() -> None:
+    import logging
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one line per force_login otherwise
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: every SMTP command otherwise
+    warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collected static here
+    warnings.filterwarnings("ignore", message="Limit for query logging")  # counted at the driver instead
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+
+
+def use_database(name: str) -> None:
+    """Point Django's default connection at database ``name`` (the next query reconnects)."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def _admin_execute(sql: str) -> None:
+    """CREATE/DROP DATABASE on the server, outside any transaction (a connection to ``postgres``)."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
+                         host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def create_databases(names: list[str], *, template: str) -> None:
+    from django.core.management import call_command
+
+    _admin_execute(f'DROP DATABASE IF EXISTS "{template}"')
+    _admin_execute(f'CREATE DATABASE "{template}"')
+    use_database(template)
+    call_command("migrate", verbosity=0, interactive=False)
+    use_database("postgres")
+    for name in names:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}"')
+        _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    _admin_execute(f'DROP DATABASE IF EXISTS "{template}"')
+
+
+def drop_databases(names: list[str]) -> None:
+    use_database("postgres")
+    from django.db import connection
+
+    connection.close()
+    for name in names:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- the hot paths ---------------------------------------------------------------------------------
+
+
+class Context:
+    """What an operation needs about one size's database."""
+
+    def __init__(self, built, today: date):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from tasks.models import Plan, Unit
+
+        self.built = built
+        self.today = today
+        User = get_user_model()
+        self.clients = {}
+        for who, username in (("liaison", built.liaison_username), ("coordinator", built.coordinator_username),
+                              ("province", built.province_username)):
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+            self.clients[who] = client
+        self.plan = Plan.objects.get(slug=built.plan_slug)
+        # The lead unit with the most items overdue 30+ days in the coordinator's region: the filtered
+        # view then shows a full page at every size (an empty page would skip its row query).
+        from django.db.models import Count, Q
+
+        old = today - timedelta(days=31)
+        self.lead_unit = (
+            Unit.objects.filter(region=self.plan.region_id)
+            .annotate(n=Count("work_item_assignments", filter=Q(
+                work_item_assignments__role="lead", work_item_assignments__work_item__due_date__lte=old,
+                work_item_assignments__work_item__status__in=["not_started", "in_progress", "returned"])))
+            .order_by("-n", "pk").first()
+        )
+        self.plan_ids = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def _get(ctx: Context, who: str, url: str) -> None:
+    response = ctx.clients[who].get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} as {who}: HTTP {response.status_code}")
+    ctx.last_bytes = len(response.content)
+
+
+def _last_month(today: date):
+    from tasks.roundups.periods import Period
+
+    first = today.replace(day=1) - timedelta(days=1)
+    return Period.month(first.year, first.month)
+
+
+def op_roundup(ctx: Context, period) -> None:
+    from tasks.models import Plan
+    from tasks.selectors.roundups import roundup_data
+
+    # A fresh plan each run, as the command reads it: a reused instance caches its region after the
+    # first run, and the best-of-N run's query count would depend on which run was fastest.
+    roundup_data(plan=Plan.objects.get(pk=ctx.plan.pk), period=period)
+
+
+def op_all_roundups(ctx: Context) -> None:
+    from tasks.models import Plan
+    from tasks.selectors.roundups import roundup_data
+
+    period = _last_month(ctx.today)
+    for plan in Plan.objects.order_by("pk"):
+        roundup_data(plan=plan, period=period)
+
+
+def _rolled_back(fn: Callable[[], None]) -> None:
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def op_reminders_scan(ctx: Context) -> None:
+    from tasks.services.reminders import reminders_scan
+
+    now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+    _rolled_back(lambda: reminders_scan(today=ctx.today, now=now))
+
+
+def op_reminders_dry_run(ctx: Context) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    call_command("send_reminders", "--dry-run", f"--today={ctx.today:%Y-%m-%d}", stdout=io.StringIO())
+
+
+def op_reminders_send(ctx: Context) -> None:
+    from django.core import mail
+
+    from tasks.services.reminders import reminders_scan, reminders_send_pending
+
+    now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+
+    def run():
+        reminders_scan(today=ctx.today, now=now)
+        reminders_send_pending(now=now, today=ctx.today)
+
+    mail.outbox = []
+    _rolled_back(run)
+    ctx.sent = len(mail.outbox)
+
+
+class CelerySend:
+    """``reminders_send`` through Celery: the beat's tick in this process (scan, grouping, enqueue on Redis),
+    two prefork worker processes sending each digest to an SMTP sink on loopback (aiosmtpd).
+
+    Commits (the reminders are sent for real), so it runs last for each size. Time is until the sink
+    has every queued digest; queries are this process's (the tick); throughput is printed.
+    """
+
+    def __init__(self, redis_url: str):
+        self.redis_url = redis_url
+
+    def __call__(self, ctx: Context) -> None:
+        import socket
+        import subprocess
+        import threading
+
+        from aiosmtpd.controller import Controller
+        from django.db import connection
+
+        from housing.celery import app
+        from tasks.services.reminders import reminders_tick
+
+        class Sink:
+            def __init__(self):
+                self.n = 0
+                self.lock = threading.Lock()
+
+            async def handle_DATA(self, server, session, envelope):
+                with self.lock:
+                    self.n += 1
+                return "250 OK"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        app.conf.broker_url = self.redis_url
+        with app.connection_for_write(self.redis_url) as conn:
+            app.control.purge(connection=conn)
+        s = connection.settings_dict
+        env = {**os.environ, "DATABASE_URL": f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:"
+               f"{s['PORT'] or 5432}/{s['NAME']}", "REDIS_URL": self.redis_url,
+               "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_VAR_DIR": os.environ["DJANGO_VAR_DIR"]}
+        log = Path(os.environ["DJANGO_VAR_DIR"]) / f"worker-{s['NAME']}.log"
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "housing", "worker", "--pool=prefork", "--concurrency=2",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"bench-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        try:
+            ready_by = time.perf_counter() + 120
+            while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
+                time.sleep(0.1)  # the workers' start is not part of the reminder day
+            now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+            start = time.perf_counter()
+            result = reminders_tick(now=now)
+            queued = len(result.emails)
+            enqueued_at = time.perf_counter()
+            deadline = enqueued_at + 900
+            while sink.n < queued and time.perf_counter() < deadline and worker.poll() is None:
+                time.sleep(0.05)
+            done = time.perf_counter()
+            drained = done - enqueued_at
+            self.ms = (done - start) * 1000  # the reminder day: tick and drain, not the workers' start
+            print(f"    reminders_send via Celery: {queued} digests queued in {enqueued_at - start:.1f} s, "
+                  f"{sink.n} delivered to the SMTP sink in {drained:.1f} s "
+                  f"({sink.n / max(drained, 1e-3):.0f} digests/s, 2 worker processes)", flush=True)
+            if sink.n < queued:
+                raise RuntimeError(f"only {sink.n} of {queued} digests arrived; see {log}")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            controller.stop()
+
+
+_IMPORT_TEXT: list[str] = []
+
+
+def op_import(ctx: Context) -> None:
+    import importlib.util
+
+    from tasks.importers import parse_plan_text
+    from tasks.services.plan_import import plan_import
+
+    if not _IMPORT_TEXT:
+        spec = importlib.util.spec_from_file_location("parser_bench", ROOT / "bench" / "parser_bench.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _IMPORT_TEXT.append(module.generate(200))
+    parsed = parse_plan_text(_IMPORT_TEXT[0], source="bench-200.txt")
+    _rolled_back(lambda: plan_import(parsed=parsed, source_name="bench-200.txt",
+                                     source_bytes=_IMPORT_TEXT[0].encode()))
+
+
+def operations(ctx_today: date) -> dict[str, Callable[[Context], None]]:
+    month = _last_month(ctx_today)
+    from tasks.roundups.periods import Period
+
+    year = Period.year(ctx_today.year - 1)
+    return {
+        "liaison_home": lambda c: _get(c, "liaison", "/"),
+        "overdue": lambda c: _get(c, "coordinator", "/overdue/"),
+        "overdue_filtered": lambda c: _get(
+            c, "coordinator", f"/overdue/?bucket=older&lead_unit={c.lead_unit.pk}&sort=-due_date"),
+        "review": lambda c: _get(c, "coordinator", "/review/"),
+        "dashboard": lambda c: _get(c, "coordinator", f"/plans/{c.plan.slug}/"),
+        "province_overdue": lambda c: _get(c, "province", "/overdue/"),
+        "province_review": lambda c: _get(c, "province", "/review/"),
+        "roundup_month": lambda c: op_roundup(c, month),
+        "roundup_year": lambda c: op_roundup(c, year),
+        "all_roundups": op_all_roundups,
+        "reminders_scan": op_reminders_scan,
+        "reminders_dry_run": op_reminders_dry_run,
+        "reminders_send": op_reminders_send,
+        "import_200_pages": op_import,
+    }
+
+
+def measure(fn: Callable[[], None]) -> tuple[float, list[dict], int]:
+    """(milliseconds, captured queries, number of statements) of one call.
+
+    Statements are counted at the driver: Django's query log keeps only the last 9,000.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.selectors.calendar import forget_calendar_overrides
+
+    forget_calendar_overrides()  # every run pays for the calendar corrections alike (a per-process cache)
+    connection.queries_log.clear()  # a full log (9,000) would hide this call's statements from the capture
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        fn()
+        ms = (time.perf_counter() - start) * 1000
+    return ms, list(captured.captured_queries), count[0]
+
+
+def sql_floor(queries: list[dict]) -> float | None:
+    """The slowest read statement of an operation, run again under EXPLAIN ANALYZE: planning + execution ms.
+
+    Under the session settings the operation itself made (``SET LOCAL jit = off``), in a transaction.
+    """
+    from django.db import connection, transaction
+
+    reads = [q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    if not reads:
+        return None
+    slowest = max(reads, key=lambda q: float(q["time"]))
+    sets = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SET ")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in sets:
+            cursor.execute(statement)
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + slowest["sql"].replace("%", "%%"))
+        plan = cursor.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+    return plan.get("Planning Time", 0.0) + plan.get("Execution Time", 0.0)
+
+
+def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
+        prefix: str = "bench", celery_redis: str | None = None) -> list[dict]:
+    from django.db import connection
+
+    from bench.province_data import build
+
+    names = {size: f"{prefix}_{size}" for size in sizes}
+    print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
+    create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
+    contexts = {}
+    try:
+        for size, name in names.items():
+            use_database(name)
+            start = time.perf_counter()
+            built = build(size, today=today)
+            print(f"  {name}: {built.shape.plans} plans, {built.shape.regions} regions, "
+                  f"{built.counts} in {time.perf_counter() - start:.1f} s", flush=True)
+            contexts[size] = Context(built, today)
+        ops = operations(today)
+        chosen = [op for op in OPERATIONS if not only or op in only]
+        if celery_redis and "reminders_send" in chosen:
+            # It sends for real (commits): once per size, after everything else.
+            ops["reminders_send"] = CelerySend(celery_redis)
+            chosen = [op for op in chosen if op != "reminders_send"] + ["reminders_send"]
+        best: dict[tuple[str, int], tuple[float, list[dict]]] = {}
+        for op in chosen:
+            for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
+                for size in sizes:  # interleaved: size A, size B, size A, ...
+                    use_database(names[size])
+                    ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
+                    ms = getattr(ops[op], "ms", ms)
+                    if (op, size) not in best or ms < best[op, size][0]:
+                        best[op, size] = (ms, queries, n)
+            for size in sizes:
+                use_database(names[size])
+                ms, queries, n = best[op, size]
+                floor = sql_floor(queries)
+                if op == "all_roundups":
+                    n = round(n / max(1, len(contexts[size].plan_ids)), 1)
+                best[op, size] = (ms, queries, n, floor)
+            _print_row(op, sizes, best)
+        connection.close()
+    finally:
+        if not keep:
+            drop_databases(list(names.values()))
+    return [
+        {"operation": op, "size": size, "ms": round(best[op, size][0], 1), "queries": best[op, size][2],
+         "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None}
+        for op in chosen for size in sizes
+    ]
+
+
+_HEADER_DONE: list[bool] = []
+
+
+def _print_row(op: str, sizes: list[int], best: dict) -> None:
+    if not _HEADER_DONE:
+        cols = "".join(f" | {f'{s:,}':>10} ms | queries |   floor | ×floor" for s in sizes)
+        print(f"\n{'operation':<18}{cols} | large÷small")
+        _HEADER_DONE.append(True)
+    cells = ""
+    for s in sizes:
+        ms, _q, n, floor = best[op, s]
+        ratio = f"{ms / floor:6.1f}" if floor else "     -"
+        floor_text = f"{floor:7.1f}" if floor is not None else "      -"
+        cells += f" | {ms:13.1f} | {n!s:>7} | {floor_text} | {ratio}"
+    growth = best[op, sizes[-1]][0] / best[op, sizes[0]][0] if best[op, sizes[0]][0] else 0
+    print(f"{op:<18}{cells} | {growth:10.2f}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="work items per database, comma-separated")
+    parser.add_argument("--json", help="write the rows as JSON to this path")
+    parser.add_argument("--keep", action="store_true", help="keep the bench_* databases")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per operation and size; the best counts")
+    parser.add_argument("--only", help="comma-separated operation names")
+    parser.add_argument("--prefix", default="bench", help="database names: <prefix>_<size> (default bench)")
+    parser.add_argument("--celery", metavar="REDIS_URL",
+                        help="send reminders_send through Celery on this Redis database (2 workers, SMTP sink)")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
+        return 0
+    _setup_django()
+    from django.utils import timezone
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
+               today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""A CI-sized run of ``bench/province.py`` (2,000 and 20,000 items) on the local PostgreSQL.
+
+Asserts what does not depend on the machine: every page and per-plan or per-day operation asks the
+same number of queries at both sizes, and grows in time by a bounded ratio (10× the items; absolute
+times are not checked). Runs in ``.ci/run``'s PostgreSQL pass; in CI without PostgreSQL it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from conftest import require_service
+
+pytestmark = pytest.mark.services
+ROOT = Path(__file__).resolve().parents[2]
+SMALL, LARGE = 2_000, 20_000
+# Time ratios for 10× the items (the target at 100k -> 1M is 1.5; CI machines are noisy and the small
+# size is a single plan, so these bounds are loose but catch a page that scans every item).
+MAX_GROWTH = {"all_roundups": 25.0, "reminders_scan": 6.0, "reminders_dry_run": 6.0, "reminders_send": 25.0}
+DEFAULT_MAX_GROWTH = 3.0
+# Operations whose query count grows by nature: one digest per recipient (each at a constant cost).
+NOT_CONSTANT = {"reminders_send", "all_roundups", "import_200_pages"}
+
+
+def _server_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/postgres"
+
+
+def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path):
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "127.0.0.1", 5432)
+        pytest.skip("runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "DATABASE_URL": _server_url(), "DJANGO_SETTINGS_MODULE": "housing.settings"}
+    env.pop("REDIS_URL", None)  # the bench needs no broker or shared cache
+    result = subprocess.run(
+        [sys.executable, "bench/province.py", "--sizes", f"{SMALL},{LARGE}", "--repeat", "2", "--json", str(out),
+         "--prefix", f"bench_ci_{os.getpid()}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = {(r["operation"], r["size"]): r for r in json.loads(out.read_text())}
+    operations = sorted({op for op, _ in rows})
+    assert len(operations) == 14
+    problems = []
+    for op in operations:
+        small, large = rows[op, SMALL], rows[op, LARGE]
+        if op == "all_roundups":
+            if large["queries"] > small["queries"]:  # queries per plan
+                problems.append(f"{op}: {small['queries']} -> {large['queries']} queries per plan")
+        elif op not in NOT_CONSTANT and small["queries"] != large["queries"]:
+            problems.append(f"{op}: {small['queries']} -> {large['queries']} queries")
+        growth = large["ms"] / max(small["ms"], 1.0)
+        if growth > MAX_GROWTH.get(op, DEFAULT_MAX_GROWTH):
+            problems.append(f"{op}: {small['ms']} ms -> {large['ms']} ms ({growth:.1f}×)")
+    assert not problems, "\n".join(problems) + "\n" + result.stdout[-4000:]
