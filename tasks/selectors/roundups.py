@@ -601,14 +601,13 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     task_counts = _task_counts(rows)
 
     # Every unit the plan holds accountable: those on its items or (towns included) on its key tasks.
-    accountable = Unit.objects.filter(
-        Q(work_item_assignments__work_item__plan=plan) | Q(key_task_assignments__key_task__plan=plan)
-    ).exclude(kind=Unit.Kind.COLLECTIVE)
+    # (Two semi-joins, not an OR across both relations, which would multiply a unit's rows.)
     known = {
         pk: (name, kind)
         for pk, name, kind in Unit.objects.filter(
             Q(pk__in={u["unit_id"] for u in units} | {u["unit_id"] for u in previous_units})
-            | Q(pk__in=accountable.values("pk"))
+            | Q(pk__in=WorkItemUnit.objects.filter(work_item__plan=plan).values("unit_id"))
+            | Q(pk__in=KeyTaskUnit.objects.filter(key_task__plan=plan).values("unit_id"))
         ).values_list("pk", "name", "kind")
     }
     counted = {u["unit_id"] for u in units}
