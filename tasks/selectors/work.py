@@ -264,7 +264,8 @@ def work_item_last_return(item: WorkItem) -> StatusChange | None:
 def close_requests_queue(user) -> QuerySet[WorkItem]:
     """Items awaiting review in the plans ``user`` reviews, oldest submission first.
 
-    Sorted on the stored ``submitted_at`` (index ``workitem_review_idx``), so the per-row subqueries
+    Sorted on the stored ``submitted_at`` (indexes ``workitem_review_idx`` for a few plans,
+    ``workitem_review_order_idx`` across many), so the per-row subqueries
     below run for the page's rows only, not for every awaiting item before the LIMIT.
     """
     note = (
