@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -397,12 +397,9 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["plan", "submitted_at"], condition=Q(status="awaiting_review"), name="workitem_review_idx"
             ),
-            # The review queue across many plans (a province-wide user), in the queue's own order, so the
-            # first page is read off the index instead of sorting every awaiting item (1M items: 419 -> 2 ms).
-            models.Index(
-                F("submitted_at").asc(nulls_first=True), F("id"),
-                condition=Q(status="awaiting_review"), name="workitem_review_order_idx",
-            ),
+            # The review queue across many plans (a province-wide user) has an index in its own order,
+            # "submitted_at NULLS FIRST, id" (1M items: 419 -> 2 ms), made by migration 0013 on PostgreSQL
+            # only: SQLite cannot index NULLS FIRST, so it is not declared here.
             # Overdue across every plan (a province-wide user): the chased items up to today, by deadline
             # (the planner over-estimates them from the columns' separate statistics and scans the table).
             models.Index(
