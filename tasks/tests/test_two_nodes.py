@@ -94,11 +94,11 @@ def _tail(log: Path, n: int = 4000) -> str:
     return log.read_text(errors="replace")[-n:] if log.exists() else ""
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen, grace: float = 10) -> None:
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
@@ -179,7 +179,7 @@ def s3_server(weed_binary, tmp_path) -> S3Server:
     try:
         yield server
     finally:
-        _stop(process)
+        _stop(process, grace=2)  # its data folder is thrown away: no need to wait for a clean shutdown
 
 
 @pytest.fixture
@@ -308,6 +308,12 @@ def _location(headers: dict) -> str:
     return urllib.parse.urlparse(headers["Location"]).path
 
 
+def _phase(name: str, since: list[float]) -> None:
+    now = time.monotonic()
+    print(f"two nodes: {name}: {now - since[0]:.1f} s")  # shown with -s and on failure
+    since[0] = now
+
+
 def _local_files(*folders: Path) -> list[Path]:
     return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
 
@@ -319,20 +325,30 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
     tmp_path, database, redis_url, s3_server,
 ):
     started = time.monotonic()
+    since = [started]
     setup = _node(tmp_path, "setup", database=database, redis_url=None, s3=s3_server)
     node1 = _node(tmp_path, "node1", database=database, redis_url=redis_url, s3=s3_server)
     node2 = _node(tmp_path, "node2", database=database, redis_url=redis_url, s3=s3_server)
     try:
         # Once per deployment, as docker-compose's migrate and createbucket steps do.
-        _manage(setup, "manage.py", "migrate", "--noinput")
-        _wait_http(f"{s3_server.endpoint}/healthz", s3_server.process, s3_server.log)
-        assert "created" in _manage(setup, "manage.py", "ensure_bucket")
-        assert "exists" in _manage(setup, "manage.py", "ensure_bucket")  # idempotent
-        json.loads(_manage(setup, "-m", "tasks.tests.two_nodes_setup", "accounts"))
-        for node in (node1, node2):
+        for node in (node1, node2):  # they answer /healthz/ before the schema exists
             _serve(node, tmp_path)
+        # Once per deployment, as docker-compose's createbucket and migrate steps do (side by side).
+        _wait_http(f"{s3_server.endpoint}/healthz", s3_server.process, s3_server.log)
+        bucket = subprocess.Popen([sys.executable, "manage.py", "ensure_bucket"], cwd=ROOT, env=setup.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            _manage(setup, "manage.py", "migrate", "--noinput")
+            out, _ = bucket.communicate(timeout=60)
+        finally:
+            _stop(bucket)
+        assert bucket.returncode == 0 and f"bucket {BUCKET}: created" in out, out
+        _phase("migrate and bucket", since)
+        accounts = json.loads(_manage(setup, "-m", "tasks.tests.two_nodes_setup", "accounts"))
+        assert accounts["ensure_bucket"] == f"bucket {BUCKET}: exists"  # the step is idempotent
         for node in (node1, node2):
             _wait_http(f"{node.url}/healthz/", node.process, node.log)
+        _phase("accounts, nodes up", since)
 
         # An import uploaded and previewed on node 1 ...
         coordinator = Browser()
@@ -361,6 +377,7 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
         sources = [k for k in keys if k.startswith("plans/")]
         assert len(sources) == 1 and s3_server.read(sources[0]) == PLAN
 
+        _phase("import", since)
         ids = json.loads(_manage(setup, "-m", "tasks.tests.two_nodes_setup", "after-import", slug))
 
         # Evidence uploaded on node 1 downloads from node 2, byte for byte.
@@ -380,6 +397,7 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
         evidence_keys = [k for k in s3_server.objects() if k.startswith(f"evidence/{ids['item']}/")]
         assert len(evidence_keys) == 1 and s3_server.read(evidence_keys[0]) == EVIDENCE
 
+        _phase("evidence", since)
         # A 通报 published on node 1 (its .docx, and PDF where LibreOffice is installed, rendered there
         # and stored) downloads from node 2 as stored.
         edit = f"{node1.url}/roundups/{ids['roundup']}/bulletin/"
@@ -406,6 +424,7 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
             status, _, body = coordinator.get(f"{node2.url}/bulletins/{correction}/pdf/")
             assert status == 200 and body == s3_server.read(pdf_keys[0]) and body.startswith(b"%PDF")
 
+        _phase("通报", since)
         # Nothing went through a node's own disk.
         assert not _local_files(setup.media_root, node1.media_root, node2.media_root)
         assert time.monotonic() - started < 120

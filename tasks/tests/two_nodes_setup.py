@@ -1,6 +1,6 @@
 """Data for the two-node test (``test_two_nodes.py``), run as its own process against the test's database.
 
-    python -m tasks.tests.two_nodes_setup accounts           # the coordinator who imports
+    python -m tasks.tests.two_nodes_setup accounts           # the coordinator who imports; ensure_bucket again
     python -m tasks.tests.two_nodes_setup after-import SLUG  # a liaison of an item's lead unit, a published roundup
 
 Prints one JSON object. Runs with the nodes' storage settings but without Redis: the roundup's delivery is
@@ -18,11 +18,18 @@ PASSWORD = "two-nodes-pass-2026"
 
 
 def accounts() -> dict:
+    """The coordinator; and ``manage.py ensure_bucket`` run again (the deployment step must be idempotent)."""
+    import io
+
     from django.contrib.auth.models import Permission, User
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("ensure_bucket", stdout=out)
 
     coordinator = User.objects.create_user("coordinator", password=PASSWORD, is_staff=True)
     coordinator.user_permissions.add(Permission.objects.get(codename="add_plan", content_type__app_label="tasks"))
-    return {"coordinator": coordinator.username}
+    return {"coordinator": coordinator.username, "ensure_bucket": out.getvalue().strip()}
 
 
 def after_import(slug: str) -> dict:
