@@ -325,8 +325,7 @@ def _local_files(*folders: Path) -> list[Path]:
 def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
     tmp_path, database, redis_url, s3_server,
 ):
-    started = time.monotonic()
-    since = [started]
+    since = [time.monotonic()]  # each phase's seconds are printed (-s): ~45 s in all on an idle 2-core machine
     setup = _node(tmp_path, "setup", database=database, redis_url=None, s3=s3_server)
     node1 = _node(tmp_path, "node1", database=database, redis_url=redis_url, s3=s3_server)
     node2 = _node(tmp_path, "node2", database=database, redis_url=redis_url, s3=s3_server)
@@ -435,7 +434,6 @@ def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
         _phase("通报", since)
         # Nothing went through a node's own disk.
         assert not _local_files(setup.media_root, node1.media_root, node2.media_root)
-        assert time.monotonic() - started < 120
     finally:
         for node in (node1, node2):
             if node.process is not None:
