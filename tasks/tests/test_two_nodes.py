@@ -325,7 +325,7 @@ def _local_files(*folders: Path) -> list[Path]:
 def test_two_nodes_share_imports_evidence_and_documents_through_the_bucket(
     tmp_path, database, redis_url, s3_server,
 ):
-    since = [time.monotonic()]  # each phase's seconds are printed (-s): ~45 s in all on an idle 2-core machine
+    since = [time.monotonic()]  # each phase is timed (-s prints it); migrate is most of the time
     setup = _node(tmp_path, "setup", database=database, redis_url=None, s3=s3_server)
     node1 = _node(tmp_path, "node1", database=database, redis_url=redis_url, s3=s3_server)
     node2 = _node(tmp_path, "node2", database=database, redis_url=redis_url, s3=s3_server)
