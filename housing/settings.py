@@ -1,9 +1,10 @@
 """Settings, all from the environment, with development defaults that need nothing.
 
 Variables: DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
-ALLOWED_HOSTS, SITE_URL, DEFAULT_FROM_EMAIL.  Without DATABASE_URL the app uses
-SQLite under var/; without REDIS_URL Celery uses kombu's filesystem transport
-under var/celery/; without EMAIL_URL mail is written to files under var/mail/.
+ALLOWED_HOSTS, SITE_URL, DEFAULT_FROM_EMAIL, STORAGE_BACKEND and AWS_* (object storage).
+Without DATABASE_URL the app uses SQLite under var/; without REDIS_URL Celery uses kombu's
+filesystem transport under var/celery/; without EMAIL_URL mail is written to files under
+var/mail/; without STORAGE_BACKEND/AWS_STORAGE_BUCKET_NAME files are stored under MEDIA_ROOT.
 """
 
 from pathlib import Path
@@ -136,6 +137,35 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Several nodes: every stored file (evidence, staged imports, plan documents, generated 公文) in one
+# S3-compatible bucket that all web nodes and workers share. STORAGE_BACKEND=s3, or just a bucket name,
+# selects it; without either, files stay under MEDIA_ROOT. The bucket is private: no ACL is sent
+# (objects take the bucket's own, private, policy), downloads stream through the app's permission-checked
+# views, and any URL the storage would build is a short-lived signed one, never a public address.
+STORAGE_BACKEND = env.str(
+    "STORAGE_BACKEND", default="s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "filesystem"
+).lower()
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
+            # Path-style (endpoint/bucket/key): what SeaweedFS, MinIO and most in-house stores answer.
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Two nodes saving the same name must never replace each other's file.
+            "file_overwrite": False,
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 

@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses to start without a secret key."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settings(**env) -> subprocess.CompletedProcess:
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "STORAGE_BACKEND", "AWS_", "MEDIA_ROOT")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -40,3 +41,63 @@ def test_database_broker_and_mail_come_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "redis", "smtp"]
+
+
+def _storage(**env) -> subprocess.CompletedProcess:
+    """The default storage as configured and as built (no request is made: boto3 connects lazily)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "from django.core.files.storage import storages; d = storages['default']; "
+        "print(json.dumps({'backend': s.STORAGES['default']['BACKEND'], "
+        "'options': s.STORAGES['default'].get('OPTIONS', {}), 'class': type(d).__name__, "
+        "'built': {k: getattr(d, k, None) for k in ('bucket_name', 'endpoint_url', 'access_key', 'secret_key', "
+        "'region_name', 'addressing_style', 'default_acl', 'querystring_auth', 'file_overwrite')}}))"
+    )
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "STORAGE_BACKEND", "AWS_", "MEDIA_ROOT")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "housing.settings", **env},
+    )
+
+
+S3_ENV = {
+    "STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "housing-files", "AWS_S3_ENDPOINT_URL": "http://s3:8333",
+    "AWS_ACCESS_KEY_ID": "key-id", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_S3_REGION_NAME": "cn-east-1",
+}
+
+
+def test_files_stay_on_the_local_disk_without_storage_settings(tmp_path):
+    result = _storage(DJANGO_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["backend"] == "django.core.files.storage.FileSystemStorage"
+    assert out["class"] == "FileSystemStorage"
+
+
+def test_s3_storage_from_the_environment_is_private_path_style_and_never_overwrites(tmp_path):
+    result = _storage(DJANGO_VAR_DIR=str(tmp_path), **S3_ENV)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["backend"] == "storages.backends.s3.S3Storage"
+    assert out["class"] == "S3Storage"
+    expected = {
+        "bucket_name": "housing-files", "endpoint_url": "http://s3:8333", "access_key": "key-id",
+        "secret_key": "secret", "region_name": "cn-east-1", "addressing_style": "path",
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False,
+    }
+    assert {k: out["options"][k] for k in expected} == expected
+    assert out["built"] == expected  # the storage object really has them (no option name misspelt)
+
+
+def test_a_bucket_name_alone_selects_s3(tmp_path):
+    env = {k: v for k, v in S3_ENV.items() if k != "STORAGE_BACKEND"}
+    result = _storage(DJANGO_VAR_DIR=str(tmp_path), **env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["class"] == "S3Storage"
+
+
+def test_an_unknown_storage_backend_refuses_to_start(tmp_path):
+    result = _storage(DJANGO_VAR_DIR=str(tmp_path), STORAGE_BACKEND="ftp")
+    assert result.returncode != 0
+    assert "STORAGE_BACKEND must be" in result.stderr

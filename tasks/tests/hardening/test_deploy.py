@@ -66,6 +66,8 @@ def test_docker_compose_follows_the_production_defaults():
     env = compose["x-app"]["environment"]
     assert env["DJANGO_DEBUG"] == "false"
     assert env["DJANGO_SECURE_COOKIES"].endswith(":-true}") and env["DJANGO_SECURE_SSL_REDIRECT"].endswith(":-true}")
-    assert "proxy" in compose["services"] and "ports" not in compose["services"]["web"]
-    assert "/healthz/" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
-    assert "reverse_proxy web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "proxy" in compose["services"]
+    for web in ("web1", "web2"):  # the web nodes (tasks/tests/test_deploy_compose.py checks the rest)
+        assert "ports" not in compose["services"][web]
+        assert "/healthz/" in " ".join(compose["services"][web]["healthcheck"]["test"])
+    assert "reverse_proxy web1:8000 web2:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
