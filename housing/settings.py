@@ -1,7 +1,7 @@
 """Settings, all from the environment, with development defaults that need nothing.
 
 Variables: DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
-ALLOWED_HOSTS, SITE_URL, DEFAULT_FROM_EMAIL, STORAGE_BACKEND and AWS_* (object storage).
+ALLOWED_HOSTS, SITE_URL, DEFAULT_FROM_EMAIL, DATABASE_CONN_MAX_AGE, STORAGE_BACKEND and AWS_* (object storage).
 Without DATABASE_URL the app uses SQLite under var/; without REDIS_URL Celery uses kombu's
 filesystem transport under var/celery/; without EMAIL_URL mail is written to files under
 var/mail/; without STORAGE_BACKEND/AWS_STORAGE_BUCKET_NAME files are stored under MEDIA_ROOT.
