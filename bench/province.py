@@ -375,33 +375,47 @@ def _percentile_ms(row: dict, key: str) -> float | None:
     return None if value in ("", "N/A") else float(value)
 
 
-def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int) -> list[dict]:
+def _server_env(database: str) -> dict[str, str]:
+    """The web server's environment, as `make run` has it (the Makefile's RUN_ENV): production settings (DEBUG
+    off, WhiteNoise's manifest of collected static files), plain http on loopback."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = (s["USER"] or "postgres") + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": LOAD_SECRET_KEY,
+        "DJANGO_SECURE_COOKIES": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{database}",
+    }
+
+
+def collect_static():
+    """Start ``collectstatic`` (as `make run` does) in the background: ~20 s of compressing, done while the
+    databases are built. Returns the process."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT,
+                            env=_server_env("postgres"), stdout=subprocess.DEVNULL)
+
+
+def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int, collecting=None) -> list[dict]:
     """gunicorn (2 sync workers, DEBUG off) on a free loopback port against ``database``; ``users`` locust users,
     each waiting 1 s between requests, for ``seconds``. Rows: p95 as ``ms``, p50/p99, requests, errors."""
     import csv
     import subprocess
     import urllib.request
 
-    from django.db import connection
 
     identities = load_identities(ctx, count=users)
     work = Path(tempfile.mkdtemp(prefix="province-load-"))
     (work / "users.json").write_text(json.dumps(identities, ensure_ascii=False))
     port = _free_port()
-    s = connection.settings_dict
-    auth = (s["USER"] or "postgres") + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    env = {
-        **os.environ,
-        # As `make run` (the Makefile's RUN_ENV): production settings, plain http on loopback.
-        "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": LOAD_SECRET_KEY,
-        "DJANGO_SECURE_COOKIES": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{database}",
-    }
+    env = _server_env(database)
     server_log = work / "gunicorn.log"
-    # As `make run`: static files collected (the manifest storage refuses to render a page without them).
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    if collecting is not None and collecting.wait() != 0:
+        raise RuntimeError("collectstatic failed")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "housing.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "--timeout", "60", "--error-logfile", "-"],
@@ -571,6 +585,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
     from bench.province_data import build
 
     names = {size: f"{prefix}_{size}" for size in sizes}
+    collecting = collect_static() if load_seconds else None
     print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
     create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
     contexts = {}
@@ -610,7 +625,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
             largest = max(sizes)
             use_database(names[largest])
             load_rows = run_load(contexts[largest], database=names[largest], seconds=load_seconds, users=load_users,
-                                 size=largest)
+                                 size=largest, collecting=collecting)
         connection.close()
     finally:
         if not keep:
