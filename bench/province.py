@@ -14,6 +14,10 @@ large ÷ small. The databases are dropped at the end unless ``--keep``.
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
 locmem mail backend (not Celery workers and an SMTP sink). ``--only`` picks operations by name.
+
+``--load [SECONDS]`` adds a load test against the largest size: gunicorn (2 workers) on loopback and
+locust (``bench/locustfile.py``, its own process) with ``--load-users`` users (50) waiting 1 s between
+requests; rows ``load_*`` with ``ms`` = p95 (see ``run_load``).
 """
 
 from __future__ import annotations
