@@ -14,6 +14,10 @@ large ÷ small. The databases are dropped at the end unless ``--keep``.
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
 locmem mail backend (not Celery workers and an SMTP sink). ``--only`` picks operations by name.
+
+``--load [SECONDS]`` adds a load test against the largest size: gunicorn (2 workers) on loopback and
+locust (``bench/locustfile.py``, its own process) with ``--load-users`` users (50) waiting 1 s between
+requests; rows ``load_*`` with ``ms`` = p95 (see ``run_load``).
 """
 
 from __future__ import annotations
@@ -295,6 +299,199 @@ class CelerySend:
             controller.stop()
 
 
+# ---- the load test (locust against gunicorn) ---------------------------------------------------------
+
+LOAD_OPERATIONS = ["load_liaison_home", "load_overdue", "load_overdue_filtered"]
+# The server's key: sessions are signed with it, and a session's auth hash is an HMAC under it.
+LOAD_SECRET_KEY = "bench-only-load-test-key-0f3a9c2e71b54d86a1e0c9b7d5f3a218"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_identities(ctx: Context, *, count: int) -> list[dict]:
+    """``count`` logged-in sessions of real users: liaisons of different lead units across the regions (home
+    page) and the county coordinators (overdue view, plain and filtered by a lead unit of their region), one
+    in three a coordinator.
+
+    Sessions are written to the session table as a login would (``SessionStore`` with the auth keys, as
+    ``Client.force_login`` does): no password hashing in the measured server, one session row per simulated
+    user, read by the server on every request as in production.
+    """
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import override_settings
+
+    from tasks.models import Plan, Unit, WorkItemUnit
+
+    User = get_user_model()
+    lead_units = list(
+        Unit.objects.filter(kind=Unit.Kind.DEPARTMENT,
+                            pk__in=WorkItemUnit.objects.filter(role="lead").values("unit_id"))
+        .order_by("pk").values_list("pk", "region_id")
+    )
+    # Evenly spread over every lead department of the data set, so most regions and plans are covered.
+    n_liaisons = count - count // 3
+    step = max(1, len(lead_units) // max(1, n_liaisons))
+    liaison_units = [pk for pk, _r in lead_units[::step]][:n_liaisons]
+    liaisons = list(User.objects.filter(profile__unit__in=liaison_units).order_by("pk"))
+    coordinators = list(User.objects.filter(pk__in=Plan.coordinators.through.objects.values("user_id")).order_by("pk"))
+    coordinator_unit = {}  # a lead unit of each coordinator's region, for the filtered view
+    for user in coordinators:
+        region = Plan.objects.filter(coordinators=user).values_list("region_id", flat=True).first()
+        coordinator_unit[user.pk] = next((pk for pk, r in lead_units if r == region), None)
+    backend = settings.AUTHENTICATION_BACKENDS[-1]
+
+    def session_for(user) -> str:
+        with override_settings(SECRET_KEY=LOAD_SECRET_KEY):
+            store = SessionStore()
+            store[SESSION_KEY] = str(user.pk)
+            store[BACKEND_SESSION_KEY] = backend
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.create()
+        return store.session_key
+
+    identities = []
+    for i in range(count):
+        if i % 3 == 2 and coordinators:
+            user = coordinators[(i // 3) % len(coordinators)]
+            unit = coordinator_unit[user.pk]
+            urls = [["load_overdue", "/overdue/", 2]]
+            if unit is not None:
+                urls.append(["load_overdue_filtered", f"/overdue/?bucket=older&lead_unit={unit}&sort=-due_date", 1])
+            identities.append({"kind": "coordinator", "user": user.username, "cookie": session_for(user),
+                               "urls": urls})
+        else:
+            user = liaisons[(i - i // 3) % len(liaisons)]
+            identities.append({"kind": "liaison", "user": user.username, "cookie": session_for(user),
+                               "urls": [["load_liaison_home", "/", 1]]})
+    return identities
+
+
+def _percentile_ms(row: dict, key: str) -> float | None:
+    value = row.get(key, "N/A")
+    return None if value in ("", "N/A") else float(value)
+
+
+def _server_env(database: str) -> dict[str, str]:
+    """The web server's environment, as `make run` has it (the Makefile's RUN_ENV): production settings (DEBUG
+    off, WhiteNoise's manifest of collected static files), plain http on loopback."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = (s["USER"] or "postgres") + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": LOAD_SECRET_KEY,
+        "DJANGO_SECURE_COOKIES": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{database}",
+    }
+
+
+def collect_static():
+    """Start ``collectstatic`` (as `make run` does) in the background: ~20 s of compressing, done while the
+    databases are built. Returns the process."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT,
+                            env=_server_env("postgres"), stdout=subprocess.DEVNULL)
+
+
+def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int, collecting=None) -> list[dict]:
+    """gunicorn (2 sync workers, DEBUG off) on a free loopback port against ``database``; ``users`` locust users,
+    each waiting 1 s between requests, for ``seconds``. Rows: p95 as ``ms``, p50/p99, requests, errors."""
+    import csv
+    import subprocess
+    import urllib.request
+
+
+    identities = load_identities(ctx, count=users)
+    work = Path(tempfile.mkdtemp(prefix="province-load-"))
+    (work / "users.json").write_text(json.dumps(identities, ensure_ascii=False))
+    port = _free_port()
+    env = _server_env(database)
+    server_log = work / "gunicorn.log"
+    if collecting is not None and collecting.wait() != 0:
+        raise RuntimeError("collectstatic failed")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "housing.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "60", "--error-logfile", "-"],
+        cwd=ROOT, env=env, stdout=server_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        ready_by = time.perf_counter() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.perf_counter() > ready_by:
+                raise RuntimeError(f"gunicorn did not start; see {server_log}:\n{server_log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        # Warm both workers (imports, templates, translations, connections) as a running server is: a few
+        # requests of each page, not measured.
+        for identity in [next(i for i in identities if i["kind"] == k) for k in ("liaison", "coordinator")
+                         if any(i["kind"] == k for i in identities)]:
+            for _name, url, _weight in identity["urls"] * 3:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}{url}",
+                                                 headers={"Cookie": f"sessionid={identity['cookie']}"})
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+        locust_log = work / "locust.log"
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+             "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "10",
+             "--host", f"http://127.0.0.1:{port}", "--csv", str(work / "load"), "--only-summary",
+             "--loglevel", "WARNING", "--exit-code-on-error", "0"],
+            cwd=ROOT, env={**os.environ, "BENCH_LOAD_USERS": str(work / "users.json"), "BENCH_LOAD_WAIT": "1"},
+            stdout=locust_log.open("w"), stderr=subprocess.STDOUT, timeout=seconds + 120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"locust failed ({result.returncode}); see {locust_log}:\n"
+                               f"{locust_log.read_text()[-2000:]}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    with (work / "load_stats.csv").open(encoding="utf-8") as f:
+        stats = {row["Name"]: row for row in csv.DictReader(f)}
+    failures = (work / "load_failures.csv").read_text(encoding="utf-8").strip().splitlines()[1:]
+    n_liaisons = sum(1 for i in identities if i["kind"] == "liaison")
+    people = {kind: len({i["user"] for i in identities if i["kind"] == kind}) for kind in ("liaison", "coordinator")}
+    print(f"\nload: {users} users ({n_liaisons} liaisons of {people['liaison']} units, {users - n_liaisons} "
+          f"sessions of {people['coordinator']} coordinators), 1 s between requests, {seconds} s, "
+          f"gunicorn 2 workers, {size:,} items")
+    print(f"{'operation':<24} | requests | errors |  rps  |  p50 ms |  p95 ms |  p99 ms")
+    rows = []
+    for name in [*LOAD_OPERATIONS, "Aggregated"]:
+        row = stats.get(name)
+        if row is None:
+            continue
+        out = {
+            "operation": name if name != "Aggregated" else "load_all", "size": size,
+            "ms": _percentile_ms(row, "95%"), "queries": None, "floor_ms": None,
+            "p50_ms": _percentile_ms(row, "50%"), "p99_ms": _percentile_ms(row, "99%"),
+            "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1), "users": users, "seconds": seconds,
+        }
+        rows.append(out)
+        print(f"{out['operation']:<24} | {out['requests']:8} | {out['errors']:6} | {out['rps']:5.1f} | "
+              f"{out['p50_ms'] or 0:7.0f} | {out['ms'] or 0:7.0f} | {out['p99_ms'] or 0:7.0f}", flush=True)
+    for line in failures[:5]:
+        print(f"  failure: {line}")
+    if "ERROR" in server_log.read_text() or "Traceback" in server_log.read_text():
+        print(f"  gunicorn logged errors: see {server_log}")
+    return rows
+
+
 _IMPORT_TEXT: list[str] = []
 
 
@@ -385,12 +582,14 @@ def sql_floor(queries: list[dict]) -> float | None:
 
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
-        prefix: str = "bench", celery_redis: str | None = None) -> list[dict]:
+        prefix: str = "bench", celery_redis: str | None = None, load_seconds: int | None = None,
+        load_users: int = 50) -> list[dict]:
     from django.db import connection
 
     from bench.province_data import build
 
     names = {size: f"{prefix}_{size}" for size in sizes}
+    collecting = collect_static() if load_seconds else None
     print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
     create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
     contexts = {}
@@ -425,6 +624,12 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
                     n = round(n / max(1, len(contexts[size].plan_ids)), 1)
                 best[op, size] = (ms, queries, n, floor)
             _print_row(op, sizes, best)
+        load_rows = []
+        if load_seconds:
+            largest = max(sizes)
+            use_database(names[largest])
+            load_rows = run_load(contexts[largest], database=names[largest], seconds=load_seconds, users=load_users,
+                                 size=largest, collecting=collecting)
         connection.close()
     finally:
         if not keep:
@@ -433,7 +638,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
         {"operation": op, "size": size, "ms": round(best[op, size][0], 1), "queries": best[op, size][2],
          "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None}
         for op in chosen for size in sizes
-    ]
+    ] + load_rows
 
 
 _HEADER_DONE: list[bool] = []
@@ -464,6 +669,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="bench", help="database names: <prefix>_<size> (default bench)")
     parser.add_argument("--celery", metavar="REDIS_URL",
                         help="send reminders_send through Celery on this Redis database (2 workers, SMTP sink)")
+    parser.add_argument("--load", nargs="?", type=int, const=60, metavar="SECONDS",
+                        help="also a load test against the largest size: gunicorn with 2 workers, locust users "
+                             "waiting 1 s between requests, for SECONDS (default 60)")
+    parser.add_argument("--load-users", type=int, default=50, help="simulated users of --load (default 50)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
@@ -473,7 +682,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
-               today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery)
+               today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
+               load_users=args.load_users)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0

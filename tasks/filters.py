@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
-from tasks.selectors.choices import key_task_choices, lead_unit_choices
+from tasks.selectors.choices import key_task_choices, lead_unit_choices, plan_choices, plans_spread
 from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
 
 URGENCY_CHOICES = [
@@ -25,19 +25,13 @@ URGENCY_CHOICES = [
 BUCKET_CHOICES = [(Bucket.WEEK, _("逾期1-7天")), (Bucket.MONTH, _("逾期8-30天")), (Bucket.OLDER, _("逾期30天以上"))]
 
 
-def plan_labels(plans) -> dict[int, str]:
-    """A short name per plan, to tell apart rows and options of a user who has more than one plan.
+def short_plan_label(plan: Plan, region_plans: int | None) -> str:
+    """A short name of a plan among a user's several, to tell apart rows and options.
 
-    The region ("海宁市") when it names one plan among them, else the plan's title. Empty when the
-    user has a single plan: then a label would only add noise.
+    The region ("海宁市") when it names one plan among them (``region_plans``: how many of the user's
+    plans are in the plan's region), else the plan's title.
     """
-    plans = list(plans.select_related("region")) if isinstance(plans, QuerySet) else list(plans)
-    if len(plans) < 2:
-        return {}
-    per_region: dict[int, int] = {}
-    for p in plans:
-        per_region[p.region_id] = per_region.get(p.region_id, 0) + 1
-    return {p.pk: p.region.name if per_region[p.region_id] == 1 else p.title for p in plans}
+    return plan.region.name if region_plans == 1 else plan.title
 
 
 class BoundedSelect(forms.Select):
@@ -163,23 +157,25 @@ class WorkItemFilter(_Dated):
 def overdue_choice_labels(plans: QuerySet[Plan]):
     """(unit label, key task label) functions of the overdue view's choices, for the page and its search.
 
-    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is.
+    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is. Asks one
+    aggregate row (how many plans and regions), never a row per plan: a province-wide user has 630.
+    Key tasks come from ``key_task_choices`` (with their plan, region and ``plan_region_plans``).
     """
     unit_label, task_label = str, str
-    plans = list(plans.select_related("region")) if isinstance(plans, QuerySet) else list(plans)  # read once
-    labels = plan_labels(plans)
-    if labels:
-        task_label = lambda t: f"{labels.get(t.plan_id, '')} · {t.number}. {t.title}"  # noqa: E731
-        if len({p.region_id for p in plans}) > 1:
-            unit_label = lambda u: f"{u.region.name} · {u.name}"  # noqa: E731
+    n_plans, n_regions = plans_spread(plans)
+    if n_plans > 1:
+        task_label = lambda t: f"{short_plan_label(t.plan, t.plan_region_plans)} · {t.number}. {t.title}"  # noqa: E731
+    if n_regions > 1:
+        unit_label = lambda u: f"{u.region.name} · {u.name}"  # noqa: E731
     return unit_label, task_label
 
 
 class OverdueFilter(_Dated):
-    """The overdue view: plan, ageing bucket, lead unit, key task, text."""
+    """The overdue view: plan, ageing bucket, lead unit, key task, text (plan, lead unit and key task searchable
+    when they are many: a province-wide user has 630 plans, 20,000 units)."""
 
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    plan = django_filters.ModelChoiceFilter(label=_("方案"), queryset=Plan.objects.none())
+    plan = _Labelled(label=_("方案"), queryset=Plan.objects.none())
     bucket = django_filters.ChoiceFilter(label=_("逾期时长"), choices=BUCKET_CHOICES, method="by_bucket")
     lead_unit = _Labelled(label=_("牵头单位"), queryset=Unit.objects.none(), method="by_lead_unit")
     key_task = _Labelled(label=_("重点任务"), queryset=KeyTask.objects.none())
@@ -193,13 +189,13 @@ class OverdueFilter(_Dated):
 
     def __init__(self, *args, plans: QuerySet[Plan], **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["plan"].queryset = plans
+        self.filters["plan"].queryset = plan_choices(plans)
         self.filters["lead_unit"].queryset = lead_unit_choices(plans)
         self.filters["key_task"].queryset = key_task_choices(plans)
         unit_label, task_label = overdue_choice_labels(plans)
         self.filters["lead_unit"].label_for = unit_label
         self.filters["key_task"].label_for = task_label
-        for name in ("lead_unit", "key_task"):
+        for name in ("plan", "lead_unit", "key_task"):
             self.filters[name].search_url = reverse("tasks:overdue_choices", args=[name])
 
     def by_bucket(self, qs, name, value):

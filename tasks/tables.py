@@ -234,7 +234,7 @@ class CloseRequestTable(tables.Table):
     """Close requests waiting for review; a checkbox per row feeds the bulk-accept form."""
 
     items = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-check-all": "items"}})
-    plan = tables.Column(verbose_name=_("方案"), accessor="plan_id", attrs=NOWRAP)
+    plan = tables.Column(verbose_name=_("方案"), attrs=NOWRAP)
     text = tables.Column(verbose_name=_("工作内容"), linkify=True, attrs={"td": {"class": "text-col"}})
     lead_name = tables.Column(verbose_name=_("牵头单位"))
     submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), format="Y-m-d H:i")
@@ -254,15 +254,17 @@ class CloseRequestTable(tables.Table):
         orderable = False
         empty_text = _("没有待审核的办结申请。")
 
-    def __init__(self, *args, plan_labels: dict[int, str] | None = None, **kwargs):
-        # The plan column only for a reviewer of several plans (``plan_labels`` empty otherwise).
-        self.plan_labels = plan_labels or {}
-        if not self.plan_labels:
+    def __init__(self, *args, several_plans: bool = False, **kwargs):
+        # The plan column only for a reviewer of several plans; its rows then carry ``plan__region`` and
+        # ``plan_region_plans`` (``tasks.selectors.choices.region_plans``) for the plan's short label.
+        if not several_plans:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "plan")
         super().__init__(*args, **kwargs)
 
-    def render_plan(self, value):
-        return self.plan_labels.get(value, "")
+    def render_plan(self, record):
+        from tasks.filters import short_plan_label
+
+        return short_plan_label(record.plan, record.plan_region_plans)
 
     def render_close_note(self, value):
         return value if len(value) <= 80 else value[:80] + "…"

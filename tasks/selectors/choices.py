@@ -6,11 +6,36 @@ them is megabytes of HTML. The filter lists them only when they are few, else it
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from tasks.models import KeyTask, Plan, Unit
 
 SEARCH_LIMIT = 20
+
+
+def plans_spread(plans: QuerySet[Plan]) -> tuple[int, int]:
+    """(how many plans, how many regions) ``plans`` holds: one aggregate row, not a row per plan.
+
+    The labels of several plans' choices depend on these two numbers only; a province-wide user has
+    630 plans, which the page need not read to know it.
+    """
+    spread = plans.order_by().aggregate(n=Count("pk"), regions=Count("region_id", distinct=True))
+    return spread["n"], spread["regions"]
+
+
+def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:
+    """How many of ``plans`` are in the region ``region`` (an outer reference, e.g. ``"plan__region_id"``).
+
+    Annotated on the rows a page shows, for their plan's short label (``tasks.filters.short_plan_label``).
+    """
+    count = (plans.order_by().filter(region_id=OuterRef(region)).values("region_id")
+             .annotate(n=Count("pk")).values("n")[:1])
+    return Subquery(count, output_field=IntegerField())
+
+
+def plan_choices(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """The user's plans as choices, by region and title."""
+    return plans.select_related("region").order_by("region__name", "-first_year", "title", "pk")
 
 
 def lead_unit_choices(plans: QuerySet[Plan]) -> QuerySet[Unit]:
@@ -26,7 +51,11 @@ def lead_unit_choices(plans: QuerySet[Plan]) -> QuerySet[Unit]:
 
 
 def key_task_choices(plans: QuerySet[Plan]) -> QuerySet[KeyTask]:
-    return KeyTask.objects.filter(plan__in=plans).select_related("plan").order_by("plan", "number", "pk")
+    """Key tasks of ``plans``, with their plan and region and ``plan_region_plans`` (for the plan's label)."""
+    return (
+        KeyTask.objects.filter(plan__in=plans).select_related("plan__region")
+        .annotate(plan_region_plans=region_plans(plans, "plan__region_id")).order_by("plan", "number", "pk")
+    )
 
 
 def search_lead_units(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Unit], bool]:
@@ -46,5 +75,14 @@ def search_key_tasks(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT
         if q.isdigit():
             match |= Q(number=int(q))
         qs = qs.filter(match)
+    rows = list(qs[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def search_plans(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Plan], bool]:
+    """Plans whose title (or region's name) contains ``q``."""
+    qs = plan_choices(plans)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(region__name__icontains=q))
     rows = list(qs[: limit + 1])
     return rows[:limit], len(rows) > limit

@@ -28,6 +28,8 @@ MAX_GROWTH = {"all_roundups": 25.0, "reminders_scan": 6.0, "reminders_dry_run": 
 DEFAULT_MAX_GROWTH = 3.0
 # Operations whose query count grows by nature: one digest per recipient (each at a constant cost).
 NOT_CONSTANT = {"reminders_send", "all_roundups", "import_200_pages"}
+# A short load profile against the larger size (the bench's default is 50 users for 60 s).
+LOAD_USERS, LOAD_SECONDS = 10, 10
 
 
 def _server_url() -> str:
@@ -45,13 +47,22 @@ def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path):
     env.pop("REDIS_URL", None)  # the bench needs no broker or shared cache
     result = subprocess.run(
         [sys.executable, "bench/province.py", "--sizes", f"{SMALL},{LARGE}", "--repeat", "2", "--json", str(out),
-         "--prefix", f"bench_ci_{os.getpid()}"],
+         "--prefix", f"bench_ci_{os.getpid()}", "--load", str(LOAD_SECONDS), "--load-users", str(LOAD_USERS)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    rows = {(r["operation"], r["size"]): r for r in json.loads(out.read_text())}
+    all_rows = json.loads(out.read_text())
+    load = {r["operation"]: r for r in all_rows if r["operation"].startswith("load_")}
+    rows = {(r["operation"], r["size"]): r for r in all_rows if not r["operation"].startswith("load_")}
     operations = sorted({op for op, _ in rows})
     assert len(operations) == 14
+    # The load profile: real sessions of liaisons and coordinators against gunicorn, every page asked for and
+    # answered 200 (a 500, a redirect to the login page or a timeout is an error); times are not checked.
+    assert set(load) == {"load_liaison_home", "load_overdue", "load_overdue_filtered", "load_all"}, load
+    assert all(r["size"] == LARGE and r["users"] == LOAD_USERS for r in load.values())
+    assert load["load_all"]["errors"] == 0, result.stdout[-3000:]
+    assert load["load_liaison_home"]["requests"] > 0 and load["load_overdue"]["requests"] > 0, load
+    assert load["load_all"]["requests"] >= LOAD_USERS, load  # every simulated user got at least one page
     problems = []
     for op in operations:
         small, large = rows[op, SMALL], rows[op, LARGE]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tasks.filters import OverdueFilter, overdue_choice_labels
 from tasks.inputs import parse_ids
-from tasks.selectors.choices import search_key_tasks, search_lead_units
+from tasks.selectors.choices import search_key_tasks, search_lead_units, search_plans
 from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.selectors.work import overdue_items
 from tasks.services.reminders import reminders_send_now
@@ -39,19 +39,22 @@ def overdue(request):
 
 
 def overdue_choices(request, field: str):
-    """The overdue filter's search: at most ~20 lead units or key tasks of the user's plans matching ``q``.
+    """The overdue filter's search: at most ~20 plans, lead units or key tasks of the user's plans matching ``q``.
 
     JSON ``{"results": [{"id", "text"}], "more": bool}``; the same labels as the page's options.
     """
     if not is_coordinator(request.user):
         raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
-    search = {"lead_unit": search_lead_units, "key_task": search_key_tasks}.get(field)
+    search = {"plan": search_plans, "lead_unit": search_lead_units, "key_task": search_key_tasks}.get(field)
     if search is None:
         raise Http404
     plans = reviewable_plans(request.user)
     rows, more = search(plans=plans, q=request.GET.get("q", "").strip()[:100])
-    unit_label, task_label = overdue_choice_labels(plans)
-    label = unit_label if field == "lead_unit" else task_label
+    if field == "plan":
+        label = str
+    else:
+        unit_label, task_label = overdue_choice_labels(plans)
+        label = unit_label if field == "lead_unit" else task_label
     return JsonResponse({"results": [{"id": r.pk, "text": label(r)} for r in rows], "more": more})
 
 
