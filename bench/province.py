@@ -151,6 +151,9 @@ def _get(ctx: Context, who: str, url: str) -> None:
     response = ctx.clients[who].get(url)
     if response.status_code != 200:
         raise RuntimeError(f"{url} as {who}: HTTP {response.status_code}")
+    if b'class="errorlist' in response.content:
+        # A filter the form refused is silently not applied: the page measured would not be the one named.
+        raise RuntimeError(f"{url} as {who}: the page shows a form error (a filter value it does not accept)")
     ctx.last_bytes = len(response.content)
 
 
@@ -364,7 +367,7 @@ def load_identities(ctx: Context, *, count: int) -> list[dict]:
             unit = coordinator_unit[user.pk]
             urls = [["load_overdue", "/overdue/", 2]]
             if unit is not None:
-                urls.append(["load_overdue_filtered", f"/overdue/?bucket=older&lead_unit={unit}&sort=-due_date", 1])
+                urls.append(["load_overdue_filtered", f"/overdue/?bucket=30%2B&lead_unit={unit}&sort=-due_date", 1])
             identities.append({"kind": "coordinator", "user": user.username, "cookie": session_for(user),
                                "urls": urls})
         else:
@@ -520,7 +523,7 @@ def operations(ctx_today: date) -> dict[str, Callable[[Context], None]]:
         "liaison_home": lambda c: _get(c, "liaison", "/"),
         "overdue": lambda c: _get(c, "coordinator", "/overdue/"),
         "overdue_filtered": lambda c: _get(
-            c, "coordinator", f"/overdue/?bucket=older&lead_unit={c.lead_unit.pk}&sort=-due_date"),
+            c, "coordinator", f"/overdue/?bucket=30%2B&lead_unit={c.lead_unit.pk}&sort=-due_date"),
         "review": lambda c: _get(c, "coordinator", "/review/"),
         "dashboard": lambda c: _get(c, "coordinator", f"/plans/{c.plan.slug}/"),
         "province_overdue": lambda c: _get(c, "province", "/overdue/"),
