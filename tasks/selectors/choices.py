@@ -63,8 +63,7 @@ def search_lead_units(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMI
     qs = lead_unit_choices(plans)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(region__name__icontains=q))
-    rows = list(qs[: limit + 1])
-    return rows[:limit], len(rows) > limit
+    return _bounded(qs, limit)
 
 
 def search_key_tasks(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[KeyTask], bool]:
@@ -75,8 +74,7 @@ def search_key_tasks(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT
         if q.isdigit():
             match |= Q(number=int(q))
         qs = qs.filter(match)
-    rows = list(qs[: limit + 1])
-    return rows[:limit], len(rows) > limit
+    return _bounded(qs, limit)
 
 
 def search_plans(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Plan], bool]:
@@ -84,5 +82,10 @@ def search_plans(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) ->
     qs = plan_choices(plans)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(region__name__icontains=q))
+    return _bounded(qs, limit)
+
+
+def _bounded(qs: QuerySet, limit: int) -> tuple[list, bool]:
+    """At most ``limit`` rows of ``qs``, and whether there are more (one query: ``limit + 1`` rows)."""
     rows = list(qs[: limit + 1])
     return rows[:limit], len(rows) > limit
