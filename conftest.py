@@ -22,6 +22,10 @@ def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Production's PBKDF2 (a million rounds) took more than half the suite's time (sampled with py-spy):
+    # every account a test makes or logs in with hashes its password. Tests that start their own server
+    # processes (two nodes, the bench) make those accounts there, with the production hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,6 @@ from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkIte
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories hash a password per user; PBKDF2 would make a 200-user test take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NOW = datetime(2023, 5, 30, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 

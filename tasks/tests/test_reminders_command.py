@@ -13,9 +13,6 @@ from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory, lia
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SUMMARY = re.compile(r"^sent (\d+) emails to (\d+) recipients covering (\d+) items; (\d+) failed$")
 
 

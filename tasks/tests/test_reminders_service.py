@@ -33,10 +33,6 @@ from tasks.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories hash a password per user; PBKDF2 would make a 200-user test take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SH = ZoneInfo("Asia/Shanghai")
 K = Reminder.Kind
 
