@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tasks.filters import OverdueFilter, overdue_choice_labels
-from tasks.inputs import parse_ids
+from tasks.inputs import clean_text, parse_ids
 from tasks.selectors.choices import search_key_tasks, search_lead_units, search_plans
 from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.selectors.work import overdue_items
@@ -49,7 +49,7 @@ def overdue_choices(request, field: str):
     if search is None:
         raise Http404
     plans = reviewable_plans(request.user)
-    rows, more = search(plans=plans, q=request.GET.get("q", "").strip()[:100])
+    rows, more = search(plans=plans, q=clean_text(request.GET.get("q", "")).strip()[:100])
     if field == "plan":
         label = str
     else:

@@ -184,3 +184,14 @@ def test_review_queue_labels_plans_with_a_bounded_number_of_queries(client):
     assert f">{alone.region.name}</td>" in html and f">{w.plan.title}</td>" in html
     add_plans(200, regions=10)
     assert _queries_and_options(client, url)[0] == queries
+
+
+@pytest.mark.parametrize("field", ["plan", "lead_unit", "key_task"])
+def test_search_text_with_control_characters_is_cleaned_not_a_server_error(client, field):
+    # PostgreSQL refuses a NUL byte in a text parameter: it was a 500 before the search cleaned ``q``.
+    w = make_world()
+    login(client, w.coordinator)
+    for q in ["\x00", "测\x00试", "x" * 5000, "%_'"]:
+        response = choices(client, field, q)
+        assert response.status_code == 200 and "results" in response.json()
+    assert choices(client, "plan", "\x00" + w.plan.title[:4]).json()["results"][0]["id"] == w.plan.pk
