@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import DateInput
+from tasks.forms import DateInput, Select
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
 from tasks.selectors.choices import key_task_choices, lead_unit_choices, plan_choices, plans_spread
 from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
@@ -34,7 +33,7 @@ def short_plan_label(plan: Plan, region_plans: int | None) -> str:
     return plan.region.name if region_plans == 1 else plan.title
 
 
-class BoundedSelect(forms.Select):
+class BoundedSelect(Select):
     """A ``<select>`` of a model choice that may run to thousands of options.
 
     At render time it reads at most ``limit + 1`` rows: with ``limit`` or fewer it is a plain select;
@@ -122,6 +121,9 @@ class _Dated(django_filters.FilterSet):
     def __init__(self, *args, today: date, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
+        for f in self.filters.values():  # selects render their options in Python (tasks.forms.Select)
+            if isinstance(f, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                f.extra.setdefault("widget", Select)
 
     def search(self, qs, name, value):
         return qs.filter(Q(text__icontains=value) | Q(deadline_text__icontains=value)) if value else qs

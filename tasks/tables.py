@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from io import BytesIO
 
 import django_tables2 as tables
+import django_tables2.utils as tables_utils
+from django.db import models
 from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.linkcolumn import BaseLinkColumn
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -45,6 +51,12 @@ SUPPORT_LABELS = {
 }
 
 
+def status_label(status: str) -> str:
+    """A work item's status in words: ``get_status_display`` hashes every choice's lazy label (a
+    translation lookup each) on every call, dozens per row of a table."""
+    return str(WorkItem.Status(status).label)
+
+
 def sub_item_line(record) -> str:
     """"3/12 完成，2 逾期" for a broken-down item annotated by ``with_sub_item_counts``; "" otherwise."""
     n = getattr(record, "n_sub", None)
@@ -65,11 +77,125 @@ def support_outcome_of(record) -> str | None:
                            as_of=timezone.localdate())
 
 
+# django-tables2 inspects the signature of a column's render function for every cell it renders (about a
+# third of a list page's time): the signature of a function never changes, so it is read once per function.
+_uncached_signature = tables_utils.signature
+
+
+@lru_cache(maxsize=4096)
+def _function_signature(function, bound: bool):
+    args, keywords = _uncached_signature(function)
+    return (args[1:] if bound and args else args), keywords
+
+
+def _signature(fn):
+    function = getattr(fn, "__func__", None)
+    if function is not None:  # a bound method: its function's signature without ``self``
+        return _function_signature(function, True)
+    if isinstance(fn, type(_signature)):
+        return _function_signature(fn, False)
+    return _uncached_signature(fn)
+
+
+tables_utils.signature = _signature
+
+
+def _static_td(column) -> bool:
+    """Whether a column's <td> attributes are the same on every row (no callable computes them)."""
+    attrs = column.column.attrs
+    td = attrs.get("td", attrs.get("cell", {}))
+    return not any(callable(v) for v in td.values())
+
+
+class _CellPlan:
+    """How to render the cells of one column, worked out once per table render: what
+    ``BoundRow.get_cell`` works out again for every cell (the accessor, whether the model field has
+    choices, the render function and the arguments it takes)."""
+
+    def __init__(self, table, column, record):
+        self.column = column
+        self.name = column.name
+        self.render = column.render
+        self.args, self.catch_all = tables_utils.signature(self.render)
+        self.link = column.link
+        self.empty_values = column.column.empty_values
+        self.default = column.default
+        self.static_td = column.attrs["td"].as_html() if _static_td(column) else None
+        accessor = tables_utils.Accessor(column.accessor)
+        # The general path for what this plan does not cover: a related accessor ("a__b"), columns that
+        # render without a value (a link column's text), many-to-many columns.
+        self.general = (
+            accessor.SEPARATOR in accessor or isinstance(column.column, tables.ManyToManyColumn)
+            or (isinstance(column.column, BaseLinkColumn) and column.column.text is not None)
+        )
+        self.accessor = accessor
+        field = accessor.get_field(record) if isinstance(record, models.Model) else None
+        self.display = (f"get_{accessor}_display" if getattr(field, "choices", ()) and
+                        hasattr(record, f"get_{accessor}_display") else None)
+        # A render function that reads the record, not the value, does not need the choice's label: the
+        # stored value decides the empty check alike (no choice of ours has an empty label).
+        if self.display and not self.catch_all and "value" not in self.args:
+            self.display = None
+
+    def cell(self, row):
+        """``row.get_cell(name)``, as django-tables2 computes it."""
+        if self.general:
+            return row.get_cell(self.name)
+        record = row.record
+        if self.display:
+            value = getattr(record, self.display)()
+        else:
+            try:
+                value = self.accessor.resolve(record)
+            except Exception:  # as django-tables2: a column not backed by a field renders from the record
+                value = None
+        if value in self.empty_values:
+            return self.default
+        kwargs = {"value": value, "record": record, "column": self.column.column, "bound_column": self.column,
+                  "bound_row": row, "table": row.table}
+        if self.catch_all:
+            content = self.render(**kwargs)
+        elif all(a in kwargs for a in self.args):
+            content = self.render(**{a: kwargs[a] for a in self.args})
+        else:
+            content = None
+        return self.link(content, **kwargs) if self.link else content
+
+
+class PythonBody:
+    """Renders a table's <tbody> in Python (``tasks/table.html``): the same rows, cells and attributes as
+    django-tables2's template (``row.attrs``, each column's ``td`` attributes, the cells of
+    ``BoundRow.get_cell``), without a template node per cell and with what every cell of a column shares
+    worked out once; together these made the table most of a list page's time.
+    ``tasks/tests/views/test_python_rendering.py`` holds the output to the stock template's."""
+
+    def body_html(self) -> SafeString:
+        rows = list(self.paginated_rows)
+        columns = list(self.columns)
+        if not rows:
+            if not self.empty_text:
+                return mark_safe("")
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
+        plans = [_CellPlan(self, column, rows[0].record) for column in columns]
+        out = []
+        for row in rows:
+            cells = []
+            for plan in plans:
+                cell = plan.cell(row)
+                td = plan.static_td
+                if td is None:  # as BoundRow.items() does, so that callables see the row's record and value
+                    plan.column.current_value, plan.column.current_record = cell, row.record
+                    td = plan.column.attrs["td"].as_html()
+                cells.append(f"<td {td}>{conditional_escape(localize(cell))}</td>")
+            out.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+        return mark_safe("".join(out))  # every cell and attribute above was escaped
+
+
 def _row_class(record) -> str:
     return getattr(record, "urgency", "") or ""
 
 
-class _Base(tables.Table):
+class _Base(PythonBody, tables.Table):
     def order_due_date(self, queryset, is_descending):
         # Items with no date (recurring, ongoing) go last either way.
         key = F("due_date").desc(nulls_last=True) if is_descending else F("due_date").asc(nulls_last=True)
@@ -100,7 +226,7 @@ class WorkItemTable(_Base):
         fields = ()
         sequence = ("text", "urgency", "due_date", "status", "progress", "my_role", "lead_name", "key_task",
                     "indicator")
-        template_name = "django_tables2/table.html"
+        template_name = "tasks/table.html"
         row_attrs = {"class": _row_class}
         attrs = {"class": "worktable"}
         empty_text = _("没有符合条件的事项。")
@@ -131,12 +257,12 @@ class WorkItemTable(_Base):
     def render_status(self, record):
         rollup = sub_item_line(record)
         if rollup:
-            return format_html('{}<div class="muted rollup">{}</div>', record.get_status_display(), rollup)
-        return record.get_status_display()
+            return format_html('{}<div class="muted rollup">{}</div>', status_label(record.status), rollup)
+        return status_label(record.status)
 
     def value_status(self, record):
         rollup = sub_item_line(record)
-        return f"{record.get_status_display()} ({rollup})" if rollup else record.get_status_display()
+        return f"{status_label(record.status)} ({rollup})" if rollup else status_label(record.status)
 
     def render_progress(self, value):
         return format_html('<div class="bar" title="{0}%"><span style="width:{0}%"></span></div>', int(value))
@@ -178,7 +304,7 @@ class OverdueTable(_Base):
         fields = ()
         sequence = ("select", "text", "days_overdue", "bucket", "due_date", "lead_name", "key_task", "status",
                     "plan", "comment")
-        template_name = "django_tables2/table.html"
+        template_name = "tasks/table.html"
         row_attrs = {"class": "overdue", "data-item": lambda record: record.pk}
         attrs = {"class": "worktable"}
         empty_text = _("没有逾期事项。")
@@ -212,10 +338,10 @@ class OverdueTable(_Base):
         return record.due_date.isoformat()
 
     def render_status(self, record):
-        return record.get_status_display()
+        return status_label(record.status)
 
     def value_status(self, record):
-        return record.get_status_display()
+        return status_label(record.status)
 
     def render_key_task(self, value):
         return f"{value.number}. {value.title}"
@@ -230,7 +356,7 @@ class OverdueTable(_Base):
         return format_html('<a href="{}">{}</a>', url, _("写意见"))
 
 
-class CloseRequestTable(tables.Table):
+class CloseRequestTable(PythonBody, tables.Table):
     """Close requests waiting for review; a checkbox per row feeds the bulk-accept form."""
 
     items = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-check-all": "items"}})
@@ -249,7 +375,7 @@ class CloseRequestTable(tables.Table):
         sequence = (
             "items", "plan", "text", "lead_name", "submitted_at", "close_note", "n_evidence", "due_date", "actions"
         )
-        template_name = "django_tables2/table.html"
+        template_name = "tasks/table.html"
         attrs = {"class": "worktable"}
         orderable = False
         empty_text = _("没有待审核的办结申请。")

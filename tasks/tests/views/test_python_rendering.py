@@ -1,0 +1,92 @@
+"""The list pages render table bodies and select options in Python (``tasks.tables.PythonBody``,
+``tasks.forms.Select``) for speed: the HTML must be what django-tables2's and Django's own templates give."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from tasks.forms import Select
+from tasks.models import WorkItem
+from tasks.services.reports import work_item_request_close
+from tasks.tests.daily_setup import login, make_world
+from tasks.tests.factories import WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _normal(html: str) -> str:
+    """Whitespace between tags is layout of the templates, not content."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def _both(response, table):
+    """The table's HTML by its own template (Python body) and by django-tables2's stock template."""
+    request = response.wsgi_request
+    ours = table.as_html(request)
+    table.template_name = "django_tables2/table.html"
+    stock = table.as_html(request)
+    return _normal(ours), _normal(stock)
+
+
+def _world_with_rows():
+    w = make_world()
+    today = w.today
+    for days in (3, 15, 45):  # overdue, with and without key task, one extended
+        due = today - timedelta(days=days)
+        WorkItemFactory(plan=w.plan, text=f"逾期{days}天 <b>&", deadline=due - timedelta(days=10) if days == 15
+                        else due, due_date=due, lead=w.lead, supporting=[w.support],
+                        key_task=w.key_task if days != 45 else None, deadline_text="6月底前")
+    WorkItemFactory(plan=w.plan, text="无期限", deadline=None, due_date=None, lead=w.lead, deadline_text="长期")
+    work_item_request_close(item=w.item, user=w.lead_user, note="已完成 <script>")
+    return w
+
+
+@pytest.mark.parametrize("who, url, query", [
+    ("lead_user", "tasks:home", {}),
+    ("lead_user", "tasks:home", {"sort": "-due_date"}),
+    ("support_user", "tasks:home", {}),
+    ("coordinator", "tasks:overdue", {}),
+    ("coordinator", "tasks:overdue", {"sort": "lead_name"}),
+    ("coordinator", "tasks:review_queue", {}),
+])
+def test_a_tables_python_body_is_the_stock_templates_html(client, who, url, query):
+    w = _world_with_rows()
+    response = login(client, getattr(w, who)).get(reverse(url), query)
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert len(table.paginated_rows) > 0
+    ours, stock = _both(response, table)
+    assert ours == stock
+    assert "<script>" not in ours and "<b>&" not in ours  # the text is escaped, as the template does
+
+
+def test_an_empty_table_says_so_as_the_stock_template_does(client):
+    w = make_world()
+    response = login(client, w.coordinator).get(reverse("tasks:overdue"))
+    ours, stock = _both(response, response.context["table"])
+    assert ours == stock and "没有逾期事项" in ours
+
+
+@pytest.mark.parametrize("choices, value", [
+    ([("", "全部"), ("a", "甲 <i>"), ("b", "乙")], "a"),
+    ([("", "---------"), ("组一", [(1, "一"), (2, "二")]), (3, "三")], 2),
+    ([(1, "一")], None),
+])
+def test_a_selects_python_options_are_djangos_html(choices, value):
+    attrs = {"id": "id_x", "class": "c", "data-x": "1"}
+    ours = Select(attrs=attrs, choices=choices).render("x", value)
+    stock = forms.Select(attrs=attrs, choices=choices).render("x", value)
+    assert _normal(ours) == _normal(stock)
+    assert "<i>" not in ours
+    assert ("selected" in ours) == (value is not None)
+
+
+def test_filter_selects_keep_their_choices_and_selection(client):
+    w = _world_with_rows()
+    page = login(client, w.lead_user).get(reverse("tasks:home"), {"status": WorkItem.Status.AWAITING_REVIEW,
+                                                                   "key_task": w.key_task.pk}).content.decode()
+    assert f'<option value="{WorkItem.Status.AWAITING_REVIEW}" selected>' in page
+    assert f'<option value="{w.key_task.pk}" selected>' in page
