@@ -14,7 +14,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -363,10 +363,11 @@ class CloseRequestTable(PythonBody, tables.Table):
     plan = tables.Column(verbose_name=_("方案"), attrs=NOWRAP)
     text = tables.Column(verbose_name=_("工作内容"), linkify=True, attrs={"td": {"class": "text-col"}})
     lead_name = tables.Column(verbose_name=_("牵头单位"))
-    submitted_at = tables.DateTimeColumn(verbose_name=_("提交时间"), format="Y-m-d H:i")
+    # Plain columns with render methods: django-tables2's DateTimeColumn/DateColumn compile a template per cell.
+    submitted_at = tables.Column(verbose_name=_("提交时间"))
     close_note = tables.Column(verbose_name=_("办结说明"), attrs={"td": {"class": "note-col"}})
     n_evidence = tables.Column(verbose_name=_("附件"), attrs=HIDE_SM)
-    due_date = tables.DateColumn(verbose_name=_("现行期限"), format="Y-m-d", attrs=NOWRAP)
+    due_date = tables.Column(verbose_name=_("现行期限"), attrs=NOWRAP)
     actions = tables.Column(verbose_name=_("审核"), empty_values=(), orderable=False)
 
     class Meta:
@@ -391,6 +392,12 @@ class CloseRequestTable(PythonBody, tables.Table):
         from tasks.filters import short_plan_label
 
         return short_plan_label(record.plan, record.plan_region_plans)
+
+    def render_submitted_at(self, value):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+    def render_due_date(self, value):
+        return date_format(value, "Y-m-d")
 
     def render_close_note(self, value):
         return value if len(value) <= 80 else value[:80] + "…"

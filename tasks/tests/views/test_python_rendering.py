@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
 from tasks.forms import Select
 from tasks.models import WorkItem
@@ -61,6 +62,15 @@ def test_a_tables_python_body_is_the_stock_templates_html(client, who, url, quer
     ours, stock = _both(response, table)
     assert ours == stock
     assert "<script>" not in ours and "<b>&" not in ours  # the text is escaped, as the template does
+
+
+def test_the_review_queue_shows_local_submission_times_and_deadlines(client):
+    w = _world_with_rows()
+    w.item.refresh_from_db()
+    response = login(client, w.coordinator).get(reverse("tasks:review_queue"))
+    html = response.context["table"].as_html(response.wsgi_request)
+    assert timezone.localtime(w.item.submitted_at).strftime("%Y-%m-%d %H:%M") in html
+    assert w.item.due_date.isoformat() in html
 
 
 def test_an_empty_table_says_so_as_the_stock_template_does(client):
