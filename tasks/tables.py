@@ -19,6 +19,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -118,6 +119,10 @@ class _CellPlan:
         self.render = column.render
         self.args, self.catch_all = tables_utils.signature(self.render)
         self.link = column.link
+        link = self.link
+        # A link made by ``linkify=True`` alone (no attributes, url, reverse or accessor): built here.
+        self.plain_link = link is not None and type(link) is LinkTransform and not link.attrs and \
+            link.url is None and not link.reverse_args and link.accessor is None
         self.empty_values = column.column.empty_values
         self.default = column.default
         self.static_td = column.attrs["td"].as_html() if _static_td(column) else None
@@ -159,7 +164,14 @@ class _CellPlan:
             content = self.render(**{a: kwargs[a] for a in self.args})
         else:
             content = None
-        return self.link(content, **kwargs) if self.link else content
+        if self.link is None:
+            return content
+        if not self.plain_link:
+            return self.link(content, **kwargs)
+        # linkify=True: the value's get_absolute_url, else the record's (LinkTransform.compose_url)
+        target = value if hasattr(value, "get_absolute_url") else record
+        href = target.get_absolute_url()
+        return content if href is None else format_html('<a href="{}">{}</a>', href, content)
 
 
 class PythonBody:
