@@ -42,7 +42,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models.lookups import LessThanOrEqual
+from django.db.models.sql import Query
 from django.utils.dateparse import parse_date, parse_datetime
 
 from tasks.models import (
@@ -67,7 +70,8 @@ from tasks.roundups.periods import QUARTER, YEAR, Period
 from tasks.rules import indicators as indicator_rules
 from tasks.rules import outcomes
 from tasks.rules.deadlines import is_extended
-from tasks.rules.support import SupportOutcome, support_outcome
+from tasks.rules.support import SupportOutcome
+from tasks.selectors.breakdown import support_outcome_case
 from tasks.selectors.permissions import reviewable_plans
 
 S = WorkItem.Status
@@ -260,29 +264,64 @@ TASK_STATE_SQL = """CASE
     ELSE 'overdue' END"""
 
 
+# A supporting unit's own part (配合到位), judged by ``support_outcome_case`` (the rule's one SQL
+# translation) and labelled as the lead's outcomes; a part not yet due at the cut-off is not counted.
+SUPPORT_LABELS = {SupportOutcome.ON_TIME: outcomes.DONE_ON_TIME, SupportOutcome.LATE: outcomes.DONE_LATE,
+                  SupportOutcome.MISSING: outcomes.OVERDUE, SupportOutcome.PENDING: outcomes.NOT_DUE}
+# When a supporting part was marked done, as PHASE_SQL (a mark after the cut-off is not one yet: 2).
+SUPPORT_PHASE_SQL = """CASE
+    WHEN a.support_done_at < %s THEN 0
+    WHEN a.support_done_at < %s THEN 1
+    ELSE 2 END"""
+
+
+@lru_cache(maxsize=64)
+def _support_outcome_sql(*, end: date, vendor: str, tz: str) -> tuple[str, tuple]:
+    """``support_outcome_case`` over the states CTE ``s`` and its parts ``a``, compiled once per cut-off.
+
+    Judged at the close of ``end``: against the deadline then in force (``s.due_end``), with the mark only
+    if made by then (its local day), as of the day after, so a part due on ``end`` and not marked is missing.
+    """
+    marked = TruncDate(RawSQL("a.support_done_at", (), output_field=DateTimeField()), tzinfo=ZoneInfo(tz))
+    done_on = Case(When(LessThanOrEqual(marked, Value(end, output_field=DateField())), then=marked),
+                   output_field=DateField())
+    case = support_outcome_case(end + timedelta(days=1), due=RawSQL("s.due_end", (), output_field=DateField()),
+                                done_on=done_on)
+    query = Query(WorkItemUnit)
+    sql, params = query.get_compiler(connection=connection).compile(case.resolve_expression(query))
+    return sql, tuple(params)
+
+
 def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
     """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks.
 
     A unit is counted on the items it leads (a broken-down parent for its lead department, a part for
     its town) and, as a supporting unit, on its own part (配合到位, ``tasks.rules.support``), not on the
     lead's outcome. The whole plan and its key tasks count each piece of work once: a broken-down item
-    through its parts.
+    through its parts. One statement, whatever the size of the plan.
     """
     due_by = period.year_end if with_tasks else period.end
     head, params = states_cte(plan=plan, end=period.end, due_by=due_by)
+    support_sql, support_params = _support_outcome_sql(end=period.end, vendor=connection.vendor,
+                                                       tz=settings.TIME_ZONE)
     outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
     items = WorkItem._meta.db_table
     not_parent = f"NOT EXISTS (SELECT 1 FROM {items} c WHERE c.parent_id = s.id)"
+    # One pass over the plan's parts: the lead's outcome for a lead, the part's own for a supporting
+    # unit (only those due by the cut-off and not waived).
     sql = (
         head
-        + f"""SELECT 'unit', a.unit_id, a.role, {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*)
+        + f"""SELECT 'unit', a.unit_id, a.role,
+            CASE WHEN a.role = 'lead' THEN {OUTCOME_SQL} ELSE {support_sql} END,
+            CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s INNER JOIN {WorkItemUnit._meta.db_table} a ON a.work_item_id = s.id
-        WHERE a.role = 'lead'
+        WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end <> 'waived')
         GROUP BY 2, 3, 4, 5
         UNION ALL
         SELECT 'all', 0, '', {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*) FROM s WHERE {not_parent} GROUP BY 4, 5"""
     )
-    params += outcome_params * 2
+    params += [*outcome_params[:1], *support_params, *outcome_params[1:], _dt(period.year_start), _dt(period.start),
+               _d(period.end), *outcome_params]
     if with_tasks:
         sql += f"""
         UNION ALL
@@ -292,45 +331,10 @@ def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tup
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return rows + _support_counts(plan=plan, period=period)
-
-
-def _support_counts(*, plan: Plan, period: Period) -> list[tuple]:
-    """Each supporting unit's own parts due by the cut-off, as ``('unit', unit, 'support', outcome, phase, n)``."""
-    head, params = states_cte(plan=plan, end=period.end, due_by=period.end)
-    sql = head + f"""SELECT a.unit_id, s.due_end, a.support_done_at
-        FROM s INNER JOIN {WorkItemUnit._meta.db_table} a ON a.work_item_id = s.id
-        WHERE a.role = 'support' AND s.due_end <= %s AND s.status_end <> 'waived'"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, _d(period.end)])
-        found = cursor.fetchall()
-    cutoff = local_midnight(period.end + timedelta(days=1))
-    year_start, start = local_midnight(period.year_start), local_midnight(period.start)
-    counts: dict[tuple, int] = defaultdict(int)
-    labels = {SupportOutcome.ON_TIME: outcomes.DONE_ON_TIME, SupportOutcome.LATE: outcomes.DONE_LATE,
-              SupportOutcome.MISSING: outcomes.OVERDUE}
-    for unit_id, due_end, done_at in found:
-        done_at = _as_aware(done_at)
-        if done_at is not None and done_at >= cutoff:
-            done_at = None  # marked after the cut-off: not yet, as it stood then
-        outcome = support_outcome(
-            due_date=_as_date(due_end), done_on=_as_local_date(done_at) if done_at else None,
-            as_of=period.end + timedelta(days=1),
-        )
-        if outcome not in labels:
-            continue
-        phase = 2 if done_at is None or done_at >= start else (1 if done_at >= year_start else 0)
-        counts[(unit_id, labels[outcome], phase)] += 1
-    return [("unit", unit_id, Role.SUPPORT, outcome, phase, n) for (unit_id, outcome, phase), n in counts.items()]
-
-
-def _as_aware(value) -> datetime | None:
-    """A datetime read by raw SQL (naive UTC text on SQLite, aware on PostgreSQL), aware."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value.replace(tzinfo=ZoneInfo("UTC")) if value.tzinfo is None else value
+    return [
+        (group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n)
+        for group, key, role, outcome, phase, n in rows
+    ]
 
 
 def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
