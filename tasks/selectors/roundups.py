@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -200,34 +200,38 @@ def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only:
     )
 
 
-# Building ``item_states``'s expression and compiling it costs ~7 ms of Python, three times per roundup;
-# the SQL is the same for every plan (only the plan id differs). So it is compiled once per cut-off and
-# options for a stand-in plan id, and each plan swaps its own id into the parameters.
+# Building a read's expressions and compiling them costs milliseconds of Python (~7 ms for
+# ``item_states``), and a roundup runs for every plan of the province; the SQL is the same for every plan
+# but for the plan id. So each such read is compiled once per shape (cut-off, options) for a stand-in plan
+# id, and each plan swaps its own id into the parameters.
 _PLAN_STAND_IN = -7_012_345_678
 
 
-@lru_cache(maxsize=64)
-def _states_sql(*, end: date, due_by: date | None, open_only: bool, vendor: str, tz: str) -> tuple[str, tuple]:
-    head, params = _with_states(item_states(plan=Plan(pk=_PLAN_STAND_IN), end=end, due_by=due_by,
-                                            open_only=open_only))
+@lru_cache(maxsize=256)
+def _plan_sql(build: Callable[..., QuerySet], shape: tuple, vendor: str, tz: str) -> tuple[str, tuple]:
+    sql, params = build(plan=Plan(pk=_PLAN_STAND_IN), **dict(shape)).query.sql_with_params()
     assert sum(1 for p in params if p == _PLAN_STAND_IN) == 1, "the plan id is one parameter"
-    return head, tuple(params)
+    return sql, tuple(params)
+
+
+def plan_sql(build: Callable[..., QuerySet], *, plan: Plan, **shape) -> tuple[str, list]:
+    """``build(plan=plan, **shape)``'s SQL and parameters, from the statement compiled once for all plans.
+
+    ``build`` must use ``plan`` only as the one plan id parameter, and ``shape`` must be hashable.
+    Rows read by raw SQL come without Django's converters: callers convert dates, decimals and booleans.
+    """
+    sql, params = _plan_sql(build, tuple(sorted(shape.items())), connection.vendor, settings.TIME_ZONE)
+    return sql, [plan.pk if p == _PLAN_STAND_IN else p for p in params]
 
 
 def states_cte(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> tuple[str, list]:
-    """``_with_states(item_states(...))`` for ``plan``, from the compiled statement shared by all plans."""
-    head, params = _states_sql(end=end, due_by=due_by, open_only=open_only, vendor=connection.vendor,
-                               tz=settings.TIME_ZONE)
-    return head, [plan.pk if p == _PLAN_STAND_IN else p for p in params]
-
-
-def _with_states(states: QuerySet) -> tuple[str, list]:
-    """``WITH s AS MATERIALIZED (...)`` so each item's state is computed once per query."""
-    sql, params = states.query.sql_with_params()
+    """``WITH s AS MATERIALIZED (item_states(...))`` for ``plan``, so each item's state is computed once per
+    query (from the compiled statement shared by all plans)."""
+    sql, params = plan_sql(item_states, plan=plan, end=end, due_by=due_by, open_only=open_only)
     materialized = "MATERIALIZED"
     if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
         materialized = ""
-    return f"WITH s AS {materialized} ({sql}) ", list(params)
+    return f"WITH s AS {materialized} ({sql}) ", params
 
 
 def _d(day: date):
@@ -485,22 +489,17 @@ def _iso(day: date | None) -> str | None:
 # -- indicators ----------------------------------------------------------------------------------
 
 
-def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=None) -> list[dict]:
-    """Each indicator against this year's target, with its latest report on or before the period's end.
-
-    The one source of indicator progress and colour: the dashboard and indicator page call it for
-    the period up to today, the roundups and the API for theirs. ``indicator_ids`` narrows it.
-    """
-    year = period.end.year
+def _indicator_values(*, plan: Plan, year: int, start: date, end: date, indicator_ids=None) -> QuerySet:
+    """The plan's indicators with this year's target, the latest report by ``end`` and the lead unit."""
     target = IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year)
-    latest = IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__lte=period.end).order_by("-month")
+    latest = IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__lte=end).order_by("-month")
     lead = KeyTaskUnit.objects.filter(key_task=OuterRef("key_task_id"), role=Role.LEAD, expanded=False).order_by(
         "position", "pk"
     )
     indicators = Indicator.objects.filter(plan=plan)
     if indicator_ids is not None:
         indicators = indicators.filter(pk__in=indicator_ids)
-    qs = (
+    return (
         indicators.order_by("number")
         .annotate(
             target_text=Subquery(target.values("text")[:1]),
@@ -509,9 +508,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
             actual=Subquery(latest.values("value")[:1]),
             actual_month=Subquery(latest.values("month")[:1]),
             reported_in_period=Exists(
-                IndicatorReport.objects.filter(
-                    indicator=OuterRef("pk"), month__gte=period.start, month__lte=period.end
-                )
+                IndicatorReport.objects.filter(indicator=OuterRef("pk"), month__gte=start, month__lte=end)
             ),
             lead_unit=Subquery(lead.values("unit__name")[:1]),
             lead_unit_id=Subquery(lead.values("unit_id")[:1]),
@@ -522,16 +519,34 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
             "reported_in_period", "lead_unit", "lead_unit_id",
         )
     )
+
+
+def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=None) -> list[dict]:
+    """Each indicator against this year's target, with its latest report on or before the period's end.
+
+    The one source of indicator progress and colour: the dashboard and indicator page call it for
+    the period up to today, the roundups and the API for theirs. ``indicator_ids`` narrows it.
+    """
+    year = period.end.year
+    shape = {"year": year, "start": period.start, "end": period.end}
+    if indicator_ids is None:  # every plan's roundup: compiled once
+        sql, params = plan_sql(_indicator_values, plan=plan, **shape)
+    else:
+        sql, params = _indicator_values(plan=plan, indicator_ids=indicator_ids, **shape).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     first_year = plan.first_year
     out = []
-    for row in qs:
+    for row in rows:
         target_value = _float(row["target_value"])
         actual = _float(row["actual"])
         status = indicator_rules.indicator_status(
             actual=actual,
             target=target_value,
             comparator=row["target_comparator"] or "",
-            cumulative=row["cumulative"],
+            cumulative=bool(row["cumulative"]),
             baseline=_float(row["baseline_value"]),
             baseline_year=row["baseline_year"] or first_year - 1,
             target_year=year,
@@ -546,7 +561,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
                 "name": row["name"],
                 "domain": row["domain"],
                 "measure": row["measure"],
-                "cumulative": row["cumulative"],
+                "cumulative": bool(row["cumulative"]),
                 "lead_unit": row["lead_unit"],
                 "lead_unit_id": row["lead_unit_id"],
                 "baseline": row["baseline_text"],
@@ -557,8 +572,8 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
                 "actual": actual,
                 "places": (places := indicator_rules.decimal_places(row["baseline_text"], row["target_text"])),
                 "actual_text": indicator_rules.format_value(actual, places) if actual is not None else None,
-                "actual_month": row["actual_month"].strftime("%Y-%m") if row["actual_month"] else None,
-                "reported_in_period": row["reported_in_period"],
+                "actual_month": _as_date(row["actual_month"]).strftime("%Y-%m") if row["actual_month"] else None,
+                "reported_in_period": bool(row["reported_in_period"]),
                 **status,
             }
         )

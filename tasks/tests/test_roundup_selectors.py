@@ -267,14 +267,14 @@ def test_roundup_statements_run_without_jit_on_postgresql():
 
 
 def test_item_state_statement_is_compiled_once_and_shared_by_plans():
-    from tasks.selectors.roundups import _states_sql, item_states, states_cte
+    from tasks.selectors.roundups import _plan_sql, item_states, states_cte
     from tasks.tests.factories import PlanFactory
 
     first, second = PlanFactory(), PlanFactory()
-    _states_sql.cache_clear()
+    _plan_sql.cache_clear()
     sql_a, params_a = states_cte(plan=first, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
     sql_b, params_b = states_cte(plan=second, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
-    assert _states_sql.cache_info().misses == 1 and _states_sql.cache_info().hits == 1
+    assert _plan_sql.cache_info().misses == 1 and _plan_sql.cache_info().hits == 1
     assert sql_a == sql_b
     for plan, sql, params in ((first, sql_a, params_a), (second, sql_b, params_b)):
         own = item_states(plan=plan, end=date(2023, 6, 30), due_by=date(2023, 12, 31)).query.sql_with_params()
