@@ -210,18 +210,26 @@ _PLAN_STAND_IN = -7_012_345_678
 @lru_cache(maxsize=256)
 def _plan_sql(build: Callable[..., QuerySet], shape: tuple, vendor: str, tz: str) -> tuple[str, tuple]:
     sql, params = build(plan=Plan(pk=_PLAN_STAND_IN), **dict(shape)).query.sql_with_params()
-    assert sum(1 for p in params if p == _PLAN_STAND_IN) == 1, "the plan id is one parameter"
+    assert _PLAN_STAND_IN in params, "the plan id is a parameter"
     return sql, tuple(params)
 
 
 def plan_sql(build: Callable[..., QuerySet], *, plan: Plan, **shape) -> tuple[str, list]:
     """``build(plan=plan, **shape)``'s SQL and parameters, from the statement compiled once for all plans.
 
-    ``build`` must use ``plan`` only as the one plan id parameter, and ``shape`` must be hashable.
+    ``build`` must use ``plan`` only for its id (a parameter), and ``shape`` must be hashable.
     Rows read by raw SQL come without Django's converters: callers convert dates, decimals and booleans.
     """
     sql, params = _plan_sql(build, tuple(sorted(shape.items())), connection.vendor, settings.TIME_ZONE)
     return sql, [plan.pk if p == _PLAN_STAND_IN else p for p in params]
+
+
+def plan_rows(build: Callable[..., QuerySet], *, plan: Plan, **shape) -> list[tuple]:
+    """The rows of ``plan_sql(build, ...)`` (raw: see there)."""
+    sql, params = plan_sql(build, plan=plan, **shape)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def states_cte(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> tuple[str, list]:
@@ -618,6 +626,20 @@ def without_jit() -> Iterator[None]:
         yield
 
 
+def _plan_units(*, plan: Plan) -> QuerySet:
+    """Every unit the plan holds accountable: those on its items (every unit counted is one) or (towns
+    included) on its key tasks. Two semi-joins, not an OR across both relations, which would multiply a
+    unit's rows; no ordering (the default one joins regions): it is a lookup table."""
+    return (
+        Unit.objects.filter(
+            Q(pk__in=WorkItemUnit.objects.filter(work_item__plan=plan).values("unit_id"))
+            | Q(pk__in=KeyTaskUnit.objects.filter(key_task__plan=plan).values("unit_id"))
+        )
+        .order_by()
+        .values_list("pk", "name", "kind")
+    )
+
+
 def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) -> dict:
     """Every number of the roundup of ``plan`` for ``period``, as one JSON-safe dict (the snapshot).
 
@@ -637,16 +659,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     previous_units, _ = _unit_rows(_outcome_counts(plan=plan, period=previous, with_tasks=False), rule_set)
     task_counts = _task_counts(rows)
 
-    # Every unit the plan holds accountable: those on its items or (towns included) on its key tasks.
-    # (Two semi-joins, not an OR across both relations, which would multiply a unit's rows.)
-    known = {
-        pk: (name, kind)
-        for pk, name, kind in Unit.objects.filter(
-            Q(pk__in={u["unit_id"] for u in units} | {u["unit_id"] for u in previous_units})
-            | Q(pk__in=WorkItemUnit.objects.filter(work_item__plan=plan).values("unit_id"))
-            | Q(pk__in=KeyTaskUnit.objects.filter(key_task__plan=plan).values("unit_id"))
-        ).order_by().values_list("pk", "name", "kind")  # a lookup table: no ordering (it joined regions)
-    }
+    known = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}
     counted = {u["unit_id"] for u in units}
     units += [  # nothing due at all in the period: listed apart under 本期无到期事项
         {"unit_id": pk, **outcomes.empty_counts(), "support": outcomes.empty_counts(), "score": None}
@@ -751,23 +764,34 @@ def _unit_out(u: dict) -> dict:
     }
 
 
-def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
-    """Each key task with its lead units and this year's items: done, overdue, total."""
-    leads: dict[int, list[str]] = defaultdict(list)
-    for task_id, name in (
+def _key_task_leads(*, plan: Plan) -> QuerySet:
+    return (
         KeyTaskUnit.objects.filter(key_task__plan=plan, role=Role.LEAD, expanded=False)
         .order_by("key_task_id", "position", "pk")
         .values_list("key_task_id", "unit__name")
-    ):
+    )
+
+
+def _key_tasks(*, plan: Plan) -> QuerySet:
+    return KeyTask.objects.filter(plan=plan).order_by("number").values_list("id", "number", "section", "title")
+
+
+def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
+    """Each key task with its lead units and this year's items: done, overdue, total."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    for task_id, name in plan_rows(_key_task_leads, plan=plan):
         leads[task_id].append(name)
     out = []
-    for task in KeyTask.objects.filter(plan=plan).order_by("number").values("id", "number", "section", "title"):
-        counts = task_counts.get(task["id"], {"done": 0, "pending": 0, "awaiting_review": 0, "overdue": 0})
+    for pk, number, section, title in plan_rows(_key_tasks, plan=plan):
+        counts = task_counts.get(pk, {"done": 0, "pending": 0, "awaiting_review": 0, "overdue": 0})
         total = sum(counts.values())
         out.append(
             {
-                **task,
-                "lead_units": leads.get(task["id"], []),
+                "id": pk,
+                "number": number,
+                "section": section,
+                "title": title,
+                "lead_units": leads.get(pk, []),
                 "total": total,
                 **counts,
                 "done_rate": rules.rate(counts["done"], total),
