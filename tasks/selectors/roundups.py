@@ -318,21 +318,19 @@ def _parts_of_each_item() -> str:
     return f"INNER JOIN {parts} a ON a.work_item_id = s.id"
 
 
-def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tuple]:
-    """Rows ``(group, key, role, outcome, phase, n)`` for units, the whole plan and (optionally) key tasks.
+def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> list[tuple]:
+    """Rows ``(group, key, role, outcome, phase, n)`` for units and, unless ``units_only`` (the previous
+    period's ranks need no more), the whole plan (``'all'``) and its key tasks (``'task'``).
 
     A unit is counted on the items it leads (a broken-down parent for its lead department, a part for
     its town) and, as a supporting unit, on its own part (配合到位, ``tasks.rules.support``), not on the
     lead's outcome. The whole plan and its key tasks count each piece of work once: a broken-down item
     through its parts. One statement, whatever the size of the plan.
     """
-    due_by = period.year_end if with_tasks else period.end
+    due_by = period.end if units_only else period.year_end
     head, params = states_cte(plan=plan, end=period.end, due_by=due_by)
     support_sql, support_params = _support_outcome_sql(end=period.end, vendor=connection.vendor,
                                                        tz=settings.TIME_ZONE)
-    outcome_params = [_d(period.end), _dt(period.year_start), _dt(period.start)]
-    items = WorkItem._meta.db_table
-    not_parent = f"NOT EXISTS (SELECT 1 FROM {items} c WHERE c.parent_id = s.id)"
     # One pass over the plan's parts: the lead's outcome for a lead, the part's own for a supporting
     # unit (only those due by the cut-off and not waived).
     sql = (
@@ -342,25 +340,35 @@ def _outcome_counts(*, plan: Plan, period: Period, with_tasks: bool) -> list[tup
             CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s {_parts_of_each_item()}
         WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end <> 'waived')
-        GROUP BY 2, 3, 4, 5
-        UNION ALL
-        SELECT 'all', 0, '', {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*) FROM s WHERE {not_parent} GROUP BY 4, 5"""
+        GROUP BY 2, 3, 4, 5"""
     )
-    params += [*outcome_params[:1], *support_params, *outcome_params[1:], _dt(period.year_start), _dt(period.start),
-               _d(period.end), *outcome_params]
-    if with_tasks:
+    params += [_d(period.end), *support_params, *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
+    if not units_only:
+        # One pass over the pieces of work (not broken-down parents) for the plan and its key tasks: rows
+        # by key task, outcome, phase and the key task's state (in the role column), summed below.
         sql += f"""
         UNION ALL
-        SELECT 'task', s.key_task_id, '', {TASK_STATE_SQL}, 0, COUNT(*)
-        FROM s WHERE s.key_task_id IS NOT NULL AND {not_parent} GROUP BY 2, 4"""
-        params += [_d(period.year_end), _dt(period.year_start), _d(period.end)]
+        SELECT 'work', s.key_task_id, {TASK_STATE_SQL}, {OUTCOME_SQL}, {PHASE_SQL}, COUNT(*)
+        FROM s WHERE NOT EXISTS (SELECT 1 FROM {WorkItem._meta.db_table} c WHERE c.parent_id = s.id)
+        GROUP BY 2, 3, 4, 5"""
+        params += [_d(period.year_end), _dt(period.year_start), _d(period.end),
+                   _d(period.end), _dt(period.year_start), _dt(period.start)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [
-        (group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n)
-        for group, key, role, outcome, phase, n in rows
-    ]
+    out = []
+    whole: dict[tuple, int] = defaultdict(int)
+    tasks: dict[tuple, int] = defaultdict(int)
+    for group, key, role, outcome, phase, n in rows:
+        if group == "unit":
+            out.append((group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n))
+            continue
+        whole[outcome, phase] += n
+        if key is not None:
+            tasks[key, role] += n
+    out += [("all", 0, "", outcome, phase, n) for (outcome, phase), n in whole.items()]
+    out += [("task", key, "", state, 0, n) for (key, state), n in tasks.items()]
+    return out
 
 
 def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
@@ -653,10 +661,10 @@ def roundup_data(*, plan: Plan, period: Period, rule_set: dict | None = None) ->
 def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     if rule_set is None:
         rule_set = roundup_settings_for(plan).as_dict()
-    rows = _outcome_counts(plan=plan, period=period, with_tasks=True)
+    rows = _outcome_counts(plan=plan, period=period)
     units, overall = _unit_rows(rows, rule_set)
     previous = period.previous()
-    previous_units, _ = _unit_rows(_outcome_counts(plan=plan, period=previous, with_tasks=False), rule_set)
+    previous_units, _ = _unit_rows(_outcome_counts(plan=plan, period=previous, units_only=True), rule_set)
     task_counts = _task_counts(rows)
 
     known = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}

@@ -56,10 +56,10 @@ def _by_rule(plan, period) -> Counter:
     return counts
 
 
-def _by_sql(plan, period, *, with_tasks: bool) -> Counter:
+def _by_sql(plan, period, *, units_only: bool) -> Counter:
     return Counter({
         (key, outcome, phase): n
-        for group, key, role, outcome, phase, n in _outcome_counts(plan=plan, period=period, with_tasks=with_tasks)
+        for group, key, role, outcome, phase, n in _outcome_counts(plan=plan, period=period, units_only=units_only)
         if group == "unit" and role == Role.SUPPORT and outcome != "none"
     })
 
@@ -82,8 +82,8 @@ def test_supporting_part_counts_in_sql_agree_with_the_rule_over_a_grid():
     seen = Counter()
     for period in PERIODS:
         expected = _by_rule(plan, period)
-        for with_tasks in (True, False):
-            assert _by_sql(plan, period, with_tasks=with_tasks) == expected, (period.key, with_tasks)
+        for units_only in (False, True):
+            assert _by_sql(plan, period, units_only=units_only) == expected, (period.key, units_only)
         seen.update({(outcome, phase) for _unit, outcome, phase in expected})
     assert {o for o, _p in seen} == {"done_on_time", "done_late", "overdue"}
     assert {p for _o, p in seen} == {0, 1, 2}
