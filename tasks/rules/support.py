@@ -1,7 +1,8 @@
 """A supporting unit's own part (配合到位): its outcome as of a date, apart from the lead's.
 
-Pure functions over plain values; selectors translate the same rule into SQL
-(``tasks.selectors.support.support_outcome_case``) and a test checks they agree.
+Pure functions over plain values; the rule's one SQL translation is
+``tasks.selectors.breakdown.support_outcome_case`` (the home page's parts and the roundups' counts), and
+tests check they agree (``test_support``, ``test_roundup_support_sql``).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
+from django.db.models.lookups import IsNull, LessThan, LessThanOrEqual
 
 from tasks.models import Role, Unit, WorkItem, WorkItemUnit
 from tasks.rules.breakdown import Rollup, SubItem, rollup
@@ -42,15 +43,21 @@ def sub_item_rollup(parent: WorkItem, *, today: date) -> Rollup:
 # ---- supporting parts -------------------------------------------------------------------------------------
 
 
-def support_outcome_case(as_of: date) -> Case:
-    """``tasks.rules.support.support_outcome`` in SQL, over WorkItemUnit rows annotated with ``done_on``
-    (the local day of ``support_done_at``)."""
-    done = Q(support_done_at__isnull=False, done_on__lte=as_of)
+def support_outcome_case(as_of: date, *, due=None, done_on=None) -> Case:
+    """``tasks.rules.support.support_outcome`` in SQL (the one translation; tests check they agree).
+
+    ``due`` is the deadline (default: the item's ``due_date``), ``done_on`` the local day the part was
+    marked done, NULL if not (default: a ``done_on`` annotation). The roundup passes its own
+    expressions: the deadline in force at its cut-off and the mark as it stood then.
+    """
+    due = F("work_item__due_date") if due is None else due
+    done_on = F("done_on") if done_on is None else done_on
+    day = Value(as_of, output_field=DateField())
+    done = Q(LessThanOrEqual(done_on, day))  # NULL (not marked) is never <=
     return Case(
-        When(done & (Q(work_item__due_date__isnull=True) | Q(done_on__lte=F("work_item__due_date"))),
-             then=Value(SupportOutcome.ON_TIME)),
+        When(done & (Q(IsNull(due, True)) | Q(LessThanOrEqual(done_on, due))), then=Value(SupportOutcome.ON_TIME)),
         When(done, then=Value(SupportOutcome.LATE)),
-        When(work_item__due_date__lt=as_of, then=Value(SupportOutcome.MISSING)),
+        When(LessThan(due, day), then=Value(SupportOutcome.MISSING)),
         default=Value(SupportOutcome.PENDING),
         output_field=CharField(),
     )

@@ -13,7 +13,7 @@ from tasks.roundups.periods import Period
 from tasks.workdays import workdays_between
 
 from .calendar import calendar_overrides
-from .roundups import local_midnight, roundup_settings_for
+from .roundups import local_midnight, plan_rows, roundup_settings_for
 
 N = SupervisionNotice
 OPEN_NOTICE = [N.Status.DRAFT, N.Status.ISSUED]
@@ -82,12 +82,17 @@ def notices_for_item(item: WorkItem) -> QuerySet[SupervisionNotice]:
     return item.notices.select_related("unit").order_by("-created_at")
 
 
-def notice_counts_by_unit(*, plan: Plan, period: Period) -> dict[int, tuple[int, int]]:
-    """unit id -> (notices issued in the period, of which answered), for the roundup's unit rows."""
-    start, end = local_midnight(period.start), local_midnight(period.end.fromordinal(period.end.toordinal() + 1))
-    rows = (
+def _notice_counts(*, plan: Plan, start, end) -> QuerySet:
+    return (
         N.objects.filter(plan=plan, issued_at__gte=start, issued_at__lt=end)
         .values("unit_id")
         .annotate(issued=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .values_list("unit_id", "issued", "answered")
     )
-    return {r["unit_id"]: (r["issued"], r["answered"]) for r in rows}
+
+
+def notice_counts_by_unit(*, plan: Plan, period: Period) -> dict[int, tuple[int, int]]:
+    """unit id -> (notices issued in the period, of which answered), for the roundup's unit rows."""
+    start, end = local_midnight(period.start), local_midnight(period.end.fromordinal(period.end.toordinal() + 1))
+    rows = plan_rows(_notice_counts, plan=plan, start=start, end=end)  # compiled once for all plans
+    return {unit_id: (issued, answered) for unit_id, issued, answered in rows}

@@ -208,10 +208,10 @@ def test_items_of_other_plans_do_not_count(golden):
 @pytest.mark.parametrize("size", [5, 500])
 def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_max_num_queries):
     plan = build_plan(items=size, units=5 if size == 5 else 50, slug=f"q{size}")
-    # 11: the states and counts (period and previous), supporting parts (period and previous), units,
-    # indicators, key tasks and their leads, the overdue list, settings, 督办单 counts; one more on
-    # PostgreSQL: roundup_data's SET LOCAL jit = off.
-    with django_assert_max_num_queries(11 + (connection.vendor == "postgresql")):
+    # 9: the states and counts, supporting parts included (period and previous), units, indicators,
+    # key tasks and their leads, the overdue list, settings, 督办单 counts; one more on PostgreSQL:
+    # roundup_data's SET LOCAL jit = off.
+    with django_assert_max_num_queries(9 + (connection.vendor == "postgresql")):
         data = roundup_data(plan=plan, period=Period.year(2023))
     # Every item due by the year's end and not done before it began is counted once.
     expected = (
@@ -267,14 +267,14 @@ def test_roundup_statements_run_without_jit_on_postgresql():
 
 
 def test_item_state_statement_is_compiled_once_and_shared_by_plans():
-    from tasks.selectors.roundups import _states_sql, item_states, states_cte
+    from tasks.selectors.roundups import _plan_sql, item_states, states_cte
     from tasks.tests.factories import PlanFactory
 
     first, second = PlanFactory(), PlanFactory()
-    _states_sql.cache_clear()
+    _plan_sql.cache_clear()
     sql_a, params_a = states_cte(plan=first, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
     sql_b, params_b = states_cte(plan=second, end=date(2023, 6, 30), due_by=date(2023, 12, 31))
-    assert _states_sql.cache_info().misses == 1 and _states_sql.cache_info().hits == 1
+    assert _plan_sql.cache_info().misses == 1 and _plan_sql.cache_info().hits == 1
     assert sql_a == sql_b
     for plan, sql, params in ((first, sql_a, params_a), (second, sql_b, params_b)):
         own = item_states(plan=plan, end=date(2023, 6, 30), due_by=date(2023, 12, 31)).query.sql_with_params()
