@@ -2,6 +2,7 @@
 
 import os
 import socket
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,15 +18,41 @@ def require_service(name: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
+def suite_settings(media_root) -> dict:
+    """What every test runs with: its own upload folder, mail kept in memory, a cheap password hasher.
+
+    Production's PBKDF2 (a million rounds) took more than half the suite's time (sampled with py-spy):
+    every account a test makes or logs in with hashes its password. Tests that start their own server
+    processes (two nodes, the bench) make those accounts there, with the production hasher.
+    """
+    return {
+        "MEDIA_ROOT": media_root,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    }
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Uploaded files go to a per-test folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Production's PBKDF2 (a million rounds) took more than half the suite's time (sampled with py-spy):
-    # every account a test makes or logs in with hashes its password. Tests that start their own server
-    # processes (two nodes, the bench) make those accounts there, with the production hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Uploaded files go to a per-test folder (and the rest of ``suite_settings``)."""
+    for name, value in suite_settings(tmp_path / "media").items():
+        setattr(settings, name, value)
+
+
+@contextmanager
+def shared_by_module(django_db_blocker, media_root):
+    """For a module-scoped fixture whose data the module's tests share (built once, not once per test).
+
+    The data is written inside a transaction that is rolled back after the module's last test. Each
+    test still runs in its own savepoint inside it (pytest-django's ``db`` nests), so whatever a test
+    writes is undone before the next one: the tests only share what the fixture built.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(**suite_settings(media_root)), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 
+from conftest import shared_by_module
 from tasks.models import (
     ExtensionRequest,
     IndicatorReport,
@@ -23,6 +24,17 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 22)
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once for this module (about a minute on PostgreSQL), and its accounts.
+
+    Every test sees the database as one ``demo_load`` left it; what a test writes (a second load) is
+    rolled back after it (``shared_by_module``).
+    """
+    with shared_by_module(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
+        yield demo_load(today=TODAY)
+
+
 def _snapshot():
     return (
         get_user_model().objects.count(),
@@ -39,8 +51,8 @@ def _snapshot():
     )
 
 
-def test_demo_is_alive_today_and_loading_twice_changes_nothing():
-    accounts = demo_load(today=TODAY)
+def test_demo_is_alive_today_and_loading_twice_changes_nothing(demo):
+    accounts = demo
     assert {a.username for a in accounts} >= {"admin", "coordinator"}
     assert Plan.objects.count() == 2
     items = WorkItem.objects.filter(year=2026)
@@ -65,14 +77,15 @@ def _row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-def test_loading_the_demo_twice_leaves_every_table_as_it_was():
-    demo_load(today=TODAY)
+def test_loading_the_demo_twice_leaves_every_table_as_it_was(demo):
     before = _row_counts()
     demo_load(today=TODAY)
     after = _row_counts()
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
-def test_demo_towns_have_liaisons_and_shares_that_add_up_to_the_city_target():
-    accounts = demo_load(today=TODAY)
+
+
+def test_demo_towns_have_liaisons_and_shares_that_add_up_to_the_city_target(demo):
+    accounts = demo
     names = {a.username: a.unit for a in accounts}
     assert names["haining-xiashi"] == "硖石街道" and names["yuecheng-tashan"] == "塔山街道"
     assert sum(1 for n in names if n.startswith("haining-")) == 12
@@ -101,11 +114,10 @@ def test_demo_towns_have_liaisons_and_shares_that_add_up_to_the_city_target():
         assert True in spread and False in spread
 
 
-def test_last_months_roundups_rank_at_least_10_towns_and_8_departments_with_no_row_at_zero():
+def test_last_months_roundups_rank_at_least_10_towns_and_8_departments_with_no_row_at_zero(demo):
     from tasks.roundups.periods import Period
     from tasks.selectors.roundups import roundup_data
 
-    demo_load(today=TODAY)
     for plan in Plan.objects.all():
         data = roundup_data(plan=plan, period=Period.last_ended("month", TODAY))
         ranked = [u for u in data["units"] if u["rank"] is not None]
