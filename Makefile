@@ -52,10 +52,14 @@ lint: venv
 sysdeps:
 	@scripts/ensure_sysdeps.sh
 
+# The suite runs on PYTEST_WORKERS pytest-xdist workers (a module's tests on one worker; each worker has its
+# own test database and Redis database, tasks/tests/parallel.py). PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
+
 test: venv var sysdeps
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations are out of date: run manage.py makemigrations"; exit 1; }
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # Issue 11's long profile: the Hypothesis property suite with many more (random) examples and the
 # review-race suite with 50 rounds per pair. The races need PostgreSQL: set DATABASE_URL=postgres://...

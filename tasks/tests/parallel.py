@@ -1,0 +1,31 @@
+"""A pytest plugin for running the suite on several pytest-xdist workers: each gets a Redis database of its own.
+
+Loaded with ``-p tasks.tests.parallel`` (pyproject.toml) so that its hook runs before pytest-django reads
+the settings. Worker ``gwN`` uses the database of ``REDIS_URL`` plus N (``redis://host:6379/0`` gives gw0
+database 0 and gw1 database 1). Tests that start Celery workers purge and consume the default queue, and
+app servers started by a test enqueue on it: with one database per pytest worker, a worker process can only
+take tasks from its own test. The URL is changed in the environment, before Django starts, so the settings
+(broker, cache) and every process a test starts see the same one.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """``url`` with its database number moved up by the xdist worker's index (``gw1`` -> +1)."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("REDIS_URL")
+    if worker and url:
+        os.environ["REDIS_URL"] = redis_url_for_worker(url, worker)
