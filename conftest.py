@@ -74,3 +74,19 @@ def celery_eager():
     app.conf.update(task_always_eager=True, task_eager_propagates=True)
     yield app
     app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, the longest modules are handed out first: those with a test marked ``slow``, then the
+    ones with the most tests. A worker takes a module at a time in this order (``--no-loadscope-reorder``),
+    so the short modules fill in around the long ones instead of one long module running alone at the end.
+    A run in one process keeps the collection order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    sizes, slow = {}, set()
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        sizes[module] = sizes.get(module, 0) + 1
+        if item.get_closest_marker("slow"):
+            slow.add(module)
+    items.sort(key=lambda item: (item.nodeid.split("::", 1)[0] not in slow, -sizes[item.nodeid.split("::", 1)[0]]))

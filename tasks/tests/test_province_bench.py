@@ -19,7 +19,7 @@ from django.db import connection
 
 from conftest import require_service
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SMALL, LARGE = 2_000, 20_000
 # Time ratios for 10× the items (the target at 100k -> 1M is 1.5; CI machines are noisy and the small

@@ -41,7 +41,7 @@ from tasks.services.reminders import reminder_digest_send, reminders_scan
 from tasks.tasks import reminders_beat
 from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 NOW = "2023-05-30T09:00:00+08:00"  # a Tuesday morning, after the default 08:30 send time

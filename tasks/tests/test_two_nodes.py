@@ -37,7 +37,7 @@ from django.db import connection
 
 from conftest import require_service
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "housing-two-nodes"
 ACCESS_KEY, SECRET_KEY = "two-nodes-key", "two-nodes-secret-0123456789"

@@ -269,6 +269,7 @@ def test_golden_as_of_inside_a_month_is_the_month_so_far(client, golden, people)
     _same_as_roundup(body, roundup_data(plan=golden.plan, period=Period.month(2023, 6).until(date(2023, 6, 20))))
 
 
+@pytest.mark.slow
 def test_demo_status_at_the_end_of_last_month_and_quarter_matches_roundup_json(client):
     today = timezone.localdate()
     demo_load(today=today)

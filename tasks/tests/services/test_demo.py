@@ -20,7 +20,7 @@ from tasks.models import (
 from tasks.selectors.targets import breakdown_for
 from tasks.services.demo import demo_load
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 TODAY = date(2026, 11, 22)
 
 
