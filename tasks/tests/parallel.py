@@ -19,6 +19,9 @@ import pytest
 def redis_url_for_worker(url: str, worker: str) -> str:
     """``url`` with its database number moved up by the xdist worker's index (``gw1`` -> +1)."""
     parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not (parts.path.strip("/") or "0").isdigit():
+        raise pytest.UsageError(f"REDIS_URL={url}: cannot give each xdist worker a database of its own; "
+                                "use redis://host:port/<db> or run in one process (-n 0)")
     base = int(parts.path.strip("/") or 0)
     return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
 

@@ -1,0 +1,21 @@
+"""Each xdist worker's Redis database (tasks/tests/parallel.py)."""
+
+import pytest
+
+from tasks.tests.parallel import redis_url_for_worker
+
+
+@pytest.mark.parametrize(("url", "worker", "expected"), [
+    ("redis://127.0.0.1:6379/0", "gw0", "redis://127.0.0.1:6379/0"),
+    ("redis://127.0.0.1:6379/0", "gw1", "redis://127.0.0.1:6379/1"),
+    ("redis://127.0.0.1:6379/10", "gw1", "redis://127.0.0.1:6379/11"),
+    ("redis://127.0.0.1:6379", "gw2", "redis://127.0.0.1:6379/2"),
+    ("rediss://:secret@cache:6380/3?ssl_cert_reqs=none", "gw1", "rediss://:secret@cache:6380/4?ssl_cert_reqs=none"),
+])
+def test_each_worker_gets_the_next_database(url, worker, expected):
+    assert redis_url_for_worker(url, worker) == expected
+
+
+def test_a_url_without_a_database_number_is_refused_rather_than_shared():
+    with pytest.raises(pytest.UsageError, match="-n 0"):
+        redis_url_for_worker("unix:///run/redis.sock?db=0", "gw1")
