@@ -36,8 +36,9 @@ def short_plan_label(plan: Plan, region_plans: int | None) -> str:
 class BoundedSelect(Select):
     """A ``<select>`` of a model choice that may run to thousands of options.
 
-    At render time it counts at most ``limit + 1`` rows: with ``limit`` or fewer it reads them into a plain
-    select; beyond, it holds only the chosen option and a search box above it fills it with at most ~20
+    At render time it reads at most ``limit + 1`` rows (one query, searchable or not: a page's query count
+    does not depend on how many choices there are): with ``limit`` or fewer it is a plain select;
+    beyond, it holds only the chosen option and a search box above it fills it with at most ~20
     matches from ``url`` (``tasks/autocomplete.js``). An export, which renders no form, reads nothing.
     """
 
@@ -55,10 +56,10 @@ class BoundedSelect(Select):
         choices = self.choices  # the field's ModelChoiceIterator: its queryset and labels
         label = choices.field.label_from_instance
         empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
-        # Counted first (at most limit + 1 rows, in the database): a searchable list builds no rows at all.
-        self.searchable = choices.queryset[: self.limit + 1].count() > self.limit
+        rows = list(choices.queryset[: self.limit + 1])
+        self.searchable = len(rows) > self.limit
         if not self.searchable:
-            self.options = [*empty, *((r.pk, label(r)) for r in choices.queryset[: self.limit])]
+            self.options = [*empty, *((r.pk, label(r)) for r in rows)]
         else:
             chosen = next((str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v), "")
             # The form's validation already read the chosen row: reuse it rather than ask again.

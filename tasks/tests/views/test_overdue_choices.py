@@ -135,6 +135,20 @@ def test_overdue_page_reads_a_bounded_number_of_plans_and_options_for_a_province
     assert _queries_and_options(client, f"{url}?plan={w.plan.pk}")[0] == queries_chosen
 
 
+def test_overdue_page_costs_the_same_queries_below_and_beyond_the_searchable_limit(client):
+    # A province bench at 100k items has 62 plans (a plain list), at 1M 625 (a search): same queries.
+    make_world()
+    login(client, province_user())
+    url = reverse("tasks:overdue")
+    add_plans(20)
+    queries, _options, html = _queries_and_options(client, url)
+    assert 'data-autocomplete="/overdue/choices/plan/"' not in html
+    add_plans(120)
+    queries_beyond, _options, html = _queries_and_options(client, url)
+    assert 'data-autocomplete="/overdue/choices/plan/"' in html
+    assert queries_beyond == queries
+
+
 def test_plan_search_returns_twenty_of_the_users_plans_and_says_there_are_more(client):
     w = make_world()
     add_plans(30)

@@ -36,8 +36,7 @@ PAGES = {
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
     "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 10),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 9),
-    # +3: each of its searchable selects (plan, lead unit, key task) counts its choices before reading them.
-    "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 13),
+    "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 10),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 6),
     "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 12),
     "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 13),  # +2: its 通报 and 督办单 list
