@@ -377,6 +377,32 @@ def load_identities(ctx: Context, *, count: int) -> list[dict]:
     return identities
 
 
+def _proc_cpu() -> dict[int, tuple[int, str, float]]:
+    """Every process's (parent pid, command, CPU seconds so far) from /proc (Linux); {} elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    out = {}
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self/stat").exists() else []:
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / ticks)
+    return out
+
+
+def _cpu_split(before: dict, after: dict, server_pid: int) -> dict[str, float]:
+    """CPU seconds spent between two ``_proc_cpu`` readings by the web server's workers and by PostgreSQL's
+    processes (a process that ended in between is not counted: an under-estimate)."""
+    def spent(pid):
+        return after[pid][2] - (before[pid][2] if pid in before else 0.0)
+
+    web = sum(spent(pid) for pid, (ppid, _c, _s) in after.items() if ppid == server_pid or pid == server_pid)
+    database = sum(spent(pid) for pid, (_p, comm, _s) in after.items() if comm.startswith("postgres"))
+    return {"web": web, "database": database}
+
+
 def _percentile_ms(row: dict, key: str) -> float | None:
     value = row.get(key, "N/A")
     return None if value in ("", "N/A") else float(value)
@@ -450,6 +476,7 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
                 with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
         locust_log = work / "locust.log"
+        cpu_before = _proc_cpu()
         result = subprocess.run(
             [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
              "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "10",
@@ -458,6 +485,7 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
             cwd=ROOT, env={**os.environ, "BENCH_LOAD_USERS": str(work / "users.json"), "BENCH_LOAD_WAIT": "1"},
             stdout=locust_log.open("w"), stderr=subprocess.STDOUT, timeout=seconds + 120,
         )
+        cpu = _cpu_split(cpu_before, _proc_cpu(), server.pid)
         if result.returncode != 0:
             raise RuntimeError(f"locust failed ({result.returncode}); see {locust_log}:\n"
                                f"{locust_log.read_text()[-2000:]}")
@@ -488,6 +516,15 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
         rows.append(out)
         print(f"{out['operation']:<24} | {out['requests']:8} | {out['errors']:6} | {out['rps']:5.1f} | "
               f"{out['p50_ms'] or 0:7.0f} | {out['ms'] or 0:7.0f} | {out['p99_ms'] or 0:7.0f}", flush=True)
+    served = next((r["requests"] for r in rows if r["operation"] == "load_all"), 0)
+    if served and cpu["web"]:
+        # Where the machine's time went: what a faster page has to save (the test's own CPU is locust's).
+        print(f"  CPU per request: web workers {1000 * cpu['web'] / served:.0f} ms, PostgreSQL "
+              f"{1000 * cpu['database'] / served:.0f} ms ({os.cpu_count()} cores, {seconds} s: "
+              f"{cpu['web'] + cpu['database']:.0f} of {os.cpu_count() * seconds} CPU seconds)")
+        for row in rows:
+            row["web_cpu_ms"] = round(1000 * cpu["web"] / served, 1)
+            row["db_cpu_ms"] = round(1000 * cpu["database"] / served, 1)
     for line in failures[:5]:
         print(f"  failure: {line}")
     if "ERROR" in server_log.read_text() or "Traceback" in server_log.read_text():
