@@ -78,8 +78,9 @@ def support_outcome_of(record) -> str | None:
                            as_of=timezone.localdate())
 
 
-# django-tables2 inspects the signature of a column's render function for every cell it renders (about a
-# third of a list page's time): the signature of a function never changes, so it is read once per function.
+# django-tables2 inspects a function's signature each time it calls one with "the arguments it wants": for
+# every cell it renders and every row attribute it computes. A function's signature never changes, so it
+# is read once per function (module-level functions and methods; anything else as before).
 _uncached_signature = tables_utils.signature
 
 
@@ -113,7 +114,7 @@ class _CellPlan:
     ``BoundRow.get_cell`` works out again for every cell (the accessor, whether the model field has
     choices, the render function and the arguments it takes)."""
 
-    def __init__(self, table, column, record):
+    def __init__(self, column, record):
         self.column = column
         self.name = column.name
         self.render = column.render
@@ -188,7 +189,7 @@ class PythonBody:
             if not self.empty_text:
                 return mark_safe("")
             return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
-        plans = [_CellPlan(self, column, rows[0].record) for column in columns]
+        plans = [_CellPlan(column, rows[0].record) for column in columns]
         out = []
         for row in rows:
             cells = []
