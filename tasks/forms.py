@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.functional import lazy
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -39,11 +39,21 @@ def options_html(optgroups) -> str:
     """The ``<option>`` (and ``<optgroup>``) elements of a select's ``optgroups``, as Django renders them."""
     parts = []
     for group, options, _index in optgroups:
-        rendered = format_html_join(
-            "", '<option value="{}"{}>{}</option>', ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options)
+        rendered = "".join(
+            f'<option value="{conditional_escape(o["value"])}"{_option_attrs(o["attrs"])}>'
+            f'{conditional_escape(o["label"])}</option>'
+            for o in options
         )
-        parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered)
-    return mark_safe("".join(parts))  # format_html escaped every value and label
+        parts.append(f'<optgroup label="{conditional_escape(group)}">{rendered}</optgroup>' if group else rendered)
+    return mark_safe("".join(parts))  # every value, label and attribute was escaped
+
+
+def _option_attrs(attrs: dict) -> str:
+    if not attrs:
+        return ""
+    if attrs == {"selected": True}:  # a select's options carry nothing else (option_inherits_attrs is off)
+        return " selected"
+    return flatatt(attrs)
 
 
 class TextField(forms.CharField):
