@@ -378,7 +378,9 @@ def load_identities(ctx: Context, *, count: int) -> list[dict]:
 
 
 def _proc_cpu() -> dict[int, tuple[int, str, float]]:
-    """Every process's (parent pid, command, CPU seconds so far) from /proc (Linux); {} elsewhere."""
+    """Every process's (parent pid, command, CPU seconds so far) from /proc (Linux); {} elsewhere. A
+    process's seconds include its ended children's (PostgreSQL's postmaster reaps the backends of
+    connections closed meanwhile, as ``CONN_MAX_AGE`` closes them)."""
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     out = {}
     for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self/stat").exists() else []:
@@ -388,13 +390,14 @@ def _proc_cpu() -> dict[int, tuple[int, str, float]]:
             continue
         comm = stat[stat.index("(") + 1: stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        out[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / ticks)
+        out[int(entry.name)] = (int(fields[1]), comm, sum(int(f) for f in fields[11:15]) / ticks)
     return out
 
 
 def _cpu_split(before: dict, after: dict, server_pid: int) -> dict[str, float]:
     """CPU seconds spent between two ``_proc_cpu`` readings by the web server's workers and by PostgreSQL's
-    processes (a process that ended in between is not counted: an under-estimate)."""
+    processes (a backend that ended in between counts whole, through the postmaster: its seconds before
+    the first reading too, a slight over-estimate)."""
     def spent(pid):
         return after[pid][2] - (before[pid][2] if pid in before else 0.0)
 
