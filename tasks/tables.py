@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
 from io import BytesIO
 
 import django_tables2 as tables
@@ -76,30 +75,6 @@ def support_outcome_of(record) -> str | None:
     done = record.my_support_done_at
     return support_outcome(due_date=record.due_date, done_on=timezone.localdate(done) if done else None,
                            as_of=timezone.localdate())
-
-
-# django-tables2 inspects a function's signature each time it calls one with "the arguments it wants": for
-# every cell it renders and every row attribute it computes. A function's signature never changes, so it
-# is read once per function (module-level functions and methods; anything else as before).
-_uncached_signature = tables_utils.signature
-
-
-@lru_cache(maxsize=4096)
-def _function_signature(function, bound: bool):
-    args, keywords = _uncached_signature(function)
-    return (args[1:] if bound and args else args), keywords
-
-
-def _signature(fn):
-    function = getattr(fn, "__func__", None)
-    if function is not None:  # a bound method: its function's signature without ``self``
-        return _function_signature(function, True)
-    if isinstance(fn, type(_signature)):
-        return _function_signature(fn, False)
-    return _uncached_signature(fn)
-
-
-tables_utils.signature = _signature
 
 
 def _static_td(column) -> bool:
