@@ -15,6 +15,7 @@ from tasks.models import Role, Unit, WorkItem, WorkItemUnit
 from tasks.rules.breakdown import Rollup, SubItem, rollup
 from tasks.rules.support import SupportOutcome
 
+from .compiled import precompiled
 from .work import lead_name_subquery, with_urgency
 
 S = WorkItem.Status
@@ -72,8 +73,13 @@ def support_parts(*, as_of: date) -> QuerySet[WorkItemUnit]:
     )
 
 
-def support_parts_for_unit(*, unit: Unit, today: date) -> QuerySet[WorkItemUnit]:
-    """A unit's supporting parts with their own outcome, what is still to do first, by deadline."""
+def support_parts_for_unit(*, unit: Unit, today: date, limit: int | None = None) -> list[WorkItemUnit]:
+    """A unit's supporting parts with their own outcome, what is still to do first, by deadline (the first
+    ``limit``, or all)."""
+    return precompiled(_support_parts_for_unit, ids={"unit_id": unit.pk}, today=today, limit=limit)
+
+
+def _support_parts_for_unit(*, unit_id: int, today: date, limit: int | None) -> QuerySet[WorkItemUnit]:
     first = Case(
         When(outcome=SupportOutcome.MISSING, then=Value(0)),
         When(outcome=SupportOutcome.PENDING, then=Value(1)),
@@ -81,23 +87,29 @@ def support_parts_for_unit(*, unit: Unit, today: date) -> QuerySet[WorkItemUnit]
     )
     return (
         support_parts(as_of=today)
-        .filter(unit=unit)
+        .filter(unit_id=unit_id)
         .select_related("work_item", "work_item__plan")
         .annotate(lead_name=Subquery(
             WorkItemUnit.objects.filter(work_item=OuterRef("work_item"), role=Role.LEAD)
             .order_by("position", "pk").values("unit__name")[:1]
         ))
         .order_by(first, F("work_item__due_date").asc(nulls_last=True), "work_item_id")
-    )
+    )[:limit]
 
 
 def support_summary(*, unit: Unit, today: date) -> dict[str, int]:
     """How many of the unit's supporting parts are on time, late, missing, pending (one query)."""
-    qs = support_parts(as_of=today).filter(unit=unit)
     out = {o: 0 for o in SupportOutcome.ALL}
-    out.update({r["outcome"]: r["n"] for r in qs.values("outcome").annotate(n=Count("pk")).order_by()})
+    out.update(precompiled(_support_counts, ids={"unit_id": unit.pk}, today=today))
     out["total"] = sum(out[o] for o in SupportOutcome.ALL)
     return out
+
+
+def _support_counts(*, unit_id: int, today: date) -> QuerySet:
+    return (
+        support_parts(as_of=today).filter(unit_id=unit_id)
+        .values("outcome").annotate(n=Count("pk")).order_by().values_list("outcome", "n")
+    )
 
 
 def breakdown_candidates(item: WorkItem) -> tuple[QuerySet[Unit], set[int]]:

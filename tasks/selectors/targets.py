@@ -18,6 +18,7 @@ from tasks.models import (
     Unit,
 )
 from tasks.rules import targets as rules
+from tasks.selectors.compiled import precompiled
 from tasks.selectors.towns import region_towns
 
 _PLACES = Decimal("0.0001")
@@ -102,11 +103,15 @@ def breakdown_for(indicator: Indicator, year: int, *, all_towns: bool = True) ->
     )
 
 
-def shares_for_unit(unit: Unit, *, year: int) -> QuerySet[TargetShare]:
+def shares_for_unit(unit: Unit, *, year: int) -> list[TargetShare]:
     """The shares ``unit`` holds in ``year``, with the indicator, the city target and the latest actual."""
+    return precompiled(_shares_for_unit, ids={"unit_id": unit.pk}, year=year)
+
+
+def _shares_for_unit(*, unit_id: int, year: int) -> QuerySet[TargetShare]:
     city_target = IndicatorTarget.objects.filter(indicator=OuterRef("breakdown__indicator"), year=year)
     return (
-        shares_with_actuals(TargetShare.objects.filter(unit=unit, breakdown__year=year))
+        shares_with_actuals(TargetShare.objects.filter(unit_id=unit_id, breakdown__year=year))
         .select_related("breakdown__indicator__plan")
         .annotate(
             city_target_text=Subquery(city_target.values("text")[:1]),

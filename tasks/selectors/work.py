@@ -29,6 +29,7 @@ from tasks.rules import outcomes
 from tasks.workdays import add_workdays
 
 from .calendar import calendar_overrides
+from .compiled import precompiled
 from .permissions import reviewable_plans
 
 S = WorkItem.Status
@@ -153,15 +154,19 @@ def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkIt
     )
 
 
-def key_tasks_for_unit(*, unit: Unit, today: date) -> QuerySet[KeyTask]:
+def key_tasks_for_unit(*, unit: Unit, today: date) -> list[KeyTask]:
     """The key tasks where the unit is lead or supporting, with counts of its own open and overdue items.
 
     Only the items the unit holds are counted: a town holding a task through 各镇(街道) is not
     chased on every item of it.
     """
-    mine = Q(work_items__assignments__unit=unit)
+    return precompiled(_key_tasks_for_unit, ids={"unit_id": unit.pk}, today=today)
+
+
+def _key_tasks_for_unit(*, unit_id: int, today: date) -> QuerySet[KeyTask]:
+    mine = Q(work_items__assignments__unit_id=unit_id)
     return (
-        KeyTask.objects.filter(assignments__unit=unit)
+        KeyTask.objects.filter(assignments__unit_id=unit_id)
         .annotate(
             my_role=F("assignments__role"),
             n_open=Count("work_items", filter=mine & Q(work_items__status__in=OPEN_STATUSES), distinct=True),

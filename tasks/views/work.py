@@ -102,7 +102,8 @@ def my_work(request):
             "counts": urgency_counts(mine, today),
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
             "support": support,
-            "support_parts": support_parts_for_unit(unit=unit, today=today)[:SUPPORT_SHOWN] if support["total"] else [],
+            "support_parts": support_parts_for_unit(unit=unit, today=today, limit=SUPPORT_SHOWN)
+            if support["total"] else [],
             "awaiting_sign": items.filter(status=S.AWAITING_SIGN).count() if unit.kind == Unit.Kind.TOWN else 0,
             "shares": shares_for_unit(unit, year=today.year),
         },

@@ -1,0 +1,96 @@
+"""Reads compiled once per shape (``tasks.selectors.compiled``) give what the ORM gives, and refuse builds
+that use an id for more than a value."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Concat
+
+from tasks.models import WorkItem, WorkItemUnit
+from tasks.selectors import compiled as c
+from tasks.selectors.compiled import NotPrecompilable, precompiled
+from tasks.selectors.work import key_tasks_for_unit, work_items_for_unit
+from tasks.tests.daily_setup import make_world
+from tasks.tests.factories import WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    c.forget_compiled()
+    yield
+    c.forget_compiled()
+
+
+def _items(*, unit_id, today):
+    return (
+        WorkItem.objects.filter(assignments__unit_id=unit_id, due_date__gte=today)
+        .annotate(my_role=F("assignments__role"), n_units=Count("assignments"))
+        .select_related("plan", "key_task").order_by("due_date", "pk")
+    )
+
+
+def test_rows_objects_and_annotations_equal_the_orms_for_every_unit():
+    w = make_world()
+    WorkItemFactory(plan=w.plan, due_date=w.today + timedelta(days=3), lead=w.support, supporting=[w.lead])
+    for unit in (w.lead, w.support, w.other):
+        got = precompiled(_items, ids={"unit_id": unit.pk}, today=w.today)
+        want = list(_items(unit_id=unit.pk, today=w.today))
+        assert [(i.pk, i.my_role, i.n_units, i.plan.title, i.key_task_id) for i in got] == [
+            (i.pk, i.my_role, i.n_units, i.plan.title, i.key_task_id) for i in want]
+        assert got, unit
+    # The shape's other arguments are part of the key: a later day is its own statement.
+    assert precompiled(_items, ids={"unit_id": w.lead.pk}, today=w.today + timedelta(days=400)) == []
+
+
+def test_a_shape_is_built_twice_once_then_never_again():
+    w = make_world()
+    calls = []
+
+    def build(*, unit_id, today):
+        calls.append(unit_id)
+        return _items(unit_id=unit_id, today=today)
+
+    for unit in (w.lead, w.support, w.lead):
+        precompiled(build, ids={"unit_id": unit.pk}, today=w.today)
+    assert len(calls) == 2 and all(pk < 0 for pk in calls)  # the two stand-in builds only
+
+
+def test_values_lists_and_empty_reads():
+    w = make_world()
+    flat = precompiled(lambda *, unit_id: WorkItemUnit.objects.filter(unit_id=unit_id)
+                       .values_list("work_item_id", flat=True).order_by("work_item_id"), ids={"unit_id": w.lead.pk})
+    assert flat == [w.item.pk]
+    pairs = precompiled(lambda *, unit_id: WorkItemUnit.objects.filter(unit_id=unit_id).values("role")
+                        .annotate(n=Count("pk")).order_by().values_list("role", "n"), ids={"unit_id": w.support.pk})
+    assert pairs == [("support", 1)]
+    assert precompiled(lambda *, unit_id: WorkItem.objects.filter(pk__in=[], plan_id=unit_id),
+                       ids={"unit_id": w.plan.pk}) == []
+
+
+@pytest.mark.parametrize("build", [
+    lambda *, unit_id: WorkItem.objects.filter(pk=unit_id + 1),  # arithmetic
+    lambda *, unit_id: WorkItem.objects.filter(text=f"unit {unit_id}"),  # a string
+    lambda *, unit_id: WorkItem.objects.filter(Q(pk=unit_id) if unit_id % 2 else Q(plan_id=unit_id)),  # a branch
+    lambda *, unit_id: WorkItem.objects.annotate(  # a string, annotated
+        t=Concat(Value(str(unit_id)), "deadline_text", output_field=CharField())),
+    lambda *, unit_id: WorkItem.objects.all(),  # not used at all
+])
+def test_a_build_that_uses_an_id_for_more_than_a_value_is_refused(build):
+    with pytest.raises(NotPrecompilable):
+        precompiled(build, ids={"unit_id": 1})
+
+
+def test_the_pages_reads_agree_with_a_fresh_compile():
+    """The selectors that go through it return what building the same read afresh returns."""
+    w = make_world()
+    from tasks.selectors.work import _key_tasks_for_unit
+
+    for unit in (w.lead, w.support, w.other):
+        got = key_tasks_for_unit(unit=unit, today=w.today)
+        want = list(_key_tasks_for_unit(unit_id=unit.pk, today=w.today))
+        assert [(t.pk, t.my_role, t.n_open, t.n_overdue) for t in got] == [
+            (t.pk, t.my_role, t.n_open, t.n_overdue) for t in want]
+    assert work_items_for_unit(unit=w.lead, today=w.today).count() == 1
