@@ -56,6 +56,18 @@ def shared_by_module(django_db_blocker, media_root):
 
 
 @pytest.fixture(autouse=True)
+def _checked_compiled_reads():
+    """Reads compiled once per shape (``tasks.selectors.compiled``) are kept from their first use and each
+    run is checked against a fresh compile, so every page a test opens checks the technique."""
+    from tasks.selectors import compiled
+
+    compiled.CHECK = True
+    compiled.forget_compiled()
+    yield
+    compiled.forget_compiled()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The calendar corrections are remembered in memory for a while: each test starts without them."""
     from tasks.selectors.calendar import forget_calendar_overrides

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.data import TableQuerysetData
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -27,6 +28,7 @@ from tasks.models import Role, WorkItem
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
+from tasks.selectors.compiled import Recipe
 from tasks.selectors.work import Urgency, bucket_of
 from tasks.xlsx_safe import append_row, safe_sheet_title
 
@@ -183,7 +185,20 @@ def _row_class(record) -> str:
     return getattr(record, "urgency", "") or ""
 
 
+class _RecipeData(TableQuerysetData):
+    """Table data that leaves a ``Recipe`` a recipe: its current ordering is read from the query built for
+    its shape (the stock data builds the query to read it, and then every read compiles as usual)."""
+
+    @property
+    def ordering(self):
+        aliases = {column.order_by_alias: column.order_by for column in self.table.columns}
+        return next(tables_utils.segment(self.data.shape_query().order_by, aliases), None)
+
+
 class _Base(PythonBody, tables.Table):
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(_RecipeData(data) if isinstance(data, Recipe) else data, *args, **kwargs)
+
     def order_due_date(self, queryset, is_descending):
         # Items with no date (recurring, ongoing) go last either way.
         key = F("due_date").desc(nulls_last=True) if is_descending else F("due_date").asc(nulls_last=True)

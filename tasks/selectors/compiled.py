@@ -21,10 +21,12 @@ import copy
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import F, Model, OrderBy, Q, QuerySet
 from django.utils import timezone, translation
 
 # Two sets of stand-in ids: values no real row has (ids are positive), far apart.
@@ -53,8 +55,12 @@ class Compiled:
 
 
 _cache: dict[tuple, Compiled] = {}
+_seen: set[tuple] = set()  # shapes met once: a shape is compiled for keeps when it comes again
 _lock = threading.Lock()
-CACHE_SIZE = 512  # shapes kept per process; a full cache is emptied (shapes are few: pages, options)
+CACHE_SIZE = 1024  # shapes kept per process; a full cache is emptied (shapes are few: pages, options, filters)
+# Tests set this: every read is compiled for keeps at once, and each run is checked against a fresh compile
+# with the real ids (the same SQL and parameters), so the whole suite checks the technique.
+CHECK = False
 
 
 def _compile(queryset: QuerySet) -> tuple[str, tuple, dict] | None:
@@ -94,15 +100,22 @@ def compile_shape(build: Callable[..., QuerySet], ids: dict[str, int], shape: di
     return Compiled(first[0], first[1], tuple(slots), first[2], builds[0])
 
 
-def compiled(build: Callable[..., QuerySet], *, ids: dict[str, int], using: str = DEFAULT_DB_ALIAS,
-             **shape) -> Compiled:
-    """The ``Compiled`` statement of ``build`` for ``shape`` (compiled on first use in this process)."""
+def compiled(build: Callable[..., QuerySet], /, *, ids: dict[str, int], using: str = DEFAULT_DB_ALIAS,
+             **shape) -> Compiled | None:
+    """The ``Compiled`` statement of ``build`` for ``shape``: None the first time a shape is met (the caller
+    builds it as usual), compiled and kept from the second."""
     connection = connections[using]
     # The active time zone (TruncDate) and language are part of what a build may read.
     key = (build, tuple(sorted(ids)), tuple(sorted(shape.items())), using, connection.vendor,
            timezone.get_current_timezone_name(), translation.get_language())
     entry = _cache.get(key)
     if entry is None:
+        if not CHECK and key not in _seen:
+            with _lock:
+                if len(_seen) >= CACHE_SIZE:
+                    _seen.clear()
+                _seen.add(key)
+            return None
         entry = compile_shape(build, ids, shape)
         with _lock:
             if len(_cache) >= CACHE_SIZE:
@@ -111,16 +124,51 @@ def compiled(build: Callable[..., QuerySet], *, ids: dict[str, int], using: str 
     return entry
 
 
-def precompiled(build: Callable[..., QuerySet], *, ids: dict[str, int], **shape) -> list:
+def _check(entry: Compiled, build: Callable[..., QuerySet], ids: dict[str, int], shape: dict) -> None:
+    fresh = _compile(build(**ids, **shape))
+    kept = None if entry.queryset is None else (entry.sql, tuple(entry.params_for(ids)))
+    if (fresh and fresh[:2]) != kept:
+        raise AssertionError(f"{build.__qualname__}: the kept statement differs from a fresh compile\n"
+                             f"kept:  {kept}\nfresh: {fresh and fresh[:2]}")
+
+
+def precompiled(build: Callable[..., QuerySet], /, *, ids: dict[str, int], **shape) -> list:
     """``list(build(**ids, **shape))``, with the SQL compiled once per shape (see the module)."""
     entry = compiled(build, ids=ids, **shape)
+    if entry is None:
+        return list(build(**ids, **shape))
+    if CHECK:
+        _check(entry, build, ids, shape)
     if entry.queryset is None:
         return []
-    params = entry.params_for(ids)
-    queryset = copy.copy(entry.queryset)  # a fresh result cache around the same built query
-    queryset._result_cache = None
-    queryset._prefetch_done = False
-    query = queryset._query = copy.copy(entry.queryset.query)
+    return _run(entry, entry.params_for(ids))
+
+
+def precompiled_count(build: Callable[..., QuerySet], /, *, ids: dict[str, int], **shape) -> int:
+    """``build(**ids, **shape).count()``, from the statement compiled once per shape: the rows' ids counted
+    (``SELECT COUNT(*) FROM (...)``: the planner flattens it)."""
+    entry = compiled(_ids_of, ids=ids, of=build, **shape)
+    if entry is None:
+        return build(**ids, **shape).count()
+    if CHECK:
+        _check(entry, _ids_of, ids, {"of": build, **shape})
+    if entry.queryset is None:
+        return 0
+    with connections[entry.queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({entry.sql}) _counted", entry.params_for(ids))
+        return cursor.fetchone()[0]
+
+
+def _ids_of(*, of: Callable[..., QuerySet], **arguments) -> QuerySet:
+    queryset = of(**arguments)
+    return (queryset if queryset.query.is_sliced else queryset.order_by()).values("pk")
+
+
+def _run(entry: Compiled, params: list) -> list:
+    template = entry.queryset
+    queryset = object.__new__(type(template))  # (copy.copy would run the template: QuerySet.__getstate__)
+    queryset.__dict__.update(template.__dict__, _result_cache=None, _prefetch_done=False)
+    query = queryset._query = copy.copy(template._query)
     make_compiler = type(query).get_compiler
 
     def get_compiler(using=None, connection=None, elements_of=None):
@@ -137,3 +185,135 @@ def forget_compiled() -> None:
     """Drop every compiled shape (tests that change models or settings mid-process)."""
     with _lock:
         _cache.clear()
+        _seen.clear()
+
+
+# ---- recipes: querysets that stay a recipe while tables and filters order, filter and slice them --------------
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+_PLAIN = (str, int, float, bool, date, Decimal, type(None))
+
+
+def _key(value):
+    """A hashable, comparable stand-in for an argument of a queryset call; ``_Unkeyable`` for anything
+    that is not plain data (a queryset, an arbitrary expression): such a call builds the queryset."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_key(v) for v in value)
+    if isinstance(value, Q):
+        return (Q, value.connector, value.negated, tuple(_key(c) for c in value.children))
+    if isinstance(value, F):
+        return (F, value.name)
+    if isinstance(value, OrderBy) and type(value.expression) is F:
+        return (OrderBy, value.expression.name, value.descending, value.nulls_first, value.nulls_last)
+    if isinstance(value, Model) and value.pk is not None:
+        return (value._meta.label, value.pk)
+    raise _Unkeyable(type(value).__name__)
+
+
+def _replay(*, build: Callable[..., QuerySet], ops: tuple, **arguments) -> QuerySet:
+    queryset = build(**arguments)
+    for name, args, kwargs, _k in ops:
+        queryset = queryset[args[0]:args[1]] if name == "slice" else getattr(queryset, name)(*args, **kwargs)
+    return queryset
+
+
+class _Op(tuple):
+    """(method, args, kwargs, key): compared and hashed by its key only."""
+
+    def __eq__(self, other):
+        return isinstance(other, _Op) and self[3] == other[3]
+
+    def __hash__(self):
+        return hash(self[3])
+
+
+class Recipe(QuerySet):
+    """A queryset kept as a recipe: ``build(**ids, **shape)`` and the calls made on it since (filter, exclude,
+    order_by, distinct, slicing, with plain-data arguments). Reading or counting it runs the statement
+    compiled once per recipe (``precompiled``); anything else builds the queryset, and from then on it is
+    an ordinary one. Made by ``recipe()``."""
+
+    _recipe: tuple | None = None  # (build, ids, shape, ops)
+
+    @property
+    def query(self):
+        if self._recipe is not None:
+            build, ids, shape, ops = self._recipe
+            self._recipe = None
+            built = _replay(build=build, ops=ops, **ids, **shape)
+            self._query = built.query
+            self._prefetch_related_lookups = built._prefetch_related_lookups
+        return QuerySet.query.fget(self)
+
+    @query.setter
+    def query(self, value):
+        QuerySet.query.fset(self, value)
+
+    def _with(self, name: str, args: tuple, kwargs: dict):
+        try:
+            key = (name, _key(args), tuple(sorted((k, _key(v)) for k, v in kwargs.items())))
+        except _Unkeyable:
+            return getattr(super(), name)(*args, **kwargs) if name != "slice" else super().__getitem__(
+                slice(*args))
+        build, ids, shape, ops = self._recipe
+        clone = Recipe(model=self.model, using=self._db, hints=self._hints)
+        clone._recipe = (build, ids, shape, (*ops, _Op((name, args, kwargs, key))))
+        return clone
+
+    def all(self):
+        return self._with("all", (), {}) if self._recipe is not None and self._result_cache is None else super().all()
+
+    def filter(self, *args, **kwargs):
+        return self._with("filter", args, kwargs) if self._recipe is not None else super().filter(*args, **kwargs)
+
+    def exclude(self, *args, **kwargs):
+        return self._with("exclude", args, kwargs) if self._recipe is not None else super().exclude(*args, **kwargs)
+
+    def order_by(self, *fields):
+        return self._with("order_by", fields, {}) if self._recipe is not None else super().order_by(*fields)
+
+    def distinct(self, *fields):
+        return self._with("distinct", fields, {}) if self._recipe is not None else super().distinct(*fields)
+
+    def __getitem__(self, k):
+        if (self._recipe is not None and self._result_cache is None and isinstance(k, slice) and k.step is None
+                and all(v is None or (isinstance(v, int) and v >= 0) for v in (k.start, k.stop))):
+            return self._with("slice", (k.start, k.stop), {})
+        return super().__getitem__(k)
+
+    def shape_query(self):
+        """The recipe's query as built for its shape (stand-in ids): to read its ordering or model, never
+        to run or change."""
+        if self._recipe is None:
+            return self.query
+        build, ids, shape, ops = self._recipe
+        entry = compiled(_replay, ids=ids, build=build, ops=ops, **shape)
+        if entry is None or entry.queryset is None:
+            return _replay(build=build, ops=ops, **{n: -1 for n in ids}, **shape).query
+        return entry.queryset.query
+
+    def count(self):
+        if self._recipe is None or self._result_cache is not None:
+            return super().count()
+        build, ids, shape, ops = self._recipe
+        return precompiled_count(_replay, ids=ids, build=build, ops=ops, **shape)
+
+    def _fetch_all(self):
+        if self._result_cache is None and self._recipe is not None:
+            build, ids, shape, ops = self._recipe
+            self._result_cache = precompiled(_replay, ids=ids, build=build, ops=ops, **shape)
+            self._prefetch_done = True
+        super()._fetch_all()
+
+
+def recipe(build: Callable[..., QuerySet], *, model: type[Model], ids: dict[str, int], **shape) -> Recipe:
+    """``build(**ids, **shape)`` as a ``Recipe`` (see there; ``build`` keeps the module's contract)."""
+    queryset = Recipe(model=model)
+    queryset._recipe = (build, ids, shape, ())
+    return queryset

@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, Q
 from tasks.models import (
     CLOSED_STATUSES,
     ExtensionRequest,
+    Indicator,
     IndicatorTarget,
     KeyTask,
     KeyTaskUnit,
@@ -29,7 +30,7 @@ from tasks.rules import outcomes
 from tasks.workdays import add_workdays
 
 from .calendar import calendar_overrides
-from .compiled import precompiled
+from .compiled import precompiled, recipe
 from .permissions import reviewable_plans
 
 S = WorkItem.Status
@@ -80,8 +81,9 @@ def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
     raise ValueError(outcome)
 
 
-def urgency_q(urgency: str, today: date, prefix: str = "") -> Q:
-    """The filter for one urgency class; ``prefix`` reaches items through a relation."""
+def urgency_q(urgency: str, today: date, prefix: str = "", *, soon: date | None = None) -> Q:
+    """The filter for one urgency class; ``prefix`` reaches items through a relation; ``soon``: the last
+    day due soon (``soon_cutoff(today)`` if not given)."""
     p = prefix
     chased = Q(**{f"{p}status__in": CHASED_STATUSES})
     if urgency == Urgency.DONE:  # closed: done, or a part the coordinator waived
@@ -90,7 +92,7 @@ def urgency_q(urgency: str, today: date, prefix: str = "") -> Q:
         return Q(**{f"{p}status": S.AWAITING_REVIEW})
     if urgency == Urgency.OVERDUE:
         return outcome_q(outcomes.OVERDUE, outcomes.live_as_of(today), prefix)
-    cutoff = soon_cutoff(today)
+    cutoff = soon_cutoff(today) if soon is None else soon
     if urgency == Urgency.SOON:
         return chased & Q(**{f"{p}due_date__gte": today, f"{p}due_date__lte": cutoff})
     if urgency == Urgency.LATER:
@@ -98,9 +100,10 @@ def urgency_q(urgency: str, today: date, prefix: str = "") -> Q:
     raise ValueError(urgency)
 
 
-def with_urgency(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkItem]:
+def with_urgency(qs: QuerySet[WorkItem], today: date, *, soon: date | None = None) -> QuerySet[WorkItem]:
+    """Annotate ``urgency`` (``soon``: the last day due soon, ``soon_cutoff(today)`` if not given)."""
     order = (Urgency.DONE, Urgency.AWAITING, Urgency.OVERDUE, Urgency.SOON)
-    whens = [When(urgency_q(u, today), then=Value(u)) for u in order]
+    whens = [When(urgency_q(u, today, soon=soon), then=Value(u)) for u in order]
     return qs.annotate(urgency=Case(*whens, default=Value(Urgency.LATER), output_field=CharField()))
 
 
@@ -120,23 +123,48 @@ def by_deadline(qs: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 def work_items_for_unit(*, unit: Unit, today: date, visible: QuerySet[WorkItem] | None = None) -> QuerySet[WorkItem]:
     """The unit's work items (lead or supporting) with ``my_role``, ``urgency`` and ``lead_name``.
 
-    ``visible`` restricts the items further (a coordinator looking at another unit).
+    ``visible`` restricts the items further (a coordinator looking at another unit). Without it the
+    items are a ``Recipe``: the page's filters, sorting and paging run one statement compiled per shape.
     """
-    qs = WorkItem.objects.filter(assignments__unit=unit)
+    shape = {"today": today, "soon": soon_cutoff(today), "town": unit.kind == Unit.Kind.TOWN}
+    if visible is not None:
+        return _work_items_for_unit(unit_id=unit.pk, visible=visible, **shape)
+    return recipe(_work_items_for_unit, model=WorkItem, ids={"unit_id": unit.pk}, **shape)
+
+
+def _work_items_for_unit(*, unit_id: int, today: date, soon: date, town: bool,
+                         visible: QuerySet[WorkItem] | None = None) -> QuerySet[WorkItem]:
+    qs = WorkItem.objects.filter(assignments__unit_id=unit_id)
     if visible is not None:
         qs = qs.filter(pk__in=visible.values("pk"))
     qs = qs.annotate(
         my_role=F("assignments__role"), my_support_done_at=F("assignments__support_done_at"),
         lead_name=lead_name_subquery(),
     )
-    qs = with_sub_item_counts(with_urgency(qs, today), today).select_related("plan", "key_task", "indicator")
+    qs = with_sub_item_counts(with_urgency(qs, today, soon=soon), today).select_related("plan", "key_task", "indicator")
     # Open work first (by deadline), then what is already done: the morning's view is what is left to do.
     done_last = Case(When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0))
     # A town's work is what was handed to it: its sub-items come first among the open ones.
-    if unit.kind == Unit.Kind.TOWN:
+    if town:
         handed_first = Case(When(parent__isnull=False, then=Value(0)), default=Value(1))
         return qs.order_by(done_last, handed_first, F("due_date").asc(nulls_last=True), "position", "pk")
     return qs.order_by(done_last, F("due_date").asc(nulls_last=True), "position", "pk")
+
+
+def unit_filter_choices(unit: Unit) -> tuple[QuerySet[KeyTask], QuerySet[Indicator]]:
+    """The key tasks and indicators of the unit's items, for its filters (recipes: read once per shape)."""
+    ids = {"unit_id": unit.pk}
+    return (recipe(_unit_key_tasks, model=KeyTask, ids=ids), recipe(_unit_indicators, model=Indicator, ids=ids))
+
+
+def _unit_key_tasks(*, unit_id: int) -> QuerySet[KeyTask]:
+    mine = WorkItem.objects.filter(assignments__unit_id=unit_id)
+    return KeyTask.objects.filter(pk__in=mine.values("key_task_id")).order_by("plan", "number")
+
+
+def _unit_indicators(*, unit_id: int) -> QuerySet[Indicator]:
+    mine = WorkItem.objects.filter(assignments__unit_id=unit_id)
+    return Indicator.objects.filter(pk__in=mine.values("indicator_id")).order_by("plan", "number")
 
 
 def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkItem]:

@@ -23,7 +23,7 @@ from tasks.forms import (
     SupportDoneForm,
     WaiveForm,
 )
-from tasks.models import Evidence, ExtensionRequest, Indicator, KeyTask, Role, Unit, WorkItem
+from tasks.models import Evidence, ExtensionRequest, Role, Unit, WorkItem
 from tasks.rules.actions import item_actions
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue, is_overdue
@@ -42,6 +42,7 @@ from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
+    unit_filter_choices,
     urgency_counts,
     work_item_for_page,
     work_item_history,
@@ -78,13 +79,9 @@ def my_work(request):
     today = timezone.localdate()
     items = work_items_for_unit(unit=unit, today=today)
     mine = WorkItem.objects.filter(assignments__unit=unit)
-    filterset = WorkItemFilter(
-        request.GET or None,
-        queryset=items,
-        today=today,
-        key_tasks=KeyTask.objects.filter(pk__in=mine.values("key_task_id")).order_by("plan", "number"),
-        indicators=Indicator.objects.filter(pk__in=mine.values("indicator_id")).order_by("plan", "number"),
-    )
+    key_tasks, indicators = unit_filter_choices(unit)
+    filterset = WorkItemFilter(request.GET or None, queryset=items, today=today, key_tasks=key_tasks,
+                               indicators=indicators)
     table = WorkItemTable(filterset.qs)
     export = wants_export(request)
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)

@@ -45,7 +45,8 @@ def test_rows_objects_and_annotations_equal_the_orms_for_every_unit():
     assert precompiled(_items, ids={"unit_id": w.lead.pk}, today=w.today + timedelta(days=400)) == []
 
 
-def test_a_shape_is_built_twice_once_then_never_again():
+def test_a_shape_is_built_as_usual_once_then_compiled_for_keeps(monkeypatch):
+    monkeypatch.setattr(c, "CHECK", False)  # as in production (tests check every run against a fresh compile)
     w = make_world()
     calls = []
 
@@ -53,9 +54,49 @@ def test_a_shape_is_built_twice_once_then_never_again():
         calls.append(unit_id)
         return _items(unit_id=unit_id, today=today)
 
-    for unit in (w.lead, w.support, w.lead):
-        precompiled(build, ids={"unit_id": unit.pk}, today=w.today)
-    assert len(calls) == 2 and all(pk < 0 for pk in calls)  # the two stand-in builds only
+    results = [precompiled(build, ids={"unit_id": unit.pk}, today=w.today) for unit in (w.lead, w.support, w.lead)]
+    # First use: built as usual; second: built twice with stand-ins and kept; third: nothing built.
+    assert calls[0] == w.lead.pk and len(calls) == 3 and calls[1] < 0 and calls[2] < 0
+    assert [i.pk for i in results[0]] == [i.pk for i in results[2]] == [w.item.pk]
+    assert [i.pk for i in results[1]] == [w.item.pk]  # the support unit's part of the same item
+
+
+def test_check_mode_catches_a_build_that_reads_more_than_its_arguments():
+    w = make_world()
+    outside = {"day": w.today}
+
+    def build(*, unit_id):  # reads a value that is neither an id nor part of the shape
+        return WorkItem.objects.filter(assignments__unit_id=unit_id, due_date__gte=outside["day"])
+
+    precompiled(build, ids={"unit_id": w.lead.pk})
+    outside["day"] = w.today + timedelta(days=1)
+    with pytest.raises(AssertionError, match="differs from a fresh compile"):
+        precompiled(build, ids={"unit_id": w.lead.pk})
+
+
+def test_a_recipe_filtered_ordered_counted_and_sliced_reads_what_the_queryset_reads():
+    w = make_world()
+    for n in range(5):
+        WorkItemFactory(plan=w.plan, due_date=w.today + timedelta(days=n), lead=w.lead, text=f"事项{n}")
+
+    def build(*, unit_id, today):
+        return WorkItem.objects.filter(assignments__unit_id=unit_id).select_related("plan").order_by("pk")
+
+    made = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}, today=w.today)
+    plain = build(unit_id=w.lead.pk, today=w.today)
+    for step in (
+        lambda q: q.all(),
+        lambda q: q.filter(text__contains="事项").order_by("-due_date", "pk"),
+        lambda q: q.filter(Q(due_date__gte=w.today + timedelta(days=2)) | Q(text="新增")).exclude(status="done"),
+        lambda q: q.filter(plan=w.plan).distinct()[1:3],
+        lambda q: q.filter(pk__in=WorkItem.objects.filter(text="事项1").values("pk")),  # a queryset: built
+    ):
+        got, want = step(made), step(plain)
+        assert [i.pk for i in got] == [i.pk for i in want]
+        assert step(made).count() == want.count()
+    kept = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}, today=w.today).order_by("due_date")
+    assert isinstance(kept, c.Recipe) and kept._recipe is not None  # still a recipe: nothing built
+    assert kept.exists() and kept._recipe is None  # anything else builds it
 
 
 def test_values_lists_and_empty_reads():
