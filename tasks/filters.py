@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Select
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
-from tasks.selectors.choices import key_task_choices, lead_unit_choices, plan_choices, plans_spread
+from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices, plans_spread
+from tasks.selectors.permissions import plans_in
 from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
 
 URGENCY_CHOICES = [
@@ -205,12 +206,13 @@ class OverdueFilter(_Dated):
         model = WorkItem
         fields: list[str] = []
 
-    def __init__(self, *args, plans: QuerySet[Plan], **kwargs):
+    def __init__(self, *args, plan_ids: tuple[int, ...] | None, **kwargs):
+        """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan)."""
         super().__init__(*args, **kwargs)
-        self.filters["plan"].queryset = plan_choices(plans)
-        self.filters["lead_unit"].queryset = lead_unit_choices(plans)
-        self.filters["key_task"].queryset = key_task_choices(plans)
-        unit_label, task_label = overdue_choice_labels(plans)
+        self.filters["plan"].queryset = choices_in(plan_choices, plan_ids=plan_ids)
+        self.filters["lead_unit"].queryset = choices_in(lead_unit_choices, plan_ids=plan_ids)
+        self.filters["key_task"].queryset = choices_in(key_task_choices, plan_ids=plan_ids)
+        unit_label, task_label = overdue_choice_labels(plans_in(plan_ids))
         self.filters["lead_unit"].label_for = unit_label
         self.filters["key_task"].label_for = task_label
         for name in ("plan", "lead_unit", "key_task"):

@@ -6,9 +6,14 @@ them is megabytes of HTML. The filter lists them only when they are few, else it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from tasks.models import KeyTask, Plan, Unit
+
+from .compiled import recipe
+from .permissions import plans_in
 
 SEARCH_LIMIT = 20
 
@@ -56,6 +61,18 @@ def key_task_choices(plans: QuerySet[Plan]) -> QuerySet[KeyTask]:
         KeyTask.objects.filter(plan__in=plans).select_related("plan__region")
         .annotate(plan_region_plans=region_plans(plans, "plan__region_id")).order_by("plan", "number", "pk")
     )
+
+
+def choices_in(choices: Callable[[QuerySet[Plan]], QuerySet], *, plan_ids: tuple[int, ...] | None) -> QuerySet:
+    """``choices(plans_in(plan_ids))`` (one of the functions above) as a ``Recipe``: read once per shape."""
+    return recipe(_choices_in, model=_MODELS[choices], ids={}, choices=choices, plan_ids=plan_ids)
+
+
+def _choices_in(*, choices: Callable[[QuerySet[Plan]], QuerySet], plan_ids: tuple[int, ...] | None) -> QuerySet:
+    return choices(plans_in(plan_ids))
+
+
+_MODELS = {plan_choices: Plan, lead_unit_choices: Unit, key_task_choices: KeyTask}
 
 
 def search_lead_units(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Unit], bool]:

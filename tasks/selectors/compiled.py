@@ -211,6 +211,9 @@ def _key(value):
         return (F, value.name)
     if isinstance(value, OrderBy) and type(value.expression) is F:
         return (OrderBy, value.expression.name, value.descending, value.nulls_first, value.nulls_last)
+    if isinstance(value, Recipe) and value._recipe is not None and not value._recipe[1]:
+        build, _ids, shape, ops = value._recipe  # a recipe of no ids is plain data (a subquery)
+        return (Recipe, build, tuple(sorted(shape.items())), ops)
     if isinstance(value, Model) and value.pk is not None:
         return (value._meta.label, value.pk)
     raise _Unkeyable(type(value).__name__)

@@ -80,9 +80,18 @@ def can_review_plan(user, plan_id: int) -> bool:
 
 def reviewable_plans(user) -> QuerySet[Plan]:
     """The plans whose work ``user`` reviews, chases and sees as a whole."""
-    if is_global(user):
-        return Plan.objects.all()
-    return Plan.objects.filter(pk__in=coordinated_plan_ids(user))
+    return plans_in(reviewable_plan_ids(user))
+
+
+def reviewable_plan_ids(user) -> tuple[int, ...] | None:
+    """The ids of ``reviewable_plans``, sorted; None for every plan (a province-wide user). Plain data, for
+    reads compiled once per shape (``tasks.selectors.compiled``)."""
+    return None if is_global(user) else tuple(sorted(coordinated_plan_ids(user)))
+
+
+def plans_in(plan_ids: tuple[int, ...] | None) -> QuerySet[Plan]:
+    """The plans of ``reviewable_plan_ids``."""
+    return Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
 
 
 def visible_plans(user) -> QuerySet[Plan]:

@@ -31,7 +31,7 @@ from tasks.workdays import add_workdays
 
 from .calendar import calendar_overrides
 from .compiled import precompiled, recipe
-from .permissions import reviewable_plans
+from .permissions import plans_in, reviewable_plans
 
 S = WorkItem.Status
 SOON_WORKDAYS = 7
@@ -367,7 +367,21 @@ def overdue_items(*, plans: QuerySet[Plan], today: date) -> QuerySet[WorkItem]:
     return qs.order_by("due_date", "position", "pk")
 
 
+def overdue_in(*, plan_ids: tuple[int, ...] | None, today: date) -> QuerySet[WorkItem]:
+    """``overdue_items`` of the plans ``plan_ids`` (``permissions.reviewable_plan_ids``) as a ``Recipe``."""
+    return recipe(_overdue_in, model=WorkItem, ids={}, plan_ids=plan_ids, today=today)
+
+
+def _overdue_in(*, plan_ids: tuple[int, ...] | None, today: date) -> QuerySet[WorkItem]:
+    return overdue_items(plans=plans_in(plan_ids), today=today)
+
+
 def items_with_lead(unit_id: int) -> QuerySet[WorkItemUnit]:
+    """The ids of the items ``unit_id`` leads (a ``Recipe``: a recipe's filter may use it)."""
+    return recipe(_items_with_lead, model=WorkItemUnit, ids={}, unit_id=unit_id)
+
+
+def _items_with_lead(*, unit_id: int) -> QuerySet[WorkItemUnit]:
     return WorkItemUnit.objects.filter(unit_id=unit_id, role=Role.LEAD).values("work_item_id")
 
 

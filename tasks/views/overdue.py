@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from tasks.filters import OverdueFilter, overdue_choice_labels
 from tasks.inputs import clean_text, parse_ids
 from tasks.selectors.choices import search_key_tasks, search_lead_units, search_plans
-from tasks.selectors.permissions import is_coordinator, reviewable_plans
-from tasks.selectors.work import overdue_items
+from tasks.selectors.permissions import is_coordinator, reviewable_plan_ids, reviewable_plans
+from tasks.selectors.work import overdue_in
 from tasks.services.reminders import reminders_send_now
 from tasks.tables import OverdueTable, xlsx_response
 
@@ -27,9 +27,9 @@ def overdue(request):
     if not is_coordinator(request.user):
         raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
     today = timezone.localdate()
-    plans = reviewable_plans(request.user)
-    filterset = OverdueFilter(request.GET or None, queryset=overdue_items(plans=plans, today=today), today=today,
-                              plans=plans)
+    scope = reviewable_plan_ids(request.user)
+    filterset = OverdueFilter(request.GET or None, queryset=overdue_in(plan_ids=scope, today=today), today=today,
+                              plan_ids=scope)
     table = OverdueTable(filterset.qs, today=today, next_url=request.get_full_path())
     export = wants_export(request)
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
