@@ -26,6 +26,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.selectors.compiled import precompiled
 
 VIEW_ALL_PLANS = "tasks.view_all_plans"
 
@@ -43,11 +44,15 @@ def is_global(user) -> bool:
     if user.is_staff or hasattr(user, "_perm_cache"):
         return user.has_perm(VIEW_ALL_PLANS)
     if not hasattr(user, "_housing_global"):
-        app_label, codename = VIEW_ALL_PLANS.split(".")
-        user._housing_global = Permission.objects.filter(
-            Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
-        ).exists()
+        user._housing_global = bool(precompiled(_global_grant, ids={"user_id": user.pk}))
     return user._housing_global
+
+
+def _global_grant(*, user_id: int) -> QuerySet[Permission]:
+    app_label, codename = VIEW_ALL_PLANS.split(".")
+    return Permission.objects.filter(
+        Q(user=user_id) | Q(group__user=user_id), content_type__app_label=app_label, codename=codename
+    ).values_list("pk", flat=True)[:1]
 
 
 def user_unit(user) -> Unit | None:
@@ -55,9 +60,13 @@ def user_unit(user) -> Unit | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_housing_unit"):
-        profile = Profile.objects.select_related("unit").filter(user=user).first()
+        profile = next(iter(precompiled(_profile_of, ids={"user_id": user.pk})), None)
         user._housing_unit = profile.unit if profile else None
     return user._housing_unit
+
+
+def _profile_of(*, user_id: int) -> QuerySet[Profile]:
+    return Profile.objects.select_related("unit").filter(user_id=user_id).order_by("pk")[:1]
 
 
 def coordinated_plan_ids(user) -> frozenset[int]:
@@ -65,8 +74,12 @@ def coordinated_plan_ids(user) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_housing_plan_ids"):
-        user._housing_plan_ids = frozenset(Plan.objects.filter(coordinators=user).values_list("pk", flat=True))
+        user._housing_plan_ids = frozenset(precompiled(_coordinated_plan_ids, ids={"user_id": user.pk}))
     return user._housing_plan_ids
+
+
+def _coordinated_plan_ids(*, user_id: int) -> QuerySet[Plan]:
+    return Plan.objects.filter(coordinators=user_id).values_list("pk", flat=True)
 
 
 def is_coordinator(user) -> bool:

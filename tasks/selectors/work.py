@@ -207,13 +207,19 @@ def _key_tasks_for_unit(*, unit_id: int, today: date) -> QuerySet[KeyTask]:
     )
 
 
-def urgency_counts(qs: QuerySet[WorkItem], today: date) -> dict[str, int]:
-    """How many items of ``qs`` are overdue, due soon, later, done (one query)."""
-    base = qs.model.objects.filter(pk__in=qs.values("pk"))
-    counts = base.aggregate(
-        total=Count("pk"), **{u: Count("pk", filter=urgency_q(u, today)) for u in Urgency.ALL}
+def unit_urgency_counts(*, unit: Unit, today: date) -> dict[str, int]:
+    """How many of the unit's items are overdue, due soon, later, awaiting review, done, and in all (one query,
+    compiled once per shape: the unit's rows grouped by unit; a unit has one row per item)."""
+    rows = precompiled(_unit_urgency_counts, ids={"unit_id": unit.pk}, today=today, soon=soon_cutoff(today))
+    return dict(zip(("total", *Urgency.ALL), rows[0] if rows else (0,) * (1 + len(Urgency.ALL)), strict=True))
+
+
+def _unit_urgency_counts(*, unit_id: int, today: date, soon: date) -> QuerySet[WorkItemUnit]:
+    counts = {u: Count("pk", filter=urgency_q(u, today, "work_item__", soon=soon)) for u in Urgency.ALL}
+    return (
+        WorkItemUnit.objects.filter(unit_id=unit_id).values("unit_id").annotate(total=Count("pk"), **counts)
+        .order_by().values_list("total", *Urgency.ALL)
     )
-    return counts
 
 
 def outcome_counts(qs: QuerySet[WorkItem], *, as_of: date) -> dict:

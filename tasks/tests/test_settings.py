@@ -43,6 +43,30 @@ def test_database_broker_and_mail_come_from_the_environment():
     assert result.stdout.split() == ["django.db.backends.postgresql", "redis", "smtp"]
 
 
+def _database_options(**env) -> dict:
+    ours = ("DJANGO_", "DATABASE_", "REDIS_URL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps(s.DATABASES['default']['OPTIONS']))")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "housing.settings", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_their_values():
+    options = _database_options(DATABASE_URL="postgres://u@db:5432/h?options=-c%20statement_timeout%3D5000")
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    assert options["options"] == "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan"  # kept, added
+    # Behind a pooler that cannot keep prepared statements: off, from the environment.
+    off = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PREPARE_THRESHOLD="0")
+    assert off["prepare_threshold"] is None and off["server_side_binding"] is True
+    assert _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_SERVER_SIDE_BINDING="false")[
+        "prepare_threshold"] is None
+
+
 def _storage(**env) -> subprocess.CompletedProcess:
     """The default storage as configured and as built (no request is made: boto3 connects lazily)."""
     code = (

@@ -43,7 +43,7 @@ from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
     unit_filter_choices,
-    urgency_counts,
+    unit_urgency_counts,
     work_item_for_page,
     work_item_history,
     work_item_last_return,
@@ -78,7 +78,6 @@ def my_work(request):
         return render(request, "tasks/no_unit.html")
     today = timezone.localdate()
     items = work_items_for_unit(unit=unit, today=today)
-    mine = WorkItem.objects.filter(assignments__unit=unit)
     key_tasks, indicators = unit_filter_choices(unit)
     filterset = WorkItemFilter(request.GET or None, queryset=items, today=today, key_tasks=key_tasks,
                                indicators=indicators)
@@ -96,7 +95,7 @@ def my_work(request):
             "today": today,
             "table": table,
             "filter": filterset,
-            "counts": urgency_counts(mine, today),
+            "counts": unit_urgency_counts(unit=unit, today=today),
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
             "support": support,
             "support_parts": support_parts_for_unit(unit=unit, today=today, limit=SUPPORT_SHOWN)

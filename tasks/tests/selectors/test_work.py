@@ -6,12 +6,14 @@ import pytest
 from tasks.models import ProgressReport, Role, WorkItem
 from tasks.selectors.work import (
     Bucket,
+    Urgency,
     bucket_of,
     bucket_q,
     close_requests_queue,
     overdue_items,
     unit_summary,
-    urgency_counts,
+    unit_urgency_counts,
+    urgency_q,
     with_urgency,
     work_item_history,
     work_items_for_unit,
@@ -20,7 +22,7 @@ from tasks.services.reports import work_item_request_close
 from tasks.services.review import work_item_accept
 from tasks.services.workflow import work_item_transition
 from tasks.tests.daily_setup import make_world
-from tasks.tests.factories import WorkItemFactory
+from tasks.tests.factories import UnitFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -68,8 +70,14 @@ def test_urgency_counts_split_a_units_items():
     # Asked to close after its deadline: waiting for the coordinator, not overdue.
     awaiting = _item(w, w.today - timedelta(days=4))
     work_item_transition(item=awaiting, to_status=S.AWAITING_REVIEW)
-    counts = urgency_counts(WorkItem.objects.filter(assignments__unit=w.lead), w.today)
+    counts = unit_urgency_counts(unit=w.lead, today=w.today)
     assert counts == {"total": 5, "overdue": 1, "soon": 1, "later": 1, "awaiting": 1, "done": 1}
+    # Every count is the number of the unit's items its urgency filter selects.
+    mine = WorkItem.objects.filter(assignments__unit=w.lead)
+    assert counts == {"total": mine.count(), **{u: mine.filter(urgency_q(u, w.today)).count() for u in Urgency.ALL}}
+    assert unit_urgency_counts(unit=w.other, today=w.today) == {"total": 1, "overdue": 0, "soon": 0, "later": 1,
+                                                                 "awaiting": 0, "done": 0}
+    assert unit_urgency_counts(unit=UnitFactory(), today=w.today) == dict.fromkeys(counts, 0)
 
 
 def test_on_time_rate_is_done_on_time_over_due_as_in_the_roundups():
