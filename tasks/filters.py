@@ -7,9 +7,10 @@ from datetime import date
 import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import DateInput, Select
+from tasks.forms import DateInput, Select, TextInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
 from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices, plans_spread
 from tasks.selectors.permissions import plans_in
@@ -43,8 +44,6 @@ class BoundedSelect(Select):
     matches from ``url`` (``tasks/autocomplete.js``). An export, which renders no form, reads nothing.
     """
 
-    template_name = "tasks/widgets/bounded_select.html"
-
     class Media:
         js = ["tasks/autocomplete.js"]
 
@@ -75,6 +74,15 @@ class BoundedSelect(Select):
         context["widget"]["searchable"] = self.searchable
         context["widget"]["search_placeholder"] = _("输入文字搜索")
         return context
+
+    def html(self, widget: dict) -> str:
+        select = super().html(widget)
+        if not widget["searchable"]:
+            return select
+        label = conditional_escape(widget["search_placeholder"])
+        return (f'<input type="search" class="autocomplete-search" data-autocomplete-for='
+                f'"{conditional_escape(widget["attrs"].get("id", ""))}" placeholder="{label}" aria-label="{label}" '
+                f'autocomplete="off">\n{select}')
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value}
@@ -138,9 +146,11 @@ class _Dated(django_filters.FilterSet):
     def __init__(self, *args, today: date, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
-        for f in self.filters.values():  # selects render their options in Python (tasks.forms.Select)
+        for f in self.filters.values():  # widgets rendered in Python (tasks.forms.PythonWidget)
             if isinstance(f, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 f.extra.setdefault("widget", Select)
+            elif isinstance(f, django_filters.CharFilter):
+                f.extra.setdefault("widget", TextInput)
 
     def search(self, qs, name, value):
         return qs.filter(Q(text__icontains=value) | Q(deadline_text__icontains=value)) if value else qs

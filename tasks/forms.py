@@ -8,7 +8,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import clean_text
@@ -16,23 +16,60 @@ from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from tasks.workdays import date_bounds
 
 
-class DateInput(forms.DateInput):
+class PythonWidget:
+    """A widget rendered in Python, not through the form renderer's templates (Django renders each field
+    through two or three templates: on a list page's filter form, a template per field and per attribute
+    list). Same HTML as Django's templates (tested)."""
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(self.html(context["widget"]))  # every value, label and attribute is escaped
+
+    def html(self, widget: dict) -> str:
+        raise NotImplementedError
+
+
+def attrs_html(attrs: dict) -> str:
+    """Django's ``django/forms/widgets/attrs.html``."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
+        for name, value in attrs.items() if value is not False
+    )
+
+
+def _text(value) -> str:
+    """``{{ value|stringformat:'s' }}`` with autoescaping (a safe value stays as it is)."""
+    return conditional_escape(value if isinstance(value, SafeData) else str(value))
+
+
+def input_html(widget: dict) -> str:
+    """Django's ``django/forms/widgets/input.html``."""
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    return (f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f'{value}{attrs_html(widget["attrs"])}>')
+
+
+class TextInput(PythonWidget, forms.TextInput):
+    def html(self, widget: dict) -> str:
+        return input_html(widget)
+
+
+class DateInput(PythonWidget, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
 
+    def html(self, widget: dict) -> str:
+        return input_html(widget)
 
-class Select(forms.Select):
-    """A ``<select>`` whose options are rendered in Python: Django's own template includes a template per
-    option, which made a filter form with a few long lists a fifth of a list page's time. Same HTML."""
 
-    template_name = "tasks/widgets/select.html"
+class Select(PythonWidget, forms.Select):
+    """A ``<select>`` rendered in Python, its options too (Django's template includes a template per option,
+    which made a filter form with a few long lists a fifth of a list page's time). Same HTML."""
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["options_html"] = options_html(context["widget"]["optgroups"])
-        return context
+    def html(self, widget: dict) -> str:
+        return (f'<select name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>'
+                f'{options_html(widget["optgroups"])}</select>')
 
 
 def options_html(optgroups) -> str:

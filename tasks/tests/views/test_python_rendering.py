@@ -2,14 +2,15 @@
 ``tasks.forms.Select``) for speed: the HTML must be what django-tables2's and Django's own templates give."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from tasks.forms import Select
+from tasks.forms import DateInput, Select, TextInput
 from tasks.models import WorkItem
 from tasks.services.reports import work_item_request_close
 from tasks.tests.daily_setup import login, make_world
@@ -92,6 +93,30 @@ def test_a_selects_python_options_are_djangos_html(choices, value):
     assert _normal(ours) == _normal(stock)
     assert "<i>" not in ours
     assert ("selected" in ours) == (value is not None)
+
+
+@pytest.mark.parametrize("value", [None, "", "a <b> & \"c\"", date(2025, 6, 30), mark_safe("<em>x</em>")])
+@pytest.mark.parametrize("attrs", [{}, {"id": "id_q", "required": True, "disabled": False, "placeholder": "搜 <x>"}])
+def test_python_inputs_are_djangos_html(value, attrs):
+    for ours, stock in ((TextInput(attrs=attrs), forms.TextInput(attrs=attrs)),
+                        (DateInput(attrs=attrs), forms.DateInput(attrs=attrs, format="%Y-%m-%d"))):
+        stock.input_type = ours.input_type
+        assert _normal(ours.render("q", value)) == _normal(stock.render("q", value))
+
+
+def test_a_searchable_select_has_its_search_box_above_it(client, monkeypatch):
+    w = make_world()
+    login(client, w.coordinator)
+    from tasks.filters import _Labelled
+
+    page = client.get(reverse("tasks:overdue")).content.decode()
+    assert '<select name="lead_unit"' in page and 'class="autocomplete-search"' not in page  # a few: a list
+    monkeypatch.setattr(_Labelled, "searchable_over", 0)  # every list is "many": searchable
+    page = client.get(reverse("tasks:overdue")).content.decode()
+    box = ('<input type="search" class="autocomplete-search" data-autocomplete-for="id_lead_unit" '
+           'placeholder="输入文字搜索" aria-label="输入文字搜索" autocomplete="off">\n<select name="lead_unit" '
+           'id="id_lead_unit" data-autocomplete="/overdue/choices/lead_unit/"')
+    assert box in page
 
 
 def test_filter_selects_keep_their_choices_and_selection(client):
