@@ -11,7 +11,6 @@ import django_tables2.utils as tables_utils
 from django.db import models
 from django.db.models import F
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
@@ -24,6 +23,7 @@ from django_tables2.data import TableQuerysetData
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tasks.links import pk_url
 from tasks.models import Role, WorkItem
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
@@ -167,6 +167,7 @@ class PythonBody:
                 return mark_safe("")
             return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
         plans = [_CellPlan(column, rows[0].record) for column in columns]
+        row_attrs = _row_attrs_plan(self.row_attrs)
         out = []
         for row in rows:
             cells = []
@@ -177,8 +178,40 @@ class PythonBody:
                     plan.column.current_value, plan.column.current_record = cell, row.record
                     td = plan.column.attrs["td"].as_html()
                 cells.append(f"<td {td}>{conditional_escape(localize(cell))}</td>")
-            out.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+            attrs = row.attrs if row_attrs is None else _row_attrs(row_attrs, row)
+            out.append(f"<tr {attrs.as_html()}>{''.join(cells)}</tr>")
         return mark_safe("".join(out))  # every cell and attribute above was escaped
+
+
+def _row_attrs_plan(row_attrs: dict) -> list[tuple] | None:
+    """The table's ``row_attrs`` as (name, value, the arguments a callable value takes; None for a plain
+    value, ``...`` for one taking any): django-tables2 inspects each callable's signature again on every
+    row. None when a value is a nested dict (the general path renders it)."""
+    plan = []
+    for name, value in row_attrs.items():
+        if isinstance(value, dict):
+            return None
+        if callable(value):
+            args, catch_all = tables_utils.signature(value)
+            plan.append((name, value, ... if catch_all else tuple(args)))
+        else:
+            plan.append((name, value, None))
+    return plan
+
+
+def _row_attrs(plan: list[tuple], row) -> tables_utils.AttributeDict:
+    """``BoundRow.attrs`` from a ``_row_attrs_plan``."""
+    kwargs = {"table": row.table, "record": row.record}
+    attrs = {}
+    for name, value, args in plan:
+        if args is ...:
+            value = value(**kwargs)
+        elif args is not None:
+            value = value(**{a: kwargs[a] for a in args}) if all(a in kwargs for a in args) else None
+        attrs[name] = value
+    parity = "odd" if row.row_counter % 2 else "even"
+    attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
+    return tables_utils.AttributeDict(attrs)
 
 
 def _row_class(record) -> str:
@@ -353,7 +386,7 @@ class OverdueTable(_Base):
         return value.title
 
     def render_comment(self, record):
-        url = reverse("tasks:work_item_comment", args=[record.pk])
+        url = pk_url("tasks:work_item_comment", record.pk)
         if self.next_url:
             url += "?" + urlencode({"next": self.next_url})
         return format_html('<a href="{}">{}</a>', url, _("写意见"))

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tasks.links import pk_url
 from tasks.rules.outcomes import CHASED_STATUSES, OPEN_STATUSES, is_overdue
 
 
@@ -79,7 +80,7 @@ class Unit(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:unit_detail", args=[self.pk])
+        return pk_url("tasks:unit_detail", self.pk)
 
     @property
     def email_list(self) -> list[str]:
@@ -198,7 +199,7 @@ class Indicator(models.Model):
         return f"{self.number}. {self.name}" + (f"({self.measure})" if self.measure else "")
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:indicator_detail", args=[self.pk])
+        return pk_url("tasks:indicator_detail", self.pk)
 
 
 class IndicatorTarget(models.Model):
@@ -265,7 +266,7 @@ class KeyTask(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:key_task_detail", args=[self.pk])
+        return pk_url("tasks:key_task_detail", self.pk)
 
 
 class KeyTaskUnit(models.Model):
@@ -411,7 +412,7 @@ class WorkItem(models.Model):
         return self.text[:60]
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:work_item_detail", args=[self.pk])
+        return pk_url("tasks:work_item_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

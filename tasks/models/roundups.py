@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tasks.links import pk_url
 from tasks.roundups.periods import Period
 
 from .plan import Plan, Unit
@@ -202,7 +202,7 @@ class Roundup(models.Model):
         return f"{self.plan} · {self.period.label}{self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:roundup_detail", args=[self.pk])
+        return pk_url("tasks:roundup_detail", self.pk)
 
     @property
     def period(self) -> Period:

@@ -59,6 +59,7 @@ def key_task_choices(plans: QuerySet[Plan]) -> QuerySet[KeyTask]:
     """Key tasks of ``plans``, with their plan and region and ``plan_region_plans`` (for the plan's label)."""
     return (
         KeyTask.objects.filter(plan__in=plans).select_related("plan__region")
+        .only("number", "title", "plan__title", "plan__region__name")  # what their labels show
         .annotate(plan_region_plans=region_plans(plans, "plan__region_id")).order_by("plan", "number", "pk")
     )
 
