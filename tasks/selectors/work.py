@@ -52,6 +52,11 @@ class Urgency:
     ALL = (OVERDUE, SOON, LATER, AWAITING, DONE)
 
 
+# What a list's rows carry along with their plan and key task but never show: a plan's import warnings
+# (JSON, decoded per row) and a key task's full text.
+LIST_DEFERRED = ("plan__import_warnings", "key_task__text")
+
+
 def soon_cutoff(today: date) -> date:
     """Last day counted as "due soon": 7 working days ahead, with the coordinator's calendar corrections."""
     return add_workdays(today, SOON_WORKDAYS, calendar_overrides(years=(today.year, today.year + 1)))
@@ -142,6 +147,7 @@ def _work_items_for_unit(*, unit_id: int, today: date, soon: date, town: bool,
         lead_name=lead_name_subquery(),
     )
     qs = with_sub_item_counts(with_urgency(qs, today, soon=soon), today).select_related("plan", "key_task", "indicator")
+    qs = qs.defer(*LIST_DEFERRED)
     # Open work first (by deadline), then what is already done: the morning's view is what is left to do.
     done_last = Case(When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0))
     # A town's work is what was handed to it: its sub-items come first among the open ones.
@@ -368,7 +374,7 @@ def overdue_items(*, plans: QuerySet[Plan], today: date) -> QuerySet[WorkItem]:
     qs = (
         WorkItem.objects.filter(urgency_q(Urgency.OVERDUE, today), plan__in=plans)
         .annotate(lead_name=lead_name_subquery(), urgency=Value(Urgency.OVERDUE, output_field=CharField()))
-        .select_related("plan", "key_task")
+        .select_related("plan", "key_task").defer(*LIST_DEFERRED)
     )
     return qs.order_by("due_date", "position", "pk")
 
