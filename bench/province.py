@@ -440,6 +440,7 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
     """gunicorn (2 sync workers, DEBUG off) on a free loopback port against ``database``; ``users`` locust users,
     each waiting 1 s between requests, for ``seconds``. Rows: p95 as ``ms``, p50/p99, requests, errors."""
     import csv
+    import resource
     import subprocess
     import urllib.request
 
@@ -480,6 +481,7 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
                     response.read()
         locust_log = work / "locust.log"
         cpu_before = _proc_cpu()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
              "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--stop-timeout", "10",
@@ -489,6 +491,9 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
             stdout=locust_log.open("w"), stderr=subprocess.STDOUT, timeout=seconds + 120,
         )
         cpu = _cpu_split(cpu_before, _proc_cpu(), server.pid)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, ended and reaped by now
+        cpu["load_generator"] = (children.ru_utime + children.ru_stime
+                                 - children_before.ru_utime - children_before.ru_stime)
         if result.returncode != 0:
             raise RuntimeError(f"locust failed ({result.returncode}); see {locust_log}:\n"
                                f"{locust_log.read_text()[-2000:]}")
@@ -524,7 +529,8 @@ def run_load(ctx: Context, *, database: str, seconds: int, users: int, size: int
         # Where the machine's time went: what a faster page has to save (the test's own CPU is locust's).
         print(f"  CPU per request: web workers {1000 * cpu['web'] / served:.0f} ms, PostgreSQL "
               f"{1000 * cpu['database'] / served:.0f} ms ({os.cpu_count()} cores, {seconds} s: "
-              f"{cpu['web'] + cpu['database']:.0f} of {os.cpu_count() * seconds} CPU seconds)")
+              f"{cpu['web'] + cpu['database']:.0f} of {os.cpu_count() * seconds} CPU seconds; "
+              f"the simulated users {cpu['load_generator']:.0f})")
         for row in rows:
             row["web_cpu_ms"] = round(1000 * cpu["web"] / served, 1)
             row["db_cpu_ms"] = round(1000 * cpu["database"] / served, 1)
