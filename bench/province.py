@@ -9,7 +9,8 @@ For each size (a number of work items; plans, units and towns grow with it, see
 interleaved between the sizes (size A, size B, size A, ...; the best of ``--repeat`` runs counts)
 and prints one table: time, queries, the SQL floor (the operation's slowest statement, by its
 captured time, run again under EXPLAIN ANALYZE in the same run: planning + execution), × floor and
-large ÷ small. The databases are dropped at the end unless ``--keep``.
+large ÷ small. The databases are dropped at the end unless ``--keep``; ``--reuse`` measures the
+databases a ``--keep`` run left (each carries what was built, and for which day, as its comment).
 
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
@@ -99,6 +100,34 @@ def create_databases(names: list[str], *, template: str) -> None:
         _admin_execute(f'DROP DATABASE IF EXISTS "{name}"')
         _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     _admin_execute(f'DROP DATABASE IF EXISTS "{template}"')
+
+
+def describe_database(name: str, built, today: date) -> None:
+    """Keep what ``build`` returned (and its ``today``) on the database itself, for ``--reuse``."""
+    from dataclasses import asdict
+
+    text = json.dumps({"built": asdict(built), "today": today.isoformat()}).replace("'", "''")
+    _admin_execute(f"COMMENT ON DATABASE \"{name}\" IS '{text}'")
+
+
+def described_database(name: str):
+    """``(Built, today)`` of a database a ``--keep`` run left; a clear error if there is none."""
+    import psycopg
+    from django.db import connection
+
+    from bench.province_data import Built, Shape
+
+    s = connection.settings_dict
+    with psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
+                         host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           [name]).fetchone()
+    if not row or not row[0]:
+        raise SystemExit(f"--reuse: database {name} does not exist or was not left by a --keep run of this bench")
+    described = json.loads(row[0])
+    fields = dict(described["built"])
+    fields["shape"] = Shape(**fields["shape"])
+    return Built(**fields), date.fromisoformat(described["today"])
 
 
 def drop_databases(names: list[str]) -> None:
@@ -632,23 +661,34 @@ def sql_floor(queries: list[dict]) -> float | None:
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
         prefix: str = "bench", celery_redis: str | None = None, load_seconds: int | None = None,
-        load_users: int = 50) -> list[dict]:
+        load_users: int = 50, reuse: bool = False) -> list[dict]:
     from django.db import connection
 
     from bench.province_data import build
 
     names = {size: f"{prefix}_{size}" for size in sizes}
     collecting = collect_static() if load_seconds else None
-    print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
-    create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
+    if reuse:
+        keep = True  # never drop what this run did not create
+    else:
+        print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
+        create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
     contexts = {}
     try:
         for size, name in names.items():
+            if reuse:
+                built, built_today = described_database(name)
+                print(f"  {name}: reused, built for {built_today}: {built.counts}", flush=True)
+                use_database(name)
+                contexts[size] = Context(built, built_today)
+                continue
             use_database(name)
             start = time.perf_counter()
             built = build(size, today=today)
             print(f"  {name}: {built.shape.plans} plans, {built.shape.regions} regions, "
                   f"{built.counts} in {time.perf_counter() - start:.1f} s", flush=True)
+            if keep:
+                describe_database(name, built, today)
             contexts[size] = Context(built, today)
         ops = operations(today)
         chosen = [op for op in OPERATIONS if not only or op in only]
@@ -713,6 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="work items per database, comma-separated")
     parser.add_argument("--json", help="write the rows as JSON to this path")
     parser.add_argument("--keep", action="store_true", help="keep the bench_* databases")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the databases a --keep run left (same --prefix and --sizes) without building")
     parser.add_argument("--repeat", type=int, default=3, help="runs per operation and size; the best counts")
     parser.add_argument("--only", help="comma-separated operation names")
     parser.add_argument("--prefix", default="bench", help="database names: <prefix>_<size> (default bench)")
@@ -732,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
                today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
-               load_users=args.load_users)
+               load_users=args.load_users, reuse=args.reuse)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0
