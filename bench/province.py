@@ -32,6 +32,7 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,10 +223,32 @@ def _rolled_back(fn: Callable[[], None]) -> None:
         pass
 
 
+REMINDER_DAY_AT = clock(9)  # after every plan's default send time (08:30)
+
+
+def reminder_day_now(day: date) -> datetime:
+    """The reminder tick's moment on ``day``: 09:00 in the project's time zone (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, REMINDER_DAY_AT))
+
+
+def bench_today() -> date:
+    """The day the data is built for: today, or yesterday before 09:00 local time.
+
+    The Celery workers send what is due by their own clock, so the tick's moment on that day must
+    already have passed, whatever the hour the bench runs at.
+    """
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    return now.date() if now.time() >= REMINDER_DAY_AT else now.date() - timedelta(days=1)
+
+
 def op_reminders_scan(ctx: Context) -> None:
     from tasks.services.reminders import reminders_scan
 
-    now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+    now = reminder_day_now(ctx.today)
     _rolled_back(lambda: reminders_scan(today=ctx.today, now=now))
 
 
@@ -242,7 +265,7 @@ def op_reminders_send(ctx: Context) -> None:
 
     from tasks.services.reminders import reminders_scan, reminders_send_pending
 
-    now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+    now = reminder_day_now(ctx.today)
 
     def run():
         reminders_scan(today=ctx.today, now=now)
@@ -309,7 +332,7 @@ class CelerySend:
             ready_by = time.perf_counter() + 120
             while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
                 time.sleep(0.1)  # the workers' start is not part of the reminder day
-            now = datetime.combine(ctx.today, datetime.min.time()).astimezone() + timedelta(hours=9)
+            now = reminder_day_now(ctx.today)
             start = time.perf_counter()
             result = reminders_tick(now=now)
             queued = len(result.emails)
@@ -769,11 +792,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
         return 0
     _setup_django()
-    from django.utils import timezone
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
-               today=timezone.localdate(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
+               today=bench_today(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
                load_users=args.load_users, reuse=args.reuse)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
