@@ -9,8 +9,9 @@ For each size (a number of work items; plans, units and towns grow with it, see
 interleaved between the sizes (size A, size B, size A, ...; the best of ``--repeat`` runs counts)
 and prints one table: time, queries, the SQL floor (the operation's slowest statement, by its
 captured time, run again under EXPLAIN ANALYZE in the same run: planning + execution), × floor and
-large ÷ small. The databases are dropped at the end unless ``--keep``; ``--reuse`` measures the
-databases a ``--keep`` run left (each carries what was built, and for which day, as its comment).
+large ÷ small, then the issue's targets as verdicts (``target_verdicts``). The databases are dropped
+at the end unless ``--keep``; ``--reuse`` measures the databases a ``--keep`` run left (each carries
+what was built, and for which day, as its comment).
 
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
@@ -46,8 +47,15 @@ OPERATIONS = [
     "roundup_month", "roundup_year", "all_roundups", "reminders_scan", "reminders_dry_run", "reminders_send",
     "import_200_pages",
 ]
-# Operations whose query count must not grow with the size (per plan for all_roundups).
-CONSTANT_QUERIES = [op for op in OPERATIONS if op != "import_200_pages"]
+# The issue's targets, printed after the table (``target_verdicts``).
+PAGES = ["liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review"]
+PER_PLAN = ["roundup_month", "roundup_year"]
+MAX_GROWTH = 1.5  # large ÷ small, pages and per-plan operations
+MAX_TIMES_FLOOR = 3.0
+PROVINCE_PAGE_MS = 500
+ALL_ROUNDUPS_MS = 60_000
+REMINDER_TICK_MS = 60_000
+LOAD_P95_MS = 1_000
 
 
 class _Rollback(Exception):
@@ -286,6 +294,7 @@ class CelerySend:
 
     def __init__(self, redis_url: str):
         self.redis_url = redis_url
+        self.tick_ms: dict[str, float] = {}  # database name -> the tick's time
 
     def __call__(self, ctx: Context) -> None:
         import socket
@@ -343,6 +352,7 @@ class CelerySend:
             done = time.perf_counter()
             drained = done - enqueued_at
             self.ms = (done - start) * 1000  # the reminder day: tick and drain, not the workers' start
+            self.tick_ms[s["NAME"]] = (enqueued_at - start) * 1000  # scan, grouping, enqueue
             print(f"    reminders_send via Celery: {queued} digests queued in {enqueued_at - start:.1f} s, "
                   f"{sink.n} delivered to the SMTP sink in {drained:.1f} s "
                   f"({sink.n / max(drained, 1e-3):.0f} digests/s, 2 worker processes)", flush=True)
@@ -746,11 +756,76 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
     finally:
         if not keep:
             drop_databases(list(names.values()))
-    return [
+    rows = [
         {"operation": op, "size": size, "ms": round(best[op, size][0], 1), "queries": best[op, size][2],
          "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None}
         for op in chosen for size in sizes
     ] + load_rows
+    send = ops.get("reminders_send")
+    print_verdicts(target_verdicts(rows, tick_ms=getattr(send, "tick_ms", {}).get(names[max(sizes)])))
+    return rows
+
+
+def target_verdicts(rows: list[dict], *, tick_ms: float | None = None) -> list[tuple[str, bool, str]]:
+    """The issue's targets against a run's rows (``run``'s JSON): (target, met, the figures), the largest
+    size against the smallest. ``tick_ms``: the reminder day's tick at the largest size (``--celery``)."""
+    sizes = sorted({r["size"] for r in rows if not r["operation"].startswith("load_")})
+    if not sizes:
+        return []
+    small, large = sizes[0], sizes[-1]
+    at = {(r["operation"], r["size"]): r for r in rows}
+    ops = [op for op in OPERATIONS if (op, large) in at]
+    verdicts = []
+
+    def add(target: str, met: bool, figures: str) -> None:
+        verdicts.append((target, met, figures))
+
+    if small != large:
+        def grew(op: str) -> bool:
+            before, after = at[op, small]["queries"], at[op, large]["queries"]
+            # all_roundups counts per plan: the fixed statements spread over more plans.
+            return after > before if op == "all_roundups" else after != before
+
+        # Without --celery, reminders_send counts every digest's statements in this process: one set per
+        # recipient by design; through Celery it counts the tick's.
+        counted = [op for op in ops if (op, small) in at and (op != "reminders_send" or tick_ms is not None)]
+        grown = [f"{op} {at[op, small]['queries']} -> {at[op, large]['queries']}" for op in counted if grew(op)]
+        add("same query count at every size", not grown, ", ".join(grown) or f"{len(counted)} operations")
+        growth = {op: at[op, large]["ms"] / max(at[op, small]["ms"], 1e-3)
+                  for op in PAGES + PER_PLAN if (op, small) in at and (op, large) in at}
+        worst = max(growth, key=growth.get, default=None)
+        if worst:
+            add(f"{large:,} ÷ {small:,} ≤ {MAX_GROWTH} (pages, one roundup)", growth[worst] <= MAX_GROWTH,
+                f"worst {worst} {growth[worst]:.2f}")
+    times = {op: at[op, large]["ms"] / at[op, large]["floor_ms"]
+             for op in PAGES + PER_PLAN if (op, large) in at and at[op, large]["floor_ms"]}
+    over = sorted((op for op in times if times[op] > MAX_TIMES_FLOOR), key=times.get, reverse=True)
+    if times:
+        add(f"≤ {MAX_TIMES_FLOOR:g}× the SQL floor (pages, one roundup)", not over,
+            ", ".join(f"{op} {times[op]:.1f}×" for op in over) or f"worst {max(times.values()):.1f}×")
+    province = [op for op in ("province_overdue", "province_review") if (op, large) in at]
+    if province:
+        add(f"province-wide pages under {PROVINCE_PAGE_MS} ms", all(at[op, large]["ms"] < PROVINCE_PAGE_MS
+                                                                   for op in province),
+            ", ".join(f"{op} {at[op, large]['ms']:.0f} ms" for op in province))
+    if ("all_roundups", large) in at:
+        ms = at["all_roundups", large]["ms"]
+        add(f"all roundups under {ALL_ROUNDUPS_MS // 1000} s", ms < ALL_ROUNDUPS_MS, f"{ms / 1000:.1f} s")
+    if tick_ms is not None:
+        add(f"reminder day's tick under {REMINDER_TICK_MS // 1000} s", tick_ms < REMINDER_TICK_MS,
+            f"{tick_ms / 1000:.1f} s")
+    load = at.get(("load_all", large)) or next((r for r in rows if r["operation"] == "load_all"), None)
+    if load:
+        add(f"load p95 under {LOAD_P95_MS} ms, no error", (load["ms"] or 0) < LOAD_P95_MS and not load["errors"],
+            f"p95 {load['ms']:.0f} ms, {load['errors']} errors, {load['requests']} requests")
+    return verdicts
+
+
+def print_verdicts(verdicts: list[tuple[str, bool, str]]) -> None:
+    if verdicts:
+        print("\ntargets")
+    for target, met, figures in verdicts:
+        print(f"  {'met    ' if met else 'NOT MET'}  {target}: {figures}", flush=True)
 
 
 _HEADER_DONE: list[bool] = []

@@ -51,6 +51,8 @@ def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # The targets are printed as verdicts after the table (their logic: test_bench_targets.py).
+    assert "\ntargets\n" in result.stdout and "same query count at every size" in result.stdout, result.stdout[-3000:]
     all_rows = json.loads(out.read_text())
     load = {r["operation"]: r for r in all_rows if r["operation"].startswith("load_")}
     rows = {(r["operation"], r["size"]): r for r in all_rows if not r["operation"].startswith("load_")}

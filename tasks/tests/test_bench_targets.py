@@ -1,0 +1,77 @@
+"""The province bench's target verdicts (``bench.province.target_verdicts``), from rows of a run."""
+
+from __future__ import annotations
+
+from bench.province import OPERATIONS, target_verdicts
+
+SMALL, LARGE = 100_000, 1_000_000
+
+
+def _rows(**changes) -> list[dict]:
+    """A run that meets every target; ``changes`` maps (operation, size) names to fields to change."""
+    rows = []
+    for op in OPERATIONS:
+        for size in (SMALL, LARGE):
+            row = {"operation": op, "size": size, "ms": 50.0, "queries": 10, "floor_ms": 20.0}
+            if op == "all_roundups":
+                row["ms"] = 3_000.0 if size == SMALL else 30_000.0
+            row.update(changes.get(f"{op}@{size}", {}))
+            rows.append(row)
+    rows.append({"operation": "load_all", "size": LARGE, "ms": 640.0, "queries": None, "floor_ms": None,
+                 "requests": 2_000, "errors": 0})
+    return rows
+
+
+def _verdicts(rows, **kwargs) -> dict[str, tuple[bool, str]]:
+    return {target.split(" (")[0].split(":")[0]: (met, figures) for target, met, figures in
+            target_verdicts(rows, **kwargs)}
+
+
+def test_a_run_that_meets_every_target():
+    verdicts = _verdicts(_rows(), tick_ms=29_000)
+    assert len(verdicts) == 7
+    assert all(met for met, _figures in verdicts.values()), verdicts
+
+
+def test_each_target_fails_on_its_own_figure():
+    cases = {
+        "same query count at every size": {"overdue@1000000": {"queries": 11}},
+        "1,000,000 ÷ 100,000 ≤ 1.5": {"roundup_month@1000000": {"ms": 80.0, "floor_ms": 40.0}},
+        "≤ 3× the SQL floor": {"liaison_home@1000000": {"ms": 61.0}, "liaison_home@100000": {"ms": 61.0}},
+        "province-wide pages under 500 ms": {"province_review@1000000": {"ms": 520.0, "floor_ms": 400.0},
+                                             "province_review@100000": {"ms": 500.0}},
+        "all roundups under 60 s": {"all_roundups@1000000": {"ms": 61_000.0}},
+    }
+    for target, changes in cases.items():
+        verdicts = _verdicts(_rows(**changes))
+        failed = [name for name, (met, _f) in verdicts.items() if not met]
+        assert failed == [target], (target, verdicts)
+    assert _verdicts(_rows(), tick_ms=61_000)["reminder day's tick under 60 s"][0] is False
+
+
+def test_load_fails_on_a_slow_p95_or_any_error():
+    slow = _rows()
+    slow[-1]["ms"] = 1_200.0
+    assert _verdicts(slow)["load p95 under 1000 ms, no error"][0] is False
+    failing = _rows()
+    failing[-1]["errors"] = 1
+    assert _verdicts(failing)["load p95 under 1000 ms, no error"][0] is False
+
+
+def test_the_figures_name_what_missed():
+    verdicts = _verdicts(_rows(**{"review@1000000": {"ms": 90.0}, "review@100000": {"ms": 90.0}}))
+    met, figures = verdicts["≤ 3× the SQL floor"]
+    assert not met and figures == "review 4.5×"
+
+
+def test_all_roundups_may_ask_fewer_queries_a_plan_at_the_larger_size():
+    fewer = _rows(**{"all_roundups@100000": {"queries": 12.0}, "all_roundups@1000000": {"queries": 11.1}})
+    assert _verdicts(fewer)["same query count at every size"][0] is True
+    more = _rows(**{"all_roundups@100000": {"queries": 11.1}, "all_roundups@1000000": {"queries": 12.0}})
+    assert _verdicts(more)["same query count at every size"][0] is False
+
+
+def test_an_in_process_send_is_not_held_to_constant_queries():
+    rows = _rows(**{"reminders_send@1000000": {"queries": 40_000}})
+    assert _verdicts(rows)["same query count at every size"][0] is True  # one set per digest, no Celery
+    assert _verdicts(rows, tick_ms=29_000)["same query count at every size"][0] is False
