@@ -30,6 +30,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 import warnings
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -694,11 +695,14 @@ def sql_floor(queries: list[dict]) -> float | None:
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
         prefix: str = "bench", celery_redis: str | None = None, load_seconds: int | None = None,
-        load_users: int = 50, reuse: bool = False) -> list[dict]:
+        load_users: int = 50, reuse: bool = False, failed: dict[str, str] | None = None) -> list[dict]:
+    """The rows of every operation that ran; an operation that raised is left out of them and named in
+    ``failed`` (operation -> error), after the others and the load test have run."""
     from django.db import connection
 
     from bench.province_data import build
 
+    failed = {} if failed is None else failed
     names = {size: f"{prefix}_{size}" for size in sizes}
     collecting = collect_static() if load_seconds else None
     if reuse:
@@ -731,13 +735,19 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
             chosen = [op for op in chosen if op != "reminders_send"] + ["reminders_send"]
         best: dict[tuple[str, int], tuple[float, list[dict]]] = {}
         for op in chosen:
-            for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
-                for size in sizes:  # interleaved: size A, size B, size A, ...
-                    use_database(names[size])
-                    ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
-                    ms = getattr(ops[op], "ms", ms)
-                    if (op, size) not in best or ms < best[op, size][0]:
-                        best[op, size] = (ms, queries, n)
+            try:
+                for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
+                    for size in sizes:  # interleaved: size A, size B, size A, ...
+                        use_database(names[size])
+                        ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
+                        ms = getattr(ops[op], "ms", ms)
+                        if (op, size) not in best or ms < best[op, size][0]:
+                            best[op, size] = (ms, queries, n)
+            except Exception as exc:  # the other operations' results are still worth an hour's run
+                failed[op] = f"{type(exc).__name__}: {exc}"
+                print(f"{op:<18} FAILED: {failed[op]}", flush=True)
+                traceback.print_exc()
+                continue
             for size in sizes:
                 use_database(names[size])
                 ms, queries, n = best[op, size]
@@ -759,10 +769,12 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
     rows = [
         {"operation": op, "size": size, "ms": round(best[op, size][0], 1), "queries": best[op, size][2],
          "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None}
-        for op in chosen for size in sizes
+        for op in chosen if op not in failed for size in sizes
     ] + load_rows
     send = ops.get("reminders_send")
     print_verdicts(target_verdicts(rows, tick_ms=getattr(send, "tick_ms", {}).get(names[max(sizes)])))
+    for op, error in failed.items():
+        print(f"  FAILED   {op}: {error}", flush=True)
     return rows
 
 
@@ -869,12 +881,13 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
 
     sizes = [int(s) for s in args.sizes.split(",")]
+    failed: dict[str, str] = {}
     rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
                today=bench_today(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
-               load_users=args.load_users, reuse=args.reuse)
+               load_users=args.load_users, reuse=args.reuse, failed=failed)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
