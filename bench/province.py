@@ -760,8 +760,13 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
         if load_seconds:
             largest = max(sizes)
             use_database(names[largest])
-            load_rows = run_load(contexts[largest], database=names[largest], seconds=load_seconds, users=load_users,
-                                 size=largest, collecting=collecting)
+            try:
+                load_rows = run_load(contexts[largest], database=names[largest], seconds=load_seconds,
+                                     users=load_users, size=largest, collecting=collecting)
+            except Exception as exc:
+                failed["load"] = f"{type(exc).__name__}: {exc}"
+                print(f"load FAILED: {failed['load']}", flush=True)
+                traceback.print_exc()
         connection.close()
     finally:
         if not keep:
@@ -828,8 +833,10 @@ def target_verdicts(rows: list[dict], *, tick_ms: float | None = None) -> list[t
             f"{tick_ms / 1000:.1f} s")
     load = at.get(("load_all", large)) or next((r for r in rows if r["operation"] == "load_all"), None)
     if load:
-        add(f"load p95 under {LOAD_P95_MS} ms, no error", (load["ms"] or 0) < LOAD_P95_MS and not load["errors"],
-            f"p95 {load['ms']:.0f} ms, {load['errors']} errors, {load['requests']} requests")
+        p95 = load["ms"]
+        add(f"load p95 under {LOAD_P95_MS} ms, no error",
+            p95 is not None and p95 < LOAD_P95_MS and not load["errors"] and load["requests"] > 0,
+            f"p95 {'-' if p95 is None else f'{p95:.0f}'} ms, {load['errors']} errors, {load['requests']} requests")
     return verdicts
 
 

@@ -75,3 +75,10 @@ def test_an_in_process_send_is_not_held_to_constant_queries():
     rows = _rows(**{"reminders_send@1000000": {"queries": 40_000}})
     assert _verdicts(rows)["same query count at every size"][0] is True  # one set per digest, no Celery
     assert _verdicts(rows, tick_ms=29_000)["same query count at every size"][0] is False
+
+
+def test_a_load_test_that_answered_nothing_is_not_met():
+    rows = _rows()
+    rows[-1].update(ms=None, requests=0)
+    met, figures = _verdicts(rows)["load p95 under 1000 ms, no error"]
+    assert not met and figures == "p95 - ms, 0 errors, 0 requests"
