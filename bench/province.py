@@ -89,13 +89,18 @@ def use_database(name: str) -> None:
 
 def _admin_execute(sql: str) -> None:
     """CREATE/DROP DATABASE on the server, outside any transaction (a connection to ``postgres``)."""
+    with _admin_connection() as conn:
+        conn.execute(sql)
+
+
+def _admin_connection():
+    """An autocommit psycopg connection to the server's ``postgres`` database, as Django's settings name it."""
     import psycopg
     from django.db import connection
 
     s = connection.settings_dict
-    with psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
-                         host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as conn:
-        conn.execute(sql)
+    return psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
+                           host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True)
 
 
 def create_databases(names: list[str], *, template: str) -> None:
@@ -122,14 +127,9 @@ def describe_database(name: str, built, today: date) -> None:
 
 def described_database(name: str):
     """``(Built, today)`` of a database a ``--keep`` run left; a clear error if there is none."""
-    import psycopg
-    from django.db import connection
-
     from bench.province_data import Built, Shape
 
-    s = connection.settings_dict
-    with psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
-                         host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as conn:
+    with _admin_connection() as conn:
         row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                            [name]).fetchone()
     if not row or not row[0]:
@@ -695,14 +695,14 @@ def sql_floor(queries: list[dict]) -> float | None:
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
         prefix: str = "bench", celery_redis: str | None = None, load_seconds: int | None = None,
-        load_users: int = 50, reuse: bool = False, failed: dict[str, str] | None = None) -> list[dict]:
-    """The rows of every operation that ran; an operation that raised is left out of them and named in
-    ``failed`` (operation -> error), after the others and the load test have run."""
+        load_users: int = 50, reuse: bool = False) -> tuple[list[dict], dict[str, str]]:
+    """The rows of every operation that ran, and the ones that raised (operation -> error): those are left
+    out of the rows, after the others and the load test have run."""
     from django.db import connection
 
     from bench.province_data import build
 
-    failed = {} if failed is None else failed
+    failed: dict[str, str] = {}
     names = {size: f"{prefix}_{size}" for size in sizes}
     collecting = collect_static() if load_seconds else None
     if reuse:
@@ -780,7 +780,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
     print_verdicts(target_verdicts(rows, tick_ms=getattr(send, "tick_ms", {}).get(names[max(sizes)])))
     for op, error in failed.items():
         print(f"  FAILED   {op}: {error}", flush=True)
-    return rows
+    return rows, failed
 
 
 def target_verdicts(rows: list[dict], *, tick_ms: float | None = None) -> list[tuple[str, bool, str]]:
@@ -888,10 +888,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
 
     sizes = [int(s) for s in args.sizes.split(",")]
-    failed: dict[str, str] = {}
-    rows = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None, keep=args.keep,
-               today=bench_today(), prefix=args.prefix, celery_redis=args.celery, load_seconds=args.load,
-               load_users=args.load_users, reuse=args.reuse, failed=failed)
+    rows, failed = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None,
+                       keep=args.keep, today=bench_today(), prefix=args.prefix, celery_redis=args.celery,
+                       load_seconds=args.load, load_users=args.load_users, reuse=args.reuse)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 1 if failed else 0
