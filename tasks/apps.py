@@ -6,3 +6,8 @@ class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = _("任务责任")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from housing.db import connect_signals
+
+        connect_signals()

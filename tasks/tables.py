@@ -392,7 +392,7 @@ class OverdueTable(_Base):
         return format_html('<a href="{}">{}</a>', url, _("写意见"))
 
 
-class CloseRequestTable(PythonBody, tables.Table):
+class CloseRequestTable(_Base):
     """Close requests waiting for review; a checkbox per row feeds the bulk-accept form."""
 
     items = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-check-all": "items"}})

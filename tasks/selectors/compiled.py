@@ -301,6 +301,15 @@ class Recipe(QuerySet):
             return _replay(build=build, ops=ops, **{n: -1 for n in ids}, **shape).query
         return entry.queryset.query
 
+    @property
+    def ordered(self):
+        """``QuerySet.ordered`` (a Paginator asks), read from the shape's query: the recipe stays a recipe."""
+        if self._recipe is None:
+            return QuerySet.ordered.fget(self)
+        query = self.shape_query()
+        return bool(query.extra_order_by or query.order_by or (
+            query.default_ordering and query.get_meta().ordering and not query.group_by))
+
     def count(self):
         if self._recipe is None or self._result_cache is not None:
             return super().count()

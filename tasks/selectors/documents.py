@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from tasks.models import Bulletin, Plan, SupervisionNotice
 
+from .compiled import precompiled
 from .permissions import is_global, reviewable_plans, user_unit
 
 
@@ -26,9 +27,15 @@ def notices_visible_to(user) -> QuerySet[SupervisionNotice]:
 
 def plan_documents(plan: Plan) -> dict:
     """The plan page's list: every numbered 通报 and 督办单, newest first, and the drafts waiting."""
-    return {
-        "bulletins": Bulletin.objects.filter(plan=plan).select_related("roundup", "corrects")
-        .order_by("status", "-year", "-number", "-pk"),
-        "notices": SupervisionNotice.objects.filter(plan=plan).exclude(status=SupervisionNotice.Status.CANCELLED)
-        .select_related("unit").order_by("-issued_at", "-pk"),
-    }
+    ids = {"plan_id": plan.pk}
+    return {"bulletins": precompiled(_plan_bulletins, ids=ids), "notices": precompiled(_plan_notices, ids=ids)}
+
+
+def _plan_bulletins(*, plan_id: int) -> QuerySet[Bulletin]:
+    return (Bulletin.objects.filter(plan_id=plan_id).select_related("roundup", "corrects")
+            .order_by("status", "-year", "-number", "-pk"))
+
+
+def _plan_notices(*, plan_id: int) -> QuerySet[SupervisionNotice]:
+    return (SupervisionNotice.objects.filter(plan_id=plan_id).exclude(status=SupervisionNotice.Status.CANCELLED)
+            .select_related("unit").order_by("-issued_at", "-pk"))

@@ -72,6 +72,7 @@ from tasks.rules import outcomes
 from tasks.rules.deadlines import is_extended
 from tasks.rules.support import SupportOutcome
 from tasks.selectors.breakdown import support_outcome_case
+from tasks.selectors.compiled import precompiled
 from tasks.selectors.permissions import reviewable_plans
 
 S = WorkItem.Status
@@ -605,8 +606,12 @@ def _float(value) -> float | None:
 
 def roundup_settings_for(plan: Plan) -> RoundupSettings:
     """The plan's rules, or the defaults when the office has not set any (not saved)."""
-    found = RoundupSettings.objects.filter(plan=plan).first()
+    found = next(iter(precompiled(_settings_of, ids={"plan_id": plan.pk})), None)
     return found or RoundupSettings(plan=plan)
+
+
+def _settings_of(*, plan_id: int) -> QuerySet[RoundupSettings]:
+    return RoundupSettings.objects.filter(plan_id=plan_id).order_by("pk")[:1]
 
 
 @contextmanager

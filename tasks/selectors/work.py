@@ -30,8 +30,9 @@ from tasks.rules import outcomes
 from tasks.workdays import add_workdays
 
 from .calendar import calendar_overrides
+from .choices import region_plans
 from .compiled import precompiled, recipe
-from .permissions import plans_in, reviewable_plans
+from .permissions import plans_in, reviewable_plan_ids
 
 S = WorkItem.Status
 SOON_WORKDAYS = 7
@@ -306,19 +307,26 @@ def work_item_last_return(item: WorkItem) -> StatusChange | None:
 # ---- coordinators ---------------------------------------------------------------------------------------
 
 
-def close_requests_queue(user) -> QuerySet[WorkItem]:
-    """Items awaiting review in the plans ``user`` reviews, oldest submission first.
+def close_requests_queue(user, *, several_plans: bool = False) -> QuerySet[WorkItem]:
+    """Items awaiting review in the plans ``user`` reviews, oldest submission first (a ``Recipe``).
 
     Sorted on the stored ``submitted_at`` (indexes ``workitem_review_idx`` for a few plans,
     ``workitem_review_order_idx`` across many), so the per-row subqueries
     below run for the page's rows only, not for every awaiting item before the LIMIT.
+    ``several_plans``: also the plan's region and ``plan_region_plans`` (the plan's short label).
     """
+    return recipe(_close_requests_in, model=WorkItem, ids={}, plan_ids=reviewable_plan_ids(user),
+                  several_plans=several_plans)
+
+
+def _close_requests_in(*, plan_ids: tuple[int, ...] | None, several_plans: bool) -> QuerySet[WorkItem]:
+    plans = plans_in(plan_ids)
     note = (
         ProgressReport.objects.filter(work_item=OuterRef("pk"), kind=ProgressReport.Kind.CLOSE_REQUEST)
         .order_by("-created_at", "-pk")
     )
-    return (
-        WorkItem.objects.filter(plan__in=reviewable_plans(user), status=S.AWAITING_REVIEW)
+    qs = (
+        WorkItem.objects.filter(plan__in=plans, status=S.AWAITING_REVIEW)
         .annotate(
             close_note=Subquery(note.values("note")[:1]),
             n_evidence=Subquery(
@@ -329,14 +337,19 @@ def close_requests_queue(user) -> QuerySet[WorkItem]:
         .select_related("plan", "key_task")
         .order_by(F("submitted_at").asc(nulls_first=True), "pk")
     )
+    if several_plans:
+        qs = qs.select_related("plan__region").annotate(plan_region_plans=region_plans(plans, "plan__region_id"))
+    return qs
 
 
 def extension_requests_queue(user) -> QuerySet[ExtensionRequest]:
-    """Pending extension requests in the plans ``user`` reviews, oldest first."""
+    """Pending extension requests in the plans ``user`` reviews, oldest first (a ``Recipe``)."""
+    return recipe(_extension_requests_in, model=ExtensionRequest, ids={}, plan_ids=reviewable_plan_ids(user))
+
+
+def _extension_requests_in(*, plan_ids: tuple[int, ...] | None) -> QuerySet[ExtensionRequest]:
     return (
-        ExtensionRequest.objects.filter(
-            status=ExtensionRequest.Status.PENDING, work_item__plan__in=reviewable_plans(user)
-        )
+        ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING, work_item__plan__in=plans_in(plan_ids))
         .select_related("work_item", "work_item__plan", "unit", "requested_by")
         .order_by("requested_at", "pk")
     )
@@ -401,17 +414,25 @@ def _items_with_lead(*, unit_id: int) -> QuerySet[WorkItemUnit]:
 
 
 def plan_status_counts(plan: Plan) -> dict[str, int]:
-    rows = WorkItem.objects.filter(plan=plan).values("status").annotate(n=Count("pk")).order_by()
+    rows = precompiled(_plan_status_counts, ids={"plan_id": plan.pk})
     counts = {s: 0 for s in S.values}
     counts.update({r["status"]: r["n"] for r in rows})
     return counts
 
 
-def plan_key_task_rows(plan: Plan, today: date) -> QuerySet[KeyTask]:
+def _plan_status_counts(*, plan_id: int) -> QuerySet[WorkItem]:
+    return WorkItem.objects.filter(plan_id=plan_id).values("status").annotate(n=Count("pk")).order_by()
+
+
+def plan_key_task_rows(plan: Plan, today: date) -> list[KeyTask]:
     """Each key task with counts of its items by state and its first lead unit."""
+    return precompiled(_plan_key_task_rows, ids={"plan_id": plan.pk}, today=today)
+
+
+def _plan_key_task_rows(*, plan_id: int, today: date) -> QuerySet[KeyTask]:
     w = "work_items__"
     return (
-        KeyTask.objects.filter(plan=plan)
+        KeyTask.objects.filter(plan_id=plan_id)
         .annotate(
             n_total=Count("work_items"),
             n_done=Count("work_items", filter=Q(work_items__status=S.DONE)),
@@ -429,10 +450,16 @@ def plan_key_task_rows(plan: Plan, today: date) -> QuerySet[KeyTask]:
 
 def plan_unit_rows(plan: Plan, today: date) -> list[Unit]:
     """Each unit leading items of the plan, with counts and the on-time rate (done on time / due); worst first."""
+    units = precompiled(_plan_unit_rows, ids={"plan_id": plan.pk}, as_of=outcomes.live_as_of(today))
+    for unit in units:
+        unit.on_time_rate = outcomes.rate(unit.n_on_time, unit.n_due)
+    return units
+
+
+def _plan_unit_rows(*, plan_id: int, as_of: date) -> QuerySet[Unit]:
     a = "work_item_assignments__work_item__"
-    as_of = outcomes.live_as_of(today)
-    units = list(
-        Unit.objects.filter(work_item_assignments__work_item__plan=plan, work_item_assignments__role=Role.LEAD)
+    return (
+        Unit.objects.filter(work_item_assignments__work_item__plan_id=plan_id, work_item_assignments__role=Role.LEAD)
         .annotate(
             n_total=Count("work_item_assignments"),
             n_done=Count("work_item_assignments", filter=Q(**{f"{a}status": S.DONE})),
@@ -442,6 +469,12 @@ def plan_unit_rows(plan: Plan, today: date) -> list[Unit]:
         )
         .order_by("-n_overdue", "name")
     )
-    for unit in units:
-        unit.on_time_rate = outcomes.rate(unit.n_on_time, unit.n_due)
-    return units
+
+
+def plan_most_overdue(plan: Plan, today: date, *, limit: int = 5) -> list[WorkItem]:
+    """The plan's most overdue items (``overdue_items``), for its dashboard."""
+    return precompiled(_plan_most_overdue, ids={"plan_id": plan.pk}, today=today, limit=limit)
+
+
+def _plan_most_overdue(*, plan_id: int, today: date, limit: int) -> QuerySet[WorkItem]:
+    return overdue_items(plans=Plan.objects.filter(pk=plan_id), today=today)[:limit]

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from tasks.models import KeyTaskUnit, Plan, WorkItem
+from tasks.models import KeyTaskUnit, WorkItem
 from tasks.rules.indicators import COLOURS
 from tasks.selectors.documents import plan_documents
 from tasks.selectors.imports import plan_warnings, warning_fix_url
@@ -18,8 +18,8 @@ from tasks.selectors.work import (
     close_requests_queue,
     extension_requests_queue,
     lead_name_subquery,
-    overdue_items,
     plan_key_task_rows,
+    plan_most_overdue,
     plan_status_counts,
     plan_unit_rows,
     urgency_q,
@@ -63,7 +63,7 @@ def plan_detail(request, slug: str):
     units = plan_unit_rows(plan, today)
     rows = indicator_status_rows(plan=plan, today=today)
     lights = {c: sum(1 for p in rows if p["colour"] == c) for c in COLOURS}
-    overdue = overdue_items(plans=Plan.objects.filter(pk=plan.pk), today=today)[:5]
+    overdue = plan_most_overdue(plan, today)
     warnings = plan_warnings(plan=plan)
     total = sum(status_counts.values())
     return render(

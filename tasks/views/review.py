@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
-from tasks.selectors.choices import plans_spread, region_plans
+from tasks.selectors.choices import plans_spread
 from tasks.selectors.permissions import can_review_plan, is_coordinator, reviewable_plans, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
@@ -40,9 +40,7 @@ def review_queue(request):
     _ensure_coordinator(request.user)
     plans = reviewable_plans(request.user)
     several = plans_spread(plans)[0] > 1  # one aggregate row: a province-wide user has 630 plans
-    queue = close_requests_queue(request.user)
-    if several:
-        queue = queue.select_related("plan__region").annotate(plan_region_plans=region_plans(plans, "plan__region_id"))
+    queue = close_requests_queue(request.user, several_plans=several)
     table = CloseRequestTable(queue, prefix="c-", several_plans=several)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
