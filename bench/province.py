@@ -7,11 +7,12 @@ For each size (a number of work items; plans, units and towns grow with it, see
 ``bench/province_data.py``) it creates a database ``bench_<size>`` on the server DATABASE_URL names
 (from a template database it migrates once), fills it with COPY, then runs every hot path
 interleaved between the sizes (size A, size B, size A, ...; the best of ``--repeat`` runs counts)
-and prints one table: time, queries, the SQL floor (the operation's slowest statement, by its
-captured time, run again under EXPLAIN ANALYZE in the same run: planning + execution), × floor and
-large ÷ small, then the issue's targets as verdicts (``target_verdicts``). The databases are dropped
-at the end unless ``--keep``; ``--reuse`` measures the databases a ``--keep`` run left (each carries
-what was built, and for which day, as its comment).
+and prints one table: time, the time spent in its statements (at the driver: the rest is Python),
+queries, the SQL floor (the operation's slowest statement, by its captured time, run again under
+EXPLAIN ANALYZE in the same run: planning + execution), × floor and large ÷ small, then the issue's
+targets as verdicts (``target_verdicts``). The databases are dropped at the end unless ``--keep``;
+``--reuse`` measures the databases a ``--keep`` run left (each carries what was built, and for which
+day, as its comment).
 
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
@@ -647,10 +648,11 @@ def operations(ctx_today: date) -> dict[str, Callable[[Context], None]]:
     }
 
 
-def measure(fn: Callable[[], None]) -> tuple[float, list[dict], int]:
-    """(milliseconds, captured queries, number of statements) of one call.
+def measure(fn: Callable[[], None]) -> tuple[float, list[dict], int, float]:
+    """(milliseconds, captured queries, number of statements, milliseconds in statements) of one call.
 
-    Statements are counted at the driver: Django's query log keeps only the last 9,000.
+    Statements are counted and timed at the driver: Django's query log keeps only the last 9,000, and
+    its times are rounded to the millisecond.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -660,16 +662,21 @@ def measure(fn: Callable[[], None]) -> tuple[float, list[dict], int]:
     forget_calendar_overrides()  # every run pays for the calendar corrections alike (a per-process cache)
     connection.queries_log.clear()  # a full log (9,000) would hide this call's statements from the capture
     count = [0]
+    in_sql = [0.0]
 
     def counter(execute, sql, params, many, context):
         count[0] += 1
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql[0] += time.perf_counter() - start
 
     with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(counter):
         start = time.perf_counter()
         fn()
         ms = (time.perf_counter() - start) * 1000
-    return ms, list(captured.captured_queries), count[0]
+    return ms, list(captured.captured_queries), count[0], in_sql[0] * 1000
 
 
 def sql_floor(queries: list[dict]) -> float | None:
@@ -739,10 +746,10 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
                 for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
                     for size in sizes:  # interleaved: size A, size B, size A, ...
                         use_database(names[size])
-                        ms, queries, n = measure(lambda op=op, size=size: ops[op](contexts[size]))
+                        ms, queries, n, sql_ms = measure(lambda op=op, size=size: ops[op](contexts[size]))
                         ms = getattr(ops[op], "ms", ms)
                         if (op, size) not in best or ms < best[op, size][0]:
-                            best[op, size] = (ms, queries, n)
+                            best[op, size] = (ms, queries, n, sql_ms)
             except Exception as exc:  # the other operations' results are still worth an hour's run
                 failed[op] = f"{type(exc).__name__}: {exc}"
                 print(f"{op:<18} FAILED: {failed[op]}", flush=True)
@@ -750,11 +757,11 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
                 continue
             for size in sizes:
                 use_database(names[size])
-                ms, queries, n = best[op, size]
+                ms, queries, n, sql_ms = best[op, size]
                 floor = sql_floor(queries)
                 if op == "all_roundups":
                     n = round(n / max(1, len(contexts[size].plan_ids)), 1)
-                best[op, size] = (ms, queries, n, floor)
+                best[op, size] = (ms, queries, n, floor, sql_ms)
             _print_row(op, sizes, best)
         load_rows = []
         if load_seconds:
@@ -773,7 +780,8 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
             drop_databases(list(names.values()))
     rows = [
         {"operation": op, "size": size, "ms": round(best[op, size][0], 1), "queries": best[op, size][2],
-         "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None}
+         "floor_ms": round(best[op, size][3], 1) if best[op, size][3] is not None else None,
+         "sql_ms": round(best[op, size][4], 1)}
         for op in chosen if op not in failed for size in sizes
     ] + load_rows
     send = ops.get("reminders_send")
@@ -852,15 +860,15 @@ _HEADER_DONE: list[bool] = []
 
 def _print_row(op: str, sizes: list[int], best: dict) -> None:
     if not _HEADER_DONE:
-        cols = "".join(f" | {f'{s:,}':>10} ms | queries |   floor | ×floor" for s in sizes)
+        cols = "".join(f" | {f'{s:,}':>10} ms | in SQL | queries |   floor | ×floor" for s in sizes)
         print(f"\n{'operation':<18}{cols} | large÷small")
         _HEADER_DONE.append(True)
     cells = ""
     for s in sizes:
-        ms, _q, n, floor = best[op, s]
+        ms, _q, n, floor, sql_ms = best[op, s]
         ratio = f"{ms / floor:6.1f}" if floor else "     -"
         floor_text = f"{floor:7.1f}" if floor is not None else "      -"
-        cells += f" | {ms:13.1f} | {n!s:>7} | {floor_text} | {ratio}"
+        cells += f" | {ms:13.1f} | {sql_ms:6.1f} | {n!s:>7} | {floor_text} | {ratio}"
     growth = best[op, sizes[-1]][0] / best[op, sizes[0]][0] if best[op, sizes[0]][0] else 0
     print(f"{op:<18}{cells} | {growth:10.2f}", flush=True)
 
