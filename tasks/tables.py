@@ -220,7 +220,15 @@ def _row_class(record) -> str:
 
 class _RecipeData(TableQuerysetData):
     """Table data that leaves a ``Recipe`` a recipe: its current ordering is read from the query built for
-    its shape (the stock data builds the query to read it, and then every read compiles as usual)."""
+    its shape (the stock data builds the query to read it, and then every read compiles as usual).
+    ``count``: the number of rows when the page already knows it (no COUNT statement is run)."""
+
+    def __init__(self, data, *, count: int | None = None):
+        super().__init__(data)
+        self.known_count = count
+
+    def __len__(self):
+        return self.known_count if self.known_count is not None else super().__len__()
 
     @property
     def ordering(self):
@@ -229,8 +237,9 @@ class _RecipeData(TableQuerysetData):
 
 
 class _Base(PythonBody, tables.Table):
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(_RecipeData(data) if isinstance(data, Recipe) else data, *args, **kwargs)
+    def __init__(self, data=None, *args, count: int | None = None, **kwargs):
+        """``count``: how many rows ``data`` (a ``Recipe``) holds, when the page has counted them already."""
+        super().__init__(_RecipeData(data, count=count) if isinstance(data, Recipe) else data, *args, **kwargs)
 
     def order_due_date(self, queryset, is_descending):
         # Items with no date (recurring, ongoing) go last either way.

@@ -81,8 +81,10 @@ def my_work(request):
     key_tasks, indicators = unit_filter_choices(unit)
     filterset = WorkItemFilter(request.GET or None, queryset=items, today=today, key_tasks=key_tasks,
                                indicators=indicators)
-    table = WorkItemTable(filterset.qs)
     export = wants_export(request)
+    counts = None if export else unit_urgency_counts(unit=unit, today=today)
+    # Unfiltered, the table holds the unit's items: "全部 N" above it is their number (no COUNT again).
+    table = WorkItemTable(filterset.qs, count=None if export or filterset.form.has_changed() else counts["total"])
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
         return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
@@ -95,7 +97,7 @@ def my_work(request):
             "today": today,
             "table": table,
             "filter": filterset,
-            "counts": unit_urgency_counts(unit=unit, today=today),
+            "counts": counts,
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
             "support": support,
             "support_parts": support_parts_for_unit(unit=unit, today=today, limit=SUPPORT_SHOWN)

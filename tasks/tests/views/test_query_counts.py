@@ -30,7 +30,7 @@ PAGES = {
     # +1 on every page: whether the user holds tasks.view_all_plans (the staff flag no longer means "every
     # plan"); +1 on the pages that count working days: the calendar corrections (remembered briefly);
     # +1 on the home page: the unit's target shares (目标分解).
-    "my_work": (lambda w: reverse("tasks:my_work"), "lead_user", 14),
+    "my_work": (lambda w: reverse("tasks:my_work"), "lead_user", 13),  # unfiltered: its counts give the total
     "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
                          "lead_user", 14),
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from tasks.models import Evidence, ExtensionRequest, ProgressReport, StatusChange, WorkItem
 from tasks.services.reports import work_item_request_close
-from tasks.tests.daily_setup import PASSWORD, login, make_world, pdf, user
+from tasks.tests.daily_setup import PASSWORD, bulk_items, login, make_world, pdf, user
 from tasks.tests.factories import WorkItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,28 @@ def test_home_sorts_and_paginates(client):
     assert len(response.context["table"].page.object_list) == 25
     response = client.get(reverse("tasks:my_work"), {"page": 2})
     assert len(response.context["table"].page.object_list) == 6
+
+
+def test_home_pages_count_what_the_table_holds_filtered_or_not(client):
+    """Unfiltered, the table's length is the "全部" count above it (no COUNT of its own); filtered, it is
+    counted: both say how many rows the table really has."""
+    w = make_world()
+    items = bulk_items(plan=w.plan, unit=w.lead, n=40, today=w.today)  # due 30 days ago .. 59 days ahead
+    bulk_items(plan=w.other_plan, unit=w.other, n=5, today=w.today)  # another unit's: never counted
+    login(client, w.lead_user)
+    for query, expected in [
+        ({}, 1 + len(items)),
+        ({"page": 2, "sort": "-due_date"}, 1 + len(items)),
+        ({"urgency": "overdue"}, sum(1 for i in items if i.due_date < w.today)),
+        ({"urgency": "bogus"}, None),  # refused: the form shows an error, the count is not the total's
+    ]:
+        response = client.get(reverse("tasks:my_work"), query)
+        table = response.context["table"]
+        if expected is None:
+            assert response.context["filter"].form.errors
+            expected = table.data.data.count()
+        assert table.paginator.count == expected == table.data.data.count(), query
+        assert response.context["counts"]["total"] == 1 + len(items)
 
 
 def test_home_exports_the_filtered_list_to_excel(client):
