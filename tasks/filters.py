@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Select, TextInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
-from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices, plans_spread
-from tasks.selectors.permissions import plans_in
+from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices
 from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
 
 URGENCY_CHOICES = [
@@ -183,15 +182,16 @@ class WorkItemFilter(_Dated):
         return qs.filter(urgency_q(value, self.today)) if value else qs
 
 
-def overdue_choice_labels(plans: QuerySet[Plan]):
+def overdue_choice_labels(spread: tuple[int, int]):
     """(unit label, key task label) functions of the overdue view's choices, for the page and its search.
 
-    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is. Asks one
-    aggregate row (how many plans and regions), never a row per plan: a province-wide user has 630.
-    Key tasks come from ``key_task_choices`` (with their plan, region and ``plan_region_plans``).
+    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is: ``spread`` is
+    how many plans and regions the user reviews (``choices.reviewable_spread``, never a row per plan: a
+    province-wide user has 630). Key tasks come from ``key_task_choices`` (with their plan, region and
+    ``plan_region_plans``).
     """
     unit_label, task_label = str, str
-    n_plans, n_regions = plans_spread(plans)
+    n_plans, n_regions = spread
     if n_plans > 1:
         task_label = lambda t: f"{short_plan_label(t.plan, t.plan_region_plans)} · {t.number}. {t.title}"  # noqa: E731
     if n_regions > 1:
@@ -216,13 +216,14 @@ class OverdueFilter(_Dated):
         model = WorkItem
         fields: list[str] = []
 
-    def __init__(self, *args, plan_ids: tuple[int, ...] | None, **kwargs):
-        """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan)."""
+    def __init__(self, *args, plan_ids: tuple[int, ...] | None, spread: tuple[int, int], **kwargs):
+        """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan); ``spread``:
+        how many plans and regions they are (``choices.reviewable_spread``)."""
         super().__init__(*args, **kwargs)
         self.filters["plan"].queryset = choices_in(plan_choices, plan_ids=plan_ids)
         self.filters["lead_unit"].queryset = choices_in(lead_unit_choices, plan_ids=plan_ids)
         self.filters["key_task"].queryset = choices_in(key_task_choices, plan_ids=plan_ids)
-        unit_label, task_label = overdue_choice_labels(plans_in(plan_ids))
+        unit_label, task_label = overdue_choice_labels(spread)
         self.filters["lead_unit"].label_for = unit_label
         self.filters["key_task"].label_for = task_label
         for name in ("plan", "lead_unit", "key_task"):

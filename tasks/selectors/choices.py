@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from tasks.models import KeyTask, Plan, Unit
 
 from .compiled import recipe
-from .permissions import plans_in
+from .permissions import coordinated_plans, is_global, plans_in
 
 SEARCH_LIMIT = 20
 
@@ -26,6 +26,15 @@ def plans_spread(plans: QuerySet[Plan]) -> tuple[int, int]:
     """
     spread = plans.order_by().aggregate(n=Count("pk"), regions=Count("region_id", distinct=True))
     return spread["n"], spread["regions"]
+
+
+def reviewable_spread(user) -> tuple[int, int]:
+    """``plans_spread`` of the plans ``user`` reviews: from the coordinated plans and their regions already
+    read for the permission checks (no statement of its own), one aggregate row for a province-wide user."""
+    if is_global(user):
+        return plans_spread(Plan.objects.all())
+    plans = coordinated_plans(user)
+    return len(plans), len(set(plans.values()))
 
 
 def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:

@@ -34,14 +34,15 @@ VIEW_ALL_PLANS = "tasks.view_all_plans"
 def is_global(user) -> bool:
     """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not).
 
-    Staff (whose admin and pages read their permissions anyway) ask the auth backends and fill their
-    cache; anyone else is answered in one query (the user's or its groups' permission), once per user object.
+    Answered in one query (the user's or its groups' permission), once per user object; a user whose
+    permissions the auth backends have read already (the admin's pages) is answered from their cache. Staff
+    are asked alike: the list pages read no other permission (the backends' full read is two statements).
     """
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    if user.is_staff or hasattr(user, "_perm_cache"):
+    if hasattr(user, "_perm_cache"):
         return user.has_perm(VIEW_ALL_PLANS)
     if not hasattr(user, "_housing_global"):
         user._housing_global = bool(precompiled(_global_grant, ids={"user_id": user.pk}))
@@ -69,17 +70,22 @@ def _profile_of(*, user_id: int) -> QuerySet[Profile]:
     return Profile.objects.select_related("unit").filter(user_id=user_id).order_by("pk")[:1]
 
 
+def coordinated_plans(user) -> dict[int, int]:
+    """The plans ``user`` coordinates: plan id -> its region's id (empty for a plain liaison)."""
+    if not user.is_authenticated:
+        return {}
+    if not hasattr(user, "_housing_plans"):
+        user._housing_plans = dict(precompiled(_coordinated_plans, ids={"user_id": user.pk}))
+    return user._housing_plans
+
+
+def _coordinated_plans(*, user_id: int) -> QuerySet[Plan]:
+    return Plan.objects.filter(coordinators=user_id).values_list("pk", "region_id")
+
+
 def coordinated_plan_ids(user) -> frozenset[int]:
     """Ids of the plans ``user`` coordinates (empty for a plain liaison)."""
-    if not user.is_authenticated:
-        return frozenset()
-    if not hasattr(user, "_housing_plan_ids"):
-        user._housing_plan_ids = frozenset(precompiled(_coordinated_plan_ids, ids={"user_id": user.pk}))
-    return user._housing_plan_ids
-
-
-def _coordinated_plan_ids(*, user_id: int) -> QuerySet[Plan]:
-    return Plan.objects.filter(coordinators=user_id).values_list("pk", flat=True)
+    return frozenset(coordinated_plans(user))
 
 
 def is_coordinator(user) -> bool:

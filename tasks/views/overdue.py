@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tasks.filters import OverdueFilter, overdue_choice_labels
 from tasks.inputs import clean_text, parse_ids
-from tasks.selectors.choices import search_key_tasks, search_lead_units, search_plans
+from tasks.selectors.choices import reviewable_spread, search_key_tasks, search_lead_units, search_plans
 from tasks.selectors.permissions import is_coordinator, reviewable_plan_ids, reviewable_plans
 from tasks.selectors.work import overdue_in
 from tasks.services.reminders import reminders_send_now
@@ -29,7 +29,7 @@ def overdue(request):
     today = timezone.localdate()
     scope = reviewable_plan_ids(request.user)
     filterset = OverdueFilter(request.GET or None, queryset=overdue_in(plan_ids=scope, today=today), today=today,
-                              plan_ids=scope)
+                              plan_ids=scope, spread=reviewable_spread(request.user))
     table = OverdueTable(filterset.qs, today=today, next_url=request.get_full_path())
     export = wants_export(request)
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
@@ -53,7 +53,7 @@ def overdue_choices(request, field: str):
     if field == "plan":
         label = str
     else:
-        unit_label, task_label = overdue_choice_labels(plans)
+        unit_label, task_label = overdue_choice_labels(reviewable_spread(request.user))
         label = unit_label if field == "lead_unit" else task_label
     return JsonResponse({"results": [{"id": r.pk, "text": label(r)} for r in rows], "more": more})
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
-from tasks.selectors.choices import plans_spread
-from tasks.selectors.permissions import can_review_plan, is_coordinator, reviewable_plans, visible_work_items
+from tasks.selectors.choices import reviewable_spread
+from tasks.selectors.permissions import can_review_plan, is_coordinator, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
     extension_grant,
@@ -38,8 +38,7 @@ def _ensure_coordinator(user) -> None:
 def review_queue(request):
     """Close requests and extension requests of the user's plans, oldest first."""
     _ensure_coordinator(request.user)
-    plans = reviewable_plans(request.user)
-    several = plans_spread(plans)[0] > 1  # one aggregate row: a province-wide user has 630 plans
+    several = reviewable_spread(request.user)[0] > 1
     queue = close_requests_queue(request.user, several_plans=several)
     table = CloseRequestTable(queue, prefix="c-", several_plans=several)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)

@@ -48,6 +48,31 @@ def test_view_all_plans_sees_and_reviews_everything_and_the_staff_flag_alone_doe
     assert set(visible_plans(staff)) == set()
 
 
+@pytest.mark.parametrize("through_group", [False, True])
+def test_staff_grant_is_read_in_one_statement_and_agrees_with_the_auth_backends(
+        django_assert_num_queries, through_group):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tasks.selectors.permissions import is_global
+
+    grant = Permission.objects.get(codename="view_all_plans")
+    plain, granted = user("staff1", is_staff=True), user("staff2", is_staff=True)
+    if through_group:
+        group = Group.objects.create(name="省专班")
+        group.permissions.add(grant)
+        granted.groups.add(group)
+    else:
+        granted.user_permissions.add(grant)
+    for u, expected in ((plain, False), (granted, True)):
+        fresh = get_user_model().objects.get(pk=u.pk)
+        with django_assert_num_queries(1):  # not the backends' two (user and group permissions)
+            assert is_global(fresh) is expected
+            assert is_global(fresh) is expected  # remembered on the user object
+        assert fresh.has_perm("tasks.view_all_plans") is expected  # the backends agree
+        assert is_global(fresh) is expected  # and, once they have read them, are asked
+
+
 def test_visible_plans_are_coordinated_ones_and_those_where_the_unit_works():
     w = make_world()
     assert set(visible_plans(w.coordinator)) == {w.plan}
@@ -92,3 +117,17 @@ def test_only_the_lead_unit_of_the_indicators_key_task_reports_it():
     assert is_indicator_reporter(w.lead_user, w.indicator)
     assert not is_indicator_reporter(w.support_user, w.indicator)
     assert not is_indicator_reporter(w.coordinator, w.indicator)
+
+
+def test_reviewable_spread_counts_the_plans_and_regions_a_user_reviews():
+    from tasks.selectors.choices import plans_spread, reviewable_spread
+    from tasks.selectors.permissions import reviewable_plans
+    from tasks.tests.factories import PlanFactory, RegionFactory
+
+    w = make_world()
+    far = RegionFactory(name="远区", slug="far")
+    PlanFactory(region=far).coordinators.add(w.coordinator)
+    city = user("city")
+    city.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    for u, expected in ((w.coordinator, (2, 2)), (w.other_coordinator, (1, 1)), (city, (3, 2)), (w.lead_user, (0, 0))):
+        assert reviewable_spread(u) == expected == plans_spread(reviewable_plans(u)), u

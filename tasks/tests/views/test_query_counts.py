@@ -35,8 +35,8 @@ PAGES = {
                          "lead_user", 14),
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
     "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 10),
-    "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 9),
-    "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 10),
+    "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 8),
+    "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 9),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 6),
     "unit": (lambda w: w.lead.get_absolute_url(), "coordinator", 12),
     "plan": (lambda w: w.plan.get_absolute_url(), "coordinator", 13),  # +2: its 通报 and 督办单 list
