@@ -6,7 +6,9 @@ A size is a number of work items; everything else grows with it in a province's 
 - a plan holds ~1,600 items over its five years and ~32 units (12 towns and 20 departments);
 - a region (county, city or district) issues ~7 plans and has 12 towns (镇/街道) shared by them;
 - per plan: 20 key tasks (lead + 2 supporting departments, the towns expanded from 各镇(街道) on
-  every fourth task), 14 indicators with five yearly targets and monthly reported values;
+  every fourth task), 14 indicators with five yearly targets and monthly reported values, every other
+  one's yearly target split among the region's towns and its lead department (目标分解, up to this
+  year) with their monthly actuals;
 - items over five years around ``today``: past years mostly done (on time or
   late), some overdue, awaiting review or returned; this year mixed; later years not started;
   a quarter led by towns; every 40th item broken down (分解交办) into 3 town sub-items;
@@ -41,6 +43,7 @@ TOWNS_PER_REGION = 12
 DEPARTMENTS_PER_PLAN = 20
 KEY_TASKS_PER_PLAN = 20
 INDICATORS_PER_PLAN = 14
+BREAKDOWN_INDICATOR_EVERY = 2  # every other indicator's target is split among the towns and its lead (目标分解)
 BREAKDOWN_EVERY = 40  # every 40th item is broken down into SUB_ITEMS town parts
 SUB_ITEMS = 3
 PASSWORD = "!"  # unusable: the bench logs users in with force_login
@@ -171,6 +174,10 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         ReminderSettings,
         RoundupSettings,
         StatusChange,
+        TargetBreakdown,
+        TargetBreakdownChange,
+        TargetShare,
+        TargetShareReport,
         Unit,
         WorkItem,
         WorkItemUnit,
@@ -238,6 +245,7 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         # ---- plans and what hangs off them --------------------------------------------------------
         plan_rows, coord_rows, kt_rows, ktu_rows, ind_rows, target_rows, ir_rows = [], [], [], [], [], [], []
         rs_rows, rus_rows = [], []
+        bd_rows, bdc_rows, share_rows, sr_rows = [], [], [], []
         plan_meta = []  # (plan id, region, key tasks [(id, lead, supports, indicator)], indicators)
         remaining = items
         for p in range(shape.plans):
@@ -301,6 +309,9 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
                                         "note": "", "unit_id": kts[i % len(kts)][1], "reported_by_id": None,
                                         "reported_at": _dt(_month_end(month.year, month.month))})
                     month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+                if i % BREAKDOWN_INDICATOR_EVERY == 0:
+                    _breakdowns(iid=iid, cumulative=cumulative, lead=kts[i % len(kts)][1], towns=towns[r],
+                                coordinator=coordinator_ids[r], ids=ids, rows=(bd_rows, bdc_rows, share_rows, sr_rows))
                 indicators.append(iid)
             plan_meta.append((pid, r, kts, indicators, n_items, depts))
         built.counts["plans"] = _copy(cur, Plan, plan_rows)
@@ -313,7 +324,11 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         built.counts["indicators"] = _copy(cur, Indicator, ind_rows)
         built.counts["targets"] = _copy(cur, IndicatorTarget, target_rows)
         built.counts["indicator_reports"] = _copy(cur, IndicatorReport, ir_rows)
-        del kt_rows, ktu_rows, ind_rows, target_rows, ir_rows
+        built.counts["target_breakdowns"] = _copy(cur, TargetBreakdown, bd_rows)
+        _copy(cur, TargetBreakdownChange, bdc_rows)
+        built.counts["target_shares"] = _copy(cur, TargetShare, share_rows)
+        built.counts["target_share_reports"] = _copy(cur, TargetShareReport, sr_rows)
+        del kt_rows, ktu_rows, ind_rows, target_rows, ir_rows, bd_rows, bdc_rows, share_rows, sr_rows
 
         # ---- items and their steady-state history, streamed plan by plan -------------------------
         user_of_unit = {u["id"]: pr["user_id"] for u, pr in zip(unit_rows, profile_rows, strict=True)}
@@ -346,7 +361,8 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         _copy(cur, User.user_permissions.through, [{"id": 1, "user_id": province_id, "permission_id": perm.pk}])
         for model in (Region, Unit, User, Profile, Plan, through, ReminderSettings, RoundupSettings, KeyTask,
                       KeyTaskUnit, Indicator, IndicatorTarget, IndicatorReport, WorkItem, WorkItemUnit, StatusChange,
-                      ProgressReport, ExtensionRequest, Reminder, User.user_permissions.through):
+                      ProgressReport, ExtensionRequest, Reminder, User.user_permissions.through, TargetBreakdown,
+                      TargetBreakdownChange, TargetShare, TargetShareReport):
             table = model._meta.db_table
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -363,6 +379,34 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
     built.liaison_username = f"u{big[2][0][1]}"
     built.coordinator_username = f"coord{big[1]:03d}"
     return built
+
+
+def _breakdowns(*, iid: int, cumulative: bool, lead: int, towns: list[int], coordinator: int, ids: _Ids,
+                rows: tuple[list, list, list, list]) -> None:
+    """目标分解 of one indicator for every year up to this one: a share for each of the region's towns and
+    for the indicator's lead department, each reporting its actual monthly up to last month."""
+    bd_rows, bdc_rows, share_rows, sr_rows = rows
+    holders = [*towns, lead]
+    for y in range(FIRST_YEAR, TODAY.year + 1):
+        bid = ids.take("breakdown")
+        set_at = _dt(date(y, 2, 15))
+        bd_rows.append({"id": bid, "indicator_id": iid, "year": y, "method": "sum" if cumulative else "weighted",
+                        "updated_by_id": coordinator, "updated_at": set_at})
+        bdc_rows.append({"id": ids.take("breakdown_change"), "breakdown_id": bid, "actor_id": coordinator,
+                         "at": set_at, "action": "shares", "unit_id": None, "changes": []})
+        total = Decimal(20 * (y - FIRST_YEAR + 1)) if cumulative else None
+        for n, unit in enumerate(holders):
+            sid = ids.take("share")
+            value = (total / len(holders)).quantize(Decimal("0.0001")) if cumulative else Decimal(20 + n % 5)
+            share_rows.append({"id": sid, "breakdown_id": bid, "unit_id": unit, "value": value,
+                               "base": None if cumulative else Decimal(1000 + 100 * n), "position": n})
+            month = date(y, 1, 1)
+            while month < TODAY.replace(day=1) and month.year == y:
+                done = value * Decimal(month.month) / 12 * Decimal("0.95")
+                sr_rows.append({"id": ids.take("share_report"), "share_id": sid, "month": month,
+                                "value": done.quantize(Decimal("0.0001")), "note": "", "reported_by_id": None,
+                                "reported_at": _dt(_month_end(month.year, month.month))})
+                month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def _items(plan_meta, towns, ids: _Ids, seed: int, S) -> Iterator[dict]:
