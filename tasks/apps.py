@@ -9,5 +9,7 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         from housing.db import connect_signals
+        from tasks.selectors.compiled import register_lookups
 
         connect_signals()
+        register_lookups()

@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from tasks.models import KeyTask, Plan, Unit
 
 from .compiled import recipe
-from .permissions import coordinated_plans, is_global, plans_in
+from .permissions import coordinated_plans, is_global, plan_scope, plans_in
 
 SEARCH_LIMIT = 20
 
@@ -75,10 +75,10 @@ def key_task_choices(plans: QuerySet[Plan]) -> QuerySet[KeyTask]:
 
 def choices_in(choices: Callable[[QuerySet[Plan]], QuerySet], *, plan_ids: tuple[int, ...] | None) -> QuerySet:
     """``choices(plans_in(plan_ids))`` (one of the functions above) as a ``Recipe``: read once per shape."""
-    return recipe(_choices_in, model=_MODELS[choices], ids={}, choices=choices, plan_ids=plan_ids)
+    return recipe(_choices_in, model=_MODELS[choices], ids=plan_scope(plan_ids), choices=choices)
 
 
-def _choices_in(*, choices: Callable[[QuerySet[Plan]], QuerySet], plan_ids: tuple[int, ...] | None) -> QuerySet:
+def _choices_in(*, choices: Callable[[QuerySet[Plan]], QuerySet], plan_ids: list[int] | None = None) -> QuerySet:
     return choices(plans_in(plan_ids))
 
 

@@ -18,6 +18,8 @@ else shapes the SQL (a date, a unit's kind, a limit) is a hashable argument of t
 from __future__ import annotations
 
 import copy
+import json
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +28,50 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import F, Model, OrderBy, Q, QuerySet
+from django.db.models import F, Field, ForeignObject, Lookup, Model, OrderBy, Q, QuerySet
 from django.utils import timezone, translation
 
 # Two sets of stand-in ids: values no real row has (ids are positive), far apart.
 _STAND_INS = (-7_012_345_601, -8_023_456_700)  # one odd, one even: a branch on parity shows
 # What a compiled statement leaves on its compiler for the iterables to turn rows into objects.
 _COMPILER_STATE = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
+
+
+class IdArray(list):
+    """A set of ids bound as one SQL parameter (``field__among=``): the statement is the same for one id or
+    a thousand, so a read scoped to a coordinator's plans is compiled once for every coordinator (an id of
+    ``precompiled``), not once per set of plans."""
+
+
+sqlite3.register_adapter(IdArray, lambda ids: json.dumps(list(ids)))
+
+
+class Among(Lookup):
+    """``field__among=ids``: the field's value is one of ``ids`` (any iterable of ints), as one parameter:
+    ``= ANY(%s)`` (an array) on PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` on SQLite.
+
+    On PostgreSQL ``IN (1, 2, 3)`` is planned as ``= ANY('{1,2,3}')``, so plans stay the same."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return IdArray(int(v) for v in self.rhs)
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [value]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", (*lhs_params, *rhs_params)
+
+
+def register_lookups() -> None:
+    Field.register_lookup(Among)
+    ForeignObject.register_lookup(Among)  # a relation's lookups stop at ForeignObject: ``plan__among=``
 
 
 class NotPrecompilable(Exception):
@@ -75,7 +114,13 @@ def _compile(queryset: QuerySet) -> tuple[str, tuple, dict] | None:
 def compile_shape(build: Callable[..., QuerySet], ids: dict[str, int], shape: dict) -> Compiled:
     """Build and compile ``build`` for ``shape`` with stand-in ids (twice, to check the contract)."""
     names = sorted(ids)
-    builds = [build(**{n: stand_in - i for i, n in enumerate(names)}, **shape) for stand_in in _STAND_INS]
+    arrays = {n for n in names if type(ids[n]) is IdArray}
+
+    def stand_ins(k: int) -> dict:  # an id set: one stand-in, then the same twice (its length must not matter)
+        return {n: IdArray([_STAND_INS[k] - i] * (k + 1)) if n in arrays else _STAND_INS[k] - i
+                for i, n in enumerate(names)}
+
+    builds = [build(**stand_ins(k), **shape) for k in range(2)]
     first, second = (_compile(qs) for qs in builds)
     if first is None or second is None:
         if (first is None) != (second is None):
@@ -88,7 +133,12 @@ def compile_shape(build: Callable[..., QuerySet], ids: dict[str, int], shape: di
     by_value = [{_STAND_INS[k] - i: n for i, n in enumerate(names)} for k in range(2)]
     slots = []
     for position, (a, b) in enumerate(zip(first[1], second[1], strict=True)):
+        is_set = type(a) is IdArray and type(b) is IdArray and len(a) == 1 and len(b) == 2 and b[0] == b[1]
+        if is_set:
+            a, b = a[0], b[0]  # an id set: its stand-in
         name = by_value[0].get(a) if type(a) is int else None
+        if name is not None and (name in arrays) != is_set:
+            raise NotPrecompilable(f"{build.__qualname__}: parameter {position} is one of a set of ids, not the set")
         if name is None and (type(b) is not int or b not in by_value[1]) and a == b:
             continue
         if name is None or by_value[1].get(b) != name:
@@ -106,7 +156,8 @@ def compiled(build: Callable[..., QuerySet], /, *, ids: dict[str, int], using: s
     builds it as usual), compiled and kept from the second."""
     connection = connections[using]
     # The active time zone (TruncDate) and language are part of what a build may read.
-    key = (build, tuple(sorted(ids)), tuple(sorted(shape.items())), using, connection.vendor,
+    key = (build, tuple(sorted((n, type(v) is IdArray) for n, v in ids.items())), tuple(sorted(shape.items())),
+           using, connection.vendor,
            timezone.get_current_timezone_name(), translation.get_language())
     entry = _cache.get(key)
     if entry is None:
@@ -298,7 +349,8 @@ class Recipe(QuerySet):
         build, ids, shape, ops = self._recipe
         entry = compiled(_replay, ids=ids, build=build, ops=ops, **shape)
         if entry is None or entry.queryset is None:
-            return _replay(build=build, ops=ops, **{n: -1 for n in ids}, **shape).query
+            stand_ins = {n: IdArray([-1]) if type(v) is IdArray else -1 for n, v in ids.items()}
+            return _replay(build=build, ops=ops, **stand_ins, **shape).query
         return entry.queryset.query
 
     @property

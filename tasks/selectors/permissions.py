@@ -11,6 +11,8 @@ The helpers cache per user object (one request), so a page asks the database onc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
@@ -26,7 +28,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.selectors.compiled import precompiled
+from tasks.selectors.compiled import IdArray, precompiled
 
 VIEW_ALL_PLANS = "tasks.view_all_plans"
 
@@ -108,9 +110,15 @@ def reviewable_plan_ids(user) -> tuple[int, ...] | None:
     return None if is_global(user) else tuple(sorted(coordinated_plan_ids(user)))
 
 
-def plans_in(plan_ids: tuple[int, ...] | None) -> QuerySet[Plan]:
-    """The plans of ``reviewable_plan_ids``."""
-    return Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
+def plans_in(plan_ids: Iterable[int] | None) -> QuerySet[Plan]:
+    """The plans of ``reviewable_plan_ids``: their ids as one parameter (``compiled.Among``)."""
+    return Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__among=plan_ids)
+
+
+def plan_scope(plan_ids: Iterable[int] | None) -> dict[str, IdArray]:
+    """``ids`` for a compiled read over the plans ``plan_ids`` (``reviewable_plan_ids``): one id set, so
+    every coordinator's read shares one compiled statement; none for every plan (a shape of its own)."""
+    return {} if plan_ids is None else {"plan_ids": IdArray(plan_ids)}
 
 
 def visible_plans(user) -> QuerySet[Plan]:

@@ -32,7 +32,7 @@ from tasks.workdays import add_workdays
 from .calendar import calendar_overrides
 from .choices import region_plans
 from .compiled import precompiled, recipe
-from .permissions import plans_in, reviewable_plan_ids
+from .permissions import plan_scope, plans_in, reviewable_plan_ids
 
 S = WorkItem.Status
 SOON_WORKDAYS = 7
@@ -315,11 +315,11 @@ def close_requests_queue(user, *, several_plans: bool = False) -> QuerySet[WorkI
     below run for the page's rows only, not for every awaiting item before the LIMIT.
     ``several_plans``: also the plan's region and ``plan_region_plans`` (the plan's short label).
     """
-    return recipe(_close_requests_in, model=WorkItem, ids={}, plan_ids=reviewable_plan_ids(user),
+    return recipe(_close_requests_in, model=WorkItem, ids=plan_scope(reviewable_plan_ids(user)),
                   several_plans=several_plans)
 
 
-def _close_requests_in(*, plan_ids: tuple[int, ...] | None, several_plans: bool) -> QuerySet[WorkItem]:
+def _close_requests_in(*, plan_ids: list[int] | None = None, several_plans: bool) -> QuerySet[WorkItem]:
     plans = plans_in(plan_ids)
     note = (
         ProgressReport.objects.filter(work_item=OuterRef("pk"), kind=ProgressReport.Kind.CLOSE_REQUEST)
@@ -344,10 +344,10 @@ def _close_requests_in(*, plan_ids: tuple[int, ...] | None, several_plans: bool)
 
 def extension_requests_queue(user) -> QuerySet[ExtensionRequest]:
     """Pending extension requests in the plans ``user`` reviews, oldest first (a ``Recipe``)."""
-    return recipe(_extension_requests_in, model=ExtensionRequest, ids={}, plan_ids=reviewable_plan_ids(user))
+    return recipe(_extension_requests_in, model=ExtensionRequest, ids=plan_scope(reviewable_plan_ids(user)))
 
 
-def _extension_requests_in(*, plan_ids: tuple[int, ...] | None) -> QuerySet[ExtensionRequest]:
+def _extension_requests_in(*, plan_ids: list[int] | None = None) -> QuerySet[ExtensionRequest]:
     return (
         ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING, work_item__plan__in=plans_in(plan_ids))
         .select_related("work_item", "work_item__plan", "unit", "requested_by")
@@ -394,10 +394,10 @@ def overdue_items(*, plans: QuerySet[Plan], today: date) -> QuerySet[WorkItem]:
 
 def overdue_in(*, plan_ids: tuple[int, ...] | None, today: date) -> QuerySet[WorkItem]:
     """``overdue_items`` of the plans ``plan_ids`` (``permissions.reviewable_plan_ids``) as a ``Recipe``."""
-    return recipe(_overdue_in, model=WorkItem, ids={}, plan_ids=plan_ids, today=today)
+    return recipe(_overdue_in, model=WorkItem, ids=plan_scope(plan_ids), today=today)
 
 
-def _overdue_in(*, plan_ids: tuple[int, ...] | None, today: date) -> QuerySet[WorkItem]:
+def _overdue_in(*, plan_ids: list[int] | None = None, today: date) -> QuerySet[WorkItem]:
     return overdue_items(plans=plans_in(plan_ids), today=today)
 
 

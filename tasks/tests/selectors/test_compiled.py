@@ -135,3 +135,33 @@ def test_the_pages_reads_agree_with_a_fresh_compile():
         assert [(t.pk, t.my_role, t.n_open, t.n_overdue) for t in got] == [
             (t.pk, t.my_role, t.n_open, t.n_overdue) for t in want]
     assert work_items_for_unit(unit=w.lead, today=w.today).count() == 1
+
+
+def test_a_set_of_ids_is_one_parameter_of_one_compiled_statement(monkeypatch):
+    """``IdArray`` ids (``field__among=``): any number of ids, the same statement, the rows the ORM's ``__in``
+    gives; an empty set matches nothing."""
+    monkeypatch.setattr(c, "CHECK", False)
+    w = make_world()
+    WorkItemFactory(plan=w.other_plan, due_date=w.today, lead=w.other, text="另一方案")
+
+    def build(*, plan_ids):
+        return WorkItem.objects.filter(plan__among=plan_ids).order_by("pk")
+
+    sets = [[w.plan.pk], [w.other_plan.pk], [w.plan.pk, w.other_plan.pk], [], [w.plan.pk]]
+    for plan_ids in sets:
+        got = precompiled(build, ids={"plan_ids": c.IdArray(plan_ids)})
+        assert [i.pk for i in got] == [i.pk for i in WorkItem.objects.filter(plan__in=plan_ids).order_by("pk")]
+    assert len(c._cache) == 1  # one statement for every set
+
+
+def test_an_id_set_used_for_more_than_a_value_is_refused():
+    def build(*, plan_ids):  # its length shapes the SQL
+        return WorkItem.objects.filter(plan__among=plan_ids) if len(plan_ids) > 1 else WorkItem.objects.filter(
+            plan=plan_ids[0])
+
+    def first_only(*, plan_ids):  # one id of the set as a value: the statement would bind the whole set there
+        return WorkItem.objects.filter(plan__among=plan_ids, plan_id=plan_ids[0])
+
+    for wrong in (build, first_only):
+        with pytest.raises(NotPrecompilable):
+            precompiled(wrong, ids={"plan_ids": c.IdArray([1, 2])})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tasks.models import ExtensionRequest, WorkItem
 from tasks.selectors import compiled as c
 from tasks.tests.daily_setup import make_world
+from tasks.tests.factories import WorkItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +52,30 @@ def test_a_warm_list_page_compiles_none_of_its_lists(client, compiles, who, url,
     assert client.get(url).status_code == 200
     # Left to Django: the session and the user (and a plan found by its slug).
     assert [m.__name__ for m in compiles] == ["Session", "User", *left]
+
+
+@pytest.mark.parametrize("url", ["/overdue/", "/review/"])
+def test_coordinators_of_other_plans_share_the_compiled_lists(client, compiles, url):
+    """A coordinator's plans are one parameter (``compiled.IdArray``), not part of the shape: a province's
+    hundreds of coordinators share one compiled statement per list instead of filling the per-process
+    cache (1,024 shapes) and emptying it for everyone."""
+    w = make_world()
+    w.item.status = WorkItem.Status.AWAITING_REVIEW
+    w.item.save()
+    # The other plan's coordinator has an overdue item awaiting review too: the same shapes of page.
+    WorkItemFactory(plan=w.other_plan, year=w.item.year, text="另一方案的事项", deadline=w.item.due_date,
+                    due_date=w.item.due_date, status=WorkItem.Status.AWAITING_REVIEW)
+    client.force_login(w.coordinator)
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    cached = len(c._cache)
+    client.force_login(w.other_coordinator)
+    compiles.clear()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [m.__name__ for m in compiles] == ["Session", "User"]
+    assert len(c._cache) == cached
+    # ... and each still sees only their own plans' work.
+    page = response.content.decode()
+    assert w.item.text not in page
+    assert ("另一方案的事项" in page) == (url == "/review/")  # (not overdue: due in 20 days)
