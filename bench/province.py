@@ -16,7 +16,9 @@ day, as its comment).
 
 Writes (reminder scan, dry run, send) run inside a transaction that is rolled back, so every run
 sees the same steady state. ``reminders_send`` here is the digests sent in this process to Django's
-locmem mail backend (not Celery workers and an SMTP sink). ``--only`` picks operations by name.
+locmem mail backend (not Celery workers and an SMTP sink). ``all_roundups`` counts queries per plan;
+``all_coordinators`` (every county coordinator's overdue view and review queue, after one unmeasured
+round) reports time, queries and time in SQL per request. ``--only`` picks operations by name.
 
 ``--load [SECONDS]`` adds a load test against the largest size: gunicorn (2 workers) on loopback and
 locust (``bench/locustfile.py``, its own process) with ``--load-users`` users (50) waiting 1 s between
@@ -47,7 +49,7 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="province-bench-medi
 OPERATIONS = [
     "liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review",
     "roundup_month", "roundup_year", "all_roundups", "reminders_scan", "reminders_dry_run", "reminders_send",
-    "import_200_pages",
+    "import_200_pages", "all_coordinators",
 ]
 # The issue's targets, printed after the table (``target_verdicts``).
 PAGES = ["liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review"]
@@ -220,6 +222,40 @@ def op_all_roundups(ctx: Context) -> None:
     period = _last_month(ctx.today)
     for plan in Plan.objects.order_by("pk"):
         roundup_data(plan=plan, period=period)
+
+
+class AllCoordinators:
+    """Every county coordinator opens the overdue view and the review queue (a Monday morning): time,
+    statements and time in SQL per request. ``prepare`` logs them in and runs one round unmeasured, as a
+    worker serving them all day would have: compiled reads that every coordinator shares are warm, while
+    reads shaped by one coordinator's plans would be compiled for each and could fill the per-process
+    cache of compiled reads (``tasks.selectors.compiled``), which a single coordinator's page never shows."""
+
+    URLS = ("/overdue/", "/review/")
+
+    def prepare(self, ctx: Context) -> None:
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from tasks.models import Plan
+
+        User = get_user_model()
+        ctx.coordinator_clients = []
+        for user in User.objects.filter(pk__in=Plan.coordinators.through.objects.values("user_id")).order_by("pk"):
+            client = Client()
+            client.force_login(user)
+            ctx.coordinator_clients.append(client)
+        self(ctx)
+
+    def requests(self, ctx: Context) -> int:
+        return len(ctx.coordinator_clients) * len(self.URLS)
+
+    def __call__(self, ctx: Context) -> None:
+        for client in ctx.coordinator_clients:
+            for url in self.URLS:
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} as a coordinator: HTTP {response.status_code}")
 
 
 def _rolled_back(fn: Callable[[], None]) -> None:
@@ -645,6 +681,7 @@ def operations(ctx_today: date) -> dict[str, Callable[[Context], None]]:
         "reminders_dry_run": op_reminders_dry_run,
         "reminders_send": op_reminders_send,
         "import_200_pages": op_import,
+        "all_coordinators": AllCoordinators(),
     }
 
 
@@ -743,6 +780,10 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
         best: dict[tuple[str, int], tuple[float, list[dict]]] = {}
         for op in chosen:
             try:
+                if hasattr(ops[op], "prepare"):
+                    for size in sizes:
+                        use_database(names[size])
+                        ops[op].prepare(contexts[size])
                 for _ in range(1 if isinstance(ops[op], CelerySend) else repeat):
                     for size in sizes:  # interleaved: size A, size B, size A, ...
                         use_database(names[size])
@@ -761,6 +802,9 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
                 floor = sql_floor(queries)
                 if op == "all_roundups":
                     n = round(n / max(1, len(contexts[size].plan_ids)), 1)
+                if hasattr(ops[op], "requests"):  # per request
+                    per = max(1, ops[op].requests(contexts[size]))
+                    ms, n, sql_ms = ms / per, round(n / per, 1), sql_ms / per
                 best[op, size] = (ms, queries, n, floor, sql_ms)
             _print_row(op, sizes, best)
         load_rows = []
