@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from tasks.forms import DateInput, Select, TextInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
 from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices
-from tasks.selectors.work import Bucket, Urgency, bucket_q, items_with_lead, urgency_q
+from tasks.selectors.compiled import filter_with_ids
+from tasks.selectors.work import Bucket, Urgency, bucket_q, led_by, urgency_q
 
 URGENCY_CHOICES = [
     (Urgency.OVERDUE, _("已逾期")),
@@ -110,8 +112,27 @@ class _RememberingChoiceField(django_filters.fields.ModelChoiceField):
     iterator = _ListedChoices
 
     def to_python(self, value):
-        self.chosen = super().to_python(value)
+        """The chosen row, read by a statement compiled once for every value (``filter_with_ids``), where
+        ``queryset.get(pk=value)`` would build and compile the choices' query again for each request."""
+        if value in self.empty_values:
+            self.chosen = None
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = self.queryset.model._meta.pk.to_python(getattr(value, "pk", value))
+        except ValidationError:
+            pk = None
+        in_range = isinstance(pk, int) and abs(pk) < 2**63  # a 64-bit id, as every database binds it
+        found = list(filter_with_ids(self.queryset, _pk_is, pk=pk)[:2]) if in_range else []
+        if len(found) != 1:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        self.chosen = found[0]
         return self.chosen
+
+
+def _pk_is(*, pk: int) -> Q:
+    return Q(pk=pk)
 
 
 class _Labelled(django_filters.ModelChoiceFilter):
@@ -233,4 +254,4 @@ class OverdueFilter(_Dated):
         return qs.filter(bucket_q(value, self.today)) if value else qs
 
     def by_lead_unit(self, qs, name, value):
-        return qs.filter(pk__in=items_with_lead(value.pk)) if value else qs
+        return filter_with_ids(qs, led_by, unit_id=value.pk) if value else qs

@@ -270,11 +270,35 @@ def _key(value):
     raise _Unkeyable(type(value).__name__)
 
 
+_OP_ID = "_op"  # prefix of the ids a ``filter_with_ids`` step adds to its recipe
+
+
 def _replay(*, build: Callable[..., QuerySet], ops: tuple, **arguments) -> QuerySet:
+    op_ids = {name: arguments.pop(name) for name in [n for n in arguments if n.startswith(_OP_ID)]}
     queryset = build(**arguments)
     for name, args, kwargs, _k in ops:
-        queryset = queryset[args[0]:args[1]] if name == "slice" else getattr(queryset, name)(*args, **kwargs)
+        if name == "slice":
+            queryset = queryset[args[0]:args[1]]
+        elif name == "filter_with_ids":
+            condition, names = args
+            queryset = queryset.filter(condition(**{param: op_ids[key] for param, key in names}))
+        else:
+            queryset = getattr(queryset, name)(*args, **kwargs)
     return queryset
+
+
+def filter_with_ids(queryset: QuerySet, condition: Callable[..., Q], /, **ids: int) -> QuerySet:
+    """``queryset.filter(condition(**ids))``; on a ``Recipe``, ``ids`` are ids of its statement (parameters),
+    not of its shape: a list filtered by any of a province's 20,000 units is one compiled statement, not one
+    per unit. ``condition`` keeps the module's contract for ``build``."""
+    if not isinstance(queryset, Recipe) or queryset._recipe is None or queryset._result_cache is not None:
+        return queryset.filter(condition(**ids))
+    build, recipe_ids, shape, ops = queryset._recipe
+    names = tuple((param, f"{_OP_ID}{len(ops)}_{param}") for param in sorted(ids))
+    clone = Recipe(model=queryset.model, using=queryset._db, hints=queryset._hints)
+    clone._recipe = (build, {**recipe_ids, **{key: ids[param] for param, key in names}}, shape,
+                     (*ops, _Op(("filter_with_ids", (condition, names), {}, ("filter_with_ids", condition, names)))))
+    return clone
 
 
 class _Op(tuple):

@@ -401,13 +401,9 @@ def _overdue_in(*, plan_ids: list[int] | None = None, today: date) -> QuerySet[W
     return overdue_items(plans=plans_in(plan_ids), today=today)
 
 
-def items_with_lead(unit_id: int) -> QuerySet[WorkItemUnit]:
-    """The ids of the items ``unit_id`` leads (a ``Recipe``: a recipe's filter may use it)."""
-    return recipe(_items_with_lead, model=WorkItemUnit, ids={}, unit_id=unit_id)
-
-
-def _items_with_lead(*, unit_id: int) -> QuerySet[WorkItemUnit]:
-    return WorkItemUnit.objects.filter(unit_id=unit_id, role=Role.LEAD).values("work_item_id")
+def led_by(*, unit_id: int) -> Q:
+    """Items ``unit_id`` leads (for ``compiled.filter_with_ids``: the unit is a parameter, not a shape)."""
+    return Q(pk__in=WorkItemUnit.objects.filter(unit_id=unit_id, role=Role.LEAD).values("work_item_id"))
 
 
 # ---- plan dashboard --------------------------------------------------------------------------------------

@@ -113,3 +113,24 @@ def test_remind_now_needs_a_selection(client):
     login(client, w.coordinator)
     response = client.post(reverse("tasks:overdue_remind"), {}, follow=True)
     assert "请先勾选" in response.content.decode()
+
+
+@pytest.mark.parametrize("raw", ["abc", "9" * 30, str(2**63), "-1", "0", "1.5"])
+def test_a_lead_unit_or_key_task_that_is_no_choice_is_refused_not_an_error(client, raw):
+    """Chosen values are read by a compiled statement (``_RememberingChoiceField``): anything that is not one
+    of the user's choices is refused on the form, never reaches the database as an out-of-range id."""
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    for name in ("lead_unit", "key_task", "plan"):
+        response = client.get(reverse("tasks:overdue"), {name: raw})
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors.get(name), (name, raw)
+
+
+def test_a_unit_of_another_region_is_no_choice(client):
+    w, _ = overdue_world()
+    elsewhere = UnitFactory(name="外区单位")  # a region the coordinator's plans are not in
+    login(client, w.coordinator)
+    response = client.get(reverse("tasks:overdue"), {"lead_unit": elsewhere.pk})
+    assert response.context["filter"].form.errors.get("lead_unit")
+    assert shown(client, lead_unit=w.lead.pk) == ["逾期8天", "逾期3天"]  # and a real choice still filters
