@@ -114,6 +114,9 @@ class _RememberingChoiceField(django_filters.fields.ModelChoiceField):
     def to_python(self, value):
         """The chosen row, read by a statement compiled once for every value (``filter_with_ids``), where
         ``queryset.get(pk=value)`` would build and compile the choices' query again for each request."""
+        if self.to_field_name or (self.null_label is not None and value == self.null_value):
+            self.chosen = super().to_python(value)  # not a row by its id: as django-filter does
+            return self.chosen
         if value in self.empty_values:
             self.chosen = None
             return None
