@@ -82,3 +82,9 @@ def test_a_load_test_that_answered_nothing_is_not_met():
     rows[-1].update(ms=None, requests=0)
     met, figures = _verdicts(rows)["load p95 under 1000 ms, no error"]
     assert not met and figures == "p95 - ms, 0 errors, 0 requests"
+
+
+def test_every_coordinator_per_request_is_held_to_growth_not_to_one_floor():
+    grown = _verdicts(_rows(**{"all_coordinators@1000000": {"ms": 80.0}}))
+    assert grown["1,000,000 ÷ 100,000 ≤ 1.5"] == (False, "worst all_coordinators 1.60")
+    assert grown["≤ 3× the SQL floor"][0] is True  # 80 ms a request against one statement of the whole round
