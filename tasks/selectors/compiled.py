@@ -282,6 +282,10 @@ def _replay(*, build: Callable[..., QuerySet], ops: tuple, **arguments) -> Query
         elif name == "filter_with_ids":
             condition, names = args
             queryset = queryset.filter(condition(**{param: op_ids[key] for param, key in names}))
+        elif name in ("filter_rows", "exclude_rows"):
+            positional, plain, rows = args
+            rows = {k: model(pk=op_ids[key]) for k, (key, model) in rows.items()}
+            queryset = getattr(queryset, name.removesuffix("_rows"))(*positional, **plain, **rows)
         else:
             queryset = getattr(queryset, name)(*args, **kwargs)
     return queryset
@@ -313,7 +317,8 @@ class _Op(tuple):
 
 class Recipe(QuerySet):
     """A queryset kept as a recipe: ``build(**ids, **shape)`` and the calls made on it since (filter, exclude,
-    order_by, distinct, slicing, with plain-data arguments). Reading or counting it runs the statement
+    order_by, distinct, slicing, with plain-data arguments; a row given to filter or exclude, e.g.
+    ``filter(key_task=<KeyTask>)``, becomes an id of the statement, not part of its shape). Reading or counting it runs the statement
     compiled once per recipe (``precompiled``); anything else builds the queryset, and from then on it is
     an ordinary one. Made by ``recipe()``."""
 
@@ -334,12 +339,23 @@ class Recipe(QuerySet):
         QuerySet.query.fset(self, value)
 
     def _with(self, name: str, args: tuple, kwargs: dict):
+        build, ids, shape, ops = self._recipe
+        rows = {k: v for k, v in kwargs.items() if isinstance(v, Model) and type(v.pk) is int}
         try:
-            key = (name, _key(args), tuple(sorted((k, _key(v)) for k, v in kwargs.items())))
+            if name in ("filter", "exclude") and rows:
+                # ``filter(key_task=<KeyTask 5>)``: the row's id is an id of the statement (a parameter), not
+                # of its shape, so a list filtered by any of a province's key tasks or units is one statement.
+                plain = {k: v for k, v in kwargs.items() if k not in rows}
+                named = {k: (f"{_OP_ID}{len(ops)}_{k}", type(v)) for k, v in rows.items()}
+                key = (f"{name}_rows", _key(args), tuple(sorted((k, _key(v)) for k, v in plain.items())),
+                       tuple(sorted((k, model._meta.label) for k, (_n, model) in named.items())))
+                ids = {**ids, **{named[k][0]: v.pk for k, v in rows.items()}}
+                name, args, kwargs = f"{name}_rows", (args, plain, named), {}
+            else:
+                key = (name, _key(args), tuple(sorted((k, _key(v)) for k, v in kwargs.items())))
         except _Unkeyable:
             return getattr(super(), name)(*args, **kwargs) if name != "slice" else super().__getitem__(
                 slice(*args))
-        build, ids, shape, ops = self._recipe
         clone = Recipe(model=self.model, using=self._db, hints=self._hints)
         clone._recipe = (build, ids, shape, (*ops, _Op((name, args, kwargs, key))))
         return clone
