@@ -318,9 +318,9 @@ class _Op(tuple):
 class Recipe(QuerySet):
     """A queryset kept as a recipe: ``build(**ids, **shape)`` and the calls made on it since (filter, exclude,
     order_by, distinct, slicing, with plain-data arguments; a row given to filter or exclude, e.g.
-    ``filter(key_task=<KeyTask>)``, becomes an id of the statement, not part of its shape). Reading or counting it runs the statement
-    compiled once per recipe (``precompiled``); anything else builds the queryset, and from then on it is
-    an ordinary one. Made by ``recipe()``."""
+    ``filter(key_task=<KeyTask>)``, becomes an id of the statement, not part of its shape). Reading or
+    counting it runs the statement compiled once per recipe (``precompiled``); anything else builds the
+    queryset, and from then on it is an ordinary one. Made by ``recipe()``."""
 
     _recipe: tuple | None = None  # (build, ids, shape, ops)
 
