@@ -60,9 +60,12 @@ def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_
     options = _database_options(DATABASE_URL="postgres://u@db:5432/h?options=-c%20statement_timeout%3D5000")
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
     assert options["options"] == ("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan "  # kept, added
-                                  "-c max_parallel_workers_per_gather=0")
-    parallel = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PARALLEL_WORKERS="2")
-    assert parallel["options"].endswith("-c max_parallel_workers_per_gather=2")
+                                  "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1")
+    tuned = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PARALLEL_WORKERS="2",
+                              DATABASE_RANDOM_PAGE_COST="4")
+    assert tuned["options"].endswith("-c max_parallel_workers_per_gather=2 -c random_page_cost=4")
+    server = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_RANDOM_PAGE_COST="")
+    assert "random_page_cost" not in server["options"]  # empty: the server's own setting
     # Behind a pooler that cannot keep prepared statements: off, from the environment.
     off = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PREPARE_THRESHOLD="0")
     assert off["prepare_threshold"] is None and off["server_side_binding"] is True
