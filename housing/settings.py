@@ -104,24 +104,28 @@ else:
     # with 10 items and one with 5,000 get the plans they got before. 1M-item load (bench/province.py
     # --load): PostgreSQL 19 -> 16 ms of CPU a request, web workers 50 -> 44 ms. Behind a pooler in
     # transaction mode without prepared statement support, set DATABASE_PREPARE_THRESHOLD=0 (off).
+    def _db_number(name: str, default: str, cast=int):
+        """A number from the environment (None when set empty), or an error that names the variable."""
+        raw = env.str(name, default=default).strip()
+        try:
+            return cast(raw) if raw else None
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a number or empty, not {raw!r}") from None
+
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["server_side_binding"] = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    _threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    _threshold = _db_number("DATABASE_PREPARE_THRESHOLD", "5") or 0
     _options["prepare_threshold"] = _threshold if _threshold > 0 and _options["server_side_binding"] else None
     # Parallel query off unless DATABASE_PARALLEL_WORKERS says otherwise: the app's statements read a plan, a
     # unit or a page at a time, and where the planner overestimates rows (the province's overdue count at 1M
     # items: 261k estimated, 38k read) starting workers costs more than the scan they share (11 -> 3 ms), on
     # cores that concurrent requests already keep busy.
-    _parallel = f"-c max_parallel_workers_per_gather={env.int('DATABASE_PARALLEL_WORKERS', default=0)}"
+    _parallel = f"-c max_parallel_workers_per_gather={_db_number('DATABASE_PARALLEL_WORKERS', '0') or 0}"
     # Index probes priced for data in memory or on SSD (PostgreSQL's default 4.0 prices a disk seek): below
     # about a million rows the default made the planner hash every lead part of the installation for one
     # plan's dashboard (100k items: 21 ms) instead of probing per item (5 ms). Empty: the server's setting.
-    _page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1").strip()
-    try:
-        _cost = f"-c random_page_cost={float(_page_cost):g}" if _page_cost else ""
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"DATABASE_RANDOM_PAGE_COST must be a number or empty, not {_page_cost!r}") from None
+    _page_cost = _db_number("DATABASE_RANDOM_PAGE_COST", "1.1", float)
+    _cost = f"-c random_page_cost={_page_cost:g}" if _page_cost is not None else ""
     _options["options"] = " ".join(filter(None, [_options.get("options"), "-c plan_cache_mode=force_custom_plan",
                                                  _parallel, _cost]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

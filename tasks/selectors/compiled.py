@@ -291,18 +291,29 @@ def _replay(*, build: Callable[..., QuerySet], ops: tuple, **arguments) -> Query
     return queryset
 
 
+def _op_id(ops: tuple, param: str) -> str:
+    """The name a step's id takes among its recipe's ids (by the step's position: the same for every call)."""
+    return f"{_OP_ID}{len(ops)}_{param}"
+
+
+def _then(queryset: Recipe, ids: dict, op: tuple) -> Recipe:
+    """A copy of ``queryset``'s recipe with ``ids`` and the step ``op`` (method, args, kwargs, key) added."""
+    build, _ids, shape, ops = queryset._recipe
+    clone = Recipe(model=queryset.model, using=queryset._db, hints=queryset._hints)
+    clone._recipe = (build, ids, shape, (*ops, _Op(op)))
+    return clone
+
+
 def filter_with_ids(queryset: QuerySet, condition: Callable[..., Q], /, **ids: int) -> QuerySet:
     """``queryset.filter(condition(**ids))``; on a ``Recipe``, ``ids`` are ids of its statement (parameters),
     not of its shape: a list filtered by any of a province's 20,000 units is one compiled statement, not one
     per unit. ``condition`` keeps the module's contract for ``build``."""
     if not isinstance(queryset, Recipe) or queryset._recipe is None or queryset._result_cache is not None:
         return queryset.filter(condition(**ids))
-    build, recipe_ids, shape, ops = queryset._recipe
-    names = tuple((param, f"{_OP_ID}{len(ops)}_{param}") for param in sorted(ids))
-    clone = Recipe(model=queryset.model, using=queryset._db, hints=queryset._hints)
-    clone._recipe = (build, {**recipe_ids, **{key: ids[param] for param, key in names}}, shape,
-                     (*ops, _Op(("filter_with_ids", (condition, names), {}, ("filter_with_ids", condition, names)))))
-    return clone
+    _build, recipe_ids, _shape, ops = queryset._recipe
+    names = tuple((param, _op_id(ops, param)) for param in sorted(ids))
+    return _then(queryset, {**recipe_ids, **{key: ids[param] for param, key in names}},
+                 ("filter_with_ids", (condition, names), {}, ("filter_with_ids", condition, names)))
 
 
 class _Op(tuple):
@@ -339,14 +350,14 @@ class Recipe(QuerySet):
         QuerySet.query.fset(self, value)
 
     def _with(self, name: str, args: tuple, kwargs: dict):
-        build, ids, shape, ops = self._recipe
+        _build, ids, _shape, ops = self._recipe
         rows = {k: v for k, v in kwargs.items() if isinstance(v, Model) and type(v.pk) is int}
         try:
             if name in ("filter", "exclude") and rows:
                 # ``filter(key_task=<KeyTask 5>)``: the row's id is an id of the statement (a parameter), not
                 # of its shape, so a list filtered by any of a province's key tasks or units is one statement.
                 plain = {k: v for k, v in kwargs.items() if k not in rows}
-                named = {k: (f"{_OP_ID}{len(ops)}_{k}", type(v)) for k, v in rows.items()}
+                named = {k: (_op_id(ops, k), type(v)) for k, v in rows.items()}
                 key = (f"{name}_rows", _key(args), tuple(sorted((k, _key(v)) for k, v in plain.items())),
                        tuple(sorted((k, model._meta.label) for k, (_n, model) in named.items())))
                 ids = {**ids, **{named[k][0]: v.pk for k, v in rows.items()}}
@@ -356,9 +367,7 @@ class Recipe(QuerySet):
         except _Unkeyable:
             return getattr(super(), name)(*args, **kwargs) if name != "slice" else super().__getitem__(
                 slice(*args))
-        clone = Recipe(model=self.model, using=self._db, hints=self._hints)
-        clone._recipe = (build, ids, shape, (*ops, _Op((name, args, kwargs, key))))
-        return clone
+        return _then(self, ids, (name, args, kwargs, key))
 
     def all(self):
         return self._with("all", (), {}) if self._recipe is not None and self._result_cache is None else super().all()
