@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from bench.province import PAGES, PER_PLAN
 from conftest import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -61,6 +62,9 @@ def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path):
     # Time in statements (at the driver) is part of an operation's time; the rest is its Python.
     assert all(0 < r["sql_ms"] <= r["ms"] for r in rows.values()), [
         r for r in rows.values() if not 0 < r["sql_ms"] <= r["ms"]]
+    # Pages and one roundup carry every read under EXPLAIN ANALYZE summed: at least their slowest one.
+    summed = [r for (op, _size), r in rows.items() if op in PAGES + PER_PLAN]
+    assert summed and all(r["floor_sum_ms"] >= r["floor_ms"] > 0 for r in summed), summed
     # The load profile: real sessions of liaisons and coordinators against gunicorn, every page asked for and
     # answered 200 (a 500, a redirect to the login page or a timeout is an error); times are not checked.
     assert set(load) == {"load_liaison_home", "load_overdue", "load_overdue_filtered", "load_all"}, load
