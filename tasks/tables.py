@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -79,6 +79,31 @@ def support_outcome_of(record) -> str | None:
                            as_of=timezone.localdate())
 
 
+def attrs_html(attrs) -> str:
+    """``AttributeDict(attrs).as_html()`` (django-tables2) for plain values, without a ``format_html`` per
+    attribute: ``name="value"`` pairs, both escaped, None values and nested keys (th, td, ...) left out."""
+    skip = tables_utils.AttributeDict.blacklist
+    return " ".join(f'{conditional_escape(k)}="{conditional_escape(v)}"' for k, v in attrs.items()
+                    if k not in skip and v is not None)
+
+
+_VALUE = "\x00"  # where a checkbox's value goes in its prepared <input> (escaping leaves it as it is)
+
+
+def _checkbox_render(column):
+    """``CheckBoxColumn.render`` as a function of the value alone, for a column whose box is never checked
+    and whose input attributes are plain values: the <input> is prepared once, the value put in per row.
+    None for any other column."""
+    col = column.column
+    if not isinstance(col, tables.CheckBoxColumn) or col.checked is not None:
+        return None
+    extra = col.attrs.get("td__input") or col.attrs.get("input") or {}
+    if any(callable(v) for v in extra.values()):
+        return None
+    html = f"<input {attrs_html(dict({'type': 'checkbox', 'name': column.name, 'value': _VALUE}, **extra))} />"
+    return lambda value: mark_safe(html.replace(_VALUE, str(conditional_escape(value))))
+
+
 def _static_td(column) -> bool:
     """Whether a column's <td> attributes are the same on every row (no callable computes them)."""
     attrs = column.column.attrs
@@ -94,7 +119,7 @@ class _CellPlan:
     def __init__(self, column, record):
         self.column = column
         self.name = column.name
-        self.render = column.render
+        self.render = _checkbox_render(column) or column.render
         self.args, self.catch_all = tables_utils.signature(self.render)
         self.link = column.link
         link = self.link
@@ -178,8 +203,8 @@ class PythonBody:
                     plan.column.current_value, plan.column.current_record = cell, row.record
                     td = plan.column.attrs["td"].as_html()
                 cells.append(f"<td {td}>{conditional_escape(localize(cell))}</td>")
-            attrs = row.attrs if row_attrs is None else _row_attrs(row_attrs, row)
-            out.append(f"<tr {attrs.as_html()}>{''.join(cells)}</tr>")
+            attrs = row.attrs.as_html() if row_attrs is None else _row_attrs(row_attrs, row)
+            out.append(f"<tr {attrs}>{''.join(cells)}</tr>")
         return mark_safe("".join(out))  # every cell and attribute above was escaped
 
 
@@ -199,8 +224,8 @@ def _row_attrs_plan(row_attrs: dict) -> list[tuple] | None:
     return plan
 
 
-def _row_attrs(plan: list[tuple], row) -> tables_utils.AttributeDict:
-    """``BoundRow.attrs`` from a ``_row_attrs_plan``."""
+def _row_attrs(plan: list[tuple], row) -> str:
+    """``BoundRow.attrs.as_html()`` from a ``_row_attrs_plan``."""
     kwargs = {"table": row.table, "record": row.record}
     attrs = {}
     for name, value, args in plan:
@@ -211,7 +236,7 @@ def _row_attrs(plan: list[tuple], row) -> tables_utils.AttributeDict:
         attrs[name] = value
     parity = "odd" if row.row_counter % 2 else "even"
     attrs["class"] = f"{attrs['class']} {parity}" if attrs.get("class") else parity
-    return tables_utils.AttributeDict(attrs)
+    return attrs_html(attrs)
 
 
 def _row_class(record) -> str:
@@ -439,10 +464,10 @@ class CloseRequestTable(_Base):
         return short_plan_label(record.plan, record.plan_region_plans)
 
     def render_submitted_at(self, value):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # date_format's "Y-m-d H:i", not localized
 
     def render_due_date(self, value):
-        return date_format(value, "Y-m-d")
+        return value.isoformat()
 
     def render_close_note(self, value):
         return value if len(value) <= 80 else value[:80] + "…"
