@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Select, TextInput
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
-from tasks.selectors.choices import choices_in, key_task_choices, lead_unit_choices, plan_choices
+from tasks.selectors.choices import LABEL, choices_in
 from tasks.selectors.compiled import filter_with_ids
 from tasks.selectors.work import Bucket, Urgency, bucket_q, led_by, urgency_q
 
@@ -27,22 +27,14 @@ URGENCY_CHOICES = [
 BUCKET_CHOICES = [(Bucket.WEEK, _("逾期1-7天")), (Bucket.MONTH, _("逾期8-30天")), (Bucket.OLDER, _("逾期30天以上"))]
 
 
-def short_plan_label(plan: Plan, region_plans: int | None) -> str:
-    """A short name of a plan among a user's several, to tell apart rows and options.
-
-    The region ("海宁市") when it names one plan among them (``region_plans``: how many of the user's
-    plans are in the plan's region), else the plan's title.
-    """
-    return plan.region.name if region_plans == 1 else plan.title
-
-
 class BoundedSelect(Select):
     """A ``<select>`` of a model choice that may run to thousands of options.
 
-    At render time it reads at most ``limit + 1`` rows (one query, searchable or not: a page's query count
-    does not depend on how many choices there are): with ``limit`` or fewer it is a plain select;
-    beyond, it holds only the chosen option and a search box above it fills it with at most ~20
-    matches from ``url`` (``tasks/autocomplete.js``). An export, which renders no form, reads nothing.
+    At render time it reads at most ``limit + 1`` (id, label) pairs of the choices (labelled in SQL:
+    ``tasks.selectors.choices.LABEL``; one query, searchable or not: a page's query count does not depend
+    on how many choices there are): with ``limit`` or fewer it is a plain select; beyond, it holds only
+    the chosen option and a search box above it fills it with at most ~20 matches from ``url``
+    (``tasks/autocomplete.js``). An export, which renders no form, reads nothing.
     """
 
     class Media:
@@ -54,20 +46,19 @@ class BoundedSelect(Select):
         self.limit = limit
 
     def get_context(self, name, value, attrs):
-        choices = self.choices  # the field's ModelChoiceIterator: its queryset and labels
-        label = choices.field.label_from_instance
+        choices = self.choices  # the field's ModelChoiceIterator: its queryset
         empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
-        rows = list(choices.queryset[: self.limit + 1])
+        rows = list(choices.queryset.values_list("pk", LABEL)[: self.limit + 1])
         self.searchable = len(rows) > self.limit
         if not self.searchable:
-            self.options = [*empty, *((r.pk, label(r)) for r in rows)]
+            self.options = [*empty, *rows]
         else:
             chosen = next((str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v), "")
-            # The form's validation already read the chosen row: reuse it rather than ask again.
+            # The form's validation already read the chosen row (with its label): reuse it rather than ask again.
             row = getattr(choices.field, "chosen", None)
             if row is None or str(row.pk) != chosen:
-                row = choices.queryset.filter(pk=chosen).first() if chosen.isdigit() else None
-            self.options = [*empty, *([(row.pk, label(row))] if row is not None else [])]
+                row = choices.queryset.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+            self.options = [*empty, *([(row.pk, getattr(row, LABEL))] if row is not None else [])]
             attrs = {**(attrs or {}), "data-autocomplete": self.url,
                      "data-empty-label": choices.field.empty_label or "",
                      "data-more-label": str(_("更多结果，请输入更多文字缩小范围"))}
@@ -156,7 +147,8 @@ class _Labelled(django_filters.ModelChoiceFilter):
     @property
     def field(self):
         field = super().field
-        field.label_from_instance = self.label_for
+        # A searchable filter's choices carry their label (``choices.LABEL``); the others label a row by ``label_for``.
+        field.label_from_instance = (lambda row: getattr(row, LABEL)) if self.search_url else self.label_for
         if self.search_url and not isinstance(field.widget, BoundedSelect):
             field.widget = BoundedSelect(url=self.search_url, limit=self.searchable_over)
             field.widget.choices = field.choices
@@ -206,23 +198,6 @@ class WorkItemFilter(_Dated):
         return qs.filter(urgency_q(value, self.today)) if value else qs
 
 
-def overdue_choice_labels(spread: tuple[int, int]):
-    """(unit label, key task label) functions of the overdue view's choices, for the page and its search.
-
-    With several plans, "3. 扩大…" or "市财政局" alone does not say which plan or region it is: ``spread`` is
-    how many plans and regions the user reviews (``choices.reviewable_spread``, never a row per plan: a
-    province-wide user has 630). Key tasks come from ``key_task_choices`` (with their plan, region and
-    ``plan_region_plans``).
-    """
-    unit_label, task_label = str, str
-    n_plans, n_regions = spread
-    if n_plans > 1:
-        task_label = lambda t: f"{short_plan_label(t.plan, t.plan_region_plans)} · {t.number}. {t.title}"  # noqa: E731
-    if n_regions > 1:
-        unit_label = lambda u: f"{u.region.name} · {u.name}"  # noqa: E731
-    return unit_label, task_label
-
-
 class OverdueFilter(_Dated):
     """The overdue view: plan, ageing bucket, lead unit, key task, text (plan, lead unit and key task searchable
     when they are many: a province-wide user has 630 plans, 20,000 units)."""
@@ -244,13 +219,8 @@ class OverdueFilter(_Dated):
         """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan); ``spread``:
         how many plans and regions they are (``choices.reviewable_spread``)."""
         super().__init__(*args, **kwargs)
-        self.filters["plan"].queryset = choices_in(plan_choices, plan_ids=plan_ids)
-        self.filters["lead_unit"].queryset = choices_in(lead_unit_choices, plan_ids=plan_ids)
-        self.filters["key_task"].queryset = choices_in(key_task_choices, plan_ids=plan_ids)
-        unit_label, task_label = overdue_choice_labels(spread)
-        self.filters["lead_unit"].label_for = unit_label
-        self.filters["key_task"].label_for = task_label
-        for name in ("plan", "lead_unit", "key_task"):
+        for name in ("plan", "lead_unit", "key_task"):  # labelled for the user's plans (choices.label_shape)
+            self.filters[name].queryset = choices_in(name, plan_ids=plan_ids, spread=spread)
             self.filters[name].search_url = reverse("tasks:overdue_choices", args=[name])
 
     def by_bucket(self, qs, name, value):

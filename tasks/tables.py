@@ -452,16 +452,14 @@ class CloseRequestTable(_Base):
         empty_text = _("没有待审核的办结申请。")
 
     def __init__(self, *args, several_plans: bool = False, **kwargs):
-        # The plan column only for a reviewer of several plans; its rows then carry ``plan__region`` and
-        # ``plan_region_plans`` (``tasks.selectors.choices.region_plans``) for the plan's short label.
+        # The plan column only for a reviewer of several plans; its rows then carry ``plan_label``, the plan's
+        # short name among them (``tasks.selectors.choices.plan_label``).
         if not several_plans:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "plan")
         super().__init__(*args, **kwargs)
 
     def render_plan(self, record):
-        from tasks.filters import short_plan_label
-
-        return short_plan_label(record.plan, record.plan_region_plans)
+        return record.plan_label
 
     def render_submitted_at(self, value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # date_format's "Y-m-d H:i", not localized

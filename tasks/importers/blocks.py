@@ -171,7 +171,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
                 break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
-            if plain.isdigit() and (int(plain) == expected or current is None):
+            if plain.isdecimal() and (int(plain) == expected or current is None):  # isdigit: "²" too
                 current = [plain]
                 rows.append((k, current))
                 expected = int(plain) + 1

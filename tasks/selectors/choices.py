@@ -2,13 +2,20 @@
 
 A province-wide user's plans hold tens of thousands of units and key tasks; a ``<select>`` of all of
 them is megabytes of HTML. The filter lists them only when they are few, else it searches here.
+
+Each choice carries its label, computed in SQL (``LABEL``): the page reads up to 101 (id, label) pairs
+per filter to know whether to list or search, and building a model instance for each (with its region
+or plan) was a quarter of the overdue view's time. The page's options, the chosen option and the
+search's results all show this one label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import Exact
 
 from tasks.models import KeyTask, Plan, Unit
 
@@ -16,6 +23,7 @@ from .compiled import recipe
 from .permissions import coordinated_plans, is_global, plan_scope, plans_in
 
 SEARCH_LIMIT = 20
+LABEL = "choice_label"  # the annotation holding each choice's label
 
 
 def plans_spread(plans: QuerySet[Plan]) -> tuple[int, int]:
@@ -47,72 +55,89 @@ def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:
     return Subquery(count, output_field=IntegerField())
 
 
+def plan_label(plans: QuerySet[Plan], plan: str = "plan") -> Case:
+    """A plan's short name among ``plans`` (a user's several), to tell rows and options apart: its region's
+    name ("海宁市") when the region holds only that one of them, else its title. ``plan``: the path to the
+    plan from the rows labelled (a work item's or key task's ``"plan"``)."""
+    return Case(
+        When(Exact(region_plans(plans, f"{plan}__region_id"), 1), then=F(f"{plan}__region__name")),
+        default=F(f"{plan}__title"), output_field=CharField(),
+    )
+
+
+def _joined(*parts) -> Concat:
+    return Concat(*parts, output_field=CharField())
+
+
 def plan_choices(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    """The user's plans as choices, by region and title."""
-    return plans.select_related("region").order_by("region__name", "-first_year", "title", "pk")
+    """The user's plans as choices, by region and title, labelled by their title."""
+    return plans.annotate(**{LABEL: F("title")}).order_by("region__name", "-first_year", "title", "pk")
 
 
-def lead_unit_choices(plans: QuerySet[Plan]) -> QuerySet[Unit]:
-    """Units of the regions of ``plans`` (who may lead an item there), by region and name.
+def lead_unit_choices(plans: QuerySet[Plan], *, several_regions: bool = False) -> QuerySet[Unit]:
+    """Units of the regions of ``plans`` (who may lead an item there), by region and name; labelled by their
+    name, after their region's ("海宁市 · 市财政局") when ``plans`` span several regions.
 
     A semi-join on the regions, not a join through every plan: no row per (unit, plan) to make
     DISTINCT again (at 625 plans that was 95,000 rows sorted for a page's 101).
     """
+    label = _joined(F("region__name"), Value(" · "), F("name")) if several_regions else F("name")
     return (
-        Unit.objects.filter(region_id__in=plans.values("region_id")).select_related("region")
+        Unit.objects.filter(region_id__in=plans.values("region_id")).annotate(**{LABEL: label})
         .order_by("region__name", "name", "pk")
     )
 
 
-def key_task_choices(plans: QuerySet[Plan]) -> QuerySet[KeyTask]:
-    """Key tasks of ``plans``, with their plan and region and ``plan_region_plans`` (for the plan's label)."""
-    return (
-        KeyTask.objects.filter(plan__in=plans).select_related("plan__region")
-        .only("number", "title", "plan__title", "plan__region__name")  # what their labels show
-        .annotate(plan_region_plans=region_plans(plans, "plan__region_id")).order_by("plan", "number", "pk")
-    )
+def key_task_choices(plans: QuerySet[Plan], *, several_plans: bool = False) -> QuerySet[KeyTask]:
+    """Key tasks of ``plans`` by plan and number, labelled "3. 扩大…", after their plan's short name
+    (``plan_label``) when ``plans`` are several."""
+    own = _joined(Cast("number", CharField()), Value(". "), F("title"))
+    label = _joined(plan_label(plans), Value(" · "), own) if several_plans else own
+    return KeyTask.objects.filter(plan__in=plans).annotate(**{LABEL: label}).order_by("plan", "number", "pk")
 
 
-def choices_in(choices: Callable[[QuerySet[Plan]], QuerySet], *, plan_ids: tuple[int, ...] | None) -> QuerySet:
-    """``choices(plans_in(plan_ids))`` (one of the functions above) as a ``Recipe``: read once per shape."""
-    return recipe(_choices_in, model=_MODELS[choices], ids=plan_scope(plan_ids), choices=choices)
+def label_shape(spread: tuple[int, int]) -> dict[str, bool]:
+    """What the labels of a user's choices depend on, from ``reviewable_spread``: whether they review several
+    plans (key tasks say their plan) and several regions (units say their region)."""
+    n_plans, n_regions = spread
+    return {"several_plans": n_plans > 1, "several_regions": n_regions > 1}
 
 
-def _choices_in(*, choices: Callable[[QuerySet[Plan]], QuerySet], plan_ids: list[int] | None = None) -> QuerySet:
-    return choices(plans_in(plan_ids))
+_LABEL_SHAPE = {"plan": (), "lead_unit": ("several_regions",), "key_task": ("several_plans",)}
+FIELDS = {"plan": Plan, "lead_unit": Unit, "key_task": KeyTask}  # the overdue view's searchable filters
 
 
-_MODELS = {plan_choices: Plan, lead_unit_choices: Unit, key_task_choices: KeyTask}
+def _choices_of(field: str) -> Callable[..., QuerySet]:
+    return {"plan": plan_choices, "lead_unit": lead_unit_choices, "key_task": key_task_choices}[field]
 
 
-def search_lead_units(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Unit], bool]:
-    """Units whose name (or region's name) contains ``q``: at most ``limit``, and whether there are more."""
-    qs = lead_unit_choices(plans)
+def choices_in(field: str, *, plan_ids: tuple[int, ...] | None, spread: tuple[int, int]) -> QuerySet:
+    """The choices of the overdue view's filter ``field`` (one of ``FIELDS``) over the plans ``plan_ids``
+    (``permissions.reviewable_plan_ids``), labelled for a user reviewing ``spread`` (``reviewable_spread``),
+    as a ``Recipe``: read once per shape."""
+    shape = {k: v for k, v in label_shape(spread).items() if k in _LABEL_SHAPE[field]}
+    return recipe(_choices_in, model=FIELDS[field], ids=plan_scope(plan_ids), field=field, **shape)
+
+
+def _choices_in(*, field: str, plan_ids: list[int] | None = None, **shape) -> QuerySet:
+    return _choices_of(field)(plans_in(plan_ids), **shape)
+
+
+def search_choices(field: str, *, plans: QuerySet[Plan], q: str, spread: tuple[int, int],
+                   limit: int = SEARCH_LIMIT) -> tuple[list[tuple[int, str]], bool]:
+    """(id, label) of the choices of ``field`` matching ``q``: at most ``limit``, and whether there are more.
+
+    Plans by title or region, units by name or region, key tasks by title, plan title or number.
+    """
+    shape = {k: v for k, v in label_shape(spread).items() if k in _LABEL_SHAPE[field]}
+    qs = _choices_of(field)(plans, **shape)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(region__name__icontains=q))
-    return _bounded(qs, limit)
-
-
-def search_key_tasks(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[KeyTask], bool]:
-    """Key tasks whose title (or plan's title) contains ``q``, or whose number is ``q``."""
-    qs = key_task_choices(plans)
-    if q:
-        match = Q(title__icontains=q) | Q(plan__title__icontains=q)
-        if q.isdigit():
-            match |= Q(number=int(q))
+        match = {
+            "plan": lambda: Q(title__icontains=q) | Q(region__name__icontains=q),
+            "lead_unit": lambda: Q(name__icontains=q) | Q(region__name__icontains=q),
+            "key_task": lambda: Q(title__icontains=q) | Q(plan__title__icontains=q) | (
+                Q(number=int(q)) if q.isascii() and q.isdigit() and int(q) < 2**15 else Q(pk__in=[])),
+        }[field]()
         qs = qs.filter(match)
-    return _bounded(qs, limit)
-
-
-def search_plans(*, plans: QuerySet[Plan], q: str, limit: int = SEARCH_LIMIT) -> tuple[list[Plan], bool]:
-    """Plans whose title (or region's name) contains ``q``."""
-    qs = plan_choices(plans)
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(region__name__icontains=q))
-    return _bounded(qs, limit)
-
-
-def _bounded(qs: QuerySet, limit: int) -> tuple[list, bool]:
-    """At most ``limit`` rows of ``qs``, and whether there are more (one query: ``limit + 1`` rows)."""
-    rows = list(qs[: limit + 1])
+    rows = list(qs.values_list("pk", LABEL)[: limit + 1])
     return rows[:limit], len(rows) > limit

@@ -328,7 +328,7 @@ class _Op(tuple):
 
 class Recipe(QuerySet):
     """A queryset kept as a recipe: ``build(**ids, **shape)`` and the calls made on it since (filter, exclude,
-    order_by, distinct, slicing, with plain-data arguments; a row given to filter or exclude, e.g.
+    order_by, distinct, values_list, slicing, with plain-data arguments; a row given to filter or exclude, e.g.
     ``filter(key_task=<KeyTask>)``, becomes an id of the statement, not part of its shape). Reading or
     counting it runs the statement compiled once per recipe (``precompiled``); anything else builds the
     queryset, and from then on it is an ordinary one. Made by ``recipe()``."""
@@ -343,6 +343,7 @@ class Recipe(QuerySet):
             built = _replay(build=build, ops=ops, **ids, **shape)
             self._query = built.query
             self._prefetch_related_lookups = built._prefetch_related_lookups
+            self._iterable_class, self._fields = built._iterable_class, built._fields  # values_list
         return QuerySet.query.fget(self)
 
     @query.setter
@@ -383,6 +384,11 @@ class Recipe(QuerySet):
 
     def distinct(self, *fields):
         return self._with("distinct", fields, {}) if self._recipe is not None else super().distinct(*fields)
+
+    def values_list(self, *fields, flat=False, named=False):
+        if self._recipe is None:
+            return super().values_list(*fields, flat=flat, named=named)
+        return self._with("values_list", fields, {"flat": flat, "named": named})
 
     def __getitem__(self, k):
         if (self._recipe is not None and self._result_cache is None and isinstance(k, slice) and k.step is None

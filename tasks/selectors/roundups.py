@@ -829,6 +829,6 @@ def roundup_list(user) -> QuerySet:
 def plan_for_roundup(ref: str) -> Plan:
     """A plan by id or slug (for the command line)."""
     query = Q(slug=ref)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an id ("²" is a digit too; 19 digits may overflow)
         query |= Q(pk=int(ref))
     return Plan.objects.select_related("region").get(query)

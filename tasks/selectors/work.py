@@ -30,7 +30,7 @@ from tasks.rules import outcomes
 from tasks.workdays import add_workdays
 
 from .calendar import calendar_overrides
-from .choices import region_plans
+from .choices import plan_label
 from .compiled import precompiled, recipe
 from .permissions import plan_scope, plans_in, reviewable_plan_ids
 
@@ -313,7 +313,7 @@ def close_requests_queue(user, *, several_plans: bool = False) -> QuerySet[WorkI
     Sorted on the stored ``submitted_at`` (indexes ``workitem_review_idx`` for a few plans,
     ``workitem_review_order_idx`` across many), so the per-row subqueries
     below run for the page's rows only, not for every awaiting item before the LIMIT.
-    ``several_plans``: also the plan's region and ``plan_region_plans`` (the plan's short label).
+    ``several_plans``: also ``plan_label``, the plan's short name among the user's (``choices.plan_label``).
     """
     return recipe(_close_requests_in, model=WorkItem, ids=plan_scope(reviewable_plan_ids(user)),
                   several_plans=several_plans)
@@ -339,7 +339,7 @@ def _close_requests_in(*, plan_ids: list[int] | None = None, several_plans: bool
         .order_by(F("submitted_at").asc(nulls_first=True), "pk")
     )
     if several_plans:
-        qs = qs.select_related("plan__region").annotate(plan_region_plans=region_plans(plans, "plan__region_id"))
+        qs = qs.annotate(plan_label=plan_label(plans))
     return qs
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tasks.documents.convert import ConversionUnavailable
 from tasks.forms import BulletinForm, NoticeIssueForm, NoticeReplyForm
+from tasks.inputs import parse_ids
 from tasks.models import Bulletin, DocumentSeries, SupervisionNotice
 from tasks.selectors.documents import bulletins_visible_to, notices_visible_to
 from tasks.selectors.permissions import can_review_plan, user_unit, visible_work_items
@@ -175,7 +176,9 @@ def _issue(request, items) -> None:
 @require_POST
 def notice_issue_items(request):
     """From the overdue view: one 督办单 per lead unit of the ticked items."""
-    ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("item"))
+    if ids is None:  # "²" or an id past 64 bits: a forged form, not a choice (str.isdigit accepted them: a 500)
+        raise PermissionDenied(_("请求无效。"))
     items = list(visible_work_items(request.user).filter(pk__in=ids).select_related("plan"))
     if not items:
         messages.error(request, _("请先勾选要督办的事项。"))

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tasks.filters import OverdueFilter, overdue_choice_labels
+from tasks.filters import OverdueFilter
 from tasks.inputs import clean_text, parse_ids
-from tasks.selectors.choices import reviewable_spread, search_key_tasks, search_lead_units, search_plans
+from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
+from tasks.selectors.choices import reviewable_spread, search_choices
 from tasks.selectors.permissions import is_coordinator, reviewable_plan_ids, reviewable_plans
 from tasks.selectors.work import overdue_in
 from tasks.services.reminders import reminders_send_now
@@ -45,17 +46,11 @@ def overdue_choices(request, field: str):
     """
     if not is_coordinator(request.user):
         raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
-    search = {"plan": search_plans, "lead_unit": search_lead_units, "key_task": search_key_tasks}.get(field)
-    if search is None:
+    if field not in CHOICE_FIELDS:
         raise Http404
-    plans = reviewable_plans(request.user)
-    rows, more = search(plans=plans, q=clean_text(request.GET.get("q", "")).strip()[:100])
-    if field == "plan":
-        label = str
-    else:
-        unit_label, task_label = overdue_choice_labels(reviewable_spread(request.user))
-        label = unit_label if field == "lead_unit" else task_label
-    return JsonResponse({"results": [{"id": r.pk, "text": label(r)} for r in rows], "more": more})
+    rows, more = search_choices(field, plans=reviewable_plans(request.user), spread=reviewable_spread(request.user),
+                                q=clean_text(request.GET.get("q", "")).strip()[:100])
+    return JsonResponse({"results": [{"id": pk, "text": text} for pk, text in rows], "more": more})
 
 
 @require_POST

@@ -162,3 +162,12 @@ def test_overdue_view_issues_and_the_unit_answers_on_the_notice_page(setup, clie
     item_page = client.get(reverse("tasks:work_item_detail", args=[overdue.pk])).content.decode()
     assert "已完成整改" in item_page and notice.doc_number in item_page
     assert client.get(reverse("tasks:notice_pdf", args=[notice.pk]))["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("forged", ["²", "٣", "9" * 40, "-1", "abc"])
+def test_issuing_from_a_forged_item_list_is_refused_not_a_server_error(setup, client, forged):
+    plan, coordinator, unit, other, overdue, soon, fine = setup
+    client.force_login(coordinator)
+    response = client.post(reverse("tasks:notice_issue_items"), {"item": [overdue.pk, forged], "colour": "red"})
+    assert response.status_code == 403
+    assert not N.objects.exists()

@@ -83,3 +83,22 @@ def test_damaged_tables_are_still_read_not_refused():
             assert with_leads, path.name
             kept.append(len(with_leads))
         assert sum(kept) / len(kept) >= whole / 2, (path.name, kept)
+
+
+def test_superscript_and_other_non_decimal_digits_are_text_not_a_traceback():
+    """"²" and "①" are digits to ``str.isdigit`` but not numbers to ``int``: a row number written so is
+    read as text (or refused with a PlanParseError), never a ValueError."""
+    seen = 0
+    for path in SOURCES:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        numbered = [i for i, line in enumerate(lines) if line.strip().isascii() and line.strip().isdigit()]
+        if not numbered:
+            continue
+        seen += 1
+        for odd in ("²", "³", "①"):
+            damaged = [odd if i in numbered[:3] else line for i, line in enumerate(lines)]
+            try:
+                parse_plan_text("\n".join(damaged), source=path.name)
+            except PlanParseError as exc:
+                assert path.name in str(exc)
+    assert seen  # some documents lay a table out one cell per line

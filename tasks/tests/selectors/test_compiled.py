@@ -99,6 +99,27 @@ def test_a_recipe_filtered_ordered_counted_and_sliced_reads_what_the_queryset_re
     assert kept.exists() and kept._recipe is None  # anything else builds it
 
 
+def test_a_recipes_values_list_reads_tuples_compiled_or_built():
+    w = make_world()
+    for n in range(3):
+        WorkItemFactory(plan=w.plan, due_date=w.today + timedelta(days=n), lead=w.lead, text=f"事项{n}")
+
+    def build(*, unit_id):
+        return WorkItem.objects.filter(assignments__unit_id=unit_id).order_by("pk")
+
+    want = list(build(unit_id=w.lead.pk).values_list("pk", "text")[:3])
+    for _ in range(3):  # built as usual, compiled, then kept
+        made = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).values_list("pk", "text")[:3]
+        assert isinstance(made, c.Recipe) and made._recipe is not None
+        assert list(made) == want
+    flat = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).values_list("pk", flat=True)
+    assert list(flat.filter(text="事项1")) == [WorkItem.objects.get(text="事项1").pk]
+    # Built on a call the recipe does not keep (a queryset argument): still tuples, not model rows.
+    built = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).values_list("pk", "text").filter(
+        pk__in=WorkItem.objects.filter(text="事项2").values("pk"))
+    assert list(built) == [(WorkItem.objects.get(text="事项2").pk, "事项2")]
+
+
 def test_values_lists_and_empty_reads():
     w = make_world()
     flat = precompiled(lambda *, unit_id: WorkItemUnit.objects.filter(unit_id=unit_id)
