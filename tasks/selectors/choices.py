@@ -55,14 +55,15 @@ def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:
     return Subquery(count, output_field=IntegerField())
 
 
-def plan_label(plans: QuerySet[Plan], plan: str = "plan") -> Case:
+def plan_label(plans: QuerySet[Plan], plan_id: str = "plan_id") -> Subquery:
     """A plan's short name among ``plans`` (a user's several), to tell rows and options apart: its region's
-    name ("海宁市") when the region holds only that one of them, else its title. ``plan``: the path to the
-    plan from the rows labelled (a work item's or key task's ``"plan"``)."""
-    return Case(
-        When(Exact(region_plans(plans, f"{plan}__region_id"), 1), then=F(f"{plan}__region__name")),
-        default=F(f"{plan}__title"), output_field=CharField(),
-    )
+    name ("海宁市") when the region holds only that one of them, else its title. ``plan_id``: the labelled
+    rows' reference to their plan. A scalar subquery, not joins: a count of the rows (a queue's pages)
+    then joins nothing for it."""
+    label = Case(When(Exact(region_plans(plans, "region_id"), 1), then=F("region__name")), default=F("title"),
+                 output_field=CharField())
+    return Subquery(Plan.objects.filter(pk=OuterRef(plan_id)).annotate(label=label).values("label")[:1],
+                    output_field=CharField())
 
 
 def _joined(*parts) -> Concat:
