@@ -774,7 +774,8 @@ def sql_floor(queries: list[dict], *, every: bool = False) -> tuple[float | None
     from django.db import connection, transaction
 
     def starts(query, *words):
-        return not query["many"] and query["sql"].lstrip().upper().startswith(words)
+        # (a compound statement, "(SELECT ...) UNION ALL (SELECT ...)", opens with a parenthesis on PostgreSQL)
+        return not query["many"] and query["sql"].lstrip(" \n(").upper().startswith(words)
 
     reads = [q for q in queries if starts(q, "SELECT", "WITH")]
     if not reads:

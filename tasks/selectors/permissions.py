@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 
 from tasks.models import (
     Indicator,
@@ -36,9 +36,10 @@ VIEW_ALL_PLANS = "tasks.view_all_plans"
 def is_global(user) -> bool:
     """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not).
 
-    Answered in one query (the user's or its groups' permission), once per user object; a user whose
-    permissions the auth backends have read already (the admin's pages) is answered from their cache. Staff
-    are asked alike: the list pages read no other permission (the backends' full read is two statements).
+    Answered with the plans the user coordinates, in one statement (``_standing``), once per user object; a
+    user whose permissions the auth backends have read already (the admin's pages) is answered from their
+    cache. Staff are asked alike: the list pages read no other permission (the backends' full read is two
+    statements).
     """
     if not user.is_authenticated or not user.is_active:
         return False
@@ -46,16 +47,34 @@ def is_global(user) -> bool:
         return True
     if hasattr(user, "_perm_cache"):
         return user.has_perm(VIEW_ALL_PLANS)
-    if not hasattr(user, "_housing_global"):
-        user._housing_global = bool(precompiled(_global_grant, ids={"user_id": user.pk}))
+    _standing(user)
     return user._housing_global
 
 
-def _global_grant(*, user_id: int) -> QuerySet[Permission]:
+_GRANTED = -1  # the row of _standing that says the user holds view_all_plans (no plan has this id)
+
+
+def _standing(user) -> None:
+    """Read what every page asks about its user, once per user object: whether they hold ``view_all_plans``
+    (their own or a group's) and the plans they coordinate (``_housing_global``, ``_housing_plans``)."""
+    if hasattr(user, "_housing_plans"):
+        return
+    rows = precompiled(_standing_rows, ids={"user_id": user.pk})
+    user._housing_global = any(pk == _GRANTED for pk, _region in rows)
+    user._housing_plans = {pk: region for pk, region in rows if pk != _GRANTED}
+
+
+def _standing_rows(*, user_id: int) -> QuerySet:
+    """(plan id, region id) of the plans ``user_id`` coordinates, and ``(_GRANTED, _GRANTED)`` if they hold
+    ``view_all_plans``: one statement (UNION ALL) for two questions every page asks."""
     app_label, codename = VIEW_ALL_PLANS.split(".")
-    return Permission.objects.filter(
-        Q(user=user_id) | Q(group__user=user_id), content_type__app_label=app_label, codename=codename
-    ).values_list("pk", flat=True)[:1]
+    granted = (
+        Permission.objects.filter(
+            Q(user=user_id) | Q(group__user=user_id), content_type__app_label=app_label, codename=codename)
+        .annotate(plan=Value(_GRANTED), region=Value(_GRANTED)).order_by().values_list("plan", "region").distinct()
+    )
+    plans = Plan.objects.filter(coordinators=user_id).order_by().values_list("pk", "region_id")
+    return plans.union(granted, all=True)
 
 
 def user_unit(user) -> Unit | None:
@@ -76,13 +95,8 @@ def coordinated_plans(user) -> dict[int, int]:
     """The plans ``user`` coordinates: plan id -> its region's id (empty for a plain liaison)."""
     if not user.is_authenticated:
         return {}
-    if not hasattr(user, "_housing_plans"):
-        user._housing_plans = dict(precompiled(_coordinated_plans, ids={"user_id": user.pk}))
+    _standing(user)
     return user._housing_plans
-
-
-def _coordinated_plans(*, user_id: int) -> QuerySet[Plan]:
-    return Plan.objects.filter(coordinators=user_id).values_list("pk", "region_id")
 
 
 def coordinated_plan_ids(user) -> frozenset[int]:
