@@ -219,7 +219,7 @@ class OverdueFilter(_Dated):
         """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan); ``spread``:
         how many plans and regions they are (``choices.reviewable_spread``)."""
         super().__init__(*args, **kwargs)
-        for name in ("plan", "lead_unit", "key_task"):  # labelled for the user's plans (choices.label_shape)
+        for name in ("plan", "lead_unit", "key_task"):  # labelled for the user's plans (tasks.selectors.choices.FIELDS)
             self.filters[name].queryset = choices_in(name, plan_ids=plan_ids, spread=spread)
             self.filters[name].search_url = reverse("tasks:overdue_choices", args=[name])
 

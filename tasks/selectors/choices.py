@@ -97,48 +97,52 @@ def key_task_choices(plans: QuerySet[Plan], *, several_plans: bool = False) -> Q
     return KeyTask.objects.filter(plan__in=plans).annotate(**{LABEL: label}).order_by("plan", "number", "pk")
 
 
-def label_shape(spread: tuple[int, int]) -> dict[str, bool]:
-    """What the labels of a user's choices depend on, from ``reviewable_spread``: whether they review several
-    plans (key tasks say their plan) and several regions (units say their region)."""
+def _matching(field: str, q: str) -> Q:
+    """Choices of ``field`` matching the searched text ``q``: plans by title or region, units by name or region,
+    key tasks by title, plan title or number ("²" is a digit to ``str.isdigit``, not a number)."""
+    if field == "plan":
+        return Q(title__icontains=q) | Q(region__name__icontains=q)
+    if field == "lead_unit":
+        return Q(name__icontains=q) | Q(region__name__icontains=q)
+    number = Q(number=int(q)) if q.isascii() and q.isdigit() and int(q) < 2**15 else Q(pk__in=[])
+    return Q(title__icontains=q) | Q(plan__title__icontains=q) | number
+
+
+# The overdue view's searchable filters: the model, its choices and what their labels depend on.
+FIELDS: dict[str, tuple[type, Callable[..., QuerySet], tuple[str, ...]]] = {
+    "plan": (Plan, plan_choices, ()),
+    "lead_unit": (Unit, lead_unit_choices, ("several_regions",)),
+    "key_task": (KeyTask, key_task_choices, ("several_plans",)),
+}
+
+
+def _label_shape(field: str, spread: tuple[int, int]) -> dict[str, bool]:
+    """What the labels of ``field``'s choices depend on, for a user reviewing ``spread`` (``reviewable_spread``:
+    how many plans and regions): several plans (key tasks then say their plan), several regions (units then
+    say their region)."""
     n_plans, n_regions = spread
-    return {"several_plans": n_plans > 1, "several_regions": n_regions > 1}
-
-
-_LABEL_SHAPE = {"plan": (), "lead_unit": ("several_regions",), "key_task": ("several_plans",)}
-FIELDS = {"plan": Plan, "lead_unit": Unit, "key_task": KeyTask}  # the overdue view's searchable filters
-
-
-def _choices_of(field: str) -> Callable[..., QuerySet]:
-    return {"plan": plan_choices, "lead_unit": lead_unit_choices, "key_task": key_task_choices}[field]
+    shape = {"several_plans": n_plans > 1, "several_regions": n_regions > 1}
+    return {k: shape[k] for k in FIELDS[field][2]}
 
 
 def choices_in(field: str, *, plan_ids: tuple[int, ...] | None, spread: tuple[int, int]) -> QuerySet:
     """The choices of the overdue view's filter ``field`` (one of ``FIELDS``) over the plans ``plan_ids``
-    (``permissions.reviewable_plan_ids``), labelled for a user reviewing ``spread`` (``reviewable_spread``),
-    as a ``Recipe``: read once per shape."""
-    shape = {k: v for k, v in label_shape(spread).items() if k in _LABEL_SHAPE[field]}
-    return recipe(_choices_in, model=FIELDS[field], ids=plan_scope(plan_ids), field=field, **shape)
+    (``permissions.reviewable_plan_ids``), labelled for a user reviewing ``spread``, as a ``Recipe``: read
+    once per shape."""
+    return recipe(_choices_in, model=FIELDS[field][0], ids=plan_scope(plan_ids), field=field,
+                  **_label_shape(field, spread))
 
 
 def _choices_in(*, field: str, plan_ids: list[int] | None = None, **shape) -> QuerySet:
-    return _choices_of(field)(plans_in(plan_ids), **shape)
+    return FIELDS[field][1](plans_in(plan_ids), **shape)
 
 
 def search_choices(field: str, *, plans: QuerySet[Plan], q: str, spread: tuple[int, int],
                    limit: int = SEARCH_LIMIT) -> tuple[list[tuple[int, str]], bool]:
-    """(id, label) of the choices of ``field`` matching ``q``: at most ``limit``, and whether there are more.
-
-    Plans by title or region, units by name or region, key tasks by title, plan title or number.
-    """
-    shape = {k: v for k, v in label_shape(spread).items() if k in _LABEL_SHAPE[field]}
-    qs = _choices_of(field)(plans, **shape)
+    """(id, label) of the choices of ``field`` among ``plans`` matching ``q``: at most ``limit``, and whether
+    there are more (one query: ``limit + 1`` rows)."""
+    qs = FIELDS[field][1](plans, **_label_shape(field, spread))
     if q:
-        match = {
-            "plan": lambda: Q(title__icontains=q) | Q(region__name__icontains=q),
-            "lead_unit": lambda: Q(name__icontains=q) | Q(region__name__icontains=q),
-            "key_task": lambda: Q(title__icontains=q) | Q(plan__title__icontains=q) | (
-                Q(number=int(q)) if q.isascii() and q.isdigit() and int(q) < 2**15 else Q(pk__in=[])),
-        }[field]()
-        qs = qs.filter(match)
+        qs = qs.filter(_matching(field, q))
     rows = list(qs.values_list("pk", LABEL)[: limit + 1])
     return rows[:limit], len(rows) > limit
