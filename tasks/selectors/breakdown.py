@@ -88,7 +88,7 @@ def _support_parts_for_unit(*, unit_id: int, today: date, limit: int | None) -> 
     return (
         support_parts(as_of=today)
         .filter(unit_id=unit_id)
-        .select_related("work_item", "work_item__plan")
+        .select_related("work_item")
         .annotate(lead_name=Subquery(
             WorkItemUnit.objects.filter(work_item=OuterRef("work_item"), role=Role.LEAD)
             .order_by("position", "pk").values("unit__name")[:1]

@@ -209,7 +209,7 @@ def _key_tasks_for_unit(*, unit_id: int, today: date) -> QuerySet[KeyTask]:
                 "work_items", filter=mine & urgency_q(Urgency.OVERDUE, today, prefix="work_items__"), distinct=True
             ),
         )
-        .select_related("plan")
+        .defer("text")  # the list shows number and title
         .order_by("plan__title", "number")
     )
 
@@ -335,7 +335,7 @@ def _close_requests_in(*, plan_ids: list[int] | None = None, several_plans: bool
             ),
             lead_name=lead_name_subquery(),
         )
-        .select_related("plan", "key_task")
+        .select_related("plan").defer("plan__import_warnings")  # the plan's title (export); no key task shown
         .order_by(F("submitted_at").asc(nulls_first=True), "pk")
     )
     if several_plans:
@@ -353,7 +353,7 @@ def _extension_requests_in(*, plan_ids: list[int] | None = None) -> QuerySet[Ext
     if plan_ids is not None:
         pending = pending.filter(work_item__plan__in=plans_in(plan_ids))
     return (
-        pending.select_related("work_item", "work_item__plan", "unit", "requested_by")
+        pending.select_related("work_item", "unit")  # what the queue shows: the item and the asking unit
         .order_by("requested_at", "pk")
     )
 
