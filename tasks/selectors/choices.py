@@ -46,10 +46,8 @@ def reviewable_spread(user) -> tuple[int, int]:
 
 
 def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:
-    """How many of ``plans`` are in the region ``region`` (an outer reference, e.g. ``"plan__region_id"``).
-
-    Annotated on the rows a page shows, for their plan's short label (``tasks.filters.short_plan_label``).
-    """
+    """How many of ``plans`` are in the region ``region`` (an outer reference, e.g. ``"region_id"``): what a
+    plan's short label depends on (``plan_label``)."""
     count = (plans.order_by().filter(region_id=OuterRef(region)).values("region_id")
              .annotate(n=Count("pk")).values("n")[:1])
     return Subquery(count, output_field=IntegerField())
