@@ -732,8 +732,8 @@ def warm_runs() -> int:
     """Unmeasured runs of a page or a roundup before it is measured on its database's kept connection: one
     more than psycopg's ``prepare_threshold`` (it prepares a statement on that many executions), so the
     measured runs use prepared statements as a web worker's persistent connection does after its first few
-    requests. Measured on the first three runs of a connection, the pages were timed parsing and planning
-    every statement (the liaison home at 1M: 29 ms, 13 in SQL; prepared: 19 ms, 6 in SQL)."""
+    requests (measured on a connection's first three runs, every statement was also parsed; each is still
+    planned for its values: the app's ``plan_cache_mode`` is ``force_custom_plan``)."""
     from django.db import connection
 
     return (connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") or 0) + 1
