@@ -36,6 +36,9 @@ from tasks.rules import outcomes
 
 from .calendar import calendar_overrides
 
+# Not shown in a digest or the admin's list, and parsed (JSON) for every row that joins its plan.
+PLAN_DEFERRED = ("work_item__plan__import_warnings",)
+
 K = Reminder.Kind
 R = Reminder.RecipientRole
 SUPPORT_DONE = "support_done"  # a supporting row whose part is done: neither lead nor support for reminders
@@ -354,13 +357,14 @@ def reminders_ready_to_send(*, email: str, now: datetime) -> QuerySet:
     """One recipient's pending reminders that are due, with what the email shows (lock them before sending)."""
     return (
         Reminder.objects.filter(email=email, status=Reminder.Status.PENDING, next_attempt_at__lte=now)
-        .select_related("work_item__plan")
+        .select_related("work_item__plan").defer(*PLAN_DEFERRED)
         .order_by("work_item__plan__title", "work_item__due_date", "work_item_id", "kind")
     )
 
 
 def reminder_admin_list() -> QuerySet:
-    return Reminder.objects.select_related("work_item__plan")
+    return Reminder.objects.select_related("work_item__plan").defer(*PLAN_DEFERRED)
+
 
 
 def calendar_years_status(*, today: date, overrides: Mapping[date, bool] | None = None) -> list[dict]:
