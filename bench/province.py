@@ -122,13 +122,13 @@ def _admin_execute(sql: str) -> None:
         conn.execute(sql)
 
 
-def _admin_connection():
-    """An autocommit psycopg connection to the server's ``postgres`` database, as Django's settings name it."""
+def _admin_connection(dbname: str = "postgres"):
+    """An autocommit psycopg connection to database ``dbname`` on the server Django's settings name."""
     import psycopg
     from django.db import connection
 
     s = connection.settings_dict
-    return psycopg.connect(dbname="postgres", user=s["USER"] or None, password=s["PASSWORD"] or None,
+    return psycopg.connect(dbname=dbname, user=s["USER"] or None, password=s["PASSWORD"] or None,
                            host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True)
 
 
@@ -176,12 +176,7 @@ def vacuum_analyze(name: str) -> None:
     tables but no change autoanalyze counts: a reused database's statistics then describe tables a
     fraction of their size on disk, and the planner scales its row estimates up by that (the 100k
     dashboard's key tasks: 900 estimated for 20, a scan of every item, 25 ms instead of 1)."""
-    import psycopg
-    from django.db import connection
-
-    s = connection.settings_dict
-    with psycopg.connect(dbname=name, user=s["USER"] or None, password=s["PASSWORD"] or None,
-                         host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as conn:
+    with _admin_connection(name) as conn:
         conn.execute("VACUUM (ANALYZE)")
 
 
@@ -744,7 +739,7 @@ def measure(fn: Callable[[], None]) -> tuple[float, list[dict], int, float]:
 
     Each statement is recorded at the driver (an execute wrapper: its SQL, parameters and time to the
     microsecond), not through Django's query log: the log's debug cursor renders every statement with its
-    parameters as text after running it, a fifth of a page's time that a production server never spends.
+    parameters as text after running it, ~10 % of a page's time that a production server never spends.
     """
     from django.db import connection
 
@@ -947,19 +942,17 @@ def target_verdicts(rows: list[dict], *, tick_ms: float | None = None) -> list[t
         if worst:
             add(f"{large:,} ÷ {small:,} ≤ {MAX_GROWTH} (pages, one roundup)", growth[worst] <= MAX_GROWTH,
                 f"worst {worst} {growth[worst]:.2f}")
-    times = {op: at[op, large]["ms"] / at[op, large]["floor_ms"]
-             for op in PAGES + PER_PLAN if (op, large) in at and at[op, large]["floor_ms"]}
-    over = sorted((op for op in times if times[op] > MAX_TIMES_FLOOR), key=times.get, reverse=True)
-    if times:
-        add(f"≤ {MAX_TIMES_FLOOR:g}× the SQL floor (pages, one roundup)", not over,
-            ", ".join(f"{op} {times[op]:.1f}×" for op in over) or f"worst {max(times.values()):.1f}×")
-    runs = {op: at[op, large]["ms"] / at[op, large]["floor_sum_ms"]
-            for op in PAGES + PER_PLAN if (op, large) in at and at[op, large].get("floor_sum_ms")}
-    over = sorted((op for op in runs if runs[op] > MAX_TIMES_FLOOR), key=runs.get, reverse=True)
-    if runs:
-        add(f"≤ {MAX_TIMES_FLOOR:g}× the SQL it runs, every read under EXPLAIN ANALYZE summed (pages, one "
-            f"roundup; the issue's floor is the slowest one)", not over,
-            ", ".join(f"{op} {runs[op]:.1f}×" for op in over) or f"worst {max(runs.values()):.1f}×")
+    for key, target in (
+        ("floor_ms", "the SQL floor (pages, one roundup)"),
+        ("floor_sum_ms", "the SQL it runs, every read under EXPLAIN ANALYZE summed (pages, one roundup; the "
+                         "issue's floor is the slowest one)"),
+    ):
+        times = {op: at[op, large]["ms"] / at[op, large][key]
+                 for op in PAGES + PER_PLAN if (op, large) in at and at[op, large].get(key)}
+        over = sorted((op for op in times if times[op] > MAX_TIMES_FLOOR), key=times.get, reverse=True)
+        if times:
+            add(f"≤ {MAX_TIMES_FLOOR:g}× {target}", not over,
+                ", ".join(f"{op} {times[op]:.1f}×" for op in over) or f"worst {max(times.values()):.1f}×")
     province = [op for op in ("province_overdue", "province_review") if (op, large) in at]
     if province:
         add(f"province-wide pages under {PROVINCE_PAGE_MS} ms", all(at[op, large]["ms"] < PROVINCE_PAGE_MS

@@ -12,7 +12,9 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Select, TextInput
+from tasks.inputs import parse_id
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
+from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import LABEL, choices_in
 from tasks.selectors.compiled import filter_with_ids
 from tasks.selectors.work import Bucket, Urgency, bucket_q, led_by, urgency_q
@@ -57,7 +59,8 @@ class BoundedSelect(Select):
             # The form's validation already read the chosen row (with its label): reuse it rather than ask again.
             row = getattr(choices.field, "chosen", None)
             if row is None or str(row.pk) != chosen:
-                row = choices.queryset.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+                pk = parse_id(chosen)
+                row = choices.queryset.filter(pk=pk).first() if pk is not None else None
             self.options = [*empty, *([(row.pk, getattr(row, LABEL))] if row is not None else [])]
             attrs = {**(attrs or {}), "data-autocomplete": self.url,
                      "data-empty-label": choices.field.empty_label or "",
@@ -112,12 +115,8 @@ class _RememberingChoiceField(django_filters.fields.ModelChoiceField):
             self.chosen = None
             return None
         self.validate_no_null_characters(value)
-        try:
-            pk = self.queryset.model._meta.pk.to_python(getattr(value, "pk", value))
-        except ValidationError:
-            pk = None
-        in_range = isinstance(pk, int) and abs(pk) < 2**63  # a 64-bit id, as every database binds it
-        found = list(filter_with_ids(self.queryset, _pk_is, pk=pk)[:2]) if in_range else []
+        pk = parse_id(getattr(value, "pk", value))  # a 64-bit id, as every database binds it
+        found = list(filter_with_ids(self.queryset, _pk_is, pk=pk)[:2]) if pk is not None else []
         if len(found) != 1:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": value})
@@ -130,25 +129,24 @@ def _pk_is(*, pk: int) -> Q:
 
 
 class _Labelled(django_filters.ModelChoiceFilter):
-    """A model choice filter whose option labels come from a function (set by the filterset).
+    """A model choice filter of the rows a filterset gives it (``queryset``), labelled by ``str``.
 
-    With ``search_url`` set, its select is a ``BoundedSelect``: a plain list up to ``searchable_over``
-    choices, a search beyond. Validation still checks a value against the whole queryset.
+    With ``search_url`` set (its choices then carry their label, ``choices.LABEL``), its select is a
+    ``BoundedSelect``: a plain list up to ``searchable_over`` choices, a search beyond. Validation still
+    checks a value against the whole queryset.
     """
 
     searchable_over = 100
     field_class = _RememberingChoiceField
 
     def __init__(self, *args, **kwargs):
-        self.label_for = str
         self.search_url: str | None = None
         super().__init__(*args, **kwargs)
 
     @property
     def field(self):
         field = super().field
-        # A searchable filter's choices carry their label (``choices.LABEL``); the others label a row by ``label_for``.
-        field.label_from_instance = (lambda row: getattr(row, LABEL)) if self.search_url else self.label_for
+        field.label_from_instance = (lambda row: getattr(row, LABEL)) if self.search_url else str
         if self.search_url and not isinstance(field.widget, BoundedSelect):
             field.widget = BoundedSelect(url=self.search_url, limit=self.searchable_over)
             field.widget.choices = field.choices
@@ -219,7 +217,7 @@ class OverdueFilter(_Dated):
         """``plan_ids``: the user's plans (``permissions.reviewable_plan_ids``; None: every plan); ``spread``:
         how many plans and regions they are (``choices.reviewable_spread``)."""
         super().__init__(*args, **kwargs)
-        for name in ("plan", "lead_unit", "key_task"):  # labelled for the user's plans (tasks.selectors.choices.FIELDS)
+        for name in CHOICE_FIELDS:  # labelled for the user's plans
             self.filters[name].queryset = choices_in(name, plan_ids=plan_ids, spread=spread)
             self.filters[name].search_url = reverse("tasks:overdue_choices", args=[name])
 

@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import Exact
 
+from tasks.inputs import parse_id
 from tasks.models import KeyTask, Plan, Unit
 
 from .compiled import recipe
@@ -97,12 +98,13 @@ def key_task_choices(plans: QuerySet[Plan], *, several_plans: bool = False) -> Q
 
 def _matching(field: str, q: str) -> Q:
     """Choices of ``field`` matching the searched text ``q``: plans by title or region, units by name or region,
-    key tasks by title, plan title or number ("²" is a digit to ``str.isdigit``, not a number)."""
+    key tasks by title, plan title or number."""
     if field == "plan":
         return Q(title__icontains=q) | Q(region__name__icontains=q)
     if field == "lead_unit":
         return Q(name__icontains=q) | Q(region__name__icontains=q)
-    number = Q(number=int(q)) if q.isascii() and q.isdigit() and int(q) < 2**15 else Q(pk__in=[])
+    n = parse_id(q)
+    number = Q(number=n) if n is not None and n < 2**15 else Q(pk__in=[])
     return Q(title__icontains=q) | Q(plan__title__icontains=q) | number
 
 

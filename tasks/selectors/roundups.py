@@ -48,6 +48,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.db.models.sql import Query
 from django.utils.dateparse import parse_date, parse_datetime
 
+from tasks.inputs import parse_id
 from tasks.models import (
     ExtensionRequest,
     Indicator,
@@ -829,6 +830,6 @@ def roundup_list(user) -> QuerySet:
 def plan_for_roundup(ref: str) -> Plan:
     """A plan by id or slug (for the command line)."""
     query = Q(slug=ref)
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an id ("²" is a digit too; 19 digits may overflow)
-        query |= Q(pk=int(ref))
+    if parse_id(ref) is not None:
+        query |= Q(pk=parse_id(ref))
     return Plan.objects.select_related("region").get(query)
