@@ -30,7 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "housing.admin_site.HousingAdminConfig",  # django.contrib.admin with the site's own rules
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -417,9 +417,6 @@ class HousingUserAdmin(UserAdmin):
         return profile.unit if profile else ""
 
 
-admin.site.site_header = _("住有宜居 任务责任管理")
-admin.site.site_title = _("住有宜居")
-
 
 class TargetBreakdownChangeInline(admin.TabularInline):
     model = TargetBreakdownChange

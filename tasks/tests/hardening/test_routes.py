@@ -1,0 +1,348 @@
+"""Every route of the site, as every kind of user, with hostile input: never a 500, nothing written when
+refused.
+
+The routes are read from the URL resolver, not listed by hand: a route added later is swept too, and one
+whose path arguments this module cannot fill fails ``test_every_route_is_swept`` until it can. Each route
+is requested by GET and POST as an anonymous visitor, a lead unit's liaison, a supporting unit's liaison,
+the plan's coordinator, another plan's coordinator and a superuser, with every parameter name the site
+reads set to a hostile value (``HOSTILE``: a different value for each name, rotated between requests), and
+with its path arguments replaced by hostile ones (ids too long, of nothing, of another plan's objects).
+
+``make fuzz`` runs the same sweep with many more rotations (``HARDENING_PROFILE=long``).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tasks import filters as task_filters
+from tasks import forms as task_forms
+from tasks.models import (
+    Bulletin,
+    Evidence,
+    ExtensionRequest,
+    IndicatorReport,
+    Plan,
+    ProgressReport,
+    Roundup,
+    StatusChange,
+    SupervisionNotice,
+    Unit,
+    WorkItem,
+)
+from tasks.roundups.periods import Period
+from tasks.services import documents as document_service
+from tasks.services import notices as notice_service
+from tasks.services.documents import bulletin_for_roundup
+from tasks.services.notices import notices_issue_for_items
+from tasks.services.reports import work_item_request_close
+from tasks.services.review import extension_request_create
+from tasks.services.roundups import roundup_generate
+from tasks.tests.daily_setup import MODEL_BACKEND, make_world
+
+pytestmark = pytest.mark.django_db
+
+OK = {200, 204, 302, 400, 401, 403, 404, 405, 429}
+LONG = os.environ.get("HARDENING_PROFILE") == "long"
+ROTATIONS = 40 if LONG else 2
+
+# Values people and scripts send: digits int() refuses, ids past bigint, negative and zero ids, dates that do
+# not exist or are out of range, numbers that are not, NUL and control characters, markup, SQL, very long.
+HOSTILE = [
+    "²", "99999999999999999999", "-1", "0", "", " ", "\x00", "2023-02-30", "9999-12-31", "0001-01-01",
+    "1e999", "NaN", "-0", "５０", "①", "\u200b", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
+    "a" * 5000, "一" * 300, "true", "[]", "{}", "1,2,3", "1.5", "10**9",
+]
+
+# Every name the site's forms and filters read, and the query parameters its views read themselves.
+EXTRA_PARAMS = [
+    "page", "per_page", "sort", "q", "export", "history", "xpage", "c-page", "c-per_page", "c-sort", "next",
+    "ids", "items", "item", "bucket", "field", "year", "month", "kind", "period", "language", "format", "all",
+    "decision", "action", "step", "columns", "token", "unit", "plan", "lead_unit", "key_task", "indicator",
+]
+
+
+def _form_fields() -> list[str]:
+    from django import forms
+
+    names = set(EXTRA_PARAMS)
+    for module in (task_forms, task_filters):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm):
+                names.update(value.base_fields)
+            base_filters = getattr(value, "base_filters", None)
+            if isinstance(base_filters, dict):
+                names.update(base_filters)
+    return sorted(names)
+
+
+PARAMS = _form_fields()
+
+
+def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    """(route name with namespace, pattern objects from the root) of every named route but the admin's."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, prefix, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def _route_kwargs(entry: URLPattern) -> list[str]:
+    return list(getattr(entry.pattern, "converters", {}))
+
+
+ROUTES = sorted({name: entry for name, entry in _patterns(get_resolver())}.items())
+
+# Which object a route's id names: the first segment of its path.
+OBJECT_OF = {
+    "items": "item", "key-tasks": "key_task", "indicators": "indicator", "units": "unit", "evidence": "evidence",
+    "extensions": "extension", "roundups": "roundup", "bulletins": "bulletin", "notices": "notice",
+}
+
+
+def _object_key(entry: URLPattern) -> str | None:
+    first = str(entry.pattern).split("/", 1)[0]
+    return OBJECT_OF.get(first)
+
+
+class Sweep:
+    """The world the sweep runs in: one of every object a route can name, and its users."""
+
+    def __init__(self):
+        w = make_world()
+        self.w = w
+        today = w.today
+        pending = WorkItem.objects.create(
+            plan=w.plan, year=today.year, text="待审核", key_task=w.key_task,
+            deadline=w.item.due_date, due_date=w.item.due_date)
+        pending.assignments.create(unit=w.lead, role="lead")
+        pdf = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%hostile\n", content_type="application/pdf")
+        work_item_request_close(item=pending, user=w.lead_user, note="完成", files=[pdf])
+        overdue = WorkItem.objects.create(
+            plan=w.plan, year=today.year, text="逾期事项", key_task=w.key_task,
+            deadline=today - timedelta(days=40), due_date=today - timedelta(days=40))
+        overdue.assignments.create(unit=w.lead, role="lead")
+        extension = extension_request_create(item=w.item, user=w.lead_user, reason="理由",
+                                             proposed_due_date=w.item.due_date + timedelta(days=30))
+        last_month = today.replace(day=1) - timedelta(days=1)
+        roundup, _ = roundup_generate(plan=w.plan, period=Period.month(last_month.year, last_month.month),
+                                      today=today)
+        bulletin = bulletin_for_roundup(roundup=roundup, actor=w.coordinator)
+        (notice,) = notices_issue_for_items(items=[overdue], actor=w.coordinator, today=today)
+        self.objects = {
+            "item": [w.item, pending, overdue, w.other_item], "key_task": [w.key_task],
+            "indicator": [w.indicator], "unit": [w.lead, w.other], "evidence": [Evidence.objects.get()],
+            "extension": [extension], "roundup": [roundup], "bulletin": [bulletin], "notice": [notice],
+        }
+        # Other plans' objects: each id is valid and names something the plan's users may not touch.
+        foreign = WorkItem.objects.create(plan=w.other_plan, year=today.year, text="别的方案", deadline=today,
+                                          due_date=today)
+        foreign.assignments.create(unit=w.other, role="lead")
+        self.foreign_ids = {"item": foreign.pk}
+        superuser = get_user_model().objects.create_superuser("root", "root@example.gov.cn", "x")
+        self.users = [None, w.lead_user, w.support_user, w.coordinator, w.other_coordinator, superuser]
+
+    def kwargs_for(self, name: str, entry: URLPattern, variant: int) -> list[dict]:
+        """Path arguments for ``entry``: the real objects (variant 0), then hostile and foreign ones."""
+        key = _object_key(entry)
+        out = []
+        names = _route_kwargs(entry)
+        if not names:
+            return [{}]
+        if variant == 0:
+            objects = self.objects.get(key, [None]) if "pk" in names else [None]
+            for obj in objects:
+                kwargs = {}
+                for arg in names:
+                    kwargs[arg] = self.real_arg(arg, obj)
+                out.append(kwargs)
+            return out
+        for hostile in ("0", "9223372036854775807", "99999999999999999999", str(self.foreign_ids.get(key, 1))):
+            kwargs = {}
+            for arg in names:
+                kwargs[arg] = hostile if arg in ("pk", "year") else self.hostile_str(arg, variant)
+            out.append(kwargs)
+        return out
+
+    def real_arg(self, arg: str, obj):
+        if arg == "pk":
+            return obj.pk
+        if arg == "slug":
+            return self.w.plan.slug
+        if arg == "year":
+            return self.w.today.year
+        if arg == "field":
+            return "lead_unit"
+        if arg == "uidb64":  # the password reset link: a real user's id, a token that is not theirs
+            return urlsafe_base64_encode(force_bytes(self.w.lead_user.pk))
+        if arg == "token":
+            return "set-password"
+        raise KeyError(arg)
+
+    @staticmethod
+    def hostile_str(arg: str, variant: int) -> str:
+        return ["²", "no-such-thing", "%E4%B8%80", "a" * 300, "..", "lead_unit%00"][variant % 6]
+
+
+def _counts() -> tuple[int, ...]:
+    return (StatusChange.objects.count(), ProgressReport.objects.count(), ExtensionRequest.objects.count(),
+            IndicatorReport.objects.count(), Plan.objects.count(), Unit.objects.count(), Roundup.objects.count(),
+            Bulletin.objects.count(), SupervisionNotice.objects.count(), Evidence.objects.count())
+
+
+def _data(rotation: int) -> dict[str, str]:
+    return {name: HOSTILE[(i * 7 + rotation) % len(HOSTILE)] for i, name in enumerate(PARAMS)}
+
+
+def _path(entry_name: str, kwargs: dict) -> str | None:
+    try:
+        return reverse(entry_name, kwargs=kwargs)
+    except Exception:  # a hostile argument the route's converter refuses: the resolver would 404 it
+        return None
+
+
+@pytest.fixture
+def sweep(monkeypatch):
+    # LibreOffice is exercised by the documents suite; a stand-in keeps a sweep of every PDF route fast.
+    monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
+    monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
+    return Sweep()
+
+
+def test_every_route_is_swept():
+    """Every named route outside the admin is one this module can fill (its path arguments are known)."""
+    unknown = []
+    for name, entry in ROUTES:
+        args = _route_kwargs(entry)
+        if "pk" in args and _object_key(entry) is None:
+            unknown.append(name)
+        if set(args) - {"pk", "slug", "year", "field", "uidb64", "token"}:
+            unknown.append(name)
+    assert not unknown, f"routes the sweep cannot fill: {unknown}"
+    assert len(ROUTES) >= 50  # the resolver walk found the site's routes, not an empty list
+
+
+def _status(send, url: str, data: dict) -> int | str:
+    """The response's status, or the exception the view raised (the test client re-raises it) by name."""
+    try:
+        return send(url, data).status_code
+    except Exception as exc:  # every crash is a finding, reported with the others
+        return f"{type(exc).__name__}: {str(exc)[:80]}"
+
+
+def _request(client, method: str, path: str, data: dict) -> int | str:
+    if method == "get":
+        return _status(client.get, path, data)
+    files = {"files": SimpleUploadedFile("恶意.pdf", b"%PDF-1.4 x", "application/pdf"),
+             "file": SimpleUploadedFile("plan.txt", "一、重点任务\n".encode(), "text/plain")}
+    return _status(client.post, path, {**data, **files})
+
+
+@pytest.mark.parametrize("name", [name for name, _e in ROUTES])
+def test_route_with_hostile_input(name, sweep, client):
+    entry = dict(ROUTES)[name]
+    failures = []
+    for u, user in enumerate(sweep.users):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend=MODEL_BACKEND)
+        for variant in range(ROTATIONS):
+            for kwargs in sweep.kwargs_for(name, entry, variant):
+                path = _path(name, kwargs)
+                if path is None:
+                    continue
+                for method in ("get", "post"):
+                    before = _counts()
+                    status = _request(client, method, path, _data(variant * 11 + u))
+                    if status not in OK:
+                        failures.append((user and user.username, method, path[:120], status))
+                    elif method == "post" and 400 <= status < 500 and _counts() != before:
+                        failures.append((user and user.username, method, path[:120], status, "wrote on refusal"))
+    assert not failures, failures
+
+
+# ---- the admin ------------------------------------------------------------------------------------------
+
+
+def _admin_registry():
+    from django.contrib import admin
+
+    return sorted(admin.site._registry.items(), key=lambda pair: pair[0]._meta.label)
+
+
+def _admin_params(model_admin, request) -> list[str]:
+    """Every query parameter the model's change list reads: search, order, page, and each filter's own."""
+    from django.contrib.admin.views.main import ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR
+
+    names = [SEARCH_VAR, ORDER_VAR, PAGE_VAR, ALL_VAR, "_changelist_filters", "_to_field", "_popup", "e"]
+    changelist = model_admin.get_changelist_instance(request)
+    for spec in changelist.filter_specs:
+        names.extend(spec.expected_parameters())
+    return names
+
+
+def _staff_coordinator(w):
+    from django.contrib.auth.models import Permission
+
+    w.coordinator.is_staff = True
+    w.coordinator.save(update_fields=["is_staff"])
+    w.coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label="tasks"))
+    return get_user_model().objects.get(pk=w.coordinator.pk)  # no cached permissions
+
+
+@pytest.mark.parametrize("label", [model._meta.label for model, _a in _admin_registry()])
+def test_admin_with_hostile_input(label, sweep, client, rf):
+    """Each admin page of each model (list with every filter, search, order and page set to hostile values;
+    each action on hostile selections; add, change, history and delete of a real row and of hostile ids;
+    the model's own extra pages) as a superuser and as a staff coordinator scoped to their plan."""
+    model, model_admin = next((m, a) for m, a in _admin_registry() if m._meta.label == label)
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    superuser = sweep.users[-1]
+    request = rf.get("/")
+    request.user = superuser
+    params = _admin_params(model_admin, request)
+    actions = [name for name in model_admin.get_actions(request)]
+    row = model_admin.get_queryset(request).order_by("pk").first()
+    ids = ["²", "99999999999999999999", "0", "-1", "%00"] + ([str(row.pk)] if row else [])
+    extra = [entry.name for entry in model_admin.get_urls() if entry.name and not entry.name.endswith(
+        ("_changelist", "_add", "_history", "_delete", "_change"))]
+    failures = []
+    for u, user in enumerate([superuser, _staff_coordinator(sweep.w)]):
+        client.force_login(user, backend=MODEL_BACKEND)
+        for rotation in range(ROTATIONS * 2):
+            data = {name: HOSTILE[(i * 5 + rotation + u) % len(HOSTILE)] for i, name in enumerate(params)}
+            urls = [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
+            urls += [reverse(f"admin:{name}") for name in extra]
+            for method in ("get", "post"):
+                for url in urls:
+                    before = _counts()
+                    status = _status(getattr(client, method), url, data)
+                    if status not in OK:
+                        failures.append((user.username, method, url, status))
+                    elif method == "post" and 400 <= status < 500 and _counts() != before:
+                        failures.append((user.username, method, url, status, "wrote on refusal"))
+            for action in actions:
+                status = _status(client.post, reverse(f"{prefix}_changelist"), {
+                    "action": action, "index": "0", "_selected_action": [ids[rotation % len(ids)], *ids[-1:]],
+                })
+                if status not in OK:
+                    failures.append((user.username, "action", action, status))
+        for pk in ids:
+            for view in ("change", "history", "delete"):
+                url = reverse(f"{prefix}_{view}", args=[pk])
+                status = _status(client.get, url, {})
+                if status not in OK:
+                    failures.append((user.username, "get", url, status))
+    assert not failures, failures
