@@ -11,7 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tasks.inputs import clean_text
+from tasks.inputs import clean_text, is_key
 from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from tasks.workdays import date_bounds
 
@@ -91,6 +91,25 @@ def _option_attrs(attrs: dict) -> str:
     if attrs == {"selected": True}:  # a select's options carry nothing else (option_inherits_attrs is off)
         return " selected"
     return flatatt(attrs)
+
+
+def _key_field(queryset, to_field_name):
+    return queryset.model._meta.get_field(to_field_name) if to_field_name else queryset.model._meta.pk
+
+
+class KeyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """``ModelMultipleChoiceField`` that refuses values its model's key cannot hold ("²", 20 digits) as
+    invalid: Django's checks each value's type, then queries ``pk__in`` with them all, and an id past the
+    column's range raises there on SQLite (OverflowError). (``ModelChoiceField`` needs no such check: its
+    one lookup treats an out-of-range id as no row.)"""
+
+    def _check_values(self, value):
+        key = _key_field(self.queryset, self.to_field_name)
+        for pk in value:
+            if isinstance(pk, str) and not is_key(key, pk):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
 
 
 class TextField(forms.CharField):

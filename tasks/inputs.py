@@ -7,6 +7,7 @@
 - ``fold``: NFKC (full-width digits and letters to ASCII, ㎡ to m2) for *matching* names and *parsing*
   numbers and dates only; never stored.
 - ``bounded_int``: a page size or page number from the query string, clamped.
+- ``is_key``: whether a raw value can be a value of a model's key field (``parse_id`` for integer keys).
 """
 
 from __future__ import annotations
@@ -42,6 +43,25 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+def is_key(field, value: object) -> bool:
+    """Whether a raw request value can be a value of model ``field`` used as a key (a primary key, a
+    foreign key's target): an integer key through ``parse_id``, any other through the field's own
+    ``to_python``. Django's forms and admin query with such values as given, and a value the column
+    cannot hold ("²", a 20-digit number) raises in the query instead of failing validation."""
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    while isinstance(field, models.ForeignKey):  # a key that is itself a reference: the column it holds
+        field = field.target_field
+    if isinstance(field, models.IntegerField):  # AutoField and BigAutoField too
+        return parse_id(value) is not None
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def parse_ids(values) -> list[int] | None:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from housing.admin_site import HousingAdminSite, ValidSelectionActions, valid_selection
+from housing.admin_site import HousingAdminSite, ValidKeys, valid_selection
 from tasks.models import Unit
 from tasks.tests.factories import UnitFactory
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_site_is_ours_and_every_model_admin_checks_selections():
     assert isinstance(admin.site, HousingAdminSite)
     assert admin.site._registry  # autodiscovered through our site
-    assert all(isinstance(a, ValidSelectionActions) for a in admin.site._registry.values())
+    assert all(isinstance(a, ValidKeys) for a in admin.site._registry.values())
     assert str(admin.site.site_header) == "住有宜居 任务责任管理"
 
 
@@ -53,3 +53,65 @@ def test_valid_selection_reads_integer_and_other_keys():
     from rest_framework.authtoken.models import Token
 
     assert valid_selection(Token, ["a" * 40])  # a text key: any text can be one
+
+
+HOSTILE_KEYS = ["²", "abc", "99999999999999999999", "%00", "1.5"]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_KEYS)
+def test_a_foreign_key_the_column_cannot_hold_is_an_invalid_choice_shown_on_the_form(admin_client, raw):
+    """Work item add form: plan (a select) and key task and indicator (autocompletes, which re-show their
+    chosen option after an error by querying with the value)."""
+    from tasks.models import WorkItem
+    from tasks.tests.factories import PlanFactory
+
+    plan = PlanFactory()
+    response = admin_client.post(reverse("admin:tasks_workitem_add"), {
+        "plan": raw, "key_task": raw, "indicator": raw, "year": "2026", "text": "事项", "deadline_text": "年内"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"plan", "key_task", "indicator"} <= set(errors)
+    assert not WorkItem.objects.exists()
+    response = admin_client.post(reverse("admin:tasks_workitem_add"), {"plan": str(plan.pk), "key_task": raw})
+    assert "key_task" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("raw", HOSTILE_KEYS)
+def test_a_many_to_many_value_the_column_cannot_hold_is_refused(admin_client, raw):
+    from tasks.tests.factories import PlanFactory
+
+    plan = PlanFactory()
+    response = admin_client.post(reverse("admin:tasks_plan_change", args=[plan.pk]),
+                                 {"title": plan.title, "slug": plan.slug, "coordinators": [raw]})
+    assert response.status_code == 200
+    assert "coordinators" in response.context["adminform"].form.errors
+    assert not plan.coordinators.exists()
+
+
+@pytest.mark.parametrize("raw", HOSTILE_KEYS)
+def test_inlines_check_their_keys_too(admin_client, raw):
+    """The user's profile inline: its unit is an autocomplete."""
+    from django.contrib.auth import get_user_model
+
+    from tasks.models import Profile
+
+    someone = get_user_model().objects.create_user("liaison", password="x")
+    response = admin_client.post(reverse("admin:auth_user_change", args=[someone.pk]), {
+        "username": "liaison", "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "0", "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1", "profile-0-unit": raw, "profile-0-user": str(someone.pk),
+    })
+    assert response.status_code == 200
+    assert any("unit" in form.errors for form in response.context["inline_admin_formsets"][0].formset.forms)
+    assert not Profile.objects.exists()
+
+
+def test_real_keys_still_save(admin_client):
+    from tasks.tests.factories import PlanFactory, UserFactory
+
+    plan, coordinator = PlanFactory(), UserFactory()
+    response = admin_client.post(reverse("admin:tasks_plan_change", args=[plan.pk]), {
+        "title": plan.title, "slug": plan.slug, "region": str(plan.region_id), "issuer": "区政府",
+        "first_year": "2023", "last_year": "2027", "coordinators": [str(coordinator.pk)]})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(plan.coordinators.all()) == [coordinator]

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tasks import workdays
-from tasks.inputs import bounded_int, clean_required, clean_text, fold, parse_id, parse_ids
+from tasks.inputs import bounded_int, clean_required, clean_text, fold, is_key, parse_id, parse_ids
 from tasks.xlsx_safe import append_row, protect_workbook, safe_sheet_title, write_cell
 
 
@@ -27,6 +27,20 @@ def test_parse_id_reads_ids(raw, value):
 def test_parse_ids_all_or_nothing_sorted_unique():
     assert parse_ids(["3", "1", "3"]) == [1, 3]
     assert parse_ids(["3", "²"]) is None
+
+
+def test_is_key_follows_the_field_a_key_holds():
+    from django.contrib.auth.models import Permission
+    from rest_framework.authtoken.models import Token
+
+    from tasks.models import Profile, WorkItem
+
+    pk, plan, profile_user = WorkItem._meta.pk, WorkItem._meta.get_field("plan"), Profile._meta.get_field("user")
+    for field in (pk, plan, profile_user):  # an integer key, a foreign key to one, a one-to-one to one
+        assert is_key(field, "12") and is_key(field, str(2**63 - 1))
+        assert not any(is_key(field, raw) for raw in ("²", "9" * 20, "0", "-1", "1.5", "abc", "\x00"))
+    assert is_key(Token._meta.pk, "a" * 40)  # a text key: its field's own to_python
+    assert is_key(Permission._meta.get_field("content_type"), "3")
 
 
 @pytest.mark.parametrize("raw,value", [("-1", 1), ("0", 1), ("9" * 30, 25), ("abc", 25), ("1000", 200), ("50", 50),

@@ -305,7 +305,8 @@ def _staff_coordinator(w):
 @pytest.mark.parametrize("label", [model._meta.label for model, _a in _admin_registry()])
 def test_admin_with_hostile_input(label, sweep, client, rf):
     """Each admin page of each model (list with every filter, search, order and page set to hostile values;
-    each action on hostile selections; add, change, history and delete of a real row and of hostile ids;
+    each action on hostile selections; the add and change forms posted with every field hostile; change,
+    history and delete of a real row and of hostile ids;
     the model's own extra pages) as a superuser and as a staff coordinator scoped to their plan."""
     model, model_admin = next((m, a) for m, a in _admin_registry() if m._meta.label == label)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
@@ -318,6 +319,9 @@ def test_admin_with_hostile_input(label, sweep, client, rf):
     ids = ["²", "99999999999999999999", "0", "-1", "%00"] + ([str(row.pk)] if row else [])
     extra = [entry.name for entry in model_admin.get_urls() if entry.name and not entry.name.endswith(
         ("_changelist", "_add", "_history", "_delete", "_change"))]
+    # The add and change forms' own fields (the list's parameters above are not theirs).
+    fields = sorted(set(model_admin.get_form(request, None).base_fields)
+                    | (set(model_admin.get_form(request, row).base_fields) if row else set()))
     failures = []
     for u, user in enumerate([superuser, _staff_coordinator(sweep.w)]):
         client.force_login(user, backend=MODEL_BACKEND)
@@ -333,6 +337,11 @@ def test_admin_with_hostile_input(label, sweep, client, rf):
                         failures.append((user.username, method, url, status))
                     elif method == "post" and 400 <= status < 500 and _counts() != before:
                         failures.append((user.username, method, url, status, "wrote on refusal"))
+            form = {name: HOSTILE[(i * 3 + rotation + u) % len(HOSTILE)] for i, name in enumerate(fields)}
+            for url in [reverse(f"{prefix}_add")] + ([reverse(f"{prefix}_change", args=[row.pk])] if row else []):
+                status = _status(client.post, url, form)
+                if status not in OK:
+                    failures.append((user.username, "post form", url, status))
             for action in actions:
                 status = _status(client.post, reverse(f"{prefix}_changelist"), {
                     "action": action, "index": "0", "_selected_action": [ids[rotation % len(ids)], *ids[-1:]],
