@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -87,23 +88,26 @@ def _form_fields() -> list[str]:
 PARAMS = _form_fields()
 
 
-def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
-    """(route name with namespace, pattern objects from the root) of every named route but the admin's."""
+def _patterns(resolver: URLResolver, namespace: str = ""):
+    """(route name with namespace, pattern) of every named route; of the admin, its own pages (index, login,
+    password change, autocomplete, view on site, an app's list), not each model's (``test_admin_...``)."""
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
+            if namespace == "admin:":
+                continue  # a model admin's pages
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _patterns(entry, prefix, ns)
+            yield from _patterns(entry, ns)
         elif isinstance(entry, URLPattern) and entry.name:
             yield f"{namespace}{entry.name}", entry
 
 
 def _route_kwargs(entry: URLPattern) -> list[str]:
-    return list(getattr(entry.pattern, "converters", {}))
+    return list(entry.pattern.regex.groupindex)  # path() converters and re_path() named groups alike
 
 
 ROUTES = sorted({name: entry for name, entry in _patterns(get_resolver())}.items())
+
+INTEGER_ARGS = {"pk", "year", "content_type_id"}
 
 # Which object a route's id names: the first segment of its path.
 OBJECT_OF = {
@@ -172,7 +176,7 @@ class Sweep:
         for hostile in ("0", "9223372036854775807", "99999999999999999999", str(self.foreign_ids.get(key, 1))):
             kwargs = {}
             for arg in names:
-                kwargs[arg] = hostile if arg in ("pk", "year") else self.hostile_str(arg, variant)
+                kwargs[arg] = hostile if arg in INTEGER_ARGS else self.hostile_str(arg, variant)
             out.append(kwargs)
         return out
 
@@ -189,6 +193,12 @@ class Sweep:
             return urlsafe_base64_encode(force_bytes(self.w.lead_user.pk))
         if arg == "token":
             return "set-password"
+        if arg == "content_type_id":  # the admin's "view on site" link
+            return ContentType.objects.get_for_model(WorkItem).pk
+        if arg == "object_id":
+            return self.w.item.pk
+        if arg == "app_label":
+            return "tasks"
         raise KeyError(arg)
 
     @staticmethod
@@ -228,7 +238,7 @@ def test_every_route_is_swept():
         args = _route_kwargs(entry)
         if "pk" in args and _object_key(entry) is None:
             unknown.append(name)
-        if set(args) - {"pk", "slug", "year", "field", "uidb64", "token"}:
+        if set(args) - {*INTEGER_ARGS, "slug", "field", "uidb64", "token", "object_id", "app_label"}:
             unknown.append(name)
     assert not unknown, f"routes the sweep cannot fill: {unknown}"
     assert len(ROUTES) >= 50  # the resolver walk found the site's routes, not an empty list
