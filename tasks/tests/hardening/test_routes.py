@@ -365,3 +365,42 @@ def test_admin_with_hostile_input(label, sweep, client, rf):
                 if status not in OK:
                     failures.append((user.username, "get", url, status))
     assert not failures, failures
+
+
+# ---- headers and cookies --------------------------------------------------------------------------------
+
+HOSTILE_HEADERS = [
+    {"HTTP_ACCEPT_LANGUAGE": "²;q=abc, zh-hans;q=NaN, *;q=-1"},
+    {"HTTP_ACCEPT_LANGUAGE": "a" * 5000},
+    {"HTTP_X_FORWARDED_FOR": "not-an-ip, \x00"},
+    {"REMOTE_ADDR": "999.1.1.1"},
+    {"HTTP_REFERER": "javascript:alert(1)"},
+    {"HTTP_USER_AGENT": "\x00" * 10},
+    {"HTTP_HOST": "evil.example.com"},
+    {"HTTP_IF_MODIFIED_SINCE": "²"},
+    {"HTTP_RANGE": "bytes=99999999999999999999-"},
+    {"CONTENT_TYPE": "multipart/form-data; boundary=²"},
+]
+
+
+@pytest.mark.parametrize("headers", HOSTILE_HEADERS, ids=lambda h: next(iter(h)))
+def test_hostile_headers_and_cookies(headers, sweep, client):
+    """Request headers and cookies (language, CSRF token) a client controls: a page, a refusal or a
+    redirect, never a 500, on the pages and entry points every visitor reaches."""
+    w = sweep.w
+    urls = ["/", "/overdue/", "/review/", "/en/", "/api/v1/plans/", "/accounts/login/", "/admin/", "/healthz/",
+            w.item.get_absolute_url()]
+    failures = []
+    for user in (None, w.lead_user, w.coordinator):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend=MODEL_BACKEND)
+        for cookie in ("\x00", "²", "a" * 5000):
+            client.cookies["django_language"] = cookie
+            client.cookies["csrftoken"] = cookie
+            for url in urls:
+                for send in (client.get, client.post):
+                    status = _status(lambda u, d, send=send: send(u, d, **headers), url, {"note": "x"})
+                    if status not in OK | {304, 416}:
+                        failures.append((user and user.username, send.__name__, url, status))
+    assert not failures, failures
