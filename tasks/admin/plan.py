@@ -417,7 +417,6 @@ class HousingUserAdmin(UserAdmin):
         return profile.unit if profile else ""
 
 
-
 class TargetBreakdownChangeInline(admin.TabularInline):
     model = TargetBreakdownChange
     extra = 0
