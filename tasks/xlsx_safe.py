@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tasks.inputs import clean_text
@@ -50,14 +51,20 @@ def write_cell(ws, *, row: int, column: int, value):
     return protect(cell)
 
 
-def append_row(ws, values) -> None:
-    """``ws.append(values)`` with every value made safe (fast path: only formula-like text is revisited)."""
-    safe = [safe_value(v) for v in values]
-    ws.append(safe)
-    row = ws.max_row
-    for column, value in enumerate(safe, start=1):
-        if isinstance(value, str) and formula_like(value):
-            protect(ws.cell(row=row, column=column))
+def append_row(ws, values, *, font=None) -> None:
+    """``ws.append(values)`` with every value made safe, on a write-only sheet (``Workbook(write_only=True)``):
+    formula-like text, and every value when ``font`` is given, goes in as a ``WriteOnlyCell`` styled there
+    (a write-only sheet's rows cannot be revisited); the rest as plain values, which stream fastest."""
+    row = []
+    for value in values:
+        value = safe_value(value)
+        if font is not None or (isinstance(value, str) and formula_like(value)):
+            cell = WriteOnlyCell(ws, value=value)
+            if font is not None:
+                cell.font = font
+            value = protect(cell)
+        row.append(value)
+    ws.append(row)
 
 
 def protect_workbook(wb) -> None:

@@ -390,6 +390,12 @@ class Recipe(QuerySet):
             return super().values_list(*fields, flat=flat, named=named)
         return self._with("values_list", fields, {"flat": flat, "named": named})
 
+    def iterator(self, chunk_size=None):
+        """Rows streamed (``QuerySet.iterator``) from the queryset built with the real ids: a stream is read
+        once, so there is no compiled statement to share. Built first, so its prefetches and row kind hold."""
+        self.query  # noqa: B018 (the property builds the recipe into an ordinary queryset)
+        return super().iterator(chunk_size=chunk_size)
+
     def __getitem__(self, k):
         if (self._recipe is not None and self._result_cache is None and isinstance(k, slice) and k.step is None
                 and all(v is None or (isinstance(v, int) and v >= 0) for v in (k.start, k.stop))):

@@ -120,6 +120,29 @@ def test_a_recipes_values_list_reads_tuples_compiled_or_built():
     assert list(built) == [(WorkItem.objects.get(text="事项2").pk, "事项2")]
 
 
+def test_a_recipe_streamed_with_iterator_reads_its_own_rows_and_kind():
+    """An export streams a recipe (``iterator``): the rows of its ids and steps, tuples for a values_list,
+    prefetches kept; it never falls back on the bare model's every row."""
+    w = make_world()
+    for n in range(3):
+        WorkItemFactory(plan=w.plan, due_date=w.today + timedelta(days=n), lead=w.lead, text=f"事项{n}")
+    WorkItemFactory(plan=w.plan, due_date=w.today, lead=w.support, text="别的单位")
+
+    def build(*, unit_id):
+        return WorkItem.objects.filter(assignments__unit_id=unit_id, assignments__role="lead").order_by("pk")
+
+    want = [i.text for i in build(unit_id=w.lead.pk).order_by("-due_date", "pk")]
+    assert "事项2" in want and "别的单位" not in want and len(want) > 3
+    made = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).order_by("-due_date", "pk")
+    assert [i.text for i in made.iterator(chunk_size=2)] == want
+    rows = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).order_by("-due_date", "pk").values_list(
+        "text", flat=True)
+    assert list(rows.iterator(chunk_size=2)) == want
+    fetched = c.recipe(build, model=WorkItem, ids={"unit_id": w.lead.pk}).prefetch_related("assignments")
+    first = next(fetched.iterator(chunk_size=10))
+    assert "assignments" in first._prefetched_objects_cache
+
+
 def test_values_lists_and_empty_reads():
     w = make_world()
     flat = precompiled(lambda *, unit_id: WorkItemUnit.objects.filter(unit_id=unit_id)

@@ -71,6 +71,32 @@ def test_overdue_export_has_the_filtered_rows_with_days_and_lead_unit(client):
     assert [(r[0], r[1], r[4]) for r in rows[1:]] == [("逾期15天", 15, "区教育局"), ("逾期8天", 8, "区建设局")]
 
 
+def test_overdue_export_streams_every_row_in_the_tables_order(client, monkeypatch):
+    """Read in chunks into a write-only workbook: every row, in the order asked, a bold frozen header,
+    formula-looking text kept as text; the table's own cache is never filled (memory stays flat)."""
+    from tasks import tables
+    from tasks.selectors.work import overdue_in
+    from tasks.tables import OverdueTable, xlsx_write
+
+    w, items = overdue_world()
+    items[3].text = '=HYPERLINK("http://x","点我")'
+    items[3].save()
+    monkeypatch.setattr(tables, "EXPORT_CHUNK", 2)  # four rows: three fetches
+    response = login(client, w.coordinator).get(reverse("tasks:overdue"), {"sort": "-due_date", "export": "xlsx"})
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == [3, 8, 15, 45]  # latest deadline first, as asked
+    assert rows[1][0] == items[3].text and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws["A1"].font.b and ws.freeze_panes == "A2"
+
+    table = OverdueTable(overdue_in(plan_ids=(w.plan.pk,), today=w.today), today=w.today)
+    out = BytesIO()
+    xlsx_write(table, out, title="逾期事项")
+    assert len(list(load_workbook(out).active.iter_rows())) == 5
+    assert table.data.data._result_cache is None
+
+
 def test_liaisons_cannot_open_the_overdue_view(client):
     w, _ = overdue_world()
     assert login(client, w.lead_user).get(reverse("tasks:overdue")).status_code == 403
