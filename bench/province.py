@@ -50,7 +50,7 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="province-bench-medi
 OPERATIONS = [
     "liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review",
     "roundup_month", "roundup_year", "all_roundups", "reminders_scan", "reminders_dry_run", "reminders_send",
-    "import_200_pages", "all_coordinators",
+    "import_200_pages", "all_coordinators", "province_overdue_export",
 ]
 # The issue's targets, printed after the table (``target_verdicts``).
 PAGES = ["liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review"]
@@ -720,6 +720,8 @@ def operations(ctx_today: date) -> dict[str, Callable[[Context], None]]:
         "reminders_send": op_reminders_send,
         "import_200_pages": op_import,
         "all_coordinators": AllCoordinators(),
+        # Every overdue item of the province as a workbook: grows with its rows (not a page, no growth target).
+        "province_overdue_export": lambda c: _get(c, "province", "/overdue/?export=xlsx"),
     }
 
 
