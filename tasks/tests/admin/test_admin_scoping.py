@@ -160,3 +160,30 @@ def test_coordinator_adding_a_plan_in_the_admin_coordinates_it_and_sees_only_the
     assert list(new.coordinators.all()) == [world["coordinator"]]
     listed = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
     assert set(listed) == {world["a"]["plan"], new}
+
+
+def _key_task_choices(client, **params) -> list[str]:
+    response = client.get(reverse("admin:tasks_workitem_changelist"), params)
+    assert response.status_code == 200
+    specs = [s for s in response.context["cl"].filter_specs
+             if getattr(s, "parameter_name", None) == "key_task__id__exact"]
+    return [label for _pk, label in specs[0].lookup_choices] if specs and specs[0].has_output() else []
+
+
+def test_the_item_lists_key_task_filter_offers_the_chosen_plans_key_tasks_only(client, world):
+    """A province has 12,500 key tasks: the filter lists those of the plan chosen, of the user's own plans."""
+    from tasks.tests.factories import KeyTaskFactory
+
+    a, b = world["a"]["plan"], world["b"]["plan"]
+    mine = KeyTaskFactory(plan=a, number=99, title="完善住房保障")
+    KeyTaskFactory(plan=b, number=98, title="别人的任务")
+    item = WorkItemFactory(plan=a, key_task=mine, lead=UnitFactory(region=a.region))
+    login(client, world["coordinator"])
+    assert _key_task_choices(client) == []  # no plan chosen: no list of every key task
+    assert _key_task_choices(client, plan__id__exact=a.pk) == [str(mine)]
+    assert _key_task_choices(client, plan__id__exact=b.pk) == []  # another coordinator's plan: nothing shown
+    response = client.get(reverse("admin:tasks_workitem_changelist"), {"key_task__id__exact": mine.pk})
+    assert [o.pk for o in response.context["cl"].result_list] == [item.pk]
+    for raw in ("²", "abc", "-1", "9" * 30):
+        response = client.get(reverse("admin:tasks_workitem_changelist"), {"key_task__id__exact": raw})
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
