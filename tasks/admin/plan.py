@@ -5,10 +5,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count
+from django.db.models import Count, Max, Min, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import parse_id
@@ -206,6 +207,28 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class WorkListYearFilter(admin.SimpleListFilter):
+    """The work list's year, offered from the user's plans' periods (起始年-终止年): Django's own filter read
+    every item's year (``SELECT DISTINCT``, 0.3-0.6 s at a province's million items). Same parameter."""
+
+    title = _("年度")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        span = reviewable_plans(request.user).aggregate(first=Min("first_year"), last=Max("last_year"))
+        if span["first"] is None:
+            return []
+        return [(year, str(year)) for year in range(span["first"], span["last"] + 1)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        value = self.value().strip()
+        if not (value.isascii() and value.isdecimal() and len(value) <= 4):
+            raise IncorrectLookupParameters(self.parameter_name)
+        return queryset.filter(year=int(value))
+
+
 class KeyTaskOfPlanFilter(admin.SimpleListFilter):
     """The key tasks of the plan chosen in the plan filter (a province has 12,500 key tasks: listing them
     all made the item list 1.5 MB); shown once a plan is chosen. Same parameter as Django's own filter."""
@@ -236,10 +259,11 @@ class KeyTaskOfPlanFilter(admin.SimpleListFilter):
 @admin.register(WorkItem)
 class WorkItemAdmin(PlanScopedAdmin):
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "year", "status", "source", "link_confirmed",
-                   "recurring", KeyTaskOfPlanFilter]
-    search_fields = ["text", "indicator_name", "units__name"]
-    date_hierarchy = "due_date"
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), WorkListYearFilter, "status", "source",
+                   "link_confirmed", "recurring", KeyTaskOfPlanFilter]
+    search_fields = ["text", "indicator_name", "units__name"]  # (the search box; get_search_results reads them)
+    # No date_hierarchy: its first and last deadline of every search walked the deadline index past a
+    # province's million items (2.5 s a search); the work list's year filters and the deadline column sorts.
     list_select_related = ["plan", "key_task", "indicator"]
     autocomplete_fields = ["key_task", "indicator"]
     # Status changes go through the workflow service (with their audit row), never by hand here;
@@ -266,6 +290,17 @@ class WorkItemAdmin(PlanScopedAdmin):
         return format_html(
             "{}{} · {}", obj.due_date.isoformat(), format_html(" ({})", _("已延期")) if extended else "", link
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word in the item's text, its indicator or one of its units' names (``search_fields``). A unit
+        is matched among the units first and its items read by index (``pk IN``): Django's own search joined
+        every item to its 1.7 units and de-duplicated the rows with ``DISTINCT`` (a province: 7.7 s)."""
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            units = WorkItemUnit.objects.filter(unit__name__icontains=bit).values("work_item_id")
+            queryset = queryset.filter(Q(text__icontains=bit) | Q(indicator_name__icontains=bit) | Q(pk__in=units))
+        return queryset, False
 
     @admin.display(description=_("工作内容"))
     def text_short(self, obj):

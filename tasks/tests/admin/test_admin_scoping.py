@@ -187,3 +187,30 @@ def test_the_item_lists_key_task_filter_offers_the_chosen_plans_key_tasks_only(c
     for raw in ("²", "abc", "-1", "9" * 30):
         response = client.get(reverse("admin:tasks_workitem_changelist"), {"key_task__id__exact": raw})
         assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
+
+
+def test_the_item_list_searches_text_indicator_and_unit_names_and_filters_by_year(client, world):
+    a = world["a"]["plan"]
+    town = UnitFactory(region=a.region, name="丁桥镇")
+    by_unit = WorkItemFactory(plan=a, lead=town, text="加装电梯", year=2024)
+    by_text = WorkItemFactory(plan=a, text="丁桥镇老旧小区改造", year=2023)
+    by_indicator = WorkItemFactory(plan=a, text="别的", indicator_name="丁桥镇覆盖率", year=2023)
+    WorkItemFactory(plan=world["b"]["plan"], lead=town, text="丁桥镇 另一方案")  # not this coordinator's
+    login(client, world["coordinator"])
+    url = reverse("admin:tasks_workitem_changelist")
+
+    def found(**params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return {o.pk for o in response.context["cl"].result_list}
+
+    assert found(q="丁桥") == {by_unit.pk, by_text.pk, by_indicator.pk}
+    assert found(q="丁桥 电梯") == {by_unit.pk}  # every word must match
+    assert found(q='"丁桥镇老旧"') == {by_text.pk}
+    assert found(q="丁桥", year="2024") == {by_unit.pk}
+    years = client.get(url).context["cl"].filter_specs
+    offered = next(s for s in years if getattr(s, "parameter_name", None) == "year").lookup_choices
+    assert [y for y, _label in offered] == list(range(a.first_year, a.last_year + 1))
+    for raw in ("²", "abc", "-1", "9" * 30):
+        response = client.get(url, {"year": raw})
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
