@@ -22,7 +22,7 @@ from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrid
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
-from .scoping import PlanScopedAdmin
+from .scoping import PlanScopedAdmin, plan_filter
 
 SOURCE_LABELS = {
     "official": _("官方安排(chinese-calendar)"),
@@ -63,7 +63,7 @@ class ReminderAdmin(PlanScopedAdmin):
         "error_short",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "role", ("work_item__plan", admin.RelatedOnlyFieldListFilter), "scheduled_for"]
+    list_filter = ["status", "kind", "role", plan_filter("work_item__plan"), "scheduled_for"]
     search_fields = ["email", "work_item__text", "last_error"]
     date_hierarchy = "scheduled_for"
     actions = ["resend_failed"]

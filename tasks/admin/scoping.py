@@ -9,9 +9,12 @@ whether it exists or not, so the admin does not tell.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from tasks.inputs import parse_id
 from tasks.selectors.permissions import coordinated_plan_ids, is_global, reviewable_plans
 
 
@@ -57,3 +60,27 @@ class PlanScopedAdmin(admin.ModelAdmin):
         if db_field.name == "plan" and not is_global(request.user):
             kwargs["queryset"] = reviewable_plans(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def plan_filter(lookup: str) -> type[admin.SimpleListFilter]:
+    """A list filter by the plan at ``lookup`` ("work_item__plan") offering the user's own plans: Django's
+    ``RelatedOnlyFieldListFilter`` read the distinct plans of every row (a province's 783,000 reminders:
+    0.4 s a page). Its parameter is ``lookup`` itself (the admin allows a list filter's own name); a value
+    that is not an id is refused."""
+
+    class PlanFilter(admin.SimpleListFilter):
+        title = _("方案")
+        parameter_name = lookup
+
+        def lookups(self, request, model_admin):
+            return [(plan.pk, str(plan)) for plan in reviewable_plans(request.user).only("pk", "title")]
+
+        def queryset(self, request, queryset):
+            if self.value() is None:
+                return queryset
+            plan_id = parse_id(self.value())
+            if plan_id is None:
+                raise IncorrectLookupParameters(self.parameter_name)
+            return queryset.filter(**{f"{lookup}_id": plan_id})
+
+    return PlanFilter

@@ -95,6 +95,8 @@ class Reminder(models.Model):
             models.Index(
                 fields=["email", "next_attempt_at"], condition=Q(status="pending"), name="reminder_pending_idx"
             ),
+            # The list's order (``ordering``): the admin's first page without sorting every reminder sent.
+            models.Index(fields=["-scheduled_for", "email", "id"], name="reminder_list_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -214,3 +214,20 @@ def test_the_item_list_searches_text_indicator_and_unit_names_and_filters_by_yea
     for raw in ("²", "abc", "-1", "9" * 30):
         response = client.get(url, {"year": raw})
         assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
+
+
+def test_the_reminder_lists_plan_filter_offers_the_users_plans_and_filters(client, world):
+    a = world["a"]["plan"]
+    other = PlanFactory(slug="plan-c")
+    other.coordinators.add(world["coordinator"])
+    login(client, world["coordinator"])
+    url = reverse("admin:tasks_reminder_changelist")
+    specs = client.get(url).context["cl"].filter_specs
+    spec = next(s for s in specs if getattr(s, "parameter_name", None) == "work_item__plan")
+    assert {pk for pk, _label in spec.lookup_choices} == {a.pk, other.pk}  # not plan b's, and plan c's too
+    response = client.get(url, {"work_item__plan": a.pk})
+    assert [r.pk for r in response.context["cl"].result_list] == [world["a"]["reminder"].pk]
+    assert not client.get(url, {"work_item__plan": other.pk}).context["cl"].result_list
+    for raw in ("²", "abc", "-1", "9" * 30):
+        response = client.get(url, {"work_item__plan": raw})
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
