@@ -223,10 +223,10 @@ class WorkListYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        value = self.value().strip()
-        if not (value.isascii() and value.isdecimal() and len(value) <= 4):
+        year = parse_id(self.value())  # a positive whole number in ASCII digits, as every parameter
+        if year is None:
             raise IncorrectLookupParameters(self.parameter_name)
-        return queryset.filter(year=int(value))
+        return queryset.filter(year=year)
 
 
 class KeyTaskOfPlanFilter(IdFilter):
