@@ -8,13 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Bulletin, NoticeEvent, SupervisionNotice
 
+from .scoping import ReadOnlyRecordAdmin, plan_filter
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyRecordAdmin):
+    """Filed documents: not even deleted here (their numbers are taken for good)."""
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -23,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Bulletin)
 class BulletinAdmin(ReadOnlyAdmin):
     list_display = ["doc_number", "title", "plan", "status", "corrects", "published_at", "files"]
-    list_filter = ["plan", "status", "year"]
+    list_filter = [plan_filter("plan"), "status", "year"]
     search_fields = ["doc_number", "title"]
     list_select_related = ["plan", "corrects"]
     fields = ["doc_number", "plan", "roundup", "status", "title", "addressees", "body", "signer", "copy_to",
@@ -51,7 +49,7 @@ class NoticeEventInline(admin.TabularInline):
 @admin.register(SupervisionNotice)
 class SupervisionNoticeAdmin(ReadOnlyAdmin):
     list_display = ["doc_number", "unit", "colour", "status", "issued_at", "reply_due", "answered_at", "files"]
-    list_filter = ["plan", "colour", "status", "year"]
+    list_filter = [plan_filter("plan"), "colour", "status", "year"]
     search_fields = ["doc_number", "unit__name"]
     list_select_related = ["plan", "unit"]
     fields = ["doc_number", "plan", "unit", "colour", "status", "proposed", "requirement", "reply_days",

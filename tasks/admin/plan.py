@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from tasks.inputs import parse_id
 from tasks.models import (
@@ -42,7 +44,7 @@ from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
-from .scoping import IdFilter, PlanScopedAdmin
+from .scoping import IdFilter, PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 
 User = get_user_model()
 
@@ -160,7 +162,7 @@ class IndicatorTargetInline(admin.TabularInline):
 class IndicatorAdmin(PlanScopedAdmin):
     list_display = ["number", "name", "measure", "domain", "cumulative", "baseline_text", "key_task", "plan"]
     list_display_links = ["number", "name"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "domain", "cumulative"]
+    list_filter = [plan_filter("plan"), "domain", "cumulative"]
     search_fields = ["name", "domain"]
     list_select_related = ["plan", "key_task"]
     autocomplete_fields = ["key_task"]
@@ -178,7 +180,7 @@ class KeyTaskUnitInline(admin.TabularInline):
 class KeyTaskAdmin(PlanScopedAdmin):
     list_display = ["number", "title", "section", "lead_names", "deadline", "plan"]
     list_display_links = ["number", "title"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "section"]
+    list_filter = [plan_filter("plan"), "section"]
     search_fields = ["title", "text", "units__name"]
     inlines = [KeyTaskUnitInline]
 
@@ -194,6 +196,7 @@ class WorkItemUnitInline(admin.TabularInline):
     model = WorkItemUnit
     extra = 0
     autocomplete_fields = ["unit"]
+    readonly_fields = ["support_done_at", "support_done_by"]  # the supporting unit's own mark, with its record
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -230,20 +233,24 @@ class WorkListYearFilter(admin.SimpleListFilter):
 
 
 class KeyTaskOfPlanFilter(IdFilter):
-    """The key tasks of the plan chosen in the plan filter (a province has 12,500 key tasks: listing them
-    all made the item list 1.5 MB); shown once a plan is chosen. Same parameter as Django's own filter."""
+    """The key tasks of the plan chosen in the plan filter, or of the user's only plan (a province has 12,500
+    key tasks: listing them all made the item list 1.5 MB). Same parameter as Django's own filter."""
 
     title = _("重点任务")
     parameter_name = "key_task__id__exact"
     field = "key_task"
-    plan_parameter = "plan__id__exact"
+    plan_parameter = "plan"  # the plan filter's (scoping.plan_filter("plan"))
 
     def lookups(self, request, model_admin):
-        plan_id = parse_id(request.GET.get(self.plan_parameter, ""))
-        if plan_id is None:
-            return []
-        plans = reviewable_plans(request.user).filter(pk=plan_id)  # the admin's scope (scoping.py)
-        return [(kt.pk, str(kt)) for kt in KeyTask.objects.filter(plan__in=plans).order_by("number", "pk")]
+        plans = reviewable_plans(request.user)  # the admin's scope (scoping.py)
+        if self.plan_parameter in request.GET:
+            plan_ids = [parse_id(request.GET[self.plan_parameter])]
+        else:  # no plan chosen: the user's only plan (which has no plan filter to choose it in), if one
+            plan_ids = list(plans.values_list("pk", flat=True)[:2])
+            if len(plan_ids) != 1:
+                return []
+        chosen = plans.filter(pk__in=[i for i in plan_ids if i is not None])
+        return [(kt.pk, str(kt)) for kt in KeyTask.objects.filter(plan__in=chosen).order_by("number", "pk")]
 
     def has_output(self):
         return bool(self.lookup_choices) or self.value() is not None  # a chosen key task always filters
@@ -252,7 +259,7 @@ class KeyTaskOfPlanFilter(IdFilter):
 @admin.register(WorkItem)
 class WorkItemAdmin(PlanScopedAdmin):
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), WorkListYearFilter, "status", "source",
+    list_filter = [plan_filter("plan"), WorkListYearFilter, "status", "source",
                    "link_confirmed", "recurring", KeyTaskOfPlanFilter]
     search_fields = ["text", "indicator_name", "units__name"]  # (the search box; get_search_results reads them)
     # No date_hierarchy: its first and last deadline of every search walked the deadline index past a
@@ -329,7 +336,7 @@ class PlanAdmin(PlanScopedAdmin):
     list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
-    filter_horizontal = ["coordinators"]
+    autocomplete_fields = ["coordinators"]  # a province has 20,000 users
     # Uploaded files are never served by URL, so the file widget (a link to the file) is left out.
     exclude = ["import_warnings", "source_file"]
     readonly_fields = ["source_name", "source_sha256", "imported_at", "warnings_list"]
@@ -404,19 +411,13 @@ class PlanAdmin(PlanScopedAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(PlanScopedAdmin):
+class StatusChangeAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
     list_filter = ["event", "to_status"]
     search_fields = ["work_item__text", "reason", "actor__username"]
     list_select_related = ["work_item", "actor"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EvidenceInline(admin.TabularInline):
@@ -427,17 +428,17 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(PlanScopedAdmin):
+class ProgressReportAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "kind", "percent", "created_at", "author"]
-    list_filter = ["kind", "unit"]
+    list_filter = ["kind", plan_filter("work_item__plan")]
     search_fields = ["note", "work_item__text"]
     list_select_related = ["work_item", "unit", "author"]
     inlines = [EvidenceInline]
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(PlanScopedAdmin):
+class ExtensionRequestAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "current_due_date", "proposed_due_date", "status", "requested_at"]
     list_filter = ["status"]
@@ -446,7 +447,7 @@ class ExtensionRequestAdmin(PlanScopedAdmin):
 
 
 @admin.register(IndicatorReport)
-class IndicatorReportAdmin(PlanScopedAdmin):
+class IndicatorReportAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "indicator__plan"
     list_display = ["indicator", "month", "value", "unit", "reported_at"]
     list_filter = ["month"]
@@ -461,6 +462,12 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class HousingTokenAdmin(TokenAdmin):
+    autocomplete_fields = ["user"]  # DRF's form selects among every user (a province has 20,000)
 
 
 @admin.register(User)
@@ -486,11 +493,13 @@ class TargetBreakdownChangeInline(admin.TabularInline):
 
 
 @admin.register(TargetBreakdown)
-class TargetBreakdownAdmin(admin.ModelAdmin):
+class TargetBreakdownAdmin(PlanScopedAdmin):
     """Read and audit here; shares are typed on the breakdown screen, which records every change."""
 
+    plan_lookup = "indicator__plan"
+
     list_display = ["indicator", "year", "method", "updated_by", "updated_at"]
-    list_filter = ["indicator__plan", "year", "method"]
+    list_filter = [plan_filter("indicator__plan"), "year", "method"]
     search_fields = ["indicator__name"]
     list_select_related = ["indicator", "updated_by"]
     readonly_fields = ["indicator", "year", "method", "updated_by", "updated_at", "shares_list", "screen_link"]
@@ -512,14 +521,9 @@ class TargetBreakdownAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetShareReport)
-class TargetShareReportAdmin(admin.ModelAdmin):
+class TargetShareReportAdmin(ReadOnlyRecordAdmin):
+    plan_lookup = "share__breakdown__indicator__plan"
     list_display = ["share", "month", "value", "reported_by", "reported_at"]
     list_filter = ["share__breakdown__year", "share__unit__region"]
     search_fields = ["share__unit__name", "share__breakdown__indicator__name"]
     list_select_related = ["share__unit", "reported_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -164,7 +164,7 @@ class ReminderSettingsAdmin(PlanScopedAdmin):
 @admin.register(ReminderRun)
 class ReminderRunAdmin(PlanScopedAdmin):
     list_display = ["day", "plan", "started_at"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [plan_filter("plan")]
     date_hierarchy = "day"
     list_select_related = ["plan"]
 

@@ -20,7 +20,7 @@ from tasks.services.roundups import (
     roundup_regenerate,
 )
 
-from .scoping import PlanScopedAdmin
+from .scoping import PlanScopedAdmin, plan_filter
 
 
 class RoundupRecipientInline(admin.TabularInline):
@@ -88,7 +88,7 @@ class GenerateForm(forms.Form):
 class RoundupAdmin(PlanScopedAdmin):
     list_display = ["__str__", "kind", "period_start", "period_end", "status", "generated_at", "published_at",
                     "deliveries_sent", "page_link"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "kind", "status"]
+    list_filter = [plan_filter("plan"), "kind", "status"]
     date_hierarchy = "period_end"
     search_fields = ["plan__title"]
     actions = ["regenerate_roundups", "preview_roundup", "publish_roundups"]

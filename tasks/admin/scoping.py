@@ -62,6 +62,18 @@ class PlanScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyRecordAdmin(PlanScopedAdmin):
+    """A plan's records (status changes, progress reports, extension requests, indicator reports): made
+    in the app, through the workflow that checks and records them; here they are read, never added or
+    edited (a form would also offer every work item, unit and user of a province in its selects)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class IdFilter(admin.SimpleListFilter):
     """A list filter whose value is one row's id, filtering ``<field>_id``: no value, every row; a value
     that is not an id is refused (the admin answers with its "?e=1" page)."""
@@ -89,5 +101,9 @@ def plan_filter(lookup: str) -> type[admin.SimpleListFilter]:
 
         def lookups(self, request, model_admin):
             return [(plan.pk, str(plan)) for plan in reviewable_plans(request.user).only("pk", "title")]
+
+        def has_output(self):
+            # One plan: nothing to choose between (as Django's related filters); a chosen one is shown.
+            return len(self.lookup_choices) > 1 or self.value() is not None
 
     return PlanFilter

@@ -179,9 +179,15 @@ def test_the_item_lists_key_task_filter_offers_the_chosen_plans_key_tasks_only(c
     KeyTaskFactory(plan=b, number=98, title="别人的任务")
     item = WorkItemFactory(plan=a, key_task=mine, lead=UnitFactory(region=a.region))
     login(client, world["coordinator"])
-    assert _key_task_choices(client) == []  # no plan chosen: no list of every key task
-    assert _key_task_choices(client, plan__id__exact=a.pk) == [str(mine)]
-    assert _key_task_choices(client, plan__id__exact=b.pk) == []  # another coordinator's plan: nothing shown
+    assert _key_task_choices(client) == [str(mine)]  # the coordinator's only plan (it has no plan filter)
+    assert _key_task_choices(client, plan=a.pk) == [str(mine)]
+    assert _key_task_choices(client, plan=b.pk) == []  # another coordinator's plan: nothing shown
+    second = PlanFactory(slug="plan-a2")
+    second.coordinators.add(world["coordinator"])
+    KeyTaskFactory(plan=second, number=1, title="第二个方案的任务")
+    assert _key_task_choices(client) == []  # two plans, none chosen: no list of every key task
+    assert _key_task_choices(client, plan=a.pk) == [str(mine)]
+    assert "plan=" in client.get(reverse("admin:tasks_workitem_changelist")).content.decode()  # a plan filter
     response = client.get(reverse("admin:tasks_workitem_changelist"), {"key_task__id__exact": mine.pk})
     assert [o.pk for o in response.context["cl"].result_list] == [item.pk]
     for raw in ("²", "abc", "-1", "9" * 30):
@@ -231,3 +237,44 @@ def test_the_reminder_lists_plan_filter_offers_the_users_plans_and_filters(clien
     for raw in ("²", "abc", "-1", "9" * 30):
         response = client.get(url, {"work_item__plan": raw})
         assert response.status_code == 302 and response["Location"].endswith("?e=1"), raw
+
+
+def test_target_breakdowns_and_share_reports_are_scoped_to_the_coordinators_plans(client, world):
+    """Coordinators may view breakdowns and share reports: of their own plans only (they listed every plan's)."""
+    from tasks.models import TargetBreakdown, TargetShare, TargetShareReport
+    from tasks.tests.factories import IndicatorFactory
+
+    rows = {}
+    for key in ("a", "b"):
+        plan = world[key]["plan"]
+        breakdown = TargetBreakdown.objects.create(indicator=IndicatorFactory(plan=plan), year=2023)
+        share = TargetShare.objects.create(breakdown=breakdown, unit=UnitFactory(region=plan.region), value=5)
+        report = TargetShareReport.objects.create(share=share, month=date(2023, 6, 1), value=2, reported_at=NOW)
+        rows[key] = (breakdown, report)
+    login(client, world["coordinator"])
+    assert _listed(client, "targetbreakdown") == {rows["a"][0].pk}
+    assert _listed(client, "targetsharereport") == {rows["a"][1].pk}
+    for model, obj in (("targetbreakdown", rows["b"][0]), ("targetsharereport", rows["b"][1])):
+        assert client.get(reverse(f"admin:tasks_{model}_change", args=[obj.pk])).status_code == 404
+    assert client.get(reverse("admin:tasks_targetbreakdown_change", args=[rows["a"][0].pk])).status_code == 200
+
+
+def test_records_of_the_workflow_are_read_only_in_the_admin(admin_client):
+    """Status changes, progress reports, extension requests, indicator reports: made in the app, read here
+    (an edit form would offer every work item, unit and user of a province in its selects)."""
+    from tasks.models import ExtensionRequest, ProgressReport
+
+    unit = UnitFactory()
+    item = WorkItemFactory(plan=PlanFactory(region=unit.region), lead=unit)
+    report = ProgressReport.objects.create(work_item=item, unit=unit, note="已开工", percent=30, created_at=NOW)
+    extension = ExtensionRequest.objects.create(
+        work_item=item, unit=unit, current_due_date=date(2023, 6, 30), proposed_due_date=date(2023, 8, 31),
+        reason="汛期", requested_at=NOW)
+    for model, obj in (("progressreport", report), ("extensionrequest", extension)):
+        page = admin_client.get(reverse(f"admin:tasks_{model}_change", args=[obj.pk]))
+        assert page.status_code == 200 and b"<select" not in page.content, model
+        assert admin_client.get(reverse(f"admin:tasks_{model}_add")).status_code == 403
+        response = admin_client.post(reverse(f"admin:tasks_{model}_change", args=[obj.pk]), {"work_item": "1"})
+        assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.note == "已开工"

@@ -1,0 +1,83 @@
+"""No admin page lists a table that grows with the province.
+
+A province holds 20,000 units and users, 12,500 key tasks and 1,000,000 work items. A form select or a
+list filter offering every row of such a table renders all of them: a progress report's change page
+listed every work item (30 s and 8 MB at 100,000 items). Such fields are autocompletes, raw ids or read
+only; such list filters offer a bounded list (``tasks.admin.scoping``). Regions (90 counties), the plans
+(630) and Django's own groups, permissions and content types stay plain selects.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget, RelatedFieldWidgetWrapper
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.forms import ModelChoiceField
+from django.test import RequestFactory
+
+from tasks.models import Plan, Region
+
+pytestmark = pytest.mark.django_db
+
+BOUNDED = {Region, Plan, Group, Permission, ContentType}
+
+
+def _admins():
+    for model, model_admin in admin.site._registry.items():
+        yield f"{model._meta.label}", model_admin
+
+
+def _superuser_request(admin_user):
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    return request
+
+
+def _unbounded_selects(form_class, model_admin_or_inline, parent: str | None = None) -> list[str]:
+    found = []
+    for name, field in form_class.base_fields.items():
+        if name == parent:
+            continue  # an inline's key to the row it is shown in: a hidden field
+        if not isinstance(field, ModelChoiceField) or field.queryset.model in BOUNDED:
+            continue
+        widget = field.widget.widget if isinstance(field.widget, RelatedFieldWidgetWrapper) else field.widget
+        if not isinstance(widget, AutocompleteMixin | ForeignKeyRawIdWidget):
+            found.append(f"{type(model_admin_or_inline).__name__}.{name} -> {field.queryset.model.__name__}")
+    return found
+
+
+def test_no_form_offers_every_row_of_a_growing_table(admin_user):
+    request = _superuser_request(admin_user)
+    found = []
+    for _, model_admin in _admins():
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
+            found += _unbounded_selects(model_admin.get_form(request, None, change=True), model_admin)
+        for inline in model_admin.get_inline_instances(request, None):
+            formset = inline.get_formset(request, None)
+            found += _unbounded_selects(formset.form, inline, parent=formset.fk.name)
+    assert not found, "plain selects over a growing table:\n" + "\n".join(found)
+
+
+def test_no_list_filter_offers_every_row_of_a_growing_table():
+    found = []
+    for label, model_admin in _admins():
+        for entry in model_admin.list_filter:
+            path, filter_class = (entry, None) if isinstance(entry, str) else entry if isinstance(entry, tuple) \
+                else (None, entry)
+            if path is None:
+                continue  # a SimpleListFilter of ours: its lookups() says what it offers
+            field = get_fields_from_path(model_admin.model, path)[-1]
+            if not field.is_relation:
+                continue
+            target = field.related_model
+            if target not in BOUNDED:
+                found.append(f"{label}: {path} -> {target.__name__}")
+            elif target is Plan:
+                # Every plan, whoever looks (a coordinator would read other counties' plan titles), or the
+                # distinct plans of every row (RelatedOnlyFieldListFilter); tasks.admin.scoping.plan_filter
+                # offers the user's own.
+                found.append(f"{label}: {path} -> Plan ({(filter_class or admin.RelatedFieldListFilter).__name__})")
+    assert not found, "list filters over a growing table:\n" + "\n".join(found)
