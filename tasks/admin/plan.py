@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from tasks.inputs import parse_id
 from tasks.models import (
@@ -414,10 +412,9 @@ class PlanAdmin(PlanScopedAdmin):
 class StatusChangeAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
-    list_filter = ["event", "to_status"]
+    list_filter = ["event", "to_status", "at"]  # not a date_hierarchy: its years scanned every change
     search_fields = ["work_item__text", "reason", "actor__username"]
     list_select_related = ["work_item", "actor"]
-    date_hierarchy = "at"
 
 
 class EvidenceInline(admin.TabularInline):
@@ -462,12 +459,6 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
-admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class HousingTokenAdmin(TokenAdmin):
-    autocomplete_fields = ["user"]  # DRF's form selects among every user (a province has 20,000)
 
 
 @admin.register(User)
@@ -524,6 +515,6 @@ class TargetBreakdownAdmin(PlanScopedAdmin):
 class TargetShareReportAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "share__breakdown__indicator__plan"
     list_display = ["share", "month", "value", "reported_by", "reported_at"]
-    list_filter = ["share__breakdown__year", "share__unit__region"]
+    list_filter = [plan_filter("share__breakdown__indicator__plan"), "month", "share__unit__region"]
     search_fields = ["share__unit__name", "share__breakdown__indicator__name"]
     list_select_related = ["share__unit", "reported_by"]

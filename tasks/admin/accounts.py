@@ -1,0 +1,35 @@
+"""Third-party apps' account admins (DRF's tokens, django-axes' login records) at a province's size.
+
+A province has 20,000 users, and every login is an axes access log row (millions a year). Their stock admins
+select among every user and read every row's distinct dates and paths for their date hierarchy and path
+filter; these keep the stock pages without those.
+"""
+
+from __future__ import annotations
+
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import admin
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+for _model in (TokenProxy, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(TokenProxy)
+class HousingTokenAdmin(TokenAdmin):
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AccessLog)
+class HousingAccessLogAdmin(AccessLogAdmin):
+    date_hierarchy = None
+    list_filter = ["attempt_time", "logout_time"]
+
+
+@admin.register(AccessFailureLog)
+class HousingAccessFailureLogAdmin(AccessFailureLogAdmin):
+    date_hierarchy = None
+    list_filter = ["attempt_time", "locked_out"]
