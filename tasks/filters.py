@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Select, TextInput
-from tasks.inputs import parse_id
+from tasks.inputs import contains, parse_id
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import LABEL, choices_in
@@ -166,7 +166,7 @@ class _Dated(django_filters.FilterSet):
                 f.extra.setdefault("widget", TextInput)
 
     def search(self, qs, name, value):
-        return qs.filter(Q(text__icontains=value) | Q(deadline_text__icontains=value)) if value else qs
+        return qs.filter(contains("text", value) | contains("deadline_text", value)) if value else qs
 
 
 class WorkItemFilter(_Dated):

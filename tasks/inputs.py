@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db.models import Q
+
 # Largest id any of our tables can hold (PostgreSQL bigint); larger numbers are not ids.
 MAX_ID = 2**63 - 1
 _ID = re.compile(r"[0-9]{1,19}")
@@ -107,6 +109,19 @@ def clean_required(value: str | None) -> str:
 def fold(value: str | None) -> str:
     """Cleaned and NFKC-folded, for matching names and parsing numbers and dates; never stored."""
     return unicodedata.normalize("NFKC", clean_text(value))
+
+
+def text_lookup(word: str, lookup: str = "icontains") -> str:
+    """The lookup that finds ``word`` in a text column: ``lookup`` ("icontains", "istartswith", "iexact")
+    when the word has letters with a case, else its case-sensitive form. Chinese has no case, and
+    PostgreSQL's UPPER() of every row's text is most of a search's time (a province's 1,000,000 item
+    texts: 550 ms with UPPER, 195 without)."""
+    return lookup if word.upper() != word.lower() else lookup.removeprefix("i")
+
+
+def contains(field: str, word: str) -> Q:
+    """Rows whose text ``field`` contains ``word`` (``text_lookup``)."""
+    return Q(**{f"{field}__{text_lookup(word)}": word})
 
 
 class IdConverter:

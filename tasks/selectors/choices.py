@@ -17,7 +17,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import Exact
 
-from tasks.inputs import parse_id
+from tasks.inputs import contains, parse_id
 from tasks.models import KeyTask, Plan, Unit
 
 from .compiled import recipe
@@ -100,12 +100,12 @@ def _matching(field: str, q: str) -> Q:
     """Choices of ``field`` matching the searched text ``q``: plans by title or region, units by name or region,
     key tasks by title, plan title or number."""
     if field == "plan":
-        return Q(title__icontains=q) | Q(region__name__icontains=q)
+        return contains("title", q) | contains("region__name", q)
     if field == "lead_unit":
-        return Q(name__icontains=q) | Q(region__name__icontains=q)
+        return contains("name", q) | contains("region__name", q)
     n = parse_id(q)
     number = Q(number=n) if n is not None and n < 2**15 else Q(pk__in=[])
-    return Q(title__icontains=q) | Q(plan__title__icontains=q) | number
+    return contains("title", q) | contains("plan__title", q) | number
 
 
 # The overdue view's searchable filters: the model, its choices and what their labels depend on.
