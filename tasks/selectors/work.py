@@ -415,6 +415,21 @@ def led_by(*, unit_id: int) -> Q:
     return Q(pk__in=WorkItemUnit.objects.filter(unit_id=unit_id, role=Role.LEAD).values("work_item_id"))
 
 
+def plan_item_counts(*, plan_ids: list[int], today: date) -> dict[int, dict[str, int]]:
+    """Each plan's items, done, awaiting review and overdue (the overdue view's rule), for the plans
+    ``plan_ids`` (a page of the coordinator home): one pass over their items. Plans without items are
+    left out."""
+    rows = (
+        WorkItem.objects.filter(plan_id__in=plan_ids).order_by().values("plan_id").annotate(
+            n_items=Count("pk"),
+            n_done=Count("pk", filter=Q(status=S.DONE)),
+            n_awaiting=Count("pk", filter=urgency_q(Urgency.AWAITING, today)),
+            n_overdue=Count("pk", filter=urgency_q(Urgency.OVERDUE, today)),
+        )
+    )
+    return {row.pop("plan_id"): row for row in rows}
+
+
 # ---- plan dashboard --------------------------------------------------------------------------------------
 
 

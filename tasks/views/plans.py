@@ -2,50 +2,62 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from tasks.models import KeyTaskUnit, WorkItem
 from tasks.rules.indicators import COLOURS
 from tasks.selectors.documents import plan_documents
-from tasks.selectors.imports import plan_warnings, warning_fix_url
+from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
-from tasks.selectors.permissions import reviewable_plans, user_unit, visible_key_tasks, visible_work_items
+from tasks.selectors.permissions import (
+    plans_in,
+    reviewable_plan_ids,
+    reviewable_plans,
+    user_unit,
+    visible_key_tasks,
+    visible_work_items,
+)
 from tasks.selectors.work import (
-    Urgency,
     by_deadline,
     close_requests_queue,
     extension_requests_queue,
     lead_name_subquery,
+    overdue_in,
+    plan_item_counts,
     plan_key_task_rows,
     plan_most_overdue,
     plan_status_counts,
     plan_unit_rows,
-    urgency_q,
     with_urgency,
 )
 from tasks.tables import WorkItemTable
 
 from .common import PER_PAGE, BoundedRequestConfig
 
+PLANS_PER_PAGE = 50
+NO_ITEMS = {"n_items": 0, "n_done": 0, "n_awaiting": 0, "n_overdue": 0}
+
 S = WorkItem.Status
 
 def coordinator_home(request):
-    """What a coordinator opens first: the queue, the overdue count, the plans."""
+    """What a coordinator opens first: the queue, the overdue count, the plans (a page of them: a province
+    user has 630, whose million items were counted on every visit)."""
     today = timezone.localdate()
-    plans = list(reviewable_plans(request.user).annotate(
-        n_items=Count("work_items"),
-        n_done=Count("work_items", filter=Q(work_items__status=S.DONE)),
-        n_awaiting=Count("work_items", filter=Q(work_items__status=S.AWAITING_REVIEW)),
-        n_overdue=Count("work_items", filter=urgency_q(Urgency.OVERDUE, today, prefix="work_items__")),
-    ).select_related("region"))
+    scope = reviewable_plan_ids(request.user)
+    plans = Paginator(plans_in(scope).select_related("region").defer("source_file"), PLANS_PER_PAGE)
+    page = plans.get_page(request.GET.get("page"))
+    counts = plan_item_counts(plan_ids=[p.pk for p in page], today=today)
+    for plan in page:
+        plan.counts = counts.get(plan.pk, NO_ITEMS)
+        plan.n_warnings = open_warning_count(plan.import_warnings)  # the open ones, as the plan page counts
     return render(
         request,
         "tasks/coordinator_home.html",
         {
-            "plans": plans,
-            "n_overdue": sum(p.n_overdue for p in plans),
+            "plans": page,
+            "n_overdue": overdue_in(plan_ids=scope, today=today).count(),  # the overdue view's own count
             "n_close": close_requests_queue(request.user).count(),
             "n_extensions": extension_requests_queue(request.user).count(),
             "unit": user_unit(request.user),

@@ -34,7 +34,8 @@ PAGES = {
     "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
                          "lead_user", 14),
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 5),
-    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 10),
+    # +2 since the plans are paged (their count) and the overdue total is the overdue view's own count.
+    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 12),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 8),
     "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 9),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 6),

@@ -148,6 +148,43 @@ def test_coordinator_lands_on_the_coordinator_home(client):
     assert response.context["n_close"] == 1
 
 
+def test_the_coordinator_home_counts_each_plan_as_the_overdue_view_and_plan_page_do(client):
+    from datetime import date
+
+    w = make_world()
+    bulk_items(plan=w.plan, unit=w.lead, n=7, today=date.today(), overdue=True)
+    w.plan.import_warnings = [{"message": "未识别的期限", "resolved": None},
+                              {"message": "已处理", "resolved": {"by": "coord", "at": "2026-01-01"}}]
+    w.plan.save(update_fields=["import_warnings"])
+    login(client, w.coordinator)
+    response = client.get(reverse("tasks:home"))
+    overdue = client.get(reverse("tasks:overdue"), {"plan": w.plan.pk}).context["table"].paginator.count
+    row = next(p for p in response.context["plans"] if p.pk == w.plan.pk)
+    assert row.counts == {"n_items": 9, "n_done": 0, "n_awaiting": 0, "n_overdue": 7} and overdue == 7
+    assert response.context["n_overdue"] == 7
+    assert row.n_warnings == 1  # the open ones, as the plan page and the admin count them
+
+
+def test_a_province_user_pages_through_the_plans(client):
+    from django.contrib.auth.models import Permission
+
+    from tasks.tests.factories import PlanFactory
+    from tasks.views.plans import PLANS_PER_PAGE
+
+    w = make_world()
+    for i in range(PLANS_PER_PAGE):
+        PlanFactory(region=w.plan.region, title=f"方案{i:03d}")
+    province = user("province")
+    province.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    login(client, province)
+    first = client.get(reverse("tasks:home"))
+    assert len(first.context["plans"]) == PLANS_PER_PAGE and "1 / 2" in html(first)
+    last = client.get(reverse("tasks:home"), {"page": "2"})
+    assert len(last.context["plans"]) == 2  # 50 + the world's two plans
+    for hostile in ("999", "abc", "-1", "9" * 30):
+        assert client.get(reverse("tasks:home"), {"page": hostile}).status_code == 200
+
+
 def test_user_without_unit_is_told_so(client):
     make_world()
     response = login(client, user("newcomer")).get(reverse("tasks:home"))
