@@ -35,7 +35,7 @@ from tasks.models import (
 )
 from tasks.rules.deadlines import is_extended
 from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
-from tasks.selectors.permissions import reviewable_plans
+from tasks.selectors.permissions import is_global, reviewable_plans
 from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
@@ -328,6 +328,12 @@ class PlanAdmin(PlanScopedAdmin):
     readonly_fields = ["source_name", "source_sha256", "imported_at", "warnings_list"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["draft_work_list"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who coordinates a plan is the province's (or a superuser's) choice: a coordinator reads it here and
+        # has no list of the province's users to pick from (the autocomplete asks for view_user).
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if is_global(request.user) else [*readonly, "coordinators"]
 
     @admin.action(description=_("按年度目标起草工作清单"))
     def draft_work_list(self, request, queryset):

@@ -64,9 +64,12 @@ def matching(model, path: str, word: str) -> Q:
 class IndexedSearch:
     """A model admin mixin: ``search_fields`` searched per word (all words, each in any field) by
     ``matching``, never by a join, so never with DISTINCT, and without JIT; and no count of every row beside
-    each search's (``show_full_result_count``): a province's table counted again on every page."""
+    each search's (``show_full_result_count``) or per filter choice (``show_facets``)."""
 
     show_full_result_count = False
+    # No "show counts" link: it counts every filter choice over every row listed (a province's status
+    # changes: minutes).
+    show_facets = admin.ShowFacets.NEVER
 
     def changelist_view(self, request, extra_context=None):
         if not request.GET.get(SEARCH_VAR):

@@ -99,3 +99,12 @@ def test_no_date_hierarchy_over_a_growing_table():
     every search too): a scan of a province's 1.7 million status changes per page."""
     found = [label for label, model_admin in _admins() if model_admin.date_hierarchy and label not in DATED_FEW]
     assert not found, found
+
+
+def test_no_facet_counts_over_a_growing_table():
+    """"Show counts" counts every choice of every filter over the rows listed: minutes at a province's size."""
+    from django.contrib.admin import ShowFacets
+
+    found = [label for label, model_admin in _admins()
+             if model_admin.show_facets is not ShowFacets.NEVER and label not in FEW]
+    assert not found, found

@@ -158,6 +158,12 @@ def test_coordinator_adding_a_plan_in_the_admin_coordinates_it_and_sees_only_the
     assert response.status_code == 302, response.context["adminform"].form.errors
     new = Plan.objects.get(slug="new-plan")
     assert list(new.coordinators.all()) == [world["coordinator"]]
+    # Who coordinates is read here, not chosen: no list of the province's users, and a posted one is ignored.
+    page = client.get(reverse("admin:tasks_plan_change", args=[new.pk])).content.decode()
+    assert 'name="coordinators"' not in page and world["coordinator"].username in page
+    other = user("someone-else")
+    client.post(reverse("admin:tasks_plan_change", args=[new.pk]), {**data, "coordinators": [other.pk]})
+    assert list(new.coordinators.all()) == [world["coordinator"]]
     listed = client.get(reverse("admin:tasks_plan_changelist")).context["cl"].result_list
     assert set(listed) == {world["a"]["plan"], new}
 
