@@ -256,6 +256,7 @@ class KeyTaskOfPlanFilter(IdFilter):
 @admin.register(WorkItem)
 class WorkItemAdmin(PlanScopedAdmin):
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
+    sortable_by = ["due_date", "status", "plan"]  # by an index; the other columns sorted 1M items (2-3 s)
     list_filter = [plan_filter("plan"), WorkListYearFilter, "status", "source",
                    "link_confirmed", "recurring", KeyTaskOfPlanFilter]
     search_fields = ["text", "indicator_name", "units__name"]  # a unit's name: its items by key (IndexedSearch)
@@ -406,6 +407,7 @@ class PlanAdmin(PlanScopedAdmin):
 class StatusChangeAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
+    sortable_by = ["work_item", "at", "actor"]  # by an index; the others sorted 1.7M changes (3-4 s)
     list_filter = ["event", "to_status", "at", plan_filter("work_item__plan")]  # "at": no date_hierarchy,
     # whose years scanned every change
     ordering = ["-at", "-pk"]  # the latest first, read off the time index (the model's order sorts them all)
@@ -424,6 +426,7 @@ class EvidenceInline(admin.TabularInline):
 class ProgressReportAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "kind", "percent", "created_at", "author"]
+    sortable_by = ["work_item", "created_at", "author"]  # by an index; the others sorted 1.2M reports (2-3 s)
     list_filter = ["kind", plan_filter("work_item__plan")]
     ordering = ["-created_at", "-pk"]  # the latest first, read off the time index
     search_fields = ["note", "work_item__text"]
@@ -512,6 +515,7 @@ class TargetBreakdownAdmin(PlanScopedAdmin):
 class TargetShareReportAdmin(ReadOnlyRecordAdmin):
     plan_lookup = "share__breakdown__indicator__plan"
     list_display = ["share", "month", "value", "reported_by", "reported_at"]
+    sortable_by = ["share"]  # by an index; the others sorted 2M reports (2-3 s)
     list_filter = [plan_filter("share__breakdown__indicator__plan"), "month", "share__unit__region"]
     search_fields = ["share__unit__name", "share__breakdown__indicator__name"]
     list_select_related = ["share__unit", "reported_by"]

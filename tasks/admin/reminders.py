@@ -64,6 +64,7 @@ class ReminderAdmin(PlanScopedAdmin):
         "sent_at",
     ]
     list_filter = ["status", "kind", "role", plan_filter("work_item__plan"), "scheduled_for"]
+    sortable_by = ["scheduled_for"]  # by the list's index; the others sorted 783,000 reminders (2-3.5 s)
     search_fields = ["email", "work_item__text", "last_error"]
     # No date_hierarchy (every year of 783,000 reminders: a scan per page); the day filter above.
     actions = ["resend_failed"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.text import smart_split, unescape_string_literal
@@ -61,15 +61,29 @@ def matching(model, path: str, word: str) -> Q:
     return Q(pk__in=through._default_manager.filter(**{f"{other}__in": others}).values(f"{own}_id"))
 
 
+class SortableOnlyChangeList(ChangeList):
+    """A change list that sorts only by ``sortable_by`` (Django leaves the other headers unlinked but still
+    sorts by any column a hand-made ``?o=`` names)."""
+
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+
 class IndexedSearch:
     """A model admin mixin: ``search_fields`` searched per word (all words, each in any field) by
     ``matching``, never by a join, so never with DISTINCT, and without JIT; and no count of every row beside
-    each search's (``show_full_result_count``) or per filter choice (``show_facets``)."""
+    each search's (``show_full_result_count``) or per filter choice (``show_facets``); sorted only by
+    ``sortable_by`` when it is set."""
 
     show_full_result_count = False
     # No "show counts" link: it counts every filter choice over every row listed (a province's status
     # changes: minutes).
     show_facets = admin.ShowFacets.NEVER
+
+    def get_changelist(self, request, **kwargs):
+        return SortableOnlyChangeList
 
     def changelist_view(self, request, extra_context=None):
         if not request.GET.get(SEARCH_VAR):
