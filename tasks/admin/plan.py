@@ -240,13 +240,12 @@ class KeyTaskOfPlanFilter(IdFilter):
 
     def lookups(self, request, model_admin):
         plans = reviewable_plans(request.user)  # the admin's scope (scoping.py)
-        if self.plan_parameter in request.GET:
-            plan_ids = [parse_id(request.GET[self.plan_parameter])]
+        if self.plan_parameter in request.GET:  # (a value that is not an id matches no plan)
+            chosen = plans.filter(pk=parse_id(request.GET[self.plan_parameter]))
         else:  # no plan chosen: the user's only plan (which has no plan filter to choose it in), if one
-            plan_ids = list(plans.values_list("pk", flat=True)[:2])
-            if len(plan_ids) != 1:
+            chosen = list(plans.values_list("pk", flat=True)[:2])
+            if len(chosen) != 1:
                 return []
-        chosen = plans.filter(pk__in=[i for i in plan_ids if i is not None])
         return [(kt.pk, str(kt)) for kt in KeyTask.objects.filter(plan__in=chosen).order_by("number", "pk")]
 
     def has_output(self):

@@ -417,8 +417,7 @@ def led_by(*, unit_id: int) -> Q:
 
 def plan_item_counts(*, plan_ids: list[int], today: date) -> dict[int, dict[str, int]]:
     """Each plan's items, done, awaiting review and overdue (the overdue view's rule), for the plans
-    ``plan_ids`` (a page of the coordinator home): one pass over their items. Plans without items are
-    left out."""
+    ``plan_ids`` (a page of the coordinator home): one pass over their items; zeros for a plan without."""
     rows = (
         WorkItem.objects.filter(plan_id__in=plan_ids).order_by().values("plan_id").annotate(
             n_items=Count("pk"),
@@ -427,7 +426,9 @@ def plan_item_counts(*, plan_ids: list[int], today: date) -> dict[int, dict[str,
             n_overdue=Count("pk", filter=urgency_q(Urgency.OVERDUE, today)),
         )
     )
-    return {row.pop("plan_id"): row for row in rows}
+    counts = {row.pop("plan_id"): row for row in rows}
+    none = dict.fromkeys(("n_items", "n_done", "n_awaiting", "n_overdue"), 0)
+    return {pk: counts.get(pk, none) for pk in plan_ids}
 
 
 # ---- plan dashboard --------------------------------------------------------------------------------------

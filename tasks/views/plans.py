@@ -37,7 +37,6 @@ from tasks.tables import WorkItemTable
 from .common import PER_PAGE, BoundedRequestConfig
 
 PLANS_PER_PAGE = 50
-NO_ITEMS = {"n_items": 0, "n_done": 0, "n_awaiting": 0, "n_overdue": 0}
 
 S = WorkItem.Status
 
@@ -50,7 +49,7 @@ def coordinator_home(request):
     page = plans.get_page(request.GET.get("page"))
     counts = plan_item_counts(plan_ids=[p.pk for p in page], today=today)
     for plan in page:
-        plan.counts = counts.get(plan.pk, NO_ITEMS)
+        plan.counts = counts[plan.pk]
         plan.n_warnings = open_warning_count(plan.import_warnings)  # the open ones, as the plan page counts
     return render(
         request,
