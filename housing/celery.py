@@ -61,3 +61,10 @@ app.conf.beat_schedule["staged-imports-clean-up"] = {
     "schedule": crontab(minute=15, hour=3),
     "options": {"expires": 6 * 3600},
 }
+
+# Expired sessions and login logs past ACCESS_LOG_RETENTION_DAYS are deleted once a day (in batches).
+app.conf.beat_schedule["housekeeping-daily"] = {
+    "task": "tasks.tasks.housekeeping_daily",
+    "schedule": crontab(minute=25, hour=3),
+    "options": {"expires": 6 * 3600},
+}

@@ -292,6 +292,9 @@ IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
+# Login logs (django-axes) are deleted after this many days by the daily housekeeping task
+# (tasks.services.housekeeping); the Cybersecurity Law asks for six months at least (a check warns below).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=180)
 
 if not DEBUG:
     # Production: HTTPS only. A proxy that terminates TLS forwards the scheme in X-Forwarded-Proto

@@ -8,8 +8,13 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core import checks
+
         from housing.db import connect_signals
+        from tasks.checks import check_access_log_retention
         from tasks.selectors.compiled import register_lookups
+
+        checks.register(check_access_log_retention)
 
         connect_signals()
         register_lookups()

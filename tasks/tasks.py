@@ -87,3 +87,11 @@ def staged_imports_clean_up() -> dict:
 
     result = clean_up()
     return {"deleted": len(result.deleted), "kept": result.kept}
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=60, max_retries=3)
+def housekeeping_daily() -> dict:
+    """Daily: clear expired sessions, delete login logs past their retention (tasks.services.housekeeping)."""
+    from tasks.services.housekeeping import housekeeping_daily as run
+
+    return run().as_dict()
