@@ -46,6 +46,8 @@ INDICATORS_PER_PLAN = 14
 BREAKDOWN_INDICATOR_EVERY = 2  # every other indicator's target is split among the towns and its lead (目标分解)
 BREAKDOWN_EVERY = 40  # every 40th item is broken down into SUB_ITEMS town parts
 SUB_ITEMS = 3
+LOGIN_LOG_DAYS = 180  # ACCESS_LOG_RETENTION_DAYS: what the daily housekeeping keeps
+LOGIN_SHARE = 0.4  # of the days a user logs in
 PASSWORD = "!"  # unusable: the bench logs users in with force_login
 
 
@@ -185,6 +187,7 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
 
     conn = connection or default_connection
     User = get_user_model()
+    from axes.models import AccessLog
     shape = Shape.for_items(items)
     built = Built(shape=shape)
     ids = _Ids()
@@ -240,6 +243,7 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         built.counts["units"] = _copy(cur, Unit, unit_rows)
         built.counts["users"] = _copy(cur, User, user_rows)
         _copy(cur, Profile, profile_rows)
+        built.counts["access_logs"] = _copy(cur, AccessLog, _login_logs(user_rows, ids, seed))
         built.coordinator_username = "coord001"
 
         # ---- plans and what hangs off them --------------------------------------------------------
@@ -362,7 +366,7 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
         for model in (Region, Unit, User, Profile, Plan, through, ReminderSettings, RoundupSettings, KeyTask,
                       KeyTaskUnit, Indicator, IndicatorTarget, IndicatorReport, WorkItem, WorkItemUnit, StatusChange,
                       ProgressReport, ExtensionRequest, Reminder, User.user_permissions.through, TargetBreakdown,
-                      TargetBreakdownChange, TargetShare, TargetShareReport):
+                      TargetBreakdownChange, TargetShare, TargetShareReport, AccessLog):
             table = model._meta.db_table
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -379,6 +383,20 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
     built.liaison_username = f"u{big[2][0][1]}"
     built.coordinator_username = f"coord{big[1]:03d}"
     return built
+
+
+def _login_logs(user_rows: list[dict], ids: _Ids, seed: int) -> Iterator[dict]:
+    """axes' login log as the daily housekeeping leaves it: LOGIN_LOG_DAYS of logins, each user on about
+    LOGIN_SHARE of the days, in the morning."""
+    rng = random.Random(seed)
+    for user in user_rows:
+        for back in range(LOGIN_LOG_DAYS, 0, -1):
+            if rng.random() < LOGIN_SHARE:
+                at = _dt(TODAY - timedelta(days=back), 8) + timedelta(seconds=rng.randrange(4 * 3600))
+                yield {"id": ids.take("access_log"), "username": user["username"], "attempt_time": at,
+                       "ip_address": f"10.{user['id'] % 250}.{back % 250}.{rng.randrange(1, 250)}",
+                       "user_agent": "Mozilla/5.0", "http_accept": "text/html", "path_info": "/accounts/login/",
+                       "session_hash": ""}
 
 
 def _breakdowns(*, iid: int, cumulative: bool, lead: int, towns: list[int], coordinator: int, ids: _Ids,
