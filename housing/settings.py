@@ -295,6 +295,11 @@ IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default
 # Login logs (django-axes) are deleted after this many days by the daily housekeeping task
 # (tasks.services.housekeeping); the Cybersecurity Law asks for six months at least (a check warns below).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=180)
+# A list's Excel export of more rows than this is written in the background (tasks.services.exports);
+# a user may have EXPORT_MAX_PENDING of them waiting; their files are kept EXPORT_KEEP_DAYS.
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
+EXPORT_MAX_PENDING = env.int("EXPORT_MAX_PENDING", default=3)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 if not DEBUG:
     # Production: HTTPS only. A proxy that terminates TLS forwards the scheme in X-Forwarded-Proto

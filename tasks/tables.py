@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from io import BytesIO
 
@@ -514,8 +514,10 @@ def export_records(table: tables.Table) -> Iterator:
     return iter(data)
 
 
-def xlsx_write(table: tables.Table, out, *, title: str) -> None:
-    """Write the table's rows (all pages, current filter and order) to ``out`` as an Excel workbook.
+def xlsx_write(table: tables.Table, out, *, title: str, progress: Callable[[int], None] | None = None,
+               every: int = 1000) -> int:
+    """Write the table's rows (all pages, current filter and order) to ``out`` as an Excel workbook; the
+    number of rows written. ``progress(rows)`` is called every ``every`` rows.
 
     A write-only workbook: rows stream to a temporary file as they are read, so memory stays flat and
     time grows with the rows, at any size."""
@@ -525,9 +527,14 @@ def xlsx_write(table: tables.Table, out, *, title: str) -> None:
     ws.freeze_panes = "A2"
     rows = export_rows(table)
     append_row(ws, next(rows), font=Font(bold=True))
+    written = 0
     for row in rows:
         append_row(ws, row)
+        written += 1
+        if progress is not None and written % every == 0:
+            progress(written)
     wb.save(out)
+    return written
 
 
 def xlsx_response(table: tables.Table, *, filename: str, title: str) -> HttpResponse:

@@ -95,3 +95,12 @@ def housekeeping_daily() -> dict:
     from tasks.services.housekeeping import housekeeping_daily as run
 
     return run().as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=3)
+def export_run(export_id: int) -> dict:
+    """Write one list's Excel export (tasks.services.exports); once, whatever the redeliveries."""
+    from tasks.services.exports import export_run as run
+
+    export = run(export_id=export_id)
+    return {"export": export_id, "status": export.status if export else None}

@@ -1,7 +1,20 @@
 from django.urls import path, register_converter
 
 from .inputs import IdConverter
-from .views import breakdown, documents, imports, indicators, overdue, plans, review, roundups, targets, units, work
+from .views import (
+    breakdown,
+    documents,
+    exports,
+    imports,
+    indicators,
+    overdue,
+    plans,
+    review,
+    roundups,
+    targets,
+    units,
+    work,
+)
 
 app_name = "tasks"
 register_converter(IdConverter, "id")  # every object id in a URL goes through tasks.inputs.parse_id
@@ -37,6 +50,8 @@ urlpatterns = [
     path("overdue/", overdue.overdue, name="overdue"),
     path("overdue/remind/", overdue.overdue_remind, name="overdue_remind"),
     path("overdue/choices/<str:field>/", overdue.overdue_choices, name="overdue_choices"),
+    path("exports/<id:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<id:pk>/download/", exports.export_download, name="export_download"),
     path("roundups/", roundups.roundup_list, name="roundup_list"),
     path("roundups/<id:pk>/", roundups.roundup_detail, name="roundup_detail"),
     path("roundups/<id:pk>/xlsx/", roundups.roundup_xlsx, name="roundup_xlsx"),

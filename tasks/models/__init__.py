@@ -1,4 +1,5 @@
 from .documents import Bulletin, DocumentSequence, DocumentSeries, NoticeEvent, SupervisionNotice
+from .exports import Export
 from .plan import (
     CLOSED_STATUSES,
     Comparator,
@@ -31,6 +32,7 @@ __all__ = [
     "CalendarOverride",
     "Comparator",
     "Evidence",
+    "Export",
     "ExtensionRequest",
     "Indicator",
     "IndicatorReport",

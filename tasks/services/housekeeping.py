@@ -1,10 +1,11 @@
-"""Daily housekeeping of the tables that grow with every login: expired sessions and axes' login logs.
+"""Daily housekeeping of what grows with use: expired sessions, axes' login logs, old list exports.
 
 Django never deletes an expired session by itself (its docs leave ``clearsessions`` to the deployment) and
 django-axes writes a row for every login; a province's 20,000 users leave millions of each a year. Login
 logs are kept ``ACCESS_LOG_RETENTION_DAYS`` (180 by default: the Cybersecurity Law, art. 21, asks network
 logs be kept no less than six months), then deleted in batches, oldest first, each batch its own short
-transaction, so logins are never held behind one long DELETE.
+transaction, so logins are never held behind one long DELETE. List exports (``tasks.services.exports``)
+and their files go after ``EXPORT_KEEP_DAYS``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class HousekeepingResult:
     access_logs: int
     access_failure_logs: int
     cutoff: str
+    exports: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +58,9 @@ def clear_expired_sessions() -> None:
 
 
 def housekeeping_daily(*, now: datetime | None = None) -> HousekeepingResult:
-    """Clear expired sessions; delete login logs older than the retention period."""
+    """Clear expired sessions; delete login logs older than the retention period and old exports."""
+    from tasks.services.exports import exports_clean_up
+
     now = now or timezone.now()
     cutoff = now - access_log_retention()
     clear_expired_sessions()
@@ -64,4 +68,5 @@ def housekeeping_daily(*, now: datetime | None = None) -> HousekeepingResult:
         access_logs=delete_older(AccessLog, field="attempt_time", before=cutoff),
         access_failure_logs=delete_older(AccessFailureLog, field="attempt_time", before=cutoff),
         cutoff=cutoff.isoformat(),
+        exports=exports_clean_up(now=now),
     )

@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tasks.filters import OverdueFilter
 from tasks.inputs import clean_text, parse_ids
+from tasks.listings import overdue_listing
+from tasks.models import Export
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import reviewable_spread, search_choices
-from tasks.selectors.permissions import is_coordinator, reviewable_plan_ids, reviewable_plans
-from tasks.selectors.work import overdue_in
+from tasks.selectors.permissions import is_coordinator, reviewable_plans
 from tasks.services.reminders import reminders_send_now
-from tasks.tables import OverdueTable, xlsx_response
 
 from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
+from .exports import export_response
 
 
 def overdue(request):
@@ -28,15 +28,12 @@ def overdue(request):
     if not is_coordinator(request.user):
         raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
     today = timezone.localdate()
-    scope = reviewable_plan_ids(request.user)
-    filterset = OverdueFilter(request.GET or None, queryset=overdue_in(plan_ids=scope, today=today), today=today,
-                              plan_ids=scope, spread=reviewable_spread(request.user))
-    table = OverdueTable(filterset.qs, today=today, next_url=request.get_full_path())
+    listing = overdue_listing(request.user, request.GET, today=today, next_url=request.get_full_path())
     export = wants_export(request)
-    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(listing.table)
     if export:
-        return xlsx_response(table, filename=f"{_('逾期事项')}-{today:%Y%m%d}.xlsx", title=_("逾期事项"))
-    return render(request, "tasks/overdue.html", {"table": table, "filter": filterset, "today": today})
+        return export_response(request, listing, kind=Export.Kind.OVERDUE, today=today)
+    return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today})
 
 
 def overdue_choices(request, field: str):

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tasks.filters import WorkItemFilter
 from tasks.forms import (
     CloseRequestForm,
     CommentForm,
@@ -23,7 +22,8 @@ from tasks.forms import (
     SupportDoneForm,
     WaiveForm,
 )
-from tasks.models import Evidence, ExtensionRequest, Role, Unit, WorkItem
+from tasks.listings import unit_work_listing
+from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
 from tasks.rules.actions import item_actions
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue, is_overdue
@@ -42,20 +42,18 @@ from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
-    unit_filter_choices,
     unit_urgency_counts,
     work_item_for_page,
     work_item_history,
     work_item_last_return,
-    work_items_for_unit,
 )
 from tasks.services.evidence import KINDS
 from tasks.services.reports import work_item_comment, work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_request_create
-from tasks.tables import WorkItemTable, xlsx_response
 from tasks.workdays import workdays_between
 
 from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next, wants_export
+from .exports import export_response
 from .plans import coordinator_home
 
 S = WorkItem.Status
@@ -77,17 +75,14 @@ def my_work(request):
     if unit is None:
         return render(request, "tasks/no_unit.html")
     today = timezone.localdate()
-    items = work_items_for_unit(unit=unit, today=today)
-    key_tasks, indicators = unit_filter_choices(unit)
-    filterset = WorkItemFilter(request.GET or None, queryset=items, today=today, key_tasks=key_tasks,
-                               indicators=indicators)
     export = wants_export(request)
     counts = None if export else unit_urgency_counts(unit=unit, today=today)
     # Unfiltered, the table holds the unit's items: "全部 N" above it is their number (no COUNT again).
-    table = WorkItemTable(filterset.qs, count=None if export or filterset.form.has_changed() else counts["total"])
+    listing = unit_work_listing(unit, request.GET, today=today, count=counts["total"] if counts else None)
+    table, items = listing.table, listing.filterset.queryset
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
     if export:
-        return xlsx_response(table, filename=f"{unit.name}-{today:%Y%m%d}.xlsx", title=unit.name)
+        return export_response(request, listing, kind=Export.Kind.UNIT_WORK, today=today)
     support = support_summary(unit=unit, today=today)
     return render(
         request,
@@ -96,7 +91,7 @@ def my_work(request):
             "unit": unit,
             "today": today,
             "table": table,
-            "filter": filterset,
+            "filter": listing.filterset,
             "counts": counts,
             "key_tasks": key_tasks_for_unit(unit=unit, today=today),
             "support": support,

@@ -29,6 +29,7 @@ from tasks import forms as task_forms
 from tasks.models import (
     Bulletin,
     Evidence,
+    Export,
     ExtensionRequest,
     IndicatorReport,
     Plan,
@@ -43,6 +44,7 @@ from tasks.roundups.periods import Period
 from tasks.services import documents as document_service
 from tasks.services import notices as notice_service
 from tasks.services.documents import bulletin_for_roundup
+from tasks.services.exports import export_run
 from tasks.services.notices import notices_issue_for_items
 from tasks.services.reports import work_item_request_close
 from tasks.services.review import extension_request_create
@@ -113,6 +115,7 @@ INTEGER_ARGS = {"pk", "year", "content_type_id"}
 OBJECT_OF = {
     "items": "item", "key-tasks": "key_task", "indicators": "indicator", "units": "unit", "evidence": "evidence",
     "extensions": "extension", "roundups": "roundup", "bulletins": "bulletin", "notices": "notice",
+    "exports": "export",
 }
 
 
@@ -145,10 +148,16 @@ class Sweep:
                                       today=today)
         bulletin = bulletin_for_roundup(roundup=roundup, actor=w.coordinator)
         (notice,) = notices_issue_for_items(items=[overdue], actor=w.coordinator, today=today)
+        done = Export.objects.create(user=w.coordinator, kind=Export.Kind.OVERDUE, as_of=today, title="逾期事项",
+                                     filename="逾期事项.xlsx")
+        export_run(export_id=done.pk)
+        queued = Export.objects.create(user=w.lead_user, kind=Export.Kind.UNIT_WORK, as_of=today, title="x",
+                                       filename="x.xlsx")
         self.objects = {
             "item": [w.item, pending, overdue, w.other_item], "key_task": [w.key_task],
             "indicator": [w.indicator], "unit": [w.lead, w.other], "evidence": [Evidence.objects.get()],
             "extension": [extension], "roundup": [roundup], "bulletin": [bulletin], "notice": [notice],
+            "export": [done, queued],
         }
         # Other plans' objects: each id is valid and names something the plan's users may not touch.
         foreign = WorkItem.objects.create(plan=w.other_plan, year=today.year, text="别的方案", deadline=today,

@@ -1,0 +1,160 @@
+"""Exports of more than EXPORT_INLINE_ROWS rows are written in the background (tasks.services.exports): the
+page queues one and shows its progress, a worker writes the rows the page showed, the user downloads it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tasks.models import Export
+from tasks.services import exports as export_services
+from tasks.services.housekeeping import housekeeping_daily
+from tasks.tests.daily_setup import login
+from tasks.tests.factories import UserFactory
+from tasks.tests.views.test_overdue import overdue_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def background(settings):
+    settings.EXPORT_INLINE_ROWS = 2  # the overdue world has four rows
+    settings.EXPORT_MAX_PENDING = 2
+
+
+def _rows(content: bytes) -> list[tuple]:
+    return list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_a_large_export_is_written_in_the_background_with_the_pages_rows_and_order(
+        client, background, celery_eager, django_capture_on_commit_callbacks):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    url = reverse("tasks:overdue")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.get(url, {"sort": "-due_date", "page": "2", "export": "xlsx"})
+    export = Export.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("tasks:export_detail", args=[export.pk])
+    assert (export.status, export.kind, export.params, export.rows_total) == ("queued", "overdue", "sort=-due_date", 4)
+    assert len(queued) == 1
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and '<meta http-equiv="refresh"' in page.content.decode()
+    assert 'id="export-progress"' in page.content.decode()
+
+    queued[0]()  # the worker (eager)
+    export.refresh_from_db()
+    assert export.status == "done" and export.rows_done == 4 and export.size > 0
+    page = client.get(reverse("tasks:export_detail", args=[export.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page and 'id="export-download"' in page
+    download = client.get(reverse("tasks:export_download", args=[export.pk]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    rows = _rows(b"".join(download.streaming_content))
+    assert [r[1] for r in rows[1:]] == [3, 8, 15, 45]  # the order the page had: latest deadline first
+
+
+def test_a_filtered_export_holds_the_filtered_rows(client, background, celery_eager, settings,
+                                                   django_capture_on_commit_callbacks):
+    settings.EXPORT_INLINE_ROWS = 1
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("tasks:overdue"), {"bucket": "1-7", "export": "xlsx"})
+    assert response.status_code == 200  # one row: in the request, as before
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("tasks:overdue"), {"bucket": "8-30", "export": "xlsx"}, follow=True)
+    export = Export.objects.get()
+    download = client.get(reverse("tasks:export_download", args=[export.pk]))
+    assert [r[0] for r in _rows(b"".join(download.streaming_content))[1:]] == ["逾期15天", "逾期8天"]
+
+
+def test_asking_again_gets_the_same_export_and_too_many_are_refused(client, background):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    url = reverse("tasks:overdue")
+    first = client.get(url, {"export": "xlsx"})
+    assert client.get(url, {"export": "xlsx", "page": "3"})["Location"] == first["Location"]  # same list
+    client.get(url, {"export": "xlsx", "sort": "lead_name"})
+    assert Export.objects.count() == 2
+    refused = client.get(url, {"export": "xlsx", "sort": "days_overdue"})
+    assert refused.status_code == 302 and refused["Location"] == f"{url}?sort=days_overdue"
+    assert "正在生成" in [str(m) for m in get_messages(refused.wsgi_request)][0]
+    assert Export.objects.count() == 2
+
+
+def test_an_export_is_its_users_alone(client, background):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    export_url = client.get(reverse("tasks:overdue"), {"export": "xlsx"})["Location"]
+    export = Export.objects.get()
+    login(client, UserFactory())
+    assert client.get(export_url).status_code == 404
+    assert client.get(reverse("tasks:export_download", args=[export.pk])).status_code == 404
+    login(client, w.coordinator)
+    assert client.get(reverse("tasks:export_download", args=[export.pk])).status_code == 404  # not written yet
+
+
+def test_a_unit_export_and_a_user_no_longer_allowed(client, background, django_capture_on_commit_callbacks):
+    from tasks.tests.daily_setup import bulk_items
+
+    w, _ = overdue_world()
+    bulk_items(plan=w.plan, unit=w.lead, n=3, today=w.today)
+    login(client, w.lead_user)
+    client.get(reverse("tasks:my_work"), {"role": "lead", "export": "xlsx"})
+    export = Export.objects.get(kind="unit_work")
+    done = export_services.export_run(export_id=export.pk)
+    assert done.status == "done" and done.rows_done == export.rows_total >= 3
+    assert export_services.export_run(export_id=export.pk) is None  # never twice
+
+    login(client, w.coordinator)
+    client.get(reverse("tasks:overdue"), {"export": "xlsx"})
+    overdue = Export.objects.get(kind="overdue")
+    w.plan.coordinators.remove(w.coordinator)
+    w.other_plan.coordinators.remove(w.coordinator)
+    failed = export_services.export_run(export_id=overdue.pk)
+    assert failed.status == "failed" and "协调员" in failed.error and not failed.file
+    page = client.get(reverse("tasks:export_detail", args=[overdue.pk])).content.decode()
+    assert 'id="export-error"' in page and "重新导出" in page
+
+
+def test_a_run_lost_with_its_worker_is_taken_again_later(background):
+    w, _ = overdue_world()
+    export = Export.objects.create(user=w.coordinator, kind="overdue", as_of=w.today, title="t", filename="t.xlsx",
+                                   status="running", started_at=timezone.now() - timedelta(minutes=5))
+    assert export_services.export_run(export_id=export.pk) is None  # still being written
+    later = timezone.now() + export_services.STALE_AFTER
+    assert export_services.export_run(export_id=export.pk, now=later).status == "done"
+
+
+def test_progress_is_recorded_as_rows_are_written(background, monkeypatch):
+    w, _ = overdue_world()
+    export = Export.objects.create(user=w.coordinator, kind="overdue", as_of=w.today, title="t", filename="t.xlsx",
+                                   rows_total=4)
+    seen = []
+    real = export_services.record_progress
+    monkeypatch.setattr(export_services, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(export_services, "record_progress",
+                        lambda pk, rows: seen.append((rows, Export.objects.get(pk=pk).status)) or real(pk, rows))
+    export_services.export_run(export_id=export.pk)
+    assert seen == [(1, "running"), (2, "running"), (3, "running"), (4, "running")]
+    export.refresh_from_db()
+    assert export.rows_done == 4 and export.status == "done"
+
+
+def test_old_exports_and_their_files_are_deleted_by_the_housekeeping(background, settings):
+    w, _ = overdue_world()
+    export = Export.objects.create(user=w.coordinator, kind="overdue", as_of=w.today, title="t", filename="t.xlsx")
+    export_services.export_run(export_id=export.pk)
+    export.refresh_from_db()
+    storage, name = export.file.storage, export.file.name
+    assert storage.exists(name)
+    assert housekeeping_daily().exports == 0
+    later = timezone.now() + timedelta(days=settings.EXPORT_KEEP_DAYS, hours=1)
+    assert housekeeping_daily(now=later).exports == 1
+    assert not Export.objects.exists() and not storage.exists(name)

@@ -1,0 +1,65 @@
+"""A list's Excel export: in the request when small, else in the background with a page showing progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tasks.listings import Listing
+from tasks.models import Export
+from tasks.services.exports import NOT_LIST_PARAMS, export_start
+from tasks.tables import XLSX, xlsx_response
+
+RECENT = 10  # the user's exports listed under one
+
+
+def export_response(request: HttpRequest, listing: Listing, *, kind: str, today: date) -> HttpResponse:
+    """The listing's rows as an Excel file: in the response when at most ``EXPORT_INLINE_ROWS``, else
+    queued for a worker and the user sent to the export's page (or back to the list if refused)."""
+    rows = len(listing.table.data)
+    if rows <= settings.EXPORT_INLINE_ROWS:
+        return xlsx_response(listing.table, filename=listing.filename, title=listing.title)
+    try:
+        export = export_start(user=request.user, kind=kind, params=request.GET, as_of=today, rows_total=rows,
+                              title=listing.title, filename=listing.filename)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        back = request.GET.copy()
+        for name in NOT_LIST_PARAMS:
+            back.pop(name, None)
+        return redirect(f"{request.path}?{back.urlencode()}" if back else request.path)
+    return redirect("tasks:export_detail", pk=export.pk)
+
+
+def _own(request: HttpRequest, pk: int) -> Export:
+    return get_object_or_404(Export, pk=pk, user=request.user)  # another user's export: a 404, as none
+
+
+def export_detail(request: HttpRequest, pk: int):
+    """How far the export got (the page reloads itself until it is done), then its download; the user's
+    recent exports below."""
+    export = _own(request, pk)
+    recent = Export.objects.filter(user=request.user).exclude(pk=export.pk).order_by("-created_at", "-pk")[:RECENT]
+    back = {Export.Kind.OVERDUE: "tasks:overdue", Export.Kind.UNIT_WORK: "tasks:my_work"}[export.kind]
+    return render(request, "tasks/export_detail.html", {
+        "export": export, "recent": recent, "back": back, "keep_days": settings.EXPORT_KEEP_DAYS,
+    })
+
+
+def export_download(request: HttpRequest, pk: int):
+    export = _own(request, pk)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404(_("文件尚未生成。"))
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError as e:
+        raise Http404(_("文件不存在。")) from e
+    response = FileResponse(handle, as_attachment=True, filename=export.filename, content_type=XLSX)
+    response["Cache-Control"] = "private, no-store"
+    return response
