@@ -506,6 +506,16 @@ def export_rows(table: tables.Table) -> Iterator[list]:
 EXPORT_CHUNK = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 
 
+def row_count(table: tables.Table) -> int:
+    """How many rows the table holds over all its pages: the count the page knows, else its queryset's
+    ``COUNT`` (``len(table.data)`` of a table not paginated reads every row)."""
+    data = table.data
+    known = getattr(data, "known_count", None)
+    if known is not None:
+        return known
+    return data.data.count() if isinstance(data.data, QuerySet) else len(data)
+
+
 def export_records(table: tables.Table) -> Iterator:
     """The table's records in its order, streamed: its queryset's ``iterator()``, not the table's cached data."""
     data = table.data.data  # ordered by the table (django-tables2 orders ``TableQuerysetData.data``)

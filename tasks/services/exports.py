@@ -29,7 +29,7 @@ from tasks.services.enqueue import enqueue_after_commit
 logger = logging.getLogger(__name__)
 
 PENDING = (Export.Status.QUEUED, Export.Status.RUNNING)
-PROGRESS_EVERY = 1_000  # rows between two progress updates
+PROGRESS_STEPS = 20  # progress updates of an export (every 5 %), whatever its size
 STALE_AFTER = timedelta(minutes=30)  # a running export older than this was lost with its worker
 # What a list page's query string may carry that is not a filter or an order of the list.
 NOT_LIST_PARAMS = ("export", "page", "per_page")
@@ -109,7 +109,8 @@ def export_run(*, export_id: int, now: datetime | None = None) -> Export | None:
     try:
         listing = _listing(export)
         with tempfile.TemporaryFile() as out:
-            rows = xlsx_write(listing.table, out, title=export.title, every=PROGRESS_EVERY,
+            every = max(1, -(-(export.rows_total or 0) // PROGRESS_STEPS))
+            rows = xlsx_write(listing.table, out, title=export.title, every=every,
                               progress=lambda rows: record_progress(export.pk, rows))
             export.size = out.tell()
             out.seek(0)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tasks.listings import Listing
 from tasks.models import Export
 from tasks.services.exports import NOT_LIST_PARAMS, export_start
-from tasks.tables import XLSX, xlsx_response
+from tasks.tables import XLSX, row_count, xlsx_response
 
 RECENT = 10  # the user's exports listed under one
 
@@ -22,7 +22,7 @@ RECENT = 10  # the user's exports listed under one
 def export_response(request: HttpRequest, listing: Listing, *, kind: str, today: date) -> HttpResponse:
     """The listing's rows as an Excel file: in the response when at most ``EXPORT_INLINE_ROWS``, else
     queued for a worker and the user sent to the export's page (or back to the list if refused)."""
-    rows = len(listing.table.data)
+    rows = row_count(listing.table)
     if rows <= settings.EXPORT_INLINE_ROWS:
         return xlsx_response(listing.table, filename=listing.filename, title=listing.title)
     try:

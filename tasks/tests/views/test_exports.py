@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.contrib.messages import get_messages
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -138,11 +139,11 @@ def test_progress_is_recorded_as_rows_are_written(background, monkeypatch):
                                    rows_total=4)
     seen = []
     real = export_services.record_progress
-    monkeypatch.setattr(export_services, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(export_services, "PROGRESS_STEPS", 2)  # four rows: after the second and the fourth
     monkeypatch.setattr(export_services, "record_progress",
                         lambda pk, rows: seen.append((rows, Export.objects.get(pk=pk).status)) or real(pk, rows))
     export_services.export_run(export_id=export.pk)
-    assert seen == [(1, "running"), (2, "running"), (3, "running"), (4, "running")]
+    assert seen == [(2, "running"), (4, "running")]
     export.refresh_from_db()
     assert export.rows_done == 4 and export.status == "done"
 
@@ -158,3 +159,17 @@ def test_old_exports_and_their_files_are_deleted_by_the_housekeeping(background,
     later = timezone.now() + timedelta(days=settings.EXPORT_KEEP_DAYS, hours=1)
     assert housekeeping_daily(now=later).exports == 1
     assert not Export.objects.exists() and not storage.exists(name)
+
+
+def test_the_rows_are_counted_not_read_to_decide_where_to_export():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.listings import overdue_listing
+    from tasks.tables import row_count
+
+    w, _ = overdue_world()
+    listing = overdue_listing(w.coordinator, QueryDict(), today=w.today)  # not paginated, as an export's
+    with CaptureQueriesContext(connection) as queries:
+        assert row_count(listing.table) == 4
+    assert len(queries) == 1 and "COUNT(" in queries[0]["sql"].upper()
