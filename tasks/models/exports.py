@@ -30,7 +30,7 @@ class Export(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports",
                              verbose_name=_("用户"))
     kind = models.CharField(_("列表"), max_length=20, choices=Kind.choices)
-    params = models.CharField(_("筛选与排序"), max_length=2000, blank=True)
+    params = models.TextField(_("筛选与排序"), blank=True)
     as_of = models.DateField(_("统计日期"))
     title = models.CharField(_("标题"), max_length=200)
     filename = models.CharField(_("文件名"), max_length=255)

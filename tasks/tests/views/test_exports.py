@@ -173,3 +173,14 @@ def test_the_rows_are_counted_not_read_to_decide_where_to_export():
     with CaptureQueriesContext(connection) as queries:
         assert row_count(listing.table) == 4
     assert len(queries) == 1 and "COUNT(" in queries[0]["sql"].upper()
+
+
+def test_a_long_hostile_query_string_is_kept_not_a_500(client, background):
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    response = client.get(reverse("tasks:overdue"), {"export": "xlsx", "junk": "改" * 3000, "sort": "<script>"})
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert "junk=" in export.params and len(export.params) > 3000
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "<script>" not in page.content.decode()
