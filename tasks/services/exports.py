@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 PENDING = (Export.Status.QUEUED, Export.Status.RUNNING)
 PROGRESS_STEPS = 20  # progress updates of an export (every 5 %), whatever its size
-STALE_AFTER = timedelta(minutes=30)  # a running export older than this was lost with its worker
+STALE_AFTER = timedelta(minutes=30)  # an export queued or running this long was lost (broker, worker)
 # What a list page's query string may carry that is not a filter or an order of the list.
 NOT_LIST_PARAMS = ("export", "page", "per_page")
 
@@ -43,6 +44,16 @@ def list_params(params: QueryDict) -> str:
     return kept.urlencode()
 
 
+def exports_expire_lost(exports, *, now: datetime) -> None:
+    """Mark failed those of ``exports`` (a queryset) queued or running for longer than ``STALE_AFTER``: their
+    message or worker was lost (a redelivered task finds them failed and leaves them). Otherwise the page
+    would wait for ever and the same list could not be asked again."""
+    cutoff = now - STALE_AFTER
+    exports.filter(
+        Q(status=Export.Status.QUEUED, created_at__lt=cutoff) | Q(status=Export.Status.RUNNING, started_at__lt=cutoff)
+    ).update(status=Export.Status.FAILED, finished_at=now, error=_("生成超时，请重新导出。"))
+
+
 def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total: int, title: str,
                  filename: str) -> Export:
     """Queue an export of a list for ``user``; the same list already on its way is returned instead.
@@ -50,6 +61,7 @@ def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total:
     Raises ValidationError when the user already has ``EXPORT_MAX_PENDING`` exports waiting."""
     encoded = list_params(params)
     with transaction.atomic():
+        exports_expire_lost(Export.objects.filter(user=user), now=timezone.now())
         pending = list(Export.objects.select_for_update().filter(user=user, status__in=PENDING))
         same = next((e for e in pending if (e.kind, e.params, e.as_of) == (kind, encoded, as_of)), None)
         if same is not None:
@@ -63,14 +75,11 @@ def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total:
 
 
 def _claim(export_id: int, now: datetime) -> Export | None:
-    """Mark the export running, if it is to run: queued, or running but lost with its worker."""
+    """Mark the export running if it is queued (a redelivered task finds it running, done or failed)."""
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None:
-            return None
-        lost = export.status == Export.Status.RUNNING and export.started_at and export.started_at < now - STALE_AFTER
-        if export.status != Export.Status.QUEUED and not lost:
-            return None  # done, failed, or being written by another worker: never twice
+        if export is None or export.status != Export.Status.QUEUED:
+            return None  # being written by another worker, done, or failed: never twice
         export.status, export.started_at, export.rows_done = Export.Status.RUNNING, now, 0
         export.save(update_fields=["status", "started_at", "rows_done"])
     return export

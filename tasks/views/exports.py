@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.listings import Listing
 from tasks.models import Export
-from tasks.services.exports import NOT_LIST_PARAMS, export_start
+from tasks.services.exports import NOT_LIST_PARAMS, export_start, exports_expire_lost
 from tasks.tables import XLSX, row_count, xlsx_response
 
 RECENT = 10  # the user's exports listed under one
@@ -44,6 +45,7 @@ def _own(request: HttpRequest, pk: int) -> Export:
 def export_detail(request: HttpRequest, pk: int):
     """How far the export got (the page reloads itself until it is done), then its download; the user's
     recent exports below."""
+    exports_expire_lost(Export.objects.filter(pk=pk, user=request.user), now=timezone.now())
     export = _own(request, pk)
     recent = Export.objects.filter(user=request.user).exclude(pk=export.pk).order_by("-created_at", "-pk")[:RECENT]
     back = {Export.Kind.OVERDUE: "tasks:overdue", Export.Kind.UNIT_WORK: "tasks:my_work"}[export.kind]

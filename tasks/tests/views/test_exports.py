@@ -124,13 +124,23 @@ def test_a_unit_export_and_a_user_no_longer_allowed(client, background, django_c
     assert 'id="export-error"' in page and "重新导出" in page
 
 
-def test_a_run_lost_with_its_worker_is_taken_again_later(background):
+def test_an_export_lost_with_its_worker_or_message_fails_and_can_be_asked_again(client, background):
     w, _ = overdue_world()
-    export = Export.objects.create(user=w.coordinator, kind="overdue", as_of=w.today, title="t", filename="t.xlsx",
-                                   status="running", started_at=timezone.now() - timedelta(minutes=5))
-    assert export_services.export_run(export_id=export.pk) is None  # still being written
-    later = timezone.now() + export_services.STALE_AFTER
-    assert export_services.export_run(export_id=export.pk, now=later).status == "done"
+    login(client, w.coordinator)
+    long_ago = timezone.now() - export_services.STALE_AFTER - timedelta(minutes=1)
+    running = Export.objects.create(user=w.coordinator, kind="overdue", as_of=w.today, title="t", filename="t.xlsx",
+                                    status="running", started_at=timezone.now() - timedelta(minutes=5))
+    assert export_services.export_run(export_id=running.pk) is None  # a redelivery: still being written
+    Export.objects.filter(pk=running.pk).update(started_at=long_ago)
+    page = client.get(reverse("tasks:export_detail", args=[running.pk])).content.decode()
+    assert 'id="export-error"' in page and "超时" in page
+    assert export_services.export_run(export_id=running.pk) is None  # a late redelivery leaves it failed
+
+    first = client.get(reverse("tasks:overdue"), {"export": "xlsx"})["Location"]
+    queued = Export.objects.get(status="queued")
+    Export.objects.filter(pk=queued.pk).update(created_at=long_ago)  # its message was lost
+    again = client.get(reverse("tasks:overdue"), {"export": "xlsx"})["Location"]
+    assert again != first and Export.objects.get(pk=queued.pk).status == "failed"
 
 
 def test_progress_is_recorded_as_rows_are_written(background, monkeypatch):
