@@ -44,5 +44,19 @@ def use_compiled_timestamptz_loader(sender, connection, **kwargs) -> None:
     adapters.register_loader("timestamptz", CompiledUtcLoader)
 
 
+def migrate_without_statement_timeout(sender, using, **kwargs) -> None:
+    """``manage.py migrate`` is not held to DATABASE_STATEMENT_TIMEOUT_MS: an index built over a province's
+    tables may take longer than any request should (the setting stays for the connection's session)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+
+
 def connect_signals() -> None:
+    from django.db.models.signals import pre_migrate
+
     connection_created.connect(use_compiled_timestamptz_loader, dispatch_uid="housing.db.timestamptz")
+    pre_migrate.connect(migrate_without_statement_timeout, dispatch_uid="housing.db.migrate_timeout")

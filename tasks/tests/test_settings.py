@@ -62,8 +62,12 @@ def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_
     assert options["options"] == ("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan "  # kept, added
                                   "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1")
     tuned = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PARALLEL_WORKERS="2",
-                              DATABASE_RANDOM_PAGE_COST="4")
+                              DATABASE_RANDOM_PAGE_COST="4", DATABASE_STATEMENT_TIMEOUT_MS="0")
     assert tuned["options"].endswith("-c max_parallel_workers_per_gather=2 -c random_page_cost=4")
+    default = _database_options(DATABASE_URL="postgres://u@db:5432/h")
+    assert default["options"].endswith("-c random_page_cost=1.1 -c statement_timeout=30000")
+    assert _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_STATEMENT_TIMEOUT_MS="5000")[
+        "options"].endswith("-c statement_timeout=5000")
     server = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_RANDOM_PAGE_COST="")
     assert "random_page_cost" not in server["options"]  # empty: the server's own setting
     # Behind a pooler that cannot keep prepared statements: off, from the environment.
