@@ -132,3 +132,22 @@ def test_a_hand_made_sort_by_another_column_is_ignored(admin_client):
     assert not any("reason" in f for f in ordering) and ordering
     response = admin_client.get(reverse("admin:tasks_statuschange_changelist"), {"o": "-2"})  # the time
     assert [str(f) for f in response.context["cl"].queryset.query.order_by][0] == "-at"
+
+
+def test_the_unit_list_counts_each_listed_units_key_tasks_without_grouping_every_unit(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tasks.models import KeyTaskUnit
+    from tasks.tests.factories import KeyTaskFactory, UnitFactory
+
+    busy = UnitFactory(name="甲局")
+    UnitFactory(name="乙局")
+    for role, key_task in (("lead", KeyTaskFactory()), ("support", KeyTaskFactory())):
+        KeyTaskUnit.objects.create(key_task=key_task, unit=busy, role=role)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:tasks_unit_changelist"))
+    counts = {u.name: u.n_tasks for u in response.context["cl"].result_list}
+    assert counts["甲局"] == 2 and counts["乙局"] == 0
+    assert not [q["sql"] for q in queries if 'GROUP BY "tasks_unit"' in q["sql"]]
