@@ -16,6 +16,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -61,6 +62,8 @@ def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total:
     Raises ValidationError when the user already has ``EXPORT_MAX_PENDING`` exports waiting."""
     encoded = list_params(params)
     with transaction.atomic():
+        # One user's requests one at a time (two tabs, a double click): the check below then holds.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         exports_expire_lost(Export.objects.filter(user=user), now=timezone.now())
         pending = list(Export.objects.select_for_update().filter(user=user, status__in=PENDING))
         same = next((e for e in pending if (e.kind, e.params, e.as_of) == (kind, encoded, as_of)), None)
