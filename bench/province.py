@@ -303,6 +303,8 @@ def op_province_export(ctx: Context) -> None:
     """The province user's export of every overdue item: the request that queues it (more rows than
     ``EXPORT_INLINE_ROWS``: a redirect to its page) and the worker's run that writes it, in this process
     (``tasks.services.exports.export_run``), rolled back. At the small CI sizes it is written in the request."""
+    from django.urls import resolve
+
     from tasks.services.exports import export_run
 
     def run():
@@ -312,7 +314,7 @@ def op_province_export(ctx: Context) -> None:
         location = response.get("Location", "")
         if response.status_code != 302 or not location.startswith("/exports/"):
             raise RuntimeError(f"/overdue/?export=xlsx as province: HTTP {response.status_code} {location}")
-        export = export_run(export_id=int(location.strip("/").split("/")[1]))
+        export = export_run(export_id=resolve(location).kwargs["pk"])
         if export is None or export.status != "done":
             raise RuntimeError(f"the province export did not finish: {export and export.error}")
 

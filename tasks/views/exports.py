@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tasks.listings import Listing
 from tasks.models import Export
-from tasks.services.exports import NOT_LIST_PARAMS, export_start, exports_expire_lost
+from tasks.services.exports import export_start, exports_expire_lost, list_params
 from tasks.tables import XLSX, row_count, xlsx_response
 
 RECENT = 10  # the user's exports listed under one
@@ -31,10 +31,8 @@ def export_response(request: HttpRequest, listing: Listing, *, kind: str, today:
                               title=listing.title, filename=listing.filename)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        back = request.GET.copy()
-        for name in NOT_LIST_PARAMS:
-            back.pop(name, None)
-        return redirect(f"{request.path}?{back.urlencode()}" if back else request.path)
+        back = list_params(request.GET)
+        return redirect(f"{request.path}?{back}" if back else request.path)
     return redirect("tasks:export_detail", pk=export.pk)
 
 
