@@ -146,8 +146,10 @@ class Plan(models.Model):
         verbose_name = _("实施方案")
         verbose_name_plural = _("实施方案")
         ordering = ["region", "-first_year", "title"]
-        # A province or city role: every plan, in the pages, the API and the admin (is_staff alone does not).
-        permissions = [("view_all_plans", _("查看所有方案"))]
+        # A province or city role: view_all_plans sees every plan, in the pages, the API and the admin (is_staff
+        # alone does not); act_on_all_plans also acts on every plan (reviews, publishes, issues 督办单).
+        # Seeing never writes: tasks.rules.actions.authorize asks for the second.
+        permissions = [("view_all_plans", _("查看所有方案")), ("act_on_all_plans", _("办理所有方案"))]
         constraints = [
             models.UniqueConstraint(fields=["region", "title"], name="plan_unique_title_per_region"),
             models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="plan_period_ordered"),
