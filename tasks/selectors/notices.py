@@ -7,9 +7,9 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from tasks.documents.notice_rules import Thresholds, item_start, notice_colour
 from tasks.models import Plan, Role, StatusChange, SupervisionNotice, Unit, WorkItem
 from tasks.roundups.periods import Period
+from tasks.rules.notices import Thresholds, item_start, notice_colour
 from tasks.workdays import workdays_between
 
 from .calendar import calendar_overrides

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
-from tasks.documents.notice_rules import ORDER, Thresholds, escalated, strongest
 from tasks.models import DocumentSeries, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
 from tasks.selectors.permissions import can_review_plan, user_unit
