@@ -73,6 +73,13 @@ def test_rows_written_before_the_fix_and_unchanged_dates_show_no_change():
         same = StatusChange(work_item=w.item, event=event, from_due_date=due, to_due_date=due)
         assert deadline_note(same) is None
     assert deadline_note(StatusChange(event=E.TRANSITION, from_due_date=due, to_due_date=due)) is None
+    assert deadline_note(StatusChange(event=E.IMPORTED, to_status="not_started", to_due_date=due)) is None
+    later = due + timedelta(days=9)
+    assert deadline_note(StatusChange(event=E.DEADLINE_REIMPORTED, from_due_date=due, to_due_date=later)) == \
+        DeadlineNote("changed", due, later)
+    # Every event kind is decided on purpose: a new kind must be added to deadline_note's cases.
+    assert set(E) == DEADLINE_MOVES | {E.TRANSITION, E.IMPORTED, E.EXTENSION_REQUESTED, E.EXTENSION_REJECTED,
+                                       E.BROKEN_DOWN, E.SUPPORT_DONE}
 
 
 def test_the_item_page_shows_no_deadline_change_on_a_support_done_row(client):
