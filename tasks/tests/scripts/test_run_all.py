@@ -64,8 +64,8 @@ def _serving(port: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_one_signal_to_the_process_group_stops_web_worker_and_beat(tmp_path, sig):
+def test_one_ctrl_c_to_the_process_group_stops_web_worker_and_beat(tmp_path):
+    sig = signal.SIGINT  # what the terminal sends the foreground group
     for d in ("celery/queue", "celery/processed", "celery/control"):
         (tmp_path / d).mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -101,3 +101,32 @@ def test_one_signal_to_the_process_group_stops_web_worker_and_beat(tmp_path, sig
         for pid in _alive(children | _descendants(sup.pid)):
             os.kill(pid, signal.SIGKILL)
         log.close()
+
+
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period():
+    """A worker hung in warm shutdown (here: one that ignores SIGTERM, with a child of its own) is killed
+    with its whole group once the grace period is over; a well-behaved one stops at once."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import run_all
+    finally:
+        sys.path.pop(0)
+    stubborn = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)")
+    procs = {
+        "worker": subprocess.Popen([sys.executable, "-c", stubborn], start_new_session=True),
+        "web": subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True),
+    }
+    time.sleep(1)  # let the stubborn one set its handler and start its child
+    tree = _descendants(os.getpid()) & ({p.pid for p in procs.values()}
+                                        | set().union(*(_descendants(p.pid) for p in procs.values())))
+    assert len(tree) == 3
+    started = time.monotonic()
+    run_all.stop(procs, grace=1.5)
+    took = time.monotonic() - started
+    assert 1.4 <= took < 5
+    assert procs["web"].returncode == -signal.SIGTERM and procs["worker"].returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 3
+    while _alive(tree) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(tree)  # the stubborn one's child went with its group
