@@ -35,16 +35,13 @@ demo: migrate
 # For Django's debug pages, run `.venv/bin/python manage.py runserver` yourself (DEBUG defaults on).
 RUN_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=dev-only-make-run-key-4c1e9a7f0b2d6e8a3f5c7b9d1e0a2c4f DJANGO_SECURE_COOKIES=false DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_HSTS_SECONDS=0
 
-# Web server, Celery worker and beat together; Ctrl-C stops all three.
+# Web server, Celery worker and beat together; one Ctrl-C stops all three (scripts/run_all.py: each in its
+# own process group, SIGTERM, then SIGKILL after RUN_STOP_GRACE seconds for one hung in warm shutdown).
 run: demo sysdeps
 	@$(PY) manage.py demo_accounts
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput >/dev/null
 	@echo "Starting web (http://127.0.0.1:8000), worker and beat; Ctrl-C stops all."
-	@trap 'kill 0' INT TERM EXIT; export $(RUN_ENV); \
-	  $(BIN)/celery -A housing worker --loglevel=INFO --concurrency=2 --pool=prefork & \
-	  $(BIN)/celery -A housing beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
-	  $(PY) manage.py runserver 127.0.0.1:8000 & \
-	  wait
+	@$(RUN_ENV) exec $(PY) scripts/run_all.py --port 8000
 
 lint: venv
 	$(BIN)/ruff check .

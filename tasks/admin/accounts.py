@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from .scoping import IndexedSearch
+
+# django-axes calls its app "Axes" (its label, not translatable): the admin index names what it holds.
+apps.get_app_config("axes").verbose_name = _("登录记录")
 
 for _model in (TokenProxy, AccessLog, AccessFailureLog):
     if admin.site.is_registered(_model):

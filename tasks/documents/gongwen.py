@@ -34,6 +34,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from .linebreak import break_lines, words
+from .linebreak import width as _width
+
 # Font names as offices have them installed (Word/WPS on a government PC).
 FONT_TITLE = "方正小标宋简体"
 FONT_BODY = "仿宋_GB2312"
@@ -110,27 +113,15 @@ class Gongwen:
     watermark: str = ""  # e.g. 草稿, printed after the number
 
 
-def _width(text: str) -> float:
-    """Width in characters of 2号 type: ASCII (digits) count half."""
-    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
-
-
 # Characters of 2号 type on a 156 mm line, less a margin for proportional digits in the substitute fonts.
 TITLE_PER_LINE = BLOCK_W / 25.4 * 72 / SIZE_TITLE.pt - 1.5
 
 
 def balanced_title(title: str, *, per_line: float = TITLE_PER_LINE) -> str:
-    """A title longer than a line is broken near its middle (the standard's 梯形/菱形 shape) rather than
-    leaving a character or two alone on the second line; the break is a line break within the paragraph."""
-    total = _width(title)
-    if total <= per_line:
-        return title
-    half, acc = total / 2, 0.0
-    for i, ch in enumerate(title):
-        acc += _width(ch)
-        if acc >= half:
-            return title[: i + 1] + "\n" + title[i + 1:]
-    return title
+    """A title longer than a line is broken between words (never inside one, GB/T 9704 7.3.1), into
+    lines as even as the words allow (the standard's 梯形/菱形 shape) rather than leaving a character or
+    two alone on the last line; the breaks are line breaks within the paragraph."""
+    return "\n".join(break_lines(title, per_line))
 
 
 def chinese_date(day: date) -> str:
@@ -280,6 +271,27 @@ def _setup(doc) -> None:
     core = doc.core_properties
     core.author = ""
     core.comments = ""
+    core.language = LANGUAGE
+    _language(doc)
+
+
+LANGUAGE = "zh-CN"
+
+
+def _language(doc) -> None:
+    """The text is Chinese: the default run language (docDefaults) and the theme's are zh-CN (python-docx's
+    template says en-US, which Word and WPS use for proofing and line breaking)."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, *RPR_AFTER_SPACING[RPR_AFTER_SPACING.index("w:lang") + 1:])
+    for attr in ("w:val", "w:eastAsia"):
+        lang.set(qn(attr), LANGUAGE)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LANGUAGE)
+        theme.set(qn("w:eastAsia"), LANGUAGE)
 
 
 def _body_paragraph(doc, text: str):
@@ -305,6 +317,33 @@ def _cell_paragraph(paragraph, align=None) -> None:
     paragraph._element.get_or_add_pPr().insert_element_before(snap, *PPR_AFTER_SNAP)
 
 
+SIZE_TABLE = Pt(10.5)  # 五号
+CELL_PADDING = Pt(2 * 5.4 + 1)  # Table Grid's left and right cell margins (108 twips each), and a point spare
+
+
+def column_widths(header: list[str], weights: list[float], *, size=SIZE_TABLE, total=None) -> list[int]:
+    """Column widths (EMU) in proportion to ``weights``, but each wide enough for the longest word of its
+    header, so a header wraps between words (逾期|未完成), never inside one (按期完|成率)."""
+    total = Mm(BLOCK_W) if total is None else total
+    need = [max(_width(w) for w in words(text)) * size + CELL_PADDING if text else 0 for text in header]
+    fixed: set[int] = set()
+    while True:
+        free = total - sum(need[i] for i in fixed)
+        free_weight = sum(w for i, w in enumerate(weights) if i not in fixed)
+        widths = [need[i] if i in fixed else free * w / free_weight for i, w in enumerate(weights)]
+        short = {i for i, w in enumerate(widths) if i not in fixed and w < need[i]}
+        if not short or len(fixed | short) == len(weights):
+            return [int(w) for w in widths]
+        fixed |= short
+
+
+def _row_props(tr, *props: str) -> None:
+    """Row properties in the schema's order (cantSplit before tblHeader)."""
+    trpr = tr.get_or_add_trPr()
+    for name in props:
+        trpr.append(OxmlElement(name))
+
+
 def _table(doc, table: Table) -> None:
     if table.caption:
         _para(doc, table.caption, font=FONT_KAI)
@@ -312,20 +351,22 @@ def _table(doc, table: Table) -> None:
     t = doc.add_table(rows=1, cols=cols)
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    size = Pt(10.5)  # 五号
-    weights = table.widths or [1.0] * cols
-    total = sum(weights)
-    widths = [Mm(BLOCK_W * w / total) for w in weights]
+    size = SIZE_TABLE
+    widths = column_widths(table.header, table.widths or [1.0] * cols)
     for column, width in zip(t.columns, widths, strict=True):
         column.width = width  # the grid: a fixed-layout table takes its widths from here
     for cell, text, width in zip(t.rows[0].cells, table.header, widths, strict=True):
         cell.width = width
         _cell_paragraph(cell.paragraphs[0], WD_ALIGN_PARAGRAPH.CENTER)
-        _fonts(cell.paragraphs[0].add_run(text), FONT_HEI, size)
-    # The header row repeats on every page of a long table.
-    trpr = t.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    trpr.append(header)
+        per_line = (width - CELL_PADDING) / size
+        run = cell.paragraphs[0].add_run()
+        for n, line in enumerate(break_lines(text, per_line)):
+            if n:
+                run.add_break()
+            run.add_text(line)
+        _fonts(run, FONT_HEI, size)
+    # The header row is not split and repeats on every page of a long table; no row is split across pages.
+    _row_props(t.rows[0]._tr, "w:cantSplit", "w:tblHeader")
     # Fixed layout: column widths as given, so Word and LibreOffice need not measure every cell.
     t.autofit = False
     if not table.rows:
@@ -338,6 +379,7 @@ def _table(doc, table: Table) -> None:
         _cell_paragraph(cell.paragraphs[0])
         _fonts(cell.paragraphs[0].add_run("-"), FONT_BODY, size)
     model = model_row._tr
+    _row_props(model, "w:cantSplit")
     tbl = t._tbl
     for row in table.rows:
         tr = copy.deepcopy(model)
@@ -345,6 +387,18 @@ def _table(doc, table: Table) -> None:
             t_el.text = str(text)
         tbl.append(tr)
     tbl.remove(model)
+
+
+# The 版记's line: the block less the one-character indents at both ends and the cell's margins.
+BANJI_LINE = Mm(BLOCK_W) - 2 * SIZE_FOOT - Pt(2 * 5.4)
+
+
+def banji_print_size(printer: str, printed: str, *, line=BANJI_LINE) -> Pt:
+    """4号 (14 pt) for the 印发 line, or the largest half point below it at which 印发机关, two
+    characters of space and 印发日期 fit on one line (never under 五号)."""
+    chars = _width(printer) + 2 + _width(printed)
+    size = min(SIZE_FOOT.pt, int(line / chars / Pt(1) * 2) / 2)
+    return Pt(max(size, 10.5))
 
 
 def _banji(doc, gw: Gongwen) -> None:
@@ -385,10 +439,11 @@ def _banji(doc, gw: Gongwen) -> None:
         if kind == "copy":
             _fonts(p.add_run(text), FONT_BODY, SIZE_FOOT)
             continue
-        # 印发机关 at the left, 印发日期 at the right, on one line (a right tab stop).
+        # 印发机关 at the left, 印发日期 at the right, on one line (a right tab stop); a long 印发机关 takes a
+        # smaller size rather than pushing 印发 onto a line of its own.
         p.paragraph_format.tab_stops.add_tab_stop(Mm(BLOCK_W) - Pt(SIZE_FOOT.pt * 2), alignment=2)
         printed = f"{chinese_date(gw.printed_on or gw.signed_on)}印发"
-        _fonts(p.add_run(f"{gw.printer}\t{printed}"), FONT_BODY, SIZE_FOOT)
+        _fonts(p.add_run(f"{gw.printer}\t{printed}"), FONT_BODY, banji_print_size(gw.printer, printed))
 
 
 def build_docx(gw: Gongwen) -> bytes:
@@ -416,11 +471,14 @@ def build_docx(gw: Gongwen) -> bytes:
     _para(doc, "")
     if gw.addressees:
         _para(doc, f"{gw.addressees.rstrip('：:')}：")
+    # The last body paragraph, the 附件说明, the room for the seal and the signature form one block that
+    # a page break does not enter: the signature and date never go alone onto a page (GB/T 9704 7.3.5).
+    tail = []
     for text in gw.body:
         if text.strip():
-            _body_paragraph(doc, text)
+            tail = [_body_paragraph(doc, text)]
     if gw.attachments:
-        _para(doc, "")
+        tail.append(_para(doc, ""))
         for n, att in enumerate(gw.attachments, start=1):
             label = "附件：" if n == 1 else ""
             numbered = f"{n}．{att.title}" if len(gw.attachments) > 1 else att.title
@@ -430,13 +488,17 @@ def build_docx(gw: Gongwen) -> bytes:
             else:
                 p.paragraph_format.first_line_indent = Pt(SIZE_BODY.pt * 5)
             _fonts(p.add_run(numbered), FONT_BODY, SIZE_BODY)
+            tail.append(p)
     # 署名 and 成文日期 at the right with room above for the 印章 (bookmarked for WPS/Word users).
-    for _ in range(3):
-        _para(doc, "")
+    tail += [_para(doc, "") for _ in range(3)]
     date_text = chinese_date(gw.signed_on)
     signer = _para(doc, gw.signer, align=WD_ALIGN_PARAGRAPH.RIGHT,
                    right_chars=max(4 + (len(date_text) - len(gw.signer)) / 2, 2))
     _bookmark(signer, "印章")
+    tail.append(signer)
+    for p in tail:
+        p.paragraph_format.keep_with_next = True
+    tail[0].paragraph_format.widow_control = True  # at least two of its lines come along
     _para(doc, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     # 附件, each on its own page.
     for n, att in enumerate(gw.attachments, start=1):

@@ -171,8 +171,8 @@ class NoticeEvent(models.Model):
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               verbose_name=_("操作人"))
-    from_status = models.CharField(_("原状态"), max_length=10, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=10)
+    from_status = models.CharField(_("原状态"), max_length=10, blank=True, choices=SupervisionNotice.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=SupervisionNotice.Status.choices)
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -181,4 +181,4 @@ class NoticeEvent(models.Model):
         ordering = ["notice", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.notice_id}: {self.from_status} → {self.to_status}"
+        return f"{self.notice_id}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

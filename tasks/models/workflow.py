@@ -45,7 +45,7 @@ class StatusChange(models.Model):
         ordering = ["work_item", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.work_item_id}: {self.from_status} → {self.to_status}"
+        return f"{self.work_item_id}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class ProgressReport(models.Model):

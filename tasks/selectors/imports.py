@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from tasks.importers import ParsedPlan, ParsedWorkItem
@@ -327,6 +328,33 @@ def warning_parts(message: str) -> tuple[str, str]:
     if match is None:
         return message.strip(), ""
     return message[:match.start()].rstrip(" ,，;；"), match.group(1).strip()
+
+
+# The importers' fixed refusals (Django-free code writes them in Chinese with an English note): marked here
+# so the catalogue keeps them and the English UI shows them in English.
+REFUSALS = (
+    gettext_noop("未找到带责任单位的重点任务,这不是可导入的实施方案"),
+    gettext_noop("文件为空"),
+    gettext_noop("文件不存在"),
+    gettext_noop("无法识别的文本编码"),
+    gettext_noop("不是文本文件,含二进制内容"),
+    gettext_noop("无法识别的文本编码,请另存为 UTF-8 或 GB18030"),
+    gettext_noop("读取 .docx 需要 python-docx"),
+    gettext_noop("读取 .pdf 需要 pypdf"),
+    gettext_noop("PDF 没有文字层(扫描件?)"),
+    gettext_noop("读取 .doc/.wps 需要 LibreOffice,服务器未安装;请另存为 .docx 后上传"),
+    gettext_noop("解析进程意外退出，未导入任何内容"),
+    gettext_noop("无法打开 Word 文档"),
+    gettext_noop("无法读取 PDF"),
+    gettext_noop("文档内容损坏，无法读取"),
+)
+
+
+def refusal_parts(message: str) -> tuple[str, str]:
+    """A refused document's message as the user reads it, in the UI's language where the refusal is a
+    fixed one, and the importer's technical note (English)."""
+    text, detail = warning_parts(message)
+    return gettext(text), detail
 
 
 @dataclass

@@ -259,12 +259,44 @@ def work_item_for_page(*, visible: QuerySet[WorkItem], pk: int) -> QuerySet[Work
     )
 
 
+@dataclass(frozen=True)
+class DeadlineNote:
+    """What a history row says about the deadline: ``kind`` is "changed" (from → to), "requested"
+    (an extension asked for, or refused: ``to`` is the date asked) or "set" (a new item's deadline)."""
+
+    kind: str
+    before: date | None
+    after: date | None
+
+
+# The events that move an item's deadline; the others never show a deadline change.
+E = StatusChange.Event
+DEADLINE_MOVES = frozenset({E.EXTENSION_GRANTED, E.DEADLINE_CORRECTED, E.DEADLINE_REIMPORTED})
+
+
+def deadline_note(change: StatusChange) -> DeadlineNote | None:
+    """The deadline line of one history row, by event kind (None: the row says nothing about it).
+
+    A 配合到位, a transition or a parent's 分解交办 does not touch the deadline, whatever dates the row
+    holds (older 配合到位 rows recorded the deadline in force as ``to_due_date``)."""
+    if change.event in DEADLINE_MOVES:
+        if change.from_due_date == change.to_due_date:
+            return None
+        return DeadlineNote("changed", change.from_due_date, change.to_due_date)
+    if change.event in (E.EXTENSION_REQUESTED, E.EXTENSION_REJECTED) and change.to_due_date:
+        return DeadlineNote("requested", change.from_due_date, change.to_due_date)
+    if change.event == E.BROKEN_DOWN and change.from_status == "" and change.to_due_date:
+        return DeadlineNote("set", None, change.to_due_date)
+    return None
+
+
 @dataclass
 class HistoryEntry:
     at: datetime
     kind: str  # "status" or "report"
     obj: object
     evidence: list = field(default_factory=list)
+    deadline: DeadlineNote | None = None
 
 
 def work_item_history(item: WorkItem, *, limit: int | None = None) -> tuple[list[HistoryEntry], bool]:
@@ -281,7 +313,7 @@ def work_item_history(item: WorkItem, *, limit: int | None = None) -> tuple[list
     )
     if limit is not None:
         changes, reports = changes[: limit + 1], reports[: limit + 1]
-    entries = [HistoryEntry(at=c.at, kind="status", obj=c) for c in changes]
+    entries = [HistoryEntry(at=c.at, kind="status", obj=c, deadline=deadline_note(c)) for c in changes]
     entries += [HistoryEntry(at=r.created_at, kind="report", obj=r, evidence=list(r.evidence.all())) for r in reports]
     # A report and the transition it caused share a timestamp: show the report above its status row.
     entries.sort(key=lambda e: (e.at, e.kind == "report"), reverse=True)

@@ -60,6 +60,6 @@ def support_part_mark_done(
         StatusChange.objects.create(
             work_item=locked_item, actor=user, at=at, event=StatusChange.Event.SUPPORT_DONE,
             from_status=locked_item.status, to_status=locked_item.status,
-            reason=_("%(u)s：配合到位") % {"u": unit.name}, to_due_date=locked_item.due_date,
+            reason=unit.name,  # the event's label says 配合到位 in the reader's language; the unit is data
         )
     return part

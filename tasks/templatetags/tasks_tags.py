@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from tasks.roundups.report import colour_label as report_colour_label
 from tasks.roundups.report import pct as report_pct
 from tasks.selectors.permissions import is_coordinator, user_unit
 
@@ -56,3 +57,9 @@ def plain(value) -> str:
         return "—"
     text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
     return text
+
+
+@register.filter
+def colour_label(colour: str) -> str:
+    """A traffic light's name in the UI's language (绿灯/黄灯/红灯, or —), never the raw value."""
+    return report_colour_label(colour)

@@ -97,3 +97,37 @@ def test_pdf_is_printed_by_chromium_with_the_chinese_text(golden):
     text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
     assert "月晾晒(2023年6月)" in text
     assert "区资规局" in text and "已完成选址" in text
+
+
+@pytest.mark.browser
+def test_the_warning_column_shows_its_label_on_screen_and_in_print(golden):
+    """绿灯/红灯 in the 预警 column are badges wide enough for their text (issue 29: one `.light` rule)."""
+    if not os.path.exists("/usr/bin/chromium"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI (make sysdeps)")
+        pytest.skip("Chromium is not installed (make sysdeps)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    html = render_standalone_html(_report(golden, Period.month(2023, 6)))
+    measure = """() => [...document.querySelectorAll('.light')].filter(e => e.textContent.trim()).map(e => {
+        const r = document.createRange(); r.selectNodeContents(e);
+        return {text: e.textContent.trim(), box: e.getBoundingClientRect().width,
+                ink: r.getBoundingClientRect().width, clipped: e.scrollWidth > e.clientWidth,
+                colour: getComputedStyle(e).color, bg: getComputedStyle(e).backgroundColor};
+    })"""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.set_content(html)
+            for media in ("screen", "print"):
+                page.emulate_media(media=media)
+                badges = page.evaluate(measure)
+                assert {b["text"] for b in badges} >= {"绿灯", "红灯"}, media
+                for b in badges:
+                    assert not b["clipped"] and b["box"] >= b["ink"] > 10, (media, b)
+                    if b["text"] != "—":
+                        assert b["colour"] != b["bg"], (media, b)
+        finally:
+            browser.close()

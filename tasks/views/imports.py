@@ -4,19 +4,21 @@ Nothing is written before confirming."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tasks.importers import PlanParseError
 from tasks.importers.tables import COLUMN_ROLES
-from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, warning_parts
+from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, refusal_parts
 from tasks.selectors.permissions import is_global
 from tasks.services.plan_import import ImportChoiceError, plan_import
 from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
@@ -35,6 +37,7 @@ COLUMN_LABELS = {
     "ignore": _("不读取"),
 }
 MAX_UPLOAD = 20 * 1024 * 1024
+logger = logging.getLogger(__name__)
 SESSION_KEY = "plan_import_staged"
 OWN_UNIT = "own"
 
@@ -160,11 +163,15 @@ def _columns(staged: dict) -> dict[int, list[str]]:
 
 
 def parse_error_text(exc: PlanParseError, *, user) -> str:
-    """A refused document's message: the parser's technical note (in English) only for staff."""
-    text, detail = warning_parts(exc.message)
+    """A refused document's message in the UI's language. The parser's technical note is in English: shown
+    to staff in the English UI; in the Chinese one it goes to the log (never English inside Chinese)."""
+    text, detail = refusal_parts(exc.message)
     where = " ".join(part for part in (exc.path, _t("第 %d 行") % exc.line if exc.line else "") if part)
     text = f"{where}: {text}" if where else text
-    return f"{text} ({detail})" if detail and user.is_staff else text
+    if detail:
+        logger.info("import refused: %s (%s)", text, detail)
+    english = (get_language() or "").startswith("en")
+    return f"{text} ({detail})" if detail and user.is_staff and english else text
 
 
 def _parse_staged(staged: dict):

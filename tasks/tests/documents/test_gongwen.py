@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 import time
+import zipfile
 from datetime import date
 
 import pytest
 from docx import Document
-from docx.shared import Mm
+from docx.shared import Mm, Pt
+from lxml import etree
 from pypdf import PdfReader
 
 from tasks.documents.convert import convert, docx_to_pdf, pdf_page_png
@@ -19,14 +22,18 @@ from tasks.documents.gongwen import (
     FONT_HEI,
     FONT_KAI,
     FONT_TITLE,
+    TITLE_PER_LINE,
     Attachment,
     Gongwen,
     Table,
     _width,
     balanced_title,
+    banji_print_size,
     build_docx,
     chinese_date,
+    column_widths,
 )
+from tasks.documents.linebreak import words
 from tasks.rules.notices import BLUE, RED, YELLOW
 
 EMU_PER_MM = 36000
@@ -102,12 +109,112 @@ def test_docx_names_the_official_fonts_for_title_text_and_headings():
     assert re.fullmatch(r"金鉴区住房工作协调委员会办公室\t2026年10月9日印发", banji.rows[1].cells[0].text)
 
 
-def test_a_long_title_breaks_near_its_middle_not_before_its_last_character():
-    title = "关于2026年10月住有宜居工作推进情况的通报"
-    first, second = balanced_title(title).split("\n")
-    assert first + second == title
-    assert abs(_width(first) - _width(second)) <= 1  # digits count half a character
+def _boundaries(text: str) -> set[int]:
+    ends, at = set(), 0
+    for w in words(text):
+        at += len(w)
+        ends.add(at)
+    return ends
+
+
+@pytest.mark.parametrize("title", [
+    "关于2026年11月住有宜居工作推进情况的通报",
+    "关于2023年第二季度住有宜居工作推进情况的通报",
+    "关于海宁市住有宜居实施方案第三季度重点任务推进情况的通报",
+    "绍兴市越城区城乡住房工作协调委员会办公室关于2026年第四季度住有宜居实施方案重点工作任务推进情况的通报",
+])
+def test_a_long_title_breaks_between_words_into_even_lines(title):
+    lines = balanced_title(title).split("\n")
+    assert len(lines) >= 2 and "".join(lines) == title
+    ends, at = _boundaries(title), 0
+    for line in lines[:-1]:
+        at += len(line)
+        assert at in ends, (title, lines)  # never inside a word
+    assert all(_width(line) <= TITLE_PER_LINE for line in lines)
+    assert "住有宜居" in "".join(line for line in lines if "住有宜居" in line)  # the slogan stays whole
+    assert min(_width(line) for line in lines) >= 5  # no character or two alone on a line
+
+
+def test_the_issues_title_breaks_after_the_slogan_not_inside_it():
+    first, second = balanced_title("关于2026年11月住有宜居工作推进情况的通报").split("\n")
+    assert (first, second) == ("关于2026年11月住有宜居", "工作推进情况的通报")
     assert balanced_title("关于6月工作的通报") == "关于6月工作的通报"
+    assert words("2026年11月") == ["2026年", "11月"]  # digits stay with their unit
+
+
+def _xml(data: bytes, name: str):
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read(name))
+
+
+def test_docx_language_is_chinese():
+    data = build_docx(sample())
+    lang = _xml(data, "word/styles.xml").find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert (lang.get(f"{W}val"), lang.get(f"{W}eastAsia")) == ("zh-CN", "zh-CN")
+    theme = _xml(data, "word/settings.xml").find(f"{W}themeFontLang")
+    assert (theme.get(f"{W}val"), theme.get(f"{W}eastAsia")) == ("zh-CN", "zh-CN")
+    assert b"en-US" not in zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml")
+    assert Document(io.BytesIO(data)).core_properties.language == "zh-CN"
+
+
+def test_table_rows_do_not_split_the_header_repeats_and_header_words_stay_whole():
+    header = ["排名", "单位", "应办", "按期", "逾期完成", "逾期未完成", "按期完成率", "得分", "灯号", "督办单(发/复)"]
+    weights = [0.9, 2.6, 0.9, 0.9, 1.1, 1.1, 1.3, 0.9, 0.9, 1.3]
+    att = Attachment(title="排名", tables=[Table(header=header, rows=[[str(i)] + ["x"] * 9 for i in range(60)],
+                                                 widths=weights)])
+    doc = Document(io.BytesIO(build_docx(sample(attachments=[att]))))
+    table = doc.tables[0]
+    rows = table._tbl.findall(f"{W}tr")
+    head_props = rows[0].find(f"{W}trPr")
+    assert [el.tag for el in head_props] == [f"{W}cantSplit", f"{W}tblHeader"]  # the schema's order
+    assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows[1:])
+    widths = column_widths(header, weights)
+    assert sum(widths) <= Mm(156) + 10
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        lines = cell.text.split("\n")
+        assert "".join(lines) == text
+        ends, at = _boundaries(text), 0
+        for line in lines[:-1]:
+            at += len(line)
+            assert at in ends, (text, lines)
+    assert table.rows[0].cells[6].text == "按期\n完成率"
+
+
+def test_the_last_body_lines_the_seal_room_and_the_signature_keep_together():
+    gw = sample()
+    doc = Document(io.BytesIO(build_docx(gw)))
+    paras = doc.paragraphs
+    signer = next(i for i, p in enumerate(paras) if p.text == gw.signer)
+    last_body = max(i for i, p in enumerate(paras[:signer]) if p.text == gw.body[-1])
+    assert paras[signer + 1].text == chinese_date(gw.signed_on)
+    assert all(p.paragraph_format.keep_with_next for p in paras[last_body:signer + 1])
+    assert not paras[last_body - 1].paragraph_format.keep_with_next
+
+
+def test_the_printing_line_takes_a_smaller_size_rather_than_wrapping():
+    assert banji_print_size("金鉴区住房工作协调委员会办公室", "2026年10月9日印发") == Pt(14)
+    long_name = "绍兴市越城区城乡住房和住有宜居工作协调委员会办公室"
+    size = banji_print_size(long_name, "2026年11月30日印发")
+    assert Pt(10.5) <= size < Pt(14)
+
+
+def _pdftotext(pdf: bytes) -> list[str]:
+    """The PDF's pages as text with the layout kept (poppler's pdftotext)."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    return out.decode().split("\f")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is not installed")
+def test_pdf_keeps_the_signature_with_the_body_and_the_printing_line_on_one_line(soffice):
+    long_name = "绍兴市越城区城乡住房和住有宜居工作协调委员会办公室"
+    gw = sample(attachments=[], printer=long_name, signer=long_name,
+                body=["为推动方案落实落地，现将推进情况通报如下。" * 3] * 8 + ["请于十日内报送整改情况。"])
+    raw = [p for p in _pdftotext(docx_to_pdf(build_docx(gw))) if p.strip()]
+    pages = [p.replace(" ", "") for p in raw]
+    signed = next(n for n, p in enumerate(pages) if chinese_date(gw.signed_on) in p and long_name in p)
+    assert "请于十日内报送整改情况" in pages[signed]
+    printing = [line.replace(" ", "") for line in raw[-1].splitlines() if "印发" in line]
+    assert len(printing) == 1 and printing[0].startswith(long_name)  # 印发机关 and 印发日期 on one line
 
 
 def test_docx_page_numbers_alternate_right_on_odd_and_left_on_even_pages():

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tasks.documents.convert import pdf_page_png
+from tasks.documents.gongwen import chinese_date
 from tasks.models import RoundupSettings, Unit
 from tasks.roundups.periods import Period
 from tasks.services import documents as docs
@@ -59,5 +60,10 @@ def test_notice_pdf_and_page_one_png(soffice, artifacts, django_capture_on_commi
                                                         today=date(2023, 12, 25))
     notice = notice_services.notice_ensure_files(notice)
     pdf = notice_services.notice_pdf(notice)
-    check_pdf(pdf, "督办〔2023〕1号")
+    reader = check_pdf(pdf, "督办〔2023〕1号")
+    # The signature and date do not go alone onto a page: the body's last lines come with them.
+    gw = notice_services.notice_gongwen(notice)
+    pages = [p.extract_text().replace(" ", "").replace("\n", "") for p in reader.pages]
+    signed = next(p for p in pages if chinese_date(gw.signed_on) in p and gw.signer in p)
+    assert gw.body[-1][-8:] in signed
     write_png(pdf, artifacts / f"notice-{notice.colour}-page1.png")

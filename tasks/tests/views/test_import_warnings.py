@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from tasks.models import Plan
 from tasks.selectors.imports import WARNING_EXPLANATIONS, open_warning_count, plan_warnings, warning_parts
@@ -134,12 +135,18 @@ def test_import_preview_shows_no_english_to_a_non_staff_importer(client):
     assert "<details class=\"tech\">" not in page
 
 
-def test_a_refused_document_is_explained_in_chinese_and_the_parser_note_is_for_staff(client):
+def test_a_refused_document_is_explained_in_the_uis_language_and_the_parser_note_is_for_english_staff(client):
     _coordinator(client, staff=False)
     response = _upload(client, "qingdao-13th-fyp-housing.txt")
     errors = " ".join(response.context["form"].errors["document"])
     assert "未找到带责任单位的重点任务" in errors and "not an implementation plan" not in errors
     client.logout()
     _coordinator(client, staff=True)
+    # Staff reading Chinese get Chinese only (the English note goes to the log) ...
     errors = " ".join(_upload(client, "qingdao-13th-fyp-housing.txt").context["form"].errors["document"])
-    assert "not an implementation plan" in errors
+    assert "未找到带责任单位的重点任务" in errors and "no key tasks" not in errors
+    # ... and in English the refusal is English, with the parser's note.
+    with translation.override("en"):
+        errors = " ".join(_upload(client, "qingdao-13th-fyp-housing.txt").context["form"].errors["document"])
+    assert "No key tasks with responsible units were found" in errors and "not an implementation plan" in errors
+    assert not re.search(r"[\u4e00-\u9fff]", errors.replace("qingdao-13th-fyp-housing.txt", ""))
