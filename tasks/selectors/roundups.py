@@ -404,7 +404,7 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
                 "unit_id": unit_id,
                 **lead,
                 "score": score,
-                "colour": rules.unit_colour(score, lead["overdue"], rule_set),
+                "colour": rules.unit_colour(score, rules.scored_counts(lead, support)["overdue"], rule_set),
                 "support": support,
                 "cumulative": {
                     "lead": outcomes.finish_counts(ytd_counts[unit_id][Role.LEAD]),
@@ -421,7 +421,11 @@ def unit_group(kind: str) -> str:
 
 
 def _rank_within_groups(units: list[dict], kinds: dict[int, str]) -> list[dict]:
-    """Set ``kind`` and rank each unit within its group; units with nothing due are returned apart."""
+    """Set ``kind`` and rank each unit within its group; units with nothing due are returned apart.
+
+    Every unit with a part due, lead or supporting, has a score (``rules.unit_score``: a unit that only
+    supports is scored on its supporting parts) and so a rank; the support weight never leaves one out.
+    """
     without_due = []
     for unit in units:
         unit["kind"] = unit_group(kinds.get(unit["unit_id"], ""))
