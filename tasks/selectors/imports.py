@@ -16,7 +16,7 @@ from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_in
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
 from tasks.rules.towns import collective_members
 
-from .towns import region_towns, town_rows
+from .towns import town_rows
 from .units import units_by_name
 
 SUGGESTIONS = 3  # existing units offered first for a new name
@@ -235,10 +235,10 @@ def _collectives(preview: ImportPreview) -> None:
     towns.csv will seed on a first import). One without members is flagged: it would hold no part, be
     ranked nowhere and never be asked 配合到位 until the coordinator names its members."""
     parsed = preview.parsed
-    if preview.region is not None and region_towns(preview.region).exists():
-        towns = list(region_towns(preview.region).values_list("name", "town_kind"))
-    else:
-        towns = [(row.name, row.kind) for row in town_rows(parsed.region)]
+    towns = [(u.name, u.town_kind) for u in sorted(preview.region_units, key=lambda u: u.pk)
+             if u.kind == Unit.Kind.TOWN]
+    # A region without towns gets towns.csv's on its first import (``plan_import``).
+    towns = towns or [(row.name, row.kind) for row in town_rows(parsed.region)]
     tasks_naming: dict[str, list[int]] = {}
     for t in parsed.key_tasks:
         for n in (*t.lead_units, *t.supporting_units):

@@ -192,8 +192,8 @@ def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkIt
 def key_tasks_for_unit(*, unit: Unit, today: date) -> list[KeyTask]:
     """The key tasks where the unit is lead or supporting, with counts of its own open and overdue items.
 
-    Only the items the unit holds are counted: a town holding a task through 各镇(街道) is not
-    chased on every item of it.
+    Only the items the unit holds a part of are counted (a town that supports through 各镇(街道) holds
+    a supporting part of each of the task's items; a task it holds only as written counts none).
     """
     return precompiled(_key_tasks_for_unit, ids={"unit_id": unit.pk}, today=today)
 
