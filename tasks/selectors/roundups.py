@@ -571,6 +571,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
     for row in rows:
         target_value = _float(row["target_value"])
         actual = _float(row["actual"])
+        places = indicator_rules.decimal_places(row["baseline_text"], row["target_text"])
         status = indicator_rules.indicator_status(
             actual=actual,
             target=target_value,
@@ -581,6 +582,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
             target_year=year,
             as_of=period.end,
             rules=rule_set,
+            places=places,
         )
         out.append(
             {
@@ -599,7 +601,8 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
                 "target_value": target_value,
                 "comparator": row["target_comparator"] or "",
                 "actual": actual,
-                "places": (places := indicator_rules.decimal_places(row["baseline_text"], row["target_text"])),
+                "places": places,
+                # As shown everywhere; ``progress`` above is computed from this very value.
                 "actual_text": indicator_rules.format_value(actual, places) if actual is not None else None,
                 "actual_month": _as_date(row["actual_month"]).strftime("%Y-%m") if row["actual_month"] else None,
                 "reported_in_period": bool(row["reported_in_period"]),
