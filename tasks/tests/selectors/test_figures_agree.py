@@ -97,3 +97,39 @@ def test_dashboard_roundup_api_and_email_agree(client, office, celery_eager, dja
         assert re.search(r"2\. 区财政局 .*配合按期率 50\.0%", message.body)
     assert "区建设局：排名第1，得分100，" in to_dept.body and "牵头应办2项，按期完成2项" in to_dept.body
     assert pct(roundup["区建设局"]["on_time_rate"]) == "100.0%"
+
+
+def test_an_indicators_actual_reads_the_same_everywhere_and_its_progress_is_of_that_value(client, office):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tasks.models import IndicatorReport
+    from tasks.roundups.html import render_standalone_html
+    from tasks.roundups.report import RoundupReport
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.tests.factories import IndicatorFactory, IndicatorTargetFactory
+
+    plan, coordinator, _units = office
+    indicator = IndicatorFactory(plan=plan, number=6, name="创县级及以上优质工程数量", measure="个")
+    IndicatorTargetFactory(indicator=indicator, year=2023, text="40", value=40, comparator="ge")
+    IndicatorReport.objects.create(indicator=indicator, month=date(2023, 6, 1), value="39.8125", reported_at=at(6, 28))
+
+    (row,) = roundup_data(plan=plan, period=JUNE)["indicators"]
+    assert (row["actual"], row["actual_text"], row["progress"]) == (39.8125, "39.81", 99.5)
+    assert row["progress"] == round(float(row["actual_text"]) / 40 * 100, 1)  # of the value shown
+
+    report = RoundupReport(data=roundup_data(plan=plan, period=JUNE))
+    html = render_standalone_html(report)
+    shown = html.split("创县级及以上优质工程数量", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">39.81</td>' in shown and "99.5%" in shown
+    sheet = load_workbook(BytesIO(render_xlsx(report)))["指标"]
+    assert 39.81 in [c.value for c in sheet[3]]
+
+    login(client, coordinator)
+    plan.last_year = 2023  # an ended plan: its dashboard stands at 2023-12-31, against the 2023 target
+    plan.save(update_fields=["last_year"])
+    page = client.get(plan.get_absolute_url()).context["indicator_rows"]
+    assert [(p["actual_text"], p["progress"]) for p in page if p["id"] == indicator.pk] == [("39.81", 99.5)]
+    body = client.get(f"/api/v1/plans/{plan.slug}/status/?as_of=2023-06-30").json()
+    assert [(i["actual_text"], i["progress"]) for i in body["indicators"]] == [("39.81", 99.5)]
