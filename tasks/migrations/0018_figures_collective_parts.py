@@ -1,4 +1,5 @@
-"""A collective (各镇(街道), 各平台公司) holds no part of a work item: its members do.
+"""A collective (各镇(街道), 各平台公司) holds no part of a work item: its members do. And the support
+weight's help says what it decides now (how much a supporting part counts beside led items).
 
 Each part a collective held becomes a part of each of its member towns (in the collective's role, a town
 already on the item keeping its own); a collective without members loses its parts (the plan's import
@@ -6,7 +7,10 @@ warning asks the coordinator to name them). A collective's 配合到位 mark is 
 each town marks its own.
 """
 
-from django.db import migrations
+from decimal import Decimal
+
+import django.core.validators
+from django.db import migrations, models
 
 from tasks.rules.towns import collective_members, part_holders
 
@@ -41,4 +45,18 @@ def parts_to_members(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("tasks", "0017_act_on_all_plans")]
 
-    operations = [migrations.RunPython(parts_to_members, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(parts_to_members, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="roundupsettings",
+            name="support_weight",
+            field=models.DecimalField(
+                decimal_places=2, default=Decimal("0"),
+                help_text="牵头事项权重为1，只决定配合事项在牵头单位得分中占多少。默认0：牵头单位只看牵头事项；"
+                "没有牵头事项到期的单位按配合事项计分和排名",
+                max_digits=4,
+                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)],
+                verbose_name="配合事项权重",
+            ),
+        ),
+    ]
