@@ -27,10 +27,9 @@ class StatusQuerySerializer(serializers.Serializer):
     )
     limit = serializers.IntegerField(
         required=False,
-        default=10,
         min_value=0,
         max_value=100,
-        help_text="How many of the most overdue items to list (0-100, default 10).",
+        help_text="List only the first N of overdue_items (0-100; by default all of them, as roundup --json).",
         error_messages={
             "invalid": _("limit 应为 0 到 100 之间的整数。"),
             "min_value": _("limit 应为 0 到 100 之间的整数。"),
@@ -77,12 +76,23 @@ class CountsSerializer(serializers.Serializer):
     )
 
 
+class CumulativeUnitSerializer(serializers.Serializer):
+    lead = CountsSerializer()
+    support = CountsSerializer()
+
+
 class SummarySerializer(CountsSerializer):
     cumulative = CountsSerializer(help_text="The same counts from the start of the year to as_of.")
+    units = serializers.IntegerField(help_text="How many units are listed in units.")
+    units_by_colour = serializers.DictField(child=serializers.IntegerField())
+    indicators_by_colour = serializers.DictField(child=serializers.IntegerField())
+    indicators_not_reported = serializers.IntegerField()
 
 
 class UnitRowSerializer(CountsSerializer):
     unit = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["town", "department"],
+                                   help_text="地方 (town) or 部门 (department): ranks are within each kind.")
     unit_id = serializers.IntegerField()
     score = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField(allow_null=True)
@@ -90,6 +100,15 @@ class UnitRowSerializer(CountsSerializer):
     rank_change = serializers.IntegerField(allow_null=True)
     colour = serializers.ChoiceField(choices=COLOURS)
     support = CountsSerializer(help_text="The unit's items as a supporting unit (the counts above are as lead).")
+    cumulative = CumulativeUnitSerializer(help_text="Lead and supporting counts from the start of the year.")
+    notices_issued = serializers.IntegerField(help_text="督办单 issued to the unit in the period.")
+    notices_answered = serializers.IntegerField()
+
+
+class UnitRefSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["town", "department"])
 
 
 class IndicatorRowSerializer(serializers.Serializer):
@@ -101,10 +120,15 @@ class IndicatorRowSerializer(serializers.Serializer):
     measure = serializers.CharField()
     cumulative = serializers.BooleanField()
     lead_unit = serializers.CharField(allow_null=True)
+    lead_unit_id = serializers.IntegerField(allow_null=True)
+    baseline = serializers.CharField(allow_null=True)
+    baseline_value = serializers.FloatField(allow_null=True)
     target_text = serializers.CharField(allow_null=True)
     target_value = serializers.FloatField(allow_null=True)
     comparator = serializers.CharField()
-    actual = serializers.FloatField(allow_null=True)
+    actual = serializers.FloatField(allow_null=True, help_text="The latest report by as_of, as stored.")
+    places = serializers.IntegerField(help_text="Decimals actual_text is written with.")
+    actual_text = serializers.CharField(allow_null=True, help_text="actual as shown everywhere (page, roundup, email).")
     actual_month = serializers.CharField(allow_null=True, help_text="YYYY-MM of the latest report by as_of.")
     reported_in_period = serializers.BooleanField()
     progress = serializers.FloatField(allow_null=True, help_text="Percent of this year's target.")
@@ -113,6 +137,41 @@ class IndicatorRowSerializer(serializers.Serializer):
     colour = serializers.ChoiceField(choices=COLOURS)
 
 
+class KeyTaskRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    section = serializers.CharField()
+    title = serializers.CharField()
+    lead_units = serializers.ListField(child=serializers.CharField())
+    total = serializers.IntegerField(help_text="This year's items due by the year's end, not done before it.")
+    done = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    awaiting_review = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    done_rate = serializers.FloatField(allow_null=True)
+
+
+class PraiseRowSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    kind = serializers.CharField()
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AssessmentRowSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+    on_time_points = serializers.FloatField(allow_null=True)
+    indicators = serializers.IntegerField()
+    indicator_attainment = serializers.FloatField(allow_null=True)
+    indicator_points = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField()
+    deduction = serializers.FloatField()
+    score = serializers.FloatField()
+    rank = serializers.IntegerField()
 class OverdueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
@@ -129,30 +188,45 @@ class OverdueItemSerializer(serializers.Serializer):
 
 
 class PlanRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     slug = serializers.CharField()
     title = serializers.CharField()
     region = serializers.CharField()
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodRefSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class PeriodSerializer(PeriodRefSerializer):
     kind = serializers.ChoiceField(choices=KINDS)
     key = serializers.CharField(help_text="2026-10, 2026-Q4 or 2026.")
-    label = serializers.CharField()
+    title = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField(help_text="The period's end, or as_of when that comes first.")
+    year_start = serializers.DateField()
     complete = serializers.BooleanField(help_text="Whether the period had ended by as_of.")
 
 
 class PlanStatusSerializer(serializers.Serializer):
+    """The roundup document (``roundup --json``), as the user may read it. Describes the response; the
+    view returns the document as built."""
+
+    version = serializers.IntegerField(help_text="The document's version.")
     plan = PlanRefSerializer()
     period = PeriodSerializer()
+    previous_period = PeriodRefSerializer()
     as_of = serializers.DateField()
+    rules = serializers.DictField(help_text="The office's roundup rules the figures were computed with.")
+    summary = SummarySerializer(help_text="The whole plan's items due by as_of in the period, by outcome.")
+    units = UnitRowSerializer(many=True, help_text="Units with a part due, ranked within their kind.")
+    units_without_due = UnitRefSerializer(many=True, help_text="Units with nothing due in the period.")
+    indicators = IndicatorRowSerializer(many=True)
+    key_tasks = KeyTaskRowSerializer(many=True)
+    overdue_items = OverdueItemSerializer(many=True, help_text="Open past their deadline, most overdue first.")
+    praise = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
+    call_out = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
+    assessment = AssessmentRowSerializer(many=True, help_text="Annual assessments only.")
     scope = serializers.ChoiceField(choices=["plan", "unit"])
     unit = serializers.CharField(allow_null=True, help_text="The liaison's unit when scope is unit.")
-    summary = SummarySerializer(help_text="The whole plan's items due by as_of in the period, by outcome.")
-    units = UnitRowSerializer(many=True)
-    indicators = IndicatorRowSerializer(many=True)
-    most_overdue = OverdueItemSerializer(many=True)
-    overdue_count = serializers.IntegerField(
-        help_text="How many overdue items there are in all (most_overdue lists the first)."
-    )

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks.roundups.periods import Period
-from tasks.selectors.api import api_plans, plan_status
+from tasks.selectors.api import api_plans
 from tasks.selectors.permissions import visible_plans
+from tasks.selectors.roundups import roundup_document
 
 from .serializers import PlanSerializer, PlanStatusSerializer, StatusQuerySerializer
 
@@ -52,9 +53,11 @@ class PlanListView(RequestLanguage, ListAPIView):
 class PlanStatusView(RequestLanguage, APIView):
     @extend_schema(
         summary="A plan's figures for a period, as of a day",
-        description="The roundup's numbers (same code, keys and types as `manage.py roundup --json`) for the "
-        "month, quarter or year that contains `as_of`, as they stood at the end of `as_of`. A liaison sees the "
-        "plan's summary, its own unit's row, the indicators its unit serves and the overdue items it may open.",
+        description="The roundup document `manage.py roundup --json` prints (built by the same function: the same "
+        "keys and values) for the month, quarter or year that contains `as_of`, as it stood at the end of `as_of` "
+        "(a published roundup as it was published). `scope` is `plan` for a coordinator, who reads it whole; a "
+        "liaison (`unit`) reads the plan's summary and, of the rest, its own unit's rows, the indicators and key "
+        "tasks its unit serves and the overdue items it may open.",
         parameters=[
             OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The plan's slug."),
             StatusQuerySerializer,
@@ -74,7 +77,9 @@ class PlanStatusView(RequestLanguage, APIView):
         period = Period.as_of(query.validated_data["period"], as_of)
         # The figures are the roundup's, labels included (a Chinese document, as emailed); errors follow the client.
         with translation.override(settings.LANGUAGE_CODE):
-            data = plan_status(
-                plan=plan, user=request.user, period=period, most_overdue=query.validated_data["limit"]
-            )
-        return Response(PlanStatusSerializer(data).data)
+            document = roundup_document(plan=plan, period=period, user=request.user)
+        limit = query.validated_data.get("limit")
+        if limit is not None:
+            document["overdue_items"] = document["overdue_items"][:limit]
+        # Returned as built (the serializer documents it): not one value converted on the way.
+        return Response(document)

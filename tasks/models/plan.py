@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -449,3 +450,8 @@ class WorkItemUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_role_display()})"
+
+    def clean(self):
+        # A collective (各镇(街道)) holds no part: its members do (``tasks.rules.towns.part_holders``).
+        if self.unit_id and self.unit.kind == Unit.Kind.COLLECTIVE:
+            raise ValidationError({"unit": _("集合单位不承担事项，请选择其成员单位。")})

@@ -39,7 +39,7 @@ class RoundupSettings(models.Model):
     support_weight = models.DecimalField(
         _("配合事项权重"), max_digits=4, decimal_places=2, default=_dec("0"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_("牵头事项权重为1。默认0：配合单位不能办结事项，得分和排名只看牵头事项"),
+        help_text=_("牵头事项权重为1，只决定配合事项在牵头单位得分中占多少。默认0：牵头单位只看牵头事项；没有牵头事项到期的单位按配合事项计分和排名"),
     )
 
     # Unit colours (红黄绿灯).

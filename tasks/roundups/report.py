@@ -117,6 +117,17 @@ class RoundupReport:
     def ranked_units(self) -> list[dict]:
         return [u for u in self.units if u["rank"] is not None]
 
+    def rankings(self, top: int | None = None) -> list[tuple[str, int, list[dict]]]:
+        """(heading, how many are ranked, the first ``top`` rows) of each ranking, 地方 then 部门 (one
+        "单位排名" for a snapshot from before units had a kind), best first."""
+        ranked = sorted(self.ranked_units, key=lambda u: u["rank"])
+        if not any("kind" in u for u in ranked):
+            groups = [(_("单位排名"), ranked)] if ranked else []
+        else:
+            groups = [(heading, [u for u in ranked if u.get("kind") == kind])
+                      for kind, heading in (("town", _("地方（镇、街道）排名")), ("department", _("部门排名")))]
+        return [(heading, len(rows), rows[:top] if top else rows) for heading, rows in groups if rows]
+
     @property
     def units_without_due(self) -> list[dict]:
         """Units with nothing due in the period: listed apart, never ranked (snapshots before v2 have none)."""

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tasks.rules import indicators as indicator_rules
 from tasks.xlsx_safe import protect_workbook, safe_value
 
 from .report import COLOUR_FILL, COLOUR_HEX, RoundupReport, colour_label
@@ -256,7 +257,7 @@ def _indicators_sheet(wb: Workbook, report: RoundupReport) -> None:
         _row(ws, row, [
             i["number"], i["domain"], i["name"], i["measure"], i["lead_unit"] or "", i["target_text"] or "",
             i["target_value"], symbols.get(i["comparator"], ""),
-            None if i["actual"] is None else round(i["actual"], i.get("places", 4)), i["actual_month"] or "",
+            indicator_rules.shown_value(i["actual"], i.get("places", 4)), i["actual_month"] or "",
             _("是") if i["reported_in_period"] else _("未填报"),
             None if i["progress"] is None else i["progress"] / 100,
             None if i["expected"] is None else i["expected"] / 100,

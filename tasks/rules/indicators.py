@@ -6,14 +6,18 @@ One rule for the dashboard, the indicator page, the roundups and the API:
   stock) is measured from its baseline; a ceiling (``<``/``≤``) as target / actual; a met target
   shows at least 100, an unmet one at most 99.9 (a ``>`` target only equalled is not met);
 - the colour compares progress with where the indicator should be by the cut-off (序时进度, when
-  the plan's settings use pace), with the plan's yellow margin.
+  the plan's settings use pace), with the plan's yellow margin;
+- an actual is shown as stored with the decimals it needs (``format_value``: 39.8125 of an indicator
+  written as 40 reads 39.81, never 40) and progress is computed from that shown value
+  (``shown_value``), so "39.81 against 40" and "99.5 %" always agree, on the page, the roundup
+  (html, xlsx, pdf), the email and the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 COLOURS = (GREEN, YELLOW, RED, NONE)
@@ -91,11 +95,16 @@ def indicator_colour(progress: IndicatorProgress, expected: float, rules: dict) 
 
 def indicator_status(
     *, actual: float | None, target: float | None, comparator: str, cumulative: bool, baseline: float | None,
-    baseline_year: int | None, target_year: int, as_of: date, rules: dict,
+    baseline_year: int | None, target_year: int, as_of: date, rules: dict, places: int = 4,
 ) -> dict:
-    """Progress, expected progress, attainment and colour of one indicator at the close of ``as_of``."""
+    """Progress, expected progress, attainment and colour of one indicator at the close of ``as_of``.
+
+    Progress is judged on the actual as shown (``shown_value(actual, places)``, ``places`` being the
+    indicator's ``decimal_places``): what the reader sees is what was measured.
+    """
     progress = indicator_progress(
-        actual=actual, target=target, comparator=comparator, cumulative=cumulative, baseline=baseline
+        actual=shown_value(actual, places), target=target, comparator=comparator, cumulative=cumulative,
+        baseline=baseline,
     )
     expected = expected_progress(
         period_end=as_of, cumulative=cumulative, comparator=comparator, baseline_year=baseline_year,
@@ -110,11 +119,9 @@ def indicator_status(
 
 
 def decimal_places(*texts_or_values) -> int:
-    """The precision an indicator is written with: the most decimals among its baseline and targets.
-
-    Actuals are shown with it, so a reported 39.8125 of a "个" indicator written as 40 reads 40
-    (at most four places, as targets like 1.4475 are written).
-    """
+    """The precision an indicator is written with: the most decimals among its baseline and targets
+    (at most four places, as targets like 1.4475 are written). Actuals are shown with at least it
+    (``shown_places``)."""
     places = 0
     for value in texts_or_values:
         if value is None:
@@ -130,8 +137,30 @@ def decimal_places(*texts_or_values) -> int:
     return min(places, 4)
 
 
-def format_value(value: float | Decimal | None, places: int) -> str:
-    """``value`` with ``places`` decimals (no trailing zeros beyond them); "—" when missing."""
+# A reported value's own decimals are shown up to this many, beyond the indicator's precision.
+SHOWN_EXTRA_PLACES = 2
+
+
+def shown_places(value: float | Decimal | None, places: int) -> int:
+    """The decimals an actual is shown with: the indicator's precision ``places``, or the value's own
+    decimals up to two when it has more (39.8125 of an indicator written as 40 -> 2: "39.81"); a value
+    that is whole at the indicator's precision keeps it (40.0 -> "40")."""
     if value is None:
-        return "—"
-    return f"{float(value):,.{places}f}".replace(",", "")
+        return places
+    return max(places, min(decimal_places(Decimal(str(value))), SHOWN_EXTRA_PLACES))
+
+
+def _shown(value: float | Decimal, places: int) -> Decimal:
+    """``value`` rounded half up (四舍五入) on its decimal digits, as stored: 2.675 -> 2.68."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-shown_places(value, places)), rounding=ROUND_HALF_UP)
+
+
+def shown_value(value: float | Decimal | None, places: int) -> float | None:
+    """``value`` as it is shown (``format_value``): the number progress is computed from."""
+    return None if value is None else float(_shown(value, places))
+
+
+def format_value(value: float | Decimal | None, places: int) -> str:
+    """An actual as shown everywhere (page, roundup html/xlsx/pdf, email, API ``actual_text``): the stored
+    value with ``shown_places`` decimals, rounded half up; "—" when missing."""
+    return "—" if value is None else f"{_shown(value, places):f}"

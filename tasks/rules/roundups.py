@@ -23,19 +23,35 @@ def counts_rate(counts: dict) -> float | None:
 
 
 def unit_score(lead: dict, support: dict, rules: dict) -> float | None:
-    """Average points per item in scope (0-100); supporting items weigh ``support_weight``."""
+    """Average points per part due (0-100): the unit's led items and its supporting parts (配合到位).
+
+    A unit with any part due, lead or supporting, is scored (and so ranked); only a unit with nothing due
+    has no score. ``support_weight`` (0-1, a led item weighs 1) decides how much a supporting part counts
+    *beside led items*, never whether the unit is scored: a unit that leads nothing due is scored on its
+    supporting parts alone, each at full weight. That is the weighted average's own limit (with one kind
+    of part the weight cancels out), so a department that only supports is judged on what it was asked
+    to do, at the default weight 0 as at any other, and a lead unit's score is unchanged by its support
+    parts at weight 0.
+    """
     points = {
         "done_on_time": rules["points_on_time"],
         "done_late": rules["points_late"],
         "awaiting_review": rules["points_awaiting"],
         "overdue": rules["points_overdue"],
     }
+    support_weight = float(rules["support_weight"]) if lead["due"] else 1.0
     total = weight = 0.0
-    for counts, w in ((lead, 1.0), (support, rules["support_weight"])):
+    for counts, w in ((lead, 1.0), (support, support_weight)):
         for outcome in OUTCOMES:
             total += w * points[outcome] * counts[outcome]
             weight += w * counts[outcome]
     return round(total / weight, 1) if weight else None
+
+
+def scored_counts(lead: dict, support: dict) -> dict:
+    """The counts a unit's colour and rank ties read, as ``unit_score`` scores it: its led items, or its
+    supporting parts when it leads nothing due."""
+    return lead if lead["due"] else support
 
 
 def unit_colour(score: float | None, overdue: int, rules: dict) -> str:
@@ -61,9 +77,10 @@ def competition_ranks(keys: Iterable[tuple]) -> list[int]:
 
 
 def rank_key(row: dict) -> tuple:
-    """Best first: higher score, then higher on-time rate, then fewer overdue items."""
-    rate_ = row["on_time_rate"]
-    return (-row["score"], -(rate_ if rate_ is not None else -1), row["overdue"])
+    """Best first: higher score, then higher on-time rate, then fewer overdue (of the scored counts)."""
+    counts = scored_counts(row, row["support"])
+    rate_ = counts["on_time_rate"]
+    return (-row["score"], -(rate_ if rate_ is not None else -1), counts["overdue"])
 
 
 # -- quarterly bulletin and annual assessment ----------------------------------------------------
@@ -75,10 +92,11 @@ def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], lis
     for row in units:
         if row["rank"] is None:
             continue
+        overdue = scored_counts(row, row["support"])["overdue"]
         if (
             row["rank"] <= rules["praise_top_n"]
             and row["score"] >= rules["praise_min_score"]
-            and row["overdue"] == 0
+            and overdue == 0
         ):
             praise.append(
                 {"unit": row["unit"], "kind": row.get("kind", "department"), "rank": row["rank"], "score": row["score"],
@@ -88,8 +106,8 @@ def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], lis
         if row["score"] < rules["call_out_below_score"]:
             limit = rules["call_out_below_score"]
             reasons.append(_("得分%(score)g，低于%(limit)g分") % {"score": row["score"], "limit": limit})
-        if rules["call_out_min_overdue"] and row["overdue"] >= rules["call_out_min_overdue"]:
-            reasons.append(_("逾期未完成%(n)d项") % {"n": row["overdue"]})
+        if rules["call_out_min_overdue"] and overdue >= rules["call_out_min_overdue"]:
+            reasons.append(_("逾期未完成%(n)d项") % {"n": overdue})
         if reasons:
             call_out.append({"unit": row["unit"], "kind": row.get("kind", "department"), "rank": row["rank"],
                              "score": row["score"], "reasons": reasons})
@@ -110,7 +128,7 @@ def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[d
     w_rate, w_ind = rules["weight_on_time"], rules["weight_indicators"]
     rows = []
     for unit in units:
-        counts = unit if unit["due"] else unit["support"]
+        counts = scored_counts(unit, unit["support"])
         on_time = counts_rate(counts)
         shares = attainment.get(unit["unit_id"])
         ind_rate = round(sum(shares) / len(shares), 4) if shares else None
@@ -122,7 +140,7 @@ def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[d
             rate_points, ind_points = None, (w_rate + w_ind) * ind_rate
         else:
             rate_points, ind_points = w_rate * on_time, w_ind * ind_rate
-        deduction = min(rules["deduction_cap"], rules["deduction_per_overdue"] * unit["overdue"])
+        deduction = min(rules["deduction_cap"], rules["deduction_per_overdue"] * counts["overdue"])
         total = max(0.0, (rate_points or 0.0) + (ind_points or 0.0) - deduction)
         rows.append(
             {
@@ -134,7 +152,7 @@ def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[d
                 "indicators": len(shares or []),
                 "indicator_attainment": ind_rate,
                 "indicator_points": None if ind_points is None else round(ind_points, 1),
-                "overdue": unit["overdue"],
+                "overdue": counts["overdue"],
                 "deduction": round(deduction, 1),
                 "score": round(total, 1),
             }

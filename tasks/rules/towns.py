@@ -2,7 +2,8 @@
 
 The region's towns (towns.csv) carry a sub-kind, 街道 or 镇; a collective name covers the towns
 of the sub-kinds it names. A collective with no member list here (各县(市、区) in a city plan,
-各平台公司) is not expanded: it stays one unit and the import warns.
+各平台公司) is not expanded: the import preview and the import flag it for the coordinator to name its
+members. Either way a collective holds no part of any work item (``part_holders``).
 """
 
 from __future__ import annotations
@@ -45,3 +46,21 @@ def collective_members(name: str, towns: list[tuple[int, str]]) -> list[int]:
     if not kinds:
         return []
     return [town_id for town_id, kind in towns if kind in kinds]
+
+
+def part_holders(rows: list[tuple[int, str]], members: dict[int, list[int]]) -> list[tuple[int, str]]:
+    """Who holds a work item's parts: ``rows`` ((unit id, role), in order) with each collective replaced.
+
+    ``members`` maps each collective among the rows to its member units (a collective of towns to the
+    towns it stands for). A collective holds nothing itself: its parts are its members', in its role;
+    one without members (各平台公司 until the coordinator names them) holds none. A unit is listed once,
+    its first mention winning (a town that leads keeps its lead part when 各镇(街道) supports).
+    """
+    seen: set[int] = set()
+    out = []
+    for unit_id, role in rows:
+        for holder in members.get(unit_id, [unit_id]):
+            if holder not in seen:
+                seen.add(holder)
+                out.append((holder, role))
+    return out

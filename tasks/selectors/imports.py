@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from tasks.importers import ParsedPlan, ParsedWorkItem
 from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_indicator_warnings, work_item_keys
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
+from tasks.rules.towns import collective_members
 
+from .towns import town_rows
 from .units import units_by_name
 
 SUGGESTIONS = 3  # existing units offered first for a new name
@@ -43,6 +45,16 @@ class UnitChoice:
     matched: str = ""
     tasks: list[int] = field(default_factory=list)  # key tasks naming it
     suggestions: list[Unit] = field(default_factory=list)  # existing units it most resembles
+
+
+@dataclass
+class CollectivePreview:
+    """A collective unit (各镇(街道), 各平台公司) and who will hold its parts: its members, if known."""
+
+    name: str  # as the document writes it
+    line: int | None
+    members: list[str]  # the member towns' names; empty: the coordinator must name them
+    tasks: list[int] = field(default_factory=list)  # key tasks naming it
 
 
 @dataclass
@@ -100,6 +112,7 @@ class ImportPreview:
     deadline_problems: list[DeadlineProblem] = field(default_factory=list)
     other_warnings: list[WarningRow] = field(default_factory=list)
     tables: list[TableReading] = field(default_factory=list)
+    collectives: list[CollectivePreview] = field(default_factory=list)
 
     def unit(self, name: str) -> UnitPreview:
         return self.units[normalise_name(name)]
@@ -109,9 +122,13 @@ class ImportPreview:
         return [t for t in self.tables if t.unclear]
 
     @property
+    def collectives_without_members(self) -> list[CollectivePreview]:
+        return [c for c in self.collectives if not c.members]
+
+    @property
     def n_to_check(self) -> int:
         return (len(self.unit_choices) + len(self.link_choices) + len(self.deadline_problems)
-                + len(self.unclear_tables))
+                + len(self.unclear_tables) + len(self.collectives_without_members))
 
 
 def _field(prefix: str, text: str) -> str:
@@ -167,6 +184,7 @@ def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None =
             status = "new" if normalise_name(target) == key else ("doubtful" if key in doubtful else "alias")
             preview.units[key] = UnitPreview(name, target, status)
     _unit_choices(preview, known, doubtful)
+    _collectives(preview)
     _link_choices(preview)
     _deadline_problems(preview)
     handled = {"deadline_unreadable"}
@@ -211,6 +229,29 @@ def _unit_choices(preview: ImportPreview, known: dict[str, Unit], doubtful: dict
                     suggestions=_suggest(alias, preview.region_units),
                 ))
     preview.unit_choices.sort(key=lambda c: (c.line or 0, c.name))
+
+
+def _collectives(preview: ImportPreview) -> None:
+    """Each collective the document names, with the towns it stands for (the region's towns, or those
+    towns.csv will seed on a first import). One without members is flagged: it would hold no part, be
+    ranked nowhere and never be asked 配合到位 until the coordinator names its members."""
+    parsed = preview.parsed
+    towns = [(u.name, u.town_kind) for u in sorted(preview.region_units, key=lambda u: u.pk)
+             if u.kind == Unit.Kind.TOWN]
+    # A region without towns gets towns.csv's on its first import (``plan_import``).
+    towns = towns or [(row.name, row.kind) for row in town_rows(parsed.region)]
+    tasks_naming: dict[str, list[int]] = {}
+    for t in parsed.key_tasks:
+        for n in (*t.lead_units, *t.supporting_units):
+            tasks_naming.setdefault(normalise_name(n), []).append(t.number)
+    for pu in parsed.units:
+        if pu.kind != "collective":
+            continue
+        names = [pu.name, *pu.aliases]
+        members = next((m for m in (collective_members(n, towns) for n in names) if m), [])
+        numbers = sorted({n for name in names for n in tasks_naming.get(normalise_name(name), [])})
+        preview.collectives.append(CollectivePreview(name=pu.name, line=pu.line, members=members, tasks=numbers))
+    preview.collectives.sort(key=lambda c: (bool(c.members), c.line or 0, c.name))
 
 
 def _suggest(name: str, units: list[Unit]) -> list[Unit]:

@@ -74,7 +74,14 @@ from tasks.rules.deadlines import is_extended
 from tasks.rules.support import SupportOutcome
 from tasks.selectors.breakdown import support_outcome_case
 from tasks.selectors.compiled import precompiled
-from tasks.selectors.permissions import reviewable_plans
+from tasks.selectors.permissions import (
+    can_review_plan,
+    reviewable_plans,
+    user_unit,
+    visible_indicators,
+    visible_key_tasks,
+    visible_work_items,
+)
 
 S = WorkItem.Status
 SNAPSHOT_VERSION = 2  # 2: units ranked within 地方 (town) and 部门 (department), units_without_due
@@ -404,7 +411,7 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
                 "unit_id": unit_id,
                 **lead,
                 "score": score,
-                "colour": rules.unit_colour(score, lead["overdue"], rule_set),
+                "colour": rules.unit_colour(score, rules.scored_counts(lead, support)["overdue"], rule_set),
                 "support": support,
                 "cumulative": {
                     "lead": outcomes.finish_counts(ytd_counts[unit_id][Role.LEAD]),
@@ -421,7 +428,11 @@ def unit_group(kind: str) -> str:
 
 
 def _rank_within_groups(units: list[dict], kinds: dict[int, str]) -> list[dict]:
-    """Set ``kind`` and rank each unit within its group; units with nothing due are returned apart."""
+    """Set ``kind`` and rank each unit within its group; units with nothing due are returned apart.
+
+    Every unit with a part due, lead or supporting, has a score (``rules.unit_score``: a unit that only
+    supports is scored on its supporting parts) and so a rank; the support weight never leaves one out.
+    """
     without_due = []
     for unit in units:
         unit["kind"] = unit_group(kinds.get(unit["unit_id"], ""))
@@ -560,6 +571,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
     for row in rows:
         target_value = _float(row["target_value"])
         actual = _float(row["actual"])
+        places = indicator_rules.decimal_places(row["baseline_text"], row["target_text"])
         status = indicator_rules.indicator_status(
             actual=actual,
             target=target_value,
@@ -570,6 +582,7 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
             target_year=year,
             as_of=period.end,
             rules=rule_set,
+            places=places,
         )
         out.append(
             {
@@ -588,7 +601,8 @@ def indicator_rows(*, plan: Plan, period: Period, rule_set: dict, indicator_ids=
                 "target_value": target_value,
                 "comparator": row["target_comparator"] or "",
                 "actual": actual,
-                "places": (places := indicator_rules.decimal_places(row["baseline_text"], row["target_text"])),
+                "places": places,
+                # As shown everywhere; ``progress`` above is computed from this very value.
                 "actual_text": indicator_rules.format_value(actual, places) if actual is not None else None,
                 "actual_month": _as_date(row["actual_month"]).strftime("%Y-%m") if row["actual_month"] else None,
                 "reported_in_period": bool(row["reported_in_period"]),
@@ -726,6 +740,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "year_start": period.year_start.isoformat(),
+            "complete": period.complete,
         },
         "previous_period": {"key": previous.key, "label": previous.label},
         "as_of": period.end.isoformat(),
@@ -812,6 +827,59 @@ def key_task_rows(*, plan: Plan, task_counts: dict[int, dict]) -> list[dict]:
             }
         )
     return out
+
+
+# -- the document: what ``roundup --json`` prints and the API returns ----------------------------------
+
+
+def published_roundup(*, plan: Plan, period: Period) -> Roundup | None:
+    """The published (frozen) roundup of ``plan`` for ``period``, if the period has ended and it was published."""
+    if not period.complete:
+        return None
+    return (Roundup.objects.filter(plan=plan, kind=period.kind, period_start=period.start,
+                                   status=Roundup.Status.PUBLISHED).order_by("-pk").first())
+
+
+def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
+    """The roundup of ``plan`` for ``period`` as one JSON-safe document, as ``user`` may read it.
+
+    The one builder of the document: ``manage.py roundup --json`` prints it (``user`` None: the whole
+    plan) and ``/api/v1/plans/<slug>/status/`` returns it, so both show the same keys and values for the
+    same plan, period and day. The numbers are the published snapshot when the period's roundup was
+    published (as it was sent), else computed now as of the period's last day (``roundup_data``).
+
+    ``scope`` says how it was read: ``plan`` (a coordinator, a global role, the command) whole; ``unit``
+    (a liaison of ``unit``) with the plan's summary, and of the rest only its own unit's rows, the
+    indicators and key tasks its unit serves and the overdue items it may open.
+    """
+    frozen = published_roundup(plan=plan, period=period)
+    data = dict(frozen.data) if frozen else roundup_data(plan=plan, period=period)
+    if user is None or can_review_plan(user, plan.pk):
+        return {**data, "scope": "plan", "unit": None}
+    unit = user_unit(user)
+    unit_id = unit.pk if unit is not None else None
+
+    def own(rows: list[dict]) -> list[dict]:
+        return [row for row in rows if row.get("unit_id") == unit_id and unit_id is not None]
+
+    indicators = set(visible_indicators(user).filter(plan=plan).values_list("pk", flat=True))
+    key_tasks = set(visible_key_tasks(user).filter(plan=plan).values_list("pk", flat=True))
+    open_ids = [row["id"] for row in data["overdue_items"]]
+    allowed = set(visible_work_items(user).filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
+    names = {unit.name} if unit is not None else set()
+    return {
+        **data,
+        "units": own(data["units"]),
+        "units_without_due": own(data["units_without_due"]),
+        "indicators": [row for row in data["indicators"] if row["id"] in indicators],
+        "key_tasks": [row for row in data["key_tasks"] if row["id"] in key_tasks],
+        "overdue_items": [row for row in data["overdue_items"] if row["id"] in allowed],
+        "praise": [row for row in data["praise"] if row["unit"] in names],
+        "call_out": [row for row in data["call_out"] if row["unit"] in names],
+        "assessment": own(data["assessment"]),
+        "scope": "unit",
+        "unit": unit.name if unit is not None else None,
+    }
 
 
 # -- who may read what -----------------------------------------------------------------------------

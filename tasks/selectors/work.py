@@ -192,8 +192,8 @@ def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkIt
 def key_tasks_for_unit(*, unit: Unit, today: date) -> list[KeyTask]:
     """The key tasks where the unit is lead or supporting, with counts of its own open and overdue items.
 
-    Only the items the unit holds are counted: a town holding a task through 各镇(街道) is not
-    chased on every item of it.
+    Only the items the unit holds a part of are counted (a town that supports through 各镇(街道) holds
+    a supporting part of each of the task's items; a task it holds only as written counts none).
     """
     return precompiled(_key_tasks_for_unit, ids={"unit_id": unit.pk}, today=today)
 
@@ -502,10 +502,16 @@ def _plan_key_task_rows(*, plan_id: int, today: date) -> QuerySet[KeyTask]:
 
 
 def plan_unit_rows(plan: Plan, today: date) -> list[Unit]:
-    """Each unit leading items of the plan, with counts and the on-time rate (done on time / due); worst first."""
+    """Each unit leading items of the plan, with counts and the on-time rate; worst first.
+
+    The counts are the rule's (``outcome_q``, ``outcomes.finish_counts``): ``n_due`` is the items done on
+    time, done late, awaiting review or overdue at the close of yesterday, so a waived part is not due, and
+    ``on_time_rate`` is done on time / due, as in a roundup's unit row.
+    """
     units = precompiled(_plan_unit_rows, ids={"plan_id": plan.pk}, as_of=outcomes.live_as_of(today))
     for unit in units:
-        unit.on_time_rate = outcomes.rate(unit.n_on_time, unit.n_due)
+        counts = outcomes.finish_counts({o: getattr(unit, f"n_{o}") for o in outcomes.OUTCOMES})
+        unit.n_due, unit.n_on_time, unit.on_time_rate = counts["due"], counts["done_on_time"], counts["on_time_rate"]
     return units
 
 
@@ -516,9 +522,8 @@ def _plan_unit_rows(*, plan_id: int, as_of: date) -> QuerySet[Unit]:
         .annotate(
             n_total=Count("work_item_assignments"),
             n_done=Count("work_item_assignments", filter=Q(**{f"{a}status": S.DONE})),
-            n_due=Count("work_item_assignments", filter=Q(**{f"{a}due_date__lte": as_of})),
-            n_on_time=Count("work_item_assignments", filter=outcome_q(outcomes.DONE_ON_TIME, as_of, prefix=a)),
-            n_overdue=Count("work_item_assignments", filter=outcome_q(outcomes.OVERDUE, as_of, prefix=a)),
+            **{f"n_{o}": Count("work_item_assignments", filter=outcome_q(o, as_of, prefix=a))
+               for o in outcomes.OUTCOMES},
         )
         .order_by("-n_overdue", "name")
     )

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from tasks.models import KeyTask, KeyTaskUnit, Role, WorkItem, WorkItemUnit
+from tasks.rules.towns import part_holders
+from tasks.selectors.towns import collectives_members
 
 
 def work_items_take_task_leads(*, item_ids: Iterable[int]) -> int:
@@ -25,12 +27,18 @@ def work_items_take_task_leads(*, item_ids: Iterable[int]) -> int:
     if not items:
         return 0
     leads: dict[int, list[int]] = {}
-    for task_id, unit_id in (
+    regions: set[int] = set()
+    for task_id, unit_id, region_id in (
         KeyTaskUnit.objects.filter(key_task_id__in={t for _, t in items}, role=Role.LEAD, expanded=False)
         .order_by("key_task_id", "position", "pk")
-        .values_list("key_task_id", "unit_id")
+        .values_list("key_task_id", "unit_id", "key_task__plan__region_id")
     ):
         leads.setdefault(task_id, []).append(unit_id)
+        regions.add(region_id)
+    # A collective leading the task leads through its members (``rules.towns.part_holders``).
+    members = {pk: found for region_id in regions for pk, found in collectives_members(region_id).items()}
+    leads = {task_id: [u for u, _role in part_holders([(u, Role.LEAD) for u in units], members)]
+             for task_id, units in leads.items()}
     taken = set(
         WorkItemUnit.objects.filter(work_item_id__in=[pk for pk, _ in items]).values_list("work_item_id", "unit_id")
     )

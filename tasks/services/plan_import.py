@@ -49,8 +49,8 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules.deadlines import reimported_due_date
-from tasks.rules.towns import collective_members
-from tasks.selectors.towns import region_towns
+from tasks.rules.towns import collective_members, part_holders
+from tasks.selectors.towns import collectives_members, region_towns
 from tasks.selectors.units import units_by_name
 from tasks.services.towns import region_towns_seed
 
@@ -207,10 +207,11 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     result.count("created" if is_new else "updated", "plans")
 
     _import_units(parsed, region, names, mapping, result)
-    tasks, task_rows = _import_key_tasks(parsed, plan, names, result)
+    members = collectives_members(region)
+    tasks, task_rows = _import_key_tasks(parsed, plan, names, members, result)
     indicators = _import_indicators(parsed, plan, result)
     links_before = {i.pk: i.key_task_id for i in indicators.values()}
-    items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, result)
+    items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, members, result)
     _link_indicators(parsed, indicators, tasks, result)
     Indicator.objects.bulk_update(
         [i for i in indicators.values() if i.key_task_id != links_before[i.pk]], ["key_task"]
@@ -347,12 +348,14 @@ def _ordered_units(names, leads: list[str], supports: list[str], region: Region,
 
 # -- key tasks --------------------------------------------------------------------------------
 
-def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResult):
+def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, members: dict[int, list[int]], result: ImportResult):
     """Key tasks and their units; returns tasks by number and each task's (unit id, role) rows.
 
     A collective unit (各镇(街道)) keeps its row as written and is expanded to a row for each of
     its member towns with the same role (``expanded``). The returned rows, which work items copy,
-    leave the expanded ones out: a town holds the task, not every item of it.
+    are the parts' holders (``rules.towns.part_holders``): the member towns in the collective's
+    place, and nothing for a collective without members. ``members`` (collective id -> member ids)
+    gains what the names as written expand to.
     """
     existing = {t.number: t for t in plan.key_tasks.prefetch_related("assignments")}
     tasks: dict[int, KeyTask] = {}
@@ -393,10 +396,11 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
         for unit, role, name in ordered:
             if unit.kind != Unit.Kind.COLLECTIVE:
                 continue
-            members = collective_members(unit.name, towns) or collective_members(name, towns)
-            if not members:
+            found = members.get(unit.pk) or collective_members(unit.name, towns) or collective_members(name, towns)
+            members[unit.pk] = found
+            if not found:
                 unexpanded.add(unit.name)
-            for town_id in members:
+            for town_id in found:
                 if town_id not in listed:
                     listed.add(town_id)
                     expanded.append((town_id, role, name))
@@ -425,18 +429,19 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, result: ImportResul
             rows.append(assignment)
         # Units left in ``current`` were added by a coordinator: they stay.
         rows += current.values()
-        # Work items take the task's own lead and supporting units: neither towns expanded from a
-        # collective (what a town does is what is handed to it) nor other roles (数据提供单位).
-        task_rows[pt.number] = [
+        # Work items take the task's own lead and supporting units, a collective's members in its place;
+        # not other roles (数据提供单位).
+        task_rows[pt.number] = part_holders([
             (a.unit_id, a.role) for a in sorted(rows, key=lambda a: a.position)
             if not a.expanded and a.role in (Role.LEAD, Role.SUPPORT)
-        ]
+        ], members)
     KeyTaskUnit.objects.bulk_create(new_rows)
     KeyTaskUnit.objects.bulk_update(changed_rows, ["role", "position", "name_as_written", "expanded", "role_name"])
     for name in sorted(unexpanded):
         result.warnings.append({
             "code": "collective_not_expanded", "line": None, "unit": name,
-            "message": f"集合单位“{name}”没有成员名单，未展开到具体单位，仍作为一个单位。",
+            "message": f"集合单位“{name}”没有成员名单，未展开到具体单位：它不承担事项、不参与排名，"
+                       "也不填报配合到位。请在后台为相关重点任务和事项列明其成员单位。",
         })
     return tasks, task_rows
 
@@ -525,7 +530,8 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
 
 def _import_work_items(
     parsed: ParsedPlan, plan: Plan, keys: list[str], links: dict[str, int | None], tasks: dict[int, KeyTask],
-    task_rows: dict[int, list[tuple[int, str]]], indicators: dict[int, Indicator], names, result: ImportResult,
+    task_rows: dict[int, list[tuple[int, str]]], indicators: dict[int, Indicator], names,
+    members: dict[int, list[int]], result: ImportResult,
 ) -> list[WorkItem]:
     """The work list's items, in the document's order; returns them (saved)."""
     indicator_list = list(indicators.values())
@@ -560,7 +566,7 @@ def _import_work_items(
             "recurring": pw.recurring,
             "position": position,
         }
-        rows = _item_units(pw, number, chosen, parsed_tasks, task_rows, names, plan.region, result)
+        rows = _item_units(pw, number, chosen, parsed_tasks, task_rows, names, members, plan.region, result)
         item = existing.get((pw.year, key))
         items.append(item)
         if item is None:
@@ -617,9 +623,11 @@ def _import_work_items(
 
 def _item_units(
     pw: ParsedWorkItem, number: int | None, chosen: bool, parsed_tasks: dict[int, ParsedKeyTask],
-    task_rows: dict[int, list[tuple[int, str]]], names, region: Region, result: ImportResult,
+    task_rows: dict[int, list[tuple[int, str]]], names, members: dict[int, list[int]], region: Region,
+    result: ImportResult,
 ) -> list[tuple[int, str]]:
-    """A work item's (unit id, role) rows: those of its key task, unless the list names other leads."""
+    """A work item's (unit id, role) rows: those of its key task, unless the list names other leads; a
+    collective named there is replaced by its members (``rules.towns.part_holders``)."""
     lead_names = pw.lead_units
     guessed = parsed_tasks.get(pw.key_task) if pw.key_task else None
     if chosen and number and guessed is not None and not pw.supporting_units and lead_names == guessed.lead_units:
@@ -632,7 +640,7 @@ def _item_units(
     leads = [u.pk for u, role, _ in ordered if role == Role.LEAD]
     if not leads or (leads == task_leads and len(ordered) == len(leads)):
         return task_units
-    return [(u.pk, role) for u, role, _ in ordered]
+    return part_holders([(u.pk, role) for u, role, _ in ordered], members)
 
 
 # -- warnings ---------------------------------------------------------------------------------

@@ -229,6 +229,7 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
                     "report": report,
                     "recipient": delivery,
                     "own_line": report.unit_line(delivery.unit_id),
+                    "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
                     "attachments": [a[0] for a in attachments],
                 },
             )

@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from tasks.models import Region, Unit
+from tasks.selectors.towns import TownRow, town_rows, towns_csv_path
 
-
-@dataclass(frozen=True)
-class TownRow:
-    region: str
-    name: str
-    kind: str  # 街道 or 镇
-    pinyin: str
-
-
-def towns_csv_path() -> Path:
-    return Path(settings.BASE_DIR) / "fixtures" / "towns.csv"
-
-
-@lru_cache(maxsize=4)
-def _read(path: Path) -> tuple[TownRow, ...]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return tuple(
-            TownRow(r["region"].strip(), r["name"].strip(), r["kind"].strip(), r.get("pinyin", "").strip())
-            for r in csv.DictReader(f)
-        )
-
-
-def town_rows(region_name: str, *, path: Path | None = None) -> list[TownRow]:
-    """The towns of ``region_name`` listed in towns.csv, in its order."""
-    return [r for r in _read(path or towns_csv_path()) if r.region == region_name]
+__all__ = ["TownRow", "region_towns_seed", "town_rows", "towns_csv_path"]
 
 
 def region_towns_seed(*, region: Region, path: Path | None = None) -> list[Unit]:

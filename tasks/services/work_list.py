@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from tasks.importers.matching import work_item_key
 from tasks.models import Indicator, Plan, Role, WorkItem, WorkItemUnit
+from tasks.rules.towns import part_holders
+from tasks.selectors.towns import collectives_members
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
         plan.work_items.filter(year=year, source=WorkItem.Source.DRAFT, indicator__isnull=False)
         .values_list("indicator_id", flat=True)
     )
+    members = collectives_members(plan.region_id)
     created: list[WorkItem] = []
     with transaction.atomic():
         position = plan.work_items.filter(year=year).count()
@@ -147,10 +150,14 @@ def work_list_draft(*, plan: Plan, year: int) -> list[WorkItem]:
                 existing.add(key)
                 created.append(item)
                 if indicator.key_task:
+                    rows = sorted(indicator.key_task.assignments.all(), key=lambda a: (a.position, a.pk))
+                    # The task's lead and supporting units, a collective's members in its place.
+                    holders = part_holders(
+                        [(a.unit_id, a.role) for a in rows if a.role in (Role.LEAD, Role.SUPPORT) and not a.expanded],
+                        members,
+                    )
                     WorkItemUnit.objects.bulk_create(
-                        WorkItemUnit(work_item=item, unit_id=a.unit_id, role=a.role, position=a.position)
-                        for a in indicator.key_task.assignments.all()
-                        # Towns expanded from a collective hold the task, not each of its items.
-                        if a.role in (Role.LEAD, Role.SUPPORT) and not a.expanded
+                        WorkItemUnit(work_item=item, unit_id=unit_id, role=role, position=position)
+                        for position, (unit_id, role) in enumerate(holders)
                     )
     return created

@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tasks.documents.convert import ConversionUnavailable
-from tasks.models import Plan, Roundup
+from tasks.models import Plan
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
 from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
-from tasks.selectors.roundups import plan_for_roundup, roundup_data
+from tasks.selectors.roundups import plan_for_roundup, published_roundup, roundup_document
 from tasks.services.documents import (
     bulletin_docx,
     bulletin_for_period,
@@ -50,15 +50,12 @@ class Command(BaseCommand):
         except PeriodError as exc:
             raise CommandError(str(exc)) from None
 
-        frozen = Roundup.objects.filter(
-            plan=plan, kind=kind, period_start=period.start, status=Roundup.Status.PUBLISHED
-        ).first()
-        if frozen:
-            report = RoundupReport.from_roundup(frozen)
-        else:
-            if period.end >= timezone.localdate():
-                raise CommandError(f"{period.key} has not ended yet (it ends on {period.end}).")
-            report = RoundupReport(data=roundup_data(plan=plan, period=period))
+        frozen = published_roundup(plan=plan, period=period)
+        if not frozen and period.end >= timezone.localdate():
+            raise CommandError(f"{period.key} has not ended yet (it ends on {period.end}).")
+        # The one document, the API's too: the published snapshot, or the numbers computed now.
+        document = roundup_document(plan=plan, period=period)
+        report = RoundupReport.from_roundup(frozen) if frozen else RoundupReport(data=document)
 
         if options["xlsx"]:
             Path(options["xlsx"]).write_bytes(render_xlsx(report))
@@ -72,7 +69,7 @@ class Command(BaseCommand):
                 except ConversionUnavailable as exc:
                     raise CommandError(f"Cannot write the PDF: {exc}") from None
         if options["json"]:
-            self.stdout.write(json.dumps(report.data, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         state = "published" if frozen else "computed now, not saved"
         self.stdout.write(f"{report.plan['title']} · {report.title} ({state})")

@@ -66,4 +66,24 @@ def test_no_numeric_target_or_no_report_has_no_colour():
 ])
 def test_decimal_places_follow_how_the_plan_writes_the_indicator(values, places):
     assert r.decimal_places(*values) == places
-    assert r.format_value(39.8125, 0) == "40"
+
+
+@pytest.mark.parametrize(("stored", "places", "shown"), [
+    (39.8125, 0, "39.81"),  # indicator 6: written as 40, reported 39.8125 -- never "40"
+    (40.0, 0, "40"), (83.7, 0, "83.7"), (1.5343, 2, "1.53"), (1.4475, 4, "1.4475"), (3.3, 2, "3.30"),
+    (2.675, 2, "2.68"),  # 四舍五入 on the stored decimal, not on its binary float
+    (0.4679, 3, "0.468"),
+])
+def test_an_actual_is_shown_as_stored_with_the_decimals_it_needs(stored, places, shown):
+    assert r.format_value(stored, places) == shown
+    # The number progress is computed from is the number shown.
+    assert r.shown_value(stored, places) == float(shown)
+
+
+def test_progress_is_computed_from_the_actual_as_shown():
+    # 39.8125 of 40 is shown 39.81, and 39.81 / 40 = 99.525 -> 99.5 %: what a reader can check by hand.
+    assert status(actual=39.8125, target=40, places=0)["progress"] == 99.5
+    assert status(actual=39.8125, target=40, places=0)["progress"] == round(float("39.81") / 40 * 100, 1)
+    # Cumulative 1.5343 shown 1.53 with two places: (1.53 - 1.43) / (1.48 - 1.43).
+    s = status(actual=1.5343, target=1.48, cumulative=True, baseline=1.43, places=2)
+    assert s["progress"] == round((1.53 - 1.43) / (1.48 - 1.43) * 100, 1)

@@ -58,6 +58,28 @@ def test_unit_score_weighs_supporting_items_by_the_support_weight():
     assert rules.unit_score(empty, empty, DEFAULTS) is None
 
 
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_a_unit_that_only_supports_is_scored_on_its_supporting_parts_whatever_the_weight(weight):
+    nothing = {"due": 0, "done_on_time": 0, "done_late": 0, "overdue": 0, "awaiting_review": 0}
+    # 市民政局 in 海宁's November: 11 supporting parts due, 9 missing, 2 on time.
+    support = {"due": 11, "done_on_time": 2, "done_late": 0, "overdue": 9, "awaiting_review": 0}
+    rules_ = {**DEFAULTS, "support_weight": weight}
+    assert rules.unit_score(nothing, support, rules_) == 18.2
+    # Its colour and rank ties read the parts it was scored on.
+    assert rules.scored_counts(nothing, support) is support
+    assert rules.unit_colour(18.2, rules.scored_counts(nothing, support)["overdue"], rules_) == "red"
+    # A unit that leads keeps the weight: at 0 its supporting parts do not move its score.
+    lead = {"due": 2, "done_on_time": 2, "done_late": 0, "overdue": 0, "awaiting_review": 0}
+    assert rules.unit_score(lead, support, {**DEFAULTS, "support_weight": 0.0}) == 100.0
+    assert rules.scored_counts(lead, support) is lead
+
+
+def test_rank_key_breaks_ties_on_the_scored_counts():
+    row = {"score": 50.0, "due": 0, "on_time_rate": None, "overdue": 0,
+           "support": {"due": 2, "on_time_rate": 0.5, "overdue": 1}}
+    assert rules.rank_key(row) == (-50.0, -0.5, 1)
+
+
 def test_unit_colour_by_score_and_by_number_overdue():
     assert rules.unit_colour(95, 0, DEFAULTS) == "green"
     assert rules.unit_colour(95, 3, DEFAULTS) == "red"
