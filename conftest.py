@@ -102,3 +102,60 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("slow"):
             slow.add(module)
     items.sort(key=lambda item: (item.nodeid.split("::", 1)[0] not in slow, -sizes[item.nodeid.split("::", 1)[0]]))
+
+
+# -- the collected test count, printed and never falling ------------------------------------------------------
+
+COUNT_FLOOR = os.path.join(os.path.dirname(__file__), ".ci", "test-count-floor")
+_collected: dict[str, int] = {}
+
+
+def pytest_collection_finish(session):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _collected["n"] = max(_collected.get("n", 0), len(session.items))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Under xdist the controller collects nothing itself: every worker reports the whole suite's ids."""
+    _collected["n"] = max(_collected.get("n", 0), len(ids))
+
+
+def _whole_suite(config) -> bool:
+    """A run of every test (``make test``, ``.ci/run``): no path below the root, no -k, -m or --deselect."""
+    root = os.path.realpath(str(config.rootpath))
+    return (
+        not config.option.keyword and not config.option.markexpr and not config.getoption("deselect", None)
+        and all(os.path.realpath(arg) == root for arg in config.args)
+    )
+
+
+def _floor() -> int:
+    with open(COUNT_FLOOR, encoding="utf-8") as f:
+        return int(f.read().split()[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The whole suite fails when it collects fewer tests than ``.ci/test-count-floor`` says it had."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or "n" not in _collected or not _whole_suite(session.config):
+        return
+    if _collected["n"] < _floor() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if os.environ.get("PYTEST_XDIST_WORKER") or "n" not in _collected:
+        return
+    n = _collected["n"]
+    if not _whole_suite(config):
+        terminalreporter.write_line(f"collected {n} tests")
+        return
+    floor = _floor()
+    if n < floor:
+        terminalreporter.write_line(
+            f"FAILED: collected {n} tests, fewer than the {floor} of .ci/test-count-floor: the suite never shrinks",
+            red=True)
+    else:
+        note = f" (raise {COUNT_FLOOR} to {n})" if n > floor else ""
+        terminalreporter.write_line(f"collected {n} tests; floor {floor}{note}")

@@ -374,7 +374,7 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
             )
     # ANALYZE: a bench on tables the planner has no statistics for measures the wrong plans. VACUUM too, as
     # autovacuum would have done in a steady-state database: without a visibility map, counts that could
-    # be answered from an index read the table (measured: the province overdue count, 314 ms -> see README).
+    # be answered from an index read the table (measured: the province overdue count, 314 ms -> see bench/RESULTS.md).
     with conn.cursor() as c:
         c.execute("VACUUM (ANALYZE)" if conn.get_autocommit() else "ANALYZE")
     # The liaison: the lead department of key task 1 of the largest plan.

@@ -50,17 +50,6 @@ class Limits:
     seconds: float = 60.0
     memory_bytes: int = 2048 * 1024 * 1024
 
-    @classmethod
-    def from_settings(cls) -> Limits:
-        from django.conf import settings
-
-        mb = 1024 * 1024
-        return cls(
-            inflated_bytes=int(getattr(settings, "IMPORT_MAX_INFLATED_MB", 50) * mb),
-            pages=int(getattr(settings, "IMPORT_MAX_PAGES", 3000)),
-            seconds=float(getattr(settings, "IMPORT_MAX_SECONDS", 60)),
-            memory_bytes=int(getattr(settings, "IMPORT_MAX_MEMORY_MB", 2048) * mb),
-        )
 
 
 def _mb(n: int) -> str:
@@ -187,7 +176,7 @@ def read_and_parse(path: str | Path, *, source: str = "", year: int | None = Non
                    ) -> tuple[str, ParsedPlan]:
     """The document's text and parsed plan, within the caps; PlanParseError with a clear message past one."""
     path = Path(path)
-    limits = limits or Limits.from_settings()
+    limits = limits or Limits()
     source = source or path.name
     if not path.is_file():
         from .reader import read_document

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tasks.links import pk_url
-from tasks.rules.outcomes import CHASED_STATUSES, OPEN_STATUSES, is_overdue
+from tasks.rules.outcomes import CHASED_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, is_overdue
 
 
 class Comparator(models.TextChoices):
@@ -424,10 +424,6 @@ class WorkItem(models.Model):
     def is_overdue(self, today) -> bool:
         """``tasks.rules.outcomes.is_overdue`` of this item (awaiting review is not overdue)."""
         return is_overdue(status=self.status, due=self.due_date, today=today)
-
-
-# Statuses that end an item: done, or (sub-items only) waived by the coordinator.
-CLOSED_STATUSES = (WorkItem.Status.DONE, WorkItem.Status.WAIVED)
 
 
 class WorkItemUnit(models.Model):

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import rules
+from tasks.rules import roundups as rules
 
 COLOUR_LABELS = {
     rules.GREEN: gettext_lazy("绿灯"),

@@ -7,9 +7,10 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from tasks.documents.notice_rules import Thresholds, item_start, notice_colour
 from tasks.models import Plan, Role, StatusChange, SupervisionNotice, Unit, WorkItem
 from tasks.roundups.periods import Period
+from tasks.rules.notices import Thresholds, item_start, notice_colour
+from tasks.rules.outcomes import OPEN_STATUSES
 from tasks.workdays import workdays_between
 
 from .calendar import calendar_overrides
@@ -61,7 +62,7 @@ def items_under_notice(item_ids: list[int]) -> set[int]:
 
 def notice_candidates(*, plan: Plan, today: date) -> list[tuple[WorkItem, str]]:
     """Open items of the plan that call for a notice and are not under one yet, with their colour."""
-    items = list(WorkItem.objects.filter(plan=plan).exclude(status=WorkItem.Status.DONE).order_by("due_date", "pk"))
+    items = list(WorkItem.objects.filter(plan=plan, status__in=OPEN_STATUSES).order_by("due_date", "pk"))
     colours = item_colours(items, today=today, thresholds=Thresholds.of(roundup_settings_for(plan)))
     busy = items_under_notice([i.pk for i in items])
     return [(i, colours[i.pk]) for i in items if colours[i.pk] and i.pk not in busy]

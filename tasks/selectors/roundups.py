@@ -66,10 +66,10 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.roundups import rules
 from tasks.roundups.periods import QUARTER, YEAR, Period
 from tasks.rules import indicators as indicator_rules
 from tasks.rules import outcomes
+from tasks.rules import roundups as rules
 from tasks.rules.deadlines import is_extended
 from tasks.rules.support import SupportOutcome
 from tasks.selectors.breakdown import support_outcome_case

@@ -199,25 +199,51 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
     return atts
 
 
+def bulletin_drafted(*, roundup: Roundup, report: RoundupReport | None = None) -> dict:
+    """The text of a 通报 drafted from a roundup: the one drafting rule, for a new draft, a redraft and the
+    ``roundup`` command. Always Chinese, even when drafted from an English page."""
+    report = report or RoundupReport.from_roundup(roundup)
+    rules = roundup_settings_for(roundup.plan)
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            "title": draft_title(report),
+            "addressees": rules.doc_addressees or default_addressees(report),
+            "body": "\n".join(draft_body(report)),
+            "signer": issuer_name(roundup.plan),
+            "copy_to": rules.doc_copy_to,
+        }
+
+
 def bulletin_for_roundup(*, roundup: Roundup, actor=None) -> Bulletin:
     """The roundup's draft bulletin, drafted from the roundup if there is none; the published one if
     the roundup was published (the newest correction first)."""
     latest = roundup.bulletins.order_by("-pk").first()
     if latest:
         return latest
-    report = RoundupReport.from_roundup(roundup)
-    rules = roundup_settings_for(roundup.plan)
     try:
-        # A Chinese document, even when drafted from an English page.
-        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            return Bulletin.objects.create(
-                plan=roundup.plan, roundup=roundup, title=draft_title(report),
-                addressees=rules.doc_addressees or default_addressees(report),
-                body="\n".join(draft_body(report)), signer=issuer_name(roundup.plan),
-                copy_to=rules.doc_copy_to, updated_by=actor,
-            )
+        with transaction.atomic():
+            return Bulletin.objects.create(plan=roundup.plan, roundup=roundup, updated_by=actor,
+                                           **bulletin_drafted(roundup=roundup))
     except IntegrityError:
         return roundup.bulletins.get(status=Bulletin.Status.DRAFT)
+
+
+def bulletin_for_period(*, plan: Plan, period, report: RoundupReport, published: Roundup | None) -> Bulletin:
+    """The 通报 of a period as the ``roundup`` command writes it: the published one as sent; else the saved
+    draft; else one drafted now from ``report`` (not saved)."""
+    if published:
+        sent = published.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
+        if sent:
+            return sent
+    draft = Bulletin.objects.filter(
+        roundup__plan=plan, roundup__kind=period.kind, roundup__period_start=period.start,
+        status=Bulletin.Status.DRAFT,
+    ).select_related("plan", "roundup").first()
+    if draft:
+        return draft
+    roundup = published or Roundup(plan=plan, kind=period.kind, period_start=period.start, period_end=period.end,
+                                   data=report.data, status=Roundup.Status.DRAFT)
+    return Bulletin(plan=plan, roundup=roundup, **bulletin_drafted(roundup=roundup, report=report))
 
 
 def bulletin_redraft(*, bulletin: Bulletin, actor) -> Bulletin:
@@ -225,16 +251,13 @@ def bulletin_redraft(*, bulletin: Bulletin, actor) -> Bulletin:
     edits are replaced, which the page asks them to confirm."""
     if not can_review_plan(actor, bulletin.plan_id):
         raise PermissionDenied(_("只有本方案的协调员可以编辑通报。"))
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    with transaction.atomic():
         locked = Bulletin.objects.select_for_update(of=("self",)).select_related("roundup", "plan").get(
             pk=bulletin.pk)
         if locked.is_published:
             raise DocumentError(_("已印发的通报不能修改；请另发更正通报。"))
-        report = RoundupReport.from_roundup(locked.roundup)
-        rules = roundup_settings_for(locked.plan)
-        locked.title = draft_title(report)
-        locked.addressees = rules.doc_addressees or default_addressees(report)
-        locked.body = "\n".join(draft_body(report))
+        drafted = bulletin_drafted(roundup=locked.roundup)
+        locked.title, locked.addressees, locked.body = drafted["title"], drafted["addressees"], drafted["body"]
         locked.updated_by = actor
         locked.save()
     return locked

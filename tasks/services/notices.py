@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
-from tasks.documents.notice_rules import ORDER, Thresholds, escalated, strongest
 from tasks.models import DocumentSeries, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
 from tasks.selectors.permissions import can_review_plan, user_unit
@@ -34,6 +34,7 @@ from tasks.selectors.roundups import roundup_settings_for
 from tasks.workdays import add_workdays, is_workday
 
 from .documents import DOCX_TYPE, DocumentError, document_number_take, format_number, issuer_name
+from .enqueue import enqueue_after_commit
 from .evidence import evidence_check_all
 from .reports import _attach, _written_files
 
@@ -125,9 +126,7 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
                            created_at=at)
             for item in locked.items.all()
         ])
-        from tasks.tasks import notice_send as send_task
-
-        transaction.on_commit(lambda: send_task.delay(locked.pk))
+        enqueue_after_commit("notice_send", locked.pk)
     return locked
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from tasks.importers import ParsedPlan, PlanParseError
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
-from tasks.importers.limits import enforce_field_limits, read_and_parse
+from tasks.importers.limits import Limits, enforce_field_limits, read_and_parse
 from tasks.importers.linking import TaskIndex
 from tasks.importers.matching import (
     UNIT_WARNINGS,
@@ -106,10 +107,21 @@ class ImportResult:
 _KINDS = ("units", "indicators", "key_tasks", "work_items")
 
 
+def import_limits() -> Limits:
+    """What one document may cost, from the settings (``IMPORT_MAX_*``; the importer itself reads no settings)."""
+    mb = 1024 * 1024
+    return Limits(
+        inflated_bytes=int(getattr(settings, "IMPORT_MAX_INFLATED_MB", 50) * mb),
+        pages=int(getattr(settings, "IMPORT_MAX_PAGES", 3000)),
+        seconds=float(getattr(settings, "IMPORT_MAX_SECONDS", 60)),
+        memory_bytes=int(getattr(settings, "IMPORT_MAX_MEMORY_MB", 2048) * mb),
+    )
+
+
 def plan_import_file(*, path: str | Path, year: int | None = None, slug: str | None = None) -> ImportResult:
     """Parse and import the document at ``path``. Raises PlanParseError for a user's mistake."""
     path = Path(path)
-    _text, parsed = read_and_parse(path, year=year)
+    _text, parsed = read_and_parse(path, year=year, limits=import_limits())
     return plan_import(parsed=parsed, source_name=path.name, source_bytes=path.read_bytes(), slug=slug)
 
 

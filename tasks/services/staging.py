@@ -24,6 +24,8 @@ from django.utils import timezone
 from tasks.importers.document import ParsedPlan
 from tasks.importers.limits import read_and_parse
 
+from .plan_import import import_limits
+
 STAGING_DIR = "import-staging"
 _NAME = re.compile(r"[0-9a-f]{32}\.(txt|docx|pdf|doc|wps)")
 
@@ -69,7 +71,7 @@ def staged_parse(name: str, *, source: str, year: int | None,
         with os.fdopen(fd, "wb") as out, default_storage.open(_path(name), "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 out.write(chunk)
-        return read_and_parse(tmp, source=source, year=year, columns=columns)
+        return read_and_parse(tmp, source=source, year=year, columns=columns, limits=import_limits())
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tasks.importers import PlanParseError
 from tasks.importers.limits import read_and_parse
-from tasks.services.plan_import import ImportWarningsError, plan_import
+from tasks.services.plan_import import ImportWarningsError, import_limits, plan_import
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, year, dry_run, json: bool, strict, slug, **options):
         try:
-            _text, parsed = read_and_parse(path, year=year)  # size, page and time caps
+            _text, parsed = read_and_parse(path, year=year, limits=import_limits())  # size, page and time caps
         except PlanParseError as exc:
             raise CommandError(str(exc)) from None
         warnings = parsed.warnings

@@ -13,18 +13,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tasks.documents.convert import ConversionUnavailable
-from tasks.models import Bulletin, Plan, Roundup
+from tasks.models import Plan
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
 from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
-from tasks.selectors.roundups import plan_for_roundup, published_roundup, roundup_document, roundup_settings_for
+from tasks.selectors.roundups import plan_for_roundup, published_roundup, roundup_document
 from tasks.services.documents import (
     bulletin_docx,
+    bulletin_for_period,
     bulletin_pdf,
-    default_addressees,
-    draft_body,
-    draft_title,
-    issuer_name,
 )
 
 
@@ -63,7 +60,7 @@ class Command(BaseCommand):
         if options["xlsx"]:
             Path(options["xlsx"]).write_bytes(render_xlsx(report))
         if options["docx"] or options["pdf"]:
-            bulletin = self._bulletin(plan, period, frozen, report)
+            bulletin = bulletin_for_period(plan=plan, period=period, report=report, published=frozen)
             if options["docx"]:
                 Path(options["docx"]).write_bytes(bulletin_docx(bulletin))
             if options["pdf"]:
@@ -81,22 +78,3 @@ class Command(BaseCommand):
         for path in (options["xlsx"], options["docx"], options["pdf"]):
             if path:
                 self.stdout.write(f"Wrote {path}")
-
-    def _bulletin(self, plan, period, frozen, report) -> Bulletin:
-        """The published 通报 as sent; else the saved draft's text, or one drafted now (not saved)."""
-        if frozen:
-            published = frozen.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
-            if published:
-                return published
-        draft = Bulletin.objects.filter(
-            roundup__plan=plan, roundup__kind=period.kind, roundup__period_start=period.start,
-            status=Bulletin.Status.DRAFT,
-        ).select_related("plan", "roundup").first()
-        if draft:
-            return draft
-        rules = roundup_settings_for(plan)
-        roundup = frozen or Roundup(plan=plan, kind=period.kind, period_start=period.start, period_end=period.end,
-                                    data=report.data, status=Roundup.Status.DRAFT)
-        return Bulletin(plan=plan, roundup=roundup, title=draft_title(report),
-                        addressees=rules.doc_addressees or default_addressees(report),
-                        body="\n".join(draft_body(report)), signer=issuer_name(plan), copy_to=rules.doc_copy_to)

@@ -27,7 +27,7 @@ from tasks.documents.gongwen import (
     build_docx,
     chinese_date,
 )
-from tasks.documents.notice_rules import BLUE, RED, YELLOW
+from tasks.rules.notices import BLUE, RED, YELLOW
 
 EMU_PER_MM = 36000
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

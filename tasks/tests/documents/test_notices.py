@@ -84,6 +84,20 @@ def test_items_already_under_notice_or_done_are_not_noticed_twice(setup, django_
     assert issue([fine], coordinator) == []
 
 
+def test_closed_items_done_or_waived_are_never_proposed(setup):
+    """A waived part is no one's work any more: overdue or not, no 督办单 is proposed for it."""
+    from tasks.selectors.notices import notice_candidates
+
+    plan, coordinator, unit, other, overdue, soon, fine = setup
+    proposed = {item.pk for item, _colour in notice_candidates(plan=plan, today=TODAY)}
+    assert {overdue.pk, soon.pk} <= proposed
+    WorkItem.objects.filter(pk=overdue.pk).update(status=WorkItem.Status.WAIVED)
+    WorkItem.objects.filter(pk=soon.pk).update(status=WorkItem.Status.DONE, completed_on_time=True,
+                                               completed_at=datetime(2026, 5, 1, tzinfo=SH))
+    proposed = {item.pk for item, _colour in notice_candidates(plan=plan, today=TODAY)}
+    assert not proposed & {overdue.pk, soon.pk}
+
+
 def test_only_coordinators_issue(setup):
     plan, coordinator, unit, other, overdue, soon, fine = setup
     with pytest.raises(PermissionDenied):

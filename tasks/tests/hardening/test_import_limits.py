@@ -21,6 +21,7 @@ from tasks.importers import PlanParseError, parse_plan_text
 from tasks.importers import limits as limits_module
 from tasks.importers.limits import Limits, enforce_field_limits, impossible_dates, read_and_parse
 from tasks.models import Indicator, IndicatorTarget, Plan, Unit
+from tasks.services.plan_import import import_limits
 from tasks.services.staging import STAGING_DIR, staged_imports_clean_up
 from tasks.tests.factories import UserFactory
 
@@ -127,7 +128,7 @@ def test_6_page_and_time_caps(tmp_path, monkeypatch):
 
 def test_6_limits_are_settings(settings, tmp_path):
     settings.IMPORT_MAX_INFLATED_MB, settings.IMPORT_MAX_PAGES, settings.IMPORT_MAX_SECONDS = 1, 10, 5
-    assert Limits.from_settings() == Limits(inflated_bytes=1024 * 1024, pages=10, seconds=5.0,
+    assert import_limits() == Limits(inflated_bytes=1024 * 1024, pages=10, seconds=5.0,
                                             memory_bytes=Limits().memory_bytes)
 
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from tasks.documents.notice_rules import (
+from tasks.rules.notices import (
     BLUE,
     RED,
     YELLOW,

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from tasks.roundups import rules
 from tasks.roundups.periods import Period, PeriodError
 from tasks.rules import indicators as indicator_rules
+from tasks.rules import roundups as rules
 
 DEFAULTS = {
     "points_on_time": 100.0, "points_late": 60.0, "points_awaiting": 80.0, "points_overdue": 0.0,
