@@ -13,9 +13,9 @@ from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from tasks.models import Plan
 from tasks.roundups.periods import Period
 from tasks.selectors.permissions import (
-    can_review_plan,
     coordinated_plan_ids,
     is_global,
+    sees_plan_whole,
     user_unit,
     visible_indicators,
     visible_plans,
@@ -39,7 +39,7 @@ def api_plans(user) -> QuerySet[Plan]:
 def plan_status(*, plan: Plan, user, period: Period, most_overdue: int = 10) -> dict:
     """``plan``'s figures for ``period`` (already cut off at the as-of day), as ``user`` may see them."""
     data = roundup_data(plan=plan, period=period)
-    whole = can_review_plan(user, plan.pk)
+    whole = sees_plan_whole(user, plan.pk)
     units, indicators, overdue = data["units"], data["indicators"], data["overdue_items"]
     unit = None
     if not whole:

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
+from tasks.rules.actions import Act
 from tasks.selectors.choices import reviewable_spread
-from tasks.selectors.permissions import can_review_plan, is_coordinator, visible_work_items
+from tasks.selectors.guard import authorize
+from tasks.selectors.permissions import is_coordinator, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
     extension_grant,
@@ -76,8 +78,7 @@ def review_bulk_accept(request):
 def work_item_review(request, pk: int):
     """Accept or return one item awaiting review."""
     item = _item_or_404(request, pk)
-    if not can_review_plan(request.user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
+    authorize(Act.REVIEW, request.user, item)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -102,8 +103,7 @@ def extension_decide(request, pk: int):
         pk=pk, work_item__in=visible_work_items(request.user).values("pk"),
     )
     item = request_obj.work_item
-    if not can_review_plan(request.user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
+    authorize(Act.DECIDE_EXTENSION, request.user, request_obj)
     form = ExtensionDecisionForm(request.POST, plan=item.plan)
     if form.is_valid():
         data = form.cleaned_data
