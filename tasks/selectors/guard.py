@@ -74,12 +74,17 @@ def _plan_id(obj) -> int:
     return obj.plan_id  # an item, roundup, bulletin, 督办单, indicator
 
 
+_KNOWN = (WorkItem, Plan, Roundup, Bulletin, SupervisionNotice, Indicator, TargetShare)
+
+
 def standing(user, obj) -> frozenset[str]:
     """The marks of ``tasks.rules.actions`` that ``user`` holds towards ``obj`` (see the module)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     if isinstance(obj, ExtensionRequest):
         obj = obj.work_item
+    if not isinstance(obj, _KNOWN):
+        raise TypeError(f"the guard knows no standing towards {type(obj).__name__}")
     if isinstance(obj, TargetShare):
         unit = user_unit(user)
         return frozenset({HOLDER}) if unit is not None and unit.pk == obj.unit_id else frozenset()
@@ -94,8 +99,6 @@ def standing(user, obj) -> frozenset[str]:
             marks.add(ADDRESSEE)
     elif isinstance(obj, Indicator) and is_indicator_reporter(user, obj):
         marks.add(REPORTER)
-    elif not isinstance(obj, Plan | Roundup | Bulletin):
-        raise TypeError(f"the guard knows no standing towards {type(obj).__name__}")
     return frozenset(marks)
 
 
