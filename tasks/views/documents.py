@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.documents.convert import ConversionUnavailable
 from tasks.forms import BulletinForm, NoticeIssueForm, NoticeReplyForm
@@ -79,6 +79,7 @@ def _bulletin(request, pk: int) -> Bulletin:
     return get_object_or_404(bulletins_visible_to(request.user), pk=pk)
 
 
+@require_safe
 def bulletin_docx(request, pk: int):
     bulletin = _bulletin(request, pk)
     with translation.override(settings.LANGUAGE_CODE):
@@ -86,6 +87,7 @@ def bulletin_docx(request, pk: int):
     return _file(content, f"{docs.bulletin_file_stem(bulletin)}.docx", docs.DOCX_TYPE)
 
 
+@require_safe
 def bulletin_pdf(request, pk: int):
     bulletin = _bulletin(request, pk)
     try:
@@ -244,6 +246,7 @@ def notice_sign(request, pk: int):
     return redirect("tasks:notice_detail", pk=notice.pk)
 
 
+@require_safe
 def notice_docx(request, pk: int):
     notice = _notice(request, pk)
     with translation.override(settings.LANGUAGE_CODE):
@@ -251,6 +254,7 @@ def notice_docx(request, pk: int):
     return _file(content, f"{notice.doc_number or _('督办单草稿')}.docx", docs.DOCX_TYPE)
 
 
+@require_safe
 def notice_pdf(request, pk: int):
     notice = _notice(request, pk)
     try:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.inputs import clean_text, parse_ids
 from tasks.listings import overdue_listing
@@ -23,6 +23,7 @@ from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
 from .exports import export_response
 
 
+@require_safe
 def overdue(request):
     """Filter by plan, ageing bucket, lead unit, key task; sort by any column; export to Excel."""
     if not is_coordinator(request.user):
@@ -36,6 +37,7 @@ def overdue(request):
     return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today})
 
 
+@require_safe
 def overdue_choices(request, field: str):
     """The overdue filter's search: at most ~20 plans, lead units or key tasks of the user's plans matching ``q``.
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
@@ -37,6 +37,7 @@ def _ensure_coordinator(user) -> None:
         raise PermissionDenied(_("只有专班协调员可以审核。"))
 
 
+@require_safe
 def review_queue(request):
     """Close requests and extension requests of the user's plans, oldest first."""
     _ensure_coordinator(request.user)

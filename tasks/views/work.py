@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.forms import (
     CloseRequestForm,
@@ -57,6 +57,7 @@ HISTORY_LIMIT = 100
 SUPPORT_SHOWN = 20  # supporting parts listed on the home page; the table below has them all
 
 
+@require_safe
 def home(request):
     """Coordinators land on their dashboard; unit staff on their unit's work."""
     if is_coordinator(request.user):
@@ -64,6 +65,7 @@ def home(request):
     return my_work(request)
 
 
+@require_safe
 def my_work(request):
     """The work items of the user's unit (lead or supporting), by deadline, with counts and filters."""
     unit = user_unit(request.user)
@@ -201,6 +203,7 @@ FORM_IDS = {
 }
 
 
+@require_safe
 def work_item_detail(request, pk: int):
     return _render_item(request, _item_or_404(request, pk))
 
@@ -281,6 +284,7 @@ def work_item_comment_view(request, pk: int):
     return render(request, "tasks/comment.html", {"item": item, "form": form, "next": back})
 
 
+@require_safe
 def evidence_download(request, pk: int):
     """Stream an evidence file to someone who may see its item, always as a download."""
     evidence = get_object_or_404(
