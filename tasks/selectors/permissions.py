@@ -145,6 +145,11 @@ def can_act_on_plan(user, plan_id: int) -> bool:
     return acts_globally(user) or plan_id in coordinated_plan_ids(user)
 
 
+def acts_on_any_plan(user) -> bool:
+    """Acts for at least one plan: the coordinators' pages show their buttons (a province-wide viewer's do not)."""
+    return acts_globally(user) or bool(coordinated_plan_ids(user))
+
+
 def reviewable_plans(user) -> QuerySet[Plan]:
     """The plans whose work ``user`` sees as a whole (``sees_plan_whole``); acting asks ``can_act_on_plan``."""
     return plans_in(reviewable_plan_ids(user))

@@ -16,7 +16,7 @@ from tasks.listings import overdue_listing
 from tasks.models import Export
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import reviewable_spread, search_choices
-from tasks.selectors.permissions import is_coordinator, reviewable_plans
+from tasks.selectors.permissions import acts_on_any_plan, is_coordinator, reviewable_plans
 from tasks.services.reminders import reminders_send_now
 
 from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
@@ -34,7 +34,8 @@ def overdue(request):
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(listing.table)
     if export:
         return export_response(request, listing, kind=Export.Kind.OVERDUE, today=today)
-    return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today})
+    return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today,
+                                                  "may_act": acts_on_any_plan(request.user)})
 
 
 @require_safe

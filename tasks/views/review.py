@@ -17,7 +17,7 @@ from tasks.models import ExtensionRequest
 from tasks.rules.actions import Act
 from tasks.selectors.choices import reviewable_spread
 from tasks.selectors.guard import authorize
-from tasks.selectors.permissions import is_coordinator, visible_work_items
+from tasks.selectors.permissions import acts_on_any_plan, is_coordinator, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
     extension_grant,
@@ -46,7 +46,8 @@ def review_queue(request):
     table = CloseRequestTable(queue, prefix="c-", several_plans=several)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
-    return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions})
+    return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions,
+                                                       "may_act": acts_on_any_plan(request.user)})
 
 
 @require_POST

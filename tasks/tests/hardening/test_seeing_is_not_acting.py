@@ -261,6 +261,16 @@ def test_view_all_plans_sees_the_acts_pages_without_their_buttons(client):
     page = client.get(reverse("tasks:bulletin_edit", args=[g.roundup.pk]))
     assert page.status_code == 200 and reverse("tasks:bulletin_publish", args=[g.bulletin.pk]) not in (
         page.content.decode())
+    queue = client.get(reverse("tasks:review_queue"))
+    assert queue.status_code == 200 and g.pending.text in queue.content.decode()
+    assert 'id="bulk-accept-button"' not in queue.content.decode()
+    assert reverse("tasks:extension_decide", args=[g.extension.pk]) not in queue.content.decode()
+    overdue = client.get(reverse("tasks:overdue"))
+    assert overdue.status_code == 200 and g.overdue2.text in overdue.content.decode()
+    assert 'id="issue-notices"' not in overdue.content.decode()
+    _login(client, g.w.coordinator)  # who acts is shown them
+    assert 'id="bulk-accept-button"' in client.get(reverse("tasks:review_queue")).content.decode()
+    assert 'id="issue-notices"' in client.get(reverse("tasks:overdue")).content.decode()
 
 
 @pytest.mark.parametrize("name", ACT_ROUTES)
