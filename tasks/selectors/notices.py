@@ -14,6 +14,7 @@ from tasks.rules.outcomes import OPEN_STATUSES
 from tasks.workdays import workdays_between
 
 from .calendar import calendar_overrides
+from .documents import notices_visible_to
 from .roundups import local_midnight, plan_rows, roundup_settings_for
 
 N = SupervisionNotice
@@ -79,8 +80,10 @@ def notices_for_unit(unit: Unit) -> QuerySet[SupervisionNotice]:
             .select_related("plan").order_by("-issued_at"))
 
 
-def notices_for_item(item: WorkItem) -> QuerySet[SupervisionNotice]:
-    return item.notices.select_related("unit").order_by("-created_at")
+def notices_for_item(item: WorkItem, user) -> QuerySet[SupervisionNotice]:
+    """The item's 督办单 that ``user`` may open (``documents.notices_visible_to``): a supporting unit is not
+    shown the lead's, a lead unit not the drafts; the plan's coordinators and province-wide users see all."""
+    return notices_visible_to(user).filter(items=item).order_by("-created_at")
 
 
 def _notice_counts(*, plan: Plan, start, end) -> QuerySet:

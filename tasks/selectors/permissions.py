@@ -1,8 +1,12 @@
-"""Who may see and do what: one place for the object permission rules.
+"""Who may see and do what: one place for the facts the object permission rules read.
 
-- superusers and holders of ``tasks.view_all_plans`` (a province or city role) see and review everything;
-  ``is_staff`` only opens the admin, where a coordinator sees the plans they coordinate;
-- a coordinator (``Plan.coordinators``) sees and reviews the plans they coordinate;
+- seeing: superusers and holders of ``tasks.view_all_plans`` or ``tasks.act_on_all_plans`` (a province
+  or city role) see every plan (``is_global``); ``is_staff`` only opens the admin, where a coordinator sees
+  the plans they coordinate;
+- acting: superusers and holders of ``tasks.act_on_all_plans`` act on every plan like a coordinator of
+  each (``acts_globally``, ``can_act_on_plan``); ``view_all_plans`` alone never writes. Services ask
+  ``tasks.selectors.guard.authorize`` before writing, which reads these facts;
+- a coordinator (``Plan.coordinators``) sees and acts on the plans they coordinate;
 - a liaison (``Profile.unit``) sees the work items and key tasks where their unit is lead or
   supporting; only a lead unit changes an item's status (asks to close, asks for more time).
 
@@ -31,10 +35,12 @@ from tasks.models import (
 from tasks.selectors.compiled import IdArray, precompiled
 
 VIEW_ALL_PLANS = "tasks.view_all_plans"
+ACT_ON_ALL_PLANS = "tasks.act_on_all_plans"
 
 
 def is_global(user) -> bool:
-    """Superusers and holders of ``tasks.view_all_plans`` see every plan (``is_staff`` alone does not).
+    """Superusers and holders of ``tasks.view_all_plans`` (or ``act_on_all_plans``) see every plan (``is_staff``
+    alone does not). Seeing only: acting asks ``acts_globally``.
 
     Answered with the plans the user coordinates, in one statement (``_standing``), once per user object; a
     user whose permissions the auth backends have read already (the admin's pages) is answered from their
@@ -46,35 +52,53 @@ def is_global(user) -> bool:
     if user.is_superuser:
         return True
     if hasattr(user, "_perm_cache"):
-        return user.has_perm(VIEW_ALL_PLANS)
+        return user.has_perm(VIEW_ALL_PLANS) or user.has_perm(ACT_ON_ALL_PLANS)
     _standing(user)
-    return user._housing_global
+    return user._housing_global or user._housing_acts
 
 
-_GRANTED = -1  # the row of _standing that says the user holds view_all_plans (no plan has this id)
+def acts_globally(user) -> bool:
+    """Superusers and holders of ``tasks.act_on_all_plans`` act on every plan (review, publish, issue 督办单)
+    like a coordinator of each. ``view_all_plans`` does not: it only sees."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if hasattr(user, "_perm_cache"):
+        return user.has_perm(ACT_ON_ALL_PLANS)
+    _standing(user)
+    return user._housing_acts
+
+
+# The rows of _standing that say the user holds a permission (no plan has these ids).
+_GRANTED = {VIEW_ALL_PLANS: -1, ACT_ON_ALL_PLANS: -2}
 
 
 def _standing(user) -> None:
     """Read what every page asks about its user, once per user object: whether they hold ``view_all_plans``
-    (their own or a group's) and the plans they coordinate (``_housing_global``, ``_housing_plans``)."""
+    and ``act_on_all_plans`` (their own or a group's) and the plans they coordinate (``_housing_global``,
+    ``_housing_acts``, ``_housing_plans``)."""
     if hasattr(user, "_housing_plans"):
         return
     rows = precompiled(_standing_rows, ids={"user_id": user.pk})
-    user._housing_global = any(pk == _GRANTED for pk, _region in rows)
-    user._housing_plans = {pk: region for pk, region in rows if pk != _GRANTED}
+    user._housing_global = any(pk == _GRANTED[VIEW_ALL_PLANS] for pk, _region in rows)
+    user._housing_acts = any(pk == _GRANTED[ACT_ON_ALL_PLANS] for pk, _region in rows)
+    user._housing_plans = {pk: region for pk, region in rows if pk > 0}
 
 
 def _standing_rows(*, user_id: int) -> QuerySet:
-    """(plan id, region id) of the plans ``user_id`` coordinates, and ``(_GRANTED, _GRANTED)`` if they hold
-    ``view_all_plans``: one statement (UNION ALL) for two questions every page asks."""
-    app_label, codename = VIEW_ALL_PLANS.split(".")
-    granted = (
-        Permission.objects.filter(
-            Q(user=user_id) | Q(group__user=user_id), content_type__app_label=app_label, codename=codename)
-        .annotate(plan=Value(_GRANTED), region=Value(_GRANTED)).order_by().values_list("plan", "region").distinct()
-    )
+    """(plan id, region id) of the plans ``user_id`` coordinates, and ``(-1, -1)`` / ``(-2, -2)`` if they hold
+    ``view_all_plans`` / ``act_on_all_plans``: one statement (UNION ALL) for the questions every page asks."""
+    parts = []
+    for perm, mark in _GRANTED.items():
+        app_label, codename = perm.split(".")
+        parts.append(
+            Permission.objects.filter(
+                Q(user=user_id) | Q(group__user=user_id), content_type__app_label=app_label, codename=codename)
+            .annotate(plan=Value(mark), region=Value(mark)).order_by().values_list("plan", "region").distinct()
+        )
     plans = Plan.objects.filter(coordinators=user_id).order_by().values_list("pk", "region_id")
-    return plans.union(granted, all=True)
+    return plans.union(*parts, all=True)
 
 
 def user_unit(user) -> Unit | None:
@@ -105,16 +129,29 @@ def coordinated_plan_ids(user) -> frozenset[int]:
 
 
 def is_coordinator(user) -> bool:
-    """Reviews and chases: staff, superusers and coordinators of at least one plan."""
+    """Sees the coordinators' pages (dashboard, review queue, overdue, roundups): province-wide users and
+    coordinators of at least one plan. Seeing only: what they may do there is ``can_act_on_plan``."""
     return is_global(user) or bool(coordinated_plan_ids(user))
 
 
-def can_review_plan(user, plan_id: int) -> bool:
+def sees_plan_whole(user, plan_id: int) -> bool:
+    """Reads every item, figure and document of the plan: its coordinators and province-wide users."""
     return is_global(user) or plan_id in coordinated_plan_ids(user)
 
 
+def can_act_on_plan(user, plan_id: int) -> bool:
+    """Acts for the plan (reviews, chases, publishes, issues 督办单): its coordinators, holders of
+    ``act_on_all_plans`` and superusers. Services ask ``guard.authorize``, which reads this."""
+    return acts_globally(user) or plan_id in coordinated_plan_ids(user)
+
+
+def acts_on_any_plan(user) -> bool:
+    """Acts for at least one plan: the coordinators' pages show their buttons (a province-wide viewer's do not)."""
+    return acts_globally(user) or bool(coordinated_plan_ids(user))
+
+
 def reviewable_plans(user) -> QuerySet[Plan]:
-    """The plans whose work ``user`` reviews, chases and sees as a whole."""
+    """The plans whose work ``user`` sees as a whole (``sees_plan_whole``); acting asks ``can_act_on_plan``."""
     return plans_in(reviewable_plan_ids(user))
 
 

@@ -75,8 +75,8 @@ from tasks.rules.support import SupportOutcome
 from tasks.selectors.breakdown import support_outcome_case
 from tasks.selectors.compiled import precompiled
 from tasks.selectors.permissions import (
-    can_review_plan,
     reviewable_plans,
+    sees_plan_whole,
     user_unit,
     visible_indicators,
     visible_key_tasks,
@@ -854,7 +854,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
     """
     frozen = published_roundup(plan=plan, period=period)
     data = dict(frozen.data) if frozen else roundup_data(plan=plan, period=period)
-    if user is None or can_review_plan(user, plan.pk):
+    if user is None or sees_plan_whole(user, plan.pk):
         return {**data, "scope": "plan", "unit": None}
     unit = user_unit(user)
     unit_id = unit.pk if unit is not None else None

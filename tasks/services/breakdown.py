@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import CLOSED_STATUSES, Role, StatusChange, Unit, WorkItem, WorkItemUnit
+from tasks.rules.actions import Act
 from tasks.rules.breakdown import child_deadline_ok
-from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+from tasks.selectors.guard import allowed, authorize
+from tasks.selectors.permissions import user_unit
 
 from .workflow import work_item_transition
 
@@ -35,10 +37,10 @@ class BreakdownPart:
 
 
 def may_break_down(user, item: WorkItem) -> bool:
-    """The item's lead unit or its plan's coordinator; only a top-level, open item is broken down."""
+    """The item's lead unit or its plan's coordinator (the guard); only a top-level, open item is broken down."""
     if item.parent_id is not None or item.status in CLOSED_STATUSES:
         return False
-    return unit_role(user, item) == Role.LEAD or can_review_plan(user, item.plan_id)
+    return allowed(Act.BREAK_DOWN, user, item)
 
 
 def work_item_break_down(
@@ -50,12 +52,11 @@ def work_item_break_down(
     later than the parent's deadline in force. A unit gets at most one sub-item of a parent.
     """
     at = at or timezone.now()
-    if not may_break_down(user, item):
-        if item.parent_id is not None:
-            raise ValidationError(_("分解事项不能再次分解。"), code="nested")
-        if item.status in CLOSED_STATUSES:
-            raise ValidationError(_("该事项已办结，不能分解。"), code="closed")
-        raise PermissionDenied(_("只有牵头单位或专班可以分解交办该事项。"))
+    authorize(Act.BREAK_DOWN, user, item)
+    if item.parent_id is not None:
+        raise ValidationError(_("分解事项不能再次分解。"), code="nested")
+    if item.status in CLOSED_STATUSES:
+        raise ValidationError(_("该事项已办结，不能分解。"), code="closed")
     if not parts:
         raise ValidationError(_("请至少选择一个承办单位。"), code="empty")
     with transaction.atomic():
@@ -116,8 +117,7 @@ def _handing_unit_name(user, parent: WorkItem) -> str:
 def work_item_sign(*, item: WorkItem, user, at: datetime | None = None) -> WorkItem:
     """The sub-item's unit signs for it (签收): awaiting sign -> not started, with who and when."""
     at = at or timezone.now()
-    if unit_role(user, item) != Role.LEAD:
-        raise PermissionDenied(_("只有承办单位可以签收。"))
+    authorize(Act.SIGN, user, item)
     with transaction.atomic():
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != S.AWAITING_SIGN:
@@ -130,8 +130,7 @@ def work_item_sign(*, item: WorkItem, user, at: datetime | None = None) -> WorkI
 
 def work_item_waive(*, item: WorkItem, user, reason: str, at: datetime | None = None) -> WorkItem:
     """The coordinator releases a sub-item with a reason (豁免): it no longer holds up its parent."""
-    if not can_review_plan(user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以豁免分解事项。"))
+    authorize(Act.WAIVE, user, item)
     if item.parent_id is None:
         raise ValidationError(_("只有分解事项可以豁免。"), code="not_sub_item")
     reason = (reason or "").strip()

@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -22,7 +22,8 @@ from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Attachment, Gongwen, Table, build_docx, chinese_date
 from tasks.models import Bulletin, DocumentSequence, DocumentSeries, Plan, Roundup, Unit
 from tasks.roundups.report import RoundupReport, colour_label, pct
-from tasks.selectors.permissions import can_review_plan
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
 from tasks.selectors.roundups import roundup_settings_for
 
 logger = logging.getLogger(__name__)
@@ -216,10 +217,13 @@ def bulletin_drafted(*, roundup: Roundup, report: RoundupReport | None = None) -
 
 def bulletin_for_roundup(*, roundup: Roundup, actor=None) -> Bulletin:
     """The roundup's draft bulletin, drafted from the roundup if there is none; the published one if
-    the roundup was published (the newest correction first)."""
+    the roundup was published (the newest correction first). Drafting asks the guard for ``actor`` (None:
+    the system)."""
     latest = roundup.bulletins.order_by("-pk").first()
     if latest:
         return latest
+    if actor is not None:
+        authorize(Act.EDIT_BULLETIN, actor, roundup)
     try:
         with transaction.atomic():
             return Bulletin.objects.create(plan=roundup.plan, roundup=roundup, updated_by=actor,
@@ -249,8 +253,7 @@ def bulletin_for_period(*, plan: Plan, period, report: RoundupReport, published:
 def bulletin_redraft(*, bulletin: Bulletin, actor) -> Bulletin:
     """Write a draft's text again from the roundup as it stands (after a regenerate); the coordinator's
     edits are replaced, which the page asks them to confirm."""
-    if not can_review_plan(actor, bulletin.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以编辑通报。"))
+    authorize(Act.EDIT_BULLETIN, actor, bulletin)
     with transaction.atomic():
         locked = Bulletin.objects.select_for_update(of=("self",)).select_related("roundup", "plan").get(
             pk=bulletin.pk)
@@ -266,8 +269,7 @@ def bulletin_redraft(*, bulletin: Bulletin, actor) -> Bulletin:
 def bulletin_edit(*, bulletin: Bulletin, actor, title: str, addressees: str, body: str, copy_to: str = "",
                   signer: str = "") -> Bulletin:
     """The coordinator's edit of a draft: plain text only; a published bulletin never changes."""
-    if not can_review_plan(actor, bulletin.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以编辑通报。"))
+    authorize(Act.EDIT_BULLETIN, actor, bulletin)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise DocumentError(_("标题和正文不能为空。"))
@@ -345,8 +347,10 @@ def bulletin_publish(*, bulletin: Bulletin, actor=None, today: date | None = Non
     """Give the bulletin its number, date it, store its .docx and PDF; it never changes afterwards.
 
     Runs inside the caller's transaction when there is one (the roundup's publish), so the number, the
-    frozen files and the roundup's snapshot commit together or not at all.
+    frozen files and the roundup's snapshot commit together or not at all. ``actor`` None is the system.
     """
+    if actor is not None:
+        authorize(Act.EDIT_BULLETIN, actor, bulletin)
     at = at or timezone.now()
     today = today or timezone.localdate(at)
     with transaction.atomic():
@@ -375,8 +379,7 @@ def bulletin_publish(*, bulletin: Bulletin, actor=None, today: date | None = Non
 
 def bulletin_correct(*, bulletin: Bulletin, actor) -> Bulletin:
     """A new draft that corrects a published bulletin; its text starts as the original's."""
-    if not can_review_plan(actor, bulletin.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以发更正通报。"))
+    authorize(Act.EDIT_BULLETIN, actor, bulletin)
     if not bulletin.is_published:
         raise DocumentError(_("草稿直接修改即可，无需更正。"))
     try:

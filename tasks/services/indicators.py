@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.inputs import clean_required
 from tasks.models import Indicator, IndicatorReport
-from tasks.selectors.permissions import is_indicator_reporter, user_unit
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
+from tasks.selectors.permissions import user_unit
 
 
 def indicator_value_report(
@@ -20,8 +22,7 @@ def indicator_value_report(
 ) -> IndicatorReport:
     """Record the actual value of ``indicator`` for ``month``; reporting a month again corrects it."""
     at = at or timezone.now()
-    if not is_indicator_reporter(user, indicator):
-        raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))
+    authorize(Act.REPORT_INDICATOR, user, indicator)
     month = month.replace(day=1)
     today = timezone.localdate(at)
     plan = indicator.plan

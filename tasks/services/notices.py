@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
@@ -26,10 +25,12 @@ from django.utils.translation import gettext as _
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
 from tasks.models import DocumentSeries, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.rules.actions import Act
 from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
+from tasks.selectors.guard import authorize
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
-from tasks.selectors.permissions import can_review_plan, user_unit
+from tasks.selectors.permissions import user_unit
 from tasks.selectors.roundups import roundup_settings_for
 from tasks.workdays import add_workdays, is_workday
 
@@ -64,14 +65,16 @@ def notices_draft(*, items: Sequence[WorkItem], actor=None, today: date, colour:
     ``colour``). Items already under a notice awaiting its reply, done items and items without a lead
     unit are left out. Returns the new drafts."""
     at = at or timezone.now()
-    items = [i for i in items if i.is_open]
     if not items:
         return []
     plan = items[0].plan
-    if actor is not None and not can_review_plan(actor, plan.pk):
-        raise PermissionDenied(_("只有本方案的协调员可以督办。"))
+    if actor is not None:
+        authorize(Act.ISSUE_NOTICE, actor, plan)
     if any(i.plan_id != plan.pk for i in items):
         raise DocumentError(_("一份督办单只能督办同一方案的事项。"))
+    items = [i for i in items if i.is_open]
+    if not items:
+        return []
     rules = roundup_settings_for(plan)
     colours = item_colours(items, today=today, thresholds=Thresholds.of(rules))
     busy = items_under_notice([i.pk for i in items])
@@ -101,8 +104,8 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
     """Sign and send a draft: it takes its number and reply date, goes in each item's history, and is
     emailed (PDF attached) after commit."""
     at = at or timezone.now()
-    if actor is not None and not can_review_plan(actor, notice.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以签发督办单。"))
+    if actor is not None:
+        authorize(Act.ISSUE_NOTICE, actor, notice)
     with transaction.atomic():
         locked = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=notice.pk)
         if locked.status != N.Status.DRAFT:
@@ -141,8 +144,7 @@ def notices_issue_for_items(*, items: Sequence[WorkItem], actor, today: date, co
 def notice_cancel(*, notice: SupervisionNotice, actor, at: datetime | None = None) -> SupervisionNotice:
     """Drop a draft (a proposed one the office does not want)."""
     at = at or timezone.now()
-    if not can_review_plan(actor, notice.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以撤销督办单。"))
+    authorize(Act.ISSUE_NOTICE, actor, notice)
     with transaction.atomic():
         locked = N.objects.select_for_update().get(pk=notice.pk)
         if locked.status != N.Status.DRAFT:
@@ -275,9 +277,8 @@ def notice_reply(*, notice: SupervisionNotice, user, text: str, files: Sequence[
                  at: datetime | None = None) -> SupervisionNotice:
     """The unit answers in writing (text + evidence); the answer goes in each item's history."""
     at = at or timezone.now()
+    authorize(Act.REPLY_NOTICE, user, notice)
     unit = user_unit(user)
-    if unit is None or unit.pk != notice.unit_id:
-        raise PermissionDenied(_("只有被督办单位可以回复督办单。"))
     text = (text or "").strip()
     if not text:
         raise DocumentError(_("请填写回复内容。"))

@@ -48,8 +48,10 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.rules.actions import Act
 from tasks.rules.deadlines import reimported_due_date
 from tasks.rules.towns import collective_members, part_holders
+from tasks.selectors.guard import authorize
 from tasks.selectors.towns import collectives_members, region_towns
 from tasks.selectors.units import units_by_name
 from tasks.services.towns import region_towns_seed
@@ -134,6 +136,7 @@ def plan_import(
     unit_mapping: Mapping[str, int | None] | None = None,
     key_task_links: Mapping[str, int | None] | None = None,
     strict: bool = False,
+    actor=None,
 ) -> ImportResult:
     """Create or update the plan ``parsed`` describes, all or nothing.
 
@@ -148,6 +151,9 @@ def plan_import(
     ``strict``: any warning (the parser's, or one the import finds, e.g. an indicator of the
     work list missing from the target table) raises ImportWarningsError.
 
+    ``actor``: the user importing (None: a command). A document that updates an existing plan asks the
+    guard that they act for that plan (``NotAllowed`` otherwise, nothing written); a new plan needs none.
+
     Raises ImportChoiceError for a choice that does not fit the document or the region, and
     PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
@@ -160,7 +166,8 @@ def plan_import(
     stored: list[tuple[object, str]] = []  # files saved by this import, removed again if it fails
     try:
         with transaction.atomic():
-            result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored)
+            result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
+                             actor)
             if strict and result.warnings:
                 raise ImportWarningsError(result.warnings)
             return result
@@ -177,7 +184,8 @@ def plan_import(
         raise
 
 
-def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored) -> ImportResult:
+def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
+            actor=None) -> ImportResult:
     region, _created = Region.objects.get_or_create(
         name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
     )
@@ -191,6 +199,8 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
 
     plan = Plan.objects.filter(region=region, title=parsed.title).first()
     is_new = plan is None
+    if not is_new and actor is not None:
+        authorize(Act.IMPORT_PLAN, actor, plan)
     if is_new:
         plan = Plan(region=region, title=parsed.title, slug=_unique_slug(slug or Path(source_name).stem))
     plan.issuer = parsed.issuer or plan.issuer

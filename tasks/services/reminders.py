@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings as django_settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Prefetch
@@ -47,8 +47,9 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules import outcomes
+from tasks.rules.actions import Act
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
-from tasks.selectors.permissions import can_review_plan
+from tasks.selectors.guard import authorize_plans
 from tasks.selectors.reminders import (
     ReminderCandidate,
     reminder_recipients,
@@ -487,13 +488,6 @@ def reminders_send_pending(*, now: datetime | None = None, today: date | None = 
 # ---------------------------------------------------------------- coordinator actions
 
 
-def _may_chase(actor, plan_ids: set[int]) -> bool:
-    """Chasing is reviewing: only who reviews every one of the plans (``permissions.can_review_plan``)."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    return all(can_review_plan(actor, plan_id) for plan_id in plan_ids)
-
-
 def reminders_send_now(*, work_item_ids: list[int], actor, today: date) -> int:
     """The coordinator's "remind now": a 'manual' reminder of each chased item to its lead unit's contacts.
 
@@ -507,8 +501,7 @@ def reminders_send_now(*, work_item_ids: list[int], actor, today: date) -> int:
         .values_list("pk", "plan_id", "due_date")
     )
     all_plans = set(WorkItem.objects.filter(pk__in=work_item_ids).values_list("plan_id", flat=True))
-    if not _may_chase(actor, all_plans):
-        raise PermissionDenied(_("只有该方案的专班协调员可以催办。"))
+    authorize_plans(Act.CHASE, actor, all_plans)
     if not items:
         return 0
     plan_ids = sorted({item[1] for item in items})
@@ -541,8 +534,7 @@ def reminders_resend(*, reminder_ids: list[int], actor, now: datetime | None = N
         rows = list(qs.values_list("pk", "email", "work_item__plan_id"))
         if not rows:
             return 0
-        if not _may_chase(actor, {row[2] for row in rows}):
-            raise PermissionDenied(_("只有该方案的专班协调员可以重发提醒。"))
+        authorize_plans(Act.CHASE, actor, {row[2] for row in rows})
         n = Reminder.objects.filter(pk__in=[r[0] for r in rows]).update(
             status=St.PENDING, attempts=0, next_attempt_at=now
         )

@@ -1,6 +1,6 @@
 """Writes by units on their items: progress, contributions, close requests; coordinators' comments.
 
-Each function checks the user's right to act on the item, validates everything before
+Each function asks the guard (``selectors.guard.authorize``) whether the user may act, validates everything before
 writing, and writes the report, its evidence and any status change in one transaction.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.inputs import clean_required
-from tasks.models import CLOSED_STATUSES, Evidence, ProgressReport, Role, WorkItem
-from tasks.rules.actions import close_from_statuses
+from tasks.models import CLOSED_STATUSES, Evidence, ProgressReport, WorkItem
+from tasks.rules.actions import LEAD, Act, close_from_statuses
 from tasks.rules.breakdown import parent_may_close
 from tasks.selectors.breakdown import sub_item_rollup
-from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+from tasks.selectors.guard import authorize, item_role
+from tasks.selectors.permissions import user_unit
 
 from .evidence import CheckedFile, evidence_check_all
 from .workflow import work_item_transition
@@ -85,17 +86,15 @@ def work_item_report_progress(
     percentage becomes the item's progress; a contribution changes no status.
     """
     at = at or timezone.now()
-    role = unit_role(user, item)
-    if role is None:
-        raise PermissionDenied(_("您的单位不负责该事项。"))
+    role = item_role(authorize(Act.REPORT, user, item))
     if item.status in CLOSED_STATUSES:
         raise ValidationError(_("该事项已办结，不能再报送。"), code="done")
-    if role == Role.LEAD and item.status == S.AWAITING_SIGN:
+    if role == LEAD and item.status == S.AWAITING_SIGN:
         raise ValidationError(_("请先签收该事项。"), code="unsigned")
     note = _clean_note(note, _("请填写情况说明。"))
     percent = _clean_percent(percent)
     checked = evidence_check_all(list(files))
-    lead = role == Role.LEAD
+    lead = role == LEAD
     with _written_files() as written, transaction.atomic():
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
         if locked.status in CLOSED_STATUSES:
@@ -124,11 +123,7 @@ def work_item_request_close(
 ) -> ProgressReport:
     """The lead unit asks to close its item (申请办结): the item waits for a coordinator's review."""
     at = at or timezone.now()
-    role = unit_role(user, item)
-    if role is None:
-        raise PermissionDenied(_("您的单位不负责该事项。"))
-    if role != Role.LEAD:
-        raise PermissionDenied(_("只有牵头单位可以申请办结。"))
+    authorize(Act.CLOSE, user, item)
     if item.status not in CLOSE_FROM:
         raise ValidationError(_("该事项当前状态为“%(s)s”，不能申请办结。") % {"s": S(item.status).label})
     note = _clean_note(note, _("请填写办结说明。"))
@@ -161,8 +156,7 @@ def ensure_sub_items_closed(item: WorkItem) -> None:
 
 def work_item_comment(*, item: WorkItem, user, note: str, at: datetime | None = None) -> ProgressReport:
     """A coordinator's supervision comment (督办意见) on an item; it changes no status."""
-    if not can_review_plan(user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以发表督办意见。"))
+    authorize(Act.COMMENT, user, item)
     note = _clean_note(note, _("请填写督办意见。"))
     return ProgressReport.objects.create(
         work_item=item, unit=None, author=user, kind=ProgressReport.Kind.COMMENT, note=note,

@@ -1,7 +1,7 @@
 """Coordinators' decisions: accept or return a close request, bulk accept, decide extension requests.
 
-Every decision checks that the user coordinates the item's plan, locks what it changes and
-writes its audit row (StatusChange) in the same transaction.
+Every decision asks the guard (``selectors.guard.authorize``) that the user acts for the item's plan, locks
+what it changes and writes its audit row (StatusChange) in the same transaction.
 
 Lock order (every service that locks more than one row): the work item, then its extension
 requests, then its reminders. State is re-read and checked after the locks are taken, never
@@ -15,14 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.inputs import clean_required
-from tasks.models import ExtensionRequest, Role, StatusChange, WorkItem
-from tasks.selectors.permissions import can_review_plan, unit_role, user_unit
+from tasks.models import ExtensionRequest, StatusChange, WorkItem
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
+from tasks.selectors.permissions import user_unit
 from tasks.workdays import date_bounds
 
 from .reports import ensure_sub_items_closed
@@ -32,10 +34,6 @@ S = WorkItem.Status
 E = StatusChange.Event
 X = ExtensionRequest.Status
 
-
-def _ensure_reviewer(user, item: WorkItem) -> None:
-    if not can_review_plan(user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
 
 
 def _lock_item(item_id: int) -> WorkItem:
@@ -67,7 +65,7 @@ def _close_pending_extensions(item: WorkItem, user, at: datetime) -> None:
 def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | None = None) -> WorkItem:
     """Accept a close request: the item is done, on time or late against its deadline in force."""
     at = at or timezone.now()
-    _ensure_reviewer(user, item)
+    authorize(Act.REVIEW, user, item)
     with transaction.atomic():
         _lock_item(item.pk)
         ensure_sub_items_closed(item)
@@ -78,7 +76,7 @@ def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | N
 
 def work_item_return(*, item: WorkItem, user, reason: str, at: datetime | None = None) -> WorkItem:
     """Return a close request to the lead unit with the reason (required)."""
-    _ensure_reviewer(user, item)
+    authorize(Act.REVIEW, user, item)
     return work_item_transition(item=item, to_status=S.RETURNED, actor=user, at=at or timezone.now(),
                                 reason=clean_required(reason))
 
@@ -98,7 +96,7 @@ def work_items_bulk_accept(*, items: Iterable[WorkItem], user, at: datetime | No
     at = at or timezone.now()
     items = sorted(items, key=lambda i: i.pk)  # one order for every bulk action: no two bulks deadlock
     for item in items:
-        _ensure_reviewer(user, item)
+        authorize(Act.REVIEW, user, item)
     result = BulkResult()
     with transaction.atomic():
         for item in items:
@@ -124,11 +122,7 @@ def extension_request_create(
     """The lead unit asks for a later deadline (延期申请); a coordinator decides."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    role = unit_role(user, item)
-    if role is None:
-        raise PermissionDenied(_("您的单位不负责该事项。"))
-    if role != Role.LEAD:
-        raise PermissionDenied(_("只有牵头单位可以申请延期。"))
+    authorize(Act.EXTEND, user, item)
     reason = clean_required(reason)
     if not reason:
         raise ValidationError({"reason": [_("请填写延期理由。")]}, code="required")
@@ -167,7 +161,7 @@ def _check_new_request(item: WorkItem, proposed_due_date: date, today: date) -> 
 
 def _locked_pending(request: ExtensionRequest, user) -> tuple[ExtensionRequest, WorkItem]:
     """Lock the request's item, then the request (the module's order), and check it is still pending."""
-    _ensure_reviewer(user, request.work_item)
+    authorize(Act.DECIDE_EXTENSION, user, request.work_item)
     item = _lock_item(request.work_item_id)
     locked = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != X.PENDING:

@@ -29,6 +29,8 @@ from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
 from tasks.roundups.periods import Period
 from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -63,8 +65,11 @@ def roundup_generate(
 ) -> tuple[Roundup, bool]:
     """The draft roundup of ``plan`` for ``period``: created if missing, else the existing one untouched.
 
-    Returns ``(roundup, created)``. Running it twice (or concurrently) makes one roundup.
+    Returns ``(roundup, created)``. Running it twice (or concurrently) makes one roundup. ``actor`` None is
+    the system (Beat, a command); a user must act for the plan (the guard).
     """
+    if actor is not None:
+        authorize(Act.GENERATE_ROUNDUP, actor, plan)
     _check_ended(period, today)
     lookup = {"plan": plan, "kind": period.kind, "period_start": period.start}
     existing = Roundup.objects.filter(**lookup).first()
@@ -88,6 +93,8 @@ def roundup_generate(
 
 def roundup_regenerate(*, roundup: Roundup, today: date, actor=None, at: datetime | None = None) -> Roundup:
     """Recompute a draft's snapshot (after a late correction). A published roundup is never recomputed."""
+    if actor is not None:
+        authorize(Act.GENERATE_ROUNDUP, actor, roundup)
     with transaction.atomic():
         locked = Roundup.objects.select_for_update().select_related("plan").get(pk=roundup.pk)
         if locked.is_published:
@@ -145,7 +152,10 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
 
 
 def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None) -> Roundup:
-    """Freeze the roundup, record who it goes to, and email it (after commit, via Celery)."""
+    """Freeze the roundup, record who it goes to, and email it (after commit, via Celery). ``actor`` None is
+    the system (a command); a user must act for the plan (the guard)."""
+    if actor is not None:
+        authorize(Act.PUBLISH_ROUNDUP, actor, roundup)
     at = at or timezone.now()
     with transaction.atomic():
         locked = Roundup.objects.select_for_update().select_related("plan").get(pk=roundup.pk)

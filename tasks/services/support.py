@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import ProgressReport, Role, StatusChange, WorkItem, WorkItemUnit
+from tasks.rules.actions import Act
+from tasks.selectors.guard import NotAllowed, authorize
 from tasks.selectors.permissions import user_unit
 
 from .evidence import evidence_check_all
@@ -30,9 +32,8 @@ def support_part_mark_done(
     second mark is refused (the row is locked and re-checked).
     """
     at = at or timezone.now()
+    authorize(Act.SUPPORT_DONE, user, item)
     unit = user_unit(user)
-    if unit is None:
-        raise PermissionDenied(_("您的单位不负责该事项。"))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [_("请填写配合情况。")]})
@@ -44,8 +45,8 @@ def support_part_mark_done(
             .filter(work_item=locked_item, unit=unit, role=Role.SUPPORT)
             .first()
         )
-        if part is None:
-            raise PermissionDenied(_("只有配合单位可以确认配合到位。"))
+        if part is None:  # no longer a supporting unit (its row changed since the guard asked)
+            raise NotAllowed(_("只有配合单位可以确认配合到位。"))
         if part.support_done_at is not None:
             raise ValidationError(_("本单位的配合工作已确认到位。"), code="done")
         if locked_item.status == S.WAIVED:

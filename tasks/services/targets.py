@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,8 @@ from tasks.models import (
     TargetShareReport,
     Unit,
 )
-from tasks.selectors.permissions import can_review_plan, user_unit
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,7 @@ def target_breakdown_save(
     """
     at = at or timezone.now()
     plan = indicator.plan
-    if not can_review_plan(user, plan.pk):
-        raise PermissionDenied(_("只有该方案的专班协调员可以分解目标。"))
+    authorize(Act.BREAK_DOWN_TARGET, user, plan)
     if year not in plan.years:
         raise ValidationError(
             {"year": [_("年份应在方案期限内（%(a)s—%(b)s年）。") % {"a": plan.first_year, "b": plan.last_year}]}
@@ -111,9 +111,7 @@ def target_share_report(
 ) -> TargetShareReport:
     """Record the actual of the unit holding ``share`` for ``month`` (its liaison only); again corrects it."""
     at = at or timezone.now()
-    unit = user_unit(user)
-    if unit is None or unit.pk != share.unit_id:
-        raise PermissionDenied(_("只有承担该分解目标的单位可以填报。"))
+    authorize(Act.REPORT_SHARE, user, share)
     breakdown = share.breakdown
     month = month.replace(day=1)
     if month > timezone.localdate(at).replace(day=1):

@@ -4,6 +4,7 @@ import smtplib
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 
 from housing.celery import app as celery_app
@@ -69,6 +70,7 @@ def test_regenerate_picks_up_a_late_correction_in_a_draft(golden):
     work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, at=at(6, 18))
     work_item_transition(item=item, to_status=WorkItem.Status.DONE, at=at(6, 19))
     user = UserFactory()
+    golden.plan.coordinators.add(user)  # regenerating is acting for the plan (the guard)
     roundup_regenerate(roundup=roundup, today=TODAY, actor=user)
     roundup.refresh_from_db()
     unit = next(u for u in roundup.data["units"] if u["unit"] == "区建设局")
@@ -80,7 +82,7 @@ def test_published_roundup_is_frozen_and_cannot_be_regenerated(golden, celery_ea
                                                                django_capture_on_commit_callbacks):
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
-        roundup_publish(roundup=roundup, actor=UserFactory())
+        roundup_publish(roundup=roundup, actor=None)  # the system (a command)
     frozen = Roundup.objects.get(pk=roundup.pk).data
     # Later work on an item that was overdue in June...
     work_item_transition(item=golden.items["i7"], to_status=WorkItem.Status.AWAITING_REVIEW, at=at(8, 1))
@@ -110,7 +112,8 @@ def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it
     golden.a.leader_name, golden.a.leader_email = "王局长", "wang@example.gov.cn"
     golden.a.save()
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
-    publisher = UserFactory()
+    publisher = UserFactory()  # a province-wide role acting on every plan, not one of its coordinators
+    publisher.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup, actor=publisher, at=at(7, 3))
 

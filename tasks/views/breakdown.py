@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tasks.forms import BreakdownForm, SupportDoneForm, WaiveForm
+from tasks.rules.actions import Act
 from tasks.selectors.breakdown import breakdown_candidates
+from tasks.selectors.guard import authorize
 from tasks.services.breakdown import (
     BreakdownPart,
     may_break_down,
@@ -26,7 +28,8 @@ from .work import _item_or_404, _render_item
 def work_item_break_down_view(request, pk: int):
     """The lead unit (or the coordinator) hands parts of an item to towns or departments (分解交办)."""
     item = _item_or_404(request, pk)
-    if not may_break_down(request.user, item):
+    authorize(Act.BREAK_DOWN, request.user, item)
+    if not may_break_down(request.user, item):  # a sub-item, or closed
         raise PermissionDenied(_("只有牵头单位或专班可以分解交办未办结的事项。"))
     units, taken = breakdown_candidates(item)
     form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date)

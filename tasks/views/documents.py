@@ -11,14 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.documents.convert import ConversionUnavailable
 from tasks.forms import BulletinForm, NoticeIssueForm, NoticeReplyForm
 from tasks.inputs import parse_ids
 from tasks.models import Bulletin, DocumentSeries, SupervisionNotice
+from tasks.rules.actions import Act
 from tasks.selectors.documents import bulletins_visible_to, notices_visible_to
-from tasks.selectors.permissions import can_review_plan, user_unit, visible_work_items
+from tasks.selectors.guard import allowed, authorize
+from tasks.selectors.permissions import visible_work_items
 from tasks.selectors.roundups import roundups_visible_to
 from tasks.services import documents as docs
 from tasks.services import notices as notice_services
@@ -42,11 +44,13 @@ def _no_pdf() -> HttpResponse:
 
 
 def bulletin_edit(request, pk: int):
-    """The roundup's 通报: edit the draft's paragraphs, download it, publish; a published one is read-only."""
+    """The roundup's 通报: edit the draft's paragraphs, download it, publish; a published one is read-only, and
+    so is every one to a user who sees the plan but does not act for it (drafting one is refused them)."""
     roundup = get_object_or_404(roundups_visible_to(request.user).select_related("plan"), pk=pk)
-    if not can_review_plan(request.user, roundup.plan_id):
-        raise PermissionDenied
-    bulletin = docs.bulletin_for_roundup(roundup=roundup, actor=request.user)
+    may_edit = allowed(Act.EDIT_BULLETIN, request.user, roundup)
+    if request.method == "POST":
+        authorize(Act.EDIT_BULLETIN, request.user, roundup)
+    bulletin = docs.bulletin_for_roundup(roundup=roundup, actor=request.user)  # drafts one: the guard asks
     form = None
     if request.method == "POST" and not bulletin.is_published:
         form = BulletinForm(request.POST)
@@ -65,7 +69,7 @@ def bulletin_edit(request, pk: int):
     next_number = docs.format_number(docs.doc_prefix(roundup.plan), year, docs.document_number_peek(
         plan=roundup.plan, series=DocumentSeries.BULLETIN, year=year))
     context = {
-        "roundup": roundup, "bulletin": bulletin, "form": form, "next_number": next_number,
+        "roundup": roundup, "bulletin": bulletin, "form": form, "next_number": next_number, "may_edit": may_edit,
         "history": roundup.bulletins.exclude(pk=bulletin.pk).order_by("-pk"),
     }
     return render(request, "tasks/documents/bulletin_edit.html", context)
@@ -75,6 +79,7 @@ def _bulletin(request, pk: int) -> Bulletin:
     return get_object_or_404(bulletins_visible_to(request.user), pk=pk)
 
 
+@require_safe
 def bulletin_docx(request, pk: int):
     bulletin = _bulletin(request, pk)
     with translation.override(settings.LANGUAGE_CODE):
@@ -82,6 +87,7 @@ def bulletin_docx(request, pk: int):
     return _file(content, f"{docs.bulletin_file_stem(bulletin)}.docx", docs.DOCX_TYPE)
 
 
+@require_safe
 def bulletin_pdf(request, pk: int):
     bulletin = _bulletin(request, pk)
     try:
@@ -96,9 +102,7 @@ def bulletin_pdf(request, pk: int):
 def bulletin_publish(request, pk: int):
     """Publish: a draft roundup is published with its 通报 (numbered, frozen, emailed); a correction of a
     published one is numbered and frozen on its own."""
-    bulletin = _bulletin(request, pk)
-    if not can_review_plan(request.user, bulletin.plan_id):
-        raise PermissionDenied
+    bulletin = _bulletin(request, pk)  # the services ask the guard: refused, a 403 and nothing written
     try:
         with translation.override(settings.LANGUAGE_CODE):
             if not bulletin.roundup.is_published:
@@ -156,9 +160,7 @@ def _issue(request, items) -> None:
     if len(plans) != 1:
         messages.error(request, _("一次只能督办同一方案的事项。"))
         return
-    if not can_review_plan(request.user, plans.pop()):
-        raise PermissionDenied(_("只有本方案的协调员可以督办。"))
-    try:
+    try:  # the service asks the guard first: refused, a 403 and nothing written
         made = notice_services.notices_issue_for_items(
             items=items, actor=request.user, today=timezone.localdate(),
             colour=form.cleaned_data["colour"] or None, requirement=form.cleaned_data["requirement"],
@@ -200,12 +202,13 @@ def _notice(request, pk: int) -> SupervisionNotice:
 
 def notice_detail(request, pk: int):
     notice = _notice(request, pk)
-    unit = user_unit(request.user)
-    can_reply = unit is not None and unit.pk == notice.unit_id and notice.status == SupervisionNotice.Status.ISSUED
+    can_reply = (allowed(Act.REPLY_NOTICE, request.user, notice)
+                 and notice.status == SupervisionNotice.Status.ISSUED)
     form = None
     if request.method == "POST":
+        authorize(Act.REPLY_NOTICE, request.user, notice)
         if not can_reply:
-            raise PermissionDenied(_("只有被督办单位可以回复督办单。"))
+            raise PermissionDenied(_("该督办单当前状态为“%(s)s”，不能回复。") % {"s": notice.get_status_display()})
         form = NoticeReplyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -220,7 +223,7 @@ def notice_detail(request, pk: int):
         "notice": notice, "items": notice.items.order_by("due_date", "pk"),
         "events": notice.events.select_related("actor"),
         "can_reply": can_reply, "form": form or NoticeReplyForm(),
-        "coordinator": can_review_plan(request.user, notice.plan_id),
+        "coordinator": allowed(Act.ISSUE_NOTICE, request.user, notice),
     }
     return render(request, "tasks/documents/notice_detail.html", context)
 
@@ -241,6 +244,7 @@ def notice_sign(request, pk: int):
     return redirect("tasks:notice_detail", pk=notice.pk)
 
 
+@require_safe
 def notice_docx(request, pk: int):
     notice = _notice(request, pk)
     with translation.override(settings.LANGUAGE_CODE):
@@ -248,6 +252,7 @@ def notice_docx(request, pk: int):
     return _file(content, f"{notice.doc_number or _('督办单草稿')}.docx", docs.DOCX_TYPE)
 
 
+@require_safe
 def notice_pdf(request, pk: int):
     notice = _notice(request, pk)
     try:

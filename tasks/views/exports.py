@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tasks.listings import Listing
 from tasks.models import Export
@@ -40,6 +41,7 @@ def _own(request: HttpRequest, pk: int) -> Export:
     return get_object_or_404(Export, pk=pk, user=request.user)  # another user's export: a 404, as none
 
 
+@require_safe
 def export_detail(request: HttpRequest, pk: int):
     """How far the export got (the page reloads itself until it is done), then its download; the user's
     recent exports below."""
@@ -52,6 +54,7 @@ def export_detail(request: HttpRequest, pk: int):
     })
 
 
+@require_safe
 def export_download(request: HttpRequest, pk: int):
     export = _own(request, pk)
     if export.status != Export.Status.DONE or not export.file:

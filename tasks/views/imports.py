@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from tasks.importers import PlanParseError
 from tasks.importers.tables import COLUMN_ROLES
 from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, refusal_parts
-from tasks.selectors.permissions import is_global
+from tasks.selectors.permissions import acts_globally
 from tasks.services.plan_import import ImportChoiceError, plan_import
 from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
@@ -280,7 +280,7 @@ def plan_import_confirm(request):
     try:
         result = plan_import(
             parsed=parsed, source_name=staged["name"], source_bytes=staged_read(path),
-            unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(),
+            unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(), actor=request.user,
         )
     except ImportChoiceError as exc:
         form.add_error(None, _t("%s 未写入任何内容。") % exc)
@@ -293,7 +293,7 @@ def plan_import_confirm(request):
         _discard(request)  # an unexpected failure still leaves no staged file
         raise
     _discard(request)
-    if not is_global(request.user):
+    if not acts_globally(request.user):
         # Whoever imports a plan coordinates it: the staff flag no longer shows every plan, and the
         # importer must land on (and keep reaching) the plan they just imported.
         result.plan.coordinators.add(request.user)

@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 
 from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
+from tasks.rules.actions import Act
+from tasks.selectors.guard import allowed
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
-from tasks.selectors.permissions import (
-    can_review_plan,
-    is_indicator_reporter,
-    user_unit,
-    visible_indicators,
-    visible_work_items,
-)
+from tasks.selectors.permissions import sees_plan_whole, user_unit, visible_indicators, visible_work_items
 from tasks.selectors.targets import breakdown_for, share_of
 from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
 from tasks.services.indicators import indicator_value_report
@@ -33,7 +29,7 @@ def indicator_detail(request, pk: int):
     )
     progress = indicator_status_rows(plan=indicator.plan, today=today, indicator_ids=[indicator.pk])[0]
     year = plan_as_of(indicator.plan, today).year
-    may_report = is_indicator_reporter(request.user, indicator)
+    may_report = allowed(Act.REPORT_INDICATOR, request.user, indicator)
     form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan)
     if request.method == "POST":
         if not may_report:
@@ -47,7 +43,8 @@ def indicator_detail(request, pk: int):
                 messages.success(request, _("指标值已填报。"))
                 return redirect(indicator)
     # 目标分解: the coordinator and the reporting lead unit see every share; a unit its own.
-    may_breakdown = can_review_plan(request.user, indicator.plan_id)
+    may_breakdown = sees_plan_whole(request.user, indicator.plan_id)
+    may_edit_breakdown = allowed(Act.BREAK_DOWN_TARGET, request.user, indicator)
     my_share = share_of(user_unit(request.user), indicator, year)
     breakdown = breakdown_for(indicator, year, all_towns=False) if may_breakdown or may_report else None
     share_form = IndicatorReportForm(today=today, prefix="share") if my_share else None
@@ -70,6 +67,7 @@ def indicator_detail(request, pk: int):
             "form": form if may_report else None,
             "breakdown": breakdown,
             "may_breakdown": may_breakdown,
+            "may_edit_breakdown": may_edit_breakdown,
             "my_share": my_share,
             "share_form": share_form,
         },

@@ -9,20 +9,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.inputs import clean_text, parse_ids
 from tasks.listings import overdue_listing
 from tasks.models import Export
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import reviewable_spread, search_choices
-from tasks.selectors.permissions import is_coordinator, reviewable_plans
+from tasks.selectors.permissions import acts_on_any_plan, is_coordinator, reviewable_plans
 from tasks.services.reminders import reminders_send_now
 
 from .common import PER_PAGE, BoundedRequestConfig, safe_next, wants_export
 from .exports import export_response
 
 
+@require_safe
 def overdue(request):
     """Filter by plan, ageing bucket, lead unit, key task; sort by any column; export to Excel."""
     if not is_coordinator(request.user):
@@ -33,9 +34,11 @@ def overdue(request):
     BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(listing.table)
     if export:
         return export_response(request, listing, kind=Export.Kind.OVERDUE, today=today)
-    return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today})
+    return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today,
+                                                  "may_act": acts_on_any_plan(request.user)})
 
 
+@require_safe
 def overdue_choices(request, field: str):
     """The overdue filter's search: at most ~20 plans, lead units or key tasks of the user's plans matching ``q``.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from tasks.models import KeyTaskUnit, WorkItem
 from tasks.rules.indicators import COLOURS
@@ -65,6 +66,7 @@ def coordinator_home(request):
     )
 
 
+@require_safe
 def plan_detail(request, slug: str):
     """The plan dashboard: counts by status, key task and unit; indicators in red/yellow/green; warnings."""
     plan = get_object_or_404(reviewable_plans(request.user).select_related("region"), slug=slug)
@@ -99,6 +101,7 @@ def plan_detail(request, slug: str):
     )
 
 
+@require_safe
 def key_task_detail(request, pk: int):
     """A key task: its text, its units in the document's order, its indicators and work items."""
     task = get_object_or_404(visible_key_tasks(request.user).select_related("plan"), pk=pk)

@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
 from tasks.models import ExtensionRequest
+from tasks.rules.actions import Act
 from tasks.selectors.choices import reviewable_spread
-from tasks.selectors.permissions import can_review_plan, is_coordinator, visible_work_items
+from tasks.selectors.guard import authorize
+from tasks.selectors.permissions import acts_on_any_plan, is_coordinator, visible_work_items
 from tasks.selectors.work import close_requests_queue, extension_requests_queue
 from tasks.services.review import (
     extension_grant,
@@ -35,6 +37,7 @@ def _ensure_coordinator(user) -> None:
         raise PermissionDenied(_("只有专班协调员可以审核。"))
 
 
+@require_safe
 def review_queue(request):
     """Close requests and extension requests of the user's plans, oldest first."""
     _ensure_coordinator(request.user)
@@ -43,7 +46,8 @@ def review_queue(request):
     table = CloseRequestTable(queue, prefix="c-", several_plans=several)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
-    return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions})
+    return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions,
+                                                       "may_act": acts_on_any_plan(request.user)})
 
 
 @require_POST
@@ -76,8 +80,7 @@ def review_bulk_accept(request):
 def work_item_review(request, pk: int):
     """Accept or return one item awaiting review."""
     item = _item_or_404(request, pk)
-    if not can_review_plan(request.user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
+    authorize(Act.REVIEW, request.user, item)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -102,8 +105,7 @@ def extension_decide(request, pk: int):
         pk=pk, work_item__in=visible_work_items(request.user).values("pk"),
     )
     item = request_obj.work_item
-    if not can_review_plan(request.user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以审核。"))
+    authorize(Act.DECIDE_EXTENSION, request.user, request_obj)
     form = ExtensionDecisionForm(request.POST, plan=item.plan)
     if form.is_valid():
         data = form.cleaned_data

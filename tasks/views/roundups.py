@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tasks.roundups.pdf import PdfUnavailable, render_pdf
 from tasks.roundups.xlsx import render_xlsx
@@ -21,12 +22,14 @@ def _roundup(request, pk: int):
     return get_object_or_404(roundups_visible_to(request.user), pk=pk)
 
 
+@require_safe
 def roundup_list(request):
     if not is_coordinator(request.user):
         raise PermissionDenied
     return render(request, "tasks/roundups/list.html", {"roundups": roundup_list_query(request.user)})
 
 
+@require_safe
 def roundup_detail(request, pk: int):
     roundup = _roundup(request, pk)
     # The report itself is a Chinese document (as emailed and printed); only the page around it is translated.
@@ -34,6 +37,7 @@ def roundup_detail(request, pk: int):
     return render(request, "tasks/roundups/detail.html", context)
 
 
+@require_safe
 def roundup_xlsx(request, pk: int):
     report = roundup_report(_roundup(request, pk))
     with translation.override(settings.LANGUAGE_CODE):
@@ -43,6 +47,7 @@ def roundup_xlsx(request, pk: int):
     return response
 
 
+@require_safe
 def roundup_pdf(request, pk: int):
     report = roundup_report(_roundup(request, pk))
     try:

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from tasks.forms import IndicatorReportForm, TargetBreakdownForm, TargetShareFormSet
 from tasks.models import TargetBreakdownChange, Unit
-from tasks.selectors.permissions import can_review_plan, user_unit, visible_indicators
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
+from tasks.selectors.permissions import user_unit, visible_indicators
 from tasks.selectors.targets import breakdown_for, share_of
 from tasks.services.targets import ShareInput, target_breakdown_save, target_share_report
 
@@ -29,8 +31,7 @@ def indicator_breakdown(request, pk: int, year: int):
     """One screen: type the shares, see their sum against the city target, and the units' actuals."""
     indicator = get_object_or_404(visible_indicators(request.user).select_related("plan__region"), pk=pk)
     plan = indicator.plan
-    if not can_review_plan(request.user, plan.pk):
-        raise PermissionDenied(_("只有该方案的专班协调员可以分解目标。"))
+    authorize(Act.BREAK_DOWN_TARGET, request.user, plan)  # an editor: the breakdown is read on the indicator page
     if year not in plan.years:
         raise PermissionDenied(_("年份不在方案期限内。"))
     view = breakdown_for(indicator, year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from tasks.selectors.permissions import visible_units, visible_work_items
 from tasks.selectors.work import Urgency, unit_summary, urgency_q, work_items_for_unit
@@ -12,6 +13,7 @@ from tasks.tables import WorkItemTable
 from .common import PER_PAGE, BoundedRequestConfig
 
 
+@require_safe
 def unit_detail(request, pk: int):
     unit = get_object_or_404(visible_units(request.user).select_related("region"), pk=pk)
     today = timezone.localdate()

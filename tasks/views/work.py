@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks.forms import (
     CloseRequestForm,
@@ -24,20 +24,15 @@ from tasks.forms import (
 )
 from tasks.listings import unit_work_listing
 from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
-from tasks.rules.actions import item_actions
+from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
 from tasks.selectors.calendar import calendar_overrides
+from tasks.selectors.guard import authorize, item_role, standing
 from tasks.selectors.notices import notices_for_item
-from tasks.selectors.permissions import (
-    can_review_plan,
-    is_coordinator,
-    unit_role,
-    user_unit,
-    visible_work_items,
-)
+from tasks.selectors.permissions import is_coordinator, sees_plan_whole, user_unit, visible_work_items
 from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
@@ -62,6 +57,7 @@ HISTORY_LIMIT = 100
 SUPPORT_SHOWN = 20  # supporting parts listed on the home page; the table below has them all
 
 
+@require_safe
 def home(request):
     """Coordinators land on their dashboard; unit staff on their unit's work."""
     if is_coordinator(request.user):
@@ -69,6 +65,7 @@ def home(request):
     return my_work(request)
 
 
+@require_safe
 def my_work(request):
     """The work items of the user's unit (lead or supporting), by deadline, with counts and filters."""
     unit = user_unit(request.user)
@@ -113,8 +110,9 @@ def _item_or_404(request, pk: int) -> WorkItem:
 def _render_item(request, item: WorkItem, status: int = 200, **forms):
     today = timezone.localdate()
     user = request.user
-    role = unit_role(user, item)
-    reviewer = can_review_plan(user, item.plan_id)
+    marks = standing(user, item)  # what the guard reads: the buttons below are what the services accept
+    role, acts_for_plan = item_role(marks), REVIEWER in marks
+    sees_whole = acts_for_plan or sees_plan_whole(user, item.plan_id)
     extensions = list(extension_requests_for_item(item))
     pending = next((x for x in extensions if x.status == ExtensionRequest.Status.PENDING), None)
     target = None
@@ -139,25 +137,25 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         overrides = calendar_overrides(years=range(today.year, item.due_date.year + 1))
         workdays_left = workdays_between(today, item.due_date, overrides)
     actions = item_actions(
-        status=item.status, role=role, reviewer=reviewer, has_deadline=item.due_date is not None,
+        status=item.status, role=role, reviewer=acts_for_plan, has_deadline=item.due_date is not None,
         pending_extension=pending is not None, parts_open=rollup is not None and not rollup.all_closed,
-        is_part=item.parent_id is not None,
+        is_part=item.parent_id is not None, support_marked=my_part is not None and my_part.support_done_at is not None,
     )
     context = {
         "item": item,
         "today": today,
         "role": role,
-        "is_lead": role == Role.LEAD,
-        "reviewer": reviewer,
+        "is_lead": role == LEAD,
+        "reviewer": sees_whole,  # reads the plan as a whole (links to it, the sub-items); acting is ``actions``
         "assignments": assignments,
         "sub_items": sub_items,
-        "show_sub_items": reviewer or role == Role.LEAD,
+        "show_sub_items": sees_whole or role == LEAD,
         "rollup": rollup,
         "support_rows": support_rows,
         "my_part": my_part,
-        "can_support_done": my_part is not None and my_part.support_done_at is None and item.status != S.WAIVED,
+        "can_support_done": actions.support_done,
         "can_sign": actions.sign,
-        "can_break_down": item.parent_id is None and item.is_open and (role == Role.LEAD or reviewer),
+        "can_break_down": actions.break_down,
         "can_waive": actions.waive,
         "close_blocked": rollup is not None and not rollup.all_closed,
         "target": target,
@@ -176,7 +174,7 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_review": actions.review,
         "returned": work_item_last_return(item),
         "report_form": forms.get("report_form")
-        or (ProgressForm() if role == Role.LEAD else ContributionForm()),
+        or (ProgressForm() if role == LEAD else ContributionForm()),
         "close_form": forms.get("close_form") or CloseRequestForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(plan=item.plan),
         "review_form": forms.get("review_form") or ReviewForm(),
@@ -185,7 +183,7 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "support_form": forms.get("support_form") or SupportDoneForm(),
         "waive_form": forms.get("waive_form") or WaiveForm(),
         "open_form": next(iter(forms), None),
-        "item_notices": notices_for_item(item) if reviewer or role else [],
+        "item_notices": notices_for_item(item, user) if sees_whole or role else [],
         "notice_form": NoticeIssueForm(),
     }
     for name in FORM_IDS:
@@ -205,6 +203,7 @@ FORM_IDS = {
 }
 
 
+@require_safe
 def work_item_detail(request, pk: int):
     return _render_item(request, _item_or_404(request, pk))
 
@@ -213,10 +212,8 @@ def work_item_detail(request, pk: int):
 def work_item_report(request, pk: int):
     """Lead units report progress; supporting units their contribution."""
     item = _item_or_404(request, pk)
-    role = unit_role(request.user, item)
-    if role is None:
-        raise PermissionDenied(_("您的单位不负责该事项。"))
-    form = (ProgressForm if role == Role.LEAD else ContributionForm)(request.POST, request.FILES)
+    role = item_role(authorize(Act.REPORT, request.user, item))
+    form = (ProgressForm if role == LEAD else ContributionForm)(request.POST, request.FILES)
     if form.is_valid():
         try:
             work_item_report_progress(
@@ -235,6 +232,7 @@ def work_item_report(request, pk: int):
 def work_item_close(request, pk: int):
     """The lead unit asks to close the item (申请办结)."""
     item = _item_or_404(request, pk)
+    authorize(Act.CLOSE, request.user, item)
     form = CloseRequestForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -246,8 +244,6 @@ def work_item_close(request, pk: int):
         else:
             messages.success(request, _("已提交办结申请，等待专班审核。"))
             return redirect(item)
-    elif unit_role(request.user, item) != Role.LEAD:
-        raise PermissionDenied(_("只有牵头单位可以申请办结。"))
     return _render_item(request, item, close_form=form)
 
 
@@ -255,6 +251,7 @@ def work_item_close(request, pk: int):
 def work_item_extension(request, pk: int):
     """The lead unit asks for a later deadline (延期申请)."""
     item = _item_or_404(request, pk)
+    authorize(Act.EXTEND, request.user, item)
     form = ExtensionRequestForm(request.POST, plan=item.plan)
     if form.is_valid():
         try:
@@ -267,16 +264,13 @@ def work_item_extension(request, pk: int):
         else:
             messages.success(request, _("已提交延期申请。"))
             return redirect(item)
-    elif unit_role(request.user, item) != Role.LEAD:
-        raise PermissionDenied(_("只有牵头单位可以申请延期。"))
     return _render_item(request, item, extension_form=form)
 
 
 def work_item_comment_view(request, pk: int):
     """A coordinator's comment (督办意见); from the overdue view it returns there."""
     item = _item_or_404(request, pk)
-    if not can_review_plan(request.user, item.plan_id):
-        raise PermissionDenied(_("只有本方案的协调员可以发表督办意见。"))
+    authorize(Act.COMMENT, request.user, item)
     back = safe_next(request, item.get_absolute_url())
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -290,6 +284,7 @@ def work_item_comment_view(request, pk: int):
     return render(request, "tasks/comment.html", {"item": item, "form": form, "next": back})
 
 
+@require_safe
 def evidence_download(request, pk: int):
     """Stream an evidence file to someone who may see its item, always as a download."""
     evidence = get_object_or_404(

@@ -3,9 +3,11 @@ from django.contrib.auth.models import Permission
 
 from tasks.models import Role
 from tasks.selectors.permissions import (
-    can_review_plan,
+    acts_globally,
+    can_act_on_plan,
     is_coordinator,
     is_indicator_reporter,
+    sees_plan_whole,
     unit_role,
     visible_indicators,
     visible_key_tasks,
@@ -31,21 +33,44 @@ def test_coordinator_sees_their_plans_items_and_not_another_plans():
     elsewhere = WorkItemFactory(plan=w.other_plan, lead=w.lead)
     assert set(visible_work_items(w.coordinator)) == {w.item, w.other_item}
     assert set(visible_work_items(w.other_coordinator)) == {elsewhere}
-    assert can_review_plan(w.coordinator, w.plan.pk) and not can_review_plan(w.coordinator, w.other_plan.pk)
+    assert can_act_on_plan(w.coordinator, w.plan.pk) and not can_act_on_plan(w.coordinator, w.other_plan.pk)
+    assert sees_plan_whole(w.coordinator, w.plan.pk) and not sees_plan_whole(w.coordinator, w.other_plan.pk)
 
 
-def test_view_all_plans_sees_and_reviews_everything_and_the_staff_flag_alone_does_not():
+def test_view_all_plans_sees_everything_acts_on_nothing_and_the_staff_flag_alone_does_neither():
     # is_staff opens the admin, where a county coordinator must not see every other plan.
     w = make_world()
     staff = user("staffer", is_staff=True)
     assert not visible_work_items(staff).exists()
-    assert not is_coordinator(staff) and not can_review_plan(staff, w.other_plan.pk)
+    assert not is_coordinator(staff) and not sees_plan_whole(staff, w.other_plan.pk)
+    assert not can_act_on_plan(staff, w.other_plan.pk)
     city = user("city")
     city.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
     assert visible_work_items(city).count() == 2
-    assert is_coordinator(city) and can_review_plan(city, w.other_plan.pk)
+    assert is_coordinator(city) and sees_plan_whole(city, w.other_plan.pk)
+    assert not acts_globally(city) and not can_act_on_plan(city, w.plan.pk)  # seeing is not acting
     assert set(visible_plans(city)) == {w.plan, w.other_plan}
     assert set(visible_plans(staff)) == set()
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_act_on_all_plans_sees_and_acts_on_every_plan_and_superusers_too(cached):
+    from django.contrib.auth import get_user_model
+
+    w = make_world()
+    actor = user("province_actor")
+    actor.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
+    root = get_user_model().objects.create_superuser("root", "root@example.gov.cn", "x")
+    for u in (actor, root):
+        fresh = get_user_model().objects.get(pk=u.pk)
+        if cached:
+            fresh.get_all_permissions()  # the admin's pages: the backends' cache is read instead
+        assert acts_globally(fresh) and is_coordinator(fresh)
+        assert all(can_act_on_plan(fresh, p.pk) and sees_plan_whole(fresh, p.pk) for p in (w.plan, w.other_plan))
+        assert visible_work_items(fresh).count() == 2
+    inactive = user("gone", is_active=False)
+    inactive.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
+    assert not acts_globally(get_user_model().objects.get(pk=inactive.pk))
 
 
 @pytest.mark.parametrize("through_group", [False, True])

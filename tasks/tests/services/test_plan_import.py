@@ -155,3 +155,33 @@ def test_a_reimport_that_moves_a_deadline_writes_its_own_history_row_which_is_no
     assert not StatusChange.objects.filter(work_item=item, event=StatusChange.Event.EXTENSION_GRANTED).exists()
     plan_import_file(path=moved)  # the same document again: nothing moves, no new row
     assert StatusChange.objects.filter(work_item=item, event=StatusChange.Event.DEADLINE_REIMPORTED).count() == 1
+
+
+def test_an_import_over_an_existing_plan_asks_the_guard_and_a_new_plan_does_not():
+    """A user who may add plans (``tasks.add_plan``) creates one; importing a document whose plan exists
+    rewrites that plan, so it is for who acts for it (its coordinators, ``act_on_all_plans``)."""
+    from django.contrib.auth.models import Permission
+
+    from tasks.importers.limits import read_and_parse
+    from tasks.selectors.guard import NotAllowed
+    from tasks.services.plan_import import plan_import
+
+    _text, parsed = read_and_parse(HAINING)
+
+    def run(actor):
+        return plan_import(parsed=parsed, source_name=HAINING.name, source_bytes=HAINING.read_bytes(), actor=actor)
+
+    importer = UserFactory()
+    plan = run(importer).plan  # new: anyone the view lets in (add_plan)
+    before = (Plan.objects.count(), KeyTask.objects.count(), Plan.objects.get(pk=plan.pk).imported_at)
+    viewer = UserFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
+    for outsider in (UserFactory(), viewer):
+        with pytest.raises(NotAllowed):
+            run(outsider)
+        assert (Plan.objects.count(), KeyTask.objects.count(), Plan.objects.get(pk=plan.pk).imported_at) == before
+    plan.coordinators.add(importer)
+    assert run(importer).plan == plan
+    actor = UserFactory()
+    actor.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
+    assert run(actor).plan == plan
