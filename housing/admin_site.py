@@ -88,7 +88,16 @@ class HousingAdminSite(admin.AdminSite):
     site_title = gettext_lazy("住有宜居")
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        return super().register(model_or_iterable, with_valid_keys(admin_class or admin.ModelAdmin), **options)
+        from tasks.owners import with_owner_scope
+
+        # Every model admin in its owner's scope (tasks.owners), with posted keys checked first.
+        admin_class = with_valid_keys(with_owner_scope(admin_class or admin.ModelAdmin))
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request):
+        from tasks.owners import ScopedAutocompleteJsonView
+
+        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
 
 
 class HousingAdminConfig(AdminConfig):

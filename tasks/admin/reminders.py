@@ -22,7 +22,7 @@ from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrid
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
-from .scoping import PlanScopedAdmin, plan_filter
+from .scoping import PlanScopedAdmin, plan_filter, rows_for
 
 SOURCE_LABELS = {
     "official": _("官方安排(chinese-calendar)"),
@@ -47,8 +47,6 @@ def calendar_notices(request, *, today: date) -> None:
 
 @admin.register(Reminder)
 class ReminderAdmin(PlanScopedAdmin):
-    plan_lookup = "work_item__plan"
-
     list_display = [
         "scheduled_for",
         "kind",
@@ -72,7 +70,7 @@ class ReminderAdmin(PlanScopedAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return self.scoped(request, reminder_admin_list())
+        return rows_for(self.model, request.user, reminder_admin_list())
 
     def has_add_permission(self, request):
         return False

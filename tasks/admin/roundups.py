@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
-from tasks.selectors.permissions import reviewable_plans
 from tasks.services.roundups import (
     RoundupError,
     roundup_generate,
@@ -20,7 +19,7 @@ from tasks.services.roundups import (
     roundup_regenerate,
 )
 
-from .scoping import PlanScopedAdmin, plan_filter
+from .scoping import PlanScopedAdmin, plan_filter, writable
 
 
 class RoundupRecipientInline(admin.TabularInline):
@@ -71,7 +70,7 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if plans is not None:  # a coordinator generates roundups of their own plans only
+        if plans is not None:  # the plans the user writes (a coordinator's own)
             self.fields["plan"].queryset = plans.order_by("title")
 
     def clean(self):
@@ -137,7 +136,7 @@ class RoundupAdmin(PlanScopedAdmin):
             return super().add_view(request, form_url, extra_context)
         today = timezone.localdate()
         if request.method == "POST":
-            form = GenerateForm(request.POST, plans=reviewable_plans(request.user))
+            form = GenerateForm(request.POST, plans=writable(Plan, request.user))
             if form.is_valid():
                 try:
                     roundup, created = roundup_generate(
@@ -157,7 +156,7 @@ class RoundupAdmin(PlanScopedAdmin):
                     return redirect(reverse("admin:tasks_roundup_change", args=[roundup.pk]))
         else:
             last = Period.last_ended(MONTH, today)
-            form = GenerateForm(initial={"kind": MONTH, "period": last.key}, plans=reviewable_plans(request.user))
+            form = GenerateForm(initial={"kind": MONTH, "period": last.key}, plans=writable(Plan, request.user))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
