@@ -204,6 +204,19 @@ class OwnerScopedInline:
     def get_queryset(self, request):
         return rows_for(self.model, request.user, super().get_queryset(request))
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class ScopedFormSet(formset):
+            def add_fields(self, form, index):
+                # Each row's hidden key, a choice among every row of the model (Django matches it with the
+                # inline's own rows): a row the user writes, as every choice.
+                super().add_fields(form, index)
+                _in_scope(form.fields.get(self.model._meta.pk.name), request)
+
+        ScopedFormSet.__name__ = formset.__name__
+        return ScopedFormSet
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return _in_scope(super().formfield_for_foreignkey(db_field, request, **kwargs), request)
 
