@@ -131,8 +131,9 @@ def _populate(tag: str) -> dict:
     return {"plan": plan, "coordinator": coordinator, "units": [lead, support, spare]}
 
 
-def _rows() -> dict[type, set]:
-    return {model: set(model._base_manager.values_list("pk", flat=True)) for model in apps.get_models()}
+def _rows() -> dict[type, dict]:
+    """Every row of every model by its key as the admin reads it (a DRF token's is its user's id)."""
+    return {model: {obj.pk: obj for obj in model._base_manager.all()} for model in apps.get_models()}
 
 
 def _fingerprint() -> dict[str, list]:
@@ -163,7 +164,7 @@ def world(monkeypatch):
     a = _populate("a")
     ours = _rows()
     b = _populate("b")
-    theirs = {model: pks - ours[model] for model, pks in _rows().items()}
+    theirs = {model: {pk: obj for pk, obj in rows.items() if pk not in ours[model]} for model, rows in _rows().items()}
     return {"a": a, "b": b, "ours": ours, "theirs": {m: pks for m, pks in theirs.items() if pks}}
 
 
@@ -225,106 +226,118 @@ def _offered(form, theirs) -> list[str]:
         queryset = getattr(field, "queryset", None)
         if queryset is None:
             continue
-        shown = set(queryset.values_list("pk", flat=True)) & theirs.get(queryset.model, set())
+        shown = set(queryset.values_list("pk", flat=True)) & set(theirs.get(queryset.model, ()))
         if shown:
             out.append(f"{name}: {sorted(shown)[:5]}")
     return out
 
 
+def _changed(before: dict) -> list[str]:
+    """The tables whose rows differ from ``before`` (a ``_fingerprint``)."""
+    after = _fingerprint()
+    return [label for label, rows in after.items() if rows != before.get(label)]
+
+
 def _sweep(client, person, world, *, sees: bool) -> list:
     """Every registered model's admin pages as ``person`` on plan B's rows; the findings. ``sees``: the user
     may be shown B's rows (not write them)."""
-    theirs, ours = world["theirs"], world["ours"]
     superuser = get_user_model().objects.create_superuser("root-sweep", "root@example.gov.cn", "x")
-    client.force_login(person, backend=MODEL_BACKEND)
     findings = []
     for model, model_admin in _registry():
-        label = model._meta.label
-        if label in SHARED:
+        if model._meta.label in SHARED:
             continue
-        mine, rows = sorted(ours.get(model, ())), sorted(theirs.get(model, ()))
-        if not rows:
-            findings.append((label, "plan B has no row of it: make one in _populate"))
-            continue
-        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        changelist = reverse(f"{prefix}_changelist")
-        # The list: B's rows not listed.
-        response = client.get(changelist, {"all": ""})
-        if response.status_code == 200:
-            listed = {obj.pk for obj in response.context["cl"].result_list}
-            if not sees and listed & set(rows):
-                findings.append((label, "listed", sorted(listed & set(rows))))
-        elif response.status_code != 403:
-            findings.append((label, "list", response.status_code))
-        as_superuser = _request_as(superuser)
-        for pk in rows:
-            obj = model._base_manager.get(pk=pk)
-            for view in ("change", "delete", "history"):
-                status = client.get(reverse(f"{prefix}_{view}", args=[pk])).status_code
-                if status not in ({200, 403, 404} if sees else {403, 404}):
-                    findings.append((label, pk, f"GET {view}", status))
-            form = model_admin.get_form(as_superuser, obj)(instance=obj)
-            for view, data in (("change", {**_posted(form, altered=True), **_management(model_admin, as_superuser, obj),
-                                           "_save": "1"}), ("delete", {"post": "yes"})):
-                before = _fingerprint()
-                status = client.post(reverse(f"{prefix}_{view}", args=[pk]), data).status_code
-                if status not in {403, 404}:
-                    findings.append((label, pk, f"POST {view}", status))
-                if _fingerprint() != before:
-                    findings.append((label, pk, f"POST {view}", "wrote"))
-        # Every action, on B's rows, confirmed: nothing written.
-        mine_actions = set(model_admin.get_actions(_request_as(person)))
-        actions = mine_actions | set(model_admin.get_actions(as_superuser))
-        for action in sorted(actions):
+        client.force_login(person, backend=MODEL_BACKEND)
+        try:
+            findings += _sweep_model(client, person, superuser, model, model_admin, world, sees=sees)
+        except Exception as exc:  # a crash is a finding too, reported with the others
+            findings.append((model._meta.label, "raised", f"{type(exc).__name__}: {str(exc)[:100]}"))
+    return findings
+
+
+def _sweep_model(client, person, superuser, model, model_admin, world, *, sees: bool) -> list:
+    theirs, ours = world["theirs"], world["ours"]
+    label = model._meta.label
+    mine, rows = sorted(ours.get(model, ())), sorted(theirs.get(model, ()))
+    if not rows:
+        return [(label, "plan B has no row of it: make one in _populate")]
+    findings = []
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    changelist = reverse(f"{prefix}_changelist")
+    # The list: B's rows not listed.
+    response = client.get(changelist, {"all": ""})
+    if response.status_code == 200:
+        listed = {obj.pk for obj in response.context["cl"].result_list}
+        if not sees and listed & set(rows):
+            findings.append((label, "listed", sorted(listed & set(rows))))
+    elif response.status_code != 403:
+        findings.append((label, "list", response.status_code))
+    as_superuser = _request_as(superuser)
+    for pk in rows:
+        obj = theirs[model][pk]
+        for view in ("change", "delete", "history"):
+            status = client.get(reverse(f"{prefix}_{view}", args=[pk])).status_code
+            if status not in ({200, 403, 404} if sees else {403, 404}):
+                findings.append((label, pk, f"GET {view}", status))
+        form = model_admin.get_form(as_superuser, obj)(instance=obj)
+        changed = {**_posted(form, altered=True), **_management(model_admin, as_superuser, obj), "_save": "1"}
+        for view, data in (("change", changed), ("delete", {"post": "yes"})):
             before = _fingerprint()
-            response = client.post(changelist, {
-                "action": action, "index": "0", "_selected_action": [str(pk) for pk in rows], "apply": "1",
-                "confirm": "1", "post": "yes", "into": str(rows[0]), "year": "2024"})
-            if _fingerprint() != before:
-                findings.append((label, action, "action wrote"))
-            # Refused (back to the list), or not among the user's actions (the list again, Django ignores it).
-            if response.status_code not in {302, 403} and not (
-                    response.status_code == 200 and "cl" in response.context and action not in mine_actions):
-                findings.append((label, action, "action", response.status_code))
-        # The add form and plan A's own rows' forms: no choice of B's; the add form posted with B's keys.
-        add = reverse(f"{prefix}_add")
-        response = client.get(add)
+            status = client.post(reverse(f"{prefix}_{view}", args=[pk]), data).status_code
+            if status not in {403, 404}:
+                findings.append((label, pk, f"POST {view}", status))
+            if wrote := _changed(before):
+                findings.append((label, pk, f"POST {view} wrote", wrote))
+    # Every action, on B's rows, confirmed: nothing written.
+    mine_actions = set(model_admin.get_actions(_request_as(person)))
+    for action in sorted(mine_actions | set(model_admin.get_actions(as_superuser))):
+        before = _fingerprint()
+        response = client.post(changelist, {
+            "action": action, "index": "0", "_selected_action": [str(pk) for pk in rows], "apply": "1",
+            "confirm": "1", "post": "yes", "into": str(rows[0]), "year": "2024"})
+        if wrote := _changed(before):
+            findings.append((label, action, "action wrote", wrote))
+        # Refused (back to the list), or not among the user's actions (the list again: Django ignores it).
+        if response.status_code not in {302, 403} and not (
+                response.status_code == 200 and "cl" in response.context and action not in mine_actions):
+            findings.append((label, action, "action", response.status_code))
+    # The add form and plan A's own rows' forms: no choice of B's; the add form posted with B's keys.
+    add = reverse(f"{prefix}_add")
+    response = client.get(add)
+    if response.status_code == 200:
+        for form in _forms_of(response.context):
+            findings += [(label, "add offers", found) for found in _offered(form, theirs)]
+            data = _posted(form, altered=False)
+            for name, field in form.fields.items():
+                foreign = sorted(theirs.get(getattr(getattr(field, "queryset", None), "model", None), ()))
+                if foreign:
+                    many = isinstance(field, forms.ModelMultipleChoiceField)
+                    data[form.add_prefix(name)] = [str(pk) for pk in foreign] if many else str(foreign[0])
+            before = _fingerprint()
+            client.post(add, {**data, **_management(model_admin, as_superuser, None)})
+            if wrote := _changed(before):
+                findings.append((label, "add with B's keys wrote", wrote))
+    for pk in mine[:3]:
+        response = client.get(reverse(f"{prefix}_change", args=[pk]))
         if response.status_code == 200:
             for form in _forms_of(response.context):
-                findings += [(label, "add offers", found) for found in _offered(form, theirs)]
-                data = _posted(form, altered=False)
-                for name, field in form.fields.items():
-                    queryset = getattr(field, "queryset", None)
-                    foreign = sorted(theirs.get(getattr(queryset, "model", None), ()))
-                    if foreign:
-                        many = isinstance(field, forms.ModelMultipleChoiceField)
-                        data[form.add_prefix(name)] = [str(pk) for pk in foreign] if many else str(foreign[0])
-                before = _fingerprint()
-                client.post(add, {**data, **_management(model_admin, as_superuser, None)})
-                if _fingerprint() != before:
-                    findings.append((label, "add with B's keys", "wrote"))
-        for pk in mine[:3]:
-            response = client.get(reverse(f"{prefix}_change", args=[pk]))
+                findings += [(label, pk, "change offers", found) for found in _offered(form, theirs)]
+    # Every autocomplete of the model's forms and its inlines': B's rows not offered.
+    sources = [(model, name) for name in model_admin.get_autocomplete_fields(as_superuser)]
+    for inline in model_admin.get_inline_instances(as_superuser):
+        sources += [(inline.model, name) for name in inline.get_autocomplete_fields(as_superuser)]
+    for source, name in sources:
+        remote = source._meta.get_field(name).remote_field.model
+        for term in ("", "b"):
+            response = client.get(reverse("admin:autocomplete"), {
+                "app_label": source._meta.app_label, "model_name": source._meta.model_name,
+                "field_name": name, "term": term})
             if response.status_code == 200:
-                for form in _forms_of(response.context):
-                    findings += [(label, pk, "change offers", found) for found in _offered(form, theirs)]
-        # Every autocomplete of the model's forms and its inlines': B's rows not offered.
-        sources = [(model, name) for name in model_admin.get_autocomplete_fields(as_superuser)]
-        for inline in model_admin.get_inline_instances(as_superuser):
-            sources += [(inline.model, name) for name in inline.get_autocomplete_fields(as_superuser)]
-        for source, name in sources:
-            remote = source._meta.get_field(name).remote_field.model
-            for term in ("", "b"):
-                response = client.get(reverse("admin:autocomplete"), {
-                    "app_label": source._meta.app_label, "model_name": source._meta.model_name,
-                    "field_name": name, "term": term})
-                if response.status_code == 200:
-                    offered = {result["id"] for result in response.json()["results"]}
-                    shown = offered & {str(pk) for pk in theirs.get(remote, ())}
-                    if shown:
-                        findings.append((label, f"autocomplete {source._meta.model_name}.{name}", sorted(shown)))
-                elif response.status_code != 403:
-                    findings.append((label, f"autocomplete {name}", response.status_code))
+                offered = {result["id"] for result in response.json()["results"]}
+                shown = offered & {str(pk) for pk in theirs.get(remote, ())}
+                if shown:
+                    findings.append((label, f"autocomplete {source._meta.model_name}.{name}", sorted(shown)))
+            elif response.status_code != 403:
+                findings.append((label, f"autocomplete {name}", response.status_code))
     return findings
 
 
