@@ -127,6 +127,11 @@ def reaches(model, user, *, write: bool = False) -> bool:
     return not write or not is_global(user) or bool(coordinated_plans(user))
 
 
+def row_reached(model, user, pk, *, write: bool = False) -> bool:
+    """Whether ``user`` reads (writes) the row ``pk`` of ``model`` (a key already checked to be one)."""
+    return rows_for(model, user, model._default_manager.filter(pk=pk), write=write).exists()
+
+
 def writable(model, user) -> QuerySet:
     """Every row of ``model`` ``user`` may choose in a form or act on."""
     return rows_for(model, user, model._default_manager.all(), write=True)
@@ -158,8 +163,12 @@ class OwnerScoped:
             return reaches(self.model, request.user, write=write)
         if obj.pk is None:
             return True
-        rows = self.model._default_manager.filter(pk=obj.pk)
-        return rows_for(self.model, request.user, rows, write=write).exists()
+        # Asked several times for one page (view, change, delete, each inline): once per request.
+        answers = request.__dict__.setdefault("_owner_scope", {})
+        key = (self.model._meta.label, obj.pk, write)
+        if key not in answers:
+            answers[key] = row_reached(self.model, request.user, obj.pk, write=write)
+        return answers[key]
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._reaches(request, obj, write=False)
@@ -237,6 +246,23 @@ def with_owner_scope(admin_class: type) -> type:
         attrs["inlines"] = inlines
     bases = (admin_class,) if issubclass(admin_class, mixin) else (mixin, admin_class)
     return type(admin_class.__name__, bases, attrs)
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" link (``/admin/r/<type>/<id>/``) for rows the user reads only: Django's
+    redirects any staff user to any row's page, telling its address (a plan's slug) and that it exists."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    from tasks.inputs import is_key, parse_id
+
+    try:
+        model = ContentType.objects.get_for_id(parse_id(content_type_id) or 0).model_class()
+    except ContentType.DoesNotExist:
+        model = None
+    if model is None or not is_key(model._meta.pk, object_id) or not row_reached(model, request.user, object_id):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)
 
 
 class ScopedAutocompleteJsonView(AutocompleteJsonView):

@@ -6,7 +6,7 @@ them). Plan A's coordinator holds every model permission of every registered mod
 or ``act_on_all_plans``): only the scope stops them. For every model the admin site registers (read from its
 registry: a model admin added later is swept too, and fails ``_populate``'s check until plan B has a row of
 it) and every row of plan B / region B (the rows ``_populate("b")`` made), the sweep asks for the list (the
-row not listed), the change, delete and history pages (refused), posts the change form with altered data
+row not listed), the change, delete, history and "view on site" pages (refused), posts the change form with altered data
 and the delete confirmation (refused, nothing written anywhere: every table compared before and after),
 runs every action of the model on B's rows (nothing written), opens each add form and plan A's own rows'
 change forms (no choice, inline's included, offers a row of B) and posts the add forms with B's keys
@@ -29,6 +29,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -278,6 +279,11 @@ def _sweep_model(client, person, superuser, model, model_admin, world, *, sees: 
             status = client.get(reverse(f"{prefix}_{view}", args=[pk])).status_code
             if status not in ({200, 403, 404} if sees else {403, 404}):
                 findings.append((label, pk, f"GET {view}", status))
+        if hasattr(model, "get_absolute_url"):  # the admin's "view on site" redirect tells the row's address
+            content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+            status = client.get(reverse("admin:view_on_site", args=[content_type.pk, pk])).status_code
+            if status not in ({302, 404} if sees else {404}):
+                findings.append((label, pk, "GET view on site", status))
         form = model_admin.get_form(as_superuser, obj)(instance=obj)
         changed = {**_posted(form, altered=True), **_management(model_admin, as_superuser, obj), "_save": "1"}
         for view, data in (("change", changed), ("delete", {"post": "yes"})):
