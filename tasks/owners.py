@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import FieldListFilter, RelatedFieldListFilter, helpers
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -263,6 +263,24 @@ def view_on_site(request, content_type_id, object_id):
     if model is None or not is_key(model._meta.pk, object_id) or not row_reached(model, request.user, object_id):
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A list filter by a related row (``list_filter = ["region"]``) offering the rows the user reads:
+    Django's offers every row (every region's name to a county's coordinator). Every model admin's, as
+    Django picks it for a relation."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        readable = rows_for(related, request.user, related._default_manager.all())
+        if not readable.query.where:  # every row
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering,
+                                 limit_choices_to=Q(pk__in=readable.values("pk")))
+
+
+FieldListFilter.register(lambda f: f.remote_field, ScopedRelatedFieldListFilter, take_priority=True)
 
 
 class ScopedAutocompleteJsonView(AutocompleteJsonView):

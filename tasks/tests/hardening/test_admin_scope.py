@@ -27,9 +27,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -239,6 +241,27 @@ def _changed(before: dict) -> list[str]:
     return [label for label, rows in after.items() if rows != before.get(label)]
 
 
+def _filters_offer(model, specs, theirs) -> list[str]:
+    """The list filters (by a related row: a region, a plan, a key task) offering one of ``theirs``' rows."""
+    out = []
+    for spec in specs:
+        path = getattr(spec, "field_path", None) or getattr(spec, "parameter_name", None) or ""
+        for suffix in ("__id__exact", "__exact"):
+            path = path.removesuffix(suffix)
+        try:
+            related = get_fields_from_path(model, path)[-1].related_model
+        except (FieldDoesNotExist, NotRelationField):
+            continue
+        if related is None:
+            continue
+        offered = {str(choice[0] if isinstance(choice, list | tuple) else choice)
+                   for choice in getattr(spec, "lookup_choices", None) or []}
+        shown = offered & {str(pk) for pk in theirs.get(related, ())}
+        if shown:
+            out.append(f"{path}: {sorted(shown)}")
+    return out
+
+
 def _sweep(client, person, world, *, sees: bool) -> list:
     """Every registered model's admin pages as ``person`` on plan B's rows; the findings. ``sees``: the user
     may be shown B's rows (not write them)."""
@@ -270,6 +293,9 @@ def _sweep_model(client, person, superuser, model, model_admin, world, *, sees: 
         listed = {obj.pk for obj in response.context["cl"].result_list}
         if not sees and listed & set(rows):
             findings.append((label, "listed", sorted(listed & set(rows))))
+        if not sees:
+            findings += [(label, "filter offers", found) for found in _filters_offer(
+                model, response.context["cl"].filter_specs, theirs)]
     elif response.status_code != 403:
         findings.append((label, "list", response.status_code))
     as_superuser = _request_as(superuser)
