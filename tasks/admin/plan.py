@@ -34,6 +34,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.owners import acts_on_all
 from tasks.rules.deadlines import is_extended
 from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
 from tasks.selectors.permissions import reviewable_plans
@@ -42,7 +43,7 @@ from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
 from tasks.services.work_list import work_list_draft
 
-from .scoping import IdFilter, IndexedSearch, PlanScopedAdmin, ReadOnlyRecordAdmin, acts_on_all, plan_filter
+from .scoping import IdFilter, IndexedSearch, PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 
 User = get_user_model()
 

@@ -18,11 +18,12 @@ from django.utils.translation import pgettext_lazy
 from tasks import workdays
 from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
+from tasks.owners import rows_for
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
 
-from .scoping import PlanScopedAdmin, plan_filter, rows_for
+from .scoping import PlanScopedAdmin, plan_filter
 
 SOURCE_LABELS = {
     "official": _("官方安排(chinese-calendar)"),

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
+from tasks.owners import writable
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
 from tasks.services.roundups import (
     RoundupError,
@@ -19,7 +20,7 @@ from tasks.services.roundups import (
     roundup_regenerate,
 )
 
-from .scoping import PlanScopedAdmin, plan_filter, writable
+from .scoping import PlanScopedAdmin, plan_filter
 
 
 class RoundupRecipientInline(admin.TabularInline):

@@ -15,11 +15,9 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import parse_id, text_lookup
-from tasks.owners import OwnerScoped, acts_on_all, owner_of, rows_for, writable
+from tasks.owners import OwnerScoped, acts_on_all, owner_of
 from tasks.selectors.permissions import reviewable_plans
 from tasks.selectors.roundups import without_jit
-
-__all__ = ["acts_on_all", "rows_for", "writable"]  # for the admin modules
 
 
 def search_words(term: str) -> list[str]:
