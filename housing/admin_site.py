@@ -18,6 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,7 +89,23 @@ class HousingAdminSite(admin.AdminSite):
     site_title = gettext_lazy("住有宜居")
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        return super().register(model_or_iterable, with_valid_keys(admin_class or admin.ModelAdmin), **options)
+        from tasks.owners import with_owner_scope
+
+        # Every model admin in its owner's scope (tasks.owners), with posted keys checked first.
+        admin_class = with_valid_keys(with_owner_scope(admin_class or admin.ModelAdmin))
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        from tasks.owners import view_on_site
+
+        # "View on site" for rows the user reads only (tasks.owners.view_on_site).
+        return [path(str(url.pattern), self.admin_view(view_on_site), name=url.name) if getattr(
+            url, "name", None) == "view_on_site" else url for url in super().get_urls()]
+
+    def autocomplete_view(self, request):
+        from tasks.owners import ScopedAutocompleteJsonView
+
+        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
 
 
 class HousingAdminConfig(AdminConfig):

@@ -34,9 +34,10 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.owners import acts_on_all
 from tasks.rules.deadlines import is_extended
 from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
-from tasks.selectors.permissions import is_global, reviewable_plans
+from tasks.selectors.permissions import reviewable_plans
 from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import unit_merge
@@ -323,7 +324,6 @@ class DraftWorkListForm(forms.Form):
 
 @admin.register(Plan)
 class PlanAdmin(PlanScopedAdmin):
-    plan_lookup = "pk"
     list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
@@ -335,10 +335,10 @@ class PlanAdmin(PlanScopedAdmin):
     actions = ["draft_work_list"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Who coordinates a plan is the province's (or a superuser's) choice: a coordinator reads it here and
-        # has no list of the province's users to pick from (the autocomplete asks for view_user).
+        # Who coordinates a plan is the province's choice (a superuser or act_on_all_plans; seeing every plan
+        # does not write): a coordinator reads it here and has no list of the province's users to pick from.
         readonly = super().get_readonly_fields(request, obj)
-        return readonly if is_global(request.user) else [*readonly, "coordinators"]
+        return readonly if acts_on_all(request.user) else [*readonly, "coordinators"]
 
     @admin.action(description=_("按年度目标起草工作清单"))
     def draft_work_list(self, request, queryset):
@@ -409,7 +409,6 @@ class PlanAdmin(PlanScopedAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(ReadOnlyRecordAdmin):
-    plan_lookup = "work_item__plan"
     list_display = ["work_item", "at", "actor", "event", "from_status", "to_status", "reason"]
     sortable_by = ["work_item", "at", "actor"]  # by an index; the others sorted 1.7M changes (3-4 s)
     list_filter = ["event", "to_status", "at", plan_filter("work_item__plan")]  # "at": no date_hierarchy,
@@ -428,7 +427,6 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ReadOnlyRecordAdmin):
-    plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "kind", "percent", "created_at", "author"]
     sortable_by = ["work_item", "created_at", "author"]  # by an index; the others sorted 1.2M reports (2-3 s)
     list_filter = ["kind", plan_filter("work_item__plan")]
@@ -440,7 +438,6 @@ class ProgressReportAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(ReadOnlyRecordAdmin):
-    plan_lookup = "work_item__plan"
     list_display = ["work_item", "unit", "current_due_date", "proposed_due_date", "status", "requested_at"]
     list_filter = ["status", plan_filter("work_item__plan")]
     search_fields = ["work_item__text", "reason"]
@@ -449,7 +446,6 @@ class ExtensionRequestAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(IndicatorReport)
 class IndicatorReportAdmin(ReadOnlyRecordAdmin):
-    plan_lookup = "indicator__plan"
     list_display = ["indicator", "month", "value", "unit", "reported_at"]
     list_filter = ["month", plan_filter("indicator__plan")]
     search_fields = ["indicator__name", "note"]
@@ -491,8 +487,6 @@ class TargetBreakdownChangeInline(admin.TabularInline):
 class TargetBreakdownAdmin(PlanScopedAdmin):
     """Read and audit here; shares are typed on the breakdown screen, which records every change."""
 
-    plan_lookup = "indicator__plan"
-
     list_display = ["indicator", "year", "method", "updated_by", "updated_at"]
     list_filter = [plan_filter("indicator__plan"), "year", "method"]
     search_fields = ["indicator__name"]
@@ -517,7 +511,6 @@ class TargetBreakdownAdmin(PlanScopedAdmin):
 
 @admin.register(TargetShareReport)
 class TargetShareReportAdmin(ReadOnlyRecordAdmin):
-    plan_lookup = "share__breakdown__indicator__plan"
     list_display = ["share", "month", "value", "reported_by", "reported_at"]
     sortable_by = ["share"]  # by an index; the others sorted 2M reports (2-3 s)
     list_filter = [plan_filter("share__breakdown__indicator__plan"), "month", "share__unit__region"]

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from tasks import workdays
 from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
+from tasks.owners import rows_for
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
@@ -47,8 +48,6 @@ def calendar_notices(request, *, today: date) -> None:
 
 @admin.register(Reminder)
 class ReminderAdmin(PlanScopedAdmin):
-    plan_lookup = "work_item__plan"
-
     list_display = [
         "scheduled_for",
         "kind",
@@ -72,7 +71,7 @@ class ReminderAdmin(PlanScopedAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return self.scoped(request, reminder_admin_list())
+        return rows_for(self.model, request.user, reminder_admin_list())
 
     def has_add_permission(self, request):
         return False

@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
+from tasks.owners import writable
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
-from tasks.selectors.permissions import reviewable_plans
 from tasks.services.roundups import (
     RoundupError,
     roundup_generate,
@@ -71,7 +71,7 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if plans is not None:  # a coordinator generates roundups of their own plans only
+        if plans is not None:  # the plans the user writes (a coordinator's own)
             self.fields["plan"].queryset = plans.order_by("title")
 
     def clean(self):
@@ -137,7 +137,7 @@ class RoundupAdmin(PlanScopedAdmin):
             return super().add_view(request, form_url, extra_context)
         today = timezone.localdate()
         if request.method == "POST":
-            form = GenerateForm(request.POST, plans=reviewable_plans(request.user))
+            form = GenerateForm(request.POST, plans=writable(Plan, request.user))
             if form.is_valid():
                 try:
                     roundup, created = roundup_generate(
@@ -157,7 +157,7 @@ class RoundupAdmin(PlanScopedAdmin):
                     return redirect(reverse("admin:tasks_roundup_change", args=[roundup.pk]))
         else:
             last = Period.last_ended(MONTH, today)
-            form = GenerateForm(initial={"kind": MONTH, "period": last.key}, plans=reviewable_plans(request.user))
+            form = GenerateForm(initial={"kind": MONTH, "period": last.key}, plans=writable(Plan, request.user))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

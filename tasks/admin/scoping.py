@@ -1,9 +1,5 @@
-"""Admin pages scoped by plan: a coordinator reaches the rows of the plans they coordinate, nothing else.
-
-``is_staff`` only opens the admin and the model permissions say what may be done; which plans' rows
-appear is the pages' rule (``selectors/permissions.py``): every plan for superusers and holders of
-``tasks.view_all_plans``, otherwise the plans the user coordinates. A row of another plan is a 404,
-whether it exists or not, so the admin does not tell.
+"""Admin pages of a plan's rows, searched and filtered at a province's size. Which rows each user reaches
+is every model admin's rule (``tasks.owners``: ``HousingAdminSite.register`` gives each ``OwnerScoped``).
 """
 
 from __future__ import annotations
@@ -14,13 +10,13 @@ from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import parse_id, text_lookup
-from tasks.selectors.permissions import coordinated_plan_ids, is_global, reviewable_plans
+from tasks.owners import OwnerScoped, acts_on_all, owner_of
+from tasks.selectors.permissions import reviewable_plans
 from tasks.selectors.roundups import without_jit
 
 
@@ -140,48 +136,14 @@ class IndexedSearch:
         return queryset, False
 
 
-class PlanScopedAdmin(IndexedSearch, admin.ModelAdmin):
-    #: The path from the model to its Plan ("plan", "work_item__plan", or "pk" for Plan itself).
-    plan_lookup = "plan"
-
-    def scoped(self, request, qs: QuerySet) -> QuerySet:
-        if is_global(request.user):
-            return qs
-        return qs.filter(**{f"{self.plan_lookup}__in": coordinated_plan_ids(request.user)})
-
-    def get_queryset(self, request):
-        return self.scoped(request, super().get_queryset(request))
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # Another plan's row (or none at all): the same answer, a 404.
-            raise Http404
-        return obj
-
-    def in_scope(self, request, obj) -> bool:
-        return obj is None or self.scoped(request, self.model._default_manager.filter(pk=obj.pk)).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+class PlanScopedAdmin(OwnerScoped, IndexedSearch, admin.ModelAdmin):
+    """A plan's rows (scoped by ``OWNERS``, as every admin), searched by ``IndexedSearch``."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if self.plan_lookup == "pk" and not change and not is_global(request.user):
+        if owner_of(self.model).plan == "pk" and not change and not acts_on_all(request.user):
             # A coordinator who adds a plan coordinates it, or it would vanish from their admin at once.
             form.instance.coordinators.add(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A coordinator picks among their own plans only (e.g. adding a plan's settings).
-        if db_field.name == "plan" and not is_global(request.user):
-            kwargs["queryset"] = reviewable_plans(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyRecordAdmin(PlanScopedAdmin):

@@ -284,3 +284,27 @@ def test_records_of_the_workflow_are_read_only_in_the_admin(admin_client):
         assert response.status_code == 403
     report.refresh_from_db()
     assert report.note == "已开工"
+
+
+def test_a_superuser_opens_every_kind_of_row_and_a_coordinator_no_account(client, admin_client, world):
+    """Accounts, groups, login records and tokens are the province's (tokens a superuser's): a superuser
+    opens them (a token by its user's id, as DRF's admin reads it), a coordinator with their permissions
+    reaches none."""
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from tasks.tests.daily_setup import MODEL_BACKEND
+
+    token = Token.objects.create(user=world["coordinator"])
+    group = Group.objects.create(name="专班")
+    pages = [("authtoken_tokenproxy", token.user_id), ("auth_user", world["coordinator"].pk), ("auth_group", group.pk)]
+    for model, pk in pages:
+        assert admin_client.get(reverse(f"admin:{model}_change", args=[pk])).status_code == 200, model
+    coordinator = world["coordinator"]
+    coordinator.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label__in=["auth", "authtoken"]))
+    client.force_login(coordinator, backend=MODEL_BACKEND)
+    for model, pk in pages:
+        assert client.get(reverse(f"admin:{model}_changelist")).status_code == 403, model
+        assert client.get(reverse(f"admin:{model}_change", args=[pk])).status_code == 404, model
+    assert reverse("admin:auth_user_changelist") not in client.get(reverse("admin:index")).content.decode()
