@@ -241,7 +241,7 @@ def test_the_data_migration_moves_a_collectives_parts_to_its_member_towns():
 
     from tasks.tests.factories import WorkItemFactory
 
-    migration = importlib.import_module("tasks.migrations.0018_figures_collective_parts")
+    migration = importlib.import_module("tasks.migrations.0019_collective_parts")
     plan = plan_import_file(path=YUECHENG).plan
     towns = list(region_towns(plan.region).values_list("pk", flat=True))
     lead = Unit.objects.get(region=plan.region, name="区住建局") if Unit.objects.filter(

@@ -43,7 +43,7 @@ def parts_to_members(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tasks", "0017_act_on_all_plans")]
+    dependencies = [("tasks", "0018_notice_event_labels")]
 
     operations = [
         migrations.RunPython(parts_to_members, migrations.RunPython.noop),
