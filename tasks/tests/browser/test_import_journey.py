@@ -83,7 +83,9 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
     page.set_input_files("#id_document", str(YUECHENG))
     page.click("text=上传并预览")
     page.wait_for_url("**/plans/import/preview/")
-    assert page.locator("h2", has_text="确认前请核对 2 处").is_visible()
+    # A unit name, a doubtful link, and 各平台公司: a collective without members, for the coordinator to name.
+    assert page.locator("h2", has_text="确认前请核对 3 处").is_visible()
+    assert page.locator("#collectives-to-check").is_visible()
     select = page.get_by_label("区建设局", exact=True)
     assert select.is_visible()
     assert page.locator(".state").inner_text() == "将新建"

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tasks.importers import parse_plan_file, parse_plan_text
 from tasks.models import KeyTaskUnit, Plan, Region, Role, Unit, UnitAlias, WorkItem, WorkItemUnit
+from tasks.rules.towns import part_holders
+from tasks.selectors.towns import collectives_members
 from tasks.services.plan_import import ImportChoiceError, plan_import, work_item_keys
 from tasks.tests.factories import RegionFactory, UnitFactory
 
@@ -33,6 +35,12 @@ def _yuecheng_region_with_housing_bureau() -> Unit:
 
 def _rows(item: WorkItem) -> list[tuple[int, str]]:
     return [(a.unit_id, a.role) for a in item.assignments.order_by("position")]
+
+
+def _task_rows(task) -> list[tuple[int, str]]:
+    """The rows a key task's items take: its lead and supporting units, a collective's members in its place."""
+    rows = [(a.unit_id, a.role) for a in task.assignments.filter(expanded=False).order_by("position")]
+    return part_holders(rows, collectives_members(task.plan.region_id))
 
 
 def test_unit_mapping_makes_the_name_an_alias_of_the_chosen_unit():
@@ -135,7 +143,7 @@ def test_key_task_links_are_applied_confirmed_and_units_follow_the_chosen_task()
         key_task_links=dict.fromkeys(keys, 5),
     ).plan
     task5 = plan.key_tasks.get(number=5)
-    task5_rows = [(a.unit_id, a.role) for a in task5.assignments.filter(expanded=False).order_by("position")]
+    task5_rows = _task_rows(task5)
     items = plan.work_items.filter(import_key__in=keys)
     assert items.count() == 3
     for item in items:
@@ -175,7 +183,7 @@ def test_reimport_with_a_chosen_link_moves_units_that_came_from_the_old_task():
     task5 = plan.key_tasks.get(number=5)
     plan_import(parsed=parsed, source_name=YUECHENG.name, source_bytes=YUECHENG.read_bytes(),
                 key_task_links=dict.fromkeys(keys, 5))
-    task5_rows = [(a.unit_id, a.role) for a in task5.assignments.filter(expanded=False).order_by("position")]
+    task5_rows = _task_rows(task5)
     for item in plan.work_items.filter(import_key__in=keys):
         assert item.key_task == task5 and item.link_confirmed and _rows(item) == task5_rows
     # A later plain re-import keeps the confirmed link.

@@ -21,7 +21,9 @@ def _run_env() -> dict[str, str]:
     makefile = (ROOT / "Makefile").read_text()
     line = re.search(r"^RUN_ENV\s*:=\s*(.+)$", makefile, flags=re.M)
     assert line, "the Makefile defines RUN_ENV for `make run`"
-    assert re.search(r"export \$\(RUN_ENV\);.*?manage\.py runserver", makefile, flags=re.S)
+    # `make run` starts scripts/run_all.py (web server, worker and beat) with that environment.
+    assert re.search(r"\$\(RUN_ENV\) exec \$\(PY\) scripts/run_all\.py", makefile)
+    assert '"runserver"' in (ROOT / "scripts" / "run_all.py").read_text()
     return dict(pair.split("=", 1) for pair in line.group(1).split())
 
 

@@ -143,8 +143,9 @@ def test_indicator_page_shows_baseline_target_latest_and_progress(client):
     response = login(client, w.support_user).get(w.indicator.get_absolute_url())
     page = response.content.decode()
     assert response.status_code == 200
-    # Cumulative from the baseline (2.22) to this year's 3.30, at the plan's precision (3.30: two places).
-    assert "2.22" in page and "3.30" in page and "3.15" in page and "85.6%" in page
+    # Cumulative from the baseline (2.22) to this year's 3.30, at the plan's precision (3.30: two places),
+    # the progress of the value shown: (3.15 - 2.22) / (3.30 - 2.22).
+    assert "2.22" in page and "3.30" in page and "3.15" in page and "86.1%" in page
     assert response.context["form"] is None  # a supporting unit does not report
 
 
