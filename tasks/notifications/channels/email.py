@@ -1,0 +1,64 @@
+"""Email through the app's EMAIL_BACKEND (SMTP in production, files under var/mail/ in ``make run``).
+
+One connection for the whole batch; each message is sent on it and its fate known before the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from tasks.models import Message
+
+from .base import ChannelAdapter, Outcome, Result, error_text
+
+
+def build_email(message: Message, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.address],
+        headers=dict(message.payload.get("headers") or {}),
+        connection=connection,
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    return email
+
+
+class EmailChannel(ChannelAdapter):
+    name = "email"
+    batch_size = 200
+
+    def send(self, messages: list[Message]) -> Iterator[tuple[Message, Result]]:
+        connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            for m in messages:
+                yield m, Result(Outcome.RETRY, error=error_text(exc))
+            return
+        try:
+            for i, m in enumerate(messages):
+                try:
+                    connection.send_messages([build_email(m, connection)])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    # A refused address will be refused again: failed at once, not retried for hours.
+                    yield m, Result(Outcome.FAILED, error=error_text(exc))
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+                    # The connection is gone: this message and the rest of the batch wait for the next try.
+                    for rest in messages[i:]:
+                        yield rest, Result(Outcome.RETRY, error=error_text(exc))
+                    return
+                except smtplib.SMTPException as exc:
+                    yield m, Result(Outcome.RETRY, error=error_text(exc))
+                else:
+                    yield m, Result(Outcome.SENT, provider_id=str(m.payload.get("headers", {}).get("Message-ID", "")))
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
