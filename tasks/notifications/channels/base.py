@@ -58,3 +58,19 @@ class ChannelAdapter:
 
 def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def unique_chunks(messages: list[Message], limit: int) -> Iterator[list[Message]]:
+    """``messages`` in calls of at most ``limit``, each address at most once per call (a person's second
+    message of the same content goes in the next call: one answer per address stays one per message)."""
+    rest = list(messages)
+    while rest:
+        batch, later, seen = [], [], set()
+        for m in rest:
+            if m.address in seen or len(batch) >= limit:
+                later.append(m)
+            else:
+                seen.add(m.address)
+                batch.append(m)
+        yield batch
+        rest = later

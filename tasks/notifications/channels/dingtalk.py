@@ -21,7 +21,7 @@ from django.core.cache import cache
 
 from tasks.models import Message
 
-from .base import ChannelAdapter, ConfigurationError, Outcome, Result
+from .base import ChannelAdapter, ConfigurationError, Outcome, Result, unique_chunks
 from .http import CallFailed, call
 
 MAX_USERS = 100
@@ -95,16 +95,8 @@ class DingTalkChannel(ChannelAdapter):
         for m in messages:
             by_content[json.dumps(self.msg(m), sort_keys=True, ensure_ascii=False)].append(m)
         for content, group in by_content.items():
-            while group:
-                call_batch, rest, users = [], [], set()
-                for m in group:  # a user once per call; their second message goes in the next call
-                    if m.address in users or len(users) >= MAX_USERS:
-                        rest.append(m)
-                    else:
-                        users.add(m.address)
-                        call_batch.append(m)
-                group = rest
-                yield from self._send_one(call_batch, json.loads(content))
+            for batch in unique_chunks(group, MAX_USERS):
+                yield from self._send_one(batch, json.loads(content))
 
     def _send_one(self, batch: list[Message], msg: dict) -> Iterator[tuple[Message, Result]]:
         body = {"agent_id": int(settings.DINGTALK_AGENT_ID), "userid_list": ",".join(m.address for m in batch),
