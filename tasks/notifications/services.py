@@ -127,11 +127,13 @@ class DeliverySummary:
                                             for k, v in self.counts.items()}}
 
 
-def _claim(*, channel: str, now: datetime, limit: int) -> list[Message]:
+def _claim(*, channel: str, now: datetime, limit: int, only: list[int] | None = None) -> list[Message]:
     with transaction.atomic():
+        due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=now)
+        if only is not None:
+            due = due.filter(pk__in=only)
         ids = list(
-            Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
+            due.order_by("next_attempt_at", "pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
@@ -186,14 +188,17 @@ def _flush(pairs: list[tuple[Message, Result]], *, now: datetime, summary: Deliv
     Message.objects.bulk_update(rows, _RECORDED)
 
 
-def outbox_deliver(*, channel: str, now: datetime | None = None) -> DeliverySummary:
-    """Send ``channel``'s due queued messages in batches until none is due; record each one's fate."""
+def outbox_deliver(
+    *, channel: str, now: datetime | None = None, message_ids: list[int] | None = None
+) -> DeliverySummary:
+    """Send ``channel``'s due queued messages (of ``message_ids`` only, when given) in batches until none
+    is due; record each one's fate."""
     adapter = adapter_for(channel)
     summary = DeliverySummary(channel=channel)
     clock = (lambda: now) if now else timezone.now
     due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=clock()).count()
     for _batch in range(ceil(due / adapter.batch_size) + 1):  # bounded: a retried message is not due again now
-        batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size)
+        batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size, only=message_ids)
         if not batch:
             break
         missing = adapter.missing_configuration()
@@ -277,6 +282,43 @@ def outbox_tick(*, now: datetime | None = None) -> dict:
         if adapter_for(channel).reconciles:
             enqueue_after_commit("outbox_reconcile", channel)
     return {**swept, "kicked": due, "reconciling": waiting}
+
+
+# ---------------------------------------------------------------- a test message
+
+
+def message_test_send(*, user, channel: str, robot=None, now: datetime | None = None) -> Message:
+    """Send ``user`` one test message on ``channel`` now (``robot`` for the group robots) and return its row
+    with the provider's answer (state, provider id, error). Not queued behind other messages."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .routing import ADDRESS_FIELD
+
+    now = now or timezone.now()
+    profile = getattr(user, "profile", None)
+    if channel == "email":
+        address = user.email
+    elif channel in ADDRESS_FIELD:
+        address = getattr(profile, ADDRESS_FIELD[channel], "") if profile else ""
+    else:
+        address = robot.name if robot else ""
+    if not address:
+        raise ValueError(_("%(user)s 没有%(channel)s的收件人标识") % {"user": user.get_username(), "channel": channel})
+    with translation.override("zh-hans"):
+        name = user.get_full_name() or user.get_username()
+        text = render_to_string("tasks/notifications/test_message.md",
+                                {"name": name, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}).strip()
+        subject = _("住有宜居：测试消息")
+    message = message_queue(
+        key=f"test:{user.pk}:{channel}:{now.isoformat()}", purpose=Message.Purpose.TEST, channel=channel,
+        address=address, recipient_id=user.pk, robot_id=robot.pk if robot else None, subject=subject, body=text,
+        payload={"markdown": text, "title": subject, "template_params": {"count": "0", "date": now.strftime("%m-%d")}},
+        note=_("notify_test 测试"), now=now,
+    )
+    outbox_deliver(channel=channel, now=now, message_ids=[message.pk])
+    message.refresh_from_db()
+    return message
 
 
 # ---------------------------------------------------------------- a person's decision
