@@ -307,7 +307,7 @@ def message_test_send(*, user, channel: str, robot=None, now: datetime | None = 
         raise ValueError(_("%(user)s 没有%(channel)s的收件人标识") % {"user": user.get_username(), "channel": channel})
     with translation.override("zh-hans"):
         name = user.get_full_name() or user.get_username()
-        text = render_to_string("tasks/notifications/test_message.md",
+        text = render_to_string("tasks/notifications/test_message.md.txt",
                                 {"name": name, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}).strip()
         subject = _("住有宜居：测试消息")
     message = message_queue(

@@ -436,7 +436,7 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         html = render_to_string("tasks/email/reminder_digest.html", {**context, "subject": subject})
         markdown = sms = ""
         if any(r.channel in (Channel.DINGTALK, Channel.ZZD) for r in routes):
-            markdown = render_to_string("tasks/notifications/reminder_digest.md", {**context, **rendered})
+            markdown = render_to_string("tasks/notifications/reminder_digest.md.txt", {**context, **rendered})
         if any(r.channel == Channel.SMS for r in routes):
             sms = render_to_string("tasks/notifications/reminder_digest_sms.txt", context).strip()
     plan_ids = tuple(sorted({r.work_item.plan_id for r in reminders}))
