@@ -28,8 +28,17 @@ def reminders_beat(now: str | None = None) -> dict:
 @shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
              retry_backoff_max=600, max_retries=None)
 def reminders_send_digest(email: str) -> dict:
-    """Queue one recipient's digest in the outbox (its delivery is ``outbox_send``'s)."""
+    """Queue one recipient's digest in the outbox (its delivery is ``outbox_send``'s). Kept for tasks queued
+    before ``reminders_send_digests``."""
     return reminder_services.reminder_digest_send(email=email).as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
+             retry_backoff_max=600, max_retries=None)
+def reminders_send_digests(emails: list[str]) -> dict:
+    """Queue these recipients' digests in the outbox, then kick each channel's delivery once."""
+    outcomes = reminder_services.reminder_digests_send(emails=emails)
+    return {"digests": sum(o.sent for o in outcomes), "addresses": len(emails)}
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,

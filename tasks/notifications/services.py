@@ -38,7 +38,7 @@ from .channels import ConfigurationError, Outcome, Result, adapter_for
 
 log = logging.getLogger(__name__)
 S = Message.State
-RECORD_CHUNK = 25  # results recorded per UPDATE round: what a crash may leave 'uncertain' at most
+RECORD_CHUNK = 25  # results recorded per UPDATE round (an email batch is smaller: one round)
 RECONCILE_AFTER = timedelta(seconds=60)  # ask for a send's result after this long
 RECONCILE_WITHIN = timedelta(hours=24)  # DingTalk keeps a send's result for 24 hours
 _RECORDED = ["state", "attempts", "provider_id", "last_error", "next_attempt_at", "sent_at", "delivered_at",
@@ -188,6 +188,27 @@ def _flush(pairs: list[tuple[Message, Result]], *, now: datetime, summary: Deliv
     Message.objects.bulk_update(rows, _RECORDED)
 
 
+def _deliver_batch(adapter, batch: list[Message], *, clock, summary: DeliverySummary) -> None:
+    missing = adapter.missing_configuration()
+    if missing:
+        error = _("渠道未配置：%(why)s") % {"why": missing}
+        results = ((m, Result(Outcome.FAILED, error=error)) for m in batch)
+    else:
+        results = adapter.send(batch)
+    pending: list[tuple[Message, Result]] = []
+    try:
+        for pair in results:
+            pending.append(pair)
+            if len(pending) >= RECORD_CHUNK:
+                _flush(pending, now=clock(), summary=summary)
+                pending = []
+    except ConfigurationError as exc:
+        # The rest of the batch fails with it (those recorded already are left as they are by _flush).
+        done = {m.pk for m, _r in pending}
+        pending += [(m, Result(Outcome.FAILED, error=str(exc))) for m in batch if m.pk not in done]
+    _flush(pending, now=clock(), summary=summary)
+
+
 def outbox_deliver(
     *, channel: str, now: datetime | None = None, message_ids: list[int] | None = None
 ) -> DeliverySummary:
@@ -197,26 +218,15 @@ def outbox_deliver(
     summary = DeliverySummary(channel=channel)
     clock = (lambda: now) if now else timezone.now
     due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=clock()).count()
-    for _batch in range(ceil(due / adapter.batch_size) + 1):  # bounded: a retried message is not due again now
-        batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size, only=message_ids)
-        if not batch:
-            break
-        missing = adapter.missing_configuration()
-        if missing:
-            results = ((m, Result(Outcome.FAILED, error=_("渠道未配置：%(why)s") % {"why": missing})) for m in batch)
-        else:
-            results = adapter.send(batch)
-        pending: list[tuple[Message, Result]] = []
-        try:
-            for pair in results:
-                pending.append(pair)
-                if len(pending) >= RECORD_CHUNK:
-                    _flush(pending, now=clock(), summary=summary)
-                    pending = []
-        except ConfigurationError as exc:
-            done = {m.pk for m, _r in pending}
-            pending += [(m, Result(Outcome.FAILED, error=str(exc))) for m in batch if m.pk not in done]
-        _flush(pending, now=clock(), summary=summary)
+    try:
+        # Bounded: a message retried or held in this run is not due again in it.
+        for _batch in range(ceil(due / adapter.batch_size) + 1):
+            batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size, only=message_ids)
+            if not batch:
+                break
+            _deliver_batch(adapter, batch, clock=clock, summary=summary)
+    finally:
+        adapter.close()
     if summary.errors:
         log.warning("outbox %s: %s", channel, dict(summary.counts))
     return summary

@@ -121,11 +121,16 @@ def _insert_reminders(candidates: list[ReminderCandidate], *, now: datetime) -> 
         return max(cursor.rowcount, 0)
 
 
+# Addresses per digest task: each task renders their digests, queues them in the outbox and kicks each
+# channel's delivery once (one task per address made one delivery run per digest: no batches).
+DIGESTS_PER_TASK = 100
+
+
 def _enqueue_digests(emails: Iterable[str]) -> list[str]:
-    """Queue one digest task per address after the transaction commits."""
+    """Queue the digest tasks (DIGESTS_PER_TASK addresses each) after the transaction commits."""
     emails = sorted(set(emails))
-    for email in emails:
-        enqueue_after_commit("reminders_send_digest", email)
+    for i in range(0, len(emails), DIGESTS_PER_TASK):
+        enqueue_after_commit("reminders_send_digests", emails[i : i + DIGESTS_PER_TASK])
     return emails
 
 
@@ -274,7 +279,9 @@ def _stale_reason(reminder: Reminder) -> str:
     return ""
 
 
-def reminder_digest_send(*, email: str, now: datetime | None = None, today: date | None = None) -> DigestOutcome:
+def reminder_digest_send(
+    *, email: str, now: datetime | None = None, today: date | None = None, kick: bool = True
+) -> DigestOutcome:
     """Queue ``email`` one digest of all its due pending reminders in the outbox, at most once.
 
     Locks the rows (skipping rows another worker holds), drops reminders whose item was
@@ -309,7 +316,7 @@ def reminder_digest_send(*, email: str, now: datetime | None = None, today: date
             return outcome
         digest = uuid.uuid4()
         specs = digest_messages(email=email, reminders=live, today=today, digest=digest)
-        messages_queue(specs=specs, now=now)
+        messages_queue(specs=specs, now=now, kick=kick)
         _update_in_chunks(
             [r.pk for r in live], status=St.SENT, sent_at=now, digest=digest, attempts=F("attempts") + 1,
             last_error="", next_attempt_at=None,
@@ -457,6 +464,15 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
             specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=markdown,
                                      payload={"markdown": markdown, "title": subject}, note=route.note, **common))
     return specs
+
+
+def reminder_digests_send(*, emails: list[str], now: datetime | None = None) -> list[DigestOutcome]:
+    """Queue the digests of ``emails`` (each on its own, as ``reminder_digest_send``), then kick each
+    channel's delivery once for all of them: the outbox sends them in batches."""
+    outcomes = [reminder_digest_send(email=email, now=now, kick=False) for email in emails]
+    for channel in sorted({c for o in outcomes for c in o.channels}):
+        enqueue_after_commit("outbox_send", channel)
+    return outcomes
 
 
 @dataclass

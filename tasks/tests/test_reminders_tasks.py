@@ -45,17 +45,17 @@ def test_tick_does_nothing_on_a_day_off_or_before_the_send_time(plan, django_cap
     assert not Reminder.objects.exists() and not ReminderRun.objects.exists()
 
 
-def test_tick_scans_each_plan_once_a_day_and_queues_one_digest_per_address(plan, django_capture_on_commit_callbacks):
+def test_tick_scans_each_plan_once_a_day_and_queues_the_digests(plan, django_capture_on_commit_callbacks):
     other = PlanFactory()
     ReminderSettings.objects.create(plan=other, send_time=time(10, 0), monthly_enabled=False)
     with django_capture_on_commit_callbacks() as callbacks:
         first = reminders_tick(now=at(date(2023, 5, 30), 8, 30))
     assert first.plan_ids == [plan.pk] and first.created == 2
-    assert first.emails == ["a@x.cn", "b@x.cn"] and len(callbacks) == 2
+    assert first.emails == ["a@x.cn", "b@x.cn"] and len(callbacks) == 1  # one task, up to 100 addresses
     with django_capture_on_commit_callbacks() as callbacks:
         second = reminders_tick(now=at(date(2023, 5, 30), 8, 45))
     # No second scan; the digests not sent yet (their tasks may be lost) are queued again: sending is idempotent.
-    assert second.plan_ids == [] and second.created == 0 and len(callbacks) == 2
+    assert second.plan_ids == [] and second.created == 0 and len(callbacks) == 1
     later = reminders_tick(now=at(date(2023, 5, 30), 10, 0))
     assert later.plan_ids == [other.pk]
     assert ReminderRun.objects.filter(day=date(2023, 5, 30)).count() == 2
@@ -123,3 +123,14 @@ def test_tick_asks_the_same_number_of_queries_for_one_plan_or_six(django_capture
         return len(queries)
 
     assert plans(1, date(2023, 5, 30)) == plans(6, date(2023, 5, 31))
+
+
+def test_the_digest_task_queues_each_address_once_and_kicks_delivery_once(plan, django_capture_on_commit_callbacks):
+    from tasks.tasks import reminders_send_digests
+
+    reminders_tick(now=at(date(2023, 5, 30), 9))
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get()
+    assert result == {"digests": 2, "addresses": 2} and len(callbacks) == 1  # one outbox_send for the email channel
+    assert reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get() == {"digests": 0, "addresses": 2}
+    assert Message.objects.filter(channel="email").count() == 2

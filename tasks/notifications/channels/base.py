@@ -55,6 +55,9 @@ class ChannelAdapter:
     def reconcile(self, messages: list[Message]) -> Iterable[tuple[Message, Result]]:
         return []
 
+    def close(self) -> None:
+        """End of a delivery run: release what ``send`` kept open across batches (an SMTP connection)."""
+
 
 def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]

@@ -32,33 +32,44 @@ def build_email(message: Message, connection) -> EmailMultiAlternatives:
 
 
 class EmailChannel(ChannelAdapter):
+    """Small batches (a crash leaves at most one batch 'uncertain'), one connection for all the batches of
+    a delivery run: opened at the first, closed by ``close`` (or dropped when the server hangs up)."""
+
     name = "email"
-    batch_size = 200
+    batch_size = 20
+
+    def __init__(self):
+        self.connection = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
 
     def send(self, messages: list[Message]) -> Iterator[tuple[Message, Result]]:
-        connection = get_connection(fail_silently=False)
-        try:
-            connection.open()
-        except (smtplib.SMTPException, OSError) as exc:
-            for m in messages:
-                yield m, Result(Outcome.RETRY, error=error_text(exc))
-            return
-        try:
-            for i, m in enumerate(messages):
-                try:
-                    connection.send_messages([build_email(m, connection)])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    # A refused address will be refused again: failed at once, not retried for hours.
-                    yield m, Result(Outcome.FAILED, error=error_text(exc))
-                except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-                    # The connection is gone: this message and the rest of the batch wait for the next try.
-                    for rest in messages[i:]:
-                        yield rest, Result(Outcome.RETRY, error=error_text(exc))
-                    return
-                except smtplib.SMTPException as exc:
+        if self.connection is None:
+            connection = get_connection(fail_silently=False)
+            try:
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                for m in messages:
                     yield m, Result(Outcome.RETRY, error=error_text(exc))
-                else:
-                    yield m, Result(Outcome.SENT, provider_id=str(m.payload.get("headers", {}).get("Message-ID", "")))
-        finally:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                connection.close()
+                return
+            self.connection = connection
+        for i, m in enumerate(messages):
+            try:
+                self.connection.send_messages([build_email(m, self.connection)])
+            except smtplib.SMTPRecipientsRefused as exc:
+                # A refused address will be refused again: failed at once, not retried for hours.
+                yield m, Result(Outcome.FAILED, error=error_text(exc))
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+                # The connection is gone: this message and the rest of the batch wait for the next try.
+                self.close()
+                for rest in messages[i:]:
+                    yield rest, Result(Outcome.RETRY, error=error_text(exc))
+                return
+            except smtplib.SMTPException as exc:
+                yield m, Result(Outcome.RETRY, error=error_text(exc))
+            else:
+                yield m, Result(Outcome.SENT, provider_id=str(m.payload.get("headers", {}).get("Message-ID", "")))
