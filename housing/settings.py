@@ -257,6 +257,8 @@ NOTIFY_RETRY_MAX_SECONDS = env.int(
 )
 # A message 'sending' longer than this lost its worker: requeued (浙政钉) or marked uncertain (others).
 NOTIFY_SENDING_TIMEOUT_SECONDS = env.int("NOTIFY_SENDING_TIMEOUT_SECONDS", default=900)
+# Emails per batch on one SMTP connection: a worker lost mid-batch leaves at most these 'uncertain'.
+NOTIFY_EMAIL_BATCH_SIZE = env.int("NOTIFY_EMAIL_BATCH_SIZE", default=20)
 # Group robots: at most this many messages per window per robot (the providers' 20 a minute).
 NOTIFY_ROBOT_LIMIT = env.int("NOTIFY_ROBOT_LIMIT", default=20)
 NOTIFY_ROBOT_WINDOW_SECONDS = env.int("NOTIFY_ROBOT_WINDOW_SECONDS", default=60)

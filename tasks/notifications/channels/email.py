@@ -40,6 +40,7 @@ class EmailChannel(ChannelAdapter):
 
     def __init__(self):
         self.connection = None
+        self.batch_size = settings.NOTIFY_EMAIL_BATCH_SIZE
 
     def close(self) -> None:
         if self.connection is not None:
