@@ -25,12 +25,11 @@ def reminders_onto_outbox(apps, schema_editor):
         Message.objects.bulk_create(batch, ignore_conflicts=True)
         keys = {m.key: m.group for m in batch}
         ids = dict(Message.objects.filter(key__in=list(keys)).values_list("group", "pk"))
-        plans = (
-            Reminder.objects.filter(digest__in=list(ids)).values_list("digest", "work_item__plan_id").distinct()
+        # Distinct pairs in Python: the many-to-many's unique index is only built at the end of this migration.
+        plans = set(
+            Reminder.objects.filter(digest__in=list(ids)).order_by().values_list("digest", "work_item__plan_id")
         )
-        through.objects.bulk_create(
-            [through(message_id=ids[d], plan_id=p) for d, p in plans], ignore_conflicts=True
-        )
+        through.objects.bulk_create([through(message_id=ids[d], plan_id=p) for d, p in sorted(plans, key=str)])
         batch.clear()
 
     for row in sent.iterator(chunk_size=2000):
