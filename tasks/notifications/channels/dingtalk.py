@@ -62,7 +62,10 @@ class DingTalkChannel(ChannelAdapter):
         self.tokens = TokenCache(base=self.base, key=settings.DINGTALK_APP_KEY, fetch=self._fetch_token)
 
     def missing_configuration(self) -> str:
-        return missing("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID")
+        unset = missing("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID")
+        if not unset and not str(settings.DINGTALK_AGENT_ID).isdigit():
+            return "DINGTALK_AGENT_ID 须为数字"
+        return unset
 
     def _fetch_token(self) -> tuple[str, int]:
         answer = call("GET", f"{self.base}/gettoken", idempotent=True,

@@ -147,3 +147,54 @@ def test_a_person_preferring_dingtalk_gets_the_digest_there_and_by_email(dingtal
     routes = personal_routes(email=user.email, profile=profile)
     assert [(r.channel, r.address) for r in routes] == [("dingtalk", "zhangsan"), ("email", "zs@yc.gov.cn")]
     assert "浙政钉工作通知未配置(ZZD_APP_KEY, ZZD_APP_SECRET 未设置)" in routes[1].note
+
+
+def _digest_world():
+    from datetime import date
+
+    from tasks.models import ReminderSettings
+    from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory, liaison_for
+
+    plan = PlanFactory(title="越城区住有宜居实施方案")
+    ReminderSettings.objects.create(plan=plan, monthly_enabled=False)
+    unit = UnitFactory(region=plan.region, name="区财政局", emails="")
+    user = liaison_for(unit, username="yuecheng07", email="yc07@yc.gov.cn")
+    Profile.objects.filter(user=user).update(dingtalk_id="zhangsan", channels="dingtalk")
+    item = WorkItemFactory(plan=plan, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31), lead=unit,
+                           text="老旧小区改造")
+    return item
+
+
+def test_a_reminder_digest_goes_to_dingtalk_and_email_with_the_same_group(dingtalk, settings):
+    from datetime import date
+
+    from tasks.models import Reminder
+    from tasks.services.reminders import reminders_scan, reminders_send_pending
+
+    settings.SITE_URL = "https://zf.example.cn"
+    item = _digest_world()
+    day = date(2023, 5, 22)
+    reminders_scan(today=day, now=NOW.replace(year=2023, month=5, day=22))
+    summary = reminders_send_pending(now=NOW.replace(year=2023, month=5, day=22), today=day)
+    assert summary.emails == 1 and summary.delivery["dingtalk"].counts == {M.SENT: 1}
+    by_channel = {m.channel: m for m in Message.objects.all()}
+    assert set(by_channel) == {"dingtalk", "email"}
+    assert by_channel["dingtalk"].group == by_channel["email"].group == Reminder.objects.get().digest
+    text = dingtalk.inbox["zhangsan"][0]["markdown"]["text"]
+    assert "越城区住有宜居实施方案" in text and f"https://zf.example.cn/items/{item.pk}/" in text
+    assert list(by_channel["dingtalk"].plans.all()) == [item.plan]
+
+
+def test_a_person_preferring_an_unconfigured_channel_gets_email_and_the_message_says_why(settings):
+    from datetime import date
+
+    from tasks.services.reminders import reminders_scan, reminders_send_pending
+
+    settings.DINGTALK_APP_KEY = ""
+    _digest_world()
+    day = date(2023, 5, 22)
+    reminders_scan(today=day, now=NOW.replace(year=2023, month=5, day=22))
+    reminders_send_pending(now=NOW.replace(year=2023, month=5, day=22), today=day)
+    (message,) = Message.objects.all()
+    assert message.channel == "email" and message.state == M.SENT
+    assert message.note.startswith("邮件总会发送；钉钉工作通知未配置(DINGTALK_APP_KEY")
