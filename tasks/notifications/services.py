@@ -101,9 +101,9 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     return len(new)
 
 
-def message_queue(*, now: datetime | None = None, **spec) -> Message:
+def message_queue(*, now: datetime | None = None, kick: bool = True, **spec) -> Message:
     """Queue one message (see ``MessageSpec``) and return its row, new or already queued under its key."""
-    messages_queue(specs=[MessageSpec(**spec)], now=now)
+    messages_queue(specs=[MessageSpec(**spec)], now=now, kick=kick)
     return Message.objects.get(key=spec["key"])
 
 
@@ -324,7 +324,7 @@ def message_test_send(*, user, channel: str, robot=None, now: datetime | None = 
         key=f"test:{user.pk}:{channel}:{now.isoformat()}", purpose=Message.Purpose.TEST, channel=channel,
         address=address, recipient_id=user.pk, robot_id=robot.pk if robot else None, subject=subject, body=text,
         payload={"markdown": text, "title": subject, "template_params": {"count": "0", "date": now.strftime("%m-%d")}},
-        note=_("notify_test 测试"), now=now,
+        note=_("notify_test 测试"), now=now, kick=False,  # delivered here and now, not by the worker
     )
     outbox_deliver(channel=channel, now=now, message_ids=[message.pk])
     message.refresh_from_db()
