@@ -10,6 +10,7 @@ import smtplib
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from tasks.models import Message
@@ -28,6 +29,10 @@ def build_email(message: Message, connection) -> EmailMultiAlternatives:
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
+    # Documents (a 督办单's PDF, a roundup's file) travel as names in the app's storage, read when sent.
+    for attachment in message.payload.get("attachments") or []:
+        with default_storage.open(attachment["path"], "rb") as f:
+            email.attach(attachment["name"], f.read(), attachment.get("mimetype") or "application/octet-stream")
     return email
 
 

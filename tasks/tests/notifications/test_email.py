@@ -109,3 +109,18 @@ def test_queuing_the_same_key_twice_sends_once(smtp):
     queue("same", "a@yc.gov.cn")
     outbox_deliver(channel="email", now=NOW)
     assert Message.objects.count() == 1 and len(box.messages) == 1
+
+
+def test_a_document_in_storage_travels_as_an_attachment(smtp):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    box = smtp()
+    path = default_storage.save("notices/督办单-1.pdf", ContentFile(b"%PDF-1.7 test"))
+    message_queue(key="notice:1", purpose=Message.Purpose.NOTICE, channel="email", address="a@yc.gov.cn",
+                  subject="督办单", body="请查收附件。", now=NOW,
+                  payload={"attachments": [{"name": "督办单.pdf", "path": path, "mimetype": "application/pdf"}]})
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: 1}
+    (received,) = box.messages
+    (part,) = [p for p in received.walk() if p.get_content_type() == "application/pdf"]
+    assert part.get_payload(decode=True) == b"%PDF-1.7 test"
