@@ -124,3 +124,23 @@ def test_a_document_in_storage_travels_as_an_attachment(smtp):
     (received,) = box.messages
     (part,) = [p for p in received.walk() if p.get_content_type() == "application/pdf"]
     assert part.get_payload(decode=True) == b"%PDF-1.7 test"
+
+
+def test_delivery_costs_a_fixed_number_of_queries_per_batch_not_per_message(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.notifications.services import MessageSpec, messages_queue
+
+    def run(n: int, prefix: str) -> int:
+        messages_queue(specs=[MessageSpec(key=f"{prefix}{i}", purpose="test", channel="email", address=f"{i}@x.cn",
+                                          subject="s", body="b") for i in range(n)], now=NOW, kick=False)
+        with CaptureQueriesContext(connection) as ctx:
+            assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: n}
+        return len(ctx.captured_queries)
+
+    settings.NOTIFY_EMAIL_BATCH_SIZE = 20
+    one_batch = run(20, "a")
+    ten_batches = run(200, "b")
+    per_batch = (ten_batches - one_batch) / 9
+    assert one_batch <= 12 and per_batch <= 8  # claim and record: 7 per batch of 20 (measured), none per message
