@@ -1,4 +1,4 @@
-"""Reminders: scan by window, one digest per recipient, locked sending, retries, resend, "remind now".
+"""Reminders: scan by window, one digest per recipient queued in the outbox, resend, "remind now".
 
 How "never twice, never lost" holds:
 
