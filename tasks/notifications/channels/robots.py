@@ -41,6 +41,7 @@ class RobotWindow:
 
     def __init__(self, robot_id: int):
         self.key = f"notify:robot:{robot_id}"
+        self.taken: float | None = None
 
     def _lock(self) -> bool:
         return cache.add(self.key + ":lock", 1, timeout=30)
@@ -49,7 +50,9 @@ class RobotWindow:
         cache.delete(self.key + ":lock")
 
     def take(self) -> float | None:
-        """Take a place in the window now: None when taken, else the epoch second the window opens."""
+        """Take a place in the window now: None when taken, else the epoch second the window opens. The
+        place is stamped again when the provider has answered (``stamp``): it received the message at some
+        moment before that, so our window never opens before the provider's."""
         now = time.time()
         muted = cache.get(self.key + ":muted")
         if muted and muted > now:
@@ -62,7 +65,20 @@ class RobotWindow:
             if len(sent) >= settings.NOTIFY_ROBOT_LIMIT:
                 return sent[0] + window
             cache.set(self.key + ":sent", [*sent, now], window + 5)
+            self.taken = now
             return None
+        finally:
+            self._unlock()
+
+    def stamp(self) -> None:
+        """The provider answered: the place taken counts from now."""
+        while not self._lock():
+            time.sleep(0.01)
+        try:
+            sent = cache.get(self.key + ":sent", [])
+            now = time.time()
+            sent = sorted(now if t == self.taken else t for t in sent)
+            cache.set(self.key + ":sent", sent, settings.NOTIFY_ROBOT_WINDOW_SECONDS + 5)
         finally:
             self._unlock()
 
@@ -100,6 +116,8 @@ class _RobotChannel(ChannelAdapter):
             except CallFailed as exc:
                 yield m, exc.result
                 continue
+            finally:
+                window.stamp()
             code = answer.get("errcode")
             if code == 0:
                 yield m, Result(Outcome.DELIVERED)
