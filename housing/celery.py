@@ -25,6 +25,15 @@ app.conf.beat_schedule["reminders-tick"] = {
     "options": {"expires": 14 * 60},
 }
 
+# The outbox (tasks/notifications/): every minute, messages whose next attempt is due are sent (a held
+# robot's, a retried SMTP failure's), sends lost with a dead worker are marked uncertain, and DingTalk's
+# send results are read back.
+app.conf.beat_schedule["outbox-tick"] = {
+    "task": "tasks.tasks.outbox_beat",
+    "schedule": crontab(),
+    "options": {"expires": 50},
+}
+
 # Roundups: draft last month's 月晾晒 on the 1st (季通报 and 年考核 after their periods end). Drafting is
 # idempotent, so the runs on the 2nd and 3rd only make up a day the beat or worker was down.
 app.conf.beat_schedule.update(

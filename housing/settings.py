@@ -223,6 +223,47 @@ else:
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="住有宜居专班 <noreply@housing.local>")
 
+# Notifications (tasks/notifications/, the outbox): email always; each other channel once its
+# credentials are set. With none set, email only, as before. The API bases point at the real services
+# by default and at local stand-ins in tests.
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com").rstrip("/")
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+ZZD_API_BASE = env.str("ZZD_API_BASE", default="https://openplatform.dg-work.cn").rstrip("/")
+ZZD_APP_KEY = env.str("ZZD_APP_KEY", default="")
+ZZD_APP_SECRET = env.str("ZZD_APP_SECRET", default="")
+ZZD_TENANT_ID = env.str("ZZD_TENANT_ID", default="")
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")  # "", "aliyun" or "tencent"
+SMS_API_BASE = env.str("SMS_API_BASE", default="").rstrip("/")  # default: the provider's public endpoint
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")  # Tencent: SecretId
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")  # Tencent: SecretKey
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env.str("SMS_TEMPLATE_CODE", default="")  # Tencent: TemplateId
+SMS_SDK_APP_ID = env.str("SMS_SDK_APP_ID", default="")  # Tencent only
+SMS_REGION = env.str("SMS_REGION", default="ap-guangzhou")  # Tencent only
+NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=10)
+# A transient failure (SMTP down, a provider's 5xx) is retried with exponential backoff (base * 2**n,
+# capped below the broker's visibility timeout). The defaults keep trying for about 26 hours (1 hour of
+# growing waits, then every 30 minutes), so a day the server is down is made up the next morning; then
+# the message is given up and waits for a coordinator's resend. (The REMINDER_* names of these three,
+# from before the outbox, are still read.)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=env.int("REMINDER_MAX_ATTEMPTS", default=56))
+NOTIFY_RETRY_BASE_SECONDS = env.int(
+    "NOTIFY_RETRY_BASE_SECONDS", default=env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+)
+NOTIFY_RETRY_MAX_SECONDS = env.int(
+    "NOTIFY_RETRY_MAX_SECONDS", default=env.int("REMINDER_RETRY_MAX_SECONDS", default=1800)
+)
+# A message 'sending' longer than this lost its worker: requeued (浙政钉) or marked uncertain (others).
+NOTIFY_SENDING_TIMEOUT_SECONDS = env.int("NOTIFY_SENDING_TIMEOUT_SECONDS", default=900)
+# Emails per batch on one SMTP connection: a worker lost mid-batch leaves at most these 'uncertain'.
+NOTIFY_EMAIL_BATCH_SIZE = env.int("NOTIFY_EMAIL_BATCH_SIZE", default=20)
+# Group robots: at most this many messages per window per robot (the providers' 20 a minute).
+NOTIFY_ROBOT_LIMIT = env.int("NOTIFY_ROBOT_LIMIT", default=20)
+NOTIFY_ROBOT_WINDOW_SECONDS = env.int("NOTIFY_ROBOT_WINDOW_SECONDS", default=60)
+NOTIFY_ROBOT_MUTE_SECONDS = env.int("NOTIFY_ROBOT_MUTE_SECONDS", default=600)
+
 # Celery: Redis in production; kombu's filesystem transport when no REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_TIMEZONE = TIME_ZONE
@@ -250,14 +291,6 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
-# Reminders: an SMTP failure is retried with exponential backoff (base * 2**n, capped below the
-# broker's visibility timeout). The defaults keep trying for about 26 hours (1 hour of growing waits,
-# then every 30 minutes), so a day the mail server is down is made up the next morning; after
-# REMINDER_MAX_ATTEMPTS attempts the reminder is marked failed and waits for a coordinator's resend.
-REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=56)
-REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
-REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=1800)
 
 # The read-only JSON API (/api/v1/): a per-user token (made in the admin) or the browser session.
 # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.

@@ -48,6 +48,9 @@ class Owner:
     region: str | None = None
     shared: bool = False
     secret: bool = False
+    #: ``plan`` crosses a many-to-many (a message about several plans): read by key, never joined, so a row
+    #: is listed once.
+    many: bool = False
 
 
 PROVINCE = Owner()
@@ -87,6 +90,10 @@ OWNERS: dict[str, Owner] = {
     "tasks.ReminderSettings": Owner(plan="plan"),
     "tasks.ReminderRun": Owner(plan="plan"),
     "tasks.CalendarOverride": Owner(shared=True),  # one working-day calendar for every plan
+    # The outbox: a message is about one or more plans (a digest, several); a robot is a plan's group's, or
+    # a unit's (then its region's). A row is reached through either.
+    "tasks.Message": Owner(plan="plans", many=True),
+    "tasks.GroupRobot": Owner(plan="plan", region="unit__region"),
     # Users, groups and permissions set passwords, superuser status and permissions, which reach past any
     # plan: the province's (a coordinator holding them could make any account a superuser). Tokens are keys.
     "authtoken.Token": Owner(secret=True),
@@ -106,11 +113,16 @@ def rows_for(model, user, qs: QuerySet, *, write: bool = False) -> QuerySet:
     if owner.shared or acts_on_all(user) or (not write and is_global(user)):
         return qs
     plans = coordinated_plans(user)
+    where = Q()
     if owner.plan:
-        return qs.filter(**{f"{owner.plan}__in": sorted(plans)})
+        where |= Q(**{f"{owner.plan}__in": sorted(plans)})
     if owner.region:
-        return qs.filter(**{f"{owner.region}__in": sorted(set(plans.values()))})
-    return qs.none()
+        where |= Q(**{f"{owner.region}__in": sorted(set(plans.values()))})
+    if not where:
+        return qs.none()
+    if owner.many:
+        return qs.filter(pk__in=model._default_manager.filter(where).values("pk"))
+    return qs.filter(where)
 
 
 def reaches(model, user, *, write: bool = False) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import smtplib
 from datetime import date, datetime
-from math import ceil
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from tasks.notifications import services as outbox
 from tasks.services import notices as notice_services
 from tasks.services import reminders as reminder_services
 from tasks.services import roundups as roundup_services
@@ -25,24 +25,40 @@ def reminders_beat(now: str | None = None) -> dict:
     return reminder_services.reminders_tick(now=moment).as_dict()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=None,
-)
-def reminders_send_digest(self, email: str) -> dict:
-    """Send one recipient's digest. On an SMTP failure the service records the attempt and the time of
-    the next one; the task comes back then (the countdown stays below the broker's visibility timeout).
-    The database counts attempts and marks the reminders failed after the last one, so the number of
-    retries is bounded by REMINDER_MAX_ATTEMPTS, not by Celery."""
-    outcome = reminder_services.reminder_digest_send(email=email)
-    if outcome.retry_at is not None:
-        countdown = max(1, ceil((outcome.retry_at - timezone.now()).total_seconds()))
-        raise self.retry(countdown=countdown)
-    return outcome.as_dict()
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
+             retry_backoff_max=600, max_retries=None)
+def reminders_send_digest(email: str) -> dict:
+    """Queue one recipient's digest in the outbox (its delivery is ``outbox_send``'s). Kept for tasks queued
+    before ``reminders_send_digests``."""
+    return reminder_services.reminder_digest_send(email=email).as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
+             retry_backoff_max=600, max_retries=None)
+def reminders_send_digests(emails: list[str]) -> dict:
+    """Queue these recipients' digests in the outbox, then kick each channel's delivery once."""
+    outcomes = reminder_services.reminder_digests_send(emails=emails)
+    return {"digests": sum(o.sent for o in outcomes), "addresses": len(emails)}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
+             retry_backoff_max=600, max_retries=5)
+def outbox_send(channel: str) -> dict:
+    """Send ``channel``'s due queued messages in batches. Retries are the outbox's data (next_attempt_at),
+    picked up by ``outbox_beat``: nothing waits in the broker."""
+    return outbox.outbox_deliver(channel=channel).as_dict()
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
+def outbox_reconcile(channel: str) -> dict:
+    """Ask the provider what became of sent messages (DingTalk's send result)."""
+    return outbox.outbox_reconcile(channel=channel).as_dict()
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=3)
+def outbox_beat() -> dict:
+    """Every minute: mark lost sends uncertain, kick channels with due messages, reconcile sent ones."""
+    return outbox.outbox_tick()
 
 
 @shared_task

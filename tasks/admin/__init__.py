@@ -12,4 +12,4 @@ for _field in (models.CharField, models.TextField):
     FORMFIELD_FOR_DBFIELD_DEFAULTS[_field] = {**FORMFIELD_FOR_DBFIELD_DEFAULTS[_field], "form_class": TextField}
 FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.SlugField, {})
 
-from . import accounts, documents, plan, reminders, roundups  # noqa: E402, F401
+from . import accounts, documents, notifications, plan, reminders, roundups  # noqa: E402, F401

@@ -1,5 +1,6 @@
 from .documents import Bulletin, DocumentSequence, DocumentSeries, NoticeEvent, SupervisionNotice
 from .exports import Export
+from .notifications import Channel, GroupRobot, Message
 from .plan import (
     CLOSED_STATUSES,
     Comparator,
@@ -24,6 +25,9 @@ from .targets import RollupMethod, TargetBreakdown, TargetBreakdownChange, Targe
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "Channel",
+    "GroupRobot",
+    "Message",
     "Bulletin",
     "DocumentSequence",
     "DocumentSeries",

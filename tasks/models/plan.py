@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -109,12 +111,50 @@ class UnitAlias(models.Model):
         super().save(*args, **kwargs)
 
 
+PERSONAL_CHANNELS = ("zzd", "dingtalk", "sms", "email")
+MOBILE_RE = re.compile(r"^1\d{10}$")
+
+
+def validate_mobile(value: str) -> None:
+    if value and not MOBILE_RE.match(value):
+        raise ValidationError(_("请填写 11 位手机号。"))
+
+
+def parse_channel_order(text: str) -> list[str]:
+    """``"zzd, sms"`` -> ``["zzd", "sms"]`` (lower case, each once, in order)."""
+    out: list[str] = []
+    for name in re.split(r"[,，、\s]+", (text or "").strip().lower()):
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def validate_channel_order(value: str) -> None:
+    unknown = [n for n in parse_channel_order(value) if n not in PERSONAL_CHANNELS]
+    if unknown:
+        raise ValidationError(_("未知的渠道：%(names)s") % {"names": ", ".join(unknown)})
+
+
 class Profile(models.Model):
     """What a user is in this app: the unit a liaison works for (none for coordinators)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("所属单位")
+    )
+    # Where the person is reached besides their account's email (tasks/notifications/routing.py).
+    mobile = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_mobile])
+    dingtalk_id = models.CharField(_("钉钉用户 ID"), max_length=64, blank=True)
+    zzd_id = models.CharField(_("浙政钉账号 ID"), max_length=64, blank=True)
+    channels = models.CharField(
+        _("接收渠道(按顺序)"),
+        max_length=100,
+        blank=True,
+        validators=[validate_channel_order],
+        help_text=_(
+            "逗号分隔，先到先用，例如 zzd,dingtalk,sms；邮件总会发送。"
+            "可选：zzd(浙政钉)、dingtalk(钉钉)、sms(短信)、email"
+        ),
     )
 
     class Meta:

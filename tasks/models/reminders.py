@@ -1,8 +1,9 @@
 """Reminders: one row per (work item, kind, deadline in force, step, recipient), settings per plan, calendar days.
 
 A reminder row is the unit of idempotency: the scan inserts rows (a conflict on the
-unique key means "already reminded"), and sending locks pending rows and flips them
-to sent in the same transaction as the SMTP call, so nothing goes out twice.
+unique key means "already reminded"), and queuing a digest locks pending rows and flips them
+to sent in the same transaction as it queues the digest's messages in the outbox (``Message``,
+keyed by the digest, which ``digest`` names), so nothing is queued twice; delivery is the outbox's.
 """
 
 from __future__ import annotations

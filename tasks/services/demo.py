@@ -123,7 +123,7 @@ def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
             username = f"{prefix}{index:02d}"
             email = f"{username}@demo.local"
             user = _user(username, email=email, first_name=f"{unit.name}联络员")
-            Profile.objects.get_or_create(user=user, defaults={"unit": unit})
+            Profile.objects.get_or_create(user=user, defaults={"unit": unit, **_contacts(user)})
             if not unit.emails:
                 unit.emails = email
                 unit.leader_name = f"{unit.name}分管领导"
@@ -144,7 +144,7 @@ def _town_accounts(prefix: str, plan: Plan) -> list[DemoAccount]:
         username = f"{prefix}-{pinyin[unit.name]}"
         email = f"{username}@demo.local"
         user = _user(username, email=email, first_name=f"{unit.name}联络员")
-        Profile.objects.get_or_create(user=user, defaults={"unit": unit})
+        Profile.objects.get_or_create(user=user, defaults={"unit": unit, **_contacts(user)})
         if not unit.emails:
             unit.emails = email
             unit.leader_name = f"{unit.name}分管领导"
@@ -152,6 +152,12 @@ def _town_accounts(prefix: str, plan: Plan) -> list[DemoAccount]:
             unit.save(update_fields=["emails", "leader_name", "leader_email"])
         accounts.append(DemoAccount(username, "liaison", unit.name))
     return accounts
+
+
+def _contacts(user) -> dict:
+    """A demo liaison's DingTalk user id (their username) and a mobile number, so that every channel can be
+    tried against a local stand-in (``notify_test``); which ones they use stays their choice (empty)."""
+    return {"dingtalk_id": user.username, "mobile": f"139{user.pk:08d}"}
 
 
 def _grant_coordinator_admin(user) -> None:
@@ -173,6 +179,8 @@ def _grant_coordinator_admin(user) -> None:
         "view_remindersettings", "add_remindersettings", "change_remindersettings",
         "view_calendaroverride", "add_calendaroverride", "change_calendaroverride", "delete_calendaroverride",
         "view_targetbreakdown", "view_targetshare", "view_targetsharereport", "view_targetbreakdownchange",
+        # The outbox: what was sent to whom, on which channel (resend a failed one), and the plans' group robots.
+        "view_message", "view_grouprobot", "add_grouprobot", "change_grouprobot",
     ]
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
 

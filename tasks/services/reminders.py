@@ -1,35 +1,31 @@
-"""Reminders: scan by window, one digest per recipient, locked sending, retries, resend, "remind now".
+"""Reminders: scan by window, one digest per recipient queued in the outbox, resend, "remind now".
 
 How "never twice, never lost" holds:
 
 * The scan inserts one row per (item, kind, deadline in force, step, recipient) that is
   due by window; the unique key turns a repeated scan into a no-op (one INSERT ... ON
   CONFLICT DO NOTHING, whatever the number of rows).
-* Sending takes one recipient's due pending rows with ``SELECT ... FOR UPDATE SKIP
-  LOCKED``, sends one email and marks them sent in the same transaction. A second
-  worker, beat or retry finds them locked or already sent and sends nothing. (The only
-  window left is a crash between the SMTP server's "250 OK" and the COMMIT, which no
-  database can close: SMTP is not transactional.)
-* An SMTP failure counts an attempt, keeps the rows pending with the error and the
-  time of the next attempt (exponential backoff); after the last attempt they are failed.
-  Every beat tick re-enqueues addresses whose next attempt is due, so a lost task or a
-  dead worker is made up by data, not by the broker.
+* Queuing a digest takes one recipient's due pending rows with ``SELECT ... FOR UPDATE SKIP
+  LOCKED``, queues the digest in the outbox (one message per channel that reaches the person, keyed
+  by the digest) and marks the rows sent in the same transaction. A second worker, beat or retry
+  finds them locked or already sent and queues nothing.
+* Delivery is the outbox's (``tasks/notifications/``): its task per channel sends in batches, retries
+  with backoff, and marks a message whose fate a crash left unknown 'uncertain' instead of resending it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import smtplib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
@@ -40,12 +36,16 @@ from django.utils.translation import gettext_lazy
 from tasks import workdays
 from tasks.models import (
     CalendarOverride,
+    Channel,
+    Message,
     Reminder,
     ReminderRun,
     Role,
     WorkItem,
     WorkItemUnit,
 )
+from tasks.notifications.routing import personal_routes
+from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes
 from tasks.rules.actions import Act
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
@@ -122,11 +122,16 @@ def _insert_reminders(candidates: list[ReminderCandidate], *, now: datetime) -> 
         return max(cursor.rowcount, 0)
 
 
+# Addresses per digest task: each task renders their digests, queues them in the outbox and kicks each
+# channel's delivery once (one task per address made one delivery run per digest: no batches).
+DIGESTS_PER_TASK = 100
+
+
 def _enqueue_digests(emails: Iterable[str]) -> list[str]:
-    """Queue one digest task per address after the transaction commits."""
+    """Queue the digest tasks (DIGESTS_PER_TASK addresses each) after the transaction commits."""
     emails = sorted(set(emails))
-    for email in emails:
-        enqueue_after_commit("reminders_send_digest", email)
+    for i in range(0, len(emails), DIGESTS_PER_TASK):
+        enqueue_after_commit("reminders_send_digests", emails[i : i + DIGESTS_PER_TASK])
     return emails
 
 
@@ -238,22 +243,15 @@ def reminders_tick(*, now: datetime) -> ScanResult:
 # ---------------------------------------------------------------- sending
 
 
-def retry_delay(attempt: int) -> int:
-    """Seconds before attempt ``attempt + 1``: base * 2**(attempt-1), capped below the broker's visibility timeout."""
-    base = django_settings.REMINDER_RETRY_BASE_SECONDS
-    return int(min(base * 2 ** max(attempt - 1, 0), django_settings.REMINDER_RETRY_MAX_SECONDS))
-
-
 @dataclass
 class DigestOutcome:
     email: str
-    sent: bool = False
+    sent: bool = False  # queued in the outbox (delivery is the outbox's)
     reminders: int = 0
     item_ids: set[int] = field(default_factory=set)
     cancelled: int = 0
-    failed: int = 0  # reminders given up on by this attempt
-    error: str = ""
-    retry_at: datetime | None = None  # set when reminders stay pending after an error
+    channels: list[str] = field(default_factory=list)
+    digest: uuid.UUID | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -262,9 +260,7 @@ class DigestOutcome:
             "reminders": self.reminders,
             "items": len(self.item_ids),
             "cancelled": self.cancelled,
-            "failed": self.failed,
-            "error": self.error,
-            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+            "channels": self.channels,
         }
 
 
@@ -284,12 +280,15 @@ def _stale_reason(reminder: Reminder) -> str:
     return ""
 
 
-def reminder_digest_send(*, email: str, now: datetime | None = None, today: date | None = None) -> DigestOutcome:
-    """Send ``email`` one digest of all its due pending reminders, at most once.
+def reminder_digest_send(
+    *, email: str, now: datetime | None = None, today: date | None = None, kick: bool = True
+) -> DigestOutcome:
+    """Queue ``email`` one digest of all its due pending reminders in the outbox, at most once.
 
     Locks the rows (skipping rows another worker holds), drops reminders whose item was
-    closed or whose deadline moved since the scan, sends, and marks the rows in the
-    same transaction. Never sends an empty email.
+    closed or whose deadline moved since the scan, queues one message per channel that reaches
+    the person (``notifications.routing``), and marks the rows in the same transaction. Never
+    queues an empty digest. The outbox's task delivers it.
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -317,32 +316,15 @@ def reminder_digest_send(*, email: str, now: datetime | None = None, today: date
         if not live:
             return outcome
         digest = uuid.uuid4()
-        message = build_digest_message(email=email, reminders=live, today=today, digest=digest)
-        ids = [r.pk for r in live]
-        try:
-            message.send()
-        except (smtplib.SMTPException, OSError) as exc:
-            outcome.error = f"{type(exc).__name__}: {exc}"[:2000]
-            attempt = max(r.attempts for r in live) + 1
-            outcome.retry_at = now + timedelta(seconds=retry_delay(attempt))
-            _update_in_chunks(
-                ids, attempts=F("attempts") + 1, last_error=outcome.error, next_attempt_at=outcome.retry_at
-            )
-            # A refused address will be refused again: give up at once instead of retrying for hours.
-            permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
-            outcome.failed = _update_in_chunks(
-                ids, extra={} if permanent else {"attempts__gte": django_settings.REMINDER_MAX_ATTEMPTS},
-                status=St.FAILED, next_attempt_at=None,
-            )
-            if outcome.failed == len(ids):
-                outcome.retry_at = None
-            log.warning("reminder digest to %s failed (attempt %s): %s", email, attempt, outcome.error)
-            return outcome
+        specs = digest_messages(email=email, reminders=live, today=today, digest=digest)
+        messages_queue(specs=specs, now=now, kick=kick)
         _update_in_chunks(
-            ids, status=St.SENT, sent_at=now, digest=digest, attempts=F("attempts") + 1, last_error="",
-            next_attempt_at=None,
+            [r.pk for r in live], status=St.SENT, sent_at=now, digest=digest, attempts=F("attempts") + 1,
+            last_error="", next_attempt_at=None,
         )
     outcome.sent = True
+    outcome.digest = digest
+    outcome.channels = [s.channel for s in specs]
     outcome.reminders = len(live)
     outcome.item_ids = {r.work_item_id for r in live}
     return outcome
@@ -431,43 +413,99 @@ def digest_subject(counts: dict[str, int]) -> str:
     return _("【住有宜居】工作提醒：%(parts)s") % {"parts": "，".join(parts)}
 
 
-def build_digest_message(
-    *, email: str, reminders: list[Reminder], today: date, digest: uuid.UUID
-) -> EmailMultiAlternatives:
-    """One Chinese email, plain text and HTML, listing the reminders' items grouped by plan."""
+def _person_for(email: str):
+    """The active account with this address, with its profile (None for a unit's shared mailbox)."""
+    user = (
+        get_user_model().objects.filter(email__iexact=email, is_active=True)
+        .select_related("profile").order_by("pk").first()
+    )
+    return user, getattr(user, "profile", None) if user else None
+
+
+def digest_routes(*, emails: list[str]) -> dict:
+    """Each address -> the channels its digest would take (the dry run's read: two queries in all)."""
+    users = {}
+    for user in (get_user_model().objects.filter(is_active=True, email__in=emails)
+                 .select_related("profile").order_by("-pk")):
+        users[user.email.lower()] = user
+    return {e: personal_routes(email=e, profile=getattr(users.get(e), "profile", None)) for e in emails}
+
+
+def digest_messages(*, email: str, reminders: list[Reminder], today: date, digest: uuid.UUID) -> list[MessageSpec]:
+    """The digest as one message per channel reaching ``email``'s owner: HTML and text by email, markdown
+    for DingTalk and 浙政钉, a template's variables for SMS; all from templates, keyed by the digest."""
+    user, profile = _person_for(email)
+    routes = personal_routes(email=email, profile=profile)
     with translation.override("zh-hans"):
         context = digest_context(email=email, reminders=reminders, today=today)
         subject = digest_subject(context["counts"])
+        rendered = {"subject": subject}
         text = render_to_string("tasks/email/reminder_digest.txt", context)
         html = render_to_string("tasks/email/reminder_digest.html", {**context, "subject": subject})
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=django_settings.DEFAULT_FROM_EMAIL,
-        to=[email],
-        headers={"Message-ID": f"<{digest.hex}@reminders.housing>", "X-Reminder-Digest": str(digest)},
-        connection=get_connection(fail_silently=False),
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+        markdown = sms = ""
+        if any(r.channel in (Channel.DINGTALK, Channel.ZZD) for r in routes):
+            markdown = render_to_string("tasks/notifications/reminder_digest.md.txt", {**context, **rendered})
+        if any(r.channel == Channel.SMS for r in routes):
+            sms = render_to_string("tasks/notifications/reminder_digest_sms.txt", context).strip()
+    plan_ids = tuple(sorted({r.work_item.plan_id for r in reminders}))
+    common = {"purpose": Message.Purpose.REMINDER_DIGEST, "subject": subject, "recipient_id": user and user.pk,
+              "plan_ids": plan_ids, "group": digest}
+    specs = []
+    for route in routes:
+        key = f"reminder:{digest}:{route.channel}"
+        if route.channel == Channel.EMAIL:
+            headers = {"Message-ID": f"<{digest.hex}@reminders.housing>", "X-Reminder-Digest": str(digest)}
+            specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=text, html=html,
+                                     payload={"headers": headers}, note=route.note, **common))
+        elif route.channel == Channel.SMS:
+            params = {"count": str(context["total"]), "date": f"{today.month}月{today.day}日"}
+            specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=sms,
+                                     payload={"template_params": params}, note=route.note, **common))
+        else:
+            specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=markdown,
+                                     payload={"markdown": markdown, "title": subject}, note=route.note, **common))
+    return specs
+
+
+def reminder_digests_send(*, emails: list[str], now: datetime | None = None) -> list[DigestOutcome]:
+    """Queue the digests of ``emails`` (each on its own, as ``reminder_digest_send``), then kick each
+    channel's delivery once for all of them: the outbox sends them in batches."""
+    outcomes = [reminder_digest_send(email=email, now=now, kick=False) for email in emails]
+    for channel in sorted({c for o in outcomes for c in o.channels}):
+        enqueue_after_commit("outbox_send", channel)
+    return outcomes
 
 
 @dataclass
 class SendSummary:
-    emails: int = 0
+    digests: int = 0
     recipients: set[str] = field(default_factory=set)
     items: set[int] = field(default_factory=set)
-    failed: int = 0
     outcomes: list[DigestOutcome] = field(default_factory=list)
+    delivery: dict[str, DeliverySummary] = field(default_factory=dict)
 
     def add(self, outcome: DigestOutcome) -> None:
         self.outcomes.append(outcome)
         if outcome.sent:
-            self.emails += 1
+            self.digests += 1
             self.recipients.add(outcome.email)
             self.items |= outcome.item_ids
-        elif outcome.error:
-            self.failed += 1
+
+    @property
+    def emails(self) -> int:
+        """Emails the SMTP server took in this run."""
+        email = self.delivery.get(Channel.EMAIL)
+        return email.counts[Message.State.SENT] if email else 0
+
+    @property
+    def failed(self) -> int:
+        return sum(d.counts[s] for d in self.delivery.values()
+                   for s in (Message.State.QUEUED, Message.State.FAILED, Message.State.GAVE_UP,
+                             Message.State.UNCERTAIN))
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [e for d in self.delivery.values() for e in d.errors]
 
     def line(self) -> str:
         return (
@@ -477,11 +515,15 @@ class SendSummary:
 
 
 def reminders_send_pending(*, now: datetime | None = None, today: date | None = None) -> SendSummary:
-    """Send every due digest now, in this process (the management command's path)."""
+    """Queue every due digest and deliver the outbox's due messages now, in this process (the command's path)."""
     now = now or timezone.now()
     summary = SendSummary()
     for email in reminders_pending_emails(now=now):
         summary.add(reminder_digest_send(email=email, now=now, today=today))
+    channels = set(Message.objects.filter(state=Message.State.QUEUED, next_attempt_at__lte=now)
+                   .values_list("channel", flat=True).distinct())
+    for channel in sorted(channels):
+        summary.delivery[channel] = outbox_deliver(channel=channel, now=now)
     return summary
 
 

@@ -47,7 +47,7 @@ def test_command_sends_and_ends_with_a_one_line_summary(plan, mailoutbox):
 def test_dry_run_shows_what_would_go_out_and_writes_nothing(plan, mailoutbox):
     lines = run("--today", "2023-05-26", "--dry-run")
     assert lines[-1] == "dry run: would send 3 emails to 3 recipients covering 3 items; 0 failed"
-    assert "  a@x.cn: 3 items" in lines
+    assert "  a@x.cn: 3 items (email)" in lines and "  email: 3 messages" in lines
     assert mailoutbox == []
     assert not Reminder.objects.exists() and not ReminderRun.objects.exists()
 

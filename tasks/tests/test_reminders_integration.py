@@ -36,9 +36,10 @@ from django.db import connection
 
 from conftest import require_service
 from housing.celery import app as celery_app
-from tasks.models import Reminder, ReminderSettings
+from tasks.models import Message, Reminder, ReminderSettings
+from tasks.notifications.services import outbox_deliver
 from tasks.services.reminders import reminder_digest_send, reminders_scan
-from tasks.tasks import reminders_beat
+from tasks.tasks import outbox_beat, reminders_beat
 from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -55,11 +56,12 @@ WAIT = 60  # seconds to wait for mail before failing
 class Inbox:
     """An aiosmtpd handler that keeps every accepted message; ``on_ehlo`` lets a test act mid-conversation."""
 
-    def __init__(self, ehlo_delay: float = 0.0, on_ehlo=None):
+    def __init__(self, ehlo_delay: float = 0.0, on_ehlo=None, on_data=None):
         self.messages: list[email.message.Message] = []
         self.ehlos = 0
         self.ehlo_delay = ehlo_delay
         self.on_ehlo = on_ehlo
+        self.on_data = on_data
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -76,6 +78,9 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content))
+            n = len(self.messages)
+        if self.on_data:
+            self.on_data(n)
         return "250 Message accepted for delivery"
 
     def recipients(self) -> Counter:
@@ -153,9 +158,11 @@ def services(transactional_db, tmp_path):
                 "EMAIL_TIMEOUT": "10",
                 "SITE_URL": "https://zf.example.cn",
                 "DJANGO_VAR_DIR": str(tmp_path / "var"),
-                "REMINDER_RETRY_BASE_SECONDS": "1",
-                "REMINDER_RETRY_MAX_SECONDS": "4",
-                "REMINDER_MAX_ATTEMPTS": "20",
+                "NOTIFY_RETRY_BASE_SECONDS": "1",
+                "NOTIFY_RETRY_MAX_SECONDS": "4",
+                "NOTIFY_MAX_ATTEMPTS": "20",
+                "NOTIFY_EMAIL_BATCH_SIZE": "3",
+                "NOTIFY_SENDING_TIMEOUT_SECONDS": "2",
             }
             log = open(tmp_path / f"worker{len(workers)}.log", "w")  # noqa: SIM115 - closed with the process
             proc = subprocess.Popen(
@@ -179,6 +186,11 @@ def services(transactional_db, tmp_path):
             """What beat does: publish the tick task to Redis."""
             with celery_app.connection_for_write(redis_url) as conn:
                 reminders_beat.apply_async(kwargs={"now": now}, connection=conn)
+
+        def outbox_tick(self) -> None:
+            """What beat does every minute for the outbox: sweep lost sends, kick channels with due messages."""
+            with celery_app.connection_for_write(redis_url) as conn:
+                outbox_beat.apply_async(connection=conn)
 
         def log_text(self) -> str:
             return "\n".join(p.read_text()[-4000:] for p in sorted(tmp_path.glob("worker*.log")))
@@ -237,30 +249,40 @@ def test_worker_runs_the_beat_task_and_each_recipient_gets_exactly_one_email(ser
     assert "https://zf.example.cn/items/" in html
 
 
-def test_worker_killed_mid_batch_and_restarted_sends_each_reminder_once(services, smtp):
+def test_worker_killed_mid_batch_leaves_that_batch_uncertain_and_sends_the_rest_once(services, smtp):
     addresses = make_plan(12)
     workers = []
 
-    def kill_on_fourth_connection(n: int) -> None:
-        # SIGKILL while the worker holds the 4th recipient's rows locked, before the message is sent.
+    def kill_on_fourth_message(n: int) -> None:
+        # SIGKILL while the server takes the 4th message: the first batch of 3 is recorded sent; the second
+        # (4th, 5th, 6th) was claimed and its fate is unknown to the outbox.
         if n == 4:
             workers[0].kill()
 
-    inbox = smtp.start(ehlo_delay=0.3, on_ehlo=kill_on_fourth_connection)
+    inbox = smtp.start(on_data=kill_on_fourth_message)
     workers.append(services.start_worker(smtp.port))
     services.tick(NOW)
     workers[0].wait(timeout=WAIT)
     time.sleep(1)
-    assert 1 <= len(inbox.messages) <= 3, services.log_text()
-    assert Reminder.objects.filter(status=Reminder.Status.PENDING).count() >= 9
-    # A new worker; the next beat tick re-queues every address still pending (the killed task's
-    # message would only come back from Redis after the visibility timeout).
-    inbox.on_ehlo = None
+    assert len(inbox.messages) == 4, services.log_text()
+    assert Message.objects.filter(state=Message.State.SENT).count() == 3
+    assert Message.objects.filter(state=Message.State.SENDING).count() == 3
+    # A new worker; the beat's next minute marks the lost batch uncertain and sends what was never claimed.
+    inbox.on_data = None
     services.start_worker(smtp.port)
-    services.tick(LATER)
-    inbox.wait_for(len(addresses))
+    time.sleep(2.5)  # NOTIFY_SENDING_TIMEOUT_SECONDS
+    services.outbox_tick()
+    inbox.wait_for(10)
     time.sleep(3)
-    assert_each_once(inbox, addresses)
+    services.outbox_tick()  # a later minute: nothing more goes out
+    time.sleep(2)
+    uncertain = list(Message.objects.filter(state=Message.State.UNCERTAIN).values_list("address", flat=True))
+    assert len(uncertain) == 3
+    received = inbox.recipients()
+    assert set(received.values()) == {1}  # nothing twice
+    assert set(received) == set(addresses) - set(uncertain) | {a for a in uncertain if a in received}
+    assert len(received) == 10  # the uncertain message the server took is in, the two never tried are not
+    assert Message.objects.filter(state=Message.State.SENT).count() == 9
 
 
 def test_smtp_down_then_up_is_retried_and_delivered(services, smtp):
@@ -268,18 +290,23 @@ def test_smtp_down_then_up_is_retried_and_delivered(services, smtp):
     services.start_worker(smtp.port)  # nothing listens on the port yet
     services.tick(NOW)
     deadline = time.monotonic() + WAIT
-    while not Reminder.objects.filter(attempts__gte=2).exists():
+    while not Message.objects.filter(attempts__gte=2).exists():
         assert time.monotonic() < deadline, services.log_text()
-        time.sleep(0.2)
-    row = Reminder.objects.filter(attempts__gte=1).first()
-    assert row.status == Reminder.Status.PENDING
+        services.outbox_tick()  # the beat's minute, here every half second
+        time.sleep(0.5)
+    row = Message.objects.filter(attempts__gte=1).first()
+    assert row.state == Message.State.QUEUED
     assert "Connection refused" in row.last_error or "ConnectionRefusedError" in row.last_error
     inbox = smtp.start()
-    inbox.wait_for(len(addresses))
+    deadline = time.monotonic() + WAIT
+    while len(inbox.messages) < len(addresses):
+        assert time.monotonic() < deadline, services.log_text()
+        services.outbox_tick()
+        time.sleep(0.5)
     time.sleep(3)
     assert_each_once(inbox, addresses)
-    assert all(a >= 2 for a in Reminder.objects.values_list("attempts", flat=True))
-    assert set(Reminder.objects.values_list("last_error", flat=True)) == {""}
+    assert all(a >= 2 for a in Message.objects.values_list("attempts", flat=True))
+    assert set(Message.objects.values_list("state", "last_error")) == {(Message.State.SENT, "")}
 
 
 class SlowBackend(LocmemBackend):
@@ -299,6 +326,7 @@ def test_two_senders_racing_for_one_digest_on_postgresql_send_it_once(services, 
     def send():
         try:
             outcomes.append(reminder_digest_send(email=addresses[0]))
+            outcomes.append(outbox_deliver(channel="email"))
         finally:
             connection.close()  # each thread has its own connection
 
@@ -307,7 +335,9 @@ def test_two_senders_racing_for_one_digest_on_postgresql_send_it_once(services, 
         t.start()
     for t in threads:
         t.join()
-    # The first locks the rows for the whole SMTP conversation; the others skip them and send nothing.
-    assert [o.sent for o in outcomes].count(True) == 1
+    # The first queues the digest, the others find its reminders locked or sent; one delivery claims the
+    # message (SKIP LOCKED, then 'sending'), the others find nothing to claim while it talks to the server.
+    assert [o.sent for o in outcomes if hasattr(o, "sent")].count(True) == 1
     assert [m.to for m in mail.outbox] == [addresses]
     assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    assert list(Message.objects.values_list("state", flat=True)) == [Message.State.SENT]

@@ -11,7 +11,8 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks.models import Reminder, ReminderSettings, WorkItem
+from tasks.models import Message, Reminder, ReminderSettings, WorkItem
+from tasks.notifications.services import messages_requeue, outbox_deliver
 from tasks.selectors.reminders import reminders_due
 from tasks.services.reminders import (
     reminder_digest_send,
@@ -306,59 +307,81 @@ def test_extended_deadline_gets_its_own_reminders_and_old_pending_ones_are_dropp
 # ---------------------------------------------------------------- failures, retries, resend
 
 
-def test_smtp_failure_keeps_reminders_pending_with_error_then_failed_after_last_attempt(world, settings):
+def test_smtp_failure_keeps_the_digest_queued_with_error_then_gave_up_after_last_attempt(world, settings):
     settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
-    settings.REMINDER_MAX_ATTEMPTS = 3
-    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    settings.NOTIFY_MAX_ATTEMPTS = 3
+    settings.NOTIFY_RETRY_BASE_SECONDS = 60
     item(world, date(2023, 5, 31))
     day = date(2023, 5, 30)
     reminders_scan(today=day, now=at(day))
-    first = reminder_digest_send(email="jsj@yc.gov.cn", now=at(day))
-    assert not first.sent and "SMTPServerDisconnected" in first.error
-    assert first.retry_at == at(day).replace(minute=1)
+    queued = reminder_digest_send(email="jsj@yc.gov.cn", now=at(day))
+    assert queued.sent and queued.channels == ["email"]
+    # The reminder rows are done with: what is due to whom was handed to the outbox, once.
     row = Reminder.objects.get(email="jsj@yc.gov.cn")
-    assert (row.status, row.attempts, row.next_attempt_at) == (Reminder.Status.PENDING, 1, first.retry_at)
-    assert "Connection unexpectedly closed" in row.last_error
+    assert (row.status, row.digest) == (Reminder.Status.SENT, queued.digest)
+    first = outbox_deliver(channel="email", now=at(day))
+    message = Message.objects.get(address="jsj@yc.gov.cn")
+    assert first.counts == {Message.State.QUEUED: 1}
+    assert (message.state, message.attempts, message.next_attempt_at) == ("queued", 1, at(day).replace(minute=1))
+    assert "Connection unexpectedly closed" in message.last_error
     # Not due again before the backoff has passed.
-    assert reminder_digest_send(email="jsj@yc.gov.cn", now=at(day)).error == ""
-    second = reminder_digest_send(email="jsj@yc.gov.cn", now=first.retry_at)
-    assert second.retry_at == first.retry_at.replace(minute=3)  # 2 minutes later
-    third = reminder_digest_send(email="jsj@yc.gov.cn", now=second.retry_at)
-    assert third.retry_at is None and third.failed == 1
-    row.refresh_from_db()
-    assert (row.status, row.attempts, row.next_attempt_at) == (Reminder.Status.FAILED, 3, None)
+    assert outbox_deliver(channel="email", now=at(day)).counts == {}
+    outbox_deliver(channel="email", now=at(day).replace(minute=1))
+    message.refresh_from_db()
+    assert message.next_attempt_at == at(day).replace(minute=3)  # 2 minutes later
+    third = outbox_deliver(channel="email", now=at(day).replace(minute=3))
+    message.refresh_from_db()
+    assert third.counts == {Message.State.GAVE_UP: 1}
+    assert (message.state, message.attempts, message.next_attempt_at) == ("gave_up", 3, None)
+    assert message.finished_at == at(day).replace(minute=3) and message.sent_at is None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert reminders_send_pending(now=at(day, 18)).emails == 3  # the other addresses are still due
+    assert mail.outbox and "jsj@yc.gov.cn" not in recipients_of(mail.outbox)
 
 
 def test_refused_recipient_fails_at_once_without_retries(world, settings):
     settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.RefusingBackend"
     item(world, date(2023, 5, 31))
     reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
-    outcome = reminder_digest_send(email="jsj@yc.gov.cn", now=at(date(2023, 5, 30)))
-    assert outcome.retry_at is None and outcome.failed == 1
-    row = Reminder.objects.get(email="jsj@yc.gov.cn")
-    assert (row.status, row.attempts) == (Reminder.Status.FAILED, 1)
-    assert "User unknown" in row.last_error
+    reminder_digest_send(email="jsj@yc.gov.cn", now=at(date(2023, 5, 30)))
+    outcome = outbox_deliver(channel="email", now=at(date(2023, 5, 30)))
+    assert outcome.counts == {Message.State.FAILED: 1}
+    message = Message.objects.get(address="jsj@yc.gov.cn")
+    assert (message.state, message.attempts, message.next_attempt_at) == ("failed", 1, None)
+    assert "User unknown" in message.last_error
 
 
-def test_resend_failed_sends_again_once(world, settings, django_capture_on_commit_callbacks):
+def test_requeue_given_up_messages_sends_again_once(world, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
-    settings.REMINDER_MAX_ATTEMPTS = 1
+    settings.NOTIFY_MAX_ATTEMPTS = 1
     item(world, date(2023, 5, 31))
     summary = morning(date(2023, 5, 30))
     assert summary.failed == 4 and summary.emails == 0  # 3 lead contacts + the supporting unit
-    assert summary.line() == "sent 0 emails to 0 recipients covering 0 items; 4 failed"
-    failed = Reminder.objects.filter(status=Reminder.Status.FAILED)
+    assert summary.line() == "sent 0 emails to 4 recipients covering 1 items; 4 failed"
+    given_up = list(Message.objects.filter(state=Message.State.GAVE_UP).values_list("pk", flat=True))
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with pytest.raises(PermissionDenied):
-        reminders_resend(reminder_ids=list(failed.values_list("pk", flat=True)), actor=UserFactory())
+        messages_requeue(message_ids=given_up, actor=UserFactory())
     with django_capture_on_commit_callbacks() as callbacks:
-        n = reminders_resend(reminder_ids=list(failed.values_list("pk", flat=True)), actor=world["coordinator"])
-    assert n == 4 and len(callbacks) == 4  # one digest task per address
+        n = messages_requeue(message_ids=given_up, actor=world["coordinator"])
+    assert n == 4 and len(callbacks) == 1  # one delivery task for the email channel
     assert reminders_send_pending().emails == 4
     assert reminders_send_pending().emails == 0
-    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 4
+    assert Message.objects.filter(state=Message.State.SENT).count() == 4
+
+
+def test_resend_reminders_failed_before_the_outbox_queues_them_again_once(world, django_capture_on_commit_callbacks):
+    item(world, date(2023, 5, 31))
+    reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
+    Reminder.objects.update(status=Reminder.Status.FAILED, attempts=56, next_attempt_at=None)
+    failed = list(Reminder.objects.values_list("pk", flat=True))
+    with pytest.raises(PermissionDenied):
+        reminders_resend(reminder_ids=failed, actor=UserFactory())
+    with django_capture_on_commit_callbacks() as callbacks:
+        n = reminders_resend(reminder_ids=failed, actor=world["coordinator"])
+    assert n == 4 and len(callbacks) == 1  # one digest task for up to 100 addresses
+    assert reminders_send_pending().emails == 4
+    assert reminders_send_pending().emails == 0
 
 
 # ---------------------------------------------------------------- remind now
@@ -371,7 +394,7 @@ def test_remind_now_sends_a_manual_reminder_once_per_day(world, django_capture_o
         reminders_send_now(work_item_ids=[late.pk], actor=liaison_for(world["support"]), today=day)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         n = reminders_send_now(work_item_ids=[late.pk], actor=world["coordinator"], today=day)
-    assert n == 3 and len(callbacks) == 3
+    assert n == 3 and len(callbacks) == 1  # one digest task for the three addresses
     assert reminders_send_now(work_item_ids=[late.pk], actor=world["coordinator"], today=day) == 0
     reminders_send_pending()
     assert recipients_of(mail.outbox) == LEAD
@@ -443,8 +466,8 @@ def test_default_retries_outlast_a_whole_day_of_smtp_outage():
     """Journey 6: a day the mail server was down is made up the next morning, not marked failed."""
     from django.conf import settings as django_settings
 
-    from tasks.services.reminders import retry_delay
+    from tasks.notifications.services import retry_delay
 
-    waits = sum(retry_delay(n) for n in range(1, django_settings.REMINDER_MAX_ATTEMPTS))
+    waits = sum(retry_delay(n) for n in range(1, django_settings.NOTIFY_MAX_ATTEMPTS))
     assert waits >= 24 * 3600
     assert max(retry_delay(n) for n in range(1, 60)) < 3600  # below the broker's visibility timeout

@@ -1,16 +1,15 @@
 """The beat tick and the Celery entry points (run eagerly here; on a real worker in the services tests)."""
 
 from datetime import date, datetime, time
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery.exceptions import Retry
+from django.utils import timezone
 
 from housing.celery import app
-from tasks.models import Reminder, ReminderRun, ReminderSettings
+from tasks.models import Message, Reminder, ReminderRun, ReminderSettings
 from tasks.services.reminders import reminders_tick
-from tasks.tasks import reminders_beat, reminders_send_digest
+from tasks.tasks import outbox_beat, outbox_send, reminders_beat, reminders_send_digest
 from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,17 +45,17 @@ def test_tick_does_nothing_on_a_day_off_or_before_the_send_time(plan, django_cap
     assert not Reminder.objects.exists() and not ReminderRun.objects.exists()
 
 
-def test_tick_scans_each_plan_once_a_day_and_queues_one_digest_per_address(plan, django_capture_on_commit_callbacks):
+def test_tick_scans_each_plan_once_a_day_and_queues_the_digests(plan, django_capture_on_commit_callbacks):
     other = PlanFactory()
     ReminderSettings.objects.create(plan=other, send_time=time(10, 0), monthly_enabled=False)
     with django_capture_on_commit_callbacks() as callbacks:
         first = reminders_tick(now=at(date(2023, 5, 30), 8, 30))
     assert first.plan_ids == [plan.pk] and first.created == 2
-    assert first.emails == ["a@x.cn", "b@x.cn"] and len(callbacks) == 2
+    assert first.emails == ["a@x.cn", "b@x.cn"] and len(callbacks) == 1  # one task, up to 100 addresses
     with django_capture_on_commit_callbacks() as callbacks:
         second = reminders_tick(now=at(date(2023, 5, 30), 8, 45))
     # No second scan; the digests not sent yet (their tasks may be lost) are queued again: sending is idempotent.
-    assert second.plan_ids == [] and second.created == 0 and len(callbacks) == 2
+    assert second.plan_ids == [] and second.created == 0 and len(callbacks) == 1
     later = reminders_tick(now=at(date(2023, 5, 30), 10, 0))
     assert later.plan_ids == [other.pk]
     assert ReminderRun.objects.filter(day=date(2023, 5, 30)).count() == 2
@@ -69,28 +68,39 @@ def test_beat_task_takes_an_iso_time_and_returns_json_safe_summary(plan, django_
                       "queued": 2}
 
 
-def test_digest_task_sends_and_reports(plan, mailoutbox):
+def test_digest_task_queues_and_the_outbox_task_sends_once(plan, mailoutbox, django_capture_on_commit_callbacks):
     reminders_tick(now=at(date(2023, 5, 30), 9))
-    result = reminders_send_digest.apply(args=["a@x.cn"]).get()
-    assert result["sent"] is True and result["items"] == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = reminders_send_digest.apply(args=["a@x.cn"]).get()
+    assert result["sent"] is True and result["items"] == 1 and result["channels"] == ["email"]
+    assert len(callbacks) == 1  # the email channel's delivery task, run here as the worker would:
+    assert outbox_send.apply(args=["email"]).get() == {"channel": "email", "sent": 1}
     assert [m.to for m in mailoutbox] == [["a@x.cn"]]
-    assert reminders_send_digest.apply(args=["a@x.cn"]).get()["sent"] is False  # a retried task sends nothing
+    assert reminders_send_digest.apply(args=["a@x.cn"]).get()["sent"] is False  # a retried task queues nothing
+    assert outbox_send.apply(args=["email"]).get() == {"channel": "email"}  # and a repeated delivery sends nothing
     assert len(mailoutbox) == 1
 
 
-def test_digest_task_retries_with_backoff_on_smtp_failure(plan, settings):
+def test_outbox_task_on_smtp_failure_keeps_the_message_for_the_beat_with_backoff(plan, settings):
     settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
-    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    settings.NOTIFY_RETRY_BASE_SECONDS = 60
     reminders_tick(now=at(date(2023, 5, 30), 9))
-    with patch.object(reminders_send_digest, "retry", side_effect=Retry) as retry, pytest.raises(Retry):
-        reminders_send_digest.run("a@x.cn")
-    assert 59 <= retry.call_args.kwargs["countdown"] <= 61
-    row = Reminder.objects.get(email="a@x.cn")
-    assert (row.status, row.attempts) == (Reminder.Status.PENDING, 1)
-    assert "SMTPServerDisconnected" in row.last_error
-    # Run eagerly, Celery re-runs a retry at once: the database's backoff makes that early run a no-op.
-    reminders_send_digest.apply(args=["b@x.cn"])
-    assert Reminder.objects.get(email="b@x.cn").attempts == 1
+    reminders_send_digest.apply(args=["a@x.cn"])
+    before = timezone.now()
+    assert outbox_send.apply(args=["email"]).get() == {"channel": "email", "queued": 1}
+    message = Message.objects.get(address="a@x.cn")
+    assert message.attempts == 1 and "SMTPServerDisconnected" in message.last_error
+    assert 59 <= (message.next_attempt_at - before).total_seconds() <= 62
+    # Nothing waits in the broker: the minute's beat kicks the channel once its next attempt is due.
+    assert outbox_beat.apply().get()["kicked"] == []
+    Message.objects.update(next_attempt_at=before)
+    assert outbox_beat.apply().get()["kicked"] == ["email"]
+
+
+def test_beat_schedule_runs_the_outbox_every_minute():
+    entry = app.conf.beat_schedule["outbox-tick"]
+    assert entry["task"] == outbox_beat.name and entry["task"] in app.tasks
+    assert entry["options"]["expires"] < 60
 
 
 def test_tick_asks_the_same_number_of_queries_for_one_plan_or_six(django_capture_on_commit_callbacks):
@@ -113,3 +123,14 @@ def test_tick_asks_the_same_number_of_queries_for_one_plan_or_six(django_capture
         return len(queries)
 
     assert plans(1, date(2023, 5, 30)) == plans(6, date(2023, 5, 31))
+
+
+def test_the_digest_task_queues_each_address_once_and_kicks_delivery_once(plan, django_capture_on_commit_callbacks):
+    from tasks.tasks import reminders_send_digests
+
+    reminders_tick(now=at(date(2023, 5, 30), 9))
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get()
+    assert result == {"digests": 2, "addresses": 2} and len(callbacks) == 1  # one outbox_send for the email channel
+    assert reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get() == {"digests": 0, "addresses": 2}
+    assert Message.objects.filter(channel="email").count() == 2

@@ -24,4 +24,8 @@ class Command(BaseCommand):
             f"  ... {liaisons.count()} liaison accounts in all (one per unit: haining01.., yuecheng01..; "
             f"{towns} towns: haining-<pinyin>, yuecheng-<pinyin>)"
         )
+        self.stdout.write(
+            "  Each liaison's profile carries a DingTalk user id (the username) and a mobile number: try a channel "
+            "with `manage.py notify_test --user USERNAME --channel email|dingtalk|zzd|wecom|sms`"
+        )
         self.stdout.write("")

@@ -1,5 +1,6 @@
 """Run the reminder scan and send the digests now, in this process (for cron, tests, a look)."""
 
+from collections import Counter
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +10,7 @@ from django.utils import timezone
 from tasks import workdays
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.reminders import reminders_pending_by_email
-from tasks.services.reminders import reminders_scan, reminders_send_pending
+from tasks.services.reminders import digest_routes, reminders_scan, reminders_send_pending
 
 
 class _DryRun(Exception):
@@ -39,28 +40,37 @@ class Command(BaseCommand):
         scan = reminders_scan(today=day, now=now)
         self.stdout.write(f"{day}: {scan.due} reminders due, {scan.created} new")
         summary = reminders_send_pending(now=now, today=day)
-        for outcome in summary.outcomes:
-            if outcome.error:
-                self.stderr.write(f"  {outcome.email}: {outcome.error}")
+        for channel, delivery in summary.delivery.items():
+            counts = ", ".join(f"{n} {state}" for state, n in sorted(delivery.counts.items()))
+            self.stdout.write(f"  {channel}: {counts}")
+        for address, error in summary.errors:
+            self.stderr.write(f"  {address}: {error}")
         self.stdout.write(summary.line())
 
     def _dry_run(self, day, now):
         # The real scan, rolled back: exactly what a real run would pick, and nothing written.
         emails = items = 0
         item_ids: set[int] = set()
+        per_channel: Counter = Counter()
         try:
             with transaction.atomic():
                 scan = reminders_scan(today=day, now=now)
                 # One read for every address (not one per address): the same rows the digests would take.
-                for email, ids in reminders_pending_by_email(now=now).items():
+                pending = reminders_pending_by_email(now=now)
+                routes = digest_routes(emails=list(pending))
+                for email, ids in pending.items():
                     emails += 1
                     item_ids.update(ids)
-                    self.stdout.write(f"  {email}: {len(ids)} items")
+                    channels = [r.channel for r in routes[email]]
+                    per_channel.update(channels)
+                    self.stdout.write(f"  {email}: {len(ids)} items ({', '.join(channels)})")
                 raise _DryRun
         except _DryRun:
             pass
         items = len(item_ids)
         self.stdout.write(f"{day}: {scan.due} reminders due, {scan.created} new (dry run)")
+        for channel, n in sorted(per_channel.items()):
+            self.stdout.write(f"  {channel}: {n} messages")
         self.stdout.write(
             f"dry run: would send {emails} emails to {emails} recipients covering {items} items; 0 failed"
         )

@@ -37,7 +37,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tasks.models import (
+    GroupRobot,
     IndicatorReport,
+    Message,
     Profile,
     Reminder,
     ReminderRun,
@@ -52,6 +54,7 @@ from tasks.models import (
     Unit,
     UnitAlias,
 )
+from tasks.notifications.services import message_queue
 from tasks.roundups.periods import Period
 from tasks.services import documents as document_service
 from tasks.services import notices as notice_service
@@ -123,6 +126,13 @@ def _populate(tag: str) -> dict:
     RoundupDelivery.objects.create(roundup=roundup, email=f"unit-{tag}@example.gov.cn", unit=lead)
     bulletin_for_roundup(roundup=roundup, actor=coordinator)
     notices_issue_for_items(items=[overdue], actor=coordinator, today=TODAY)
+    # The outbox: a message about the plan, the plan's group robot and a unit's.
+    message_queue(key=f"test:{tag}", purpose=Message.Purpose.TEST, channel=Message.Channel.EMAIL,
+                  address=f"{tag}@example.gov.cn", subject="测试", body="测试", plan_ids=(plan.pk,), kick=False)
+    GroupRobot.objects.create(name=f"{tag}专班群", kind=GroupRobot.Kind.DINGTALK, plan=plan,
+                              webhook=f"https://oapi.dingtalk.com/robot/send?access_token={tag}")
+    GroupRobot.objects.create(name=f"{tag}建设局群", kind=GroupRobot.Kind.WECOM, unit=lead,
+                              webhook=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={tag}")
     # Accounts and their records: the province's.
     Token.objects.create(user=liaison)
     Group.objects.create(name=f"{tag}组")

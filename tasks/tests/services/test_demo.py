@@ -66,6 +66,8 @@ def test_demo_is_alive_today_and_loading_twice_changes_nothing(demo):
     # Every liaison works for a unit with a contact email.
     user = get_user_model().objects.get(username="yuecheng08")
     assert user.profile.unit.email_list
+    # And can be reached on every channel's local stand-in: a DingTalk id (the username) and a mobile.
+    assert user.profile.dingtalk_id == "yuecheng08" and len(user.profile.mobile) == 11
     before = _snapshot()
     demo_load(today=TODAY)
     assert _snapshot() == before

@@ -1,0 +1,90 @@
+"""Admin for the outbox: every message with its state and each step's time (read only; failed, given-up
+and uncertain ones may be sent again by a coordinator), and the group robots."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from tasks.inputs import parse_id
+from tasks.models import GroupRobot, Message
+from tasks.notifications.services import messages_for_plans, messages_requeue
+
+from .scoping import PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
+
+STATE_COLOURS = {"delivered": "#1e7e34", "sent": "#1e7e34", "queued": "#6c757d", "sending": "#6c757d",
+                 "failed": "#b02a37", "gave_up": "#b02a37", "uncertain": "#b35c00"}
+
+
+class MessagePlanFilter(plan_filter("plans")):
+    """By plan: the messages about it (a many-to-many, so a subquery rather than ``plans_id``)."""
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        chosen = parse_id(self.value())
+        if chosen is None:
+            raise IncorrectLookupParameters(self.parameter_name)
+        return queryset.filter(messages_for_plans([chosen]))
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyRecordAdmin):
+    list_display = ["queued_at", "purpose", "channel", "address", "recipient", "state_badge", "attempts", "sent_at",
+                    "delivered_at", "error_short"]
+    list_filter = ["state", "channel", "purpose", MessagePlanFilter]
+    search_fields = ["=address", "subject", "provider_id"]
+    list_select_related = ["recipient"]
+    sortable_by = ["queued_at"]
+    actions = ["requeue"]
+    list_per_page = 100
+    readonly_fields = [f.name for f in Message._meta.fields]
+    exclude = ["plans"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what went out
+
+    @admin.display(description=_("状态"), ordering="state")
+    def state_badge(self, obj):
+        return format_html('<b style="color:{}">{}</b>', STATE_COLOURS.get(obj.state, "inherit"),
+                           obj.get_state_display())
+
+    @admin.display(description=_("最近错误"))
+    def error_short(self, obj):
+        return (obj.last_error or obj.note)[:80]
+
+    @admin.action(description=_("重发所选的失败、放弃或结果不明的消息"))
+    def requeue(self, request, queryset):
+        try:
+            n = messages_requeue(message_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        if n:
+            self.message_user(request, _("已重新排队 %(n)s 条消息，稍后发送。") % {"n": n}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("所选消息中没有失败、放弃或结果不明的。"), messages.WARNING)
+
+
+class GroupRobotForm(forms.ModelForm):
+    webhook = forms.URLField(label=_("Webhook 地址"), max_length=500, assume_scheme="https",
+                             help_text=_("含 access_token 或 key 的完整地址"))
+
+    class Meta:
+        model = GroupRobot
+        fields = ["name", "kind", "webhook", "secret", "plan", "unit", "active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(GroupRobot)
+class GroupRobotAdmin(PlanScopedAdmin):
+    form = GroupRobotForm
+    list_display = ["name", "kind", "plan", "unit", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    list_select_related = ["plan", "unit"]
+    autocomplete_fields = ["unit"]

@@ -1,0 +1,367 @@
+"""The outbox's writes: queue messages, deliver a channel's due ones in batches, sweep, reconcile, requeue.
+
+How "none lost, none twice" holds:
+
+* Queuing is idempotent: ``Message.key`` is unique; queuing a key again is a no-op.
+* Delivery claims a batch (``SELECT … FOR UPDATE SKIP LOCKED``, then state 'sending' with the time) and
+  commits before talking to the provider, so no lock is held over the network and two workers never
+  claim the same message. Results are recorded in small chunks as the adapter yields them.
+* A worker that dies mid-batch leaves messages 'sending'. After NOTIFY_SENDING_TIMEOUT_SECONDS the sweep
+  puts them back in the queue where the provider refuses a repeated id of ours (浙政钉's bizMsgId), and
+  marks them 'uncertain' elsewhere (SMTP, DingTalk's asyncsend_v2): shown in the admin, never silently
+  resent; a coordinator may requeue them.
+* Transient errors count attempts with exponential backoff; after NOTIFY_MAX_ATTEMPTS the message is
+  'gave_up'. A closed window (a muted robot) holds the message without counting an attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from math import ceil
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks.models import Message
+from tasks.services.enqueue import enqueue_after_commit
+
+from .channels import ConfigurationError, Outcome, Result, adapter_for
+
+log = logging.getLogger(__name__)
+S = Message.State
+RECORD_CHUNK = 25  # results recorded per UPDATE round (an email batch is smaller: one round)
+RECONCILE_AFTER = timedelta(seconds=60)  # ask for a send's result after this long
+RECONCILE_WITHIN = timedelta(hours=24)  # DingTalk keeps a send's result for 24 hours
+_RECORDED = ["state", "attempts", "provider_id", "last_error", "next_attempt_at", "sent_at", "delivered_at",
+             "finished_at"]
+
+
+# ---------------------------------------------------------------- queuing
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """A message to queue. ``key`` names it once and for all (e.g. ``reminder:<digest>:email``)."""
+
+    key: str
+    purpose: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    html: str = ""
+    payload: dict = field(default_factory=dict)
+    recipient_id: int | None = None
+    robot_id: int | None = None
+    plan_ids: tuple[int, ...] = ()
+    group: uuid.UUID | None = None
+    note: str = ""
+
+
+def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None, kick: bool = True) -> int:
+    """Queue the messages whose key is new; returns how many were queued. Delivery is kicked after commit."""
+    specs = list({s.key: s for s in specs}.values())
+    if not specs:
+        return 0
+    now = now or timezone.now()
+    with transaction.atomic():
+        existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
+        new = [s for s in specs if s.key not in existing]
+        Message.objects.bulk_create(
+            [
+                Message(
+                    key=s.key, purpose=s.purpose, channel=s.channel, address=s.address, subject=s.subject[:300],
+                    body=s.body, html=s.html, payload=s.payload, recipient_id=s.recipient_id, robot_id=s.robot_id,
+                    group=s.group, note=s.note[:300], state=S.QUEUED, queued_at=now, next_attempt_at=now,
+                )
+                for s in new
+            ],
+            ignore_conflicts=True,  # the same key queued by a concurrent transaction: theirs stands
+        )
+        with_plans = {s.key: s.plan_ids for s in new if s.plan_ids}
+        if with_plans:
+            ids = dict(Message.objects.filter(key__in=list(with_plans), queued_at=now).values_list("key", "pk"))
+            through = Message.plans.through
+            through.objects.bulk_create(
+                [through(message_id=ids[k], plan_id=p) for k, plans in with_plans.items() if k in ids for p in plans],
+                ignore_conflicts=True,
+            )
+        if kick:
+            for channel in sorted({s.channel for s in new}):
+                enqueue_after_commit("outbox_send", channel)
+    return len(new)
+
+
+def message_queue(*, now: datetime | None = None, kick: bool = True, **spec) -> Message:
+    """Queue one message (see ``MessageSpec``) and return its row, new or already queued under its key."""
+    messages_queue(specs=[MessageSpec(**spec)], now=now, kick=kick)
+    return Message.objects.get(key=spec["key"])
+
+
+# ---------------------------------------------------------------- delivering
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds before attempt ``attempt + 1``: base * 2**(attempt-1), capped below the broker's visibility timeout."""
+    base = settings.NOTIFY_RETRY_BASE_SECONDS
+    return int(min(base * 2 ** max(attempt - 1, 0), settings.NOTIFY_RETRY_MAX_SECONDS))
+
+
+@dataclass
+class DeliverySummary:
+    channel: str
+    counts: Counter = field(default_factory=Counter)  # outcome -> messages
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (address, error) of failed and retried ones
+
+    def as_dict(self) -> dict:
+        return {"channel": self.channel, **{k.value if isinstance(k, Outcome) else k: v
+                                            for k, v in self.counts.items()}}
+
+
+def _claim(*, channel: str, now: datetime, limit: int, only: list[int] | None = None) -> list[Message]:
+    with transaction.atomic():
+        due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=now)
+        if only is not None:
+            due = due.filter(pk__in=only)
+        ids = list(
+            due.order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Message.objects.filter(pk__in=ids, state=S.QUEUED).update(state=S.SENDING, sending_at=now)
+    return list(Message.objects.filter(pk__in=ids, state=S.SENDING, sending_at=now)
+                .select_related("robot").order_by("pk"))
+
+
+def _apply(m: Message, r: Result, *, now: datetime) -> None:
+    """Set ``m``'s fields for result ``r`` (not saved)."""
+    o = r.outcome
+    if o is Outcome.HOLD:
+        m.state, m.next_attempt_at, m.last_error = S.QUEUED, r.at, r.error
+        return
+    m.attempts += 1
+    m.last_error = r.error
+    m.next_attempt_at = None
+    if r.provider_id:
+        m.provider_id = r.provider_id[:100]
+    if o in (Outcome.SENT, Outcome.DELIVERED):
+        m.state, m.sent_at = (S.SENT if o is Outcome.SENT else S.DELIVERED), now
+        if o is Outcome.DELIVERED:
+            m.delivered_at = now
+    elif o is Outcome.RETRY:
+        if m.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            m.state, m.finished_at = S.GAVE_UP, now
+        else:
+            m.state, m.next_attempt_at = S.QUEUED, now + timedelta(seconds=retry_delay(m.attempts))
+    elif o is Outcome.FAILED:
+        m.state, m.finished_at = S.FAILED, now
+    elif o is Outcome.UNCERTAIN:
+        m.state, m.finished_at = S.UNCERTAIN, now
+
+
+def _flush(pairs: list[tuple[Message, Result]], *, now: datetime, summary: DeliverySummary) -> None:
+    if not pairs:
+        return
+    # A message the sweep marked uncertain while this worker was slow still gets its real fate.
+    live = set(Message.objects.filter(pk__in=[m.pk for m, _r in pairs], state__in=[S.SENDING, S.UNCERTAIN])
+               .values_list("pk", flat=True))
+    rows = []
+    for m, r in pairs:
+        if m.pk not in live:
+            continue
+        _apply(m, r, now=now)
+        rows.append(m)
+        summary.counts[m.state] += 1
+        if r.error and r.outcome is not Outcome.HOLD:
+            summary.errors.append((m.address, r.error))
+    Message.objects.bulk_update(rows, _RECORDED)
+
+
+def _deliver_batch(adapter, batch: list[Message], *, clock, summary: DeliverySummary) -> None:
+    missing = adapter.missing_configuration()
+    if missing:
+        error = _("渠道未配置：%(why)s") % {"why": missing}
+        results = ((m, Result(Outcome.FAILED, error=error)) for m in batch)
+    else:
+        results = adapter.send(batch)
+    pending: list[tuple[Message, Result]] = []
+    try:
+        for pair in results:
+            pending.append(pair)
+            if len(pending) >= RECORD_CHUNK:
+                _flush(pending, now=clock(), summary=summary)
+                pending = []
+    except ConfigurationError as exc:
+        # The rest of the batch fails with it (those recorded already are left as they are by _flush).
+        done = {m.pk for m, _r in pending}
+        pending += [(m, Result(Outcome.FAILED, error=str(exc))) for m in batch if m.pk not in done]
+    _flush(pending, now=clock(), summary=summary)
+
+
+def outbox_deliver(
+    *, channel: str, now: datetime | None = None, message_ids: list[int] | None = None
+) -> DeliverySummary:
+    """Send ``channel``'s due queued messages (of ``message_ids`` only, when given) in batches until none
+    is due; record each one's fate."""
+    adapter = adapter_for(channel)
+    summary = DeliverySummary(channel=channel)
+    clock = (lambda: now) if now else timezone.now
+    due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=clock()).count()
+    try:
+        # Bounded: a message retried or held in this run is not due again in it.
+        for _batch in range(ceil(due / adapter.batch_size) + 1):
+            batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size, only=message_ids)
+            if not batch:
+                break
+            _deliver_batch(adapter, batch, clock=clock, summary=summary)
+    finally:
+        adapter.close()
+    if summary.errors:
+        log.warning("outbox %s: %s", channel, dict(summary.counts))
+    return summary
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Messages left 'sending' too long (their worker died): requeued where the provider deduplicates our
+    id, 'uncertain' elsewhere (never resent without a person deciding). Returns counts."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFY_SENDING_TIMEOUT_SECONDS)
+    out = {"requeued": 0, "uncertain": 0}
+    stale = Message.objects.filter(state=S.SENDING, sending_at__lt=cutoff)
+    for channel in set(stale.values_list("channel", flat=True)):
+        rows = stale.filter(channel=channel)
+        if adapter_for(channel).idempotent:
+            out["requeued"] += rows.update(state=S.QUEUED, next_attempt_at=now)
+        else:
+            out["uncertain"] += rows.update(
+                state=S.UNCERTAIN, finished_at=now, attempts=F("attempts") + 1,
+                last_error=_("发送中断(进程退出)，服务商是否已收到不得而知；未自动重发，请核实后决定是否重发。"),
+            )
+    return out
+
+
+def outbox_reconcile(*, channel: str, now: datetime | None = None) -> DeliverySummary:
+    """Ask the provider what became of sent messages (DingTalk: the send result): delivered or failed."""
+    now = now or timezone.now()
+    adapter = adapter_for(channel)
+    summary = DeliverySummary(channel=channel)
+    if not adapter.reconciles or adapter.missing_configuration():
+        return summary
+    rows = list(
+        Message.objects.filter(channel=channel, state=S.SENT, sent_at__lte=now - RECONCILE_AFTER,
+                               sent_at__gte=now - RECONCILE_WITHIN).exclude(provider_id="").order_by("pk")[:1000]
+    )
+    changed = []
+    for m, r in adapter.reconcile(rows):
+        if r.outcome is Outcome.DELIVERED:
+            m.state, m.delivered_at = S.DELIVERED, now
+        elif r.outcome is Outcome.FAILED:
+            m.state, m.finished_at, m.last_error = S.FAILED, now, r.error
+        else:
+            continue
+        summary.counts[m.state] += 1
+        changed.append(m)
+    Message.objects.bulk_update(changed, ["state", "delivered_at", "finished_at", "last_error"])
+    return summary
+
+
+def outbox_tick(*, now: datetime | None = None) -> dict:
+    """The beat's minute: sweep, kick every channel with due messages, reconcile what awaits a result.
+    A lost task or a dead worker is made up by data, not by the broker."""
+    now = now or timezone.now()
+    swept = outbox_sweep(now=now)
+    due = sorted(set(Message.objects.filter(state=S.QUEUED, next_attempt_at__lte=now)
+                     .values_list("channel", flat=True).distinct()))
+    for channel in due:
+        enqueue_after_commit("outbox_send", channel)
+    waiting = sorted(set(Message.objects.filter(state=S.SENT, sent_at__lte=now - RECONCILE_AFTER,
+                                                sent_at__gte=now - RECONCILE_WITHIN)
+                         .exclude(provider_id="").values_list("channel", flat=True).distinct()))
+    for channel in waiting:
+        if adapter_for(channel).reconciles:
+            enqueue_after_commit("outbox_reconcile", channel)
+    return {**swept, "kicked": due, "reconciling": waiting}
+
+
+# ---------------------------------------------------------------- a test message
+
+
+def message_test_send(*, user, channel: str, robot=None, now: datetime | None = None) -> Message:
+    """Send ``user`` one test message on ``channel`` now (``robot`` for the group robots) and return its row
+    with the provider's answer (state, provider id, error). Not queued behind other messages."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .routing import ADDRESS_FIELD
+
+    now = now or timezone.now()
+    profile = getattr(user, "profile", None)
+    if channel == "email":
+        address = user.email
+    elif channel in ADDRESS_FIELD:
+        address = getattr(profile, ADDRESS_FIELD[channel], "") if profile else ""
+    else:
+        address = robot.name if robot else ""
+    if not address:
+        raise ValueError(_("%(user)s 没有%(channel)s的收件人标识") % {"user": user.get_username(), "channel": channel})
+    with translation.override("zh-hans"):
+        name = user.get_full_name() or user.get_username()
+        text = render_to_string("tasks/notifications/test_message.md.txt",
+                                {"name": name, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}).strip()
+        subject = _("住有宜居：测试消息")
+    message = message_queue(
+        key=f"test:{user.pk}:{channel}:{now.isoformat()}", purpose=Message.Purpose.TEST, channel=channel,
+        address=address, recipient_id=user.pk, robot_id=robot.pk if robot else None, subject=subject, body=text,
+        payload={"markdown": text, "title": subject, "template_params": {"count": "0", "date": now.strftime("%m-%d")}},
+        note=_("notify_test 测试"), now=now, kick=False,  # delivered here and now, not by the worker
+    )
+    outbox_deliver(channel=channel, now=now, message_ids=[message.pk])
+    message.refresh_from_db()
+    return message
+
+
+# ---------------------------------------------------------------- a person's decision
+
+
+def messages_requeue(*, message_ids: list[int], actor, now: datetime | None = None) -> int:
+    """Send failed, given-up or uncertain messages again (a coordinator decided); returns how many."""
+    from tasks.rules.actions import Act
+    from tasks.selectors.guard import authorize_plans
+    from tasks.selectors.permissions import acts_globally
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = Message.objects.select_for_update().filter(
+            pk__in=message_ids, state__in=[S.FAILED, S.GAVE_UP, S.UNCERTAIN]
+        )
+        plan_ids = set(Message.plans.through.objects.filter(message__in=rows).values_list("plan_id", flat=True))
+        # Sending again chases the plans' units: the guard's chase, on every plan the messages concern; a
+        # message about no plan (a test) is the province's.
+        if actor is None or not actor.is_authenticated or not (plan_ids or acts_globally(actor)):
+            raise PermissionDenied(_("只有该方案的专班协调员可以重发消息。"))
+        if plan_ids:
+            try:
+                authorize_plans(Act.CHASE, actor, plan_ids)
+            except PermissionDenied:
+                raise PermissionDenied(_("只有该方案的专班协调员可以重发消息。")) from None
+        channels = set(rows.values_list("channel", flat=True))
+        n = rows.update(state=S.QUEUED, attempts=0, next_attempt_at=now, finished_at=None)
+        for channel in sorted(channels):
+            enqueue_after_commit("outbox_send", channel)
+    return n
+
+
+def messages_for_plans(plan_ids) -> Q:
+    """Messages about any of these plans (the admin's scope)."""
+    return Q(pk__in=Message.plans.through.objects.filter(plan_id__in=plan_ids).values("message_id"))

@@ -1,0 +1,146 @@
+"""Email through a real SMTP server on loopback (aiosmtpd): one connection for a batch, refusals, outages."""
+
+import email
+import socket
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tasks.models import Message
+from tasks.notifications.services import message_queue, outbox_deliver
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+M = Message.State
+
+
+class Mailbox:
+    """Keeps every accepted message and counts SMTP sessions; refuses the addresses in ``refuse``."""
+
+    def __init__(self, refuse=()):
+        self.messages, self.sessions, self.refuse = [], 0, set(refuse)
+        self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.sessions += 1
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    def start(**kwargs):
+        box = Mailbox(**kwargs)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        controller = Controller(box, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return box
+
+    started = []
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def queue(key: str, address: str) -> Message:
+    return message_queue(key=key, purpose=Message.Purpose.TEST, channel="email", address=address,
+                         subject="【住有宜居】测试", body="正文", html="<p>正文</p>",
+                         payload={"headers": {"X-Reminder-Digest": key}}, now=NOW)
+
+
+def test_a_batch_of_messages_goes_out_on_one_smtp_connection(smtp):
+    box = smtp()
+    for i in range(30):
+        queue(f"m{i}", f"p{i}@yc.gov.cn")
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: 30}
+    assert box.sessions == 1 and len(box.messages) == 30
+    first = next(m for m in box.messages if m["To"] == "p0@yc.gov.cn")
+    assert first["X-Reminder-Digest"] == "m0" and first.is_multipart()
+
+
+def test_a_refused_address_fails_and_the_rest_of_the_batch_goes_out(smtp):
+    box = smtp(refuse={"gone@yc.gov.cn"})
+    queue("a", "a@yc.gov.cn")
+    queue("gone", "gone@yc.gov.cn")
+    queue("c", "c@yc.gov.cn")
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: 2, M.FAILED: 1}
+    assert "User unknown" in Message.objects.get(key="gone").last_error
+    assert sorted(m["To"] for m in box.messages) == ["a@yc.gov.cn", "c@yc.gov.cn"]
+
+
+def test_smtp_down_then_up_is_retried_and_sent_once(smtp, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    queue("a", "a@yc.gov.cn")
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.QUEUED: 1}
+    message = Message.objects.get()
+    assert message.attempts == 1 and "Connection refused" in message.last_error
+    box = smtp()
+    assert outbox_deliver(channel="email", now=NOW + timedelta(hours=1)).counts == {M.SENT: 1}
+    assert outbox_deliver(channel="email", now=NOW + timedelta(hours=2)).counts == {}
+    assert len(box.messages) == 1
+
+
+def test_queuing_the_same_key_twice_sends_once(smtp):
+    box = smtp()
+    queue("same", "a@yc.gov.cn")
+    queue("same", "a@yc.gov.cn")
+    outbox_deliver(channel="email", now=NOW)
+    assert Message.objects.count() == 1 and len(box.messages) == 1
+
+
+def test_a_document_in_storage_travels_as_an_attachment(smtp):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    box = smtp()
+    path = default_storage.save("notices/督办单-1.pdf", ContentFile(b"%PDF-1.7 test"))
+    message_queue(key="notice:1", purpose=Message.Purpose.NOTICE, channel="email", address="a@yc.gov.cn",
+                  subject="督办单", body="请查收附件。", now=NOW,
+                  payload={"attachments": [{"name": "督办单.pdf", "path": path, "mimetype": "application/pdf"}]})
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: 1}
+    (received,) = box.messages
+    (part,) = [p for p in received.walk() if p.get_content_type() == "application/pdf"]
+    assert part.get_payload(decode=True) == b"%PDF-1.7 test"
+
+
+def test_delivery_costs_a_fixed_number_of_queries_per_batch_not_per_message(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.notifications.services import MessageSpec, messages_queue
+
+    def run(n: int, prefix: str) -> int:
+        messages_queue(specs=[MessageSpec(key=f"{prefix}{i}", purpose="test", channel="email", address=f"{i}@x.cn",
+                                          subject="s", body="b") for i in range(n)], now=NOW, kick=False)
+        with CaptureQueriesContext(connection) as ctx:
+            assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: n}
+        return len(ctx.captured_queries)
+
+    settings.NOTIFY_EMAIL_BATCH_SIZE = 20
+    one_batch = run(20, "a")
+    ten_batches = run(200, "b")
+    per_batch = (ten_batches - one_batch) / 9
+    assert one_batch <= 12 and per_batch <= 8  # claim and record: 7 per batch of 20 (measured), none per message
