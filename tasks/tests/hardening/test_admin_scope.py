@@ -127,7 +127,7 @@ def _populate(tag: str) -> dict:
     bulletin_for_roundup(roundup=roundup, actor=coordinator)
     notices_issue_for_items(items=[overdue], actor=coordinator, today=TODAY)
     # The outbox: a message about the plan, the plan's group robot and a unit's.
-    message_queue(key=f"test:{tag}", purpose=Message.Purpose.TEST, channel=Message.Channel.EMAIL,
+    message_queue(key=f"test:{tag}", purpose=Message.Purpose.TEST, channel="email",
                   address=f"{tag}@example.gov.cn", subject="测试", body="测试", plan_ids=(plan.pk,), kick=False)
     GroupRobot.objects.create(name=f"{tag}专班群", kind=GroupRobot.Kind.DINGTALK, plan=plan,
                               webhook=f"https://oapi.dingtalk.com/robot/send?access_token={tag}")
