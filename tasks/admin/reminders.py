@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tasks import workdays
+from tasks.forms import Form
 from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
@@ -236,7 +237,7 @@ def format_day_lines(days: list[tuple[date, str]]) -> str:
     )
 
 
-class CalendarYearForm(forms.Form):
+class CalendarYearForm(Form):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     holidays = forms.CharField(
         label=_("放假日期"),
