@@ -89,8 +89,9 @@ def _resolve(model, key: str):
         except FieldDoesNotExist:
             return field, parts[i:]
         field = found
-        if found.is_relation and found.related_model is not None:
-            opts = found.related_model._meta
+        if not (found.is_relation and found.related_model is not None):
+            return field, parts[i + 1:]  # a column: the rest are its lookups and transforms
+        opts = found.related_model._meta
     return field, []
 
 

@@ -192,7 +192,8 @@ class YearFilter(admin.SimpleListFilter):
 
 
 DAY_LINE = re.compile(
-    r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:~|～|\.\.|—|至|到)\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?\s*(?P<name>.*)$"
+    r"^(?P<start>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:\s*(?:~|～|\.\.|—|至|到)\s*(?P<end>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}))?"
+    r"\s*(?P<name>.*)$"
 )
 
 
@@ -212,7 +213,8 @@ def parse_day_lines(text: str) -> list[tuple[date, str]]:
         except ValueError:
             errors.append(_("第 %(n)s 行无法识别：%(line)s") % {"n": n, "line": line})
             continue
-        if end < start or (end - start).days > 31:
+        low, high = workdays.input_bounds()  # ASCII digits (above), inside 2000-2100 as every date typed
+        if end < start or (end - start).days > 31 or start < low or end > high:
             errors.append(_("第 %(n)s 行的日期范围不正确：%(line)s") % {"n": n, "line": line})
             continue
         day = start
