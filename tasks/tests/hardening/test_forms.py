@@ -122,13 +122,16 @@ def _build(form_class, world, data=None):
     return form_class(data, **kwargs) if data is not None else form_class(**kwargs)
 
 
-def _check_cleaned(form, raw: str) -> list[str]:
-    """What a valid field's cleaned value must never be."""
+def _check_cleaned(form, raws: str | dict) -> list[str]:
+    """What a valid field's cleaned value must never be (``raws``: the value posted in every field, or each
+    field's)."""
     problems = []
     for name, value in form.cleaned_data.items():
         field = form.fields.get(name)
         if field is None:
             continue
+        raw = raws.get(name, "") if isinstance(raws, dict) else raws
+        raw = raw if isinstance(raw, str) else ""
         if isinstance(value, str) and isinstance(field, forms.CharField):
             if clean_text(value) != value:
                 problems.append(f"{name}: control or zero-width characters kept")
