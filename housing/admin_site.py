@@ -160,7 +160,7 @@ def filter_value_ok(model, key: str, value: str) -> bool:
     if set(lookups) & _REFUSED_LOOKUPS:
         return False
     last = lookups[-1] if lookups else "exact"
-    if last == "isnull":
+    if last in ("isnull", "isempty"):  # Django reads any value as a yes or a no
         return True
     if last in ("year", "iso_year"):
         low, high = input_bounds()
