@@ -192,8 +192,6 @@ class BoundedDateField(forms.DateField):
             check_date(value, self.last_year)
 
 
-DateField = BoundedDateField
-
 
 def check_date(value: date, last_year: int | None = None) -> None:
     """Refuse ``value`` outside ``workdays.input_bounds(last_year)`` (forms, the API, the admin's filters)."""
@@ -256,7 +254,7 @@ def project_field(field: forms.Field) -> forms.Field:
 class Form(forms.Form):
     """The project's form: the text, date and number fields it declares, and those it adds when built,
     are the project's (``project_field``), so a form written with ``forms.CharField`` still cleans, bounds
-    and refuses as every other (``test_forms.test_every_form_uses_the_project_fields``)."""
+    and refuses as every other (``tasks/tests/hardening/test_forms.py`` walks every form)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
