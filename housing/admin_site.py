@@ -135,11 +135,12 @@ def _field_value_ok(field, value: str) -> bool:
         except (ValidationError, ValueError, OverflowError):
             return False
         return True
-    if isinstance(field, models.BooleanField):
-        try:
-            field.to_python(value)
-        except ValidationError:
-            return False
+    if isinstance(field, models.CharField | models.TextField):
+        return True
+    try:  # any other column (an address, a UUID, a boolean): its own parsing and checks
+        field.run_validators(field.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
     return True
 
 

@@ -249,3 +249,13 @@ def test_filter_value_ok(key, value, ok):
     from tasks.models import WorkItem
 
     assert filter_value_ok(WorkItem, key, value) is ok
+
+
+@pytest.mark.parametrize("value,ok", [("10.0.0.1", True), ("::1", True), ("0", False), ("1999-12-31", False)])
+def test_filter_value_ok_reads_other_columns_with_their_own_checks(value, ok):
+    """axes' address column (PostgreSQL's inet refused "0" with a 500)."""
+    from axes.models import AccessAttempt
+
+    from housing.admin_site import filter_value_ok
+
+    assert filter_value_ok(AccessAttempt, "ip_address", value) is ok
