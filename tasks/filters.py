@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import DateInput, Select, TextInput
+from tasks.forms import DateInput, Form, SearchField, Select, TextInput
 from tasks.inputs import contains, parse_id
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
@@ -153,8 +153,15 @@ class _Labelled(django_filters.ModelChoiceFilter):
         return field
 
 
+class SearchFilter(django_filters.CharFilter):
+    """A free-text filter: its word is ``tasks.inputs.search_text`` (cleaned, at most ``SEARCH_MAX``)."""
+
+    field_class = SearchField
+
+
 class _Dated(django_filters.FilterSet):
-    """A FilterSet that knows today's date (urgency and ageing depend on it)."""
+    """A FilterSet that knows today's date (urgency and ageing depend on it). Its form is the project's
+    (``tasks.forms.Form``: dates bounded, numbers in ASCII digits); a text filter is a ``SearchFilter``."""
 
     def __init__(self, *args, today: date, **kwargs):
         self.today = today
@@ -164,6 +171,13 @@ class _Dated(django_filters.FilterSet):
                 f.extra.setdefault("widget", Select)
             elif isinstance(f, django_filters.CharFilter):
                 f.extra.setdefault("widget", TextInput)
+                if f.field_class is django_filters.CharFilter.field_class:
+                    f.field_class = SearchField  # a text filter is a search word: bounded as every other
+
+    def get_form_class(self):
+        """The filters' form on ``tasks.forms.Form`` (whatever a subclass's ``Meta`` says)."""
+        fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        return type(f"{type(self).__name__}Form", (Form,), fields)
 
     def search(self, qs, name, value):
         return qs.filter(contains("text", value) | contains("deadline_text", value)) if value else qs
@@ -172,7 +186,7 @@ class _Dated(django_filters.FilterSet):
 class WorkItemFilter(_Dated):
     """My unit's work: status, urgency, key task, indicator, deadline range, role, text."""
 
-    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    q = SearchFilter(label=_("搜索"), method="search")
     urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=URGENCY_CHOICES, method="by_urgency")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=WorkItem.Status.choices)
     role = django_filters.ChoiceFilter(label=_("本单位角色"), choices=Role.choices, field_name="my_role")
@@ -200,7 +214,7 @@ class OverdueFilter(_Dated):
     """The overdue view: plan, ageing bucket, lead unit, key task, text (plan, lead unit and key task searchable
     when they are many: a province-wide user has 630 plans, 20,000 units)."""
 
-    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    q = SearchFilter(label=_("搜索"), method="search")
     plan = _Labelled(label=_("方案"), queryset=Plan.objects.none())
     bucket = django_filters.ChoiceFilter(label=_("逾期时长"), choices=BUCKET_CHOICES, method="by_bucket")
     lead_unit = _Labelled(label=_("牵头单位"), queryset=Unit.objects.none(), method="by_lead_unit")

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.core.exceptions import SuspiciousOperation
+from django.core.validators import MaxLengthValidator
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.forms.utils import flatatt
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tasks.inputs import clean_text, is_key
+from tasks.inputs import SEARCH_MAX, clean_text, is_blank, is_key, search_text, wide_digits
 from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
-from tasks.workdays import date_bounds
+from tasks.workdays import input_bounds
 
 
 class PythonWidget:
@@ -112,43 +115,204 @@ class KeyMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+TEXT_MAX = 50_000  # characters: a text field's bound when its form or model names none (a 通报's body)
+MAX_FORMS = 500  # forms in one formset (a region's ~220 units in a target breakdown; an inline's rows)
+
+
+def _refuse_wide_digits(value) -> None:
+    if wide_digits(value):
+        raise forms.ValidationError(_("请使用半角数字（0-9）。"), code="wide_digits")
+
+
 class TextField(forms.CharField):
-    """A CharField whose value is cleaned (zero-width and control characters removed) before it is
-    stripped and checked: a note of only invisible characters is empty, so a required one is missing."""
+    """The one text field of every form: zero-width and control characters removed (``clean_text``, NUL
+    included) before it is stripped and checked; a text that shows nothing (``is_blank``: whitespace,
+    zero-width, fillers) is empty, so a required one is missing; at most ``max_length`` (``TEXT_MAX``
+    unless the form or the model column names less)."""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=max_length or TEXT_MAX, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
             value = clean_text(value)
+            if is_blank(value):
+                value = ""
+        return super().to_python(value)
+
+
+class SearchField(TextField):
+    """A search or filter word (``tasks.inputs.search_text``): cleaned and cut to ``SEARCH_MAX`` characters,
+    never refused for its length (a list page, the admin's search and its autocompletes read it alike)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(max_length=SEARCH_MAX, **kwargs)
+
+    def to_python(self, value):
+        return search_text(value) if isinstance(value, str) else super().to_python(value)
+
+
+class IntegerField(forms.IntegerField):
+    """Django's, refusing digits that are not ASCII ("３" is not read as 3)."""
+
+    def to_python(self, value):
+        _refuse_wide_digits(value)
+        return super().to_python(value)
+
+
+class DecimalField(forms.DecimalField):
+    """Django's, refusing digits that are not ASCII ("５０" is not read as 50)."""
+
+    def to_python(self, value):
+        _refuse_wide_digits(value)
+        return super().to_python(value)
+
+
+class FloatField(forms.FloatField):
+    def to_python(self, value):
+        _refuse_wide_digits(value)
         return super().to_python(value)
 
 
 class BoundedDateField(forms.DateField):
-    """A date inside ``workdays.date_bounds`` of the plan (``last_year``, set by the form built with
-    ``plan=``); without a plan the service that takes the date checks it."""
+    """The one date field of every form: ASCII digits only, and a date inside ``workdays.input_bounds``:
+    the plan's years (``last_year``, set by a form built with ``plan=``) or, without a plan, 2000-2100.
+    "0001-01-01" is refused with the range in the message, never stored nor computed with."""
 
     last_year: int | None = None
 
+    def to_python(self, value):
+        _refuse_wide_digits(value)
+        return super().to_python(value)
+
     def validate(self, value):
         super().validate(value)
-        if value and self.last_year is not None:
-            low, high = date_bounds(self.last_year)
-            if not low <= value <= high:
-                raise forms.ValidationError(
-                    _("日期应在 %(low)s 至 %(high)s 之间。"), code="date_bounds", params={"low": low, "high": high}
-                )
+        if value:
+            check_date(value, self.last_year)
+
+
+
+def check_date(value: date, last_year: int | None = None) -> None:
+    """Refuse ``value`` outside ``workdays.input_bounds(last_year)`` (forms, the API, the admin's filters)."""
+    low, high = input_bounds(last_year)
+    if not low <= value <= high:
+        raise forms.ValidationError(
+            _("日期应在 %(low)s 至 %(high)s 之间。"), code="date_bounds", params={"low": low, "high": high}
+        )
+
+
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date-and-time field with the one date field's rules on its date part."""
+
+    def compress(self, data_list):
+        result = super().compress(data_list)
+        if result:
+            check_date(result.date())
+        return result
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            for part in value:
+                _refuse_wide_digits(part)
+        return super().clean(value)
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        _refuse_wide_digits(value)
+        result = super().to_python(value)
+        if result:
+            check_date(result.date())
+        return result
+
+
+# Django's stock fields and the project's that replace them (exact types: a subclass is a deliberate choice).
+PROJECT_FIELDS: dict[type, type] = {
+    forms.CharField: TextField, forms.DateField: BoundedDateField, forms.IntegerField: IntegerField,
+    forms.DecimalField: DecimalField, forms.FloatField: FloatField, forms.DateTimeField: BoundedDateTimeField,
+    forms.SplitDateTimeField: BoundedSplitDateTimeField,
+}
+
+
+def project_field(field: forms.Field) -> forms.Field:
+    """``field`` (built by Django: a model's form field, a filter's) as the project's field of its type, in
+    place: same widget, label and bounds, plus the project's cleaning and checks (``PROJECT_FIELDS``)."""
+    kind = PROJECT_FIELDS.get(type(field))
+    if kind is not None:
+        field.__class__ = kind
+        if kind is TextField and field.max_length is None:
+            field.max_length = TEXT_MAX
+            field.validators.append(MaxLengthValidator(TEXT_MAX))
+            field.widget.attrs.update(field.widget_attrs(field.widget))
+    if isinstance(field, forms.MultiValueField):
+        for part in field.fields:
+            project_field(part)
+    return field
+
+
+class Form(forms.Form):
+    """The project's form: the text, date and number fields it declares, and those it adds when built,
+    are the project's (``project_field``), so a form written with ``forms.CharField`` still cleans, bounds
+    and refuses as every other (``tasks/tests/hardening/test_forms.py`` walks every form)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for field in cls.__dict__.get("declared_fields", {}).values():
+            project_field(field)
+
+    def full_clean(self):
+        for field in self.fields.values():  # fields added in __init__ too
+            project_field(field)
+        super().full_clean()
+
+
+class TooManyForms(SuspiciousOperation):
+    """A formset posted with more forms than it takes: a request no page of ours makes (a 400)."""
+
+
+class BoundedFormSet:
+    """A formset mixin: a POST whose TOTAL_FORMS is past ``absolute_max`` is refused (``TooManyForms``, a 400)
+    before any form is built. Django would build ``absolute_max`` forms (2,000 by default) and render them all
+    again with its error: seconds for one request."""
+
+    def total_form_count(self):
+        if (self.is_bound and self.management_form.is_valid()
+                and self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max):
+            raise TooManyForms(f"{self.prefix}: more than {self.absolute_max} forms")
+        return super().total_form_count()
+
+
+def bounded_formset(formset_class: type) -> type:
+    """``formset_class`` with ``BoundedFormSet`` (itself if it has it already)."""
+    if issubclass(formset_class, BoundedFormSet):
+        return formset_class
+    return type(formset_class.__name__, (BoundedFormSet, formset_class), {})
+
+
+def formset_factory(form, **kwargs):
+    """Django's ``formset_factory`` taking at most ``MAX_FORMS`` forms (``BoundedFormSet``)."""
+    kwargs["formset"] = bounded_formset(kwargs.get("formset", forms.BaseFormSet))
+    kwargs.setdefault("max_num", MAX_FORMS)
+    kwargs.setdefault("absolute_max", max(kwargs["max_num"], MAX_FORMS))
+    return forms.formset_factory(form, **kwargs)
 
 
 class PlanDatesMixin:
-    """Forms built with ``plan=`` bound their date fields to that plan's years."""
+    """Forms built with ``plan=`` bound their date fields to that plan's years (``bound_dates``; a form that
+    adds date fields in its ``__init__`` calls it again after)."""
 
     def __init__(self, *args, plan=None, **kwargs):
+        self.last_year = getattr(plan, "last_year", None)
         super().__init__(*args, **kwargs)
-        last_year = getattr(plan, "last_year", None)
-        low, high = date_bounds(last_year)
+        self.bound_dates()
+
+    def bound_dates(self) -> None:
+        low, high = input_bounds(self.last_year)
         for field in self.fields.values():
             if isinstance(field, BoundedDateField):
-                field.last_year = last_year
-                if last_year is not None and field.widget.input_type == "date":
+                field.last_year = self.last_year
+                if self.last_year is not None and field.widget.input_type == "date":
                     field.widget.attrs.update(min=low.isoformat(), max=high.isoformat())
 
 
@@ -195,13 +359,13 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     note = TextField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    percent = forms.IntegerField(label=_("进度(%)"), min_value=0, max_value=100, required=False)
+    percent = IntegerField(label=_("进度(%)"), min_value=0, max_value=100, required=False)
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(Form):
     note = TextField(
         label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("本单位为该事项做了什么，例如资金下达、审批办理。"),
@@ -209,7 +373,7 @@ class ContributionForm(forms.Form):
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class CloseRequestForm(forms.Form):
+class CloseRequestForm(Form):
     note = TextField(
         label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("写明完成情况，并上传验收报告等佐证材料（盖章版）。"),
@@ -217,12 +381,12 @@ class CloseRequestForm(forms.Form):
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class ExtensionRequestForm(PlanDatesMixin, forms.Form):
+class ExtensionRequestForm(PlanDatesMixin, Form):
     proposed_due_date = BoundedDateField(label=_("申请延期至"), widget=DateInput())
     reason = TextField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     ACCEPT, RETURN = "accept", "return"
     decision = forms.ChoiceField(
         label=_("审核结果"), choices=[(ACCEPT, _("通过，办结")), (RETURN, _("退回"))], widget=forms.RadioSelect
@@ -239,7 +403,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ExtensionDecisionForm(PlanDatesMixin, forms.Form):
+class ExtensionDecisionForm(PlanDatesMixin, Form):
     GRANT, REJECT = "grant", "reject"
     decision = forms.ChoiceField(choices=[(GRANT, _("批准延期")), (REJECT, _("驳回"))], widget=forms.HiddenInput)
     due_date = BoundedDateField(
@@ -255,13 +419,13 @@ class ExtensionDecisionForm(PlanDatesMixin, forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     note = TextField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class IndicatorReportForm(PlanDatesMixin, forms.Form):
+class IndicatorReportForm(PlanDatesMixin, Form):
     month = MonthField(label=_("月份"))
-    value = forms.DecimalField(label=_("实际值"), max_digits=14, decimal_places=4)
+    value = DecimalField(label=_("实际值"), max_digits=14, decimal_places=4)
     note = TextField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
 
@@ -271,27 +435,27 @@ class IndicatorReportForm(PlanDatesMixin, forms.Form):
             self.initial.setdefault("month", today.replace(day=1))
 
 
-class SupportDoneForm(forms.Form):
+class SupportDoneForm(Form):
     """A supporting unit's part done (配合到位): what it did, with optional evidence."""
 
-    note = forms.CharField(
-        label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 3}),
+    note = TextField(
+        label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
         help_text=_("本单位完成的配合工作，如资金拨付、审批办理、数据报送。"),
     )
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class WaiveForm(forms.Form):
-    reason = forms.CharField(label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 2}))
+class WaiveForm(Form):
+    reason = TextField(label=_("豁免理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class BreakdownForm(forms.Form):
+class BreakdownForm(PlanDatesMixin, Form):
     """Units to hand parts of an item to, each with its deadline (default: the common one) and target share.
 
     ``all_towns`` (a submit button) hands a part to every town not yet given one, with the common deadline.
     """
 
-    due_date = forms.DateField(label=_("统一期限"), widget=DateInput(), required=False,
+    due_date = BoundedDateField(label=_("统一期限"), widget=DateInput(), required=False,
                                help_text=_("未单独填写期限的单位使用此期限，不得晚于本事项的期限。"))
 
     def __init__(self, *args, units, taken: set[int], parent_due: date | None, **kwargs):
@@ -303,8 +467,9 @@ class BreakdownForm(forms.Form):
         for u in self.units:
             self.fields[f"unit_{u.pk}"] = forms.BooleanField(required=False, label=u.name,
                                                              disabled=u.pk in taken)
-            self.fields[f"due_{u.pk}"] = forms.DateField(required=False, widget=DateInput(), label=_("期限"))
-            self.fields[f"share_{u.pk}"] = forms.CharField(required=False, max_length=100, label=_("分解目标"))
+            self.fields[f"due_{u.pk}"] = BoundedDateField(required=False, widget=DateInput(), label=_("期限"))
+            self.fields[f"share_{u.pk}"] = TextField(required=False, max_length=100, label=_("分解目标"))
+        self.bound_dates()
 
     def groups(self) -> list[tuple[str, str, list[dict]]]:
         """(kind key, title, rows) for the template: towns first, then the other units."""
@@ -335,7 +500,7 @@ class BreakdownForm(forms.Form):
             raise forms.ValidationError(_("请至少选择一个承办单位。"))
         data["parts"] = parts
         return data
-class TargetBreakdownForm(forms.Form):
+class TargetBreakdownForm(Form):
     """The method of a breakdown; the shares are a formset of ``TargetShareForm``."""
 
     method = forms.ChoiceField(label=_("汇总方式"), choices=())
@@ -347,10 +512,10 @@ class TargetBreakdownForm(forms.Form):
         self.fields["method"].choices = RollupMethod.choices
 
 
-class TargetShareForm(forms.Form):
+class TargetShareForm(Form):
     unit = forms.ModelChoiceField(label=_("单位"), queryset=None, required=False)
-    value = forms.DecimalField(label=_("分解目标"), max_digits=14, decimal_places=4, required=False, min_value=0)
-    base = forms.DecimalField(label=_("基数"), max_digits=14, decimal_places=4, required=False, min_value=0)
+    value = DecimalField(label=_("分解目标"), max_digits=14, decimal_places=4, required=False, min_value=0)
+    base = DecimalField(label=_("基数"), max_digits=14, decimal_places=4, required=False, min_value=0)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -363,31 +528,31 @@ class TargetShareForm(forms.Form):
         return data
 
 
-TargetShareFormSet = forms.formset_factory(TargetShareForm, extra=0)
+TargetShareFormSet = formset_factory(TargetShareForm, extra=0)
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(Form):
     """The 通报's text as plain paragraphs (no HTML): one paragraph a line."""
 
-    title = forms.CharField(label=_("标题"), max_length=200)
-    addressees = forms.CharField(label=_("主送机关"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    body = forms.CharField(
+    title = TextField(label=_("标题"), max_length=200)
+    addressees = TextField(label=_("主送机关"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    body = TextField(
         label=_("正文"), widget=forms.Textarea(attrs={"rows": 18}), max_length=50000,
         help_text=_("每段一行；以“一、”开头的段落排为黑体标题，以“（一）”开头的排为楷体标题。"),
     )
-    signer = forms.CharField(label=_("发文机关署名"), max_length=100)
-    copy_to = forms.CharField(label=_("抄送"), max_length=300, required=False)
+    signer = TextField(label=_("发文机关署名"), max_length=100)
+    copy_to = TextField(label=_("抄送"), max_length=300, required=False)
 
 
 NOTICE_COLOURS = [("", _("按规则确定")), ("blue", _("蓝色")), ("yellow", _("黄色")), ("red", _("红色"))]
 
 
-class NoticeIssueForm(forms.Form):
+class NoticeIssueForm(Form):
     colour = forms.ChoiceField(label=_("督办颜色"), choices=NOTICE_COLOURS, required=False)
-    requirement = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+    requirement = TextField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                                   required=False, help_text=_("留空则按颜色使用默认要求"))
 
 
-class NoticeReplyForm(forms.Form):
-    text = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+class NoticeReplyForm(Form):
+    text = TextField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     files = MultipleFileField(label=_("佐证材料"))

@@ -8,6 +8,13 @@
   numbers and dates only; never stored.
 - ``bounded_int``: a page size or page number from the query string, clamped.
 - ``is_key``: whether a raw value can be a value of a model's key field (``parse_id`` for integer keys).
+- ``is_blank``: whether a text shows nothing (whitespace, zero-width, invisible fillers): a required text
+  of only those is missing.
+- ``wide_digits``: whether a typed number or date holds digits that are not ASCII ("３", "٣", "²"): refused
+  by the form fields (``tasks.forms``), never read as another number.
+- ``search_text``: a search or filter word as every list, admin search and autocomplete reads it: cleaned
+  and cut to ``SEARCH_MAX`` characters (SQLite refuses LIKE patterns past 50,000 bytes; no one searches
+  for a paragraph).
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ _INVISIBLE = (
 # C0/C1 control characters except tab, newline and carriage return (which are layout, kept).
 _CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 _STRIP = {ord(c): None for c in _INVISIBLE + _CONTROL}
+# Letters that render as nothing (Hangul fillers, the braille blank, the combining grapheme joiner): kept in a
+# text that has something else, but a text of only these (and whitespace) shows nothing.
+_BLANK_LOOKING = set("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+# Unicode categories that show nothing on their own: format, control, separators, unassigned, combining marks.
+_BLANK_CATEGORIES = {"Cf", "Cc", "Cn", "Co", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+SEARCH_MAX = 100
 
 
 def parse_id(value: object) -> int | None:
@@ -104,6 +118,26 @@ def _has_surrogate(value: str) -> bool:
 def clean_required(value: str | None) -> str:
     """``clean_text`` and stripped: what a required note, comment or reason must still hold."""
     return clean_text(value).strip()
+
+
+def is_blank(value: str | None) -> bool:
+    """Whether ``value`` shows nothing: empty, or only whitespace, zero-width, control and filler characters."""
+    return not value or all(
+        c.isspace() or c in _BLANK_LOOKING or unicodedata.category(c) in _BLANK_CATEGORIES for c in value
+    )
+
+
+def wide_digits(value: object) -> bool:
+    """Whether a typed value holds digits other than ASCII 0-9 (full-width "３", Arabic-Indic "٣", "²").
+
+    Python's ``int()``, ``Decimal()`` and ``strptime`` read most of them as numbers, so "３" typed in a year
+    would be stored as 3: the forms refuse them and say so, rather than guess what was meant."""
+    return isinstance(value, str) and any(c.isdigit() and not c.isascii() for c in value)
+
+
+def search_text(value: str | None) -> str:
+    """A search word or filter text from a request: ``clean_required`` and at most ``SEARCH_MAX`` characters."""
+    return clean_required(value)[:SEARCH_MAX]
 
 
 def fold(value: str | None) -> str:

@@ -51,6 +51,7 @@ def calendar_source(year: int, overrides: Mapping[date, bool] | None = None) -> 
 # ---- dates people may enter ----------------------------------------------------------------------------
 
 EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)  # any date typed without a plan to bound it (a filter, an API query, the admin)
 YEARS_AFTER_PLAN = 2
 
 
@@ -59,6 +60,11 @@ def date_bounds(last_year: int | None) -> tuple[date, date]:
     the plan's last year plus two (a plan's work may run late, but not for centuries)."""
     year = min(max(last_year or EARLIEST_DATE.year, EARLIEST_DATE.year), 9997)
     return EARLIEST_DATE, date(year + YEARS_AFTER_PLAN, 12, 31)
+
+
+def input_bounds(last_year: int | None = None) -> tuple[date, date]:
+    """The range a typed date may take: the plan's (``date_bounds``) when there is one, else 2000-2100."""
+    return date_bounds(last_year) if last_year is not None else (EARLIEST_DATE, LATEST_DATE)
 
 
 def date_in_bounds(day: date, last_year: int | None) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from tasks.forms import Form
 from tasks.inputs import parse_id
 from tasks.models import (
     Evidence,
@@ -89,7 +90,7 @@ class UnitAliasInline(admin.TabularInline):
     extra = 1
 
 
-class MergeUnitsForm(forms.Form):
+class MergeUnitsForm(Form):
     into = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("合并到"))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -318,7 +319,7 @@ class WorkItemAdmin(PlanScopedAdmin):
         work_items_take_task_leads(item_ids=[form.instance.pk])
 
 
-class DraftWorkListForm(forms.Form):
+class DraftWorkListForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tasks import workdays
+from tasks.forms import Form
 from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from tasks.owners import rows_for
@@ -190,7 +191,8 @@ class YearFilter(admin.SimpleListFilter):
 
 
 DAY_LINE = re.compile(
-    r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:~|～|\.\.|—|至|到)\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?\s*(?P<name>.*)$"
+    r"^(?P<start>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:\s*(?:~|～|\.\.|—|至|到)\s*(?P<end>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}))?"
+    r"\s*(?P<name>.*)$"
 )
 
 
@@ -210,7 +212,8 @@ def parse_day_lines(text: str) -> list[tuple[date, str]]:
         except ValueError:
             errors.append(_("第 %(n)s 行无法识别：%(line)s") % {"n": n, "line": line})
             continue
-        if end < start or (end - start).days > 31:
+        low, high = workdays.input_bounds()  # ASCII digits (above), inside 2000-2100 as every date typed
+        if end < start or (end - start).days > 31 or start < low or end > high:
             errors.append(_("第 %(n)s 行的日期范围不正确：%(line)s") % {"n": n, "line": line})
             continue
         day = start
@@ -235,7 +238,7 @@ def format_day_lines(days: list[tuple[date, str]]) -> str:
     )
 
 
-class CalendarYearForm(forms.Form):
+class CalendarYearForm(Form):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     holidays = forms.CharField(
         label=_("放假日期"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tasks.forms import Form
 from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from tasks.owners import writable
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
@@ -62,7 +63,7 @@ class RoundupDeliveryInline(admin.TabularInline):
         return False
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(Form):
     plan = forms.ModelChoiceField(queryset=Plan.objects.order_by("title"), label=_("方案"))
     kind = forms.ChoiceField(choices=Roundup.Kind.choices, label=_("类型"), initial=MONTH)
     period = forms.CharField(

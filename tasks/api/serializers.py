@@ -7,13 +7,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from tasks.inputs import wide_digits
 from tasks.roundups.periods import KINDS, MONTH
 
 COLOURS = ["green", "yellow", "red", "none"]
 
 
+class BoundedDateField(serializers.DateField):
+    """A date query parameter under the forms' rules (``tasks.forms.BoundedDateField``): ASCII digits, inside
+    ``workdays.input_bounds`` (2000-2100), refused with a 400 that names the parameter."""
+
+    def __init__(self, **kwargs):
+        from tasks.forms import check_date
+
+        super().__init__(validators=[check_date], **kwargs)
+
+    def to_internal_value(self, value):
+        if wide_digits(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class StatusQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(
+    as_of = BoundedDateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         help_text="YYYY-MM-DD; the figures are those at the end of this day (default: today, Asia/Shanghai).",

@@ -32,7 +32,7 @@ def work_item_break_down_view(request, pk: int):
     if not may_break_down(request.user, item):  # a sub-item, or closed
         raise PermissionDenied(_("只有牵头单位或专班可以分解交办未办结的事项。"))
     units, taken = breakdown_candidates(item)
-    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date)
+    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date, plan=item.plan)
     if request.method == "POST" and form.is_valid():
         parts = [BreakdownPart(unit=u, due_date=d, target_share=s) for u, d, s in form.cleaned_data["parts"]]
         try:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from tasks.forms import Form
 from tasks.importers import PlanParseError
 from tasks.importers.tables import COLUMN_ROLES
 from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, refusal_parts
@@ -42,7 +43,7 @@ SESSION_KEY = "plan_import_staged"
 OWN_UNIT = "own"
 
 
-class PlanUploadForm(forms.Form):
+class PlanUploadForm(Form):
     document = forms.FileField(
         label=_("方案文件"),
         help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf，或旧版 .doc / WPS(.wps)"),
@@ -61,7 +62,7 @@ class PlanUploadForm(forms.Form):
         return document
 
 
-class ImportChoicesForm(forms.Form):
+class ImportChoicesForm(Form):
     """One select per doubtful point of the preview; the defaults import the document as parsed."""
 
     def __init__(self, *args, preview: ImportPreview, **kwargs):
@@ -123,7 +124,7 @@ class ImportChoicesForm(forms.Form):
         return [(choice, self[choice.field]) for choice in self.preview.link_choices]
 
 
-class TableColumnsForm(forms.Form):
+class TableColumnsForm(Form):
     """How each task table's columns are read: one select per column, as the parser read it by default."""
 
     def __init__(self, *args, tables: list[TableReading], **kwargs):

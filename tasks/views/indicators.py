@@ -47,7 +47,7 @@ def indicator_detail(request, pk: int):
     may_edit_breakdown = allowed(Act.BREAK_DOWN_TARGET, request.user, indicator)
     my_share = share_of(user_unit(request.user), indicator, year)
     breakdown = breakdown_for(indicator, year, all_towns=False) if may_breakdown or may_report else None
-    share_form = IndicatorReportForm(today=today, prefix="share") if my_share else None
+    share_form = IndicatorReportForm(today=today, prefix="share", plan=indicator.plan) if my_share else None
     reports = IndicatorReport.objects.filter(indicator=indicator).select_related("unit", "reported_by")[:36]
     items = by_deadline(with_urgency(visible_work_items(request.user).filter(indicator=indicator), today))
     table = WorkItemTable(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from tasks.inputs import clean_text, parse_ids
+from tasks.inputs import parse_ids, search_text
 from tasks.listings import overdue_listing
 from tasks.models import Export
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
@@ -49,7 +49,7 @@ def overdue_choices(request, field: str):
     if field not in CHOICE_FIELDS:
         raise Http404
     rows, more = search_choices(field, plans=reviewable_plans(request.user), spread=reviewable_spread(request.user),
-                                q=clean_text(request.GET.get("q", "")).strip()[:100])
+                                q=search_text(request.GET.get("q")))
     return JsonResponse({"results": [{"id": pk, "text": text} for pk, text in rows], "more": more})
 
 

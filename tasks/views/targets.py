@@ -77,7 +77,7 @@ def share_report(request, pk: int):
     indicator = get_object_or_404(visible_indicators(request.user), pk=pk)
     if request.method != "POST":
         return redirect(indicator)
-    form = IndicatorReportForm(request.POST, prefix="share")
+    form = IndicatorReportForm(request.POST, prefix="share", plan=indicator.plan)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -46,8 +46,11 @@ NUMBER = st.one_of(st.integers(-(10**30), 10**30).map(str), st.decimals(allow_na
                    st.sampled_from(["", "1e999", "NaN", "-0", "５０", "½", "²"]))
 DATE = st.one_of(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
                  st.sampled_from(["2023-02-30", "9999-12-31", "0000-00-00", "２０２３-０１-０１", ""]), TEXT)
-ID = st.one_of(st.integers(-(10**30), 10**30).map(str), st.sampled_from(["²", "١", "1.0", " 1", ""]), TEXT)
-ANY = st.one_of(TEXT, NUMBER, DATE, ID)
+ID = st.one_of(st.integers(-(10**30), 10**30).map(str), st.sampled_from(["²", "１", "١", "1.0", " 1", ""]), TEXT)
+# The classes issue 30 found: invisible-only text, NUL, 80,000 characters, dates outside 2000-2100, wide digits.
+CLASS = st.sampled_from(["\u200b\u200d\ufeff", "\u3000\u3164", "\x00", "a" * 80_000, "房" * 80_000, "0001-01-01",
+                         "9999-12-31", "99999999999999999999", "３", "２０２６-０１-０１"])
+ANY = st.one_of(TEXT, NUMBER, DATE, ID, CLASS)
 
 
 def _counts() -> tuple[int, ...]:
@@ -135,6 +138,62 @@ class FormProperties(_World):
         self.post_checked(reverse("tasks:review_bulk_accept"), {"items": ids, "next": nxt})
         if ids:
             self.post_checked(reverse("tasks:review_bulk_accept"), {"only": ids[0]})
+
+
+class EveryFormProperties(_World):
+    """Every form of the project (walked from its modules, ``test_forms``), every field a drawn value: valid
+    or errors, never an exception, never a cleaned value the class rules forbid."""
+
+    @given(data=st.data())
+    def test_every_form_with_any_values(self, data):
+        from tasks.tests.hardening.test_forms import FORM_CLASSES, _build, _check_cleaned
+
+        for form_class in FORM_CLASSES:
+            fields = list(_build(form_class, self.w).fields)
+            values = {name: data.draw(ANY, label=f"{form_class.__name__}.{name}") for name in fields}
+            form = _build(form_class, self.w, values)
+            form.is_valid()
+            assert not _check_cleaned(form, values), form_class
+
+    @given(as_of=ANY, period=ANY, limit=NUMBER)
+    def test_api_status_with_any_query(self, as_of, period, limit):
+        self.as_(self.w.coordinator)
+        url = reverse("api:plan_status", args=[self.w.plan.slug])
+        for query in ({"as_of": as_of}, {"period": period}, {"limit": limit}, {"as_of": as_of, "period": period}):
+            assert self.client.get(url, query).status_code in OK
+
+
+class AdminFilterProperties(_World):
+    """Any value in any list parameter of any model admin's change list: a list or the "?e=1" page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from django.contrib.auth import get_user_model
+
+        cls.root = get_user_model().objects.create_superuser("root", "root@example.gov.cn", "x")
+
+    def _parameters(self) -> list[tuple[str, str]]:
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        from tasks.tests.hardening.test_routes import _admin_params
+
+        request = RequestFactory().get("/admin/")
+        request.user = self.root
+        out = []
+        for model, model_admin in admin.site._registry.items():
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            out += [(url, name) for name in _admin_params(model_admin, request)]
+        return out
+
+    @given(data=st.data())
+    def test_admin_lists_with_any_parameter(self, data):
+        self.as_(self.root)
+        parameters = self._parameters()
+        for _i in range(5):
+            url, name = data.draw(st.sampled_from(parameters))
+            assert self.client.get(url, {name: data.draw(ANY)}).status_code in OK
 
 
 class AccountProperties(_World):

@@ -14,7 +14,9 @@ with its path arguments replaced by hostile ones (ids too long, of nothing, of a
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -59,31 +61,60 @@ ROTATIONS = 40 if LONG else 2
 
 # Values people and scripts send: digits int() refuses, ids past bigint, negative and zero ids, dates that do
 # not exist or are out of range, numbers that are not, NUL and control characters, markup, SQL, very long.
-HOSTILE = [
-    "²", "99999999999999999999", "-1", "0", "", " ", "\x00", "2023-02-30", "9999-12-31", "0001-01-01",
-    "1e999", "NaN", "-0", "５０", "①", "\u200b", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
-    "a" * 5000, "一" * 300, "true", "[]", "{}", "1,2,3", "1.5", "10**9",
+# First the classes issue 30 found (each form, filter and parameter gets these first): text of only zero-width
+# or invisible characters, NUL, 80,000 characters, dates outside 2000-2100, 20-digit ids, full-width digits.
+CLASSES = [
+    "\u200b\u200d\ufeff", "\x00", "a" * 80_000, "0001-01-01", "9999-12-31", "99999999999999999999", "３",
+    "２０２６-０１-０１", "\u3000\u200b\u3164", "1999-12-31",
+]
+HOSTILE = CLASSES + [
+    "²", "-1", "0", "", " ", "2023-02-30", "2101-01-01", "1e999", "NaN", "-0", "５０", "①", "\u200b",
+    "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd", "一" * 300, "true", "[]", "{}", "1,2,3",
+    "1.5", "10**9",
 ]
 
-# Every name the site's forms and filters read, and the query parameters its views read themselves.
+# Query parameters the views read themselves that no form names (the scan below finds the rest in the source).
 EXTRA_PARAMS = [
     "page", "per_page", "sort", "q", "export", "history", "xpage", "c-page", "c-per_page", "c-sort", "next",
     "ids", "items", "item", "bucket", "field", "year", "month", "kind", "period", "language", "format", "all",
     "decision", "action", "step", "columns", "token", "unit", "plan", "lead_unit", "key_task", "indicator",
 ]
+# A parameter read in a view, a service or the admin: request.GET.get("name"), .POST.getlist("name"),
+# query_params["name"], "name" in request.POST.
+_READ = re.compile(r"""(?:GET|POST|query_params|FILES)(?:\.get|\.getlist)?[(\[]["']([\w-]+)["']"""
+                   r"""|["']([\w-]+)["'] in request\.(?:GET|POST)""")
+
+
+def _read_in_source() -> set[str]:
+    names = set()
+    for path in Path(__file__).resolve().parents[2].rglob("*.py"):
+        if "tests" not in path.parts and "migrations" not in path.parts:
+            for match in _READ.finditer(path.read_text(encoding="utf-8")):
+                names.add(match.group(1) or match.group(2))
+    return names
 
 
 def _form_fields() -> list[str]:
+    """Every name a form, a filter or an API serializer of the project reads (found, not listed: the project's
+    modules are walked as ``test_forms`` does), and every name the source reads from a request."""
     from django import forms
+    from rest_framework import serializers
 
-    names = set(EXTRA_PARAMS)
+    from tasks.tests.hardening.test_forms import FILTERSETS, FORM_CLASSES, _project_modules, _subclasses
+
+    _project_modules()
+    names = set(EXTRA_PARAMS) | _read_in_source()
+    for form_class in FORM_CLASSES:
+        names.update(form_class.base_fields)
+    for filterset in FILTERSETS:
+        names.update(filterset.base_filters)
+    for serializer in _subclasses(serializers.Serializer):
+        if serializer.__module__.startswith("tasks."):
+            names.update(serializer().fields)
     for module in (task_forms, task_filters):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 names.update(value.base_fields)
-            base_filters = getattr(value, "base_filters", None)
-            if isinstance(base_filters, dict):
-                names.update(base_filters)
     return sorted(names)
 
 
@@ -166,6 +197,9 @@ class Sweep:
         self.foreign_ids = {"item": foreign.pk}
         superuser = get_user_model().objects.create_superuser("root", "root@example.gov.cn", "x")
         self.users = [None, w.lead_user, w.support_user, w.coordinator, w.other_coordinator, superuser]
+        # Who gets every class of CLASSES on the routes they reach: the plan's coordinator and lead unit (the
+        # forms of reviewing, documents and reporting); make fuzz adds the supporting unit.
+        self.class_users = [w.coordinator, w.lead_user] + ([w.support_user] if LONG else [])
 
     def kwargs_for(self, entry: URLPattern, variant: int) -> list[dict]:
         """Path arguments for ``entry``: the real objects (variant 0), then hostile and foreign ones."""
@@ -269,10 +303,29 @@ def _request(client, method: str, path: str, data: dict) -> int | str:
     return _status(client.post, path, {**data, **files})
 
 
+def _classes(rotation: int) -> dict[str, str]:
+    """Every parameter a value of ``CLASSES``: over ``len(CLASSES)`` rotations, each parameter gets each one."""
+    return {name: CLASSES[(i + rotation) % len(CLASSES)] for i, name in enumerate(PARAMS)}
+
+
+def _send(client, user, method: str, path: str, data: dict, failures: list) -> int | str:
+    before = _counts()
+    status = _request(client, method, path, data)
+    if status not in OK:
+        failures.append((user and user.username, method, path[:120], status))
+    elif method == "post" and 400 <= status < 500 and _counts() != before:
+        failures.append((user and user.username, method, path[:120], status, "wrote on refusal"))
+    return status
+
+
 @pytest.mark.parametrize("name", [name for name, _e in ROUTES])
 def test_route_with_hostile_input(name, sweep, client):
+    """Each user, each route (its real objects, then hostile and foreign ids) with the parameters hostile;
+    then, for each user the route lets in (a page or a form for its real object), every class of ``CLASSES``
+    in every parameter."""
     entry = dict(ROUTES)[name]
     failures = []
+    reached = []
     for u, user in enumerate(sweep.users):
         client.logout()
         if user is not None:
@@ -283,12 +336,18 @@ def test_route_with_hostile_input(name, sweep, client):
                 if path is None:
                     continue
                 for method in ("get", "post"):
-                    before = _counts()
-                    status = _request(client, method, path, _data(variant * 11 + u))
-                    if status not in OK:
-                        failures.append((user and user.username, method, path[:120], status))
-                    elif method == "post" and 400 <= status < 500 and _counts() != before:
-                        failures.append((user and user.username, method, path[:120], status, "wrote on refusal"))
+                    status = _send(client, user, method, path, _data(variant * 11 + u), failures)
+                    if (variant == 0 and user in sweep.class_users and status in (200, 302)
+                            and user not in dict(reached)):
+                        reached.append((user, path))
+    # CI: each of the two users gets half the classes in every parameter, the other half to the other
+    # user; make fuzz: every class to every user.
+    passes = len(CLASSES) if LONG else (len(CLASSES) + 1) // 2
+    for k, (user, path) in enumerate(reached):
+        client.force_login(user, backend=MODEL_BACKEND)
+        for rotation in range(passes):
+            for method in ("get", "post"):
+                _send(client, user, method, path, _classes(rotation + k * passes), failures)
     assert not failures, failures
 
 
@@ -309,6 +368,14 @@ def _admin_params(model_admin, request) -> list[str]:
     changelist = model_admin.get_changelist_instance(request)
     for spec in changelist.filter_specs:
         names.extend(spec.expected_parameters())
+    hierarchy = model_admin.get_date_hierarchy(request) if hasattr(model_admin, "get_date_hierarchy") else \
+        model_admin.date_hierarchy
+    if hierarchy:
+        names += [f"{hierarchy}__year", f"{hierarchy}__month", f"{hierarchy}__day"]
+    # A field the admin lets a hand-made query string filter by ("?key_task=…" beside the filter's own
+    # "key_task__id__exact").
+    names += [f.name for f in model_admin.model._meta.fields
+              if f.name not in names and model_admin.lookup_allowed(f.name, "1", request)]
     return names
 
 
@@ -367,6 +434,21 @@ def test_admin_with_hostile_input(label, sweep, client, rf):
                 })
                 if status not in OK:
                     failures.append((user.username, "action", action, status))
+        if u == 0:  # each list parameter alone with each class (one refused parameter would hide the others);
+            # in CI, half the classes to each parameter, the other half to the next
+            for i, name in enumerate(params):
+                for value in CLASSES if LONG else [CLASSES[(i + k) % len(CLASSES)] for k in range(len(CLASSES) // 2)]:
+                    status = _status(client.get, reverse(f"{prefix}_changelist"), {name: value})
+                    if status not in OK:
+                        failures.append((user.username, "get", name, repr(value)[:20], status))
+        sources = [(model, model_admin), *((i.model, i) for i in model_admin.get_inline_instances(request))]
+        for source, source_admin in sources:  # each autocomplete of the page and its inlines, each class as term
+            for field_name, value in ((f, v) for f in source_admin.get_autocomplete_fields(request) for v in CLASSES):
+                status = _status(client.get, reverse("admin:autocomplete"), {
+                    "app_label": source._meta.app_label, "model_name": source._meta.model_name,
+                    "field_name": field_name, "term": value})
+                if status not in OK:
+                    failures.append((user.username, "autocomplete", field_name, repr(value)[:20], status))
         for pk in ids:
             for view in ("change", "history", "delete"):
                 url = reverse(f"{prefix}_{view}", args=[pk])
