@@ -267,6 +267,24 @@ class Form(forms.Form):
         super().full_clean()
 
 
+class _ModelFormMetaclass(forms.models.ModelFormMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        for field in getattr(new_class, "base_fields", {}).values():  # the model's fields and those declared
+            project_field(field)
+        return new_class
+
+
+class ModelForm(forms.BaseModelForm, metaclass=_ModelFormMetaclass):
+    """The project's model form: as ``Form``, the fields the model gives it and those it declares are the
+    project's."""
+
+    def full_clean(self):
+        for field in self.fields.values():
+            project_field(field)
+        super().full_clean()
+
+
 class TooManyForms(SuspiciousOperation):
     """A formset posted with more forms than it takes: a request no page of ours makes (a 400)."""
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tasks.forms import ModelForm
 from tasks.inputs import parse_id
 from tasks.models import GroupRobot, Message
 from tasks.notifications.services import messages_for_plans, messages_requeue
@@ -70,7 +71,7 @@ class MessageAdmin(ReadOnlyRecordAdmin):
             self.message_user(request, _("所选消息中没有失败、放弃或结果不明的。"), messages.WARNING)
 
 
-class GroupRobotForm(forms.ModelForm):
+class GroupRobotForm(ModelForm):
     webhook = forms.URLField(label=_("Webhook 地址"), max_length=500, assume_scheme="https",
                              help_text=_("含 access_token 或 key 的完整地址"))
 

@@ -53,7 +53,8 @@ def _ours(cls) -> bool:
 
 
 _project_modules()
-FORM_CLASSES = sorted({c for c in _subclasses(forms.BaseForm) if _ours(c) and c is not task_forms.Form},
+FORM_CLASSES = sorted({c for c in _subclasses(forms.BaseForm)
+                       if _ours(c) and c not in (task_forms.Form, task_forms.ModelForm)},
                       key=lambda c: f"{c.__module__}.{c.__qualname__}")
 FILTERSETS = sorted({c for c in _subclasses(django_filters.FilterSet) if _ours(c)}, key=lambda c: c.__qualname__)
 STOCK = tuple(task_forms.PROJECT_FIELDS)
@@ -80,8 +81,10 @@ def test_the_walk_found_the_forms():
 
 @pytest.mark.parametrize("form_class", FORM_CLASSES, ids=lambda c: c.__qualname__)
 def test_every_form_is_the_projects(form_class):
-    """A form of the project is a ``tasks.forms.Form``: Django's stock fields it declares become the project's."""
-    assert issubclass(form_class, task_forms.Form), f"{form_class.__module__}.{form_class.__qualname__}"
+    """A form of the project is a ``tasks.forms.Form`` (or ``ModelForm``): Django's stock fields it declares, or
+    its model gives it, become the project's."""
+    assert issubclass(form_class, task_forms.Form | task_forms.ModelForm), \
+        f"{form_class.__module__}.{form_class.__qualname__}"
     assert not _stock_fields(form_class.base_fields)
 
 
