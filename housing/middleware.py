@@ -1,12 +1,16 @@
-"""A statement PostgreSQL cancelled at ``statement_timeout`` (settings: DATABASE_STATEMENT_TIMEOUT_MS) is a
-503 page that says the query took too long and how to narrow it, not a server error."""
+"""The project's middleware: a statement PostgreSQL cancelled at ``statement_timeout`` (settings:
+DATABASE_STATEMENT_TIMEOUT_MS) is a 503 page that says the query took too long and how to narrow it, not a
+server error (``QueryTimeoutMiddleware``); a logged-in user's responses are never cached, and every response
+carries the Permissions-Policy (``PrivateResponseMiddleware``)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import OperationalError
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +33,23 @@ class QueryTimeoutMiddleware:
             return None
         logger.warning("statement timeout: %s %s", request.method, request.get_full_path()[:500])
         return render(request, "query_timeout.html", status=503)
+
+
+class PrivateResponseMiddleware:
+    """Browser and proxy caches keep nothing of a logged-in user's responses (``Cache-Control: no-store``:
+    a shared computer's back button or disk cache would show the pages of whoever used it before), and
+    every response says which browser features the pages may use (``Permissions-Policy``: the camera, for
+    the phone's evidence photo, on this origin only; the rest off).
+
+    After the view: the API authenticates its token user in the view (DRF sets ``request.user`` then)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
