@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -28,3 +30,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used=now)
             api_token.last_used = now
         return user, api_token
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The schema's ``tokenAuth``: `Authorization: Token <key>`, as DRF's own token scheme was described."""
+
+    target_class = "tasks.api.auth.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="HTTP_AUTHORIZATION", token_prefix="Token")

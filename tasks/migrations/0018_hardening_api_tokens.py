@@ -31,11 +31,12 @@ def hash_drf_tokens(apps, schema_editor):
         cursor.execute(f"SELECT {quote('key')}, {quote('created')}, {quote('user_id')} FROM {quote(OLD_TABLE)}")
         rows = cursor.fetchall()
     for key, created, user_id in rows:
-        token = ApiToken.objects.create(
+        token = ApiToken(
             digest=hashlib.sha512(key.encode()).hexdigest(), token_key=key[:KEY_PREFIX_LENGTH], user_id=user_id,
             expiry=expiry, name="DRF token",
         )
-        ApiToken.objects.filter(pk=token.pk).update(created=created)  # auto_now_add set it to now
+        token.save(force_insert=True)
+        ApiToken._default_manager.filter(pk=token.pk).update(created=created)  # auto_now_add set it to now
     schema_editor.execute(f"DROP TABLE {quote(OLD_TABLE)}")
     schema_editor.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
 

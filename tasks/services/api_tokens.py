@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -36,7 +37,7 @@ def create_token(user, *, name: str = "", expiry=None) -> NewToken:
     Refused past ``API_TOKEN_MAX_PER_USER`` unexpired tokens (the user's row is locked, so two requests
     cannot pass the count together)."""
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).exists()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
         if live_tokens(user).count() >= settings.API_TOKEN_MAX_PER_USER:
             raise ValidationError(

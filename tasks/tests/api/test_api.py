@@ -179,6 +179,8 @@ def test_a_user_makes_lists_and_revokes_their_tokens_on_their_page(client, golde
 
 def test_a_coordinator_revokes_their_units_users_tokens_in_the_admin_not_other_regions(client, golden, people):
     coordinator = people["coordinator"]
+    coordinator.is_staff = True
+    coordinator.save()
     coordinator.user_permissions.add(*Permission.objects.filter(
         codename__in=["view_apitoken", "delete_apitoken"]))
     ours = create_token(people["liaison"]).token
