@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "housing.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -153,12 +154,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tasks:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: a session ends after SESSION_IDLE_HOURS (a working day) without a request (each request moves its
-# expiry on), and when the browser closes unless the login form's "remember me" was ticked
-# (tasks.views.login.LoginView then keeps the cookie SESSION_REMEMBER_HOURS, by default the same idle time).
+# Sessions: a session ends after SESSION_IDLE_HOURS (a working day) without a request (requests move its end
+# on: housing.middleware.SessionIdleMiddleware), and when the browser closes unless the login form's
+# "remember me" was ticked (tasks.views.login.LoginView then keeps the cookie SESSION_REMEMBER_HOURS, by default
+# the same idle time).
 SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=9)
 SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 300  # a request saves the session (moving its end on) at most this often
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_REMEMBER_HOURS = env.float("SESSION_REMEMBER_HOURS", default=SESSION_IDLE_HOURS)
 

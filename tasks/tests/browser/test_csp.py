@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LISTEN = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__violations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+  window.__violations.push(
+    e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
 });
 """
 
@@ -70,14 +71,15 @@ def test_main_pages_and_the_admin_report_no_csp_violation(live_server, browser):
     overdue.assignments.create(unit=w.lead, role="lead")
     last_month = today.replace(day=1) - timedelta(days=1)
     roundup, _ = roundup_generate(plan=w.plan, period=Period.month(last_month.year, last_month.month), today=today)
-    root = get_user_model().objects.create_superuser("root", "root@example.gov.cn", PASSWORD)
+    get_user_model().objects.create_superuser("root", "root@example.gov.cn", PASSWORD)
 
     # The daily pages, as the coordinator and a liaison.
     coordinator = Watched(browser, live_server.url, w.coordinator.username)
     for path in ["/", "/work/", "/overdue/", "/review/", reverse("tasks:plan_detail", args=[w.plan.slug]),
                  w.item.get_absolute_url(), w.key_task.get_absolute_url(), w.indicator.get_absolute_url(),
                  reverse("tasks:unit_detail", args=[w.lead.pk]), "/roundups/",
-                 reverse("tasks:roundup_detail", args=[roundup.pk]), reverse("tasks:bulletin_edit", args=[roundup.pk]),
+                 reverse("tasks:roundup_detail", args=[roundup.pk]),
+                 reverse("tasks:bulletin_edit", args=[roundup.pk]),
                  reverse("tasks:api_tokens")]:
         coordinator.goto(path)
         coordinator.check()
@@ -106,8 +108,8 @@ def test_main_pages_and_the_admin_report_no_csp_violation(live_server, browser):
 
     # The admin, as a superuser.
     admin = Watched(browser, live_server.url, "root")
-    for path in [reverse("tasks:plan_import"), "/admin/", "/admin/tasks/plan/", "/admin/tasks/unit/", "/admin/axes/accesslog/",
-                 "/admin/tasks/apitoken/", "/admin/tasks/calendaroverride/"]:
+    for path in [reverse("tasks:plan_import"), "/admin/", "/admin/tasks/plan/", "/admin/tasks/unit/",
+                 "/admin/axes/accesslog/", "/admin/tasks/apitoken/", "/admin/tasks/calendaroverride/"]:
         admin.goto(path)
         admin.check()
 

@@ -49,7 +49,7 @@ def _policy_findings(url: str, response, logged_in: bool) -> list[tuple]:
     return found
 
 
-def test_every_page_has_the_policy_headers_and_nothing_inline(sweep, client):
+def test_every_page_has_the_policy_headers_and_nothing_inline(sweep, client):  # noqa: F811
     w = sweep.w
     users = [None, w.lead_user, w.coordinator, sweep.users[-1]]
     findings, html_pages = [], 0
@@ -71,12 +71,12 @@ def test_every_page_has_the_policy_headers_and_nothing_inline(sweep, client):
     assert html_pages > 60  # the sweep reached the pages, not only redirects and files
 
 
-def test_every_admin_page_has_the_policy_headers_and_nothing_inline(sweep, client):
+def test_every_admin_page_has_the_policy_headers_and_nothing_inline(sweep, client):  # noqa: F811
     superuser = sweep.users[-1]
     client.force_login(superuser, backend=MODEL_BACKEND)
     findings = []
     urls = [reverse("admin:index"), reverse("admin:password_change")]
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         urls.append(reverse(f"{prefix}_changelist"))
         urls.append(reverse(f"{prefix}_add"))

@@ -65,7 +65,7 @@ def caddy(live_server, tmp_path):
     config = json.loads(adapted.stdout)
     config["admin"] = {"disabled": True}
     (tmp_path / "caddy.json").write_text(json.dumps(config))
-    log = open(tmp_path / "caddy.log", "w")
+    log = open(tmp_path / "caddy.log", "w")  # noqa: SIM115 (closed below, after Caddy stops)
     process = subprocess.Popen([binary, "run", "--config", str(tmp_path / "caddy.json")], env=env,
                                stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
