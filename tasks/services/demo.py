@@ -173,6 +173,8 @@ def _grant_coordinator_admin(user) -> None:
         "view_remindersettings", "add_remindersettings", "change_remindersettings",
         "view_calendaroverride", "add_calendaroverride", "change_calendaroverride", "delete_calendaroverride",
         "view_targetbreakdown", "view_targetshare", "view_targetsharereport", "view_targetbreakdownchange",
+        # API tokens of their plans' units' users: seen and revoked (tasks.services.api_tokens.revocable_tokens)
+        "view_apitoken", "delete_apitoken",
     ]
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
 
