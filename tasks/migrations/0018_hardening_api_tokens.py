@@ -8,7 +8,8 @@ DRF's migration records with it (re-installing that app would then create its ta
 """
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import django.db.models.deletion
 from django.conf import settings
@@ -31,12 +32,17 @@ def hash_drf_tokens(apps, schema_editor):
         cursor.execute(f"SELECT {quote('key')}, {quote('created')}, {quote('user_id')} FROM {quote(OLD_TABLE)}")
         rows = cursor.fetchall()
     for key, created, user_id in rows:
+        if isinstance(created, str):
+            created = datetime.fromisoformat(created)
+        if created is not None and timezone.is_naive(created):
+            created = timezone.make_aware(created, dt_timezone.utc)  # stored in UTC (SQLite has no zone)
         token = ApiToken(
             digest=hashlib.sha512(key.encode()).hexdigest(), token_key=key[:KEY_PREFIX_LENGTH], user_id=user_id,
             expiry=expiry, name="DRF token",
         )
         token.save(force_insert=True)
-        ApiToken._default_manager.filter(pk=token.pk).update(created=created)  # auto_now_add set it to now
+        if created is not None:
+            ApiToken._default_manager.filter(pk=token.pk).update(created=created)  # auto_now_add set it to now
     schema_editor.execute(f"DROP TABLE {quote(OLD_TABLE)}")
     schema_editor.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
 
