@@ -8,6 +8,7 @@ filesystem transport under var/celery/; without EMAIL_URL mail is written to fil
 var/mail/; without STORAGE_BACKEND/AWS_STORAGE_BUCKET_NAME files are stored under MEDIA_ROOT.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,22 +42,26 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored as digests (its model swapped for tasks.ApiToken)
     "drf_spectacular",
+    "csp",
     "tasks",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "housing.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "housing.middleware.PrivateResponseMiddleware",
     "housing.middleware.QueryTimeoutMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -149,6 +154,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tasks:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sessions: a session ends after SESSION_IDLE_HOURS (a working day) without a request (requests move its end
+# on: housing.middleware.SessionIdleMiddleware), and when the browser closes unless the login form's
+# "remember me" was ticked (tasks.views.login.LoginView then keeps the cookie SESSION_REMEMBER_HOURS, by default
+# the same idle time).
+SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=9)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
+SESSION_TOUCH_SECONDS = 300  # a request saves the session (moving its end on) at most this often
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_REMEMBER_HOURS = env.float("SESSION_REMEMBER_HOURS", default=SESSION_IDLE_HOURS)
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts from this origin
+# only, no inline script or style (templates keep theirs in static files), no framing, no plugins, forms post
+# here only. CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only (trying out a change).
+# Permissions-Policy (housing.middleware): the camera on this origin (the phone's evidence photo), the rest off.
+_csp = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp}
+    CONTENT_SECURITY_POLICY = None
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp}
+PERMISSIONS_POLICY = ", ".join(
+    ["camera=(self)"] + [f"{feature}=()" for feature in (
+        "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "midi", "magnetometer",
+        "gyroscope", "accelerometer", "display-capture", "fullscreen", "browsing-topics")]
+)
+
 # Lock an account+address out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
@@ -156,6 +198,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address behind reverse proxies (django-axes reads it with django-ipware): unset, the
+# connection's own address (no proxy; behind one that would be the proxy's, so five failures through it lock a
+# name for everyone). Behind proxies, AXES_IPWARE_PROXY_COUNT is the number of proxies that add an address to
+# X-Forwarded-For after the client's own entry, minus one: 0 for the compose file's Caddy alone (it writes the
+# client's address as the header's last entry), 1 with a load balancer in front of Caddy that Caddy trusts
+# (its trusted_proxies), and so on. The address read is the one that many places from the header's end
+# (python-ipware, not strict), so what a client writes into the header itself is never read.
+# AXES_IPWARE_META_PRECEDENCE_ORDER: the request.META keys read, in order (default: X-Forwarded-For, then the
+# connection's address, when a proxy count is set; the connection's address alone otherwise).
+_proxy_count = env.str("AXES_IPWARE_PROXY_COUNT", default="").strip()
+AXES_IPWARE_PROXY_COUNT = int(_proxy_count) if _proxy_count else None
+AXES_IPWARE_PROXY_ORDER = "left-most"  # X-Forwarded-For: client, proxy1, proxy2 (as Caddy writes it)
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER",
+    default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT is not None else ["REMOTE_ADDR"],
+))
+IPWARE_STRICT = False  # a longer chain (a client's own header before the proxy's entry) is read from its end
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # each in its own language
@@ -292,11 +351,25 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# The read-only JSON API (/api/v1/): a per-user token (made in the admin) or the browser session.
-# Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
+# The read-only JSON API (/api/v1/): a per-user token or the browser session. Token first, so a request
+# without credentials gets 401 with a WWW-Authenticate header. Tokens (django-rest-knox, model tasks.ApiToken)
+# are stored as SHA-512 digests, shown once when made (the user's "API 令牌" page, or a superuser in the admin),
+# sent as `Authorization: Token <key>`; each expires API_TOKEN_DAYS after it was made (0: never), a user holds
+# at most API_TOKEN_MAX_PER_USER unexpired ones, and its last use is recorded at most once a minute.
+KNOX_TOKEN_MODEL = "tasks.ApiToken"
+# knox's own migrations create its AuthToken table even when the model is swapped (an unused table whose key to
+# auth_user stops PostgreSQL's flush); off, and the swapped model has no table.
+MIGRATION_MODULES = {"knox": None}
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_PER_USER = env.int("API_TOKEN_MAX_PER_USER", default=10)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS) if API_TOKEN_DAYS > 0 else None,
+    "AUTH_HEADER_PREFIX": "Token",  # DRF's own scheme name, which existing clients send
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tasks.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tasks.views.health import healthz
 from tasks.views.language import set_language
+from tasks.views.login import LoginView
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -13,6 +14,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # with "remember me"
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("tasks.urls")),
     prefix_default_language=False,

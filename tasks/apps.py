@@ -11,10 +11,12 @@ class TasksConfig(AppConfig):
         from django.core import checks
 
         from housing.db import connect_signals
+        from housing.middleware import connect_session_signals
         from tasks.checks import check_access_log_retention
         from tasks.selectors.compiled import register_lookups
 
         checks.register(check_access_log_retention)
 
         connect_signals()
+        connect_session_signals()
         register_lookups()

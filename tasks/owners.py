@@ -96,8 +96,9 @@ OWNERS: dict[str, Owner] = {
     "tasks.GroupRobot": Owner(plan="plan", region="unit__region"),
     # Users, groups and permissions set passwords, superuser status and permissions, which reach past any
     # plan: the province's (a coordinator holding them could make any account a superuser). Tokens are keys.
-    "authtoken.Token": Owner(secret=True),
-    "authtoken.TokenProxy": Owner(secret=True),
+    # API tokens (keys, stored as digests): a coordinator sees and revokes those of their regions' liaisons
+    # (services.api_tokens.revocable_tokens); only a superuser makes one.
+    "tasks.ApiToken": Owner(region="user__profile__unit__region"),
 }
 
 

@@ -30,6 +30,7 @@ from tasks.rules.outcomes import days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.selectors.compiled import Recipe
 from tasks.selectors.work import Urgency, bucket_of
+from tasks.templatetags.tasks_tags import width
 from tasks.xlsx_safe import append_row, safe_sheet_title
 
 URGENCY_LABELS = {
@@ -335,7 +336,8 @@ class WorkItemTable(_Base):
         return f"{status_label(record.status)} ({rollup})" if rollup else status_label(record.status)
 
     def render_progress(self, value):
-        return format_html('<div class="bar" title="{0}%"><span style="width:{0}%"></span></div>', int(value))
+        return format_html('<div class="bar" title="{0}%"><span class="w-{1}"></span></div>', int(value),
+                           width(value))
 
     def render_my_role(self, value, record):
         role = format_html('<span class="role role-{}">{}</span>', value, Role(value).label)

@@ -325,6 +325,9 @@ class DraftWorkListForm(Form):
 
 @admin.register(Plan)
 class PlanAdmin(PlanScopedAdmin):
+    class Media:
+        css = {"all": ["tasks/admin.css"]}  # the import warnings' list (no style attribute: the CSP)
+
     list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
     list_filter = ["region"]
     search_fields = ["title", "issuer"]
@@ -385,18 +388,18 @@ class PlanAdmin(PlanScopedAdmin):
         if not rows:
             return _("无")
         items = format_html_join(
-            "", '<li style="margin-bottom:.35rem">{}{} {}{}</li>',
+            "", '<li>{}{} {}{}</li>',
             (
                 (
                     format_html("<b>{}</b> ", _("第 %(n)s 行") % {"n": row.line}) if row.line else "",
                     row.message,
                     self._fix_link(obj, row),
-                    format_html('<br><span style="color:#2e7d32">✓ {}</span>', row.resolved) if row.resolved else "",
+                    format_html('<br><span class="resolved">✓ {}</span>', row.resolved) if row.resolved else "",
                 )
                 for row in rows
             ),
         )
-        return format_html('<ol class="import-warnings" style="margin:0;padding-left:1.2rem">{}</ol>', items)
+        return format_html('<ol class="import-warnings">{}</ol>', items)
 
     def _fix_link(self, plan, row):
         if row.unit:

@@ -273,6 +273,9 @@ WEEKDAYS = [
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["tasks/admin.css"]}  # the years' table above the list (no style attribute: the CSP)
+
     list_display = ["day", "weekday", "is_workday", "name"]
     list_filter = [YearFilter, "is_workday"]
     search_fields = ["name"]

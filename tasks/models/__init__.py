@@ -22,9 +22,11 @@ from .plan import (
 from .reminders import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from .targets import RollupMethod, TargetBreakdown, TargetBreakdownChange, TargetShare, TargetShareReport
+from .tokens import ApiToken
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "ApiToken",
     "Channel",
     "GroupRobot",
     "Message",

@@ -36,7 +36,7 @@ def hbar_chart(
     height = TOP + ROW * max(len(rows), 1) + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" style="max-width:{WIDTH}px" role="img" aria-label="{escape(title)}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}" font-size="13">',
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="#1f2937">{escape(title)}</text>',
     ]
@@ -100,7 +100,7 @@ def stacked_outcome_chart(rows: list[dict], *, title: str, legend: list[str], pe
     width = WIDTH * columns + 30 * (columns - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(title)}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
         f'font-family="{FONT}" font-size="13">',
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="#1f2937">{escape(title)}</text>',
     ]

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from .report import RoundupReport
 
-STYLESHEETS = ("tasks/app.css", "tasks/roundup.css")
+STYLESHEETS = ("tasks/app.css", "tasks/widths.css", "tasks/roundup.css")
 
 
 def inline_css() -> str:

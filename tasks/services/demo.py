@@ -181,6 +181,8 @@ def _grant_coordinator_admin(user) -> None:
         "view_targetbreakdown", "view_targetshare", "view_targetsharereport", "view_targetbreakdownchange",
         # The outbox: what was sent to whom, on which channel (resend a failed one), and the plans' group robots.
         "view_message", "view_grouprobot", "add_grouprobot", "change_grouprobot",
+        # API tokens of their plans' units' users: seen and revoked (tasks.services.api_tokens.revocable_tokens)
+        "view_apitoken", "delete_apitoken",
     ]
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tasks", codename__in=codenames))
 

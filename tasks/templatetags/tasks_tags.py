@@ -42,6 +42,19 @@ def bar(value) -> str:
 
 
 @register.filter
+def width(value) -> int:
+    """A percent as the whole number of a ``w-N`` class (tasks/widths.css: ``width: N%``), capped at 0..100.
+
+    The Content-Security-Policy allows no style attribute, so a bar's width is one of 101 classes."""
+    if value is None or value == "":
+        return 0
+    try:
+        return round(max(0.0, min(float(value), 100.0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.filter
 def filesize(n: int) -> str:
     if n < 1024:
         return f"{n} B"

@@ -231,7 +231,8 @@ def test_overdue_lead_unit_filter_searches_when_the_units_are_many(browser, live
         coord.wait_for_timeout(50)
     held[0].continue_()
     coord.unroute("**/autocomplete*.js")  # the next pages load it as usual
-    coord.wait_for_function("document.querySelector('select[name=lead_unit]').options.length === 2")
+    # Locators, not wait_for_function's string predicates: Playwright evals those, which the CSP refuses.
+    expect(coord.locator("select[name=lead_unit] option")).to_have_count(2)
     select.select_option(label="区住保中心")
     coord.click("form.filters button[type=submit]")
     coord.wait_for_url(re.compile(r"lead_unit=\d+"))
@@ -240,7 +241,6 @@ def test_overdue_lead_unit_filter_searches_when_the_units_are_many(browser, live
     # The chosen unit stays chosen on the filtered page, and typing again searches again (the script ran).
     expect(coord.locator("select[name=lead_unit] option:checked")).to_have_text("区住保中心")
     coord.fill('input[data-autocomplete-for="id_lead_unit"]', "教育")
-    coord.wait_for_function("[...document.querySelector('select[name=lead_unit]').options]"
-                            ".some(o => o.text === '区教育局')")
+    expect(coord.locator("select[name=lead_unit] option", has_text="区教育局")).to_have_count(1)
     assert coord.locator("select[name=lead_unit] option:checked").inner_text() == "区住保中心"
     coord.context.close()

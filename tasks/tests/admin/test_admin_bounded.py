@@ -64,7 +64,7 @@ def test_no_form_offers_every_row_of_a_growing_table(admin_user):
 #: reminders or logins.
 FEW = {"tasks.Region", "tasks.Unit", "tasks.Plan", "tasks.KeyTask", "tasks.Indicator", "tasks.TargetBreakdown",
        "tasks.Roundup", "tasks.RoundupSettings", "tasks.ReminderSettings", "tasks.CalendarOverride",
-       "tasks.Bulletin", "tasks.SupervisionNotice", "auth.User", "auth.Group", "authtoken.TokenProxy",
+       "tasks.Bulletin", "tasks.SupervisionNotice", "auth.User", "auth.Group", "tasks.ApiToken",
        "axes.AccessAttempt"}
 
 

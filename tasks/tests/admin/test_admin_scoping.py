@@ -287,24 +287,25 @@ def test_records_of_the_workflow_are_read_only_in_the_admin(admin_client):
 
 
 def test_a_superuser_opens_every_kind_of_row_and_a_coordinator_no_account(client, admin_client, world):
-    """Accounts, groups, login records and tokens are the province's (tokens a superuser's): a superuser
-    opens them (a token by its user's id, as DRF's admin reads it), a coordinator with their permissions
-    reaches none."""
+    """Accounts, groups and login records are the province's: a superuser opens them, a coordinator with their
+    permissions reaches none; an API token is reached by a coordinator only when its user works in a unit of
+    the coordinator's plans' regions (their own, unit-less, is theirs to manage on the app's token page)."""
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from tasks.services.api_tokens import create_token
     from tasks.tests.daily_setup import MODEL_BACKEND
 
-    token = Token.objects.create(user=world["coordinator"])
+    token = create_token(world["coordinator"]).token
     group = Group.objects.create(name="专班")
-    pages = [("authtoken_tokenproxy", token.user_id), ("auth_user", world["coordinator"].pk), ("auth_group", group.pk)]
-    for model, pk in pages:
+    pages = [("auth_user", world["coordinator"].pk), ("auth_group", group.pk)]
+    for model, pk in [*pages, ("tasks_apitoken", token.pk)]:
         assert admin_client.get(reverse(f"admin:{model}_change", args=[pk])).status_code == 200, model
     coordinator = world["coordinator"]
     coordinator.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label__in=["auth", "authtoken"]))
+        content_type__app_label="auth") | Permission.objects.filter(codename__endswith="_apitoken"))
     client.force_login(coordinator, backend=MODEL_BACKEND)
     for model, pk in pages:
         assert client.get(reverse(f"admin:{model}_changelist")).status_code == 403, model
         assert client.get(reverse(f"admin:{model}_change", args=[pk])).status_code == 404, model
+    assert client.get(reverse("admin:tasks_apitoken_change", args=[token.pk])).status_code == 404
     assert reverse("admin:auth_user_changelist") not in client.get(reverse("admin:index")).content.decode()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from datetime import date, timedelta
 from io import StringIO
 
@@ -12,11 +14,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 
-from tasks.models import Plan
+from tasks.models import ApiToken, Plan
 from tasks.roundups.periods import Period
 from tasks.selectors.roundups import roundup_document
+from tasks.services.api_tokens import create_token
 from tasks.services.demo import demo_load
 from tasks.tests.daily_setup import login, user
 from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory, liaison_for
@@ -121,15 +123,78 @@ def test_staff_flag_alone_does_not_open_other_plans_but_view_all_plans_does(clie
 
 
 def test_token_made_for_a_user_authenticates_and_a_wrong_one_is_refused(client, golden, people):
-    token = Token.objects.create(user=people["coordinator"])
-    response = client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = create_token(people["coordinator"]).key
+    response = client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()["plan"]["slug"] == golden.plan.slug
-    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION="Token " + "0" * 40)
-    assert response.status_code == 401
+    for wrong in ("0" * 64, key[:15] + "0" * 49, key + "0", "\u00e9" * 64):
+        response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION="Token " + wrong)
+        assert response.status_code == 401, wrong
     people["coordinator"].is_active = False
     people["coordinator"].save()
-    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_a_token_is_stored_as_a_digest_expires_and_records_its_last_use(client, golden, people, settings):
+    made = timezone.now()
+    new = create_token(people["coordinator"], name="大数据平台")
+    row = ApiToken.objects.get()
+    assert new.key not in {row.digest, row.token_key} and row.token_key == new.key[:15]
+    assert len(new.key) == 64 and row.digest == hashlib.sha512(new.key.encode()).hexdigest()
+    assert row.expiry - made >= timedelta(days=settings.API_TOKEN_DAYS) - timedelta(minutes=1)
+    assert row.last_used is None
+    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {new.key}").status_code == 200
+    assert ApiToken.objects.get().last_used >= made
+    ApiToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {new.key}").status_code == 401
+    assert not ApiToken.objects.exists()  # an expired token is deleted when presented
+
+
+def test_a_user_makes_lists_and_revokes_their_tokens_on_their_page(client, golden, people, settings):
+    settings.API_TOKEN_MAX_PER_USER = 2
+    liaison, other = people["liaison"], people["outsider"]
+    login(client, liaison)
+    page = client.post("/account/api-tokens/", {"name": "对接"})
+    key = re.search(r'<code class="api-token-key">([0-9a-f]{64})</code>', page.content.decode()).group(1)
+    assert "no-store" in page["Cache-Control"]
+    listed = client.get("/account/api-tokens/").content.decode()
+    assert key[:15] in listed and key not in listed  # shown once, then only its first characters
+    assert client.get(status_url(golden.plan.slug, as_of="2023-06-30"), HTTP_AUTHORIZATION=f"Token {key}",
+                      ).json()["scope"] == "unit"
+    client.post("/account/api-tokens/", {"name": "二"})
+    refused = client.post("/account/api-tokens/", {"name": "三"})
+    assert "最多可有 2 个有效令牌" in refused.content.decode() and ApiToken.objects.filter(user=liaison).count() == 2
+
+    # Another user cannot revoke it (nor see it); its owner can, and the key stops working at once.
+    theirs = create_token(other).token
+    client.post("/account/api-tokens/revoke/", {"digest": theirs.digest})
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+    mine = ApiToken.objects.get(token_key=key[:15])
+    assert theirs.token_key not in client.get("/account/api-tokens/").content.decode()
+    client.post("/account/api-tokens/revoke/", {"digest": mine.digest})
+    assert not ApiToken.objects.filter(pk=mine.pk).exists()
+    client.logout()
+    assert client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_a_coordinator_revokes_their_units_users_tokens_in_the_admin_not_other_regions(client, golden, people):
+    coordinator = people["coordinator"]
+    coordinator.is_staff = True
+    coordinator.save()
+    coordinator.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_apitoken", "delete_apitoken"]))
+    ours = create_token(people["liaison"]).token
+    theirs = create_token(people["outsider"]).token
+    login(client, coordinator)
+    listing = client.get("/admin/tasks/apitoken/").content.decode()
+    assert ours.token_key in listing and theirs.token_key not in listing
+    change = "/admin/tasks/apitoken/{}/delete/"
+    assert client.get(change.format(theirs.pk)).status_code in (302, 404)
+    response = client.post("/admin/tasks/apitoken/", {"action": "delete_selected", "_selected_action": [
+        ours.pk, theirs.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert not ApiToken.objects.filter(pk=ours.pk).exists() and ApiToken.objects.filter(pk=theirs.pk).exists()
+    assert client.get("/admin/tasks/apitoken/add/").status_code == 403  # only a superuser makes one here
 
 
 # -- the query -------------------------------------------------------------------------------------
@@ -295,12 +360,36 @@ def test_demo_status_at_the_end_of_last_month_and_quarter_is_the_roundup_json_do
 def test_superuser_makes_a_token_in_the_admin(client, golden):
     admin = user("root", is_staff=True, is_superuser=True)
     login(client, admin)
-    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 200
-    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": golden.plan.coordinators.get().pk})
-    assert response.status_code == 302
-    token = Token.objects.get(user=golden.plan.coordinators.get())
+    assert client.get("/admin/tasks/apitoken/add/").status_code == 200
+    response = client.post("/admin/tasks/apitoken/add/", {"user": golden.plan.coordinators.get().pk, "name": "x"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    key = re.search(r'<code class="api-token-key">([0-9a-f]{64})</code>', response.content.decode()).group(1)
+    assert ApiToken.objects.get(user=golden.plan.coordinators.get()).token_key == key[:15]
     client.logout()
-    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert [p["slug"] for p in response.json()] == [golden.plan.slug]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_hashes_drf_tokens_so_their_keys_keep_working(client, golden, people):
+    """DRF's plaintext table (as an installation before this change has it) is read, hashed and dropped."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tasks.migrations.0021_api_tokens")
+    key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # DRF's key shape: 40 hex characters
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id int)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)",
+                       [key, timezone.now() - timedelta(days=400), people["coordinator"].pk])
+    with connection.schema_editor() as editor:
+        migration.hash_drf_tokens(apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    row = ApiToken.objects.get()
+    assert row.user == people["coordinator"] and key not in (row.digest, row.token_key) and row.expiry > timezone.now()
+    assert (timezone.now() - row.created).days >= 399
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Token {key}")
     assert [p["slug"] for p in response.json()] == [golden.plan.slug]
 
 

@@ -34,7 +34,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from tasks.models import (
     GroupRobot,
@@ -58,6 +57,7 @@ from tasks.notifications.services import message_queue
 from tasks.roundups.periods import Period
 from tasks.services import documents as document_service
 from tasks.services import notices as notice_service
+from tasks.services.api_tokens import create_token
 from tasks.services.documents import bulletin_for_roundup
 from tasks.services.notices import notices_issue_for_items
 from tasks.services.reports import work_item_request_close
@@ -134,7 +134,7 @@ def _populate(tag: str) -> dict:
     GroupRobot.objects.create(name=f"{tag}建设局群", kind=GroupRobot.Kind.WECOM, unit=lead,
                               webhook=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={tag}")
     # Accounts and their records: the province's.
-    Token.objects.create(user=liaison)
+    create_token(liaison)
     Group.objects.create(name=f"{tag}组")
     login = {"username": liaison.username, "ip_address": "10.0.0.1", "user_agent": "x", "http_accept": "*/*",
              "path_info": "/accounts/login/"}

@@ -70,4 +70,8 @@ def test_docker_compose_follows_the_production_defaults():
     for web in ("web1", "web2"):  # the web nodes (tasks/tests/test_deploy_compose.py checks the rest)
         assert "ports" not in compose["services"][web]
         assert "/healthz/" in " ".join(compose["services"][web]["healthcheck"]["test"])
-    assert "reverse_proxy web1:8000 web2:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy {$UPSTREAMS:web1:8000 web2:8000}" in caddyfile  # the nodes unless a test names its own
+    # The client's address as the connection's, whatever a client sends; the app reads that last entry.
+    assert "header_up X-Forwarded-For {remote_host}" in caddyfile
+    assert env["AXES_IPWARE_PROXY_COUNT"] == "${AXES_IPWARE_PROXY_COUNT:-0}"

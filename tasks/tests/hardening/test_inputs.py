@@ -31,15 +31,14 @@ def test_parse_ids_all_or_nothing_sorted_unique():
 
 def test_is_key_follows_the_field_a_key_holds():
     from django.contrib.auth.models import Permission
-    from rest_framework.authtoken.models import Token
 
-    from tasks.models import Profile, WorkItem
+    from tasks.models import ApiToken, Profile, WorkItem
 
     pk, plan, profile_user = WorkItem._meta.pk, WorkItem._meta.get_field("plan"), Profile._meta.get_field("user")
     for field in (pk, plan, profile_user):  # an integer key, a foreign key to one, a one-to-one to one
         assert is_key(field, "12") and is_key(field, str(2**63 - 1))
         assert not any(is_key(field, raw) for raw in ("²", "9" * 20, "0", "-1", "1.5", "abc", "\x00"))
-    assert is_key(Token._meta.pk, "a" * 40)  # a text key: its field's own to_python
+    assert is_key(ApiToken._meta.pk, "a" * 128)  # a text key (a token's digest): its field's own to_python
     assert is_key(Permission._meta.get_field("content_type"), "3")
 
 
