@@ -45,6 +45,7 @@ run: demo sysdeps
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 sysdeps:
 	@scripts/ensure_sysdeps.sh
@@ -55,6 +56,7 @@ PYTEST_WORKERS ?= 2
 
 test: venv var sysdeps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Migrations are out of date: run manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 

@@ -20,29 +20,22 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.db.models import Q
+
+from tasks.text import (  # noqa: F401 (the text rules, re-exported for views and forms)
+    SEARCH_MAX,
+    clean_required,
+    clean_text,
+    fold,
+    is_blank,
+    search_text,
+    wide_digits,
+)
 
 # Largest id any of our tables can hold (PostgreSQL bigint); larger numbers are not ids.
 MAX_ID = 2**63 - 1
 _ID = re.compile(r"[0-9]{1,19}")
-
-# Zero-width and invisible formatting characters people paste from Word/WeChat, and the byte-order mark.
-_INVISIBLE = (
-    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"  # zero-width, BOM, soft hyphen
-    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # direction marks and overrides
-)
-# C0/C1 control characters except tab, newline and carriage return (which are layout, kept).
-_CONTROL = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
-_STRIP = {ord(c): None for c in _INVISIBLE + _CONTROL}
-# Letters that render as nothing (Hangul fillers, the braille blank, the combining grapheme joiner): kept in a
-# text that has something else, but a text of only these (and whitespace) shows nothing.
-_BLANK_LOOKING = set("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
-# Unicode categories that show nothing on their own: format, control, separators, unassigned, combining marks.
-_BLANK_CATEGORIES = {"Cf", "Cc", "Cn", "Co", "Zs", "Zl", "Zp", "Mn", "Me"}
-
-SEARCH_MAX = 100
 
 
 def parse_id(value: object) -> int | None:
@@ -96,53 +89,6 @@ def bounded_int(value: object, *, default: int, low: int, high: int) -> int:
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
         return max(low, min(high, int(value.strip())))
     return default
-
-
-def clean_text(value: str | None) -> str:
-    """The text without zero-width and control characters, otherwise as written (not stripped)."""
-    if not value:
-        return ""
-    # Lone surrogates cannot be stored (PostgreSQL refuses them, UTF-8 cannot encode them).
-    value = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
-    return value.translate(_STRIP)
-
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def clean_required(value: str | None) -> str:
-    """``clean_text`` and stripped: what a required note, comment or reason must still hold."""
-    return clean_text(value).strip()
-
-
-def is_blank(value: str | None) -> bool:
-    """Whether ``value`` shows nothing: empty, or only whitespace, zero-width, control and filler characters."""
-    return not value or all(
-        c.isspace() or c in _BLANK_LOOKING or unicodedata.category(c) in _BLANK_CATEGORIES for c in value
-    )
-
-
-def wide_digits(value: object) -> bool:
-    """Whether a typed value holds digits other than ASCII 0-9 (full-width "３", Arabic-Indic "٣", "²").
-
-    Python's ``int()``, ``Decimal()`` and ``strptime`` read most of them as numbers, so "３" typed in a year
-    would be stored as 3: the forms refuse them and say so, rather than guess what was meant."""
-    return isinstance(value, str) and any(c.isdigit() and not c.isascii() for c in value)
-
-
-def search_text(value: str | None) -> str:
-    """A search word or filter text from a request: ``clean_required`` and at most ``SEARCH_MAX`` characters."""
-    return clean_required(value)[:SEARCH_MAX]
-
-
-def fold(value: str | None) -> str:
-    """Cleaned and NFKC-folded, for matching names and parsing numbers and dates; never stored."""
-    return unicodedata.normalize("NFKC", clean_text(value))
 
 
 def text_lookup(word: str, lookup: str = "icontains") -> str:

@@ -216,7 +216,7 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
     """Clean every text, and cut or drop what its column cannot hold, with a warning naming the line.
 
     Idempotent: a second call changes nothing and adds no warning."""
-    from tasks.inputs import clean_text
+    from tasks.text import clean_text
     from tasks.workdays import date_bounds
 
     low, high = date_bounds(parsed.last_year)
