@@ -238,6 +238,8 @@ PROJECT_FIELDS: dict[type, type] = {
 def project_field(field: forms.Field) -> forms.Field:
     """``field`` (built by Django: a model's form field, a filter's) as the project's field of its type, in
     place: same widget, label and bounds, plus the project's cleaning and checks (``PROJECT_FIELDS``)."""
+    if isinstance(field.widget, forms.PasswordInput):
+        return field  # a password is kept exactly as typed (Django's own forms check it)
     kind = PROJECT_FIELDS.get(type(field))
     if kind is not None:
         field.__class__ = kind

@@ -3,7 +3,6 @@ page that answers, once) and revocation. The logic is tasks.services.api_tokens.
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tasks.forms import TextField
+from tasks.forms import Form, TextField
 from tasks.services.api_tokens import create_token, live_tokens, revoke_token
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = TextField(label=gettext_lazy("用途"), max_length=100, required=False,
                      help_text=gettext_lazy("例如：市大数据平台对接"))
 

@@ -146,9 +146,9 @@ class EveryFormProperties(_World):
 
     @given(data=st.data())
     def test_every_form_with_any_values(self, data):
-        from tasks.tests.hardening.test_forms import FORM_CLASSES, _build, _check_cleaned
+        from tasks.tests.hardening.test_forms import DRIVEN_FORMS, _build, _check_cleaned
 
-        for form_class in FORM_CLASSES:
+        for form_class in DRIVEN_FORMS:
             fields = list(_build(form_class, self.w).fields)
             values = {name: data.draw(ANY, label=f"{form_class.__name__}.{name}") for name in fields}
             form = _build(form_class, self.w, values)
