@@ -1,8 +1,18 @@
 """``rules.deadlines.workdays_left``: the one count of working days left that pages, 督办单 and emails show."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
+from django.utils import timezone
+
+from tasks.models import CalendarOverride, Reminder, WorkItem
 from tasks.rules.deadlines import calendar_years, workdays_left
+from tasks.rules.notices import BLUE, Thresholds
+from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
+from tasks.selectors.notices import item_colours
+from tasks.services.reminders import digest_context
+from tasks.tests.daily_setup import login, make_world
+from tasks.workdays import is_workday
 
 FRI, SAT, SUN, MON = date(2024, 11, 1), date(2024, 11, 2), date(2024, 11, 3), date(2024, 11, 4)
 
@@ -59,3 +69,30 @@ def test_calendar_years_spans_every_year_between_today_and_the_deadlines():
     assert calendar_years(date(2026, 12, 1)) == range(2026, 2027)
     assert calendar_years(date(2026, 12, 1), None, date(2028, 1, 5)) == range(2026, 2029)
     assert calendar_years(date(2026, 12, 1), date(2025, 3, 1)) == range(2025, 2027)
+
+
+@pytest.mark.django_db
+def test_the_item_page_the_notices_and_the_digest_count_the_same_with_every_years_corrections(client):
+    """A deadline two years ahead, with a holiday entered in each year between: all three call sites count both."""
+    w = make_world(timezone.localdate())
+    today = w.today
+    due = date(today.year + 2, 6, 30)
+    WorkItem.objects.filter(pk=w.item.pk).update(due_date=due, deadline=due, progress=0)
+    w.item.refresh_from_db()
+    for year in (today.year + 1, today.year + 2):
+        day = next(d for d in (date(year, 3, 2) + timedelta(days=i) for i in range(14)) if is_workday(d))
+        CalendarOverride.objects.create(day=day, is_workday=False, name="test")
+    forget_calendar_overrides()
+    left = workdays_left(today=today, due=due, overrides=calendar_overrides())
+    assert left == workdays_left(today=today, due=due) - 2
+
+    page = login(client, w.lead_user).get(w.item.get_absolute_url())
+    assert page.context["workdays_left"] == left
+
+    assert item_colours([w.item], today=today, thresholds=Thresholds(blue_days=left))[w.item.pk] == BLUE
+    assert item_colours([w.item], today=today, thresholds=Thresholds(blue_days=left - 1))[w.item.pk] is None
+
+    reminder = Reminder(work_item=w.item, kind=Reminder.Kind.MONTHLY, email="jsj@example.cn")
+    digest = digest_context(email="jsj@example.cn", reminders=[reminder], today=today)
+    [entry] = digest["plans"][0]["sections"][0]["items"]
+    assert entry["note"] == f"还有 {left} 个工作日"
