@@ -28,8 +28,8 @@ from tasks.models import Role, WorkItem
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
+from tasks.rules.urgency import Urgency, bucket_of
 from tasks.selectors.compiled import Recipe
-from tasks.selectors.work import Urgency, bucket_of
 from tasks.templatetags.tasks_tags import width
 from tasks.xlsx_safe import append_row, safe_sheet_title
 

@@ -9,9 +9,9 @@ from django.db.models import Count, Q, QuerySet
 
 from tasks.models import Plan, Role, StatusChange, SupervisionNotice, Unit, WorkItem
 from tasks.roundups.periods import Period
+from tasks.rules.deadlines import calendar_years, workdays_left
 from tasks.rules.notices import Thresholds, item_start, notice_colour
 from tasks.rules.outcomes import OPEN_STATUSES
-from tasks.workdays import workdays_between
 
 from .calendar import calendar_overrides
 from .documents import notices_visible_to
@@ -28,17 +28,17 @@ def item_colours(items: list[WorkItem], *, today: date, thresholds: Thresholds) 
         StatusChange.objects.filter(work_item_id__in=ids, to_status=WorkItem.Status.RETURNED)
         .values("work_item_id").annotate(n=Count("pk")).values_list("work_item_id", "n")
     )
-    overrides = calendar_overrides(years={today.year, *(i.due_date.year for i in items if i.due_date)})
+    overrides = calendar_overrides(years=calendar_years(today, *(i.due_date for i in items)))
     out = {}
     for item in items:
         if not item.is_open:
             out[item.pk] = None
             continue
-        left = workdays_between(today, item.due_date, overrides) if item.due_date else None
         out[item.pk] = notice_colour(
             today=today, overdue=item.is_overdue(today), due=item.due_date,
             start=item_start(created=item.created_at.date(), year=item.year), progress=item.progress,
-            returns=returns.get(item.pk, 0), workdays_left=left, thresholds=thresholds,
+            returns=returns.get(item.pk, 0), thresholds=thresholds,
+            workdays_left=workdays_left(today=today, due=item.due_date, overrides=overrides),
         )
     return out
 

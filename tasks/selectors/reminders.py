@@ -1,10 +1,10 @@
 """Reads for reminders: calendar overrides, settings per plan, recipients, and what is due by window.
 
-``reminders_due`` is the heart of "never lost": for each open item it finds the
-reminder stage that is current on ``today`` (the latest one whose send date is on
-or before today), never "the stage whose date is exactly today". A missed day is
-made up by the next run; already-sent stages are filtered out by the unique key
-when the scan inserts the rows. It costs a fixed number of queries whatever the
+``reminders_due`` is the heart of "never lost": for each open item it asks the schedule
+(``tasks.rules.reminders``) for the reminder stage that is current on ``today`` (the latest
+one whose send date is on or before today), never "the stage whose date is exactly today".
+A missed day is made up by the next run; already-sent stages are filtered out by the unique
+key when the scan inserts the rows. It costs a fixed number of queries whatever the
 number of items: everything is loaded in bulk and the working-day arithmetic is
 done once per distinct deadline.
 """
@@ -33,6 +33,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules import outcomes
+from tasks.rules.reminders import Schedule, Stages, deadline_stages, due_soon_horizon, monthly_send_day, sign_stage
 
 from .calendar import calendar_overrides
 
@@ -117,88 +118,6 @@ class ReminderCandidate(NamedTuple):
         return (self.work_item_id, self.kind, self.deadline, self.step, self.email)
 
 
-@dataclass(frozen=True)
-class Stages:
-    """What is current on ``today`` for one deadline under one plan's settings: (step, send date) pairs."""
-
-    due_soon: tuple[int, date] | None = None  # the lead unit's current stage
-    first: tuple[int, date] | None = None  # the first stage, for supporting units
-    overdue: tuple[int, date] | None = None  # week number, send date
-    coordinator: date | None = None
-    leader: date | None = None
-
-
-def deadline_stages(*, due: date, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> Stages:
-    """The current stages for an open item due on ``due``, by window: send date <= today.
-
-    A reminder whose nominal day is a day off goes out on the working day before.
-    """
-    s = settings
-    if due >= today:
-        if not s.due_soon_enabled:
-            return Stages()
-        sends = [(lead, workdays.add_workdays(due, -lead, overrides)) for lead in s.lead_time_list]
-        current = [(lead, day) for lead, day in sends if day <= today]
-        if not current:
-            return Stages()
-        return Stages(due_soon=current[-1], first=sends[0])
-    first_overdue = workdays.add_workdays(due, 1, overrides)
-    if first_overdue > today:
-        return Stages()
-    overdue = coordinator = leader = None
-    if s.overdue_enabled:
-        overdue = repeat_stage(first=first_overdue, today=today, every_days=s.overdue_repeat_days, overrides=overrides)
-    if s.escalate_coordinators:
-        coordinator = first_overdue
-    if s.escalate_leader:
-        day = max(first_overdue, workdays.previous_workday(due + timedelta(days=s.leader_after_days), overrides))
-        leader = day if day <= today else None
-    return Stages(overdue=overdue, coordinator=coordinator, leader=leader)
-
-
-def repeat_stage(*, first: date, today: date, every_days: int, overrides: Mapping[date, bool]) -> tuple[int, date]:
-    """(week number, send date) of a notice repeated every ``every_days`` from ``first`` (<= today)."""
-    every = timedelta(days=every_days)
-    week = (today - first) // every
-    # The next notice may already be due when its day is a day off moved earlier.
-    if workdays.previous_workday(first + (week + 1) * every, overrides) <= today:
-        week += 1
-    day = first if week == 0 else workdays.previous_workday(first + week * every, overrides)
-    return week, max(day, first)
-
-
-def sign_due_day(*, handed_on: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
-    """The last day to sign for a sub-item handed over on ``handed_on``: N working days later."""
-    return workdays.add_workdays(handed_on, settings.sign_within_days, overrides)
-
-
-def sign_stage(
-    *, handed_on: date, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]
-) -> tuple[date, int, date] | None:
-    """(sign-by day, week number, send date) when an unsigned sub-item is due a chase on ``today``, by window.
-
-    Chased from the first working day after the sign-by day, then every ``overdue_repeat_days``.
-    """
-    if not settings.sign_enabled:
-        return None
-    due = sign_due_day(handed_on=handed_on, settings=settings, overrides=overrides)
-    first = workdays.add_workdays(due, 1, overrides)
-    if first > today:
-        return None
-    week, day = repeat_stage(first=first, today=today, every_days=settings.overdue_repeat_days, overrides=overrides)
-    return due, week, day
-
-
-def monthly_send_day(*, today: date, settings: ReminderSettings, overrides: Mapping[date, bool]) -> date:
-    """This month's progress-request day, moved to the working day before when it is a day off."""
-    return workdays.previous_workday(today.replace(day=settings.monthly_day), overrides)
-
-
-def _max_lead_horizon(today: date, leads: Iterable[int], overrides: Mapping[date, bool]) -> date:
-    # An item due after this date has no due-soon stage yet (its earliest send day is after today).
-    return workdays.add_workdays(today, max(leads, default=0) + 1, overrides)
-
-
 def reminder_open_items(
     *,
     plan_ids: list[int],
@@ -241,11 +160,12 @@ def reminders_due(
     if overrides is None:
         overrides = calendar_overrides(fresh=True)
     plan_ids = list(settings)
-    horizon = _max_lead_horizon(today, (lead for s in settings.values() for lead in s.lead_time_list), overrides)
+    schedules = {p: Schedule.of(s) for p, s in settings.items()}
+    horizon = due_soon_horizon(today, (lead for s in schedules.values() for lead in s.lead_times), overrides)
     monthly_plans = [
         p
         for p, s in settings.items()
-        if s.monthly_enabled and monthly_send_day(today=today, settings=s, overrides=overrides) <= today
+        if s.monthly_enabled and monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) <= today
     ]
     sign_plans = [p for p, s in settings.items() if s.sign_enabled]
     # A sub-item handed over on day D is chased after D + N working days, so never before D + N + 1.
@@ -279,7 +199,7 @@ def reminders_due(
 
     stage_cache: dict[tuple[int, date], Stages] = {}
     month_step = today.year * 100 + today.month
-    month_day = {p: monthly_send_day(today=today, settings=settings[p], overrides=overrides) for p in monthly_plans}
+    month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
     sign_cache: dict[tuple[int, date], tuple | None] = {}
     for item_id, plan_id, due, year, status, handed_at in items:
@@ -292,7 +212,7 @@ def reminders_due(
             handed_on = timezone.localdate(handed_at)
             if (plan_id, handed_on) not in sign_cache:
                 sign_cache[(plan_id, handed_on)] = sign_stage(
-                    handed_on=handed_on, today=today, settings=s, overrides=overrides
+                    handed_on=handed_on, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
             stage = sign_cache[(plan_id, handed_on)]
             if stage:
@@ -303,7 +223,7 @@ def reminders_due(
             stages = stage_cache.get((plan_id, due))
             if stages is None:
                 stages = stage_cache[(plan_id, due)] = deadline_stages(
-                    due=due, today=today, settings=s, overrides=overrides
+                    due=due, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
             if stages.due_soon:
                 step, day = stages.due_soon

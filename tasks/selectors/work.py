@@ -27,7 +27,8 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules import outcomes
-from tasks.workdays import add_workdays
+from tasks.rules import urgency as urgency_rules
+from tasks.rules.urgency import Bucket, Urgency, bucket_of  # noqa: F401 - the rules the filters below translate
 
 from .calendar import calendar_overrides
 from .choices import plan_label
@@ -35,22 +36,10 @@ from .compiled import precompiled, recipe
 from .permissions import plan_scope, plans_in, reviewable_plan_ids
 
 S = WorkItem.Status
-SOON_WORKDAYS = 7
 OPEN_STATUSES = list(outcomes.OPEN_STATUSES)
 CHASED_STATUSES = list(outcomes.CHASED_STATUSES)
 DONE = Q(status=S.DONE)
 OPEN = Q(status__in=OPEN_STATUSES)
-
-
-class Urgency:
-    """How a unit's item stands today (``tasks.rules.outcomes`` decides what is overdue)."""
-
-    OVERDUE = "overdue"
-    SOON = "soon"
-    LATER = "later"
-    AWAITING = "awaiting"  # asked to close, waiting for the coordinator: not overdue, not chased
-    DONE = "done"
-    ALL = (OVERDUE, SOON, LATER, AWAITING, DONE)
 
 
 # What a list's rows carry along with their plan and key task but never show: a plan's import warnings
@@ -59,8 +48,8 @@ LIST_DEFERRED = ("plan__import_warnings", "key_task__text")
 
 
 def soon_cutoff(today: date) -> date:
-    """Last day counted as "due soon": 7 working days ahead, with the coordinator's calendar corrections."""
-    return add_workdays(today, SOON_WORKDAYS, calendar_overrides(years=(today.year, today.year + 1)))
+    """``rules.urgency.soon_cutoff`` with the coordinator's calendar corrections."""
+    return urgency_rules.soon_cutoff(today, calendar_overrides(years=(today.year, today.year + 1)))
 
 
 def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
@@ -88,7 +77,8 @@ def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
 
 
 def urgency_q(urgency: str, today: date, prefix: str = "", *, soon: date | None = None) -> Q:
-    """The filter for one urgency class; ``prefix`` reaches items through a relation; ``soon``: the last
+    """``rules.urgency.urgency_of`` as a filter for one urgency class (given the classes before it in
+    ``Urgency.PRECEDENCE`` do not apply); ``prefix`` reaches items through a relation; ``soon``: the last
     day due soon (``soon_cutoff(today)`` if not given)."""
     p = prefix
     chased = Q(**{f"{p}status__in": CHASED_STATUSES})
@@ -108,8 +98,7 @@ def urgency_q(urgency: str, today: date, prefix: str = "", *, soon: date | None 
 
 def with_urgency(qs: QuerySet[WorkItem], today: date, *, soon: date | None = None) -> QuerySet[WorkItem]:
     """Annotate ``urgency`` (``soon``: the last day due soon, ``soon_cutoff(today)`` if not given)."""
-    order = (Urgency.DONE, Urgency.AWAITING, Urgency.OVERDUE, Urgency.SOON)
-    whens = [When(urgency_q(u, today, soon=soon), then=Value(u)) for u in order]
+    whens = [When(urgency_q(u, today, soon=soon), then=Value(u)) for u in Urgency.PRECEDENCE]
     return qs.annotate(urgency=Case(*whens, default=Value(Urgency.LATER), output_field=CharField()))
 
 
@@ -390,31 +379,13 @@ def _extension_requests_in(*, plan_ids: list[int] | None = None) -> QuerySet[Ext
     )
 
 
-class Bucket:
-    """Ageing buckets of overdue items, in calendar days overdue."""
-
-    WEEK = "1-7"
-    MONTH = "8-30"
-    OLDER = "30+"
-    CHOICES = (WEEK, MONTH, OLDER)
-
-
 def bucket_q(bucket: str, today: date) -> Q:
-    if bucket == Bucket.WEEK:
-        return Q(due_date__gte=today - timedelta(days=7), due_date__lte=today - timedelta(days=1))
-    if bucket == Bucket.MONTH:
-        return Q(due_date__gte=today - timedelta(days=30), due_date__lte=today - timedelta(days=8))
-    if bucket == Bucket.OLDER:
-        return Q(due_date__lt=today - timedelta(days=30))
-    raise ValueError(bucket)
-
-
-def bucket_of(days_overdue: int) -> str:
-    if days_overdue <= 7:
-        return Bucket.WEEK
-    if days_overdue <= 30:
-        return Bucket.MONTH
-    return Bucket.OLDER
+    """Overdue items in ``bucket`` (``rules.urgency.Bucket.DAYS``) by their deadline, ``today``."""
+    if bucket not in Bucket.DAYS:
+        raise ValueError(bucket)
+    fewest, most = Bucket.DAYS[bucket]
+    q = Q(due_date__lte=today - timedelta(days=fewest))
+    return q if most is None else q & Q(due_date__gte=today - timedelta(days=most))
 
 
 def overdue_items(*, plans: QuerySet[Plan] | None, today: date) -> QuerySet[WorkItem]:

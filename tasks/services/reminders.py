@@ -48,6 +48,7 @@ from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes
 from tasks.rules.actions import Act
+from tasks.rules.deadlines import calendar_years, workdays_left
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
 from tasks.selectors.guard import authorize_plans
 from tasks.selectors.reminders import (
@@ -349,7 +350,7 @@ SECTIONS = [
 
 def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dict:
     """The data of one digest: plans, each with its sections and items, and the counts."""
-    overrides = calendar_overrides(years=[today.year, today.year + 1])
+    overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
     by_item: dict[int, list[Reminder]] = defaultdict(list)
     for r in reminders:
         by_item[r.work_item_id].append(r)
@@ -374,7 +375,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         elif due == today:
             note = _("今天到期")
         else:
-            note = _("还有 %(n)s 个工作日") % {"n": workdays.workdays_between(today, due, overrides)}
+            note = _("还有 %(n)s 个工作日") % {"n": workdays_left(today=today, due=due, overrides=overrides)}
         if key == "sign":
             note = _("交办后逾期未签收，请登录系统签收") + "；" + note
         assignments = list(item.assignments.all())

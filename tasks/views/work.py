@@ -25,7 +25,7 @@ from tasks.forms import (
 from tasks.listings import unit_work_listing
 from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
 from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions
-from tasks.rules.deadlines import is_extended
+from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
@@ -45,7 +45,6 @@ from tasks.selectors.work import (
 from tasks.services.evidence import KINDS
 from tasks.services.reports import work_item_comment, work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_request_create
-from tasks.workdays import workdays_between
 
 from .common import PER_PAGE, BoundedRequestConfig, add_service_error, safe_next, wants_export
 from .exports import export_response
@@ -132,10 +131,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
     my_part = next((r["a"] for r in support_rows if unit is not None and r["a"].unit_id == unit.pk), None)
     history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
     overdue = is_overdue(status=item.status, due=item.due_date, today=today)
-    workdays_left = None
+    left = None  # shown while the deadline is ahead (past it, the page shows the days overdue)
     if item.due_date and item.is_open and item.due_date >= today:
-        overrides = calendar_overrides(years=range(today.year, item.due_date.year + 1))
-        workdays_left = workdays_between(today, item.due_date, overrides)
+        overrides = calendar_overrides(years=calendar_years(today, item.due_date))
+        left = workdays_left(today=today, due=item.due_date, overrides=overrides)
     actions = item_actions(
         status=item.status, role=role, reviewer=acts_for_plan, has_deadline=item.due_date is not None,
         pending_extension=pending is not None, parts_open=rollup is not None and not rollup.all_closed,
@@ -159,7 +158,7 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_waive": actions.waive,
         "close_blocked": rollup is not None and not rollup.all_closed,
         "target": target,
-        "workdays_left": workdays_left,
+        "workdays_left": left,
         "days_overdue": days_overdue(due=item.due_date, today=today) if overdue else None,
         "overdue": overdue,
         "extended": is_extended(deadline=item.deadline, due_date=item.due_date),
