@@ -3,6 +3,7 @@ plans' coordinator or a superuser. Only a digest is stored (tasks.models.ApiToke
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -49,8 +50,14 @@ def create_token(user, *, name: str = "", expiry=None) -> NewToken:
     return NewToken(token, key)
 
 
+_DIGEST = re.compile(r"[0-9a-f]{1,128}")
+
+
 def revoke_token(user, digest: str) -> bool:
-    """Delete one of ``user``'s own tokens; whether there was one."""
+    """Delete one of ``user``'s own tokens; whether there was one. ``digest`` comes from a form: a value that
+    is not a token's hex digest (NUL, other characters PostgreSQL refuses) names no token."""
+    if not _DIGEST.fullmatch(digest or ""):
+        return False
     deleted, _rows = ApiToken.objects.filter(user=user, digest=digest).delete()
     return bool(deleted)
 
