@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import ModelForm
-from tasks.inputs import parse_id
 from tasks.models import GroupRobot, Message
 from tasks.notifications.services import messages_for_plans, messages_requeue
 
@@ -21,12 +19,7 @@ from .scoping import PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 class MessagePlanFilter(plan_filter("plans")):
     """By plan: the messages about it (a many-to-many, so a subquery rather than ``plans_id``)."""
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        chosen = parse_id(self.value())
-        if chosen is None:
-            raise IncorrectLookupParameters(self.parameter_name)
+    def rows_of(self, queryset, chosen: int):
         return queryset.filter(messages_for_plans([chosen]))
 
 

@@ -170,6 +170,10 @@ class IdFilter(admin.SimpleListFilter):
         chosen = parse_id(self.value())
         if chosen is None:
             raise IncorrectLookupParameters(self.parameter_name)
+        return self.rows_of(queryset, chosen)
+
+    def rows_of(self, queryset, chosen: int):
+        """The rows of the chosen id (a many-to-many filter overrides this)."""
         return queryset.filter(**{f"{self.field}_id": chosen})
 
 
