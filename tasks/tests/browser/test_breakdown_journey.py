@@ -12,8 +12,8 @@ from tasks.models import Reminder, WorkItem
 from tasks.services.reminders import reminders_scan, reminders_send_pending
 from tasks.services.review import work_item_accept
 from tasks.tests.breakdown_setup import make_towns
+from tasks.tests.browser.test_journeys import SCREENSHOTS, browser, messages_text, session  # noqa: F401 (the browser fixture)
 from tasks.tests.daily_setup import make_world
-from tasks.tests.test_browser import SCREENSHOTS, browser, messages_text, session  # noqa: F401 (the browser fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

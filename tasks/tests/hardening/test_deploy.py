@@ -67,7 +67,7 @@ def test_docker_compose_follows_the_production_defaults():
     assert env["DJANGO_DEBUG"] == "false"
     assert env["DJANGO_SECURE_COOKIES"].endswith(":-true}") and env["DJANGO_SECURE_SSL_REDIRECT"].endswith(":-true}")
     assert "proxy" in compose["services"]
-    for web in ("web1", "web2"):  # the web nodes (tasks/tests/test_deploy_compose.py checks the rest)
+    for web in ("web1", "web2"):  # the web nodes (tasks/tests/project/test_deploy_compose.py checks the rest)
         assert "ports" not in compose["services"][web]
         assert "/healthz/" in " ".join(compose["services"][web]["healthcheck"]["test"])
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()

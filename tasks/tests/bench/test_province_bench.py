@@ -21,7 +21,7 @@ from bench.province import PAGES, PER_PLAN
 from conftest import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SMALL, LARGE = 2_000, 20_000
 # Time ratios for 10× the items (the target at 100k -> 1M is 1.5; CI machines are noisy and the small
 # size is a single plan, so these bounds are loose but catch a page that scans every item).

@@ -8,7 +8,7 @@ PostgreSQL test database and point the worker's DATABASE_URL at it. On SQLite th
 Run them with e.g.::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/housing_reminders \\
-    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/pytest -m services tasks/tests/test_reminders_integration.py
+    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/pytest -m services tasks/tests/celery/test_reminders_integration.py
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkIte
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 NOW = "2023-05-30T09:00:00+08:00"  # a Tuesday morning, after the default 08:30 send time
 LATER = "2023-05-30T10:00:00+08:00"
 WAIT = 60  # seconds to wait for mail before failing
@@ -318,7 +318,7 @@ class SlowBackend(LocmemBackend):
 
 
 def test_two_senders_racing_for_one_digest_on_postgresql_send_it_once(services, settings):
-    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_integration.SlowBackend"
+    settings.EMAIL_BACKEND = "tasks.tests.celery.test_reminders_integration.SlowBackend"
     addresses = make_plan(1)
     reminders_scan(today=date(2023, 5, 30))
     outcomes = []

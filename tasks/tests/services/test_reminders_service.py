@@ -308,7 +308,7 @@ def test_extended_deadline_gets_its_own_reminders_and_old_pending_ones_are_dropp
 
 
 def test_smtp_failure_keeps_the_digest_queued_with_error_then_gave_up_after_last_attempt(world, settings):
-    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.EMAIL_BACKEND = "tasks.tests.services.test_reminders_service.FailingBackend"
     settings.NOTIFY_MAX_ATTEMPTS = 3
     settings.NOTIFY_RETRY_BASE_SECONDS = 60
     item(world, date(2023, 5, 31))
@@ -340,7 +340,7 @@ def test_smtp_failure_keeps_the_digest_queued_with_error_then_gave_up_after_last
 
 
 def test_refused_recipient_fails_at_once_without_retries(world, settings):
-    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.RefusingBackend"
+    settings.EMAIL_BACKEND = "tasks.tests.services.test_reminders_service.RefusingBackend"
     item(world, date(2023, 5, 31))
     reminders_scan(today=date(2023, 5, 30), now=at(date(2023, 5, 30)))
     reminder_digest_send(email="jsj@yc.gov.cn", now=at(date(2023, 5, 30)))
@@ -352,7 +352,7 @@ def test_refused_recipient_fails_at_once_without_retries(world, settings):
 
 
 def test_requeue_given_up_messages_sends_again_once(world, settings, django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.EMAIL_BACKEND = "tasks.tests.services.test_reminders_service.FailingBackend"
     settings.NOTIFY_MAX_ATTEMPTS = 1
     item(world, date(2023, 5, 31))
     summary = morning(date(2023, 5, 30))

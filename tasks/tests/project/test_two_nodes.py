@@ -38,7 +38,7 @@ from django.db import connection
 from conftest import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BUCKET = "housing-two-nodes"
 ACCESS_KEY, SECRET_KEY = "two-nodes-key", "two-nodes-secret-0123456789"
 PASSWORD = "two-nodes-pass-2026"

@@ -82,7 +82,7 @@ def test_digest_task_queues_and_the_outbox_task_sends_once(plan, mailoutbox, dja
 
 
 def test_outbox_task_on_smtp_failure_keeps_the_message_for_the_beat_with_backoff(plan, settings):
-    settings.EMAIL_BACKEND = "tasks.tests.test_reminders_service.FailingBackend"
+    settings.EMAIL_BACKEND = "tasks.tests.services.test_reminders_service.FailingBackend"
     settings.NOTIFY_RETRY_BASE_SECONDS = 60
     reminders_tick(now=at(date(2023, 5, 30), 9))
     reminders_send_digest.apply(args=["a@x.cn"])
