@@ -9,19 +9,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import conditional_escape
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Form, SearchField, Select, TextInput
 from tasks.inputs import contains, parse_id
 from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
+from tasks.rules.urgency import SOON_WORKDAYS
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import LABEL, choices_in
 from tasks.selectors.compiled import filter_with_ids
 from tasks.selectors.work import Bucket, Urgency, bucket_q, led_by, urgency_q
 
+# "Due soon" says how soon from the rule itself, so the label follows a change of SOON_WORKDAYS.
+SOON_LABEL = format_lazy(_("{n}个工作日内到期"), n=SOON_WORKDAYS)
+
 URGENCY_CHOICES = [
     (Urgency.OVERDUE, _("已逾期")),
-    (Urgency.SOON, _("7个工作日内到期")),
+    (Urgency.SOON, SOON_LABEL),
     (Urgency.LATER, _("以后到期")),
     (Urgency.AWAITING, _("待审核")),
     (Urgency.DONE, _("已办结")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from tasks.filters import SOON_LABEL
 from tasks.roundups.report import colour_label as report_colour_label
 from tasks.roundups.report import pct as report_pct
 from tasks.selectors.permissions import is_coordinator, user_unit
@@ -76,3 +77,9 @@ def plain(value) -> str:
 def colour_label(colour: str) -> str:
     """A traffic light's name in the UI's language (绿灯/黄灯/红灯, or —), never the raw value."""
     return report_colour_label(colour)
+
+
+@register.simple_tag
+def soon_label():
+    """The "due soon" label, with the rule's number of working days (``tasks.filters.SOON_LABEL``)."""
+    return SOON_LABEL

@@ -178,3 +178,16 @@ def test_compiled_catalog_matches_the_po_file():
         else:
             expected[msgid] = e["msgstr"]
     assert compiled == expected, "django.mo is stale: run manage.py compilemessages and commit it"
+
+
+def test_due_soon_label_follows_the_rule():
+    """The "due soon" label names the rule's number of working days, in both languages."""
+    from django.utils import translation
+
+    from tasks.filters import SOON_LABEL
+    from tasks.rules.urgency import SOON_WORKDAYS
+
+    with translation.override("zh-hans"):
+        assert str(SOON_LABEL) == f"{SOON_WORKDAYS}个工作日内到期"
+    with translation.override("en"):
+        assert str(SOON_LABEL) == f"Due within {SOON_WORKDAYS} working days"
