@@ -407,6 +407,8 @@ IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
+# An invitation's link to set one's password (services.invitations): valid this many hours, used once.
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
 # Login logs (django-axes) are deleted after this many days by the daily housekeeping task
 # (tasks.services.housekeeping); the Cybersecurity Law asks for six months at least (a check warns below).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=180)
