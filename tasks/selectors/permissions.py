@@ -193,6 +193,14 @@ def plan_scope(plan_ids: Iterable[int] | None) -> dict[str, IdArray]:
     return {} if plan_ids is None else {"plan_ids": IdArray(plan_ids)}
 
 
+def dashboard_plans(user) -> QuerySet[Plan]:
+    """Plans whose dashboard ``user`` reads: the reviewable ones, and for a 分管领导 the plans where the unit
+    they oversee has work (a leader's two minutes: seeing only; the guard refuses them every act)."""
+    if is_global(user) or person_role(user) != PersonRole.LEADER or user_unit(user) is None:
+        return reviewable_plans(user)
+    return visible_plans(user)
+
+
 def visible_plans(user) -> QuerySet[Plan]:
     """Plans ``user`` may read figures of: reviewable ones, and those where the user's unit has work."""
     if is_global(user):

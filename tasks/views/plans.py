@@ -13,9 +13,9 @@ from tasks.selectors.documents import plan_documents
 from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import (
+    dashboard_plans,
     plans_in,
     reviewable_plan_ids,
-    reviewable_plans,
     user_unit,
     visible_key_tasks,
     visible_work_items,
@@ -69,7 +69,7 @@ def coordinator_home(request):
 @require_safe
 def plan_detail(request, slug: str):
     """The plan dashboard: counts by status, key task and unit; indicators in red/yellow/green; warnings."""
-    plan = get_object_or_404(reviewable_plans(request.user).select_related("region"), slug=slug)
+    plan = get_object_or_404(dashboard_plans(request.user).select_related("region"), slug=slug)
     today = timezone.localdate()
     year = plan_as_of(plan, today).year
     status_counts = plan_status_counts(plan)
