@@ -10,7 +10,7 @@ template lists the plan's units) is no person and is skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .matching import normalise_name
 
@@ -112,16 +112,23 @@ def _rows(body: list[list[str]], columns: dict[str, int], *, first: int) -> list
                       mobile=clean_mobile(values["mobile"]), email=values["email"].strip(),
                       zzd_id=values["zzd_id"], dingtalk_id=values["dingtalk_id"])
         role_text = normalise_name(values["role"]).lower()
-        if role_text in ROLE_WORDS:
-            r.role = ROLE_WORDS[role_text]
-        else:
-            r.errors.append(f"角色“{values['role']}”无法识别,应为 联络员、分管领导 或 专班协调员")
+        r.role = ROLE_WORDS.get(role_text, role_text or LIAISON)
+        out.append(r)
+    return check_rows(out)
+
+
+def check_rows(rows: list[RosterRow]) -> list[RosterRow]:
+    """Every row's errors afresh (after the parse, or after the coordinator corrected flagged rows)."""
+    for r in rows:
+        r.errors = []
+        if r.role not in ROLE_LABELS:
+            r.errors.append(f"角色“{r.role}”无法识别,应为 联络员、分管领导 或 专班协调员")
         if not r.unit:
             r.errors.append("缺少单位")
         if not r.name:
             r.errors.append("缺少姓名")
         if r.mobile and not MOBILE_RE.match(r.mobile):
-            r.errors.append(f"手机号“{values['mobile']}”不是 11 位手机号")
+            r.errors.append(f"手机号“{r.mobile}”不是 11 位手机号")
         if r.email and not EMAIL_RE.match(r.email):
             r.errors.append(f"邮箱“{r.email}”格式不正确")
         if not r.email and not r.zzd_id and not r.dingtalk_id:
@@ -129,9 +136,23 @@ def _rows(body: list[list[str]], columns: dict[str, int], *, first: int) -> list
         for name, limit in FIELD_MAX.items():
             if len(getattr(r, name)) > limit:
                 r.errors.append(f"{name} 超过 {limit} 字")
-        out.append(r)
-    _duplicates(out)
-    return out
+    _duplicates(rows)
+    return rows
+
+
+def role_of(text: str) -> str:
+    """A role as written (联络员, 分管领导, leader, ...) -> its code; unknown text stays (and is flagged)."""
+    key = normalise_name(text or "").lower()
+    return ROLE_WORDS.get(key, key)
+
+
+def rows_as_json(rows: list[RosterRow]) -> list[dict]:
+    return [asdict(r) for r in rows]
+
+
+def rows_from_json(data: list[dict]) -> list[RosterRow]:
+    names = {f.name for f in fields(RosterRow)}
+    return [RosterRow(**{k: v for k, v in d.items() if k in names}) for d in data]
 
 
 def _duplicates(rows: list[RosterRow]) -> None:

@@ -67,6 +67,10 @@ class RosterPreview:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action and not r.errors)
 
+    @property
+    def count_create(self) -> int:
+        return self.count(CREATE)
+
 
 def _region_units(plan: Plan) -> tuple[list[Unit], dict[str, Unit]]:
     units = list(Unit.objects.filter(region_id=plan.region_id).prefetch_related("aliases").order_by("name"))
@@ -144,3 +148,75 @@ def _differs(person, r: RosterRow, unit: Unit | None) -> bool:
             or person.first_name != r.name or (r.email and person.email.lower() != r.email.lower())
             or (r.title and p.title != r.title) or (r.zzd_id and p.zzd_id != r.zzd_id)
             or (r.dingtalk_id and p.dingtalk_id != r.dingtalk_id))
+
+
+TEMPLATE_HEADER = ["单位", "姓名", "职务", "手机", "邮箱", "浙政钉ID", "角色"]
+KIND_ORDER = {Unit.Kind.DEPARTMENT: 0, Unit.Kind.TOWN: 1}
+
+
+def roster_template_rows(plan: Plan) -> list[list[str]]:
+    """The template's rows: every unit of the plan's region that may have people (not collectives), departments
+    then towns, each with its current active people (so a returned copy updates them) or one row to fill."""
+    from tasks.models import Profile
+
+    units = sorted(Unit.objects.filter(region_id=plan.region_id).exclude(kind=Unit.Kind.COLLECTIVE),
+                   key=lambda u: (KIND_ORDER.get(u.kind, 2), u.name))
+    people: dict[int, list] = {}
+    for p in (Profile.objects.filter(unit__region_id=plan.region_id, user__is_active=True)
+              .select_related("user").order_by("role", "user__first_name", "pk")):
+        people.setdefault(p.unit_id, []).append(p)
+    rows = []
+    for u in units:
+        members = people.get(u.pk)
+        if not members:
+            rows.append([u.name, "", "", "", "", "", ""])
+        for p in members or ():
+            rows.append([u.name, p.user.first_name, p.title, p.mobile, p.user.email, p.zzd_id,
+                         ROLE_LABELS.get(p.role, "")])
+    return rows
+
+
+def roster_template_xlsx(plan: Plan) -> bytes:
+    """The roster template as an .xlsx: the region's units listed, 角色 and 单位 chosen from lists, 手机 as text."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from tasks.xlsx_safe import safe_sheet_title, write_cell
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "联络员名单"
+    rows = roster_template_rows(plan)
+    for c, text in enumerate(TEMPLATE_HEADER, start=1):
+        write_cell(ws, row=1, column=c, value=text).font = Font(bold=True)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            cell = write_cell(ws, row=r, column=c, value=value)
+            if c == 4:
+                cell.number_format = "@"  # a mobile stays text, not 1.38E+10
+    last = max(len(rows) + 1, 2) + 200  # room for more people below the units
+    for r in range(len(rows) + 2, last + 1):
+        ws.cell(row=r, column=4).number_format = "@"
+    units_ws = wb.create_sheet(safe_sheet_title("单位列表"))
+    names = sorted({v[0] for v in rows})
+    write_cell(units_ws, row=1, column=1, value="单位").font = Font(bold=True)
+    for r, name in enumerate(names, start=2):
+        write_cell(units_ws, row=r, column=1, value=name)
+    roles = DataValidation(type="list", formula1='"联络员,分管领导,专班协调员"', allow_blank=True)
+    roles.error, roles.errorTitle = "请选择 联络员、分管领导 或 专班协调员", "角色"
+    ws.add_data_validation(roles)
+    roles.add(f"G2:G{last}")
+    if names:
+        unit_list = DataValidation(type="list", formula1=f"'单位列表'!$A$2:$A${len(names) + 1}", allow_blank=True)
+        unit_list.showErrorMessage = False  # a unit missing from the list may still be typed (flagged on upload)
+        ws.add_data_validation(unit_list)
+        unit_list.add(f"A2:A{last}")
+    for col, width in zip("ABCDEFG", (28, 10, 16, 16, 28, 16, 12), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
