@@ -79,6 +79,8 @@ def find_columns(header: list[str]) -> dict[str, int]:
 
 def clean_mobile(text: str) -> str:
     digits = re.sub(r"[\s\-()（）]", "", text or "")
+    if re.fullmatch(r"\d{11}\.0+", digits):
+        digits = digits.split(".")[0]  # a number cell read as a float
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:
