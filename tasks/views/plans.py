@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tasks.models import KeyTaskUnit, WorkItem
+from tasks.rules.actions import Act
 from tasks.rules.indicators import COLOURS
 from tasks.selectors.documents import plan_documents
+from tasks.selectors.guard import allowed
 from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import (
@@ -97,6 +99,7 @@ def plan_detail(request, slug: str):
             "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
             "documents": plan_documents(plan),
+            "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, plan),
         },
     )
 

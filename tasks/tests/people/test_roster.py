@@ -172,6 +172,7 @@ def test_template_lists_the_regions_units_and_their_people_and_reads_back():
 def test_page_round_trip_upload_correct_a_flagged_row_confirm(client):
     w = make_world()
     login(client, w.coordinator)
+    assert reverse("tasks:roster_upload", args=[w.plan.slug]) in client.get(w.plan.get_absolute_url()).content.decode()
     upload = client.get(reverse("tasks:roster_upload", args=[w.plan.slug]))
     assert upload.status_code == 200 and reverse("tasks:roster_template", args=[w.plan.slug]) in upload.content.decode()
     template = client.get(reverse("tasks:roster_template", args=[w.plan.slug]))
