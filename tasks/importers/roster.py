@@ -1,10 +1,10 @@
 """A roster (联络员名单) as a spreadsheet's rows -> validated rows: pure, no database.
 
 Columns are found by their headers (单位, 姓名, 职务, 手机, 邮箱, 浙政钉/钉钉 ID, 角色) in any order, on the first
-sheet that has at least 单位 and 姓名 among its first rows. Each row gets its own errors (a missing name, a
-malformed mobile or address, an unknown role, the same mobile twice in the file); what needs the database
-(the unit, a person already elsewhere) is checked by ``selectors.roster``. A row naming only a unit (the
-template lists the plan's units) is no person and is skipped.
+sheet (``tasks.importers.sheets``) that has at least 单位 and 姓名 among its first rows. Each row gets its own
+errors (a missing name, a malformed mobile or address, an unknown role, the same mobile twice in the file);
+what needs the database (the unit, a person already elsewhere) is checked by ``selectors.roster``. A row
+naming only a unit (the template lists the plan's units) is no person and is skipped.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tasks.forms import Form
+from tasks.importers import PlanParseError
 from tasks.importers.roster import (
     ROLE_LABELS,
     ParsedRoster,
@@ -27,7 +28,7 @@ from tasks.importers.roster import (
     rows_as_json,
     rows_from_json,
 )
-from tasks.importers.roster_sheets import READERS, SheetError, read_sheets
+from tasks.importers.sheets import read_sheets
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.permissions import visible_plans
@@ -37,6 +38,7 @@ from tasks.services.roster import RosterRefused, roster_import
 SESSION_KEY = "roster_import"
 MAX_UPLOAD = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUFFIXES = (".xlsx", ".xls", ".csv", ".et")  # what tasks.importers.sheets reads
 EDITABLE = ("name", "title", "mobile", "email", "role")
 
 
@@ -46,8 +48,8 @@ class RosterUploadForm(Form):
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]
-        if Path(f.name).suffix.lower() not in READERS:
-            raise forms.ValidationError(_("只支持 .xlsx、.xls 和 .csv 文件。"))
+        if Path(f.name).suffix.lower() not in SUFFIXES:
+            raise forms.ValidationError(_("只支持 .xlsx、.xls、.csv 和 WPS .et 文件。"))
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 5MB。"))
         return f
@@ -75,8 +77,8 @@ def roster_upload(request, slug: str):
         upload = form.cleaned_data["roster"]
         try:
             parsed = parse_roster(read_sheets(upload.read(), filename=upload.name))
-        except (SheetError, RosterError) as exc:
-            form.add_error("roster", str(getattr(exc, "message", exc)))
+        except (PlanParseError, RosterError) as exc:
+            form.add_error("roster", getattr(exc, "message", None) or str(exc))
         else:
             request.session[SESSION_KEY] = {"plan": plan.pk, "sheet": parsed.sheet, "file": upload.name[:100],
                                             "rows": rows_as_json(parsed.rows)}

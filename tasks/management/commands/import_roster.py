@@ -10,14 +10,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tasks.importers import PlanParseError
 from tasks.importers.roster import RosterError, parse_roster
-from tasks.importers.roster_sheets import SheetError, read_sheets
+from tasks.importers.sheets import read_sheets
 from tasks.models import Plan
 from tasks.services.roster import RosterRefused, roster_import
 
 
 class Command(BaseCommand):
-    help = "Import a roster of liaisons and leaders (.xlsx, .xls, .csv) into a plan's region; all rows or none."
+    help = "Import a roster of liaisons and leaders (.xlsx, .xls, .csv, .et) into a plan's region; all rows or none."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.strerror}") from None
         try:
             parsed = parse_roster(read_sheets(data, filename=path))
-        except (SheetError, RosterError) as exc:
+        except (PlanParseError, RosterError) as exc:
             raise CommandError(f"{path}: {getattr(exc, 'message', exc)}") from None
         try:
             result = roster_import(plan=found, parsed=parsed, dry_run=dry_run)

@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from tasks.importers import PlanParseError
 from tasks.importers.roster import LEADER, LIAISON, RosterError, parse_roster
-from tasks.importers.roster_sheets import Sheet, SheetError, read_sheets
+from tasks.importers.sheets import Sheet, read_sheets
 from tasks.models import Invitation, Message, PeopleChange, Profile, Unit
 from tasks.selectors.roster import roster_preview, roster_template_rows
 from tasks.services.roster import RosterRefused, roster_import
@@ -80,11 +81,11 @@ def test_read_sheets_reads_csv_in_utf8_and_gb18030_and_xlsx_and_refuses_others()
     for data, name in ((csv_bytes(rows), "a.csv"), (csv_bytes(rows, "gb18030"), "a.csv"), (xlsx(rows), "a.xlsx")):
         (sheet,) = read_sheets(data, filename=name)
         assert sheet.rows[1][:4] == ["区建设局", "王芳", "科长", "13800000001"], name
-    with pytest.raises(SheetError):
+    with pytest.raises(PlanParseError):
         read_sheets(b"%PDF-1.4", filename="a.pdf")
-    with pytest.raises(SheetError):
+    with pytest.raises(PlanParseError):
         read_sheets(b"PK\x03\x04 broken", filename="a.xlsx")
-    with pytest.raises(SheetError):
+    with pytest.raises(PlanParseError):
         read_sheets(b"not ole2", filename="a.xls")
 
 
