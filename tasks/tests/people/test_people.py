@@ -54,6 +54,7 @@ def test_invitation_link_is_single_use_expires_and_sets_only_its_owners_password
     person.refresh_from_db()
     assert person.check_password("a-Long-pass-2026")
     w.lead_user.refresh_from_db()
+    assert not w.lead_user.check_password("a-Long-pass-2026")  # the link sets its own account's password only
     with pytest.raises(InvitationError) as used:
         invitation_accept(token=token, password="another-Pass-99")
     assert used.value.code == "used"

@@ -221,3 +221,26 @@ def test_command_json_dry_run_and_refusal(tmp_path, capsys):
     assert User.objects.filter(username="13800000001").exists()
     with pytest.raises(CommandError, match="no plan"):
         call_command("import_roster", str(good), "--plan", "nope")
+
+
+def test_preview_costs_the_same_queries_for_5_or_60_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = make_world()
+    for i in range(30):
+        Unit.objects.create(region=w.plan.region, name=f"区第{i}局")
+
+    def rows(n):
+        return parse_roster([Sheet("s", [HEADER, *[[f"区第{i % 30}局", f"人{i}", "", f"139{i:08d}",
+                                                     f"p{i}@example.gov.cn", "", ""] for i in range(n)],
+                                         ["不存在局", "某", "", "", "x@example.gov.cn", "", ""]])])
+
+    counts = []
+    for n in (5, 60):
+        parsed = rows(n)
+        with CaptureQueriesContext(connection) as ctx:
+            preview = roster_preview(plan=w.plan, parsed=parsed)
+        counts.append(len(ctx.captured_queries))
+        assert len(preview.bad) == 1
+    assert counts[0] == counts[1], counts
