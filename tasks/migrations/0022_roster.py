@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             name='PeopleChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', '新增'), ('updated', '更新'), ('replaced', '接替'), ('deactivated', '停用'), ('moved', '调至其他单位'), ('invited', '发送邀请'), ('password_set', '本人设置密码')], max_length=12, verbose_name='变更')),
+                ('kind', models.CharField(choices=[('added', '加入本单位'), ('updated', '更新'), ('replaced', '接替'), ('deactivated', '停用'), ('moved', '调至其他单位'), ('invited', '发送邀请'), ('password_set', '本人设置密码')], max_length=12, verbose_name='变更')),
                 ('at', models.DateTimeField(verbose_name='时间')),
                 ('detail', models.CharField(blank=True, max_length=300, verbose_name='说明')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),

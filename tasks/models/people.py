@@ -44,7 +44,7 @@ class PeopleChange(models.Model):
     """One change to a unit's people, by whom and when (the audit row of ``services.people``)."""
 
     class Kind(models.TextChoices):
-        ADDED = "added", _("新增")
+        ADDED = "added", _("加入本单位")
         UPDATED = "updated", _("更新")
         REPLACED = "replaced", _("接替")
         DEACTIVATED = "deactivated", _("停用")
