@@ -407,6 +407,27 @@ IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
+# Single sign-on (OpenID Connect, tasks/oidc.py): on when OIDC_ISSUER and OIDC_CLIENT_ID are set. A login is
+# matched to one active account by OIDC_MATCH_CLAIM == its OIDC_MATCH_FIELD; password login stays.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+OIDC_MATCH_CLAIM = env.str("OIDC_MATCH_CLAIM", default="phone_number")
+OIDC_MATCH_FIELD = env.str("OIDC_MATCH_FIELD", default="mobile")
+if OIDC_MATCH_FIELD not in ("mobile", "zzd_id", "dingtalk_id", "username", "email"):
+    raise ImproperlyConfigured("OIDC_MATCH_FIELD must be mobile, zzd_id, dingtalk_id, username or email")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile phone email")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_LOGIN_LABEL = env.str("OIDC_LOGIN_LABEL", default="")
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "tasks.oidc.RosterOIDCBackend"]
+# An invitation's link to set one's password (services.invitations): valid this many hours, used once.
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
 # Login logs (django-axes) are deleted after this many days by the daily housekeeping task
 # (tasks.services.housekeeping); the Cybersecurity Law asks for six months at least (a check warns below).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=180)

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from tasks.oidc import oidc_callback, oidc_login
 from tasks.views.health import healthz
 from tasks.views.language import set_language
 from tasks.views.login import LoginView
@@ -11,6 +12,9 @@ urlpatterns = [
     # The JSON API has no language prefix: its URLs are a contract with other systems.
     path("api/v1/", include("tasks.api.urls")),
     path("healthz/", healthz, name="healthz"),
+    # Single sign-on (OpenID Connect; 404 unless configured): fixed URLs, registered with the provider.
+    path("oidc/authenticate/", oidc_login, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc_callback, name="oidc_authentication_callback"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -99,6 +99,9 @@ OWNERS: dict[str, Owner] = {
     # API tokens (keys, stored as digests): a coordinator sees and revokes those of their regions' liaisons
     # (services.api_tokens.revocable_tokens); only a superuser makes one.
     "tasks.ApiToken": Owner(region="user__profile__unit__region"),
+    # A unit's people over time (services.people): the unit's region's. Invitations hold token digests: keys.
+    "tasks.PeopleChange": Owner(region="unit__region"),
+    "tasks.Invitation": Owner(secret=True),
 }
 
 

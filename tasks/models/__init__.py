@@ -1,6 +1,7 @@
 from .documents import Bulletin, DocumentSequence, DocumentSeries, NoticeEvent, SupervisionNotice
 from .exports import Export
 from .notifications import Channel, GroupRobot, Message
+from .people import Invitation, PeopleChange
 from .plan import (
     CLOSED_STATUSES,
     Comparator,
@@ -9,6 +10,7 @@ from .plan import (
     KeyTask,
     KeyTaskRole,
     KeyTaskUnit,
+    PersonRole,
     Plan,
     Profile,
     Region,
@@ -26,6 +28,9 @@ from .tokens import ApiToken
 from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
+    "Invitation",
+    "PeopleChange",
+    "PersonRole",
     "ApiToken",
     "Channel",
     "GroupRobot",

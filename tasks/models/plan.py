@@ -135,6 +135,16 @@ def validate_channel_order(value: str) -> None:
         raise ValidationError(_("未知的渠道：%(names)s") % {"names": ", ".join(unknown)})
 
 
+class PersonRole(models.TextChoices):
+    """What a person with a unit is to it: its liaison acts for it; its 分管领导 reads its work and results and
+    receives its escalations, acting on nothing; a coordinator (专班) listed with their office's unit acts for
+    plans through ``Plan.coordinators``, not for the unit."""
+
+    LIAISON = "liaison", _("联络员")
+    LEADER = "leader", _("分管领导")
+    COORDINATOR = "coordinator", _("专班协调员")
+
+
 class Profile(models.Model):
     """What a user is in this app: the unit a liaison works for (none for coordinators)."""
 
@@ -142,6 +152,11 @@ class Profile(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("所属单位")
     )
+    role = models.CharField(
+        _("身份"), max_length=12, choices=PersonRole.choices, default=PersonRole.LIAISON,
+        help_text=_("联络员代表单位办理；分管领导只看不办，接收逾期升级提醒"),
+    )
+    title = models.CharField(_("职务"), max_length=50, blank=True)
     # Where the person is reached besides their account's email (tasks/notifications/routing.py).
     mobile = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_mobile])
     dingtalk_id = models.CharField(_("钉钉用户 ID"), max_length=64, blank=True)

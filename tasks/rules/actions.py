@@ -100,11 +100,14 @@ class Act:
     REPLY_NOTICE = "reply_notice"
     REPORT_INDICATOR = "report_indicator"
     REPORT_SHARE = "report_share"
+    # on a unit
+    MANAGE_PEOPLE = "manage_people"  # invite, replace, deactivate its liaisons and leaders; import the roster
 
 
 _COORDINATOR_ACTS = (
     Act.WAIVE, Act.REVIEW, Act.REOPEN, Act.COMMENT, Act.CHASE, Act.DECIDE_EXTENSION, Act.ISSUE_NOTICE,
     Act.GENERATE_ROUNDUP, Act.PUBLISH_ROUNDUP, Act.EDIT_BULLETIN, Act.BREAK_DOWN_TARGET, Act.IMPORT_PLAN,
+    Act.MANAGE_PEOPLE,
 )
 
 WHO: dict[str, frozenset[str]] = {

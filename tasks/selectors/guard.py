@@ -11,7 +11,10 @@ checked by the service under its lock, with the transition table of the same rul
 
 ``obj`` is a work item or an extension request (its item) for item acts; a plan, roundup, bulletin or
 督办单 (its plan) for plan acts; a 督办单 for a reply; an indicator for its values; a target share for a
-unit's actual.
+unit's actual; a unit for its people.
+
+Only a liaison acts for their unit (``permissions.acting_unit``): a 分管领导 sees the unit's work and is
+refused every act.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from tasks.models import (
     Roundup,
     SupervisionNotice,
     TargetShare,
+    Unit,
     WorkItem,
 )
 from tasks.rules.actions import ADDRESSEE, HOLDER, LEAD, REPORTER, REVIEWER, SUPPORT, Act, item_standing
 from tasks.rules.actions import permitted as _permitted
 
-from .permissions import can_act_on_plan, is_indicator_reporter, unit_role, user_unit
+from .permissions import acting_unit, can_act_on_plan, is_indicator_reporter, manages_people_of, unit_role
 
 
 class NotAllowed(PermissionDenied):
@@ -63,6 +67,7 @@ def _refusals() -> dict[str, str]:
         Act.REPLY_NOTICE: _("只有被督办单位可以回复督办单。"),
         Act.REPORT_INDICATOR: _("只有该指标所服务重点任务的牵头单位可以填报。"),
         Act.REPORT_SHARE: _("只有承担该分解目标的单位可以填报。"),
+        Act.MANAGE_PEOPLE: _("只有本地区方案的专班协调员可以管理该单位的人员。"),
     }
 
 
@@ -74,7 +79,7 @@ def _plan_id(obj) -> int:
     return obj.plan_id  # an item, roundup, bulletin, 督办单, indicator
 
 
-_KNOWN = (WorkItem, Plan, Roundup, Bulletin, SupervisionNotice, Indicator, TargetShare)
+_KNOWN = (WorkItem, Plan, Roundup, Bulletin, SupervisionNotice, Indicator, TargetShare, Unit)
 
 
 def standing(user, obj) -> frozenset[str]:
@@ -86,15 +91,17 @@ def standing(user, obj) -> frozenset[str]:
     if not isinstance(obj, _KNOWN):
         raise TypeError(f"the guard knows no standing towards {type(obj).__name__}")
     if isinstance(obj, TargetShare):
-        unit = user_unit(user)
+        unit = acting_unit(user)
         return frozenset({HOLDER}) if unit is not None and unit.pk == obj.unit_id else frozenset()
+    if isinstance(obj, Unit):  # its people: the coordinators of its region's plans
+        return frozenset({REVIEWER}) if manages_people_of(user, obj) else frozenset()
     marks: set[str] = set()
     if can_act_on_plan(user, _plan_id(obj)):
         marks.add(REVIEWER)
     if isinstance(obj, WorkItem):
         return item_standing(role=unit_role(user, obj), reviewer=REVIEWER in marks)
     if isinstance(obj, SupervisionNotice):
-        unit = user_unit(user)
+        unit = acting_unit(user)
         if unit is not None and unit.pk == obj.unit_id:
             marks.add(ADDRESSEE)
     elif isinstance(obj, Indicator) and is_indicator_reporter(user, obj):

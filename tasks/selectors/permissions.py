@@ -24,6 +24,7 @@ from tasks.models import (
     Indicator,
     KeyTask,
     KeyTaskUnit,
+    PersonRole,
     Plan,
     Profile,
     Role,
@@ -102,13 +103,33 @@ def _standing_rows(*, user_id: int) -> QuerySet:
 
 
 def user_unit(user) -> Unit | None:
-    """The unit a liaison works for, or None."""
+    """The unit a person works for or oversees (a liaison's, a 分管领导's), or None: what they *see*."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_housing_unit"):
         profile = next(iter(precompiled(_profile_of, ids={"user_id": user.pk})), None)
         user._housing_unit = profile.unit if profile else None
+        user._housing_role = profile.role if profile else None
     return user._housing_unit
+
+
+def person_role(user) -> str | None:
+    """The user's ``PersonRole`` towards their unit (None without a profile)."""
+    user_unit(user)
+    return getattr(user, "_housing_role", None)
+
+
+def acting_unit(user) -> Unit | None:
+    """The unit a user *acts* for: a liaison's. A 分管领导 sees the unit's work and acts on none of it; a
+    coordinator listed with their office's unit acts for plans, not for the unit."""
+    unit = user_unit(user)
+    return unit if unit is not None and person_role(user) == PersonRole.LIAISON else None
+
+
+def manages_people_of(user, unit: Unit) -> bool:
+    """Manages a unit's people (invites, replaces, imports the roster): a coordinator of a plan of the unit's
+    region, a holder of ``act_on_all_plans``, a superuser."""
+    return acts_globally(user) or unit.region_id in coordinated_plans(user).values()
 
 
 def _profile_of(*, user_id: int) -> QuerySet[Profile]:
@@ -170,6 +191,14 @@ def plan_scope(plan_ids: Iterable[int] | None) -> dict[str, IdArray]:
     """``ids`` for a compiled read over the plans ``plan_ids`` (``reviewable_plan_ids``): one id set, so
     every coordinator's read shares one compiled statement; none for every plan (a shape of its own)."""
     return {} if plan_ids is None else {"plan_ids": IdArray(plan_ids)}
+
+
+def dashboard_plans(user) -> QuerySet[Plan]:
+    """Plans whose dashboard ``user`` reads: the reviewable ones, and for a 分管领导 the plans where the unit
+    they oversee has work (a leader's two minutes: seeing only; the guard refuses them every act)."""
+    if is_global(user) or person_role(user) != PersonRole.LEADER or user_unit(user) is None:
+        return reviewable_plans(user)
+    return visible_plans(user)
 
 
 def visible_plans(user) -> QuerySet[Plan]:
@@ -247,16 +276,16 @@ def visible_units(user) -> QuerySet[Unit]:
 
 
 def unit_role(user, item: WorkItem) -> str | None:
-    """The role (lead / support) of the user's unit in ``item``, or None."""
-    unit = user_unit(user)
+    """The role (lead / support) of the unit the user acts for in ``item``, or None."""
+    unit = acting_unit(user)
     if unit is None:
         return None
     return WorkItemUnit.objects.filter(work_item=item, unit=unit).values_list("role", flat=True).first()
 
 
 def is_indicator_reporter(user, indicator: Indicator) -> bool:
-    """Only the lead unit of the key task an indicator serves reports its values."""
-    unit = user_unit(user)
+    """Only the lead unit of the key task an indicator serves reports its values (its liaison)."""
+    unit = acting_unit(user)
     if unit is None or indicator.key_task_id is None:
         return False
     # A town that leads only through a collective (各镇街 listed first) reports its share, not the city figure.

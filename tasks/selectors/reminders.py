@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tasks import workdays
 from tasks.models import (
+    PersonRole,
     Plan,
     Profile,
     Reminder,
@@ -66,8 +67,8 @@ def _clean_emails(emails: Iterable[str]) -> tuple[str, ...]:
 class Recipients:
     """Who receives what for a set of plans: unit contacts and leaders, plan coordinators."""
 
-    contacts: Mapping[int, tuple[str, ...]]  # unit id -> Unit.email_list + its members' emails
-    leaders: Mapping[int, tuple[str, ...]]  # unit id -> (leader_email,)
+    contacts: Mapping[int, tuple[str, ...]]  # unit id -> Unit.email_list + its liaisons' emails
+    leaders: Mapping[int, tuple[str, ...]]  # unit id -> leader_email + its 分管领导 accounts' emails
     coordinators: Mapping[int, tuple[str, ...]]  # plan id -> coordinators' emails + extra addresses
 
 
@@ -83,11 +84,15 @@ def reminder_recipients(*, plan_ids: list[int], settings: Mapping[int, ReminderS
         leaders[unit_id] = _clean_emails([leader_email])
     members = (
         Profile.objects.filter(unit__region_id__in=regions, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("unit_id", "user__email")
+        .exclude(user__email="").exclude(role=PersonRole.COORDINATOR)
+        .values_list("unit_id", "user__email", "role")
     )
-    for unit_id, email in members:
-        contacts[unit_id].append(email)
+    leader_people: dict[int, list[str]] = defaultdict(list)
+    for unit_id, email, role in members:
+        # A liaison gets the unit's reminders; its 分管领导 (a profile, or the unit's leader_email) the escalations.
+        (leader_people if role == PersonRole.LEADER else contacts)[unit_id].append(email)
+    for unit_id, emails in leader_people.items():
+        leaders[unit_id] = _clean_emails([*leaders.get(unit_id, ()), *emails])
     coordinators: dict[int, list[str]] = defaultdict(list)
     for plan_id, email in Plan.coordinators.through.objects.filter(
         plan_id__in=plan_ids, user__is_active=True

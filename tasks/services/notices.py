@@ -30,6 +30,7 @@ from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
+from tasks.selectors.people import unit_people
 from tasks.selectors.permissions import user_unit
 from tasks.selectors.roundups import roundup_settings_for
 from tasks.workdays import add_workdays, is_workday
@@ -227,9 +228,11 @@ def notice_ensure_files(notice: SupervisionNotice) -> SupervisionNotice:
 
 
 def notice_recipients(notice: SupervisionNotice) -> list[str]:
-    """The unit's liaisons and its 分管领导, each address once."""
+    """The unit's liaisons and its 分管领导 (the unit's addresses and its people's accounts), each address once."""
+    people = unit_people([notice.unit_id]).get(notice.unit_id)
+    accounts = [*people.liaisons, *(e for e, _n in people.leaders)] if people else []
     seen, out = set(), []
-    for email in [*notice.unit.email_list, notice.unit.leader_email]:
+    for email in [*notice.unit.email_list, notice.unit.leader_email, *accounts]:
         if email and email.lower() not in seen:
             seen.add(email.lower())
             out.append(email)

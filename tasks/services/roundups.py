@@ -31,6 +31,7 @@ from tasks.roundups.report import RoundupReport
 from tasks.roundups.xlsx import render_xlsx
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
+from tasks.selectors.people import unit_people
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -136,19 +137,29 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
             add(user.email, user.get_full_name() or user.username)
     if rules.send_to_units or rules.send_to_unit_leaders:
         unit_ids = [u["unit_id"] for u in roundup.data.get("units", [])]
+        people = unit_people(unit_ids)
         for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
             if rules.send_to_units:
                 for email in unit.email_list:
                     add(email, unit.name, unit.pk)
-            if rules.send_to_unit_leaders and unit.leader_email:
-                add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
+            if rules.send_to_unit_leaders:
+                _add_leaders(add, unit, people)
     if rules.send_to_called_out_leaders:
         # The leaders (分管领导) of the units the bulletin calls out read it too.
         called_out = {row["unit"] for row in roundup.data.get("call_out", [])}
-        for unit in Unit.objects.filter(region=roundup.plan.region, name__in=called_out).order_by("name"):
-            if unit.leader_email:
-                add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
+        units = list(Unit.objects.filter(region=roundup.plan.region, name__in=called_out).order_by("name"))
+        people = unit_people([u.pk for u in units])
+        for unit in units:
+            _add_leaders(add, unit, people)
     return list(found.values())
+
+
+def _add_leaders(add, unit: Unit, people: dict) -> None:
+    """A unit's 分管领导: the unit's leader address and its leader accounts (``selectors.people``)."""
+    if unit.leader_email:
+        add(unit.leader_email, unit.leader_name or _("%s分管领导") % unit.name, unit.pk)
+    for email, name in getattr(people.get(unit.pk), "leaders", ()):
+        add(email, name or _("%s分管领导") % unit.name, unit.pk)
 
 
 def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None) -> Roundup:

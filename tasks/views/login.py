@@ -18,6 +18,13 @@ class LoginForm(AuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso"] = settings.OIDC_ENABLED
+        context["sso_label"] = settings.OIDC_LOGIN_LABEL or _("统一身份认证登录")
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)  # logs in (a new session key, the same data)
         if form.cleaned_data.get("remember"):

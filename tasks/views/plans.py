@@ -8,14 +8,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tasks.models import KeyTaskUnit, WorkItem
+from tasks.rules.actions import Act
 from tasks.rules.indicators import COLOURS
 from tasks.selectors.documents import plan_documents
+from tasks.selectors.guard import allowed
 from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import (
+    dashboard_plans,
     plans_in,
     reviewable_plan_ids,
-    reviewable_plans,
     user_unit,
     visible_key_tasks,
     visible_work_items,
@@ -69,7 +71,7 @@ def coordinator_home(request):
 @require_safe
 def plan_detail(request, slug: str):
     """The plan dashboard: counts by status, key task and unit; indicators in red/yellow/green; warnings."""
-    plan = get_object_or_404(reviewable_plans(request.user).select_related("region"), slug=slug)
+    plan = get_object_or_404(dashboard_plans(request.user).select_related("region"), slug=slug)
     today = timezone.localdate()
     year = plan_as_of(plan, today).year
     status_counts = plan_status_counts(plan)
@@ -97,6 +99,7 @@ def plan_detail(request, slug: str):
             "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
             "documents": plan_documents(plan),
+            "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, plan),
         },
     )
 

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from tasks.rules.actions import Act
+from tasks.selectors.guard import allowed
 from tasks.selectors.permissions import visible_units, visible_work_items
 from tasks.selectors.work import Urgency, unit_summary, urgency_q, work_items_for_unit
 from tasks.tables import WorkItemTable
@@ -27,5 +29,5 @@ def unit_detail(request, pk: int):
         request,
         "tasks/unit_detail.html",
         {"unit": unit, "table": table, "overdue_table": overdue_table, "summary": unit_summary(items, today),
-         "today": today},
+         "today": today, "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, unit)},
     )

@@ -133,6 +133,7 @@ ACT_ROUTES = [
     "tasks:work_item_waive", "tasks:work_item_break_down", "tasks:overdue_remind", "tasks:notice_issue_items",
     "tasks:notice_issue_item", "tasks:notice_sign", "tasks:bulletin_edit", "tasks:bulletin_publish",
     "tasks:bulletin_redraft", "tasks:bulletin_correct", "tasks:indicator_breakdown",
+    "tasks:unit_people", "tasks:unit_person_replace", "tasks:unit_person_invite",
 ]
 
 
@@ -173,6 +174,15 @@ def acts(g: World) -> dict[str, tuple[str, dict, dict]]:
         "tasks:indicator_breakdown": (COORDINATOR, {"pk": w.indicator.pk, "year": today.year}, {
             "method": RollupMethod.SUM, "shares-TOTAL_FORMS": "1", "shares-INITIAL_FORMS": "0",
             "shares-0-unit": str(w.support.pk), "shares-0-value": "2"}),
+        # A unit's people (issue 32): add one, replace the liaison, invite again.
+        "tasks:unit_people": (COORDINATOR, {"pk": w.lead.pk}, {
+            "add-name": "王芳", "add-email": "wangfang@example.gov.cn", "add-mobile": "13800000001",
+            "add-role": "liaison"}),
+        "tasks:unit_person_replace": (COORDINATOR, {"pk": w.lead.pk}, {
+            "person": str(w.lead_user.pk), f"r{w.lead_user.pk}-old": str(w.lead_user.pk),
+            f"r{w.lead_user.pk}-name": "李强", f"r{w.lead_user.pk}-email": "liqiang@example.gov.cn",
+            f"r{w.lead_user.pk}-old_fate": "deactivate"}),
+        "tasks:unit_person_invite": (COORDINATOR, {"pk": w.lead.pk}, {"person": str(w.lead_user.pk)}),
     }
 
 

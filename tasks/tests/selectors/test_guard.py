@@ -57,8 +57,10 @@ def test_standing_towards_each_kind_of_object(g):
     assert standing(w.coordinator, g.extension) == {REVIEWER}  # an extension request: its item's
     for obj in (w.plan, g.roundup, g.bulletin, g.issued):
         assert REVIEWER in standing(w.coordinator, obj)
+    # A unit (its people): the coordinators of its region's plans, not its own liaison.
+    assert standing(w.coordinator, w.lead) == {REVIEWER} and standing(w.lead_user, w.lead) == frozenset()
     with pytest.raises(TypeError):
-        standing(w.coordinator, w.lead)  # a unit: the guard does not guess
+        standing(w.coordinator, w.key_task)  # a key task: the guard does not guess
 
 
 def test_view_all_plans_holds_no_standing_and_act_on_all_plans_acts_for_every_plan(g):
