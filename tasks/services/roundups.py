@@ -221,7 +221,7 @@ def roundup_attachments(roundup: Roundup, report: RoundupReport, bulletin: Bulle
 
 
 def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subject: str,
-                     attachments: list[dict]) -> Rendered:
+                     attachments: list[dict], highlights: list[str]) -> Rendered:
     """One recipient's roundup in every channel's form, from templates."""
     context = {
         "report": report,
@@ -230,6 +230,7 @@ def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subjec
         "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
         "attachments": [a["name"] for a in attachments],
         "subject": subject,
+        "highlights": highlights,
     }
     published = timezone.localdate(delivery.roundup.published_at)
     return Rendered(
@@ -238,7 +239,7 @@ def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subjec
         markdown=render_to_string("tasks/notifications/roundup.md.txt", context).strip(),
         sms=render_to_string("tasks/notifications/roundup_sms.txt", context).strip(),
         # The approved SMS template's variables ({count} items, {date}): the 通报's highlights, its day.
-        sms_params={"count": str(len(report.highlights)), "date": f"{published.month}月{published.day}日"},
+        sms_params={"count": str(len(highlights)), "date": f"{published.month}月{published.day}日"},
         attachments=tuple(attachments),
     )
 
@@ -266,6 +267,7 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
     subject = _("【%(title)s】%(plan)s %(label)s") % {
         "title": report.period["title"], "plan": report.plan["title"], "label": report.period["label"]
     }
+    highlights = report.highlights()
     while True:
         with transaction.atomic():
             rows = list(roundup.deliveries.filter(group__isnull=True).select_related("roundup")
@@ -280,7 +282,8 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
                     key=f"roundup:{d.group}", purpose=Message.Purpose.ROUNDUP, email=d.email,
                     user=people.get(d.email.lower()), group=d.group, plan_ids=(roundup.plan_id,),
                     roundup_id=roundup.pk,
-                    content=_roundup_content(report=report, delivery=d, subject=subject, attachments=attachments),
+                    content=_roundup_content(report=report, delivery=d, subject=subject, attachments=attachments,
+                                             highlights=highlights),
                 )
             outcome["messages"] += messages_queue(specs=specs, now=at)
             RoundupDelivery.objects.bulk_update(rows, ["group"])
