@@ -69,13 +69,21 @@ class EmailChannel(ChannelAdapter):
             except smtplib.SMTPRecipientsRefused as exc:
                 # A refused address will be refused again: failed at once, not retried for hours.
                 yield m, Result(Outcome.FAILED, error=error_text(exc))
-            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
                 # The connection is gone: this message and the rest of the batch wait for the next try.
                 self.close()
                 for rest in messages[i:]:
                     yield rest, Result(Outcome.RETRY, error=error_text(exc))
                 return
             except smtplib.SMTPException as exc:
+                # This message only (a 4xx for one mailbox): the connection still serves the others.
+                # (Before OSError: SMTPException is one.)
                 yield m, Result(Outcome.RETRY, error=error_text(exc))
+            except OSError as exc:
+                # A socket error: the connection is gone, as above.
+                self.close()
+                for rest in messages[i:]:
+                    yield rest, Result(Outcome.RETRY, error=error_text(exc))
+                return
             else:
                 yield m, Result(Outcome.SENT, provider_id=str(m.payload.get("headers", {}).get("Message-ID", "")))
