@@ -35,6 +35,7 @@ from tasks.models import Channel, Message
 from tasks.services.enqueue import enqueue_after_commit
 
 from .channels import ConfigurationError, Outcome, Result, adapter_for
+from .channels.http import CallFailed
 from .quiet import is_quiet, next_opening
 
 log = logging.getLogger(__name__)
@@ -273,6 +274,11 @@ def _deliver_batch(adapter, batch: list[Message], *, clock, summary: DeliverySum
         # The rest of the batch fails with it (those recorded already are left as they are by _flush).
         done = {m.pk for m, _r in pending}
         pending += [(m, Result(Outcome.FAILED, error=str(exc))) for m in batch if m.pk not in done]
+    except CallFailed as exc:
+        # A call outside any one message's send failed (the access token: the provider down, a 5xx): the
+        # rest of the batch was not sent; it waits for the next attempt instead of being left 'sending'.
+        done = {m.pk for m, _r in pending}
+        pending += [(m, Result(Outcome.RETRY, error=str(exc))) for m in batch if m.pk not in done]
     _flush(pending, now=clock(), summary=summary)
 
 
