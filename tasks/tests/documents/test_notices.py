@@ -8,18 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-
-from tasks.models import Message
-from tasks.services.documents import DOCX_TYPE
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tasks.models import NoticeEvent, ProgressReport, RoundupSettings, SupervisionNotice, WorkItem
+from tasks.models import Message, NoticeEvent, ProgressReport, RoundupSettings, SupervisionNotice, WorkItem
 from tasks.roundups.periods import Period
 from tasks.selectors.roundups import roundup_data
 from tasks.selectors.work import work_item_history
 from tasks.services import notices as service
+from tasks.services.documents import DOCX_TYPE
 from tasks.tasks import notices_daily
 from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, liaison_for
 
