@@ -81,6 +81,13 @@ def notice_send(notice_id: int) -> int:
     return notice_services.notice_send(notice_id=notice_id)
 
 
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=3)
+def documents_catch_up() -> dict:
+    """Hourly: queue in the outbox the roundups' and 督办单's recipients not queued yet (idempotent)."""
+    return {"roundups": roundup_services.roundups_deliver_pending(),
+            "notices": notice_services.notices_send_pending()}
+
+
 @shared_task
 def notices_daily(today: str | None = None) -> dict:
     """Escalate 督办单 unanswered past their reply date; draft proposals where a plan turned them on."""

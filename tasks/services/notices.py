@@ -12,12 +12,13 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -304,6 +305,19 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> int:
             urgent=notice.urgent, content=content,
         )
     return messages_queue(specs=specs, now=at)
+
+
+CATCH_UP_DAYS = 30  # an issued notice older than this with no message is history, not a lost task
+
+
+def notices_send_pending(*, at: datetime | None = None) -> dict[int, int]:
+    """Queue the issued notices of the last ``CATCH_UP_DAYS`` that have no message in the outbox (their task
+    was lost); returns notice id -> messages queued. Idempotent (the messages' keys)."""
+    at = at or timezone.now()
+    pending = (N.objects.filter(status=N.Status.ISSUED, issued_at__gte=at - timedelta(days=CATCH_UP_DAYS))
+               .exclude(Exists(Message.objects.filter(notice=OuterRef("pk"))))
+               .order_by("pk").values_list("pk", flat=True))
+    return {pk: notice_send(notice_id=pk, at=at) for pk in pending}
 
 
 # -- the unit's answer and escalation -----------------------------------------------------------------

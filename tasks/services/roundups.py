@@ -291,6 +291,15 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
     return outcome
 
 
+def roundups_deliver_pending(*, at: datetime | None = None) -> dict[int, int]:
+    """Queue every published roundup whose recipients are not all queued (its task was lost, or its
+    records predate the outbox); returns roundup id -> recipients queued. Idempotent."""
+    pending = (Roundup.objects.filter(status=Roundup.Status.PUBLISHED)
+               .filter(Exists(RoundupDelivery.objects.filter(roundup=OuterRef("pk"), group__isnull=True)))
+               .order_by("pk").values_list("pk", flat=True))
+    return {pk: roundup_deliver(roundup_id=pk, at=at)["recipients"] for pk in pending}
+
+
 def roundups_draft_last_period(*, kind: str, today: date) -> list[Roundup]:
     """Draft the last ended period of ``kind`` for every plan running in it (and holding work items);
     returns the new drafts.

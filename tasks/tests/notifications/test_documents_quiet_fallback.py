@@ -196,3 +196,18 @@ def test_the_item_lists_its_digests_and_notices_in_one_query(setup, django_asser
     assert len([m for m in rows if m.notice_id == notice.pk]) == 2 and len(rows) == 3
     with django_assert_num_queries(1):
         assert len(messages_for_item(other)) == 2
+
+
+# ---------------------------------------------------------------- a lost task is made up by data
+
+
+def test_a_notice_whose_task_was_lost_is_queued_by_the_hourly_catch_up(setup):
+    plan, coordinator, unit, liaison, item = setup
+    morning = datetime(2026, 6, 2, 9, 0, tzinfo=SH)
+    (notice,) = notice_service.notices_issue_for_items(items=[item], actor=coordinator, today=TODAY, at=morning)
+    assert not Message.objects.exists()  # notice_send's task never ran (patched away: lost)
+    assert notice_service.notices_send_pending(at=morning) == {notice.pk: 2}
+    assert notice_service.notices_send_pending(at=morning) == {}
+    # Long past, it is history: not sent a month late.
+    Message.objects.all().delete()
+    assert notice_service.notices_send_pending(at=morning + timedelta(days=31)) == {}

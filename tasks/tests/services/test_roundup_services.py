@@ -219,6 +219,19 @@ def test_a_failed_address_is_retried_by_the_outbox_and_sent_once(golden, fake_pd
     assert all(len(m.attachments) == 3 for m in mail.outbox)  # read from storage when sent
 
 
+def test_a_roundup_whose_task_was_lost_is_queued_by_the_hourly_catch_up(golden, fake_pdf, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)  # lost
+    monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
+    roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        roundup_publish(roundup=roundup)
+    n = RoundupDelivery.objects.filter(roundup=roundup).count()
+    assert service.roundups_deliver_pending() == {roundup.pk: n}
+    assert service.roundups_deliver_pending() == {}
+    assert Message.objects.filter(roundup=roundup, channel="email").count() == n
+
+
 def test_the_celery_task_only_queues(golden, monkeypatch):
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     monkeypatch.setattr(service, "roundup_deliver", lambda roundup_id: {"recipients": 2, "messages": 3})
