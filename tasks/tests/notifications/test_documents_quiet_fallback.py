@@ -211,3 +211,31 @@ def test_a_notice_whose_task_was_lost_is_queued_by_the_hourly_catch_up(setup):
     # Long past, it is history: not sent a month late.
     Message.objects.all().delete()
     assert notice_service.notices_send_pending(at=morning + timedelta(days=31)) == {}
+
+
+def test_the_item_page_shows_its_coordinators_what_was_sent_in_constant_queries(setup, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan, coordinator, unit, liaison, item = setup
+    morning = datetime(2026, 6, 2, 9, 0, tzinfo=SH)
+    issue(item, coordinator, at=morning, urgent=True)
+    outbox_deliver(channel="email", now=morning)
+
+    def page(user) -> tuple[str, int]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(item.get_absolute_url())
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    html, before = page(coordinator)
+    assert 'id="messages"' in html and "督办〔2026〕1号" in html and "message-state-sent" in html
+    assert "wang@example.gov.cn" in html
+    # More messages about the item (a second notice after the first is answered, reminders): same queries.
+    N.objects.update(status=N.Status.ANSWERED)
+    issue(item, coordinator, at=morning + timedelta(days=1), urgent=True)
+    html, after = page(coordinator)
+    assert html.count("督办〔2026〕2号") >= 2 and after == before
+    liaison_html, _n = page(liaison)
+    assert 'id="messages"' not in liaison_html  # the addresses are the coordinators' to see
