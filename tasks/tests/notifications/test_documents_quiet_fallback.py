@@ -239,3 +239,26 @@ def test_the_item_page_shows_its_coordinators_what_was_sent_in_constant_queries(
     assert html.count("督办〔2026〕2号") >= 2 and after == before
     liaison_html, _n = page(liaison)
     assert 'id="messages"' not in liaison_html  # the addresses are the coordinators' to see
+
+
+def test_the_overdue_view_and_the_notice_page_mark_a_red_notice_urgent(setup, client):
+    from django.urls import reverse
+
+    plan, coordinator, unit, liaison, item = setup
+    client.force_login(coordinator)
+    client.post(reverse("tasks:notice_issue_items"), {"item": [item.pk], "colour": "red", "urgent": "on"})
+    notice = N.objects.get()
+    assert notice.urgent and notice.colour == N.Colour.RED
+    # A blue one ticked urgent is refused, with the reason, and nothing is issued.
+    N.objects.update(status=N.Status.ANSWERED)
+    other = WorkItemFactory(plan=plan, year=2026, lead=unit, deadline=date(2026, 12, 31))
+    response = client.post(reverse("tasks:notice_issue_item", args=[other.pk]),
+                           {"colour": "blue", "urgent": "on"}, follow=True)
+    assert "只有红色督办单可以标为急件" in response.content.decode() and N.objects.count() == 1
+    # A red draft signed from its page with the box ticked.
+    (draft,) = notice_service.notices_draft(items=[other], actor=coordinator, today=TODAY, colour=N.Colour.RED)
+    page = client.get(reverse("tasks:notice_detail", args=[draft.pk])).content.decode()
+    assert 'name="urgent"' in page
+    client.post(reverse("tasks:notice_sign", args=[draft.pk]), {"action": "issue", "urgent": "on"})
+    draft.refresh_from_db()
+    assert draft.status == N.Status.ISSUED and draft.urgent
