@@ -77,9 +77,11 @@ class MessageSpec:
     wait: timedelta | None = None
 
 
-def _first_attempt(spec: MessageSpec, now: datetime) -> datetime:
-    at = now + spec.wait if spec.wait else now
-    return at if spec.urgent else next_opening(at)
+def _first_attempt(spec: MessageSpec, now: datetime, opening: datetime) -> datetime:
+    """When ``spec`` is first due: now (urgent), else when the window next opens; a fallback ``wait`` later."""
+    if spec.wait:
+        return now + spec.wait if spec.urgent else next_opening(now + spec.wait)
+    return now if spec.urgent else opening
 
 
 def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None, kick: bool = True) -> int:
@@ -91,6 +93,7 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     if not specs:
         return 0
     now = now or timezone.now()
+    opening = next_opening(now)  # once for the lot (the calendar's corrections are read once)
     with transaction.atomic():
         existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
         new = [s for s in specs if s.key not in existing]
@@ -100,7 +103,7 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
                     key=s.key, purpose=s.purpose, channel=s.channel, address=s.address, subject=s.subject[:300],
                     body=s.body, html=s.html, payload=s.payload, recipient_id=s.recipient_id, robot_id=s.robot_id,
                     group=s.group, note=s.note[:300], state=S.QUEUED, queued_at=now,
-                    next_attempt_at=_first_attempt(s, now), notice_id=s.notice_id, roundup_id=s.roundup_id,
+                    next_attempt_at=_first_attempt(s, now, opening), notice_id=s.notice_id, roundup_id=s.roundup_id,
                     urgent=s.urgent,
                 )
                 for s in new

@@ -262,3 +262,30 @@ def test_the_overdue_view_and_the_notice_page_mark_a_red_notice_urgent(setup, cl
     client.post(reverse("tasks:notice_sign", args=[draft.pk]), {"action": "issue", "urgent": "on"})
     draft.refresh_from_db()
     assert draft.status == N.Status.ISSUED and draft.urgent
+
+
+# ---------------------------------------------------------------- documents by reference
+
+
+def test_a_document_is_read_once_per_run_and_a_missing_file_fails_only_its_message(monkeypatch):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tasks.notifications.channels import email as email_channel
+
+    path = default_storage.save("outbox/test/notice.pdf", ContentFile(b"%PDF-1.4 x"))
+    reads = []
+    real = email_channel._read
+    monkeypatch.setattr(email_channel, "_read", lambda p: reads.append(p) or real(p))
+    common = {"purpose": Message.Purpose.NOTICE, "channel": "email", "subject": "督办单", "body": "b"}
+    doc = {"attachments": [{"path": path, "name": "督办单.pdf", "mimetype": "application/pdf"}]}
+    gone = {"attachments": [{"path": "outbox/test/gone.pdf", "name": "x.pdf"}]}
+    morning = datetime(2026, 6, 2, 9, 0, tzinfo=SH)
+    messages_queue(specs=[MessageSpec(key=f"k{i}", address=f"u{i}@example.gov.cn", payload=doc, **common)
+                          for i in range(5)] + [MessageSpec(key="gone", address="g@example.gov.cn", payload=gone,
+                                                            **common)], now=morning)
+    summary = outbox_deliver(channel="email", now=morning)
+    assert dict(summary.counts) == {M.SENT: 5, M.FAILED: 1}
+    assert reads.count(path) == 1  # one storage read for five emails
+    assert all(m.attachments == [("督办单.pdf", b"%PDF-1.4 x", "application/pdf")] for m in mail.outbox)
+    assert "附件文件缺失" in Message.objects.get(key="gone").last_error
