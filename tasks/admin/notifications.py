@@ -27,7 +27,7 @@ class MessagePlanFilter(plan_filter("plans")):
 class MessageAdmin(ReadOnlyRecordAdmin):
     list_display = ["queued_at", "purpose", "channel", "address", "recipient", "state_badge", "attempts", "sent_at",
                     "delivered_at", "error_short"]
-    list_filter = ["state", "channel", "purpose", MessagePlanFilter]
+    list_filter = ["state", "channel", "purpose", "urgent", MessagePlanFilter]
     search_fields = ["=address", "subject", "provider_id"]
     list_select_related = ["recipient"]
     sortable_by = ["queued_at"]
