@@ -505,3 +505,22 @@ def document_specs(*, key: str, purpose: str, email: str, user, content: Rendere
             specs.append(MessageSpec(body=content.markdown, payload={"markdown": content.markdown,
                                                                      "title": content.subject}, **spec))
     return specs
+
+
+def robot_specs(*, key: str, purpose: str, robots: Iterable, content: Rendered, plan_ids: tuple[int, ...] = (),
+                notice_id: int | None = None, roundup_id: int | None = None,
+                urgent: bool = False) -> list[MessageSpec]:
+    """A document's summary with the link to each active group robot (a plan's or a unit's group): the
+    markdown only, never the files. ``key`` + the robot's id names each message once."""
+    specs = []
+    for robot in robots:
+        if not robot.active:
+            continue
+        channel = "dingtalk_robot" if robot.kind == "dingtalk" else "wecom_robot"
+        specs.append(MessageSpec(
+            key=f"{key}:robot:{robot.pk}", purpose=purpose, channel=channel, address=robot.name[:254],
+            robot_id=robot.pk, subject=content.subject, body=content.markdown,
+            payload={"markdown": content.markdown, "title": content.subject}, plan_ids=plan_ids,
+            notice_id=notice_id, roundup_id=roundup_id, urgent=urgent, note=_("群机器人：摘要和链接"),
+        ))
+    return specs

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
 from tasks.models import DocumentSeries, Message, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
-from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email
+from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.rules.actions import Act
 from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
@@ -296,6 +296,9 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> int:
         return 0
     content = notice_content(notice)
     people = people_by_email(to)
+    # The unit's own group robots get the summary and the link (never the plan's group: a 督办单 is the
+    # office's word to one unit, not a call-out).
+    robots = list(notice.unit.robots.filter(active=True).order_by("pk"))
     specs = []
     for email in to:
         key = f"notice:{notice.pk}:{email.lower()}"
@@ -304,6 +307,8 @@ def notice_send(*, notice_id: int, at: datetime | None = None) -> int:
             group=uuid.uuid5(uuid.NAMESPACE_URL, key), plan_ids=(notice.plan_id,), notice_id=notice.pk,
             urgent=notice.urgent, content=content,
         )
+    specs += robot_specs(key=f"notice:{notice.pk}", purpose=Message.Purpose.NOTICE, robots=robots, content=content,
+                         plan_ids=(notice.plan_id,), notice_id=notice.pk, urgent=notice.urgent)
     return messages_queue(specs=specs, now=at)
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable
 from tasks.models import Bulletin, Message, Plan, Roundup, RoundupDelivery, Unit, WorkItem
-from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email
+from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.roundups.html import render_standalone_html
 from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
 from tasks.roundups.periods import Period
@@ -253,13 +253,18 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
 
     Each recipient row (``RoundupDelivery``, fixed at publishing) is locked and takes its message group
     once, so no one is queued twice; the outbox delivers (email with the files, a summary with the link on
-    the person's other channels) and records each message's fate. Returns ``{"recipients": n,
-    "messages": n}`` queued by this run.
+    the person's other channels; the summary to the plan's group robots) and records each message's fate.
+    Returns ``{"recipients": n, "messages": n}`` queued by this run.
     """
     at = at or timezone.now()
     roundup = Roundup.objects.select_related("plan").get(pk=roundup_id)
     outcome = {"recipients": 0, "messages": 0}
-    if not roundup.is_published or not roundup.deliveries.filter(group__isnull=True).exists():
+    if not roundup.is_published:
+        return outcome
+    robots = list(roundup.plan.robots.filter(active=True).order_by("pk"))
+    robot_keys = [f"roundup:{roundup.pk}:robot:{r.pk}" for r in robots]
+    robots_due = len(robot_keys) > Message.objects.filter(key__in=robot_keys).count()
+    if not robots_due and not roundup.deliveries.filter(group__isnull=True).exists():
         return outcome
     report = roundup_report(roundup)
     bulletin = roundup.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
@@ -288,6 +293,14 @@ def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
             outcome["messages"] += messages_queue(specs=specs, now=at)
             RoundupDelivery.objects.bulk_update(rows, ["group"])
             outcome["recipients"] += len(rows)
+    if robots_due:
+        # The plan's group robots: the summary for everyone (no unit's own line), with the link.
+        group = RoundupDelivery(roundup=roundup, email="", name=_("各位"))
+        content = _roundup_content(report=report, delivery=group, subject=subject, attachments=attachments,
+                                   highlights=highlights)
+        outcome["messages"] += messages_queue(specs=robot_specs(
+            key=f"roundup:{roundup.pk}", purpose=Message.Purpose.ROUNDUP, robots=robots, content=content,
+            plan_ids=(roundup.plan_id,), roundup_id=roundup.pk), now=at)
     return outcome
 
 

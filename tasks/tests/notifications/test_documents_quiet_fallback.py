@@ -289,3 +289,25 @@ def test_a_document_is_read_once_per_run_and_a_missing_file_fails_only_its_messa
     assert reads.count(path) == 1  # one storage read for five emails
     assert all(m.attachments == [("督办单.pdf", b"%PDF-1.4 x", "application/pdf")] for m in mail.outbox)
     assert "附件文件缺失" in Message.objects.get(key="gone").last_error
+
+
+# ---------------------------------------------------------------- group robots
+
+
+def test_the_units_group_robot_gets_the_notice_summary_with_the_link_never_the_files(setup, robots):
+    from tasks.models import GroupRobot
+
+    plan, coordinator, unit, liaison, item = setup
+    robots.keys.add("js-group")
+    GroupRobot.objects.create(name="建设局工作群", kind="wecom", unit=unit,
+                              webhook=f"{robots.url}/cgi-bin/webhook/send?key=js-group")
+    GroupRobot.objects.create(name="专班群", kind="wecom", plan=plan,  # the plan's group: not for a 督办单
+                              webhook=f"{robots.url}/cgi-bin/webhook/send?key=plan-group")
+    morning = datetime(2026, 6, 2, 9, 0, tzinfo=SH)
+    notice = issue(item, coordinator, at=morning)
+    (message,) = Message.objects.filter(notice=notice, channel="wecom_robot")
+    assert message.address == "建设局工作群" and "attachments" not in message.payload
+    assert outbox_deliver(channel="wecom_robot", now=morning).counts == {M.DELIVERED: 1}
+    (posted,) = robots.inbox["js-group"]
+    assert f"/notices/{notice.pk}/" in posted["markdown"]["content"] and "逾期的事项" in posted["markdown"]["content"]
+    assert notice_service.notice_send(notice_id=notice.pk, at=morning) == 0  # once

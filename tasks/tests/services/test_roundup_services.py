@@ -290,3 +290,28 @@ def test_beat_schedule_has_the_three_roundup_entries():
     entries = {k: v for k, v in schedule.items() if v["task"] == "tasks.tasks.roundup_draft_last_period"}
     assert sorted(v["args"][0] for v in entries.values()) == ["month", "quarter", "year"]
     assert celery_app.tasks["tasks.tasks.roundup_draft_last_period"]
+
+
+def test_the_plans_group_robot_gets_the_summary_once(golden, fake_pdf, monkeypatch, settings,
+                                                     django_capture_on_commit_callbacks):
+    from tasks.models import GroupRobot
+    from tasks.tests.notifications.fakes import FakeRobots
+
+    monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)
+    monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
+    fake = FakeRobots().start()
+    try:
+        fake.secrets["plan"] = "SECplan"
+        GroupRobot.objects.create(name="专班群", kind="dingtalk", plan=golden.plan, secret="SECplan",
+                                  webhook=f"{fake.url}/robot/send?access_token=plan")
+        roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+        with django_capture_on_commit_callbacks(execute=True):
+            roundup_publish(roundup=roundup)
+        roundup_deliver(roundup_id=roundup.pk)
+        assert roundup_deliver(roundup_id=roundup.pk) == {"recipients": 0, "messages": 0}
+        assert dict(outbox_deliver(channel="dingtalk_robot").counts) == {Message.State.DELIVERED: 1}
+        (posted,) = fake.inbox["plan"]
+        text = posted["markdown"]["text"]
+        assert f"/roundups/{roundup.pk}/" in text and "区资规局：排名" not in text  # no unit's own line
+    finally:
+        fake.stop()
