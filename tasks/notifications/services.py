@@ -453,11 +453,13 @@ def people_by_email(emails: Iterable[str]) -> dict[str, object]:
     mailbox has none: it is reached by email only."""
     from django.contrib.auth import get_user_model
 
-    wanted = {e.lower() for e in emails if e}
+    emails = [e for e in emails if e]
     found = {}
-    if not wanted:
+    if not emails:
         return found
-    for user in (get_user_model().objects.filter(is_active=True, email__in=list(wanted) + list(emails))
+    # The addresses as written and lower-cased (an account's email is matched either way, not in every case).
+    candidates = sorted(set(emails) | {e.lower() for e in emails})
+    for user in (get_user_model().objects.filter(is_active=True, email__in=candidates)
                  .select_related("profile").order_by("-pk")):
         found[user.email.lower()] = user  # the oldest account of an address wins (ordered newest first)
     return found
