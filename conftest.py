@@ -19,7 +19,8 @@ def require_service(name: str, host: str, port: int) -> None:
 
 
 def suite_settings(media_root) -> dict:
-    """What every test runs with: its own upload folder, mail kept in memory, a cheap password hasher.
+    """What every test runs with: its own upload folder, mail kept in memory, a cheap password hasher,
+    no quiet hours.
 
     Production's PBKDF2 (a million rounds) took more than half the suite's time (sampled with py-spy):
     every account a test makes or logs in with hashes its password. Tests that start their own server
@@ -29,6 +30,9 @@ def suite_settings(media_root) -> dict:
         "MEDIA_ROOT": media_root,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests deliver at whatever hour they run; the quiet-hours tests set a window of their own.
+        "NOTIFY_WORKING_HOURS": "always",
+        "NOTIFY_QUIET_DAYS_OFF": False,
     }
 
 

@@ -48,6 +48,9 @@ os.environ.setdefault("DJANGO_VAR_DIR", tempfile.mkdtemp(prefix="province-bench-
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="province-bench-media-"))
 # The build COPYs a million rows a statement and VACUUMs: no statement timeout here (the app's is 30 s).
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "0")
+# The bench delivers whatever the hour it runs (the workers inherit this): no quiet hours, no days off.
+os.environ.setdefault("NOTIFY_WORKING_HOURS", "always")
+os.environ.setdefault("NOTIFY_QUIET_DAYS_OFF", "false")
 
 OPERATIONS = [
     "liaison_home", "overdue", "overdue_filtered", "review", "dashboard", "province_overdue", "province_review",

@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housing.settings")
 TMP = tempfile.mkdtemp(prefix="reminders-bench-")
 os.environ.setdefault("DJANGO_VAR_DIR", TMP)
+# The bench delivers whatever the hour it runs (the workers inherit this): no quiet hours, no days off.
+os.environ.setdefault("NOTIFY_WORKING_HOURS", "always")
+os.environ.setdefault("NOTIFY_QUIET_DAYS_OFF", "false")
 
 import django  # noqa: E402
 

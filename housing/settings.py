@@ -322,6 +322,13 @@ NOTIFY_EMAIL_BATCH_SIZE = env.int("NOTIFY_EMAIL_BATCH_SIZE", default=20)
 NOTIFY_ROBOT_LIMIT = env.int("NOTIFY_ROBOT_LIMIT", default=20)
 NOTIFY_ROBOT_WINDOW_SECONDS = env.int("NOTIFY_ROBOT_WINDOW_SECONDS", default=60)
 NOTIFY_ROBOT_MUTE_SECONDS = env.int("NOTIFY_ROBOT_MUTE_SECONDS", default=600)
+# Quiet hours (tasks/notifications/quiet.py): nothing is delivered outside this daily window (site time) nor,
+# with NOTIFY_QUIET_DAYS_OFF, on a day off of the official calendar; such messages wait for the window.
+# "always" (or empty) lifts the window. Urgent messages (a red 督办单 marked urgent, notify_test) go at once.
+NOTIFY_WORKING_HOURS = env.str("NOTIFY_WORKING_HOURS", default="08:30-18:00")
+NOTIFY_QUIET_DAYS_OFF = env.bool("NOTIFY_QUIET_DAYS_OFF", default=True)
+# A person's next channel (their profile's order) goes only if the one before has not reached them in this.
+NOTIFY_FALLBACK_HOURS = env.float("NOTIFY_FALLBACK_HOURS", default=4)
 
 # Celery: Redis in production; kombu's filesystem transport when no REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -571,6 +571,8 @@ class NoticeIssueForm(Form):
     colour = forms.ChoiceField(label=_("督办颜色"), choices=NOTICE_COLOURS, required=False)
     requirement = TextField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                                   required=False, help_text=_("留空则按颜色使用默认要求"))
+    urgent = forms.BooleanField(label=_("急件"), required=False,
+                                help_text=_("仅红色督办单：立即发送，不等工作时间"))
 
 
 class NoticeReplyForm(Form):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date, datetime
 
 from celery import shared_task
@@ -68,23 +67,25 @@ def roundup_draft_last_period(kind: str, today: str | None = None) -> list[int]:
     return [r.pk for r in roundup_services.roundups_draft_last_period(kind=kind, today=day)]
 
 
-@shared_task(bind=True, max_retries=8)
-def roundup_deliver(self, roundup_id: int) -> dict:
-    """Email a published roundup to whoever has not had it yet; retry failed addresses with backoff."""
-    outcome = roundup_services.roundup_deliver(roundup_id=roundup_id)
-    if outcome["failed"]:
-        # Stay well under the broker's visibility timeout (1 hour).
-        raise self.retry(countdown=min(60 * 2**self.request.retries, 1800))
-    return outcome
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=5)
+def roundup_deliver(roundup_id: int) -> dict:
+    """Queue a published roundup in the outbox for whoever is not queued yet (the outbox delivers and
+    retries); idempotent."""
+    return roundup_services.roundup_deliver(roundup_id=roundup_id)
 
 
-@shared_task(bind=True, max_retries=8)
-def notice_send(self, notice_id: int) -> bool:
-    """Email an issued 督办单 (PDF attached) to the unit's liaisons and its leader; once."""
-    try:
-        return notice_services.notice_send(notice_id=notice_id)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 1800)) from exc
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=5)
+def notice_send(notice_id: int) -> int:
+    """Queue an issued 督办单 in the outbox for the unit's liaisons and its leader (files attached to the
+    email); once per address."""
+    return notice_services.notice_send(notice_id=notice_id)
+
+
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=3)
+def documents_catch_up() -> dict:
+    """Hourly: queue in the outbox the roundups' and 督办单's recipients not queued yet (idempotent)."""
+    return {"roundups": roundup_services.roundups_deliver_pending(),
+            "notices": notice_services.notices_send_pending()}
 
 
 @shared_task

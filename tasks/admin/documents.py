@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Bulletin, NoticeEvent, SupervisionNotice
 
+from .notifications import NoticeMessageInline
 from .scoping import ReadOnlyRecordAdmin, plan_filter
 
 
@@ -53,9 +54,9 @@ class SupervisionNoticeAdmin(ReadOnlyAdmin):
     search_fields = ["doc_number", "unit__name"]
     list_select_related = ["plan", "unit"]
     fields = ["doc_number", "plan", "unit", "colour", "status", "proposed", "requirement", "reply_days",
-              "reply_due", "escalated_from", "issued_at", "issued_by", "answered_at", "reply", "emailed_at", "files"]
+              "reply_due", "escalated_from", "issued_at", "issued_by", "answered_at", "reply", "urgent", "files"]
     readonly_fields = fields
-    inlines = [NoticeEventInline]
+    inlines = [NoticeEventInline, NoticeMessageInline]
 
     @admin.display(description=_("文件"))
     def files(self, obj):

@@ -27,7 +27,7 @@ class MessagePlanFilter(plan_filter("plans")):
 class MessageAdmin(ReadOnlyRecordAdmin):
     list_display = ["queued_at", "purpose", "channel", "address", "recipient", "state_badge", "attempts", "sent_at",
                     "delivered_at", "error_short"]
-    list_filter = ["state", "channel", "purpose", MessagePlanFilter]
+    list_filter = ["state", "channel", "purpose", "urgent", MessagePlanFilter]
     search_fields = ["=address", "subject", "provider_id"]
     list_select_related = ["recipient"]
     sortable_by = ["queued_at"]
@@ -62,6 +62,36 @@ class MessageAdmin(ReadOnlyRecordAdmin):
             self.message_user(request, _("已重新排队 %(n)s 条消息，稍后发送。") % {"n": n}, messages.SUCCESS)
         else:
             self.message_user(request, _("所选消息中没有失败、放弃或结果不明的。"), messages.WARNING)
+
+
+class MessageInline(admin.TabularInline):
+    """The messages about a document (a 督办单, a roundup): to whom, on which channel, when, and their fate."""
+
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ["address", "channel", "state_badge", "urgent", "attempts", "queued_at", "sent_at", "delivered_at",
+              "finished_at", "error_short"]
+    readonly_fields = fields
+    ordering = ["address", "channel", "pk"]
+    verbose_name_plural = _("发送记录(发件箱)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    state_badge = MessageAdmin.state_badge
+    error_short = MessageAdmin.error_short
+
+
+class NoticeMessageInline(MessageInline):
+    fk_name = "notice"
+
+
+class RoundupMessageInline(MessageInline):
+    fk_name = "roundup"
 
 
 class GroupRobotForm(ModelForm):

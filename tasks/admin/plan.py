@@ -276,7 +276,7 @@ class WorkItemAdmin(PlanScopedAdmin):
     # here, which the service records in the history.
     readonly_fields = [
         "status", "deadline_in_force", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at",
-        "parent", "handed_at", "signed_at", "signed_by",
+        "parent", "handed_at", "signed_at", "signed_by", "messages_sent",
     ]
     exclude = ["due_date"]
     inlines = [WorkItemUnitInline, StatusChangeInline]
@@ -293,6 +293,22 @@ class WorkItemAdmin(PlanScopedAdmin):
         extended = is_extended(deadline=obj.deadline, due_date=obj.due_date)
         return format_html(
             "{}{} · {}", obj.due_date.isoformat(), format_html(" ({})", _("已延期")) if extended else "", link
+        )
+
+    @admin.display(description=_("发送记录"))
+    def messages_sent(self, obj):
+        """The reminder digests and 督办单 sent about the item: channel, when, state (one query)."""
+        if obj.pk is None:
+            return "—"
+        from tasks.selectors.messages import messages_for_item
+
+        rows = messages_for_item(obj)
+        if not rows:
+            return _("暂无")
+        return format_html_join(
+            format_html("<br>"), '{} · {} · {} → {} · <b class="message-state message-state-{}">{}</b>',
+            ((timezone.localtime(m.queued_at).strftime("%Y-%m-%d %H:%M"), m.get_purpose_display(),
+              m.get_channel_display(), m.address, m.state, m.get_state_display()) for m in rows),
         )
 
     @admin.display(description=_("工作内容"))

@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import Form
-from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
+from tasks.models import Channel, Message, Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from tasks.owners import writable
 from tasks.roundups.periods import KINDS, MONTH, Period, PeriodError
 from tasks.services.roundups import (
@@ -21,6 +22,7 @@ from tasks.services.roundups import (
     roundup_regenerate,
 )
 
+from .notifications import RoundupMessageInline
 from .scoping import PlanScopedAdmin, plan_filter
 
 
@@ -53,14 +55,22 @@ class RoundupSettingsAdmin(PlanScopedAdmin):
 
 
 class RoundupDeliveryInline(admin.TabularInline):
+    """Who the roundup is due to (fixed at publishing); what went to each is the outbox's (below)."""
+
     model = RoundupDelivery
     extra = 0
     can_delete = False
-    fields = ["email", "name", "unit", "status", "attempts", "sent_at", "error"]
+    fields = ["email", "name", "unit", "group"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def _count(rows):
+    """A per-row count as a subquery (two joined counts would multiply each other)."""
+    counted = rows.order_by().values("roundup").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class GenerateForm(Form):
@@ -93,7 +103,7 @@ class RoundupAdmin(PlanScopedAdmin):
     date_hierarchy = "period_end"
     search_fields = ["plan__title"]
     actions = ["regenerate_roundups", "preview_roundup", "publish_roundups"]
-    inlines = [RoundupDeliveryInline]
+    inlines = [RoundupDeliveryInline, RoundupMessageInline]
     fields = ["plan", "kind", "period_start", "period_end", "status", "generated_at", "generated_by",
               "published_at", "published_by", "highlights", "page_link"]
     readonly_fields = fields
@@ -104,8 +114,10 @@ class RoundupAdmin(PlanScopedAdmin):
             .get_queryset(request)
             .select_related("plan", "plan__region", "generated_by", "published_by")
             .annotate(
-                n_deliveries=Count("deliveries"),
-                n_sent=Count("deliveries", filter=Q(deliveries__status=RoundupDelivery.Status.SENT)),
+                n_deliveries=_count(RoundupDelivery.objects.filter(roundup=OuterRef("pk"))),
+                # Recipients whose email went out (the record; other channels carry a summary).
+                n_sent=_count(Message.objects.filter(roundup=OuterRef("pk"), channel=Channel.EMAIL,
+                                                     state__in=[Message.State.SENT, Message.State.DELIVERED])),
             )
         )
 

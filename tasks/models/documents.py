@@ -144,7 +144,10 @@ class SupervisionNotice(models.Model):
                                   related_name="+", verbose_name=_("签发人"))
     answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     reply = models.TextField(_("回复内容"), blank=True)
-    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # Delivery is the outbox's (``Message.notice``): what went to whom, on which channel, when, and its fate.
+    urgent = models.BooleanField(
+        _("急件"), default=False, help_text=_("红色督办单可标为急件：立即发送，不受免打扰时段限制")
+    )
 
     class Meta:
         verbose_name = _("督办单")
@@ -157,6 +160,7 @@ class SupervisionNotice(models.Model):
                 condition=Q(status__in=["draft", "cancelled"]) | Q(number__isnull=False, reply_due__isnull=False),
                 name="notice_issued_has_number",
             ),
+            models.CheckConstraint(condition=Q(urgent=False) | Q(colour="red"), name="notice_urgent_is_red"),
         ]
         indexes = [models.Index(fields=["status", "reply_due"])]
 

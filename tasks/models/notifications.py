@@ -74,6 +74,7 @@ class Message(models.Model):
         FAILED = "failed", _("发送失败")
         GAVE_UP = "gave_up", _("多次失败已放弃")
         UNCERTAIN = "uncertain", _("结果不明")
+        SKIPPED = "skipped", _("无需发送")  # a fallback whose earlier channel reached the person
 
     key = models.CharField(_("幂等键"), max_length=200, unique=True)
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
@@ -90,6 +91,16 @@ class Message(models.Model):
     plans = models.ManyToManyField(Plan, blank=True, related_name="+", verbose_name=_("方案"))
     group = models.UUIDField(_("消息组"), null=True, blank=True, db_index=True,
                              help_text=_("同一内容经不同渠道发出的消息编号相同"))
+    # What the message is about, when it is a document's (the 督办单, the roundup): their pages list it.
+    notice = models.ForeignKey("tasks.SupervisionNotice", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="messages", verbose_name=_("督办单"))
+    roundup = models.ForeignKey("tasks.Roundup", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="messages", verbose_name=_("晾晒通报"))
+    urgent = models.BooleanField(_("急件"), default=False, help_text=_("不受免打扰时段限制，立即发送"))
+    fallback_for = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallbacks",
+        verbose_name=_("补发自"), help_text=_("前一渠道在规定时间内未送达时才发送；已送达则不再发送"),
+    )
     subject = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("正文"))
     html = models.TextField(_("HTML 正文"), blank=True)

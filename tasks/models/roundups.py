@@ -214,33 +214,24 @@ class Roundup(models.Model):
 
 
 class RoundupDelivery(models.Model):
-    """Who was sent a published roundup, and whether it went out (the delivery log)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待发送")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("发送失败")
+    """Who a published roundup is due to, once (fixed at publishing). Delivery itself is the outbox's: the
+    messages sent for this row share its ``group`` (``Message.group``), one per channel."""
 
     roundup = models.ForeignKey(Roundup, on_delete=models.CASCADE, related_name="deliveries")
     email = models.EmailField(_("邮箱"))
     name = models.CharField(_("收件人"), max_length=100, blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              verbose_name=_("单位"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True)
+    group = models.UUIDField(_("消息组"), null=True, blank=True, unique=True,
+                             help_text=_("已交发件箱时的消息组编号；为空表示尚未排队"))
 
     class Meta:
-        verbose_name = _("发送记录")
-        verbose_name_plural = _("发送记录")
+        verbose_name = _("发送对象")
+        verbose_name_plural = _("发送对象")
         ordering = ["roundup", "email"]
         constraints = [
             models.UniqueConstraint(fields=["roundup", "email"], name="roundup_delivery_unique_email"),
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="roundup_delivery_sent_has_time"
-            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} ({self.get_status_display()})"
+        return self.email

@@ -1,14 +1,21 @@
 """Which channels reach a person: their profile's order, limited to what is configured and what they have.
 
-Email is always one of them (the record, and today's behaviour); the first preferred channel that is
-configured and for which the person has an id is added. The skipped preferences are written on the
-message (``note``), so the outbox says why a person who asked for DingTalk got email only.
+* The first preferred channel that is configured and for which the person has an id goes at once.
+* Each further one in their order is a fallback: queued with it, sent only if the one before has not
+  reached the person within ``NOTIFY_FALLBACK_HOURS`` (e.g. 浙政钉 first, SMS if not delivered in 4 hours).
+* Email is always one of them: the record (today's behaviour), and the only channel that carries
+  documents (a 督办单's or a roundup's files); the other channels get a summary with a link.
+
+The skipped preferences are written on the message (``note``), so the outbox says why a person who asked
+for DingTalk got email only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tasks.models import Channel, Profile
@@ -25,16 +32,29 @@ class Route:
     channel: str
     address: str
     note: str = ""
+    #: A fallback: the channel it backs up, and how long after queuing it goes if that one has not reached.
+    fallback_for: str = ""
+    wait: timedelta | None = field(default=None)
+
+    @property
+    def timing(self) -> dict:
+        """The ``MessageSpec`` fields of a fallback (none for a first channel)."""
+        return {"fallback_for": self.fallback_for, "wait": self.wait} if self.fallback_for else {}
 
 
 def missing_configuration(channel: str) -> str:
     return adapter_for(channel).missing_configuration()
 
 
+def fallback_wait() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "NOTIFY_FALLBACK_HOURS", 4)))
+
+
 def personal_routes(*, email: str, profile: Profile | None) -> list[Route]:
-    """The channels to reach the owner of ``email`` (and ``profile``, when the address is a person's)."""
+    """The channels to reach the owner of ``email`` (and ``profile``, when the address is a person's):
+    the first usable preferred channel, its fallbacks in the person's order, then email."""
     skipped: list[str] = []
-    extra: Route | None = None
+    chain: list[Route] = []
     for name in parse_channel_order(profile.channels if profile else ""):
         if name == "email" or name not in ADDRESS_FIELD:
             continue
@@ -45,13 +65,15 @@ def personal_routes(*, email: str, profile: Profile | None) -> list[Route]:
             skipped.append(_("%(channel)s未配置(%(why)s)") % {"channel": label, "why": missing})
         elif not address:
             skipped.append(_("%(channel)s缺少收件人标识") % {"channel": label})
+        elif not chain:
+            chain.append(Route(name, address, _("按本人接收渠道顺序")))
         else:
-            extra = Route(name, address, _("按本人接收渠道顺序"))
-            break
+            before = chain[-1]
+            wait = fallback_wait() * len(chain)
+            chain.append(Route(name, address, _("%(before)s %(hours)s小时内未送达时补发") % {
+                "before": Channel(before.channel).label, "hours": f"{wait.total_seconds() / 3600:g}"},
+                fallback_for=before.channel, wait=wait))
     note = _("邮件总会发送")
     if skipped:
         note += "；" + "；".join(skipped)
-    routes = [Route(Channel.EMAIL, email, note)]
-    if extra:
-        routes.insert(0, extra)
-    return routes
+    return [*chain, Route(Channel.EMAIL, email, note)]

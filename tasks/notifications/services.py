@@ -31,10 +31,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks.models import Message
+from tasks.models import Channel, Message
 from tasks.services.enqueue import enqueue_after_commit
 
 from .channels import ConfigurationError, Outcome, Result, adapter_for
+from .channels.http import CallFailed
+from .quiet import is_quiet, next_opening
 
 log = logging.getLogger(__name__)
 S = Message.State
@@ -65,14 +67,33 @@ class MessageSpec:
     plan_ids: tuple[int, ...] = ()
     group: uuid.UUID | None = None
     note: str = ""
+    notice_id: int | None = None
+    roundup_id: int | None = None
+    #: Goes out at once, whatever the hour (a red 督办单 marked urgent, a test): no quiet hours.
+    urgent: bool = False
+    #: A fallback: the channel (of the same ``group``) it backs up; sent only if that one has not reached
+    #: the person ``wait`` after queuing (skipped otherwise).
+    fallback_for: str = ""
+    wait: timedelta | None = None
+
+
+def _first_attempt(spec: MessageSpec, now: datetime, opening: datetime) -> datetime:
+    """When ``spec`` is first due: now (urgent), else when the window next opens; a fallback ``wait`` later."""
+    if spec.wait:
+        return now + spec.wait if spec.urgent else next_opening(now + spec.wait)
+    return now if spec.urgent else opening
 
 
 def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None, kick: bool = True) -> int:
-    """Queue the messages whose key is new; returns how many were queued. Delivery is kicked after commit."""
+    """Queue the messages whose key is new; returns how many were queued. Delivery is kicked after commit.
+
+    A message queued in quiet hours (``quiet``) is due when the window opens; a fallback is due ``wait``
+    later and points at the message it backs up (the same group's message on ``fallback_for``)."""
     specs = list({s.key: s for s in specs}.values())
     if not specs:
         return 0
     now = now or timezone.now()
+    opening = next_opening(now)  # once for the lot (the calendar's corrections are read once)
     with transaction.atomic():
         existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
         new = [s for s in specs if s.key not in existing]
@@ -81,20 +102,31 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
                 Message(
                     key=s.key, purpose=s.purpose, channel=s.channel, address=s.address, subject=s.subject[:300],
                     body=s.body, html=s.html, payload=s.payload, recipient_id=s.recipient_id, robot_id=s.robot_id,
-                    group=s.group, note=s.note[:300], state=S.QUEUED, queued_at=now, next_attempt_at=now,
+                    group=s.group, note=s.note[:300], state=S.QUEUED, queued_at=now,
+                    next_attempt_at=_first_attempt(s, now, opening), notice_id=s.notice_id, roundup_id=s.roundup_id,
+                    urgent=s.urgent,
                 )
                 for s in new
             ],
             ignore_conflicts=True,  # the same key queued by a concurrent transaction: theirs stands
         )
         with_plans = {s.key: s.plan_ids for s in new if s.plan_ids}
+        fallbacks = [s for s in new if s.fallback_for and s.group]
+        ids = {}
+        if with_plans or fallbacks:
+            ids = dict(Message.objects.filter(key__in=[s.key for s in new], queued_at=now).values_list("key", "pk"))
         if with_plans:
-            ids = dict(Message.objects.filter(key__in=list(with_plans), queued_at=now).values_list("key", "pk"))
             through = Message.plans.through
             through.objects.bulk_create(
                 [through(message_id=ids[k], plan_id=p) for k, plans in with_plans.items() if k in ids for p in plans],
                 ignore_conflicts=True,
             )
+        if fallbacks:
+            backed = {(g, c): pk for g, c, pk in Message.objects.filter(group__in={s.group for s in fallbacks})
+                      .values_list("group", "channel", "pk")}
+            rows = [Message(pk=ids[s.key], fallback_for_id=backed[(s.group, s.fallback_for)])
+                    for s in fallbacks if s.key in ids and (s.group, s.fallback_for) in backed]
+            Message.objects.bulk_update(rows, ["fallback_for"])
         if kick:
             for channel in sorted({s.channel for s in new}):
                 enqueue_after_commit("outbox_send", channel)
@@ -127,21 +159,60 @@ class DeliverySummary:
                                             for k, v in self.counts.items()}}
 
 
-def _claim(*, channel: str, now: datetime, limit: int, only: list[int] | None = None) -> list[Message]:
+def _reached(state: str, channel: str) -> bool:
+    """Whether a message in ``state`` reached its person: delivered, or taken by a provider that never says
+    more (SMS, 浙政钉, email)."""
+    return state == S.DELIVERED or (state == S.SENT and not adapter_for(channel).reconciles)
+
+
+def _skip_needless_fallbacks(batch: list[Message], *, now: datetime) -> list[Message]:
+    """Claimed fallbacks whose earlier channel (or one before it) reached the person are 'skipped'; the
+    rest of ``batch`` is returned. One query, whatever the batch."""
+    fallbacks = [m for m in batch if m.fallback_for_id]
+    if not fallbacks:
+        return batch
+    chain = {pk: (up, state, channel) for pk, up, state, channel in Message.objects.filter(
+        group__in={m.group for m in fallbacks}).values_list("pk", "fallback_for_id", "state", "channel")}
+    skipped = {}
+    for m in fallbacks:
+        up = m.fallback_for_id
+        while up in chain:
+            parent, state, channel = chain[up]
+            if _reached(state, channel):
+                skipped[m.pk] = _("%(channel)s已送达，无需补发") % {"channel": Channel(channel).label}
+                break
+            up = parent
+    by_reason: dict[str, list[int]] = {}
+    for pk, why in skipped.items():
+        by_reason.setdefault(why, []).append(pk)
+    for why, pks in by_reason.items():  # one UPDATE per channel that reached, not per message
+        Message.objects.filter(pk__in=pks, state=S.SENDING).update(state=S.SKIPPED, finished_at=now,
+                                                                   next_attempt_at=None, note=why)
+    return [m for m in batch if m.pk not in skipped]
+
+
+def _claim(*, channel: str, now: datetime, limit: int, only: list[int] | None = None) -> list[Message] | None:
+    """A batch of due messages, now 'sending' (fallbacks no longer needed left out); None when none was due."""
+    quiet = is_quiet(now)
     with transaction.atomic():
         due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=now)
         if only is not None:
             due = due.filter(pk__in=only)
+        if quiet:
+            # Quiet hours or a day off: only urgent messages go; the rest wait for the window (not dropped).
+            due.filter(urgent=False).update(next_attempt_at=next_opening(now))
+            due = due.filter(urgent=True)
         ids = list(
             due.order_by("next_attempt_at", "pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
         if not ids:
-            return []
+            return None
         Message.objects.filter(pk__in=ids, state=S.QUEUED).update(state=S.SENDING, sending_at=now)
-    return list(Message.objects.filter(pk__in=ids, state=S.SENDING, sending_at=now)
-                .select_related("robot").order_by("pk"))
+    batch = list(Message.objects.filter(pk__in=ids, state=S.SENDING, sending_at=now)
+                 .select_related("robot").order_by("pk"))
+    return _skip_needless_fallbacks(batch, now=now)
 
 
 def _apply(m: Message, r: Result, *, now: datetime) -> None:
@@ -206,6 +277,11 @@ def _deliver_batch(adapter, batch: list[Message], *, clock, summary: DeliverySum
         # The rest of the batch fails with it (those recorded already are left as they are by _flush).
         done = {m.pk for m, _r in pending}
         pending += [(m, Result(Outcome.FAILED, error=str(exc))) for m in batch if m.pk not in done]
+    except CallFailed as exc:
+        # A call outside any one message's send failed (the access token: the provider down, a 5xx): the
+        # rest of the batch was not sent; it waits for the next attempt instead of being left 'sending'.
+        done = {m.pk for m, _r in pending}
+        pending += [(m, Result(Outcome.RETRY, error=str(exc))) for m in batch if m.pk not in done]
     _flush(pending, now=clock(), summary=summary)
 
 
@@ -222,8 +298,10 @@ def outbox_deliver(
         # Bounded: a message retried or held in this run is not due again in it.
         for _batch in range(ceil(due / adapter.batch_size) + 1):
             batch = _claim(channel=channel, now=clock(), limit=adapter.batch_size, only=message_ids)
-            if not batch:
+            if batch is None:
                 break
+            if not batch:  # every claimed message was a fallback no longer needed
+                continue
             _deliver_batch(adapter, batch, clock=clock, summary=summary)
     finally:
         adapter.close()
@@ -324,7 +402,7 @@ def message_test_send(*, user, channel: str, robot=None, now: datetime | None = 
         key=f"test:{user.pk}:{channel}:{now.isoformat()}", purpose=Message.Purpose.TEST, channel=channel,
         address=address, recipient_id=user.pk, robot_id=robot.pk if robot else None, subject=subject, body=text,
         payload={"markdown": text, "title": subject, "template_params": {"count": "0", "date": now.strftime("%m-%d")}},
-        note=_("notify_test 测试"), now=now, kick=False,  # delivered here and now, not by the worker
+        note=_("notify_test 测试"), urgent=True, now=now, kick=False,  # delivered here and now, not by the worker
     )
     outbox_deliver(channel=channel, now=now, message_ids=[message.pk])
     message.refresh_from_db()
@@ -365,3 +443,86 @@ def messages_requeue(*, message_ids: list[int], actor, now: datetime | None = No
 def messages_for_plans(plan_ids) -> Q:
     """Messages about any of these plans (the admin's scope)."""
     return Q(pk__in=Message.plans.through.objects.filter(plan_id__in=plan_ids).values("message_id"))
+
+
+# ---------------------------------------------------------------- a document to people
+
+
+def people_by_email(emails: Iterable[str]) -> dict[str, object]:
+    """Lower-cased address -> the active account with it (profile loaded); one query. A unit's shared
+    mailbox has none: it is reached by email only."""
+    from django.contrib.auth import get_user_model
+
+    emails = [e for e in emails if e]
+    found = {}
+    if not emails:
+        return found
+    # The addresses as written and lower-cased (an account's email is matched either way, not in every case).
+    candidates = sorted(set(emails) | {e.lower() for e in emails})
+    for user in (get_user_model().objects.filter(is_active=True, email__in=candidates)
+                 .select_related("profile").order_by("-pk")):
+        found[user.email.lower()] = user  # the oldest account of an address wins (ordered newest first)
+    return found
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One content in every channel's form (each from a template): email text/HTML with the documents
+    attached by reference, a markdown summary with the link, an SMS text and its template's variables."""
+
+    subject: str
+    text: str
+    markdown: str
+    sms: str
+    sms_params: dict
+    html: str = ""
+    attachments: tuple[dict, ...] = ()  # {"path": storage name, "name": file name, "mimetype": ...}
+    headers: dict = field(default_factory=dict)
+
+
+def document_specs(*, key: str, purpose: str, email: str, user, content: Rendered, group: uuid.UUID,
+                   plan_ids: tuple[int, ...] = (), notice_id: int | None = None, roundup_id: int | None = None,
+                   urgent: bool = False) -> list[MessageSpec]:
+    """The messages carrying one document to the owner of ``email``: by email always, with the files (the
+    record, and the only channel that carries documents), and on their preferred channels (and fallbacks)
+    a summary with the link. ``key`` + the channel names each message once and for all."""
+    from .routing import personal_routes
+
+    routes = personal_routes(email=email, profile=getattr(user, "profile", None) if user else None)
+    common = {"purpose": purpose, "subject": content.subject, "recipient_id": user.pk if user else None,
+              "plan_ids": plan_ids, "group": group, "notice_id": notice_id, "roundup_id": roundup_id,
+              "urgent": urgent}
+    specs = []
+    for route in routes:
+        spec = {"key": f"{key}:{route.channel}", "channel": route.channel, "address": route.address,
+                "note": route.note, **route.timing, **common}
+        if route.channel == "email":
+            payload = {"attachments": list(content.attachments)}
+            if content.headers:
+                payload["headers"] = content.headers
+            specs.append(MessageSpec(body=content.text, html=content.html, payload=payload, **spec))
+        elif route.channel == "sms":
+            specs.append(MessageSpec(body=content.sms, payload={"template_params": content.sms_params}, **spec))
+        else:
+            specs.append(MessageSpec(body=content.markdown, payload={"markdown": content.markdown,
+                                                                     "title": content.subject}, **spec))
+    return specs
+
+
+def robot_specs(*, key: str, purpose: str, robots: Iterable, content: Rendered, plan_ids: tuple[int, ...] = (),
+                notice_id: int | None = None, roundup_id: int | None = None,
+                urgent: bool = False) -> list[MessageSpec]:
+    """A document's summary with the link to each active group robot (a plan's or a unit's group): the
+    markdown only, never the files. ``key`` + the robot's id names each message once."""
+    specs = []
+    for robot in robots:
+        if not robot.active:
+            continue
+        channel = "dingtalk_robot" if robot.kind == "dingtalk" else "wecom_robot"
+        specs.append(MessageSpec(
+            key=f"{key}:robot:{robot.pk}", purpose=purpose, channel=channel, address=robot.name[:254],
+            robot_id=robot.pk, subject=content.subject, body=content.markdown,
+            payload={"markdown": content.markdown, "title": content.subject}, plan_ids=plan_ids,
+            notice_id=notice_id, roundup_id=roundup_id, urgent=urgent, note=_("群机器人：摘要和链接"),
+        ))
+    return specs

@@ -406,12 +406,13 @@ def bulletin_ensure_files(bulletin: Bulletin) -> Bulletin:
     return locked
 
 
-def bulletin_attachments(bulletin: Bulletin) -> list[tuple[str, bytes, str]]:
-    """The frozen .docx and PDF of a published bulletin, as email attachments."""
+def bulletin_attachment_refs(bulletin: Bulletin) -> list[dict]:
+    """The frozen .docx and PDF of a published bulletin, as the outbox's attachments: stored names, read
+    when the email is sent."""
     stem = bulletin_file_stem(bulletin)
     files = []
     if bulletin.docx:
-        files.append((f"{stem}.docx", bulletin_docx(bulletin), DOCX_TYPE))
+        files.append({"path": bulletin.docx.name, "name": f"{stem}.docx", "mimetype": DOCX_TYPE})
     if bulletin.pdf:
-        files.append((f"{stem}.pdf", bulletin_pdf(bulletin), "application/pdf"))
+        files.append({"path": bulletin.pdf.name, "name": f"{stem}.pdf", "mimetype": "application/pdf"})
     return files

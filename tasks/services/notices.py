@@ -9,22 +9,25 @@ then the number sequence, which alone orders concurrent issues.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
-from tasks.models import DocumentSeries, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.models import DocumentSeries, Message, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.rules.actions import Act
 from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
 from tasks.selectors.calendar import calendar_overrides
@@ -101,9 +104,10 @@ def notices_draft(*, items: Sequence[WorkItem], actor=None, today: date, colour:
 
 
 def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: datetime | None = None,
-                 note: str = "") -> SupervisionNotice:
+                 note: str = "", urgent: bool = False) -> SupervisionNotice:
     """Sign and send a draft: it takes its number and reply date, goes in each item's history, and is
-    emailed (PDF attached) after commit."""
+    queued in the outbox (files attached to the email) after commit. ``urgent`` (a red notice only) sends
+    it at once, whatever the hour; otherwise it waits for the working window."""
     at = at or timezone.now()
     if actor is not None:
         authorize(Act.ISSUE_NOTICE, actor, notice)
@@ -111,6 +115,9 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
         locked = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=notice.pk)
         if locked.status != N.Status.DRAFT:
             raise DocumentError(_("该督办单已签发（%(n)s）。") % {"n": locked.doc_number})
+        if urgent and locked.colour != N.Colour.RED:
+            raise DocumentError(_("只有红色督办单可以标为急件。"))
+        locked.urgent = urgent
         plan = locked.plan
         rules = roundup_settings_for(plan)
         locked.year = today.year
@@ -135,11 +142,16 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
 
 
 def notices_issue_for_items(*, items: Sequence[WorkItem], actor, today: date, colour: str | None = None,
-                            requirement: str = "", at: datetime | None = None) -> list[SupervisionNotice]:
-    """The overdue view's and item page's one click: draft per lead unit and issue at once."""
+                            requirement: str = "", at: datetime | None = None,
+                            urgent: bool = False) -> list[SupervisionNotice]:
+    """The overdue view's and item page's one click: draft per lead unit and issue at once. ``urgent``
+    marks the red ones urgent (sent at once, whatever the hour); it is refused when none would be red."""
     with transaction.atomic():
         drafts = notices_draft(items=items, actor=actor, today=today, colour=colour, requirement=requirement, at=at)
-        return [notice_issue(notice=d, actor=actor, today=today, at=at) for d in drafts]
+        if urgent and drafts and not any(d.colour == N.Colour.RED for d in drafts):
+            raise DocumentError(_("只有红色督办单可以标为急件。"))
+        return [notice_issue(notice=d, actor=actor, today=today, at=at, urgent=urgent and d.colour == N.Colour.RED)
+                for d in drafts]
 
 
 def notice_cancel(*, notice: SupervisionNotice, actor, at: datetime | None = None) -> SupervisionNotice:
@@ -239,38 +251,81 @@ def notice_recipients(notice: SupervisionNotice) -> list[str]:
     return out
 
 
+def notice_attachments(notice: SupervisionNotice) -> list[dict]:
+    """The stored .docx and PDF of an issued notice, as the outbox's attachments (read when sent)."""
+    stem = f"{notice.doc_number}-{notice.unit.name}"
+    files = []
+    if notice.pdf:
+        files.append({"path": notice.pdf.name, "name": f"{stem}.pdf", "mimetype": "application/pdf"})
+    if notice.docx:
+        files.append({"path": notice.docx.name, "name": f"{stem}.docx", "mimetype": DOCX_TYPE})
+    return files
+
+
+def notice_content(notice: SupervisionNotice) -> Rendered:
+    """The notice in every channel's form, from templates: the email (files attached), a markdown summary
+    with the link for DingTalk/浙政钉, an SMS text."""
+    url = settings.SITE_URL + reverse("tasks:notice_detail", args=[notice.pk])
+    subject = _("【%(colour)s督办单】%(number)s %(plan)s") % {
+        "colour": notice.get_colour_display(), "number": notice.doc_number, "plan": notice.plan.title}
+    items = list(notice.items.order_by("due_date", "pk"))
+    context = {"notice": notice, "items": items, "url": url, "subject": subject,
+               "due": chinese_date(notice.reply_due)}
+    return Rendered(
+        subject=subject,
+        text=render_to_string("tasks/email/notice.txt", context),
+        markdown=render_to_string("tasks/notifications/notice.md.txt", context).strip(),
+        sms=render_to_string("tasks/notifications/notice_sms.txt", context).strip(),
+        # The approved SMS template's variables: {count} items, reply by {date}.
+        sms_params={"count": str(len(items)), "date": f"{notice.reply_due.month}月{notice.reply_due.day}日"},
+        attachments=tuple(notice_attachments(notice)),
+    )
+
+
 @translation.override(settings.LANGUAGE_CODE)
-def notice_send(*, notice_id: int, at: datetime | None = None) -> bool:
-    """Email an issued notice once (the row is locked and its ``emailed_at`` checked); False if there was
-    nothing to send. SMTP errors propagate, so the Celery task retries."""
+def notice_send(*, notice_id: int, at: datetime | None = None) -> int:
+    """Queue an issued notice in the outbox for the unit's liaisons and its 分管领导, once per address (the
+    messages' keys); returns how many messages were queued (0: nothing new). The outbox delivers: email
+    with the .docx and PDF, a summary with the link on each person's preferred channels; a notice marked
+    urgent goes at once, whatever the hour."""
+    at = at or timezone.now()
     notice = N.objects.select_related("plan", "unit").get(pk=notice_id)
-    if notice.status == N.Status.DRAFT or notice.emailed_at:
-        return False
-    notice = notice_ensure_files(notice)
-    with transaction.atomic():
-        locked = N.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=notice_id)
-        if locked.emailed_at:
-            return False
-        to = notice_recipients(locked)
-        if not to:
-            logger.warning("Notice %s has no recipient address", locked.doc_number)
-            return False
-        stem = f"{locked.doc_number}-{locked.unit.name}"
-        message = EmailMessage(
-            subject=_("【%(colour)s督办单】%(number)s %(plan)s") % {
-                "colour": locked.get_colour_display(), "number": locked.doc_number, "plan": locked.plan.title},
-            body=_("%(unit)s：\n\n%(req)s\n请于%(due)s前登录系统书面回复并上传佐证材料。督办单见附件。\n") % {
-                "unit": locked.unit.name, "req": locked.requirement, "due": chinese_date(locked.reply_due)}
-            + settings.SITE_URL + reverse("tasks:notice_detail", args=[locked.pk]) + "\n",
-            to=to,
+    if notice.status == N.Status.DRAFT:
+        return 0
+    notice = notice_ensure_files(notice)  # stored before queuing: the messages reference the files
+    to = notice_recipients(notice)
+    if not to:
+        logger.warning("Notice %s has no recipient address", notice.doc_number)
+        return 0
+    content = notice_content(notice)
+    people = people_by_email(to)
+    # The unit's own group robots get the summary and the link (never the plan's group: a 督办单 is the
+    # office's word to one unit, not a call-out).
+    robots = list(notice.unit.robots.filter(active=True).order_by("pk"))
+    specs = []
+    for email in to:
+        key = f"notice:{notice.pk}:{email.lower()}"
+        specs += document_specs(
+            key=key, purpose=Message.Purpose.NOTICE, email=email, user=people.get(email.lower()),
+            group=uuid.uuid5(uuid.NAMESPACE_URL, key), plan_ids=(notice.plan_id,), notice_id=notice.pk,
+            urgent=notice.urgent, content=content,
         )
-        if notice.pdf:
-            message.attach(f"{stem}.pdf", notice_pdf(notice), "application/pdf")
-        message.attach(f"{stem}.docx", notice_docx(notice), DOCX_TYPE)
-        message.send()  # SMTP errors propagate: nothing is marked sent and the task retries
-        locked.emailed_at = at or timezone.now()
-        locked.save(update_fields=["emailed_at"])
-    return True
+    specs += robot_specs(key=f"notice:{notice.pk}", purpose=Message.Purpose.NOTICE, robots=robots, content=content,
+                         plan_ids=(notice.plan_id,), notice_id=notice.pk, urgent=notice.urgent)
+    return messages_queue(specs=specs, now=at)
+
+
+CATCH_UP_DAYS = 30  # an issued notice older than this with no message is history, not a lost task
+
+
+def notices_send_pending(*, at: datetime | None = None) -> dict[int, int]:
+    """Queue the issued notices of the last ``CATCH_UP_DAYS`` that have no message in the outbox (their task
+    was lost); returns notice id -> messages queued. Idempotent (the messages' keys)."""
+    at = at or timezone.now()
+    pending = (N.objects.filter(status=N.Status.ISSUED, issued_at__gte=at - timedelta(days=CATCH_UP_DAYS))
+               .exclude(Exists(Message.objects.filter(notice=OuterRef("pk"))))
+               .order_by("pk").values_list("pk", flat=True))
+    return {pk: notice_send(notice_id=pk, at=at) for pk in pending}
 
 
 # -- the unit's answer and escalation -----------------------------------------------------------------

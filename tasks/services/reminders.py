@@ -457,14 +457,15 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         if route.channel == Channel.EMAIL:
             headers = {"Message-ID": f"<{digest.hex}@reminders.housing>", "X-Reminder-Digest": str(digest)}
             specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=text, html=html,
-                                     payload={"headers": headers}, note=route.note, **common))
+                                     payload={"headers": headers}, note=route.note, **route.timing, **common))
         elif route.channel == Channel.SMS:
             params = {"count": str(context["total"]), "date": f"{today.month}月{today.day}日"}
             specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=sms,
-                                     payload={"template_params": params}, note=route.note, **common))
+                                     payload={"template_params": params}, note=route.note, **route.timing, **common))
         else:
             specs.append(MessageSpec(key=key, channel=route.channel, address=route.address, body=markdown,
-                                     payload={"markdown": markdown, "title": subject}, note=route.note, **common))
+                                     payload={"markdown": markdown, "title": subject}, note=route.note,
+                                     **route.timing, **common))
     return specs
 
 

@@ -1,4 +1,4 @@
-"""Writes for roundups: generate a draft, regenerate it, publish it (freeze + email), deliver the email.
+"""Writes for roundups: generate a draft, regenerate it, publish it (freeze), queue it in the outbox.
 
 A roundup's numbers are a snapshot taken when it is generated. Publishing freezes it: from then on
 nothing rewrites ``Roundup.data`` (regenerate refuses), so later edits to work items never change
@@ -8,22 +8,24 @@ what leaders were sent.
 from __future__ import annotations
 
 import logging
-import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable
-from tasks.models import Bulletin, Plan, Roundup, RoundupDelivery, Unit, WorkItem
+from tasks.models import Bulletin, Message, Plan, Roundup, RoundupDelivery, Unit, WorkItem
+from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.roundups.html import render_standalone_html
 from tasks.roundups.pdf import PdfUnavailable, html_to_pdf
 from tasks.roundups.periods import Period
@@ -35,7 +37,7 @@ from tasks.selectors.people import unit_people
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
 from tasks.services.enqueue import enqueue_after_commit
 
-from .documents import bulletin_attachments, bulletin_ensure_files, bulletin_for_roundup, bulletin_publish
+from .documents import bulletin_attachment_refs, bulletin_ensure_files, bulletin_for_roundup, bulletin_publish
 
 logger = logging.getLogger(__name__)
 
@@ -163,8 +165,8 @@ def _add_leaders(add, unit: Unit, people: dict) -> None:
 
 
 def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None) -> Roundup:
-    """Freeze the roundup, record who it goes to, and email it (after commit, via Celery). ``actor`` None is
-    the system (a command); a user must act for the plan (the guard)."""
+    """Freeze the roundup, record who it goes to, and queue it in the outbox (after commit, via Celery).
+    ``actor`` None is the system (a command); a user must act for the plan (the guard)."""
     if actor is not None:
         authorize(Act.PUBLISH_ROUNDUP, actor, roundup)
     at = at or timezone.now()
@@ -197,81 +199,129 @@ def roundup_report(roundup: Roundup) -> RoundupReport:
                                                                             args=[roundup.pk]))
 
 
-def roundup_attachments(report: RoundupReport, bulletin: Bulletin | None = None) -> list[tuple[str, bytes, str]]:
-    """The workbook and the 通报 公文 (.docx and PDF) as published; without a published bulletin (or
-    without LibreOffice) the PDF of the page, when Chromium is available."""
+def roundup_attachments(roundup: Roundup, report: RoundupReport, bulletin: Bulletin | None = None) -> list[dict]:
+    """The files a published roundup's emails carry, stored once and referenced by name (the outbox attaches
+    them when it sends): the workbook and the 通报 公文 (.docx and PDF) as published; without a published
+    bulletin's PDF (or without LibreOffice) the PDF of the page, when Chromium is available."""
     stem = report.file_stem()
-    files = [(f"{stem}.xlsx", render_xlsx(report), XLSX_TYPE)]
+    base = f"outbox/roundups/{roundup.pk}/"
+
+    def stored(name: str, render) -> str:
+        path = base + name
+        if not default_storage.exists(path):
+            path = default_storage.save(path, ContentFile(render()))
+        return path
+
+    files = [{"path": stored("roundup.xlsx", lambda: render_xlsx(report)), "name": f"{stem}.xlsx",
+              "mimetype": XLSX_TYPE}]
     if bulletin is not None and bulletin.is_published:
         try:
             bulletin = bulletin_ensure_files(bulletin)
         except ConversionUnavailable as exc:
             logger.error("Bulletin PDF not stored: %s", exc)
-        files += bulletin_attachments(bulletin)
+        files += bulletin_attachment_refs(bulletin)
         if bulletin.pdf:
             return files
     try:
-        files.append((f"{stem}.pdf", html_to_pdf(render_standalone_html(report)), "application/pdf"))
+        files.append({"path": stored("roundup.pdf", lambda: html_to_pdf(render_standalone_html(report))),
+                      "name": f"{stem}.pdf", "mimetype": "application/pdf"})
     except PdfUnavailable as exc:
         # The workbook still goes out; the missing PDF is logged for the administrator.
         logger.error("Roundup PDF not attached: %s", exc)
     return files
 
 
+def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subject: str,
+                     attachments: list[dict], highlights: list[str]) -> Rendered:
+    """One recipient's roundup in every channel's form, from templates."""
+    context = {
+        "report": report,
+        "recipient": delivery,
+        "own_line": report.unit_line(delivery.unit_id),
+        "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
+        "attachments": [a["name"] for a in attachments],
+        "subject": subject,
+        "highlights": highlights,
+    }
+    published = timezone.localdate(delivery.roundup.published_at)
+    return Rendered(
+        subject=subject,
+        text=render_to_string("tasks/email/roundup.txt", context),
+        markdown=render_to_string("tasks/notifications/roundup.md.txt", context).strip(),
+        sms=render_to_string("tasks/notifications/roundup_sms.txt", context).strip(),
+        # The approved SMS template's variables ({count} items, {date}): the 通报's highlights, its day.
+        sms_params={"count": str(len(highlights)), "date": f"{published.month}月{published.day}日"},
+        attachments=tuple(attachments),
+    )
+
+
+QUEUE_CHUNK = 200  # recipients queued per transaction
+
+
 @translation.override(settings.LANGUAGE_CODE)  # a Chinese document, even if sent from an English page
 def roundup_deliver(*, roundup_id: int, at: datetime | None = None) -> dict:
-    """Send a published roundup to every recipient not yet sent; safe to run again (and after a failure).
+    """Queue a published roundup in the outbox for every recipient not queued yet; safe to run again.
 
-    Each delivery row is locked and checked before sending, so no one gets it twice.
-    Returns ``{"sent": n, "failed": n}``.
+    Each recipient row (``RoundupDelivery``, fixed at publishing) is locked and takes its message group
+    once, so no one is queued twice; the outbox delivers (email with the files, a summary with the link on
+    the person's other channels; the summary to the plan's group robots) and records each message's fate.
+    Returns ``{"recipients": n, "messages": n}`` queued by this run.
     """
+    at = at or timezone.now()
     roundup = Roundup.objects.select_related("plan").get(pk=roundup_id)
-    outcome = {"sent": 0, "failed": 0}
+    outcome = {"recipients": 0, "messages": 0}
     if not roundup.is_published:
         return outcome
-    waiting = Q(status__in=[RoundupDelivery.Status.PENDING, RoundupDelivery.Status.FAILED])
-    pending = list(roundup.deliveries.filter(waiting).values_list("pk", flat=True))
-    if not pending:
+    robots = list(roundup.plan.robots.filter(active=True).order_by("pk"))
+    robot_keys = [f"roundup:{roundup.pk}:robot:{r.pk}" for r in robots]
+    robots_due = len(robot_keys) > Message.objects.filter(key__in=robot_keys).count()
+    if not robots_due and not roundup.deliveries.filter(group__isnull=True).exists():
         return outcome
     report = roundup_report(roundup)
     bulletin = roundup.bulletins.filter(status=Bulletin.Status.PUBLISHED).order_by("-pk").first()
-    attachments = roundup_attachments(report, bulletin)
+    attachments = roundup_attachments(roundup, report, bulletin)
     subject = _("【%(title)s】%(plan)s %(label)s") % {
         "title": report.period["title"], "plan": report.plan["title"], "label": report.period["label"]
     }
-    for pk in pending:
+    highlights = report.highlights()
+    while True:
         with transaction.atomic():
-            delivery = RoundupDelivery.objects.select_for_update().get(pk=pk)
-            if delivery.status == RoundupDelivery.Status.SENT:
-                continue
-            body = render_to_string(
-                "tasks/email/roundup.txt",
-                {
-                    "report": report,
-                    "recipient": delivery,
-                    "own_line": report.unit_line(delivery.unit_id),
-                    "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
-                    "attachments": [a[0] for a in attachments],
-                },
-            )
-            message = EmailMessage(subject=subject, body=body, to=[delivery.email])
-            for name, content, mimetype in attachments:
-                message.attach(name, content, mimetype)
-            delivery.attempts += 1
-            try:
-                message.send()
-            except (smtplib.SMTPException, OSError) as exc:
-                delivery.status = RoundupDelivery.Status.FAILED
-                delivery.error = str(exc)[:1000]
-                delivery.save(update_fields=["status", "error", "attempts"])
-                outcome["failed"] += 1
-                continue
-            delivery.status = RoundupDelivery.Status.SENT
-            delivery.sent_at = at or timezone.now()
-            delivery.error = ""
-            delivery.save(update_fields=["status", "sent_at", "error", "attempts"])
-            outcome["sent"] += 1
+            rows = list(roundup.deliveries.filter(group__isnull=True).select_related("roundup")
+                        .select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:QUEUE_CHUNK])
+            if not rows:
+                break
+            people = people_by_email(d.email for d in rows)
+            specs = []
+            for d in rows:
+                d.group = uuid.uuid4()
+                specs += document_specs(
+                    key=f"roundup:{d.group}", purpose=Message.Purpose.ROUNDUP, email=d.email,
+                    user=people.get(d.email.lower()), group=d.group, plan_ids=(roundup.plan_id,),
+                    roundup_id=roundup.pk,
+                    content=_roundup_content(report=report, delivery=d, subject=subject, attachments=attachments,
+                                             highlights=highlights),
+                )
+            outcome["messages"] += messages_queue(specs=specs, now=at)
+            RoundupDelivery.objects.bulk_update(rows, ["group"])
+            outcome["recipients"] += len(rows)
+    if robots_due:
+        # The plan's group robots: the summary for everyone (no unit's own line), with the link.
+        group = RoundupDelivery(roundup=roundup, email="", name=_("各位"))
+        content = _roundup_content(report=report, delivery=group, subject=subject, attachments=attachments,
+                                   highlights=highlights)
+        outcome["messages"] += messages_queue(specs=robot_specs(
+            key=f"roundup:{roundup.pk}", purpose=Message.Purpose.ROUNDUP, robots=robots, content=content,
+            plan_ids=(roundup.plan_id,), roundup_id=roundup.pk), now=at)
     return outcome
+
+
+def roundups_deliver_pending(*, at: datetime | None = None) -> dict[int, int]:
+    """Queue every published roundup whose recipients are not all queued (its task was lost, or its
+    records predate the outbox); returns roundup id -> recipients queued. Idempotent."""
+    pending = (Roundup.objects.filter(status=Roundup.Status.PUBLISHED)
+               .filter(Exists(RoundupDelivery.objects.filter(roundup=OuterRef("pk"), group__isnull=True)))
+               .order_by("pk").values_list("pk", flat=True))
+    return {pk: roundup_deliver(roundup_id=pk, at=at)["recipients"] for pk in pending}
 
 
 def roundups_draft_last_period(*, kind: str, today: date) -> list[Roundup]:

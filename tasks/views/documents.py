@@ -164,6 +164,7 @@ def _issue(request, items) -> None:
         made = notice_services.notices_issue_for_items(
             items=items, actor=request.user, today=timezone.localdate(),
             colour=form.cleaned_data["colour"] or None, requirement=form.cleaned_data["requirement"],
+            urgent=form.cleaned_data["urgent"],
         )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
@@ -237,7 +238,8 @@ def notice_sign(request, pk: int):
             notice_services.notice_cancel(notice=notice, actor=request.user)
             messages.success(request, _("已撤销。"))
         else:
-            notice = notice_services.notice_issue(notice=notice, actor=request.user, today=timezone.localdate())
+            notice = notice_services.notice_issue(notice=notice, actor=request.user, today=timezone.localdate(),
+                                                  urgent=request.POST.get("urgent") == "on")
             messages.success(request, _("已签发：%(n)s。") % {"n": notice.doc_number})
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))

@@ -31,6 +31,7 @@ from tasks.rules.support import support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize, item_role, standing
+from tasks.selectors.messages import messages_for_item
 from tasks.selectors.notices import notices_for_item
 from tasks.selectors.permissions import is_coordinator, sees_plan_whole, user_unit, visible_work_items
 from tasks.selectors.targets import shares_for_unit
@@ -183,6 +184,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "waive_form": forms.get("waive_form") or WaiveForm(),
         "open_form": next(iter(forms), None),
         "item_notices": notices_for_item(item, user) if sees_whole or role else [],
+        # What went out about the item (digests, 督办单), to whom and its fate: the plan's coordinators.
+        "item_messages": messages_for_item(item) if acts_for_plan else [],
         "notice_form": NoticeIssueForm(),
     }
     for name in FORM_IDS:

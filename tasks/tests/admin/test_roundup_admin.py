@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import Roundup, RoundupDelivery
+from tasks.models import Message, Roundup, RoundupDelivery
 from tasks.roundups.periods import Period
 from tasks.services import roundups as service
 from tasks.services.roundups import roundup_generate
@@ -101,7 +101,12 @@ def test_publish_action_asks_first_then_publishes_and_sends(admin_client, june, 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse(CHANGELIST), {**payload, "confirm": "1"})
     assert Roundup.objects.get(pk=june.pk).status == "published"
-    assert RoundupDelivery.objects.filter(roundup=june, status="sent").count() == len(mail.outbox) == 5
-    # The change page shows the delivery log and no way to edit the numbers.
+    assert RoundupDelivery.objects.filter(roundup=june).count() == len(mail.outbox) == 5
+    assert Message.objects.filter(roundup=june, channel="email", state="sent").count() == 5
+    # The list counts the recipients reached; the change page shows the outbox's messages, and no way to edit
+    # the numbers.
+    listing = admin_client.get(reverse(CHANGELIST)).content.decode()
+    assert "5/5" in listing
     page = admin_client.get(reverse("admin:tasks_roundup_change", args=[june.pk])).content.decode()
     assert "zigui2@example.gov.cn" in page and 'name="_save"' not in page
+    assert "message-state-sent" in page

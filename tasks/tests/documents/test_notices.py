@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tasks.models import NoticeEvent, ProgressReport, RoundupSettings, SupervisionNotice, WorkItem
+from tasks.models import Message, NoticeEvent, ProgressReport, RoundupSettings, SupervisionNotice, WorkItem
 from tasks.roundups.periods import Period
 from tasks.selectors.roundups import roundup_data
 from tasks.selectors.work import work_item_history
 from tasks.services import notices as service
+from tasks.services.documents import DOCX_TYPE
 from tasks.tasks import notices_daily
 from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, liaison_for
 
@@ -58,15 +59,20 @@ def test_issue_numbers_per_plan_and_year_and_emails_pdf_to_liaisons_and_leader(
         (notice,) = issue([overdue, soon], coordinator)
     assert (notice.doc_number, notice.colour, notice.unit) == ("督办〔2026〕1号", N.Colour.RED, unit)
     assert notice.reply_due == date(2026, 6, 8)  # 5 working days
-    (message,) = mail.outbox
-    assert set(message.to) == {"js1@example.gov.cn", "js2@example.gov.cn", "wang@example.gov.cn"}
-    assert [(name, mime) for name, _c, mime in message.attachments][0] == (
-        "督办〔2026〕1号-区建设局.pdf", "application/pdf")
+    # One email per address through the outbox (each with its own fate), the files attached when sent.
+    assert sorted(m.to[0] for m in mail.outbox) == ["js1@example.gov.cn", "js2@example.gov.cn",
+                                                   "wang@example.gov.cn"]
+    message = mail.outbox[0]
+    assert [(name, mime) for name, _c, mime in message.attachments] == [
+        ("督办〔2026〕1号-区建设局.pdf", "application/pdf"), ("督办〔2026〕1号-区建设局.docx", DOCX_TYPE)]
     assert message.body.rstrip().endswith(reverse("tasks:notice_detail", args=[notice.pk]))  # where to answer
     notice.refresh_from_db()
-    assert notice.pdf and notice.docx and notice.emailed_at
-    # Sending again sends nothing.
-    assert service.notice_send(notice_id=notice.pk) is False and len(mail.outbox) == 1
+    assert notice.pdf and notice.docx
+    sent = Message.objects.filter(notice=notice)
+    assert {(m.channel, m.state, m.purpose) for m in sent} == {("email", "sent", "notice")}
+    assert {p.pk for m in sent for p in m.plans.all()} == {plan.pk}
+    # Sending again queues (and sends) nothing.
+    assert service.notice_send(notice_id=notice.pk) == 0 and len(mail.outbox) == 3
     with django_capture_on_commit_callbacks(execute=True):
         (second,) = issue([fine], coordinator, colour=N.Colour.BLUE)
     assert second.doc_number == "督办〔2026〕2号" and second.unit == other

@@ -6,8 +6,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 NETWORK = ("smtplib", "django.core.mail", "requests", "httpx", "urllib.request", "http.client", "urllib3")
 CHANNELS = "tasks/notifications/channels/"
-# Still sending their own mail, to be moved onto the outbox next (issue 31): this list only shrinks.
-NOT_YET_MOVED = {"tasks/services/roundups.py", "tasks/services/notices.py", "tasks/tasks.py"}
 
 
 def network_imports(path: Path) -> set[str]:
@@ -28,4 +26,4 @@ def test_only_channel_modules_import_mail_or_http_clients():
         found = network_imports(path)
         if found:
             offenders[rel] = found
-    assert set(offenders) == NOT_YET_MOVED, offenders
+    assert offenders == {}, offenders

@@ -6,10 +6,14 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.files.storage import default_storage
+from django.core.mail.backends import locmem
+from django.utils import timezone
 
 from housing.celery import app as celery_app
 from tasks import tasks as celery_tasks
-from tasks.models import Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings, WorkItem
+from tasks.models import Message, Plan, Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings, WorkItem
+from tasks.notifications.services import outbox_deliver
 from tasks.roundups.pdf import PdfUnavailable
 from tasks.roundups.periods import Period
 from tasks.services import documents as documents_service
@@ -127,8 +131,16 @@ def test_publish_emails_each_recipient_once_with_workbook_and_pdf_and_records_it
     assert len(mail.outbox) == len(expected)
     deliveries = RoundupDelivery.objects.filter(roundup=roundup)
     assert {d.email for d in deliveries} == expected
-    assert all(d.status == RoundupDelivery.Status.SENT and d.sent_at and d.attempts == 1 for d in deliveries)
     assert deliveries.get(email="zigui2@example.gov.cn").unit == golden.c
+    # Delivery is the outbox's: one email message per recipient, under the recipient row's group, sent once.
+    sent = Message.objects.filter(roundup=roundup, channel="email")
+    assert {(m.address, m.state, m.attempts, m.purpose) for m in sent} == {
+        (e, Message.State.SENT, 1, Message.Purpose.ROUNDUP) for e in expected}
+    assert {m.group for m in sent} == {d.group for d in deliveries}
+    # The files are referenced by their stored names, not held in the row; the email channel reads them.
+    refs = sent.first().payload["attachments"]
+    assert [r["name"].rsplit(".", 1)[1] for r in refs] == ["xlsx", "docx", "pdf"]
+    assert all(default_storage.exists(r["path"]) for r in refs) and "content" not in refs[0]
 
     message = mail.outbox[0]
     assert "月晾晒" in message.subject and "2023年6月" in message.subject
@@ -170,47 +182,60 @@ def test_delivering_again_sends_nothing_twice(golden, celery_eager, fake_pdf, dj
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup)
     sent = len(mail.outbox)
-    assert roundup_deliver(roundup_id=roundup.pk) == {"sent": 0, "failed": 0}
+    assert roundup_deliver(roundup_id=roundup.pk) == {"recipients": 0, "messages": 0}
+    assert outbox_deliver(channel="email").counts == {}
     assert len(mail.outbox) == sent
 
 
-def test_a_failed_address_is_recorded_and_sent_on_the_next_run(golden, fake_pdf, monkeypatch,
-                                                               django_capture_on_commit_callbacks):
+def test_a_failed_address_is_retried_by_the_outbox_and_sent_once(golden, fake_pdf, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
     monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)
+    monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
         roundup_publish(roundup=roundup)
-    real_send = mail.EmailMessage.send
+    queued = roundup_deliver(roundup_id=roundup.pk)
+    assert queued["recipients"] == RoundupDelivery.objects.filter(roundup=roundup).count() == queued["messages"]
+    assert not mail.outbox  # queued only: delivery is the outbox's task
+    real_send = locmem.EmailBackend.send_messages
 
-    def flaky(self, *args, **kwargs):
-        if self.to == ["caizheng@example.gov.cn"]:
-            raise smtplib.SMTPRecipientsRefused({"caizheng@example.gov.cn": (450, b"mailbox busy")})
-        return real_send(self, *args, **kwargs)
+    def busy(self, messages):
+        if messages[0].to == ["caizheng@example.gov.cn"]:
+            raise smtplib.SMTPResponseException(451, b"mailbox busy")
+        return real_send(self, messages)
 
-    monkeypatch.setattr(mail.EmailMessage, "send", flaky)
-    first = roundup_deliver(roundup_id=roundup.pk)
-    failed = RoundupDelivery.objects.get(roundup=roundup, email="caizheng@example.gov.cn")
-    assert first["failed"] == 1 and failed.status == RoundupDelivery.Status.FAILED and "busy" in failed.error
-    monkeypatch.setattr(mail.EmailMessage, "send", real_send)
-    assert roundup_deliver(roundup_id=roundup.pk) == {"sent": 1, "failed": 0}
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", busy)
+    now = timezone.now()
+    first = outbox_deliver(channel="email", now=now)
+    failed = Message.objects.get(roundup=roundup, address="caizheng@example.gov.cn")
+    assert first.counts[Message.State.QUEUED] == 1 and failed.state == Message.State.QUEUED
+    assert "busy" in failed.last_error and failed.attempts == 1
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", real_send)
+    second = outbox_deliver(channel="email", now=failed.next_attempt_at)
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == (RoundupDelivery.Status.SENT, 2)
+    assert dict(second.counts) == {Message.State.SENT: 1}
+    assert (failed.state, failed.attempts) == (Message.State.SENT, 2)
     assert sorted(m.to[0] for m in mail.outbox).count("caizheng@example.gov.cn") == 1
+    assert all(len(m.attachments) == 3 for m in mail.outbox)  # read from storage when sent
 
 
-def test_the_celery_task_retries_when_an_address_failed(golden, monkeypatch):
+def test_a_roundup_whose_task_was_lost_is_queued_by_the_hourly_catch_up(golden, fake_pdf, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)  # lost
+    monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
     roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
-    monkeypatch.setattr(service, "roundup_deliver", lambda roundup_id: {"sent": 2, "failed": 1})
-    retried = []
+    with django_capture_on_commit_callbacks(execute=True):
+        roundup_publish(roundup=roundup)
+    n = RoundupDelivery.objects.filter(roundup=roundup).count()
+    assert service.roundups_deliver_pending() == {roundup.pk: n}
+    assert service.roundups_deliver_pending() == {}
+    assert Message.objects.filter(roundup=roundup, channel="email").count() == n
 
-    def fake_retry(*args, **kwargs):
-        retried.append(kwargs["countdown"])
-        return RuntimeError("retry")
 
-    monkeypatch.setattr(celery_tasks.roundup_deliver, "retry", fake_retry)
-    with pytest.raises(RuntimeError):
-        celery_tasks.roundup_deliver.run(roundup.pk)
-    assert retried == [60]
+def test_the_celery_task_only_queues(golden, monkeypatch):
+    roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+    monkeypatch.setattr(service, "roundup_deliver", lambda roundup_id: {"recipients": 2, "messages": 3})
+    assert celery_tasks.roundup_deliver.run(roundup.pk) == {"recipients": 2, "messages": 3}
 
 
 def test_recipients_skip_inactive_and_duplicate_addresses(golden):
@@ -265,3 +290,28 @@ def test_beat_schedule_has_the_three_roundup_entries():
     entries = {k: v for k, v in schedule.items() if v["task"] == "tasks.tasks.roundup_draft_last_period"}
     assert sorted(v["args"][0] for v in entries.values()) == ["month", "quarter", "year"]
     assert celery_app.tasks["tasks.tasks.roundup_draft_last_period"]
+
+
+def test_the_plans_group_robot_gets_the_summary_once(golden, fake_pdf, monkeypatch, settings,
+                                                     django_capture_on_commit_callbacks):
+    from tasks.models import GroupRobot
+    from tasks.tests.notifications.fakes import FakeRobots
+
+    monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)
+    monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
+    fake = FakeRobots().start()
+    try:
+        fake.secrets["plan"] = "SECplan"
+        GroupRobot.objects.create(name="专班群", kind="dingtalk", plan=golden.plan, secret="SECplan",
+                                  webhook=f"{fake.url}/robot/send?access_token=plan")
+        roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+        with django_capture_on_commit_callbacks(execute=True):
+            roundup_publish(roundup=roundup)
+        roundup_deliver(roundup_id=roundup.pk)
+        assert roundup_deliver(roundup_id=roundup.pk) == {"recipients": 0, "messages": 0}
+        assert dict(outbox_deliver(channel="dingtalk_robot").counts) == {Message.State.DELIVERED: 1}
+        (posted,) = fake.inbox["plan"]
+        text = posted["markdown"]["text"]
+        assert f"/roundups/{roundup.pk}/" in text and "区资规局：排名" not in text  # no unit's own line
+    finally:
+        fake.stop()
