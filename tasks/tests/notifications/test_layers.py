@@ -6,6 +6,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 NETWORK = ("smtplib", "django.core.mail", "requests", "httpx", "urllib.request", "http.client", "urllib3")
 CHANNELS = "tasks/notifications/channels/"
+# Single sign-on asks the identity provider for its discovery document and keys; it messages nobody.
+SIGN_ON = {"tasks/oidc.py": {"requests"}}
 
 
 def network_imports(path: Path) -> set[str]:
@@ -24,6 +26,7 @@ def test_only_channel_modules_import_mail_or_http_clients():
         if rel.startswith((CHANNELS, "tasks/tests/")):
             continue
         found = network_imports(path)
+        found -= SIGN_ON.get(rel, set())
         if found:
             offenders[rel] = found
     assert offenders == {}, offenders
