@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tasks.rules.outcomes import WAIVED
+
 
 class SupportOutcome:
     ON_TIME = "on_time"  # marked done on or before the item's deadline in force
@@ -30,3 +32,11 @@ def support_outcome(*, due_date: date | None, done_on: date | None, as_of: date)
     if due_date is not None and due_date < as_of:
         return SupportOutcome.MISSING
     return SupportOutcome.PENDING
+
+
+def part_is_chased(*, item_status: str, done: bool) -> bool:
+    """Whether reminders chase a supporting part: until the unit marks it done (配合到位), and never once the
+    item is waived (no one's work any more). The lead's progress does not close a part: a part the lead
+    left behind (the item awaiting review or done) is still the supporting unit's own and still counted
+    missing once its deadline passes (``support_outcome``), so it is still chased."""
+    return not done and item_status != WAIVED
