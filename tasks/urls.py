@@ -7,6 +7,7 @@ from .views import (
     exports,
     imports,
     indicators,
+    links,
     overdue,
     plans,
     review,
@@ -69,6 +70,7 @@ urlpatterns = [
     path("notices/<id:pk>/sign/", documents.notice_sign, name="notice_sign"),
     path("notices/<id:pk>/docx/", documents.notice_docx, name="notice_docx"),
     path("notices/<id:pk>/pdf/", documents.notice_pdf, name="notice_pdf"),
+    path("l/<str:token>/", links.link_follow, name="link_follow"),
     path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("account/api-tokens/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
 ]

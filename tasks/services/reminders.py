@@ -44,6 +44,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.notifications.links import signed_url
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes, support
@@ -442,7 +443,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         section["items"].append(
             {
                 "item": item,
-                "url": django_settings.SITE_URL + item.get_absolute_url(),
+                # A signed link to the item, or to the 签收 confirm page (two taps: the link, the button).
+                "url": signed_url(purpose="sign" if key == "sign" else "item", pk=item.pk),
                 "due": due,
                 "note": note,
                 "leads": "、".join(a.unit.name for a in assignments if a.role == Role.LEAD),

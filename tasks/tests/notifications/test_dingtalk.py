@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tasks.models import Message, Profile
+from tasks.notifications.links import signed_url
 from tasks.notifications.services import message_queue, outbox_deliver, outbox_reconcile, outbox_sweep
 from tasks.tests.factories import UserFactory
 
@@ -181,7 +182,7 @@ def test_a_reminder_digest_goes_to_dingtalk_and_email_with_the_same_group(dingta
     assert set(by_channel) == {"dingtalk", "email"}
     assert by_channel["dingtalk"].group == by_channel["email"].group == Reminder.objects.get().digest
     text = dingtalk.inbox["zhangsan"][0]["markdown"]["text"]
-    assert "越城区住有宜居实施方案" in text and f"https://zf.example.cn/items/{item.pk}/" in text
+    assert "越城区住有宜居实施方案" in text and signed_url(purpose="item", pk=item.pk) in text
     assert list(by_channel["dingtalk"].plans.all()) == [item.plan]
 
 
