@@ -313,7 +313,7 @@ def reminders_ready_to_send(*, email: str, now: datetime) -> QuerySet:
 
 
 def reminder_admin_list() -> QuerySet:
-    return Reminder.objects.select_related("work_item__plan").defer(*PLAN_DEFERRED)
+    return Reminder.objects.select_related("work_item__plan", "unit").defer(*PLAN_DEFERRED)
 
 
 
