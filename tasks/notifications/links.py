@@ -11,10 +11,11 @@ and do as for any request (the guard).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 SALT = "tasks.notifications.links"
 # purpose -> the URL name of its target (one id argument).
@@ -46,12 +47,24 @@ class Link:
 def link_token(*, purpose: str, pk: int) -> str:
     if purpose not in TARGETS:
         raise ValueError(f"unknown link purpose: {purpose!r}")
-    return signing.dumps([purpose, int(pk)], salt=SALT, compress=True)
+    return signing.dumps([purpose, int(pk)], salt=SALT)
 
 
 def signed_url(*, purpose: str, pk: int) -> str:
     """The absolute link a message carries (``SITE_URL`` + ``/l/<token>/``)."""
-    return settings.SITE_URL + reverse("tasks:link_follow", args=[link_token(purpose=purpose, pk=pk)])
+    before, after = _around_token(get_script_prefix(), get_urlconf())
+    return f"{settings.SITE_URL}{before}{link_token(purpose=purpose, pk=pk)}{after}"
+
+
+_STAND_IN = "stand-in-token"
+
+
+@lru_cache(maxsize=32)
+def _around_token(prefix: str, urlconf) -> tuple[str, str]:
+    # A digest carries a link per item: the route is reversed once, not per link (a token has no "/").
+    url = reverse("tasks:link_follow", args=[_STAND_IN], urlconf=urlconf)
+    before, _found, after = url.partition(_STAND_IN)
+    return before, after
 
 
 def link_read(token: str, *, max_age_days: int | None = None) -> Link:
