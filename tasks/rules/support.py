@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tasks.rules.outcomes import WAIVED
+from tasks.rules.outcomes import CLOSED_STATUSES
 
 
 class SupportOutcome:
@@ -35,8 +35,9 @@ def support_outcome(*, due_date: date | None, done_on: date | None, as_of: date)
 
 
 def part_is_chased(*, item_status: str, done: bool) -> bool:
-    """Whether reminders chase a supporting part: until the unit marks it done (配合到位), and never once the
-    item is waived (no one's work any more). The lead's progress does not close a part: a part the lead
-    left behind (the item awaiting review or done) is still the supporting unit's own and still counted
-    missing once its deadline passes (``support_outcome``), so it is still chased."""
-    return not done and item_status != WAIVED
+    """Whether reminders chase a supporting part: until the unit marks it done (配合到位), and while the item
+    is not closed. The lead asking to close (awaiting review) does not close the part: it is still the
+    supporting unit's own, chased as before. Once the item is done or waived no one is chased on it: the
+    part's outcome stays recorded (``support_outcome``: missing past the deadline, in the roundups), but a
+    closed item's part chased every week for years would bury the current work in every digest."""
+    return not done and item_status not in CLOSED_STATUSES

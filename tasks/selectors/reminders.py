@@ -134,7 +134,7 @@ def reminder_open_items(
     chased) that may need a reminder: due by ``due_until`` (incl. overdue), for plans whose
     monthly request is due every open item of this year's or earlier work lists, and sub-items
     handed over before ``handed_before`` and still not signed for; for ``support_plan_ids``, also the
-    items due by ``due_until`` whatever the lead's status while a supporting part is open."""
+    items due by ``due_until`` awaiting review while a supporting part is open."""
     window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
     monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
     q = window | monthly
@@ -142,10 +142,10 @@ def reminder_open_items(
         q |= Q(plan_id__in=sign_plan_ids, status=WorkItem.Status.AWAITING_SIGN, handed_at__lt=handed_before)
     chased = Q(status__in=outcomes.CHASED_STATUSES)
     if support_plan_ids:
-        # A supporting part is the unit's own (``rules.support.part_is_chased``): still chased when the lead
-        # is done with the item (awaiting review, done), by the deadline window only.
+        # A supporting part is the unit's own (``rules.support.part_is_chased``): still chased while the lead
+        # waits for review, by the deadline window only.
         open_parts = WorkItemUnit.objects.filter(role=Role.SUPPORT, support_done_at__isnull=True).values("work_item_id")
-        chased |= window & Q(plan_id__in=support_plan_ids, pk__in=open_parts) & ~Q(status=WorkItem.Status.WAIVED)
+        chased |= window & Q(plan_id__in=support_plan_ids, pk__in=open_parts, status=WorkItem.Status.AWAITING_REVIEW)
     return WorkItem.objects.filter(chased).filter(q)
 
 

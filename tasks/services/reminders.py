@@ -307,7 +307,9 @@ def _chased_part(reminder: Reminder) -> WorkItemUnit | None:
 def _stale_reason(reminder: Reminder) -> str:
     item = reminder.work_item
     part = _chased_part(reminder)
-    if part is not None:  # a supporting part is the unit's own: the lead's progress does not close it
+    if part is not None:  # a supporting part is the unit's own: the lead asking to close does not close it
+        if item.status == WorkItem.Status.DONE:
+            return _("事项已办结")
         if item.status == WorkItem.Status.WAIVED:
             return _("事项已豁免")
         if not support.part_is_chased(item_status=item.status, done=part.support_done_at is not None):

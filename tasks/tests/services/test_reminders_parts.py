@@ -59,11 +59,11 @@ def mark_done(it, unit, day: date):
     it.assignments.filter(unit=unit).update(support_done_at=at(day))
 
 
-def test_the_rule_chases_a_part_until_it_is_marked_done_or_the_item_waived():
+def test_the_rule_chases_a_part_until_it_is_marked_done_or_the_item_closed():
     assert part_is_chased(item_status="in_progress", done=False)
-    assert part_is_chased(item_status="done", done=False)  # the lead's close does not close the part
-    assert part_is_chased(item_status="awaiting_review", done=False)
+    assert part_is_chased(item_status="awaiting_review", done=False)  # the lead's close request leaves the part
     assert not part_is_chased(item_status="in_progress", done=True)
+    assert not part_is_chased(item_status="done", done=False)  # closed: recorded missing, not chased for years
     assert not part_is_chased(item_status="waived", done=False)
 
 
@@ -95,17 +95,29 @@ def test_a_part_marked_done_between_scan_and_send_is_cancelled_and_the_lead_stil
     assert row.status == Reminder.Status.CANCELLED and row.last_error == "配合单位已确认配合到位"
 
 
-def test_the_lead_done_leaves_the_open_part_chased_and_a_waived_item_chases_no_one(world):
+def test_the_lead_awaiting_review_leaves_the_open_parts_chased_a_closed_item_chases_no_one(world):
     it = item(world, date(2023, 6, 9))
     work_item_transition(item=it, to_status=WorkItem.Status.AWAITING_REVIEW)
-    work_item_transition(item=it, to_status=WorkItem.Status.DONE, at=at(date(2023, 6, 8)))
     morning(date(2023, 6, 12))
     assert recipients_of(mail.outbox) == ["coord@yc.gov.cn", "czj@yc.gov.cn", "zrj@yc.gov.cn"]
+    work_item_transition(item=it, to_status=WorkItem.Status.DONE, at=at(date(2023, 6, 13)))
     waived = item(world, date(2023, 6, 9))
     WorkItem.objects.filter(pk=waived.pk).update(status=WorkItem.Status.WAIVED)
     mail.outbox = []
     morning(date(2023, 6, 19))
+    assert mail.outbox == []
     assert not Reminder.objects.filter(work_item=waived).exists()
+    assert not Reminder.objects.filter(work_item=it, scheduled_for__gt=date(2023, 6, 12)).exists()
+
+
+def test_a_part_pending_when_the_item_is_closed_is_cancelled_not_sent(world):
+    it = item(world, date(2023, 6, 9))
+    work_item_transition(item=it, to_status=WorkItem.Status.AWAITING_REVIEW)
+    reminders_scan(today=date(2023, 6, 12), now=at(date(2023, 6, 12)))
+    work_item_transition(item=it, to_status=WorkItem.Status.DONE, at=at(date(2023, 6, 12), 8))
+    reminders_send_pending(now=at(date(2023, 6, 12)), today=date(2023, 6, 12))
+    assert mail.outbox == []
+    assert set(Reminder.objects.values_list("status", "last_error")) == {(Reminder.Status.CANCELLED, "事项已办结")}
 
 
 def test_the_plan_setting_turns_the_chase_of_parts_off(world):
