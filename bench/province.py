@@ -67,6 +67,7 @@ MAX_TIMES_FLOOR = 3.0
 PROVINCE_PAGE_MS = 500
 ALL_ROUNDUPS_MS = 60_000
 REMINDER_TICK_MS = 60_000
+REMINDERS_DELIVERED_MS = 60_000  # issue 31: tick to the last digest accepted, every channel
 LOAD_P95_MS = 1_000
 
 
@@ -399,6 +400,11 @@ class CelerySend:
     def __init__(self, redis_url: str):
         self.redis_url = redis_url
         self.tick_ms: dict[str, float] = {}  # database name -> the tick's time
+        # database name -> ms from the tick to the last delivery on every channel (``reminders_delivered``):
+        # every digest by e-mail to the SMTP sink, and every recipient with a DingTalk id (here: everyone
+        # with an account) also through the DingTalk stand-in (tasks/tests/notifications/fakes.py).
+        self.delivered_ms: dict[str, float] = {}
+        self.delivered_counts: dict[str, dict[str, int]] = {}
 
     def __call__(self, ctx: Context) -> None:
         import socket
@@ -406,10 +412,14 @@ class CelerySend:
         import threading
 
         from aiosmtpd.controller import Controller
+        from django.contrib.auth import get_user_model
         from django.db import connection
+        from django.db.models import OuterRef, Subquery
 
         from housing.celery import app
+        from tasks.models import Message, Profile
         from tasks.services.reminders import reminders_tick
+        from tasks.tests.notifications.fakes import FakeDingTalk
 
         class Sink:
             def __init__(self):
@@ -427,13 +437,21 @@ class CelerySend:
         sink = Sink()
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
+        dingtalk = FakeDingTalk().start()
+        # Every person is on DingTalk (their username as id, DingTalk first): their digests go both ways.
+        Profile.objects.update(
+            dingtalk_id=Subquery(get_user_model().objects.filter(pk=OuterRef("user_id")).values("username")[:1]),
+            channels="dingtalk",
+        )
         app.conf.broker_url = self.redis_url
         with app.connection_for_write(self.redis_url) as conn:
             app.control.purge(connection=conn)
         s = connection.settings_dict
         env = {**os.environ, "DATABASE_URL": f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:"
                f"{s['PORT'] or 5432}/{s['NAME']}", "REDIS_URL": self.redis_url,
-               "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_VAR_DIR": os.environ["DJANGO_VAR_DIR"]}
+               "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_VAR_DIR": os.environ["DJANGO_VAR_DIR"],
+               "DINGTALK_API_BASE": dingtalk.url, "DINGTALK_APP_KEY": dingtalk.app_key,
+               "DINGTALK_APP_SECRET": dingtalk.app_secret, "DINGTALK_AGENT_ID": str(dingtalk.agent_id)}
         log = Path(os.environ["DJANGO_VAR_DIR"]) / f"worker-{s['NAME']}.log"
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "housing", "worker", "--pool=prefork", "--concurrency=2",
@@ -462,10 +480,24 @@ class CelerySend:
                   f"({sink.n / max(drained, 1e-3):.0f} digests/s, 2 worker processes)", flush=True)
             if sink.n < queued:
                 raise RuntimeError(f"only {sink.n} of {queued} digests arrived; see {log}")
+            # Every digest is queued in the outbox by now (its e-mail arrived): wait for the DingTalk ones.
+            expected = Message.objects.filter(channel="dingtalk").count()
+            while (sum(dingtalk.delivered().values()) < expected and time.perf_counter() < deadline
+                   and worker.poll() is None):
+                time.sleep(0.05)
+            last = time.perf_counter()
+            got = sum(dingtalk.delivered().values())
+            self.delivered_ms[s["NAME"]] = (last - start) * 1000
+            self.delivered_counts[s["NAME"]] = {"email": sink.n, "dingtalk": got}
+            print(f"    reminders_delivered: {sink.n} e-mails and {got} DingTalk notices, the last "
+                  f"{last - start:.1f} s after the tick", flush=True)
+            if got < expected:
+                raise RuntimeError(f"only {got} of {expected} DingTalk notices arrived; see {log}")
         finally:
             worker.terminate()
             worker.wait(timeout=30)
             controller.stop()
+            dingtalk.stop()
 
 
 # ---- the load test (locust against gunicorn) ---------------------------------------------------------
@@ -937,6 +969,12 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
         for op in chosen if op not in failed for size in sizes
     ] + load_rows
     send = ops.get("reminders_send")
+    delivered = getattr(send, "delivered_ms", {})
+    rows += [
+        {"operation": "reminders_delivered", "size": size, "ms": round(delivered[names[size]], 1),
+         "delivered": send.delivered_counts[names[size]]}
+        for size in sizes if names[size] in delivered
+    ]
     print_verdicts(target_verdicts(rows, tick_ms=getattr(send, "tick_ms", {}).get(names[max(sizes)])))
     for op, error in failed.items():
         print(f"  FAILED   {op}: {error}", flush=True)
@@ -996,6 +1034,11 @@ def target_verdicts(rows: list[dict], *, tick_ms: float | None = None) -> list[t
     if tick_ms is not None:
         add(f"reminder day's tick under {REMINDER_TICK_MS // 1000} s", tick_ms < REMINDER_TICK_MS,
             f"{tick_ms / 1000:.1f} s")
+    if ("reminders_delivered", large) in at:
+        row = at["reminders_delivered", large]
+        add(f"reminders delivered (tick to the last e-mail and DingTalk notice) under "
+            f"{REMINDERS_DELIVERED_MS // 1000} s", row["ms"] < REMINDERS_DELIVERED_MS,
+            f"{row['ms'] / 1000:.1f} s, {row['delivered']}")
     load = at.get(("load_all", large)) or next((r for r in rows if r["operation"] == "load_all"), None)
     if load:
         p95 = load["ms"]

@@ -29,6 +29,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long a link in a reminder or notice stays good (tasks.notifications.links): it only says where to go.
+NOTIFY_LINK_MAX_AGE_DAYS = env.int("NOTIFY_LINK_MAX_AGE_DAYS", default=30)
 
 INSTALLED_APPS = [
     "housing.admin_site.HousingAdminConfig",  # django.contrib.admin with the site's own rules

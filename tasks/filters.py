@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import DateInput, Form, SearchField, Select, TextInput
 from tasks.inputs import contains, parse_id
-from tasks.models import Indicator, KeyTask, Plan, Role, Unit, WorkItem
+from tasks.models import Indicator, KeyTask, Plan, Profile, Role, Unit, WorkItem
 from tasks.rules.urgency import SOON_WORKDAYS
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
 from tasks.selectors.choices import LABEL, choices_in
 from tasks.selectors.compiled import filter_with_ids
+from tasks.selectors.reach import problem_q, unreachable_q
 from tasks.selectors.work import Bucket, Urgency, bucket_q, led_by, urgency_q
 
 # "Due soon" says how soon from the rule itself, so the label follows a change of SOON_WORKDAYS.
@@ -245,3 +246,40 @@ class OverdueFilter(_Dated):
 
     def by_lead_unit(self, qs, name, value):
         return filter_with_ids(qs, led_by, unit_id=value.pk) if value else qs
+
+
+REACH_PROBLEM_CHOICES = [
+    ("problem", _("有问题")),
+    ("unreachable", _("无法触达")),
+    ("ok", _("全部可用")),
+]
+
+
+class ReachFilter(_Dated):
+    """The reach page: a unit's or person's name, and who has a problem or cannot be reached at all."""
+
+    q = SearchFilter(label=_("单位或人员"), method="search")
+    problem = django_filters.ChoiceFilter(label=_("触达情况"), choices=REACH_PROBLEM_CHOICES, method="by_problem")
+
+    class Meta:
+        model = Profile
+        fields: list[str] = []
+
+    def __init__(self, *args, configured: frozenset[str], **kwargs):
+        self.configured = configured
+        super().__init__(*args, **kwargs)
+
+    def search(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(contains("unit__name", value) | contains("user__username", value)
+                         | contains("user__first_name", value) | contains("user__last_name", value))
+
+    def by_problem(self, qs, name, value):
+        if value == "problem":
+            return qs.filter(problem_q(configured=self.configured))
+        if value == "unreachable":
+            return qs.filter(unreachable_q(configured=self.configured))
+        if value == "ok":
+            return qs.exclude(problem_q(configured=self.configured))
+        return qs

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django_filters import FilterSet
 from django_tables2 import Table
 
-from tasks.filters import OverdueFilter, WorkItemFilter
+from tasks.filters import OverdueFilter, ReachFilter, WorkItemFilter
 from tasks.models import Unit
 from tasks.selectors.choices import reviewable_spread
 from tasks.selectors.permissions import reviewable_plan_ids
+from tasks.selectors.reach import reach_people
 from tasks.selectors.work import overdue_in, unit_filter_choices, work_items_for_unit
-from tasks.tables import OverdueTable, WorkItemTable
+from tasks.tables import OverdueTable, ReachTable, WorkItemTable
 
 
 @dataclass
@@ -56,3 +57,13 @@ def unit_work_listing(unit: Unit, params: QueryDict, *, today: date, count: int 
                                key_tasks=key_tasks, indicators=indicators)
     table = WorkItemTable(filterset.qs, count=None if filterset.form.has_changed() else count)
     return Listing(filterset, table, title=unit.name, filename=f"{unit.name}-{today:%Y%m%d}.xlsx")
+
+
+def reach_listing(user, params: QueryDict, *, today: date, now, configured: frozenset[str]) -> Listing:
+    """The people of the units of the plans ``user`` reviews and how they are reached (the reach page).
+    ``configured``: the channels the site can send on besides e-mail."""
+    filterset = ReachFilter(params or None, queryset=reach_people(plan_ids=reviewable_plan_ids(user), now=now),
+                            today=today, configured=configured)
+    table = ReachTable(filterset.qs, configured=configured)
+    title = _("触达情况")
+    return Listing(filterset, table, title=title, filename=f"{title}-{today:%Y%m%d}.xlsx")

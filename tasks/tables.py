@@ -24,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tasks.links import pk_url
-from tasks.models import Role, WorkItem
+from tasks.models import Channel, Role, WorkItem
+from tasks.rules import reach as reach_rules
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
@@ -556,3 +557,87 @@ def xlsx_response(table: tables.Table, *, filename: str, title: str) -> HttpResp
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+REACH_STATUS_LABELS = {
+    reach_rules.WORKING: _("可用"),
+    reach_rules.NOT_CONFIGURED: _("未配置"),
+    reach_rules.BOUNCED: _("邮件被退回"),
+    reach_rules.BLACKLISTED: _("号码在黑名单"),
+    reach_rules.REFUSED: _("被服务商拒收"),
+    reach_rules.GAVE_UP_STATUS: _("多次失败已放弃"),
+    reach_rules.UNCERTAIN_STATUS: _("结果不明"),
+}
+NO_ADDRESS_LABELS = {
+    reach_rules.EMAIL: _("无邮箱"),
+    reach_rules.DINGTALK: _("无钉钉 ID"),
+    reach_rules.ZZD: _("无浙政钉 ID"),
+    reach_rules.SMS: _("无手机号"),
+}
+
+
+def reach_problem_label(channel: str, status: str) -> str:
+    if status == reach_rules.NO_ADDRESS:
+        return str(NO_ADDRESS_LABELS[channel])
+    return f"{Channel(channel).label}：{REACH_STATUS_LABELS[status]}"
+
+
+class ReachTable(_Base):
+    """Who can be reached: per unit and person, the working channels, the last message delivered, failures.
+    Reach is shown to find an unreachable liaison in time; it is never a score (no rank, no roundup)."""
+
+    unit = tables.Column(accessor="unit__name", verbose_name=_("单位"), order_by=("unit__name", "user__username"))
+    person = tables.Column(accessor="user__username", verbose_name=_("人员"),
+                           order_by=("user__username",))
+    working = tables.Column(verbose_name=_("可用渠道"), empty_values=(), orderable=False)
+    last_delivered_at = tables.Column(verbose_name=_("最近送达"), attrs=NOWRAP)
+    problems = tables.Column(verbose_name=_("问题"), empty_values=(), orderable=False,
+                             attrs={"td": {"class": "note-col"}})
+    failures = tables.Column(verbose_name=_("近30天失败"), attrs=NOWRAP)
+
+    class Meta:
+        fields = ()
+        sequence = ("unit", "person", "working", "last_delivered_at", "problems", "failures")
+        template_name = "tasks/table.html"
+        attrs = {"class": "worktable", "id": "reach-table"}
+        empty_text = _("没有符合条件的人员。")
+
+    def __init__(self, *args, configured: frozenset[str], **kwargs):
+        self.configured = configured
+        super().__init__(*args, **kwargs)
+
+    def reach_of(self, record) -> reach_rules.Reach:
+        found = getattr(record, "_reach", None)
+        if found is None:
+            found = record._reach = reach_rules.person_reach(
+                addresses={reach_rules.EMAIL: record.user.email, reach_rules.DINGTALK: record.dingtalk_id,
+                           reach_rules.ZZD: record.zzd_id, reach_rules.SMS: record.mobile},
+                configured=self.configured,
+                last={c: (getattr(record, f"{c}_state"), getattr(record, f"{c}_error") or "")
+                      for c in reach_rules.CHANNELS},
+            )
+        return found
+
+    def render_person(self, record):
+        user = record.user
+        name = user.get_full_name() or user.username
+        return format_html("{} <small class=\"muted\">{}</small>", name, user.email or user.username)
+
+    def render_working(self, record):
+        working = self.reach_of(record).working
+        if not working:
+            return format_html('<span class="badge status-returned">{}</span>', _("无法触达"))
+        return "、".join(str(Channel(c).label) for c in working)
+
+    def render_last_delivered_at(self, record, value):
+        when = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return f"{when} · {Channel(record.last_delivered_channel).label}"
+
+    def order_last_delivered_at(self, queryset, is_descending):
+        key = F("last_delivered_at").desc(nulls_last=True) if is_descending else F("last_delivered_at").asc(
+            nulls_first=True)
+        return queryset.order_by(key, "unit__name", "user__username"), True
+
+    def render_problems(self, record):
+        problems = self.reach_of(record).problems
+        return "；".join(reach_problem_label(c, s) for c, s in problems) if problems else "—"

@@ -55,6 +55,7 @@ class ReminderAdmin(PlanScopedAdmin):
         "stage",
         "email",
         "role",
+        "unit",
         "item_link",
         "plan",
         "deadline",

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .plan import Plan, WorkItem
+from .plan import Plan, Unit, WorkItem
 
 
 class Reminder(models.Model):
@@ -61,6 +61,11 @@ class Reminder(models.Model):
     step = models.PositiveIntegerField(_("批次"), default=0)
     email = models.EmailField(_("收件人"), max_length=254)
     role = models.CharField(_("收件人身份"), max_length=12, choices=RecipientRole.choices)
+    # Whose part the reminder chases: the lead unit for the item, a supporting unit for its own part (配合),
+    # the unit whose missing part was escalated; empty for rows made before parts were chased on their own.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("所催单位")
+    )
     scheduled_for = models.DateField(_("应发日期"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -142,10 +147,14 @@ class ReminderSettings(models.Model):
         max_length=40,
         default="7,3,1",
         validators=[validate_lead_times],
-        help_text=_("到期前多少个工作日提醒牵头单位，逗号分隔；配合单位只收第一次"),
+        help_text=_("到期前多少个工作日提醒牵头单位(及未配合到位的配合单位)，逗号分隔"),
     )
     due_soon_enabled = models.BooleanField(_("到期提醒"), default=True)
-    notify_supporting = models.BooleanField(_("配合单位接收首次到期提醒"), default=True)
+    notify_supporting = models.BooleanField(
+        _("按配合部分催办配合单位"),
+        default=True,
+        help_text=_("配合单位未确认配合到位的，与牵头单位一样接收到期提醒、逾期通知和升级报告"),
+    )
     overdue_enabled = models.BooleanField(_("逾期通知"), default=True)
     overdue_repeat_days = models.PositiveSmallIntegerField(
         _("逾期通知间隔(天)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]

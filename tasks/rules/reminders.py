@@ -7,11 +7,13 @@ Everything is judged *by window*: the current stage is the latest whose send dat
 today, so a day the scan missed is made up by the next run. A send date that falls on a day off
 moves to the working day before (``tasks.workdays``, with the coordinator's calendar corrections).
 
-- due soon: ``lead_times`` working days before the deadline (7, 3, 1), to the lead unit; the first
-  of them also to the supporting units;
+- due soon: ``lead_times`` working days before the deadline (7, 3, 1), to the lead unit, and to each
+  supporting unit whose own part is still open (``rules.support.part_is_chased``) when the plan chases
+  parts (``notify_supporting``);
 - overdue: from the first working day after the deadline, repeated every ``overdue_repeat_days``
-  calendar days (step = week number), to the lead unit; escalated to the plan's coordinators on the
-  first overdue day and to the unit's leader ``leader_after_days`` calendar days after the deadline;
+  calendar days (step = week number), to the lead unit and the open parts' units alike; escalated to
+  the plan's coordinators on the first overdue day and to the unit's leader ``leader_after_days``
+  calendar days after the deadline (each chased unit's own leader);
 - sign: a sub-item not signed for within ``sign_within_days`` working days of being handed over is
   chased like an overdue item;
 - monthly: on ``monthly_day`` of each month.
@@ -57,8 +59,7 @@ class Schedule:
 class Stages:
     """What is current on ``today`` for one deadline under one plan's schedule: (step, send date) pairs."""
 
-    due_soon: tuple[int, date] | None = None  # the lead unit's current stage
-    first: tuple[int, date] | None = None  # the first stage, for supporting units
+    due_soon: tuple[int, date] | None = None  # the current stage (lead and open supporting parts alike)
     overdue: tuple[int, date] | None = None  # week number, send date
     coordinator: date | None = None
     leader: date | None = None
@@ -77,7 +78,7 @@ def deadline_stages(*, due: date, today: date, schedule: Schedule, overrides: Ma
         current = [(lead, day) for lead, day in sends if day <= today]
         if not current:
             return Stages()
-        return Stages(due_soon=current[-1], first=sends[0])
+        return Stages(due_soon=current[-1])
     first_overdue = workdays.add_workdays(due, 1, overrides)
     if first_overdue > today:
         return Stages()

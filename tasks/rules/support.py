@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tasks.rules.outcomes import CLOSED_STATUSES
+
 
 class SupportOutcome:
     ON_TIME = "on_time"  # marked done on or before the item's deadline in force
@@ -30,3 +32,12 @@ def support_outcome(*, due_date: date | None, done_on: date | None, as_of: date)
     if due_date is not None and due_date < as_of:
         return SupportOutcome.MISSING
     return SupportOutcome.PENDING
+
+
+def part_is_chased(*, item_status: str, done: bool) -> bool:
+    """Whether reminders chase a supporting part: until the unit marks it done (配合到位), and while the item
+    is not closed. The lead asking to close (awaiting review) does not close the part: it is still the
+    supporting unit's own, chased as before. Once the item is done or waived no one is chased on it: the
+    part's outcome stays recorded (``support_outcome``: missing past the deadline, in the roundups), but a
+    closed item's part chased every week for years would bury the current work in every digest."""
+    return not done and item_status not in CLOSED_STATUSES

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from tasks import workdays
@@ -33,7 +33,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.rules import outcomes
+from tasks.rules import outcomes, support
 from tasks.rules.reminders import Schedule, Stages, deadline_stages, due_soon_horizon, monthly_send_day, sign_stage
 
 from .calendar import calendar_overrides
@@ -117,6 +117,8 @@ class ReminderCandidate(NamedTuple):
     email: str
     role: str
     scheduled_for: date
+    unit_id: int | None = None  # whose part: the lead unit, a supporting unit (配合), None for the coordinators
+    plan_id: int | None = None  # the item's plan (its send time holds the row until then: one digest a day)
 
     @property
     def key(self) -> tuple:
@@ -131,17 +133,25 @@ def reminder_open_items(
     year: int,
     sign_plan_ids: list[int] = (),
     handed_before: datetime | None = None,
+    support_plan_ids: list[int] = (),
 ) -> QuerySet:
     """Items the unit still has to act on (``outcomes.CHASED_STATUSES``: one awaiting review is not
     chased) that may need a reminder: due by ``due_until`` (incl. overdue), for plans whose
     monthly request is due every open item of this year's or earlier work lists, and sub-items
-    handed over before ``handed_before`` and still not signed for."""
+    handed over before ``handed_before`` and still not signed for; for ``support_plan_ids``, also the
+    items due by ``due_until`` awaiting review while a supporting part is open."""
     window = Q(plan_id__in=plan_ids, due_date__isnull=False, due_date__lte=due_until)
     monthly = Q(plan_id__in=monthly_plan_ids, year__lte=year)
     q = window | monthly
     if sign_plan_ids and handed_before is not None:
         q |= Q(plan_id__in=sign_plan_ids, status=WorkItem.Status.AWAITING_SIGN, handed_at__lt=handed_before)
-    return WorkItem.objects.filter(status__in=outcomes.CHASED_STATUSES).filter(q)
+    chased = Q(status__in=outcomes.CHASED_STATUSES)
+    if support_plan_ids:
+        # A supporting part is the unit's own (``rules.support.part_is_chased``): still chased while the lead
+        # waits for review, by the deadline window only.
+        open_parts = WorkItemUnit.objects.filter(role=Role.SUPPORT, support_done_at__isnull=True).values("work_item_id")
+        chased |= window & Q(plan_id__in=support_plan_ids, pk__in=open_parts, status=WorkItem.Status.AWAITING_REVIEW)
+    return WorkItem.objects.filter(chased).filter(q)
 
 
 def reminders_due(
@@ -173,16 +183,18 @@ def reminders_due(
         if s.monthly_enabled and monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) <= today
     ]
     sign_plans = [p for p, s in settings.items() if s.sign_enabled]
+    support_plans = [p for p, s in settings.items() if s.notify_supporting]
     # A sub-item handed over on day D is chased after D + N working days, so never before D + N + 1.
     min_sign_days = min((settings[p].sign_within_days for p in sign_plans), default=0)
     handed_before = timezone.make_aware(datetime.combine(today - timedelta(days=min_sign_days), time()))
     items_qs = reminder_open_items(
         plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year,
-        sign_plan_ids=sign_plans, handed_before=handed_before,
+        sign_plan_ids=sign_plans, handed_before=handed_before, support_plan_ids=support_plans,
     )
     items = list(items_qs.values_list("pk", "plan_id", "due_date", "year", "status", "handed_at"))
     if not items:
         return []
+    status_of = {item[0]: item[4] for item in items}
 
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
     for item_id, unit_id, role, support_done_at in (
@@ -190,17 +202,22 @@ def reminders_due(
         .order_by("work_item_id", "position")
         .values_list("work_item_id", "unit_id", "role", "support_done_at")
     ):
-        # A supporting unit that marked its part done (配合到位) is not reminded of the item any more.
-        units[item_id].append((unit_id, SUPPORT_DONE if role == Role.SUPPORT and support_done_at else role))
+        # A supporting part marked done (配合到位), or of a waived item, is not chased (one rule for both).
+        if role == Role.SUPPORT and not support.part_is_chased(
+            item_status=status_of[item_id], done=support_done_at is not None
+        ):
+            role = SUPPORT_DONE
+        units[item_id].append((unit_id, role))
     people = reminder_recipients(plan_ids=plan_ids, settings=settings)
 
     out: dict[tuple, ReminderCandidate] = {}
 
-    def add(item_id: int, kind: str, deadline, step: int, emails: Iterable[str], role: str, day: date) -> None:
+    def add(item_id: int, kind: str, deadline, step: int, emails: Iterable[str], role: str, day: date,
+            unit_id: int | None, plan_id: int) -> None:
         for email in emails:
             key = (item_id, kind, deadline, step, email)
             if key not in out:
-                out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day)
+                out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day, unit_id, plan_id)
 
     stage_cache: dict[tuple[int, date], Stages] = {}
     month_step = today.year * 100 + today.month
@@ -210,9 +227,12 @@ def reminders_due(
     for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]
         # Who is responsible is the item's own lead and supporting rows (as for permissions and roundups).
+        # The lead is chased while the item is (``outcomes.is_chased``); a supporting unit while its own
+        # part is open and the plan chases parts (``notify_supporting``), on the same schedule as the lead.
         assigned = units.get(item_id, [])
-        leads = [u for u, role in assigned if role == Role.LEAD]
-        supports = [u for u, role in assigned if role == Role.SUPPORT]
+        lead_chased = outcomes.is_chased(status)
+        leads = [u for u, role in assigned if role == Role.LEAD] if lead_chased else []
+        supports = [u for u, role in assigned if role == Role.SUPPORT] if s.notify_supporting else []
         if status == WorkItem.Status.AWAITING_SIGN and handed_at is not None:
             handed_on = timezone.localdate(handed_at)
             if (plan_id, handed_on) not in sign_cache:
@@ -223,36 +243,37 @@ def reminders_due(
             if stage:
                 sign_by, step, day = stage
                 for u in leads:
-                    add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day)
+                    add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day, u, plan_id)
         if due is not None and due <= horizon:
             stages = stage_cache.get((plan_id, due))
             if stages is None:
                 stages = stage_cache[(plan_id, due)] = deadline_stages(
                     due=due, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
+            chased = [(u, R.LEAD) for u in leads] + [(u, R.SUPPORT) for u in supports]
             if stages.due_soon:
                 step, day = stages.due_soon
-                for u in leads:
-                    add(item_id, K.DUE_SOON, due, step, people.contacts.get(u, ()), R.LEAD, day)
-                if s.notify_supporting:
-                    step, day = stages.first
-                    for u in supports:
-                        add(item_id, K.DUE_SOON, due, step, people.contacts.get(u, ()), R.SUPPORT, day)
+                for u, role in chased:
+                    add(item_id, K.DUE_SOON, due, step, people.contacts.get(u, ()), role, day, u, plan_id)
             if stages.overdue:
                 step, day = stages.overdue
-                for u in leads:
-                    add(item_id, K.OVERDUE, due, step, people.contacts.get(u, ()), R.LEAD, day)
-            if stages.coordinator:
+                for u, role in chased:
+                    add(item_id, K.OVERDUE, due, step, people.contacts.get(u, ()), role, day, u, plan_id)
+            if stages.coordinator and chased:
+                # Once per item and deadline: the lead's overdue item, or else the first part left missing.
                 add(item_id, K.ESCALATE_COORDINATOR, due, 0, people.coordinators.get(plan_id, ()), R.COORDINATOR,
-                    stages.coordinator)
+                    stages.coordinator, None if lead_chased else chased[0][0], plan_id)
             if stages.leader:
-                for u in leads:
-                    add(item_id, K.ESCALATE_LEADER, due, 0, people.leaders.get(u, ()), R.LEADER, stages.leader)
-        if plan_id in monthly_set and year <= today.year:
+                for u, _role in chased:
+                    add(item_id, K.ESCALATE_LEADER, due, 0, people.leaders.get(u, ()), R.LEADER, stages.leader,
+                        u, plan_id)
+        if plan_id in monthly_set and year <= today.year and lead_chased:
             for u in leads:
-                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.LEAD, month_day[plan_id])
+                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.LEAD, month_day[plan_id],
+                    u, plan_id)
             for u in supports:
-                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT, month_day[plan_id])
+                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT,
+                    month_day[plan_id], u, plan_id)
     return list(out.values())
 
 
@@ -279,16 +300,25 @@ def reminders_pending_by_email(*, now: datetime) -> dict[str, set[int]]:
 
 
 def reminders_ready_to_send(*, email: str, now: datetime) -> QuerySet:
-    """One recipient's pending reminders that are due, with what the email shows (lock them before sending)."""
+    """One recipient's pending reminders of the day, once one of them is due, with what the digest shows
+    (lock them before sending).
+
+    One digest per person per day: the rows a scan held until a later plan's send time today go out with
+    the first of the day's rows that is due (the earliest send time of the person's plans), not in a
+    second digest; while none is due, nothing is ready.
+    """
+    pending = Reminder.objects.filter(email=email, status=Reminder.Status.PENDING)
+    tomorrow = timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), time()))
     return (
-        Reminder.objects.filter(email=email, status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        pending.filter(next_attempt_at__lt=tomorrow)
+        .filter(Exists(pending.filter(next_attempt_at__lte=now)))
         .select_related("work_item__plan").defer(*PLAN_DEFERRED)
         .order_by("work_item__plan__title", "work_item__due_date", "work_item_id", "kind")
     )
 
 
 def reminder_admin_list() -> QuerySet:
-    return Reminder.objects.select_related("work_item__plan").defer(*PLAN_DEFERRED)
+    return Reminder.objects.select_related("work_item__plan", "unit").defer(*PLAN_DEFERRED)
 
 
 

@@ -19,7 +19,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -44,9 +44,10 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
+from tasks.notifications.links import signed_url
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
-from tasks.rules import outcomes
+from tasks.rules import outcomes, support
 from tasks.rules.actions import Act
 from tasks.rules.deadlines import calendar_years, workdays_left
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
@@ -71,26 +72,38 @@ DIGEST_ITEM_LIMIT = 300
 # ---------------------------------------------------------------- inserting rows
 
 
-_INSERT_FIELDS = ["work_item", "kind", "deadline", "step", "email", "role", "scheduled_for"]
-_CONST_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "created_at"]
+_INSERT_FIELDS = ["work_item", "kind", "deadline", "step", "email", "role", "scheduled_for", "unit", "next_attempt_at"]
+_CONST_FIELDS = ["status", "attempts", "last_error", "created_at"]
 
 
-def _insert_reminders(candidates: list[ReminderCandidate], *, now: datetime) -> int:
+def _insert_reminders(
+    candidates: list[ReminderCandidate], *, now: datetime, release: Mapping[int, datetime] | None = None
+) -> int:
     """Insert the rows not yet present; one statement for any number of rows. Returns rows inserted.
 
+    A row is held until ``release[plan]`` (its plan's send time today, see ``reminders_tick``) or ``now``.
     The rows travel as one JSON parameter: a plain bulk_create would need a thousand
     INSERTs for 100,000 rows on SQLite (999 parameters per statement).
     """
     if not candidates:
         return 0
+    release = release or {}
+
+    def held(c: ReminderCandidate) -> datetime:
+        return max(now, release.get(c.plan_id, now))
+
     meta = Reminder._meta
     q = connection.ops.quote_name
     columns = ", ".join(q(meta.get_field(f).column) for f in _INSERT_FIELDS + _CONST_FIELDS)
     table = q(meta.db_table)
+    if connection.vendor == "postgresql":
+        stamp = lambda at: at.isoformat()  # noqa: E731 - timestamptz takes the offset
+    else:
+        stamp = connection.ops.adapt_datetimefield_value
     payload = json.dumps(
         [
             [c.work_item_id, c.kind, c.deadline and c.deadline.isoformat(), c.step, c.email, c.role,
-             c.scheduled_for.isoformat()]
+             c.scheduled_for.isoformat(), c.unit_id, stamp(held(c))]
             for c in candidates
         ]
     )
@@ -98,19 +111,20 @@ def _insert_reminders(candidates: list[ReminderCandidate], *, now: datetime) -> 
         sql = (
             f"INSERT INTO {table} ({columns}) "
             "SELECT (r->>0)::bigint, r->>1, (r->>2)::date, (r->>3)::integer, r->>4, r->>5, (r->>6)::date, "
-            "%s, 0, '', %s, %s FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING"
+            "(r->>7)::bigint, (r->>8)::timestamptz, "
+            "%s, 0, '', %s FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING"
         )
-        params = [St.PENDING, now, now, payload]
+        params = [St.PENDING, now, payload]
     elif connection.vendor == "sqlite":
         cols = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(_INSERT_FIELDS)))
-        sql = f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {cols}, %s, 0, '', %s, %s FROM json_each(%s)"
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        params = [St.PENDING, stamp, stamp, payload]
+        sql = f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {cols}, %s, 0, '', %s FROM json_each(%s)"
+        params = [St.PENDING, connection.ops.adapt_datetimefield_value(now), payload]
     else:  # pragma: no cover - other backends: correct, just more statements
         before = Reminder.objects.count()
         Reminder.objects.bulk_create(
             [
-                Reminder(**dict(zip(["work_item_id", *_INSERT_FIELDS[1:]], c, strict=True)), next_attempt_at=now,
+                Reminder(work_item_id=c.work_item_id, kind=c.kind, deadline=c.deadline, step=c.step, email=c.email,
+                         role=c.role, scheduled_for=c.scheduled_for, unit_id=c.unit_id, next_attempt_at=held(c),
                          created_at=now)
                 for c in candidates
             ],
@@ -160,12 +174,15 @@ class ScanResult:
 
 
 def reminders_scan(
-    *, today: date, now: datetime | None = None, plan_ids: list[int] | None = None, overrides=None, settings=None
+    *, today: date, now: datetime | None = None, plan_ids: list[int] | None = None, overrides=None, settings=None,
+    hold: bool = False,
 ) -> ScanResult:
     """Make the reminder rows due on ``today`` for ``plan_ids`` (all enabled plans when None).
 
     Idempotent: a second scan on the same day inserts nothing. Records a ReminderRun
-    per plan so the beat does not scan it again that day.
+    per plan so the beat does not scan it again that day. With ``hold`` (the beat's scan), each row
+    waits for its plan's send time today (``Reminder.next_attempt_at``): a person whose digest goes out
+    earlier for another plan takes it along (``reminders_ready_to_send``).
     """
     now = now or timezone.now()
     if settings is None:
@@ -177,7 +194,8 @@ def reminders_scan(
     with transaction.atomic():
         candidates = reminders_due(today=today, plan_ids=ids, settings=settings, overrides=overrides)
         result.due = len(candidates)
-        result.created = _insert_reminders(candidates, now=now)
+        release = {p: send_time_on(today, settings[p].send_time) for p in ids} if hold else None
+        result.created = _insert_reminders(candidates, now=now, release=release)
         ReminderRun.objects.bulk_create(
             [ReminderRun(plan_id=p, day=today, started_at=now) for p in ids], ignore_conflicts=True
         )
@@ -214,13 +232,21 @@ def _claim_runs(*, plan_ids: list[int], day: date, now: datetime) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+def send_time_on(day: date, send_time) -> datetime:
+    """A plan's send time on ``day``, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, send_time))
+
+
 def reminders_tick(*, now: datetime) -> ScanResult:
     """What the beat runs every quarter hour.
 
-    On a working day, each enabled plan whose send time has passed and that has not
-    been scanned today is scanned once (the ReminderRun row is the claim: two beats
-    cannot both scan a plan). Then every address with a due pending reminder (new,
-    retry due, or a task lost with a dead worker) gets a digest task.
+    One digest per person per day across all of their plans and roles, at the earliest send time of
+    those plans: on a working day, once the earliest send time of the enabled plans has passed, every
+    enabled plan not yet scanned today is scanned (the ReminderRun row is the claim: two beats cannot
+    both scan a plan), each row held until its own plan's send time. Then every address with a reminder
+    whose time has come (new, retry due, or a task lost with a dead worker) gets a digest task, and the
+    digest takes all of the address's rows of the day, the held ones too: whoever has a row of an 08:30
+    plan gets everything at 08:30, once; whoever has rows of 10:00 plans only, at 10:00.
     """
     today = timezone.localdate(now)
     local_time = timezone.localtime(now).time()
@@ -230,12 +256,14 @@ def reminders_tick(*, now: datetime) -> ScanResult:
         result.day_off = True
         return result
     settings = reminder_settings_for()
-    ready = [p for p, s in settings.items() if s.enabled and s.send_time <= local_time]
+    enabled = [p for p, s in settings.items() if s.enabled]
+    ready = enabled if any(settings[p].send_time <= local_time for p in enabled) else []
     done = set(ReminderRun.objects.filter(day=today, plan_id__in=ready).values_list("plan_id", flat=True))
     with transaction.atomic():
         claimed = _claim_runs(plan_ids=[p for p in ready if p not in done], day=today, now=now)
         if claimed:
-            scan = reminders_scan(today=today, now=now, plan_ids=claimed, overrides=overrides, settings=settings)
+            scan = reminders_scan(today=today, now=now, plan_ids=claimed, overrides=overrides, settings=settings,
+                                  hold=True)
             result.plan_ids, result.due, result.created = scan.plan_ids, scan.due, scan.created
         result.emails = _enqueue_digests(reminders_pending_emails(now=now))
     return result
@@ -265,8 +293,31 @@ class DigestOutcome:
         }
 
 
+def _chased_part(reminder: Reminder) -> WorkItemUnit | None:
+    """The supporting part a reminder chases (its unit's supporting row on the item), or None when it
+    chases the item itself (the lead, the coordinators of an overdue item)."""
+    if reminder.unit_id is None:
+        return None
+    return next(
+        (a for a in reminder.work_item.assignments.all() if a.unit_id == reminder.unit_id and a.role == Role.SUPPORT),
+        None,
+    )
+
+
 def _stale_reason(reminder: Reminder) -> str:
     item = reminder.work_item
+    part = _chased_part(reminder)
+    if part is not None:  # a supporting part is the unit's own: the lead asking to close does not close it
+        if item.status == WorkItem.Status.DONE:
+            return _("事项已办结")
+        if item.status == WorkItem.Status.WAIVED:
+            return _("事项已豁免")
+        if not support.part_is_chased(item_status=item.status, done=part.support_done_at is not None):
+            return _("配合单位已确认配合到位")
+        dated = {K.DUE_SOON, K.OVERDUE, K.ESCALATE_COORDINATOR, K.ESCALATE_LEADER}
+        if reminder.kind in dated and reminder.deadline != item.due_date:
+            return _("期限已变更")
+        return ""
     if item.status == WorkItem.Status.DONE:
         return _("事项已办结")
     if item.status == WorkItem.Status.WAIVED:
@@ -368,7 +419,19 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         plan = plans.setdefault(item.plan_id, {"plan": item.plan, "sections": {}})
         section = plan["sections"].setdefault(key, {"key": key, "title": str(title), "items": []})
         due = item.due_date
-        if due is None:
+        chased_parts = [_chased_part(r) for r in rows]
+        part_units = "、".join(sorted({p.unit.name for p in chased_parts if p is not None}))
+        if due is not None and all(p is not None for p in chased_parts):
+            # Only supporting parts are chased here (配合): their own deadline, not the lead's status.
+            if support.support_outcome(due_date=due, done_on=None, as_of=today) == support.SupportOutcome.MISSING:
+                note = _("%(units)s的配合部分已逾期 %(n)s 天，完成后请确认配合到位") % {
+                    "units": part_units, "n": outcomes.days_overdue(due=due, today=today)}
+            elif due == today:
+                note = _("%(units)s的配合部分今天到期") % {"units": part_units}
+            else:
+                note = _("%(units)s的配合部分还有 %(n)s 个工作日") % {
+                    "units": part_units, "n": workdays_left(today=today, due=due, overrides=overrides)}
+        elif due is None:
             note = _("常态化推进") if item.recurring else _("未设期限")
         elif outcomes.is_overdue(status=item.status, due=due, today=today):
             note = _("已逾期 %(n)s 天") % {"n": outcomes.days_overdue(due=due, today=today)}
@@ -382,7 +445,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         section["items"].append(
             {
                 "item": item,
-                "url": django_settings.SITE_URL + item.get_absolute_url(),
+                # A signed link to the item, or to the 签收 confirm page (two taps: the link, the button).
+                "url": signed_url(purpose="sign" if key == "sign" else "item", pk=item.pk),
                 "due": due,
                 "note": note,
                 "leads": "、".join(a.unit.name for a in assignments if a.role == Role.LEAD),
@@ -560,7 +624,8 @@ def reminders_send_now(*, work_item_ids: list[int], actor, today: date) -> int:
     for item_id, _plan, due in items:
         for unit_id in leads.get(item_id, []):
             for email in people.contacts.get(unit_id, ()):
-                c = ReminderCandidate(item_id, K.MANUAL, due, step, email, Reminder.RecipientRole.LEAD, today)
+                c = ReminderCandidate(item_id, K.MANUAL, due, step, email, Reminder.RecipientRole.LEAD, today,
+                                      unit_id)
                 candidates.setdefault(c.key, c)
     now = timezone.now()
     with transaction.atomic():

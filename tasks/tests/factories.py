@@ -136,3 +136,16 @@ class WorkItemFactory(factory.django.DjangoModelFactory):
     def supporting(self, create, extracted, **kwargs):
         for i, unit in enumerate(extracted or [], start=1):
             WorkItemUnit.objects.create(work_item=self, unit=unit, role=Role.SUPPORT, position=i)
+
+
+def signed_links_in(text: str) -> set[tuple[str, int]]:
+    """(purpose, id) of every signed link (``tasks.notifications.links``) in a message's text or HTML."""
+    import re
+
+    from tasks.notifications.links import link_read
+
+    out = set()
+    for token in re.findall(r"/l/([^/\s\"'<>)]+)/", text):
+        link = link_read(token)
+        out.add((link.purpose, link.pk))
+    return out

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks.forms import BreakdownForm, SupportDoneForm, WaiveForm
+from tasks.models import WorkItem
 from tasks.rules.actions import Act
 from tasks.selectors.breakdown import breakdown_candidates
 from tasks.selectors.guard import authorize
@@ -46,9 +47,16 @@ def work_item_break_down_view(request, pk: int):
                                                               "n_taken": len(taken)})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def work_item_sign_view(request, pk: int):
+    """签收: GET is the confirm page a message's link lands on (one button), POST signs."""
     item = _item_or_404(request, pk)
+    authorize(Act.SIGN, request.user, item)
+    if request.method == "GET":
+        if item.status != WorkItem.Status.AWAITING_SIGN:
+            messages.info(request, _("该事项不需要签收或已签收。"))
+            return redirect(item)
+        return render(request, "tasks/work_item_sign_confirm.html", {"item": item})
     try:
         work_item_sign(item=item, user=request.user)
     except ValidationError as e:

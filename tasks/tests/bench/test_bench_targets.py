@@ -103,3 +103,18 @@ def test_the_sum_of_reads_is_judged_only_where_the_run_measured_it():
                                       "dashboard@100000": {"ms": 100.0}}))[
         "≤ 3× the SQL it runs, every read under EXPLAIN ANALYZE summed"]
     assert not met and figures == "dashboard 4.0×"
+
+
+def test_reminders_delivered_is_held_to_60_s_at_the_largest_size():
+    def delivered(ms: float) -> list[dict]:
+        return _rows() + [
+            {"operation": "reminders_delivered", "size": SMALL, "ms": 5_000.0,
+             "delivered": {"email": 1, "dingtalk": 1}},
+            {"operation": "reminders_delivered", "size": LARGE, "ms": ms, "delivered": {"email": 9, "dingtalk": 9}},
+        ]
+
+    target = "reminders delivered"
+    assert _verdicts(delivered(59_000.0))[target][0] is True
+    met, figures = _verdicts(delivered(61_000.0))[target]
+    assert met is False and "61.0 s" in figures and "'dingtalk': 9" in figures
+    assert target not in _verdicts(_rows())  # a run without --celery does not claim it

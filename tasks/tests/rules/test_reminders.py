@@ -31,9 +31,9 @@ def test_the_schedule_is_the_settings_as_plain_values():
 
 def test_due_soon_goes_out_the_lead_times_in_working_days_before_by_window():
     assert stages(date(2024, 11, 5)) == Stages()
-    assert stages(date(2024, 11, 6)) == Stages(due_soon=(7, date(2024, 11, 6)), first=(7, date(2024, 11, 6)))
+    assert stages(date(2024, 11, 6)) == Stages(due_soon=(7, date(2024, 11, 6)))
     # A missed day is made up: on the 13th the current stage is the one of the 12th.
-    assert stages(date(2024, 11, 13)) == Stages(due_soon=(3, date(2024, 11, 12)), first=(7, date(2024, 11, 6)))
+    assert stages(date(2024, 11, 13)) == Stages(due_soon=(3, date(2024, 11, 12)))
     assert stages(DUE).due_soon == (1, date(2024, 11, 14))
     assert stages(date(2024, 11, 13), replace(PLAIN, due_soon_enabled=False)) == Stages()
 

@@ -29,6 +29,7 @@ from tasks.tests.factories import (
     UserFactory,
     WorkItemFactory,
     liaison_for,
+    signed_links_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,13 +105,15 @@ def test_due_soon_goes_to_lead_contacts_at_7_3_and_1_working_days_before(world):
     assert sent_on[19] == []
     assert sent_on[22] == sorted([*LEAD, "czj@yc.gov.cn"])  # 7 working days before; supporting unit too
     assert sent_on[23] == sent_on[24] == sent_on[25] == []
-    assert sent_on[26] == LEAD  # 3 working days before: lead only
+    assert sent_on[26] == sorted([*LEAD, "czj@yc.gov.cn"])  # 3 working days before: its part is its own
     assert sent_on[29] == []
-    assert sent_on[30] == LEAD  # the working day before
+    assert sent_on[30] == sorted([*LEAD, "czj@yc.gov.cn"])  # the working day before
     assert sent_on[31] == []
     steps = sorted(Reminder.objects.filter(work_item=it, email="jsj@yc.gov.cn").values_list("step", flat=True))
     assert steps == [1, 3, 7]
-    assert Reminder.objects.filter(work_item=it, email="czj@yc.gov.cn").count() == 1
+    support = Reminder.objects.filter(work_item=it, email="czj@yc.gov.cn")
+    assert sorted(support.values_list("step", flat=True)) == [1, 3, 7]
+    assert set(support.values_list("role", "unit")) == {(Reminder.RecipientRole.SUPPORT, world["support"].pk)}
 
 
 def test_missed_mornings_are_made_up_with_one_reminder_not_three(world):
@@ -119,8 +122,8 @@ def test_missed_mornings_are_made_up_with_one_reminder_not_three(world):
     assert recipients_of(mail.outbox) == sorted([*LEAD, "czj@yc.gov.cn"])
     rows = Reminder.objects.filter(email="jsj@yc.gov.cn")
     assert list(rows.values_list("kind", "step", "scheduled_for")) == [(K.DUE_SOON, 3, date(2023, 5, 26))]
-    # The supporting unit still gets "the first one".
-    assert Reminder.objects.get(email="czj@yc.gov.cn").step == 7
+    # The supporting unit too: the current stage, once.
+    assert Reminder.objects.get(email="czj@yc.gov.cn").step == 3
 
 
 def test_running_twice_the_same_morning_sends_one_email(world):
@@ -161,7 +164,7 @@ def test_due_soon_counts_working_days_across_national_day_and_goes_out_on_a_make
     morning(date(2023, 9, 28))
     assert mail.outbox == []
     morning(date(2023, 10, 7))  # Saturday, a make-up working day: 3 working days before
-    assert recipients_of(mail.outbox) == LEAD
+    assert recipients_of(mail.outbox) == sorted([*LEAD, "czj@yc.gov.cn"])
     assert Reminder.objects.get(email="jsj@yc.gov.cn", step=3).scheduled_for == date(2023, 10, 7)
 
 
@@ -182,8 +185,11 @@ def test_overdue_notice_first_working_day_after_then_weekly_moved_before_a_day_o
     assert days[date(2023, 10, 20)] == [(K.OVERDUE, 2)]  # 21 Oct is a Saturday off
     assert days[date(2023, 10, 27)] == [(K.OVERDUE, 3)]
     assert Reminder.objects.filter(work_item=it, kind=K.OVERDUE, email="jsj@yc.gov.cn").count() == 4
-    # The supporting unit is not chased for the lead's overdue item.
-    assert not Reminder.objects.filter(email="czj@yc.gov.cn", kind=K.OVERDUE).exists()
+    # The supporting unit's own part (not marked 配合到位) is overdue too, and chased on the same days.
+    support = Reminder.objects.filter(work_item=it, kind=K.OVERDUE, email="czj@yc.gov.cn")
+    assert sorted(support.values_list("step", "scheduled_for")) == sorted(
+        (step, day) for day, rows in days.items() for _kind, step in rows
+    )
 
 
 def test_escalation_to_coordinators_at_first_overdue_and_to_leader_after_14_days(world):
@@ -256,10 +262,11 @@ def test_one_digest_per_recipient_grouped_by_plan_with_html_text_and_links(world
         assert text.index("海宁市住有宜居实施方案") < text.index("越城区住有宜居实施方案")
         assert "保障性租赁住房筹集" in text and "老旧小区改造" in text
         for it in [*soon, late]:
-            assert f"https://zf.example.cn/items/{it.pk}/" in text
+            assert ("item", it.pk) in signed_links_in(text)
     assert "已逾期 12 天" in message.body
     assert "还有 7 个工作日" in message.body
-    assert f'href="https://zf.example.cn/items/{late.pk}/"' in html
+    # Signed links to the items (tests/views/test_signed_links), on the site's address.
+    assert ("item", late.pk) in signed_links_in(html) and 'href="https://zf.example.cn/l/' in html
     rows = Reminder.objects.filter(email="jsj@yc.gov.cn")
     assert {r.status for r in rows} == {Reminder.Status.SENT}
     assert len({r.digest for r in rows}) == 1
@@ -270,6 +277,7 @@ def test_never_an_empty_email_and_done_items_get_none(world):
     done = item(world, date(2023, 5, 31))
     work_item_transition(item=done, to_status=WorkItem.Status.AWAITING_REVIEW)
     work_item_transition(item=done, to_status=WorkItem.Status.DONE, at=at(date(2023, 5, 20)))
+    done.assignments.filter(role="support").update(support_done_at=at(date(2023, 5, 20)))  # 配合到位 too
     summary = morning(date(2023, 5, 30))
     assert summary.emails == 0 and mail.outbox == []
     assert not Reminder.objects.exists()
@@ -432,7 +440,10 @@ def test_an_item_awaiting_review_is_neither_in_the_digest_nor_chased(world):
     waiting = item(world, date(2023, 5, 31))
     work_item_request_close(item=waiting, user=world["lead_user"], note="已完成")
     morning(date(2023, 6, 5))  # past due
-    assert mail.outbox == []
+    # Only the supporting unit, whose own part is open and overdue, is chased (and reported to the coordinators).
+    assert recipients_of(mail.outbox) == ["coord@yc.gov.cn", "czj@yc.gov.cn"]
+    for message in mail.outbox:
+        assert "区财政局的配合部分已逾期 5 天" in message.body
     assert reminders_send_now(work_item_ids=[waiting.pk], actor=world["coordinator"], today=date(2023, 6, 5)) == 0
 
 

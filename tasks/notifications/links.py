@@ -1,0 +1,82 @@
+"""Links that land: every reminder and notice links to its page through a signed, single-purpose link.
+
+A link names one purpose and one object (``item``: the work item's page; ``sign``: the 签收 confirm page of
+a sub-item), signed with the site's key (``django.core.signing``, its own salt) and dated, so it cannot be
+pointed elsewhere and stops working after ``NOTIFY_LINK_MAX_AGE_DAYS``. It is never a login: it only says
+where to go. Following it (``tasks.views.links.link_follow``) sends a logged-out person to the login page
+with the target as ``next``, and a logged-in one straight to the target, whose view checks what they may see
+and do as for any request (the guard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core import signing
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+SALT = "tasks.notifications.links"
+# purpose -> the URL name of its target (one id argument).
+TARGETS = {
+    "item": "tasks:work_item_detail",
+    "sign": "tasks:work_item_sign",
+}
+
+
+class LinkError(Exception):
+    """A link that was tampered with, names no known purpose, or has expired (``expired``)."""
+
+    def __init__(self, message: str, *, expired: bool = False):
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Link:
+    purpose: str
+    pk: int
+
+    @property
+    def target(self) -> str:
+        """The target's path (its view decides who may see it)."""
+        return reverse(TARGETS[self.purpose], args=[self.pk])
+
+
+def link_token(*, purpose: str, pk: int) -> str:
+    if purpose not in TARGETS:
+        raise ValueError(f"unknown link purpose: {purpose!r}")
+    return signing.dumps([purpose, int(pk)], salt=SALT)
+
+
+def signed_url(*, purpose: str, pk: int) -> str:
+    """The absolute link a message carries (``SITE_URL`` + ``/l/<token>/``)."""
+    before, after = _around_token(get_script_prefix(), get_urlconf())
+    return f"{settings.SITE_URL}{before}{link_token(purpose=purpose, pk=pk)}{after}"
+
+
+_STAND_IN = "stand-in-token"
+
+
+@lru_cache(maxsize=32)
+def _around_token(prefix: str, urlconf) -> tuple[str, str]:
+    # A digest carries a link per item: the route is reversed once, not per link (a token has no "/").
+    url = reverse("tasks:link_follow", args=[_STAND_IN], urlconf=urlconf)
+    before, _found, after = url.partition(_STAND_IN)
+    return before, after
+
+
+def link_read(token: str, *, max_age_days: int | None = None) -> Link:
+    """The link a token names, or ``LinkError`` (tampered, unknown purpose, expired)."""
+    days = settings.NOTIFY_LINK_MAX_AGE_DAYS if max_age_days is None else max_age_days
+    try:
+        value = signing.loads(token, salt=SALT, max_age=days * 86400)
+    except signing.SignatureExpired as exc:
+        raise LinkError("expired", expired=True) from exc
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError) as exc:
+        raise LinkError("bad signature") from exc
+    if not (isinstance(value, list) and len(value) == 2 and value[0] in TARGETS and isinstance(value[1], int)
+            and 0 < value[1] < 2**63):
+        raise LinkError("malformed")
+    return Link(purpose=value[0], pk=value[1])
