@@ -1,0 +1,398 @@
+"""Read spreadsheets into plain grids: .xlsx / .xlsm and .xls (python-calamine), .csv (UTF-8 or
+GB18030) and Kingsoft WPS .et (LibreOffice's spreadsheet component converts it to .xlsx first).
+
+Pure Python, no Django: ``read_sheets(data, filename=..., limits=...)`` gives every sheet as rows of
+strings. Used by the plan import (a 任务清单 as a spreadsheet) and the roster import (a 联络员名单).
+
+- Merged ranges: the lead cell's value is repeated down the rows it covers (a 牵头单位 merged over a
+  run of tasks covers each of them); a cell merged across columns stays in its first column only, the
+  others empty. ``Sheet.merged`` keeps the ranges for a reader that needs to tell a merged cell apart.
+- Formulas are read as the value the file stored when it was last saved (never evaluated; no cached
+  value reads as an empty cell); external links are never followed (calamine reads one file only).
+- Caps, checked before the cells are loaded: the file's inflated size (``Limits.inflated_bytes``: a zip
+  bomb is refused from the zip directory), ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns and ``MAX_CELLS``
+  cells per sheet (a cell far out at row 1,048,576 or column XFD is refused, not allocated).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from .document import PlanParseError
+
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 2_000_000
+CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion of a .et file
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".et")
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[str]]
+    # Merged ranges as (first row, first column, last row, last column), 0-based and inclusive, in ``rows``.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def continued(self) -> set[tuple[int, int]]:
+        """The cells a merged range covers other than its first (row, column): filled copies."""
+        out: set[tuple[int, int]] = set()
+        for r0, c0, r1, c1 in self.merged:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        out.add((r, c))
+        return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f}"
+
+
+def read_sheets(data: bytes, *, filename: str, limits=None) -> list[Sheet]:
+    """Every sheet of a spreadsheet file, as rows of strings; PlanParseError (naming the file) when the
+    file cannot be read or passes a cap."""
+    from .limits import Limits
+
+    limits = limits or Limits()
+    suffix = Path(filename).suffix.lower()
+    if not data:
+        raise PlanParseError("文件为空 (empty file)", path=filename)
+    if len(data) > limits.inflated_bytes:
+        raise PlanParseError(f"文件超过 {_mb(limits.inflated_bytes)} MB 上限 (file too large)", path=filename)
+    if suffix == ".csv":
+        return [_read_csv(data, filename)]
+    if suffix == ".et":
+        if not data.startswith(_OLE2 + b"") and not data.startswith(_ZIP):
+            raise PlanParseError("不是 WPS 表格文件,无法读取此 .et 文件 (not a WPS spreadsheet)", path=filename)
+        if data.startswith(_ZIP):
+            return _read_workbook(data, filename, limits)  # WPS saved .xlsx content under the old name
+        return _read_workbook(convert_et(data, filename), filename, limits)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        if not data.startswith((_ZIP, _OLE2)):
+            raise PlanParseError(
+                f"不是 Excel 文件,无法读取此 {suffix} 文件;请用 Excel/WPS 另存后上传 (not an Excel workbook)",
+                path=filename)
+        return _read_workbook(data, filename, limits)
+    raise PlanParseError(f"不支持 {suffix or '无扩展名'} 格式的表格 (unsupported spreadsheet format)", path=filename)
+
+
+def check_file(path: Path, limits, *, name: str = "") -> None:
+    """The caps a spreadsheet file can be refused by before it is read (the zip directory, each sheet's
+    extent), quick whatever the file holds; ``read_sheets`` checks them again."""
+    name = name or path.name
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == _ZIP and path.suffix.lower() != ".csv":
+        _check_xlsx(path.read_bytes(), name, limits)
+
+
+# ---- .xlsx / .xls -----------------------------------------------------------------------------------------
+
+_SHEET_PART = re.compile(r"^(?:xl/)?worksheets/[^/]+\.xml$", re.I)
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,8})\"[^>]*?(/?)>")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_xlsx(data: bytes, filename: str, limits) -> None:
+    """The zip directory (a zip bomb) and each sheet's extent, before calamine allocates a cell of it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            inflated = sum(i.file_size for i in infos)
+            if inflated > limits.inflated_bytes:
+                raise PlanParseError(
+                    f"表格文件解压后超过 {_mb(limits.inflated_bytes)} MB 上限,未导入任何内容"
+                    f" (spreadsheet inflates to {_mb(inflated)} MB)", path=filename)
+            names = _sheet_names(archive)
+            for info in infos:
+                if _SHEET_PART.match(info.filename):
+                    _check_sheet_xml(archive, info, filename, limits, names)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise PlanParseError(f"无法打开 Excel 文件 (not a readable workbook: {exc})", path=filename) from exc
+
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> the sheet's name as the workbook shows it (for the messages)."""
+    try:
+        book = archive.read("xl/workbook.xml")[:1 << 20]
+        rels = archive.read("xl/_rels/workbook.xml.rels")[:1 << 20]
+    except KeyError:
+        return {}
+    targets = {}
+    for m in _REL.finditer(rels):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        targets[attrs.get(b"Id", b"")] = target if target.startswith("xl/") else f"xl/{target}"
+    out = {}
+    for m in _SHEET_ENTRY.finditer(book):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+        if rid in targets:
+            out[targets[rid]] = attrs.get(b"name", b"").decode("utf-8", "replace")
+    return out
+
+
+def _check_sheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, limits,
+                     names: dict[str, str]) -> None:
+    """Rows and columns a sheet's cells reach, streamed: a cell with a value far out (XFD1048576) or
+    a million rows of empty cells is refused here. The actual inflated size is counted too (a zip
+    directory may lie about it)."""
+    max_row = max_col = cells = 0
+    total = 0
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(1 << 20):
+            total += len(chunk)
+            if total > limits.inflated_bytes:
+                raise PlanParseError(
+                    f"表格文件解压后超过 {_mb(limits.inflated_bytes)} MB 上限,未导入任何内容 (spreadsheet too large)",
+                    path=filename)
+            buf = tail + chunk
+            cut = buf.rfind(b">") + 1
+            text, tail = buf[:cut], buf[cut:]
+            for m in _CELL.finditer(text):
+                cells += 1
+                max_row = max(max_row, int(m.group(2)))
+                max_col = max(max_col, _column_number(m.group(1)))
+            _check_extent(max_row, max_col, cells, filename, names.get(info.filename) or _sheet_label(info.filename))
+
+
+def _sheet_label(part: str) -> str:
+    return part.rsplit("/", 1)[-1].removesuffix(".xml")
+
+
+def _check_extent(rows: int, columns: int, cells: int, filename: str, sheet: str) -> None:
+    if rows > MAX_ROWS:
+        raise PlanParseError(
+            f"工作表“{sheet}”超过 {MAX_ROWS:,} 行上限(到第 {rows:,} 行),未导入任何内容;请删除多余的空行后上传"
+            f" (sheet has {rows:,} rows)", path=filename)
+    if columns > MAX_COLUMNS:
+        raise PlanParseError(
+            f"工作表“{sheet}”超过 {MAX_COLUMNS:,} 列上限(到第 {columns:,} 列),未导入任何内容;请删除多余的列后上传"
+            f" (sheet has {columns:,} columns)", path=filename)
+    if cells > MAX_CELLS or rows * max(columns, 1) > MAX_CELLS * 4:
+        raise PlanParseError(
+            f"工作表“{sheet}”单元格超过 {MAX_CELLS:,} 个上限,未导入任何内容 (sheet has too many cells)",
+            path=filename)
+
+
+def _read_workbook(data: bytes, filename: str, limits) -> list[Sheet]:
+    try:
+        import python_calamine as calamine
+    except ImportError as exc:  # pragma: no cover - a deployment problem, not the user's
+        raise PlanParseError("读取表格需要 python-calamine (python-calamine is missing)", path=filename) from exc
+    if data.startswith(_ZIP):
+        _check_xlsx(data, filename, limits)
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as exc:
+        raise PlanParseError("表格文件设有密码,请取消密码后上传 (password-protected workbook)",
+                             path=filename) from exc
+    except (calamine.CalamineError, ValueError, OSError) as exc:
+        raise PlanParseError(f"无法打开表格文件,文件已损坏或不是 Excel 文件 (not a readable workbook: {exc})",
+                             path=filename) from exc
+    sheets: list[Sheet] = []
+    try:
+        for index, meta in enumerate(workbook.sheets_metadata):
+            if str(getattr(meta, "typ", "")).endswith(("ChartSheet", "Vba", "MacroSheet", "DialogSheet")):
+                continue
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+            except (calamine.CalamineError, ValueError) as exc:
+                raise PlanParseError(f"无法读取工作表“{meta.name}” (unreadable sheet: {exc})",
+                                     path=filename) from exc
+            height, width = sheet.height, sheet.width
+            _check_extent(height, width, height * width, filename, meta.name)
+            sheets.append(_sheet(meta.name, sheet))
+    finally:
+        workbook.close()
+    if not sheets:
+        raise PlanParseError("表格文件没有工作表 (no worksheets)", path=filename)
+    return sheets
+
+
+def _sheet(name: str, sheet) -> Sheet:
+    if not sheet.height or not sheet.width:
+        return Sheet(name=name, rows=[])
+    top, left = sheet.start
+    values = sheet.to_python(skip_empty_area=True)
+    rows = [[_text(v) for v in row] for row in values]
+    merged: list[tuple[int, int, int, int]] = []
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        r0, r1, c0, c1 = r0 - top, r1 - top, c0 - left, c1 - left
+        if r1 < 0 or c1 < 0 or r0 >= len(rows):
+            continue
+        r0, c0 = max(r0, 0), max(c0, 0)
+        r1 = min(r1, len(rows) - 1)
+        merged.append((r0, c0, r1, c1))
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0 + 1, r1 + 1):  # down: each row the merged cell covers has its value
+            if c0 < len(rows[r]) and not rows[r][c0]:
+                rows[r][c0] = value
+    while rows and not any(rows[-1]):
+        rows.pop()
+    for row in rows:
+        while row and not row[-1]:
+            row.pop()
+    return Sheet(name=name, rows=rows, merged=merged)
+
+
+def _text(value) -> str:
+    """A cell's value as the sheet shows it: 3.0 -> "3", a date -> "2024年6月30日", True -> "是"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.10g}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, timedelta):
+        return str(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text.strip()
+
+
+# ---- .csv ---------------------------------------------------------------------------------------------------
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _decode(data: bytes, filename: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PlanParseError("无法识别的文本编码 (unreadable UTF-16 text)", path=filename) from exc
+    if b"\x00" in data[:8192]:
+        raise PlanParseError("不是 CSV 文本,含二进制内容 (binary file, not a CSV)", path=filename)
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanParseError("无法识别的文本编码,请另存为 UTF-8 或 GB18030 的 CSV (unreadable encoding)", path=filename)
+
+
+def _read_csv(data: bytes, filename: str) -> Sheet:
+    text = _decode(data, filename)
+    sample = text[:65536]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|，")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[str]] = []
+    width = cells = 0
+    csv.field_size_limit(max(len(text), 131072))
+    try:
+        for lineno, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+            if lineno > MAX_ROWS:
+                _check_extent(lineno, width, cells, filename, Path(filename).stem)
+            if len(row) > MAX_COLUMNS:
+                _check_extent(lineno, len(row), cells, filename, Path(filename).stem)
+            row = [c.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip() for c in row]
+            while row and not row[-1]:
+                row.pop()
+            width = max(width, len(row))
+            cells += len(row)
+            rows.append(row)
+    except csv.Error as exc:
+        raise PlanParseError(f"CSV 格式错误 (malformed CSV: {exc})", path=filename) from exc
+    _check_extent(len(rows), width, cells, filename, Path(filename).stem)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return Sheet(name=Path(filename).stem, rows=rows)
+
+
+# ---- WPS .et through LibreOffice -----------------------------------------------------------------------------
+
+
+def soffice_binary() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def calc_available() -> bool:
+    """LibreOffice with its spreadsheet component (Debian: libreoffice-calc-nogui)."""
+    binary = soffice_binary()
+    if binary is None:
+        return False
+    program = Path(os.path.realpath(binary)).parent
+    return any((program / name).exists() for name in ("libsclo.so", "libscfiltlo.so")) or any(
+        program.glob("libsc*lo.so"))
+
+
+def convert_et(data: bytes, filename: str) -> bytes:
+    """A Kingsoft .et workbook converted to .xlsx by LibreOffice Calc, headless, with a profile of its
+    own, under ``CONVERT_TIMEOUT``; the .xlsx bytes (read with the same caps as any .xlsx)."""
+    binary = soffice_binary()
+    if binary is None or not calc_available():
+        raise PlanParseError(
+            "读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传 "
+            "(LibreOffice Calc is not installed: save the file as .xlsx)", path=filename)
+    with tempfile.TemporaryDirectory(prefix="sheet-convert-") as tmp:
+        outdir = Path(tmp)
+        source = outdir / "source.et"  # a plain name LibreOffice cannot misread
+        source.write_bytes(data)
+        profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir))
+        for filter_name in (None, "MS Excel 97"):
+            command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                       "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir)]
+            if filter_name:
+                command.append(f"--infilter={filter_name}")
+            command.append(str(source))
+            env = {**os.environ, "HOME": str(profile)}
+            try:
+                subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False, env=env)
+            except subprocess.TimeoutExpired:
+                raise PlanParseError(
+                    f"LibreOffice 转换 .et 超过 {CONVERT_TIMEOUT} 秒,已停止 (conversion timed out)",
+                    path=filename) from None
+            out = outdir / "source.xlsx"
+            if out.exists() and out.stat().st_size > 0:
+                return out.read_bytes()
+    raise PlanParseError(
+        "LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传 "
+        "(LibreOffice could not convert this .et file)", path=filename)
