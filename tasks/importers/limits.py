@@ -81,6 +81,10 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
             raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=name) from exc
         if pages > limits.pages:
             raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 (about {pages} pages)", path=name)
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et"):
+        from .sheets import check_file
+
+        check_file(path, limits, name=name)
     elif suffix == ".pdf" or (suffix not in (".docx",) and _starts_with(path, b"%PDF")):
         pages = _pdf_pages(path, name)
         if pages > limits.pages:

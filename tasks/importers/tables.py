@@ -186,6 +186,42 @@ def _roles_of(schema: Schema) -> list[str]:
     return roles
 
 
+_STAR = "★☆*＊※▲"
+_STAR_AFTER = re.compile(rf"([^、，,；;\s{_STAR}]+?)\s*[{_STAR}]")
+_STAR_BEFORE = re.compile(rf"[{_STAR}]\s*([^、，,；;\s{_STAR}]+)")
+
+
+def mark_stars(cell: str) -> str:
+    """"市住建局★、市财政局", "★市住建局": the starred unit leads, as "市住建局（牵头）" says it."""
+    if not any(c in cell for c in _STAR):
+        return cell
+    out = _STAR_AFTER.sub(r"\1（牵头）", cell)
+    return _STAR_BEFORE.sub(r"\1（牵头）", out)
+
+
+_TITLES = ("副市长", "市长", "副区长", "区长", "副县长", "县长", "副书记", "书记", "副主任", "主任", "副局长", "局长",
+           "秘书长", "副秘书长", "部长", "副部长", "常务副市长", "主席", "副主席", "同志")
+_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def looks_like_persons(cell: str, known: set[str]) -> bool:
+    """A cell of persons ("张三", "李四副市长", "王五（常务副区长）"), not of units: a 牵头领导 column."""
+    from .units import looks_like_unit
+
+    parts = [p for p in re.split(r"[、，,；;/\s]+", cell) if p]
+    if not parts or len(parts) > 8:
+        return False
+    for part in parts:
+        bare = re.sub(r"[（(][^（）()]*[）)]", "", part)
+        for title in sorted(_TITLES, key=len, reverse=True):
+            if bare.endswith(title) and len(bare) > len(title):
+                bare = bare[: -len(title)]
+                break
+        if not _PERSON.match(bare) or looks_like_unit(part, known) or looks_like_unit(bare, known):
+            return False
+    return True
+
+
 def _looks_like_units(cell: str, known: set[str]) -> bool:
     from .units import looks_like_unit, split_units
 
@@ -251,6 +287,69 @@ def infer_schema(rows: list[list[str]], *, line: int, known: set[str]) -> Schema
     schema = schema_from_roles(roles, line=line, headers=[""] * width)
     schema.inferred = True
     schema.unclear = list(range(width))
+    return schema
+
+
+def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) -> Schema:
+    """A header's reading checked against the cells under it: a column the header does not name is read
+    from what it holds (units, deadlines, persons), and a unit column that holds persons is a 牵头领导
+    column (a person never becomes a unit). A header naming a task column but no unit column becomes a
+    task table when its cells show one."""
+    if schema.kind not in ("", "tasks") or not (schema.task_cols or "num" in schema.cols):
+        return schema
+    rows = [r for r in rows if sum(1 for c in r if c) >= 2][:30]
+    if not rows:
+        return schema
+    named = set(schema.cols.values()) | set(schema.task_cols) | set(schema.others)
+
+    def share(col: int, test) -> float:
+        cells = [r[col] for r in rows if col < len(r) and r[col]]
+        return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
+
+    for role in ("lead", "resp", "support"):
+        col = schema.cols.get(role)
+        if col is not None and share(col, lambda c: looks_like_persons(c, known)) >= 0.6:
+            del schema.cols[role]
+            schema.cols.setdefault("leader", col)
+            if col not in schema.unclear:
+                schema.unclear.append(col)
+    width = max([schema.width] + [len(r) for r in rows])
+    free = [c for c in range(width) if c not in named]
+    if schema.headers:
+        # a column whose header says something we do not read as a role (备注 is named): its cells decide
+        free = [c for c in free if c >= len(schema.headers) or not _role(schema.headers[c])]
+    unit_cols = [c for c in free if share(c, lambda c_: _looks_like_units(c_, known)) >= 0.6]
+    have = [r for r in ("lead", "resp", "support") if r in schema.cols]
+    if unit_cols and not have:
+        roles = ("lead", "support") if len(unit_cols) > 1 else ("resp",)
+        for c, role in zip(unit_cols, roles, strict=False):
+            schema.cols[role] = c
+            schema.unclear.append(c)
+    elif unit_cols and have == ["lead"]:
+        schema.cols["support"] = unit_cols[0]
+        schema.unclear.append(unit_cols[0])
+    elif unit_cols and have in (["resp"], ["support"]):
+        schema.cols["lead" if have == ["support"] else "support"] = unit_cols[0]
+        schema.unclear.append(unit_cols[0])
+    used = set(schema.cols.values())
+    free = [c for c in free if c not in used]
+    if "deadline" not in schema.cols:
+        col = next((c for c in free if share(c, looks_like_deadline) >= 0.6), None)
+        if col is not None:
+            schema.cols["deadline"] = col
+            schema.unclear.append(col)
+            free.remove(col)
+    if "leader" not in schema.cols:
+        col = next((c for c in free if share(c, lambda c_: looks_like_persons(c_, known)) >= 0.8), None)
+        if col is not None:
+            schema.cols["leader"] = col
+            schema.unclear.append(col)
+    if schema.kind == "" and "indicator" not in schema.cols and any(
+            r in schema.cols for r in ("lead", "resp", "support")):
+        if not schema.task_cols:
+            return schema
+        schema.kind = "tasks"
+    schema.width = max(schema.width, width)
     return schema
 
 
@@ -351,6 +450,7 @@ class TableParser:
         self._last_para = ""
         self._last_para_line = 0
         self._work_year: int | None = None
+        self._ahead: list[Row] = []
 
     def feed(self, blocks: list[Block]) -> TableResults:
         i, n = 0, len(blocks)
@@ -378,8 +478,10 @@ class TableParser:
                     schema.unclear = schema.unclear or list(range(schema.width))
                     self._use(schema, run[0])
             before, warned, tables = len(self.results.tasks), len(self.warnings), len(self.results.tables)
-            for r in run:
+            for k, r in enumerate(run):
+                self._ahead = run[k + 1:k + 31]
                 self._row(r)
+            self._ahead = []
             self._retry_unread(run, before, warned, tables)
             i = j
         return self.results
@@ -413,6 +515,7 @@ class TableParser:
             self.results.tables.append(TableColumns(
                 line=schema.line, headers=schema.headers, roles=_roles_of(schema), unclear=sorted(schema.unclear),
                 inferred=schema.inferred, sample=list(sample.cells) if sample is not None else []))
+            self.results.tables[-1].unclear = sorted(set(schema.unclear))
 
     def _row(self, row: Row) -> None:
         header = _header(row.cells, row.line)
@@ -432,6 +535,9 @@ class TableParser:
         if header is not None and header.line in self.columns and header.kind in ("tasks", ""):
             roles = self.columns[header.line]
             header = schema_from_roles(roles, line=header.line, headers=row.cells)
+        elif header is not None and self._ahead:
+            header = complete_from_cells(header, [r.cells for r in self._ahead if not _header(r.cells, r.line)],
+                                         self.known)
         if header is not None:
             self._schema = header
             if header.kind == "worklist":
@@ -527,7 +633,7 @@ class TableParser:
         for role, label in (("lead", "牵头单位"), ("resp", "责任单位"), ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:
-                parts.append(f"{label}:{cells[col]}")
+                parts.append(f"{label}:{mark_stars(cells[col])}")
         if not parts:
             return [], []
         st = parse_content("；".join(parts), self.known)
@@ -621,7 +727,7 @@ class TableParser:
                             ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:
-                parts.append(f"{label}:{cells[col]}")
+                parts.append(f"{label}:{mark_stars(cells[col]) if role != 'leader' else cells[col]}")
         for col, label in schema.others.items():
             if col < len(cells) and cells[col]:
                 parts.append(f"{label}:{cells[col]}" if label in _OTHER_LABELS else f"督办单位:{cells[col]}")

@@ -168,3 +168,16 @@ def join_lines(left: str, right: str) -> str:
     if left and right and word(left[-1]) and word(right[0]):
         return f"{left} {right}"
     return left + right
+
+
+def join_cell_lines(lines: list[str]) -> str:
+    """A table cell's lines as one text: a name broken over lines in a narrow column ("市\\n监\\n察\\n局",
+    "市住建\\n局") joins up, separate entries ("市住建局\\n市财政局") stay apart by a space."""
+    parts = [p.strip() for p in lines if p and p.strip()]
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        narrow = len(part) <= 2 or len(out.rsplit(" ", 1)[-1]) <= 1
+        out = join_lines(out, part) if narrow else f"{out} {part}"
+    return out

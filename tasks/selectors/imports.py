@@ -388,6 +388,10 @@ REFUSALS = (
     gettext_noop("无法打开 Word 文档"),
     gettext_noop("无法读取 PDF"),
     gettext_noop("文档内容损坏，无法读取"),
+    gettext_noop("读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传"),
+    gettext_noop("LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传"),
+    gettext_noop("表格文件设有密码,请取消密码后上传"),
+    gettext_noop("表格文件没有工作表"),
 )
 
 

@@ -24,7 +24,7 @@ from tasks.selectors.permissions import acts_globally
 from tasks.services.plan_import import ImportChoiceError, plan_import
 from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
-ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps"}
+ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps", ".xlsx", ".xlsm", ".xls", ".csv", ".et"}
 COLUMN_LABELS = {
     "num": _("序号"),
     "task": _("任务内容"),
@@ -46,7 +46,8 @@ OWN_UNIT = "own"
 class PlanUploadForm(Form):
     document = forms.FileField(
         label=_("方案文件"),
-        help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf，或旧版 .doc / WPS(.wps)"),
+        help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf、旧版 .doc / WPS(.wps)，"
+                    "或表格 .xlsx / .xls / .csv / WPS 表格(.et)"),
     )
     year = forms.IntegerField(
         label=_("工作清单年度"), required=False, min_value=2000, max_value=2100,
@@ -56,7 +57,7 @@ class PlanUploadForm(Form):
     def clean_document(self):
         document = self.cleaned_data["document"]
         if Path(document.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("只支持 .txt、.docx、.pdf、.doc 和 .wps 文件。"))
+            raise forms.ValidationError(_("只支持 .txt、.docx、.pdf、.doc、.wps、.xlsx、.xls、.csv 和 .et 文件。"))
         if document.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 20MB。"))
         return document
