@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .statements import _ALL as _LABELS
 from .statements import STANDALONE
-from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
+from .text import SAFEGUARDS, join_lines, no_spaces, numbering, simplified, squeeze_cjk_spaces
 
 _NOISE = re.compile(  # page numbers: "— 5 —", "第5页 共9页"
     r"^\s*(?:[-—–－]+\s*[0-9]+\s*[-—–－]+|第\s*[0-9]+\s*页(?:\s*[/，,]?\s*共\s*[0-9]+\s*页)?)\s*$"
@@ -37,7 +37,7 @@ _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
 
 def is_header_word(line: str) -> bool:
     """A table column name ("牵头单位", "完成时限", "责任单位（列第一位为牵头单位）") on its own."""
-    key = no_spaces(line)
+    key = simplified(no_spaces(line))
     if key in HEADER_WORDS:
         return True
     if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
@@ -366,10 +366,85 @@ def _close(para: Para | None, parts: list[str]) -> None:
         para.text = "".join(parts)
 
 
+_LONE_BAR = re.compile(r"^\s*[|｜]{1,2}\s*$")
+_RULE_LINE = re.compile(r"^\s*[=＝]{5,}\s*$")
+_BAR_END = re.compile(r"\s*[|｜]\s*$")
+
+
+def _separated_cells(work: list[str]) -> None:
+    """Tables flattened one cell per line between separator lines, rebuilt as tab rows in place (the
+    first line of a row holds it, the others are consumed):
+    a lone "|" between cells and two of them (or "||") between rows; "=====" between rows, a row's cells
+    one per line; every cell ending in " |" (then the cell-per-line reader finds the rows by 序号)."""
+    n = len(work)
+    bars = sum(1 for x in work if _LONE_BAR.match(x))
+    rules = sum(1 for x in work if _RULE_LINE.match(x))
+    ended = sum(1 for x in work if x.strip() and _BAR_END.search(x) and x.count("|") == 1)
+    if ended >= 8 and ended > bars:
+        for i, x in enumerate(work):
+            if _LONE_BAR.match(x):
+                work[i] = "\0"
+            elif x.count("|") == 1 and _BAR_END.search(x):
+                work[i] = _BAR_END.sub("", x)
+        return
+    if bars >= 8:
+        i = 0
+        while i < n:
+            if not _LONE_BAR.match(work[i]):
+                i += 1
+                continue
+            start, cells, cell_open = None, [], False
+            k = i
+            while k < n:
+                x = work[k]
+                if _LONE_BAR.match(x):
+                    if x.strip() in ("||", "｜｜") or (k + 1 < n and _LONE_BAR.match(work[k + 1]) and cells):
+                        break
+                    work[k] = "\0"
+                    cell_open = False
+                elif not x.strip():
+                    work[k] = "\0"
+                else:
+                    if cell_open and cells:
+                        cells[-1] += x.strip()  # a cell's text broken over lines
+                    else:
+                        cells.append(x.strip())
+                    cell_open = True
+                    start = k if start is None else start
+                    work[k] = "\0"
+                k += 1
+            if start is not None and cells:
+                work[start] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
+            if k < n:
+                work[k] = "\0"
+            i = k + 1
+        return
+    if rules >= 3:
+        i = 0
+        while i < n:
+            if not _RULE_LINE.match(work[i]):
+                i += 1
+                continue
+            work[i] = "\0"
+            k = i + 1
+            while k < n and not _RULE_LINE.match(work[k]):
+                k += 1
+            if k >= n:
+                break  # after the last rule: prose again
+            cells = [x.strip() for x in work[i + 1:k] if x.strip()]
+            if cells:
+                first = next(j for j in range(i + 1, k) if work[j].strip())
+                for j in range(i + 1, k):
+                    work[j] = "\0"
+                work[first] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
+            i = k
+
+
 def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
     lines = normalize_lines(text)
     work = list(lines)
+    _separated_cells(work)
     cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))

@@ -11,7 +11,7 @@ from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_i
 from .document import ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
 from .statements import OTHER_LABELS as _OTHER_LABELS
 from .statements import find_milestones, parse_content
-from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
+from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, simplified, squeeze_cjk_spaces
 
 _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^(序号?|编号|序列号?)$")),
@@ -108,7 +108,7 @@ class TableResults:
 
 
 def _role(cell: str) -> tuple[str, re.Match[str]] | None:
-    key = ascii_digits(no_spaces(cell)).replace("：", "").replace(":", "")  # "２０２３年" is a year column too
+    key = simplified(ascii_digits(no_spaces(cell)).replace("：", "").replace(":", ""))  # "２０２３年": a year too
     if len(key) > 30:
         return None
     bare = _HEADER_NOTE.sub("", key)

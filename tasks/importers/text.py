@@ -87,9 +87,25 @@ def half_brackets(text: str) -> str:
     return text.translate(_HALF)
 
 
+# Traditional characters of table headers and unit names (Hong Kong / Taiwan-style pages of mainland
+# documents): read as simplified for matching only; the text is kept as written.
+_TRAD = ("牽頭單責務號項內進時間辦門協導領體實際況備註說關級縣區鎮鄉發財廳會員農業資規劃築設衛環監審組為數據場營經濟"
+         "開總計統稅應運輸電網絡機構編檢幹黨傳戰僑聯團婦殘學廣視醫療險鐵氣糧儲職與處長條質價貿報紀產權證轉東陽華興寧龍灣"
+         "陸島蘇貴遼雲後們個對完廠屬聽園藝護滅災廢壞車輛莊縱橫線調優獎勵濕劑醬動勞價衝觸構標準體廳點歲礦")
+_SIMP = ("牵头单责务号项内进时间办门协导领体实际况备注说关级县区镇乡发财厅会员农业资规划筑设卫环监审组为数据场营经济"
+         "开总计统税应运输电网络机构编检干党传战侨联团妇残学广视医疗险铁气粮储职与处长条质价贸报纪产权证转东阳华兴宁龙湾"
+         "陆岛苏贵辽云后们个对完厂属听园艺护灭灾废坏车辆庄纵横线调优奖励湿剂酱动劳价冲触构标准体厅点岁矿")
+_T2S = str.maketrans(_TRAD, _SIMP)
+
+
+def simplified(text: str) -> str:
+    """Common traditional characters of headers and unit names as simplified (a matching key)."""
+    return text.translate(_T2S)
+
+
 def name_key(name: str) -> str:
-    """Comparison key of a unit name: no spaces, half-width brackets."""
-    return half_brackets(no_spaces(name))
+    """Comparison key of a unit name: no spaces, half-width brackets, simplified characters."""
+    return simplified(half_brackets(no_spaces(name)))
 
 
 def first_sentence(text: str, limit: int = 80) -> str:

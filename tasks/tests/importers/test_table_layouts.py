@@ -1,0 +1,67 @@
+"""Table layouts offices publish (issue 33): columns read by what they hold, the lead marked inside one
+cell, person columns, traditional characters, and tables flattened one cell per line between separators."""
+
+from tasks.importers import parse_plan_text
+
+TITLE = "某市2024年住房工作重点任务分工表"
+
+
+def _tasks(rows, title=TITLE):
+    text = title + "\n" + "\n".join("\t".join(r) for r in rows)
+    plan = parse_plan_text(text, source="t.txt")
+    return [(t.lead_units, t.supporting_units, t.leaders, t.deadline_text) for t in plan.key_tasks]
+
+
+def test_a_star_or_lead_note_inside_one_cell_marks_the_lead():
+    assert _tasks([["序号", "重点任务", "责任单位", "完成时限"],
+                   ["1", "推进老旧小区改造", "市住建局★、市财政局、市发改委", "2024年底前"],
+                   ["2", "发展保障性租赁住房", "市财政局、★市自然资源局", "持续推进"],
+                   ["3", "完善公积金制度", "市财政局、市公积金中心（牵头）", "年底前"]]) == [
+        (["市住建局"], ["市财政局", "市发改委"], [], "2024年底前"),
+        (["市自然资源局"], ["市财政局"], [], "持续推进"),
+        (["市公积金中心"], ["市财政局"], [], "年底前")]
+
+
+def test_lead_column_after_the_units_and_repeated_among_them():
+    assert _tasks([["序号", "工作任务", "责任单位", "牵头单位", "时限要求"],
+                   ["1", "推进老旧小区改造", "市住建局、市财政局、市发改委", "市住建局", "年底前"]]) == [
+        (["市住建局"], ["市财政局", "市发改委"], [], "年底前")]
+
+
+def test_columns_without_known_headers_are_read_from_their_cells_and_persons_are_no_units():
+    assert _tasks([["序号", "重点任务", "领导", "单位", "时间"],
+                   ["1", "推进老旧小区改造，完成改造任务", "张三", "市住建局、市财政局", "年底前"],
+                   ["2", "发展保障性租赁住房，筹集房源", "李四副市长", "市自然资源局", "持续推进"]]) == [
+        (["市住建局"], ["市财政局"], ["张三"], "年底前"),
+        (["市自然资源局"], [], ["李四副市长"], "持续推进")]
+
+
+def test_a_unit_header_over_persons_is_a_leader_column():
+    assert _tasks([["序号", "重点任务", "牵头单位", "责任单位"],
+                   ["1", "推进老旧小区改造", "张三", "市住建局、市财政局"],
+                   ["2", "发展保障性租赁住房", "李四", "市自然资源局"]]) == [
+        (["市住建局"], ["市财政局"], ["张三"], ""), (["市自然资源局"], [], ["李四"], "")]
+
+
+def test_traditional_characters_in_the_header_and_unit_names():
+    assert _tasks([["序號", "工作任務", "牽頭單位", "配合單位"],
+                   ["1", "全面實施行政許可事項清單管理", "市政府辦公室", "市級各有關部門"]]) == [
+        (["市政府辦公室"], ["市級各有關部門"], [], "")]
+
+
+def test_one_cell_per_line_between_bar_lines():
+    lines = ["|", "序号", "|", "工作任务", "|", "负责部门", "|", "时间进度", "|", "|",
+             "1", "|", "完善城市管理体制", "|", "市委编办、市住建局", "|", "2016年底前", "|", "|",
+             "2", "|", "完善城市工作机制", "|", "市住建局", "|", "常态工作", "|", "|"]
+    plan = parse_plan_text(TITLE + "\n" + "\n".join(lines), source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
+        (["市委编办"], ["市住建局"]), (["市住建局"], [])]
+
+
+def test_rows_between_rule_lines_one_cell_per_line():
+    lines = ["====================", "一、开展行政审批提速行动", "====================", "(一)",
+             "持续加大简政放权力度。严格落实取消下放行政审批事项的要求。", "市行政审批局、市住建局",
+             "====================", "(二)", "推进证照分离改革。", "市市场监管局、市司法局", "===================="]
+    plan = parse_plan_text("优化营商环境任务分工\n" + "\n".join(lines), source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
+        (["市行政审批局"], ["市住建局"]), (["市市场监管局"], ["市司法局"])]
