@@ -43,7 +43,7 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
 # Roles a coordinator may give a task table's column (the preview's reassignment form).
 COLUMN_ROLES = ("num", "task", "lead", "resp", "support", "deadline", "leader", "other", "note", "ignore")
 _HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
-_INT = re.compile(r"^[0-9０-９]{1,3}$")
+_INT = re.compile(r"^[0-9０-９]{1,4}$")
 _NUMBER = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)")
 _GE = ("≥", ">=", "不低于", "不少于", "至少", "大于等于", "不小于")
 _GT = (">", "＞", "大于", "超过", "高于", "多于")
