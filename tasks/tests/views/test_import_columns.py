@@ -110,3 +110,24 @@ def test_a_legacy_doc_upload_is_converted_and_previewed(client, coordinator, tmp
     response = client.post(reverse("tasks:plan_import"), {"document": upload}, follow=True)
     (task,) = response.context["parsed"].key_tasks
     assert (task.lead_units, task.supporting_units) == (["区住建局"], ["区财政局"])
+
+
+def test_a_spreadsheet_upload_is_read_and_previewed(client, coordinator):
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某某区2024年重点任务清单"])
+    ws.append(["序号", "工作任务", "责任单位", "完成时限"])
+    ws.append([1, "推行商品房现房销售试点", "区住建局★、区自然资源局", "2024年9月底前"])
+    ws.append([2, "优化住房公积金提取", "区财政局、区公积金中心（牵头）", "年底前"])
+    data = io.BytesIO()
+    wb.save(data)
+    upload = SimpleUploadedFile("清单.xlsx", data.getvalue())
+    response = client.post(reverse("tasks:plan_import"), {"document": upload}, follow=True)
+    tasks = response.context["parsed"].key_tasks
+    assert [(t.lead_units, t.supporting_units) for t in tasks] == [
+        (["区住建局"], ["区自然资源局"]), (["区公积金中心"], ["区财政局"])]
+    client.post(reverse("tasks:plan_import_confirm"))
+    assert Plan.objects.get().title == "某某区2024年重点任务清单"
