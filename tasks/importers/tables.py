@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from .blocks import Block, Para, Row
 from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
-from .document import ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
+from .document import Grid, ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
 from .statements import OTHER_LABELS as _OTHER_LABELS
 from .statements import find_milestones, parse_content
 from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, simplified, squeeze_cjk_spaces
@@ -451,6 +451,7 @@ class TableParser:
         self._last_para_line = 0
         self._work_year: int | None = None
         self._ahead: list[Row] = []
+        self._skip_to = 0  # rows above a header row the coordinator marked are skipped
 
     def feed(self, blocks: list[Block]) -> TableResults:
         i, n = 0, len(blocks)
@@ -467,7 +468,7 @@ class TableParser:
             run = blocks[i:j]
             self._domain = ""
             if (self._schema is None or not self._schema.kind) and not any(
-                    _header(r.cells, r.line) for r in run[:3]):
+                    -r.line in self.columns for r in run) and not any(_header(r.cells, r.line) for r in run[:3]):
                 # A table without a header row: its columns read from what the cells hold, or as assigned.
                 first = run[0].line
                 schema = (schema_from_roles(self.columns[first], line=first, headers=[""] * len(self.columns[first]))
@@ -478,10 +479,15 @@ class TableParser:
                     schema.unclear = schema.unclear or list(range(schema.width))
                     self._use(schema, run[0])
             before, warned, tables = len(self.results.tasks), len(self.warnings), len(self.results.tables)
+            marked = [r.line for r in run if -r.line in self.columns]
+            self._skip_to = marked[0] if marked else 0
+            if marked:
+                self._schema = None
             for k, r in enumerate(run):
                 self._ahead = run[k + 1:k + 31]
                 self._row(r)
             self._ahead = []
+            self._skip_to = 0
             self._retry_unread(run, before, warned, tables)
             i = j
         return self.results
@@ -490,7 +496,8 @@ class TableParser:
         """A task table whose header gave no task with units (a header at odds with its cells):
         read its rows again with the columns their cells suggest, rather than refuse the document."""
         schema = self._schema
-        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns:
+        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns or (
+                -schema.line in self.columns):
             return
         added = self.results.tasks[before:]
         if any(t.task.lead_units or t.task.supporting_units for t in added):
@@ -518,6 +525,16 @@ class TableParser:
             self.results.tables[-1].unclear = sorted(set(schema.unclear))
 
     def _row(self, row: Row) -> None:
+        if -row.line in self.columns:
+            # The coordinator marked this row as the table's header: its columns as they assigned them.
+            schema = schema_from_roles(self.columns[-row.line], line=row.line, headers=row.cells)
+            if schema.kind == "tasks":
+                self._schema = schema
+                self._last_row_header = True
+                self._use(schema, None)
+            return
+        if self._skip_to and row.line < self._skip_to:
+            return  # above the marked header row: a title
         header = _header(row.cells, row.line)
         prev = self._schema
         if (header is not None and prev is not None and prev.headers and self._last_row_header
@@ -816,6 +833,42 @@ class TableParser:
 
 _LABEL = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
 _SAME_AS_ABOVE = {"同上", "同上。", "〃", "\"", "”", "同左"}
+
+
+def grids_of(blocks: list[Block], *, rows: int = 12, limit: int = 20) -> list[Grid]:
+    """The tables of a document as rebuilt (runs of rows), their first ``rows`` rows each, for the
+    coordinator to lay out when no task was found; tables of one row are left out."""
+    out: list[Grid] = []
+    run: list[Row] = []
+    for block in [*blocks, None]:
+        if isinstance(block, Row):
+            run.append(block)
+            continue
+        if len(run) >= 2 and len(out) < limit:
+            width = max(len(r.cells) for r in run)
+            out.append(Grid(line=run[0].line, rows=[(r.line, r.cells + [""] * (width - len(r.cells)))
+                                                    for r in run[:rows]], width=width, more=max(0, len(run) - rows)))
+        run = []
+    return out
+
+
+def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str]]:
+    """A saved layout (``Plan.import_layout``: header cells and the role of each column) applied to the
+    tables of a new document: a row whose cells are that header marks the table's header row."""
+    out: dict[int, list[str]] = {}
+    wanted = [([no_spaces(h) for h in lay.get("headers") or []], list(lay.get("roles") or []))
+              for lay in layouts if isinstance(lay, dict)]
+    for grid in grids:
+        for line, cells in grid.rows:
+            key = [no_spaces(c) for c in cells]
+            while key and not key[-1]:
+                key.pop()
+            match = next((roles for headers, roles in wanted if headers and headers == key
+                          and all(r in COLUMN_ROLES for r in roles)), None)
+            if match is not None:
+                out[-line] = match + ["ignore"] * max(0, len(cells) - len(match))
+                break
+    return out
 
 
 def _header_like(cells: list[str], known: set[str]) -> bool:
