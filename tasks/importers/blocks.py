@@ -241,6 +241,8 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             i += 1
             continue
         width = len(header)
+        starts = [col for col, _p in _pieces_at(lines[i])]
+        aligned: bool | None = None  # do the rows' cells start under their header (a fixed-width layout)?
         rows: list[tuple[int, list[str]]] = [(i, header)]
         current: list[str] | None = None
         last_unit = unit_cols[0]
@@ -264,6 +266,9 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             pieces = [p for p in _SPACED.split(s) if p]
             first = no_spaces(pieces[0])
             lead_num = re.match(r"^([0-9]{1,3})[.、．]?$", first)
+            if aligned is None and len(pieces) == width and len(starts) == width:
+                at = [c for c, _p in _pieces_at(lines[k])]
+                aligned = all(abs(a - s_) <= 2 for a, s_ in zip(at, starts, strict=True))
             if lead_num:
                 current = [""] * width
                 current[num_col] = lead_num.group(1)
@@ -293,6 +298,16 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     k += 1
                     continue
                 break
+            elif aligned and len(starts) == width and _pieces_at(lines[k])[0][0] >= starts[1] - 2:
+                # A line that only continues cells of the row above (a narrow column wrapped: "立山经济开" /
+                # "发区,全区经"): each piece goes to the column its indentation puts it under, joined as is.
+                for col_at, p in _pieces_at(lines[k]):
+                    col = max((c for c in range(width) if starts[c] <= col_at + 1), default=task_col)
+                    current[col] = current[col] + p.strip() if current[col] else p.strip()
+                    if col in unit_cols:
+                        last_unit = col
+                k += 1
+                continue
             for p in pieces:
                 p = p.strip()
                 if _unitish(p):
@@ -316,6 +331,19 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             lines[i] = "\0table"
         i = max(k, i + 1)
     return out
+
+
+def _pieces_at(line: str) -> list[tuple[int, str]]:
+    """The pieces of a space-aligned line with the display column each starts at (a CJK character is
+    two columns wide, as the table was aligned in a fixed-width font)."""
+    return [(_display_width(line[:m.start()]), m.group(0))
+            for m in re.finditer(r"[^\s\u3000]+(?: [^\s\u3000]+)*", line)]
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _next_is_row(lines: list[str], k: int) -> bool:

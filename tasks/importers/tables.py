@@ -827,6 +827,8 @@ class TableParser:
                     f"{'、'.join(_LABEL[r] for r in unit_roles[:missing])}沿用上一行 "
                     "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
+                if len(value) > 8 and not _looks_like_units(value, self.known):
+                    continue  # text, not units: a row under a merged 序号 and 责任单位 continues the task above
                 out[schema.cols[r]] = value
         return out
 

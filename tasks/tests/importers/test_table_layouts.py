@@ -65,3 +65,33 @@ def test_rows_between_rule_lines_one_cell_per_line():
     plan = parse_plan_text("优化营商环境任务分工\n" + "\n".join(lines), source="t.txt")
     assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
         (["市行政审批局"], ["市住建局"]), (["市市场监管局"], ["市司法局"])]
+
+
+def test_unit_names_wrapped_in_a_narrow_column_of_an_aligned_table():
+    text = "\n".join([
+        "某区2023年重点工作任务分解和责任分工方案",
+        "",
+        "序号   工作任务                              牵头单位    责任单位",
+        "1      努力实现地区生产总值增长6.2%左右      区发改局    某某经济开",
+        "                                                         发区,全区经",
+        "                                                         济运行各专班",
+        "2      规模上工业增加值增长5%左右            区工信局    某某经济开",
+        "                                                         发区",
+    ])
+    plan = parse_plan_text(text, source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
+        (["区发改局"], ["某某经济开发区", "全区经济运行各专班"]), (["区工信局"], ["某某经济开发区"])]
+
+
+def test_rows_under_a_merged_number_and_unit_cell_continue_the_task_above():
+    text = "\n".join([
+        "2022年区政府民生实事项目进展情况表",
+        "序号 | 项目内容 | 进展情况 | 责任单位 |",
+        "1 | 实施农村公路大中修100公里。 | 完成50公里。 | 交通运输局 |",
+        "新增公交线路3条。 | 新增599B、855H等4条公交线路。 | ||",
+        "优化调整公交线路20条。 | 优化调整公交线路25条。 | ||",
+        "2 | 新建成保障性住房1700套。 | 新建成1721套。 | 住建局 |",
+    ])
+    plan = parse_plan_text(text, source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [(["交通运输局"], []), (["住建局"], [])]
+    assert "优化调整公交线路20条" in plan.key_tasks[0].text
