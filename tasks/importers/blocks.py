@@ -302,7 +302,7 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 # A line that only continues cells of the row above (a narrow column wrapped: "立山经济开" /
                 # "发区,全区经"): each piece goes to the column its indentation puts it under, joined as is.
                 for col_at, p in _pieces_at(lines[k]):
-                    col = max((c for c in range(width) if starts[c] <= col_at + 1), default=task_col)
+                    col = min(range(width), key=lambda c: (abs(starts[c] - col_at), c))
                     current[col] = current[col] + p.strip() if current[col] else p.strip()
                     if col in unit_cols:
                         last_unit = col
@@ -395,7 +395,7 @@ def _close(para: Para | None, parts: list[str]) -> None:
 
 
 _LONE_BAR = re.compile(r"^\s*[|｜]{1,2}\s*$")
-_RULE_LINE = re.compile(r"^\s*[=＝]{5,}\s*$")
+_RULE_LINE = re.compile(r"^\s*(?:[=＝]{5,}|[-－—─]{10,})\s*$")
 _BAR_END = re.compile(r"\s*[|｜]\s*$")
 
 

@@ -379,7 +379,7 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
     num = schema.cols.get("num")
     if num is not None:
         for k in range(min(3, len(cells))):
-            if _INT.match(cells[k]):
+            if _INT.match(cells[k]) or _number_cell(cells[k]):
                 shift = num - k
                 out = [""] * width
                 for i, c in enumerate(cells):
@@ -392,6 +392,15 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
         # full, or starting with empty cells that keep the columns in place
         return cells + [""] * (width - len(cells))
     return [""] * (schema.width - len(cells)) + cells  # leading cells merged away
+
+
+def _number_cell(cell: str) -> bool:
+    """A cell that is a number alone: "(二)", "3.", "①", "十二" (a 序号 written otherwise than "3")."""
+    t = no_spaces(cell)
+    if not t or len(t) > 6:
+        return False
+    num = numbering(t)
+    return (num is not None and num[2] >= len(t)) or cn_number(t) is not None
 
 
 def parse_value(text: str) -> ParsedValue:

@@ -95,3 +95,24 @@ def test_rows_under_a_merged_number_and_unit_cell_continue_the_task_above():
     plan = parse_plan_text(text, source="t.txt")
     assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [(["交通运输局"], []), (["住建局"], [])]
     assert "优化调整公交线路20条" in plan.key_tasks[0].text
+
+
+def test_rows_between_dash_rules_and_numbers_written_as_cn_paren():
+    lines = ["2020年重点工作任务分解", "-" * 30, "序号", "工作任务", "责任单位", "-" * 30,
+             "1", "坚持总体防控策略，完善常态化疫情防控举措。", "市疫情防控指挥部办公室、市卫生健康委", "-" * 30,
+             "2", "坚持必要的人员管控和健康监测措施。", "市卫生健康委、市公安局", "-" * 30]
+    plan = parse_plan_text("\n".join(lines), source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
+        (["市疫情防控指挥部办公室"], ["市卫生健康委"]), (["市卫生健康委"], ["市公安局"])]
+
+
+def test_a_number_written_cn_paren_keeps_a_short_row_in_its_columns():
+    text = "\n".join([
+        "某省现代流通体系建设实施方案重点任务分工",
+        "序号 | 重点任务 | 责任单位 | 备注",
+        "(一) | 加强市场体系建设。推进高标准市场体系建设。 | 省发展改革委、省市场监管局 | 按职责分工负责",
+        "(二) | 优化市场准入环境。实施改革全覆盖。 | 省市场监管局 |",
+    ])
+    plan = parse_plan_text(text, source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
+        (["省发展改革委"], ["省市场监管局"]), (["省市场监管局"], [])]
