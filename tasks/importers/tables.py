@@ -477,7 +477,7 @@ class TableParser:
             run = blocks[i:j]
             self._domain = ""
             if (self._schema is None or not self._schema.kind) and not any(
-                    -r.line in self.columns for r in run) and not any(_header(r.cells, r.line) for r in run[:3]):
+                    -r.line in self.columns for r in run) and not any(_header(r.cells, r.line) for r in run[:6]):
                 # A table without a header row: its columns read from what the cells hold, or as assigned.
                 first = run[0].line
                 schema = (schema_from_roles(self.columns[first], line=first, headers=[""] * len(self.columns[first]))

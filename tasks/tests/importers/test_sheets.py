@@ -220,3 +220,28 @@ def test_a_3000_row_spreadsheet_parses_in_under_5_seconds(tmp_path):
     assert time.monotonic() - start < 5
     assert len(plan.key_tasks) == 3000
     assert plan.key_tasks[-1].lead_units == [units[0]]
+
+
+def test_header_rows_below_a_title_and_form_lines_groups_become_sections(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某某县2024年重点任务清单"])
+    ws.merge_cells("A1:E1")
+    ws.append(["填报单位：", "县住建局", None, "填报日期：", "2024年3月1日"])
+    ws.append(["联系人：", "张三", None, "电话：", "12345678"])
+    ws.append(["序号", "工作任务", "责任单位", "牵头单位", "时限要求"])
+    ws.append(["一、住房保障"])
+    ws.merge_cells("A5:E5")
+    ws.append([1, "推进城镇老旧小区改造", "县住建局、县财政局", "县住建局", "年底前"])
+    ws.append([2, "发展保障性租赁住房", "县住建局、县自然资源局", "县自然资源局", "持续推进"])
+    ws.append(["二、房地产市场"])
+    ws.merge_cells("A8:E8")
+    ws.append([1, "促进房地产市场平稳健康发展", "县住建局、县发改局、县财政局", "县住建局", "2024年6月底前"])
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(_xlsx(wb))
+    _text, plan = read_and_parse(path)
+    assert [(t.section, t.lead_units, t.supporting_units, t.deadline_text) for t in plan.key_tasks] == [
+        ("一、住房保障", ["县住建局"], ["县财政局"], "年底前"),
+        ("一、住房保障", ["县自然资源局"], ["县住建局"], "持续推进"),
+        ("二、房地产市场", ["县住建局"], ["县发改局", "县财政局"], "2024年6月底前"),
+    ]
