@@ -863,6 +863,21 @@ def grids_of(blocks: list[Block], *, rows: int = 12, limit: int = 20) -> list[Gr
     return out
 
 
+def guess_layout(grid: Grid, known: set[str] | frozenset[str] = frozenset()) -> tuple[int, list[str]]:
+    """A first guess for the layout form: the header row's line (0: none) and a role per column, from a
+    header the parser half knows, else from what the cells hold; "ignore" where nothing is known."""
+    rows = [cells for _line, cells in grid.rows]
+    for k, (line, cells) in enumerate(grid.rows[:6]):
+        header = _header(cells, line)
+        if header is not None:
+            header = complete_from_cells(header, rows[k + 1:], set(known))
+            roles = _roles_of(header)
+            return line, roles + ["ignore"] * (grid.width - len(roles))
+    schema = infer_schema(rows, line=grid.line, known=set(known))
+    roles = _roles_of(schema) if schema is not None else ["ignore"] * grid.width
+    return grid.line, roles + ["ignore"] * (grid.width - len(roles))
+
+
 def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str]]:
     """A saved layout (``Plan.import_layout``: header cells and the role of each column) applied to the
     tables of a new document: a row whose cells are that header marks the table's header row."""

@@ -20,7 +20,7 @@ from tasks.forms import Form
 from tasks.importers import PlanParseError
 from tasks.importers.document import Grid
 from tasks.importers.parser import NO_TASKS
-from tasks.importers.tables import COLUMN_ROLES, layout_columns
+from tasks.importers.tables import COLUMN_ROLES, guess_layout, layout_columns
 from tasks.selectors.imports import (
     ImportPreview,
     TableReading,
@@ -180,13 +180,14 @@ class TableLayoutForm(Form):
         self.grids = grids
         choices = [(role, COLUMN_LABELS[role]) for role in COLUMN_ROLES]
         for g in grids:
+            header_line, guessed = guess_layout(g)
             rows = [(str(line), _t("第 %d 行") % line) for line, _cells in g.rows]
             self.fields[f"header_{g.line}"] = forms.ChoiceField(
                 label=_t("第 %d 行的表格的表头行") % g.line, choices=[*rows, (self.NO_HEADER, _t("没有表头行"))],
-                initial=str(g.line), widget=forms.RadioSelect)
+                initial=str(header_line), widget=forms.RadioSelect)
             for i in range(g.width):
                 self.fields[f"role_{g.line}_{i}"] = forms.ChoiceField(
-                    label=_t("第%d列") % (i + 1), choices=choices, initial="ignore")
+                    label=_t("第%d列") % (i + 1), choices=choices, initial=guessed[i] if i < len(guessed) else "ignore")
 
     def clean(self):
         cleaned = super().clean()

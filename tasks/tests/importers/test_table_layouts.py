@@ -116,3 +116,16 @@ def test_a_number_written_cn_paren_keeps_a_short_row_in_its_columns():
     plan = parse_plan_text(text, source="t.txt")
     assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [
         (["省发展改革委"], ["省市场监管局"]), (["省市场监管局"], [])]
+
+
+def test_the_layout_forms_first_guess_comes_from_the_header_and_the_cells():
+    from tasks.importers.document import Grid
+    from tasks.importers.tables import guess_layout
+
+    grid = Grid(line=2, width=4, rows=[
+        (2, ["填报单位：县住建局", "", "", ""]),
+        (3, ["序号", "重点任务", "经办", "啥时候"]),
+        (4, ["1", "推进老旧小区改造，完成30个小区", "县住建局、县财政局", "年底前"]),
+        (5, ["2", "新建公共停车泊位500个", "县交通局", "9月底前"]),
+    ])
+    assert guess_layout(grid) == (3, ["num", "task", "resp", "deadline"])
