@@ -100,3 +100,26 @@ def test_a_document_without_tables_is_refused_as_before(client, coordinator):
     response = client.post(reverse("tasks:plan_import"), {"document": document})
     assert "layout_form" not in response.context
     assert "未找到带责任单位的重点任务" in response.content.decode()
+
+
+def test_a_hostile_spreadsheet_upload_is_refused_with_a_clear_message_and_nothing_kept(client, coordinator, settings):
+    import io
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from tasks.services.staging import STAGING_DIR
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "任务"
+    wb.active["XFD1048576"] = "x"
+    data = io.BytesIO()
+    wb.save(data)
+    assert zipfile.is_zipfile(io.BytesIO(data.getvalue()))
+    upload = SimpleUploadedFile("far.xlsx", data.getvalue())
+    response = client.post(reverse("tasks:plan_import"), {"document": upload})
+    assert response.status_code == 200
+    assert "超过 100,000 行上限" in response.content.decode()
+    assert Plan.objects.count() == 0
+    from django.core.files.storage import default_storage
+
+    assert not default_storage.exists(STAGING_DIR) or not default_storage.listdir(STAGING_DIR)[1]
