@@ -194,6 +194,21 @@ def join_cell_lines(lines: list[str]) -> str:
         return ""
     out = parts[0]
     for part in parts[1:]:
-        narrow = len(part) <= 2 or len(out.rsplit(" ", 1)[-1]) <= 1
-        out = join_lines(out, part) if narrow else f"{out} {part}"
+        last = out.rsplit(" ", 1)[-1]
+        complete = len(last) >= 3 and last.endswith(_NAME_ENDS)  # "市住建局" then "各镇": two names
+        narrow = (len(part) <= 2 or len(last) <= 1) and not complete
+        if narrow:
+            out = join_lines(out, part)
+        elif complete and _one_name(last) and _one_name(part):
+            out = f"{out}、{part}"  # a list of units, one a line: "市委组织部" / "市财政局"
+        else:
+            out = f"{out} {part}"
     return out
+
+
+def _one_name(text: str) -> bool:
+    return 2 <= len(text) <= 20 and text.endswith(_NAME_ENDS) and not re.search(r"[\s，,。；;：:、]", text)
+
+
+_NAME_ENDS = ("局", "委", "办", "院", "中心", "部", "厅", "队", "所", "站", "公司", "政府", "镇", "街道", "乡",
+              "科", "处", "室", "会", "组", "行", "社", "馆", "校")

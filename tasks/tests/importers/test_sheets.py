@@ -245,3 +245,16 @@ def test_header_rows_below_a_title_and_form_lines_groups_become_sections(tmp_pat
         ("一、住房保障", ["县自然资源局"], ["县住建局"], "持续推进"),
         ("二、房地产市场", ["县住建局"], ["县发改局", "县财政局"], "2024年6月底前"),
     ]
+
+
+def test_unit_names_broken_over_lines_in_a_narrow_spreadsheet_column(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某市2024年重点任务分工表"])
+    ws.append(["序号", "重点任务", "牵头单位", "配合单位"])
+    ws.append([1, "深化纪检监察体制改革", "市\n监\n察\n局", "市委组织部\n市财政局"])
+    path = tmp_path / "窄列.xlsx"
+    path.write_bytes(_xlsx(wb))
+    _text, plan = read_and_parse(path)
+    (task,) = plan.key_tasks
+    assert (task.lead_units, task.supporting_units) == (["市监察局"], ["市委组织部", "市财政局"])

@@ -129,3 +129,13 @@ def test_the_layout_forms_first_guess_comes_from_the_header_and_the_cells():
         (5, ["2", "新建公共停车泊位500个", "县交通局", "9月底前"]),
     ])
     assert guess_layout(grid) == (3, ["num", "task", "resp", "deadline"])
+
+
+def test_a_cells_lines_join_into_names_broken_by_a_narrow_column_and_stay_apart_otherwise():
+    from tasks.importers.text import join_cell_lines
+
+    assert join_cell_lines(["市", "监", "察", "局"]) == "市监察局"
+    assert join_cell_lines(["市住建", "局"]) == "市住建局"
+    assert join_cell_lines(["市住建局", "各镇"]) == "市住建局、各镇"
+    assert join_cell_lines(["市住建局", "市财政局"]) == "市住建局、市财政局"
+    assert join_cell_lines(["推进老旧小区改造，", "完成100个"]) == "推进老旧小区改造， 完成100个"
