@@ -409,11 +409,7 @@ def _separated_cells(work: list[str]) -> None:
     rules = sum(1 for x in work if _RULE_LINE.match(x))
     ended = sum(1 for x in work if x.strip() and _BAR_END.search(x) and x.count("|") == 1)
     if ended >= 8 and ended > bars:
-        for i, x in enumerate(work):
-            if _LONE_BAR.match(x):
-                work[i] = "\0"
-            elif x.count("|") == 1 and _BAR_END.search(x):
-                work[i] = _BAR_END.sub("", x)
+        _bar_ended_rows(work)
         return
     if bars >= 8:
         i = 0
@@ -466,6 +462,50 @@ def _separated_cells(work: list[str]) -> None:
                     work[j] = "\0"
                 work[first] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
             i = k
+
+
+def _bar_ended_rows(work: list[str]) -> None:
+    """Cells one a line, each ending in " |"; a lone "|" (or "||": one more, empty, cell) ends a row; the
+    header runs up to the first cell that is a number alone. Rows rebuilt as tab rows in place."""
+    n = len(work)
+    i = 0
+    while i < n:
+        x = work[i]
+        if not (x.count("|") == 1 and _BAR_END.search(x)):
+            i += 1
+            continue
+        cells: list[str] = []
+        start = i
+        k = i
+        header_done = False
+        while k < n:
+            x = work[k]
+            if _LONE_BAR.match(x):
+                if x.strip() in ("||", "｜｜"):
+                    cells.append("")
+                if cells:
+                    work[start] = "\t".join(cells)
+                work[k] = "\0"
+                cells, start = [], k + 1
+            elif x.count("|") == 1 and _BAR_END.search(x):
+                cell = _BAR_END.sub("", x).strip()
+                if not header_done and cells and re.fullmatch(r"[0-9]{1,4}", cell):
+                    work[start] = "\t".join(cells)  # the header row ends where the first numbered row starts
+                    cells, start = [], k
+                    header_done = True
+                if not cells:
+                    start = k
+                cells.append(cell)
+                if k != start:
+                    work[k] = "\0"
+            elif not x.strip():
+                work[k] = "\0"
+            else:
+                break
+            k += 1
+        if cells:
+            work[start] = "\t".join(cells)
+        i = k + 1
 
 
 def to_blocks(text: str) -> tuple[list[Block], list[str]]:

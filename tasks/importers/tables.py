@@ -117,7 +117,21 @@ def _role(cell: str) -> tuple[str, re.Match[str]] | None:
             m = rx.match(candidate)
             if m:
                 return role, m
+    if len(bare) <= 12:
+        for role, rx in _LOOSE_ROLES:  # a header worded its own way: "责任主体与协同单位", "牵头责任部门(单位)"
+            m = rx.search(bare)
+            if m:
+                return role, m
     return None
+
+
+# Header words that say a column's role inside a longer header, tried after the exact names.
+_LOOSE_ROLES: list[tuple[str, re.Pattern[str]]] = [
+    ("support", re.compile(r"(协同|配合|协办|协助|参与)(责任)?(单位|部门|处室|科室)")),
+    ("lead", re.compile(r"(牵头|主责|主办)(责任)?(单位|部门|处室|科室)")),
+    ("resp", re.compile(r"(责任|承办|落实|实施)(单位|部门|主体|处室|科室)")),
+    ("leader", re.compile(r"(牵头|责任|分管|联系)(市|区|县)?领导")),
+]
 
 
 def _header(cells: list[str], line: int) -> Schema | None:
@@ -791,6 +805,58 @@ class TableParser:
             if r in schema.cols and cells[schema.cols[r]]:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
 
+    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
+        """The placement of a short row's cells that fits every column's role, when reading them by
+        position does not (None: keep the positional reading)."""
+        roles = _roles_of(schema)
+        roles += ["ignore"] * (schema.width - len(roles))
+        gap = schema.width - len(cells)
+
+        seen: dict[str, tuple[bool, bool, bool]] = {}
+
+        def kind(cell: str) -> tuple[bool, bool, bool]:
+            if cell not in seen:
+                units = _looks_like_units(cell, self.known)
+                persons = not units and looks_like_persons(cell, self.known)
+                seen[cell] = (units, persons, not units and looks_like_deadline(cell))
+            return seen[cell]
+
+        def fit(col: int, cell: str) -> int:
+            role = roles[col]
+            if not cell:
+                return 0
+            units, persons, date = kind(cell)
+            if role in ("ignore", "note", "other"):
+                return -1 if (units or date) and role == "note" else 0
+            if role in ("lead", "resp", "support"):
+                return 1 if units else (-1 if persons or date or len(cell) > 12 else 0)
+            if role == "leader":
+                return 1 if persons else (-1 if units or date else 0)
+            if role == "deadline":
+                return 1 if date else (-1 if units or persons or len(cell) > 12 else 0)
+            if role == "task":
+                return 1 if len(cell) >= 6 and not units and not persons else -1
+            if role == "num":
+                return 1 if _INT.match(cell) or _number_cell(cell) else -1
+            return 0
+
+        def score(placed: list[str]) -> tuple[int, bool]:
+            fits = [fit(c, v) for c, v in enumerate(placed)]
+            return sum(fits), any(f < 0 for f in fits)
+
+        positional = cells + [""] * gap
+        base, misfit = score(positional)
+        if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
+            return None  # only a row whose persons and units a dropped cell put in each other's columns
+        best, best_score = None, base
+        for k in range(1, gap + 1):
+            for at in range(1, len(cells)):
+                placed = cells[:at] + [""] * k + cells[at:] + [""] * (gap - k)
+                total, bad = score(placed)
+                if not bad and total > best_score:
+                    best, best_score = placed, total
+        return best
+
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
         """A row left short by merged cells: unit cells missing are taken from the row above.
         A row wider than the header with empty cells inside (columns shifted by a stray separator)
@@ -811,7 +877,15 @@ class TableParser:
         core = schema.width
         while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
             core -= 1
-        if not cells or len(cells) >= core or not unit_roles:
+        fitted = None
+        if cells and len(cells) < schema.width and unit_roles and (
+                _INT.match(cells[0]) or _number_cell(cells[0])) and len(cells) >= core - 1:
+            # A numbered row short of a cell or two (an empty cell dropped, as published): when reading it by
+            # position puts a person or a date in a unit column, the cells go where their content fits.
+            fitted = self._best_fit(cells, schema)
+        if fitted is not None:
+            out = fitted
+        elif not cells or len(cells) >= core or not unit_roles:
             out = _align(row.cells, schema)
         else:
             out = [""] * schema.width

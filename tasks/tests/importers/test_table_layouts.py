@@ -139,3 +139,13 @@ def test_a_cells_lines_join_into_names_broken_by_a_narrow_column_and_stay_apart_
     assert join_cell_lines(["市住建局", "各镇"]) == "市住建局、各镇"
     assert join_cell_lines(["市住建局", "市财政局"]) == "市住建局、市财政局"
     assert join_cell_lines(["推进老旧小区改造，", "完成100个"]) == "推进老旧小区改造， 完成100个"
+
+
+def test_cells_ending_in_bars_rows_short_of_an_empty_cell_and_a_header_worded_its_own_way():
+    cells = ["序号", "主要任务", "全年目标任务", "分管 领导", "牵头 单位", "责任主体与协同单位", "推进情况", "说明",
+             "24", "优化提升50条背街后巷交通组织。", "徐国江", "城管局", "市政局、相关街道", "完成60%。", "||",
+             "25", "新建建筑垃圾中转站8个。", "徐国江", "城管局", "崇川经济开发区、相关街道", "已建成7个。", "|"]
+    lines = [c if c in ("|", "||") else f"{c} |" for c in cells]
+    plan = parse_plan_text("2023年区政府重点民生实事项目推进情况\n" + "\n".join(lines), source="t.txt")
+    assert [(t.lead_units, t.supporting_units, t.leaders) for t in plan.key_tasks] == [
+        (["城管局"], ["市政局", "相关街道"], ["徐国江"]), (["城管局"], ["崇川经济开发区", "相关街道"], ["徐国江"])]
