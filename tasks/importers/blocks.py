@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .statements import _ALL as _LABELS
 from .statements import STANDALONE
-from .text import SAFEGUARDS, join_lines, no_spaces, numbering, squeeze_cjk_spaces
+from .text import SAFEGUARDS, join_lines, no_spaces, numbering, simplified, squeeze_cjk_spaces
 
 _NOISE = re.compile(  # page numbers: "— 5 —", "第5页 共9页"
     r"^\s*(?:[-—–－]+\s*[0-9]+\s*[-—–－]+|第\s*[0-9]+\s*页(?:\s*[/，,]?\s*共\s*[0-9]+\s*页)?)\s*$"
@@ -37,7 +37,7 @@ _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
 
 def is_header_word(line: str) -> bool:
     """A table column name ("牵头单位", "完成时限", "责任单位（列第一位为牵头单位）") on its own."""
-    key = no_spaces(line)
+    key = simplified(no_spaces(line))
     if key in HEADER_WORDS:
         return True
     if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
@@ -241,6 +241,8 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             i += 1
             continue
         width = len(header)
+        starts = [col for col, _p in _pieces_at(lines[i])]
+        aligned: bool | None = None  # do the rows' cells start under their header (a fixed-width layout)?
         rows: list[tuple[int, list[str]]] = [(i, header)]
         current: list[str] | None = None
         last_unit = unit_cols[0]
@@ -264,6 +266,9 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             pieces = [p for p in _SPACED.split(s) if p]
             first = no_spaces(pieces[0])
             lead_num = re.match(r"^([0-9]{1,3})[.、．]?$", first)
+            if aligned is None and len(pieces) == width and len(starts) == width:
+                at = [c for c, _p in _pieces_at(lines[k])]
+                aligned = all(abs(a - s_) <= 2 for a, s_ in zip(at, starts, strict=True))
             if lead_num:
                 current = [""] * width
                 current[num_col] = lead_num.group(1)
@@ -293,6 +298,16 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     k += 1
                     continue
                 break
+            elif aligned and len(starts) == width and _pieces_at(lines[k])[0][0] >= starts[1] - 2:
+                # A line that only continues cells of the row above (a narrow column wrapped: "立山经济开" /
+                # "发区,全区经"): each piece goes to the column its indentation puts it under, joined as is.
+                for col_at, p in _pieces_at(lines[k]):
+                    col = min(range(width), key=lambda c: (abs(starts[c] - col_at), c))
+                    current[col] = current[col] + p.strip() if current[col] else p.strip()
+                    if col in unit_cols:
+                        last_unit = col
+                k += 1
+                continue
             for p in pieces:
                 p = p.strip()
                 if _unitish(p):
@@ -316,6 +331,19 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             lines[i] = "\0table"
         i = max(k, i + 1)
     return out
+
+
+def _pieces_at(line: str) -> list[tuple[int, str]]:
+    """The pieces of a space-aligned line with the display column each starts at (a CJK character is
+    two columns wide, as the table was aligned in a fixed-width font)."""
+    return [(_display_width(line[:m.start()]), m.group(0))
+            for m in re.finditer(r"[^\s\u3000]+(?: [^\s\u3000]+)*", line)]
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _next_is_row(lines: list[str], k: int) -> bool:
@@ -366,10 +394,125 @@ def _close(para: Para | None, parts: list[str]) -> None:
         para.text = "".join(parts)
 
 
+_LONE_BAR = re.compile(r"^\s*[|｜]{1,2}\s*$")
+_RULE_LINE = re.compile(r"^\s*(?:[=＝]{5,}|[-－—─]{10,})\s*$")
+_BAR_END = re.compile(r"\s*[|｜]\s*$")
+
+
+def _separated_cells(work: list[str]) -> None:
+    """Tables flattened one cell per line between separator lines, rebuilt as tab rows in place (the
+    first line of a row holds it, the others are consumed):
+    a lone "|" between cells and two of them (or "||") between rows; "=====" between rows, a row's cells
+    one per line; every cell ending in " |" (then the cell-per-line reader finds the rows by 序号)."""
+    n = len(work)
+    bars = sum(1 for x in work if _LONE_BAR.match(x))
+    rules = sum(1 for x in work if _RULE_LINE.match(x))
+    ended = sum(1 for x in work if x.strip() and _BAR_END.search(x) and x.count("|") == 1)
+    if ended >= 8 and ended > bars:
+        _bar_ended_rows(work)
+        return
+    if bars >= 8:
+        i = 0
+        while i < n:
+            if not _LONE_BAR.match(work[i]):
+                i += 1
+                continue
+            start, cells, cell_open = None, [], False
+            k = i
+            while k < n:
+                x = work[k]
+                if _LONE_BAR.match(x):
+                    if x.strip() in ("||", "｜｜") or (k + 1 < n and _LONE_BAR.match(work[k + 1]) and cells):
+                        break
+                    work[k] = "\0"
+                    cell_open = False
+                elif not x.strip():
+                    work[k] = "\0"
+                else:
+                    if cell_open and cells:
+                        cells[-1] += x.strip()  # a cell's text broken over lines
+                    else:
+                        cells.append(x.strip())
+                    cell_open = True
+                    start = k if start is None else start
+                    work[k] = "\0"
+                k += 1
+            if start is not None and cells:
+                work[start] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
+            if k < n:
+                work[k] = "\0"
+            i = k + 1
+        return
+    if rules >= 3:
+        i = 0
+        while i < n:
+            if not _RULE_LINE.match(work[i]):
+                i += 1
+                continue
+            work[i] = "\0"
+            k = i + 1
+            while k < n and not _RULE_LINE.match(work[k]):
+                k += 1
+            if k >= n:
+                break  # after the last rule: prose again
+            cells = [x.strip() for x in work[i + 1:k] if x.strip()]
+            if cells:
+                first = next(j for j in range(i + 1, k) if work[j].strip())
+                for j in range(i + 1, k):
+                    work[j] = "\0"
+                work[first] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
+            i = k
+
+
+def _bar_ended_rows(work: list[str]) -> None:
+    """Cells one a line, each ending in " |"; a lone "|" (or "||": one more, empty, cell) ends a row; the
+    header runs up to the first cell that is a number alone. Rows rebuilt as tab rows in place."""
+    n = len(work)
+    i = 0
+    while i < n:
+        x = work[i]
+        if not (x.count("|") == 1 and _BAR_END.search(x)):
+            i += 1
+            continue
+        cells: list[str] = []
+        start = i
+        k = i
+        header_done = False
+        while k < n:
+            x = work[k]
+            if _LONE_BAR.match(x):
+                if x.strip() in ("||", "｜｜"):
+                    cells.append("")
+                if cells:
+                    work[start] = "\t".join(cells)
+                work[k] = "\0"
+                cells, start = [], k + 1
+            elif x.count("|") == 1 and _BAR_END.search(x):
+                cell = _BAR_END.sub("", x).strip()
+                if not header_done and cells and re.fullmatch(r"[0-9]{1,4}", cell):
+                    work[start] = "\t".join(cells)  # the header row ends where the first numbered row starts
+                    cells, start = [], k
+                    header_done = True
+                if not cells:
+                    start = k
+                cells.append(cell)
+                if k != start:
+                    work[k] = "\0"
+            elif not x.strip():
+                work[k] = "\0"
+            else:
+                break
+            k += 1
+        if cells:
+            work[start] = "\t".join(cells)
+        i = k + 1
+
+
 def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     """Blocks in document order, and the normalised source lines (1-based line = index + 1)."""
     lines = normalize_lines(text)
     work = list(lines)
+    _separated_cells(work)
     cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))

@@ -190,13 +190,30 @@ class ParsedPlan:
         }
 
 
+@dataclass
+class Grid:
+    """A table as the reader rebuilt it (the first rows), for a coordinator to say which row is the header
+    and what each column holds when the parser found no task in it."""
+
+    line: int  # the first row's line
+    rows: list[tuple[int, list[str]]]  # (line, cells)
+    width: int = 0
+    more: int = 0  # rows not shown
+
+    def as_json(self) -> dict:
+        return {"line": self.line, "rows": [[n, cells] for n, cells in self.rows], "width": self.width,
+                "more": self.more}
+
+
 class PlanParseError(Exception):
     """The document cannot become a plan; the message names file and line."""
 
-    def __init__(self, message: str, *, path: str = "", line: int | None = None):
+    def __init__(self, message: str, *, path: str = "", line: int | None = None,
+                 grids: list[Grid] | None = None):
         self.message = message
         self.path = path
         self.line = line
+        self.grids = grids or []  # "no task found": the tables as read, for the coordinator to lay out
         where = path
         if line:
             where = f"{path}:{line}" if path else f"line {line}"
@@ -204,6 +221,7 @@ class PlanParseError(Exception):
 
 
 __all__ = [
+    "Grid",
     "ParsedIndicator",
     "ParsedKeyTask",
     "ParsedMilestone",

@@ -81,6 +81,10 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
             raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=name) from exc
         if pages > limits.pages:
             raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 (about {pages} pages)", path=name)
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et"):
+        from .sheets import check_file
+
+        check_file(path, limits, name=name)
     elif suffix == ".pdf" or (suffix not in (".docx",) and _starts_with(path, b"%PDF")):
         pages = _pdf_pages(path, name)
         if pages > limits.pages:
@@ -146,7 +150,10 @@ def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
                              path=source) from None
     if len(text) > limits.inflated_bytes:
         raise PlanParseError(f"文档文字超过 {_mb(limits.inflated_bytes)} MB 上限 (text too large)", path=source)
-    parsed = parse_plan_text(text, source=source, year=year, columns=columns)
+    try:
+        parsed = parse_plan_text(text, source=source, year=year, columns=columns)
+    except PlanParseError as exc:
+        raise PlanParseError(exc.message, path=source, line=exc.line, grids=exc.grids) from None
     return text, enforce_field_limits(parsed)
 
 
@@ -161,7 +168,7 @@ def _child(conn, path, source, year, limits, columns=None) -> None:  # pragma: n
     try:
         conn.send(("ok", _read_and_parse(path, source, year, limits, columns)))
     except PlanParseError as exc:
-        conn.send(("parse_error", (exc.message, exc.path, exc.line)))
+        conn.send(("parse_error", (exc.message, exc.path, exc.line, exc.grids)))
     except MemoryError:
         conn.send(("parse_error", ("文档过于复杂，超出内存上限 (document needs too much memory)", source, None)))
     except BaseException as exc:  # anything else: the parent turns it into a clear message
@@ -205,8 +212,8 @@ def read_and_parse(path: str | Path, *, source: str = "", year: int | None = Non
         parent.close()
     if kind == "ok":
         return payload
-    message, where, line = payload
-    raise PlanParseError(message, path=where, line=line)
+    message, where, line, *rest = payload
+    raise PlanParseError(message, path=where, line=line, grids=rest[0] if rest else None)
 
 
 # ---- field limits ---------------------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from .linking import TaskIndex
 from .meta import read_meta
 from .reader import read_document
 from .statements import clear_cache
-from .tables import TableParser, WorkRow
+from .tables import TableParser, WorkRow, grids_of
 from .text import no_spaces, numbering
 from .units import UnitRegistry, looks_like_unit, split_units
 
 _UNITS_LIST = re.compile(r"(单位|部门)名单$")
+NO_TASKS = "未找到带责任单位的重点任务,这不是可导入的实施方案"
 
 
 def parse_plan_file(path: str | Path, *, year: int | None = None,
@@ -33,7 +34,9 @@ def parse_plan_text(text: str, *, source: str = "", year: int | None = None,
     """Parse a plan's text. ``year`` is the work list's year when the document does not say it.
 
     ``columns``: a coordinator's reading of task tables, ``{table's first line: [role per column]}``
-    (roles from ``tables.COLUMN_ROLES``); it replaces what the headers (or the cells) suggested.
+    (roles from ``tables.COLUMN_ROLES``); it replaces what the headers (or the cells) suggested. A key
+    given negative, ``{-line: roles}``, says the row at ``line`` is the table's header row (marked by the
+    coordinator where the parser saw none): the rows above it in the table are skipped.
     """
     try:
         return _parse(text, source, year, columns or {})
@@ -65,11 +68,8 @@ def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str
             warnings.append(Warning_(f"{msg} (doubtful split)", t.task.line, "doubtful_split"))
     drafts.sort(key=lambda d: d[0].line or 0)
     if not any(t.lead_units or t.supporting_units for t, _ in drafts):
-        raise PlanParseError(
-            "未找到带责任单位的重点任务,这不是可导入的实施方案 "
-            "(no key tasks with responsible units: not an implementation plan this importer can read)",
-            path=source,
-        )
+        raise PlanParseError(NO_TASKS + " (no key tasks with responsible units: not an implementation plan this "
+                             "importer can read)", path=source, grids=grids_of(blocks))
     _apply_conventions([t for t, _ in drafts])
     _apply_carry_forward(drafts)
     tasks = [t for t, _ in drafts]

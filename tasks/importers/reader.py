@@ -1,6 +1,7 @@
 """Read a plan file to text: .txt (UTF-8, UTF-8 with BOM, GB18030), .docx (paragraphs and
 tables in document order, table rows as tab-separated lines), text-layer .pdf, and legacy
-.doc / Kingsoft .wps through LibreOffice headless (converted to .docx first)."""
+.doc / Kingsoft .wps through LibreOffice headless (converted to .docx first); spreadsheets (.xlsx, .xls,
+.csv, WPS .et: ``sheets.read_sheets``) become the same tab-separated rows as a .docx table."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import zipfile
 from pathlib import Path
 
 from .document import PlanParseError
+from .sheets import SUFFIXES as SHEET_SUFFIXES
+from .sheets import Sheet, read_sheets
+from .text import join_cell_lines
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -76,8 +80,7 @@ def read_docx(path: Path) -> str:
 
 
 def _cell_text(cell) -> str:
-    parts = [p.text.strip() for p in cell.paragraphs if p.text.strip()]
-    return " ".join(parts).replace("\t", " ")
+    return join_cell_lines([p.text for p in cell.paragraphs]).replace("\t", " ")
 
 
 def _table_lines(table, lines: list[str]) -> None:
@@ -287,6 +290,40 @@ def read_legacy(path: Path) -> str:
             raise PlanParseError(exc.message, path=str(path)) from None
 
 
+def read_spreadsheet(path: Path, limits=None) -> str:
+    """A spreadsheet's sheets as the text of tables: one tab-separated line per row."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(path)) from exc
+    return sheets_text(read_sheets(data, filename=str(path), limits=limits))
+
+
+def sheets_text(sheets: list[Sheet]) -> str:
+    """Rows as tab-separated lines, as a .docx table is read: a cell merged down from the row above is
+    empty ("same as above", the table reader decides what it carries), a one-cell row above the first
+    table row is a paragraph (the title), a one-cell row inside the table keeps its tabs (a group row)."""
+    lines: list[str] = []
+    for sheet in sheets:
+        continued = sheet.continued()
+        started = False
+        for r, row in enumerate(sheet.rows):
+            cells = [("" if (r, c) in continued else join_cell_lines(v.split("\n")).replace("\t", " "))
+                     for c, v in enumerate(row)]
+            while cells and not cells[-1]:
+                cells.pop()
+            filled = [c for c in cells if c]
+            if not filled:
+                continue
+            if len(filled) == 1 and not started:
+                lines.append(filled[0])
+                continue
+            started = True
+            lines.append("\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def read_document(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
@@ -300,9 +337,8 @@ def read_document(path: str | Path) -> str:
         return read_pdf(p)
     if suffix in LEGACY_SUFFIXES:
         return read_legacy(p)
-    if suffix in (".xls", ".xlsx"):
-        raise PlanParseError(f"不支持 {suffix} 格式,请另存为 .docx 或 .txt (unsupported format {suffix})",
-                             path=str(p))
+    if suffix in SHEET_SUFFIXES:
+        return read_spreadsheet(p)
     try:
         data = p.read_bytes()
     except OSError as exc:

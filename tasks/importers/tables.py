@@ -8,10 +8,10 @@ from decimal import Decimal, InvalidOperation
 
 from .blocks import Block, Para, Row
 from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
-from .document import ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
+from .document import Grid, ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
 from .statements import OTHER_LABELS as _OTHER_LABELS
 from .statements import find_milestones, parse_content
-from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, squeeze_cjk_spaces
+from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, simplified, squeeze_cjk_spaces
 
 _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^(序号?|编号|序列号?)$")),
@@ -43,7 +43,7 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
 # Roles a coordinator may give a task table's column (the preview's reassignment form).
 COLUMN_ROLES = ("num", "task", "lead", "resp", "support", "deadline", "leader", "other", "note", "ignore")
 _HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
-_INT = re.compile(r"^[0-9０-９]{1,3}$")
+_INT = re.compile(r"^[0-9０-９]{1,4}$")
 _NUMBER = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)")
 _GE = ("≥", ">=", "不低于", "不少于", "至少", "大于等于", "不小于")
 _GT = (">", "＞", "大于", "超过", "高于", "多于")
@@ -108,7 +108,7 @@ class TableResults:
 
 
 def _role(cell: str) -> tuple[str, re.Match[str]] | None:
-    key = ascii_digits(no_spaces(cell)).replace("：", "").replace(":", "")  # "２０２３年" is a year column too
+    key = simplified(ascii_digits(no_spaces(cell)).replace("：", "").replace(":", ""))  # "２０２３年": a year too
     if len(key) > 30:
         return None
     bare = _HEADER_NOTE.sub("", key)
@@ -117,7 +117,21 @@ def _role(cell: str) -> tuple[str, re.Match[str]] | None:
             m = rx.match(candidate)
             if m:
                 return role, m
+    if len(bare) <= 12:
+        for role, rx in _LOOSE_ROLES:  # a header worded its own way: "责任主体与协同单位", "牵头责任部门(单位)"
+            m = rx.search(bare)
+            if m:
+                return role, m
     return None
+
+
+# Header words that say a column's role inside a longer header, tried after the exact names.
+_LOOSE_ROLES: list[tuple[str, re.Pattern[str]]] = [
+    ("support", re.compile(r"(协同|配合|协办|协助|参与)(责任)?(单位|部门|处室|科室)")),
+    ("lead", re.compile(r"(牵头|主责|主办)(责任)?(单位|部门|处室|科室)")),
+    ("resp", re.compile(r"(责任|承办|落实|实施)(单位|部门|主体|处室|科室)")),
+    ("leader", re.compile(r"(牵头|责任|分管|联系)(市|区|县)?领导")),
+]
 
 
 def _header(cells: list[str], line: int) -> Schema | None:
@@ -184,6 +198,42 @@ def _roles_of(schema: Schema) -> list[str]:
     for i in schema.others:
         roles[i] = "other"
     return roles
+
+
+_STAR = "★☆*＊※▲"
+_STAR_AFTER = re.compile(rf"([^、，,；;\s{_STAR}]+?)\s*[{_STAR}]")
+_STAR_BEFORE = re.compile(rf"[{_STAR}]\s*([^、，,；;\s{_STAR}]+)")
+
+
+def mark_stars(cell: str) -> str:
+    """"市住建局★、市财政局", "★市住建局": the starred unit leads, as "市住建局（牵头）" says it."""
+    if not any(c in cell for c in _STAR):
+        return cell
+    out = _STAR_AFTER.sub(r"\1（牵头）", cell)
+    return _STAR_BEFORE.sub(r"\1（牵头）", out)
+
+
+_TITLES = ("副市长", "市长", "副区长", "区长", "副县长", "县长", "副书记", "书记", "副主任", "主任", "副局长", "局长",
+           "秘书长", "副秘书长", "部长", "副部长", "常务副市长", "主席", "副主席", "同志")
+_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def looks_like_persons(cell: str, known: set[str]) -> bool:
+    """A cell of persons ("张三", "李四副市长", "王五（常务副区长）"), not of units: a 牵头领导 column."""
+    from .units import looks_like_unit
+
+    parts = [p for p in re.split(r"[、，,；;/\s]+", cell) if p]
+    if not parts or len(parts) > 8:
+        return False
+    for part in parts:
+        bare = re.sub(r"[（(][^（）()]*[）)]", "", part)
+        for title in sorted(_TITLES, key=len, reverse=True):
+            if bare.endswith(title) and len(bare) > len(title):
+                bare = bare[: -len(title)]
+                break
+        if not _PERSON.match(bare) or looks_like_unit(part, known) or looks_like_unit(bare, known):
+            return False
+    return True
 
 
 def _looks_like_units(cell: str, known: set[str]) -> bool:
@@ -254,6 +304,69 @@ def infer_schema(rows: list[list[str]], *, line: int, known: set[str]) -> Schema
     return schema
 
 
+def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) -> Schema:
+    """A header's reading checked against the cells under it: a column the header does not name is read
+    from what it holds (units, deadlines, persons), and a unit column that holds persons is a 牵头领导
+    column (a person never becomes a unit). A header naming a task column but no unit column becomes a
+    task table when its cells show one."""
+    if schema.kind not in ("", "tasks") or not (schema.task_cols or "num" in schema.cols):
+        return schema
+    rows = [r for r in rows if sum(1 for c in r if c) >= 2][:30]
+    if not rows:
+        return schema
+    named = set(schema.cols.values()) | set(schema.task_cols) | set(schema.others)
+
+    def share(col: int, test) -> float:
+        cells = [r[col] for r in rows if col < len(r) and r[col]]
+        return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
+
+    for role in ("lead", "resp", "support"):
+        col = schema.cols.get(role)
+        if col is not None and share(col, lambda c: looks_like_persons(c, known)) >= 0.6:
+            del schema.cols[role]
+            schema.cols.setdefault("leader", col)
+            if col not in schema.unclear:
+                schema.unclear.append(col)
+    width = max([schema.width] + [len(r) for r in rows])
+    free = [c for c in range(width) if c not in named]
+    if schema.headers:
+        # a column whose header says something we do not read as a role (备注 is named): its cells decide
+        free = [c for c in free if c >= len(schema.headers) or not _role(schema.headers[c])]
+    unit_cols = [c for c in free if share(c, lambda c_: _looks_like_units(c_, known)) >= 0.6]
+    have = [r for r in ("lead", "resp", "support") if r in schema.cols]
+    if unit_cols and not have:
+        roles = ("lead", "support") if len(unit_cols) > 1 else ("resp",)
+        for c, role in zip(unit_cols, roles, strict=False):
+            schema.cols[role] = c
+            schema.unclear.append(c)
+    elif unit_cols and have == ["lead"]:
+        schema.cols["support"] = unit_cols[0]
+        schema.unclear.append(unit_cols[0])
+    elif unit_cols and have in (["resp"], ["support"]):
+        schema.cols["lead" if have == ["support"] else "support"] = unit_cols[0]
+        schema.unclear.append(unit_cols[0])
+    used = set(schema.cols.values())
+    free = [c for c in free if c not in used]
+    if "deadline" not in schema.cols:
+        col = next((c for c in free if share(c, looks_like_deadline) >= 0.6), None)
+        if col is not None:
+            schema.cols["deadline"] = col
+            schema.unclear.append(col)
+            free.remove(col)
+    if "leader" not in schema.cols:
+        col = next((c for c in free if share(c, lambda c_: looks_like_persons(c_, known)) >= 0.8), None)
+        if col is not None:
+            schema.cols["leader"] = col
+            schema.unclear.append(col)
+    if schema.kind == "" and "indicator" not in schema.cols and any(
+            r in schema.cols for r in ("lead", "resp", "support")):
+        if not schema.task_cols:
+            return schema
+        schema.kind = "tasks"
+    schema.width = max(schema.width, width)
+    return schema
+
+
 def _year_subheader(cells: list[str], schema: Schema) -> bool:
     years = {}
     for i, c in enumerate(cells):
@@ -280,7 +393,7 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
     num = schema.cols.get("num")
     if num is not None:
         for k in range(min(3, len(cells))):
-            if _INT.match(cells[k]):
+            if _INT.match(cells[k]) or _number_cell(cells[k]):
                 shift = num - k
                 out = [""] * width
                 for i, c in enumerate(cells):
@@ -293,6 +406,15 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
         # full, or starting with empty cells that keep the columns in place
         return cells + [""] * (width - len(cells))
     return [""] * (schema.width - len(cells)) + cells  # leading cells merged away
+
+
+def _number_cell(cell: str) -> bool:
+    """A cell that is a number alone: "(二)", "3.", "①", "十二" (a 序号 written otherwise than "3")."""
+    t = no_spaces(cell)
+    if not t or len(t) > 6:
+        return False
+    num = numbering(t)
+    return (num is not None and num[2] >= len(t)) or cn_number(t) is not None
 
 
 def parse_value(text: str) -> ParsedValue:
@@ -351,6 +473,8 @@ class TableParser:
         self._last_para = ""
         self._last_para_line = 0
         self._work_year: int | None = None
+        self._ahead: list[Row] = []
+        self._skip_to = 0  # rows above a header row the coordinator marked are skipped
 
     def feed(self, blocks: list[Block]) -> TableResults:
         i, n = 0, len(blocks)
@@ -367,7 +491,7 @@ class TableParser:
             run = blocks[i:j]
             self._domain = ""
             if (self._schema is None or not self._schema.kind) and not any(
-                    _header(r.cells, r.line) for r in run[:3]):
+                    -r.line in self.columns for r in run) and not any(_header(r.cells, r.line) for r in run[:6]):
                 # A table without a header row: its columns read from what the cells hold, or as assigned.
                 first = run[0].line
                 schema = (schema_from_roles(self.columns[first], line=first, headers=[""] * len(self.columns[first]))
@@ -378,8 +502,15 @@ class TableParser:
                     schema.unclear = schema.unclear or list(range(schema.width))
                     self._use(schema, run[0])
             before, warned, tables = len(self.results.tasks), len(self.warnings), len(self.results.tables)
-            for r in run:
+            marked = [r.line for r in run if -r.line in self.columns]
+            self._skip_to = marked[0] if marked else 0
+            if marked:
+                self._schema = None
+            for k, r in enumerate(run):
+                self._ahead = run[k + 1:k + 31]
                 self._row(r)
+            self._ahead = []
+            self._skip_to = 0
             self._retry_unread(run, before, warned, tables)
             i = j
         return self.results
@@ -388,7 +519,8 @@ class TableParser:
         """A task table whose header gave no task with units (a header at odds with its cells):
         read its rows again with the columns their cells suggest, rather than refuse the document."""
         schema = self._schema
-        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns:
+        if schema is None or schema.kind != "tasks" or schema.inferred or schema.line in self.columns or (
+                -schema.line in self.columns):
             return
         added = self.results.tasks[before:]
         if any(t.task.lead_units or t.task.supporting_units for t in added):
@@ -413,8 +545,19 @@ class TableParser:
             self.results.tables.append(TableColumns(
                 line=schema.line, headers=schema.headers, roles=_roles_of(schema), unclear=sorted(schema.unclear),
                 inferred=schema.inferred, sample=list(sample.cells) if sample is not None else []))
+            self.results.tables[-1].unclear = sorted(set(schema.unclear))
 
     def _row(self, row: Row) -> None:
+        if -row.line in self.columns:
+            # The coordinator marked this row as the table's header: its columns as they assigned them.
+            schema = schema_from_roles(self.columns[-row.line], line=row.line, headers=row.cells)
+            if schema.kind == "tasks":
+                self._schema = schema
+                self._last_row_header = True
+                self._use(schema, None)
+            return
+        if self._skip_to and row.line < self._skip_to:
+            return  # above the marked header row: a title
         header = _header(row.cells, row.line)
         prev = self._schema
         if (header is not None and prev is not None and prev.headers and self._last_row_header
@@ -432,6 +575,9 @@ class TableParser:
         if header is not None and header.line in self.columns and header.kind in ("tasks", ""):
             roles = self.columns[header.line]
             header = schema_from_roles(roles, line=header.line, headers=row.cells)
+        elif header is not None and self._ahead:
+            header = complete_from_cells(header, [r.cells for r in self._ahead if not _header(r.cells, r.line)],
+                                         self.known)
         if header is not None:
             self._schema = header
             if header.kind == "worklist":
@@ -527,7 +673,7 @@ class TableParser:
         for role, label in (("lead", "牵头单位"), ("resp", "责任单位"), ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:
-                parts.append(f"{label}:{cells[col]}")
+                parts.append(f"{label}:{mark_stars(cells[col])}")
         if not parts:
             return [], []
         st = parse_content("；".join(parts), self.known)
@@ -621,7 +767,7 @@ class TableParser:
                             ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:
-                parts.append(f"{label}:{cells[col]}")
+                parts.append(f"{label}:{mark_stars(cells[col]) if role != 'leader' else cells[col]}")
         for col, label in schema.others.items():
             if col < len(cells) and cells[col]:
                 parts.append(f"{label}:{cells[col]}" if label in _OTHER_LABELS else f"督办单位:{cells[col]}")
@@ -659,6 +805,58 @@ class TableParser:
             if r in schema.cols and cells[schema.cols[r]]:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
 
+    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
+        """The placement of a short row's cells that fits every column's role, when reading them by
+        position does not (None: keep the positional reading)."""
+        roles = _roles_of(schema)
+        roles += ["ignore"] * (schema.width - len(roles))
+        gap = schema.width - len(cells)
+
+        seen: dict[str, tuple[bool, bool, bool]] = {}
+
+        def kind(cell: str) -> tuple[bool, bool, bool]:
+            if cell not in seen:
+                units = _looks_like_units(cell, self.known)
+                persons = not units and looks_like_persons(cell, self.known)
+                seen[cell] = (units, persons, not units and looks_like_deadline(cell))
+            return seen[cell]
+
+        def fit(col: int, cell: str) -> int:
+            role = roles[col]
+            if not cell:
+                return 0
+            units, persons, date = kind(cell)
+            if role in ("ignore", "note", "other"):
+                return -1 if (units or date) and role == "note" else 0
+            if role in ("lead", "resp", "support"):
+                return 1 if units else (-1 if persons or date or len(cell) > 12 else 0)
+            if role == "leader":
+                return 1 if persons else (-1 if units or date else 0)
+            if role == "deadline":
+                return 1 if date else (-1 if units or persons or len(cell) > 12 else 0)
+            if role == "task":
+                return 1 if len(cell) >= 6 and not units and not persons else -1
+            if role == "num":
+                return 1 if _INT.match(cell) or _number_cell(cell) else -1
+            return 0
+
+        def score(placed: list[str]) -> tuple[int, bool]:
+            fits = [fit(c, v) for c, v in enumerate(placed)]
+            return sum(fits), any(f < 0 for f in fits)
+
+        positional = cells + [""] * gap
+        base, misfit = score(positional)
+        if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
+            return None  # only a row whose persons and units a dropped cell put in each other's columns
+        best, best_score = None, base
+        for k in range(1, gap + 1):
+            for at in range(1, len(cells)):
+                placed = cells[:at] + [""] * k + cells[at:] + [""] * (gap - k)
+                total, bad = score(placed)
+                if not bad and total > best_score:
+                    best, best_score = placed, total
+        return best
+
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
         """A row left short by merged cells: unit cells missing are taken from the row above.
         A row wider than the header with empty cells inside (columns shifted by a stray separator)
@@ -679,7 +877,15 @@ class TableParser:
         core = schema.width
         while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
             core -= 1
-        if not cells or len(cells) >= core or not unit_roles:
+        fitted = None
+        if cells and len(cells) < schema.width and unit_roles and (
+                _INT.match(cells[0]) or _number_cell(cells[0])) and len(cells) >= core - 1:
+            # A numbered row short of a cell or two (an empty cell dropped, as published): when reading it by
+            # position puts a person or a date in a unit column, the cells go where their content fits.
+            fitted = self._best_fit(cells, schema)
+        if fitted is not None:
+            out = fitted
+        elif not cells or len(cells) >= core or not unit_roles:
             out = _align(row.cells, schema)
         else:
             out = [""] * schema.width
@@ -704,12 +910,65 @@ class TableParser:
                     f"{'、'.join(_LABEL[r] for r in unit_roles[:missing])}沿用上一行 "
                     "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
+                if len(value) > 8 and not _looks_like_units(value, self.known):
+                    continue  # text, not units: a row under a merged 序号 and 责任单位 continues the task above
                 out[schema.cols[r]] = value
         return out
 
 
 _LABEL = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
 _SAME_AS_ABOVE = {"同上", "同上。", "〃", "\"", "”", "同左"}
+
+
+def grids_of(blocks: list[Block], *, rows: int = 12, limit: int = 20) -> list[Grid]:
+    """The tables of a document as rebuilt (runs of rows), their first ``rows`` rows each, for the
+    coordinator to lay out when no task was found; tables of one row are left out."""
+    out: list[Grid] = []
+    run: list[Row] = []
+    for block in [*blocks, None]:
+        if isinstance(block, Row):
+            run.append(block)
+            continue
+        if len(run) >= 2 and len(out) < limit:
+            width = max(len(r.cells) for r in run)
+            out.append(Grid(line=run[0].line, rows=[(r.line, r.cells + [""] * (width - len(r.cells)))
+                                                    for r in run[:rows]], width=width, more=max(0, len(run) - rows)))
+        run = []
+    return out
+
+
+def guess_layout(grid: Grid, known: set[str] | frozenset[str] = frozenset()) -> tuple[int, list[str]]:
+    """A first guess for the layout form: the header row's line (0: none) and a role per column, from a
+    header the parser half knows, else from what the cells hold; "ignore" where nothing is known."""
+    rows = [cells for _line, cells in grid.rows]
+    for k, (line, cells) in enumerate(grid.rows[:6]):
+        header = _header(cells, line)
+        if header is not None:
+            header = complete_from_cells(header, rows[k + 1:], set(known))
+            roles = _roles_of(header)
+            return line, roles + ["ignore"] * (grid.width - len(roles))
+    schema = infer_schema(rows, line=grid.line, known=set(known))
+    roles = _roles_of(schema) if schema is not None else ["ignore"] * grid.width
+    return grid.line, roles + ["ignore"] * (grid.width - len(roles))
+
+
+def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str]]:
+    """A saved layout (``Plan.import_layout``: header cells and the role of each column) applied to the
+    tables of a new document: a row whose cells are that header marks the table's header row."""
+    out: dict[int, list[str]] = {}
+    wanted = [([no_spaces(h) for h in lay.get("headers") or []], list(lay.get("roles") or []))
+              for lay in layouts if isinstance(lay, dict)]
+    for grid in grids:
+        for line, cells in grid.rows:
+            key = [no_spaces(c) for c in cells]
+            while key and not key[-1]:
+                key.pop()
+            match = next((roles for headers, roles in wanted if headers and headers == key
+                          and all(r in COLUMN_ROLES for r in roles)), None)
+            if match is not None:
+                out[-line] = match + ["ignore"] * max(0, len(cells) - len(match))
+                break
+    return out
 
 
 def _header_like(cells: list[str], known: set[str]) -> bool:

@@ -87,9 +87,25 @@ def half_brackets(text: str) -> str:
     return text.translate(_HALF)
 
 
+# Traditional characters of table headers and unit names (Hong Kong / Taiwan-style pages of mainland
+# documents): read as simplified for matching only; the text is kept as written.
+_TRAD = ("牽頭單責務號項內進時間辦門協導領體實際況備註說關級縣區鎮鄉發財廳會員農業資規劃築設衛環監審組為數據場營經濟"
+         "開總計統稅應運輸電網絡機構編檢幹黨傳戰僑聯團婦殘學廣視醫療險鐵氣糧儲職與處長條質價貿報紀產權證轉東陽華興寧龍灣"
+         "陸島蘇貴遼雲後們個對完廠屬聽園藝護滅災廢壞車輛莊縱橫線調優獎勵濕劑醬動勞價衝觸構標準體廳點歲礦")
+_SIMP = ("牵头单责务号项内进时间办门协导领体实际况备注说关级县区镇乡发财厅会员农业资规划筑设卫环监审组为数据场营经济"
+         "开总计统税应运输电网络机构编检干党传战侨联团妇残学广视医疗险铁气粮储职与处长条质价贸报纪产权证转东阳华兴宁龙湾"
+         "陆岛苏贵辽云后们个对完厂属听园艺护灭灾废坏车辆庄纵横线调优奖励湿剂酱动劳价冲触构标准体厅点岁矿")
+_T2S = str.maketrans(_TRAD, _SIMP)
+
+
+def simplified(text: str) -> str:
+    """Common traditional characters of headers and unit names as simplified (a matching key)."""
+    return text.translate(_T2S)
+
+
 def name_key(name: str) -> str:
-    """Comparison key of a unit name: no spaces, half-width brackets."""
-    return half_brackets(no_spaces(name))
+    """Comparison key of a unit name: no spaces, half-width brackets, simplified characters."""
+    return simplified(half_brackets(no_spaces(name)))
 
 
 def first_sentence(text: str, limit: int = 80) -> str:
@@ -168,3 +184,31 @@ def join_lines(left: str, right: str) -> str:
     if left and right and word(left[-1]) and word(right[0]):
         return f"{left} {right}"
     return left + right
+
+
+def join_cell_lines(lines: list[str]) -> str:
+    """A table cell's lines as one text: a name broken over lines in a narrow column ("市\\n监\\n察\\n局",
+    "市住建\\n局") joins up, separate entries ("市住建局\\n市财政局") stay apart by a space."""
+    parts = [p.strip() for p in lines if p and p.strip()]
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        last = out.rsplit(" ", 1)[-1]
+        complete = len(last) >= 3 and last.endswith(_NAME_ENDS)  # "市住建局" then "各镇": two names
+        narrow = (len(part) <= 2 or len(last) <= 1) and not complete
+        if narrow:
+            out = join_lines(out, part)
+        elif complete and _one_name(last) and _one_name(part):
+            out = f"{out}、{part}"  # a list of units, one a line: "市委组织部" / "市财政局"
+        else:
+            out = f"{out} {part}"
+    return out
+
+
+def _one_name(text: str) -> bool:
+    return 2 <= len(text) <= 20 and text.endswith(_NAME_ENDS) and not re.search(r"[\s，,。；;：:、]", text)
+
+
+_NAME_ENDS = ("局", "委", "办", "院", "中心", "部", "厅", "队", "所", "站", "公司", "政府", "镇", "街道", "乡",
+              "科", "处", "室", "会", "组", "行", "社", "馆", "校")

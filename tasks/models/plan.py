@@ -194,6 +194,9 @@ class Plan(models.Model):
     source_sha256 = models.CharField(_("来源文件哈希"), max_length=64, blank=True)
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     import_warnings = models.JSONField(_("导入警告"), default=list, blank=True)
+    # How the coordinator laid out the tables of a list the parser could not read alone:
+    # [{"headers": [header row's cells], "roles": [role per column]}]; the next year's list is read with it.
+    import_layout = models.JSONField(_("表格格式"), default=list, blank=True)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_plans", verbose_name=_("专班协调员")
     )

@@ -17,6 +17,7 @@ from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_in
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
 from tasks.rules.towns import collective_members
 
+from .permissions import visible_plans
 from .towns import town_rows
 from .units import units_by_name
 
@@ -145,9 +146,17 @@ def table_readings(parsed: ParsedPlan, assigned: dict[int, list[str]] | None = N
             header = t.headers[i] if i < len(t.headers) else ""
             sample = t.sample[i] if i < len(t.sample) else ""
             columns.append(TableColumn(index=i, header=header, sample=sample[:40], role=role,
-                                       unclear=i in t.unclear and t.line not in assigned))
-        out.append(TableReading(line=t.line, inferred=t.inferred, columns=columns, assigned=t.line in assigned))
+                                       unclear=i in t.unclear and t.line not in assigned and -t.line not in assigned))
+        out.append(TableReading(line=t.line, inferred=t.inferred, columns=columns,
+                                assigned=t.line in assigned or -t.line in assigned))
     return out
+
+
+def saved_layouts(user) -> list[tuple[str, list[dict]]]:
+    """The table layouts coordinators saved on the plans ``user`` sees (newest import first): a new year's
+    list laid out like last year's is read with it."""
+    plans = visible_plans(user).exclude(import_layout=[]).order_by("-imported_at", "-pk")
+    return [(title, layout) for title, layout in plans.values_list("title", "import_layout")[:50]]
 
 
 def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None = None) -> ImportPreview:
@@ -388,6 +397,10 @@ REFUSALS = (
     gettext_noop("无法打开 Word 文档"),
     gettext_noop("无法读取 PDF"),
     gettext_noop("文档内容损坏，无法读取"),
+    gettext_noop("读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传"),
+    gettext_noop("LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传"),
+    gettext_noop("表格文件设有密码,请取消密码后上传"),
+    gettext_noop("表格文件没有工作表"),
 )
 
 

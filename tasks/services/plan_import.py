@@ -127,6 +127,22 @@ def plan_import_file(*, path: str | Path, year: int | None = None, slug: str | N
     return plan_import(parsed=parsed, source_name=path.name, source_bytes=path.read_bytes(), slug=slug)
 
 
+def clean_layout(layout) -> list[dict]:
+    """A table layout as stored on the plan: header cells (text, at most 60 columns of 100 characters)
+    and a known role per column; anything else dropped."""
+    from tasks.importers.tables import COLUMN_ROLES
+
+    out = []
+    for item in layout if isinstance(layout, list) else []:
+        if not isinstance(item, dict):
+            continue
+        headers = [str(h)[:100] for h in (item.get("headers") or [])][:60]
+        roles = [r for r in (item.get("roles") or []) if r in COLUMN_ROLES][:60]
+        if headers and "task" in roles:
+            out.append({"headers": headers, "roles": roles})
+    return out[:20]
+
+
 def plan_import(
     *,
     parsed: ParsedPlan,
@@ -137,6 +153,7 @@ def plan_import(
     key_task_links: Mapping[str, int | None] | None = None,
     strict: bool = False,
     actor=None,
+    layout: list[dict] | None = None,
 ) -> ImportResult:
     """Create or update the plan ``parsed`` describes, all or nothing.
 
@@ -150,6 +167,9 @@ def plan_import(
 
     ``strict``: any warning (the parser's, or one the import finds, e.g. an indicator of the
     work list missing from the target table) raises ImportWarningsError.
+
+    ``layout``: the coordinator's layout of the document's tables (header cells and column roles), kept on
+    the plan (``Plan.import_layout``) so its next year's list is read the same way; None keeps what it has.
 
     ``actor``: the user importing (None: a command). A document that updates an existing plan asks the
     guard that they act for that plan (``NotAllowed`` otherwise, nothing written); a new plan needs none.
@@ -167,7 +187,7 @@ def plan_import(
     try:
         with transaction.atomic():
             result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
-                             actor)
+                             actor, layout)
             if strict and result.warnings:
                 raise ImportWarningsError(result.warnings)
             return result
@@ -185,7 +205,7 @@ def plan_import(
 
 
 def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
-            actor=None) -> ImportResult:
+            actor=None, layout=None) -> ImportResult:
     region, _created = Region.objects.get_or_create(
         name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
     )
@@ -207,6 +227,8 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     plan.first_year = parsed.first_year or plan.first_year or _first_year(parsed)
     plan.last_year = parsed.last_year or plan.last_year or plan.first_year
     plan.imported_at = timezone.now()
+    if layout is not None:
+        plan.import_layout = clean_layout(layout)
     if plan.source_sha256 != sha:
         plan.source_sha256 = sha
         plan.source_name = source_name

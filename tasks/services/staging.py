@@ -27,7 +27,7 @@ from tasks.importers.limits import read_and_parse
 from .plan_import import import_limits
 
 STAGING_DIR = "import-staging"
-_NAME = re.compile(r"[0-9a-f]{32}\.(txt|docx|pdf|doc|wps)")
+_NAME = re.compile(r"[0-9a-f]{32}\.(txt|docx|pdf|doc|wps|xlsx|xlsm|xls|csv|et)")
 
 
 def _path(name: str) -> str:

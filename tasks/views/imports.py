@@ -18,13 +18,22 @@ from django.views.decorators.http import require_POST
 
 from tasks.forms import Form
 from tasks.importers import PlanParseError
-from tasks.importers.tables import COLUMN_ROLES
-from tasks.selectors.imports import ImportPreview, TableReading, import_preview, plan_warnings, refusal_parts
+from tasks.importers.document import Grid
+from tasks.importers.parser import NO_TASKS
+from tasks.importers.tables import COLUMN_ROLES, guess_layout, layout_columns
+from tasks.selectors.imports import (
+    ImportPreview,
+    TableReading,
+    import_preview,
+    plan_warnings,
+    refusal_parts,
+    saved_layouts,
+)
 from tasks.selectors.permissions import acts_globally
 from tasks.services.plan_import import ImportChoiceError, plan_import
 from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
-ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps"}
+ALLOWED_SUFFIXES = {".txt", ".docx", ".pdf", ".doc", ".wps", ".xlsx", ".xlsm", ".xls", ".csv", ".et"}
 COLUMN_LABELS = {
     "num": _("序号"),
     "task": _("任务内容"),
@@ -46,7 +55,8 @@ OWN_UNIT = "own"
 class PlanUploadForm(Form):
     document = forms.FileField(
         label=_("方案文件"),
-        help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf，或旧版 .doc / WPS(.wps)"),
+        help_text=_(".txt(UTF-8/GB18030)、.docx、带文字层的 .pdf、旧版 .doc / WPS(.wps)，"
+                    "或表格 .xlsx / .xls / .csv / WPS 表格(.et)"),
     )
     year = forms.IntegerField(
         label=_("工作清单年度"), required=False, min_value=2000, max_value=2100,
@@ -56,7 +66,7 @@ class PlanUploadForm(Form):
     def clean_document(self):
         document = self.cleaned_data["document"]
         if Path(document.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("只支持 .txt、.docx、.pdf、.doc 和 .wps 文件。"))
+            raise forms.ValidationError(_("只支持 .txt、.docx、.pdf、.doc、.wps、.xlsx、.xls、.csv 和 .et 文件。"))
         if document.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 20MB。"))
         return document
@@ -159,6 +169,71 @@ class TableColumnsForm(Form):
         return [(t, [(c, self[self._name(t, c.index)]) for c in t.columns]) for t in self.tables]
 
 
+class TableLayoutForm(Form):
+    """No task found: the tables as rebuilt, first rows shown; the coordinator marks each table's header
+    row (or says it has none) and what each column holds, and the document is read again with that."""
+
+    NO_HEADER = "0"
+
+    def __init__(self, *args, grids: list[Grid], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grids = grids
+        choices = [(role, COLUMN_LABELS[role]) for role in COLUMN_ROLES]
+        for g in grids:
+            header_line, guessed = guess_layout(g)
+            rows = [(str(line), _t("第 %d 行") % line) for line, _cells in g.rows]
+            self.fields[f"header_{g.line}"] = forms.ChoiceField(
+                label=_t("第 %d 行的表格的表头行") % g.line, choices=[*rows, (self.NO_HEADER, _t("没有表头行"))],
+                initial=str(header_line), widget=forms.RadioSelect)
+            for i in range(g.width):
+                self.fields[f"role_{g.line}_{i}"] = forms.ChoiceField(
+                    label=_t("第%d列") % (i + 1), choices=choices, initial=guessed[i] if i < len(guessed) else "ignore")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        used = [g for g in self.grids if "task" in self._roles(g, cleaned)]
+        if not used:
+            raise forms.ValidationError(_t("请至少为一个表格指定哪一列是任务内容。"))
+        for g in used:
+            if not {"lead", "resp", "support"} & set(self._roles(g, cleaned)):
+                raise forms.ValidationError(_t("第 %d 行的表格：请指定牵头单位或责任单位列。") % g.line)
+        return cleaned
+
+    def _roles(self, grid: Grid, cleaned: dict) -> list[str]:
+        return [cleaned.get(f"role_{grid.line}_{i}") or "ignore" for i in range(grid.width)]
+
+    def assignment(self) -> tuple[dict[str, list[str]], list[dict]]:
+        """The parser's ``columns`` (a marked header row keyed by its negative line) for the session, and
+        the layout to keep on the plan (header cells and roles)."""
+        columns: dict[str, list[str]] = {}
+        layout: list[dict] = []
+        for g in self.grids:
+            roles = self._roles(g, self.cleaned_data)
+            if "task" not in roles:
+                continue
+            header = self.cleaned_data[f"header_{g.line}"]
+            if header == self.NO_HEADER:
+                columns[str(g.line)] = roles
+                continue
+            line = int(header)
+            columns[str(-line)] = roles
+            cells = next((c for n, c in g.rows if n == line), [])
+            layout.append({"headers": list(cells), "roles": roles})
+        return columns, layout
+
+    def tables(self):
+        """Per table: its rows (line, cells, the header radio's value) and the column selects."""
+        out = []
+        for g in self.grids:
+            radios = list(self[f"header_{g.line}"].subwidgets)
+            out.append({"grid": g, "rows": [(line, cells, radios[k]) for k, (line, cells) in enumerate(g.rows)],
+                        "no_header": radios[-1], "errors": self[f"header_{g.line}"].errors,
+                        "roles": [self[f"role_{g.line}_{i}"] for i in range(g.width)]})
+        return out
+
+
 def _columns(staged: dict) -> dict[int, list[str]]:
     return {int(line): roles for line, roles in (staged.get("columns") or {}).items()}
 
@@ -200,6 +275,13 @@ def plan_import_upload(request):
         try:
             _parse_staged(staged)
         except PlanParseError as exc:
+            if exc.grids and exc.message.startswith(NO_TASKS):
+                # No task found, but tables were: the coordinator lays them out (or last year's layout does).
+                _discard(request)
+                request.session[SESSION_KEY] = staged
+                if _apply_saved_layout(request, staged, exc.grids):
+                    return redirect("tasks:plan_import_preview")
+                return _render_layout(request, staged, exc.grids)
             staged_delete(staged_name)
             form.add_error("document", parse_error_text(exc, user=request.user))
         except BaseException:
@@ -212,6 +294,31 @@ def plan_import_upload(request):
     return render(request, "tasks/import_upload.html", {"form": form})
 
 
+def _apply_saved_layout(request, staged: dict, grids: list[Grid]) -> bool:
+    """A layout saved on a plan the user sees whose header row is in this document: read with it."""
+    for title, layout in saved_layouts(request.user):
+        columns = layout_columns(grids, layout)
+        if not columns:
+            continue
+        trial = {**staged, "columns": {str(k): v for k, v in columns.items()}}
+        try:
+            _parse_staged(trial)
+        except PlanParseError:
+            continue
+        staged.update(columns=trial["columns"], layout=layout, layout_from=title)
+        request.session[SESSION_KEY] = staged
+        messages.info(request, _t("系统未能自动识别表格，已按方案“%s”保存的表格格式读取，请核对。") % title)
+        return True
+    return False
+
+
+def _render_layout(request, staged: dict, grids: list[Grid], form: TableLayoutForm | None = None,
+                   status: int = 200):
+    context = {"form": PlanUploadForm(), "staged": staged,
+               "layout_form": form or TableLayoutForm(grids=grids)}
+    return render(request, "tasks/import_upload.html", context, status=status)
+
+
 @permission_required("tasks.add_plan", raise_exception=True)
 def plan_import_preview(request):
     """Step 2: what would be created, beside the source lines, with the points to settle."""
@@ -222,6 +329,13 @@ def plan_import_preview(request):
     try:
         _path, text, parsed = _parse_staged(staged)
     except PlanParseError as exc:
+        if exc.grids and exc.message.startswith(NO_TASKS) and (staged.get("layout") is not None
+                                                                or not staged.get("columns")):
+            staged.pop("columns", None)
+            staged.pop("layout", None)
+            request.session[SESSION_KEY] = staged
+            messages.error(request, _("按指定的表头和列仍未找到带责任单位的任务，请重新指定。"))
+            return _render_layout(request, staged, exc.grids)
         if not staged.get("columns"):  # e.g. the limits were lowered since the upload
             _discard(request)
             messages.error(request, parse_error_text(exc, user=request.user))
@@ -245,17 +359,60 @@ def plan_import_columns(request):
         return redirect("tasks:plan_import")
     if "reset" in request.POST:
         staged.pop("columns", None)
+        staged.pop("layout", None)
         request.session[SESSION_KEY] = staged
         messages.info(request, _("已恢复系统识别的列。"))
         return redirect("tasks:plan_import_preview")
+    if "layout" in request.POST:
+        return _layout_post(request, staged)
     _path, text, parsed = _parse_staged(staged)
     preview = import_preview(parsed=parsed, columns=_columns(staged))
     form = TableColumnsForm(request.POST, tables=preview.tables)
     if not form.is_valid():
         return _render_preview(request, staged, text, preview, ImportChoicesForm(preview=preview), columns_form=form)
-    staged["columns"] = {**(staged.get("columns") or {}), **form.assignment()}
+    current = staged.get("columns") or {}
+    # A table whose header row the coordinator marked keeps its key (the negative line).
+    assigned = {(str(-int(k)) if str(-int(k)) in current else k): roles for k, roles in form.assignment().items()}
+    staged["columns"] = {**current, **assigned}
+    if staged.get("layout") is not None:
+        staged["layout"] = _layout_with(staged["layout"], staged["columns"], parsed)
     request.session[SESSION_KEY] = staged
     messages.success(request, _("已按指定的列重新识别表格。"))
+    return redirect("tasks:plan_import_preview")
+
+
+def _layout_with(layout: list[dict], columns: dict[str, list[str]], parsed) -> list[dict]:
+    """The layout to keep after the coordinator changed a marked table's columns in the preview."""
+    headers = {t.line: t.headers for t in parsed.tables}
+    out = [dict(item) for item in layout]
+    for key, roles in columns.items():
+        line = -int(key)
+        if line > 0 and line in headers:
+            cells = [c for c in headers[line]]
+            out = [item for item in out if item.get("headers") != cells] + [{"headers": cells, "roles": roles}]
+    return out
+
+
+def _layout_post(request, staged: dict):
+    """The coordinator's layout of a document in which no task was found (``TableLayoutForm``)."""
+    try:
+        _parse_staged({**staged, "columns": {}})
+    except PlanParseError as exc:
+        grids = exc.grids
+    else:
+        return redirect("tasks:plan_import_preview")  # it reads without a layout (the file changed?)
+    if not grids:
+        _discard(request)
+        messages.error(request, _("没有待确认的导入，请重新上传文件。"))
+        return redirect("tasks:plan_import")
+    form = TableLayoutForm(request.POST, grids=grids)
+    if not form.is_valid():
+        return _render_layout(request, staged, grids, form)
+    columns, layout = form.assignment()
+    staged.update(columns=columns, layout=layout)
+    staged.pop("layout_from", None)
+    request.session[SESSION_KEY] = staged
+    messages.success(request, _("已按指定的表头和列重新识别表格。"))
     return redirect("tasks:plan_import_preview")
 
 
@@ -282,6 +439,7 @@ def plan_import_confirm(request):
         result = plan_import(
             parsed=parsed, source_name=staged["name"], source_bytes=staged_read(path),
             unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(), actor=request.user,
+            layout=staged.get("layout") if staged.get("layout") and request.POST.get("save_layout") else None,
         )
     except ImportChoiceError as exc:
         form.add_error(None, _t("%s 未写入任何内容。") % exc)

@@ -93,3 +93,20 @@ def test_json_key_tasks_carry_leaders_and_milestones(capsys):
     # Warnings go to stderr, so stdout stays one JSON object.
     assert "warning:" not in out.out
     assert _nothing_written()
+
+
+def test_dry_run_json_reads_a_spreadsheet_with_the_same_keys(tmp_path, capsys):
+    import json
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["序号", "重点任务", "牵头单位", "配合单位"])
+    wb.active.append([1, "推进老旧小区改造", "市住建局", "市财政局"])
+    path = tmp_path / "清单.xlsx"
+    wb.save(path)
+    call_command("import_plan", str(path), "--dry-run", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"title", "issuer", "region", "period", "units", "key_tasks", "indicators",
+                        "work_items", "warnings", "tables"}
+    assert [(t["lead_units"], t["supporting_units"]) for t in out["key_tasks"]] == [(["市住建局"], ["市财政局"])]
+    assert _nothing_written()

@@ -11,7 +11,7 @@ from tasks.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # "改革举措" and "推进节点" are no header names the parser knows: the first is taken as the task (a guess),
-# the second is not read at all until the coordinator says it holds the deadlines.
+# the second as the deadlines, from what its cells hold (a guess too): the coordinator may say otherwise.
 TABLE_PLAN = "\n".join([
     "某某区2024年住房工作重点事项分工表",
     "序号 | 改革举措 | 牵头单位 | 配合单位 | 推进节点",
@@ -45,23 +45,22 @@ def test_preview_says_which_column_was_read_as_what(client, coordinator):
     table = response.context["preview"].tables[0]
     assert [(c.header, c.role, c.unclear) for c in table.columns] == [
         ("序号", "num", False), ("改革举措", "task", True), ("牵头单位", "lead", False),
-        ("配合单位", "support", False), ("推进节点", "ignore", True)]
+        ("配合单位", "support", False), ("推进节点", "deadline", True)]
     assert response.context["preview"].n_to_check == 1
-    assert [t.deadline for t in response.context["parsed"].key_tasks] == [None, None]
+    assert [t.deadline.isoformat() for t in response.context["parsed"].key_tasks] == ["2024-09-30", "2024-12-31"]
 
 
 def test_reassigned_columns_reparse_the_preview_and_the_import(client, coordinator):
     posted = _columns(_upload(client))
-    posted["table_2_4"] = "deadline"
+    posted["table_2_4"] = "note"  # the coordinator says: no deadlines, a note
     response = client.post(reverse("tasks:plan_import_columns"), posted, follow=True)
     tasks = response.context["parsed"].key_tasks
-    assert [t.deadline.isoformat() for t in tasks] == ["2024-09-30", "2024-12-31"]
+    assert [t.deadline for t in tasks] == [None, None]
     assert response.context["preview"].tables[0].assigned
     assert not response.context["preview"].unclear_tables
     assert Plan.objects.count() == 0  # nothing written before confirming
     client.post(reverse("tasks:plan_import_confirm"))
-    assert list(KeyTask.objects.order_by("number").values_list("deadline_text", flat=True)) == [
-        "2024年9月底前", "年底前"]
+    assert list(KeyTask.objects.order_by("number").values_list("deadline_text", flat=True)) == ["", ""]
 
 
 def test_swapping_lead_and_supporting_columns(client, coordinator):
@@ -84,10 +83,10 @@ def test_an_assignment_without_a_task_column_is_refused_and_changes_nothing(clie
 
 def test_reset_goes_back_to_the_parsers_reading(client, coordinator):
     posted = _columns(_upload(client))
-    posted["table_2_4"] = "deadline"
+    posted["table_2_4"] = "ignore"
     client.post(reverse("tasks:plan_import_columns"), posted)
     response = client.post(reverse("tasks:plan_import_columns"), {"reset": "1"}, follow=True)
-    assert response.context["preview"].tables[0].columns[4].role == "ignore"
+    assert response.context["preview"].tables[0].columns[4].role == "deadline"
 
 
 def test_a_legacy_doc_upload_is_converted_and_previewed(client, coordinator, tmp_path):
@@ -111,3 +110,24 @@ def test_a_legacy_doc_upload_is_converted_and_previewed(client, coordinator, tmp
     response = client.post(reverse("tasks:plan_import"), {"document": upload}, follow=True)
     (task,) = response.context["parsed"].key_tasks
     assert (task.lead_units, task.supporting_units) == (["区住建局"], ["区财政局"])
+
+
+def test_a_spreadsheet_upload_is_read_and_previewed(client, coordinator):
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某某区2024年重点任务清单"])
+    ws.append(["序号", "工作任务", "责任单位", "完成时限"])
+    ws.append([1, "推行商品房现房销售试点", "区住建局★、区自然资源局", "2024年9月底前"])
+    ws.append([2, "优化住房公积金提取", "区财政局、区公积金中心（牵头）", "年底前"])
+    data = io.BytesIO()
+    wb.save(data)
+    upload = SimpleUploadedFile("清单.xlsx", data.getvalue())
+    response = client.post(reverse("tasks:plan_import"), {"document": upload}, follow=True)
+    tasks = response.context["parsed"].key_tasks
+    assert [(t.lead_units, t.supporting_units) for t in tasks] == [
+        (["区住建局"], ["区自然资源局"]), (["区公积金中心"], ["区财政局"])]
+    client.post(reverse("tasks:plan_import_confirm"))
+    assert Plan.objects.get().title == "某某区2024年重点任务清单"
