@@ -15,6 +15,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import SEARCH_MAX, clean_text, is_blank, is_key, search_text, wide_digits
+from tasks.rules.breakdown import parent_past_due
 from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from tasks.workdays import input_bounds
 
@@ -478,11 +479,18 @@ class BreakdownForm(PlanDatesMixin, Form):
     due_date = BoundedDateField(label=_("统一期限"), widget=DateInput(), required=False,
                                help_text=_("未单独填写期限的单位使用此期限，不得晚于本事项的期限。"))
 
-    def __init__(self, *args, units, taken: set[int], parent_due: date | None, **kwargs):
+    def __init__(self, *args, units, taken: set[int], parent_due: date | None, today: date | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(units)
         self.taken = taken
-        if not self.is_bound:
+        self.today = today
+        # An item already past due cannot lend its deadline: the parts need a new one (no default offered).
+        self.parent_past_due = today is not None and parent_past_due(parent_due=parent_due, today=today)
+        if self.parent_past_due:
+            self.fields["due_date"].label = _("新期限")
+            self.fields["due_date"].help_text = _("本事项已过期限：请为分解任务设定新的期限(今天或以后)。")
+        elif not self.is_bound:
             self.fields["due_date"].initial = parent_due
         for u in self.units:
             self.fields[f"unit_{u.pk}"] = forms.BooleanField(required=False, label=u.name,
@@ -514,6 +522,10 @@ class BreakdownForm(PlanDatesMixin, Form):
             due = data.get(f"due_{u.pk}") or common
             if due is None:
                 self.add_error("due_date", _("请填写%(u)s的期限或统一期限。") % {"u": u.name})
+                continue
+            if self.parent_past_due and due < self.today:
+                field = f"due_{u.pk}" if data.get(f"due_{u.pk}") else "due_date"
+                self.add_error(field, _("%(u)s 的新期限不能早于今天。") % {"u": u.name})
                 continue
             parts.append((u, due, data.get(f"share_{u.pk}") or ""))
         if not parts and not self.errors:

@@ -16,6 +16,7 @@ from .outcomes import (
     AWAITING_SIGN,
     CLOSED_STATUSES,
     DONE,
+    HISTORY,
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
@@ -36,10 +37,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # A coordinator may reopen a closed item (with a reason).
     DONE: frozenset({IN_PROGRESS}),
     WAIVED: frozenset({IN_PROGRESS}),
+    # Kept as history at import (past due then): nobody works on it; a coordinator may track it again.
+    HISTORY: frozenset({IN_PROGRESS}),
 }
 REASON_REQUIRED = frozenset(
-    {(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS), (WAIVED, IN_PROGRESS)}
-    | {(s, WAIVED) for s in TRANSITIONS if s != WAIVED}
+    {(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS), (WAIVED, IN_PROGRESS), (HISTORY, IN_PROGRESS)}
+    | {(s, WAIVED) for s in TRANSITIONS if s not in (WAIVED, HISTORY)}
 )
 
 

@@ -62,7 +62,7 @@ def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
     if outcome == outcomes.NOT_DUE:
         return (
             Q(**{f"{p}due_date__isnull": True}) | Q(**{f"{p}due_date__gt": as_of})
-            | Q(**{f"{p}status": outcomes.WAIVED})
+            | Q(**{f"{p}status__in": list(outcomes.UNCOUNTED_STATUSES)})
         )
     if outcome == outcomes.DONE_ON_TIME:
         return due & Q(**{f"{p}status": S.DONE, f"{p}completed_on_time": True})

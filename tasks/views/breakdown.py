@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,8 @@ def work_item_break_down_view(request, pk: int):
     if not may_break_down(request.user, item):  # a sub-item, or closed
         raise PermissionDenied(_("只有牵头单位或专班可以分解交办未办结的事项。"))
     units, taken = breakdown_candidates(item)
-    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date, plan=item.plan)
+    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date,
+                         today=timezone.localdate(), plan=item.plan)
     if request.method == "POST" and form.is_valid():
         parts = [BreakdownPart(unit=u, due_date=d, target_share=s) for u, d, s in form.cleaned_data["parts"]]
         try:
