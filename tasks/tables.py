@@ -291,21 +291,32 @@ class WorkItemTable(_Base):
         verbose_name=_("指标"), linkify=True, order_by=("indicator__number",),
         attrs=HIDE_SM,
     )
+    # Only when the unit's items belong to several plans: the plan's short name (``Plan.label``).
+    plan = tables.Column(verbose_name=_("方案"), order_by=("plan__short_name", "plan_id"),
+                         attrs={"td": {"class": "plan-col"}})
 
     class Meta:
         model = WorkItem
         fields = ()
-        sequence = ("text", "urgency", "due_date", "status", "progress", "my_role", "lead_name", "key_task",
+        sequence = ("text", "plan", "urgency", "due_date", "status", "progress", "my_role", "lead_name", "key_task",
                     "indicator")
         template_name = "tasks/table.html"
         row_attrs = {"class": _row_class}
         attrs = {"class": "worktable"}
         empty_text = _("没有符合条件的事项。")
 
-    def __init__(self, *args, show_role: bool = True, **kwargs):
+    def __init__(self, *args, show_role: bool = True, several_plans: bool = False, **kwargs):
+        if not several_plans:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "plan")
         super().__init__(*args, **kwargs)
         if not show_role:
             self.columns.hide("my_role")
+
+    def render_plan(self, record):
+        return record.plan.label
+
+    def value_plan(self, record):
+        return record.plan.label
 
     def render_urgency(self, value):
         return format_html('<span class="badge b-{}">{}</span>', value, URGENCY_LABELS.get(value, value))
