@@ -380,25 +380,50 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(Form):
+class CameraField(MultipleFileField):
+    """Photos taken with the phone's camera (``capture="environment"``: the back camera opens at once). A
+    separate input from the files: with ``capture`` a phone offers only the camera, and a liaison also
+    attaches PDFs (a signed acceptance report)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("拍照上传"))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        kwargs.setdefault("help_text", _("可选。用手机拍摄现场或盖章材料，照片作为佐证材料一并上传。"))
+        super().__init__(*args, **kwargs)
+
+
+class WithPhotos:
+    """A form with evidence: ``files`` chosen (any allowed kind) and ``photos`` from the camera, handed on
+    together as ``cleaned_data["files"]`` (the evidence service checks each one the same way)."""
+
+    def clean(self):
+        data = super().clean()
+        data["files"] = [*(data.get("files") or []), *(data.pop("photos", None) or [])]
+        return data
+
+
+class ProgressForm(WithPhotos, Form):
     note = TextField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     percent = IntegerField(label=_("进度(%)"), min_value=0, max_value=100, required=False)
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class ContributionForm(Form):
+class ContributionForm(WithPhotos, Form):
     note = TextField(
         label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("本单位为该事项做了什么，例如资金下达、审批办理。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class CloseRequestForm(Form):
+class CloseRequestForm(WithPhotos, Form):
     note = TextField(
         label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("写明完成情况，并上传验收报告等佐证材料（盖章版）。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
@@ -456,13 +481,14 @@ class IndicatorReportForm(PlanDatesMixin, Form):
             self.initial.setdefault("month", today.replace(day=1))
 
 
-class SupportDoneForm(Form):
+class SupportDoneForm(WithPhotos, Form):
     """A supporting unit's part done (配合到位): what it did, with optional evidence."""
 
     note = TextField(
         label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
         help_text=_("本单位完成的配合工作，如资金拨付、审批办理、数据报送。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
@@ -585,6 +611,7 @@ class NoticeIssueForm(Form):
                                   required=False, help_text=_("留空则按颜色使用默认要求"))
 
 
-class NoticeReplyForm(Form):
+class NoticeReplyForm(WithPhotos, Form):
     text = TextField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
