@@ -263,9 +263,20 @@ class _RecipeData(TableQuerysetData):
 
 
 class _Base(PythonBody, tables.Table):
+    # Columns whose cells say what they are (the item's text, a badge): no label before them on a phone.
+    self_labelled = frozenset({"text", "urgency", "status", "select", "items", "actions", "my_role"})
+
     def __init__(self, data=None, *args, count: int | None = None, **kwargs):
         """``count``: how many rows ``data`` (a ``Recipe``) holds, when the page has counted them already."""
         super().__init__(_RecipeData(data, count=count) if isinstance(data, Recipe) else data, *args, **kwargs)
+        # On a phone a row is a card without the header: each cell carries its column's name (``data-label``,
+        # shown before it by app.css), so "马山街道 11 0 10 0.0%" reads as what each figure is.
+        for bound in self.columns.all():
+            column = bound.column
+            if bound.name not in self.self_labelled and column.verbose_name:
+                td = dict(column.attrs.get("td", {}))
+                td.setdefault("data-label", str(column.verbose_name))
+                column.attrs = {**column.attrs, "td": td}
 
     def order_due_date(self, queryset, is_descending):
         # Items with no date (recurring, ongoing) go last either way.

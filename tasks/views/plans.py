@@ -13,6 +13,7 @@ from tasks.selectors.documents import plan_documents
 from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import (
+    can_act_on_plan,
     plans_in,
     reviewable_plan_ids,
     reviewable_plans,
@@ -97,6 +98,9 @@ def plan_detail(request, slug: str):
             "warnings": [(row, warning_fix_url(plan, row)) for row in warnings.open],
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
             "documents": plan_documents(plan),
+            # Who fixes the import warnings (the plan's coordinators) sees them open; a leader who only reads
+            # the dashboard sees them folded, their count on the fold, under the figures.
+            "fixes_warnings": can_act_on_plan(request.user, plan.pk),
         },
     )
 
