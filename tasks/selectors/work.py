@@ -150,8 +150,11 @@ def _work_items_for_unit(*, unit_id: int, today: date, soon: date, town: bool,
 def unit_plan_count(unit: Unit) -> int:
     """How many plans the unit holds items of, counting to two (several: its lists show and group by the
     plan's short name). One query, whatever the number of items."""
-    return len(WorkItem.objects.filter(assignments__unit_id=unit.pk).order_by().values_list("plan_id", flat=True)
-               .distinct()[:2])
+    return len(precompiled(_unit_plans, ids={"unit_id": unit.pk}))
+
+
+def _unit_plans(*, unit_id: int) -> QuerySet:
+    return WorkItem.objects.filter(assignments__unit_id=unit_id).order_by().values_list("plan_id").distinct()[:2]
 
 
 def unit_filter_choices(unit: Unit) -> tuple[QuerySet[KeyTask], QuerySet[Indicator]]:
