@@ -22,7 +22,7 @@ from tasks.services.breakdown import (
 )
 from tasks.services.support import support_part_mark_done
 
-from .common import add_service_error
+from .common import add_service_error, safe_next
 from .work import _item_or_404, _render_item
 
 
@@ -57,7 +57,8 @@ def work_item_sign_view(request, pk: int):
         messages.error(request, " ".join(e.messages))
     else:
         messages.success(request, _("已签收。"))
-    return redirect(item)
+    # Signed from the home page's list of parts to sign: back there, for the next one.
+    return redirect(safe_next(request, item.get_absolute_url()))
 
 
 @require_POST

@@ -64,6 +64,9 @@ def office(monkeypatch):
     w.soon = WorkItem.objects.filter(plan=w.plan, due_date=w.today + timedelta(days=3)).get()
     [w.part] = work_item_break_down(item=w.item, user=w.lead_user,
                                     parts=[BreakdownPart(unit=w.towns[0], due_date=w.item.due_date)])
+    later = WorkItem.objects.filter(plan=w.plan, due_date=w.today + timedelta(days=40)).get()
+    [w.part2] = work_item_break_down(item=later, user=w.lead_user,
+                                     parts=[BreakdownPart(unit=w.towns[0], due_date=later.due_date)])
     [w.notice] = notices_issue_for_items(items=[overdue], actor=w.coordinator, today=w.today)
     w.plan.import_warnings = [
         {"code": "unit_created", "line": None, "message": "新建单位：区城管局"},
@@ -103,10 +106,20 @@ def test_a_town_signs_on_a_phone(browser, live_server, office):  # noqa: F811
     check_phone_page(page, "town-home")
     page.goto(live_server.url + w.part.get_absolute_url())
     check_phone_page(page, "sign")
-    page.click("#sign button[type=submit]")
-    assert "已签收" in page.inner_text(".messages")
-    w.part.refresh_from_db()
-    assert w.part.status == WorkItem.Status.NOT_STARTED
+    # On the part's page the 签收 button is the first thing under the title, above the fold.
+    box = page.locator("#sign button[type=submit]").bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    # From the home page, one tap per part (journey 11: two parts in two taps), back home each time.
+    page.goto(live_server.url + "/")
+    assert page.locator("#to-sign button[type=submit]").count() == 2
+    for left in (1, 0):
+        page.locator("#to-sign button[type=submit]").first.click()
+        page.wait_for_load_state()
+        assert "已签收" in page.inner_text(".messages") and page.url == live_server.url + "/"
+        assert page.locator("#to-sign button[type=submit]").count() == left
+    for part in (w.part, w.part2):
+        part.refresh_from_db()
+        assert part.status == WorkItem.Status.NOT_STARTED
     page.context.close()
 
 
