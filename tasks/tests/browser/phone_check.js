@@ -38,6 +38,9 @@
     // The figure's box: the element holding it, or the nearest box-like ancestor for inline wrappers.
     let box = el;
     while (!BOXES.includes(box.tagName) && box.parentElement && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
+    // A figure that is all of its table cell (a link in it, say): the cell is its box.
+    const cell = box.closest('td, th');
+    if (cell && cell.innerText.trim() === text) box = cell;
     const own = box.innerText.replace(text, '');
     let ok = LABEL.test(own) || pseudo(box) || (box !== el && pseudo(el));
     if (!ok && box.tagName === 'DD') ok = !!(box.previousElementSibling && box.previousElementSibling.tagName === 'DT' && visible(box.previousElementSibling));

@@ -126,6 +126,7 @@ def test_a_town_signs_on_a_phone(browser, live_server, office):  # noqa: F811
 def test_a_leaders_dashboard_fits_a_phone_with_the_warnings_folded(browser, live_server, office):  # noqa: F811
     w = office
     page = session(browser, live_server, "leader", viewport=PHONE, is_mobile=True, has_touch=True)
+    check_phone_page(page, "leader-home")
     page.goto(live_server.url + w.plan.get_absolute_url())
     check_phone_page(page, "dashboard")
     # The import warnings are the office's to fix: folded for a leader, their count on the fold.
