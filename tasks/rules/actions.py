@@ -20,6 +20,7 @@ from .outcomes import (
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
+    UNCOUNTED_STATUSES,
     WAIVED,
     is_chased,
 )
@@ -183,7 +184,7 @@ def item_actions(
         comment=may(Act.COMMENT),
         chase=may(Act.CHASE) and is_chased(status),
         break_down=may(Act.BREAK_DOWN) and not is_part and open_,
-        support_done=may(Act.SUPPORT_DONE) and not support_marked and status != WAIVED,
+        support_done=may(Act.SUPPORT_DONE) and not support_marked and status not in UNCOUNTED_STATUSES,
         decide_extension=may(Act.DECIDE_EXTENSION) and pending_extension,
         issue_notice=may(Act.ISSUE_NOTICE) and open_,
     )

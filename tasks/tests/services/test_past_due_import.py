@@ -157,3 +157,31 @@ def test_the_command_tracking_the_past_says_so_and_from_needs_a_day(monkeypatch)
                  stdout=StringIO(), stderr=err)
     assert _dated().filter(status=S.HISTORY, due_date__lt=date(2023, 9, 1)).exists()
     assert not _dated().filter(status=S.HISTORY, due_date__gte=date(2023, 9, 1)).exists()
+
+
+def test_nobody_reports_extends_or_marks_a_part_done_on_an_item_kept_as_history():
+    from django.core.exceptions import ValidationError
+
+    from tasks.rules.actions import item_actions
+    from tasks.services.reports import work_item_report_progress
+    from tasks.services.review import extension_request_create
+    from tasks.services.support import support_part_mark_done
+    from tasks.tests.daily_setup import make_world
+
+    w = make_world(today=TODAY)
+    WorkItem.objects.filter(pk=w.item.pk).update(status=S.HISTORY)
+    w.item.refresh_from_db()
+    with pytest.raises(ValidationError, match="历史留档"):
+        extension_request_create(item=w.item, user=w.lead_user, proposed_due_date=date(2027, 3, 31),
+                                 reason="需要更多时间")
+    with pytest.raises(ValidationError, match="历史留档"):
+        support_part_mark_done(item=w.item, user=w.support_user, note="资金已拨付")
+    with pytest.raises(ValidationError):
+        work_item_report_progress(item=w.item, user=w.lead_user, note="进展")
+    lead = item_actions(status=S.HISTORY, role="lead", reviewer=False, has_deadline=True, pending_extension=False)
+    support = item_actions(status=S.HISTORY, role="support", reviewer=False, has_deadline=True,
+                           pending_extension=False)
+    coordinator = item_actions(status=S.HISTORY, role=None, reviewer=True, has_deadline=True,
+                               pending_extension=False)
+    assert not (lead.report or lead.close or lead.extend or support.support_done)
+    assert coordinator.reopen  # tracked again, with a reason
