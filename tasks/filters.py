@@ -189,6 +189,33 @@ class _Dated(django_filters.FilterSet):
         return qs.filter(contains("text", value) | contains("deadline_text", value)) if value else qs
 
 
+class PlanGroupedSelect(Select):
+    """A select of rows that carry ``plan_label`` (their plan's short name): when they belong to several plans,
+    one ``<optgroup>`` per plan, labelled by its short name, so two plans' "6. 创建未来社区累计数量" are told
+    apart; one plan's rows stay a plain list. The rows come ordered by plan."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        labels = {_plan_of(o) for _g, options, _i in groups for o in options} - {None}
+        if len(labels) < 2:
+            return groups
+        out: list = []
+        for _group, options, index in groups:
+            for option in options:
+                plan = _plan_of(option)
+                if plan is None:  # the empty choice
+                    out.append((None, [option], index))
+                elif out and out[-1][0] == plan:
+                    out[-1][1].append(option)
+                else:
+                    out.append((plan, [option], index))
+        return out
+
+
+def _plan_of(option: dict) -> str | None:
+    return getattr(getattr(option["value"], "instance", None), "plan_label", None)
+
+
 class WorkItemFilter(_Dated):
     """My unit's work: status, urgency, key task, indicator, deadline range, role, text."""
 
@@ -196,8 +223,8 @@ class WorkItemFilter(_Dated):
     urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=URGENCY_CHOICES, method="by_urgency")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=WorkItem.Status.choices)
     role = django_filters.ChoiceFilter(label=_("本单位角色"), choices=Role.choices, field_name="my_role")
-    key_task = _Labelled(label=_("重点任务"), queryset=KeyTask.objects.none())
-    indicator = _Labelled(label=_("指标"), queryset=Indicator.objects.none())
+    key_task = _Labelled(label=_("重点任务"), queryset=KeyTask.objects.none(), widget=PlanGroupedSelect)
+    indicator = _Labelled(label=_("指标"), queryset=Indicator.objects.none(), widget=PlanGroupedSelect)
     due_from = django_filters.DateFilter(
         label=_("期限自"), field_name="due_date", lookup_expr="gte", widget=DateInput()
     )

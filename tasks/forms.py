@@ -15,6 +15,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tasks.inputs import SEARCH_MAX, clean_text, is_blank, is_key, search_text, wide_digits
+from tasks.rules.breakdown import parent_past_due
 from tasks.services.evidence import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from tasks.workdays import input_bounds
 
@@ -379,25 +380,50 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(Form):
+class CameraField(MultipleFileField):
+    """Photos taken with the phone's camera (``capture="environment"``: the back camera opens at once). A
+    separate input from the files: with ``capture`` a phone offers only the camera, and a liaison also
+    attaches PDFs (a signed acceptance report)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("拍照上传"))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        kwargs.setdefault("help_text", _("可选。用手机拍摄现场或盖章材料，照片作为佐证材料一并上传。"))
+        super().__init__(*args, **kwargs)
+
+
+class WithPhotos:
+    """A form with evidence: ``files`` chosen (any allowed kind) and ``photos`` from the camera, handed on
+    together as ``cleaned_data["files"]`` (the evidence service checks each one the same way)."""
+
+    def clean(self):
+        data = super().clean()
+        data["files"] = [*(data.get("files") or []), *(data.pop("photos", None) or [])]
+        return data
+
+
+class ProgressForm(WithPhotos, Form):
     note = TextField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     percent = IntegerField(label=_("进度(%)"), min_value=0, max_value=100, required=False)
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class ContributionForm(Form):
+class ContributionForm(WithPhotos, Form):
     note = TextField(
         label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("本单位为该事项做了什么，例如资金下达、审批办理。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
-class CloseRequestForm(Form):
+class CloseRequestForm(WithPhotos, Form):
     note = TextField(
         label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
         help_text=_("写明完成情况，并上传验收报告等佐证材料（盖章版）。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
@@ -455,13 +481,14 @@ class IndicatorReportForm(PlanDatesMixin, Form):
             self.initial.setdefault("month", today.replace(day=1))
 
 
-class SupportDoneForm(Form):
+class SupportDoneForm(WithPhotos, Form):
     """A supporting unit's part done (配合到位): what it did, with optional evidence."""
 
     note = TextField(
         label=_("配合情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
         help_text=_("本单位完成的配合工作，如资金拨付、审批办理、数据报送。"),
     )
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
 
 
@@ -478,11 +505,18 @@ class BreakdownForm(PlanDatesMixin, Form):
     due_date = BoundedDateField(label=_("统一期限"), widget=DateInput(), required=False,
                                help_text=_("未单独填写期限的单位使用此期限，不得晚于本事项的期限。"))
 
-    def __init__(self, *args, units, taken: set[int], parent_due: date | None, **kwargs):
+    def __init__(self, *args, units, taken: set[int], parent_due: date | None, today: date | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(units)
         self.taken = taken
-        if not self.is_bound:
+        self.today = today
+        # An item already past due cannot lend its deadline: the parts need a new one (no default offered).
+        self.parent_past_due = today is not None and parent_past_due(parent_due=parent_due, today=today)
+        if self.parent_past_due:
+            self.fields["due_date"].label = _("新期限")
+            self.fields["due_date"].help_text = _("本事项已过期限：请为分解任务设定新的期限(今天或以后)。")
+        elif not self.is_bound:
             self.fields["due_date"].initial = parent_due
         for u in self.units:
             self.fields[f"unit_{u.pk}"] = forms.BooleanField(required=False, label=u.name,
@@ -514,6 +548,10 @@ class BreakdownForm(PlanDatesMixin, Form):
             due = data.get(f"due_{u.pk}") or common
             if due is None:
                 self.add_error("due_date", _("请填写%(u)s的期限或统一期限。") % {"u": u.name})
+                continue
+            if self.parent_past_due and due < self.today:
+                field = f"due_{u.pk}" if data.get(f"due_{u.pk}") else "due_date"
+                self.add_error(field, _("%(u)s 的新期限不能早于今天。") % {"u": u.name})
                 continue
             parts.append((u, due, data.get(f"share_{u.pk}") or ""))
         if not parts and not self.errors:
@@ -575,6 +613,7 @@ class NoticeIssueForm(Form):
                                 help_text=_("仅红色督办单：立即发送，不等工作时间"))
 
 
-class NoticeReplyForm(Form):
+class NoticeReplyForm(WithPhotos, Form):
     text = TextField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))

@@ -19,7 +19,7 @@ from tasks.models import Unit
 from tasks.selectors.choices import reviewable_spread
 from tasks.selectors.permissions import reviewable_plan_ids
 from tasks.selectors.reach import reach_people
-from tasks.selectors.work import overdue_in, unit_filter_choices, work_items_for_unit
+from tasks.selectors.work import overdue_in, unit_filter_choices, unit_plan_count, work_items_for_unit
 from tasks.tables import OverdueTable, ReachTable, WorkItemTable
 
 
@@ -55,7 +55,8 @@ def unit_work_listing(unit: Unit, params: QueryDict, *, today: date, count: int 
     key_tasks, indicators = unit_filter_choices(unit)
     filterset = WorkItemFilter(params or None, queryset=work_items_for_unit(unit=unit, today=today), today=today,
                                key_tasks=key_tasks, indicators=indicators)
-    table = WorkItemTable(filterset.qs, count=None if filterset.form.has_changed() else count)
+    table = WorkItemTable(filterset.qs, count=None if filterset.form.has_changed() else count,
+                          several_plans=unit_plan_count(unit) > 1)
     return Listing(filterset, table, title=unit.name, filename=f"{unit.name}-{today:%Y%m%d}.xlsx")
 
 

@@ -264,9 +264,20 @@ class _RecipeData(TableQuerysetData):
 
 
 class _Base(PythonBody, tables.Table):
+    # Columns whose cells say what they are (the item's text, a badge): no label before them on a phone.
+    self_labelled = frozenset({"text", "urgency", "status", "select", "items", "actions", "my_role"})
+
     def __init__(self, data=None, *args, count: int | None = None, **kwargs):
         """``count``: how many rows ``data`` (a ``Recipe``) holds, when the page has counted them already."""
         super().__init__(_RecipeData(data, count=count) if isinstance(data, Recipe) else data, *args, **kwargs)
+        # On a phone a row is a card without the header: each cell carries its column's name (``data-label``,
+        # shown before it by app.css), so "马山街道 11 0 10 0.0%" reads as what each figure is.
+        for bound in self.columns.all():
+            column = bound.column
+            if bound.name not in self.self_labelled and column.verbose_name:
+                td = dict(column.attrs.get("td", {}))
+                td.setdefault("data-label", str(column.verbose_name))
+                column.attrs = {**column.attrs, "td": td}
 
     def order_due_date(self, queryset, is_descending):
         # Items with no date (recurring, ongoing) go last either way.
@@ -292,21 +303,32 @@ class WorkItemTable(_Base):
         verbose_name=_("指标"), linkify=True, order_by=("indicator__number",),
         attrs=HIDE_SM,
     )
+    # Only when the unit's items belong to several plans: the plan's short name (``Plan.label``).
+    plan = tables.Column(verbose_name=_("方案"), order_by=("plan__short_name", "plan_id"),
+                         attrs={"td": {"class": "plan-col"}})
 
     class Meta:
         model = WorkItem
         fields = ()
-        sequence = ("text", "urgency", "due_date", "status", "progress", "my_role", "lead_name", "key_task",
+        sequence = ("text", "plan", "urgency", "due_date", "status", "progress", "my_role", "lead_name", "key_task",
                     "indicator")
         template_name = "tasks/table.html"
         row_attrs = {"class": _row_class}
         attrs = {"class": "worktable"}
         empty_text = _("没有符合条件的事项。")
 
-    def __init__(self, *args, show_role: bool = True, **kwargs):
+    def __init__(self, *args, show_role: bool = True, several_plans: bool = False, **kwargs):
+        if not several_plans:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "plan")
         super().__init__(*args, **kwargs)
         if not show_role:
             self.columns.hide("my_role")
+
+    def render_plan(self, record):
+        return record.plan.label
+
+    def value_plan(self, record):
+        return record.plan.label
 
     def render_urgency(self, value):
         return format_html('<span class="badge b-{}">{}</span>', value, URGENCY_LABELS.get(value, value))

@@ -344,9 +344,9 @@ class PlanAdmin(PlanScopedAdmin):
     class Media:
         css = {"all": ["tasks/admin.css"]}  # the import warnings' list (no style attribute: the CSP)
 
-    list_display = ["title", "region", "first_year", "last_year", "imported_at", "n_warnings"]
+    list_display = ["title", "short_name", "region", "first_year", "last_year", "imported_at", "n_warnings"]
     list_filter = ["region"]
-    search_fields = ["title", "issuer"]
+    search_fields = ["title", "short_name", "issuer"]
     autocomplete_fields = ["coordinators"]  # a province has 20,000 users
     # Uploaded files are never served by URL, so the file widget (a link to the file) is left out.
     exclude = ["import_warnings", "source_file"]

@@ -185,6 +185,9 @@ class Plan(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="plans", verbose_name=_("地区"))
     title = models.CharField(_("标题"), max_length=300)
+    # How the plan is told apart from the region's other plans wherever theirs meet (tasks.rules.plans).
+    short_name = models.CharField(_("简称"), max_length=40, blank=True,
+                                  help_text=_("同一地区有多个方案时用于区分，默认为地区名加方案主题"))
     slug = models.SlugField(_("标识"), max_length=100, unique=True, allow_unicode=True)
     issuer = models.CharField(_("印发单位"), max_length=200, blank=True)
     first_year = models.PositiveSmallIntegerField(_("起始年"))
@@ -219,6 +222,11 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:plan_detail", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        """The short name where plans meet (the title for a plan imported before short names)."""
+        return self.short_name or self.title
 
     @property
     def years(self) -> range:
@@ -372,6 +380,8 @@ class WorkItem(models.Model):
         AWAITING_SIGN = "awaiting_sign", _("待签收")
         # A sub-item the coordinator released with a reason: closed, but not done (not counted as done).
         WAIVED = "waived", _("已豁免")
+        # Already past due when its plan was imported, kept for the record: counted nowhere, never chased.
+        HISTORY = "history", _("历史留档")
 
     class Source(models.TextChoices):
         WORK_LIST = "work_list", _("工作清单")

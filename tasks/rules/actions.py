@@ -16,9 +16,11 @@ from .outcomes import (
     AWAITING_SIGN,
     CLOSED_STATUSES,
     DONE,
+    HISTORY,
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
+    UNCOUNTED_STATUSES,
     WAIVED,
     is_chased,
 )
@@ -36,10 +38,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # A coordinator may reopen a closed item (with a reason).
     DONE: frozenset({IN_PROGRESS}),
     WAIVED: frozenset({IN_PROGRESS}),
+    # Kept as history at import (past due then): nobody works on it; a coordinator may track it again.
+    HISTORY: frozenset({IN_PROGRESS}),
 }
 REASON_REQUIRED = frozenset(
-    {(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS), (WAIVED, IN_PROGRESS)}
-    | {(s, WAIVED) for s in TRANSITIONS if s != WAIVED}
+    {(AWAITING_REVIEW, RETURNED), (DONE, IN_PROGRESS), (WAIVED, IN_PROGRESS), (HISTORY, IN_PROGRESS)}
+    | {(s, WAIVED) for s in TRANSITIONS if s not in (WAIVED, HISTORY)}
 )
 
 
@@ -183,7 +187,7 @@ def item_actions(
         comment=may(Act.COMMENT),
         chase=may(Act.CHASE) and is_chased(status),
         break_down=may(Act.BREAK_DOWN) and not is_part and open_,
-        support_done=may(Act.SUPPORT_DONE) and not support_marked and status != WAIVED,
+        support_done=may(Act.SUPPORT_DONE) and not support_marked and status not in UNCOUNTED_STATUSES,
         decide_extension=may(Act.DECIDE_EXTENSION) and pending_extension,
         issue_notice=may(Act.ISSUE_NOTICE) and open_,
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .outcomes import AWAITING_SIGN, CLOSED_STATUSES, DONE, WAIVED, is_overdue
+from .outcomes import AWAITING_SIGN, CLOSED_STATUSES, DONE, WAIVED, is_overdue, is_past_due
 
 CLOSED = frozenset(CLOSED_STATUSES)
 
@@ -64,6 +64,19 @@ def parent_may_close(r: Rollup) -> bool:
     return r.closed == r.total
 
 
-def child_deadline_ok(*, child_due: date | None, parent_due: date | None) -> bool:
-    """A sub-item's deadline is a date no later than the parent's deadline in force (when it has one)."""
-    return child_due is not None and (parent_due is None or child_due <= parent_due)
+def child_deadline_ok(*, child_due: date | None, parent_due: date | None, today: date | None = None) -> bool:
+    """A sub-item's deadline is a date no later than the parent's deadline in force (when it has one).
+
+    A parent already past due during ``today`` (:func:`parent_past_due`) cannot lend its deadline: a part
+    handed now needs a new one, from today on (a part due in the past would be overdue the day it is handed).
+    """
+    if child_due is None:
+        return False
+    if today is not None and parent_past_due(parent_due=parent_due, today=today):
+        return child_due >= today
+    return parent_due is None or child_due <= parent_due
+
+
+def parent_past_due(*, parent_due: date | None, today: date) -> bool:
+    """Whether an item's deadline in force has passed during ``today``: its parts then need a new deadline."""
+    return is_past_due(due=parent_due, today=today)

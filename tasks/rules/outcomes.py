@@ -9,6 +9,8 @@ of yesterday (:func:`live_as_of`), and a roundup or the API as the close of its 
 - done on time / done late: done by the cut-off, judged against the deadline in force when it
   was done;
 - waived: a broken-down part the coordinator released is not counted at all;
+- history: an item already past due when its plan was imported, kept for the record at the
+  coordinator's choice (``past_due_cut``): not counted in any rate or ranking, never chased;
 - awaiting review: the lead asked to close and the coordinator has not decided. It is *not*
   overdue and is not chased: the unit has done its part;
 - overdue: past its deadline and neither done nor awaiting review.
@@ -19,12 +21,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 # Work item statuses (the values of WorkItem.Status; repeated here so rules import no models).
-AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED = (
-    "awaiting_sign", "not_started", "in_progress", "awaiting_review", "returned", "done", "waived",
+AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED, HISTORY = (
+    "awaiting_sign", "not_started", "in_progress", "awaiting_review", "returned", "done", "waived", "history",
 )
-STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED)
-# Done, or waived by the coordinator (a broken-down part that is no longer needed).
-CLOSED_STATUSES = (DONE, WAIVED)
+STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED, DONE, WAIVED, HISTORY)
+# Done, waived by the coordinator (a broken-down part that is no longer needed), or kept as history.
+CLOSED_STATUSES = (DONE, WAIVED, HISTORY)
+# Closed without being done and counted nowhere: no outcome, no rate, no rank, no reminder, no 督办单.
+UNCOUNTED_STATUSES = (WAIVED, HISTORY)
 OPEN_STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, AWAITING_REVIEW, RETURNED)
 # Open and still the unit's move: what can be overdue and is chased.
 CHASED_STATUSES = (AWAITING_SIGN, NOT_STARTED, IN_PROGRESS, RETURNED)
@@ -46,9 +50,10 @@ def live_as_of(today: date) -> date:
 def item_outcome(*, status: str, due: date | None, on_time: bool | None, as_of: date) -> str:
     """The outcome of one item at the close of ``as_of`` (``status`` as it stood then).
 
-    A waived item (a broken-down part the coordinator released) is no longer anyone's work: not due.
+    A waived item (a broken-down part the coordinator released) is no longer anyone's work, and an item
+    kept as history (past due when its plan was imported) never was: not due.
     """
-    if due is None or due > as_of or status == WAIVED:
+    if due is None or due > as_of or status in UNCOUNTED_STATUSES:
         return NOT_DUE
     if status == DONE:
         return DONE_ON_TIME if on_time else DONE_LATE
@@ -104,3 +109,36 @@ def count_outcomes(outcomes) -> dict:
         if outcome != NOT_DUE:
             counts[outcome] += 1
     return finish_counts(counts)
+
+
+# What an import does with work items already past due (the preview's choice, ``import_plan --past-due``).
+PAST_DUE_TRACK = "track"  # track them all: they are overdue from the first day
+PAST_DUE_HISTORY = "history"  # keep those due before today as history
+PAST_DUE_FROM = "from"  # track only those due from a chosen day; the earlier ones are kept as history
+PAST_DUE_CHOICES = (PAST_DUE_TRACK, PAST_DUE_HISTORY, PAST_DUE_FROM)
+
+
+def past_due_cut(*, choice: str, today: date, track_from: date | None = None) -> date | None:
+    """The first deadline an import tracks: an item due before it is kept as history (None: track all).
+
+    "Already past due" is the live pages' judgement: due before today (an item due today is not overdue yet).
+    """
+    if choice == PAST_DUE_TRACK:
+        return None
+    if choice == PAST_DUE_HISTORY:
+        return today
+    if choice == PAST_DUE_FROM:
+        if track_from is None:
+            raise ValueError("track_from is required")
+        return track_from
+    raise ValueError(choice)
+
+
+def kept_as_history(*, due: date | None, cut: date | None) -> bool:
+    """Whether an imported item due ``due`` is kept as history under the cut :func:`past_due_cut` gave."""
+    return cut is not None and due is not None and due < cut
+
+
+def is_past_due(*, due: date | None, today: date) -> bool:
+    """Whether a deadline has passed during ``today`` (an open item due then would be overdue)."""
+    return due is not None and due <= live_as_of(today)

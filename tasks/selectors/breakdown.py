@@ -65,9 +65,10 @@ def support_outcome_case(as_of: date, *, due=None, done_on=None) -> Case:
 
 
 def support_parts(*, as_of: date) -> QuerySet[WorkItemUnit]:
-    """Every supporting part with its ``outcome`` as of ``as_of``."""
+    """Every supporting part with its ``outcome`` as of ``as_of``; not those of an item kept as history
+    (counted nowhere, as in the roundups)."""
     return (
-        WorkItemUnit.objects.filter(role=Role.SUPPORT)
+        WorkItemUnit.objects.filter(role=Role.SUPPORT).exclude(work_item__status=WorkItem.Status.HISTORY)
         .annotate(done_on=TruncDate("support_done_at"))
         .annotate(outcome=support_outcome_case(as_of))
     )

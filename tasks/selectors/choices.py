@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.db.models.lookups import Exact
 
 from tasks.inputs import contains, parse_id
@@ -56,13 +56,19 @@ def region_plans(plans: QuerySet[Plan], region: str) -> Subquery:
 
 def plan_label(plans: QuerySet[Plan], plan_id: str = "plan_id") -> Subquery:
     """A plan's short name among ``plans`` (a user's several), to tell rows and options apart: its region's
-    name ("海宁市") when the region holds only that one of them, else its title. ``plan_id``: the labelled
-    rows' reference to their plan. A scalar subquery, not joins: a count of the rows (a queue's pages)
-    then joins nothing for it."""
-    label = Case(When(Exact(region_plans(plans, "region_id"), 1), then=F("region__name")), default=F("title"),
-                 output_field=CharField())
+    name ("海宁市") when the region holds only that one of them, else its short name (``Plan.short_name``;
+    its title if it has none). ``plan_id``: the labelled rows' reference to their plan. A scalar subquery,
+    not joins: a count of the rows (a queue's pages) then joins nothing for it."""
+    label = Case(When(Exact(region_plans(plans, "region_id"), 1), then=F("region__name")),
+                 default=short_name_or_title(), output_field=CharField())
     return Subquery(Plan.objects.filter(pk=OuterRef(plan_id)).annotate(label=label).values("label")[:1],
                     output_field=CharField())
+
+
+def short_name_or_title(prefix: str = "") -> Coalesce:
+    """``Plan.label`` in SQL: the plan's short name, or its title when it has none (``prefix`` reaches the
+    plan through a relation, e.g. ``"plan__"``)."""
+    return Coalesce(NullIf(F(f"{prefix}short_name"), Value("")), F(f"{prefix}title"), output_field=CharField())
 
 
 def _joined(*parts) -> Concat:

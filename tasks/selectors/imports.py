@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from difflib import SequenceMatcher
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from tasks.importers import ParsedPlan, ParsedWorkItem
 from tasks.importers.matching import UNIT_WARNINGS, normalise_name, unmatched_indicator_warnings, work_item_keys
 from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
+from tasks.rules.outcomes import is_past_due
+from tasks.rules.plans import default_short_name
 from tasks.rules.towns import collective_members
 
 from .permissions import visible_plans
@@ -114,6 +118,13 @@ class ImportPreview:
     other_warnings: list[WarningRow] = field(default_factory=list)
     tables: list[TableReading] = field(default_factory=list)
     collectives: list[CollectivePreview] = field(default_factory=list)
+    # Deadlines of the new work items already past due (``rules.outcomes.is_past_due``), earliest first.
+    past_due: list[date] = field(default_factory=list)
+    short_name: str = ""  # the plan's short name as it will be unless the coordinator changes it
+
+    @property
+    def n_past_due(self) -> int:
+        return len(self.past_due)
 
     def unit(self, name: str) -> UnitPreview:
         return self.units[normalise_name(name)]
@@ -159,7 +170,8 @@ def saved_layouts(user) -> list[tuple[str, list[dict]]]:
     return [(title, layout) for title, layout in plans.values_list("title", "import_layout")[:50]]
 
 
-def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None = None) -> ImportPreview:
+def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None = None,
+                   today: date | None = None) -> ImportPreview:
     """Resolve every unit name against the region's units, find the plan a re-import would update,
     and list what the coordinator should settle: new or doubtful unit names, doubtful key-task
     links, deadlines that could not be read. A fixed number of queries whatever the document."""
@@ -193,6 +205,7 @@ def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None =
             status = "new" if normalise_name(target) == key else ("doubtful" if key in doubtful else "alias")
             preview.units[key] = UnitPreview(name, target, status)
     _unit_choices(preview, known, doubtful)
+    _past_due(preview, today or timezone.localdate())
     _collectives(preview)
     _link_choices(preview)
     _deadline_problems(preview)
@@ -210,6 +223,27 @@ def import_preview(*, parsed: ParsedPlan, columns: dict[int, list[str]] | None =
         for w in sorted([*preview.other_warnings, *unmatched_indicator_warnings(parsed)], key=lambda w: w["line"] or 0)
     ]
     return preview
+
+
+def _past_due(preview: ImportPreview, today: date) -> None:
+    """The deadlines of the work items the import would create already past due, and the plan's short name
+    (the existing plan's, or ``rules.plans.default_short_name``). One query at most."""
+    parsed, plan = preview.parsed, preview.existing_plan
+    existing = set(plan.work_items.exclude(import_key="").values_list("year", "import_key")) if plan else set()
+    preview.past_due = sorted(
+        w.deadline for w, key in zip(parsed.work_items, work_item_keys(parsed), strict=True)
+        if (w.year, key) not in existing and is_past_due(due=w.deadline, today=today)
+    )
+    if plan is not None and plan.short_name:
+        preview.short_name = plan.short_name
+    else:
+        taken = set(Plan.objects.filter(region=preview.region).values_list("short_name", flat=True)) \
+            if preview.region else set()
+        years = [y for y in (parsed.first_year, parsed.last_year) if y]
+        preview.short_name = default_short_name(
+            region=parsed.region, title=parsed.title, first_year=years[0] if years else None,
+            last_year=years[-1] if years else None, taken=taken,
+        )
 
 
 def _unit_choices(preview: ImportPreview, known: dict[str, Unit], doubtful: dict) -> None:

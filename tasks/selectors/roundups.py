@@ -264,7 +264,7 @@ def _dt(day: date):
 # outcome of an item at the close of the cut-off day, not yet due, or one of the four.
 OUTCOME_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
-    WHEN s.status_end = 'waived' THEN 'none'
+    WHEN s.status_end IN ('waived', 'history') THEN 'none'
     WHEN s.status_end = 'done' AND s.on_time THEN 'done_on_time'
     WHEN s.status_end = 'done' THEN 'done_late'
     WHEN s.status_end = 'awaiting_review' THEN 'awaiting_review'
@@ -277,7 +277,7 @@ PHASE_SQL = """CASE
 # A key task's items of the year: those due by the year's end and not done before it began.
 TASK_STATE_SQL = """CASE
     WHEN s.due_end > %s THEN 'none'
-    WHEN s.status_end = 'waived' THEN 'none'
+    WHEN s.status_end IN ('waived', 'history') THEN 'none'
     WHEN s.status_end = 'done' AND s.done_at < %s THEN 'none'
     WHEN s.status_end = 'done' THEN 'done'
     WHEN s.due_end > %s THEN 'pending'
@@ -348,7 +348,7 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
             CASE WHEN a.role = 'lead' THEN {OUTCOME_SQL} ELSE {support_sql} END,
             CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s {_parts_of_each_item()}
-        WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end <> 'waived')
+        WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history'))
         GROUP BY 2, 3, 4, 5"""
     )
     params += [_d(period.end), *support_params, *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
@@ -481,7 +481,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
              WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
             (SELECT r.note {note}), (SELECT r.created_at {note})
         FROM s
-        WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review', 'waived')
+        WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review', 'waived', 'history')
         ORDER BY s.due_end, s.id"""
     )
     params += [cutoff, cutoff, _d(period.end)]

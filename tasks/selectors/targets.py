@@ -117,7 +117,8 @@ def _shares_for_unit(*, unit_id: int, year: int) -> QuerySet[TargetShare]:
             city_target_text=Subquery(city_target.values("text")[:1]),
             comparator=Subquery(city_target.values("comparator")[:1]),
         )
-        .order_by("breakdown__indicator__plan__title", "breakdown__indicator__number")
+        # By plan (a town's shares of several plans are grouped by the plan's short name), then number.
+        .order_by("breakdown__indicator__plan__title", "breakdown__indicator__plan_id", "breakdown__indicator__number")
     )
 
 

@@ -31,7 +31,7 @@ from tasks.rules import urgency as urgency_rules
 from tasks.rules.urgency import Bucket, Urgency, bucket_of  # noqa: F401 - the rules the filters below translate
 
 from .calendar import calendar_overrides
-from .choices import plan_label
+from .choices import plan_label, short_name_or_title
 from .compiled import precompiled, recipe
 from .permissions import plan_scope, plans_in, reviewable_plan_ids
 
@@ -62,7 +62,7 @@ def outcome_q(outcome: str, as_of: date, prefix: str = "") -> Q:
     if outcome == outcomes.NOT_DUE:
         return (
             Q(**{f"{p}due_date__isnull": True}) | Q(**{f"{p}due_date__gt": as_of})
-            | Q(**{f"{p}status": outcomes.WAIVED})
+            | Q(**{f"{p}status__in": list(outcomes.UNCOUNTED_STATUSES)})
         )
     if outcome == outcomes.DONE_ON_TIME:
         return due & Q(**{f"{p}status": S.DONE, f"{p}completed_on_time": True})
@@ -147,6 +147,16 @@ def _work_items_for_unit(*, unit_id: int, today: date, soon: date, town: bool,
     return qs.order_by(done_last, F("due_date").asc(nulls_last=True), "position", "pk")
 
 
+def unit_plan_count(unit: Unit) -> int:
+    """How many plans the unit holds items of, counting to two (several: its lists show and group by the
+    plan's short name). One query, whatever the number of items."""
+    return len(precompiled(_unit_plans, ids={"unit_id": unit.pk}))
+
+
+def _unit_plans(*, unit_id: int) -> QuerySet:
+    return WorkItem.objects.filter(assignments__unit_id=unit_id).order_by().values_list("plan_id").distinct()[:2]
+
+
 def unit_filter_choices(unit: Unit) -> tuple[QuerySet[KeyTask], QuerySet[Indicator]]:
     """The key tasks and indicators of the unit's items, for its filters (recipes: read once per shape)."""
     ids = {"unit_id": unit.pk}
@@ -154,13 +164,16 @@ def unit_filter_choices(unit: Unit) -> tuple[QuerySet[KeyTask], QuerySet[Indicat
 
 
 def _unit_key_tasks(*, unit_id: int) -> QuerySet[KeyTask]:
+    # ``plan_label``: the plan's short name, for the filter to group the choices of several plans by plan.
     mine = WorkItem.objects.filter(assignments__unit_id=unit_id)
-    return KeyTask.objects.filter(pk__in=mine.values("key_task_id")).order_by("plan", "number")
+    return (KeyTask.objects.filter(pk__in=mine.values("key_task_id")).annotate(plan_label=short_name_or_title("plan__"))
+            .order_by("plan", "number"))
 
 
 def _unit_indicators(*, unit_id: int) -> QuerySet[Indicator]:
     mine = WorkItem.objects.filter(assignments__unit_id=unit_id)
-    return Indicator.objects.filter(pk__in=mine.values("indicator_id")).order_by("plan", "number")
+    return (Indicator.objects.filter(pk__in=mine.values("indicator_id"))
+            .annotate(plan_label=short_name_or_title("plan__")).order_by("plan", "number"))
 
 
 def with_sub_item_counts(qs: QuerySet[WorkItem], today: date) -> QuerySet[WorkItem]:
@@ -197,9 +210,10 @@ def _key_tasks_for_unit(*, unit_id: int, today: date) -> QuerySet[KeyTask]:
             n_overdue=Count(
                 "work_items", filter=mine & urgency_q(Urgency.OVERDUE, today, prefix="work_items__"), distinct=True
             ),
+            plan_label=short_name_or_title("plan__"),  # the list is grouped by plan when there are several
         )
         .defer("text")  # the list shows number and title
-        .order_by("plan__title", "number")
+        .order_by("plan__title", "plan_id", "number")
     )
 
 

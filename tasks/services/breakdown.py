@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tasks.models import CLOSED_STATUSES, Role, StatusChange, Unit, WorkItem, WorkItemUnit
 from tasks.rules.actions import Act
-from tasks.rules.breakdown import child_deadline_ok
+from tasks.rules.breakdown import child_deadline_ok, parent_past_due
 from tasks.selectors.guard import allowed, authorize
 from tasks.selectors.permissions import user_unit
 
@@ -49,9 +49,11 @@ def work_item_break_down(
     """Create one sub-item per part, each led by its unit and waiting for it to sign for it.
 
     A sub-item copies the parent's text, key task and indicator; its deadline may not be
-    later than the parent's deadline in force. A unit gets at most one sub-item of a parent.
+    later than the parent's deadline in force, or, when that has already passed, must be a new one
+    from today on (``rules.breakdown.child_deadline_ok``). A unit gets at most one sub-item of a parent.
     """
     at = at or timezone.now()
+    today = timezone.localdate(at)
     authorize(Act.BREAK_DOWN, user, item)
     if item.parent_id is not None:
         raise ValidationError(_("分解事项不能再次分解。"), code="nested")
@@ -76,7 +78,13 @@ def work_item_break_down(
                 errors.append(_("%(u)s 是该事项的牵头单位，无需交办给自己。") % {"u": part.unit.name})
             elif part.unit.pk in taken or part.unit.pk in seen:
                 errors.append(_("%(u)s 已有该事项的分解任务。") % {"u": part.unit.name})
-            if not child_deadline_ok(child_due=part.due_date, parent_due=parent.due_date):
+            if parent_past_due(parent_due=parent.due_date, today=today):
+                if not child_deadline_ok(child_due=part.due_date, parent_due=parent.due_date, today=today):
+                    errors.append(
+                        _("该事项已于 %(p)s 到期，%(u)s 需要新的期限(今天或以后)，不能用 %(d)s。")
+                        % {"u": part.unit.name, "d": part.due_date, "p": parent.due_date}
+                    )
+            elif not child_deadline_ok(child_due=part.due_date, parent_due=parent.due_date):
                 errors.append(
                     _("%(u)s 的期限 %(d)s 晚于该事项的期限 %(p)s。")
                     % {"u": part.unit.name, "d": part.due_date, "p": parent.due_date}

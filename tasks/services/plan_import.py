@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -50,6 +51,8 @@ from tasks.models import (
 )
 from tasks.rules.actions import Act
 from tasks.rules.deadlines import reimported_due_date
+from tasks.rules.outcomes import PAST_DUE_CHOICES, PAST_DUE_FROM, PAST_DUE_TRACK, kept_as_history, past_due_cut
+from tasks.rules.plans import SHORT_NAME_MAX, default_short_name
 from tasks.rules.towns import collective_members, part_holders
 from tasks.selectors.guard import authorize
 from tasks.selectors.towns import collectives_members, region_towns
@@ -96,6 +99,7 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     warnings: list[dict] = field(default_factory=list)
+    kept_as_history: int = 0  # new work items already past due, kept as history (``past_due``)
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target = self.created if bucket == "created" else self.updated
@@ -103,7 +107,8 @@ class ImportResult:
 
     def summary(self) -> str:
         parts = [f"{k} {self.created.get(k, 0)} new / {self.updated.get(k, 0)} updated" for k in _KINDS]
-        return f"{self.plan.title}: " + "; ".join(parts) + f"; {len(self.warnings)} warnings"
+        history = f"; {self.kept_as_history} past-due work items kept as history" if self.kept_as_history else ""
+        return f"{self.plan.title}: " + "; ".join(parts) + history + f"; {len(self.warnings)} warnings"
 
 
 _KINDS = ("units", "indicators", "key_tasks", "work_items")
@@ -154,6 +159,10 @@ def plan_import(
     strict: bool = False,
     actor=None,
     layout: list[dict] | None = None,
+    past_due: str = PAST_DUE_TRACK,
+    track_from: date | None = None,
+    short_name: str | None = None,
+    today: date | None = None,
 ) -> ImportResult:
     """Create or update the plan ``parsed`` describes, all or nothing.
 
@@ -174,10 +183,28 @@ def plan_import(
     ``actor``: the user importing (None: a command). A document that updates an existing plan asks the
     guard that they act for that plan (``NotAllowed`` otherwise, nothing written); a new plan needs none.
 
+    ``past_due``: what to do with the new work items already past due on ``today`` (``rules.outcomes``):
+    track them (``"track"``, they are overdue at once), keep them as history (``"history"``: kept for the
+    record, counted in no rate or ranking, never chased), or track only those due from ``track_from``
+    (``"from"``; the earlier ones are kept as history). Items a re-import finds already in the plan keep
+    their status.
+
+    ``short_name``: the plan's short name (blank: kept, or for a plan without one the region's name and
+    the plan's theme, ``rules.plans.default_short_name``).
+
     Raises ImportChoiceError for a choice that does not fit the document or the region, and
     PlanParseError when the document has nothing to import; in all three cases nothing is written.
     """
     parsed = enforce_field_limits(parsed)  # every entry point: nothing too long or too large reaches a column
+    today = today or timezone.localdate()
+    if past_due not in PAST_DUE_CHOICES:
+        raise ImportChoiceError(_("未知的过期事项处理方式：%s") % past_due)
+    if past_due == PAST_DUE_FROM and track_from is None:
+        raise ImportChoiceError(_("请选择从哪一天起到期的事项开始跟踪。"))
+    cut = past_due_cut(choice=past_due, today=today, track_from=track_from)
+    short_name = (short_name or "").strip()
+    if len(short_name) > SHORT_NAME_MAX:
+        raise ImportChoiceError(_("方案简称不能超过 %d 个字。") % SHORT_NAME_MAX)
     if not parsed.key_tasks:
         raise PlanParseError(_("没有找到带责任单位的重点任务，未导入任何内容。"), path=source_name)
     if not parsed.region:
@@ -187,7 +214,7 @@ def plan_import(
     try:
         with transaction.atomic():
             result = _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
-                             actor, layout)
+                             actor, layout, cut=cut, short_name=short_name)
             if strict and result.warnings:
                 raise ImportWarningsError(result.warnings)
             return result
@@ -205,7 +232,7 @@ def plan_import(
 
 
 def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task_links, stored,
-            actor=None, layout=None) -> ImportResult:
+            actor=None, layout=None, *, cut: date | None = None, short_name: str = "") -> ImportResult:
     region, _created = Region.objects.get_or_create(
         name=parsed.region, defaults={"slug": slugify(parsed.region, allow_unicode=True)}
     )
@@ -229,6 +256,11 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     plan.imported_at = timezone.now()
     if layout is not None:
         plan.import_layout = clean_layout(layout)
+    if short_name or not plan.short_name:
+        taken = set(Plan.objects.filter(region=region).exclude(pk=plan.pk).values_list("short_name", flat=True))
+        plan.short_name = short_name or default_short_name(
+            region=region.name, title=plan.title, first_year=plan.first_year, last_year=plan.last_year, taken=taken
+        )
     if plan.source_sha256 != sha:
         plan.source_sha256 = sha
         plan.source_name = source_name
@@ -243,7 +275,8 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     tasks, task_rows = _import_key_tasks(parsed, plan, names, members, result)
     indicators = _import_indicators(parsed, plan, result)
     links_before = {i.pk: i.key_task_id for i in indicators.values()}
-    items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, members, result)
+    items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, members, result,
+                               cut=cut)
     _link_indicators(parsed, indicators, tasks, result)
     Indicator.objects.bulk_update(
         [i for i in indicators.values() if i.key_task_id != links_before[i.pk]], ["key_task"]
@@ -563,9 +596,10 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
 def _import_work_items(
     parsed: ParsedPlan, plan: Plan, keys: list[str], links: dict[str, int | None], tasks: dict[int, KeyTask],
     task_rows: dict[int, list[tuple[int, str]]], indicators: dict[int, Indicator], names,
-    members: dict[int, list[int]], result: ImportResult,
+    members: dict[int, list[int]], result: ImportResult, cut: date | None = None,
 ) -> list[WorkItem]:
-    """The work list's items, in the document's order; returns them (saved)."""
+    """The work list's items, in the document's order; returns them (saved). A new item due before ``cut``
+    is kept as history (``rules.outcomes.kept_as_history``), with its history row saying why."""
     indicator_list = list(indicators.values())
     parsed_tasks = {t.number: t for t in parsed.key_tasks}
     number_of = {t.pk: n for n, t in tasks.items()}
@@ -577,6 +611,7 @@ def _import_work_items(
     items: list[WorkItem] = []
     new_items, changed_items, reassigned = [], [], []
     moved: list[StatusChange] = []
+    kept: list[WorkItem] = []  # new items kept as history
     units_for: dict[int, list[tuple[int, str]]] = {}  # id(item) -> its (unit id, role) rows to create
     for position, (pw, key) in enumerate(zip(parsed.work_items, keys, strict=True)):
         if pw.indicator not in matched:
@@ -607,6 +642,9 @@ def _import_work_items(
                 deadline=pw.deadline, due_date=pw.deadline, key_task=task, indicator=indicator,
                 link_confirmed=chosen, **values,
             )
+            if kept_as_history(due=pw.deadline, cut=cut):
+                item.status = WorkItem.Status.HISTORY
+                kept.append(item)
             new_items.append(item)
             units_for[id(item)] = rows
             continue
@@ -640,7 +678,14 @@ def _import_work_items(
     WorkItem.objects.bulk_create(new_items)
     WorkItem.objects.bulk_update(changed_items, [*_WORK_ITEM_FIELDS, "updated_at"])
     StatusChange.objects.bulk_create(moved)
+    reason = _("导入时已过期限(%s 前到期)，留作历史记录：不计入任何比率、排名，不催办、不督办。") % cut
+    StatusChange.objects.bulk_create([
+        StatusChange(work_item=item, at=now, event=StatusChange.Event.IMPORTED, from_status="",
+                     to_status=WorkItem.Status.HISTORY, reason=reason, to_due_date=item.due_date)
+        for item in kept
+    ])
     result.count("created", "work_items", len(new_items))
+    result.kept_as_history = len(kept)
     if reassigned:
         WorkItemUnit.objects.filter(work_item__in=reassigned).delete()
     WorkItemUnit.objects.bulk_create(

@@ -148,6 +148,8 @@ def extension_request_create(
 def _check_new_request(item: WorkItem, proposed_due_date: date, today: date) -> None:
     if item.status == S.DONE:
         raise ValidationError(_("该事项已办结，不能申请延期。"), code="done")
+    if item.status == S.HISTORY:
+        raise ValidationError(_("该事项为历史留档，不再跟踪。"), code="history")
     if item.due_date is None:
         raise ValidationError(_("该事项没有具体期限，无需申请延期。"), code="no_deadline")
     if ExtensionRequest.objects.filter(work_item=item, status=X.PENDING).exists():

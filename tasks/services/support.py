@@ -51,6 +51,8 @@ def support_part_mark_done(
             raise ValidationError(_("本单位的配合工作已确认到位。"), code="done")
         if locked_item.status == S.WAIVED:
             raise ValidationError(_("该事项已豁免。"), code="waived")
+        if locked_item.status == S.HISTORY:
+            raise ValidationError(_("该事项为历史留档，不再跟踪。"), code="history")
         part.support_done_at, part.support_done_by, part.support_note = at, user, note
         part.save(update_fields=["support_done_at", "support_done_by", "support_note"])
         report = ProgressReport.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +23,7 @@ from tasks.services.breakdown import (
 )
 from tasks.services.support import support_part_mark_done
 
-from .common import add_service_error
+from .common import add_service_error, safe_next
 from .work import _item_or_404, _render_item
 
 
@@ -33,7 +34,8 @@ def work_item_break_down_view(request, pk: int):
     if not may_break_down(request.user, item):  # a sub-item, or closed
         raise PermissionDenied(_("只有牵头单位或专班可以分解交办未办结的事项。"))
     units, taken = breakdown_candidates(item)
-    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date, plan=item.plan)
+    form = BreakdownForm(request.POST or None, units=units, taken=taken, parent_due=item.due_date,
+                         today=timezone.localdate(), plan=item.plan)
     if request.method == "POST" and form.is_valid():
         parts = [BreakdownPart(unit=u, due_date=d, target_share=s) for u, d, s in form.cleaned_data["parts"]]
         try:
@@ -63,7 +65,8 @@ def work_item_sign_view(request, pk: int):
         messages.error(request, " ".join(e.messages))
     else:
         messages.success(request, _("已签收。"))
-    return redirect(item)
+    # Signed from the home page's list of parts to sign: back there, for the next one.
+    return redirect(safe_next(request, item.get_absolute_url()))
 
 
 @require_POST

@@ -11,16 +11,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tasks.forms import Form
+from tasks.forms import BoundedDateField, DateInput, Form, TextField
 from tasks.importers import PlanParseError
 from tasks.importers.document import Grid
 from tasks.importers.parser import NO_TASKS
 from tasks.importers.tables import COLUMN_ROLES, guess_layout, layout_columns
+from tasks.rules.outcomes import PAST_DUE_FROM, PAST_DUE_HISTORY, PAST_DUE_TRACK
+from tasks.rules.plans import SHORT_NAME_MAX
 from tasks.selectors.imports import (
     ImportPreview,
     TableReading,
@@ -93,6 +96,21 @@ class ImportChoicesForm(Form):
             if rest:
                 options.append((_t("本地区其他单位") if suggested else _t("本地区已有单位"), rest))
             self.fields[choice.field] = forms.ChoiceField(label=choice.name, choices=options, required=False)
+        self.fields["short_name"] = TextField(
+            label=_("方案简称"), max_length=SHORT_NAME_MAX, required=False, initial=preview.short_name,
+            help_text=_("同一地区有多个方案时，各页面用简称区分它们的重点任务、指标和事项。"),
+        )
+        if preview.n_past_due:
+            self.fields["past_due"] = forms.ChoiceField(
+                label=_("已过期限的事项"), widget=forms.RadioSelect, initial=PAST_DUE_HISTORY, required=False,
+                choices=[
+                    (PAST_DUE_HISTORY, _t("留作历史记录：保留备查，不计入任何比率、排名，不催办、不督办")),
+                    (PAST_DUE_FROM, _t("只跟踪指定日期及以后到期的事项(之前的留作历史记录)")),
+                    (PAST_DUE_TRACK, _t("全部跟踪：导入后立即计为逾期")),
+                ],
+            )
+            self.fields["track_from"] = BoundedDateField(label=_("从此日期起到期的事项开始跟踪"), required=False,
+                                                         widget=DateInput(), initial=timezone.localdate())
         tasks = [(str(t.number), f"{t.number}. {t.title}") for t in preview.parsed.key_tasks]
         for choice in preview.link_choices:
             self.fields[choice.field] = forms.ChoiceField(
@@ -105,7 +123,15 @@ class ImportChoicesForm(Form):
         # importing without it would silently drop what the coordinator chose.
         if any(k.startswith(("unit_", "link_")) and k not in self.fields for k in self.data):
             raise forms.ValidationError(_("本地区的单位在预览后有变化，请重新核对下面的选择。"))
-        return super().clean()
+        cleaned = super().clean()
+        if cleaned.get("past_due") == PAST_DUE_FROM and not cleaned.get("track_from"):
+            self.add_error("track_from", _("请选择从哪一天起到期的事项开始跟踪。"))
+        return cleaned
+
+    def past_due(self) -> tuple[str, object]:
+        """(choice, track_from) for ``plan_import``: every item tracked when none is past due."""
+        choice = self.cleaned_data.get("past_due") or PAST_DUE_TRACK
+        return choice, self.cleaned_data.get("track_from") if choice == PAST_DUE_FROM else None
 
     def unit_mapping(self) -> dict[str, int | None]:
         mapping: dict[str, int | None] = {}
@@ -436,10 +462,12 @@ def plan_import_confirm(request):
         form.add_error(None, _("有选择无效(可能单位名单刚被修改)，请重新选择。未写入任何内容。"))
         return _render_preview(request, staged, text, preview, form)
     try:
+        past_due, track_from = form.past_due()
         result = plan_import(
             parsed=parsed, source_name=staged["name"], source_bytes=staged_read(path),
             unit_mapping=form.unit_mapping(), key_task_links=form.key_task_links(), actor=request.user,
             layout=staged.get("layout") if staged.get("layout") and request.POST.get("save_layout") else None,
+            past_due=past_due, track_from=track_from, short_name=form.cleaned_data.get("short_name") or "",
         )
     except ImportChoiceError as exc:
         form.add_error(None, _t("%s 未写入任何内容。") % exc)
@@ -472,6 +500,8 @@ def _summary(result) -> str:
         "t": n(c, "key_tasks"), "tu": n(u, "key_tasks"), "i": n(c, "indicators"), "iu": n(u, "indicators"),
         "w": n(c, "work_items"), "wu": n(u, "work_items"), "un": n(c, "units"),
     }
+    if result.kept_as_history:
+        text += _t("%d 项导入时已过期限的事项留作历史记录。") % result.kept_as_history
     # Counted by the function that lists them on the plan page this message leads to.
     n_open = len(plan_warnings(plan=result.plan).open)
     if n_open:

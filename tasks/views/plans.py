@@ -15,6 +15,7 @@ from tasks.selectors.guard import allowed
 from tasks.selectors.imports import open_warning_count, plan_warnings, warning_fix_url
 from tasks.selectors.indicators import indicator_status_rows, plan_as_of
 from tasks.selectors.permissions import (
+    can_act_on_plan,
     dashboard_plans,
     plans_in,
     reviewable_plan_ids,
@@ -100,6 +101,9 @@ def plan_detail(request, slug: str):
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
             "documents": plan_documents(plan),
             "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, plan),
+            # Who fixes the import warnings (the plan's coordinators) sees them open; a leader who only reads
+            # the dashboard sees them folded, their count on the fold, under the figures.
+            "fixes_warnings": can_act_on_plan(request.user, plan.pk),
         },
     )
 

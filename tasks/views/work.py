@@ -65,6 +65,9 @@ def home(request):
     return my_work(request)
 
 
+TO_SIGN_SHOWN = 10  # parts to sign listed on a town's home; the rest through the filter
+
+
 @require_safe
 def my_work(request):
     """The work items of the user's unit (lead or supporting), by deadline, with counts and filters."""
@@ -95,6 +98,9 @@ def my_work(request):
             "support_parts": support_parts_for_unit(unit=unit, today=today, limit=SUPPORT_SHOWN)
             if support["total"] else [],
             "awaiting_sign": items.filter(status=S.AWAITING_SIGN).count() if unit.kind == Unit.Kind.TOWN else 0,
+            # A town signs for the parts handed to it from here, one tap each (the first few, by deadline).
+            "to_sign": list(items.filter(status=S.AWAITING_SIGN)[:TO_SIGN_SHOWN]) if unit.kind == Unit.Kind.TOWN
+            else [],
             "shares": shares_for_unit(unit, year=today.year),
         },
     )

@@ -79,7 +79,7 @@ def test_liaison_closes_coordinator_returns_liaison_resubmits_coordinator_accept
     liaison.click("#close summary")
     liaison.fill("#close textarea[name=note]", "全部完成，附验收报告")
     liaison.set_input_files(
-        "#close input[type=file]", files=[{"name": "验收报告草稿.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        "#close input[name=files]", files=[{"name": "验收报告草稿.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     liaison.click("#close button[type=submit]")
     assert "已提交办结申请" in messages_text(liaison)
@@ -104,7 +104,7 @@ def test_liaison_closes_coordinator_returns_liaison_resubmits_coordinator_accept
     liaison.click("#close summary")
     liaison.fill("#close textarea[name=note]", "已上传盖章版验收报告")
     liaison.set_input_files(
-        "#close input[type=file]", files=[{"name": "验收报告盖章版.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        "#close input[name=files]", files=[{"name": "验收报告盖章版.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     liaison.click("#close button[type=submit]")
     assert "已提交办结申请" in messages_text(liaison)

@@ -110,10 +110,12 @@ def _world_kwargs(world) -> dict[str, dict]:
     from tasks.models import Plan, Unit
 
     units = Unit.objects.filter(region=world.plan.region)
+    # With items past due: the short name, the past-due choice and its day are fuzzed too.
     preview = SimpleNamespace(unit_choices=[], link_choices=[], parsed=SimpleNamespace(key_tasks=[]),
-                              region_units=[])
+                              region_units=[], short_name="测试区·住有宜居", n_past_due=3)
     return {
-        "BreakdownForm": {"units": units, "taken": set(), "parent_due": world.item.due_date, "plan": world.plan},
+        "BreakdownForm": {"units": units, "taken": set(), "parent_due": world.item.due_date, "plan": world.plan,
+                          "today": world.today},
         "TargetShareForm": {"units": units},
         "MergeUnitsForm": {"units": units},
         "ImportChoicesForm": {"preview": preview},

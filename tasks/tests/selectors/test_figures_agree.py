@@ -133,3 +133,33 @@ def test_an_indicators_actual_reads_the_same_everywhere_and_its_progress_is_of_t
     assert [(p["actual_text"], p["progress"]) for p in page if p["id"] == indicator.pk] == [("39.81", 99.5)]
     body = client.get(f"/api/v1/plans/{plan.slug}/status/?as_of=2023-06-30").json()
     assert [(i["actual_text"], i["progress"]) for i in body["indicators"]] == [("39.81", 99.5)]
+
+
+def test_an_item_kept_as_history_is_counted_nowhere_and_every_figure_still_agrees(client, office):
+    """Issue 32 §4: an item past due when its plan was imported, kept as history, changes no figure: the
+    rule, its SQL translations (roundup, dashboard) and the API agree, with and without it."""
+    from tasks.rules import outcomes
+
+    plan, coordinator, units = office
+    before = {u["unit"]: tuple(u[k] for k in KEYS) for u in roundup_data(plan=plan, period=JUNE)["units"]}
+    kept = WorkItemFactory(plan=plan, lead=units["town"], supporting=[units["helper"]], deadline=date(2023, 6, 12),
+                           status=S.HISTORY)
+    assert outcomes.item_outcome(status=kept.status, due=kept.due_date, on_time=None, as_of=date(2023, 6, 30)) \
+        == outcomes.NOT_DUE
+    data = roundup_data(plan=plan, period=JUNE)
+    assert {u["unit"]: tuple(u[k] for k in KEYS) for u in data["units"]} == before
+    assert kept.pk not in {i["id"] for i in data["overdue_items"]}
+    helper = next(u for u in data["units"] if u["unit"] == "区财政局")
+    assert helper["support"]["due"] == 2  # its part of the kept item is not due either
+
+    login(client, coordinator)
+    shown = {u.name: (u.n_due, u.n_on_time, u.n_overdue, u.on_time_rate)
+             for u in client.get(plan.get_absolute_url()).context["units"]}
+    assert shown == {name: before[name] for name in ("区建设局", "金鉴街道")}
+    body = client.get(f"/api/v1/plans/{plan.slug}/status/?as_of=2023-06-30").json()
+    assert {u["unit"]: tuple(u[k] for k in KEYS) for u in body["units"]} == before
+
+    # The control: the same item tracked is overdue in all three.
+    WorkItem.objects.filter(pk=kept.pk).update(status=S.IN_PROGRESS)
+    town = next(u for u in roundup_data(plan=plan, period=JUNE)["units"] if u["unit"] == "金鉴街道")
+    assert (town["due"], town["overdue"]) == (2, 2)

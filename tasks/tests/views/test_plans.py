@@ -35,7 +35,7 @@ def test_plan_dashboard_counts_by_status_key_task_and_unit(client):
     assert response.status_code == 200
     counts = {code: n for _label, code, n in response.context["status_counts"]}
     assert counts == {S.NOT_STARTED: 2, S.IN_PROGRESS: 0, S.AWAITING_REVIEW: 1, S.RETURNED: 0, S.DONE: 1,
-                      S.AWAITING_SIGN: 0, S.WAIVED: 0}
+                      S.AWAITING_SIGN: 0, S.WAIVED: 0, S.HISTORY: 0}
     task = next(t for t in response.context["key_tasks"] if t.pk == w.key_task.pk)
     assert (task.n_total, task.n_done, task.n_overdue, task.lead_name) == (2, 1, 1, "区建设局")
     units = {u.name: u for u in response.context["units"]}

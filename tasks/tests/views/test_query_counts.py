@@ -34,7 +34,8 @@ PAGES = {
     "my_work_filtered": (lambda w: reverse("tasks:my_work") + "?urgency=overdue&role=lead&sort=-due_date",
                          "lead_user", 14),
     # +1: the rows are counted first (more than EXPORT_INLINE_ROWS are exported in the background).
-    "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 6),
+    # +1 (issue 32 §6): how many plans the unit's items belong to (several: the plan's short name column).
+    "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 7),
     # +2 since the plans are paged (their count) and the overdue total is the overdue view's own count.
     "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 12),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 8),
