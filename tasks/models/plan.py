@@ -167,7 +167,8 @@ class Profile(models.Model):
         blank=True,
         validators=[validate_channel_order],
         help_text=_(
-            "逗号分隔，先到先用，例如 zzd,dingtalk,sms；邮件总会发送。"
+            "逗号分隔，按顺序：第一个可用渠道立即发送，其后的渠道仅在前面的渠道若干小时内未送达时补发"
+            "（例如 zzd,sms：先发浙政钉，未送达再发短信）；邮件总会发送。"
             "可选：zzd(浙政钉)、dingtalk(钉钉)、sms(短信)、email"
         ),
     )

@@ -1,11 +1,12 @@
 """Links that land: every reminder and notice links to its page through a signed, single-purpose link.
 
 A link names one purpose and one object (``item``: the work item's page; ``sign``: the 签收 confirm page of
-a sub-item), signed with the site's key (``django.core.signing``, its own salt) and dated, so it cannot be
-pointed elsewhere and stops working after ``NOTIFY_LINK_MAX_AGE_DAYS``. It is never a login: it only says
-where to go. Following it (``tasks.views.links.link_follow``) sends a logged-out person to the login page
-with the target as ``next``, and a logged-in one straight to the target, whose view checks what they may see
-and do as for any request (the guard).
+a sub-item; ``notice``: a 督办单's page, where its unit replies), signed with the site's key
+(``django.core.signing``, its own salt) and dated, so it cannot be pointed elsewhere and stops working after
+``NOTIFY_LINK_MAX_AGE_DAYS``. It is never a login: it only says where to go. Following it
+(``tasks.views.links.link_follow``) sends a logged-out person to the login page with the target as ``next``,
+and a logged-in one straight to the target, whose view checks what they may see and do as for any request
+(the guard).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SALT = "tasks.notifications.links"
 TARGETS = {
     "item": "tasks:work_item_detail",
     "sign": "tasks:work_item_sign",
+    "notice": "tasks:notice_detail",
 }
 
 

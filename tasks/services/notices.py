@@ -20,13 +20,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
 from tasks.models import DocumentSeries, Message, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
+from tasks.notifications.links import signed_url
 from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.rules.actions import Act
 from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
@@ -265,7 +265,7 @@ def notice_attachments(notice: SupervisionNotice) -> list[dict]:
 def notice_content(notice: SupervisionNotice) -> Rendered:
     """The notice in every channel's form, from templates: the email (files attached), a markdown summary
     with the link for DingTalk/浙政钉, an SMS text."""
-    url = settings.SITE_URL + reverse("tasks:notice_detail", args=[notice.pk])
+    url = signed_url(purpose="notice", pk=notice.pk)
     subject = _("【%(colour)s督办单】%(number)s %(plan)s") % {
         "colour": notice.get_colour_display(), "number": notice.doc_number, "plan": notice.plan.title}
     items = list(notice.items.order_by("due_date", "pk"))

@@ -19,7 +19,7 @@ from tasks.selectors.work import work_item_history
 from tasks.services import notices as service
 from tasks.services.documents import DOCX_TYPE
 from tasks.tasks import notices_daily
-from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, liaison_for
+from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, liaison_for, signed_links_in
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -65,7 +65,9 @@ def test_issue_numbers_per_plan_and_year_and_emails_pdf_to_liaisons_and_leader(
     message = mail.outbox[0]
     assert [(name, mime) for name, _c, mime in message.attachments] == [
         ("督办〔2026〕1号-区建设局.pdf", "application/pdf"), ("督办〔2026〕1号-区建设局.docx", DOCX_TYPE)]
-    assert message.body.rstrip().endswith(reverse("tasks:notice_detail", args=[notice.pk]))  # where to answer
+    # Where to answer: a signed link to the notice's page (never a login), the body's last line.
+    last_line = message.body.rstrip().splitlines()[-1]
+    assert signed_links_in(last_line) == {("notice", notice.pk)}
     notice.refresh_from_db()
     assert notice.pdf and notice.docx
     sent = Message.objects.filter(notice=notice)

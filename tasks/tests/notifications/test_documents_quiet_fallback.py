@@ -17,7 +17,7 @@ from tasks.notifications.services import MessageSpec, messages_queue, outbox_del
 from tasks.selectors.messages import messages_for_item
 from tasks.services import notices as notice_service
 from tasks.services.documents import DocumentError
-from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory
+from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, signed_links_in
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -142,7 +142,7 @@ def test_zzd_first_then_sms_only_if_not_reached_within_the_hours(setup, zzd, ali
     sms = Message.objects.get(notice=notice, channel="sms")
     assert sms.fallback_for_id == first.pk and sms.next_attempt_at == morning + timedelta(hours=4)
     assert "4小时内未送达时补发" in sms.note
-    assert "[查看督办单并回复]" in first.body and f"/notices/{notice.pk}/" in first.body  # a summary + link
+    assert "[查看督办单并回复]" in first.body and signed_links_in(first.body) == {("notice", notice.pk)}
     assert outbox_deliver(channel="zzd", now=morning).counts == {M.SENT: 1}
     assert outbox_deliver(channel="sms", now=morning).counts == {}  # not yet due
     assert outbox_deliver(channel="sms", now=morning + timedelta(hours=4)).counts == {}
