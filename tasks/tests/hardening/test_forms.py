@@ -107,6 +107,7 @@ def test_every_filterset_reads_through_the_project_fields(filterset):
 
 def _world_kwargs(world) -> dict[str, dict]:
     """Constructor arguments of the forms that need some (a form missing here fails the test below)."""
+    from tasks.importers.document import Grid
     from tasks.models import Plan, Unit
 
     units = Unit.objects.filter(region=world.plan.region)
@@ -120,6 +121,9 @@ def _world_kwargs(world) -> dict[str, dict]:
         "MergeUnitsForm": {"units": units},
         "ImportChoicesForm": {"preview": preview},
         "TableColumnsForm": {"tables": []},
+        # No task found: one rebuilt table of a header row and a task row, its header and roles fuzzed.
+        "TableLayoutForm": {"grids": [Grid(line=3, width=3, rows=[(3, ["序号", "重点任务", "牵头单位"]),
+                                                                (4, ["1", "推进老旧小区改造", "区建设局"])])]},
         "GenerateForm": {"plans": Plan.objects.all()},
     }
 

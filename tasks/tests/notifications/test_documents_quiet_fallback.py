@@ -309,5 +309,6 @@ def test_the_units_group_robot_gets_the_notice_summary_with_the_link_never_the_f
     assert message.address == "建设局工作群" and "attachments" not in message.payload
     assert outbox_deliver(channel="wecom_robot", now=morning).counts == {M.DELIVERED: 1}
     (posted,) = robots.inbox["js-group"]
-    assert f"/notices/{notice.pk}/" in posted["markdown"]["content"] and "逾期的事项" in posted["markdown"]["content"]
+    content = posted["markdown"]["content"]
+    assert signed_links_in(content) == {("notice", notice.pk)} and "逾期的事项" in content
     assert notice_service.notice_send(notice_id=notice.pk, at=morning) == 0  # once
