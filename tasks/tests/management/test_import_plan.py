@@ -107,6 +107,6 @@ def test_dry_run_json_reads_a_spreadsheet_with_the_same_keys(tmp_path, capsys):
     call_command("import_plan", str(path), "--dry-run", "--json")
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"title", "issuer", "region", "period", "units", "key_tasks", "indicators",
-                        "work_items", "warnings", "tables"}
+                        "work_items", "warnings", "tables", "past_due", "short_name"}
     assert [(t["lead_units"], t["supporting_units"]) for t in out["key_tasks"]] == [(["市住建局"], ["市财政局"])]
     assert _nothing_written()
