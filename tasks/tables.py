@@ -27,7 +27,7 @@ from tasks.links import pk_url
 from tasks.models import Channel, Role, WorkItem
 from tasks.rules import reach as reach_rules
 from tasks.rules.deadlines import is_extended
-from tasks.rules.outcomes import days_overdue
+from tasks.rules.outcomes import UNCOUNTED_STATUSES, days_overdue
 from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.rules.urgency import Urgency, bucket_of
 from tasks.selectors.compiled import Recipe
@@ -76,6 +76,8 @@ def support_outcome_of(record) -> str | None:
     """The supporting part's own outcome for a row of a unit's work where the unit supports."""
     if getattr(record, "my_role", None) != Role.SUPPORT or not hasattr(record, "my_support_done_at"):
         return None
+    if record.status in UNCOUNTED_STATUSES:
+        return None  # an item waived or kept as history: its parts are judged nowhere (rules.outcomes)
     done = record.my_support_done_at
     return support_outcome(due_date=record.due_date, done_on=timezone.localdate(done) if done else None,
                            as_of=timezone.localdate())

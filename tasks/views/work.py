@@ -59,8 +59,10 @@ SUPPORT_SHOWN = 20  # supporting parts listed on the home page; the table below 
 
 @require_safe
 def home(request):
-    """Coordinators land on their dashboard; unit staff on their unit's work."""
-    if is_coordinator(request.user):
+    """Coordinators land on their dashboard; unit staff on their unit's work. A new region's coordinator,
+    who may import a plan but coordinates none yet, lands on the (empty) dashboard with its import button."""
+    user = request.user
+    if is_coordinator(user) or (user.has_perm("tasks.add_plan") and user_unit(user) is None):
         return coordinator_home(request)
     return my_work(request)
 
