@@ -9,6 +9,7 @@ from .views import (
     indicators,
     overdue,
     plans,
+    public,
     review,
     roundups,
     targets,
@@ -71,4 +72,9 @@ urlpatterns = [
     path("notices/<id:pk>/pdf/", documents.notice_pdf, name="notice_pdf"),
     path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("account/api-tokens/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    # The public 晾晒 (no login): a plan's index, a period's page, its JSON and one CSV file per section.
+    path("public/<str:slug>/", public.public_index, name="public_index"),
+    path("public/<str:slug>/<str:period>.json", public.public_roundup_json, name="public_roundup_json"),
+    path("public/<str:slug>/<str:period>/", public.public_roundup, name="public_roundup"),
+    path("public/<str:slug>/<str:period>/<str:section>.csv", public.public_roundup_csv, name="public_roundup_csv"),
 ]
