@@ -40,7 +40,7 @@ _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 _SEVERAL = re.compile(r"(分别负责|分别牵头|按职责分工负责|按照职责分工负责|按职责负责|各负其责)")
-_RESPONSIBLE = re.compile(r"(牵头|负责|责成)")
+_RESPONSIBLE = re.compile(r"(牵头|负责|责成|配合|协助)")
 MAX_UNIT = 40
 
 

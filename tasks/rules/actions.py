@@ -84,6 +84,7 @@ class Act:
     EXTEND = "extend"  # ask for a later deadline
     REVIEW = "review"  # accept or return a close request
     REOPEN = "reopen"
+    RATE = "rate"  # rate a closed item from a meeting or an instruction (for who raised it); 不满意 reopens
     COMMENT = "comment"  # 督办意见
     CHASE = "chase"  # "remind now"
     BREAK_DOWN = "break_down"  # 分解交办
@@ -103,7 +104,7 @@ class Act:
 
 
 _COORDINATOR_ACTS = (
-    Act.WAIVE, Act.REVIEW, Act.REOPEN, Act.COMMENT, Act.CHASE, Act.DECIDE_EXTENSION, Act.ISSUE_NOTICE,
+    Act.WAIVE, Act.REVIEW, Act.REOPEN, Act.RATE, Act.COMMENT, Act.CHASE, Act.DECIDE_EXTENSION, Act.ISSUE_NOTICE,
     Act.GENERATE_ROUNDUP, Act.PUBLISH_ROUNDUP, Act.EDIT_BULLETIN, Act.BREAK_DOWN_TARGET, Act.IMPORT_PLAN,
 )
 
