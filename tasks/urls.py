@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from .inputs import IdConverter
 from .views import (
     breakdown,
+    decisions,
     documents,
     exports,
     imports,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("plans/import/columns/", imports.plan_import_columns, name="plan_import_columns"),
     path("plans/import/cancel/", imports.plan_import_cancel, name="plan_import_cancel"),
     path("plans/<str:slug>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<str:slug>/decisions/", decisions.decisions_upload, name="decisions_upload"),
     path("key-tasks/<id:pk>/", plans.key_task_detail, name="key_task_detail"),
     path("indicators/<id:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("indicators/<id:pk>/breakdown/<int:year>/", targets.indicator_breakdown, name="indicator_breakdown"),

@@ -5,22 +5,29 @@ rating after 销号 (满意 / 基本满意 / 不满意), where 不满意 reopens
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.importers import PlanParseError
 from tasks.importers.decisions import ParsedDecisions
+from tasks.importers.limits import check_document
 from tasks.importers.matching import normalise_name
+from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
 from tasks.models import KeyTask, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.units import units_by_name
 
+from .plan_import import import_limits
 from .workflow import work_item_transition
 
 ORIGIN = WorkItem.Origin
@@ -36,6 +43,24 @@ class DecisionImport:
 
     def summary(self) -> str:
         return _("已建立%(n)d个事项。") % {"n": len(self.items)}
+
+
+def decisions_read(upload) -> str:
+    """The text of uploaded minutes (.txt, .docx, .pdf, .doc, .wps) through the plan importer's readers and caps
+    (a temporary copy for the readers, removed whatever happens); ``PlanParseError`` names what is wrong."""
+    suffix = Path(upload.name).suffix.lower()
+    fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="minutes-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        check_document(Path(tmp), import_limits(), name=Path(upload.name).name)
+        text = read_document(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    if not text.strip():
+        raise PlanParseError(_("文件中没有可读的文字。"), path=Path(upload.name).name)
+    return text
 
 
 def resolve_units(*, plan: Plan, parsed: ParsedDecisions) -> tuple[dict[str, Unit], list[str]]:
