@@ -60,10 +60,10 @@ def _grow_items(plan_ids: list[int], target: int) -> None:
     now = "now()" if connection.vendor == "postgresql" else "CURRENT_TIMESTAMP"
     columns = ("plan_id, year, indicator_name, target_text, text, deadline_text, deadline, due_date, recurring, "
                "status, progress, source, import_key, position, link_confirmed, target_share, created_at, "
-               "updated_at")
+               "updated_at, origin, origin_ref, origin_by, rating, rating_reason")
     values = (f"(ARRAY[{ids}])[1 + (n % {len(plan_ids)})], 2023, '', '', '批量事项' || n, '年内', "
               f"DATE '2023-01-01' + (n % 365), DATE '2023-01-01' + (n % 365), false, 'in_progress', 0, 'manual', "
-              f"'', n, false, '', {now}, {now}")
+              f"'', n, false, '', {now}, {now}, 'plan', '', '', '', ''")
     table = WorkItem._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -42,6 +42,7 @@ urlpatterns = [
     path("items/<id:pk>/close/", work.work_item_close, name="work_item_close"),
     path("items/<id:pk>/extension/", work.work_item_extension, name="work_item_extension"),
     path("items/<id:pk>/comment/", work.work_item_comment_view, name="work_item_comment"),
+    path("items/<id:pk>/rate/", work.work_item_rate_view, name="work_item_rate"),
     path("items/<id:pk>/review/", review.work_item_review, name="work_item_review"),
     path("items/<id:pk>/break-down/", breakdown.work_item_break_down_view, name="work_item_break_down"),
     path("items/<id:pk>/sign/", breakdown.work_item_sign_view, name="work_item_sign"),

@@ -56,6 +56,11 @@ def close_from_statuses() -> tuple[str, ...]:
     return tuple(s for s, targets in TRANSITIONS.items() if AWAITING_REVIEW in targets)
 
 
+def may_be_rated(*, origin: str, status: str) -> bool:
+    """An item from a meeting or an instruction is rated once closed (销号); a plan's own item is not."""
+    return origin != "plan" and status == DONE
+
+
 def reason_required(from_status: str, to_status: str) -> bool:
     return (from_status, to_status) in REASON_REQUIRED
 

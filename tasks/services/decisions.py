@@ -23,7 +23,7 @@ from tasks.importers.matching import normalise_name
 from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
 from tasks.models import KeyTask, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
-from tasks.rules.actions import Act
+from tasks.rules.actions import Act, may_be_rated
 from tasks.selectors.guard import authorize
 from tasks.selectors.units import units_by_name
 
@@ -160,10 +160,9 @@ def work_item_rate(*, item: WorkItem, user, rating: str, reason: str = "", at: d
     at = at or timezone.now()
     with transaction.atomic():
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
-        if locked.origin == ORIGIN.PLAN:
-            raise ValidationError(_("只有会议议定和领导批示事项需要评价。"))
-        if locked.status != WorkItem.Status.DONE:
-            raise ValidationError(_("事项销号后才能评价。"))
+        if not may_be_rated(origin=locked.origin, status=locked.status):
+            raise ValidationError(_("只有会议议定和领导批示事项需要评价。") if locked.origin == ORIGIN.PLAN
+                                  else _("事项销号后才能评价。"))
         locked.rating, locked.rating_reason, locked.rated_at, locked.rated_by = rating, reason, at, user
         locked.save(update_fields=["rating", "rating_reason", "rated_at", "rated_by", "updated_at"])
         if rating == WorkItem.Rating.UNSATISFIED:

@@ -52,3 +52,27 @@ def test_a_liaison_is_refused_and_nothing_is_written():
     response = client.post(url, {"text": MINUTES, "origin": "meeting", "step": "confirm"})
     assert response.status_code in (403, 404)
     assert not WorkItem.objects.filter(origin="meeting").exists()
+
+
+def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied_reopens_it():
+    from tasks.importers.decisions import parse_decisions
+    from tasks.services.decisions import decisions_import
+    from tasks.services.workflow import work_item_transition
+
+    w = make_world()
+    item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    coordinator = login(Client(), w.coordinator)
+    page = coordinator.get(item.get_absolute_url()).content.decode()
+    assert reverse("tasks:work_item_rate", args=[item.pk]) in page and "会议议定" in page
+    liaison = login(Client(), w.lead_user)
+    assert reverse("tasks:work_item_rate", args=[item.pk]) not in liaison.get(item.get_absolute_url()).content.decode()
+    assert liaison.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "satisfied"}).status_code == 403
+    bad = coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "unsatisfied", "reason": ""})
+    assert bad.status_code == 400
+    done = coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]),
+                            {"rating": "unsatisfied", "reason": "未达到会议要求"})
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.IN_PROGRESS and item.rating == "unsatisfied"
