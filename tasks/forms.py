@@ -469,6 +469,13 @@ class CommentForm(Form):
     note = TextField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class RatingForm(Form):
+    rating = forms.ChoiceField(label=_("办理评价"), choices=[("satisfied", _("满意")), ("basically", _("基本满意")),
+                                                        ("unsatisfied", _("不满意"))])
+    reason = TextField(label=_("评价说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False,
+                       help_text=_("不满意时必填：事项将重新办理"))
+
+
 class IndicatorReportForm(PlanDatesMixin, Form):
     month = MonthField(label=_("月份"))
     value = DecimalField(label=_("实际值"), max_digits=14, decimal_places=4)

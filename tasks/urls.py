@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from .inputs import IdConverter
 from .views import (
     breakdown,
+    decisions,
     documents,
     exports,
     imports,
@@ -11,6 +12,7 @@ from .views import (
     overdue,
     people,
     plans,
+    public,
     reach,
     review,
     roster,
@@ -36,6 +38,7 @@ urlpatterns = [
     path("plans/<str:slug>/roster/", roster.roster_upload, name="roster_upload"),
     path("plans/<str:slug>/roster/preview/", roster.roster_preview_view, name="roster_preview"),
     path("plans/<str:slug>/roster/template.xlsx", roster.roster_template, name="roster_template"),
+    path("plans/<str:slug>/decisions/", decisions.decisions_upload, name="decisions_upload"),
     path("key-tasks/<id:pk>/", plans.key_task_detail, name="key_task_detail"),
     path("indicators/<id:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("indicators/<id:pk>/breakdown/<int:year>/", targets.indicator_breakdown, name="indicator_breakdown"),
@@ -50,6 +53,7 @@ urlpatterns = [
     path("items/<id:pk>/close/", work.work_item_close, name="work_item_close"),
     path("items/<id:pk>/extension/", work.work_item_extension, name="work_item_extension"),
     path("items/<id:pk>/comment/", work.work_item_comment_view, name="work_item_comment"),
+    path("items/<id:pk>/rate/", work.work_item_rate_view, name="work_item_rate"),
     path("items/<id:pk>/review/", review.work_item_review, name="work_item_review"),
     path("items/<id:pk>/break-down/", breakdown.work_item_break_down_view, name="work_item_break_down"),
     path("items/<id:pk>/sign/", breakdown.work_item_sign_view, name="work_item_sign"),
@@ -84,4 +88,9 @@ urlpatterns = [
     path("l/<str:token>/", links.link_follow, name="link_follow"),
     path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("account/api-tokens/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    # The public 晾晒 (no login): a plan's index, a period's page, its JSON and one CSV file per section.
+    path("public/<str:slug>/", public.public_index, name="public_index"),
+    path("public/<str:slug>/<str:period>.json", public.public_roundup_json, name="public_roundup_json"),
+    path("public/<str:slug>/<str:period>/", public.public_roundup, name="public_roundup"),
+    path("public/<str:slug>/<str:period>/<str:section>.csv", public.public_roundup_csv, name="public_roundup_csv"),
 ]

@@ -49,6 +49,8 @@ class RoundupSettingsAdmin(PlanScopedAdmin):
             "send_to_coordinators", "send_to_units", "send_to_unit_leaders", "send_to_called_out_leaders",
         ]}),
         (_("通报公文"), {"fields": ["doc_issuer", "doc_prefix", "doc_addressees", "doc_copy_to"]}),
+        (_("公开晾晒"), {"fields": ["public_enabled", "public_town_ranking", "public_department_ranking",
+                                 "public_indicators", "public_overdue"]}),
         (_("督办单"), {"fields": ["notice_prefix", "notice_blue_days", "notice_blue_progress", "notice_yellow_gap",
                                "notice_yellow_returns", "notice_reply_days", "notice_auto_draft"]}),
     ]

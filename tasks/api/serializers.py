@@ -203,6 +203,19 @@ class OverdueItemSerializer(serializers.Serializer):
     last_note_on = serializers.DateField(allow_null=True)
 
 
+class OutsideItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    origin = serializers.ChoiceField(choices=["meeting", "instruction"])
+    origin_label = serializers.CharField()
+    origin_ref = serializers.CharField(help_text="The document number or meeting, as entered.")
+    lead_unit = serializers.CharField(allow_null=True)
+    due_date = serializers.DateField(help_text="The deadline in force at as_of.")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    outcome = serializers.CharField(help_text="done_on_time, done_late, awaiting_review, overdue or none.")
+
+
 class PlanRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
@@ -241,6 +254,10 @@ class PlanStatusSerializer(serializers.Serializer):
     indicators = IndicatorRowSerializer(many=True)
     key_tasks = KeyTaskRowSerializer(many=True)
     overdue_items = OverdueItemSerializer(many=True, help_text="Open past their deadline, most overdue first.")
+    outside_items = OutsideItemSerializer(
+        many=True, required=False,
+        help_text="Items from meetings and leaders' instructions due by the period's end (issue 34); absent from "
+                  "snapshots published before them.")
     praise = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
     call_out = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
     assessment = AssessmentRowSerializer(many=True, help_text="Annual assessments only.")

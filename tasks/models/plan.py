@@ -384,6 +384,16 @@ class WorkItem(models.Model):
         # Already past due when its plan was imported, kept for the record: counted nowhere, never chased.
         HISTORY = "history", _("历史留档")
 
+    class Origin(models.TextChoices):
+        PLAN = "plan", _("方案任务")
+        MEETING = "meeting", _("会议议定")
+        INSTRUCTION = "instruction", _("领导批示")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
     class Source(models.TextChoices):
         WORK_LIST = "work_list", _("工作清单")
         MILESTONE = "milestone", _("节点任务")
@@ -437,6 +447,21 @@ class WorkItem(models.Model):
     # When its unit last asked to close it (set by the transition to awaiting review): the review
     # queue sorts on this column, not on a subquery over the history of every awaiting item.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    # Where the work came from (issue 34): the plan's own list, a meeting's decision (会议纪要) or a leader's
+    # written instruction (领导批示); the source as written (文号 / 会议名称, who raised it, when).
+    origin = models.CharField(_("事项来源"), max_length=12, choices=Origin.choices, default=Origin.PLAN)
+    origin_ref = models.CharField(_("来源文号/会议"), max_length=200, blank=True)
+    origin_by = models.CharField(_("提出人/会议"), max_length=100, blank=True)
+    origin_on = models.DateField(_("来源日期"), null=True, blank=True)
+    # The rating of how an item from a meeting or an instruction was closed (by who raised it, or the
+    # coordinator on their behalf); 不满意 reopens it (a status change with the reason).
+    rating = models.CharField(_("办理评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_reason = models.TextField(_("评价说明"), blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("评价人"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

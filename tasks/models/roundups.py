@@ -112,6 +112,17 @@ class RoundupSettings(models.Model):
     notice_auto_draft = models.BooleanField(_("自动拟制督办单"), default=False,
                                             help_text=_("每个工作日按规则拟制督办单，签发仍需协调员确认"))
 
+    # The public 晾晒 page (/public/<plan>/): off until the office switches it on; then its published
+    # roundups only, with the sections the office chooses. Read when the page is served, not frozen.
+    public_enabled = models.BooleanField(
+        _("公开晾晒页面"), default=False,
+        help_text=_("开启后，已发布的晾晒通报在 /public/<方案>/ 向公众公开（无需登录；不含人员姓名和联系方式）"),
+    )
+    public_town_ranking = models.BooleanField(_("公开地方（镇、街道）排名"), default=True)
+    public_department_ranking = models.BooleanField(_("公开部门排名"), default=True)
+    public_indicators = models.BooleanField(_("公开指标完成情况"), default=True)
+    public_overdue = models.BooleanField(_("公开逾期未完成事项清单"), default=False)
+
     class Meta:
         verbose_name = _("晾晒通报设置")
         verbose_name_plural = _("晾晒通报设置")
@@ -128,8 +139,8 @@ class RoundupSettings(models.Model):
         """The rules as plain numbers, stored in each snapshot so a roundup shows the rules it used."""
         out = {}
         for field in self._meta.concrete_fields:
-            if field.name in ("id", "plan"):
-                continue
+            if field.name in ("id", "plan") or field.name.startswith("public_"):
+                continue  # the public page's switches are read when it is served, not frozen
             value = getattr(self, field.attname)
             out[field.name] = float(value) if isinstance(value, Decimal) else value
         return out

@@ -90,6 +90,8 @@ class RoundupReport:
         """(template key, numbered heading), the period's own product first: the bulletin for a
         quarter, the assessment for a year."""
         keys = ["units", "indicators", "tasks", "overdue"]
+        if self.outside_items:
+            keys.insert(3, "outside")
         if self.is_quarter:
             keys.insert(0, "bulletin")
         if self.is_year:
@@ -101,6 +103,7 @@ class RoundupReport:
             "indicators": _("指标完成情况"),
             "tasks": _("重点任务推进"),
             "overdue": _("逾期未完成事项（%(n)d项）") % {"n": len(self.overdue_items)},
+            "outside": _("会议议定与领导批示事项（%(n)d项）") % {"n": len(self.outside_items)},
         }
         numerals = "一二三四五六七八九"
         return [(key, f"{numerals[n]}、{headings[key]}") for n, key in enumerate(keys)]
@@ -144,6 +147,11 @@ class RoundupReport:
     @property
     def overdue_items(self) -> list[dict]:
         return self.data["overdue_items"]
+
+    @property
+    def outside_items(self) -> list[dict]:
+        """Items from meetings and instructions (snapshots before issue 34 have none)."""
+        return self.data.get("outside_items", [])
 
     @property
     def praise(self) -> list[dict]:

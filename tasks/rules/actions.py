@@ -60,6 +60,11 @@ def close_from_statuses() -> tuple[str, ...]:
     return tuple(s for s, targets in TRANSITIONS.items() if AWAITING_REVIEW in targets)
 
 
+def may_be_rated(*, origin: str, status: str) -> bool:
+    """An item from a meeting or an instruction is rated once closed (销号); a plan's own item is not."""
+    return origin != "plan" and status == DONE
+
+
 def reason_required(from_status: str, to_status: str) -> bool:
     return (from_status, to_status) in REASON_REQUIRED
 
@@ -88,6 +93,7 @@ class Act:
     EXTEND = "extend"  # ask for a later deadline
     REVIEW = "review"  # accept or return a close request
     REOPEN = "reopen"
+    RATE = "rate"  # rate a closed item from a meeting or an instruction (for who raised it); 不满意 reopens
     COMMENT = "comment"  # 督办意见
     CHASE = "chase"  # "remind now"
     BREAK_DOWN = "break_down"  # 分解交办
@@ -109,7 +115,7 @@ class Act:
 
 
 _COORDINATOR_ACTS = (
-    Act.WAIVE, Act.REVIEW, Act.REOPEN, Act.COMMENT, Act.CHASE, Act.DECIDE_EXTENSION, Act.ISSUE_NOTICE,
+    Act.WAIVE, Act.REVIEW, Act.REOPEN, Act.RATE, Act.COMMENT, Act.CHASE, Act.DECIDE_EXTENSION, Act.ISSUE_NOTICE,
     Act.GENERATE_ROUNDUP, Act.PUBLISH_ROUNDUP, Act.EDIT_BULLETIN, Act.BREAK_DOWN_TARGET, Act.IMPORT_PLAN,
     Act.MANAGE_PEOPLE,
 )

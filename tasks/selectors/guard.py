@@ -55,6 +55,7 @@ def _refusals() -> dict[str, str]:
         Act.WAIVE: _("只有本方案的协调员可以豁免分解事项。"),
         Act.REVIEW: _("只有本方案的协调员可以审核。"),
         Act.REOPEN: _("只有本方案的协调员可以审核。"),
+        Act.RATE: _("只有本方案的协调员可以代为评价。"),
         Act.DECIDE_EXTENSION: _("只有本方案的协调员可以审核。"),
         Act.COMMENT: _("只有本方案的协调员可以发表督办意见。"),
         Act.CHASE: _("只有该方案的专班协调员可以催办。"),

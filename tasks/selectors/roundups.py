@@ -511,6 +511,38 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
     return out
 
 
+def outside_items(*, plan: Plan, period: Period) -> list[dict]:
+    """Items from meetings and leaders' instructions (``WorkItem.origin`` not ``plan``) due by the period's end
+    and not done before it began: the 月晾晒's own section, each with its outcome at the cut-off. They also
+    count in their units' results as the led items they are."""
+    head, params = states_cte(plan=plan, end=period.end, due_by=period.end)
+    item = f"FROM {WorkItem._meta.db_table} w WHERE w.id = s.id"
+    sql = (
+        head
+        + f"""SELECT s.id, (SELECT w.text {item}), (SELECT w.origin {item}), (SELECT w.origin_ref {item}),
+            (SELECT (SELECT u.name FROM {Unit._meta.db_table} u WHERE u.id = a.unit_id)
+             FROM {WorkItemUnit._meta.db_table} a
+             WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
+            s.due_end, s.status_end, {OUTCOME_SQL}
+        FROM s
+        WHERE (SELECT w.origin {item}) <> 'plan' AND s.due_end <= %s AND s.status_end <> 'waived'
+            AND NOT (s.status_end = 'done' AND s.done_at < %s)
+        ORDER BY s.due_end, s.id"""
+    )
+    params += [_d(period.end), _d(period.end), _dt(period.start)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    origins = dict(WorkItem.Origin.choices)
+    labels = dict(S.choices)
+    return [
+        {"id": pk, "text": text, "origin": origin, "origin_label": str(origins.get(origin, origin)),
+         "origin_ref": ref, "lead_unit": lead, "due_date": _iso(_as_date(due)), "status": status,
+         "status_label": str(labels.get(status, status)), "outcome": outcome}
+        for pk, text, origin, ref, lead, due, status, outcome in rows
+    ]
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -719,6 +751,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     indicators = indicator_rows(plan=plan, period=period, rule_set=rule_set)
     key_tasks = key_task_rows(plan=plan, task_counts=task_counts)
     overdue = overdue_items(plan=plan, period=period)
+    outside = outside_items(plan=plan, period=period)
 
     praise: list[dict] = []
     call_out: list[dict] = []
@@ -758,6 +791,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         "indicators": indicators,
         "key_tasks": key_tasks,
         "overdue_items": overdue,
+        "outside_items": outside,
         "praise": praise,
         "call_out": call_out,
         "assessment": assessment,
@@ -864,7 +898,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
 
     indicators = set(visible_indicators(user).filter(plan=plan).values_list("pk", flat=True))
     key_tasks = set(visible_key_tasks(user).filter(plan=plan).values_list("pk", flat=True))
-    open_ids = [row["id"] for row in data["overdue_items"]]
+    open_ids = [row["id"] for row in data["overdue_items"]] + [row["id"] for row in data.get("outside_items", [])]
     allowed = set(visible_work_items(user).filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
     names = {unit.name} if unit is not None else set()
     return {
@@ -874,6 +908,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "indicators": [row for row in data["indicators"] if row["id"] in indicators],
         "key_tasks": [row for row in data["key_tasks"] if row["id"] in key_tasks],
         "overdue_items": [row for row in data["overdue_items"] if row["id"] in allowed],
+        "outside_items": [row for row in data.get("outside_items", []) if row["id"] in allowed],
         "praise": [row for row in data["praise"] if row["unit"] in names],
         "call_out": [row for row in data["call_out"] if row["unit"] in names],
         "assessment": own(data["assessment"]),

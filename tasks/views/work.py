@@ -18,13 +18,14 @@ from tasks.forms import (
     ExtensionRequestForm,
     NoticeIssueForm,
     ProgressForm,
+    RatingForm,
     ReviewForm,
     SupportDoneForm,
     WaiveForm,
 )
 from tasks.listings import unit_work_listing
 from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
-from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions
+from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
@@ -43,6 +44,7 @@ from tasks.selectors.work import (
     work_item_history,
     work_item_last_return,
 )
+from tasks.services.decisions import work_item_rate
 from tasks.services.evidence import KINDS
 from tasks.services.reports import work_item_comment, work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_request_create
@@ -180,6 +182,8 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_close": actions.close,
         "can_extend": actions.extend,
         "can_review": actions.review,
+        "can_rate": REVIEWER in marks and may_be_rated(origin=item.origin, status=item.status),
+        "rating_form": forms.get("rating_form") or RatingForm(),
         "returned": work_item_last_return(item),
         "report_form": forms.get("report_form")
         or (ProgressForm() if role == LEAD else ContributionForm()),
@@ -275,6 +279,24 @@ def work_item_extension(request, pk: int):
             messages.success(request, _("已提交延期申请。"))
             return redirect(item)
     return _render_item(request, item, extension_form=form)
+
+
+@require_POST
+def work_item_rate_view(request, pk: int):
+    """The coordinator records the rating of a closed item from a meeting or an instruction (不满意 reopens it)."""
+    item = _item_or_404(request, pk)
+    authorize(Act.RATE, request.user, item)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            work_item_rate(item=item, user=request.user, rating=form.cleaned_data["rating"],
+                           reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            add_service_error(form, e)
+        else:
+            messages.success(request, _("评价已记录。"))
+            return redirect(item.get_absolute_url())
+    return _render_item(request, item, status=400, rating_form=form)
 
 
 def work_item_comment_view(request, pk: int):

@@ -208,7 +208,7 @@ def other_kwargs(g: World, name: str, entry) -> dict:
         else:
             kwargs[arg] = {"slug": w.plan.slug, "year": w.today.year, "field": "lead_unit", "uidb64": "MQ",
                            "token": "set-password", "content_type_id": 1, "object_id": w.item.pk,
-                           "app_label": "tasks"}[arg]
+                           "app_label": "tasks", "period": f"{w.today.year}-01", "section": "indicators"}[arg]
     return kwargs
 
 

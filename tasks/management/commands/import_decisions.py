@@ -1,0 +1,65 @@
+"""``import_decisions PATH --plan SLUG [--dry-run] [--json]``: a meeting's minutes (会议纪要) or a 交办单 into
+work items of a plan, one per decision with its lead and supporting units and deadline."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from tasks.importers import PlanParseError
+from tasks.importers.decisions import parse_decisions
+from tasks.importers.limits import check_document
+from tasks.importers.reader import read_document
+from tasks.models import Plan, WorkItem
+from tasks.services.decisions import decisions_import
+from tasks.services.plan_import import import_limits
+
+
+class Command(BaseCommand):
+    help = "Import the decisions of meeting minutes (.txt, .docx, .pdf) as work items of a plan."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--plan", required=True, help="the plan's slug")
+        parser.add_argument("--year", type=int, help="year of deadlines the minutes write without one")
+        parser.add_argument("--dry-run", action="store_true", help="parse only; write nothing")
+        parser.add_argument("--json", action="store_true", help='print {"items": [...], "warnings": [...]}')
+        parser.add_argument("--origin", choices=[WorkItem.Origin.MEETING, WorkItem.Origin.INSTRUCTION],
+                            default=WorkItem.Origin.MEETING)
+        parser.add_argument("--ref", default="", help="document number or meeting (default: the file name)")
+        parser.add_argument("--by", default="", help="who raised it (a meeting, a leader's office)")
+        parser.add_argument("--on", type=date.fromisoformat, help="date of the meeting or instruction")
+
+    def handle(self, *args, path, plan, year, dry_run, json: bool, origin, ref, by, on, **options):
+        try:
+            target = Plan.objects.select_related("region").get(slug=plan)
+        except Plan.DoesNotExist:
+            raise CommandError(f"no plan with slug {plan!r}") from None
+        try:
+            check_document(Path(path), import_limits(), name=Path(path).name)
+            text = read_document(path)
+        except PlanParseError as exc:
+            raise CommandError(str(exc)) from None
+        parsed = parse_decisions(text, year=year)
+        if json:
+            self.stdout.write(_dumps(parsed.as_json()))
+        for w in parsed.warnings:
+            self.stderr.write(f"warning: {path}:{w.line}: {w.message}" if w.line else f"warning: {path}: {w.message}")
+        if dry_run:
+            if not json:
+                self.stdout.write(f"dry run: {len(parsed.items)} decisions, {len(parsed.warnings)} warnings; "
+                                  "nothing written.")
+            return
+        try:
+            result = decisions_import(plan=target, parsed=parsed, origin=origin, origin_ref=ref or Path(path).name,
+                                      origin_by=by, origin_on=on)
+        except ValidationError as exc:
+            raise CommandError("nothing imported:\n" + "\n".join(exc.messages)) from None
+        if not json:
+            self.stdout.write(self.style.SUCCESS(result.summary()))
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,209 @@
+"""The public 晾晒 (``/public/<plan>/``): what a visitor who is not logged in may read of a plan's roundups.
+
+Only published roundups (never drafts, never a figure computed now), only of plans whose office switched
+the page on (``RoundupSettings.public_enabled``), only the sections it chose, and of each row only the
+columns listed in ``COLUMNS``: unit names, counts, rates, scores, ranks, colours, indicator figures and the
+text of overdue items. Nothing about a person (who generated or published it, a liaison's progress note, a
+recipient) is copied, so nothing can leak by a new key appearing in the snapshot.
+
+``public_figures`` is the one source of the page, its CSV files and its JSON: each reads one published
+snapshot by its unique key (one statement, whatever the number of items in the installation).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Roundup
+from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
+
+TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE = "town_ranking", "department_ranking", "indicators", "overdue"
+SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE)
+# The plan setting that switches each section on.
+SECTION_SETTING = {
+    TOWN_RANKING: "public_town_ranking",
+    DEPARTMENT_RANKING: "public_department_ranking",
+    INDICATORS: "public_indicators",
+    OVERDUE: "public_overdue",
+}
+SECTION_TITLES = {
+    TOWN_RANKING: _("地方（镇、街道）排名"),
+    DEPARTMENT_RANKING: _("部门排名"),
+    INDICATORS: _("指标完成情况"),
+    OVERDUE: _("逾期未完成事项"),
+}
+_UNIT_COLUMNS = [
+    ("rank", _("排名")),
+    ("unit", _("责任单位")),
+    ("due", _("应办")),
+    ("done_on_time", _("按期完成")),
+    ("done_late", _("逾期完成")),
+    ("overdue", _("逾期未完成")),
+    ("awaiting_review", _("待审核")),
+    ("on_time_rate", _("按期率")),
+    ("support_due", _("配合应办")),
+    ("support_on_time_rate", _("配合按期率")),
+    ("score", _("得分")),
+    ("colour", _("预警")),
+]
+# Every column a visitor sees, per section, in order: the page's tables, the CSV files' headers and the
+# JSON's keys. A key not listed here is not published.
+COLUMNS: dict[str, list[tuple[str, object]]] = {
+    TOWN_RANKING: _UNIT_COLUMNS,
+    DEPARTMENT_RANKING: _UNIT_COLUMNS,
+    INDICATORS: [
+        ("number", _("序号")),
+        ("indicator", _("指标")),
+        ("lead_unit", _("牵头单位")),
+        ("target", _("年度目标")),
+        ("actual", _("最新实际值")),
+        ("actual_month", _("填报月份")),
+        ("progress", _("完成进度")),
+        ("expected", _("应达进度")),
+        ("colour", _("预警")),
+    ],
+    OVERDUE: [
+        ("key_task", _("重点任务")),
+        ("text", _("事项")),
+        ("lead_unit", _("牵头单位")),
+        ("due_date", _("完成时限")),
+        ("days_overdue", _("逾期天数")),
+        ("status", _("状态")),
+    ],
+}
+SUMMARY_KEYS = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
+RATE_COLUMNS = frozenset({"on_time_rate", "support_on_time_rate", "progress", "expected"})
+_PERIOD_KEY = re.compile(r"\d{4}(-\d{2}|-Q[1-4])?")
+
+
+def period_from_key(key: str) -> Period | None:
+    """``2026-05`` (月晾晒), ``2026-Q2`` (季通报), ``2026`` (年考核), as in the address; else None."""
+    if not _PERIOD_KEY.fullmatch(key or ""):
+        return None
+    kind = QUARTER if "Q" in key else MONTH if "-" in key else YEAR
+    try:
+        return Period.parse(kind, key)
+    except PeriodError:
+        return None
+
+
+def _published(*, slug: str) -> QuerySet[Roundup]:
+    """The published roundups of the plan ``slug`` if its public page is on (else none)."""
+    return Roundup.objects.filter(
+        plan__slug=slug, status=Roundup.Status.PUBLISHED, plan__roundup_settings__public_enabled=True
+    )
+
+
+def public_plan_index(*, slug: str) -> dict | None:
+    """The plan's public page index: its title and each published roundup's period, newest first.
+
+    None when there is no such plan, its page is off, or nothing is published yet (the visitor gets a
+    404 that does not tell which). One statement.
+    """
+    rows = list(
+        _published(slug=slug)
+        .order_by("-period_start", "kind")
+        .values_list("kind", "period_start", "published_at", "plan__title", "plan__region__name")
+    )
+    if not rows:
+        return None
+    periods = []
+    for kind, start, published_at, _title, _region in rows:
+        period = Period.of(kind, start)
+        periods.append({"kind": kind, "key": period.key, "label": period.label, "title": period.title,
+                        "published_on": published_at.date().isoformat()})
+    return {"plan": {"slug": slug, "title": rows[0][3], "region": rows[0][4]}, "roundups": periods}
+
+
+def _unit_row(unit: dict) -> dict:
+    support = unit.get("support") or {}
+    row = {key: unit.get(key) for key, _label in _UNIT_COLUMNS}
+    row["support_due"] = support.get("due", 0)
+    row["support_on_time_rate"] = support.get("on_time_rate")
+    return row
+
+
+def _indicator_row(ind: dict) -> dict:
+    actual = ind.get("actual_text")
+    if actual is None and ind.get("actual") is not None:
+        actual = f"{ind['actual']:g}"
+    name = ind.get("name") or ind.get("indicator") or ""
+    return {
+        "number": ind.get("number"),
+        "indicator": f"{name}（{ind['measure']}）" if ind.get("measure") else name,
+        "lead_unit": ind.get("lead_unit"),
+        "target": ind.get("target_text"),
+        "actual": actual,
+        "actual_month": ind.get("actual_month"),
+        "progress": ind.get("progress"),
+        "expected": ind.get("expected"),
+        "colour": ind.get("colour"),
+    }
+
+
+def _overdue_row(item: dict) -> dict:
+    return {
+        "key_task": item.get("key_task"),
+        "text": item.get("text"),
+        "lead_unit": item.get("lead_unit"),
+        "due_date": item.get("due_date"),
+        "days_overdue": item.get("days_overdue"),
+        "status": item.get("status_label") or item.get("status"),
+    }
+
+
+def public_figures(*, slug: str, period_key: str) -> dict | None:
+    """Every figure the public page of plan ``slug`` shows for the period ``period_key``, JSON-safe.
+
+    Read from the period's published snapshot, narrowed to the sections the office publishes; None when
+    the plan has no such page or no published roundup for that period (the visitor gets a 404). The page,
+    the CSV files and the JSON all call this. One statement.
+    """
+    period = period_from_key(period_key)
+    if period is None:
+        return None
+    roundup = (
+        _published(slug=slug)
+        .filter(kind=period.kind, period_start=period.start)
+        .select_related("plan__region", "plan__roundup_settings")
+        .only("kind", "period_start", "period_end", "published_at", "data", "plan__slug", "plan__title",
+              "plan__region__name", *(f"plan__roundup_settings__{name}" for name in SECTION_SETTING.values()))
+        .first()
+    )
+    if roundup is None:
+        return None
+    settings = roundup.plan.roundup_settings
+    data = roundup.data
+    sections = [key for key in SECTIONS if getattr(settings, SECTION_SETTING[key])]
+    summary = data.get("summary") or {}
+    units = data.get("units") or []
+    out = {
+        "plan": {"slug": roundup.plan.slug, "title": roundup.plan.title, "region": roundup.plan.region.name},
+        "period": {"kind": period.kind, "key": period.key, "label": period.label, "title": str(period.title),
+                   "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "published_on": roundup.published_at.date().isoformat(),
+        "summary": {key: summary.get(key) for key in SUMMARY_KEYS},
+        "sections": sections,
+    }
+    for key in sections:
+        if key == TOWN_RANKING:
+            rows = [_unit_row(u) for u in units if u.get("kind") == "town"]
+        elif key == DEPARTMENT_RANKING:
+            # A snapshot from before units had a kind ranks every unit together: shown as departments.
+            rows = [_unit_row(u) for u in units if u.get("kind", "department") == "department"]
+        elif key == INDICATORS:
+            rows = [_indicator_row(i) for i in data.get("indicators") or []]
+        else:
+            rows = [_overdue_row(i) for i in data.get("overdue_items") or []]
+        out[key] = rows
+    return out
+
+
+def public_table(figures: dict, section: str) -> tuple[list[str], list[list]]:
+    """(headers, rows) of one section of ``public_figures``: the CSV file's content, in ``COLUMNS``'s order."""
+    columns = COLUMNS[section]
+    return [str(label) for _key, label in columns], [[row[key] for key, _label in columns]
+                                                      for row in figures.get(section, [])]

@@ -1,0 +1,71 @@
+"""The minutes parser: each way minutes name who does a decision, and by when."""
+
+from datetime import date
+from pathlib import Path
+
+from tasks.importers.decisions import parse_decisions
+
+HERE = Path(__file__).parent / "decisions"
+
+
+def _one(text: str, year: int = 2026):
+    parsed = parse_decisions(text, year=year)
+    assert len(parsed.items) == 1, parsed.as_json()
+    return parsed.items[0]
+
+
+def test_lead_and_supporting_with_a_deadline():
+    d = _one("二、由县住建局牵头，县财政局、县自然资源局配合，于6月底前完成改造方案编制。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县住建局"], ["县财政局", "县自然资源局"],
+                                                              date(2026, 6, 30))
+
+
+def test_several_leads_each_responsible():
+    d = _one("三、县发改委、县住建局分别负责保障性住房项目的申报工作，9月30日前完成。")
+    assert d.lead_units == ["县发改委", "县住建局"] and d.supporting_units == []
+    assert d.deadline == date(2026, 9, 30)
+
+
+def test_a_unit_name_with_he_stays_whole_and_two_names_joined_by_he_split():
+    d = _one("1. 市住房和城乡建设局和市财政局牵头，有关部门参与，三季度末前提出意见。")
+    assert d.lead_units == ["市住房和城乡建设局", "市财政局"] and d.supporting_units == ["有关部门"]
+    assert d.deadline == date(2026, 9, 30)
+
+
+def test_labelled_fields():
+    d = _one("（二）牵头单位：县住建局；配合单位：县税务局、县人民银行；完成时限：2027年3月底前。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县住建局"], ["县税务局", "县人民银行"],
+                                                              date(2027, 3, 31))
+
+
+def test_charged_unit_and_towns_as_written():
+    d = _one("4、责成县城管局对加装电梯项目开展摸排，4月15日前报送结果。")
+    assert d.lead_units == ["县城管局"] and d.deadline == date(2026, 4, 15)
+    d = _one("五、由县市场监管局负责，各镇（街道）配合，开展专项整治，年底前完成。")
+    assert d.lead_units == ["县市场监管局"] and d.supporting_units == ["各镇（街道）"]
+    assert d.deadline == date(2026, 12, 31)
+
+
+def test_context_paragraphs_are_not_decisions_and_the_year_comes_from_the_minutes():
+    parsed = parse_decisions((HERE / "专班会议纪要.txt").read_text(encoding="utf-8"))
+    assert parsed.year == 2026
+    assert len(parsed.items) == 6
+    assert all("听取" not in d.text for d in parsed.items)
+    assert parsed.warnings == []
+    assert parsed.as_json()["items"][0] == {
+        "text": "关于城中村改造。由县住建局牵头，县财政局、县自然资源局配合，于6月底前完成改造方案编制。",
+        "lead_units": ["县住建局"], "supporting_units": ["县财政局", "县自然资源局"], "deadline": "2026-06-30",
+    }
+
+
+def test_a_decision_without_deadline_or_lead_is_warned_with_its_line():
+    parsed = parse_decisions("一、县财政局配合做好资金保障。\n二、由县住建局负责做好宣传工作。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [[], ["县住建局"]]
+    messages = [w.message for w in parsed.warnings]
+    assert any("第1行" in m and "牵头" in m for m in messages)
+    assert any("第2行" in m and "时限" in m for m in messages)
+
+
+def test_text_with_no_decision_says_so():
+    parsed = parse_decisions("会议听取了汇报。会议指出，要高度重视。", year=2026)
+    assert parsed.items == [] and parsed.warnings[0].message.startswith("没有找到")

@@ -1,0 +1,113 @@
+"""Work from meetings and instructions: imported as items with their units, all or nothing; rated after
+销号, 不满意 reopening with the reason recorded."""
+
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from tasks.importers.decisions import parse_decisions
+from tasks.models import StatusChange, UnitAlias, WorkItem
+from tasks.selectors.guard import NotAllowed
+from tasks.services.decisions import decisions_import, work_item_rate
+from tasks.services.workflow import work_item_transition
+from tasks.tests.daily_setup import make_world
+
+pytestmark = pytest.mark.django_db
+
+MINUTES = """专班第二次会议纪要（2026年3月12日）
+一、会议听取了区建设局的汇报。
+二、由区建设局牵头，区财政局配合，于6月底前完成城中村改造方案。
+三、区教育局、区建设局分别负责学校周边住房摸排，9月30日前完成。
+"""
+
+
+def test_minutes_become_items_with_units_deadlines_and_origin():
+    w = make_world()
+    parsed = parse_decisions(MINUTES)
+    result = decisions_import(plan=w.plan, parsed=parsed, origin_ref="专班纪要〔2026〕2号", origin_by="专班会议",
+                              origin_on=date(2026, 3, 12), actor=w.coordinator)
+    assert len(result.items) == 2
+    first, second = result.items
+    assert first.origin == WorkItem.Origin.MEETING and first.origin_ref == "专班纪要〔2026〕2号"
+    assert first.due_date == date(2026, 6, 30) and first.status == WorkItem.Status.NOT_STARTED
+    assert {(a.unit.name, a.role) for a in first.assignments.all()} == {("区建设局", "lead"), ("区财政局", "support")}
+    assert {(a.unit.name, a.role) for a in second.assignments.all()} == {("区教育局", "lead"), ("区建设局", "lead")}
+    assert StatusChange.objects.filter(work_item=first, event=StatusChange.Event.IMPORTED, actor=w.coordinator).exists()
+
+
+def test_an_unknown_unit_writes_nothing_and_names_the_line_and_an_alias_resolves():
+    w = make_world()
+    parsed = parse_decisions(MINUTES.replace("区财政局", "区财政"))
+    before = WorkItem.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        decisions_import(plan=w.plan, parsed=parsed)
+    assert any("第3行：区财政" in m for m in caught.value.messages)
+    assert WorkItem.objects.count() == before
+    UnitAlias.objects.create(unit=w.support, name="区财政")
+    assert len(decisions_import(plan=w.plan, parsed=parsed).items) == 2
+
+
+def test_a_liaison_may_not_import_decisions():
+    w = make_world()
+    with pytest.raises(NotAllowed):
+        decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES), actor=w.lead_user)
+
+
+def _closed_meeting_item(w):
+    (item, _second) = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)  # 销号 after review
+    return item
+
+
+def test_unsatisfied_rating_reopens_with_the_reason_recorded():
+    w = make_world()
+    item = _closed_meeting_item(w)
+    with pytest.raises(ValidationError):
+        work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.UNSATISFIED, reason="  ")
+    work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.UNSATISFIED, reason="方案未经论证")
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.IN_PROGRESS and item.rating == "unsatisfied"
+    change = StatusChange.objects.filter(work_item=item).latest("at", "pk")
+    assert (change.from_status, change.to_status, change.actor) == ("done", "in_progress", w.coordinator)
+    assert "方案未经论证" in change.reason
+
+
+def test_satisfied_rating_keeps_it_closed_and_only_coordinators_rate_closed_outside_items():
+    w = make_world()
+    item = _closed_meeting_item(w)
+    with pytest.raises(NotAllowed):
+        work_item_rate(item=item, user=w.lead_user, rating=WorkItem.Rating.SATISFIED)
+    work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.BASICALLY)
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.DONE and item.rating == "basically" and item.rated_by == w.coordinator
+    with pytest.raises(ValidationError):  # a plan item is not rated
+        work_item_rate(item=w.item, user=w.coordinator, rating=WorkItem.Rating.SATISFIED)
+
+
+def test_command_json_dry_run_and_import(tmp_path):
+    w = make_world()
+    path = tmp_path / "纪要.txt"
+    path.write_text(MINUTES, encoding="utf-8")
+    out = StringIO()
+    call_command("import_decisions", str(path), "--plan", w.plan.slug, "--dry-run", "--json", stdout=out,
+                 stderr=StringIO())
+    data = json.loads(out.getvalue())
+    assert data["warnings"] == []
+    assert data["items"][1] == {"text": "区教育局、区建设局分别负责学校周边住房摸排，9月30日前完成。",
+                                "lead_units": ["区教育局", "区建设局"], "supporting_units": [],
+                                "deadline": "2026-09-30"}
+    assert not WorkItem.objects.filter(origin=WorkItem.Origin.MEETING).exists()
+    call_command("import_decisions", str(path), "--plan", w.plan.slug, "--on", "2026-03-12", stdout=StringIO())
+    assert WorkItem.objects.filter(origin=WorkItem.Origin.MEETING, origin_ref="纪要.txt").count() == 2
+    with pytest.raises(CommandError, match="no plan"):
+        call_command("import_decisions", str(path), "--plan", "nope", stdout=StringIO())
+    bad = tmp_path / "坏.txt"
+    bad.write_text(MINUTES.replace("区财政局", "区不存在局"), encoding="utf-8")
+    with pytest.raises(CommandError, match="区不存在局"):
+        call_command("import_decisions", str(bad), "--plan", w.plan.slug, stdout=StringIO())
+    assert WorkItem.objects.filter(origin=WorkItem.Origin.MEETING).count() == 2

@@ -1,0 +1,78 @@
+"""The coordinator's upload of minutes: preview writes nothing, confirm writes the items read; others refused."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from tasks.models import WorkItem
+from tasks.tests.daily_setup import login, make_world
+from tasks.tests.services.test_decisions import MINUTES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_upload_preview_then_confirm_creates_the_items():
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    assert client.get(url).status_code == 200
+    upload = SimpleUploadedFile("纪要.txt", MINUTES.encode("utf-8"), content_type="text/plain")
+    preview = client.post(url, {"document": upload, "origin": "meeting", "origin_ref": "专班纪要〔2026〕2号",
+                                "step": "preview"})
+    text = preview.content.decode()
+    assert preview.status_code == 200 and "区财政局" in text and "2026-06-30" in text and 'value="confirm"' in text
+    assert not WorkItem.objects.filter(origin="meeting").exists()
+    done = client.post(url, {"text": preview.context["text"], "origin": "meeting",
+                             "origin_ref": "专班纪要〔2026〕2号", "key_task": w.key_task.pk, "step": "confirm"})
+    assert done.status_code == 302
+    items = WorkItem.objects.filter(origin="meeting").order_by("pk")
+    assert [i.due_date.isoformat() for i in items] == ["2026-06-30", "2026-09-30"]
+    assert {i.key_task_id for i in items} == {w.key_task.pk} and items[0].origin_ref == "专班纪要〔2026〕2号"
+
+
+def test_an_unknown_unit_shows_no_confirm_and_a_typed_instruction_works():
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    response = client.post(url, {"text": "由区不存在局牵头，8月底前完成。", "origin": "instruction", "step": "preview"})
+    assert "区不存在局" in response.content.decode() and 'value="confirm"' not in response.content.decode()
+    response = client.post(url, {"text": "请区建设局负责，2026年8月底前完成调研。", "origin": "instruction",
+                                 "origin_by": "县长批示", "step": "confirm"})
+    assert response.status_code == 302
+    item = WorkItem.objects.get(origin="instruction")
+    assert item.origin_by == "县长批示" and item.assignments.get().unit == w.lead
+
+
+def test_a_liaison_is_refused_and_nothing_is_written():
+    w = make_world()
+    client = login(Client(), w.lead_user)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    assert client.get(url).status_code in (403, 404)
+    response = client.post(url, {"text": MINUTES, "origin": "meeting", "step": "confirm"})
+    assert response.status_code in (403, 404)
+    assert not WorkItem.objects.filter(origin="meeting").exists()
+
+
+def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied_reopens_it():
+    from tasks.importers.decisions import parse_decisions
+    from tasks.services.decisions import decisions_import
+    from tasks.services.workflow import work_item_transition
+
+    w = make_world()
+    item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    coordinator = login(Client(), w.coordinator)
+    page = coordinator.get(item.get_absolute_url()).content.decode()
+    assert reverse("tasks:work_item_rate", args=[item.pk]) in page and "会议议定" in page
+    liaison = login(Client(), w.lead_user)
+    assert reverse("tasks:work_item_rate", args=[item.pk]) not in liaison.get(item.get_absolute_url()).content.decode()
+    assert liaison.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "satisfied"}).status_code == 403
+    bad = coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "unsatisfied", "reason": ""})
+    assert bad.status_code == 400
+    done = coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]),
+                            {"rating": "unsatisfied", "reason": "未达到会议要求"})
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.IN_PROGRESS and item.rating == "unsatisfied"

@@ -1,0 +1,197 @@
+"""The public 晾晒 pages: off by default, published roundups only, the office's sections, no personal data,
+the page, CSV and JSON from one function, one statement whatever the number of items."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from tasks.models import Profile, ProgressReport, Roundup, RoundupSettings, WorkItem
+from tasks.roundups.periods import Period
+from tasks.selectors.public import COLUMNS, DEPARTMENT_RANKING, INDICATORS, OVERDUE, public_figures
+from tasks.services.roundups import roundup_generate, roundup_publish
+from tasks.tests.daily_setup import bulk_items, login, make_world
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _setup(*, published: bool = True, enabled: bool = True, overdue: bool = True):
+    today = date.today()
+    w = make_world(today=today)
+    month_end = today.replace(day=1) - timedelta(days=1)
+    period = Period.month(month_end.year, month_end.month)
+    late = WorkItem.objects.create(plan=w.plan, year=period.end.year, text="完成老旧小区改造30个",
+                                   key_task=w.key_task, deadline=period.start, due_date=period.start)
+    late.assignments.create(unit=w.lead, role="lead")
+    # A liaison's note on the overdue item names a person and a mobile: it is in the snapshot, never public.
+    w.lead_user.first_name, w.lead_user.last_name = "三", "张"
+    w.lead_user.save()
+    Profile.objects.filter(user=w.lead_user).update(mobile="13912345678")
+    ProgressReport.objects.create(work_item=late, unit=w.lead, author=w.lead_user, note="联系人张三，电话13912345678",
+                                  created_at=datetime.combine(period.start, datetime.min.time(), tzinfo=TZ))
+    RoundupSettings.objects.update_or_create(plan=w.plan, defaults={"public_enabled": enabled,
+                                                                    "public_overdue": overdue})
+    roundup, _ = roundup_generate(plan=w.plan, period=period, today=today, actor=w.coordinator)
+    if published:
+        roundup_publish(roundup=roundup, actor=w.coordinator)
+    return w, period, roundup
+
+
+def _urls(slug: str, key: str) -> list[str]:
+    return [
+        reverse("tasks:public_index", args=[slug]),
+        reverse("tasks:public_roundup", args=[slug, key]),
+        reverse("tasks:public_roundup_json", args=[slug, key]),
+        reverse("tasks:public_roundup_csv", args=[slug, key, DEPARTMENT_RANKING]),
+    ]
+
+
+def test_public_page_is_off_by_default():
+    assert RoundupSettings().public_enabled is False
+
+
+def test_a_plan_with_the_page_off_is_a_404_to_a_logged_out_visitor():
+    w, period, _ = _setup(enabled=False)
+    for url in _urls(w.plan.slug, period.key):
+        assert Client().get(url).status_code == 404, url
+
+
+def test_a_draft_is_never_public():
+    w, period, roundup = _setup(published=False)
+    assert roundup.status == Roundup.Status.DRAFT
+    for url in _urls(w.plan.slug, period.key):
+        assert Client().get(url).status_code == 404, url
+
+
+def test_unknown_plan_period_or_section_is_a_404():
+    w, period, _ = _setup()
+    client = Client()
+    for url in [
+        reverse("tasks:public_index", args=["no-such-plan"]),
+        reverse("tasks:public_roundup", args=[w.plan.slug, "2020-01"]),
+        reverse("tasks:public_roundup", args=[w.plan.slug, "2020-13"]),
+        reverse("tasks:public_roundup", args=[w.plan.slug, "abc"]),
+        reverse("tasks:public_roundup", args=[w.other_plan.slug, period.key]),
+        reverse("tasks:public_roundup_csv", args=[w.plan.slug, period.key, "units"]),
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_published_roundup_is_public_without_login_at_a_stable_address():
+    w, period, _ = _setup()
+    client = Client()
+    index = client.get(f"/public/{w.plan.slug}/")
+    assert index.status_code == 200
+    assert f"/public/{w.plan.slug}/{period.key}/" in index.content.decode()
+    page = client.get(f"/public/{w.plan.slug}/{period.key}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "区建设局" in text and "完成老旧小区改造30个" in text
+    assert "public" in page["Cache-Control"]
+    assert client.post(f"/public/{w.plan.slug}/{period.key}/").status_code == 405
+
+
+def test_page_csv_and_json_show_the_same_figures():
+    w, period, _ = _setup()
+    client = Client()
+    figures = public_figures(slug=w.plan.slug, period_key=period.key)
+    body = client.get(f"/public/{w.plan.slug}/{period.key}.json")
+    assert body["Content-Type"].startswith("application/json")
+    assert json.loads(body.content) == figures
+    assert figures["sections"] == ["town_ranking", DEPARTMENT_RANKING, INDICATORS, OVERDUE]
+    page = client.get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
+    for section in figures["sections"]:
+        response = client.get(f"/public/{w.plan.slug}/{period.key}/{section}.csv")
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0] == [str(label) for _key, label in COLUMNS[section]]
+        assert len(rows) - 1 == len(figures[section])
+        for row, data in zip(rows[1:], figures[section], strict=True):
+            for (key, _label), cell in zip(COLUMNS[section], row, strict=True):
+                value = data[key]
+                if isinstance(value, int | float) and key != "colour":
+                    assert float(cell) == pytest.approx(value), (section, key)
+                    if key not in ("on_time_rate", "support_on_time_rate", "progress", "expected", "score"):
+                        assert str(value) in page
+    lead = next(r for r in figures[DEPARTMENT_RANKING] if r["unit"] == "区建设局")
+    assert lead["overdue"] == 1
+    assert [r["text"] for r in figures[OVERDUE]] == ["完成老旧小区改造30个"]
+
+
+def test_sections_follow_the_plan_settings():
+    w, period, _ = _setup(overdue=False)
+    RoundupSettings.objects.filter(plan=w.plan).update(public_indicators=False)
+    client = Client()
+    figures = json.loads(client.get(f"/public/{w.plan.slug}/{period.key}.json").content)
+    assert OVERDUE not in figures["sections"] and OVERDUE not in figures
+    assert INDICATORS not in figures
+    page = client.get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
+    assert "完成老旧小区改造30个" not in page and "保障性租赁住房累计建设筹集套数" not in page
+    assert client.get(f"/public/{w.plan.slug}/{period.key}/{OVERDUE}.csv").status_code == 404
+    assert client.get(f"/public/{w.plan.slug}/{period.key}/{DEPARTMENT_RANKING}.csv").status_code == 200
+
+
+def _values(node) -> list[str]:
+    if isinstance(node, dict):
+        return [v for value in node.values() for v in _values(value)]
+    if isinstance(node, list):
+        return [v for value in node for v in _values(value)]
+    return [str(node)]
+
+
+def test_nothing_personal_is_public():
+    """Every person's name, username, email and mobile in the database: none is on the page, CSV or JSON."""
+    w, period, _ = _setup()
+    get_user_model().objects.filter(pk=w.coordinator.pk).update(first_name="专班", last_name="李")
+    client = Client()
+    texts = [strip_tags(client.get(f"/public/{w.plan.slug}/").content.decode()),
+             strip_tags(client.get(f"/public/{w.plan.slug}/{period.key}/").content.decode()),
+             # The JSON's values (its keys are the app's words: "support" is also a test username).
+             "\n".join(_values(json.loads(client.get(f"/public/{w.plan.slug}/{period.key}.json").content)))]
+    figures = public_figures(slug=w.plan.slug, period_key=period.key)
+    texts += [client.get(f"/public/{w.plan.slug}/{period.key}/{s}.csv").content.decode("utf-8-sig")
+              for s in figures["sections"]]
+    snapshot = json.dumps(Roundup.objects.get(plan=w.plan, status="published").data, ensure_ascii=False)
+    assert "13912345678" in snapshot  # the note is in the snapshot: the public page must leave it out
+    secrets = set()
+    for person in get_user_model().objects.all():
+        secrets |= {person.username, person.email, person.get_full_name(), f"{person.last_name}{person.first_name}"}
+    secrets |= set(Profile.objects.exclude(mobile="").values_list("mobile", flat=True))
+    secrets = {s.strip() for s in secrets if s and s.strip()}
+    assert {"张三", "13912345678", "coord", "lead@example.gov.cn"} <= secrets
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text, secret
+
+
+def test_one_statement_whatever_the_number_of_items(django_assert_num_queries):
+    w, period, _ = _setup()
+    client = Client()
+    url = f"/public/{w.plan.slug}/{period.key}/"
+    with django_assert_num_queries(1):
+        assert client.get(url).status_code == 200
+    bulk_items(plan=w.plan, unit=w.lead, n=300, today=period.end, overdue=True)
+    with django_assert_num_queries(1):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(f"/public/{w.plan.slug}/").status_code == 200
+
+
+def test_a_logged_in_user_reads_the_same_page_uncached():
+    w, period, _ = _setup()
+    client = login(Client(), w.lead_user)
+    response = client.get(f"/public/{w.plan.slug}/{period.key}/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "张三" not in strip_tags(response.content.decode())
