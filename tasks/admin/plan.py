@@ -277,6 +277,9 @@ class WorkItemAdmin(PlanScopedAdmin):
     readonly_fields = [
         "status", "deadline_in_force", "completed_at", "completed_on_time", "import_key", "created_at", "updated_at",
         "parent", "handed_at", "signed_at", "signed_by", "messages_sent",
+        # The rating of an item raised by a meeting or a leader is given on the item's page (the service
+        # records it, and reopens the item when unsatisfactory), not edited here.
+        "rating", "rating_reason", "rated_at", "rated_by",
     ]
     exclude = ["due_date"]
     inlines = [WorkItemUnitInline, StatusChangeInline]

@@ -64,7 +64,7 @@ def home(request):
     """Coordinators land on their dashboard; unit staff on their unit's work. A new region's coordinator,
     who may import a plan but coordinates none yet, lands on the (empty) dashboard with its import button."""
     user = request.user
-    if is_coordinator(user) or (user.has_perm("tasks.add_plan") and user_unit(user) is None):
+    if is_coordinator(user) or (user_unit(user) is None and user.has_perm("tasks.add_plan")):
         return coordinator_home(request)
     return my_work(request)
 
