@@ -107,6 +107,9 @@ class _Writer:
         for f in self.fields:
             if f.has_default() and not callable(f.default):
                 self.defaults[f.attname] = f.get_prep_value(f.default)
+            elif f.has_default() and f.default in (list, dict):
+                # A JSON field's empty list or object (a field added later needs no edit here).
+                self.defaults[f.attname] = f.default()
             elif f.has_default() or f.null:
                 self.defaults[f.attname] = None
             elif f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):

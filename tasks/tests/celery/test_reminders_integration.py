@@ -40,7 +40,7 @@ from tasks.models import Message, Reminder, ReminderSettings
 from tasks.notifications.services import outbox_deliver
 from tasks.services.reminders import reminder_digest_send, reminders_scan
 from tasks.tasks import outbox_beat, reminders_beat
-from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory
+from tasks.tests.factories import PlanFactory, UnitFactory, UserFactory, WorkItemFactory, signed_links_in
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -246,7 +246,9 @@ def test_worker_runs_the_beat_task_and_each_recipient_gets_exactly_one_email(ser
     message = next(m for m in inbox.messages if m["To"] == "unit0@zf.example.cn")
     assert message.is_multipart()
     html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
-    assert "https://zf.example.cn/items/" in html
+    # The item's link is signed and single-purpose (tasks.notifications.links), on the site's address.
+    assert "https://zf.example.cn/l/" in html
+    assert {purpose for purpose, _pk in signed_links_in(html)} == {"item"}
 
 
 def test_worker_killed_mid_batch_leaves_that_batch_uncertain_and_sends_the_rest_once(services, smtp):
