@@ -333,6 +333,19 @@ def _overdue_sheet(wb: Workbook, report: RoundupReport) -> None:
         _paint(ws.cell(row=row, column=7), "red")
 
 
+def _outside_sheet(wb: Workbook, report: RoundupReport) -> None:
+    """Items from meetings and leaders' instructions: the same columns as the page's own section."""
+    ws = wb.create_sheet(_("会议批示事项"))
+    headers = [(_("序号"), 6), (_("来源"), 12), (_("来源文号/会议"), 20), (_("事项"), 44), (_("牵头单位"), 16),
+               (_("完成时限"), 11), (_("期末状态"), 10)]
+    _title(ws, report, _("会议议定与领导批示事项"), len(headers))
+    _header(ws, 2, headers)
+    ws.freeze_panes = "D3"
+    for n, item in enumerate(report.outside_items, start=1):
+        _row(ws, n + 2, [n, item["origin_label"], item["origin_ref"] or "", item["text"], item["lead_unit"] or "",
+                         _date(item["due_date"]), item["status_label"]], {6: DATE})
+
+
 def _bulletin_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws = wb.create_sheet(_("表扬通报"))
     headers = [(_("类别"), 8), (_("责任单位"), 22), (_("排名"), 6), (_("得分"), 8), (_("理由"), 50)]
@@ -387,6 +400,8 @@ def render_xlsx(report: RoundupReport) -> bytes:
     _indicators_sheet(wb, report)
     _tasks_sheet(wb, report)
     _overdue_sheet(wb, report)
+    if report.outside_items:
+        _outside_sheet(wb, report)
     if report.is_quarter:
         _bulletin_sheet(wb, report)
     if report.is_year:

@@ -1,12 +1,15 @@
 """Items from meetings and instructions in the 月晾晒: their own section, and counted in their units' results."""
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from tasks.importers.decisions import parse_decisions
 from tasks.roundups.periods import Period
 from tasks.roundups.report import RoundupReport
+from tasks.roundups.xlsx import render_xlsx
 from tasks.selectors.roundups import roundup_data, roundup_document
 from tasks.services.decisions import decisions_import
 from tasks.tests.daily_setup import make_world
@@ -33,9 +36,14 @@ def test_the_month_lists_items_from_meetings_due_in_it_and_counts_them_for_their
     assert units["区教育局"]["overdue"] == 1 and units["区建设局"]["overdue"] == 1
     report = RoundupReport(data=data)
     assert "outside" in [key for key, _heading in report.sections]
+    # The workbook has the section as a sheet of its own, the same rows as the page.
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["会议批示事项"]
+    assert [(r[2], r[4]) for r in sheet.iter_rows(min_row=3, values_only=True)] == [
+        ("纪要〔2026〕2号", "区教育局"), ("纪要〔2026〕2号", "区建设局")]
     # A liaison reads the rows of items they may see.
     doc = roundup_document(plan=w.plan, period=Period.month(2026, 4), user=w.other_user)
     assert [r["lead_unit"] for r in doc["outside_items"]] == ["区教育局"]
     # A month with none has no such section.
-    assert "outside" not in [k for k, _h in RoundupReport(data=roundup_data(plan=w.plan,
-                                                                            period=Period.month(2026, 2))).sections]
+    quiet = RoundupReport(data=roundup_data(plan=w.plan, period=Period.month(2026, 2)))
+    assert "outside" not in [k for k, _h in quiet.sections]
+    assert "会议批示事项" not in load_workbook(io.BytesIO(render_xlsx(quiet))).sheetnames
