@@ -261,7 +261,8 @@ def build(items: int, *, connection=None, seed: int = 12, today: date | None = N
             plan_rows.append({"id": pid, "region_id": r, "title": title,
                               "slug": f"plan-{pid:04d}", "issuer": f"第{r:03d}县住房工作协调委员会办公室",
                               "first_year": FIRST_YEAR, "last_year": LAST_YEAR, "source_file": "", "source_name": "",
-                              "source_sha256": "", "imported_at": _dt(date(FIRST_YEAR, 3, 1)), "import_warnings": []})
+                              "source_sha256": "", "imported_at": _dt(date(FIRST_YEAR, 3, 1)), "import_warnings": [],
+                              "import_layout": []})
             coord_rows.append((pid, coordinator_ids[r]))
             rs_rows.append({"id": pid, "plan_id": pid, "updated_at": now})
             rus_rows.append({"id": pid, "plan_id": pid})

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -256,7 +256,28 @@ def _flush(pairs: list[tuple[Message, Result]], *, now: datetime, summary: Deliv
         summary.counts[m.state] += 1
         if r.error and r.outcome is not Outcome.HOLD:
             summary.errors.append((m.address, r.error))
-    Message.objects.bulk_update(rows, _RECORDED)
+    _record(rows)
+
+
+def _record(rows: list[Message]) -> None:
+    """Write ``rows``' recorded fields: one UPDATE per set of equal values (a batch's results are mostly
+    alike: sent, at the same moment), and the provider ids, which differ (an e-mail's Message-ID), in
+    one more. Django's ``bulk_update`` of every field built a CASE per field and row: milliseconds a
+    message in Python alone."""
+    alike: dict[tuple, list[int]] = defaultdict(list)
+    common = [f for f in _RECORDED if f != "provider_id"]
+    for m in rows:
+        alike[tuple(getattr(m, f) for f in common)].append(m.pk)
+    for values, pks in alike.items():
+        Message.objects.filter(pk__in=pks).update(**dict(zip(common, values, strict=True)))
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for m in rows:
+        by_id[m.provider_id].append(m.pk)
+    if len(by_id) <= 3:  # one call's id for its whole batch (DingTalk's task id), or none
+        for provider_id, pks in by_id.items():
+            Message.objects.filter(pk__in=pks).update(provider_id=provider_id)
+    else:
+        Message.objects.bulk_update(rows, ["provider_id"])
 
 
 def _deliver_batch(adapter, batch: list[Message], *, clock, summary: DeliverySummary) -> None:

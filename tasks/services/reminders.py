@@ -27,7 +27,8 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Case, F, Prefetch, UUIDField, Value, When
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ from tasks.selectors.reminders import (
     reminder_settings_for,
     reminders_due,
     reminders_pending_emails,
-    reminders_ready_to_send,
+    reminders_ready_to_send_for,
 )
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -335,51 +336,67 @@ def _stale_reason(reminder: Reminder) -> str:
 def reminder_digest_send(
     *, email: str, now: datetime | None = None, today: date | None = None, kick: bool = True
 ) -> DigestOutcome:
-    """Queue ``email`` one digest of all its due pending reminders in the outbox, at most once.
+    """Queue ``email`` one digest of all its due pending reminders in the outbox, at most once
+    (``reminder_digests_send`` for one address)."""
+    return reminder_digests_send(emails=[email], now=now, today=today, kick=kick)[0]
 
-    Locks the rows (skipping rows another worker holds), drops reminders whose item was
-    closed or whose deadline moved since the scan, queues one message per channel that reaches
-    the person (``notifications.routing``), and marks the rows in the same transaction. Never
-    queues an empty digest. The outbox's task delivers it.
+
+def reminder_digests_send(
+    *, emails: list[str], now: datetime | None = None, today: date | None = None, kick: bool = True
+) -> list[DigestOutcome]:
+    """Queue each of ``emails`` one digest of all its due pending reminders in the outbox, at most once;
+    one outcome per address, in order. Each channel's delivery is kicked once for all of them.
+
+    Locks the rows (skipping rows another worker holds), drops reminders whose item was closed or whose
+    deadline moved since the scan, queues one message per channel that reaches each person
+    (``notifications.routing``), and marks the rows in the same transaction. Never queues an empty digest.
+    A constant number of statements for the lot (the rows, their items' units, the people, the outbox's
+    insert, the marks), whatever the number of addresses: only the rendering is per person.
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    outcome = DigestOutcome(email=email)
+    emails = list(dict.fromkeys(emails))
+    outcomes = {email: DigestOutcome(email=email) for email in emails}
     with transaction.atomic():
         rows = list(
-            reminders_ready_to_send(email=email, now=now)
+            reminders_ready_to_send_for(emails=emails, now=now)
             .select_for_update(skip_locked=True, of=("self",))
             .prefetch_related(
                 Prefetch("work_item__assignments", queryset=WorkItemUnit.objects.select_related("unit"))
             )
         )
-        live = []
+        live: dict[str, list[Reminder]] = defaultdict(list)
+        cancelled = []
         for r in rows:
             reason = _stale_reason(r)
             if reason:
                 r.status, r.last_error, r.next_attempt_at = St.CANCELLED, reason, None
-                outcome.cancelled += 1
+                outcomes[r.email].cancelled += 1
+                cancelled.append(r)
             else:
-                live.append(r)
-        if outcome.cancelled:
-            Reminder.objects.bulk_update(
-                [r for r in rows if r.status == St.CANCELLED], ["status", "last_error", "next_attempt_at"]
-            )
+                live[r.email].append(r)
+        if cancelled:
+            Reminder.objects.bulk_update(cancelled, ["status", "last_error", "next_attempt_at"])
         if not live:
-            return outcome
-        digest = uuid.uuid4()
-        specs = digest_messages(email=email, reminders=live, today=today, digest=digest)
+            return list(outcomes.values())
+        people = _people_for(list(live))
+        specs: list[MessageSpec] = []
+        digests: dict[str, uuid.UUID] = {}
+        for email, mine in live.items():
+            digest = digests[email] = uuid.uuid4()
+            mine_specs = digest_messages(email=email, reminders=mine, today=today, digest=digest,
+                                         person=people.get(email.lower()))
+            specs += mine_specs
+            o = outcomes[email]
+            o.sent, o.digest, o.channels = True, digest, [spec.channel for spec in mine_specs]
+            o.reminders, o.item_ids = len(mine), {r.work_item_id for r in mine}
         messages_queue(specs=specs, now=now, kick=kick)
+        ids = [r.pk for mine in live.values() for r in mine]
         _update_in_chunks(
-            [r.pk for r in live], status=St.SENT, sent_at=now, digest=digest, attempts=F("attempts") + 1,
-            last_error="", next_attempt_at=None,
+            ids, status=St.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="", next_attempt_at=None,
+            digest=Case(*[When(email=e, then=Value(d)) for e, d in digests.items()], output_field=UUIDField()),
         )
-    outcome.sent = True
-    outcome.digest = digest
-    outcome.channels = [s.channel for s in specs]
-    outcome.reminders = len(live)
-    outcome.item_ids = {r.work_item_id for r in live}
-    return outcome
+    return list(outcomes.values())
 
 
 def _update_in_chunks(ids: list[int], *, extra: dict | None = None, **values) -> int:
@@ -478,12 +495,24 @@ def digest_subject(counts: dict[str, int]) -> str:
     return _("【住有宜居】工作提醒：%(parts)s") % {"parts": "，".join(parts)}
 
 
+def _people_for(emails: list[str]) -> dict:
+    """Lower-cased address -> the active account with it (case-insensitive, the oldest account of an
+    address), profile loaded; one query. A unit's shared mailbox has none."""
+    found = {}
+    users = (get_user_model().objects.annotate(email_lower=Lower("email"))
+             .filter(email_lower__in={e.lower() for e in emails}, is_active=True)
+             .select_related("profile").order_by("-pk"))
+    for user in users:
+        found[user.email_lower] = user  # ordered newest first: the oldest wins
+    return found
+
+
+_NOBODY = object()
+
+
 def _person_for(email: str):
     """The active account with this address, with its profile (None for a unit's shared mailbox)."""
-    user = (
-        get_user_model().objects.filter(email__iexact=email, is_active=True)
-        .select_related("profile").order_by("pk").first()
-    )
+    user = _people_for([email]).get(email.lower())
     return user, getattr(user, "profile", None) if user else None
 
 
@@ -496,10 +525,15 @@ def digest_routes(*, emails: list[str]) -> dict:
     return {e: personal_routes(email=e, profile=getattr(users.get(e), "profile", None)) for e in emails}
 
 
-def digest_messages(*, email: str, reminders: list[Reminder], today: date, digest: uuid.UUID) -> list[MessageSpec]:
+def digest_messages(*, email: str, reminders: list[Reminder], today: date, digest: uuid.UUID,
+                    person=_NOBODY) -> list[MessageSpec]:
     """The digest as one message per channel reaching ``email``'s owner: HTML and text by email, markdown
-    for DingTalk and 浙政钉, a template's variables for SMS; all from templates, keyed by the digest."""
-    user, profile = _person_for(email)
+    for DingTalk and 浙政钉, a template's variables for SMS; all from templates, keyed by the digest.
+    ``person``: the owner's account (None for a shared mailbox), when the caller looked it up already."""
+    if person is _NOBODY:
+        user, profile = _person_for(email)
+    else:
+        user, profile = person, getattr(person, "profile", None) if person else None
     routes = personal_routes(email=email, profile=profile)
     with translation.override("zh-hans"):
         context = digest_context(email=email, reminders=reminders, today=today)
@@ -531,15 +565,6 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
                                      payload={"markdown": markdown, "title": subject}, note=route.note,
                                      **route.timing, **common))
     return specs
-
-
-def reminder_digests_send(*, emails: list[str], now: datetime | None = None) -> list[DigestOutcome]:
-    """Queue the digests of ``emails`` (each on its own, as ``reminder_digest_send``), then kick each
-    channel's delivery once for all of them: the outbox sends them in batches."""
-    outcomes = [reminder_digest_send(email=email, now=now, kick=False) for email in emails]
-    for channel in sorted({c for o in outcomes for c in o.channels}):
-        enqueue_after_commit("outbox_send", channel)
-    return outcomes
 
 
 @dataclass
@@ -584,8 +609,10 @@ def reminders_send_pending(*, now: datetime | None = None, today: date | None = 
     """Queue every due digest and deliver the outbox's due messages now, in this process (the command's path)."""
     now = now or timezone.now()
     summary = SendSummary()
-    for email in reminders_pending_emails(now=now):
-        summary.add(reminder_digest_send(email=email, now=now, today=today))
+    emails = sorted(reminders_pending_emails(now=now))
+    for i in range(0, len(emails), DIGESTS_PER_TASK):
+        for outcome in reminder_digests_send(emails=emails[i: i + DIGESTS_PER_TASK], now=now, today=today):
+            summary.add(outcome)
     channels = set(Message.objects.filter(state=Message.State.QUEUED, next_attempt_at__lte=now)
                    .values_list("channel", flat=True).distinct())
     for channel in sorted(channels):
