@@ -27,10 +27,11 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, Prefetch, UUIDField, Value, When
+from django.db.models import Case, F, Prefetch, UUIDField, Value, When, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -358,12 +359,15 @@ def reminder_digests_send(
     emails = list(dict.fromkeys(emails))
     outcomes = {email: DigestOutcome(email=email) for email in emails}
     with transaction.atomic():
-        rows = list(
-            reminders_ready_to_send_for(emails=emails, now=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .prefetch_related(
-                Prefetch("work_item__assignments", queryset=WorkItemUnit.objects.select_related("unit"))
-            )
+        rows = list(reminders_ready_to_send_for(emails=emails, now=now)
+                    .select_for_update(skip_locked=True, of=("self",)))
+        # An item due to several of these addresses is one instance (its units fetched once, in one query).
+        items: dict[int, WorkItem] = {}
+        for r in rows:
+            r.work_item = items.setdefault(r.work_item_id, r.work_item)
+        prefetch_related_objects(
+            list(items.values()),
+            Prefetch("assignments", queryset=WorkItemUnit.objects.select_related("unit")),
         )
         live: dict[str, list[Reminder]] = defaultdict(list)
         cancelled = []
@@ -382,10 +386,11 @@ def reminder_digests_send(
         people = _people_for(list(live))
         specs: list[MessageSpec] = []
         digests: dict[str, uuid.UUID] = {}
+        shared: dict = {}  # what every digest of the lot shows alike: signed links, labels
         for email, mine in live.items():
             digest = digests[email] = uuid.uuid4()
             mine_specs = digest_messages(email=email, reminders=mine, today=today, digest=digest,
-                                         person=people.get(email.lower()))
+                                         person=people.get(email.lower()), shared=shared)
             specs += mine_specs
             o = outcomes[email]
             o.sent, o.digest, o.channels = True, digest, [spec.channel for spec in mine_specs]
@@ -416,8 +421,14 @@ SECTIONS = [
 ]
 
 
-def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dict:
-    """The data of one digest: plans, each with its sections and items, and the counts."""
+def digest_context(*, email: str, reminders: list[Reminder], today: date, shared: dict | None = None) -> dict:
+    """The data of one digest: plans, each with its sections and items, and the counts.
+
+    ``shared``: a dict kept across the digests of one lot (a digest task's), where the signed links and
+    the translated labels are kept once made (the same item is in many people's digests)."""
+    shared = {} if shared is None else shared
+    links = shared.setdefault("links", {})
+    labels = shared.setdefault("labels", {})
     overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
     by_item: dict[int, list[Reminder]] = defaultdict(list)
     for r in reminders:
@@ -434,7 +445,9 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
             continue
         shown += 1
         plan = plans.setdefault(item.plan_id, {"plan": item.plan, "sections": {}})
-        section = plan["sections"].setdefault(key, {"key": key, "title": str(title), "items": []})
+        section = plan["sections"].get(key)
+        if section is None:
+            section = plan["sections"][key] = {"key": key, "title": str(title), "items": []}
         due = item.due_date
         chased_parts = [_chased_part(r) for r in rows]
         part_units = "、".join(sorted({p.unit.name for p in chased_parts if p is not None}))
@@ -459,16 +472,26 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date) -> dic
         if key == "sign":
             note = _("交办后逾期未签收，请登录系统签收") + "；" + note
         assignments = list(item.assignments.all())
+        # A signed link to the item, or to the 签收 confirm page (two taps: the link, the button).
+        purpose = "sign" if key == "sign" else "item"
+        url = links.get((purpose, item.pk))
+        if url is None:
+            url = links[purpose, item.pk] = signed_url(purpose=purpose, pk=item.pk)
+        for r in rows:
+            if r.kind not in labels:
+                labels[r.kind] = str(r.get_kind_display())
         section["items"].append(
             {
                 "item": item,
-                # A signed link to the item, or to the 签收 confirm page (two taps: the link, the button).
-                "url": signed_url(purpose="sign" if key == "sign" else "item", pk=item.pk),
+                # Formatted once here, shown by the text and the HTML alike.
+                "text": Truncator(item.text).chars(120),
+                "due_text": due.isoformat() if due else "",
+                "url": url,
                 "due": due,
                 "note": note,
                 "leads": "、".join(a.unit.name for a in assignments if a.role == Role.LEAD),
                 "supports": "、".join(a.unit.name for a in assignments if a.role == Role.SUPPORT),
-                "why": "、".join(sorted({str(r.get_kind_display()) for r in rows})),
+                "why": "、".join(sorted({labels[r.kind] for r in rows})),
             }
         )
     order = [s[0] for s in SECTIONS]
@@ -526,7 +549,7 @@ def digest_routes(*, emails: list[str]) -> dict:
 
 
 def digest_messages(*, email: str, reminders: list[Reminder], today: date, digest: uuid.UUID,
-                    person=_NOBODY) -> list[MessageSpec]:
+                    person=_NOBODY, shared: dict | None = None) -> list[MessageSpec]:
     """The digest as one message per channel reaching ``email``'s owner: HTML and text by email, markdown
     for DingTalk and 浙政钉, a template's variables for SMS; all from templates, keyed by the digest.
     ``person``: the owner's account (None for a shared mailbox), when the caller looked it up already."""
@@ -536,7 +559,7 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         user, profile = person, getattr(person, "profile", None) if person else None
     routes = personal_routes(email=email, profile=profile)
     with translation.override("zh-hans"):
-        context = digest_context(email=email, reminders=reminders, today=today)
+        context = digest_context(email=email, reminders=reminders, today=today, shared=shared)
         subject = digest_subject(context["counts"])
         rendered = {"subject": subject}
         text = render_to_string("tasks/email/reminder_digest.txt", context)
