@@ -27,7 +27,7 @@ from math import ceil
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -380,10 +380,15 @@ def outbox_tick(*, now: datetime | None = None) -> dict:
     A lost task or a dead worker is made up by data, not by the broker."""
     now = now or timezone.now()
     swept = outbox_sweep(now=now)
-    due = sorted(set(Message.objects.filter(state=S.QUEUED, next_attempt_at__lte=now)
-                     .values_list("channel", flat=True).distinct()))
+    counts = dict(Message.objects.filter(state=S.QUEUED, next_attempt_at__lte=now)
+                  .values_list("channel").annotate(n=Count("pk")).order_by())
+    due = sorted(counts)
     for channel in due:
-        enqueue_after_commit("outbox_send", channel)
+        # As many deliverers as there are workers (NOTIFY_DELIVERERS), no more than there are batches:
+        # their claims skip each other's rows (SKIP LOCKED), so none sends a message another took.
+        batches = ceil(counts[channel] / adapter_for(channel).batch_size)
+        for _n in range(max(1, min(settings.NOTIFY_DELIVERERS, batches))):
+            enqueue_after_commit("outbox_send", channel)
     waiting = sorted(set(Message.objects.filter(state=S.SENT, sent_at__lte=now - RECONCILE_AFTER,
                                                 sent_at__gte=now - RECONCILE_WITHIN)
                          .exclude(provider_id="").values_list("channel", flat=True).distinct()))

@@ -246,7 +246,7 @@ def test_worker_runs_the_beat_task_and_each_recipient_gets_exactly_one_email(ser
     message = next(m for m in inbox.messages if m["To"] == "unit0@zf.example.cn")
     assert message.is_multipart()
     html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
-    assert "https://zf.example.cn/items/" in html
+    assert "https://zf.example.cn/l/" in html  # each item by its signed link (tasks/notifications/links.py)
 
 
 def test_worker_killed_mid_batch_leaves_that_batch_uncertain_and_sends_the_rest_once(services, smtp):
