@@ -5,10 +5,10 @@ How "never twice, never lost" holds:
 * The scan inserts one row per (item, kind, deadline in force, step, recipient) that is
   due by window; the unique key turns a repeated scan into a no-op (one INSERT ... ON
   CONFLICT DO NOTHING, whatever the number of rows).
-* Queuing a digest takes one recipient's due pending rows with ``SELECT ... FOR UPDATE SKIP
-  LOCKED``, queues the digest in the outbox (one message per channel that reaches the person, keyed
-  by the digest) and marks the rows sent in the same transaction. A second worker, beat or retry
-  finds them locked or already sent and queues nothing.
+* Queuing digests takes a digest task's recipients' due pending rows with ``SELECT ... FOR UPDATE SKIP
+  LOCKED`` (one statement for the lot), queues each person's digest in the outbox (one message per
+  channel that reaches the person, keyed by the digest) and marks the rows sent in the same
+  transaction. A second worker, beat or retry finds them locked or already sent and queues nothing.
 * Delivery is the outbox's (``tasks/notifications/``): its task per channel sends in batches, retries
   with backoff, and marks a message whose fate a crash left unknown 'uncertain' instead of resending it.
 """
