@@ -396,12 +396,30 @@ def reminder_digests_send(
             o.sent, o.digest, o.channels = True, digest, [spec.channel for spec in mine_specs]
             o.reminders, o.item_ids = len(mine), {r.work_item_id for r in mine}
         messages_queue(specs=specs, now=now, kick=kick)
-        ids = [r.pk for mine in live.values() for r in mine]
-        _update_in_chunks(
-            ids, status=St.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="", next_attempt_at=None,
-            digest=Case(*[When(email=e, then=Value(d)) for e, d in digests.items()], output_field=UUIDField()),
-        )
+        _mark_sent({email: [r.pk for r in mine] for email, mine in live.items()}, digests, now=now)
     return list(outcomes.values())
+
+
+def _mark_sent(ids: dict[str, list[int]], digests: dict[str, uuid.UUID], *, now: datetime) -> None:
+    """Mark each address's rows (``ids``) sent with its digest: one statement on PostgreSQL (the pairs as
+    one JSON parameter, joined: a CASE of a hundred addresses was evaluated row by row, 0.2-0.3 s a
+    task), else one per 5,000 rows with a CASE on the address."""
+    if connection.vendor == "postgresql":
+        digest_of = {pk: digests[email] for email, pks in ids.items() for pk in pks}
+        table = connection.ops.quote_name(Reminder._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS r SET status = %s, sent_at = %s, attempts = r.attempts + 1, last_error = '', "
+                "next_attempt_at = NULL, digest = (d->>1)::uuid "
+                "FROM jsonb_array_elements(%s::jsonb) AS d WHERE r.id = (d->>0)::bigint",
+                [St.SENT, now, json.dumps([[pk, str(digest)] for pk, digest in digest_of.items()])],
+            )
+        return
+    _update_in_chunks(
+        [pk for pks in ids.values() for pk in pks], status=St.SENT, sent_at=now, attempts=F("attempts") + 1,
+        last_error="", next_attempt_at=None,
+        digest=Case(*[When(email=e, then=Value(d)) for e, d in digests.items()], output_field=UUIDField()),
+    )
 
 
 def _update_in_chunks(ids: list[int], *, extra: dict | None = None, **values) -> int:
