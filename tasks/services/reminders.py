@@ -283,6 +283,7 @@ class DigestOutcome:
     cancelled: int = 0
     channels: list[str] = field(default_factory=list)
     digest: uuid.UUID | None = None
+    error: str = ""  # the digest could not be composed (its rows stay pending, tried again at the next tick)
 
     def as_dict(self) -> dict:
         return {
@@ -292,6 +293,7 @@ class DigestOutcome:
             "items": len(self.item_ids),
             "cancelled": self.cancelled,
             "channels": self.channels,
+            **({"error": self.error} if self.error else {}),
         }
 
 
@@ -387,14 +389,23 @@ def reminder_digests_send(
         specs: list[MessageSpec] = []
         digests: dict[str, uuid.UUID] = {}
         shared: dict = {}  # what every digest of the lot shows alike: signed links, labels
-        for email, mine in live.items():
-            digest = digests[email] = uuid.uuid4()
-            mine_specs = digest_messages(email=email, reminders=mine, today=today, digest=digest,
-                                         person=people.get(email.lower()), shared=shared)
+        for email, mine in list(live.items()):
+            digest = uuid.uuid4()
+            try:
+                mine_specs = digest_messages(email=email, reminders=mine, today=today, digest=digest,
+                                             person=people.get(email.lower()), shared=shared)
+            except Exception as exc:  # one person's digest that cannot be rendered holds back no one else's
+                log.exception("reminder digest for %s not composed; its rows stay pending", email)
+                outcomes[email].error = f"{type(exc).__name__}: {exc}"[:300]
+                del live[email]
+                continue
+            digests[email] = digest
             specs += mine_specs
             o = outcomes[email]
             o.sent, o.digest, o.channels = True, digest, [spec.channel for spec in mine_specs]
             o.reminders, o.item_ids = len(mine), {r.work_item_id for r in mine}
+        if not live:
+            return list(outcomes.values())
         messages_queue(specs=specs, now=now, kick=kick)
         _mark_sent({email: [r.pk for r in mine] for email, mine in live.items()}, digests, now=now)
     return list(outcomes.values())

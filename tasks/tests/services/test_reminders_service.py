@@ -518,3 +518,31 @@ def test_digests_of_2_and_40_recipients_cost_the_same_statements(world):
 
     assert not any(o.sent for o in reminder_digests_send(emails=emails, now=at(day), today=day, kick=False))
     assert Message.objects.count() == 40
+
+
+def test_a_digest_that_cannot_be_composed_holds_back_no_one_else(world, monkeypatch, caplog):
+    from tasks.services import reminders
+    from tasks.services.reminders import reminder_digests_send
+
+    item(world, date(2023, 5, 31))
+    day = date(2023, 5, 30)
+    reminders_scan(today=day, now=at(day))
+    compose = reminders.digest_messages
+
+    def broken_for_one(*, email, **kwargs):
+        if email == "jsj2@yc.gov.cn":
+            raise ValueError("模板出错")
+        return compose(email=email, **kwargs)
+
+    monkeypatch.setattr(reminders, "digest_messages", broken_for_one)
+    emails = [*LEAD, "czj@yc.gov.cn"]
+    outcomes = {o.email: o for o in reminder_digests_send(emails=emails, now=at(day), today=day, kick=False)}
+    assert [e for e in emails if outcomes[e].sent] == ["jsj@yc.gov.cn", "liaison@yc.gov.cn", "czj@yc.gov.cn"]
+    assert outcomes["jsj2@yc.gov.cn"].error == "ValueError: 模板出错"
+    assert "jsj2@yc.gov.cn" in caplog.text
+    # Its rows stay pending, nothing of it was queued; the next attempt (the next tick) sends it.
+    assert set(Reminder.objects.filter(email="jsj2@yc.gov.cn").values_list("status", flat=True)) == {"pending"}
+    assert not Message.objects.filter(address="jsj2@yc.gov.cn").exists()
+    monkeypatch.setattr(reminders, "digest_messages", compose)
+    assert reminder_digest_send(email="jsj2@yc.gov.cn", now=at(day)).sent
+    assert Message.objects.filter(address="jsj2@yc.gov.cn").count() == 1
