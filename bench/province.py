@@ -495,7 +495,13 @@ class CelerySend:
                 raise RuntimeError(f"only {got} of {expected} DingTalk notices arrived; see {log}")
         finally:
             worker.terminate()
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                # A warm shutdown once took 31 s restoring two prefetched messages to Redis, after every
+                # digest had arrived: the measurement stands; the worker is killed, not waited for.
+                worker.kill()
+                worker.wait(timeout=30)
             controller.stop()
             dingtalk.stop()
 

@@ -320,6 +320,9 @@ NOTIFY_RETRY_MAX_SECONDS = env.int(
 NOTIFY_SENDING_TIMEOUT_SECONDS = env.int("NOTIFY_SENDING_TIMEOUT_SECONDS", default=900)
 # Emails per batch on one SMTP connection: a worker lost mid-batch leaves at most these 'uncertain'.
 NOTIFY_EMAIL_BATCH_SIZE = env.int("NOTIFY_EMAIL_BATCH_SIZE", default=20)
+# Delivery tasks the beat's minute starts per channel with a backlog (the number of Celery worker
+# processes): they claim batches side by side, each message once.
+NOTIFY_DELIVERERS = env.int("NOTIFY_DELIVERERS", default=2)
 # Group robots: at most this many messages per window per robot (the providers' 20 a minute).
 NOTIFY_ROBOT_LIMIT = env.int("NOTIFY_ROBOT_LIMIT", default=20)
 NOTIFY_ROBOT_WINDOW_SECONDS = env.int("NOTIFY_ROBOT_WINDOW_SECONDS", default=60)

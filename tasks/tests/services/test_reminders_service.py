@@ -482,3 +482,67 @@ def test_default_retries_outlast_a_whole_day_of_smtp_outage():
     waits = sum(retry_delay(n) for n in range(1, django_settings.NOTIFY_MAX_ATTEMPTS))
     assert waits >= 24 * 3600
     assert max(retry_delay(n) for n in range(1, 60)) < 3600  # below the broker's visibility timeout
+
+
+def _compose_queries(emails: list[str], day: date) -> int:
+    from tasks.services.reminders import reminder_digests_send
+
+    with CaptureQueriesContext(connection) as ctx:
+        outcomes = reminder_digests_send(emails=emails, now=at(day), today=day, kick=False)
+    assert all(o.sent for o in outcomes), outcomes
+    return len(ctx.captured_queries)
+
+
+def test_digests_of_2_and_40_recipients_cost_the_same_statements(world):
+    """A digest task composes its addresses' digests with a constant number of statements (rows, units,
+    people, the outbox's insert, the marks): only the rendering is per person."""
+    day = date(2023, 6, 12)
+    for i in range(40):
+        unit = UnitFactory(region=world["region"], emails=f"u{i}@yc.gov.cn")
+        WorkItemFactory(plan=world["plan"], deadline=date(2023, 6, 13), due_date=date(2023, 6, 13), lead=unit)
+        WorkItemFactory(plan=world["plan"], deadline=date(2023, 6, 14), due_date=date(2023, 6, 14), lead=unit)
+    reminders_scan(today=day, now=at(day))
+    emails = [f"u{i}@yc.gov.cn" for i in range(40)]
+    small = _compose_queries(emails[:2], day)
+    large = _compose_queries(emails[2:], day)
+    assert small == large
+    # Each address got one digest of its own items, and its rows point at that digest.
+    for i in (0, 39):
+        row_digests = set(Reminder.objects.filter(email=f"u{i}@yc.gov.cn").values_list("digest", flat=True))
+        message = Message.objects.get(address=f"u{i}@yc.gov.cn")
+        assert row_digests == {message.group} and "您有 2 项" in message.body
+        assert Reminder.objects.filter(email=f"u{i}@yc.gov.cn", status=Reminder.Status.SENT).count() == 2
+    # Composed again: nothing is due any more, nothing is queued twice.
+    assert Message.objects.count() == 40
+    from tasks.services.reminders import reminder_digests_send
+
+    assert not any(o.sent for o in reminder_digests_send(emails=emails, now=at(day), today=day, kick=False))
+    assert Message.objects.count() == 40
+
+
+def test_a_digest_that_cannot_be_composed_holds_back_no_one_else(world, monkeypatch, caplog):
+    from tasks.services import reminders
+    from tasks.services.reminders import reminder_digests_send
+
+    item(world, date(2023, 5, 31))
+    day = date(2023, 5, 30)
+    reminders_scan(today=day, now=at(day))
+    compose = reminders.digest_messages
+
+    def broken_for_one(*, email, **kwargs):
+        if email == "jsj2@yc.gov.cn":
+            raise ValueError("模板出错")
+        return compose(email=email, **kwargs)
+
+    monkeypatch.setattr(reminders, "digest_messages", broken_for_one)
+    emails = [*LEAD, "czj@yc.gov.cn"]
+    outcomes = {o.email: o for o in reminder_digests_send(emails=emails, now=at(day), today=day, kick=False)}
+    assert [e for e in emails if outcomes[e].sent] == ["jsj@yc.gov.cn", "liaison@yc.gov.cn", "czj@yc.gov.cn"]
+    assert outcomes["jsj2@yc.gov.cn"].error == "ValueError: 模板出错"
+    assert "jsj2@yc.gov.cn" in caplog.text
+    # Its rows stay pending, nothing of it was queued; the next attempt (the next tick) sends it.
+    assert set(Reminder.objects.filter(email="jsj2@yc.gov.cn").values_list("status", flat=True)) == {"pending"}
+    assert not Message.objects.filter(address="jsj2@yc.gov.cn").exists()
+    monkeypatch.setattr(reminders, "digest_messages", compose)
+    assert reminder_digest_send(email="jsj2@yc.gov.cn", now=at(day)).sent
+    assert Message.objects.filter(address="jsj2@yc.gov.cn").count() == 1

@@ -1,0 +1,184 @@
+"""Where the reminder day's delivery time goes, in one process: tick, digest composition, outbox delivery.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/outbox_profile.py [--size 100000] [--limit 2000] [--keep | --reuse] [--top 25]
+
+Builds ``<prefix>_<size>`` as ``bench/province.py`` does (or reuses a kept one), gives every person a
+DingTalk id (their username, DingTalk first, as the Celery bench does), then runs in this process, each
+phase under cProfile with its statements counted:
+
+1. the tick's scan and grouping (``reminders_tick``; the Celery tasks it would queue are collected, not sent);
+2. composing and queuing the digests of the first ``--limit`` addresses (``reminder_digests_send``);
+3. ``outbox_deliver('email')`` to an SMTP sink on loopback (aiosmtpd) and
+   ``outbox_deliver('dingtalk')`` to the DingTalk stand-in (``tasks/tests/notifications/fakes.py``).
+
+Everything runs in one transaction that is rolled back at the end (the database stays as built, so
+``--reuse`` measures again); Celery's own overhead is not in these figures (the bench's Celery run
+minus these is). Prints per phase: wall time, statements, per digest / per batch, and the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.province import (  # noqa: E402  (sets the environment the bench runs with)
+    _setup_django,
+    bench_today,
+    create_databases,
+    drop_databases,
+    reminder_day_now,
+    use_database,
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiler = cProfile.Profile()
+    connection.queries_log.clear()  # its window is 9,000 statements: counted from empty
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        profiler.enable()
+        result = fn()
+        profiler.disable()
+        elapsed = time.perf_counter() - start
+    n = len(queries.captured_queries)
+    extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
+                    for k, v in (per or {}).items())
+    print(f"\n== {name}: {elapsed:.2f} s, {n} statements{extra}", flush=True)
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    for q in slowest:
+        print(f"   slowest: {float(q['time']) * 1000:.0f} ms  {q['sql'][:400]}")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()), flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--limit", type=int, default=2000, help="digests composed and delivered at most")
+    parser.add_argument("--prefix", default="outboxprof")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench/outbox_profile.py needs DATABASE_URL=postgres://...; skipped")
+        return 0
+    _setup_django()
+
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import OuterRef, Subquery
+
+    from bench.province_data import build
+    from tasks.models import Message, Profile
+    from tasks.notifications import services as outbox
+    from tasks.services import reminders
+    from tasks.tests.notifications.fakes import FakeDingTalk
+
+    name = f"{args.prefix}_{args.size}"
+    if not args.reuse:
+        create_databases([name], template=f"{args.prefix}_tpl_{os.getpid()}")
+    use_database(name)
+    today = bench_today()
+    if not args.reuse:
+        start = time.perf_counter()
+        build(args.size, today=today)
+        print(f"built {name} in {time.perf_counter() - start:.1f} s", flush=True)
+
+    class Sink:
+        def __init__(self):
+            self.n = 0
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            with self.lock:
+                self.n += 1
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    dingtalk = FakeDingTalk().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = dingtalk.url, dingtalk.app_key
+    settings.DINGTALK_APP_SECRET, settings.DINGTALK_AGENT_ID = dingtalk.app_secret, str(dingtalk.agent_id)
+
+    queued_tasks: list[tuple[str, tuple]] = []
+
+    def collect(task_name, *task_args):
+        queued_tasks.append((task_name, task_args))
+
+    modules = [reminders, outbox]
+    saved = [m.enqueue_after_commit for m in modules]
+    for m in modules:
+        m.enqueue_after_commit = collect
+    now = reminder_day_now(today)
+    try:
+        with transaction.atomic():
+            Profile.objects.update(
+                dingtalk_id=Subquery(get_user_model().objects.filter(pk=OuterRef("user_id")).values("username")[:1]),
+                channels="dingtalk",
+            )
+            result = _phase("tick (scan, grouping)", lambda: reminders.reminders_tick(now=now), top=args.top)
+            emails = result.emails[: args.limit]
+            print(f"   {len(result.emails)} addresses due; composing {len(emails)}", flush=True)
+            groups = [emails[i: i + reminders.DIGESTS_PER_TASK]
+                      for i in range(0, len(emails), reminders.DIGESTS_PER_TASK)]
+            _phase("compose and queue digests",
+                   lambda: [reminders.reminder_digests_send(emails=g, now=now) for g in groups],
+                   top=args.top, per={"digest": len(emails)})
+            counts = {c: Message.objects.filter(channel=c, state="queued").count() for c in ("email", "dingtalk")}
+            print(f"   queued: {counts}", flush=True)
+            email_batches = -(-counts["email"] // settings.NOTIFY_EMAIL_BATCH_SIZE)
+            summary = _phase("deliver email (SMTP sink)", lambda: outbox.outbox_deliver(channel="email", now=now),
+                             top=args.top, per={"e-mail": counts["email"], "batch": email_batches})
+            print(f"   {summary.as_dict()}; the sink has {sink.n}", flush=True)
+            summary = _phase("deliver dingtalk (stand-in)",
+                             lambda: outbox.outbox_deliver(channel="dingtalk", now=now),
+                             top=args.top, per={"notice": counts["dingtalk"]})
+            print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}; "
+                  f"{len(dingtalk.calls)} calls", flush=True)
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        for m, f in zip(modules, saved, strict=True):
+            m.enqueue_after_commit = f
+        controller.stop()
+        dingtalk.stop()
+        if not (args.keep or args.reuse):
+            drop_databases([name])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
