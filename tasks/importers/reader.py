@@ -5,7 +5,6 @@ tables in document order, table rows as tab-separated lines), text-layer .pdf, a
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from .document import PlanParseError
+from .office import convert, soffice_binary
 from .sheets import SUFFIXES as SHEET_SUFFIXES
 from .sheets import Sheet, read_sheets
 from .text import join_cell_lines
@@ -215,36 +215,14 @@ def read_pdf(path: Path) -> str:
 
 
 LEGACY_SUFFIXES = (".doc", ".wps")
-CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion
-
-
-def soffice_binary() -> str | None:
-    """LibreOffice's command, when installed (Debian: libreoffice-writer-nogui)."""
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def _convert(binary: str, source: Path, outdir: Path, filter_name: str | None) -> Path | None:
-    """One headless conversion to .docx with a profile of its own (so parallel conversions do not
-    share, or lock, the user's LibreOffice profile); the .docx path, or None when it failed."""
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir))
-    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir)]
-    if filter_name:
-        command.append(f"--infilter={filter_name}")
-    command.append(str(source))
-    env = {**os.environ, "HOME": str(profile)}
+    """One headless conversion to .docx (``office.convert``); the .docx path, or None when it failed or
+    timed out (the caller tries the next filter, then refuses the file)."""
     try:
-        subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False, env=env)
+        return convert(binary, source, outdir, target="docx:MS Word 2007 XML", suffix=".docx",
+                       filter_name=filter_name)
     except subprocess.TimeoutExpired:
         return None
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    out = outdir / (source.stem + ".docx")
-    return out if out.exists() and out.stat().st_size > 0 else None
 
 
 def convert_legacy(path: Path, outdir: Path) -> Path:

@@ -20,7 +20,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -30,11 +29,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .document import PlanParseError
+from .office import CONVERT_TIMEOUT, convert, soffice_binary
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
 MAX_CELLS = 2_000_000
-CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion of a .et file
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".et")
 
@@ -346,14 +345,6 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
 # ---- WPS .et through LibreOffice -----------------------------------------------------------------------------
 
 
-def soffice_binary() -> str | None:
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def calc_available() -> bool:
     """LibreOffice with its spreadsheet component (Debian: libreoffice-calc-nogui)."""
     binary = soffice_binary()
@@ -376,22 +367,15 @@ def convert_et(data: bytes, filename: str) -> bytes:
         outdir = Path(tmp)
         source = outdir / "source.et"  # a plain name LibreOffice cannot misread
         source.write_bytes(data)
-        profile = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir))
         for filter_name in (None, "MS Excel 97"):
-            command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                       "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir)]
-            if filter_name:
-                command.append(f"--infilter={filter_name}")
-            command.append(str(source))
-            env = {**os.environ, "HOME": str(profile)}
             try:
-                subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False, env=env)
+                out = convert(binary, source, outdir, target="xlsx:Calc MS Excel 2007 XML", suffix=".xlsx",
+                              filter_name=filter_name)
             except subprocess.TimeoutExpired:
                 raise PlanParseError(
                     f"LibreOffice 转换 .et 超过 {CONVERT_TIMEOUT} 秒,已停止 (conversion timed out)",
                     path=filename) from None
-            out = outdir / "source.xlsx"
-            if out.exists() and out.stat().st_size > 0:
+            if out is not None:
                 return out.read_bytes()
     raise PlanParseError(
         "LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传 "
