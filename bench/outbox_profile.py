@@ -24,9 +24,7 @@ import cProfile
 import io
 import os
 import pstats
-import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from bench.province import (  # noqa: E402  (sets the environment the bench runs
     create_databases,
     drop_databases,
     reminder_day_now,
+    start_smtp_sink,
     use_database,
 )
 
@@ -86,7 +85,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _setup_django()
 
-    from aiosmtpd.controller import Controller
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import transaction
@@ -108,22 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         build(args.size, today=today)
         print(f"built {name} in {time.perf_counter() - start:.1f} s", flush=True)
 
-    class Sink:
-        def __init__(self):
-            self.n = 0
-            self.lock = threading.Lock()
-
-        async def handle_DATA(self, server, session, envelope):
-            with self.lock:
-                self.n += 1
-            return "250 OK"
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink, controller, port = start_smtp_sink()
     dingtalk = FakeDingTalk().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port

@@ -346,6 +346,33 @@ def reminder_day_now(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, REMINDER_DAY_AT))
 
 
+
+def start_smtp_sink():
+    """An SMTP server on a free loopback port (aiosmtpd) that counts what it accepts: (sink with ``n``, its
+    controller, the port). The caller stops the controller."""
+    import socket
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        def __init__(self):
+            self.n = 0
+            self.lock = threading.Lock()
+
+        async def handle_DATA(self, server, session, envelope):
+            with self.lock:
+                self.n += 1
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return sink, controller, port
+
 def bench_today() -> date:
     """The day the data is built for: today, or yesterday before 09:00 local time.
 
@@ -407,11 +434,8 @@ class CelerySend:
         self.delivered_counts: dict[str, dict[str, int]] = {}
 
     def __call__(self, ctx: Context) -> None:
-        import socket
         import subprocess
-        import threading
 
-        from aiosmtpd.controller import Controller
         from django.contrib.auth import get_user_model
         from django.db import connection
         from django.db.models import OuterRef, Subquery
@@ -421,22 +445,7 @@ class CelerySend:
         from tasks.services.reminders import reminders_tick
         from tasks.tests.notifications.fakes import FakeDingTalk
 
-        class Sink:
-            def __init__(self):
-                self.n = 0
-                self.lock = threading.Lock()
-
-            async def handle_DATA(self, server, session, envelope):
-                with self.lock:
-                    self.n += 1
-                return "250 OK"
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        sink = Sink()
-        controller = Controller(sink, hostname="127.0.0.1", port=port)
-        controller.start()
+        sink, controller, port = start_smtp_sink()
         dingtalk = FakeDingTalk().start()
         # Every person is on DingTalk (their username as id, DingTalk first): their digests go both ways.
         Profile.objects.update(
