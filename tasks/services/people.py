@@ -61,6 +61,14 @@ def _username_for(spec: PersonSpec) -> str:
     return name
 
 
+def _person_save(existing, *, unit, spec: PersonSpec, actor, at):
+    """The account ``spec`` describes in ``unit``: ``existing`` (the one with that mobile) updated, or a new one."""
+    if existing is not None:
+        person_update(user=existing, unit=unit, spec=spec, actor=actor, at=at)
+        return existing
+    return person_create(unit=unit, spec=spec, actor=actor, at=at)
+
+
 def person_by_mobile(mobile: str):
     """The account whose profile carries ``mobile`` (None if nobody's)."""
     if not mobile:
@@ -138,11 +146,7 @@ def unit_person_add(*, unit: Unit, spec: PersonSpec, actor, plan: Plan | None = 
         if existing is not None and existing.profile.unit_id not in (None, unit.pk):
             raise PeopleError({"mobile": [_("手机号 %(m)s 已是%(u)s的%(n)s，请先在原单位停用或调出。") % {
                 "m": spec.mobile, "u": existing.profile.unit.name, "n": existing.get_full_name()}]})
-        if existing is not None:
-            person_update(user=existing, unit=unit, spec=spec, actor=actor, at=at)
-            user = existing
-        else:
-            user = person_create(unit=unit, spec=spec, actor=actor, at=at)
+        user = _person_save(existing, unit=unit, spec=spec, actor=actor, at=at)
         if spec.role == PersonRole.COORDINATOR and plan is not None:
             plan.coordinators.add(user)
         if invite:
@@ -188,11 +192,7 @@ def unit_liaison_replace(*, unit: Unit, old, spec: PersonSpec, old_fate: str = D
         if existing is not None and existing.profile.unit_id not in (None, unit.pk) and existing.is_active:
             raise PeopleError({"mobile": [_("手机号 %(m)s 已是%(u)s的%(n)s。") % {
                 "m": spec.mobile, "u": existing.profile.unit.name, "n": existing.get_full_name()}]})
-        if existing is not None:
-            person_update(user=existing, unit=unit, spec=spec, actor=actor, at=at)
-            new = existing
-        else:
-            new = person_create(unit=unit, spec=spec, actor=actor, at=at)
+        new = _person_save(existing, unit=unit, spec=spec, actor=actor, at=at)
         old_email = (old.email or "").strip().lower()
         moved = cancelled = 0
         if old_email and new.email:
