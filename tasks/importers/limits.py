@@ -52,8 +52,18 @@ class Limits:
 
 
 
-def _mb(n: int) -> str:
+def mb_text(n: int) -> str:
     return f"{n / (1024 * 1024):.0f}"
+
+
+def check_inflated(infos: list[zipfile.ZipInfo], limits, *, name: str, kind: str, kind_en: str) -> None:
+    """Refuse an archive (.docx, .xlsx) whose members inflate past ``limits.inflated_bytes`` (a zip bomb),
+    from its directory alone."""
+    inflated = sum(i.file_size for i in infos)
+    if inflated > limits.inflated_bytes:
+        raise PlanParseError(
+            f"{kind}解压后超过 {mb_text(limits.inflated_bytes)} MB 上限，未导入任何内容"
+            f" ({kind_en} inflates to {mb_text(inflated)} MB)", path=name)
 
 
 _PAGES_XML = re.compile(rb"<(?:\w+:)?Pages>\s*(\d{1,9})\s*<")
@@ -66,16 +76,11 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > limits.inflated_bytes:
-        raise PlanParseError(f"文件超过 {_mb(limits.inflated_bytes)} MB 上限 (document too large)", path=name)
+        raise PlanParseError(f"文件超过 {mb_text(limits.inflated_bytes)} MB 上限 (document too large)", path=name)
     if suffix == ".docx":
         try:
             with zipfile.ZipFile(path) as archive:
-                infos = archive.infolist()
-                inflated = sum(i.file_size for i in infos)
-                if inflated > limits.inflated_bytes:
-                    raise PlanParseError(
-                        f"Word 文档解压后超过 {_mb(limits.inflated_bytes)} MB 上限，未导入任何内容"
-                        f" (.docx inflates to {_mb(inflated)} MB)", path=name)
+                check_inflated(archive.infolist(), limits, name=name, kind="Word 文档", kind_en=".docx")
                 pages = _docx_pages(archive)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=name) from exc
@@ -149,7 +154,7 @@ def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
         raise PlanParseError(f"文档内容损坏，无法读取 (damaged document: {type(exc).__name__}: {exc})",
                              path=source) from None
     if len(text) > limits.inflated_bytes:
-        raise PlanParseError(f"文档文字超过 {_mb(limits.inflated_bytes)} MB 上限 (text too large)", path=source)
+        raise PlanParseError(f"文档文字超过 {mb_text(limits.inflated_bytes)} MB 上限 (text too large)", path=source)
     try:
         parsed = parse_plan_text(text, source=source, year=year, columns=columns)
     except PlanParseError as exc:

@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .document import PlanParseError
+from .limits import check_inflated, mb_text
 from .office import CONVERT_TIMEOUT, convert, soffice_binary
 
 MAX_ROWS = 100_000
@@ -59,10 +60,6 @@ class Sheet:
         return out
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f}"
-
-
 def read_sheets(data: bytes, *, filename: str, limits=None) -> list[Sheet]:
     """Every sheet of a spreadsheet file, as rows of strings; PlanParseError (naming the file) when the
     file cannot be read or passes a cap."""
@@ -73,7 +70,7 @@ def read_sheets(data: bytes, *, filename: str, limits=None) -> list[Sheet]:
     if not data:
         raise PlanParseError("文件为空 (empty file)", path=filename)
     if len(data) > limits.inflated_bytes:
-        raise PlanParseError(f"文件超过 {_mb(limits.inflated_bytes)} MB 上限 (file too large)", path=filename)
+        raise PlanParseError(f"文件超过 {mb_text(limits.inflated_bytes)} MB 上限 (file too large)", path=filename)
     if suffix == ".csv":
         return [_read_csv(data, filename)]
     if suffix == ".et":
@@ -119,11 +116,7 @@ def _check_xlsx(data: bytes, filename: str, limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            inflated = sum(i.file_size for i in infos)
-            if inflated > limits.inflated_bytes:
-                raise PlanParseError(
-                    f"表格文件解压后超过 {_mb(limits.inflated_bytes)} MB 上限,未导入任何内容"
-                    f" (spreadsheet inflates to {_mb(inflated)} MB)", path=filename)
+            check_inflated(infos, limits, name=filename, kind="表格文件", kind_en="spreadsheet")
             names = _sheet_names(archive)
             for info in infos:
                 if _SHEET_PART.match(info.filename):
@@ -171,8 +164,8 @@ def _check_sheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: 
             total += len(chunk)
             if total > limits.inflated_bytes:
                 raise PlanParseError(
-                    f"表格文件解压后超过 {_mb(limits.inflated_bytes)} MB 上限,未导入任何内容 (spreadsheet too large)",
-                    path=filename)
+                    f"表格文件解压后超过 {mb_text(limits.inflated_bytes)} MB 上限,未导入任何内容"
+                    " (spreadsheet too large)", path=filename)
             buf = tail + chunk
             cut = buf.rfind(b">") + 1
             text, tail = buf[:cut], buf[cut:]
