@@ -19,8 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
 from .deadlines import parse_deadline_in
+from .document import PlanParseError
+from .limits import Limits, check_document
+from .reader import read_document
 from .text import ascii_digits
 
 _NUMBERED = re.compile(
@@ -228,3 +232,15 @@ def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, "没有找到写明责任单位的议定事项。"))
     return parsed
+
+
+def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits | None = None,
+                   name: str = "") -> ParsedDecisions:
+    """The decisions of a minutes file (.txt, .docx, .pdf, …) through the plan importer's caps and readers, as
+    ``manage.py import_decisions`` reads them; ``PlanParseError`` names what is wrong with the file."""
+    path = Path(path)
+    check_document(path, limits or Limits(), name=name or path.name)
+    text = read_document(path)
+    if not text.strip():
+        raise PlanParseError("文件中没有可读的文字。", path=name or path.name)
+    return parse_decisions(text, year=year)

@@ -9,9 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.importers import PlanParseError
-from tasks.importers.decisions import parse_decisions
-from tasks.importers.limits import check_document
-from tasks.importers.reader import read_document
+from tasks.importers.decisions import read_decisions
 from tasks.models import Plan, WorkItem
 from tasks.services.decisions import decisions_import
 from tasks.services.plan_import import import_limits
@@ -38,11 +36,9 @@ class Command(BaseCommand):
         except Plan.DoesNotExist:
             raise CommandError(f"no plan with slug {plan!r}") from None
         try:
-            check_document(Path(path), import_limits(), name=Path(path).name)
-            text = read_document(path)
+            parsed = read_decisions(path, year=year, limits=import_limits(), name=Path(path).name)
         except PlanParseError as exc:
             raise CommandError(str(exc)) from None
-        parsed = parse_decisions(text, year=year)
         if json:
             self.stdout.write(_dumps(parsed.as_json()))
         for w in parsed.warnings:
