@@ -5,8 +5,15 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` (one lead);
-* labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…``.
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
+* ``X会同Y…`` (lead X, supporting Y);
+* labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
+  责任单位 units are supporting), on the decision's line or the lines under it.
+
+A person (``由马娜牵头``, ``相关县领导``) is not a unit: the units that 负责 become the leads. ``X要…`` charges X
+only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation). A list ends at ``等``
+(``县住建局等部门`` -> 县住建局), and the manner words before the role word are not part of the last unit
+(``密切配合``, ``负责搞好配合``).
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -34,17 +41,28 @@ _NUMBERED = re.compile(
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
-_LEAD_IN = re.compile(r"^(?:会议(?:要求|明确|决定|议定|同意|指出|强调)?|并|另|同时|要|请|责成|由|其中|此外|具体由)+")
+_LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
+                      r"|明确|要求|并|另|同时|要|请|责成|由|在|其中|此外|具体由)+")
 _LABEL = re.compile(
     r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*([^；;。\n]*)"
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
+_FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
 _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
+# Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
+_MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积极|主动|全力|认真|大力|共同|协调|紧密)*$")
+# "X等部门", "交通等相关职能部门": a list ends at 等.
+_ETC = re.compile(r"等(?:其他)?(?:相关|有关)?(?:职能)?(?:部门|单位|机构)?$")
+_CHARGED = re.compile(r"(?:要(?!求)|应当|务必|必须)")
+_GENERIC = re.compile(r"^(?:各|相关|有关|省有关|市有关|县有关|区有关)"
+                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$")
+_PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _SEVERAL = re.compile(r"(分别负责|分别牵头|按职责分工负责|按照职责分工负责|按职责负责|各负其责)")
-_RESPONSIBLE = re.compile(r"(牵头|负责|责成|配合|协助)")
 MAX_UNIT = 40
 
 
@@ -109,13 +127,64 @@ def _clean_span(span: str) -> str:
     return span.strip(" \t、")
 
 
+def _is_person(name: str) -> bool:
+    """相关县领导, 马娜: a leader or a person's name, not a unit."""
+    if _PERSON_TITLE.search(name):
+        return True
+    return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
+            and name[-1] not in "省市区县镇乡村")
+
+
+def _unit_list(span: str) -> list[str]:
+    """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped."""
+    units = []
+    for unit in _split_units(_MANNER.sub("", span)):
+        unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
+        if 0 < len(unit) <= MAX_UNIT and not _is_person(unit):
+            units.append(unit)
+    return units
+
+
+# Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
+_VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
+         r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时)")
+_LEADING_UNITS = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
+
+
+def _leading_units(text: str) -> list[str]:
+    """The units a phrase starts with, up to the first unit name followed by what it is to do."""
+    m = _LEADING_UNITS.match(text)
+    return _unit_list(m.group(1)) if m else []
+
+
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
-    span = _clean_span(clause.split(word, 1)[0])
+    span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
     if not span or len(span) > MAX_UNIT * 3:
         return []
-    units = _split_units(span)
-    return [u for u in units if 0 < len(u) <= MAX_UNIT]
+    units = _unit_list(span)
+    if len(units) == 1 and len(units[0]) > 8 and not re.search(_UNIT_END + "$", units[0]):
+        # "县住房城乡建设局设置办公室并负责总(牵头)": the unit named at the start of a longer phrase.
+        return _leading_units(units[0]) or units
+    return units
+
+
+def _units_charged(clause: str) -> list[str]:
+    """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
+    by_word = re.match(r"^(?:[0-9]{1,2}[.．、])?(?:请|要求|责成)", clause.strip())
+    clause = _clean_span(clause)
+    m = _CHARGED.search(clause)
+    if m and 0 < m.start() <= MAX_UNIT * 2:
+        units = _unit_list(clause[: m.start()])
+    elif by_word:
+        units = _leading_units(clause)
+    else:
+        return []
+    if not units or not all(re.search(_UNIT_END + "$", u) or _GENERIC.search(u) for u in units):
+        return []
+    if all(_GENERIC.search(u) for u in units):
+        return []  # "各相关部门要…": an exhortation, not a charge
+    return units
 
 
 def _year_of(text: str) -> int | None:
@@ -135,8 +204,9 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
         if _NUMBERED.match(line):
             numbered = True
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif numbered and out and not re.search(r"[。；;]$", out[-1][1]):
-            out[-1] = (out[-1][0], out[-1][1] + line)  # a paragraph broken over lines
+        elif numbered and out and (not re.search(r"[。；;]$", out[-1][1]) or _LABEL.match(line)):
+            sep = "；" if _LABEL.match(line) and not re.search(r"[。；;]$", out[-1][1]) else ""
+            out[-1] = (out[-1][0], out[-1][1] + sep + line)  # a paragraph broken over lines, or its fields
         else:
             out.append((n, line))
     return out
@@ -145,11 +215,13 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
 def _who(text: str) -> tuple[list[str], list[str]]:
     leads: list[str] = []
     supporting: list[str] = []
-    for label, value in _LABEL.findall(text):
-        if label in _LEAD_LABELS:
-            leads += _split_units(value)
-        elif label in _SUPPORT_LABELS:
-            supporting += _split_units(value)
+    fields = _LABEL.findall(text)
+    first_lead = any(label in _FIRST_LEAD_LABELS for label, _value in fields)
+    for label, value in fields:
+        if label in _LEAD_LABELS and not (first_lead and label not in _FIRST_LEAD_LABELS):
+            leads += _unit_list(value)
+        elif label in _SUPPORT_LABELS or label in _LEAD_LABELS:
+            supporting += _unit_list(value)
     if leads or supporting:
         return leads, supporting
     body = _LABEL.sub("", text)
@@ -160,6 +232,11 @@ def _who(text: str) -> tuple[list[str], list[str]]:
         several = _SEVERAL.search(clause)
         if several:
             leads += _units_before(clause, several.group(1))
+            continue
+        if "会同" in clause:  # "请X会同Y等部门…": lead X, supporting Y
+            before, after = clause.split("会同", 1)
+            leads += _units_before(before + "会同", "会同")
+            supporting += _unit_list(re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|[，,]", after, maxsplit=1)[0])
             continue
         if "牵头" in clause:
             before, after = clause.split("牵头", 1)
@@ -180,6 +257,8 @@ def _who(text: str) -> tuple[list[str], list[str]]:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
             elif "负责" in clause:
                 leads += _units_before(clause, "负责")
+            else:
+                leads += _units_charged(clause)
     return _dedupe(leads), _dedupe([u for u in supporting if u not in leads])
 
 
@@ -199,16 +278,14 @@ def _deadline(text: str, year: int | None) -> date | None:
             return found
     # The point a decision is to be done by: "于6月底前完成", "9月30日前", "年底前"; a date the text only
     # mentions (a meeting held "6月5日") is not one, so prefer the clauses that say 前/完成/底.
-    clauses = [c for c in re.split(r"[，,；;。]", text) if re.search(r"前|之前|以前|完成|底|截止|为止|内", c)]
-    for candidate in (clauses, [text]):
-        best = None
-        for clause in candidate:
+    # A year or month the decision only mentions ("纳入今年计划") is not a deadline either.
+    best = None
+    for clause in re.split(r"[，,；;。]", text):
+        if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
             found, _recurring = parse_deadline_in(clause, year)
             if found and (best is None or found > best):
                 best = found
-        if best:
-            return best
-    return None
+    return best
 
 
 def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
@@ -216,9 +293,7 @@ def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     year = year or _year_of(text)
     parsed = ParsedDecisions(year=year)
     for line, segment in _segments(text.splitlines()):
-        if not _RESPONSIBLE.search(segment) and not _LABEL.search(segment):
-            continue  # context ("会议听取了…汇报"), not a decision
-        leads, supporting = _who(segment)
+        leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
         if not leads and not supporting:
             continue
         deadline = _deadline(segment, year)
