@@ -69,3 +69,57 @@ def test_a_decision_without_deadline_or_lead_is_warned_with_its_line():
 def test_text_with_no_decision_says_so():
     parsed = parse_decisions("会议听取了汇报。会议指出，要高度重视。", year=2026)
     assert parsed.items == [] and parsed.warnings[0].message.startswith("没有找到")
+
+
+# Regressions from the tuning half of the issue-34 corpus (tasks/tests/importers/decisions_tune/, real
+# published minutes); the held-out half is never quoted here.
+TUNE = Path(__file__).parent / "decisions_tune"
+
+
+def test_fields_on_the_lines_under_a_numbered_item_and_zerenjigou_beside_a_qiantou_unit_supports():
+    parsed = parse_decisions((TUNE / "lishan_zdgz_2023.txt").read_text(encoding="utf-8"), year=2023)
+    first = parsed.items[0]
+    assert first.text.startswith("努力实现地区生产总值增长6.2%左右")
+    assert first.lead_units == ["区发改局"] and first.supporting_units == ["立山经济开发区", "全区经济运行各专班"]
+    assert [d.lead_units for d in parsed.items] == [["区发改局"], ["区工信局"], ["区发改局"], ["区商务局"], ["区财政局"],
+                                                    ["区发改局"]]
+
+
+def test_a_lone_zeren_field_is_still_the_lead():
+    d = _one("（三）完善老旧小区改造机制。责任单位：县住建局、县财政局；完成时限：2026年6月底前。")
+    assert d.lead_units == ["县住建局", "县财政局"] and d.supporting_units == []
+
+
+def test_a_person_who_leads_is_not_a_unit_the_units_responsible_are_the_leads():
+    d = _one("会议明确,由马娜牵头,区收储办、区自然资源和规划分局负责,及时收集汇总全区项目涉及的土地规划需求。")
+    assert d.lead_units == ["区收储办", "区自然资源和规划分局"] and d.supporting_units == []
+
+
+def test_a_list_ends_at_deng_and_manner_words_are_not_part_of_a_unit():
+    d = _one("县国土资源局牵头,县发改局、县住建局等部门密切配合,抢抓时间,全力推进本次永久基本农田划定工作。")
+    assert (d.lead_units, d.supporting_units) == (["县国土资源局"], ["县发改局", "县住建局"])
+
+
+def test_qing_x_huitong_y_and_yaoqiu_x_qiantou_inside_minutes():
+    parsed = parse_decisions((TUNE / "yongkang_changwu_2011.txt").read_text(encoding="utf-8"), year=2011)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["水务部门"], []), (["国土"], ["发改", "财政"])]
+    assert all(d.deadline is None for d in parsed.items)  # "在半个月之内" is relative: the coordinator sets it
+
+
+def test_x_yao_charges_a_named_unit_but_not_a_mere_collective():
+    parsed = parse_decisions((TUNE / "yueyanglou_guishan_2012.txt").read_text(encoding="utf-8"), year=2012)
+    assert [(d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        (["吕仙亭街道办事处"], ["各有关单位"], None),
+        (["区交通建设局"], [], None),
+        (["区水务局"], [], None),  # "纳入今年…计划" mentions the year; it is not a deadline
+        (["吕仙亭街道办事处", "龟山社区居委会"], [], date(2012, 12, 31)),
+    ]
+    assert parse_decisions("会议要求，各相关部门要狠抓责任落实。", year=2026).items == []
+
+
+def test_qing_x_names_the_unit_up_to_what_it_is_to_do():
+    d = _one("二、请海航集团结合会议讨论的意见,尽快把合作备忘录签订的重点合作领域明确化。")
+    assert d.lead_units == ["海航集团"]
+    d = _one("在县住房城乡建设局设置办公室并负责总牵头工作,负责统筹推进全县建设提升工作。")
+    assert d.lead_units == ["县住房城乡建设局"] and d.supporting_units == []

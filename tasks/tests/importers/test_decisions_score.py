@@ -1,0 +1,119 @@
+"""bench/decisions_score.py scores what it claims to, and the issue-34 corpus of labelled minutes is valid.
+
+The scorer is loaded from bench/ (it is a script, not a module of the app)."""
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CORPUS = ROOT / "tasks" / "tests" / "importers"
+HALVES = ("decisions_heldout", "decisions_tune")
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("decisions_score", ROOT / "bench" / "decisions_score.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["decisions_score"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+ds = _scorer()
+ALL = [p for half in HALVES for p in sorted((CORPUS / half).glob("*.labels.json"))]
+
+
+def _perfect(labels):
+    return [ds.Predicted(t["text"] + "，其余内容。", list(t["lead"]), list(t["supporting"]), t["deadline"])
+            for t in labels]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_labels_file_is_valid_and_quotes_its_document(path):
+    data = ds.load_labels(path)  # raises on a malformed file
+    flat = re.sub(r"\s+", "", (path.parent / data["file"]).read_text(encoding="utf-8"))
+    for decision in data["decisions"]:
+        for quoted in [decision["text"], *decision["lead"], *decision["supporting"]]:
+            assert re.sub(r"\s+", "", quoted) in flat, quoted
+
+
+def test_the_corpus_is_two_disjoint_halves_with_ten_held_out_documents_from_distinct_sources():
+    names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
+    assert len(names["decisions_heldout"]) >= 10 and names["decisions_tune"]
+    assert not names["decisions_heldout"] & names["decisions_tune"]
+    sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
+    assert len(sources) == len(set(sources)), "one document per published source"
+    assert "never" in (CORPUS / "decisions_heldout" / "README.md").read_text(encoding="utf-8").lower()
+
+
+def test_a_perfect_prediction_scores_one_whatever_the_order():
+    labels = ds.load_labels(CORPUS / "decisions_tune" / "yueyanglou_guishan_2012.labels.json")["decisions"]
+    doc = ds.score("d", labels, list(reversed(_perfect(labels))))
+    assert (doc.right, doc.total, doc.matched) == (len(labels), len(labels), len(labels))
+
+
+def test_each_kind_of_error_counts_and_the_summary_pools_decisions():
+    labels = [
+        {"text": "由县住建局牵头", "lead": ["县住建局"], "supporting": ["县财政局"], "deadline": "2026-06-30"},
+        {"text": "县发改委负责申报", "lead": ["县发改委"], "supporting": [], "deadline": None},
+        {"text": "请县城管局摸排", "lead": ["县城管局"], "supporting": [], "deadline": "2026-04-15"},
+        {"text": "另一项", "lead": ["县税务局"], "supporting": [], "deadline": None},
+    ]
+    wrong = [
+        ds.Predicted("二、由县住建局牵头，于6月底前完成", ["县住建局"], [], "2026-06-30"),  # a supporting unit missing
+        ds.Predicted("县发改委负责申报工作", ["县发改委"], [], "2026-12-31"),  # a deadline that is not one
+        ds.Predicted("请县城管局摸排电梯", ["县财政局"], [], "2026-04-15"),  # the wrong lead
+    ]  # the last decision is not found at all
+    doc = ds.score("d", labels, wrong)
+    assert (doc.right, doc.matched, doc.lead_right, doc.deadline_right) == (0, 3, 2, 2)
+    perfect = ds.score("p", labels, _perfect(labels))
+    summary = ds.summarise([perfect, doc])
+    assert summary["decisions"] == 8 and summary["score"] == 0.5
+
+
+def test_matching_ignores_numbering_spaces_and_bracket_width_and_is_one_to_one():
+    labels = [{"text": "（一）新建成公办中小学", "lead": ["教育局（本级）"], "supporting": [], "deadline": None},
+              {"text": "新建成公办幼儿园", "lead": ["教育局"], "supporting": [], "deadline": None}]
+    doc = ds.score("d", labels, [ds.Predicted("1. 新 建 成 公 办 中 小 学 7所", ["教育局(本级)"], [], None)])
+    assert doc.right == 1 and doc.matched == 1
+
+
+def test_a_refused_document_scores_zero_and_says_why(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("  \n", encoding="utf-8")
+    labels = {"year": 2026, "decisions": [{"text": "某项", "lead": ["市住建局"], "supporting": [], "deadline": None}]}
+    doc = ds.score_document(path, labels)
+    assert doc.refused and doc.right == 0 and doc.total == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"source": "本地文件"}, "source"),
+    ({"year": "2026"}, "year"),
+    ({"file": "missing.txt"}, "file"),
+    ({"decisions": []}, "decisions"),
+    ({"decisions": [{"text": "任务", "lead": [], "supporting": [], "deadline": None}]}, "no lead"),
+    ({"decisions": [{"text": "任务", "lead": ["市住建局"], "supporting": ["市住建局"], "deadline": None}]}, "both"),
+    ({"decisions": [{"text": "任务", "lead": ["市住建局"], "supporting": [], "deadline": "6月底"}]}, "ISO"),
+])
+def test_a_malformed_labels_file_is_refused_naming_it(tmp_path, change, message):
+    (tmp_path / "doc.txt").write_text("任务 市住建局\n", encoding="utf-8")
+    data = {"source": "https://example.gov.cn/a.html", "file": "doc.txt", "year": 2026,
+            "decisions": [{"text": "任务", "lead": ["市住建局"], "supporting": [], "deadline": None}], **change}
+    path = tmp_path / "doc.labels.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as err:
+        ds.load_labels(path)
+    assert "doc.labels.json" in str(err.value)
+
+
+def test_the_script_prints_per_document_lines_and_overall_exits_zero_and_tune_clears_a_smoke_floor(capsys):
+    assert ds.main(["--set", "tune"]) == 0
+    out = capsys.readouterr().out
+    assert "overall" in out and "lishan_zdgz_2023.txt" in out
+    assert ds.main(["--set", "tune", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["decisions_tune"]["summary"]
+    assert summary["refused"] == 0 and summary["score"] >= 0.5  # a smoke floor, not the measurement
