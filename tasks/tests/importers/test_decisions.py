@@ -81,8 +81,8 @@ def test_fields_on_the_lines_under_a_numbered_item_and_zerenjigou_beside_a_qiant
     first = parsed.items[0]
     assert first.text.startswith("努力实现地区生产总值增长6.2%左右")
     assert first.lead_units == ["区发改局"] and first.supporting_units == ["立山经济开发区", "全区经济运行各专班"]
-    assert [d.lead_units for d in parsed.items] == [["区发改局"], ["区工信局"], ["区发改局"], ["区商务局"], ["区财政局"],
-                                                    ["区发改局"]]
+    leads = [d.lead_units for d in parsed.items]
+    assert leads == [["区发改局"], ["区工信局"], ["区发改局"], ["区商务局"], ["区财政局"], ["区发改局"]]
 
 
 def test_a_lone_zeren_field_is_still_the_lead():
