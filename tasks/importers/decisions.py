@@ -106,7 +106,7 @@ def _split_units(span: str) -> list[str]:
     return out
 
 
-_ENDS_AS_UNIT = re.compile(rf".{{2,}}{_UNIT_END}$")
+_ENDS_AS_UNIT = re.compile(rf".{{2,}}(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
 
 
 def _split_joined(part: str) -> list[str]:
@@ -192,6 +192,9 @@ def _year_of(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))")
+
+
 def _segments(lines: list[str]) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
     alone when nothing numbered came before."""
@@ -200,6 +203,13 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
+            continue
+        # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
+        pieces = _INLINE_ITEM.split(line)
+        if len(pieces) > 1:
+            out += [(n, p.strip()) for p in pieces[:1] if p.strip()]
+            out += [(n, _NUMBERED.sub("", p.strip(), count=1).strip()) for p in pieces[1:] if p.strip()]
+            numbered = True
             continue
         if _NUMBERED.match(line):
             numbered = True
@@ -255,7 +265,7 @@ def _who(text: str) -> tuple[list[str], list[str]]:
                 m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:[、和及与][^，,；;。]*?{_UNIT_END})*", clause[2:])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
-            elif "负责" in clause:
+            elif re.search(r"负责(?!人|同志)", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
             else:
                 leads += _units_charged(clause)

@@ -123,3 +123,14 @@ def test_qing_x_names_the_unit_up_to_what_it_is_to_do():
     assert d.lead_units == ["海航集团"]
     d = _one("在县住房城乡建设局设置办公室并负责总牵头工作,负责统筹推进全县建设提升工作。")
     assert d.lead_units == ["县住房城乡建设局"] and d.supporting_units == []
+
+
+def test_items_run_together_on_one_line_are_split_and_a_unit_leader_attending_charges_nobody():
+    parsed = parse_decisions((TUNE / "longzhong_xianchang.txt").read_text(encoding="utf-8"))
+    assert [d.lead_units for d in parsed.items] == [["隆中文化园公司"], ["隆中文化园公司"]]
+    assert parsed.items[0].text.startswith("要千方百计确保草庐剧场顺利建成")  # not the attendance list before it
+
+
+def test_two_units_joined_by_he_when_one_is_a_district():
+    d = _one("会议明确:同意在经济开发区给中坚公司供地120亩,由经济开发区和国土局负责落实。")
+    assert d.lead_units == ["经济开发区", "国土局"]
