@@ -192,7 +192,8 @@ def _year_of(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-_INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))")
+_INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
+                          r"(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))")
 
 
 def _segments(lines: list[str]) -> list[tuple[int, str]]:
