@@ -48,6 +48,9 @@ _LABEL = re.compile(
     r"\s*[:：]\s*([^；;。\n]*)"
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
+# A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
+_FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+                         r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 _FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
 _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
@@ -175,7 +178,10 @@ def _units_charged(clause: str) -> list[str]:
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
     if m and 0 < m.start() <= MAX_UNIT * 2:
-        units = _unit_list(clause[: m.start()])
+        span = clause[: m.start()]
+        units = _unit_list(span)
+        if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
+            return units  # "公安、应急、综合执法等部门要…": short names the text itself calls departments
     elif by_word:
         units = _leading_units(clause)
     else:
@@ -196,13 +202,55 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
                           r"(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))")
 
 
+# A 交办/督办 table laid out one cell per line (as pages give them): 序号, 内容与要求, …, 责任单位, each on a line.
+_HEADER_CELL = re.compile(
+    r"^(?:序号|编号|内容(?:与要求)?|(?:工作|任务|交办|议定|督办)(?:任务|内容|事项)?|事项|重点工作|项目|进展情况|完成情况|工作进展|"
+    r"备注|责任单位|牵头单位|配合单位|协办单位|责任部门|牵头部门|配合部门|完成时限|办理时限|时间节点|完成时间|责任领导|牵头领导|"
+    r"责任人)$")
+_CONTENT_CELLS = re.compile(r"内容|任务|事项|工作|项目")
+_FIELD_CELLS = _LEAD_LABELS | _SUPPORT_LABELS | {"完成时限", "办理时限", "完成时间", "时间节点"}
+
+
+def _cell_tables(lines: list[str]) -> dict[int, str]:
+    """{line of a row's first cell: the row as a decision ("内容；责任单位：X；完成时限：…")} for each table
+    laid out one cell per line whose header starts with 序号 and names a unit column; the header's and the
+    rows' lines map to "" (read, nothing to say)."""
+    cells = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(cells):
+        j = i
+        while j < len(cells) and _HEADER_CELL.match(cells[j][1]):
+            j += 1
+        header = [cell for _n, cell in cells[i:j]]
+        if len(header) < 3 or header[0] not in ("序号", "编号") or not set(header) & (_LEAD_LABELS | _SUPPORT_LABELS):
+            i = max(j, i + 1)
+            continue
+        out.update({n: "" for n, _cell in cells[i:j]})
+        k, width = j, len(header)
+        while k + width <= len(cells) and re.fullmatch(r"[0-9]{1,3}", cells[k][1]):
+            row = dict(zip(header, (cell for _n, cell in cells[k:k + width]), strict=True))
+            content = "".join(v for h, v in row.items() if _CONTENT_CELLS.search(h) and h not in _FIELD_CELLS)
+            fields = "；".join(f"{h}：{v}" for h, v in row.items() if h in _FIELD_CELLS)
+            out.update({n: "" for n, _cell in cells[k:k + width]})
+            out[cells[k][0]] = f"{content.rstrip('。；;')}；{fields}。"
+            k += width
+        i = k
+    return out
+
+
 def _segments(lines: list[str]) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
     alone when nothing numbered came before."""
     out: list[tuple[int, str]] = []
     numbered = False
+    table_rows = _cell_tables(lines)
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
+        if n in table_rows:
+            if table_rows[n]:
+                out.append((n, table_rows[n]))
+            continue
         if not line:
             continue
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
@@ -215,8 +263,8 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
         if _NUMBERED.match(line):
             numbered = True
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif numbered and out and (not re.search(r"[。；;]$", out[-1][1]) or _LABEL.match(line)):
-            sep = "；" if _LABEL.match(line) and not re.search(r"[。；;]$", out[-1][1]) else ""
+        elif numbered and out and (not re.search(r"[。；;]$", out[-1][1]) or _FIELD_LINE.match(line)):
+            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;]$", out[-1][1]) else ""
             out[-1] = (out[-1][0], out[-1][1] + sep + line)  # a paragraph broken over lines, or its fields
         else:
             out.append((n, line))

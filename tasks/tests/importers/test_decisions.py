@@ -134,3 +134,30 @@ def test_items_run_together_on_one_line_are_split_and_a_unit_leader_attending_ch
 def test_two_units_joined_by_he_when_one_is_a_district():
     d = _one("会议明确:同意在经济开发区给中坚公司供地120亩,由经济开发区和国土局负责落实。")
     assert d.lead_units == ["经济开发区", "国土局"]
+
+
+def test_field_lines_under_an_item_and_a_person_field_among_them():
+    parsed = parse_decisions((TUNE / "yongkang_zhongdian_2008.txt").read_text(encoding="utf-8"), year=2008)
+    first = parsed.items[0]
+    assert first.text.startswith("推进总部中心") and "责任领导" in first.text
+    assert first.lead_units == ["总部办", "经济开发区", "五金城", "科技局"]  # 责任单位 alone: the leads
+    assert first.supporting_units == ["经贸局", "国土资源局", "建设局", "规划局", "交通局", "东城街道"]
+    assert len(parsed.items) == 5
+
+
+def test_short_names_a_clause_calls_departments_are_charged():
+    d = _one("要认真负责。公安、应急、综合执法、市场监管等部门要强化执法力度,完善联合执法机制。")
+    assert d.lead_units == ["公安", "应急", "综合执法", "市场监管"]
+    assert parse_decisions("要认真负责,监督务必到位。", year=2026).items == []
+
+
+def test_a_table_laid_out_one_cell_per_line_gives_a_decision_per_row():
+    text = "\n\n".join(["序号", "内容与要求", "进展情况", "责任单位", "完成时限",
+                        "1", "推进老旧小区改造。", "已开工3个。", "县住建局", "2026年9月底前",
+                        "2", "完善公积金政策。", "正在调研。", "县公积金中心、县财政局", "年底前"])
+    parsed = parse_decisions(text, year=2026)
+    assert [(d.text.split("；")[0], d.lead_units, d.deadline) for d in parsed.items] == [
+        ("推进老旧小区改造", ["县住建局"], date(2026, 9, 30)),
+        ("完善公积金政策", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
+    ]
+    assert all("已开工" not in d.text for d in parsed.items)  # the progress column is not the decision
