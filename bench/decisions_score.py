@@ -1,8 +1,8 @@
 """Score the minutes importer on the labelled meeting minutes / 交办 texts of issue 34.
 
-    python bench/decisions_score.py [--set heldout|tune|both] [--json] [--verbose]
+    python bench/decisions_score.py [--set heldout|heldout1|heldout2|tune|both] [--json] [--verbose]
 
-Each document of ``tasks/tests/importers/decisions_<set>/`` (a .txt, .docx or .pdf file with its
+Each document of the set's folders under ``tasks/tests/importers/`` (a .txt, .docx or .pdf file with its
 ``<name>.labels.json``) goes through the importer as ``manage.py import_decisions PATH --year YEAR``
 does (``tasks.importers.decisions.read_decisions``: the caps, the reader and the parser), with the
 label file's ``year`` (the meeting's year, what the upload form's date gives). A document the importer
@@ -15,8 +15,13 @@ as written, found in the predicted text; else the highest character-bigram overl
 ``MIN_SIMILARITY``). Texts and unit names are compared without whitespace, with full-width brackets read
 as half-width; a leading number is ignored. An unmatched labelled decision counts as wrong.
 
-Printed: one line per document, then the overall score with "lead right" and "deadline right" beside
-it. Always exits 0: the number is the result, not a pass/fail.
+Sets: ``heldout`` is both held-out folders (``decisions_heldout``, labelled in session 16, and
+``decisions_heldout2``, collected in session 17; nobody tuned on either), each scored and then pooled;
+``heldout1`` / ``heldout2`` one of them; ``tune`` the tuning half; ``both`` everything.
+
+Printed: one line per document, the overall score of each folder with "lead right" and "deadline right"
+beside it, and, for a set of several folders, the pooled score. Always exits 0: the number is the result,
+not a pass/fail.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
 
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-SETS = {"heldout": ("decisions_heldout",), "tune": ("decisions_tune",),
-        "both": ("decisions_heldout", "decisions_tune")}
+HELDOUT = ("decisions_heldout", "decisions_heldout2")
+SETS = {"heldout": HELDOUT, "heldout1": HELDOUT[:1], "heldout2": HELDOUT[1:], "tune": ("decisions_tune",),
+        "both": (*HELDOUT, "decisions_tune")}
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".wps")
 MIN_SIMILARITY = 0.5
 
@@ -235,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         results[folder] = (docs, summarise(docs))
     if len(results) > 1:
         all_docs = [d for docs, _ in results.values() for d in docs]
-        results["both"] = (all_docs, summarise(all_docs))
+        results["pooled"] = (all_docs, summarise(all_docs))
     if args.json:
         print(json.dumps({k: {"summary": s, "documents": [
             {"name": d.name, "decisions": d.total, "right": d.right, "lead_right": d.lead_right,
@@ -245,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for key, (docs, s) in results.items():
         print(f"== {key}")
-        if key != "both":
+        if key != "pooled":
             for d in docs:
                 state = (f"refused: {d.refused}" if d.refused else
                          f"{d.right}/{d.total} right, {d.matched} matched, {d.predicted} found")
