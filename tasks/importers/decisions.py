@@ -10,9 +10,15 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
   责任单位 units are supporting), on the decision's line or the lines under it.
 
-A person (``由马娜牵头``, ``相关县领导``) is not a unit: the units that 负责 become the leads. ``X要…`` charges X
-only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation). A list ends at ``等``
-(``县住建局等部门`` -> 县住建局), and the manner words before the role word are not part of the last unit
+Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
+sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
+Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it.
+
+A person (``由马娜牵头``, ``相关县领导``) is not a unit: the units that 负责 or 落实 become the leads.
+``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
+unnamed party (``施工单位要…``); ``X要密切配合`` makes X a supporting unit beside a lead, the lead when the
+decision has none. A list ends at ``等`` (``县住建局等部门`` -> 县住建局) or at a count (``双沟、王集两镇``), and
+the manner words before the role word are not part of the last unit
 (``密切配合``, ``负责搞好配合``).
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
@@ -58,13 +64,23 @@ _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积极|主动|全力|认真|大力|共同|协调|紧密)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
-_ETC = re.compile(r"等(?:其他)?(?:相关|有关)?(?:职能)?(?:部门|单位|机构)?$")
-_CHARGED = re.compile(r"(?:要(?!求)|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:各|相关|有关|省有关|市有关|县有关|区有关)"
-                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$")
+_ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:职能)?(?:部门|单位|机构)?"
+                  r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+_CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
+_GENERIC = re.compile(r"^(?:各|相关|有关|其他|其它|其余|全体|所有|省有关|市有关|县有关|区有关)"
+                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村)$")
+# Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
+_UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
+                      r"(?:单位|企业|方|机构)$|^项目方$")
+# Short names of departments that read like a person's name ("林业" is not a Mr 林).
+_SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
+                      "民政", "商务", "审计", "统计", "税务", "应急", "文旅", "工信", "国土", "规划", "人社", "司法",
+                      "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫"}
 _PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+                "辛裴庞樊兰殷施洪翁葛柴柳牛詹缪鲁倪童颜盛聂耿焦祝席伍包凌常温祁艾谷滕岳左甘苗项阮申蒲齐屈桂尚关宁"
+                "俞舒季戚冉易骆喻华靳芦鲍")
 _SEVERAL = re.compile(r"(分别负责|分别牵头|按职责分工负责|按照职责分工负责|按职责负责|各负其责)")
 MAX_UNIT = 40
 
@@ -121,8 +137,14 @@ def _split_joined(part: str) -> list[str]:
     return [part]
 
 
+_SPEAKER = re.compile(r"^(.{2,12}?)(?:要求|强调|指出)[:：]?")
+
+
 def _clean_span(span: str) -> str:
     span = span.strip(" \t“”\"'")
+    speaker = _SPEAKER.match(span)
+    if speaker and _is_person(speaker.group(1)):
+        span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
     if "由" in span:
@@ -135,17 +157,32 @@ def _is_person(name: str) -> bool:
     if _PERSON_TITLE.search(name):
         return True
     return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
-            and name[-1] not in "省市区县镇乡村")
+            and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
 
 
 def _unit_list(span: str) -> list[str]:
     """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped."""
     units = []
+    towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
-        if 0 < len(unit) <= MAX_UNIT and not _is_person(unit):
+        if 0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit):
             units.append(unit)
     return units
+
+
+# How a charged unit's name may end: a unit's word, a district or county ("通川区要…"), not "全区"/"我县".
+_NAMED_UNIT = re.compile(rf"(?:{_UNIT_END}|[^全我本各该两三四五六七八九十]{{2,}}[区县])$")
+
+
+def _names_a_unit(units: list[str], span: str) -> bool:
+    """Whether a list read before 要 charges units: one of them is named as a unit, or the text itself calls
+    them departments or towns ("公安、应急等部门", "双沟、王集两镇")."""
+    if any(re.search(r"了|的|关于|听取|汇报|研究|通报", u) for u in units):
+        return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
+    if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
+        return True
+    return any(_NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -177,16 +214,17 @@ def _units_charged(clause: str) -> list[str]:
     by_word = re.match(r"^(?:[0-9]{1,2}[.．、])?(?:请|要求|责成)", clause.strip())
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
+    span = ""
     if m and 0 < m.start() <= MAX_UNIT * 2:
         span = clause[: m.start()]
         units = _unit_list(span)
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
-            return units  # "公安、应急、综合执法等部门要…": short names the text itself calls departments
+            return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
     elif by_word:
         units = _leading_units(clause)
     else:
         return []
-    if not units or not all(re.search(_UNIT_END + "$", u) or _GENERIC.search(u) for u in units):
+    if not units or not _names_a_unit(units, span or clause):
         return []
     if all(_GENERIC.search(u) for u in units):
         return []  # "各相关部门要…": an exhortation, not a charge
@@ -271,7 +309,38 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _who(text: str) -> tuple[list[str], list[str]]:
+# A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
+# "城东办一周内完成…", "九重镇落实".
+_CHARGE_START = re.compile(
+    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好"
+    r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+# "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
+_SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
+_WITH = re.compile(r"(?:会同|联合)")
+# Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
+_SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
+
+
+def _units_prefix(text: str) -> list[str] | None:
+    """The units a text starts with ("管网提质增效排查单位全面查明…" -> [管网提质增效排查单位]), None if it starts
+    with no unit's name."""
+    name = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
+    m = re.match(rf"^{name}(?:[、和及与]{name})*", text)
+    return _unit_list(m.group(0)) if m else None
+
+
+def _with_units(after: str) -> list[str]:
+    """The units after 会同/联合, up to what they are to do."""
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|[，,]", after, maxsplit=1)[0]
+    units = _unit_list(span)
+    if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
+        prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
+        units = units if prefix is None else prefix
+    return units
+
+
+def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
+    """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
     supporting: list[str] = []
     fields = _LABEL.findall(text)
@@ -284,6 +353,9 @@ def _who(text: str) -> tuple[list[str], list[str]]:
     if leads or supporting:
         return leads, supporting
     body = _LABEL.sub("", text)
+    # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
+    body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     for clause in _CLAUSE.split(body):
         clause = clause.strip()
         if not clause:
@@ -292,10 +364,26 @@ def _who(text: str) -> tuple[list[str], list[str]]:
         if several:
             leads += _units_before(clause, several.group(1))
             continue
-        if "会同" in clause:  # "请X会同Y等部门…": lead X, supporting Y
-            before, after = clause.split("会同", 1)
-            leads += _units_before(before + "会同", "会同")
-            supporting += _unit_list(re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|[，,]", after, maxsplit=1)[0])
+        cleaned = _clean_span(clause)
+        charged = _CHARGED.search(cleaned)
+        role = re.search(r"牵头|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        if charged and (role is None or charged.start() < role.start()):
+            units = _units_charged(clause)
+            rest = cleaned[charged.end():]
+            if units and _SUPPORT_AFTER_YAO.match(rest):
+                willing += units  # "县市政局、房产局等部门要密切配合"
+                continue
+            if units:
+                leads += units
+                with_ = _WITH.search(rest)
+                if with_:
+                    supporting += _with_units(rest[with_.end():])
+                continue
+        if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
+            word = "会同" if "会同" in clause else "联合"
+            before, after = clause.split(word, 1)
+            leads += _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y
+            supporting += _with_units(after)
             continue
         if "牵头" in clause:
             before, after = clause.split("牵头", 1)
@@ -306,19 +394,35 @@ def _who(text: str) -> tuple[list[str], list[str]]:
             continue
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
-            supporting += _units_before(clause, support.group(1))
+            units = _units_before(clause, support.group(1))
+            if any(_NAMED_UNIT.search(u) or _GENERIC.search(u) for u in units):  # not "各司其职、相互配合"
+                supporting += units
             continue
         if not leads:
+            start = _CHARGE_START.match(_clean_span(clause))
             if clause.startswith("责成"):
                 # "责成县城管局对…开展…": the units up to the first word that ends a unit's name.
                 m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:[、和及与][^，,；;。]*?{_UNIT_END})*", clause[2:])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
-            elif re.search(r"负责(?!人|同志)", clause):  # "…等单位负责人参加了会议" charges nobody
+            elif re.search(r"负责(?!人|同志|制)", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
+            elif start and not _GENERIC.search(start.group(1)):
+                leads += _unit_list(start.group(1))
             else:
                 leads += _units_charged(clause)
-    return _dedupe(leads), _dedupe([u for u in supporting if u not in leads])
+    if not leads:
+        subject = _SUBJECT.match(_clean_span(body))
+        if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
+            leads += _unit_list(subject.group(1))
+    if promote and not leads and willing and not all(_GENERIC.search(u) for u in willing):
+        leads, willing = willing, []
+    supporting += willing
+    leads = [u for u in leads if not _UNNAMED.match(u)]
+    supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u)]
+    if not leads and all(_GENERIC.search(u) for u in supporting):
+        supporting = []  # "部门、乡镇要配合到位": an exhortation
+    return _dedupe(leads), _dedupe(supporting)
 
 
 def _dedupe(units: list[str]) -> list[str]:
@@ -347,11 +451,66 @@ def _deadline(text: str, year: int | None) -> date | None:
     return best
 
 
+# "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
+# item of its own.
+_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
+                         r"|(?<=[。；;!！])(?=要[^求]))")
+_SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
+# A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
+_EXHORTATION = re.compile(r"^(?:会议)?(?:要求|强调|指出)?[:：,，]?(?:各|其他|其它|其余|全体|所有|相关|有关)"
+                          r"[^，,。；;]{0,20}?要")
+
+
+def _opens_charge(part: str) -> bool:
+    """Whether a clause starts by charging units with what they are to do ("清河头乡要…", "县国土局根据…"),
+    not by giving a lead ("由X牵头": the rest of one decision) or a unit that 要配合."""
+    part = part.strip("，,。；; ")
+    cleaned = _clean_span(part)
+    charged = _CHARGED.search(cleaned)
+    if charged and _units_charged(part):
+        return not _SUPPORT_AFTER_YAO.match(cleaned[charged.end():])
+    start = _CHARGE_START.match(cleaned)
+    return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由"))
+
+
+def _charges(item: str) -> list[str]:
+    """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
+    it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it."""
+    pieces: list[str] = []
+    for sentence in (x for x in _SENTENCE_END.split(item) if x.strip()):
+        if not pieces or (_who(pieces[-1], promote=False)[0] and (
+                _who(sentence, promote=False)[0] or _EXHORTATION.match(sentence.strip()))):
+            pieces.append("")
+        for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
+            if k and pieces[-1].strip() and _opens_charge(part) and _who(pieces[-1], promote=False)[0]:
+                pieces.append(part)
+            else:
+                pieces[-1] += part
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _decision_texts(segment: str) -> list[str]:
+    """The decisions of a numbered paragraph: one per inline enumerated item and per charge within it. A
+    segment with labelled fields, or that charges one set of units (or none), stays whole."""
+    if _LABEL.search(segment):
+        return [segment]
+    bounds = [m.start() for m in _ENUMERATED.finditer(segment) if m.start()]
+    items = [segment[a:b] for a, b in zip([0, *bounds], [*bounds, len(segment)], strict=True)]
+    out = []
+    for item in items:
+        item = _ENUMERATED.sub("", item.strip(), count=1) if _ENUMERATED.match(item.strip()) else item.strip()
+        if item:
+            out += _charges(item)
+    with_who = [t for t in out if any(_who(t))]
+    return with_who if len(with_who) > 1 else [segment]
+
+
 def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line."""
     year = year or _year_of(text)
     parsed = ParsedDecisions(year=year)
-    for line, segment in _segments(text.splitlines()):
+    pieces = [(line, piece) for line, segment in _segments(text.splitlines()) for piece in _decision_texts(segment)]
+    for line, segment in pieces:
         leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
         if not leads and not supporting:
             continue
