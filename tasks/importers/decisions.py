@@ -67,7 +67,7 @@ _MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:职能)?(?:部门|单位|机构)?"
                   r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:各|相关|有关|其他|其它|其余|全体|所有|省有关|市有关|县有关|区有关)"
+_GENERIC = re.compile(r"^(?:[省市县区]级?)?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村)$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
@@ -382,8 +382,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
-            leads += _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y
-            supporting += _with_units(after)
+            with_whom = _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y
+            if with_whom:  # not "施工单位要会同…": an unnamed party's task
+                leads += with_whom
+                supporting += _with_units(after)
             continue
         if "牵头" in clause:
             before, after = clause.split("牵头", 1)
@@ -395,8 +397,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
-            if any(_NAMED_UNIT.search(u) or _GENERIC.search(u) for u in units):  # not "各司其职、相互配合"
-                supporting += units
+            if not any(re.search(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强", u) for u in units):
+                supporting += units  # not "各司其职、相互配合": how, not who
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))

@@ -161,3 +161,72 @@ def test_a_table_laid_out_one_cell_per_line_gives_a_decision_per_row():
         ("完善公积金政策", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
     ]
     assert all("已开工" not in d.text for d in parsed.items)  # the progress column is not the decision
+
+
+def _tune(name: str, year: int | None):
+    parsed = parse_decisions((TUNE / name).read_text(encoding="utf-8"), year=year)
+    return [(d.lead_units, d.supporting_units, d.deadline) for d in parsed.items]
+
+
+def test_each_unit_charged_in_one_sentence_is_a_decision_of_its_own():
+    assert _tune("puyang_daolu_2017.txt", 2017) == [
+        (["城关镇", "清河头乡", "城东办"], [], None),
+        (["城东办"], [], None),  # "一周内完成…" is no date
+        (["清河头乡"], [], None),
+        (["县市政局"], [], None),
+        (["县市政局", "房产局"], [], None),  # X、Y等部门要密切配合 with nobody else leading: they lead
+    ]
+    d = parse_decisions("会议要求,县财政局要做好评审工作,于6月底前拨付资金,县自然资源局要及时跟进已上报的项目。",
+                        year=2026)
+    assert [(x.lead_units, x.deadline) for x in d.items] == [(["县财政局"], date(2026, 6, 30)),
+                                                           (["县自然资源局"], None)]
+    d = parse_decisions("会议要求,县财政局要做好评审工作,及时拨付资金,县自然资源局要及时跟进已上报的项目。", year=2026)
+    assert [x.lead_units for x in d.items] == [["县财政局"], ["县自然资源局"]]
+
+
+def test_qiantou_peihe_decisions_separated_by_semicolons_keep_their_own_supporting_units_and_deadlines():
+    assert _tune("shizong_pierweigong_2022.txt", 2022) == [
+        (["县发展和改革局"], ["县委党校", "县政务服务管理局", "县自然资源局"], date(2022, 9, 30)),
+        (["县工业园区管委会"], ["县自然资源局", "漾月街道"], date(2022, 12, 31)),
+        (["丹凤街道"], ["县自然资源局"], date(2022, 12, 31)),
+        (["县工业园区管委会"], ["县自然资源局", "县政务服务管理局"], date(2022, 12, 31)),
+    ]  # "其他涉及部门要积极配合" after them is an exhortation, not a supporting unit
+
+
+def test_yishi_ershi_items_each_a_decision_and_unnamed_parties_are_not_units():
+    assert _tune("longhua_tanta_2021.txt", 2021) == [
+        (["区住建局", "燃气公司"], [], None),
+        (["龙华排水公司"], ["管网提质增效排查单位"], None),  # X要会同Y: Y supports
+        (["水污染治理中心"], [], None),
+        (["龙华街道"], [], None),  # X要配合 with nobody else leading: X leads
+    ]  # 一是 and 三是 charge only 施工单位
+
+
+def test_a_person_leads_and_the_unit_that_luoshi_is_the_lead():
+    assert [lead for lead, _sup, _dl in _tune("tongshui_pengtouhui.txt", None)] == [
+        ["九重镇"], ["香花镇"], ["林业局"], ["交通局"], ["住建局"], ["督导组"]]
+
+
+def test_yao_peihe_supports_a_lead_and_leads_alone():
+    assert _tune("linying_silu_2020.txt", 2020) == [
+        (["县交通局"], ["各乡镇"], date(2020, 3, 31)),
+        (["交通", "农业", "林业"], [], None),  # a sentence opening with 要 is a new item; 林业 is not a person
+    ]
+    d = _one("二、县住建局牵头,于6月底前完成改造方案,县财政局要积极配合。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局"])
+
+
+def test_units_charged_without_yao_a_speaker_and_a_count_of_towns():
+    assert _tune("puyang_longyuan_2019.txt", 2019) == [
+        (["龙苑片区指挥部办公室", "城关镇"], [], date(2019, 5, 31)),
+        (["县国土局"], [], None),  # "县国土局根据…，及时完善…"
+        (["县教育局"], [], None),
+    ]
+    assert [lead for lead, _sup, _dl in _tune("xiangzhou_nonglu_2018.txt", 2018)] == [
+        ["双沟", "王集"], ["高作镇"], ["姚集镇"], ["交通部门"]]  # "毛孝泉要求双沟、王集两镇要…", "姚集镇因…，应…"
+
+
+def test_what_the_meeting_heard_from_units_charges_nobody():
+    parsed = parse_decisions("会议分别听取了区自然资源和规划分局、收储办关于近期需要报批的土地规划进展情况。"
+                             "会议明确,由马娜牵头,区收储办负责,及时收集汇总土地规划需求。", year=2022)
+    assert [d.lead_units for d in parsed.items] == [["区收储办"]]
