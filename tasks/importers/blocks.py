@@ -41,7 +41,7 @@ def is_header_word(line: str) -> bool:
     if key in HEADER_WORDS:
         return True
     if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
-                                          or "领导" in key or "序" in key):
+                                          or "领导" in key or "序" in key or "科室" in key or "处室" in key):
         return False
     from .tables import _role
 
@@ -150,13 +150,15 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip()):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or _header_piece(lines[j])):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
-        if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]):
+        if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]) or sum(
+                1 for w in header if is_header_word(w)) < 2:
             i = j
             continue
+        header = _merge_header_pieces(header, _first_row_width(lines, j))
         rows: list[tuple[int, list[str]]] = [(i, header)]
         expected = 1
         current: list[str] | None = None
@@ -191,22 +193,83 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
     return out
 
 
+_HEADER_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+
+
+def _header_piece(line: str) -> bool:
+    """A short line of a cell-per-line header that is no known column name: "民生实事", or half of a
+    name broken over two lines ("责任" / "领导")."""
+    return bool(_HEADER_PIECE.match(no_spaces(line)))
+
+
+def _first_row_width(lines: list[str], j: int) -> int:
+    """How many cells the first numbered row after a header holds (0 when unclear)."""
+    n, k = len(lines), j
+    while k < n and not lines[k].strip():
+        k += 1
+    if k >= n or not no_spaces(lines[k]).isdecimal():
+        return 0
+    cells, k = 1, k + 1
+    while k < n:
+        s = no_spaces(lines[k])
+        if s.isdecimal() and len(s) <= 3:
+            return cells
+        cells += bool(s)
+        k += 1
+    return cells
+
+
+def _merge_header_pieces(header: list[str], width: int) -> list[str]:
+    """Column names broken over lines joined again: a piece of one or two characters joins its
+    neighbour ("责任"+"领导", "攻坚目标"+"任务"), then, while the header has more pieces than the first
+    row has cells, two neighbouring pieces that are no column names on their own."""
+    out = list(header)
+    k = 0
+    while k < len(out):
+        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]):
+            out[k - 1:k + 1] = [out[k - 1] + out[k]]  # "攻坚目标" + "任务"
+            continue
+        if len(out[k]) <= 2 and not is_header_word(out[k]) and len(out) > 1:
+            if k + 1 < len(out) and not is_header_word(out[k + 1]) and (
+                    k == 0 or len(out[k - 1]) > 2 or is_header_word(out[k - 1])) and (
+                    is_header_word(out[k] + out[k + 1]) or len(out[k + 1]) <= 2):
+                out[k:k + 2] = [out[k] + out[k + 1]]
+                continue
+            if k > 0:
+                out[k - 1:k + 1] = [out[k - 1] + out[k]]
+                continue
+        k += 1
+    while width and len(out) > width:
+        pair = next((k for k in range(len(out) - 1)
+                     if not is_header_word(out[k]) and not is_header_word(out[k + 1])), None)
+        if pair is None:
+            break
+        out[pair:pair + 2] = [out[pair] + out[pair + 1]]
+    return out
+
+
 def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
     """Rows of a cell-per-line table with more lines than columns: the task's text was wrapped over
     several lines (a PDF or web page copy); its extra lines join the task cell."""
     from .tables import _role, looks_like_deadline
 
     roles = [(_role(h) or ("", None))[0] for h in header]
-    if "task" not in roles:
-        return
-    t = roles.index("task")
+    t = roles.index("task") if "task" in roles else None
     for _, cells in rows[1:]:
-        while len(cells) > len(header) and t + 1 < len(cells):
+        while t is not None and len(cells) > len(header) and t + 1 < len(cells):
             nxt = cells[t + 1]
             if _unitish(nxt) or looks_like_deadline(nxt):
                 break
             cells[t] += nxt
             del cells[t + 1]
+        # A unit cell listing one unit a line ("县水务局" / "县住建局"): its lines are one cell again.
+        k = 2
+        while len(cells) > len(header) and k < len(cells):
+            if _unitish(cells[k - 1]) and _unitish(cells[k]):
+                cells[k - 1] += "、" + cells[k]
+                del cells[k]
+            else:
+                k += 1
 
 
 def _unitish(piece: str) -> bool:
@@ -269,12 +332,20 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             if aligned is None and len(pieces) == width and len(starts) == width:
                 at = [c for c, _p in _pieces_at(lines[k])]
                 aligned = all(abs(a - s_) <= 2 for a, s_ in zip(at, starts, strict=True))
+            placed = _grid_places(lines[k], starts, width)
             if lead_num:
                 current = [""] * width
                 current[num_col] = lead_num.group(1)
                 rows.append((k, current))
                 last_unit = unit_cols[0]
                 pieces = pieces[1:]
+                if placed and len(placed) > 1 and len(pieces) < width - 1:
+                    # fewer cells than columns, each under its header: a column left empty, or a
+                    # narrow column's name wrapped ("市自然资源" / "局"): placed by position
+                    for col, p in placed[1:]:
+                        current[col] = current[col] + p if current[col] else p
+                    k += 1
+                    continue
                 if len(pieces) == width - 1:
                     for col, p in zip([c for c in range(width) if c != num_col], pieces, strict=True):
                         current[col] = p
@@ -298,6 +369,11 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     k += 1
                     continue
                 break
+            elif current is not None and placed and not aligned and any(c != task_col for c, _p in placed):
+                for col, p in placed:  # a wrapped line whose pieces sit under their headers
+                    current[col] = current[col] + p if current[col] else p
+                k += 1
+                continue
             elif aligned and len(starts) == width and _pieces_at(lines[k])[0][0] >= starts[1] - 2:
                 # A line that only continues cells of the row above (a narrow column wrapped: "立山经济开" /
                 # "发区,全区经"): each piece goes to the column its indentation puts it under, joined as is.
@@ -330,6 +406,20 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 lines[idx] = "\0"
             lines[i] = "\0table"
         i = max(k, i + 1)
+    return out
+
+
+def _grid_places(line: str, starts: list[int], width: int) -> list[tuple[int, str]] | None:
+    """The columns a space-aligned line's pieces start under (each within two display columns of a
+    header's start, in order), or None when the line does not sit on the header's grid."""
+    if len(starts) != width:
+        return None
+    out = []
+    for at, p in _pieces_at(line):
+        col = min(range(width), key=lambda c: (abs(starts[c] - at), c))
+        if abs(starts[col] - at) > 2 or (out and col <= out[-1][0]):
+            return None
+        out.append((col, p.strip()))
     return out
 
 
@@ -478,6 +568,7 @@ def _bar_ended_rows(work: list[str]) -> None:
         start = i
         k = i
         header_done = False
+        width = 0
         while k < n:
             x = work[k]
             if _LONE_BAR.match(x):
@@ -491,8 +582,12 @@ def _bar_ended_rows(work: list[str]) -> None:
                 cell = _BAR_END.sub("", x).strip()
                 if not header_done and cells and re.fullmatch(r"[0-9]{1,4}", cell):
                     work[start] = "\t".join(cells)  # the header row ends where the first numbered row starts
+                    width = len(cells)
                     cells, start = [], k
                     header_done = True
+                elif header_done and len(cells) >= width and re.fullmatch(r"[0-9]{1,4}", cell):
+                    work[start] = "\t".join(cells)  # no "|" line between rows: a full row, then a number
+                    cells, start = [], k
                 if not cells:
                     start = k
                 cells.append(cell)

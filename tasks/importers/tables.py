@@ -332,6 +332,11 @@ def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) 
     if schema.headers:
         # a column whose header says something we do not read as a role (备注 is named): its cells decide
         free = [c for c in free if c >= len(schema.headers) or not _role(schema.headers[c])]
+    if schema.headers:
+        # a column past the header's last one, filled in a few rows only, is overflow (a continuation
+        # line, a note), not a column of its own
+        free = [c for c in free if c < len(schema.headers)
+                or sum(1 for r in rows if c < len(r) and r[c]) >= len(rows) / 2]
     unit_cols = [c for c in free if share(c, lambda c_: _looks_like_units(c_, known)) >= 0.6]
     have = [r for r in ("lead", "resp", "support") if r in schema.cols]
     if unit_cols and not have:
@@ -862,8 +867,12 @@ class TableParser:
         A row wider than the header with empty cells inside (columns shifted by a stray separator)
         loses those empty cells first."""
         cells = list(row.cells)
-        while cells and not cells[-1]:
-            cells.pop()
+        if len(cells) != schema.width or not any(
+                cells[schema.cols[r]] for r in ("lead", "resp") if r in schema.cols):
+            # a row exactly as wide as the header, its lead cell filled, keeps its empty last cells in
+            # place (a grid rebuilt by position); any other row loses them
+            while cells and not cells[-1]:
+                cells.pop()
         if len(cells) > schema.width:
             for i in range(len(cells) - 1, 0, -1):
                 if len(cells) <= schema.width:
