@@ -369,7 +369,8 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     k += 1
                     continue
                 break
-            elif current is not None and placed and not aligned and any(c != task_col for c, _p in placed):
+            elif current is not None and placed and not aligned and all(c != num_col for c, _p in placed) and any(
+                    c != task_col for c, _p in placed):
                 for col, p in placed:  # a wrapped line whose pieces sit under their headers
                     current[col] = current[col] + p if current[col] else p
                 k += 1
