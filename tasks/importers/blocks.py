@@ -154,14 +154,18 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
-        if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]) or sum(
+        numbered = bool(header) and (header[0].startswith("序") or header[0] == "编号")
+        task_at = _task_column(header) if not numbered else None
+        if len(header) < 3 or not (numbered or task_at is not None) or sum(
                 1 for w in header if is_header_word(w)) < 2:
             i = j
             continue
-        header = _merge_header_pieces(header, _first_row_width(lines, j))
+        if numbered:
+            header = _merge_header_pieces(header, _first_row_width(lines, j))
         rows: list[tuple[int, list[str]]] = [(i, header)]
         expected = 1
         current: list[str] | None = None
+        pending: list[str] = []  # cells before the task cell of a table without 序号 (a 牵头领导)
         k = j
         while k < n:
             s = lines[k].strip()
@@ -173,6 +177,24 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
                 break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
+            if task_at is not None:
+                # No 序号 column: a row starts at its task, numbered in its own text ("2.始终坚持依法行政");
+                # the short cells just before it (a person merged down the rows) belong to it.
+                if num and num[1] == expected and len(s) > 8:
+                    if current is not None:
+                        while len(current) > task_at + 1 and len(pending) < task_at and _personish(current[-1]):
+                            pending.insert(0, current.pop())
+                    current = ([""] * task_at + pending)[-task_at:] if task_at else []
+                    current.append(s)
+                    rows.append((k, current))
+                    expected += 1
+                    pending = []
+                elif current is None:
+                    pending.append(s)
+                else:
+                    current.append(s)
+                k += 1
+                continue
             if plain.isdecimal() and (int(plain) == expected or current is None):  # isdigit: "²" too
                 current = [plain]
                 rows.append((k, current))
@@ -193,13 +215,34 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
     return out
 
 
+def _task_column(header: list[str]) -> int | None:
+    """The task column of a header without 序号 that names a task and a unit column, else None."""
+    from .tables import _role
+
+    roles = [(_role(h) or ("", None))[0] for h in header]
+    if "task" in roles and set(roles) & {"lead", "resp", "support"}:
+        return roles.index("task")
+    return None
+
+
+def _personish(cell: str) -> bool:
+    """A person's name ("周阳市长", "何海平"), not a deadline ("年底前")."""
+    from .tables import looks_like_deadline, looks_like_persons
+
+    return looks_like_persons(cell, set()) and not looks_like_deadline(cell)
+
+
+_TITLED = ("长", "书记", "主任", "主席", "同志")
+
+
 _HEADER_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
 
 def _header_piece(line: str) -> bool:
     """A short line of a cell-per-line header that is no known column name: "民生实事", or half of a
     name broken over two lines ("责任" / "领导")."""
-    return bool(_HEADER_PIECE.match(no_spaces(line)))
+    key = no_spaces(line)
+    return bool(_HEADER_PIECE.match(key)) and not (_personish(key) and key.endswith(_TITLED))
 
 
 def _first_row_width(lines: list[str], j: int) -> int:
@@ -254,6 +297,7 @@ def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
     from .tables import _role, looks_like_deadline
 
     roles = [(_role(h) or ("", None))[0] for h in header]
+    units = sum(1 for r in roles if r in ("lead", "resp", "support"))
     t = roles.index("task") if "task" in roles else None
     for _, cells in rows[1:]:
         while t is not None and len(cells) > len(header) and t + 1 < len(cells):
@@ -262,14 +306,28 @@ def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
                 break
             cells[t] += nxt
             del cells[t + 1]
-        # A unit cell listing one unit a line ("县水务局" / "县住建局"): its lines are one cell again.
-        k = 2
-        while len(cells) > len(header) and k < len(cells):
-            if _unitish(cells[k - 1]) and _unitish(cells[k]):
-                cells[k - 1] += "、" + cells[k]
-                del cells[k]
-            else:
+        # Unit cells listing one unit a line ("县水务局" / "县住建局"): a run of unit lines longer than the
+        # unit columns fills them in order, the last column taking the rest (配合单位 lists run longest).
+        if len(cells) > len(header):
+            k = 1 if t is None else t + 1
+            while k < len(cells) and not _unit_line(cells[k]):
                 k += 1
+            end = k
+            while end < len(cells) and _unit_line(cells[end]):
+                end += 1
+            keep = max(1, units) - 1
+            if end - k > keep + 1:
+                cells[k + keep:end] = ["、".join(cells[k + keep:end])]
+
+
+def _unit_line(piece: str) -> bool:
+    """A line of a unit cell: unit names ("县住建局", "各单位"), no sentence."""
+    from .units import looks_like_unit, split_units
+
+    if len(piece) > 40 or re.search(r"[。；;：:]", piece):
+        return False
+    names = split_units(piece).names
+    return bool(names) and all(looks_like_unit(n) for n in names)
 
 
 def _unitish(piece: str) -> bool:

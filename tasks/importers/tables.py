@@ -407,8 +407,11 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
                 return out
             if cells[k]:
                 break
-    if len(cells) >= schema.width or (cells and not cells[0]):
-        # full, or starting with empty cells that keep the columns in place
+    core = schema.width
+    while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
+        core -= 1  # a 备注 column last, left empty
+    if len(cells) >= core or (cells and not cells[0]):
+        # full (but for an empty 备注), or starting with empty cells that keep the columns in place
         return cells + [""] * (width - len(cells))
     return [""] * (schema.width - len(cells)) + cells  # leading cells merged away
 
@@ -862,6 +865,16 @@ class TableParser:
                     best, best_score = placed, total
         return best
 
+    def _lead_among_resp(self) -> bool:
+        """The row above named its lead among its 责任单位 too: that column lists every responsible
+        unit, so a row leaving 牵头单位 empty is led by its first 责任单位, not by the row above's lead."""
+        from .units import split_units
+
+        lead, resp = self._prev_task_cells.get("lead", ""), self._prev_task_cells.get("resp", "")
+        leads = split_units(lead, known=self.known).names if lead else []
+        resps = set(split_units(resp, known=self.known).names) if resp else set()
+        return bool(leads) and all(u in resps for u in leads)
+
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
         """A row left short by merged cells: unit cells missing are taken from the row above.
         A row wider than the header with empty cells inside (columns shifted by a stray separator)
@@ -910,14 +923,22 @@ class TableParser:
             missing = len(unit_roles) - len(rest)
             present_roles = unit_roles
             if missing > 0:
-                # The merged column is the one whose value repeats from the row above: the lead, usually.
-                present_roles = unit_roles[missing:]
-                for r in unit_roles[:missing]:
+                # The merged column is the one whose value repeats from the row above: the lead, usually;
+                # a lead column after the 责任单位 column is the row's last cell.
+                ordered = sorted(unit_roles, key=lambda r: schema.cols[r])
+                if ordered != unit_roles:
+                    absent, present_roles = ordered[len(ordered) - missing:], ordered[:len(ordered) - missing]
+                else:
+                    absent, present_roles = unit_roles[:missing], unit_roles[missing:]
+                if "lead" in absent and "resp" in present_roles and self._lead_among_resp():
+                    absent = [r for r in absent if r != "lead"]  # the 责任单位 lists the lead first
+                for r in absent:
                     out[schema.cols[r]] = self._prev_task_cells.get(r, "")
-                self.warnings.append(Warning_(
-                    "表格行缺少单元格(合并单元格),"
-                    f"{'、'.join(_LABEL[r] for r in unit_roles[:missing])}沿用上一行 "
-                    "(short row: value taken from the row above)", row.line, "merged_cell"))
+                if absent:
+                    self.warnings.append(Warning_(
+                        "表格行缺少单元格(合并单元格),"
+                        f"{'、'.join(_LABEL[r] for r in absent)}沿用上一行 "
+                        "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
                 if len(value) > 8 and not _looks_like_units(value, self.known):
                     continue  # text, not units: a row under a merged 序号 and 责任单位 continues the task above
