@@ -332,11 +332,13 @@ def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) 
     if schema.headers:
         # a column whose header says something we do not read as a role (备注 is named): its cells decide
         free = [c for c in free if c >= len(schema.headers) or not _role(schema.headers[c])]
+    named_units = any(r in schema.cols for r in ("lead", "resp", "support"))
     if schema.headers:
         # a column past the header's last one, filled in a few rows only, is overflow (a continuation
-        # line, a note), not a column of its own
-        free = [c for c in free if c < len(schema.headers)
-                or sum(1 for r in rows if c < len(r) and r[c]) >= len(rows) / 2]
+        # line, a note), not a column of its own; when the header names its unit columns, a row wider
+        # than it has a header cell spanning several of its cells (read by ``_fold_wide``)
+        free = [c for c in free if c < len(schema.headers) or (
+            not named_units and sum(1 for r in rows if c < len(r) and r[c]) >= len(rows) / 2)]
     unit_cols = [c for c in free if share(c, lambda c_: _looks_like_units(c_, known)) >= 0.6]
     have = [r for r in ("lead", "resp", "support") if r in schema.cols]
     if unit_cols and not have:
@@ -368,7 +370,8 @@ def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) 
         if not schema.task_cols:
             return schema
         schema.kind = "tasks"
-    schema.width = max(schema.width, width)
+    if not (schema.headers and named_units):
+        schema.width = max(schema.width, width)
     return schema
 
 
@@ -813,13 +816,11 @@ class TableParser:
             if r in schema.cols and cells[schema.cols[r]]:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
 
-    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
-        """The placement of a short row's cells that fits every column's role, when reading them by
-        position does not (None: keep the positional reading)."""
+    def _fitter(self, schema: Schema):
+        """How well a placement of cells fits the columns' roles: (kind, score) where score(placed) is
+        (sum of fits, any misfit) and kind(cell) is (units, persons, date)."""
         roles = _roles_of(schema)
         roles += ["ignore"] * (schema.width - len(roles))
-        gap = schema.width - len(cells)
-
         seen: dict[str, tuple[bool, bool, bool]] = {}
 
         def kind(cell: str) -> tuple[bool, bool, bool]:
@@ -830,7 +831,7 @@ class TableParser:
             return seen[cell]
 
         def fit(col: int, cell: str) -> int:
-            role = roles[col]
+            role = roles[col] if col < len(roles) else "ignore"
             if not cell:
                 return 0
             units, persons, date = kind(cell)
@@ -852,6 +853,13 @@ class TableParser:
             fits = [fit(c, v) for c, v in enumerate(placed)]
             return sum(fits), any(f < 0 for f in fits)
 
+        return roles, kind, score
+
+    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
+        """The placement of a short row's cells that fits every column's role, when reading them by
+        position does not (None: keep the positional reading)."""
+        roles, kind, score = self._fitter(schema)
+        gap = schema.width - len(cells)
         positional = cells + [""] * gap
         base, misfit = score(positional)
         if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
@@ -863,6 +871,23 @@ class TableParser:
                 total, bad = score(placed)
                 if not bad and total > best_score:
                     best, best_score = placed, total
+        return best
+
+    def _fold_wide(self, cells: list[str], schema: Schema) -> list[str]:
+        """A row wider than its header (a header cell spanning several columns: "分解情况" over an
+        indicator, its figure and its shares): the neighbouring cells that one header cell covers are
+        joined into it, at the place where every column's content then fits its role best."""
+        extra = len(cells) - schema.width
+        if extra <= 0 or schema.width < 3:
+            return cells
+        _roles, _kind, score = self._fitter(schema)
+        base, base_bad = score(cells[:schema.width])
+        best, best_key = cells, (not base_bad, base)
+        for at in range(schema.width):
+            placed = cells[:at] + [" ".join(c for c in cells[at:at + extra + 1] if c)] + cells[at + extra + 1:]
+            total, bad = score(placed)
+            if (not bad, total) > best_key:
+                best, best_key = placed, (not bad, total)
         return best
 
     def _lead_among_resp(self) -> bool:
@@ -892,6 +917,7 @@ class TableParser:
                     break
                 if not cells[i]:
                     del cells[i]
+            cells = self._fold_wide(cells, schema)
             row = Row(cells=cells, line=row.line)
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
         if cells and not cells[0]:
@@ -940,8 +966,8 @@ class TableParser:
                         f"{'、'.join(_LABEL[r] for r in absent)}沿用上一行 "
                         "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
-                if len(value) > 8 and not _looks_like_units(value, self.known):
-                    continue  # text, not units: a row under a merged 序号 and 责任单位 continues the task above
+                if (len(value) > 8 or _number_cell(value)) and not _looks_like_units(value, self.known):
+                    continue  # text or a figure, not units: a row under a merged 序号 and 责任单位
                 out[schema.cols[r]] = value
         return out
 
