@@ -207,7 +207,8 @@ def test_cell_per_line_without_a_number_column_the_leader_first_and_merged_down(
 
 def test_lead_column_after_the_units_left_empty_is_not_taken_from_the_row_above():
     rows = ["| 序号 | 目标任务 | 责任单位 | 牵头单位 |", "| --- | --- | --- | --- |",
-            "| 1 | 认真落实疫情防控措施,加强医疗救治能力建设。 | 市疫情防控指挥部办公室,市直各相关部门 | 市疫情防控指挥部办公室 |",
+            "| 1 | 认真落实疫情防控措施,加强医疗救治能力建设。 | 市疫情防控指挥部办公室,市直各相关部门 "
+            "| 市疫情防控指挥部办公室 |",
             "| 2 | 推进公立医院高质量发展,建设医疗综合楼。 | 市卫健委 | |",
             "| 3 | 谋划推进长江新区医疗综合体项目。 | 市卫健委,长江新区管委会 | 市卫健委 |"]
     assert _plan(TITLE + "\n" + "\n".join(rows)) == [
@@ -234,7 +235,8 @@ def test_pdf_columns_a_narrow_unit_name_wrapped_under_its_header():
 
 def test_a_header_cell_spanning_several_cells_of_each_row():
     rows = ["| 项 目 | 目标 | 分 解 情 况 | 责任领导 | 责任单位 | 责任人 |",
-            "| 就业促进工程 | 促进城乡劳动者就业创业 | 城镇新增就业人数(人) | 1300 | 元坝镇280 白果乡15 | 刘 强 | 区人社局 | 陈 宗 |"]
+            "| 就业促进工程 | 促进城乡劳动者就业创业 | 城镇新增就业人数(人) | 1300 | 元坝镇280 白果乡15 "
+            "| 刘 强 | 区人社局 | 陈 宗 |"]
     plan = parse_plan_text(TITLE + "\n" + "\n".join(rows), source="t.txt")
     assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [(["区人社局"], [])]
     assert "促进城乡劳动者就业创业" in plan.key_tasks[0].title + plan.key_tasks[0].text
