@@ -468,6 +468,150 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
     return out
 
 
+_GAP_COLUMN = re.compile(r"(名称|内容|任务|事项|目标|措施|领导|单位|部门|时限|时间|情况|进度)$")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+_RUN_UNIT_END = re.compile(
+    r"(?:管委会|指挥部|办事处|街道|公司|集团|中心|银行|医院|学校|大学|专班|局|委|办|院|部|厅|队|所|站|馆|处"
+    r"|科|室|团|会|区|园|镇|乡)")
+_RUN_UNIT_START = re.compile(r"^(?:局|委|办|院|部|厅|队|所|站|馆|处|科|室|团|会|区|园|镇|乡)")
+
+
+def _header_run(line: str) -> list[str] | None:
+    """A header whose column names run together ("序号项目名称主要内容牵头单位配合单位", a PDF's text
+    layer without spaces): its names, or None. Known names split it; a piece between two of them is a
+    column when it ends like one ("项目名称"), else a qualifier of the next ("区政府" + "分管领导")."""
+    key = line.strip()
+    if not key.startswith(("序号", "编号")) or len(key) > 60 or re.search(r"[\s0-9，,。、；;：:|｜]", key):
+        return None  # columns with separators or spaces between them are read by the other readers
+    words = sorted(HEADER_WORDS | {"配合单位", "分管领导"}, key=len, reverse=True)
+    out: list[str] = []
+    gap = ""
+    k = 0
+    while k < len(key):
+        word = next((w for w in words if key.startswith(w, k)), None)
+        if word is None:
+            gap += key[k]
+            k += 1
+            continue
+        if gap and _GAP_COLUMN.search(gap):
+            out.append(gap)
+            gap = ""
+        out.append(gap + word)
+        gap = ""
+        k += len(word)
+    if gap:
+        out.append(gap)
+    known = sum(1 for w in out if is_header_word(w))
+    return out if len(out) >= 4 and known >= 3 else None
+
+
+def _run_units(text: str) -> list[str] | None:
+    """Unit names run together ("教育局经开区", "高新园(邹区镇)"): each ends at the first unit ending
+    (a bracket after it belongs to it); None when the text does not end on one."""
+    from .units import looks_like_unit
+
+    names, k = [], 0
+    while k < len(text):
+        m = next((x for x in _RUN_UNIT_END.finditer(text, k + 1) if x.end() - k >= 3), None)
+        if not m:
+            return None  # a name is three characters at least ("人社局", not "人社")
+        end = m.end()
+        if end < len(text) and text[end] in "(（":
+            close = min((i for i in (text.find(")", end), text.find("）", end)) if i > 0), default=-1)
+            if close < 0:
+                return None
+            end = close + 1
+        name = text[k:end]
+        if len(name) < 2 or not looks_like_unit(name):
+            return None
+        names.append(name)
+        k = end
+    return names or None
+
+
+def _tail_cells(tail: str, leader: bool) -> tuple[str, list[str]] | None:
+    """The cells run together after a row's text: (person, units), the person first when the table has
+    a leader column (a name of three characters, else two, before a unit of at least three)."""
+    if not leader:
+        units = _run_units(tail)
+        return ("", units) if units else None
+    best, best_score = None, None
+    for size in (3, 2):
+        person, rest = tail[:size], tail[size:]
+        units = _run_units(rest) if re.fullmatch(r"[\u4e00-\u9fff]+", person) else None
+        if not units:
+            continue
+        score = sum(1 if _clean_unit(u) else -1 for u in units)
+        if best_score is None or score > best_score:
+            best, best_score = (person, units), score
+    return best
+
+
+def _clean_unit(name: str) -> bool:
+    """A name cut where a name ends: no unit ending inside it ("政局高新园" is "民政局" and "高新园" cut
+    one character late) and none at its start ("局高新园")."""
+    bare = re.sub(r"[(（][^)）]*[)）]$", "", name)
+    inner = [m for m in _RUN_UNIT_END.finditer(bare) if m.end() < len(bare)]
+    return not inner and not _RUN_UNIT_START.match(bare)
+
+
+def _run_together_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables whose cells run together on each line (a PDF's text without spaces): a header of
+    column names run together, then rows "1增加教育资源供给实施……。何海平教育局经开区" whose units
+    follow the row's last sentence, more units one a line below it, and a second sentence line with
+    its own units a sub-row of the same number. Rows rebuilt as cells: 序号, task, leader, lead,
+    supporting (the lead first among a row's units)."""
+    from .tables import _role
+
+    out: dict[int, list[tuple[int, list[str]]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        header = _header_run(lines[i]) if lines[i] and lines[i][0] != "\0" else None
+        if header is None:
+            i += 1
+            continue
+        roles = [(_role(h) or ("", None))[0] for h in header]
+        leader = "leader" in roles
+        rows: list[tuple[int, list[str]]] = [(i, ["序号", "工作任务", "责任领导", "牵头单位", "配合单位"])]
+        expected, current, k = 1, None, i + 1
+        while k < n:
+            s = no_spaces(lines[k])
+            if not s:
+                k += 1
+                continue
+            if _header_run(lines[k]) == header:  # the header repeated on the next page
+                k += 1
+                continue
+            m = re.match(rf"^{expected}(?![0-9年月日个万亿%.．、])(.+)$", s)
+            body = m.group(1) if m else s
+            cut = max((x.end() for x in _SENTENCE_END.finditer(body)), default=0)
+            text, tail = body[:cut], body[cut:]
+            cells = _tail_cells(tail, leader) if tail else None
+            units = _run_units(s) if not m and not cut else None
+            if m or (current is not None and cut and cells):
+                if cells is None and tail:
+                    break  # not a row of this layout
+                person, names = cells or ("", [])
+                num = str(expected) if m else current[0]
+                current = [num, text or body, person, names[0] if names else "", "、".join(names[1:])]
+                rows.append((k, current))
+                expected += 1 if m else 0
+            elif current is not None and units:
+                current[4] = "、".join(x for x in (current[4], *units) if x)
+            elif current is not None and cut and not tail:
+                current[1] += s  # the task's text goes on
+            else:
+                break
+            k += 1
+        if len(rows) > 2:
+            out[i] = rows
+            for idx in range(i, k):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+        i = max(k, i + 1)
+    return out
+
+
 def _grid_places(line: str, starts: list[int], width: int) -> list[tuple[int, str]] | None:
     """The columns a space-aligned line's pieces start under (each within two display columns of a
     header's start, in order), or None when the line does not sit on the header's grid."""
@@ -670,6 +814,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))
+    cell_tables.update(_run_together_tables(work))
     blocks: list[Block] = []
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)

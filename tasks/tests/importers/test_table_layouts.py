@@ -240,3 +240,24 @@ def test_a_header_cell_spanning_several_cells_of_each_row():
     plan = parse_plan_text(TITLE + "\n" + "\n".join(rows), source="t.txt")
     assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [(["区人社局"], [])]
     assert "促进城乡劳动者就业创业" in plan.key_tasks[0].title + plan.key_tasks[0].text
+
+
+def test_pdf_text_with_every_column_run_together():
+    # tables_tune/zhonglou_msss_2021: the text layer of a PDF table, no spaces between cells
+    text = "\n".join([
+        "2021年重大民生实事项目目标任务责任分解表",
+        "序号项目名称主要内容区政府分管领导牵头单位配合单位",
+        "1增加教育资源供给实施新建、改扩建学校重点建设项目12个。何海平教育局经开区",
+        "高新园(邹区镇)",
+        "各街道",
+        "2优化养老服务为全区23000名老年人提供居家上门服务。张菁民政局高新园(邹区镇)",
+        "各街道",
+        "提升改造8家城乡社区居家养老服务中心(站)。",
+        "3老城厢复兴发展完成瞿秋白纪念馆整体提升工程对外开放。何海平文体旅局晋陵公司",
+        "推进大庙弄核心区改造及老城厢道路整治。芮春祥住建局五星街道",
+        "南大街街道"])
+    assert _plan(text) == [
+        (["教育局"], ["经开区", "高新园(邹区镇)", "各街道"], ["何海平"]),
+        (["民政局"], ["高新园(邹区镇)", "各街道"], ["张菁"]),
+        (["文体旅局"], ["晋陵公司"], ["何海平"]),
+        (["住建局"], ["五星街道", "南大街街道"], ["芮春祥"])]
