@@ -300,6 +300,15 @@ def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
     units = sum(1 for r in roles if r in ("lead", "resp", "support"))
     t = roles.index("task") if "task" in roles else None
     for _, cells in rows[1:]:
+        # A name broken a character or two a line in a narrow column ("市" / "监" / "察" / "局"): one line again.
+        k = 0
+        while len(cells) > len(header) and k < len(cells):
+            end = k
+            while end < len(cells) and re.fullmatch(r"[\u4e00-\u9fff（）()]{1,2}", cells[end]):
+                end += 1
+            if end - k >= 2 and _unit_line("".join(cells[k:end])):
+                cells[k:end] = ["".join(cells[k:end])]
+            k = max(end, k + 1) if end - k < 2 else k + 1
         while t is not None and len(cells) > len(header) and t + 1 < len(cells):
             nxt = cells[t + 1]
             if _unitish(nxt) or looks_like_deadline(nxt):
