@@ -195,10 +195,15 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     current.append(s)
                 k += 1
                 continue
+            marker = num if num and num[2] >= len(plain) and num[0] not in ("cn_dun", "cn_paren") else None
             if plain.isdecimal() and (int(plain) == expected or current is None):  # isdigit: "²" too
                 current = [plain]
                 rows.append((k, current))
                 expected = int(plain) + 1
+            elif marker and marker[1] == expected:  # "2." or "2、" alone
+                current = [str(marker[1])]
+                rows.append((k, current))
+                expected = marker[1] + 1
             elif current is None or (numbering(s) and numbering(s)[0] in ("cn_dun", "cn_paren")
                                      and len(s) <= 30 and len(current) >= len(header) - 1):
                 rows.append((k, [s]))  # a section row

@@ -269,3 +269,11 @@ def test_cell_per_line_a_unit_name_broken_a_character_a_line():
         "1", "推进老旧小区改造工作。", "市", "监", "察", "局", "年底前",
         "2", "发展保障性租赁住房。", "市住建局", "持续推进"])
     assert _plan(text) == [(["市监察局"], [], []), (["市住建局"], [], [])]
+
+
+def test_cell_per_line_numbers_written_with_a_dot():
+    text = TITLE + "\n\n" + _cell_lines([
+        "序号", "重点任务", "责任单位", "完成时限",
+        "1.", "推进老旧小区改造工作。", "市住建局、市财政局", "年底前",
+        "2.", "发展保障性租赁住房。", "市住建局", "持续推进"])
+    assert _plan(text) == [(["市住建局"], ["市财政局"], []), (["市住建局"], [], [])]
