@@ -715,6 +715,8 @@ class TableParser:
         prev = tasks[-1] if tasks and tasks[-1].task.line < row.line else None
         head_empty = not cells[schema.task_cols[0]] and not num
         numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
+        if prev is not None and not num and not task_text and filled and self._continues_names(prev, cells, schema):
+            return  # the unit names of the row above, wrapped onto this line
         if prev is not None and not num and (
                 (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
             # A sub-row of the task above (its first cells merged down): its measures and units join it.
@@ -889,6 +891,33 @@ class TableParser:
             if (not bad, total) > best_key:
                 best, best_key = placed, (not bad, total)
         return best
+
+    def _continues_names(self, prev: TableTask, cells: list[str], schema: Schema) -> bool:
+        """A line under a row holding only the rest of its unit cells, their names broken in a narrow
+        column ("市财政局、市发" / "改委"): joined to them, and the row's units read again. True when done."""
+        from .units import looks_like_unit, split_units
+
+        roles = [r for r in ("lead", "resp", "support") if r in schema.cols and cells[schema.cols[r]]]
+        if not roles or any(cells[c] for c in range(len(cells))
+                            if c not in {schema.cols[r] for r in roles} and c != schema.cols.get("deadline")):
+            return False
+        joined = dict(self._prev_task_cells)
+        for r in roles:
+            before, piece = joined.get(r, ""), no_spaces(cells[schema.cols[r]])
+            names = split_units(before, known=self.known).names if before else []
+            pieces = split_units(piece, known=self.known).names or [piece]
+            whole = bool(names) and looks_like_unit(names[-1], self.known) and looks_like_unit(pieces[0], self.known)
+            if not names or whole:
+                return False  # the cell above ends on a whole name: a row of its own, not a wrapped one
+            joined[r] = before + piece
+        full = [""] * schema.width
+        for r, col in schema.cols.items():
+            if r in joined and col < schema.width:
+                full[col] = joined[r]
+        st = self._statement(full, schema)
+        prev.task.lead_units, prev.task.supporting_units = st.leads, st.supports
+        self._prev_task_cells.update({r: joined[r] for r in roles})
+        return True
 
     def _lead_among_resp(self) -> bool:
         """The row above named its lead among its 责任单位 too: that column lists every responsible

@@ -277,3 +277,12 @@ def test_cell_per_line_numbers_written_with_a_dot():
         "1.", "推进老旧小区改造工作。", "市住建局、市财政局", "年底前",
         "2.", "发展保障性租赁住房。", "市住建局", "持续推进"])
     assert _plan(text) == [(["市住建局"], ["市财政局"], []), (["市住建局"], [], [])]
+
+
+def test_a_unit_name_wrapped_onto_the_next_line_of_a_text_table():
+    text = TITLE + "\n" + "\n".join([
+        "序号\t重点任务\t牵头单位\t配合单位",
+        "1\t推进老旧小区改造,完成改造小区30个。\t市住建局\t市财政局、市发",
+        "\t\t\t改委",
+        "2\t发展保障性租赁住房。\t市自然资源局\t市住建局"])
+    assert _plan(text) == [(["市住建局"], ["市财政局", "市发改委"], []), (["市自然资源局"], ["市住建局"], [])]
