@@ -732,8 +732,9 @@ class TableParser:
         if unit_roles and not any(cells[schema.cols[r]] for r in unit_roles if r != "support") and any(
                 self._prev_task_cells.get(r) for r in unit_roles):
             # The lead cell is empty: merged with the one above ("same as above").
+            none_filled = not any(cells[schema.cols[x]] for x in unit_roles)
             for r in unit_roles:
-                if not cells[schema.cols[r]] and (r != "support" or not any(cells[schema.cols[x]] for x in unit_roles)):
+                if not cells[schema.cols[r]] and (r != "support" or none_filled):
                     cells[schema.cols[r]] = self._prev_task_cells.get(r, "")
                     inherited.append(r)
             if "deadline" in schema.cols and not cells[schema.cols["deadline"]] and not any(

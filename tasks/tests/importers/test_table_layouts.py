@@ -286,3 +286,11 @@ def test_a_unit_name_wrapped_onto_the_next_line_of_a_text_table():
         "\t\t\t改委",
         "2\t发展保障性租赁住房。\t市自然资源局\t市住建局"])
     assert _plan(text) == [(["市住建局"], ["市财政局", "市发改委"], []), (["市自然资源局"], ["市住建局"], [])]
+
+
+def test_same_as_above_in_every_unit_cell_takes_both_from_the_row_above():
+    rows = ["| 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限 |",
+            "| 1 | 推进老旧小区改造,完成改造小区30个。 | 市住建局 | 市财政局 | 年底前 |",
+            "| 2 | 发展保障性租赁住房,筹集房源。 | 同上 | 同上 | 持续推进 |"]
+    assert _plan(TITLE + "\n" + "\n".join(rows)) == [
+        (["市住建局"], ["市财政局"], []), (["市住建局"], ["市财政局"], [])]
