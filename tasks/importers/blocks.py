@@ -372,9 +372,9 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
         task_col = next((k for k, r in enumerate(roles) if r == "task"), None)
         date_col = next((k for k, r in enumerate(roles) if r == "deadline"), None)
         num_col = next((k for k, r in enumerate(roles) if r == "num"), None)
-        if task_col is None or not unit_cols or num_col is None:
+        if task_col is None or not unit_cols or (num_col is None and task_col != 0):
             i += 1
-            continue
+            continue  # rows are found by their 序号, or, without one, by a task starting the line
         width = len(header)
         starts = [col for col, _p in _pieces_at(lines[i])]
         aligned: bool | None = None  # do the rows' cells start under their header (a fixed-width layout)?

@@ -294,3 +294,14 @@ def test_same_as_above_in_every_unit_cell_takes_both_from_the_row_above():
             "| 2 | 发展保障性租赁住房,筹集房源。 | 同上 | 同上 | 持续推进 |"]
     assert _plan(TITLE + "\n" + "\n".join(rows)) == [
         (["市住建局"], ["市财政局"], []), (["市住建局"], ["市财政局"], [])]
+
+
+def test_pdf_columns_without_a_number_column():
+    text = "\n".join([
+        TITLE,
+        "重点任务                                牵头单位      配合单位          完成时限",
+        "推进老旧小区改造,完成改造小区30个。     市住建局      市财政局、市发    年底前",
+        "                                                      改委",
+        "发展保障性租赁住房,筹集房源1000套。     市自然资源    市住建局          持续推进",
+        "                                        局"])
+    assert _plan(text) == [(["市住建局"], ["市财政局", "市发改委"], []), (["市自然资源局"], ["市住建局"], [])]
