@@ -41,7 +41,7 @@ def is_header_word(line: str) -> bool:
     if key in HEADER_WORDS:
         return True
     if not key or len(key) > 16 or not ("单位" in key or "部门" in key or "时" in key or "任务" in key
-                                          or "领导" in key or "序" in key):
+                                          or "领导" in key or "序" in key or "科室" in key or "处室" in key):
         return False
     from .tables import _role
 
@@ -150,16 +150,22 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip()):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or _header_piece(lines[j])):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
-        if len(header) < 3 or not any(w.startswith("序") or w == "编号" for w in header[:1]):
+        numbered = bool(header) and (header[0].startswith("序") or header[0] == "编号")
+        task_at = _task_column(header) if not numbered else None
+        if len(header) < 3 or not (numbered or task_at is not None) or sum(
+                1 for w in header if is_header_word(w)) < 2:
             i = j
             continue
+        if numbered:
+            header = _merge_header_pieces(header, _first_row_width(lines, j))
         rows: list[tuple[int, list[str]]] = [(i, header)]
         expected = 1
         current: list[str] | None = None
+        pending: list[str] = []  # cells before the task cell of a table without 序号 (a 牵头领导)
         k = j
         while k < n:
             s = lines[k].strip()
@@ -171,10 +177,33 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
                 break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
+            if task_at is not None:
+                # No 序号 column: a row starts at its task, numbered in its own text ("2.始终坚持依法行政");
+                # the short cells just before it (a person merged down the rows) belong to it.
+                if num and num[1] == expected and len(s) > 8:
+                    if current is not None:
+                        while len(current) > task_at + 1 and len(pending) < task_at and _personish(current[-1]):
+                            pending.insert(0, current.pop())
+                    current = ([""] * task_at + pending)[-task_at:] if task_at else []
+                    current.append(s)
+                    rows.append((k, current))
+                    expected += 1
+                    pending = []
+                elif current is None:
+                    pending.append(s)
+                else:
+                    current.append(s)
+                k += 1
+                continue
+            marker = num if num and num[2] >= len(plain) and num[0] not in ("cn_dun", "cn_paren") else None
             if plain.isdecimal() and (int(plain) == expected or current is None):  # isdigit: "²" too
                 current = [plain]
                 rows.append((k, current))
                 expected = int(plain) + 1
+            elif marker and marker[1] == expected:  # "2." or "2、" alone
+                current = [str(marker[1])]
+                rows.append((k, current))
+                expected = marker[1] + 1
             elif current is None or (numbering(s) and numbering(s)[0] in ("cn_dun", "cn_paren")
                                      and len(s) <= 30 and len(current) >= len(header) - 1):
                 rows.append((k, [s]))  # a section row
@@ -191,22 +220,128 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
     return out
 
 
+def _task_column(header: list[str]) -> int | None:
+    """The task column of a header without 序号 that names a task and a unit column, else None."""
+    from .tables import _role
+
+    roles = [(_role(h) or ("", None))[0] for h in header]
+    if "task" in roles and set(roles) & {"lead", "resp", "support"}:
+        return roles.index("task")
+    return None
+
+
+def _personish(cell: str) -> bool:
+    """A person's name ("周阳市长", "何海平"), not a deadline ("年底前")."""
+    from .tables import looks_like_deadline, looks_like_persons
+
+    return looks_like_persons(cell, set()) and not looks_like_deadline(cell)
+
+
+_TITLED = ("长", "书记", "主任", "主席", "同志")
+
+
+_HEADER_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+
+
+def _header_piece(line: str) -> bool:
+    """A short line of a cell-per-line header that is no known column name: "民生实事", or half of a
+    name broken over two lines ("责任" / "领导")."""
+    key = no_spaces(line)
+    return bool(_HEADER_PIECE.match(key)) and not (_personish(key) and key.endswith(_TITLED))
+
+
+def _first_row_width(lines: list[str], j: int) -> int:
+    """How many cells the first numbered row after a header holds (0 when unclear)."""
+    n, k = len(lines), j
+    while k < n and not lines[k].strip():
+        k += 1
+    if k >= n or not no_spaces(lines[k]).isdecimal():
+        return 0
+    cells, k = 1, k + 1
+    while k < n:
+        s = no_spaces(lines[k])
+        if s.isdecimal() and len(s) <= 3:
+            return cells
+        cells += bool(s)
+        k += 1
+    return cells
+
+
+def _merge_header_pieces(header: list[str], width: int) -> list[str]:
+    """Column names broken over lines joined again: a piece of one or two characters joins its
+    neighbour ("责任"+"领导", "攻坚目标"+"任务"), then, while the header has more pieces than the first
+    row has cells, two neighbouring pieces that are no column names on their own."""
+    out = list(header)
+    k = 0
+    while k < len(out):
+        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]):
+            out[k - 1:k + 1] = [out[k - 1] + out[k]]  # "攻坚目标" + "任务"
+            continue
+        if len(out[k]) <= 2 and not is_header_word(out[k]) and len(out) > 1:
+            if k + 1 < len(out) and not is_header_word(out[k + 1]) and (
+                    k == 0 or len(out[k - 1]) > 2 or is_header_word(out[k - 1])) and (
+                    is_header_word(out[k] + out[k + 1]) or len(out[k + 1]) <= 2):
+                out[k:k + 2] = [out[k] + out[k + 1]]
+                continue
+            if k > 0:
+                out[k - 1:k + 1] = [out[k - 1] + out[k]]
+                continue
+        k += 1
+    while width and len(out) > width:
+        pair = next((k for k in range(len(out) - 1)
+                     if not is_header_word(out[k]) and not is_header_word(out[k + 1])), None)
+        if pair is None:
+            break
+        out[pair:pair + 2] = [out[pair] + out[pair + 1]]
+    return out
+
+
 def _join_wrapped(rows: list[tuple[int, list[str]]], header: list[str]) -> None:
     """Rows of a cell-per-line table with more lines than columns: the task's text was wrapped over
     several lines (a PDF or web page copy); its extra lines join the task cell."""
     from .tables import _role, looks_like_deadline
 
     roles = [(_role(h) or ("", None))[0] for h in header]
-    if "task" not in roles:
-        return
-    t = roles.index("task")
+    units = sum(1 for r in roles if r in ("lead", "resp", "support"))
+    t = roles.index("task") if "task" in roles else None
     for _, cells in rows[1:]:
-        while len(cells) > len(header) and t + 1 < len(cells):
+        # A name broken a character or two a line in a narrow column ("市" / "监" / "察" / "局"): one line again.
+        k = 0
+        while len(cells) > len(header) and k < len(cells):
+            end = k
+            while end < len(cells) and re.fullmatch(r"[\u4e00-\u9fff（）()]{1,2}", cells[end]):
+                end += 1
+            if end - k >= 2 and _unit_line("".join(cells[k:end])):
+                cells[k:end] = ["".join(cells[k:end])]
+            k = max(end, k + 1) if end - k < 2 else k + 1
+        while t is not None and len(cells) > len(header) and t + 1 < len(cells):
             nxt = cells[t + 1]
             if _unitish(nxt) or looks_like_deadline(nxt):
                 break
             cells[t] += nxt
             del cells[t + 1]
+        # Unit cells listing one unit a line ("县水务局" / "县住建局"): a run of unit lines longer than the
+        # unit columns fills them in order, the last column taking the rest (配合单位 lists run longest).
+        if len(cells) > len(header):
+            k = 1 if t is None else t + 1
+            while k < len(cells) and not _unit_line(cells[k]):
+                k += 1
+            end = k
+            while end < len(cells) and _unit_line(cells[end]):
+                end += 1
+            keep = max(1, units) - 1
+            if end - k > keep + 1:
+                cells[k + keep:end] = ["、".join(cells[k + keep:end])]
+
+
+def _unit_line(piece: str) -> bool:
+    """A line of a unit cell: unit names ("县住建局", "各单位"), no sentence."""
+    from .units import looks_like_unit, split_units
+
+    if len(piece) > 40 or re.search(r"[。；;：:]", piece):
+        return False
+    names = split_units(piece).names
+    return bool(names) and all(looks_like_unit(n) for n in names)
 
 
 def _unitish(piece: str) -> bool:
@@ -237,9 +372,9 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
         task_col = next((k for k, r in enumerate(roles) if r == "task"), None)
         date_col = next((k for k, r in enumerate(roles) if r == "deadline"), None)
         num_col = next((k for k, r in enumerate(roles) if r == "num"), None)
-        if task_col is None or not unit_cols or num_col is None:
+        if task_col is None or not unit_cols or (num_col is None and task_col != 0):
             i += 1
-            continue
+            continue  # rows are found by their 序号, or, without one, by a task starting the line
         width = len(header)
         starts = [col for col, _p in _pieces_at(lines[i])]
         aligned: bool | None = None  # do the rows' cells start under their header (a fixed-width layout)?
@@ -269,12 +404,20 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             if aligned is None and len(pieces) == width and len(starts) == width:
                 at = [c for c, _p in _pieces_at(lines[k])]
                 aligned = all(abs(a - s_) <= 2 for a, s_ in zip(at, starts, strict=True))
+            placed = _grid_places(lines[k], starts, width)
             if lead_num:
                 current = [""] * width
                 current[num_col] = lead_num.group(1)
                 rows.append((k, current))
                 last_unit = unit_cols[0]
                 pieces = pieces[1:]
+                if placed and len(placed) > 1 and len(pieces) < width - 1:
+                    # fewer cells than columns, each under its header: a column left empty, or a
+                    # narrow column's name wrapped ("市自然资源" / "局"): placed by position
+                    for col, p in placed[1:]:
+                        current[col] = current[col] + p if current[col] else p
+                    k += 1
+                    continue
                 if len(pieces) == width - 1:
                     for col, p in zip([c for c in range(width) if c != num_col], pieces, strict=True):
                         current[col] = p
@@ -298,6 +441,12 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     k += 1
                     continue
                 break
+            elif current is not None and placed and not aligned and all(c != num_col for c, _p in placed) and any(
+                    c != task_col for c, _p in placed):
+                for col, p in placed:  # a wrapped line whose pieces sit under their headers
+                    current[col] = current[col] + p if current[col] else p
+                k += 1
+                continue
             elif aligned and len(starts) == width and _pieces_at(lines[k])[0][0] >= starts[1] - 2:
                 # A line that only continues cells of the row above (a narrow column wrapped: "立山经济开" /
                 # "发区,全区经"): each piece goes to the column its indentation puts it under, joined as is.
@@ -330,6 +479,164 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 lines[idx] = "\0"
             lines[i] = "\0table"
         i = max(k, i + 1)
+    return out
+
+
+_GAP_COLUMN = re.compile(r"(名称|内容|任务|事项|目标|措施|领导|单位|部门|时限|时间|情况|进度)$")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+_RUN_UNIT_END = re.compile(
+    r"(?:管委会|指挥部|办事处|街道|公司|集团|中心|银行|医院|学校|大学|专班|局|委|办|院|部|厅|队|所|站|馆|处"
+    r"|科|室|团|会|区|园|镇|乡)")
+_RUN_UNIT_START = re.compile(r"^(?:局|委|办|院|部|厅|队|所|站|馆|处|科|室|团|会|区|园|镇|乡)")
+
+
+def _header_run(line: str) -> list[str] | None:
+    """A header whose column names run together ("序号项目名称主要内容牵头单位配合单位", a PDF's text
+    layer without spaces): its names, or None. Known names split it; a piece between two of them is a
+    column when it ends like one ("项目名称"), else a qualifier of the next ("区政府" + "分管领导")."""
+    key = line.strip()
+    if not key.startswith(("序号", "编号")) or len(key) > 60 or re.search(r"[\s0-9，,。、；;：:|｜]", key):
+        return None  # columns with separators or spaces between them are read by the other readers
+    words = sorted(HEADER_WORDS | {"配合单位", "分管领导"}, key=len, reverse=True)
+    out: list[str] = []
+    gap = ""
+    k = 0
+    while k < len(key):
+        word = next((w for w in words if key.startswith(w, k)), None)
+        if word is None:
+            gap += key[k]
+            k += 1
+            continue
+        if gap and _GAP_COLUMN.search(gap):
+            out.append(gap)
+            gap = ""
+        out.append(gap + word)
+        gap = ""
+        k += len(word)
+    if gap:
+        out.append(gap)
+    known = sum(1 for w in out if is_header_word(w))
+    return out if len(out) >= 4 and known >= 3 else None
+
+
+def _run_units(text: str) -> list[str] | None:
+    """Unit names run together ("教育局经开区", "高新园(邹区镇)"): each ends at the first unit ending
+    (a bracket after it belongs to it); None when the text does not end on one."""
+    from .units import looks_like_unit
+
+    names, k = [], 0
+    while k < len(text):
+        m = next((x for x in _RUN_UNIT_END.finditer(text, k + 1) if x.end() - k >= 3), None)
+        if not m:
+            return None  # a name is three characters at least ("人社局", not "人社")
+        end = m.end()
+        if end < len(text) and text[end] in "(（":
+            close = min((i for i in (text.find(")", end), text.find("）", end)) if i > 0), default=-1)
+            if close < 0:
+                return None
+            end = close + 1
+        name = text[k:end]
+        if len(name) < 2 or not looks_like_unit(name):
+            return None
+        names.append(name)
+        k = end
+    return names or None
+
+
+def _tail_cells(tail: str, leader: bool) -> tuple[str, list[str]] | None:
+    """The cells run together after a row's text: (person, units), the person first when the table has
+    a leader column (a name of three characters, else two, before a unit of at least three)."""
+    if not leader:
+        units = _run_units(tail)
+        return ("", units) if units else None
+    best, best_score = None, None
+    for size in (3, 2):
+        person, rest = tail[:size], tail[size:]
+        units = _run_units(rest) if re.fullmatch(r"[\u4e00-\u9fff]+", person) else None
+        if not units:
+            continue
+        score = sum(1 if _clean_unit(u) else -1 for u in units)
+        if best_score is None or score > best_score:
+            best, best_score = (person, units), score
+    return best
+
+
+def _clean_unit(name: str) -> bool:
+    """A name cut where a name ends: no unit ending inside it ("政局高新园" is "民政局" and "高新园" cut
+    one character late) and none at its start ("局高新园")."""
+    bare = re.sub(r"[(（][^)）]*[)）]$", "", name)
+    inner = [m for m in _RUN_UNIT_END.finditer(bare) if m.end() < len(bare)]
+    return not inner and not _RUN_UNIT_START.match(bare)
+
+
+def _run_together_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables whose cells run together on each line (a PDF's text without spaces): a header of
+    column names run together, then rows "1增加教育资源供给实施……。何海平教育局经开区" whose units
+    follow the row's last sentence, more units one a line below it, and a second sentence line with
+    its own units a sub-row of the same number. Rows rebuilt as cells: 序号, task, leader, lead,
+    supporting (the lead first among a row's units)."""
+    from .tables import _role
+
+    out: dict[int, list[tuple[int, list[str]]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        header = _header_run(lines[i]) if lines[i] and lines[i][0] != "\0" else None
+        if header is None:
+            i += 1
+            continue
+        roles = [(_role(h) or ("", None))[0] for h in header]
+        leader = "leader" in roles
+        rows: list[tuple[int, list[str]]] = [(i, ["序号", "工作任务", "责任领导", "牵头单位", "配合单位"])]
+        expected, current, k = 1, None, i + 1
+        while k < n:
+            s = no_spaces(lines[k])
+            if not s:
+                k += 1
+                continue
+            if _header_run(lines[k]) == header:  # the header repeated on the next page
+                k += 1
+                continue
+            m = re.match(rf"^{expected}(?![0-9年月日个万亿%.．、])(.+)$", s)
+            body = m.group(1) if m else s
+            cut = max((x.end() for x in _SENTENCE_END.finditer(body)), default=0)
+            text, tail = body[:cut], body[cut:]
+            cells = _tail_cells(tail, leader) if tail else None
+            units = _run_units(s) if not m and not cut else None
+            if m or (current is not None and cut and cells):
+                if cells is None and tail:
+                    break  # not a row of this layout
+                person, names = cells or ("", [])
+                num = str(expected) if m else current[0]
+                current = [num, text or body, person, names[0] if names else "", "、".join(names[1:])]
+                rows.append((k, current))
+                expected += 1 if m else 0
+            elif current is not None and units:
+                current[4] = "、".join(x for x in (current[4], *units) if x)
+            elif current is not None and cut and not tail:
+                current[1] += s  # the task's text goes on
+            else:
+                break
+            k += 1
+        if len(rows) > 2:
+            out[i] = rows
+            for idx in range(i, k):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+        i = max(k, i + 1)
+    return out
+
+
+def _grid_places(line: str, starts: list[int], width: int) -> list[tuple[int, str]] | None:
+    """The columns a space-aligned line's pieces start under (each within two display columns of a
+    header's start, in order), or None when the line does not sit on the header's grid."""
+    if len(starts) != width:
+        return None
+    out = []
+    for at, p in _pieces_at(line):
+        col = min(range(width), key=lambda c: (abs(starts[c] - at), c))
+        if abs(starts[col] - at) > 2 or (out and col <= out[-1][0]):
+            return None
+        out.append((col, p.strip()))
     return out
 
 
@@ -478,6 +785,7 @@ def _bar_ended_rows(work: list[str]) -> None:
         start = i
         k = i
         header_done = False
+        width = 0
         while k < n:
             x = work[k]
             if _LONE_BAR.match(x):
@@ -491,8 +799,12 @@ def _bar_ended_rows(work: list[str]) -> None:
                 cell = _BAR_END.sub("", x).strip()
                 if not header_done and cells and re.fullmatch(r"[0-9]{1,4}", cell):
                     work[start] = "\t".join(cells)  # the header row ends where the first numbered row starts
+                    width = len(cells)
                     cells, start = [], k
                     header_done = True
+                elif header_done and len(cells) >= width and re.fullmatch(r"[0-9]{1,4}", cell):
+                    work[start] = "\t".join(cells)  # no "|" line between rows: a full row, then a number
+                    cells, start = [], k
                 if not cells:
                     start = k
                 cells.append(cell)
@@ -516,6 +828,7 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))
+    cell_tables.update(_run_together_tables(work))
     blocks: list[Block] = []
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)

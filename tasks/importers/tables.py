@@ -332,6 +332,13 @@ def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) 
     if schema.headers:
         # a column whose header says something we do not read as a role (备注 is named): its cells decide
         free = [c for c in free if c >= len(schema.headers) or not _role(schema.headers[c])]
+    named_units = any(r in schema.cols for r in ("lead", "resp", "support"))
+    if schema.headers:
+        # a column past the header's last one, filled in a few rows only, is overflow (a continuation
+        # line, a note), not a column of its own; when the header names its unit columns, a row wider
+        # than it has a header cell spanning several of its cells (read by ``_fold_wide``)
+        free = [c for c in free if c < len(schema.headers) or (
+            not named_units and sum(1 for r in rows if c < len(r) and r[c]) >= len(rows) / 2)]
     unit_cols = [c for c in free if share(c, lambda c_: _looks_like_units(c_, known)) >= 0.6]
     have = [r for r in ("lead", "resp", "support") if r in schema.cols]
     if unit_cols and not have:
@@ -363,7 +370,8 @@ def complete_from_cells(schema: Schema, rows: list[list[str]], known: set[str]) 
         if not schema.task_cols:
             return schema
         schema.kind = "tasks"
-    schema.width = max(schema.width, width)
+    if not (schema.headers and named_units):
+        schema.width = max(schema.width, width)
     return schema
 
 
@@ -402,8 +410,11 @@ def _align(cells: list[str], schema: Schema) -> list[str]:
                 return out
             if cells[k]:
                 break
-    if len(cells) >= schema.width or (cells and not cells[0]):
-        # full, or starting with empty cells that keep the columns in place
+    core = schema.width
+    while core > 0 and core - 1 in (schema.cols.get("note"), schema.cols.get("progress")):
+        core -= 1  # a 备注 column last, left empty
+    if len(cells) >= core or (cells and not cells[0]):
+        # full (but for an empty 备注), or starting with empty cells that keep the columns in place
         return cells + [""] * (width - len(cells))
     return [""] * (schema.width - len(cells)) + cells  # leading cells merged away
 
@@ -704,6 +715,8 @@ class TableParser:
         prev = tasks[-1] if tasks and tasks[-1].task.line < row.line else None
         head_empty = not cells[schema.task_cols[0]] and not num
         numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
+        if prev is not None and not num and not task_text and filled and self._continues_names(prev, cells, schema):
+            return  # the unit names of the row above, wrapped onto this line
         if prev is not None and not num and (
                 (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
             # A sub-row of the task above (its first cells merged down): its measures and units join it.
@@ -719,8 +732,9 @@ class TableParser:
         if unit_roles and not any(cells[schema.cols[r]] for r in unit_roles if r != "support") and any(
                 self._prev_task_cells.get(r) for r in unit_roles):
             # The lead cell is empty: merged with the one above ("same as above").
+            none_filled = not any(cells[schema.cols[x]] for x in unit_roles)
             for r in unit_roles:
-                if not cells[schema.cols[r]] and (r != "support" or not any(cells[schema.cols[x]] for x in unit_roles)):
+                if not cells[schema.cols[r]] and (r != "support" or none_filled):
                     cells[schema.cols[r]] = self._prev_task_cells.get(r, "")
                     inherited.append(r)
             if "deadline" in schema.cols and not cells[schema.cols["deadline"]] and not any(
@@ -805,13 +819,11 @@ class TableParser:
             if r in schema.cols and cells[schema.cols[r]]:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
 
-    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
-        """The placement of a short row's cells that fits every column's role, when reading them by
-        position does not (None: keep the positional reading)."""
+    def _fitter(self, schema: Schema):
+        """How well a placement of cells fits the columns' roles: (kind, score) where score(placed) is
+        (sum of fits, any misfit) and kind(cell) is (units, persons, date)."""
         roles = _roles_of(schema)
         roles += ["ignore"] * (schema.width - len(roles))
-        gap = schema.width - len(cells)
-
         seen: dict[str, tuple[bool, bool, bool]] = {}
 
         def kind(cell: str) -> tuple[bool, bool, bool]:
@@ -822,7 +834,7 @@ class TableParser:
             return seen[cell]
 
         def fit(col: int, cell: str) -> int:
-            role = roles[col]
+            role = roles[col] if col < len(roles) else "ignore"
             if not cell:
                 return 0
             units, persons, date = kind(cell)
@@ -844,6 +856,13 @@ class TableParser:
             fits = [fit(c, v) for c, v in enumerate(placed)]
             return sum(fits), any(f < 0 for f in fits)
 
+        return roles, kind, score
+
+    def _best_fit(self, cells: list[str], schema: Schema) -> list[str] | None:
+        """The placement of a short row's cells that fits every column's role, when reading them by
+        position does not (None: keep the positional reading)."""
+        roles, kind, score = self._fitter(schema)
+        gap = schema.width - len(cells)
         positional = cells + [""] * gap
         base, misfit = score(positional)
         if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
@@ -857,19 +876,78 @@ class TableParser:
                     best, best_score = placed, total
         return best
 
+    def _fold_wide(self, cells: list[str], schema: Schema) -> list[str]:
+        """A row wider than its header (a header cell spanning several columns: "分解情况" over an
+        indicator, its figure and its shares): the neighbouring cells that one header cell covers are
+        joined into it, at the place where every column's content then fits its role best."""
+        extra = len(cells) - schema.width
+        if extra <= 0 or schema.width < 3:
+            return cells
+        _roles, _kind, score = self._fitter(schema)
+        base, base_bad = score(cells[:schema.width])
+        best, best_key = cells, (not base_bad, base)
+        for at in range(schema.width):
+            placed = cells[:at] + [" ".join(c for c in cells[at:at + extra + 1] if c)] + cells[at + extra + 1:]
+            total, bad = score(placed)
+            if (not bad, total) > best_key:
+                best, best_key = placed, (not bad, total)
+        return best
+
+    def _continues_names(self, prev: TableTask, cells: list[str], schema: Schema) -> bool:
+        """A line under a row holding only the rest of its unit cells, their names broken in a narrow
+        column ("市财政局、市发" / "改委"): joined to them, and the row's units read again. True when done."""
+        from .units import looks_like_unit, split_units
+
+        roles = [r for r in ("lead", "resp", "support") if r in schema.cols and cells[schema.cols[r]]]
+        if not roles or any(cells[c] for c in range(len(cells))
+                            if c not in {schema.cols[r] for r in roles} and c != schema.cols.get("deadline")):
+            return False
+        joined = dict(self._prev_task_cells)
+        for r in roles:
+            before, piece = joined.get(r, ""), no_spaces(cells[schema.cols[r]])
+            names = split_units(before, known=self.known).names if before else []
+            pieces = split_units(piece, known=self.known).names or [piece]
+            whole = bool(names) and looks_like_unit(names[-1], self.known) and looks_like_unit(pieces[0], self.known)
+            if not names or whole:
+                return False  # the cell above ends on a whole name: a row of its own, not a wrapped one
+            joined[r] = before + piece
+        full = [""] * schema.width
+        for r, col in schema.cols.items():
+            if r in joined and col < schema.width:
+                full[col] = joined[r]
+        st = self._statement(full, schema)
+        prev.task.lead_units, prev.task.supporting_units = st.leads, st.supports
+        self._prev_task_cells.update({r: joined[r] for r in roles})
+        return True
+
+    def _lead_among_resp(self) -> bool:
+        """The row above named its lead among its 责任单位 too: that column lists every responsible
+        unit, so a row leaving 牵头单位 empty is led by its first 责任单位, not by the row above's lead."""
+        from .units import split_units
+
+        lead, resp = self._prev_task_cells.get("lead", ""), self._prev_task_cells.get("resp", "")
+        leads = split_units(lead, known=self.known).names if lead else []
+        resps = set(split_units(resp, known=self.known).names) if resp else set()
+        return bool(leads) and all(u in resps for u in leads)
+
     def _fill_short_row(self, row: Row, schema: Schema) -> list[str]:
         """A row left short by merged cells: unit cells missing are taken from the row above.
         A row wider than the header with empty cells inside (columns shifted by a stray separator)
         loses those empty cells first."""
         cells = list(row.cells)
-        while cells and not cells[-1]:
-            cells.pop()
+        if len(cells) != schema.width or not any(
+                cells[schema.cols[r]] for r in ("lead", "resp") if r in schema.cols):
+            # a row exactly as wide as the header, its lead cell filled, keeps its empty last cells in
+            # place (a grid rebuilt by position); any other row loses them
+            while cells and not cells[-1]:
+                cells.pop()
         if len(cells) > schema.width:
             for i in range(len(cells) - 1, 0, -1):
                 if len(cells) <= schema.width:
                     break
                 if not cells[i]:
                     del cells[i]
+            cells = self._fold_wide(cells, schema)
             row = Row(cells=cells, line=row.line)
         unit_roles = [r for r in ("lead", "resp", "support") if r in schema.cols]
         if cells and not cells[0]:
@@ -901,17 +979,25 @@ class TableParser:
             missing = len(unit_roles) - len(rest)
             present_roles = unit_roles
             if missing > 0:
-                # The merged column is the one whose value repeats from the row above: the lead, usually.
-                present_roles = unit_roles[missing:]
-                for r in unit_roles[:missing]:
+                # The merged column is the one whose value repeats from the row above: the lead, usually;
+                # a lead column after the 责任单位 column is the row's last cell.
+                ordered = sorted(unit_roles, key=lambda r: schema.cols[r])
+                if ordered != unit_roles:
+                    absent, present_roles = ordered[len(ordered) - missing:], ordered[:len(ordered) - missing]
+                else:
+                    absent, present_roles = unit_roles[:missing], unit_roles[missing:]
+                if "lead" in absent and "resp" in present_roles and self._lead_among_resp():
+                    absent = [r for r in absent if r != "lead"]  # the 责任单位 lists the lead first
+                for r in absent:
                     out[schema.cols[r]] = self._prev_task_cells.get(r, "")
-                self.warnings.append(Warning_(
-                    "表格行缺少单元格(合并单元格),"
-                    f"{'、'.join(_LABEL[r] for r in unit_roles[:missing])}沿用上一行 "
-                    "(short row: value taken from the row above)", row.line, "merged_cell"))
+                if absent:
+                    self.warnings.append(Warning_(
+                        "表格行缺少单元格(合并单元格),"
+                        f"{'、'.join(_LABEL[r] for r in absent)}沿用上一行 "
+                        "(short row: value taken from the row above)", row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
-                if len(value) > 8 and not _looks_like_units(value, self.known):
-                    continue  # text, not units: a row under a merged 序号 and 责任单位 continues the task above
+                if (len(value) > 8 or _number_cell(value)) and not _looks_like_units(value, self.known):
+                    continue  # text or a figure, not units: a row under a merged 序号 and 责任单位
                 out[schema.cols[r]] = value
         return out
 

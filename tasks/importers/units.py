@@ -216,15 +216,17 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
     return result
 
 
-_EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)$")
+_EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)(?:、(?:省|市|州|盟|县|区|旗|地))*$")
+_LEVEL = re.compile(r"^(?:省|市|州|盟|县|区|旗|地)$")
 
 
 def _joined_collectives(pieces: list[str]) -> list[str]:
-    """"各市、县(市、区)人民政府" is one collective unit (each city's and county's government), not two."""
+    """"各市、县(市、区)人民政府" and "各县、市、区政府" are one collective unit (each city's and county's
+    government), not two or three."""
     out: list[str] = []
     for piece in pieces:
-        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and re.search(
-                r"(政府|党委|党委政府|管委会)$", no_spaces(piece)):
+        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and (
+                re.search(r"(政府|党委|党委政府|管委会)$", no_spaces(piece)) or _LEVEL.match(no_spaces(piece))):
             out[-1] = f"{out[-1]}、{piece}"
         else:
             out.append(piece)

@@ -85,3 +85,10 @@ def test_header_less_table_columns_inferred_from_cells():
     assert schema.task_cols == [1]
     assert schema.cols == {"num": 0, "lead": 2, "support": 3, "deadline": 4}
     assert schema.inferred
+
+
+def test_a_collective_of_levels_is_one_unit():
+    # the labelling convention of tables_tune/README.md: "各县、市、区政府" is one unit
+    assert split_units("各县、市、区政府,市直有关单位").names == ["各县、市、区政府", "市直有关单位"]
+    assert split_units("各市、县(市、区)人民政府").names == ["各市、县(市、区)人民政府"]
+    assert split_units("各区、市直各部门").names == ["各区", "市直各部门"]

@@ -149,3 +149,159 @@ def test_cells_ending_in_bars_rows_short_of_an_empty_cell_and_a_header_worded_it
     plan = parse_plan_text("2023年区政府重点民生实事项目推进情况\n" + "\n".join(lines), source="t.txt")
     assert [(t.lead_units, t.supporting_units, t.leaders) for t in plan.key_tasks] == [
         (["城管局"], ["市政局", "相关街道"], ["徐国江"]), (["城管局"], ["崇川经济开发区", "相关街道"], ["徐国江"])]
+
+
+# Session 17: forms of the new tuning documents (tables_tune/dazhu_msss_2016, xiangshan_szt_2024,
+# nanling_gzbg_2024, yuhuan_zdgz_2021, wuhan_gzbg_2023, zibo_pztsh_2020, zhaohua_msgc_2017).
+
+def _plan(text):
+    plan = parse_plan_text(text, source="t.txt")
+    return [(t.lead_units, t.supporting_units, t.leaders) for t in plan.key_tasks]
+
+
+def _cell_lines(cells, blank=True):
+    return ("\n\n" if blank else "\n").join(cells)
+
+
+def test_cell_per_line_with_an_unknown_task_header_and_a_unit_cell_one_unit_a_line():
+    text = TITLE + "\n\n" + _cell_lines([
+        "序号", "民生实事", "责任单位", "完成时限",
+        "1", "启动建设东柳河城区段综合治理工程。", "县水务局", "县住建局", "县护城河指挥部", "12月底前",
+        "2", "新建2座人行天桥。", "县住建局", "9月投入使用",
+        "3", "开工建设县老年养护楼。", "县民政局", "5月底前动工", "开工建设老年大学。", "12月底前"])
+    assert _plan(text) == [
+        (["县水务局"], ["县住建局", "县护城河指挥部"], []),
+        (["县住建局"], [], []),
+        (["县民政局"], [], [])]  # the continuation line (a task of its own under merged cells) adds no unit
+
+
+def test_cell_per_line_header_names_broken_over_two_lines_and_a_person_column():
+    text = TITLE + "\n\n" + _cell_lines([
+        "序号", "重点工作", "责任", "领导", "责任", "科室", "攻坚目标", "任务", "完成情况",
+        "1", "白仙山水库工程政策处理", "欧乾震", "白仙山水库工程政策处理工作领导小组", "完成政策处理工作。",
+        "坟墓迁移进度达60%。",
+        "2", "现代化美丽城镇", "吴宇凡", "乡村振兴办", "成功创建首批美丽城镇。", "完成投资3000万元。"])
+    assert _plan(text) == [
+        (["白仙山水库工程政策处理工作领导小组"], [], ["欧乾震"]),
+        (["乡村振兴办"], [], ["吴宇凡"])]
+
+
+def test_cells_ending_in_a_bar_without_lines_between_rows():
+    text = TITLE + "\n" + "\n".join(c + " |" for c in [
+        "序号", "目标与任务", "分 管 县领导", "牵头责任单位", "责任单位",
+        "80", "加大普惠性托育供给,新增托位数400个以上。", "俞 悦", "县教育局", "县各有关单位",
+        "81", "保障职业学院秋季开学,支持学校发展。", "陆 明俞 悦", "县教育局", "县各有关单位"])
+    assert [(lead, sup) for lead, sup, _ in _plan(text)] == [
+        (["县教育局"], ["县各有关单位"]), (["县教育局"], ["县各有关单位"])]
+
+
+def test_cell_per_line_without_a_number_column_the_leader_first_and_merged_down():
+    text = TITLE + "\n\n" + _cell_lines([
+        "牵头领导", "重点工作", "牵头单位", "配合单位", "备注",
+        "周阳市长", "1.始终做到忠诚于党。增强“四个意识”,坚决做到“两个维护”。", "市府办", "各单位",
+        "2.始终坚持依法行政。自觉接受人大依法监督,加强审计监督。", "市府办", "市司法局", "市审计局", "各单位"])
+    assert _plan(text) == [
+        (["市府办"], ["各单位"], ["周阳市长"]),
+        (["市府办"], ["市司法局", "市审计局", "各单位"], [])]
+
+
+def test_lead_column_after_the_units_left_empty_is_not_taken_from_the_row_above():
+    rows = ["| 序号 | 目标任务 | 责任单位 | 牵头单位 |", "| --- | --- | --- | --- |",
+            "| 1 | 认真落实疫情防控措施,加强医疗救治能力建设。 | 市疫情防控指挥部办公室,市直各相关部门 "
+            "| 市疫情防控指挥部办公室 |",
+            "| 2 | 推进公立医院高质量发展,建设医疗综合楼。 | 市卫健委 | |",
+            "| 3 | 谋划推进长江新区医疗综合体项目。 | 市卫健委,长江新区管委会 | 市卫健委 |"]
+    assert _plan(TITLE + "\n" + "\n".join(rows)) == [
+        (["市疫情防控指挥部办公室"], ["市直各相关部门"], []),
+        (["市卫健委"], [], []),
+        (["市卫健委"], ["长江新区管委会"], [])]
+
+
+def test_pdf_columns_a_narrow_unit_name_wrapped_under_its_header():
+    text = "\n".join([
+        TITLE,
+        "序号  工作任务                                              牵头单位      配合单位",
+        "1     2020年编制完成国土空间总体规划,实现“多规合一”,构建     市自然资源",
+        "      国土空间规划信息平台,建立规划实施监督体系。             局",
+        "2     完成教育、医疗、养老、交通、排水等专项规划的编制工作。  市自然资源    相关部门",
+        "                                                            局",
+        "3     各区县城市主要片区、重要地段都要在完成城市设计后再进     市住房城乡",
+        "      行开发建设。                                            建设局"])
+    assert _plan(text) == [
+        (["市自然资源局"], [], []),
+        (["市自然资源局"], ["相关部门"], []),
+        (["市住房城乡建设局"], [], [])]
+
+
+def test_a_header_cell_spanning_several_cells_of_each_row():
+    rows = ["| 项 目 | 目标 | 分 解 情 况 | 责任领导 | 责任单位 | 责任人 |",
+            "| 就业促进工程 | 促进城乡劳动者就业创业 | 城镇新增就业人数(人) | 1300 | 元坝镇280 白果乡15 "
+            "| 刘 强 | 区人社局 | 陈 宗 |"]
+    plan = parse_plan_text(TITLE + "\n" + "\n".join(rows), source="t.txt")
+    assert [(t.lead_units, t.supporting_units) for t in plan.key_tasks] == [(["区人社局"], [])]
+    assert "促进城乡劳动者就业创业" in plan.key_tasks[0].title + plan.key_tasks[0].text
+
+
+def test_pdf_text_with_every_column_run_together():
+    # tables_tune/zhonglou_msss_2021: the text layer of a PDF table, no spaces between cells
+    text = "\n".join([
+        "2021年重大民生实事项目目标任务责任分解表",
+        "序号项目名称主要内容区政府分管领导牵头单位配合单位",
+        "1增加教育资源供给实施新建、改扩建学校重点建设项目12个。何海平教育局经开区",
+        "高新园(邹区镇)",
+        "各街道",
+        "2优化养老服务为全区23000名老年人提供居家上门服务。张菁民政局高新园(邹区镇)",
+        "各街道",
+        "提升改造8家城乡社区居家养老服务中心(站)。",
+        "3老城厢复兴发展完成瞿秋白纪念馆整体提升工程对外开放。何海平文体旅局晋陵公司",
+        "推进大庙弄核心区改造及老城厢道路整治。芮春祥住建局五星街道",
+        "南大街街道"])
+    assert _plan(text) == [
+        (["教育局"], ["经开区", "高新园(邹区镇)", "各街道"], ["何海平"]),
+        (["民政局"], ["高新园(邹区镇)", "各街道"], ["张菁"]),
+        (["文体旅局"], ["晋陵公司"], ["何海平"]),
+        (["住建局"], ["五星街道", "南大街街道"], ["芮春祥"])]
+
+
+def test_cell_per_line_a_unit_name_broken_a_character_a_line():
+    text = TITLE + "\n\n" + _cell_lines([
+        "序号", "重点任务", "责任单位", "完成时限",
+        "1", "推进老旧小区改造工作。", "市", "监", "察", "局", "年底前",
+        "2", "发展保障性租赁住房。", "市住建局", "持续推进"])
+    assert _plan(text) == [(["市监察局"], [], []), (["市住建局"], [], [])]
+
+
+def test_cell_per_line_numbers_written_with_a_dot():
+    text = TITLE + "\n\n" + _cell_lines([
+        "序号", "重点任务", "责任单位", "完成时限",
+        "1.", "推进老旧小区改造工作。", "市住建局、市财政局", "年底前",
+        "2.", "发展保障性租赁住房。", "市住建局", "持续推进"])
+    assert _plan(text) == [(["市住建局"], ["市财政局"], []), (["市住建局"], [], [])]
+
+
+def test_a_unit_name_wrapped_onto_the_next_line_of_a_text_table():
+    text = TITLE + "\n" + "\n".join([
+        "序号\t重点任务\t牵头单位\t配合单位",
+        "1\t推进老旧小区改造,完成改造小区30个。\t市住建局\t市财政局、市发",
+        "\t\t\t改委",
+        "2\t发展保障性租赁住房。\t市自然资源局\t市住建局"])
+    assert _plan(text) == [(["市住建局"], ["市财政局", "市发改委"], []), (["市自然资源局"], ["市住建局"], [])]
+
+
+def test_same_as_above_in_every_unit_cell_takes_both_from_the_row_above():
+    rows = ["| 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限 |",
+            "| 1 | 推进老旧小区改造,完成改造小区30个。 | 市住建局 | 市财政局 | 年底前 |",
+            "| 2 | 发展保障性租赁住房,筹集房源。 | 同上 | 同上 | 持续推进 |"]
+    assert _plan(TITLE + "\n" + "\n".join(rows)) == [
+        (["市住建局"], ["市财政局"], []), (["市住建局"], ["市财政局"], [])]
+
+
+def test_pdf_columns_without_a_number_column():
+    text = "\n".join([
+        TITLE,
+        "重点任务                                牵头单位      配合单位          完成时限",
+        "推进老旧小区改造,完成改造小区30个。     市住建局      市财政局、市发    年底前",
+        "                                                      改委",
+        "发展保障性租赁住房,筹集房源1000套。     市自然资源    市住建局          持续推进",
+        "                                        局"])
+    assert _plan(text) == [(["市住建局"], ["市财政局", "市发改委"], []), (["市自然资源局"], ["市住建局"], [])]
