@@ -120,9 +120,10 @@ def _as_local_date(value) -> date | None:
 def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> QuerySet:
     """Each dated work item of ``plan`` as it stood at the close of ``end``.
 
-    Rows: ``id``, ``key_task_id``, ``origin`` (the plan, a meeting, an instruction), ``due_end`` (deadline in force), ``status_end``, and when that
-    is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves out items that cannot be due by
-    that day, ``open_only`` those done before the cut-off: both only save work, on plain columns.
+    Rows: ``id``, ``key_task_id``, ``origin`` (the plan, a meeting, an instruction), ``due_end`` (deadline in
+    force), ``status_end``, and when that is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves
+    out items that cannot be due by that day, ``open_only`` those done before the cut-off: both only save work,
+    on plain columns.
     """
     cutoff = local_midnight(end + timedelta(days=1))
     item = OuterRef("pk")

@@ -23,9 +23,9 @@ from tasks.importers.matching import normalise_name
 from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
 from tasks.models import KeyTask, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
-from tasks.selectors.people import possible_raisers
 from tasks.rules.actions import Act, may_be_rated, rated_since_closed
 from tasks.selectors.guard import authorize
+from tasks.selectors.people import possible_raisers
 from tasks.selectors.units import units_by_name
 
 from .plan_import import import_limits

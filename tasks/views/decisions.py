@@ -44,7 +44,8 @@ class DecisionsForm(Form):
     origin_by = TextField(label=_("提出人/会议"), required=False, max_length=100)
     origin_on = BoundedDateField(label=_("来源日期"), required=False)
     raised_by = forms.ModelChoiceField(
-        label=_("提出人账号"), queryset=get_user_model().objects.none(), required=False, empty_label=_("无（由协调员代为评价）"),
+        label=_("提出人账号"), queryset=get_user_model().objects.none(), required=False,
+        empty_label=_("无（由协调员代为评价）"),
         help_text=_("提出事项的领导有账号时选择：本人可查看事项并评价办理情况"))
     key_task = forms.ModelChoiceField(label=_("关联重点任务"), queryset=KeyTask.objects.none(), required=False,
                                       empty_label=_("不关联"))

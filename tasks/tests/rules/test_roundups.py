@@ -84,7 +84,8 @@ def _counts(on_time=0, late=0, overdue=0, awaiting=0) -> dict:
     ("weight", "score"),
     # Plan: 2 led items on time (200 points). Outside: 2 led items overdue (0 points), 1 supporting part
     # on time (100 points, weighed by both weights: support 0.5).
-    [(0.0, 100.0), (0.5, (200 + 0.5 * 0 * 2 + 0.25 * 100) / (2 + 0.5 * 2 + 0.25)), (1.0, (200 + 0 + 0.5 * 100) / (2 + 2 + 0.5))],
+    [(0.0, 100.0), (0.5, (200 + 0.5 * 0 * 2 + 0.25 * 100) / (2 + 0.5 * 2 + 0.25)),
+     (1.0, (200 + 0 + 0.5 * 100) / (2 + 2 + 0.5))],
 )
 def test_unit_score_weighs_items_from_meetings_and_instructions_by_the_outside_weight(weight, score):
     lead, support = _counts(on_time=2), _counts()
