@@ -269,7 +269,7 @@ class WorkItemAdmin(PlanScopedAdmin):
     # No date_hierarchy: its first and last deadline of every search walked the deadline index past a
     # province's million items (2.5 s a search); the work list's year filters and the deadline column sorts.
     list_select_related = ["plan", "key_task", "indicator"]
-    autocomplete_fields = ["key_task", "indicator"]
+    autocomplete_fields = ["key_task", "indicator", "raised_by"]
     # Status changes go through the workflow service (with their audit row), never by hand here;
     # so do break-downs and signing (分解交办, 签收). Deadlines change only through services: the
     # deadline in force by an extension (on the item's page), the plan's deadline by a correction

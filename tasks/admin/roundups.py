@@ -33,13 +33,14 @@ class RoundupRecipientInline(admin.TabularInline):
 
 @admin.register(RoundupSettings)
 class RoundupSettingsAdmin(PlanScopedAdmin):
-    list_display = ["plan", "green_min_score", "yellow_min_score", "support_weight", "send_to_units"]
+    list_display = ["plan", "green_min_score", "yellow_min_score", "support_weight", "outside_weight",
+                    "send_to_units"]
     list_select_related = ["plan"]
     inlines = [RoundupRecipientInline]
     fieldsets = [
         (None, {"fields": ["plan"]}),
         (_("单位得分与排名"), {"fields": ["points_on_time", "points_late", "points_awaiting", "points_overdue",
-                                    "support_weight"]}),
+                                    "support_weight", "outside_weight"]}),
         (_("红黄绿灯"), {"fields": ["green_min_score", "yellow_min_score", "red_min_overdue",
                                 "indicator_use_pace", "indicator_yellow_margin"]}),
         (_("季通报：表扬与通报"), {"fields": ["praise_top_n", "praise_min_score", "call_out_below_score",

@@ -117,6 +117,10 @@ class UnitRowSerializer(CountsSerializer):
     colour = serializers.ChoiceField(choices=COLOURS)
     support = CountsSerializer(help_text="The unit's items as a supporting unit (the counts above are as lead).")
     cumulative = CumulativeUnitSerializer(help_text="Lead and supporting counts from the start of the year.")
+    outside = CumulativeUnitSerializer(
+        required=False,
+        help_text="Of the counts above (lead) and in support, those of items from meetings and instructions, as "
+                  "they counted by the rules' outside_weight (zeros at weight 0); absent from older snapshots.")
     notices_issued = serializers.IntegerField(help_text="督办单 issued to the unit in the period.")
     notices_answered = serializers.IntegerField()
 

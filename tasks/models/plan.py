@@ -453,6 +453,12 @@ class WorkItem(models.Model):
     origin_ref = models.CharField(_("来源文号/会议"), max_length=200, blank=True)
     origin_by = models.CharField(_("提出人/会议"), max_length=100, blank=True)
     origin_on = models.DateField(_("来源日期"), null=True, blank=True)
+    # Who raised it, when they have an account (a leader): they rate how it was closed, as the coordinator
+    # may on their behalf (the guard's ``raiser``), and may open it to do so.
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("提出人账号"), help_text=_("提出事项的领导有账号时选择：本人可查看事项并评价办理情况"),
+    )
     # The rating of how an item from a meeting or an instruction was closed (by who raised it, or the
     # coordinator on their behalf); 不满意 reopens it (a status change with the reason).
     rating = models.CharField(_("办理评价"), max_length=12, choices=Rating.choices, blank=True)

@@ -41,6 +41,12 @@ class RoundupSettings(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("牵头事项权重为1，只决定配合事项在牵头单位得分中占多少。默认0：牵头单位只看牵头事项；没有牵头事项到期的单位按配合事项计分和排名"),
     )
+    outside_weight = models.DecimalField(
+        _("会议批示事项权重"), max_digits=4, decimal_places=2, default=_dec("1"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("会议议定和领导批示事项（方案外事项）在单位得分中的权重，方案事项为1。默认1：与方案事项同样计入；"
+                    "0：只在晾晒的“会议批示事项”部分列出，不计入单位的项数、得分和排名"),
+    )
 
     # Unit colours (红黄绿灯).
     green_min_score = models.DecimalField(_("绿灯最低得分"), max_digits=5, decimal_places=1, default=_dec("90"),

@@ -170,6 +170,20 @@ class RoundupReport:
         return self.data["rules"]
 
     @property
+    def outside_weight(self) -> float:
+        """How much an item from a meeting or an instruction weighed in the units' results (0: not counted)."""
+        return rules.outside_weight(self.rules)
+
+    @staticmethod
+    def outside_note(row: dict) -> str:
+        """What a unit's counts include of items from meetings and instructions (``""`` when nothing)."""
+        outside = row.get("outside") or {}
+        lead, support = (outside.get(role, {}).get("due", 0) for role in ("lead", "support"))
+        if not lead and not support:
+            return ""
+        return _("含会议批示事项：牵头%(lead)d项、配合%(support)d项") % {"lead": lead, "support": support}
+
+    @property
     def unreported_indicators(self) -> list[dict]:
         return [i for i in self.indicators if not i["reported_in_period"]]
 
@@ -250,6 +264,8 @@ class RoundupReport:
         if row["support"]["due"]:
             parts.append(_("配合应办%(due)d项，按期完成%(on)d项") % {
                 "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
+        if self.outside_note(row):
+            parts.append(self.outside_note(row))
         return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"
 
     # -- chart series -----------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
         (_("排名"), 6), (_("较上期"), 8), (_("责任单位"), 22),
         (_("应办"), 7), (_("按期完成"), 9), (_("逾期完成"), 9), (_("逾期未完成"), 10), (_("待审核"), 8),
         (_("按期率"), 9), (_("应办"), 7), (_("按期率"), 9), (_("应办"), 7), (_("按期率"), 9),
-        (_("得分"), 8), (_("预警"), 8), (_("类别"), 8),
+        (_("得分"), 8), (_("预警"), 8), (_("类别"), 8), (_("含会议批示事项"), 26),
     ]
     kinds = {"town": _("地方"), "department": _("部门")}
     _title(ws, report, _("单位排名"), len(headers))
@@ -201,6 +201,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
         ws.cell(row=row, column=3).fill = _fill(u["colour"])
         _light(ws, row, 15, u["colour"])
         ws.cell(row=row, column=16, value=str(kinds.get(u.get("kind"), "")))
+        ws.cell(row=row, column=17, value=safe_value(report.outside_note(u)) or None)
     if report.units_without_due:
         row += 2
         ws.cell(row=row, column=3, value=_("本期无到期事项")).font = HEAD_FONT
@@ -211,7 +212,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
     charted = [u for u in report.units if u["due"]]
     if charted:
         # Units with items due come first (rank order), so the chart reads rows 4.. of the table.
-        _outcome_chart(ws, first=4, last=3 + len(charted), anchor="Q3")
+        _outcome_chart(ws, first=4, last=3 + len(charted), anchor="R3")
 
 
 def _outcome_chart(ws: Worksheet, *, first: int, last: int, anchor: str) -> None:

@@ -60,9 +60,15 @@ def close_from_statuses() -> tuple[str, ...]:
     return tuple(s for s, targets in TRANSITIONS.items() if AWAITING_REVIEW in targets)
 
 
-def may_be_rated(*, origin: str, status: str) -> bool:
-    """An item from a meeting or an instruction is rated once closed (销号); a plan's own item is not."""
-    return origin != "plan" and status == DONE
+def may_be_rated(*, origin: str, status: str, rated_since_closed: bool = False) -> bool:
+    """An item from a meeting or an instruction is rated once closed (销号), once per closing (a rating made
+    before it was last closed does not count); a plan's own item is not."""
+    return origin != "plan" and status == DONE and not rated_since_closed
+
+
+def rated_since_closed(*, rated_at, completed_at) -> bool:
+    """Whether the item's rating was given after it was last closed (so it is rated)."""
+    return rated_at is not None and completed_at is not None and rated_at >= completed_at
 
 
 def reason_required(from_status: str, to_status: str) -> bool:
@@ -80,6 +86,7 @@ REVIEWER = "reviewer"  # acts for the plan: its coordinator, a holder of act_on_
 ADDRESSEE = "addressee"  # the unit a 督办单 was sent to
 REPORTER = "reporter"  # the lead unit of the key task an indicator serves (reports its values)
 HOLDER = "holder"  # the unit holding a share of an indicator's target (目标分解)
+RAISER = "raiser"  # who raised an item from a meeting or an instruction (``WorkItem.raised_by``): rates it
 
 
 class Act:
@@ -128,6 +135,7 @@ WHO: dict[str, frozenset[str]] = {
     Act.SUPPORT_DONE: frozenset({SUPPORT}),
     Act.BREAK_DOWN: frozenset({LEAD, REVIEWER}),
     **{act: frozenset({REVIEWER}) for act in _COORDINATOR_ACTS},
+    Act.RATE: frozenset({RAISER, REVIEWER}),  # the one who raised it, or the coordinator on their behalf
     Act.REPLY_NOTICE: frozenset({ADDRESSEE}),
     Act.REPORT_INDICATOR: frozenset({REPORTER}),
     Act.REPORT_SHARE: frozenset({HOLDER}),
@@ -139,9 +147,11 @@ def permitted(act: str, standing: frozenset[str] | set[str]) -> bool:
     return bool(WHO[act] & standing)
 
 
-def item_standing(*, role: str | None, reviewer: bool) -> frozenset[str]:
-    """The standing of a user whose unit holds ``role`` on an item and who acts for its plan or not."""
-    return frozenset(({role} if role else set()) | ({REVIEWER} if reviewer else set()))
+def item_standing(*, role: str | None, reviewer: bool, raiser: bool = False) -> frozenset[str]:
+    """The standing of a user whose unit holds ``role`` on an item, who acts for its plan or not, and who
+    raised it or not."""
+    return frozenset(({role} if role else set()) | ({REVIEWER} if reviewer else set())
+                     | ({RAISER} if raiser else set()))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from tasks.rules.indicators import GREEN, NONE, RED, YELLOW
-from tasks.rules.outcomes import OUTCOMES, rate
+from tasks.rules.outcomes import OUTCOMES, empty_counts, finish_counts, rate
 
 __all__ = ["GREEN", "NONE", "OUTCOMES", "RED", "YELLOW", "rate"]
 
@@ -22,7 +22,22 @@ def counts_rate(counts: dict) -> float | None:
     return rate(counts["done_on_time"], counts["due"])
 
 
-def unit_score(lead: dict, support: dict, rules: dict) -> float | None:
+def outside_weight(rules: dict) -> float:
+    """How much an item from a meeting or an instruction (方案外事项) weighs beside a plan item (0-1).
+
+    A snapshot frozen before the setting existed counted them as plan items: weight 1."""
+    return float(rules.get("outside_weight", 1.0))
+
+
+def unit_counts(plan_counts: dict, outside_counts: dict, rules: dict) -> dict:
+    """A unit's counts for one role as its results show them: its plan items, plus its items from
+    meetings and instructions when they count (``outside_weight`` above 0)."""
+    if not outside_weight(rules):
+        return plan_counts
+    return finish_counts({k: plan_counts[k] + outside_counts[k] for k in empty_counts()})
+
+
+def unit_score(lead: dict, support: dict, rules: dict, outside: dict | None = None) -> float | None:
     """Average points per part due (0-100): the unit's led items and its supporting parts (配合到位).
 
     A unit with any part due, lead or supporting, is scored (and so ranked); only a unit with nothing due
@@ -32,6 +47,11 @@ def unit_score(lead: dict, support: dict, rules: dict) -> float | None:
     of part the weight cancels out), so a department that only supports is judged on what it was asked
     to do, at the default weight 0 as at any other, and a lead unit's score is unchanged by its support
     parts at weight 0.
+
+    ``lead`` and ``support`` are the plan's items; ``outside`` (``{"lead": counts, "support": counts}``)
+    the unit's items from meetings and instructions, weighed by ``outside_weight`` (a supporting part of
+    one by both weights). At weight 0 they are not counted at all (nor make the unit a lead unit); at 1
+    the score is the one of all the unit's items taken alike.
     """
     points = {
         "done_on_time": rules["points_on_time"],
@@ -39,9 +59,14 @@ def unit_score(lead: dict, support: dict, rules: dict) -> float | None:
         "awaiting_review": rules["points_awaiting"],
         "overdue": rules["points_overdue"],
     }
-    support_weight = float(rules["support_weight"]) if lead["due"] else 1.0
+    outside = outside or {"lead": empty_counts(), "support": empty_counts()}
+    w_out = outside_weight(rules)
+    leads_due = lead["due"] or (w_out and outside["lead"]["due"])
+    support_weight = float(rules["support_weight"]) if leads_due else 1.0
     total = weight = 0.0
-    for counts, w in ((lead, 1.0), (support, support_weight)):
+    parts = ((lead, 1.0), (support, support_weight), (outside["lead"], w_out),
+             (outside["support"], support_weight * w_out))
+    for counts, w in parts:
         for outcome in OUTCOMES:
             total += w * points[outcome] * counts[outcome]
             weight += w * counts[outcome]

@@ -55,7 +55,7 @@ def _refusals() -> dict[str, str]:
         Act.WAIVE: _("只有本方案的协调员可以豁免分解事项。"),
         Act.REVIEW: _("只有本方案的协调员可以审核。"),
         Act.REOPEN: _("只有本方案的协调员可以审核。"),
-        Act.RATE: _("只有本方案的协调员可以代为评价。"),
+        Act.RATE: _("只有提出人或本方案的协调员可以评价。"),
         Act.DECIDE_EXTENSION: _("只有本方案的协调员可以审核。"),
         Act.COMMENT: _("只有本方案的协调员可以发表督办意见。"),
         Act.CHASE: _("只有该方案的专班协调员可以催办。"),
@@ -100,7 +100,8 @@ def standing(user, obj) -> frozenset[str]:
     if can_act_on_plan(user, _plan_id(obj)):
         marks.add(REVIEWER)
     if isinstance(obj, WorkItem):
-        return item_standing(role=unit_role(user, obj), reviewer=REVIEWER in marks)
+        raiser = obj.raised_by_id is not None and obj.raised_by_id == user.pk and obj.origin != "plan"
+        return item_standing(role=unit_role(user, obj), reviewer=REVIEWER in marks, raiser=raiser)
     if isinstance(obj, SupervisionNotice):
         unit = acting_unit(user)
         if unit is not None and unit.pk == obj.unit_id:

@@ -41,3 +41,10 @@ def unit_members(unit: Unit) -> QuerySet:
 
 def unit_people_history(unit: Unit, *, limit: int = 50) -> list[PeopleChange]:
     return list(PeopleChange.objects.filter(unit=unit).select_related("person", "actor", "other")[:limit])
+
+
+def possible_raisers(region_id: int) -> QuerySet:
+    """Who may be named as having raised an item from a meeting or an instruction (``WorkItem.raised_by``):
+    the active 分管领导 accounts of the region's units."""
+    return (User.objects.filter(is_active=True, profile__role=PersonRole.LEADER, profile__unit__region_id=region_id)
+            .select_related("profile__unit").order_by("profile__unit__name", "first_name", "pk"))

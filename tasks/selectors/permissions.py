@@ -222,6 +222,8 @@ def visible_work_items(user) -> QuerySet[WorkItem]:
     if unit is not None:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item_id"))
         q |= sub_items_handed_out_by_q(unit)
+    if person_role(user) == PersonRole.LEADER:  # a leader opens what they raised, to rate it
+        q |= Q(raised_by=user)
     return WorkItem.objects.filter(q)
 
 

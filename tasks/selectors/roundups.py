@@ -120,9 +120,10 @@ def _as_local_date(value) -> date | None:
 def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only: bool = False) -> QuerySet:
     """Each dated work item of ``plan`` as it stood at the close of ``end``.
 
-    Rows: ``id``, ``key_task_id``, ``due_end`` (deadline in force), ``status_end``, and when that
-    is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves out items that cannot be due by
-    that day, ``open_only`` those done before the cut-off: both only save work, on plain columns.
+    Rows: ``id``, ``key_task_id``, ``origin`` (the plan, a meeting, an instruction), ``due_end`` (deadline in
+    force), ``status_end``, and when that is done, ``done_at`` (its time) and ``on_time``. ``due_by`` leaves
+    out items that cannot be due by that day, ``open_only`` those done before the cut-off: both only save work,
+    on plain columns.
     """
     cutoff = local_midnight(end + timedelta(days=1))
     item = OuterRef("pk")
@@ -205,7 +206,7 @@ def item_states(*, plan: Plan, end: date, due_by: date | None = None, open_only:
                 output_field=BooleanField(),
             ),
         )
-        .values("id", "key_task_id", "due_end", "status_end", "done_at", "on_time")
+        .values("id", "key_task_id", "origin", "due_end", "status_end", "done_at", "on_time")
     )
 
 
@@ -328,7 +329,8 @@ def _parts_of_each_item() -> str:
 
 
 def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> list[tuple]:
-    """Rows ``(group, key, role, outcome, phase, n)`` for units and, unless ``units_only`` (the previous
+    """Rows ``(group, key, role, outcome, phase, n)`` for units (``'unit'``: the plan's items; ``'outside'``:
+    items from meetings and instructions, weighed by the rules) and, unless ``units_only`` (the previous
     period's ranks need no more), the whole plan (``'all'``) and its key tasks (``'task'``).
 
     A unit is counted on the items it leads (a broken-down parent for its lead department, a part for
@@ -344,12 +346,12 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     # unit (only those due by the cut-off and not waived).
     sql = (
         head
-        + f"""SELECT 'unit', a.unit_id, a.role,
+        + f"""SELECT CASE WHEN s.origin = 'plan' THEN 'unit' ELSE 'outside' END, a.unit_id, a.role,
             CASE WHEN a.role = 'lead' THEN {OUTCOME_SQL} ELSE {support_sql} END,
             CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s {_parts_of_each_item()}
         WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history'))
-        GROUP BY 2, 3, 4, 5"""
+        GROUP BY 1, 2, 3, 4, 5"""
     )
     params += [_d(period.end), *support_params, *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
     if not units_only:
@@ -369,7 +371,7 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     whole: dict[tuple, int] = defaultdict(int)
     tasks: dict[tuple, int] = defaultdict(int)
     for group, key, role, outcome, phase, n in rows:
-        if group == "unit":
+        if group in ("unit", "outside"):
             out.append((group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n))
             continue
         whole[outcome, phase] += n
@@ -381,9 +383,13 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
 
 
 def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
-    """Per unit and role, period and year-to-date counts; score, colour and rank (lead and support)."""
+    """Per unit and role, period and year-to-date counts; score, colour and rank (lead and support).
+
+    A unit's counts are its plan items and, when they count (``rules.unit_counts``), its items from
+    meetings and instructions, which ``outside`` shows apart (what counted: empty at weight 0).
+    """
     def by_role() -> dict:
-        return {Role.LEAD: outcomes.empty_counts(), Role.SUPPORT: outcomes.empty_counts()}
+        return {(g, r): outcomes.empty_counts() for g in ("unit", "outside") for r in (Role.LEAD, Role.SUPPORT)}
 
     period_counts: dict = defaultdict(by_role)
     ytd_counts: dict = defaultdict(by_role)
@@ -397,15 +403,23 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
             if phase >= 1:
                 overall["cumulative"][outcome] += n
             continue
+        if group == "outside" and not rules.outside_weight(rule_set):
+            continue  # listed in its own section, not counted
         if phase == 2:
-            period_counts[key][role][outcome] += n
+            period_counts[key][group, role][outcome] += n
         if phase >= 1:
-            ytd_counts[key][role][outcome] += n
+            ytd_counts[key][group, role][outcome] += n
+
+    def of_role(counts: dict, role: str) -> dict:
+        plan_counts = outcomes.finish_counts(counts["unit", role])
+        return rules.unit_counts(plan_counts, outcomes.finish_counts(counts["outside", role]), rule_set)
+
     units = []
     for unit_id in set(period_counts) | set(ytd_counts):
-        lead = outcomes.finish_counts(period_counts[unit_id][Role.LEAD])
-        support = outcomes.finish_counts(period_counts[unit_id][Role.SUPPORT])
-        score = rules.unit_score(lead, support, rule_set)
+        counts = period_counts[unit_id]
+        lead, support = of_role(counts, Role.LEAD), of_role(counts, Role.SUPPORT)
+        outside = {"lead": counts["outside", Role.LEAD], "support": counts["outside", Role.SUPPORT]}
+        score = rules.unit_score(counts["unit", Role.LEAD], counts["unit", Role.SUPPORT], rule_set, outside)
         units.append(
             {
                 "unit_id": unit_id,
@@ -413,9 +427,10 @@ def _unit_rows(rows: list[tuple], rule_set: dict) -> tuple[list[dict], dict]:
                 "score": score,
                 "colour": rules.unit_colour(score, rules.scored_counts(lead, support)["overdue"], rule_set),
                 "support": support,
+                "outside": outside,
                 "cumulative": {
-                    "lead": outcomes.finish_counts(ytd_counts[unit_id][Role.LEAD]),
-                    "support": outcomes.finish_counts(ytd_counts[unit_id][Role.SUPPORT]),
+                    "lead": of_role(ytd_counts[unit_id], Role.LEAD),
+                    "support": of_role(ytd_counts[unit_id], Role.SUPPORT),
                 },
             }
         )
@@ -513,8 +528,8 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
 
 def outside_items(*, plan: Plan, period: Period) -> list[dict]:
     """Items from meetings and leaders' instructions (``WorkItem.origin`` not ``plan``) due by the period's end
-    and not done before it began: the 月晾晒's own section, each with its outcome at the cut-off. They also
-    count in their units' results as the led items they are."""
+    and not done before it began: the 月晾晒's own section, each with its outcome at the cut-off. They count in
+    their units' results (lead and supporting parts) by the rules' ``outside_weight`` (``_unit_rows``)."""
     head, params = states_cte(plan=plan, end=period.end, due_by=period.end)
     item = f"FROM {WorkItem._meta.db_table} w WHERE w.id = s.id"
     sql = (
@@ -722,7 +737,8 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     known = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}
     counted = {u["unit_id"] for u in units}
     units += [  # nothing due at all in the period: listed apart under 本期无到期事项
-        {"unit_id": pk, **outcomes.empty_counts(), "support": outcomes.empty_counts(), "score": None}
+        {"unit_id": pk, **outcomes.empty_counts(), "support": outcomes.empty_counts(), "score": None,
+         "outside": {"lead": outcomes.empty_counts(), "support": outcomes.empty_counts()}}
         for pk, (_name, kind) in known.items() if pk not in counted and kind != Unit.Kind.COLLECTIVE
     ]
     kinds = {pk: kind for pk, (_name, kind) in known.items()}
@@ -823,6 +839,7 @@ def _unit_out(u: dict) -> dict:
         "previous_rank": u["previous_rank"],
         "rank_change": u["rank_change"],
         "support": u["support"],
+        "outside": u["outside"],
         "cumulative": u["cumulative"],
     }
 

@@ -23,8 +23,9 @@ from tasks.importers.matching import normalise_name
 from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
 from tasks.models import KeyTask, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
-from tasks.rules.actions import Act, may_be_rated
+from tasks.rules.actions import Act, may_be_rated, rated_since_closed
 from tasks.selectors.guard import authorize
+from tasks.selectors.people import possible_raisers
 from tasks.selectors.units import units_by_name
 
 from .plan_import import import_limits
@@ -86,6 +87,7 @@ def decisions_import(
     origin: str = ORIGIN.MEETING,
     origin_ref: str = "",
     origin_by: str = "",
+    raised_by=None,
     origin_on: date | None = None,
     key_task: KeyTask | None = None,
     actor=None,
@@ -105,6 +107,8 @@ def decisions_import(
         raise DecisionImportError(_("所选重点任务不属于该方案。"))
     if not parsed.items:
         raise DecisionImportError(_("没有找到写明责任单位的议定事项。"))
+    if raised_by is not None and not possible_raisers(plan.region_id).filter(pk=raised_by.pk).exists():
+        raise DecisionImportError(_("提出人账号应为本地区单位的分管领导。"))
     problems = []
     for d in parsed.items:
         if not d.lead_units:
@@ -124,7 +128,8 @@ def decisions_import(
                 plan=plan, year=d.deadline.year, key_task=key_task, text=clean_required(d.text)[:5000],
                 deadline=d.deadline, due_date=d.deadline, deadline_text=d.deadline.isoformat(),
                 source=WorkItem.Source.MANUAL, origin=origin, origin_ref=origin_ref[:200],
-                origin_by=origin_by[:100], origin_on=origin_on, status=WorkItem.Status.NOT_STARTED,
+                origin_by=origin_by[:100], origin_on=origin_on, raised_by=raised_by,
+                status=WorkItem.Status.NOT_STARTED,
             )
             assigned: set[int] = set()
             rows = []
@@ -148,7 +153,8 @@ def decisions_import(
 def work_item_rate(*, item: WorkItem, user, rating: str, reason: str = "", at: datetime | None = None) -> WorkItem:
     """Record how a closed (销号) item from a meeting or an instruction was done; 不满意 reopens it.
 
-    The coordinator records it for whoever raised it (the guard's ``rate``). A reason is required for
+    Whoever raised it (``raised_by``) records it, or the coordinator on their behalf (the guard's ``rate``),
+    once per closing (销号): a later rating needs the item reopened and closed again. A reason is required for
     不满意; the reopening is a status change (done -> in progress) with that reason, by the same user.
     """
     authorize(Act.RATE, user, item)
@@ -160,9 +166,10 @@ def work_item_rate(*, item: WorkItem, user, rating: str, reason: str = "", at: d
     at = at or timezone.now()
     with transaction.atomic():
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
-        if not may_be_rated(origin=locked.origin, status=locked.status):
+        rated = rated_since_closed(rated_at=locked.rated_at, completed_at=locked.completed_at)
+        if not may_be_rated(origin=locked.origin, status=locked.status, rated_since_closed=rated):
             raise ValidationError(_("只有会议议定和领导批示事项需要评价。") if locked.origin == ORIGIN.PLAN
-                                  else _("事项销号后才能评价。"))
+                                  else _("本次销号已评价。") if rated else _("事项销号后才能评价。"))
         locked.rating, locked.rating_reason, locked.rated_at, locked.rated_by = rating, reason, at, user
         locked.save(update_fields=["rating", "rating_reason", "rated_at", "rated_by", "updated_at"])
         if rating == WorkItem.Rating.UNSATISFIED:

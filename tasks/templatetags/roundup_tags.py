@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tasks.roundups import charts
-from tasks.roundups.report import colour_label, num, pct
+from tasks.roundups.report import RoundupReport, colour_label, num, pct
 from tasks.templatetags import tasks_tags
 
 register = template.Library()
@@ -31,6 +31,13 @@ def light(colour):
     if colour == "none":
         return format_html('<span class="light none">{}</span>', "—")
     return format_html('<span class="light {}">{}</span>', colour, colour_label(colour))
+
+
+@register.filter
+def outside_note(unit):
+    """A unit's items from meetings and instructions counted in its row, as a small note ("" when none)."""
+    note = RoundupReport.outside_note(unit)
+    return format_html('<br><small class="muted rp-outside-note">{}</small>', note) if note else ""
 
 
 @register.filter

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from tasks.importers.decisions import parse_decisions
 from tasks.models import KeyTask, WorkItem
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
+from tasks.selectors.people import possible_raisers
 from tasks.selectors.permissions import reviewable_plans
 from tasks.services.decisions import decisions_import, decisions_read, resolve_units
 
@@ -41,13 +43,19 @@ class DecisionsForm(Form):
     origin_ref = TextField(label=_("来源文号/会议"), required=False, max_length=200)
     origin_by = TextField(label=_("提出人/会议"), required=False, max_length=100)
     origin_on = BoundedDateField(label=_("来源日期"), required=False)
+    raised_by = forms.ModelChoiceField(
+        label=_("提出人账号"), queryset=get_user_model().objects.none(), required=False,
+        empty_label=_("无（由协调员代为评价）"),
+        help_text=_("提出事项的领导有账号时选择：本人可查看事项并评价办理情况"))
     key_task = forms.ModelChoiceField(label=_("关联重点任务"), queryset=KeyTask.objects.none(), required=False,
                                       empty_label=_("不关联"))
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if plan is not None:  # the key tasks of this plan only
+        if plan is not None:  # the key tasks of this plan only; its region's leaders
             self.fields["key_task"].queryset = KeyTask.objects.filter(plan=plan).order_by("number")
+            self.fields["raised_by"].queryset = possible_raisers(plan.region_id)
+            self.fields["raised_by"].label_from_instance = _raiser_label
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -62,6 +70,11 @@ class DecisionsForm(Form):
         if not data.get("document") and not data.get("text"):
             raise forms.ValidationError(_("请上传文件或填写内容。"))
         return data
+
+
+def _raiser_label(user) -> str:
+    unit = user.profile.unit
+    return f"{user.get_full_name() or user.get_username()}（{unit.name}）" if unit else user.get_username()
 
 
 def decisions_upload(request, slug: str):
@@ -87,6 +100,7 @@ def decisions_upload(request, slug: str):
                     plan=plan, parsed=parsed, origin=data["origin"],
                     origin_ref=data["origin_ref"] or (data["document"].name if data["document"] else ""),
                     origin_by=data["origin_by"], origin_on=data["origin_on"], key_task=data["key_task"],
+                    raised_by=data["raised_by"],
                     actor=request.user,
                 )
             except ValidationError as exc:

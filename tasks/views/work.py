@@ -25,7 +25,7 @@ from tasks.forms import (
 )
 from tasks.listings import unit_work_listing
 from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
-from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated
+from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated, permitted, rated_since_closed
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
@@ -182,7 +182,9 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_close": actions.close,
         "can_extend": actions.extend,
         "can_review": actions.review,
-        "can_rate": REVIEWER in marks and may_be_rated(origin=item.origin, status=item.status),
+        "can_rate": permitted(Act.RATE, marks) and may_be_rated(
+            origin=item.origin, status=item.status,
+            rated_since_closed=rated_since_closed(rated_at=item.rated_at, completed_at=item.completed_at)),
         "rating_form": forms.get("rating_form") or RatingForm(),
         "returned": work_item_last_return(item),
         "report_form": forms.get("report_form")
@@ -283,7 +285,7 @@ def work_item_extension(request, pk: int):
 
 @require_POST
 def work_item_rate_view(request, pk: int):
-    """The coordinator records the rating of a closed item from a meeting or an instruction (不满意 reopens it)."""
+    """Who raised a closed item from a meeting or an instruction, or the coordinator, rates it (不满意 reopens it)."""
     item = _item_or_404(request, pk)
     authorize(Act.RATE, request.user, item)
     form = RatingForm(request.POST)

@@ -80,3 +80,22 @@ def test_a_coordinators_buttons_follow_the_state():
     assert not _actions(role=LEAD, pending_extension=True).decide_extension
     assert _actions(reviewer=True).issue_notice and not _actions(reviewer=True, status=o.DONE).issue_notice
     assert not _actions(role=LEAD).issue_notice and not _actions(role=LEAD).comment
+
+
+def test_rating_is_for_who_raised_it_or_the_coordinator_once_per_closing():
+    from datetime import datetime, timedelta
+
+    from tasks.rules.actions import Act, item_standing, may_be_rated, permitted, rated_since_closed
+
+    assert permitted(Act.RATE, item_standing(role=None, reviewer=False, raiser=True))
+    assert permitted(Act.RATE, item_standing(role=None, reviewer=True))
+    assert not permitted(Act.RATE, item_standing(role="lead", reviewer=False))
+    assert not permitted(Act.REOPEN, item_standing(role=None, reviewer=False, raiser=True))  # rating only
+    closed = datetime(2026, 5, 1, 10)
+    assert not rated_since_closed(rated_at=None, completed_at=closed)
+    assert not rated_since_closed(rated_at=closed - timedelta(days=3), completed_at=closed)  # before a reclose
+    assert rated_since_closed(rated_at=closed + timedelta(hours=1), completed_at=closed)
+    assert may_be_rated(origin="meeting", status="done")
+    assert not may_be_rated(origin="meeting", status="done", rated_since_closed=True)
+    assert not may_be_rated(origin="meeting", status="in_progress")
+    assert not may_be_rated(origin="plan", status="done")

@@ -7,6 +7,7 @@ import pytest
 from tasks.roundups.periods import Period, PeriodError
 from tasks.rules import indicators as indicator_rules
 from tasks.rules import roundups as rules
+from tasks.rules.outcomes import finish_counts
 
 DEFAULTS = {
     "points_on_time": 100.0, "points_late": 60.0, "points_awaiting": 80.0, "points_overdue": 0.0,
@@ -72,6 +73,55 @@ def test_a_unit_that_only_supports_is_scored_on_its_supporting_parts_whatever_th
     lead = {"due": 2, "done_on_time": 2, "done_late": 0, "overdue": 0, "awaiting_review": 0}
     assert rules.unit_score(lead, support, {**DEFAULTS, "support_weight": 0.0}) == 100.0
     assert rules.scored_counts(lead, support) is lead
+
+
+def _counts(on_time=0, late=0, overdue=0, awaiting=0) -> dict:
+    return {"due": on_time + late + overdue + awaiting, "done_on_time": on_time, "done_late": late,
+            "overdue": overdue, "awaiting_review": awaiting}
+
+
+@pytest.mark.parametrize(
+    ("weight", "score"),
+    # Plan: 2 led items on time (200 points). Outside: 2 led items overdue (0 points), 1 supporting part
+    # on time (100 points, weighed by both weights: support 0.5).
+    [(0.0, 100.0), (0.5, (200 + 0.5 * 0 * 2 + 0.25 * 100) / (2 + 0.5 * 2 + 0.25)),
+     (1.0, (200 + 0 + 0.5 * 100) / (2 + 2 + 0.5))],
+)
+def test_unit_score_weighs_items_from_meetings_and_instructions_by_the_outside_weight(weight, score):
+    lead, support = _counts(on_time=2), _counts()
+    outside = {"lead": _counts(overdue=2), "support": _counts(on_time=1)}
+    rules_ = {**DEFAULTS, "outside_weight": weight}
+    assert rules.unit_score(lead, support, rules_, outside) == round(score, 1)
+    # The counts its results show: the outside items only when they count.
+    shown = rules.unit_counts(lead, finish_counts(dict(outside["lead"])), rules_)
+    assert shown["due"] == (2 if weight == 0 else 4)
+    assert shown["overdue"] == (0 if weight == 0 else 2)
+
+
+def test_the_outside_weight_at_one_scores_all_items_alike():
+    """Weight 1 (the default) is the score of the plan's and the outside items taken together."""
+    lead, support = _counts(on_time=1, overdue=1), _counts(late=1)
+    outside = {"lead": _counts(awaiting=1, on_time=2), "support": _counts(overdue=1)}
+    together = _counts(on_time=3, overdue=1, awaiting=1), _counts(late=1, overdue=1)
+    assert rules.unit_score(lead, support, {**DEFAULTS, "outside_weight": 1.0}, outside) == rules.unit_score(
+        *together, DEFAULTS)
+    # A snapshot from before the setting counted them alike too.
+    assert rules.outside_weight(DEFAULTS) == 1.0
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_a_unit_with_only_outside_items(weight):
+    """It leads only items from meetings: scored on them (the weight cancels out) unless they weigh 0, when
+    it has nothing counted and no score; they make it a lead unit only when they count."""
+    nothing = _counts()
+    outside = {"lead": _counts(on_time=1, overdue=1), "support": nothing}
+    rules_ = {**DEFAULTS, "outside_weight": weight}
+    assert rules.unit_score(nothing, nothing, rules_, outside) == (None if weight == 0 else 50.0)
+    # Its own supporting parts of the plan: beside its counted outside lead items at support weight 0,
+    # they do not move the score; at outside weight 0 it leads nothing and is scored on them alone.
+    support = _counts(on_time=2)
+    expected = {0.0: 100.0, 0.5: 50.0, 1.0: 50.0}[weight]
+    assert rules.unit_score(nothing, support, {**rules_, "support_weight": 0.0}, outside) == expected
 
 
 def test_rank_key_breaks_ties_on_the_scored_counts():

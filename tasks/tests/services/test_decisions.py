@@ -77,7 +77,7 @@ def test_unsatisfied_rating_reopens_with_the_reason_recorded():
     assert "方案未经论证" in change.reason
 
 
-def test_satisfied_rating_keeps_it_closed_and_only_coordinators_rate_closed_outside_items():
+def test_satisfied_rating_keeps_it_closed_and_only_coordinators_rate_closed_outside_items_nobody_raised():
     w = make_world()
     item = _closed_meeting_item(w)
     with pytest.raises(NotAllowed):
@@ -111,3 +111,52 @@ def test_command_json_dry_run_and_import(tmp_path):
     with pytest.raises(CommandError, match="区不存在局"):
         call_command("import_decisions", str(bad), "--plan", w.plan.slug, stdout=StringIO())
     assert WorkItem.objects.filter(origin=WorkItem.Origin.MEETING).count() == 2
+
+
+def _leader(unit, username):
+    from tasks.models import PersonRole, Profile
+    from tasks.tests.daily_setup import user
+
+    leader = user(username)
+    Profile.objects.create(user=leader, unit=unit, role=PersonRole.LEADER)
+    return leader
+
+
+def test_the_leader_who_raised_it_rates_it_once_per_closing_and_unsatisfied_reopens_it_in_the_history():
+    from tasks.selectors.permissions import visible_work_items
+
+    w = make_world()
+    raiser, other_leader = _leader(w.other, "raiser"), _leader(w.other, "other-leader")
+    (item, _second) = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES), origin="instruction",
+                                       origin_by="区长批示", raised_by=raiser, actor=w.coordinator).items
+    assert item.raised_by == raiser
+    # The raiser opens it (a leader of a unit that does not hold it), another leader does not.
+    assert visible_work_items(raiser).filter(pk=item.pk).exists()
+    assert not visible_work_items(other_leader).filter(pk=item.pk).exists()
+    with pytest.raises(ValidationError):  # not closed yet
+        work_item_rate(item=item, user=raiser, rating=WorkItem.Rating.SATISFIED)
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    with pytest.raises(NotAllowed):  # a leader who did not raise it
+        work_item_rate(item=item, user=other_leader, rating=WorkItem.Rating.SATISFIED)
+    work_item_rate(item=item, user=raiser, rating=WorkItem.Rating.UNSATISFIED, reason="群众仍有意见")
+    item.refresh_from_db()
+    change = StatusChange.objects.filter(work_item=item).latest("at", "pk")
+    assert (item.status, item.rated_by, change.actor, change.from_status, change.to_status) == (
+        "in_progress", raiser, raiser, "done", "in_progress")
+    assert "群众仍有意见" in change.reason and change.at == item.rated_at
+    # Closed again after review: rated again, once.
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.SATISFIED)  # on the raiser's behalf
+    with pytest.raises(ValidationError, match="已评价"):
+        work_item_rate(item=item, user=raiser, rating=WorkItem.Rating.BASICALLY)
+    item.refresh_from_db()
+    assert (item.status, item.rating, item.rated_by) == ("done", "satisfied", w.coordinator)
+
+
+def test_only_a_leader_of_the_region_may_be_named_as_the_raiser():
+    w = make_world()
+    with pytest.raises(ValidationError):
+        decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES), raised_by=w.lead_user)
+    assert not WorkItem.objects.filter(origin="meeting").exists()

@@ -76,3 +76,31 @@ def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied
     assert done.status_code == 302
     item.refresh_from_db()
     assert item.status == WorkItem.Status.IN_PROGRESS and item.rating == "unsatisfied"
+
+
+def test_the_leader_named_as_raiser_rates_on_the_items_page():
+    from tasks.models import PersonRole, Profile
+    from tasks.services.workflow import work_item_transition
+    from tasks.tests.daily_setup import user
+
+    w = make_world()
+    raiser = user("raiser")
+    Profile.objects.create(user=raiser, unit=w.other, role=PersonRole.LEADER)
+    coordinator = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    assert "raiser" in coordinator.get(url).content.decode()  # offered as the raiser's account
+    response = coordinator.post(url, {"text": "请区建设局负责，2026年8月底前完成调研。", "origin": "instruction",
+                                      "origin_by": "县长批示", "raised_by": raiser.pk, "step": "confirm"})
+    assert response.status_code == 302
+    item = WorkItem.objects.get(origin="instruction")
+    assert item.raised_by == raiser
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    leader = login(Client(), raiser)
+    page = leader.get(item.get_absolute_url())
+    assert page.status_code == 200 and reverse("tasks:work_item_rate", args=[item.pk]) in page.content.decode()
+    assert leader.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "satisfied"}).status_code == 302
+    item.refresh_from_db()
+    assert (item.rating, item.rated_by, item.status) == ("satisfied", raiser, "done")
+    # Rated for this closing: the form is gone.
+    assert reverse("tasks:work_item_rate", args=[item.pk]) not in leader.get(item.get_absolute_url()).content.decode()
