@@ -156,9 +156,9 @@ def test_a_table_laid_out_one_cell_per_line_gives_a_decision_per_row():
                         "1", "推进老旧小区改造。", "已开工3个。", "县住建局", "2026年9月底前",
                         "2", "完善公积金政策。", "正在调研。", "县公积金中心、县财政局", "年底前"])
     parsed = parse_decisions(text, year=2026)
-    assert [(d.text.split("；")[0], d.lead_units, d.deadline) for d in parsed.items] == [
-        ("推进老旧小区改造", ["县住建局"], date(2026, 9, 30)),
-        ("完善公积金政策", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
+    assert [(d.text, d.lead_units, d.deadline) for d in parsed.items] == [
+        ("推进老旧小区改造。", ["县住建局"], date(2026, 9, 30)),
+        ("完善公积金政策。", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
     ]
     assert all("已开工" not in d.text for d in parsed.items)  # the progress column is not the decision
 
