@@ -51,14 +51,19 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|要|请|责成|由|在|其中|此外|具体由)+")
+# A field's value runs to the end of its clause, or to the next field written after a comma
+# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
+_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
 _LABEL = re.compile(
     r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
-    r"\s*[:：]\s*([^；;。\n]*)"
+    r"\s*[:：]\s*" + _FIELD_VALUE
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
 _FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
+# The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
+_WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
 _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
@@ -243,6 +248,19 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
 
 
 _TABLE = "\0table"
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]$")
+
+
+def _not_persons(units: list[str]) -> list[str]:
+    """A unit column's names without the persons in it: "区住建局（张三）" -> 区住建局, "李四" dropped."""
+    out = []
+    for unit in units:
+        m = _BRACKETED.search(unit)
+        if m and all(_is_person(p) for p in re.split(r"[、，,\s]+", m.group(1)) if p):
+            unit = unit[: m.start()].strip()
+        if unit and not _is_person(unit):
+            out.append(unit)
+    return _dedupe(out)
 
 
 def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, list[ParsedDecision]]]:
@@ -273,8 +291,8 @@ def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, 
             last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
             out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
             out[first] = [ParsedDecision(
-                text=t.text.replace("\n", ""), lead_units=_dedupe(t.lead_units),
-                supporting_units=[u for u in _dedupe(t.supporting_units) if u not in t.lead_units],
+                text=t.text.replace("\n", ""), lead_units=_not_persons(t.lead_units),
+                supporting_units=[u for u in _not_persons(t.supporting_units) if u not in t.lead_units],
                 deadline=t.deadline if t.deadline_text else _deadline(t.text, year), line=t.line or first)
                 for t in tasks]
         i = j
@@ -286,6 +304,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
     alone when nothing numbered came before. A table read by the table reader is one ``_TABLE`` segment."""
     out: list[tuple[int, str]] = []
     numbered = False
+    fields = False  # the segment above ends with a field line
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -300,16 +319,22 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
         if len(pieces) > 1:
             out += [(n, p.strip()) for p in pieces[:1] if p.strip()]
             out += [(n, _NUMBERED.sub("", p.strip(), count=1).strip()) for p in pieces[1:] if p.strip()]
-            numbered = True
+            numbered, fields = True, False
             continue
         if _NUMBERED.match(line):
-            numbered = True
+            numbered, fields = True, False
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif numbered and out and (not re.search(r"[。；;]$", out[-1][1]) or _FIELD_LINE.match(line)):
-            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;]$", out[-1][1]) else ""
-            out[-1] = (out[-1][0], out[-1][1] + sep + line)  # a paragraph broken over lines, or its fields
+        elif out and out[-1][1] != _TABLE and (
+                _FIELD_LINE.match(line) or (numbered and not re.search(r"[。；;]$", out[-1][1]))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))):
+            # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
+            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前").
+            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            out[-1] = (out[-1][0], out[-1][1] + sep + line)
+            fields = bool(_FIELD_LINE.match(line)) or fields
         else:
             out.append((n, line))
+            fields = False
     return out
 
 
@@ -440,7 +465,7 @@ def _dedupe(units: list[str]) -> list[str]:
 
 
 def _deadline(text: str, year: int | None) -> date | None:
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*([^；;。\n]*)", text)
+    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*" + _FIELD_VALUE, text)
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
         if found:
