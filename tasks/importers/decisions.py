@@ -291,7 +291,7 @@ def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, 
             last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
             out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
             out[first] = [ParsedDecision(
-                text=t.text.replace("\n", ""), lead_units=_not_persons(t.lead_units),
+                text=t.text.replace("\n", " "), lead_units=_not_persons(t.lead_units),
                 supporting_units=[u for u in _not_persons(t.supporting_units) if u not in t.lead_units],
                 deadline=t.deadline if t.deadline_text else _deadline(t.text, year), line=t.line or first)
                 for t in tasks]

@@ -261,8 +261,8 @@ def test_a_dubian_table_with_tabs_and_a_leader_column_and_a_markdown_table():
     ]
     markdown = ("| 序号 | 问题 | 整改措施 | 责任单位 | 整改时限 |\n|---|---|---|---|---|\n"
                 "| 1 | 电梯加装进度慢 | 建立周调度机制 | 市住建局 | 2026年8月底 |\n")
-    assert [(d.lead_units, d.deadline) for d in parse_decisions(markdown, year=2026).items] == [
-        (["市住建局"], date(2026, 8, 31))]
+    assert _rows(parse_decisions(markdown, year=2026)) == [  # 问题 and 整改措施 are both the task's text
+        ("电梯加装进度慢 建立周调度机制", ["市住建局"], [], date(2026, 8, 31))]
 
 
 def test_a_cell_per_line_table_with_a_person_column_and_persons_in_a_unit_column():
