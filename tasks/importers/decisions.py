@@ -8,7 +8,10 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
 * ``X会同Y…`` (lead X, supporting Y);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
-  责任单位 units are supporting), on the decision's line or the lines under it.
+  责任单位 units are supporting), on the decision's line or the lines under it, a value wrapped onto the next line;
+* 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
+  reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
+  column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
