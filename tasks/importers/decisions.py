@@ -8,7 +8,10 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
 * ``X会同Y…`` (lead X, supporting Y);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
-  责任单位 units are supporting), on the decision's line or the lines under it.
+  责任单位 units are supporting), on the decision's line or the lines under it, a value wrapped onto the next line;
+* 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
+  reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
+  column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
@@ -34,10 +37,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .blocks import Para, Row, to_blocks
 from .deadlines import parse_deadline_in
 from .document import PlanParseError
 from .limits import Limits, check_document
 from .reader import read_document
+from .tables import TableParser
 from .text import ascii_digits
 
 _NUMBERED = re.compile(
@@ -47,16 +52,21 @@ _NUMBERED = re.compile(
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
-_LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
+_LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|要|请|责成|由|在|其中|此外|具体由)+")
+# A field's value runs to the end of its clause, or to the next field written after a comma
+# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
+_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
 _LABEL = re.compile(
     r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
-    r"\s*[:：]\s*([^；;。\n]*)"
+    r"\s*[:：]\s*" + _FIELD_VALUE
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
 _FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
+# The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
+_WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
 _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
@@ -240,54 +250,70 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
                           r"(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))")
 
 
-# A 交办/督办 table laid out one cell per line (as pages give them): 序号, 内容与要求, …, 责任单位, each on a line.
-_HEADER_CELL = re.compile(
-    r"^(?:序号|编号|内容(?:与要求)?|(?:工作|任务|交办|议定|督办)(?:任务|内容|事项)?|事项|重点工作|项目|进展情况|完成情况|工作进展|"
-    r"备注|责任单位|牵头单位|配合单位|协办单位|责任部门|牵头部门|配合部门|完成时限|办理时限|时间节点|完成时间|责任领导|牵头领导|"
-    r"责任人)$")
-_CONTENT_CELLS = re.compile(r"内容|任务|事项|工作|项目")
-_FIELD_CELLS = _LEAD_LABELS | _SUPPORT_LABELS | {"完成时限", "办理时限", "完成时间", "时间节点"}
+_TABLE = "\0table"
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]$")
 
 
-def _cell_tables(lines: list[str]) -> dict[int, str]:
-    """{line of a row's first cell: the row as a decision ("内容；责任单位：X；完成时限：…")} for each table
-    laid out one cell per line whose header starts with 序号 and names a unit column; the header's and the
-    rows' lines map to "" (read, nothing to say)."""
-    cells = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
-    out: dict[int, str] = {}
+def _not_persons(units: list[str]) -> list[str]:
+    """A unit column's names without the persons in it: "区住建局（张三）" -> 区住建局, "李四" dropped."""
+    out = []
+    for unit in units:
+        m = _BRACKETED.search(unit)
+        if m and all(_is_person(p) for p in re.split(r"[、，,\s]+", m.group(1)) if p):
+            unit = unit[: m.start()].strip()
+        if unit and not _is_person(unit):
+            out.append(unit)
+    return _dedupe(out)
+
+
+def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, list[ParsedDecision]]]:
+    """The document's lines as the shared table reader normalises them, and {line: decisions} for each 交办/督办
+    table in it (pipes, tabs, spaced columns, one cell per line): a table's first line maps to one decision
+    per row (its columns read by header: task text, 牵头/责任/配合 units, 责任人/领导 persons, deadline), every
+    other line of it to []. Only tables whose header names their columns are read; anything else is prose."""
+    blocks, lines = to_blocks(text)
+    paragraph_lines = {n for b in blocks if isinstance(b, Para) for _offset, n in b.segs}
+    out: dict[int, list[ParsedDecision]] = {}
     i = 0
-    while i < len(cells):
-        j = i
-        while j < len(cells) and _HEADER_CELL.match(cells[j][1]):
-            j += 1
-        header = [cell for _n, cell in cells[i:j]]
-        if len(header) < 3 or header[0] not in ("序号", "编号") or not set(header) & (_LEAD_LABELS | _SUPPORT_LABELS):
-            i = max(j, i + 1)
+    while i < len(blocks):
+        if isinstance(blocks[i], Para):
+            i += 1
             continue
-        out.update({n: "" for n, _cell in cells[i:j]})
-        k, width = j, len(header)
-        while k + width <= len(cells) and re.fullmatch(r"[0-9]{1,3}", cells[k][1]):
-            row = dict(zip(header, (cell for _n, cell in cells[k:k + width]), strict=True))
-            content = "".join(v for h, v in row.items() if _CONTENT_CELLS.search(h) and h not in _FIELD_CELLS)
-            fields = "；".join(f"{h}：{v}" for h, v in row.items() if h in _FIELD_CELLS)
-            out.update({n: "" for n, _cell in cells[k:k + width]})
-            out[cells[k][0]] = f"{content.rstrip('。；;')}；{fields}。"
-            k += width
-        i = k
-    return out
+        j = i
+        while j < len(blocks) and isinstance(blocks[j], Row):
+            j += 1
+        run = blocks[i:j]
+        results = TableParser(year=year, known=set(), warnings=[]).feed(run)
+        tasks = [t.task for t in results.tasks if t.task.lead_units or t.task.supporting_units]
+        if tasks and results.tables and not any(t.inferred for t in results.tables):
+            roles = {r for table in results.tables for r in table.roles}
+            if "resp" in roles and not roles & {"lead", "support"}:
+                for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention)
+                    t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
+            first = run[0].line
+            last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
+            out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
+            out[first] = [ParsedDecision(
+                text=t.text.replace("\n", " "), lead_units=_not_persons(t.lead_units),
+                supporting_units=[u for u in _not_persons(t.supporting_units) if u not in t.lead_units],
+                deadline=t.deadline if t.deadline_text else _deadline(t.text, year), line=t.line or first)
+                for t in tasks]
+        i = j
+    return lines, out
 
 
-def _segments(lines: list[str]) -> list[tuple[int, str]]:
+def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
-    alone when nothing numbered came before."""
+    alone when nothing numbered came before. A table read by the table reader is one ``_TABLE`` segment."""
     out: list[tuple[int, str]] = []
     numbered = False
-    table_rows = _cell_tables(lines)
+    fields = False  # the segment above ends with a field line
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
-        if n in table_rows:
-            if table_rows[n]:
-                out.append((n, table_rows[n]))
+        if n in tables:
+            if tables[n]:
+                out.append((n, _TABLE))
+                numbered = False  # what follows the table starts afresh
             continue
         if not line:
             continue
@@ -296,16 +322,22 @@ def _segments(lines: list[str]) -> list[tuple[int, str]]:
         if len(pieces) > 1:
             out += [(n, p.strip()) for p in pieces[:1] if p.strip()]
             out += [(n, _NUMBERED.sub("", p.strip(), count=1).strip()) for p in pieces[1:] if p.strip()]
-            numbered = True
+            numbered, fields = True, False
             continue
         if _NUMBERED.match(line):
-            numbered = True
+            numbered, fields = True, False
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif numbered and out and (not re.search(r"[。；;]$", out[-1][1]) or _FIELD_LINE.match(line)):
-            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;]$", out[-1][1]) else ""
-            out[-1] = (out[-1][0], out[-1][1] + sep + line)  # a paragraph broken over lines, or its fields
+        elif out and out[-1][1] != _TABLE and (
+                _FIELD_LINE.match(line) or (numbered and not re.search(r"[。；;]$", out[-1][1]))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))):
+            # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
+            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前").
+            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            out[-1] = (out[-1][0], out[-1][1] + sep + line)
+            fields = bool(_FIELD_LINE.match(line)) or fields
         else:
             out.append((n, line))
+            fields = False
     return out
 
 
@@ -436,7 +468,7 @@ def _dedupe(units: list[str]) -> list[str]:
 
 
 def _deadline(text: str, year: int | None) -> date | None:
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*([^；;。\n]*)", text)
+    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*" + _FIELD_VALUE, text)
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
         if found:
@@ -511,19 +543,25 @@ def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line."""
     year = year or _year_of(text)
     parsed = ParsedDecisions(year=year)
-    pieces = [(line, piece) for line, segment in _segments(text.splitlines()) for piece in _decision_texts(segment)]
+    lines, tables = _table_decisions(text, year)
+    pieces = [(line, piece) for line, segment in _segments(lines, tables)
+              for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     for line, segment in pieces:
-        leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
-        if not leads and not supporting:
-            continue
-        deadline = _deadline(segment, year)
-        decision = ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting, deadline=deadline,
-                                  line=line)
-        parsed.items.append(decision)
-        if not leads:
-            parsed.warnings.append(DecisionWarning(line, f"第{line}行：没有找到牵头单位，请指定。"))
-        if deadline is None:
-            parsed.warnings.append(DecisionWarning(line, f"第{line}行：没有找到完成时限。"))
+        if segment == _TABLE:
+            found = tables[line]
+        else:
+            leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
+            if not leads and not supporting:
+                continue
+            found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
+                                    deadline=_deadline(segment, year), line=line)]
+        for decision in found:
+            parsed.items.append(decision)
+            at = decision.line
+            if not decision.lead_units:
+                parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到牵头单位，请指定。"))
+            if decision.deadline is None:
+                parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到完成时限。"))
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, "没有找到写明责任单位的议定事项。"))
     return parsed

@@ -156,9 +156,9 @@ def test_a_table_laid_out_one_cell_per_line_gives_a_decision_per_row():
                         "1", "推进老旧小区改造。", "已开工3个。", "县住建局", "2026年9月底前",
                         "2", "完善公积金政策。", "正在调研。", "县公积金中心、县财政局", "年底前"])
     parsed = parse_decisions(text, year=2026)
-    assert [(d.text.split("；")[0], d.lead_units, d.deadline) for d in parsed.items] == [
-        ("推进老旧小区改造", ["县住建局"], date(2026, 9, 30)),
-        ("完善公积金政策", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
+    assert [(d.text, d.lead_units, d.deadline) for d in parsed.items] == [
+        ("推进老旧小区改造。", ["县住建局"], date(2026, 9, 30)),
+        ("完善公积金政策。", ["县公积金中心", "县财政局"], date(2026, 12, 31)),
     ]
     assert all("已开工" not in d.text for d in parsed.items)  # the progress column is not the decision
 
@@ -230,3 +230,72 @@ def test_what_the_meeting_heard_from_units_charges_nobody():
     parsed = parse_decisions("会议分别听取了区自然资源和规划分局、收储办关于近期需要报批的土地规划进展情况。"
                              "会议明确,由马娜牵头,区收储办负责,及时收集汇总土地规划需求。", year=2022)
     assert [d.lead_units for d in parsed.items] == [["区收储办"]]
+
+
+def _rows(parsed):
+    return [(d.text, d.lead_units, d.supporting_units, d.deadline) for d in parsed.items]
+
+
+def test_a_jiaoban_table_with_pipes_is_read_by_the_shared_table_reader_and_the_person_column_is_no_unit():
+    text = ("会议议定事项如下：\n序号|交办事项|责任单位|责任人|完成时限\n"
+            "1|加快推进老旧小区改造|县住建局|张三|2026年9月底前\n"
+            "2|落实保障性租赁住房筹集任务|县住建局、县财政局|李四、王五|年底前\n"
+            "3|完善公积金缴存政策|县公积金中心|赵六|立即\n"
+            "会后各单位要抓好落实。")
+    parsed = parse_decisions(text, year=2026)
+    assert _rows(parsed) == [
+        ("加快推进老旧小区改造", ["县住建局"], [], date(2026, 9, 30)),
+        ("落实保障性租赁住房筹集任务", ["县住建局", "县财政局"], [], date(2026, 12, 31)),  # a lone 责任单位 column
+        ("完善公积金缴存政策", ["县公积金中心"], [], None),  # 立即: no date the text names
+    ]
+    assert [d.line for d in parsed.items] == [3, 4, 5]
+
+
+def test_a_dubian_table_with_tabs_and_a_leader_column_and_a_markdown_table():
+    tabs = ("一、议定事项\n序号\t督办事项\t牵头单位\t配合单位\t责任领导\t完成时间\n"
+            "1\t开展城中村改造摸底\t区住建局\t各街道办事处\t刘副区长\t2026年6月30日\n"
+            "2\t编制专项规划\t区自然资源局\t区发改局、区住建局\t刘副区长\t2026年10月底前\n")
+    assert _rows(parse_decisions(tabs, year=2026)) == [
+        ("开展城中村改造摸底", ["区住建局"], ["各街道办事处"], date(2026, 6, 30)),
+        ("编制专项规划", ["区自然资源局"], ["区发改局", "区住建局"], date(2026, 10, 31)),
+    ]
+    markdown = ("| 序号 | 问题 | 整改措施 | 责任单位 | 整改时限 |\n|---|---|---|---|---|\n"
+                "| 1 | 电梯加装进度慢 | 建立周调度机制 | 市住建局 | 2026年8月底 |\n")
+    assert _rows(parse_decisions(markdown, year=2026)) == [  # 问题 and 整改措施 are both the task's text
+        ("电梯加装进度慢 建立周调度机制", ["市住建局"], [], date(2026, 8, 31))]
+
+
+def test_a_cell_per_line_table_with_a_person_column_and_persons_in_a_unit_column():
+    text = "\n".join(["序号", "交办事项", "责任单位", "责任人", "完成时限",
+                      "1", "推进既有住宅加装电梯", "区住建局", "王强", "2026年10月底前",
+                      "2", "开展燃气安全排查", "区城管局、区应急局", "李明", "2026年7月31日"])
+    assert _rows(parse_decisions(text, year=2026)) == [
+        ("推进既有住宅加装电梯", ["区住建局"], [], date(2026, 10, 31)),
+        ("开展燃气安全排查", ["区城管局", "区应急局"], [], date(2026, 7, 31)),
+    ]
+    persons = ("序号|交办事项|责任单位|完成时限\n1|推进加装电梯|区住建局（张三）|2026年10月底前\n"
+               "2|排查燃气隐患|李四|2026年7月31日\n3|整治违建|区城管局、王五同志|2026年8月底\n")
+    parsed = parse_decisions(persons, year=2026)
+    assert [d.lead_units for d in parsed.items] == [["区住建局"], [], ["区城管局"]]
+    assert any("第3行" in w.message and "牵头单位" in w.message for w in parsed.warnings)
+
+
+def test_field_lines_under_an_unnumbered_paragraph_and_values_wrapped_onto_the_next_line():
+    text = ("会议要求，加快推进老旧小区改造，年内开工12个小区。\n责任单位：县住建局、县财政局、\n县自然资源局\n"
+            "完成时限：2026年9月\n底前\n"
+            "会议要求，做好燃气安全排查。\n牵头单位：县城管局\n配合单位：县应急局、\n县市场监管局\n完成时限：\n2026年7月底前")
+    assert [(d.lead_units, d.supporting_units, d.deadline) for d in parse_decisions(text, year=2026).items] == [
+        (["县住建局", "县财政局", "县自然资源局"], [], date(2026, 9, 30)),
+        (["县城管局"], ["县应急局", "县市场监管局"], date(2026, 7, 31)),
+    ]
+
+
+def test_fields_separated_by_commas_and_persons_named_where_a_unit_might_be():
+    text = ("一、整治违建，责任领导：王五副区长，责任单位：区城管局，配合单位：各街道，完成时间：2026年8月底。\n"
+            "二、排查燃气隐患，由李四同志牵头，区城管局负责，7月底前完成。\n"
+            "三、推进加装电梯。责任人：张三；责任单位：区住建局；完成时限：2026年10月底前。")
+    assert [(d.lead_units, d.supporting_units, d.deadline) for d in parse_decisions(text, year=2026).items] == [
+        (["区城管局"], ["各街道"], date(2026, 8, 31)),
+        (["区城管局"], [], date(2026, 7, 31)),
+        (["区住建局"], [], date(2026, 10, 31)),
+    ]

@@ -92,3 +92,11 @@ def test_a_collective_of_levels_is_one_unit():
     assert split_units("各县、市、区政府,市直有关单位").names == ["各县、市、区政府", "市直有关单位"]
     assert split_units("各市、县(市、区)人民政府").names == ["各市、县(市、区)人民政府"]
     assert split_units("各区、市直各部门").names == ["各区", "市直各部门"]
+
+
+def test_jiaoban_and_zhenggai_headers_name_their_columns():
+    from tasks.importers.tables import _role
+
+    assert [(_role(h) or ("", None))[0] for h in ("交办事项", "督办事项", "问题", "整改措施", "责任人", "整改时限",
+                                                  "办理时限")] == [
+        "task", "task", "task", "task", "leader", "deadline", "deadline"]
