@@ -150,7 +150,8 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or _header_piece(lines[j])):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or (
+                _header_piece(lines[j]) and not (len(lines[j].strip()) >= 3 and _unit_line(lines[j].strip())))):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
