@@ -30,7 +30,7 @@ HEADER_WORDS = {
     "牵头责任单位", "协同责任单位", "主办单位", "协同单位", "牵头负责领导", "数据提供单位", "督办单位",
     "计划完成时间", "时间安排", "完成时间节点", "工作目标", "目标任务", "主要内容", "具体内容", "工作要求",
     "任务事项", "具体举措", "重点举措", "主办", "协办", "负责单位", "实施主体", "责任主体", "时限要求",
-    "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项",
+    "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项", "工作职责", "主要职责", "参与单位",
 }
 _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
 
@@ -150,14 +150,29 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or _header_piece(lines[j])):
+        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or (
+                _header_piece(lines[j]) and not (len(lines[j].strip()) >= 3 and _unit_line(lines[j].strip())))):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
         numbered = bool(header) and (header[0].startswith("序") or header[0] == "编号")
         task_at = _task_column(header) if not numbered else None
-        if len(header) < 3 or not (numbered or task_at is not None) or sum(
+        if len(header) < (3 if numbered else 2) or not (numbered or task_at is not None) or sum(
                 1 for w in header if is_header_word(w)) < 2:
+            i = j
+            continue
+        if not numbered:
+            chunks = _unnumbered_rows(lines, j, header, task_at)
+            if chunks is not None:
+                if chunks:
+                    out[i] = [(i, header), *chunks]
+                    k = chunks[-1][0] + 1
+                    for idx in range(i, k):
+                        lines[idx] = "\0"
+                    lines[i] = "\0table"
+                i = max(j, chunks[-1][0] + 1) if chunks else j
+                continue
+        elif len(header) < 3:
             i = j
             continue
         if numbered:
@@ -218,6 +233,113 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
         lines[i] = "\0table"
         i = k
     return out
+
+
+_LABEL_COLON = re.compile(r"[:：]\s*$")
+
+
+def _record_pair(line: str) -> tuple[str, str | None] | None:
+    """A record's field: a column name alone on its line ("责任单位", its value on the next line), or a
+    name and its value as two cells of a line ("牵头单位: | 市城管局 |"); None for anything else."""
+    s = line.strip()
+    if not s or s[0] == "\0":
+        return None
+    cells = _row_cells(s)
+    if cells and len([c for c in cells if c]) == 2 and is_header_word(_LABEL_COLON.sub("", cells[0])):
+        return no_spaces(_LABEL_COLON.sub("", cells[0])), cells[1]
+    bare = _LABEL_COLON.sub("", s)
+    if len(bare) <= 16 and is_header_word(bare):
+        return no_spaces(bare), None
+    return None
+
+
+def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables written as records, field by field: each column name on its own line followed by its value
+    ("具体任务" / text / "责任单位" / units / "配合单位" / …), or a name | value pair a line; a record
+    restarts when its first name comes again. Rebuilt as a header (the names) and one row per record."""
+    from .tables import _role
+
+    out: dict[int, list[tuple[int, list[str]]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        first = _record_pair(lines[i])
+        if first is None:
+            i += 1
+            continue
+        header: list[str] = []
+        rows: list[tuple[int, list[str]]] = []
+        current: list[str] | None = None
+        k, end = i, i
+        while k < n:
+            pair = _record_pair(lines[k])
+            if pair is None:
+                break
+            name, value = pair
+            at = k
+            if value is None:  # the value on the next non-empty line
+                j = k + 1
+                while j < n and not lines[j].strip():
+                    j += 1
+                if j >= n or _record_pair(lines[j]) is not None or lines[j].startswith("\0"):
+                    break
+                value, k = lines[j].strip(), j
+            if current is None or name == header[0] and len(current) == len(header) and rows:
+                if current is not None and name != header[0]:
+                    break
+                current = []
+                rows.append((at, current))
+            if len(rows) == 1:
+                header.append(name)
+            elif len(current) >= len(header) or header[len(current)] != name:
+                break  # another record's layout
+            current.append(value)
+            k += 1
+            end = k
+        roles = {(_role(h) or ("", None))[0] for h in header}
+        if len(header) >= 2 and "task" in roles and roles & {"lead", "resp", "support"}:
+            out[i] = [(i, header), *rows]
+            for idx in range(i, end):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+            i = end
+        else:
+            i += 1
+    return out
+
+
+def _unnumbered_rows(lines: list[str], j: int, header: list[str], task_at: int | None
+                     ) -> list[tuple[int, list[str]]] | None:
+    """Rows of a cell-per-line table with neither a 序号 column nor numbered tasks ("责任单位" / "工作职责",
+    a unit then its duty): a row every len(header) lines while each row's unit cells hold unit names and
+    its task cell does not. None when the tasks are numbered (the caller reads those rows)."""
+    from .tables import _role
+    from .units import looks_like_unit
+
+    width = len(header)
+    filled = [k for k in range(j, min(len(lines), j + 4 * width)) if lines[k].strip()]
+    first = filled[:width]
+    if task_at is None or any((numbering(lines[k].strip()) or ("", 0))[1] == 1 for k in first):
+        return None
+    roles = [(_role(h) or ("", None))[0] for h in header]
+    unit_at = [c for c, r in enumerate(roles) if r in ("lead", "resp", "support")]
+    rows: list[tuple[int, list[str]]] = []
+    k, n = j, len(lines)
+    while True:
+        at: list[int] = []
+        while k < n and len(at) < width:
+            if lines[k].strip():
+                at.append(k)
+            k += 1
+        if len(at) < width:
+            break
+        cells = [lines[x].strip() for x in at]
+        task = cells[task_at]
+        if any("\t" in lines[x] or lines[x].count("|") >= 2 or lines[x].startswith("\0") for x in at) or len(
+                task) < 4 or looks_like_unit(task) or not all(
+                all(looks_like_unit(u) for u in re.split(r"[、，,；;]", cells[c]) if u) for c in unit_at):
+            break
+        rows.append((at[0], cells))
+    return rows if len(rows) >= 2 else []
 
 
 def _task_column(header: list[str]) -> int | None:
@@ -425,7 +547,9 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     continue
                 if pieces and not current[task_col]:
                     current[task_col] = pieces.pop(0)  # the first cell after the number is the task's
-            elif len(pieces) >= width - 1 and not _unitish(pieces[0]):
+            elif len(pieces) >= width - 1 and not _unitish(pieces[0]) and not (
+                    aligned and current is not None and _pieces_at(lines[k])[0][0] >= starts[1] - 2
+                    and not current[task_col].endswith(_TERMINAL)):
                 # A whole row whose number is missing: a row of its own, not wrapped text.
                 current = [""] * width
                 rows.append((k, current))
@@ -435,9 +559,11 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     current[col] = p
                 k += 1
                 continue
-            elif current is None:
+            elif current is None or (num and num[0] in ("cn_dun", "cn_paren") and len(s) <= 30
+                                     and _next_is_row(lines, k + 1)):
                 if num and len(s) <= 30:
                     rows.append((k, [s]))  # "(一)住房保障": a section row
+                    current = None
                     k += 1
                     continue
                 break
@@ -626,6 +752,65 @@ def _run_together_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str
     return out
 
 
+_TRAILING_ROLES = ("lead", "resp", "support", "deadline", "leader", "note")
+
+
+def _single_spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
+    """Tables whose cells are parted by single spaces (a PDF's text layer: "1 加强水资源保 护 严守… 市水利局
+    市发改委、…"), one row a line, a cell's own words sometimes parted too: the header's names, then rows
+    starting with their number. The last cells fill the unit / deadline columns closing the header from
+    the right, the sentence before them the last text column, and the words between the number and it
+    the first task column (a merged or broken category joins the task's text)."""
+    from .tables import _role
+
+    out: dict[int, list[tuple[int, list[str]]]] = {}
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s or s[0] == "\0" or "  " in s or "\t" in s or "|" in s:
+            continue
+        header = s.split(" ")
+        if len(header) < 4 or sum(1 for h in header if is_header_word(h)) < len(header) - 1:
+            continue
+        roles = [(_role(h) or ("", None))[0] for h in header]
+        if roles[0] != "num" or "task" not in roles or not set(roles) & {"lead", "resp", "support"}:
+            continue
+        tail = 0
+        while tail < len(roles) and roles[len(roles) - 1 - tail] in _TRAILING_ROLES:
+            tail += 1
+        width, text_col, task_col = len(header), len(header) - tail - 1, roles.index("task")
+        if text_col <= 0:
+            continue
+        rows: list[tuple[int, list[str]]] = [(i, header)]
+        k, expected = i + 1, 1
+        while k < len(lines):
+            row = lines[k].strip()
+            if not row:
+                k += 1
+                continue
+            tokens = [t for t in row.split(" ") if t]
+            if len(tokens) < tail + 2 or tokens[0] != str(expected):
+                break
+            cells = [""] * width
+            cells[0] = tokens[0]
+            for c, t in zip(range(width - 1, text_col, -1), reversed(tokens[-tail:]), strict=True):
+                cells[c] = t
+            middle = tokens[1:-tail]
+            cells[text_col] = middle.pop()
+            if middle and task_col != text_col:
+                cells[task_col] = "".join(middle)
+            elif middle:
+                cells[text_col] = "".join(middle) + cells[text_col]
+            rows.append((k, cells))
+            expected += 1
+            k += 1
+        if len(rows) > 1:
+            out[i] = rows
+            for idx in range(i, k):
+                lines[idx] = "\0"
+            lines[i] = "\0table"
+    return out
+
+
 def _grid_places(line: str, starts: list[int], width: int) -> list[tuple[int, str]] | None:
     """The columns a space-aligned line's pieces start under (each within two display columns of a
     header's start, in order), or None when the line does not sit on the header's grid."""
@@ -654,7 +839,9 @@ def _display_width(text: str) -> int:
 
 
 def _next_is_row(lines: list[str], k: int) -> bool:
-    while k < len(lines) and not lines[k].strip():
+    """The next non-empty line starts a numbered row (section rows "(一)…" in between skipped)."""
+    while k < len(lines) and (not lines[k].strip() or (
+            len(lines[k].strip()) <= 30 and (numbering(lines[k].strip()) or ("",))[0] in ("cn_dun", "cn_paren"))):
         k += 1
     return k < len(lines) and bool(re.match(r"^\s*[0-9]{1,3}[.、．]?(?:[ \t]{2,}|\u3000|$)", lines[k]))
 
@@ -825,10 +1012,13 @@ def to_blocks(text: str) -> tuple[list[Block], list[str]]:
     lines = normalize_lines(text)
     work = list(lines)
     _separated_cells(work)
-    cell_tables = _cell_per_line_tables(work) if any(is_header_word(x) for x in work) else {}
+    cell_tables = _record_tables(work)
+    if any(is_header_word(x) for x in work):
+        cell_tables.update(_cell_per_line_tables(work))
     if any(_SPACED.search(x) for x in work):
         cell_tables.update(_spaced_tables(work))
     cell_tables.update(_run_together_tables(work))
+    cell_tables.update(_single_spaced_tables(work))
     blocks: list[Block] = []
     para: Para | None = None
     parts: list[str] = []  # the open paragraph's lines, joined once it closes (linear, not quadratic)

@@ -24,7 +24,7 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
         r"^(任务|重点任务|主要任务|具体任务|任务内容|任务名称|工作任务|工作内容|重点工作|工作措施|具体措施"
         r"|主要措施|工作举措|工作事项|重点事项|事项|工作清单|具体工作|主要工作|重点任务及措施|任务措施"
         r"|工作目标|目标任务|任务目标|主要内容|具体内容|工作要求|任务事项|重点任务内容|具体举措|重点举措"
-        r"|工作安排|任务要求|主要工作任务|重点工作任务|具体工作任务|实施内容|项目名称|项目"
+        r"|工作安排|任务要求|主要工作任务|重点工作任务|具体工作任务|实施内容|项目名称|项目|工作职责|主要职责|职责"
         r"|交办事项|督办事项|议定事项|交办内容|督办内容|议定内容|交办任务|督办任务|整改措施|整改任务|整改事项"
         r"|存在问题|问题|问题描述|具体问题|反馈问题)$")),
     ("lead", re.compile(r"^(牵头单位|牵头部门|牵头|主办单位|牵头责任单位|牵头处室|主办|主办部门|牵头责任部门"
@@ -202,6 +202,16 @@ def _roles_of(schema: Schema) -> list[str]:
     for i in schema.others:
         roles[i] = "other"
     return roles
+
+
+def _resp_label(cells: list[str], schema: Schema) -> str:
+    """How a row's 责任单位 cell reads: beside a filled 配合单位 cell and no 牵头单位 one, every unit it
+    names leads (the 配合单位 column holds the supporting units), else its first unit leads."""
+    def filled(role: str) -> bool:
+        col = schema.cols.get(role)
+        return col is not None and col < len(cells) and bool(cells[col].strip())
+
+    return "牵头单位" if filled("support") and not filled("lead") else "责任单位"
 
 
 _STAR = "★☆*＊※▲"
@@ -685,7 +695,7 @@ class TableParser:
 
     def _units(self, cells: list[str], schema: Schema) -> tuple[list[str], list[str]]:
         parts = []
-        for role, label in (("lead", "牵头单位"), ("resp", "责任单位"), ("support", "配合单位")):
+        for role, label in (("lead", "牵头单位"), ("resp", _resp_label(cells, schema)), ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:
                 parts.append(f"{label}:{mark_stars(cells[col])}")
@@ -781,7 +791,7 @@ class TableParser:
 
     def _statement(self, cells: list[str], schema: Schema):
         parts = []
-        for role, label in (("leader", "责任领导"), ("lead", "牵头单位"), ("resp", "责任单位"),
+        for role, label in (("leader", "责任领导"), ("lead", "牵头单位"), ("resp", _resp_label(cells, schema)),
                             ("support", "配合单位")):
             col = schema.cols.get(role)
             if col is not None and cells[col]:

@@ -100,3 +100,37 @@ def test_jiaoban_and_zhenggai_headers_name_their_columns():
     assert [(_role(h) or ("", None))[0] for h in ("交办事项", "督办事项", "问题", "整改措施", "责任人", "整改时限",
                                                   "办理时限")] == [
         "task", "task", "task", "task", "leader", "deadline", "deadline"]
+def _units_of(text):
+    return [(t.title[:6], t.lead_units, t.supporting_units) for t in parse_plan_text(text).key_tasks]
+
+
+def test_table_written_as_records():
+    # tongxin_gzbg_2023's form: each column name on its own line, its value on the next
+    text = "\n".join(["某县重点任务分解", "具体任务", "新建城区公办幼儿园3所,新增学位900个。", "责任单位",
+                      "教育局、住建局", "配合单位", "各乡镇", "完成时限", "12月底前"])
+    assert _units_of(text) == [("新建城区公办", ["教育局", "住建局"], ["各乡镇"])]
+
+
+def test_name_value_pairs_read_as_one_row():
+    # guangzhou_zdgz_2023's form: "重点工作: | … |" then "牵头单位: | … |"
+    text = ("重点工作: | 12.推进违法建设分类治理。 |\n牵头单位: | 市城市管理综合执法局 |\n"
+            "年度阶段性工作目标: | 第四季度:完成年度工作任务。 |\n")
+    first = _units_of(text)[0]
+    assert "推进违" in first[0] and first[1:] == (["市城市管理综合执法局"], [])
+
+
+def test_cell_per_line_rows_without_numbers():
+    # nanning_jjsf_2007's form: the unit column first, no 序号, no numbered tasks
+    text = "\n\n".join(["职责分工", "责任单位", "工作职责", "市发改委", "负责项目立项工作", "市规划局",
+                        "负责新项目规划选址工作", "各城区政府、开发区管委会", "负责本辖区内项目的征地拆迁工作"])
+    assert _units_of(text) == [("负责项目立项", ["市发改委"], []), ("负责新项目规", ["市规划局"], []),
+                               ("负责本辖区内", ["各城区政府"], ["开发区管委会"])]
+
+
+def test_single_spaced_pdf_rows():
+    # pingdingshan_hzz_2018's form: one row a line, cells parted by single spaces, a category word broken
+    text = "\n".join(["主要任务分解表", "序号 类别 主要任务 细化措施 牵头单位 参与单位",
+                      "1 水资源保 护 严守用水总量红线 实施双控行动,控制用水总量。 市水利局 市发展改革委、农业局等",
+                      "2  严守用水 效率红线 落实用水效率评估体系。 市水利局 市住房城乡建设局"])
+    assert _units_of(text) == [("水资源保护严", ["市水利局"], ["市发展改革委", "农业局"]),
+                               ("严守用水效率", ["市水利局"], ["市住房城乡建设局"])]
