@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tasks.links import pk_url
-from tasks.rules.outcomes import CHASED_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, is_overdue
 from tasks.rules import burden
+from tasks.rules.outcomes import CHASED_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, is_overdue
 
 
 class Comparator(models.TextChoices):
