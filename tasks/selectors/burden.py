@@ -211,13 +211,14 @@ def unit_asks(*, plan: Plan, start: date, end: date, unit_ids: Iterable[int] | N
     return rows
 
 
-def unit_asks_for_year(*, plan: Plan, year: int) -> list[dict]:
+def unit_asks_for_year(*, plan: Plan, year: int, units: Iterable[tuple[int, str, str]] | None = None) -> list[dict]:
     """Every unit the plan holds accountable (collectives aside), with its asks over ``year``: the counts,
     ``total`` and ``months`` (total asks per month, January first); by unit name. For the annual
-    assessment's appendix (基层负担), frozen in its snapshot."""
+    assessment's appendix (基层负担), frozen in its snapshot. ``units``: the plan's (id, name, kind) when the
+    caller has read them (the roundup)."""
     counts = asks_by_unit_month(plan=plan, start=date(year, 1, 1), end=date(year, 12, 31))
     by_unit: dict[int, dict] = {}
-    for pk, name, kind in plan_rows(_plan_units, plan=plan):
+    for pk, name, kind in plan_rows(_plan_units, plan=plan) if units is None else units:
         if kind != Unit.Kind.COLLECTIVE:
             by_unit[pk] = {"unit_id": pk, "unit": name, "kind": kind, **_empty(), "months": [0] * 12}
     for (unit_id, (_y, m)), row in counts.items():
@@ -231,3 +232,12 @@ def unit_asks_for_year(*, plan: Plan, year: int) -> list[dict]:
     for r in rows:
         r["total"] = burden.total_asks(r)
     return rows
+
+
+def evidence_demanded_of(item: WorkItem) -> bool:
+    """Whether a close request of ``item`` must carry evidence now: the plan requires it for the item's kind
+    and no report on the item carries any yet (evidence is asked once; a resubmission keeps what was given)."""
+    kind = burden.item_kind(origin=item.origin, is_part=item.parent_id is not None)
+    required = burden.evidence_required(kind=kind, required_kinds=item.plan.evidence_kinds)
+    on_file = required and Evidence.objects.filter(report__work_item=item).exists()
+    return burden.evidence_demanded(required=required, on_file=on_file)

@@ -762,7 +762,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
     for ind in indicators:
         colours[ind["colour"]] += 1
-    return {
+    data = {
         "version": SNAPSHOT_VERSION,
         "plan": {"id": plan.pk, "slug": plan.slug, "title": plan.title, "region": str(plan.region)},
         "period": {
@@ -796,6 +796,14 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         "call_out": call_out,
         "assessment": assessment,
     }
+    if period.kind == YEAR:
+        from .burden import unit_asks_for_year  # here: the burden module reads this one
+
+        # The assessment's appendix (基层负担): what was asked of each unit over the year, beside its results;
+        # never scored (issue 34).
+        data["burden"] = unit_asks_for_year(plan=plan, year=period.start.year,
+                                            units=[(pk, name, kind) for pk, (name, kind) in known.items()])
+    return data
 
 
 def _count_by(rows: list[dict], key: str) -> dict:

@@ -12,7 +12,7 @@ from tasks.forms import IndicatorReportForm
 from tasks.models import IndicatorReport
 from tasks.rules.actions import Act
 from tasks.selectors.guard import allowed
-from tasks.selectors.indicators import indicator_status_rows, plan_as_of
+from tasks.selectors.indicators import indicator_status_rows, last_indicator_figure, plan_as_of
 from tasks.selectors.permissions import sees_plan_whole, user_unit, visible_indicators, visible_work_items
 from tasks.selectors.targets import breakdown_for, share_of
 from tasks.selectors.work import by_deadline, lead_name_subquery, with_urgency
@@ -30,7 +30,10 @@ def indicator_detail(request, pk: int):
     progress = indicator_status_rows(plan=indicator.plan, today=today, indicator_ids=[indicator.pk])[0]
     year = plan_as_of(indicator.plan, today).year
     may_report = allowed(Act.REPORT_INDICATOR, request.user, indicator)
-    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan)
+    # The figure form starts from the last figure given (减负: nothing typed twice).
+    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan,
+                               initial=None if request.method == "POST" or not may_report
+                               else last_indicator_figure(indicator))
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))
