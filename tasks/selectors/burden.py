@@ -241,3 +241,12 @@ def evidence_demanded_of(item: WorkItem) -> bool:
     required = burden.evidence_required(kind=kind, required_kinds=item.plan.evidence_kinds)
     on_file = required and Evidence.objects.filter(report__work_item=item).exists()
     return burden.evidence_demanded(required=required, on_file=on_file)
+
+
+def asks_by_unit(rows: Iterable[dict]) -> dict[int, dict[str, int]]:
+    """unit id -> its counts and ``total`` summed over the months of ``unit_asks`` rows."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {**_empty(), "total": 0})
+    for r in rows:
+        for k in (*burden.COUNTS, "total"):
+            out[r["unit_id"]][k] += r[k]
+    return dict(out)
