@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tasks.models import IndicatorReport, Plan
+from tasks.models import Plan
 from tasks.roundups.periods import MONTH, Period
 
 from .roundups import indicator_rows, roundup_settings_for
@@ -27,9 +27,3 @@ def indicator_status_rows(*, plan: Plan, today: date, indicator_ids=None) -> lis
         plan=plan, period=period, rule_set=roundup_settings_for(plan).as_dict(), indicator_ids=indicator_ids
     )
 
-
-def last_indicator_figure(indicator) -> dict:
-    """The indicator's latest reported figure as a form's initial values (``value``, ``note``), or nothing:
-    the figure form starts from what was given (nothing typed twice)."""
-    last = IndicatorReport.objects.filter(indicator=indicator).order_by("-month").values("value", "note").first()
-    return last or {}
