@@ -17,7 +17,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.rules import burden
-from tasks.selectors.burden import asks_by_unit_month, unit_asks, unit_asks_for_year
+from tasks.selectors.burden import asks_by_unit_month, item_kind_case, unit_asks, unit_asks_for_year
 from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, WorkItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,14 @@ def test_the_queries_do_not_grow_with_the_units(n, django_assert_num_queries):
     assert len(rows) == n and all(r["total"] == 5 for r in rows)
     with django_assert_num_queries(5):
         assert len(unit_asks_for_year(plan=plan, year=2026)) == n
+
+
+def test_the_sql_item_kind_agrees_with_the_rule():
+    plan = PlanFactory()
+    parent = WorkItemFactory(plan=plan)
+    items = [WorkItemFactory(plan=plan, origin=o) for o in WorkItem.Origin.values]
+    items += [WorkItemFactory(plan=plan, parent=parent, origin=o) for o in WorkItem.Origin.values]
+    sql = dict(WorkItem.objects.filter(plan=plan).annotate(k=item_kind_case()).values_list("pk", "k"))
+    for item in [parent, *items]:
+        assert sql[item.pk] == burden.item_kind(origin=item.origin, is_part=item.parent_id is not None)
+    assert set(sql.values()) == set(burden.ITEM_KINDS)
