@@ -58,7 +58,7 @@ from tasks.models import (
 )
 from tasks.rules import burden
 
-from .roundups import _plan_units, local_midnight, plan_rows
+from .roundups import _plan_units, local_midnight, plan_rows, without_jit
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
@@ -196,8 +196,10 @@ def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int,
 def unit_asks(*, plan: Plan, start: date, end: date, unit_ids: Iterable[int] | None = None) -> list[dict]:
     """One row per unit and month with any ask, for the coordinator's page: ``unit_id``, ``unit``, ``kind``,
     ``month`` (its first day), the counts and ``total``; by unit name, then month. ``unit_ids``: only these
-    units (a liaison's own)."""
-    counts = asks_by_unit_month(plan=plan, start=start, end=end)
+    units (a liaison's own). Runs with JIT off on PostgreSQL (one more statement): compiling the reminders'
+    statement cost more than running it (``bench/burden_bench.py``)."""
+    with without_jit():
+        counts = asks_by_unit_month(plan=plan, start=start, end=end)
     names = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}
     keep = None if unit_ids is None else set(unit_ids)
     rows = []
@@ -215,7 +217,7 @@ def unit_asks_for_year(*, plan: Plan, year: int, units: Iterable[tuple[int, str,
     """Every unit the plan holds accountable (collectives aside), with its asks over ``year``: the counts,
     ``total`` and ``months`` (total asks per month, January first); by unit name. For the annual
     assessment's appendix (基层负担), frozen in its snapshot. ``units``: the plan's (id, name, kind) when the
-    caller has read them (the roundup)."""
+    caller has read them (the roundup, which runs it with JIT off, ``roundups.without_jit``)."""
     counts = asks_by_unit_month(plan=plan, start=date(year, 1, 1), end=date(year, 12, 31))
     by_unit: dict[int, dict] = {}
     for pk, name, kind in plan_rows(_plan_units, plan=plan) if units is None else units:
