@@ -105,8 +105,9 @@ def main():
                                                                     end=date(YEAR, 12, 31)))
             twice = sum(r["asked_twice"] for r in rows)
             times[items] = year_t
-            print(f"{items} items, {n} reminder rows: unit_asks_for_year (JIT off, as in the roundup) {year_t * 1000:.0f} ms ({year_q} queries), "
-                  f"unit_asks {page_t * 1000:.0f} ms ({page_q} queries); asked twice {twice}")
+            print(f"{items} items, {n} reminder rows: unit_asks_for_year (JIT off, as in the roundup) "
+                  f"{year_t * 1000:.0f} ms ({year_q} queries), unit_asks {page_t * 1000:.0f} ms ({page_q} queries); "
+                  f"asked twice {twice}")
         print(f"ratio 5000/500: {times[5000] / times[500]:.1f}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
