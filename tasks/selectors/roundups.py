@@ -920,6 +920,8 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "praise": [row for row in data["praise"] if row["unit"] in names],
         "call_out": [row for row in data["call_out"] if row["unit"] in names],
         "assessment": own(data["assessment"]),
+        # A year's appendix (基层负担): a liaison reads what was asked of their own unit only.
+        **({"burden": own(data["burden"])} if "burden" in data else {}),
         "scope": "unit",
         "unit": unit.name if unit is not None else None,
     }

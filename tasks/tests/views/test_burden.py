@@ -144,3 +144,13 @@ def test_the_close_form_asks_for_evidence_only_where_the_plan_requires_it(client
     w.item.refresh_from_db()
     assert response.status_code == 302 and w.item.status == WorkItem.Status.AWAITING_REVIEW
     assert ProgressReport.objects.filter(work_item=w.item, kind="close_request").count() == 1
+
+
+def test_the_api_gives_a_liaison_only_their_own_units_appendix_row(client, w):
+    from tasks.selectors.roundups import roundup_document
+
+    whole = roundup_document(plan=w.plan, period=Period.year(2026))
+    assert {r["unit"] for r in whole["burden"]} == {"区建设局", "区财政局", "区教育局"}
+    own = roundup_document(plan=w.plan, period=Period.year(2026), user=w.lead_user)
+    assert [r["unit"] for r in own["burden"]] == ["区建设局"]
+    assert "burden" not in roundup_document(plan=w.plan, period=Period.month(2026, 5))
