@@ -77,8 +77,8 @@ class ProgressReport(models.Model):
         ]
         indexes = [
             # A unit's reports on an item by time: the form's last report (nothing typed twice) and, per reminder,
-            # "had the unit reported that month" (selectors.burden; 1.3 s -> see bench/RESULTS.md at 150k
-            # reminders, where PostgreSQL otherwise ANDs the item's and the unit's bitmaps for every row).
+            # "had the unit reported that month" (selectors.burden), which PostgreSQL otherwise answered by ANDing
+            # the item's and the unit's indexes for every reminder (bench/RESULTS.md, session 17).
             models.Index(fields=["work_item", "unit", "created_at"], name="report_item_unit_time_idx"),
         ]
 

@@ -26,4 +26,3 @@ def indicator_status_rows(*, plan: Plan, today: date, indicator_ids=None) -> lis
     return indicator_rows(
         plan=plan, period=period, rule_set=roundup_settings_for(plan).as_dict(), indicator_ids=indicator_ids
     )
-
