@@ -419,12 +419,21 @@ class ContributionForm(WithPhotos, Form):
 
 
 class CloseRequestForm(WithPhotos, Form):
+    """``evidence_required``: the plan requires evidence for the item's kind and none is on file yet (the
+    service refuses a request without it; the form only says so, ``selectors.burden.evidence_demanded_of``)."""
+
     note = TextField(
         label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-        help_text=_("写明完成情况，并上传验收报告等佐证材料（盖章版）。"),
+        help_text=_("写明完成情况；如有验收报告等佐证材料可一并上传。"),
     )
     photos = CameraField()
     files = MultipleFileField(label=_("佐证材料"))
+
+    def __init__(self, *args, evidence_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evidence_required = evidence_required
+        if evidence_required:
+            self.fields["files"].help_text = _("必填：本方案要求此类事项申请办结时上传佐证材料（文件或拍照）。")
 
 
 class ExtensionRequestForm(PlanDatesMixin, Form):

@@ -665,3 +665,30 @@ class ReachTable(_Base):
     def render_problems(self, record):
         problems = self.reach_of(record).problems
         return "；".join(reach_problem_label(c, s) for c, s in problems) if problems else "—"
+
+
+class BurdenTable(_Base):
+    """What the app asked of each unit, per month (基层减负): plain counts beside the unit's results, sorted
+    as the reader chooses; never a score or a rank (``selectors.burden``)."""
+
+    unit = tables.Column(verbose_name=_("单位"))
+    month = tables.Column(verbose_name=_("月份"), attrs=NOWRAP)
+    reports_requested = tables.Column(verbose_name=_("要求报送"))
+    evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
+    reminders = tables.Column(verbose_name=_("提醒催办"))
+    notices = tables.Column(verbose_name=_("督办单"))
+    sign_chases = tables.Column(verbose_name=_("签收催办"))
+    asked_twice = tables.Column(verbose_name=_("重复索要"))
+    total = tables.Column(verbose_name=_("合计"))
+
+    class Meta:
+        template_name = "tasks/table.html"
+        attrs = {"class": "worktable", "id": "burden-table"}
+        empty_text = _("所选期间系统没有向单位提出要求。")
+        order_by = ("unit", "month")
+
+    def render_month(self, value):
+        return f"{value:%Y-%m}"
+
+    def value_month(self, record):
+        return f"{record['month']:%Y-%m}"

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from .inputs import IdConverter
 from .views import (
     breakdown,
+    burden,
     decisions,
     documents,
     exports,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("plans/<str:slug>/roster/preview/", roster.roster_preview_view, name="roster_preview"),
     path("plans/<str:slug>/roster/template.xlsx", roster.roster_template, name="roster_template"),
     path("plans/<str:slug>/decisions/", decisions.decisions_upload, name="decisions_upload"),
+    path("plans/<str:slug>/burden/", burden.plan_burden, name="plan_burden"),
     path("key-tasks/<id:pk>/", plans.key_task_detail, name="key_task_detail"),
     path("indicators/<id:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("indicators/<id:pk>/breakdown/<int:year>/", targets.indicator_breakdown, name="indicator_breakdown"),

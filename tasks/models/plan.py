@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tasks.links import pk_url
+from tasks.rules import burden
 from tasks.rules.outcomes import CHASED_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, is_overdue
 
 
@@ -204,6 +205,12 @@ class Plan(models.Model):
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_plans", verbose_name=_("专班协调员")
     )
+    # 减负 (issue 34): evidence is optional unless the plan requires it for a kind of item
+    # (tasks.rules.burden.ITEM_KINDS); a close request then needs it once, evidence on file counts.
+    evidence_for_plan_items = models.BooleanField(_("方案任务办结须附佐证材料"), default=False)
+    evidence_for_parts = models.BooleanField(_("分解事项办结须附佐证材料"), default=False)
+    evidence_for_meeting_items = models.BooleanField(_("会议议定事项办结须附佐证材料"), default=False)
+    evidence_for_instruction_items = models.BooleanField(_("领导批示事项办结须附佐证材料"), default=False)
 
     class Meta:
         verbose_name = _("实施方案")
@@ -232,6 +239,14 @@ class Plan(models.Model):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
+
+    @property
+    def evidence_kinds(self) -> frozenset[str]:
+        """The kinds of item (``tasks.rules.burden.ITEM_KINDS``) whose close request must carry evidence."""
+        flags = {burden.PLAN_ITEM: self.evidence_for_plan_items, burden.PART: self.evidence_for_parts,
+                 burden.MEETING: self.evidence_for_meeting_items,
+                 burden.INSTRUCTION: self.evidence_for_instruction_items}
+        return frozenset(kind for kind, on in flags.items() if on)
 
 
 class Indicator(models.Model):

@@ -75,6 +75,12 @@ class ProgressReport(models.Model):
                 condition=Q(percent__isnull=True) | Q(percent__lte=100), name="report_percent_range"
             )
         ]
+        indexes = [
+            # A unit's reports on an item by time: the form's last report (nothing typed twice) and, per reminder,
+            # "had the unit reported that month" (selectors.burden), which PostgreSQL otherwise answered by ANDing
+            # the item's and the unit's indexes for every reminder (bench/RESULTS.md, session 17).
+            models.Index(fields=["work_item", "unit", "created_at"], name="report_item_unit_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.note[:40]

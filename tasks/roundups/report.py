@@ -106,7 +106,10 @@ class RoundupReport:
             "outside": _("会议议定与领导批示事项（%(n)d项）") % {"n": len(self.outside_items)},
         }
         numerals = "一二三四五六七八九"
-        return [(key, f"{numerals[n]}、{headings[key]}") for n, key in enumerate(keys)]
+        numbered = [(key, f"{numerals[n]}、{headings[key]}") for n, key in enumerate(keys)]
+        if self.is_year and "burden" in self.data:  # an appendix, not a numbered part of the assessment
+            numbered.append(("burden", _("附：基层负担")))
+        return numbered
 
     @property
     def summary(self) -> dict:
@@ -152,6 +155,12 @@ class RoundupReport:
     def outside_items(self) -> list[dict]:
         """Items from meetings and instructions (snapshots before issue 34 have none)."""
         return self.data.get("outside_items", [])
+
+    @property
+    def burden(self) -> list[dict]:
+        """What the app asked of each unit over the year (``selectors.burden.unit_asks_for_year``); annual
+        snapshots from before issue 34 have none."""
+        return self.data.get("burden", [])
 
     @property
     def praise(self) -> list[dict]:

@@ -392,6 +392,21 @@ def _assessment_sheet(wb: Workbook, report: RoundupReport) -> None:
         )
 
 
+def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
+    """The assessment's appendix: the asks made of each unit over the year, by unit name (never a score)."""
+    ws = wb.create_sheet(_("基层负担"))
+    headers = [(_("责任单位"), 22), (_("要求报送"), 10), (_("要求佐证"), 10), (_("提醒催办"), 10),
+               (_("督办单"), 8), (_("签收催办"), 10), (_("重复索要"), 10), (_("合计"), 8),
+               *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13))]
+    _title(ws, report, _("附：基层负担（本年度向各单位提出的要求，不计分、不排名）"), len(headers))
+    _header(ws, 2, headers)
+    ws.freeze_panes = "B3"
+    for n, b in enumerate(report.burden, start=3):
+        _row(ws, n, [b["unit"], b["reports_requested"], b["evidence_demanded"], b["reminders"], b["notices"],
+                     b["sign_chases"], b["asked_twice"], b["total"], *b["months"]],
+             {c: INT for c in range(2, 21)})
+
+
 def render_xlsx(report: RoundupReport) -> bytes:
     wb = Workbook()
     wb.properties.title = f"{report.plan['title']} {report.title}"
@@ -407,6 +422,8 @@ def render_xlsx(report: RoundupReport) -> bytes:
         _bulletin_sheet(wb, report)
     if report.is_year:
         _assessment_sheet(wb, report)
+        if "burden" in report.data:
+            _burden_sheet(wb, report)
     for ws in wb.worksheets:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4

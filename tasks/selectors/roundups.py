@@ -778,7 +778,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
     for ind in indicators:
         colours[ind["colour"]] += 1
-    return {
+    data = {
         "version": SNAPSHOT_VERSION,
         "plan": {"id": plan.pk, "slug": plan.slug, "title": plan.title, "region": str(plan.region)},
         "period": {
@@ -812,6 +812,14 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         "call_out": call_out,
         "assessment": assessment,
     }
+    if period.kind == YEAR:
+        from .burden import unit_asks_for_year  # here: the burden module reads this one
+
+        # The assessment's appendix (基层负担): what was asked of each unit over the year, beside its results;
+        # never scored (issue 34).
+        data["burden"] = unit_asks_for_year(plan=plan, year=period.start.year,
+                                            units=[(pk, name, kind) for pk, (name, kind) in known.items()])
+    return data
 
 
 def _count_by(rows: list[dict], key: str) -> dict:
@@ -929,6 +937,8 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "praise": [row for row in data["praise"] if row["unit"] in names],
         "call_out": [row for row in data["call_out"] if row["unit"] in names],
         "assessment": own(data["assessment"]),
+        # A year's appendix (基层负担): a liaison reads what was asked of their own unit only.
+        **({"burden": own(data["burden"])} if "burden" in data else {}),
         "scope": "unit",
         "unit": unit.name if unit is not None else None,
     }

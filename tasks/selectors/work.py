@@ -521,3 +521,11 @@ def plan_most_overdue(plan: Plan, today: date, *, limit: int = 5) -> list[WorkIt
 
 def _plan_most_overdue(*, plan_id: int, today: date, limit: int) -> QuerySet[WorkItem]:
     return overdue_items(plans=Plan.objects.filter(pk=plan_id), today=today)[:limit]
+
+
+def last_report_for(item: WorkItem, unit, *, kind: str) -> ProgressReport | None:
+    """The unit's last report of ``kind`` on ``item``: the report form starts from it (nothing typed twice)."""
+    if unit is None:
+        return None
+    return (ProgressReport.objects.filter(work_item=item, unit=unit, kind=kind)
+            .order_by("-created_at", "-pk").only("note", "percent").first())

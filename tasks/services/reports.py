@@ -22,6 +22,7 @@ from tasks.models import CLOSED_STATUSES, Evidence, ProgressReport, WorkItem
 from tasks.rules.actions import LEAD, Act, close_from_statuses
 from tasks.rules.breakdown import parent_may_close
 from tasks.selectors.breakdown import sub_item_rollup
+from tasks.selectors.burden import evidence_demanded_of
 from tasks.selectors.guard import authorize, item_role
 from tasks.selectors.permissions import user_unit
 
@@ -128,6 +129,9 @@ def work_item_request_close(
         raise ValidationError(_("该事项当前状态为“%(s)s”，不能申请办结。") % {"s": S(item.status).label})
     note = _clean_note(note, _("请填写办结说明。"))
     checked = evidence_check_all(list(files))
+    # Evidence is optional unless the plan requires it for this kind of item, and then asked once (减负).
+    if not checked and evidence_demanded_of(item):
+        raise ValidationError(_("本方案要求此类事项申请办结时上传佐证材料，请上传。"), code="evidence_required")
     with _written_files() as written, transaction.atomic():
         ensure_sub_items_closed(item)
         work_item_transition(item=item, to_status=S.AWAITING_REVIEW, actor=user, at=at, reason=note)

@@ -30,7 +30,12 @@ def indicator_detail(request, pk: int):
     progress = indicator_status_rows(plan=indicator.plan, today=today, indicator_ids=[indicator.pk])[0]
     year = plan_as_of(indicator.plan, today).year
     may_report = allowed(Act.REPORT_INDICATOR, request.user, indicator)
-    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan)
+    # The latest first (``IndicatorReport.Meta.ordering``): the figure form starts from it (减负: nothing typed
+    # twice), and the page lists them.
+    reports = list(IndicatorReport.objects.filter(indicator=indicator).select_related("unit", "reported_by")[:36])
+    last = reports[0] if reports and may_report and request.method != "POST" else None
+    form = IndicatorReportForm(request.POST or None, today=today, plan=indicator.plan,
+                               initial={"value": last.value, "note": last.note} if last else None)
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied(_("只有该指标所服务重点任务的牵头单位可以填报。"))
@@ -48,7 +53,6 @@ def indicator_detail(request, pk: int):
     my_share = share_of(user_unit(request.user), indicator, year)
     breakdown = breakdown_for(indicator, year, all_towns=False) if may_breakdown or may_report else None
     share_form = IndicatorReportForm(today=today, prefix="share", plan=indicator.plan) if my_share else None
-    reports = IndicatorReport.objects.filter(indicator=indicator).select_related("unit", "reported_by")[:36]
     items = by_deadline(with_urgency(visible_work_items(request.user).filter(indicator=indicator), today))
     table = WorkItemTable(
         items.annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"), show_role=False

@@ -24,12 +24,13 @@ from tasks.forms import (
     WaiveForm,
 )
 from tasks.listings import unit_work_listing
-from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
+from tasks.models import Evidence, Export, ExtensionRequest, ProgressReport, Role, Unit, WorkItem
 from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated, permitted, rated_since_closed
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
 from tasks.rules.support import support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
+from tasks.selectors.burden import evidence_demanded_of
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize, item_role, standing
 from tasks.selectors.messages import messages_for_item
@@ -39,6 +40,7 @@ from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     extension_requests_for_item,
     key_tasks_for_unit,
+    last_report_for,
     unit_urgency_counts,
     work_item_for_page,
     work_item_history,
@@ -187,9 +189,9 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
             rated_since_closed=rated_since_closed(rated_at=item.rated_at, completed_at=item.completed_at)),
         "rating_form": forms.get("rating_form") or RatingForm(),
         "returned": work_item_last_return(item),
-        "report_form": forms.get("report_form")
-        or (ProgressForm() if role == LEAD else ContributionForm()),
-        "close_form": forms.get("close_form") or CloseRequestForm(),
+        "report_form": forms.get("report_form") or _report_form(item, unit if actions.report else None, role),
+        "close_form": forms.get("close_form")
+        or CloseRequestForm(evidence_required=actions.close and evidence_demanded_of(item)),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(plan=item.plan),
         "review_form": forms.get("review_form") or ReviewForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
@@ -207,6 +209,15 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         # Only the ids change, not the field names, so what each form posts stays the same.
         context[name].auto_id = FORM_IDS[name]
     return render(request, "tasks/work_item_detail.html", context, status=status)
+
+
+def _report_form(item: WorkItem, unit, role: str | None):
+    """The report form, started from the unit's last report on the item (减负: nothing typed twice)."""
+    lead = role == LEAD
+    kind = ProgressReport.Kind.PROGRESS if lead else ProgressReport.Kind.CONTRIBUTION
+    last = last_report_for(item, unit, kind=kind)  # none without a unit that may report (no query)
+    initial = {"note": last.note, **({"percent": last.percent} if lead else {})} if last else None
+    return (ProgressForm if lead else ContributionForm)(initial=initial)
 
 
 FORM_IDS = {

@@ -1,0 +1,254 @@
+"""What the app asked of each unit, per month (基层减负): shown beside its results, never scored.
+
+Every count is of asks *of a unit* of the plan, in the month (Asia/Shanghai) the ask was made:
+
+- ``reports_requested``: the items and parts due that month where the unit is lead or supporting (each
+  asks for a close request or the unit's contribution; items kept for the record, 历史留档, are not
+  asked), plus the monthly progress requests (月度进展催报) sent to the unit, one per item and month.
+- ``evidence_demanded``: the unit's close requests (申请办结) that had to carry evidence: the plan
+  requires evidence for the item's kind (``Plan.evidence_kinds``, as set today) and none was on file for
+  the item before (evidence is asked once: ``rules.burden.evidence_demanded``).
+- ``reminders``: the due-soon, overdue and manual reminders (到期提醒, 逾期通知, 人工催办) sent to the
+  unit's people about its items or parts, one per item, deadline and step however many of its people
+  received it. Escalations to the 专班 or a leader ask nothing of the unit and are not counted.
+- ``notices``: the 督办单 issued to the unit that month.
+- ``sign_chases``: the 签收 chases (签收催办) sent to the unit, one per part and week.
+- ``asked_twice``: of the reports requested and reminders above, those sent for material the unit had
+  already given: a monthly progress request for an item the unit had reported on earlier that month; a
+  reminder to a lead for an item whose close request was then awaiting review or accepted; a reminder
+  to a supporting unit whose part was already marked done (配合到位); a 签收 chase for a part already
+  signed. An indicator's figure is held once per month (a correction replaces it) and no reminder asks
+  for it, and evidence on file satisfies a later close request, so neither is ever asked twice.
+
+One grouped query per source (items due, reminders, 督办单, close requests), whatever the number of units
+(``tests/selectors/test_burden.py`` holds it at two sizes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
+
+from tasks.models import (
+    Evidence,
+    Plan,
+    ProgressReport,
+    Reminder,
+    Role,
+    StatusChange,
+    SupervisionNotice,
+    Unit,
+    WorkItem,
+    WorkItemUnit,
+)
+from tasks.rules import burden
+
+from .roundups import _plan_units, local_midnight, plan_rows, without_jit
+
+K = Reminder.Kind
+R = Reminder.RecipientRole
+S = WorkItem.Status
+CHASES = (K.DUE_SOON, K.OVERDUE, K.MANUAL)
+REPORTED = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CONTRIBUTION, ProgressReport.Kind.CLOSE_REQUEST)
+Month = tuple[int, int]  # (year, month)
+
+
+def _month_of(field: str) -> dict:
+    return {"y": ExtractYear(field), "m": ExtractMonth(field)}
+
+
+def _due(*, plan: Plan, start: date, end: date):
+    return (
+        WorkItemUnit.objects.filter(work_item__plan=plan, work_item__due_date__gte=start,
+                                    work_item__due_date__lte=end, role__in=[Role.LEAD, Role.SUPPORT])
+        .exclude(work_item__status=S.HISTORY)
+        .values("unit_id", **_month_of("work_item__due_date"))
+        .annotate(n=Count("work_item_id", distinct=True))
+        .values_list("unit_id", "y", "m", "n")
+        .order_by()
+    )
+
+
+def _ask_key() -> Concat:
+    """One ask: an item, deadline and step, however many of the unit's addresses it went to."""
+    return Concat(
+        Cast("work_item_id", CharField()), Value(":"), Cast("step", CharField()), Value(":"),
+        Coalesce(Cast("deadline", CharField()), Value("")), output_field=CharField(),
+    )
+
+
+def _already_given() -> tuple[Q, Subquery]:
+    """The reminder asked for what the unit had given already (see the module's ``asked_twice``), and the
+    item's status when it was sent (the condition reads it as ``status_then``)."""
+    reported_that_month = (
+        ProgressReport.objects.filter(work_item=OuterRef("work_item"), unit=OuterRef("unit"), kind__in=REPORTED,
+                                      created_at__lt=OuterRef("sent_at"))
+        .annotate(ym=ExtractYear("created_at") * 100 + ExtractMonth("created_at"))
+        .filter(ym=OuterRef("step"))
+    )
+    status_then = Subquery(
+        StatusChange.objects.filter(work_item=OuterRef("work_item"), event=StatusChange.Event.TRANSITION,
+                                    at__lt=OuterRef("sent_at"))
+        .order_by("-at", "-pk").values("to_status")[:1]
+    )
+    part_done = WorkItemUnit.objects.filter(work_item=OuterRef("work_item"), unit=OuterRef("unit"),
+                                            role=Role.SUPPORT, support_done_at__lt=OuterRef("sent_at"))
+    return (
+        (Q(kind=K.MONTHLY) & Exists(reported_that_month))
+        | Q(kind__in=CHASES, role=R.LEAD, status_then__in=[S.AWAITING_REVIEW, S.DONE])
+        | (Q(kind__in=(*CHASES, K.MONTHLY), role=R.SUPPORT) & Exists(part_done))
+        | Q(kind=K.SIGN, work_item__signed_at__lt=F("sent_at"))
+    ), status_then
+
+
+def _reminders(*, plan: Plan, start: date, end: date):
+    twice, status_then = _already_given()
+    key = _ask_key()
+    return (
+        Reminder.objects.filter(work_item__plan=plan, status=Reminder.Status.SENT, unit__isnull=False,
+                                role__in=[R.LEAD, R.SUPPORT], sent_at__gte=local_midnight(start),
+                                sent_at__lt=local_midnight(end + timedelta(days=1)))
+        .annotate(status_then=status_then)
+        .values("unit_id", "kind", **_month_of("sent_at"))
+        .annotate(n=Count(key, distinct=True), twice=Count(key, distinct=True, filter=twice))
+        .values_list("unit_id", "kind", "y", "m", "n", "twice")
+        .order_by()
+    )
+
+
+def _notices(*, plan: Plan, start: date, end: date):
+    return (
+        SupervisionNotice.objects.filter(plan=plan, issued_at__gte=local_midnight(start),
+                                         issued_at__lt=local_midnight(end + timedelta(days=1)))
+        .values("unit_id", **_month_of("issued_at"))
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "y", "m", "n")
+        .order_by()
+    )
+
+
+def item_kind_case(prefix: str = "") -> Case:
+    """``rules.burden.item_kind`` in SQL, on the item at ``prefix`` (e.g. ``"work_item__"``)."""
+    return Case(
+        When(**{f"{prefix}parent__isnull": False}, then=Value(burden.PART)),
+        When(**{f"{prefix}origin": burden.MEETING}, then=Value(burden.MEETING)),
+        When(**{f"{prefix}origin": burden.INSTRUCTION}, then=Value(burden.INSTRUCTION)),
+        default=Value(burden.PLAN_ITEM),
+        output_field=CharField(),
+    )
+
+
+def _evidence(*, plan: Plan, start: date, end: date):
+    on_file = Evidence.objects.filter(report__work_item=OuterRef("work_item"),
+                                      report__created_at__lt=OuterRef("created_at"))
+    return (
+        ProgressReport.objects.filter(work_item__plan=plan, kind=ProgressReport.Kind.CLOSE_REQUEST,
+                                      unit__isnull=False, created_at__gte=local_midnight(start),
+                                      created_at__lt=local_midnight(end + timedelta(days=1)))
+        .annotate(item_kind=item_kind_case("work_item__"))
+        .filter(item_kind__in=sorted(plan.evidence_kinds))
+        .exclude(Exists(on_file))
+        .values("unit_id", **_month_of("created_at"))
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "y", "m", "n")
+        .order_by()
+    )
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(burden.COUNTS, 0)
+
+
+def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int, Month], dict[str, int]]:
+    """(unit id, (year, month)) -> the counts of the module's docstring, for the asks made from ``start`` to
+    ``end`` (inclusive); pairs with no ask are absent. Four or five queries whatever the plan's size."""
+    out: dict[tuple[int, Month], dict[str, int]] = defaultdict(_empty)
+    for unit_id, y, m, n in _due(plan=plan, start=start, end=end):
+        out[(unit_id, (y, m))][burden.REPORTS] += n
+    for unit_id, kind, y, m, n, twice in _reminders(plan=plan, start=start, end=end):
+        row = out[(unit_id, (y, m))]
+        field = {K.MONTHLY: burden.REPORTS, K.SIGN: burden.SIGN_CHASES}.get(kind, burden.REMINDERS)
+        row[field] += n
+        row[burden.ASKED_TWICE] += twice
+    for unit_id, y, m, n in _notices(plan=plan, start=start, end=end):
+        out[(unit_id, (y, m))][burden.NOTICES] += n
+    if plan.evidence_kinds:  # nothing is demanded where the plan requires no evidence
+        for unit_id, y, m, n in _evidence(plan=plan, start=start, end=end):
+            out[(unit_id, (y, m))][burden.EVIDENCE] += n
+    return dict(out)
+
+
+def unit_asks(*, plan: Plan, start: date, end: date, unit_ids: Iterable[int] | None = None) -> list[dict]:
+    """One row per unit and month with any ask, for the coordinator's page: ``unit_id``, ``unit``, ``kind``,
+    ``month`` (its first day), the counts and ``total``; by unit name, then month. ``unit_ids``: only these
+    units (a liaison's own). Runs with JIT off on PostgreSQL (one more statement): compiling the reminders'
+    statement cost more than running it (``bench/burden_bench.py``)."""
+    with without_jit():
+        counts = asks_by_unit_month(plan=plan, start=start, end=end)
+    names = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}
+    keep = None if unit_ids is None else set(unit_ids)
+    rows = []
+    for (unit_id, (y, m)), row in counts.items():
+        if unit_id not in names or (keep is not None and unit_id not in keep):
+            continue
+        name, kind = names[unit_id]
+        rows.append({"unit_id": unit_id, "unit": name, "kind": kind, "month": date(y, m, 1), **row,
+                     "total": burden.total_asks(row)})
+    rows.sort(key=lambda r: (r["unit"], r["month"]))
+    return rows
+
+
+def unit_asks_for_year(*, plan: Plan, year: int, units: Iterable[tuple[int, str, str]] | None = None) -> list[dict]:
+    """Every unit the plan holds accountable (collectives aside), with its asks over ``year``: the counts,
+    ``total`` and ``months`` (total asks per month, January first); by unit name. For the annual
+    assessment's appendix (基层负担), frozen in its snapshot. ``units``: the plan's (id, name, kind) when the
+    caller has read them (the roundup, which runs it with JIT off, ``roundups.without_jit``)."""
+    counts = asks_by_unit_month(plan=plan, start=date(year, 1, 1), end=date(year, 12, 31))
+    by_unit: dict[int, dict] = {}
+    for pk, name, kind in plan_rows(_plan_units, plan=plan) if units is None else units:
+        if kind != Unit.Kind.COLLECTIVE:
+            by_unit[pk] = {"unit_id": pk, "unit": name, "kind": kind, **_empty(), "months": [0] * 12}
+    for (unit_id, (_y, m)), row in counts.items():
+        out = by_unit.get(unit_id)
+        if out is None:
+            continue
+        for k in burden.COUNTS:
+            out[k] += row[k]
+        out["months"][m - 1] += burden.total_asks(row)
+    rows = sorted(by_unit.values(), key=lambda r: r["unit"])
+    for r in rows:
+        r["total"] = burden.total_asks(r)
+    return rows
+
+
+def evidence_demanded_of(item: WorkItem) -> bool:
+    """Whether a close request of ``item`` must carry evidence now: the plan requires it for the item's kind
+    and no report on the item carries any yet (evidence is asked once; a resubmission keeps what was given)."""
+    kind = burden.item_kind(origin=item.origin, is_part=item.parent_id is not None)
+    required = burden.evidence_required(kind=kind, required_kinds=item.plan.evidence_kinds)
+    on_file = required and Evidence.objects.filter(report__work_item=item).exists()
+    return burden.evidence_demanded(required=required, on_file=on_file)
+
+
+def asks_by_unit(rows: Iterable[dict]) -> dict[int, dict[str, int]]:
+    """unit id -> its counts and ``total`` summed over the months of ``unit_asks`` rows."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {**_empty(), "total": 0})
+    for r in rows:
+        for k in (*burden.COUNTS, "total"):
+            out[r["unit_id"]][k] += r[k]
+    return dict(out)

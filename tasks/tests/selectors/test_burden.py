@@ -1,0 +1,184 @@
+"""What the app asked of each unit per month (基层减负): each count on a small world, and its query count."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from tasks.models import (
+    Evidence,
+    ProgressReport,
+    Reminder,
+    StatusChange,
+    SupervisionNotice,
+    Unit,
+    WorkItem,
+    WorkItemUnit,
+)
+from tasks.rules import burden
+from tasks.selectors.burden import asks_by_unit_month, item_kind_case, unit_asks, unit_asks_for_year
+from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, WorkItemFactory
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+K = Reminder.Kind
+R = Reminder.RecipientRole
+MARCH, APRIL = (2026, 3), (2026, 4)
+
+
+def at(month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=TZ)
+
+
+def sent(item, unit, kind, when, *, step=0, deadline=None, role=R.LEAD, emails=("a@x.cn",)):
+    """A reminder sent to each of ``emails`` (one ask, however many addresses)."""
+    for email in emails:
+        Reminder.objects.create(
+            work_item=item, kind=kind, deadline=deadline, step=step, email=email, role=role, unit=unit,
+            scheduled_for=when.date(), status=Reminder.Status.SENT, sent_at=when, digest=uuid.uuid4(),
+            created_at=when,
+        )
+
+
+def report(item, unit, when, kind=ProgressReport.Kind.PROGRESS, evidence=False):
+    r = ProgressReport.objects.create(work_item=item, unit=unit, kind=kind, note="进展", created_at=when)
+    if evidence:
+        Evidence.objects.create(report=r, file="evidence/x", original_name="验收.pdf",
+                                content_type="application/pdf", size=1, sha256="0" * 64)
+    return r
+
+
+def notice(plan, unit, when):
+    number = SupervisionNotice.objects.count() + 1
+    return SupervisionNotice.objects.create(
+        plan=plan, unit=unit, colour=SupervisionNotice.Colour.RED, status=SupervisionNotice.Status.ISSUED,
+        requirement="限期办结", created_at=when, issued_at=when, year=when.year, number=number,
+        doc_number=f"督〔{when.year}〕{number}号", reply_due=when.date(),
+    )
+
+
+@pytest.fixture
+def world():
+    region = RegionFactory()
+    plan = PlanFactory(region=region, first_year=2026, last_year=2027, evidence_for_meeting_items=True)
+    lead, support = UnitFactory(region=region, name="区建设局"), UnitFactory(region=region, name="区财政局")
+    town = UnitFactory(region=region, name="马山街道", kind=Unit.Kind.TOWN)
+    item = WorkItemFactory(plan=plan, year=2026, deadline=date(2026, 3, 20), lead=lead, supporting=[support])
+    return plan, lead, support, town, item
+
+
+def test_each_kind_of_ask_is_counted_once_per_unit_and_month(world):
+    plan, lead, support, town, item = world
+    # Reports requested: the item due in March (lead and supporting), a monthly request in March to two
+    # addresses of the lead (one ask), and April's request after the lead had reported in April (asked twice).
+    sent(item, lead, K.MONTHLY, at(3, 5), step=202603, emails=("a@x.cn", "b@x.cn"))
+    report(item, lead, at(4, 3))
+    sent(item, lead, K.MONTHLY, at(4, 5), step=202604)
+    # Reminders: two due-soon steps; the close request of 18 March, then a manual chase (asked twice).
+    sent(item, lead, K.DUE_SOON, at(3, 11), step=7, deadline=item.due_date)
+    sent(item, lead, K.DUE_SOON, at(3, 17), step=3, deadline=item.due_date)
+    report(item, lead, at(3, 18), kind=ProgressReport.Kind.CLOSE_REQUEST)
+    StatusChange.objects.create(work_item=item, at=at(3, 18), from_status="in_progress",
+                                to_status="awaiting_review")
+    sent(item, lead, K.MANUAL, at(3, 25), step=20260325)
+    # The supporting unit marked its part done on 10 March, and was chased after (asked twice).
+    WorkItemUnit.objects.filter(work_item=item, unit=support).update(support_done_at=at(3, 10))
+    sent(item, support, K.OVERDUE, at(3, 23), step=0, deadline=item.due_date, role=R.SUPPORT)
+    # Escalations ask nothing of the unit.
+    sent(item, lead, K.ESCALATE_LEADER, at(3, 25), deadline=item.due_date, role=R.LEADER)
+    # 签收 chases: a part handed to the town, chased in week 0 and week 1, signed in between (asked twice).
+    part = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=None, due_date=None, lead=town,
+                           status=WorkItem.Status.IN_PROGRESS, signed_at=at(3, 8), handed_at=at(2, 20))
+    sent(part, town, K.SIGN, at(3, 2), step=0, deadline=date(2026, 2, 27))
+    sent(part, town, K.SIGN, at(3, 9), step=1, deadline=date(2026, 2, 27))
+    # 督办单: one issued to the lead in March; a draft is no ask.
+    notice(plan, lead, at(3, 15))
+    SupervisionNotice.objects.create(plan=plan, unit=lead, colour="red", requirement="草稿", created_at=at(3, 16))
+    # Evidence: the plan requires it for meeting items only. A first close request with none on file is an
+    # ask (two here); a resubmission with evidence on file is not; a plan item's close request is not.
+    meeting = WorkItemFactory(plan=plan, year=2026, deadline=date(2026, 5, 30), lead=lead,
+                              origin=WorkItem.Origin.MEETING)
+    report(meeting, lead, at(3, 28), kind=ProgressReport.Kind.CLOSE_REQUEST)
+    resubmitted = WorkItemFactory(plan=plan, year=2026, deadline=date(2026, 5, 30), lead=lead,
+                                  origin=WorkItem.Origin.MEETING)
+    report(resubmitted, lead, at(3, 1), kind=ProgressReport.Kind.CLOSE_REQUEST, evidence=True)
+    report(resubmitted, lead, at(3, 29), kind=ProgressReport.Kind.CLOSE_REQUEST)
+
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    zero = dict.fromkeys(burden.COUNTS, 0)
+    assert counts[(lead.pk, MARCH)] == {**zero, "reports_requested": 2, "reminders": 3, "notices": 1,
+                                        "evidence_demanded": 2, "asked_twice": 1}
+    assert counts[(lead.pk, APRIL)] == {**zero, "reports_requested": 1, "asked_twice": 1}
+    assert counts[(support.pk, MARCH)] == {**zero, "reports_requested": 1, "reminders": 1, "asked_twice": 1}
+    assert counts[(town.pk, MARCH)] == {**zero, "sign_chases": 2, "asked_twice": 1}
+    assert (lead.pk, (2026, 5)) in counts  # the meeting items fall due in May: two reports requested
+    assert counts[(lead.pk, (2026, 5))]["reports_requested"] == 2
+
+    rows = unit_asks(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert [(r["unit"], r["month"], r["total"]) for r in rows] == [
+        ("区建设局", date(2026, 3, 1), 8), ("区财政局", date(2026, 3, 1), 2), ("马山街道", date(2026, 3, 1), 2)]
+    assert [r["unit"] for r in unit_asks(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31),
+                                         unit_ids=[support.pk])] == ["区财政局"]
+
+    year = {r["unit"]: r for r in unit_asks_for_year(plan=plan, year=2026)}
+    assert year["区建设局"]["total"] == 8 + 1 + 2 and year["区建设局"]["asked_twice"] == 2
+    assert year["区建设局"]["months"][2:5] == [8, 1, 2]
+    assert year["马山街道"]["months"][2] == 2
+
+
+def test_a_month_is_the_month_in_china(world):
+    plan, lead, _support, _town, item = world
+    # 31 March 20:00 UTC is 1 April 04:00 in Shanghai: an April ask.
+    sent(item, lead, K.MANUAL, datetime(2026, 3, 31, 20, tzinfo=ZoneInfo("UTC")), step=20260401)
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 4, 1), end=date(2026, 4, 30))
+    assert counts[(lead.pk, APRIL)]["reminders"] == 1
+
+
+def test_no_evidence_is_counted_when_the_plan_requires_none(world):
+    plan, lead, _support, _town, _item = world
+    plan.evidence_for_meeting_items = False
+    plan.save()
+    meeting = WorkItemFactory(plan=plan, year=2026, deadline=date(2026, 5, 30), lead=lead,
+                              origin=WorkItem.Origin.MEETING)
+    report(meeting, lead, at(3, 28), kind=ProgressReport.Kind.CLOSE_REQUEST)
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert counts[(lead.pk, MARCH)]["evidence_demanded"] == 0
+
+
+def _units_with_asks(plan, region, n: int) -> None:
+    for i in range(n):
+        unit = UnitFactory(region=region, name=f"单位{i:02d}")
+        item = WorkItemFactory(plan=plan, year=2026, deadline=date(2026, 3, 20), lead=unit,
+                               origin=WorkItem.Origin.MEETING)
+        sent(item, unit, K.MONTHLY, at(3, 5), step=202603)
+        sent(item, unit, K.DUE_SOON, at(3, 13), step=7, deadline=item.due_date)
+        report(item, unit, at(3, 18), kind=ProgressReport.Kind.CLOSE_REQUEST)
+        notice(plan, unit, at(3, 15))
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_the_queries_do_not_grow_with_the_units(n, django_assert_num_queries):
+    region = RegionFactory()
+    plan = PlanFactory(region=region, first_year=2026, last_year=2027, evidence_for_meeting_items=True)
+    _units_with_asks(plan, region, n)
+    # Items due, reminders, 督办单, close requests needing evidence, and the units' names; on PostgreSQL the
+    # page's read also turns JIT off (``without_jit``).
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+        rows = unit_asks(plan=plan, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    assert len(rows) == n and all(r["total"] == 5 for r in rows)
+    with django_assert_num_queries(5):
+        assert len(unit_asks_for_year(plan=plan, year=2026)) == n
+
+
+def test_the_sql_item_kind_agrees_with_the_rule():
+    plan = PlanFactory()
+    parent = WorkItemFactory(plan=plan)
+    items = [WorkItemFactory(plan=plan, origin=o) for o in WorkItem.Origin.values]
+    items += [WorkItemFactory(plan=plan, parent=parent, origin=o) for o in WorkItem.Origin.values]
+    sql = dict(WorkItem.objects.filter(plan=plan).annotate(k=item_kind_case()).values_list("pk", "k"))
+    for item in [parent, *items]:
+        assert sql[item.pk] == burden.item_kind(origin=item.origin, is_part=item.parent_id is not None)
+    assert set(sql.values()) == set(burden.ITEM_KINDS)
