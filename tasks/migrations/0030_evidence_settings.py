@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0028_public_roundups_and_outside_work'),
+        ('tasks', '0029_outside_weight_and_raiser'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
