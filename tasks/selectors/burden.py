@@ -14,7 +14,9 @@ Every count is of asks *of a unit* of the plan, in the month (Asia/Shanghai) the
 - ``notices``: the 督办单 issued to the unit that month.
 - ``sign_chases``: the 签收 chases (签收催办) sent to the unit, one per part and week.
 - ``asked_twice``: of the reports requested and reminders above, those sent for material the unit had
-  already given: a monthly progress request for an item the unit had reported on earlier that month; a
+  already given: a monthly progress request for an item the unit had reported on earlier that month (the scan no
+  longer sends one, ``selectors.reminders.reported_this_month``, so this counts only a report filed between
+  the scan and the sending, and requests of months before that change); a
   reminder to a lead for an item whose close request was then awaiting review or accepted; a reminder
   to a supporting unit whose part was already marked done (配合到位); a 签收 chase for a part already
   signed. An indicator's figure is held once per month (a correction replaces it) and no reminder asks
@@ -58,13 +60,13 @@ from tasks.models import (
 )
 from tasks.rules import burden
 
+from .reminders import MONTHLY_ANSWERED_KINDS
 from .roundups import _plan_units, local_midnight, plan_rows, without_jit
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
 S = WorkItem.Status
 CHASES = (K.DUE_SOON, K.OVERDUE, K.MANUAL)
-REPORTED = (ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CONTRIBUTION, ProgressReport.Kind.CLOSE_REQUEST)
 Month = tuple[int, int]  # (year, month)
 
 
@@ -96,8 +98,8 @@ def _already_given() -> tuple[Q, Subquery]:
     """The reminder asked for what the unit had given already (see the module's ``asked_twice``), and the
     item's status when it was sent (the condition reads it as ``status_then``)."""
     reported_that_month = (
-        ProgressReport.objects.filter(work_item=OuterRef("work_item"), unit=OuterRef("unit"), kind__in=REPORTED,
-                                      created_at__lt=OuterRef("sent_at"))
+        ProgressReport.objects.filter(work_item=OuterRef("work_item"), unit=OuterRef("unit"),
+                                      kind__in=MONTHLY_ANSWERED_KINDS, created_at__lt=OuterRef("sent_at"))
         .annotate(ym=ExtractYear("created_at") * 100 + ExtractMonth("created_at"))
         .filter(ym=OuterRef("step"))
     )

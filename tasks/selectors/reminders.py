@@ -26,6 +26,7 @@ from tasks.models import (
     PersonRole,
     Plan,
     Profile,
+    ProgressReport,
     Reminder,
     ReminderSettings,
     Role,
@@ -40,6 +41,24 @@ from .calendar import calendar_overrides
 
 # Not shown in a digest or the admin's list, and parsed (JSON) for every row that joins its plan.
 PLAN_DEFERRED = ("work_item__plan__import_warnings",)
+
+# A unit that filed one of these on an item this month has given the month's progress (a report, its
+# contribution as a supporting unit, or a close request): the monthly request (月度进展催报) is not sent to
+# it for that item, since asking for material already given is what the 2024 burden rules forbid
+# (``selectors.burden`` counts any such request as asked twice).
+MONTHLY_ANSWERED_KINDS = (
+    ProgressReport.Kind.PROGRESS, ProgressReport.Kind.CONTRIBUTION, ProgressReport.Kind.CLOSE_REQUEST,
+)
+
+
+def reported_this_month(*, items: QuerySet, today: date) -> set[tuple[int, int]]:
+    """(item, unit) pairs whose unit filed progress on the item in ``today``'s month (Asia/Shanghai), one query."""
+    month_start = timezone.make_aware(datetime.combine(today.replace(day=1), time()))
+    return set(
+        ProgressReport.objects.filter(work_item__in=items, kind__in=MONTHLY_ANSWERED_KINDS,
+                                      created_at__gte=month_start)
+        .values_list("work_item_id", "unit_id").distinct()
+    )
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
@@ -167,7 +186,7 @@ def reminders_due(
 ) -> list[ReminderCandidate]:
     """Every reminder due on ``today`` by window for the enabled plans among ``plan_ids`` (all when None).
 
-    A fixed number of queries (nine or ten) for any number of items.
+    A fixed number of queries (nine to eleven) for any number of items.
     """
     if settings is None:
         settings = reminder_settings_for(plan_ids=plan_ids)
@@ -227,6 +246,9 @@ def reminders_due(
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
+    answered = (
+        reported_this_month(items=items_qs.filter(plan_id__in=monthly_plans), today=today) if monthly_plans else set()
+    )
     sign_cache: dict[tuple[int, date], tuple | None] = {}
     for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]
@@ -273,9 +295,12 @@ def reminders_due(
                         u, plan_id)
         if plan_id in monthly_set and year <= today.year and lead_chased:
             for u in leads:
-                add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.LEAD, month_day[plan_id],
-                    u, plan_id)
+                if (item_id, u) not in answered:
+                    add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.LEAD,
+                        month_day[plan_id], u, plan_id)
             for u in supports:
+                if (item_id, u) in answered:
+                    continue
                 add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT,
                     month_day[plan_id], u, plan_id)
     return list(out.values())

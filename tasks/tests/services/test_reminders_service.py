@@ -242,6 +242,25 @@ def test_monthly_request_to_every_unit_with_open_items_on_the_day_or_the_working
     assert Reminder.objects.filter(kind=K.MONTHLY, step=202311).count() == 5
 
 
+def test_monthly_request_skips_a_unit_that_already_reported_on_the_item_this_month(world):
+    """Asking for material already given is what the burden rules forbid: a unit that filed progress (or its
+    contribution) on an item this month gets no monthly request for it; last month's report does not count."""
+    from tasks.services.reports import work_item_report_progress
+
+    ReminderSettings.objects.filter(plan=world["plan"]).delete()  # the defaults: on the 25th
+    reported = item(world, date(2023, 12, 31), text="已报送本月进展的事项")
+    pending = item(world, date(2023, 12, 31), text="本月尚未报送的事项")
+    helper = liaison_for(world["support"], username="czj_liaison", email="czj_liaison@yc.gov.cn")
+    work_item_report_progress(item=reported, user=world["lead_user"], note="十月进展", at=at(date(2023, 10, 30)))
+    work_item_report_progress(item=pending, user=world["lead_user"], note="十月进展", at=at(date(2023, 10, 30)))
+    work_item_report_progress(item=reported, user=world["lead_user"], note="本月进展", percent=50,
+                              at=at(date(2023, 11, 20)))
+    work_item_report_progress(item=pending, user=helper, note="配合情况", at=at(date(2023, 11, 21)))
+    morning(date(2023, 11, 24))
+    asked = set(Reminder.objects.filter(kind=K.MONTHLY, step=202311).values_list("work_item_id", "unit_id"))
+    assert asked == {(reported.pk, world["support"].pk), (pending.pk, world["lead"].pk)}
+
+
 # ---------------------------------------------------------------- digests
 
 
