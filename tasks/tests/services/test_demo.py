@@ -177,6 +177,7 @@ def _snapshot():
 
 
 def test_demo_is_alive_today_and_loading_twice_changes_nothing(demo, reloaded):
+    # Read after the second load, whose state is the first one's (the last assertion).
     accounts = demo
     assert {a.username for a in accounts} >= {"admin", "coordinator"}
     assert Plan.objects.count() == 2
