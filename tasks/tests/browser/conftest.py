@@ -27,20 +27,25 @@ def _launch():
         from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
+        try:
+            _running["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception:
+            playwright.stop()
+            raise
         _running["playwright"] = playwright
-        _running["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     return _running["browser"]
 
 
 def close_browser() -> None:
     """Close the shared Chromium and stop Playwright, if they run."""
     browser, playwright = _running.pop("browser", None), _running.pop("playwright", None)
+    if playwright is None:
+        return
     try:
         if browser is not None:
             browser.close()
     finally:
-        if playwright is not None:
-            playwright.stop()
+        playwright.stop()
         # ORM calls made while Playwright ran used their own connection: close it, or PostgreSQL refuses
         # to drop the test database ("being accessed by other users").
         connections.close_all()
