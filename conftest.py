@@ -93,19 +93,22 @@ def celery_eager():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under xdist, the longest modules are handed out first: those with a test marked ``slow``, then the
-    ones with the most tests. A worker takes a module at a time in this order (``--no-loadscope-reorder``),
-    so the short modules fill in around the long ones instead of one long module running alone at the end.
-    A run in one process keeps the collection order."""
+    """Under xdist, the longest units of work are handed out first: those with a test marked ``slow`` or
+    ``browser``, then the ones with the most tests. A unit is a module, or the browser folder
+    (``tasks.tests.parallel.scope_of``); a worker takes a unit at a time in this order
+    (``--no-loadscope-reorder``), so the short ones fill in around the long ones instead of one long unit
+    running alone at the end. A run in one process keeps the collection order."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    sizes, slow = {}, set()
+    from tasks.tests.parallel import scope_of
+
+    sizes, heavy = {}, set()
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        sizes[module] = sizes.get(module, 0) + 1
-        if item.get_closest_marker("slow"):
-            slow.add(module)
-    items.sort(key=lambda item: (item.nodeid.split("::", 1)[0] not in slow, -sizes[item.nodeid.split("::", 1)[0]]))
+        unit = scope_of(item.nodeid)
+        sizes[unit] = sizes.get(unit, 0) + 1
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+            heavy.add(unit)
+    items.sort(key=lambda item: (scope_of(item.nodeid) not in heavy, -sizes[scope_of(item.nodeid)]))
 
 
 # -- the collected test count, printed and never falling ------------------------------------------------------

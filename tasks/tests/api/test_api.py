@@ -19,7 +19,6 @@ from tasks.models import ApiToken, Plan
 from tasks.roundups.periods import Period
 from tasks.selectors.roundups import roundup_document
 from tasks.services.api_tokens import create_token
-from tasks.services.demo import demo_load
 from tasks.tests.daily_setup import login, user
 from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory, liaison_for
 from tasks.tests.roundup_golden import build_golden
@@ -341,26 +340,6 @@ def test_status_is_the_roundup_json_document_whole_with_overdue_items(client, go
     # limit only shortens the overdue list.
     short = client.get(status_url(golden.plan.slug, as_of="2023-12-31", period="year", limit=1)).json()
     assert short == {**roundup, "overdue_items": roundup["overdue_items"][:1]}
-
-
-@pytest.mark.slow
-def test_demo_status_at_the_end_of_last_month_and_quarter_is_the_roundup_json_document(client):
-    today = timezone.localdate()
-    demo_load(today=today)
-    coordinator = Plan.objects.first().coordinators.get(username="coordinator")
-    login(client, coordinator)
-    compared = 0
-    for plan in Plan.objects.order_by("slug"):
-        for kind in ("month", "quarter"):
-            period = Period.last_ended(kind, today)
-            out = StringIO()
-            call_command("roundup", plan=plan.slug, **{kind: period.key}, json=True, stdout=out)
-            roundup = json.loads(out.getvalue())
-            body = client.get(status_url(plan.slug, as_of=period.end.isoformat(), period=kind)).json()
-            assert roundup["overdue_items"] and {u["kind"] for u in roundup["units"]} == {"town", "department"}
-            assert body == roundup
-            compared += 1
-    assert compared == 4
 
 
 def test_superuser_makes_a_token_in_the_admin(client, golden):

@@ -12,7 +12,7 @@ from tasks.models import Reminder, WorkItem
 from tasks.services.reminders import reminders_scan, reminders_send_pending
 from tasks.services.review import work_item_accept
 from tasks.tests.breakdown_setup import make_towns
-from tasks.tests.browser.test_journeys import SCREENSHOTS, browser, messages_text, session  # noqa: F401 (the browser fixture)
+from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text, session
 from tasks.tests.daily_setup import make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,7 +22,7 @@ S = WorkItem.Status
 
 
 def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_rolls_up(
-    browser, live_server  # noqa: F811 (the imported fixture)
+    browser, live_server
 ):
     w = make_world()
     towns = make_towns(w)

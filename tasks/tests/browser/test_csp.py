@@ -15,8 +15,6 @@ from tasks.roundups.periods import Period
 from tasks.services.roundups import roundup_generate
 from tasks.tests.daily_setup import PASSWORD, make_world
 
-from .test_import_journey import browser  # noqa: F401 - fixture
-
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +30,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 class Watched:
     """A logged-in page whose CSP reports (console and events) are collected per URL."""
 
-    def __init__(self, browser, base: str, username: str):  # noqa: F811
+    def __init__(self, browser, base: str, username: str):
         self.base = base
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         self.context.add_init_script(LISTEN)
@@ -63,7 +61,7 @@ class Watched:
         self.found += [f"{self.page.url}: {v}" for v in self.page.evaluate("window.__violations || []")]
 
 
-def test_main_pages_and_the_admin_report_no_csp_violation(live_server, browser):  # noqa: F811
+def test_main_pages_and_the_admin_report_no_csp_violation(live_server, browser):
     today = date.today()
     w = make_world(today=today)
     overdue = WorkItem.objects.create(plan=w.plan, year=today.year, text="逾期事项", key_task=w.key_task,

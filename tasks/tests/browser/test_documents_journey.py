@@ -19,7 +19,7 @@ from tasks.services.roundups import roundup_generate
 from tasks.tests.factories import liaison_for
 from tasks.tests.roundup_golden import build_golden
 
-from .test_import_journey import browser, shots  # noqa: F401 - fixtures
+from .test_import_journey import shots  # noqa: F401 - fixture
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connections
 from django.urls import reverse
 
 from tasks.importers import parse_plan_file
@@ -19,27 +18,9 @@ from tasks.tests.factories import RegionFactory, UnitFactory, UserFactory
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
 YUECHENG = Path(__file__).resolve().parents[3] / "fixtures" / "plans" / "yuecheng-2023-2027.txt"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing (CI=true: browser tests are required; run make sysdeps)")
-        pytest.skip(f"{CHROMIUM} is missing (make sysdeps installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright runs use their own connection: close it, or PostgreSQL
-        # refuses to drop the test database ("being accessed by other users").
-        connections.close_all()
 
 
 @pytest.fixture

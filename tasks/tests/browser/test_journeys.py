@@ -24,26 +24,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 S = WorkItem.Status
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} not found (run `make sysdeps`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI=true requires the browser tests to run")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def session(browser, live_server, username: str, **context):

@@ -15,7 +15,7 @@ from tasks.models import ReminderSettings, WorkItem
 from tasks.notifications.links import Link, link_read, signed_url
 from tasks.services.breakdown import BreakdownPart, work_item_break_down
 from tasks.services.reminders import reminders_scan, reminders_send_pending
-from tasks.tests.browser.test_journeys import SCREENSHOTS, browser, messages_text  # noqa: F401 (the fixture)
+from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text
 from tasks.tests.daily_setup import PASSWORD, make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -25,7 +25,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 def test_a_liaison_signs_from_the_chase_link_in_two_taps_and_the_next_link_lands_at_once(
-    browser, live_server, settings  # noqa: F811 (the imported fixture)
+    browser, live_server, settings
 ):
     settings.SITE_URL = live_server.url
     w = make_world()

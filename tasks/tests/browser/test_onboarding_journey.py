@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tasks.models import Message, Plan, Unit, WorkItem
-from tasks.tests.browser.test_journeys import SCREENSHOTS, browser, messages_text  # noqa: F401
+from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text
 from tasks.tests.factories import UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -48,7 +48,7 @@ def _roster(units: list[str], path: Path) -> Path:
     return path
 
 
-def test_a_region_on_board_from_an_empty_installation(browser, live_server, tmp_path):  # noqa: F811
+def test_a_region_on_board_from_an_empty_installation(browser, live_server, tmp_path):
     coordinator = UserFactory(username="newcounty", is_staff=True)
     coordinator.user_permissions.add(Permission.objects.get(codename="add_plan"))
     assert not Plan.objects.exists() and not Unit.objects.exists()

@@ -27,7 +27,7 @@ from tasks.tests.breakdown_setup import make_towns
 from tasks.tests.daily_setup import make_world, user
 from tasks.tests.factories import WorkItemFactory
 
-from .test_journeys import SCREENSHOTS, browser, session  # noqa: F401 - the browser fixture
+from .test_journeys import SCREENSHOTS, session
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +79,7 @@ def office(monkeypatch):
     return w
 
 
-def test_a_liaisons_pages_fit_a_phone(browser, live_server, office):  # noqa: F811
+def test_a_liaisons_pages_fit_a_phone(browser, live_server, office):
     w = office
     page = session(browser, live_server, "lead", viewport=PHONE, is_mobile=True, has_touch=True)
     check_phone_page(page, "home")
@@ -100,7 +100,7 @@ def test_a_liaisons_pages_fit_a_phone(browser, live_server, office):  # noqa: F8
     page.context.close()
 
 
-def test_a_town_signs_on_a_phone(browser, live_server, office):  # noqa: F811
+def test_a_town_signs_on_a_phone(browser, live_server, office):
     w = office
     page = session(browser, live_server, "town0", viewport=PHONE, is_mobile=True, has_touch=True)
     check_phone_page(page, "town-home")
@@ -123,7 +123,7 @@ def test_a_town_signs_on_a_phone(browser, live_server, office):  # noqa: F811
     page.context.close()
 
 
-def test_a_leaders_dashboard_fits_a_phone_with_the_warnings_folded(browser, live_server, office):  # noqa: F811
+def test_a_leaders_dashboard_fits_a_phone_with_the_warnings_folded(browser, live_server, office):
     w = office
     page = session(browser, live_server, "leader", viewport=PHONE, is_mobile=True, has_touch=True)
     check_phone_page(page, "leader-home")

@@ -10,8 +10,6 @@ from django.test import Client
 from tasks.models import RoundupSettings
 from tasks.tests.views.test_public import _setup
 
-from .test_import_journey import browser  # noqa: F401 - fixture
-
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +26,7 @@ def _violations(page) -> list[str]:
     ]
 
 
-def test_public_pages_have_no_axe_violation(live_server, browser):  # noqa: F811
+def test_public_pages_have_no_axe_violation(live_server, browser):
     w, period, _ = _setup()
     RoundupSettings.objects.filter(plan=w.plan).update(public_overdue=True)
     assert Client().get(f"/public/{w.plan.slug}/{period.key}/").status_code == 200

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from tasks.models import Message
-from tasks.tests.browser.test_journeys import SCREENSHOTS, browser, messages_text, session  # noqa: F401
+from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text, session
 from tasks.tests.daily_setup import make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -31,7 +31,7 @@ def _roster() -> bytes:
 
 
 def test_coordinator_imports_a_roster_and_the_liaison_sets_a_password_from_the_invitation(
-    browser, live_server, tmp_path  # noqa: F811 (the imported fixture)
+    browser, live_server, tmp_path
 ):
     w = make_world()
     clicks = typed = 0

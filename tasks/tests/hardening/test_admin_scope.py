@@ -74,7 +74,7 @@ from tasks.tests.factories import (
     WorkItemFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # two sweeps of every admin page: tens of seconds
 
 TODAY = date(2023, 7, 3)
 NOW = datetime(2023, 7, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))

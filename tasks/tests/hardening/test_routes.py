@@ -13,6 +13,7 @@ with its path arguments replaced by hostile ones (ids too long, of nothing, of a
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from datetime import timedelta
@@ -26,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from conftest import shared_by_module
 from tasks import filters as task_filters
 from tasks import forms as task_forms
 from tasks.models import (
@@ -270,12 +272,30 @@ def _path(entry_name: str, kwargs: dict) -> str | None:
         return None
 
 
-@pytest.fixture
-def sweep(monkeypatch):
+def _stand_in_pdf(monkeypatch) -> None:
     # LibreOffice is exercised by the documents suite; a stand-in keeps a sweep of every PDF route fast.
     monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
     monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-    return Sweep()
+
+
+@pytest.fixture(scope="module")
+def sweep_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The sweep's world, built once for the module's 127 tests (it was built for each): in a transaction
+    rolled back after the module, each test in a savepoint of its own (``shared_by_module``). Its files
+    (the evidence, the export) are in a folder of the module's."""
+    media = tmp_path_factory.mktemp("sweep-media")
+    with shared_by_module(django_db_blocker, media), pytest.MonkeyPatch.context() as monkeypatch:
+        _stand_in_pdf(monkeypatch)
+        yield Sweep(), media
+
+
+@pytest.fixture
+def sweep(sweep_world, monkeypatch, settings):
+    """A copy of the module's world for one test (what a test changes on its objects stays in its copy)."""
+    world, media = sweep_world
+    _stand_in_pdf(monkeypatch)
+    settings.MEDIA_ROOT = media
+    return copy.deepcopy(world)
 
 
 def test_every_route_is_swept():

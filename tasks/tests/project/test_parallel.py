@@ -1,8 +1,8 @@
-"""Each xdist worker's Redis database (tasks/tests/parallel.py)."""
+"""Each xdist worker's Redis database and the units of work it takes (tasks/tests/parallel.py)."""
 
 import pytest
 
-from tasks.tests.parallel import redis_url_for_worker
+from tasks.tests.parallel import redis_url_for_worker, scope_of
 
 
 @pytest.mark.parametrize(("url", "worker", "expected"), [
@@ -19,3 +19,10 @@ def test_each_worker_gets_the_next_database(url, worker, expected):
 def test_a_url_without_a_database_number_is_refused_rather_than_shared():
     with pytest.raises(pytest.UsageError, match="-n 0"):
         redis_url_for_worker("unix:///run/redis.sock?db=0", "gw1")
+
+
+def test_a_unit_of_work_is_a_module_or_the_whole_browser_folder():
+    assert scope_of("tasks/tests/api/test_api.py::test_schema[x::y]") == "tasks/tests/api/test_api.py"
+    assert scope_of("tasks/tests/browser/test_phone.py::test_a_town_signs_on_a_phone") == "tasks/tests/browser/"
+    assert scope_of("tasks/tests/browser/test_csp.py::test_main_pages") == "tasks/tests/browser/"
+    assert scope_of("tasks/tests/browser_like/test_x.py::test") == "tasks/tests/browser_like/test_x.py"

@@ -43,38 +43,46 @@ def test_database_broker_and_mail_come_from_the_environment():
     assert result.stdout.split() == ["django.db.backends.postgresql", "redis", "smtp"]
 
 
-def _database_options(**env) -> dict:
+def _database_options(*envs: dict) -> list[dict]:
+    """``DATABASES['default']['OPTIONS']`` as the settings module builds them in each environment, all in one
+    fresh interpreter (the module run anew for each; no ``django.setup()``, which only imports the apps)."""
     ours = ("DJANGO_", "DATABASE_", "REDIS_URL")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps(s.DATABASES['default']['OPTIONS']))")
+    code = ("import json, os, runpy, sys; base = dict(os.environ); out = []\n"
+            "for env in json.loads(sys.argv[1]):\n"
+            "    os.environ.clear(); os.environ.update({**base, **env})\n"
+            "    out.append(runpy.run_module('housing.settings')['DATABASES']['default']['OPTIONS'])\n"
+            "print(json.dumps(out))")
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "housing.settings", **env},
+        [sys.executable, "-c", code, json.dumps(envs)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "housing.settings"},
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_their_values():
-    options = _database_options(DATABASE_URL="postgres://u@db:5432/h?options=-c%20statement_timeout%3D5000")
+    url = "postgres://u@db:5432/h"
+    options, tuned, default, timeout, server, off, unbound = _database_options(
+        {"DATABASE_URL": url + "?options=-c%20statement_timeout%3D5000"},
+        {"DATABASE_URL": url, "DATABASE_PARALLEL_WORKERS": "2", "DATABASE_RANDOM_PAGE_COST": "4",
+         "DATABASE_STATEMENT_TIMEOUT_MS": "0"},
+        {"DATABASE_URL": url},
+        {"DATABASE_URL": url, "DATABASE_STATEMENT_TIMEOUT_MS": "5000"},
+        {"DATABASE_URL": url, "DATABASE_RANDOM_PAGE_COST": ""},
+        {"DATABASE_URL": url, "DATABASE_PREPARE_THRESHOLD": "0"},
+        {"DATABASE_URL": url, "DATABASE_SERVER_SIDE_BINDING": "false"},
+    )
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
     assert options["options"] == ("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan "  # kept, added
                                   "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1")
-    tuned = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PARALLEL_WORKERS="2",
-                              DATABASE_RANDOM_PAGE_COST="4", DATABASE_STATEMENT_TIMEOUT_MS="0")
     assert tuned["options"].endswith("-c max_parallel_workers_per_gather=2 -c random_page_cost=4")
-    default = _database_options(DATABASE_URL="postgres://u@db:5432/h")
     assert default["options"].endswith("-c random_page_cost=1.1 -c statement_timeout=30000")
-    assert _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_STATEMENT_TIMEOUT_MS="5000")[
-        "options"].endswith("-c statement_timeout=5000")
-    server = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_RANDOM_PAGE_COST="")
+    assert timeout["options"].endswith("-c statement_timeout=5000")
     assert "random_page_cost" not in server["options"]  # empty: the server's own setting
     # Behind a pooler that cannot keep prepared statements: off, from the environment.
-    off = _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_PREPARE_THRESHOLD="0")
     assert off["prepare_threshold"] is None and off["server_side_binding"] is True
-    assert _database_options(DATABASE_URL="postgres://u@db:5432/h", DATABASE_SERVER_SIDE_BINDING="false")[
-        "prepare_threshold"] is None
+    assert unbound["prepare_threshold"] is None
 
 
 def _storage(**env) -> subprocess.CompletedProcess:

@@ -1,19 +1,14 @@
 """Supporting units are chased on their own parts (配合), and one digest per person per day (issue 31)."""
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 
-from conftest import shared_by_module
-from tasks import workdays
-from tasks.models import Message, Reminder, ReminderSettings, WorkItem
+from tasks.models import Reminder, ReminderSettings, WorkItem
 from tasks.rules.support import part_is_chased
-from tasks.selectors.calendar import calendar_overrides
-from tasks.services.demo import demo_load
 from tasks.services.reminders import reminders_scan, reminders_send_pending, reminders_tick
 from tasks.services.workflow import work_item_transition
 from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, UserFactory, WorkItemFactory, liaison_for
@@ -167,36 +162,3 @@ def test_one_digest_per_person_per_day_across_plans_and_roles_at_the_earliest_se
     assert Counter(m.to[0] for m in mail.outbox)["zhang@yc.gov.cn"] == 1  # never twice
     assert not Reminder.objects.filter(status=Reminder.Status.PENDING).exists()  # never dropped
     assert len(set(Reminder.objects.filter(email="zhang@yc.gov.cn").values_list("digest", flat=True))) == 1
-
-
-# ---------------------------------------------------------------- the demo, over three weeks
-
-
-TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with shared_by_module(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
-        yield demo_load(today=TODAY)
-
-
-@pytest.mark.slow
-def test_over_three_weeks_the_demo_finance_bureau_is_chased_on_its_overdue_parts(demo):
-    """区财政局 (``yuecheng07``) supports items whose parts are overdue: it gets overdue notices, not only
-    "即将到期" (the issue's reproduction)."""
-    user = get_user_model().objects.select_related("profile__unit").get(username="yuecheng07")
-    assert user.profile.unit.name == "区财政局"
-    overrides = calendar_overrides(fresh=True)
-    day = TODAY
-    while day < TODAY + timedelta(days=21):
-        if workdays.is_workday(day, overrides):
-            morning(day)
-        day += timedelta(days=1)
-    rows = Reminder.objects.filter(email=user.email)
-    kinds = Counter(rows.values_list("kind", "role"))
-    assert kinds[(K.OVERDUE, R.SUPPORT)] > 0
-    assert set(rows.values_list("unit", flat=True)) == {user.profile.unit.pk}
-    assert rows.filter(kind=K.OVERDUE, status=Reminder.Status.SENT).exists()
-    overdue_digests = Message.objects.filter(address=user.email, subject__contains="已逾期")
-    assert overdue_digests.exists()
