@@ -37,6 +37,7 @@ from tasks.selectors.notices import notices_for_item
 from tasks.selectors.permissions import is_coordinator, sees_plan_whole, user_unit, visible_work_items
 from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
+    awaiting_rating_box,
     extension_requests_for_item,
     key_tasks_for_unit,
     unit_urgency_counts,
@@ -106,6 +107,7 @@ def my_work(request):
             "to_sign": list(items.filter(status=S.AWAITING_SIGN)[:TO_SIGN_SHOWN]) if unit.kind == Unit.Kind.TOWN
             else [],
             "shares": shares_for_unit(unit, year=today.year),
+            "to_rate": awaiting_rating_box(request.user),  # a 分管领导's items from meetings and instructions
         },
     )
 
@@ -221,7 +223,9 @@ FORM_IDS = {
 
 @require_safe
 def work_item_detail(request, pk: int):
-    return _render_item(request, _item_or_404(request, pk))
+    # ``?open=rate``: the rating request's link lands with the rating form open.
+    opened = {"rating_form": RatingForm()} if request.GET.get("open") == "rate" else {}
+    return _render_item(request, _item_or_404(request, pk), **opened)
 
 
 @require_POST
