@@ -24,7 +24,7 @@ from tasks.forms import (
     WaiveForm,
 )
 from tasks.listings import unit_work_listing
-from tasks.models import Evidence, Export, ExtensionRequest, Role, Unit, WorkItem
+from tasks.models import Evidence, Export, ExtensionRequest, PersonRole, Role, Unit, WorkItem
 from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated, permitted, rated_since_closed
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
@@ -34,7 +34,7 @@ from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize, item_role, standing
 from tasks.selectors.messages import messages_for_item
 from tasks.selectors.notices import notices_for_item
-from tasks.selectors.permissions import is_coordinator, sees_plan_whole, user_unit, visible_work_items
+from tasks.selectors.permissions import is_coordinator, person_role, sees_plan_whole, user_unit, visible_work_items
 from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
     awaiting_rating_box,
@@ -107,7 +107,8 @@ def my_work(request):
             "to_sign": list(items.filter(status=S.AWAITING_SIGN)[:TO_SIGN_SHOWN]) if unit.kind == Unit.Kind.TOWN
             else [],
             "shares": shares_for_unit(unit, year=today.year),
-            "to_rate": awaiting_rating_box(request.user),  # a 分管领导's items from meetings and instructions
+            # A 分管领导's closed items from meetings and instructions awaiting their rating (a liaison raises none).
+            "to_rate": awaiting_rating_box(request.user) if person_role(request.user) == PersonRole.LEADER else None,
         },
     )
 
