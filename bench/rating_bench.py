@@ -43,7 +43,7 @@ def build(*, plans: int, items: int, outside: int):
     User = get_user_model()
     raiser = User.objects.create(username="raiser")
     coordinator = User.objects.create(username="coord")
-    new[0].coordinators.add(coordinator)
+    new[1].coordinators.add(coordinator)  # one outside item (n = 1), unrated
     every = User.objects.create(username="province", is_superuser=True)
     table = WorkItem._meta.db_table
     columns = ("plan_id, year, indicator_name, target_text, text, deadline_text, deadline, due_date, recurring, "
@@ -60,13 +60,14 @@ def build(*, plans: int, items: int, outside: int):
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT "
                        + values.format(origin="'plan'", raiser="NULL", rated="NULL")
                        + f" FROM generate_series(1, {items}) AS n")
-        # Outside items, all closed (n even -> use 2n): a third rated after closing.
+        # Outside items, all closed, one a plan: a third rated after closing.
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT "
-                       + values.replace("n %", "(2 * n) %").replace(done, "true").format(
+                       + values.replace(done, "true").format(
                            origin="'instruction'", raiser=raiser.pk,
                            rated="CASE WHEN n % 3 = 0 THEN now() END")
                        + f" FROM generate_series(1, {outside}) AS n")
         cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {Plan._meta.db_table}")
     return {"every plan": every, "one plan's coordinator": coordinator, "the raiser": raiser}
 
 
