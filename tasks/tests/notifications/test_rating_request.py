@@ -15,6 +15,7 @@ from tasks.importers.decisions import parse_decisions
 from tasks.models import Message, PersonRole, Profile, WorkItem
 from tasks.notifications.links import link_read
 from tasks.notifications.services import outbox_deliver
+from tasks.selectors.messages import messages_for_item
 from tasks.services.decisions import decisions_import, rating_request_queue, work_item_rate
 from tasks.services.review import work_item_accept
 from tasks.services.workflow import work_item_transition
@@ -63,6 +64,9 @@ def test_closing_an_instruction_asks_its_raiser_once_per_closing_in_working_hour
     assert {(m.recipient_id, m.channel) for m in sent} == {(raiser.pk, "zzd"), (raiser.pk, "email")}
     assert {m.next_attempt_at for m in sent} == {MORNING}
     assert not requests(recipient=bystander).exists() and not requests(recipient=w.coordinator).exists()
+    # On the item's list of what went out about it (and not on another item's).
+    assert {m.pk for m in messages_for_item(item)} == {m.pk for m in sent}
+    assert not messages_for_item(w.item)
     email = sent.get(channel="email")
     assert signed_links_in(email.body) == {("rate", item.pk)} == signed_links_in(sent.get(channel="zzd").body)
     token = email.body.split("/l/")[1].split("/")[0]
