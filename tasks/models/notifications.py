@@ -64,6 +64,7 @@ class Message(models.Model):
         ROUNDUP = "roundup", _("晾晒通报")
         EXPORT_READY = "export_ready", _("导出完成")
         INVITE = "invite", _("账号邀请")
+        RATING_REQUEST = "rating_request", _("待评价提醒")
         TEST = "test", _("测试消息")
 
     class State(models.TextChoices):

@@ -1,7 +1,8 @@
 """Links that land: every reminder and notice links to its page through a signed, single-purpose link.
 
 A link names one purpose and one object (``item``: the work item's page; ``sign``: the 签收 confirm page of
-a sub-item; ``notice``: a 督办单's page, where its unit replies), signed with the site's key
+a sub-item; ``notice``: a 督办单's page, where its unit replies; ``rate``: a closed item's page with its rating
+form open), signed with the site's key
 (``django.core.signing``, its own salt) and dated, so it cannot be pointed elsewhere and stops working after
 ``NOTIFY_LINK_MAX_AGE_DAYS``. It is never a login: it only says where to go. Following it
 (``tasks.views.links.link_follow``) sends a logged-out person to the login page with the target as ``next``,
@@ -24,7 +25,10 @@ TARGETS = {
     "item": "tasks:work_item_detail",
     "sign": "tasks:work_item_sign",
     "notice": "tasks:notice_detail",
+    "rate": "tasks:work_item_detail",
 }
+# purpose -> what follows the target's path (the item's page opens its rating form there).
+SUFFIXES = {"rate": "?open=rate#rate"}
 
 
 class LinkError(Exception):
@@ -43,7 +47,7 @@ class Link:
     @property
     def target(self) -> str:
         """The target's path (its view decides who may see it)."""
-        return reverse(TARGETS[self.purpose], args=[self.pk])
+        return reverse(TARGETS[self.purpose], args=[self.pk]) + SUFFIXES.get(self.purpose, "")
 
 
 def link_token(*, purpose: str, pk: int) -> str:

@@ -33,7 +33,7 @@ from tasks.rules.urgency import Bucket, Urgency, bucket_of  # noqa: F401 - the r
 from .calendar import calendar_overrides
 from .choices import plan_label, short_name_or_title
 from .compiled import precompiled, recipe
-from .permissions import plan_scope, plans_in, reviewable_plan_ids
+from .permissions import acts_globally, coordinated_plan_ids, plan_scope, plans_in, reviewable_plan_ids
 
 S = WorkItem.Status
 OPEN_STATUSES = list(outcomes.OPEN_STATUSES)
@@ -529,3 +529,35 @@ def last_report_for(item: WorkItem, unit, *, kind: str) -> ProgressReport | None
         return None
     return (ProgressReport.objects.filter(work_item=item, unit=unit, kind=kind)
             .order_by("-created_at", "-pk").only("note", "percent").first())
+
+
+# Closed (销号) items from a meeting or an instruction not rated since they were last closed: the database's
+# form of ``rules.actions.may_be_rated`` / ``rated_since_closed`` (index ``workitem_to_rate_idx``).
+TO_RATE = (Q(status=S.DONE) & ~Q(origin=WorkItem.Origin.PLAN)
+           & (Q(rated_at__isnull=True) | Q(rated_at__lt=F("completed_at"))))
+
+
+def awaiting_rating(user) -> QuerySet[WorkItem]:
+    """Items awaiting ``user``'s rating (待评价), last closed first: those they raised, and every one of the plans
+    they act for (a coordinator rates on the raiser's behalf); what the guard's ``rate`` lets them rate."""
+    if not user.is_authenticated:
+        return WorkItem.objects.none()
+    if acts_globally(user):
+        scope = Q()
+    else:
+        scope = Q(raised_by=user)
+        plan_ids = coordinated_plan_ids(user)
+        if plan_ids:
+            scope |= Q(plan_id__in=sorted(plan_ids))
+    return WorkItem.objects.filter(scope, TO_RATE).select_related("plan", "raised_by").order_by("-completed_at", "-pk")
+
+
+TO_RATE_SHOWN = 10  # items awaiting a rating listed on a home page; the count says how many in all
+
+
+def awaiting_rating_box(user, *, limit: int = TO_RATE_SHOWN) -> dict:
+    """The home pages' 待评价 box: the first ``limit`` of ``awaiting_rating`` and how many there are (one query,
+    two when the list is full)."""
+    qs = awaiting_rating(user)
+    items = list(qs[:limit])
+    return {"items": items, "total": len(items) if len(items) < limit else qs.count()}

@@ -1,19 +1,23 @@
 """Work from outside the plan (issue 34): a meeting's decisions (会议纪要) and a leader's instruction (领导批示)
 become work items of the plan, handed out like any other (分解交办, 签收, review, reminders, 督办单); their
-rating after 销号 (满意 / 基本满意 / 不满意), where 不满意 reopens the item through the one transition function.
+rating after 销号 (满意 / 基本满意 / 不满意), where 不满意 reopens the item through the one transition function;
+the message that asks for it when the item is closed.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tasks.importers import PlanParseError
@@ -22,7 +26,9 @@ from tasks.importers.limits import check_document
 from tasks.importers.matching import normalise_name
 from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
-from tasks.models import KeyTask, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
+from tasks.models import KeyTask, Message, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
+from tasks.notifications.links import signed_url
+from tasks.notifications.services import Rendered, document_specs, messages_queue
 from tasks.rules.actions import Act, may_be_rated, rated_since_closed
 from tasks.selectors.guard import authorize
 from tasks.selectors.people import possible_raisers
@@ -178,3 +184,53 @@ def work_item_rate(*, item: WorkItem, user, rating: str, reason: str = "", at: d
     for name in ("rating", "rating_reason", "rated_at", "rated_by", "status", "completed_at", "completed_on_time"):
         setattr(item, name, getattr(locked, name))
     return item
+
+
+def rating_request_recipients(item: WorkItem) -> list:
+    """Who is asked to rate a closed item: whoever raised it (an active account), else the plan's coordinators
+    (who rate on their behalf)."""
+    raiser = item.raised_by
+    if raiser is not None and raiser.is_active:
+        return [raiser]
+    return list(item.plan.coordinators.filter(is_active=True).select_related("profile").order_by("pk"))
+
+
+def rating_request_content(item: WorkItem) -> Rendered:
+    """The request in every channel's form, from templates, with a signed link to the item's rating form."""
+    closed_on = timezone.localdate(item.completed_at)
+    context = {"item": item, "url": signed_url(purpose="rate", pk=item.pk), "closed_on": closed_on,
+               "raised": item.raised_by_id is not None}
+    subject = _("【待评价】%(origin)s事项已销号：%(text)s") % {
+        "origin": ORIGIN(item.origin).label, "text": item.text[:30] + ("…" if len(item.text) > 30 else "")}
+    context["subject"] = subject
+    return Rendered(
+        subject=subject,
+        text=render_to_string("tasks/email/rating_request.txt", context),
+        markdown=render_to_string("tasks/notifications/rating_request.md.txt", context).strip(),
+        sms=render_to_string("tasks/notifications/rating_request_sms.txt", context).strip(),
+        # The approved SMS template's variables: {count} items to attend to, on {date}.
+        sms_params={"count": "1", "date": f"{closed_on.month}月{closed_on.day}日"},
+    )
+
+
+@translation.override(settings.LANGUAGE_CODE)
+def rating_request_queue(*, item: WorkItem, at: datetime | None = None) -> int:
+    """Tell whoever rates a closed (销号) item from a meeting or an instruction that it awaits their rating
+    (``rating_request_recipients``), on their channels, in working hours like any message; returns how many
+    messages were queued. Once per closing: the keys name the item and the moment it was closed, so queuing
+    again for the same closing is a no-op, and a reopened item closed again asks again."""
+    if item.origin == ORIGIN.PLAN or item.status != WorkItem.Status.DONE or item.completed_at is None:
+        return 0
+    item = WorkItem.objects.select_related("plan", "raised_by").get(pk=item.pk)
+    if rated_since_closed(rated_at=item.rated_at, completed_at=item.completed_at):
+        return 0
+    content = rating_request_content(item)
+    closing = item.completed_at.strftime("%Y%m%dT%H%M%S%f")
+    specs = []
+    for person in rating_request_recipients(item):
+        key = f"rate:{item.pk}:{closing}:{person.pk}"
+        specs += [spec for spec in document_specs(
+            key=key, purpose=Message.Purpose.RATING_REQUEST, email=person.email, user=person, content=content,
+            group=uuid.uuid5(uuid.NAMESPACE_URL, key), plan_ids=(item.plan_id,),
+        ) if spec.address]  # an account without an email address is reached on its other channels only
+    return messages_queue(specs=specs, now=at)

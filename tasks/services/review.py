@@ -27,6 +27,7 @@ from tasks.selectors.guard import authorize
 from tasks.selectors.permissions import user_unit
 from tasks.workdays import date_bounds
 
+from .decisions import rating_request_queue
 from .reports import ensure_sub_items_closed
 from .workflow import work_item_transition
 
@@ -63,7 +64,8 @@ def _close_pending_extensions(item: WorkItem, user, at: datetime) -> None:
 
 
 def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | None = None) -> WorkItem:
-    """Accept a close request: the item is done, on time or late against its deadline in force."""
+    """Accept a close request: the item is done, on time or late against its deadline in force. An item from a
+    meeting or an instruction is closed (销号): whoever rates it is told (``rating_request_queue``)."""
     at = at or timezone.now()
     authorize(Act.REVIEW, user, item)
     with transaction.atomic():
@@ -71,6 +73,8 @@ def work_item_accept(*, item: WorkItem, user, reason: str = "", at: datetime | N
         ensure_sub_items_closed(item)
         work_item_transition(item=item, to_status=S.DONE, actor=user, at=at, reason=clean_required(reason))
         _close_pending_extensions(item, user, at)
+        if item.origin != WorkItem.Origin.PLAN:  # 销号 of work from outside the plan: its rating is asked for
+            rating_request_queue(item=item, at=at)
     return item
 
 

@@ -24,6 +24,7 @@ from tasks.selectors.permissions import (
     visible_work_items,
 )
 from tasks.selectors.work import (
+    awaiting_rating_box,
     by_deadline,
     close_requests_queue,
     extension_requests_queue,
@@ -63,6 +64,7 @@ def coordinator_home(request):
             "n_overdue": overdue_in(plan_ids=scope, today=today).count(),  # the overdue view's own count
             "n_close": close_requests_queue(request.user).count(),
             "n_extensions": extension_requests_queue(request.user).count(),
+            "to_rate": awaiting_rating_box(request.user),
             "unit": user_unit(request.user),
             "today": today,
         },

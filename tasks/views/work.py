@@ -24,7 +24,7 @@ from tasks.forms import (
     WaiveForm,
 )
 from tasks.listings import unit_work_listing
-from tasks.models import Evidence, Export, ExtensionRequest, ProgressReport, Role, Unit, WorkItem
+from tasks.models import Evidence, Export, ExtensionRequest, PersonRole, ProgressReport, Role, Unit, WorkItem
 from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated, permitted, rated_since_closed
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
@@ -35,9 +35,10 @@ from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize, item_role, standing
 from tasks.selectors.messages import messages_for_item
 from tasks.selectors.notices import notices_for_item
-from tasks.selectors.permissions import is_coordinator, sees_plan_whole, user_unit, visible_work_items
+from tasks.selectors.permissions import is_coordinator, person_role, sees_plan_whole, user_unit, visible_work_items
 from tasks.selectors.targets import shares_for_unit
 from tasks.selectors.work import (
+    awaiting_rating_box,
     extension_requests_for_item,
     key_tasks_for_unit,
     last_report_for,
@@ -108,6 +109,8 @@ def my_work(request):
             "to_sign": list(items.filter(status=S.AWAITING_SIGN)[:TO_SIGN_SHOWN]) if unit.kind == Unit.Kind.TOWN
             else [],
             "shares": shares_for_unit(unit, year=today.year),
+            # A 分管领导's closed items from meetings and instructions awaiting their rating (a liaison raises none).
+            "to_rate": awaiting_rating_box(request.user) if person_role(request.user) == PersonRole.LEADER else None,
         },
     )
 
@@ -232,7 +235,9 @@ FORM_IDS = {
 
 @require_safe
 def work_item_detail(request, pk: int):
-    return _render_item(request, _item_or_404(request, pk))
+    # ``?open=rate``: the rating request's link lands with the rating form open.
+    opened = {"rating_form": RatingForm()} if request.GET.get("open") == "rate" else {}
+    return _render_item(request, _item_or_404(request, pk), **opened)
 
 
 @require_POST

@@ -1,5 +1,6 @@
-"""``import_decisions PATH --plan SLUG [--dry-run] [--json]``: a meeting's minutes (会议纪要) or a 交办单 into
-work items of a plan, one per decision with its lead and supporting units and deadline."""
+"""``import_decisions PATH --plan SLUG [--dry-run] [--json] [--raised-by USERNAME]``: a meeting's minutes (会议纪要)
+or a 交办单 into work items of a plan, one per decision with its lead and supporting units and deadline;
+``--raised-by`` names the account of the 分管领导 who raised them (who rates them once closed)."""
 
 import json
 from datetime import date
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tasks.importers import PlanParseError
 from tasks.importers.decisions import read_decisions
 from tasks.models import Plan, WorkItem
+from tasks.selectors.people import possible_raisers
 from tasks.services.decisions import decisions_import
 from tasks.services.plan_import import import_limits
 
@@ -29,12 +31,20 @@ class Command(BaseCommand):
         parser.add_argument("--ref", default="", help="document number or meeting (default: the file name)")
         parser.add_argument("--by", default="", help="who raised it (a meeting, a leader's office)")
         parser.add_argument("--on", type=date.fromisoformat, help="date of the meeting or instruction")
+        parser.add_argument("--raised-by", dest="raised_by", default="",
+                            help="username of the 分管领导 (of the plan's region) who raised it; they rate it")
 
-    def handle(self, *args, path, plan, year, dry_run, json: bool, origin, ref, by, on, **options):
+    def handle(self, *args, path, plan, year, dry_run, json: bool, origin, ref, by, on, raised_by, **options):
         try:
             target = Plan.objects.select_related("region").get(slug=plan)
         except Plan.DoesNotExist:
             raise CommandError(f"no plan with slug {plan!r}") from None
+        raiser = None
+        if raised_by:
+            raiser = possible_raisers(target.region_id).filter(username=raised_by).first()
+            if raiser is None:
+                raise CommandError(f"--raised-by {raised_by!r}: not an active 分管领导 (leader) account of a unit "
+                                   f"of the plan's region {target.region.name}; nothing imported")
         try:
             parsed = read_decisions(path, year=year, limits=import_limits(), name=Path(path).name)
         except PlanParseError as exc:
@@ -50,7 +60,7 @@ class Command(BaseCommand):
             return
         try:
             result = decisions_import(plan=target, parsed=parsed, origin=origin, origin_ref=ref or Path(path).name,
-                                      origin_by=by, origin_on=on)
+                                      origin_by=by, origin_on=on, raised_by=raiser)
         except ValidationError as exc:
             raise CommandError("nothing imported:\n" + "\n".join(exc.messages)) from None
         if not json:

@@ -36,8 +36,9 @@ PAGES = {
     # +1: the rows are counted first (more than EXPORT_INLINE_ROWS are exported in the background).
     # +1 (issue 32 §6): how many plans the unit's items belong to (several: the plan's short name column).
     "my_work_export": (lambda w: reverse("tasks:my_work") + "?export=xlsx", "lead_user", 7),
-    # +2 since the plans are paged (their count) and the overdue total is the overdue view's own count.
-    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 12),
+    # +2 since the plans are paged (their count) and the overdue total is the overdue view's own count;
+    # +1 (issue 34): the items awaiting a rating (待评价).
+    "coordinator_home": (lambda w: reverse("tasks:home"), "coordinator", 13),
     "review_queue": (lambda w: reverse("tasks:review_queue"), "coordinator", 8),
     "overdue": (lambda w: reverse("tasks:overdue") + "?sort=lead_name", "coordinator", 9),
     "overdue_export": (lambda w: reverse("tasks:overdue") + "?bucket=30%2B&export=xlsx", "coordinator", 6),
