@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from tasks.tests.daily_setup import MODEL_BACKEND
-from tasks.tests.hardening.test_routes import ROUTES, _path, sweep  # noqa: F401 (the fixture)
+from tasks.tests.hardening.test_routes import ROUTES, _path, sweep, sweep_world  # noqa: F401 (the fixtures)
 
 pytestmark = pytest.mark.django_db
 
