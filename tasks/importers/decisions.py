@@ -53,7 +53,7 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|管委会|银行)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由)+")
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
 # A field's value runs to the end of its clause, or to the next field written after a comma
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -353,6 +353,8 @@ _CHARGE_START = re.compile(
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+# "由X提出/制定…": X is charged with drafting what the meeting will decide on.
+_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理)")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -457,6 +459,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:(?:[、和及与]|以及)[^，,；;。]*?{_UNIT_END})*", clause[2:])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
+            elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
+                leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif re.search(r"负责(?!人|同志|制)", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
             elif start and not _GENERIC.search(start.group(1)):

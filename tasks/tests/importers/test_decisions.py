@@ -344,3 +344,15 @@ def test_traditional_script_minutes_are_read_and_their_units_kept_as_written():
     assert d.lead_units == ["區城管和綜合執法局"] and "請區城管" in d.text
     d = _one("要求交通運輸局配合各鎮做好技術指導、工程驗收工作。")
     assert (d.lead_units, d.supporting_units) == (["各鎮"], ["交通運輸局"])
+
+
+def test_a_unit_charged_to_draft_with_you_ti_chu_leads_and_you_yu_is_no_charge():
+    d = _one("会议要求，由县住建局提出改造计划，县财政局配合，6月底前完成。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县住建局"], ["县财政局"], date(2026, 6, 30))
+    assert _one("会议同意，由县发改局提出实施方案，报县政府审定后实施。").lead_units == ["县发改局"]
+    assert parse_decisions("由于县财政局资金紧张，项目暂缓。", year=2026).items == []
+
+
+def test_an_enumerator_written_alone_before_the_units_is_not_part_of_them():
+    d = _one("四是县公安局、县交警大队要加强路面管控。")
+    assert d.lead_units == ["县公安局", "县交警大队"]
