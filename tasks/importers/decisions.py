@@ -43,7 +43,7 @@ from .document import PlanParseError
 from .limits import Limits, check_document
 from .reader import read_document
 from .tables import TableParser
-from .text import ascii_digits
+from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、.．](?![0-9])"
@@ -53,7 +53,7 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|管委会|银行)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|要|请|责成|由|在|其中|此外|具体由)+")
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
 # A field's value runs to the end of its clause, or to the next field written after a comma
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -72,10 +72,12 @@ _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
-_MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积极|主动|全力|认真|大力|共同|协调|紧密)*$")
+_MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|紧密)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
-_ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:职能)?(?:部门|单位|机构)?"
+_ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
                   r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+# Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
+_MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
 _GENERIC = re.compile(r"^(?:[省市县区]级?)?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村)$")
@@ -198,6 +200,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
 _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
          r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时)")
+# The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
+_SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=做好|抓好|开展|完成|推进|实施|落实)")
 _LEADING_UNITS = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
 
 
@@ -226,7 +230,7 @@ def _units_charged(clause: str) -> list[str]:
     m = _CHARGED.search(clause)
     span = ""
     if m and 0 < m.start() <= MAX_UNIT * 2:
-        span = clause[: m.start()]
+        span = _MODAL.sub("", clause[: m.start()])  # "工信委等单位一定要…"
         units = _unit_list(span)
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
@@ -349,6 +353,8 @@ _CHARGE_START = re.compile(
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+# "由X提出/制定…": X is charged with drafting what the meeting will decide on.
+_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理)")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -388,7 +394,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
-    for clause in _CLAUSE.split(body):
+    sentence_start = 0
+    subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
+    for clause in [c for sentence in re.split(r"[。；;\n]", body) for c in (None, *_CLAUSE.split(sentence))]:
+        if clause is None:
+            subjects, sentence_start = [], len(leads)  # a subject carries over its own sentence's clauses only
+            continue
         clause = clause.strip()
         if not clause:
             continue
@@ -411,6 +422,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 if with_:
                     supporting += _with_units(rest[with_.end():])
                 continue
+            named = _unit_list(_MODAL.sub("", cleaned[: charged.start()]))
+            subjects = named if named and all(_GENERIC.search(u) for u in named) else []
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
@@ -429,16 +442,25 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
-            if not any(re.search(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强", u) for u in units):
-                supporting += units  # not "各司其职、相互配合": how, not who
+            if not any(re.search(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|[“”\"《]|^(?:形成|确保|实现)", u)
+                       for u in units):
+                supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
+            if not units and len(leads) > sentence_start:
+                # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
+                supporting += subjects
+            served = _SERVED.match(clause[support.end():])
+            if not leads and units and served:
+                leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
             if clause.startswith("责成"):
                 # "责成县城管局对…开展…": the units up to the first word that ends a unit's name.
-                m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:[、和及与][^，,；;。]*?{_UNIT_END})*", clause[2:])
+                m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:(?:[、和及与]|以及)[^，,；;。]*?{_UNIT_END})*", clause[2:])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
+            elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
+                leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif re.search(r"负责(?!人|同志|制)", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
             elif start and not _GENERIC.search(start.group(1)):
@@ -539,8 +561,33 @@ def _decision_texts(segment: str) -> list[str]:
     return with_who if len(with_who) > 1 else [segment]
 
 
+# Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执…): a traditional-script
+# copy of mainland minutes is read on a simplified copy, one character for one, and its results written back
+# as the text writes them.
+_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題",
+                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题")
+
+
+def _as_written(found: str, read: str, written: str) -> str:
+    """``found`` (a piece of ``read``, the simplified copy) as ``written`` writes it."""
+    at = read.find(found)
+    return written[at:at + len(found)] if at >= 0 else found
+
+
 def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line."""
+    read = simplified(text).translate(_MINUTES_T2S)
+    if read != text:
+        parsed = _parse_decisions(read, year=year)
+        for d in parsed.items:
+            d.text = _as_written(d.text, read, text)
+            d.lead_units = [_as_written(u, read, text) for u in d.lead_units]
+            d.supporting_units = [_as_written(u, read, text) for u in d.supporting_units]
+        return parsed
+    return _parse_decisions(text, year=year)
+
+
+def _parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
     year = year or _year_of(text)
     parsed = ParsedDecisions(year=year)
     lines, tables = _table_decisions(text, year)

@@ -299,3 +299,60 @@ def test_fields_separated_by_commas_and_persons_named_where_a_unit_might_be():
         (["区城管局"], [], date(2026, 7, 31)),
         (["区住建局"], [], date(2026, 10, 31)),
     ]
+
+
+# Session 17 (h34minutes4): forms from the tuning documents collected then.
+
+def test_an_adverb_before_yao_and_a_trailing_etc_of_departments_are_not_part_of_the_units():
+    # fugou_changwu_baiqi, zhanhe_changwu_44_2025
+    d = _one("扶贫办、住建局、交运局、工信委等单位一定要按照程序，抓紧时间完善各种手续资料。")
+    assert d.lead_units == ["扶贫办", "住建局", "交运局", "工信委"]
+    d = _one("会议要求，区市场监督管理局牵头，卫健、教体、民政、住建、应急等行业主管部门密切配合，全面开展排查整治。")
+    assert (d.lead_units, d.supporting_units) == (["区市场监督管理局"], ["卫健", "教体", "民政", "住建", "应急"])
+
+
+def test_a_collective_charged_beside_the_lead_and_then_to_cooperate_supports_it():
+    # fugou_changwu_baiqi: "各乡镇要…，全力以赴配合" in the lead's sentence supports it; "全力以赴" is no unit
+    d = _one("县交运局要进一步加大农村路建设力度，加强业务指导，各乡镇要按照属地管理的原则，保障施工环境，"
+             "全力以赴配合，确保完成目标任务。")
+    assert (d.lead_units, d.supporting_units) == (["县交运局"], ["各乡镇"])
+
+
+def test_a_collective_exhorted_in_a_sentence_of_its_own_does_not_support():
+    d = _one("在县住房城乡建设局设置办公室并负责总牵头工作。各责任单位要牢固树立一盘棋思想，主动作为，密切配合。")
+    assert (d.lead_units, d.supporting_units) == (["县住房城乡建设局"], [])
+
+
+def test_a_hope_and_a_quoted_slogan_are_not_units():
+    # fugou_changwu_baiqi ("希望城管部门要…"), zhanhe_changwu_44_2025 ("形成“齐抓共管、协同发力”")
+    assert _one("同时希望城管部门要进一步加强监管，发现问题及时整改。").lead_units == ["城管部门"]
+    d = _one("环保、住建、城管、环卫等相关部门要明确职责分工，形成“齐抓共管、协同发力”的工作格局。")
+    assert (d.lead_units, d.supporting_units) == (["环保", "住建", "城管", "环卫"], [])
+
+
+def test_units_ordered_with_yiji_and_one_that_cooperates_with_the_towns_who_lead():
+    # xinglongtai_tesejiequ_2016, fengxian_tongda_2013
+    d = _one("对于存在问题的商家，责成综合执法局、市场监督局以及相关街道三级联动，立即落实责任。")
+    assert d.lead_units == ["综合执法局", "市场监督局", "相关街道"]
+    d = _one("要求交通运输局配合各镇做好技术指导、工程验收工作。")
+    assert (d.lead_units, d.supporting_units) == (["各镇"], ["交通运输局"])
+
+
+def test_traditional_script_minutes_are_read_and_their_units_kept_as_written():
+    # longgang_changwu_125, fengxian_tongda_2013 (traditional-script copies of mainland pages)
+    d = _one("會議議定，原則通過《行動方案》，請區城管和綜合執法局根據會議精神進一步修改完善。")
+    assert d.lead_units == ["區城管和綜合執法局"] and "請區城管" in d.text
+    d = _one("要求交通運輸局配合各鎮做好技術指導、工程驗收工作。")
+    assert (d.lead_units, d.supporting_units) == (["各鎮"], ["交通運輸局"])
+
+
+def test_a_unit_charged_to_draft_with_you_ti_chu_leads_and_you_yu_is_no_charge():
+    d = _one("会议要求，由县住建局提出改造计划，县财政局配合，6月底前完成。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县住建局"], ["县财政局"], date(2026, 6, 30))
+    assert _one("会议同意，由县发改局提出实施方案，报县政府审定后实施。").lead_units == ["县发改局"]
+    assert parse_decisions("由于县财政局资金紧张，项目暂缓。", year=2026).items == []
+
+
+def test_an_enumerator_written_alone_before_the_units_is_not_part_of_them():
+    d = _one("四是县公安局、县交警大队要加强路面管控。")
+    assert d.lead_units == ["县公安局", "县交警大队"]
