@@ -109,7 +109,8 @@ class FakeServer:
         raise NotImplementedError
 
     def delivered(self) -> Counter:
-        return Counter({k: len(v) for k, v in self.inbox.items()})
+        with self.lock:  # (read while the server's threads deliver)
+            return Counter({k: len(v) for k, v in self.inbox.items()})
 
 
 # ---------------------------------------------------------------- DingTalk work notice
