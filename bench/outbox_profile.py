@@ -46,28 +46,45 @@ class _Rollback(Exception):
     pass
 
 
-def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None):
+def _shape(sql: str) -> str:
+    """A statement without its literals (ids, strings): statements of one shape add up."""
+    import re
+
+    return re.sub(r"'[^']*'|\b\d+\b", "?", re.sub(r"\((?:\s*(?:'[^']*'|\d+)\s*,?)+\)", "(…)", sql))[:150]
+
+
+def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0):
+    from collections import defaultdict
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     profiler = cProfile.Profile()
     connection.queries_log.clear()  # its window is 9,000 statements: counted from empty
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        profiler.enable()
+        start, cpu = time.perf_counter(), time.process_time()
+        if top:
+            profiler.enable()
         result = fn()
         profiler.disable()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     n = len(queries.captured_queries)
     extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
                     for k, v in (per or {}).items())
-    print(f"\n== {name}: {elapsed:.2f} s, {n} statements{extra}", flush=True)
+    print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}", flush=True)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
     for q in slowest:
         print(f"   slowest: {float(q['time']) * 1000:.0f} ms  {q['sql'][:400]}")
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
-    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()), flush=True)
+    if shapes:  # where the statements' time went, by shape
+        by_shape: dict[str, list[float]] = defaultdict(list)
+        for q in queries.captured_queries:
+            by_shape[_shape(q["sql"])].append(float(q["time"]))
+        for shape, times in sorted(by_shape.items(), key=lambda kv: -sum(kv[1]))[:shapes]:
+            print(f"   {sum(times) * 1000:8.0f} ms {len(times):5d}×  {shape}")
+    if top:  # (--top 0: no cProfile, the phases' times as they are)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()), flush=True)
     return result
 
 
@@ -79,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--shapes", type=int, default=0, help="also the N statement shapes that took longest")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/outbox_profile.py needs DATABASE_URL=postgres://...; skipped")
@@ -131,23 +149,25 @@ def main(argv: list[str] | None = None) -> int:
                 dingtalk_id=Subquery(get_user_model().objects.filter(pk=OuterRef("user_id")).values("username")[:1]),
                 channels="dingtalk",
             )
-            result = _phase("tick (scan, grouping)", lambda: reminders.reminders_tick(now=now), top=args.top)
+            result = _phase("tick (scan, grouping)", lambda: reminders.reminders_tick(now=now), top=args.top,
+                            shapes=args.shapes)
             emails = result.emails[: args.limit]
             print(f"   {len(result.emails)} addresses due; composing {len(emails)}", flush=True)
             groups = [emails[i: i + reminders.DIGESTS_PER_TASK]
                       for i in range(0, len(emails), reminders.DIGESTS_PER_TASK)]
             _phase("compose and queue digests",
                    lambda: [reminders.reminder_digests_send(emails=g, now=now) for g in groups],
-                   top=args.top, per={"digest": len(emails)})
+                   top=args.top, per={"digest": len(emails)}, shapes=args.shapes)
             counts = {c: Message.objects.filter(channel=c, state="queued").count() for c in ("email", "dingtalk")}
             print(f"   queued: {counts}", flush=True)
             email_batches = -(-counts["email"] // settings.NOTIFY_EMAIL_BATCH_SIZE)
             summary = _phase("deliver email (SMTP sink)", lambda: outbox.outbox_deliver(channel="email", now=now),
-                             top=args.top, per={"e-mail": counts["email"], "batch": email_batches})
+                             top=args.top, per={"e-mail": counts["email"], "batch": email_batches},
+                             shapes=args.shapes)
             print(f"   {summary.as_dict()}; the sink has {sink.n}", flush=True)
             summary = _phase("deliver dingtalk (stand-in)",
                              lambda: outbox.outbox_deliver(channel="dingtalk", now=now),
-                             top=args.top, per={"notice": counts["dingtalk"]})
+                             top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes)
             print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}; "
                   f"{len(dingtalk.calls)} calls", flush=True)
             raise _Rollback

@@ -432,6 +432,9 @@ class CelerySend:
         # with an account) also through the DingTalk stand-in (tasks/tests/notifications/fakes.py).
         self.delivered_ms: dict[str, float] = {}
         self.delivered_counts: dict[str, dict[str, int]] = {}
+        # database name -> CPU seconds from the tick to the last delivery (workers, PostgreSQL, this process)
+        # and the load average before and after: on a shared machine the wall time says little alone.
+        self.delivered_cpu: dict[str, dict] = {}
 
     def __call__(self, ctx: Context) -> None:
         import subprocess
@@ -456,8 +459,11 @@ class CelerySend:
         with app.connection_for_write(self.redis_url) as conn:
             app.control.purge(connection=conn)
         s = connection.settings_dict
+        # Production settings (DEBUG off, as a deployed worker runs: with DEBUG on, Django keeps every
+        # statement's text, and Celery warns of the leak).
         env = {**os.environ, "DATABASE_URL": f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:"
                f"{s['PORT'] or 5432}/{s['NAME']}", "REDIS_URL": self.redis_url,
+               "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": LOAD_SECRET_KEY,
                "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_VAR_DIR": os.environ["DJANGO_VAR_DIR"],
                "DINGTALK_API_BASE": dingtalk.url, "DINGTALK_APP_KEY": dingtalk.app_key,
                "DINGTALK_APP_SECRET": dingtalk.app_secret, "DINGTALK_AGENT_ID": str(dingtalk.agent_id)}
@@ -473,6 +479,7 @@ class CelerySend:
             while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
                 time.sleep(0.1)  # the workers' start is not part of the reminder day
             now = reminder_day_now(ctx.today)
+            cpu_before, load_before = _proc_cpu(), os.getloadavg()
             start = time.perf_counter()
             result = reminders_tick(now=now)
             queued = len(result.emails)
@@ -495,11 +502,15 @@ class CelerySend:
                    and worker.poll() is None):
                 time.sleep(0.05)
             last = time.perf_counter()
+            cpu = _delivery_cpu(cpu_before, _proc_cpu(), worker.pid, s["NAME"])
             got = sum(dingtalk.delivered().values())
             self.delivered_ms[s["NAME"]] = (last - start) * 1000
             self.delivered_counts[s["NAME"]] = {"email": sink.n, "dingtalk": got}
+            self.delivered_cpu[s["NAME"]] = {**cpu, "load_avg": [round(x, 2) for x in load_before + os.getloadavg()]}
             print(f"    reminders_delivered: {sink.n} e-mails and {got} DingTalk notices, the last "
-                  f"{last - start:.1f} s after the tick", flush=True)
+                  f"{last - start:.1f} s after the tick; CPU s: workers {cpu['worker_cpu_s']:.1f}, PostgreSQL "
+                  f"{cpu['db_cpu_s']:.1f}, this process (tick, SMTP sink, stand-in) {cpu['bench_cpu_s']:.1f}; "
+                  f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
             if got < expected:
                 raise RuntimeError(f"only {got} of {expected} DingTalk notices arrived; see {log}")
         finally:
@@ -605,6 +616,26 @@ def _proc_cpu() -> dict[int, tuple[int, str, float]]:
         fields = stat[stat.rindex(")") + 2:].split()
         out[int(entry.name)] = (int(fields[1]), comm, sum(int(f) for f in fields[11:15]) / ticks)
     return out
+
+
+def _delivery_cpu(before: dict, after: dict, worker_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds between two ``_proc_cpu`` readings of the Celery worker (its parent and pool processes),
+    PostgreSQL's backends connected to ``database`` (other sessions' databases on the same server left
+    out) and this process (the tick, the SMTP sink and the stand-in's threads)."""
+    def spent(pid):
+        return after[pid][2] - (before[pid][2] if pid in before else 0.0)
+
+    def serves(pid):
+        try:
+            return f" {database} " in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+        except OSError:
+            return False
+
+    workers = [pid for pid, (ppid, _c, _s) in after.items() if pid == worker_pid or ppid == worker_pid]
+    database = [pid for pid, (_p, comm, _s) in after.items() if comm.startswith("postgres") and serves(pid)]
+    return {"worker_cpu_s": round(sum(spent(p) for p in workers), 1),
+            "db_cpu_s": round(sum(spent(p) for p in database), 1),
+            "bench_cpu_s": round(spent(os.getpid()) if os.getpid() in after else 0.0, 1)}
 
 
 def _cpu_split(before: dict, after: dict, server_pid: int) -> dict[str, float]:
@@ -987,7 +1018,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
     delivered = getattr(send, "delivered_ms", {})
     rows += [
         {"operation": "reminders_delivered", "size": size, "ms": round(delivered[names[size]], 1),
-         "delivered": send.delivered_counts[names[size]]}
+         "delivered": send.delivered_counts[names[size]], **send.delivered_cpu.get(names[size], {})}
         for size in sizes if names[size] in delivered
     ]
     print_verdicts(target_verdicts(rows, tick_ms=getattr(send, "tick_ms", {}).get(names[max(sizes)])))

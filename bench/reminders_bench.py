@@ -51,7 +51,7 @@ from tasks.models import (  # noqa: E402
     WorkItem,
     WorkItemUnit,
 )
-from tasks.selectors.reminders import reminders_pending_emails  # noqa: E402
+from tasks.selectors.reminders import reminders_pending_counts  # noqa: E402
 from tasks.services.reminders import reminder_digest_send, reminders_scan  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -129,7 +129,7 @@ def run_size(n: int, units: list[Unit]) -> dict:
     print(f"  built {n:,} open items in {time.perf_counter() - t:.1f}s", flush=True)
     first, first_s, first_q = measure(lambda: reminders_scan(today=TODAY, now=NOW))
     second, second_s, second_q = measure(lambda: reminders_scan(today=TODAY, now=NOW))
-    emails, _, _ = measure(lambda: reminders_pending_emails(now=NOW))
+    emails, _, _ = measure(lambda: sorted(reminders_pending_counts(now=NOW)))
     sample = [e for e in emails if e.startswith("unit")][:SAMPLE_DIGESTS]
     _, send_s, send_q = measure(lambda: [reminder_digest_send(email=e, now=NOW, today=TODAY) for e in sample])
     row = {

@@ -16,6 +16,7 @@ How "none lost, none twice" holds:
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections import Counter, defaultdict
@@ -26,7 +27,7 @@ from math import ceil
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     with transaction.atomic():
         existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
         new = [s for s in specs if s.key not in existing]
-        Message.objects.bulk_create(
+        _insert_messages(
             [
                 Message(
                     key=s.key, purpose=s.purpose, channel=s.channel, address=s.address, subject=s.subject[:300],
@@ -107,8 +108,7 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
                     urgent=s.urgent,
                 )
                 for s in new
-            ],
-            ignore_conflicts=True,  # the same key queued by a concurrent transaction: theirs stands
+            ]
         )
         with_plans = {s.key: s.plan_ids for s in new if s.plan_ids}
         fallbacks = [s for s in new if s.fallback_for and s.group]
@@ -131,6 +131,35 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
             for channel in sorted({s.channel for s in new}):
                 enqueue_after_commit("outbox_send", channel)
     return len(new)
+
+
+def _insert_messages(rows: list[Message]) -> None:
+    """Insert ``rows``, skipping a key already there (the same key queued by a concurrent transaction: theirs
+    stands). On PostgreSQL one statement with the rows as one JSON parameter: Django's bulk insert sends
+    each column as an array, which the driver quotes element by element in Python (a digest's HTML has
+    hundreds of quotes to escape), ~7 % of a digest task's time."""
+    if connection.vendor != "postgresql" or not rows:
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    q = connection.ops.quote_name
+    reads = []
+    for i, f in enumerate(fields):
+        kind = f.db_type(connection).split("(")[0]
+        reads.append(f"(r->{i})" if kind == "jsonb" else f"(r->>{i})::{kind}")
+
+    def plain(value):
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value) if isinstance(value, uuid.UUID) else value
+
+    payload = json.dumps([[plain(getattr(m, f.attname)) for f in fields] for m in rows], ensure_ascii=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(Message._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+            f"SELECT {', '.join(reads)} FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING",
+            [payload],
+        )
 
 
 def message_queue(*, now: datetime | None = None, kick: bool = True, **spec) -> Message:
@@ -276,6 +305,13 @@ def _record(rows: list[Message]) -> None:
     if len(by_id) <= 3:  # one call's id for its whole batch (DingTalk's task id), or none
         for provider_id, pks in by_id.items():
             Message.objects.filter(pk__in=pks).update(provider_id=provider_id)
+    elif connection.vendor == "postgresql":  # the (row, id) pairs as one JSON parameter, joined: no CASE
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} AS m SET provider_id = d->>1 "
+                "FROM jsonb_array_elements(%s::jsonb) AS d WHERE m.id = (d->>0)::bigint",
+                [json.dumps([[m.pk, m.provider_id] for m in rows], ensure_ascii=False)],
+            )
     else:
         Message.objects.bulk_update(rows, ["provider_id"])
 

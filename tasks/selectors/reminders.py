@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tasks import workdays
@@ -306,13 +306,11 @@ def reminders_due(
     return list(out.values())
 
 
-def reminders_pending_emails(*, now: datetime) -> list[str]:
-    """Addresses with pending reminders whose next attempt is due."""
-    return list(
+def reminders_pending_counts(*, now: datetime) -> dict[str, int]:
+    """Each address with pending reminders whose next attempt is due -> how many (a digest task's weight)."""
+    return dict(
         Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
+        .order_by().values_list("email").annotate(n=Count("pk"))
     )
 
 

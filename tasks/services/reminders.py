@@ -27,7 +27,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, Prefetch, UUIDField, Value, When, prefetch_related_objects
+from django.db.models import Case, F, UUIDField, Value, When
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -59,7 +59,7 @@ from tasks.selectors.reminders import (
     reminder_recipients,
     reminder_settings_for,
     reminders_due,
-    reminders_pending_emails,
+    reminders_pending_counts,
     reminders_ready_to_send_for,
 )
 from tasks.services.enqueue import enqueue_after_commit
@@ -106,7 +106,8 @@ def _insert_reminders(
         [
             [c.work_item_id, c.kind, c.deadline and c.deadline.isoformat(), c.step, c.email, c.role,
              c.scheduled_for.isoformat(), c.unit_id, stamp(held(c))]
-            for c in candidates
+            # In the unique key's order: the index pages are then visited in turn, not at random.
+            for c in sorted(candidates, key=lambda c: (c.work_item_id, c.kind, c.step, c.email))
         ]
     )
     if connection.vendor == "postgresql":
@@ -142,14 +143,37 @@ def _insert_reminders(
 # Addresses per digest task: each task renders their digests, queues them in the outbox and kicks each
 # channel's delivery once (one task per address made one delivery run per digest: no batches).
 DIGESTS_PER_TASK = 100
+# And due rows per task, about: a coordinator's digest covers hundreds of items (a province's 90 region
+# coordinators, ~550 rows each, sort together: one task of 49,000 rows held one worker for 20 s or more).
+DIGEST_ROWS_PER_TASK = 2000
 
 
-def _enqueue_digests(emails: Iterable[str]) -> list[str]:
-    """Queue the digest tasks (DIGESTS_PER_TASK addresses each) after the transaction commits."""
-    emails = sorted(set(emails))
-    for i in range(0, len(emails), DIGESTS_PER_TASK):
-        enqueue_after_commit("reminders_send_digests", emails[i : i + DIGESTS_PER_TASK])
-    return emails
+def _digest_chunks(weights: Mapping[str, int]) -> list[list[str]]:
+    """The addresses in address order, cut into digest tasks of at most DIGESTS_PER_TASK addresses and about
+    DIGEST_ROWS_PER_TASK due rows (an address heavier than that is a task of its own); heaviest first, so
+    the longest tasks do not end the day on one worker while the other waits."""
+    chunks: list[tuple[int, list[str]]] = []
+    chunk: list[str] = []
+    rows = 0
+    for email in sorted(weights):
+        weight = max(1, weights[email])
+        if chunk and (len(chunk) >= DIGESTS_PER_TASK or rows + weight > DIGEST_ROWS_PER_TASK):
+            chunks.append((rows, chunk))
+            chunk, rows = [], 0
+        chunk.append(email)
+        rows += weight
+    if chunk:
+        chunks.append((rows, chunk))
+    return [c for _rows, c in sorted(chunks, key=lambda rc: -rc[0])]
+
+
+def _enqueue_digests(emails: Iterable[str] | Mapping[str, int]) -> list[str]:
+    """Queue the digest tasks (``_digest_chunks``; ``emails`` with their due rows, or without: one each)
+    after the transaction commits; returns the addresses, sorted."""
+    weights = emails if isinstance(emails, Mapping) else dict.fromkeys(emails, 1)
+    for chunk in _digest_chunks(weights):
+        enqueue_after_commit("reminders_send_digests", chunk)
+    return sorted(weights)
 
 
 # ---------------------------------------------------------------- scanning
@@ -267,7 +291,7 @@ def reminders_tick(*, now: datetime) -> ScanResult:
             scan = reminders_scan(today=today, now=now, plan_ids=claimed, overrides=overrides, settings=settings,
                                   hold=True)
             result.plan_ids, result.due, result.created = scan.plan_ids, scan.due, scan.created
-        result.emails = _enqueue_digests(reminders_pending_emails(now=now))
+        result.emails = _enqueue_digests(reminders_pending_counts(now=now))
     return result
 
 
@@ -297,13 +321,55 @@ class DigestOutcome:
         }
 
 
-def _chased_part(reminder: Reminder) -> WorkItemUnit | None:
+@dataclass(frozen=True)
+class _Part:
+    """An item's unit as a digest needs it (one row of a values query, not a WorkItemUnit and its Unit:
+    a coordinator's digest covers hundreds of items, and building the two model instances per unit was
+    most of a digest task's time at a province's size)."""
+
+    unit_id: int
+    role: str
+    done: bool  # 配合到位 (support_done_at set)
+    unit_name: str
+
+
+def _parts(item: WorkItem) -> list[_Part]:
+    """``item``'s units in their order, as loaded by ``_load_parts`` (else from its assignments)."""
+    parts = getattr(item, "_digest_parts", None)
+    if parts is None:
+        parts = item._digest_parts = [
+            _Part(a.unit_id, a.role, a.support_done_at is not None, a.unit.name) for a in item.assignments.all()
+        ]
+    return parts
+
+
+def _load_parts(items: dict[int, WorkItem]) -> None:
+    """Every item's units in one query, as light rows (``_parts``)."""
+    parts: dict[int, list[_Part]] = defaultdict(list)
+    rows = (WorkItemUnit.objects.filter(work_item_id__in=list(items)).order_by("work_item_id", "position", "pk")
+            .values_list("work_item_id", "unit_id", "role", "support_done_at", "unit__name"))
+    for item_id, unit_id, role, done_at, name in rows:
+        parts[item_id].append(_Part(unit_id, role, done_at is not None, name))
+    for pk, item in items.items():
+        item._digest_parts = parts.get(pk, [])
+
+
+# What composing a digest reads of a reminder, its item and its plan (``only``: the rest of a work item's
+# 36 columns cost time to fetch and to build, per row, for nothing).
+_DIGEST_FIELDS = (
+    "id", "work_item_id", "kind", "deadline", "email", "unit_id", "status", "last_error", "next_attempt_at",
+    "work_item__id", "work_item__plan_id", "work_item__text", "work_item__due_date", "work_item__status",
+    "work_item__recurring", "work_item__plan__id", "work_item__plan__title",
+)
+
+
+def _chased_part(reminder: Reminder) -> _Part | None:
     """The supporting part a reminder chases (its unit's supporting row on the item), or None when it
     chases the item itself (the lead, the coordinators of an overdue item)."""
     if reminder.unit_id is None:
         return None
     return next(
-        (a for a in reminder.work_item.assignments.all() if a.unit_id == reminder.unit_id and a.role == Role.SUPPORT),
+        (a for a in _parts(reminder.work_item) if a.unit_id == reminder.unit_id and a.role == Role.SUPPORT),
         None,
     )
 
@@ -316,7 +382,7 @@ def _stale_reason(reminder: Reminder) -> str:
             return _("事项已办结")
         if item.status == WorkItem.Status.WAIVED:
             return _("事项已豁免")
-        if not support.part_is_chased(item_status=item.status, done=part.support_done_at is not None):
+        if not support.part_is_chased(item_status=item.status, done=part.done):
             return _("配合单位已确认配合到位")
         dated = {K.DUE_SOON, K.OVERDUE, K.ESCALATE_COORDINATOR, K.ESCALATE_LEADER}
         if reminder.kind in dated and reminder.deadline != item.due_date:
@@ -361,16 +427,13 @@ def reminder_digests_send(
     emails = list(dict.fromkeys(emails))
     outcomes = {email: DigestOutcome(email=email) for email in emails}
     with transaction.atomic():
-        rows = list(reminders_ready_to_send_for(emails=emails, now=now)
+        rows = list(reminders_ready_to_send_for(emails=emails, now=now).only(*_DIGEST_FIELDS)
                     .select_for_update(skip_locked=True, of=("self",)))
         # An item due to several of these addresses is one instance (its units fetched once, in one query).
         items: dict[int, WorkItem] = {}
         for r in rows:
             r.work_item = items.setdefault(r.work_item_id, r.work_item)
-        prefetch_related_objects(
-            list(items.values()),
-            Prefetch("assignments", queryset=WorkItemUnit.objects.select_related("unit")),
-        )
+        _load_parts(items)
         live: dict[str, list[Reminder]] = defaultdict(list)
         cancelled = []
         for r in rows:
@@ -479,7 +542,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
             section = plan["sections"][key] = {"key": key, "title": str(title), "items": []}
         due = item.due_date
         chased_parts = [_chased_part(r) for r in rows]
-        part_units = "、".join(sorted({p.unit.name for p in chased_parts if p is not None}))
+        part_units = "、".join(sorted({p.unit_name for p in chased_parts if p is not None}))
         if due is not None and all(p is not None for p in chased_parts):
             # Only supporting parts are chased here (配合): their own deadline, not the lead's status.
             if support.support_outcome(due_date=due, done_on=None, as_of=today) == support.SupportOutcome.MISSING:
@@ -500,7 +563,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
             note = _("还有 %(n)s 个工作日") % {"n": workdays_left(today=today, due=due, overrides=overrides)}
         if key == "sign":
             note = _("交办后逾期未签收，请登录系统签收") + "；" + note
-        assignments = list(item.assignments.all())
+        assignments = _parts(item)
         # A signed link to the item, or to the 签收 confirm page (two taps: the link, the button).
         purpose = "sign" if key == "sign" else "item"
         url = links.get((purpose, item.pk))
@@ -518,8 +581,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
                 "url": url,
                 "due": due,
                 "note": note,
-                "leads": "、".join(a.unit.name for a in assignments if a.role == Role.LEAD),
-                "supports": "、".join(a.unit.name for a in assignments if a.role == Role.SUPPORT),
+                "leads": "、".join(a.unit_name for a in assignments if a.role == Role.LEAD),
+                "supports": "、".join(a.unit_name for a in assignments if a.role == Role.SUPPORT),
                 "why": "、".join(sorted({labels[r.kind] for r in rows})),
             }
         )
@@ -661,9 +724,8 @@ def reminders_send_pending(*, now: datetime | None = None, today: date | None = 
     """Queue every due digest and deliver the outbox's due messages now, in this process (the command's path)."""
     now = now or timezone.now()
     summary = SendSummary()
-    emails = sorted(reminders_pending_emails(now=now))
-    for i in range(0, len(emails), DIGESTS_PER_TASK):
-        for outcome in reminder_digests_send(emails=emails[i: i + DIGESTS_PER_TASK], now=now, today=today):
+    for chunk in _digest_chunks(reminders_pending_counts(now=now)):
+        for outcome in reminder_digests_send(emails=chunk, now=now, today=today):
             summary.add(outcome)
     channels = set(Message.objects.filter(state=Message.State.QUEUED, next_attempt_at__lte=now)
                    .values_list("channel", flat=True).distinct())

@@ -4,6 +4,7 @@ that never left (retry) from one whose answer was lost (the provider may have ta
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -29,6 +30,21 @@ def _never_sent(exc: requests.RequestException) -> bool:
 
 
 _session = requests.Session()
+# The environment's proxies and CA bundle are read once per origin, not on every call (requests reads
+# the whole environment per request when it trusts it: a third of a call to the loopback stand-in).
+_session.trust_env = False
+_environment: dict[str, dict] = {}
+
+
+def _from_environment(url: str) -> dict:
+    """What requests would take from the environment for ``url`` (proxies, verify, cert), once per origin."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin not in _environment:
+        reader = requests.Session()  # trust_env on: the same reading requests does per call
+        _environment[origin] = reader.merge_environment_settings(origin + "/", {}, None, None, None)
+        reader.close()
+    return _environment[origin]
 
 
 def call(method: str, url: str, *, idempotent: bool = False, **kwargs: Any) -> dict:
@@ -36,6 +52,9 @@ def call(method: str, url: str, *, idempotent: bool = False, **kwargs: Any) -> d
     reach the provider or it answered 5xx, UNCERTAIN when the answer was lost after sending (RETRY for an
     idempotent call), FAILED on another HTTP error (a wrong address is a configuration matter)."""
     kwargs.setdefault("timeout", settings.NOTIFY_HTTP_TIMEOUT)
+    for key, value in _from_environment(url).items():
+        if value is not None:
+            kwargs.setdefault(key, value)
     try:
         response = _session.request(method, url, **kwargs)
     except requests.RequestException as exc:

@@ -33,6 +33,12 @@ class FakeServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as the providers' HTTPS endpoints do: a client's pooled connection serves many
+            # calls (HTTP/1.0 made a connection, and a server thread, per call). Every answer says its
+            # length; Nagle off, or the headers and the body, written apart, wait for a delayed ACK.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
             def log_message(self, *args):
                 pass
 
@@ -54,6 +60,7 @@ class FakeServer:
                     time.sleep(hang)  # the request was read: the provider may act on it (below)
                 if fail:
                     self.send_response(fail)
+                    self.send_header("Content-Length", "14")
                     self.end_headers()
                     self.wfile.write(b"upstream error")
                     return
@@ -102,7 +109,8 @@ class FakeServer:
         raise NotImplementedError
 
     def delivered(self) -> Counter:
-        return Counter({k: len(v) for k, v in self.inbox.items()})
+        with self.lock:  # (read while the server's threads deliver)
+            return Counter({k: len(v) for k, v in self.inbox.items()})
 
 
 # ---------------------------------------------------------------- DingTalk work notice

@@ -565,3 +565,23 @@ def test_a_digest_that_cannot_be_composed_holds_back_no_one_else(world, monkeypa
     monkeypatch.setattr(reminders, "digest_messages", compose)
     assert reminder_digest_send(email="jsj2@yc.gov.cn", now=at(day)).sent
     assert Message.objects.filter(address="jsj2@yc.gov.cn").count() == 1
+
+
+def test_digest_tasks_are_cut_by_addresses_and_due_rows_heaviest_first(monkeypatch):
+    """A province's region coordinators (hundreds of rows each) sort together: they are spread over tasks of
+    about DIGEST_ROWS_PER_TASK rows, queued first; light addresses still go a hundred to a task."""
+    from tasks.services import reminders
+
+    monkeypatch.setattr(reminders, "DIGEST_ROWS_PER_TASK", 1000)
+    weights = {f"coord{i:02d}@x.cn": 550 for i in range(6)} | {f"liaison{i:03d}@x.cn": 3 for i in range(250)}
+    weights["huge@x.cn"] = 5000  # heavier than a task: a task of its own
+    chunks = reminders._digest_chunks(weights)
+
+    assert sorted(e for c in chunks for e in c) == sorted(weights)  # every address once
+    assert chunks[0] == ["huge@x.cn"]
+    rows = [sum(weights[e] for e in c) for c in chunks]
+    assert rows == sorted(rows, reverse=True)
+    assert all(len(c) <= reminders.DIGESTS_PER_TASK for c in chunks)
+    assert all(r <= 1000 for c, r in zip(chunks, rows, strict=True) if len(c) > 1)
+    assert [len(c) for c in chunks if c[0].startswith("coord")] == [1] * 6  # 550 + 550 > 1000
+    assert sum(1 for c in chunks if c[0].startswith("liaison")) == 3  # 100 + 100 + 50
