@@ -163,6 +163,11 @@ def services(transactional_db, tmp_path):
                 "NOTIFY_MAX_ATTEMPTS": "20",
                 "NOTIFY_EMAIL_BATCH_SIZE": "3",
                 "NOTIFY_SENDING_TIMEOUT_SECONDS": "2",
+                # The worker sends at whatever hour the suite runs, as the suite's own settings do (the
+                # quiet-hours tests set a window of their own): at 18:00 Asia/Shanghai the default window
+                # closed and these tests failed every evening.
+                "NOTIFY_WORKING_HOURS": "always",
+                "NOTIFY_QUIET_DAYS_OFF": "false",
             }
             log = open(tmp_path / f"worker{len(workers)}.log", "w")  # noqa: SIM115 - closed with the process
             proc = subprocess.Popen(
