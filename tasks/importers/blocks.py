@@ -150,8 +150,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or (
-                _header_piece(lines[j]) and not (len(lines[j].strip()) >= 3 and _unit_line(lines[j].strip())))):
+        while j < n and _header_line(lines[j]):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
@@ -175,6 +174,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
         elif len(header) < 3:
             i = j
             continue
+        first_word = header[0]
         if numbered:
             header = _merge_header_pieces(header, _first_row_width(lines, j))
         rows: list[tuple[int, list[str]]] = [(i, header)]
@@ -192,6 +192,13 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
                 break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
+            if plain == first_word and current is not None and is_header_word(s):
+                # The header repeated mid-table (a table continued on a new page): skipped, not a row.
+                k += 1
+                while k < n and _header_line(lines[k]):
+                    k += 1
+                current = None
+                continue
             if task_at is not None:
                 # No 序号 column: a row starts at its task, numbered in its own text ("2.始终坚持依法行政");
                 # the short cells just before it (a person merged down the rows) belong to it.
@@ -238,17 +245,25 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
 _LABEL_COLON = re.compile(r"[:：]\s*$")
 
 
-def _record_pair(line: str) -> tuple[str, str | None] | None:
+_FIELD_NAME = re.compile(r"^[\u4e00-\u9fff、，, ]{2,24}$")
+
+
+def _record_pair(line: str, inside: bool = False) -> tuple[str, str | None] | None:
     """A record's field: a column name alone on its line ("责任单位", its value on the next line), or a
-    name and its value as two cells of a line ("牵头单位: | 市城管局 |"); None for anything else."""
+    name and its value as two cells of a line ("牵头单位: | 市城管局 |"); None for anything else.
+    Inside a record, any short name ending in a colon is a field too ("年度阶段性工作目标: | …")."""
     s = line.strip()
     if not s or s[0] == "\0":
         return None
     cells = _row_cells(s)
-    if cells and len([c for c in cells if c]) == 2 and is_header_word(_LABEL_COLON.sub("", cells[0])):
-        return no_spaces(_LABEL_COLON.sub("", cells[0])), cells[1]
-    bare = _LABEL_COLON.sub("", s)
+    if cells and len([c for c in cells if c]) == 2:
+        name = _LABEL_COLON.sub("", cells[0])
+        if is_header_word(name) or (inside and name != cells[0] and _FIELD_NAME.match(name)):
+            return no_spaces(name), cells[1]
+    bare = _LABEL_COLON.sub("", s.rstrip("|｜ "))
     if len(bare) <= 16 and is_header_word(bare):
+        return no_spaces(bare), None
+    if inside and bare != s.rstrip("|｜ ") and _FIELD_NAME.match(bare):
         return no_spaces(bare), None
     return None
 
@@ -271,7 +286,7 @@ def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
         current: list[str] | None = None
         k, end = i, i
         while k < n:
-            pair = _record_pair(lines[k])
+            pair = _record_pair(lines[k], inside=k > i)
             if pair is None:
                 break
             name, value = pair
@@ -280,7 +295,7 @@ def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 j = k + 1
                 while j < n and not lines[j].strip():
                     j += 1
-                if j >= n or _record_pair(lines[j]) is not None or lines[j].startswith("\0"):
+                if j >= n or _record_pair(lines[j], inside=True) is not None or lines[j].startswith("\0"):
                     break
                 value, k = lines[j].strip(), j
             if current is None or name == header[0] and len(current) == len(header) and rows:
@@ -387,6 +402,12 @@ def _first_row_width(lines: list[str], j: int) -> int:
         cells += bool(s)
         k += 1
     return cells
+
+
+def _header_line(line: str) -> bool:
+    """A line of a header laid out one cell per line: a header word, a piece of one, or blank."""
+    return is_header_word(line) or not line.strip() or (
+        _header_piece(line) and not (len(line.strip()) >= 3 and _unit_line(line.strip())))
 
 
 def _merge_header_pieces(header: list[str], width: int) -> list[str]:

@@ -715,6 +715,8 @@ class TableParser:
                 self.results.tables[-1].headers = list(row.cells)
                 self.results.tables[-1].sample = []
             return
+        if row.line != schema.line and _repeats_header(nonempty, schema.headers):
+            return  # the header repeated mid-table (a table continued on a new page)
         if (len(nonempty) == 1 and not _INT.match(nonempty[0]) and (first or numbering(nonempty[0]))) or (
                 len(nonempty) == 2 and first and _section_number(first)):
             # "一、住房保障 | | |", "一 | 住房保障": a section row
@@ -1069,6 +1071,12 @@ def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str
                 out[-line] = match + ["ignore"] * max(0, len(cells) - len(match))
                 break
     return out
+
+
+def _repeats_header(cells: list[str], headers: list[str]) -> bool:
+    """A row that is the table's header again: its cells are the header's cells, in order."""
+    heads = [no_spaces(h) for h in headers if no_spaces(h)]
+    return len(cells) >= 2 and len(heads) >= 2 and [no_spaces(c) for c in cells] == heads
 
 
 def _header_like(cells: list[str], known: set[str]) -> bool:

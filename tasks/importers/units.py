@@ -145,10 +145,15 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
     result = SplitResult()
     pending: list[int] = []  # names waiting for a role given after them ("B、C按职责分工负责")
     ended = False
-    for piece in _joined_collectives([p for p, _ in split_top_level(text.strip(), SEPARATORS)]):
+    text = text.strip()
+    for piece, new_list in _joined_collectives(
+            [(p, off > 0 and text[off - 1] in _LIST_BREAK) for p, off in split_top_level(text, SEPARATORS)]):
         piece = no_spaces(piece).strip("：:")
         if not piece:
             continue
+        if ended and new_list and looks_like_unit(_TRAILING_ETC.sub("", _ROLE_SUFFIX.sub("", piece)), known) \
+                and not _NOTE.search(piece):
+            ended = False  # "A等相关部门,各街道": a comma opens a further list of units
         if ended:
             result.notes.append(piece)
             continue
@@ -218,19 +223,32 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
 
 _EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)(?:、(?:省|市|州|盟|县|区|旗|地))*$")
 _LEVEL = re.compile(r"^(?:省|市|州|盟|县|区|旗|地)$")
+# "13个街道、镇", "各乡、镇", "全区各街道、镇": a count or 各 over local levels, continued by a bare level
+_EACH_LOCAL = re.compile(r"^(?:全[市区县])?(?:各|[0-9]+个|[一二三四五六七八九十]+个)(?:镇|乡|街道|社区|村|园区)"
+                         r"(?:、(?:镇|乡|街道|社区|村|园区))*$")
+_LOCAL_LEVEL = re.compile(r"^(?:镇|乡|街道|社区|村|园区)$")
+_LIST_BREAK = ",，;；"
 
 
-def _joined_collectives(pieces: list[str]) -> list[str]:
-    """"各市、县(市、区)人民政府" and "各县、市、区政府" are one collective unit (each city's and county's
-    government), not two or three."""
-    out: list[str] = []
-    for piece in pieces:
-        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and (
-                re.search(r"(政府|党委|党委政府|管委会)$", no_spaces(piece)) or _LEVEL.match(no_spaces(piece))):
-            out[-1] = f"{out[-1]}、{piece}"
+def _joined_collectives(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """"各市、县(市、区)人民政府", "各县、市、区政府" and "13个街道、镇" are one collective unit each (each
+    city's and county's government; the 13 streets and towns), not two or three. Pieces are
+    (text, whether a comma or semicolon comes before it)."""
+    out: list[tuple[str, bool]] = []
+    for piece, new_list in pieces:
+        last = no_spaces(out[-1][0]) if out else ""
+        here = no_spaces(piece)
+        if out and not new_list and not piece.startswith("各") and (
+                (_EACH_LEVEL.match(last) and (re.search(r"(政府|党委|党委政府|管委会)$", here) or _LEVEL.match(here)))
+                or (_EACH_LOCAL.match(last) and _LOCAL_LEVEL.match(here))):
+            out[-1] = (f"{out[-1][0]}、{piece}", out[-1][1])
         else:
-            out.append(piece)
+            out.append((piece, new_list))
     return out
+
+
+# a body named without its place: it shares the place of the name before 和/及 ("X党委和人民政府")
+_BARE_BODY = re.compile(r"^(?:人民)?(?:政府|党委|党工委|党组|管委会|工委|人大|政协|纪委|监委)$")
 
 
 def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
@@ -240,6 +258,8 @@ def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
     parts = _AND.split(piece)
     if len(parts) < 2 or any(not p for p in parts):
         return [piece]
+    if any(_BARE_BODY.match(p) for p in parts[1:]):
+        return [piece]  # "各县(市、区)党委和人民政府", "高新区党工委和管委会": one place's two bodies, one unit
     if all(looks_like_unit(p, known) and len(name_key(p)) >= 3 for p in parts):
         return parts
     return [piece]
