@@ -926,6 +926,9 @@ def _separated_cells(work: list[str]) -> None:
     if ended >= 8 and ended > bars:
         _bar_ended_rows(work)
         return
+    if bars >= 8 and _alternating_bars(work):
+        _bar_after_each_cell(work)
+        return
     if bars >= 8:
         i = 0
         while i < n:
@@ -977,6 +980,102 @@ def _separated_cells(work: list[str]) -> None:
                     work[j] = "\0"
                 work[first] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
             i = k
+
+
+def _alternating_bars(work: list[str]) -> bool:
+    """A lone "|" after every cell and nothing between rows: no "||" and never two bars in a row."""
+    last_bar = False
+    for x in work:
+        if not x.strip():
+            continue
+        bar = bool(_LONE_BAR.match(x))
+        if bar and (x.strip() in ("||", "｜｜") or last_bar):
+            return False
+        last_bar = bar
+    return True
+
+
+_NUMBER_CELL = re.compile(r"[0-9]{1,4}")
+
+
+def _bar_after_each_cell(work: list[str]) -> None:
+    """Cells one per line (or several lines), a lone "|" after each, nothing marking the rows: the header
+    is the leading header words; a row starts at its number (a number alone), a merged group cell just
+    before it belonging to it (cells beyond the shortest row's length go to the next row); a header
+    without a 序号 over rows that have one gets it. Rows rebuilt as tab rows in place."""
+    n, i = len(work), 0
+    while i < n:
+        if not _LONE_BAR.match(work[i]):
+            i += 1
+            continue
+        j = i - 1  # the first cell's lines end just before the first bar
+        while j >= 0 and work[j].strip() and not work[j].startswith("\0") and not _LONE_BAR.match(work[j]):
+            j -= 1
+        k, cells, lines_of = j + 1, [], []
+        piece: list[str] = []
+        while k < n:
+            x = work[k]
+            if _LONE_BAR.match(x):
+                if piece:
+                    cells.append(_join_cell_lines(piece))
+                    piece = []
+            elif x.strip():
+                if not piece:
+                    lines_of.append(k)
+                piece.append(x.strip())
+                if k + 1 < n and not work[k + 1].strip() and not (k + 2 < n and _LONE_BAR.match(work[k + 2])):
+                    break  # prose after the table
+            elif piece:
+                break
+            k += 1
+        if len(cells) < 4:
+            i = k + 1
+            continue
+        for idx in range(j + 1, min(k + 1, n)):
+            work[idx] = "\0"
+        for at, row in _rows_of_cells(cells):
+            work[lines_of[at]] = "\t".join(row)
+        i = k + 1
+
+
+def _join_cell_lines(lines: list[str]) -> str:
+    """One cell's lines: unit names one a line joined by 、, other text run on."""
+    if len(lines) > 1 and all(_unit_line(x) for x in lines):
+        return "、".join(lines)
+    return "".join(lines)
+
+
+def _rows_of_cells(cells: list[str]) -> list[tuple[int, list[str]]]:
+    """(index of the row's first cell, row) for a flat cell list, the header first."""
+    first = next((x for x, c in enumerate(cells) if _NUMBER_CELL.fullmatch(c)), None)
+    if not first:
+        return [(0, cells)]
+    h = first
+    while h > 0 and not (is_header_word(cells[h - 1]) or len(no_spaces(cells[h - 1])) <= 8):
+        h -= 1  # a merged group cell before the first number belongs to the first row
+    header = cells[:h]
+    starts, prev = [], None
+    for x in range(first, len(cells)):
+        if _NUMBER_CELL.fullmatch(cells[x]) and (prev is None or int(cells[x]) == int(cells[prev]) + 1
+                                                 or x - prev >= max(2, len(header) - 1)):
+            starts.append(x)
+            prev = x
+    bounds = list(zip(starts, [*starts[1:], len(cells)]))
+    after = min(b - a for a, b in bounds)
+    rows: list[tuple[int, list[str]]] = []
+    carry_from = h
+    for a, b in bounds:
+        rows.append((carry_from, cells[carry_from:a + after]))
+        carry_from = a + after
+    if carry_from < len(cells):
+        rows[-1] = (rows[-1][0], rows[-1][1] + cells[carry_from:])
+    width = max(len(r) for _, r in rows)
+    lead = max(len(r) - after for _, r in rows)  # group cells before the number
+    if lead and "序号" not in header and len(header) == width - 1:
+        header = header[:lead] + ["序号"] + header[lead:]
+    rows = [(at, [""] * (width - len(r)) + r if len(r) < width and _NUMBER_CELL.fullmatch(r[0]) else r)
+            for at, r in rows]
+    return [(0, header), *rows] if header else rows
 
 
 def _bar_ended_rows(work: list[str]) -> None:

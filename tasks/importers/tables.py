@@ -135,6 +135,8 @@ _LOOSE_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("lead", re.compile(r"(牵头|主责|主办)(责任)?(单位|部门|处室|科室)")),
     ("resp", re.compile(r"(责任|承办|落实|实施)(单位|部门|主体|处室|科室)")),
     ("leader", re.compile(r"(牵头|责任|分管|联系)(市|区|县)?领导")),
+    # "目标任务主要内容", "具体要求", "细化分工", "考核内容": a column of what is to be done
+    ("task", re.compile(r"^[\u4e00-\u9fff]{0,6}(内容|要求|任务|事项|分工)$")),
 ]
 
 
