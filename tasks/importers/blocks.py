@@ -1060,11 +1060,11 @@ def _rows_of_cells(cells: list[str]) -> list[tuple[int, list[str]]]:
                                                  or x - prev >= max(2, len(header) - 1)):
             starts.append(x)
             prev = x
-    bounds = list(zip(starts, [*starts[1:], len(cells)]))
+    bounds = list(zip(starts, [*starts[1:], len(cells)], strict=True))
     after = min(b - a for a, b in bounds)
     rows: list[tuple[int, list[str]]] = []
     carry_from = h
-    for a, b in bounds:
+    for a, _b in bounds:
         rows.append((carry_from, cells[carry_from:a + after]))
         carry_from = a + after
     if carry_from < len(cells):

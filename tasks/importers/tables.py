@@ -883,8 +883,11 @@ class TableParser:
         gap = schema.width - len(cells)
         positional = cells + [""] * gap
         base, misfit = score(positional)
-        if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
-            return None  # only a row whose persons and units a dropped cell put in each other's columns
+        if not misfit or ("leader" not in roles and len(schema.task_cols) < 2) or not any(
+                any(kind(c)) for c in cells if c):
+            # only a row whose persons and units, or (two text columns, one merged away) whose units and
+            # dates, a dropped cell put in the wrong columns
+            return None
         best, best_score = None, base
         for k in range(1, gap + 1):
             for at in range(1, len(cells)):
