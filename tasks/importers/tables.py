@@ -735,7 +735,7 @@ class TableParser:
         numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
         if prev is not None and not num and not task_text and filled and self._continues_names(prev, cells, schema):
             return  # the unit names of the row above, wrapped onto this line
-        if prev is not None and not num and (
+        if prev is not None and not num and not _numbered_after(prev.task.text, task_text) and (
                 (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
             # A sub-row of the task above (its first cells merged down): its measures and units join it.
             self._join_subrow(prev, cells, schema, task_text, row)
@@ -994,7 +994,11 @@ class TableParser:
             if ("deadline" in schema.cols and rest and len(rest[-1]) <= 20
                     and parse_deadline(rest[-1], year=2000) != (None, False)):
                 out[schema.cols["deadline"]] = rest.pop()
-            for col in schema.task_cols:
+            texts = 0
+            while texts < min(len(rest), len(schema.task_cols)) and not _looks_like_units(rest[texts], self.known):
+                texts += 1
+            # fewer text cells than text columns: the first text column was merged away ("3.具体要求 | 单位")
+            for col in schema.task_cols[len(schema.task_cols) - texts:] if texts else schema.task_cols[:1]:
                 if rest:
                     out[col] = rest.pop(0)
             missing = len(unit_roles) - len(rest)
@@ -1076,6 +1080,19 @@ def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str
                 out[-line] = match + ["ignore"] * max(0, len(cells) - len(match))
                 break
     return out
+
+
+def _numbered_after(above: str, text: str) -> bool:
+    """``text`` is numbered next after a line of ``above`` ("3.及时反馈…" under "…\n2.及时更新…"): a task of
+    its own under a merged group cell, not a sub-row of the task above."""
+    here = numbering(text.strip())
+    if not here:
+        return False
+    for line in above.splitlines():
+        there = numbering(line.strip())
+        if there and there[0] == here[0] and there[1] == here[1] - 1:
+            return True
+    return False
 
 
 def _repeats_header(cells: list[str], headers: list[str]) -> bool:

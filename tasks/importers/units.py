@@ -30,7 +30,7 @@ CARRY_FORWARD = re.compile(r"以下(?:各项)?(?:任务|工作)?均需(?:由)?(.
 _ROLE_SUFFIX = re.compile(
     r"(?:[（(]\s*(牵头|主责|主办|配合|协办|协同)\s*[）)]"
     r"|(分别牵头|按职责分工牵头|按职责牵头|共同牵头|联合牵头|牵头负责|牵头|主办|配合|协办|协助|协同|参与"
-    r"|按职责分工负责|按职责负责|分工负责|负责))$"
+    r"|按职责分工负责|按职责负责|分工负责|负责|按职责分工落实|按职责落实))$"
 )
 _LEAD_WORDS = ("主责", "主办")
 _ALL_LEAD = re.compile(
@@ -42,7 +42,7 @@ _ETC_END = re.compile(r"等(?:有关|相关|其他)?(?:单位|部门|镇街|乡�
 # A bracketed note after the last unit: "市卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)".
 _BRACKET_NOTE = re.compile(r"[（(]([^（）()]*)[）)]$")
 # 及 / 和 / 以及 / 与 between two unit names ("市住建局及各县区政府"); not inside one ("市住房和城乡建设局").
-_AND = re.compile(r"以及|及|和|与")
+_AND = re.compile(r"以及|及|和|与|(?<=[处局委办室科厅])会同?(?=.{2})")  # "宣传处会(同)办公室"
 _LEADING_FILLER = re.compile(r"^(?:和|及|以及|与|由|其他|其余)")
 
 _COLLECTIVE = re.compile(r"^各")
