@@ -62,7 +62,8 @@ def test_bar_after_every_cell_units_one_a_line_are_all_leads():
 
 def test_short_rows_of_a_table_with_two_text_columns():
     text = ("台账\n序号 | 工作任务 | 细化分工 | 责任处室 | 完成时限 | 备注 |\n"
-            "1 | 做好常态化疫情防控信息发布 | 围绕散发疫情发布权威信息 | 应急处、监督处、疾控处等按职责分工落实 | 长期推进 |\n"
+            "1 | 做好常态化疫情防控信息发布 | 围绕散发疫情发布权威信息 | "
+            "应急处、监督处、疾控处等按职责分工落实 | 长期推进 |\n"
             "2 | 扎实做好疫苗接种信息公开和舆论引导工作 | 疾控处 | 长期推进 |\n"
             "3 | 提高疫情信息发布规范化水平 | 宣传处会办公室 | 2021年8月前 |\n")
     tasks, _plan = _tasks(text)
