@@ -175,9 +175,17 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i = j
             continue
         first_word = header[0]
+        group: list[tuple[int, list[str]]] = []
+        if numbered and len(header) > 3 and len(header[-1]) >= 4 and not is_header_word(header[-1]) and not (
+                _GAP_COLUMN.search(header[-1])) and not (
+                is_header_word(header[-2] + header[-1])) and sum(1 for w in header if is_header_word(w)) >= 3:
+            # "农业高质高效" after the header, before the first 序号: a group cell (a column merged down
+            # before 序号), read as a section row, not a column name
+            at = max(x for x in range(i, j) if no_spaces(lines[x]) == header[-1])
+            group = [(at, [header.pop()])]
         if numbered:
             header = _merge_header_pieces(header, _first_row_width(lines, j))
-        rows: list[tuple[int, list[str]]] = [(i, header)]
+        rows: list[tuple[int, list[str]]] = [(i, header), *group]
         expected = 1
         current: list[str] | None = None
         pending: list[str] = []  # cells before the task cell of a table without 序号 (a 牵头领导)
@@ -414,10 +422,13 @@ def _merge_header_pieces(header: list[str], width: int) -> list[str]:
     """Column names broken over lines joined again: a piece of one or two characters joins its
     neighbour ("责任"+"领导", "攻坚目标"+"任务"), then, while the header has more pieces than the first
     row has cells, two neighbouring pieces that are no column names on their own."""
+    from .tables import _role
+
     out = list(header)
     k = 0
     while k < len(out):
-        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]):
+        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]) and not (
+                len(out[k - 1]) >= 4 and _role(out[k - 1])):  # "考核内容" | "单位": two names
             out[k - 1:k + 1] = [out[k - 1] + out[k]]  # "攻坚目标" + "任务"
             continue
         if len(out[k]) <= 2 and not is_header_word(out[k]) and len(out) > 1:

@@ -84,3 +84,14 @@ def test_scoring_department_column_is_not_a_unit_column():
     assert _role("考核单位")[0] == "other"
     assert _role("目标任务主要内容")[0] == "task"
     assert _role("具体要求")[0] == "task"
+
+
+def test_group_cell_before_the_first_number_is_a_section_not_a_column():
+    # shengsi_xczx_2021: 考核项目 merged down before 序号, its value "农业高质高效" between header and row 1
+    cells = ["考核项目", "序号", "考核指标", "考核内容", "单位", "年度目标", "责任部门", "评分部门",
+             "农业高质高效", "1", "确保粮食和重要农产品有效供给", "粮食安全责任制", "-", "良好以上",
+             "县经济和信息化局", "市商务局",
+             "2", "粮食播种面积", "万亩", "0.07", "县农业农村局", "市农业农村局"]
+    tasks, plan = _tasks("乡村振兴任务清单\n\n" + "\n\n".join(cells) + "\n")
+    assert [k.section for k in plan.key_tasks] == ["农业高质高效", "农业高质高效"]
+    assert tasks[1] == (["县农业农村局"], [])
