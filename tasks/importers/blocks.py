@@ -150,8 +150,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             i += 1
             continue
         header, j = [], i
-        while j < n and (is_header_word(lines[j]) or not lines[j].strip() or (
-                _header_piece(lines[j]) and not (len(lines[j].strip()) >= 3 and _unit_line(lines[j].strip())))):
+        while j < n and _header_line(lines[j]):
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
@@ -175,9 +174,18 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
         elif len(header) < 3:
             i = j
             continue
+        first_word = header[0]
+        group: list[tuple[int, list[str]]] = []
+        if numbered and len(header) > 3 and len(header[-1]) >= 4 and not is_header_word(header[-1]) and not (
+                _GAP_COLUMN.search(header[-1])) and not (
+                is_header_word(header[-2] + header[-1])) and sum(1 for w in header if is_header_word(w)) >= 3:
+            # "农业高质高效" after the header, before the first 序号: a group cell (a column merged down
+            # before 序号), read as a section row, not a column name
+            at = max(x for x in range(i, j) if no_spaces(lines[x]) == header[-1])
+            group = [(at, [header.pop()])]
         if numbered:
             header = _merge_header_pieces(header, _first_row_width(lines, j))
-        rows: list[tuple[int, list[str]]] = [(i, header)]
+        rows: list[tuple[int, list[str]]] = [(i, header), *group]
         expected = 1
         current: list[str] | None = None
         pending: list[str] = []  # cells before the task cell of a table without 序号 (a 牵头领导)
@@ -192,6 +200,13 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                     "\t" in lines[k] or lines[k].count("|") >= 2 or len(_SPACED.split(s)) >= 3):
                 break  # the next table (a caption, or rows of another layout) or the end of the tasks
             plain = no_spaces(s)
+            if plain == first_word and current is not None and is_header_word(s):
+                # The header repeated mid-table (a table continued on a new page): skipped, not a row.
+                k += 1
+                while k < n and _header_line(lines[k]):
+                    k += 1
+                current = None
+                continue
             if task_at is not None:
                 # No 序号 column: a row starts at its task, numbered in its own text ("2.始终坚持依法行政");
                 # the short cells just before it (a person merged down the rows) belong to it.
@@ -238,17 +253,25 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
 _LABEL_COLON = re.compile(r"[:：]\s*$")
 
 
-def _record_pair(line: str) -> tuple[str, str | None] | None:
+_FIELD_NAME = re.compile(r"^[\u4e00-\u9fff、，, ]{2,24}$")
+
+
+def _record_pair(line: str, inside: bool = False) -> tuple[str, str | None] | None:
     """A record's field: a column name alone on its line ("责任单位", its value on the next line), or a
-    name and its value as two cells of a line ("牵头单位: | 市城管局 |"); None for anything else."""
+    name and its value as two cells of a line ("牵头单位: | 市城管局 |"); None for anything else.
+    Inside a record, any short name ending in a colon is a field too ("年度阶段性工作目标: | …")."""
     s = line.strip()
     if not s or s[0] == "\0":
         return None
     cells = _row_cells(s)
-    if cells and len([c for c in cells if c]) == 2 and is_header_word(_LABEL_COLON.sub("", cells[0])):
-        return no_spaces(_LABEL_COLON.sub("", cells[0])), cells[1]
-    bare = _LABEL_COLON.sub("", s)
+    if cells and len([c for c in cells if c]) == 2:
+        name = _LABEL_COLON.sub("", cells[0])
+        if is_header_word(name) or (inside and name != cells[0] and _FIELD_NAME.match(name)):
+            return no_spaces(name), cells[1]
+    bare = _LABEL_COLON.sub("", s.rstrip("|｜ "))
     if len(bare) <= 16 and is_header_word(bare):
+        return no_spaces(bare), None
+    if inside and bare != s.rstrip("|｜ ") and _FIELD_NAME.match(bare):
         return no_spaces(bare), None
     return None
 
@@ -271,7 +294,7 @@ def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
         current: list[str] | None = None
         k, end = i, i
         while k < n:
-            pair = _record_pair(lines[k])
+            pair = _record_pair(lines[k], inside=k > i)
             if pair is None:
                 break
             name, value = pair
@@ -280,7 +303,7 @@ def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                 j = k + 1
                 while j < n and not lines[j].strip():
                     j += 1
-                if j >= n or _record_pair(lines[j]) is not None or lines[j].startswith("\0"):
+                if j >= n or _record_pair(lines[j], inside=True) is not None or lines[j].startswith("\0"):
                     break
                 value, k = lines[j].strip(), j
             if current is None or name == header[0] and len(current) == len(header) and rows:
@@ -389,14 +412,23 @@ def _first_row_width(lines: list[str], j: int) -> int:
     return cells
 
 
+def _header_line(line: str) -> bool:
+    """A line of a header laid out one cell per line: a header word, a piece of one, or blank."""
+    return is_header_word(line) or not line.strip() or (
+        _header_piece(line) and not (len(line.strip()) >= 3 and _unit_line(line.strip())))
+
+
 def _merge_header_pieces(header: list[str], width: int) -> list[str]:
     """Column names broken over lines joined again: a piece of one or two characters joins its
     neighbour ("责任"+"领导", "攻坚目标"+"任务"), then, while the header has more pieces than the first
     row has cells, two neighbouring pieces that are no column names on their own."""
+    from .tables import _role
+
     out = list(header)
     k = 0
     while k < len(out):
-        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]):
+        if k > 0 and len(out[k]) <= 2 and is_header_word(out[k]) and not is_header_word(out[k - 1]) and not (
+                len(out[k - 1]) >= 4 and _role(out[k - 1])):  # "考核内容" | "单位": two names
             out[k - 1:k + 1] = [out[k - 1] + out[k]]  # "攻坚目标" + "任务"
             continue
         if len(out[k]) <= 2 and not is_header_word(out[k]) and len(out) > 1:
@@ -905,6 +937,9 @@ def _separated_cells(work: list[str]) -> None:
     if ended >= 8 and ended > bars:
         _bar_ended_rows(work)
         return
+    if bars >= 8 and _alternating_bars(work):
+        _bar_after_each_cell(work)
+        return
     if bars >= 8:
         i = 0
         while i < n:
@@ -956,6 +991,102 @@ def _separated_cells(work: list[str]) -> None:
                     work[j] = "\0"
                 work[first] = "\t".join(cells) if len(cells) > 1 else cells[0] + "\t\t"
             i = k
+
+
+def _alternating_bars(work: list[str]) -> bool:
+    """A lone "|" after every cell and nothing between rows: no "||" and never two bars in a row."""
+    last_bar = False
+    for x in work:
+        if not x.strip():
+            continue
+        bar = bool(_LONE_BAR.match(x))
+        if bar and (x.strip() in ("||", "｜｜") or last_bar):
+            return False
+        last_bar = bar
+    return True
+
+
+_NUMBER_CELL = re.compile(r"[0-9]{1,4}")
+
+
+def _bar_after_each_cell(work: list[str]) -> None:
+    """Cells one per line (or several lines), a lone "|" after each, nothing marking the rows: the header
+    is the leading header words; a row starts at its number (a number alone), a merged group cell just
+    before it belonging to it (cells beyond the shortest row's length go to the next row); a header
+    without a 序号 over rows that have one gets it. Rows rebuilt as tab rows in place."""
+    n, i = len(work), 0
+    while i < n:
+        if not _LONE_BAR.match(work[i]):
+            i += 1
+            continue
+        j = i - 1  # the first cell's lines end just before the first bar
+        while j >= 0 and work[j].strip() and not work[j].startswith("\0") and not _LONE_BAR.match(work[j]):
+            j -= 1
+        k, cells, lines_of = j + 1, [], []
+        piece: list[str] = []
+        while k < n:
+            x = work[k]
+            if _LONE_BAR.match(x):
+                if piece:
+                    cells.append(_join_cell_lines(piece))
+                    piece = []
+            elif x.strip():
+                if not piece:
+                    lines_of.append(k)
+                piece.append(x.strip())
+                if k + 1 < n and not work[k + 1].strip() and not (k + 2 < n and _LONE_BAR.match(work[k + 2])):
+                    break  # prose after the table
+            elif piece:
+                break
+            k += 1
+        if len(cells) < 4:
+            i = k + 1
+            continue
+        for idx in range(j + 1, min(k + 1, n)):
+            work[idx] = "\0"
+        for at, row in _rows_of_cells(cells):
+            work[lines_of[at]] = "\t".join(row)
+        i = k + 1
+
+
+def _join_cell_lines(lines: list[str]) -> str:
+    """One cell's lines: unit names one a line joined by 、, other text run on."""
+    if len(lines) > 1 and all(_unit_line(x) for x in lines):
+        return "、".join(lines)
+    return "".join(lines)
+
+
+def _rows_of_cells(cells: list[str]) -> list[tuple[int, list[str]]]:
+    """(index of the row's first cell, row) for a flat cell list, the header first."""
+    first = next((x for x, c in enumerate(cells) if _NUMBER_CELL.fullmatch(c)), None)
+    if not first:
+        return [(0, cells)]
+    h = first
+    while h > 0 and not (is_header_word(cells[h - 1]) or len(no_spaces(cells[h - 1])) <= 8):
+        h -= 1  # a merged group cell before the first number belongs to the first row
+    header = cells[:h]
+    starts, prev = [], None
+    for x in range(first, len(cells)):
+        if _NUMBER_CELL.fullmatch(cells[x]) and (prev is None or int(cells[x]) == int(cells[prev]) + 1
+                                                 or x - prev >= max(2, len(header) - 1)):
+            starts.append(x)
+            prev = x
+    bounds = list(zip(starts, [*starts[1:], len(cells)], strict=True))
+    after = min(b - a for a, b in bounds)
+    rows: list[tuple[int, list[str]]] = []
+    carry_from = h
+    for a, _b in bounds:
+        rows.append((carry_from, cells[carry_from:a + after]))
+        carry_from = a + after
+    if carry_from < len(cells):
+        rows[-1] = (rows[-1][0], rows[-1][1] + cells[carry_from:])
+    width = max(len(r) for _, r in rows)
+    lead = max(len(r) - after for _, r in rows)  # group cells before the number
+    if lead and "序号" not in header and len(header) == width - 1:
+        header = header[:lead] + ["序号"] + header[lead:]
+    rows = [(at, [""] * (width - len(r)) + r if len(r) < width and _NUMBER_CELL.fullmatch(r[0]) else r)
+            for at, r in rows]
+    return [(0, header), *rows] if header else rows
 
 
 def _bar_ended_rows(work: list[str]) -> None:

@@ -39,8 +39,8 @@ _ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("leader", re.compile(r"^(责任领导|牵头领导|分管领导|联系领导|牵头负责领导|牵头市领导|牵头区领导|责任市领导"
                           r"|责任区领导|分管市领导|分管区领导|负责领导|牵头县领导|联系市领导"
                           r"|责任人|具体责任人|第一责任人|直接责任人|牵头领导责任人)$")),
-    ("other", re.compile(r"^(数据提供单位|数据报送单位|督办单位|督导单位|监督单位|指导单位|考核单位|技术支撑单位"
-                         r"|业务指导单位|审核单位|督查单位)$")),
+    ("other", re.compile(r"^(数据提供|数据报送|督办|督导|监督|指导|考核|考评|评分|评价|技术支撑|业务指导|审核|督查"
+                         r"|验收|考核评分)(单位|部门|处室|科室)$")),
     ("progress", re.compile(r"^(时间进度|进度要求|节点安排|阶段目标|季度安排)$")),
     ("note", re.compile(r"^(备注|说明)$")),
 ]
@@ -135,6 +135,8 @@ _LOOSE_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("lead", re.compile(r"(牵头|主责|主办)(责任)?(单位|部门|处室|科室)")),
     ("resp", re.compile(r"(责任|承办|落实|实施)(单位|部门|主体|处室|科室)")),
     ("leader", re.compile(r"(牵头|责任|分管|联系)(市|区|县)?领导")),
+    # "目标任务主要内容", "具体要求", "细化分工", "考核内容": a column of what is to be done
+    ("task", re.compile(r"^[\u4e00-\u9fff]{0,6}(内容|要求|任务|事项|分工)$")),
 ]
 
 
@@ -715,6 +717,8 @@ class TableParser:
                 self.results.tables[-1].headers = list(row.cells)
                 self.results.tables[-1].sample = []
             return
+        if row.line != schema.line and _repeats_header(nonempty, schema.headers):
+            return  # the header repeated mid-table (a table continued on a new page)
         if (len(nonempty) == 1 and not _INT.match(nonempty[0]) and (first or numbering(nonempty[0]))) or (
                 len(nonempty) == 2 and first and _section_number(first)):
             # "一、住房保障 | | |", "一 | 住房保障": a section row
@@ -731,7 +735,7 @@ class TableParser:
         numbered = "num" in schema.cols and prev is not None and bool(prev.task.number)
         if prev is not None and not num and not task_text and filled and self._continues_names(prev, cells, schema):
             return  # the unit names of the row above, wrapped onto this line
-        if prev is not None and not num and (
+        if prev is not None and not num and not _numbered_after(prev.task.text, task_text) and (
                 (head_empty and (task_text or filled) and len(schema.task_cols) > 1) or (numbered and filled)):
             # A sub-row of the task above (its first cells merged down): its measures and units join it.
             self._join_subrow(prev, cells, schema, task_text, row)
@@ -879,8 +883,11 @@ class TableParser:
         gap = schema.width - len(cells)
         positional = cells + [""] * gap
         base, misfit = score(positional)
-        if not misfit or "leader" not in roles or not any(kind(c)[1] for c in cells if c):
-            return None  # only a row whose persons and units a dropped cell put in each other's columns
+        if not misfit or ("leader" not in roles and len(schema.task_cols) < 2) or not any(
+                any(kind(c)) for c in cells if c):
+            # only a row whose persons and units, or (two text columns, one merged away) whose units and
+            # dates, a dropped cell put in the wrong columns
+            return None
         best, best_score = None, base
         for k in range(1, gap + 1):
             for at in range(1, len(cells)):
@@ -987,7 +994,11 @@ class TableParser:
             if ("deadline" in schema.cols and rest and len(rest[-1]) <= 20
                     and parse_deadline(rest[-1], year=2000) != (None, False)):
                 out[schema.cols["deadline"]] = rest.pop()
-            for col in schema.task_cols:
+            texts = 0
+            while texts < min(len(rest), len(schema.task_cols)) and not _looks_like_units(rest[texts], self.known):
+                texts += 1
+            # fewer text cells than text columns: the first text column was merged away ("3.具体要求 | 单位")
+            for col in schema.task_cols[len(schema.task_cols) - texts:] if texts else schema.task_cols[:1]:
                 if rest:
                     out[col] = rest.pop(0)
             missing = len(unit_roles) - len(rest)
@@ -1069,6 +1080,25 @@ def layout_columns(grids: list[Grid], layouts: list[dict]) -> dict[int, list[str
                 out[-line] = match + ["ignore"] * max(0, len(cells) - len(match))
                 break
     return out
+
+
+def _numbered_after(above: str, text: str) -> bool:
+    """``text`` is numbered next after a line of ``above`` ("3.及时反馈…" under "…\n2.及时更新…"): a task of
+    its own under a merged group cell, not a sub-row of the task above."""
+    here = numbering(text.strip())
+    if not here:
+        return False
+    for line in above.splitlines():
+        there = numbering(line.strip())
+        if there and there[0] == here[0] and there[1] == here[1] - 1:
+            return True
+    return False
+
+
+def _repeats_header(cells: list[str], headers: list[str]) -> bool:
+    """A row that is the table's header again: its cells are the header's cells, in order."""
+    heads = [no_spaces(h) for h in headers if no_spaces(h)]
+    return len(cells) >= 2 and len(heads) >= 2 and [no_spaces(c) for c in cells] == heads
 
 
 def _header_like(cells: list[str], known: set[str]) -> bool:

@@ -30,7 +30,7 @@ CARRY_FORWARD = re.compile(r"以下(?:各项)?(?:任务|工作)?均需(?:由)?(.
 _ROLE_SUFFIX = re.compile(
     r"(?:[（(]\s*(牵头|主责|主办|配合|协办|协同)\s*[）)]"
     r"|(分别牵头|按职责分工牵头|按职责牵头|共同牵头|联合牵头|牵头负责|牵头|主办|配合|协办|协助|协同|参与"
-    r"|按职责分工负责|按职责负责|分工负责|负责))$"
+    r"|按职责分工负责|按职责负责|分工负责|负责|按职责分工落实|按职责落实))$"
 )
 _LEAD_WORDS = ("主责", "主办")
 _ALL_LEAD = re.compile(
@@ -42,7 +42,7 @@ _ETC_END = re.compile(r"等(?:有关|相关|其他)?(?:单位|部门|镇街|乡�
 # A bracketed note after the last unit: "市卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)".
 _BRACKET_NOTE = re.compile(r"[（(]([^（）()]*)[）)]$")
 # 及 / 和 / 以及 / 与 between two unit names ("市住建局及各县区政府"); not inside one ("市住房和城乡建设局").
-_AND = re.compile(r"以及|及|和|与")
+_AND = re.compile(r"以及|及|和|与|(?<=[处局委办室科厅])会同?(?=.{2})")  # "宣传处会(同)办公室"
 _LEADING_FILLER = re.compile(r"^(?:和|及|以及|与|由|其他|其余)")
 
 _COLLECTIVE = re.compile(r"^各")
@@ -145,10 +145,15 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
     result = SplitResult()
     pending: list[int] = []  # names waiting for a role given after them ("B、C按职责分工负责")
     ended = False
-    for piece in _joined_collectives([p for p, _ in split_top_level(text.strip(), SEPARATORS)]):
+    text = text.strip()
+    for piece, new_list in _joined_collectives(
+            [(p, off > 0 and text[off - 1] in _LIST_BREAK) for p, off in split_top_level(text, SEPARATORS)]):
         piece = no_spaces(piece).strip("：:")
         if not piece:
             continue
+        if ended and new_list and looks_like_unit(_TRAILING_ETC.sub("", _ROLE_SUFFIX.sub("", piece)), known) \
+                and not _NOTE.search(piece):
+            ended = False  # "A等相关部门,各街道": a comma opens a further list of units
         if ended:
             result.notes.append(piece)
             continue
@@ -218,19 +223,32 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
 
 _EACH_LEVEL = re.compile(r"^各(?:省|市|州|盟|县|区|地)(?:、(?:省|市|州|盟|县|区|旗|地))*$")
 _LEVEL = re.compile(r"^(?:省|市|州|盟|县|区|旗|地)$")
+# "13个街道、镇", "各乡、镇", "全区各街道、镇": a count or 各 over local levels, continued by a bare level
+_EACH_LOCAL = re.compile(r"^(?:全[市区县])?(?:各|[0-9]+个|[一二三四五六七八九十]+个)(?:镇|乡|街道|社区|村|园区)"
+                         r"(?:、(?:镇|乡|街道|社区|村|园区))*$")
+_LOCAL_LEVEL = re.compile(r"^(?:镇|乡|街道|社区|村|园区)$")
+_LIST_BREAK = ",，;；"
 
 
-def _joined_collectives(pieces: list[str]) -> list[str]:
-    """"各市、县(市、区)人民政府" and "各县、市、区政府" are one collective unit (each city's and county's
-    government), not two or three."""
-    out: list[str] = []
-    for piece in pieces:
-        if out and _EACH_LEVEL.match(no_spaces(out[-1])) and not piece.startswith("各") and (
-                re.search(r"(政府|党委|党委政府|管委会)$", no_spaces(piece)) or _LEVEL.match(no_spaces(piece))):
-            out[-1] = f"{out[-1]}、{piece}"
+def _joined_collectives(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """"各市、县(市、区)人民政府", "各县、市、区政府" and "13个街道、镇" are one collective unit each (each
+    city's and county's government; the 13 streets and towns), not two or three. Pieces are
+    (text, whether a comma or semicolon comes before it)."""
+    out: list[tuple[str, bool]] = []
+    for piece, new_list in pieces:
+        last = no_spaces(out[-1][0]) if out else ""
+        here = no_spaces(piece)
+        if out and not new_list and not piece.startswith("各") and (
+                (_EACH_LEVEL.match(last) and (re.search(r"(政府|党委|党委政府|管委会)$", here) or _LEVEL.match(here)))
+                or (_EACH_LOCAL.match(last) and _LOCAL_LEVEL.match(here))):
+            out[-1] = (f"{out[-1][0]}、{piece}", out[-1][1])
         else:
-            out.append(piece)
+            out.append((piece, new_list))
     return out
+
+
+# a body named without its place: it shares the place of the name before 和/及 ("X党委和人民政府")
+_BARE_BODY = re.compile(r"^(?:人民)?(?:政府|党委|党工委|党组|管委会|工委|人大|政协|纪委|监委)$")
 
 
 def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
@@ -240,6 +258,8 @@ def _split_and(piece: str, known: set[str] | frozenset[str]) -> list[str]:
     parts = _AND.split(piece)
     if len(parts) < 2 or any(not p for p in parts):
         return [piece]
+    if any(_BARE_BODY.match(p) for p in parts[1:]):
+        return [piece]  # "各县(市、区)党委和人民政府", "高新区党工委和管委会": one place's two bodies, one unit
     if all(looks_like_unit(p, known) and len(name_key(p)) >= 3 for p in parts):
         return parts
     return [piece]
