@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.labelled import bigram_overlap, unit_set, without_number  # noqa: E402
+from bench.labelled import match as match_texts  # noqa: E402
 from tasks.importers.decisions import read_decisions  # noqa: E402
 from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
@@ -52,8 +54,6 @@ DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".wps")
 MIN_SIMILARITY = 0.5
 
 _SPACE = re.compile(r"\s+")
-_NUMBER = re.compile(
-    r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+(?:\.\d+)*[、.．,，]?|[①-⑳])")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";"})
 
 
@@ -64,17 +64,7 @@ def norm(text: str) -> str:
 
 def norm_text(text: str) -> str:
     """A decision text for matching: ``norm`` without a leading number."""
-    t = norm(text)
-    for _ in range(2):
-        m = _NUMBER.match(t)
-        if not m or m.end() == len(t):
-            break
-        t = t[m.end():]
-    return t
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return without_number(norm(text))
 
 
 def similarity(label: str, predicted: str) -> float:
@@ -85,8 +75,7 @@ def similarity(label: str, predicted: str) -> float:
         return 0.0
     if a in b:
         return 1.0
-    x, y = _bigrams(a), _bigrams(b[: max(len(a) * 2, 8)])
-    return 2 * len(x & y) / (len(x) + len(y))
+    return bigram_overlap(a, b)
 
 
 @dataclass
@@ -113,24 +102,11 @@ class DocScore:
 
 def match(labels: list[dict], predicted: list[Predicted]) -> dict[int, int]:
     """Labelled decision index -> predicted index, one to one, best pairs first."""
-    pairs = []
-    for i, lab in enumerate(labels):
-        for j, p in enumerate(predicted):
-            s = similarity(lab["text"], p.text)
-            if s >= MIN_SIMILARITY:
-                pairs.append((s, -i, -j, i, j))
-    pairs.sort(reverse=True)
-    used_l, used_p, out = set(), set(), {}
-    for _s, _a, _b, i, j in pairs:
-        if i not in used_l and j not in used_p:
-            out[i] = j
-            used_l.add(i)
-            used_p.add(j)
-    return out
+    return match_texts([lab["text"] for lab in labels], [p.text for p in predicted], similarity, MIN_SIMILARITY)
 
 
 def _set(units: list[str]) -> frozenset[str]:
-    return frozenset(n for n in (norm(u) for u in units) if n)
+    return unit_set(units, norm)
 
 
 def score(name: str, labels: list[dict], predicted: list[Predicted]) -> DocScore:

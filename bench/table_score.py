@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.labelled import bigram_overlap, unit_set, without_number  # noqa: E402
+from bench.labelled import match as match_texts  # noqa: E402
 from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits, read_and_parse  # noqa: E402
 
@@ -43,8 +45,6 @@ DOCUMENT_SUFFIXES = (".txt", ".xlsx", ".xls", ".csv", ".et", ".docx", ".pdf")
 MIN_SIMILARITY = 0.5
 
 _SPACE = re.compile(r"\s+")
-_NUMBER = re.compile(
-    r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+(?:\.\d+)*[、.．,，]?|[①-⑳])")
 _BRACKETS = str.maketrans({"（": "(", "）": ")"})
 
 
@@ -55,17 +55,7 @@ def norm(text: str) -> str:
 
 def norm_text(text: str) -> str:
     """A task text for matching: ``norm`` without a leading number."""
-    t = norm(text)
-    for _ in range(2):  # "一、1." and the like
-        m = _NUMBER.match(t)
-        if not m or m.end() == len(t):
-            break
-        t = t[m.end():]
-    return t
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return without_number(norm(text))
 
 
 def similarity(label: str, predicted: str) -> float:
@@ -76,8 +66,7 @@ def similarity(label: str, predicted: str) -> float:
         return 0.0
     if a in b or (len(b) >= 4 and b in a):
         return 1.0
-    x, y = _bigrams(a), _bigrams(b[: max(len(a) * 2, 8)])
-    return 2 * len(x & y) / (len(x) + len(y))
+    return bigram_overlap(a, b)
 
 
 @dataclass
@@ -109,24 +98,11 @@ def predicted_tasks(plan) -> list[Predicted]:
 
 def match(labels: list[dict], predicted: list[Predicted]) -> dict[int, int]:
     """Labelled task index -> predicted index, one to one, best pairs first."""
-    pairs = []
-    for i, lab in enumerate(labels):
-        for j, p in enumerate(predicted):
-            s = similarity(lab["text"], p.text)
-            if s >= MIN_SIMILARITY:
-                pairs.append((s, -i, -j, i, j))
-    pairs.sort(reverse=True)
-    used_l, used_p, out = set(), set(), {}
-    for _s, _a, _b, i, j in pairs:
-        if i not in used_l and j not in used_p:
-            out[i] = j
-            used_l.add(i)
-            used_p.add(j)
-    return out
+    return match_texts([lab["text"] for lab in labels], [p.text for p in predicted], similarity, MIN_SIMILARITY)
 
 
 def _set(units: list[str]) -> frozenset[str]:
-    return frozenset(n for n in (norm(u) for u in units) if n)
+    return unit_set(units, norm)
 
 
 def score(name: str, form: str, labels: list[dict], predicted: list[Predicted]) -> DocScore:

@@ -1,0 +1,58 @@
+"""What the two corpus scorers share (``table_score.py`` for issue 33's tables, ``decisions_score.py`` for
+issue 34's minutes): reading a labelled text without its leading number, matching labelled entries to what
+the importer found (one to one, best text match first), and unit sets compared as normalised names.
+
+Each scorer keeps its own normalisation (``norm``) and its own similarity rule; they pass them in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+_NUMBER = re.compile(
+    r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+(?:\.\d+)*[、.．,，]?|[①-⑳])")
+
+
+def without_number(text: str) -> str:
+    """``text`` without a leading number ("1、", "(一)", "57.", "①"; two of them, as in "一、1.")."""
+    for _ in range(2):
+        m = _NUMBER.match(text)
+        if not m or m.end() == len(text):
+            break
+        text = text[m.end():]
+    return text
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def bigram_overlap(label: str, predicted: str) -> float:
+    """The character-bigram overlap (Dice) of ``label`` with the start of ``predicted`` (twice its length)."""
+    x, y = _bigrams(label), _bigrams(predicted[: max(len(label) * 2, 8)])
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def match(labels: Sequence[str], predicted: Sequence[str], similarity: Callable[[str, str], float],
+          minimum: float) -> dict[int, int]:
+    """Labelled index -> predicted index, one to one, best pairs first (ties: the earlier label and
+    prediction), pairs below ``minimum`` never."""
+    pairs = []
+    for i, label in enumerate(labels):
+        for j, text in enumerate(predicted):
+            s = similarity(label, text)
+            if s >= minimum:
+                pairs.append((s, -i, -j, i, j))
+    pairs.sort(reverse=True)
+    used_l, used_p, out = set(), set(), {}
+    for _s, _a, _b, i, j in pairs:
+        if i not in used_l and j not in used_p:
+            out[i] = j
+            used_l.add(i)
+            used_p.add(j)
+    return out
+
+
+def unit_set(units: Sequence[str], norm: Callable[[str], str]) -> frozenset[str]:
+    """The unit names as a set of normalised names (empty ones dropped)."""
+    return frozenset(n for n in (norm(u) for u in units) if n)
