@@ -35,6 +35,15 @@ HEADER_WORDS = {
 _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
 
 
+def _claim(lines: list[str], out: dict, start: int, end: int, rows: list) -> None:
+    """Record ``rows`` as the table found at line ``start`` and mark lines ``start`` to ``end`` (excluded) as
+    consumed, so that no later reader takes them again."""
+    out[start] = rows
+    for idx in range(start, end):
+        lines[idx] = "\0"
+    lines[start] = "\0table"
+
+
 def is_header_word(line: str) -> bool:
     """A table column name ("牵头单位", "完成时限", "责任单位（列第一位为牵头单位）") on its own."""
     key = simplified(no_spaces(line))
@@ -164,11 +173,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             chunks = _unnumbered_rows(lines, j, header, task_at)
             if chunks is not None:
                 if chunks:
-                    out[i] = [(i, header), *chunks]
-                    k = chunks[-1][0] + 1
-                    for idx in range(i, k):
-                        lines[idx] = "\0"
-                    lines[i] = "\0table"
+                    _claim(lines, out, i, chunks[-1][0] + 1, [(i, header), *chunks])
                 i = max(j, chunks[-1][0] + 1) if chunks else j
                 continue
         elif len(header) < 3:
@@ -242,10 +247,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                 current.append(s)
             k += 1
         _join_wrapped(rows, header)
-        out[i] = rows
-        for idx in range(i, k):
-            lines[idx] = "\0"  # consumed
-        lines[i] = "\0table"
+        _claim(lines, out, i, k, rows)
         i = k
     return out
 
@@ -320,10 +322,7 @@ def _record_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
             end = k
         roles = {(_role(h) or ("", None))[0] for h in header}
         if len(header) >= 2 and "task" in roles and roles & {"lead", "resp", "support"}:
-            out[i] = [(i, header), *rows]
-            for idx in range(i, end):
-                lines[idx] = "\0"
-            lines[i] = "\0table"
+            _claim(lines, out, i, end, [(i, header), *rows])
             i = end
         else:
             i += 1
@@ -632,10 +631,7 @@ def _spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str]]]]:
                     current[task_col] = current[task_col] + p if current[task_col] else p
             k += 1
         if len(rows) > 1:
-            out[i] = rows
-            for idx in range(i, k):
-                lines[idx] = "\0"
-            lines[i] = "\0table"
+            _claim(lines, out, i, k, rows)
         i = max(k, i + 1)
     return out
 
@@ -776,10 +772,7 @@ def _run_together_tables(lines: list[str]) -> dict[int, list[tuple[int, list[str
                 break
             k += 1
         if len(rows) > 2:
-            out[i] = rows
-            for idx in range(i, k):
-                lines[idx] = "\0"
-            lines[i] = "\0table"
+            _claim(lines, out, i, k, rows)
         i = max(k, i + 1)
     return out
 
@@ -836,10 +829,7 @@ def _single_spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             expected += 1
             k += 1
         if len(rows) > 1:
-            out[i] = rows
-            for idx in range(i, k):
-                lines[idx] = "\0"
-            lines[i] = "\0table"
+            _claim(lines, out, i, k, rows)
     return out
 
 
