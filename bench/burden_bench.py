@@ -28,6 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.models import ProgressReport, Reminder, Role, SupervisionNotice, WorkItemUnit  # noqa: E402
 from tasks.selectors.burden import unit_asks, unit_asks_for_year  # noqa: E402
 from tasks.selectors.roundups import without_jit  # noqa: E402
@@ -92,9 +93,7 @@ def measure(fn):
 
 def main():
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         print(f"database: {connection.vendor}")
         times = {}
         for items in (500, 5000):
@@ -112,8 +111,6 @@ def main():
                   f"{year_t * 1000:.0f} ms ({year_q} queries), unit_asks {page_t * 1000:.0f} ms ({page_q} queries); "
                   f"asked twice {twice}")
         print(f"ratio 5000/500: {times[5000] / times[500]:.1f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.scratch import scratch_database  # noqa: E402
 
 SIZES = (10, 1000, 5000)
 RUNS = 5
@@ -27,8 +28,7 @@ RUNS = 5
 
 def main() -> None:
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         from django.db import transaction
 
         from tasks.tests.daily_setup import login, make_world
@@ -48,7 +48,9 @@ def main() -> None:
                         client.get(target)
                     start = time.perf_counter()
                     for _ in range(RUNS):
-                        assert client.get(target).status_code == 200
+                        # A repeated export request is sent on to the export already running (302).
+                        status = client.get(target).status_code
+                        assert status in (200, 302), (name, target, status)
                     row[name] = ((time.perf_counter() - start) / RUNS * 1000, len(statements))
                 results[n] = row
                 transaction.set_rollback(True)
@@ -60,8 +62,6 @@ def main() -> None:
             print(f"{name:<18}{cells}{ratio:>10.1f}")
         flat = all(results[n][name][1] == results[small][name][1] for n in SIZES for name in PAGES)
         print(f"query counts flat across sizes: {flat}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf  # noqa: E402
 from tasks.documents.gongwen import build_docx  # noqa: E402
 from tasks.models import Bulletin, Roundup  # noqa: E402
@@ -45,9 +46,7 @@ def timed(fn):
 
 def main():
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         print(f"database: {connection.vendor}")
         plan, seconds = timed(lambda: build_plan(items=7000, units=300, slug="docbench"))
         print(f"built 7,000 items / 300 units in {seconds:.1f}s")
@@ -77,8 +76,6 @@ def main():
             if pdf_s:
                 print(f"ratio 公文 PDF (.docx + conversion) / page PDF: {(docx_s + pdf_s) / page_s:.2f}x (target < 3x)")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.importers import parse_plan_text  # noqa: E402
 from tasks.models import KeyTaskUnit, WorkItem, WorkItemUnit  # noqa: E402
 from tasks.services.plan_import import plan_import  # noqa: E402
@@ -68,14 +69,13 @@ def main() -> int:
     parser.add_argument("--fail-over", type=float, default=10.0, help="seconds allowed for 200 pages")
     args = parser.parse_args()
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    vendor = f"{connection.vendor} {connection.settings_dict['NAME']}"
-    print(f"database: {vendor}")
-    header = f"{'pages':>5} {'run':>8} {'tasks':>6} {'items':>6} {'rows':>6} {'parse s':>8} {'write s':>8}"
-    print(header + f" {'total s':>8} {'queries':>8} {'q/task':>7}")
-    per_task: dict[tuple[int, str], float] = {}
-    slow = False
-    try:
+    with scratch_database():
+        vendor = f"{connection.vendor} {connection.settings_dict['NAME']}"
+        print(f"database: {vendor}")
+        header = f"{'pages':>5} {'run':>8} {'tasks':>6} {'items':>6} {'rows':>6} {'parse s':>8} {'write s':>8}"
+        print(header + f" {'total s':>8} {'queries':>8} {'q/task':>7}")
+        per_task: dict[tuple[int, str], float] = {}
+        slow = False
         for pages in args.sizes:
             call_command("flush", interactive=False, verbosity=0)
             text = _generate(pages)
@@ -99,8 +99,6 @@ def main() -> int:
                 ratio = per_task[(large, run)] / per_task[(small, run)]
                 print(f"queries per task, {large} vs {small} pages ({run}): {ratio:.2f}"
                       f"  (1.00 = a fixed number of queries per task; lower = bulk writes)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     if slow:
         print(f"FAIL: 200 pages took more than {args.fail_over} s")
         return 1

@@ -38,6 +38,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.models import Plan, Region, Roundup, RoundupSettings, WorkItem  # noqa: E402
 from tasks.roundups.periods import Period  # noqa: E402
 from tasks.selectors.roundups import roundup_data  # noqa: E402
@@ -144,9 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         start = time.perf_counter()
         slugs = build(plans=args.plans, plan_items=args.plan_items, units=args.units)
         print(f"database: {connection.vendor}; {len(slugs)} plans × {len(MONTHS)} published months built in "
@@ -167,8 +166,6 @@ def main(argv: list[str] | None = None) -> int:
         for size, p95 in verdicts:
             print(f"page p95 at {size:,} items: {p95:.1f} ms ({'OK' if p95 < 100 else 'TOO SLOW'}: target < 100 ms)")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus; {date.today() + timedelta(0)}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

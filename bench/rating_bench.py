@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.models import Plan, Region, WorkItem  # noqa: E402
 from tasks.selectors.work import awaiting_rating, awaiting_rating_box  # noqa: E402
 
@@ -94,9 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         start = time.perf_counter()
         users = build(plans=args.plans, items=args.items, outside=args.outside)
         print(f"database: {connection.vendor}; {WorkItem.objects.count():,} items built in "
@@ -108,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
         if connection.vendor == "postgresql":
             qs = awaiting_rating(users["every plan"])[:10]
             print(qs.explain(analyze=True))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

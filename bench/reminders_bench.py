@@ -39,6 +39,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.models import (  # noqa: E402
     Plan,
     Profile,
@@ -160,15 +161,11 @@ def main() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["TEST"]["NAME"] = str(Path(TMP) / "bench.sqlite3")
-    old_name = db["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database(serialize=False):
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); today {TODAY}; "
               f"{UNITS} units, {2 * UNITS:,} recipient addresses, {PLANS} plans", flush=True)
         units = build_people()
         rows = [run_size(n, units) for n in SIZES]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     small, large = rows
     print(
         f"ratio 100k/10k: items {large['items'] / small['items']:.0f}x, reminders {large['rows'] / small['rows']:.1f}x,"

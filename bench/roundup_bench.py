@@ -22,6 +22,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from tasks.roundups.periods import Period  # noqa: E402
 from tasks.roundups.report import RoundupReport  # noqa: E402
 from tasks.roundups.xlsx import render_xlsx  # noqa: E402
@@ -47,9 +48,7 @@ def measure(plan, period):
 
 def main():
     setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database():
         print(f"database: {connection.vendor}")
         plans = {}
         for items in (500, 5000):
@@ -75,8 +74,6 @@ def main():
         worst = max(results[(p.kind, 5000)] for p in PERIODS)
         print(f"slowest 5,000-item build: {worst * 1000:.0f} ms ({'OK' if worst < 1 else 'TOO SLOW'}: target < 1 s)")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
