@@ -441,7 +441,7 @@ class CelerySend:
 
         from django.contrib.auth import get_user_model
         from django.db import connection
-        from django.db.models import OuterRef, Subquery
+        from django.db.models import Max, OuterRef, Subquery
 
         from housing.celery import app
         from tasks.models import Message, Profile
@@ -479,10 +479,15 @@ class CelerySend:
             while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
                 time.sleep(0.1)  # the workers' start is not part of the reminder day
             now = reminder_day_now(ctx.today)
+            # Only this tick's messages are waited for (a reused database holds an earlier run's).
+            before = Message.objects.aggregate(last=Max("pk"))["last"] or 0
             cpu_before, load_before = _proc_cpu(), os.getloadavg()
             start = time.perf_counter()
             result = reminders_tick(now=now)
             queued = len(result.emails)
+            if not queued:
+                raise RuntimeError(f"no digest was due on {ctx.today}: this database's reminder day has been run "
+                                   "already (a --reuse of a database a reminders run used); build it again")
             enqueued_at = time.perf_counter()
             deadline = enqueued_at + max(900, queued * 0.25)  # 4 digests/s at the very least
             while sink.n < queued and time.perf_counter() < deadline and worker.poll() is None:
@@ -497,7 +502,7 @@ class CelerySend:
             if sink.n < queued:
                 raise RuntimeError(f"only {sink.n} of {queued} digests arrived; see {log}")
             # Every digest is queued in the outbox by now (its e-mail arrived): wait for the DingTalk ones.
-            expected = Message.objects.filter(channel="dingtalk").count()
+            expected = Message.objects.filter(channel="dingtalk", pk__gt=before).count()
             while (sum(dingtalk.delivered().values()) < expected and time.perf_counter() < deadline
                    and worker.poll() is None):
                 time.sleep(0.05)
