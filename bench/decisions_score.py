@@ -39,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.labelled import bigram_overlap, unit_set, without_number  # noqa: E402
+from bench.labelled import bigram_overlap, entry_problems, unit_set, without_number  # noqa: E402
+from bench.labelled import documents as labelled_documents  # noqa: E402
 from bench.labelled import match as match_texts  # noqa: E402
 from tasks.importers.decisions import read_decisions  # noqa: E402
 from tasks.importers.document import PlanParseError  # noqa: E402
@@ -150,18 +151,10 @@ def load_labels(path: Path) -> dict:
         problems.append("decisions must be a non-empty list")
     else:
         for k, t in enumerate(decisions, 1):
-            if not isinstance(t, dict) or not isinstance(t.get("text"), str) or not norm_text(t["text"]):
-                problems.append(f"decision {k}: text missing")
+            found = entry_problems(t, k, "decision", norm, norm_text)
+            problems += found
+            if found and found[0].endswith("text missing"):
                 continue
-            for role in ("lead", "supporting"):
-                units = t.get(role)
-                if not isinstance(units, list) or not all(isinstance(u, str) and norm(u) for u in units):
-                    problems.append(f"decision {k}: {role} must be a list of unit names")
-            if isinstance(t.get("lead"), list) and not t["lead"]:
-                problems.append(f"decision {k}: no lead unit")
-            if isinstance(t.get("lead"), list) and isinstance(t.get("supporting"), list) \
-                    and _set(t["lead"]) & _set(t["supporting"]):
-                problems.append(f"decision {k}: a unit is both lead and supporting")
             deadline = t.get("deadline", "missing")
             if deadline is not None:
                 try:
@@ -174,7 +167,7 @@ def load_labels(path: Path) -> dict:
 
 
 def documents(folder: Path) -> list[tuple[Path, dict]]:
-    return [(folder / lab["file"], lab) for lab in (load_labels(p) for p in sorted(folder.glob("*.labels.json")))]
+    return labelled_documents(folder, load_labels)
 
 
 def predicted_decisions(parsed) -> list[Predicted]:

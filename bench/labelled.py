@@ -56,3 +56,27 @@ def match(labels: Sequence[str], predicted: Sequence[str], similarity: Callable[
 def unit_set(units: Sequence[str], norm: Callable[[str], str]) -> frozenset[str]:
     """The unit names as a set of normalised names (empty ones dropped)."""
     return frozenset(n for n in (norm(u) for u in units) if n)
+
+
+def entry_problems(entry, k: int, noun: str, norm: Callable[[str], str],
+                   norm_text: Callable[[str], str]) -> list[str]:
+    """What is wrong with labelled entry ``k`` (a task or a decision): a text, lead and supporting lists of
+    unit names, at least one lead, no unit both lead and supporting. Empty when it is well formed."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not norm_text(entry["text"]):
+        return [f"{noun} {k}: text missing"]
+    problems = []
+    for role in ("lead", "supporting"):
+        units = entry.get(role)
+        if not isinstance(units, list) or not all(isinstance(u, str) and norm(u) for u in units):
+            problems.append(f"{noun} {k}: {role} must be a list of unit names")
+    lead, supporting = entry.get("lead"), entry.get("supporting")
+    if isinstance(lead, list) and not lead:
+        problems.append(f"{noun} {k}: no lead unit")
+    if isinstance(lead, list) and isinstance(supporting, list) and unit_set(lead, norm) & unit_set(supporting, norm):
+        problems.append(f"{noun} {k}: a unit is both lead and supporting")
+    return problems
+
+
+def documents(folder, load_labels: Callable) -> list:
+    """(document path, labels) for every ``*.labels.json`` of ``folder``, in name order."""
+    return [(folder / lab["file"], lab) for lab in (load_labels(p) for p in sorted(folder.glob("*.labels.json")))]

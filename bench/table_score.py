@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.labelled import bigram_overlap, unit_set, without_number  # noqa: E402
+from bench.labelled import bigram_overlap, entry_problems, unit_set, without_number  # noqa: E402
+from bench.labelled import documents as labelled_documents  # noqa: E402
 from bench.labelled import match as match_texts  # noqa: E402
 from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits, read_and_parse  # noqa: E402
@@ -143,25 +144,14 @@ def load_labels(path: Path) -> dict:
         problems.append("tasks must be a non-empty list")
     else:
         for k, t in enumerate(tasks, 1):
-            if not isinstance(t, dict) or not isinstance(t.get("text"), str) or not norm_text(t["text"]):
-                problems.append(f"task {k}: text missing")
-                continue
-            for role in ("lead", "supporting"):
-                units = t.get(role)
-                if not isinstance(units, list) or not all(isinstance(u, str) and norm(u) for u in units):
-                    problems.append(f"task {k}: {role} must be a list of unit names")
-            if isinstance(t.get("lead"), list) and not t["lead"]:
-                problems.append(f"task {k}: no lead unit")
-            if isinstance(t.get("lead"), list) and isinstance(t.get("supporting"), list) \
-                    and _set(t["lead"]) & _set(t["supporting"]):
-                problems.append(f"task {k}: a unit is both lead and supporting")
+            problems += entry_problems(t, k, "task", norm, norm_text)
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return data
 
 
 def documents(folder: Path) -> list[tuple[Path, dict]]:
-    return [(folder / lab["file"], lab) for lab in (load_labels(p) for p in sorted(folder.glob("*.labels.json")))]
+    return labelled_documents(folder, load_labels)
 
 
 def score_document(path: Path, labels: dict, limits: Limits | None = None) -> DocScore:
