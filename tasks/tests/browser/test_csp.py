@@ -115,7 +115,9 @@ def test_main_pages_and_the_admin_report_no_csp_violation(live_server, browser):
     admin.goto(reverse("admin:tasks_workitem_change", args=[w.item.pk]))
     page = admin.page
     page.click("#calendarlink0")
-    assert page.locator(".calendarbox").first.is_visible()
+    from playwright.sync_api import expect
+
+    expect(page.locator(".calendarbox").first).to_be_visible()
     page.click(".calendarbox .calendar-cancel a")
     page.click(".field-key_task .select2-selection")
     page.wait_for_selector(".select2-results__option:has-text('扩大保障性租赁住房供给')")  # the search's answer

@@ -95,8 +95,10 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
 
     # The suggestion under the select picks the unit in one tap.
     page.get_by_role("button", name="区住房和城乡建设局").click()
-    assert select.input_value() == str(bureau.pk)
-    assert page.locator(".state").inner_text() == "作为已有单位的别名"
+    from playwright.sync_api import expect
+
+    expect(select).to_have_value(str(bureau.pk))
+    expect(page.locator(".state")).to_have_text("作为已有单位的别名")
     page.locator("#import-form").screenshot(path=str(shots / "import_checklist_chosen.png"))
     page.click("button:has-text('确认导入')")
     page.wait_for_url(lambda url: "/plans/import/" not in url)
@@ -129,6 +131,8 @@ def test_an_invalid_choice_is_shown_on_the_preview_and_nothing_is_written(live_s
 
     Unit.objects.filter(name="区住房和城乡建设局").delete()
     page.click("button:has-text('确认导入')")
-    assert page.get_by_role("alert").is_visible()
-    assert "有选择无效" in page.get_by_role("alert").inner_text()
+    from playwright.sync_api import expect
+
+    # The confirm posts and re-renders: wait for the answer, not for the click.
+    expect(page.get_by_role("alert")).to_contain_text("有选择无效")
     assert not Plan.objects.exists()
