@@ -43,6 +43,8 @@ def session(browser, live_server, username: str, **context):
 
 
 def messages_text(page) -> str:
+    """The flash messages of the page a click or a submit led to (waits for that page, not the one before)."""
+    page.wait_for_load_state()
     return page.locator(".messages").inner_text()
 
 
