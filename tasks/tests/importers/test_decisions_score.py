@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HALVES = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_tune")
+HALVES = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4", "decisions_tune")
 
 
 def _scorer():
@@ -41,21 +41,22 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
             assert re.sub(r"\s+", "", quoted) in flat, quoted
 
 
-def test_the_corpus_is_disjoint_folders_with_three_held_out_sets_from_distinct_sources():
+def test_the_corpus_is_disjoint_folders_with_four_held_out_sets_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
     assert len(names["decisions_heldout"]) >= 10 and len(names["decisions_heldout2"]) >= 10 and names["decisions_tune"]
-    assert len(names["decisions_heldout3"]) >= 4
+    assert len(names["decisions_heldout3"]) >= 4 and len(names["decisions_heldout4"]) >= 10
     for a in HALVES:
         for b in HALVES:
             assert a == b or not names[a] & names[b]
     sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
     assert len(sources) == len(set(sources)), "one document per published source"
-    for held_out in ("decisions_heldout", "decisions_heldout2", "decisions_heldout3"):
+    for held_out in ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4"):
         assert "never" in (CORPUS / held_out / "README.md").read_text(encoding="utf-8").lower()
 
 
 def test_the_held_out_set_scores_every_held_out_folder_each_and_pooled():
-    assert ds.SETS["heldout"] == ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")
+    assert ds.SETS["heldout"] == ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4")
+    assert ds.SETS["heldout4"] == ("decisions_heldout4",)
     assert set(ds.SETS["both"]) == set(HALVES)
 
 
