@@ -186,8 +186,7 @@ class RoundupReport:
     @staticmethod
     def outside_note(row: dict) -> str:
         """What a unit's counts include of items from meetings and instructions (``""`` when nothing)."""
-        outside = row.get("outside") or {}
-        lead, support = (outside.get(role, {}).get("due", 0) for role in ("lead", "support"))
+        lead, support = rules.outside_due(row) or (0, 0)
         if not lead and not support:
             return ""
         return _("含会议批示事项：牵头%(lead)d项、配合%(support)d项") % {"lead": lead, "support": support}
