@@ -48,8 +48,13 @@ from tasks.views.burden import plan_burden  # noqa: E402
 BIG_ROWS = 100_000  # a scan or hash over more rows than this is "over millions" territory at 1M items
 
 
-def explain(sql: str) -> tuple[float, str]:
-    with connection.cursor() as cursor:
+def explain(sql: str, *, jit_off: bool = False) -> tuple[float, str]:
+    """``jit_off``: as the code ran it (inside ``without_jit``)."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if jit_off:
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         lines = [r[0] for r in cursor.fetchall()]
     total = next((float(m.group(1)) for line in lines if (m := re.search(r"Execution Time: ([\d.]+) ms", line))), 0.0)
@@ -67,23 +72,36 @@ def flags(plan_text: str) -> list[str]:
     return out
 
 
-def statements(fn) -> tuple[float, list[str]]:
+def statements(fn) -> tuple[float, list[str], set[int]]:
+    """The SELECTs ``fn`` ran, and the positions (from 1) of those it ran after ``SET LOCAL jit = off`` in the
+    same transaction."""
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         fn()
         elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    sqls, jit_off, off = [], set(), False
+    for q in ctx.captured_queries:
+        sql = q["sql"].lstrip()
+        if "jit = off" in sql:
+            off = True
+        elif sql.upper().startswith(("COMMIT", "ROLLBACK", "RELEASE")):
+            off = False
+        elif sql.upper().startswith(("SELECT", "WITH")):
+            sqls.append(q["sql"])
+            if off:
+                jit_off.add(len(sqls))
+    return elapsed, sqls, jit_off
 
 
 def report(title: str, fn, *, runs: int, out_dir: Path | None) -> None:
     times = []
     sqls: list[str] = []
     for _ in range(runs):
-        elapsed, sqls = statements(fn)
+        elapsed, sqls, jit_off = statements(fn)
         times.append(elapsed)
     print(f"\n## {title}: median {statistics.median(times):.0f} ms over {runs} runs ({len(sqls)} SELECTs)")
     for n, sql in enumerate(sqls, start=1):
-        total, text = explain(sql)
+        total, text = explain(sql, jit_off=n in jit_off)
         print(f"  {n:2d}. {total:9.1f} ms  {sql[:110]!r}")
         for flag in flags(text):
             print(f"        ! {flag}")
@@ -179,7 +197,10 @@ def main() -> None:
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 out = original(**kwargs)
-                captured.append(((time.perf_counter() - started) * 1000, ctx.captured_queries[-1]["sql"], len(out)))
+                sqls = [q["sql"] for q in ctx.captured_queries]
+                select = next(q for q in reversed(sqls) if q.lstrip().upper().startswith("SELECT"))
+                captured.append(((time.perf_counter() - started) * 1000, select, len(out),
+                                 any("jit = off" in q for q in sqls)))
             return out
 
         rem.reported_this_month = spy
@@ -190,9 +211,10 @@ def main() -> None:
         finally:
             rem.reported_this_month = original
         print(f"\n## reminder scan on {today}: {len(candidates):,} candidates in {scan_ms:.0f} ms")
-        for elapsed, sql, n in captured:
-            total, text = explain(sql)
-            print(f"  reported_this_month: {elapsed:.0f} ms in the scan, {n:,} pairs; EXPLAIN ANALYZE {total:.1f} ms")
+        for elapsed, sql, n, jit_off in captured:
+            total, text = explain(sql, jit_off=jit_off)
+            print(f"  reported_this_month: {elapsed:.0f} ms in the scan, {n:,} pairs; EXPLAIN ANALYZE {total:.1f} ms"
+                  f"{' (JIT off, as the code runs it)' if jit_off else ''}")
             for flag in flags(text):
                 print(f"        ! {flag}")
             if args.plans_out is not None:
