@@ -192,6 +192,21 @@ class AssessmentRowSerializer(serializers.Serializer):
     deduction = serializers.FloatField()
     score = serializers.FloatField()
     rank = serializers.IntegerField()
+class BurdenRowSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    reports_requested = serializers.IntegerField()
+    evidence_demanded = serializers.IntegerField(
+        help_text="Close requests that had to carry evidence, as each recorded when it was made.")
+    reminders = serializers.IntegerField()
+    notices = serializers.IntegerField()
+    sign_chases = serializers.IntegerField()
+    asked_twice = serializers.IntegerField(help_text="Of the asks above, those for material already given.")
+    total = serializers.IntegerField()
+    months = serializers.ListField(child=serializers.IntegerField(), help_text="Total asks per month, January first.")
+
+
 class OverdueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
@@ -265,5 +280,10 @@ class PlanStatusSerializer(serializers.Serializer):
     praise = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
     call_out = PraiseRowSerializer(many=True, help_text="Quarterly bulletins only.")
     assessment = AssessmentRowSerializer(many=True, help_text="Annual assessments only.")
+    burden = BurdenRowSerializer(
+        many=True, required=False, allow_null=True,
+        help_text="Annual assessments only: the appendix 基层负担, what the app asked of each unit over the year "
+                  "(never scored). null: not recorded (an assessment published before the appendix existed; it is "
+                  "not computed afterwards).")
     scope = serializers.ChoiceField(choices=["plan", "unit"])
     unit = serializers.CharField(allow_null=True, help_text="The liaison's unit when scope is unit.")

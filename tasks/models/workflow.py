@@ -65,6 +65,10 @@ class ProgressReport(models.Model):
     note = models.TextField(_("情况说明"))
     percent = models.PositiveSmallIntegerField(_("进度(%)"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), db_index=True)
+    # Whether this close request had to carry evidence when it was made (the plan's setting for the item's kind
+    # then, and none on file: ``selectors.burden.evidence_demanded_of``), kept so that a later change of the
+    # setting does not rewrite what the burden counts say was asked (要求佐证). False for other kinds.
+    evidence_demanded = models.BooleanField(_("须附佐证材料"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("进展报告")

@@ -107,7 +107,7 @@ class RoundupReport:
         }
         numerals = "一二三四五六七八九"
         numbered = [(key, f"{numerals[n]}、{headings[key]}") for n, key in enumerate(keys)]
-        if self.is_year and "burden" in self.data:  # an appendix, not a numbered part of the assessment
+        if self.is_year:  # an appendix, not a numbered part of the assessment; "not recorded" in older ones
             numbered.append(("burden", _("附：基层负担")))
         return numbered
 
@@ -159,8 +159,20 @@ class RoundupReport:
     @property
     def burden(self) -> list[dict]:
         """What the app asked of each unit over the year (``selectors.burden.unit_asks_for_year``); annual
-        snapshots from before issue 34 have none."""
-        return self.data.get("burden", [])
+        snapshots from before issue 34 have none (``burden_recorded``)."""
+        return self.data.get("burden") or []
+
+    @property
+    def burden_recorded(self) -> bool:
+        """Whether the snapshot holds the appendix (基层负担). An assessment frozen before the appendix existed
+        does not: it says "not recorded", and is never filled in later, since counts taken now (today's
+        settings, today's rows) would not be what was asked then."""
+        return self.data.get("burden") is not None  # absent from the snapshot (null in the API's document)
+
+    @staticmethod
+    def burden_unrecorded_note() -> str:
+        """What the appendix says where ``burden_recorded`` is false (the page, the workbook)."""
+        return _("未记录：本年度考核生成时系统尚未统计基层负担。不按现在的数据补算，以免用今天的设置改写当时的要求。")
 
     @property
     def praise(self) -> list[dict]:
@@ -186,8 +198,7 @@ class RoundupReport:
     @staticmethod
     def outside_note(row: dict) -> str:
         """What a unit's counts include of items from meetings and instructions (``""`` when nothing)."""
-        outside = row.get("outside") or {}
-        lead, support = (outside.get(role, {}).get("due", 0) for role in ("lead", "support"))
+        lead, support = rules.outside_due(row) or (0, 0)
         if not lead and not support:
             return ""
         return _("含会议批示事项：牵头%(lead)d项、配合%(support)d项") % {"lead": lead, "support": support}

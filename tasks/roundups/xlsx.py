@@ -399,6 +399,9 @@ def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
                (_("督办单"), 8), (_("签收催办"), 10), (_("重复索要"), 10), (_("合计"), 8),
                *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13))]
     _title(ws, report, _("附：基层负担（本年度向各单位提出的要求，不计分、不排名）"), len(headers))
+    if not report.burden_recorded:
+        ws.cell(row=2, column=1, value=report.burden_unrecorded_note())
+        return
     _header(ws, 2, headers)
     ws.freeze_panes = "B3"
     for n, b in enumerate(report.burden, start=3):
@@ -422,8 +425,7 @@ def render_xlsx(report: RoundupReport) -> bytes:
         _bulletin_sheet(wb, report)
     if report.is_year:
         _assessment_sheet(wb, report)
-        if "burden" in report.data:
-            _burden_sheet(wb, report)
+        _burden_sheet(wb, report)
     for ws in wb.worksheets:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4

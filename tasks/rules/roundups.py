@@ -29,6 +29,20 @@ def outside_weight(rules: dict) -> float:
     return float(rules.get("outside_weight", 1.0))
 
 
+def outside_due(row: dict, rules: dict | None = None) -> tuple[int, int] | None:
+    """Of a unit row's counts (a roundup's ``units``), how many items due it leads and supports came from meetings
+    and instructions: ``(lead, support)``, the one source of every place that shows them (the roundup's unit
+    table, its workbook and e-mail, the public page and its downloads).
+
+    None when the row does not say: a snapshot frozen before such items existed (no ``outside``), or one whose
+    ``rules`` did not count them (weight 0: they are only listed in their own section).
+    """
+    outside = row.get("outside")
+    if outside is None or (rules is not None and not outside_weight(rules)):
+        return None
+    return tuple(int((outside.get(role) or {}).get("due", 0)) for role in ("lead", "support"))
+
+
 def unit_counts(plan_counts: dict, outside_counts: dict, rules: dict) -> dict:
     """A unit's counts for one role as its results show them: its plan items, plus its items from
     meetings and instructions when they count (``outside_weight`` above 0)."""

@@ -5,9 +5,12 @@ Every count is of asks *of a unit* of the plan, in the month (Asia/Shanghai) the
 - ``reports_requested``: the items and parts due that month where the unit is lead or supporting (each
   asks for a close request or the unit's contribution; items kept for the record, 历史留档, are not
   asked), plus the monthly progress requests (月度进展催报) sent to the unit, one per item and month.
-- ``evidence_demanded``: the unit's close requests (申请办结) that had to carry evidence: the plan
-  requires evidence for the item's kind (``Plan.evidence_kinds``, as set today) and none was on file for
-  the item before (evidence is asked once: ``rules.burden.evidence_demanded``).
+- ``evidence_demanded``: the unit's close requests (申请办结) that had to carry evidence when they were made:
+  the plan required evidence for the item's kind (``Plan.evidence_kinds`` as it was set then) and none was
+  on file for the item (evidence is asked once: ``rules.burden.evidence_demanded``). Each request records
+  it (``ProgressReport.evidence_demanded``), so a later change of the setting does not rewrite past months;
+  requests made before the record existed were given it at the upgrade (migration 0032) by the setting as
+  it stood then, which is what the page had shown for them.
 - ``reminders``: the due-soon, overdue and manual reminders (到期提醒, 逾期通知, 人工催办) sent to the
   unit's people about its items or parts, one per item, deadline and step however many of its people
   received it. Escalations to the 专班 or a leader ask nothing of the unit and are not counted.
@@ -33,7 +36,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import (
-    Case,
     CharField,
     Count,
     Exists,
@@ -42,7 +44,6 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
 
@@ -144,27 +145,14 @@ def _notices(*, plan: Plan, start: date, end: date):
     )
 
 
-def item_kind_case(prefix: str = "") -> Case:
-    """``rules.burden.item_kind`` in SQL, on the item at ``prefix`` (e.g. ``"work_item__"``)."""
-    return Case(
-        When(**{f"{prefix}parent__isnull": False}, then=Value(burden.PART)),
-        When(**{f"{prefix}origin": burden.MEETING}, then=Value(burden.MEETING)),
-        When(**{f"{prefix}origin": burden.INSTRUCTION}, then=Value(burden.INSTRUCTION)),
-        default=Value(burden.PLAN_ITEM),
-        output_field=CharField(),
-    )
-
-
 def _evidence(*, plan: Plan, start: date, end: date):
-    on_file = Evidence.objects.filter(report__work_item=OuterRef("work_item"),
-                                      report__created_at__lt=OuterRef("created_at"))
+    # What each request recorded when it was made (``ProgressReport.evidence_demanded``), never the plan's
+    # setting as it is now: switching a kind on or off later leaves the months before as they were.
     return (
         ProgressReport.objects.filter(work_item__plan=plan, kind=ProgressReport.Kind.CLOSE_REQUEST,
-                                      unit__isnull=False, created_at__gte=local_midnight(start),
+                                      evidence_demanded=True, unit__isnull=False,
+                                      created_at__gte=local_midnight(start),
                                       created_at__lt=local_midnight(end + timedelta(days=1)))
-        .annotate(item_kind=item_kind_case("work_item__"))
-        .filter(item_kind__in=sorted(plan.evidence_kinds))
-        .exclude(Exists(on_file))
         .values("unit_id", **_month_of("created_at"))
         .annotate(n=Count("pk"))
         .values_list("unit_id", "y", "m", "n")
@@ -178,7 +166,8 @@ def _empty() -> dict[str, int]:
 
 def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int, Month], dict[str, int]]:
     """(unit id, (year, month)) -> the counts of the module's docstring, for the asks made from ``start`` to
-    ``end`` (inclusive); pairs with no ask are absent. Four or five queries whatever the plan's size."""
+    ``end`` (inclusive); pairs with no ask are absent. Four queries whatever the plan's size (the
+    close requests' one even when the plan requires no evidence today: an earlier month may have asked)."""
     out: dict[tuple[int, Month], dict[str, int]] = defaultdict(_empty)
     for unit_id, y, m, n in _due(plan=plan, start=start, end=end):
         out[(unit_id, (y, m))][burden.REPORTS] += n
@@ -189,9 +178,8 @@ def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int,
         row[burden.ASKED_TWICE] += twice
     for unit_id, y, m, n in _notices(plan=plan, start=start, end=end):
         out[(unit_id, (y, m))][burden.NOTICES] += n
-    if plan.evidence_kinds:  # nothing is demanded where the plan requires no evidence
-        for unit_id, y, m, n in _evidence(plan=plan, start=start, end=end):
-            out[(unit_id, (y, m))][burden.EVIDENCE] += n
+    for unit_id, y, m, n in _evidence(plan=plan, start=start, end=end):
+        out[(unit_id, (y, m))][burden.EVIDENCE] += n
     return dict(out)
 
 

@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Roundup
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
+from tasks.rules import roundups as roundup_rules
 
 TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE = "town_ranking", "department_ranking", "indicators", "overdue"
 SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE)
+UNIT_SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING)
 # The plan setting that switches each section on.
 SECTION_SETTING = {
     TOWN_RANKING: "public_town_ranking",
@@ -46,6 +48,10 @@ _UNIT_COLUMNS = [
     ("on_time_rate", _("按期率")),
     ("support_due", _("配合应办")),
     ("support_on_time_rate", _("配合按期率")),
+    # Of the counts before, the items from meetings and leaders' instructions (方案外事项), as they counted in
+    # the unit's results (``rules.roundups.outside_due``); empty when the snapshot did not count them.
+    ("outside_due", _("其中会议批示事项（牵头）")),
+    ("outside_support_due", _("其中会议批示事项（配合）")),
     ("score", _("得分")),
     ("colour", _("预警")),
 ]
@@ -118,11 +124,12 @@ def public_plan_index(*, slug: str) -> dict | None:
     return {"plan": {"slug": slug, "title": rows[0][3], "region": rows[0][4]}, "roundups": periods}
 
 
-def _unit_row(unit: dict) -> dict:
+def _unit_row(unit: dict, rule_set: dict) -> dict:
     support = unit.get("support") or {}
     row = {key: unit.get(key) for key, _label in _UNIT_COLUMNS}
     row["support_due"] = support.get("due", 0)
     row["support_on_time_rate"] = support.get("on_time_rate")
+    row["outside_due"], row["outside_support_due"] = roundup_rules.outside_due(unit, rule_set) or (None, None)
     return row
 
 
@@ -180,20 +187,24 @@ def public_figures(*, slug: str, period_key: str) -> dict | None:
     sections = [key for key in SECTIONS if getattr(settings, SECTION_SETTING[key])]
     summary = data.get("summary") or {}
     units = data.get("units") or []
+    rule_set = data.get("rules") or {}
     out = {
         "plan": {"slug": roundup.plan.slug, "title": roundup.plan.title, "region": roundup.plan.region.name},
         "period": {"kind": period.kind, "key": period.key, "label": period.label, "title": str(period.title),
                    "start": period.start.isoformat(), "end": period.end.isoformat()},
         "published_on": roundup.published_at.date().isoformat(),
         "summary": {key: summary.get(key) for key in SUMMARY_KEYS},
+        # How items from meetings and instructions weighed in the units' results (0: not counted, only
+        # listed inside the office; the columns of their counts are then empty).
+        "outside_weight": roundup_rules.outside_weight(rule_set),
         "sections": sections,
     }
     for key in sections:
         if key == TOWN_RANKING:
-            rows = [_unit_row(u) for u in units if u.get("kind") == "town"]
+            rows = [_unit_row(u, rule_set) for u in units if u.get("kind") == "town"]
         elif key == DEPARTMENT_RANKING:
             # A snapshot from before units had a kind ranks every unit together: shown as departments.
-            rows = [_unit_row(u) for u in units if u.get("kind", "department") == "department"]
+            rows = [_unit_row(u, rule_set) for u in units if u.get("kind", "department") == "department"]
         elif key == INDICATORS:
             rows = [_indicator_row(i) for i in data.get("indicators") or []]
         else:

@@ -51,13 +51,21 @@ MONTHLY_ANSWERED_KINDS = (
 )
 
 
-def reported_this_month(*, items: QuerySet, today: date) -> set[tuple[int, int]]:
-    """(item, unit) pairs whose unit filed progress on the item in ``today``'s month (Asia/Shanghai), one query."""
+def reported_this_month(*, today: date) -> set[tuple[int, int]]:
+    """(item, unit) pairs where the unit filed progress, its contribution or a close request on the item in
+    ``today``'s month (Asia/Shanghai), one query. The scan looks its own items up in it.
+
+    Every report of the month, not only those on the scan's items: restricting to them (``work_item__in`` the
+    scan's item query, or a join on the plans) cost 1.3-2 s at 1M items on a monthly-request day, a probe or a
+    scan of the items for each of the month's 78,000 reports, where the month's reports alone are one range
+    of the ``created_at`` index (0.3 s); pairs of items the scan does not hold are never looked up. And no
+    ordering: the reports' default order (by item: its region, plan, year, ...) joined those tables and put
+    their columns into the DISTINCT (bench/RESULTS.md, issue 34's query plans).
+    """
     month_start = timezone.make_aware(datetime.combine(today.replace(day=1), time()))
     return set(
-        ProgressReport.objects.filter(work_item__in=items, kind__in=MONTHLY_ANSWERED_KINDS,
-                                      created_at__gte=month_start)
-        .values_list("work_item_id", "unit_id").distinct()
+        ProgressReport.objects.filter(kind__in=MONTHLY_ANSWERED_KINDS, created_at__gte=month_start)
+        .order_by().values_list("work_item_id", "unit_id").distinct()
     )
 
 K = Reminder.Kind
@@ -246,9 +254,7 @@ def reminders_due(
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
-    answered = (
-        reported_this_month(items=items_qs.filter(plan_id__in=monthly_plans), today=today) if monthly_plans else set()
-    )
+    answered = reported_this_month(today=today) if monthly_plans else set()
     sign_cache: dict[tuple[int, date], tuple | None] = {}
     for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]

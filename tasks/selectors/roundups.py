@@ -913,6 +913,8 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
     """
     frozen = published_roundup(plan=plan, period=period)
     data = dict(frozen.data) if frozen else roundup_data(plan=plan, period=period)
+    if period.kind == YEAR:
+        data.setdefault("burden", None)  # frozen before the appendix existed: not recorded, never computed now
     if user is None or sees_plan_whole(user, plan.pk):
         return {**data, "scope": "plan", "unit": None}
     unit = user_unit(user)
@@ -938,7 +940,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "call_out": [row for row in data["call_out"] if row["unit"] in names],
         "assessment": own(data["assessment"]),
         # A year's appendix (基层负担): a liaison reads what was asked of their own unit only.
-        **({"burden": own(data["burden"])} if "burden" in data else {}),
+        **({"burden": own(data["burden"]) if data["burden"] is not None else None} if "burden" in data else {}),
         "scope": "unit",
         "unit": unit.name if unit is not None else None,
     }

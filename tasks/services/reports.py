@@ -129,8 +129,10 @@ def work_item_request_close(
         raise ValidationError(_("该事项当前状态为“%(s)s”，不能申请办结。") % {"s": S(item.status).label})
     note = _clean_note(note, _("请填写办结说明。"))
     checked = evidence_check_all(list(files))
-    # Evidence is optional unless the plan requires it for this kind of item, and then asked once (减负).
-    if not checked and evidence_demanded_of(item):
+    # Evidence is optional unless the plan requires it for this kind of item, and then asked once (减负). What
+    # was asked is recorded on the request: the burden counts read it, not the setting as it is later.
+    demanded = evidence_demanded_of(item)
+    if not checked and demanded:
         raise ValidationError(_("本方案要求此类事项申请办结时上传佐证材料，请上传。"), code="evidence_required")
     with _written_files() as written, transaction.atomic():
         ensure_sub_items_closed(item)
@@ -143,6 +145,7 @@ def work_item_request_close(
             note=note,
             percent=100,
             created_at=at,
+            evidence_demanded=demanded,
         )
         _attach(report, checked, written)
     return report

@@ -24,6 +24,7 @@ from tasks.selectors.public import (
     COLUMNS,
     RATE_COLUMNS,
     SECTION_TITLES,
+    UNIT_SECTIONS,
     public_figures,
     public_plan_index,
     public_table,
@@ -60,7 +61,8 @@ def public_index(request, slug: str):
 def public_roundup(request, slug: str, period: str):
     figures = _figures(slug, period)
     sections = [
-        {"key": key, "title": SECTION_TITLES[key], "columns": COLUMNS[key], "rows": figures[key]}
+        {"key": key, "title": SECTION_TITLES[key], "columns": COLUMNS[key], "rows": figures[key],
+         "units": key in UNIT_SECTIONS}
         for key in figures["sections"]
     ]
     context = {"figures": figures, "sections": sections, "rate_columns": RATE_COLUMNS}

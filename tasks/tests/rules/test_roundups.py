@@ -7,7 +7,7 @@ import pytest
 from tasks.roundups.periods import Period, PeriodError
 from tasks.rules import indicators as indicator_rules
 from tasks.rules import roundups as rules
-from tasks.rules.outcomes import finish_counts
+from tasks.rules.outcomes import empty_counts, finish_counts
 
 DEFAULTS = {
     "points_on_time": 100.0, "points_late": 60.0, "points_awaiting": 80.0, "points_overdue": 0.0,
@@ -217,3 +217,11 @@ def test_a_period_as_of_a_day_inside_it_ends_that_day_and_keeps_its_key():
     assert Period.month(2023, 6).until(date(2023, 8, 1)) == Period.month(2023, 6)
     with pytest.raises(PeriodError):
         Period.month(2023, 6).until(date(2023, 5, 31))
+
+
+def test_outside_due_is_the_units_lead_and_supporting_items_from_meetings_or_none_when_not_counted():
+    row = {"outside": {"lead": {**empty_counts(), "due": 2}, "support": {**empty_counts(), "due": 1}}}
+    assert rules.outside_due(row) == (2, 1)
+    assert rules.outside_due(row, {"outside_weight": 0.5}) == (2, 1)
+    assert rules.outside_due(row, {"outside_weight": 0}) is None  # not counted: the row does not say
+    assert rules.outside_due({"due": 3}) is None  # a snapshot from before such items

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from tasks.models import IndicatorReport, ProgressReport, Reminder, WorkItem
 from tasks.roundups.periods import Period
+from tasks.selectors.roundups import roundup_document
 from tasks.services.reports import work_item_report_progress
-from tasks.services.roundups import roundup_generate
+from tasks.services.roundups import roundup_generate, roundup_publish
 from tasks.tests.daily_setup import login, make_world, pdf
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,24 @@ def test_the_annual_assessment_has_the_burden_appendix(client, w):
     assert rows["区建设局"][7 + 5] == 1 and rows["区建设局"][7 + 7] == 1  # May's and July's columns
     month = roundup_generate(plan=w.plan, period=Period.month(2026, 5), today=date(2026, 6, 2))[0]
     assert "基层负担" not in client.get(reverse("tasks:roundup_detail", args=[month.pk])).content.decode()
+
+
+def test_an_assessment_frozen_before_the_appendix_says_not_recorded(client, w):
+    """Its appendix is neither missing (as if nothing had been asked) nor computed now (today's settings and
+    rows are not what was asked then): the page, the workbook and the document say "not recorded"."""
+    roundup = roundup_generate(plan=w.plan, period=Period.year(2026), today=date(2027, 1, 2))[0]
+    del roundup.data["burden"]
+    roundup.save(update_fields=["data"])
+    login(client, w.coordinator)
+    text = client.get(reverse("tasks:roundup_detail", args=[roundup.pk])).content.decode()
+    assert "附：基层负担" in text and "未记录：本年度考核生成时系统尚未统计基层负担" in text
+    assert "重复索要" not in text
+    sheet = load_workbook(io.BytesIO(client.get(reverse("tasks:roundup_xlsx", args=[roundup.pk])).content))["基层负担"]
+    assert sheet["A2"].value.startswith("未记录") and sheet.max_row == 2
+    # The document (the status API, ``roundup --json``) says null, not an empty list (nothing was asked).
+    roundup_publish(roundup=roundup, actor=w.coordinator)
+    assert roundup_document(plan=w.plan, period=Period.year(2026))["burden"] is None
+    assert roundup_document(plan=w.plan, period=Period.year(2026), user=w.lead_user)["burden"] is None
 
 
 def test_the_report_form_starts_from_the_units_last_report(client, w):

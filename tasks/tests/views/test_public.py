@@ -15,11 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from tasks.models import Profile, ProgressReport, Roundup, RoundupSettings, WorkItem
+from tasks.importers.decisions import parse_decisions
+from tasks.models import PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit, WorkItem
 from tasks.roundups.periods import Period
 from tasks.selectors.public import COLUMNS, DEPARTMENT_RANKING, INDICATORS, OVERDUE, public_figures
+from tasks.services.decisions import decisions_import
 from tasks.services.roundups import roundup_generate, roundup_publish
-from tasks.tests.daily_setup import bulk_items, login, make_world
+from tasks.tests.daily_setup import bulk_items, login, make_world, user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,16 @@ def _setup(*, published: bool = True, enabled: bool = True, overdue: bool = True
     Profile.objects.filter(user=w.lead_user).update(mobile="13912345678")
     ProgressReport.objects.create(work_item=late, unit=w.lead, author=w.lead_user, note="联系人张三，电话13912345678",
                                   created_at=datetime.combine(period.start, datetime.min.time(), tzinfo=TZ))
+    # A leader's instruction, raised by a 分管领导's account, its source naming the leader: counted in the units'
+    # results (and so in the public columns of such items); who gave it and its source are never public.
+    leader = user("fenguan", first_name="五", last_name="王")
+    Profile.objects.create(user=leader, unit=w.lead, role=PersonRole.LEADER, mobile="13800001111")
+    Unit.objects.filter(pk=w.lead.pk).update(leader_name="赵六", leader_email="zhaoliu@example.gov.cn")
+    decisions_import(
+        plan=w.plan, origin=WorkItem.Origin.INSTRUCTION, origin_ref="王五副区长批示（2026第3号）", origin_by="王五",
+        raised_by=leader, actor=w.coordinator,
+        parsed=parse_decisions(f"一、由区建设局牵头，区财政局配合，于{period.start.year}年{period.start.month}月"
+                               f"{period.start.day}日前完成危房排查。"))
     RoundupSettings.objects.update_or_create(plan=w.plan, defaults={"public_enabled": enabled,
                                                                     "public_overdue": overdue})
     roundup, _ = roundup_generate(plan=w.plan, period=period, today=today, actor=w.coordinator)
@@ -125,8 +137,9 @@ def test_page_csv_and_json_show_the_same_figures():
                     if key not in ("on_time_rate", "support_on_time_rate", "progress", "expected", "score"):
                         assert str(value) in page
     lead = next(r for r in figures[DEPARTMENT_RANKING] if r["unit"] == "区建设局")
-    assert lead["overdue"] == 1
-    assert [r["text"] for r in figures[OVERDUE]] == ["完成老旧小区改造30个"]
+    assert (lead["overdue"], lead["outside_due"]) == (2, 1)  # the plan's item and the instruction
+    assert [r["text"] for r in figures[OVERDUE]][0] == "完成老旧小区改造30个"
+    assert "危房排查" in figures[OVERDUE][1]["text"]  # overdue work from an instruction is listed as any
 
 
 def test_sections_follow_the_plan_settings():
@@ -151,7 +164,8 @@ def _values(node) -> list[str]:
 
 
 def test_nothing_personal_is_public():
-    """Every person's name, username, email and mobile in the database: none is on the page, CSV or JSON."""
+    """Every person's name, username, email and mobile in the database (accounts, units' 分管领导, who gave an
+    instruction): none is on the page, its CSV files or its JSON."""
     w, period, _ = _setup()
     get_user_model().objects.filter(pk=w.coordinator.pk).update(first_name="专班", last_name="李")
     client = Client()
@@ -164,12 +178,19 @@ def test_nothing_personal_is_public():
               for s in figures["sections"]]
     snapshot = json.dumps(Roundup.objects.get(plan=w.plan, status="published").data, ensure_ascii=False)
     assert "13912345678" in snapshot  # the note is in the snapshot: the public page must leave it out
+    assert "王五副区长批示" in snapshot  # and so is the instruction's source
+    departments = {r["unit"]: r for r in figures[DEPARTMENT_RANKING]}
+    assert (departments["区建设局"]["outside_due"], departments["区财政局"]["outside_support_due"]) == (1, 1)
     secrets = set()
     for person in get_user_model().objects.all():
         secrets |= {person.username, person.email, person.get_full_name(), f"{person.last_name}{person.first_name}"}
     secrets |= set(Profile.objects.exclude(mobile="").values_list("mobile", flat=True))
+    secrets |= set(WorkItem.objects.exclude(origin_by="").values_list("origin_by", flat=True))
+    for name, email in Unit.objects.values_list("leader_name", "leader_email"):
+        secrets |= {name, email}
     secrets = {s.strip() for s in secrets if s and s.strip()}
-    assert {"张三", "13912345678", "coord", "lead@example.gov.cn"} <= secrets
+    assert {"张三", "13912345678", "coord", "lead@example.gov.cn", "王五", "fenguan", "13800001111", "赵六",
+            "zhaoliu@example.gov.cn"} <= secrets
     for text in texts:
         for secret in secrets:
             assert secret not in text, secret
