@@ -50,7 +50,7 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协)")
+             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|专班)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -146,7 +146,7 @@ def _split_units(span: str) -> list[str]:
 
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
-_ENDS_AS_UNIT = re.compile(rf".{{2,}}(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
 
 
 def _split_joined(part: str) -> list[str]:
@@ -210,7 +210,7 @@ def _names_a_unit(units: list[str], span: str) -> bool:
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
 _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
-         r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时)")
+         r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
 _SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=做好|抓好|开展|完成|推进|实施|落实)")
 _LEADING_UNITS = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
@@ -491,8 +491,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
-            if not any(re.search(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|[“”\"《]|^(?:形成|确保|实现)", u)
-                       for u in units):
+            if not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
@@ -581,6 +580,8 @@ _EXHORTATION = re.compile(r"^(?:会议)?(?:要求|强调|指出)?[:：,，]?(?:�
                           r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要")
 
 
+# Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
+_HOW = re.compile(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|强化|深化|[“”\"《]|^(?:形成|确保|实现)")
 _SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切)*(?:配合|协助|参与|协办)")
 
 
@@ -632,8 +633,8 @@ def _decision_texts(segment: str) -> list[str]:
 # Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执…): a traditional-script
 # copy of mainland minutes is read on a simplified copy, one character for one, and its results written back
 # as the text writes them.
-_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題",
-                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题")
+_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創",
+                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创")
 
 
 def _as_written(found: str, read: str, written: str) -> str:

@@ -448,3 +448,16 @@ def test_x_wei_he_qu_y_names_two_units_and_you_x_jiang_charges_x():
 def test_helpers_of_a_lead_written_as_a_charge_stay_with_the_lead():
     d = _one("城乡主干道路整治由区城管局牵头组织实施,城管、环保等相关职能部门及属地单位、社区负责搞好配合。")
     assert d.lead_units == ["区城管局"] and d.supporting_units == ["城管", "环保", "属地单位", "社区"]
+
+
+def test_six_charges_in_one_paragraph_each_its_own_decision_and_how_is_not_who():
+    parsed = parse_decisions((TUNE / "xingguo_fangxun_diaodu_2022.txt").read_text(encoding="utf-8"), year=2022)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["氣象部門"], []), (["應急部門"], []), (["城市社區", "經開區", "城管部門"], []), (["水利部門"], []),
+        (["教育部門"], [])]  # "強化家校協同配合" says how, not who helps
+
+
+def test_a_group_charged_beside_an_office_and_adverbs_before_the_task():
+    parsed = parse_decisions((TUNE / "anda_chuangcheng_anfang.txt").read_text(encoding="utf-8"))
+    assert [d.lead_units for d in parsed.items] == [["區創城辦", "督導組"], ["區創城辦", "督導組"]]
+    assert _one("要求县住建局和督查组持续加强日常巡查。").lead_units == ["县住建局", "督查组"]
