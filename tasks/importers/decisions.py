@@ -84,8 +84,8 @@ _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?
                    r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|本周|下周[一二三四五六日]?|年底|年内"
                    r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:[省市县区]级?)?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
-                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村)$")
+_GENERIC = re.compile(r"^(?:[省市县区]级?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
+                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村|社区|村)$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
                       r"(?:单位|企业|方|机构)$|^项目方$")
@@ -236,7 +236,7 @@ def _units_before(clause: str, word: str) -> list[str]:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = re.match(rf"^(?:[0-9]{{1,2}}[.．、])?{_ASKER}?(?:请|要求|责成)", clause.strip())
+    by_word = re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
     span = ""
@@ -246,7 +246,7 @@ def _units_charged(clause: str) -> list[str]:
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
     elif by_word:
-        units = _leading_units(clause)
+        units = _leading_units(clause) or _asked_units(clause)
     else:
         return []
     if not units or not _names_a_unit(units, span or clause):
@@ -371,9 +371,10 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
 
 
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
-# "城东办一周内完成…", "九重镇落实".
+# "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好"
+    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|严管|严控|严查"
+    r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
@@ -387,12 +388,22 @@ _BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
 
+_NAME = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
+_PREFIX = re.compile(rf"^{_NAME}(?:[、和及与]{_NAME})*")
+
+
 def _units_prefix(text: str) -> list[str] | None:
     """The units a text starts with ("管网提质增效排查单位全面查明…" -> [管网提质增效排查单位]), None if it starts
     with no unit's name."""
-    name = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
-    m = re.match(rf"^{name}(?:[、和及与]{name})*", text)
+    m = _PREFIX.match(text)
     return _unit_list(m.group(0)) if m else None
+
+
+def _asked_units(clause: str) -> list[str]:
+    """The units a request names before what they are to do in words no list covers ("要求城管中队秉持…"); none
+    when a list goes on after them ("南山街道孤岛社区、…": the name was cut short)."""
+    m = _PREFIX.match(clause)
+    return _unit_list(m.group(0)) if m and "、" not in clause[m.end():] else []
 
 
 def _with_units(after: str) -> list[str]:
@@ -576,8 +587,9 @@ _ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:[一二三四五
                          r"|(?<=[。；;!！])(?=要[^求]))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
-_EXHORTATION = re.compile(r"^(?:会议)?(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
-                          r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要")
+_EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
+                          r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要"
+                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关))")  # "要求全市各街道…"
 
 
 # Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
@@ -627,14 +639,20 @@ def _decision_texts(segment: str) -> list[str]:
         if item:
             out += _charges(item)
     with_who = [t for t in out if any(_who(t))]
-    return with_who if len(with_who) > 1 else [segment]
+    if len(with_who) > 1:
+        return with_who
+    # One charge, then sentences that exhort collectives ("要求全市各街道…于7月11日完成"): not part of it.
+    after = out[out.index(with_who[0]) + 1:] if with_who else []
+    if after and _EXHORTATION.match(after[0]) and (cut := segment.find(after[0])) > 0:
+        return [segment[:cut].strip()]
+    return [segment]
 
 
 # Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执…): a traditional-script
 # copy of mainland minutes is read on a simplified copy, one character for one, and its results written back
 # as the text writes them.
-_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創",
-                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创")
+_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊",
+                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队")
 
 
 def _as_written(found: str, read: str, written: str) -> str:

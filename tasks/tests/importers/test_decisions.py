@@ -461,3 +461,14 @@ def test_a_group_charged_beside_an_office_and_adverbs_before_the_task():
     parsed = parse_decisions((TUNE / "anda_chuangcheng_anfang.txt").read_text(encoding="utf-8"))
     assert [d.lead_units for d in parsed.items] == [["區創城辦", "督導組"], ["區創城辦", "督導組"]]
     assert _one("要求县住建局和督查组持续加强日常巡查。").lead_units == ["县住建局", "督查组"]
+
+
+def test_duties_fixed_for_each_department_without_yao_are_charges():
+    parsed = parse_decisions("会议进一步压实各部门职责：住建局统筹协调全局，督促燃气企业落实主体责任；"
+                             "应急局严管工业燃料违规民用行为；市场监管局从生产销售端严控燃气产品质量。", year=2025)
+    assert [d.lead_units for d in parsed.items] == [["住建局"], ["应急局"], ["市场监管局"]]
+
+
+def test_a_request_names_a_unit_before_words_no_list_covers_but_not_a_cut_list():
+    assert _one("会议要求城管中队秉持“零容忍”态度，做到违规建筑发现一起、拆除一起。").lead_units == ["城管中队"]
+    assert parse_decisions("要求全市各街道、社区立即开展自检自查自改工作。", year=2023).items == []
