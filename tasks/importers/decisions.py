@@ -83,6 +83,7 @@ _CN_NUM = "0-9一二三四五六七八九十"
 _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?:[{_CN_NUM}]{{1,3}}[日号])?"
                    r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|本周|下周[一二三四五六日]?|年底|年内"
                    r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
+_WHEN_ENDS = set("前内底末旬日号月周天年")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
 _GENERIC = re.compile(r"^(?:[省市县区]级?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村|社区|村)$")
@@ -161,12 +162,13 @@ def _split_joined(part: str) -> list[str]:
 _SPEAKER = re.compile(r"^(.{2,12}?)(?:要求|强调|指出)[:：]?")
 # Groups that hand work out (督查组要求…): the one who asks, not a unit charged.
 _ASKER = r"(?:督查组|督导组|检查组|巡查组|考核组|暗访组|工作组|督查室|督导室)"
+_ASKER_RE = re.compile(_ASKER)
 
 
 def _clean_span(span: str) -> str:
     span = span.strip(" \t“”\"'")
     speaker = _SPEAKER.match(span)
-    if speaker and (_is_person(speaker.group(1)) or re.fullmatch(_ASKER, speaker.group(1))):
+    if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
@@ -241,7 +243,10 @@ def _units_charged(clause: str) -> list[str]:
     m = _CHARGED.search(clause)
     span = ""
     if m and 0 < m.start() <= MAX_UNIT * 2:
-        span = _MODAL.sub("", _WHEN.sub("", clause[: m.start()]))  # "工信委等单位一定要…", "X12月15日前要…"
+        span = clause[: m.start()]
+        if span[-1:] in _WHEN_ENDS:
+            span = _WHEN.sub("", span)  # "X12月15日前要…"
+        span = _MODAL.sub("", span)  # "工信委等单位一定要…"
         units = _unit_list(span)
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
@@ -450,9 +455,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     body = _LABEL.sub("", text)
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
-    body = _joined_lists(body)
-    # "X承担的征拆任务，要…": X is charged with its task.
-    body = _OWNED_TASK.sub(r"\1\2", body)
+    if "要求" in body or "请" in body or "责成" in body:
+        body = _joined_lists(body)
+    if "承担的" in body or "负责的" in body or "牵头的" in body:
+        body = _OWNED_TASK.sub(r"\1\2", body)  # "X承担的征拆任务，要…": X is charged with its task
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     sentence_start = 0
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
