@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from .text import ascii_digits, cn_number, no_spaces
 
@@ -130,3 +130,70 @@ def parse_deadline(text: str, *, year: int) -> tuple[date | None, bool]:
             if best is None or point > best:
                 best = point
     return best, False
+
+
+# Deadlines written relative to the meeting that set them ("会后一周内", "10个工作日内", "本月底前", "下周五前"):
+# dates only once the meeting's date is known. Each pattern maps a match and the meeting's date to a day.
+_SPAN = re.compile(r"(?:会后|收到后|交办后|接到通知后|自即日起)?(?<![0-9月])([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
+                   r"个?(工作日|日|天|周|星期|礼拜|月)(?:之内|以内|内)")
+_WEEK = re.compile(r"(本|下个?)(?:周|星期|礼拜)(?:(?:([一二三四五六日天])|(末))(?:之前|前|内)?|之前|前|内)")
+_MONTH_END = re.compile(r"(本月|当月|下(?:个)?月)(?:([0-9]{1,2})[日号]|底|末|内)"
+                        r"|(?<![0-9一二三四五六七八九十本当下上个年])月(?:底|末)")
+_QUARTER_END = re.compile(r"本季度(?:末|内|底)")
+_WEEKDAYS = "一二三四五六日"
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _relative_points(s: str, meeting: date):
+    from tasks.workdays import add_workdays  # pure (no Django); imported late: only relative deadlines need it
+
+    for m in _SPAN.finditer(s):
+        n, unit = cn_number(m.group(1)) or 0, m.group(2)
+        if n <= 0:
+            continue
+        if unit == "工作日":
+            yield m, add_workdays(meeting, n)
+        elif unit in ("日", "天"):
+            yield m, meeting + timedelta(days=n)
+        elif unit == "月":
+            yield m, _add_months(meeting, n)
+        else:
+            yield m, meeting + timedelta(weeks=n)
+    for m in _WEEK.finditer(s):
+        # 本周五 / 下周五: that day; 本周末 / 下周末: its Sunday; 本周内 / 下周前: its Friday.
+        weekday = _WEEKDAYS.index(m.group(2).replace("天", "日")) if m.group(2) else 6 if m.group(3) else 4
+        week = 0 if m.group(1) == "本" else 7
+        yield m, max(meeting, meeting + timedelta(days=week - meeting.weekday() + weekday))
+    for m in _MONTH_END.finditer(s):
+        month = meeting if not (m.group(1) or "").startswith("下") else _add_months(meeting.replace(day=1), 1)
+        if m.group(2):
+            day = _safe_date(month.year, month.month, int(m.group(2)))
+            if day:
+                yield m, day
+        else:
+            yield m, _month_end(month.year, month.month)
+    for m in _QUARTER_END.finditer(s):
+        yield m, _month_end(meeting.year, (meeting.month - 1) // 3 * 3 + 3)
+
+
+def relative_deadline(text: str, meeting: date | None) -> tuple[date | None, str]:
+    """(date, phrase) of the latest deadline ``text`` writes relative to its meeting: ``会后一周内`` -> the meeting's
+    date + 7 days, ``10个工作日内`` -> 10 working days after it, ``本月底前`` -> the end of its month, ``下周五前`` ->
+    the Friday of the week after. ``phrase`` is the words as written ("" when there are none); the date is None
+    when ``meeting`` is None (the words are not a date without it)."""
+    s = ascii_digits(no_spaces(text or ""))
+    if not s or _RECURRING.search(s):
+        return None, ""
+    found = sorted(_relative_points(s, meeting or date(2000, 1, 3)), key=lambda p: p[0].start())
+    if not found:
+        return None, ""
+    phrase = found[0][0].group(0)
+    if meeting is None:
+        return None, phrase
+    match, best = max(found, key=lambda p: p[1])
+    return best, match.group(0)

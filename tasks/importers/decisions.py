@@ -38,7 +38,7 @@ from datetime import date
 from pathlib import Path
 
 from .blocks import Para, Row, to_blocks
-from .deadlines import parse_deadline_in
+from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .limits import Limits, check_document
 from .reader import read_document
@@ -50,7 +50,7 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行)")
+             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|专班)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -78,16 +78,23 @@ _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主�
                   r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
 _MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
+# When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
+_CN_NUM = "0-9一二三四五六七八九十"
+_WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?:[{_CN_NUM}]{{1,3}}[日号])?"
+                   r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|本周|下周[一二三四五六日]?|年底|年内"
+                   r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
+_WHEN_ENDS = set("前内底末旬日号月周天年")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:[省市县区]级?)?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
-                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村)$")
+_GENERIC = re.compile(r"^(?:[省市县区]级?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
+                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村|社区|村)$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
                       r"(?:单位|企业|方|机构)$|^项目方$")
 # Short names of departments that read like a person's name ("林业" is not a Mr 林).
 _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
                       "民政", "商务", "审计", "统计", "税务", "应急", "文旅", "工信", "国土", "规划", "人社", "司法",
-                      "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫"}
+                      "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫", "网信", "监察",
+                      "国资", "自然资源", "生态环境", "市场监管", "住房保障"}
 _PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                 "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -104,6 +111,7 @@ class ParsedDecision:
     supporting_units: list[str]
     deadline: date | None
     line: int
+    relative: str = ""  # a deadline written relative to the meeting ("会后一周内") that no meeting date resolved
 
     def as_json(self) -> dict:
         return {"text": self.text, "lead_units": self.lead_units, "supporting_units": self.supporting_units,
@@ -122,6 +130,7 @@ class DecisionWarning:
 @dataclass
 class ParsedDecisions:
     year: int | None
+    meeting: date | None = None
     items: list[ParsedDecision] = field(default_factory=list)
     warnings: list[DecisionWarning] = field(default_factory=list)
 
@@ -137,25 +146,29 @@ def _split_units(span: str) -> list[str]:
     return out
 
 
-_ENDS_AS_UNIT = re.compile(rf".{{2,}}(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
+_LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
 
 
 def _split_joined(part: str) -> list[str]:
     """"X和Y" / "X及Y" / "X与Y" in two only where both sides read as units (住房和城乡建设局 stays whole)."""
     for m in re.finditer(r"和|及|与", part):
         left, right = part[: m.start()], part[m.end():]
-        if _ENDS_AS_UNIT.match(left) and _ENDS_AS_UNIT.match(right):
+        if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)):
             return [left, *_split_joined(right)]
     return [part]
 
 
 _SPEAKER = re.compile(r"^(.{2,12}?)(?:要求|强调|指出)[:：]?")
+# Groups that hand work out (督查组要求…): the one who asks, not a unit charged.
+_ASKER = r"(?:督查组|督导组|检查组|巡查组|考核组|暗访组|工作组|督查室|督导室)"
+_ASKER_RE = re.compile(_ASKER)
 
 
 def _clean_span(span: str) -> str:
     span = span.strip(" \t“”\"'")
     speaker = _SPEAKER.match(span)
-    if speaker and _is_person(speaker.group(1)):
+    if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
@@ -199,7 +212,7 @@ def _names_a_unit(units: list[str], span: str) -> bool:
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
 _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
-         r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时)")
+         r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
 _SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=做好|抓好|开展|完成|推进|实施|落实)")
 _LEADING_UNITS = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
@@ -225,17 +238,20 @@ def _units_before(clause: str, word: str) -> list[str]:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = re.match(r"^(?:[0-9]{1,2}[.．、])?(?:请|要求|责成)", clause.strip())
+    by_word = re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
     span = ""
     if m and 0 < m.start() <= MAX_UNIT * 2:
-        span = _MODAL.sub("", clause[: m.start()])  # "工信委等单位一定要…"
+        span = clause[: m.start()]
+        if span[-1:] in _WHEN_ENDS:
+            span = _WHEN.sub("", span)  # "X12月15日前要…"
+        span = _MODAL.sub("", span)  # "工信委等单位一定要…"
         units = _unit_list(span)
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
     elif by_word:
-        units = _leading_units(clause)
+        units = _leading_units(clause) or _asked_units(clause)
     else:
         return []
     if not units or not _names_a_unit(units, span or clause):
@@ -270,7 +286,21 @@ def _not_persons(units: list[str]) -> list[str]:
     return _dedupe(out)
 
 
-def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, list[ParsedDecision]]]:
+def _table_deadline(task, year: int | None, meeting: date | None) -> dict:
+    """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
+    the latest point its text names."""
+    if not task.deadline_text:
+        deadline, relative = _deadline(task.text, year, meeting)
+    elif task.deadline:
+        deadline, relative = task.deadline, ""
+    else:
+        deadline, relative = relative_deadline(task.deadline_text, meeting)
+        relative = "" if deadline else relative
+    return {"deadline": deadline, "relative": relative}
+
+
+def _table_decisions(text: str, year: int | None,
+                     meeting: date | None = None) -> tuple[list[str], dict[int, list[ParsedDecision]]]:
     """The document's lines as the shared table reader normalises them, and {line: decisions} for each 交办/督办
     table in it (pipes, tabs, spaced columns, one cell per line): a table's first line maps to one decision
     per row (its columns read by header: task text, 牵头/责任/配合 units, 责任人/领导 persons, deadline), every
@@ -300,7 +330,7 @@ def _table_decisions(text: str, year: int | None) -> tuple[list[str], dict[int, 
             out[first] = [ParsedDecision(
                 text=t.text.replace("\n", " "), lead_units=_not_persons(t.lead_units),
                 supporting_units=[u for u in _not_persons(t.supporting_units) if u not in t.lead_units],
-                deadline=t.deadline if t.deadline_text else _deadline(t.text, year), line=t.line or first)
+                **_table_deadline(t, year, meeting), line=t.line or first)
                 for t in tasks]
         i = j
     return lines, out
@@ -346,25 +376,39 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
 
 
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
-# "城东办一周内完成…", "九重镇落实".
+# "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好"
+    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|严管|严控|严查"
+    r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+# "区财政安排…经费": a level and a department's short name, then what it is to do.
+_SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
+                          r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on.
-_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理)")
+_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|将|把)")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
+
+
+_NAME = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
+_PREFIX = re.compile(rf"^{_NAME}(?:[、和及与]{_NAME})*")
 
 
 def _units_prefix(text: str) -> list[str] | None:
     """The units a text starts with ("管网提质增效排查单位全面查明…" -> [管网提质增效排查单位]), None if it starts
     with no unit's name."""
-    name = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
-    m = re.match(rf"^{name}(?:[、和及与]{name})*", text)
+    m = _PREFIX.match(text)
     return _unit_list(m.group(0)) if m else None
+
+
+def _asked_units(clause: str) -> list[str]:
+    """The units a request names before what they are to do in words no list covers ("要求城管中队秉持…"); none
+    when a list goes on after them ("南山街道孤岛社区、…": the name was cut short)."""
+    m = _PREFIX.match(clause)
+    return _unit_list(m.group(0)) if m and "、" not in clause[m.end():] else []
 
 
 def _with_units(after: str) -> list[str]:
@@ -375,6 +419,24 @@ def _with_units(after: str) -> list[str]:
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
         units = units if prefix is None else prefix
     return units
+
+
+_NOT_STOP = "[^，,；;。：:]"
+_ASKED_LIST = re.compile(rf"((?:^|[，,；;。：:]){_NOT_STOP}{{0,12}}?(?:要求|请|责成))"
+                         rf"({_NOT_STOP}{{2,{MAX_UNIT * 2}}})[，,]"
+                         rf"(?=[^，,；;。：:、]{{2,{MAX_UNIT}}}?{_UNIT_END}、)")
+_OWNED_TASK = re.compile(rf"((?:^|[，,；;。：:]))({_NOT_STOP}{{2,{MAX_UNIT}}}?{_UNIT_END})(?:承担|负责|牵头)的"
+                         rf"{_NOT_STOP}{{1,20}}[，,]\s*(?=要)")
+
+
+def _joined_lists(body: str) -> str:
+    """"要求A、B,C、D立即整改": a list of units the request names, broken by a comma, read as one list."""
+    def join(m: re.Match[str]) -> str:
+        names = _split_units(m.group(2))
+        if names and all(_ENDS_AS_UNIT.match(n) for n in names):  # a list of names only, no verb
+            return m.group(1) + m.group(2) + "、"
+        return m.group(0)
+    return _ASKED_LIST.sub(join, body)
 
 
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
@@ -393,6 +455,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     body = _LABEL.sub("", text)
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "要求" in body or "请" in body or "责成" in body:
+        body = _joined_lists(body)
+    if "承担的" in body or "负责的" in body or "牵头的" in body:
+        body = _OWNED_TASK.sub(r"\1\2", body)  # "X承担的征拆任务，要…": X is charged with its task
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     sentence_start = 0
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
@@ -442,8 +508,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
-            if not any(re.search(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|[“”\"《]|^(?:形成|确保|实现)", u)
-                       for u in units):
+            if not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
@@ -465,6 +530,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += _units_before(clause, "负责")
             elif start and not _GENERIC.search(start.group(1)):
                 leads += _unit_list(start.group(1))
+            elif short := _SHORT_START.match(_clean_span(clause)):
+                leads.append(short.group(1))  # "区财政安排领导小组工作经费"
             else:
                 leads += _units_charged(clause)
     if not leads:
@@ -489,22 +556,35 @@ def _dedupe(units: list[str]) -> list[str]:
     return seen
 
 
-def _deadline(text: str, year: int | None) -> date | None:
+def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
+    """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
+    writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
+    as written when it is not (the coordinator sets it on confirm)."""
     labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*" + _FIELD_VALUE, text)
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
         if found:
-            return found
+            return found, ""
+        found, words = relative_deadline(labelled.group(1), meeting)
+        if words:
+            return found, "" if found else words
     # The point a decision is to be done by: "于6月底前完成", "9月30日前", "年底前"; a date the text only
     # mentions (a meeting held "6月5日") is not one, so prefer the clauses that say 前/完成/底.
     # A year or month the decision only mentions ("纳入今年计划") is not a deadline either.
     best = None
+    relative: tuple[date | None, str] = (None, "")
     for clause in re.split(r"[，,；;。]", text):
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
             found, _recurring = parse_deadline_in(clause, year)
             if found and (best is None or found > best):
                 best = found
-    return best
+            elif not found and not relative[0]:
+                later = relative_deadline(clause, meeting)
+                if later[1] and (not relative[1] or (later[0] and (not relative[0] or later[0] > relative[0]))):
+                    relative = later
+    if best:
+        return best, ""
+    return relative[0], "" if relative[0] else relative[1]
 
 
 # "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
@@ -513,8 +593,14 @@ _ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:[一二三四五
                          r"|(?<=[。；;!！])(?=要[^求]))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
-_EXHORTATION = re.compile(r"^(?:会议)?(?:要求|强调|指出)?[:：,，]?(?:各|其他|其它|其余|全体|所有|相关|有关)"
-                          r"[^，,。；;]{0,20}?要")
+_EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
+                          r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要"
+                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关))")  # "要求全市各街道…"
+
+
+# Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
+_HOW = re.compile(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|强化|深化|[“”\"《]|^(?:形成|确保|实现)")
+_SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切)*(?:配合|协助|参与|协办)")
 
 
 def _opens_charge(part: str) -> bool:
@@ -526,7 +612,8 @@ def _opens_charge(part: str) -> bool:
     if charged and _units_charged(part):
         return not _SUPPORT_AFTER_YAO.match(cleaned[charged.end():])
     start = _CHARGE_START.match(cleaned)
-    return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由"))
+    return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
+                and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
 
 def _charges(item: str) -> list[str]:
@@ -558,14 +645,20 @@ def _decision_texts(segment: str) -> list[str]:
         if item:
             out += _charges(item)
     with_who = [t for t in out if any(_who(t))]
-    return with_who if len(with_who) > 1 else [segment]
+    if len(with_who) > 1:
+        return with_who
+    # One charge, then sentences that exhort collectives ("要求全市各街道…于7月11日完成"): not part of it.
+    after = out[out.index(with_who[0]) + 1:] if with_who else []
+    if after and _EXHORTATION.match(after[0]) and (cut := segment.find(after[0])) > 0:
+        return [segment[:cut].strip()]
+    return [segment]
 
 
 # Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执…): a traditional-script
 # copy of mainland minutes is read on a simplified copy, one character for one, and its results written back
 # as the text writes them.
-_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題",
-                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题")
+_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊",
+                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队")
 
 
 def _as_written(found: str, read: str, written: str) -> str:
@@ -574,23 +667,27 @@ def _as_written(found: str, read: str, written: str) -> str:
     return written[at:at + len(found)] if at >= 0 else found
 
 
-def parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
-    """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line."""
+def parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
+    """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line.
+
+    ``year``: of deadlines written without one (default: the meeting's year, else the first year the text
+    names); ``meeting``: the meeting's date, which deadlines written relative to it ("会后一周内", "10个工作日内",
+    "本月底前", "下周五前") count from; without it they are None with a warning naming the line."""
     read = simplified(text).translate(_MINUTES_T2S)
     if read != text:
-        parsed = _parse_decisions(read, year=year)
+        parsed = _parse_decisions(read, year=year, meeting=meeting)
         for d in parsed.items:
             d.text = _as_written(d.text, read, text)
             d.lead_units = [_as_written(u, read, text) for u in d.lead_units]
             d.supporting_units = [_as_written(u, read, text) for u in d.supporting_units]
         return parsed
-    return _parse_decisions(text, year=year)
+    return _parse_decisions(text, year=year, meeting=meeting)
 
 
-def _parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
-    year = year or _year_of(text)
-    parsed = ParsedDecisions(year=year)
-    lines, tables = _table_decisions(text, year)
+def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
+    year = year or (meeting.year if meeting else None) or _year_of(text)
+    parsed = ParsedDecisions(year=year, meeting=meeting)
+    lines, tables = _table_decisions(text, year, meeting)
     pieces = [(line, piece) for line, segment in _segments(lines, tables)
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     for line, segment in pieces:
@@ -600,14 +697,18 @@ def _parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
             leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
             if not leads and not supporting:
                 continue
+            deadline, relative = _deadline(segment, year, meeting)
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
-                                    deadline=_deadline(segment, year), line=line)]
+                                    deadline=deadline, line=line, relative=relative)]
         for decision in found:
             parsed.items.append(decision)
             at = decision.line
             if not decision.lead_units:
                 parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到牵头单位，请指定。"))
-            if decision.deadline is None:
+            if decision.deadline is None and decision.relative:
+                parsed.warnings.append(DecisionWarning(
+                    at, f"第{at}行：完成时限“{decision.relative}”按会议日期计算，请填写会议日期或在确认时指定。"))
+            elif decision.deadline is None:
                 parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到完成时限。"))
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, "没有找到写明责任单位的议定事项。"))
@@ -615,7 +716,7 @@ def _parse_decisions(text: str, *, year: int | None = None) -> ParsedDecisions:
 
 
 def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits | None = None,
-                   name: str = "") -> ParsedDecisions:
+                   name: str = "", meeting: date | None = None) -> ParsedDecisions:
     """The decisions of a minutes file (.txt, .docx, .pdf, …) through the plan importer's caps and readers, as
     ``manage.py import_decisions`` reads them; ``PlanParseError`` names what is wrong with the file."""
     path = Path(path)
@@ -623,4 +724,4 @@ def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits 
     text = read_document(path)
     if not text.strip():
         raise PlanParseError("文件中没有可读的文字。", path=name or path.name)
-    return parse_decisions(text, year=year)
+    return parse_decisions(text, year=year, meeting=meeting)

@@ -42,7 +42,8 @@ class DecisionsForm(Form):
                                                           WorkItem.Origin.INSTRUCTION.label)])
     origin_ref = TextField(label=_("来源文号/会议"), required=False, max_length=200)
     origin_by = TextField(label=_("提出人/会议"), required=False, max_length=100)
-    origin_on = BoundedDateField(label=_("来源日期"), required=False)
+    origin_on = BoundedDateField(label=_("来源日期"), required=False,
+                                 help_text=_("会议或批示的日期：“会后一周内”“10个工作日内”“本月底前”等时限从这一天算起"))
     raised_by = forms.ModelChoiceField(
         label=_("提出人账号"), queryset=get_user_model().objects.none(), required=False,
         empty_label=_("无（由协调员代为评价）"),
@@ -91,9 +92,11 @@ def decisions_upload(request, slug: str):
             except PlanParseError as exc:
                 form.add_error("document", exc.message)
                 return render(request, "tasks/decisions_upload.html", context)
-        # Deadlines written without a year ("6月底前") fall in the year of the meeting, else this year.
+        # Deadlines written without a year ("6月底前") fall in the year of the meeting, else this year; those
+        # written relative to the meeting ("会后一周内") count from its date (none without it: a warning).
         parsed = parse_decisions(text, year=(data["origin_on"] or timezone.localdate()).year
-                                 if data["origin_on"] or not re.search(r"20[0-9]{2}\s*年", text[:400]) else None)
+                                 if data["origin_on"] or not re.search(r"20[0-9]{2}\s*年", text[:400]) else None,
+                                 meeting=data["origin_on"])
         if request.POST.get("step") == "confirm":
             try:
                 result = decisions_import(

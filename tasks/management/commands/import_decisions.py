@@ -1,5 +1,6 @@
-"""``import_decisions PATH --plan SLUG [--dry-run] [--json] [--raised-by USERNAME]``: a meeting's minutes (会议纪要)
-or a 交办单 into work items of a plan, one per decision with its lead and supporting units and deadline;
+"""``import_decisions PATH --plan SLUG [--dry-run] [--json] [--raised-by USERNAME] [--on DATE] [--year YEAR]``: a
+meeting's minutes (会议纪要) or a 交办单 into work items of a plan, one per decision with its lead and supporting
+units and deadline (``--on``/``--date``, the meeting's date, resolves deadlines written relative to it);
 ``--raised-by`` names the account of the 分管领导 who raised them (who rates them once closed)."""
 
 import json
@@ -23,14 +24,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--plan", required=True, help="the plan's slug")
-        parser.add_argument("--year", type=int, help="year of deadlines the minutes write without one")
+        parser.add_argument("--year", type=int, help="year of deadlines the minutes write without one "
+                                                     "(default: the year of --on)")
         parser.add_argument("--dry-run", action="store_true", help="parse only; write nothing")
         parser.add_argument("--json", action="store_true", help='print {"items": [...], "warnings": [...]}')
         parser.add_argument("--origin", choices=[WorkItem.Origin.MEETING, WorkItem.Origin.INSTRUCTION],
                             default=WorkItem.Origin.MEETING)
         parser.add_argument("--ref", default="", help="document number or meeting (default: the file name)")
         parser.add_argument("--by", default="", help="who raised it (a meeting, a leader's office)")
-        parser.add_argument("--on", type=date.fromisoformat, help="date of the meeting or instruction")
+        parser.add_argument("--on", "--date", dest="on", type=date.fromisoformat,
+                            help="date of the meeting or instruction (YYYY-MM-DD); deadlines written relative to it "
+                                 "(会后一周内, 10个工作日内, 本月底前, 下周五前) count from it")
         parser.add_argument("--raised-by", dest="raised_by", default="",
                             help="username of the 分管领导 (of the plan's region) who raised it; they rate it")
 
@@ -46,7 +50,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--raised-by {raised_by!r}: not an active 分管领导 (leader) account of a unit "
                                    f"of the plan's region {target.region.name}; nothing imported")
         try:
-            parsed = read_decisions(path, year=year, limits=import_limits(), name=Path(path).name)
+            parsed = read_decisions(path, year=year, limits=import_limits(), name=Path(path).name, meeting=on)
         except PlanParseError as exc:
             raise CommandError(str(exc)) from None
         if json:

@@ -3,7 +3,10 @@
 from datetime import date
 from pathlib import Path
 
-from tasks.importers.decisions import parse_decisions
+import pytest
+
+from tasks.importers.deadlines import relative_deadline
+from tasks.importers.decisions import _joined_lists, parse_decisions
 
 HERE = Path(__file__).parent / "decisions"
 
@@ -356,3 +359,116 @@ def test_a_unit_charged_to_draft_with_you_ti_chu_leads_and_you_yu_is_no_charge()
 def test_an_enumerator_written_alone_before_the_units_is_not_part_of_them():
     d = _one("四是县公安局、县交警大队要加强路面管控。")
     assert d.lead_units == ["县公安局", "县交警大队"]
+
+
+# Deadlines written relative to the meeting: dates only once its date is known.
+MEETING = date(2026, 3, 12)  # a Thursday
+
+
+@pytest.mark.parametrize(("words", "due"), [
+    ("会后一周内拿出方案", date(2026, 3, 19)),
+    ("10个工作日内报送", date(2026, 3, 26)),  # two weekends skipped
+    ("15日内完成", date(2026, 3, 27)),
+    ("两个月内完成", date(2026, 5, 12)),
+    ("本月底前完成", date(2026, 3, 31)),
+    ("月底前完成", date(2026, 3, 31)),
+    ("下月10日前报送", date(2026, 4, 10)),
+    ("本周内完成", date(2026, 3, 13)),
+    ("下周五前完成", date(2026, 3, 20)),
+    ("下周末前完成", date(2026, 3, 22)),
+    ("本季度末前完成", date(2026, 3, 31)),
+])
+def test_relative_deadlines_count_from_the_meeting(words, due):
+    assert relative_deadline(words, MEETING)[0] == due
+    assert relative_deadline(words, None)[0] is None and relative_deadline(words, None)[1]
+
+
+def test_dates_and_recurring_words_are_not_relative_deadlines():
+    for words in ("6月30日内完成", "3月底前完成", "每月底前报送", "立即整改", "纳入今年计划"):
+        assert relative_deadline(words, MEETING) == (None, ""), words
+
+
+def test_a_relative_deadline_needs_the_meeting_date_else_null_with_a_warning_naming_the_line():
+    text = "会议纪要\n二、由区城管局牵头，各街道配合，会后一周内拿出整治方案；区住建局负责雨污分流改造，本月底前完成。"
+    parsed = parse_decisions(text, year=2026)
+    assert [d.deadline for d in parsed.items] == [None, None]
+    assert [w.message for w in parsed.warnings] == [
+        "第2行：完成时限“会后一周内”按会议日期计算，请填写会议日期或在确认时指定。",
+        "第2行：完成时限“本月底”按会议日期计算，请填写会议日期或在确认时指定。"]
+    parsed = parse_decisions(text, meeting=MEETING)
+    assert parsed.year == 2026 and parsed.warnings == []
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [(["区城管局"], date(2026, 3, 19)),
+                                                                  (["区住建局"], date(2026, 3, 31))]
+
+
+def test_a_date_the_decision_names_wins_over_words_relative_to_the_meeting():
+    d = parse_decisions("由县住建局牵头，会后一周内制定方案，6月底前完成改造。", meeting=MEETING).items[0]
+    assert d.deadline == date(2026, 6, 30)
+
+
+def test_a_pipe_table_with_relative_deadline_cells():
+    text = ("| 序号 | 事项 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- |\n"
+            "| 1 | 完成老旧小区改造方案编制 | 区住建局 | 区财政局、各街道 | 6月底前 |\n"
+            "| 2 | 开展城中村消防隐患排查 | 区消防救援大队 | 区应急管理局 | 会后一周内 |\n")
+    items = parse_decisions(text, meeting=MEETING).as_json()["items"]
+    assert [(i["lead_units"], i["supporting_units"], i["deadline"]) for i in items] == [
+        (["区住建局"], ["区财政局", "各街道"], "2026-06-30"), (["区消防救援大队"], ["区应急管理局"], "2026-03-19")]
+
+
+# Charges the tuning batch of session 18 showed (decisions_tune/, real published texts).
+def test_a_group_that_asks_is_not_charged_and_its_list_broken_by_a_comma_is_one_list():
+    d = _one("督查组要求南山街道孤岛社区、新元社区,冠山街道天缘社区、新村社区立即进行全面整改,并及时向上级党工委汇报。")
+    assert d.lead_units == ["南山街道孤岛社区", "新元社区", "冠山街道天缘社区", "新村社区"]
+    joined = _joined_lists("要求县住建局、县财政局,县发改局、县自然资源局抓紧")
+    assert joined == "要求县住建局、县财政局、县发改局、县自然资源局抓紧"
+    for text in ("要求县住建局,抓紧制定改造方案", "要求县住建局做好宣传,县财政局、县发改局配合"):
+        assert _joined_lists(text) == text  # what follows the comma is no list of units / a verb came first
+
+
+def test_a_deadline_between_the_units_and_their_yao_and_x_chengdan_de_renwu_yao():
+    parsed = parse_decisions((TUNE / "yueyanglou_yijialu_pengai.txt").read_text(encoding="utf-8"), year=2019)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["原望岳路街道项目部"], date(2019, 12, 20)), (["王家河街道项目部"], date(2019, 12, 15)),
+        (["区水利局项目部"], date(2019, 12, 31))]
+
+
+def test_short_department_names_charged_jointly_and_a_level_with_a_short_name():
+    parsed = parse_decisions((TUNE / "chongxin_dongji_jiaotong_2018.txt").read_text(encoding="utf-8"), year=2018)
+    assert [d.lead_units for d in parsed.items] == [["交警", "网信", "电视台"], ["公安部门"], ["县城市管理综合执法局"]]
+    assert _one("区财政安排领导小组工作经费。").lead_units == ["区财政"]
+
+
+def test_x_wei_he_qu_y_names_two_units_and_you_x_jiang_charges_x():
+    d = _one("区人大城环工委和区监察、审计、财政、建设等部门要对新建、改建社区居委会办公用房工程实施全程监管。")
+    assert d.lead_units == ["区人大城环工委", "区监察", "审计", "财政", "建设"]
+    assert _one("社区居委会办公用房竣工后,由区国资局将其纳入全区国有资产管理范畴。").lead_units == ["区国资局"]
+    assert _one("責成縣婦聯根據會議討論意見修改完善后,履行發文程序。").lead_units == ["縣婦聯"]
+
+
+def test_helpers_of_a_lead_written_as_a_charge_stay_with_the_lead():
+    d = _one("城乡主干道路整治由区城管局牵头组织实施,城管、环保等相关职能部门及属地单位、社区负责搞好配合。")
+    assert d.lead_units == ["区城管局"] and d.supporting_units == ["城管", "环保", "属地单位", "社区"]
+
+
+def test_six_charges_in_one_paragraph_each_its_own_decision_and_how_is_not_who():
+    parsed = parse_decisions((TUNE / "xingguo_fangxun_diaodu_2022.txt").read_text(encoding="utf-8"), year=2022)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["氣象部門"], []), (["應急部門"], []), (["城市社區", "經開區", "城管部門"], []), (["水利部門"], []),
+        (["教育部門"], [])]  # "強化家校協同配合" says how, not who helps
+
+
+def test_a_group_charged_beside_an_office_and_adverbs_before_the_task():
+    parsed = parse_decisions((TUNE / "anda_chuangcheng_anfang.txt").read_text(encoding="utf-8"))
+    assert [d.lead_units for d in parsed.items] == [["區創城辦", "督導組"], ["區創城辦", "督導組"]]
+    assert _one("要求县住建局和督查组持续加强日常巡查。").lead_units == ["县住建局", "督查组"]
+
+
+def test_duties_fixed_for_each_department_without_yao_are_charges():
+    parsed = parse_decisions("会议进一步压实各部门职责：住建局统筹协调全局，督促燃气企业落实主体责任；"
+                             "应急局严管工业燃料违规民用行为；市场监管局从生产销售端严控燃气产品质量。", year=2025)
+    assert [d.lead_units for d in parsed.items] == [["住建局"], ["应急局"], ["市场监管局"]]
+
+
+def test_a_request_names_a_unit_before_words_no_list_covers_but_not_a_cut_list():
+    assert _one("会议要求城管中队秉持“零容忍”态度，做到违规建筑发现一起、拆除一起。").lead_units == ["城管中队"]
+    assert parse_decisions("要求全市各街道、社区立即开展自检自查自改工作。", year=2023).items == []

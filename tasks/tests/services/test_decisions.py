@@ -160,3 +160,25 @@ def test_only_a_leader_of_the_region_may_be_named_as_the_raiser():
     with pytest.raises(ValidationError):
         decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES), raised_by=w.lead_user)
     assert not WorkItem.objects.filter(origin="meeting").exists()
+
+
+def test_command_date_resolves_deadlines_relative_to_the_meeting_and_year_alone_leaves_them_null(tmp_path):
+    w = make_world()
+    path = tmp_path / "交办单.txt"
+    path.write_text("| 序号 | 事项 | 牵头单位 | 配合单位 | 完成时限 |\n|---|---|---|---|---|\n"
+                    "| 1 | 城中村改造方案 | 区建设局 | 区财政局 | 会后一周内 |\n"
+                    "| 2 | 学校周边住房摸排 | 区教育局 | 区建设局 | 10个工作日内 |\n", encoding="utf-8")
+
+    def run(*args):
+        out, err = StringIO(), StringIO()
+        call_command("import_decisions", str(path), "--plan", w.plan.slug, "--dry-run", "--json", *args,
+                     stdout=out, stderr=err)
+        return json.loads(out.getvalue()), err.getvalue()
+
+    data, _err = run("--date", "2026-03-12")  # a Thursday
+    assert [d["deadline"] for d in data["items"]] == ["2026-03-19", "2026-03-26"]
+    assert data["warnings"] == []
+    data, err = run("--year", "2026")
+    assert [d["deadline"] for d in data["items"]] == [None, None]
+    assert [w["line"] for w in data["warnings"]] == [3, 4]
+    assert "会后一周内" in data["warnings"][0]["message"] and "交办单.txt:3" in err

@@ -104,3 +104,16 @@ def test_the_leader_named_as_raiser_rates_on_the_items_page():
     assert (item.rating, item.rated_by, item.status) == ("satisfied", raiser, "done")
     # Rated for this closing: the form is gone.
     assert reverse("tasks:work_item_rate", args=[item.pk]) not in leader.get(item.get_absolute_url()).content.decode()
+
+
+def test_the_meeting_date_resolves_deadlines_written_relative_to_it_without_it_no_confirm():
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    text = "由区建设局牵头，区财政局配合，会后一周内拿出城中村改造方案。"
+    response = client.post(url, {"text": text, "origin": "meeting", "step": "preview"})
+    page = response.content.decode()
+    assert "会后一周内" in page and "请填写会议日期" in page and 'value="confirm"' not in page
+    response = client.post(url, {"text": text, "origin": "meeting", "origin_on": "2026-03-12", "step": "confirm"})
+    assert response.status_code == 302
+    assert WorkItem.objects.get(origin="meeting").due_date.isoformat() == "2026-03-19"
