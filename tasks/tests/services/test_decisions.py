@@ -160,3 +160,13 @@ def test_only_a_leader_of_the_region_may_be_named_as_the_raiser():
     with pytest.raises(ValidationError):
         decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES), raised_by=w.lead_user)
     assert not WorkItem.objects.filter(origin="meeting").exists()
+
+
+def test_an_item_from_minutes_shows_its_deadline_once(client):
+    """The deadline as written is in the decision's text; the item has no separate "原文" to repeat the date."""
+    w = make_world()
+    (first, _second) = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items
+    assert first.deadline_text == "" and first.due_date == date(2026, 6, 30)
+    client.force_login(w.coordinator)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "2026-06-30" in page and "原文：2026-06-30" not in page
