@@ -104,3 +104,21 @@ def test_the_leader_named_as_raiser_rates_on_the_items_page():
     assert (item.rating, item.rated_by, item.status) == ("satisfied", raiser, "done")
     # Rated for this closing: the form is gone.
     assert reverse("tasks:work_item_rate", args=[item.pk]) not in leader.get(item.get_absolute_url()).content.decode()
+
+
+def test_the_coordinator_finds_the_page_from_the_plan_and_the_items_made_after_the_confirm():
+    """The plan page links to the minutes page (a liaison's does not); the confirm lands back on it, where the
+    items just made are listed with their links, to be handed out."""
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    assert f'href="{url}"' in client.get(w.plan.get_absolute_url()).content.decode()
+    assert f'href="{url}"' not in login(Client(), w.lead_user).get(w.plan.get_absolute_url()).content.decode()
+    done = client.post(url, {"text": MINUTES, "origin": "meeting", "step": "confirm"}, follow=True)
+    assert done.redirect_chain[-1][0] == url
+    page = done.content.decode()
+    items = WorkItem.objects.filter(origin="meeting")
+    assert items.count() == 2 and "已建立2个事项" in page
+    for item in items:
+        assert f'href="{item.get_absolute_url()}"' in page
+    assert "其他单位的事项" not in page  # the plan's own items are not listed
