@@ -22,6 +22,9 @@ from django.utils import timezone
 
 from tasks.models import (
     IndicatorReport,
+    KeyTaskRole,
+    KeyTaskUnit,
+    PersonRole,
     Plan,
     Profile,
     ProgressReport,
@@ -131,7 +134,23 @@ def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
                 unit.save(update_fields=["emails", "leader_name", "leader_email"])
             accounts.append(DemoAccount(username, "liaison", unit.name))
         accounts += _town_accounts(prefix, plan)
+        accounts += _leader_accounts(plan)
     return accounts
+
+
+def _leader_accounts(plan: Plan) -> list[DemoAccount]:
+    """The 分管领导 of the unit leading the plan's first key task (市住建局, 区建设局), with an account under the
+    address the unit lists for its leader (``haining30-leader``): a leader who reads the dashboards, receives
+    the escalations and can be named as having raised an item from a meeting or an instruction (and rate it)."""
+    lead = (KeyTaskUnit.objects.filter(key_task__plan=plan, role=KeyTaskRole.LEAD, expanded=False)
+            .select_related("unit").order_by("key_task__number", "position", "pk").first())
+    if lead is None or not lead.unit.leader_email:
+        return []
+    unit = lead.unit
+    username = unit.leader_email.split("@")[0]
+    user = _user(username, email=unit.leader_email, first_name=unit.leader_name or f"{unit.name}分管领导")
+    Profile.objects.get_or_create(user=user, defaults={"unit": unit, "role": PersonRole.LEADER, **_contacts(user)})
+    return [DemoAccount(username, "leader", unit.name)]
 
 
 def _town_accounts(prefix: str, plan: Plan) -> list[DemoAccount]:
