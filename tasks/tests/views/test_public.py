@@ -11,9 +11,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from tasks.models import IndicatorReport, Profile, ProgressReport, Roundup, RoundupSettings, WorkItem
@@ -216,7 +218,13 @@ def test_indicator_progress_is_printed_as_the_percentage_it_is():
     assert f"{lead['on_time_rate'] * 100:.1f}%" in page
 
 
-def test_english_page_names_the_period_and_the_statuses_in_english():
+@pytest.fixture
+def default_language_after():
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # a request to /en/ left English active in this thread
+
+
+def test_english_page_names_the_period_and_the_statuses_in_english(default_language_after):
     w, period, _ = _setup()
     client = Client()
     page = client.get(f"/en/public/{w.plan.slug}/{period.key}/").content.decode()
