@@ -122,3 +122,22 @@ def test_the_coordinator_finds_the_page_from_the_plan_and_the_items_made_after_t
     for item in items:
         assert f'href="{item.get_absolute_url()}"' in page
     assert "其他单位的事项" not in page  # the plan's own items are not listed
+
+
+def test_the_rating_form_starts_with_no_rating_chosen():
+    """Nothing is rated by a tap on 记录评价 alone: the rater picks 满意, 基本满意 or 不满意 first."""
+    from tasks.importers.decisions import parse_decisions
+    from tasks.services.decisions import decisions_import
+    from tasks.services.workflow import work_item_transition
+
+    w = make_world()
+    item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    coordinator = login(Client(), w.coordinator)
+    page = coordinator.get(item.get_absolute_url()).content.decode()
+    form = page.split(reverse("tasks:work_item_rate", args=[item.pk]))[1].split("</form>")[0]
+    assert form.count('type="radio"') == 3 and "checked" not in form
+    assert coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]), {"reason": ""}).status_code == 400
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.DONE and item.rating == ""
