@@ -18,6 +18,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
@@ -688,8 +689,8 @@ class BurdenTable(_Base):
     reports_requested = tables.Column(verbose_name=_("要求报送"))
     evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
     reminders = tables.Column(verbose_name=_("提醒催办"))
-    notices = tables.Column(verbose_name=_("督办单"))
-    sign_chases = tables.Column(verbose_name=_("签收催办"))
+    notices = tables.Column(verbose_name=pgettext_lazy("count of asks", "督办单"))
+    sign_chases = tables.Column(verbose_name=pgettext_lazy("count of asks", "签收催办"))
     asked_twice = tables.Column(verbose_name=_("重复索要"))
     total = tables.Column(verbose_name=_("合计"))
 

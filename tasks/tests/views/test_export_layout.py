@@ -1,5 +1,5 @@
 """A table exported to Excel is readable as opened: every header whole (Chinese or English), not cut at the
-default column width."""
+default column width; the burden page's counts are named as counts in English."""
 
 import io
 from datetime import date
@@ -32,3 +32,14 @@ def test_every_header_fits_its_column(client, prefix):
     assert ("Reports requested" in headers) == (prefix == "/en") and len(headers) == 9
     for column, header in zip("ABCDEFGHI", headers, strict=True):
         assert sheet.column_dimensions[column].width >= _display_width(header), (column, header)
+
+
+def test_the_burden_columns_are_counts_in_english_and_unchanged_in_chinese(client):
+    w = make_world(today=date(2026, 6, 15))
+    login(client, w.coordinator)
+    url = reverse("tasks:plan_burden", args=[w.plan.slug])
+    english = client.get("/en" + url, {"year": 2026}).content.decode()
+    assert english.count(">Supervision notices<") == 2 and english.count(">Sign-for chases<") == 2
+    translation.activate(settings.LANGUAGE_CODE)
+    chinese = client.get(url, {"year": 2026}).content.decode()
+    assert chinese.count(">督办单<") == 2 and chinese.count(">签收催办<") == 2
