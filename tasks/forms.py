@@ -479,8 +479,10 @@ class CommentForm(Form):
 
 
 class RatingForm(Form):
+    # Radio buttons with none chosen: a rating is a choice the rater makes (a list opened on 满意, and one tap
+    # on 记录评价 recorded it).
     rating = forms.ChoiceField(label=_("办理评价"), choices=[("satisfied", _("满意")), ("basically", _("基本满意")),
-                                                        ("unsatisfied", _("不满意"))])
+                                                        ("unsatisfied", _("不满意"))], widget=forms.RadioSelect)
     reason = TextField(label=_("评价说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False,
                        help_text=_("不满意时必填：事项将重新办理"))
 

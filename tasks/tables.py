@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import date
 from io import BytesIO
@@ -17,11 +18,13 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from tasks.links import pk_url
 from tasks.models import Channel, Role, WorkItem
@@ -551,6 +554,11 @@ def export_records(table: tables.Table) -> Iterator:
     return iter(data)
 
 
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a Chinese character two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def xlsx_write(table: tables.Table, out, *, title: str, progress: Callable[[int], None] | None = None,
                every: int = 1000) -> int:
     """Write the table's rows (all pages, current filter and order) to ``out`` as an Excel workbook; the
@@ -560,10 +568,15 @@ def xlsx_write(table: tables.Table, out, *, title: str, progress: Callable[[int]
     time grows with the rows, at any size."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(safe_sheet_title(title))
-    ws.column_dimensions["A"].width = 60  # (a write-only sheet takes its layout before its first row)
-    ws.freeze_panes = "A2"
     rows = export_rows(table)
-    append_row(ws, next(rows), font=Font(bold=True))
+    header = next(rows)
+    # (a write-only sheet takes its layout before its first row) The first column holds the item's text; the
+    # others are as wide as their header, so that "Reports requested" or "逾期未完成" is read whole.
+    ws.column_dimensions["A"].width = 60
+    for index, label in enumerate(header[1:], start=2):
+        ws.column_dimensions[get_column_letter(index)].width = max(10, _display_width(str(label)) + 2)
+    ws.freeze_panes = "A2"
+    append_row(ws, header, font=Font(bold=True))
     written = 0
     for row in rows:
         append_row(ws, row)
@@ -676,8 +689,8 @@ class BurdenTable(_Base):
     reports_requested = tables.Column(verbose_name=_("要求报送"))
     evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
     reminders = tables.Column(verbose_name=_("提醒催办"))
-    notices = tables.Column(verbose_name=_("督办单"))
-    sign_chases = tables.Column(verbose_name=_("签收催办"))
+    notices = tables.Column(verbose_name=pgettext_lazy("count of asks", "督办单"))
+    sign_chases = tables.Column(verbose_name=pgettext_lazy("count of asks", "签收催办"))
     asked_twice = tables.Column(verbose_name=_("重复索要"))
     total = tables.Column(verbose_name=_("合计"))
 

@@ -17,7 +17,7 @@ import re
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Roundup
+from tasks.models import Roundup, WorkItem
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
 from tasks.rules import roundups as roundup_rules
 
@@ -81,7 +81,10 @@ COLUMNS: dict[str, list[tuple[str, object]]] = {
     ],
 }
 SUMMARY_KEYS = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
-RATE_COLUMNS = frozenset({"on_time_rate", "support_on_time_rate", "progress", "expected"})
+# Rates are fractions (0.853 -> "85.3%"); an indicator's progress and expected progress are already percentages
+# in the snapshot (99.5 -> "99.5%"), as the roundup's own page prints them.
+RATE_COLUMNS = frozenset({"on_time_rate", "support_on_time_rate"})
+PERCENT_COLUMNS = frozenset({"progress", "expected"})
 _PERIOD_KEY = re.compile(r"\d{4}(-\d{2}|-Q[1-4])?")
 
 
@@ -151,6 +154,14 @@ def _indicator_row(ind: dict) -> dict:
     }
 
 
+def _status_label(item: dict) -> str | None:
+    """The item's status in the visitor's language: from its code, else the label frozen in the snapshot."""
+    status = item.get("status")
+    if status in WorkItem.Status.values:
+        return str(WorkItem.Status(status).label)
+    return item.get("status_label") or status
+
+
 def _overdue_row(item: dict) -> dict:
     return {
         "key_task": item.get("key_task"),
@@ -158,7 +169,7 @@ def _overdue_row(item: dict) -> dict:
         "lead_unit": item.get("lead_unit"),
         "due_date": item.get("due_date"),
         "days_overdue": item.get("days_overdue"),
-        "status": item.get("status_label") or item.get("status"),
+        "status": _status_label(item),
     }
 
 

@@ -33,7 +33,14 @@ from tasks.rules.urgency import Bucket, Urgency, bucket_of  # noqa: F401 - the r
 from .calendar import calendar_overrides
 from .choices import plan_label, short_name_or_title
 from .compiled import precompiled, recipe
-from .permissions import acts_globally, coordinated_plan_ids, plan_scope, plans_in, reviewable_plan_ids
+from .permissions import (
+    acts_globally,
+    coordinated_plan_ids,
+    plan_scope,
+    plans_in,
+    reviewable_plan_ids,
+    visible_work_items,
+)
 
 S = WorkItem.Status
 OPEN_STATUSES = list(outcomes.OPEN_STATUSES)
@@ -550,6 +557,14 @@ def awaiting_rating(user) -> QuerySet[WorkItem]:
         if plan_ids:
             scope |= Q(plan_id__in=sorted(plan_ids))
     return WorkItem.objects.filter(scope, TO_RATE).select_related("plan", "raised_by").order_by("-completed_at", "-pk")
+
+
+def outside_plan_items(user, plan, today: date) -> QuerySet[WorkItem]:
+    """The plan's items from meetings and instructions that ``user`` sees (not their handed-down parts), by
+    deadline: the list the coordinator hands out, chases and closes (销号) from."""
+    qs = (visible_work_items(user).filter(plan=plan, parent__isnull=True).exclude(origin=WorkItem.Origin.PLAN)
+          .annotate(lead_name=lead_name_subquery()).select_related("key_task", "indicator"))
+    return by_deadline(with_urgency(qs, today))
 
 
 TO_RATE_SHOWN = 10  # items awaiting a rating listed on a home page; the count says how many in all

@@ -132,7 +132,9 @@ def decisions_import(
         for d in parsed.items:
             item = WorkItem.objects.create(
                 plan=plan, year=d.deadline.year, key_task=key_task, text=clean_required(d.text)[:5000],
-                deadline=d.deadline, due_date=d.deadline, deadline_text=d.deadline.isoformat(),
+                # No "原文" beside the date: the deadline as written stays in the decision's own text (an ISO
+                # date here showed "2026-12-31（原文：2026-12-31）" on the item and twice in the lists).
+                deadline=d.deadline, due_date=d.deadline, deadline_text="",
                 source=WorkItem.Source.MANUAL, origin=origin, origin_ref=origin_ref[:200],
                 origin_by=origin_by[:100], origin_on=origin_on, raised_by=raised_by,
                 status=WorkItem.Status.NOT_STARTED,

@@ -22,6 +22,9 @@ from django.utils import timezone
 
 from tasks.models import (
     IndicatorReport,
+    KeyTaskRole,
+    KeyTaskUnit,
+    PersonRole,
     Plan,
     Profile,
     ProgressReport,
@@ -37,7 +40,7 @@ from tasks.models import (
 )
 from tasks.rules.targets import default_method, split_evenly
 from tasks.selectors.towns import region_towns
-from tasks.services.demo_breakdown import demo_seed_breakdown, demo_seed_support_parts
+from tasks.services.demo_breakdown import demo_liaison, demo_seed_breakdown, demo_seed_support_parts
 from tasks.services.plan_import import plan_import_file
 from tasks.services.reports import work_item_report_progress, work_item_request_close
 from tasks.services.review import extension_grant, extension_request_create, work_item_accept, work_item_return
@@ -131,7 +134,23 @@ def _accounts(plans: list[tuple[str, Plan]]) -> list[DemoAccount]:
                 unit.save(update_fields=["emails", "leader_name", "leader_email"])
             accounts.append(DemoAccount(username, "liaison", unit.name))
         accounts += _town_accounts(prefix, plan)
+        accounts += _leader_accounts(plan)
     return accounts
+
+
+def _leader_accounts(plan: Plan) -> list[DemoAccount]:
+    """The 分管领导 of the unit leading the plan's first key task (市住建局, 区建设局), with an account under the
+    address the unit lists for its leader (``haining30-leader``): a leader who reads the dashboards, receives
+    the escalations and can be named as having raised an item from a meeting or an instruction (and rate it)."""
+    lead = (KeyTaskUnit.objects.filter(key_task__plan=plan, role=KeyTaskRole.LEAD, expanded=False)
+            .select_related("unit").order_by("key_task__number", "position", "pk").first())
+    if lead is None or not lead.unit.leader_email:
+        return []
+    unit = lead.unit
+    username = unit.leader_email.split("@")[0]
+    user = _user(username, email=unit.leader_email, first_name=unit.leader_name or f"{unit.name}分管领导")
+    Profile.objects.get_or_create(user=user, defaults={"unit": unit, "role": PersonRole.LEADER, **_contacts(user)})
+    return [DemoAccount(username, "leader", unit.name)]
 
 
 def _town_accounts(prefix: str, plan: Plan) -> list[DemoAccount]:
@@ -195,8 +214,7 @@ def _liaison(item: WorkItem, role: str = Role.LEAD):
     assignment = next((a for a in item.assignments.all() if a.role == role), None)
     if assignment is None:
         return None, None
-    member = next(iter(assignment.unit.members.all()), None)
-    return assignment.unit, member.user if member else None
+    return assignment.unit, demo_liaison(assignment.unit)
 
 
 def _seed_history(plan: Plan, today: date) -> None:
@@ -408,8 +426,8 @@ def _seed_share_reports(plan, indicator, target, previous, year: int, today: dat
     )
     reported = set(TargetShareReport.objects.filter(share__in=shares).values_list("share_id", "month"))
     for share in shares:
-        member = next(iter(share.unit.members.all()), None)
-        if member is None:
+        liaison = demo_liaison(share.unit)
+        if liaison is None:
             continue
         # Where the town starts the year: nothing yet for a yearly count, else a little below its
         # part of last year's level (stocks, levels, rates).
@@ -437,5 +455,5 @@ def _seed_share_reports(plan, indicator, target, previous, year: int, today: dat
             if (share.pk, day) in reported:
                 continue
             value = (start + (level - start) * min(Decimal(1), pace * Decimal(month) / 12)).quantize(quantum)
-            target_share_report(share=share, user=member.user, month=day, value=max(value, Decimal(0)),
+            target_share_report(share=share, user=liaison, month=day, value=max(value, Decimal(0)),
                                 note="月度填报", at=_aware(date(year, month, 27), 15))

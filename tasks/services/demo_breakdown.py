@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from tasks.models import CLOSED_STATUSES, Plan, Role, Unit, WorkItem, WorkItemUnit
+from tasks.models import CLOSED_STATUSES, PersonRole, Plan, Role, Unit, WorkItem, WorkItemUnit
 from tasks.services.breakdown import BreakdownPart, work_item_break_down, work_item_sign
 from tasks.services.reports import work_item_report_progress, work_item_request_close
 from tasks.services.review import work_item_accept
@@ -27,9 +27,14 @@ def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
-def _member(unit: Unit):
-    member = next(iter(unit.members.all()), None)
-    return member.user if member else None
+def demo_liaison(unit: Unit):
+    """The unit's liaison, who acts for it in the demo's history (not its 分管领导, who acts on nothing); from
+    ``unit.members`` as prefetched, in a fixed order, so that two loads tell the same story."""
+    liaisons = [m for m in unit.members.all() if m.role == PersonRole.LIAISON]
+    return min(liaisons, key=lambda m: m.pk).user if liaisons else None
+
+
+_member = demo_liaison
 
 
 def demo_seed_breakdown(*, plan: Plan, today: date) -> int:

@@ -513,6 +513,9 @@ SECTIONS = [
 ]
 
 
+OVERSIGHT_KINDS = frozenset({Reminder.Kind.ESCALATE_COORDINATOR, Reminder.Kind.ESCALATE_LEADER})
+
+
 def digest_context(*, email: str, reminders: list[Reminder], today: date, shared: dict | None = None) -> dict:
     """The data of one digest: plans, each with its sections and items, and the counts.
 
@@ -600,6 +603,8 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
         "total": total,
         "hidden": total - shown,
         "site_url": django_settings.SITE_URL,
+        # Escalations only (a 分管领导, the 专班): they follow the units up, they do not report or close.
+        "oversees": all(r.kind in OVERSIGHT_KINDS for r in reminders),
     }
 
 

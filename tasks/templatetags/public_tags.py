@@ -9,6 +9,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from tasks.roundups.report import colour_label, pct
+from tasks.selectors.public import PERCENT_COLUMNS
+from tasks.templatetags.tasks_tags import percent
 
 register = template.Library()
 
@@ -25,6 +27,8 @@ def _cell(value, key: str, rate_columns) -> str:
         return f'<td><span class="pub-light pub-{escape(value)}">{escape(colour_label(value))}</span></td>'
     if key in rate_columns:
         return f'<td class="num">{escape(pct(value))}</td>'
+    if key in PERCENT_COLUMNS:  # already a percentage (an indicator's progress)
+        return f'<td class="num">{escape(percent(value))}</td>'
     if value is None or value == "":
         return "<td>—</td>"
     if isinstance(value, int | float) and not isinstance(value, bool):

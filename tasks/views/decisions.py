@@ -25,8 +25,11 @@ from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.people import possible_raisers
 from tasks.selectors.permissions import reviewable_plans
+from tasks.selectors.work import outside_plan_items
 from tasks.services.decisions import decisions_import, decisions_read, resolve_units
+from tasks.tables import WorkItemTable
 
+from .common import PER_PAGE, BoundedRequestConfig
 from .imports import ALLOWED_SUFFIXES, MAX_UPLOAD
 
 MAX_TEXT = 100_000
@@ -82,7 +85,10 @@ def decisions_upload(request, slug: str):
     plan = get_object_or_404(reviewable_plans(request.user).select_related("region"), slug=slug)
     authorize(Act.IMPORT_PLAN, request.user, plan)
     form = DecisionsForm(request.POST or None, request.FILES or None, plan=plan)
-    context = {"plan": plan, "form": form}
+    items = WorkItemTable(outside_plan_items(request.user, plan, timezone.localdate()), show_role=False,
+                          exclude=("indicator",))
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(items)
+    context = {"plan": plan, "form": form, "items": items}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         text = data["text"]
@@ -111,7 +117,8 @@ def decisions_upload(request, slug: str):
                     form.add_error(None, message)
             else:
                 messages.success(request, result.summary())
-                return redirect(plan.get_absolute_url())
+                # Back here, where the items just made are listed to be handed out (分解交办).
+                return redirect("tasks:decisions_upload", slug=plan.slug)
         _units, missing = resolve_units(plan=plan, parsed=parsed)
         context.update({"parsed": parsed, "missing": missing, "text": text,
                         "ready": bool(parsed.items) and not missing

@@ -103,6 +103,7 @@ def plan_detail(request, slug: str):
             "settled_warnings": [(row, warning_fix_url(plan, row)) for row in warnings.settled],
             "documents": plan_documents(plan),
             "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, plan),
+            "imports_decisions": allowed(Act.IMPORT_PLAN, request.user, plan),  # minutes and instructions
             # Who fixes the import warnings (the plan's coordinators) sees them open; a leader who only reads
             # the dashboard sees them folded, their count on the fold, under the figures.
             "fixes_warnings": can_act_on_plan(request.user, plan.pk),

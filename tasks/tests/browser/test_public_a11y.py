@@ -47,3 +47,18 @@ def test_public_pages_have_no_axe_violation(live_server, browser):
     context.close()
     connections.close_all()
     assert not found, "\n".join(found)
+
+
+def test_each_tables_caption_starts_in_view_on_a_phone(live_server, browser):
+    """A caption centred over a table wider than the phone began off screen ("2026年11月 地方（" cut at the
+    edge): it starts at the table's left, where the reader is."""
+    w, period, _ = _setup()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + f"/public/{w.plan.slug}/{period.key}/")
+    starts = page.evaluate("""() => [...document.querySelectorAll('table caption')].map(c => {
+        const r = document.createRange(); r.selectNodeContents(c); return Math.round(r.getBoundingClientRect().left);
+    })""")
+    context.close()
+    connections.close_all()
+    assert starts and all(0 <= x <= 40 for x in starts), starts

@@ -110,3 +110,17 @@ def test_a_rated_closing_or_an_open_item_asks_nothing():
     work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
     work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.SATISFIED)
     assert rating_request_queue(item=item) == 0 and not requests().exists()
+
+
+def test_the_items_send_record_says_when_a_held_request_will_go(client):
+    """Closed after hours, the request waits for the morning: the item's send record says when (it showed "—"
+    beside "待发送", leaving the coordinator to wonder whether anything would go)."""
+    w = make_world()
+    (item,) = decisions_import(plan=w.plan, parsed=parse_decisions(INSTRUCTION), actor=w.coordinator).items
+    close(item, w, EVENING)
+    client.force_login(w.coordinator)
+    section = client.get(item.get_absolute_url()).content.decode().split('id="messages"')[1]
+    assert "预计 2026-06-02 08:30 发送" in section
+    outbox_deliver(channel="email", now=MORNING)
+    section = client.get(item.get_absolute_url()).content.decode().split('id="messages"')[1]
+    assert "预计" not in section and "2026-06-02 08:30" in section

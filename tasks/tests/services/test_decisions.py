@@ -182,3 +182,13 @@ def test_command_date_resolves_deadlines_relative_to_the_meeting_and_year_alone_
     assert [d["deadline"] for d in data["items"]] == [None, None]
     assert [w["line"] for w in data["warnings"]] == [3, 4]
     assert "会后一周内" in data["warnings"][0]["message"] and "交办单.txt:3" in err
+
+
+def test_an_item_from_minutes_shows_its_deadline_once(client):
+    """The deadline as written is in the decision's text; the item has no separate "原文" to repeat the date."""
+    w = make_world()
+    (first, _second) = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items
+    assert first.deadline_text == "" and first.due_date == date(2026, 6, 30)
+    client.force_login(w.coordinator)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "2026-06-30" in page and "原文：2026-06-30" not in page

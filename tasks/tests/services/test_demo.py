@@ -207,3 +207,16 @@ def _row_counts() -> dict[str, int]:
 def test_loading_the_demo_twice_leaves_every_table_as_it_was(reloaded):
     before, after = (state["rows"] for state in reloaded)
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
+
+
+def test_demo_has_a_leader_per_plan_who_can_be_named_as_raiser(demo):
+    """Without a 分管领导 account the minutes page offered no raiser and the raiser's rating could not be tried."""
+    from tasks.models import PersonRole
+    from tasks.selectors.people import possible_raisers
+
+    leaders = {a.username: a.unit for a in demo if a.role == "leader"}
+    assert leaders == {"haining30-leader": "市住建局", "yuecheng08-leader": "区建设局"}
+    for plan in Plan.objects.all():
+        raisers = list(possible_raisers(plan.region_id))
+        assert len(raisers) == 1 and raisers[0].profile.role == PersonRole.LEADER
+        assert raisers[0].email == raisers[0].profile.unit.leader_email  # escalations reach the same person

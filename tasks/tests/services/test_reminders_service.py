@@ -592,3 +592,18 @@ def test_digest_tasks_are_cut_by_addresses_and_due_rows_heaviest_first(monkeypat
     assert all(r <= 1000 for c, r in zip(chunks, rows, strict=True) if len(c) > 1)
     assert [len(c) for c in chunks if c[0].startswith("coord")] == [1] * 6  # 550 + 550 > 1000
     assert sum(1 for c in chunks if c[0].startswith("liaison")) == 3  # 100 + 100 + 50
+
+
+def test_an_escalation_asks_the_leader_to_follow_up_and_the_unit_to_report(world):
+    """A 分管领导 acts on nothing: their digest asks them to urge the unit, not to report progress and ask to
+    close (it did); the unit's digest asks to report and close, evidence only where the plan requires it."""
+    item(world, date(2023, 6, 9))
+    morning(date(2023, 6, 21))  # 12 working days overdue: escalated to the leader
+    by_address = {m.to[0]: m for m in mail.outbox}
+    leader, liaison = by_address["leader@yc.gov.cn"], by_address["liaison@yc.gov.cn"]
+    for message in (leader, liaison):
+        html = message.alternatives[0][0]
+        for body in (message.body, html):
+            assert ("请督促相关单位尽快办结" in body) == (message is leader)
+            assert ("请登录系统更新进展" in body) == (message is liaison)
+            assert "上传佐证材料" not in body

@@ -117,3 +117,40 @@ def test_the_meeting_date_resolves_deadlines_written_relative_to_it_without_it_n
     response = client.post(url, {"text": text, "origin": "meeting", "origin_on": "2026-03-12", "step": "confirm"})
     assert response.status_code == 302
     assert WorkItem.objects.get(origin="meeting").due_date.isoformat() == "2026-03-19"
+
+
+def test_the_coordinator_finds_the_page_from_the_plan_and_the_items_made_after_the_confirm():
+    """The plan page links to the minutes page (a liaison's does not); the confirm lands back on it, where the
+    items just made are listed with their links, to be handed out."""
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    assert f'href="{url}"' in client.get(w.plan.get_absolute_url()).content.decode()
+    assert f'href="{url}"' not in login(Client(), w.lead_user).get(w.plan.get_absolute_url()).content.decode()
+    done = client.post(url, {"text": MINUTES, "origin": "meeting", "step": "confirm"}, follow=True)
+    assert done.redirect_chain[-1][0] == url
+    page = done.content.decode()
+    items = WorkItem.objects.filter(origin="meeting")
+    assert items.count() == 2 and "已建立2个事项" in page
+    for item in items:
+        assert f'href="{item.get_absolute_url()}"' in page
+    assert "其他单位的事项" not in page  # the plan's own items are not listed
+
+
+def test_the_rating_form_starts_with_no_rating_chosen():
+    """Nothing is rated by a tap on 记录评价 alone: the rater picks 满意, 基本满意 or 不满意 first."""
+    from tasks.importers.decisions import parse_decisions
+    from tasks.services.decisions import decisions_import
+    from tasks.services.workflow import work_item_transition
+
+    w = make_world()
+    item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    coordinator = login(Client(), w.coordinator)
+    page = coordinator.get(item.get_absolute_url()).content.decode()
+    form = page.split(reverse("tasks:work_item_rate", args=[item.pk]))[1].split("</form>")[0]
+    assert form.count('type="radio"') == 3 and "checked" not in form
+    assert coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]), {"reason": ""}).status_code == 400
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.DONE and item.rating == ""

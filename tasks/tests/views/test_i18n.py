@@ -4,6 +4,7 @@ import ast
 import gettext
 import re
 from datetime import date
+from html import unescape
 from io import BytesIO
 from pathlib import Path
 
@@ -191,3 +192,26 @@ def test_due_soon_label_follows_the_rule():
         assert str(SOON_LABEL) == f"{SOON_WORKDAYS}个工作日内到期"
     with translation.override("en"):
         assert str(SOON_LABEL) == f"Due within {SOON_WORKDAYS} working days"
+
+
+def test_a_rated_instruction_reads_in_english_without_chinese_punctuation(client):
+    """The origin and rating line was glued with full-width "：", "；" and "（）" and the year line said
+    "Added manually" for a leader's instruction; the send record's heading read "delivery log"."""
+    from tasks.importers.decisions import parse_decisions
+    from tasks.models import WorkItem
+    from tasks.services.decisions import decisions_import, rating_request_queue, work_item_rate
+    from tasks.services.workflow import work_item_transition
+
+    w = make_world()
+    (item,) = decisions_import(plan=w.plan, parsed=parse_decisions("请区建设局牵头，2026年8月底前完成调研。"),
+                               origin="instruction", origin_ref="批〔2026〕1号").items
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    rating_request_queue(item=item)
+    work_item_rate(item=item, user=w.coordinator, rating=WorkItem.Rating.UNSATISFIED, reason="未附报告")
+    html = unescape(_text(_in_english(login(client, w.coordinator), item.get_absolute_url())))
+    assert "Origin: Leader's instruction · 批〔2026〕1号; Rating: Unsatisfied (未附报告)" in html
+    assert "Added manually" not in html and ">Delivery log<" in html
+    with translation.override(settings.LANGUAGE_CODE):
+        html = _text(client.get(item.get_absolute_url().removeprefix("/en")))
+    assert "事项来源：领导批示 · 批〔2026〕1号；办理评价：不满意（未附报告）" in html and "手工添加" not in html

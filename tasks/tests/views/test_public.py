@@ -7,16 +7,20 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from tasks.importers.decisions import parse_decisions
-from tasks.models import PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit, WorkItem
+from tasks.models import (IndicatorReport, PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit,
+                          WorkItem)
 from tasks.roundups.periods import Period
 from tasks.selectors.public import COLUMNS, DEPARTMENT_RANKING, INDICATORS, OVERDUE, public_figures
 from tasks.services.decisions import decisions_import
@@ -28,7 +32,7 @@ pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _setup(*, published: bool = True, enabled: bool = True, overdue: bool = True):
+def _setup(*, published: bool = True, enabled: bool = True, overdue: bool = True, reported=None):
     today = date.today()
     w = make_world(today=today)
     month_end = today.replace(day=1) - timedelta(days=1)
@@ -52,6 +56,9 @@ def _setup(*, published: bool = True, enabled: bool = True, overdue: bool = True
         raised_by=leader, actor=w.coordinator,
         parsed=parse_decisions(f"一、由区建设局牵头，区财政局配合，于{period.start.year}年{period.start.month}月"
                                f"{period.start.day}日前完成危房排查。"))
+    if reported is not None:  # the indicator's value reported for the period's month
+        IndicatorReport.objects.create(indicator=w.indicator, month=period.start, value=reported,
+                                       reported_at=datetime.combine(period.start, datetime.min.time(), tzinfo=TZ))
     RoundupSettings.objects.update_or_create(plan=w.plan, defaults={"public_enabled": enabled,
                                                                     "public_overdue": overdue})
     roundup, _ = roundup_generate(plan=w.plan, period=period, today=today, actor=w.coordinator)
@@ -216,3 +223,40 @@ def test_a_logged_in_user_reads_the_same_page_uncached():
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "张三" not in strip_tags(response.content.decode())
+
+
+def test_indicator_progress_is_printed_as_the_percentage_it_is():
+    """The snapshot holds an indicator's progress in percent (99.5), a unit's rate as a fraction (0.5): the page
+    printed 9950.0% for the one until each column was read in its own unit."""
+    w, period, _ = _setup(reported=Decimal("3.1"))
+    figures = public_figures(slug=w.plan.slug, period_key=period.key)
+    page = Client().get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
+    shown = [row for row in figures[INDICATORS] if row["progress"] is not None]
+    assert shown, "the world has an indicator with a reported value"
+    for row in shown:
+        assert f"{row['progress']:.1f}%" in page
+        assert f"{row['progress'] * 100:.1f}%" not in page
+    lead = next(r for r in figures[DEPARTMENT_RANKING] if r["unit"] == "区建设局")
+    assert f"{lead['on_time_rate'] * 100:.1f}%" in page
+
+
+@pytest.fixture
+def default_language_after():
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # a request to /en/ left English active in this thread
+
+
+def test_english_page_names_the_period_and_the_statuses_in_english(default_language_after):
+    w, period, _ = _setup()
+    client = Client()
+    page = client.get(f"/en/public/{w.plan.slug}/{period.key}/").content.decode()
+    heading = f"Monthly roundup, {period.start:%Y-%m}"
+    assert f"<h1>{heading}</h1>" in page
+    assert heading in client.get(f"/en/public/{w.plan.slug}/").content.decode()
+    overdue = strip_tags(page.split('id="pub-overdue"')[1])
+    assert "推进中" not in overdue and "未开始" not in overdue
+    assert "Not started" in overdue or "In progress" in overdue
+    # The Chinese page is unchanged: "2026年5月月晾晒".
+    zh = client.get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
+    assert f"<h1>{period.start.year}年{period.start.month}月月晾晒</h1>" in zh
+    assert "未开始" in strip_tags(zh.split('id="pub-overdue"')[1])
