@@ -19,8 +19,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from tasks.importers.decisions import parse_decisions
-from tasks.models import (IndicatorReport, PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit,
-                          WorkItem)
+from tasks.models import IndicatorReport, PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit, WorkItem
 from tasks.roundups.periods import Period
 from tasks.selectors.public import COLUMNS, DEPARTMENT_RANKING, INDICATORS, OVERDUE, public_figures
 from tasks.services.decisions import decisions_import
