@@ -132,6 +132,31 @@ def manages_people_of(user, unit: Unit) -> bool:
     return acts_globally(user) or unit.region_id in coordinated_plans(user).values()
 
 
+def manages_person(user, person) -> bool:
+    """Changes an account (its name, contacts, unit, whether it is active) or sends it an invitation: the roster
+    import, adding or replacing a unit's person, inviting again. A superuser manages anyone. Anyone else manages
+    only a person with no more standing than their own: not a superuser, holding neither province-wide
+    permission, not staff unless a coordinator, coordinating only plans the actor acts on, and of a unit whose
+    people the actor manages (or of no unit yet). So a coordinator cannot reach another region's people, nor an
+    account above them (whose address they could change and then invite: the account would be theirs)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if person.is_superuser or is_global(person):
+        return False
+    plans = coordinated_plans(person)
+    if person.is_staff and not plans:
+        return False
+    if acts_globally(user):
+        return True
+    mine = coordinated_plans(user)
+    if any(pk not in mine for pk in plans):
+        return False
+    unit = user_unit(person)
+    return unit is None or unit.region_id in mine.values()
+
+
 def _profile_of(*, user_id: int) -> QuerySet[Profile]:
     return Profile.objects.select_related("unit").filter(user_id=user_id).order_by("pk")[:1]
 

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from tasks.models import Channel, Invitation, Message, PeopleChange, Plan
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import MessageSpec, messages_queue
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
 
 User = get_user_model()
 
@@ -46,11 +48,14 @@ def invitation_send(*, user, actor=None, plan: Plan | None = None, at: datetime 
                     unit=None) -> Invitation:
     """Make a new invitation for ``user`` (ending their older ones) and queue the link to them. Accounts are
     made without a usable password (``services.people``); an existing password is left as it is (a
-    re-invitation does not lock anyone out). The caller has authorized ``actor`` for the user's unit.
+    re-invitation does not lock anyone out). Whoever accepts it sets the account's password, so ``actor`` must
+    manage the account (``guard``: its unit's region, nobody above them); None is the operator.
 
     Raises ``InvitationError`` when the account has no address any channel can reach.
     """
     at = at or timezone.now()
+    if actor is not None:
+        authorize(Act.MANAGE_PEOPLE, actor, user)
     profile = getattr(user, "profile", None)
     routes = [r for r in personal_routes(email=user.email or "", profile=profile)
               if r.channel in (Channel.EMAIL, Channel.DINGTALK, Channel.ZZD) and r.address]
