@@ -147,3 +147,33 @@ def test_the_roster_names_no_account_it_may_not_change():
         _roster(w, [RosterRow(row=2, unit=w.lead.name, name="张三", mobile="13800000078", email=account.email)])
     errors = " ".join(e for row in refused.value.preview.rows for e in row.errors)
     assert errors and account.username not in errors and "秘密姓名" not in errors
+
+
+def test_an_invitations_token_is_on_no_admin_page(client):
+    """Only the token's digest is kept (``Invitation``); the message that carries the link keeps its body to
+    send it, and the outbox's admin, read by the plan's staff coordinators and province-wide staff, shows it
+    without the token: reading a message is not setting someone's password."""
+    from django.urls import reverse
+
+    from tasks.models import Message
+    from tasks.tests.daily_setup import MODEL_BACKEND
+
+    w = make_world()
+    _roster(w, [RosterRow(row=2, unit=w.lead.name, name="王芳", mobile="13800000061", email="wf@example.gov.cn")])
+    message = Message.objects.get(purpose=Message.Purpose.INVITE)
+    token = message.body.split("/invitation/")[1].split("/")[0]
+    assert len(token) > 20
+    staff = user("staff_coord", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_message"))
+    w.plan.coordinators.add(staff)
+    root = user("root", is_superuser=True, is_staff=True)
+    for reader in (staff, root):
+        client.force_login(reader, backend=MODEL_BACKEND)
+        for url in (reverse("admin:tasks_message_changelist"), reverse("admin:tasks_message_change",
+                                                                       args=[message.pk])):
+            response = client.get(url)
+            assert response.status_code == 200, (reader.username, url)
+            assert token not in response.content.decode(), (reader.username, url)
+    client.force_login(root, backend=MODEL_BACKEND)
+    page = client.get(reverse("admin:tasks_message_change", args=[message.pk])).content.decode()
+    assert "/invitation/…" in page  # the body is shown, without its token
