@@ -132,15 +132,18 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
             elif others:
                 errors.append(f"邮箱 {r.email} 已被账号 {others[0].username}({others[0].get_full_name()})使用")
         action = CREATE
-        if person is not None and foreign(person):
-            errors.append(f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
-        elif person is not None:
+        if person is not None:
+            action = UPDATE if _differs(person, r, unit) else UNCHANGED
             current = getattr(_profile(person), "unit", None)
-            if person.is_active and current is not None and unit is not None and current.pk != unit.pk:
+            if foreign(person):
+                # Listed as they are (a fellow coordinator of the region in the template) and not to be invited:
+                # nothing of theirs is written. Else refused, without naming whose the account is.
+                if action != UNCHANGED or not person.has_usable_password():
+                    errors.append(f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
+            elif person.is_active and current is not None and unit is not None and current.pk != unit.pk:
                 errors.append(f"{person.get_full_name() or person.username}(手机 {r.mobile or '-'})已是"
                               f"{current.name}的{_profile(person).get_role_display()},"
                               f"请先在原单位更换或调出")
-            action = UPDATE if _differs(person, r, unit) else UNCHANGED
         rows.append(PreviewRow(source=r, unit=unit, errors=errors, suggestions=suggestions, person=person,
                                action=action, chosen=chosen))
     return RosterPreview(plan=plan, sheet=parsed.sheet, rows=rows, region_units=units)

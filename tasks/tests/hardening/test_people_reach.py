@@ -177,3 +177,21 @@ def test_an_invitations_token_is_on_no_admin_page(client):
     client.force_login(root, backend=MODEL_BACKEND)
     page = client.get(reverse("admin:tasks_message_change", args=[message.pk])).content.decode()
     assert "/invitation/…" in page  # the body is shown, without its token
+
+
+def test_a_fellow_coordinator_listed_as_they_are_passes_the_roster_unchanged():
+    """The region's template lists every coordinator of the region; one of another plan, listed as they are,
+    does not refuse the roster (nothing of theirs is written), and changed, it does."""
+    w = make_world()
+    fellow = w.other_coordinator
+    Profile.objects.create(user=fellow, unit=w.lead, role=PersonRole.COORDINATOR, mobile="13800000071")
+    fellow.first_name = "同区专班"
+    fellow.save(update_fields=["first_name"])
+    before = _state(fellow)
+    row = RosterRow(row=2, unit=w.lead.name, name="同区专班", mobile="13800000071", email=fellow.email,
+                    role=PersonRole.COORDINATOR)
+    _roster(w, [row])
+    assert _state(fellow) == before
+    with pytest.raises(RosterRefused):
+        _roster(w, [RosterRow(**{**row.__dict__, "name": "改名"})])
+    assert _state(fellow) == before
