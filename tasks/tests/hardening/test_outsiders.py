@@ -203,3 +203,22 @@ def test_no_get_writes_for_anyone(client, stand_in_pdf):
             if written and written != GET_WRITES.get(name):
                 failures.append((person and person.username, name, response.status_code, written))
     assert not failures, "\n".join(map(repr, failures))
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(stand_in_pdf):
+    """No route is exempt from the CSRF check: a page of another site posting as the logged-in coordinator or
+    liaison (the act's valid data, the session cookie, no token) gets a 403 and writes nothing."""
+    from django.test import Client
+
+    g, meeting, _outsiders, _markers = _outside_world()
+    table = acts(g)
+    failures = []
+    for person in (g.w.coordinator, g.w.lead_user):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person, backend=MODEL_BACKEND)
+        for name, entry in ROUTES:
+            kwargs, data = _kwargs(g, meeting, name, entry, table)
+            response, written = _send(client.post, reverse(name, kwargs=kwargs), data)
+            if response.status_code != 403 or written:
+                failures.append((person.username, name, response.status_code, written))
+    assert not failures, "\n".join(map(repr, failures))
