@@ -185,6 +185,7 @@ def unit_liaison_replace(*, unit: Unit, old, spec: PersonSpec, old_fate: str = D
     is invited. The unit's items and history stay where they are: on the unit."""
     at = at or timezone.now()
     authorize(Act.MANAGE_PEOPLE, actor, unit)
+    authorize(Act.MANAGE_PEOPLE, actor, old)  # deactivated or moved: an account the actor manages
     if old_fate == MOVE:
         if move_to is None or move_to.pk == unit.pk:
             raise PeopleError({"move_to": [_("请选择调往的单位。")]})

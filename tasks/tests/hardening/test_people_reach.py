@@ -179,6 +179,36 @@ def test_an_invitations_token_is_on_no_admin_page(client):
     assert "/invitation/…" in page  # the body is shown, without its token
 
 
+def test_a_privileged_account_listed_in_a_unit_is_not_replaced_or_reinvited_and_shows_no_button(client):
+    """An account above the coordinator that an operator listed in one of the region's units (a superuser who
+    is also a liaison) is neither deactivated by a replacement nor invited again; the unit's page offers
+    neither for it."""
+    from django.urls import reverse
+
+    from tasks.tests.daily_setup import MODEL_BACKEND
+
+    w = make_world()
+    root = user("root_liaison", is_superuser=True, is_staff=True)
+    Profile.objects.create(user=root, unit=w.lead, mobile="13800000081")
+    root = User.objects.get(pk=root.pk)
+    before = _state(root)
+    for attempt in (
+        lambda: unit_liaison_replace(unit=w.lead, old=root, spec=PersonSpec(name="新人", email="xr@example.gov.cn"),
+                                     actor=w.coordinator),
+        lambda: invitation_send(user=root, actor=w.coordinator),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert _state(root) == before
+    client.force_login(w.coordinator, backend=MODEL_BACKEND)
+    page = client.get(reverse("tasks:unit_people", args=[w.lead.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{root.pk}"' not in html and f'value="{w.lead_user.pk}"' in html
+    response = client.post(reverse("tasks:unit_person_invite", args=[w.lead.pk]), {"person": str(root.pk)})
+    assert response.status_code == 403 and _state(root) == before
+
+
 def test_a_fellow_coordinator_listed_as_they_are_passes_the_roster_unchanged():
     """The region's template lists every coordinator of the region; one of another plan, listed as they are,
     does not refuse the roster (nothing of theirs is written), and changed, it does."""
