@@ -43,6 +43,7 @@ from .permissions import (
     is_indicator_reporter,
     manages_people_of,
     manages_person,
+    rates_what_they_raised,
     unit_role,
 )
 
@@ -110,7 +111,8 @@ def standing(user, obj) -> frozenset[str]:
     if can_act_on_plan(user, _plan_id(obj)):
         marks.add(REVIEWER)
     if isinstance(obj, WorkItem):
-        raiser = obj.raised_by_id is not None and obj.raised_by_id == user.pk and obj.origin != "plan"
+        raiser = (obj.raised_by_id is not None and obj.raised_by_id == user.pk and obj.origin != "plan"
+                  and rates_what_they_raised(user))
         return item_standing(role=unit_role(user, obj), reviewer=REVIEWER in marks, raiser=raiser)
     if isinstance(obj, SupervisionNotice):
         unit = acting_unit(user)

@@ -247,9 +247,17 @@ def visible_work_items(user) -> QuerySet[WorkItem]:
     if unit is not None:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item_id"))
         q |= sub_items_handed_out_by_q(unit)
-    if person_role(user) == PersonRole.LEADER:  # a leader opens what they raised, to rate it
+    if rates_what_they_raised(user):  # a leader opens what they raised, to rate it
         q |= Q(raised_by=user)
     return WorkItem.objects.filter(q)
+
+
+def rates_what_they_raised(user) -> bool:
+    """Whoever raised an item from a meeting or an instruction (``WorkItem.raised_by``, a 分管领导 when named)
+    opens and rates it while they are an active leader: the guard's ``raiser``, the item's visibility, the
+    待评价 list and who the rating request goes to all ask this, so a link never lands on a 404 nor a list
+    offers what the page refuses. Otherwise the plan's coordinators rate on their behalf."""
+    return user.is_authenticated and user.is_active and person_role(user) == PersonRole.LEADER
 
 
 def sub_items_handed_out_by_q(unit: Unit) -> Q:

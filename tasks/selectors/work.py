@@ -33,7 +33,14 @@ from tasks.rules.urgency import Bucket, Urgency, bucket_of  # noqa: F401 - the r
 from .calendar import calendar_overrides
 from .choices import plan_label, short_name_or_title
 from .compiled import precompiled, recipe
-from .permissions import acts_globally, coordinated_plan_ids, plan_scope, plans_in, reviewable_plan_ids
+from .permissions import (
+    acts_globally,
+    coordinated_plan_ids,
+    plan_scope,
+    plans_in,
+    rates_what_they_raised,
+    reviewable_plan_ids,
+)
 
 S = WorkItem.Status
 OPEN_STATUSES = list(outcomes.OPEN_STATUSES)
@@ -545,7 +552,7 @@ def awaiting_rating(user) -> QuerySet[WorkItem]:
     if acts_globally(user):
         scope = Q()
     else:
-        scope = Q(raised_by=user)
+        scope = Q(raised_by=user) if rates_what_they_raised(user) else Q(pk__in=[])
         plan_ids = coordinated_plan_ids(user)
         if plan_ids:
             scope |= Q(plan_id__in=sorted(plan_ids))

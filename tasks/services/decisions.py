@@ -32,6 +32,7 @@ from tasks.notifications.services import Rendered, document_specs, messages_queu
 from tasks.rules.actions import Act, may_be_rated, rated_since_closed
 from tasks.selectors.guard import authorize
 from tasks.selectors.people import possible_raisers
+from tasks.selectors.permissions import rates_what_they_raised
 from tasks.selectors.units import units_by_name
 from tasks.workdays import date_bounds, date_in_bounds
 
@@ -194,7 +195,7 @@ def rating_request_recipients(item: WorkItem) -> list:
     """Who is asked to rate a closed item: whoever raised it (an active account), else the plan's coordinators
     (who rate on their behalf)."""
     raiser = item.raised_by
-    if raiser is not None and raiser.is_active:
+    if raiser is not None and rates_what_they_raised(raiser):
         return [raiser]
     return list(item.plan.coordinators.filter(is_active=True).select_related("profile").order_by("pk"))
 
