@@ -102,6 +102,33 @@ def _standing_rows(*, user_id: int) -> QuerySet:
     return plans.union(*parts, all=True)
 
 
+def prime_standing(users: Iterable) -> None:
+    """Read for many users at once what ``_standing`` and ``user_unit`` read for each (four statements in all),
+    so a rule asked of every person of a roster costs no statement per person. The same caches, the same rules."""
+    users = [u for u in users if u.pk is not None and not hasattr(u, "_housing_plans")]
+    if not users:
+        return
+    ids = [u.pk for u in users]
+    granted: dict[str, set[int]] = {}
+    for perm in _GRANTED:
+        app_label, codename = perm.split(".")
+        held = Q(user_permissions__content_type__app_label=app_label, user_permissions__codename=codename) | Q(
+            groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename)
+        granted[perm] = set(type(users[0]).objects.filter(held, pk__in=ids).values_list("pk", flat=True))
+    plans: dict[int, dict[int, int]] = {pk: {} for pk in ids}
+    for user_id, plan_id, region_id in Plan.coordinators.through.objects.filter(user_id__in=ids).values_list(
+            "user_id", "plan_id", "plan__region_id"):
+        plans[user_id][plan_id] = region_id
+    profiles = {p.user_id: p for p in Profile.objects.select_related("unit").filter(user_id__in=ids)}
+    for u in users:
+        u._housing_global = u.pk in granted[VIEW_ALL_PLANS]
+        u._housing_acts = u.pk in granted[ACT_ON_ALL_PLANS]
+        u._housing_plans = plans[u.pk]
+        profile = profiles.get(u.pk)
+        u._housing_unit = profile.unit if profile else None
+        u._housing_role = profile.role if profile else None
+
+
 def user_unit(user) -> Unit | None:
     """The unit a person works for or oversees (a liaison's, a 分管领导's), or None: what they *see*."""
     if not user.is_authenticated:

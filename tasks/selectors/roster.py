@@ -21,6 +21,7 @@ from tasks.rules.actions import Act
 
 from .guard import allowed
 from .imports import _suggest
+from .permissions import prime_standing
 
 User = get_user_model()
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -101,6 +102,8 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
         User.objects.filter(Q(profile__mobile__in=mobiles) | Q(email__in=emails))
         .select_related("profile__unit") if mobiles or emails else []
     )
+    if actor is not None:
+        prime_standing(people)  # the guard's reads of every matched account at once
     by_mobile = {p.profile.mobile: p for p in people if _profile(p) is not None and p.profile.mobile}
     by_email: dict[str, list] = {}
     for p in people:

@@ -225,3 +225,38 @@ def test_a_fellow_coordinator_listed_as_they_are_passes_the_roster_unchanged():
     with pytest.raises(RosterRefused):
         _roster(w, [RosterRow(**{**row.__dict__, "name": "改名"})])
     assert _state(fellow) == before
+
+
+def test_the_roster_asks_the_guard_of_every_matched_account_in_constant_queries():
+    """The guard's reads of a roster's matched accounts are primed at once (``prime_standing``): 5 or 60 existing
+    people cost the same statements, and the primed answers are the lazily read ones for every kind of account."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.selectors.permissions import manages_person, prime_standing
+    from tasks.selectors.roster import roster_preview
+
+    w = make_world()
+    kinds = _accounts(w)
+    lazy = {k: manages_person(w.coordinator, User.objects.get(pk=a.pk)) for k, a in kinds.items()}
+    fresh = [User.objects.get(pk=a.pk) for a in kinds.values()]
+    prime_standing(fresh)
+    with CaptureQueriesContext(connection) as primed_reads:
+        primed = {k: manages_person(w.coordinator, a) for k, a in zip(kinds, fresh, strict=True)}
+    assert primed == lazy and not any(lazy.values())
+    assert len(primed_reads.captured_queries) <= 1  # the actor's own standing, once
+
+    def cost(n: int) -> int:
+        rows = []
+        for i in range(n):
+            person = liaison(w.support, f"p{n}_{i}")
+            Profile.objects.filter(user=person).update(mobile=f"137{n:02d}{i:06d}")
+            rows.append(RosterRow(row=i + 2, unit=w.support.name, name=f"人{i}", mobile=f"137{n:02d}{i:06d}",
+                                  email=person.email))
+        actor = User.objects.get(pk=w.coordinator.pk)
+        with CaptureQueriesContext(connection) as reads:
+            preview = roster_preview(plan=w.plan, parsed=ParsedRoster(sheet="s", columns={}, rows=rows), actor=actor)
+        assert preview.ok
+        return len(reads.captured_queries)
+
+    assert cost(5) == cost(60)
