@@ -1,4 +1,4 @@
-"""The one way a value goes into a workbook cell (table exports, roundup workbooks).
+"""The one way a value goes into a workbook cell (table exports, roundup workbooks) or a CSV file's cell.
 
 Excel and WPS run text that starts with ``= + - @`` (and tab/CR, which they skip) as a formula:
 a unit name or task title typed as ``=HYPERLINK(...)`` must stay text, shown as written. Sheet titles may not hold
@@ -21,6 +21,16 @@ _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
 _SHEET_FORBIDDEN = re.compile(r"[/\\?*\[\]:]")
 MAX_SHEET_TITLE = 31
 MAX_CELL_TEXT = 32767
+
+
+def csv_cell(value):
+    """A value as a CSV cell that a spreadsheet opens as written: None empty, text that would start a formula
+    marked as text with a leading apostrophe (a CSV cell has no type to set), numbers and dates unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and formula_like(value):
+        return "'" + value
+    return value
 
 
 def safe_value(value):

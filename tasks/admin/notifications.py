@@ -3,6 +3,8 @@ and uncertain ones may be sent again by a coordinator), and the group robots."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tasks.forms import ModelForm
 from tasks.models import GroupRobot, Message
 from tasks.notifications.services import messages_for_plans, messages_requeue
+from tasks.services.invitations import without_tokens
 
 from .scoping import PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 
@@ -36,8 +39,18 @@ class MessageAdmin(ReadOnlyRecordAdmin):
 
     class Media:
         css = {"all": ["tasks/admin.css"]}
-    readonly_fields = [f.name for f in Message._meta.fields]
-    exclude = ["plans"]
+    # The body and the channels' parameters are shown without invitation tokens (``without_tokens``).
+    readonly_fields = [{"body": "body_shown", "payload": "payload_shown"}.get(f.name, f.name)
+                       for f in Message._meta.fields]
+    exclude = ["plans", "body", "payload"]
+
+    @admin.display(description=_("正文"))
+    def body_shown(self, obj):
+        return without_tokens(obj.body)
+
+    @admin.display(description=_("渠道参数"))
+    def payload_shown(self, obj):
+        return without_tokens(json.dumps(obj.payload, ensure_ascii=False, indent=1))
 
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what went out

@@ -11,7 +11,7 @@ checked by the service under its lock, with the transition table of the same rul
 
 ``obj`` is a work item or an extension request (its item) for item acts; a plan, roundup, bulletin or
 督办单 (its plan) for plan acts; a 督办单 for a reply; an indicator for its values; a target share for a
-unit's actual; a unit for its people.
+unit's actual; a unit for its people; a user (an account) for changing it or inviting it.
 
 Only a liaison acts for their unit (``permissions.acting_unit``): a 分管领导 sees the unit's work and is
 refused every act.
@@ -19,6 +19,7 @@ refused every act.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,15 @@ from tasks.models import (
 from tasks.rules.actions import ADDRESSEE, HOLDER, LEAD, REPORTER, REVIEWER, SUPPORT, Act, item_standing
 from tasks.rules.actions import permitted as _permitted
 
-from .permissions import acting_unit, can_act_on_plan, is_indicator_reporter, manages_people_of, unit_role
+from .permissions import (
+    acting_unit,
+    can_act_on_plan,
+    is_indicator_reporter,
+    manages_people_of,
+    manages_person,
+    rates_what_they_raised,
+    unit_role,
+)
 
 
 class NotAllowed(PermissionDenied):
@@ -89,18 +98,21 @@ def standing(user, obj) -> frozenset[str]:
         return frozenset()
     if isinstance(obj, ExtensionRequest):
         obj = obj.work_item
-    if not isinstance(obj, _KNOWN):
+    if not isinstance(obj, (*_KNOWN, get_user_model())):
         raise TypeError(f"the guard knows no standing towards {type(obj).__name__}")
     if isinstance(obj, TargetShare):
         unit = acting_unit(user)
         return frozenset({HOLDER}) if unit is not None and unit.pk == obj.unit_id else frozenset()
     if isinstance(obj, Unit):  # its people: the coordinators of its region's plans
         return frozenset({REVIEWER}) if manages_people_of(user, obj) else frozenset()
+    if isinstance(obj, get_user_model()):  # an account: who manages its unit's people, never one above them
+        return frozenset({REVIEWER}) if manages_person(user, obj) else frozenset()
     marks: set[str] = set()
     if can_act_on_plan(user, _plan_id(obj)):
         marks.add(REVIEWER)
     if isinstance(obj, WorkItem):
-        raiser = obj.raised_by_id is not None and obj.raised_by_id == user.pk and obj.origin != "plan"
+        raiser = (obj.raised_by_id is not None and obj.raised_by_id == user.pk and obj.origin != "plan"
+                  and rates_what_they_raised(user))
         return item_standing(role=unit_role(user, obj), reviewer=REVIEWER in marks, raiser=raiser)
     if isinstance(obj, SupervisionNotice):
         unit = acting_unit(user)

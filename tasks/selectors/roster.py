@@ -17,8 +17,11 @@ from django.db.models import Q
 from tasks.importers.matching import normalise_name
 from tasks.importers.roster import ROLE_LABELS, ParsedRoster, RosterRow
 from tasks.models import Plan, Unit
+from tasks.rules.actions import Act
 
+from .guard import allowed
 from .imports import _suggest
+from .permissions import prime_standing
 
 User = get_user_model()
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -82,11 +85,15 @@ def _region_units(plan: Plan) -> tuple[list[Unit], dict[str, Unit]]:
     return units, names
 
 
-def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[int, int] | None = None
-                   ) -> RosterPreview:
+def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[int, int] | None = None,
+                   actor=None) -> RosterPreview:
     """Every row with its errors; ``unit_choices`` maps a row number to the unit the coordinator chose for
-    a name that matched none."""
+    a name that matched none. A row matching an account ``actor`` may not change (another region's, one above
+    them: the guard's ``manage_people``) is an error that does not name the account; None is the operator."""
     unit_choices = unit_choices or {}
+
+    def foreign(person) -> bool:
+        return actor is not None and not allowed(Act.MANAGE_PEOPLE, actor, person)
     units, names = _region_units(plan)
     by_pk = {u.pk: u for u in units}
     mobiles = {r.mobile for r in parsed.rows if r.mobile}
@@ -95,6 +102,8 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
         User.objects.filter(Q(profile__mobile__in=mobiles) | Q(email__in=emails))
         .select_related("profile__unit") if mobiles or emails else []
     )
+    if actor is not None:
+        prime_standing(people)  # the guard's reads of every matched account at once
     by_mobile = {p.profile.mobile: p for p in people if _profile(p) is not None and p.profile.mobile}
     by_email: dict[str, list] = {}
     for p in people:
@@ -121,16 +130,23 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
                 same = [p for p in holders if not r.mobile or not getattr(_profile(p), "mobile", "")]
                 person = same[0] if len(same) == 1 else None
             others = [p for p in holders if p is not person and p.is_active]
-            if others:
+            if others and foreign(others[0]):
+                errors.append(f"邮箱 {r.email} 已被其他账号使用")
+            elif others:
                 errors.append(f"邮箱 {r.email} 已被账号 {others[0].username}({others[0].get_full_name()})使用")
         action = CREATE
         if person is not None:
+            action = UPDATE if _differs(person, r, unit) else UNCHANGED
             current = getattr(_profile(person), "unit", None)
-            if person.is_active and current is not None and unit is not None and current.pk != unit.pk:
+            if foreign(person):
+                # Listed as they are (a fellow coordinator of the region in the template) and not to be invited:
+                # nothing of theirs is written. Else refused, without naming whose the account is.
+                if action != UNCHANGED or not person.has_usable_password():
+                    errors.append(f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
+            elif person.is_active and current is not None and unit is not None and current.pk != unit.pk:
                 errors.append(f"{person.get_full_name() or person.username}(手机 {r.mobile or '-'})已是"
                               f"{current.name}的{_profile(person).get_role_display()},"
                               f"请先在原单位更换或调出")
-            action = UPDATE if _differs(person, r, unit) else UNCHANGED
         rows.append(PreviewRow(source=r, unit=unit, errors=errors, suggestions=suggestions, person=person,
                                action=action, chosen=chosen))
     return RosterPreview(plan=plan, sheet=parsed.sheet, rows=rows, region_units=units)

@@ -38,6 +38,7 @@ from .permissions import (
     coordinated_plan_ids,
     plan_scope,
     plans_in,
+    rates_what_they_raised,
     reviewable_plan_ids,
     visible_work_items,
 )
@@ -552,7 +553,7 @@ def awaiting_rating(user) -> QuerySet[WorkItem]:
     if acts_globally(user):
         scope = Q()
     else:
-        scope = Q(raised_by=user)
+        scope = Q(raised_by=user) if rates_what_they_raised(user) else Q(pk__in=[])
         plan_ids = coordinated_plan_ids(user)
         if plan_ids:
             scope |= Q(plan_id__in=sorted(plan_ids))

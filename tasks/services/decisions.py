@@ -32,7 +32,9 @@ from tasks.notifications.services import Rendered, document_specs, messages_queu
 from tasks.rules.actions import Act, may_be_rated, rated_since_closed
 from tasks.selectors.guard import authorize
 from tasks.selectors.people import possible_raisers
+from tasks.selectors.permissions import rates_what_they_raised
 from tasks.selectors.units import units_by_name
+from tasks.workdays import date_bounds, date_in_bounds
 
 from .plan_import import import_limits
 from .workflow import work_item_transition
@@ -121,6 +123,9 @@ def decisions_import(
             problems.append(_("第%(line)d行：没有牵头单位。") % {"line": d.line})
         if d.deadline is None:
             problems.append(_("第%(line)d行：没有完成时限。") % {"line": d.line})
+        elif not date_in_bounds(d.deadline, plan.last_year):  # as every deadline: not past the plan's years + 2
+            problems.append(_("第%(line)d行：完成时限 %(date)s 超出方案期限（%(high)s 前）。") % {
+                "line": d.line, "date": d.deadline.isoformat(), "high": date_bounds(plan.last_year)[1].isoformat()})
     units, missing = resolve_units(plan=plan, parsed=parsed)
     if missing:
         problems.append(_("以下单位不在本地区的单位名录中（请先在单位或别名中添加）：%s") % "；".join(missing))
@@ -192,7 +197,7 @@ def rating_request_recipients(item: WorkItem) -> list:
     """Who is asked to rate a closed item: whoever raised it (an active account), else the plan's coordinators
     (who rate on their behalf)."""
     raiser = item.raised_by
-    if raiser is not None and raiser.is_active:
+    if raiser is not None and rates_what_they_raised(raiser):
         return [raiser]
     return list(item.plan.coordinators.filter(is_active=True).select_related("profile").order_by("pk"))
 

@@ -10,6 +10,7 @@ cannot both use it; a newer invitation ends the older ones.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from tasks.models import Channel, Invitation, Message, PeopleChange, Plan
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import MessageSpec, messages_queue
+from tasks.rules.actions import Act
+from tasks.selectors.guard import authorize
 
 User = get_user_model()
 
@@ -37,6 +40,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_LINK_TOKEN = re.compile(r"(/invitation/)[^/\s\"'<>]+")
+
+
+def without_tokens(text: str) -> str:
+    """``text`` (a message's body or payload) with every invitation link's token left out: a token sets the
+    account's password, so it is read by its owner in their mail, never on a page (only its digest is kept)."""
+    return _LINK_TOKEN.sub(r"\1…", text or "")
+
+
 def invitation_link(token: str) -> str:
     with translation.override(None):  # the language-neutral path (no /en/ prefix)
         return settings.SITE_URL + reverse("tasks:invitation_open", args=[token])
@@ -46,11 +58,14 @@ def invitation_send(*, user, actor=None, plan: Plan | None = None, at: datetime 
                     unit=None) -> Invitation:
     """Make a new invitation for ``user`` (ending their older ones) and queue the link to them. Accounts are
     made without a usable password (``services.people``); an existing password is left as it is (a
-    re-invitation does not lock anyone out). The caller has authorized ``actor`` for the user's unit.
+    re-invitation does not lock anyone out). Whoever accepts it sets the account's password, so ``actor`` must
+    manage the account (``guard``: its unit's region, nobody above them); None is the operator.
 
     Raises ``InvitationError`` when the account has no address any channel can reach.
     """
     at = at or timezone.now()
+    if actor is not None:
+        authorize(Act.MANAGE_PEOPLE, actor, user)
     profile = getattr(user, "profile", None)
     routes = [r for r in personal_routes(email=user.email or "", profile=profile)
               if r.channel in (Channel.EMAIL, Channel.DINGTALK, Channel.ZZD) and r.address]

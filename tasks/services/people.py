@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from tasks.models import PeopleChange, PersonRole, Plan, Profile, Reminder, Unit, WorkItemUnit
 from tasks.models.plan import MOBILE_RE
 from tasks.rules.actions import Act
-from tasks.selectors.guard import authorize
+from tasks.selectors.guard import allowed, authorize
 
 from .invitations import invitation_send
 
@@ -76,6 +76,15 @@ def person_by_mobile(mobile: str):
     return User.objects.filter(profile__mobile=mobile).select_related("profile__unit").order_by("pk").first()
 
 
+def _manageable_by_mobile(mobile: str, actor):
+    """The account with ``mobile`` (``person_by_mobile``) if ``actor`` may change it; an account they may not
+    (another region's, one above them) refuses the number without naming whose it is."""
+    existing = person_by_mobile(mobile)
+    if existing is not None and actor is not None and not allowed(Act.MANAGE_PEOPLE, actor, existing):
+        raise PeopleError({"mobile": [_("手机号 %(m)s 已被其他账号使用。") % {"m": mobile}]})
+    return existing
+
+
 def person_create(*, unit: Unit, spec: PersonSpec, actor, at: datetime) -> object:
     """A new account for ``spec`` at ``unit``, without a usable password (its owner sets one). Unchecked: the
     callers authorize and validate."""
@@ -89,7 +98,10 @@ def person_create(*, unit: Unit, spec: PersonSpec, actor, at: datetime) -> objec
 
 
 def person_update(*, user, unit: Unit, spec: PersonSpec, actor, at: datetime) -> bool:
-    """Bring an existing account in line with ``spec``; True when something changed (an audit row then)."""
+    """Bring an existing account in line with ``spec``; True when something changed (an audit row then). ``actor``
+    must manage the account as it is (``guard``: its unit's region, nobody above them); None is the operator."""
+    if actor is not None:
+        authorize(Act.MANAGE_PEOPLE, actor, user)
     changed = False
     if spec.name and user.first_name != spec.name[:150]:
         user.first_name, changed = spec.name[:150], True
@@ -142,7 +154,7 @@ def unit_person_add(*, unit: Unit, spec: PersonSpec, actor, plan: Plan | None = 
     authorize(Act.MANAGE_PEOPLE, actor, unit)
     validate_spec(spec)
     with transaction.atomic():
-        existing = person_by_mobile(spec.mobile)
+        existing = _manageable_by_mobile(spec.mobile, actor)
         if existing is not None and existing.profile.unit_id not in (None, unit.pk):
             raise PeopleError({"mobile": [_("手机号 %(m)s 已是%(u)s的%(n)s，请先在原单位停用或调出。") % {
                 "m": spec.mobile, "u": existing.profile.unit.name, "n": existing.get_full_name()}]})
@@ -173,6 +185,7 @@ def unit_liaison_replace(*, unit: Unit, old, spec: PersonSpec, old_fate: str = D
     is invited. The unit's items and history stay where they are: on the unit."""
     at = at or timezone.now()
     authorize(Act.MANAGE_PEOPLE, actor, unit)
+    authorize(Act.MANAGE_PEOPLE, actor, old)  # deactivated or moved: an account the actor manages
     if old_fate == MOVE:
         if move_to is None or move_to.pk == unit.pk:
             raise PeopleError({"move_to": [_("请选择调往的单位。")]})
@@ -186,7 +199,7 @@ def unit_liaison_replace(*, unit: Unit, old, spec: PersonSpec, old_fate: str = D
             raise PeopleError(_("%(n)s不是%(u)s的人员。") % {"n": old.get_full_name() or old.username, "u": unit.name})
         spec = PersonSpec(**{**spec.__dict__, "role": old_profile.role})
         validate_spec(spec)
-        existing = person_by_mobile(spec.mobile)
+        existing = _manageable_by_mobile(spec.mobile, actor)
         if existing is not None and existing.pk == old.pk:
             raise PeopleError({"mobile": [_("新人员的手机号与原人员相同。")]})
         if existing is not None and existing.profile.unit_id not in (None, unit.pk) and existing.is_active:

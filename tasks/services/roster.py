@@ -49,7 +49,7 @@ def roster_import(*, plan: Plan, parsed: ParsedRoster, actor=None, unit_choices:
     if actor is not None:
         authorize(Act.MANAGE_PEOPLE, actor, plan)
     with transaction.atomic():
-        preview = roster_preview(plan=plan, parsed=parsed, unit_choices=unit_choices)
+        preview = roster_preview(plan=plan, parsed=parsed, unit_choices=unit_choices, actor=actor)
         if not preview.ok:
             raise RosterRefused(preview)
         result = RosterResult(preview=preview)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-from io import StringIO
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -21,18 +17,7 @@ from tasks.selectors.permissions import sees_plan_whole, user_unit, visible_plan
 from tasks.selectors.work import plan_unit_rows
 from tasks.tables import BurdenTable, export_rows, xlsx_response
 
-from .common import PER_PAGE, BoundedRequestConfig
-
-
-def _csv_response(table: BurdenTable, *, filename: str) -> HttpResponse:
-    out = StringIO()
-    writer = csv.writer(out)
-    for row in export_rows(table):
-        writer.writerow(row)
-    # With a BOM, so that Excel and WPS open the UTF-8 file in Chinese.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+from .common import PER_PAGE, BoundedRequestConfig, csv_response
 
 
 @require_safe
@@ -60,7 +45,7 @@ def plan_burden(request, slug: str):
         table.order_by = request.GET.getlist(table.prefixed_order_by_field) or table.order_by
         filename = f"{plan.label}-{title}-{period.key}.{export}"
         if export == "csv":
-            return _csv_response(table, filename=filename)
+            return csv_response(export_rows(table), filename=filename)
         return xlsx_response(table, filename=filename, title=title)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     # Beside each unit's asks, its results as the dashboard shows them (lead items due, on time, overdue).

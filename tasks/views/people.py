@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tasks.forms import Form
 from tasks.models import PersonRole, Unit
 from tasks.rules.actions import Act
-from tasks.selectors.guard import authorize
+from tasks.selectors.guard import allowed, authorize
 from tasks.selectors.people import unit_members, unit_people_history
 from tasks.selectors.permissions import visible_units
 from tasks.services.invitations import InvitationError, invitation_accept, invitation_send, invitation_usable
@@ -94,7 +94,7 @@ def _render(request, unit, *, add_form=None, replace_form=None, replacing=None, 
     forms_by_person = {
         m.pk: (replace_form if replacing == m.pk and replace_form is not None
                else ReplaceForm(prefix=f"r{m.pk}", initial={"old": m.pk}, units=others))
-        for m in members if m.is_active
+        for m in members if m.is_active and allowed(Act.MANAGE_PEOPLE, request.user, m)
     }
     return render(request, "tasks/people/unit_people.html", {
         "unit": unit, "members": [(m, forms_by_person.get(m.pk)) for m in members],

@@ -8,8 +8,6 @@ changes; a section switched off shows within ``PUBLIC_MAX_AGE``).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.contrib.auth.decorators import login_not_required
@@ -29,7 +27,8 @@ from tasks.selectors.public import (
     public_plan_index,
     public_table,
 )
-from tasks.xlsx_safe import formula_like
+
+from .common import csv_response
 
 PUBLIC_MAX_AGE = 300
 
@@ -80,13 +79,7 @@ def public_roundup_json(request, slug: str, period: str):
 
 
 def _csv_cell(key: str, value):
-    if value is None:
-        return ""
-    if key == "colour":
-        return colour_label(value)
-    if isinstance(value, str) and formula_like(value):
-        return "'" + value  # a spreadsheet opens it as text, not as a formula
-    return value
+    return colour_label(value) if key == "colour" and value is not None else value
 
 
 @login_not_required
@@ -97,12 +90,6 @@ def public_roundup_csv(request, slug: str, period: str, section: str):
         raise Http404
     headers, rows = public_table(figures, section)
     keys = [key for key, _label in COLUMNS[section]]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_cell(key, value) for key, value in zip(keys, row, strict=True)])
-    # With a byte-order mark: Excel and WPS then read the Chinese as UTF-8.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{slug}-{period}-{section}.csv")
+    rows = ([_csv_cell(key, value) for key, value in zip(keys, row, strict=True)] for row in rows)
+    response = csv_response([headers, *rows], filename=f"{slug}-{period}-{section}.csv")
     return _public(request, response)

@@ -126,7 +126,7 @@ def roster_preview_view(request, slug: str):
                 return redirect("tasks:roster_upload", slug=plan.slug)
         return redirect("tasks:roster_preview", slug=plan.slug)
     preview = roster_preview(plan=plan, parsed=ParsedRoster(sheet=staged["sheet"], columns={}, rows=rows),
-                             unit_choices=choices)
+                             unit_choices=choices, actor=request.user)
     return render(request, "tasks/people/roster_preview.html", {
         "plan": plan, "preview": preview, "file": staged.get("file", ""), "roles": list(ROLE_LABELS.items()),
         "choices": choices,

@@ -51,6 +51,21 @@ def test_an_unknown_unit_writes_nothing_and_names_the_line_and_an_alias_resolves
     assert len(decisions_import(plan=w.plan, parsed=parsed).items) == 2
 
 
+def test_a_deadline_past_the_plans_years_writes_nothing_as_every_deadline():
+    """Deadlines lie between 2000 and the plan's last year plus two (``workdays.date_bounds``), here too: "2099年"
+    in a minute is a typing slip, not a task for the next century."""
+    w = make_world()
+    last = w.plan.last_year + 2
+    before = WorkItem.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        decisions_import(plan=w.plan, parsed=parse_decisions(f"由区建设局牵头，{last + 1}年6月底前完成。"),
+                         actor=w.coordinator)
+    assert any("超出方案期限" in m for m in caught.value.messages) and WorkItem.objects.count() == before
+    (item,) = decisions_import(plan=w.plan, parsed=parse_decisions(f"由区建设局牵头，{last}年12月31日前完成。"),
+                               actor=w.coordinator).items
+    assert item.due_date == date(last, 12, 31)
+
+
 def test_a_liaison_may_not_import_decisions():
     w = make_world()
     with pytest.raises(NotAllowed):

@@ -109,3 +109,26 @@ def test_the_homes_list_in_constant_queries(who):
     assert ">16</span>" in page and page.count("?open=rate#rate") == 10
     # One query more at most: the count, once the list is full.
     assert len(many.captured_queries) <= len(few.captured_queries) + 1
+
+
+def test_a_raiser_no_longer_a_leader_is_neither_listed_nor_asked_nor_allowed_and_the_coordinator_rates():
+    """The list, the item's page, the guard and the rating request ask one rule (``rates_what_they_raised``):
+    a raiser who is now a liaison is not offered what the page would refuse; the coordinators are asked."""
+    from tasks.rules.actions import Act
+    from tasks.selectors.guard import allowed
+    from tasks.selectors.permissions import visible_work_items
+    from tasks.services.decisions import rating_request_recipients
+
+    w = make_world()
+    raiser = leader(w.other, "raiser")
+    (item,) = closed_items(w, 1, raised_by=raiser)
+
+    def as_raiser():
+        fresh = type(raiser).objects.get(pk=raiser.pk)  # no cached standing
+        return (awaiting_rating(fresh).exists(), visible_work_items(fresh).filter(pk=item.pk).exists(),
+                allowed(Act.RATE, fresh, item), raiser in rating_request_recipients(WorkItem.objects.get(pk=item.pk)))
+
+    assert as_raiser() == (True, True, True, True)
+    Profile.objects.filter(user=raiser).update(role=PersonRole.LIAISON)
+    assert as_raiser() == (False, False, False, False)
+    assert w.coordinator in rating_request_recipients(item) and awaiting_rating(w.coordinator).filter(pk=item.pk)
