@@ -472,3 +472,68 @@ def test_duties_fixed_for_each_department_without_yao_are_charges():
 def test_a_request_names_a_unit_before_words_no_list_covers_but_not_a_cut_list():
     assert _one("会议要求城管中队秉持“零容忍”态度，做到违规建筑发现一起、拆除一起。").lead_units == ["城管中队"]
     assert parse_decisions("要求全市各街道、社区立即开展自检自查自改工作。", year=2023).items == []
+
+
+# Session 18 (h34tune2): rules found on the documents rotated into decisions_tune; made-up sentences show each form.
+
+def test_a_request_reads_a_unit_name_to_its_end_and_a_collective_joined_by_ji_is_a_unit_of_its_own():
+    d = _one("二是要加快进度。要求住房保障部门及街道继续加强巡查，确保9月底前全部完工。")
+    assert d.lead_units == ["住房保障部门", "街道"] and d.deadline == date(2026, 9, 30)
+    # not cut inside 部门 / 乡镇, and an exhortation of collectives alone stays one
+    assert _one("要求县城管部门及乡镇立即整改。").lead_units == ["县城管部门", "乡镇"]
+    assert _one("要求市住房和城乡建设局立即整改。").lead_units == ["市住房和城乡建设局"]
+
+
+def test_a_named_unit_joined_to_unnamed_enterprises_is_the_lead_and_a_list_of_collectives_charges_nobody():
+    parsed = parse_decisions("市城投集团和相关施工开发企业要加快建设进度，提高工程质量。"
+                             "各相关县区和部门单位要认真履行监管职责。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["市城投集团"], [])]
+
+
+def test_a_leading_group_is_a_unit_that_can_be_charged():
+    d = _one("1.关于设备配备问题。所需设备由创建文明城市工作领导小组提出具体方案后另行研究。")
+    assert d.lead_units == ["创建文明城市工作领导小组"] and d.supporting_units == []
+
+
+def test_xiezuo_peihe_is_how_the_leads_work_not_a_supporting_unit():
+    d = _one("王某要求，县交通局、县水利局等要统筹安排，密切协作配合，尽早完成建设。")
+    assert d.lead_units == ["县交通局", "县水利局"] and d.supporting_units == []
+
+
+def test_a_page_number_line_is_not_part_of_a_wrapped_field_value():
+    d = _one("1.完善老旧小区长效管理机制。\n牵头单位：区住建局\n协办单位：区财政局、各街道\n— 3 —\n")
+    assert d.lead_units == ["区住建局"] and d.supporting_units == ["区财政局", "各街道"]
+    assert _one("1.完善管理机制。\n牵头单位：区住建局\n协办单位：区财政局、各街\n道\n").supporting_units == \
+        ["区财政局", "各街道"]  # a value wrapped onto a short line still joins
+
+
+def test_collectives_charged_beside_a_unit_that_yao_qiantou_support_it():
+    d = _one("会议要求，区城管局要做好牵头抓总，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。")
+    assert d.lead_units == ["区城管局"] and d.supporting_units == ["各相关部门", "各街道办事处"]
+    # without a unit that leads, collectives that 要… are an exhortation; a unit charged without 牵头 keeps them out
+    assert parse_decisions("会议要求，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。", year=2026).items == []
+    d = _one("区城管局要加强巡查，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。")
+    assert d.lead_units == ["区城管局"] and d.supporting_units == []
+
+
+def test_a_you_clause_that_hands_work_to_other_units_in_the_same_sentence_is_a_decision_of_its_own():
+    parsed = parse_decisions("会议决定，由县水利局编制维修方案，待方案批准后，"
+                             "由县财政局、县农业农村局、县水利局3家单位筹资，并于10月底前完成。", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["县水利局"], None), (["县财政局", "县农业农村局", "县水利局"], date(2026, 10, 31))]
+    # the same units again, or "由X牵头，Y配合", stay one decision
+    d = _one("会议决定，由县水利局牵头，县财政局配合，由县水利局负责验收，10月底前完成。")
+    assert (d.lead_units, d.supporting_units) == (["县水利局"], ["县财政局"])
+
+
+def test_a_table_without_a_deadline_column_takes_the_latest_point_of_its_schedule_column():
+    parsed = parse_decisions(
+        "序号 | 项目 | 工作举措及实施计划 | 责任单位 | 配合单位 |\n"
+        "1 | 新建公办幼儿园3所 | 1.4月底前主体完工。2.8月底前竣工交付。 | 教育局 | 住建局、财政局 |\n"
+        "2 | 新增养老床位200张 | 6月底前完成选址；10月底前投入使用。 | 民政局 | 卫健局 |\n", year=2026)
+    assert [(d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        (["教育局"], ["住建局", "财政局"], date(2026, 8, 31)), (["民政局"], ["卫健局"], date(2026, 10, 31))]
+    # a column that is no schedule ("备注") names no deadline
+    parsed = parse_decisions("序号 | 项目 | 备注 | 责任单位 |\n"
+                             "1 | 新建公办幼儿园3所 | 去年8月底已开工 | 教育局 |\n", year=2026)
+    assert [d.deadline for d in parsed.items] == [None]
