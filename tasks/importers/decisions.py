@@ -6,8 +6,9 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
 * ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
-* ``X会同Y…`` (lead X, supporting Y); ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a
-  unit that 要牵头 support it);
+* ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
+* ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
+* ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
   责任单位 units are supporting), on the decision's line or the lines under it, a value wrapped onto the next line;
 * 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
@@ -20,7 +21,7 @@ Each charge starts a decision of its own; the clauses after it (its 配合 units
 ``由Y…`` after one that charged X starts one too (``由X编制方案，待…后，由Y、Z筹资``); a clause charging the same units
 again does not.
 
-A person (``由马娜牵头``, ``相关县领导``) is not a unit: the units that 负责 or 落实 become the leads.
+A person (``由马娜牵头``, ``相关县领导``, ``副市长张三``) is not a unit: the units that 负责 or 落实 become the leads.
 ``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
 unnamed party (``施工单位要…``); ``X要密切配合`` makes X a supporting unit beside a lead, the lead when the
 decision has none. A list ends at ``等`` (``县住建局等部门`` -> 县住建局) or at a count (``双沟、王集两镇``), and
@@ -79,7 +80,7 @@ _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
-                     r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密)*$")
+                     r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
                   r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
@@ -92,7 +93,7 @@ _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?
                    r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
 _WHEN_ENDS = set("前内底末旬日号月周天年")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:[省市县区]级?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
+_GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村|社区|村|县区|区县){1,2}$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
@@ -103,6 +104,8 @@ _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保"
                       "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫", "网信", "监察",
                       "国资", "自然资源", "生态环境", "市场监管", "住房保障"}
 _PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
+# A title then a name: "副市长张三", "县委常委李四".
+_TITLED_NAME = re.compile(r"(?:书记|县长|市长|区长|镇长|乡长|主任|局长|部长|主席|常委|秘书长)([\u4e00-\u9fff]{2,3})$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                 "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
                 "辛裴庞樊兰殷施洪翁葛柴柳牛詹缪鲁倪童颜盛聂耿焦祝席伍包凌常温祁艾谷滕岳左甘苗项阮申蒲齐屈桂尚关宁"
@@ -188,8 +191,11 @@ def _clean_span(span: str) -> str:
 
 
 def _is_person(name: str) -> bool:
-    """相关县领导, 马娜: a leader or a person's name, not a unit."""
+    """相关县领导, 马娜, 副市长张三: a leader or a person's name, not a unit."""
     if _PERSON_TITLE.search(name):
+        return True
+    titled = _TITLED_NAME.search(name)
+    if titled and titled.group(1)[0] in _SURNAMES:
         return True
     return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
             and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
@@ -217,7 +223,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
-    return any(_NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in units)
+    # "县住建局（县人防办）": a name with its other name in brackets
+    return any(_NAMED_UNIT.search(_BRACKETED.sub("", u)) and not _GENERIC.search(u) for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -234,9 +241,13 @@ def _leading_units(text: str) -> list[str]:
     return _unit_list(m.group(1)) if m else []
 
 
+_AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为)$")
+
+
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
     span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
     units = _unit_list(span)
@@ -415,7 +426,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|严管|严控|严查"
+    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹"
+    r"|严管|严控|严查"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -457,6 +469,8 @@ def _with_units(after: str) -> list[str]:
     units = _unit_list(span)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
+        if prefix is None and not (_GENERIC.search(units[0]) or units[0] in _SHORT_DEPARTMENTS):
+            return []  # "要开展联合检查": how the work is done, nobody joined
         units = units if prefix is None else prefix
     return units
 
@@ -516,7 +530,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
-        role = re.search(r"牵头|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = re.search(r"牵头|主办|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
@@ -542,10 +556,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
+            elif not before.strip() and len(leads) > sentence_start:
+                supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
             continue
-        if "牵头" in clause:
-            before, after = clause.split("牵头", 1)
-            leads += _units_before(before + "牵头", "牵头")
+        if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
+            before, after = clause[: head.start()], clause[head.end():]
+            leads += _units_before(before + head.group(0), head.group(0))
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
@@ -605,7 +621,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm)."""
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*" + _FIELD_VALUE, text)
+    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
+                         r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
         if found:

@@ -537,3 +537,42 @@ def test_a_table_without_a_deadline_column_takes_the_latest_point_of_its_schedul
     parsed = parse_decisions("序号 | 项目 | 备注 | 责任单位 |\n"
                              "1 | 新建公办幼儿园3所 | 去年8月底已开工 | 教育局 |\n", year=2026)
     assert [d.deadline for d in parsed.items] == [None]
+
+
+def test_huitong_after_the_leads_clause_names_supporting_units():
+    d = _one("一、由市住建局牵头，会同市财政局、市自然资源局，于6月30日前完成方案。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["市住建局"], ["市财政局", "市自然资源局"],
+                                                              date(2026, 6, 30))
+
+
+def test_zhuban_xieban_and_wei_qiantou_danwei_name_lead_and_supporting():
+    d = _one("七、会议同意由县教育局主办，县财政局、县人社局协办。")
+    assert (d.lead_units, d.supporting_units) == (["县教育局"], ["县财政局", "县人社局"])
+    d = _one("八、县住建局为牵头单位，县财政局为配合单位，9月底前完成。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局"])
+
+
+def test_a_leader_named_after_the_title_is_a_person_and_the_unit_that_fuze_leads():
+    d = _one("3.由副市长张三牵头，市住建局具体负责，市财政局配合。")
+    assert (d.lead_units, d.supporting_units) == (["市住建局"], ["市财政局"])
+
+
+def test_a_shijian_field_at_the_end_of_a_decision_is_its_deadline():
+    d = _one("6.会议议定：市住建局负责完成棚改项目征收工作，时间：2026年9月。")
+    assert d.lead_units == ["市住建局"] and d.deadline == date(2026, 9, 30)
+    assert _one("6.市住建局负责完成征收工作，时间紧、任务重。").deadline is None
+
+
+def test_county_departments_as_a_whole_are_a_collective_and_xietiao_is_no_support():
+    d = _one("8.各乡镇、县直各部门要高度重视，县住建局要加强督导。")
+    assert d.lead_units == ["县住建局"] and d.supporting_units == []
+    d = _one("13.县住建局协调县财政局做好资金拨付。")
+    assert d.lead_units == ["县住建局"] and d.supporting_units == []
+
+
+def test_a_unit_with_its_other_name_in_brackets_is_charged_and_a_joint_inspection_joins_nobody():
+    assert _one("四、县住建局（县人防办）要加快推进人防工程建设。").lead_units == ["县住建局（县人防办）"]
+    d = _one("6. 县应急管理局与县消防救援大队要开展联合检查。")
+    assert (d.lead_units, d.supporting_units) == (["县应急管理局", "县消防救援大队"], [])
+    d = _one("6. 县应急管理局要联合县消防救援大队开展检查。")
+    assert (d.lead_units, d.supporting_units) == (["县应急管理局"], ["县消防救援大队"])
