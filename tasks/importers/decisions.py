@@ -283,7 +283,7 @@ def _units_charged(clause: str) -> list[str]:
 
 
 def _year_of(text: str) -> int | None:
-    m = re.search(r"(20[0-9]{2})\s*年", ascii_digits(text[:400]))
+    m = re.search(r"(20[0-9]{2})\s*年", _years_as_digits(ascii_digits(text[:400]), None))  # or 二〇二六年
     return int(m.group(1)) if m else None
 
 
@@ -617,10 +617,25 @@ def _dedupe(units: list[str]) -> list[str]:
     return seen
 
 
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_NEXT_YEAR = re.compile(r"(?:明年|次年|来年)(?:度)?")
+
+
+def _years_as_digits(text: str, year: int | None) -> str:
+    """"二〇二六年" -> "2026年"; "明年/次年" -> the year after the minutes' year when it is known."""
+    if "〇" in text or "零" in text:
+        text = _CN_YEAR.sub(lambda m: "".join(str("〇一二三四五六七八九".find(c)) if c != "零" else "0"
+                                             for c in m.group(1)) + "年", text)
+    if year and _NEXT_YEAR.search(text):
+        text = _NEXT_YEAR.sub(f"{year + 1}年", text)
+    return text
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
-    as written when it is not (the coordinator sets it on confirm)."""
+    as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
+    text = _years_as_digits(text, year)
     labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:

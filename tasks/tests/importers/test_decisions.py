@@ -576,3 +576,12 @@ def test_a_unit_with_its_other_name_in_brackets_is_charged_and_a_joint_inspectio
     assert (d.lead_units, d.supporting_units) == (["县应急管理局", "县消防救援大队"], [])
     d = _one("6. 县应急管理局要联合县消防救援大队开展检查。")
     assert (d.lead_units, d.supporting_units) == (["县应急管理局"], ["县消防救援大队"])
+
+
+def test_years_in_chinese_numerals_and_next_year_are_read():
+    assert _one("一、县住建局要在明年6月底前完成改造。").deadline == date(2027, 6, 30)
+    assert _one("一、县住建局要在次年3月底前完成改造。").deadline == date(2027, 3, 31)
+    assert _one("6. 县住建局要在二〇二七年十月底前完成。").deadline == date(2027, 10, 31)
+    assert parse_decisions("一、县住建局要在明年6月底前完成改造。").items[0].deadline is None  # no year known
+    parsed = parse_decisions("县政府常务会议纪要\n二〇二五年三月十日\n一、县住建局要在6月底前完成改造。")
+    assert parsed.year == 2025 and parsed.items[0].deadline == date(2025, 6, 30)
