@@ -80,10 +80,11 @@ _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
-                     r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体)*$")
+                     r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"
+                     r"|按职责|按照职责|依职责|根据职责|按职能)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
-                  r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+                  r"|等?[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
 _MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
@@ -241,7 +242,7 @@ def _leading_units(text: str) -> list[str]:
     return _unit_list(m.group(1)) if m else []
 
 
-_AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为)$")
+_AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为|是)$")
 
 
 def _units_before(clause: str, word: str) -> list[str]:
@@ -440,7 +441,7 @@ _WITH = re.compile(r"(?:会同|联合)")
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on.
 _BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|将|把)")
+                 r"(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把)")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 

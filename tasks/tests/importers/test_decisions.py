@@ -585,3 +585,13 @@ def test_years_in_chinese_numerals_and_next_year_are_read():
     assert parse_decisions("一、县住建局要在明年6月底前完成改造。").items[0].deadline is None  # no year known
     parsed = parse_decisions("县政府常务会议纪要\n二〇二五年三月十日\n一、县住建局要在6月底前完成改造。")
     assert parsed.year == 2025 and parsed.items[0].deadline == date(2025, 6, 30)
+
+
+def test_a_count_after_deng_a_you_x_an_clause_an_zhize_peihe_and_shi_qiantou_danwei():
+    assert _one("县住建局等三家单位要尽快拿出方案。").lead_units == ["县住建局"]
+    assert _one("会议原则同意县住建局提出的改造方案，由县住建局按程序报批。").lead_units == ["县住建局"]
+    assert parse_decisions("会议原则同意县住建局提出的改造方案。", year=2026).items == []
+    d = _one("请县住建局牵头，县财政局、县审计局按职责配合。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局", "县审计局"])
+    d = _one("县教育局是牵头单位，县财政局、县人社局是配合单位。")
+    assert (d.lead_units, d.supporting_units) == (["县教育局"], ["县财政局", "县人社局"])
