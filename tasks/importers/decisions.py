@@ -10,7 +10,8 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
 * ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
-  责任单位 units are supporting), on the decision's line or the lines under it, a value wrapped onto the next line;
+  责任单位 units are supporting; in one field ``X（牵头）、Y`` leads X), on the decision's line or the lines under it,
+  a value wrapped onto the next line, or in brackets after the task (``（牵头单位：X）``, ``（X牵头，Y配合）``);
 * 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
   reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
   column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
@@ -494,17 +495,35 @@ def _joined_lists(body: str) -> str:
     return _ASKED_LIST.sub(join, body)
 
 
+# Who is responsible, written in brackets after the task ("（牵头单位：X；责任单位：Y）", "（X牵头，Y配合）",
+# "【责任单位：X】"): read as clauses of their own. Brackets inside a name ("各镇（街道）", "X（牵头）") stay.
+_BRACKETED_WHO = re.compile(rf"[（(【\[]([^（）()【】\[\]]*?(?:{_UNIT_END})[^（）()【】\[\]]*?)[）)】\]]")
+_WHO_WORD = re.compile(r"牵头|负责(?!人)|配合|协助|协办|参与|(?:单位|部门)\s*[:：]")
+# "市住建局（牵头）、市财政局": in one field, the unit marked 牵头 leads and the others support.
+_MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
+
+
+def _unbracketed_who(text: str) -> str:
+    if not any(c in text for c in "（(【["):
+        return text
+    return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
     supporting: list[str] = []
+    text = _unbracketed_who(text)
     fields = _LABEL.findall(text)
     first_lead = any(label in _FIRST_LEAD_LABELS for label, _value in fields)
     for label, value in fields:
+        units = _unit_list(value)
         if label in _LEAD_LABELS and not (first_lead and label not in _FIRST_LEAD_LABELS):
-            leads += _unit_list(value)
+            marked = [u for u in units if _MARKED_LEAD.search(u)]
+            leads += [_MARKED_LEAD.sub("", u) for u in marked] or units
+            supporting += [u for u in units if marked and u not in marked]
         elif label in _SUPPORT_LABELS or label in _LEAD_LABELS:
-            supporting += _unit_list(value)
+            supporting += units
     if leads or supporting:
         return leads, supporting
     body = _LABEL.sub("", text)

@@ -595,3 +595,17 @@ def test_a_count_after_deng_a_you_x_an_clause_an_zhize_peihe_and_shi_qiantou_dan
     assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局", "县审计局"])
     d = _one("县教育局是牵头单位，县财政局、县人社局是配合单位。")
     assert (d.lead_units, d.supporting_units) == (["县教育局"], ["县财政局", "县人社局"])
+
+
+def test_who_written_in_brackets_after_the_task_and_a_unit_marked_qiantou_in_a_field():
+    d = _one("1. 地区生产总值增长6%左右。（牵头单位：市发改委；责任单位：各县区）")
+    assert (d.lead_units, d.supporting_units) == (["市发改委"], ["各县区"])
+    d = _one("3. 新增城镇就业1万人。（市人社局牵头，市财政局配合）")
+    assert (d.lead_units, d.supporting_units) == (["市人社局"], ["市财政局"])
+    assert _one("6. 加快推进老旧小区改造。【责任单位：县住建局】").lead_units == ["县住建局"]
+    assert _one("5. 加快推进老旧小区改造。（县住建局负责）").lead_units == ["县住建局"]
+    d = _one("2. 新开工改造老旧小区100个。责任单位：市住建局（牵头）、市财政局、各区政府")
+    assert (d.lead_units, d.supporting_units) == (["市住建局"], ["市财政局", "各区政府"])
+    # a name's own brackets stay
+    d = _one("2. 完善社区治理。牵头单位：区民政局（区委社会工委）；配合单位：各镇（街道）")
+    assert (d.lead_units, d.supporting_units) == (["区民政局（区委社会工委）"], ["各镇（街道）"])
