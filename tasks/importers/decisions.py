@@ -5,7 +5,8 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` / ``X：…`` (the units charged are leads);
+* ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
 * ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
 * ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
@@ -169,7 +170,7 @@ def _split_joined(part: str) -> list[str]:
     for m in re.finditer(r"和|及|与", part):
         left, right = part[: m.start()], part[m.end():]
         if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)
-                                          or _COLLECTIVE.match(right)):
+                                          or _COLLECTIVE.match(right) or _is_person(right)):
             return [left, *_split_joined(right)]
     return [part]
 
@@ -509,6 +510,10 @@ def _unbracketed_who(text: str) -> str:
     return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
 
 
+_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                        r"\s*[:：]")
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
@@ -527,6 +532,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if leads or supporting:
         return leads, supporting
     body = _LABEL.sub("", text)
+    # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
+    if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
+            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
+            for u in named):  # not "县委常委会：研究了…"
+        leads += named
+        body = body.strip()[to.end():]
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "要求" in body or "请" in body or "责成" in body:
@@ -554,8 +565,13 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
-            if units and _SUPPORT_AFTER_YAO.match(rest):
-                willing += units  # "县市政局、房产局等部门要密切配合"
+            if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
+                served = _SERVED.match(rest[helps.end():])
+                if served and not _GENERIC.search(served.group(1)):
+                    leads += _unit_list(served.group(1))  # "X要积极配合Y做好…": Y leads, X supports
+                    supporting += units
+                else:
+                    willing += units  # "县市政局、房产局等部门要密切配合"
                 continue
             if units:
                 leads += units

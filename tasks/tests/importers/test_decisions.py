@@ -609,3 +609,17 @@ def test_who_written_in_brackets_after_the_task_and_a_unit_marked_qiantou_in_a_f
     # a name's own brackets stay
     d = _one("2. 完善社区治理。牵头单位：区民政局（区委社会工委）；配合单位：各镇（街道）")
     assert (d.lead_units, d.supporting_units) == (["区民政局（区委社会工委）"], ["各镇（街道）"])
+
+
+def test_a_unit_before_a_colon_a_person_joined_by_he_and_x_yao_peihe_y_zuohao():
+    d = _one("二、县住建局：加快推进老旧小区改造，6月底前完成。")
+    assert (d.lead_units, d.deadline) == (["县住建局"], date(2026, 6, 30))
+    d = _one("县政府办公室：负责督办，县住建局配合。")
+    assert (d.lead_units, d.supporting_units) == (["县政府办公室"], ["县住建局"])
+    assert parse_decisions("县委常委会：研究了改造工作。", year=2026).items == []
+    assert parse_decisions("各乡镇：要加快进度。", year=2026).items == []
+    assert _one("由县住建局和王五同志负责跟进。").lead_units == ["县住建局"]
+    d = _one("六、县住建局要积极配合县发改局做好项目申报。")
+    assert (d.lead_units, d.supporting_units) == (["县发改局"], ["县住建局"])
+    d = _one("六、县住建局、县财政局要积极配合。")  # nobody else leads: those who 配合 do
+    assert (d.lead_units, d.supporting_units) == (["县住建局", "县财政局"], [])
