@@ -623,3 +623,13 @@ def test_a_unit_before_a_colon_a_person_joined_by_he_and_x_yao_peihe_y_zuohao():
     assert (d.lead_units, d.supporting_units) == (["县发改局"], ["县住建局"])
     d = _one("六、县住建局、县财政局要积极配合。")  # nobody else leads: those who 配合 do
     assert (d.lead_units, d.supporting_units) == (["县住建局", "县财政局"], [])
+
+
+@pytest.mark.parametrize("text", ["县直单位要带头落实。", "县直部门要主动服务。", "市级部门要加强指导。",
+                                  "行业主管部门要加强监管。", "城区各街道要加强巡查。"])
+def test_collectives_named_by_level_or_role_are_exhortations(text):
+    assert parse_decisions(text, year=2026).items == []
+
+
+def test_a_department_named_by_its_field_is_still_a_unit():
+    assert _one("住房城乡建设主管部门要加强监管。").lead_units == ["住房城乡建设主管部门"]
