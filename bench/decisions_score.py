@@ -1,6 +1,6 @@
 """Score the minutes importer on the labelled meeting minutes / 交办 texts of issue 34.
 
-    python bench/decisions_score.py [--set heldout|heldout1|heldout2|heldout3|heldout4|tune|both] [--json] [--verbose]
+    python bench/decisions_score.py [--set heldout|heldout4|tune|both] [--json] [--verbose]
 
 Each document of the set's folders under ``tasks/tests/importers/`` (a .txt, .docx or .pdf file with its
 ``<name>.labels.json``) goes through the importer as ``manage.py import_decisions PATH --year YEAR``
@@ -15,10 +15,10 @@ as written, found in the predicted text; else the highest character-bigram overl
 ``MIN_SIMILARITY``). Texts and unit names are compared without whitespace, with full-width brackets read
 as half-width; a leading number is ignored. An unmatched labelled decision counts as wrong.
 
-Sets: ``heldout`` is every held-out folder (``decisions_heldout``, labelled in session 16,
-``decisions_heldout2`` and ``decisions_heldout3``, collected in session 17, ``decisions_heldout4``,
-collected in session 18; nobody tuned on any), each scored and then pooled; ``heldout1`` / ``heldout2`` /
-``heldout3`` / ``heldout4`` one of them; ``tune`` the tuning half; ``both`` everything.
+Sets: ``heldout`` is the held-out folder ``decisions_heldout4`` (collected in session 18; nobody tuned on
+it), ``heldout4`` an alias of it; ``tune`` the tuning half ``decisions_tune`` (which since the session-18
+rotation also holds the 24 documents of the earlier held-out folders ``decisions_heldout``,
+``decisions_heldout2`` and ``decisions_heldout3``); ``both`` everything.
 
 Printed: one line per document, the overall score of each folder with "lead right" and "deadline right"
 beside it, and, for a set of several folders, the pooled score. Always exits 0: the number is the result,
@@ -47,9 +47,8 @@ from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
 
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4")
-SETS = {"heldout": HELDOUT, "heldout1": HELDOUT[:1], "heldout2": HELDOUT[1:2], "heldout3": HELDOUT[2:3],
-        "heldout4": HELDOUT[3:],
+HELDOUT = ("decisions_heldout4",)
+SETS = {"heldout": HELDOUT, "heldout4": HELDOUT,
         "tune": ("decisions_tune",),
         "both": (*HELDOUT, "decisions_tune")}
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".wps")

@@ -5,24 +5,33 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` (the units charged are leads);
-* ``X会同Y…`` (lead X, supporting Y);
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` / ``X：…`` (the units charged are leads);
+* ``X要积极配合Y做好…`` (lead Y, supporting X);
+* ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
+* ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
+* ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
-  责任单位 units are supporting), on the decision's line or the lines under it, a value wrapped onto the next line;
+  责任单位 units are supporting; in one field ``X（牵头）、Y`` leads X), on the decision's line or the lines under it,
+  a value wrapped onto the next line, or in brackets after the task (``（牵头单位：X）``, ``（X牵头，Y配合）``);
 * 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
   reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
   column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
-Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it.
+Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it. A clause
+``由Y…`` after one that charged X starts one too (``由X编制方案，待…后，由Y、Z筹资``); a clause charging the same units
+again does not.
 
-A person (``由马娜牵头``, ``相关县领导``) is not a unit: the units that 负责 or 落实 become the leads.
+A person (``由马娜牵头``, ``相关县领导``, ``副市长张三``) is not a unit: the units that 负责 or 落实 become the leads.
 ``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
 unnamed party (``施工单位要…``); ``X要密切配合`` makes X a supporting unit beside a lead, the lead when the
 decision has none. A list ends at ``等`` (``县住建局等部门`` -> 县住建局) or at a count (``双沟、王集两镇``), and
 the manner words before the role word are not part of the last unit
-(``密切配合``, ``负责搞好配合``).
+(``密切配合``, ``负责搞好配合``, ``密切协作配合``). A collective joined by 和/及/与 is a party of its own
+(``规划建设部门及乡镇``); unnamed enterprises (``相关投资开发企业``) are no units. A 领导小组 is a unit.
+Page numbers printed in the text (``— 3 —``) are skipped. A table without a deadline column takes the latest
+point its schedule column (``实施计划``, ``进度安排``) names.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -50,7 +59,7 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|专班)")
+             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -72,10 +81,12 @@ _SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
-_MANNER = re.compile(r"(?:负责|要|应|须)?(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|紧密)*$")
+_MANNER = re.compile(r"(?:负责|要|应|须)?"
+                     r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"
+                     r"|按职责|按照职责|依职责|根据职责|按职能)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
-                  r"|[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+                  r"|等?[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
 _MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
@@ -85,17 +96,21 @@ _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?
                    r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
 _WHEN_ENDS = set("前内底末旬日号月周天年")
 _CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
-_GENERIC = re.compile(r"^(?:[省市县区]级?|全[省市县区镇乡])?(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
-                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:部门|单位|乡镇|街道|镇村|社区|村)$")
+_GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡]|城区|市区|辖区)?"
+                      r"(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
+                      r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:行业)?主管部门$"
+                      r"|^(?:[省市县区][级直])?(?:部门|单位|机关|乡镇|街道|镇村|社区|村|县区|区县){1,2}$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
-                      r"(?:单位|企业|方|机构)$|^项目方$")
+                      r"(?:单位|企业|方|机构)$|^项目方$|^(?:相关|有关|其他|其它)[\u4e00-\u9fff]{0,10}企业$")
 # Short names of departments that read like a person's name ("林业" is not a Mr 林).
 _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
                       "民政", "商务", "审计", "统计", "税务", "应急", "文旅", "工信", "国土", "规划", "人社", "司法",
                       "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫", "网信", "监察",
                       "国资", "自然资源", "生态环境", "市场监管", "住房保障"}
 _PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
+# A title then a name: "副市长张三", "县委常委李四".
+_TITLED_NAME = re.compile(r"(?:书记|县长|市长|区长|镇长|乡长|主任|局长|部长|主席|常委|秘书长)([\u4e00-\u9fff]{2,3})$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
                 "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
                 "辛裴庞樊兰殷施洪翁葛柴柳牛詹缪鲁倪童颜盛聂耿焦祝席伍包凌常温祁艾谷滕岳左甘苗项阮申蒲齐屈桂尚关宁"
@@ -148,13 +163,16 @@ def _split_units(span: str) -> list[str]:
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
 _ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
+# A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
+_COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
 
 def _split_joined(part: str) -> list[str]:
     """"X和Y" / "X及Y" / "X与Y" in two only where both sides read as units (住房和城乡建设局 stays whole)."""
     for m in re.finditer(r"和|及|与", part):
         left, right = part[: m.start()], part[m.end():]
-        if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)):
+        if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)
+                                          or _COLLECTIVE.match(right) or _is_person(right)):
             return [left, *_split_joined(right)]
     return [part]
 
@@ -178,8 +196,11 @@ def _clean_span(span: str) -> str:
 
 
 def _is_person(name: str) -> bool:
-    """相关县领导, 马娜: a leader or a person's name, not a unit."""
+    """相关县领导, 马娜, 副市长张三: a leader or a person's name, not a unit."""
     if _PERSON_TITLE.search(name):
+        return True
+    titled = _TITLED_NAME.search(name)
+    if titled and titled.group(1)[0] in _SURNAMES:
         return True
     return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
             and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
@@ -207,7 +228,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
-    return any(_NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in units)
+    # "县住建局（县人防办）": a name with its other name in brackets
+    return any(_NAMED_UNIT.search(_BRACKETED.sub("", u)) and not _GENERIC.search(u) for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -224,9 +246,13 @@ def _leading_units(text: str) -> list[str]:
     return _unit_list(m.group(1)) if m else []
 
 
+_AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为|是)$")
+
+
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
     span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
     units = _unit_list(span)
@@ -262,7 +288,7 @@ def _units_charged(clause: str) -> list[str]:
 
 
 def _year_of(text: str) -> int | None:
-    m = re.search(r"(20[0-9]{2})\s*年", ascii_digits(text[:400]))
+    m = re.search(r"(20[0-9]{2})\s*年", _years_as_digits(ascii_digits(text[:400]), None))  # or 二〇二六年
     return int(m.group(1)) if m else None
 
 
@@ -286,11 +312,30 @@ def _not_persons(units: list[str]) -> list[str]:
     return _dedupe(out)
 
 
-def _table_deadline(task, year: int | None, meeting: date | None) -> dict:
+# A column that schedules the work ("工作举措及实施计划", "进度安排", "时间节点") where a table has no deadline column.
+_SCHEDULE_HEADER = re.compile(r"计划|进度|时间安排|时间节点|节点安排|推进安排")
+
+
+def _table_of(tables: list, line: int):
+    """The table (of those read in one run of rows) whose header is the last before ``line``."""
+    return max((tb for tb in tables if tb.line <= line), key=lambda tb: tb.line, default=None)
+
+
+def _schedule_cells(table, row: Row | None) -> str:
+    """The row's cells under a schedule column of a table that has no deadline column."""
+    if table is None or row is None or "deadline" in table.roles:
+        return ""
+    return "；".join(row.cells[c] for c, (header, role) in enumerate(zip(table.headers, table.roles, strict=False))
+                    if c < len(row.cells) and role not in ("task", "num") and _SCHEDULE_HEADER.search(header))
+
+
+def _table_deadline(task, year: int | None, meeting: date | None, schedule: str = "") -> dict:
     """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
-    the latest point its text names."""
+    the latest point its schedule cells ("11月底前…竣工交付") or its text name."""
     if not task.deadline_text:
         deadline, relative = _deadline(task.text, year, meeting)
+        if schedule and (later := _deadline(schedule, year, meeting))[0] and (not deadline or later[0] > deadline):
+            deadline, relative = later
     elif task.deadline:
         deadline, relative = task.deadline, ""
     else:
@@ -325,15 +370,23 @@ def _table_decisions(text: str, year: int | None,
                 for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention)
                     t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
             first = run[0].line
+            rows = {r.line: r for r in run}
             last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
             out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
             out[first] = [ParsedDecision(
                 text=t.text.replace("\n", " "), lead_units=_not_persons(t.lead_units),
                 supporting_units=[u for u in _not_persons(t.supporting_units) if u not in t.lead_units],
-                **_table_deadline(t, year, meeting), line=t.line or first)
+                **_table_deadline(t, year, meeting,
+                                  _schedule_cells(_table_of(results.tables, t.line or first), rows.get(t.line))),
+                line=t.line or first)
                 for t in tasks]
         i = j
     return lines, out
+
+
+# A page number printed in the text ("— 3 —", "- 12 -", "第 3 页"): not part of the paragraph it interrupts.
+_PAGE_NUMBER = re.compile(r"^(?:[—\-－–_\s]*[—\-－–][—\-－–\s]*[0-9]{1,3}[—\-－–\s]*"
+                          r"|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?)$")
 
 
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list[tuple[int, str]]:
@@ -349,7 +402,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
                 out.append((n, _TABLE))
                 numbered = False  # what follows the table starts afresh
             continue
-        if not line:
+        if not line or _PAGE_NUMBER.match(line):
             continue
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)
@@ -378,7 +431,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|严管|严控|严查"
+    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹"
+    r"|严管|严控|严查"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -387,13 +441,16 @@ _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+# "X要(做好/负责)牵头…": X is named as the one who leads the others.
+_HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on.
-_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|将|把)")
+_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})"
+                 r"(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把)")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
 
-_NAME = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}"
+_NAME = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}(?!门|会|公室|事处|(?<=乡)镇)"  # not 规划建设部(门), 乡(镇)
 _PREFIX = re.compile(rf"^{_NAME}(?:[、和及与]{_NAME})*")
 
 
@@ -417,6 +474,8 @@ def _with_units(after: str) -> list[str]:
     units = _unit_list(span)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
+        if prefix is None and not (_GENERIC.search(units[0]) or units[0] in _SHORT_DEPARTMENTS):
+            return []  # "要开展联合检查": how the work is done, nobody joined
         units = units if prefix is None else prefix
     return units
 
@@ -439,20 +498,48 @@ def _joined_lists(body: str) -> str:
     return _ASKED_LIST.sub(join, body)
 
 
+# Who is responsible, written in brackets after the task ("（牵头单位：X；责任单位：Y）", "（X牵头，Y配合）",
+# "【责任单位：X】"): read as clauses of their own. Brackets inside a name ("各镇（街道）", "X（牵头）") stay.
+_BRACKETED_WHO = re.compile(rf"[（(【\[]([^（）()【】\[\]]*?(?:{_UNIT_END})[^（）()【】\[\]]*?)[）)】\]]")
+_WHO_WORD = re.compile(r"牵头|负责(?!人)|配合|协助|协办|参与|(?:单位|部门)\s*[:：]")
+# "市住建局（牵头）、市财政局": in one field, the unit marked 牵头 leads and the others support.
+_MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
+
+
+def _unbracketed_who(text: str) -> str:
+    if not any(c in text for c in "（(【["):
+        return text
+    return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
+
+
+_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                        r"\s*[:：]")
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
     supporting: list[str] = []
+    text = _unbracketed_who(text)
     fields = _LABEL.findall(text)
     first_lead = any(label in _FIRST_LEAD_LABELS for label, _value in fields)
     for label, value in fields:
+        units = _unit_list(value)
         if label in _LEAD_LABELS and not (first_lead and label not in _FIRST_LEAD_LABELS):
-            leads += _unit_list(value)
+            marked = [u for u in units if _MARKED_LEAD.search(u)]
+            leads += [_MARKED_LEAD.sub("", u) for u in marked] or units
+            supporting += [u for u in units if marked and u not in marked]
         elif label in _SUPPORT_LABELS or label in _LEAD_LABELS:
-            supporting += _unit_list(value)
+            supporting += units
     if leads or supporting:
         return leads, supporting
     body = _LABEL.sub("", text)
+    # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
+    if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
+            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
+            for u in named):  # not "县委常委会：研究了…"
+        leads += named
+        body = body.strip()[to.end():]
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "要求" in body or "请" in body or "责成" in body:
@@ -462,9 +549,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     sentence_start = 0
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
+    heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
     for clause in [c for sentence in re.split(r"[。；;\n]", body) for c in (None, *_CLAUSE.split(sentence))]:
         if clause is None:
-            subjects, sentence_start = [], len(leads)  # a subject carries over its own sentence's clauses only
+            subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
             continue
         clause = clause.strip()
         if not clause:
@@ -475,21 +563,30 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
-        role = re.search(r"牵头|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = re.search(r"牵头|主办|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
-            if units and _SUPPORT_AFTER_YAO.match(rest):
-                willing += units  # "县市政局、房产局等部门要密切配合"
+            if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
+                served = _SERVED.match(rest[helps.end():])
+                if served and not _GENERIC.search(served.group(1)):
+                    leads += _unit_list(served.group(1))  # "X要积极配合Y做好…": Y leads, X supports
+                    supporting += units
+                else:
+                    willing += units  # "县市政局、房产局等部门要密切配合"
                 continue
             if units:
                 leads += units
+                heads = heads or bool(_HEADS.match(rest))
                 with_ = _WITH.search(rest)
                 if with_:
                     supporting += _with_units(rest[with_.end():])
                 continue
             named = _unit_list(_MODAL.sub("", cleaned[: charged.start()]))
             subjects = named if named and all(_GENERIC.search(u) for u in named) else []
+            if subjects and heads:
+                supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
+                continue
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
@@ -497,10 +594,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
+            elif not before.strip() and len(leads) > sentence_start:
+                supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
             continue
-        if "牵头" in clause:
-            before, after = clause.split("牵头", 1)
-            leads += _units_before(before + "牵头", "牵头")
+        if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
+            before, after = clause[: head.start()], clause[head.end():]
+            leads += _units_before(before + head.group(0), head.group(0))
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
@@ -556,11 +655,27 @@ def _dedupe(units: list[str]) -> list[str]:
     return seen
 
 
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_NEXT_YEAR = re.compile(r"(?:明年|次年|来年)(?:度)?")
+
+
+def _years_as_digits(text: str, year: int | None) -> str:
+    """"二〇二六年" -> "2026年"; "明年/次年" -> the year after the minutes' year when it is known."""
+    if "〇" in text or "零" in text:
+        text = _CN_YEAR.sub(lambda m: "".join(str("〇一二三四五六七八九".find(c)) if c != "零" else "0"
+                                             for c in m.group(1)) + "年", text)
+    if year and _NEXT_YEAR.search(text):
+        text = _NEXT_YEAR.sub(f"{year + 1}年", text)
+    return text
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
-    as written when it is not (the coordinator sets it on confirm)."""
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间)\s*[:：]\s*" + _FIELD_VALUE, text)
+    as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
+    text = _years_as_digits(text, year)
+    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
+                         r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
         if found:
@@ -616,6 +731,15 @@ def _opens_charge(part: str) -> bool:
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
 
+def _charges_others(part: str, before: str) -> bool:
+    """Whether a clause "由X…" hands work to other units than the piece before it charged ("由县水利局编制预算，
+    待预算出来后，由县扶贫办、县财政局筹资": two decisions)."""
+    if not re.match(r"由(?!于)", part.strip("，,。；; ")):
+        return False
+    leads = _who(part, promote=False)[0]
+    return bool(leads) and set(leads) != set(_who(before, promote=False)[0])
+
+
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
     it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it."""
@@ -625,7 +749,8 @@ def _charges(item: str) -> list[str]:
                 _who(sentence, promote=False)[0] or _EXHORTATION.match(sentence.strip()))):
             pieces.append("")
         for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
-            if k and pieces[-1].strip() and _opens_charge(part) and _who(pieces[-1], promote=False)[0]:
+            if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
+                    before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
                 pieces.append(part)
             else:
                 pieces[-1] += part

@@ -472,3 +472,164 @@ def test_duties_fixed_for_each_department_without_yao_are_charges():
 def test_a_request_names_a_unit_before_words_no_list_covers_but_not_a_cut_list():
     assert _one("会议要求城管中队秉持“零容忍”态度，做到违规建筑发现一起、拆除一起。").lead_units == ["城管中队"]
     assert parse_decisions("要求全市各街道、社区立即开展自检自查自改工作。", year=2023).items == []
+
+
+# Session 18 (h34tune2): rules found on the documents rotated into decisions_tune; made-up sentences show each form.
+
+def test_a_request_reads_a_unit_name_to_its_end_and_a_collective_joined_by_ji_is_a_unit_of_its_own():
+    d = _one("二是要加快进度。要求住房保障部门及街道继续加强巡查，确保9月底前全部完工。")
+    assert d.lead_units == ["住房保障部门", "街道"] and d.deadline == date(2026, 9, 30)
+    # not cut inside 部门 / 乡镇, and an exhortation of collectives alone stays one
+    assert _one("要求县城管部门及乡镇立即整改。").lead_units == ["县城管部门", "乡镇"]
+    assert _one("要求市住房和城乡建设局立即整改。").lead_units == ["市住房和城乡建设局"]
+
+
+def test_a_named_unit_joined_to_unnamed_enterprises_is_the_lead_and_a_list_of_collectives_charges_nobody():
+    parsed = parse_decisions("市城投集团和相关施工开发企业要加快建设进度，提高工程质量。"
+                             "各相关县区和部门单位要认真履行监管职责。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["市城投集团"], [])]
+
+
+def test_a_leading_group_is_a_unit_that_can_be_charged():
+    d = _one("1.关于设备配备问题。所需设备由创建文明城市工作领导小组提出具体方案后另行研究。")
+    assert d.lead_units == ["创建文明城市工作领导小组"] and d.supporting_units == []
+
+
+def test_xiezuo_peihe_is_how_the_leads_work_not_a_supporting_unit():
+    d = _one("王某要求，县交通局、县水利局等要统筹安排，密切协作配合，尽早完成建设。")
+    assert d.lead_units == ["县交通局", "县水利局"] and d.supporting_units == []
+
+
+def test_a_page_number_line_is_not_part_of_a_wrapped_field_value():
+    d = _one("1.完善老旧小区长效管理机制。\n牵头单位：区住建局\n协办单位：区财政局、各街道\n— 3 —\n")
+    assert d.lead_units == ["区住建局"] and d.supporting_units == ["区财政局", "各街道"]
+    assert _one("1.完善管理机制。\n牵头单位：区住建局\n协办单位：区财政局、各街\n道\n").supporting_units == \
+        ["区财政局", "各街道"]  # a value wrapped onto a short line still joins
+
+
+def test_collectives_charged_beside_a_unit_that_yao_qiantou_support_it():
+    d = _one("会议要求，区城管局要做好牵头抓总，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。")
+    assert d.lead_units == ["区城管局"] and d.supporting_units == ["各相关部门", "各街道办事处"]
+    # without a unit that leads, collectives that 要… are an exhortation; a unit charged without 牵头 keeps them out
+    assert parse_decisions("会议要求，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。", year=2026).items == []
+    d = _one("区城管局要加强巡查，各相关部门以及各街道办事处要全力以赴抓好市容整治工作。")
+    assert d.lead_units == ["区城管局"] and d.supporting_units == []
+
+
+def test_a_you_clause_that_hands_work_to_other_units_in_the_same_sentence_is_a_decision_of_its_own():
+    parsed = parse_decisions("会议决定，由县水利局编制维修方案，待方案批准后，"
+                             "由县财政局、县农业农村局、县水利局3家单位筹资，并于10月底前完成。", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["县水利局"], None), (["县财政局", "县农业农村局", "县水利局"], date(2026, 10, 31))]
+    # the same units again, or "由X牵头，Y配合", stay one decision
+    d = _one("会议决定，由县水利局牵头，县财政局配合，由县水利局负责验收，10月底前完成。")
+    assert (d.lead_units, d.supporting_units) == (["县水利局"], ["县财政局"])
+
+
+def test_a_table_without_a_deadline_column_takes_the_latest_point_of_its_schedule_column():
+    parsed = parse_decisions(
+        "序号 | 项目 | 工作举措及实施计划 | 责任单位 | 配合单位 |\n"
+        "1 | 新建公办幼儿园3所 | 1.4月底前主体完工。2.8月底前竣工交付。 | 教育局 | 住建局、财政局 |\n"
+        "2 | 新增养老床位200张 | 6月底前完成选址；10月底前投入使用。 | 民政局 | 卫健局 |\n", year=2026)
+    assert [(d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        (["教育局"], ["住建局", "财政局"], date(2026, 8, 31)), (["民政局"], ["卫健局"], date(2026, 10, 31))]
+    # a column that is no schedule ("备注") names no deadline
+    parsed = parse_decisions("序号 | 项目 | 备注 | 责任单位 |\n"
+                             "1 | 新建公办幼儿园3所 | 去年8月底已开工 | 教育局 |\n", year=2026)
+    assert [d.deadline for d in parsed.items] == [None]
+
+
+def test_huitong_after_the_leads_clause_names_supporting_units():
+    d = _one("一、由市住建局牵头，会同市财政局、市自然资源局，于6月30日前完成方案。")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["市住建局"], ["市财政局", "市自然资源局"],
+                                                              date(2026, 6, 30))
+
+
+def test_zhuban_xieban_and_wei_qiantou_danwei_name_lead_and_supporting():
+    d = _one("七、会议同意由县教育局主办，县财政局、县人社局协办。")
+    assert (d.lead_units, d.supporting_units) == (["县教育局"], ["县财政局", "县人社局"])
+    d = _one("八、县住建局为牵头单位，县财政局为配合单位，9月底前完成。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局"])
+
+
+def test_a_leader_named_after_the_title_is_a_person_and_the_unit_that_fuze_leads():
+    d = _one("3.由副市长张三牵头，市住建局具体负责，市财政局配合。")
+    assert (d.lead_units, d.supporting_units) == (["市住建局"], ["市财政局"])
+
+
+def test_a_shijian_field_at_the_end_of_a_decision_is_its_deadline():
+    d = _one("6.会议议定：市住建局负责完成棚改项目征收工作，时间：2026年9月。")
+    assert d.lead_units == ["市住建局"] and d.deadline == date(2026, 9, 30)
+    assert _one("6.市住建局负责完成征收工作，时间紧、任务重。").deadline is None
+
+
+def test_county_departments_as_a_whole_are_a_collective_and_xietiao_is_no_support():
+    d = _one("8.各乡镇、县直各部门要高度重视，县住建局要加强督导。")
+    assert d.lead_units == ["县住建局"] and d.supporting_units == []
+    d = _one("13.县住建局协调县财政局做好资金拨付。")
+    assert d.lead_units == ["县住建局"] and d.supporting_units == []
+
+
+def test_a_unit_with_its_other_name_in_brackets_is_charged_and_a_joint_inspection_joins_nobody():
+    assert _one("四、县住建局（县人防办）要加快推进人防工程建设。").lead_units == ["县住建局（县人防办）"]
+    d = _one("6. 县应急管理局与县消防救援大队要开展联合检查。")
+    assert (d.lead_units, d.supporting_units) == (["县应急管理局", "县消防救援大队"], [])
+    d = _one("6. 县应急管理局要联合县消防救援大队开展检查。")
+    assert (d.lead_units, d.supporting_units) == (["县应急管理局"], ["县消防救援大队"])
+
+
+def test_years_in_chinese_numerals_and_next_year_are_read():
+    assert _one("一、县住建局要在明年6月底前完成改造。").deadline == date(2027, 6, 30)
+    assert _one("一、县住建局要在次年3月底前完成改造。").deadline == date(2027, 3, 31)
+    assert _one("6. 县住建局要在二〇二七年十月底前完成。").deadline == date(2027, 10, 31)
+    assert parse_decisions("一、县住建局要在明年6月底前完成改造。").items[0].deadline is None  # no year known
+    parsed = parse_decisions("县政府常务会议纪要\n二〇二五年三月十日\n一、县住建局要在6月底前完成改造。")
+    assert parsed.year == 2025 and parsed.items[0].deadline == date(2025, 6, 30)
+
+
+def test_a_count_after_deng_a_you_x_an_clause_an_zhize_peihe_and_shi_qiantou_danwei():
+    assert _one("县住建局等三家单位要尽快拿出方案。").lead_units == ["县住建局"]
+    assert _one("会议原则同意县住建局提出的改造方案，由县住建局按程序报批。").lead_units == ["县住建局"]
+    assert parse_decisions("会议原则同意县住建局提出的改造方案。", year=2026).items == []
+    d = _one("请县住建局牵头，县财政局、县审计局按职责配合。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县财政局", "县审计局"])
+    d = _one("县教育局是牵头单位，县财政局、县人社局是配合单位。")
+    assert (d.lead_units, d.supporting_units) == (["县教育局"], ["县财政局", "县人社局"])
+
+
+def test_who_written_in_brackets_after_the_task_and_a_unit_marked_qiantou_in_a_field():
+    d = _one("1. 地区生产总值增长6%左右。（牵头单位：市发改委；责任单位：各县区）")
+    assert (d.lead_units, d.supporting_units) == (["市发改委"], ["各县区"])
+    d = _one("3. 新增城镇就业1万人。（市人社局牵头，市财政局配合）")
+    assert (d.lead_units, d.supporting_units) == (["市人社局"], ["市财政局"])
+    assert _one("6. 加快推进老旧小区改造。【责任单位：县住建局】").lead_units == ["县住建局"]
+    assert _one("5. 加快推进老旧小区改造。（县住建局负责）").lead_units == ["县住建局"]
+    d = _one("2. 新开工改造老旧小区100个。责任单位：市住建局（牵头）、市财政局、各区政府")
+    assert (d.lead_units, d.supporting_units) == (["市住建局"], ["市财政局", "各区政府"])
+    # a name's own brackets stay
+    d = _one("2. 完善社区治理。牵头单位：区民政局（区委社会工委）；配合单位：各镇（街道）")
+    assert (d.lead_units, d.supporting_units) == (["区民政局（区委社会工委）"], ["各镇（街道）"])
+
+
+def test_a_unit_before_a_colon_a_person_joined_by_he_and_x_yao_peihe_y_zuohao():
+    d = _one("二、县住建局：加快推进老旧小区改造，6月底前完成。")
+    assert (d.lead_units, d.deadline) == (["县住建局"], date(2026, 6, 30))
+    d = _one("县政府办公室：负责督办，县住建局配合。")
+    assert (d.lead_units, d.supporting_units) == (["县政府办公室"], ["县住建局"])
+    assert parse_decisions("县委常委会：研究了改造工作。", year=2026).items == []
+    assert parse_decisions("各乡镇：要加快进度。", year=2026).items == []
+    assert _one("由县住建局和王五同志负责跟进。").lead_units == ["县住建局"]
+    d = _one("六、县住建局要积极配合县发改局做好项目申报。")
+    assert (d.lead_units, d.supporting_units) == (["县发改局"], ["县住建局"])
+    d = _one("六、县住建局、县财政局要积极配合。")  # nobody else leads: those who 配合 do
+    assert (d.lead_units, d.supporting_units) == (["县住建局", "县财政局"], [])
+
+
+@pytest.mark.parametrize("text", ["县直单位要带头落实。", "县直部门要主动服务。", "市级部门要加强指导。",
+                                  "行业主管部门要加强监管。", "城区各街道要加强巡查。"])
+def test_collectives_named_by_level_or_role_are_exhortations(text):
+    assert parse_decisions(text, year=2026).items == []
+
+
+def test_a_department_named_by_its_field_is_still_a_unit():
+    assert _one("住房城乡建设主管部门要加强监管。").lead_units == ["住房城乡建设主管部门"]

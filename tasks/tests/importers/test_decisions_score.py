@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HALVES = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4", "decisions_tune")
+HALVES = ("decisions_heldout4", "decisions_tune")
+ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
 
 
 def _scorer():
@@ -41,23 +42,27 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
             assert re.sub(r"\s+", "", quoted) in flat, quoted
 
 
-def test_the_corpus_is_disjoint_folders_with_four_held_out_sets_from_distinct_sources():
+def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
-    assert len(names["decisions_heldout"]) >= 10 and len(names["decisions_heldout2"]) >= 10 and names["decisions_tune"]
-    assert len(names["decisions_heldout3"]) >= 4 and len(names["decisions_heldout4"]) >= 10
-    for a in HALVES:
-        for b in HALVES:
-            assert a == b or not names[a] & names[b]
+    assert len(names["decisions_heldout4"]) >= 10 and len(names["decisions_tune"]) >= 83
+    assert not names["decisions_heldout4"] & names["decisions_tune"]
     sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
     assert len(sources) == len(set(sources)), "one document per published source"
-    for held_out in ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4"):
-        assert "never" in (CORPUS / held_out / "README.md").read_text(encoding="utf-8").lower()
+    assert "never" in (CORPUS / "decisions_heldout4" / "README.md").read_text(encoding="utf-8").lower()
+    assert "rotated in during session 18" in (CORPUS / "decisions_tune" / "README.md").read_text(encoding="utf-8")
+    for old in ROTATED:
+        assert not (CORPUS / old).exists(), f"{old} was rotated into decisions_tune"
 
 
-def test_the_held_out_set_scores_every_held_out_folder_each_and_pooled():
-    assert ds.SETS["heldout"] == ("decisions_heldout", "decisions_heldout2", "decisions_heldout3", "decisions_heldout4")
-    assert ds.SETS["heldout4"] == ("decisions_heldout4",)
+def test_the_held_out_set_is_the_fourth_folder_and_the_rotated_documents_are_tuned_on():
+    assert ds.SETS["heldout"] == ds.SETS["heldout4"] == ("decisions_heldout4",)
+    assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
+    assert not {"heldout1", "heldout2", "heldout3"} & set(ds.SETS)
+    # a document of each rotated folder is now scored with the tuning half
+    tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
+    assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
+            "huiji_jiaotong_2018.labels.json"} <= tune
 
 
 def test_a_perfect_prediction_scores_one_whatever_the_order():
