@@ -182,3 +182,25 @@ def test_delivery_costs_a_fixed_number_of_queries_per_batch_not_per_message(sett
     ten_batches = run(200, "b")
     per_batch = (ten_batches - one_batch) / 9
     assert one_batch <= 12 and per_batch <= 8  # claim and record: 7 per batch of 20 (measured), none per message
+
+
+def test_delivering_groups_sends_their_due_messages_only(smtp):
+    import uuid
+
+    from tasks.notifications.services import MessageSpec, messages_queue, outbox_deliver_groups
+
+    box = smtp()
+    mine, other = uuid.uuid4(), uuid.uuid4()
+    specs = [MessageSpec(key=f"m{i}", purpose="test", channel="email", address=f"m{i}@x.cn", subject="s", body="b",
+                         group=mine) for i in range(3)]
+    specs.append(MessageSpec(key="o", purpose="test", channel="email", address="o@x.cn", subject="s", body="b",
+                             group=other))
+    # A fallback of my group waits its hours: not due now, left for the beat.
+    specs.append(MessageSpec(key="later", purpose="test", channel="email", address="l@x.cn", subject="s", body="b",
+                             group=mine, wait=timedelta(hours=4)))
+    assert messages_queue(specs=specs, now=NOW, kick=False) == 5
+    summaries = outbox_deliver_groups(groups=[mine], now=NOW)
+    assert list(summaries) == ["email"] and summaries["email"].counts == {M.SENT: 3}
+    assert sorted(m["To"] for m in box.messages) == ["m0@x.cn", "m1@x.cn", "m2@x.cn"]
+    assert set(Message.objects.filter(key__in=["o", "later"]).values_list("state", flat=True)) == {M.QUEUED}
+    assert outbox_deliver_groups(groups=[mine], now=NOW) == {}  # nothing of theirs is due any more
