@@ -373,6 +373,67 @@ def start_smtp_sink():
     controller.start()
     return sink, controller, port
 
+def _serve_smtp_sink(port: int, accepted, ready, stop) -> None:
+    """The SMTP sink's own process (``SmtpSinkProcess``): aiosmtpd on ``port``, counting into ``accepted``."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            with accepted.get_lock():
+                accepted.value += 1
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
+class SmtpSinkProcess:
+    """The SMTP sink of ``start_smtp_sink`` in a process of its own, as an SMTP server is: in the bench's
+    process its event loop shared one interpreter lock with the DingTalk stand-in's threads and the
+    bench's own polling, so the sink waited for them (and they for it) while both channels were sent.
+    ``n``: messages accepted so far; ``pid``: its process, for the CPU columns."""
+
+    def __init__(self, port: int):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # not a fork of this process's Django and connections
+        self.accepted, ready, self._stop = ctx.Value("q", 0), ctx.Event(), ctx.Event()
+        self.process = ctx.Process(target=_serve_smtp_sink, args=(port, self.accepted, ready, self._stop),
+                                   daemon=True)
+        self.process.start()
+        if not ready.wait(60):
+            self.process.kill()
+            raise RuntimeError("the SMTP sink's process did not start")
+        self.pid = self.process.pid
+
+    @property
+    def n(self) -> int:
+        return self.accepted.value
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def start_smtp_sink_process():
+    """``start_smtp_sink``'s sink in a process of its own: (sink with ``n``, ``stop`` and ``pid``, the port)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return SmtpSinkProcess(port), port
+
+
 def bench_today() -> date:
     """The day the data is built for: today, or yesterday before 09:00 local time.
 
@@ -448,7 +509,7 @@ class CelerySend:
         from tasks.services.reminders import reminders_tick
         from tasks.tests.notifications.fakes import FakeDingTalk
 
-        sink, controller, port = start_smtp_sink()
+        sink, port = start_smtp_sink_process()
         dingtalk = FakeDingTalk().start()
         # Every person is on DingTalk (their username as id, DingTalk first): their digests go both ways.
         Profile.objects.update(
@@ -507,14 +568,15 @@ class CelerySend:
                    and worker.poll() is None):
                 time.sleep(0.05)
             last = time.perf_counter()
-            cpu = _delivery_cpu(cpu_before, _proc_cpu(), worker.pid, s["NAME"])
+            cpu = _delivery_cpu(cpu_before, _proc_cpu(), worker.pid, s["NAME"], sink_pid=sink.pid)
             got = sum(dingtalk.delivered().values())
             self.delivered_ms[s["NAME"]] = (last - start) * 1000
             self.delivered_counts[s["NAME"]] = {"email": sink.n, "dingtalk": got}
             self.delivered_cpu[s["NAME"]] = {**cpu, "load_avg": [round(x, 2) for x in load_before + os.getloadavg()]}
             print(f"    reminders_delivered: {sink.n} e-mails and {got} DingTalk notices, the last "
                   f"{last - start:.1f} s after the tick; CPU s: workers {cpu['worker_cpu_s']:.1f}, PostgreSQL "
-                  f"{cpu['db_cpu_s']:.1f}, this process (tick, SMTP sink, stand-in) {cpu['bench_cpu_s']:.1f}; "
+                  f"{cpu['db_cpu_s']:.1f}, this process (tick, DingTalk stand-in) {cpu['bench_cpu_s']:.1f}, "
+                  f"SMTP sink {cpu['sink_cpu_s']:.1f}; "
                   f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
             if got < expected:
                 raise RuntimeError(f"only {got} of {expected} DingTalk notices arrived; see {log}")
@@ -527,7 +589,7 @@ class CelerySend:
                 # digest had arrived: the measurement stands; the worker is killed, not waited for.
                 worker.kill()
                 worker.wait(timeout=30)
-            controller.stop()
+            sink.stop()
             dingtalk.stop()
 
 
@@ -623,10 +685,11 @@ def _proc_cpu() -> dict[int, tuple[int, str, float]]:
     return out
 
 
-def _delivery_cpu(before: dict, after: dict, worker_pid: int, database: str) -> dict[str, float]:
+def _delivery_cpu(before: dict, after: dict, worker_pid: int, database: str,
+                  sink_pid: int | None = None) -> dict[str, float]:
     """CPU seconds between two ``_proc_cpu`` readings of the Celery worker (its parent and pool processes),
     PostgreSQL's backends connected to ``database`` (other sessions' databases on the same server left
-    out) and this process (the tick, the SMTP sink and the stand-in's threads)."""
+    out), this process (the tick and the DingTalk stand-in's threads) and the SMTP sink's process."""
     def spent(pid):
         return after[pid][2] - (before[pid][2] if pid in before else 0.0)
 
@@ -640,7 +703,8 @@ def _delivery_cpu(before: dict, after: dict, worker_pid: int, database: str) -> 
     database = [pid for pid, (_p, comm, _s) in after.items() if comm.startswith("postgres") and serves(pid)]
     return {"worker_cpu_s": round(sum(spent(p) for p in workers), 1),
             "db_cpu_s": round(sum(spent(p) for p in database), 1),
-            "bench_cpu_s": round(spent(os.getpid()) if os.getpid() in after else 0.0, 1)}
+            "bench_cpu_s": round(spent(os.getpid()) if os.getpid() in after else 0.0, 1),
+            "sink_cpu_s": round(spent(sink_pid) if sink_pid in after else 0.0, 1)}
 
 
 def _cpu_split(before: dict, after: dict, server_pid: int) -> dict[str, float]:

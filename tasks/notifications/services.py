@@ -350,7 +350,10 @@ def outbox_deliver(
     adapter = adapter_for(channel)
     summary = DeliverySummary(channel=channel)
     clock = (lambda: now) if now else timezone.now
-    due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=clock()).count()
+    if message_ids is not None:
+        due = len(message_ids)  # at most these (a bound on the batches, not a promise)
+    else:
+        due = Message.objects.filter(channel=channel, state=S.QUEUED, next_attempt_at__lte=clock()).count()
     try:
         # Bounded: a message retried or held in this run is not due again in it.
         for _batch in range(ceil(due / adapter.batch_size) + 1):
@@ -365,6 +368,27 @@ def outbox_deliver(
     if summary.errors:
         log.warning("outbox %s: %s", channel, dict(summary.counts))
     return summary
+
+
+def outbox_deliver_groups(*, groups: Iterable[uuid.UUID], now: datetime | None = None) -> dict[str, DeliverySummary]:
+    """Send now the due queued messages of these groups (the digests a digest task has just queued), every
+    channel's in turn; channel -> its summary. Messages not due (quiet hours, a fallback's wait) stay queued
+    for the beat's ``outbox_tick``, as does anything this run leaves (a retry, a worker gone before it).
+
+    The reminder day's digest tasks deliver what they queued themselves instead of kicking one
+    ``outbox_send`` per channel behind every other digest task in the broker's queue: delivery then runs
+    beside the composition of the next digests on the other worker, instead of all of it after all of
+    the composition, and no channel trails the others (the same claims, batches and records as
+    ``outbox_deliver``: a crash leaves at most one batch 'uncertain')."""
+    groups = [g for g in groups if g]
+    if not groups:
+        return {}
+    clock = now or timezone.now()
+    ids: dict[str, list[int]] = defaultdict(list)
+    for channel, pk in (Message.objects.filter(group__in=groups, state=S.QUEUED, next_attempt_at__lte=clock)
+                        .order_by("pk").values_list("channel", "pk")):
+        ids[channel].append(pk)
+    return {channel: outbox_deliver(channel=channel, now=now, message_ids=pks) for channel, pks in sorted(ids.items())}
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:

@@ -515,6 +515,14 @@ SECTIONS = [
 
 OVERSIGHT_KINDS = frozenset({Reminder.Kind.ESCALATE_COORDINATOR, Reminder.Kind.ESCALATE_LEADER})
 
+# The markdown digest lists this many items of a section (the rest as "另有 N 项").
+MARKDOWN_SECTION_ITEMS = 10
+
+
+def _month_day(day: date) -> str:
+    """``day`` as the template filter ``date:"n月j日"`` shows it."""
+    return f"{day.month}月{day.day}日"
+
 
 def digest_context(*, email: str, reminders: list[Reminder], today: date, shared: dict | None = None) -> dict:
     """The data of one digest: plans, each with its sections and items, and the counts.
@@ -575,12 +583,17 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
         for r in rows:
             if r.kind not in labels:
                 labels[r.kind] = str(r.get_kind_display())
+        # The markdown (DingTalk, 浙政钉) shows a section's first ten items, shorter: made for those only.
+        in_markdown = len(section["items"]) < MARKDOWN_SECTION_ITEMS
         section["items"].append(
             {
                 "item": item,
-                # Formatted once here, shown by the text and the HTML alike.
+                # Formatted once here, shown by the text and the HTML alike (in Python: a template filter per
+                # item and form was most of the rendering's time).
                 "text": Truncator(item.text).chars(120),
                 "due_text": due.isoformat() if due else "",
+                "short_text": Truncator(item.text).chars(40) if in_markdown else "",
+                "due_short": _month_day(due) if due and in_markdown else "",
                 "url": url,
                 "due": due,
                 "note": note,
@@ -598,6 +611,9 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
     return {
         "email": email,
         "today": today,
+        # As the templates' ``date:"Y年n月j日"`` and ``date:"n月j日"`` wrote them (once, not per form).
+        "today_text": f"{today.year}年{_month_day(today)}",
+        "today_short": _month_day(today),
         "plans": plan_list,
         "counts": dict(counts),
         "total": total,

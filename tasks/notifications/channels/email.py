@@ -1,13 +1,16 @@
 """Email through the app's EMAIL_BACKEND (SMTP in production, files under var/mail/ in ``make run``).
 
-One connection for the whole batch; each message is sent on it and its fate known before the next.
+A batch goes out over a few connections side by side (``NOTIFY_EMAIL_CONNECTIONS``); on each, every
+message is sent and its fate known before the next.
 """
 
 from __future__ import annotations
 
 import contextlib
 import smtplib
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -42,33 +45,78 @@ def build_email(message: Message, connection, read=_read) -> EmailMultiAlternati
 
 
 class EmailChannel(ChannelAdapter):
-    """Small batches (a crash leaves at most one batch 'uncertain'), one connection for all the batches of
-    a delivery run: opened at the first, closed by ``close`` (or dropped when the server hangs up)."""
+    """Small batches (a crash leaves at most one batch 'uncertain'), each sent over up to
+    ``NOTIFY_EMAIL_CONNECTIONS`` SMTP connections side by side: a batch is dealt out to them and every
+    connection sends its share in turn, each message's fate known before its next. An SMTP session is
+    mostly waiting for the server (MAIL, RCPT, DATA and the message: four round trips an e-mail), so
+    one connection at a time left the worker idle for most of a delivery. The connections are opened at
+    the first batch and kept for all the batches of a delivery run, closed by ``close`` (or dropped
+    when the server hangs up)."""
 
     name = "email"
     batch_size = 20
 
     def __init__(self):
-        self.connection = None
         self.batch_size = settings.NOTIFY_EMAIL_BATCH_SIZE
+        self.width = max(1, settings.NOTIFY_EMAIL_CONNECTIONS)
+        self.connections: list = [None] * self.width
+        self._pool = None  # the threads of the connections after the first, made at the first batch that needs them
         self._files: dict[str, bytes] = {}  # a document's files, read once per delivery run (S3: one GET)
+        self._files_lock = threading.Lock()
+
+    @property
+    def connection(self):
+        """The first connection (the only one when ``NOTIFY_EMAIL_CONNECTIONS`` is 1)."""
+        return self.connections[0]
 
     def _read(self, path: str) -> bytes:
-        if path not in self._files:
+        with self._files_lock:
+            if path in self._files:
+                return self._files[path]
+        data = _read(path)
+        with self._files_lock:
             if len(self._files) >= 16:  # a run sends few distinct documents; keep memory bounded
                 self._files.clear()
-            self._files[path] = _read(path)
-        return self._files[path]
+            self._files[path] = data
+        return data
 
     def close(self) -> None:
         self._files.clear()
-        if self.connection is not None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for slot in range(self.width):
+            self._drop(slot)
+
+    def _drop(self, slot: int) -> None:
+        connection, self.connections[slot] = self.connections[slot], None
+        if connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.connection.close()
-            self.connection = None
+                connection.close()
 
     def send(self, messages: list[Message]) -> Iterator[tuple[Message, Result]]:
-        if self.connection is None:
+        lanes = [messages[i:: self.width] for i in range(min(self.width, len(messages)))]
+        if len(lanes) <= 1:
+            yield from self._send_lane(0, messages)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.width - 1, thread_name_prefix="smtp")
+        # The first share on this thread, the others on the pool's; results as each share ends.
+        futures = [self._pool.submit(lambda slot, lane: list(self._send_lane(slot, lane)), slot, lane)
+                   for slot, lane in enumerate(lanes) if slot]
+        try:
+            yield from self._send_lane(0, lanes[0])
+        finally:
+            # Never leave a share unsent behind (or sending on) while the outbox records the batch.
+            done = [f.result() for f in futures]
+        for results in done:
+            yield from results
+
+    def _send_lane(self, slot: int, messages: list[Message]) -> Iterator[tuple[Message, Result]]:
+        """``messages`` on connection ``slot``, one after the other."""
+        if not messages:
+            return
+        if self.connections[slot] is None:
             connection = get_connection(fail_silently=False)
             try:
                 connection.open()
@@ -76,10 +124,11 @@ class EmailChannel(ChannelAdapter):
                 for m in messages:
                     yield m, Result(Outcome.RETRY, error=error_text(exc))
                 return
-            self.connection = connection
+            self.connections[slot] = connection
+        connection = self.connections[slot]
         for i, m in enumerate(messages):
             try:
-                email = build_email(m, self.connection, self._read)
+                email = build_email(m, connection, self._read)
             except FileNotFoundError as exc:
                 # A document's stored file is gone: this message cannot be sent as it was queued.
                 yield m, Result(Outcome.FAILED, error="附件文件缺失: " + error_text(exc))
@@ -89,13 +138,13 @@ class EmailChannel(ChannelAdapter):
                 yield m, Result(Outcome.RETRY, error="附件读取失败: " + error_text(exc))
                 continue
             try:
-                self.connection.send_messages([email])
+                connection.send_messages([email])
             except smtplib.SMTPRecipientsRefused as exc:
                 # A refused address will be refused again: failed at once, not retried for hours.
                 yield m, Result(Outcome.FAILED, error=error_text(exc))
             except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
-                # The connection is gone: this message and the rest of the batch wait for the next try.
-                self.close()
+                # The connection is gone: this message and the rest of its share wait for the next try.
+                self._drop(slot)
                 for rest in messages[i:]:
                     yield rest, Result(Outcome.RETRY, error=error_text(exc))
                 return
@@ -105,7 +154,7 @@ class EmailChannel(ChannelAdapter):
                 yield m, Result(Outcome.RETRY, error=error_text(exc))
             except OSError as exc:
                 # A socket error: the connection is gone, as above.
-                self.close()
+                self._drop(slot)
                 for rest in messages[i:]:
                     yield rest, Result(Outcome.RETRY, error=error_text(exc))
                 return

@@ -126,12 +126,18 @@ def test_tick_asks_the_same_number_of_queries_for_one_plan_or_six(django_capture
     assert plans(1, date(2023, 5, 30)) == plans(6, date(2023, 5, 31))
 
 
-def test_the_digest_task_queues_each_address_once_and_kicks_delivery_once(plan, django_capture_on_commit_callbacks):
+def test_the_digest_task_queues_each_address_once_and_delivers_what_it_queued(plan, django_capture_on_commit_callbacks):
+    from django.core import mail
+
     from tasks.tasks import reminders_send_digests
 
     reminders_tick(now=at(date(2023, 5, 30), 9))
     with django_capture_on_commit_callbacks() as callbacks:
         result = reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get()
-    assert result == {"digests": 2, "addresses": 2} and len(callbacks) == 1  # one outbox_send for the email channel
-    assert reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get() == {"digests": 0, "addresses": 2}
-    assert Message.objects.filter(channel="email").count() == 2
+    # Delivered in the task itself (no outbox_send queued behind the other digest tasks).
+    assert result == {"digests": 2, "addresses": 2, "delivered": {"email": {"sent": 2}}} and callbacks == []
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@x.cn", "b@x.cn"]
+    assert reminders_send_digests.apply(args=[["a@x.cn", "b@x.cn"]]).get() == {
+        "digests": 0, "addresses": 2, "delivered": {}}
+    assert Message.objects.filter(channel="email").count() == 2 and len(mail.outbox) == 2
+    assert set(Message.objects.values_list("state", flat=True)) == {Message.State.SENT}

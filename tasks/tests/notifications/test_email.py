@@ -70,7 +70,8 @@ def queue(key: str, address: str) -> Message:
                          payload={"headers": {"X-Reminder-Digest": key}}, now=NOW)
 
 
-def test_a_batch_of_messages_goes_out_on_one_smtp_connection(smtp):
+def test_a_batch_of_messages_goes_out_on_one_smtp_connection(smtp, settings):
+    settings.NOTIFY_EMAIL_CONNECTIONS = 1
     box = smtp()
     for i in range(30):
         queue(f"m{i}", f"p{i}@yc.gov.cn")
@@ -78,6 +79,43 @@ def test_a_batch_of_messages_goes_out_on_one_smtp_connection(smtp):
     assert box.sessions == 1 and len(box.messages) == 30
     first = next(m for m in box.messages if m["To"] == "p0@yc.gov.cn")
     assert first["X-Reminder-Digest"] == "m0" and first.is_multipart()
+
+
+def test_batches_go_out_over_a_few_connections_side_by_side_each_message_once(smtp, settings):
+    settings.NOTIFY_EMAIL_CONNECTIONS, settings.NOTIFY_EMAIL_BATCH_SIZE = 4, 20
+    box = smtp(refuse={"p7@yc.gov.cn"})
+    for i in range(50):
+        queue(f"m{i}", f"p{i}@yc.gov.cn")
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.SENT: 49, M.FAILED: 1}
+    # Three batches on the same four connections (opened at the first, kept for the run).
+    assert box.sessions == 4
+    assert sorted(m["To"] for m in box.messages) == sorted(f"p{i}@yc.gov.cn" for i in range(50) if i != 7)
+    assert set(Message.objects.exclude(key="m7").values_list("state", flat=True)) == {M.SENT}
+    assert "User unknown" in Message.objects.get(key="m7").last_error
+
+
+def test_a_connection_the_server_drops_retries_its_share_only(smtp, settings):
+    settings.NOTIFY_EMAIL_CONNECTIONS, settings.NOTIFY_EMAIL_BATCH_SIZE = 2, 20
+    box = smtp()
+    # The server hangs up on the session that is sent p3 (the second connection's share: p1, p3, p5, ...).
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if address == "p3@yc.gov.cn":
+            server.transport.close()
+            return "421 4.3.2 Service shutting down"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    box.handle_RCPT = handle_RCPT
+    for i in range(10):
+        queue(f"m{i}", f"p{i}@yc.gov.cn")
+    counts = outbox_deliver(channel="email", now=NOW).counts
+    sent = {m["To"] for m in box.messages}
+    # The first connection's share all went out; the second's stopped at p3: it and the rest wait for a retry.
+    assert sent == {f"p{i}@yc.gov.cn" for i in (0, 2, 4, 6, 8, 1)}
+    retried = set(Message.objects.filter(state=M.QUEUED).values_list("address", flat=True))
+    assert retried == {"p3@yc.gov.cn", "p5@yc.gov.cn", "p7@yc.gov.cn", "p9@yc.gov.cn"}
+    assert counts == {M.SENT: 6, M.QUEUED: 4}
 
 
 def test_a_refused_address_fails_and_the_rest_of_the_batch_goes_out(smtp):
@@ -144,3 +182,25 @@ def test_delivery_costs_a_fixed_number_of_queries_per_batch_not_per_message(sett
     ten_batches = run(200, "b")
     per_batch = (ten_batches - one_batch) / 9
     assert one_batch <= 12 and per_batch <= 8  # claim and record: 7 per batch of 20 (measured), none per message
+
+
+def test_delivering_groups_sends_their_due_messages_only(smtp):
+    import uuid
+
+    from tasks.notifications.services import MessageSpec, messages_queue, outbox_deliver_groups
+
+    box = smtp()
+    mine, other = uuid.uuid4(), uuid.uuid4()
+    specs = [MessageSpec(key=f"m{i}", purpose="test", channel="email", address=f"m{i}@x.cn", subject="s", body="b",
+                         group=mine) for i in range(3)]
+    specs.append(MessageSpec(key="o", purpose="test", channel="email", address="o@x.cn", subject="s", body="b",
+                             group=other))
+    # A fallback of my group waits its hours: not due now, left for the beat.
+    specs.append(MessageSpec(key="later", purpose="test", channel="email", address="l@x.cn", subject="s", body="b",
+                             group=mine, wait=timedelta(hours=4)))
+    assert messages_queue(specs=specs, now=NOW, kick=False) == 5
+    summaries = outbox_deliver_groups(groups=[mine], now=NOW)
+    assert list(summaries) == ["email"] and summaries["email"].counts == {M.SENT: 3}
+    assert sorted(m["To"] for m in box.messages) == ["m0@x.cn", "m1@x.cn", "m2@x.cn"]
+    assert set(Message.objects.filter(key__in=["o", "later"]).values_list("state", flat=True)) == {M.QUEUED}
+    assert outbox_deliver_groups(groups=[mine], now=NOW) == {}  # nothing of theirs is due any more
