@@ -41,14 +41,14 @@ def migrations_key() -> str:
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     digest = hashlib.sha256(django.get_version().encode())
-    files = {sys.modules[migration.__module__].__file__ for migration in loader.disk_migrations.values()}
-    files |= {sys.modules[config.models_module.__name__].__file__ for config in apps.get_app_configs()
-              if config.label in loader.unmigrated_apps and config.models_module is not None}
+    modules = {migration.__module__ for migration in loader.disk_migrations.values()}
+    modules |= {config.models_module.__name__ for config in apps.get_app_configs()
+                if config.label in loader.unmigrated_apps and config.models_module is not None}
     for config in apps.get_app_configs():
         digest.update(config.name.encode())
-    for path in sorted(files):
-        digest.update(path.encode())
-        digest.update(Path(path).read_bytes())
+    for module in sorted(modules):
+        digest.update(module.encode())
+        digest.update(Path(sys.modules[module].__file__).read_bytes())
     return digest.hexdigest()[:12]
 
 
