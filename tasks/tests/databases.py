@@ -73,6 +73,14 @@ def _template_prefix(connection) -> str:
     return f"{name}_tpl_"
 
 
+def postgresql_template(connection) -> str | None:
+    """The migrated copy this run's PostgreSQL test database was made from, if it was made from one."""
+    template = f"{_template_prefix(connection)}{migrations_key()}"
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        return template if cursor.fetchone() else None
+
+
 def _prepare_postgresql(connection, key: str) -> None:
     quote = connection.ops.quote_name
     template = f"{_template_prefix(connection)}{key}"
