@@ -43,6 +43,38 @@ def _media_root(settings, tmp_path):
         setattr(settings, name, value)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations, django_db_keepdb,
+                    django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's, but each worker's test database is a copy of one migrated once (``tasks.tests.databases``:
+    a PostgreSQL template, a SQLite file) instead of running every migration in each worker on each run.
+    ``--reuse-db`` and ``--nomigrations`` keep pytest-django's way."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tasks.tests import databases
+
+    keep = django_db_keepdb and not django_db_createdb
+    copied = django_db_use_migrations and not keep
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    names = {alias: connections[alias].settings_dict["NAME"] for alias in aliases}
+    with django_db_blocker.unblock():
+        if not django_db_use_migrations:
+            _disable_migrations()
+        if copied and aliases:
+            key = databases.migrations_key()
+            for alias in aliases:
+                databases.prepare(connections[alias], key)
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases=aliases,
+                                 serialized_aliases=serialized_aliases, keepdb=copied or keep)
+    yield
+    if not keep:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+            databases.restore_names(names)
+
+
 @contextmanager
 def shared_by_module(django_db_blocker, media_root):
     """For a module-scoped fixture whose data the module's tests share (built once, not once per test).

@@ -139,11 +139,13 @@ def _admin_connection(dbname: str = "postgres"):
                            host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True)
 
 
-def create_databases(names: list[str], *, template: str) -> None:
+def create_databases(names: list[str], *, template: str, migrated: str | None = None) -> None:
+    """``names`` as copies of a migrated ``template``. ``migrated``: a migrated database to start the template
+    from (the test suite's, ``tasks/tests/databases.py``), so that ``migrate`` has nothing or little to do."""
     from django.core.management import call_command
 
     _admin_execute(f'DROP DATABASE IF EXISTS "{template}"')
-    _admin_execute(f'CREATE DATABASE "{template}"')
+    _admin_execute(f'CREATE DATABASE "{template}"' + (f' TEMPLATE "{migrated}"' if migrated else ""))
     use_database(template)
     call_command("migrate", verbosity=0, interactive=False)
     use_database("postgres")
@@ -983,7 +985,7 @@ def sql_floor(queries: list[dict], *, every: bool = False) -> tuple[float | None
 
 def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, today: date,
         prefix: str = "bench", celery_redis: str | None = None, load_seconds: int | None = None,
-        load_users: int = 50, reuse: bool = False) -> tuple[list[dict], dict[str, str]]:
+        load_users: int = 50, reuse: bool = False, migrated: str | None = None) -> tuple[list[dict], dict[str, str]]:
     """The rows of every operation that ran, and the ones that raised (operation -> error): those are left
     out of the rows, after the others and the load test have run."""
     from django.db import connection
@@ -997,7 +999,7 @@ def run(sizes: list[int], *, repeat: int, only: list[str] | None, keep: bool, to
         keep = True  # never drop what this run did not create
     else:
         print(f"creating {', '.join(names.values())} (migrating a template once)", flush=True)
-        create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}")
+        create_databases(list(names.values()), template=f"{prefix}_tpl_{os.getpid()}", migrated=migrated)
     contexts = {}
     try:
         for size, name in names.items():
@@ -1205,6 +1207,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also a load test against the largest size: gunicorn with 2 workers, locust users "
                              "waiting 1 s between requests, for SECONDS (default 60)")
     parser.add_argument("--load-users", type=int, default=50, help="simulated users of --load (default 50)")
+    parser.add_argument("--migrated", metavar="DATABASE",
+                        help="start from this migrated database instead of migrating an empty one (the test suite's "
+                             "template; nobody may be connected to it)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/province.py needs DATABASE_URL=postgres://... (it creates bench_* databases there); skipped")
@@ -1214,7 +1219,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows, failed = run(sizes, repeat=args.repeat, only=args.only.split(",") if args.only else None,
                        keep=args.keep, today=bench_today(), prefix=args.prefix, celery_redis=args.celery,
-                       load_seconds=args.load, load_users=args.load_users, reuse=args.reuse)
+                       load_seconds=args.load, load_users=args.load_users, reuse=args.reuse,
+                       migrated=args.migrated)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 1 if failed else 0

@@ -19,6 +19,7 @@ from django.db import connection
 
 from bench.province import PAGES, PER_PLAN
 from conftest import require_service
+from tasks.tests import databases
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,16 +44,21 @@ def _server_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/postgres"
 
 
-def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path):
+def test_province_bench_keeps_query_counts_and_growth_bounded(tmp_path, django_db_blocker):
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "127.0.0.1", 5432)
         pytest.skip("runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
     out = tmp_path / "bench.json"
     env = {**os.environ, "DATABASE_URL": _server_url(), "DJANGO_SETTINGS_MODULE": "housing.settings"}
     env.pop("REDIS_URL", None)  # the bench needs no broker or shared cache
+    # The suite's migrated template (tasks/tests/databases.py), if this run made its database from one: the
+    # bench's databases start from it instead of migrating an empty one.
+    with django_db_blocker.unblock():
+        template = databases.postgresql_template(connection)
     result = subprocess.run(
         [sys.executable, "bench/province.py", "--sizes", f"{SMALL},{LARGE}", "--repeat", "2", "--json", str(out),
-         "--prefix", f"bench_ci_{os.getpid()}", "--load", str(LOAD_SECONDS), "--load-users", str(LOAD_USERS)],
+         "--prefix", f"bench_ci_{os.getpid()}", "--load", str(LOAD_SECONDS), "--load-users", str(LOAD_USERS),
+         *(["--migrated", template] if template else [])],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -1,0 +1,172 @@
+"""Test databases made from a migrated copy instead of running every migration in each pytest worker.
+
+Running the project's migrations (and Django's) into an empty database took 10-50 s per worker and per
+pass (more on PostgreSQL, more under load), before the first test. The migrated database is kept, named by
+a hash of every migration file (``migrations_key``): a run whose migrations are those of the copy starts
+from the copy, a run with a changed or added migration builds a new one (and drops the stale copies).
+
+- PostgreSQL: the copy is a database ``<test name>_tpl_<key>``; each worker's database is created from it
+  (``CREATE DATABASE ... TEMPLATE``). One worker builds it while holding an advisory lock, the others wait
+  for it.
+- SQLite (in memory, the default): the copy is a file ``var/test-db/<key>.sqlite3``, loaded into each
+  worker's in-memory database with SQLite's backup API; a file lock makes one worker build it.
+
+Django's own ``create_test_db`` then runs as usual with ``keepdb``: ``migrate`` finds every migration
+applied (and would apply any the copy lacked) and its ``post_migrate`` handlers run, so the database a test
+sees is the one a full migration gives. Each worker's database is dropped after the run; the copy stays.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sqlite3
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SQLITE_COPIES = ROOT / "var" / "test-db"
+#: An arbitrary number: the PostgreSQL advisory lock the workers of a run build the copy under.
+ADVISORY_LOCK = 29_0529
+
+
+def migrations_key() -> str:
+    """A hash of what a migrated database is made of: Django's version, the installed apps, every migration
+    file's text (and the models of an app without migrations, which ``migrate`` syncs)."""
+    import django
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256(django.get_version().encode())
+    modules = {migration.__module__ for migration in loader.disk_migrations.values()}
+    modules |= {config.models_module.__name__ for config in apps.get_app_configs()
+                if config.label in loader.unmigrated_apps and config.models_module is not None}
+    for config in apps.get_app_configs():
+        digest.update(config.name.encode())
+    for module in sorted(modules):
+        digest.update(module.encode())
+        digest.update(Path(sys.modules[module].__file__).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def prepare(connection, key: str) -> None:
+    """Give ``connection``'s test database the migrated copy's tables and rows (building the copy first if
+    there is none for ``key``). Call before ``setup_databases(keepdb=True)``."""
+    if connection.vendor == "postgresql":
+        _prepare_postgresql(connection, key)
+    elif connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
+            connection.creation._get_test_db_name()):
+        _prepare_sqlite(connection, key)
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------------------------
+
+def _template_prefix(connection) -> str:
+    """The copies' name without the key: the test database's name without a worker's suffix."""
+    name = connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and name.endswith(f"_{worker}"):
+        name = name.removesuffix(f"_{worker}")
+    return f"{name}_tpl_"
+
+
+def postgresql_template(connection) -> str | None:
+    """The migrated copy this run's PostgreSQL test database was made from, if it was made from one."""
+    template = f"{_template_prefix(connection)}{migrations_key()}"
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        return template if cursor.fetchone() else None
+
+
+def _prepare_postgresql(connection, key: str) -> None:
+    quote = connection.ops.quote_name
+    template = f"{_template_prefix(connection)}{key}"
+    target = connection.creation._get_test_db_name()
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")  # the settings' timeout would end the wait for the builder
+        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK])
+        try:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                           [_template_prefix(connection).replace("_", r"\_") + "%"])
+            existing = {row[0] for row in cursor.fetchall()}
+            if template not in existing:
+                _build_postgresql_template(connection, cursor, template)
+                for stale in existing - {template}:
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)}")
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
+            cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
+
+
+def _build_postgresql_template(connection, cursor, template: str) -> None:
+    """Migrate a new database and rename it ``template`` (a half-built one never carries the name)."""
+    quote = connection.ops.quote_name
+    building = f"{template}_building"
+    with _test_name(connection, building):
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
+
+
+@contextmanager
+def _test_name(connection, name: str):
+    """While inside, ``connection``'s test database is ``name``; after, its settings are as before (and it
+    is closed, so that the database can be copied or renamed)."""
+    from django.conf import settings
+
+    test, own = connection.settings_dict["TEST"], settings.DATABASES[connection.alias]
+    before = (test.get("NAME"), connection.settings_dict["NAME"], own["NAME"])
+    test["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        test["NAME"], connection.settings_dict["NAME"], own["NAME"] = before
+
+
+# -- SQLite ---------------------------------------------------------------------------------------------------
+
+def _prepare_sqlite(connection, key: str) -> None:
+    """Open the worker's in-memory test database (it lives while this connection does) and load the copy."""
+    from django.conf import settings
+
+    SQLITE_COPIES.mkdir(parents=True, exist_ok=True)
+    copy = SQLITE_COPIES / f"{key}.sqlite3"
+    with open(SQLITE_COPIES / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not copy.exists():
+            _build_sqlite_copy(connection, copy)
+            for stale in SQLITE_COPIES.glob("*.sqlite3"):
+                if stale != copy:
+                    stale.unlink(missing_ok=True)
+    connection.close()
+    name = connection.creation._get_test_db_name()
+    settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+    source = sqlite3.connect(copy)
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+
+
+def _build_sqlite_copy(connection, copy: Path) -> None:
+    """Migrate a file database and keep it as ``copy`` (written aside, then renamed into place)."""
+    building = copy.with_suffix(f".building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    with _test_name(connection, str(building)):
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    os.replace(building, copy)
+
+
+def restore_names(names: dict[str, str]) -> None:
+    """After the run: the connections' database names as the settings gave them (a SQLite copy's test run
+    left the in-memory name in place)."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias, name in names.items():
+        settings.DATABASES[alias]["NAME"] = connections[alias].settings_dict["NAME"] = name
