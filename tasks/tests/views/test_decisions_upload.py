@@ -54,7 +54,8 @@ def test_a_liaison_is_refused_and_nothing_is_written():
     assert not WorkItem.objects.filter(origin="meeting").exists()
 
 
-def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied_reopens_it():
+def _closed_meeting_item():
+    """A world and its first item from the minutes, reported and closed (销号), awaiting its rating."""
     from tasks.importers.decisions import parse_decisions
     from tasks.services.decisions import decisions_import
     from tasks.services.workflow import work_item_transition
@@ -63,6 +64,11 @@ def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied
     item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
     work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
     work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    return w, item
+
+
+def test_the_coordinator_rates_a_closed_meeting_item_on_its_page_and_unsatisfied_reopens_it():
+    w, item = _closed_meeting_item()
     coordinator = login(Client(), w.coordinator)
     page = coordinator.get(item.get_absolute_url()).content.decode()
     assert reverse("tasks:work_item_rate", args=[item.pk]) in page and "会议议定" in page
@@ -139,14 +145,7 @@ def test_the_coordinator_finds_the_page_from_the_plan_and_the_items_made_after_t
 
 def test_the_rating_form_starts_with_no_rating_chosen():
     """Nothing is rated by a tap on 记录评价 alone: the rater picks 满意, 基本满意 or 不满意 first."""
-    from tasks.importers.decisions import parse_decisions
-    from tasks.services.decisions import decisions_import
-    from tasks.services.workflow import work_item_transition
-
-    w = make_world()
-    item = decisions_import(plan=w.plan, parsed=parse_decisions(MINUTES)).items[0]
-    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
-    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    w, item = _closed_meeting_item()
     coordinator = login(Client(), w.coordinator)
     page = coordinator.get(item.get_absolute_url()).content.decode()
     form = page.split(reverse("tasks:work_item_rate", args=[item.pk]))[1].split("</form>")[0]
