@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from io import BytesIO
 
@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from tasks.links import pk_url
 from tasks.models import Channel, Role, WorkItem
+from tasks.roundups.report import pct as report_pct
 from tasks.rules import reach as reach_rules
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import UNCOUNTED_STATUSES, days_overdue
@@ -560,13 +561,23 @@ def _display_width(text: str) -> int:
 
 
 def xlsx_write(table: tables.Table, out, *, title: str, progress: Callable[[int], None] | None = None,
-               every: int = 1000) -> int:
+               every: int = 1000, before: Sequence[tuple[tables.Table, str]] = ()) -> int:
     """Write the table's rows (all pages, current filter and order) to ``out`` as an Excel workbook; the
-    number of rows written. ``progress(rows)`` is called every ``every`` rows.
+    number of rows written. ``progress(rows)`` is called every ``every`` rows. ``before``: (table, title)
+    pairs written as sheets ahead of the table's own (a page's totals before its detail).
 
     A write-only workbook: rows stream to a temporary file as they are read, so memory stays flat and
     time grows with the rows, at any size."""
     wb = Workbook(write_only=True)
+    for first, first_title in before:
+        _write_sheet(wb, first, title=first_title)
+    written = _write_sheet(wb, table, title=title, progress=progress, every=every)
+    wb.save(out)
+    return written
+
+
+def _write_sheet(wb: Workbook, table: tables.Table, *, title: str, progress: Callable[[int], None] | None = None,
+                 every: int = 1000) -> int:
     ws = wb.create_sheet(safe_sheet_title(title))
     rows = export_rows(table)
     header = next(rows)
@@ -583,14 +594,15 @@ def xlsx_write(table: tables.Table, out, *, title: str, progress: Callable[[int]
         written += 1
         if progress is not None and written % every == 0:
             progress(written)
-    wb.save(out)
     return written
 
 
-def xlsx_response(table: tables.Table, *, filename: str, title: str) -> HttpResponse:
-    """The table's rows (all pages, current filter and order) as an Excel workbook download."""
+def xlsx_response(table: tables.Table, *, filename: str, title: str,
+                  before: Sequence[tuple[tables.Table, str]] = ()) -> HttpResponse:
+    """The table's rows (all pages, current filter and order) as an Excel workbook download; ``before``: sheets
+    ahead of it (``xlsx_write``)."""
     out = BytesIO()
-    xlsx_write(table, out, title=title)
+    xlsx_write(table, out, title=title, before=before)
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
@@ -705,3 +717,40 @@ class BurdenTable(_Base):
 
     def value_month(self, record):
         return f"{record['month']:%Y-%m}"
+
+
+class BurdenTotalsTable(_Base):
+    """Per unit, its results beside what the app asked of it over the period (``selectors.burden.unit_totals``):
+    the burden page's first table and its export's first sheet (the ``BurdenTable`` holds the months)."""
+
+    unit = tables.Column(verbose_name=_("单位"))
+    n_due = tables.Column(verbose_name=_("牵头应办"))
+    n_on_time = tables.Column(verbose_name=_("按期完成"))
+    on_time_rate = tables.Column(verbose_name=_("按期完成率"))
+    n_overdue = tables.Column(verbose_name=_("逾期未完成"))
+    reports_requested = tables.Column(verbose_name=_("要求报送"))
+    evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
+    reminders = tables.Column(verbose_name=_("提醒催办"))
+    notices = tables.Column(verbose_name=pgettext_lazy("count of asks", "督办单"))
+    sign_chases = tables.Column(verbose_name=pgettext_lazy("count of asks", "签收催办"))
+    asked_twice = tables.Column(verbose_name=_("重复索要"))
+    total = tables.Column(verbose_name=_("合计"))
+
+    class Meta:
+        template_name = "tasks/table.html"
+        attrs = {"class": "worktable", "id": "burden-totals"}
+        empty_text = _("所选期间系统没有向单位提出要求。")
+        orderable = False
+
+    def value_on_time_rate(self, record):
+        """As the page prints it ("85.3%"); "—" where the unit leads no item, like its other results."""
+        return report_pct(record["on_time_rate"]) if record["n_due"] is not None else "—"
+
+    def value_n_due(self, record):
+        return "—" if record["n_due"] is None else record["n_due"]
+
+    def value_n_on_time(self, record):
+        return "—" if record["n_on_time"] is None else record["n_on_time"]
+
+    def value_n_overdue(self, record):
+        return "—" if record["n_overdue"] is None else record["n_overdue"]

@@ -63,6 +63,7 @@ from tasks.rules import burden
 
 from .reminders import MONTHLY_ANSWERED_KINDS
 from .roundups import _plan_units, local_midnight, plan_rows, without_jit
+from .work import plan_unit_rows
 
 K = Reminder.Kind
 R = Reminder.RecipientRole
@@ -242,3 +243,21 @@ def asks_by_unit(rows: Iterable[dict]) -> dict[int, dict[str, int]]:
         for k in (*burden.COUNTS, "total"):
             out[r["unit_id"]][k] += r[k]
     return dict(out)
+
+
+RESULTS = ("n_due", "n_on_time", "on_time_rate", "n_overdue")  # a unit's results beside its asks
+
+
+def unit_totals(*, plan: Plan, rows: Iterable[dict], today: date) -> list[dict]:
+    """One row per unit of ``rows`` (``unit_asks``), by name: ``unit_id``, ``unit``, its results as the plan's
+    dashboard shows them (``RESULTS`` from ``work.plan_unit_rows``: lead items due, done on time, the on-time
+    rate, overdue; all None for a unit leading no item) beside its asks summed over the months
+    (``asks_by_unit``: the counts and ``total``). The page's totals table and its export's first sheet."""
+    rows = list(rows)
+    totals = asks_by_unit(rows)
+    results = {u.pk: u for u in plan_unit_rows(plan, today)}
+    out = []
+    for pk, name in sorted({(r["unit_id"], r["unit"]) for r in rows}, key=lambda p: p[1]):
+        unit = results.get(pk)
+        out.append({"unit_id": pk, "unit": name, **{k: getattr(unit, k, None) for k in RESULTS}, **totals[pk]})
+    return out

@@ -11,11 +11,10 @@ from django.views.decorators.http import require_safe
 from tasks.inputs import bounded_int
 from tasks.roundups.periods import Period
 from tasks.rules import burden as rules
-from tasks.selectors.burden import asks_by_unit, unit_asks
+from tasks.selectors.burden import unit_asks, unit_totals
 from tasks.selectors.indicators import plan_as_of
 from tasks.selectors.permissions import sees_plan_whole, user_unit, visible_plans
-from tasks.selectors.work import plan_unit_rows
-from tasks.tables import BurdenTable, export_rows, xlsx_response
+from tasks.tables import BurdenTable, BurdenTotalsTable, export_rows, xlsx_response
 
 from .common import PER_PAGE, BoundedRequestConfig, csv_response
 
@@ -38,24 +37,25 @@ def plan_burden(request, slug: str):
     month = bounded_int(request.GET.get("month"), default=0, low=0, high=12)
     period = Period.month(year, month) if month else Period.year(year)
     rows = unit_asks(plan=plan, start=period.start, end=period.end, unit_ids=only)
+    # Beside each unit's asks, its results as the dashboard shows them (lead items due, on time, overdue).
+    totals = BurdenTotalsTable(unit_totals(plan=plan, rows=rows, today=today))
     table = BurdenTable(rows)
     title = _("基层负担")
     export = request.GET.get("export")
     if export in ("xlsx", "csv"):
+        # The export holds what the page shows: the totals, then the months. A CSV holds one table: the months,
+        # or the totals with ``table=totals``.
         table.order_by = request.GET.getlist(table.prefixed_order_by_field) or table.order_by
-        filename = f"{plan.label}-{title}-{period.key}.{export}"
+        totals_title = _("各单位合计")
         if export == "csv":
-            return csv_response(export_rows(table), filename=filename)
-        return xlsx_response(table, filename=filename, title=title)
+            if request.GET.get("table") == "totals":
+                filename = f"{plan.label}-{title}-{totals_title}-{period.key}.csv"
+                return csv_response(export_rows(totals), filename=filename)
+            return csv_response(export_rows(table), filename=f"{plan.label}-{title}-{period.key}.csv")
+        return xlsx_response(table, filename=f"{plan.label}-{title}-{period.key}.xlsx", title=_("按单位和月份"),
+                             before=[(totals, totals_title)])
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    # Beside each unit's asks, its results as the dashboard shows them (lead items due, on time, overdue).
-    totals = asks_by_unit(rows)
-    results = {u.pk: u for u in plan_unit_rows(plan, today)}
-    summary = [
-        {"unit": name, "results": results.get(pk), **totals[pk]}
-        for pk, name in sorted({(r["unit_id"], r["unit"]) for r in rows}, key=lambda p: p[1])
-    ]
     return render(request, "tasks/burden.html", {
-        "plan": plan, "table": table, "summary": summary, "year": year, "month": month,
+        "plan": plan, "table": table, "summary": totals.data.data, "year": year, "month": month,
         "years": list(plan.years), "months": range(1, 13), "counts": rules.COUNTS,
     })

@@ -9,11 +9,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tasks.models import IndicatorReport, ProgressReport, Reminder, WorkItem
 from tasks.roundups.periods import Period
+from tasks.roundups.report import pct
 from tasks.selectors.roundups import roundup_document
 from tasks.services.reports import work_item_report_progress
 from tasks.services.roundups import roundup_generate, roundup_publish
@@ -66,15 +69,58 @@ def test_the_coordinator_sees_every_unit_per_month_beside_its_results(client, w)
 
 def test_the_page_exports_the_same_rows_to_excel_and_csv(client, w):
     login(client, w.coordinator)
+    page = _page(client, w, year=2026)
     response = _page(client, w, year=2026, export="xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["各单位合计", "按单位和月份"]
+    rows = list(book["按单位和月份"].iter_rows(values_only=True))
     assert rows[0][:2] == ("单位", "月份") and {r[0] for r in rows[1:]} == {"区建设局", "区财政局", "区教育局"}
+    # The first sheet is the page's totals table: per unit its results beside its asks, the same figures.
+    totals = list(book["各单位合计"].iter_rows(values_only=True))
+    assert totals[0] == ("单位", "牵头应办", "按期完成", "按期完成率", "逾期未完成", "要求报送", "要求佐证", "提醒催办",
+                         "督办单", "签收催办", "重复索要", "合计")
+    shown = {s["unit"]: s for s in page.context["summary"]}
+    assert [r[0] for r in totals[1:]] == sorted(shown) == ["区建设局", "区教育局", "区财政局"]
+    for row in totals[1:]:
+        s = shown[row[0]]
+        assert row[1:] == (
+            s["n_due"] if s["n_due"] is not None else "—", s["n_on_time"] if s["n_due"] is not None else "—",
+            pct(s["on_time_rate"]) if s["n_due"] is not None else "—",
+            s["n_overdue"] if s["n_due"] is not None else "—",
+            s["reports_requested"], s["evidence_demanded"], s["reminders"], s["notices"], s["sign_chases"],
+            s["asked_twice"], s["total"])
+    builder = shown["区建设局"]
+    assert builder["asked_twice"] == 1 and builder["n_due"] is not None
+    assert f'<td data-label="合计"><b>{builder["total"]}</b></td>' in page.content.decode()
     response = _page(client, w, year=2026, export="csv")
     assert response["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[0][0] == "单位" and ["区建设局", "2026-05", "1", "0", "0", "0", "0", "1", "1"] in lines
+    # A CSV holds one table: the totals on request.
+    response = _page(client, w, year=2026, export="csv", table="totals")
+    assert "%E5%90%84%E5%8D%95%E4%BD%8D%E5%90%88%E8%AE%A1" in response["Content-Disposition"]  # 各单位合计
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == [str(h) for h in totals[0]]
+    assert lines[1:] == [["" if v is None else str(v) for v in row] for row in totals[1:]]
+
+
+@pytest.fixture
+def default_language_after():
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # a request to /en/ left English active in this thread
+
+
+def test_the_totals_export_is_in_english_on_the_english_site(client, w, default_language_after):
+    login(client, w.coordinator)
+    url = "/en" + reverse("tasks:plan_burden", args=[w.plan.slug])
+    book = load_workbook(io.BytesIO(client.get(url, {"year": 2026, "export": "xlsx"}).content))
+    assert book.sheetnames == ["Totals by unit", "By unit and month"]
+    header = [c.value for c in book["Totals by unit"][1]]
+    assert header[:5] == ["Unit", "Lead items due", "Closed on time", "On-time rate", "Overdue and open"]
+    assert header[-1] == "Total" and "Reports requested" in header
+    page = client.get(url, {"year": 2026}).content.decode()
+    assert "Export CSV (totals)" in page and "table=totals" in page
 
 
 def test_a_liaison_sees_only_their_own_units_rows(client, w):

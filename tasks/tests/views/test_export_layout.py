@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tasks.tables import _display_width
 from tasks.tests.daily_setup import login, make_world
@@ -27,11 +28,16 @@ def test_every_header_fits_its_column(client, prefix):
     w = make_world(today=date(2026, 6, 15))
     login(client, w.coordinator)
     url = prefix + reverse("tasks:plan_burden", args=[w.plan.slug])
-    sheet = load_workbook(io.BytesIO(client.get(url, {"year": 2026, "export": "xlsx"}).content)).active
-    headers = [cell.value for cell in sheet[1]]
-    assert ("Reports requested" in headers) == (prefix == "/en") and len(headers) == 9
-    for column, header in zip("ABCDEFGHI", headers, strict=True):
-        assert sheet.column_dimensions[column].width >= _display_width(header), (column, header)
+    book = load_workbook(io.BytesIO(client.get(url, {"year": 2026, "export": "xlsx"}).content))
+    totals, months = book.worksheets  # the page's totals, then its months
+    assert [len(list(sheet[1])) for sheet in book.worksheets] == [12, 9]
+    for sheet in (totals, months):
+        headers = [cell.value for cell in sheet[1]]
+        assert ("Reports requested" in headers) == (prefix == "/en")
+        assert ("On-time rate" in headers) == (prefix == "/en" and sheet is totals)
+        for index, header in enumerate(headers, start=1):
+            column = get_column_letter(index)
+            assert sheet.column_dimensions[column].width >= _display_width(header), (sheet.title, column, header)
 
 
 def test_the_burden_columns_are_counts_in_english_and_unchanged_in_chinese(client):
