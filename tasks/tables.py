@@ -32,6 +32,7 @@ from tasks.roundups.report import pct as report_pct
 from tasks.rules import reach as reach_rules
 from tasks.rules.deadlines import is_extended
 from tasks.rules.outcomes import UNCOUNTED_STATUSES, days_overdue
+from tasks.rules.progress import item_progress
 from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.rules.urgency import Urgency, bucket_of
 from tasks.selectors.compiled import Recipe
@@ -364,9 +365,16 @@ class WorkItemTable(_Base):
         rollup = sub_item_line(record)
         return f"{status_label(record.status)} ({rollup})" if rollup else status_label(record.status)
 
-    def render_progress(self, value):
-        return format_html('<div class="bar" title="{0}%"><span class="w-{1}"></span></div>', int(value),
-                           width(value))
+    def render_progress(self, record):
+        shown = item_progress(record)
+        if shown.percent is None:  # open at 100 %: not shown as complete (``rules.progress``)
+            return format_html('<span class="muted nowrap">{}</span>', shown.text)
+        return format_html('<div class="bar" title="{}"><span class="w-{}"></span></div>', shown.text,
+                           width(shown.percent))
+
+    def value_progress(self, record):
+        shown = item_progress(record)
+        return shown.percent if shown.percent is not None else shown.text
 
     def render_my_role(self, value, record):
         role = format_html('<span class="role role-{}">{}</span>', value, Role(value).label)

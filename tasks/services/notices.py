@@ -30,6 +30,7 @@ from tasks.notifications.links import signed_url
 from tasks.notifications.services import Rendered, document_specs, messages_queue, people_by_email, robot_specs
 from tasks.rules.actions import Act
 from tasks.rules.notices import ORDER, Thresholds, escalated, strongest
+from tasks.rules.progress import item_progress
 from tasks.selectors.calendar import calendar_overrides
 from tasks.selectors.guard import authorize
 from tasks.selectors.notices import item_colours, items_under_notice, lead_units, notice_candidates
@@ -182,8 +183,8 @@ def notice_gongwen(notice: SupervisionNotice) -> Gongwen:
     ]
     for n, item in enumerate(items, start=1):
         due = chinese_date(item.due_date) if item.due_date else _("未定")
-        body.append(_("%(n)d. %(text)s（完成期限：%(due)s；当前进度：%(p)d%%；状态：%(s)s）") % {
-            "n": n, "text": item.text, "due": due, "p": item.progress, "s": item.get_status_display()})
+        body.append(_("%(n)d. %(text)s（完成期限：%(due)s；当前进度：%(p)s；状态：%(s)s）") % {
+            "n": n, "text": item.text, "due": due, "p": item_progress(item).text, "s": item.get_status_display()})
     body.append(notice.requirement)
     if notice.reply_due:
         body.append(_("请于%(due)s前在系统中书面回复办理情况并上传佐证材料。逾期未回复的，将升级督办。") % {

@@ -7,6 +7,7 @@ from django import template
 from tasks.filters import SOON_LABEL
 from tasks.roundups.report import colour_label as report_colour_label
 from tasks.roundups.report import pct as report_pct
+from tasks.rules.progress import ShownProgress, item_progress
 from tasks.selectors.permissions import is_coordinator, user_unit
 
 register = template.Library()
@@ -28,6 +29,12 @@ def unit_of(user):
 def pct(value) -> str:
     """A rate as the roundups print it: 0.853 -> "85.3%"; None -> "—"."""
     return report_pct(value)
+
+
+@register.filter
+def shown_progress(item) -> ShownProgress:
+    """A work item's progress as shown (``rules.progress``): ``.percent`` for its bar, ``.text`` to print."""
+    return item_progress(item)
 
 
 @register.filter
