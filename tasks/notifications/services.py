@@ -247,7 +247,7 @@ def _skip_needless_fallbacks(batch: list[Message], *, now: datetime) -> list[Mes
     for m in fallbacks:
         if m.pk in skipped:
             m.state = S.SKIPPED
-    _forget_tokens(m for m in fallbacks if m.pk in skipped)
+    _forget_tokens(m for m in fallbacks if m.pk in skipped)  # invitations queue no fallback today; if they do
     return [m for m in batch if m.pk not in skipped]
 
 
