@@ -282,3 +282,21 @@ def test_an_invitation_failed_given_up_or_uncertain_keeps_no_token_and_is_not_re
     assert left.state == M.UNCERTAIN and _forgotten(left, token3)
     root = user("root_requeues", is_superuser=True, is_staff=True)
     assert messages_requeue(message_ids=[m.pk for m in (*messages, given_up, left)], actor=root) == 0
+
+
+def test_the_migration_blanks_the_tokens_of_invitations_already_final():
+    """Messages sent before the outbox blanked tokens: the migration blanks those whose fate is final and leaves
+    a queued one whole (it is still to be sent)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tasks.migrations.0033_invitation_tokens_forgotten")
+    [queued], token = _invitation("before_upgrade")
+    sent, _ = _invitation("sent_before_upgrade")
+    Message.objects.filter(pk=sent[0].pk).update(state=M.SENT, sent_at=NOW)
+    migration.forget(apps, None)
+    sent_token = sent[0].body.split("/invitation/")[1].split("/")[0]
+    assert _forgotten(sent[0], sent_token)
+    queued.refresh_from_db()
+    assert token in queued.body
