@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.forms import ModelForm
 from tasks.models import GroupRobot, Message
+from tasks.notifications.links import without_tokens
 from tasks.notifications.services import messages_for_plans, messages_requeue
-from tasks.services.invitations import without_tokens
 
 from .scoping import PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 

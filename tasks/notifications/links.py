@@ -12,6 +12,7 @@ and a logged-in one straight to the target, whose view checks what they may see 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,28 @@ TARGETS = {
 }
 # purpose -> what follows the target's path (the item's page opens its rating form there).
 SUFFIXES = {"rate": "?open=rate#rate"}
+
+
+# An invitation's link (``/invitation/<token>/``): its token sets the account's password. A message keeps it
+# while the outbox may still send it; once the message's fate is final the token is replaced by TOKEN_GONE.
+TOKEN_GONE = "[链接已隐去]"
+_INVITATION_TOKEN = re.compile(r"(/invitation/)(?!" + re.escape(TOKEN_GONE) + r")[^/\s\"'<>]+")
+
+
+def without_tokens(text: str, marker: str = "…") -> str:
+    """``text`` (a message's body or parameters) with every invitation link's token replaced by ``marker``."""
+    return _INVITATION_TOKEN.sub(lambda m: m.group(1) + marker, text or "")
+
+
+def payload_without_tokens(value, marker: str = TOKEN_GONE):
+    """A message's parameters (JSON: dicts, lists, strings) with every invitation token replaced by ``marker``."""
+    if isinstance(value, str):
+        return without_tokens(value, marker)
+    if isinstance(value, dict):
+        return {k: payload_without_tokens(v, marker) for k, v in value.items()}
+    if isinstance(value, list):
+        return [payload_without_tokens(v, marker) for v in value]
+    return value
 
 
 class LinkError(Exception):

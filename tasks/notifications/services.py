@@ -12,6 +12,11 @@ How "none lost, none twice" holds:
   resent; a coordinator may requeue them.
 * Transient errors count attempts with exponential backoff; after NOTIFY_MAX_ATTEMPTS the message is
   'gave_up'. A closed window (a muted robot) holds the message without counting an attempt.
+* An invitation's link sets its account's password: its token stays in the stored message only while the
+  outbox may still send it (queued, sending, a retry to come); once the message's fate is final (sent,
+  delivered, failed, given up, uncertain, skipped) the body and parameters keep ``links.TOKEN_GONE`` in its
+  place (``_forget_tokens``), so a later read of the table cannot use it. Such a message is not sent again
+  by ``messages_requeue``: a new invitation is (the people page's 重新发送邀请).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from tasks.services.enqueue import enqueue_after_commit
 
 from .channels import ConfigurationError, Outcome, Result, adapter_for
 from .channels.http import CallFailed
+from .links import TOKEN_GONE, payload_without_tokens, without_tokens
 from .quiet import is_quiet, next_opening
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,27 @@ RECONCILE_AFTER = timedelta(seconds=60)  # ask for a send's result after this lo
 RECONCILE_WITHIN = timedelta(hours=24)  # DingTalk keeps a send's result for 24 hours
 _RECORDED = ["state", "attempts", "provider_id", "last_error", "next_attempt_at", "sent_at", "delivered_at",
              "finished_at"]
+
+
+_TOKEN_KEPT = (S.QUEUED, S.SENDING)  # the outbox may still send it: the body is needed
+
+
+def _forget_tokens(rows: Iterable[Message]) -> int:
+    """Blank the invitation tokens in ``rows``' stored body, HTML and parameters where their fate is final
+    (``rows``' ``state`` as recorded); returns how many were rewritten. Other purposes carry no token: no
+    statement unless an invitation is among ``rows``."""
+    n = 0
+    for m in rows:
+        if m.purpose != Message.Purpose.INVITE or m.state in _TOKEN_KEPT:
+            continue
+        fields = {"body": without_tokens(m.body, TOKEN_GONE), "html": without_tokens(m.html, TOKEN_GONE),
+                  "payload": payload_without_tokens(m.payload)}
+        if any(getattr(m, k) != v for k, v in fields.items()):
+            Message.objects.filter(pk=m.pk).update(**fields)
+            for k, v in fields.items():
+                setattr(m, k, v)
+            n += 1
+    return n
 
 
 # ---------------------------------------------------------------- queuing
@@ -217,6 +244,10 @@ def _skip_needless_fallbacks(batch: list[Message], *, now: datetime) -> list[Mes
     for why, pks in by_reason.items():  # one UPDATE per channel that reached, not per message
         Message.objects.filter(pk__in=pks, state=S.SENDING).update(state=S.SKIPPED, finished_at=now,
                                                                    next_attempt_at=None, note=why)
+    for m in fallbacks:
+        if m.pk in skipped:
+            m.state = S.SKIPPED
+    _forget_tokens(m for m in fallbacks if m.pk in skipped)  # invitations queue no fallback today; if they do
     return [m for m in batch if m.pk not in skipped]
 
 
@@ -286,6 +317,7 @@ def _flush(pairs: list[tuple[Message, Result]], *, now: datetime, summary: Deliv
         if r.error and r.outcome is not Outcome.HOLD:
             summary.errors.append((m.address, r.error))
     _record(rows)
+    _forget_tokens(rows)  # after the fate is written: a retry still finds its body
 
 
 def _record(rows: list[Message]) -> None:
@@ -407,6 +439,8 @@ def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
                 state=S.UNCERTAIN, finished_at=now, attempts=F("attempts") + 1,
                 last_error=_("发送中断(进程退出)，服务商是否已收到不得而知；未自动重发，请核实后决定是否重发。"),
             )
+    if out["uncertain"]:
+        _forget_tokens(Message.objects.filter(purpose=Message.Purpose.INVITE, state=S.UNCERTAIN, finished_at=now))
     return out
 
 
@@ -508,7 +542,7 @@ def messages_requeue(*, message_ids: list[int], actor, now: datetime | None = No
     with transaction.atomic():
         rows = Message.objects.select_for_update().filter(
             pk__in=message_ids, state__in=[S.FAILED, S.GAVE_UP, S.UNCERTAIN]
-        )
+        ).exclude(purpose=Message.Purpose.INVITE)  # its link was taken out (``_forget_tokens``): invite again
         plan_ids = set(Message.plans.through.objects.filter(message__in=rows).values_list("plan_id", flat=True))
         # Sending again chases the plans' units: the guard's chase, on every plan the messages concern; a
         # message about no plan (a test) is the province's.

@@ -164,8 +164,9 @@ def manages_person(user, person) -> bool:
     import, adding or replacing a unit's person, inviting again. A superuser manages anyone. Anyone else manages
     only a person with no more standing than their own: not a superuser, holding neither province-wide
     permission, not staff unless a coordinator, coordinating only plans the actor acts on, and of a unit whose
-    people the actor manages (or of no unit yet). So a coordinator cannot reach another region's people, nor an
-    account above them (whose address they could change and then invite: the account would be theirs)."""
+    people the actor manages (or of no unit yet and never used: ``claimed_elsewhere``). So a coordinator cannot
+    reach another region's people, nor an account above them, nor a real person's account that has no unit
+    (whose address they could change and then invite: the account would be theirs)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -175,6 +176,8 @@ def manages_person(user, person) -> bool:
     plans = coordinated_plans(person)
     if person.is_staff and not plans:
         return False
+    if not plans and claimed_elsewhere(person):
+        return False
     if acts_globally(user):
         return True
     mine = coordinated_plans(user)
@@ -182,6 +185,14 @@ def manages_person(user, person) -> bool:
         return False
     unit = user_unit(person)
     return unit is None or unit.region_id in mine.values()
+
+
+def claimed_elsewhere(person) -> bool:
+    """An account of no unit that a real person has used: it has logged in (with a password, or through single
+    sign-on, which creates no account (``tasks.oidc``) and sets ``last_login`` like any login). Only a superuser
+    attaches it to a unit, changes its contacts or invites it (``manages_person``): its owner may work
+    elsewhere. An account of no unit never logged in is a new person's, for any coordinator to place."""
+    return person.last_login is not None and user_unit(person) is None
 
 
 def _profile_of(*, user_id: int) -> QuerySet[Profile]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tasks.importers.matching import normalise_name
 from tasks.importers.roster import ROLE_LABELS, ParsedRoster, RosterRow
@@ -21,7 +22,7 @@ from tasks.rules.actions import Act
 
 from .guard import allowed
 from .imports import _suggest
-from .permissions import prime_standing
+from .permissions import claimed_elsewhere, prime_standing
 
 User = get_user_model()
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -89,7 +90,8 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
                    actor=None) -> RosterPreview:
     """Every row with its errors; ``unit_choices`` maps a row number to the unit the coordinator chose for
     a name that matched none. A row matching an account ``actor`` may not change (another region's, one above
-    them: the guard's ``manage_people``) is an error that does not name the account; None is the operator."""
+    them, one of no unit that someone has used: the guard's ``manage_people``) is an error that does not name the
+    account (the last asks for a superuser); None is the operator."""
     unit_choices = unit_choices or {}
 
     def foreign(person) -> bool:
@@ -142,7 +144,9 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
                 # Listed as they are (a fellow coordinator of the region in the template) and not to be invited:
                 # nothing of theirs is written. Else refused, without naming whose the account is.
                 if action != UNCHANGED or not person.has_usable_password():
-                    errors.append(f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
+                    errors.append(_("手机或邮箱属于一个已登录使用过、尚未归属单位的账号,只有超级管理员可以将其加入单位,"
+                                    "请联系超级管理员(第 %(row)d 行)") % {"row": r.row} if claimed_elsewhere(person)
+                                  else f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
             elif person.is_active and current is not None and unit is not None and current.pk != unit.pk:
                 errors.append(f"{person.get_full_name() or person.username}(手机 {r.mobile or '-'})已是"
                               f"{current.name}的{_profile(person).get_role_display()},"

@@ -10,7 +10,6 @@ cannot both use it; a newer invitation ends the older ones.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -38,15 +37,6 @@ class InvitationError(ValidationError):
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-_LINK_TOKEN = re.compile(r"(/invitation/)[^/\s\"'<>]+")
-
-
-def without_tokens(text: str) -> str:
-    """``text`` (a message's body or payload) with every invitation link's token left out: a token sets the
-    account's password, so it is read by its owner in their mail, never on a page (only its digest is kept)."""
-    return _LINK_TOKEN.sub(r"\1…", text or "")
 
 
 def invitation_link(token: str) -> str:

@@ -25,6 +25,7 @@ from tasks.models import PeopleChange, PersonRole, Plan, Profile, Reminder, Unit
 from tasks.models.plan import MOBILE_RE
 from tasks.rules.actions import Act
 from tasks.selectors.guard import allowed, authorize
+from tasks.selectors.permissions import claimed_elsewhere
 
 from .invitations import invitation_send
 
@@ -78,9 +79,13 @@ def person_by_mobile(mobile: str):
 
 def _manageable_by_mobile(mobile: str, actor):
     """The account with ``mobile`` (``person_by_mobile``) if ``actor`` may change it; an account they may not
-    (another region's, one above them) refuses the number without naming whose it is."""
+    (another region's, one above them, one of no unit that someone has used: ``claimed_elsewhere``) refuses the
+    number without naming whose it is."""
     existing = person_by_mobile(mobile)
     if existing is not None and actor is not None and not allowed(Act.MANAGE_PEOPLE, actor, existing):
+        if claimed_elsewhere(existing):
+            raise PeopleError({"mobile": [_("手机号 %(m)s 属于一个已登录使用过、尚未归属单位的账号，只有超级管理员"
+                                            "可以将其加入单位，请联系超级管理员。") % {"m": mobile}]})
         raise PeopleError({"mobile": [_("手机号 %(m)s 已被其他账号使用。") % {"m": mobile}]})
     return existing
 

@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from tasks.importers.roster import ParsedRoster, RosterRow
 from tasks.models import Invitation, PersonRole, Profile
@@ -63,6 +64,17 @@ def _accounts(w) -> dict[str, object]:
     Profile.objects.filter(user=gone).update(mobile="13900000023")
     User.objects.filter(pk=gone.pk).update(is_active=False)
     out["another region's former liaison"] = gone
+    # Accounts of no unit that someone has used (logged in: a password, an invitation, single sign-on): only a
+    # superuser claims them (``permissions.claimed_elsewhere``).
+    used = user("used_no_unit")
+    Profile.objects.create(user=used, mobile="13900000024")
+    out["a used account of no unit"] = used
+    bare = user("used_no_profile")
+    out["a used account without a profile"] = bare
+    moved = liaison(unit_b, "moved_out")
+    Profile.objects.filter(user=moved).update(unit=None, mobile="13900000025")
+    out["a former liaison now of no unit"] = moved
+    User.objects.filter(pk__in=[used.pk, bare.pk, moved.pk]).update(last_login=timezone.now())
     return {k: User.objects.get(pk=v.pk) for k, v in out.items()}
 
 
@@ -135,6 +147,33 @@ def test_the_same_writes_reach_the_coordinators_own_people():
                                                  role=PersonRole.LIAISON), actor=w.coordinator)
     nobody.refresh_from_db()
     assert nobody.profile.unit == w.lead and nobody.email == "ls@example.gov.cn"
+
+
+def test_a_used_account_of_no_unit_is_claimed_by_a_superuser_only_and_the_refusal_names_nobody():
+    """An account of no unit is a new person's for any coordinator to place, until someone has logged in with
+    it: then the roster row, adding and replacing by its mobile are refused without its name, asking for a
+    superuser, and a superuser places it."""
+    w = make_world()
+    used = user("used_one", first_name="秘密姓名")
+    Profile.objects.create(user=used, mobile="13800000091")
+    User.objects.filter(pk=used.pk).update(last_login=timezone.now())
+    used = User.objects.get(pk=used.pk)
+    before = _state(used)
+    with pytest.raises(RosterRefused) as refused:
+        _roster(w, [RosterRow(row=2, unit=w.lead.name, name="张三", mobile="13800000091", email=ATTACKER)])
+    roster_errors = " ".join(e for row in refused.value.preview.rows for e in row.errors)
+    spec = PersonSpec(name="张三", mobile="13800000091", email=ATTACKER)
+    with pytest.raises(ValidationError) as added:
+        unit_person_add(unit=w.lead, spec=spec, actor=w.coordinator)
+    with pytest.raises(ValidationError) as replaced:
+        unit_liaison_replace(unit=w.lead, old=w.lead_user, spec=spec, actor=w.coordinator)
+    for text in (roster_errors, " ".join(added.value.messages), " ".join(replaced.value.messages)):
+        assert "超级管理员" in text and "秘密姓名" not in text and used.username not in text, text
+    assert _state(used) == before
+    root = user("root_claims", is_superuser=True, is_staff=True)
+    unit_person_add(unit=w.lead, spec=spec, actor=root)
+    used.refresh_from_db()
+    assert used.profile.unit == w.lead and used.email == ATTACKER
 
 
 def test_the_roster_names_no_account_it_may_not_change():

@@ -1,6 +1,7 @@
 """Email through a real SMTP server on loopback (aiosmtpd): one connection for a batch, refusals, outages."""
 
 import email
+import json
 import socket
 import threading
 from datetime import datetime, timedelta
@@ -204,3 +205,98 @@ def test_delivering_groups_sends_their_due_messages_only(smtp):
     assert sorted(m["To"] for m in box.messages) == ["m0@x.cn", "m1@x.cn", "m2@x.cn"]
     assert set(Message.objects.filter(key__in=["o", "later"]).values_list("state", flat=True)) == {M.QUEUED}
     assert outbox_deliver_groups(groups=[mine], now=NOW) == {}  # nothing of theirs is due any more
+
+
+def _invitation(username: str, **profile):
+    """An invitation for a new account (the operator's), its token read from the queued messages."""
+    from tasks.models import Profile
+    from tasks.services.invitations import invitation_send
+    from tasks.tests.daily_setup import user
+
+    person = user(username)
+    Profile.objects.create(user=person, **profile)
+    invitation_send(user=person, at=NOW)
+    messages = list(Message.objects.filter(recipient=person, purpose=Message.Purpose.INVITE))
+    token = messages[0].body.split("/invitation/")[1].split("/")[0]
+    assert len(token) > 20 and all(token in m.body for m in messages)
+    return messages, token
+
+
+def _forgotten(message: Message, token: str) -> bool:
+    from tasks.notifications.links import TOKEN_GONE
+
+    message.refresh_from_db()
+    stored = message.body + message.html + json.dumps(message.payload, ensure_ascii=False)
+    return token not in stored and f"/invitation/{TOKEN_GONE}" in message.body
+
+
+def test_an_invitations_token_stays_for_a_retry_and_is_blanked_once_sent(smtp, settings):
+    """The link goes out whole; the stored message keeps the token only while the outbox may still send it (a
+    retry reads the body), then keeps a marker in its place: a later read of the table sets no password."""
+    from tasks.services.invitations import invitation_usable
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there: a retry
+    [message], token = _invitation("invitee")
+    assert outbox_deliver(channel="email", now=NOW).counts == {M.QUEUED: 1}
+    message.refresh_from_db()
+    assert token in message.body  # the retry's body
+    box = smtp()
+    assert outbox_deliver(channel="email", now=NOW + timedelta(hours=1)).counts == {M.SENT: 1}
+    sent = "".join(part.get_payload(decode=True).decode() for part in box.messages[0].walk()
+                   if not part.is_multipart())
+    assert token in sent
+    assert _forgotten(message, token)
+    assert invitation_usable(token).user.username == "invitee"  # the link in the mail still works
+
+
+def test_an_invitation_failed_given_up_or_uncertain_keeps_no_token_and_is_not_requeued(smtp, settings):
+    """Every final fate blanks the token, the channels' parameters too (DingTalk's markdown, here failing for
+    want of configuration); a coordinator's 'send again' leaves such a message alone (a new invitation is sent
+    from the people page instead)."""
+    from tasks.notifications.services import messages_requeue, outbox_sweep
+    from tasks.tests.daily_setup import user
+
+    settings.DINGTALK_APP_KEY = settings.DINGTALK_APP_SECRET = settings.DINGTALK_AGENT_ID = "1"
+    smtp(refuse={"refused@example.gov.cn"})
+    messages, token = _invitation("refused", dingtalk_id="refused_dt", channels="email,dingtalk")
+    settings.DINGTALK_APP_KEY = settings.DINGTALK_APP_SECRET = settings.DINGTALK_AGENT_ID = ""  # fails: unset
+    by_channel = {m.channel: m for m in messages}
+    assert "dingtalk" in by_channel and token in json.dumps(by_channel["dingtalk"].payload, ensure_ascii=False)
+    outbox_deliver(channel="email", now=NOW)
+    outbox_deliver(channel="dingtalk", now=NOW + timedelta(hours=2))
+    for m in messages:
+        m.refresh_from_db()
+        assert m.state == M.FAILED, (m.channel, m.state, m.last_error)
+        assert _forgotten(m, token), m.channel
+    settings.NOTIFY_MAX_ATTEMPTS = 1
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
+    [given_up], token2 = _invitation("given_up")
+    outbox_deliver(channel="email", now=NOW)
+    given_up.refresh_from_db()
+    assert given_up.state == M.GAVE_UP and _forgotten(given_up, token2)
+    [left], token3 = _invitation("left_sending")
+    Message.objects.filter(pk=left.pk).update(state=M.SENDING, sending_at=NOW)
+    assert outbox_sweep(now=NOW + timedelta(hours=1))["uncertain"] == 1
+    left.refresh_from_db()
+    assert left.state == M.UNCERTAIN and _forgotten(left, token3)
+    root = user("root_requeues", is_superuser=True, is_staff=True)
+    assert messages_requeue(message_ids=[m.pk for m in (*messages, given_up, left)], actor=root) == 0
+
+
+def test_the_migration_blanks_the_tokens_of_invitations_already_final():
+    """Messages sent before the outbox blanked tokens: the migration blanks those whose fate is final and leaves
+    a queued one whole (it is still to be sent)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tasks.migrations.0033_invitation_tokens_forgotten")
+    [queued], token = _invitation("before_upgrade")
+    sent, _ = _invitation("sent_before_upgrade")
+    Message.objects.filter(pk=sent[0].pk).update(state=M.SENT, sent_at=NOW)
+    migration.forget(apps, None)
+    sent_token = sent[0].body.split("/invitation/")[1].split("/")[0]
+    assert _forgotten(sent[0], sent_token)
+    queued.refresh_from_db()
+    assert token in queued.body

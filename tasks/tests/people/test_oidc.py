@@ -126,3 +126,29 @@ def test_without_configuration_the_routes_are_404_and_password_login_stays(clien
     assert client.get(reverse("oidc_authentication_callback")).status_code == 404
     page = client.get(reverse("login"))
     assert page.status_code == 200 and 'id="sso-login"' not in page.content.decode()
+
+
+def test_an_account_of_no_unit_used_through_single_sign_on_is_claimed_by_no_coordinator(client, sso):
+    """Single sign-on creates no account; its login marks the account used (``last_login``), so a coordinator
+    cannot place a person of no unit who has signed in (their owner may work elsewhere); before, they could."""
+    from django.core.exceptions import ValidationError
+
+    from tasks.selectors.permissions import manages_person
+    from tasks.services.people import PersonSpec, unit_person_add
+    from tasks.tests.daily_setup import user
+
+    w = make_world()
+    person = user("sso_person")
+    Profile.objects.create(user=person, mobile="13800000001")
+    person.refresh_from_db()
+    assert person.last_login is None
+    assert manages_person(w.coordinator, person)
+    assert _login_at_provider(client, "wang").status_code == 302
+    assert int(client.session["_auth_user_id"]) == person.pk
+    person.refresh_from_db()
+    assert person.last_login is not None
+    with pytest.raises(ValidationError, match="超级管理员"):
+        unit_person_add(unit=w.lead, spec=PersonSpec(name="王芳", mobile="13800000001", email="x@example.gov.cn"),
+                        actor=w.coordinator)
+    person.refresh_from_db()
+    assert person.profile.unit is None and person.email == "sso_person@example.gov.cn"

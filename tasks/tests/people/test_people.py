@@ -208,3 +208,22 @@ def test_people_page_round_trip_and_refusals(client):
     assert client.post(reverse("tasks:unit_person_invite", args=[w.lead.pk]), {"person": str(new.pk)}
                        ).status_code == 302
     assert Invitation.objects.filter(user=new).count() == 2
+
+
+def test_the_people_page_asks_for_a_superuser_to_place_a_used_account_of_no_unit(client):
+    """The page says who places an account of no unit that someone has used; adding one by its mobile is
+    refused on the form (400) without the account's name, asking for a superuser, and nothing of it changes."""
+    w = make_world()
+    used = user("used_page", first_name="秘密姓名")
+    Profile.objects.create(user=used, mobile="13800000095")
+    User.objects.filter(pk=used.pk).update(last_login=timezone.now())
+    url = reverse("tasks:unit_people", args=[w.lead.pk])
+    login(client, w.coordinator)
+    assert 'id="claim-note"' in client.get(url).content.decode()
+    response = client.post(url, {"add-name": "王芳", "add-email": "wf@example.gov.cn", "add-mobile": "13800000095",
+                                 "add-role": "liaison"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "超级管理员" in html and "秘密姓名" not in html
+    used.refresh_from_db()
+    assert used.profile.unit is None and used.email == "used_page@example.gov.cn"
+    assert not Invitation.objects.filter(user=used).exists()
