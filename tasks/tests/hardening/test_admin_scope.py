@@ -18,7 +18,6 @@ shown, never written. A holder of ``act_on_all_plans`` writes them.
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,11 +32,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from conftest import shared_by_module
 from tasks.models import (
     GroupRobot,
     IndicatorReport,
@@ -58,8 +55,6 @@ from tasks.models import (
 )
 from tasks.notifications.services import message_queue
 from tasks.roundups.periods import Period
-from tasks.services import documents as document_service
-from tasks.services import notices as notice_service
 from tasks.services.api_tokens import create_token
 from tasks.services.documents import bulletin_for_roundup
 from tasks.services.notices import notices_issue_for_items
@@ -76,6 +71,7 @@ from tasks.tests.factories import (
     UnitFactory,
     WorkItemFactory,
 )
+from tasks.tests.hardening.sweeps import built_once, copy_for_test, table_rows, tables_changed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # two sweeps of every admin page: tens of seconds
 
@@ -152,21 +148,6 @@ def _rows() -> dict[type, dict]:
     return {model: {obj.pk: obj for obj in model._base_manager.all()} for model in apps.get_models()}
 
 
-def _fingerprint() -> dict[str, list]:
-    """Every row of every table (but the sessions'): what "nothing written" compares. The rows as the database
-    holds them (one plain ``SELECT`` per table, not through the ORM: a sweep takes some 250 of these, and
-    the ORM's query building and value conversion made them close to half of its time)."""
-    quote = connection.ops.quote_name
-    found = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if model._meta.label in UNWATCHED:
-                continue
-            cursor.execute(f"SELECT * FROM {quote(model._meta.db_table)} ORDER BY {quote(model._meta.pk.column)}")
-            found[model._meta.label] = cursor.fetchall()
-    return found
-
-
 def _registry():
     return sorted(admin.site._registry.items(), key=lambda pair: pair[0]._meta.label)
 
@@ -181,20 +162,13 @@ def _holding_every_model_permission(person, *extra: str):
     return get_user_model().objects.get(pk=person.pk)  # no cached permissions
 
 
-def _stand_in_pdf(monkeypatch):
-    """LibreOffice is the documents suite's; a stand-in keeps issuing a 督办单 fast."""
-    monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-    monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-
-
 @pytest.fixture(scope="module")
 def scope_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The two regions, built once for the module's tests (they were built for each): in a transaction rolled
-    back after the module, each test in a savepoint of its own (``shared_by_module``); the evidence files in a
+    back after the module, each test in a savepoint of its own (``sweeps.built_once``); the evidence files in a
     folder of the module's."""
     media = tmp_path_factory.mktemp("admin-scope-media")
-    with shared_by_module(django_db_blocker, media), pytest.MonkeyPatch.context() as monkeypatch:
-        _stand_in_pdf(monkeypatch)
+    with built_once(django_db_blocker, media):
         a = _populate("a")
         ours = _rows()
         b = _populate("b")
@@ -206,10 +180,7 @@ def scope_world(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def world(scope_world, monkeypatch, settings):
     """A copy of the module's world for one test (what a test changes on its objects stays in its copy)."""
-    built, media = scope_world
-    _stand_in_pdf(monkeypatch)
-    settings.MEDIA_ROOT = media
-    return copy.deepcopy(built)
+    return copy_for_test(*scope_world, monkeypatch, settings)
 
 
 def _request_as(person):
@@ -274,12 +245,6 @@ def _offered(form, theirs) -> list[str]:
         if shown:
             out.append(f"{name}: {sorted(shown)[:5]}")
     return out
-
-
-def _changed(before: dict) -> list[str]:
-    """The tables whose rows differ from ``before`` (a ``_fingerprint``)."""
-    after = _fingerprint()
-    return [label for label, rows in after.items() if rows != before.get(label)]
 
 
 def _filters_offer(model, specs, theirs) -> list[str]:
@@ -354,20 +319,20 @@ def _sweep_model(client, person, superuser, model, model_admin, world, *, sees: 
         form = model_admin.get_form(as_superuser, obj)(instance=obj)
         changed = {**_posted(form, altered=True), **_management(model_admin, as_superuser, obj), "_save": "1"}
         for view, data in (("change", changed), ("delete", {"post": "yes"})):
-            before = _fingerprint()
+            before = table_rows(UNWATCHED)
             status = client.post(reverse(f"{prefix}_{view}", args=[pk]), data).status_code
             if status not in {403, 404}:
                 findings.append((label, pk, f"POST {view}", status))
-            if wrote := _changed(before):
+            if wrote := tables_changed(before, UNWATCHED):
                 findings.append((label, pk, f"POST {view} wrote", wrote))
     # Every action, on B's rows, confirmed: nothing written.
     mine_actions = set(model_admin.get_actions(_request_as(person)))
     for action in sorted(mine_actions | set(model_admin.get_actions(as_superuser))):
-        before = _fingerprint()
+        before = table_rows(UNWATCHED)
         response = client.post(changelist, {
             "action": action, "index": "0", "_selected_action": [str(pk) for pk in rows], "apply": "1",
             "confirm": "1", "post": "yes", "into": str(rows[0]), "year": "2024"})
-        if wrote := _changed(before):
+        if wrote := tables_changed(before, UNWATCHED):
             findings.append((label, action, "action wrote", wrote))
         # Refused (back to the list), or not among the user's actions (the list again: Django ignores it).
         if response.status_code not in {302, 403} and not (
@@ -385,9 +350,9 @@ def _sweep_model(client, person, superuser, model, model_admin, world, *, sees: 
                 if foreign:
                     many = isinstance(field, forms.ModelMultipleChoiceField)
                     data[form.add_prefix(name)] = [str(pk) for pk in foreign] if many else str(foreign[0])
-            before = _fingerprint()
+            before = table_rows(UNWATCHED)
             client.post(add, {**data, **_management(model_admin, as_superuser, None)})
-            if wrote := _changed(before):
+            if wrote := tables_changed(before, UNWATCHED):
                 findings.append((label, "add with B's keys wrote", wrote))
     for pk in mine[:3]:
         response = client.get(reverse(f"{prefix}_change", args=[pk]))
@@ -448,12 +413,12 @@ def test_acting_on_every_plan_writes_another_regions_unit(client, world):
     form = admin.site._registry[Unit].get_form(_request_as(actor), unit)(instance=unit)
     data = {**_posted(form, altered=False), "emails": "new@example.gov.cn", "_save": "1",
             **_management(admin.site._registry[Unit], _request_as(actor), unit)}
-    before = _fingerprint()
+    before = table_rows(UNWATCHED)
     response = client.post(url, data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     unit.refresh_from_db()
     assert unit.emails == "new@example.gov.cn"
-    assert "tasks.Unit" in _changed(before)  # the sweeps' "nothing written" sees a write
+    assert "tasks.Unit" in tables_changed(before, UNWATCHED)  # the sweeps' "nothing written" sees a write
 
 
 def test_a_coordinator_edits_their_own_regions_unit_and_not_with_another_regions_choices(client, world):

@@ -30,6 +30,7 @@ from django.utils import timezone
 from tasks.models import PersonRole, Profile, WorkItem
 from tasks.tests.daily_setup import MODEL_BACKEND, liaison, user
 from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, WorkItemFactory
+from tasks.tests.hardening.sweeps import built_once, copy_for_test
 from tasks.tests.hardening.test_routes import ROUTES
 from tasks.tests.hardening.test_seeing_is_not_acting import (
     ACT_ROUTES,
@@ -144,17 +145,22 @@ def _refused(response) -> bool:
     return response.status_code == 302 and "/login/" in response["Location"]
 
 
+@pytest.fixture(scope="module")
+def outside_world_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module's tests (it was built for each; ``sweeps.built_once``)."""
+    media = tmp_path_factory.mktemp("outside-media")
+    with built_once(django_db_blocker, media):
+        yield _outside_world(), media
+
+
 @pytest.fixture
-def stand_in_pdf(monkeypatch):
-    from tasks.services import documents as document_service
-    from tasks.services import notices as notice_service
-
-    monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-    monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
+def outside_world(outside_world_built, monkeypatch, settings):
+    """A copy of the module's world for one test: ``(guard world, meeting item, outsiders, markers)``."""
+    return copy_for_test(*outside_world_built, monkeypatch, settings)
 
 
-def test_outsiders_are_refused_every_act_and_read_nothing_of_the_plans_region(client, stand_in_pdf):
-    g, meeting, outsiders, markers = _outside_world()
+def test_outsiders_are_refused_every_act_and_read_nothing_of_the_plans_region(client, outside_world):
+    g, meeting, outsiders, markers = outside_world
     table = acts(g)
     failures = []
     for outsider in outsiders:
@@ -181,10 +187,10 @@ def test_outsiders_are_refused_every_act_and_read_nothing_of_the_plans_region(cl
     assert not failures, "\n".join(map(repr, failures))
 
 
-def test_no_get_writes_for_anyone(client, stand_in_pdf):
+def test_no_get_writes_for_anyone(client, outside_world):
     """Every route's GET, as each kind of user, leaves every table as it was (a link followed, a page reloaded,
     a crawler: none of them acts)."""
-    g, meeting, outsiders, _markers = _outside_world()
+    g, meeting, outsiders, _markers = outside_world
     w = g.w
     root = user("root", is_superuser=True, is_staff=True)
     actor = user("province_actor")
@@ -205,12 +211,12 @@ def test_no_get_writes_for_anyone(client, stand_in_pdf):
     assert not failures, "\n".join(map(repr, failures))
 
 
-def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(stand_in_pdf):
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(outside_world):
     """No route is exempt from the CSRF check: a page of another site posting as the logged-in coordinator or
     liaison (the act's valid data, the session cookie, no token) gets a 403 and writes nothing."""
     from django.test import Client
 
-    g, meeting, _outsiders, _markers = _outside_world()
+    g, meeting, _outsiders, _markers = outside_world
     table = acts(g)
     failures = []
     for person in (g.w.coordinator, g.w.lead_user):

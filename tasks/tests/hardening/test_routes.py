@@ -13,7 +13,6 @@ with its path arguments replaced by hostile ones (ids too long, of nothing, of a
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 from datetime import timedelta
@@ -27,7 +26,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from conftest import shared_by_module
 from tasks import filters as task_filters
 from tasks import forms as task_forms
 from tasks.models import (
@@ -45,8 +43,6 @@ from tasks.models import (
     WorkItem,
 )
 from tasks.roundups.periods import Period
-from tasks.services import documents as document_service
-from tasks.services import notices as notice_service
 from tasks.services.documents import bulletin_for_roundup
 from tasks.services.exports import export_run
 from tasks.services.notices import notices_issue_for_items
@@ -54,6 +50,7 @@ from tasks.services.reports import work_item_request_close
 from tasks.services.review import extension_request_create
 from tasks.services.roundups import roundup_generate
 from tasks.tests.daily_setup import MODEL_BACKEND, make_world
+from tasks.tests.hardening.sweeps import built_once, copy_for_test
 
 pytestmark = pytest.mark.django_db
 
@@ -272,30 +269,20 @@ def _path(entry_name: str, kwargs: dict) -> str | None:
         return None
 
 
-def _stand_in_pdf(monkeypatch) -> None:
-    # LibreOffice is exercised by the documents suite; a stand-in keeps a sweep of every PDF route fast.
-    monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-    monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-
-
 @pytest.fixture(scope="module")
 def sweep_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The sweep's world, built once for the module's 127 tests (it was built for each): in a transaction
-    rolled back after the module, each test in a savepoint of its own (``shared_by_module``). Its files
+    rolled back after the module, each test in a savepoint of its own (``sweeps.built_once``). Its files
     (the evidence, the export) are in a folder of the module's."""
     media = tmp_path_factory.mktemp("sweep-media")
-    with shared_by_module(django_db_blocker, media), pytest.MonkeyPatch.context() as monkeypatch:
-        _stand_in_pdf(monkeypatch)
+    with built_once(django_db_blocker, media):
         yield Sweep(), media
 
 
 @pytest.fixture
 def sweep(sweep_world, monkeypatch, settings):
     """A copy of the module's world for one test (what a test changes on its objects stays in its copy)."""
-    world, media = sweep_world
-    _stand_in_pdf(monkeypatch)
-    settings.MEDIA_ROOT = media
-    return copy.deepcopy(world)
+    return copy_for_test(*sweep_world, monkeypatch, settings)
 
 
 def test_every_route_is_swept():

@@ -10,21 +10,17 @@ refusal is the guard's and not the form's.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tasks.models import Bulletin, RollupMethod, Roundup, SupervisionNotice, WorkItem
 from tasks.roundups.periods import Period
-from tasks.services import documents as document_service
-from tasks.services import notices as notice_service
 from tasks.services.breakdown import BreakdownPart, work_item_break_down
 from tasks.services.documents import bulletin_for_roundup
 from tasks.services.notices import notices_draft, notices_issue_for_items
@@ -33,12 +29,13 @@ from tasks.services.review import extension_request_create
 from tasks.services.roundups import roundup_generate, roundup_publish
 from tasks.services.targets import ShareInput, target_breakdown_save
 from tasks.tests.daily_setup import MODEL_BACKEND, make_world, user
+from tasks.tests.hardening.sweeps import built_once, copy_for_test, table_rows, tables_changed
 from tasks.tests.hardening.test_routes import ROUTES, _route_kwargs
 
 pytestmark = pytest.mark.django_db
 
-# Tables the fingerprint leaves out: the user's own session and the login-attempt log are not plan data.
-UNWATCHED = {"sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+# Tables "nothing written" leaves out: the user's own session and the login-attempt log are not plan data.
+UNWATCHED = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
 # Routes on the user's own account or language (not a plan): posting there may answer 200 (a form) or log
 # the user out; nothing of any plan may change.
 OWN_ACCOUNT = {
@@ -48,21 +45,6 @@ OWN_ACCOUNT = {
     "tasks:api_tokens", "tasks:api_token_revoke",
 }
 REFUSED = {400, 403, 404, 405}
-
-
-def fingerprint() -> dict[str, str]:
-    """Every watched model's rows (every column), hashed: a row added, removed or changed shows."""
-    out = {}
-    for model in apps.get_models():
-        if model._meta.label_lower in UNWATCHED:
-            continue
-        rows = model._default_manager.order_by("pk").values_list()
-        out[model._meta.label_lower] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-    return out
-
-
-def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return sorted(label for label in before if before[label] != after[label])
 
 
 def pdf() -> SimpleUploadedFile:
@@ -212,11 +194,18 @@ def other_kwargs(g: World, name: str, entry) -> dict:
     return kwargs
 
 
+@pytest.fixture(scope="module")
+def guard_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module's tests (it was built for each; ``sweeps.built_once``)."""
+    media = tmp_path_factory.mktemp("guard-media")
+    with built_once(django_db_blocker, media):
+        yield make_guard_world(), media
+
+
 @pytest.fixture
-def stand_in_pdf(monkeypatch):
-    # LibreOffice is exercised by the documents suite; a stand-in keeps publishing fast.
-    monkeypatch.setattr(document_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
-    monkeypatch.setattr(notice_service, "docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
+def g(guard_world, monkeypatch, settings) -> World:
+    """A copy of the module's world for one test."""
+    return copy_for_test(*guard_world, monkeypatch, settings)
 
 
 def _login(client, u):
@@ -230,8 +219,7 @@ def _refused(response) -> bool:
     return response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_view_all_plans_alone_is_refused_every_post_and_nothing_is_written(client, stand_in_pdf):
-    g = make_guard_world()
+def test_view_all_plans_alone_is_refused_every_post_and_nothing_is_written(client, g):
     viewer = user("province_viewer")  # not staff, coordinates nothing, no unit
     viewer.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
     table = acts(g)
@@ -244,13 +232,13 @@ def test_view_all_plans_alone_is_refused_every_post_and_nothing_is_written(clien
         else:
             kwargs, data = other_kwargs(g, name, entry), {}
         url = reverse(name, kwargs=kwargs)
-        before = fingerprint()
+        before = table_rows(UNWATCHED)
         response = client.post(url, data)
         posted += 1
-        written = changed(before, fingerprint())
+        written = tables_changed(before, UNWATCHED)
         if name in OWN_ACCOUNT:
             # The user's own last login; their own API tokens.
-            written = [label for label in written if label not in {"auth.user", "tasks.apitoken"}]
+            written = [label for label in written if label not in {"auth.User", "tasks.ApiToken"}]
             if response.status_code >= 500:
                 failures.append((name, response.status_code))
         elif not _refused(response):
@@ -261,8 +249,7 @@ def test_view_all_plans_alone_is_refused_every_post_and_nothing_is_written(clien
     assert not failures, failures
 
 
-def test_view_all_plans_sees_the_acts_pages_without_their_buttons(client):
-    g = make_guard_world()
+def test_view_all_plans_sees_the_acts_pages_without_their_buttons(client, g):
     viewer = user("province_viewer")
     viewer.user_permissions.add(Permission.objects.get(codename="view_all_plans"))
     _login(client, viewer)
@@ -287,10 +274,9 @@ def test_view_all_plans_sees_the_acts_pages_without_their_buttons(client):
 
 
 @pytest.mark.parametrize("name", ACT_ROUTES)
-def test_the_same_post_succeeds_for_who_may_act(name, client, stand_in_pdf, celery_eager):
+def test_the_same_post_succeeds_for_who_may_act(name, client, g, celery_eager):
     """The refusals above are the guard's: the same data, posted by ``act_on_all_plans`` (a coordinator's
     act, on a plan it does not coordinate) or by the unit's liaison (a unit's act), is accepted and writes."""
-    g = make_guard_world()
     who, kwargs, data = acts(g)[name]
     if who == COORDINATOR:
         actor = user("province_actor")
@@ -298,8 +284,8 @@ def test_the_same_post_succeeds_for_who_may_act(name, client, stand_in_pdf, cele
     else:
         actor = {LEAD: g.w.lead_user, SUPPORT: g.w.support_user}[who]
     _login(client, actor)
-    before = fingerprint()
+    before = table_rows(UNWATCHED)
     response = client.post(reverse(name, kwargs=kwargs), data)
     assert response.status_code == 302 and "/login/" not in response["Location"], (
         response.status_code, response.content.decode()[:2000])
-    assert changed(before, fingerprint()), "accepted but wrote nothing"
+    assert tables_changed(before, UNWATCHED), "accepted but wrote nothing"
