@@ -700,12 +700,9 @@ class ReachTable(_Base):
         return "；".join(reach_problem_label(c, s) for c, s in problems) if problems else "—"
 
 
-class BurdenTable(_Base):
-    """What the app asked of each unit, per month (基层减负): plain counts beside the unit's results, sorted
-    as the reader chooses; never a score or a rank (``selectors.burden``)."""
+class _BurdenAsks(_Base):
+    """The counts of what the app asked of a unit (``selectors.burden``), shared by the two burden tables."""
 
-    unit = tables.Column(verbose_name=_("单位"))
-    month = tables.Column(verbose_name=_("月份"), attrs=NOWRAP)
     reports_requested = tables.Column(verbose_name=_("要求报送"))
     evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
     reminders = tables.Column(verbose_name=_("提醒催办"))
@@ -714,9 +711,18 @@ class BurdenTable(_Base):
     asked_twice = tables.Column(verbose_name=_("重复索要"))
     total = tables.Column(verbose_name=_("合计"))
 
+
+class BurdenTable(_BurdenAsks):
+    """What the app asked of each unit, per month (基层减负): plain counts beside the unit's results, sorted
+    as the reader chooses; never a score or a rank (``selectors.burden``)."""
+
+    unit = tables.Column(verbose_name=_("单位"))
+    month = tables.Column(verbose_name=_("月份"), attrs=NOWRAP)
+
     class Meta:
         template_name = "tasks/table.html"
         attrs = {"class": "worktable", "id": "burden-table"}
+        sequence = ("unit", "month", "...")
         empty_text = _("所选期间系统没有向单位提出要求。")
         order_by = ("unit", "month")
 
@@ -727,7 +733,7 @@ class BurdenTable(_Base):
         return f"{record['month']:%Y-%m}"
 
 
-class BurdenTotalsTable(_Base):
+class BurdenTotalsTable(_BurdenAsks):
     """Per unit, its results beside what the app asked of it over the period (``selectors.burden.unit_totals``):
     the burden page's first table and its export's first sheet (the ``BurdenTable`` holds the months)."""
 
@@ -736,17 +742,11 @@ class BurdenTotalsTable(_Base):
     n_on_time = tables.Column(verbose_name=_("按期完成"))
     on_time_rate = tables.Column(verbose_name=_("按期完成率"))
     n_overdue = tables.Column(verbose_name=_("逾期未完成"))
-    reports_requested = tables.Column(verbose_name=_("要求报送"))
-    evidence_demanded = tables.Column(verbose_name=_("要求佐证"))
-    reminders = tables.Column(verbose_name=_("提醒催办"))
-    notices = tables.Column(verbose_name=pgettext_lazy("count of asks", "督办单"))
-    sign_chases = tables.Column(verbose_name=pgettext_lazy("count of asks", "签收催办"))
-    asked_twice = tables.Column(verbose_name=_("重复索要"))
-    total = tables.Column(verbose_name=_("合计"))
 
     class Meta:
         template_name = "tasks/table.html"
         attrs = {"class": "worktable", "id": "burden-totals"}
+        sequence = ("unit", "n_due", "n_on_time", "on_time_rate", "n_overdue", "...")
         empty_text = _("所选期间系统没有向单位提出要求。")
         orderable = False
 
