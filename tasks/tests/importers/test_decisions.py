@@ -633,3 +633,72 @@ def test_collectives_named_by_level_or_role_are_exhortations(text):
 
 def test_a_department_named_by_its_field_is_still_a_unit():
     assert _one("住房城乡建设主管部门要加强监管。").lead_units == ["住房城乡建设主管部门"]
+
+
+# Session 19: the wordings of the rotated held-out minutes (decisions_heldout4), each a class of its own.
+
+def test_traditional_script_minutes_read_their_charge_words_and_keep_text_and_units_as_written():
+    parsed = parse_decisions("3、實驗小學:目前正在做設計圖,會議要求由縣教育局抓緊時間給縣政府打報告,爭取年內開工。"
+                             "\n4、中華職專:會議要求抓緊辦理前期手續。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["縣教育局"]]
+    assert "由縣教育局抓緊時間給縣政府" in parsed.items[0].text
+    # a table whose cell wraps over two lines: its row is written back as the document writes it
+    table = ("序號  任務                    牽頭單位\n"
+             "1     優化企業登記服務,實現全程  區市場監管局\n"
+             "      網上辦理\n")
+    d = _one(table)
+    assert d.text.startswith("優化企業登記服務,實現全程") and d.lead_units == ["區市場監管局"]
+
+
+def test_a_request_naming_what_to_do_or_with_whom_charges_nobody():
+    for text in ("二、會議要求抓緊辦理前期手續。", "三、会议要求抓紧办理用地手续。",
+                 "四、会议要求涉及消防问题尽快与消防救援大队沟通。", "五、同时与市规划局协调增加地下商业面积。"):
+        assert parse_decisions(text, year=2026).items == [], text
+
+
+def test_you_x_with_the_verbs_of_reporting_and_paying_and_a_development_zone_as_a_unit():
+    parsed = parse_decisions("三、会议明确，该项工作由高新区形成专题报告上报区政府，由区政府呈报市政府，"
+                             "力争6月底前获批。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["高新区"], ["区政府"]]
+    parsed = parse_decisions("二、补偿费用共95万元。其中市文化馆和县博物馆负责60万元；另35万元由县政府支持补助。",
+                             year=2026)
+    assert [d.lead_units for d in parsed.items] == [["市文化馆", "县博物馆"], ["县政府"]]
+
+
+def test_what_the_meeting_was_asked_to_solve_is_no_charge():
+    text = "会议由区委书记主持，对开发区提出的需要区委、区政府协调解决的8个问题逐一进行了研究。"
+    assert parse_decisions(text, year=2026).items == []
+
+
+def test_x_ying_before_what_it_is_to_do_charges_x_but_not_yingdui_or_gongying():
+    d = _one("一、县粮油供应公司应将仓库的使用权移交县粮食局。")
+    assert d.lead_units == ["县粮油供应公司"]
+    assert _one("一、县住建局应于9月底前完成改造。").deadline == date(2026, 9, 30)
+    assert parse_decisions("县发改局局长就《县应对疫情项目清单》征求了意见。", year=2026).items == []
+    assert parse_decisions("要保障县城燃气供应，做好应急准备。", year=2026).items == []
+
+
+def test_a_pronoun_that_asks_is_not_charged_and_a_township_and_a_village_are_two_leads():
+    d = _one("针对存在的问题，他要求东风乡和石桥村迅速组织人员清理河道。清理长度约3公里，于7月10日前完成。")
+    assert (d.lead_units, d.deadline) == (["东风乡", "石桥村"], date(2026, 7, 10))
+    assert _one("她要求县林业局尽快完成补植。").lead_units == ["县林业局"]
+    # 农村/乡村 are no villages
+    assert parse_decisions("要求加快美丽乡村和新农村建设。", year=2026).items == []
+
+
+def test_an_adverb_before_the_joint_work_is_no_part_of_the_unit_joined():
+    d = _one("5. 县爱卫办要会同县政府督查室扎实开展督导检查。")
+    assert (d.lead_units, d.supporting_units) == (["县爱卫办"], ["县政府督查室"])
+
+
+def test_a_sentence_exhorting_collectives_between_two_charges_lends_them_to_neither():
+    parsed = parse_decisions("会议强调，县卫健委要发挥好牵头作用；各相关责任部门要强化协作配合，迅速开展整改；"
+                             "县爱卫办要会同县督查室开展督导检查。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["县卫健委"], []), (["县爱卫办"], ["县督查室"])]
+    assert parsed.items[1].text.startswith("县爱卫办")
+
+
+def test_those_who_take_part_without_a_unit_named_are_no_decision():
+    assert parse_decisions("要发动广大群众参与水环境治理。", year=2026).items == []
+    assert parse_decisions("全县共有四个项目参与申报。", year=2026).items == []
