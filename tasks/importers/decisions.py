@@ -358,6 +358,19 @@ def _schedule_cells(table, row: Row | None) -> str:
                     if c < len(row.cells) and role not in ("task", "num") and _SCHEDULE_HEADER.search(header))
 
 
+# A unit cell that says who leads or helps: "县住建局（牵头）、县财政局", "★县住建局", "X牵头，Y配合".
+_ROLE_MARKED = re.compile(r"牵头|主办|配合|协助|协办|参与|★")
+
+
+def _resp_cell(tables: list, row: Row | None, line: int) -> str:
+    """The row's 责任单位 cell ("" when the row or the column is not found)."""
+    table = _table_of(tables, line)
+    if table is None or row is None or "resp" not in table.roles:
+        return ""
+    col = table.roles.index("resp")
+    return row.cells[col] if col < len(row.cells) else ""
+
+
 def _table_deadline(task, year: int | None, meeting: date | None, schedule: str = "") -> dict:
     """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
     the latest point its schedule cells ("11月底前…竣工交付") or its text name."""
@@ -395,11 +408,13 @@ def _table_decisions(text: str, year: int | None,
         tasks = [t.task for t in results.tasks if t.task.lead_units or t.task.supporting_units]
         if tasks and results.tables and not any(t.inferred for t in results.tables):
             roles = {r for table in results.tables for r in table.roles}
-            if "resp" in roles and not roles & {"lead", "support"}:
-                for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention)
-                    t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
             first = run[0].line
             rows = {r.line: r for r in run}
+            if "resp" in roles and not roles & {"lead", "support"}:
+                for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention),
+                    if not _ROLE_MARKED.search(_resp_cell(results.tables, rows.get(t.line), t.line or first)):
+                        t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
+                    # unless the cell says who leads ("县住建局（牵头）、县财政局", "X牵头，Y配合")
             last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
             out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
             out[first] = [ParsedDecision(

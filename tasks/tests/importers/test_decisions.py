@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tasks.importers.deadlines import relative_deadline
-from tasks.importers.decisions import _joined_lists, parse_decisions
+from tasks.importers.decisions import _joined_lists, parse_decisions, read_decisions
 
 HERE = Path(__file__).parent / "decisions"
 
@@ -702,3 +702,71 @@ def test_a_sentence_exhorting_collectives_between_two_charges_lends_them_to_neit
 def test_those_who_take_part_without_a_unit_named_are_no_decision():
     assert parse_decisions("要发动广大群众参与水环境治理。", year=2026).items == []
     assert parse_decisions("全县共有四个项目参与申报。", year=2026).items == []
+
+
+# 交办单 as Word files: the 交办事项 table is read by the plan importer's table reader, a decision per row.
+
+def _docx_table(document, rows: list[list[str]]):
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            first, *more = value.split("\n")
+            table.cell(r, c).text = first
+            for paragraph in more:  # a cell of several paragraphs
+                table.cell(r, c).add_paragraph(paragraph)
+    return table
+
+
+def test_a_docx_jiaoban_table_with_shixiang_qiantou_peihe_shixian_columns_gives_a_decision_per_row(tmp_path):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    document.add_paragraph("县政府第5次常务会议纪要")
+    document.add_paragraph("一、由县发改局牵头，县财政局配合，于5月底前完成项目申报。")
+    document.add_paragraph("二、会议议定事项交办如下：")
+    table = _docx_table(document, [
+        ["序号", "事项", "牵头单位", "配合单位", "完成时限"],
+        ["一、城市建设", "", "", "", ""],
+        ["1", "加快推进老旧小区改造。\n完成12个小区改造任务。", "县住建局", "县财政局\n各镇人民政府",
+         "2026年6月30日前"],
+        ["2", "完成背街小巷整治", "", "县城管局", "9月底前"],
+        ["二、民生保障", "", "", "", ""],
+        ["3", "新增城镇就业1000人", "县人社局", "", "年底前"],
+    ])
+    table.cell(1, 0).merge(table.cell(1, 4))  # a section row across the table
+    table.cell(4, 0).merge(table.cell(4, 4))
+    table.cell(2, 2).merge(table.cell(3, 2))  # one lead for two rows, merged down
+    document.add_paragraph("三、县教育局要在8月底前完成校舍安全排查。")
+    path = tmp_path / "交办单.docx"
+    document.save(path)
+    parsed = read_decisions(path, year=2026)
+    assert [(d.text, d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        ("由县发改局牵头，县财政局配合，于5月底前完成项目申报。", ["县发改局"], ["县财政局"], date(2026, 5, 31)),
+        ("加快推进老旧小区改造。 完成12个小区改造任务。", ["县住建局"], ["县财政局", "各镇人民政府"],
+         date(2026, 6, 30)),
+        ("完成背街小巷整治", ["县住建局"], ["县城管局"], date(2026, 9, 30)),
+        ("新增城镇就业1000人", ["县人社局"], [], date(2026, 12, 31)),
+        ("县教育局要在8月底前完成校舍安全排查。", ["县教育局"], [], date(2026, 8, 31)),
+    ]
+    assert parsed.warnings == []
+
+
+@pytest.mark.parametrize("headers", [
+    ["交办事项", "牵头单位", "配合单位", "完成时限"], ["议定事项", "主办单位", "协办单位", "办理时限"],
+    ["督办事项", "牵头部门", "配合部门", "办结时限"], ["会议议定事项", "牵头单位", "责任单位", "完成时间"]])
+def test_a_docx_table_reads_the_ways_jiaoban_tables_name_their_columns(tmp_path, headers):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    _docx_table(document, [headers, ["做好城区内涝点排查整治", "县城管局", "县水利局、县应急局", "6月底前"]])
+    path = tmp_path / "t.docx"
+    document.save(path)
+    (d,) = read_decisions(path, year=2026).items
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县城管局"], ["县水利局", "县应急局"], date(2026, 6, 30))
+
+
+def test_a_lone_zeren_column_charges_every_unit_unless_the_cell_says_who_leads():
+    parsed = parse_decisions("事项\t责任单位\t完成时限\n"
+                             "加快推进老旧小区改造\t县住建局（牵头）、县财政局\t6月底前\n"
+                             "做好城区内涝点排查整治\t县城管局、县水利局\t9月底前\n"
+                             "完成农贸市场改造\t县市场监管局牵头，县商务局配合\t年底前\n", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["县住建局"], ["县财政局"]), (["县城管局", "县水利局"], []), (["县市场监管局"], ["县商务局"])]
