@@ -770,3 +770,15 @@ def test_a_lone_zeren_column_charges_every_unit_unless_the_cell_says_who_leads()
                              "完成农贸市场改造\t县市场监管局牵头，县商务局配合\t年底前\n", year=2026)
     assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
         (["县住建局"], ["县财政局"]), (["县城管局", "县水利局"], []), (["县市场监管局"], ["县商务局"])]
+
+
+def test_a_jiaoban_table_from_a_pdf_text_layer_keeps_the_rows_after_one_with_an_empty_cell():
+    # a PDF's text layer parts cells by single spaces and prints nothing for an empty 配合单位
+    parsed = parse_decisions("\n".join([
+        "县政府常务会议交办事项清单", "序号 交办事项 牵头单位 配合单位 完成时限",
+        "1 做好城区内涝点排查整治 县城管局 县水利局 6月底前", "2 完成农贸市场提升改造 县市场监管局 9月30日前",
+        "3 新增城镇就业1000人 县人社局 县财政局 年底前"]), year=2026)
+    assert [(d.text, d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        ("做好城区内涝点排查整治", ["县城管局"], ["县水利局"], date(2026, 6, 30)),
+        ("完成农贸市场提升改造", ["县市场监管局"], [], date(2026, 9, 30)),
+        ("新增城镇就业1000人", ["县人社局"], ["县财政局"], date(2026, 12, 31))]
