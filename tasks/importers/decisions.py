@@ -16,7 +16,11 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   a value wrapped onto the next line, or in brackets after the task (``（牵头单位：X）``, ``（X牵头，Y配合）``);
 * 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
   reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
-  column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
+  column charges every unit it names unless a cell says who leads (``X（牵头）、Y``), persons in a unit column
+  (``区住建局（张三）``, ``李四``) are no units; a .docx table is read the same way (``reader.read_docx`` gives its
+  rows as tab-separated lines);
+* a 交办单/督办单 laid out as a form, a name beside its value (``交办事项 | …``, ``牵头单位 | X | 配合单位 | Y``,
+  ``完成时限 | …``): one decision, its names read by the same header vocabulary.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
@@ -57,7 +61,7 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .limits import Limits, check_document
 from .reader import read_document
-from .tables import TableParser
+from .tables import TableParser, column_role
 from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
@@ -424,8 +428,45 @@ def _table_decisions(text: str, year: int | None,
                                   _schedule_cells(_table_of(results.tables, t.line or first), rows.get(t.line))),
                 line=t.line or first)
                 for t in tasks]
+        elif form := _form_decision(run, year, meeting):
+            last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
+            out.update({n: [] for n in range(run[0].line, last + 1) if n not in paragraph_lines})
+            out[run[0].line] = [form]
         i = j
     return lines, out
+
+
+# The fields of a 交办单 form by the table reader's role of their name, written as the prose fields are.
+_FORM_FIELDS = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
+
+
+def _form_decision(run: list, year: int | None, meeting: date | None) -> ParsedDecision | None:
+    """The decision of a 交办单 laid out as a form, one or two name | value pairs a row ("交办事项 | …",
+    "牵头单位 | X | 配合单位 | Y", "完成时限 | …"; 交办单位, 交办时间, 办理要求 and the like are not read): the names
+    by the table reader's header vocabulary (``tables.column_role``), the units and the deadline as the same
+    fields written in prose. None when the rows are not such a form (a name cell is long, or no 事项 or no unit)."""
+    fields: list[tuple[str, str]] = []  # (role, value)
+    for row in run:
+        cells = [c.strip() for c in row.cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        cells += [""] * (len(cells) % 2)
+        for name, value in zip(cells[0::2], cells[1::2], strict=True):
+            if len(name) > 12:
+                return None  # a sentence where a name should be: not a form
+            role = column_role(name)
+            if value and role in ("task", "deadline", *_FORM_FIELDS):
+                fields.append((role, value))
+    roles = {role for role, _value in fields}
+    if "task" not in roles or not roles & set(_FORM_FIELDS):
+        return None
+    text = " ".join(value for role, value in fields if role == "task")
+    leads, supporting = _who("；".join(f"{_FORM_FIELDS[role]}：{value}" for role, value in fields
+                                      if role in _FORM_FIELDS))
+    due = "；".join(f"完成时限：{value}" for role, value in fields if role == "deadline")
+    deadline, relative = _deadline(due or text, year, meeting)
+    return ParsedDecision(text=text, lead_units=_not_persons(leads), supporting_units=_not_persons(supporting),
+                          deadline=deadline, line=run[0].line, relative=relative)
 
 
 # A page number printed in the text ("— 3 —", "- 12 -", "第 3 页"): not part of the paragraph it interrupts.

@@ -782,3 +782,31 @@ def test_a_jiaoban_table_from_a_pdf_text_layer_keeps_the_rows_after_one_with_an_
         ("做好城区内涝点排查整治", ["县城管局"], ["县水利局"], date(2026, 6, 30)),
         ("完成农贸市场提升改造", ["县市场监管局"], [], date(2026, 9, 30)),
         ("新增城镇就业1000人", ["县人社局"], ["县财政局"], date(2026, 12, 31))]
+
+
+def test_a_docx_jiaobandan_laid_out_as_a_form_of_names_beside_values_is_one_decision(tmp_path):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    document.add_paragraph("县人民政府督查室交办单")
+    table = _docx_table(document, [
+        ["交办单位", "县政府办公室", "交办时间", "2026年3月6日"],
+        ["牵头单位", "县住建局", "配合单位", "县财政局、县自然资源局"],
+        ["交办事项", "加快推进老旧小区改造，完成12个小区改造任务", "", ""],
+        ["办理时限", "2026年6月30日前", "", ""],
+    ])
+    table.cell(2, 1).merge(table.cell(2, 3))
+    table.cell(3, 1).merge(table.cell(3, 3))
+    path = tmp_path / "交办单.docx"
+    document.save(path)
+    (d,) = read_decisions(path, year=2026).items
+    assert (d.text, d.lead_units, d.supporting_units, d.deadline) == (
+        "加快推进老旧小区改造，完成12个小区改造任务", ["县住建局"], ["县财政局", "县自然资源局"], date(2026, 6, 30))
+
+
+def test_a_form_one_name_a_row_and_rows_that_are_no_form():
+    d = _one("督办单\n督办事项\t做好城区内涝点排查整治\n承办单位\t县城管局\n协办单位\t县水利局\n办结时限\t6月底前\n")
+    assert (d.text, d.lead_units, d.supporting_units, d.deadline) == (
+        "做好城区内涝点排查整治", ["县城管局"], ["县水利局"], date(2026, 6, 30))
+    # names without a 事项, or a unit, are no form: nothing is read from them
+    assert parse_decisions("交办单位\t县政府办公室\n交办时间\t2026年3月6日\n", year=2026).items == []
+    assert parse_decisions("交办事项\t做好排查\n交办时间\t2026年3月6日\n", year=2026).items == []
