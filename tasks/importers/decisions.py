@@ -202,6 +202,8 @@ _ASKER_RE = re.compile(_ASKER)
 
 def _speaker(span: str) -> re.Match[str] | None:
     """"毛孝泉要求…", "督查组要求…", "他要求…": a person, a group that asks or a pronoun, then 要求/强调/指出."""
+    if "要求" not in span and "强调" not in span and "指出" not in span:
+        return None
     speaker = _SPEAKER.match(span)
     if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))
                     or speaker.group(1) in ("他", "她")):
@@ -837,10 +839,12 @@ def _charges(item: str) -> list[str]:
     pieces: list[str] = []
     exhorting = False  # the last piece is a sentence that exhorts collectives
     for sentence in (x for x in _SENTENCE_END.split(item) if x.strip()):
-        charges = bool(_who(sentence, promote=False)[0])
-        if not pieces or (exhorting and charges) or (_who(pieces[-1], promote=False)[0] and (
-                charges or _EXHORTATION.match(sentence.strip()))):
-            exhorting = bool(pieces) and not charges and bool(_EXHORTATION.match(sentence.strip()))
+        if not pieces:
+            pieces.append("")
+        elif (exhorting or _who(pieces[-1], promote=False)[0]) and (
+                (charges := bool(_who(sentence, promote=False)[0])) or (
+                    not exhorting and _EXHORTATION.match(sentence.strip()))):
+            exhorting = not charges
             pieces.append("")
         for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
