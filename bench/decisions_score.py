@@ -1,6 +1,6 @@
 """Score the minutes importer on the labelled meeting minutes / 交办 texts of issue 34.
 
-    python bench/decisions_score.py [--set heldout|heldout4|tune|both] [--json] [--verbose]
+    python bench/decisions_score.py [--set heldout|tune|both] [--json] [--verbose]
 
 Each document of the set's folders under ``tasks/tests/importers/`` (a .txt, .docx or .pdf file with its
 ``<name>.labels.json``) goes through the importer as ``manage.py import_decisions PATH --year YEAR``
@@ -15,14 +15,15 @@ as written, found in the predicted text; else the highest character-bigram overl
 ``MIN_SIMILARITY``). Texts and unit names are compared without whitespace, with full-width brackets read
 as half-width; a leading number is ignored. An unmatched labelled decision counts as wrong.
 
-Sets: ``heldout`` is the held-out folder ``decisions_heldout4`` (collected in session 18; nobody tuned on
-it), ``heldout4`` an alias of it; ``tune`` the tuning half ``decisions_tune`` (which since the session-18
-rotation also holds the 24 documents of the earlier held-out folders ``decisions_heldout``,
-``decisions_heldout2`` and ``decisions_heldout3``); ``both`` everything.
+Sets: ``heldout`` is the held-out folder ``decisions_heldout5`` (collected in session 19; nobody tuned on
+it); ``tune`` the tuning half ``decisions_tune`` (which since the session-18 rotation also holds the 24
+documents of the earlier held-out folders ``decisions_heldout``, ``decisions_heldout2`` and
+``decisions_heldout3``, and since the session-19 rotation the 15 documents of ``decisions_heldout4``);
+``both`` everything. A rotated folder is no set of its own: its documents are scored with ``tune``.
 
 Printed: one line per document, the overall score of each folder with "lead right" and "deadline right"
-beside it, and, for a set of several folders, the pooled score. Always exits 0: the number is the result,
-not a pass/fail.
+beside it, and, for a set of several folders, the pooled score. Exits 0 whatever the score (the number is the
+result, not a pass/fail); 1, naming the folder, when a set's folder holds no labelled document.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
 
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout4",)
-SETS = {"heldout": HELDOUT, "heldout4": HELDOUT,
+HELDOUT = ("decisions_heldout5",)
+SETS = {"heldout": HELDOUT,
         "tune": ("decisions_tune",),
         "both": (*HELDOUT, "decisions_tune")}
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".wps")
@@ -208,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     results = {}
     for folder in SETS[args.set]:
-        docs = [score_document(p, lab) for p, lab in documents(CORPUS / folder)]
+        labelled = documents(CORPUS / folder)
+        if not labelled:
+            print(f"{folder}: no labelled documents in {CORPUS / folder}", file=sys.stderr)
+            return 1
+        docs = [score_document(p, lab) for p, lab in labelled]
         results[folder] = (docs, summarise(docs))
     if len(results) > 1:
         all_docs = [d for docs, _ in results.values() for d in docs]

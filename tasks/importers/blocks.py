@@ -813,6 +813,14 @@ def _single_spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
                 k += 1
                 continue
             tokens = [t for t in row.split(" ") if t]
+            if tokens and tokens[0] == str(expected) and len(tokens) < tail + 2:
+                short = _short_row(tokens, roles, text_col, task_col)
+                if short is None:
+                    break
+                rows.append((k, short))
+                expected += 1
+                k += 1
+                continue
             if len(tokens) < tail + 2 or tokens[0] != str(expected):
                 break
             cells = [""] * width
@@ -831,6 +839,37 @@ def _single_spaced_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
         if len(rows) > 1:
             _claim(lines, out, i, k, rows)
     return out
+
+
+def _short_row(tokens: list[str], roles: list[str], text_col: int, task_col: int) -> list[str] | None:
+    """A single-spaced row whose empty cells printed nothing ("3 完成农贸市场改造 县市场监管局 9月30日前" under
+    牵头单位 | 配合单位 | 完成时限): its last cells placed by what they hold, a deadline under the deadline column and
+    the unit lists before it under the unit columns from the first (the lead's) on, the rest empty; None when
+    they do not read so (then the table ends there, as before)."""
+    width = len(roles)
+    trailing = list(range(text_col + 1, width))
+    rest = tokens[1:]
+    placed: dict[int, str] = {}
+    deadline_cols = [c for c in trailing if roles[c] == "deadline"]
+    if deadline_cols and len(rest) > 1 and _is_deadline(rest[-1]):
+        placed[deadline_cols[0]] = rest.pop()
+    units: list[str] = []
+    while len(rest) > 1 and _unit_line(rest[-1]):
+        units.insert(0, rest.pop())
+    unit_cols = [c for c in trailing if roles[c] in ("lead", "resp", "support")]
+    if not units or len(units) > len(unit_cols):
+        return None
+    placed.update(zip(unit_cols, units, strict=False))
+    cells = [""] * width
+    cells[0] = tokens[0]
+    cells[text_col] = rest.pop()
+    if rest and task_col != text_col:
+        cells[task_col] = "".join(rest)
+    elif rest:
+        cells[text_col] = "".join(rest) + cells[text_col]
+    for c, value in placed.items():
+        cells[c] = value
+    return cells
 
 
 def _grid_places(line: str, starts: list[int], width: int) -> list[tuple[int, str]] | None:

@@ -5,7 +5,8 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``X、Y要…`` / ``X：…`` (the units charged are leads);
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…``
+  (the units charged are leads); ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two decisions);
 * ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
 * ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
@@ -15,13 +16,17 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   a value wrapped onto the next line, or in brackets after the task (``（牵头单位：X）``, ``（X牵头，Y配合）``);
 * 交办/督办/整改 tables (pipes, tabs, spaced columns, one cell per line): read by the plan importer's one table
   reader (``blocks.to_blocks`` + ``tables.TableParser``, columns by header), one decision per row; a lone 责任单位
-  column charges every unit it names, persons in a unit column (``区住建局（张三）``, ``李四``) are no units.
+  column charges every unit it names unless a cell says who leads (``X（牵头）、Y``), persons in a unit column
+  (``区住建局（张三）``, ``李四``) are no units; a .docx table is read the same way (``reader.read_docx`` gives its
+  rows as tab-separated lines);
+* a 交办单/督办单 laid out as a form, a name beside its value (``交办事项 | …``, ``牵头单位 | X | 配合单位 | Y``,
+  ``完成时限 | …``): one decision, its names read by the same header vocabulary.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
 Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it. A clause
 ``由Y…`` after one that charged X starts one too (``由X编制方案，待…后，由Y、Z筹资``); a clause charging the same units
-again does not.
+again does not. A sentence exhorting collectives (``各相关责任部门要强化协作配合``) belongs to neither charge around it.
 
 A person (``由马娜牵头``, ``相关县领导``, ``副市长张三``) is not a unit: the units that 负责 or 落实 become the leads.
 ``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
@@ -29,7 +34,12 @@ unnamed party (``施工单位要…``); ``X要密切配合`` makes X a supportin
 decision has none. A list ends at ``等`` (``县住建局等部门`` -> 县住建局) or at a count (``双沟、王集两镇``), and
 the manner words before the role word are not part of the last unit
 (``密切配合``, ``负责搞好配合``, ``密切协作配合``). A collective joined by 和/及/与 is a party of its own
-(``规划建设部门及乡镇``); unnamed enterprises (``相关投资开发企业``) are no units. A 领导小组 is a unit.
+(``规划建设部门及乡镇``); unnamed enterprises (``相关投资开发企业``) are no units. A 领导小组, a zone's
+administration (``工业区``), a 宾馆/图书馆 and a village (``杨林乡和团田村``: two) are units. A span that says what to
+do or with whom (``会议要求抓紧办理…``, ``与市规划局协调…``) or describes (``需要区委、区政府协调解决的问题``,
+``X提出的``) names no unit; nor does one that only 参与 (``发动广大群众参与…``). Adverbs before the work
+(``会同Y扎实开展…``) are not part of a unit. Traditional-script minutes are read on a simplified copy, one
+character for one, and written back as they are written.
 Page numbers printed in the text (``— 3 —``) are skipped. A table without a deadline column takes the latest
 point its schedule column (``实施计划``, ``进度安排``) names.
 
@@ -51,7 +61,7 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .limits import Limits, check_document
 from .reader import read_document
-from .tables import TableParser
+from .tables import TableParser, column_role
 from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
@@ -59,7 +69,9 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班)")
+             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
+             # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
+             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -83,6 +95,7 @@ _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
                      r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"
+                     r"|扎实|切实|迅速|全面|持续|深入|及时|进一步"
                      r"|按职责|按照职责|依职责|根据职责|按职能)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
@@ -95,7 +108,11 @@ _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?
                    r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|本周|下周[一二三四五六日]?|年底|年内"
                    r"|[0-9一二三四五六七八九十两]{1,3}个?(?:工作日|日|天|周|月))(?:之前|以前|前|之内|以内|内)?$")
 _WHEN_ENDS = set("前内底末旬日号月周天年")
-_CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须)")
+# "X要…", "X应当/务必/必须…", and "X应" before what it is to do ("市外轮供应公司应将…交给…"), not the 应 of
+# 供应/相应/适应/响应/应急.
+_CHARGED = re.compile(r"(?:(?<![需主重只必纪概摘提想])要(?![求素点闻件])|应当|务必|必须"
+                      r"|(?<![供相适反响回效感呼顺答理])应(?=将|于|在|按|把|尽快|及时|加快|抓紧|立即|做好|抓好|会同|积极"
+                      r"|主动|负责|牵头|配合|进一步|严格|切实|认真|全面|加强|确保|结合|根据|依法|督促))")
 _GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡]|城区|市区|辖区)?"
                       r"(?:各|相关|有关|其他|其它|其余|全体|所有|属地)"
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:行业)?主管部门$"
@@ -162,7 +179,7 @@ def _split_units(span: str) -> list[str]:
 
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
-_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局" names two
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局", "杨林乡和团田村"
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
@@ -177,16 +194,26 @@ def _split_joined(part: str) -> list[str]:
     return [part]
 
 
-_SPEAKER = re.compile(r"^(.{2,12}?)(?:要求|强调|指出)[:：]?")
+_SPEAKER = re.compile(r"^(.{2,12}?|他|她)(?:要求|强调|指出)[:：]?")  # "毛孝泉要求…", "他要求…"
 # Groups that hand work out (督查组要求…): the one who asks, not a unit charged.
 _ASKER = r"(?:督查组|督导组|检查组|巡查组|考核组|暗访组|工作组|督查室|督导室)"
 _ASKER_RE = re.compile(_ASKER)
 
 
+def _speaker(span: str) -> re.Match[str] | None:
+    """"毛孝泉要求…", "督查组要求…", "他要求…": a person, a group that asks or a pronoun, then 要求/强调/指出."""
+    if "要求" not in span and "强调" not in span and "指出" not in span:
+        return None
+    speaker = _SPEAKER.match(span)
+    if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))
+                    or speaker.group(1) in ("他", "她")):
+        return speaker
+    return None
+
+
 def _clean_span(span: str) -> str:
     span = span.strip(" \t“”\"'")
-    speaker = _SPEAKER.match(span)
-    if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))):
+    if speaker := _speaker(span):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
@@ -206,13 +233,20 @@ def _is_person(name: str) -> bool:
             and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
 
 
+# How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
+# "涉及防火问题尽快与消防支队沟通" (the unit there is who the work is done with, not who does it).
+_NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保)")
+
+
 def _unit_list(span: str) -> list[str]:
-    """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped."""
+    """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped, and
+    spans that start with what to do or with whom."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
-        if 0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit):
+        if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
+                and not _NOT_A_NAME.match(unit)):
             units.append(unit)
     return units
 
@@ -237,7 +271,7 @@ _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓
          r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
 _SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=做好|抓好|开展|完成|推进|实施|落实)")
-_LEADING_UNITS = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
+_LEADING_UNITS = re.compile(rf"^(.{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
 
 
 def _leading_units(text: str) -> list[str]:
@@ -264,7 +298,8 @@ def _units_before(clause: str, word: str) -> list[str]:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
+    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
+               or ((speaker := _speaker(clause.strip())) and speaker.group(0).endswith("要求")))
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
     span = ""
@@ -329,6 +364,19 @@ def _schedule_cells(table, row: Row | None) -> str:
                     if c < len(row.cells) and role not in ("task", "num") and _SCHEDULE_HEADER.search(header))
 
 
+# A unit cell that says who leads or helps: "县住建局（牵头）、县财政局", "★县住建局", "X牵头，Y配合".
+_ROLE_MARKED = re.compile(r"牵头|主办|配合|协助|协办|参与|★")
+
+
+def _resp_cell(tables: list, row: Row | None, line: int) -> str:
+    """The row's 责任单位 cell ("" when the row or the column is not found)."""
+    table = _table_of(tables, line)
+    if table is None or row is None or "resp" not in table.roles:
+        return ""
+    col = table.roles.index("resp")
+    return row.cells[col] if col < len(row.cells) else ""
+
+
 def _table_deadline(task, year: int | None, meeting: date | None, schedule: str = "") -> dict:
     """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
     the latest point its schedule cells ("11月底前…竣工交付") or its text name."""
@@ -366,11 +414,13 @@ def _table_decisions(text: str, year: int | None,
         tasks = [t.task for t in results.tasks if t.task.lead_units or t.task.supporting_units]
         if tasks and results.tables and not any(t.inferred for t in results.tables):
             roles = {r for table in results.tables for r in table.roles}
-            if "resp" in roles and not roles & {"lead", "support"}:
-                for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention)
-                    t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
             first = run[0].line
             rows = {r.line: r for r in run}
+            if "resp" in roles and not roles & {"lead", "support"}:
+                for t in tasks:  # a lone 责任单位 column: every unit it names is charged (the minutes' convention),
+                    if not _ROLE_MARKED.search(_resp_cell(results.tables, rows.get(t.line), t.line or first)):
+                        t.lead_units, t.supporting_units = t.lead_units + t.supporting_units, []
+                    # unless the cell says who leads ("县住建局（牵头）、县财政局", "X牵头，Y配合")
             last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
             out.update({n: [] for n in range(first, last + 1) if n not in paragraph_lines})
             out[first] = [ParsedDecision(
@@ -380,8 +430,45 @@ def _table_decisions(text: str, year: int | None,
                                   _schedule_cells(_table_of(results.tables, t.line or first), rows.get(t.line))),
                 line=t.line or first)
                 for t in tasks]
+        elif form := _form_decision(run, year, meeting):
+            last = (blocks[j].line - 1) if j < len(blocks) else len(lines)
+            out.update({n: [] for n in range(run[0].line, last + 1) if n not in paragraph_lines})
+            out[run[0].line] = [form]
         i = j
     return lines, out
+
+
+# The fields of a 交办单 form by the table reader's role of their name, written as the prose fields are.
+_FORM_FIELDS = {"lead": "牵头单位", "resp": "责任单位", "support": "配合单位"}
+
+
+def _form_decision(run: list, year: int | None, meeting: date | None) -> ParsedDecision | None:
+    """The decision of a 交办单 laid out as a form, one or two name | value pairs a row ("交办事项 | …",
+    "牵头单位 | X | 配合单位 | Y", "完成时限 | …"; 交办单位, 交办时间, 办理要求 and the like are not read): the names
+    by the table reader's header vocabulary (``tables.column_role``), the units and the deadline as the same
+    fields written in prose. None when the rows are not such a form (a name cell is long, or no 事项 or no unit)."""
+    fields: list[tuple[str, str]] = []  # (role, value)
+    for row in run:
+        cells = [c.strip() for c in row.cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        cells += [""] * (len(cells) % 2)
+        for name, value in zip(cells[0::2], cells[1::2], strict=True):
+            if len(name) > 12:
+                return None  # a sentence where a name should be: not a form
+            role = column_role(name)
+            if value and role in ("task", "deadline", *_FORM_FIELDS):
+                fields.append((role, value))
+    roles = {role for role, _value in fields}
+    if "task" not in roles or not roles & set(_FORM_FIELDS):
+        return None
+    text = " ".join(value for role, value in fields if role == "task")
+    leads, supporting = _who("；".join(f"{_FORM_FIELDS[role]}：{value}" for role, value in fields
+                                      if role in _FORM_FIELDS))
+    due = "；".join(f"完成时限：{value}" for role, value in fields if role == "deadline")
+    deadline, relative = _deadline(due or text, year, meeting)
+    return ParsedDecision(text=text, lead_units=_not_persons(leads), supporting_units=_not_persons(supporting),
+                          deadline=deadline, line=run[0].line, relative=relative)
 
 
 # A page number printed in the text ("— 3 —", "- 12 -", "第 3 页"): not part of the paragraph it interrupts.
@@ -428,10 +515,12 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
     return out
 
 
+# A character of the units a clause starts with: not 的/了, which describe ("需要区委、区政府协调解决的问题").
+_NAMING = "[^的了]"
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹"
+    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹"
     r"|严管|严控|严查"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
@@ -443,11 +532,13 @@ _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|
 _WITH = re.compile(r"(?:会同|联合)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
-# "由X提出/制定…": X is charged with drafting what the meeting will decide on.
-_BY = re.compile(rf"^(.{{2,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把)")
+# "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
+# 支持补助"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
+_BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
+                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
+                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决)(?!的))")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
-_SUBJECT = re.compile(rf"^(.{{2,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
+_SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
 
 _NAME = rf"[^，,；;。]{{0,{MAX_UNIT}}}?{_UNIT_END}(?!门|会|公室|事处|(?<=乡)镇)"  # not 规划建设部(门), 乡(镇)
@@ -642,8 +733,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     supporting += willing
     leads = [u for u in leads if not _UNNAMED.match(u)]
     supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u)]
-    if not leads and all(_GENERIC.search(u) for u in supporting):
-        supporting = []  # "部门、乡镇要配合到位": an exhortation
+    if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
+        supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
 
 
@@ -742,11 +833,18 @@ def _charges_others(part: str, before: str) -> bool:
 
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
-    it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it."""
+    it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it. A
+    sentence exhorting collectives after a charge is a piece of its own, which ends at the next charge
+    ("卫健委要…；各相关责任部门要强化协作配合…；爱卫办要会同…": three)."""
     pieces: list[str] = []
+    exhorting = False  # the last piece is a sentence that exhorts collectives
     for sentence in (x for x in _SENTENCE_END.split(item) if x.strip()):
-        if not pieces or (_who(pieces[-1], promote=False)[0] and (
-                _who(sentence, promote=False)[0] or _EXHORTATION.match(sentence.strip()))):
+        if not pieces:
+            pieces.append("")
+        elif (exhorting or _who(pieces[-1], promote=False)[0]) and (
+                (charges := bool(_who(sentence, promote=False)[0])) or (
+                    not exhorting and _EXHORTATION.match(sentence.strip()))):
+            exhorting = not charges
             pieces.append("")
         for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
@@ -779,17 +877,49 @@ def _decision_texts(segment: str) -> list[str]:
     return [segment]
 
 
-# Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执…): a traditional-script
-# copy of mainland minutes is read on a simplified copy, one character for one, and its results written back
-# as the text writes them.
-_MINUTES_T2S = str.maketrans("請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊",
-                             "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队")
+# Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执, 緊/盡/溝/給…): a
+# traditional-script copy of mainland minutes is read on a simplified copy, one character for one, and its results
+# written back as the text writes them. Each is a character simplified text never uses (not 著, 乾, 於, 覆), so a
+# simplified text reads unchanged.
+_MINUTES_TRAD = (
+    "請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊緊盡儘溝補償綠給圖選減裝國見決寫樓書記"
+    "認識讓論試詢詳課談變語讀講訪訴諾誤該謀這過還邊遞遠適違連遷遺層歸當錢銀閱陳隨難靜響頁順預額風養馬齊態慮懷戶擔擁擇擊擬採換"
+    "揮損搶攝撥擴擾攬敵暫樣樹橋檔歡歷漢潔濱無牆獨獲現畫異盤確礎禮穩窮競簡約細終結練績繳織罰肅脫腦舉舊萬葉蓋虛術複覽觀訂託許評"
+    "診詞誠誌諮謝豐貨貧購賀賬賴贊趕軌軟較載輔輕週遊鄰鄭釋針鋼錄鍵鎖鐘閒閘階雙雜離靈韓頒頻顧類飛館驅鬥魚麥齡勢勸圍圓壓壯夠夢奪"
+    "奮寶專屆嶺幫彈彙徑復徵恆愛慣憑懲攜敗棄榮樂歐淨淺溫滿漁漲澤濃烏熱燈爛犧狀畝畢疊盧眾禍稱種筆節簽籌糾紅納紙紛絕綱緩緒締縮繪"
+    "纜羅義習聖聞聲腳臨臺艱藥蘭虧蟲製親覺訊誰謂譯貢貪貸貼賓賠賣賦賽贈贏趨跡踐蹤躍軍輝輪轄辭邏郵銳銷鋪鏈鑒閃閉閑閣闡陣陰隱雖霧"
+    "韋頂須顆顏願飢飲飼飽餘饋駐駕騰驚鬧魯鮮鳴鴻麗黃"
+)
+_MINUTES_SIMP = (
+    "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队紧尽尽沟补偿绿给图选减装国见决写楼书记"
+    "认识让论试询详课谈变语读讲访诉诺误该谋这过还边递远适违连迁遗层归当钱银阅陈随难静响页顺预额风养马齐态虑怀户担拥择击拟采换"
+    "挥损抢摄拨扩扰揽敌暂样树桥档欢历汉洁滨无墙独获现画异盘确础礼稳穷竞简约细终结练绩缴织罚肃脱脑举旧万叶盖虚术复览观订托许评"
+    "诊词诚志咨谢丰货贫购贺账赖赞赶轨软较载辅轻周游邻郑释针钢录键锁钟闲闸阶双杂离灵韩颁频顾类飞馆驱斗鱼麦龄势劝围圆压壮够梦夺"
+    "奋宝专届岭帮弹汇径复征恒爱惯凭惩携败弃荣乐欧净浅温满渔涨泽浓乌热灯烂牺状亩毕叠卢众祸称种笔节签筹纠红纳纸纷绝纲缓绪缔缩绘"
+    "缆罗义习圣闻声脚临台艰药兰亏虫制亲觉讯谁谓译贡贪贷贴宾赔卖赋赛赠赢趋迹践踪跃军辉轮辖辞逻邮锐销铺链鉴闪闭闲阁阐阵阴隐虽雾"
+    "韦顶须颗颜愿饥饮饲饱余馈驻驾腾惊闹鲁鲜鸣鸿丽黄"
+)
+_MINUTES_T2S = str.maketrans(_MINUTES_TRAD, _MINUTES_SIMP)
 
 
-def _as_written(found: str, read: str, written: str) -> str:
-    """``found`` (a piece of ``read``, the simplified copy) as ``written`` writes it."""
+def _as_written(found: str, read: str, written: str, back: dict[int, int] | None = None) -> str:
+    """``found`` (a piece of ``read``, the simplified copy) as ``written`` writes it; a text ``read`` does not hold
+    in one piece (a table cell wrapped over lines) character by character through ``back``."""
     at = read.find(found)
-    return written[at:at + len(found)] if at >= 0 else found
+    if at >= 0:
+        return written[at:at + len(found)]
+    return found.translate(back) if back else found
+
+
+def _written_back(read: str, written: str) -> dict[int, int]:
+    """Each simplified character of ``read`` that stands for one traditional character of ``written`` only, and
+    that ``written`` never writes as such (so a text mixing both scripts keeps what it is not sure of)."""
+    seen: dict[str, set[str]] = {}
+    for r, w in zip(read, written, strict=True):
+        if r != w:
+            seen.setdefault(r, set()).add(w)
+    as_is = set(written)
+    return {ord(r): ord(next(iter(ws))) for r, ws in seen.items() if len(ws) == 1 and r not in as_is}
 
 
 def parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
@@ -801,10 +931,11 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
     read = simplified(text).translate(_MINUTES_T2S)
     if read != text:
         parsed = _parse_decisions(read, year=year, meeting=meeting)
+        back = _written_back(read, text)
         for d in parsed.items:
-            d.text = _as_written(d.text, read, text)
-            d.lead_units = [_as_written(u, read, text) for u in d.lead_units]
-            d.supporting_units = [_as_written(u, read, text) for u in d.supporting_units]
+            d.text = _as_written(d.text, read, text, back)
+            d.lead_units = [_as_written(u, read, text, back) for u in d.lead_units]
+            d.supporting_units = [_as_written(u, read, text, back) for u in d.supporting_units]
         return parsed
     return _parse_decisions(text, year=year, meeting=meeting)
 

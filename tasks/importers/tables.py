@@ -129,6 +129,12 @@ def _role(cell: str) -> tuple[str, re.Match[str]] | None:
     return None
 
 
+def column_role(cell: str) -> str:
+    """The role a header cell names ("牵头单位" -> "lead", "交办事项" -> "task"), "" when none."""
+    found = _role(cell)
+    return found[0] if found else ""
+
+
 # Header words that say a column's role inside a longer header, tried after the exact names.
 _LOOSE_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("support", re.compile(r"(协同|配合|协办|协助|参与)(责任)?(单位|部门|处室|科室)")),

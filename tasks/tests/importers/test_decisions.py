@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tasks.importers.deadlines import relative_deadline
-from tasks.importers.decisions import _joined_lists, parse_decisions
+from tasks.importers.decisions import _joined_lists, parse_decisions, read_decisions
 
 HERE = Path(__file__).parent / "decisions"
 
@@ -633,3 +633,180 @@ def test_collectives_named_by_level_or_role_are_exhortations(text):
 
 def test_a_department_named_by_its_field_is_still_a_unit():
     assert _one("住房城乡建设主管部门要加强监管。").lead_units == ["住房城乡建设主管部门"]
+
+
+# Session 19: the wordings of the rotated held-out minutes (decisions_heldout4), each a class of its own.
+
+def test_traditional_script_minutes_read_their_charge_words_and_keep_text_and_units_as_written():
+    parsed = parse_decisions("3、實驗小學:目前正在做設計圖,會議要求由縣教育局抓緊時間給縣政府打報告,爭取年內開工。"
+                             "\n4、中華職專:會議要求抓緊辦理前期手續。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["縣教育局"]]
+    assert "由縣教育局抓緊時間給縣政府" in parsed.items[0].text
+    # a table whose cell wraps over two lines: its row is written back as the document writes it
+    table = ("序號  任務                    牽頭單位\n"
+             "1     優化企業登記服務,實現全程  區市場監管局\n"
+             "      網上辦理\n")
+    d = _one(table)
+    assert d.text.startswith("優化企業登記服務,實現全程") and d.lead_units == ["區市場監管局"]
+
+
+def test_a_request_naming_what_to_do_or_with_whom_charges_nobody():
+    for text in ("二、會議要求抓緊辦理前期手續。", "三、会议要求抓紧办理用地手续。",
+                 "四、会议要求涉及消防问题尽快与消防救援大队沟通。", "五、同时与市规划局协调增加地下商业面积。"):
+        assert parse_decisions(text, year=2026).items == [], text
+
+
+def test_you_x_with_the_verbs_of_reporting_and_paying_and_a_development_zone_as_a_unit():
+    parsed = parse_decisions("三、会议明确，该项工作由高新区形成专题报告上报区政府，由区政府呈报市政府，"
+                             "力争6月底前获批。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["高新区"], ["区政府"]]
+    parsed = parse_decisions("二、补偿费用共95万元。其中市文化馆和县博物馆负责60万元；另35万元由县政府支持补助。",
+                             year=2026)
+    assert [d.lead_units for d in parsed.items] == [["市文化馆", "县博物馆"], ["县政府"]]
+
+
+def test_what_the_meeting_was_asked_to_solve_is_no_charge():
+    text = "会议由区委书记主持，对开发区提出的需要区委、区政府协调解决的8个问题逐一进行了研究。"
+    assert parse_decisions(text, year=2026).items == []
+
+
+def test_x_ying_before_what_it_is_to_do_charges_x_but_not_yingdui_or_gongying():
+    d = _one("一、县粮油供应公司应将仓库的使用权移交县粮食局。")
+    assert d.lead_units == ["县粮油供应公司"]
+    assert _one("一、县住建局应于9月底前完成改造。").deadline == date(2026, 9, 30)
+    assert parse_decisions("县发改局局长就《县应对疫情项目清单》征求了意见。", year=2026).items == []
+    assert parse_decisions("要保障县城燃气供应，做好应急准备。", year=2026).items == []
+
+
+def test_a_pronoun_that_asks_is_not_charged_and_a_township_and_a_village_are_two_leads():
+    d = _one("针对存在的问题，他要求东风乡和石桥村迅速组织人员清理河道。清理长度约3公里，于7月10日前完成。")
+    assert (d.lead_units, d.deadline) == (["东风乡", "石桥村"], date(2026, 7, 10))
+    assert _one("她要求县林业局尽快完成补植。").lead_units == ["县林业局"]
+    # 农村/乡村 are no villages
+    assert parse_decisions("要求加快美丽乡村和新农村建设。", year=2026).items == []
+
+
+def test_an_adverb_before_the_joint_work_is_no_part_of_the_unit_joined():
+    d = _one("5. 县爱卫办要会同县政府督查室扎实开展督导检查。")
+    assert (d.lead_units, d.supporting_units) == (["县爱卫办"], ["县政府督查室"])
+
+
+def test_a_sentence_exhorting_collectives_between_two_charges_lends_them_to_neither():
+    parsed = parse_decisions("会议强调，县卫健委要发挥好牵头作用；各相关责任部门要强化协作配合，迅速开展整改；"
+                             "县爱卫办要会同县督查室开展督导检查。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["县卫健委"], []), (["县爱卫办"], ["县督查室"])]
+    assert parsed.items[1].text.startswith("县爱卫办")
+
+
+def test_those_who_take_part_without_a_unit_named_are_no_decision():
+    assert parse_decisions("要发动广大群众参与水环境治理。", year=2026).items == []
+    assert parse_decisions("全县共有四个项目参与申报。", year=2026).items == []
+
+
+# 交办单 as Word files: the 交办事项 table is read by the plan importer's table reader, a decision per row.
+
+def _docx_table(document, rows: list[list[str]]):
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            first, *more = value.split("\n")
+            table.cell(r, c).text = first
+            for paragraph in more:  # a cell of several paragraphs
+                table.cell(r, c).add_paragraph(paragraph)
+    return table
+
+
+def test_a_docx_jiaoban_table_with_shixiang_qiantou_peihe_shixian_columns_gives_a_decision_per_row(tmp_path):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    document.add_paragraph("县政府第5次常务会议纪要")
+    document.add_paragraph("一、由县发改局牵头，县财政局配合，于5月底前完成项目申报。")
+    document.add_paragraph("二、会议议定事项交办如下：")
+    table = _docx_table(document, [
+        ["序号", "事项", "牵头单位", "配合单位", "完成时限"],
+        ["一、城市建设", "", "", "", ""],
+        ["1", "加快推进老旧小区改造。\n完成12个小区改造任务。", "县住建局", "县财政局\n各镇人民政府",
+         "2026年6月30日前"],
+        ["2", "完成背街小巷整治", "", "县城管局", "9月底前"],
+        ["二、民生保障", "", "", "", ""],
+        ["3", "新增城镇就业1000人", "县人社局", "", "年底前"],
+    ])
+    table.cell(1, 0).merge(table.cell(1, 4))  # a section row across the table
+    table.cell(4, 0).merge(table.cell(4, 4))
+    table.cell(2, 2).merge(table.cell(3, 2))  # one lead for two rows, merged down
+    document.add_paragraph("三、县教育局要在8月底前完成校舍安全排查。")
+    path = tmp_path / "交办单.docx"
+    document.save(path)
+    parsed = read_decisions(path, year=2026)
+    assert [(d.text, d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        ("由县发改局牵头，县财政局配合，于5月底前完成项目申报。", ["县发改局"], ["县财政局"], date(2026, 5, 31)),
+        ("加快推进老旧小区改造。 完成12个小区改造任务。", ["县住建局"], ["县财政局", "各镇人民政府"],
+         date(2026, 6, 30)),
+        ("完成背街小巷整治", ["县住建局"], ["县城管局"], date(2026, 9, 30)),
+        ("新增城镇就业1000人", ["县人社局"], [], date(2026, 12, 31)),
+        ("县教育局要在8月底前完成校舍安全排查。", ["县教育局"], [], date(2026, 8, 31)),
+    ]
+    assert parsed.warnings == []
+
+
+@pytest.mark.parametrize("headers", [
+    ["交办事项", "牵头单位", "配合单位", "完成时限"], ["议定事项", "主办单位", "协办单位", "办理时限"],
+    ["督办事项", "牵头部门", "配合部门", "办结时限"], ["会议议定事项", "牵头单位", "责任单位", "完成时间"]])
+def test_a_docx_table_reads_the_ways_jiaoban_tables_name_their_columns(tmp_path, headers):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    _docx_table(document, [headers, ["做好城区内涝点排查整治", "县城管局", "县水利局、县应急局", "6月底前"]])
+    path = tmp_path / "t.docx"
+    document.save(path)
+    (d,) = read_decisions(path, year=2026).items
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县城管局"], ["县水利局", "县应急局"], date(2026, 6, 30))
+
+
+def test_a_lone_zeren_column_charges_every_unit_unless_the_cell_says_who_leads():
+    parsed = parse_decisions("事项\t责任单位\t完成时限\n"
+                             "加快推进老旧小区改造\t县住建局（牵头）、县财政局\t6月底前\n"
+                             "做好城区内涝点排查整治\t县城管局、县水利局\t9月底前\n"
+                             "完成农贸市场改造\t县市场监管局牵头，县商务局配合\t年底前\n", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["县住建局"], ["县财政局"]), (["县城管局", "县水利局"], []), (["县市场监管局"], ["县商务局"])]
+
+
+def test_a_jiaoban_table_from_a_pdf_text_layer_keeps_the_rows_after_one_with_an_empty_cell():
+    # a PDF's text layer parts cells by single spaces and prints nothing for an empty 配合单位
+    parsed = parse_decisions("\n".join([
+        "县政府常务会议交办事项清单", "序号 交办事项 牵头单位 配合单位 完成时限",
+        "1 做好城区内涝点排查整治 县城管局 县水利局 6月底前", "2 完成农贸市场提升改造 县市场监管局 9月30日前",
+        "3 新增城镇就业1000人 县人社局 县财政局 年底前"]), year=2026)
+    assert [(d.text, d.lead_units, d.supporting_units, d.deadline) for d in parsed.items] == [
+        ("做好城区内涝点排查整治", ["县城管局"], ["县水利局"], date(2026, 6, 30)),
+        ("完成农贸市场提升改造", ["县市场监管局"], [], date(2026, 9, 30)),
+        ("新增城镇就业1000人", ["县人社局"], ["县财政局"], date(2026, 12, 31))]
+
+
+def test_a_docx_jiaobandan_laid_out_as_a_form_of_names_beside_values_is_one_decision(tmp_path):
+    import docx  # python-docx, a runtime requirement
+    document = docx.Document()
+    document.add_paragraph("县人民政府督查室交办单")
+    table = _docx_table(document, [
+        ["交办单位", "县政府办公室", "交办时间", "2026年3月6日"],
+        ["牵头单位", "县住建局", "配合单位", "县财政局、县自然资源局"],
+        ["交办事项", "加快推进老旧小区改造，完成12个小区改造任务", "", ""],
+        ["办理时限", "2026年6月30日前", "", ""],
+    ])
+    table.cell(2, 1).merge(table.cell(2, 3))
+    table.cell(3, 1).merge(table.cell(3, 3))
+    path = tmp_path / "交办单.docx"
+    document.save(path)
+    (d,) = read_decisions(path, year=2026).items
+    assert (d.text, d.lead_units, d.supporting_units, d.deadline) == (
+        "加快推进老旧小区改造，完成12个小区改造任务", ["县住建局"], ["县财政局", "县自然资源局"], date(2026, 6, 30))
+
+
+def test_a_form_one_name_a_row_and_rows_that_are_no_form():
+    d = _one("督办单\n督办事项\t做好城区内涝点排查整治\n承办单位\t县城管局\n协办单位\t县水利局\n办结时限\t6月底前\n")
+    assert (d.text, d.lead_units, d.supporting_units, d.deadline) == (
+        "做好城区内涝点排查整治", ["县城管局"], ["县水利局"], date(2026, 6, 30))
+    # names without a 事项, or a unit, are no form: nothing is read from them
+    assert parse_decisions("交办单位\t县政府办公室\n交办时间\t2026年3月6日\n", year=2026).items == []
+    assert parse_decisions("交办事项\t做好排查\n交办时间\t2026年3月6日\n", year=2026).items == []

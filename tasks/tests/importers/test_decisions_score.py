@@ -12,8 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HALVES = ("decisions_heldout4", "decisions_tune")
+HALVES = ("decisions_heldout5", "decisions_tune")
 ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
+ROTATED_19 = "decisions_heldout4"  # moved into decisions_tune in session 19; its README says where they went
 
 
 def _scorer():
@@ -44,25 +45,37 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
 
 def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
-    assert len(names["decisions_heldout4"]) >= 10 and len(names["decisions_tune"]) >= 83
-    assert not names["decisions_heldout4"] & names["decisions_tune"]
+    assert len(names["decisions_heldout5"]) >= 10 and len(names["decisions_tune"]) >= 98
+    assert not names["decisions_heldout5"] & names["decisions_tune"]
     sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
     assert len(sources) == len(set(sources)), "one document per published source"
-    assert "never" in (CORPUS / "decisions_heldout4" / "README.md").read_text(encoding="utf-8").lower()
-    assert "rotated in during session 18" in (CORPUS / "decisions_tune" / "README.md").read_text(encoding="utf-8")
+    assert "never" in (CORPUS / "decisions_heldout5" / "README.md").read_text(encoding="utf-8").lower()
+    tune_readme = (CORPUS / "decisions_tune" / "README.md").read_text(encoding="utf-8")
+    assert "rotated in during session 18" in tune_readme and "rotated in during session 19" in tune_readme
     for old in ROTATED:
         assert not (CORPUS / old).exists(), f"{old} was rotated into decisions_tune"
+    # the fourth folder keeps only its README, which says where its documents went
+    assert [p.name for p in (CORPUS / ROTATED_19).iterdir()] == ["README.md"]
+    assert "decisions_tune" in (CORPUS / ROTATED_19 / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_held_out_set_is_the_fourth_folder_and_the_rotated_documents_are_tuned_on():
-    assert ds.SETS["heldout"] == ds.SETS["heldout4"] == ("decisions_heldout4",)
+def test_the_held_out_set_is_the_fifth_folder_and_the_rotated_documents_are_tuned_on():
+    assert ds.SETS["heldout"] == ("decisions_heldout5",)
     assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
-    assert not {"heldout1", "heldout2", "heldout3"} & set(ds.SETS)
+    assert not {"heldout1", "heldout2", "heldout3", "heldout4"} & set(ds.SETS)
     # a document of each rotated folder is now scored with the tuning half
     tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
     assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
-            "huiji_jiaotong_2018.labels.json"} <= tune
+            "huiji_jiaotong_2018.labels.json", "6dgww_gongyequ_xianchang.labels.json",
+            "yuzhong_renwu_fenjie_2023.labels.json"} <= tune
+
+
+def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(ds, "CORPUS", tmp_path)
+    (tmp_path / "decisions_tune").mkdir()
+    assert ds.main(["--set", "tune"]) == 1
+    assert "decisions_tune" in capsys.readouterr().err
 
 
 def test_a_perfect_prediction_scores_one_whatever_the_order():

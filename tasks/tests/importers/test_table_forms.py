@@ -134,3 +134,15 @@ def test_single_spaced_pdf_rows():
                       "2  严守用水 效率红线 落实用水效率评估体系。 市水利局 市住房城乡建设局"])
     assert _units_of(text) == [("水资源保护严", ["市水利局"], ["市发展改革委", "农业局"]),
                                ("严守用水效率", ["市水利局"], ["市住房城乡建设局"])]
+
+
+def test_single_spaced_pdf_rows_with_an_empty_cell_that_printed_nothing():
+    # a row without 配合单位 (and one without a deadline) no longer ends the table and loses the rows after it
+    text = "\n".join(["序号 主要任务 牵头单位 配合单位 完成时限",
+                      "1 推进老旧小区改造 县住建局 县财政局 6月底前",
+                      "2 完成农贸市场改造 县市场监管局 9月底前",
+                      "3 新增城镇就业1000人 县人社局 县财政局 年底前",
+                      "4 做好防汛值守 县应急局 县水利局"])
+    assert _units_of(text) == [("推进老旧小区", ["县住建局"], ["县财政局"]), ("完成农贸市场", ["县市场监管局"], []),
+                               ("新增城镇就业", ["县人社局"], ["县财政局"]),
+                               ("做好防汛值守", ["县应急局"], ["县水利局"])]
