@@ -71,7 +71,10 @@ _NUMBERED = re.compile(
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
+             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
+             # a school or kindergarten by its name ("县幼儿园", "城关小学"; not 在建学校), a co-operative, a paper
+             r"|(?<!在建|新建|改建|扩建|续建|薄弱|农村|乡村|各类|中小|民办|公办)(?:幼儿园|小学|中学|大学|学校)"
+             r"|(?:供销|合作|报|杂志|出版|通讯)社)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -86,6 +89,9 @@ _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", 
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
 _FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
+# Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
+_BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
+                                   r"\s*[:：][^（）()【】\[\]]+[）)】\]]$")
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
@@ -238,13 +244,23 @@ def _is_person(name: str) -> bool:
 _NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保)")
 
 
+# The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
+# "由牵头单位市住建局…" (the name is what follows).
+_ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)"
+                               r"(?:单位|部门)(?=[^、，,；;。]{2,})")
+
+
 def _unit_list(span: str) -> list[str]:
-    """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped, and
-    spans that start with what to do or with whom."""
+    """The units of a span that names them, each cut at 等 and stripped of manner words and of a role written
+    before its name; persons dropped, and spans that start with what to do or with whom."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
+        if "单位" in unit or "部门" in unit:
+            role = _ROLE_BEFORE_NAME.match(unit)
+            if role and re.search(rf"{_UNIT_END}$", unit[role.end():]):
+                unit = unit[role.end():]
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit)):
             units.append(unit)
@@ -482,6 +498,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
     out: list[tuple[int, str]] = []
     numbered = False
     fields = False  # the segment above ends with a field line
+    closed = False  # the segment above ends with a bracketed field line: what follows starts afresh
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -499,9 +516,13 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             numbered, fields = True, False
             continue
         if _NUMBERED.match(line):
-            numbered, fields = True, False
+            numbered, fields, closed = True, False, False
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif out and out[-1][1] != _TABLE and (
+        elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
+            # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who is responsible for the item above, even after its 。
+            out[-1] = (out[-1][0], out[-1][1] + line)
+            closed = True
+        elif out and out[-1][1] != _TABLE and not closed and (
                 _FIELD_LINE.match(line) or (numbered and not re.search(r"[。；;]$", out[-1][1]))
                 or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))):
             # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
@@ -511,7 +532,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             fields = bool(_FIELD_LINE.match(line)) or fields
         else:
             out.append((n, line))
-            fields = False
+            fields, closed = False, False
     return out
 
 
@@ -922,12 +943,30 @@ def _written_back(read: str, written: str) -> dict[int, int]:
     return {ord(r): ord(next(iter(ws))) for r, ws in seen.items() if len(ws) == 1 and r not in as_is}
 
 
+# A page copied with its HTML markup: a paragraph or line-break tag is a line break, any other tag nothing.
+_BLOCK_TAG = re.compile(r"\s*<\s*(?:/\s*(?:p|div|li|tr|h[1-6])|br\s*/?)\s*>\s*|\s*<\s*(?:p|div|li|tr|h[1-6])(?:\s[^<>]*)?>\s*",
+                        re.IGNORECASE)
+_OTHER_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}
+
+
+def _without_markup(text: str) -> str:
+    """``text`` with the HTML of a page pasted as it was stored ("<p class=…>…</p> <p>…</p>") read as the lines it
+    stands for; text with no tag is returned as it is."""
+    if not _BLOCK_TAG.search(text):
+        return text
+    text = _OTHER_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    return re.sub("|".join(_ENTITIES), lambda m: _ENTITIES[m.group(0)], text)
+
+
 def parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line.
 
     ``year``: of deadlines written without one (default: the meeting's year, else the first year the text
     names); ``meeting``: the meeting's date, which deadlines written relative to it ("会后一周内", "10个工作日内",
-    "本月底前", "下周五前") count from; without it they are None with a warning naming the line."""
+    "本月底前", "下周五前") count from; without it they are None with a warning naming the line. A text pasted
+    with its page's HTML tags is read as the lines the tags stand for."""
+    text = _without_markup(text)
     read = simplified(text).translate(_MINUTES_T2S)
     if read != text:
         parsed = _parse_decisions(read, year=year, meeting=meeting)
