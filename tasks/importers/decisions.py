@@ -403,8 +403,12 @@ def _table_deadline(task, year: int | None, meeting: date | None, schedule: str 
     elif task.deadline:
         deadline, relative = task.deadline, ""
     else:
-        deadline, relative = relative_deadline(task.deadline_text, meeting)
-        relative = "" if deadline else relative
+        # a cell the table reader could not read as one point ("…1月底前完成；其它事项12月底前取得明显成效并长期坚持"):
+        # the latest point it names, as a decision's text is read, else words relative to the meeting
+        deadline, relative = _deadline(task.deadline_text, year, meeting)
+        if not deadline and not relative:
+            deadline, relative = relative_deadline(task.deadline_text, meeting)
+            relative = "" if deadline else relative
     return {"deadline": deadline, "relative": relative}
 
 
@@ -554,10 +558,12 @@ _WITH = re.compile(r"(?:会同|联合)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
-# 支持补助"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
+# 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
-                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决)(?!的))")
+                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
+                 # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided
+                 r"|统一|归口|扎口|把关|审核|审批|审定|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -781,6 +787,10 @@ def _years_as_digits(text: str, year: int | None) -> str:
     return text
 
 
+# Work that goes on after the point it is due by: "12月底前取得明显成效并长期坚持" is due 31 December.
+_ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
@@ -802,7 +812,9 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     relative: tuple[date | None, str] = (None, "")
     for clause in re.split(r"[，,；;。]", text):
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
-            found, _recurring = parse_deadline_in(clause, year)
+            found, recurring = parse_deadline_in(clause, year)
+            if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
+                found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"
             if found and (best is None or found > best):
                 best = found
             elif not found and not relative[0]:
