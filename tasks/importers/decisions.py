@@ -246,8 +246,8 @@ _NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及�
 
 # The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
 # "由牵头单位市住建局…" (the name is what follows).
-_ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)"
-                               r"(?:单位|部门)(?=[^、，,；;。]{2,})")
+_ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?"
+                               r"(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)(?:单位|部门)(?=[^、，,；;。]{2,})")
 
 
 def _unit_list(span: str) -> list[str]:
@@ -523,7 +523,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             numbered, fields, closed = True, False, False
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
         elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
-            # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who is responsible for the item above, even after its 。
+            # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who answers for the item above, even after its 。
             out[-1] = (out[-1][0], out[-1][1] + line)
             closed = True
         elif out and out[-1][1] != _TABLE and not closed and (
@@ -542,6 +542,48 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
 
 # A character of the units a clause starts with: not 的/了, which describe ("需要区委、区政府协调解决的问题").
 _NAMING = "[^的了]"
+
+
+# A heading that says whose duty the items under it are: "一、属住建局职责范围：", "（二）属于城关镇管辖范围的问题".
+_DUTY_HEADING = re.compile(rf"^(?:属于?|归)({_NAMING}{{2,{MAX_UNIT}}}?{_UNIT_END})的?(?:职责|职能|管辖|管理|监管)范围"
+                           r"(?:内|的问题|问题)?[:：]?")
+
+
+def _numbering_kind(line: str) -> str:
+    """How a numbered line is numbered, digits aside ("一、" and "二、" alike; "（一）" and "1." not)."""
+    m = _NUMBERED.match(line)
+    return re.sub(r"[0-9]+", "0", re.sub(r"[一二三四五六七八九十]+", "一", m.group(0).strip())) if m else ""
+
+
+def _duty_blocks(segments: list[tuple[int, str]], lines: list[str], tables: dict[int, list[ParsedDecision]],
+                 year: int | None, meeting: date | None) -> list[tuple[int, str]]:
+    """Segments with each heading "属X职责范围：" and the numbered items under it (the problems X is to put right, up
+    to the next heading numbered as it is) made one decision of X, put in ``tables`` under the heading's line."""
+    out: list[tuple[int, str]] = []
+    k = 0
+    while k < len(segments):
+        line, segment = segments[k]
+        heading = _DUTY_HEADING.match(segment) if segment != _TABLE and "范围" in segment else None
+        kind = _numbering_kind(lines[line - 1]) if heading else ""
+        if not kind:
+            out.append((line, segment))
+            k += 1
+            continue
+        body = [segment]
+        k += 1
+        while k < len(segments) and segments[k][1] != _TABLE and (
+                below := _numbering_kind(lines[segments[k][0] - 1])) and below != kind:
+            body.append(segments[k][1])
+            k += 1
+        text = " ".join(body)
+        leads, supporting = _who(f"责任单位：{heading.group(1)}")
+        tables[line] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting,
+                                       line=line, **dict(zip(("deadline", "relative"),
+                                                             _deadline(text, year, meeting), strict=True)))]
+        out.append((line, _TABLE))
+    return out
+
+
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -956,8 +998,8 @@ def _written_back(read: str, written: str) -> dict[int, int]:
 
 
 # A page copied with its HTML markup: a paragraph or line-break tag is a line break, any other tag nothing.
-_BLOCK_TAG = re.compile(r"\s*<\s*(?:/\s*(?:p|div|li|tr|h[1-6])|br\s*/?)\s*>\s*|\s*<\s*(?:p|div|li|tr|h[1-6])(?:\s[^<>]*)?>\s*",
-                        re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"\s*<\s*(?:/\s*(?:p|div|li|tr|h[1-6])|br\s*/?)\s*>\s*"
+                        r"|\s*<\s*(?:p|div|li|tr|h[1-6])(?:\s[^<>]*)?>\s*", re.IGNORECASE)
 _OTHER_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}
 
@@ -995,7 +1037,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(text, year, meeting)
-    pieces = [(line, piece) for line, segment in _segments(lines, tables)
+    segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
+    pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     for line, segment in pieces:
         if segment == _TABLE:
