@@ -87,7 +87,7 @@ _LABEL = re.compile(
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
 _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
@@ -503,6 +503,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
     numbered = False
     fields = False  # the segment above ends with a field line
     closed = False  # the segment above ends with a bracketed field line: what follows starts afresh
+    block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
+    items: set[int] = set()  # the segments that start at a numbered line
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -521,23 +523,56 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             continue
         if _NUMBERED.match(line):
             numbered, fields, closed = True, False, False
+            items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
         elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
             # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who answers for the item above, even after its 。
             out[-1] = (out[-1][0], out[-1][1] + line)
             closed = True
         elif out and out[-1][1] != _TABLE and not closed and (
-                _FIELD_LINE.match(line) or (numbered and not re.search(r"[。；;]$", out[-1][1]))
-                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))):
+                (field_line := _FIELD_LINE.match(line))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))
+                or (numbered and not fields and not re.search(r"[。；;]$", out[-1][1]))):
             # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
-            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前").
-            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前"); after the fields, a line that
+            # continues no value starts afresh.
+            if field_line and not fields:
+                opened = block  # where the block these fields close began
+            if field_line and line.startswith("整改"):
+                # "1.…；2.…。" / "整改责任单位：X" / "整改时限：…": the problems since the last fields are one block
+                block = opened
+                run = range(block, len(out) - 1)
+                if run and all(k in items and not _LABEL.search(out[k][1]) and not any(_who(out[k][1]))
+                               for k in run):
+                    merged = " ".join(text for _n, text in out[block:])
+                    out[block:] = [(out[block][0], merged)]
+            sep = "；" if field_line and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
             out[-1] = (out[-1][0], out[-1][1] + sep + line)
-            fields = bool(_FIELD_LINE.match(line)) or fields
+            if field_line:
+                fields = True
+                block = len(out)
         else:
             out.append((n, line))
             fields, closed = False, False
     return out
+
+
+# A page flattened onto one line, spaces where its lines broke ("…杂物; 整改责任单位:X 整改时限:8月13日前 1.…"):
+# where a line holds two 责任单位 fields or more, a field, a numbered item, and what follows a field's value start
+# lines of their own.
+_FLAT_FIELD = r"(?:整改)?(?:责任|牵头|配合)(?:单位|部门)|(?:整改|完成)?时限"
+_FLAT_BREAK = re.compile(rf"((?:{_FLAT_FIELD})\s*[:：]\s*\S+)\s+"
+                         rf"|\s+(?=(?:{_FLAT_FIELD})\s*[:：]|[0-9]{{1,2}}[.．、](?![0-9]))")
+
+
+def _unflattened(text: str) -> str:
+    if text.count("责任单位") < 2:
+        return text
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if len(re.findall(r"责任单位\s*[:：]", line)) >= 2:
+            lines[k] = _FLAT_BREAK.sub(lambda m: f"{m.group(1)}\n" if m.group(1) else "\n", line)
+    return "\n".join(lines)
 
 
 # A character of the units a clause starts with: not 的/了, which describe ("需要区委、区政府协调解决的问题").
@@ -1036,7 +1071,7 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
-    lines, tables = _table_decisions(text, year, meeting)
+    lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
     pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
