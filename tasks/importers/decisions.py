@@ -71,10 +71,7 @@ _NUMBERED = re.compile(
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
-             # a school or kindergarten by its name ("县幼儿园", "城关小学"; not 在建学校), a co-operative, a paper
-             r"|(?<!在建|新建|改建|扩建|续建|薄弱|农村|乡村|各类|中小|民办|公办)(?:幼儿园|小学|中学|大学|学校)"
-             r"|(?:供销|合作|报|杂志|出版|通讯)社)")
+             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
@@ -185,7 +182,9 @@ def _split_units(span: str) -> list[str]:
 
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
-_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局", "杨林乡和团田村"
+# "经济开发区和国土局", "杨林乡和团田村", "城关小学和市容整治联合执法工作组" (a school, a kindergarten or a co-operative
+# by its name ends as a unit does where two names are joined; 学校/项目 alone do not)
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社)$")
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
@@ -259,8 +258,8 @@ def _unit_list(span: str) -> list[str]:
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
         if "单位" in unit or "部门" in unit:
             role = _ROLE_BEFORE_NAME.match(unit)
-            if role and re.search(rf"{_UNIT_END}$", unit[role.end():]):
-                unit = unit[role.end():]
+            if role and not _GENERIC.search(unit[role.end():]):
+                unit = unit[role.end():]  # the role says the name is a unit's, whatever its ending (县供销社)
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit)):
             units.append(unit)
@@ -639,8 +638,9 @@ _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
-                 # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided
-                 r"|统一|归口|扎口|把关|审核|审批|审定|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
+                 # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
+                 # "由各乡、街道办事处报…领导小组审定" names who reports first)
+                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
