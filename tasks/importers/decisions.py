@@ -539,12 +539,12 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
                 opened = block  # where the block these fields close began
             if field_line and line.startswith("整改"):
                 # "1.…；2.…。" / "整改责任单位：X" / "整改时限：…": the problems since the last fields are one block
-                block = opened
-                run = range(block, len(out) - 1)
-                if run and all(k in items and not _LABEL.search(out[k][1]) and not any(_who(out[k][1]))
-                               for k in run):
-                    merged = " ".join(text for _n, text in out[block:])
-                    out[block:] = [(out[block][0], merged)]
+                first = len(out) - 1  # back over the numbered problems, not over a heading or an introduction
+                while first - 1 >= opened and first - 1 in items and not _LABEL.search(out[first - 1][1]) and not any(
+                        _who(out[first - 1][1])):
+                    first -= 1
+                if first < len(out) - 1:
+                    out[first:] = [(out[first][0], " ".join(text for _n, text in out[first:]))]
             sep = "；" if field_line and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
             out[-1] = (out[-1][0], out[-1][1] + sep + line)
             if field_line:
