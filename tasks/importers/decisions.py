@@ -21,6 +21,11 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   rows as tab-separated lines);
 * a 交办单/督办单 laid out as a form, a name beside its value (``交办事项 | …``, ``牵头单位 | X | 配合单位 | Y``,
   ``完成时限 | …``): one decision, its names read by the same header vocabulary.
+* 督查通报 problem lists: a problem line closed by ``（责任单位：X）`` on its own line (even after its 。); the
+  numbered problems closed by one ``整改责任单位：X 整改时限：…`` group (one decision); a heading ``属X职责范围：``
+  and the problems under it, to the next heading numbered as it is (one decision of X); such a page flattened onto
+  one line with spaces where its lines broke is read as its lines. A role before a name (``由包片单位县幼儿园负责``)
+  is no part of the unit.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
@@ -40,7 +45,8 @@ do or with whom (``会议要求抓紧办理…``, ``与市规划局协调…``) 
 ``X提出的``) names no unit; nor does one that only 参与 (``发动广大群众参与…``). Adverbs before the work
 (``会同Y扎实开展…``) are not part of a unit. Traditional-script minutes are read on a simplified copy, one
 character for one, and written back as they are written.
-Page numbers printed in the text (``— 3 —``) are skipped. A table without a deadline column takes the latest
+Page numbers printed in the text (``— 3 —``) are skipped; a page pasted with its HTML tags is read as its lines.
+A table without a deadline column takes the latest
 point its schedule column (``实施计划``, ``进度安排``) names.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
