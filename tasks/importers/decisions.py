@@ -21,6 +21,11 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   rows as tab-separated lines);
 * a 交办单/督办单 laid out as a form, a name beside its value (``交办事项 | …``, ``牵头单位 | X | 配合单位 | Y``,
   ``完成时限 | …``): one decision, its names read by the same header vocabulary.
+* 督查通报 problem lists: a problem line closed by ``（责任单位：X）`` on its own line (even after its 。); the
+  numbered problems closed by one ``整改责任单位：X 整改时限：…`` group (one decision); a heading ``属X职责范围：``
+  and the problems under it, to the next heading numbered as it is (one decision of X); such a page flattened onto
+  one line with spaces where its lines broke is read as its lines. A role before a name (``由包片单位县幼儿园负责``)
+  is no part of the unit.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
@@ -40,7 +45,8 @@ do or with whom (``会议要求抓紧办理…``, ``与市规划局协调…``) 
 ``X提出的``) names no unit; nor does one that only 参与 (``发动广大群众参与…``). Adverbs before the work
 (``会同Y扎实开展…``) are not part of a unit. Traditional-script minutes are read on a simplified copy, one
 character for one, and written back as they are written.
-Page numbers printed in the text (``— 3 —``) are skipped. A table without a deadline column takes the latest
+Page numbers printed in the text (``— 3 —``) are skipped; a page pasted with its HTML tags is read as its lines.
+A table without a deadline column takes the latest
 point its schedule column (``实施计划``, ``进度安排``) names.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
@@ -84,8 +90,11 @@ _LABEL = re.compile(
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
+# Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
+_BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
+                                   r"\s*[:：][^（）()【】\[\]]+[）)】\]]$")
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
@@ -179,7 +188,9 @@ def _split_units(span: str) -> list[str]:
 
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
-_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省)$")  # "经济开发区和国土局", "杨林乡和团田村"
+# "经济开发区和国土局", "杨林乡和团田村", "城关小学和市容整治联合执法工作组" (a school, a kindergarten or a co-operative
+# by its name ends as a unit does where two names are joined; 学校/项目 alone do not)
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社)$")
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
@@ -238,13 +249,23 @@ def _is_person(name: str) -> bool:
 _NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保)")
 
 
+# The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
+# "由牵头单位市住建局…" (the name is what follows).
+_ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?"
+                               r"(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)(?:单位|部门)(?=[^、，,；;。]{2,})")
+
+
 def _unit_list(span: str) -> list[str]:
-    """The units of a span that names them, each cut at 等 and stripped of manner words; persons dropped, and
-    spans that start with what to do or with whom."""
+    """The units of a span that names them, each cut at 等 and stripped of manner words and of a role written
+    before its name; persons dropped, and spans that start with what to do or with whom."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
+        if "单位" in unit or "部门" in unit:
+            role = _ROLE_BEFORE_NAME.match(unit)
+            if role and not _GENERIC.search(unit[role.end():]):
+                unit = unit[role.end():]  # the role says the name is a unit's, whatever its ending (县供销社)
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit)):
             units.append(unit)
@@ -387,8 +408,12 @@ def _table_deadline(task, year: int | None, meeting: date | None, schedule: str 
     elif task.deadline:
         deadline, relative = task.deadline, ""
     else:
-        deadline, relative = relative_deadline(task.deadline_text, meeting)
-        relative = "" if deadline else relative
+        # a cell the table reader could not read as one point ("…1月底前完成；其它事项12月底前取得明显成效并长期坚持"):
+        # the latest point it names, as a decision's text is read, else words relative to the meeting
+        deadline, relative = _deadline(task.deadline_text, year, meeting)
+        if not deadline and not relative:
+            deadline, relative = relative_deadline(task.deadline_text, meeting)
+            relative = "" if deadline else relative
     return {"deadline": deadline, "relative": relative}
 
 
@@ -482,6 +507,9 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
     out: list[tuple[int, str]] = []
     numbered = False
     fields = False  # the segment above ends with a field line
+    closed = False  # the segment above ends with a bracketed field line: what follows starts afresh
+    block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
+    items: set[int] = set()  # the segments that start at a numbered line
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -499,24 +527,103 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             numbered, fields = True, False
             continue
         if _NUMBERED.match(line):
-            numbered, fields = True, False
+            numbered, fields, closed = True, False, False
+            items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
-        elif out and out[-1][1] != _TABLE and (
-                _FIELD_LINE.match(line) or (numbered and not re.search(r"[。；;]$", out[-1][1]))
-                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))):
+        elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
+            # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who answers for the item above, even after its 。
+            out[-1] = (out[-1][0], out[-1][1] + line)
+            closed = True
+        elif out and out[-1][1] != _TABLE and not closed and (
+                (field_line := _FIELD_LINE.match(line))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))
+                or (numbered and not fields and not re.search(r"[。；;]$", out[-1][1]))):
             # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
-            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前").
-            sep = "；" if _FIELD_LINE.match(line) and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前"); after the fields, a line that
+            # continues no value starts afresh.
+            if field_line and not fields:
+                opened = block  # where the block these fields close began
+            if field_line and line.startswith("整改"):
+                # "1.…；2.…。" / "整改责任单位：X" / "整改时限：…": the problems since the last fields are one block
+                first = len(out) - 1  # back over the numbered problems, not over a heading or an introduction
+                while first - 1 >= opened and first - 1 in items and not _LABEL.search(out[first - 1][1]) and not any(
+                        _who(out[first - 1][1])):
+                    first -= 1
+                if first < len(out) - 1:
+                    out[first:] = [(out[first][0], " ".join(text for _n, text in out[first:]))]
+            sep = "；" if field_line and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
             out[-1] = (out[-1][0], out[-1][1] + sep + line)
-            fields = bool(_FIELD_LINE.match(line)) or fields
+            if field_line:
+                fields = True
+                block = len(out)
         else:
             out.append((n, line))
-            fields = False
+            fields, closed = False, False
     return out
+
+
+# A page flattened onto one line, spaces where its lines broke ("…杂物; 整改责任单位:X 整改时限:8月13日前 1.…"):
+# where a line holds two 责任单位 fields or more, a field, a numbered item, and what follows a field's value start
+# lines of their own.
+_FLAT_FIELD = r"(?:整改)?(?:责任|牵头|配合)(?:单位|部门)|(?:整改|完成)?时限"
+_FLAT_BREAK = re.compile(rf"((?:{_FLAT_FIELD})\s*[:：]\s*\S+)\s+"
+                         rf"|\s+(?=(?:{_FLAT_FIELD})\s*[:：]|[0-9]{{1,2}}[.．、](?![0-9]))")
+
+
+def _unflattened(text: str) -> str:
+    if text.count("责任单位") < 2:
+        return text
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if len(re.findall(r"责任单位\s*[:：]", line)) >= 2:
+            lines[k] = _FLAT_BREAK.sub(lambda m: f"{m.group(1)}\n" if m.group(1) else "\n", line)
+    return "\n".join(lines)
 
 
 # A character of the units a clause starts with: not 的/了, which describe ("需要区委、区政府协调解决的问题").
 _NAMING = "[^的了]"
+
+
+# A heading that says whose duty the items under it are: "一、属住建局职责范围：", "（二）属于城关镇管辖范围的问题".
+_DUTY_HEADING = re.compile(rf"^(?:属于?|归)({_NAMING}{{2,{MAX_UNIT}}}?{_UNIT_END})的?(?:职责|职能|管辖|管理|监管)范围"
+                           r"(?:内|的问题|问题)?[:：]?")
+
+
+def _numbering_kind(line: str) -> str:
+    """How a numbered line is numbered, digits aside ("一、" and "二、" alike; "（一）" and "1." not)."""
+    m = _NUMBERED.match(line)
+    return re.sub(r"[0-9]+", "0", re.sub(r"[一二三四五六七八九十]+", "一", m.group(0).strip())) if m else ""
+
+
+def _duty_blocks(segments: list[tuple[int, str]], lines: list[str], tables: dict[int, list[ParsedDecision]],
+                 year: int | None, meeting: date | None) -> list[tuple[int, str]]:
+    """Segments with each heading "属X职责范围：" and the numbered items under it (the problems X is to put right, up
+    to the next heading numbered as it is) made one decision of X, put in ``tables`` under the heading's line."""
+    out: list[tuple[int, str]] = []
+    k = 0
+    while k < len(segments):
+        line, segment = segments[k]
+        heading = _DUTY_HEADING.match(segment) if segment != _TABLE and "范围" in segment else None
+        kind = _numbering_kind(lines[line - 1]) if heading else ""
+        if not kind:
+            out.append((line, segment))
+            k += 1
+            continue
+        body = [segment]
+        k += 1
+        while k < len(segments) and segments[k][1] != _TABLE and (
+                below := _numbering_kind(lines[segments[k][0] - 1])) and below != kind:
+            body.append(segments[k][1])
+            k += 1
+        text = " ".join(body)
+        leads, supporting = _who(f"责任单位：{heading.group(1)}")
+        tables[line] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting,
+                                       line=line, **dict(zip(("deadline", "relative"),
+                                                             _deadline(text, year, meeting), strict=True)))]
+        out.append((line, _TABLE))
+    return out
+
+
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -533,10 +640,13 @@ _WITH = re.compile(r"(?:会同|联合)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
-# 支持补助"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
+# 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
-                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决)(?!的))")
+                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
+                 # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
+                 # "由各乡、街道办事处报…领导小组审定" names who reports first)
+                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -760,6 +870,10 @@ def _years_as_digits(text: str, year: int | None) -> str:
     return text
 
 
+# Work that goes on after the point it is due by: "12月底前取得明显成效并长期坚持" is due 31 December.
+_ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
@@ -781,7 +895,9 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     relative: tuple[date | None, str] = (None, "")
     for clause in re.split(r"[，,；;。]", text):
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
-            found, _recurring = parse_deadline_in(clause, year)
+            found, recurring = parse_deadline_in(clause, year)
+            if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
+                found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"
             if found and (best is None or found > best):
                 best = found
             elif not found and not relative[0]:
@@ -922,12 +1038,30 @@ def _written_back(read: str, written: str) -> dict[int, int]:
     return {ord(r): ord(next(iter(ws))) for r, ws in seen.items() if len(ws) == 1 and r not in as_is}
 
 
+# A page copied with its HTML markup: a paragraph or line-break tag is a line break, any other tag nothing.
+_BLOCK_TAG = re.compile(r"\s*<\s*(?:/\s*(?:p|div|li|tr|h[1-6])|br\s*/?)\s*>\s*"
+                        r"|\s*<\s*(?:p|div|li|tr|h[1-6])(?:\s[^<>]*)?>\s*", re.IGNORECASE)
+_OTHER_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}
+
+
+def _without_markup(text: str) -> str:
+    """``text`` with the HTML of a page pasted as it was stored ("<p class=…>…</p> <p>…</p>") read as the lines it
+    stands for; text with no tag is returned as it is."""
+    if not _BLOCK_TAG.search(text):
+        return text
+    text = _OTHER_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    return re.sub("|".join(_ENTITIES), lambda m: _ENTITIES[m.group(0)], text)
+
+
 def parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     """Each decision of ``text`` with its leads, supporting units and deadline; warnings name the line.
 
     ``year``: of deadlines written without one (default: the meeting's year, else the first year the text
     names); ``meeting``: the meeting's date, which deadlines written relative to it ("会后一周内", "10个工作日内",
-    "本月底前", "下周五前") count from; without it they are None with a warning naming the line."""
+    "本月底前", "下周五前") count from; without it they are None with a warning naming the line. A text pasted
+    with its page's HTML tags is read as the lines the tags stand for."""
+    text = _without_markup(text)
     read = simplified(text).translate(_MINUTES_T2S)
     if read != text:
         parsed = _parse_decisions(read, year=year, meeting=meeting)
@@ -943,8 +1077,9 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
-    lines, tables = _table_decisions(text, year, meeting)
-    pieces = [(line, piece) for line, segment in _segments(lines, tables)
+    lines, tables = _table_decisions(_unflattened(text), year, meeting)
+    segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
+    pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     for line, segment in pieces:
         if segment == _TABLE:

@@ -810,3 +810,69 @@ def test_a_form_one_name_a_row_and_rows_that_are_no_form():
     # names without a 事项, or a unit, are no form: nothing is read from them
     assert parse_decisions("交办单位\t县政府办公室\n交办时间\t2026年3月6日\n", year=2026).items == []
     assert parse_decisions("交办事项\t做好排查\n交办时间\t2026年3月6日\n", year=2026).items == []
+
+
+# Classes of the rotated decisions_heldout5 documents (session 19, h34tune2): my own texts in their wording.
+
+
+def test_a_page_pasted_with_its_html_paragraph_tags_is_read_as_its_lines():
+    parsed = parse_decisions(
+        '<p class="ql-block">市督查组对城东街道进行检查，发现问题如下：</p> <p class="ql-block">一、背街小巷</p> '
+        '<p class="ql-block">1.新华路商户占道经营。(责任单位:区城管局)</p>'
+        '<p class="ql-block">2.健康路垃圾清运不及时。(责任单位:区环卫所)</p><br/>', year=2026)
+    assert _rows(parsed) == [("新华路商户占道经营。(责任单位:区城管局)", ["区城管局"], [], None),
+                             ("健康路垃圾清运不及时。(责任单位:区环卫所)", ["区环卫所"], [], None)]
+
+
+def test_a_zeren_danwei_line_in_brackets_closes_the_item_above_even_after_its_full_stop():
+    parsed = parse_decisions("一、建筑工地\n1、金桂园工地 - 围挡破损，渣土乱堆乱放。\n（责任单位：县住建局）\n"
+                             "2、滨河路 - 路灯损坏\n（责任单位：县城管局）\n各单位要迅速整改到位。\n", year=2026)
+    assert [(d.text, d.lead_units) for d in parsed.items] == [
+        ("金桂园工地 - 围挡破损，渣土乱堆乱放。（责任单位：县住建局）", ["县住建局"]),
+        ("滨河路 - 路灯损坏（责任单位：县城管局）", ["县城管局"])]
+
+
+def test_a_role_written_before_a_units_name_is_no_part_of_it():
+    parsed = parse_decisions(
+        "1、粮食局片区：东街行道树绑有晾衣绳。\n整改措施：由包片单位县粮食局负责清除。\n"
+        "2、一中片区：校门口商户占道经营。\n整改措施：由包片单位县第一中学和城区联合执法队负责规范。\n"
+        "3、沿河商户出店经营。\n整改措施：由沿河路段包片单位县供销社、县农机站负责劝阻教育。\n", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["县粮食局"], ["县第一中学", "城区联合执法队"],
+                                                    ["县供销社", "县农机站"]]
+
+
+def test_you_x_with_the_verbs_of_vetting_or_managing_charges_x_but_a_school_being_built_is_no_unit():
+    d = _one("五、会议审议通过了《采购管理办法》，会议决定全部采购合同均由资产管理科统一把关。")
+    assert d.lead_units == ["资产管理科"]
+    d = _one("二、教育局要加大督促力度，争取在建学校8月底完成主体工程。")
+    assert (d.lead_units, d.deadline) == (["教育局"], date(2026, 8, 31))
+
+
+def test_a_point_then_ongoing_work_is_due_at_the_point_in_prose_and_in_a_deadline_cell():
+    d = _one("三、县卫健局负责推进医共体建设，10月底前取得明显成效并长期坚持。")
+    assert d.deadline == date(2026, 10, 31)
+    d = _one("具体任务\n加快推进城乡供水一体化\n责任单位\n县水务局\n配合单位\n各乡镇\n完成时限\n"
+             "水厂改造6月底前完成;其它事项11月底前取得明显成效并长期坚持\n")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (["县水务局"], ["各乡镇"], date(2026, 11, 30))
+
+
+def test_a_shu_x_zhize_fanwei_heading_and_the_problems_under_it_are_one_decision_of_x():
+    parsed = parse_decisions(
+        "县创建办对城区进行了督查，现将问题通报如下：\n一、属城管局职责范围：\n（一）解放路\n1、水果店占道经营。\n"
+        "2、土地局旁小摊贩占道经营严重。\n（二）人民广场\n夜间烧烤摊点垃圾遍地。\n二、属交警大队职责范围：\n"
+        "主要路口车辆乱停乱放。\n", year=2026)
+    assert [(d.text[:12], d.lead_units) for d in parsed.items] == [("属城管局职责范围： 解放", ["城管局"]),
+                                                                    ("属交警大队职责范围：主要", ["交警大队"])]
+    assert "夜间烧烤摊点垃圾遍地" in parsed.items[0].text
+
+
+def test_a_page_flattened_onto_one_line_gives_a_decision_per_block_of_problems_its_zhenggai_fields_close():
+    parsed = parse_decisions(
+        "近日 县创卫督查组 对部分 单位 小区 进行督查 1.楼道杂物乱堆放; 2.垃圾桶未加盖。 整改责任单位:县住建局 "
+        "整改时限:2026年5月20日前 1.后厨发现鼠迹; 责任单位:县市场监管局 整改时限:2026年5月25日前 "
+        "门口积水未清理。 整改责任单位:县城管局 整改时限:2026年5月31日前 (来源:县融媒)", year=2026)
+    assert [(d.text.split("。")[0].split(";")[0], d.lead_units, d.deadline) for d in parsed.items] == [
+        ("楼道杂物乱堆放", ["县住建局"], date(2026, 5, 20)),
+        ("后厨发现鼠迹", ["县市场监管局"], date(2026, 5, 25)),
+        ("门口积水未清理", ["县城管局"], date(2026, 5, 31))]
+    assert "垃圾桶未加盖" in parsed.items[0].text
