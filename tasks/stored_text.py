@@ -32,14 +32,18 @@ JOIN = "；"
 class Template:
     msgid: str
     dates: frozenset[str] = field(default_factory=frozenset)  # values written as 2026年6月30日
+    # A value that is one of a few words (a role's name): only those are read as it, so a typed text that
+    # merely starts like the template ("任务…" against "任%(role)s") is not taken for one.
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def pattern(self) -> re.Pattern:
-        return _pattern(self.msgid)
+        return _pattern(self.msgid, self.words)
 
 
 @cache
-def _pattern(msgid: str) -> re.Pattern:
+def _pattern(msgid: str, words: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> re.Pattern:
+    allowed = dict(words)
     parts, at, n = [], 0, 0
     for m in _PLACEHOLDER.finditer(msgid):
         parts.append(re.escape(msgid[at:m.start()]))
@@ -48,14 +52,18 @@ def _pattern(msgid: str) -> re.Pattern:
         else:
             name = m.group(1) or f"_{n}"
             n += m.group(1) is None
-            parts.append(rf"(?P<{name}>.+?)")
+            inner = "|".join(map(re.escape, allowed[name])) if name in allowed else ".+?"
+            parts.append(rf"(?P<{name}>{inner})")
         at = m.end()
     parts.append(re.escape(msgid[at:]))
     return re.compile("".join(parts), re.S)
 
 
-def _t(msgid: str, *, dates: tuple[str, ...] = ()) -> Template:
-    return Template(msgid, frozenset(dates))
+def _t(msgid: str, *, dates: tuple[str, ...] = (), words: dict[str, tuple[str, ...]] | None = None) -> Template:
+    return Template(msgid, frozenset(dates), tuple((words or {}).items()))
+
+
+_ROLES = {"role": (gettext_noop("联络员"), gettext_noop("分管领导"), gettext_noop("专班协调员"))}
 
 
 # Every template a service writes into a stored field. Longer (more specific) ones are tried first.
@@ -72,6 +80,8 @@ NOTICE_ESCALATED = _t(gettext_noop("由%(n)s升级"))
 NOTICE_REPLY = _t(gettext_noop("【回复%(number)s】%(text)s"))
 NOTICE_ISSUED = _t(gettext_noop("【%(number)s %(colour)s督办单】%(req)s请于%(due)s前书面回复。"), dates=("due",))
 INVITED_UNTIL = _t(gettext_noop("有效至 %(t)s"))
+ADDED_AS = _t(gettext_noop("任%(role)s"), words=_ROLES)
+ADDED_AS_TITLED = _t(gettext_noop("任%(role)s（%(title)s）"), words=_ROLES)
 MOVED_FROM = _t(gettext_noop("自%(u)s调入"))
 MOVED_TO = _t(gettext_noop("调至%(u)s"))
 REPLACED = _t(gettext_noop("接替%(n)s；转交待发提醒 %(m)d 条"))

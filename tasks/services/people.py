@@ -99,7 +99,8 @@ def person_create(*, unit: Unit, spec: PersonSpec, actor, at: datetime) -> objec
     user.save()
     Profile.objects.update_or_create(user=user, defaults=_profile_fields(unit, spec))
     PeopleChange.objects.create(unit=unit, person=user, kind=PeopleChange.Kind.ADDED, actor=actor, at=at,
-                                detail=f"{PersonRole(spec.role).label} {spec.title}".strip())
+                                detail=T.written(T.ADDED_AS_TITLED, role=PersonRole(spec.role).label, title=spec.title)
+                                if spec.title else T.written(T.ADDED_AS, role=PersonRole(spec.role).label))
     return user
 
 

@@ -32,7 +32,8 @@ def default_language_after():
 
 def _sample(template: T.Template) -> dict:
     names = re.findall(r"%\((\w+)\)", template.msgid)
-    values = {"origin": "领导批示", "colour": "红色", "channel": "钉钉", "before": "钉钉", "m": 3, "hours": "4"}
+    values = {"origin": "领导批示", "colour": "红色", "channel": "钉钉", "before": "钉钉", "m": 3, "hours": "4",
+              "role": "分管领导"}
     out = {name: "2026年6月30日" if name in template.dates else values.get(name, f"V{n}")
            for n, name in enumerate(names)}
     if "%s" in template.msgid:
@@ -61,6 +62,8 @@ def test_typed_text_is_shown_as_typed():
     with translation.override("en"):
         assert T.shown("附件为草稿，请上传盖章版。") == "附件为草稿，请上传盖章版。"
         assert T.shown("") == "" and T.shown(None) == ""
+        assert T.shown("任务已完成") == "任务已完成"  # not "任%(role)s": 务已完成 is no role
+        assert T.shown("任分管领导（副局长）") == "As Leader in charge (副局长)"
 
 
 def test_an_item_page_in_english_reads_the_apps_own_history_in_english(client):
