@@ -22,6 +22,8 @@ from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_noop
 
+from tasks.importers.issues import Issue
+
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%s|%%")
 # Joins several written texts into one (a message's channel note: "邮件总会发送；钉钉未配置(…)").
@@ -152,3 +154,12 @@ def shown(text: str | None) -> str:
             return gettext("；").join(p if p is not None else raw for p, raw in zip(parts, text.split(JOIN),
                                                                                    strict=True))
     return text
+
+
+def issue_text(issue: str) -> str:
+    """An importer's message for its preview in the active language (``importers.issues.Issue``: from its
+    template, the catalogue's message id, and values, translated values too); other text as it is."""
+    if not isinstance(issue, Issue):
+        return str(issue)
+    params = {k: issue_text(v) if isinstance(v, Issue) else v for k, v in issue.params.items()}
+    return gettext(issue.template) % params if params else gettext(issue.template)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+from .issues import Issue
 from .matching import normalise_name
 
 LIAISON, LEADER, COORDINATOR = "liaison", "leader", "coordinator"
@@ -40,7 +41,7 @@ FIELD_MAX = {"unit": 100, "name": 50, "title": 50, "email": 254, "zzd_id": 64, "
 
 
 NO_HEADER = "找不到表头：名单的前几行中应有“单位”和“姓名”两列"
-# The templates of a row's errors (Chinese, the catalogue's message ids: ``selectors.roster.issue_text`` reads
+# The templates of a row's errors (Chinese, the catalogue's message ids: ``stored_text.issue_text`` reads
 # each in the reader's language; tests/people/test_roster_i18n.py holds every one to an English translation).
 UNKNOWN_ROLE = "角色“%(role)s”无法识别，应为 联络员、分管领导 或 专班协调员"
 NO_UNIT = "缺少单位"
@@ -55,24 +56,6 @@ FIELD_LABELS = {"unit": "单位", "name": "姓名", "title": "职务", "email": 
                 "dingtalk_id": "钉钉 ID"}
 TEMPLATES = (NO_HEADER, UNKNOWN_ROLE, NO_UNIT, NO_NAME, BAD_MOBILE, BAD_EMAIL, NO_ADDRESS, TOO_LONG, SAME_MOBILE,
              SAME_EMAIL, *FIELD_LABELS.values())
-
-
-class Issue(str):
-    """A row's error: its Chinese text (what the command prints), and the template and values it was written
-    from, so a page reads it in its reader's language (``selectors.roster.issue_text``). A value that is itself
-    an ``Issue`` (a field's name) is translated too. Through JSON (the page's session) it is plain text again:
-    the rows' errors are checked afresh (``check_rows``) whenever they are read."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params):
-        issue = super().__new__(cls, template % params if params else template)
-        issue.template, issue.params = template, params
-        return issue
-
-    def __deepcopy__(self, memo):  # dataclasses.asdict copies values: keep the plain text
-        return str(self)
 
 
 class RosterError(ValueError):

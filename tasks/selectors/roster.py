@@ -17,9 +17,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from tasks.importers.matching import normalise_name
-from tasks.importers.roster import ROLE_LABELS, Issue, ParsedRoster, RosterRow, check_rows
+from tasks.importers.roster import ROLE_LABELS, ParsedRoster, RosterRow, check_rows
 from tasks.models import Plan, Unit
 from tasks.rules.actions import Act
+from tasks.stored_text import issue_text
 
 from .guard import allowed
 from .imports import _suggest
@@ -27,15 +28,6 @@ from .permissions import claimed_elsewhere, prime_standing
 
 User = get_user_model()
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-
-
-def issue_text(issue: str) -> str:
-    """A roster message in the active language: an importer's ``Issue`` from its template (the Chinese text is the
-    catalogue's message id) and values, translated values too; other text as it is (already translated)."""
-    if not isinstance(issue, Issue):
-        return str(issue)
-    params = {k: issue_text(v) if isinstance(v, Issue) else v for k, v in issue.params.items()}
-    return gettext(issue.template) % params if params else gettext(issue.template)
 
 
 def role_label(role: str) -> str:

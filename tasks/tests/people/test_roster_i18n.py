@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from tasks.importers.decisions import TEMPLATES as DECISION_TEMPLATES
+from tasks.importers.decisions import parse_decisions
 from tasks.importers.roster import TEMPLATES
+from tasks.stored_text import issue_text
 from tasks.tests.daily_setup import login, make_world
 from tasks.tests.people.test_roster import HEADER, xlsx
 
@@ -27,9 +30,9 @@ def default_language_after():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def test_every_message_the_roster_importer_writes_has_an_english_translation():
+def test_every_message_the_roster_and_minutes_importers_write_has_an_english_translation():
     with translation.override("en"):
-        for template in TEMPLATES:
+        for template in (*TEMPLATES, *DECISION_TEMPLATES):
             english = translation.gettext(template)
             assert english != template and not HAN.search(english), template
 
@@ -83,3 +86,15 @@ def test_the_preview_reads_its_messages_in_chinese_then_in_english(client):
     html = client.get("/en" + _url("tasks:roster_preview", w)).content.decode()
     options = re.findall(r'<select name="r2-role"[^>]*>(.*?)</select>', html, re.S)[0]
     assert "Liaison" in options and not HAN.search(strip_tags(options))
+
+
+def test_the_minutes_warnings_read_in_the_readers_language():
+    """The same for the warnings of a meeting's minutes (the decisions upload's preview)."""
+    parsed = parse_decisions("一、由区建设局牵头，会后一周内完成调研。\n二、请区财政局配合推进老旧小区改造。")
+    warnings = [w.message for w in parsed.warnings]
+    assert any("没有找到牵头单位" in w for w in warnings) and any("会后一周内" in w for w in warnings)
+    with translation.override("en"):
+        english = [issue_text(w) for w in warnings]
+    assert all(not HAN.search(e.replace("会后一周内", "")) for e in english), english
+    with translation.override(settings.LANGUAGE_CODE):
+        assert [issue_text(w) for w in warnings] == [str(w) for w in warnings]
