@@ -41,6 +41,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from bench.scratch import scratch_database  # noqa: E402
 from tasks.models import Plan, Region, Roundup, RoundupSettings, WorkItem  # noqa: E402
 from tasks.roundups.periods import Period  # noqa: E402
+from tasks.selectors.public import personal_terms_known, public_overdue_rows  # noqa: E402
 from tasks.selectors.roundups import roundup_data  # noqa: E402
 from tasks.tests.roundup_bulk import build_plan  # noqa: E402
 
@@ -90,10 +91,12 @@ def build(*, plans: int, plan_items: int, units: int) -> list[str]:
     RoundupSettings.objects.bulk_create([RoundupSettings(plan=p, public_enabled=True, public_overdue=True)
                                          for p in all_plans])
     at = datetime(2024, 1, 5, 9, tzinfo=TZ)
+    terms = personal_terms_known()  # as roundup_publish masks the public overdue list
+    masked = {period: public_overdue_rows(data, terms) for period, data in snapshots.items()}
     Roundup.objects.bulk_create(
         [
             Roundup(plan=p, kind=period.kind, period_start=period.start, period_end=period.end,
-                    status=Roundup.Status.PUBLISHED, generated_at=at, published_at=at,
+                    status=Roundup.Status.PUBLISHED, generated_at=at, published_at=at, public_overdue=masked[period],
                     data={**data, "plan": {**data["plan"], "id": p.pk, "slug": p.slug, "title": p.title}})
             for p in all_plans
             for period, data in snapshots.items()

@@ -65,6 +65,7 @@ from pathlib import Path
 from .blocks import Para, Row, to_blocks
 from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
+from .issues import Issue
 from .limits import Limits, check_document
 from .reader import read_document
 from .tables import TableParser, column_role
@@ -157,6 +158,15 @@ class ParsedDecision:
     def as_json(self) -> dict:
         return {"text": self.text, "lead_units": self.lead_units, "supporting_units": self.supporting_units,
                 "deadline": self.deadline.isoformat() if self.deadline else None}
+
+
+# The warnings' templates (Chinese, the catalogue's message ids; ``stored_text.issue_text`` shows each in the
+# reader's language).
+NO_LEAD = "第%(line)d行：没有找到牵头单位，请指定。"
+RELATIVE_DEADLINE = "第%(line)d行：完成时限“%(relative)s”按会议日期计算，请填写会议日期或在确认时指定。"
+NO_DEADLINE = "第%(line)d行：没有找到完成时限。"
+NO_DECISIONS = "没有找到写明责任单位的议定事项。"
+TEMPLATES = (NO_LEAD, RELATIVE_DEADLINE, NO_DEADLINE, NO_DECISIONS)
 
 
 @dataclass
@@ -1095,14 +1105,14 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             parsed.items.append(decision)
             at = decision.line
             if not decision.lead_units:
-                parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到牵头单位，请指定。"))
+                parsed.warnings.append(DecisionWarning(at, Issue(NO_LEAD, line=at)))
             if decision.deadline is None and decision.relative:
-                parsed.warnings.append(DecisionWarning(
-                    at, f"第{at}行：完成时限“{decision.relative}”按会议日期计算，请填写会议日期或在确认时指定。"))
+                parsed.warnings.append(DecisionWarning(at, Issue(RELATIVE_DEADLINE, line=at,
+                                                                 relative=decision.relative)))
             elif decision.deadline is None:
-                parsed.warnings.append(DecisionWarning(at, f"第{at}行：没有找到完成时限。"))
+                parsed.warnings.append(DecisionWarning(at, Issue(NO_DEADLINE, line=at)))
     if not parsed.items:
-        parsed.warnings.append(DecisionWarning(0, "没有找到写明责任单位的议定事项。"))
+        parsed.warnings.append(DecisionWarning(0, Issue(NO_DECISIONS)))
     return parsed
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+from .issues import Issue
 from .matching import normalise_name
 
 LIAISON, LEADER, COORDINATOR = "liaison", "leader", "coordinator"
@@ -37,6 +38,24 @@ HEADER_SCAN_ROWS = 10
 MOBILE_RE = re.compile(r"^1\d{10}$")
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 FIELD_MAX = {"unit": 100, "name": 50, "title": 50, "email": 254, "zzd_id": 64, "dingtalk_id": 64}
+
+
+NO_HEADER = "找不到表头：名单的前几行中应有“单位”和“姓名”两列"
+# The templates of a row's errors (Chinese, the catalogue's message ids: ``stored_text.issue_text`` reads
+# each in the reader's language; tests/people/test_roster_i18n.py holds every one to an English translation).
+UNKNOWN_ROLE = "角色“%(role)s”无法识别，应为 联络员、分管领导 或 专班协调员"
+NO_UNIT = "缺少单位"
+NO_NAME = "缺少姓名"
+BAD_MOBILE = "手机号“%(mobile)s”不是 11 位手机号"
+BAD_EMAIL = "邮箱“%(email)s”格式不正确"
+NO_ADDRESS = "缺少邮箱（或浙政钉/钉钉 ID），无法发送邀请"
+TOO_LONG = "%(field)s超过 %(limit)d 字"
+SAME_MOBILE = "手机号 %(value)s 与第 %(row)d 行重复"
+SAME_EMAIL = "邮箱 %(value)s 与第 %(row)d 行重复"
+FIELD_LABELS = {"unit": "单位", "name": "姓名", "title": "职务", "email": "邮箱", "zzd_id": "浙政钉 ID",
+                "dingtalk_id": "钉钉 ID"}
+TEMPLATES = (NO_HEADER, UNKNOWN_ROLE, NO_UNIT, NO_NAME, BAD_MOBILE, BAD_EMAIL, NO_ADDRESS, TOO_LONG, SAME_MOBILE,
+             SAME_EMAIL, *FIELD_LABELS.values())
 
 
 class RosterError(ValueError):
@@ -97,7 +116,7 @@ def parse_roster(sheets) -> ParsedRoster:
                 body = sheet.rows[offset + 1:]
                 return ParsedRoster(sheet=sheet.name, columns=columns,
                                     rows=_rows(body, columns, first=offset + 2))
-    raise RosterError("找不到表头:名单的前几行中应有“单位”和“姓名”两列 (no header with 单位 and 姓名)")
+    raise RosterError(NO_HEADER)
 
 
 def _rows(body: list[list[str]], columns: dict[str, int], *, first: int) -> list[RosterRow]:
@@ -124,20 +143,20 @@ def check_rows(rows: list[RosterRow]) -> list[RosterRow]:
     for r in rows:
         r.errors = []
         if r.role not in ROLE_LABELS:
-            r.errors.append(f"角色“{r.role}”无法识别,应为 联络员、分管领导 或 专班协调员")
+            r.errors.append(Issue(UNKNOWN_ROLE, role=r.role))
         if not r.unit:
-            r.errors.append("缺少单位")
+            r.errors.append(Issue(NO_UNIT))
         if not r.name:
-            r.errors.append("缺少姓名")
+            r.errors.append(Issue(NO_NAME))
         if r.mobile and not MOBILE_RE.match(r.mobile):
-            r.errors.append(f"手机号“{r.mobile}”不是 11 位手机号")
+            r.errors.append(Issue(BAD_MOBILE, mobile=r.mobile))
         if r.email and not EMAIL_RE.match(r.email):
-            r.errors.append(f"邮箱“{r.email}”格式不正确")
+            r.errors.append(Issue(BAD_EMAIL, email=r.email))
         if not r.email and not r.zzd_id and not r.dingtalk_id:
-            r.errors.append("缺少邮箱(或浙政钉/钉钉 ID),无法发送邀请")
+            r.errors.append(Issue(NO_ADDRESS))
         for name, limit in FIELD_MAX.items():
             if len(getattr(r, name)) > limit:
-                r.errors.append(f"{name} 超过 {limit} 字")
+                r.errors.append(Issue(TOO_LONG, field=Issue(FIELD_LABELS[name]), limit=limit))
     _duplicates(rows)
     return rows
 
@@ -160,7 +179,7 @@ def rows_from_json(data: list[dict]) -> list[RosterRow]:
 def _duplicates(rows: list[RosterRow]) -> None:
     """The same mobile (or address) twice in the file: both rows name the other (one account is one person
     of one unit)."""
-    for key, label in (("mobile", "手机号"), ("email", "邮箱")):
+    for key, template in (("mobile", SAME_MOBILE), ("email", SAME_EMAIL)):
         seen: dict[str, RosterRow] = {}
         for r in rows:
             value = getattr(r, key).lower()
@@ -170,7 +189,7 @@ def _duplicates(rows: list[RosterRow]) -> None:
             if first is None:
                 seen[value] = r
             else:
-                r.errors.append(f"{label} {getattr(r, key)} 与第 {first.row} 行重复")
-                message = f"{label} {getattr(r, key)} 与第 {r.row} 行重复"
+                r.errors.append(Issue(template, value=getattr(r, key), row=first.row))
+                message = Issue(template, value=getattr(r, key), row=r.row)
                 if message not in first.errors:
                     first.errors.append(message)

@@ -190,6 +190,9 @@ class Roundup(models.Model):
     period_end = models.DateField(_("截止日"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     data = models.JSONField(_("数据快照"), default=dict, editable=False)
+    # The overdue list as the public 晾晒 prints it, its texts masked of every person the database knew when it
+    # was published (``selectors.public.public_overdue_rows``); None for a draft.
+    public_overdue = models.JSONField(_("公开的逾期事项"), null=True, blank=True, editable=False)
     generated_at = models.DateTimeField(_("生成时间"))
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import Channel, Profile
 from tasks.models.plan import parse_channel_order
 
@@ -58,22 +58,20 @@ def personal_routes(*, email: str, profile: Profile | None) -> list[Route]:
     for name in parse_channel_order(profile.channels if profile else ""):
         if name == "email" or name not in ADDRESS_FIELD:
             continue
-        label = str(Channel(name).label)
+        label = Channel(name).label  # lazy: written in the site's language (``stored_text.written``)
         missing = missing_configuration(name)
         address = getattr(profile, ADDRESS_FIELD[name])
         if missing:
-            skipped.append(_("%(channel)s未配置(%(why)s)") % {"channel": label, "why": missing})
+            skipped.append(T.written(T.CHANNEL_UNCONFIGURED, channel=label, why=missing))
         elif not address:
-            skipped.append(_("%(channel)s缺少收件人标识") % {"channel": label})
+            skipped.append(T.written(T.CHANNEL_NO_ADDRESS, channel=label))
         elif not chain:
-            chain.append(Route(name, address, _("按本人接收渠道顺序")))
+            chain.append(Route(name, address, T.written(T.CHANNEL_PREFERRED)))
         else:
             before = chain[-1]
             wait = fallback_wait() * len(chain)
-            chain.append(Route(name, address, _("%(before)s %(hours)s小时内未送达时补发") % {
-                "before": Channel(before.channel).label, "hours": f"{wait.total_seconds() / 3600:g}"},
+            chain.append(Route(name, address, T.written(
+                T.CHANNEL_FALLBACK, before=Channel(before.channel).label, hours=f"{wait.total_seconds() / 3600:g}"),
                 fallback_for=before.channel, wait=wait))
-    note = _("邮件总会发送")
-    if skipped:
-        note += "；" + "；".join(skipped)
+    note = T.JOIN.join([T.written(T.EMAIL_ALWAYS), *skipped])
     return [*chain, Route(Channel.EMAIL, email, note)]

@@ -37,6 +37,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import Channel, Message
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -522,7 +523,7 @@ def message_test_send(*, user, channel: str, robot=None, now: datetime | None = 
         key=f"test:{user.pk}:{channel}:{now.isoformat()}", purpose=Message.Purpose.TEST, channel=channel,
         address=address, recipient_id=user.pk, robot_id=robot.pk if robot else None, subject=subject, body=text,
         payload={"markdown": text, "title": subject, "template_params": {"count": "0", "date": now.strftime("%m-%d")}},
-        note=_("notify_test 测试"), urgent=True, now=now, kick=False,  # delivered here and now, not by the worker
+        note=T.written(T.NOTIFY_TEST), urgent=True, now=now, kick=False,  # delivered here and now, not by the worker
     )
     outbox_deliver(channel=channel, now=now, message_ids=[message.pk])
     message.refresh_from_db()
@@ -643,6 +644,6 @@ def robot_specs(*, key: str, purpose: str, robots: Iterable, content: Rendered, 
             key=f"{key}:robot:{robot.pk}", purpose=purpose, channel=channel, address=robot.name[:254],
             robot_id=robot.pk, subject=content.subject, body=content.markdown,
             payload={"markdown": content.markdown, "title": content.subject}, plan_ids=plan_ids,
-            notice_id=notice_id, roundup_id=roundup_id, urgent=urgent, note=_("群机器人：摘要和链接"),
+            notice_id=notice_id, roundup_id=roundup_id, urgent=urgent, note=T.written(T.ROBOT_SUMMARY),
         ))
     return specs

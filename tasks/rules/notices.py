@@ -9,12 +9,16 @@ The office's practice, with the thresholds from the plan's settings (defaults in
 - blue: ``blue_days`` (5) working days or fewer are left and progress is under ``blue_progress`` (50) %.
 
 The strongest colour that applies wins. Working days come from ``tasks.workdays`` (the caller counts them).
+Progress is the item's as the rest of the app shows it (``rules.progress``): an open item at 100 % (reopened
+by a 不满意 rating, returned, or reported 100 % before closing) is not complete and counts as no progress.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from tasks.rules.progress import shown_progress
 
 BLUE, YELLOW, RED = "blue", "yellow", "red"
 ORDER = {BLUE: 1, YELLOW: 2, RED: 3}
@@ -53,12 +57,14 @@ def notice_colour(
     overdue: bool,
     due: date | None,
     start: date,
+    status: str,
     progress: int,
     returns: int,
     workdays_left: int | None,
     thresholds: Thresholds = Thresholds(),
 ) -> str | None:
-    """The colour an open item calls for, or None."""
+    """The colour an open item (``status``, ``progress`` on record) calls for, or None."""
+    progress = shown_progress(status=status, progress=progress).counted
     if overdue:
         return RED
     if thresholds.yellow_returns and returns >= thresholds.yellow_returns:

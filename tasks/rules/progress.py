@@ -33,6 +33,12 @@ class ShownProgress:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def counted(self) -> int:
+        """The percent a rule compares with a threshold (the 督办单's colour): the bar's, and 0 for an item open
+        at 100 % (it shows no progress; a reopened item is chased as one that has not moved)."""
+        return 0 if self.percent is None else self.percent
+
 
 def shown_progress(*, status: str, progress: int) -> ShownProgress:
     if progress >= COMPLETE and status != DONE:

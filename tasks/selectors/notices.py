@@ -36,7 +36,8 @@ def item_colours(items: list[WorkItem], *, today: date, thresholds: Thresholds) 
             continue
         out[item.pk] = notice_colour(
             today=today, overdue=item.is_overdue(today), due=item.due_date,
-            start=item_start(created=item.created_at.date(), year=item.year), progress=item.progress,
+            start=item_start(created=item.created_at.date(), year=item.year), status=item.status,
+            progress=item.progress,
             returns=returns.get(item.pk, 0), thresholds=thresholds,
             workdays_left=workdays_left(today=today, due=item.due_date, overrides=overrides),
         )

@@ -4,7 +4,14 @@ Only published roundups (never drafts, never a figure computed now), only of pla
 the page on (``RoundupSettings.public_enabled``), only the sections it chose, and of each row only the
 columns listed in ``COLUMNS``: unit names, counts, rates, scores, ranks, colours, indicator figures and the
 text of overdue items. Nothing about a person (who generated or published it, a liaison's progress note, a
-recipient) is copied, so nothing can leak by a new key appearing in the snapshot.
+recipient, who raised an item from a meeting or an instruction and its source) is copied, so nothing can leak
+by a new key appearing in the snapshot.
+
+An overdue item's text is typed by people and may name one ("落实王五副区长批示…"): the public list is the
+roundup's overdue list as ``public_overdue_rows`` masks it (``rules.personal.mask_personal``, with every
+person the database knows, ``personal_terms_known``), frozen at publication in ``Roundup.public_overdue``
+(``services.roundups.roundup_publish``). An item from a meeting or an instruction shows its kind (会议议定 /
+领导批示) and its masked text, never its source. A published roundup without that list shows no item text.
 
 ``public_figures`` is the one source of the page, its CSV files and its JSON: each reads one published
 snapshot by its unique key (one statement, whatever the number of items in the installation).
@@ -14,12 +21,15 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Roundup, WorkItem
 from tasks.roundups.periods import MONTH, QUARTER, YEAR, Period, PeriodError
 from tasks.rules import roundups as roundup_rules
+from tasks.rules.personal import PersonalTerms, mask_personal, personal_terms
 
 TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE = "town_ranking", "department_ranking", "indicators", "overdue"
 SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE)
@@ -73,6 +83,7 @@ COLUMNS: dict[str, list[tuple[str, object]]] = {
     ],
     OVERDUE: [
         ("key_task", _("重点任务")),
+        ("origin", _("事项来源")),
         ("text", _("事项")),
         ("lead_unit", _("牵头单位")),
         ("due_date", _("完成时限")),
@@ -162,15 +173,71 @@ def _status_label(item: dict) -> str | None:
     return item.get("status_label") or status
 
 
+def _origin_label(origin: str | None) -> str | None:
+    """An item's kind in the visitor's language (方案任务 / 会议议定 / 领导批示); never who raised it."""
+    return str(WorkItem.Origin(origin).label) if origin in WorkItem.Origin.values else None
+
+
 def _overdue_row(item: dict) -> dict:
     return {
         "key_task": item.get("key_task"),
+        "origin": _origin_label(item.get("origin")),
         "text": item.get("text"),
         "lead_unit": item.get("lead_unit"),
         "due_date": item.get("due_date"),
         "days_overdue": item.get("days_overdue"),
         "status": _status_label(item),
     }
+
+
+def _values_of(model, *fields: str, **filters) -> list:
+    return list(model.objects.filter(**filters).values_list(*fields))
+
+
+def personal_terms_known(*, get_model=django_apps.get_model) -> PersonalTerms:
+    """Every person's name, username, email, mobile and messaging id the database knows, and the names written
+    in the sources of items from meetings and instructions and in key tasks' 责任领导 (``rules.personal``).
+
+    ``get_model`` is Django's (a migration passes its historical models'). Read at publication, not per visit.
+    """
+    values: list[str] = []
+    sources: list[str] = []
+    user_model = get_model(*django_settings.AUTH_USER_MODEL.split("."))
+    for username, email, first, last in _values_of(user_model, "username", "email", "first_name", "last_name"):
+        values += [username, email, first, last, f"{first} {last}", f"{first}{last}", f"{last}{first}"]
+    for row in _values_of(get_model("tasks", "Profile"), "mobile", "dingtalk_id", "zzd_id"):
+        values += row
+    for leader, leader_email, emails in _values_of(get_model("tasks", "Unit"), "leader_name", "leader_email",
+                                                   "emails"):
+        values += [leader, leader_email, *emails.replace(",", "\n").replace("，", "\n").split()]
+        sources.append(leader)
+    for name, email in _values_of(get_model("tasks", "RoundupRecipient"), "name", "email"):
+        values += [name, email]
+    sources += [row[0] for row in _values_of(get_model("tasks", "KeyTask"), "leaders", leaders__gt="")]
+    for by, ref in _values_of(get_model("tasks", "WorkItem"), "origin_by", "origin_ref", origin__in=["meeting",
+                                                                                                  "instruction"]):
+        values.append(by)
+        sources += [by, ref]
+    return personal_terms(values, sources=sources)
+
+
+def public_overdue_rows(data: dict, terms: PersonalTerms) -> list[dict]:
+    """The overdue list a visitor may read of a roundup's snapshot ``data``: each item's key task, kind, text
+    masked by ``terms``, lead unit, due date, days overdue and status code; nothing else."""
+    origins = {row["id"]: row.get("origin") for row in data.get("outside_items") or [] if "id" in row}
+    return [
+        {
+            "key_task": item.get("key_task"),
+            "origin": origins.get(item.get("id"), WorkItem.Origin.PLAN.value),
+            "text": mask_personal(item.get("text"), terms),
+            "lead_unit": item.get("lead_unit"),
+            "due_date": item.get("due_date"),
+            "days_overdue": item.get("days_overdue"),
+            "status": item.get("status"),
+            "status_label": item.get("status_label"),
+        }
+        for item in data.get("overdue_items") or []
+    ]
 
 
 def public_figures(*, slug: str, period_key: str) -> dict | None:
@@ -187,7 +254,8 @@ def public_figures(*, slug: str, period_key: str) -> dict | None:
         _published(slug=slug)
         .filter(kind=period.kind, period_start=period.start)
         .select_related("plan__region", "plan__roundup_settings")
-        .only("kind", "period_start", "period_end", "published_at", "data", "plan__slug", "plan__title",
+        .only("kind", "period_start", "period_end", "published_at", "data", "public_overdue", "plan__slug",
+              "plan__title",
               "plan__region__name", *(f"plan__roundup_settings__{name}" for name in SECTION_SETTING.values()))
         .first()
     )
@@ -219,7 +287,10 @@ def public_figures(*, slug: str, period_key: str) -> dict | None:
         elif key == INDICATORS:
             rows = [_indicator_row(i) for i in data.get("indicators") or []]
         else:
-            rows = [_overdue_row(i) for i in data.get("overdue_items") or []]
+            # Masked at publication; a roundup published without that list shows its items' text as withheld.
+            masked = roundup.public_overdue
+            rows = [_overdue_row(i) for i in (masked if masked is not None
+                                              else [{**i, "text": None} for i in data.get("overdue_items") or []])]
         out[key] = rows
     return out
 

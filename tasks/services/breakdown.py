@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import CLOSED_STATUSES, Role, StatusChange, Unit, WorkItem, WorkItemUnit
 from tasks.rules.actions import Act
 from tasks.rules.breakdown import child_deadline_ok, parent_past_due
@@ -106,13 +107,13 @@ def work_item_break_down(
             WorkItemUnit.objects.create(work_item=child, unit=part.unit, role=Role.LEAD, position=0)
             StatusChange.objects.create(
                 work_item=child, actor=user, at=at, event=E.BROKEN_DOWN, from_status="", to_status=S.AWAITING_SIGN,
-                reason=_("由%(u)s分解交办") % {"u": _handing_unit_name(user, parent)}, to_due_date=part.due_date,
+                reason=T.written(T.HANDED_BY, u=_handing_unit_name(user, parent)), to_due_date=part.due_date,
             )
             children.append(child)
         StatusChange.objects.create(
             work_item=parent, actor=user, at=at, event=E.BROKEN_DOWN, from_status=parent.status,
             to_status=parent.status,
-            reason=_("分解交办给：%(units)s") % {"units": "、".join(p.unit.name for p in parts)},
+            reason=T.written(T.HANDED_TO, units="、".join(p.unit.name for p in parts)),
         )
     return children
 
@@ -130,7 +131,7 @@ def work_item_sign(*, item: WorkItem, user, at: datetime | None = None) -> WorkI
         locked = WorkItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != S.AWAITING_SIGN:
             raise ValidationError(_("该事项不需要签收或已签收。"), code="signed")
-        work_item_transition(item=locked, to_status=S.NOT_STARTED, actor=user, at=at, reason=_("签收"))
+        work_item_transition(item=locked, to_status=S.NOT_STARTED, actor=user, at=at, reason=T.written(T.SIGNED))
         WorkItem.objects.filter(pk=locked.pk).update(signed_at=at, signed_by=user)
     item.status, item.signed_at, item.signed_by = S.NOT_STARTED, at, user
     return item

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.importers import PlanParseError
 from tasks.importers.decisions import ParsedDecisions
 from tasks.importers.limits import check_document
@@ -156,8 +157,8 @@ def decisions_import(
             WorkItemUnit.objects.bulk_create(rows)
             StatusChange.objects.create(
                 work_item=item, actor=actor, at=at, event=StatusChange.Event.IMPORTED, from_status="",
-                to_status=item.status, reason=_("来自%(origin)s %(ref)s") % {"origin": ORIGIN(origin).label,
-                                                                       "ref": origin_ref},
+                to_status=item.status, reason=T.written(T.FROM_ORIGIN, origin=ORIGIN(origin).label,
+                                                                      ref=origin_ref),
             )
             created.append(item)
     return DecisionImport(items=created)
@@ -187,7 +188,7 @@ def work_item_rate(*, item: WorkItem, user, rating: str, reason: str = "", at: d
         locked.save(update_fields=["rating", "rating_reason", "rated_at", "rated_by", "updated_at"])
         if rating == WorkItem.Rating.UNSATISFIED:
             work_item_transition(item=locked, to_status=WorkItem.Status.IN_PROGRESS, actor=user, at=at,
-                                 reason=_("评价不满意：%s") % reason)
+                                 reason=T.written(T.RATED_UNSATISFIED, _0=reason))
     for name in ("rating", "rating_reason", "rated_at", "rated_by", "status", "completed_at", "completed_on_time"):
         setattr(item, name, getattr(locked, name))
     return item

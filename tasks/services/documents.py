@@ -78,8 +78,15 @@ def issuer_name(plan: Plan) -> str:
 # -- drafting --------------------------------------------------------------------------------------
 
 
-def _units_by_kind(unit_ids: list[int]) -> dict[int, str]:
-    return dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "kind"))
+def _units_by_kind(report: RoundupReport) -> dict[int, str]:
+    """unit id -> its kind (地方 / 部门) as the roundup's snapshot froze it, so the 通报 groups and ranks the units as
+    the roundup's page, workbook and e-mail do, whatever became of a unit since; the unit's kind today only for
+    a snapshot from before units had a kind."""
+    kinds = {u["unit_id"]: u["kind"] for u in report.units if u.get("kind")}
+    missing = [u["unit_id"] for u in report.units if u["unit_id"] not in kinds]
+    if missing:
+        kinds.update(Unit.objects.filter(pk__in=missing).values_list("pk", "kind"))
+    return kinds
 
 
 def _group(names: list[str]) -> str:
@@ -88,7 +95,7 @@ def _group(names: list[str]) -> str:
 
 def default_addressees(report: RoundupReport) -> str:
     """主送: the towns (地方) and the departments (部门) the roundup names."""
-    kinds = _units_by_kind([u["unit_id"] for u in report.units])
+    kinds = _units_by_kind(report)
     has_towns = any(k == TOWN for k in kinds.values())
     has_depts = any(k != TOWN for k in kinds.values())
     parts = []
@@ -110,7 +117,7 @@ def interview_units(report: RoundupReport) -> list[str]:
 def draft_body(report: RoundupReport) -> list[str]:
     """The body drafted from the roundup: summary, then praise and call-out for 地方 and 部门 apart."""
     s = report.summary
-    kinds = _units_by_kind([u["unit_id"] for u in report.units])
+    kinds = _units_by_kind(report)
     name_kind = {u["unit"]: kinds.get(u["unit_id"]) for u in report.units}
     lines = [
         _("为推动%(plan)s落实落地，根据“月晾晒、季通报、年考核”工作机制，现将%(label)s工作推进情况通报如下。")
@@ -166,7 +173,7 @@ def draft_title(report: RoundupReport) -> str:
 
 def attachments_for(report: RoundupReport) -> list[Attachment]:
     """附件: the unit ranking (地方 and 部门 apart) and the overdue list."""
-    kinds = _units_by_kind([u["unit_id"] for u in report.units])
+    kinds = _units_by_kind(report)
     header = [_("排名"), _("单位"), _("应办"), _("按期"), _("逾期完成"), _("逾期未完成"), _("按期完成率"),
               _("得分"), _("灯号"), _("督办单(发/复)")]
 

@@ -25,6 +25,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import Export
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -52,7 +53,7 @@ def exports_expire_lost(exports, *, now: datetime) -> None:
     cutoff = now - STALE_AFTER
     exports.filter(
         Q(status=Export.Status.QUEUED, created_at__lt=cutoff) | Q(status=Export.Status.RUNNING, started_at__lt=cutoff)
-    ).update(status=Export.Status.FAILED, finished_at=now, error=_("生成超时，请重新导出。"))
+    ).update(status=Export.Status.FAILED, finished_at=now, error=T.written(T.EXPORT_TIMED_OUT))
 
 
 def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total: int, title: str,
@@ -131,7 +132,7 @@ def export_run(*, export_id: int, now: datetime | None = None) -> Export | None:
         logger.exception("export %s failed", export.pk)
         export.status = Export.Status.FAILED
         refused = isinstance(exc, PermissionDenied | ValidationError)
-        export.error = str(exc) if refused else _("生成文件时出错，请重试。")
+        export.error = str(exc) if refused else T.written(T.EXPORT_FAILED)
         export.finished_at = timezone.now()
         export.save(update_fields=["status", "error", "finished_at"])
         return export

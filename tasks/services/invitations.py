@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import Channel, Invitation, Message, PeopleChange, Plan
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import MessageSpec, messages_queue
@@ -73,8 +74,8 @@ def invitation_send(*, user, actor=None, plan: Plan | None = None, at: datetime 
         unit = unit or (profile.unit if profile else None)
         if unit is not None:
             PeopleChange.objects.create(unit=unit, person=locked, kind=PeopleChange.Kind.INVITED, actor=actor, at=at,
-                                        detail=_("有效至 %(t)s") % {
-                                            "t": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")})
+                                        detail=T.written(T.INVITED_UNTIL, t=timezone.localtime(
+                                            invitation.expires_at).strftime("%Y-%m-%d %H:%M")))
         messages_queue(specs=_messages(invitation, token, routes, unit=unit), now=at)
     return invitation
 

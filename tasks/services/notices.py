@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.documents.convert import ConversionUnavailable, docx_to_pdf
 from tasks.documents.gongwen import Gongwen, RGBColor, build_docx, chinese_date
 from tasks.models import DocumentSeries, Message, NoticeEvent, Plan, ProgressReport, SupervisionNotice, WorkItem
@@ -99,7 +100,7 @@ def notices_draft(*, items: Sequence[WorkItem], actor=None, today: date, colour:
                 reply_days=rules.notice_reply_days,
             )
             notice.items.set(unit_items)
-            _event(notice, at=at, actor=actor, from_status="", note=_("系统按规则拟制") if proposed else "")
+            _event(notice, at=at, actor=actor, from_status="", note=T.written(T.NOTICE_PROPOSED) if proposed else "")
             made.append(notice)
     return made
 
@@ -129,10 +130,8 @@ def notice_issue(*, notice: SupervisionNotice, actor=None, today: date, at: date
         locked.status, locked.issued_at, locked.issued_by = N.Status.ISSUED, at, actor
         locked.save()
         _event(locked, at=at, actor=actor, from_status=N.Status.DRAFT, note=note)
-        with translation.override(settings.LANGUAGE_CODE):
-            line = _("【%(number)s %(colour)s督办单】%(req)s请于%(due)s前书面回复。") % {
-                "number": locked.doc_number, "colour": locked.get_colour_display(), "req": locked.requirement,
-                "due": chinese_date(locked.reply_due)}
+        line = T.written(T.NOTICE_ISSUED, number=locked.doc_number, colour=N.Colour(locked.colour).label,
+                       req=locked.requirement, due=chinese_date(locked.reply_due))
         ProgressReport.objects.bulk_create([
             ProgressReport(work_item=item, unit=None, author=actor, kind=ProgressReport.Kind.COMMENT, note=line,
                            created_at=at)
@@ -349,7 +348,7 @@ def notice_reply(*, notice: SupervisionNotice, user, text: str, files: Sequence[
         locked.status, locked.answered_at, locked.reply = N.Status.ANSWERED, at, text
         locked.save(update_fields=["status", "answered_at", "reply"])
         _event(locked, at=at, actor=user, from_status=N.Status.ISSUED)
-        note = _("【回复%(number)s】%(text)s") % {"number": locked.doc_number, "text": text}
+        note = T.written(T.NOTICE_REPLY, number=locked.doc_number, text=text)
         for item in locked.items.order_by("pk"):
             report = ProgressReport.objects.create(work_item=item, unit=unit, author=user,
                                                    kind=ProgressReport.Kind.NOTICE_REPLY, note=note, created_at=at)
@@ -374,7 +373,7 @@ def notices_escalate(*, today: date, at: datetime | None = None) -> list[Supervi
             old.status = N.Status.ESCALATED
             old.save(update_fields=["status"])
             _event(old, at=at, actor=None, from_status=N.Status.ISSUED,
-                   note=_("%(due)s前未回复") % {"due": chinese_date(old.reply_due)})
+                   note=T.written(T.NOTICE_UNANSWERED, due=chinese_date(old.reply_due)))
             items = [i for i in old.items.all() if i.is_open]
             if not items:
                 continue
@@ -384,7 +383,7 @@ def notices_escalate(*, today: date, at: datetime | None = None) -> list[Supervi
                 requirement=default_requirement(colour), reply_days=old.reply_days,
             )
             new.items.set(items)
-            _event(new, at=at, actor=None, from_status="", note=_("由%(n)s升级") % {"n": old.doc_number})
+            _event(new, at=at, actor=None, from_status="", note=T.written(T.NOTICE_ESCALATED, n=old.doc_number))
             made.append(notice_issue(notice=new, actor=None, today=today, at=at))
     return made
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.models import PeopleChange, PersonRole, Plan, Profile, Reminder, Unit, WorkItemUnit
 from tasks.models.plan import MOBILE_RE
 from tasks.rules.actions import Act
@@ -98,7 +99,8 @@ def person_create(*, unit: Unit, spec: PersonSpec, actor, at: datetime) -> objec
     user.save()
     Profile.objects.update_or_create(user=user, defaults=_profile_fields(unit, spec))
     PeopleChange.objects.create(unit=unit, person=user, kind=PeopleChange.Kind.ADDED, actor=actor, at=at,
-                                detail=f"{PersonRole(spec.role).label} {spec.title}".strip())
+                                detail=T.written(T.ADDED_AS_TITLED, role=PersonRole(spec.role).label, title=spec.title)
+                                if spec.title else T.written(T.ADDED_AS, role=PersonRole(spec.role).label))
     return user
 
 
@@ -127,7 +129,7 @@ def person_update(*, user, unit: Unit, spec: PersonSpec, actor, at: datetime) ->
         changed = True
     if changed:
         PeopleChange.objects.create(unit=unit, person=user, kind=PeopleChange.Kind.UPDATED, actor=actor, at=at,
-                                    detail=(_("自%(u)s调入") % {"u": moved_from.name}) if moved_from else "")
+                                    detail=T.written(T.MOVED_FROM, u=moved_from.name) if moved_from else "")
     return changed
 
 
@@ -230,12 +232,12 @@ def unit_liaison_replace(*, unit: Unit, old, spec: PersonSpec, old_fate: str = D
             old_profile.unit = move_to
             old_profile.save(update_fields=["unit"])
             PeopleChange.objects.create(unit=unit, person=old, kind=PeopleChange.Kind.MOVED, actor=actor, at=at,
-                                        other=new, detail=_("调至%(u)s") % {"u": move_to.name})
+                                        other=new, detail=T.written(T.MOVED_TO, u=move_to.name))
             PeopleChange.objects.create(unit=move_to, person=old, kind=PeopleChange.Kind.ADDED, actor=actor, at=at,
-                                        detail=_("自%(u)s调入") % {"u": unit.name})
+                                        detail=T.written(T.MOVED_FROM, u=unit.name))
         PeopleChange.objects.create(
             unit=unit, person=new, kind=PeopleChange.Kind.REPLACED, actor=actor, at=at, other=old,
-            detail=_("接替%(n)s；转交待发提醒 %(m)d 条") % {"n": name, "m": moved},
+            detail=T.written(T.REPLACED, n=name, m=moved),
         )
         invitation_send(user=new, actor=actor, plan=plan, at=at, unit=unit)
     return Replacement(new=new, old=old, reminders_moved=moved, reminders_cancelled=cancelled)
@@ -263,5 +265,5 @@ def _hand_over_reminders(*, unit: Unit, old_email: str, new_email: str, role: st
         (cancel if (r.work_item_id, r.kind, r.deadline, r.step) in taken else move).append(r.pk)
     Reminder.objects.filter(pk__in=move).update(email=new_email)
     Reminder.objects.filter(pk__in=cancel).update(status=Reminder.Status.CANCELLED,
-                                                  last_error=_("联络员已更换，新联络员已有同一提醒"))
+                                                  last_error=T.written(T.REMINDER_TAKEN_OVER))
     return len(move), len(cancel)

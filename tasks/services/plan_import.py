@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.importers import ParsedPlan, PlanParseError
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
 from tasks.importers.limits import Limits, enforce_field_limits, read_and_parse
@@ -678,7 +679,7 @@ def _import_work_items(
     WorkItem.objects.bulk_create(new_items)
     WorkItem.objects.bulk_update(changed_items, [*_WORK_ITEM_FIELDS, "updated_at"])
     StatusChange.objects.bulk_create(moved)
-    reason = _("导入时已过期限(%s 前到期)，留作历史记录：不计入任何比率、排名，不催办、不督办。") % cut
+    reason = T.written(T.IMPORTED_PAST_DUE, _0=cut)
     StatusChange.objects.bulk_create([
         StatusChange(work_item=item, at=now, event=StatusChange.Event.IMPORTED, from_status="",
                      to_status=WorkItem.Status.HISTORY, reason=reason, to_due_date=item.due_date)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import stored_text as T
 from tasks.inputs import clean_required
 from tasks.models import ExtensionRequest, StatusChange, WorkItem
 from tasks.rules.actions import Act
@@ -54,7 +55,7 @@ def _close_pending_extensions(item: WorkItem, user, at: datetime) -> None:
 
     Called with the item already locked (item, then its requests)."""
     for request in ExtensionRequest.objects.select_for_update().filter(work_item=item, status=X.PENDING):
-        note = _("事项已办结，无需延期。")
+        note = T.written(T.EXTENSION_NOT_NEEDED)
         request.status, request.decided_by, request.decided_at, request.decision_note = X.REJECTED, user, at, note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         StatusChange.objects.create(

@@ -34,6 +34,7 @@ from tasks.roundups.xlsx import render_xlsx
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.people import unit_people
+from tasks.selectors.public import personal_terms_known, public_overdue_rows
 from tasks.selectors.roundups import roundup_data, roundup_settings_for
 from tasks.services.enqueue import enqueue_after_commit
 
@@ -177,7 +178,9 @@ def roundup_publish(*, roundup: Roundup, actor=None, at: datetime | None = None)
         locked.status = Roundup.Status.PUBLISHED
         locked.published_at = at
         locked.published_by = actor
-        locked.save(update_fields=["status", "published_at", "published_by"])
+        # What the public 晾晒 may print of the overdue list, masked of every person known now (issue 34).
+        locked.public_overdue = public_overdue_rows(locked.data, personal_terms_known())
+        locked.save(update_fields=["status", "published_at", "published_by", "public_overdue"])
         # The 通报 公文 takes its number with the publish (its files are stored before the email goes).
         bulletin = bulletin_for_roundup(roundup=locked, actor=actor)
         if not bulletin.is_published:

@@ -9,8 +9,22 @@ from tasks.roundups.report import colour_label as report_colour_label
 from tasks.roundups.report import pct as report_pct
 from tasks.rules.progress import ShownProgress, item_progress
 from tasks.selectors.permissions import is_coordinator, user_unit
+from tasks.stored_text import issue_text, shown
 
 register = template.Library()
+
+
+@register.filter
+def stored(text) -> str:
+    """Text the app wrote into the database (a history reason, a system note) in the reader's language
+    (``tasks.stored_text``); what a person typed stays as typed."""
+    return shown(text)
+
+
+@register.filter
+def issue(text) -> str:
+    """An importer's preview message in the reader's language (``tasks.stored_text.issue_text``)."""
+    return issue_text(text)
 
 
 @register.filter

@@ -32,8 +32,10 @@ from tasks.importers.sheets import read_sheets
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.permissions import visible_plans
-from tasks.selectors.roster import roster_preview, roster_template_xlsx
+from tasks.selectors.roster import role_label, roster_preview, roster_template_xlsx
 from tasks.services.roster import RosterRefused, roster_import
+
+from .imports import parse_error_text
 
 SESSION_KEY = "roster_import"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -77,8 +79,10 @@ def roster_upload(request, slug: str):
         upload = form.cleaned_data["roster"]
         try:
             parsed = parse_roster(read_sheets(upload.read(), filename=upload.name))
-        except (PlanParseError, RosterError) as exc:
-            form.add_error("roster", getattr(exc, "message", None) or str(exc))
+        except PlanParseError as exc:
+            form.add_error("roster", parse_error_text(exc, user=request.user))
+        except RosterError as exc:
+            form.add_error("roster", _t(str(exc)))  # the importer's fixed Chinese text, in the reader's language
         else:
             request.session[SESSION_KEY] = {"plan": plan.pk, "sheet": parsed.sheet, "file": upload.name[:100],
                                             "rows": rows_as_json(parsed.rows)}
@@ -128,8 +132,8 @@ def roster_preview_view(request, slug: str):
     preview = roster_preview(plan=plan, parsed=ParsedRoster(sheet=staged["sheet"], columns={}, rows=rows),
                              unit_choices=choices, actor=request.user)
     return render(request, "tasks/people/roster_preview.html", {
-        "plan": plan, "preview": preview, "file": staged.get("file", ""), "roles": list(ROLE_LABELS.items()),
-        "choices": choices,
+        "plan": plan, "preview": preview, "file": staged.get("file", ""),
+        "roles": [(code, role_label(code)) for code in ROLE_LABELS], "choices": choices,
     })
 
 

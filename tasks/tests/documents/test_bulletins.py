@@ -170,3 +170,20 @@ def test_redraft_rewrites_a_draft_from_the_roundup_and_refuses_a_published_one(g
     published = docs.bulletin_publish(bulletin=again, today=date(2026, 1, 5), render=False)
     with pytest.raises(docs.DocumentError):
         docs.bulletin_redraft(bulletin=published, actor=coordinator)
+
+
+def test_the_bulletin_groups_units_as_the_roundup_froze_them_not_as_they_are_now(golden, coordinator):
+    """A unit made a town after the roundup was generated stays in the 部门 ranking of the roundup's page, workbook
+    and e-mail (its snapshot); the 通报 drafted from it (body and ranking attachment) groups it there too."""
+    Unit.objects.filter(pk=golden.c.pk).update(kind=Unit.Kind.TOWN)
+    roundup, _ = roundup_generate(plan=golden.plan, period=JUNE, today=TODAY)
+    Unit.objects.filter(pk=golden.c.pk).update(kind=Unit.Kind.DEPARTMENT)  # corrected after the roundup
+    report = docs.RoundupReport.from_roundup(roundup)
+    frozen = {u["unit"]: u["kind"] for u in report.units}
+    assert frozen[golden.c.name] == "town"
+    tables = docs.attachments_for(report)[0].tables
+    assert [t.caption for t in tables] == ["（一）地方（镇、街道）", "（二）部门"]
+    assert [r[1] for r in tables[0].rows] == [u["unit"] for u in report.units if u["kind"] == "town"]
+    assert golden.c.name in [r[1] for r in tables[0].rows]
+    body = docs.bulletin_for_roundup(roundup=roundup, actor=coordinator).paragraphs()
+    assert "地方方面，区资规局亮红灯。" in body, body

@@ -16,7 +16,8 @@ TODAY = date(2026, 6, 1)
 
 
 def colour(**kw):
-    values = dict(today=TODAY, overdue=False, due=date(2026, 6, 30), start=date(2026, 1, 1), progress=90,
+    values = dict(today=TODAY, overdue=False, due=date(2026, 6, 30), start=date(2026, 1, 1), status="in_progress",
+                  progress=90,
                   returns=0, workdays_left=20)
     values.update(kw)
     return notice_colour(**values)
@@ -65,3 +66,13 @@ def test_strongest_and_escalation_order():
     assert strongest([None, BLUE, RED, YELLOW]) == RED
     assert strongest([None]) is None
     assert [escalated(BLUE), escalated(YELLOW), escalated(RED)] == [YELLOW, RED, RED]
+
+
+def test_an_open_item_at_100_percent_is_coloured_as_not_complete():
+    """A reopened item (or one reported at 100 % and returned) shows "100%（未办结）" everywhere (``rules.progress``):
+    its 督办单 colour reads the same, not the 100 % on record (it once passed as complete)."""
+    assert colour(progress=100, returns=0, workdays_left=3) == YELLOW  # 83.9 % of the time gone, no progress
+    recent = dict(start=date(2026, 5, 30), due=date(2026, 6, 29))  # 2 of 30 days gone
+    assert colour(progress=100, workdays_left=3, **recent) == BLUE  # few days left and no progress shown
+    assert colour(progress=100, status="returned", workdays_left=30, **recent) is None
+    assert colour(progress=60, workdays_left=3, **recent) is None  # below 100: the figure on record counts

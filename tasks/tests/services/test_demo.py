@@ -220,3 +220,102 @@ def test_demo_has_a_leader_per_plan_who_can_be_named_as_raiser(demo):
         raisers = list(possible_raisers(plan.region_id))
         assert len(raisers) == 1 and raisers[0].profile.role == PersonRole.LEADER
         assert raisers[0].email == raisers[0].profile.unit.leader_email  # escalations reach the same person
+
+
+def _page_unit_rows(html: str) -> dict[str, list[str]]:
+    """The roundup page's unit tables: unit -> its cells (rank, change, unit, due, on time, late, overdue,
+    awaiting review, on-time rate, ...), as printed."""
+    import re
+
+    from django.utils.html import strip_tags
+
+    rows = {}
+    tables = [t for t in re.findall(r'<table class="rp-table">(.*?)</table>', html, flags=re.S)
+              if "牵头事项（本期）" in t.split("</thead>")[0]]
+    assert tables, "the page has its unit rankings"
+    for table in tables:
+        for tr in re.findall(r'<tr class="c-\w+">(.*?)</tr>', table.split("</thead>")[1], flags=re.S):
+            cells = [strip_tags(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+            rows[cells[2]] = cells
+    return rows
+
+
+def test_one_figure_is_the_same_on_every_output_of_every_demo_roundup(demo, client):
+    """For every demo plan and its last month's and quarter's roundup, each unit's counts (due, on time, late,
+    overdue, awaiting review), on-time rate and rank, and each indicator's progress, read the same on the roundup
+    page, the status API, the e-mail each unit gets, the Excel workbook and the 通报's ranking attachment. Each
+    output is read as printed and held to the snapshot: an output that computed a figure of its own fails."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tasks.models import Roundup
+    from tasks.roundups.report import pct
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.services.documents import attachments_for
+    from tasks.services.roundups import _roundup_content, roundup_publish, roundup_report
+
+    coordinator = get_user_model().objects.get(username="coordinator")
+    login(client, coordinator)
+    compared = 0
+    for plan in Plan.objects.order_by("slug"):
+        for kind in ("month", "quarter"):
+            period = Period.last_ended(kind, TODAY)
+            roundup = Roundup.objects.get(plan=plan, kind=kind, period_start=period.start)
+            roundup_publish(roundup=roundup, actor=coordinator)  # its e-mails (rolled back after the test)
+            report = roundup_report(roundup)
+            units = [u for u in report.units if u["due"]]
+            assert len(units) >= 5, (plan.slug, kind)
+            expected = {u["unit"]: (u["rank"], u["due"], u["done_on_time"], u["done_late"], u["overdue"],
+                                    u["awaiting_review"], pct(u["on_time_rate"])) for u in units}
+
+            # The page.
+            page = _page_unit_rows(client.get(f"/roundups/{roundup.pk}/").content.decode())
+            for name, (rank, due, on, late, over, wait, rate) in expected.items():
+                cells = next(c for n, c in page.items() if n.startswith(name))
+                assert cells[0] == str(rank) and cells[3:9] == [str(due), str(on), str(late), str(over), str(wait),
+                                                                rate], (plan.slug, kind, name, cells)
+
+            # The status API (computed from the database as of the period's end).
+            api = client.get(status_url(plan.slug, as_of=period.end.isoformat(), period=kind)).json()
+            by_api = {u["unit"]: u for u in api["units"]}
+            for name, (rank, due, on, late, over, wait, rate) in expected.items():
+                u = by_api[name]
+                assert (u["rank"], u["due"], u["done_on_time"], u["done_late"], u["overdue"], u["awaiting_review"],
+                        pct(u["on_time_rate"])) == (rank, due, on, late, over, wait, rate), (plan.slug, name)
+            api_progress = {i["number"]: i["progress"] for i in api["indicators"]}
+            assert api_progress == {i["number"]: i["progress"] for i in report.indicators}
+
+            # The e-mail each unit's recipient gets.
+            for delivery in roundup.deliveries.filter(unit__isnull=False).select_related("unit", "roundup"):
+                if delivery.unit.name not in expected:
+                    continue
+                rank, due, on, late, over, wait, _rate = expected[delivery.unit.name]
+                body = _roundup_content(report=report, delivery=delivery, subject="", attachments=[],
+                                        highlights=[]).text
+                assert f"排名第{rank}" in body and (f"牵头应办{due}项，按期完成{on}项，逾期完成{late}项，"
+                                                    f"逾期未完成{over}项，待审核{wait}项") in body, delivery.unit.name
+
+            # The Excel workbook's ranking and indicators.
+            book = load_workbook(io.BytesIO(render_xlsx(report)))
+            sheet = book["单位排名"]
+            by_xlsx = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True) if row[2] in expected}
+            assert set(by_xlsx) == set(expected)
+            for name, (rank, due, on, late, over, wait, rate) in expected.items():
+                row = by_xlsx[name]
+                assert (row[0], *row[3:8], pct(row[8])) == (rank, due, on, late, over, wait, rate), (plan.slug, name)
+            xlsx_progress = {row[0]: row[11] for row in book["指标"].iter_rows(min_row=3, values_only=True)
+                             if row[0] is not None}
+            for i in report.indicators:
+                shown = xlsx_progress[i["number"]]
+                assert (shown is None) == (i["progress"] is None) and (
+                    shown is None or abs(shown * 100 - i["progress"]) < 1e-9), (plan.slug, i["number"])
+
+            # The 通报's ranking attachment.
+            tables = attachments_for(report)[0].tables
+            by_bulletin = {r[1]: r for t in tables for r in t.rows}
+            for name, (rank, due, on, late, over, _wait, rate) in expected.items():
+                r = by_bulletin[name]
+                assert r[0] == str(rank) and r[2:7] == [str(due), str(on), str(late), str(over), rate], name
+            compared += 1
+    assert compared == 4

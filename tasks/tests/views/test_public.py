@@ -19,11 +19,21 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from tasks.importers.decisions import parse_decisions
-from tasks.models import IndicatorReport, PersonRole, Profile, ProgressReport, Roundup, RoundupSettings, Unit, WorkItem
+from tasks.models import (
+    IndicatorReport,
+    KeyTask,
+    PersonRole,
+    Profile,
+    ProgressReport,
+    Roundup,
+    RoundupSettings,
+    Unit,
+    WorkItem,
+)
 from tasks.roundups.periods import Period
 from tasks.selectors.public import COLUMNS, DEPARTMENT_RANKING, INDICATORS, OVERDUE, public_figures
 from tasks.services.decisions import decisions_import
-from tasks.services.roundups import roundup_generate, roundup_publish
+from tasks.services.roundups import roundup_generate, roundup_publish, roundup_regenerate
 from tasks.tests.daily_setup import bulk_items, login, make_world, user
 
 pytestmark = pytest.mark.django_db
@@ -169,10 +179,34 @@ def _values(node) -> list[str]:
     return [str(node)]
 
 
+def _items_naming_people(w, period):
+    """Overdue items whose text, as typed, names people: a plan item naming a liaison, her mobile, an account's
+    username and email, a key task's 责任领导; an instruction naming the leader who gave it (its source names
+    him too); a meeting's decision naming a unit's 分管领导."""
+    KeyTask.objects.filter(pk=w.key_task.pk).update(leaders="孙七（副区长）、周八")
+    item = WorkItem.objects.create(
+        plan=w.plan, year=period.end.year, key_task=w.key_task, deadline=period.start, due_date=period.start,
+        text="联系人张三（13912345678，Lead@Example.gov.cn），账号fenguan，由孙七、周八督导，完成棚户区改造")
+    item.assignments.create(unit=w.lead, role="lead")
+    day = f"{period.start.year}年{period.start.month}月{period.start.day}日"
+    decisions_import(
+        plan=w.plan, origin=WorkItem.Origin.INSTRUCTION, origin_ref="吴九区长批示（2026第7号）", origin_by="吴九区长",
+        actor=w.coordinator,
+        parsed=parse_decisions(f"一、落实吴九区长批示精神，由区建设局牵头，于{day}前完成排水改造。"))
+    decisions_import(
+        plan=w.plan, origin=WorkItem.Origin.MEETING, origin_ref="区政府第5次常务会议", origin_by="区政府常务会议",
+        actor=w.coordinator,
+        parsed=parse_decisions(f"一、请赵六牵头协调，由区建设局牵头，于{day}前完成燃气管网排查。"))
+
+
 def test_nothing_personal_is_public():
     """Every person's name, username, email and mobile in the database (accounts, units' 分管领导, who gave an
-    instruction): none is on the page, its CSV files or its JSON."""
-    w, period, _ = _setup()
+    instruction, key tasks' 责任领导): none is on the page, its CSV files or its JSON, though the overdue items'
+    texts name them (masked, the rest of the text kept)."""
+    w, period, roundup = _setup(published=False)
+    _items_naming_people(w, period)
+    roundup_regenerate(roundup=roundup, today=date.today())
+    roundup_publish(roundup=roundup, actor=w.coordinator)
     get_user_model().objects.filter(pk=w.coordinator.pk).update(first_name="专班", last_name="李")
     client = Client()
     texts = [strip_tags(client.get(f"/public/{w.plan.slug}/").content.decode()),
@@ -186,7 +220,8 @@ def test_nothing_personal_is_public():
     assert "13912345678" in snapshot  # the note is in the snapshot: the public page must leave it out
     assert "王五副区长批示" in snapshot  # and so is the instruction's source
     departments = {r["unit"]: r for r in figures[DEPARTMENT_RANKING]}
-    assert (departments["区建设局"]["outside_due"], departments["区财政局"]["outside_support_due"]) == (1, 1)
+    # _setup's instruction, and _items_naming_people's instruction and meeting decision (led by 区建设局 alone)
+    assert (departments["区建设局"]["outside_due"], departments["区财政局"]["outside_support_due"]) == (3, 1)
     secrets = set()
     for person in get_user_model().objects.all():
         secrets |= {person.username, person.email, person.get_full_name(), f"{person.last_name}{person.first_name}"}
@@ -197,9 +232,18 @@ def test_nothing_personal_is_public():
     secrets = {s.strip() for s in secrets if s and s.strip()}
     assert {"张三", "13912345678", "coord", "lead@example.gov.cn", "王五", "fenguan", "13800001111", "赵六",
             "zhaoliu@example.gov.cn"} <= secrets
+    secrets |= {"孙七", "周八", "吴九"}  # named in a 责任领导 column and an instruction's source, not accounts
+    raw = {row["text"] for row in Roundup.objects.get(plan=w.plan, status="published").data["overdue_items"]}
+    assert {t for t in raw if any(s in t for s in ("张三", "fenguan", "吴九", "赵六", "孙七"))}, "texts name people"
     for text in texts:
         for secret in secrets:
-            assert secret not in text, secret
+            assert secret.lower() not in text.lower(), secret
+    overdue = {row["text"]: row for row in figures[OVERDUE]}
+    assert "联系人×××（×××，×××），账号×××，由×××、×××督导，完成棚户区改造" in overdue, list(overdue)
+    by_origin = {row["origin"]: row["text"] for row in figures[OVERDUE] if "排水改造" in (row["text"] or "")
+                 or "燃气管网" in (row["text"] or "")}
+    assert set(by_origin) == {"领导批示", "会议议定"}, by_origin
+    assert all("×××" in text for text in by_origin.values()), by_origin
 
 
 def test_one_statement_whatever_the_number_of_items(django_assert_num_queries):
@@ -259,3 +303,13 @@ def test_english_page_names_the_period_and_the_statuses_in_english(default_langu
     zh = client.get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
     assert f"<h1>{period.start.year}年{period.start.month}月月晾晒</h1>" in zh
     assert "未开始" in strip_tags(zh.split('id="pub-overdue"')[1])
+
+
+def test_a_roundup_published_without_its_masked_list_prints_no_item_text():
+    """The masked list is frozen at publication (migration 0034 gave the roundups published before theirs); a
+    published roundup without it shows its overdue items with their text withheld, never the raw text."""
+    w, period, roundup = _setup()
+    Roundup.objects.filter(pk=roundup.pk).update(public_overdue=None)
+    figures = public_figures(slug=w.plan.slug, period_key=period.key)
+    assert figures[OVERDUE] and all(row["text"] is None for row in figures[OVERDUE])
+    assert "完成老旧小区改造30个" not in Client().get(f"/public/{w.plan.slug}/{period.key}/").content.decode()

@@ -3,6 +3,7 @@ parent's sub-item table, the lists of items (and their export) and a supervision
 complete beside its open status (``rules.progress``) until its lead reports again."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tasks.models import WorkItem
+from tasks.rules.deadlines import workdays_left
+from tasks.rules.notices import BLUE, YELLOW, Thresholds, notice_colour
+from tasks.selectors.notices import item_colours
 from tasks.services.decisions import work_item_rate
 from tasks.services.notices import notice_gongwen, notices_draft
 from tasks.services.reports import work_item_report_progress, work_item_request_close
@@ -82,3 +86,24 @@ def test_an_item_reopened_by_an_unsatisfied_rating_is_not_shown_complete(client)
     # The lead unit's page lists it.
     listing = client.get(reverse("tasks:unit_detail", args=[w.lead.pk])).content.decode()
     assert NOT_CLOSED in listing
+
+
+def test_the_notice_colour_of_a_reopened_item_reads_its_progress_as_shown():
+    """The 督办单 colour (``rules.notices``) reads the progress as every page shows it: a reopened item at 100 %
+    on record is "100%（未办结）", no progress, so near its deadline it calls for a notice as an item that has not
+    moved, where the 100 % on record let it pass; after the lead's next report the figure counts again."""
+    w = make_world()
+    raiser = leader(w.lead, "raiser")
+    (item,) = closed_items(w, 1, raised_by=raiser)
+    work_item_rate(item=item, user=raiser, rating=WorkItem.Rating.UNSATISFIED, reason="未达到要求")
+    item.refresh_from_db()
+    assert (item.status, item.progress) == (S.IN_PROGRESS, 100)
+    thresholds = Thresholds()
+    day = next(d for d in (item.due_date - timedelta(days=n) for n in range(1, 30))
+               if not item.is_overdue(d) and workdays_left(today=d, due=item.due_date) <= thresholds.blue_days)
+    assert item_colours([item], today=day, thresholds=thresholds)[item.pk] in (BLUE, YELLOW)
+    assert notice_colour(today=day, overdue=False, due=item.due_date, start=day, status=S.DONE, progress=100,
+                         returns=0, workdays_left=1) is None  # the same figure when done: complete
+    work_item_report_progress(item=item, user=w.lead_user, note="整改中", percent=95)
+    item.refresh_from_db()
+    assert item_colours([item], today=day, thresholds=thresholds)[item.pk] is None

@@ -1,0 +1,165 @@
+"""Text the app writes into the database itself (not typed by a person), read in the reader's language.
+
+History reasons ("签收", "由区建设局分解交办"), system notes on a 督办单, a closed extension request's note, the
+people log's details, why a message went by a channel, an export's failure: the services write each from one
+of the templates below, always in the site's language (``written``), whoever's page caused the write. A page
+shows a stored text through ``shown`` (the ``stored`` template filter): a text written from a template is
+rendered again from its values in the reader's language (a value that is a label of the app, 领导批示 or 红色,
+translated too; a date written 2026年6月30日 as a date); anything else (what people typed) is shown as it is.
+Reading works on rows written before this module existed: their text is the same template's.
+
+The Chinese template is the catalogue's message id (``gettext_noop`` marks each for the catalogue).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext, gettext_noop
+
+from tasks.importers.issues import Issue
+
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%s|%%")
+# Joins several written texts into one (a message's channel note: "邮件总会发送；钉钉未配置(…)").
+JOIN = "；"
+
+
+@dataclass(frozen=True)
+class Template:
+    msgid: str
+    dates: frozenset[str] = field(default_factory=frozenset)  # values written as 2026年6月30日
+    # A value that is one of a few words (a role's name): only those are read as it, so a typed text that
+    # merely starts like the template ("任务…" against "任%(role)s") is not taken for one.
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _pattern(self.msgid, self.words)
+
+
+@cache
+def _pattern(msgid: str, words: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> re.Pattern:
+    allowed = dict(words)
+    parts, at, n = [], 0, 0
+    for m in _PLACEHOLDER.finditer(msgid):
+        parts.append(re.escape(msgid[at:m.start()]))
+        if m.group(0) == "%%":
+            parts.append("%")
+        else:
+            name = m.group(1) or f"_{n}"
+            n += m.group(1) is None
+            inner = "|".join(map(re.escape, allowed[name])) if name in allowed else ".+?"
+            parts.append(rf"(?P<{name}>{inner})")
+        at = m.end()
+    parts.append(re.escape(msgid[at:]))
+    return re.compile("".join(parts), re.S)
+
+
+def _t(msgid: str, *, dates: tuple[str, ...] = (), words: dict[str, tuple[str, ...]] | None = None) -> Template:
+    return Template(msgid, frozenset(dates), tuple((words or {}).items()))
+
+
+_ROLES = {"role": (gettext_noop("联络员"), gettext_noop("分管领导"), gettext_noop("专班协调员"))}
+
+
+# Every template a service writes into a stored field. Longer (more specific) ones are tried first.
+SIGNED = _t(gettext_noop("签收"))
+HANDED_BY = _t(gettext_noop("由%(u)s分解交办"))
+HANDED_TO = _t(gettext_noop("分解交办给：%(units)s"))
+FROM_ORIGIN = _t(gettext_noop("来自%(origin)s %(ref)s"))
+RATED_UNSATISFIED = _t(gettext_noop("评价不满意：%s"))
+IMPORTED_PAST_DUE = _t(gettext_noop("导入时已过期限(%s 前到期)，留作历史记录：不计入任何比率、排名，不催办、不督办。"))
+EXTENSION_NOT_NEEDED = _t(gettext_noop("事项已办结，无需延期。"))
+NOTICE_PROPOSED = _t(gettext_noop("系统按规则拟制"))
+NOTICE_UNANSWERED = _t(gettext_noop("%(due)s前未回复"), dates=("due",))
+NOTICE_ESCALATED = _t(gettext_noop("由%(n)s升级"))
+NOTICE_REPLY = _t(gettext_noop("【回复%(number)s】%(text)s"))
+NOTICE_ISSUED = _t(gettext_noop("【%(number)s %(colour)s督办单】%(req)s请于%(due)s前书面回复。"), dates=("due",))
+INVITED_UNTIL = _t(gettext_noop("有效至 %(t)s"))
+ADDED_AS = _t(gettext_noop("任%(role)s"), words=_ROLES)
+ADDED_AS_TITLED = _t(gettext_noop("任%(role)s（%(title)s）"), words=_ROLES)
+MOVED_FROM = _t(gettext_noop("自%(u)s调入"))
+MOVED_TO = _t(gettext_noop("调至%(u)s"))
+REPLACED = _t(gettext_noop("接替%(n)s；转交待发提醒 %(m)d 条"))
+EMAIL_ALWAYS = _t(gettext_noop("邮件总会发送"))
+CHANNEL_UNCONFIGURED = _t(gettext_noop("%(channel)s未配置(%(why)s)"))
+CHANNEL_NO_ADDRESS = _t(gettext_noop("%(channel)s缺少收件人标识"))
+CHANNEL_PREFERRED = _t(gettext_noop("按本人接收渠道顺序"))
+CHANNEL_FALLBACK = _t(gettext_noop("%(before)s %(hours)s小时内未送达时补发"))
+ROBOT_SUMMARY = _t(gettext_noop("群机器人：摘要和链接"))
+NOTIFY_TEST = _t(gettext_noop("notify_test 测试"))
+EXPORT_TIMED_OUT = _t(gettext_noop("生成超时，请重新导出。"))
+EXPORT_FAILED = _t(gettext_noop("生成文件时出错，请重试。"))
+REMINDER_TAKEN_OVER = _t(gettext_noop("联络员已更换，新联络员已有同一提醒"))
+
+TEMPLATES: tuple[Template, ...] = tuple(sorted(
+    (value for value in list(globals().values()) if isinstance(value, Template)),
+    key=lambda t: len(_PLACEHOLDER.sub("", t.msgid)), reverse=True,
+))
+
+
+def written(template: Template, **values) -> str:
+    """The text to store: ``template`` with ``values``, in the site's language whatever the writer's. A label of
+    the app among the values (a channel's or a colour's name) must be passed lazy (``Choices(x).label``, not
+    ``get_x_display()``, which is already in the writer's language) to be written in it too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if not values:
+            return template.msgid
+        if "_0" in values:  # a template with one positional value
+            return template.msgid % str(values["_0"])
+        return template.msgid % {k: v if isinstance(v, int) else str(v) for k, v in values.items()}
+
+
+def _value(name: str, value: str, template: Template):
+    if name in template.dates and (m := _DATE.fullmatch(value)):
+        return formats.date_format(date(*map(int, m.groups())), "DATE_FORMAT")
+    if value.isdigit():
+        return int(value)
+    return gettext(value) if value else value  # a label of the app in the reader's language; data as it is
+
+
+def _one(text: str) -> str | None:
+    for template in TEMPLATES:
+        m = template.pattern.fullmatch(text)
+        if m is None:
+            continue
+        values = {k: _value(k, v, template) for k, v in m.groupdict().items()}
+        english = gettext(template.msgid)
+        try:
+            if "_0" in values:
+                return english % values["_0"]
+            return english % values if values else english
+        except (TypeError, ValueError, KeyError):
+            return None
+    return None
+
+
+def shown(text: str | None) -> str:
+    """A stored text in the active language: rendered again from its template if the app wrote it (each part
+    of several joined with ``JOIN``), else as it is."""
+    if not text or (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return text or ""
+    whole = _one(text)
+    if whole is not None:
+        return whole
+    if JOIN in text:
+        parts = [_one(part) for part in text.split(JOIN)]
+        if any(p is not None for p in parts):
+            return gettext("；").join(p if p is not None else raw for p, raw in zip(parts, text.split(JOIN),
+                                                                                   strict=True))
+    return text
+
+
+def issue_text(issue: str) -> str:
+    """An importer's message for its preview in the active language (``importers.issues.Issue``: from its
+    template, the catalogue's message id, and values, translated values too); other text as it is."""
+    if not isinstance(issue, Issue):
+        return str(issue)
+    params = {k: issue_text(v) if isinstance(v, Issue) else v for k, v in issue.params.items()}
+    return gettext(issue.template) % params if params else gettext(issue.template)
