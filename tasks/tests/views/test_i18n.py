@@ -244,3 +244,13 @@ def test_every_message_marked_for_translation_has_its_english(settings, tmp_path
         and ("fuzzy" in e["flags"] or not e.get("msgstr", e.get("msgstr[0]")))
     ]
     assert missing == [], f"no English for {missing}: add them at the end of locale/en/LC_MESSAGES/django.po"
+
+
+def test_the_language_switch_names_each_language_in_its_own_language(client):
+    """The switch offered "简体中文" and "英语" on the Chinese pages: someone who reads no Chinese could not find
+    English. Each option is written in its own language, whatever the page's language."""
+    for page in (reverse("login"), "/en" + reverse("login")):
+        html = _text(client.get(page))
+        assert '<option value="zh-hans" lang="zh-hans"' in html and ">简体中文</option>" in html
+        assert '<option value="en" lang="en"' in html and ">English</option>" in html
+        assert "英语" not in html and "Simplified Chinese" not in html
