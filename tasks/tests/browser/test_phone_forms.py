@@ -1,0 +1,91 @@
+"""What the phone walk of session 19 tripped on, at 390 × 844 in a real Chromium (see test_phone.py for the
+checks every page passes).
+
+- A form sent back with an error: the page came back from its top, the error half a page down, out of sight
+  (the tap seemed to do nothing); and a file-type error, whose ".pdf、.png、…" has no break opportunity,
+  widened the item page's one grid column past the screen (537 px: the page scrolled sideways).
+- An item with many supporting units (a plan item has twenty): its page listed each unit twice (责任单位 and
+  配合到位) before the form, so a supporting liaison scrolled past forty lines to reach 办理.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+
+from tasks.models import Role, WorkItemUnit
+from tasks.tests.daily_setup import make_world
+from tasks.tests.factories import UnitFactory
+
+from .test_journeys import SCREENSHOTS, session
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _in_view(page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 200) <= PHONE["height"]
+
+
+def test_a_form_sent_back_shows_its_error_on_screen_and_keeps_the_page_on_the_phone(browser, live_server):
+    w = make_world()
+    page = session(browser, live_server, "lead", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + w.item.get_absolute_url())
+    page.fill("#report textarea[name=note]", "已召开专题会，完成计划初稿")
+    page.set_input_files("#report input[name=files]",
+                         files=[{"name": "安装包.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\0\0"}])
+    page.click("#report button[type=submit]")
+    page.wait_for_load_state()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "phone-report-error.png"))
+    assert "文件类型不允许" in page.inner_text("#report .errorlist")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The error is on screen, the cursor in its field, what was typed still there.
+    assert _in_view(page, "#report .has-error"), page.locator("#report .has-error").bounding_box()
+    assert page.evaluate("document.activeElement.name") == "files"
+    assert page.input_value("#report textarea[name=note]") == "已召开专题会，完成计划初稿"
+    # A folded form's error unfolds it: an extension asked without a reason.
+    page.goto(live_server.url + w.item.get_absolute_url())
+    page.click("#extension summary")
+    page.fill("#extension input[name=proposed_due_date]", (w.item.due_date + timedelta(days=30)).isoformat())
+    page.evaluate("document.querySelector('#extension form').noValidate = true")
+    page.click("#extension button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#extension").get_attribute("open") is not None
+    assert _in_view(page, "#extension .has-error"), page.locator("#extension .has-error").bounding_box()
+    page.context.close()
+
+
+def test_a_supporting_liaison_reaches_the_form_past_twenty_supporting_units(browser, live_server):
+    w = make_world()
+    for i in range(20):
+        WorkItemUnit.objects.create(work_item=w.item, unit=UnitFactory(region=w.plan.region, name=f"配合单位{i:02d}"),
+                                    role=Role.SUPPORT, position=i + 2)
+    page = session(browser, live_server, "support", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + w.item.get_absolute_url())
+    page.screenshot(path=str(SCREENSHOTS / "phone-many-supporting-units.png"), full_page=True)
+    # The 21 supporting units are folded under their count; this unit's own part stays in sight.
+    assert "配合单位 21 个" in page.inner_text("#support-units summary")
+    assert not page.locator("text=配合单位07").first.is_visible()
+    assert "未到位 21" in page.inner_text(".support-tally")
+    assert "区财政局" in page.inner_text(".support-parts.mine")
+    top = page.evaluate("document.querySelector('section.actions').getBoundingClientRect().top")
+    assert top < 2 * PHONE["height"], top  # was 3 screens down with a plan item's 24 units
+    page.click("#support-parts summary")
+    assert page.locator("#support-parts li", has_text="配合单位07").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
+
+
+def test_few_supporting_units_stay_listed(browser, live_server):
+    w = make_world()
+    page = session(browser, live_server, "lead", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + w.item.get_absolute_url())
+    assert page.locator("#support-units").count() == 0 and page.locator(".support-tally").count() == 0
+    assert page.locator("ul.units li", has_text="区财政局").first.is_visible()
+    page.context.close()
