@@ -120,10 +120,12 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
             unit, chosen = by_pk[unit_choices[r.row]], True
         if unit is None and r.unit:
             suggestions = _suggest(r.unit, units)
-            errors.append(f"单位“{r.unit}”不在{plan.region.name}的单位中" + (
-                ",可能是:" + "、".join(u.name for u in suggestions) if suggestions else ""))
+            where = {"unit": r.unit, "region": plan.region.name}
+            errors.append(_("单位“%(unit)s”不在%(region)s的单位中，可能是：%(names)s")
+                          % {**where, "names": "、".join(u.name for u in suggestions)} if suggestions
+                          else _("单位“%(unit)s”不在%(region)s的单位中") % where)
         elif unit is not None and unit.kind == Unit.Kind.COLLECTIVE:
-            errors.append(f"“{unit.name}”是集合单位,请填写具体的镇(街道)或部门")
+            errors.append(_("“%(unit)s”是集合单位，请填写具体的镇(街道)或部门") % {"unit": unit.name})
         person = by_mobile.get(r.mobile) if r.mobile else None
         if r.email:
             holders = [p for p in by_email.get(r.email.lower(), []) if p is not person]
@@ -133,9 +135,10 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
                 person = same[0] if len(same) == 1 else None
             others = [p for p in holders if p is not person and p.is_active]
             if others and foreign(others[0]):
-                errors.append(f"邮箱 {r.email} 已被其他账号使用")
+                errors.append(_("邮箱 %(email)s 已被其他账号使用") % {"email": r.email})
             elif others:
-                errors.append(f"邮箱 {r.email} 已被账号 {others[0].username}({others[0].get_full_name()})使用")
+                errors.append(_("邮箱 %(email)s 已被账号 %(account)s（%(name)s）使用")
+                              % {"email": r.email, "account": others[0].username, "name": others[0].get_full_name()})
         action = CREATE
         if person is not None:
             action = UPDATE if _differs(person, r, unit) else UNCHANGED
@@ -146,11 +149,12 @@ def roster_preview(*, plan: Plan, parsed: ParsedRoster, unit_choices: Mapping[in
                 if action != UNCHANGED or not person.has_usable_password():
                     errors.append(_("手机或邮箱属于一个已登录使用过、尚未归属单位的账号,只有超级管理员可以将其加入单位,"
                                     "请联系超级管理员(第 %(row)d 行)") % {"row": r.row} if claimed_elsewhere(person)
-                                  else f"手机或邮箱与其他地区或更高权限的账号相同,不能由本名单修改(第 {r.row} 行)")
+                                  else _("手机或邮箱与其他地区或更高权限的账号相同，不能由本名单修改（第 %(row)d 行）")
+                                  % {"row": r.row})
             elif person.is_active and current is not None and unit is not None and current.pk != unit.pk:
-                errors.append(f"{person.get_full_name() or person.username}(手机 {r.mobile or '-'})已是"
-                              f"{current.name}的{_profile(person).get_role_display()},"
-                              f"请先在原单位更换或调出")
+                errors.append(_("%(person)s（手机 %(mobile)s）已是%(unit)s的%(role)s，请先在原单位更换或调出") % {
+                    "person": person.get_full_name() or person.username, "mobile": r.mobile or "-",
+                    "unit": current.name, "role": _profile(person).get_role_display()})
         rows.append(PreviewRow(source=r, unit=unit, errors=errors, suggestions=suggestions, person=person,
                                action=action, chosen=chosen))
     return RosterPreview(plan=plan, sheet=parsed.sheet, rows=rows, region_units=units)

@@ -129,6 +129,9 @@ def roster_preview_view(request, slug: str):
                              unit_choices=choices, actor=request.user)
     return render(request, "tasks/people/roster_preview.html", {
         "plan": plan, "preview": preview, "file": staged.get("file", ""), "roles": list(ROLE_LABELS.items()),
+        # The rows to correct first (each keeps its sheet's row number): a region's roster has hundreds of rows
+        # and the three flagged ones were at its bottom.
+        "rows": sorted(preview.rows, key=lambda r: not r.errors),
         "choices": choices,
     })
 

@@ -89,3 +89,54 @@ def test_few_supporting_units_stay_listed(browser, live_server):
     assert page.locator("#support-units").count() == 0 and page.locator(".support-tally").count() == 0
     assert page.locator("ul.units li", has_text="区财政局").first.is_visible()
     page.context.close()
+
+
+def _long_roster() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["单位", "姓名", "职务", "手机", "邮箱", "浙政钉ID", "角色"])
+    for i in range(30):
+        ws.append(["区建设局", f"联络员{i:02d}", "科员", f"138000001{i:02d}", f"p{i}@example.gov.cn", "", "联络员"])
+    ws.append(["教育局", "赵六", "科员", "13800000201", "zhaoliu@example.gov.cn", "", "联络员"])  # not the name used
+    ws.append(["区财政局", "李四", "科员", "13800000202", "lisi@example.gov.cn", "", "联络员"])
+    ws.append(["区教育局", "王五", "科员", "13800000202", "wangwu@example.gov.cn", "", "联络员"])  # the same mobile
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_roster_preview_puts_the_rows_to_fix_first_and_fits_the_screen(browser, live_server, tmp_path):
+    """The three flagged rows of a long roster were at its bottom; their corrected inputs pushed the table past
+    a 1366 px screen, or squeezed the result column to a character a line; the row messages were Chinese on
+    the English page, with half-width punctuation on the Chinese one."""
+    w = make_world()
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(_long_roster())
+    for viewport, width in (({"width": 1366, "height": 900}, 1366), (PHONE, PHONE["width"])):
+        phone = viewport is PHONE
+        page = session(browser, live_server, "coord", viewport=viewport, is_mobile=phone, has_touch=phone)
+        page.goto(live_server.url + w.plan.get_absolute_url().rstrip("/") + "/roster/")
+        page.set_input_files("#roster-upload input[type=file]", str(path))
+        page.click("#roster-upload button[type=submit]")
+        page.wait_for_load_state()
+        page.screenshot(path=str(SCREENSHOTS / f"roster-long-{width}.png"))
+        assert page.inner_text("#roster-bad") == "3"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        rows = page.locator("table.roster tbody tr")
+        assert [rows.nth(i).get_attribute("id") for i in range(3)] == [
+            "roster-row-32", "roster-row-33", "roster-row-34"]
+        assert "单位“教育局”不在测试区的单位中，可能是：区教育局" in rows.nth(0).inner_text()
+        if not phone:
+            assert page.locator("#roster-row-32 .errorlist").bounding_box()["width"] >= 150
+        page.context.close()
+    page = session(browser, live_server, "coord")
+    page.goto(live_server.url + "/en" + w.plan.get_absolute_url().rstrip("/") + "/roster/")
+    page.set_input_files("#roster-upload input[type=file]", str(path))
+    page.click("#roster-upload button[type=submit]")
+    page.wait_for_load_state()
+    assert "The unit “教育局” is not one of 测试区's units; did you mean: 区教育局" in page.inner_text("#roster-row-32")
+    page.context.close()
