@@ -140,3 +140,27 @@ def test_the_roster_preview_puts_the_rows_to_fix_first_and_fits_the_screen(brows
     page.wait_for_load_state()
     assert "The unit “教育局” is not one of 测试区's units; did you mean: 区教育局" in page.inner_text("#roster-row-32")
     page.context.close()
+
+
+def test_the_overdue_lists_bulk_actions_stay_on_screen_on_a_phone(browser, live_server):
+    """Journey 5 on a phone: the coordinator ticks an item near the top of a long overdue list and sends a
+    reminder now; the button was at the end of the list, screens below."""
+    from tasks.tests.factories import WorkItemFactory
+
+    w = make_world()
+    for i in range(30):
+        due = w.today - timedelta(days=40 + i)
+        WorkItemFactory(plan=w.plan, text=f"逾期事项{i:02d}", deadline=due, due_date=due, lead=w.lead)
+    page = session(browser, live_server, "coord", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + "/overdue/")
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * PHONE["height"]
+    page.locator("#overdue-actions tbody input[type=checkbox]").first.check()
+    button = page.locator(".bulk-actions button.primary")
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen, over the list
+    page.screenshot(path=str(SCREENSHOTS / "phone-overdue-bulk.png"))
+    button.click()
+    page.wait_for_load_state()
+    assert "催办" in page.inner_text(".messages")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
