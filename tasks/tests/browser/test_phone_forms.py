@@ -164,3 +164,18 @@ def test_the_overdue_lists_bulk_actions_stay_on_screen_on_a_phone(browser, live_
     assert "催办" in page.inner_text(".messages")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()
+
+
+def test_a_phone_cards_labels_take_the_colon_of_the_pages_language(browser, live_server):
+    """A work table's row becomes a card on a phone, each figure after its column's name and a colon: the colon
+    was the full-width "：" in English too ("Deadline：2026-12-31")."""
+    make_world()
+    page = session(browser, live_server, "lead", viewport=PHONE, is_mobile=True, has_touch=True)
+    labels = "() => Array.from(document.querySelectorAll('.worktable td[data-label]')).filter(td => td.offsetParent)" \
+             ".map(td => getComputedStyle(td, '::before').content)"
+    chinese = page.evaluate(labels)
+    assert chinese and all(c.endswith('："') for c in chinese), chinese
+    page.goto(live_server.url + "/en/")
+    english = page.evaluate(labels)
+    assert english and all(c.endswith(': "') and "：" not in c for c in english), english
+    page.context.close()
