@@ -179,3 +179,19 @@ def test_a_phone_cards_labels_take_the_colon_of_the_pages_language(browser, live
     english = page.evaluate(labels)
     assert english and all(c.endswith(': "') and "：" not in c for c in english), english
     page.context.close()
+
+
+def test_a_units_people_page_fits_a_phone(browser, live_server):
+    """The people page's table (seven columns, an e-mail address among them) scrolled sideways to 536 px on a
+    phone: each person is a card now, every figure after its label, every control a 44 px target."""
+    from tasks.models import Profile
+
+    from .test_phone import check_phone_page
+
+    w = make_world()
+    Profile.objects.filter(user=w.lead_user).update(mobile="13800000001", title="科长")
+    page = session(browser, live_server, "coord", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + f"/units/{w.lead.pk}/people/")
+    check_phone_page(page, "unit-people")
+    assert page.locator("table.people td[data-label]", has_text="13800000001").is_visible()
+    page.context.close()
