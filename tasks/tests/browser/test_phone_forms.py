@@ -195,3 +195,24 @@ def test_a_units_people_page_fits_a_phone(browser, live_server):
     check_phone_page(page, "unit-people")
     assert page.locator("table.people td[data-label]", has_text="13800000001").is_visible()
     page.context.close()
+
+
+def test_the_roundups_list_fits_a_phone(browser, live_server):
+    """The list of 月晾晒 / 季通报 squeezed a plan's title into a column two characters wide (a dozen lines a
+    row): a card per roundup now, its period first."""
+    from datetime import date
+
+    from tasks.roundups.periods import Period
+    from tasks.services.roundups import roundup_generate
+
+    from .test_phone import check_phone_page
+
+    w = make_world()
+    roundup_generate(plan=w.plan, period=Period.month(w.today.year, 1), today=date(w.today.year, 2, 1))
+    page = session(browser, live_server, "coord", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(live_server.url + "/roundups/")
+    check_phone_page(page, "roundups")
+    row = page.locator("table.roundup-list tbody tr").first
+    assert row.locator("td.text-col a").bounding_box()["width"] > 200  # the period, a line of its own
+    assert row.locator("td", has_text=w.plan.title).bounding_box()["height"] < 100
+    page.context.close()
