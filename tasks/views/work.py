@@ -195,6 +195,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_close": actions.close,
         "can_extend": actions.extend,
         "can_review": actions.review,
+        # The request under review, shown in the review form: on a phone its note and evidence were screens
+        # below the form, in the history (the newest first).
+        "under_review": next((e for e in history if e.kind == "report"
+                              and e.obj.kind == ProgressReport.Kind.CLOSE_REQUEST), None) if actions.review else None,
         "can_rate": permitted(Act.RATE, marks) and may_be_rated(
             origin=item.origin, status=item.status,
             rated_since_closed=rated_since_closed(rated_at=item.rated_at, completed_at=item.completed_at)),
