@@ -132,6 +132,8 @@ def test_the_roster_preview_puts_the_rows_to_fix_first_and_fits_the_screen(brows
         assert "单位“教育局”不在测试区的单位中，可能是：区教育局" in rows.nth(0).inner_text()
         if not phone:
             assert page.locator("#roster-row-32 .errorlist").bounding_box()["width"] >= 150
+        # The confirm says whom it invites: the 30 new people of the rows without errors.
+        assert "确认导入 33 人，向其中 30 人发送邀请" in page.inner_text("#roster-confirm")
         page.context.close()
     page = session(browser, live_server, "coord")
     page.goto(live_server.url + "/en" + w.plan.get_absolute_url().rstrip("/") + "/roster/")
