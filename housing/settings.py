@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -219,6 +220,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list(
 IPWARE_STRICT = False  # a longer chain (a client's own header before the proxy's entry) is read from its end
 
 LANGUAGE_CODE = "zh-hans"
+# A filter's empty choice reads "全部" (All), not django-filter's "---------", which said nothing to anyone.
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # each in its own language
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

@@ -18,7 +18,7 @@ from tasks.filters import OverdueFilter, ReachFilter, WorkItemFilter
 from tasks.models import Unit
 from tasks.selectors.choices import reviewable_spread
 from tasks.selectors.permissions import reviewable_plan_ids
-from tasks.selectors.reach import reach_people
+from tasks.selectors.reach import reach_people, reach_worst_first
 from tasks.selectors.work import overdue_in, unit_filter_choices, unit_plan_count, work_items_for_unit
 from tasks.tables import OverdueTable, ReachTable, WorkItemTable
 
@@ -63,8 +63,8 @@ def unit_work_listing(unit: Unit, params: QueryDict, *, today: date, count: int 
 def reach_listing(user, params: QueryDict, *, today: date, now, configured: frozenset[str]) -> Listing:
     """The people of the units of the plans ``user`` reviews and how they are reached (the reach page).
     ``configured``: the channels the site can send on besides e-mail."""
-    filterset = ReachFilter(params or None, queryset=reach_people(plan_ids=reviewable_plan_ids(user), now=now),
-                            today=today, configured=configured)
+    people = reach_worst_first(reach_people(plan_ids=reviewable_plan_ids(user), now=now), configured=configured)
+    filterset = ReachFilter(params or None, queryset=people, today=today, configured=configured)
     table = ReachTable(filterset.qs, configured=configured)
     title = _("触达情况")
     return Listing(filterset, table, title=title, filename=f"{title}-{today:%Y%m%d}.xlsx")

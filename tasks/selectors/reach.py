@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from tasks.models import Message, Profile, Unit, WorkItemUnit
@@ -87,6 +87,14 @@ def unreachable_q(*, configured: Iterable[str]) -> Q:
     """No channel works: e-mail and every configured channel lack an address or fail."""
     channels = [reach.EMAIL, *(c for c in reach.CHANNELS if c != reach.EMAIL and c in set(configured))]
     return reduce(and_, (_channel_bad(c) for c in channels))
+
+
+def reach_worst_first(people: QuerySet[Profile], *, configured: Iterable[str]) -> QuerySet[Profile]:
+    """``reach_people`` with who cannot be reached first, then who has a problem, then the rest (each by unit
+    and account): the page opens on the people to fix before the deadlines, not on the first units by name."""
+    rank = Case(When(unreachable_q(configured=configured), then=Value(0)),
+                When(problem_q(configured=configured), then=Value(1)), default=Value(2), output_field=IntegerField())
+    return people.annotate(reach_rank=rank).order_by("reach_rank", "unit__name", "user__username")
 
 
 def units_without_people(*, plan_ids: Iterable[int] | None, limit: int = 100) -> tuple[list[Unit], int]:

@@ -82,6 +82,12 @@ class RosterPreview:
     def count_create(self) -> int:
         return self.count(CREATE)
 
+    @property
+    def count_invite(self) -> int:
+        """The rows the confirm will invite (``services.roster``: a new account, or one whose owner never set a
+        password); the confirm button says so, not "invite everyone" over a roster of people already in."""
+        return sum(1 for r in self.rows if not r.errors and (r.person is None or not r.person.has_usable_password()))
+
 
 def _region_units(plan: Plan) -> tuple[list[Unit], dict[str, Unit]]:
     units = list(Unit.objects.filter(region_id=plan.region_id).prefetch_related("aliases").order_by("name"))

@@ -133,7 +133,11 @@ def roster_preview_view(request, slug: str):
                              unit_choices=choices, actor=request.user)
     return render(request, "tasks/people/roster_preview.html", {
         "plan": plan, "preview": preview, "file": staged.get("file", ""),
-        "roles": [(code, role_label(code)) for code in ROLE_LABELS], "choices": choices,
+        "roles": [(code, role_label(code)) for code in ROLE_LABELS],
+        # The rows to correct first (each keeps its sheet's row number): a region's roster has hundreds of rows
+        # and the three flagged ones were at its bottom.
+        "rows": sorted(preview.rows, key=lambda r: not r.errors),
+        "choices": choices,
     })
 
 

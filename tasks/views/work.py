@@ -28,7 +28,7 @@ from tasks.models import Evidence, Export, ExtensionRequest, PersonRole, Progres
 from tasks.rules.actions import LEAD, REVIEWER, Act, item_actions, may_be_rated, permitted, rated_since_closed
 from tasks.rules.deadlines import calendar_years, is_extended, workdays_left
 from tasks.rules.outcomes import days_overdue, is_overdue
-from tasks.rules.support import support_outcome
+from tasks.rules.support import SupportOutcome, support_outcome
 from tasks.selectors.breakdown import rollup_of, sub_items_for_parent, support_parts_for_unit, support_summary
 from tasks.selectors.burden import evidence_demanded_of
 from tasks.selectors.calendar import calendar_overrides
@@ -59,6 +59,7 @@ from .plans import coordinator_home
 S = WorkItem.Status
 SAFE_TYPES = {k.content_type for k in KINDS.values()}
 HISTORY_LIMIT = 100
+SUPPORT_UNFOLDED = 6  # an item's supporting units listed unfolded on its page; more are folded under their count
 SUPPORT_SHOWN = 20  # supporting parts listed on the home page; the table below has them all
 
 
@@ -145,6 +146,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
     ]
     unit = user_unit(user)
     my_part = next((r["a"] for r in support_rows if unit is not None and r["a"].unit_id == unit.pk), None)
+    # Many supporting units (a plan item often has twenty): their list is folded under a count per outcome, or
+    # a supporting liaison on a phone scrolled past forty lines to reach the form (办理).
+    outcomes = [r["outcome"] for r in support_rows]
+    support_tally = [(o, outcomes.count(o)) for o in SupportOutcome.ALL if o in outcomes]
     history, truncated = work_item_history(item, limit=None if request.GET.get("history") == "all" else HISTORY_LIMIT)
     overdue = is_overdue(status=item.status, due=item.due_date, today=today)
     left = None  # shown while the deadline is ahead (past it, the page shows the days overdue)
@@ -167,6 +172,9 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "show_sub_items": sees_whole or role == LEAD,
         "rollup": rollup,
         "support_rows": support_rows,
+        "support_folded": len(support_rows) > SUPPORT_UNFOLDED,
+        "support_tally": support_tally,
+        "my_support_row": next((r for r in support_rows if r["a"] is my_part), None) if my_part else None,
         "my_part": my_part,
         "can_support_done": actions.support_done,
         "can_sign": actions.sign,
@@ -187,6 +195,10 @@ def _render_item(request, item: WorkItem, status: int = 200, **forms):
         "can_close": actions.close,
         "can_extend": actions.extend,
         "can_review": actions.review,
+        # The request under review, shown in the review form: on a phone its note and evidence were screens
+        # below the form, in the history (the newest first).
+        "under_review": next((e for e in history if e.kind == "report"
+                              and e.obj.kind == ProgressReport.Kind.CLOSE_REQUEST), None) if actions.review else None,
         "can_rate": permitted(Act.RATE, marks) and may_be_rated(
             origin=item.origin, status=item.status,
             rated_since_closed=rated_since_closed(rated_at=item.rated_at, completed_at=item.completed_at)),

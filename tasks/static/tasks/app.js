@@ -33,6 +33,16 @@
         });
       });
     });
+    // A form sent back with errors: show its first error and put the cursor in its field. The page comes back
+    // from the top, and on a phone the error under a long page was off screen: the tap seemed to do nothing.
+    var wrong = document.querySelector(".field.has-error, .form-errors");
+    if (wrong) {
+      var fold = wrong.closest("details");
+      if (fold) { fold.open = true; }
+      wrong.scrollIntoView({block: "center"});
+      var input = wrong.querySelector("input:not([type=hidden]), textarea, select");
+      if (input) { input.focus({preventScroll: true}); }
+    }
     // On a phone the filters start folded (when none is set) so the list is on the first screen.
     each("details[data-fold-on-phone]", function (details) {
       if (window.matchMedia("(max-width: 700px)").matches) { details.open = false; }

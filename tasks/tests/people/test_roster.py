@@ -244,3 +244,20 @@ def test_preview_costs_the_same_queries_for_5_or_60_rows():
         counts.append(len(ctx.captured_queries))
         assert len(preview.bad) == 1
     assert counts[0] == counts[1], counts
+
+
+def test_the_preview_counts_whom_the_confirm_invites_as_the_import_does():
+    """The confirm button said "确认导入 47 人并发送邀请" over a roster of people already in, who get no
+    invitation: the preview counts the rows the import will invite (new, or never set a password)."""
+    w = make_world()
+    Profile.objects.filter(user=w.lead_user).update(mobile="13800000009")  # in, with a password
+    rows = [HEADER, ["区建设局", "lead", "", "13800000009", "lead@example.gov.cn", "", "联络员"],
+            ["区建设局", "王芳", "科长", "13800000001", "wf@example.gov.cn", "", "联络员"],
+            ["区财政局", "钱七", "副局长", "13800000002", "qq@example.gov.cn", "", "分管领导"]]
+    preview = roster_preview(plan=w.plan, parsed=parse_roster([Sheet("s", rows)]))
+    assert preview.bad == [] and preview.count_invite == 2
+    assert roster_import(plan=w.plan, parsed=parse_roster([Sheet("s", rows)]), actor=w.coordinator).invited == 2
+    # Accounts that never set a password are invited again: the preview counts them.
+    again = roster_preview(plan=w.plan, parsed=parse_roster([Sheet("s", rows)]))
+    assert again.count_invite == 2
+    assert roster_import(plan=w.plan, parsed=parse_roster([Sheet("s", rows)]), actor=w.coordinator).invited == 2

@@ -153,3 +153,28 @@ def test_the_rating_form_starts_with_no_rating_chosen():
     assert coordinator.post(reverse("tasks:work_item_rate", args=[item.pk]), {"reason": ""}).status_code == 400
     item.refresh_from_db()
     assert item.status == WorkItem.Status.DONE and item.rating == ""
+
+
+def test_the_leader_asked_to_rate_is_not_told_there_is_nothing_to_do():
+    """The rating request's link opened the page at its form, and under the form the page said "您可以查看该事项，
+    但无需办理。" (you may read this item, nothing to do): said to a leader once the rating is given, not before."""
+    from tasks.models import PersonRole, Profile
+    from tasks.services.workflow import work_item_transition
+    from tasks.tests.daily_setup import user
+
+    w = make_world()
+    raiser = user("raiser")
+    Profile.objects.create(user=raiser, unit=w.other, role=PersonRole.LEADER)
+    login(Client(), w.coordinator).post(
+        reverse("tasks:decisions_upload", args=[w.plan.slug]),
+        {"text": "请区建设局负责，2026年8月底前完成调研。", "origin": "instruction", "origin_by": "县长批示",
+         "raised_by": raiser.pk, "step": "confirm"})
+    item = WorkItem.objects.get(origin="instruction")
+    work_item_transition(item=item, to_status=WorkItem.Status.AWAITING_REVIEW, actor=w.lead_user)
+    work_item_transition(item=item, to_status=WorkItem.Status.DONE, actor=w.coordinator)
+    leader = login(Client(), raiser)
+    html = leader.get(item.get_absolute_url() + "?open=rate").content.decode()
+    assert 'id="rate"' in html and "无需办理" not in html
+    assert leader.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "satisfied"}).status_code == 302
+    html = leader.get(item.get_absolute_url()).content.decode()
+    assert 'id="rate"' not in html and "您可以查看该事项，但无需办理。" in html

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -160,3 +161,17 @@ def test_a_unit_of_another_region_is_no_choice(client):
     response = client.get(reverse("tasks:overdue"), {"lead_unit": elsewhere.pk})
     assert response.context["filter"].form.errors.get("lead_unit")
     assert shown(client, lead_unit=w.lead.pk) == ["逾期8天", "逾期3天"]  # and a real choice still filters
+
+
+def test_the_filters_empty_choice_reads_all_in_both_languages(client):
+    """django-filter's empty choice was "---------" on every filter: it says "全部" / "All"."""
+    from django.utils import translation
+
+    w, _ = overdue_world()
+    login(client, w.coordinator)
+    html = client.get(reverse("tasks:overdue")).content.decode()
+    assert len(re.findall(r'<option value="" selected>全部</option>', html)) == 5 and "---------" not in html
+    with translation.override("zh-hans"):
+        html = client.get("/en" + reverse("tasks:overdue")).content.decode()
+    assert len(re.findall(r'<option value="" selected>All</option>', html)) == 5
+    assert "---------" not in html and "全部</option>" not in html

@@ -6,6 +6,7 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -166,3 +167,20 @@ def test_the_page_costs_the_same_queries_for_3_or_30_people(client, w):
         message(u, "email", "failed" if i % 3 else "sent")
     assert Profile.objects.count() >= 30
     assert queries() == few
+
+
+def test_the_page_opens_on_who_cannot_be_reached_then_who_has_a_problem(client, w, sms_configured):
+    """Journey 13: the page listed everyone by unit name, so the two liaisons with no working channel were
+    somewhere among eighty. Unreachable first, then a problem, then the rest; a column's sort still rules."""
+    ok = [liaison(UnitFactory(region=w.plan.region, name=f"区一单位{i}"), f"ok{i}") for i in range(3)]
+    for person in ok:
+        WorkItemUnit.objects.create(work_item=w.item, unit=person.profile.unit, role="support")
+    Profile.objects.filter(user__in=[*ok, w.support_user]).update(mobile="13800000009")
+    get_user_model().objects.filter(pk=w.other_user.pk).update(email="")  # 区教育局: no e-mail, no mobile
+    # 区建设局's liaison: e-mail works, no mobile for SMS (a problem); the rest reach on both.
+    client.force_login(w.coordinator, backend=MODEL_BACKEND)
+    html = client.get(URL).content.decode()
+    names = ["other", "lead", "ok0", "ok1", "ok2", "support"]
+    assert sorted(names, key=lambda n: html.index(f">{n} <small")) == names
+    by_unit = client.get(URL, {"sort": "unit"}).content.decode()
+    assert by_unit.index(">ok0 <small") < by_unit.index(">lead <small")  # 区一单位0 before 区建设局

@@ -176,3 +176,24 @@ def test_liaison_cannot_comment(client):
     w = make_world()
     response = login(client, w.lead_user).post(reverse("tasks:work_item_comment", args=[w.item.pk]), {"note": "x"})
     assert response.status_code == 403 and not ProgressReport.objects.exists()
+
+
+def test_the_review_form_shows_the_request_under_review_with_its_evidence(client):
+    """The queue's 查看/退回 opens the item at its review form; the request's note and files were in the
+    history, screens below it on a phone. They head the form; a request without files says so."""
+    from tasks.tests.daily_setup import pdf
+
+    w = make_world()
+    work_item_request_close(item=w.item, user=w.lead_user, note="全部完成，附验收报告", files=[pdf("验收报告.pdf")])
+    login(client, w.coordinator)
+    html = client.get(w.item.get_absolute_url()).content.decode()
+    form = html.split('<details id="review"', 1)[1].split("</details>", 1)[0]
+    assert "全部完成，附验收报告" in form and "验收报告.pdf" in form and "/evidence/" in form
+    assert form.index("验收报告.pdf") < form.index('name="decision"')
+    other = WorkItemFactory(plan=w.plan, text="另一事项", lead=w.lead, due_date=w.today + timedelta(days=5))
+    work_item_request_close(item=other, user=w.lead_user, note="已完成")
+    form = client.get(other.get_absolute_url()).content.decode().split('<details id="review"', 1)[1]
+    assert "已完成" in form.split("</details>", 1)[0] and "未附佐证材料。" in form.split("</details>", 1)[0]
+    # The liaison, who does not review, sees no such block.
+    login(client, w.lead_user)
+    assert 'class="notice under-review"' not in client.get(w.item.get_absolute_url()).content.decode()

@@ -141,3 +141,28 @@ def test_every_digest_link_is_signed_and_the_sign_chase_links_to_the_confirm_pag
     sign_links = [part for part in bodies["czj@yc.gov.cn"].body.split() if part.startswith("https://zf.example.cn/l/")]
     purposes = sorted(link_read(url.rstrip("/").rsplit("/", 1)[1]).purpose for url in sign_links)
     assert purposes == ["item", "sign"]
+
+
+def test_a_reader_who_chose_english_lands_in_english(client, w, settings):
+    """The link has no language prefix, and an unprefixed page is Chinese: someone who had switched to English
+    landed on the Chinese login page and the Chinese item page from every message."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):  # an English request leaves English active here
+        _english_reader_lands_in_english(client, w, settings)
+
+
+def _english_reader_lands_in_english(client, w, settings):
+    link = path_of(signed_url(purpose="item", pk=w.item.pk))
+    item_url, login = w.item.get_absolute_url(), reverse("login")  # the unprefixed (Chinese) addresses
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == f"/en{login}?next=/en{item_url}"
+    landed = client.post(response["Location"], {"username": "lead", "password": PASSWORD})
+    assert landed.status_code == 302 and landed["Location"] == "/en" + item_url
+    page = client.get(landed["Location"]).content.decode()
+    assert '<html lang="en">' in page and "Report progress" in page
+    # Chinese (the cookie, or none) keeps the unprefixed address.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert client.get(link)["Location"] == item_url
