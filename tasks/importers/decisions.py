@@ -81,16 +81,16 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
-# A field's value runs to the end of its clause, or to the next field written after a comma
-# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
-_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
+# A field's value runs to the end of its clause, or to the next field written after a comma or a space
+# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
+_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
 _LABEL = re.compile(
     r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
 _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
@@ -543,7 +543,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             # continues no value starts afresh.
             if field_line and not fields:
                 opened = block  # where the block these fields close began
-            if field_line and line.startswith("整改"):
+            if field_line and line.startswith(("整改", "问题整改")):
                 # "1.…；2.…。" / "整改责任单位：X" / "整改时限：…": the problems since the last fields are one block
                 first = len(out) - 1  # back over the numbered problems, not over a heading or an introduction
                 while first - 1 >= opened and first - 1 in items and not _LABEL.search(out[first - 1][1]) and not any(
@@ -879,7 +879,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
     text = _years_as_digits(text, year)
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
+    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
@@ -1074,6 +1074,28 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
     return _parse_decisions(text, year=year, meeting=meeting)
 
 
+# A deadline a notice sets once for all the problems it lists ("请各事涉部门…并于5月20日前将问题整改完成"): the work
+# itself to be done (整改完成/到位, 办结), for the problems or items as a whole, not a report that is due
+# ("于7月17日前将落实情况报市政府督查室").
+_DONE_BY = re.compile(r"(?:整改|办理|处理|落实)(?:工作)?(?:全部)?(?:完成|完毕|到位|办结)|完成整改|全部办结")
+_ALL_OF_THEM = re.compile(r"问题|事项|上述|以上|所列|各项")
+_REPORTED = re.compile(r"报|反馈|函告|告知")
+
+
+def _notice_deadline(text: str, year: int | None) -> date | None:
+    """The one point the whole notice's work is due by, if the text sets exactly one."""
+    if not _DONE_BY.search(text):
+        return None
+    points = set()
+    for clause in re.split(r"[，,；;。\n]", _years_as_digits(text, year)):
+        if (_DONE_BY.search(clause) and _ALL_OF_THEM.search(clause) and re.search(r"前|以前|之前", clause)
+                and not _REPORTED.search(clause)):
+            found, recurring = parse_deadline_in(clause, year)
+            if found and not recurring:
+                points.add(found)
+    return points.pop() if len(points) == 1 else None
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
@@ -1081,6 +1103,7 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
     pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
+    notice_deadline = _notice_deadline(text, year)
     for line, segment in pieces:
         if segment == _TABLE:
             found = tables[line]
@@ -1092,6 +1115,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
         for decision in found:
+            if decision.deadline is None and not decision.relative and notice_deadline:
+                decision.deadline = notice_deadline  # the notice's one deadline, for each item that names none
             parsed.items.append(decision)
             at = decision.line
             if not decision.lead_units:

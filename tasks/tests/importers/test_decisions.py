@@ -876,3 +876,28 @@ def test_a_page_flattened_onto_one_line_gives_a_decision_per_block_of_problems_i
         ("后厨发现鼠迹", ["县市场监管局"], date(2026, 5, 25)),
         ("门口积水未清理", ["县城管局"], date(2026, 5, 31))]
     assert "垃圾桶未加盖" in parsed.items[0].text
+
+
+def test_a_deadline_the_notice_sets_once_for_its_problems_is_each_items_that_names_none():
+    parsed = parse_decisions(
+        "县城管局、县住建局、城东街道：\n县政府督查室共梳理出3条问题，请各相关单位立即整改，并于6月10日前将问题整改完成，"
+        "整改情况报县政府督查室。\n存在问题：\n1.人民路商户占道经营。(责任单位:县城管局)\n"
+        "2.建设路路面破损。(责任单位:县住建局)\n3.东门菜市场垃圾清运不及时，6月5日前清理完毕。(责任单位:城东街道)\n",
+        year=2026)
+    assert [(d.text[:6], d.deadline) for d in parsed.items if "问题" not in d.text[:12]][-3:] == [
+        ("人民路商户占", date(2026, 6, 10)), ("建设路路面破", date(2026, 6, 10)), ("东门菜市场垃", date(2026, 6, 5))]
+    # a date a report is due by is not when the work is to be done
+    parsed = parse_decisions(
+        "一、重点督办事项\n1.加快推进农村垃圾收运。(责任单位:县城管局)\n2.推进村路改造。(责任单位:县交通局)\n"
+        "二、几点要求\n请各单位于7月17日前将问题整改情况报县政府督查室。\n", year=2026)
+    assert [d.deadline for d in parsed.items] == [None, None]
+
+
+def test_problems_a_wenti_zhenggai_zeren_danwei_line_closes_are_one_decision_its_time_limit_field_apart():
+    parsed = parse_decisions(
+        "具体问题如下:\n1. 市图书馆\n(1)门前电动车乱停放;\n(2)消防器材过期。\n问题整改责任单位:市文旅局 整改时限:3天\n"
+        "2. 市中心医院\n(1)院内禁烟标识不足;\n(2)宣传栏破损。\n问题整改责任单位:市卫生健康委员会 整改时限:2026年9月30日\n",
+        year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["市文旅局"], None), (["市卫生健康委员会"], date(2026, 9, 30))]
+    assert "门前电动车乱停放" in parsed.items[0].text and "宣传栏破损" in parsed.items[1].text
