@@ -707,9 +707,17 @@ _WHO_WORD = re.compile(r"牵头|负责(?!人)|配合|协助|协办|参与|(?:单
 _MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
 
 
+# Units alone in brackets after a problem's sentence ("…长期占道停放。(交警大队)", "…非法营运车辆多。（运管所、执法大队）"):
+# who answers for it, as "（责任单位：…）" would say.
+_BRACKETED_NAMES = re.compile(r"(?<=[。；;!！])\s*[（(]([^（）()：:，,。；;]{2,120})[）)]\s*$")
+
+
 def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
+    if (names := _BRACKETED_NAMES.search(text)) and (units := _split_units(names.group(1))) and all(
+            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not _is_person(u) for u in units):
+        text = f"{text[:names.start()]}；责任单位：{names.group(1)}"
     return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
 
 
@@ -738,7 +746,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
     if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
             _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
-            for u in named):  # not "县委常委会：研究了…"
+            and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
         body = body.strip()[to.end():]
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.

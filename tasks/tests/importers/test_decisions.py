@@ -901,3 +901,14 @@ def test_problems_a_wenti_zhenggai_zeren_danwei_line_closes_are_one_decision_its
     assert [(d.lead_units, d.deadline) for d in parsed.items] == [
         (["市文旅局"], None), (["市卫生健康委员会"], date(2026, 9, 30))]
     assert "门前电动车乱停放" in parsed.items[0].text and "宣传栏破损" in parsed.items[1].text
+
+
+def test_units_alone_in_brackets_after_a_problems_sentence_answer_for_it_and_a_rating_of_units_charges_nobody():
+    parsed = parse_decisions(
+        "县文明办对城区进行了检查，发现如下问题：\n一、汽车站门口出租车乱停乱放。(交警大队)\n"
+        "二、 南门桥流动摊贩多。(市场监管所、城管执法大队)\n"
+        "三、本周志愿服务表现好的单位:县委宣传部、县财政局。\n以上问题已现场交办给相关单位。\n", year=2026)
+    assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
+        ("汽车站门口出", ["交警大队"]), ("南门桥流动摊", ["市场监管所", "城管执法大队"])]
+    # a name with its other name in brackets stays a name
+    assert _one("1.县住建局（县人防办）要在9月底前完成人防工程检查。").lead_units == ["县住建局（县人防办）"]
