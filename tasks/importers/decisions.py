@@ -398,9 +398,16 @@ def _resp_cell(tables: list, row: Row | None, line: int) -> str:
     return row.cells[col] if col < len(row.cells) else ""
 
 
+# A deadline cell that gives the whole year as the work's span ("全年", "2025年全年"), not a point it is due by.
+_WHOLE_YEAR = re.compile(r"^(?:20[0-9]{2}年)?全年(?:度)?(?:内?持续|推进|实施)?$")
+
+
 def _table_deadline(task, year: int | None, meeting: date | None, schedule: str = "") -> dict:
     """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
-    the latest point its schedule cells ("11月底前…竣工交付") or its text name."""
+    the latest point its schedule cells ("11月底前…竣工交付") or its text name; none for a cell that gives the
+    whole year ("全年": work through the year, not a point)."""
+    if task.deadline_text and _WHOLE_YEAR.match(re.sub(r"\s+", "", task.deadline_text)):
+        return {"deadline": None, "relative": ""}
     if not task.deadline_text:
         deadline, relative = _deadline(task.text, year, meeting)
         if schedule and (later := _deadline(schedule, year, meeting))[0] and (not deadline or later[0] > deadline):

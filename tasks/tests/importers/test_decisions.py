@@ -912,3 +912,12 @@ def test_units_alone_in_brackets_after_a_problems_sentence_answer_for_it_and_a_r
         ("汽车站门口出", ["交警大队"]), ("南门桥流动摊", ["市场监管所", "城管执法大队"])]
     # a name with its other name in brackets stays a name
     assert _one("1.县住建局（县人防办）要在9月底前完成人防工程检查。").lead_units == ["县住建局（县人防办）"]
+
+
+def test_a_deadline_cell_that_gives_the_whole_year_names_no_point_but_a_year_end_cell_does():
+    parsed = parse_decisions(
+        "2026年开发区重点工作及责任清单\n序号 |\n重点工作 |\n责任领导 |\n责任单位 |\n完成时限 |\n"
+        "1 |\n优化项目服务机制,全力服务重大项目落地见效。 |\n王明 |\n招商服务部 |\n全年 |\n"
+        "2 |\n推进污水处理厂提标改造。 |\n李强 |\n规划建设局 |\n2026年12月底前 |\n", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["招商服务部"], None), (["规划建设局"], date(2026, 12, 31))]
