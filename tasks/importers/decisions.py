@@ -508,6 +508,20 @@ _PAGE_NUMBER = re.compile(r"^(?:[—\-－–_\s]*[—\-－–][—\-－–\s]*[0
                           r"|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?)$")
 
 
+# A line that opens a block with a label of its own, no field of who or when: "存在问题：…", "问题：…".
+_OTHER_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
+
+
+def _captions(lines: list[str], n: int) -> bool:
+    """Whether line ``n`` (1-based) is the caption of the block below it (a place, "黄龙街县医院路段", then
+    "存在问题：…"), not the rest of a field's value wrapped onto its own line."""
+    for raw in lines[n:]:
+        if raw.strip():
+            below = raw.strip()
+            return bool(_OTHER_LABEL.match(below)) and not _FIELD_LINE.match(below) and not _LABEL.match(below)
+    return False
+
+
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
     alone when nothing numbered came before. A table read by the table reader is one ``_TABLE`` segment."""
@@ -543,7 +557,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             closed = True
         elif out and out[-1][1] != _TABLE and not closed and (
                 (field_line := _FIELD_LINE.match(line))
-                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1])
+                                or (_WRAPPED_END.match(line) and not _captions(lines, n))))
                 or (numbered and not fields and not re.search(r"[。；;]$", out[-1][1]))):
             # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
             # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前"); after the fields, a line that

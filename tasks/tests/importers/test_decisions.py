@@ -921,3 +921,13 @@ def test_a_deadline_cell_that_gives_the_whole_year_names_no_point_but_a_year_end
         "2 |\n推进污水处理厂提标改造。 |\n李强 |\n规划建设局 |\n2026年12月底前 |\n", year=2026)
     assert [(d.lead_units, d.deadline) for d in parsed.items] == [
         (["招商服务部"], None), (["规划建设局"], date(2026, 12, 31))]
+
+
+def test_a_place_captioned_above_its_cunzai_wenti_line_starts_a_block_and_is_no_part_of_the_unit_above():
+    parsed = parse_decisions(
+        "县创文领导小组开展第8次实地督查，现将发现的问题曝光如下。\n阳光花园小区\n存在问题:楼道堆放杂物,电动车乱停放。\n"
+        "责任单位:城南街道\n人民路菜市场段\n存在问题:流动摊点占道经营。\n责任单位:县市场监管局、县综合行政执法局\n"
+        "完成时限:6月\n底前\n", year=2026)
+    assert [(d.text[5:10], d.lead_units, d.deadline) for d in parsed.items] == [
+        ("楼道堆放杂", ["城南街道"], None),
+        ("流动摊点占", ["县市场监管局", "县综合行政执法局"], date(2026, 6, 30))]
