@@ -790,7 +790,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         several = _SEVERAL.search(clause)
         if several:
-            leads += _units_before(clause, several.group(1))
+            units = _units_before(clause, several.group(1))
+            if len(leads) > sentence_start and several.group(1).startswith(("按", "各负")):
+                supporting += units  # "X牵头，Y按职责分工负责": Y does its part of X's lead
+            else:
+                leads += units  # "X、Y分别负责"
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)

@@ -931,3 +931,11 @@ def test_a_place_captioned_above_its_cunzai_wenti_line_starts_a_block_and_is_no_
     assert [(d.text[5:10], d.lead_units, d.deadline) for d in parsed.items] == [
         ("楼道堆放杂", ["城南街道"], None),
         ("流动摊点占", ["县市场监管局", "县综合行政执法局"], date(2026, 6, 30))]
+
+
+def test_units_that_do_their_part_beside_a_lead_support_it_but_units_that_each_take_a_part_lead():
+    d = _one("1.全面推行证明事项告知承诺制，2026年9月底前完成事项清单梳理。（市司法局牵头，市级各有关部门及各县区政府按职责分工负责）")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (
+        ["市司法局"], ["市级各有关部门", "各县区政府"], date(2026, 9, 30))
+    d = _one("2.市发改委、市财政局分别负责项目审批和资金保障。")
+    assert (d.lead_units, d.supporting_units) == (["市发改委", "市财政局"], [])
