@@ -80,7 +80,7 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是)+")
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -693,7 +693,7 @@ def _asked_units(clause: str) -> list[str]:
 
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|[，,]", after, maxsplit=1)[0]
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|[，,]", after, maxsplit=1)[0]
     units = _unit_list(span)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
@@ -822,7 +822,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
-        if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
+        if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
+                "联合" in clause and _ENDS_AS_UNIT.match(_clean_span(clause.split("联合", 1)[0]))):
+            # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法")
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
             with_whom = _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y
@@ -945,7 +947,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
 
 # "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
 # item of its own.
-_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
+_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:第?[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
                          r"|(?<=[。；;!！])(?=要[^求]))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.

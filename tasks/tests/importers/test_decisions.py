@@ -939,3 +939,17 @@ def test_units_that_do_their_part_beside_a_lead_support_it_but_units_that_each_t
         ["市司法局"], ["市级各有关部门", "各县区政府"], date(2026, 9, 30))
     d = _one("2.市发改委、市财政局分别负责项目审批和资金保障。")
     assert (d.lead_units, d.supporting_units) == (["市发改委", "市财政局"], [])
+
+
+def test_lianhe_after_a_units_name_joins_the_units_after_it_up_to_where_they_go_or_what_they_do():
+    d = _one("二、下步工作对策\n2.加快项目谋划,县住建局联合城东街道、县城投公司,结合现场勘察结果,加快论证改造方案。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["城东街道", "县城投公司"])
+    d = _one("3.县水务局要会同城西街道、县城投公司赴现场核实管网走向。")
+    assert (d.lead_units, d.supporting_units) == (["县水务局"], ["城西街道", "县城投公司"])
+
+
+def test_charges_enumerated_di_yi_shi_di_er_shi_are_a_decision_each():
+    parsed = parse_decisions("现场办公明确：第一是自然资源局要在一周内办理好用地手续,第二是发改局要尽快落实好立项工作,"
+                             "第三是住建局要在9月底前完成施工许可。", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["自然资源局"], None), (["发改局"], None), (["住建局"], date(2026, 9, 30))]
