@@ -664,7 +664,7 @@ _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
+                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
@@ -693,7 +693,7 @@ def _asked_units(clause: str) -> list[str]:
 
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|[，,]", after, maxsplit=1)[0]
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
     units = _unit_list(span)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"

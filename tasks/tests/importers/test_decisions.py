@@ -953,3 +953,12 @@ def test_charges_enumerated_di_yi_shi_di_er_shi_are_a_decision_each():
                              "第三是住建局要在9月底前完成施工许可。", year=2026)
     assert [(d.lead_units, d.deadline) for d in parsed.items] == [
         (["自然资源局"], None), (["发改局"], None), (["住建局"], date(2026, 9, 30))]
+
+
+def test_you_x_with_the_verbs_of_hiring_or_commissioning_charges_x_and_a_units_staff_are_the_unit():
+    d = _one("现场协调:一是由县政府办聘请专业人员对堵塞管网进行清掏;二是建议将管网改造纳入明年计划。")
+    assert d.lead_units == ["县政府办"]
+    d = _one("三、由县财政局委托第三方机构开展绩效评价，9月底前完成。")
+    assert (d.lead_units, d.deadline) == (["县财政局"], date(2026, 9, 30))
+    d = _one("四、县城管局要会同城北街道、和平社区工作人员清理楼道杂物。")
+    assert (d.lead_units, d.supporting_units) == (["县城管局"], ["城北街道", "和平社区"])
