@@ -734,9 +734,14 @@ _MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
 _BRACKETED_NAMES = re.compile(r"(?<=[。；;!！])\s*[（(]([^（）()：:，,。；;]{2,120})[）)]\s*$")
 
 
+# A field in brackets written with a semicolon for its colon ("(责任单位;住建局、畜牧局)").
+_SEMICOLON_FIELD = re.compile(r"(?<=[（(【\[])(\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)(?:单位|部门))\s*[;；]")
+
+
 def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
+    text = _SEMICOLON_FIELD.sub(r"\1：", text)
     if (names := _BRACKETED_NAMES.search(text)) and (units := _split_units(names.group(1))) and all(
             _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not _is_person(u) for u in units):
         text = f"{text[:names.start()]}；责任单位：{names.group(1)}"

@@ -962,3 +962,10 @@ def test_you_x_with_the_verbs_of_hiring_or_commissioning_charges_x_and_a_units_s
     assert (d.lead_units, d.deadline) == (["县财政局"], date(2026, 9, 30))
     d = _one("四、县城管局要会同城北街道、和平社区工作人员清理楼道杂物。")
     assert (d.lead_units, d.supporting_units) == (["县城管局"], ["城北街道", "和平社区"])
+
+
+def test_a_bracketed_field_written_with_a_semicolon_for_its_colon_still_names_who_answers():
+    parsed = parse_decisions("一、重点督办事项\n1.推进农村改厕工程。(责任单位;县住建局、各乡镇)\n"
+                             "2.加快村路改造。(责任单位:县交通局)\n", year=2026)
+    assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
+        ("推进农村改厕", ["县住建局", "各乡镇"]), ("加快村路改造", ["县交通局"])]
