@@ -969,3 +969,11 @@ def test_a_bracketed_field_written_with_a_semicolon_for_its_colon_still_names_wh
                              "2.加快村路改造。(责任单位:县交通局)\n", year=2026)
     assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
         ("推进农村改厕", ["县住建局", "各乡镇"]), ("加快村路改造", ["县交通局"])]
+
+
+def test_schools_named_by_their_number_that_draw_up_plans_are_charged_a_decision_each():
+    parsed = parse_decisions("二、会议听取了关于县二中、五中合并工作的汇报。同时,县财政局要安排专项资金解决五中遗留问题,"
+                             "五中制定搬迁方案,二中拟定接收方案。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["县财政局"], ["五中"], ["二中"]]
+    # what a unit has drawn up is no charge
+    assert parse_decisions("三、县教育局制定了学校布局调整方案。", year=2026).items == []
