@@ -522,7 +522,21 @@ def _captions(lines: list[str], n: int) -> bool:
     return False
 
 
-def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list[tuple[int, str]]:
+# Units alone in brackets after a numbered problem's sentence ("一、…长期占道停放。(交警大队)", "二、…非法营运车辆多。
+# （运管所、执法大队）"): who answers for it, as "（责任单位：…）" would say (not a news paragraph's "(宣传部)" byline).
+_BRACKETED_NAMES = re.compile(r"(?<=[。；;!！])\s*[（(]([^（）()：:，,。；;]{2,120})[）)]\s*$")
+
+
+def _names_in_brackets(line: str) -> str | None:
+    """The units a numbered problem line ends with in brackets, if it ends with units alone."""
+    if (names := _BRACKETED_NAMES.search(line)) and (units := _split_units(names.group(1))) and all(
+            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not _is_person(u) for u in units):
+        return names.group(1)
+    return None
+
+
+def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
+              meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
     alone when nothing numbered came before. A table read by the table reader is one ``_TABLE`` segment."""
     out: list[tuple[int, str]] = []
@@ -547,7 +561,16 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             out += [(n, _NUMBERED.sub("", p.strip(), count=1).strip()) for p in pieces[1:] if p.strip()]
             numbered, fields = True, False
             continue
-        if _NUMBERED.match(line):
+        if _NUMBERED.match(line) and line[-1] in "）)" and (names := _names_in_brackets(line)):
+            # a problem closed by its units in brackets: one decision, as written; what follows starts afresh
+            text = _NUMBERED.sub("", line, count=1).strip()
+            leads, supporting = _who(f"责任单位：{names}")
+            tables[n] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting, line=n,
+                                        **dict(zip(("deadline", "relative"), _deadline(text, year, meeting),
+                                                   strict=True)))]
+            out.append((n, _TABLE))
+            numbered, fields, closed = False, False, False
+        elif _NUMBERED.match(line):
             numbered, fields, closed = True, False, False
             items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
@@ -731,11 +754,6 @@ _WHO_WORD = re.compile(r"牵头|负责(?!人)|配合|协助|协办|参与|(?:单
 _MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
 
 
-# Units alone in brackets after a problem's sentence ("…长期占道停放。(交警大队)", "…非法营运车辆多。（运管所、执法大队）"):
-# who answers for it, as "（责任单位：…）" would say.
-_BRACKETED_NAMES = re.compile(r"(?<=[。；;!！])\s*[（(]([^（）()：:，,。；;]{2,120})[）)]\s*$")
-
-
 # A field in brackets written with a semicolon for its colon ("(责任单位;住建局、畜牧局)").
 _SEMICOLON_FIELD = re.compile(r"(?<=[（(【\[])(\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)(?:单位|部门))\s*[;；]")
 
@@ -744,9 +762,6 @@ def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
     text = _SEMICOLON_FIELD.sub(r"\1：", text)
-    if (names := _BRACKETED_NAMES.search(text)) and (units := _split_units(names.group(1))) and all(
-            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not _is_person(u) for u in units):
-        text = f"{text[:names.start()]}；责任单位：{names.group(1)}"
     return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
 
 
@@ -1143,7 +1158,7 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
-    segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
+    segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
     pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     notice_deadline = _notice_deadline(text, year)

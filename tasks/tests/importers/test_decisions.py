@@ -910,8 +910,9 @@ def test_units_alone_in_brackets_after_a_problems_sentence_answer_for_it_and_a_r
         "三、本周志愿服务表现好的单位:县委宣传部、县财政局。\n以上问题已现场交办给相关单位。\n", year=2026)
     assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
         ("汽车站门口出", ["交警大队"]), ("南门桥流动摊", ["市场监管所", "城管执法大队"])]
-    # a name with its other name in brackets stays a name
+    # a name with its other name in brackets stays a name; a news paragraph's byline charges nobody
     assert _one("1.县住建局（县人防办）要在9月底前完成人防工程检查。").lead_units == ["县住建局（县人防办）"]
+    assert parse_decisions("王明强调,各街道要与各相关部门密切配合,确保各项任务如期完成。(宣传部)\n", year=2026).items == []
 
 
 def test_a_deadline_cell_that_gives_the_whole_year_names_no_point_but_a_year_end_cell_does():
