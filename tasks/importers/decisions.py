@@ -755,7 +755,8 @@ _MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
 
 
 # A field in brackets written with a semicolon for its colon ("(责任单位;住建局、畜牧局)").
-_SEMICOLON_FIELD = re.compile(r"(?<=[（(【\[])(\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)(?:单位|部门))\s*[;；]")
+_SEMICOLON_FIELD = re.compile(r"(?<=[（(【\[])(\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)(?:单位|部门))"
+                              r"\s*[;；]")
 
 
 def _unbracketed_who(text: str) -> str:
@@ -937,7 +938,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
     text = _years_as_digits(text, year)
-    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
+    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限"
+                         r"|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)

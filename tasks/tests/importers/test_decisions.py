@@ -896,7 +896,8 @@ def test_a_deadline_the_notice_sets_once_for_its_problems_is_each_items_that_nam
 def test_problems_a_wenti_zhenggai_zeren_danwei_line_closes_are_one_decision_its_time_limit_field_apart():
     parsed = parse_decisions(
         "具体问题如下:\n1. 市图书馆\n(1)门前电动车乱停放;\n(2)消防器材过期。\n问题整改责任单位:市文旅局 整改时限:3天\n"
-        "2. 市中心医院\n(1)院内禁烟标识不足;\n(2)宣传栏破损。\n问题整改责任单位:市卫生健康委员会 整改时限:2026年9月30日\n",
+        "2. 市中心医院\n(1)院内禁烟标识不足;\n(2)宣传栏破损。\n"
+        "问题整改责任单位:市卫生健康委员会 整改时限:2026年9月30日\n",
         year=2026)
     assert [(d.lead_units, d.deadline) for d in parsed.items] == [
         (["市文旅局"], None), (["市卫生健康委员会"], date(2026, 9, 30))]
@@ -912,7 +913,8 @@ def test_units_alone_in_brackets_after_a_problems_sentence_answer_for_it_and_a_r
         ("汽车站门口出", ["交警大队"]), ("南门桥流动摊", ["市场监管所", "城管执法大队"])]
     # a name with its other name in brackets stays a name; a news paragraph's byline charges nobody
     assert _one("1.县住建局（县人防办）要在9月底前完成人防工程检查。").lead_units == ["县住建局（县人防办）"]
-    assert parse_decisions("王明强调,各街道要与各相关部门密切配合,确保各项任务如期完成。(宣传部)\n", year=2026).items == []
+    byline = "王明强调,各街道要与各相关部门密切配合,确保各项任务如期完成。(宣传部)\n"
+    assert parse_decisions(byline, year=2026).items == []
 
 
 def test_a_deadline_cell_that_gives_the_whole_year_names_no_point_but_a_year_end_cell_does():
@@ -935,7 +937,8 @@ def test_a_place_captioned_above_its_cunzai_wenti_line_starts_a_block_and_is_no_
 
 
 def test_units_that_do_their_part_beside_a_lead_support_it_but_units_that_each_take_a_part_lead():
-    d = _one("1.全面推行证明事项告知承诺制，2026年9月底前完成事项清单梳理。（市司法局牵头，市级各有关部门及各县区政府按职责分工负责）")
+    d = _one("1.全面推行证明事项告知承诺制，2026年9月底前完成事项清单梳理。"
+             "（市司法局牵头，市级各有关部门及各县区政府按职责分工负责）")
     assert (d.lead_units, d.supporting_units, d.deadline) == (
         ["市司法局"], ["市级各有关部门", "各县区政府"], date(2026, 9, 30))
     d = _one("2.市发改委、市财政局分别负责项目审批和资金保障。")
@@ -973,7 +976,8 @@ def test_a_bracketed_field_written_with_a_semicolon_for_its_colon_still_names_wh
 
 
 def test_schools_named_by_their_number_that_draw_up_plans_are_charged_a_decision_each():
-    parsed = parse_decisions("二、会议听取了关于县二中、五中合并工作的汇报。同时,县财政局要安排专项资金解决五中遗留问题,"
+    parsed = parse_decisions("二、会议听取了关于县二中、五中合并工作的汇报。"
+                             "同时,县财政局要安排专项资金解决五中遗留问题,"
                              "五中制定搬迁方案,二中拟定接收方案。", year=2026)
     assert [d.lead_units for d in parsed.items] == [["县财政局"], ["五中"], ["二中"]]
     # what a unit has drawn up is no charge
