@@ -4,12 +4,13 @@ A decision is a numbered paragraph (``一、`` ``（一）`` ``1.`` ``1、`` ``�
 a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
-* ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
+* ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads; ``X牵头，Y按职责分工负责``: Y supports);
 * ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…``
   (the units charged are leads); ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two decisions);
 * ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
-* ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
+* ``X会同Y…`` / ``X联合Y、Z，…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查``
+  join nobody);
 * ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
   责任单位 units are supporting; in one field ``X（牵头）、Y`` leads X), on the decision's line or the lines under it,
@@ -24,8 +25,12 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * 督查通报 problem lists: a problem line closed by ``（责任单位：X）`` on its own line (even after its 。); the
   numbered problems closed by one ``整改责任单位：X 整改时限：…`` group (one decision); a heading ``属X职责范围：``
   and the problems under it, to the next heading numbered as it is (one decision of X); such a page flattened onto
-  one line with spaces where its lines broke is read as its lines. A role before a name (``由包片单位县幼儿园负责``)
-  is no part of the unit.
+  one line with spaces where its lines broke is read as its lines; a numbered problem ending with its units alone in
+  brackets (``一、…占道停放。(交警大队)``); ``问题整改责任单位:X 整改时限:3天`` on one line (a field ends where the next
+  is written after a space); a place captioned above its ``存在问题：`` line (not the rest of the unit above). A role
+  before a name (``由包片单位县幼儿园负责``) is no part of the unit. A deadline the notice sets once for all its
+  problems (``并于5月20日前将问题整改完成``; not a report's due date) is each item's that names none; a deadline cell
+  ``全年`` names no point.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
