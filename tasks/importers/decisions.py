@@ -689,6 +689,7 @@ _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+_JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
@@ -851,8 +852,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
-                "联合" in clause and _ENDS_AS_UNIT.match(_clean_span(clause.split("联合", 1)[0]))):
-            # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法")
+                (joins := _JOINS.search(clause)) and _ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()]))):
+            # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
+            # a name: "县第一中学和城区联合执法队")
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
             with_whom = _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y

@@ -950,6 +950,9 @@ def test_lianhe_after_a_units_name_joins_the_units_after_it_up_to_where_they_go_
     assert (d.lead_units, d.supporting_units) == (["县住建局"], ["城东街道", "县城投公司"])
     d = _one("3.县水务局要会同城西街道、县城投公司赴现场核实管网走向。")
     assert (d.lead_units, d.supporting_units) == (["县水务局"], ["城西街道", "县城投公司"])
+    # 联合 inside a name is no joint work
+    d = _one("4.由县第二中学和城区联合执法队负责规范校门口秩序。")
+    assert (d.lead_units, d.supporting_units) == (["县第二中学", "城区联合执法队"], [])
 
 
 def test_charges_enumerated_di_yi_shi_di_er_shi_are_a_decision_each():
