@@ -4,12 +4,13 @@ A decision is a numbered paragraph (``一、`` ``（一）`` ``1.`` ``1、`` ``�
 a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
-* ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads);
+* ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads; ``X牵头，Y按职责分工负责``: Y supports);
 * ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…``
   (the units charged are leads); ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two decisions);
 * ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
-* ``X会同Y…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查`` join nobody);
+* ``X会同Y…`` / ``X联合Y、Z，…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查``
+  join nobody);
 * ``X要做好牵头抓总，各相关部门、各街道要…`` (the collectives charged beside a unit that 要牵头 support it);
 * labelled fields: ``牵头单位：X`` ``责任单位：X`` ``配合单位：Y`` ``完成时限：…`` (beside a 牵头单位 field, the
   责任单位 units are supporting; in one field ``X（牵头）、Y`` leads X), on the decision's line or the lines under it,
@@ -24,8 +25,12 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 * 督查通报 problem lists: a problem line closed by ``（责任单位：X）`` on its own line (even after its 。); the
   numbered problems closed by one ``整改责任单位：X 整改时限：…`` group (one decision); a heading ``属X职责范围：``
   and the problems under it, to the next heading numbered as it is (one decision of X); such a page flattened onto
-  one line with spaces where its lines broke is read as its lines. A role before a name (``由包片单位县幼儿园负责``)
-  is no part of the unit.
+  one line with spaces where its lines broke is read as its lines; a numbered problem ending with its units alone in
+  brackets (``一、…占道停放。(交警大队)``); ``问题整改责任单位:X 整改时限:3天`` on one line (a field ends where the next
+  is written after a space); a place captioned above its ``存在问题：`` line (not the rest of the unit above). A role
+  before a name (``由包片单位县幼儿园负责``) is no part of the unit. A deadline the notice sets once for all its
+  problems (``并于5月20日前将问题整改完成``; not a report's due date) is each item's that names none; a deadline cell
+  ``全年`` names no point.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
@@ -81,17 +86,17 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|[一二三四五六七八九十]{1,2}是)+")
-# A field's value runs to the end of its clause, or to the next field written after a comma
-# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底").
-_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是)+")
+# A field's value runs to the end of its clause, or to the next field written after a comma or a space
+# ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
+_FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
 _LABEL = re.compile(
     r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
 _LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
 _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
@@ -408,9 +413,16 @@ def _resp_cell(tables: list, row: Row | None, line: int) -> str:
     return row.cells[col] if col < len(row.cells) else ""
 
 
+# A deadline cell that gives the whole year as the work's span ("全年", "2025年全年"), not a point it is due by.
+_WHOLE_YEAR = re.compile(r"^(?:20[0-9]{2}年)?全年(?:度)?(?:内?持续|推进|实施)?$")
+
+
 def _table_deadline(task, year: int | None, meeting: date | None, schedule: str = "") -> dict:
     """A table row's deadline: its deadline cell (a date, or words relative to the meeting: "会后一周内"), else
-    the latest point its schedule cells ("11月底前…竣工交付") or its text name."""
+    the latest point its schedule cells ("11月底前…竣工交付") or its text name; none for a cell that gives the
+    whole year ("全年": work through the year, not a point)."""
+    if task.deadline_text and _WHOLE_YEAR.match(re.sub(r"\s+", "", task.deadline_text)):
+        return {"deadline": None, "relative": ""}
     if not task.deadline_text:
         deadline, relative = _deadline(task.text, year, meeting)
         if schedule and (later := _deadline(schedule, year, meeting))[0] and (not deadline or later[0] > deadline):
@@ -511,7 +523,35 @@ _PAGE_NUMBER = re.compile(r"^(?:[—\-－–_\s]*[—\-－–][—\-－–\s]*[0
                           r"|第\s*[0-9]{1,3}\s*页(?:\s*共\s*[0-9]{1,3}\s*页)?)$")
 
 
-def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list[tuple[int, str]]:
+# A line that opens a block with a label of its own, no field of who or when: "存在问题：…", "问题：…".
+_OTHER_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[:：]")
+
+
+def _captions(lines: list[str], n: int) -> bool:
+    """Whether line ``n`` (1-based) is the caption of the block below it (a place, "黄龙街县医院路段", then
+    "存在问题：…"), not the rest of a field's value wrapped onto its own line."""
+    for raw in lines[n:]:
+        if raw.strip():
+            below = raw.strip()
+            return bool(_OTHER_LABEL.match(below)) and not _FIELD_LINE.match(below) and not _LABEL.match(below)
+    return False
+
+
+# Units alone in brackets after a numbered problem's sentence ("一、…长期占道停放。(交警大队)", "二、…非法营运车辆多。
+# （运管所、执法大队）"): who answers for it, as "（责任单位：…）" would say (not a news paragraph's "(宣传部)" byline).
+_BRACKETED_NAMES = re.compile(r"(?<=[。；;!！])\s*[（(]([^（）()：:，,。；;]{2,120})[）)]\s*$")
+
+
+def _names_in_brackets(line: str) -> str | None:
+    """The units a numbered problem line ends with in brackets, if it ends with units alone."""
+    if (names := _BRACKETED_NAMES.search(line)) and (units := _split_units(names.group(1))) and all(
+            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not _is_person(u) for u in units):
+        return names.group(1)
+    return None
+
+
+def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
+              meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
     alone when nothing numbered came before. A table read by the table reader is one ``_TABLE`` segment."""
     out: list[tuple[int, str]] = []
@@ -536,7 +576,16 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             out += [(n, _NUMBERED.sub("", p.strip(), count=1).strip()) for p in pieces[1:] if p.strip()]
             numbered, fields = True, False
             continue
-        if _NUMBERED.match(line):
+        if _NUMBERED.match(line) and line[-1] in "）)" and (names := _names_in_brackets(line)):
+            # a problem closed by its units in brackets: one decision, as written; what follows starts afresh
+            text = _NUMBERED.sub("", line, count=1).strip()
+            leads, supporting = _who(f"责任单位：{names}")
+            tables[n] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting, line=n,
+                                        **dict(zip(("deadline", "relative"), _deadline(text, year, meeting),
+                                                   strict=True)))]
+            out.append((n, _TABLE))
+            numbered, fields, closed = False, False, False
+        elif _NUMBERED.match(line):
             numbered, fields, closed = True, False, False
             items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
@@ -546,14 +595,15 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]]) -> list
             closed = True
         elif out and out[-1][1] != _TABLE and not closed and (
                 (field_line := _FIELD_LINE.match(line))
-                or (fields and (re.search(r"[、，,：:]$", out[-1][1]) or _WRAPPED_END.match(line)))
+                or (fields and (re.search(r"[、，,：:]$", out[-1][1])
+                                or (_WRAPPED_END.match(line) and not _captions(lines, n))))
                 or (numbered and not fields and not re.search(r"[。；;]$", out[-1][1]))):
             # A paragraph broken over lines, the fields under it (numbered or not), or a field's value wrapped
             # onto the next line ("责任单位：A、B、" / "C", "完成时限：9月" / "底前"); after the fields, a line that
             # continues no value starts afresh.
             if field_line and not fields:
                 opened = block  # where the block these fields close began
-            if field_line and line.startswith("整改"):
+            if field_line and line.startswith(("整改", "问题整改")):
                 # "1.…；2.…。" / "整改责任单位：X" / "整改时限：…": the problems since the last fields are one block
                 first = len(out) - 1  # back over the numbered problems, not over a heading or an introduction
                 while first - 1 >= opened and first - 1 in items and not _LABEL.search(out[first - 1][1]) and not any(
@@ -637,7 +687,9 @@ def _duty_blocks(segments: list[tuple[int, str]], lines: list[str], tables: dict
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
-    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹"
+    # a school by its number ("六中制定搬迁方案，四中制定承接方案") is named as a unit is
+    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小])"
+    r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
@@ -647,12 +699,13 @@ _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+_JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把"
+                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
@@ -681,7 +734,7 @@ def _asked_units(clause: str) -> list[str]:
 
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|[，,]", after, maxsplit=1)[0]
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
     units = _unit_list(span)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
@@ -717,9 +770,15 @@ _WHO_WORD = re.compile(r"牵头|负责(?!人)|配合|协助|协办|参与|(?:单
 _MARKED_LEAD = re.compile(r"\s*[（(]牵头[）)]$")
 
 
+# A field in brackets written with a semicolon for its colon ("(责任单位;住建局、畜牧局)").
+_SEMICOLON_FIELD = re.compile(r"(?<=[（(【\[])(\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)(?:单位|部门))"
+                              r"\s*[;；]")
+
+
 def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
+    text = _SEMICOLON_FIELD.sub(r"\1：", text)
     return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
 
 
@@ -748,7 +807,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
     if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
             _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
-            for u in named):  # not "县委常委会：研究了…"
+            and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
         body = body.strip()[to.end():]
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
@@ -770,7 +829,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         several = _SEVERAL.search(clause)
         if several:
-            leads += _units_before(clause, several.group(1))
+            units = _units_before(clause, several.group(1))
+            if len(leads) > sentence_start and several.group(1).startswith(("按", "各负")):
+                supporting += units  # "X牵头，Y按职责分工负责": Y does its part of X's lead
+            else:
+                leads += units  # "X、Y分别负责"
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
@@ -798,7 +861,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
-        if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause):
+        if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
+                (joins := _JOINS.search(clause)) and _ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()]))):
+            # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
+            # a name: "县第一中学和城区联合执法队")
             word = "会同" if "会同" in clause else "联合"
             before, after = clause.split(word, 1)
             with_whom = _units_before(before + word, word)  # "请X会同Y等部门…": lead X, supporting Y
@@ -889,7 +955,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
     text = _years_as_digits(text, year)
-    labelled = re.search(r"(?:完成时限|办理时限|时限要求|完成时间|完成期限|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
+    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限"
+                         r"|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
         found, _recurring = parse_deadline_in(labelled.group(1), year)
@@ -921,7 +988,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
 
 # "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
 # item of its own.
-_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
+_ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:第?[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
                          r"|(?<=[。；;!！])(?=要[^求]))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
@@ -1084,13 +1151,36 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
     return _parse_decisions(text, year=year, meeting=meeting)
 
 
+# A deadline a notice sets once for all the problems it lists ("请各事涉部门…并于5月20日前将问题整改完成"): the work
+# itself to be done (整改完成/到位, 办结), for the problems or items as a whole, not a report that is due
+# ("于7月17日前将落实情况报市政府督查室").
+_DONE_BY = re.compile(r"(?:整改|办理|处理|落实)(?:工作)?(?:全部)?(?:完成|完毕|到位|办结)|完成整改|全部办结")
+_ALL_OF_THEM = re.compile(r"问题|事项|上述|以上|所列|各项")
+_REPORTED = re.compile(r"报|反馈|函告|告知")
+
+
+def _notice_deadline(text: str, year: int | None) -> date | None:
+    """The one point the whole notice's work is due by, if the text sets exactly one."""
+    if not _DONE_BY.search(text):
+        return None
+    points = set()
+    for clause in re.split(r"[，,；;。\n]", _years_as_digits(text, year)):
+        if (_DONE_BY.search(clause) and _ALL_OF_THEM.search(clause) and re.search(r"前|以前|之前", clause)
+                and not _REPORTED.search(clause)):
+            found, recurring = parse_deadline_in(clause, year)
+            if found and not recurring:
+                points.add(found)
+    return points.pop() if len(points) == 1 else None
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
-    segments = _duty_blocks(_segments(lines, tables), lines, tables, year, meeting)
+    segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
     pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
+    notice_deadline = _notice_deadline(text, year)
     for line, segment in pieces:
         if segment == _TABLE:
             found = tables[line]
@@ -1102,6 +1192,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
         for decision in found:
+            if decision.deadline is None and not decision.relative and notice_deadline:
+                decision.deadline = notice_deadline  # the notice's one deadline, for each item that names none
             parsed.items.append(decision)
             at = decision.line
             if not decision.lead_units:

@@ -876,3 +876,112 @@ def test_a_page_flattened_onto_one_line_gives_a_decision_per_block_of_problems_i
         ("后厨发现鼠迹", ["县市场监管局"], date(2026, 5, 25)),
         ("门口积水未清理", ["县城管局"], date(2026, 5, 31))]
     assert "垃圾桶未加盖" in parsed.items[0].text
+
+
+def test_a_deadline_the_notice_sets_once_for_its_problems_is_each_items_that_names_none():
+    parsed = parse_decisions(
+        "县城管局、县住建局、城东街道：\n县政府督查室共梳理出3条问题，请各相关单位立即整改，并于6月10日前将问题整改完成，"
+        "整改情况报县政府督查室。\n存在问题：\n1.人民路商户占道经营。(责任单位:县城管局)\n"
+        "2.建设路路面破损。(责任单位:县住建局)\n3.东门菜市场垃圾清运不及时，6月5日前清理完毕。(责任单位:城东街道)\n",
+        year=2026)
+    assert [(d.text[:6], d.deadline) for d in parsed.items if "问题" not in d.text[:12]][-3:] == [
+        ("人民路商户占", date(2026, 6, 10)), ("建设路路面破", date(2026, 6, 10)), ("东门菜市场垃", date(2026, 6, 5))]
+    # a date a report is due by is not when the work is to be done
+    parsed = parse_decisions(
+        "一、重点督办事项\n1.加快推进农村垃圾收运。(责任单位:县城管局)\n2.推进村路改造。(责任单位:县交通局)\n"
+        "二、几点要求\n请各单位于7月17日前将问题整改情况报县政府督查室。\n", year=2026)
+    assert [d.deadline for d in parsed.items] == [None, None]
+
+
+def test_problems_a_wenti_zhenggai_zeren_danwei_line_closes_are_one_decision_its_time_limit_field_apart():
+    parsed = parse_decisions(
+        "具体问题如下:\n1. 市图书馆\n(1)门前电动车乱停放;\n(2)消防器材过期。\n问题整改责任单位:市文旅局 整改时限:3天\n"
+        "2. 市中心医院\n(1)院内禁烟标识不足;\n(2)宣传栏破损。\n"
+        "问题整改责任单位:市卫生健康委员会 整改时限:2026年9月30日\n",
+        year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["市文旅局"], None), (["市卫生健康委员会"], date(2026, 9, 30))]
+    assert "门前电动车乱停放" in parsed.items[0].text and "宣传栏破损" in parsed.items[1].text
+
+
+def test_units_alone_in_brackets_after_a_problems_sentence_answer_for_it_and_a_rating_of_units_charges_nobody():
+    parsed = parse_decisions(
+        "县文明办对城区进行了检查，发现如下问题：\n一、汽车站门口出租车乱停乱放。(交警大队)\n"
+        "二、 南门桥流动摊贩多。(市场监管所、城管执法大队)\n"
+        "三、本周志愿服务表现好的单位:县委宣传部、县财政局。\n以上问题已现场交办给相关单位。\n", year=2026)
+    assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
+        ("汽车站门口出", ["交警大队"]), ("南门桥流动摊", ["市场监管所", "城管执法大队"])]
+    # a name with its other name in brackets stays a name; a news paragraph's byline charges nobody
+    assert _one("1.县住建局（县人防办）要在9月底前完成人防工程检查。").lead_units == ["县住建局（县人防办）"]
+    byline = "王明强调,各街道要与各相关部门密切配合,确保各项任务如期完成。(宣传部)\n"
+    assert parse_decisions(byline, year=2026).items == []
+
+
+def test_a_deadline_cell_that_gives_the_whole_year_names_no_point_but_a_year_end_cell_does():
+    parsed = parse_decisions(
+        "2026年开发区重点工作及责任清单\n序号 |\n重点工作 |\n责任领导 |\n责任单位 |\n完成时限 |\n"
+        "1 |\n优化项目服务机制,全力服务重大项目落地见效。 |\n王明 |\n招商服务部 |\n全年 |\n"
+        "2 |\n推进污水处理厂提标改造。 |\n李强 |\n规划建设局 |\n2026年12月底前 |\n", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["招商服务部"], None), (["规划建设局"], date(2026, 12, 31))]
+
+
+def test_a_place_captioned_above_its_cunzai_wenti_line_starts_a_block_and_is_no_part_of_the_unit_above():
+    parsed = parse_decisions(
+        "县创文领导小组开展第8次实地督查，现将发现的问题曝光如下。\n阳光花园小区\n存在问题:楼道堆放杂物,电动车乱停放。\n"
+        "责任单位:城南街道\n人民路菜市场段\n存在问题:流动摊点占道经营。\n责任单位:县市场监管局、县综合行政执法局\n"
+        "完成时限:6月\n底前\n", year=2026)
+    assert [(d.text[5:10], d.lead_units, d.deadline) for d in parsed.items] == [
+        ("楼道堆放杂", ["城南街道"], None),
+        ("流动摊点占", ["县市场监管局", "县综合行政执法局"], date(2026, 6, 30))]
+
+
+def test_units_that_do_their_part_beside_a_lead_support_it_but_units_that_each_take_a_part_lead():
+    d = _one("1.全面推行证明事项告知承诺制，2026年9月底前完成事项清单梳理。"
+             "（市司法局牵头，市级各有关部门及各县区政府按职责分工负责）")
+    assert (d.lead_units, d.supporting_units, d.deadline) == (
+        ["市司法局"], ["市级各有关部门", "各县区政府"], date(2026, 9, 30))
+    d = _one("2.市发改委、市财政局分别负责项目审批和资金保障。")
+    assert (d.lead_units, d.supporting_units) == (["市发改委", "市财政局"], [])
+
+
+def test_lianhe_after_a_units_name_joins_the_units_after_it_up_to_where_they_go_or_what_they_do():
+    d = _one("二、下步工作对策\n2.加快项目谋划,县住建局联合城东街道、县城投公司,结合现场勘察结果,加快论证改造方案。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["城东街道", "县城投公司"])
+    d = _one("3.县水务局要会同城西街道、县城投公司赴现场核实管网走向。")
+    assert (d.lead_units, d.supporting_units) == (["县水务局"], ["城西街道", "县城投公司"])
+    # 联合 inside a name is no joint work
+    d = _one("4.由县第二中学和城区联合执法队负责规范校门口秩序。")
+    assert (d.lead_units, d.supporting_units) == (["县第二中学", "城区联合执法队"], [])
+
+
+def test_charges_enumerated_di_yi_shi_di_er_shi_are_a_decision_each():
+    parsed = parse_decisions("现场办公明确：第一是自然资源局要在一周内办理好用地手续,第二是发改局要尽快落实好立项工作,"
+                             "第三是住建局要在9月底前完成施工许可。", year=2026)
+    assert [(d.lead_units, d.deadline) for d in parsed.items] == [
+        (["自然资源局"], None), (["发改局"], None), (["住建局"], date(2026, 9, 30))]
+
+
+def test_you_x_with_the_verbs_of_hiring_or_commissioning_charges_x_and_a_units_staff_are_the_unit():
+    d = _one("现场协调:一是由县政府办聘请专业人员对堵塞管网进行清掏;二是建议将管网改造纳入明年计划。")
+    assert d.lead_units == ["县政府办"]
+    d = _one("三、由县财政局委托第三方机构开展绩效评价，9月底前完成。")
+    assert (d.lead_units, d.deadline) == (["县财政局"], date(2026, 9, 30))
+    d = _one("四、县城管局要会同城北街道、和平社区工作人员清理楼道杂物。")
+    assert (d.lead_units, d.supporting_units) == (["县城管局"], ["城北街道", "和平社区"])
+
+
+def test_a_bracketed_field_written_with_a_semicolon_for_its_colon_still_names_who_answers():
+    parsed = parse_decisions("一、重点督办事项\n1.推进农村改厕工程。(责任单位;县住建局、各乡镇)\n"
+                             "2.加快村路改造。(责任单位:县交通局)\n", year=2026)
+    assert [(d.text[:6], d.lead_units) for d in parsed.items] == [
+        ("推进农村改厕", ["县住建局", "各乡镇"]), ("加快村路改造", ["县交通局"])]
+
+
+def test_schools_named_by_their_number_that_draw_up_plans_are_charged_a_decision_each():
+    parsed = parse_decisions("二、会议听取了关于县二中、五中合并工作的汇报。"
+                             "同时,县财政局要安排专项资金解决五中遗留问题,"
+                             "五中制定搬迁方案,二中拟定接收方案。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["县财政局"], ["五中"], ["二中"]]
+    # what a unit has drawn up is no charge
+    assert parse_decisions("三、县教育局制定了学校布局调整方案。", year=2026).items == []
