@@ -48,6 +48,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.notifications.links import signed_url
+from tasks.notifications.rendering import Words
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes, support
@@ -541,6 +542,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
     shared = {} if shared is None else shared
     links = shared.setdefault("links", {})
     labels = shared.setdefault("labels", {})
+    _ = Words.of(shared).gettext  # each note's sentence read from the catalogue once per lot
     overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
     by_item: dict[int, list[Reminder]] = defaultdict(list)
     for r in reminders:
@@ -681,8 +683,10 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         user, profile = person, getattr(person, "profile", None) if person else None
     routes = personal_routes(email=email, profile=profile)
     with translation.override("zh-hans"):
+        shared = {} if shared is None else shared
         context = digest_context(email=email, reminders=reminders, today=today, shared=shared)
         subject = digest_subject(context["counts"])
+        context.update(Words.of(shared).context())  # the forms' sentences, read once per lot
         rendered = {"subject": subject}
         # Jinja2 templates (tasks/jinja2/, tasks/notifications/rendering.py): rendering them in Django's engine
         # was most of a digest's time.
