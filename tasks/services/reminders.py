@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -47,6 +48,7 @@ from tasks.models import (
     WorkItemUnit,
 )
 from tasks.notifications.links import signed_url
+from tasks.notifications.rendering import Words
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes, support
@@ -519,6 +521,14 @@ OVERSIGHT_KINDS = frozenset({Reminder.Kind.ESCALATE_COORDINATOR, Reminder.Kind.E
 MARKDOWN_SECTION_ITEMS = 10
 
 
+def _chars(text: str, n: int) -> str:
+    """``Truncator(text).chars(n)``: the text itself when it is short and in NFC already, as most items' are
+    (the Truncator costs ~25 µs a call, twice per item of every digest: seconds of a reminder day)."""
+    if len(text) <= n and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(n)
+
+
 def _month_day(day: date) -> str:
     """``day`` as the template filter ``date:"n月j日"`` shows it."""
     return f"{day.month}月{day.day}日"
@@ -532,6 +542,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
     shared = {} if shared is None else shared
     links = shared.setdefault("links", {})
     labels = shared.setdefault("labels", {})
+    _ = Words.of(shared).gettext  # each note's sentence read from the catalogue once per lot
     overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
     by_item: dict[int, list[Reminder]] = defaultdict(list)
     for r in reminders:
@@ -590,9 +601,9 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
                 "item": item,
                 # Formatted once here, shown by the text and the HTML alike (in Python: a template filter per
                 # item and form was most of the rendering's time).
-                "text": Truncator(item.text).chars(120),
+                "text": _chars(item.text, 120),
                 "due_text": due.isoformat() if due else "",
-                "short_text": Truncator(item.text).chars(40) if in_markdown else "",
+                "short_text": _chars(item.text, 40) if in_markdown else "",
                 "due_short": _month_day(due) if due and in_markdown else "",
                 "url": url,
                 "due": due,
@@ -672,16 +683,21 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         user, profile = person, getattr(person, "profile", None) if person else None
     routes = personal_routes(email=email, profile=profile)
     with translation.override("zh-hans"):
+        shared = {} if shared is None else shared
         context = digest_context(email=email, reminders=reminders, today=today, shared=shared)
         subject = digest_subject(context["counts"])
+        context.update(Words.of(shared).context())  # the forms' sentences, read once per lot
         rendered = {"subject": subject}
-        text = render_to_string("tasks/email/reminder_digest.txt", context)
-        html = render_to_string("tasks/email/reminder_digest.html", {**context, "subject": subject})
+        # Jinja2 templates (tasks/jinja2/, tasks/notifications/rendering.py): rendering them in Django's engine
+        # was most of a digest's time.
+        text = render_to_string("tasks/email/reminder_digest.txt", context, using="jinja2")
+        html = render_to_string("tasks/email/reminder_digest.html", {**context, "subject": subject}, using="jinja2")
         markdown = sms = ""
         if any(r.channel in (Channel.DINGTALK, Channel.ZZD) for r in routes):
-            markdown = render_to_string("tasks/notifications/reminder_digest.md.txt", {**context, **rendered})
+            markdown = render_to_string("tasks/notifications/reminder_digest.md.txt", {**context, **rendered},
+                                        using="jinja2")
         if any(r.channel == Channel.SMS for r in routes):
-            sms = render_to_string("tasks/notifications/reminder_digest_sms.txt", context).strip()
+            sms = render_to_string("tasks/notifications/reminder_digest_sms.txt", context, using="jinja2").strip()
     plan_ids = tuple(sorted({r.work_item.plan_id for r in reminders}))
     common = {"purpose": Message.Purpose.REMINDER_DIGEST, "subject": subject, "recipient_id": user and user.pk,
               "plan_ids": plan_ids, "group": digest}

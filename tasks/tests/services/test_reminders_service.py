@@ -607,3 +607,40 @@ def test_an_escalation_asks_the_leader_to_follow_up_and_the_unit_to_report(world
             assert ("请督促相关单位尽快办结" in body) == (message is leader)
             assert ("请登录系统更新进展" in body) == (message is liaison)
             assert "上传佐证材料" not in body
+
+
+def test_digest_forms_escape_html_only_and_translate_from_the_catalogue(world, settings):
+    """The digest's forms are Jinja2 templates (tasks/jinja2/): the HTML escapes what people typed, the text and
+    the markdown carry it as typed, and the sentences come from the site's catalogue in Chinese."""
+    from tasks.models import Profile
+
+    settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = "http://127.0.0.1:9", "k"
+    settings.DINGTALK_APP_SECRET, settings.DINGTALK_AGENT_ID = "s", "1"
+    Profile.objects.filter(user__email="liaison@yc.gov.cn").update(dingtalk_id="ding1", channels="dingtalk")
+    world["plan"].title = "方案 <b>&\"一\"</b>"
+    world["plan"].save()
+    item(world, date(2023, 5, 31), text="<script>alert('x')</script> & 老旧小区")
+    reminders_scan(today=date(2023, 5, 22), now=at(date(2023, 5, 22)))
+    reminder_digest_send(email="liaison@yc.gov.cn", now=at(date(2023, 5, 22)), kick=False)
+    email = Message.objects.get(address="liaison@yc.gov.cn", channel="email")
+    ding = Message.objects.get(address="ding1", channel="dingtalk")
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; 老旧小区" in email.html
+    assert "方案 &lt;b&gt;&amp;&#34;一&#34;&lt;/b&gt;" in email.html
+    assert "<script>alert('x')</script> & 老旧小区" in email.body and '方案 <b>&"一"</b>' in email.body
+    assert "<script>alert('x')</script> &" in ding.body and '**方案 <b>&"一"</b>**' in ding.body
+    for body in (email.body, email.html, ding.body):
+        assert "截至2023年5月22日，您有" in body and "项工作需要关注" in body
+    assert "您好：" in email.body and "本邮件由系统自动发送，请勿直接回复。" in email.html
+    assert email.body.endswith("本邮件由系统自动发送，请勿直接回复。\n\n") and email.html.endswith("</html>\n")
+
+
+def test_item_texts_are_cut_as_the_truncator_cuts_them():
+    from django.utils.text import Truncator
+
+    from tasks.services.reminders import _chars
+
+    texts = ["", "短", "工作事项" * 10, "工作事项" * 11, "e\u0301" * 50, "é" * 41, "a" * 40, "a" * 41, "x\u0301" * 39]
+    for text in texts:
+        for n in (1, 40, 120):
+            assert _chars(text, n) == Truncator(text).chars(n), (text, n)
