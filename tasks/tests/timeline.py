@@ -29,11 +29,18 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
+    """The controller removes the last run's files (before its workers start); whoever runs tests writes one."""
     global _out
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     FOLDER.mkdir(exist_ok=True)
-    _out = open(FOLDER / f"timeline-{worker}.jsonl", "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    if worker is None:
+        for old in FOLDER.glob("timeline-*.jsonl"):
+            old.unlink()
+        if session.config.pluginmanager.has_plugin("dsession"):
+            return  # xdist's controller: the workers run the tests
+    _out = open(FOLDER / f"timeline-{worker or 'main'}.jsonl", "w", encoding="utf-8", buffering=1)  # noqa: SIM115
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -59,7 +66,8 @@ def summary(folder: Path = FOLDER, top: int = 40) -> str:
     rows = []
     for path in sorted(folder.glob("timeline-*.jsonl")):
         worker = path.stem.removeprefix("timeline-")
-        rows += [{**json.loads(line), "worker": worker} for line in path.read_text(encoding="utf-8").splitlines()]
+        rows += [{**json.loads(line), "worker": worker} for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
     if not rows:
         return f"no timeline in {folder}: run `make profile-suite`"
     t0 = min(r["start"] for r in rows)
