@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate demo bench clean sysdeps fuzz
+.PHONY: run test lint venv migrate demo bench clean sysdeps fuzz profile-suite
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -64,6 +64,12 @@ test: venv var sysdeps
 # review-race suite with 50 rounds per pair. The races need PostgreSQL: set DATABASE_URL=postgres://...
 fuzz: venv var
 	HARDENING_PROFILE=long $(BIN)/pytest tasks/tests/hardening
+
+# Where the suite's time goes: the whole suite as `make test` runs it, each test's wall and CPU seconds
+# recorded (tasks/tests/timeline.py), then summed per module and per worker (docs/testing.md).
+profile-suite: venv var
+	-$(BIN)/pytest -n $(PYTEST_WORKERS) -p tasks.tests.timeline
+	$(PY) -m tasks.tests.timeline
 
 # Every bench script that runs on its own (locustfile.py is locust's, province_data.py is province.py's
 # builder, walk.py needs a kept bench database: bench/RESULTS.md says how to run those).

@@ -353,7 +353,9 @@ def unit_role(user, item: WorkItem) -> str | None:
     unit = acting_unit(user)
     if unit is None:
         return None
-    return WorkItemUnit.objects.filter(work_item=item, unit=unit).values_list("role", flat=True).first()
+    # By position (the model's ordering within one item) without joining the item, its plan and region.
+    return (WorkItemUnit.objects.filter(work_item=item, unit=unit).order_by("position", "pk")
+            .values_list("role", flat=True).first())
 
 
 def is_indicator_reporter(user, indicator: Indicator) -> bool:

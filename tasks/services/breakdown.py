@@ -147,6 +147,6 @@ def work_item_waive(*, item: WorkItem, user, reason: str, at: datetime | None = 
         raise ValidationError({"reason": [_("请填写豁免理由。")]})
     with transaction.atomic():
         # The parent first, then the sub-item: the same order as a break-down.
-        WorkItem.objects.select_for_update().filter(pk=item.parent_id).first()
+        WorkItem.objects.select_for_update().filter(pk=item.parent_id).order_by("pk").first()  # this row only
         return work_item_transition(item=item, to_status=S.WAIVED, actor=user, reason=reason,
                                     at=at or timezone.now())

@@ -152,8 +152,11 @@ def work_item_request_close(
 
 
 def ensure_sub_items_closed(item: WorkItem) -> None:
-    """A broken-down item closes only when every sub-item is done or waived (locks the parent first)."""
-    WorkItem.objects.select_for_update().filter(pk=item.pk).first()
+    """A broken-down item closes only when every sub-item is done or waived (locks the parent first).
+
+    Ordered by pk, not by the model's ordering: that joins the plan and its region, and ``FOR UPDATE``
+    would lock their rows too (every close of a broken-down item in a region queued on one row)."""
+    WorkItem.objects.select_for_update().filter(pk=item.pk).order_by("pk").first()
     r = sub_item_rollup(item, today=timezone.localdate())
     if not parent_may_close(r):
         raise ValidationError(

@@ -43,6 +43,7 @@ def support_part_mark_done(
         part = (
             WorkItemUnit.objects.select_for_update()
             .filter(work_item=locked_item, unit=unit, role=Role.SUPPORT)
+            .order_by("position", "pk")  # not the model's ordering: it joins the item, its plan and region
             .first()
         )
         if part is None:  # no longer a supporting unit (its row changed since the guard asked)

@@ -122,9 +122,10 @@ def target_share_report(
         raise ValidationError({"value": [_("实际值不能为负数。")]})
     note = (note or "").strip()
     with transaction.atomic():
-        # The share row is the lock: two reports of one month by the same unit queue here.
-        TargetShare.objects.select_for_update().filter(pk=share.pk).first()
-        before = TargetShareReport.objects.filter(share=share, month=month).first()
+        # The share row is the lock: two reports of one month by the same unit queue here. By pk: the
+        # models' ordering joins breakdown, indicator, plan and region (and FOR UPDATE would lock those rows).
+        TargetShare.objects.select_for_update().filter(pk=share.pk).order_by("pk").first()
+        before = TargetShareReport.objects.filter(share=share, month=month).order_by("pk").first()
         report, _created = TargetShareReport.objects.update_or_create(
             share=share, month=month,
             defaults={"value": value, "note": note, "reported_by": user, "reported_at": at},

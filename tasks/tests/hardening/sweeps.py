@@ -64,6 +64,16 @@ def table_rows(unwatched: set[str] = frozenset()) -> dict[str, list]:
     return found
 
 
+def row_counts(models) -> tuple[int, ...]:
+    """The number of rows of each of ``models``' tables, in one statement (the route sweep reads them around
+    thousands of requests: ten ORM ``count()`` calls were 2.4 ms a time, a tenth of a cheap request)."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return tuple(cursor.fetchone())
+
+
 def tables_changed(before: dict[str, list], unwatched: set[str] = frozenset()) -> list[str]:
     """The labels of the tables whose rows differ from ``before`` (a ``table_rows`` with the same
     ``unwatched``): a row added, removed or changed shows."""

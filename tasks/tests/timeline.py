@@ -1,0 +1,95 @@
+"""Where the suite's time goes: each test's start and end, its worker and its CPU seconds, summed per unit of
+work (a module, or the browser folder) and per worker.
+
+``make profile-suite`` runs the whole suite with this plugin (``-p tasks.tests.timeline``) and prints the
+table; ``python -m tasks.tests.timeline [folder]`` prints it again from the files of the last run
+(``var/timeline-<worker>.jsonl``, one line a test). CPU seconds (the worker's own, and its children's: the
+LibreOffice, Chromium and Python processes a test starts) are what to compare between two runs on a shared
+machine; wall seconds rise with the load. A worker that ends long before the other is the xdist tail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+FOLDER = Path(__file__).resolve().parents[2] / "var"
+_out = None
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """The controller removes the last run's files (before its workers start); whoever runs tests writes one."""
+    global _out
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    FOLDER.mkdir(exist_ok=True)
+    if worker is None:
+        for old in FOLDER.glob("timeline-*.jsonl"):
+            old.unlink()
+        if session.config.pluginmanager.has_plugin("dsession"):
+            return  # xdist's controller: the workers run the tests
+    _out = open(FOLDER / f"timeline-{worker or 'main'}.jsonl", "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _out is not None:
+        _out.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start, cpu, child = time.time(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    yield
+    if _out is not None:
+        _out.write(json.dumps({
+            "id": item.nodeid, "start": start, "end": time.time(),
+            "cpu": round(_cpu(resource.RUSAGE_SELF) - cpu, 4),
+            "child_cpu": round(_cpu(resource.RUSAGE_CHILDREN) - child, 4),
+        }) + "\n")
+
+
+def summary(folder: Path = FOLDER, top: int = 40) -> str:
+    from tasks.tests.parallel import scope_of
+
+    rows = []
+    for path in sorted(folder.glob("timeline-*.jsonl")):
+        worker = path.stem.removeprefix("timeline-")
+        rows += [{**json.loads(line), "worker": worker} for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    if not rows:
+        return f"no timeline in {folder}: run `make profile-suite`"
+    t0 = min(r["start"] for r in rows)
+    lines = [f"{len(rows)} tests; CPU {sum(r['cpu'] for r in rows):.1f} s in the workers, "
+             f"{sum(r['child_cpu'] for r in rows):.1f} s in their children; {max(r['end'] for r in rows) - t0:.1f} s"]
+    for worker in sorted({r["worker"] for r in rows}):
+        mine = sorted((r for r in rows if r["worker"] == worker), key=lambda r: r["start"])
+        lines.append(f"{worker}: {len(mine)} tests, busy {sum(r['end'] - r['start'] for r in mine):.1f} s, "
+                     f"CPU {sum(r['cpu'] + r['child_cpu'] for r in mine):.1f} s, last test ended at "
+                     f"{mine[-1]['end'] - t0:.1f} s ({scope_of(mine[-1]['id'])})")
+    units = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    for r in rows:
+        unit = units[scope_of(r["id"])]
+        unit[0] += 1
+        unit[1] += r["end"] - r["start"]
+        unit[2] += r["cpu"]
+        unit[3] += r["child_cpu"]
+    lines.append(f"{'unit of work':64} {'tests':>5} {'wall s':>7} {'CPU s':>7} {'child':>6}")
+    for name, (n, wall, cpu, child) in sorted(units.items(), key=lambda kv: -(kv[1][2] + kv[1][3]))[:top]:
+        lines.append(f"{name:64} {n:5d} {wall:7.1f} {cpu:7.1f} {child:6.1f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER))
