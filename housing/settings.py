@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "housing.middleware.QueryStringLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -282,6 +283,8 @@ elif STORAGE_BACKEND != "filesystem":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# The longest query string a request may carry (housing.middleware.QueryStringLimitMiddleware: 414 past it).
+MAX_QUERY_STRING_BYTES = env.int("MAX_QUERY_STRING_BYTES", default=16 * 1024)
 
 # Email: smtp://user:pass@host:port, consolemail://, filemail:///abs/path, memorymail://.
 # Without EMAIL_URL, each message is written to a file under var/mail/ (read them there).
