@@ -1173,7 +1173,14 @@ def _notice_deadline(text: str, year: int | None) -> date | None:
     return points.pop() if len(points) == 1 else None
 
 
+# Who answers, written as the kinds of responsibility ("（主体责任:各营业网点,监督责任:市工商局）"): the body that
+# bears the 主体责任 leads and the department that bears the 监督/监管责任 over it supports, read as the fields
+# "责任单位：" and "配合单位：" (the same length, so the text's positions stay those of the written copy).
+_DUTY_KIND = re.compile(r"(?<=[（(【\[，,；;\s])(主体|监督|监管)责任(?=\s*[:：])")
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
+    text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)

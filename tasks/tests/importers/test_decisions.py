@@ -985,3 +985,12 @@ def test_schools_named_by_their_number_that_draw_up_plans_are_charged_a_decision
     assert [d.lead_units for d in parsed.items] == [["县财政局"], ["五中"], ["二中"]]
     # what a unit has drawn up is no charge
     assert parse_decisions("三、县教育局制定了学校布局调整方案。", year=2026).items == []
+
+
+def test_kinds_of_responsibility_in_brackets_name_the_lead_and_the_supervisor_supports():
+    parsed = parse_decisions("● 城东菜市场门前垃圾堆放,污水横流。\n(主体责任:城东街道办,监督责任:区城管局)\n"
+                             "● 和平路沿街店铺占道经营。\n(主体责任:各沿街商户,监管责任:市场监管所、区城管局)\n",
+                             year=2026)
+    assert [(d.text.lstrip("● ")[:5], d.lead_units, d.supporting_units) for d in parsed.items] == [
+        ("城东菜市场", ["城东街道办"], ["区城管局"]),
+        ("和平路沿街", ["各沿街商户"], ["市场监管所", "区城管局"])]
