@@ -1179,8 +1179,26 @@ def _notice_deadline(text: str, year: int | None) -> date | None:
 _DUTY_KIND = re.compile(r"(?<=[（(【\[，,；;\s])(主体|监督|监管)责任(?=\s*[:：])")
 
 
+# A problem's sentence that names who answers with 是/为 ("…小广告乱涂乱画，其责任单位是市住建局。", "华声小区的责任
+# 单位是市人社局，该小区…"): the 是/为 stands for a field's colon and the value ends at the clause's end (the
+# comma after it read as a semicolon); a 。 after it with more on the line ends the problem as a line break
+# would ("…其责任单位是海城区。窨井盖破损，责任单位为市政管理局。"). One character for one. Not a note on roles
+# ("第一责任单位为牵头单位").
+_FIELD_IS = re.compile(r"责任单位[是为爲](?!\s*(?:牵头|配合|主办|协办)(?:单位|部门))(\s*[\u4e00-\u9fff][^，,。；;\n]*)"
+                       r"(?:[，,]|。(?=[^\n])|(?=[。；;\n]|$))")
+
+
+def _field_is(m: re.Match[str]) -> str:
+    end = {"，": "；", ",": "；", "。": "\n"}.get(m.group(0)[-1:], "")
+    if end == "\n" and _NUMBERED.match(m.string, m.string.rfind("\n", 0, m.start()) + 1):
+        end = "。"  # a numbered item is one decision, however many sentences it takes
+    return f"责任单位：{m.group(1)}{end}"
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
+    written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
+    text = _FIELD_IS.sub(_field_is, text)
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
@@ -1212,6 +1230,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 parsed.warnings.append(DecisionWarning(at, Issue(NO_DEADLINE, line=at)))
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, Issue(NO_DECISIONS)))
+    if text != written:  # each decision's words as written (是, 主体责任), not as read
+        for d in parsed.items:
+            d.text = _as_written(d.text, text, written)
     return parsed
 
 

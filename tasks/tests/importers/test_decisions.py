@@ -994,3 +994,15 @@ def test_kinds_of_responsibility_in_brackets_name_the_lead_and_the_supervisor_su
     assert [(d.text.lstrip("● ")[:5], d.lead_units, d.supporting_units) for d in parsed.items] == [
         ("城东菜市场", ["城东街道办"], ["区城管局"]),
         ("和平路沿街", ["各沿街商户"], ["市场监管所", "区城管局"])]
+
+
+def test_a_problems_sentence_naming_its_unit_with_shi_or_wei_charges_it_a_problem_each():
+    parsed = parse_decisions("7月6日，督查组对城区部分小区进行督查。\n"
+                             "东湖小区的责任单位是区住建局，该小区垃圾桶无分类标识，杂物乱堆。\n"
+                             "人民路两旁垃圾清理不及时，其责任单位为城关街道。路灯损坏，责任单位为市路灯所。\n",
+                             year=2026)
+    assert [(d.text[:4], d.lead_units) for d in parsed.items] == [
+        ("东湖小区", ["区住建局"]), ("人民路两", ["城关街道"]), ("路灯损坏", ["市路灯所"])]
+    assert parsed.items[0].text.startswith("东湖小区的责任单位是区住建局，该小区")  # as written
+    # a note on roles is no field: 牵头单位 is nobody's name
+    assert all(d.lead_units != ["牵头单位"] for d in parse_decisions("（第一责任单位为牵头单位）", year=2026).items)
