@@ -86,7 +86,8 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是)+")
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -1062,6 +1063,10 @@ def _decision_texts(segment: str) -> list[str]:
             out += _charges(item)
     with_who = [t for t in out if any(_who(t))]
     if len(with_who) > 1:
+        return with_who
+    if len(items) > 1 and len(with_who) == 1 and _who(segment) != _who(with_who[0]):
+        # "一是各镇街要…；二是自然资源局要…；三是沿线镇街和区直相关部门要密切配合…": the units of the one item that
+        # charges a unit are the decision's; the other items' collectives are none of them
         return with_who
     # One charge, then sentences that exhort collectives ("要求全市各街道…于7月11日完成"): not part of it.
     after = out[out.index(with_who[0]) + 1:] if with_who else []

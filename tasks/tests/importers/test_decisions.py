@@ -1006,3 +1006,14 @@ def test_a_problems_sentence_naming_its_unit_with_shi_or_wei_charges_it_a_proble
     assert parsed.items[0].text.startswith("东湖小区的责任单位是区住建局，该小区")  # as written
     # a note on roles is no field: 牵头单位 is nobody's name
     assert all(d.lead_units != ["牵头单位"] for d in parse_decisions("（第一责任单位为牵头单位）", year=2026).items)
+
+
+def test_a_time_word_before_the_unit_is_no_part_of_it():
+    d = _one("三、下一步县住建局按照“一项目一专班”的模式，会同县自然资源局加快项目报批。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县自然资源局"])
+
+
+def test_collectives_of_another_enumerated_item_are_none_of_the_one_charged_items_units():
+    parsed = parse_decisions("会议要求，一是各乡镇要压实责任，做好群众工作；二是县水利局要加快水毁工程修复，"
+                             "按照节点完成任务；三是沿线镇街和县直相关部门要密切配合，全力做好保障。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县水利局"], [])]
