@@ -896,9 +896,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
-            if clause.startswith("责成"):
-                # "责成县城管局对…开展…": the units up to the first word that ends a unit's name.
-                m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:(?:[、和及与]|以及)[^，,；;。]*?{_UNIT_END})*", clause[2:])
+            if ordered := re.match(r"责成|特?指令", clause):
+                # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…": the units up to the first word that ends
+                # a unit's name (a 指令's name runs to no 对/派/将: "指令各连派专人对…所有" names no unit).
+                name = "[^，,；;。]" if ordered.group(0) == "责成" else "[^，,；;。对派将把]"
+                m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
+                             clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):

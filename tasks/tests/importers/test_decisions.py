@@ -1017,3 +1017,9 @@ def test_collectives_of_another_enumerated_item_are_none_of_the_one_charged_item
     parsed = parse_decisions("会议要求，一是各乡镇要压实责任，做好群众工作；二是县水利局要加快水毁工程修复，"
                              "按照节点完成任务；三是沿线镇街和县直相关部门要密切配合，全力做好保障。", year=2026)
     assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县水利局"], [])]
+
+
+def test_an_order_zhiling_charges_the_unit_it_names():
+    parsed = parse_decisions("为确保汛期安全，特指令城关水管所对辖区内5座山塘进行除险加固；指令各组派专人巡查。"
+                             "加固期间的放水由水管站牵头，各组负责配合。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["城关水管所"], ["水管站"]]
