@@ -693,7 +693,7 @@ _CHARGE_START = re.compile(
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
-    r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
                           r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
@@ -838,7 +838,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
-        role = re.search(r"牵头|主办|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
@@ -906,7 +906,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
-            elif re.search(r"负责(?!人|同志|制)", clause):  # "…等单位负责人参加了会议" charges nobody
+            elif re.search(r"负责(?!人|同志|制(?![定订]))", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
             elif start and not _GENERIC.search(start.group(1)):
                 leads += _unit_list(start.group(1))

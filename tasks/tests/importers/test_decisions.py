@@ -1023,3 +1023,9 @@ def test_an_order_zhiling_charges_the_unit_it_names():
     parsed = parse_decisions("为确保汛期安全，特指令城关水管所对辖区内5座山塘进行除险加固；指令各组派专人巡查。"
                              "加固期间的放水由水管站牵头，各组负责配合。", year=2026)
     assert [d.lead_units for d in parsed.items] == [["城关水管所"], ["水管站"]]
+
+
+def test_fuze_zhiding_draws_up_a_plan_but_a_fuzezhi_system_charges_nobody():
+    d = _one("(二)编制方案。2026年6月底前,由县住建局负责制定老旧小区改造实施方案。")
+    assert (d.lead_units, d.deadline) == (["县住建局"], date(2026, 6, 30))
+    assert parse_decisions("五、推行标段负责制，落实包保责任。", year=2026).items == []
