@@ -787,6 +787,10 @@ _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^�
                         r"\s*[:：]")
 
 
+# What units have already done ("6月20日，国土局联合环保局已组织砖厂业主考察学习"): a report, no charge.
+_DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|召开|启动|落实|整改|拆除|制定|印发|下发|建成)")
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
@@ -826,7 +830,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
             continue
         clause = clause.strip()
-        if not clause:
+        if not clause or _DONE_ALREADY.search(clause):
             continue
         several = _SEVERAL.search(clause)
         if several:

@@ -1029,3 +1029,9 @@ def test_fuze_zhiding_draws_up_a_plan_but_a_fuzezhi_system_charges_nobody():
     d = _one("(二)编制方案。2026年6月底前,由县住建局负责制定老旧小区改造实施方案。")
     assert (d.lead_units, d.deadline) == (["县住建局"], date(2026, 6, 30))
     assert parse_decisions("五、推行标段负责制，落实包保责任。", year=2026).items == []
+
+
+def test_what_units_have_already_done_charges_nobody():
+    parsed = parse_decisions("关于矿山整治。县自然资源局负责,5月10日,自然资源局联合县应急局已组织矿主赴外地考察。",
+                             year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县自然资源局"], [])]
