@@ -780,7 +780,17 @@ def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
     text = _SEMICOLON_FIELD.sub(r"\1：", text)
-    return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
+    return _BRACKETED_WHO.sub(lambda m: f"；{_lead_then_others(m.group(1))}；" if _WHO_WORD.search(m.group(1))
+                              else m.group(0), text)
+
+
+# "（X牵头，Y、Z）": the units listed after the lead in its brackets, with no role of their own, support it.
+_LEAD_THEN_OTHERS = re.compile(r"^([^，,；;:：]+牵头)[，,]([^，,；;:：]+)$")
+
+
+def _lead_then_others(who: str) -> str:
+    m = _LEAD_THEN_OTHERS.match(who.strip())
+    return f"{m.group(1)}，{m.group(2)}配合" if m and not _WHO_WORD.search(m.group(2)) else who
 
 
 _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
@@ -1207,10 +1217,18 @@ def _field_is(m: re.Match[str]) -> str:
     return f"责任单位：{m.group(1)}{end}"
 
 
+# The text ends inside brackets that name who answers ("…并处置相关投诉举报。(委X处牵头,市Y局、委相关处室和"): the
+# page was cut off there; the brackets are read as closed before the last name, which the cut may have shortened.
+_CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|部门)[^（）()\n]*?"
+                          r"([、，,和及与]*[^、，,（）()\n]*)\s*$")
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     text = _FIELD_IS.sub(_field_is, text)
+    if cut := _CUT_BRACKET.search(text):  # a page cut off inside the brackets of who answers
+        text = text[:cut.start(1)] + ")"
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)

@@ -1035,3 +1035,15 @@ def test_what_units_have_already_done_charges_nobody():
     parsed = parse_decisions("关于矿山整治。县自然资源局负责,5月10日,自然资源局联合县应急局已组织矿主赴外地考察。",
                              year=2026)
     assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县自然资源局"], [])]
+
+
+def test_units_listed_after_the_lead_in_its_brackets_support_it():
+    parsed = parse_decisions("(一)做好展会期间食品安全保障。(市食品安全处牵头,区市场监管局、区卫健委)\n"
+                             "(二)做好交通疏导。(市交警支队牵头,区交通局配合)\n", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["市食品安全处"], ["区市场监管局", "区卫健委"]), (["市交警支队"], ["区交通局"])]
+
+
+def test_a_page_cut_off_inside_the_brackets_of_who_answers_reads_them_as_closed():
+    d = _one("(一)做好展会期间食品安全保障。依法查处违法行为。(市食品安全处牵头,区市场监管局、区卫健委、市相关")
+    assert (d.lead_units, d.supporting_units) == (["市食品安全处"], ["区市场监管局", "区卫健委"])
