@@ -801,6 +801,9 @@ _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^�
 _DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|召开|启动|落实|整改|拆除|制定|印发|下发|建成)")
 
 
+_AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
@@ -910,9 +913,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
-            if ordered := re.match(r"责成|特?指令", clause):
-                # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…": the units up to the first word that ends
-                # a unit's name (a 指令's name runs to no 对/派/将: "指令各连派专人对…所有" names no unit).
+            if ordered := (re.match(r"责成|特?指令", clause) or _AUTHORISED.search(clause)):
+                # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
+                # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
+                # 对…所有" names no unit).
                 name = "[^，,；;。]" if ordered.group(0) == "责成" else "[^，,；;。对派将把]"
                 m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
                              clause[ordered.end():])

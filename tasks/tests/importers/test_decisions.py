@@ -1047,3 +1047,8 @@ def test_units_listed_after_the_lead_in_its_brackets_support_it():
 def test_a_page_cut_off_inside_the_brackets_of_who_answers_reads_them_as_closed():
     d = _one("(一)做好展会期间食品安全保障。依法查处违法行为。(市食品安全处牵头,区市场监管局、区卫健委、市相关")
     assert (d.lead_units, d.supporting_units) == (["市食品安全处"], ["区市场监管局", "区卫健委"])
+
+
+def test_the_unit_a_body_authorises_to_act_is_charged():
+    parsed = parse_decisions("二、计划外的维修项目，基建工作小组授权后勤管理处进行审核，每季度向小组汇报。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["后勤管理处"]]
