@@ -801,6 +801,7 @@ _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^�
 _DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|召开|启动|落实|整改|拆除|制定|印发|下发|建成)")
 
 
+_SERVED_TASK = re.compile(r"做好|抓好|搞好|开展|完成|推进|实施|落实|工作|支持|好|做")  # "配合做好…": the task, no party
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
@@ -902,6 +903,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
+            other = clause[support.end():].strip()
+            if units and all(_GENERIC.search(u) for u in units) and other and not _SERVED_TASK.match(other) and (
+                    not any(lead in other for lead in leads)):
+                continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
             if not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:

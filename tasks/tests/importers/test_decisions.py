@@ -1052,3 +1052,12 @@ def test_a_page_cut_off_inside_the_brackets_of_who_answers_reads_them_as_closed(
 def test_the_unit_a_body_authorises_to_act_is_charged():
     parsed = parse_decisions("二、计划外的维修项目，基建工作小组授权后勤管理处进行审核，每季度向小组汇报。", year=2026)
     assert [d.lead_units for d in parsed.items] == [["后勤管理处"]]
+
+
+def test_collectives_asked_to_serve_another_party_do_not_support_the_lead():
+    parsed = parse_decisions("会议要求相关部门密切配合燃气公司,确保管网改造顺利推进。"
+                             "改造期间,县住建局负责协调道路开挖审批。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县住建局"], [])]
+    # collectives asked to do their part of the lead's work still support it
+    d = _one("三、县住建局负责协调道路开挖审批,相关部门要积极配合做好保障。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["相关部门"])
