@@ -278,6 +278,8 @@ def _unit_list(span: str) -> list[str]:
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
+        if (acting := unit.find("作为")) >= 2:
+            unit = unit[:acting]  # "区城管局作为管理整治类任务牵头部门": the name, not the capacity it acts in
         if "单位" in unit or "部门" in unit:
             role = _ROLE_BEFORE_NAME.match(unit)
             if role and not _GENERIC.search(unit[role.end():]):

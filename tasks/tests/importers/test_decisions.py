@@ -1061,3 +1061,8 @@ def test_collectives_asked_to_serve_another_party_do_not_support_the_lead():
     # collectives asked to do their part of the lead's work still support it
     d = _one("三、县住建局负责协调道路开挖审批,相关部门要积极配合做好保障。")
     assert (d.lead_units, d.supporting_units) == (["县住建局"], ["相关部门"])
+
+
+def test_a_unit_acting_as_the_lead_of_a_kind_of_task_is_named_without_its_capacity():
+    d = _one("二、县城管局作为环境整治类任务牵头部门,县住建局作为道路改造类任务牵头部门,要摸清任务总量。")
+    assert d.lead_units == ["县城管局", "县住建局"]
