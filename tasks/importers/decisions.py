@@ -693,7 +693,7 @@ _CHARGE_START = re.compile(
     # a school by its number ("六中制定搬迁方案，四中制定承接方案") is named as a unit is
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小])"
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
-    r"|严管|严控|严查"
+    r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -712,7 +712,8 @@ _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
-                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
+                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
+                 r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 

@@ -1066,3 +1066,10 @@ def test_collectives_asked_to_serve_another_party_do_not_support_the_lead():
 def test_a_unit_acting_as_the_lead_of_a_kind_of_task_is_named_without_its_capacity():
     d = _one("二、县城管局作为环境整治类任务牵头部门,县住建局作为道路改造类任务牵头部门,要摸清任务总量。")
     assert d.lead_units == ["县城管局", "县住建局"]
+
+
+def test_a_unit_that_vets_or_ranks_what_the_meeting_decided_is_charged():
+    parsed = parse_decisions("二、会议决定,优秀教师按程序评定,人事处审核把关并将结果予以公示。"
+                             "省级名师评选严格对照条件,由教务处综合排序,向学校提交3人材料。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["人事处"], ["教务处"]]
+    assert parse_decisions("三、人事处审核了上年度考核结果。", year=2026).items == []
