@@ -5,8 +5,11 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads; ``X牵头，Y按职责分工负责``: Y supports);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…``
-  (the units charged are leads); ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two decisions);
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``特指令X对…`` / ``小组授权X进行审核`` / ``X审核把关…`` / ``由X综合排序…`` /
+  ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…`` (the units charged are leads; a time word
+  before the name, ``下一步X按照…``, and a capacity after it, ``X作为…牵头部门``, are no part of it);
+  ``（X牵头，Y、Z）``: Y and Z support; ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two
+  decisions);
 * ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
 * ``X会同Y…`` / ``X联合Y、Z，…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查``
@@ -30,13 +33,19 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   is written after a space); a place captioned above its ``存在问题：`` line (not the rest of the unit above). A role
   before a name (``由包片单位县幼儿园负责``) is no part of the unit. A deadline the notice sets once for all its
   problems (``并于5月20日前将问题整改完成``; not a report's due date) is each item's that names none; a deadline cell
-  ``全年`` names no point.
+  ``全年`` names no point. Responsibility written by kind, ``（主体责任：X，监督责任：Y）``: X leads, Y supports; a
+  problem's sentence ending ``其责任单位是X`` / ``责任单位为X`` (or opening ``Z的责任单位是X，…``) names X as the field
+  would, one problem per sentence outside a numbered item. A text cut off inside the brackets of who answers reads
+  them as closed before the last, possibly shortened, name.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
 Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it. A clause
 ``由Y…`` after one that charged X starts one too (``由X编制方案，待…后，由Y、Z筹资``); a clause charging the same units
-again does not. A sentence exhorting collectives (``各相关责任部门要强化协作配合``) belongs to neither charge around it.
+again does not. A sentence exhorting collectives (``各相关责任部门要强化协作配合``) belongs to neither charge around it;
+collectives asked to cooperate with another party (``要求相关部门密切配合供电企业``) support no lead, and those of
+another enumerated item (``三是沿线镇街和区直相关部门要密切配合``) none of the one item that charges a unit. What
+units have already done (``国土局联合环保局已组织…``) charges nobody.
 
 A person (``由马娜牵头``, ``相关县领导``, ``副市长张三``) is not a unit: the units that 负责 or 落实 become the leads.
 ``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
