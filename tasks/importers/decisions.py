@@ -5,8 +5,11 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
 
 * ``由X牵头，Y配合`` / ``X牵头、Y协助`` / ``X牵头负责，Y参与`` (lead X, supporting Y);
 * ``X、Y分别负责`` / ``X、Y按职责分工负责`` / ``由X、Y牵头`` (several leads; ``X牵头，Y按职责分工负责``: Y supports);
-* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…``
-  (the units charged are leads); ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two decisions);
+* ``由X负责`` / ``X负责…`` / ``责成X…`` / ``特指令X对…`` / ``小组授权X进行审核`` / ``X审核把关…`` / ``由X综合排序…`` /
+  ``请X…`` / ``要求X…`` / ``他要求X…`` / ``X、Y要…`` / ``X应将…`` / ``X：…`` (the units charged are leads; a time word
+  before the name, ``下一步X按照…``, and a capacity after it, ``X作为…牵头部门``, are no part of it);
+  ``（X牵头，Y、Z）``: Y and Z support; ``由X形成报告上报Y，由Y呈报Z`` / ``另15万元由X支持补助`` (X, then Y: two
+  decisions);
 * ``X要积极配合Y做好…`` (lead Y, supporting X);
 * ``由X主办，Y协办`` / ``X为牵头单位，Y为配合单位`` (lead X, supporting Y);
 * ``X会同Y…`` / ``X联合Y、Z，…`` / ``由X牵头，会同Y…`` (lead X, supporting Y; ``X协调Y…`` and ``要开展联合检查``
@@ -30,13 +33,19 @@ a paragraph, that names who does it. Who is read from the ways minutes write it:
   is written after a space); a place captioned above its ``存在问题：`` line (not the rest of the unit above). A role
   before a name (``由包片单位县幼儿园负责``) is no part of the unit. A deadline the notice sets once for all its
   problems (``并于5月20日前将问题整改完成``; not a report's due date) is each item's that names none; a deadline cell
-  ``全年`` names no point.
+  ``全年`` names no point. Responsibility written by kind, ``（主体责任：X，监督责任：Y）``: X leads, Y supports; a
+  problem's sentence ending ``其责任单位是X`` / ``责任单位为X`` (or opening ``Z的责任单位是X，…``) names X as the field
+  would, one problem per sentence outside a numbered item. A text cut off inside the brackets of who answers reads
+  them as closed before the last, possibly shortened, name.
 
 Minutes often hand out several decisions in one paragraph or numbered item: ``一是…二是…`` enumerations, and
 sentences or clauses each charging other units (``县财政局要…，县自然资源和规划局要…``, ``由X牵头…；由Y牵头…``).
 Each charge starts a decision of its own; the clauses after it (its 配合 units, its deadline) belong to it. A clause
 ``由Y…`` after one that charged X starts one too (``由X编制方案，待…后，由Y、Z筹资``); a clause charging the same units
-again does not. A sentence exhorting collectives (``各相关责任部门要强化协作配合``) belongs to neither charge around it.
+again does not. A sentence exhorting collectives (``各相关责任部门要强化协作配合``) belongs to neither charge around it;
+collectives asked to cooperate with another party (``要求相关部门密切配合供电企业``) support no lead, and those of
+another enumerated item (``三是沿线镇街和区直相关部门要密切配合``) none of the one item that charges a unit. What
+units have already done (``国土局联合环保局已组织…``) charges nobody.
 
 A person (``由马娜牵头``, ``相关县领导``, ``副市长张三``) is not a unit: the units that 负责 or 落实 become the leads.
 ``X要…`` charges X only when X names a unit, not only a collective (``各相关部门要…`` is an exhortation) or an
@@ -86,7 +95,8 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
-                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是)+")
+                      r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -277,6 +287,8 @@ def _unit_list(span: str) -> list[str]:
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
+        if (acting := unit.find("作为")) >= 2:
+            unit = unit[:acting]  # "区城管局作为管理整治类任务牵头部门": the name, not the capacity it acts in
         if "单位" in unit or "部门" in unit:
             role = _ROLE_BEFORE_NAME.match(unit)
             if role and not _GENERIC.search(unit[role.end():]):
@@ -690,9 +702,9 @@ _CHARGE_START = re.compile(
     # a school by its number ("六中制定搬迁方案，四中制定承接方案") is named as a unit is
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小])"
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
-    r"|严管|严控|严查"
+    r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
-    r"|负责(?!人|同志|制)|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
                           r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
@@ -709,7 +721,8 @@ _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
-                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实)(?!的))")
+                 r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
+                 r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -779,11 +792,29 @@ def _unbracketed_who(text: str) -> str:
     if not any(c in text for c in "（(【["):
         return text
     text = _SEMICOLON_FIELD.sub(r"\1：", text)
-    return _BRACKETED_WHO.sub(lambda m: f"；{m.group(1)}；" if _WHO_WORD.search(m.group(1)) else m.group(0), text)
+    return _BRACKETED_WHO.sub(lambda m: f"；{_lead_then_others(m.group(1))}；" if _WHO_WORD.search(m.group(1))
+                              else m.group(0), text)
+
+
+# "（X牵头，Y、Z）": the units listed after the lead in its brackets, with no role of their own, support it.
+_LEAD_THEN_OTHERS = re.compile(r"^([^，,；;:：]+牵头)[，,]([^，,；;:：]+)$")
+
+
+def _lead_then_others(who: str) -> str:
+    m = _LEAD_THEN_OTHERS.match(who.strip())
+    return f"{m.group(1)}，{m.group(2)}配合" if m and not _WHO_WORD.search(m.group(2)) else who
 
 
 _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
                         r"\s*[:：]")
+
+
+# What units have already done ("6月20日，国土局联合环保局已组织砖厂业主考察学习"): a report, no charge.
+_DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|召开|启动|落实|整改|拆除|制定|印发|下发|建成)")
+
+
+_SERVED_TASK = re.compile(r"做好|抓好|搞好|开展|完成|推进|实施|落实|工作|支持|好|做")  # "配合做好…": the task, no party
+_AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
@@ -825,7 +856,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
             continue
         clause = clause.strip()
-        if not clause:
+        if not clause or _DONE_ALREADY.search(clause):
             continue
         several = _SEVERAL.search(clause)
         if several:
@@ -837,7 +868,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
-        role = re.search(r"牵头|主办|负责(?!人|同志|制)|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
@@ -884,6 +915,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         support = _SUPPORT_WORD.search(clause)
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
+            other = clause[support.end():].strip()
+            if units and all(_GENERIC.search(u) for u in units) and other and not _SERVED_TASK.match(other) and (
+                    not any(lead in other for lead in leads)):
+                continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
             if not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
@@ -895,14 +930,18 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
-            if clause.startswith("责成"):
-                # "责成县城管局对…开展…": the units up to the first word that ends a unit's name.
-                m = re.match(rf"[^，,；;。]*?{_UNIT_END}(?:(?:[、和及与]|以及)[^，,；;。]*?{_UNIT_END})*", clause[2:])
+            if ordered := (re.match(r"责成|特?指令", clause) or _AUTHORISED.search(clause)):
+                # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
+                # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
+                # 对…所有" names no unit).
+                name = "[^，,；;。]" if ordered.group(0) == "责成" else "[^，,；;。对派将把]"
+                m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
+                             clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
-            elif re.search(r"负责(?!人|同志|制)", clause):  # "…等单位负责人参加了会议" charges nobody
+            elif re.search(r"负责(?!人|同志|制(?![定订]))", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
             elif start and not _GENERIC.search(start.group(1)):
                 leads += _unit_list(start.group(1))
@@ -1063,6 +1102,10 @@ def _decision_texts(segment: str) -> list[str]:
     with_who = [t for t in out if any(_who(t))]
     if len(with_who) > 1:
         return with_who
+    if len(items) > 1 and len(with_who) == 1 and _who(segment) != _who(with_who[0]):
+        # "一是各镇街要…；二是自然资源局要…；三是沿线镇街和区直相关部门要密切配合…": the units of the one item that
+        # charges a unit are the decision's; the other items' collectives are none of them
+        return with_who
     # One charge, then sentences that exhort collectives ("要求全市各街道…于7月11日完成"): not part of it.
     after = out[out.index(with_who[0]) + 1:] if with_who else []
     if after and _EXHORTATION.match(after[0]) and (cut := segment.find(after[0])) > 0:
@@ -1173,7 +1216,40 @@ def _notice_deadline(text: str, year: int | None) -> date | None:
     return points.pop() if len(points) == 1 else None
 
 
+# Who answers, written as the kinds of responsibility ("（主体责任:各营业网点,监督责任:市工商局）"): the body that
+# bears the 主体责任 leads and the department that bears the 监督/监管责任 over it supports, read as the fields
+# "责任单位：" and "配合单位：" (the same length, so the text's positions stay those of the written copy).
+_DUTY_KIND = re.compile(r"(?<=[（(【\[，,；;\s])(主体|监督|监管)责任(?=\s*[:：])")
+
+
+# A problem's sentence that names who answers with 是/为 ("…小广告乱涂乱画，其责任单位是市住建局。", "华声小区的责任
+# 单位是市人社局，该小区…"): the 是/为 stands for a field's colon and the value ends at the clause's end (the
+# comma after it read as a semicolon); a 。 after it with more on the line ends the problem as a line break
+# would ("…其责任单位是海城区。窨井盖破损，责任单位为市政管理局。"). One character for one. Not a note on roles
+# ("第一责任单位为牵头单位").
+_FIELD_IS = re.compile(r"责任单位[是为爲](?!\s*(?:牵头|配合|主办|协办)(?:单位|部门))(\s*[\u4e00-\u9fff][^，,。；;\n]*)"
+                       r"(?:[，,]|。(?=[^\n])|(?=[。；;\n]|$))")
+
+
+def _field_is(m: re.Match[str]) -> str:
+    end = {"，": "；", ",": "；", "。": "\n"}.get(m.group(0)[-1:], "")
+    if end == "\n" and _NUMBERED.match(m.string, m.string.rfind("\n", 0, m.start()) + 1):
+        end = "。"  # a numbered item is one decision, however many sentences it takes
+    return f"责任单位：{m.group(1)}{end}"
+
+
+# The text ends inside brackets that name who answers ("…并处置相关投诉举报。(委X处牵头,市Y局、委相关处室和"): the
+# page was cut off there; the brackets are read as closed before the last name, which the cut may have shortened.
+_CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|部门)[^（）()\n]*?"
+                          r"([、，,和及与]*[^、，,（）()\n]*)\s*$")
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
+    written = text
+    text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
+    text = _FIELD_IS.sub(_field_is, text)
+    if cut := _CUT_BRACKET.search(text):  # a page cut off inside the brackets of who answers
+        text = text[:cut.start(1)] + ")"
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
@@ -1205,6 +1281,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 parsed.warnings.append(DecisionWarning(at, Issue(NO_DEADLINE, line=at)))
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, Issue(NO_DECISIONS)))
+    if text != written:  # each decision's words as written (是, 主体责任), not as read
+        for d in parsed.items:
+            d.text = _as_written(d.text, text, written)
     return parsed
 
 

@@ -985,3 +985,91 @@ def test_schools_named_by_their_number_that_draw_up_plans_are_charged_a_decision
     assert [d.lead_units for d in parsed.items] == [["县财政局"], ["五中"], ["二中"]]
     # what a unit has drawn up is no charge
     assert parse_decisions("三、县教育局制定了学校布局调整方案。", year=2026).items == []
+
+
+def test_kinds_of_responsibility_in_brackets_name_the_lead_and_the_supervisor_supports():
+    parsed = parse_decisions("● 城东菜市场门前垃圾堆放,污水横流。\n(主体责任:城东街道办,监督责任:区城管局)\n"
+                             "● 和平路沿街店铺占道经营。\n(主体责任:各沿街商户,监管责任:市场监管所、区城管局)\n",
+                             year=2026)
+    assert [(d.text.lstrip("● ")[:5], d.lead_units, d.supporting_units) for d in parsed.items] == [
+        ("城东菜市场", ["城东街道办"], ["区城管局"]),
+        ("和平路沿街", ["各沿街商户"], ["市场监管所", "区城管局"])]
+
+
+def test_a_problems_sentence_naming_its_unit_with_shi_or_wei_charges_it_a_problem_each():
+    parsed = parse_decisions("7月6日，督查组对城区部分小区进行督查。\n"
+                             "东湖小区的责任单位是区住建局，该小区垃圾桶无分类标识，杂物乱堆。\n"
+                             "人民路两旁垃圾清理不及时，其责任单位为城关街道。路灯损坏，责任单位为市路灯所。\n",
+                             year=2026)
+    assert [(d.text[:4], d.lead_units) for d in parsed.items] == [
+        ("东湖小区", ["区住建局"]), ("人民路两", ["城关街道"]), ("路灯损坏", ["市路灯所"])]
+    assert parsed.items[0].text.startswith("东湖小区的责任单位是区住建局，该小区")  # as written
+    # a note on roles is no field: 牵头单位 is nobody's name
+    assert all(d.lead_units != ["牵头单位"] for d in parse_decisions("（第一责任单位为牵头单位）", year=2026).items)
+
+
+def test_a_time_word_before_the_unit_is_no_part_of_it():
+    d = _one("三、下一步县住建局按照“一项目一专班”的模式，会同县自然资源局加快项目报批。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["县自然资源局"])
+
+
+def test_collectives_of_another_enumerated_item_are_none_of_the_one_charged_items_units():
+    parsed = parse_decisions("会议要求，一是各乡镇要压实责任，做好群众工作；二是县水利局要加快水毁工程修复，"
+                             "按照节点完成任务；三是沿线镇街和县直相关部门要密切配合，全力做好保障。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县水利局"], [])]
+
+
+def test_an_order_zhiling_charges_the_unit_it_names():
+    parsed = parse_decisions("为确保汛期安全，特指令城关水管所对辖区内5座山塘进行除险加固；指令各组派专人巡查。"
+                             "加固期间的放水由水管站牵头，各组负责配合。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["城关水管所"], ["水管站"]]
+
+
+def test_fuze_zhiding_draws_up_a_plan_but_a_fuzezhi_system_charges_nobody():
+    d = _one("(二)编制方案。2026年6月底前,由县住建局负责制定老旧小区改造实施方案。")
+    assert (d.lead_units, d.deadline) == (["县住建局"], date(2026, 6, 30))
+    assert parse_decisions("五、推行标段负责制，落实包保责任。", year=2026).items == []
+
+
+def test_what_units_have_already_done_charges_nobody():
+    parsed = parse_decisions("关于矿山整治。县自然资源局负责,5月10日,自然资源局联合县应急局已组织矿主赴外地考察。",
+                             year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县自然资源局"], [])]
+
+
+def test_units_listed_after_the_lead_in_its_brackets_support_it():
+    parsed = parse_decisions("(一)做好展会期间食品安全保障。(市食品安全处牵头,区市场监管局、区卫健委)\n"
+                             "(二)做好交通疏导。(市交警支队牵头,区交通局配合)\n", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [
+        (["市食品安全处"], ["区市场监管局", "区卫健委"]), (["市交警支队"], ["区交通局"])]
+
+
+def test_a_page_cut_off_inside_the_brackets_of_who_answers_reads_them_as_closed():
+    d = _one("(一)做好展会期间食品安全保障。依法查处违法行为。(市食品安全处牵头,区市场监管局、区卫健委、市相关")
+    assert (d.lead_units, d.supporting_units) == (["市食品安全处"], ["区市场监管局", "区卫健委"])
+
+
+def test_the_unit_a_body_authorises_to_act_is_charged():
+    parsed = parse_decisions("二、计划外的维修项目，基建工作小组授权后勤管理处进行审核，每季度向小组汇报。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["后勤管理处"]]
+
+
+def test_collectives_asked_to_serve_another_party_do_not_support_the_lead():
+    parsed = parse_decisions("会议要求相关部门密切配合燃气公司,确保管网改造顺利推进。"
+                             "改造期间,县住建局负责协调道路开挖审批。", year=2026)
+    assert [(d.lead_units, d.supporting_units) for d in parsed.items] == [(["县住建局"], [])]
+    # collectives asked to do their part of the lead's work still support it
+    d = _one("三、县住建局负责协调道路开挖审批,相关部门要积极配合做好保障。")
+    assert (d.lead_units, d.supporting_units) == (["县住建局"], ["相关部门"])
+
+
+def test_a_unit_acting_as_the_lead_of_a_kind_of_task_is_named_without_its_capacity():
+    d = _one("二、县城管局作为环境整治类任务牵头部门,县住建局作为道路改造类任务牵头部门,要摸清任务总量。")
+    assert d.lead_units == ["县城管局", "县住建局"]
+
+
+def test_a_unit_that_vets_or_ranks_what_the_meeting_decided_is_charged():
+    parsed = parse_decisions("二、会议决定,优秀教师按程序评定,人事处审核把关并将结果予以公示。"
+                             "省级名师评选严格对照条件,由教务处综合排序,向学校提交3人材料。", year=2026)
+    assert [d.lead_units for d in parsed.items] == [["人事处"], ["教务处"]]
+    assert parse_decisions("三、人事处审核了上年度考核结果。", year=2026).items == []
