@@ -34,6 +34,9 @@ from tasks.services.staging import STAGING_DIR
 from tasks.tests.daily_setup import MODEL_BACKEND, make_world
 
 OK = {200, 302, 400, 403, 404, 405, 429}
+# A GET past MAX_QUERY_STRING_BYTES is refused at the door (housing.middleware.QueryStringLimitMiddleware);
+# the longest classes below are the longest values that fit it alone, so most examples reach the views.
+OK_GET = OK | {414}
 # Text people paste: Chinese, full-width, circled numbers, zero-width and control characters, formulas.
 TEXT = st.text(
     alphabet=st.one_of(
@@ -47,8 +50,9 @@ NUMBER = st.one_of(st.integers(-(10**30), 10**30).map(str), st.decimals(allow_na
 DATE = st.one_of(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
                  st.sampled_from(["2023-02-30", "9999-12-31", "0000-00-00", "２０２３-０１-０１", ""]), TEXT)
 ID = st.one_of(st.integers(-(10**30), 10**30).map(str), st.sampled_from(["²", "１", "١", "1.0", " 1", ""]), TEXT)
-# The classes issue 30 found: invisible-only text, NUL, 80,000 characters, dates outside 2000-2100, wide digits.
-CLASS = st.sampled_from(["\u200b\u200d\ufeff", "\u3000\u3164", "\x00", "a" * 80_000, "房" * 80_000, "0001-01-01",
+# The classes issue 30 found: invisible-only text, NUL, very long text (80,000 characters then; now the longest
+# a query string may carry), dates outside 2000-2100, wide digits.
+CLASS = st.sampled_from(["\u200b\u200d\ufeff", "\u3000\u3164", "\x00", "a" * 16_000, "房" * 1_700, "0001-01-01",
                          "9999-12-31", "99999999999999999999", "３", "２０２６-０１-０１"])
 ANY = st.one_of(TEXT, NUMBER, DATE, ID, CLASS)
 
@@ -160,7 +164,7 @@ class EveryFormProperties(_World):
         self.as_(self.w.coordinator)
         url = reverse("api:plan_status", args=[self.w.plan.slug])
         for query in ({"as_of": as_of}, {"period": period}, {"limit": limit}, {"as_of": as_of, "period": period}):
-            assert self.client.get(url, query).status_code in OK
+            assert self.client.get(url, query).status_code in OK_GET
 
 
 class AdminFilterProperties(_World):
@@ -193,7 +197,7 @@ class AdminFilterProperties(_World):
         parameters = self._parameters()
         for _i in range(5):
             url, name = data.draw(st.sampled_from(parameters))
-            assert self.client.get(url, {name: data.draw(ANY)}).status_code in OK
+            assert self.client.get(url, {name: data.draw(ANY)}).status_code in OK_GET
 
 
 class AccountProperties(_World):
@@ -223,11 +227,11 @@ class ListPageProperties(_World):
         for url in (reverse("tasks:my_work"), self.w.item.get_absolute_url(),
                     reverse("tasks:unit_detail", args=[self.w.lead.pk]),
                     reverse("tasks:key_task_detail", args=[self.w.key_task.pk])):
-            assert self.client.get(url, params).status_code in OK
+            assert self.client.get(url, params).status_code in OK_GET
         self.as_(self.w.coordinator)
         for url in (reverse("tasks:overdue"), reverse("tasks:review_queue"), self.w.plan.get_absolute_url(),
                     reverse("tasks:indicator_detail", args=[self.w.indicator.pk]), reverse("tasks:roundup_list")):
-            assert self.client.get(url, params).status_code in OK
+            assert self.client.get(url, params).status_code in OK_GET
 
     @given(pk=st.integers(0, 10**30))
     def test_any_id_in_a_url(self, pk):
