@@ -6,12 +6,17 @@ the settings. Worker ``gwN`` uses the database of ``REDIS_URL`` plus N (``redis:
 database 0 and gw1 database 1). Tests that start Celery workers purge and consume the default queue, and
 app servers started by a test enqueue on it: with one database per pytest worker, a worker process can only
 take tasks from its own test. The URL is changed in the environment, before Django starts, so the settings
-(broker, cache) and every process a test starts see the same one.
+(broker, cache) and every process a test starts see the same one. Without Redis, each pytest process gets a
+filesystem-broker folder of its own in the same way (``CELERY_FILESYSTEM_DIR``), never the checkout's var/celery.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -27,12 +32,27 @@ def redis_url_for_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
 
 
+def broker_folder_for_tests() -> str:
+    """A folder of this test process's own for kombu's filesystem broker (used when there is no REDIS_URL), with
+    the subfolders the transport needs, removed when the process ends. Without it the tasks tests queue (an
+    e-mail, a roundup's delivery) stayed in the checkout's var/celery/queue, and the next `make run` worker
+    ran them against the demo database."""
+    folder = Path(tempfile.mkdtemp(prefix="housing-test-broker-"))
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir()
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return str(folder)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("REDIS_URL")
     if worker and url:
         os.environ["REDIS_URL"] = redis_url_for_worker(url, worker)
+    # Each pytest process (the controller, each xdist worker) its own broker folder; the servers and Celery
+    # workers a test starts inherit it with the environment.
+    os.environ["CELERY_FILESYSTEM_DIR"] = broker_folder_for_tests()
 
 
 # Folders whose modules make one unit of work: one worker runs them one after the other (the browser

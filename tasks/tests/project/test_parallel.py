@@ -1,5 +1,8 @@
 """Each xdist worker's Redis database and the units of work it takes (tasks/tests/parallel.py)."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tasks.tests.parallel import redis_url_for_worker, scope_of
@@ -26,3 +29,15 @@ def test_a_unit_of_work_is_a_module_or_the_whole_browser_folder():
     assert scope_of("tasks/tests/browser/test_phone.py::test_a_town_signs_on_a_phone") == "tasks/tests/browser/"
     assert scope_of("tasks/tests/browser/test_csp.py::test_main_pages") == "tasks/tests/browser/"
     assert scope_of("tasks/tests/browser_like/test_x.py::test") == "tasks/tests/browser_like/test_x.py"
+
+
+def test_the_suite_never_queues_into_the_checkouts_broker_folder(settings):
+    """Without Redis, what a test queues goes to a folder of the test process's own (parallel.py), never to
+    var/celery/queue, where `make run`'s worker would run it against the demo database."""
+    from django.conf import settings as django_settings
+
+    folder = Path(os.environ["CELERY_FILESYSTEM_DIR"])
+    assert not folder.is_relative_to(Path(django_settings.BASE_DIR))
+    assert {p.name for p in folder.iterdir()} >= {"queue", "processed", "control"}
+    if not django_settings.REDIS_URL:
+        assert Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]) == folder / "queue"

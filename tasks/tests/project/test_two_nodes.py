@@ -53,7 +53,8 @@ PLAN = "\n".join([
     "2 | 老旧小区改造数(个) | 9 | 改造老旧小区9个。 | 9月底前",
 ]).encode("utf-8")
 EVIDENCE = b"%PDF-1.4\n% evidence stored on one node, read on the other\n" + os.urandom(2048) + b"\n%%EOF\n"
-OUR_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "STORAGE_BACKEND", "AWS_", "MEDIA_ROOT")
+OUR_VARIABLES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "STORAGE_BACKEND", "AWS_", "MEDIA_ROOT",
+                 "CELERY_FILESYSTEM_DIR")
 
 
 def _fail_or_skip(message: str) -> None:

@@ -68,7 +68,7 @@ def test_one_ctrl_c_to_the_process_group_stops_web_worker_and_beat(tmp_path):
     sig = signal.SIGINT  # what the terminal sends the foreground group
     for d in ("celery/queue", "celery/processed", "celery/control"):
         (tmp_path / d).mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_FILESYSTEM_DIR")}
     env.update(DJANGO_VAR_DIR=str(tmp_path), DJANGO_DEBUG="false", DJANGO_SECRET_KEY="test-run-all-" + "x" * 40,
                DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false", DJANGO_SECURE_HSTS_SECONDS="0",
                RUN_STOP_GRACE="5", PYTHONUNBUFFERED="1")
