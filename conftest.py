@@ -43,6 +43,17 @@ def _media_root(settings, tmp_path):
         setattr(settings, name, value)
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """The site's language active again after each test: a request to /en/ (the test client runs the view in
+    this thread) left English active for the tests that came after."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations, django_db_keepdb,
                     django_db_createdb, django_db_modify_db_settings):

@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def default_language_after():
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def test_every_message_the_roster_and_minutes_importers_write_has_an_english_translation():
     with translation.override("en"):
         for template in (*TEMPLATES, *DECISION_TEMPLATES):

@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 HAN = re.compile(r"[\u4e00-\u9fff【】：；（）]")
 
 
-@pytest.fixture(autouse=True)
-def default_language_after():
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def _sample(template: T.Template) -> dict:
     names = re.findall(r"%\((\w+)\)", template.msgid)
     values = {"origin": "领导批示", "colour": "红色", "channel": "钉钉", "before": "钉钉", "m": 3, "hours": "4",
