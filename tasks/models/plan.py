@@ -90,6 +90,25 @@ class Unit(models.Model):
     def email_list(self) -> list[str]:
         return [e.strip() for e in self.emails.replace(",", "\n").replace("，", "\n").splitlines() if e.strip()]
 
+    def clean(self):
+        """A unit that holds work keeps its region, and does not become (or stop being) a collective.
+
+        Moved to another region, its parts of this region's plans would be held by a unit that region's
+        coordinators place and the plan's do not (and its people with it); made a collective, its parts would be
+        a name's that nobody ranks or chases (a collective holds none: ``rules.towns.part_holders``); a
+        collective made a unit would lead its key tasks with nobody behind it."""
+        if self.pk is None:
+            return
+        was = Unit.objects.filter(pk=self.pk).values("region_id", "kind").first()
+        if was is None:
+            return
+        holds = (WorkItemUnit.objects.filter(unit_id=self.pk).exists()
+                 or KeyTaskUnit.objects.filter(unit_id=self.pk).exists())
+        if was["region_id"] != self.region_id and (holds or Profile.objects.filter(unit_id=self.pk).exists()):
+            raise ValidationError({"region": _("该单位已承担本地区方案的任务或有人员，不能改到其他地区。")})
+        if holds and (was["kind"] == Unit.Kind.COLLECTIVE) != (self.kind == Unit.Kind.COLLECTIVE):
+            raise ValidationError({"kind": _("该单位已承担方案的任务，不能改为或改出集合单位。")})
+
 
 class UnitAlias(models.Model):
     """Another name of a unit (市资规局 for 市自然资源和规划局), unique within its region."""

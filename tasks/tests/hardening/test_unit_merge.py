@@ -118,3 +118,36 @@ def test_the_admin_action_merges_all_of_the_selection_or_none_and_says_why(clien
     assert response.status_code == 302
     assert not Unit.objects.filter(pk__in=[lead.pk, spare.pk]).exists()
     assert SupervisionNotice.objects.filter(unit=support).exists()
+
+
+# -- a unit's region and kind --------------------------------------------------------------------------------
+
+
+def _change(client, unit, **changes):
+    data = {"name": unit.name, "region": unit.region_id, "kind": unit.kind, "emails": unit.emails,
+            "leader_name": "", "leader_email": "", "in_unit_list": "on", "town_kind": unit.town_kind,
+            "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", **changes}
+    return client.post(reverse("admin:tasks_unit_change", args=[unit.pk]), data)
+
+
+def test_a_unit_holding_work_keeps_its_region_and_stays_a_unit(client, world):
+    lead, _support, _spare = world["units"]
+    elsewhere = _populate("n")
+    client.force_login(user("root-n", is_superuser=True, is_staff=True))
+    rows = table_rows({"sessions.Session"})
+    for changes in ({"region": elsewhere["plan"].region_id}, {"kind": Unit.Kind.COLLECTIVE}):
+        response = _change(client, lead, **changes)
+        assert response.status_code == 200, changes  # the form again, with its error
+        assert response.context["adminform"].form.errors, changes
+    assert tables_changed(rows, {"sessions.Session"}) == []
+    collective = UnitFactory(region=lead.region, name="各镇(街道)", kind=Unit.Kind.COLLECTIVE)
+    KeyTaskUnit.objects.create(key_task=KeyTaskUnit.objects.filter(unit=lead).first().key_task, unit=collective,
+                               role="support", position=9)
+    response = _change(client, collective, kind=Unit.Kind.DEPARTMENT)
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    # A unit that holds nothing yet is corrected freely.
+    free = UnitFactory(region=lead.region, name="新设单位")
+    assert _change(client, free, region=elsewhere["plan"].region_id, kind=Unit.Kind.TOWN,
+                   town_kind="街道").status_code == 302
+    free.refresh_from_db()
+    assert (free.region_id, free.kind) == (elsewhere["plan"].region_id, Unit.Kind.TOWN)
