@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -268,6 +268,38 @@ class Plan(models.Model):
         return frozenset(kind for kind, on in flags.items() if on)
 
 
+def _left_its_region(obj) -> bool:
+    """Whether the saved ``obj`` (a plan's row) is being moved to a plan of another region: its parts, people
+    and figures are its region's, and would stay there."""
+    if obj.pk is None or not obj.plan_id:
+        return False
+    was = type(obj).objects.filter(pk=obj.pk).values_list("plan__region_id", flat=True).first()
+    return was is not None and was != obj.plan.region_id
+
+
+def _of_another_plan(obj, field: str) -> dict:
+    """``{field: error}`` when ``obj``'s ``field`` (a key task, an indicator) is another plan's row."""
+    other = getattr(obj, field)
+    if other is not None and obj.plan_id and other.plan_id != obj.plan_id:
+        return {field: _("只能选择本方案的%(what)s。") % {"what": other._meta.verbose_name}}
+    return {}
+
+
+def _parent_plan(part, field: str):
+    """The plan of a part's key task or item, also one not saved yet (an admin inline row of a new item)."""
+    try:
+        parent = getattr(part, field)
+    except ObjectDoesNotExist:
+        return None
+    return parent.plan if parent is not None and parent.plan_id else None
+
+
+def _in_its_region(unit, plan) -> dict:
+    if unit is not None and plan is not None and unit.region_id != plan.region_id:
+        return {"unit": _("只能选择本方案所在地区的单位。")}
+    return {}
+
+
 class Indicator(models.Model):
     """A row of the target table: a measured quantity with a baseline and yearly targets."""
 
@@ -304,6 +336,13 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return pk_url("tasks:indicator_detail", self.pk)
+
+    def clean(self):
+        errors = _of_another_plan(self, "key_task")
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class IndicatorTarget(models.Model):
@@ -372,6 +411,13 @@ class KeyTask(models.Model):
     def get_absolute_url(self) -> str:
         return pk_url("tasks:key_task_detail", self.pk)
 
+    def clean(self):
+        errors = {}
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
+
 
 class KeyTaskUnit(models.Model):
     """A unit's role in a key task, in the document's order."""
@@ -400,6 +446,10 @@ class KeyTaskUnit(models.Model):
     @property
     def role_label(self) -> str:
         return self.role_name if self.role == KeyTaskRole.OTHER and self.role_name else self.get_role_display()
+
+    def clean(self):
+        if self.unit_id and (errors := _in_its_region(self.unit, _parent_plan(self, "key_task"))):
+            raise ValidationError(errors)
 
 
 class WorkItem(models.Model):
@@ -557,6 +607,13 @@ class WorkItem(models.Model):
     def get_absolute_url(self) -> str:
         return pk_url("tasks:work_item_detail", self.pk)
 
+    def clean(self):
+        errors = {**_of_another_plan(self, "key_task"), **_of_another_plan(self, "indicator")}
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
@@ -595,3 +652,5 @@ class WorkItemUnit(models.Model):
         # A collective (各镇(街道)) holds no part: its members do (``tasks.rules.towns.part_holders``).
         if self.unit_id and self.unit.kind == Unit.Kind.COLLECTIVE:
             raise ValidationError({"unit": _("集合单位不承担事项，请选择其成员单位。")})
+        if self.unit_id and (errors := _in_its_region(self.unit, _parent_plan(self, "work_item"))):
+            raise ValidationError(errors)
