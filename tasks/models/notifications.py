@@ -156,4 +156,6 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.address}: {self.subject}"
+        from tasks.stored_text import shown  # the app's own text, in the reader's language
+
+        return f"{self.get_channel_display()} → {self.address}: {shown(self.subject)}"
