@@ -346,6 +346,9 @@ NOTIFY_DELIVERERS = env.int("NOTIFY_DELIVERERS", default=2)
 NOTIFY_ROBOT_LIMIT = env.int("NOTIFY_ROBOT_LIMIT", default=20)
 NOTIFY_ROBOT_WINDOW_SECONDS = env.int("NOTIFY_ROBOT_WINDOW_SECONDS", default=60)
 NOTIFY_ROBOT_MUTE_SECONDS = env.int("NOTIFY_ROBOT_MUTE_SECONDS", default=600)
+# The hosts a group robot's webhook may name (DingTalk's and WeCom's): a coordinator types the address, and the
+# workers post to it and keep the answer, so any other host (the database, a metadata service) is refused.
+NOTIFY_ROBOT_HOSTS = env.list("NOTIFY_ROBOT_HOSTS", default=["oapi.dingtalk.com", "qyapi.weixin.qq.com"])
 # Quiet hours (tasks/notifications/quiet.py): nothing is delivered outside this daily window (site time) nor,
 # with NOTIFY_QUIET_DAYS_OFF, on a day off of the official calendar; such messages wait for the window.
 # "always" (or empty) lifts the window. Urgent messages (a red 督办单 marked urgent, notify_test) go at once.

@@ -37,6 +37,8 @@ class Template:
     # A value that is one of a few words (a role's name): only those are read as it, so a typed text that
     # merely starts like the template ("任务…" against "任%(role)s") is not taken for one.
     words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A value that is a list of texts of another template, joined by a separator: (name, (separator, template)).
+    lists: tuple[tuple[str, tuple[str, Template]], ...] = ()
 
     @property
     def pattern(self) -> re.Pattern:
@@ -61,8 +63,9 @@ def _pattern(msgid: str, words: tuple[tuple[str, tuple[str, ...]], ...] = ()) ->
     return re.compile("".join(parts), re.S)
 
 
-def _t(msgid: str, *, dates: tuple[str, ...] = (), words: dict[str, tuple[str, ...]] | None = None) -> Template:
-    return Template(msgid, frozenset(dates), tuple((words or {}).items()))
+def _t(msgid: str, *, dates: tuple[str, ...] = (), words: dict[str, tuple[str, ...]] | None = None,
+       lists: dict[str, tuple[str, Template]] | None = None) -> Template:
+    return Template(msgid, frozenset(dates), tuple((words or {}).items()), tuple((lists or {}).items()))
 
 
 _ROLES = {"role": (gettext_noop("联络员"), gettext_noop("分管领导"), gettext_noop("专班协调员"))}
@@ -97,6 +100,21 @@ NOTIFY_TEST = _t(gettext_noop("notify_test 测试"))
 EXPORT_TIMED_OUT = _t(gettext_noop("生成超时，请重新导出。"))
 EXPORT_FAILED = _t(gettext_noop("生成文件时出错，请重试。"))
 REMINDER_TAKEN_OVER = _t(gettext_noop("联络员已更换，新联络员已有同一提醒"))
+# Messages' subjects (the outbox's record, read in its admin): written by the services from the catalogue's
+# message ids below, in the site's language. A label among the values (a colour, an origin, a period's name,
+# a reminder section's title) is one of a few words; a subject's other values are data.
+SUBJECT_INVITE = _t(gettext_noop("【住有宜居】请设置您的账号密码"))
+SUBJECT_TEST = _t(gettext_noop("住有宜居：测试消息"))
+SUBJECT_NOTICE = _t(gettext_noop("【%(colour)s督办单】%(number)s %(plan)s"),
+                    words={"colour": (gettext_noop("蓝色"), gettext_noop("黄色"), gettext_noop("红色"))})
+SUBJECT_RATE = _t(gettext_noop("【待评价】%(origin)s事项已销号：%(text)s"),
+                  words={"origin": (gettext_noop("会议议定"), gettext_noop("领导批示"), gettext_noop("方案任务"))})
+SUBJECT_ROUNDUP = _t(gettext_noop("【%(title)s】%(plan)s %(label)s"),
+                     words={"title": (gettext_noop("月晾晒"), gettext_noop("季通报"), gettext_noop("年考核"))})
+DIGEST_PART = _t(gettext_noop("%(title)s%(n)s项"), words={"title": (
+    gettext_noop("专班催办"), gettext_noop("已逾期"), gettext_noop("交办事项逾期未签收"), gettext_noop("即将到期"),
+    gettext_noop("请填报本月工作进展"))})
+SUBJECT_DIGEST = _t(gettext_noop("【住有宜居】工作提醒：%(parts)s"), lists={"parts": ("，", DIGEST_PART)})
 
 TEMPLATES: tuple[Template, ...] = tuple(sorted(
     (value for value in list(globals().values()) if isinstance(value, Template)),
@@ -117,6 +135,11 @@ def written(template: Template, **values) -> str:
 
 
 def _value(name: str, value: str, template: Template):
+    if name in (lists := dict(template.lists)):
+        separator, inner = lists[name]
+        parts = value.split(separator)
+        shown_parts = [_of(inner, part) for part in parts]
+        return gettext(separator).join(p if p is not None else raw for p, raw in zip(shown_parts, parts, strict=True))
     if name in template.dates and (m := _DATE.fullmatch(value)):
         return formats.date_format(date(*map(int, m.groups())), "DATE_FORMAT")
     if value.isdigit():
@@ -124,19 +147,25 @@ def _value(name: str, value: str, template: Template):
     return gettext(value) if value else value  # a label of the app in the reader's language; data as it is
 
 
+def _of(template: Template, text: str) -> str | None:
+    """``text`` rendered again from ``template`` in the active language, or None when it is not the template's."""
+    m = template.pattern.fullmatch(text)
+    if m is None:
+        return None
+    values = {k: _value(k, v, template) for k, v in m.groupdict().items()}
+    english = gettext(template.msgid)
+    try:
+        if "_0" in values:
+            return english % values["_0"]
+        return english % values if values else english
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def _one(text: str) -> str | None:
     for template in TEMPLATES:
-        m = template.pattern.fullmatch(text)
-        if m is None:
-            continue
-        values = {k: _value(k, v, template) for k, v in m.groupdict().items()}
-        english = gettext(template.msgid)
-        try:
-            if "_0" in values:
-                return english % values["_0"]
-            return english % values if values else english
-        except (TypeError, ValueError, KeyError):
-            return None
+        if template.pattern.fullmatch(text) is not None:
+            return _of(template, text)
     return None
 
 

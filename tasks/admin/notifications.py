@@ -15,6 +15,7 @@ from tasks.forms import ModelForm
 from tasks.models import GroupRobot, Message
 from tasks.notifications.links import without_tokens
 from tasks.notifications.services import messages_for_plans, messages_requeue
+from tasks.stored_text import shown
 
 from .scoping import PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 
@@ -40,9 +41,18 @@ class MessageAdmin(ReadOnlyRecordAdmin):
     class Media:
         css = {"all": ["tasks/admin.css"]}
     # The body and the channels' parameters are shown without invitation tokens (``without_tokens``).
-    readonly_fields = [{"body": "body_shown", "payload": "payload_shown"}.get(f.name, f.name)
-                       for f in Message._meta.fields]
-    exclude = ["plans", "body", "payload"]
+    # The subject and the note, written by the app in the site's language, in the reader's (``stored_text``).
+    readonly_fields = [{"body": "body_shown", "payload": "payload_shown", "subject": "subject_shown",
+                        "note": "note_shown"}.get(f.name, f.name) for f in Message._meta.fields]
+    exclude = ["plans", "body", "payload", "subject", "note"]
+
+    @admin.display(description=_("标题"))
+    def subject_shown(self, obj):
+        return shown(obj.subject)
+
+    @admin.display(description=_("说明"))
+    def note_shown(self, obj):
+        return shown(obj.note)
 
     @admin.display(description=_("正文"))
     def body_shown(self, obj):
@@ -62,7 +72,7 @@ class MessageAdmin(ReadOnlyRecordAdmin):
 
     @admin.display(description=_("最近错误"))
     def error_short(self, obj):
-        return (obj.last_error or obj.note)[:80]
+        return shown(obj.last_error or obj.note)[:80]
 
     @admin.action(description=_("重发所选的失败、放弃或结果不明的消息"))
     def requeue(self, request, queryset):

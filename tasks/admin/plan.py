@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
@@ -41,7 +42,7 @@ from tasks.selectors.imports import open_warning_count, plan_import_warnings, wa
 from tasks.selectors.permissions import reviewable_plans
 from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
-from tasks.services.units import unit_merge
+from tasks.services.units import MergeRefused, unit_merge
 from tasks.services.work_list import work_list_draft
 
 from .scoping import IdFilter, IndexedSearch, PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
@@ -137,8 +138,13 @@ class UnitAdmin(IndexedSearch, admin.ModelAdmin):
             form = MergeUnitsForm(request.POST, units=units)
             if form.is_valid():
                 into = form.cleaned_data["into"]
-                for unit in units.exclude(pk=into.pk):
-                    unit_merge(source=unit, into=into)
+                try:
+                    with transaction.atomic():  # all of the selection or none
+                        for unit in units.exclude(pk=into.pk):
+                            unit_merge(source=unit, into=into)
+                except MergeRefused as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                    return None
                 self.message_user(request, _("已合并到 %s。") % into, messages.SUCCESS)
                 return redirect(request.get_full_path())
         else:

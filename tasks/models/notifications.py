@@ -7,7 +7,10 @@ unit of idempotency (``key`` is unique: queuing twice is a no-op) and of audit (
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +55,23 @@ class GroupRobot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.webhook and not robot_host_allowed(self.webhook, https=True):
+            raise ValidationError({"webhook": _("Webhook 地址须为 https，主机为 %(hosts)s 之一。")
+                                   % {"hosts": "、".join(settings.NOTIFY_ROBOT_HOSTS)}})
+
+
+def robot_host_allowed(url: str, *, https: bool = False) -> bool:
+    """Whether ``url`` names one of ``NOTIFY_ROBOT_HOSTS`` (and, with ``https``, by https), exactly: no user
+    part, no other port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.hostname in settings.NOTIFY_ROBOT_HOSTS and not parts.username and not parts.password
+            and (not https or (parts.scheme == "https" and port in (None, 443))))
 
 
 class Message(models.Model):
@@ -136,4 +156,6 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.address}: {self.subject}"
+        from tasks.stored_text import shown  # the app's own text, in the reader's language
+
+        return f"{self.get_channel_display()} → {self.address}: {shown(self.subject)}"

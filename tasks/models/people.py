@@ -29,6 +29,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("邀请时间"))
     expires_at = models.DateTimeField(_("失效时间"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    # The addresses the link went to (an e-mail address lower-cased, a 浙政钉/钉钉 id): the link works only
+    # while each is still the account's, so correcting a wrong address ends what was sent there.
+    sent_to = models.JSONField(_("发送地址"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账号邀请")

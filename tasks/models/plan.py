@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -89,6 +89,25 @@ class Unit(models.Model):
     @property
     def email_list(self) -> list[str]:
         return [e.strip() for e in self.emails.replace(",", "\n").replace("，", "\n").splitlines() if e.strip()]
+
+    def clean(self):
+        """A unit that holds work keeps its region, and does not become (or stop being) a collective.
+
+        Moved to another region, its parts of this region's plans would be held by a unit that region's
+        coordinators place and the plan's do not (and its people with it); made a collective, its parts would be
+        a name's that nobody ranks or chases (a collective holds none: ``rules.towns.part_holders``); a
+        collective made a unit would lead its key tasks with nobody behind it."""
+        if self.pk is None:
+            return
+        was = Unit.objects.filter(pk=self.pk).values("region_id", "kind").first()
+        if was is None:
+            return
+        holds = (WorkItemUnit.objects.filter(unit_id=self.pk).exists()
+                 or KeyTaskUnit.objects.filter(unit_id=self.pk).exists())
+        if was["region_id"] != self.region_id and (holds or Profile.objects.filter(unit_id=self.pk).exists()):
+            raise ValidationError({"region": _("该单位已承担本地区方案的任务或有人员，不能改到其他地区。")})
+        if holds and (was["kind"] == Unit.Kind.COLLECTIVE) != (self.kind == Unit.Kind.COLLECTIVE):
+            raise ValidationError({"kind": _("该单位已承担方案的任务，不能改为或改出集合单位。")})
 
 
 class UnitAlias(models.Model):
@@ -249,6 +268,38 @@ class Plan(models.Model):
         return frozenset(kind for kind, on in flags.items() if on)
 
 
+def _left_its_region(obj) -> bool:
+    """Whether the saved ``obj`` (a plan's row) is being moved to a plan of another region: its parts, people
+    and figures are its region's, and would stay there."""
+    if obj.pk is None or not obj.plan_id:
+        return False
+    was = type(obj).objects.filter(pk=obj.pk).values_list("plan__region_id", flat=True).first()
+    return was is not None and was != obj.plan.region_id
+
+
+def _of_another_plan(obj, field: str) -> dict:
+    """``{field: error}`` when ``obj``'s ``field`` (a key task, an indicator) is another plan's row."""
+    other = getattr(obj, field)
+    if other is not None and obj.plan_id and other.plan_id != obj.plan_id:
+        return {field: _("只能选择本方案的%(what)s。") % {"what": other._meta.verbose_name}}
+    return {}
+
+
+def _parent_plan(part, field: str):
+    """The plan of a part's key task or item, also one not saved yet (an admin inline row of a new item)."""
+    try:
+        parent = getattr(part, field)
+    except ObjectDoesNotExist:
+        return None
+    return parent.plan if parent is not None and parent.plan_id else None
+
+
+def _in_its_region(unit, plan) -> dict:
+    if unit is not None and plan is not None and unit.region_id != plan.region_id:
+        return {"unit": _("只能选择本方案所在地区的单位。")}
+    return {}
+
+
 class Indicator(models.Model):
     """A row of the target table: a measured quantity with a baseline and yearly targets."""
 
@@ -285,6 +336,13 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return pk_url("tasks:indicator_detail", self.pk)
+
+    def clean(self):
+        errors = _of_another_plan(self, "key_task")
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class IndicatorTarget(models.Model):
@@ -353,6 +411,13 @@ class KeyTask(models.Model):
     def get_absolute_url(self) -> str:
         return pk_url("tasks:key_task_detail", self.pk)
 
+    def clean(self):
+        errors = {}
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
+
 
 class KeyTaskUnit(models.Model):
     """A unit's role in a key task, in the document's order."""
@@ -381,6 +446,10 @@ class KeyTaskUnit(models.Model):
     @property
     def role_label(self) -> str:
         return self.role_name if self.role == KeyTaskRole.OTHER and self.role_name else self.get_role_display()
+
+    def clean(self):
+        if self.unit_id and (errors := _in_its_region(self.unit, _parent_plan(self, "key_task"))):
+            raise ValidationError(errors)
 
 
 class WorkItem(models.Model):
@@ -538,6 +607,13 @@ class WorkItem(models.Model):
     def get_absolute_url(self) -> str:
         return pk_url("tasks:work_item_detail", self.pk)
 
+    def clean(self):
+        errors = {**_of_another_plan(self, "key_task"), **_of_another_plan(self, "indicator")}
+        if _left_its_region(self):
+            errors["plan"] = _("不能移到其他地区的方案。")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
@@ -576,3 +652,5 @@ class WorkItemUnit(models.Model):
         # A collective (各镇(街道)) holds no part: its members do (``tasks.rules.towns.part_holders``).
         if self.unit_id and self.unit.kind == Unit.Kind.COLLECTIVE:
             raise ValidationError({"unit": _("集合单位不承担事项，请选择其成员单位。")})
+        if self.unit_id and (errors := _in_its_region(self.unit, _parent_plan(self, "work_item"))):
+            raise ValidationError(errors)

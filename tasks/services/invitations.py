@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from tasks import stored_text as T
 from tasks.models import Channel, Invitation, Message, PeopleChange, Plan
-from tasks.notifications.routing import personal_routes
+from tasks.notifications.routing import ADDRESS_FIELD, personal_routes
 from tasks.notifications.services import MessageSpec, messages_queue
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
@@ -69,6 +69,7 @@ def invitation_send(*, user, actor=None, plan: Plan | None = None, at: datetime 
         Invitation.objects.filter(user=locked, used_at__isnull=True, expires_at__gt=at).update(expires_at=at)
         invitation = Invitation.objects.create(
             user=locked, digest=token_digest(token), plan=plan, invited_by=actor, created_at=at,
+            sent_to=sorted({_address(r.address) for r in routes}),
             expires_at=at + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         unit = unit or (profile.unit if profile else None)
@@ -106,10 +107,21 @@ def _messages(invitation: Invitation, token: str, routes, *, unit) -> list[Messa
     return specs
 
 
+def _address(address: str) -> str:
+    return address.strip().lower()
+
+
+def contacts_of(user) -> set[str]:
+    """Every address the account is reached at now: its e-mail address and its profile's channel ids."""
+    profile = getattr(user, "profile", None)
+    found = {user.email or "", *(getattr(profile, f, "") or "" for f in ADDRESS_FIELD.values())}
+    return {_address(a) for a in found if a and a.strip()}
+
+
 def invitation_usable(token: str, *, at: datetime | None = None) -> Invitation:
     """The invitation ``token`` names if it can still be used; ``InvitationError`` saying why not otherwise."""
     at = at or timezone.now()
-    invitation = (Invitation.objects.select_related("user").filter(digest=token_digest(token or "")).first()
+    invitation = (Invitation.objects.select_related("user__profile").filter(digest=token_digest(token or "")).first()
                   if token and len(token) <= 100 else None)
     _check(invitation, at)
     return invitation
@@ -120,7 +132,8 @@ def _check(invitation: Invitation | None, at: datetime) -> None:
         raise InvitationError(_("邀请链接无效。请向专班索取新的邀请。"), code="unknown")
     if invitation.used_at is not None:
         raise InvitationError(_("该邀请链接已使用过。请直接登录，忘记密码可向专班索取新的邀请。"), code="used")
-    if invitation.expires_at <= at or not invitation.user.is_active:
+    if (invitation.expires_at <= at or not invitation.user.is_active
+            or not set(invitation.sent_to) <= contacts_of(invitation.user)):
         raise InvitationError(_("该邀请链接已失效。请向专班索取新的邀请。"), code="expired")
 
 
@@ -128,7 +141,7 @@ def invitation_accept(*, token: str, password: str, at: datetime | None = None):
     """The owner sets their password with the link: once, before it expires. Returns the user."""
     at = at or timezone.now()
     with transaction.atomic():
-        invitation = (Invitation.objects.select_for_update().select_related("user")
+        invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("user__profile")
                       .filter(digest=token_digest(token or "")).first() if token and len(token) <= 100 else None)
         _check(invitation, at)
         user = invitation.user

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tasks.models import Message
+from tasks.models.notifications import robot_host_allowed
 
 from .base import ChannelAdapter, Outcome, Result
 from .http import CallFailed, call
@@ -104,6 +105,9 @@ class _RobotChannel(ChannelAdapter):
             robot = m.robot
             if robot is None or not robot.active or robot.kind != self.kind:
                 yield m, Result(Outcome.FAILED, error="群机器人不存在或已停用")
+                continue
+            if not robot_host_allowed(robot.webhook):  # a webhook stored before the form checked it
+                yield m, Result(Outcome.FAILED, error="群机器人地址的主机不在 NOTIFY_ROBOT_HOSTS 中，未发送")
                 continue
             window = RobotWindow(robot.pk)
             opens = window.take()

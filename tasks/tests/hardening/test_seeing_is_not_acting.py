@@ -39,8 +39,7 @@ UNWATCHED = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.A
 # Routes on the user's own account or language (not a plan): posting there may answer 200 (a form) or log
 # the user out; nothing of any plan may change.
 OWN_ACCOUNT = {
-    "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete", "set_language", "admin:login", "admin:logout",
+    "login", "logout", "password_change", "password_change_done", "set_language", "admin:login", "admin:logout",
     # The user's own API tokens (made and revoked on their page; another's is refused: tests/api).
     "tasks:api_tokens", "tasks:api_token_revoke",
 }

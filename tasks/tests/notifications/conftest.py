@@ -37,6 +37,7 @@ def robots(settings):
     settings.NOTIFY_ROBOT_LIMIT, settings.NOTIFY_ROBOT_WINDOW_SECONDS, settings.NOTIFY_ROBOT_MUTE_SECONDS = 3, 1, 2
     settings.NOTIFY_HTTP_TIMEOUT = 2
     fake = FakeRobots(limit=3, window=1.0, mute=2.0).start()
+    settings.NOTIFY_ROBOT_HOSTS = [*settings.NOTIFY_ROBOT_HOSTS, "127.0.0.1"]  # the stand-in's
     yield fake
     fake.stop()
 

@@ -300,6 +300,7 @@ def test_the_plans_group_robot_gets_the_summary_once(golden, fake_pdf, monkeypat
     monkeypatch.setattr(celery_tasks.roundup_deliver, "delay", lambda pk: None)
     monkeypatch.setattr(celery_tasks.outbox_send, "delay", lambda channel: None)
     fake = FakeRobots().start()
+    settings.NOTIFY_ROBOT_HOSTS = [*settings.NOTIFY_ROBOT_HOSTS, "127.0.0.1"]  # the stand-in's
     try:
         fake.secrets["plan"] = "SECplan"
         GroupRobot.objects.create(name="专班群", kind="dingtalk", plan=golden.plan, secret="SECplan",

@@ -28,8 +28,9 @@ def _sample(template: T.Template) -> dict:
     names = re.findall(r"%\((\w+)\)", template.msgid)
     values = {"origin": "领导批示", "colour": "红色", "channel": "钉钉", "before": "钉钉", "m": 3, "hours": "4",
               "role": "分管领导"}
-    out = {name: "2026年6月30日" if name in template.dates else values.get(name, f"V{n}")
-           for n, name in enumerate(names)}
+    words = dict(template.words)  # a value that is one of a few words: the first of them
+    out = {name: "2026年6月30日" if name in template.dates else words[name][0] if name in words
+           else values.get(name, f"V{n}") for n, name in enumerate(names)}
     if "%s" in template.msgid:
         out["_0"] = "2026-06-15"
     return out
