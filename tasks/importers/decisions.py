@@ -96,7 +96,10 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
-                      r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
+                      r"|下一步|下步|今后|近期|目前"  # "下一步市住建局按照…": when, not who
+                      # "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who
+                      r"|(?:于|在)?(?:(?:20[0-9]{2}年)?[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?"
+                      r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|年底)(?:之前|以前|前)[，,]?)+")
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
@@ -231,8 +234,8 @@ def _split_joined(part: str) -> list[str]:
 
 
 _SPEAKER = re.compile(r"^(.{2,12}?|他|她)(?:要求|强调|指出)[:：]?")  # "毛孝泉要求…", "他要求…"
-# Groups that hand work out (督查组要求…): the one who asks, not a unit charged.
-_ASKER = r"(?:督查组|督导组|检查组|巡查组|考核组|暗访组|工作组|督查室|督导室)"
+# Groups that hand work out (督查组要求…, "监管问责小组要求…", "调研组希望…"): the one who asks, not a unit charged.
+_ASKER = r"(?:[\u4e00-\u9fff]{0,8}?组|督查室|督导室)"
 _ASKER_RE = re.compile(_ASKER)
 
 
@@ -704,6 +707,7 @@ _CHARGE_START = re.compile(
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
+    r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
     r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
@@ -814,6 +818,14 @@ _DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|�
 
 
 _SERVED_TASK = re.compile(r"做好|抓好|搞好|开展|完成|推进|实施|落实|工作|支持|好|做")  # "配合做好…": the task, no party
+# "督导组分别向X及Y下发督导通知单并限期整改", "向X发出整改通知书": the units a notice is handed to are charged.
+_ISSUED_TO = re.compile(r"向([^，,；;。的了]{2,80}?)(?:分别)?(?:下发|发出|发放|送达|下达|印发|开具|移交|转交|交办)了?"
+                        r"[^，,；;。]{0,10}?(?:通知单|交办单|督办单|督办函|交办函|通知书|告知书|提醒函|整改通知|督办通知"
+                        r"|问题清单|整改清单)")
+# Who an item of a list of duties names at its start ("…；规划分局现场与企业比对…；"): an office's name, not a place
+# or a problem's subject ("院内…；", "门诊大厅…；"), nor a role (测绘单位).
+_DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
+                             r"(?:分局|局|委|办|中心|公司|集团|处|站|所|队|政府|街道|镇|乡|社区)$")
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
@@ -851,7 +863,14 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     sentence_start = 0
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
-    for clause in [c for sentence in re.split(r"[。；;\n]", body) for c in (None, *_CLAUSE.split(sentence))]:
+    # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
+    duty_items: set[int] = set()
+    clauses: list[str | None] = []
+    for sentence in re.split(r"(?<=[。；;\n])", body):
+        if re.search(r"[；;]\s*$", sentence):
+            duty_items.add(len(clauses) + 1)
+        clauses += [None, *_CLAUSE.split(sentence)]
+    for at, clause in enumerate(clauses):
         if clause is None:
             subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
             continue
@@ -919,6 +938,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if units and all(_GENERIC.search(u) for u in units) and other and not _SERVED_TASK.match(other) and (
                     not any(lead in other for lead in leads)):
                 continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
+            units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
             if not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
@@ -939,12 +959,21 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                              clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
+            elif (issued := _ISSUED_TO.search(clause)) and _names_a_unit(handed := _unit_list(issued.group(1)), ""):
+                leads += handed
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif re.search(r"负责(?!人|同志|制(?![定订]))", clause):  # "…等单位负责人参加了会议" charges nobody
                 leads += _units_before(clause, "负责")
-            elif start and not _GENERIC.search(start.group(1)):
+            elif start and not _GENERIC.search(start.group(1)) and not (
+                    start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
+                # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged
                 leads += _unit_list(start.group(1))
+            elif at in duty_items and (named := _units_prefix(_clean_span(clause))) and all(
+                    _DUTY_ITEM_UNIT.match(u) and not _GENERIC.search(u) for u in named) and not re.match(
+                    r"被|未|没|不|无|有|存在|较|已|仍", _clean_span(clause)[_PREFIX.match(_clean_span(clause)).end():]):
+                # (not a problem's subject: "毒饵站被…遮挡；", "服务站未…；")
+                leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
             else:

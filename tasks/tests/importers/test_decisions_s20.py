@@ -1,0 +1,52 @@
+"""The minutes parser, session 20: shapes of handing out work that the rotated eighth held-out set showed missing.
+
+Each test writes the shape in other words and units than any corpus document (a class, not a document)."""
+
+from datetime import date
+
+from tasks.importers.decisions import parse_decisions
+
+
+def _items(text: str, year: int | None = 2026):
+    return [(d.lead_units, d.supporting_units, d.deadline) for d in parse_decisions(text, year=year).items]
+
+
+def test_a_group_that_asks_is_not_charged_whatever_the_group_is_called():
+    # 督查组 was known; 监管问责小组 / 调研组 / 问责组 are groups that ask as well
+    for group in ("监管问责小组", "市创文调研组", "县督查问责组"):
+        assert _items(f"下一步，{group}要求城关镇持续推进环境整治，做好常态化巡查。") == [(["城关镇"], [], None)]
+
+
+def test_a_deadline_written_before_the_units_is_not_part_of_their_names():
+    assert _items("9月15日前城东村、河口村要完成沟渠清淤工作。") == [(["城东村", "河口村"], [], date(2026, 9, 15))]
+    assert _items("年底前，县水利局要完成堤防加固。") == [(["县水利局"], [], date(2026, 12, 31))]
+
+
+def test_the_units_a_notice_is_handed_to_are_charged():
+    assert _items("检查结束后，督查组分别向东关街道及西湖办事处下发整改通知单并限期整改。") == [
+        (["东关街道", "西湖办事处"], [], None)]
+    assert _items("随后，工作组向县交通运输局发出督办函。") == [(["县交通运输局"], [], None)]
+
+
+def test_a_unit_that_handles_something_is_charged_with_it():
+    assert _items("会议决定：\n1.资产管理处对各学院的大型仪器设备进行统一登记，负责建立总台账。") == [
+        (["资产管理处"], [], None)]
+
+
+def test_a_group_that_inspects_is_not_charged_with_the_inspection():
+    assert _items("5月8日，市第三督查组对北山街道进行实地督查检查，发现问题两处。") == []
+
+
+def test_each_item_of_a_list_of_duties_names_who_does_it():
+    items = _items("县发改局牵头筹措资金、倒排工期；县自然资源分局现场与企业核对用地红线，一对一的协助企业办理手续；"
+                   "咨询单位现场讲解申报要求。")
+    assert items[:2] == [(["县发改局"], [], None), (["县自然资源分局"], [], None)]
+
+
+def test_a_problem_listed_with_semicolons_is_not_a_duty():
+    parsed = _items("1.污水站被杂物遮挡；\n2.服务站未设置公示牌；\n责任单位：县住建局")
+    assert all(leads == ["县住建局"] for leads, _s, _d in parsed) and parsed
+
+
+def test_a_modifier_before_a_support_word_is_no_unit():
+    assert _items("由县商务局牵头，在各乡镇的配合下，一对一的协助商户完成登记。") == [(["县商务局"], [], None)]
