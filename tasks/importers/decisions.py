@@ -727,6 +727,12 @@ _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
                  r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
+# Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
+# ("…，接下来要…", "…，下一步要…").
+_PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
+_TOPIC = re.compile(rf"^[^，,；;。]{{1,{MAX_UNIT}}}?(?:{_UNIT_END}|区|县)"
+                    r"(?=自|从|近年|今年|去年|成立|挂牌|[0-9]{4}年以来)")  # "高新区自成立以来…"
+_NEXT_CHARGE = re.compile(r"[，,]\s*(?:接下来|下一步|下步|今后|此后)(?:还|也)?要")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -861,6 +867,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         body = _OWNED_TASK.sub(r"\1\2", body)  # "X承担的征拆任务，要…": X is charged with its task
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     sentence_start = 0
+    # collectives asked to help before anyone leads ("需要多个村协作的，各村要积极配合。8月6日前X村要…"): they help a
+    # lead of their own sentence, not one a later sentence charges
+    asked: list[str] = []
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
     # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
@@ -872,7 +881,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         clauses += [None, *_CLAUSE.split(sentence)]
     for at, clause in enumerate(clauses):
         if clause is None:
-            subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
+            if len(leads) > sentence_start:
+                supporting += asked  # "各村要积极配合，X牵头…": the lead of their own sentence
+            subjects, sentence_start, heads, asked = [], len(leads), False, []  # a subject carries over its sentence
             continue
         clause = clause.strip()
         if not clause or _DONE_ALREADY.search(clause):
@@ -939,7 +950,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                     not any(lead in other for lead in leads)):
                 continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
             units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
-            if not any(_HOW.search(u) for u in units):
+            if units and not leads and all(_GENERIC.search(u) for u in units):
+                asked += units
+            elif not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
@@ -982,6 +995,17 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
             leads += _unit_list(subject.group(1))
+    if not leads:
+        for sentence in re.split(r"[。；;\n]", body):
+            # "调研组认为，空港经济区自挂牌以来…成效显著，接下来要…": the unit the sentence is about is charged with
+            # what it is to do next
+            topic = _TOPIC.match(_PREFACE.sub("", sentence.strip()))
+            if topic and _NEXT_CHARGE.search(sentence) and (named := _unit_list(topic.group(0))) and all(
+                    _NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in named):
+                leads += named
+                break
+    if len(leads) > sentence_start:
+        supporting += asked
     if promote and not leads and willing and not all(_GENERIC.search(u) for u in willing):
         leads, willing = willing, []
     supporting += willing
@@ -1273,6 +1297,23 @@ _CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|
                           r"([、，,和及与]*[^、，,（）()\n]*)\s*$")
 
 
+# A unit the text names again by what it is ("希望该局要抓好…", "该镇要…"): the last unit of that kind written
+# before it ("调研组对市交通运输局…表示肯定，希望该局要…" -> 市交通运输局, "督查组到石门镇…。该镇要…" -> 石门镇).
+_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$")
+
+
+def _referent(unit: str, before: str) -> str:
+    """The unit ``unit`` ("该局") stands for: the last name of its kind in ``before`` up to where it is written."""
+    m = _ANAPHOR.match(unit)
+    if not m:
+        return unit
+    at = before.find(unit)
+    before = before[:at] if at >= 0 else before
+    cut = "，,；;。、\\s的了及与对在向到赴为"  # what a name does not hold, and words written before one
+    names = re.findall(rf"(?:^|(?<=[{cut}]))[^{cut}]{{1,12}}?{m.group(1)}", before)
+    return names[-1] if names else unit
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
@@ -1293,6 +1334,10 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
             if not leads and not supporting:
                 continue
+            if any(_ANAPHOR.match(u) for u in leads + supporting):
+                before = text[: max(text.find(segment[:12]), 0)]
+                leads = _dedupe([_referent(u, before + segment) for u in leads])
+                supporting = _dedupe([_referent(u, before + segment) for u in supporting])
             deadline, relative = _deadline(segment, year, meeting)
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]

@@ -50,3 +50,23 @@ def test_a_problem_listed_with_semicolons_is_not_a_duty():
 
 def test_a_modifier_before_a_support_word_is_no_unit():
     assert _items("由县商务局牵头，在各乡镇的配合下，一对一的协助商户完成登记。") == [(["县商务局"], [], None)]
+
+
+def test_a_unit_named_again_by_its_kind_is_the_last_one_of_that_kind_written_before():
+    items = _items("座谈会上，调研组听取了县住房和城乡建设局的汇报，对县住建局近年来的工作表示肯定，希望该局要加快"
+                   "老旧小区改造进度。", year=None)
+    assert items == [(["县住建局"], [], None)]
+    assert _items("督查组到石门镇检查秸秆禁烧。该镇要落实网格责任，10月底前完成清理。") == [
+        (["石门镇"], [], date(2026, 10, 31))]
+
+
+def test_the_unit_a_sentence_is_about_is_charged_with_what_it_is_to_do_next():
+    items = _items("调研组认为，高新区自成立以来，项目建设推进有力，下一步要聚焦主导产业，加快标准厂房建设。")
+    assert items == [(["高新区"], [], None)]
+
+
+def test_collectives_asked_to_help_before_anyone_leads_do_not_support_a_later_sentences_lead():
+    items = _items("三是做好统筹。涉及多个社区的事项，各社区要积极配合。9月1日前，东城社区要提交整改报告。")
+    assert items == [(["东城社区"], [], date(2026, 9, 1))]
+    # beside a lead of their own sentence they still support it
+    assert _items("由县城管局牵头，各乡镇要积极配合，6月底前完成。") == [(["县城管局"], ["各乡镇"], date(2026, 6, 30))]
