@@ -383,6 +383,7 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
 
 
 _TABLE = "\0table"
+_RECORDS = "\0records"
 _BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]$")
 
 
@@ -1314,6 +1315,53 @@ def _referent(unit: str, before: str) -> str:
     return names[-1] if names else unit
 
 
+# A record page of a 交办单 / 督办单 system: each field's label on a line of its own, its value on the lines under it
+# ("责任单位:" / "市政园林工程处", "交办单标题:" / "关于…的通知"). One record is one decision: its title (else what
+# it hands out) is the text, the unit fields say who, a deadline field by when; "请你单位…" in the content is the
+# record's own 责任单位.
+_RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
+_RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
+_RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
+_RECORD_WHO = re.compile(r"^(?:牵头|责任|主办|承办|配合|协办|协助)(?:单位|部门)$")
+_RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
+
+
+def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
+    """The decisions of the field records in ``text``, and the text with their lines blanked (numbers kept)."""
+    lines = text.split("\n")
+    labels = [n for n, line in enumerate(lines) if _RECORD_LABEL.match(line.strip())]
+    if len(labels) < 3 or not any(_RECORD_WHO.match(_RECORD_LABEL.match(lines[n].strip()).group(1)) for n in labels):
+        return [], text
+    records: list[list[tuple[int, str, str]]] = [[]]
+    for k, n in enumerate(labels):
+        label = _RECORD_LABEL.match(lines[n].strip()).group(1)
+        end = labels[k + 1] if k + 1 < len(labels) else len(lines)
+        if k + 1 == len(labels):  # the last field's value: its lines up to a blank line
+            end = next((m for m in range(n + 1, len(lines)) if not lines[m].strip() and m > n + 1), len(lines))
+        if k and n - labels[k - 1] > 12 or any(label == seen for _n, seen, _v in records[-1]):
+            records.append([])  # another record, or fields too far apart to be one
+        records[-1].append((n, label, " ".join(x.strip() for x in lines[n + 1:end] if x.strip())))
+    out = []
+    for record in records:
+        fields = {label: value for _n, label, value in record}
+        who = "；".join(f"{label}：{value}" for label, value in fields.items() if _RECORD_WHO.match(label) and value)
+        said = ([v for label, v in fields.items() if _RECORD_TITLE.search(label) and v]
+                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v])
+        if not who or not said or len(record) < 3:
+            continue
+        leads, supporting = _who(who)
+        when = "；".join(f"完成时限：{v}" for label, v in fields.items() if _RECORD_WHEN.match(label) and v)
+        deadline, relative = _deadline(when, year) if when else (None, "")
+        out.append(ParsedDecision(text=said[0], lead_units=leads, supporting_units=supporting, deadline=deadline,
+                                  line=record[0][0] + 1, relative=relative))
+        first, last = record[0][0], record[-1][0]
+        last_end = next((m for m in range(last + 1, len(lines)) if not lines[m].strip() and m > last + 1),
+                        len(lines))
+        for m in range(first, last_end):
+            lines[m] = ""
+    return out, "\n".join(lines)
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
@@ -1322,13 +1370,16 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
         text = text[:cut.start(1)] + ")"
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
+    records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
     pieces = [(line, piece) for line, segment in segments
               for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
     notice_deadline = _notice_deadline(text, year)
-    for line, segment in pieces:
-        if segment == _TABLE:
+    for line, segment in [(0, _RECORDS), *pieces]:
+        if segment == _RECORDS:
+            found = records
+        elif segment == _TABLE:
             found = tables[line]
         else:
             leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision

@@ -70,3 +70,21 @@ def test_collectives_asked_to_help_before_anyone_leads_do_not_support_a_later_se
     assert items == [(["东城社区"], [], date(2026, 9, 1))]
     # beside a lead of their own sentence they still support it
     assert _items("由县城管局牵头，各乡镇要积极配合，6月底前完成。") == [(["县城管局"], ["各乡镇"], date(2026, 6, 30))]
+
+
+def test_a_record_page_with_each_field_under_its_label_is_one_decision_per_record():
+    page = ("督办系统 首页 通知公告\n\n督办单编号:\n12\n督办日期:\n2025-03-02\n牵头单位:\n区住建局\n配合单位:\n"
+            "区城管局、东湖街道\n督办事项:\n关于加快背街小巷雨污分流改造的督办通知\n督办内容:\n"
+            "经核查，部分路段雨污混接问题仍未解决，请你单位高度重视，立即组织整改。\n办理时限:\n2025年4月30日\n")
+    assert _items(page, year=2025) == [(["区住建局"], ["区城管局", "东湖街道"], date(2025, 4, 30))]
+    items = parse_decisions(page, year=2025).items
+    assert items[0].text == "关于加快背街小巷雨污分流改造的督办通知"
+
+
+def test_two_records_on_one_page_are_two_decisions():
+    record = ("交办单编号:\n{n}\n责任单位:\n{unit}\n交办单标题:\n关于{what}问题的交办通知\n交办内容:\n"
+              "请你单位立即整改。\n")
+    page = "\n".join(record.format(n=n, unit=unit, what=what)
+                     for n, unit, what in ((1, "县水务局", "河道漂浮物"), (2, "城关镇", "垃圾堆放")))
+    assert [(d.text, d.lead_units) for d in parse_decisions(page, year=2024).items] == [
+        ("关于河道漂浮物问题的交办通知", ["县水务局"]), ("关于垃圾堆放问题的交办通知", ["城关镇"])]
