@@ -709,7 +709,10 @@ _CHARGE_START = re.compile(
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
-    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
+    # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
+    r"|(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底|本月内|月底)"
+    r"(?:之前|以前|前|内)?(?:全面|全部)?(?:完成|办结|建成|到位|拿出|提交|上报|启动))")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
                           r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
@@ -1362,6 +1365,12 @@ def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
     return out, "\n".join(lines)
 
 
+# A deadline a paragraph's last charge sets for all of them ("县水务局要…，县自然资源局要…，两项工作均于8月底前完成"):
+# the deadline of each piece of that paragraph that names none.
+_SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|必须)?(?:于|在)[^，,；;。]{2,16}?"
+                          r"(?:之前|以前|前|底|内)[^，,；;。]{0,6}?(?:完成|办结|到位|完工|建成)")
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
@@ -1373,10 +1382,13 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
-    pieces = [(line, piece) for line, segment in segments
-              for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
+    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share)
+    for line, segment in segments:
+        texts = [segment] if segment == _TABLE else _decision_texts(segment)
+        shared = _SHARED_WHEN.search(texts[-1]) if len(texts) > 1 else None
+        pieces += [(line, piece, shared.group(0) if shared else "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
-    for line, segment in [(0, _RECORDS), *pieces]:
+    for line, segment, shared in [(0, _RECORDS, ""), *pieces]:
         if segment == _RECORDS:
             found = records
         elif segment == _TABLE:
@@ -1390,6 +1402,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 leads = _dedupe([_referent(u, before + segment) for u in leads])
                 supporting = _dedupe([_referent(u, before + segment) for u in supporting])
             deadline, relative = _deadline(segment, year, meeting)
+            if deadline is None and not relative and shared:
+                deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
         for decision in found:

@@ -4,6 +4,8 @@ Each test writes the shape in other words and units than any corpus document (a 
 
 from datetime import date
 
+import pytest
+
 from tasks.importers.decisions import parse_decisions
 
 
@@ -88,3 +90,45 @@ def test_two_records_on_one_page_are_two_decisions():
                      for n, unit, what in ((1, "县水务局", "河道漂浮物"), (2, "城关镇", "垃圾堆放")))
     assert [(d.text, d.lead_units) for d in parse_decisions(page, year=2024).items] == [
         ("关于河道漂浮物问题的交办通知", ["县水务局"]), ("关于垃圾堆放问题的交办通知", ["城关镇"])]
+
+
+def test_a_unit_then_by_when_then_the_work_is_charged():
+    assert _items("会议要求，县城管局年底前完成背街小巷整治。") == [(["县城管局"], [], date(2026, 12, 31))]
+    assert _items("城东街道办5月20日前拿出拆迁安置方案。") == [(["城东街道办"], [], date(2026, 5, 20))]
+
+
+def test_a_deadline_the_last_charge_sets_for_all_of_a_paragraph_is_each_ones():
+    assert _items("会议指出，县水务局要加快管网建设，县自然资源局要做好用地保障，两项工作均于8月底前完成。") == [
+        (["县水务局"], [], date(2026, 8, 31)), (["县自然资源局"], [], date(2026, 8, 31))]
+
+
+# The usual shapes of a 会议纪要's 议定事项 (a guard: each was read right before session 20 too, or by its classes).
+SHAPES = [
+    ("会议议定：由县住建局牵头，县财政局、县自然资源局配合，于2026年8月15日前完成老旧小区改造方案。",
+     [(["县住建局"], ["县财政局", "县自然资源局"], date(2026, 8, 15))]),
+    ("会议明确，县发改局负责，县统计局协助，6月底前完成项目申报。", [(["县发改局"], ["县统计局"], date(2026, 6, 30))]),
+    ("一、关于老旧小区改造\n（一）由区住建局牵头，各街道配合，本月内完成摸底。", [(["区住建局"], ["各街道"], None)]),
+    ("1.加快安置房建设。责任单位：县住建局（牵头），县财政局、城关镇。完成时限：2026年10月底前。",
+     [(["县住建局"], ["县财政局", "城关镇"], date(2026, 10, 31))]),
+    ("会议议定：县交通运输局要立即组织对危桥进行排查。", [(["县交通运输局"], [], None)]),
+    ("会议要求，县市场监管局牵头，长期坚持开展食品安全专项检查。", [(["县市场监管局"], [], None)]),
+    ("会议决定：\n1.由县水利局牵头，县农业农村局配合，于5月20日前完成水毁工程修复。\n"
+     "2.县应急管理局负责做好防汛物资储备，6月上旬前到位。",
+     [(["县水利局"], ["县农业农村局"], date(2026, 5, 20)), (["县应急管理局"], [], date(2026, 6, 10))]),
+    ("三、县卫健局、县医保局分别负责，年底前完成医共体建设。", [(["县卫健局", "县医保局"], [], date(2026, 12, 31))]),
+    ("会议指出，县自然资源局要会同县林业局，于7月15日前完成林地占用审查。",
+     [(["县自然资源局"], ["县林业局"], date(2026, 7, 15))]),
+    ("会议要求：县公安局负责，各乡镇配合，立即开展道路交通安全隐患排查，并长期坚持。",
+     [(["县公安局"], ["各乡镇"], None)]),
+    ("会议研究议定如下事项：一、由市城投公司牵头负责项目融资，市财政局协助，第三季度末前到位。",
+     [(["市城投公司"], ["市财政局"], date(2026, 9, 30))]),
+    ("牵头单位：县文旅局；配合单位：县住建局、县交通运输局；完成时限：2026年12月31日",
+     [(["县文旅局"], ["县住建局", "县交通运输局"], date(2026, 12, 31))]),
+    ("会议强调，各乡镇要高度重视安全生产工作。县应急局要于6月15日前开展一次专项检查。",
+     [(["县应急局"], [], date(2026, 6, 15))]),
+]
+
+
+@pytest.mark.parametrize("text, expected", SHAPES, ids=range(len(SHAPES)))
+def test_the_usual_shapes_of_decided_items(text, expected):
+    assert _items(text) == expected
