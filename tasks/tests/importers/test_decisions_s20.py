@@ -132,3 +132,13 @@ SHAPES = [
 @pytest.mark.parametrize("text, expected", SHAPES, ids=range(len(SHAPES)))
 def test_the_usual_shapes_of_decided_items(text, expected):
     assert _items(text) == expected
+
+
+def test_a_web_table_one_cell_per_line_whose_number_column_is_called_task_item():
+    page = ("区林业局2025年第二季度重点工作任务完成情况\n\n任务项\n\n重点工作内容\n\n牵头责任单位\n\n二季度任务分解\n\n"
+            "完成状况\n\n1\n\n推进国土绿化行动，完成荒山造林。\n\n区林业站及各镇林业中心\n\n"
+            "1.完成苗木采购。2.组织春季造林\n\n已完成\n\n2\n\n深入开展森林防火宣传。\n\n区森林防火办\n\n"
+            "开展宣传活动3次\n\n已完成\n")
+    assert [(d.text, d.lead_units) for d in parse_decisions(page, year=2025).items] == [
+        ("推进国土绿化行动，完成荒山造林。", ["区林业站", "各镇林业中心"]),
+        ("深入开展森林防火宣传。", ["区森林防火办"])]
