@@ -142,3 +142,10 @@ def test_a_web_table_one_cell_per_line_whose_number_column_is_called_task_item()
     assert [(d.text, d.lead_units) for d in parse_decisions(page, year=2025).items] == [
         ("推进国土绿化行动，完成荒山造林。", ["区林业站", "各镇林业中心"]),
         ("深入开展森林防火宣传。", ["区森林防火办"])]
+
+
+def test_a_party_named_by_the_service_it_sells_is_no_unit_and_does_not_cut_the_decision():
+    items = _items("区水务局作为牵头部门，要摸清管网底数，咨询服务单位要同步介入，确保数据准确，"
+                   "区财政局等部门积极配合做好资金保障。")
+    assert items == [(["区水务局"], ["区财政局"], None)]
+    assert _items("造价单位要在10月底前完成结算审核。") == []
