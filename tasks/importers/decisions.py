@@ -96,6 +96,7 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      r"|[该此这本]项(?:工作|任务|事项)"
                       r"|下一步|下步|今后|近期|目前"  # "下一步市住建局按照…": when, not who
                       # "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who
                       r"|(?:于|在)?(?:(?:20[0-9]{2}年)?[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?"
@@ -837,6 +838,13 @@ _ISSUED_TO = re.compile(r"向([^，,；;。的了]{2,80}?)(?:分别)?(?:下发|�
 # or a problem's subject ("院内…；", "门诊大厅…；"), nor a role (测绘单位).
 _DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
                              r"(?:分局|局|委|办|中心|公司|集团|处|站|所|队|政府|街道|镇|乡|社区)$")
+# A unit named to a role: "X为责任单位", "Y是配合单位", "Z作为牵头部门" (at the clause's end).
+_NAMED_AS = re.compile(r"(?:为|是|作为)"
+                       r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位)$")
+# Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
+_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|(?:(?<=[已并即现拟])|^)转)"
+                       rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                       r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
@@ -901,6 +909,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             else:
                 leads += units  # "X、Y分别负责"
             continue
+        if named_as := _NAMED_AS.search(clause):
+            units = _unit_list(_clean_span(clause[: named_as.start()]))
+            if units and _names_a_unit(units, ""):
+                # "该项工作县卫健局为责任单位，县医保局为配合单位": the role a unit is named to
+                (supporting if named_as.group(1) in _SUPPORT_LABELS else leads).extend(units)
+                continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
         role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
@@ -968,11 +982,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
-            if ordered := (re.match(r"责成|特?指令", clause) or _AUTHORISED.search(clause)):
+            if ordered := (re.match(r"责成|责令|特?指令", clause) or _AUTHORISED.search(clause)):
                 # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
                 # 对…所有" names no unit).
-                name = "[^，,；;。]" if ordered.group(0) == "责成" else "[^，,；;。对派将把]"
+                name = "[^，,；;。]" if ordered.group(0) in ("责成", "责令") else "[^，,；;。对派将把]"
                 m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
                              clause[ordered.end():])
                 if m:
@@ -981,8 +995,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += handed
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
-            elif re.search(r"负责(?!人|同志|制(?![定订]))", clause):  # "…等单位负责人参加了会议" charges nobody
-                leads += _units_before(clause, "负责")
+            elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
+                leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+            elif (referred := _REFERRED.search(clause)) and (handed := _unit_list(referred.group(1))):
+                leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
             elif start and not _GENERIC.search(start.group(1)) and not (
                     start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
                 # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged

@@ -149,3 +149,20 @@ def test_a_party_named_by_the_service_it_sells_is_no_unit_and_does_not_cut_the_d
                    "区财政局等部门积极配合做好资金保障。")
     assert items == [(["区水务局"], ["区财政局"], None)]
     assert _items("造价单位要在10月底前完成结算审核。") == []
+
+
+def test_a_unit_ordered_to_act_is_charged():
+    assert _items("针对检查发现的问题，责令县环卫所限期整改。") == [(["县环卫所"], [], None)]
+
+
+def test_work_handed_over_to_a_unit_charges_it():
+    assert _items("会议决定，该项目交由县城投公司具体实施，年底前完工。") == [(["县城投公司"], [], date(2026, 12, 31))]
+    assert _items("群众反映的路灯不亮问题，已转县城管局办理。") == [(["县城管局"], [], None)]
+
+
+def test_a_unit_named_to_a_role_takes_it():
+    assert _items("该项工作县卫健局为责任单位，县医保局为配合单位。") == [(["县卫健局"], ["县医保局"], None)]
+
+
+def test_a_unit_that_bears_overall_responsibility_leads():
+    assert _items("县应急局负总责，9月底前完成隐患清零。") == [(["县应急局"], [], date(2026, 9, 30))]
