@@ -104,21 +104,36 @@ _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
+# The name of a field of who answers: a role ("牵头", "主责", "承办", "整改", "配合", "协同"…) and what answers
+# ("单位", "部门", "主体", "科室", "处室"): "整改责任单位", "责任主体", "承办部门", "主责单位", "协同单位".
+_UNIT_LABEL = (r"(?:整改|问题)?(?:牵头|主责|主办|承办|责任|整改|落实|配合|协办|协同|协助|参与)"
+               r"(?:单位|部门|主体|科室|处室)")
 _LABEL = re.compile(
-    r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
+    rf"({_UNIT_LABEL}|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
-_LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
+
+
+def _label_kind(label: str) -> str:
+    """"first" (牵头/主责/主办: beside one, the 责任 fields support), "lead", "support", or "" (a time field)."""
+    if re.search(r"配合|协办|协同|协助|参与", label):
+        return "support"
+    if re.search(r"牵头|主责|主办", label):
+        return "first"
+    return "lead" if re.search(r"单位|部门|主体|科室|处室", label) else ""
+
+
+# "【责任单位】县城管局【整改时限】8月15日": a field's name in brackets, read as "责任单位：" (one character for one).
+_BRACKETED_LABEL = re.compile(rf"【({_UNIT_LABEL}|(?:整改|完成|办理)?时限|完成时间)】")
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保"
+                         r"|主责|协同|参与|整改(?=单位|部门|主体))"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
 _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
                                    r"\s*[:：][^（）()【】\[\]]+[）)】\]]$")
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
-_FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
-_SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
@@ -854,14 +869,15 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     supporting: list[str] = []
     text = _unbracketed_who(text)
     fields = _LABEL.findall(text)
-    first_lead = any(label in _FIRST_LEAD_LABELS for label, _value in fields)
+    first_lead = any(_label_kind(label) == "first" for label, _value in fields)
     for label, value in fields:
         units = _unit_list(value)
-        if label in _LEAD_LABELS and not (first_lead and label not in _FIRST_LEAD_LABELS):
+        kind = _label_kind(label)
+        if kind in ("first", "lead") and not (first_lead and kind != "first"):
             marked = [u for u in units if _MARKED_LEAD.search(u)]
             leads += [_MARKED_LEAD.sub("", u) for u in marked] or units
             supporting += [u for u in units if marked and u not in marked]
-        elif label in _SUPPORT_LABELS or label in _LEAD_LABELS:
+        elif kind:
             supporting += units
     if leads or supporting:
         return leads, supporting
@@ -913,7 +929,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             units = _unit_list(_clean_span(clause[: named_as.start()]))
             if units and _names_a_unit(units, ""):
                 # "该项工作县卫健局为责任单位，县医保局为配合单位": the role a unit is named to
-                (supporting if named_as.group(1) in _SUPPORT_LABELS else leads).extend(units)
+                (supporting if _label_kind(named_as.group(1)) == "support" else leads).extend(units)
                 continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
@@ -1342,7 +1358,7 @@ def _referent(unit: str, before: str) -> str:
 _RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
 _RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
 _RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
-_RECORD_WHO = re.compile(r"^(?:牵头|责任|主办|承办|配合|协办|协助)(?:单位|部门)$")
+_RECORD_WHO = re.compile(rf"^{_UNIT_LABEL}$")
 _RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
 
 
@@ -1392,6 +1408,7 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     text = _FIELD_IS.sub(_field_is, text)
+    text = _BRACKETED_LABEL.sub(lambda m: f" {m.group(1)}：", text)
     if cut := _CUT_BRACKET.search(text):  # a page cut off inside the brackets of who answers
         text = text[:cut.start(1)] + ")"
     year = year or (meeting.year if meeting else None) or _year_of(text)

@@ -166,3 +166,23 @@ def test_a_unit_named_to_a_role_takes_it():
 
 def test_a_unit_that_bears_overall_responsibility_leads():
     assert _items("县应急局负总责，9月底前完成隐患清零。") == [(["县应急局"], [], date(2026, 9, 30))]
+
+
+@pytest.mark.parametrize("field, role", [
+    ("整改单位", "lead"), ("责任主体", "lead"), ("承办部门", "lead"), ("责任科室", "lead"), ("主责单位", "lead"),
+    ("协同单位", "support"), ("参与部门", "support"),
+])
+def test_a_field_of_who_answers_is_read_whatever_its_name(field, role):
+    parsed = _items(f"1.农贸市场周边垃圾乱堆。牵头单位：县商务局；{field}：城关镇")
+    if role == "support" or field == "主责单位":  # beside a 牵头 field, a 责任 field supports; 主责 leads with it
+        want = (["县商务局", "城关镇"], []) if field == "主责单位" else (["县商务局"], ["城关镇"])
+    else:
+        want = (["县商务局"], ["城关镇"])
+    assert [(leads, supporting) for leads, supporting, _d in parsed] == [want]
+    assert _items(f"1.农贸市场周边垃圾乱堆。{field}：城关镇") == [
+        (["城关镇"] if role == "lead" else [], [] if role == "lead" else ["城关镇"], None)]
+
+
+def test_a_field_name_in_square_brackets_is_a_field():
+    assert _items("7.背街小巷路灯损坏。【责任单位】县城管局【整改时限】8月15日") == [
+        (["县城管局"], [], date(2026, 8, 15))]
