@@ -958,7 +958,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
-                (joins := _JOINS.search(clause)) and _ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()]))):
+                (joins := _JOINS.search(clause)) and (_ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()])) or (
+                    not _clean_span(clause[: joins.start()]) and len(leads) > sentence_start))):
+            # "X牵头，联合Y、Z开展…": the lead of the clause before joins with them
             # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
             # a name: "县第一中学和城区联合执法队")
             word = "会同" if "会同" in clause else "联合"

@@ -186,3 +186,9 @@ def test_a_field_of_who_answers_is_read_whatever_its_name(field, role):
 def test_a_field_name_in_square_brackets_is_a_field():
     assert _items("7.背街小巷路灯损坏。【责任单位】县城管局【整改时限】8月15日") == [
         (["县城管局"], [], date(2026, 8, 15))]
+
+
+def test_the_units_a_lead_joins_with_in_the_next_clause_support_it():
+    assert _items("会议要求县住建局牵头，联合县城管局、县市场监管局开展燃气安全专项整治，11月15日前完成。") == [
+        (["县住建局"], ["县城管局", "县市场监管局"], date(2026, 11, 15))]
+    assert _items("县住建局要开展联合执法检查。") == [(["县住建局"], [], None)]  # how, not with whom
