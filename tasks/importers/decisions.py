@@ -97,17 +97,22 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
                       r"|[该此这本]项(?:工作|任务|事项)"
-                      r"|下一步|下步|今后|近期|目前"  # "下一步市住建局按照…": when, not who
-                      # "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who
-                      r"|(?:于|在)?(?:(?:20[0-9]{2}年)?[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?"
-                      r"(?:底|末|上旬|中旬|下旬)?|本月底|本月末|年底)(?:之前|以前|前)[，,]?)+")
+                      r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
+# "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who (tried only on a span that starts so).
+_WHEN_FIRST = set("0123456789一二三四五六七八九十年本于在")
+_WHEN_LEAD = re.compile(r"^(?:于|在)?(?:(?:20[0-9]{2}年)?[0-9一二三四五六七八九十]{1,2}月"
+                        r"(?:[0-9一二三四五六七八九十]{1,3}[日号])?(?:底|末|上旬|中旬|下旬)?|本月底|本月末|年底)"
+                        r"(?:之前|以前|前)[，,]?")
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
 # The name of a field of who answers: a role ("牵头", "主责", "承办", "整改", "配合", "协同"…) and what answers
 # ("单位", "部门", "主体", "科室", "处室"): "整改责任单位", "责任主体", "承办部门", "主责单位", "协同单位".
-_UNIT_LABEL = (r"(?:整改|问题)?(?:牵头|主责|主办|承办|责任|整改|落实|配合|协办|协同|协助|参与)"
-               r"(?:单位|部门|主体|科室|处室)")
+_ROLE_WORDS = ("牵头", "主责", "主办", "承办", "责任", "整改", "落实", "配合", "协办", "协同", "协助", "参与")
+_LABEL_NOUN = "(?:单位|部门|主体|科室|处室)"
+# written as alternatives that each start with a character, so that a search skips ahead as fast as for literals
+_UNIT_LABEL = "|".join([*(f"{prefix}(?:{'|'.join(_ROLE_WORDS)}){_LABEL_NOUN}" for prefix in ("整改", "问题")),
+                        *(f"{role}{_LABEL_NOUN}" for role in _ROLE_WORDS)])
 _LABEL = re.compile(
     rf"({_UNIT_LABEL}|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
@@ -272,6 +277,8 @@ def _clean_span(span: str) -> str:
     if speaker := _speaker(span):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
+    if span[:1] in _WHEN_FIRST and (when := _WHEN_LEAD.match(span)):
+        span = _LEAD_IN.sub("", span[when.end():])
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
     if "由" in span:
         span = span.rsplit("由", 1)[1]
@@ -857,7 +864,7 @@ _DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
 _NAMED_AS = re.compile(r"(?:为|是|作为)"
                        r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位)$")
 # Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
-_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|(?:(?<=[已并即现拟])|^)转)"
+_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转))"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
                        r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
@@ -925,7 +932,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             else:
                 leads += units  # "X、Y分别负责"
             continue
-        if named_as := _NAMED_AS.search(clause):
+        if clause.endswith(("单位", "部门")) and (named_as := _NAMED_AS.search(clause)):
             units = _unit_list(_clean_span(clause[: named_as.start()]))
             if units and _names_a_unit(units, ""):
                 # "该项工作县卫健局为责任单位，县医保局为配合单位": the role a unit is named to
@@ -1038,8 +1045,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         for sentence in re.split(r"[。；;\n]", body):
             # "调研组认为，空港经济区自挂牌以来…成效显著，接下来要…": the unit the sentence is about is charged with
             # what it is to do next
-            topic = _TOPIC.match(_PREFACE.sub("", sentence.strip()))
-            if topic and _NEXT_CHARGE.search(sentence) and (named := _unit_list(topic.group(0))) and all(
+            topic = _NEXT_CHARGE.search(sentence) and _TOPIC.match(_PREFACE.sub("", sentence.strip()))
+            if topic and (named := _unit_list(topic.group(0))) and all(
                     _NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in named):
                 leads += named
                 break
@@ -1360,7 +1367,7 @@ def _referent(unit: str, before: str) -> str:
 _RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
 _RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
 _RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
-_RECORD_WHO = re.compile(rf"^{_UNIT_LABEL}$")
+_RECORD_WHO = re.compile(rf"^(?:{_UNIT_LABEL})$")
 _RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
 
 
