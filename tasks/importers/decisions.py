@@ -373,7 +373,7 @@ def _units_before(clause: str, word: str) -> list[str]:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
+    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成|希望)", clause.strip())
                or ((speaker := _speaker(clause.strip())) and speaker.group(0).endswith("要求")))
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
@@ -870,6 +870,25 @@ _REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并�
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
+# "对X提出（三点）要求": X is charged with what follows; "要求其…", "督促其…": the unit named before it.
+_DEMANDS_OF = re.compile(r"对([^，,；;。对]{2,40}?)提出[^，,；;。]{0,6}?(?:要求|意见)")
+_IT = re.compile(r"^(?:并|同时|当场|及时)?(?:要求|督促|责成|责令|请|指导|责令)其")
+_NAME_CUT = "，,；;。、\\s的了及与对在向到赴为给"  # what a name does not hold, and words written before one
+_ANY_NAME = re.compile(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{_UNIT_END}")
+
+
+def _named_before(clauses: list[str | None], at: int) -> str:
+    """The last unit named in the clauses of ``at``'s sentence before it (not a group that asks: 检查组)."""
+    k = at - 1
+    while k >= 0 and clauses[k] is not None:
+        names = [n for n in _ANY_NAME.findall(_clean_span(clauses[k]))
+                 if not _ASKER_RE.fullmatch(n) and not _GENERIC.search(n) and not _is_person(n)]
+        if names:
+            return names[-1]
+        k -= 1
+    return ""
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
@@ -1035,6 +1054,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
+            elif (demands := _DEMANDS_OF.search(clause)) and (named := _unit_list(demands.group(1))) and _names_a_unit(
+                    named, ""):
+                leads += named  # "督查组对县城管局提出三点要求：一是…"
+            elif _IT.search(clause) and (it := _named_before(clauses, at)):
+                leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
                 leads += _units_charged(clause)
     if not leads:
@@ -1355,8 +1379,7 @@ def _referent(unit: str, before: str) -> str:
         return unit
     at = before.find(unit)
     before = before[:at] if at >= 0 else before
-    cut = "，,；;。、\\s的了及与对在向到赴为"  # what a name does not hold, and words written before one
-    names = re.findall(rf"(?:^|(?<=[{cut}]))[^{cut}]{{1,12}}?{m.group(1)}", before)
+    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{m.group(1)}", before)
     return names[-1] if names else unit
 
 

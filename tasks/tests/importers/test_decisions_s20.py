@@ -192,3 +192,16 @@ def test_the_units_a_lead_joins_with_in_the_next_clause_support_it():
     assert _items("会议要求县住建局牵头，联合县城管局、县市场监管局开展燃气安全专项整治，11月15日前完成。") == [
         (["县住建局"], ["县城管局", "县市场监管局"], date(2026, 11, 15))]
     assert _items("县住建局要开展联合执法检查。") == [(["县住建局"], [], None)]  # how, not with whom
+
+
+def test_it_asked_to_act_is_the_unit_named_before_in_the_sentence():
+    assert _items("检查组指出，城西街道背街小巷垃圾清运不及时，要求其立即整改。") == [(["城西街道"], [], None)]
+    assert _items("对发现的问题，检查组当场反馈给县住建局，督促其限期整改到位。") == [(["县住建局"], [], None)]
+
+
+def test_the_unit_demands_are_made_of_is_charged_with_them():
+    assert _items("督查组对县城管局提出三点要求：一是加强巡查；二是建立台账。") == [(["县城管局"], [], None)]
+
+
+def test_a_unit_hoped_to_act_is_charged():
+    assert _items("希望县税务局继续发挥职能作用，做好减税降费工作。") == [(["县税务局"], [], None)]
