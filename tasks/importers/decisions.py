@@ -931,7 +931,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     duty_items: set[int] = set()
     clauses: list[str | None] = []
     for sentence in re.split(r"(?<=[。；;\n])", body):
-        if re.search(r"[；;]\s*$", sentence):
+        if sentence.rstrip().endswith(("；", ";")):
             duty_items.add(len(clauses) + 1)
         clauses += [None, *_CLAUSE.split(sentence)]
     for at, clause in enumerate(clauses):
@@ -1035,13 +1035,15 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                              clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
-            elif (issued := _ISSUED_TO.search(clause)) and _names_a_unit(handed := _unit_list(issued.group(1)), ""):
+            elif "向" in clause and (issued := _ISSUED_TO.search(clause)) and _names_a_unit(
+                    handed := _unit_list(issued.group(1)), ""):
                 leads += handed
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
                 leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
-            elif (referred := _REFERRED.search(clause)) and (handed := _unit_list(referred.group(1))):
+            elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
+                    handed := _unit_list(referred.group(1))):
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
             elif start and not _GENERIC.search(start.group(1)) and not (
                     start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
@@ -1054,10 +1056,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
-            elif (demands := _DEMANDS_OF.search(clause)) and (named := _unit_list(demands.group(1))) and _names_a_unit(
-                    named, ""):
+            elif "提出" in clause and (demands := _DEMANDS_OF.search(clause)) and (
+                    named := _unit_list(demands.group(1))) and _names_a_unit(named, ""):
                 leads += named  # "督查组对县城管局提出三点要求：一是…"
-            elif _IT.search(clause) and (it := _named_before(clauses, at)):
+            elif "其" in clause and _IT.search(clause) and (it := _named_before(clauses, at)):
                 leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
                 leads += _units_charged(clause)
@@ -1065,7 +1067,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
             leads += _unit_list(subject.group(1))
-    if not leads:
+    if not leads and _NEXT_CHARGE.search(body):
         for sentence in re.split(r"[。；;\n]", body):
             # "调研组认为，空港经济区自挂牌以来…成效显著，接下来要…": the unit the sentence is about is charged with
             # what it is to do next
