@@ -31,6 +31,7 @@ HEADER_WORDS = {
     "计划完成时间", "时间安排", "完成时间节点", "工作目标", "目标任务", "主要内容", "具体内容", "工作要求",
     "任务事项", "具体举措", "重点举措", "主办", "协办", "负责单位", "实施主体", "责任主体", "时限要求",
     "分管领导", "说明", "主要工作", "具体工作", "工作事项", "重点事项", "工作职责", "主要职责", "参与单位",
+    "任务项",  # a column of the rows' numbers, as 序号 ("任务项 | 重点工作内容 | 牵头责任单位 | …")
 }
 _SPACED = re.compile(r"[ \t]{2,}|\u3000+")
 
@@ -163,7 +164,7 @@ def _cell_per_line_tables(lines: list[str]) -> dict[int, list[tuple[int, list[st
             if lines[j].strip():
                 header.append(no_spaces(lines[j]))
             j += 1
-        numbered = bool(header) and (header[0].startswith("序") or header[0] == "编号")
+        numbered = bool(header) and (header[0].startswith("序") or header[0] in ("编号", "任务项"))
         task_at = _task_column(header) if not numbered else None
         if len(header) < (3 if numbered else 2) or not (numbered or task_at is not None) or sum(
                 1 for w in header if is_header_word(w)) < 2:

@@ -96,25 +96,49 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      r"|[该此这本]项(?:工作|任务|事项)"
                       r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
+# "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who (tried only on a span that starts so).
+_WHEN_FIRST = set("0123456789一二三四五六七八九十年本于在")
+_WHEN_LEAD = re.compile(r"^(?:于|在)?(?:(?:20[0-9]{2}年)?[0-9一二三四五六七八九十]{1,2}月"
+                        r"(?:[0-9一二三四五六七八九十]{1,3}[日号])?(?:底|末|上旬|中旬|下旬)?|本月底|本月末|年底)"
+                        r"(?:之前|以前|前)[，,]?")
 # A field's value runs to the end of its clause, or to the next field written after a comma or a space
 # ("责任单位：区城管局，配合单位：各街道，完成时间：8月底", "整改责任单位:市科技馆 整改时限:3天").
 _FIELD_VALUE = r"((?:(?![，,]\s*[\u4e00-\u9fff]{2,6}\s*[:：]|\s+[\u4e00-\u9fff]{2,6}\s*[:：])[^；;。\n])*)"
+# The name of a field of who answers: a role ("牵头", "主责", "承办", "整改", "配合", "协同"…) and what answers
+# ("单位", "部门", "主体", "科室", "处室"): "整改责任单位", "责任主体", "承办部门", "主责单位", "协同单位".
+_ROLE_WORDS = ("牵头", "主责", "主办", "承办", "责任", "整改", "落实", "配合", "协办", "协同", "协助", "参与")
+_LABEL_NOUN = "(?:单位|部门|主体|科室|处室)"
+# written as alternatives that each start with a character, so that a search skips ahead as fast as for literals
+_UNIT_LABEL = "|".join([*(f"{prefix}(?:{'|'.join(_ROLE_WORDS)}){_LABEL_NOUN}" for prefix in ("整改", "问题")),
+                        *(f"{role}{_LABEL_NOUN}" for role in _ROLE_WORDS)])
 _LABEL = re.compile(
-    r"(牵头单位|责任单位|责任部门|主办单位|承办单位|牵头部门|配合单位|协办单位|配合部门|协助单位|完成时限|办理时限|时限要求|完成时间)"
+    rf"({_UNIT_LABEL}|完成时限|办理时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
-_LEAD_LABELS = {"牵头单位", "责任单位", "责任部门", "主办单位", "承办单位", "牵头部门"}
+
+
+def _label_kind(label: str) -> str:
+    """"first" (牵头/主责/主办: beside one, the 责任 fields support), "lead", "support", or "" (a time field)."""
+    if re.search(r"配合|协办|协同|协助|参与", label):
+        return "support"
+    if re.search(r"牵头|主责|主办", label):
+        return "first"
+    return "lead" if re.search(r"单位|部门|主体|科室|处室", label) else ""
+
+
+# "【责任单位】县城管局【整改时限】8月15日": a field's name in brackets, read as "责任单位：" (one character for one).
+_BRACKETED_LABEL = re.compile(rf"【({_UNIT_LABEL}|(?:整改|完成|办理)?时限|完成时间)】")
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保)"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保"
+                         r"|主责|协同|参与|整改(?=单位|部门|主体))"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
 _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办)[\u4e00-\u9fff]{0,3}"
                                    r"\s*[:：][^（）()【】\[\]]+[）)】\]]$")
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
-_FIRST_LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}  # beside one of these, 责任单位 are supporting
-_SUPPORT_LABELS = {"配合单位", "协办单位", "配合部门", "协助单位"}
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
@@ -143,7 +167,8 @@ _GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡]|城�
                       r"|(?:成员单位|责任单位|相关单位|有关单位|相关部门|有关部门)$|^(?:行业)?主管部门$"
                       r"|^(?:[省市县区][级直])?(?:部门|单位|机关|乡镇|街道|镇村|社区|村|县区|区县){1,2}$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
-_UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方)"
+_UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方"
+                      r"|咨询|咨询服务|中介|中介技术|中介服务|测绘|评估|造价|检测|代建|技术服务)"
                       r"(?:单位|企业|方|机构)$|^项目方$|^(?:相关|有关|其他|其它)[\u4e00-\u9fff]{0,10}企业$")
 # Short names of departments that read like a person's name ("林业" is not a Mr 林).
 _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
@@ -231,8 +256,8 @@ def _split_joined(part: str) -> list[str]:
 
 
 _SPEAKER = re.compile(r"^(.{2,12}?|他|她)(?:要求|强调|指出)[:：]?")  # "毛孝泉要求…", "他要求…"
-# Groups that hand work out (督查组要求…): the one who asks, not a unit charged.
-_ASKER = r"(?:督查组|督导组|检查组|巡查组|考核组|暗访组|工作组|督查室|督导室)"
+# Groups that hand work out (督查组要求…, "监管问责小组要求…", "调研组希望…"): the one who asks, not a unit charged.
+_ASKER = r"(?:[\u4e00-\u9fff]{0,8}?组|督查室|督导室)"
 _ASKER_RE = re.compile(_ASKER)
 
 
@@ -252,6 +277,8 @@ def _clean_span(span: str) -> str:
     if speaker := _speaker(span):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
+    if span[:1] in _WHEN_FIRST and (when := _WHEN_LEAD.match(span)):
+        span = _LEAD_IN.sub("", span[when.end():])
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
     if "由" in span:
         span = span.rsplit("由", 1)[1]
@@ -346,7 +373,7 @@ def _units_before(clause: str, word: str) -> list[str]:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成)", clause.strip())
+    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成|希望)", clause.strip())
                or ((speaker := _speaker(clause.strip())) and speaker.group(0).endswith("要求")))
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
@@ -380,6 +407,7 @@ _INLINE_ITEM = re.compile(r"(?<=[。；;：:])\s*"
 
 
 _TABLE = "\0table"
+_RECORDS = "\0records"
 _BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]$")
 
 
@@ -704,7 +732,11 @@ _CHARGE_START = re.compile(
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
-    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内|[0-9]{1,2}月(?:[0-9]{1,2}日|底|份)?前?完成)")
+    r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
+    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
+    # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
+    r"|(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底|本月内|月底)"
+    r"(?:之前|以前|前|内)?(?:全面|全部)?(?:完成|办结|建成|到位|拿出|提交|上报|启动))")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
                           r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
@@ -723,6 +755,12 @@ _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
                  r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
+# Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
+# ("…，接下来要…", "…，下一步要…").
+_PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
+_TOPIC = re.compile(rf"^[^，,；;。]{{1,{MAX_UNIT}}}?(?:{_UNIT_END}|区|县)"
+                    r"(?=自|从|近年|今年|去年|成立|挂牌|[0-9]{4}年以来)")  # "高新区自成立以来…"
+_NEXT_CHARGE = re.compile(r"[，,]\s*(?:接下来|下一步|下步|今后|此后)(?:还|也)?要")
 # Units written first in a sentence that a later clause charges: "姚集镇因…，应及时变更项目计划".
 _SUBJECT = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=因|由于|针对|就)")
 
@@ -814,7 +852,41 @@ _DONE_ALREADY = re.compile(r"[^要应需须]{2,}已经?(?:组织|完成|开展|�
 
 
 _SERVED_TASK = re.compile(r"做好|抓好|搞好|开展|完成|推进|实施|落实|工作|支持|好|做")  # "配合做好…": the task, no party
+# "督导组分别向X及Y下发督导通知单并限期整改", "向X发出整改通知书": the units a notice is handed to are charged.
+_ISSUED_TO = re.compile(r"向([^，,；;。的了]{2,80}?)(?:分别)?(?:下发|发出|发放|送达|下达|印发|开具|移交|转交|交办)了?"
+                        r"[^，,；;。]{0,10}?(?:通知单|交办单|督办单|督办函|交办函|通知书|告知书|提醒函|整改通知|督办通知"
+                        r"|问题清单|整改清单)")
+# Who an item of a list of duties names at its start ("…；规划分局现场与企业比对…；"): an office's name, not a place
+# or a problem's subject ("院内…；", "门诊大厅…；"), nor a role (测绘单位).
+_DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
+                             r"(?:分局|局|委|办|中心|公司|集团|处|站|所|队|政府|街道|镇|乡|社区)$")
+# A unit named to a role: "X为责任单位", "Y是配合单位", "Z作为牵头部门" (at the clause's end).
+_NAMED_AS = re.compile(r"(?:为|是|作为)"
+                       r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位)$")
+# Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
+_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转))"
+                       rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                       r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
+
+
+# "对X提出（三点）要求": X is charged with what follows; "要求其…", "督促其…": the unit named before it.
+_DEMANDS_OF = re.compile(r"对([^，,；;。对]{2,40}?)提出[^，,；;。]{0,6}?(?:要求|意见)")
+_IT = re.compile(r"^(?:并|同时|当场|及时)?(?:要求|督促|责成|责令|请|指导|责令)其")
+_NAME_CUT = "，,；;。、\\s的了及与对在向到赴为给"  # what a name does not hold, and words written before one
+_ANY_NAME = re.compile(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{_UNIT_END}")
+
+
+def _named_before(clauses: list[str | None], at: int) -> str:
+    """The last unit named in the clauses of ``at``'s sentence before it (not a group that asks: 检查组)."""
+    k = at - 1
+    while k >= 0 and clauses[k] is not None:
+        names = [n for n in _ANY_NAME.findall(_clean_span(clauses[k]))
+                 if not _ASKER_RE.fullmatch(n) and not _GENERIC.search(n) and not _is_person(n)]
+        if names:
+            return names[-1]
+        k -= 1
+    return ""
 
 
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
@@ -823,14 +895,15 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     supporting: list[str] = []
     text = _unbracketed_who(text)
     fields = _LABEL.findall(text)
-    first_lead = any(label in _FIRST_LEAD_LABELS for label, _value in fields)
+    first_lead = any(_label_kind(label) == "first" for label, _value in fields)
     for label, value in fields:
         units = _unit_list(value)
-        if label in _LEAD_LABELS and not (first_lead and label not in _FIRST_LEAD_LABELS):
+        kind = _label_kind(label)
+        if kind in ("first", "lead") and not (first_lead and kind != "first"):
             marked = [u for u in units if _MARKED_LEAD.search(u)]
             leads += [_MARKED_LEAD.sub("", u) for u in marked] or units
             supporting += [u for u in units if marked and u not in marked]
-        elif label in _SUPPORT_LABELS or label in _LEAD_LABELS:
+        elif kind:
             supporting += units
     if leads or supporting:
         return leads, supporting
@@ -849,11 +922,23 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         body = _OWNED_TASK.sub(r"\1\2", body)  # "X承担的征拆任务，要…": X is charged with its task
     willing: list[str] = []  # units that 要配合: the leads when nobody else leads
     sentence_start = 0
+    # collectives asked to help before anyone leads ("需要多个村协作的，各村要积极配合。8月6日前X村要…"): they help a
+    # lead of their own sentence, not one a later sentence charges
+    asked: list[str] = []
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
-    for clause in [c for sentence in re.split(r"[。；;\n]", body) for c in (None, *_CLAUSE.split(sentence))]:
+    # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
+    duty_items: set[int] = set()
+    clauses: list[str | None] = []
+    for sentence in re.split(r"(?<=[。；;\n])", body):
+        if sentence.rstrip().endswith(("；", ";")):
+            duty_items.add(len(clauses) + 1)
+        clauses += [None, *_CLAUSE.split(sentence)]
+    for at, clause in enumerate(clauses):
         if clause is None:
-            subjects, sentence_start, heads = [], len(leads), False  # a subject carries over its own sentence only
+            if len(leads) > sentence_start:
+                supporting += asked  # "各村要积极配合，X牵头…": the lead of their own sentence
+            subjects, sentence_start, heads, asked = [], len(leads), False, []  # a subject carries over its sentence
             continue
         clause = clause.strip()
         if not clause or _DONE_ALREADY.search(clause):
@@ -866,6 +951,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             else:
                 leads += units  # "X、Y分别负责"
             continue
+        if clause.endswith(("单位", "部门")) and (named_as := _NAMED_AS.search(clause)):
+            units = _unit_list(_clean_span(clause[: named_as.start()]))
+            if units and _names_a_unit(units, ""):
+                # "该项工作县卫健局为责任单位，县医保局为配合单位": the role a unit is named to
+                (supporting if _label_kind(named_as.group(1)) == "support" else leads).extend(units)
+                continue
         cleaned = _clean_span(clause)
         charged = _CHARGED.search(cleaned)
         role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
@@ -893,7 +984,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
-                (joins := _JOINS.search(clause)) and _ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()]))):
+                (joins := _JOINS.search(clause)) and (_ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()])) or (
+                    not _clean_span(clause[: joins.start()]) and len(leads) > sentence_start))):
+            # "X牵头，联合Y、Z开展…": the lead of the clause before joins with them
             # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
             # a name: "县第一中学和城区联合执法队")
             word = "会同" if "会同" in clause else "联合"
@@ -919,7 +1012,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if units and all(_GENERIC.search(u) for u in units) and other and not _SERVED_TASK.match(other) and (
                     not any(lead in other for lead in leads)):
                 continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
-            if not any(_HOW.search(u) for u in units):
+            units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
+            if units and not leads and all(_GENERIC.search(u) for u in units):
+                asked += units
+            elif not any(_HOW.search(u) for u in units):
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
@@ -930,29 +1026,58 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause))
-            if ordered := (re.match(r"责成|特?指令", clause) or _AUTHORISED.search(clause)):
+            if ordered := (re.match(r"责成|责令|特?指令", clause) or _AUTHORISED.search(clause)):
                 # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
                 # 对…所有" names no unit).
-                name = "[^，,；;。]" if ordered.group(0) == "责成" else "[^，,；;。对派将把]"
+                name = "[^，,；;。]" if ordered.group(0) in ("责成", "责令") else "[^，,；;。对派将把]"
                 m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
                              clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
+            elif "向" in clause and (issued := _ISSUED_TO.search(clause)) and _names_a_unit(
+                    handed := _unit_list(issued.group(1)), ""):
+                leads += handed
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
-            elif re.search(r"负责(?!人|同志|制(?![定订]))", clause):  # "…等单位负责人参加了会议" charges nobody
-                leads += _units_before(clause, "负责")
-            elif start and not _GENERIC.search(start.group(1)):
+            elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
+                leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+            elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
+                    handed := _unit_list(referred.group(1))):
+                leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
+            elif start and not _GENERIC.search(start.group(1)) and not (
+                    start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
+                # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged
                 leads += _unit_list(start.group(1))
+            elif at in duty_items and (named := _units_prefix(_clean_span(clause))) and all(
+                    _DUTY_ITEM_UNIT.match(u) and not _GENERIC.search(u) for u in named) and not re.match(
+                    r"被|未|没|不|无|有|存在|较|已|仍", _clean_span(clause)[_PREFIX.match(_clean_span(clause)).end():]):
+                # (not a problem's subject: "毒饵站被…遮挡；", "服务站未…；")
+                leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
+            elif "提出" in clause and (demands := _DEMANDS_OF.search(clause)) and (
+                    named := _unit_list(demands.group(1))) and _names_a_unit(named, ""):
+                leads += named  # "督查组对县城管局提出三点要求：一是…"
+            elif "其" in clause and _IT.search(clause) and (it := _named_before(clauses, at)):
+                leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
                 leads += _units_charged(clause)
     if not leads:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
             leads += _unit_list(subject.group(1))
+    if not leads and _NEXT_CHARGE.search(body):
+        for sentence in re.split(r"[。；;\n]", body):
+            # "调研组认为，空港经济区自挂牌以来…成效显著，接下来要…": the unit the sentence is about is charged with
+            # what it is to do next
+            topic = _NEXT_CHARGE.search(sentence) and _TOPIC.match(_PREFACE.sub("", sentence.strip()))
+            if topic and (named := _unit_list(topic.group(0))) and all(
+                    _NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in named):
+                leads += named
+                break
+    if len(leads) > sentence_start:
+        supporting += asked
     if promote and not leads and willing and not all(_GENERIC.search(u) for u in willing):
         leads, willing = willing, []
     supporting += willing
@@ -1244,27 +1369,109 @@ _CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|
                           r"([、，,和及与]*[^、，,（）()\n]*)\s*$")
 
 
+# A unit the text names again by what it is ("希望该局要抓好…", "该镇要…"): the last unit of that kind written
+# before it ("调研组对市交通运输局…表示肯定，希望该局要…" -> 市交通运输局, "督查组到石门镇…。该镇要…" -> 石门镇).
+_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$")
+
+
+def _referent(unit: str, before: str) -> str:
+    """The unit ``unit`` ("该局") stands for: the last name of its kind in ``before`` up to where it is written."""
+    m = _ANAPHOR.match(unit)
+    if not m:
+        return unit
+    at = before.find(unit)
+    before = before[:at] if at >= 0 else before
+    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{m.group(1)}", before)
+    return names[-1] if names else unit
+
+
+# A record page of a 交办单 / 督办单 system: each field's label on a line of its own, its value on the lines under it
+# ("责任单位:" / "市政园林工程处", "交办单标题:" / "关于…的通知"). One record is one decision: its title (else what
+# it hands out) is the text, the unit fields say who, a deadline field by when; "请你单位…" in the content is the
+# record's own 责任单位.
+_RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
+_RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
+_RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
+_RECORD_WHO = re.compile(rf"^(?:{_UNIT_LABEL})$")
+_RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
+
+
+def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
+    """The decisions of the field records in ``text``, and the text with their lines blanked (numbers kept)."""
+    lines = text.split("\n")
+    labels = [n for n, line in enumerate(lines) if _RECORD_LABEL.match(line.strip())]
+    if len(labels) < 3 or not any(_RECORD_WHO.match(_RECORD_LABEL.match(lines[n].strip()).group(1)) for n in labels):
+        return [], text
+    records: list[list[tuple[int, str, str]]] = [[]]
+    for k, n in enumerate(labels):
+        label = _RECORD_LABEL.match(lines[n].strip()).group(1)
+        end = labels[k + 1] if k + 1 < len(labels) else len(lines)
+        if k + 1 == len(labels):  # the last field's value: its lines up to a blank line
+            end = next((m for m in range(n + 1, len(lines)) if not lines[m].strip() and m > n + 1), len(lines))
+        if k and n - labels[k - 1] > 12 or any(label == seen for _n, seen, _v in records[-1]):
+            records.append([])  # another record, or fields too far apart to be one
+        records[-1].append((n, label, " ".join(x.strip() for x in lines[n + 1:end] if x.strip())))
+    out = []
+    for record in records:
+        fields = {label: value for _n, label, value in record}
+        who = "；".join(f"{label}：{value}" for label, value in fields.items() if _RECORD_WHO.match(label) and value)
+        said = ([v for label, v in fields.items() if _RECORD_TITLE.search(label) and v]
+                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v])
+        if not who or not said or len(record) < 3:
+            continue
+        leads, supporting = _who(who)
+        when = "；".join(f"完成时限：{v}" for label, v in fields.items() if _RECORD_WHEN.match(label) and v)
+        deadline, relative = _deadline(when, year) if when else (None, "")
+        out.append(ParsedDecision(text=said[0], lead_units=leads, supporting_units=supporting, deadline=deadline,
+                                  line=record[0][0] + 1, relative=relative))
+        first, last = record[0][0], record[-1][0]
+        last_end = next((m for m in range(last + 1, len(lines)) if not lines[m].strip() and m > last + 1),
+                        len(lines))
+        for m in range(first, last_end):
+            lines[m] = ""
+    return out, "\n".join(lines)
+
+
+# A deadline a paragraph's last charge sets for all of them ("县水务局要…，县自然资源局要…，两项工作均于8月底前完成"):
+# the deadline of each piece of that paragraph that names none.
+_SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|必须)?(?:于|在)[^，,；;。]{2,16}?"
+                          r"(?:之前|以前|前|底|内)[^，,；;。]{0,6}?(?:完成|办结|到位|完工|建成)")
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     text = _FIELD_IS.sub(_field_is, text)
+    text = _BRACKETED_LABEL.sub(lambda m: f" {m.group(1)}：", text)
     if cut := _CUT_BRACKET.search(text):  # a page cut off inside the brackets of who answers
         text = text[:cut.start(1)] + ")"
     year = year or (meeting.year if meeting else None) or _year_of(text)
     parsed = ParsedDecisions(year=year, meeting=meeting)
+    records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
-    pieces = [(line, piece) for line, segment in segments
-              for piece in ([segment] if segment == _TABLE else _decision_texts(segment))]
+    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share)
+    for line, segment in segments:
+        texts = [segment] if segment == _TABLE else _decision_texts(segment)
+        shared = _SHARED_WHEN.search(texts[-1]) if len(texts) > 1 else None
+        pieces += [(line, piece, shared.group(0) if shared else "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
-    for line, segment in pieces:
-        if segment == _TABLE:
+    for line, segment, shared in [(0, _RECORDS, ""), *pieces]:
+        if segment == _RECORDS:
+            found = records
+        elif segment == _TABLE:
             found = tables[line]
         else:
             leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
             if not leads and not supporting:
                 continue
+            if any(_ANAPHOR.match(u) for u in leads + supporting):
+                before = text[: max(text.find(segment[:12]), 0)]
+                leads = _dedupe([_referent(u, before + segment) for u in leads])
+                supporting = _dedupe([_referent(u, before + segment) for u in supporting])
             deadline, relative = _deadline(segment, year, meeting)
+            if deadline is None and not relative and shared:
+                deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
         for decision in found:
