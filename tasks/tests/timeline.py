@@ -108,7 +108,9 @@ def pytest_runtest_protocol(item, nextitem):
         _out.write(json.dumps({
             "id": item.nodeid, "start": start, "end": time.time(),
             "cpu": round(_cpu(resource.RUSAGE_SELF) - cpu, 4),
-            "child_cpu": round(_children_cpu() - child, 4),
+            # Not below 0: processes that end without being waited for by this tree (Chromium's renderers when
+            # it closes) take their seconds, already charged while they ran, out of the sum.
+            "child_cpu": round(max(_children_cpu() - child, 0.0), 4),
             "slept": round(_slept[0] - slept, 4),
         }) + "\n")
 
