@@ -32,36 +32,50 @@ def _cpu(who: int) -> float:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def _children_of(pid: int) -> list[int] | None:
+    """The pids of ``pid``'s children (Linux's /proc/<pid>/task/<tid>/children), or None where not offered."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return [] if os.path.isdir("/proc/self/task") else None
+    found: list[int] = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
+                found += [int(p) for p in children.read().split()]
+        except FileNotFoundError:
+            return None  # a kernel without CONFIG_PROC_CHILDREN
+        except OSError:
+            continue  # the thread ended meanwhile
+    return found
+
+
+def _cpu_of(pid: int) -> float:
+    """A process's CPU seconds and its reaped children's (utime, stime, cutime, cstime), 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / _TICK
+
+
 def descendants_cpu(root: int | None = None) -> float:
     """CPU seconds of the processes now running under ``root`` (this process), each with its reaped children's.
 
     ``getrusage(RUSAGE_CHILDREN)`` counts a child only once it has ended and been waited for: the shared
     Chromium's seconds (and a LibreOffice's grandchildren's) all landed on the test that closed it. Read with
-    it, a test is charged what its children spent while it ran. Linux's /proc; 0 elsewhere.
+    it, a test is charged what its children spent while it ran. Linux's /proc (the children lists, walked from
+    ``root``: a fraction of a millisecond without children); 0 elsewhere.
     """
     root = os.getpid() if root is None else root
-    children: dict[int, list[int]] = defaultdict(list)
-    times: dict[int, float] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
+    total, todo = 0.0, _children_of(root)
+    if todo is None:
         return 0.0
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        pid = int(entry)
-        children[int(fields[1])].append(pid)  # fields[0] is the state, [1] the parent
-        times[pid] = sum(int(v) for v in fields[11:15]) / _TICK  # utime, stime, cutime, cstime
-    total, todo = 0.0, list(children.get(root, ()))
     while todo:
         pid = todo.pop()
-        total += times.get(pid, 0.0)
-        todo += children.get(pid, ())
+        total += _cpu_of(pid)
+        todo += _children_of(pid) or []
     return total
 
 
@@ -102,7 +116,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    start, cpu, child, slept = time.time(), _cpu(resource.RUSAGE_SELF), _children_cpu(), _slept[0]
+    # The children first: reading /proc is this process's CPU, not the test's.
+    child = _children_cpu()
+    start, cpu, slept = time.time(), _cpu(resource.RUSAGE_SELF), _slept[0]
     yield
     if _out is not None:
         _out.write(json.dumps({
