@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate demo bench clean sysdeps fuzz profile-suite
+.PHONY: run test lint venv migrate demo bench clean sysdeps fuzz profile-suite screenshots
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -70,6 +70,10 @@ fuzz: venv var
 profile-suite: venv var
 	-$(BIN)/pytest -n $(PYTEST_WORKERS) -p tasks.tests.timeline
 	$(PY) -m tasks.tests.timeline
+
+# The browser journeys with their screenshots saved for review (make test takes none: tasks/tests/browser/shots.py).
+screenshots: venv var sysdeps
+	SCREENSHOT_DIR=$(CURDIR)/var/screenshots $(BIN)/pytest -n 0 tasks/tests/browser
 
 # Every bench script that runs on its own (locustfile.py is locust's, province_data.py is province.py's
 # builder, walk.py needs a kept bench database: bench/RESULTS.md says how to run those).

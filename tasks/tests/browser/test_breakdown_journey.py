@@ -12,7 +12,8 @@ from tasks.models import Reminder, WorkItem
 from tasks.services.reminders import reminders_scan, reminders_send_pending
 from tasks.services.review import work_item_accept
 from tasks.tests.breakdown_setup import make_towns
-from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text, session
+from tasks.tests.browser.shots import screenshot
+from tasks.tests.browser.test_journeys import messages_text, session
 from tasks.tests.daily_setup import make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -31,8 +32,7 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
     lead = session(browser, live_server, "lead")
     lead.goto(live_server.url + w.item.get_absolute_url())
     lead.click("#break-down")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    lead.screenshot(path=str(SCREENSHOTS / "breakdown-form.png"), full_page=True)
+    screenshot(lead, "breakdown-form.png", full_page=True)
     lead.click("#all-towns")
     assert f"已分解交办给 {len(towns)} 个单位" in messages_text(lead)
     rollup = lead.inner_text("#sub-items")
@@ -47,7 +47,7 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
         town.click(f"text={w.item.text}")
         assert w.item.text in town.inner_text(".parent-item")
         if i == 0:
-            town.screenshot(path=str(SCREENSHOTS / "breakdown-sub-item.png"), full_page=True)
+            screenshot(town, "breakdown-sub-item.png", full_page=True)
         town.click("#sign button[type=submit]")
         assert "已签收" in messages_text(town)
         town.fill("#report textarea[name=note]", note)
@@ -82,7 +82,7 @@ def test_lead_breaks_down_to_all_towns_two_sign_and_report_one_is_chased_parent_
     rollup = lead.inner_text("#sub-items")
     assert f"1/{len(towns)} 完成" in rollup and f"{len(towns) - 2} 未签收" in rollup
     assert "全部办结后才能申请办结" in lead.inner_text(".actions")
-    lead.screenshot(path=str(SCREENSHOTS / "breakdown-parent.png"), full_page=True)
+    screenshot(lead, "breakdown-parent.png", full_page=True)
     lead.goto(live_server.url + "/work/")
     assert f"分解 1/{len(towns)} 完成" in lead.locator("tr", has_text=w.item.text).first.inner_text()
     lead.context.close()

@@ -16,10 +16,9 @@ from tasks.models import Bulletin, RoundupSettings, SupervisionNotice
 from tasks.roundups.periods import Period
 from tasks.services import roundups as roundup_service
 from tasks.services.roundups import roundup_generate
+from tasks.tests.browser.shots import screenshot
 from tasks.tests.factories import liaison_for
 from tasks.tests.roundup_golden import build_golden
-
-from .test_import_journey import shots  # noqa: F401 - fixture
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +32,7 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
-def test_edit_publish_then_notice_answer(live_server, browser, shots, celery_eager, monkeypatch):  # noqa: F811
+def test_edit_publish_then_notice_answer(live_server, browser, celery_eager, monkeypatch):
     from tasks.documents.convert import soffice_path
 
     if not soffice_path():
@@ -59,7 +58,7 @@ def test_edit_publish_then_notice_answer(live_server, browser, shots, celery_eag
     page.fill("#id_body", body + "\n四、专班意见\n请各单位于7月底前完成全部整改。")
     page.click("#bulletin-form button[type=submit]")
     page.wait_for_selector("text=通报已保存")
-    page.screenshot(path=str(shots / "bulletin-edit.png"), full_page=True)
+    screenshot(page, "bulletin-edit.png", full_page=True)
     page.click("#bulletin-publish button[type=submit]")
     page.wait_for_selector("text=已印发：金住办〔")
     bulletin = Bulletin.objects.get()
@@ -95,5 +94,5 @@ def test_edit_publish_then_notice_answer(live_server, browser, shots, celery_eag
     page.goto(live_server.url + reverse("tasks:work_item_detail", args=[item.pk]))
     history = page.inner_text("#history")
     assert "已召开专题会，12月20日前完成。" in history and notice.doc_number in history
-    page.screenshot(path=str(shots / "notice-answered-item.png"), full_page=True)
+    screenshot(page, "notice-answered-item.png", full_page=True)
     context.close()

@@ -1,6 +1,6 @@
 """Journey 1 in a real Chromium: upload yuecheng's plan, map a unit, confirm, land on the plan's page.
 
-Screenshots of the preview (desktop and a 390px phone) go to $SCREENSHOT_DIR when it is set.
+Screenshots of the preview (desktop and a 390px phone) go to $SCREENSHOT_DIR when it is set (``shots.py``).
 """
 
 import os
@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tasks.importers import parse_plan_file
 from tasks.models import Plan, Role, UnitAlias, WorkItem
+from tasks.tests.browser.shots import screenshot
 from tasks.tests.factories import RegionFactory, UnitFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
@@ -21,13 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 YUECHENG = Path(__file__).resolve().parents[3] / "fixtures" / "plans" / "yuecheng-2023-2027.txt"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    path = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _region_known_but_for_one_name():
@@ -53,7 +47,7 @@ def _log_in(page, base: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
-def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_server, browser, shots):
+def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_server, browser):
     bureau = _region_known_but_for_one_name()
     _coordinator()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -72,10 +66,10 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
     assert page.locator(".state").inner_text() == "将新建"
     link = page.get_by_label("创县级及以上优质工程（个）")
     assert link.input_value() == "6"
-    page.screenshot(path=str(shots / "import_preview_desktop.png"))
-    page.locator("#import-form").screenshot(path=str(shots / "import_checklist_desktop.png"))
+    screenshot(page, "import_preview_desktop.png")
+    screenshot(page.locator("#import-form"), "import_checklist_desktop.png")
     work_list = page.locator(".card", has=page.get_by_role("heading", name="工作清单", exact=True))
-    work_list.screenshot(path=str(shots / "import_work_list_desktop.png"))
+    screenshot(work_list, "import_work_list_desktop.png")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                 has_touch=True, locale="zh-CN")
@@ -83,10 +77,10 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
     phone_page = phone.new_page()
     phone_page.goto(live_server.url + reverse("tasks:plan_import_preview"))
     assert phone_page.get_by_label("区建设局", exact=True).is_visible()
-    phone_page.screenshot(path=str(shots / "import_preview_phone.png"))
-    phone_page.locator("#import-form").screenshot(path=str(shots / "import_checklist_phone.png"))
+    screenshot(phone_page, "import_preview_phone.png")
+    screenshot(phone_page.locator("#import-form"), "import_checklist_phone.png")
     phone_page.get_by_role("heading", name="重点任务", exact=True).scroll_into_view_if_needed()
-    phone_page.screenshot(path=str(shots / "import_tasks_phone.png"))
+    screenshot(phone_page, "import_tasks_phone.png")
     # Nothing is wider than the phone's screen except inside the scrolling tables.
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
@@ -99,14 +93,14 @@ def test_coordinator_uploads_maps_a_unit_confirms_and_lands_on_the_plan(live_ser
 
     expect(select).to_have_value(str(bureau.pk))
     expect(page.locator(".state")).to_have_text("作为已有单位的别名")
-    page.locator("#import-form").screenshot(path=str(shots / "import_checklist_chosen.png"))
+    screenshot(page.locator("#import-form"), "import_checklist_chosen.png")
     page.click("button:has-text('确认导入')")
     page.wait_for_url(lambda url: "/plans/import/" not in url)
     plan = Plan.objects.get()
     page.wait_for_url(live_server.url + plan.get_absolute_url())
     assert page.get_by_text("导入完成").is_visible()
     assert page.get_by_role("heading", name=plan.title).is_visible()
-    page.screenshot(path=str(shots / "import_done_plan_page.png"))
+    screenshot(page, "import_done_plan_page.png")
 
     assert UnitAlias.objects.get(name="区建设局").unit == bureau
     assert plan.key_tasks.get(number=1).assignments.get(role=Role.LEAD).unit == bureau

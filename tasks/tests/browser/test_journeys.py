@@ -12,10 +12,10 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from openpyxl import load_workbook
 
 from tasks.models import StatusChange, WorkItem
+from tasks.tests.browser.shots import screenshot
 from tasks.tests.daily_setup import PASSWORD, PDF, make_world
 from tasks.tests.factories import UnitFactory, WorkItemFactory
 
@@ -25,7 +25,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 S = WorkItem.Status
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 def session(browser, live_server, username: str, **context):
@@ -153,13 +152,12 @@ def test_home_and_item_pages_fit_the_screen(browser, live_server, width, height,
                         deadline=due, due_date=due, deadline_text=f"{due.month}月底前", lead=w.lead,
                         key_task=w.key_task, indicator=w.indicator)
     page = session(browser, live_server, "lead", viewport={"width": width, "height": height})
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"home-{name}.png"), full_page=True)
+    screenshot(page, f"home-{name}.png", full_page=True)
     # Nothing sticks out sideways: wide tables scroll inside their own box.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert re.search(r"1\s*已逾期", page.inner_text(".counts"))
     page.goto(live_server.url + w.item.get_absolute_url())
-    page.screenshot(path=str(SCREENSHOTS / f"item-{name}.png"), full_page=True)
+    screenshot(page, f"item-{name}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.context.close()
 
@@ -179,11 +177,10 @@ def test_coordinator_pages_fit_the_screen(browser, live_server, width, height, n
 
     work_item_request_close(item=w.item, user=w.lead_user, note="已完成全部筹集任务，附验收报告和资金拨付凭证")
     page = session(browser, live_server, "coord", viewport={"width": width, "height": height})
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for slug, url in (("coordinator-home", "/"), ("plan", w.plan.get_absolute_url()), ("review", "/review/"),
                       ("overdue", "/overdue/"), ("item-review", w.item.get_absolute_url())):
         page.goto(live_server.url + url)
-        page.screenshot(path=str(SCREENSHOTS / f"{slug}-{name}.png"), full_page=True)
+        screenshot(page, f"{slug}-{name}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), slug
     page.context.close()
 

@@ -15,7 +15,8 @@ from tasks.models import ReminderSettings, WorkItem
 from tasks.notifications.links import Link, link_read, signed_url
 from tasks.services.breakdown import BreakdownPart, work_item_break_down
 from tasks.services.reminders import reminders_scan, reminders_send_pending
-from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text
+from tasks.tests.browser.shots import screenshot
+from tasks.tests.browser.test_journeys import messages_text
 from tasks.tests.daily_setup import PASSWORD, make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -52,8 +53,7 @@ def test_a_liaison_signs_from_the_chase_link_in_two_taps_and_the_next_link_lands
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith(f"/items/{sub.pk}/sign/")  # landed on the confirm page: tap 1 was the link
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "sign-from-link-phone.png"), full_page=True)
+    screenshot(page, "sign-from-link-phone.png", full_page=True)
     assert page.locator("#sign-confirm button[type=submit]").count() == 1
     page.tap("#sign-confirm button[type=submit]")  # tap 2
     page.wait_for_load_state()

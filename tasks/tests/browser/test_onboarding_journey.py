@@ -15,7 +15,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tasks.models import Message, Plan, Unit, WorkItem
-from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text
+from tasks.tests.browser.shots import screenshot
+from tasks.tests.browser.test_journeys import messages_text
 from tasks.tests.factories import UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -90,7 +91,7 @@ def test_a_region_on_board_from_an_empty_installation(browser, live_server, tmp_
     page.click("#roster-upload button[type=submit]")
     clicks += 1
     assert page.inner_text("#roster-bad") == "0"
-    page.screenshot(path=str(SCREENSHOTS / "onboarding-roster-preview.png"), full_page=True)
+    screenshot(page, "onboarding-roster-preview.png", full_page=True)
     page.click("#roster-confirm")
     clicks += 1
     assert "新增 30 人" in messages_text(page)
@@ -121,5 +122,5 @@ def test_a_region_on_board_from_an_empty_installation(browser, live_server, tmp_
     # The 2023 list was kept as history (the preview's default): nothing of it is overdue, lead or supporting.
     assert "历史留档" in body and "逾期未到位" not in body and "已逾期" in body
     assert liaison.inner_text(".count.c-overdue b") == "0"
-    liaison.screenshot(path=str(SCREENSHOTS / "onboarding-liaison-home.png"), full_page=False)
+    screenshot(liaison, "onboarding-liaison-home.png", full_page=False)
     phone.close()

@@ -1,8 +1,8 @@
 """Phone first for liaisons and leaders (issue 32 §5): every page they use, at 390 × 844 in a real Chromium.
 
 On each page: nothing scrolls sideways (``scrollWidth`` ≤ 390); every visible control is at least 44 × 44 px
-(a checkbox or radio button by the label that holds it); every figure has a visible label beside it. The
-screenshots are saved with the other browser tests' (``var/screenshots/phone-*.png``).
+(a checkbox or radio button by the label that holds it); every figure has a visible label beside it.
+``make screenshots`` saves the pages with the other browser tests' (``var/screenshots/phone-*.png``).
 
 A figure is a visible text that is a number ("11", "0.0%", "3.30", "—" beside them counts as none): its label
 is text in its own box, its box's ``::before`` (a card's ``data-label``), the ``<dt>`` before its ``<dd>``, or
@@ -24,10 +24,11 @@ from tasks.models import WorkItem
 from tasks.services.breakdown import BreakdownPart, work_item_break_down
 from tasks.services.notices import notices_issue_for_items
 from tasks.tests.breakdown_setup import make_towns
+from tasks.tests.browser.shots import screenshot
 from tasks.tests.daily_setup import make_world, user
 from tasks.tests.factories import WorkItemFactory
 
-from .test_journeys import SCREENSHOTS, session
+from .test_journeys import session
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,8 +41,7 @@ CHECK = (Path(__file__).parent / "phone_check.js").read_text(encoding="utf-8")
 
 
 def check_phone_page(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True)
+    screenshot(page, f"phone-{name}.png", full_page=True)
     found = page.evaluate(CHECK)
     assert found["scrollWidth"] <= PHONE["width"], (name, found["scrollWidth"])
     assert found["small"] == [], (name, "controls under 44 px", found["small"])
@@ -90,7 +90,7 @@ def test_a_liaisons_pages_fit_a_phone(browser, live_server, office):
     assert camera.get_attribute("accept") == "image/*" and camera.get_attribute("capture") == "environment"
     page.goto(live_server.url + w.soon.get_absolute_url())
     page.locator("#report").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "phone-report.png"))
+    screenshot(page, "phone-report.png")
     page.click("#close summary")
     assert page.locator("#close input[name=photos]").get_attribute("capture") == "environment"
     check_phone_page(page, "close-request")

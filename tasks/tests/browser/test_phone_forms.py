@@ -16,10 +16,11 @@ from datetime import timedelta
 import pytest
 
 from tasks.models import Role, WorkItemUnit
+from tasks.tests.browser.shots import screenshot
 from tasks.tests.daily_setup import make_world
 from tasks.tests.factories import UnitFactory
 
-from .test_journeys import SCREENSHOTS, session
+from .test_journeys import session
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,8 +42,7 @@ def test_a_form_sent_back_shows_its_error_on_screen_and_keeps_the_page_on_the_ph
                          files=[{"name": "安装包.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\0\0"}])
     page.click("#report button[type=submit]")
     page.wait_for_load_state()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "phone-report-error.png"))
+    screenshot(page, "phone-report-error.png")
     assert "文件类型不允许" in page.inner_text("#report .errorlist")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # The error is on screen, the cursor in its field, what was typed still there.
@@ -68,7 +68,7 @@ def test_a_supporting_liaison_reaches_the_form_past_twenty_supporting_units(brow
                                     role=Role.SUPPORT, position=i + 2)
     page = session(browser, live_server, "support", viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(live_server.url + w.item.get_absolute_url())
-    page.screenshot(path=str(SCREENSHOTS / "phone-many-supporting-units.png"), full_page=True)
+    screenshot(page, "phone-many-supporting-units.png", full_page=True)
     # The 21 supporting units are folded under their count; this unit's own part stays in sight.
     assert "配合单位 21 个" in page.inner_text("#support-units summary")
     assert not page.locator("text=配合单位07").first.is_visible()
@@ -123,7 +123,7 @@ def test_the_roster_preview_puts_the_rows_to_fix_first_and_fits_the_screen(brows
         page.set_input_files("#roster-upload input[type=file]", str(path))
         page.click("#roster-upload button[type=submit]")
         page.wait_for_load_state()
-        page.screenshot(path=str(SCREENSHOTS / f"roster-long-{width}.png"))
+        screenshot(page, f"roster-long-{width}.png")
         assert page.inner_text("#roster-bad") == "3"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         rows = page.locator("table.roster tbody tr")
@@ -160,7 +160,7 @@ def test_the_overdue_lists_bulk_actions_stay_on_screen_on_a_phone(browser, live_
     button = page.locator(".bulk-actions button.primary")
     box = button.bounding_box()
     assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen, over the list
-    page.screenshot(path=str(SCREENSHOTS / "phone-overdue-bulk.png"))
+    screenshot(page, "phone-overdue-bulk.png")
     button.click()
     page.wait_for_load_state()
     assert "催办" in page.inner_text(".messages")

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from tasks.models import Message
-from tasks.tests.browser.test_journeys import SCREENSHOTS, messages_text, session
+from tasks.tests.browser.shots import screenshot
+from tasks.tests.browser.test_journeys import messages_text, session
 from tasks.tests.daily_setup import make_world
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -52,8 +53,7 @@ def test_coordinator_imports_a_roster_and_the_liaison_sets_a_password_from_the_i
     assert coordinator.inner_text("#roster-bad") == "1"
     row = coordinator.inner_text("#roster-row-4")
     assert "不在" in row and "区教育局" in row
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    coordinator.screenshot(path=str(SCREENSHOTS / "roster-preview.png"), full_page=True)
+    screenshot(coordinator, "roster-preview.png", full_page=True)
     coordinator.select_option("#id_unit_4", label="区教育局")  # the suggestion: a choice, nothing typed
     clicks += 1
     coordinator.click("#roster-check")
@@ -75,7 +75,7 @@ def test_coordinator_imports_a_roster_and_the_liaison_sets_a_password_from_the_i
     assert "13800000001" in page.inner_text("body")
     page.fill("#id_new_password1", "Yuecheng-2026-liaison")
     page.fill("#id_new_password2", "Yuecheng-2026-liaison")
-    page.screenshot(path=str(SCREENSHOTS / "invitation-set-password.png"), full_page=True)
+    screenshot(page, "invitation-set-password.png", full_page=True)
     page.click("#set-password button[type=submit]")
     assert "密码已设置" in messages_text(page)
     assert w.item.text in page.inner_text("body")  # the unit's items, at once

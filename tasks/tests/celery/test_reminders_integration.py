@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import email
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -48,6 +49,8 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 NOW = "2023-05-30T09:00:00+08:00"  # a Tuesday morning, after the default 08:30 send time
 LATER = "2023-05-30T10:00:00+08:00"
 WAIT = 60  # seconds to wait for mail before failing
+TASK_RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] received")
+TASK_ENDED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (?:succeeded|raised|retry)")
 
 
 # ---------------------------------------------------------------- SMTP on loopback
@@ -200,6 +203,28 @@ def services(transactional_db, tmp_path):
         def log_text(self) -> str:
             return "\n".join(p.read_text()[-4000:] for p in sorted(tmp_path.glob("worker*.log")))
 
+        def settle(self, timeout: float = WAIT) -> None:
+            """Wait until nothing is left to run: the broker's queue is empty and every task a live worker took
+            has ended (its log says received, then succeeded, raised or retry), three times in a row, 0.2 s
+            apart (a task taken off the queue is logged as received at once). A tick's sends, its retries (held
+            by the worker until their time) and the tasks they queue are all done then, so "nothing more went
+            out" is asserted without a fixed sleep. (Not the unacknowledged set: a killed worker's prefetched
+            tasks stay there for an hour, for this test and the next.)"""
+            deadline, quiet = time.monotonic() + timeout, 0
+            with celery_app.connection_for_write(redis_url) as conn:
+                redis = conn.default_channel.client
+                while quiet < 3:
+                    # A killed worker's unfinished task is not waited for: it never ends.
+                    logs = "\n".join((tmp_path / f"worker{n}.log").read_text()
+                                     for n, proc in enumerate(workers) if proc.poll() is None)
+                    received = set(TASK_RECEIVED.findall(logs))
+                    busy = received - set(TASK_ENDED.findall(logs))
+                    waiting = redis.llen(celery_app.conf.task_default_queue)
+                    quiet = quiet + 1 if not busy and not waiting else 0
+                    assert time.monotonic() < deadline, f"{len(busy)} tasks running, {waiting} queued:\n" + (
+                        self.log_text())
+                    time.sleep(0.2)
+
     yield Services()
     for proc in workers:
         if proc.poll() is None:
@@ -246,7 +271,7 @@ def test_worker_runs_the_beat_task_and_each_recipient_gets_exactly_one_email(ser
     services.tick(NOW)  # a second beat process (or a re-delivered tick) at the same moment
     inbox.wait_for(len(addresses))
     services.tick(LATER)  # the next quarter-hour: nothing new
-    time.sleep(3)
+    services.settle()
     assert_each_once(inbox, addresses)
     message = next(m for m in inbox.messages if m["To"] == "unit0@zf.example.cn")
     assert message.is_multipart()
@@ -280,9 +305,9 @@ def test_worker_killed_mid_batch_leaves_that_batch_uncertain_and_sends_the_rest_
     time.sleep(2.5)  # NOTIFY_SENDING_TIMEOUT_SECONDS
     services.outbox_tick()
     inbox.wait_for(10)
-    time.sleep(3)
+    services.settle()
     services.outbox_tick()  # a later minute: nothing more goes out
-    time.sleep(2)
+    services.settle()
     uncertain = list(Message.objects.filter(state=Message.State.UNCERTAIN).values_list("address", flat=True))
     assert len(uncertain) == 3
     received = inbox.recipients()
@@ -310,7 +335,7 @@ def test_smtp_down_then_up_is_retried_and_delivered(services, smtp):
         assert time.monotonic() < deadline, services.log_text()
         services.outbox_tick()
         time.sleep(0.5)
-    time.sleep(3)
+    services.settle()
     assert_each_once(inbox, addresses)
     assert all(a >= 2 for a in Message.objects.values_list("attempts", flat=True))
     assert set(Message.objects.values_list("state", "last_error")) == {(Message.State.SENT, "")}

@@ -35,6 +35,7 @@ from tasks.documents.gongwen import (
 )
 from tasks.documents.linebreak import words
 from tasks.rules.notices import BLUE, RED, YELLOW
+from tasks.tests.documents.conftest import require_soffice
 
 EMU_PER_MM = 36000
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -245,8 +246,16 @@ def _pdf_fonts(reader: PdfReader) -> set[str]:
     return names
 
 
-def test_pdf_is_a4_numbered_and_embeds_the_free_fonts(soffice, artifacts):
-    pdf = docx_to_pdf(build_docx(sample()))
+@pytest.fixture(scope="module")
+def sample_printed():
+    """The sample 公文 as .docx and as LibreOffice prints it, once for the module's tests that read them."""
+    require_soffice()
+    data = build_docx(sample())
+    return data, docx_to_pdf(data)
+
+
+def test_pdf_is_a4_numbered_and_embeds_the_free_fonts(sample_printed, artifacts):
+    _data, pdf = sample_printed
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 3
     for n, page in enumerate(reader.pages, start=1):
@@ -263,10 +272,10 @@ def test_pdf_is_a4_numbered_and_embeds_the_free_fonts(soffice, artifacts):
         (artifacts / "gongwen-sample-page1.png").write_bytes(pdf_page_png(pdf))
 
 
-def test_libreoffice_round_trip_keeps_the_page_count(soffice):
+def test_libreoffice_round_trip_keeps_the_page_count(sample_printed):
     """Word and WPS cannot run here: the .docx saved again by LibreOffice prints to as many pages."""
-    data = build_docx(sample())
-    direct = len(PdfReader(io.BytesIO(docx_to_pdf(data))).pages)
+    data, pdf = sample_printed
+    direct = len(PdfReader(io.BytesIO(pdf)).pages)
     again = convert(data, source_ext="docx", target="docx:MS Word 2007 XML")
     assert len(PdfReader(io.BytesIO(docx_to_pdf(again))).pages) == direct
 

@@ -4,7 +4,6 @@ cached formula values, and hostile files refused with a clear message before any
 import io
 import re
 import subprocess
-import time
 import zipfile
 from datetime import date
 
@@ -13,6 +12,7 @@ import pytest
 from tasks.importers import PlanParseError
 from tasks.importers.limits import Limits, read_and_parse
 from tasks.importers.sheets import MAX_COLUMNS, MAX_ROWS, calc_available, read_sheets, soffice_binary
+from tasks.tests.budgets import cpu_budget
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -142,10 +142,9 @@ def _with_sheet_xml(data: bytes, change) -> bytes:
 
 
 def _timed_refusal(data: bytes, name: str, match: str) -> None:
-    start = time.monotonic()
-    with pytest.raises(PlanParseError, match=match):
+    """Refused, and before it is loaded: within 3 CPU seconds (wall time grew with the machine's load)."""
+    with cpu_budget(3, f"refusing {name}"), pytest.raises(PlanParseError, match=match):
         read_sheets(data, filename=name)
-    assert time.monotonic() - start < 3
 
 
 def test_a_zip_bomb_is_refused_from_its_directory():
@@ -205,7 +204,7 @@ def test_a_task_list_spreadsheet_parses_to_a_plan(tmp_path):
     assert plan.key_tasks[2].deadline == date(2024, 6, 30)
 
 
-def test_a_3000_row_spreadsheet_parses_in_under_5_seconds(tmp_path):
+def test_a_3000_row_spreadsheet_parses_in_under_5_cpu_seconds(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["序号", "重点任务", "牵头单位", "配合单位", "完成时限"])
@@ -215,9 +214,8 @@ def test_a_3000_row_spreadsheet_parses_in_under_5_seconds(tmp_path):
                    f"{units[(i + 1) % 6]}、{units[(i + 2) % 6]}", f"2024年{i % 12 + 1}月底前"])
     path = tmp_path / "big.xlsx"
     path.write_bytes(_xlsx(wb))
-    start = time.monotonic()
-    _text, plan = read_and_parse(path)
-    assert time.monotonic() - start < 5
+    with cpu_budget(5, "parsing 3,000 rows"):  # the parse runs in a forked child: its CPU is counted too
+        _text, plan = read_and_parse(path)
     assert len(plan.key_tasks) == 3000
     assert plan.key_tasks[-1].lead_units == [units[0]]
 

@@ -173,9 +173,12 @@ def _to_doc(source: Path, tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture
-def doc_file(tmp_path):
-    return _to_doc(_pipe_merged_docx(tmp_path), tmp_path)
+@pytest.fixture(scope="module")
+def doc_file(tmp_path_factory):
+    """The .doc LibreOffice makes of the merged-rows table: made once for the module's tests, which only read
+    it (a LibreOffice start is some 1.7 CPU seconds)."""
+    folder = tmp_path_factory.mktemp("doc")
+    return _to_doc(_pipe_merged_docx(folder), folder)
 
 
 def test_doc_converted_by_libreoffice_reads_like_the_docx(doc_file):

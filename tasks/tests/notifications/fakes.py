@@ -21,6 +21,14 @@ from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def wait_until(condition, timeout: float = 5) -> None:
+    """Poll ``condition`` until it holds (what a provider's thread does is waited for, never slept for)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout} s"
+        time.sleep(0.05)
+
+
 class FakeServer:
     """A threaded HTTP server; subclasses answer ``handle(method, path, query, body, headers)``."""
 

@@ -1,6 +1,5 @@
 """DingTalk work notices against the local stand-in: tokens, batches of 100, the send result, failures."""
 
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ import pytest
 from tasks.models import Message, Profile
 from tasks.notifications.services import message_queue, outbox_deliver, outbox_reconcile, outbox_sweep
 from tasks.tests.factories import UserFactory, signed_links_in
+from tasks.tests.notifications.fakes import wait_until
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -18,13 +18,6 @@ M = Message.State
 def queue(key: str, user: str, text: str = "您有 2 项工作即将到期") -> Message:
     return message_queue(key=key, purpose=Message.Purpose.TEST, channel="dingtalk", address=user,
                          subject="提醒", body=text, payload={"markdown": text, "title": "提醒"}, now=NOW)
-
-
-def wait_until(condition, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def states() -> dict[str, str]:

@@ -1,7 +1,6 @@
 """浙政钉 work notices against the local gateway: signed calls, bizMsgId once, the 2,048-byte body."""
 
 import json
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ import pytest
 
 from tasks.models import Message
 from tasks.notifications.services import message_queue, outbox_deliver, outbox_sweep
+from tasks.tests.notifications.fakes import wait_until
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -34,7 +34,7 @@ def test_an_answer_lost_is_sent_again_and_the_gateway_takes_it_once(zzd, setting
     queue("a", user="zzd-002")
     zzd.hang_next(1.2)  # taken, the answer lost: with bizMsgId a retry is safe
     assert outbox_deliver(channel="zzd", now=NOW).counts == {M.QUEUED: 1}
-    time.sleep(1)
+    wait_until(lambda: zzd.delivered()["zzd-002"] == 1)  # the gateway acted on it, after its late answer
     retry_at = Message.objects.get(key="a").next_attempt_at
     assert outbox_deliver(channel="zzd", now=retry_at).counts == {M.SENT: 1}  # "duplicate": it went out before
     assert zzd.delivered()["zzd-002"] == 1

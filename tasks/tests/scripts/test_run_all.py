@@ -55,6 +55,22 @@ def _alive(pids: set[int]) -> set[int]:
     return {p for p in pids if p in table and table[p][1] != "Z"}
 
 
+def _tree(procs: dict[str, subprocess.Popen]) -> set[int]:
+    """The processes started here and their descendants."""
+    return _descendants(os.getpid()) & ({p.pid for p in procs.values()}
+                                        | set().union(*(_descendants(p.pid) for p in procs.values())))
+
+
+WORKER_READY = b"ready."  # what a Celery worker logs once its pool has started
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def _serving(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -80,10 +96,11 @@ def test_one_ctrl_c_to_the_process_group_stops_web_worker_and_beat(tmp_path):
     children: set[int] = set()
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and not (_serving(port) and len(_descendants(sup.pid)) >= 4):
+        # Up when the site answers and the worker says it is ready (its pool started): waited for, not slept.
+        while time.monotonic() < deadline and not (
+                _serving(port) and len(_descendants(sup.pid)) >= 4 and WORKER_READY in _read(tmp_path / "run.log")):
             assert sup.poll() is None, (tmp_path / "run.log").read_text()
-            time.sleep(0.5)
-        time.sleep(2)  # let the worker finish starting its pool
+            time.sleep(0.2)
         children = _descendants(sup.pid)
         # web (+ its autoreload child), worker (+ 2 pool processes), beat
         assert _serving(port) and len(children) >= 4, (tmp_path / "run.log").read_text()
@@ -117,9 +134,10 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period():
         "worker": subprocess.Popen([sys.executable, "-c", stubborn], start_new_session=True),
         "web": subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True),
     }
-    time.sleep(1)  # let the stubborn one set its handler and start its child
-    tree = _descendants(os.getpid()) & ({p.pid for p in procs.values()}
-                                        | set().union(*(_descendants(p.pid) for p in procs.values())))
+    # The stubborn one sets its handler before it starts its child: once the child runs, it is set.
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and len(tree := _tree(procs)) < 3:
+        time.sleep(0.05)
     assert len(tree) == 3
     started = time.monotonic()
     run_all.stop(procs, grace=1.5)
