@@ -15,10 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 
 from tasks.models import Message
 
 from .base import ChannelAdapter, Outcome, Result, error_text
+from .mime import wire_bytes
 
 
 def _read(path: str) -> bytes:
@@ -42,6 +45,23 @@ def build_email(message: Message, connection, read=_read) -> EmailMultiAlternati
         email.attach(attachment["name"], read(attachment["path"]),
                      attachment.get("mimetype") or "application/octet-stream")
     return email
+
+
+def send_one(connection, email: EmailMultiAlternatives) -> None:
+    """``connection.send_messages([email])``; over Django's SMTP backend (its own ``_send``, unchanged) the
+    same envelope and the same bytes, written by ``mime.wire_bytes`` instead of the standard generator
+    (a millisecond of CPU an e-mail less). Raises what ``send_messages`` raises."""
+    smtp = getattr(connection, "connection", None)
+    if not isinstance(connection, SMTPBackend) or type(connection)._send is not SMTPBackend._send or smtp is None:
+        connection.send_messages([email])
+        return
+    recipients = email.recipients()
+    if not recipients:
+        return
+    encoding = email.encoding or settings.DEFAULT_CHARSET
+    with connection._lock:
+        smtp.sendmail(sanitize_address(email.from_email, encoding),
+                      [sanitize_address(addr, encoding) for addr in recipients], wire_bytes(email.message()))
 
 
 class EmailChannel(ChannelAdapter):
@@ -138,7 +158,7 @@ class EmailChannel(ChannelAdapter):
                 yield m, Result(Outcome.RETRY, error="附件读取失败: " + error_text(exc))
                 continue
             try:
-                connection.send_messages([email])
+                send_one(connection, email)
             except smtplib.SMTPRecipientsRefused as exc:
                 # A refused address will be refused again: failed at once, not retried for hours.
                 yield m, Result(Outcome.FAILED, error=error_text(exc))
