@@ -7,6 +7,7 @@ message is sent and its fate known before the next.
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import threading
 from collections.abc import Iterator
@@ -47,6 +48,19 @@ def build_email(message: Message, connection, read=_read) -> EmailMultiAlternati
     return email
 
 
+# A plain address (dot-atom @ an ASCII domain), which ``sanitize_address`` returns as it is: parsing it with the
+# standard library's header parser cost ~0.2 ms, twice an e-mail.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                            r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+
+
+def envelope_address(addr, encoding: str) -> str:
+    """``sanitize_address(addr, encoding)``: a plain address as it is, anything else through Django's."""
+    if isinstance(addr, str) and _PLAIN_ADDRESS.fullmatch(addr):
+        return addr
+    return sanitize_address(addr, encoding)
+
+
 def send_one(connection, email: EmailMultiAlternatives) -> None:
     """``connection.send_messages([email])``; over Django's SMTP backend (its own ``_send``, unchanged) the
     same envelope and the same bytes, written by ``mime.wire_bytes`` instead of the standard generator
@@ -60,8 +74,8 @@ def send_one(connection, email: EmailMultiAlternatives) -> None:
         return
     encoding = email.encoding or settings.DEFAULT_CHARSET
     with connection._lock:
-        smtp.sendmail(sanitize_address(email.from_email, encoding),
-                      [sanitize_address(addr, encoding) for addr in recipients], wire_bytes(email.message()))
+        smtp.sendmail(envelope_address(email.from_email, encoding),
+                      [envelope_address(addr, encoding) for addr in recipients], wire_bytes(email.message()))
 
 
 class EmailChannel(ChannelAdapter):

@@ -81,3 +81,14 @@ def test_the_smtp_channel_sends_without_the_standard_generator(smtp, monkeypatch
     assert [m["X-Reminder-Digest"] for m in got] == ["m0", "m1", "m2"]
     assert got[0].get_payload(0).get_payload(decode=True).decode() == "正文\r\n第二行"  # as on the wire
     assert got[0].get_payload(1).get_content_type() == "text/html"
+
+
+@pytest.mark.parametrize("address", ["a@b.org", "A.B@Example.ORG", "x+y@yc.gov.cn", "o'neil@x.cn", "a..b@c.org",
+                                     ".a@b.org", "a@b", "a@-b.org", "张三@x.cn", "a@例子.cn", "Name <a@b.org>",
+                                     "名字 <a@b.org>", "a b@c.org", '"q"@b.org', ("名字", "a@b.org")])
+def test_the_envelope_address_is_djangos_sanitized_address(address):
+    from django.core.mail.message import sanitize_address
+
+    from tasks.notifications.channels.email import envelope_address
+
+    assert envelope_address(address, "utf-8") == sanitize_address(address, "utf-8")
