@@ -265,6 +265,39 @@ def send_time_on(day: date, send_time) -> datetime:
     return timezone.make_aware(datetime.combine(day, send_time))
 
 
+# The tick commits a large scan's rows in this many parts, each part every row of its addresses (a person's
+# rows of the day are never split: one digest), and queues each part's digest tasks as it commits: the workers
+# compose and deliver the first digests while the tick still inserts the rest (a province's scan is ~150,000
+# rows: the workers waited for all of them). A scan of fewer rows than TICK_PART_MIN_ROWS is one part.
+TICK_PARTS = 6
+TICK_PART_MIN_ROWS = 2000
+
+
+def _parts_by_address(candidates: list[ReminderCandidate]) -> list[list[ReminderCandidate]]:
+    """``candidates`` in at most TICK_PARTS parts of about equal rows, all of an address's in one part."""
+    by_email: dict[str, list[ReminderCandidate]] = defaultdict(list)
+    for c in candidates:
+        by_email[c.email].append(c)
+    n = min(TICK_PARTS, max(1, len(candidates) // TICK_PART_MIN_ROWS))
+    size = -(-len(candidates) // n) if candidates else 0
+    parts: list[list[ReminderCandidate]] = [[]]
+    for email in sorted(by_email):
+        if len(parts[-1]) >= size and len(parts) < n:
+            parts.append([])
+        parts[-1] += by_email[email]
+    return parts
+
+
+def _due_weights(part: list[ReminderCandidate], *, now: datetime, release: Mapping[int, datetime]) -> dict[str, int]:
+    """The addresses of ``part`` with a row due now (not held until a later plan's send time) -> their rows."""
+    weights: dict[str, int] = defaultdict(int)
+    due = {c.email for c in part if release.get(c.plan_id, now) <= now}
+    for c in part:
+        if c.email in due:
+            weights[c.email] += 1
+    return weights
+
+
 def reminders_tick(*, now: datetime) -> ScanResult:
     """What the beat runs every quarter hour.
 
@@ -275,6 +308,11 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     whose time has come (new, retry due, or a task lost with a dead worker) gets a digest task, and the
     digest takes all of the address's rows of the day, the held ones too: whoever has a row of an 08:30
     plan gets everything at 08:30, once; whoever has rows of 10:00 plans only, at 10:00.
+
+    A large scan is committed in parts (``TICK_PARTS``), each with all the rows of its addresses, and each
+    part's digests are queued at its commit, so that delivery starts while the tick runs. The plans are
+    claimed with the last part: a tick that dies before leaves them unclaimed, and the next tick scans them
+    again, inserting only what is missing (the rows' unique key; a part's digests already went out once).
     """
     today = timezone.localdate(now)
     local_time = timezone.localtime(now).time()
@@ -287,13 +325,26 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     enabled = [p for p, s in settings.items() if s.enabled]
     ready = enabled if any(settings[p].send_time <= local_time for p in enabled) else []
     done = set(ReminderRun.objects.filter(day=today, plan_id__in=ready).values_list("plan_id", flat=True))
+    todo = [p for p in ready if p not in done]
+    parts: list[list[ReminderCandidate]] = [[]]
+    release = {p: send_time_on(today, settings[p].send_time) for p in todo}
+    if todo:
+        parts = _parts_by_address(reminders_due(today=today, plan_ids=todo, settings=settings, overrides=overrides))
+    queued: list[str] = []
+    created = 0
+    for part in parts[:-1]:
+        with transaction.atomic():
+            created += _insert_reminders(part, now=now, release=release)
+            queued += _enqueue_digests(_due_weights(part, now=now, release=release))
     with transaction.atomic():
-        claimed = _claim_runs(plan_ids=[p for p in ready if p not in done], day=today, now=now)
+        claimed = _claim_runs(plan_ids=todo, day=today, now=now)
         if claimed:
-            scan = reminders_scan(today=today, now=now, plan_ids=claimed, overrides=overrides, settings=settings,
-                                  hold=True)
-            result.plan_ids, result.due, result.created = scan.plan_ids, scan.due, scan.created
-        result.emails = _enqueue_digests(reminders_pending_counts(now=now))
+            created += _insert_reminders(parts[-1], now=now, release=release)
+            result.plan_ids, result.due, result.created = claimed, sum(map(len, parts)), created
+        # Every other address with a due row (this part's, a retry, a task lost with a dead worker).
+        skip = set(queued)
+        rest = {e: n for e, n in reminders_pending_counts(now=now).items() if e not in skip}
+        result.emails = sorted(queued + _enqueue_digests(rest))
     return result
 
 
