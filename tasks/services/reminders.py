@@ -288,16 +288,6 @@ def _parts_by_address(candidates: list[ReminderCandidate]) -> list[list[Reminder
     return parts
 
 
-def _due_weights(part: list[ReminderCandidate], *, now: datetime, release: Mapping[int, datetime]) -> dict[str, int]:
-    """The addresses of ``part`` with a row due now (not held until a later plan's send time) -> their rows."""
-    weights: dict[str, int] = defaultdict(int)
-    due = {c.email for c in part if release.get(c.plan_id, now) <= now}
-    for c in part:
-        if c.email in due:
-            weights[c.email] += 1
-    return weights
-
-
 def reminders_tick(*, now: datetime) -> ScanResult:
     """What the beat runs every quarter hour.
 
@@ -335,7 +325,9 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     for part in parts[:-1]:
         with transaction.atomic():
             created += _insert_reminders(part, now=now, release=release)
-            queued += _enqueue_digests(_due_weights(part, now=now, release=release))
+            # This part's addresses with a due pending row (a row of the scan that was there already, sent,
+            # counts for nothing: a digest task for it would find no row).
+            queued += _enqueue_digests(reminders_pending_counts(now=now, emails=sorted({c.email for c in part})))
     with transaction.atomic():
         claimed = _claim_runs(plan_ids=todo, day=today, now=now)
         if claimed:
