@@ -7,6 +7,7 @@ message is sent and its fate known before the next.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import smtplib
 import threading
@@ -55,9 +56,17 @@ _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%
 
 
 def envelope_address(addr, encoding: str) -> str:
-    """``sanitize_address(addr, encoding)``: a plain address as it is, anything else through Django's."""
+    """``sanitize_address(addr, encoding)``: a plain address as it is, anything else through Django's (the
+    sender's, the same for every e-mail, once per process)."""
     if isinstance(addr, str) and _PLAIN_ADDRESS.fullmatch(addr):
         return addr
+    if isinstance(addr, str):
+        return _sanitized(addr, encoding)
+    return sanitize_address(addr, encoding)
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized(addr: str, encoding: str) -> str:
     return sanitize_address(addr, encoding)
 
 
@@ -73,6 +82,9 @@ def send_one(connection, email: EmailMultiAlternatives) -> None:
     if not recipients:
         return
     encoding = email.encoding or settings.DEFAULT_CHARSET
+    # The sender as its header will be written (``forbid_multi_line_headers`` sanitizes a non-ASCII one per
+    # message otherwise): the same bytes, the sender parsed once per process.
+    email.from_email = envelope_address(email.from_email, encoding)
     with connection._lock:
         smtp.sendmail(envelope_address(email.from_email, encoding),
                       [envelope_address(addr, encoding) for addr in recipients], wire_bytes(email.message()))

@@ -92,3 +92,19 @@ def test_the_envelope_address_is_djangos_sanitized_address(address):
     from tasks.notifications.channels.email import envelope_address
 
     assert envelope_address(address, "utf-8") == sanitize_address(address, "utf-8")
+    assert envelope_address(address, "utf-8") == envelope_address(address, "utf-8")  # the cached one too
+
+
+def test_a_plain_address_and_a_repeated_sender_are_not_parsed_again(monkeypatch):
+    from django.core.mail import message
+
+    from tasks.notifications.channels import email as channel
+
+    parsed = []
+    real = message.parser.get_mailbox
+    monkeypatch.setattr(message.parser, "get_mailbox", lambda value: parsed.append(value) or real(value))
+    channel._sanitized.cache_clear()
+    for _ in range(3):
+        assert channel.envelope_address("p1@yc.gov.cn", "utf-8") == "p1@yc.gov.cn"
+        assert channel.envelope_address("住有宜居 <n@x.cn>", "utf-8") == "=?utf-8?b?5L2P5pyJ5a6c5bGF?= <n@x.cn>"
+    assert parsed == ["住有宜居 <n@x.cn>"]
