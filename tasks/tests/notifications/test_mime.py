@@ -9,7 +9,8 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 
 from tasks.models import Message
-from tasks.notifications.channels.mime import wire_bytes
+from tasks.notifications.channels import mime
+from tasks.notifications.channels.mime import email_bytes, wire_bytes
 from tasks.notifications.services import message_queue, outbox_deliver
 
 from .test_email import NOW, smtp  # noqa: F401 - the fixture
@@ -76,6 +77,7 @@ def test_the_smtp_channel_sends_without_the_standard_generator(smtp, monkeypatch
         raise AssertionError("the standard generator ran")
 
     monkeypatch.setattr(email.generator.Generator, "flatten", refuse)
+    monkeypatch.setattr(EmailMultiAlternatives, "message", refuse)  # nor Django's MIME tree
     assert outbox_deliver(channel="email", now=NOW).counts == {Message.State.SENT: 3}
     got = sorted(box.messages, key=lambda m: m["To"])
     assert [m["X-Reminder-Digest"] for m in got] == ["m0", "m1", "m2"]
@@ -108,3 +110,40 @@ def test_a_plain_address_and_a_repeated_sender_are_not_parsed_again(monkeypatch)
         assert channel.envelope_address("p1@yc.gov.cn", "utf-8") == "p1@yc.gov.cn"
         assert channel.envelope_address("住有宜居 <n@x.cn>", "utf-8") == "=?utf-8?b?5L2P5pyJ5a6c5bGF?= <n@x.cn>"
     assert parsed == ["住有宜居 <n@x.cn>"]
+
+
+def test_an_e_mail_written_without_its_mime_tree_is_the_trees_bytes(monkeypatch):
+    from django.core.mail import message
+
+    monkeypatch.setattr(message, "formatdate", lambda **kw: "Mon, 07 Dec 2026 09:00:00 +0800")
+    monkeypatch.setattr(mime, "formatdate", lambda **kw: "Mon, 07 Dec 2026 09:00:00 +0800")
+    monkeypatch.setattr(message, "make_msgid", lambda **kw: "<1@x>")
+    monkeypatch.setattr(mime, "make_msgid", lambda **kw: "<1@x>")
+    cases = list(emails())
+    for subject in ("ascii only", "【住有宜居】提醒"):  # no Message-ID of its own; ASCII bodies (7bit)
+        plain = EmailMultiAlternatives(subject=subject, body="hello\n", from_email="n@x.cn", to=["a@x.cn"],
+                                       headers={"X-Reminder-Digest": "d"})
+        both = EmailMultiAlternatives(subject=subject, body="hello", from_email="n@x.cn", to=["a@x.cn", "b@x.cn"])
+        both.attach_alternative("<p>hello</p>", "text/html")
+        cases += [plain, both]
+    for subject in SUBJECTS:
+        for body in BODIES:
+            for html in (None, f"<p>{body}</p>"):
+                e = EmailMultiAlternatives(subject=subject, body=body, from_email="n@x.cn", to=["a@x.cn"],
+                                           headers={"Message-ID": "<x@reminders.housing>", "X-Reminder-Digest": "d"})
+                if html:
+                    e.attach_alternative(html, "text/html")
+                cases.append(e)
+    direct = 0
+    for i, e in enumerate(cases):
+        random.seed(i)
+        fast = email_bytes(e)
+        random.seed(i)
+        assert fast == e.message().as_bytes(linesep="\r\n"), (e.subject, e.body[:20])
+        random.seed(i)
+        try:
+            mime._email_bytes(e)
+            direct += 1
+        except mime._Unusual:
+            pass
+    assert direct >= 40  # most of them written directly (files, non-ASCII names, long lines: through the tree)
