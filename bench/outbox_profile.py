@@ -32,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.province import (  # noqa: E402  (sets the environment the bench runs with)
+    DingTalkStandInProcess,
     _setup_django,
     bench_today,
     create_databases,
     drop_databases,
     reminder_day_now,
-    start_smtp_sink,
+    start_smtp_sink_process,
     use_database,
 )
 
@@ -112,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     from tasks.models import Message, Profile
     from tasks.notifications import services as outbox
     from tasks.services import reminders
-    from tasks.tests.notifications.fakes import FakeDingTalk
 
     name = f"{args.prefix}_{args.size}"
     if not args.reuse:
@@ -124,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         build(args.size, today=today)
         print(f"built {name} in {time.perf_counter() - start:.1f} s", flush=True)
 
-    sink, controller, port = start_smtp_sink()
-    dingtalk = FakeDingTalk().start()
+    # The SMTP sink and the DingTalk stand-in in processes of their own, as in the Celery run: each phase's CPU
+    # is then this process's alone (in it, their threads' CPU counted with the phase's and took its lock).
+    sink, port = start_smtp_sink_process()
+    dingtalk = DingTalkStandInProcess()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -168,15 +170,14 @@ def main(argv: list[str] | None = None) -> int:
             summary = _phase("deliver dingtalk (stand-in)",
                              lambda: outbox.outbox_deliver(channel="dingtalk", now=now),
                              top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes)
-            print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}; "
-                  f"{len(dingtalk.calls)} calls", flush=True)
+            print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}", flush=True)
             raise _Rollback
     except _Rollback:
         pass
     finally:
         for m, f in zip(modules, saved, strict=True):
             m.enqueue_after_commit = f
-        controller.stop()
+        sink.stop()
         dingtalk.stop()
         if not (args.keep or args.reuse):
             drop_databases([name])

@@ -339,6 +339,10 @@ NOTIFY_EMAIL_BATCH_SIZE = env.int("NOTIFY_EMAIL_BATCH_SIZE", default=20)
 # known before that connection's next): an SMTP session waits for the server four times an e-mail. Worth
 # raising for a relay across the network; with the server on the same two cores, 1 did as well as 4.
 NOTIFY_EMAIL_CONNECTIONS = env.int("NOTIFY_EMAIL_CONNECTIONS", default=1)
+# DingTalk work-notice calls a delivery run keeps in flight at once (threads; every message's fate recorded
+# as its call answers; 'sending' committed before any call, so a worker lost mid-batch still leaves its
+# unanswered messages 'uncertain'). A digest is one person's content: one call each.
+NOTIFY_DINGTALK_CALLS = env.int("NOTIFY_DINGTALK_CALLS", default=4)
 # Delivery tasks the beat's minute starts per channel with a backlog (the number of Celery worker
 # processes): they claim batches side by side, each message once.
 NOTIFY_DELIVERERS = env.int("NOTIFY_DELIVERERS", default=2)

@@ -312,12 +312,13 @@ def reminders_due(
     return list(out.values())
 
 
-def reminders_pending_counts(*, now: datetime) -> dict[str, int]:
-    """Each address with pending reminders whose next attempt is due -> how many (a digest task's weight)."""
-    return dict(
-        Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
-        .order_by().values_list("email").annotate(n=Count("pk"))
-    )
+def reminders_pending_counts(*, now: datetime, emails: Iterable[str] | None = None) -> dict[str, int]:
+    """Each address (of ``emails``, when given) with pending reminders whose next attempt is due -> how many
+    (a digest task's weight)."""
+    rows = Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+    if emails is not None:
+        rows = rows.filter(email__in=list(emails))
+    return dict(rows.order_by().values_list("email").annotate(n=Count("pk")))
 
 
 def reminders_pending_by_email(*, now: datetime) -> dict[str, set[int]]:

@@ -265,6 +265,29 @@ def send_time_on(day: date, send_time) -> datetime:
     return timezone.make_aware(datetime.combine(day, send_time))
 
 
+# The tick commits a large scan's rows in this many parts, each part every row of its addresses (a person's
+# rows of the day are never split: one digest), and queues each part's digest tasks as it commits: the workers
+# compose and deliver the first digests while the tick still inserts the rest (a province's scan is ~150,000
+# rows: the workers waited for all of them). A scan of fewer rows than TICK_PART_MIN_ROWS is one part.
+TICK_PARTS = 6
+TICK_PART_MIN_ROWS = 2000
+
+
+def _parts_by_address(candidates: list[ReminderCandidate]) -> list[list[ReminderCandidate]]:
+    """``candidates`` in at most TICK_PARTS parts of about equal rows, all of an address's in one part."""
+    by_email: dict[str, list[ReminderCandidate]] = defaultdict(list)
+    for c in candidates:
+        by_email[c.email].append(c)
+    n = min(TICK_PARTS, max(1, len(candidates) // TICK_PART_MIN_ROWS))
+    size = -(-len(candidates) // n) if candidates else 0
+    parts: list[list[ReminderCandidate]] = [[]]
+    for email in sorted(by_email):
+        if len(parts[-1]) >= size and len(parts) < n:
+            parts.append([])
+        parts[-1] += by_email[email]
+    return parts
+
+
 def reminders_tick(*, now: datetime) -> ScanResult:
     """What the beat runs every quarter hour.
 
@@ -275,6 +298,11 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     whose time has come (new, retry due, or a task lost with a dead worker) gets a digest task, and the
     digest takes all of the address's rows of the day, the held ones too: whoever has a row of an 08:30
     plan gets everything at 08:30, once; whoever has rows of 10:00 plans only, at 10:00.
+
+    A large scan is committed in parts (``TICK_PARTS``), each with all the rows of its addresses, and each
+    part's digests are queued at its commit, so that delivery starts while the tick runs. The plans are
+    claimed with the last part: a tick that dies before leaves them unclaimed, and the next tick scans them
+    again, inserting only what is missing (the rows' unique key; a part's digests already went out once).
     """
     today = timezone.localdate(now)
     local_time = timezone.localtime(now).time()
@@ -287,13 +315,28 @@ def reminders_tick(*, now: datetime) -> ScanResult:
     enabled = [p for p, s in settings.items() if s.enabled]
     ready = enabled if any(settings[p].send_time <= local_time for p in enabled) else []
     done = set(ReminderRun.objects.filter(day=today, plan_id__in=ready).values_list("plan_id", flat=True))
+    todo = [p for p in ready if p not in done]
+    parts: list[list[ReminderCandidate]] = [[]]
+    release = {p: send_time_on(today, settings[p].send_time) for p in todo}
+    if todo:
+        parts = _parts_by_address(reminders_due(today=today, plan_ids=todo, settings=settings, overrides=overrides))
+    queued: list[str] = []
+    created = 0
+    for part in parts[:-1]:
+        with transaction.atomic():
+            created += _insert_reminders(part, now=now, release=release)
+            # This part's addresses with a due pending row (a row of the scan that was there already, sent,
+            # counts for nothing: a digest task for it would find no row).
+            queued += _enqueue_digests(reminders_pending_counts(now=now, emails=sorted({c.email for c in part})))
     with transaction.atomic():
-        claimed = _claim_runs(plan_ids=[p for p in ready if p not in done], day=today, now=now)
+        claimed = _claim_runs(plan_ids=todo, day=today, now=now)
         if claimed:
-            scan = reminders_scan(today=today, now=now, plan_ids=claimed, overrides=overrides, settings=settings,
-                                  hold=True)
-            result.plan_ids, result.due, result.created = scan.plan_ids, scan.due, scan.created
-        result.emails = _enqueue_digests(reminders_pending_counts(now=now))
+            created += _insert_reminders(parts[-1], now=now, release=release)
+            result.plan_ids, result.due, result.created = claimed, sum(map(len, parts)), created
+        # Every other address with a due row (this part's, a retry, a task lost with a dead worker).
+        skip = set(queued)
+        rest = {e: n for e, n in reminders_pending_counts(now=now).items() if e not in skip}
+        result.emails = sorted(queued + _enqueue_digests(rest))
     return result
 
 
@@ -356,13 +399,67 @@ def _load_parts(items: dict[int, WorkItem]) -> None:
         item._digest_parts = parts.get(pk, [])
 
 
-# What composing a digest reads of a reminder, its item and its plan (``only``: the rest of a work item's
-# 36 columns cost time to fetch and to build, per row, for nothing).
+# What composing a digest reads of a reminder, its item and its plan: one row of a values query each, made
+# into the light objects below (building a Reminder, a WorkItem and a Plan instance per row was a tenth of a
+# digest task's time: a coordinator's digest covers hundreds of rows).
 _DIGEST_FIELDS = (
-    "id", "work_item_id", "kind", "deadline", "email", "unit_id", "status", "last_error", "next_attempt_at",
-    "work_item__id", "work_item__plan_id", "work_item__text", "work_item__due_date", "work_item__status",
-    "work_item__recurring", "work_item__plan__id", "work_item__plan__title",
+    "id", "work_item_id", "kind", "deadline", "email", "unit_id",
+    "work_item__plan_id", "work_item__text", "work_item__due_date", "work_item__status", "work_item__recurring",
+    "work_item__plan__title",
 )
+
+
+class _DigestPlan:
+    """A plan as a digest shows it (its title)."""
+
+    __slots__ = ("pk", "id", "title")
+
+    def __init__(self, pk: int, title: str):
+        self.pk = self.id = pk
+        self.title = title
+
+
+class _DigestItem:
+    """A work item as a digest reads it (what ``_stale_reason`` and ``digest_context`` use of a WorkItem)."""
+
+    __slots__ = ("pk", "id", "plan_id", "plan", "text", "due_date", "status", "recurring", "_digest_parts")
+
+    def __init__(self, pk, plan, text, due_date, status, recurring):
+        self.pk = self.id = pk
+        self.plan_id, self.plan = plan.pk, plan
+        self.text, self.due_date, self.status, self.recurring = text, due_date, status, recurring
+
+
+class _DigestRow:
+    """A due reminder as a digest reads it (what the composing code uses of a Reminder)."""
+
+    __slots__ = ("pk", "id", "work_item_id", "work_item", "kind", "deadline", "email", "unit_id")
+
+    def __init__(self, pk, item, kind, deadline, email, unit_id):
+        self.pk = self.id = pk
+        self.work_item_id, self.work_item = item.pk, item
+        self.kind, self.deadline, self.email, self.unit_id = kind, deadline, email, unit_id
+
+    def get_kind_display(self) -> str:
+        return str(K(self.kind).label)
+
+
+def _digest_rows(queryset) -> list[_DigestRow]:
+    """The locked rows of ``queryset`` (in its order) as light objects; an item and a plan is one object however
+    many rows name it."""
+    plans: dict[int, _DigestPlan] = {}
+    items: dict[int, _DigestItem] = {}
+    rows = []
+    for (pk, item_id, kind, deadline, email, unit_id, plan_id, text, due_date, status, recurring,
+         title) in queryset.values_list(*_DIGEST_FIELDS):
+        item = items.get(item_id)
+        if item is None:
+            plan = plans.get(plan_id)
+            if plan is None:
+                plan = plans[plan_id] = _DigestPlan(plan_id, title)
+            item = items[item_id] = _DigestItem(item_id, plan, text, due_date, status, recurring)
+        rows.append(_DigestRow(pk, item, kind, deadline, email, unit_id))
+    return rows
 
 
 def _chased_part(reminder: Reminder) -> _Part | None:
@@ -429,25 +526,21 @@ def reminder_digests_send(
     emails = list(dict.fromkeys(emails))
     outcomes = {email: DigestOutcome(email=email) for email in emails}
     with transaction.atomic():
-        rows = list(reminders_ready_to_send_for(emails=emails, now=now).only(*_DIGEST_FIELDS)
-                    .select_for_update(skip_locked=True, of=("self",)))
-        # An item due to several of these addresses is one instance (its units fetched once, in one query).
-        items: dict[int, WorkItem] = {}
-        for r in rows:
-            r.work_item = items.setdefault(r.work_item_id, r.work_item)
-        _load_parts(items)
-        live: dict[str, list[Reminder]] = defaultdict(list)
-        cancelled = []
+        rows = _digest_rows(reminders_ready_to_send_for(emails=emails, now=now)
+                            .select_for_update(skip_locked=True, of=("self",)))
+        # An item due to several of these addresses is one object (its units fetched once, in one query).
+        _load_parts({r.work_item_id: r.work_item for r in rows})
+        live: dict[str, list[_DigestRow]] = defaultdict(list)
+        cancelled: dict[str, list[int]] = defaultdict(list)  # why -> rows
         for r in rows:
             reason = _stale_reason(r)
             if reason:
-                r.status, r.last_error, r.next_attempt_at = St.CANCELLED, reason, None
                 outcomes[r.email].cancelled += 1
-                cancelled.append(r)
+                cancelled[reason].append(r.pk)
             else:
                 live[r.email].append(r)
-        if cancelled:
-            Reminder.objects.bulk_update(cancelled, ["status", "last_error", "next_attempt_at"])
+        for reason, pks in cancelled.items():  # one UPDATE per reason (a handful), not per row
+            Reminder.objects.filter(pk__in=pks).update(status=St.CANCELLED, last_error=reason, next_attempt_at=None)
         if not live:
             return list(outcomes.values())
         people = _people_for(list(live))

@@ -16,6 +16,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,6 +74,13 @@ class DingTalkChannel(ChannelAdapter):
     def __init__(self):
         self.base = settings.DINGTALK_API_BASE
         self.tokens = TokenCache(base=self.base, key=settings.DINGTALK_APP_KEY, fetch=self._fetch_token)
+        self.width = max(1, int(getattr(settings, "NOTIFY_DINGTALK_CALLS", 1)))
+        self._pool: ThreadPoolExecutor | None = None  # made at the first batch of two calls or more, kept for the run
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def missing_configuration(self) -> str:
         unset = missing("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID")
@@ -107,12 +115,34 @@ class DingTalkChannel(ChannelAdapter):
         return {"msgtype": "text", "text": {"content": message.body}}
 
     def send(self, messages: list[Message]) -> Iterator[tuple[Message, Result]]:
-        by_content: dict[str, list[Message]] = defaultdict(list)
+        """One call per content and 100 users; up to ``NOTIFY_DINGTALK_CALLS`` of them in flight at once (a
+        reminder day's digests are one person's content each: a call per person, mostly waiting for the
+        provider). Each call's messages are yielded as it answers, so the outbox records them then."""
+        by_content: dict[str, tuple[dict, list[Message]]] = {}
         for m in messages:
-            by_content[json.dumps(self.msg(m), sort_keys=True, ensure_ascii=False)].append(m)
-        for content, group in by_content.items():
-            for batch in unique_chunks(group, MAX_USERS):
-                yield from self._send_one(batch, json.loads(content))
+            msg = self.msg(m)
+            by_content.setdefault(json.dumps(msg, sort_keys=True, ensure_ascii=False), (msg, []))[1].append(m)
+        calls = [(batch, msg) for msg, group in by_content.values() for batch in unique_chunks(group, MAX_USERS)]
+        if self.width == 1 or len(calls) == 1:
+            for batch, msg in calls:
+                yield from self._send_one(batch, msg)
+            return
+        self.tokens.get()  # once, before the threads (a failure here fails the batch before any call)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.width, thread_name_prefix="dingtalk")
+        futures = [self._pool.submit(lambda b, g: list(self._send_one(b, g)), batch, msg) for batch, msg in calls]
+        failure: BaseException | None = None
+        for future in as_completed(futures):
+            try:
+                results = future.result()
+            except Exception as exc:  # a call outside any message's send (the token): the others still count
+                failure = failure or exc
+                continue
+            yield from results
+        if failure is not None:
+            # Every call that answered was yielded first: only the messages of the failed calls are left for
+            # the outbox to treat as the failure says (never a message the provider took).
+            raise failure
 
     def _send_one(self, batch: list[Message], msg: dict) -> Iterator[tuple[Message, Result]]:
         body = {"agent_id": int(settings.DINGTALK_AGENT_ID), "userid_list": ",".join(m.address for m in batch),

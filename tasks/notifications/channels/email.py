@@ -7,6 +7,8 @@ message is sent and its fate known before the next.
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import smtplib
 import threading
 from collections.abc import Iterator
@@ -15,10 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 
 from tasks.models import Message
 
 from .base import ChannelAdapter, Outcome, Result, error_text
+from .mime import email_bytes
 
 
 def _read(path: str) -> bytes:
@@ -42,6 +47,47 @@ def build_email(message: Message, connection, read=_read) -> EmailMultiAlternati
         email.attach(attachment["name"], read(attachment["path"]),
                      attachment.get("mimetype") or "application/octet-stream")
     return email
+
+
+# A plain address (dot-atom @ an ASCII domain), which ``sanitize_address`` returns as it is: parsing it with the
+# standard library's header parser cost ~0.2 ms, twice an e-mail.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                            r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+
+
+def envelope_address(addr, encoding: str) -> str:
+    """``sanitize_address(addr, encoding)``: a plain address as it is, anything else through Django's (the
+    sender's, the same for every e-mail, once per process)."""
+    if isinstance(addr, str) and _PLAIN_ADDRESS.fullmatch(addr):
+        return addr
+    if isinstance(addr, str):
+        return _sanitized(addr, encoding)
+    return sanitize_address(addr, encoding)
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized(addr: str, encoding: str) -> str:
+    return sanitize_address(addr, encoding)
+
+
+def send_one(connection, email: EmailMultiAlternatives) -> None:
+    """``connection.send_messages([email])``; over Django's SMTP backend (its own ``_send``, unchanged) the
+    same envelope and the same bytes, written by ``mime.email_bytes`` instead of Django's MIME tree and the
+    standard generator (a millisecond of CPU an e-mail less). Raises what ``send_messages`` raises."""
+    smtp = getattr(connection, "connection", None)
+    if not isinstance(connection, SMTPBackend) or type(connection)._send is not SMTPBackend._send or smtp is None:
+        connection.send_messages([email])
+        return
+    recipients = email.recipients()
+    if not recipients:
+        return
+    encoding = email.encoding or settings.DEFAULT_CHARSET
+    # The sender as its header will be written (``forbid_multi_line_headers`` sanitizes a non-ASCII one per
+    # message otherwise): the same bytes, the sender parsed once per process.
+    email.from_email = envelope_address(email.from_email, encoding)
+    with connection._lock:
+        smtp.sendmail(envelope_address(email.from_email, encoding),
+                      [envelope_address(addr, encoding) for addr in recipients], email_bytes(email))
 
 
 class EmailChannel(ChannelAdapter):
@@ -138,7 +184,7 @@ class EmailChannel(ChannelAdapter):
                 yield m, Result(Outcome.RETRY, error="附件读取失败: " + error_text(exc))
                 continue
             try:
-                connection.send_messages([email])
+                send_one(connection, email)
             except smtplib.SMTPRecipientsRefused as exc:
                 # A refused address will be refused again: failed at once, not retried for hours.
                 yield m, Result(Outcome.FAILED, error=error_text(exc))

@@ -141,3 +141,88 @@ def test_the_digest_task_queues_each_address_once_and_delivers_what_it_queued(pl
         "digests": 0, "addresses": 2, "delivered": {}}
     assert Message.objects.filter(channel="email").count() == 2 and len(mail.outbox) == 2
     assert set(Message.objects.values_list("state", flat=True)) == {Message.State.SENT}
+
+
+def _province_day(n_plans: int = 3, n_units: int = 8):
+    """Plans of one region whose items are led by the same units: each address has rows of every plan."""
+    plans = [PlanFactory() for _ in range(n_plans)]
+    region = plans[0].region
+    for p in plans[1:]:
+        p.region = region
+        p.save(update_fields=["region"])
+    units = [UnitFactory(region=region, emails=f"u{i}a@x.cn, u{i}b@x.cn") for i in range(n_units)]
+    for p in plans:
+        ReminderSettings.objects.create(plan=p, monthly_enabled=False, send_time=time(8, 30))
+        for i, unit in enumerate(units):
+            WorkItemFactory(plan=p, deadline=date(2023, 5, 31), due_date=date(2023, 5, 31 - i % 2), lead=unit)
+    return plans
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_tick_commits_in_parts_queuing_each_address_once_with_all_its_rows(monkeypatch):
+    from django.db.models import Count
+
+    from tasks.services import reminders as reminder_services
+    from tasks.services.reminders import reminder_digests_send
+    from tasks.tasks import reminders_send_digests
+
+    monkeypatch.setattr(reminder_services, "TICK_PARTS", 3)
+    monkeypatch.setattr(reminder_services, "TICK_PART_MIN_ROWS", 1)
+    _province_day()
+    queued = []  # (addresses of a task, committed rows of each at that moment, all committed rows then)
+
+    def delay(emails):
+        rows = dict(Reminder.objects.filter(email__in=emails).values_list("email").annotate(n=Count("pk")))
+        queued.append((list(emails), rows, Reminder.objects.count()))
+
+    monkeypatch.setattr(reminders_send_digests, "delay", delay)
+    result = reminders_tick(now=at(date(2023, 5, 30), 9))
+    total = Reminder.objects.count()
+    assert total == result.created == 3 * 8 * 2 and len(result.plan_ids) == 3
+    # Three parts, each queued at its own commit: the first digests could go while the tick still ran.
+    assert len(queued) == 3 and queued[0][2] < queued[1][2] < queued[2][2] == total
+    addresses = [e for emails, _rows, _n in queued for e in emails]
+    assert sorted(addresses) == sorted(set(addresses)) == result.emails  # each address once
+    final = dict(Reminder.objects.values_list("email").annotate(n=Count("pk")))
+    for emails, rows, _n in queued:
+        assert rows == {e: final[e] for e in emails}  # every row of the address was committed with it
+    # One digest each, with all of its rows.
+    outcomes = reminder_digests_send(emails=addresses, now=at(date(2023, 5, 30), 9), kick=False)
+    assert all(o.sent and o.reminders == final[o.email] for o in outcomes)
+    assert Message.objects.filter(channel="email").count() == len(addresses)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_that_dies_after_a_part_is_done_again_by_the_next_without_a_second_digest(monkeypatch):
+    from django.db.models import Count
+
+    from tasks.services import reminders as reminder_services
+    from tasks.services.reminders import reminder_digests_send
+    from tasks.tasks import reminders_send_digests
+
+    monkeypatch.setattr(reminder_services, "TICK_PARTS", 3)
+    monkeypatch.setattr(reminder_services, "TICK_PART_MIN_ROWS", 1)
+    _province_day()
+    queued = []
+    monkeypatch.setattr(reminders_send_digests, "delay", lambda emails: queued.append(list(emails)))
+    real_claim = reminder_services._claim_runs
+
+    def dies(**kwargs):
+        raise RuntimeError("the worker was killed")
+
+    monkeypatch.setattr(reminder_services, "_claim_runs", dies)
+    now = at(date(2023, 5, 30), 9)
+    with pytest.raises(RuntimeError):
+        reminders_tick(now=now)
+    first = [e for emails in queued for e in emails]
+    committed = Reminder.objects.count()
+    assert first and 0 < committed < 48 and not ReminderRun.objects.exists()  # the plans are not claimed
+    reminder_digests_send(emails=first, now=now, kick=False)  # those digests went out meanwhile
+    monkeypatch.setattr(reminder_services, "_claim_runs", real_claim)
+    result = reminders_tick(now=at(date(2023, 5, 30), 9, 15))
+    assert len(result.plan_ids) == 3 and result.created == 48 - committed and Reminder.objects.count() == 48
+    reminder_digests_send(emails=result.emails, now=at(date(2023, 5, 30), 9, 15), kick=False)
+    # Nobody lost, nobody twice: one digest per address over the two ticks, every row sent.
+    per_address = dict(Message.objects.filter(channel="email").values_list("address").annotate(n=Count("pk")))
+    assert set(per_address.values()) == {1} and len(per_address) == 16
+    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}

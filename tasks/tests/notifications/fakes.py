@@ -38,6 +38,7 @@ class FakeServer:
         self._fail: list[int] = []  # statuses to answer to the next calls
         self._hang: list[float] = []  # seconds to wait before answering the next calls
         self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0  # calls being answered at once, now and at most
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +52,16 @@ class FakeServer:
                 pass
 
             def _serve(self, method):
+                with fake.lock:
+                    fake.in_flight += 1
+                    fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+                try:
+                    self._answer(method)
+                finally:
+                    with fake.lock:
+                        fake.in_flight -= 1
+
+            def _answer(self, method):
                 parsed = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -104,3 +104,45 @@ def test_a_worker_killed_mid_batch_leaves_its_batch_uncertain_shown_and_never_re
     for name in ("lead", "support", "other"):
         row = html.split(f">{name} <small", 1)[1].split("</tr>", 1)[0]
         assert "邮件：结果不明" in row, name
+
+
+def test_a_worker_killed_with_dingtalk_calls_in_flight_leaves_the_batch_uncertain_never_resent(settings):
+    """Calls side by side (``NOTIFY_DINGTALK_CALLS``): the batch was 'sending' before the first call, so whatever
+    the threads had done when the process died, the sweep marks it 'uncertain' and nothing is sent again."""
+    from tasks.tests.notifications.fakes import FakeDingTalk
+
+    fake = FakeDingTalk().start()
+    settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = fake.url, fake.app_key
+    settings.DINGTALK_APP_SECRET, settings.DINGTALK_AGENT_ID = fake.app_secret, str(fake.agent_id)
+    settings.NOTIFY_DINGTALK_CALLS, settings.NOTIFY_HTTP_TIMEOUT = 3, 120
+    try:
+        now = timezone.now()
+        for i in range(6):
+            message_queue(key=f"digest:{i}", purpose=Message.Purpose.REMINDER_DIGEST, channel="dingtalk",
+                          address=f"u{i}", subject="提醒", body=f"第 {i} 份", payload={"markdown": f"第 {i} 份"},
+                          now=now, kick=False)
+        fake.hang_next(0)  # the token answers at once
+        fake.hang_next(60, n=2)  # two sends are read, then held: the worker dies waiting for them
+        connections.close_all()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                outbox_deliver(channel="dingtalk")
+            finally:
+                os._exit(0)
+        try:
+            deadline = time.monotonic() + 30
+            while not (fake.in_flight == 2 and sum(fake.delivered().values()) == 4):
+                assert time.monotonic() < deadline, "the worker never had its calls in flight"
+                time.sleep(0.05)
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        assert set(Message.objects.values_list("state", flat=True)) == {M.SENDING}  # claimed whole, none recorded
+        later = timezone.now() + timedelta(hours=1)
+        assert outbox_sweep(now=later) == {"requeued": 0, "uncertain": 6}
+        assert outbox_deliver(channel="dingtalk", now=later + timedelta(hours=1)).counts == {}
+        sends = [b for path, _q, b in fake.calls if path.endswith("asyncsend_v2")]
+        assert len(sends) == 4 and len({b["userid_list"] for b in sends}) == 4  # nobody twice
+    finally:
+        fake.stop()

@@ -162,3 +162,40 @@ def test_one_digest_per_person_per_day_across_plans_and_roles_at_the_earliest_se
     assert Counter(m.to[0] for m in mail.outbox)["zhang@yc.gov.cn"] == 1  # never twice
     assert not Reminder.objects.filter(status=Reminder.Status.PENDING).exists()  # never dropped
     assert len(set(Reminder.objects.filter(email="zhang@yc.gov.cn").values_list("digest", flat=True))) == 1
+
+
+def test_composing_digests_builds_no_reminder_item_or_plan_instance_per_row(django_capture_on_commit_callbacks):
+    """The due rows are read as values (``_digest_rows``): three model instances per row were a tenth of a
+    digest task's time on a province's reminder day."""
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.signals import pre_init
+
+    from tasks.models import Plan, Reminder, ReminderSettings, WorkItem
+    from tasks.services.reminders import reminder_digests_send, reminders_tick
+    from tasks.tests.factories import PlanFactory, UnitFactory, WorkItemFactory
+
+    plan = PlanFactory()
+    ReminderSettings.objects.create(plan=plan, monthly_enabled=False, send_time=time(8, 30))
+    unit = UnitFactory(region=plan.region, emails="a@x.cn, b@x.cn")
+    for day in (30, 31):
+        WorkItemFactory(plan=plan, deadline=date(2023, 5, day), due_date=date(2023, 5, day), lead=unit)
+    now = datetime(2023, 5, 30, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with django_capture_on_commit_callbacks():
+        emails = reminders_tick(now=now).emails
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender.__name__)
+
+    for model in (Reminder, WorkItem, Plan):
+        pre_init.connect(count, sender=model)
+    try:
+        with django_capture_on_commit_callbacks():
+            outcomes = reminder_digests_send(emails=emails, now=now, kick=False)
+    finally:
+        for model in (Reminder, WorkItem, Plan):
+            pre_init.disconnect(count, sender=model)
+    assert [o.reminders for o in outcomes] == [2, 2] and all(o.sent for o in outcomes)
+    assert built == []
