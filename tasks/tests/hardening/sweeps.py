@@ -79,3 +79,21 @@ def tables_changed(before: dict[str, list], unwatched: set[str] = frozenset()) -
     ``unwatched``): a row added, removed or changed shows."""
     after = table_rows(unwatched)
     return sorted(label for label, rows in after.items() if rows != before.get(label))
+
+
+def session_again(client, data: dict) -> None:
+    """Give ``client`` a new session holding ``data`` (what a ``force_login`` wrote in the session it made):
+    the same state as logging the user in again (a new session, nothing of the requests since), without the
+    login's signals (the last-login time, django-axes' login record: two writes and a third of a sweep's
+    request time when it logs in before every route; cProfile of ``test_outsiders``)."""
+    import time
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from housing.middleware import SESSION_TOUCHED
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session.update({**data, SESSION_TOUCHED: int(time.time())})  # as a login starts it (session_touched_at_login)
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key

@@ -30,7 +30,7 @@ from django.utils import timezone
 from tasks.models import PersonRole, Profile, WorkItem
 from tasks.tests.daily_setup import MODEL_BACKEND, liaison, user
 from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, WorkItemFactory
-from tasks.tests.hardening.sweeps import built_once, copy_for_test
+from tasks.tests.hardening.sweeps import built_once, copy_for_test, session_again
 from tasks.tests.hardening.test_routes import ROUTES
 from tasks.tests.hardening.test_seeing_is_not_acting import (
     ACT_ROUTES,
@@ -41,6 +41,16 @@ from tasks.tests.hardening.test_seeing_is_not_acting import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _checked_compiled_reads(compiled_kept_for_module):
+    """The root conftest's check of every compiled read against a fresh compile, each shape compiled once for the
+    module (``hardening/conftest.compiled_kept_for_module``), not once per test."""
+    from tasks.selectors import compiled
+
+    compiled.CHECK = True
+
 
 # Routes that act on the plan without being in the acts table (their data is a file, a session's staged
 # rows, or a document to parse): posted by the outsiders with what they can send (the sweep's defaults).
@@ -164,10 +174,12 @@ def test_outsiders_are_refused_every_act_and_read_nothing_of_the_plans_region(cl
     table = acts(g)
     failures = []
     for outsider in outsiders:
+        client.force_login(outsider, backend=MODEL_BACKEND)
+        logged_in = dict(client.session.items())
         for name, entry in ROUTES:
             if name in PUBLIC or name in OWN_ACCOUNT | ADMIN_OWN:
                 continue
-            client.force_login(outsider, backend=MODEL_BACKEND)
+            session_again(client, logged_in)  # each route from a fresh login's session (a route may log out)
             kwargs, data = _kwargs(g, meeting, name, entry, table)
             url = reverse(name, kwargs=kwargs)
             posted, written = _send(client.post, url, data)
