@@ -96,6 +96,8 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      # a unit singled out or given as an example: "特别是X要…", "如X负责的…"
+                      r"|特别是|尤其是|尤其|例如|比如|如(?=[省市县区])"
                       r"|[该此这本]项(?:工作|任务|事项)"
                       r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
 # "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who (tried only on a span that starts so).
@@ -229,18 +231,25 @@ class ParsedDecisions:
         return {"items": [d.as_json() for d in self.items], "warnings": [w.as_json() for w in self.warnings]}
 
 
+# A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班"): split outside them only.
+_SEPARATOR = re.compile(r"(?:[、，,/]|以及)(?![^“”]*”)")
+
+
 def _split_units(span: str) -> list[str]:
     out = []
-    for part in re.split(r"[、，,/]|以及", span):
+    for part in (_SEPARATOR.split(span) if "”" in span else re.split(r"[、，,/]|以及", span)):
         part = part.strip(" \t“”\"'")
         out += [p.strip() for p in _split_joined(part) if p.strip()]
     return out
 
 
-_LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
+_LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")
+# A unit named with its level after 和/及 ("小区及县客运中心"), not a name's own word ("市容", "市场", "市政", "区域").
+_LEVEL_UNIT = re.compile(r"^[省市县区](?!容|场|政|域|际|属|直|级)[\u4e00-\u9fff]{3,}$")  # "区人大城环工委和区监察": 区监察 is a name
 # "经济开发区和国土局", "杨林乡和团田村", "城关小学和市容整治联合执法工作组" (a school, a kindergarten or a co-operative
 # by its name ends as a unit does where two names are joined; 学校/项目 alone do not)
-_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社)$")
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社"
+                           r"|食堂|餐厅|超市)$")  # a campus's outlets, charged as its offices are
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
@@ -252,6 +261,8 @@ def _split_joined(part: str) -> list[str]:
         if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)
                                           or _COLLECTIVE.match(right) or _is_person(right)):
             return [left, *_split_joined(right)]
+        if len(left) >= 2 and _LEVEL_UNIT.match(right) and _ENDS_AS_UNIT.match(right):
+            return [left, *_split_joined(right)]  # "…、社区及县汽车站": a short party, then a unit by its level
     return [part]
 
 
