@@ -735,6 +735,64 @@ def _duty_blocks(segments: list[tuple[int, str]], lines: list[str], tables: dict
     return out
 
 
+# A numbered heading that is only the name of who answers for the items under it, with their count
+# ("（一）城南街道（5处）", "2.县交通运输局：", "（三）东城区、西城区（共8个问题）"): a 责任单位 field for each of them.
+_UNIT_HEADING = re.compile(rf"^([^，,；;。:：\s的了]{{2,{MAX_UNIT}}}?)\s*"
+                           r"(?:[（(]\s*共?[0-9一二三四五六七八九十]+\s*(?:个|处|条|项|件)?(?:问题)?\s*[)）])?\s*[:：]?$")
+
+
+def _heading_units(segment: str) -> list[str]:
+    """The units a numbered heading names and nothing else, or []."""
+    m = _UNIT_HEADING.match(segment) if segment != _TABLE and len(segment) <= MAX_UNIT + 12 else None
+    if not m:
+        return []
+    units = _unit_list(m.group(1))
+    if units and all(_NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in units):
+        return units
+    return []
+
+
+def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: dict[int, list[ParsedDecision]],
+                   year: int | None, meeting: date | None) -> list[tuple[int, str]]:
+    """Segments with each numbered item under a heading that names a unit alone ("（一）城南街道（5处）" / "1.…" /
+    "2.…") made a decision of that unit, put in ``tables`` under the item's line: the items numbered as the first one
+    below it, up to one numbered otherwise. An item that itself charges units with a sentence keeps them; a place
+    written before a colon ("东风市场：…") is where, not who. Not in a text that names who answers in fields
+    ("问题整改责任单位：X"): there a heading is the place inspected ("5. 市第一人民医院")."""
+    out: list[tuple[int, str]] = []
+    fielded: bool | None = None  # whether the text names who answers in fields (looked up once, when needed)
+    k = 0
+    while k < len(segments):
+        line, segment = segments[k]
+        kind = _numbering_kind(lines[line - 1]) if segment != _TABLE else ""
+        units = _heading_units(segment) if kind else []
+        if units and fielded is None:
+            fielded = any(_LABEL.search(x) for x in lines)
+        units = [] if fielded else units
+        below = _numbering_kind(lines[segments[k + 1][0] - 1]) if units and k + 1 < len(segments) else ""
+        if not below or below == kind or segments[k + 1][1] == _TABLE:
+            out.append((line, segment))
+            k += 1
+            continue
+        out.append((line, segment))
+        k += 1
+        while k < len(segments) and segments[k][1] != _TABLE and _numbering_kind(
+                lines[segments[k][0] - 1]) == below:
+            item_line, item = segments[k]
+            own = _who(re.sub(r"^[^，,；;。:：]{2,30}[:：]", "", item))[0]
+            if own:
+                out.append((item_line, item))
+            else:
+                leads, supporting = _who(f"责任单位：{'、'.join(units)}")
+                if item_line not in tables:
+                    out.append((item_line, _TABLE))
+                tables.setdefault(item_line, []).append(ParsedDecision(
+                    text=item, lead_units=leads, supporting_units=supporting, line=item_line,
+                    **dict(zip(("deadline", "relative"), _deadline(item, year, meeting), strict=True))))
+            k += 1
+    return out
+
+
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -1461,6 +1519,7 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
+    segments = _unit_headings(segments, lines, tables, year, meeting)
     pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share)
     for line, segment in segments:
         texts = [segment] if segment == _TABLE else _decision_texts(segment)

@@ -30,3 +30,24 @@ def test_the_last_of_a_list_joined_by_and_is_a_unit_of_its_own():
         (["各卡口", "楼栋", "小区", "县客运中心"], [], None)]
     assert _items("要求北苑学生食堂和南苑教工餐厅做好错峰供餐方案。") == [
         (["北苑学生食堂", "南苑教工餐厅"], [], None)]
+
+
+def test_a_heading_that_names_a_unit_charges_it_with_each_item_under_it():
+    text = ("二、发现问题\n（一）城南街道（5处）\n1.新华路口垃圾箱破损。\n2.东风市场：占道经营，（1）果蔬摊点外溢。\n"
+            "（二）县交通运输局（1处）\n1.客运站候车厅有吸烟现象。\n三、整改要求\n请于10月底前整改到位。")
+    assert _items(text) == [(["城南街道"], [], None), (["城南街道"], [], None), (["县交通运输局"], [], None)]
+
+
+def test_an_item_under_a_unit_heading_that_charges_units_itself_keeps_them():
+    text = "（一）县住建局\n1.县住建局要会同县城管局清理违规广告牌，9月30日前完成。"
+    assert _items(text) == [(["县住建局"], ["县城管局"], date(2026, 9, 30))]
+
+
+def test_a_heading_that_is_a_topic_names_nobody():
+    assert _items("（一）环境卫生（3处）\n1.新华路口垃圾箱破损。\n2.东风市场占道经营。") == []
+
+
+def test_a_heading_is_the_place_inspected_where_fields_name_who_answers():
+    text = ("1. 县第一人民医院\n（1）候诊区垃圾未及时清运；\n（2）停车场车辆乱停。\n问题整改责任单位：县卫健局 整改时限：3天\n"
+            "2. 县中医院\n（1）楼道杂物堆放；")
+    assert [leads for leads, _s, _d in _items(text)] == [["县卫健局"]]
