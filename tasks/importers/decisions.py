@@ -1501,6 +1501,37 @@ def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
     return out, "\n".join(lines)
 
 
+# The unit a leader's visit or a meeting is held at and for, named in the text's opening ("副县长到县水利局调度…",
+# "深入城关镇调研…", "在县医保局召开现场办公会"): the addressee of the requirements that name no subject.
+_VISITED = re.compile(rf"(?:到|赴|来到|深入|在)([^，,；;。到赴在的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                      r"(?:调度|调研|督导|督查|检查|视察|指导|走访|现场办公|召开[^，,；;。]{0,20}?(?:调度|推进|办公|现场)会)")
+
+
+def _addressee(text: str) -> str:
+    """The one unit the text's opening says the visit or meeting was held at ("" when none, or several)."""
+    opening = text[:400]
+    if not any(w in opening for w in ("调度", "调研", "督导", "督查", "检查", "视察", "指导", "走访", "办公")):
+        return ""
+    named = {_clean_span(u) for u in _VISITED.findall(opening)}
+    named = {u for u in named if _NAMED_UNIT.search(u) and not _GENERIC.search(u) and not _is_person(u)}
+    return named.pop() if len(named) == 1 else ""
+
+
+# What a requirement says is to be done: "要…", "务必…", "必须…", "确保…".
+_REQUIRED = re.compile(r"要(?!求)|务必|必须|确保|切实")
+
+
+def _asked_of_addressee(segment: str) -> list[str]:
+    """The enumerated requirements ("一是…要…。二是…") of a paragraph that charges no unit, each a piece of its
+    own, when there are two or more; else []."""
+    bounds = [m.start() for m in _ENUMERATED.finditer(segment) if m.start()]
+    if len(bounds) < 2 or any(_who(segment)):
+        return []
+    items = [segment[a:b] for a, b in zip(bounds, [*bounds[1:], len(segment)], strict=True)]
+    items = [_ENUMERATED.sub("", item.strip(), count=1).strip() for item in items]
+    return [item for item in items if _REQUIRED.search(item)]
+
+
 # A deadline a paragraph's last charge sets for all of them ("县水务局要…，县自然资源局要…，两项工作均于8月底前完成"):
 # the deadline of each piece of that paragraph that names none.
 _SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|必须)?(?:于|在)[^，,；;。]{2,16}?"
@@ -1520,19 +1551,24 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
     segments = _unit_headings(segments, lines, tables, year, meeting)
-    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share)
+    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share, the unit addressed)
+    addressee = _addressee(text)
     for line, segment in segments:
         texts = [segment] if segment == _TABLE else _decision_texts(segment)
         shared = _SHARED_WHEN.search(texts[-1]) if len(texts) > 1 else None
-        pieces += [(line, piece, shared.group(0) if shared else "") for piece in texts]
+        if addressee and len(texts) == 1 and segment != _TABLE and (asked := _asked_of_addressee(segment)):
+            pieces += [(line, piece, "", addressee) for piece in asked]
+            continue
+        pieces += [(line, piece, shared.group(0) if shared else "", "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
-    for line, segment, shared in [(0, _RECORDS, ""), *pieces]:
+    for line, segment, shared, addressed in [(0, _RECORDS, "", ""), *pieces]:
         if segment == _RECORDS:
             found = records
         elif segment == _TABLE:
             found = tables[line]
         else:
-            leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
+            # context ("会议听取了…汇报") names nobody charged: no decision
+            leads, supporting = ([addressed], []) if addressed else _who(segment)
             if not leads and not supporting:
                 continue
             if any(_ANAPHOR.match(u) for u in leads + supporting):

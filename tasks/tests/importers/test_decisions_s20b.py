@@ -51,3 +51,16 @@ def test_a_heading_is_the_place_inspected_where_fields_name_who_answers():
     text = ("1. 县第一人民医院\n（1）候诊区垃圾未及时清运；\n（2）停车场车辆乱停。\n问题整改责任单位：县卫健局 整改时限：3天\n"
             "2. 县中医院\n（1）楼道杂物堆放；")
     assert [leads for leads, _s, _d in _items(text)] == [["县卫健局"]]
+
+
+def test_requirements_with_no_subject_charge_the_unit_the_visit_was_held_at():
+    text = ("6月3日，副区长李明到区卫生健康局调度民生实事推进工作。区卫生健康局领导班子参加会议。\n"
+            "李明指出，一是社区卫生服务站建设要倒排工期，9月底前全部投用。二是家庭医生签约要提质扩面。"
+            "三是全年任务要对标对表。")
+    assert _items(text) == [(["区卫生健康局"], [], date(2026, 9, 30)), (["区卫生健康局"], [], None),
+                            (["区卫生健康局"], [], None)]
+
+
+def test_requirements_with_no_subject_charge_nobody_when_no_unit_is_addressed():
+    text = "6月3日，区里召开民生实事推进会。会议指出，一是建设要倒排工期。二是签约要提质扩面。"
+    assert _items(text) == []
