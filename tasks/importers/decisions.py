@@ -91,6 +91,7 @@ _NUMBERED = re.compile(
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
+             r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
@@ -238,7 +239,10 @@ _SEPARATOR = re.compile(r"(?:[、，,/]|以及)(?![^“”]*”)")
 def _split_units(span: str) -> list[str]:
     out = []
     for part in (_SEPARATOR.split(span) if "”" in span else re.split(r"[、，,/]|以及", span)):
-        part = part.strip(" \t“”\"'")
+        part = part.strip(" \t\"'")
+        # a quote that opens or closes a name ("“三勤合一”机动队") stays; a stray one does not
+        part = part.lstrip("“") if "”" not in part else part
+        part = part.rstrip("”") if "“" not in part else part
         out += [p.strip() for p in _split_joined(part) if p.strip()]
     return out
 
@@ -348,8 +352,9 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
-    # "县住建局（县人防办）": a name with its other name in brackets
-    return any(_NAMED_UNIT.search(_BRACKETED.sub("", u)) and not _GENERIC.search(u) for u in units)
+    # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
+    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
+               for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -806,6 +811,8 @@ _CHARGE_START = re.compile(
     # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
     r"|(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底|本月内|月底)"
     r"(?:之前|以前|前|内)?(?:全面|全部)?(?:完成|办结|建成|到位|拿出|提交|上报|启动))")
+# "市财政要…": a level and a department's short name is a unit's name.
+_LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
                           r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
@@ -815,6 +822,8 @@ _WITH = re.compile(r"(?:会同|联合)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
+# "X、Y要相互配合": units that work with each other, no lead among them.
+_MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
@@ -958,6 +967,21 @@ def _named_before(clauses: list[str | None], at: int) -> str:
     return ""
 
 
+# "请以上责任单位…", "上述单位要…": the units the sentence named before as owning a task ("X负责的第1件、Y负责的…").
+_ABOVE = re.compile(r"(?:以上|上述)(?:各)?(?:责任|相关)?(?:单位|部门)")
+_OWNER = re.compile(rf"(?:^|(?<=[、，,；;。由\s]))([^、，,；;。由\s的]{{2,{MAX_UNIT}}}?{_UNIT_END})(?:负责|承担|牵头)的")
+
+
+def _owners_named_above(body: str) -> list[str]:
+    """The units owning tasks named before "以上责任单位" in its sentence, when there are two or more."""
+    above = _ABOVE.search(body)
+    if not above:
+        return []
+    start = max(body.rfind(c, 0, above.start()) for c in "。；;\n") + 1
+    owners = _dedupe([u for u in _OWNER.findall(body[start:above.start()]) if not _GENERIC.search(u)])
+    return owners if len(owners) > 1 else []
+
+
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     """(leads, supporting) of a decision's text; ``promote``: units that 要配合 lead when nobody else does."""
     leads: list[str] = []
@@ -983,6 +1007,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
         body = body.strip()[to.end():]
+    if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
+        return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "要求" in body or "请" in body or "责成" in body:
@@ -995,6 +1021,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     # lead of their own sentence, not one a later sentence charges
     asked: list[str] = []
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
+    subjects_at = 0  # the clause that charged them
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
     # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
     duty_items: set[int] = set()
@@ -1032,6 +1059,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
+            if len(units) > 1 and _MUTUAL.match(rest):
+                leads += units  # "X、Y和Z要相互配合": each does its part of one task; nobody helps another
+                continue
             if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
                 served = _SERVED.match(rest[helps.end():])
                 if served and not _GENERIC.search(served.group(1)):
@@ -1049,6 +1079,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 continue
             named = _unit_list(_MODAL.sub("", cleaned[: charged.start()]))
             subjects = named if named and all(_GENERIC.search(u) for u in named) else []
+            subjects_at = at
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
@@ -1075,6 +1106,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 supporting += _units_before(after, support.group(1))
             continue
         support = _SUPPORT_WORD.search(clause)
+        if support and "对" in clause and _OBJECT_OF.search(clause[: support.start()]):
+            support = None  # "X做好对Y工作的监督和协助工作": what X does for Y, X is charged
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
             other = clause[support.end():].strip()
@@ -1084,11 +1117,15 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
             if units and not leads and all(_GENERIC.search(u) for u in units):
                 asked += units
-            elif not any(_HOW.search(u) for u in units):
+            elif not any(_HOW.search(u) and not (_ENDS_AS_UNIT.match(u) and not _HOW.search(_QUOTES.sub("", u)))
+                         for u in units):  # a name in quotes ("“三勤合一”机动队") is a name
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
                 supporting += subjects
+            elif units and subjects and subjects_at < at and len(leads) == sentence_start and not any(
+                    _GENERIC.search(u) for u in units):
+                leads += subjects  # "各施工单位要…，县住建局、县城管局全力配合": the collectives charged lead
             served = _SERVED.match(clause[support.end():])
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
@@ -1232,6 +1269,9 @@ _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(
 
 # Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
 _HOW = re.compile(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|强化|深化|[“”\"《]|^(?:形成|确保|实现)")
+# "对Y工作的监督和": a support word that is a noun of what is done for Y, not a role.
+_OBJECT_OF = re.compile(r"对[^，,；;。]{1,30}的[^，,；;。]{0,8}$")
+_QUOTES = re.compile(r"[“”\"《》]")
 _SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切)*(?:配合|协助|参与|协办)")
 
 
@@ -1241,8 +1281,9 @@ def _opens_charge(part: str) -> bool:
     part = part.strip("，,。；; ")
     cleaned = _clean_span(part)
     charged = _CHARGED.search(cleaned)
-    if charged and _units_charged(part):
-        return not _SUPPORT_AFTER_YAO.match(cleaned[charged.end():])
+    if charged and (units := _units_charged(part)):
+        rest = cleaned[charged.end():]
+        return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
     start = _CHARGE_START.match(cleaned)
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
@@ -1440,7 +1481,9 @@ _CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|
 
 # A unit the text names again by what it is ("希望该局要抓好…", "该镇要…"): the last unit of that kind written
 # before it ("调研组对市交通运输局…表示肯定，希望该局要…" -> 市交通运输局, "督查组到石门镇…。该镇要…" -> 石门镇).
-_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$")
+_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$"
+                      # a kind no unit is named by alone ("向办事处下发通知单"): the one of that kind named before
+                      r"|^(?:该|此)?(办事处|管委会|居委会|村委会|指挥部)$")
 
 
 def _referent(unit: str, before: str) -> str:
@@ -1448,9 +1491,14 @@ def _referent(unit: str, before: str) -> str:
     m = _ANAPHOR.match(unit)
     if not m:
         return unit
-    at = before.find(unit)
+    kind = m.group(1) or m.group(2)
+    # a bare kind is also the end of the full name it stands for: cut at where it is written alone, the last time
+    at = before.find(unit) if m.group(1) else before.rfind(unit)
     before = before[:at] if at >= 0 else before
-    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{m.group(1)}", before)
+    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{kind}", before)
+    names = [n for n in names if n != unit and not _ANAPHOR.match(n) and not _GENERIC.search(n)]
+    if names and m.group(2) and re.search(re.escape(names[-1]) + r"[^，,。；;]{0,12}?(?:召开|组织)", before):
+        return unit  # the unit that held the meeting naming itself by its kind ("办事处要…"): as written
     return names[-1] if names else unit
 
 

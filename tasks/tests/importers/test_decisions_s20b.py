@@ -64,3 +64,40 @@ def test_requirements_with_no_subject_charge_the_unit_the_visit_was_held_at():
 def test_requirements_with_no_subject_charge_nobody_when_no_unit_is_addressed():
     text = "6月3日，区里召开民生实事推进会。会议指出，一是建设要倒排工期。二是签约要提质扩面。"
     assert _items(text) == []
+
+
+def test_units_asked_to_work_with_each_other_are_all_charged_in_a_decision_of_their_own():
+    text = ("要强化督查，县林业局对护林员到岗情况实施抽查，检查结果纳入考核；各社区、县消防救援大队、县供电公司和区直各部门"
+            "要相互配合，通力协作，确保安全。")
+    assert _items(text) == [(["县林业局"], [], None), (["各社区", "县消防救援大队", "县供电公司", "区直各部门"], [], None)]
+
+
+def test_collectives_charged_lead_the_named_units_that_help_them():
+    text = "二是压实责任。各施工企业要倒排工期，县住建局、“安居工程”指挥部全力做好配合工作。"
+    assert _items(text) == [(["各施工企业"], ["县住建局", "“安居工程”指挥部"], None)]
+
+
+def test_a_support_word_that_names_what_is_done_for_another_is_no_role():
+    assert _items("资产经营科做好对保安公司工作的督促和协助工作。") == [(["资产经营科"], [], None)]
+
+
+def test_a_level_and_a_departments_short_name_charged_with_yao_is_a_unit():
+    assert _items("会议明确，对困难企业，区财政要安排专项资金予以扶持。") == [(["区财政"], [], None)]
+    assert _items("会议指出，县供销社要加快基层网点建设。") == [(["县供销社"], [], None)]
+
+
+def test_the_units_above_are_those_named_as_owning_tasks_before():
+    text = "由县人社局负责的第2件、县医保局负责的第6件、县商务局负责的第9件事项进度滞后，请以上责任单位加快推进。"
+    assert _items(text) == [(["县人社局", "县医保局", "县商务局"], [], None)]
+
+
+def test_a_unit_named_again_by_a_bare_kind_is_the_one_named_in_full_before():
+    text = ("3月2日，市容督导组对东风路街道办事处进行督导检查，发现背街小巷垃圾堆放两处。"
+            "随后，督导组向办事处下发整改通知单，责令限期整改。")
+    assert _items(text) == [(["东风路街道办事处"], [], None)]
+
+
+def test_a_unit_that_held_the_meeting_naming_itself_by_its_kind_is_kept_as_written():
+    text = ("4月8日，东风路街道办事处召开拆违协调会，相关社区参加。"
+            "会议要求，办事处要尽快启动拆违工作。")
+    assert _items(text) == [(["办事处"], [], None)]
