@@ -1216,6 +1216,8 @@ def _years_as_digits(text: str, year: int | None) -> str:
     return text
 
 
+# 长期 as part of what a thing is called ("超长期特别国债", "中长期规划", "长期护理保险"), not how long work goes on.
+_LONG_TERM_NOUN = re.compile(r"(?:超|中)长期|长期(?=国债|贷款|护理|规划|目标|资金|债券)")
 # Work that goes on after the point it is due by: "12月底前取得明显成效并长期坚持" is due 31 December.
 _ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
 
@@ -1245,6 +1247,9 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
                 found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"
+            if recurring and not found and "长期" in clause and _LONG_TERM_NOUN.search(clause):
+                # "超长期国债项目6月底前开工、12月底前完工": 长期 in a thing's name, not work that goes on
+                found, _recurring = parse_deadline_in(_LONG_TERM_NOUN.sub("", clause), year)
             if found and (best is None or found > best):
                 best = found
             elif not found and not relative[0]:

@@ -101,3 +101,8 @@ def test_a_unit_that_held_the_meeting_naming_itself_by_its_kind_is_kept_as_writt
     text = ("4月8日，东风路街道办事处召开拆违协调会，相关社区参加。"
             "会议要求，办事处要尽快启动拆违工作。")
     assert _items(text) == [(["办事处"], [], None)]
+
+
+def test_long_term_in_the_name_of_a_thing_does_not_make_a_deadline_recurring():
+    assert _items("县交通运输局负责的“确保中长期规划项目5月底前开工、11月底前完工”。") == [
+        (["县交通运输局"], [], date(2026, 11, 30))]
