@@ -313,7 +313,8 @@ def _is_person(name: str) -> bool:
 
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
 # "涉及防火问题尽快与消防支队沟通" (the unit there is who the work is done with, not who does it).
-_NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保)")
+_NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保"
+                         r"|鼓励|引导|动员|发动|吸引|号召)")  # "鼓励农业经营主体参与…": whom it invites, no unit
 
 
 # The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
@@ -815,13 +816,19 @@ _CHARGE_START = re.compile(
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
-                          r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
+                          r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹|增加|加大|给予"
+                          # "县财政在去年的基础上，增加…": what it builds on, then (after the comma) what it does
+                          r"|在[^，,；;。]{1,12}(?:基础上|之上))")
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
+# Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
+_LISTED_THEN_WORK = re.compile(rf"^([^，,；;。的了]{{2,{MAX_UNIT * 2}}}?{_UNIT_END})等"
+                               r"(?=继续|加快|抓紧|尽快|全面|积极|做好|抓好|开展|推进|完善|创新|落实|负责|牵头|按照"
+                               r"|根据|立即|及时|切实|进一步|认真|大力|持续|率先|着力|重点)")
 # "X、Y要相互配合": units that work with each other, no lead among them.
 _MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
@@ -1160,6 +1167,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                     r"被|未|没|不|无|有|存在|较|已|仍", _clean_span(clause)[_PREFIX.match(_clean_span(clause)).end():]):
                 # (not a problem's subject: "毒饵站被…遮挡；", "服务站未…；")
                 leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
+            elif "等" in clause and (listed := _LISTED_THEN_WORK.match(_clean_span(clause))) and _names_a_unit(
+                    named := _unit_list(listed.group(1)), ""):
+                leads += named  # "甲镇、乙镇、丙街道办事处等继续推进…": a list closed by 等, then what they do
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
             elif "提出" in clause and (demands := _DEMANDS_OF.search(clause)) and (
@@ -1269,7 +1279,9 @@ _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
 _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
                           r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要"
-                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关))")  # "要求全市各街道…"
+                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关)"  # "要求全市各街道…"
+                          # "其他乡镇在本月底前全面启动…": the rest of the collectives, with or without 要
+                          r"|(?:其他|其它|其余)(?:各)?(?:乡镇|街道|部门|单位|县区|镇街|村|社区))")
 
 
 # Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".

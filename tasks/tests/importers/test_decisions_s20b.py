@@ -106,3 +106,26 @@ def test_a_unit_that_held_the_meeting_naming_itself_by_its_kind_is_kept_as_writt
 def test_long_term_in_the_name_of_a_thing_does_not_make_a_deadline_recurring():
     assert _items("县交通运输局负责的“确保中长期规划项目5月底前开工、11月底前完工”。") == [
         (["县交通运输局"], [], date(2026, 11, 30))]
+
+
+def test_units_listed_and_closed_by_etc_then_the_work_are_charged():
+    assert _items("其中，河口、桥头、城西街道、北关办事处等率先推进垃圾分类试点。") == [
+        (["河口", "桥头", "城西街道", "北关办事处"], [], None)]
+    assert _items("县住建局、县城管局等部门负责人参加会议。") == []
+
+
+def test_a_level_and_a_short_name_that_builds_on_something_is_charged_with_what_follows():
+    assert _items("区财政在上年投入的基础上，再安排200万元用于老旧小区改造。") == [(["区财政"], [], None)]
+
+
+def test_the_rest_of_the_collectives_in_a_later_sentence_are_no_part_of_the_charge_before():
+    text = ("甲镇、乙镇、城南办事处等继续深化河长制试点，确保河道常年清洁。其他乡镇在本月底前全面启动河道清淤，"
+            "年底前完成验收。")
+    assert _items(text) == [(["甲镇", "乙镇", "城南办事处"], [], None)]
+    text = "县水利局要完成水毁工程修复，确保安全度汛。其他乡镇在10月底前全面启动河道清淤，年底前完成验收。"
+    assert _items(text) == [(["县水利局"], [], None)]
+
+
+def test_parties_a_decision_encourages_to_take_part_are_no_units():
+    assert _items("县农业农村局要加大补助力度，同时鼓励种粮大户和家庭农场参与高标准农田建设。") == [
+        (["县农业农村局"], [], None)]
