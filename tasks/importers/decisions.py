@@ -1597,6 +1597,23 @@ def _asked_of_addressee(segment: str) -> list[str]:
     return [item for item in items if _REQUIRED.search(item)]
 
 
+# Short names before a colon that heads an item ("餐厅、超市：…", "物业：…"): who the item is for, when each is how
+# the text named a party in full before ("…双满餐厅、越好超市、明喆物业等部门负责人参加").
+_SHORT_HEADED = re.compile(r"^((?:[\u4e00-\u9fff]{2,6}、)*[\u4e00-\u9fff]{2,6})\s*[:：]")
+
+
+def _participants_headed(segment: str, text: str) -> list[str]:
+    """The short names heading ``segment``, as written, when each ends a name listed earlier in ``text``; else []."""
+    m = _SHORT_HEADED.match(segment)
+    if not m:
+        return []
+    before = text[: max(text.find(segment[:12]), 0)]
+    names = m.group(1).split("、")
+    if all(re.search(rf"[、，,：:\s][^、，,；;。：:\s]{{1,10}}{re.escape(n)}(?=[、，,等])", before) for n in names):
+        return names
+    return []
+
+
 # A deadline a paragraph's last charge sets for all of them ("县水务局要…，县自然资源局要…，两项工作均于8月底前完成"):
 # the deadline of each piece of that paragraph that names none.
 _SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|必须)?(?:于|在)[^，,；;。]{2,16}?"
@@ -1634,6 +1651,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
         else:
             # context ("会议听取了…汇报") names nobody charged: no decision
             leads, supporting = ([addressed], []) if addressed else _who(segment)
+            if not leads and not supporting and ("：" in segment[:20] or ":" in segment[:20]):
+                leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
                 continue
             if any(_ANAPHOR.match(u) for u in leads + supporting):

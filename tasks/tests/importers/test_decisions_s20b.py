@@ -129,3 +129,9 @@ def test_the_rest_of_the_collectives_in_a_later_sentence_are_no_part_of_the_char
 def test_parties_a_decision_encourages_to_take_part_are_no_units():
     assert _items("县农业农村局要加大补助力度，同时鼓励种粮大户和家庭农场参与高标准农田建设。") == [
         (["县农业农村局"], [], None)]
+
+
+def test_short_names_heading_an_item_stand_for_the_parties_named_in_full_before():
+    text = ("后勤处组织保卫处、宏远保洁、惠民食堂、惠民浴室等单位负责人召开例会。\n"
+            "1.食堂、浴室：延长周末开放时间。\n2.保洁：每日两次清运楼道垃圾。\n3.会议时间：每月一次。")
+    assert _items(text) == [(["食堂", "浴室"], [], None), (["保洁"], [], None)]
