@@ -247,9 +247,9 @@ def _split_units(span: str) -> list[str]:
     return out
 
 
-_LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")
+_LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
 # A unit named with its level after 和/及 ("小区及县客运中心"), not a name's own word ("市容", "市场", "市政", "区域").
-_LEVEL_UNIT = re.compile(r"^[省市县区](?!容|场|政|域|际|属|直|级)[\u4e00-\u9fff]{3,}$")  # "区人大城环工委和区监察": 区监察 is a name
+_LEVEL_UNIT = re.compile(r"^[省市县区](?!容|场|政|域|际|属|直|级)[\u4e00-\u9fff]{3,}$")
 # "经济开发区和国土局", "杨林乡和团田村", "城关小学和市容整治联合执法工作组" (a school, a kindergarten or a co-operative
 # by its name ends as a unit does where two names are joined; 学校/项目 alone do not)
 _ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社"
@@ -976,7 +976,8 @@ def _named_before(clauses: list[str | None], at: int) -> str:
 
 # "请以上责任单位…", "上述单位要…": the units the sentence named before as owning a task ("X负责的第1件、Y负责的…").
 _ABOVE = re.compile(r"(?:以上|上述)(?:各)?(?:责任|相关)?(?:单位|部门)")
-_OWNER = re.compile(rf"(?:^|(?<=[、，,；;。由\s]))([^、，,；;。由\s的]{{2,{MAX_UNIT}}}?{_UNIT_END})(?:负责|承担|牵头)的")
+_OWNER = re.compile(rf"(?:^|(?<=[、，,；;。由\s]))([^、，,；;。由\s的]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                    r"(?:负责|承担|牵头)的")
 
 
 def _owners_named_above(body: str) -> list[str]:

@@ -48,7 +48,8 @@ def test_a_heading_that_is_a_topic_names_nobody():
 
 
 def test_a_heading_is_the_place_inspected_where_fields_name_who_answers():
-    text = ("1. 县第一人民医院\n（1）候诊区垃圾未及时清运；\n（2）停车场车辆乱停。\n问题整改责任单位：县卫健局 整改时限：3天\n"
+    text = ("1. 县第一人民医院\n（1）候诊区垃圾未及时清运；\n（2）停车场车辆乱停。\n"
+            "问题整改责任单位：县卫健局 整改时限：3天\n"
             "2. 县中医院\n（1）楼道杂物堆放；")
     assert [leads for leads, _s, _d in _items(text)] == [["县卫健局"]]
 
@@ -67,9 +68,10 @@ def test_requirements_with_no_subject_charge_nobody_when_no_unit_is_addressed():
 
 
 def test_units_asked_to_work_with_each_other_are_all_charged_in_a_decision_of_their_own():
-    text = ("要强化督查，县林业局对护林员到岗情况实施抽查，检查结果纳入考核；各社区、县消防救援大队、县供电公司和区直各部门"
-            "要相互配合，通力协作，确保安全。")
-    assert _items(text) == [(["县林业局"], [], None), (["各社区", "县消防救援大队", "县供电公司", "区直各部门"], [], None)]
+    text = ("要强化督查，县林业局对护林员到岗情况实施抽查，检查结果纳入考核；"
+            "各社区、县消防救援大队、县供电公司和区直各部门要相互配合，通力协作，确保安全。")
+    assert _items(text) == [(["县林业局"], [], None),
+                            (["各社区", "县消防救援大队", "县供电公司", "区直各部门"], [], None)]
 
 
 def test_collectives_charged_lead_the_named_units_that_help_them():
