@@ -63,6 +63,15 @@ Page numbers printed in the text (``— 3 —``) are skipped; a page pasted with
 A table without a deadline column takes the latest
 point its schedule column (``实施计划``, ``进度安排``) names.
 
+Who a text addresses without a charging word: a numbered heading that names a unit alone (``（一）城南街道（5处）``)
+charges it with each item numbered below it (not where fields name who answers: there it is the place inspected);
+requirements enumerated with no subject (``一是…要…二是…``) charge the one unit the opening says the visit or meeting
+was held at (``副县长到县水利局调度…``); short names heading an item (``食堂、浴室：…``) the parties named in full in
+the opening; ``请以上责任单位…`` the units named before as owning tasks (``X负责的第1件、Y负责的第4件``); a bare kind
+(``向办事处下发通知单``) the unit of that kind named in full before (not the meeting's own convener naming itself).
+``X、Y和Z要相互配合`` charges them all; ``各施工单位要…，X、Y全力配合``: the collectives lead, X and Y support; a list
+closed by 等 then the work (``甲镇、乙镇等继续…``) is charged; ``特别是/尤其是/如`` before a name is no part of it.
+
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
 deadline is the latest point in time the decision's text names (``tasks.importers.deadlines``), in the year the
@@ -1604,11 +1613,14 @@ _SHORT_HEADED = re.compile(r"^((?:[\u4e00-\u9fff]{2,6}、)*[\u4e00-\u9fff]{2,6})
 
 
 def _participants_headed(segment: str, text: str) -> list[str]:
-    """The short names heading ``segment``, as written, when each ends a name listed earlier in ``text``; else []."""
+    """The short names heading ``segment``, as written, when each ends a name listed before it in the opening of
+    ``text``; else []."""
     m = _SHORT_HEADED.match(segment)
     if not m:
         return []
-    before = text[: max(text.find(segment[:12]), 0)]
+    head = text[:2000]  # the parties are named in the opening, where the meeting is described
+    at = head.find(segment[:12])
+    before = head[:at] if at >= 0 else head
     names = m.group(1).split("、")
     if all(re.search(rf"[、，,：:\s][^、，,；;。：:\s]{{1,10}}{re.escape(n)}(?=[、，,等])", before) for n in names):
         return names
