@@ -137,3 +137,20 @@ def test_short_names_heading_an_item_stand_for_the_parties_named_in_full_before(
     text = ("后勤处组织保卫处、宏远保洁、惠民食堂、惠民浴室等单位负责人召开例会。\n"
             "1.食堂、浴室：延长周末开放时间。\n2.保洁：每日两次清运楼道垃圾。\n3.会议时间：每月一次。")
     assert _items(text) == [(["食堂", "浴室"], [], None), (["保洁"], [], None)]
+
+
+def test_units_that_each_do_their_part_by_their_duties_are_all_leads_whatever_the_verb():
+    assert _items("县林业局、县应急管理局按职责分工抓好森林防火。") == [(["县林业局", "县应急管理局"], [], None)]
+
+
+def test_a_unit_named_the_body_that_carries_the_work_out_leads_it():
+    assert _items("会议明确区文旅集团为项目建设主体，10月底前开工。") == [(["区文旅集团"], [], date(2026, 10, 31))]
+
+
+def test_work_handed_to_a_unit_with_a_bare_jiao_is_charged_to_it():
+    assert _items("会议同意交区民政局调查处理。") == [(["区民政局"], [], None)]
+
+
+def test_what_a_unit_takes_on_or_grants_charges_it():
+    assert _items("会议议定：区城投公司承担管网改造融资，区财政局予以贴息。") == [
+        (["区城投公司"], [], None), (["区财政局"], [], None)]
