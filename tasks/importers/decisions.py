@@ -126,7 +126,7 @@ _LABEL_NOUN = "(?:单位|部门|主体|科室|处室)"
 _UNIT_LABEL = "|".join([*(f"{prefix}(?:{'|'.join(_ROLE_WORDS)}){_LABEL_NOUN}" for prefix in ("整改", "问题")),
                         *(f"{role}{_LABEL_NOUN}" for role in _ROLE_WORDS)])
 _LABEL = re.compile(
-    rf"({_UNIT_LABEL}|完成时限|办理时限|时限要求|完成时间)"
+    rf"({_UNIT_LABEL}|完成时限|办理时限|办结时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
 
@@ -143,7 +143,7 @@ def _label_kind(label: str) -> str:
 # "【责任单位】县城管局【整改时限】8月15日": a field's name in brackets, read as "责任单位：" (one character for one).
 _BRACKETED_LABEL = re.compile(rf"【({_UNIT_LABEL}|(?:整改|完成|办理)?时限|完成时间)】")
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|办结|时限|分管|包保"
                          r"|主责|协同|参与|整改(?=单位|部门|主体))"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
@@ -823,8 +823,12 @@ _CHARGE_START = re.compile(
     # "县国资公司承担项目融资，县财政局予以贴息": what a unit takes on or grants
     r"|承担(?![了的过])|予以|给予(?![了的过])"
     # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
-    r"|(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底|本月内|月底)"
-    r"(?:之前|以前|前|内)?(?:全面|全部)?(?:完成|办结|建成|到位|拿出|提交|上报|启动))")
+    # "县税务局于11月30日前联合开展…", "县住建局将于9月底前完成…": by when (於/在/将于 before it), then the work
+    r"|(?:将于|将在|于|在)?(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底"
+    r"|本月内|月底)(?:之前|以前|前|内)?(?:全面|全部|联合|组织|集中)?(?:完成|办结|建成|到位|拿出|提交|上报|启动|开展|开工"
+    r"|完工|实施|出台|制定)"
+    # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
+    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了))")
 # "市财政要…": a level and a department's short name is a unit's name.
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -1253,7 +1257,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
     text = _years_as_digits(text, year)
-    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限"
+    labelled = re.search(r"(?:完成时限|办理时限|办结时限|办结期限|整改时限|时限要求|完成时间|完成期限"
                          r"|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:

@@ -154,3 +154,19 @@ def test_work_handed_to_a_unit_with_a_bare_jiao_is_charged_to_it():
 def test_what_a_unit_takes_on_or_grants_charges_it():
     assert _items("会议议定：区城投公司承担管网改造融资，区财政局予以贴息。") == [
         (["区城投公司"], [], None), (["区财政局"], [], None)]
+
+
+def test_by_when_written_after_the_units_then_any_work():
+    assert _items("县应急管理局、县消防救援大队于11月20日前联合开展高层建筑消防检查。") == [
+        (["县应急管理局", "县消防救援大队"], [], date(2026, 11, 20))]
+    assert _items("区水务局将于8月底前完成雨污分流改造。") == [(["区水务局"], [], date(2026, 8, 31))]
+
+
+def test_a_unit_that_is_to_strengthen_or_improve_something_is_charged():
+    assert _items("区城管局抓好门前三包，区交警大队加强违停治理。") == [
+        (["区城管局"], [], None), (["区交警大队"], [], None)]
+
+
+def test_a_banjie_time_limit_field_is_the_deadline():
+    assert _items("一、背街小巷路灯修复\n承办单位：区住建局\n办结时限：7月15日") == [
+        (["区住建局"], [], date(2026, 7, 15))]
