@@ -770,19 +770,23 @@ def _heading_units(segment: str) -> list[str]:
 
 
 def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: dict[int, list[ParsedDecision]],
-                   year: int | None, meeting: date | None) -> list[tuple[int, str]]:
-    """Segments with each numbered item under a heading that names a unit alone ("（一）城南街道（5处）" / "1.…" /
-    "2.…") made a decision of that unit, put in ``tables`` under the item's line: the items numbered as the first one
-    below it, up to one numbered otherwise. An item that itself charges units with a sentence keeps them; a place
-    written before a colon ("东风市场：…") is where, not who. Not in a text that names who answers in fields
-    ("问题整改责任单位：X"): there a heading is the place inspected ("5. 市第一人民医院")."""
+                   year: int | None, meeting: date | None, addressee: str = "") -> list[tuple[int, str]]:
+    """Segments with each numbered item under a line that says whom the items are for made a decision of those
+    units, put in ``tables`` under the item's line: the items numbered as the first one below it, up to one numbered
+    otherwise. Such a line is a heading that names units alone ("（一）城南街道（5处）", or unnumbered with a colon:
+    "县住建局（3项）："), a demand made of units ("会议对县城管局提出三点要求："), or, where the text's opening
+    names the unit a visit or meeting was held at (``addressee``), a requirement's lead-in ("他要求：", "会议强调：").
+    An item
+    that itself charges units with a sentence keeps them; a place written before a colon ("东风市场：…") is where,
+    not who. Not in a text that names who answers in fields ("问题整改责任单位：X"): there a heading is the place
+    inspected ("5. 市第一人民医院"). The heading or lead-in is no decision of its own once its items are."""
     out: list[tuple[int, str]] = []
     fielded: bool | None = None  # whether the text names who answers in fields (looked up once, when needed)
     k = 0
     while k < len(segments):
         line, segment = segments[k]
         kind = _numbering_kind(lines[line - 1]) if segment != _TABLE else ""
-        units = _heading_units(segment) if kind else []
+        units = _items_for(segment, kind, addressee)
         if units and fielded is None:
             fielded = any(_LABEL.search(x) for x in lines)
         units = [] if fielded else units
@@ -792,6 +796,7 @@ def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: di
             k += 1
             continue
         out.append((line, segment))
+        at, charged = len(out) - 1, False
         k += 1
         while k < len(segments) and segments[k][1] != _TABLE and _numbering_kind(
                 lines[segments[k][0] - 1]) == below:
@@ -800,6 +805,7 @@ def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: di
             if own:
                 out.append((item_line, item))
             else:
+                charged = True
                 leads, supporting = _who(f"责任单位：{'、'.join(units)}")
                 if item_line not in tables:
                     out.append((item_line, _TABLE))
@@ -807,7 +813,31 @@ def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: di
                     text=item, lead_units=leads, supporting_units=supporting, line=item_line,
                     **dict(zip(("deadline", "relative"), _deadline(item, year, meeting), strict=True))))
             k += 1
+        if charged:
+            del out[at]  # the heading or lead-in says whom the items are for: no decision of its own
     return out
+
+
+# A requirement's lead-in at a line's end: "他要求：", "会议强调：", "提出如下要求：".
+_ASKS_BELOW = re.compile(r"(?:要求|强调|指出|提出|明确)[^，,；;。:：]{0,8}[:：]$")
+
+
+def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
+    """The units the numbered items below ``segment`` are for ([] when it says of none): a numbered heading, or one
+    with a colon, that names units alone; a demand made of units; a requirement's lead-in, of the addressee."""
+    if segment == _TABLE:
+        return []
+    colon = segment.rstrip()[-1:] in ("：", ":")
+    if (kind or colon) and (units := _heading_units(segment)):
+        return units
+    if not colon:
+        return []
+    if "提出" in segment and (demands := _DEMANDS_OF.search(segment)) and _names_a_unit(
+            named := _unit_list(demands.group(1)), ""):
+        return named
+    if addressee and _ASKS_BELOW.search(segment):
+        return [addressee]
+    return []
 
 
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
@@ -1655,9 +1685,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
-    segments = _unit_headings(segments, lines, tables, year, meeting)
-    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share, the unit addressed)
     addressee = _addressee(text)
+    segments = _unit_headings(segments, lines, tables, year, meeting, addressee)
+    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share, the unit addressed)
     for line, segment in segments:
         texts = [segment] if segment == _TABLE else _decision_texts(segment)
         shared = _SHARED_WHEN.search(texts[-1]) if len(texts) > 1 else None

@@ -170,3 +170,19 @@ def test_a_unit_that_is_to_strengthen_or_improve_something_is_charged():
 def test_a_banjie_time_limit_field_is_the_deadline():
     assert _items("一、背街小巷路灯修复\n承办单位：区住建局\n办结时限：7月15日") == [
         (["区住建局"], [], date(2026, 7, 15))]
+
+
+def test_an_unnumbered_heading_with_a_colon_that_names_a_unit_charges_the_items_under_it():
+    text = "区教育局（2项）：\n1.完成校舍抗震加固。\n2.抓好课后服务。\n区卫健局：\n1.推进家庭医生签约。"
+    assert _items(text) == [(["区教育局"], [], None), (["区教育局"], [], None), (["区卫健局"], [], None)]
+
+
+def test_a_demand_made_of_a_unit_charges_it_with_each_numbered_item():
+    text = "督查组对区市场监管局提出两点要求：\n1.加大农贸市场抽检频次。\n2.规范投诉处理台账。"
+    assert _items(text) == [(["区市场监管局"], [], None), (["区市场监管局"], [], None)]
+
+
+def test_numbered_requirements_after_a_lead_in_charge_the_unit_the_visit_was_held_at():
+    text = "9月2日，副区长王强到区水务局调研。王强要求：\n1.要加快排涝泵站建设。\n2.要做好汛后水毁修复。"
+    assert _items(text) == [(["区水务局"], [], None), (["区水务局"], [], None)]
+    assert _items("会议要求：\n1.要加快排涝泵站建设。\n2.要做好汛后水毁修复。") == []
