@@ -71,6 +71,10 @@ the opening; ``请以上责任单位…`` the units named before as owning tasks
 (``向办事处下发通知单``) the unit of that kind named in full before (not the meeting's own convener naming itself).
 ``X、Y和Z要相互配合`` charges them all; ``各施工单位要…，X、Y全力配合``: the collectives lead, X and Y support; a list
 closed by 等 then the work (``甲镇、乙镇等继续…``) is charged; ``特别是/尤其是/如`` before a name is no part of it.
+So are ``X、Y按职责分工抓好…`` (several leads), ``X为项目实施主体``, ``交X研究办理``, ``X承担…``/``Y予以…``,
+``X于…前联合开展…``/``X将于…前完成…``, ``X加强/强化/完善…``; ``办结时限：`` is a deadline field. Numbered items under
+an unnumbered heading with a colon (``县住建局（3项）：``), a demand made of a unit (``对X提出两点要求：``) or a
+requirement's lead-in after a visit (``他要求：``) are the unit's.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
