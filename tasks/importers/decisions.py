@@ -63,6 +63,19 @@ Page numbers printed in the text (``— 3 —``) are skipped; a page pasted with
 A table without a deadline column takes the latest
 point its schedule column (``实施计划``, ``进度安排``) names.
 
+Who a text addresses without a charging word: a numbered heading that names a unit alone (``（一）城南街道（5处）``)
+charges it with each item numbered below it (not where fields name who answers: there it is the place inspected);
+requirements enumerated with no subject (``一是…要…二是…``) charge the one unit the opening says the visit or meeting
+was held at (``副县长到县水利局调度…``); short names heading an item (``食堂、浴室：…``) the parties named in full in
+the opening; ``请以上责任单位…`` the units named before as owning tasks (``X负责的第1件、Y负责的第4件``); a bare kind
+(``向办事处下发通知单``) the unit of that kind named in full before (not the meeting's own convener naming itself).
+``X、Y和Z要相互配合`` charges them all; ``各施工单位要…，X、Y全力配合``: the collectives lead, X and Y support; a list
+closed by 等 then the work (``甲镇、乙镇等继续…``) is charged; ``特别是/尤其是/如`` before a name is no part of it.
+So are ``X、Y按职责分工抓好…`` (several leads), ``X为项目实施主体``, ``交X研究办理``, ``X承担…``/``Y予以…``,
+``X于…前联合开展…``/``X将于…前完成…``, ``X加强/强化/完善…``; ``办结时限：`` is a deadline field. Numbered items under
+an unnumbered heading with a colon (``县住建局（3项）：``), a demand made of a unit (``对X提出两点要求：``) or a
+requirement's lead-in after a visit (``他要求：``) are the unit's.
+
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
 deadline is the latest point in time the decision's text names (``tasks.importers.deadlines``), in the year the
@@ -91,11 +104,14 @@ _NUMBERED = re.compile(
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
+             r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
+                      # a unit singled out or given as an example: "特别是X要…", "如X负责的…"
+                      r"|特别是|尤其是|尤其|例如|比如|如(?=[省市县区])"
                       r"|[该此这本]项(?:工作|任务|事项)"
                       r"|下一步|下步|今后|近期|目前)+")  # "下一步市住建局按照…": when, not who
 # "8月7日前金元村、石宝沟村要…", "年底前X要…": when, written before who (tried only on a span that starts so).
@@ -114,7 +130,7 @@ _LABEL_NOUN = "(?:单位|部门|主体|科室|处室)"
 _UNIT_LABEL = "|".join([*(f"{prefix}(?:{'|'.join(_ROLE_WORDS)}){_LABEL_NOUN}" for prefix in ("整改", "问题")),
                         *(f"{role}{_LABEL_NOUN}" for role in _ROLE_WORDS)])
 _LABEL = re.compile(
-    rf"({_UNIT_LABEL}|完成时限|办理时限|时限要求|完成时间)"
+    rf"({_UNIT_LABEL}|完成时限|办理时限|办结时限|时限要求|完成时间)"
     r"\s*[:：]\s*" + _FIELD_VALUE
 )
 
@@ -131,7 +147,7 @@ def _label_kind(label: str) -> str:
 # "【责任单位】县城管局【整改时限】8月15日": a field's name in brackets, read as "责任单位：" (one character for one).
 _BRACKETED_LABEL = re.compile(rf"【({_UNIT_LABEL}|(?:整改|完成|办理)?时限|完成时间)】")
 # A line of fields under a numbered item: "牵头单位：…", "责任领导：…；责任单位：…；配合单位：…".
-_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|时限|分管|包保"
+_FIELD_LINE = re.compile(r"^(?:问题)?(?:整改)?(?:牵头|责任|配合|协办|协助|主办|承办|完成|办理|办结|时限|分管|包保"
                          r"|主责|协同|参与|整改(?=单位|部门|主体))"
                          r"[\u4e00-\u9fff]{0,3}\s*[:：]")
 # Who is responsible, on a line of its own under the item it closes: "（责任单位：住建局）".
@@ -182,7 +198,9 @@ _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑
                 "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
                 "辛裴庞樊兰殷施洪翁葛柴柳牛詹缪鲁倪童颜盛聂耿焦祝席伍包凌常温祁艾谷滕岳左甘苗项阮申蒲齐屈桂尚关宁"
                 "俞舒季戚冉易骆喻华靳芦鲍")
-_SEVERAL = re.compile(r"(分别负责|分别牵头|按职责分工负责|按照职责分工负责|按职责负责|各负其责)")
+_SEVERAL = re.compile(r"(分别负责|分别牵头|按职责分工负责|按照职责分工负责|按职责负责|各负其责"
+                      # "X、Y按职责分工抓好落实": each its part, whatever the verb after
+                      r"|按(?:照)?职(?:责|能)分工(?=抓好|做好|落实|推进|开展|实施|办理|配合))")
 MAX_UNIT = 40
 
 
@@ -229,18 +247,28 @@ class ParsedDecisions:
         return {"items": [d.as_json() for d in self.items], "warnings": [w.as_json() for w in self.warnings]}
 
 
+# A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班"): split outside them only.
+_SEPARATOR = re.compile(r"(?:[、，,/]|以及)(?![^“”]*”)")
+
+
 def _split_units(span: str) -> list[str]:
     out = []
-    for part in re.split(r"[、，,/]|以及", span):
-        part = part.strip(" \t“”\"'")
+    for part in (_SEPARATOR.split(span) if "”" in span else re.split(r"[、，,/]|以及", span)):
+        part = part.strip(" \t\"'")
+        # a quote that opens or closes a name ("“三勤合一”机动队") stays; a stray one does not
+        part = part.lstrip("“") if "”" not in part else part
+        part = part.rstrip("”") if "“" not in part else part
         out += [p.strip() for p in _split_joined(part) if p.strip()]
     return out
 
 
 _LEVEL_NAME = re.compile(r"^[省市县区][\u4e00-\u9fff]{2,}$")  # "区人大城环工委和区监察": 区监察 is a name
+# A unit named with its level after 和/及 ("小区及县客运中心"), not a name's own word ("市容", "市场", "市政", "区域").
+_LEVEL_UNIT = re.compile(r"^[省市县区](?!容|场|政|域|际|属|直|级)[\u4e00-\u9fff]{3,}$")
 # "经济开发区和国土局", "杨林乡和团田村", "城关小学和市容整治联合执法工作组" (a school, a kindergarten or a co-operative
 # by its name ends as a unit does where two names are joined; 学校/项目 alone do not)
-_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社)$")
+_ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿园|小学|中学|大学|供销社|合作社"
+                           r"|食堂|餐厅|超市)$")  # a campus's outlets, charged as its offices are
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
 
@@ -252,6 +280,8 @@ def _split_joined(part: str) -> list[str]:
         if _ENDS_AS_UNIT.match(left) and (_ENDS_AS_UNIT.match(right) or _LEVEL_NAME.match(right)
                                           or _COLLECTIVE.match(right) or _is_person(right)):
             return [left, *_split_joined(right)]
+        if len(left) >= 2 and _LEVEL_UNIT.match(right) and _ENDS_AS_UNIT.match(right):
+            return [left, *_split_joined(right)]  # "…、社区及县汽车站": a short party, then a unit by its level
     return [part]
 
 
@@ -298,7 +328,8 @@ def _is_person(name: str) -> bool:
 
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
 # "涉及防火问题尽快与消防支队沟通" (the unit there is who the work is done with, not who does it).
-_NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保)")
+_NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保"
+                         r"|鼓励|引导|动员|发动|吸引|号召)")  # "鼓励农业经营主体参与…": whom it invites, no unit
 
 
 # The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
@@ -337,8 +368,9 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
-    # "县住建局（县人防办）": a name with its other name in brackets
-    return any(_NAMED_UNIT.search(_BRACKETED.sub("", u)) and not _GENERIC.search(u) for u in units)
+    # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
+    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
+               for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -724,6 +756,94 @@ def _duty_blocks(segments: list[tuple[int, str]], lines: list[str], tables: dict
     return out
 
 
+# A numbered heading that is only the name of who answers for the items under it, with their count
+# ("（一）城南街道（5处）", "2.县交通运输局：", "（三）东城区、西城区（共8个问题）"): a 责任单位 field for each of them.
+_UNIT_HEADING = re.compile(rf"^([^，,；;。:：\s的了]{{2,{MAX_UNIT}}}?)\s*"
+                           r"(?:[（(]\s*共?[0-9一二三四五六七八九十]+\s*(?:个|处|条|项|件)?(?:问题)?\s*[)）])?\s*[:：]?$")
+
+
+def _heading_units(segment: str) -> list[str]:
+    """The units a numbered heading names and nothing else, or []."""
+    m = _UNIT_HEADING.match(segment) if segment != _TABLE and len(segment) <= MAX_UNIT + 12 else None
+    if not m:
+        return []
+    units = _unit_list(m.group(1))
+    if units and all(_NAMED_UNIT.search(u) and not _GENERIC.search(u) for u in units):
+        return units
+    return []
+
+
+def _unit_headings(segments: list[tuple[int, str]], lines: list[str], tables: dict[int, list[ParsedDecision]],
+                   year: int | None, meeting: date | None, addressee: str = "") -> list[tuple[int, str]]:
+    """Segments with each numbered item under a line that says whom the items are for made a decision of those
+    units, put in ``tables`` under the item's line: the items numbered as the first one below it, up to one numbered
+    otherwise. Such a line is a heading that names units alone ("（一）城南街道（5处）", or unnumbered with a colon:
+    "县住建局（3项）："), a demand made of units ("会议对县城管局提出三点要求："), or, where the text's opening
+    names the unit a visit or meeting was held at (``addressee``), a requirement's lead-in ("他要求：", "会议强调：").
+    An item
+    that itself charges units with a sentence keeps them; a place written before a colon ("东风市场：…") is where,
+    not who. Not in a text that names who answers in fields ("问题整改责任单位：X"): there a heading is the place
+    inspected ("5. 市第一人民医院"). The heading or lead-in is no decision of its own once its items are."""
+    out: list[tuple[int, str]] = []
+    fielded: bool | None = None  # whether the text names who answers in fields (looked up once, when needed)
+    k = 0
+    while k < len(segments):
+        line, segment = segments[k]
+        kind = _numbering_kind(lines[line - 1]) if segment != _TABLE else ""
+        units = _items_for(segment, kind, addressee)
+        if units and fielded is None:
+            fielded = any(_LABEL.search(x) for x in lines)
+        units = [] if fielded else units
+        below = _numbering_kind(lines[segments[k + 1][0] - 1]) if units and k + 1 < len(segments) else ""
+        if not below or below == kind or segments[k + 1][1] == _TABLE:
+            out.append((line, segment))
+            k += 1
+            continue
+        out.append((line, segment))
+        at, charged = len(out) - 1, False
+        k += 1
+        while k < len(segments) and segments[k][1] != _TABLE and _numbering_kind(
+                lines[segments[k][0] - 1]) == below:
+            item_line, item = segments[k]
+            own = _who(re.sub(r"^[^，,；;。:：]{2,30}[:：]", "", item))[0]
+            if own:
+                out.append((item_line, item))
+            else:
+                charged = True
+                leads, supporting = _who(f"责任单位：{'、'.join(units)}")
+                if item_line not in tables:
+                    out.append((item_line, _TABLE))
+                tables.setdefault(item_line, []).append(ParsedDecision(
+                    text=item, lead_units=leads, supporting_units=supporting, line=item_line,
+                    **dict(zip(("deadline", "relative"), _deadline(item, year, meeting), strict=True))))
+            k += 1
+        if charged:
+            del out[at]  # the heading or lead-in says whom the items are for: no decision of its own
+    return out
+
+
+# A requirement's lead-in at a line's end: "他要求：", "会议强调：", "提出如下要求：".
+_ASKS_BELOW = re.compile(r"(?:要求|强调|指出|提出|明确)[^，,；;。:：]{0,8}[:：]$")
+
+
+def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
+    """The units the numbered items below ``segment`` are for ([] when it says of none): a numbered heading, or one
+    with a colon, that names units alone; a demand made of units; a requirement's lead-in, of the addressee."""
+    if segment == _TABLE:
+        return []
+    colon = segment.rstrip()[-1:] in ("：", ":")
+    if (kind or colon) and (units := _heading_units(segment)):
+        return units
+    if not colon:
+        return []
+    if "提出" in segment and (demands := _DEMANDS_OF.search(segment)) and _names_a_unit(
+            named := _unit_list(demands.group(1)), ""):
+        return named
+    if addressee and _ASKS_BELOW.search(segment):
+        return [addressee]
+    return []
+
+
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -734,18 +854,34 @@ _CHARGE_START = re.compile(
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
     r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
+    # "县国资公司承担项目融资，县财政局予以贴息": what a unit takes on or grants
+    r"|承担(?![了的过])|予以|给予(?![了的过])"
     # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
-    r"|(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底|本月内|月底)"
-    r"(?:之前|以前|前|内)?(?:全面|全部)?(?:完成|办结|建成|到位|拿出|提交|上报|启动))")
+    # "县税务局于11月30日前联合开展…", "县住建局将于9月底前完成…": by when (於/在/将于 before it), then the work
+    r"|(?:将于|将在|于|在)?(?:(?:20[0-9]{2}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|份|上旬|中旬|下旬)?|年底|年内|本月底"
+    r"|本月内|月底)(?:之前|以前|前|内)?(?:全面|全部|联合|组织|集中)?(?:完成|办结|建成|到位|拿出|提交|上报|启动|开展|开工"
+    r"|完工|实施|出台|制定)"
+    # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
+    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了))")
+# "市财政要…": a level and a department's short name is a unit's name.
+_LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
 _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))}))"
-                          r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹)")
+                          r"(?=安排|保障|拨付|落实|负责|牵头|做好|抓好|统筹|增加|加大|给予"
+                          # "县财政在去年的基础上，增加…": what it builds on, then (after the comma) what it does
+                          r"|在[^，,；;。]{1,12}(?:基础上|之上))")
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
+# Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
+_LISTED_THEN_WORK = re.compile(rf"^([^，,；;。的了]{{2,{MAX_UNIT * 2}}}?{_UNIT_END})等"
+                               r"(?=继续|加快|抓紧|尽快|全面|积极|做好|抓好|开展|推进|完善|创新|落实|负责|牵头|按照"
+                               r"|根据|立即|及时|切实|进一步|认真|大力|持续|率先|着力|重点)")
+# "X、Y要相互配合": units that work with each other, no lead among them.
+_MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
@@ -862,9 +998,11 @@ _DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
                              r"(?:分局|局|委|办|中心|公司|集团|处|站|所|队|政府|街道|镇|乡|社区)$")
 # A unit named to a role: "X为责任单位", "Y是配合单位", "Z作为牵头部门" (at the clause's end).
 _NAMED_AS = re.compile(r"(?:为|是|作为)"
-                       r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位)$")
+                       r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位"
+                       # "明确县城投公司为项目实施主体": the body that carries the work out
+                       r"|(?:项目|工程|工作)?(?:实施|责任|建设|运营)主体)$")
 # Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
-_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转))"
+_REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转)|^(?:会议同意|同意|会议决定|决定)?交)"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
                        r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
@@ -887,6 +1025,22 @@ def _named_before(clauses: list[str | None], at: int) -> str:
             return names[-1]
         k -= 1
     return ""
+
+
+# "请以上责任单位…", "上述单位要…": the units the sentence named before as owning a task ("X负责的第1件、Y负责的…").
+_ABOVE = re.compile(r"(?:以上|上述)(?:各)?(?:责任|相关)?(?:单位|部门)")
+_OWNER = re.compile(rf"(?:^|(?<=[、，,；;。由\s]))([^、，,；;。由\s的]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                    r"(?:负责|承担|牵头)的")
+
+
+def _owners_named_above(body: str) -> list[str]:
+    """The units owning tasks named before "以上责任单位" in its sentence, when there are two or more."""
+    above = _ABOVE.search(body)
+    if not above:
+        return []
+    start = max(body.rfind(c, 0, above.start()) for c in "。；;\n") + 1
+    owners = _dedupe([u for u in _OWNER.findall(body[start:above.start()]) if not _GENERIC.search(u)])
+    return owners if len(owners) > 1 else []
 
 
 def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
@@ -914,6 +1068,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
         body = body.strip()[to.end():]
+    if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
+        return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "要求" in body or "请" in body or "责成" in body:
@@ -926,6 +1082,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     # lead of their own sentence, not one a later sentence charges
     asked: list[str] = []
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
+    subjects_at = 0  # the clause that charged them
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
     # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
     duty_items: set[int] = set()
@@ -951,7 +1108,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             else:
                 leads += units  # "X、Y分别负责"
             continue
-        if clause.endswith(("单位", "部门")) and (named_as := _NAMED_AS.search(clause)):
+        if clause.endswith(("单位", "部门", "主体")) and (named_as := _NAMED_AS.search(clause)):
             units = _unit_list(_clean_span(clause[: named_as.start()]))
             if units and _names_a_unit(units, ""):
                 # "该项工作县卫健局为责任单位，县医保局为配合单位": the role a unit is named to
@@ -963,6 +1120,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
+            if len(units) > 1 and _MUTUAL.match(rest):
+                leads += units  # "X、Y和Z要相互配合": each does its part of one task; nobody helps another
+                continue
             if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
                 served = _SERVED.match(rest[helps.end():])
                 if served and not _GENERIC.search(served.group(1)):
@@ -980,6 +1140,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 continue
             named = _unit_list(_MODAL.sub("", cleaned[: charged.start()]))
             subjects = named if named and all(_GENERIC.search(u) for u in named) else []
+            subjects_at = at
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
@@ -1006,6 +1167,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 supporting += _units_before(after, support.group(1))
             continue
         support = _SUPPORT_WORD.search(clause)
+        if support and "对" in clause and _OBJECT_OF.search(clause[: support.start()]):
+            support = None  # "X做好对Y工作的监督和协助工作": what X does for Y, X is charged
         if support and (leads or "由" not in clause):
             units = _units_before(clause, support.group(1))
             other = clause[support.end():].strip()
@@ -1015,11 +1178,15 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
             if units and not leads and all(_GENERIC.search(u) for u in units):
                 asked += units
-            elif not any(_HOW.search(u) for u in units):
+            elif not any(_HOW.search(u) and not (_ENDS_AS_UNIT.match(u) and not _HOW.search(_QUOTES.sub("", u)))
+                         for u in units):  # a name in quotes ("“三勤合一”机动队") is a name
                 supporting += units  # not "各司其职、相互配合" nor "形成“齐抓共管、协同…”": how, not who
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
                 supporting += subjects
+            elif units and subjects and subjects_at < at and len(leads) == sentence_start and not any(
+                    _GENERIC.search(u) for u in units):
+                leads += subjects  # "各施工单位要…，县住建局、县城管局全力配合": the collectives charged lead
             served = _SERVED.match(clause[support.end():])
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
@@ -1054,6 +1221,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                     r"被|未|没|不|无|有|存在|较|已|仍", _clean_span(clause)[_PREFIX.match(_clean_span(clause)).end():]):
                 # (not a problem's subject: "毒饵站被…遮挡；", "服务站未…；")
                 leads += named  # "区经发局牵头…；规划分局现场与企业比对…；": each item of the list names who does it
+            elif "等" in clause and (listed := _LISTED_THEN_WORK.match(_clean_span(clause))) and _names_a_unit(
+                    named := _unit_list(listed.group(1)), ""):
+                leads += named  # "甲镇、乙镇、丙街道办事处等继续推进…": a list closed by 等, then what they do
             elif short := _SHORT_START.match(_clean_span(clause)):
                 leads.append(short.group(1))  # "区财政安排领导小组工作经费"
             elif "提出" in clause and (demands := _DEMANDS_OF.search(clause)) and (
@@ -1110,6 +1280,8 @@ def _years_as_digits(text: str, year: int | None) -> str:
     return text
 
 
+# 长期 as part of what a thing is called ("超长期特别国债", "中长期规划", "长期护理保险"), not how long work goes on.
+_LONG_TERM_NOUN = re.compile(r"(?:超|中)长期|长期(?=国债|贷款|护理|规划|目标|资金|债券)")
 # Work that goes on after the point it is due by: "12月底前取得明显成效并长期坚持" is due 31 December.
 _ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
 
@@ -1119,7 +1291,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
     as written when it is not (the coordinator sets it on confirm). "二〇二六年", "明年" are read as years."""
     text = _years_as_digits(text, year)
-    labelled = re.search(r"(?:完成时限|办理时限|整改时限|时限要求|完成时间|完成期限"
+    labelled = re.search(r"(?:完成时限|办理时限|办结时限|办结期限|整改时限|时限要求|完成时间|完成期限"
                          r"|(?:^|(?<=[，,；;。\s]))(?:时间|时限|期限))"
                          r"\s*[:：]\s*" + _FIELD_VALUE, text)  # "…，时间：2026年9月"
     if labelled:
@@ -1139,6 +1311,9 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
                 found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"
+            if recurring and not found and "长期" in clause and _LONG_TERM_NOUN.search(clause):
+                # "超长期国债项目6月底前开工、12月底前完工": 长期 in a thing's name, not work that goes on
+                found, _recurring = parse_deadline_in(_LONG_TERM_NOUN.sub("", clause), year)
             if found and (best is None or found > best):
                 best = found
             elif not found and not relative[0]:
@@ -1158,11 +1333,16 @@ _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
 _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
                           r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要"
-                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关))")  # "要求全市各街道…"
+                          r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关)"  # "要求全市各街道…"
+                          # "其他乡镇在本月底前全面启动…": the rest of the collectives, with or without 要
+                          r"|(?:其他|其它|其余)(?:各)?(?:乡镇|街道|部门|单位|县区|镇街|村|社区))")
 
 
 # Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
 _HOW = re.compile(r"其职|其责|相互|互相|通力|齐心|共同|上下|加强|强化|深化|[“”\"《]|^(?:形成|确保|实现)")
+# "对Y工作的监督和": a support word that is a noun of what is done for Y, not a role.
+_OBJECT_OF = re.compile(r"对[^，,；;。]{1,30}的[^，,；;。]{0,8}$")
+_QUOTES = re.compile(r"[“”\"《》]")
 _SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切)*(?:配合|协助|参与|协办)")
 
 
@@ -1172,8 +1352,9 @@ def _opens_charge(part: str) -> bool:
     part = part.strip("，,。；; ")
     cleaned = _clean_span(part)
     charged = _CHARGED.search(cleaned)
-    if charged and _units_charged(part):
-        return not _SUPPORT_AFTER_YAO.match(cleaned[charged.end():])
+    if charged and (units := _units_charged(part)):
+        rest = cleaned[charged.end():]
+        return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
     start = _CHARGE_START.match(cleaned)
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
@@ -1371,7 +1552,9 @@ _CUT_BRACKET = re.compile(r"[（(][^（）()\n]*?(?:牵头|负责|配合|单位|
 
 # A unit the text names again by what it is ("希望该局要抓好…", "该镇要…"): the last unit of that kind written
 # before it ("调研组对市交通运输局…表示肯定，希望该局要…" -> 市交通运输局, "督查组到石门镇…。该镇要…" -> 石门镇).
-_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$")
+_ANAPHOR = re.compile(r"^该(局|委|办|镇|乡|街道|公司|中心|处|站|所|队|村|社区|集团)$"
+                      # a kind no unit is named by alone ("向办事处下发通知单"): the one of that kind named before
+                      r"|^(?:该|此)?(办事处|管委会|居委会|村委会|指挥部)$")
 
 
 def _referent(unit: str, before: str) -> str:
@@ -1379,9 +1562,14 @@ def _referent(unit: str, before: str) -> str:
     m = _ANAPHOR.match(unit)
     if not m:
         return unit
-    at = before.find(unit)
+    kind = m.group(1) or m.group(2)
+    # a bare kind is also the end of the full name it stands for: cut at where it is written alone, the last time
+    at = before.find(unit) if m.group(1) else before.rfind(unit)
     before = before[:at] if at >= 0 else before
-    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{m.group(1)}", before)
+    names = re.findall(rf"(?:^|(?<=[{_NAME_CUT}]))[^{_NAME_CUT}]{{1,12}}?{kind}", before)
+    names = [n for n in names if n != unit and not _ANAPHOR.match(n) and not _GENERIC.search(n)]
+    if names and m.group(2) and re.search(re.escape(names[-1]) + r"[^，,。；;]{0,12}?(?:召开|组织)", before):
+        return unit  # the unit that held the meeting naming itself by its kind ("办事处要…"): as written
     return names[-1] if names else unit
 
 
@@ -1432,6 +1620,57 @@ def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
     return out, "\n".join(lines)
 
 
+# The unit a leader's visit or a meeting is held at and for, named in the text's opening ("副县长到县水利局调度…",
+# "深入城关镇调研…", "在县医保局召开现场办公会"): the addressee of the requirements that name no subject.
+_VISITED = re.compile(rf"(?:到|赴|来到|深入|在)([^，,；;。到赴在的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+                      r"(?:调度|调研|督导|督查|检查|视察|指导|走访|现场办公|召开[^，,；;。]{0,20}?(?:调度|推进|办公|现场)会)")
+
+
+def _addressee(text: str) -> str:
+    """The one unit the text's opening says the visit or meeting was held at ("" when none, or several)."""
+    opening = text[:400]
+    if not any(w in opening for w in ("调度", "调研", "督导", "督查", "检查", "视察", "指导", "走访", "办公")):
+        return ""
+    named = {_clean_span(u) for u in _VISITED.findall(opening)}
+    named = {u for u in named if _NAMED_UNIT.search(u) and not _GENERIC.search(u) and not _is_person(u)}
+    return named.pop() if len(named) == 1 else ""
+
+
+# What a requirement says is to be done: "要…", "务必…", "必须…", "确保…".
+_REQUIRED = re.compile(r"要(?!求)|务必|必须|确保|切实")
+
+
+def _asked_of_addressee(segment: str) -> list[str]:
+    """The enumerated requirements ("一是…要…。二是…") of a paragraph that charges no unit, each a piece of its
+    own, when there are two or more; else []."""
+    bounds = [m.start() for m in _ENUMERATED.finditer(segment) if m.start()]
+    if len(bounds) < 2 or any(_who(segment)):
+        return []
+    items = [segment[a:b] for a, b in zip(bounds, [*bounds[1:], len(segment)], strict=True)]
+    items = [_ENUMERATED.sub("", item.strip(), count=1).strip() for item in items]
+    return [item for item in items if _REQUIRED.search(item)]
+
+
+# Short names before a colon that heads an item ("餐厅、超市：…", "物业：…"): who the item is for, when each is how
+# the text named a party in full before ("…双满餐厅、越好超市、明喆物业等部门负责人参加").
+_SHORT_HEADED = re.compile(r"^((?:[\u4e00-\u9fff]{2,6}、)*[\u4e00-\u9fff]{2,6})\s*[:：]")
+
+
+def _participants_headed(segment: str, text: str) -> list[str]:
+    """The short names heading ``segment``, as written, when each ends a name listed before it in the opening of
+    ``text``; else []."""
+    m = _SHORT_HEADED.match(segment)
+    if not m:
+        return []
+    head = text[:2000]  # the parties are named in the opening, where the meeting is described
+    at = head.find(segment[:12])
+    before = head[:at] if at >= 0 else head
+    names = m.group(1).split("、")
+    if all(re.search(rf"[、，,：:\s][^、，,；;。：:\s]{{1,10}}{re.escape(n)}(?=[、，,等])", before) for n in names):
+        return names
+    return []
+
+
 # A deadline a paragraph's last charge sets for all of them ("县水务局要…，县自然资源局要…，两项工作均于8月底前完成"):
 # the deadline of each piece of that paragraph that names none.
 _SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|必须)?(?:于|在)[^，,；;。]{2,16}?"
@@ -1450,19 +1689,27 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
     records, text = _records(text, year)
     lines, tables = _table_decisions(_unflattened(text), year, meeting)
     segments = _duty_blocks(_segments(lines, tables, year, meeting), lines, tables, year, meeting)
-    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share)
+    addressee = _addressee(text)
+    segments = _unit_headings(segments, lines, tables, year, meeting, addressee)
+    pieces = []  # (line, piece, the deadline clause the pieces of its paragraph share, the unit addressed)
     for line, segment in segments:
         texts = [segment] if segment == _TABLE else _decision_texts(segment)
         shared = _SHARED_WHEN.search(texts[-1]) if len(texts) > 1 else None
-        pieces += [(line, piece, shared.group(0) if shared else "") for piece in texts]
+        if addressee and len(texts) == 1 and segment != _TABLE and (asked := _asked_of_addressee(segment)):
+            pieces += [(line, piece, "", addressee) for piece in asked]
+            continue
+        pieces += [(line, piece, shared.group(0) if shared else "", "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
-    for line, segment, shared in [(0, _RECORDS, ""), *pieces]:
+    for line, segment, shared, addressed in [(0, _RECORDS, "", ""), *pieces]:
         if segment == _RECORDS:
             found = records
         elif segment == _TABLE:
             found = tables[line]
         else:
-            leads, supporting = _who(segment)  # context ("会议听取了…汇报") names nobody charged: no decision
+            # context ("会议听取了…汇报") names nobody charged: no decision
+            leads, supporting = ([addressed], []) if addressed else _who(segment)
+            if not leads and not supporting and ("：" in segment[:20] or ":" in segment[:20]):
+                leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
                 continue
             if any(_ANAPHOR.match(u) for u in leads + supporting):
