@@ -86,6 +86,18 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             databases.restore_names(names)
 
 
+@pytest.fixture
+def latest_after(transactional_db):
+    """For a migration test (``tasks.tests.databases.at_migration``): after it, passed or failed, the database
+    is every migration's again, for the tests that come after it on this worker."""
+    yield
+    from django.db import connection
+
+    from tasks.tests import databases
+
+    databases.back_to_latest(connection)
+
+
 @contextmanager
 def shared_by_module(django_db_blocker, media_root):
     """For a module-scoped fixture whose data the module's tests share (built once, not once per test).
