@@ -74,9 +74,10 @@ def prepare(connection, key: str) -> None:
 
 # -- PostgreSQL -----------------------------------------------------------------------------------------------
 
-def _template_prefix(connection) -> str:
-    """The copies' name without the key: the test database's name without a worker's suffix."""
-    name = connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}"
+def _template_prefix(connection, name: str | None = None) -> str:
+    """The copies' name without the key: the test database's name (``name`` once it is in use) without a
+    worker's suffix."""
+    name = name or connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}"
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and name.endswith(f"_{worker}"):
         name = name.removesuffix(f"_{worker}")
@@ -199,13 +200,13 @@ def at_migration(connection, target: tuple[str, str]):
     From a copy of that database kept beside the migrated copy, under the same key (``<key>_<hash of target>``):
     the first run makes it by migrating back from the latest migration (what the migration tests did every
     time), the next ones load it. A database not made from the migrated copy (``--reuse-db``,
-    ``--nomigrations``), or a PostgreSQL one another connection still uses, is migrated back as before. The
-    caller puts the database back with ``back_to_latest``.
+    ``--nomigrations``), or a PostgreSQL one another connection still uses (it cannot be copied or replaced
+    then), is migrated as before. The caller puts the database back with ``back_to_latest``.
     """
     from django.db.migrations.loader import MigrationLoader
 
     key = _MADE_FROM.get(connection.alias)
-    if key is None or not _alone(connection):
+    if key is None:
         return migrate(connection, [target])
     name = f"{key}_{hashlib.sha256(repr(target).encode()).hexdigest()[:8]}"  # PostgreSQL names: 63 bytes
     if not _load(connection, name):
@@ -221,35 +222,29 @@ def back_to_latest(connection) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     key = _MADE_FROM.get(connection.alias)
-    if key is None or not _alone(connection) or not _load(connection, key):
+    if key is None or not _load(connection, key):
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def _alone(connection) -> bool:
-    """No other connection uses the test database (a PostgreSQL database can be copied or replaced only then;
-    an in-memory SQLite database is this connection's own)."""
-    if connection.vendor != "postgresql":
-        return True
-    connection.close()
-    with connection.creation._nodb_cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
-                       [connection.creation._get_test_db_name()])
-        return cursor.fetchone()[0] == 0
-
-
 def _load(connection, name: str) -> bool:
     """Replace the test database's tables and rows with the copy ``name`` (its key, or a key and a migration);
-    False when there is no such copy."""
+    False when there is no such copy (or, on PostgreSQL, another connection still uses the database)."""
+    from django.db import OperationalError
+
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
-        copy, target = f"{_template_prefix(connection)}{name}", connection.creation._get_test_db_name()
+        target = connection.settings_dict["NAME"]  # the test database, in use
+        copy = f"{_template_prefix(connection, target)}{name}"
         connection.close()
         with connection.creation._nodb_cursor() as cursor, _advisory_lock(cursor):
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [copy])
             if not cursor.fetchone():
                 return False
-            cursor.execute(f"DROP DATABASE {quote(target)}")
+            try:  # PostgreSQL waits a few seconds for other connections to end (a closed one ends soon after)
+                cursor.execute(f"DROP DATABASE {quote(target)}")
+            except OperationalError:  # still in use: another thread's connection (a live server's)
+                return False
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(copy)}")
         return True
     copy = SQLITE_COPIES / f"{name}.sqlite3"
@@ -265,14 +260,21 @@ def _load(connection, name: str) -> bool:
 
 
 def _save(connection, name: str) -> None:
-    """Keep the test database's tables and rows as the copy ``name`` (written aside, then named)."""
+    """Keep the test database's tables and rows as the copy ``name`` (written aside, then named; on PostgreSQL
+    not at all while another connection uses the database)."""
+    from django.db import OperationalError
+
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
-        copy, source = f"{_template_prefix(connection)}{name}", connection.creation._get_test_db_name()
+        source = connection.settings_dict["NAME"]  # the test database, in use
+        copy = f"{_template_prefix(connection, source)}{name}"
         connection.close()
         with connection.creation._nodb_cursor() as cursor, _advisory_lock(cursor):
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy + '_building')}")
-            cursor.execute(f"CREATE DATABASE {quote(copy + '_building')} TEMPLATE {quote(source)}")
+            try:
+                cursor.execute(f"CREATE DATABASE {quote(copy + '_building')} TEMPLATE {quote(source)}")
+            except OperationalError:
+                return
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)}")
             cursor.execute(f"ALTER DATABASE {quote(copy + '_building')} RENAME TO {quote(copy)}")
         return
