@@ -86,6 +86,18 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             databases.restore_names(names)
 
 
+@pytest.fixture
+def latest_after(transactional_db):
+    """For a migration test (``tasks.tests.databases.at_migration``): after it, passed or failed, the database
+    is every migration's again, for the tests that come after it on this worker."""
+    yield
+    from django.db import connection
+
+    from tasks.tests import databases
+
+    databases.back_to_latest(connection)
+
+
 @contextmanager
 def shared_by_module(django_db_blocker, media_root):
     """For a module-scoped fixture whose data the module's tests share (built once, not once per test).
@@ -105,13 +117,14 @@ def shared_by_module(django_db_blocker, media_root):
 @pytest.fixture(autouse=True)
 def _checked_compiled_reads():
     """Reads compiled once per shape (``tasks.selectors.compiled``) are kept from their first use and each
-    run is checked against a fresh compile, so every page a test opens checks the technique."""
+    run is checked against a fresh compile with its own ids, so every page a test opens checks the technique.
+
+    The shapes are kept from test to test, as a server process keeps them from request to request: a shape
+    compiled in one test is checked against each later test's fresh compile. Dropping them before every test
+    compiled each shape anew in each test: a third of the CPU of a page's request in the views tests."""
     from tasks.selectors import compiled
 
     compiled.CHECK = True
-    compiled.forget_compiled()
-    yield
-    compiled.forget_compiled()
 
 
 @pytest.fixture(autouse=True)

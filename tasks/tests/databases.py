@@ -14,6 +14,11 @@ from the copy, a run with a changed or added migration builds a new one (and dro
 Django's own ``create_test_db`` then runs as usual with ``keepdb``: ``migrate`` finds every migration
 applied (and would apply any the copy lacked) and its ``post_migrate`` handlers run, so the database a test
 sees is the one a full migration gives. Each worker's database is dropped after the run; the copy stays.
+
+The migration tests need the database as an older migration left it (``at_migration``): that state is kept
+beside the migrated copy too (made the first time by migrating back from the latest, as those tests did each
+time), and after them the worker's database is the migrated copy again (``back_to_latest``) instead of
+migrating forward through every later migration.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SQLITE_COPIES = ROOT / "var" / "test-db"
 #: An arbitrary number: the PostgreSQL advisory lock the workers of a run build the copy under.
 ADVISORY_LOCK = 29_0529
+#: The key of the copy each connection's test database was made from (by alias), once ``prepare`` made it.
+_MADE_FROM: dict[str, str] = {}
 
 
 def migrations_key() -> str:
@@ -60,13 +67,17 @@ def prepare(connection, key: str) -> None:
     elif connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
             connection.creation._get_test_db_name()):
         _prepare_sqlite(connection, key)
+    else:
+        return
+    _MADE_FROM[connection.alias] = key
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------------------
 
-def _template_prefix(connection) -> str:
-    """The copies' name without the key: the test database's name without a worker's suffix."""
-    name = connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}"
+def _template_prefix(connection, name: str | None = None) -> str:
+    """The copies' name without the key: the test database's name (``name`` once it is in use) without a
+    worker's suffix."""
+    name = name or connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}"
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and name.endswith(f"_{worker}"):
         name = name.removesuffix(f"_{worker}")
@@ -170,3 +181,120 @@ def restore_names(names: dict[str, str]) -> None:
 
     for alias, name in names.items():
         settings.DATABASES[alias]["NAME"] = connections[alias].settings_dict["NAME"] = name
+
+
+# -- An earlier migration's database (the migration tests) -----------------------------------------------------
+
+def migrate(connection, targets):
+    """Migrate ``connection``'s database to ``targets`` (``[(app, migration)]``) and return the models of that
+    state (the state ``migrate`` ends in: no second rendering)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    return MigrationExecutor(connection).migrate(targets).apps
+
+
+def at_migration(connection, target: tuple[str, str]):
+    """``connection``'s test database as migrating back to ``target`` leaves it (tables and rows), and the models
+    of that state.
+
+    From a copy of that database kept beside the migrated copy, under the same key (``<key>_<hash of target>``):
+    the first run makes it by migrating back from the latest migration (what the migration tests did every
+    time), the next ones load it. A database not made from the migrated copy (``--reuse-db``,
+    ``--nomigrations``), or a PostgreSQL one another connection still uses (it cannot be copied or replaced
+    then), is migrated as before. The caller puts the database back with ``back_to_latest``.
+    """
+    from django.db.migrations.loader import MigrationLoader
+
+    key = _MADE_FROM.get(connection.alias)
+    if key is None:
+        return migrate(connection, [target])
+    name = f"{key}_{hashlib.sha256(repr(target).encode()).hexdigest()[:8]}"  # PostgreSQL names: 63 bytes
+    if not _load(connection, name):
+        apps = migrate(connection, [target])
+        _save(connection, name)
+        return apps
+    return MigrationLoader(connection).project_state([target]).apps
+
+
+def back_to_latest(connection) -> None:
+    """``connection``'s test database as every migration leaves it again: the migrated copy when the database
+    was made from it, otherwise by migrating forward to the latest migration of every app."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    key = _MADE_FROM.get(connection.alias)
+    if key is None or not _load(connection, key):
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _load(connection, name: str) -> bool:
+    """Replace the test database's tables and rows with the copy ``name`` (its key, or a key and a migration);
+    False when there is no such copy (or, on PostgreSQL, another connection still uses the database)."""
+    from django.db import OperationalError
+
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        target = connection.settings_dict["NAME"]  # the test database, in use
+        copy = f"{_template_prefix(connection, target)}{name}"
+        connection.close()
+        with connection.creation._nodb_cursor() as cursor, _advisory_lock(cursor):
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [copy])
+            if not cursor.fetchone():
+                return False
+            try:  # PostgreSQL waits a few seconds for other connections to end (a closed one ends soon after)
+                cursor.execute(f"DROP DATABASE {quote(target)}")
+            except OperationalError:  # still in use: another thread's connection (a live server's)
+                return False
+            cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(copy)}")
+        return True
+    copy = SQLITE_COPIES / f"{name}.sqlite3"
+    if not copy.exists():
+        return False
+    connection.ensure_connection()
+    source = sqlite3.connect(copy)
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+    return True
+
+
+def _save(connection, name: str) -> None:
+    """Keep the test database's tables and rows as the copy ``name`` (written aside, then named; on PostgreSQL
+    not at all while another connection uses the database)."""
+    from django.db import OperationalError
+
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        source = connection.settings_dict["NAME"]  # the test database, in use
+        copy = f"{_template_prefix(connection, source)}{name}"
+        connection.close()
+        with connection.creation._nodb_cursor() as cursor, _advisory_lock(cursor):
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy + '_building')}")
+            try:
+                cursor.execute(f"CREATE DATABASE {quote(copy + '_building')} TEMPLATE {quote(source)}")
+            except OperationalError:
+                return
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)}")
+            cursor.execute(f"ALTER DATABASE {quote(copy + '_building')} RENAME TO {quote(copy)}")
+        return
+    copy = SQLITE_COPIES / f"{name}.sqlite3"
+    building = copy.with_suffix(f".building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    connection.ensure_connection()
+    target = sqlite3.connect(building)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    os.replace(building, copy)
+
+
+@contextmanager
+def _advisory_lock(cursor):
+    cursor.execute("SET statement_timeout = 0")
+    cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK])
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])

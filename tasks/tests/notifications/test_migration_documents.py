@@ -7,23 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # migrates back and forth: tens of seconds
-BEFORE = [("tasks", "0022_roster")]
+from tasks.tests import databases
+
+# Migrates: seconds from the kept copy of 0022's database (tasks.tests.databases), tens of seconds without it.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.usefixtures("latest_after")]
+BEFORE = ("tasks", "0022_roster")
 AFTER = [("tasks", "0023_outbox_documents")]
 T = datetime(2026, 7, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SENT = datetime(2026, 7, 3, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
 def test_deliveries_and_emailed_notices_move_onto_the_outbox_and_back():
-    apps = migrate(BEFORE)
+    apps = databases.at_migration(connection, BEFORE)
     Region, Plan, Unit = (apps.get_model("tasks", m) for m in ("Region", "Plan", "Unit"))
     Roundup, Delivery, Notice = (apps.get_model("tasks", m) for m in ("Roundup", "RoundupDelivery",
                                                                        "SupervisionNotice"))
@@ -42,7 +38,7 @@ def test_deliveries_and_emailed_notices_move_onto_the_outbox_and_back():
     emailed = Notice.objects.create(number=1, doc_number="督办〔2026〕1号", emailed_at=SENT, **common)
     Notice.objects.create(number=2, doc_number="督办〔2026〕2号", **common)  # not emailed: nothing to move
 
-    apps = migrate(AFTER)
+    apps = databases.migrate(connection, AFTER)
     Message, Delivery = apps.get_model("tasks", "Message"), apps.get_model("tasks", "RoundupDelivery")
     sent = Message.objects.get(address="a@yc.gov.cn")
     a = Delivery.objects.get(email="a@yc.gov.cn")
@@ -63,10 +59,9 @@ def test_deliveries_and_emailed_notices_move_onto_the_outbox_and_back():
     assert notice_rows[0].group == uuid.uuid5(uuid.NAMESPACE_URL, f"notice:{emailed.pk}:js2@yc.gov.cn")
     assert Message.objects.count() == 5
 
-    apps = migrate(BEFORE)
+    apps = databases.migrate(connection, [BEFORE])
     Delivery, Notice = apps.get_model("tasks", "RoundupDelivery"), apps.get_model("tasks", "SupervisionNotice")
     back = {d.email: (d.status, d.sent_at, d.attempts) for d in Delivery.objects.all()}
     assert back["a@yc.gov.cn"] == ("sent", SENT, 2)
     assert Notice.objects.get(pk=emailed.pk).emailed_at == SENT
     assert not apps.get_model("tasks", "Message").objects.exists()
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("tasks"))

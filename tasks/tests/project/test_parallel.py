@@ -41,3 +41,29 @@ def test_the_suite_never_queues_into_the_checkouts_broker_folder(settings):
     assert {p.name for p in folder.iterdir()} >= {"queue", "processed", "control"}
     if not django_settings.REDIS_URL:
         assert Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]) == folder / "queue"
+
+
+def test_the_suite_keeps_compiled_modules_under_var_when_the_environment_says_not_to_write_them(tmp_path):
+    """With PYTHONDONTWRITEBYTECODE set, a test process (and what it starts) compiled every module anew on each
+    run; it keeps them under var/pycache instead, never beside the sources or in the virtualenv."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tasks.tests.parallel import ROOT
+
+    (tmp_path / "probe_module.py").write_text("VALUE = 1\n")
+    code = ("import os, sys; from tasks.tests.parallel import keep_compiled_modules; keep_compiled_modules(); "
+            f"sys.path.insert(0, {str(tmp_path)!r}); import probe_module; "
+            "print(sys.dont_write_bytecode, sys.pycache_prefix, os.environ.get('PYTHONDONTWRITEBYTECODE'), "
+            "os.environ['PYTHONPYCACHEPREFIX'], sep='|')")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    prefix = str(ROOT / "var" / "pycache")
+    assert out.split("|") == ["False", prefix, "None", prefix]
+    assert not (tmp_path / "__pycache__").exists()
+    kept = Path(prefix) / str(tmp_path).lstrip("/")
+    assert list(kept.glob("probe_module.*.pyc"))
+    shutil.rmtree(kept)
