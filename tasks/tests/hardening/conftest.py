@@ -3,7 +3,6 @@
 
 import os
 
-import pytest
 from hypothesis import HealthCheck, settings
 
 _COMMON = {
@@ -18,18 +17,3 @@ settings.register_profile("ci", max_examples=15, **_COMMON)
 settings.register_profile("long", max_examples=400, **{**_COMMON, "derandomize": False})
 settings.load_profile(os.environ.get("HARDENING_PROFILE", "ci"))
 
-
-@pytest.fixture(scope="module")
-def compiled_kept_for_module():
-    """For a sweep module's own ``_checked_compiled_reads``: reads compiled once per shape are forgotten at the
-    module's start and end, not around each test, and every run is still checked against a fresh compile.
-
-    A shape's compile (twice, with two sets of stand-in ids, compared) depends only on its key (the build, its
-    shape, the time zone and language: ``compiled.compiled``), never on the rows, so doing it again for each of
-    a sweep's 131 tests checked nothing more; it was 3.5 % of the route sweep's time (cProfile)."""
-    from tasks.selectors import compiled
-
-    compiled.CHECK = True
-    compiled.forget_compiled()
-    yield
-    compiled.forget_compiled()

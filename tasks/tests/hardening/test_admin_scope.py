@@ -76,13 +76,6 @@ from tasks.tests.hardening.sweeps import built_once, copy_for_test, table_rows, 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # two sweeps of every admin page: tens of seconds
 
 
-@pytest.fixture(autouse=True)
-def _checked_compiled_reads(compiled_kept_for_module):
-    """The root conftest's check of every compiled read against a fresh compile, each shape compiled once for the
-    module (``hardening/conftest.compiled_kept_for_module``), not once per test."""
-    from tasks.selectors import compiled
-
-    compiled.CHECK = True
 
 
 TODAY = date(2023, 7, 3)

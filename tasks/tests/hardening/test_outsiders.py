@@ -43,13 +43,6 @@ from tasks.tests.hardening.test_seeing_is_not_acting import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _checked_compiled_reads(compiled_kept_for_module):
-    """The root conftest's check of every compiled read against a fresh compile, each shape compiled once for the
-    module (``hardening/conftest.compiled_kept_for_module``), not once per test."""
-    from tasks.selectors import compiled
-
-    compiled.CHECK = True
 
 
 # Routes that act on the plan without being in the acts table (their data is a file, a session's staged

@@ -7,7 +7,6 @@ from __future__ import annotations
 import string
 from datetime import date
 
-import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -33,16 +32,6 @@ from tasks.services.reports import work_item_request_close
 from tasks.services.review import extension_request_create
 from tasks.services.staging import STAGING_DIR
 from tasks.tests.daily_setup import MODEL_BACKEND, make_world
-
-
-@pytest.fixture(autouse=True)
-def _checked_compiled_reads(compiled_kept_for_module):
-    """The root conftest's check of every compiled read against a fresh compile, each shape compiled once for the
-    module (``hardening/conftest.compiled_kept_for_module``), not once per test."""
-    from tasks.selectors import compiled
-
-    compiled.CHECK = True
-
 
 OK = {200, 302, 400, 403, 404, 405, 429}
 # A GET past MAX_QUERY_STRING_BYTES is refused at the door (housing.middleware.QueryStringLimitMiddleware);

@@ -54,13 +54,6 @@ from tasks.tests.hardening.sweeps import built_once, copy_for_test, row_counts
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _checked_compiled_reads(compiled_kept_for_module):
-    """The root conftest's check of every compiled read against a fresh compile, each shape compiled once for the
-    module (``hardening/conftest.compiled_kept_for_module``), not once per test."""
-    from tasks.selectors import compiled
-
-    compiled.CHECK = True
 
 
 OK = {200, 204, 302, 400, 401, 403, 404, 405, 429}
@@ -557,17 +550,3 @@ def test_hostile_headers_and_cookies(headers, sweep, client):
                     if status not in OK | {304, 416}:
                         failures.append((user and user.username, send.__name__, url, status))
     assert not failures, failures
-
-
-def test_the_sweep_modules_compile_each_read_once_and_check_every_run(request):
-    """The route, admin-scope, outsiders' and property sweeps keep compiled reads for the module (their shapes
-    do not depend on the rows), and still check every run against a fresh compile."""
-    from tasks.selectors import compiled
-    from tasks.tests.hardening import test_admin_scope, test_outsiders, test_properties
-
-    assert "compiled_kept_for_module" in request.fixturenames
-    assert compiled.CHECK
-    for module in (test_admin_scope, test_outsiders, test_properties):
-        fixture = module._checked_compiled_reads
-        wrapped = getattr(fixture, "__wrapped__", getattr(fixture, "__pytest_wrapped__", None))
-        assert "compiled_kept_for_module" in str(getattr(wrapped, "obj", wrapped).__code__.co_varnames), module
