@@ -63,7 +63,7 @@ def _database_options(*envs: dict) -> list[dict]:
 
 def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_their_values():
     url = "postgres://u@db:5432/h"
-    options, tuned, default, timeout, server, off, unbound = _database_options(
+    options, tuned, default, timeout, server, off, unbound, jit = _database_options(
         {"DATABASE_URL": url + "?options=-c%20statement_timeout%3D5000"},
         {"DATABASE_URL": url, "DATABASE_PARALLEL_WORKERS": "2", "DATABASE_RANDOM_PAGE_COST": "4",
          "DATABASE_STATEMENT_TIMEOUT_MS": "0"},
@@ -72,10 +72,13 @@ def test_postgresql_statements_are_bound_on_the_server_prepared_and_planned_for_
         {"DATABASE_URL": url, "DATABASE_RANDOM_PAGE_COST": ""},
         {"DATABASE_URL": url, "DATABASE_PREPARE_THRESHOLD": "0"},
         {"DATABASE_URL": url, "DATABASE_SERVER_SIDE_BINDING": "false"},
+        {"DATABASE_URL": url, "DATABASE_JIT": "true"},
     )
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
     assert options["options"] == ("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan "  # kept, added
-                                  "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1")
+                                  "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1")
+    # JIT compilation off by default (a page's statements compile slower than they run), on when asked.
+    assert "-c jit=off" in default["options"] and "jit" not in jit["options"]
     assert tuned["options"].endswith("-c max_parallel_workers_per_gather=2 -c random_page_cost=4")
     assert default["options"].endswith("-c random_page_cost=1.1 -c statement_timeout=30000")
     assert timeout["options"].endswith("-c statement_timeout=5000")

@@ -263,6 +263,11 @@ def test_roundup_statements_run_without_jit_on_postgresql():
 
     if connection.vendor != "postgresql":
         pytest.skip("JIT is PostgreSQL's (runs in the PostgreSQL pass)")
+    with connection.cursor() as cursor:
+        # The app's connections have JIT off (DATABASE_JIT); a deployment that turns it on keeps it off here.
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SET jit = on")  # undone with the test's transaction
     with without_jit(), connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
