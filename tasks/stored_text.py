@@ -98,6 +98,13 @@ CHANNEL_FALLBACK = _t(gettext_noop("%(before)s %(hours)s小时内未送达时补
 ROBOT_SUMMARY = _t(gettext_noop("群机器人：摘要和链接"))
 NOTIFY_TEST = _t(gettext_noop("notify_test 测试"))
 EXPORT_TIMED_OUT = _t(gettext_noop("生成超时，请重新导出。"))
+# A channel's own reasons for not sending a message (the outbox's last error); a provider's answer stays as it came.
+CHANNEL_ROBOT_GONE = _t(gettext_noop("群机器人不存在或已停用"))
+CHANNEL_ROBOT_HOST = _t(gettext_noop("群机器人地址的主机不在 NOTIFY_ROBOT_HOSTS 中，未发送"))
+CHANNEL_ROBOT_WINDOW = _t(gettext_noop("群机器人限流中，等待发送窗口"))
+CHANNEL_FILE_MISSING = _t(gettext_noop("附件文件缺失: %s"))
+CHANNEL_FILE_UNREAD = _t(gettext_noop("附件读取失败: %s"))
+CHANNEL_SMS_URL = _t(gettext_noop("短信模板变量中不得含网址(PARAM_NOT_SUPPORT_URL)"))
 EXPORT_FAILED = _t(gettext_noop("生成文件时出错，请重试。"))
 REMINDER_TAKEN_OVER = _t(gettext_noop("联络员已更换，新联络员已有同一提醒"))
 # Messages' subjects (the outbox's record, read in its admin): written by the services from the catalogue's

@@ -20,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
+from tasks import stored_text as T
 from tasks.models import Message
 
 from .base import ChannelAdapter, Outcome, Result, error_text
@@ -177,11 +178,11 @@ class EmailChannel(ChannelAdapter):
                 email = build_email(m, connection, self._read)
             except FileNotFoundError as exc:
                 # A document's stored file is gone: this message cannot be sent as it was queued.
-                yield m, Result(Outcome.FAILED, error="附件文件缺失: " + error_text(exc))
+                yield m, Result(Outcome.FAILED, error=T.written(T.CHANNEL_FILE_MISSING, _0=error_text(exc)))
                 continue
             except OSError as exc:
                 # The storage did not answer (S3 down): this message waits for the next try.
-                yield m, Result(Outcome.RETRY, error="附件读取失败: " + error_text(exc))
+                yield m, Result(Outcome.RETRY, error=T.written(T.CHANNEL_FILE_UNREAD, _0=error_text(exc)))
                 continue
             try:
                 send_one(connection, email)

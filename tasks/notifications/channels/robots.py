@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 
+from tasks import stored_text as T
 from tasks.models import Message
 from tasks.models.notifications import robot_host_allowed
 
@@ -104,15 +105,15 @@ class _RobotChannel(ChannelAdapter):
         for m in messages:
             robot = m.robot
             if robot is None or not robot.active or robot.kind != self.kind:
-                yield m, Result(Outcome.FAILED, error="群机器人不存在或已停用")
+                yield m, Result(Outcome.FAILED, error=T.written(T.CHANNEL_ROBOT_GONE))
                 continue
             if not robot_host_allowed(robot.webhook):  # a webhook stored before the form checked it
-                yield m, Result(Outcome.FAILED, error="群机器人地址的主机不在 NOTIFY_ROBOT_HOSTS 中，未发送")
+                yield m, Result(Outcome.FAILED, error=T.written(T.CHANNEL_ROBOT_HOST))
                 continue
             window = RobotWindow(robot.pk)
             opens = window.take()
             if opens is not None:
-                yield m, Result(Outcome.HOLD, at=_at(opens), error="群机器人限流中，等待发送窗口")
+                yield m, Result(Outcome.HOLD, at=_at(opens), error=T.written(T.CHANNEL_ROBOT_WINDOW))
                 continue
             url, body = self.request(m)
             try:

@@ -24,6 +24,7 @@ from math import ceil
 
 from django.conf import settings
 
+from tasks import stored_text as T
 from tasks.models import Message
 
 from .base import ChannelAdapter, Outcome, Result, unique_chunks
@@ -87,7 +88,7 @@ class SmsChannel(ChannelAdapter):
             if not getattr(settings, "SMS_TEMPLATE_ALLOWS_URL", False) and any(
                 "://" in str(v) or "www." in str(v) for v in params.values()
             ):
-                yield m, Result(Outcome.FAILED, error="短信模板变量中不得含网址(PARAM_NOT_SUPPORT_URL)")
+                yield m, Result(Outcome.FAILED, error=T.written(T.CHANNEL_SMS_URL))
                 continue
             groups[json.dumps(params, ensure_ascii=False)].append(m)
         limit = 1000 if settings.SMS_PROVIDER == "aliyun" else 200

@@ -53,3 +53,21 @@ def test_the_workers_send_nothing_to_a_stored_webhook_of_another_host(robots, se
     assert outbox_deliver(channel="dingtalk_robot").counts == {Message.State.FAILED: 1}
     assert robots.inbox.get("internal", []) == []
     assert "NOTIFY_ROBOT_HOSTS" in Message.objects.get(key="to-internal").last_error
+
+
+def test_a_channels_own_reason_reads_in_the_readers_language(robots, settings):
+    """A channel's reason for not sending (here: a robot's host not allowed) is stored in the site's language
+    and shown in the reader's (``stored_text``), as the outbox's subjects and notes are."""
+    from django.utils import translation
+
+    from tasks.stored_text import shown
+
+    stored = robot(robots, token="internal")
+    settings.NOTIFY_ROBOT_HOSTS = ["oapi.dingtalk.com"]
+    queue(stored, "to-internal")
+    outbox_deliver(channel="dingtalk_robot")
+    error = Message.objects.get(key="to-internal").last_error
+    with translation.override("en"):
+        assert shown(error) == "Not sent: the group robot's host is not in NOTIFY_ROBOT_HOSTS"
+    with translation.override("zh-hans"):
+        assert shown(error) == error == "群机器人地址的主机不在 NOTIFY_ROBOT_HOSTS 中，未发送"
