@@ -268,13 +268,15 @@ class Plan(models.Model):
         return frozenset(kind for kind, on in flags.items() if on)
 
 
-def _left_its_region(obj) -> bool:
-    """Whether the saved ``obj`` (a plan's row) is being moved to a plan of another region: its parts, people
-    and figures are its region's, and would stay there."""
+def _left_its_region(obj) -> dict:
+    """``{"plan": error}`` when the saved ``obj`` (a plan's row) is being moved to a plan of another region: its
+    parts, people and figures are its region's, and would stay there."""
     if obj.pk is None or not obj.plan_id:
-        return False
+        return {}
     was = type(obj).objects.filter(pk=obj.pk).values_list("plan__region_id", flat=True).first()
-    return was is not None and was != obj.plan.region_id
+    if was is not None and was != obj.plan.region_id:
+        return {"plan": _("不能移到其他地区的方案。")}
+    return {}
 
 
 def _of_another_plan(obj, field: str) -> dict:
@@ -338,10 +340,7 @@ class Indicator(models.Model):
         return pk_url("tasks:indicator_detail", self.pk)
 
     def clean(self):
-        errors = _of_another_plan(self, "key_task")
-        if _left_its_region(self):
-            errors["plan"] = _("不能移到其他地区的方案。")
-        if errors:
+        if errors := {**_of_another_plan(self, "key_task"), **_left_its_region(self)}:
             raise ValidationError(errors)
 
 
@@ -412,10 +411,7 @@ class KeyTask(models.Model):
         return pk_url("tasks:key_task_detail", self.pk)
 
     def clean(self):
-        errors = {}
-        if _left_its_region(self):
-            errors["plan"] = _("不能移到其他地区的方案。")
-        if errors:
+        if errors := _left_its_region(self):
             raise ValidationError(errors)
 
 
@@ -608,10 +604,8 @@ class WorkItem(models.Model):
         return pk_url("tasks:work_item_detail", self.pk)
 
     def clean(self):
-        errors = {**_of_another_plan(self, "key_task"), **_of_another_plan(self, "indicator")}
-        if _left_its_region(self):
-            errors["plan"] = _("不能移到其他地区的方案。")
-        if errors:
+        if errors := {**_of_another_plan(self, "key_task"), **_of_another_plan(self, "indicator"),
+                      **_left_its_region(self)}:
             raise ValidationError(errors)
 
     @property
