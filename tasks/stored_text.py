@@ -207,6 +207,9 @@ IMPORT_TEMPLATES: tuple[Template, ...] = tuple(sorted(
     key=lambda t: (len(_PLACEHOLDER.sub("", t.msgid)), t.msgid), reverse=True,
 ))
 IMPORT_LABELS = frozenset((*import_messages.LABELS, *ROSTER_LABELS.values()))
+# Each template's longest fixed piece: a text without it is no text of the template (a substring test spares
+# most of the regular expressions; a plan page reads every warning of its last import).
+_IMPORT_KEYS = tuple((max(re.split(r"%\(\w+\)[sd]|%s|%%", t.msgid), key=len), t) for t in IMPORT_TEMPLATES)
 # The English technical note for staff after a message ("文件为空 (empty file)"): ASCII in brackets at its end.
 _NOTE = re.compile(r"\s*[(（]([\x20-\x7e]*[A-Za-z][\x20-\x7e]*)[)）]\s*$")
 _ANY_NOTE = re.compile(r"\s*[(（](.*)[)）]\s*", re.S)
@@ -242,8 +245,8 @@ def _render(msgid: str, values: dict) -> str | None:
 
 def _import_one(text: str) -> str | None:
     """``text`` in the active language if one of the importers' templates wrote it, else None."""
-    for template in IMPORT_TEMPLATES:
-        m = template.pattern.fullmatch(text)
+    for key, template in _IMPORT_KEYS:
+        m = template.pattern.fullmatch(text) if key in text else None
         if m is not None:
             rendered = _render(template.msgid, {k: _import_value(v) for k, v in m.groupdict().items()})
             if rendered is not None:
@@ -254,8 +257,8 @@ def _import_one(text: str) -> str | None:
 def _one_with_note(message: str) -> tuple[str, str] | None:
     """A message whose note is not plain ASCII (an exception's text naming a file in Chinese): the template's
     text, read in the active language, and the note."""
-    for template in IMPORT_TEMPLATES:
-        m = re.fullmatch(template.pattern.pattern + _ANY_NOTE.pattern, message, re.S)
+    for key, template in _IMPORT_KEYS:
+        m = re.fullmatch(template.pattern.pattern + _ANY_NOTE.pattern, message, re.S) if key in message else None
         if m is not None:
             values = m.groupdict()
             rendered = _render(template.msgid, {k: _import_value(v) for k, v in values.items()})

@@ -131,14 +131,16 @@ def test_stored_warnings_of_an_earlier_import_read_in_english_on_the_plan_page(c
     w = make_world()
     w.plan.import_warnings = [
         {"code": "doubtful_link", "line": 88, "resolved": "协调员确认：关联到重点任务3",
-         "message": "工作清单指标“住房保障”与重点任务3的关联把握不大,请核对 (doubtful link: score 0.42, runner-up 0.38)"},
+         "message": "工作清单指标“住房保障”与重点任务3的关联把握不大,请核对 "
+                    "(doubtful link: score 0.42, runner-up 0.38)"},
         {"code": "unit_not_in_list", "line": 40, "unit": "区城管局",
          "message": "单位“区城管局”不在有关单位名单中 (unit not in the units list)"},
         {"code": "doubtful_split", "line": 12,
          "message": "任务3: “区建设局区财政局” read as 2 units: 区建设局、区财政局 (doubtful split)"},
         {"code": "too_long", "line": 7, "message": "第 7 行：名称超过 200 字，已截断 (text longer than 200, cut)"},
         {"code": "merged_cell", "line": 9,
-         "message": "表格单元格为空(合并单元格),牵头单位、配合单位沿用上一行 (empty cell: value taken from the row above)"},
+         "message": "表格单元格为空(合并单元格),牵头单位、配合单位沿用上一行 "
+                    "(empty cell: value taken from the row above)"},
         {"code": "unit_created", "line": None, "unit": "区城管局", "message": "新建单位：区城管局"},
     ]
     w.plan.save()
@@ -150,7 +152,8 @@ def test_stored_warnings_of_an_earlier_import_read_in_english_on_the_plan_page(c
     text = unescape(re.sub(r"<[^>]+>", " ", lists))
     for expected in ("The link of the work list's indicator “住房保障” to key task 3 is uncertain",
                      "The unit “区城管局” is not in the plan's list of units", "Line 7: Name is longer than 200",
-                     "Task 3: “区建设局区财政局” read as 2 units", "Lead unit, Supporting unit taken from the row above",
+                     "Task 3: “区建设局区财政局” read as 2 units",
+                     "Lead unit, Supporting unit taken from the row above",
                      "New unit: 区城管局", "Confirmed by the coordinator: linked to key task 3"):
         assert expected in text, text
     left = re.sub(r"“[^”]*”", "", text).replace("区建设局、区财政局", "").replace("区城管局", "")
@@ -168,7 +171,8 @@ def test_refusals_name_the_file_in_the_readers_language_on_the_forms_and_in_the_
     binary = SimpleUploadedFile("空白方案.txt", b"\x00\x01\x02\x03" * 64)
     response = client.post("/en" + url, {"document": binary})
     errors = " ".join(response.context["form"].errors["document"])
-    assert "空白方案.txt" in errors and "Not a text file" in errors and not HAN.search(errors.replace("空白方案.txt", ""))
+    assert "空白方案.txt" in errors and "Not a text file" in errors
+    assert not HAN.search(errors.replace("空白方案.txt", ""))
     sheet = tmp_path / "名单.xlsx"
     sheet.write_bytes(b"not a workbook at all")
     with translation.override("en"), pytest.raises(CommandError) as refused:
@@ -178,3 +182,21 @@ def test_refusals_name_the_file_in_the_readers_language_on_the_forms_and_in_the_
     with translation.override(settings.LANGUAGE_CODE), pytest.raises(CommandError) as refused:
         call_command("import_plan", str(sheet), "--dry-run")
     assert sheet.name in str(refused.value) and HAN.search(str(refused.value).replace(sheet.name, ""))
+
+
+def test_the_import_preview_reads_its_warnings_in_english(client):
+    u = user("importer", is_staff=False)
+    u.user_permissions.add(Permission.objects.get(codename="add_plan"))
+    login(client, u)
+    with translation.override(settings.LANGUAGE_CODE):
+        url = reverse("tasks:plan_import")
+    for name in ("haining-2023-2027.txt", "yuecheng-2023-2027.txt"):
+        document = SimpleUploadedFile(name, (PLANS / name).read_bytes())
+        page = client.post("/en" + url, {"document": document}, follow=True).content.decode()
+        # The importer's messages (the other lists name units and towns, data as written).
+        lists = "".join(re.findall(r'<h3>Other warnings \(\d+\)</h3>\s*<ul class="warning-list">(.*?)</ul>', page,
+                                   flags=re.S))
+        assert "<li>" in lists, page[:2000]
+        text = unescape(re.sub(r"<[^>]+>", " ", lists))
+        assert not HAN.search(re.sub(r"“[^”]*”", "", text)), text
+        assert "held by" not in page or "member units：" not in page  # the page's own separators translated
