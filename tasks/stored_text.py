@@ -210,6 +210,7 @@ IMPORT_LABELS = frozenset((*import_messages.LABELS, *ROSTER_LABELS.values()))
 # Each template's longest fixed piece: a text without it is no text of the template (a substring test spares
 # most of the regular expressions; a plan page reads every warning of its last import).
 _IMPORT_KEYS = tuple((max(re.split(r"%\(\w+\)[sd]|%s|%%", t.msgid), key=len), t) for t in IMPORT_TEMPLATES)
+_LEGACY_KEYS = tuple(key for key, t in _IMPORT_KEYS if t.msgid in import_messages.LEGACY)  # "” read as ", "任务"
 # The English technical note for staff after a message ("文件为空 (empty file)"): ASCII in brackets at its end.
 _NOTE = re.compile(r"\s*[(（]([\x20-\x7e]*[A-Za-z][\x20-\x7e]*)[)）]\s*$")
 _ANY_NOTE = re.compile(r"\s*[(（](.*)[)）]\s*", re.S)
@@ -236,7 +237,7 @@ def _import_value(value: str):
 
 
 def _render(msgid: str, values: dict) -> str | None:
-    translated = gettext(msgid)
+    translated = gettext(import_messages.LEGACY.get(msgid, msgid))  # an old wording: as its successor
     try:
         return translated % values if values else translated
     except (TypeError, ValueError, KeyError):
@@ -273,6 +274,8 @@ def import_parts(message: str) -> tuple[str, str]:
     in the writer's language) is read through the catalogue, else as it is."""
     text, note = note_parts(str(message))
     if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        if any(key in text for key in _LEGACY_KEYS):
+            return _import_one(text) or text, note  # an old wording, as an import writes it now
         return text, note
     rendered = _import_one(text)
     if rendered is None and not note:
@@ -304,4 +307,5 @@ def issue_text(issue: str) -> str:
         return import_text(str(issue)) if issue else ""
     params = {k: issue_text(v) if isinstance(v, Issue) else gettext(v) if v in IMPORT_LABELS else v
               for k, v in issue.params.items()}
-    return gettext(issue.template) % params if params else gettext(issue.template)
+    template = gettext(import_messages.LEGACY.get(issue.template, issue.template))
+    return template % params if params else template

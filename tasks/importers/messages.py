@@ -5,8 +5,9 @@ Each is a Chinese template, the catalogue's message id, written with its values 
 may be followed by an English technical note in brackets for staff (``noted``). The stored text stays Chinese
 (the site's language, what ``import_plan --json`` prints); ``tasks.stored_text.import_text`` reads a text
 written from one of these templates again in the reader's language, its values as they are (a label among them,
-``LABELS``, translated too). Old rows read the same: their texts are these templates' (``LEGACY`` holds the
-wordings an import no longer writes). Add a message here, never as an f-string at its call site.
+``LABELS``, translated too). Old rows read the same: their texts are these templates' (``LEGACY`` maps the
+wordings an import no longer writes to those that replaced them). Add a message here, never as an f-string
+at its call site.
 """
 
 from __future__ import annotations
@@ -104,10 +105,11 @@ NEEDS_CALC = "读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;�
 ET_TIMED_OUT = "LibreOffice 转换 .et 超过 %(seconds)s 秒,已停止"
 ET_UNCONVERTED = "LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传"
 
-# Wordings earlier imports stored (a doubtful split's note was English): read as before, never written again.
-LEGACY_SPLIT = "“%(piece)s” read as %(n)s units: %(names)s"
-LEGACY_OF_TASK = "任务%(number)s: %(message)s"
-LEGACY = (LEGACY_SPLIT, LEGACY_OF_TASK)
+# Wordings earlier imports stored (a doubtful split's note was English), each read as the template that
+# replaced it (the same values), in either language; never written again.
+OLD_SPLIT = "“%(piece)s” read as %(n)s units: %(names)s"
+OLD_OF_TASK = "任务%(number)s: %(message)s"
+LEGACY = {OLD_SPLIT: SPLIT_DOUBTFUL, OLD_OF_TASK: OF_TASK}
 
 # Labels an importer writes among a message's values (a field's or a column's name, a kind of file): read in
 # the reader's language too; several joined by 、 are read one by one.
@@ -117,9 +119,8 @@ LABELS = (
 )
 
 TEMPLATES: tuple[str, ...] = tuple(
-    value for name, value in list(globals().items())
-    if name.isupper() and isinstance(value, str) and name not in ("LEGACY_SPLIT", "LEGACY_OF_TASK")
-) + LEGACY
+    value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)
+)
 
 
 def noted(message: str, note: str) -> str:
