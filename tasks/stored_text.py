@@ -22,7 +22,11 @@ from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_noop
 
+from tasks.importers import messages as import_messages
+from tasks.importers.decisions import TEMPLATES as DECISION_TEMPLATES
 from tasks.importers.issues import Issue
+from tasks.importers.roster import FIELD_LABELS as ROSTER_LABELS
+from tasks.importers.roster import TEMPLATES as ROSTER_TEMPLATES
 
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%s|%%")
@@ -192,10 +196,116 @@ def shown(text: str | None) -> str:
     return text
 
 
+# -- the importers' messages ------------------------------------------------------------------------------------
+# Every message an importer (or the plan import's service) writes, stored on a plan or shown in a preview or a
+# refused upload's error: ``importers.messages``, the roster's and the minutes' templates. Read like the texts
+# above; a value that is one of the importers' labels (a field's name) is translated, one written from another
+# of these templates (the line a limit warning names, the task a doubtful split names) is read with it, any
+# other value (a unit's, a document's name) stays as written.
+IMPORT_TEMPLATES: tuple[Template, ...] = tuple(sorted(
+    {_t(msgid) for msgid in (*import_messages.TEMPLATES, *DECISION_TEMPLATES, *ROSTER_TEMPLATES)},
+    key=lambda t: (len(_PLACEHOLDER.sub("", t.msgid)), t.msgid), reverse=True,
+))
+IMPORT_LABELS = frozenset((*import_messages.LABELS, *ROSTER_LABELS.values()))
+# Each template's longest fixed piece: a text without it is no text of the template (a substring test spares
+# most of the regular expressions; a plan page reads every warning of its last import).
+_IMPORT_KEYS = tuple((max(re.split(r"%\(\w+\)[sd]|%s|%%", t.msgid), key=len), t) for t in IMPORT_TEMPLATES)
+_LEGACY_KEYS = tuple(key for key, t in _IMPORT_KEYS if t.msgid in import_messages.LEGACY)  # "” read as ", "任务"
+# The English technical note for staff after a message ("文件为空 (empty file)"): ASCII in brackets at its end.
+_NOTE = re.compile(r"\s*[(（]([\x20-\x7e]*[A-Za-z][\x20-\x7e]*)[)）]\s*$")
+_ANY_NOTE = re.compile(r"\s*[(（](.*)[)）]\s*", re.S)
+
+
+def note_parts(message: str) -> tuple[str, str]:
+    """A message split into what users read and the technical note staff may see:
+    "关联把握不大,请核对 (doubtful link: score 0.42)" -> ("关联把握不大,请核对", "doubtful link: score 0.42")."""
+    match = _NOTE.search(message)
+    if match is None:
+        return message.strip(), ""
+    return message[:match.start()].rstrip(" ,，;；"), match.group(1).strip()
+
+
+def _import_value(value: str):
+    nested = _import_one(value) if value else None
+    if nested is not None:
+        return nested
+    if value in IMPORT_LABELS:
+        return gettext(value)
+    if "、" in value and all(part in IMPORT_LABELS for part in value.split("、")):
+        return gettext("、").join(gettext(part) for part in value.split("、"))
+    return int(value) if value.isdigit() else value
+
+
+def _render(msgid: str, values: dict) -> str | None:
+    translated = gettext(import_messages.LEGACY.get(msgid, msgid))  # an old wording: as its successor
+    try:
+        return translated % values if values else translated
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def _import_one(text: str) -> str | None:
+    """``text`` in the active language if one of the importers' templates wrote it, else None."""
+    for key, template in _IMPORT_KEYS:
+        m = template.pattern.fullmatch(text) if key in text else None
+        if m is not None:
+            rendered = _render(template.msgid, {k: _import_value(v) for k, v in m.groupdict().items()})
+            if rendered is not None:
+                return rendered
+    return None
+
+
+def _one_with_note(message: str) -> tuple[str, str] | None:
+    """A message whose note is not plain ASCII (an exception's text naming a file in Chinese): the template's
+    text, read in the active language, and the note."""
+    for key, template in _IMPORT_KEYS:
+        m = re.fullmatch(template.pattern.pattern + _ANY_NOTE.pattern, message, re.S) if key in message else None
+        if m is not None:
+            values = m.groupdict()
+            rendered = _render(template.msgid, {k: _import_value(v) for k, v in values.items()})
+            if rendered is not None:
+                return rendered, m.group(m.lastindex).strip()
+    return None
+
+
+def import_parts(message: str) -> tuple[str, str]:
+    """An importer's message (a stored warning, a preview's, a refusal's) in the active language, and its
+    English technical note for staff. A text no template wrote (one a service wrote with ``gettext``, already
+    in the writer's language) is read through the catalogue, else as it is."""
+    text, note = note_parts(str(message))
+    if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        if any(key in text for key in _LEGACY_KEYS):
+            return _import_one(text) or text, note  # an old wording, as an import writes it now
+        return text, note
+    rendered = _import_one(text)
+    if rendered is None and not note:
+        found = _one_with_note(text)
+        if found is not None:
+            return found
+    return (rendered if rendered is not None else gettext(text)), note
+
+
+def import_text(message: str) -> str:
+    """An importer's message in the active language, its technical note (if any) kept at its end: what a
+    management command prints (in the site's language unless it activates another)."""
+    text, note = import_parts(message)
+    return f"{text} ({note})" if note else text
+
+
+def import_error_text(exc) -> str:
+    """A refusal (``PlanParseError``) as a command prints it: the file and line, then the message in the active
+    language (the site's unless the command activates another) with its technical note."""
+    text = import_text(exc.message)
+    return f"{exc.where}: {text}" if exc.where else text
+
+
 def issue_text(issue: str) -> str:
     """An importer's message for its preview in the active language (``importers.issues.Issue``: from its
-    template, the catalogue's message id, and values, translated values too); other text as it is."""
+    template, the catalogue's message id, and values, a label or a message among them translated too); any
+    other text through ``import_text`` (a message that went through a session or the database)."""
     if not isinstance(issue, Issue):
-        return str(issue)
-    params = {k: issue_text(v) if isinstance(v, Issue) else v for k, v in issue.params.items()}
-    return gettext(issue.template) % params if params else gettext(issue.template)
+        return import_text(str(issue)) if issue else ""
+    params = {k: issue_text(v) if isinstance(v, Issue) else gettext(v) if v in IMPORT_LABELS else v
+              for k, v in issue.params.items()}
+    template = gettext(import_messages.LEGACY.get(issue.template, issue.template))
+    return template % params if params else template

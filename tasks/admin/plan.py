@@ -44,6 +44,7 @@ from tasks.services.deadlines import work_item_correct_deadline
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import MergeRefused, unit_merge
 from tasks.services.work_list import work_list_draft
+from tasks.stored_text import import_text
 
 from .scoping import IdFilter, IndexedSearch, PlanScopedAdmin, ReadOnlyRecordAdmin, plan_filter
 
@@ -417,9 +418,9 @@ class PlanAdmin(PlanScopedAdmin):
             (
                 (
                     format_html("<b>{}</b> ", _("第 %(n)s 行") % {"n": row.line}) if row.line else "",
-                    row.message,
+                    import_text(row.message),  # in the reader's language, the technical note kept for staff
                     self._fix_link(obj, row),
-                    format_html('<br><span class="resolved">✓ {}</span>', row.resolved) if row.resolved else "",
+                    format_html('<br><span class="resolved">✓ {}</span>', row.resolved_text) if row.resolved else "",
                 )
                 for row in rows
             ),

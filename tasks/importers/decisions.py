@@ -89,6 +89,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import messages as msgs
 from .blocks import Para, Row, to_blocks
 from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
@@ -1749,5 +1750,5 @@ def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits 
     check_document(path, limits or Limits(), name=name or path.name)
     text = read_document(path)
     if not text.strip():
-        raise PlanParseError("文件中没有可读的文字。", path=name or path.name)
+        raise PlanParseError(msgs.NO_TEXT, path=name or path.name)
     return parse_decisions(text, year=year, meeting=meeting)

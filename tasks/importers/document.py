@@ -217,6 +217,7 @@ class PlanParseError(Exception):
         where = path
         if line:
             where = f"{path}:{line}" if path else f"line {line}"
+        self.where = where  # "file:line", for a command's error
         super().__init__(f"{where}: {message}" if where else message)
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import messages as msgs
 from .blocks import _ATTACHMENT, Block, Para
 from .deadlines import parse_deadline_in
 from .document import ParsedKeyTask, Warning_
+from .messages import Issue, noted
 from .statements import (
     Statement,
     combine,
@@ -194,7 +196,8 @@ class OutlineParser:
         if len(run) > 1:
             numbers = "、".join(str(n.number) for n in reversed(run))
             self.warnings.append(Warning_(
-                f"一条责任单位说明覆盖{len(run)}项({numbers}),请核对 (one statement covers {len(run)} items)",
+                noted(Issue(msgs.STATEMENT_COVERS, n=len(run), numbers=numbers),
+                      f"one statement covers {len(run)} items"),
                 last.para.line, "statement_covers_several"))
         return run
 
@@ -265,7 +268,7 @@ class OutlineParser:
             deadline_text, (deadline, _rec) = find_deadline(text, year)
         if deadline_text and deadline is None and not _rec:
             self.warnings.append(Warning_(
-                f"无法识别完成时限“{deadline_text}” (unreadable deadline)", node.para.line,
+                noted(Issue(msgs.DEADLINE_UNREADABLE, text=deadline_text), "unreadable deadline"), node.para.line,
                 "deadline_unreadable"))
         bare_text = _strip_statements(text, self.known)
         milestones = find_milestones(bare_text, year)
@@ -287,16 +290,18 @@ class OutlineParser:
         )
         if st is None or not st.has_units:
             self.warnings.append(Warning_(
-                f"任务{node.number}“{title}”没有责任单位 (task without responsible units; document cut off?)",
+                noted(Issue(msgs.TASK_WITHOUT_UNITS, number=node.number, title=title),
+                      "task without responsible units; document cut off?"),
                 node.para.line, "task_without_units"))
         elif st.unclosed:
             self.warnings.append(Warning_(
-                f"任务{node.number}的责任单位括号未闭合 (responsibility statement not closed)",
+                noted(Issue(msgs.STATEMENT_UNCLOSED, number=node.number), "responsibility statement not closed"),
                 node.para.line, "statement_unclosed"))
         if st is not None:
             for msg in st.doubtful:
-                self.warnings.append(Warning_(f"任务{node.number}: {msg} (doubtful split)", node.para.line,
-                                              "doubtful_split"))
+                self.warnings.append(Warning_(
+                    noted(Issue(msgs.OF_TASK, number=node.number, message=msg), "doubtful split"),
+                    node.para.line, "doubtful_split"))
         return OutlineTask(task=task, carry_forward=list(st.carry_forward) if st else [], statement=st)
 
 

@@ -26,7 +26,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from . import messages as msgs
 from .document import ParsedPlan, PlanParseError, Warning_
+from .messages import Issue, noted
 from .text import ascii_digits
 
 # Column sizes of the models the import writes (tasks/models/plan.py); the importer stays ORM-free.
@@ -62,8 +64,8 @@ def check_inflated(infos: list[zipfile.ZipInfo], limits, *, name: str, kind: str
     inflated = sum(i.file_size for i in infos)
     if inflated > limits.inflated_bytes:
         raise PlanParseError(
-            f"{kind}解压后超过 {mb_text(limits.inflated_bytes)} MB 上限，未导入任何内容"
-            f" ({kind_en} inflates to {mb_text(inflated)} MB)", path=name)
+            noted(Issue(msgs.INFLATES_TOO_LARGE, kind=kind, mb=mb_text(limits.inflated_bytes)),
+                  f"{kind_en} inflates to {mb_text(inflated)} MB"), path=name)
 
 
 _PAGES_XML = re.compile(rb"<(?:\w+:)?Pages>\s*(\d{1,9})\s*<")
@@ -76,16 +78,18 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > limits.inflated_bytes:
-        raise PlanParseError(f"文件超过 {mb_text(limits.inflated_bytes)} MB 上限 (document too large)", path=name)
+        raise PlanParseError(noted(Issue(msgs.TOO_LARGE, mb=mb_text(limits.inflated_bytes)), "document too large"),
+                             path=name)
     if suffix == ".docx":
         try:
             with zipfile.ZipFile(path) as archive:
                 check_inflated(archive.infolist(), limits, name=name, kind="Word 文档", kind_en=".docx")
                 pages = _docx_pages(archive)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=name) from exc
+            raise PlanParseError(noted(msgs.DOCX_UNREADABLE, f"not a readable .docx: {exc}"), path=name) from exc
         if pages > limits.pages:
-            raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 (about {pages} pages)", path=name)
+            raise PlanParseError(noted(Issue(msgs.TOO_MANY_PAGES, pages=limits.pages), f"about {pages} pages"),
+                                 path=name)
     elif suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et"):
         from .sheets import check_file
 
@@ -93,7 +97,7 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
     elif suffix == ".pdf" or (suffix not in (".docx",) and _starts_with(path, b"%PDF")):
         pages = _pdf_pages(path, name)
         if pages > limits.pages:
-            raise PlanParseError(f"文档超过 {limits.pages} 页上限，未导入任何内容 ({pages} pages)", path=name)
+            raise PlanParseError(noted(Issue(msgs.TOO_MANY_PAGES, pages=limits.pages), f"{pages} pages"), path=name)
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:
@@ -133,7 +137,7 @@ def _pdf_pages(path: Path, name: str) -> int:
     except ImportError:  # pragma: no cover - pypdf is in requirements.txt
         return 0
     except (PdfReadError, OSError, ValueError, KeyError, RecursionError) as exc:
-        raise PlanParseError(f"无法读取 PDF (not a readable PDF: {exc})", path=name) from exc
+        raise PlanParseError(noted(msgs.PDF_UNREADABLE, f"not a readable PDF: {exc}"), path=name) from exc
 
 
 # ---- reading and parsing under a time limit --------------------------------------------------------------
@@ -151,10 +155,11 @@ def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
     except PlanParseError as exc:
         raise PlanParseError(exc.message, path=source, line=exc.line) from None
     except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
-        raise PlanParseError(f"文档内容损坏，无法读取 (damaged document: {type(exc).__name__}: {exc})",
+        raise PlanParseError(noted(msgs.DAMAGED, f"damaged document: {type(exc).__name__}: {exc}"),
                              path=source) from None
     if len(text) > limits.inflated_bytes:
-        raise PlanParseError(f"文档文字超过 {mb_text(limits.inflated_bytes)} MB 上限 (text too large)", path=source)
+        raise PlanParseError(noted(Issue(msgs.TEXT_TOO_LARGE, mb=mb_text(limits.inflated_bytes)), "text too large"),
+                             path=source)
     try:
         parsed = parse_plan_text(text, source=source, year=year, columns=columns)
     except PlanParseError as exc:
@@ -205,11 +210,11 @@ def read_and_parse(path: str | Path, *, source: str = "", year: int | None = Non
     try:
         if not parent.poll(limits.seconds):
             raise PlanParseError(
-                f"解析超过 {limits.seconds:g} 秒上限，已停止，未导入任何内容 (parse time limit)", path=source)
+                noted(Issue(msgs.TIMED_OUT, seconds=f"{limits.seconds:g}"), "parse time limit"), path=source)
         try:
             kind, payload = parent.recv()
         except EOFError:
-            raise PlanParseError("解析进程意外退出，未导入任何内容 (parser process died)", path=source) from None
+            raise PlanParseError(noted(msgs.PARSER_DIED, "parser process died"), path=source) from None
     finally:
         if process.is_alive():
             process.kill()
@@ -234,9 +239,9 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
     low, high = date_bounds(parsed.last_year)
     warnings: list[Warning_] = []
 
-    def warn(message: str, line: int | None, code: str) -> None:
-        where = f"第 {line} 行：" if line else ""
-        warnings.append(Warning_(f"{where}{message}", line, code))
+    def warn(message: str, line: int | None, code: str, note: str) -> None:
+        warnings.append(Warning_(noted(Issue(msgs.AT_LINE, line=line, message=message) if line else message, note),
+                                 line, code))
 
     def visit(obj, line: int | None) -> None:
         line = getattr(obj, "line", None) or line
@@ -247,8 +252,8 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
                 cleaned = clean_text(value)
                 limit = MAX_LENGTHS.get((kind, f.name))
                 if limit and len(cleaned) > limit:
-                    warn(f"{_label(kind, f.name)}超过 {limit} 字，已截断 (text longer than {limit}, cut)", line,
-                         "too_long")
+                    warn(Issue(msgs.TOO_LONG, label=_label(kind, f.name), limit=limit), line, "too_long",
+                         f"text longer than {limit}, cut")
                     cleaned = cleaned[:limit]
                 if cleaned != value:
                     setattr(obj, f.name, cleaned)
@@ -257,7 +262,8 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
                     if isinstance(v, str):
                         cleaned = clean_text(v)
                         if f.name in ("lead_units", "supporting_units", "aliases") and len(cleaned) > UNIT_NAME_MAX:
-                            warn(f"单位名称超过 {UNIT_NAME_MAX} 字，已截断 (unit name too long)", line, "too_long")
+                            warn(Issue(msgs.UNIT_NAME_TOO_LONG, limit=UNIT_NAME_MAX), line, "too_long",
+                                 "unit name too long")
                             cleaned = cleaned[:UNIT_NAME_MAX]
                         value[i] = cleaned
                     elif is_dataclass(v) and not isinstance(v, Warning_):
@@ -265,37 +271,38 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
             elif isinstance(value, dict):
                 for key in list(value):
                     if isinstance(key, int) and not low.year <= key <= high.year:
-                        warn(f"年份 {key} 不在 {low.year}—{high.year} 之间，已忽略 (year out of range)", line,
-                             "out_of_range")
+                        warn(Issue(msgs.YEAR_OUT_OF_RANGE, year=key, low=low.year, high=high.year), line,
+                             "out_of_range", "year out of range")
                         del value[key]
                         continue
                     if is_dataclass(value[key]):
                         visit(value[key], line)
             elif isinstance(value, Decimal):
                 if not value.is_finite() or abs(value) >= VALUE_LIMIT:
-                    warn(f"数值“{getattr(obj, 'text', value)}”过大，保留原文、不作为数值 (number too large)", line,
-                         "out_of_range")
+                    warn(Issue(msgs.NUMBER_TOO_LARGE, value=getattr(obj, "text", value)), line, "out_of_range",
+                         "number too large")
                     setattr(obj, f.name, None)
                     if hasattr(obj, "comparator"):
                         obj.comparator = ""
             elif isinstance(value, date):
                 if not low <= value <= high:
-                    warn(f"日期 {value} 不在 {low}—{high} 之间，已忽略 (date out of range)", line, "out_of_range")
+                    warn(Issue(msgs.DATE_OUT_OF_RANGE, value=value, low=low, high=high), line, "out_of_range",
+                         "date out of range")
                     setattr(obj, f.name, None)
             elif isinstance(value, int) and not isinstance(value, bool) and f.name in ("number", "key_task"):
                 if not 0 <= value <= SMALLINT_MAX:
-                    warn(f"{_label(kind, f.name)} {value} 超出范围，已忽略 (out of range)", line, "out_of_range")
+                    warn(Issue(msgs.VALUE_OUT_OF_RANGE, label=_label(kind, f.name), value=value), line, "out_of_range",
+                         "out of range")
                     setattr(obj, f.name, 0 if f.name == "number" else None)
             elif isinstance(value, int) and not isinstance(value, bool) and f.name == "baseline_year":
                 if not low.year <= value <= high.year:
-                    warn(f"现状值年份 {value} 超出范围，已忽略 (out of range)", line, "out_of_range")
+                    warn(Issue(msgs.BASELINE_YEAR_OUT_OF_RANGE, value=value), line, "out_of_range", "out of range")
                     setattr(obj, f.name, None)
             elif is_dataclass(value) and not isinstance(value, Warning_):
                 visit(value, line)
             if f.name.endswith("deadline_text") and isinstance(getattr(obj, f.name), str):
                 for text in impossible_dates(getattr(obj, f.name)):
-                    warn(f"期限“{text}”不是真实日期，已按该月最后一天处理，请核对 (no such date)", line,
-                         "impossible_date")
+                    warn(Issue(msgs.NO_SUCH_DATE, text=text), line, "impossible_date", "no such date")
 
     for f in fields(parsed):
         value = getattr(parsed, f.name)
@@ -305,7 +312,7 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
             cleaned = clean_text(value)
             limit = MAX_LENGTHS.get(("ParsedPlan", f.name))
             if limit and len(cleaned) > limit:
-                warn(f"标题等超过 {limit} 字，已截断 (text longer than {limit}, cut)", None, "too_long")
+                warn(Issue(msgs.TITLE_TOO_LONG, limit=limit), None, "too_long", f"text longer than {limit}, cut")
                 cleaned = cleaned[:limit]
             setattr(parsed, f.name, cleaned)
         elif isinstance(value, list):
@@ -318,12 +325,12 @@ def enforce_field_limits(parsed: ParsedPlan) -> ParsedPlan:
             if item.number in seen:
                 used = seen | {i.number for i in items}
                 new = next(n for n in range(1, SMALLINT_MAX + 2) if n not in used)
-                warn(f"{kind}序号 {item.number} 重复，已改为 {new} (duplicate number)", item.line, "duplicate_number")
+                warn(Issue(msgs.DUPLICATE_NUMBER, kind=kind, number=item.number, new=new), item.line,
+                     "duplicate_number", "duplicate number")
                 item.number = new
             seen.add(item.number)
     if parsed.indicators and not any(i.targets for i in parsed.indicators):
-        warn("指标表未识别出年度目标列，各指标没有年度目标，请核对表头 (no target year columns found)",
-             parsed.indicators[0].line, "no_targets")
+        warn(msgs.NO_TARGET_COLUMNS, parsed.indicators[0].line, "no_targets", "no target year columns found")
     known = {(w.code, w.line, w.message) for w in parsed.warnings}
     parsed.warnings.extend(w for w in warnings if (w.code, w.line, w.message) not in known)
     return parsed

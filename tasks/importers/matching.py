@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 from difflib import SequenceMatcher
 
+from . import messages as msgs
 from .document import ParsedPlan, ParsedWorkItem
+from .messages import Issue
 
 # Below this similarity a work list's indicator is not linked to a target-table indicator.
 INDICATOR_MATCH_THRESHOLD = 0.6
@@ -59,7 +61,7 @@ def indicator_not_matched_warning(pw: ParsedWorkItem) -> dict:
     return {
         "code": "indicator_not_matched",
         "line": pw.line,
-        "message": f"工作清单指标“{pw.indicator}”在目标表中没有对应指标，请在管理后台关联。",
+        "message": Issue(msgs.INDICATOR_NOT_MATCHED, indicator=pw.indicator),
     }
 
 

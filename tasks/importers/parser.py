@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import messages as msgs
 from .blocks import _ATTACHMENT, Block, Para, Row, to_blocks
 from .deadlines import parse_deadline
 from .document import ParsedKeyTask, ParsedPlan, ParsedTable, ParsedWorkItem, PlanParseError, Warning_
 from .keytasks import OutlineParser
 from .linking import TaskIndex
+from .messages import Issue, noted
 from .meta import read_meta
 from .reader import read_document
 from .statements import clear_cache
@@ -18,7 +20,7 @@ from .text import no_spaces, numbering
 from .units import UnitRegistry, looks_like_unit, split_units
 
 _UNITS_LIST = re.compile(r"(单位|部门)名单$")
-NO_TASKS = "未找到带责任单位的重点任务,这不是可导入的实施方案"
+NO_TASKS = msgs.NO_TASKS
 
 
 def parse_plan_file(path: str | Path, *, year: int | None = None,
@@ -47,7 +49,7 @@ def parse_plan_text(text: str, *, source: str = "", year: int | None = None,
 def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str]]) -> ParsedPlan:
     blocks, lines = to_blocks(text)
     if not any(line.strip() for line in lines):
-        raise PlanParseError("文件为空 (empty document)", path=source)
+        raise PlanParseError(noted(msgs.EMPTY_FILE, "empty document"), path=source)
     warnings: list[Warning_] = []
     meta = read_meta(lines)
     plan = ParsedPlan(
@@ -65,11 +67,11 @@ def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str
     drafts += [(t.task, t.carry_forward) for t in tables.tasks]
     for t in tables.tasks:
         for msg in t.doubtful:
-            warnings.append(Warning_(f"{msg} (doubtful split)", t.task.line, "doubtful_split"))
+            warnings.append(Warning_(noted(msg, "doubtful split"), t.task.line, "doubtful_split"))
     drafts.sort(key=lambda d: d[0].line or 0)
     if not any(t.lead_units or t.supporting_units for t, _ in drafts):
-        raise PlanParseError(NO_TASKS + " (no key tasks with responsible units: not an implementation plan this "
-                             "importer can read)", path=source, grids=grids_of(blocks))
+        raise PlanParseError(noted(NO_TASKS, "no key tasks with responsible units: not an implementation plan "
+                                                 "this importer can read"), path=source, grids=grids_of(blocks))
     _apply_conventions([t for t, _ in drafts])
     _apply_carry_forward(drafts)
     tasks = [t for t, _ in drafts]
@@ -78,7 +80,7 @@ def _parse(text: str, source: str, year: int | None, columns: dict[int, list[str
         for name in t.lead_units + t.supporting_units + [u for u, _ in t.other_units]:
             registry.resolve(name, t.line, warnings)
     if not registry.has_list:
-        warnings.append(Warning_("未找到有关单位名单,单位取自任务 (no units list; units from the tasks)",
+        warnings.append(Warning_(noted(msgs.NO_UNITS_LIST, "no units list; units from the tasks"),
                                  None, "no_units_list"))
     plan.key_tasks = tasks
     plan.indicators = tables.indicators
@@ -156,7 +158,7 @@ def _renumber(tasks: list[ParsedKeyTask], warnings: list[Warning_]) -> None:
     for i, t in enumerate(tasks, 1):
         t.number = i
     warnings.append(Warning_(
-        "任务编号重复或缺失,已按顺序重新编号 (task numbers repeat or are missing; renumbered 1..N)",
+        noted(msgs.RENUMBERED, "task numbers repeat or are missing; renumbered 1..N"),
         tasks[0].line if tasks else None, "renumbered"))
 
 
@@ -177,15 +179,15 @@ def _work_items(rows: list[WorkRow], tasks: list[ParsedKeyTask], year_arg: int |
         first = group[0]
         year = first.year or year_arg or plan_year
         if year is None:
-            warnings.append(Warning_("工作清单没有年份 (work list year unknown; pass year=)", first.line,
+            warnings.append(Warning_(noted(msgs.NO_YEAR, "work list year unknown; pass year="), first.line,
                                      "no_year"))
             year = 0
         link = index.link(first.indicator, [r.text for r in group])
         doubtful = link.number is None or link.doubtful
         if doubtful:
             warnings.append(Warning_(
-                f"工作清单指标“{first.indicator}”与重点任务{link.number or '?'}的关联把握不大,请核对 "
-                f"(doubtful link: score {link.score:.2f}, runner-up {link.runner_up:.2f})",
+                noted(Issue(msgs.DOUBTFUL_LINK, indicator=first.indicator, number=link.number or "?"),
+                      f"doubtful link: score {link.score:.2f}, runner-up {link.runner_up:.2f}"),
                 first.line, "doubtful_link"))
         task = by_number.get(link.number) if link.number is not None else None
         for row in group:
@@ -193,7 +195,8 @@ def _work_items(rows: list[WorkRow], tasks: list[ParsedKeyTask], year_arg: int |
             if row.deadline_text and year:
                 deadline, recurring = parse_deadline(row.deadline_text, year=year)
                 if deadline is None and not recurring:
-                    warnings.append(Warning_(f"无法识别完成期限“{row.deadline_text}” (unreadable deadline)",
+                    warnings.append(Warning_(
+                        noted(Issue(msgs.WORK_DEADLINE_UNREADABLE, text=row.deadline_text), "unreadable deadline"),
                                              row.line, "deadline_unreadable"))
             items.append(ParsedWorkItem(
                 year=year, indicator=row.indicator, key_task=link.number, text=row.text,

@@ -11,7 +11,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import messages as msgs
 from .document import PlanParseError
+from .messages import Issue, noted
 from .office import convert, soffice_binary
 from .sheets import SUFFIXES as SHEET_SUFFIXES
 from .sheets import Sheet, read_sheets
@@ -34,14 +36,14 @@ def _control_ratio(text: str) -> float:
 
 def decode_text(data: bytes, path: str) -> str:
     if not data.strip():
-        raise PlanParseError("文件为空 (empty file)", path=path)
+        raise PlanParseError(noted(msgs.EMPTY_FILE, "empty file"), path=path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise PlanParseError("无法识别的文本编码 (unreadable UTF-16 text)", path=path) from exc
+            raise PlanParseError(noted(msgs.UTF16_UNREADABLE, "unreadable UTF-16 text"), path=path) from exc
     if _looks_binary(data):
-        raise PlanParseError("不是文本文件,含二进制内容 (binary file, not a text document)", path=path)
+        raise PlanParseError(noted(msgs.BINARY_TEXT, "binary file, not a text document"), path=path)
     for encoding in _ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -51,7 +53,7 @@ def decode_text(data: bytes, path: str) -> str:
             break
         return text
     raise PlanParseError(
-        "无法识别的文本编码,请另存为 UTF-8 或 GB18030 (unreadable encoding: not UTF-8 or GB18030)", path=path)
+        noted(msgs.ENCODING_UNREADABLE, "unreadable encoding: not UTF-8 or GB18030"), path=path)
 
 
 def read_docx(path: Path) -> str:
@@ -61,11 +63,11 @@ def read_docx(path: Path) -> str:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a deployment problem, not the user's
-        raise PlanParseError("读取 .docx 需要 python-docx (python-docx is missing)", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.NEEDS_DOCX, "python-docx is missing"), path=str(path)) from exc
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise PlanParseError(f"无法打开 Word 文档 (not a readable .docx: {exc})", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.DOCX_UNREADABLE, f"not a readable .docx: {exc}"), path=str(path)) from exc
     numbering = _Numbering(document)
     lines: list[str] = []
     body = document.element.body
@@ -202,15 +204,15 @@ def read_pdf(path: Path) -> str:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover
-        raise PlanParseError("读取 .pdf 需要 pypdf (pypdf is not installed)", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.NEEDS_PYPDF, "pypdf is not installed"), path=str(path)) from exc
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise PlanParseError(f"无法读取 PDF (not a readable PDF: {exc})", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.PDF_UNREADABLE, f"not a readable PDF: {exc}"), path=str(path)) from exc
     text = "\n".join(pages)
     if not text.strip():
-        raise PlanParseError("PDF 没有文字层(扫描件?) (PDF has no text layer; scanned?)", path=str(path))
+        raise PlanParseError(noted(msgs.PDF_NO_TEXT, "PDF has no text layer; scanned?"), path=str(path))
     return text
 
 
@@ -231,8 +233,7 @@ def convert_legacy(path: Path, outdir: Path) -> Path:
     binary = soffice_binary()
     if binary is None:
         raise PlanParseError(
-            "读取 .doc/.wps 需要 LibreOffice,服务器未安装;请另存为 .docx 后上传 "
-            "(LibreOffice is not installed: save the file as .docx)", path=str(path))
+            noted(msgs.NEEDS_LIBREOFFICE, "LibreOffice is not installed: save the file as .docx"), path=str(path))
     # LibreOffice names its output after the input: copy to a plain name it cannot misread.
     source = outdir / ("source" + path.suffix.lower())
     shutil.copyfile(path, source)
@@ -242,8 +243,8 @@ def convert_legacy(path: Path, outdir: Path) -> Path:
         if out is not None:
             return out
     raise PlanParseError(
-        f"LibreOffice 无法读取此 {path.suffix.lower()} 文件(已损坏或不是 Word/WPS 文档);请另存为 .docx 后上传 "
-        f"(LibreOffice could not convert this {path.suffix.lower()} file)", path=str(path))
+        noted(Issue(msgs.LEGACY_UNCONVERTED, suffix=path.suffix.lower()),
+              f"LibreOffice could not convert this {path.suffix.lower()} file"), path=str(path))
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -253,13 +254,12 @@ def read_legacy(path: Path) -> str:
     try:
         head = path.read_bytes()[:8]
     except OSError as exc:
-        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.CANNOT_READ, f"cannot read file: {exc.strerror}"), path=str(path)) from exc
     if head.startswith(b"PK\x03\x04"):
         return read_docx(path)  # WPS and Word can save .docx content under the old name
     if head != _OLE2:
         raise PlanParseError(
-            f"不是 Word/WPS 文档,无法读取此 {path.suffix.lower()} 文件;请另存为 .docx 后上传 "
-            f"(not a Word 97 / WPS document)", path=str(path))
+            noted(Issue(msgs.NOT_LEGACY, suffix=path.suffix.lower()), "not a Word 97 / WPS document"), path=str(path))
     with tempfile.TemporaryDirectory(prefix="plan-convert-") as tmp:
         converted = convert_legacy(path, Path(tmp))
         try:
@@ -273,7 +273,7 @@ def read_spreadsheet(path: Path, limits=None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(path)) from exc
+        raise PlanParseError(noted(msgs.CANNOT_READ, f"cannot read file: {exc.strerror}"), path=str(path)) from exc
     return sheets_text(read_sheets(data, filename=str(path), limits=limits))
 
 
@@ -305,9 +305,9 @@ def sheets_text(sheets: list[Sheet]) -> str:
 def read_document(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
-        raise PlanParseError("文件不存在 (file not found)", path=str(p))
+        raise PlanParseError(noted(msgs.FILE_NOT_FOUND, "file not found"), path=str(p))
     if p.is_dir():
-        raise PlanParseError("这是一个目录,不是文件 (a directory, not a file)", path=str(p))
+        raise PlanParseError(noted(msgs.A_DIRECTORY, "a directory, not a file"), path=str(p))
     suffix = p.suffix.lower()
     if suffix == ".docx":
         return read_docx(p)
@@ -320,9 +320,9 @@ def read_document(path: str | Path) -> str:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise PlanParseError(f"无法读取文件 (cannot read file: {exc.strerror})", path=str(p)) from exc
+        raise PlanParseError(noted(msgs.CANNOT_READ, f"cannot read file: {exc.strerror}"), path=str(p)) from exc
     if data.startswith(b"PK\x03\x04"):
-        raise PlanParseError("这是压缩/Word 文件,请使用 .docx 扩展名 (zip/docx content in a text file)",
+        raise PlanParseError(noted(msgs.ZIP_AS_TEXT, "zip/docx content in a text file"),
                              path=str(p))
     if data.startswith(b"%PDF"):
         return read_pdf(p)

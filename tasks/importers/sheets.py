@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from . import messages as msgs
 from .document import PlanParseError
 from .limits import check_inflated, mb_text
+from .messages import Issue, noted
 from .office import CONVERT_TIMEOUT, convert, soffice_binary
 
 MAX_ROWS = 100_000
@@ -68,24 +70,26 @@ def read_sheets(data: bytes, *, filename: str, limits=None) -> list[Sheet]:
     limits = limits or Limits()
     suffix = Path(filename).suffix.lower()
     if not data:
-        raise PlanParseError("文件为空 (empty file)", path=filename)
+        raise PlanParseError(noted(msgs.EMPTY_FILE, "empty file"), path=filename)
     if len(data) > limits.inflated_bytes:
-        raise PlanParseError(f"文件超过 {mb_text(limits.inflated_bytes)} MB 上限 (file too large)", path=filename)
+        raise PlanParseError(noted(Issue(msgs.TOO_LARGE, mb=mb_text(limits.inflated_bytes)), "file too large"),
+                             path=filename)
     if suffix == ".csv":
         return [_read_csv(data, filename)]
     if suffix == ".et":
         if not data.startswith(_OLE2 + b"") and not data.startswith(_ZIP):
-            raise PlanParseError("不是 WPS 表格文件,无法读取此 .et 文件 (not a WPS spreadsheet)", path=filename)
+            raise PlanParseError(noted(msgs.NOT_ET, "not a WPS spreadsheet"), path=filename)
         if data.startswith(_ZIP):
             return _read_workbook(data, filename, limits)  # WPS saved .xlsx content under the old name
         return _read_workbook(convert_et(data, filename), filename, limits)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         if not data.startswith((_ZIP, _OLE2)):
             raise PlanParseError(
-                f"不是 Excel 文件,无法读取此 {suffix} 文件;请用 Excel/WPS 另存后上传 (not an Excel workbook)",
+                noted(Issue(msgs.NOT_EXCEL, suffix=suffix), "not an Excel workbook"),
                 path=filename)
         return _read_workbook(data, filename, limits)
-    raise PlanParseError(f"不支持 {suffix or '无扩展名'} 格式的表格 (unsupported spreadsheet format)", path=filename)
+    raise PlanParseError(noted(Issue(msgs.SHEET_FORMAT, suffix=suffix or "无扩展名"), "unsupported spreadsheet format"),
+                         path=filename)
 
 
 def check_file(path: Path, limits, *, name: str = "") -> None:
@@ -122,7 +126,7 @@ def _check_xlsx(data: bytes, filename: str, limits) -> None:
                 if _SHEET_PART.match(info.filename):
                     _check_sheet_xml(archive, info, filename, limits, names)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise PlanParseError(f"无法打开 Excel 文件 (not a readable workbook: {exc})", path=filename) from exc
+        raise PlanParseError(noted(msgs.WORKBOOK_UNREADABLE, f"not a readable workbook: {exc}"), path=filename) from exc
 
 
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
@@ -164,8 +168,9 @@ def _check_sheet_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: 
             total += len(chunk)
             if total > limits.inflated_bytes:
                 raise PlanParseError(
-                    f"表格文件解压后超过 {mb_text(limits.inflated_bytes)} MB 上限,未导入任何内容"
-                    " (spreadsheet too large)", path=filename)
+                    noted(Issue(msgs.SHEET_INFLATES_TOO_LARGE, mb=mb_text(limits.inflated_bytes)),
+                          "spreadsheet too large"),
+                    path=filename)
             buf = tail + chunk
             cut = buf.rfind(b">") + 1
             text, tail = buf[:cut], buf[cut:]
@@ -183,15 +188,15 @@ def _sheet_label(part: str) -> str:
 def _check_extent(rows: int, columns: int, cells: int, filename: str, sheet: str) -> None:
     if rows > MAX_ROWS:
         raise PlanParseError(
-            f"工作表“{sheet}”超过 {MAX_ROWS:,} 行上限(到第 {rows:,} 行),未导入任何内容;请删除多余的空行后上传"
-            f" (sheet has {rows:,} rows)", path=filename)
+            noted(Issue(msgs.SHEET_TOO_MANY_ROWS, sheet=sheet, limit=f"{MAX_ROWS:,}", rows=f"{rows:,}"),
+                  f"sheet has {rows:,} rows"), path=filename)
     if columns > MAX_COLUMNS:
         raise PlanParseError(
-            f"工作表“{sheet}”超过 {MAX_COLUMNS:,} 列上限(到第 {columns:,} 列),未导入任何内容;请删除多余的列后上传"
-            f" (sheet has {columns:,} columns)", path=filename)
+            noted(Issue(msgs.SHEET_TOO_MANY_COLUMNS, sheet=sheet, limit=f"{MAX_COLUMNS:,}", columns=f"{columns:,}"),
+                  f"sheet has {columns:,} columns"), path=filename)
     if cells > MAX_CELLS or rows * max(columns, 1) > MAX_CELLS * 4:
         raise PlanParseError(
-            f"工作表“{sheet}”单元格超过 {MAX_CELLS:,} 个上限,未导入任何内容 (sheet has too many cells)",
+            noted(Issue(msgs.SHEET_TOO_MANY_CELLS, sheet=sheet, limit=f"{MAX_CELLS:,}"), "sheet has too many cells"),
             path=filename)
 
 
@@ -199,16 +204,16 @@ def _read_workbook(data: bytes, filename: str, limits) -> list[Sheet]:
     try:
         import python_calamine as calamine
     except ImportError as exc:  # pragma: no cover - a deployment problem, not the user's
-        raise PlanParseError("读取表格需要 python-calamine (python-calamine is missing)", path=filename) from exc
+        raise PlanParseError(noted(msgs.NEEDS_CALAMINE, "python-calamine is missing"), path=filename) from exc
     if data.startswith(_ZIP):
         _check_xlsx(data, filename, limits)
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
-        raise PlanParseError("表格文件设有密码,请取消密码后上传 (password-protected workbook)",
+        raise PlanParseError(noted(msgs.PASSWORD, "password-protected workbook"),
                              path=filename) from exc
     except (calamine.CalamineError, ValueError, OSError) as exc:
-        raise PlanParseError(f"无法打开表格文件,文件已损坏或不是 Excel 文件 (not a readable workbook: {exc})",
+        raise PlanParseError(noted(msgs.WORKBOOK_DAMAGED, f"not a readable workbook: {exc}"),
                              path=filename) from exc
     sheets: list[Sheet] = []
     try:
@@ -218,7 +223,7 @@ def _read_workbook(data: bytes, filename: str, limits) -> list[Sheet]:
             try:
                 sheet = workbook.get_sheet_by_index(index)
             except (calamine.CalamineError, ValueError) as exc:
-                raise PlanParseError(f"无法读取工作表“{meta.name}” (unreadable sheet: {exc})",
+                raise PlanParseError(noted(Issue(msgs.SHEET_UNREADABLE, sheet=meta.name), f"unreadable sheet: {exc}"),
                                      path=filename) from exc
             height, width = sheet.height, sheet.width
             _check_extent(height, width, height * width, filename, meta.name)
@@ -226,7 +231,7 @@ def _read_workbook(data: bytes, filename: str, limits) -> list[Sheet]:
     finally:
         workbook.close()
     if not sheets:
-        raise PlanParseError("表格文件没有工作表 (no worksheets)", path=filename)
+        raise PlanParseError(noted(msgs.NO_SHEETS, "no worksheets"), path=filename)
     return sheets
 
 
@@ -294,15 +299,15 @@ def _decode(data: bytes, filename: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise PlanParseError("无法识别的文本编码 (unreadable UTF-16 text)", path=filename) from exc
+            raise PlanParseError(noted(msgs.UTF16_UNREADABLE, "unreadable UTF-16 text"), path=filename) from exc
     if b"\x00" in data[:8192]:
-        raise PlanParseError("不是 CSV 文本,含二进制内容 (binary file, not a CSV)", path=filename)
+        raise PlanParseError(noted(msgs.CSV_BINARY, "binary file, not a CSV"), path=filename)
     for encoding in _ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise PlanParseError("无法识别的文本编码,请另存为 UTF-8 或 GB18030 的 CSV (unreadable encoding)", path=filename)
+    raise PlanParseError(noted(msgs.CSV_ENCODING, "unreadable encoding"), path=filename)
 
 
 def _read_csv(data: bytes, filename: str) -> Sheet:
@@ -328,7 +333,7 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
             cells += len(row)
             rows.append(row)
     except csv.Error as exc:
-        raise PlanParseError(f"CSV 格式错误 (malformed CSV: {exc})", path=filename) from exc
+        raise PlanParseError(noted(msgs.CSV_MALFORMED, f"malformed CSV: {exc}"), path=filename) from exc
     _check_extent(len(rows), width, cells, filename, Path(filename).stem)
     while rows and not any(rows[-1]):
         rows.pop()
@@ -354,8 +359,7 @@ def convert_et(data: bytes, filename: str) -> bytes:
     binary = soffice_binary()
     if binary is None or not calc_available():
         raise PlanParseError(
-            "读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传 "
-            "(LibreOffice Calc is not installed: save the file as .xlsx)", path=filename)
+            noted(msgs.NEEDS_CALC, "LibreOffice Calc is not installed: save the file as .xlsx"), path=filename)
     with tempfile.TemporaryDirectory(prefix="sheet-convert-") as tmp:
         outdir = Path(tmp)
         source = outdir / "source.et"  # a plain name LibreOffice cannot misread
@@ -366,10 +370,9 @@ def convert_et(data: bytes, filename: str) -> bytes:
                               filter_name=filter_name)
             except subprocess.TimeoutExpired:
                 raise PlanParseError(
-                    f"LibreOffice 转换 .et 超过 {CONVERT_TIMEOUT} 秒,已停止 (conversion timed out)",
+                    noted(Issue(msgs.ET_TIMED_OUT, seconds=CONVERT_TIMEOUT), "conversion timed out"),
                     path=filename) from None
             if out is not None:
                 return out.read_bytes()
     raise PlanParseError(
-        "LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传 "
-        "(LibreOffice could not convert this .et file)", path=filename)
+        noted(msgs.ET_UNCONVERTED, "LibreOffice could not convert this .et file"), path=filename)

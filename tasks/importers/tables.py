@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from . import messages as msgs
 from .blocks import Block, Para, Row
 from .deadlines import normalize_deadline_text, parse_deadline, parse_deadline_in
 from .document import Grid, ParsedIndicator, ParsedKeyTask, ParsedMilestone, ParsedValue, Warning_
+from .messages import Issue, noted
 from .statements import OTHER_LABELS as _OTHER_LABELS
 from .statements import find_milestones, parse_content
 from .text import ascii_digits, cn_number, first_sentence, no_spaces, numbering, simplified, squeeze_cjk_spaces
@@ -666,7 +668,7 @@ class TableParser:
             last = max(schema.years.values())
             indicator.targets[last] = ParsedValue(text=cells[filled[0]], value=None, comparator="")
             self.warnings.append(Warning_(
-                f"指标{number}“{base}”只有一段文字目标,记为{last}年目标 (prose target stored as {last})",
+                noted(Issue(msgs.PROSE_TARGET, number=number, name=base, year=last), f"prose target stored as {last}"),
                 row.line, "prose_target"))
         else:
             if baseline_col is not None and cells[baseline_col]:
@@ -766,8 +768,8 @@ class TableParser:
                 cells[schema.cols["deadline"]] = self._prev_task_cells.get("deadline", "")
             if inherited:
                 self.warnings.append(Warning_(
-                    f"表格单元格为空(合并单元格),{'、'.join(_LABEL[r] for r in inherited)}沿用上一行 "
-                    "(empty cell: value taken from the row above)", row.line, "merged_cell"))
+                    noted(Issue(msgs.MERGED_CELL, labels="、".join(_LABEL[r] for r in inherited)),
+                          "empty cell: value taken from the row above"), row.line, "merged_cell"))
         for r in (*unit_roles, "deadline"):
             if r in schema.cols:
                 self._prev_task_cells[r] = cells[schema.cols[r]]
@@ -781,7 +783,7 @@ class TableParser:
             deadline, recurring = parse_deadline_in(deadline_text, year)
             if deadline is None and not recurring:
                 self.warnings.append(Warning_(
-                    f"无法识别完成时限“{deadline_text}” (unreadable deadline)", row.line,
+                    noted(Issue(msgs.DEADLINE_UNREADABLE, text=deadline_text), "unreadable deadline"), row.line,
                     "deadline_unreadable"))
         if "progress" in schema.cols:
             source = cells[schema.cols["progress"]]
@@ -1023,9 +1025,8 @@ class TableParser:
                     out[schema.cols[r]] = self._prev_task_cells.get(r, "")
                 if absent:
                     self.warnings.append(Warning_(
-                        "表格行缺少单元格(合并单元格),"
-                        f"{'、'.join(_LABEL[r] for r in absent)}沿用上一行 "
-                        "(short row: value taken from the row above)", row.line, "merged_cell"))
+                        noted(Issue(msgs.SHORT_ROW, labels="、".join(_LABEL[r] for r in absent)),
+                              "short row: value taken from the row above"), row.line, "merged_cell"))
             for r, value in zip(present_roles, rest, strict=False):
                 if (len(value) > 8 or _number_cell(value)) and not _looks_like_units(value, self.known):
                     continue  # text or a figure, not units: a row under a merged 序号 and 责任单位

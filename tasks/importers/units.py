@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import messages as msgs
 from .document import ParsedUnit, Warning_
+from .messages import Issue, noted
 from .text import CLOSE, OPEN, name_key, no_spaces, split_top_level
 
 SEPARATORS = "、,，;；。"
@@ -208,7 +210,7 @@ def _split_units(text: str, *, known: set[str] | frozenset[str] | None = None) -
             names += more
             heuristic = heuristic or heur
         if heuristic:
-            result.doubtful.append(f"“{piece}” read as {len(names)} units: {'、'.join(names)}")
+            result.doubtful.append(Issue(msgs.SPLIT_DOUBTFUL, piece=piece, n=len(names), names="、".join(names)))
         for name in names:
             result.names.append(name)
             result.roles.append(role)
@@ -318,7 +320,8 @@ class UnitRegistry:
                 self._alias(unit, name)
                 if doubtful:
                     warnings.append(Warning_(
-                        f"单位“{name}”按简称匹配为“{unit.name}”,请核对 (doubtful abbreviation match)",
+                        noted(Issue(msgs.UNIT_DOUBTFUL_MATCH, name=name, unit=unit.name),
+                              "doubtful abbreviation match"),
                         line, "unit_doubtful_match", subject=name))
         if unit is None:
             unit = ParsedUnit(name=name, aliases=[], kind=unit_kind(name), line=line)
@@ -327,7 +330,8 @@ class UnitRegistry:
             self._by_key[key] = unit
             if self.has_list and unit.kind != "collective":
                 warnings.append(Warning_(
-                    f"单位“{name}”不在有关单位名单中 (unit not in the units list)", line, "unit_not_in_list",
+                    noted(Issue(msgs.UNIT_NOT_IN_LIST, name=name), "unit not in the units list"), line,
+                    "unit_not_in_list",
                     subject=name))
         self._cache[key] = unit
         return unit

@@ -11,7 +11,6 @@ from difflib import SequenceMatcher
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from tasks.importers import ParsedPlan, ParsedWorkItem
@@ -20,6 +19,7 @@ from tasks.models import Indicator, KeyTask, Plan, Region, Unit, WorkItem
 from tasks.rules.outcomes import is_past_due
 from tasks.rules.plans import default_short_name
 from tasks.rules.towns import collective_members
+from tasks.stored_text import import_parts, note_parts
 
 from .permissions import visible_plans
 from .towns import town_rows
@@ -377,10 +377,6 @@ def _quoted(message: str) -> str:
     return message[start + 1:end] if 0 <= start < end else message
 
 
-# The parser writes a Chinese message followed by a technical note in brackets for developers
-# ("... 请核对 (doubtful link: score 0.42, runner-up 0.38)"): the note is for staff only.
-_TECHNICAL_NOTE = re.compile(r"\s*[(（]([\x20-\x7e]*[A-Za-z][\x20-\x7e]*)[)）]\s*$")
-
 # What each kind of warning means and what to do about it, in the coordinator's words.
 WARNING_EXPLANATIONS = {
     "doubtful_link": _("系统按指标名称与各重点任务标题的相似程度推测了对应的重点任务，但把握不大。请确认或改选。"),
@@ -406,43 +402,16 @@ WARNING_EXPLANATIONS = {
 
 
 def warning_parts(message: str) -> tuple[str, str]:
-    """A warning's message split into what users read and the technical note staff may see:
+    """A warning's message split into what users read (Chinese, as stored) and the technical note staff may see:
     "关联把握不大,请核对 (doubtful link: score 0.42)" -> ("关联把握不大,请核对", "doubtful link: score 0.42")."""
-    match = _TECHNICAL_NOTE.search(message)
-    if match is None:
-        return message.strip(), ""
-    return message[:match.start()].rstrip(" ,，;；"), match.group(1).strip()
-
-
-# The importers' fixed refusals (Django-free code writes them in Chinese with an English note): marked here
-# so the catalogue keeps them and the English UI shows them in English.
-REFUSALS = (
-    gettext_noop("未找到带责任单位的重点任务,这不是可导入的实施方案"),
-    gettext_noop("文件为空"),
-    gettext_noop("文件不存在"),
-    gettext_noop("无法识别的文本编码"),
-    gettext_noop("不是文本文件,含二进制内容"),
-    gettext_noop("无法识别的文本编码,请另存为 UTF-8 或 GB18030"),
-    gettext_noop("读取 .docx 需要 python-docx"),
-    gettext_noop("读取 .pdf 需要 pypdf"),
-    gettext_noop("PDF 没有文字层(扫描件?)"),
-    gettext_noop("读取 .doc/.wps 需要 LibreOffice,服务器未安装;请另存为 .docx 后上传"),
-    gettext_noop("解析进程意外退出，未导入任何内容"),
-    gettext_noop("无法打开 Word 文档"),
-    gettext_noop("无法读取 PDF"),
-    gettext_noop("文档内容损坏，无法读取"),
-    gettext_noop("读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传"),
-    gettext_noop("LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传"),
-    gettext_noop("表格文件设有密码,请取消密码后上传"),
-    gettext_noop("表格文件没有工作表"),
-)
+    return note_parts(message)
 
 
 def refusal_parts(message: str) -> tuple[str, str]:
-    """A refused document's message as the user reads it, in the UI's language where the refusal is a
-    fixed one, and the importer's technical note (English)."""
-    text, detail = warning_parts(message)
-    return gettext(text), detail
+    """A refused document's message as the user reads it, in the UI's language (``stored_text.import_parts``:
+    every importer's refusal is a template of ``importers.messages``), and the importer's technical note
+    (English)."""
+    return import_parts(message)
 
 
 @dataclass
@@ -457,13 +426,18 @@ class WarningRow:
 
     @property
     def text(self) -> str:
-        """The message as users read it (Chinese, without the parser's technical note)."""
-        return warning_parts(self.message)[0]
+        """The message as users read it, in their language, without the parser's technical note."""
+        return import_parts(self.message)[0]
 
     @property
     def detail(self) -> str:
         """The parser's technical note (scores and the like), for staff."""
-        return warning_parts(self.message)[1]
+        return note_parts(self.message)[1]
+
+    @property
+    def resolved_text(self) -> str:
+        """How the coordinator's choice at import settled it, in the reader's language."""
+        return import_parts(self.resolved)[0] if self.resolved else ""
 
     @property
     def explanation(self) -> str:

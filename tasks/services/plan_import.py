@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from tasks import stored_text as T
 from tasks.importers import ParsedPlan, PlanParseError
+from tasks.importers import messages as msgs
 from tasks.importers.document import ParsedKeyTask, ParsedWorkItem
 from tasks.importers.limits import Limits, enforce_field_limits, read_and_parse
 from tasks.importers.linking import TaskIndex
@@ -35,6 +36,7 @@ from tasks.importers.matching import (
     normalise_name,
     work_item_keys,
 )
+from tasks.importers.messages import Issue
 from tasks.models import (
     Indicator,
     IndicatorTarget,
@@ -392,7 +394,8 @@ def _resolve(names: dict[str, Unit], name: str, region: Region, result: ImportRe
         unit = Unit.objects.create(region=region, name=name, in_unit_list=False)
         names[key] = unit
         result.count("created", "units")
-        result.warnings.append({"code": "unit_created", "line": None, "message": f"新建单位：{name}", "unit": name})
+        result.warnings.append({"code": "unit_created", "line": None, "message": Issue(msgs.UNIT_CREATED, name=name),
+                                "unit": name})
     return unit
 
 
@@ -506,8 +509,7 @@ def _import_key_tasks(parsed: ParsedPlan, plan: Plan, names, members: dict[int, 
     for name in sorted(unexpanded):
         result.warnings.append({
             "code": "collective_not_expanded", "line": None, "unit": name,
-            "message": f"集合单位“{name}”没有成员名单，未展开到具体单位：它不承担事项、不参与排名，"
-                       "也不填报配合到位。请在后台为相关重点任务和事项列明其成员单位。",
+            "message": Issue(msgs.COLLECTIVE_NOT_EXPANDED, name=name),
         })
     return tasks, task_rows
 
@@ -580,15 +582,15 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
         if link.number is None:
             result.warnings.append(
                 {"code": "indicator_unlinked", "line": pi.line,
-                 "message": f"指标{pi.number}“{pi.name}”未能关联到重点任务，请在管理后台指定。"}
+                 "message": Issue(msgs.INDICATOR_UNLINKED, number=pi.number, name=pi.name)}
             )
             continue
         indicator.key_task = tasks[link.number]
         if link.doubtful:
             result.warnings.append(
                 {"code": "indicator_link_doubtful", "line": pi.line,
-                 "message": f"指标{pi.number}“{pi.name}”关联到重点任务{link.number}"
-                            f"“{indicator.key_task.title}”把握不大，请核对。"}
+                 "message": Issue(msgs.INDICATOR_LINK_DOUBTFUL, number=pi.number, name=pi.name, task=link.number,
+                                  title=indicator.key_task.title)}
             )
 
 
@@ -745,9 +747,9 @@ def _annotate_warnings(parsed, extra, tasks, indicators, items, keys, mapping, l
             key = normalise_name(w["unit"])
             choice = mapping.get(key, mapping.get(normalise_name(canonical.get(key, w["unit"]))))
             if choice is _OWN_UNIT:
-                w["resolved"] = f"协调员确认：“{w['unit']}”为独立单位"
+                w["resolved"] = Issue(msgs.CONFIRMED_OWN_UNIT, name=w["unit"])
             elif choice is not None:
-                w["resolved"] = f"协调员确认：对应已有单位“{choice.name}”"
+                w["resolved"] = Issue(msgs.CONFIRMED_UNIT, name=choice.name)
         elif w.get("line"):
             found = by_line.get(w["line"], {})
             model = next((m for m in _WARNING_TARGETS.get(w["code"], _DEFAULT_TARGETS) if m in found), None)
@@ -755,6 +757,6 @@ def _annotate_warnings(parsed, extra, tasks, indicators, items, keys, mapping, l
                 w["target"] = {"model": model, "id": found[model]}
             if w["code"] == "doubtful_link" and key_at_line.get(w["line"]) in links:
                 number = links[key_at_line[w["line"]]]
-                w["resolved"] = f"协调员确认：关联到重点任务{number}" if number else "协调员确认：不关联重点任务"
+                w["resolved"] = Issue(msgs.CONFIRMED_LINK, number=number) if number else msgs.CONFIRMED_NO_LINK
         out.append(w)
     return out

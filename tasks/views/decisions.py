@@ -30,7 +30,7 @@ from tasks.services.decisions import decisions_import, decisions_read, resolve_u
 from tasks.tables import WorkItemTable
 
 from .common import PER_PAGE, BoundedRequestConfig
-from .imports import ALLOWED_SUFFIXES, MAX_UPLOAD
+from .imports import ALLOWED_SUFFIXES, MAX_UPLOAD, parse_error_text
 
 MAX_TEXT = 100_000
 
@@ -96,7 +96,7 @@ def decisions_upload(request, slug: str):
             try:
                 text = decisions_read(data["document"])
             except PlanParseError as exc:
-                form.add_error("document", exc.message)
+                form.add_error("document", parse_error_text(exc, user=request.user))
                 return render(request, "tasks/decisions_upload.html", context)
         # Deadlines written without a year ("6月底前") fall in the year of the meeting, else this year; those
         # written relative to the meeting ("会后一周内") count from its date (none without it: a warning).

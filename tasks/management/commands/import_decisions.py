@@ -16,6 +16,7 @@ from tasks.models import Plan, WorkItem
 from tasks.selectors.people import possible_raisers
 from tasks.services.decisions import decisions_import
 from tasks.services.plan_import import import_limits
+from tasks.stored_text import import_error_text, import_text
 
 
 class Command(BaseCommand):
@@ -52,11 +53,12 @@ class Command(BaseCommand):
         try:
             parsed = read_decisions(path, year=year, limits=import_limits(), name=Path(path).name, meeting=on)
         except PlanParseError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(import_error_text(exc)) from None
         if json:
             self.stdout.write(_dumps(parsed.as_json()))
         for w in parsed.warnings:
-            self.stderr.write(f"warning: {path}:{w.line}: {w.message}" if w.line else f"warning: {path}: {w.message}")
+            where = f"{path}:{w.line}" if w.line else path
+            self.stderr.write(f"warning: {where}: {import_text(w.message)}")
         if dry_run:
             if not json:
                 self.stdout.write(f"dry run: {len(parsed.items)} decisions, {len(parsed.warnings)} warnings; "

@@ -12,6 +12,7 @@ from tasks.importers.limits import read_and_parse
 from tasks.rules.outcomes import PAST_DUE_CHOICES, PAST_DUE_FROM, PAST_DUE_TRACK
 from tasks.selectors.imports import import_preview
 from tasks.services.plan_import import ImportChoiceError, ImportWarningsError, import_limits, plan_import
+from tasks.stored_text import import_error_text, import_text
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         try:
             _text, parsed = read_and_parse(path, year=year, limits=import_limits())  # size, page and time caps
         except PlanParseError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(import_error_text(exc)) from None
         warnings = parsed.warnings
         preview = import_preview(parsed=parsed)  # what the web preview says: past-due items, the short name
         if json:
@@ -66,7 +67,9 @@ class Command(BaseCommand):
                 parsed=parsed, source_name=Path(path).name, source_bytes=Path(path).read_bytes(), slug=slug,
                 strict=strict, past_due=past_due, track_from=track_from, short_name=short_name,
             )
-        except (PlanParseError, ImportChoiceError) as exc:
+        except PlanParseError as exc:
+            raise CommandError(import_error_text(exc)) from None
+        except ImportChoiceError as exc:
             raise CommandError(str(exc)) from None
         except ImportWarningsError as exc:
             # Warnings only the import can find (it compares the document with the database).
@@ -82,7 +85,7 @@ class Command(BaseCommand):
     def _warn(self, path: str, warnings: list[dict]) -> None:
         for w in warnings:
             where = f"{path}:{w['line']}" if w.get("line") else path
-            self.stderr.write(f"warning: {where}: {w['message']}")
+            self.stderr.write(f"warning: {where}: {import_text(w['message'])}")
 
 
 def _dumps(data) -> str:

@@ -15,6 +15,7 @@ from tasks.importers.roster import RosterError, parse_roster
 from tasks.importers.sheets import read_sheets
 from tasks.models import Plan
 from tasks.services.roster import RosterRefused, roster_import
+from tasks.stored_text import import_text
 
 
 class Command(BaseCommand):
@@ -36,8 +37,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.strerror}") from None
         try:
             parsed = parse_roster(read_sheets(data, filename=path))
-        except (PlanParseError, RosterError) as exc:
-            raise CommandError(f"{path}: {getattr(exc, 'message', exc)}") from None
+        except PlanParseError as exc:
+            raise CommandError(f"{path}: {import_text(exc.message)}") from None
+        except RosterError as exc:
+            raise CommandError(f"{path}: {import_text(str(exc))}") from None
         try:
             result = roster_import(plan=found, parsed=parsed, dry_run=dry_run)
         except RosterRefused as exc:

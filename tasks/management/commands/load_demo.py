@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tasks.importers import PlanParseError
 from tasks.services.demo import demo_load
+from tasks.stored_text import import_error_text
 
 
 class Command(BaseCommand):
@@ -19,5 +20,5 @@ class Command(BaseCommand):
         try:
             accounts = demo_load(today=today or timezone.localdate())
         except PlanParseError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(import_error_text(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"demo ready: {len(accounts)} accounts"))
