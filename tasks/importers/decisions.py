@@ -94,6 +94,8 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
 from .limits import Limits, check_document
+from .orgnames import is_unit_name, names_no_unit, trim_etc
+from .orgnames import unit_list as written_units
 from .reader import read_document
 from .tables import TableParser, column_role
 from .text import MINUTES_T2S as _MINUTES_T2S
@@ -339,9 +341,10 @@ _ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?"
                                r"(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)(?:单位|部门)(?=[^、，,；;。]{2,})")
 
 
-def _unit_list(span: str) -> list[str]:
+def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
     """The units of a span that names them, each cut at 等 and stripped of manner words and of a role written
-    before its name; persons dropped, and spans that start with what to do or with whom."""
+    before its name; persons dropped, and spans that start with what to do or with whom, and (unless ``phrases``:
+    a caller that reads the name a phrase starts with) pieces that say what is done rather than who."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
@@ -352,10 +355,21 @@ def _unit_list(span: str) -> list[str]:
             role = _ROLE_BEFORE_NAME.match(unit)
             if role and not _GENERIC.search(unit[role.end():]):
                 unit = unit[role.end():]  # the role says the name is a unit's, whatever its ending (县供销社)
+        if "等" in unit:
+            unit = trim_etc(unit)  # "运管等执法部门": the list's closing tail, whatever the departments are called
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
-                and not _NOT_A_NAME.match(unit)):
-            units.append(unit)
+                and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
+            units += _joined_names(unit)
     return units
+
+
+def _joined_names(unit: str) -> list[str]:
+    """A piece that is a list of names joined by 及/和/与 ("纪检监察及各乡镇") as the names, by the recogniser of
+    names (``orgnames``); one name as it is."""
+    if not any(w in unit for w in "及和与"):
+        return [unit]
+    names = written_units(unit)
+    return names if names and len(names) > 1 and all(is_unit_name(n) for n in names) else [unit]
 
 
 # How a charged unit's name may end: a unit's word, a district or county ("通川区要…"), not "全区"/"我县".
@@ -369,6 +383,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
+    if "等" in span and trim_etc(span) != span and all(is_unit_name(u) for u in units):
+        return True  # "公安、交警、运管等执法部门": short names closed by what kind of departments they are
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
     return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
                for u in units)
@@ -397,11 +413,11 @@ def _units_before(clause: str, word: str) -> list[str]:
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
-    units = _unit_list(span)
+    units = _unit_list(span, phrases=True)
     if len(units) == 1 and len(units[0]) > 8 and not re.search(_UNIT_END + "$", units[0]):
         # "县住房城乡建设局设置办公室并负责总(牵头)": the unit named at the start of a longer phrase.
-        return _leading_units(units[0]) or units
-    return units
+        return _leading_units(units[0]) or [u for u in units if not names_no_unit(u)]
+    return [u for u in units if not names_no_unit(u)]
 
 
 def _units_charged(clause: str) -> list[str]:
@@ -416,7 +432,9 @@ def _units_charged(clause: str) -> list[str]:
         if span[-1:] in _WHEN_ENDS:
             span = _WHEN.sub("", span)  # "X12月15日前要…"
         span = _MODAL.sub("", span)  # "工信委等单位一定要…"
-        units = _unit_list(span)
+        units = _unit_list(span, phrases=True)
+        if any(names_no_unit(u) for u in units):
+            return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
     elif by_word:
@@ -923,13 +941,13 @@ def _asked_units(clause: str) -> list[str]:
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
     span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
-    units = _unit_list(span)
+    units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
         if prefix is None and not (_GENERIC.search(units[0]) or units[0] in _SHORT_DEPARTMENTS):
             return []  # "要开展联合检查": how the work is done, nobody joined
         units = units if prefix is None else prefix
-    return units
+    return [u for u in units if not names_no_unit(u)]
 
 
 _NOT_STOP = "[^，,；;。：:]"
@@ -1252,8 +1270,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if promote and not leads and willing and not all(_GENERIC.search(u) for u in willing):
         leads, willing = willing, []
     supporting += willing
-    leads = [u for u in leads if not _UNNAMED.match(u)]
-    supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u)]
+    # a phrase that says what is done or how ("通过…等措施争取业主的支持") is no unit, whatever clause it came from
+    leads = [u for u in leads if not _UNNAMED.match(u) and not names_no_unit(u)]
+    supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u) and not names_no_unit(u)]
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)

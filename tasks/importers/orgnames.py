@@ -61,12 +61,16 @@ _COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|�
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
 _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$")
-# What a name never holds: a predicate or a clause's function words ("通过…措施争取业主的支持", "已完成").
+# What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
+# ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
 _NOT_IN_NAME = re.compile(
-    r"的|了|着|通过|争取|采取|措施|按照|根据|确保|做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进(?!办|组|中心)|开展|完成|落实(?!办)"
-    r"|进行|督促|要求|负责(?!人)|牵头|配合|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
-    r"|迅速|建成|[不未没在由向]|^[一二三四五六七八九十]是|希望|任务|人员|干部|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题|工作(?!组|站|部|专班|队|委员会|领导小组)|要(?!素)"
-    r"|[0-9０-９]|[，,；;。：:！!？?]")
+    r"的|了|着|通过|争取|采取|措施|按照|根据|确保|要求|希望|迅速|建成|[不未没在由向]|^[一二三四五六七八九十]是|任务|人员|干部"
+    r"|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题|要(?!素)|[0-9０-９]|[，,；;。：:！!？?]")
+# What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
+_ACTION_IN_NAME = re.compile(
+    r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合|协助|参与|支持|发挥|强化"
+    r"|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真|工作(?!组|站|部|专班|队|委员会|领导小组)")
+
 # A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位").
 _ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?(?:部门|单位|机构|系统|企业|职能部门)$|等$")
 _BRACKET = re.compile(r"[（(][^（）()]{1,12}[）)]")
@@ -92,6 +96,8 @@ def is_unit_name(name: str) -> bool:
     read = _read(name)
     if not 2 <= len(read) <= MAX_NAME or _NOT_IN_NAME.search(read) or _JOIN_INSIDE.search(read):
         return False
+    if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read):
+        return False
     if _SHORT.match(read) or _NUMBERED_SCHOOL.match(read) or _BARE_COLLECTIVE.match(read):
         return True
     if _BARE_KIND.match(read) or _PLACE.match(read):
@@ -103,6 +109,14 @@ def is_unit_name(name: str) -> bool:
                                              or rest.endswith("国企")))
     m = _SUFFIX.search(read)
     return bool(m) and m.start() >= 1
+
+
+def names_no_unit(phrase: str) -> bool:
+    """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
+    it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
+    or a name of an unusual shape is not refused."""
+    read = _read(phrase)
+    return len(read) > 4 and bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read)) and not is_unit_name(phrase)
 
 
 def trim_etc(span: str) -> str:
@@ -151,7 +165,8 @@ def unit_list(span: str) -> list[str] | None:
     if not any(named):
         return None
     for name, ok in zip(names, named, strict=True):
-        if not ok and not (len(_read(name)) <= 4 and not _NOT_IN_NAME.search(_read(name))):
+        if not ok and not (len(_read(name)) <= 4 and not _NOT_IN_NAME.search(_read(name))
+                           and not _ACTION_IN_NAME.search(_read(name))):
             return None
     return names
 
