@@ -94,7 +94,7 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
 from .limits import Limits, check_document
-from .orgnames import is_unit_name, names_no_unit, trim_etc
+from .orgnames import is_unit_name, leading_unit, names_no_unit, trim_etc
 from .orgnames import unit_list as written_units
 from .reader import read_document
 from .tables import TableParser, column_role
@@ -436,7 +436,10 @@ def _units_charged(clause: str) -> list[str]:
         if any(names_no_unit(u) for u in units):
             return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
-            return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
+            # "公安、应急等部门要…": short names, departments; a collective named beside them is charged with them
+            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it
+            named = [u for u in units if not _GENERIC.search(u)]
+            return [u for u in units if u in named or (named and u.startswith("各") and is_unit_name(u))]
     elif by_word:
         units = _leading_units(clause) or _asked_units(clause)
     else:
@@ -1251,7 +1254,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif "其" in clause and _IT.search(clause) and (it := _named_before(clauses, at)):
                 leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
-                leads += _units_charged(clause)
+                leads += _units_charged(clause) or _led_by(clause)
     if not leads:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
@@ -1276,6 +1279,16 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
+
+
+def _led_by(clause: str) -> list[str]:
+    """The unit a clause opens with before what it is to do, by the recogniser of names ("西关办事处加紧推进…"),
+    not a collective nor an unnamed party, nor what was done already."""
+    if _DONE_ALREADY.search(clause):
+        return []
+    name = leading_unit(_clean_span(clause))
+    return [name] if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and not _is_person(name) and (
+        not _NOT_A_NAME.match(name)) else []
 
 
 def _dedupe(units: list[str]) -> list[str]:
@@ -1376,6 +1389,8 @@ def _opens_charge(part: str) -> bool:
         rest = cleaned[charged.end():]
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
     start = _CHARGE_START.match(cleaned)
+    if start is None and (led := _led_by(part)):
+        return not _SUPPORT_ROLE.match(cleaned[len(led[0]):])  # "丁庄办事处抓紧完成…": the next unit in turn
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 

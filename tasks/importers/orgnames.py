@@ -59,6 +59,8 @@ _COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|�
                          r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
+# A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
+_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|村|社区|街道|政府|基层|站所|队所)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
 _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
@@ -96,7 +98,7 @@ def is_unit_name(name: str) -> bool:
     read = _read(name)
     if not 2 <= len(read) <= MAX_NAME or _NOT_IN_NAME.search(read) or _JOIN_INSIDE.search(read):
         return False
-    if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read):
+    if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
     if _SHORT.match(read) or _NUMBERED_SCHOOL.match(read) or _BARE_COLLECTIVE.match(read):
         return True
@@ -173,19 +175,27 @@ def unit_list(span: str) -> list[str] | None:
 
 # What a unit is to do, written straight after its name at a clause's start ("西关办事处加紧推进…").
 ACTION = re.compile(
-    r"(?:要|应|须|必须|务必|负责|牵头|加紧|抓紧|加快|尽快|立即|及时|全力|继续|全面|切实|认真|积极|主动|重点|进一步"
-    r"|做好|抓好|搞好|完成|推进|落实|开展|组织|督促|协调|加强|强化|严格|确保|对|将|把|按|依|在|于|会同|联合|配合|协助"
-    r"|制定|编制|研究|启动|实施|承担|提供|保障|做实|压实|筹措|拨付|安排)")
-_NAME_START = re.compile(rf"^[^，,；;。：:、\s的了]{{2,{MAX_NAME}}}?(?={ACTION.pattern})")
+    r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
+    r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|拨付|安排)")
+_REPORTED = re.compile(r"^[^，,；;。]{0,8}?(?:[了过]|已)|^[^，,；;。]{0,4}?(?:情况|工作(?:汇报|报告))")
+# What a name at a clause's start does not hold: another verb (the clause's subject did something else first:
+# "县交运局组织各乡镇…", "五华召开协调会"), a person, a list, a collective.
+_NOT_A_LEADING_NAME = re.compile(
+    r"、|各|相关|有关|其他|组织|带领|召开|召集|参加|出席|调研|汇报|进驻|帮助|推动|包括|再次|深入|前往|来到|陪同|主持|听取|传达"
+    r"|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
 
 
 def leading_unit(clause: str) -> str:
     """The unit's name a clause opens with before what the unit is to do ("丁庄办事处抓紧完成…" -> 丁庄办事处);
-    "" when the clause does not open with a name ending as an organisation does."""
+    "" when the clause does not open with a name ending as an organisation does, or says what was done
+    ("西关办事处完成了…")."""
     clause = clause.strip(" \t，,；;")
     read = minutes_simplified(clause)
-    for m in re.finditer(ACTION.pattern, read[: MAX_NAME + 1]):
+    for m in ACTION.finditer(read[: MAX_NAME + 4]):
         head = read[: m.start()]
-        if len(head) >= 2 and _SUFFIX.search(_read(head)) and is_unit_name(head) and not _COLLECTIVE.match(head):
+        if (len(head) >= 3 and _SUFFIX.search(_read(head)) and is_unit_name(head)
+                and not _NOT_A_LEADING_NAME.search(head) and not _REPORTED.match(read[m.end():])):
             return clause[: m.start()]
+        if m.start() >= 2:
+            break  # the first action word ends the name, whatever it is
     return ""
