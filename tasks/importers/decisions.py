@@ -94,7 +94,7 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
 from .limits import Limits, check_document
-from .orgnames import is_unit_name, leading_unit, names_no_unit, trim_etc
+from .orgnames import ADDRESSEE_WORDS, addressees, is_unit_name, leading_unit, names_no_unit, trim_etc
 from .orgnames import unit_list as written_units
 from .reader import read_document
 from .tables import TableParser, column_role
@@ -1710,6 +1710,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             continue
         pieces += [(line, piece, shared.group(0) if shared else "", "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
+    sent_to = addressees(text)
+    addressed_to: list[int] = []  # the decisions charging the letter's addressees by a word for them
     for line, segment, shared, addressed in [(0, _RECORDS, "", ""), *pieces]:
         if segment == _RECORDS:
             found = records
@@ -1722,6 +1724,11 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
                 continue
+            if sent_to and any(ADDRESSEE_WORDS.match(u) for u in leads + supporting):
+                # "请贵单位于…前完成", "各单位负责…" in a letter: the units it is addressed to
+                leads = _dedupe([n for u in leads for n in (sent_to if ADDRESSEE_WORDS.match(u) else [u])])
+                supporting = [u for u in supporting if not ADDRESSEE_WORDS.match(u) and u not in leads]
+                addressed_to.append(len(parsed.items))
             if any(_ANAPHOR.match(u) for u in leads + supporting):
                 before = text[: max(text.find(segment[:12]), 0)]
                 leads = _dedupe([_referent(u, before + segment) for u in leads])
@@ -1743,12 +1750,29 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                                                                  relative=decision.relative)))
             elif decision.deadline is None:
                 parsed.warnings.append(DecisionWarning(at, Issue(NO_DEADLINE, line=at)))
+    _letter_deadline(parsed, addressed_to)
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, Issue(NO_DECISIONS)))
     if text != written:  # each decision's words as written (是, 主体责任), not as read
         for d in parsed.items:
             d.text = _as_written(d.text, text, written)
     return parsed
+
+
+def _letter_deadline(parsed: ParsedDecisions, addressed_to: list[int]) -> None:
+    """A letter that sets its addressees one date ("请贵单位于5月20日前完成…") sets it for each of its charges to
+    them that names none ("二、各单位负责…"): the warning that it has none goes with it."""
+    dated = {parsed.items[k].deadline for k in addressed_to if parsed.items[k].deadline}
+    if len(dated) != 1:
+        return
+    when = dated.pop()
+    for k in addressed_to:
+        d = parsed.items[k]
+        if d.deadline is None and not d.relative:
+            d.deadline = when
+            if all(o.deadline or o.relative for o in parsed.items if o.line == d.line):
+                parsed.warnings = [w for w in parsed.warnings
+                                   if not (w.line == d.line and w.message == Issue(NO_DEADLINE, line=d.line))]
 
 
 def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits | None = None,

@@ -60,7 +60,8 @@ _COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|�
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
 # A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
-_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|村|社区|街道|政府|基层|站所|队所)$")
+_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|村|社区|街道|政府|基层|站所|队所)$"
+                        r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助)(?:单位|部门)$")  # a field's label
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
 _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
@@ -199,3 +200,34 @@ def leading_unit(clause: str) -> str:
         if m.start() >= 2:
             break  # the first action word ends the name, whatever it is
     return ""
+
+
+# Who a letter, notice or 交办单 is addressed to: a "主送：" line, or the list of names on a line of its own ending
+# with a colon before the body ("中国移动…分公司、…、国网磐石市供电中心:").
+_SENT_TO = re.compile(r"^\s*(?:主送|主送单位|送达单位|致|抄送)?\s*[:：]?\s*([^:：\n]{2,400}?)\s*[:：]\s*$")
+_SENT_TO_FIELD = re.compile(r"^\s*(?:主送|主送单位|送达单位|交办单位|承办单位)\s*[:：]\s*([^\n]{2,400}?)\s*$")
+# How a letter names its addressees in its body: "贵单位", "你单位", "你们", "各单位" (in a letter with addressees).
+ADDRESSEE_WORDS = re.compile(r"^(?:贵|你|您)(?:们)?(?:单位|公司|局|委|办|部门|中心|镇|乡|街道|处|院|所)?(?:们)?$"
+                             r"|^各(?:单位|公司|部门)$")
+_COPY = re.compile(r"^\s*抄送")
+
+
+def addressees(text: str, lines: int = 12) -> list[str]:
+    """The units a letter, notice or 交办单 is addressed to, named before its body (a "主送：" field, or a line of
+    names alone ending with a colon), as written; [] when the opening names none, or names only collectives."""
+    seen = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        if _COPY.match(line):
+            continue
+        m = _SENT_TO_FIELD.match(line) or _SENT_TO.match(line)
+        if not m:
+            continue
+        names = unit_list(m.group(1))
+        if names and all(is_unit_name(n) for n in names) and not all(_COLLECTIVE.match(_read(n)) for n in names):
+            return names
+    return []
