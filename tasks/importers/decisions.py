@@ -906,13 +906,15 @@ _LISTED_THEN_WORK = re.compile(rf"^([^，,；;。的了]{{2,{MAX_UNIT * 2}}}?{_U
 _MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
-_BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
+_BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
-                 r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
+                 r"|综合|汇总|审核|审查|复核)(?!的)")  # "由学工办综合排序，向学校提交…"
+_BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_BY_WORK})")
+# The same after a name the recogniser of names reads, whatever organisation word ends it ("由新桥路项目拆迁组按…").
+_BY_WORK_RE = re.compile(_BY_WORK + r"|给予")
 # Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
 # ("…，接下来要…", "…，下一步要…").
 _PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
@@ -1231,6 +1233,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
                 leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+            elif re.search(r"由(?!于)", clause) and (by_name := leading_unit(_clean_span(clause), _BY_WORK_RE)) and (
+                    not _GENERIC.search(by_name) and not _UNNAMED.match(by_name)):
+                leads.append(by_name)  # "由新桥路项目拆迁组按…方案给予货币补偿"
             elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
                     handed := _unit_list(referred.group(1))):
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
@@ -1254,7 +1259,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif "其" in clause and _IT.search(clause) and (it := _named_before(clauses, at)):
                 leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
-                leads += _units_charged(clause) or _led_by(clause)
+                leads += _units_charged(clause) or _agreed_by(clause) or _led_by(clause)
     if not leads:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
@@ -1279,6 +1284,23 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
+
+
+# An agreement a unit is to sign ("由X与施工队伍签订工程施工委托合同", "X与供电公司签订合同"): X is charged with it;
+# the party it signs with is no 配合 unit.
+_AGREES = re.compile(rf"^由?({_NAMING}{{1,{MAX_UNIT}}}?{_UNIT_END})(?:负责)?(?:与|同|和)[^，,；;。]{{2,30}}?"
+                     r"(?:签订|签署|订立|商签)(?![了过])")
+
+
+def _agreed_by(clause: str) -> list[str]:
+    """The unit a clause charges with signing an agreement, [] when it names none (or only a collective)."""
+    if "签" not in clause and "订立" not in clause:
+        return []
+    m = _AGREES.match(_clean_span(clause) if not clause.lstrip().startswith("由") else clause.strip())
+    if not m or _DONE_ALREADY.search(clause):
+        return []
+    names = [u for u in _unit_list(m.group(1)) if not _GENERIC.search(u)]
+    return names if len(names) == 1 and leading_unit(names[0] + "负责") == names[0] else []  # a plain name
 
 
 def _led_by(clause: str) -> list[str]:
@@ -1388,6 +1410,8 @@ def _opens_charge(part: str) -> bool:
     if charged and (units := _units_charged(part)):
         rest = cleaned[charged.end():]
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
+    if _agreed_by(part):
+        return True  # "…，市政园林建设管理处与供电公司签订合同": a charge of its own
     start = _CHARGE_START.match(cleaned)
     if start is None and (led := _led_by(part)):
         return not _SUPPORT_ROLE.match(cleaned[len(led[0]):])  # "丁庄办事处抓紧完成…": the next unit in turn

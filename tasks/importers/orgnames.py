@@ -186,13 +186,13 @@ _NOT_A_LEADING_NAME = re.compile(
     r"|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
 
 
-def leading_unit(clause: str) -> str:
+def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
     """The unit's name a clause opens with before what the unit is to do ("丁庄办事处抓紧完成…" -> 丁庄办事处);
     "" when the clause does not open with a name ending as an organisation does, or says what was done
-    ("西关办事处完成了…")."""
+    ("西关办事处完成了…"). ``action``: the words that may follow the name (by default what a unit is charged to do)."""
     clause = clause.strip(" \t，,；;")
     read = minutes_simplified(clause)
-    for m in ACTION.finditer(read[: MAX_NAME + 4]):
+    for m in action.finditer(read[: MAX_NAME + 4]):
         head = read[: m.start()]
         if (len(head) >= 3 and _SUFFIX.search(_read(head)) and is_unit_name(head)
                 and not _NOT_A_LEADING_NAME.search(head) and not _REPORTED.match(read[m.end():])):
