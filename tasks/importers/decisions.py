@@ -385,6 +385,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return True
     if "等" in span and trim_etc(span) != span and all(is_unit_name(u) for u in units):
         return True  # "公安、交警、运管等执法部门": short names closed by what kind of departments they are
+    if len(units) > 1 and all(is_unit_name(u) for u in units) and sum(not _GENERIC.search(u) for u in units) > 1:
+        return True  # "环保、水利、审计以及各街道": a list the recogniser reads as names, two of them named
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
     return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
                for u in units)
@@ -914,7 +916,7 @@ _BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|
                  r"|综合|汇总|审核|审查|复核)(?!的)")  # "由学工办综合排序，向学校提交…"
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_BY_WORK})")
 # The same after a name the recogniser of names reads, whatever organisation word ends it ("由新桥路项目拆迁组按…").
-_BY_WORK_RE = re.compile(_BY_WORK + r"|给予")
+_BY_WORK_RE = re.compile(_BY_WORK + r"|给予|(?:在|于)[^，,；;。]{1,12}?(?:前|内|底)")  # "由X在6月10日前拆除"
 # Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
 # ("…，接下来要…", "…，下一步要…").
 _PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
@@ -1742,6 +1744,8 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
         elif segment == _TABLE:
             found = tables[line]
         else:
+            if sent_to and written_units(segment.strip().rstrip(":：")) == sent_to:
+                continue  # the letter's addressees, named before its body: no charge of their own
             # context ("会议听取了…汇报") names nobody charged: no decision
             leads, supporting = ([addressed], []) if addressed else _who(segment)
             if not leads and not supporting and ("：" in segment[:20] or ":" in segment[:20]):

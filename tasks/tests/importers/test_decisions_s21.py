@@ -1,0 +1,144 @@
+"""The minutes parser, session 21 (h34gen): general components instead of per-document patterns.
+
+The unit-name recogniser (``tasks.importers.orgnames``), a letter's addressees, and one sentence charging several
+units in turn, each tested on constructed names and wordings, not on corpus strings."""
+
+from datetime import date
+
+import pytest
+
+from tasks.importers.decisions import parse_decisions
+from tasks.importers.orgnames import addressees, is_unit_name, leading_unit, names_no_unit, trim_etc, unit_list
+
+
+def _items(text: str, year: int | None = 2026):
+    return [(d.lead_units, d.supporting_units, d.deadline) for d in parse_decisions(text, year=year).items]
+
+
+# --- the recogniser of names -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [
+    "县交通运输局", "市住房和城乡建设委员会", "东湖街道办事处", "青石镇", "柳塘村", "县疾病预防控制中心",
+    "国网青山县供电公司", "中国电信股份有限公司青山分公司", "县城投集团", "市消防救援支队", "县公安局交警大队",
+    "区委宣传部", "县政府办公室", "县人民医院", "青山县第二中学", "区“三改一拆”工作专班", "县创文指挥部",
+    "河西片区征迁工作组", "县政务服务中心", "红星社区", "县人民政府", "区政府", "县委",
+    # departments by their short names, with their level or a trailing 部门
+    "国土", "发改", "县安监", "市财政", "交通运输部门", "纪检监察", "公安交警", "区应急管理",
+    # collectives; a district or zone by its name; traditional script
+    "各乡镇", "各村(居)委会", "镇直各单位", "相关部门", "东山区", "滨江经济开发区", "運管", "縣環衛處", "交警大隊",
+])
+def test_the_recogniser_reads_names_of_every_shape(name):
+    assert is_unit_name(name)
+
+
+@pytest.mark.parametrize("phrase", [
+    "通过宣传引导等措施争取群众的理解", "按照时间节点倒排工期", "确保按期完成", "已完成主体工程", "施工进度情况",
+    "会议要求", "科室", "部门", "单位", "责任单位", "全区", "城区", "老城区", "幼儿园3所", "每位同志", "各级领导干部",
+    "纪检监察及各乡镇",  # a list, not one name
+])
+def test_the_recogniser_refuses_phrases_that_name_no_unit(phrase):
+    assert not is_unit_name(phrase)
+
+
+def test_a_list_is_split_on_its_separators_and_between_names_joined_by_and():
+    assert unit_list("国土、规划、住建及各街道") == ["国土", "规划", "住建", "各街道"]
+    assert unit_list("县水务局和县城管局") == ["县水务局", "县城管局"]
+    assert unit_list("财政与审计") == ["财政", "审计"]
+    # a name that holds 和 stays whole: 住房和城乡建设局, 自然资源和规划局, 人力资源和社会保障局
+    assert unit_list("市住房和城乡建设局、市自然资源和规划局") == ["市住房和城乡建设局", "市自然资源和规划局"]
+    assert unit_list("县人力资源和社会保障局") == ["县人力资源和社会保障局"]
+    # a list with a piece that is no name is no list of units
+    assert unit_list("各镇、通过宣传发动争取群众的支持") is None
+    # a short bare place beside names passes (towns named without 镇)
+    assert unit_list("东坪、西坪、南坪镇") == ["东坪", "西坪", "南坪镇"]
+
+
+def test_a_lists_closing_tail_is_dropped_whatever_the_departments_are_called():
+    assert trim_etc("公安、交警、城管等执法部门") == "公安、交警、城管"
+    assert trim_etc("县林业局等有关职能部门") == "县林业局"
+    assert trim_etc("县水利局等单位") == "县水利局"
+    assert trim_etc("等部门") == "等部门"
+    assert unit_list("環保、水務、農業等監管部門") == ["環保", "水務", "農業"]
+
+
+def test_a_phrase_saying_what_is_done_is_no_unit_but_a_bare_place_is_not_refused():
+    assert names_no_unit("通过以奖代补等办法调动村民的积极性")
+    assert not names_no_unit("南坪")
+    assert not names_no_unit("县城乡规划设计研究院")
+
+
+def test_a_clause_opens_with_the_unit_it_charges_before_what_it_is_to_do():
+    assert leading_unit("城北办事处加紧完成房屋评估") == "城北办事处"
+    assert leading_unit("县土地收储中心抓紧办理供地手续") == "县土地收储中心"
+    assert leading_unit("城北办事处完成了房屋评估") == ""  # what was done
+    assert leading_unit("县交通局组织各乡镇开展排查") == ""  # another verb first: the subject did something else
+    assert leading_unit("县长王林加快推进") == ""
+
+
+# --- the parser through them -----------------------------------------------------------------------------------
+
+def test_names_joined_by_and_before_a_collective_are_two_parties():
+    assert _items("会议要求，环保、水利、审计以及各街道要密切协作，按时完成排查。") == [
+        (["环保", "水利", "审计", "各街道"], [], None)]
+
+
+def test_a_lists_tail_naming_the_kind_of_departments_is_no_part_of_the_last_name():
+    assert _items("城管、市监、公安等执法部门要开展联合检查。") == [(["城管", "市监", "公安"], [], None)]
+
+
+def test_a_collective_listed_beside_named_departments_closed_by_etc_is_charged_with_them():
+    assert _items("各社区(村)委会、民政、卫健等相关部门要做好摸底登记。") == [
+        (["各社区(村)委会", "民政", "卫健"], [], None)]
+
+
+def test_a_phrase_saying_how_is_no_supporting_unit():
+    text = "二是要依法拆除。通过政策宣讲及补偿安置等办法取得住户的理解配合，由城西街道办事处在6月10日前拆除到位。"
+    assert _items(text) == [(["城西街道办事处"], [], date(2026, 6, 10))]
+
+
+def test_one_sentence_charging_several_units_in_turn_is_one_decision_each():
+    text = ("会议要求，各办事处要加快征收进度。其中，城北办事处加紧完成剩余房屋评估，河东办事处抓紧推进补偿协议签订，"
+            "新城办事处加快完成地面附着物清点，确保6月底前交地。")
+    assert [d[0] for d in _items(text)] == [["城北办事处"], ["河东办事处"], ["新城办事处"]]
+
+
+def test_a_unit_that_did_something_is_not_charged_in_turn():
+    text = "会上，城北办事处汇报了征收进展，河东办事处完成了房屋评估。县自然资源局要加快组卷报批。"
+    assert [d[0] for d in _items(text)] == [["县自然资源局"]]
+
+
+def test_a_letters_words_for_its_addressees_are_the_units_it_is_addressed_to():
+    text = ("青山县人民政府\n关于拆除广告设施的函\n青政函〔2026〕12号\n"
+            "县广电网络公司、国网青山县供电公司、青山县自来水公司:\n"
+            "为推进道路改造，请贵单位于2026年7月15日前完成管线迁改。\n"
+            "一、各单位负责各自管线的拆除及恢复，所需费用自行承担。\n青山县人民政府\n2026年6月1日\n")
+    units = ["县广电网络公司", "国网青山县供电公司", "青山县自来水公司"]
+    assert addressees(text) == units
+    assert _items(text) == [(units, [], date(2026, 7, 15)), (units, [], date(2026, 7, 15))]
+
+
+def test_a_main_recipient_field_names_the_addressees():
+    assert addressees("主送：县水利局、县农业农村局\n请你单位于5月底前报送方案。") == ["县水利局", "县农业农村局"]
+    # a heading, a field label or collectives alone are no addressees
+    assert addressees("各乡镇、各部门:\n现将有关事项通知如下。") == []
+    assert addressees("责任单位:\n县城管局") == []
+    assert addressees("会议纪要\n3月5日，县政府召开会议。") == []
+
+
+def test_without_addressees_a_collective_stays_a_collective():
+    assert _items("各单位负责做好辖区巡查。") == [(["各单位"], [], None)]
+
+
+def test_an_agreement_a_unit_is_to_sign_charges_it_and_not_the_other_party():
+    text = ("会议决定由县水务公司负责管网改造，由县城建中心与施工单位签订施工合同，"
+            "县住建局与水务公司签订代建协议。")
+    assert [d[0] for d in _items(text)] == [["县水务公司"], ["县城建中心"], ["县住建局"]]
+    assert [d[1] for d in _items(text)] == [[], [], []]
+
+
+def test_an_agreement_already_signed_charges_nobody():
+    assert _items("镇长代表镇政府与各村签订了责任书。") == []
+
+
+def test_by_a_unit_the_recogniser_reads_whatever_word_ends_its_name():
+    assert _items("由东片区征收工作组按补偿方案给予住户货币补偿。") == [(["东片区征收工作组"], [], None)]
