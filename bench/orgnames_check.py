@@ -7,10 +7,14 @@ Recall: of every unit name a label gives as lead or supporting (each distinct na
 Precision: phrases that are no unit's name, taken from the same documents — the pieces of each labelled decision's
 text between punctuation (、，；。：), 2 to 30 characters long, that are no labelled name and hold none — and the share
 of them ``is_unit_name`` refuses; and, harder, the subjects the documents' whole texts write before a charging word
-(the span of a clause before 要/负责/牵头/配合, 2 to 20 characters: "会议", "全县上下", "各级各部门", "施工单位", as
-well as unlabelled units) that are no labelled name and hold none, and the share refused. Such a piece can still be an unlabelled unit (a collective the label convention
-leaves out, a party named in passing), so the precision printed is a lower bound. ``--show`` prints the first N
-misses of each kind.
+(the span of a clause before 要/负责/牵头/配合, 2 to 20 characters: "会议", "全县上下", "各级各部门",
+"施工单位", as well as unlabelled units) that are no labelled name and hold none, and the share refused.
+Such a piece can still be an unlabelled unit (a collective the label convention leaves out, a party named in
+passing), so the precision printed is a lower bound. ``--show`` prints the first N
+misses of each kind. Per origin (the held-out folder a tuning document was rotated in from, as
+``bench/decisions_by_origin.py`` reads the tuning README): the decisions whose every labelled unit the recogniser
+accepts, and the decisions whose whole unit list, written as the label lists it (joined with 、), ``unit_list``
+gives back name for name.
 """
 
 from __future__ import annotations
@@ -77,7 +81,28 @@ def main(argv: list[str] | None = None) -> int:
         print("names split or refused by unit_list:",
               [(n, unit_list(n)) for n in sorted(set(names) - set(whole))][: args.show])
         print("phrases accepted:", sorted(set(phrases) - set(refused))[: args.show])
+    by_origin(args.folder)
     return 0
+
+
+def by_origin(folder: str) -> None:
+    from bench.decisions_by_origin import origins
+
+    where = origins()
+    rows: dict[str, list[int]] = {}
+    for path in sorted((CORPUS / folder).glob("*.labels.json")):
+        origin = where.get(path.name.removesuffix(".labels.json"), "tuning (sessions 16-17)")
+        for decision in json.loads(path.read_text(encoding="utf-8"))["decisions"]:
+            units = [re.sub(r"\s+", "", u) for u in decision["lead"] + decision["supporting"]]
+            row = rows.setdefault(origin, [0, 0, 0])
+            row[0] += 1
+            row[1] += all(is_unit_name(u) for u in units)
+            row[2] += all(unit_list("、".join(group)) == group for group in (decision["lead"], decision["supporting"])
+                          if group)
+    print(f"{'origin':26s} {'decisions':>9s} {'all names read':>15s} {'lists given back':>17s}")
+    for origin in sorted(rows, key=lambda f: (not f.startswith("tuning"), int(re.sub(r"\D", "", f) or 1))):
+        n, named, listed = rows[origin]
+        print(f"{origin:26s} {n:9d} {named:9d} ({named / n:.2f}) {listed:10d} ({listed / n:.2f})")
 
 
 if __name__ == "__main__":

@@ -23,25 +23,29 @@ from functools import lru_cache
 
 from .text import minutes_simplified
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Organisation words a name ends with, longest first where one ends another.
-SUFFIXES = (
-    "街道办事处", "办事处", "管委会办公室", "管理委员会", "委员会", "领导小组", "工作专班", "专班", "指挥部", "分公司",
-    "有限公司", "公司", "集团", "分局", "局", "委", "办公室", "办", "处", "中心", "街道", "镇", "乡", "村", "社区",
-    "居委会", "村委会", "委会", "所", "大队", "中队", "支队", "队", "医院", "法院", "检察院", "学院", "院", "会", "部门",
-    "部", "工作组", "督导组", "小组", "组", "站", "厅", "室", "科", "馆", "厂", "社", "联", "台", "党校", "政府",
-    "单位", "网点", "药店", "银行", "支行", "分行", "幼儿园", "小学", "中学", "大学", "学校", "食堂", "餐厅", "超市",
-    "园区", "开发区", "新区", "示范区", "物业", "燃气", "热力", "水务", "供电", "电力", "移动", "联通", "电信",
+SUFFIXES = _words(
+    "街道办事处 办事处 管委会办公室 管理委员会 委员会 领导小组 工作专班 专班 指挥部 分公司 "
+    "有限公司 公司 集团 分局 局 委 办公室 办 处 中心 街道 镇 乡 村 社区 居委会 村委会 "
+    "委会 所 大队 中队 支队 队 医院 法院 检察院 学院 院 会 部门 部 工作组 督导组 小组 组 "
+    "站 厅 室 科 馆 厂 社 联 台 党校 政府 单位 网点 药店 银行 支行 分行 幼儿园 小学 "
+    "中学 大学 学校 食堂 餐厅 超市 园区 开发区 新区 示范区 物业 燃气 热力 水务 供电 电力 "
+    "移动 联通 电信"
 )
 # Departments by their short name (a level and 部门/系统 may stand around them): 国土, 发改, 县安监, 交通运输部门.
-SHORT_NAMES = (
-    "国土资源", "国土", "发改", "发展改革", "公安", "交警", "交管", "运管", "路政", "公路", "法院", "检察", "纪检监察",
-    "纪检", "纪委", "监察", "住建", "城建", "村建", "规建", "城管", "城市管理", "综合执法", "执法", "财政", "税务", "审计",
-    "统计", "环保", "生态环境", "环卫", "消防", "消防救援", "应急", "应急管理", "安监", "质监", "工商", "市监", "市场监管",
-    "商务", "经贸", "经信", "工信", "经发", "网信", "教育", "教体", "卫健", "卫生", "卫计", "疾控", "民政", "人社", "司法",
-    "信访", "水利", "水务", "农业", "农业农村", "林业", "林草", "畜牧", "自然资源", "自然资源规划", "规划", "交通",
-    "交通运输", "交运", "文旅", "文旅体", "文广", "文化", "旅游", "体育", "科技", "金融", "国资", "粮食", "气象",
-    "人防", "房管", "住房保障", "扶贫", "乡村振兴", "宣传", "组织", "统战", "政法", "邮政", "电力", "供电", "物业",
-    "妇联", "团委", "工会", "残联", "工商联", "科协", "建设", "移动", "联通", "电信", "供水", "供热", "燃气",
+SHORT_NAMES = _words(
+    "国土资源 国土 发改 发展改革 公安 交警 交管 运管 路政 公路 法院 检察 纪检监察 纪检 纪委 "
+    "监察 住建 城建 村建 规建 城管 城市管理 综合执法 执法 财政 税务 审计 统计 环保 生态环境 "
+    "环卫 消防 消防救援 应急 应急管理 安监 质监 工商 市监 市场监管 商务 经贸 经信 工信 经发 "
+    "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
+    "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
+    "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气"
 )
 _LEVEL = "(?:[省市县区镇乡]级?)"
 _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
@@ -49,14 +53,17 @@ _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
 _SHORT = re.compile(rf"^{_LEVEL}?(?:{_SHORT_ALT})(?:{_SHORT_ALT})?(?:部门|系统|口|战线)?$")
 # A kind named alone that is one party in the text ("向办事处…", "督导组", "超市、餐厅"), and the bodies of a level
 # ("区政府", "县委", "市人大").
-_BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管委会|指挥部|督导组|督查组|工作组|工作专班|专班|超市|餐厅|食堂"
-                        r"|居委会|村委会)$|^[省市县区镇乡](?:人民)?(?:政府|党委|委|人大|政协|纪委|监委)$")
+_BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管委会|指挥部|督导组|督查组|工作组"
+                        r"|工作专班|专班|超市|餐厅|食堂|居委会|村委会)$"
+                        r"|^[省市县区镇乡](?:人民)?(?:政府|党委|委|人大|政协|纪委|监委)$")
 # A district, county or zone by its name ("通川区", "空港经济区", "經開區"), not "全区", "城区", "辖区".
 _PLACE = re.compile(r"^(?![全本我该各此])[\u4e00-\u9fff]{2,10}(?<![辖郊景社小园片宿校营])(?<![老主旧新]城)[区县旗]$")
 _SUFFIX = re.compile(rf"(?:{'|'.join(sorted(set(SUFFIXES), key=len, reverse=True))})$")
 # Collectives: 各X / 相关X / 有关X (各乡镇, 各村(居), 各营业网点), X直各单位 (镇直各单位), X属各Y (区属各重点国企).
 _COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
                          r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
+_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
+                              r"(?:级|大|重点|责任|职能)?")
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
 # A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
@@ -67,12 +74,14 @@ _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$"
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
 # ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
 _NOT_IN_NAME = re.compile(
-    r"的|了|着|通过|争取|采取|措施|按照|根据|确保|要求|希望|迅速|建成|[不未没在由向]|^[一二三四五六七八九十]是|任务|人员|干部"
-    r"|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题|要(?!素)|[0-9０-９]|[，,；;。：:！!？?]")
+    r"的|了|着|通过|争取|采取|措施|按照|根据|确保|要求|希望|迅速|建成|[不未没在由向]"
+    r"|^[一二三四五六七八九十]是|任务|人员|干部|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题"
+    r"|要(?!素)|[0-9０-９]|[，,；;。：:！!？?]")
 # What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
 _ACTION_IN_NAME = re.compile(
-    r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合|协助|参与|支持|发挥|强化"
-    r"|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真|工作(?!组|站|部|专班|队|委员会|领导小组)")
+    r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合"
+    r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
+    r"|工作(?!组|站|部|专班|队|委员会|领导小组)")
 
 # A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位").
 _ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?(?:部门|单位|机构|系统|企业|职能部门)$|等$")
@@ -105,11 +114,11 @@ def is_unit_name(name: str) -> bool:
         return True
     if _BARE_KIND.match(read) or _PLACE.match(read):
         return True
-    if collective := _COLLECTIVE.match(read):  # what the collective is made of ends as a unit does: 各乡镇, 各村(居)
-        rest = re.sub(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)(?:级|大|重点|责任|职能)?", "", read)
-        return bool(collective) and (len(rest) == 1 and rest in "镇乡村区县市局委办队站组所"
-                                     or bool(_SHORT.match(rest) or _BARE_COLLECTIVE.match(rest[:2]) or _SUFFIX.search(rest)
-                                             or rest.endswith("国企")))
+    if _COLLECTIVE.match(read):  # what the collective is made of ends as a unit does: 各乡镇, 各村(居)
+        rest = _COLLECTIVE_WORD.sub("", read)
+        return (len(rest) == 1 and rest in "镇乡村区县市局委办队站组所"
+                or bool(_SHORT.match(rest) or _BARE_COLLECTIVE.match(rest[:2]) or _SUFFIX.search(rest))
+                or rest.endswith("国企"))
     m = _SUFFIX.search(read)
     return bool(m) and m.start() >= 1
 
@@ -119,7 +128,8 @@ def names_no_unit(phrase: str) -> bool:
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
     or a name of an unusual shape is not refused."""
     read = _read(phrase)
-    return len(read) > 4 and bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read)) and not is_unit_name(phrase)
+    holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
+    return len(read) > 4 and holds_predicate and not is_unit_name(phrase)
 
 
 def trim_etc(span: str) -> str:
