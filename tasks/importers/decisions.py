@@ -76,6 +76,16 @@ So are ``X、Y按职责分工抓好…`` (several leads), ``X为项目实施主�
 an unnumbered heading with a colon (``县住建局（3项）：``), a demand made of a unit (``对X提出两点要求：``) or a
 requirement's lead-in after a visit (``他要求：``) are the unit's.
 
+General components (``orgnames``), not phrasings of one batch: what a unit's name looks like (organisation words,
+departments' short names, collectives, districts, traditional script) splits lists between names (``纪检监察及各乡镇``:
+two), drops a list's ``等…部门`` tail whatever the departments are called, and refuses a phrase that says what is done
+rather than who (``通过…等措施争取业主的支持`` is no 配合 unit, and a list holding one is no list of units); a letter's
+words for its addressees (``贵单位``, ``你单位``, ``各单位``) are the units its opening addresses (a ``主送`` field or
+the names on a line of their own ending with a colon), and the letter's one date each of its charges to them; one
+sentence charging several units in turn (``X办事处加紧…，Y办事处抓紧…，Z办事处…``) gives one decision each, a clause
+opening with a unit's name before what it is to do; ``由X与Y签订…合同`` / ``X与Y签订合同`` charges X (Y is no 配合
+unit).
+
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
 deadline is the latest point in time the decision's text names (``tasks.importers.deadlines``), in the year the
