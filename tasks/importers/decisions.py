@@ -1251,6 +1251,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
                     handed := _unit_list(referred.group(1))):
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
+            elif ensured := _ensured(clause):
+                leads += ensured  # "确保X、Y于8月底前完成…"
             elif start and not _GENERIC.search(start.group(1)) and not (
                     start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
                 # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged
@@ -1313,6 +1315,21 @@ def _agreed_by(clause: str) -> list[str]:
         return []
     names = [u for u in _unit_list(m.group(1)) if not _GENERIC.search(u)]
     return names if len(names) == 1 and leading_unit(names[0] + "负责") == names[0] else []  # a plain name
+
+
+# "确保X、Y于8月底前完成…": the units whose work and date a clause ensures are charged with it (the one who ensures
+# is a collective or the meeting).
+_ENSURED = re.compile(r"(?:^|[，,；;。])\s*(?:要|并|同时)?(?:确保|督促|保证)([^，,；;。]{2,80}?)(?:于|於|在)"
+                      r"[^，,；;。]{1,12}?(?:前|底|内)(?:全部|全面)?(?:完成|办结|到位|整改|建成|完工|拆除)")
+
+
+def _ensured(clause: str) -> list[str]:
+    """The units a clause ensures do their work by a date, when the recogniser reads them all as names."""
+    if "确保" not in clause and "督促" not in clause and "保证" not in clause:
+        return []
+    m = _ENSURED.search(clause)
+    names = written_units(m.group(1)) if m else None
+    return names if names and all(is_unit_name(n) and not _GENERIC.search(n) for n in names) else []
 
 
 def _led_by(clause: str) -> list[str]:

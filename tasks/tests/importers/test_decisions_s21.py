@@ -142,3 +142,12 @@ def test_an_agreement_already_signed_charges_nobody():
 
 def test_by_a_unit_the_recogniser_reads_whatever_word_ends_its_name():
     assert _items("由东片区征收工作组按补偿方案给予住户货币补偿。") == [(["东片区征收工作组"], [], None)]
+
+
+def test_the_units_whose_work_and_date_a_clause_ensures_are_charged_with_it():
+    assert _items("二要压实责任，确保县供水公司、华源燃气于9月底前完成管道改造。") == [
+        (["县供水公司", "华源燃气"], [], date(2026, 9, 30))]
+    assert _items("確保東方燃氣公司於10月底前完成管網改造。") == [(["東方燃氣公司"], [], date(2026, 10, 31))]
+    # collectives ensured are no named units; an ensured result with no date charges nobody
+    assert _items("确保各乡镇于9月底前完成排查。") == []
+    assert _items("确保县供水公司安全运行。") == []
