@@ -1247,7 +1247,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
             elif re.search(r"由(?!于)", clause) and (by_name := leading_unit(_clean_span(clause), _BY_WORK_RE)) and (
                     not _GENERIC.search(by_name) and not _UNNAMED.match(by_name)):
-                leads.append(by_name)  # "由新桥路项目拆迁组按…方案给予货币补偿"
+                leads += _joined_names(by_name)  # "由新桥路项目拆迁组按…方案给予货币补偿"
             elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
                     handed := _unit_list(referred.group(1))):
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
@@ -1338,8 +1338,8 @@ def _led_by(clause: str) -> list[str]:
     if _DONE_ALREADY.search(clause):
         return []
     name = leading_unit(_clean_span(clause))
-    return [name] if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and not _is_person(name) and (
-        not _NOT_A_NAME.match(name)) else []
+    return _joined_names(name) if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and (
+        not _is_person(name) and not _NOT_A_NAME.match(name)) else []
 
 
 def _dedupe(units: list[str]) -> list[str]:
@@ -1774,7 +1774,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             if sent_to and written_units(segment.strip().rstrip(":：")) == sent_to:
                 continue  # the letter's addressees, named before its body: no charge of their own
             # context ("会议听取了…汇报") names nobody charged: no decision
-            leads, supporting = ([addressed], []) if addressed else _who(segment)
+            # "请你们于…前…" in a letter: the addressees by a word the unit lists read as a unit's
+            leads, supporting = ([addressed], []) if addressed else _who(
+                _YOU_ALL.sub("贵单位", segment) if sent_to else segment)
             if not leads and not supporting and ("：" in segment[:20] or ":" in segment[:20]):
                 leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
@@ -1812,6 +1814,10 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
         for d in parsed.items:
             d.text = _as_written(d.text, text, written)
     return parsed
+
+
+# "你们" / "您们" for a letter's addressees, written as the word the unit lists read ("贵单位").
+_YOU_ALL = re.compile(r"(?:你|您)们(?!单位|公司|局|委|办|部门)")
 
 
 def _letter_deadline(parsed: ParsedDecisions, addressed_to: list[int]) -> None:

@@ -83,8 +83,9 @@ _ACTION_IN_NAME = re.compile(
     r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
     r"|工作(?!组|站|部|专班|队|委员会|领导小组)")
 
-# A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位").
-_ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?(?:部门|单位|机构|系统|企业|职能部门)$|等$")
+# A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位", "等乡镇").
+_ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?"
+                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)$|等$")
 _BRACKET = re.compile(r"[（(][^（）()]{1,12}[）)]")
 # A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班").
 _LIST_SEPARATOR = re.compile(r"(?:以及|[、，,/])(?![^“”]*”)")

@@ -151,3 +151,17 @@ def test_the_units_whose_work_and_date_a_clause_ensures_are_charged_with_it():
     # collectives ensured are no named units; an ensured result with no date charges nobody
     assert _items("确保各乡镇于9月底前完成排查。") == []
     assert _items("确保县供水公司安全运行。") == []
+
+
+def test_you_all_in_a_letter_is_its_addressees_and_a_copy_line_is_none():
+    text = "县水利局、县应急局：\n请你们于7月10日前完成汛前检查。\n抄送：县政府办"
+    assert _items(text) == [(["县水利局", "县应急局"], [], date(2026, 7, 10))]
+
+
+def test_a_list_of_towns_closed_by_what_they_are_ends_at_etc():
+    assert trim_etc("青龙镇、白虎镇等乡镇") == "青龙镇、白虎镇"
+    assert _items("青龙镇、白虎镇等乡镇要加快清表。") == [(["青龙镇", "白虎镇"], [], None)]
+
+
+def test_units_joined_by_and_after_by_are_each_charged():
+    assert _items("由北湖街道和南湖街道在7月15日前完成签约。") == [(["北湖街道", "南湖街道"], [], date(2026, 7, 15))]
