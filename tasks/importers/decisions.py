@@ -97,6 +97,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from .blocks import Para, Row, to_blocks
@@ -1335,11 +1336,16 @@ def _ensured(clause: str) -> list[str]:
 def _led_by(clause: str) -> list[str]:
     """The unit a clause opens with before what it is to do, by the recogniser of names ("西关办事处加紧推进…"),
     not a collective nor an unnamed party, nor what was done already."""
+    return list(_led_by_cached(clause))
+
+
+@lru_cache(maxsize=8192)
+def _led_by_cached(clause: str) -> tuple[str, ...]:
     if _DONE_ALREADY.search(clause):
-        return []
+        return ()
     name = leading_unit(_clean_span(clause))
-    return _joined_names(name) if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and (
-        not _is_person(name) and not _NOT_A_NAME.match(name)) else []
+    return tuple(_joined_names(name)) if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and (
+        not _is_person(name) and not _NOT_A_NAME.match(name)) else ()
 
 
 def _dedupe(units: list[str]) -> list[str]:

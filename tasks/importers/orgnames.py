@@ -95,6 +95,7 @@ MAX_NAME = 40
 _JOIN_INSIDE = re.compile(r"(?:以及|及|和|与)(?=各|相关|有关)")
 
 
+@lru_cache(maxsize=8192)
 def _read(name: str) -> str:
     """A name as matched: simplified, without spaces, its brackets' content left out (各村(居)委会 -> 各村委会,
     区城建集团(惠馨物业) -> 区城建集团)."""
@@ -124,6 +125,7 @@ def is_unit_name(name: str) -> bool:
     return bool(m) and m.start() >= 1
 
 
+@lru_cache(maxsize=8192)
 def names_no_unit(phrase: str) -> bool:
     """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
@@ -197,6 +199,7 @@ _NOT_A_LEADING_NAME = re.compile(
     r"|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
 
 
+@lru_cache(maxsize=8192)
 def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
     """The unit's name a clause opens with before what the unit is to do ("丁庄办事处抓紧完成…" -> 丁庄办事处);
     "" when the clause does not open with a name ending as an organisation does, or says what was done
