@@ -9,7 +9,7 @@ the tuning README names the files each rotation moved. Per origin this prints th
 then with each general component of session 21 switched off (monkeypatched to do nothing) and with all of them
 off: the unit-name recogniser in unit lists (``names``: joined names split, 等…部门 tails, phrases that name no
 unit), a letter's addressees (``addressees``), a clause opening with the next unit charged (``in_turn``) and an
-agreement to sign (``agreement``). "carried" is how many decisions are right only with the components on; a
+agreement to sign (``agreement``), the units a clause ensures do their work by a date (``ensured``). "carried" is how many decisions are right only with the components on; a
 negative number would be decisions they break.
 """
 
@@ -36,6 +36,7 @@ COMPONENTS = {
     "addressees": {"addressees": lambda text: []},
     "in_turn": {"_led_by": lambda clause: []},
     "agreement": {"_agreed_by": lambda clause: []},
+    "ensured": {"_ensured": lambda clause: []},
 }
 
 
