@@ -9,8 +9,9 @@ the tuning README names the files each rotation moved. Per origin this prints th
 then with each general component of session 21 switched off (monkeypatched to do nothing) and with all of them
 off: the unit-name recogniser in unit lists (``names``: joined names split, 等…部门 tails, phrases that name no
 unit), a letter's addressees (``addressees``), a clause opening with the next unit charged (``in_turn``) and an
-agreement to sign (``agreement``), the units a clause ensures do their work by a date (``ensured``). "carried" is how many decisions are right only with the components on; a
-negative number would be decisions they break.
+agreement to sign (``agreement``), the units a clause ensures do their work by a date (``ensured``).
+"carried" is how many decisions are right only with the components on; a negative number would be decisions
+they break.
 """
 
 from __future__ import annotations

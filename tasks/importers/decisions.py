@@ -105,7 +105,16 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
 from .limits import Limits, check_document
-from .orgnames import ADDRESSEE_WORDS, addressees, is_unit_name, leading_unit, names_no_unit, trim_etc
+from .orgnames import (
+    ADDRESSEE_WORDS,
+    EACH_ADDRESSEE,
+    addressees,
+    is_unit_name,
+    leading_unit,
+    letter_like,
+    names_no_unit,
+    trim_etc,
+)
 from .orgnames import unit_list as written_units
 from .reader import read_document
 from .tables import TableParser, column_role
@@ -1770,6 +1779,10 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
         pieces += [(line, piece, shared.group(0) if shared else "", "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
     sent_to = addressees(text)
+    letter = bool(sent_to) and letter_like(text)
+
+    def _addresses(unit: str) -> bool:  # a word for the addressees: 贵单位, 你们; 各单位 in a letter or notice
+        return bool(ADDRESSEE_WORDS.match(unit) or (letter and EACH_ADDRESSEE.match(unit)))
     addressed_to: list[int] = []  # the decisions charging the letter's addressees by a word for them
     for line, segment, shared, addressed in [(0, _RECORDS, "", ""), *pieces]:
         if segment == _RECORDS:
@@ -1787,10 +1800,10 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
                 continue
-            if sent_to and any(ADDRESSEE_WORDS.match(u) for u in leads + supporting):
+            if sent_to and any(_addresses(u) for u in leads + supporting):
                 # "请贵单位于…前完成", "各单位负责…" in a letter: the units it is addressed to
-                leads = _dedupe([n for u in leads for n in (sent_to if ADDRESSEE_WORDS.match(u) else [u])])
-                supporting = [u for u in supporting if not ADDRESSEE_WORDS.match(u) and u not in leads]
+                leads = _dedupe([n for u in leads for n in (sent_to if _addresses(u) else [u])])
+                supporting = [u for u in supporting if not _addresses(u) and u not in leads]
                 addressed_to.append(len(parsed.items))
             if any(_ANAPHOR.match(u) for u in leads + supporting):
                 before = text[: max(text.find(segment[:12]), 0)]

@@ -68,7 +68,9 @@ _COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:�
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
 # A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
 _KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|村|社区|街道|政府|基层|站所|队所)$"
-                        r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助)(?:单位|部门)$")  # a field's label
+                        # a field's label: "责任单位", "参会单位", "主送单位"
+                        r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助|参会|出席|列席|参加|与会|主送|抄送|发文|交办"
+                        r"|督办|报送|成员|所属|下属|上级|基层)(?:单位|部门)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
 _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
@@ -220,9 +222,18 @@ def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
 # with a colon before the body ("中国移动…分公司、…、国网磐石市供电中心:").
 _SENT_TO = re.compile(r"^\s*(?:主送|主送单位|送达单位|致|抄送)?\s*[:：]?\s*([^:：\n]{2,400}?)\s*[:：]\s*$")
 _SENT_TO_FIELD = re.compile(r"^\s*(?:主送|主送单位|送达单位|交办单位|承办单位)\s*[:：]\s*([^\n]{2,400}?)\s*$")
-# How a letter names its addressees in its body: "贵单位", "你单位", "你们", "各单位" (in a letter with addressees).
-ADDRESSEE_WORDS = re.compile(r"^(?:贵|你|您)(?:们)?(?:单位|公司|局|委|办|部门|中心|镇|乡|街道|处|院|所)?(?:们)?$"
-                             r"|^各(?:单位|公司|部门)$")
+# How a letter names its addressees in its body: "贵单位", "你单位", "你们"; and "各单位" in a text that is a
+# letter or notice by its title or fields (in minutes, "各单位" after a unit heading is a collective).
+ADDRESSEE_WORDS = re.compile(r"^(?:贵|你|您)(?:们)?(?:单位|公司|局|委|办|部门|中心|镇|乡|街道|处|院|所)?(?:们)?$")
+EACH_ADDRESSEE = re.compile(r"^各(?:单位|公司|部门)$")
+_LETTER_TITLE = re.compile(r"函|通知|交办|督办|通报|告知|提醒|决定|意见|主送|〔\s*20[0-9]{2}\s*〕|\[\s*20[0-9]{2}\s*\]")
+
+
+def letter_like(text: str, lines: int = 12) -> bool:
+    """Whether the opening of ``text`` (its first non-empty lines) reads as a letter's or notice's: a 函/通知/
+    交办/督办/通报 title word, a 主送 field or a document number 〔2026〕."""
+    opening = [line for line in text.split("\n") if line.strip()][:lines]
+    return any(_LETTER_TITLE.search(line) for line in opening)
 _COPY = re.compile(r"^\s*抄送")
 
 

@@ -236,3 +236,13 @@ def test_common_charge_forms_with_constructed_names(text, want):
     else:
         want = [tuple(w) for w in want]
     assert got == want
+
+
+def test_a_field_label_is_no_addressee_and_each_unit_is_resolved_only_in_a_letter():
+    assert addressees("参会单位：\n县住建局、县财政局\n会议要求各单位抓紧落实。") == []
+    # minutes opening with a unit heading: "各单位" below is the collective it writes, not the heading's unit
+    minutes = "县住建局：\n1.各单位负责排查燃气隐患。"
+    assert _items(minutes)[0][0] == ["各单位"]
+    # the same words under a notice's title are the addressees
+    notice = "关于排查燃气隐患的通知\n县住建局、县城管局：\n1.各单位负责排查燃气隐患，6月30日前完成。"
+    assert _items(notice) == [(["县住建局", "县城管局"], [], date(2026, 6, 30))]
