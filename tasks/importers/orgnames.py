@@ -192,7 +192,8 @@ def unit_list(span: str) -> list[str] | None:
 # What a unit is to do, written straight after its name at a clause's start ("西关办事处加紧推进…").
 ACTION = re.compile(
     r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
-    r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|拨付|安排)")
+    r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|筹集|拨付|安排|保障"
+    r"|提供|予以|给予)")
 _REPORTED = re.compile(r"^[^，,；;。]{0,8}?(?:[了过]|已)|^[^，,；;。]{0,4}?(?:情况|工作(?:汇报|报告))")
 # What a name at a clause's start does not hold: another verb (the clause's subject did something else first:
 # "县交运局组织各乡镇…", "五华召开协调会"), a person, a list, a collective.

@@ -246,3 +246,11 @@ def test_a_field_label_is_no_addressee_and_each_unit_is_resolved_only_in_a_lette
     # the same words under a notice's title are the addressees
     notice = "关于排查燃气隐患的通知\n县住建局、县城管局：\n1.各单位负责排查燃气隐患，6月30日前完成。"
     assert _items(notice) == [(["县住建局", "县城管局"], [], date(2026, 6, 30))]
+
+
+def test_a_unit_that_provides_or_secures_something_in_turn_is_charged_with_it():
+    text = "县住建局加快推进，县城管局负责拆除，县财政局保障资金。"
+    assert [d[0] for d in _items(text)] == [["县住建局"], ["县城管局"], ["县财政局"]]
+    # helpers named in turn stay the lead's supporting units
+    assert _items("县住建局牵头，县城管局全力配合，县公安局做好协助。") == [
+        (["县住建局"], ["县城管局", "县公安局"], None)]
