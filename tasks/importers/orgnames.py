@@ -45,7 +45,7 @@ SHORT_NAMES = _words(
     "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
-    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气"
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产"
 )
 _LEVEL = "(?:[省市县区镇乡]级?)"
 _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
@@ -79,6 +79,10 @@ _NOT_IN_NAME = re.compile(
     r"的|了|着|通过|争取|采取|措施|按照|根据|确保|要求|希望|迅速|建成|[不未没在由向]"
     r"|^[一二三四五六七八九十]是|任务|人员|干部|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题"
     r"|要(?!素)|[0-9０-９]|[，,；;。：:！!？?]")
+# Words of that list that some names hold ("不动产登记中心", "未成年人保护中心", "自由贸易试验区管委会", "县委老干部局",
+# "12345政务服务便民热线中心"): read as part of the name where they are, the rest of the name clean.
+_IN_SOME_NAMES = re.compile(r"不动产|未成年|自由贸易|老干部|干部(?=学院|学校|教育)|所在地"
+                            r"|^[0-9]{3,5}(?=[\u4e00-\u9fff])")
 # What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
 _ACTION_IN_NAME = re.compile(
     r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合"
@@ -110,7 +114,10 @@ def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
     collective or a numbered school); a phrase with a predicate or a clause's function word is none."""
     read = _read(name)
-    if not 2 <= len(read) <= MAX_NAME or _NOT_IN_NAME.search(read) or _JOIN_INSIDE.search(read):
+    if not 2 <= len(read) <= MAX_NAME or _JOIN_INSIDE.search(read):
+        return False
+    if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
+                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))):
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False

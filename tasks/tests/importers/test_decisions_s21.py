@@ -26,6 +26,9 @@ def _items(text: str, year: int | None = 2026):
     "国土", "发改", "县安监", "市财政", "交通运输部门", "纪检监察", "公安交警", "区应急管理",
     # collectives; a district or zone by its name; traditional script
     "各乡镇", "各村(居)委会", "镇直各单位", "相关部门", "东山区", "滨江经济开发区", "運管", "縣環衛處", "交警大隊",
+    # names holding a word a clause uses (不, 未, 由, 干部, digits)
+    "县不动产登记中心", "市未成年人保护中心", "自由贸易试验区管委会", "县委老干部局", "不动产登记",
+    "12345政务服务便民热线中心",
 ])
 def test_the_recogniser_reads_names_of_every_shape(name):
     assert is_unit_name(name)
