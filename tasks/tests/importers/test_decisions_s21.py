@@ -50,6 +50,11 @@ def test_a_list_is_split_on_its_separators_and_between_names_joined_by_and():
     # a name that holds 和 stays whole: 住房和城乡建设局, 自然资源和规划局, 人力资源和社会保障局
     assert unit_list("市住房和城乡建设局、市自然资源和规划局") == ["市住房和城乡建设局", "市自然资源和规划局"]
     assert unit_list("县人力资源和社会保障局") == ["县人力资源和社会保障局"]
+    for whole in ("县文化和旅游局", "县教育和体育局", "县卫生和计划生育委员会", "市场监管和知识产权局",
+                  "区发展和改革局"):
+        assert unit_list(whole) == [whole]
+    assert unit_list("县公安局和县交警大队") == ["县公安局", "县交警大队"]
+    assert unit_list("各乡镇和县直各部门") == ["各乡镇", "县直各部门"]
     # a list with a piece that is no name is no list of units
     assert unit_list("各镇、通过宣传发动争取群众的支持") is None
     # a short bare place beside names passes (towns named without 镇)
