@@ -442,6 +442,32 @@ def _units_before(clause: str, word: str) -> list[str]:
     return [u for u in units if not names_no_unit(u)]
 
 
+# What a clause says of the names it describes that is a report, not a description ("会议听取了X的汇报").
+_REPORTS = re.compile(r"了|听取|汇报|关于|研究|通报|提出|反映|表扬|批评|肯定|会议|对$")
+_DESCRIBED_THEN_YAO = re.compile(r"((?:^|(?<=[。；;，,：:\n]))[^，,；;。：:\n]{2,80}的[^，,；;。：:\n的]{2,80})[，,]"
+                                 r"(?=\s*(?:要|应当|务必|必须))")
+
+
+def _described_names(span: str) -> list[str]:
+    """The names after the last 的 of ``span`` when the words before it describe them ("承担拆迁任务的X、Y",
+    "进度滞后的X"): the recogniser reads each as a name and one of them names a unit; else []."""
+    head, _, tail = span.rpartition("的")
+    if not head or _REPORTS.search(head):
+        return []
+    names = written_units(tail)
+    if not names or not all(is_unit_name(n) for n in names) or all(_GENERIC.search(n) for n in names):
+        return []
+    if any(re.search(r"(?:单位|部门|企业|机构)$", _BRACKETED.sub("", n)) for n in names):
+        return []  # "本次公布的重大隐患单位": a class of units the text describes, not names
+    return names
+
+
+def _modified_names(span: str) -> str:
+    """``span`` as the names it describes, when it describes names ("涉及征地的青龙镇" -> "青龙镇"); as it is else."""
+    names = _described_names(span)
+    return span[span.rfind("的") + 1:] if names else span
+
+
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
     by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成|希望)", clause.strip())
@@ -454,6 +480,8 @@ def _units_charged(clause: str) -> list[str]:
         if span[-1:] in _WHEN_ENDS:
             span = _WHEN.sub("", span)  # "X12月15日前要…"
         span = _MODAL.sub("", span)  # "工信委等单位一定要…"
+        if "的" in span:
+            span = _modified_names(span)  # "承担拆迁任务的城北办事处、城南办事处要…": the names the clause describes
         units = _unit_list(span, phrases=True)
         if any(names_no_unit(u) for u in units):
             return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
@@ -1118,6 +1146,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
+        body = _DESCRIBED_THEN_YAO.sub(lambda m: m.group(1) if _described_names(m.group(1)) else m.group(0), body)
     if "要求" in body or "请" in body or "责成" in body:
         body = _joined_lists(body)
     if "承担的" in body or "负责的" in body or "牵头的" in body:

@@ -67,12 +67,12 @@ _COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:�
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
 # A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
-_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|村|社区|街道|政府|基层|站所|队所)$"
+_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|政府|基层|站所|队所)$"
                         # a field's label: "责任单位", "参会单位", "主送单位"
                         r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助|参会|出席|列席|参加|与会|主送|抄送|发文|交办"
                         r"|督办|报送|成员|所属|下属|上级|基层)(?:单位|部门)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
-_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区)$")
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
 # ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
 _NOT_IN_NAME = re.compile(
@@ -116,6 +116,8 @@ def is_unit_name(name: str) -> bool:
     read = _read(name)
     if not 2 <= len(read) <= MAX_NAME or _JOIN_INSIDE.search(read):
         return False
+    if "各" in read[1:] and not _COLLECTIVE.match(read) and not re.match(r"全[省市县区镇乡]", read):
+        return False  # "主动权各镇": words run into a collective, no name
     if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
                                       or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))):
         return False

@@ -262,3 +262,15 @@ def test_a_unit_that_provides_or_secures_something_in_turn_is_charged_with_it():
     # helpers named in turn stay the lead's supporting units
     assert _items("县住建局牵头，县城管局全力配合，县公安局做好协助。") == [
         (["县住建局"], ["县城管局", "县公安局"], None)]
+
+
+def test_names_a_clause_describes_before_their_yao_are_charged():
+    assert _items("承担拆迁任务的城北办事处、城南办事处要加快进度。") == [(["城北办事处", "城南办事处"], [], None)]
+    assert _items("进度滞后的县水利局要倒排工期。") == [(["县水利局"], [], None)]
+    assert _items("列入整治名单的县红星化工厂、县光明砖厂，要在9月底前完成整改。") == [
+        (["县红星化工厂", "县光明砖厂"], [], date(2026, 9, 30))]
+    # a report of what a unit said, described collectives and a described class of units charge nobody
+    assert _items("会议听取了县住建局的汇报，要求加快进度。") == []
+    assert _items("涉及拆迁的各乡镇要做好宣传。") == []
+    assert _items("本次公布的重大隐患单位要限期整改。") == []
+    assert not is_unit_name("主动权各镇")
