@@ -1074,7 +1074,9 @@ _DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
 _NAMED_AS = re.compile(r"(?:为|是|作为)"
                        r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位"
                        # "明确县城投公司为项目实施主体": the body that carries the work out
-                       r"|(?:项目|工程|工作)?(?:实施|责任|建设|运营)主体)$")
+                       r"|(?:项目|工程|工作)?(?:实施|责任|建设|运营)主体"
+                       # "县城投集团为项目业主单位": the body that owns and builds the project
+                       r"|(?:项目|工程)?(?:业主|建设|实施)单位|项目法人)$")
 # Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
 _REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转)|^(?:会议同意|同意|会议决定|决定)?交)"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
@@ -1284,7 +1286,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
-                leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+                duty_units = _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+                if duty_units == ["其"]:  # "会议同意X提出的方案，由其负责组织实施": 其 is the unit named before
+                    duty_units = [it] if (it := _named_before(clauses, at)) else []
+                leads += duty_units
             elif re.search(r"由(?!于)", clause) and (by_name := leading_unit(_clean_span(clause), _BY_WORK_RE)) and (
                     not _GENERIC.search(by_name) and not _UNNAMED.match(by_name)):
                 leads += _joined_names(by_name)  # "由新桥路项目拆迁组按…方案给予货币补偿"
