@@ -964,7 +964,8 @@ _BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|
                  r"|综合|汇总|审核|审查|复核)(?!的)")  # "由学工办综合排序，向学校提交…"
 _BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_BY_WORK})")
 # The same after a name the recogniser of names reads, whatever organisation word ends it ("由新桥路项目拆迁组按…").
-_BY_WORK_RE = re.compile(_BY_WORK + r"|给予|(?:在|于)[^，,；;。]{1,12}?(?:前|内|底)")  # "由X在6月10日前拆除"
+# ("由X在6月10日前拆除", "由X依法查处")
+_BY_WORK_RE = re.compile(_BY_WORK + r"|给予|依法|依规|查处|处置|核实|调查|(?:在|于)[^，,；;。]{1,12}?(?:前|内|底)")
 # Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
 # ("…，接下来要…", "…，下一步要…").
 _PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
@@ -1388,8 +1389,11 @@ def _led_by_cached(clause: str) -> tuple[str, ...]:
     if _DONE_ALREADY.search(clause):
         return ()
     name = leading_unit(_clean_span(clause))
-    return tuple(_joined_names(name)) if name and not _GENERIC.search(name) and not _UNNAMED.match(name) and (
-        not _is_person(name) and not _NOT_A_NAME.match(name)) else ()
+    if not name:
+        return ()
+    names = (written_units(name) or [name]) if "、" in name else _joined_names(name)
+    return tuple(names) if all(not _GENERIC.search(n) and not _UNNAMED.match(n) and not _is_person(n)
+                               and not _NOT_A_NAME.match(n) for n in names) else ()
 
 
 def _dedupe(units: list[str]) -> list[str]:
@@ -1492,8 +1496,9 @@ def _opens_charge(part: str) -> bool:
     if _agreed_by(part):
         return True  # "…，市政园林建设管理处与供电公司签订合同": a charge of its own
     start = _CHARGE_START.match(cleaned)
-    if start is None and (led := _led_by(part)):
-        return not _SUPPORT_ROLE.match(cleaned[len(led[0]):])  # "丁庄办事处抓紧完成…": the next unit in turn
+    if start is None and _led_by(part):
+        # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
+        return not _SUPPORT_ROLE.match(cleaned[len(leading_unit(cleaned)):])
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 

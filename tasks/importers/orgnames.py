@@ -70,7 +70,9 @@ _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$"
 _KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|政府|基层|站所|队所)$"
                         # a field's label: "责任单位", "参会单位", "主送单位"
                         r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助|参会|出席|列席|参加|与会|主送|抄送|发文|交办"
-                        r"|督办|报送|成员|所属|下属|上级|基层)(?:单位|部门)$")
+                        r"|督办|报送|成员|所属|下属|上级|基层)(?:单位|部门)$"
+                        # a class of departments named by what they do ("职能部门", "执法部门")
+                        r"|^(?:[省市县区]级?)?(?:职能|主管|行业|执法|监管)(?:部门|单位|机构)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
 _BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
@@ -202,13 +204,17 @@ def unit_list(span: str) -> list[str] | None:
 ACTION = re.compile(
     r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
     r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|筹集|拨付|安排|保障"
-    r"|提供|予以|给予)")
+    r"|提供|予以|给予|合作|共同|依法|依规)")
 _REPORTED = re.compile(r"^[^，,；;。]{0,8}?(?:[了过]|已)|^[^，,；;。]{0,4}?(?:情况|工作(?:汇报|报告))")
 # What a name at a clause's start does not hold: another verb (the clause's subject did something else first:
 # "县交运局组织各乡镇…", "五华召开协调会"), a person, a list, a collective.
 _NOT_A_LEADING_NAME = re.compile(
-    r"、|各|相关|有关|其他|组织|带领|召开|召集|参加|出席|调研|汇报|进驻|帮助|推动|包括|再次|深入|前往|来到|陪同|主持|听取|传达"
-    r"|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
+    r"^(?:和|与|及|并|同|跟)|与|、|各|相关|有关|其他|组织|带领|召开|召集|参加|出席|调研|汇报|进驻|帮助|推动"
+    r"|包括|再次|深入|前往|来到|陪同|主持|听取|传达|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
+
+
+def _plain_name(head: str) -> bool:
+    return bool(_SUFFIX.search(_read(head))) and is_unit_name(head) and not _NOT_A_LEADING_NAME.search(head)
 
 
 @lru_cache(maxsize=8192)
@@ -220,9 +226,9 @@ def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
     read = minutes_simplified(clause)
     for m in action.finditer(read[: MAX_NAME + 4]):
         head = read[: m.start()]
-        if (len(head) >= 3 and _SUFFIX.search(_read(head)) and is_unit_name(head)
-                and not _NOT_A_LEADING_NAME.search(head) and not _REPORTED.match(read[m.end():])):
-            return clause[: m.start()]
+        if len(head) >= 3 and not _REPORTED.match(read[m.end():]) and (
+                _plain_name(head) or "、" in head and (names := unit_list(head)) and all(map(_plain_name, names))):
+            return clause[: m.start()]  # a name, or a list of names ("县供销社、县邮政公司合作建设…")
         if m.start() >= 2:
             break  # the first action word ends the name, whatever it is
     return ""

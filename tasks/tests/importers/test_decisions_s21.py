@@ -175,9 +175,10 @@ def test_units_joined_by_and_after_by_are_each_charged():
     assert _items("由北湖街道和南湖街道在7月15日前完成签约。") == [(["北湖街道", "南湖街道"], [], date(2026, 7, 15))]
 
 
-# Common ways of charging units, each written with constructed names (four sets written in session 21 as probes
+# Common ways of charging units, each written with constructed names (five sets written in session 21 as probes
 # of generality; the first two drove fixes, the third was written afterwards and passed as it stood, the fourth
-# found two forms neither parser read — X为项目业主单位, 由其负责 — which were then fixed). A case gives
+# and fifth each found two forms neither parser read — X为项目业主单位, 由其负责; 由X依法查处, X、Y合作建设 — which
+# were then fixed). A case gives
 # the leads of each decision, or (leads, supporting, deadline) of each.
 D = date
 _FORMS = [
@@ -247,6 +248,19 @@ _FORMS = [
     ("江北新区管委会要统筹推进园区基础设施建设。", [["江北新区管委会"]]),
     ("会后，县委宣传部要做好舆论引导工作。", [["县委宣传部"]]),
     ("县林草局要严格落实森林防火责任，各乡镇要加强巡山护林。", [["县林草局"]]),
+    ("会议要求，县住建局牵头，会同县城管局、县市场监管局于本月底前制定燃气安全整治方案。", [["县住建局"]]),
+    ("城东片区改造由县城投公司负责融资，县住建局负责质量监管。", [["县城投公司"],["县住建局"]]),
+    ("各有关单位要高度重视，县发改局要牵头做好项目储备。", [["县发改局"]]),
+    ("县水务集团要在汛期前完成排水管网清淤，县城管局予以配合。", [["县水务集团"]]),
+    ("明确由高新区管委会承担园区污水处理厂建设任务。", [["高新区管委会"]]),
+    ("对于群众反映强烈的噪音扰民问题，由县生态环境分局依法查处。", [["县生态环境分局"]]),
+    ("镇综治中心、派出所、司法所要建立联调机制。", [["镇综治中心","派出所","司法所"]]),
+    ("各乡镇人民政府、县直有关部门：\n关于做好秋季防火工作的通知\n请县林业局于10月15日前完成防火物资储备。",
+     [["县林业局"]]),
+    ("县供销社、县邮政公司合作建设农村物流站点，年底前覆盖全部行政村。", [["县供销社","县邮政公司"]]),
+    ("区教育局负责校舍改造，区卫健委负责学校卫生监督，两项工作均于8月底前完成。", [["区教育局"],["区卫健委"]]),
+    ("会议指出，市公安局交通警察支队要加强节假日交通疏导。", [["市公安局交通警察支队"]]),
+    ("要求白沙镇、黄村镇、石门乡立即整改。", [["白沙镇","黄村镇","石门乡"]]),
 ]
 
 
@@ -288,3 +302,10 @@ def test_names_a_clause_describes_before_their_yao_are_charged():
     assert _items("涉及拆迁的各乡镇要做好宣传。") == []
     assert _items("本次公布的重大隐患单位要限期整改。") == []
     assert not is_unit_name("主动权各镇")
+
+
+def test_a_list_in_turn_is_charged_but_helpers_listed_stay_helpers_and_a_class_is_no_unit():
+    assert _items("县供销社、县邮政公司合作建设农村物流站点。") == [(["县供销社", "县邮政公司"], [], None)]
+    text = "区城管局牵头负责整治，发改局、财政局等部门积极配合完成立项。"
+    assert _items(text) == [(["区城管局"], ["发改局", "财政局"], None)]
+    assert _items("限期未改正的，将由职能部门依法进行处理。") == []
