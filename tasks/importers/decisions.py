@@ -83,8 +83,11 @@ rather than who (``通过…等措施争取业主的支持`` is no 配合 unit, 
 words for its addressees (``贵单位``, ``你单位``, ``各单位``) are the units its opening addresses (a ``主送`` field or
 the names on a line of their own ending with a colon), and the letter's one date each of its charges to them; one
 sentence charging several units in turn (``X办事处加紧…，Y办事处抓紧…，Z办事处…``) gives one decision each, a clause
-opening with a unit's name before what it is to do; ``由X与Y签订…合同`` / ``X与Y签订合同`` charges X (Y is no 配合
-unit).
+opening with a unit's name (or a list of names: ``X、Y合作建设…``) before what it is to do; ``由X与Y签订…合同`` /
+``X与Y签订合同`` charges X (Y is no 配合 unit); ``确保X、Y于…前完成…`` charges X and Y; names a clause describes
+before their 要 (``承担拆迁任务的X、Y要…``, ``列入整治名单的X、Y，要…``) are charged, not a report (``听取了X的汇报``)
+nor a described class (``本次公布的重大隐患单位``); ``X为项目业主单位``, ``由X依法查处``, and ``由其负责`` (the unit
+named before).
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
