@@ -76,6 +76,19 @@ So are ``X、Y按职责分工抓好…`` (several leads), ``X为项目实施主�
 an unnumbered heading with a colon (``县住建局（3项）：``), a demand made of a unit (``对X提出两点要求：``) or a
 requirement's lead-in after a visit (``他要求：``) are the unit's.
 
+General components (``orgnames``), not phrasings of one batch: what a unit's name looks like (organisation words,
+departments' short names, collectives, districts, traditional script) splits lists between names (``纪检监察及各乡镇``:
+two), drops a list's ``等…部门`` tail whatever the departments are called, and refuses a phrase that says what is done
+rather than who (``通过…等措施争取业主的支持`` is no 配合 unit, and a list holding one is no list of units); a letter's
+words for its addressees (``贵单位``, ``你单位``, ``各单位``) are the units its opening addresses (a ``主送`` field or
+the names on a line of their own ending with a colon), and the letter's one date each of its charges to them; one
+sentence charging several units in turn (``X办事处加紧…，Y办事处抓紧…，Z办事处…``) gives one decision each, a clause
+opening with a unit's name (or a list of names: ``X、Y合作建设…``) before what it is to do; ``由X与Y签订…合同`` /
+``X与Y签订合同`` charges X (Y is no 配合 unit); ``确保X、Y于…前完成…`` charges X and Y; names a clause describes
+before their 要 (``承担拆迁任务的X、Y要…``, ``列入整治名单的X、Y，要…``) are charged, not a report (``听取了X的汇报``)
+nor a described class (``本次公布的重大隐患单位``); ``X为项目业主单位``, ``由X依法查处``, and ``由其负责`` (the unit
+named before).
+
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
 deadline is the latest point in time the decision's text names (``tasks.importers.deadlines``), in the year the
@@ -87,6 +100,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from . import messages as msgs
@@ -95,8 +109,20 @@ from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
 from .limits import Limits, check_document
+from .orgnames import (
+    ADDRESSEE_WORDS,
+    EACH_ADDRESSEE,
+    addressees,
+    is_unit_name,
+    leading_unit,
+    letter_like,
+    names_no_unit,
+    trim_etc,
+)
+from .orgnames import unit_list as written_units
 from .reader import read_document
 from .tables import TableParser, column_role
+from .text import MINUTES_T2S as _MINUTES_T2S
 from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
@@ -339,9 +365,10 @@ _ROLE_BEFORE_NAME = re.compile(r"^[^、，,；;。]{0,12}?"
                                r"(?:包片|包保|包联|挂包|挂点|联系|帮扶|结对|牵头|责任|配合|协办|主办|承办)(?:单位|部门)(?=[^、，,；;。]{2,})")
 
 
-def _unit_list(span: str) -> list[str]:
+def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
     """The units of a span that names them, each cut at 等 and stripped of manner words and of a role written
-    before its name; persons dropped, and spans that start with what to do or with whom."""
+    before its name; persons dropped, and spans that start with what to do or with whom, and (unless ``phrases``:
+    a caller that reads the name a phrase starts with) pieces that say what is done rather than who."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
     for unit in _split_units(_MANNER.sub("", span)):
@@ -352,10 +379,21 @@ def _unit_list(span: str) -> list[str]:
             role = _ROLE_BEFORE_NAME.match(unit)
             if role and not _GENERIC.search(unit[role.end():]):
                 unit = unit[role.end():]  # the role says the name is a unit's, whatever its ending (县供销社)
+        if "等" in unit:
+            unit = trim_etc(unit)  # "运管等执法部门": the list's closing tail, whatever the departments are called
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
-                and not _NOT_A_NAME.match(unit)):
-            units.append(unit)
+                and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
+            units += _joined_names(unit)
     return units
+
+
+def _joined_names(unit: str) -> list[str]:
+    """A piece that is a list of names joined by 及/和/与 ("纪检监察及各乡镇") as the names, by the recogniser of
+    names (``orgnames``); one name as it is."""
+    if not any(w in unit for w in "及和与"):
+        return [unit]
+    names = written_units(unit)
+    return names if names and len(names) > 1 and all(is_unit_name(n) for n in names) else [unit]
 
 
 # How a charged unit's name may end: a unit's word, a district or county ("通川区要…"), not "全区"/"我县".
@@ -369,6 +407,10 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return False  # "会议听取了X、Y关于…": what the meeting did, not whom it charges
     if re.search(r"等(?:其他)?(?:相关|有关)?(?:职能)?部门|[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span):
         return True
+    if "等" in span and trim_etc(span) != span and all(is_unit_name(u) for u in units):
+        return True  # "公安、交警、运管等执法部门": short names closed by what kind of departments they are
+    if len(units) > 1 and all(is_unit_name(u) for u in units) and sum(not _GENERIC.search(u) for u in units) > 1:
+        return True  # "环保、水利、审计以及各街道": a list the recogniser reads as names, two of them named
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
     return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
                for u in units)
@@ -397,11 +439,37 @@ def _units_before(clause: str, word: str) -> list[str]:
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
-    units = _unit_list(span)
+    units = _unit_list(span, phrases=True)
     if len(units) == 1 and len(units[0]) > 8 and not re.search(_UNIT_END + "$", units[0]):
         # "县住房城乡建设局设置办公室并负责总(牵头)": the unit named at the start of a longer phrase.
-        return _leading_units(units[0]) or units
-    return units
+        return _leading_units(units[0]) or [u for u in units if not names_no_unit(u)]
+    return [u for u in units if not names_no_unit(u)]
+
+
+# What a clause says of the names it describes that is a report, not a description ("会议听取了X的汇报").
+_REPORTS = re.compile(r"了|听取|汇报|关于|研究|通报|提出|反映|表扬|批评|肯定|会议|对$")
+_DESCRIBED_THEN_YAO = re.compile(r"((?:^|(?<=[。；;，,：:\n]))[^，,；;。：:\n]{2,80}的[^，,；;。：:\n的]{2,80})[，,]"
+                                 r"(?=\s*(?:要|应当|务必|必须))")
+
+
+def _described_names(span: str) -> list[str]:
+    """The names after the last 的 of ``span`` when the words before it describe them ("承担拆迁任务的X、Y",
+    "进度滞后的X"): the recogniser reads each as a name and one of them names a unit; else []."""
+    head, _, tail = span.rpartition("的")
+    if not head or _REPORTS.search(head):
+        return []
+    names = written_units(tail)
+    if not names or not all(is_unit_name(n) for n in names) or all(_GENERIC.search(n) for n in names):
+        return []
+    if any(re.search(r"(?:单位|部门|企业|机构)$", _BRACKETED.sub("", n)) for n in names):
+        return []  # "本次公布的重大隐患单位": a class of units the text describes, not names
+    return names
+
+
+def _modified_names(span: str) -> str:
+    """``span`` as the names it describes, when it describes names ("涉及征地的青龙镇" -> "青龙镇"); as it is else."""
+    names = _described_names(span)
+    return span[span.rfind("的") + 1:] if names else span
 
 
 def _units_charged(clause: str) -> list[str]:
@@ -416,9 +484,16 @@ def _units_charged(clause: str) -> list[str]:
         if span[-1:] in _WHEN_ENDS:
             span = _WHEN.sub("", span)  # "X12月15日前要…"
         span = _MODAL.sub("", span)  # "工信委等单位一定要…"
-        units = _unit_list(span)
+        if "的" in span:
+            span = _modified_names(span)  # "承担拆迁任务的城北办事处、城南办事处要…": the names the clause describes
+        units = _unit_list(span, phrases=True)
+        if any(names_no_unit(u) for u in units):
+            return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
-            return [u for u in units if not _GENERIC.search(u)]  # "公安、应急等部门要…": short names, departments
+            # "公安、应急等部门要…": short names, departments; a collective named beside them is charged with them
+            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it
+            named = [u for u in units if not _GENERIC.search(u)]
+            return [u for u in units if u in named or (named and u.startswith("各") and is_unit_name(u))]
     elif by_word:
         units = _leading_units(clause) or _asked_units(clause)
     else:
@@ -885,13 +960,16 @@ _LISTED_THEN_WORK = re.compile(rf"^([^，,；;。的了]{{2,{MAX_UNIT * 2}}}?{_U
 _MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)")
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
-_BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})"
-                 r"(?=(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
+_BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
                  r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
-                 r"|综合|汇总|审核|审查|复核)(?!的))")  # "由学工办综合排序，向学校提交…"
+                 r"|综合|汇总|审核|审查|复核)(?!的)")  # "由学工办综合排序，向学校提交…"
+_BY = re.compile(rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_BY_WORK})")
+# The same after a name the recogniser of names reads, whatever organisation word ends it ("由新桥路项目拆迁组按…").
+# ("由X在6月10日前拆除", "由X依法查处")
+_BY_WORK_RE = re.compile(_BY_WORK + r"|给予|依法|依规|查处|处置|核实|调查|(?:在|于)[^，,；;。]{1,12}?(?:前|内|底)")
 # Who speaks before the sentence's topic ("调研组认为，…", "会议指出：…"), and what a unit is charged with next
 # ("…，接下来要…", "…，下一步要…").
 _PREFACE = re.compile(r"^[^，,；;。:：]{0,12}(?:认为|指出|强调|表示|肯定)[，,:：]")
@@ -923,13 +1001,13 @@ def _asked_units(clause: str) -> list[str]:
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
     span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
-    units = _unit_list(span)
+    units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
         if prefix is None and not (_GENERIC.search(units[0]) or units[0] in _SHORT_DEPARTMENTS):
             return []  # "要开展联合检查": how the work is done, nobody joined
         units = units if prefix is None else prefix
-    return units
+    return [u for u in units if not names_no_unit(u)]
 
 
 _NOT_STOP = "[^，,；;。：:]"
@@ -1001,7 +1079,9 @@ _DUTY_ITEM_UNIT = re.compile(r"^[^为的了与和及]{1,12}"
 _NAMED_AS = re.compile(r"(?:为|是|作为)"
                        r"(牵头单位|牵头部门|责任单位|责任部门|主办单位|配合单位|配合部门|协办单位|协助单位"
                        # "明确县城投公司为项目实施主体": the body that carries the work out
-                       r"|(?:项目|工程|工作)?(?:实施|责任|建设|运营)主体)$")
+                       r"|(?:项目|工程|工作)?(?:实施|责任|建设|运营)主体"
+                       # "县城投集团为项目业主单位": the body that owns and builds the project
+                       r"|(?:项目|工程)?(?:业主|建设|实施)单位|项目法人)$")
 # Work handed over to a unit to carry out: "该项目交由X具体实施", "已转X办理", "移交X处理".
 _REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转)|^(?:会议同意|同意|会议决定|决定)?交)"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
@@ -1073,6 +1153,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
+        body = _DESCRIBED_THEN_YAO.sub(lambda m: m.group(1) if _described_names(m.group(1)) else m.group(0), body)
     if "要求" in body or "请" in body or "责成" in body:
         body = _joined_lists(body)
     if "承担的" in body or "负责的" in body or "牵头的" in body:
@@ -1209,10 +1291,18 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif re.search(r"由(?!于)", clause) and (by := _BY.match(_clean_span(clause))):
                 leads += _unit_list(by.group(1))  # "由县发改局提出实施方案…"
             elif duty := re.search(r"负责(?!人|同志|制(?![定订]))|负总责|负主责", clause):
-                leads += _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+                duty_units = _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
+                if duty_units == ["其"]:  # "会议同意X提出的方案，由其负责组织实施": 其 is the unit named before
+                    duty_units = [it] if (it := _named_before(clauses, at)) else []
+                leads += duty_units
+            elif re.search(r"由(?!于)", clause) and (by_name := leading_unit(_clean_span(clause), _BY_WORK_RE)) and (
+                    not _GENERIC.search(by_name) and not _UNNAMED.match(by_name)):
+                leads += _joined_names(by_name)  # "由新桥路项目拆迁组按…方案给予货币补偿"
             elif ("交" in clause or "转" in clause) and (referred := _REFERRED.search(clause)) and (
                     handed := _unit_list(referred.group(1))):
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
+            elif ensured := _ensured(clause):
+                leads += ensured  # "确保X、Y于8月底前完成…"
             elif start and not _GENERIC.search(start.group(1)) and not (
                     start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
                 # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged
@@ -1233,7 +1323,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             elif "其" in clause and _IT.search(clause) and (it := _named_before(clauses, at)):
                 leads.append(it)  # "城西街道…清运不及时，要求其立即整改": 其 is the unit named before in the sentence
             else:
-                leads += _units_charged(clause)
+                leads += _units_charged(clause) or _agreed_by(clause) or _led_by(clause)
     if not leads:
         subject = _SUBJECT.match(_clean_span(body))
         if subject and re.search(r"[，,]\s*(?:要|应|须|务必|必须)", body):
@@ -1252,11 +1342,62 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if promote and not leads and willing and not all(_GENERIC.search(u) for u in willing):
         leads, willing = willing, []
     supporting += willing
-    leads = [u for u in leads if not _UNNAMED.match(u)]
-    supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u)]
+    # a phrase that says what is done or how ("通过…等措施争取业主的支持") is no unit, whatever clause it came from
+    leads = [u for u in leads if not _UNNAMED.match(u) and not names_no_unit(u)]
+    supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u) and not names_no_unit(u)]
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
+
+
+# An agreement a unit is to sign ("由X与施工队伍签订工程施工委托合同", "X与供电公司签订合同"): X is charged with it;
+# the party it signs with is no 配合 unit.
+_AGREES = re.compile(rf"^由?({_NAMING}{{1,{MAX_UNIT}}}?{_UNIT_END})(?:负责)?(?:与|同|和)[^，,；;。]{{2,30}}?"
+                     r"(?:签订|签署|订立|商签)(?![了过])")
+
+
+def _agreed_by(clause: str) -> list[str]:
+    """The unit a clause charges with signing an agreement, [] when it names none (or only a collective)."""
+    if "签" not in clause and "订立" not in clause:
+        return []
+    m = _AGREES.match(_clean_span(clause) if not clause.lstrip().startswith("由") else clause.strip())
+    if not m or _DONE_ALREADY.search(clause):
+        return []
+    names = [u for u in _unit_list(m.group(1)) if not _GENERIC.search(u)]
+    return names if len(names) == 1 and leading_unit(names[0] + "负责") == names[0] else []  # a plain name
+
+
+# "确保X、Y于8月底前完成…": the units whose work and date a clause ensures are charged with it (the one who ensures
+# is a collective or the meeting).
+_ENSURED = re.compile(r"(?:^|[，,；;。])\s*(?:要|并|同时)?(?:确保|督促|保证)([^，,；;。]{2,80}?)(?:于|於|在)"
+                      r"[^，,；;。]{1,12}?(?:前|底|内)(?:全部|全面)?(?:完成|办结|到位|整改|建成|完工|拆除)")
+
+
+def _ensured(clause: str) -> list[str]:
+    """The units a clause ensures do their work by a date, when the recogniser reads them all as names."""
+    if "确保" not in clause and "督促" not in clause and "保证" not in clause:
+        return []
+    m = _ENSURED.search(clause)
+    names = written_units(m.group(1)) if m else None
+    return names if names and all(is_unit_name(n) and not _GENERIC.search(n) for n in names) else []
+
+
+def _led_by(clause: str) -> list[str]:
+    """The unit a clause opens with before what it is to do, by the recogniser of names ("西关办事处加紧推进…"),
+    not a collective nor an unnamed party, nor what was done already."""
+    return list(_led_by_cached(clause))
+
+
+@lru_cache(maxsize=8192)
+def _led_by_cached(clause: str) -> tuple[str, ...]:
+    if _DONE_ALREADY.search(clause):
+        return ()
+    name = leading_unit(_clean_span(clause))
+    if not name:
+        return ()
+    names = (written_units(name) or [name]) if "、" in name else _joined_names(name)
+    return tuple(names) if all(not _GENERIC.search(n) and not _UNNAMED.match(n) and not _is_person(n)
+                               and not _NOT_A_NAME.match(n) for n in names) else ()
 
 
 def _dedupe(units: list[str]) -> list[str]:
@@ -1356,7 +1497,12 @@ def _opens_charge(part: str) -> bool:
     if charged and (units := _units_charged(part)):
         rest = cleaned[charged.end():]
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
+    if _agreed_by(part):
+        return True  # "…，市政园林建设管理处与供电公司签订合同": a charge of its own
     start = _CHARGE_START.match(cleaned)
+    if start is None and _led_by(part):
+        # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
+        return not _SUPPORT_ROLE.match(cleaned[len(leading_unit(cleaned)):])
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
@@ -1418,31 +1564,6 @@ def _decision_texts(segment: str) -> list[str]:
     if after and _EXHORTATION.match(after[0]) and (cut := segment.find(after[0])) > 0:
         return [segment[:cut].strip()]
     return [segment]
-
-
-# Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执, 緊/盡/溝/給…): a
-# traditional-script copy of mainland minutes is read on a simplified copy, one character for one, and its results
-# written back as the text writes them. Each is a character simplified text never uses (not 著, 乾, 於, 覆), so a
-# simplified text reads unchanged.
-_MINUTES_TRAD = (
-    "請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊緊盡儘溝補償綠給圖選減裝國見決寫樓書記"
-    "認識讓論試詢詳課談變語讀講訪訴諾誤該謀這過還邊遞遠適違連遷遺層歸當錢銀閱陳隨難靜響頁順預額風養馬齊態慮懷戶擔擁擇擊擬採換"
-    "揮損搶攝撥擴擾攬敵暫樣樹橋檔歡歷漢潔濱無牆獨獲現畫異盤確礎禮穩窮競簡約細終結練績繳織罰肅脫腦舉舊萬葉蓋虛術複覽觀訂託許評"
-    "診詞誠誌諮謝豐貨貧購賀賬賴贊趕軌軟較載輔輕週遊鄰鄭釋針鋼錄鍵鎖鐘閒閘階雙雜離靈韓頒頻顧類飛館驅鬥魚麥齡勢勸圍圓壓壯夠夢奪"
-    "奮寶專屆嶺幫彈彙徑復徵恆愛慣憑懲攜敗棄榮樂歐淨淺溫滿漁漲澤濃烏熱燈爛犧狀畝畢疊盧眾禍稱種筆節簽籌糾紅納紙紛絕綱緩緒締縮繪"
-    "纜羅義習聖聞聲腳臨臺艱藥蘭虧蟲製親覺訊誰謂譯貢貪貸貼賓賠賣賦賽贈贏趨跡踐蹤躍軍輝輪轄辭邏郵銳銷鋪鏈鑒閃閉閑閣闡陣陰隱雖霧"
-    "韋頂須顆顏願飢飲飼飽餘饋駐駕騰驚鬧魯鮮鳴鴻麗黃"
-)
-_MINUTES_SIMP = (
-    "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队紧尽尽沟补偿绿给图选减装国见决写楼书记"
-    "认识让论试询详课谈变语读讲访诉诺误该谋这过还边递远适违连迁遗层归当钱银阅陈随难静响页顺预额风养马齐态虑怀户担拥择击拟采换"
-    "挥损抢摄拨扩扰揽敌暂样树桥档欢历汉洁滨无墙独获现画异盘确础礼稳穷竞简约细终结练绩缴织罚肃脱脑举旧万叶盖虚术复览观订托许评"
-    "诊词诚志咨谢丰货贫购贺账赖赞赶轨软较载辅轻周游邻郑释针钢录键锁钟闲闸阶双杂离灵韩颁频顾类飞馆驱斗鱼麦龄势劝围圆压壮够梦夺"
-    "奋宝专届岭帮弹汇径复征恒爱惯凭惩携败弃荣乐欧净浅温满渔涨泽浓乌热灯烂牺状亩毕叠卢众祸称种笔节签筹纠红纳纸纷绝纲缓绪缔缩绘"
-    "缆罗义习圣闻声脚临台艰药兰亏虫制亲觉讯谁谓译贡贪贷贴宾赔卖赋赛赠赢趋迹践踪跃军辉轮辖辞逻邮锐销铺链鉴闪闭闲阁阐阵阴隐虽雾"
-    "韦顶须颗颜愿饥饮饲饱余馈驻驾腾惊闹鲁鲜鸣鸿丽黄"
-)
-_MINUTES_T2S = str.maketrans(_MINUTES_TRAD, _MINUTES_SIMP)
 
 
 def _as_written(found: str, read: str, written: str, back: dict[int, int] | None = None) -> str:
@@ -1701,18 +1822,33 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
             continue
         pieces += [(line, piece, shared.group(0) if shared else "", "") for piece in texts]
     notice_deadline = _notice_deadline(text, year)
+    sent_to = addressees(text)
+    letter = bool(sent_to) and letter_like(text)
+
+    def _addresses(unit: str) -> bool:  # a word for the addressees: 贵单位, 你们; 各单位 in a letter or notice
+        return bool(ADDRESSEE_WORDS.match(unit) or (letter and EACH_ADDRESSEE.match(unit)))
+    addressed_to: list[int] = []  # the decisions charging the letter's addressees by a word for them
     for line, segment, shared, addressed in [(0, _RECORDS, "", ""), *pieces]:
         if segment == _RECORDS:
             found = records
         elif segment == _TABLE:
             found = tables[line]
         else:
+            if sent_to and written_units(segment.strip().rstrip(":：")) == sent_to:
+                continue  # the letter's addressees, named before its body: no charge of their own
             # context ("会议听取了…汇报") names nobody charged: no decision
-            leads, supporting = ([addressed], []) if addressed else _who(segment)
+            # "请你们于…前…" in a letter: the addressees by a word the unit lists read as a unit's
+            leads, supporting = ([addressed], []) if addressed else _who(
+                _YOU_ALL.sub("贵单位", segment) if sent_to else segment)
             if not leads and not supporting and ("：" in segment[:20] or ":" in segment[:20]):
                 leads = _participants_headed(segment, text)  # "餐厅、物业：…" after "…双满餐厅、明喆物业…参加"
             if not leads and not supporting:
                 continue
+            if sent_to and any(_addresses(u) for u in leads + supporting):
+                # "请贵单位于…前完成", "各单位负责…" in a letter: the units it is addressed to
+                leads = _dedupe([n for u in leads for n in (sent_to if _addresses(u) else [u])])
+                supporting = [u for u in supporting if not _addresses(u) and u not in leads]
+                addressed_to.append(len(parsed.items))
             if any(_ANAPHOR.match(u) for u in leads + supporting):
                 before = text[: max(text.find(segment[:12]), 0)]
                 leads = _dedupe([_referent(u, before + segment) for u in leads])
@@ -1734,12 +1870,33 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                                                                  relative=decision.relative)))
             elif decision.deadline is None:
                 parsed.warnings.append(DecisionWarning(at, Issue(NO_DEADLINE, line=at)))
+    _letter_deadline(parsed, addressed_to)
     if not parsed.items:
         parsed.warnings.append(DecisionWarning(0, Issue(NO_DECISIONS)))
     if text != written:  # each decision's words as written (是, 主体责任), not as read
         for d in parsed.items:
             d.text = _as_written(d.text, text, written)
     return parsed
+
+
+# "你们" / "您们" for a letter's addressees, written as the word the unit lists read ("贵单位").
+_YOU_ALL = re.compile(r"(?:你|您)们(?!单位|公司|局|委|办|部门)")
+
+
+def _letter_deadline(parsed: ParsedDecisions, addressed_to: list[int]) -> None:
+    """A letter that sets its addressees one date ("请贵单位于5月20日前完成…") sets it for each of its charges to
+    them that names none ("二、各单位负责…"): the warning that it has none goes with it."""
+    dated = {parsed.items[k].deadline for k in addressed_to if parsed.items[k].deadline}
+    if len(dated) != 1:
+        return
+    when = dated.pop()
+    for k in addressed_to:
+        d = parsed.items[k]
+        if d.deadline is None and not d.relative:
+            d.deadline = when
+            if all(o.deadline or o.relative for o in parsed.items if o.line == d.line):
+                parsed.warnings = [w for w in parsed.warnings
+                                   if not (w.line == d.line and w.message == Issue(NO_DEADLINE, line=d.line))]
 
 
 def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits | None = None,

@@ -103,6 +103,36 @@ def simplified(text: str) -> str:
     return text.translate(_T2S)
 
 
+# Traditional characters of minutes' wording beyond ``text.simplified``'s (请/议/负/执, 緊/盡/溝/給…): a
+# traditional-script copy of mainland minutes is read on a simplified copy, one character for one, and its results
+# written back as the text writes them. Each is a character simplified text never uses (not 著, 乾, 於, 覆), so a
+# simplified text reads unchanged.
+_MINUTES_TRAD = (
+    "請議負執綜責們貫徹爭顯達維護費規範檢測驗準備據積極參與並將繼續嚴強頓濟從問題斷創隊緊盡儘溝補償綠給圖選減裝國見決寫樓書記"
+    "認識讓論試詢詳課談變語讀講訪訴諾誤該謀這過還邊遞遠適違連遷遺層歸當錢銀閱陳隨難靜響頁順預額風養馬齊態慮懷戶擔擁擇擊擬採換"
+    "揮損搶攝撥擴擾攬敵暫樣樹橋檔歡歷漢潔濱無牆獨獲現畫異盤確礎禮穩窮競簡約細終結練績繳織罰肅脫腦舉舊萬葉蓋虛術複覽觀訂託許評"
+    "診詞誠誌諮謝豐貨貧購賀賬賴贊趕軌軟較載輔輕週遊鄰鄭釋針鋼錄鍵鎖鐘閒閘階雙雜離靈韓頒頻顧類飛館驅鬥魚麥齡勢勸圍圓壓壯夠夢奪"
+    "奮寶專屆嶺幫彈彙徑復徵恆愛慣憑懲攜敗棄榮樂歐淨淺溫滿漁漲澤濃烏熱燈爛犧狀畝畢疊盧眾禍稱種筆節簽籌糾紅納紙紛絕綱緩緒締縮繪"
+    "纜羅義習聖聞聲腳臨臺艱藥蘭虧蟲製親覺訊誰謂譯貢貪貸貼賓賠賣賦賽贈贏趨跡踐蹤躍軍輝輪轄辭邏郵銳銷鋪鏈鑒閃閉閑閣闡陣陰隱雖霧"
+    "韋頂須顆顏願飢飲飼飽餘饋駐駕騰驚鬧魯鮮鳴鴻麗黃"
+)
+_MINUTES_SIMP = (
+    "请议负执综责们贯彻争显达维护费规范检测验准备据积极参与并将继续严强顿济从问题断创队紧尽尽沟补偿绿给图选减装国见决写楼书记"
+    "认识让论试询详课谈变语读讲访诉诺误该谋这过还边递远适违连迁遗层归当钱银阅陈随难静响页顺预额风养马齐态虑怀户担拥择击拟采换"
+    "挥损抢摄拨扩扰揽敌暂样树桥档欢历汉洁滨无墙独获现画异盘确础礼稳穷竞简约细终结练绩缴织罚肃脱脑举旧万叶盖虚术复览观订托许评"
+    "诊词诚志咨谢丰货贫购贺账赖赞赶轨软较载辅轻周游邻郑释针钢录键锁钟闲闸阶双杂离灵韩颁频顾类飞馆驱斗鱼麦龄势劝围圆压壮够梦夺"
+    "奋宝专届岭帮弹汇径复征恒爱惯凭惩携败弃荣乐欧净浅温满渔涨泽浓乌热灯烂牺状亩毕叠卢众祸称种笔节签筹纠红纳纸纷绝纲缓绪缔缩绘"
+    "缆罗义习圣闻声脚临台艰药兰亏虫制亲觉讯谁谓译贡贪贷贴宾赔卖赋赛赠赢趋迹践踪跃军辉轮辖辞逻邮锐销铺链鉴闪闭闲阁阐阵阴隐虽雾"
+    "韦顶须颗颜愿饥饮饲饱余馈驻驾腾惊闹鲁鲜鸣鸿丽黄"
+)
+MINUTES_T2S = str.maketrans(_MINUTES_TRAD, _MINUTES_SIMP)
+
+
+def minutes_simplified(text: str) -> str:
+    """``simplified`` and the minutes' wording of ``MINUTES_T2S``: one character for one, so positions stay."""
+    return simplified(text).translate(MINUTES_T2S)
+
+
 def name_key(name: str) -> str:
     """Comparison key of a unit name: no spaces, half-width brackets, simplified characters."""
     return simplified(half_brackets(no_spaces(name)))

@@ -1,0 +1,274 @@
+"""What a unit's name looks like, independent of any one document's phrasing. No Django.
+
+Minutes and 交办 texts name the units they charge in a few shapes, the same whatever the batch:
+
+* a name ending in an organisation word: 局/委/办/处/中心/公司/分公司/集团/街道/镇/乡/村/所/队/院/会/部/组/站/厅/室/
+  科/馆/厂/社/班…, including a level before it (``县住建局``, ``国网磐石市供电中心``, ``七里店办事处``);
+* a department's short name, with or without its level and a trailing 部门/系统 (``国土``, ``发改``, ``县安监``,
+  ``市财政``, ``交通运输部门``, ``纪检监察``);
+* a collective (``各乡镇``, ``各村(居)委会``, ``镇直各单位``, ``相关部门``), which the parser keeps or drops by
+  its own convention (a collective is charged beside a named unit, not alone);
+* traditional characters of any of them (``運管``, ``縣整治辦``, ``交警大隊``), read on a simplified copy.
+
+``is_unit_name`` says whether a phrase is such a name; ``unit_list`` splits a written list (``、``/``，``/``和``/
+``及``/``与``/``以及``) into names, drops a closing ``等…部门`` tail, and refuses (None) a list with a phrase that
+is no name (``通过社会保障及便民服务等措施争取业主的支持``). ``leading_unit`` finds the name a clause opens with
+before what the unit is to do (``西关办事处加紧推进…``), which is how one sentence charges several units in turn.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .text import minutes_simplified
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Organisation words a name ends with, longest first where one ends another.
+SUFFIXES = _words(
+    "街道办事处 办事处 管委会办公室 管理委员会 委员会 领导小组 工作专班 专班 指挥部 分公司 "
+    "有限公司 公司 集团 分局 局 委 办公室 办 处 中心 街道 镇 乡 村 社区 居委会 村委会 "
+    "委会 所 大队 中队 支队 队 医院 法院 检察院 学院 院 会 部门 部 工作组 督导组 小组 组 "
+    "站 厅 室 科 馆 厂 社 联 台 党校 政府 单位 网点 药店 银行 支行 分行 幼儿园 小学 "
+    "中学 大学 学校 食堂 餐厅 超市 园区 开发区 新区 示范区 物业 燃气 热力 水务 供电 电力 "
+    "移动 联通 电信"
+)
+# Departments by their short name (a level and 部门/系统 may stand around them): 国土, 发改, 县安监, 交通运输部门.
+SHORT_NAMES = _words(
+    "国土资源 国土 发改 发展改革 公安 交警 交管 运管 路政 公路 法院 检察 纪检监察 纪检 纪委 "
+    "监察 住建 城建 村建 规建 城管 城市管理 综合执法 执法 财政 税务 审计 统计 环保 生态环境 "
+    "环卫 消防 消防救援 应急 应急管理 安监 质监 工商 市监 市场监管 商务 经贸 经信 工信 经发 "
+    "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
+    "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
+    "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产"
+)
+_LEVEL = "(?:[省市县区镇乡]级?)"
+_SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
+# one short name or two run together ("公安交警部门")
+_SHORT = re.compile(rf"^{_LEVEL}?(?:{_SHORT_ALT})(?:{_SHORT_ALT})?(?:部门|系统|口|战线)?$")
+# A kind named alone that is one party in the text ("向办事处…", "督导组", "超市、餐厅"), and the bodies of a level
+# ("区政府", "县委", "市人大").
+_BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管委会|指挥部|督导组|督查组|工作组"
+                        r"|工作专班|专班|超市|餐厅|食堂|居委会|村委会)$"
+                        r"|^[省市县区镇乡](?:人民)?(?:政府|党委|委|人大|政协|纪委|监委)$")
+# A district, county or zone by its name ("通川区", "空港经济区", "經開區"), not "全区", "城区", "辖区".
+_PLACE = re.compile(r"^(?![全本我该各此])[\u4e00-\u9fff]{2,10}(?<![辖郊景社小园片宿校营])(?<![老主旧新]城)[区县旗]$")
+_SUFFIX = re.compile(rf"(?:{'|'.join(sorted(set(SUFFIXES), key=len, reverse=True))})$")
+# Collectives: 各X / 相关X / 有关X (各乡镇, 各村(居), 各营业网点), X直各单位 (镇直各单位), X属各Y (区属各重点国企).
+_COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
+                         r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
+_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
+                              r"(?:级|大|重点|责任|职能)?")
+# A school by its number ("六中", "四中").
+_NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
+# A kind of unit that names none ("科室", "部门", "单位"): a collective's word, not a name.
+_KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|学校|医院|政府|基层|站所|队所)$"
+                        # a field's label: "责任单位", "参会单位", "主送单位"
+                        r"|^(?:牵头|责任|配合|协办|主办|承办|整改|协助|参会|出席|列席|参加|与会|主送|抄送|发文|交办"
+                        r"|督办|报送|成员|所属|下属|上级|基层)(?:单位|部门)$"
+                        # a class of departments named by what they do ("职能部门", "执法部门")
+                        r"|^(?:[省市县区]级?)?(?:职能|主管|行业|执法|监管)(?:部门|单位|机构)$")
+# Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道)$")
+# What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
+# ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
+_NOT_IN_NAME = re.compile(
+    r"的|了|着|通过|争取|采取|措施|按照|根据|确保|要求|希望|迅速|建成|[不未没在由向]"
+    r"|^[一二三四五六七八九十]是|任务|人员|干部|分管|方面|已|将|把|对于|关于|如何|是否|情况|问题"
+    r"|要(?!素)|[0-9０-９]|[，,；;。：:！!？?]")
+# Words of that list that some names hold ("不动产登记中心", "未成年人保护中心", "自由贸易试验区管委会", "县委老干部局",
+# "12345政务服务便民热线中心"): read as part of the name where they are, the rest of the name clean.
+_IN_SOME_NAMES = re.compile(r"不动产|未成年|自由贸易|老干部|干部(?=学院|学校|教育)|所在地"
+                            r"|^[0-9]{3,5}(?=[\u4e00-\u9fff])")
+# What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
+_ACTION_IN_NAME = re.compile(
+    r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合"
+    r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
+    r"|工作(?!组|站|部|专班|队|委员会|领导小组)")
+
+# A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位", "等乡镇").
+_ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?"
+                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)$|等$")
+_BRACKET = re.compile(r"[（(][^（）()]{1,12}[）)]")
+# A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班").
+_LIST_SEPARATOR = re.compile(r"(?:以及|[、，,/])(?![^“”]*”)")
+_JOIN = re.compile(r"以及|和|及|与|并")
+MAX_NAME = 40
+# A list written inside one name is no one name ("纪检监察及各乡镇"): 及/和/与 before a collective or a level.
+_JOIN_INSIDE = re.compile(r"(?:以及|及|和|与)(?=各|相关|有关)")
+
+
+@lru_cache(maxsize=8192)
+def _read(name: str) -> str:
+    """A name as matched: simplified, without spaces, its brackets' content left out (各村(居)委会 -> 各村委会,
+    区城建集团(惠馨物业) -> 区城建集团)."""
+    name = re.sub(r"\s+", "", minutes_simplified(name)).strip("“”\"'")
+    return _BRACKET.sub("", name) if "(" in name or "（" in name else name
+
+
+@lru_cache(maxsize=4096)
+def is_unit_name(name: str) -> bool:
+    """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
+    collective or a numbered school); a phrase with a predicate or a clause's function word is none."""
+    read = _read(name)
+    if not 2 <= len(read) <= MAX_NAME or _JOIN_INSIDE.search(read):
+        return False
+    if "各" in read[1:] and not _COLLECTIVE.match(read) and not re.match(r"全[省市县区镇乡]", read):
+        return False  # "主动权各镇": words run into a collective, no name
+    if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
+                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))):
+        return False
+    if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
+        return False
+    if _SHORT.match(read) or _NUMBERED_SCHOOL.match(read) or _BARE_COLLECTIVE.match(read):
+        return True
+    if _BARE_KIND.match(read) or _PLACE.match(read):
+        return True
+    if _COLLECTIVE.match(read):  # what the collective is made of ends as a unit does: 各乡镇, 各村(居)
+        rest = _COLLECTIVE_WORD.sub("", read)
+        return (len(rest) == 1 and rest in "镇乡村区县市局委办队站组所"
+                or bool(_SHORT.match(rest) or _BARE_COLLECTIVE.match(rest[:2]) or _SUFFIX.search(rest))
+                or rest.endswith("国企"))
+    m = _SUFFIX.search(read)
+    return bool(m) and m.start() >= 1
+
+
+@lru_cache(maxsize=8192)
+def names_no_unit(phrase: str) -> bool:
+    """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
+    it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
+    or a name of an unusual shape is not refused."""
+    read = _read(phrase)
+    holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
+    return len(read) > 4 and holds_predicate and not is_unit_name(phrase)
+
+
+def trim_etc(span: str) -> str:
+    """``span`` without the tail that closes a list ("公安、交警、运管等执法部门" -> "公安、交警、运管"); as it is
+    when the tail is all there is."""
+    read = minutes_simplified(span)
+    m = _ETC_TAIL.search(read)
+    return span[: m.start()] if m and m.start() > 0 else span
+
+
+def _split_joined(piece: str) -> list[str]:
+    """"X及Y" in two where both read as names and the join is between names, not inside one: the left ends as a
+    unit does, or the right is a collective or named with its level ("纪检监察及各乡镇", "公安局和交警大队",
+    "国土和住建"); "住房和城乡建设局", "自然资源和规划局" stay whole."""
+    read = minutes_simplified(piece)
+    for m in _JOIN.finditer(read):
+        left, right = piece[: m.start()], piece[m.end():]
+        if not (is_unit_name(left) and (is_unit_name(right) or _JOIN.search(minutes_simplified(right)))):
+            continue
+        lr, rr = _read(left), _read(right)
+        right_names = _split_joined(right)
+        if not all(is_unit_name(r) for r in right_names):
+            continue
+        left_whole = bool(_SUFFIX.search(lr)) and not _SHORT.match(lr)
+        right_marked = bool(_COLLECTIVE.match(rr) or re.match(r"^[省市县区镇乡]", rr))
+        both_short = bool(_SHORT.match(lr)) and all(_SHORT.match(_read(r)) for r in right_names)
+        if left_whole or right_marked or both_short:
+            return [left, *right_names]
+    return [piece]
+
+
+def unit_list(span: str) -> list[str] | None:
+    """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
+    ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
+    at least one piece that is a name."""
+    span = trim_etc(span.strip(" \t、，,"))
+    names: list[str] = []
+    for piece in _LIST_SEPARATOR.split(span):
+        piece = piece.strip(" \t\"'")
+        piece = trim_etc(piece.lstrip("“") if "”" not in piece else piece.rstrip("”") if "“" not in piece else piece)
+        if piece:
+            names += _split_joined(piece)
+    if not names:
+        return None
+    named = [is_unit_name(n) for n in names]
+    if not any(named):
+        return None
+    for name, ok in zip(names, named, strict=True):
+        if not ok and not (len(_read(name)) <= 4 and not _NOT_IN_NAME.search(_read(name))
+                           and not _ACTION_IN_NAME.search(_read(name))):
+            return None
+    return names
+
+
+# What a unit is to do, written straight after its name at a clause's start ("西关办事处加紧推进…").
+ACTION = re.compile(
+    r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
+    r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|筹集|拨付|安排|保障"
+    r"|提供|予以|给予|合作|共同|依法|依规)")
+_REPORTED = re.compile(r"^[^，,；;。]{0,8}?(?:[了过]|已)|^[^，,；;。]{0,4}?(?:情况|工作(?:汇报|报告))")
+# What a name at a clause's start does not hold: another verb (the clause's subject did something else first:
+# "县交运局组织各乡镇…", "五华召开协调会"), a person, a list, a collective.
+_NOT_A_LEADING_NAME = re.compile(
+    r"^(?:和|与|及|并|同|跟)|与|、|各|相关|有关|其他|组织|带领|召开|召集|参加|出席|调研|汇报|进驻|帮助|推动"
+    r"|包括|再次|深入|前往|来到|陪同|主持|听取|传达|学习|通报|考察|检查(?!站|组|所|队)|走访|县长|市长|区长|镇长|乡长|书记|局长|主任|同志|负责人|领导")
+
+
+def _plain_name(head: str) -> bool:
+    return bool(_SUFFIX.search(_read(head))) and is_unit_name(head) and not _NOT_A_LEADING_NAME.search(head)
+
+
+@lru_cache(maxsize=8192)
+def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
+    """The unit's name a clause opens with before what the unit is to do ("丁庄办事处抓紧完成…" -> 丁庄办事处);
+    "" when the clause does not open with a name ending as an organisation does, or says what was done
+    ("西关办事处完成了…"). ``action``: the words that may follow the name (by default what a unit is charged to do)."""
+    clause = clause.strip(" \t，,；;")
+    read = minutes_simplified(clause)
+    for m in action.finditer(read[: MAX_NAME + 4]):
+        head = read[: m.start()]
+        if len(head) >= 3 and not _REPORTED.match(read[m.end():]) and (
+                _plain_name(head) or "、" in head and (names := unit_list(head)) and all(map(_plain_name, names))):
+            return clause[: m.start()]  # a name, or a list of names ("县供销社、县邮政公司合作建设…")
+        if m.start() >= 2:
+            break  # the first action word ends the name, whatever it is
+    return ""
+
+
+# Who a letter, notice or 交办单 is addressed to: a "主送：" line, or the list of names on a line of its own ending
+# with a colon before the body ("中国移动…分公司、…、国网磐石市供电中心:").
+_SENT_TO = re.compile(r"^\s*(?:主送|主送单位|送达单位|致|抄送)?\s*[:：]?\s*([^:：\n]{2,400}?)\s*[:：]\s*$")
+_SENT_TO_FIELD = re.compile(r"^\s*(?:主送|主送单位|送达单位|交办单位|承办单位)\s*[:：]\s*([^\n]{2,400}?)\s*$")
+# How a letter names its addressees in its body: "贵单位", "你单位", "你们"; and "各单位" in a text that is a
+# letter or notice by its title or fields (in minutes, "各单位" after a unit heading is a collective).
+ADDRESSEE_WORDS = re.compile(r"^(?:贵|你|您)(?:们)?(?:单位|公司|局|委|办|部门|中心|镇|乡|街道|处|院|所)?(?:们)?$")
+EACH_ADDRESSEE = re.compile(r"^各(?:单位|公司|部门)$")
+_LETTER_TITLE = re.compile(r"函|通知|交办|督办|通报|告知|提醒|决定|意见|主送|〔\s*20[0-9]{2}\s*〕|\[\s*20[0-9]{2}\s*\]")
+
+
+def letter_like(text: str, lines: int = 12) -> bool:
+    """Whether the opening of ``text`` (its first non-empty lines) reads as a letter's or notice's: a 函/通知/
+    交办/督办/通报 title word, a 主送 field or a document number 〔2026〕."""
+    opening = [line for line in text.split("\n") if line.strip()][:lines]
+    return any(_LETTER_TITLE.search(line) for line in opening)
+_COPY = re.compile(r"^\s*抄送")
+
+
+def addressees(text: str, lines: int = 12) -> list[str]:
+    """The units a letter, notice or 交办单 is addressed to, named before its body (a "主送：" field, or a line of
+    names alone ending with a colon), as written; [] when the opening names none, or names only collectives."""
+    seen = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        if _COPY.match(line):
+            continue
+        m = _SENT_TO_FIELD.match(line) or _SENT_TO.match(line)
+        if not m:
+            continue
+        names = unit_list(m.group(1))
+        if names and all(is_unit_name(n) for n in names) and not all(_COLLECTIVE.match(_read(n)) for n in names):
+            return names
+    return []
