@@ -265,8 +265,12 @@ class RoundupReport:
     def unit_line(self, unit_id: int | None) -> str:
         """One sentence on a unit's own results, for the email it receives."""
         row = next((u for u in self.units if u["unit_id"] == unit_id), None)
+        assessed = self.assessment_of(unit_id)
         if row is None:
-            return ""
+            if assessed is None:
+                return ""
+            # Nothing due all year but assessed on the indicators it leads.
+            return _("%(unit)s：") % assessed + _("年度考核得分%(score)g，排名第%(rank)d") % assessed + "。"
         parts = []
         if row["rank"] is not None:
             change = row["rank_change"]
@@ -286,7 +290,13 @@ class RoundupReport:
                 "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
         if self.outside_note(row):
             parts.append(self.outside_note(row))
+        if assessed:
+            parts.append(_("年度考核得分%(score)g，排名第%(rank)d") % assessed)
         return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"
+
+    def assessment_of(self, unit_id: int | None) -> dict | None:
+        """The unit's row of the year's assessment (None for a month, a quarter or a unit not assessed)."""
+        return next((a for a in self.assessment if a.get("unit_id") == unit_id), None)
 
     # -- chart series -----------------------------------------------------------------------------
     def indicator_series(self) -> list[tuple[str, float | None, str, float | None]]:

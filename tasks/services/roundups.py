@@ -139,7 +139,9 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
         for user in roundup.plan.coordinators.exclude(email="").order_by("username"):
             add(user.email, user.get_full_name() or user.username)
     if rules.send_to_units or rules.send_to_unit_leaders:
-        unit_ids = [u["unit_id"] for u in roundup.data.get("units", [])]
+        # The units it ranks, and those a year's assessment scores on their indicators alone (nothing due).
+        unit_ids = sorted({u["unit_id"] for u in roundup.data.get("units", [])}
+                          | {a["unit_id"] for a in roundup.data.get("assessment", []) if a.get("unit_id")})
         people = unit_people(unit_ids)
         for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
             if rules.send_to_units:

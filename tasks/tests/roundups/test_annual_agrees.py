@@ -47,3 +47,60 @@ def test_a_unit_that_leads_only_indicators_is_assessed_on_them(golden):
         (1, "区财政局", 76.7), (2, "区建设局", 64.0), (3, "区资规局", 58.0), (4, "区统计局", 50.0)]
     # A month has no assessment, whoever leads indicators.
     assert roundup_data(plan=golden.plan, period=Period.month(2023, 12))["assessment"] == []
+
+
+def _page_assessment(html: str) -> list[tuple[str, str, str]]:
+    """The page's 年度考核 table as printed: (rank, unit, score read as a number) per row."""
+    import re
+
+    from django.utils.html import strip_tags
+
+    section = html.split("年度考核", 1)[1]
+    table = re.search(r"<tbody>(.*?)</tbody>", section, flags=re.S).group(1)
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+        cells = [strip_tags(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        rows.append((cells[0], cells[1], float(cells[-1])))
+    return rows
+
+
+def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, client):
+    """The page, the workbook, the 通报 (body and attachment) and each unit's e-mail of a 年考核 show each unit's
+    考核得分 and rank from the snapshot's assessment, the one computed by ``rules.assessment``. The 通报 used to
+    carry only the outcome ranking (得分 and 排名 of a month's kind, not the assessment's) and the e-mail only that
+    ranking's line, so a unit read two different ranks for one year; a unit assessed on its indicators alone got
+    no e-mail at all."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tasks.roundups.report import RoundupReport
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.services import documents as docs
+    from tasks.services.roundups import roundup_generate, roundup_recipients
+    from tasks.tests.daily_setup import login
+
+    d = _indicator_only_unit(golden)
+    d.emails = "tongji@example.gov.cn"
+    d.save(update_fields=["emails"])
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.year(2023), today=date(2024, 1, 8))
+    report = RoundupReport.from_roundup(roundup)
+    expected = [(str(a["rank"]), a["unit"], a["score"]) for a in report.assessment]
+    assert len(expected) == 4 and ("4", "区统计局", 50.0) in expected
+
+    login(client, golden.plan.coordinators.get())
+    page = client.get(f"/roundups/{roundup.pk}/")
+    assert page.status_code == 200
+    assert _page_assessment(page.content.decode()) == expected
+
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["年度考核"]
+    assert [(str(r[0]), r[1], r[9]) for r in sheet.iter_rows(min_row=3, values_only=True)] == expected
+
+    attachment = next(a for a in docs.attachments_for(report) if "年度考核" in a.title)
+    assert [(r[0], r[1], float(r[-1])) for t in attachment.tables for r in t.rows] == expected
+    body = docs.bulletin_drafted(roundup=roundup)["body"]
+    assert "年度考核部门方面，区财政局（76.7分）、区建设局（64分）、区资规局（58分）得分居前。" in body, body
+
+    for a in report.assessment:
+        assert f"年度考核得分{a['score']:g}，排名第{a['rank']}" in report.unit_line(a["unit_id"]), a["unit"]
+    assert "tongji@example.gov.cn" in {r.email for r in roundup_recipients(roundup)}
