@@ -140,6 +140,39 @@ def test_a_month_is_the_month_in_china(world):
     assert counts[(lead.pk, APRIL)]["reminders"] == 1
 
 
+def test_a_waived_part_asks_nothing_as_no_roundup_counts_it_due(world):
+    """A part the coordinator waived (已豁免) is closed without being done and counted nowhere
+    (``outcomes.UNCOUNTED_STATUSES``: no roundup counts it due); its month asked the town for no report. It used
+    to count as a report requested, as only 历史留档 was left out."""
+    plan, _lead, _support, town, item = world
+    WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 20), lead=town,
+                    status=WorkItem.Status.WAIVED)
+    kept = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 25), lead=town,
+                           status=WorkItem.Status.IN_PROGRESS)
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert counts[(town.pk, MARCH)]["reports_requested"] == 1
+    WorkItem.objects.filter(pk=kept.pk).update(status=WorkItem.Status.HISTORY)
+    assert (town.pk, MARCH) not in asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+
+
+def test_a_unit_whose_items_moved_away_keeps_what_it_was_asked(world):
+    """Reminded and sent a 督办单 in March, then its item was moved to another unit: the plan no longer holds it
+    accountable, but what it was asked stays on the burden page and in the year's appendix (both used to list
+    only the units the plan holds accountable now, so its asks vanished)."""
+    plan, lead, _support, _town, item = world
+    sent(item, lead, K.OVERDUE, at(3, 23), step=0, deadline=item.due_date)
+    notice(plan, lead, at(3, 24))
+    other = UnitFactory(region=plan.region, name="区住保中心")
+    WorkItemUnit.objects.filter(work_item=item, unit=lead).update(unit=other)
+    WorkItem.objects.filter(plan=plan).exclude(pk=item.pk).delete()  # nothing else of the plan is the lead's
+
+    rows = {r["unit"]: r for r in unit_asks(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))}
+    assert (rows["区建设局"]["reminders"], rows["区建设局"]["notices"], rows["区建设局"]["total"]) == (1, 1, 2)
+    assert rows["区住保中心"]["reports_requested"] == 1  # the item due in March is now asked of it
+    year = {r["unit"]: r for r in unit_asks_for_year(plan=plan, year=2026)}
+    assert year["区建设局"]["total"] == 2 and year["区建设局"]["months"][2] == 2
+
+
 def _units_with_asks(plan, region, n: int) -> None:
     for i in range(n):
         unit = UnitFactory(region=region, name=f"单位{i:02d}")
