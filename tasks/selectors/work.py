@@ -250,8 +250,13 @@ def outcome_counts(qs: QuerySet[WorkItem], *, as_of: date) -> dict:
     return outcomes.finish_counts(counts)
 
 
-def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
-    """Counts by urgency and by outcome (as of the close of yesterday), and the on-time rate (one query)."""
+def unit_summary(qs: QuerySet[WorkItem], today: date, *, unit_id: int | None = None) -> dict:
+    """Counts by urgency and by outcome (as of the close of yesterday), and the on-time rate (one query).
+
+    With ``unit_id`` (a unit's page) also ``lead``: the outcomes and on-time rate of the items of ``qs`` that unit
+    leads (one more query), the unit's rate as the plan's page (``plan_unit_rows``) and a roundup judge it: on what
+    it leads, never a supporting part by the lead's outcome (a supporting unit's own part is ``support_summary``).
+    """
     as_of = outcomes.live_as_of(today)
     base = qs.model.objects.filter(pk__in=qs.values("pk"))
     counts = base.aggregate(
@@ -259,7 +264,12 @@ def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
         **{u: Count("pk", filter=urgency_q(u, today)) for u in Urgency.ALL},
         **{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES if o != outcomes.OVERDUE},
     )
-    return outcomes.finish_counts(counts)
+    summary = outcomes.finish_counts(counts)
+    if unit_id is not None:
+        led = base.filter(assignments__unit_id=unit_id, assignments__role=Role.LEAD)
+        summary["lead"] = outcomes.finish_counts(
+            led.aggregate(**{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES}))
+    return summary
 
 
 def work_item_for_page(*, visible: QuerySet[WorkItem], pk: int) -> QuerySet[WorkItem]:
