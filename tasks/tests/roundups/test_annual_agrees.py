@@ -104,3 +104,33 @@ def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, 
     for a in report.assessment:
         assert f"年度考核得分{a['score']:g}，排名第{a['rank']}" in report.unit_line(a["unit_id"]), a["unit"]
     assert "tongji@example.gov.cn" in {r.email for r in roundup_recipients(roundup)}
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.5, 0.0])
+def test_the_years_counts_are_decembers_and_the_fourth_quarters_year_to_date(golden, weight):
+    """The assessment's counts are the year's: each unit's (lead and supporting) and the plan's equal the year to
+    date of December's 月晾晒 and of the fourth 季通报 (their ``cumulative``), whatever weight items from meetings
+    and instructions have; so the 年考核 says what the months and quarters summed up to."""
+    from tasks.models import RoundupSettings, WorkItem
+    from tasks.tests.factories import WorkItemFactory
+
+    RoundupSettings.objects.update_or_create(plan=golden.plan, defaults={"outside_weight": weight})
+    WorkItemFactory(plan=golden.plan, lead=golden.c, supporting=[golden.a], deadline=date(2023, 11, 30),
+                    origin=WorkItem.Origin.MEETING, text="会议议定：专项检查")
+    keys = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
+
+    def per_unit(data: dict, cumulative: bool) -> dict:
+        out = {}
+        for u in data["units"]:
+            lead, support = (u["cumulative"]["lead"], u["cumulative"]["support"]) if cumulative else (u, u["support"])
+            out[u["unit"]] = (tuple(lead[k] for k in keys), tuple(support[k] for k in keys))
+        return out
+
+    year = roundup_data(plan=golden.plan, period=Period.year(2023))
+    for other in (Period.month(2023, 12), Period.quarter(2023, 4)):
+        data = roundup_data(plan=golden.plan, period=other)
+        # A unit with nothing due in December is listed apart there (``units_without_due``), its year to date not
+        # shown; every unit December lists reads the year's counts.
+        in_year, to_date = per_unit(year, cumulative=False), per_unit(data, cumulative=True)
+        assert to_date and {name: in_year.get(name) for name in to_date} == to_date, other.key
+        assert {k: year["summary"][k] for k in keys} == {k: data["summary"]["cumulative"][k] for k in keys}
