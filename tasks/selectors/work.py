@@ -481,19 +481,23 @@ def _plan_status_counts(*, plan_id: int) -> QuerySet[WorkItem]:
 
 
 def plan_key_task_rows(plan: Plan, today: date) -> list[KeyTask]:
-    """Each key task with counts of its items by state and its first lead unit."""
+    """Each key task with counts of its pieces of work by state (a broken-down item through its parts, as a
+    roundup counts it) and its first lead unit."""
     return precompiled(_plan_key_task_rows, ids={"plan_id": plan.pk}, today=today)
 
 
 def _plan_key_task_rows(*, plan_id: int, today: date) -> QuerySet[KeyTask]:
     w = "work_items__"
+    # Each piece of work once, as a roundup's key tasks and totals count them: a broken-down item through its
+    # parts (分解交办), not as one more item beside them (its parts' rows only: the left join gives a leaf one row).
+    piece = Q(work_items__children__isnull=True)
     return (
         KeyTask.objects.filter(plan_id=plan_id)
         .annotate(
-            n_total=Count("work_items"),
-            n_done=Count("work_items", filter=Q(work_items__status=S.DONE)),
-            n_awaiting=Count("work_items", filter=Q(work_items__status=S.AWAITING_REVIEW)),
-            n_overdue=Count("work_items", filter=urgency_q(Urgency.OVERDUE, today, prefix=w)),
+            n_total=Count("work_items", filter=piece),
+            n_done=Count("work_items", filter=piece & Q(work_items__status=S.DONE)),
+            n_awaiting=Count("work_items", filter=piece & Q(work_items__status=S.AWAITING_REVIEW)),
+            n_overdue=Count("work_items", filter=piece & urgency_q(Urgency.OVERDUE, today, prefix=w)),
             lead_name=Subquery(
                 KeyTaskUnit.objects.filter(key_task=OuterRef("pk"), role=Role.LEAD, expanded=False)
                 .order_by("position", "pk")

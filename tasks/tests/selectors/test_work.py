@@ -134,6 +134,31 @@ def test_a_units_page_rate_is_its_lead_rate_as_on_the_plans_page(client):
     assert '<b class="on-time-rate">100.0%</b>' in page, page[page.find("on-time-rate") - 80:][:200]
 
 
+def test_the_plan_pages_key_tasks_count_a_broken_down_item_through_its_parts_as_the_roundup_does():
+    """A broken-down item (分解交办) is one piece of work through its parts: the plan's page counted the parent beside
+    its parts, so a key task with one overdue item handed to two towns read 3 overdue there and 2 in the roundup's
+    key tasks for the same day (the demo: 8 of its key tasks)."""
+    from tasks.roundups.periods import MONTH, Period
+    from tasks.selectors.roundups import roundup_data
+    from tasks.selectors.work import plan_key_task_rows
+    from tasks.tests.breakdown_setup import make_towns
+
+    w = make_world(date(2026, 6, 15))
+    towns = make_towns(w, names=("硖石街道", "海洲街道"))
+    due = date(2026, 6, 10)
+    parent = _item(w, due, key_task=w.key_task, year=2026, status=S.IN_PROGRESS)
+    for town in towns:
+        WorkItemFactory(plan=w.plan, parent=parent, key_task=w.key_task, year=2026, deadline=due, due_date=due,
+                        lead=town, status=S.IN_PROGRESS)
+    _item(w, due, key_task=w.key_task, year=2026, status=S.AWAITING_REVIEW)  # one more, not broken down
+    row = next(r for r in plan_key_task_rows(w.plan, w.today) if r.pk == w.key_task.pk)
+    # make_world's own item (due later) and the leaf awaiting review, and the two parts: four pieces of work.
+    assert (row.n_total, row.n_done, row.n_awaiting, row.n_overdue) == (4, 0, 1, 2)
+    data = roundup_data(plan=w.plan, period=Period.up_to(MONTH, w.today - timedelta(days=1)))
+    task = next(t for t in data["key_tasks"] if t["id"] == w.key_task.pk)
+    assert (task["total"], task["awaiting_review"], task["overdue"]) == (row.n_total, row.n_awaiting, row.n_overdue)
+
+
 def test_history_merges_status_changes_and_reports_newest_first():
     w = make_world()
     t0 = datetime(2025, 3, 1, 9, tzinfo=SH)
