@@ -50,15 +50,15 @@ def test_a_unit_that_leads_only_indicators_is_assessed_on_them(golden):
 
 
 def _page_assessment(html: str) -> list[tuple[str, str, str]]:
-    """The page's 年度考核 table as printed: (rank, unit, score read as a number) per row."""
+    """The page's 年度考核 tables (地方, 部门) as printed: (rank, unit, score read as a number) per row."""
     import re
 
     from django.utils.html import strip_tags
 
-    section = html.split("年度考核", 1)[1]
-    table = re.search(r"<tbody>(.*?)</tbody>", section, flags=re.S).group(1)
+    tables = [t for t in re.findall(r'<table class="rp-table">(.*?)</table>', html, flags=re.S)
+              if "考核得分" in t.split("</thead>")[0]]
     rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+    for tr in (tr for t in tables for tr in re.findall(r"<tr>(.*?)</tr>", t.split("</thead>")[1], flags=re.S)):
         cells = [strip_tags(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
         rows.append((cells[0], cells[1], float(cells[-1])))
     return rows
