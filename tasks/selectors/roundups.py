@@ -477,7 +477,10 @@ def _task_counts(rows: list[tuple]) -> dict[int, dict]:
 
 
 def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
-    """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first."""
+    """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first.
+
+    Each piece of work once, as the plan-wide totals count it (``summary["overdue"]`` is this list's length): a
+    broken-down item through its parts, each under the unit it was handed to, not once more as the parent."""
     head, params = states_cte(plan=plan, end=period.end, due_by=period.end, open_only=True)
     cutoff = _dt(period.end + timedelta(days=1))
     labels = dict(S.choices)
@@ -497,6 +500,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
             (SELECT r.note {note}), (SELECT r.created_at {note})
         FROM s
         WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review', 'waived', 'history')
+            AND NOT EXISTS (SELECT 1 FROM {WorkItem._meta.db_table} c WHERE c.parent_id = s.id)
         ORDER BY s.due_end, s.id"""
     )
     params += [cutoff, cutoff, _d(period.end)]

@@ -1,5 +1,6 @@
-"""The annual assessment (年考核) against the rest of the roundup and every form it takes (page, workbook,
-通报, e-mail): no unit the year holds accountable escapes it, and each form shows the assessment's own figures."""
+"""A roundup's figures where the demo's every-output test does not reach: the annual assessment (年考核) against
+the rest of the roundup and every form it takes (page, workbook, 通报, e-mail), no unit the year holds accountable
+escaping it; and one count of overdue work in a roundup, however it is printed."""
 
 from datetime import date
 from decimal import Decimal
@@ -134,3 +135,35 @@ def test_the_years_counts_are_decembers_and_the_fourth_quarters_year_to_date(gol
         in_year, to_date = per_unit(year, cumulative=False), per_unit(data, cumulative=True)
         assert to_date and {name: in_year.get(name) for name in to_date} == to_date, other.key
         assert {k: year["summary"][k] for k in keys} == {k: data["summary"]["cumulative"][k] for k in keys}
+
+
+def test_one_count_of_overdue_work_in_a_roundup_a_broken_down_item_through_its_parts(golden):
+    """The plan-wide summary counts a broken-down item once, through its parts; the overdue list (the page's section
+    heading, the 通报's "仍有N项" and its attachment, the public list) listed the parent beside its parts, so one
+    通报 said 逾期未完成53项 and 仍有59项 (the demo's November). The list is each piece of work once now, each part
+    under the unit it was handed to; the lead department is still counted on the parent in its own row."""
+    from tasks.models import Unit, WorkItem
+    from tasks.roundups.report import RoundupReport
+    from tasks.services import documents as docs
+    from tasks.services.roundups import roundup_generate
+    from tasks.tests.factories import WorkItemFactory
+
+    due = date(2023, 6, 5)
+    parent = WorkItemFactory(plan=golden.plan, lead=golden.a, deadline=due, text="老旧小区改造（分解）",
+                             status=WorkItem.Status.IN_PROGRESS)
+    towns = [UnitFactory(region=golden.plan.region, name=n, kind=Unit.Kind.TOWN) for n in ("城南街道", "城北街道")]
+    for town in towns:
+        WorkItemFactory(plan=golden.plan, parent=parent, lead=town, deadline=due, text=f"老旧小区改造（{town.name}）",
+                        status=WorkItem.Status.IN_PROGRESS)
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.month(2023, 6), today=date(2023, 7, 5))
+    report = RoundupReport.from_roundup(roundup)
+    listed = [i["text"] for i in report.overdue_items]
+    assert "老旧小区改造（分解）" not in listed
+    assert {"老旧小区改造（城南街道）", "老旧小区改造（城北街道）"} <= set(listed)
+    assert len(report.overdue_items) == report.summary["overdue"]
+    assert next(u for u in report.units if u["unit"] == "区建设局")["overdue"] == 2  # i2 and the parent
+    body = docs.bulletin_drafted(roundup=roundup)["body"]
+    n = report.summary["overdue"]
+    assert f"逾期未完成{n}项" in body and f"截至期末仍有{n}项事项逾期未完成" in body, body
+    attachment = next(a for a in docs.attachments_for(report) if a.title == "逾期未完成事项清单")
+    assert len(attachment.tables[0].rows) == n
