@@ -135,15 +135,16 @@ def draft_body(report: RoundupReport) -> list[str]:
     for label, rows in ((_("地方"), towns), (_("部门"), depts)):
         if not rows:
             continue
-        top = [u["unit"] for u in rows if u["colour"] != "red"][:3]
+        # A year's ranking is its assessment's (``assessment_lines``): the outcome ranking names no one "ahead" there.
+        top = [] if report.is_year else [u["unit"] for u in rows if u["colour"] != "red"][:3]
         reds = [u["unit"] for u in rows if u["colour"] == "red"]
         parts = []
         if top:
             parts.append(_("%(top)s排名靠前") % {"top": _group(top)})
         if reds:
             parts.append(_("%(reds)s亮红灯") % {"reds": _group(reds)})
-        text = _("%(kind)s方面，%(parts)s。") % {"kind": label, "parts": "；".join(parts)}
-        lines.append(text)
+        if parts:
+            lines.append(_("%(kind)s方面，%(parts)s。") % {"kind": label, "parts": "；".join(parts)})
     if report.is_quarter:
         for label, kind_test in ((_("地方"), lambda k: k == TOWN), (_("部门"), lambda k: k != TOWN)):
             praised = [p["unit"] for p in report.praise if kind_test(name_kind.get(p["unit"]))]

@@ -101,6 +101,7 @@ def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, 
     assert [(r[0], r[1], float(r[-1])) for t in attachment.tables for r in t.rows] == expected
     body = docs.bulletin_drafted(roundup=roundup)["body"]
     assert "年度考核部门方面，区财政局（76.7分）、区建设局（64分）、区资规局（58分）得分居前。" in body, body
+    assert "排名靠前" not in body  # the outcome ranking's "ahead" would name other units than the assessment's
 
     for a in report.assessment:
         assert f"年度考核得分{a['score']:g}，排名第{a['rank']}" in report.unit_line(a["unit_id"]), a["unit"]
