@@ -544,7 +544,7 @@ def outside_items(*, plan: Plan, period: Period) -> list[dict]:
              WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
             s.due_end, s.status_end, {OUTCOME_SQL}
         FROM s
-        WHERE (SELECT w.origin {item}) <> 'plan' AND s.due_end <= %s AND s.status_end <> 'waived'
+        WHERE (SELECT w.origin {item}) <> 'plan' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history')
             AND NOT (s.status_end = 'done' AND s.done_at < %s)
         ORDER BY s.due_end, s.id"""
     )

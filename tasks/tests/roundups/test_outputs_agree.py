@@ -168,3 +168,16 @@ def test_one_count_of_overdue_work_in_a_roundup_a_broken_down_item_through_its_p
     assert f"逾期未完成{n}项" in body and f"截至期末仍有{n}项事项逾期未完成" in body, body
     attachment = next(a for a in docs.attachments_for(report) if a.title == "逾期未完成事项清单")
     assert len(attachment.tables[0].rows) == n
+
+
+def test_an_item_from_a_meeting_kept_as_history_is_not_listed_in_its_section(golden):
+    """历史留档 is counted nowhere (``outcomes.UNCOUNTED_STATUSES``): the overdue list and every count leave it out,
+    and so does the section of items from meetings and instructions (it left out only a waived one)."""
+    from tasks.models import WorkItem
+    from tasks.tests.factories import WorkItemFactory
+
+    for status, text in ((WorkItem.Status.HISTORY, "会议议定：留档"), (WorkItem.Status.IN_PROGRESS, "会议议定：在办")):
+        WorkItemFactory(plan=golden.plan, lead=golden.b, deadline=date(2023, 6, 12), text=text, status=status,
+                        origin=WorkItem.Origin.MEETING)
+    data = roundup_data(plan=golden.plan, period=Period.month(2023, 6))
+    assert [i["text"] for i in data["outside_items"]] == ["会议议定：在办"]
