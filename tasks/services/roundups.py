@@ -243,7 +243,9 @@ def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subjec
         "report": report,
         "recipient": delivery,
         "own_line": report.unit_line(delivery.unit_id),
-        "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
+        # Both, 地方 and 部门, to every recipient: a year's by its assessment (考核得分), as its 通报 and page rank.
+        "rankings": report.rankings(top=5) if not report.is_year else [],
+        "assessment_rankings": report.assessment_rankings(top=5) if report.is_year else [],
         "attachments": [a["name"] for a in attachments],
         "subject": subject,
         "highlights": highlights,

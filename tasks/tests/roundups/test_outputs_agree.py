@@ -72,13 +72,14 @@ def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, 
     ranking's line, so a unit read two different ranks for one year; a unit assessed on its indicators alone got
     no e-mail at all."""
     import io
+    import re
 
     from openpyxl import load_workbook
 
     from tasks.roundups.report import RoundupReport
     from tasks.roundups.xlsx import render_xlsx
     from tasks.services import documents as docs
-    from tasks.services.roundups import roundup_generate, roundup_recipients
+    from tasks.services.roundups import _roundup_content, roundup_generate, roundup_publish, roundup_recipients
     from tasks.tests.daily_setup import login
 
     d = _indicator_only_unit(golden)
@@ -106,6 +107,17 @@ def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, 
     for a in report.assessment:
         assert f"年度考核得分{a['score']:g}，排名第{a['rank']}" in report.unit_line(a["unit_id"]), a["unit"]
     assert "tongji@example.gov.cn" in {r.email for r in roundup_recipients(roundup)}
+
+    # The e-mail's first lines and top five: the assessment's order (区建设局 second), not the outcome ranking's
+    # (区资规局 second), and no outcome 排名第一 beside it.
+    assert "年度考核部门第一：区财政局。" in report.highlights()
+    assert not any("部门排名第一" in line for line in report.highlights())
+    roundup_publish(roundup=roundup)
+    delivery = roundup.deliveries.filter(unit=golden.b).first()
+    text = _roundup_content(report=RoundupReport.from_roundup(roundup), delivery=delivery, subject="", attachments=[],
+                            highlights=[]).text
+    listed = [line.split(".", 1)[1].split()[0] for line in text.splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert listed == [a["unit"] for a in report.assessment], text
 
 
 @pytest.mark.parametrize("weight", [1.0, 0.5, 0.0])
