@@ -59,7 +59,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.rules import burden, outcomes
+from tasks.rules import burden
 
 from .reminders import MONTHLY_ANSWERED_KINDS
 from .roundups import _plan_units, local_midnight, plan_rows, without_jit
@@ -77,12 +77,15 @@ def _month_of(field: str) -> dict:
 
 
 def _due(*, plan: Plan, start: date, end: date):
+    # A part waived (已豁免) by its deadline was never asked for, as no roundup counts it due; one waived after it
+    # fell due had been asked, and what was asked stays as asked (a later waiver leaves that month as it was).
+    waived_by_deadline = Exists(StatusChange.objects.filter(
+        work_item=OuterRef("work_item"), to_status=S.WAIVED, at__date__lte=OuterRef("work_item__due_date")))
     return (
         WorkItemUnit.objects.filter(work_item__plan=plan, work_item__due_date__gte=start,
                                     work_item__due_date__lte=end, role__in=[Role.LEAD, Role.SUPPORT])
-        # Closed without being done and counted nowhere (历史留档, a waived part: ``outcomes.UNCOUNTED_STATUSES``):
-        # nothing is asked for it, as no roundup counts it due.
-        .exclude(work_item__status__in=outcomes.UNCOUNTED_STATUSES)
+        .exclude(work_item__status=S.HISTORY)
+        .exclude(Q(work_item__status=S.WAIVED) & waived_by_deadline)
         .values("unit_id", **_month_of("work_item__due_date"))
         .annotate(n=Count("work_item_id", distinct=True))
         .values_list("unit_id", "y", "m", "n")

@@ -140,18 +140,20 @@ def test_a_month_is_the_month_in_china(world):
     assert counts[(lead.pk, APRIL)]["reminders"] == 1
 
 
-def test_a_waived_part_asks_nothing_as_no_roundup_counts_it_due(world):
-    """A part the coordinator waived (已豁免) is closed without being done and counted nowhere
-    (``outcomes.UNCOUNTED_STATUSES``: no roundup counts it due); its month asked the town for no report. It used
-    to count as a report requested, as only 历史留档 was left out."""
+def test_a_part_waived_by_its_deadline_asks_nothing_and_one_waived_later_stays_asked(world):
+    """A part the coordinator waived (已豁免) by its deadline is counted nowhere (no roundup counts it due): its
+    month asked the town for no report (it used to count as one, as only 历史留档 was left out). A part waived after
+    it fell due had been asked for: that month stays as it was, what was asked stays as asked."""
     plan, _lead, _support, town, item = world
-    WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 20), lead=town,
-                    status=WorkItem.Status.WAIVED)
-    kept = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 25), lead=town,
-                           status=WorkItem.Status.IN_PROGRESS)
+    early = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 20), lead=town,
+                            status=WorkItem.Status.WAIVED)
+    StatusChange.objects.create(work_item=early, at=at(3, 20, 23), from_status="in_progress", to_status="waived")
+    late = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 25), lead=town,
+                           status=WorkItem.Status.WAIVED)
+    StatusChange.objects.create(work_item=late, at=at(4, 2), from_status="in_progress", to_status="waived")
     counts = asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
-    assert counts[(town.pk, MARCH)]["reports_requested"] == 1
-    WorkItem.objects.filter(pk=kept.pk).update(status=WorkItem.Status.HISTORY)
+    assert counts[(town.pk, MARCH)]["reports_requested"] == 1  # the one waived on 2 April, after its deadline
+    WorkItem.objects.filter(pk=late.pk).update(status=WorkItem.Status.HISTORY)
     assert (town.pk, MARCH) not in asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
 
 
