@@ -134,6 +134,14 @@ class RoundupReport:
                       for kind, heading in (("town", _("地方（镇、街道）排名")), ("department", _("部门排名")))]
         return [(heading, len(rows), rows[:top] if top else rows) for heading, rows in groups if rows]
 
+    def assessment_rankings(self, top: int | None = None) -> list[tuple[str, int, list[dict]]]:
+        """(heading, how many are assessed, the first ``top`` rows) of a year's assessment, 地方 then 部门, best
+        first: a 年考核's ranking, as ``rankings`` is a month's or a quarter's."""
+        groups = [(heading, sorted((a for a in self.assessment if a.get("kind", "department") == kind),
+                                   key=lambda a: (a["rank"], a["unit"])))
+                  for kind, heading in (("town", _("地方（镇、街道）年度考核")), ("department", _("部门年度考核")))]
+        return [(heading, len(rows), rows[:top] if top else rows) for heading, rows in groups if rows]
+
     @property
     def units_without_due(self) -> list[dict]:
         """Units with nothing due in the period: listed apart, never ranked (snapshots before v2 have none)."""
@@ -227,7 +235,14 @@ class RoundupReport:
         ]
         ranked = self.ranked_units
         groups = [("town", _("地方排名第一：%(top)s。")), ("department", _("部门排名第一：%(top)s。"))]
-        if ranked and any("kind" in u for u in ranked):
+        if self.is_year and self.assessment:  # a year's first is its assessment's, not the outcome ranking's
+            for kind, template in (("town", _("年度考核地方第一：%(top)s。")),
+                                   ("department", _("年度考核部门第一：%(top)s。"))):
+                top = "、".join(a["unit"] for a in self.assessment
+                               if a.get("kind", "department") == kind and a["rank"] == 1)
+                if top:
+                    lines.append(template % {"top": top})
+        elif ranked and any("kind" in u for u in ranked):
             for kind, template in groups:
                 top = "、".join(u["unit"] for u in ranked if u.get("kind") == kind and u["rank"] == 1)
                 if top:
@@ -265,8 +280,12 @@ class RoundupReport:
     def unit_line(self, unit_id: int | None) -> str:
         """One sentence on a unit's own results, for the email it receives."""
         row = next((u for u in self.units if u["unit_id"] == unit_id), None)
+        assessed = self.assessment_of(unit_id)
         if row is None:
-            return ""
+            if assessed is None:
+                return ""
+            # Nothing due all year but assessed on the indicators it leads.
+            return _("%(unit)s：") % assessed + _("年度考核得分%(score)g，排名第%(rank)d") % assessed + "。"
         parts = []
         if row["rank"] is not None:
             change = row["rank_change"]
@@ -286,7 +305,13 @@ class RoundupReport:
                 "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
         if self.outside_note(row):
             parts.append(self.outside_note(row))
+        if assessed:
+            parts.append(_("年度考核得分%(score)g，排名第%(rank)d") % assessed)
         return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"
+
+    def assessment_of(self, unit_id: int | None) -> dict | None:
+        """The unit's row of the year's assessment (None for a month, a quarter or a unit not assessed)."""
+        return next((a for a in self.assessment if a.get("unit_id") == unit_id), None)
 
     # -- chart series -----------------------------------------------------------------------------
     def indicator_series(self) -> list[tuple[str, float | None, str, float | None]]:

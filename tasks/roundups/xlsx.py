@@ -371,6 +371,7 @@ def _assessment_sheet(wb: Workbook, report: RoundupReport) -> None:
         (_("完成率得分（%(w)g分）") % {"w": r["weight_on_time"]}, 14), (_("牵头指标数"), 10),
         (_("指标完成度"), 11), (_("指标得分（%(w)g分）") % {"w": r["weight_indicators"]}, 14),
         (_("逾期未完成"), 10), (_("扣分"), 8), (_("考核得分"), 10),
+        (_("类别"), 8),  # 地方 and 部门 are ranked apart: each row says in which (the page's two tables)
     ]
     _title(ws, report, _("年度考核"), len(headers))
     _header(ws, 2, headers)
@@ -381,6 +382,7 @@ def _assessment_sheet(wb: Workbook, report: RoundupReport) -> None:
         _row(ws, row, [
             a["rank"], a["unit"], a["on_time_rate"], a["on_time_points"], a["indicators"],
             a["indicator_attainment"], a["indicator_points"], a["overdue"], -a["deduction"], a["score"],
+            _("地方") if a.get("kind") == "town" else _("部门"),
         ], {3: PCT, 4: SCORE, 6: PCT, 7: SCORE, 9: SCORE, 10: SCORE})
         ws.cell(row=row, column=10).font = HEAD_FONT
     if report.assessment:

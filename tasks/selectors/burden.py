@@ -77,10 +77,15 @@ def _month_of(field: str) -> dict:
 
 
 def _due(*, plan: Plan, start: date, end: date):
+    # A part waived (已豁免) by its deadline was never asked for, as no roundup counts it due; one waived after it
+    # fell due had been asked, and what was asked stays as asked (a later waiver leaves that month as it was).
+    waived_by_deadline = Exists(StatusChange.objects.filter(
+        work_item=OuterRef("work_item"), to_status=S.WAIVED, at__date__lte=OuterRef("work_item__due_date")))
     return (
         WorkItemUnit.objects.filter(work_item__plan=plan, work_item__due_date__gte=start,
                                     work_item__due_date__lte=end, role__in=[Role.LEAD, Role.SUPPORT])
         .exclude(work_item__status=S.HISTORY)
+        .exclude(Q(work_item__status=S.WAIVED) & waived_by_deadline)
         .values("unit_id", **_month_of("work_item__due_date"))
         .annotate(n=Count("work_item_id", distinct=True))
         .values_list("unit_id", "y", "m", "n")
@@ -184,6 +189,18 @@ def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int,
     return dict(out)
 
 
+def _asked_units(counts: dict, accountable: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
+    """unit id -> (name, kind) of every unit the plan holds accountable now and of every unit it asked something
+    of (``counts``) that it no longer does: one whose items were moved to another unit after it was reminded,
+    sent a 督办单 or asked to report keeps those asks (one query, only when there is such a unit)."""
+    names = {pk: (name, kind) for pk, name, kind in accountable}
+    gone = {unit_id for unit_id, _month in counts} - set(names)
+    if gone:
+        names.update({pk: (name, kind) for pk, name, kind in
+                      Unit.objects.filter(pk__in=gone).values_list("pk", "name", "kind")})
+    return names
+
+
 def unit_asks(*, plan: Plan, start: date, end: date, unit_ids: Iterable[int] | None = None) -> list[dict]:
     """One row per unit and month with any ask, for the coordinator's page: ``unit_id``, ``unit``, ``kind``,
     ``month`` (its first day), the counts and ``total``; by unit name, then month. ``unit_ids``: only these
@@ -191,7 +208,7 @@ def unit_asks(*, plan: Plan, start: date, end: date, unit_ids: Iterable[int] | N
     statement cost more than running it (``bench/burden_bench.py``)."""
     with without_jit():
         counts = asks_by_unit_month(plan=plan, start=start, end=end)
-    names = {pk: (name, kind) for pk, name, kind in plan_rows(_plan_units, plan=plan)}
+    names = _asked_units(counts, plan_rows(_plan_units, plan=plan))
     keep = None if unit_ids is None else set(unit_ids)
     rows = []
     for (unit_id, (y, m)), row in counts.items():
@@ -211,7 +228,8 @@ def unit_asks_for_year(*, plan: Plan, year: int, units: Iterable[tuple[int, str,
     caller has read them (the roundup, which runs it with JIT off, ``roundups.without_jit``)."""
     counts = asks_by_unit_month(plan=plan, start=date(year, 1, 1), end=date(year, 12, 31))
     by_unit: dict[int, dict] = {}
-    for pk, name, kind in plan_rows(_plan_units, plan=plan) if units is None else units:
+    names = _asked_units(counts, plan_rows(_plan_units, plan=plan) if units is None else units)
+    for pk, (name, kind) in names.items():
         if kind != Unit.Kind.COLLECTIVE:
             by_unit[pk] = {"unit_id": pk, "unit": name, "kind": kind, **_empty(), "months": [0] * 12}
     for (unit_id, (_y, m)), row in counts.items():

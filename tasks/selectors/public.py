@@ -32,16 +32,24 @@ from tasks.rules import roundups as roundup_rules
 from tasks.rules.personal import PersonalTerms, mask_personal, personal_terms
 
 TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE = "town_ranking", "department_ranking", "indicators", "overdue"
-SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE)
+# A 年考核's own product, the annual assessment (``rules.roundups.assessment``), 地方 and 部门 apart: only a year has
+# one, shown where its group's ranking is (the same setting), so the year's published ranks are the assessment's.
+TOWN_ASSESSMENT, DEPARTMENT_ASSESSMENT = "town_assessment", "department_assessment"
+SECTIONS = (TOWN_ASSESSMENT, DEPARTMENT_ASSESSMENT, TOWN_RANKING, DEPARTMENT_RANKING, INDICATORS, OVERDUE)
 UNIT_SECTIONS = (TOWN_RANKING, DEPARTMENT_RANKING)
+ASSESSMENT_SECTIONS = {TOWN_ASSESSMENT: "town", DEPARTMENT_ASSESSMENT: "department"}
 # The plan setting that switches each section on.
 SECTION_SETTING = {
+    TOWN_ASSESSMENT: "public_town_ranking",
+    DEPARTMENT_ASSESSMENT: "public_department_ranking",
     TOWN_RANKING: "public_town_ranking",
     DEPARTMENT_RANKING: "public_department_ranking",
     INDICATORS: "public_indicators",
     OVERDUE: "public_overdue",
 }
 SECTION_TITLES = {
+    TOWN_ASSESSMENT: _("地方（镇、街道）年度考核"),
+    DEPARTMENT_ASSESSMENT: _("部门年度考核"),
     TOWN_RANKING: _("地方（镇、街道）排名"),
     DEPARTMENT_RANKING: _("部门排名"),
     INDICATORS: _("指标完成情况"),
@@ -67,7 +75,22 @@ _UNIT_COLUMNS = [
 ]
 # Every column a visitor sees, per section, in order: the page's tables, the CSV files' headers and the
 # JSON's keys. A key not listed here is not published.
+# The annual assessment's columns, as its page, workbook and 通报 show them.
+_ASSESSMENT_COLUMNS = [
+    ("rank", _("排名")),
+    ("unit", _("责任单位")),
+    ("on_time_rate", _("按期完成率")),
+    ("on_time_points", _("完成率得分")),
+    ("indicators", _("牵头指标")),
+    ("indicator_attainment", _("指标完成度")),
+    ("indicator_points", _("指标得分")),
+    ("overdue", _("逾期未完成")),
+    ("deduction", _("扣分")),
+    ("score", _("考核得分")),
+]
 COLUMNS: dict[str, list[tuple[str, object]]] = {
+    TOWN_ASSESSMENT: _ASSESSMENT_COLUMNS,
+    DEPARTMENT_ASSESSMENT: _ASSESSMENT_COLUMNS,
     TOWN_RANKING: _UNIT_COLUMNS,
     DEPARTMENT_RANKING: _UNIT_COLUMNS,
     INDICATORS: [
@@ -94,7 +117,7 @@ COLUMNS: dict[str, list[tuple[str, object]]] = {
 SUMMARY_KEYS = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
 # Rates are fractions (0.853 -> "85.3%"); an indicator's progress and expected progress are already percentages
 # in the snapshot (99.5 -> "99.5%"), as the roundup's own page prints them.
-RATE_COLUMNS = frozenset({"on_time_rate", "support_on_time_rate"})
+RATE_COLUMNS = frozenset({"on_time_rate", "support_on_time_rate", "indicator_attainment"})
 PERCENT_COLUMNS = frozenset({"progress", "expected"})
 _PERIOD_KEY = re.compile(r"\d{4}(-\d{2}|-Q[1-4])?")
 
@@ -263,7 +286,8 @@ def public_figures(*, slug: str, period_key: str) -> dict | None:
         return None
     settings = roundup.plan.roundup_settings
     data = roundup.data
-    sections = [key for key in SECTIONS if getattr(settings, SECTION_SETTING[key])]
+    sections = [key for key in SECTIONS if getattr(settings, SECTION_SETTING[key])
+                and (key not in ASSESSMENT_SECTIONS or period.kind == YEAR)]
     summary = data.get("summary") or {}
     units = data.get("units") or []
     rule_set = data.get("rules") or {}
@@ -279,7 +303,10 @@ def public_figures(*, slug: str, period_key: str) -> dict | None:
         "sections": sections,
     }
     for key in sections:
-        if key == TOWN_RANKING:
+        if key in ASSESSMENT_SECTIONS:
+            rows = [{k: a.get(k) for k, _label in _ASSESSMENT_COLUMNS} for a in data.get("assessment") or []
+                    if a.get("kind", "department") == ASSESSMENT_SECTIONS[key]]
+        elif key == TOWN_RANKING:
             rows = [_unit_row(u, rule_set) for u in units if u.get("kind") == "town"]
         elif key == DEPARTMENT_RANKING:
             # A snapshot from before units had a kind ranks every unit together: shown as departments.

@@ -477,7 +477,10 @@ def _task_counts(rows: list[tuple]) -> dict[int, dict]:
 
 
 def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
-    """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first."""
+    """Items open past their deadline at the cut-off (awaiting review excluded), most overdue first.
+
+    Each piece of work once, as the plan-wide totals count it (``summary["overdue"]`` is this list's length): a
+    broken-down item through its parts, each under the unit it was handed to, not once more as the parent."""
     head, params = states_cte(plan=plan, end=period.end, due_by=period.end, open_only=True)
     cutoff = _dt(period.end + timedelta(days=1))
     labels = dict(S.choices)
@@ -497,6 +500,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
             (SELECT r.note {note}), (SELECT r.created_at {note})
         FROM s
         WHERE s.due_end <= %s AND s.status_end NOT IN ('done', 'awaiting_review', 'waived', 'history')
+            AND NOT EXISTS (SELECT 1 FROM {WorkItem._meta.db_table} c WHERE c.parent_id = s.id)
         ORDER BY s.due_end, s.id"""
     )
     params += [cutoff, cutoff, _d(period.end)]
@@ -540,7 +544,7 @@ def outside_items(*, plan: Plan, period: Period) -> list[dict]:
              WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
             s.due_end, s.status_end, {OUTCOME_SQL}
         FROM s
-        WHERE (SELECT w.origin {item}) <> 'plan' AND s.due_end <= %s AND s.status_end <> 'waived'
+        WHERE (SELECT w.origin {item}) <> 'plan' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history')
             AND NOT (s.status_end = 'done' AND s.done_at < %s)
         ORDER BY s.due_end, s.id"""
     )
@@ -742,7 +746,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         for pk, (_name, kind) in known.items() if pk not in counted and kind != Unit.Kind.COLLECTIVE
     ]
     kinds = {pk: kind for pk, (_name, kind) in known.items()}
-    units, without_due = _rank_within_groups(units, kinds)
+    units, without_due_rows = _rank_within_groups(units, kinds)
     previous_units, _ = _rank_within_groups(previous_units, kinds)
     previous_rank = {u["unit_id"]: u["rank"] for u in previous_units}
     for unit in units:
@@ -755,7 +759,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     units = [_unit_out(u) for u in units]
     without_due = sorted(
         ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"]}
-         for u in without_due),
+         for u in without_due_rows),
         key=lambda u: (GROUPS.index(u["kind"]), u["unit"]),
     )
     from .notices import notice_counts_by_unit  # here: the notices module reads this one
@@ -773,7 +777,10 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     call_out: list[dict] = []
     if period.kind == QUARTER:
         praise, call_out = rules.praise_and_call_out(units, rule_set)
-    assessment = rules.assessment(units, indicators, rule_set) if period.kind == YEAR else []
+    # The assessment scores every unit the plan holds accountable for the year: one that leads an indicator
+    # but had no item due is scored on its indicators alone (``rules.assessment``), never left out.
+    assessment = rules.assessment(units + [_assessable(u, known) for u in without_due_rows], indicators,
+                                  rule_set) if period.kind == YEAR else []
 
     colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
     for ind in indicators:
@@ -820,6 +827,13 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         data["burden"] = unit_asks_for_year(plan=plan, year=period.start.year,
                                             units=[(pk, name, kind) for pk, (name, kind) in known.items()])
     return data
+
+
+def _assessable(unit: dict, known: dict) -> dict:
+    """A unit with nothing due in the period as the annual assessment reads it: its (empty) counts, name and kind."""
+    empty = outcomes.finish_counts(outcomes.empty_counts())
+    return {**empty, **unit, "support": outcomes.finish_counts({**outcomes.empty_counts(), **unit["support"]}),
+            "unit": known.get(unit["unit_id"], ("?", ""))[0]}
 
 
 def _count_by(rows: list[dict], key: str) -> dict:

@@ -250,8 +250,13 @@ def outcome_counts(qs: QuerySet[WorkItem], *, as_of: date) -> dict:
     return outcomes.finish_counts(counts)
 
 
-def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
-    """Counts by urgency and by outcome (as of the close of yesterday), and the on-time rate (one query)."""
+def unit_summary(qs: QuerySet[WorkItem], today: date, *, unit_id: int | None = None) -> dict:
+    """Counts by urgency and by outcome (as of the close of yesterday), and the on-time rate (one query).
+
+    With ``unit_id`` (a unit's page) also ``lead``: the outcomes and on-time rate of the items of ``qs`` that unit
+    leads (one more query), the unit's rate as the plan's page (``plan_unit_rows``) and a roundup judge it: on what
+    it leads, never a supporting part by the lead's outcome (a supporting unit's own part is ``support_summary``).
+    """
     as_of = outcomes.live_as_of(today)
     base = qs.model.objects.filter(pk__in=qs.values("pk"))
     counts = base.aggregate(
@@ -259,7 +264,12 @@ def unit_summary(qs: QuerySet[WorkItem], today: date) -> dict:
         **{u: Count("pk", filter=urgency_q(u, today)) for u in Urgency.ALL},
         **{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES if o != outcomes.OVERDUE},
     )
-    return outcomes.finish_counts(counts)
+    summary = outcomes.finish_counts(counts)
+    if unit_id is not None:
+        led = base.filter(assignments__unit_id=unit_id, assignments__role=Role.LEAD)
+        summary["lead"] = outcomes.finish_counts(
+            led.aggregate(**{o: Count("pk", filter=outcome_q(o, as_of)) for o in outcomes.OUTCOMES}))
+    return summary
 
 
 def work_item_for_page(*, visible: QuerySet[WorkItem], pk: int) -> QuerySet[WorkItem]:
@@ -471,19 +481,23 @@ def _plan_status_counts(*, plan_id: int) -> QuerySet[WorkItem]:
 
 
 def plan_key_task_rows(plan: Plan, today: date) -> list[KeyTask]:
-    """Each key task with counts of its items by state and its first lead unit."""
+    """Each key task with counts of its pieces of work by state (a broken-down item through its parts, as a
+    roundup counts it) and its first lead unit."""
     return precompiled(_plan_key_task_rows, ids={"plan_id": plan.pk}, today=today)
 
 
 def _plan_key_task_rows(*, plan_id: int, today: date) -> QuerySet[KeyTask]:
     w = "work_items__"
+    # Each piece of work once, as a roundup's key tasks and totals count them: a broken-down item through its
+    # parts (分解交办), not as one more item beside them (its parts' rows only: the left join gives a leaf one row).
+    piece = Q(work_items__children__isnull=True)
     return (
         KeyTask.objects.filter(plan_id=plan_id)
         .annotate(
-            n_total=Count("work_items"),
-            n_done=Count("work_items", filter=Q(work_items__status=S.DONE)),
-            n_awaiting=Count("work_items", filter=Q(work_items__status=S.AWAITING_REVIEW)),
-            n_overdue=Count("work_items", filter=urgency_q(Urgency.OVERDUE, today, prefix=w)),
+            n_total=Count("work_items", filter=piece),
+            n_done=Count("work_items", filter=piece & Q(work_items__status=S.DONE)),
+            n_awaiting=Count("work_items", filter=piece & Q(work_items__status=S.AWAITING_REVIEW)),
+            n_overdue=Count("work_items", filter=piece & urgency_q(Urgency.OVERDUE, today, prefix=w)),
             lead_name=Subquery(
                 KeyTaskUnit.objects.filter(key_task=OuterRef("pk"), role=Role.LEAD, expanded=False)
                 .order_by("position", "pk")

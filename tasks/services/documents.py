@@ -135,15 +135,16 @@ def draft_body(report: RoundupReport) -> list[str]:
     for label, rows in ((_("地方"), towns), (_("部门"), depts)):
         if not rows:
             continue
-        top = [u["unit"] for u in rows if u["colour"] != "red"][:3]
+        # A year's ranking is its assessment's (``assessment_lines``): the outcome ranking names no one "ahead" there.
+        top = [] if report.is_year else [u["unit"] for u in rows if u["colour"] != "red"][:3]
         reds = [u["unit"] for u in rows if u["colour"] == "red"]
         parts = []
         if top:
             parts.append(_("%(top)s排名靠前") % {"top": _group(top)})
         if reds:
             parts.append(_("%(reds)s亮红灯") % {"reds": _group(reds)})
-        text = _("%(kind)s方面，%(parts)s。") % {"kind": label, "parts": "；".join(parts)}
-        lines.append(text)
+        if parts:
+            lines.append(_("%(kind)s方面，%(parts)s。") % {"kind": label, "parts": "；".join(parts)})
     if report.is_quarter:
         for label, kind_test in ((_("地方"), lambda k: k == TOWN), (_("部门"), lambda k: k != TOWN)):
             praised = [p["unit"] for p in report.praise if kind_test(name_kind.get(p["unit"]))]
@@ -158,6 +159,8 @@ def draft_body(report: RoundupReport) -> list[str]:
         talk = interview_units(report)
         if talk:
             lines.append(_("对%(names)s的分管领导进行约谈。") % {"names": _group(talk)})
+    if report.is_year:
+        lines += assessment_lines(report)
     if report.overdue_items:
         lines.append(_("三、下步要求"))
         lines.append(
@@ -165,6 +168,25 @@ def draft_body(report: RoundupReport) -> list[str]:
             % {"n": len(report.overdue_items)}
         )
     return [line for line in lines if line]
+
+
+def _assessment_groups(report: RoundupReport) -> list[tuple[str, list[dict]]]:
+    """The annual assessment's rows (``rules.roundups.assessment``, frozen in the snapshot) by group, 地方 then
+    部门, each in its own rank order: what the 通报 of a 年考核 says and attaches, as the page and workbook show."""
+    groups = [(_("地方"), _("（一）地方（镇、街道）"), [a for a in report.assessment if a.get("kind") == TOWN]),
+              (_("部门"), _("（二）部门"), [a for a in report.assessment if a.get("kind") != TOWN])]
+    return [(label, caption, sorted(rows, key=lambda a: (a["rank"], a["unit"])))
+            for label, caption, rows in groups if rows]
+
+
+def assessment_lines(report: RoundupReport) -> list[str]:
+    """The 通报's sentences on a year's assessment: each group's first three by its 考核得分 (ties kept)."""
+    lines = []
+    for label, _caption, rows in _assessment_groups(report):
+        top = [a for a in rows if a["rank"] <= 3]
+        lines.append(_("年度考核%(kind)s方面，%(names)s得分居前。") % {
+            "kind": label, "names": _group([f"{a['unit']}（{a['score']:g}分）" for a in top])})
+    return lines
 
 
 def draft_title(report: RoundupReport) -> str:
@@ -194,6 +216,8 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
     if depts:
         tables.append(Table(header=header, rows=depts, widths=widths, caption=_("（二）部门") if both else ""))
     atts = [Attachment(title=_("%(label)s责任单位排名") % {"label": report.period["label"]}, tables=tables)]
+    if report.is_year and report.assessment:
+        atts.append(_assessment_attachment(report))
     if report.overdue_items:
         atts.append(Attachment(
             title=_("逾期未完成事项清单"),
@@ -205,6 +229,30 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
             )],
         ))
     return atts
+
+
+def _assessment_attachment(report: RoundupReport) -> Attachment:
+    """附件: the year's assessment as its page and workbook show it (rank, unit, on-time rate and points,
+    indicators led, attainment and points, overdue, deduction, score), 地方 and 部门 apart."""
+    header = [_("排名"), _("单位"), _("按期完成率"), _("完成率得分"), _("牵头指标"), _("指标完成度"), _("指标得分"),
+              _("逾期未完成"), _("扣分"), _("考核得分")]
+
+    def points(value: float | None) -> str:
+        return "—" if value is None else f"{value:g}"
+
+    def row(a: dict) -> list[str]:
+        return [str(a["rank"]), a["unit"], pct(a["on_time_rate"]), points(a["on_time_points"]), str(a["indicators"]),
+                pct(a["indicator_attainment"]), points(a["indicator_points"]), str(a["overdue"]),
+                f"−{a['deduction']:g}" if a["deduction"] else "0", f"{a['score']:g}"]
+
+    groups = _assessment_groups(report)
+    return Attachment(
+        title=_("%(label)s年度考核结果") % {"label": report.period["label"]},
+        tables=[Table(header=header, rows=[row(a) for a in rows], widths=[0.8, 2.4, 1.1, 1.0, 0.9, 1.1, 1.0, 1.0, 0.8,
+                                                                           1.0],
+                      caption=caption if len(groups) > 1 else "")
+                for _label, caption, rows in groups],
+    )
 
 
 def bulletin_drafted(*, roundup: Roundup, report: RoundupReport | None = None) -> dict:

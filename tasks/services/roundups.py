@@ -139,7 +139,9 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
         for user in roundup.plan.coordinators.exclude(email="").order_by("username"):
             add(user.email, user.get_full_name() or user.username)
     if rules.send_to_units or rules.send_to_unit_leaders:
-        unit_ids = [u["unit_id"] for u in roundup.data.get("units", [])]
+        # The units it ranks, and those a year's assessment scores on their indicators alone (nothing due).
+        unit_ids = sorted({u["unit_id"] for u in roundup.data.get("units", [])}
+                          | {a["unit_id"] for a in roundup.data.get("assessment", []) if a.get("unit_id")})
         people = unit_people(unit_ids)
         for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
             if rules.send_to_units:
@@ -241,7 +243,9 @@ def _roundup_content(*, report: RoundupReport, delivery: RoundupDelivery, subjec
         "report": report,
         "recipient": delivery,
         "own_line": report.unit_line(delivery.unit_id),
-        "rankings": report.rankings(top=5),  # both, 地方 and 部门, to every recipient
+        # Both, 地方 and 部门, to every recipient: a year's by its assessment (考核得分), as its 通报 and page rank.
+        "rankings": report.rankings(top=5) if not report.is_year else [],
+        "assessment_rankings": report.assessment_rankings(top=5) if report.is_year else [],
         "attachments": [a["name"] for a in attachments],
         "subject": subject,
         "highlights": highlights,

@@ -28,6 +28,7 @@ def unit_detail(request, pk: int):
     return render(
         request,
         "tasks/unit_detail.html",
-        {"unit": unit, "table": table, "overdue_table": overdue_table, "summary": unit_summary(items, today),
+        {"unit": unit, "table": table, "overdue_table": overdue_table,
+         "summary": unit_summary(items, today, unit_id=unit.pk),
          "today": today, "manages_people": allowed(Act.MANAGE_PEOPLE, request.user, unit)},
     )

@@ -77,8 +77,8 @@ def test_quarter_and_year_workbooks_add_the_bulletin_and_the_assessment(golden):
     year = load_workbook(BytesIO(render_xlsx(_report(golden, Period.year(2023)))))
     sheet = year["年度考核"]
     assert [c.value for c in sheet[2]] == ["排名", "责任单位", "按期完成率", "完成率得分（60分）", "牵头指标数",
-                                           "指标完成度", "指标得分（40分）", "逾期未完成", "扣分", "考核得分"]
-    assert [sheet.cell(row=3, column=c).value for c in (2, 10)] == ["区财政局", 76.7]
+                                           "指标完成度", "指标得分（40分）", "逾期未完成", "扣分", "考核得分", "类别"]
+    assert [sheet.cell(row=3, column=c).value for c in (2, 10, 11)] == ["区财政局", 76.7, "部门"]
     assert sheet.freeze_panes == "C3"
     assert len(sheet._charts) == 1
 

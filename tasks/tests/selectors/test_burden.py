@@ -140,6 +140,41 @@ def test_a_month_is_the_month_in_china(world):
     assert counts[(lead.pk, APRIL)]["reminders"] == 1
 
 
+def test_a_part_waived_by_its_deadline_asks_nothing_and_one_waived_later_stays_asked(world):
+    """A part the coordinator waived (已豁免) by its deadline is counted nowhere (no roundup counts it due): its
+    month asked the town for no report (it used to count as one, as only 历史留档 was left out). A part waived after
+    it fell due had been asked for: that month stays as it was, what was asked stays as asked."""
+    plan, _lead, _support, town, item = world
+    early = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 20), lead=town,
+                            status=WorkItem.Status.WAIVED)
+    StatusChange.objects.create(work_item=early, at=at(3, 20, 23), from_status="in_progress", to_status="waived")
+    late = WorkItemFactory(plan=plan, year=2026, parent=item, deadline=date(2026, 3, 25), lead=town,
+                           status=WorkItem.Status.WAIVED)
+    StatusChange.objects.create(work_item=late, at=at(4, 2), from_status="in_progress", to_status="waived")
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert counts[(town.pk, MARCH)]["reports_requested"] == 1  # the one waived on 2 April, after its deadline
+    WorkItem.objects.filter(pk=late.pk).update(status=WorkItem.Status.HISTORY)
+    assert (town.pk, MARCH) not in asks_by_unit_month(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))
+
+
+def test_a_unit_whose_items_moved_away_keeps_what_it_was_asked(world):
+    """Reminded and sent a 督办单 in March, then its item was moved to another unit: the plan no longer holds it
+    accountable, but what it was asked stays on the burden page and in the year's appendix (both used to list
+    only the units the plan holds accountable now, so its asks vanished)."""
+    plan, lead, _support, _town, item = world
+    sent(item, lead, K.OVERDUE, at(3, 23), step=0, deadline=item.due_date)
+    notice(plan, lead, at(3, 24))
+    other = UnitFactory(region=plan.region, name="区住保中心")
+    WorkItemUnit.objects.filter(work_item=item, unit=lead).update(unit=other)
+    WorkItem.objects.filter(plan=plan).exclude(pk=item.pk).delete()  # nothing else of the plan is the lead's
+
+    rows = {r["unit"]: r for r in unit_asks(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))}
+    assert (rows["区建设局"]["reminders"], rows["区建设局"]["notices"], rows["区建设局"]["total"]) == (1, 1, 2)
+    assert rows["区住保中心"]["reports_requested"] == 1  # the item due in March is now asked of it
+    year = {r["unit"]: r for r in unit_asks_for_year(plan=plan, year=2026)}
+    assert year["区建设局"]["total"] == 2 and year["区建设局"]["months"][2] == 2
+
+
 def _units_with_asks(plan, region, n: int) -> None:
     for i in range(n):
         unit = UnitFactory(region=region, name=f"单位{i:02d}")

@@ -105,6 +105,60 @@ def test_on_time_rate_is_done_on_time_over_due_as_in_the_roundups():
     assert summary["on_time_rate"] == 0.25
 
 
+def test_a_units_page_rate_is_its_lead_rate_as_on_the_plans_page(client):
+    """The unit's page and the plan's page (its row in the units table) print one 按期办结率 for a unit of one plan:
+    of the items it leads (``plan_unit_rows``, as a roundup ranks it). The unit's page used to rate every item it
+    leads or supports by the lead's outcome, so a town that supported many items read 51.7 % there and 0.0 % on
+    the plan's page (the demo's 黄湾镇)."""
+    from tasks.selectors.work import plan_unit_rows
+    from tasks.tests.daily_setup import login
+
+    w = make_world()
+    at = datetime.combine(w.today - timedelta(days=3), datetime.min.time(), tzinfo=SH)
+    led = _item(w, w.today - timedelta(days=1))
+    work_item_transition(item=led, to_status=S.AWAITING_REVIEW)
+    work_item_transition(item=led, to_status=S.DONE, at=at)
+    for n in range(3):  # items it supports, the lead's done on time; one it supports, overdue
+        other = WorkItemFactory(plan=w.plan, deadline=w.today - timedelta(days=1), due_date=w.today - timedelta(days=1),
+                                lead=w.other, supporting=[w.lead])
+        if n:
+            work_item_transition(item=other, to_status=S.AWAITING_REVIEW)
+            work_item_transition(item=other, to_status=S.DONE, at=at)
+    on_plan_page = next(u for u in plan_unit_rows(w.plan, w.today) if u.pk == w.lead.pk)
+    assert (on_plan_page.n_due, on_plan_page.on_time_rate) == (1, 1.0)
+    summary = unit_summary(WorkItem.objects.filter(assignments__unit=w.lead), w.today, unit_id=w.lead.pk)
+    assert (summary["lead"]["due"], summary["lead"]["on_time_rate"]) == (1, 1.0)
+    assert summary["due"] == 4  # every item of the unit is still counted on the page's other cards
+    login(client, w.coordinator)
+    page = client.get(f"/units/{w.lead.pk}/").content.decode()
+    assert '<b class="on-time-rate">100.0%</b>' in page, page[page.find("on-time-rate") - 80:][:200]
+
+
+def test_the_plan_pages_key_tasks_count_a_broken_down_item_through_its_parts_as_the_roundup_does():
+    """A broken-down item (分解交办) is one piece of work through its parts: the plan's page counted the parent beside
+    its parts, so a key task with one overdue item handed to two towns read 3 overdue there and 2 in the roundup's
+    key tasks for the same day (the demo: 8 of its key tasks)."""
+    from tasks.roundups.periods import MONTH, Period
+    from tasks.selectors.roundups import roundup_data
+    from tasks.selectors.work import plan_key_task_rows
+    from tasks.tests.breakdown_setup import make_towns
+
+    w = make_world(date(2026, 6, 15))
+    towns = make_towns(w, names=("硖石街道", "海洲街道"))
+    due = date(2026, 6, 10)
+    parent = _item(w, due, key_task=w.key_task, year=2026, status=S.IN_PROGRESS)
+    for town in towns:
+        WorkItemFactory(plan=w.plan, parent=parent, key_task=w.key_task, year=2026, deadline=due, due_date=due,
+                        lead=town, status=S.IN_PROGRESS)
+    _item(w, due, key_task=w.key_task, year=2026, status=S.AWAITING_REVIEW)  # one more, not broken down
+    row = next(r for r in plan_key_task_rows(w.plan, w.today) if r.pk == w.key_task.pk)
+    # make_world's own item (due later) and the leaf awaiting review, and the two parts: four pieces of work.
+    assert (row.n_total, row.n_done, row.n_awaiting, row.n_overdue) == (4, 0, 1, 2)
+    data = roundup_data(plan=w.plan, period=Period.up_to(MONTH, w.today - timedelta(days=1)))
+    task = next(t for t in data["key_tasks"] if t["id"] == w.key_task.pk)
+    assert (task["total"], task["awaiting_review"], task["overdue"]) == (row.n_total, row.n_awaiting, row.n_overdue)
+
+
 def test_history_merges_status_changes_and_reports_newest_first():
     w = make_world()
     t0 = datetime(2025, 3, 1, 9, tzinfo=SH)

@@ -313,3 +313,40 @@ def test_a_roundup_published_without_its_masked_list_prints_no_item_text():
     figures = public_figures(slug=w.plan.slug, period_key=period.key)
     assert figures[OVERDUE] and all(row["text"] is None for row in figures[OVERDUE])
     assert "完成老旧小区改造30个" not in Client().get(f"/public/{w.plan.slug}/{period.key}/").content.decode()
+
+
+def test_a_years_public_page_shows_its_assessment_with_the_assessments_ranks():
+    """A 年考核's published product is the annual assessment: its public page, JSON and CSV carry each group's
+    assessment (rank, scores, deduction) as the roundup's page, workbook and 通报 show it, under the ranking setting
+    of that group; a month or a quarter has none. The public page of a year used to show only the outcome ranking,
+    whose ranks are not the assessment's."""
+    from tasks.roundups.report import RoundupReport
+    from tasks.selectors.public import DEPARTMENT_ASSESSMENT, TOWN_ASSESSMENT
+    from tasks.tests.roundup_golden import build_golden
+
+    golden = build_golden()
+    RoundupSettings.objects.update_or_create(plan=golden.plan, defaults={"public_enabled": True})
+    year, _ = roundup_generate(plan=golden.plan, period=Period.year(2023), today=date(2024, 1, 8))
+    june, _ = roundup_generate(plan=golden.plan, period=Period.month(2023, 6), today=date(2024, 1, 8))
+    roundup_publish(roundup=year)
+    roundup_publish(roundup=june)
+    assessment = RoundupReport.from_roundup(year).assessment
+    expected = [(a["rank"], a["unit"], a["score"]) for a in assessment]
+    assert [a["kind"] for a in assessment] == ["department"] * 3
+
+    client = Client()
+    figures = client.get(f"/public/{golden.plan.slug}/2023.json").json()
+    assert figures["sections"][:2] == [TOWN_ASSESSMENT, DEPARTMENT_ASSESSMENT]  # the year's product first
+    assert [(r["rank"], r["unit"], r["score"]) for r in figures[DEPARTMENT_ASSESSMENT]] == expected
+    assert figures[TOWN_ASSESSMENT] == []
+    rows = list(csv.reader(io.StringIO(client.get(f"/public/{golden.plan.slug}/2023/{DEPARTMENT_ASSESSMENT}.csv")
+                                       .content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["排名", "责任单位"] and rows[0][-1] == "考核得分"
+    assert [(int(r[0]), r[1], float(r[-1])) for r in rows[1:]] == expected
+    page = client.get(f"/public/{golden.plan.slug}/2023/").content.decode()
+    assert "部门年度考核" in page and "76.7" in page
+    # Not published with the department ranking switched off; a month has no assessment.
+    RoundupSettings.objects.filter(plan=golden.plan).update(public_department_ranking=False)
+    assert DEPARTMENT_ASSESSMENT not in public_figures(slug=golden.plan.slug, period_key="2023")["sections"]
+    month = public_figures(slug=golden.plan.slug, period_key="2023-06")
+    assert not {TOWN_ASSESSMENT, DEPARTMENT_ASSESSMENT} & set(month["sections"])

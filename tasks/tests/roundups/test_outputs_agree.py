@@ -1,0 +1,195 @@
+"""A roundup's figures where the demo's every-output test does not reach: the annual assessment (年考核) against
+the rest of the roundup and every form it takes (page, workbook, 通报, e-mail), no unit the year holds accountable
+escaping it; and one count of overdue work in a roundup, however it is printed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tasks.models import IndicatorReport
+from tasks.roundups.periods import Period
+from tasks.selectors.roundups import roundup_data
+from tasks.tests.factories import IndicatorFactory, IndicatorTargetFactory, KeyTaskFactory, UnitFactory
+from tasks.tests.roundup_golden import at, build_golden
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def golden():
+    return build_golden()
+
+
+def _indicator_only_unit(golden):
+    """A department that leads an indicator (target 100, reported 50) and no item: nothing due all year."""
+    d = UnitFactory(region=golden.plan.region, name="区统计局")
+    task = KeyTaskFactory(plan=golden.plan, number=9, title="住房统计监测", lead=d)
+    indicator = IndicatorFactory(plan=golden.plan, number=9, name="住房监测覆盖率", measure="%", key_task=task)
+    IndicatorTargetFactory(indicator=indicator, year=2023, text="100", value=Decimal("100"), comparator="eq")
+    IndicatorReport.objects.create(indicator=indicator, month=date(2023, 11, 1), value=Decimal("50"),
+                                   reported_at=at(11, 28))
+    return d
+
+
+def test_a_unit_that_leads_only_indicators_is_assessed_on_them(golden):
+    """It had nothing due, so it is under 本期无到期事项 and ranked nowhere; but the year's assessment scores each
+    unit on its on-time rate and its indicators, the whole weight on the one it has (``rules.assessment``). It
+    used to be left out of the assessment, which only read the units with items due."""
+    d = _indicator_only_unit(golden)
+    data = roundup_data(plan=golden.plan, period=Period.year(2023))
+    assert d.pk in {u["unit_id"] for u in data["units_without_due"]}
+    row = next((a for a in data["assessment"] if a["unit_id"] == d.pk), None)
+    assert row is not None, "a unit leading an indicator escaped the annual assessment"
+    assert (row["unit"], row["on_time_rate"], row["on_time_points"], row["indicators"], row["indicator_attainment"],
+            row["indicator_points"], row["overdue"], row["score"]) == ("区统计局", None, None, 1, 0.5, 50.0, 0, 50.0)
+    # Ranked among the departments with the others; the golden three keep their scores.
+    assert [(a["rank"], a["unit"], a["score"]) for a in data["assessment"]] == [
+        (1, "区财政局", 76.7), (2, "区建设局", 64.0), (3, "区资规局", 58.0), (4, "区统计局", 50.0)]
+    # A month has no assessment, whoever leads indicators.
+    assert roundup_data(plan=golden.plan, period=Period.month(2023, 12))["assessment"] == []
+
+
+def _page_assessment(html: str) -> list[tuple[str, str, str]]:
+    """The page's 年度考核 tables (地方, 部门) as printed: (rank, unit, score read as a number) per row."""
+    import re
+
+    from django.utils.html import strip_tags
+
+    tables = [t for t in re.findall(r'<table class="rp-table">(.*?)</table>', html, flags=re.S)
+              if "考核得分" in t.split("</thead>")[0]]
+    rows = []
+    for tr in (tr for t in tables for tr in re.findall(r"<tr>(.*?)</tr>", t.split("</thead>")[1], flags=re.S)):
+        cells = [strip_tags(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        rows.append((cells[0], cells[1], float(cells[-1])))
+    return rows
+
+
+def test_every_form_of_the_annual_assessment_shows_its_scores_and_ranks(golden, client):
+    """The page, the workbook, the 通报 (body and attachment) and each unit's e-mail of a 年考核 show each unit's
+    考核得分 and rank from the snapshot's assessment, the one computed by ``rules.assessment``. The 通报 used to
+    carry only the outcome ranking (得分 and 排名 of a month's kind, not the assessment's) and the e-mail only that
+    ranking's line, so a unit read two different ranks for one year; a unit assessed on its indicators alone got
+    no e-mail at all."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from tasks.roundups.report import RoundupReport
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.services import documents as docs
+    from tasks.services.roundups import _roundup_content, roundup_generate, roundup_publish, roundup_recipients
+    from tasks.tests.daily_setup import login
+
+    d = _indicator_only_unit(golden)
+    d.emails = "tongji@example.gov.cn"
+    d.save(update_fields=["emails"])
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.year(2023), today=date(2024, 1, 8))
+    report = RoundupReport.from_roundup(roundup)
+    expected = [(str(a["rank"]), a["unit"], a["score"]) for a in report.assessment]
+    assert len(expected) == 4 and ("4", "区统计局", 50.0) in expected
+
+    login(client, golden.plan.coordinators.get())
+    page = client.get(f"/roundups/{roundup.pk}/")
+    assert page.status_code == 200
+    assert _page_assessment(page.content.decode()) == expected
+
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["年度考核"]
+    assert [(str(r[0]), r[1], r[9]) for r in sheet.iter_rows(min_row=3, values_only=True)] == expected
+
+    attachment = next(a for a in docs.attachments_for(report) if "年度考核" in a.title)
+    assert [(r[0], r[1], float(r[-1])) for t in attachment.tables for r in t.rows] == expected
+    body = docs.bulletin_drafted(roundup=roundup)["body"]
+    assert "年度考核部门方面，区财政局（76.7分）、区建设局（64分）、区资规局（58分）得分居前。" in body, body
+    assert "排名靠前" not in body  # the outcome ranking's "ahead" would name other units than the assessment's
+
+    for a in report.assessment:
+        assert f"年度考核得分{a['score']:g}，排名第{a['rank']}" in report.unit_line(a["unit_id"]), a["unit"]
+    assert "tongji@example.gov.cn" in {r.email for r in roundup_recipients(roundup)}
+
+    # The e-mail's first lines and top five: the assessment's order (区建设局 second), not the outcome ranking's
+    # (区资规局 second), and no outcome 排名第一 beside it.
+    assert "年度考核部门第一：区财政局。" in report.highlights()
+    assert not any("部门排名第一" in line for line in report.highlights())
+    roundup_publish(roundup=roundup)
+    delivery = roundup.deliveries.filter(unit=golden.b).first()
+    text = _roundup_content(report=RoundupReport.from_roundup(roundup), delivery=delivery, subject="", attachments=[],
+                            highlights=[]).text
+    listed = [line.split(".", 1)[1].split()[0] for line in text.splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert listed == [a["unit"] for a in report.assessment], text
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.5, 0.0])
+def test_the_years_counts_are_decembers_and_the_fourth_quarters_year_to_date(golden, weight):
+    """The assessment's counts are the year's: each unit's (lead and supporting) and the plan's equal the year to
+    date of December's 月晾晒 and of the fourth 季通报 (their ``cumulative``), whatever weight items from meetings
+    and instructions have; so the 年考核 says what the months and quarters summed up to."""
+    from tasks.models import RoundupSettings, WorkItem
+    from tasks.tests.factories import WorkItemFactory
+
+    RoundupSettings.objects.update_or_create(plan=golden.plan, defaults={"outside_weight": weight})
+    WorkItemFactory(plan=golden.plan, lead=golden.c, supporting=[golden.a], deadline=date(2023, 11, 30),
+                    origin=WorkItem.Origin.MEETING, text="会议议定：专项检查")
+    keys = ("due", "done_on_time", "done_late", "overdue", "awaiting_review", "on_time_rate")
+
+    def per_unit(data: dict, cumulative: bool) -> dict:
+        out = {}
+        for u in data["units"]:
+            lead, support = (u["cumulative"]["lead"], u["cumulative"]["support"]) if cumulative else (u, u["support"])
+            out[u["unit"]] = (tuple(lead[k] for k in keys), tuple(support[k] for k in keys))
+        return out
+
+    year = roundup_data(plan=golden.plan, period=Period.year(2023))
+    for other in (Period.month(2023, 12), Period.quarter(2023, 4)):
+        data = roundup_data(plan=golden.plan, period=other)
+        # A unit with nothing due in December is listed apart there (``units_without_due``), its year to date not
+        # shown; every unit December lists reads the year's counts.
+        in_year, to_date = per_unit(year, cumulative=False), per_unit(data, cumulative=True)
+        assert to_date and {name: in_year.get(name) for name in to_date} == to_date, other.key
+        assert {k: year["summary"][k] for k in keys} == {k: data["summary"]["cumulative"][k] for k in keys}
+
+
+def test_one_count_of_overdue_work_in_a_roundup_a_broken_down_item_through_its_parts(golden):
+    """The plan-wide summary counts a broken-down item once, through its parts; the overdue list (the page's section
+    heading, the 通报's "仍有N项" and its attachment, the public list) listed the parent beside its parts, so one
+    通报 said 逾期未完成53项 and 仍有59项 (the demo's November). The list is each piece of work once now, each part
+    under the unit it was handed to; the lead department is still counted on the parent in its own row."""
+    from tasks.models import Unit, WorkItem
+    from tasks.roundups.report import RoundupReport
+    from tasks.services import documents as docs
+    from tasks.services.roundups import roundup_generate
+    from tasks.tests.factories import WorkItemFactory
+
+    due = date(2023, 6, 5)
+    parent = WorkItemFactory(plan=golden.plan, lead=golden.a, deadline=due, text="老旧小区改造（分解）",
+                             status=WorkItem.Status.IN_PROGRESS)
+    towns = [UnitFactory(region=golden.plan.region, name=n, kind=Unit.Kind.TOWN) for n in ("城南街道", "城北街道")]
+    for town in towns:
+        WorkItemFactory(plan=golden.plan, parent=parent, lead=town, deadline=due, text=f"老旧小区改造（{town.name}）",
+                        status=WorkItem.Status.IN_PROGRESS)
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.month(2023, 6), today=date(2023, 7, 5))
+    report = RoundupReport.from_roundup(roundup)
+    listed = [i["text"] for i in report.overdue_items]
+    assert "老旧小区改造（分解）" not in listed
+    assert {"老旧小区改造（城南街道）", "老旧小区改造（城北街道）"} <= set(listed)
+    assert len(report.overdue_items) == report.summary["overdue"]
+    assert next(u for u in report.units if u["unit"] == "区建设局")["overdue"] == 2  # i2 and the parent
+    body = docs.bulletin_drafted(roundup=roundup)["body"]
+    n = report.summary["overdue"]
+    assert f"逾期未完成{n}项" in body and f"截至期末仍有{n}项事项逾期未完成" in body, body
+    attachment = next(a for a in docs.attachments_for(report) if a.title == "逾期未完成事项清单")
+    assert len(attachment.tables[0].rows) == n
+
+
+def test_an_item_from_a_meeting_kept_as_history_is_not_listed_in_its_section(golden):
+    """历史留档 is counted nowhere (``outcomes.UNCOUNTED_STATUSES``): the overdue list and every count leave it out,
+    and so does the section of items from meetings and instructions (it left out only a waived one)."""
+    from tasks.models import WorkItem
+    from tasks.tests.factories import WorkItemFactory
+
+    for status, text in ((WorkItem.Status.HISTORY, "会议议定：留档"), (WorkItem.Status.IN_PROGRESS, "会议议定：在办")):
+        WorkItemFactory(plan=golden.plan, lead=golden.b, deadline=date(2023, 6, 12), text=text, status=status,
+                        origin=WorkItem.Origin.MEETING)
+    data = roundup_data(plan=golden.plan, period=Period.month(2023, 6))
+    assert [i["text"] for i in data["outside_items"]] == ["会议议定：在办"]
