@@ -14,8 +14,9 @@ spraying one password across many names from the same address. So each combinati
 - a name from any address (``"username"``): ``LOGIN_NAME_FAILURE_LIMIT`` failures (20): guessing one account
   from many addresses (at least four, since each address stops at five).
 
-All three within ``AXES_COOLOFF_TIME``. A successful login clears only that name's failures (from every
-address), so an account an attacker holds cannot clear the count of the names they sprayed.
+All three within ``AXES_COOLOFF_TIME``. A successful login clears only that name's failures from that address:
+an account an attacker holds cannot clear the count of the names they sprayed, and the owner logging in from
+their desk does not lift an attacker's lockout elsewhere.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class TieredLockoutHandler(AxesDatabaseHandler):
         return counts[0]
 
     def reset_user_attempts(self, request, credentials=None) -> int:
+        """After a successful login: the failures of this name from this address (the first tier's rows)."""
         username = get_client_username(request, credentials)
         if username is None:
             return 0
-        return self.filter_user_attempts(request, credentials)[2].delete()[0]
+        return self.filter_user_attempts(request, credentials)[0].delete()[0]

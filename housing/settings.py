@@ -213,7 +213,8 @@ PERMISSIONS_POLICY = ", ".join(
 # AXES_FAILURE_LIMIT failures; an address after LOGIN_ADDRESS_NAME_LIMIT different names failed from it (password
 # spraying; an office's staff share one NAT address, so this counts names, and high); a name from any address
 # after LOGIN_NAME_FAILURE_LIMIT failures. All within AXES_COOLOFF_HOURS; a lockout is not extended by the
-# attempts made while it holds (an office locked out keeps trying), and a successful login clears only its name.
+# attempts made while it holds (an office locked out keeps trying), and a successful login clears only its
+# name's failures from its address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 LOGIN_ADDRESS_NAME_LIMIT = env.int("LOGIN_ADDRESS_NAME_LIMIT", default=50)
 LOGIN_NAME_FAILURE_LIMIT = env.int("LOGIN_NAME_FAILURE_LIMIT", default=20)
