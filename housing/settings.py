@@ -460,6 +460,8 @@ IMPORT_MAX_INFLATED_MB = env.float("IMPORT_MAX_INFLATED_MB", default=50)
 IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
+# Uploaded documents read at once (tasks/services/parse_slots.py): one per user, this many site-wide.
+IMPORT_MAX_PARALLEL = env.int("IMPORT_MAX_PARALLEL", default=2)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
 # Single sign-on (OpenID Connect, tasks/oidc.py): on when OIDC_ISSUER and OIDC_CLIENT_ID are set. A login is
 # matched to one active account by OIDC_MATCH_CLAIM == its OIDC_MATCH_FIELD; password login stays.
