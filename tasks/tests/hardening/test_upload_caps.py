@@ -87,3 +87,41 @@ def test_the_minutes_upload_refuses_a_zip_bomb_named_doc_with_the_cap_named(sett
     assert time.perf_counter() - start < 5
     assert response.status_code == 200 and "1 MB" in response.content.decode()
     assert not WorkItem.objects.filter(origin="meeting").exists()
+
+
+_LAUGHS = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + "".join(
+    f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefg", "bcdefgh", strict=True))
+    + '<!ENTITY x SYSTEM "{secret}">]>')
+
+
+@pytest.mark.parametrize("entity", ["&h;", "&x;"])
+def test_entities_in_a_docx_neither_expand_nor_read_files(tmp_path, entity):
+    """Checked and sound (lxml under python-docx: entities not resolved, amplification capped); kept as a guard."""
+    import docx
+
+    secret = tmp_path / "settings.env"
+    secret.write_text("SECRET_KEY=entity-4711", encoding="utf-8")
+    document = docx.Document()
+    document.add_paragraph("PLACEHOLDER")
+    plain = io.BytesIO()
+    document.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode()
+                head = text.index("?>") + 2
+                text = text[:head] + _LAUGHS.format(secret=secret.as_uri()) + text[head:]
+                data = text.replace("PLACEHOLDER", "会议纪要" + entity).encode()
+            archive.writestr(info.filename, data)
+    path = tmp_path / "纪要.docx"
+    path.write_bytes(out.getvalue())
+    start = time.perf_counter()
+    try:
+        text = limits_module.read_text(path, limits=Limits(seconds=0))
+    except PlanParseError as exc:
+        text = exc.message
+    assert time.perf_counter() - start < 2
+    assert "entity-4711" not in text and "aaaaaaaaaa" not in text
