@@ -80,7 +80,8 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
         raise PlanParseError(f"文件超过 {mb_text(limits.inflated_bytes)} MB 上限 (document too large)", path=name)
     # The readers go by content as well as by name (a .doc/.wps that is a zip is read as a .docx), so any zip
     # not named as a spreadsheet gets the .docx caps, whatever its name.
-    if suffix == ".docx" or (suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".et") and _starts_with(path, b"PK")):
+    zipped = suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".et") and _starts_with(path, b"PK\x03\x04")
+    if suffix == ".docx" or zipped:
         try:
             with zipfile.ZipFile(path) as archive:
                 check_inflated(archive.infolist(), limits, name=name, kind="Word 文档", kind_en=".docx")

@@ -125,3 +125,10 @@ def test_entities_in_a_docx_neither_expand_nor_read_files(tmp_path, entity):
         text = exc.message
     assert time.perf_counter() - start < 2
     assert "entity-4711" not in text and "aaaaaaaaaa" not in text
+
+
+def test_a_text_that_begins_with_pk_is_still_text(tmp_path):
+    path = tmp_path / "纪要.txt"
+    path.write_text("PK赛结果：由区建设局牵头，8月底前完成。", encoding="utf-8")
+    check_document(path, Limits(inflated_bytes=1024 * 1024), name=path.name)
+    assert "区建设局" in limits_module.read_text(path, limits=Limits(seconds=0))
