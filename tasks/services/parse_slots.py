@@ -1,7 +1,8 @@
-"""Slots for reading uploaded documents: one at a time per user, ``IMPORT_MAX_PARALLEL`` at a time site-wide.
+"""Slots for the heavy document work of a request: one at a time per user, ``IMPORT_MAX_PARALLEL`` site-wide.
 
 Reading an upload is the most expensive thing a request does: a forked child of up to ``IMPORT_MAX_MEMORY_MB``
-for up to ``IMPORT_MAX_SECONDS``, LibreOffice for a .doc/.wps/.et. A web node has a few workers (the compose
+for up to ``IMPORT_MAX_SECONDS``, LibreOffice for a .doc/.wps/.et; converting a draft 通报 or 督办单 to PDF
+(LibreOffice) and printing a roundup's PDF (Chromium) come next. A web node has a few workers (the compose
 file: three), so one account sending three uploads at once held every worker for a minute, and their children
 the memory of six gigabytes. A read takes a slot first; when its user's slot or every site slot is taken, the
 request is refused at once (``ParseBusy``: the page says to try again shortly) rather than waiting in a worker.
@@ -32,15 +33,15 @@ def _lifetime() -> int:
 
 @contextmanager
 def parse_slot(user):
-    """Hold the user's read slot and one of the site's while the body reads a document; ``ParseBusy`` when
-    either is taken."""
+    """Hold the user's slot and one of the site's while the body reads or converts a document; ``ParseBusy``
+    when either is taken."""
     token = uuid.uuid4().hex
     lifetime = _lifetime()
     held: list[str] = []
     try:
         own = f"parse-slot:user:{user.pk}"
         if not cache.add(own, token, lifetime):
-            raise ParseBusy(_("您的上一份文档仍在读取中，请等它完成后再试。"))
+            raise ParseBusy(_("您的上一个文档仍在处理中，请等它完成后再试。"))
         held.append(own)
         for n in range(max(1, int(getattr(settings, "IMPORT_MAX_PARALLEL", 2)))):
             key = f"parse-slot:site:{n}"
@@ -48,7 +49,7 @@ def parse_slot(user):
                 held.append(key)
                 break
         else:
-            raise ParseBusy(_("系统正在读取其他文档，请稍后再试。"))
+            raise ParseBusy(_("系统正在处理其他文档，请稍后再试。"))
         yield
     finally:
         for key in held:

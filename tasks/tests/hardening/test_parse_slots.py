@@ -22,6 +22,7 @@ from tasks.services.staging import STAGING_DIR
 from tasks.tests.daily_setup import login, make_world
 from tasks.tests.factories import UserFactory
 from tasks.tests.hardening.test_import_limits import PLAN, _docx
+from tasks.tests.views.test_roundup_views import _city, _login, golden, roundup  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_a_second_read_by_the_same_user_is_refused_at_once_and_leaves_nothing(mo
         AssertionError("read while the user's slot was taken")))
     with parse_slot(user):  # the user's first upload, still being read
         response = _upload(client)
-    assert response.status_code == 429 and "仍在读取" in response.content.decode()
+    assert response.status_code == 429 and "仍在处理" in response.content.decode()
     assert calls == [] and _staged_files() == [] and not Plan.objects.exists()
 
 
@@ -74,7 +75,7 @@ def test_other_users_read_while_one_is_reading_up_to_the_site_cap(settings):
         assert _upload(second_client).status_code == 302
         with parse_slot(second):
             refused = _upload(third_client)
-            assert refused.status_code == 429 and "其他文档" in refused.content.decode()
+            assert refused.status_code == 429 and "处理其他文档" in refused.content.decode()
 
 
 def test_a_busy_preview_keeps_the_staged_import_for_the_retry():
@@ -96,7 +97,21 @@ def test_minutes_and_rosters_take_the_same_slot():
         minutes = client.post(reverse("tasks:decisions_upload", args=[w.plan.slug]), {
             "document": SimpleUploadedFile("纪要.txt", "由区建设局牵头，8月底前完成。".encode()),
             "origin": "meeting", "step": "preview"})
-        assert minutes.status_code == 429 and "仍在读取" in minutes.content.decode()
+        assert minutes.status_code == 429 and "仍在处理" in minutes.content.decode()
         roster = client.post(reverse("tasks:roster_upload", args=[w.plan.slug]),
                              {"roster": SimpleUploadedFile("名单.csv", io.BytesIO("单位,姓名\n".encode()).read())})
-        assert roster.status_code == 429 and "仍在读取" in roster.content.decode()
+        assert roster.status_code == 429 and "仍在处理" in roster.content.decode()
+
+
+def test_a_roundup_pdf_takes_the_slot_too(client, monkeypatch, golden, roundup):  # noqa: F811
+    """Printing a roundup's PDF starts Chromium: the same slot as reading an upload."""
+    from tasks.views import roundups as views
+
+    user = _city()
+    _login(client, user)
+    printed = []
+    monkeypatch.setattr(views, "render_pdf", lambda report: printed.append(1) or b"%PDF-1.7 stand-in")
+    with parse_slot(user):
+        busy = client.get(reverse("tasks:roundup_pdf", args=[roundup.pk]))
+    assert busy.status_code == 429 and "仍在处理" in busy.content.decode() and printed == []
+    assert client.get(reverse("tasks:roundup_pdf", args=[roundup.pk])).status_code == 200 and printed == [1]
