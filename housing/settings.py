@@ -209,11 +209,20 @@ PERMISSIONS_POLICY = ", ".join(
         "gyroscope", "accelerometer", "display-capture", "fullscreen", "browsing-topics")]
 )
 
-# Lock an account+address out after repeated failed logins.
+# Lock logins out after repeated failures, in three tiers (housing/lockout.py): a name from one address after
+# AXES_FAILURE_LIMIT failures; an address after LOGIN_ADDRESS_NAME_LIMIT different names failed from it (password
+# spraying; an office's staff share one NAT address, so this counts names, and high); a name from any address
+# after LOGIN_NAME_FAILURE_LIMIT failures. All within AXES_COOLOFF_HOURS; a lockout is not extended by the
+# attempts made while it holds (an office locked out keeps trying), and a successful login clears only its
+# name's failures from its address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_NAME_LIMIT = env.int("LOGIN_ADDRESS_NAME_LIMIT", default=50)
+LOGIN_NAME_FAILURE_LIMIT = env.int("LOGIN_NAME_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "housing.lockout.TieredLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]  # lockout.LOCKOUT_PARAMETERS
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's address behind reverse proxies (django-axes reads it with django-ipware): unset, the
@@ -451,6 +460,8 @@ IMPORT_MAX_INFLATED_MB = env.float("IMPORT_MAX_INFLATED_MB", default=50)
 IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
+# Uploaded documents read at once (tasks/services/parse_slots.py): one per user, this many site-wide.
+IMPORT_MAX_PARALLEL = env.int("IMPORT_MAX_PARALLEL", default=2)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)
 # Single sign-on (OpenID Connect, tasks/oidc.py): on when OIDC_ISSUER and OIDC_CLIENT_ID are set. A login is
 # matched to one active account by OIDC_MATCH_CLAIM == its OIDC_MATCH_FIELD; password login stays.

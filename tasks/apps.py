@@ -14,9 +14,11 @@ class TasksConfig(AppConfig):
         from housing.middleware import connect_session_signals
         from tasks.checks import check_access_log_retention
         from tasks.selectors.compiled import register_lookups
+        from tasks.services.api_tokens import connect_token_signals
 
         checks.register(check_access_log_retention)
 
         connect_signals()
         connect_session_signals()
         register_lookups()
+        connect_token_signals()

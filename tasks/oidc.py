@@ -8,6 +8,11 @@ against the provider's JWKS); this module adapts it to the app:
 - a login is matched to a roster row, never creates an account: the claim ``OIDC_MATCH_CLAIM`` (by default
   ``phone_number``) must equal the profile field ``OIDC_MATCH_FIELD`` (``mobile``; or ``zzd_id``,
   ``dingtalk_id``, ``username``, ``email`` for a staff id) of exactly one active account. Nobody else gets in;
+- a claim the provider marks unverified (``email_verified`` / ``phone_number_verified`` false) matches nobody:
+  an address or number a person typed into their provider profile is not proof of owning it;
+- beyond what mozilla-django-oidc checks, the ID token must be meant for this client (``aud``) and come from
+  ``OIDC_ISSUER`` (``iss``), and the userinfo answer must be about the same person (``sub``), as OpenID Connect
+  Core 3.1.3.7 and 5.3.2 require;
 - a failed or refused login goes back to the login page, which says so; password login stays.
 """
 
@@ -28,6 +33,8 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 MATCH_FIELDS = {"mobile": "profile__mobile", "zzd_id": "profile__zzd_id", "dingtalk_id": "profile__dingtalk_id",
                 "username": "username", "email": "email__iexact"}
+# The standard flag of a claim that can be typed in by its person (OpenID Connect Core 5.1).
+VERIFIED_FLAGS = {"email": "email_verified", "phone_number": "phone_number_verified"}
 DISCOVERED = {  # our setting -> the discovery document's key
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
@@ -93,10 +100,29 @@ class RosterOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("the ID token names no key and the provider has not exactly one signing key")
         return jwt.PyJWK(keys[0])
 
+    def verify_token(self, token, **kwargs):
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        if self.get_settings("OIDC_RP_CLIENT_ID") not in (audience if isinstance(audience, list) else [audience]):
+            raise SuspiciousOperation("the ID token is meant for another client")
+        issuer = getattr(settings, "OIDC_ISSUER", "")
+        if issuer and str(payload.get("iss") or "").rstrip("/") != issuer.rstrip("/"):
+            raise SuspiciousOperation("the ID token comes from another issuer")
+        return payload
+
+    def get_userinfo(self, access_token, id_token, payload):
+        claims = super().get_userinfo(access_token, id_token, payload)
+        if str(claims.get("sub") or "") != str(payload.get("sub") or "") or not payload.get("sub"):
+            raise SuspiciousOperation("the userinfo answer is about another person than the ID token")
+        return claims
+
     def verify_claims(self, claims) -> bool:
         return True  # the match below decides; a missing claim matches nobody (a failed login, not a 400)
 
     def filter_users_by_claims(self, claims):
+        flag = VERIFIED_FLAGS.get(settings.OIDC_MATCH_CLAIM)
+        if flag and claims.get(flag) in (False, "false"):
+            return get_user_model().objects.none()
         value = str(claims.get(settings.OIDC_MATCH_CLAIM) or "").strip()
         if settings.OIDC_MATCH_FIELD == "mobile" and value.startswith("+86"):
             value = value[3:]

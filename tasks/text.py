@@ -77,3 +77,16 @@ def search_text(value: str | None) -> str:
 def fold(value: str | None) -> str:
     """Cleaned and NFKC-folded, for matching names and parsing numbers and dates; never stored."""
     return unicodedata.normalize("NFKC", clean_text(value))
+
+
+# What turns a person's text into markup in a chat message's markdown (DingTalk, 浙政钉, the group robots): a
+# link or picture (``[text](url)``, ``![](url)``), HTML (``<a>``, ``<img>``, ``<font>``), and a line break
+# (which starts a heading, a quote or a list). Each becomes its full-width twin or a space: read the same.
+_MARKDOWN_MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "\r": " ", "\n": " "})
+
+
+def markdown_plain(value: object) -> str:
+    """A stored text (an item's, a unit's name, a requirement) as plain words inside a markdown message: it
+    may not make a link that says one thing and goes elsewhere, load a picture from an address of its
+    writer's, or start a block of its own."""
+    return str(value if value is not None else "").translate(_MARKDOWN_MARKUP)

@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tasks.importers.office import hardened_env, hardened_profile
+
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
@@ -30,9 +32,10 @@ def soffice_path() -> str | None:
 
 
 def _run(command: list[str], folder: Path, timeout: int) -> subprocess.CompletedProcess:
-    # A private profile and HOME per run: two conversions at once must not share LibreOffice's lock.
-    env = {**os.environ, "HOME": str(folder), "FONTCONFIG_FILE": str(FONTS_CONF),
-           "SAL_USE_VCLPLUGIN": "svp"}
+    # A private profile and HOME per run: two conversions at once must not share LibreOffice's lock. The
+    # profile is the importers' hardened one (no network, no link updates, no macros): a document holds text
+    # people typed, and LibreOffice must not fetch what it may link to.
+    env = hardened_env(folder, FONTCONFIG_FILE=str(FONTS_CONF), SAL_USE_VCLPLUGIN="svp")
     try:
         return subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False, cwd=folder)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -50,8 +53,9 @@ def convert(data: bytes, *, source_ext: str, target: str, timeout: int = 180) ->
         source.write_bytes(data)
         out = folder / "out"
         out.mkdir()
+        profile = hardened_profile(folder / "profile")
         result = _run(
-            [binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
+            [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
              "--nolockcheck", "--convert-to", target, "--outdir", str(out), str(source)],
             folder, timeout,
         )

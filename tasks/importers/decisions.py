@@ -108,7 +108,7 @@ from .blocks import Para, Row, to_blocks
 from .deadlines import parse_deadline_in, relative_deadline
 from .document import PlanParseError
 from .issues import Issue
-from .limits import Limits, check_document
+from .limits import Limits, read_text
 from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
@@ -120,7 +120,6 @@ from .orgnames import (
     trim_etc,
 )
 from .orgnames import unit_list as written_units
-from .reader import read_document
 from .tables import TableParser, column_role
 from .text import MINUTES_T2S as _MINUTES_T2S
 from .text import ascii_digits, simplified
@@ -1904,8 +1903,7 @@ def read_decisions(path: str | Path, *, year: int | None = None, limits: Limits 
     """The decisions of a minutes file (.txt, .docx, .pdf, …) through the plan importer's caps and readers, as
     ``manage.py import_decisions`` reads them; ``PlanParseError`` names what is wrong with the file."""
     path = Path(path)
-    check_document(path, limits or Limits(), name=name or path.name)
-    text = read_document(path)
+    text = read_text(path, limits=limits or Limits(), source=name or path.name)
     if not text.strip():
         raise PlanParseError(msgs.NO_TEXT, path=name or path.name)
     return parse_decisions(text, year=year, meeting=meeting)

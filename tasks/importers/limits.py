@@ -4,7 +4,8 @@
   or a document past ``IMPORT_MAX_PAGES`` pages is refused from the zip directory / page tree alone,
   so the refusal comes in well under a second whatever the document holds.
 - ``read_and_parse``: reading and parsing run in a forked child with ``IMPORT_MAX_SECONDS`` of time
-  (and a memory ceiling); past it the child is stopped and a clear message comes back.
+  (and a memory ceiling); past it the child is stopped and a clear message comes back. ``read_text``: the
+  same caps for reading alone (the minutes of the decisions import).
 - ``enforce_field_limits``: every text of the parsed plan cleaned (zero-width and control
   characters removed), texts longer than their column cut, numbers too large for a target column
   and dates outside ``workdays.date_bounds`` dropped, each with a warning that names the line.
@@ -80,7 +81,10 @@ def check_document(path: Path, limits: Limits, *, name: str = "") -> None:
     if size > limits.inflated_bytes:
         raise PlanParseError(noted(Issue(msgs.TOO_LARGE, mb=mb_text(limits.inflated_bytes)), "document too large"),
                              path=name)
-    if suffix == ".docx":
+    # The readers go by content as well as by name (a .doc/.wps that is a zip is read as a .docx), so any zip
+    # not named as a spreadsheet gets the .docx caps, whatever its name.
+    zipped = suffix not in (".xlsx", ".xlsm", ".xls", ".csv", ".et") and _starts_with(path, b"PK\x03\x04")
+    if suffix == ".docx" or zipped:
         try:
             with zipfile.ZipFile(path) as archive:
                 check_inflated(archive.infolist(), limits, name=name, kind="Word 文档", kind_en=".docx")
@@ -143,11 +147,9 @@ def _pdf_pages(path: Path, name: str) -> int:
 # ---- reading and parsing under a time limit --------------------------------------------------------------
 
 
-def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
-                    columns: dict[int, list[str]] | None = None) -> tuple[str, ParsedPlan]:
+def _read_text(path: Path, source: str, limits: Limits) -> str:
     from lxml import etree
 
-    from . import parse_plan_text
     from .reader import read_document
 
     try:
@@ -160,6 +162,14 @@ def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
     if len(text) > limits.inflated_bytes:
         raise PlanParseError(noted(Issue(msgs.TEXT_TOO_LARGE, mb=mb_text(limits.inflated_bytes)), "text too large"),
                              path=source)
+    return text
+
+
+def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
+                    columns: dict[int, list[str]] | None = None) -> tuple[str, ParsedPlan]:
+    from . import parse_plan_text
+
+    text = _read_text(path, source, limits)
     try:
         parsed = parse_plan_text(text, source=source, year=year, columns=columns)
     except PlanParseError as exc:
@@ -167,7 +177,7 @@ def _read_and_parse(path: Path, source: str, year: int | None, limits: Limits,
     return text, enforce_field_limits(parsed)
 
 
-def _child(conn, path, source, year, limits, columns=None) -> None:  # pragma: no cover - runs in the forked child
+def _child(conn, source, limits, work, *args) -> None:  # pragma: no cover - runs in the forked child
     try:
         import resource
 
@@ -176,7 +186,7 @@ def _child(conn, path, source, year, limits, columns=None) -> None:  # pragma: n
     except (ImportError, ValueError, OSError):
         pass
     try:
-        conn.send(("ok", _read_and_parse(path, source, year, limits, columns)))
+        conn.send(("ok", work(*args)))
     except PlanParseError as exc:
         conn.send(("parse_error", (exc.message, exc.path, exc.line, exc.grids)))
     except MemoryError:
@@ -200,11 +210,32 @@ def read_and_parse(path: str | Path, *, source: str = "", year: int | None = Non
 
         read_document(path)  # its own clear message (not found, a directory)
     check_document(path, limits, name=source)
+    return _within(limits, source, _read_and_parse, path, source, year, limits, columns)
+
+
+def read_text(path: str | Path, *, source: str = "", limits: Limits | None = None) -> str:
+    """A document's text (any format ``read_document`` reads) within the same caps as ``read_and_parse``:
+    the size and page caps first, then reading in a forked child with the time and memory caps. For every
+    upload read outside the plan import (minutes): LibreOffice or a hostile zip must not hold a web worker."""
+    path = Path(path)
+    limits = limits or Limits()
+    source = source or path.name
+    if not path.is_file():
+        from .reader import read_document
+
+        read_document(path)  # its own clear message (not found, a directory)
+    check_document(path, limits, name=source)
+    return _within(limits, source, _read_text, path, source, limits)
+
+
+def _within(limits: Limits, source: str, work, *args):
+    """``work(*args)`` in a forked child under ``limits.seconds`` and ``limits.memory_bytes`` (in this process
+    where fork is missing or the time cap is off); a PlanParseError past a cap."""
     if limits.seconds <= 0 or "fork" not in multiprocessing.get_all_start_methods():
-        return _read_and_parse(path, source, year, limits, columns)
+        return work(*args)
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child, path, source, year, limits, columns), daemon=True)
+    process = ctx.Process(target=_child, args=(child, source, limits, work, *args), daemon=True)
     process.start()
     child.close()
     try:

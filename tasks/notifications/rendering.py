@@ -23,6 +23,8 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context, select_autoescape
 from markupsafe import Markup
 
+from tasks.text import markdown_plain
+
 
 def environment(**options) -> Environment:
     options["autoescape"] = select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False)
@@ -30,6 +32,7 @@ def environment(**options) -> Environment:
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.filters["md"] = markdown_plain  # a stored text as plain words in a markdown message
     return env
 
 

@@ -73,3 +73,22 @@ def revocable_tokens(user) -> QuerySet[ApiToken]:
         return ApiToken.objects.filter(user=user)
     members = Profile.objects.filter(unit__region_id__in=regions).values("user_id")
     return ApiToken.objects.filter(Q(user=user) | Q(user_id__in=members))
+
+
+def revoke_tokens_on_new_password(sender, instance, raw=False, **kwargs) -> None:
+    """``post_save`` of the user model: a password set anew (``set_password``: the user's change, an admin's
+    reset, an invitation accepted) revokes every API token of the user, as it ends their other sessions.
+    Someone who changes a password because it leaked must not leave a token taken with it working.
+    Django's own rehash of a password at login (a stronger hasher, the same password) is not a new password:
+    it clears ``_password`` before saving."""
+    if raw:
+        return
+    if getattr(instance, "_password", None) is not None:
+        ApiToken.objects.filter(user_id=instance.pk).delete()
+
+
+def connect_token_signals() -> None:
+    from django.db.models.signals import post_save
+
+    post_save.connect(revoke_tokens_on_new_password, sender=get_user_model(),
+                      dispatch_uid="tasks.revoke_tokens_on_new_password")

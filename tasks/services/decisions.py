@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 from tasks import stored_text as T
 from tasks.importers import PlanParseError
 from tasks.importers.decisions import ParsedDecisions
-from tasks.importers.limits import check_document
+from tasks.importers.limits import read_text
 from tasks.importers.matching import normalise_name
-from tasks.importers.reader import read_document
 from tasks.inputs import clean_required
 from tasks.models import KeyTask, Message, Plan, Role, StatusChange, Unit, WorkItem, WorkItemUnit
 from tasks.notifications.links import signed_url
@@ -64,8 +63,7 @@ def decisions_read(upload) -> str:
         with os.fdopen(fd, "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        check_document(Path(tmp), import_limits(), name=Path(upload.name).name)
-        text = read_document(tmp)
+        text = read_text(Path(tmp), limits=import_limits(), source=Path(upload.name).name)
     finally:
         Path(tmp).unlink(missing_ok=True)
     if not text.strip():

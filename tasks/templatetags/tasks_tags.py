@@ -15,6 +15,14 @@ register = template.Library()
 
 
 @register.filter
+def md(text) -> str:
+    """A stored text as plain words inside a markdown message (``tasks.text.markdown_plain``)."""
+    from tasks.text import markdown_plain
+
+    return markdown_plain(text)
+
+
+@register.filter
 def stored(text) -> str:
     """Text the app wrote into the database (a history reason, a system note) in the reader's language
     (``tasks.stored_text``); what a person typed stays as typed."""

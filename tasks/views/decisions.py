@@ -27,6 +27,7 @@ from tasks.selectors.people import possible_raisers
 from tasks.selectors.permissions import reviewable_plans
 from tasks.selectors.work import outside_plan_items
 from tasks.services.decisions import decisions_import, decisions_read, resolve_units
+from tasks.services.parse_slots import ParseBusy, parse_slot
 from tasks.tables import WorkItemTable
 
 from .common import PER_PAGE, BoundedRequestConfig
@@ -94,10 +95,14 @@ def decisions_upload(request, slug: str):
         text = data["text"]
         if data["document"]:
             try:
-                text = decisions_read(data["document"])
+                with parse_slot(request.user):
+                    text = decisions_read(data["document"])
             except PlanParseError as exc:
                 form.add_error("document", parse_error_text(exc, user=request.user))
                 return render(request, "tasks/decisions_upload.html", context)
+            except ParseBusy as exc:
+                form.add_error("document", str(exc))
+                return render(request, "tasks/decisions_upload.html", context, status=429)
         # Deadlines written without a year ("6月底前") fall in the year of the meeting, else this year; those
         # written relative to the meeting ("会后一周内") count from its date (none without it: a warning).
         parsed = parse_decisions(text, year=(data["origin_on"] or timezone.localdate()).year

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,7 @@ from tasks.selectors.permissions import visible_work_items
 from tasks.selectors.roundups import roundups_visible_to
 from tasks.services import documents as docs
 from tasks.services import notices as notice_services
+from tasks.services.parse_slots import ParseBusy, parse_slot
 from tasks.services.roundups import RoundupError, roundup_publish
 
 from .common import add_service_error
@@ -33,6 +36,10 @@ def _file(content: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def _busy(exc: ParseBusy) -> HttpResponse:
+    return HttpResponse(str(exc), status=429, content_type="text/plain; charset=utf-8")
 
 
 def _no_pdf() -> HttpResponse:
@@ -90,11 +97,14 @@ def bulletin_docx(request, pk: int):
 @require_safe
 def bulletin_pdf(request, pk: int):
     bulletin = _bulletin(request, pk)
+    stored = bulletin.is_published and bulletin.pdf  # else LibreOffice converts it: a slot (parse_slots)
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), nullcontext() if stored else parse_slot(request.user):
             content = docs.bulletin_pdf(bulletin)
     except ConversionUnavailable:
         return _no_pdf()
+    except ParseBusy as exc:
+        return _busy(exc)
     return _file(content, f"{docs.bulletin_file_stem(bulletin)}.pdf", "application/pdf")
 
 
@@ -258,8 +268,10 @@ def notice_docx(request, pk: int):
 def notice_pdf(request, pk: int):
     notice = _notice(request, pk)
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), nullcontext() if notice.pdf else parse_slot(request.user):
             content = notice_services.notice_pdf(notice)
     except ConversionUnavailable:
         return _no_pdf()
+    except ParseBusy as exc:
+        return _busy(exc)
     return _file(content, f"{notice.doc_number or _('督办单草稿')}.pdf", "application/pdf")

@@ -5,6 +5,7 @@ Nothing is written before confirming."""
 from __future__ import annotations
 
 import logging
+from functools import wraps
 from pathlib import Path
 
 from django import forms
@@ -33,6 +34,7 @@ from tasks.selectors.imports import (
     saved_layouts,
 )
 from tasks.selectors.permissions import acts_globally
+from tasks.services.parse_slots import ParseBusy, parse_slot
 from tasks.services.plan_import import ImportChoiceError, plan_import
 from tasks.services.staging import staged_delete, staged_exists, staged_parse, staged_read, staged_save
 
@@ -276,11 +278,27 @@ def parse_error_text(exc: PlanParseError, *, user) -> str:
     return f"{text} ({detail})" if detail and user.is_staff and english else text
 
 
-def _parse_staged(staged: dict):
-    text, parsed = staged_parse(
-        staged["file"], source=staged["name"], year=staged.get("year"), columns=_columns(staged)
-    )
+def _parse_staged(request, staged: dict):
+    with parse_slot(request.user):
+        text, parsed = staged_parse(
+            staged["file"], source=staged["name"], year=staged.get("year"), columns=_columns(staged)
+        )
     return staged["file"], text, parsed
+
+
+def _busy_refused(view):
+    """A read refused for want of a slot (``parse_slots``): the upload page says so, 429; the staged upload
+    and the session's import are kept for the retry."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ParseBusy as exc:
+            messages.error(request, str(exc))
+            return render(request, "tasks/import_upload.html", {"form": PlanUploadForm()}, status=429)
+
+    return wrapped
 
 
 def _staged(request) -> dict | None:
@@ -291,6 +309,7 @@ def _staged(request) -> dict | None:
 
 
 @permission_required("tasks.add_plan", raise_exception=True)
+@_busy_refused
 def plan_import_upload(request):
     """Step 1: upload. A readable plan is staged (not imported) and the preview follows."""
     form = PlanUploadForm(request.POST or None, request.FILES or None)
@@ -299,7 +318,10 @@ def plan_import_upload(request):
         staged_name = staged_save(document)
         staged = {"file": staged_name, "name": Path(document.name).name, "year": form.cleaned_data["year"]}
         try:
-            _parse_staged(staged)
+            _parse_staged(request, staged)
+        except ParseBusy:
+            staged_delete(staged_name)
+            raise
         except PlanParseError as exc:
             if exc.grids and exc.message.startswith(NO_TASKS):
                 # No task found, but tables were: the coordinator lays them out (or last year's layout does).
@@ -328,7 +350,7 @@ def _apply_saved_layout(request, staged: dict, grids: list[Grid]) -> bool:
             continue
         trial = {**staged, "columns": {str(k): v for k, v in columns.items()}}
         try:
-            _parse_staged(trial)
+            _parse_staged(request, trial)
         except PlanParseError:
             continue
         staged.update(columns=trial["columns"], layout=layout, layout_from=title)
@@ -346,6 +368,7 @@ def _render_layout(request, staged: dict, grids: list[Grid], form: TableLayoutFo
 
 
 @permission_required("tasks.add_plan", raise_exception=True)
+@_busy_refused
 def plan_import_preview(request):
     """Step 2: what would be created, beside the source lines, with the points to settle."""
     staged = _staged(request)
@@ -353,7 +376,7 @@ def plan_import_preview(request):
         messages.error(request, _("没有待确认的导入，请重新上传文件。"))
         return redirect("tasks:plan_import")
     try:
-        _path, text, parsed = _parse_staged(staged)
+        _path, text, parsed = _parse_staged(request, staged)
     except PlanParseError as exc:
         if exc.grids and exc.message.startswith(NO_TASKS) and (staged.get("layout") is not None
                                                                 or not staged.get("columns")):
@@ -377,6 +400,7 @@ def plan_import_preview(request):
 
 @require_POST
 @permission_required("tasks.add_plan", raise_exception=True)
+@_busy_refused
 def plan_import_columns(request):
     """Step 2b: the coordinator reassigns a task table's columns; the document is read again with them."""
     staged = _staged(request)
@@ -391,7 +415,7 @@ def plan_import_columns(request):
         return redirect("tasks:plan_import_preview")
     if "layout" in request.POST:
         return _layout_post(request, staged)
-    _path, text, parsed = _parse_staged(staged)
+    _path, text, parsed = _parse_staged(request, staged)
     preview = import_preview(parsed=parsed, columns=_columns(staged))
     form = TableColumnsForm(request.POST, tables=preview.tables)
     if not form.is_valid():
@@ -422,7 +446,7 @@ def _layout_with(layout: list[dict], columns: dict[str, list[str]], parsed) -> l
 def _layout_post(request, staged: dict):
     """The coordinator's layout of a document in which no task was found (``TableLayoutForm``)."""
     try:
-        _parse_staged({**staged, "columns": {}})
+        _parse_staged(request, {**staged, "columns": {}})
     except PlanParseError as exc:
         grids = exc.grids
     else:
@@ -444,6 +468,7 @@ def _layout_post(request, staged: dict):
 
 @require_POST
 @permission_required("tasks.add_plan", raise_exception=True)
+@_busy_refused
 def plan_import_confirm(request):
     """Step 3: import the staged document with the coordinator's choices, atomically, and go to the plan."""
     staged = _staged(request)
@@ -451,7 +476,7 @@ def plan_import_confirm(request):
         messages.error(request, _("没有待确认的导入，请重新上传文件。"))
         return redirect("tasks:plan_import")
     try:
-        path, text, parsed = _parse_staged(staged)
+        path, text, parsed = _parse_staged(request, staged)
     except PlanParseError as exc:
         _discard(request)
         messages.error(request, parse_error_text(exc, user=request.user))

@@ -33,6 +33,7 @@ from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.permissions import visible_plans
 from tasks.selectors.roster import role_label, roster_preview, roster_template_xlsx
+from tasks.services.parse_slots import ParseBusy, parse_slot
 from tasks.services.roster import RosterRefused, roster_import
 
 from .imports import parse_error_text
@@ -78,7 +79,11 @@ def roster_upload(request, slug: str):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["roster"]
         try:
-            parsed = parse_roster(read_sheets(upload.read(), filename=upload.name))
+            with parse_slot(request.user):
+                parsed = parse_roster(read_sheets(upload.read(), filename=upload.name))
+        except ParseBusy as exc:
+            form.add_error("roster", str(exc))
+            return render(request, "tasks/people/roster_upload.html", {"plan": plan, "form": form}, status=429)
         except PlanParseError as exc:
             form.add_error("roster", parse_error_text(exc, user=request.user))
         except RosterError as exc:

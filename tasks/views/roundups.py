@@ -14,6 +14,7 @@ from tasks.roundups.xlsx import render_xlsx
 from tasks.selectors.permissions import is_coordinator
 from tasks.selectors.roundups import roundup_list as roundup_list_query
 from tasks.selectors.roundups import roundups_visible_to
+from tasks.services.parse_slots import ParseBusy, parse_slot
 from tasks.services.roundups import XLSX_TYPE, roundup_report
 
 
@@ -51,8 +52,10 @@ def roundup_xlsx(request, pk: int):
 def roundup_pdf(request, pk: int):
     report = roundup_report(_roundup(request, pk))
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), parse_slot(request.user):  # Chromium: a slot
             content = render_pdf(report)
+    except ParseBusy as exc:
+        return HttpResponse(str(exc), status=429, content_type="text/plain; charset=utf-8")
     except PdfUnavailable:
         return HttpResponse(_("服务器暂时无法生成PDF，请下载Excel或使用浏览器打印本页。"), status=503,
                             content_type="text/plain; charset=utf-8")

@@ -610,8 +610,10 @@ def test_an_escalation_asks_the_leader_to_follow_up_and_the_unit_to_report(world
 
 
 def test_digest_forms_escape_html_only_and_translate_from_the_catalogue(world, settings):
-    """The digest's forms are Jinja2 templates (tasks/jinja2/): the HTML escapes what people typed, the text and
-    the markdown carry it as typed, and the sentences come from the site's catalogue in Chinese."""
+    """The digest's forms are Jinja2 templates (tasks/jinja2/): the HTML escapes what people typed, the text
+    carries it as typed, the markdown as words (no link, picture, HTML or line of its own: ``markdown_plain``,
+    tasks/tests/hardening/test_markdown_messages.py), and the sentences come from the site's catalogue in
+    Chinese."""
     from tasks.models import Profile
 
     settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = "http://127.0.0.1:9", "k"
@@ -628,7 +630,7 @@ def test_digest_forms_escape_html_only_and_translate_from_the_catalogue(world, s
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; 老旧小区" in email.html
     assert "方案 &lt;b&gt;&amp;&#34;一&#34;&lt;/b&gt;" in email.html
     assert "<script>alert('x')</script> & 老旧小区" in email.body and '方案 <b>&"一"</b>' in email.body
-    assert "<script>alert('x')</script> &" in ding.body and '**方案 <b>&"一"</b>**' in ding.body
+    assert "＜script＞alert('x')＜/script＞ &" in ding.body and '**方案 ＜b＞&"一"＜/b＞**' in ding.body
     for body in (email.body, email.html, ding.body):
         assert "截至2023年5月22日，您有" in body and "项工作需要关注" in body
     assert "您好：" in email.body and "本邮件由系统自动发送，请勿直接回复。" in email.html
