@@ -312,6 +312,8 @@ class HousingAdminSite(admin.AdminSite):
     # (test_admin_site's comparison with Django's own list).
 
     def _build_app_dict(self, request, label=None):
+        from contextlib import suppress
+
         from django.apps import apps
         from django.urls import NoReverseMatch
         from django.utils.text import capfirst
@@ -329,7 +331,7 @@ class HousingAdminSite(admin.AdminSite):
             perms = model_admin.get_model_perms(request)
             if True not in perms.values():
                 continue
-            info = (app_label, model._meta.model_name)
+            prefix = f"admin:{app_label}_{model._meta.model_name}"
             model_dict = {
                 "model": model,
                 "name": capfirst(model._meta.verbose_name_plural),
@@ -340,15 +342,11 @@ class HousingAdminSite(admin.AdminSite):
             }
             if perms.get("change") or perms.get("view"):
                 model_dict["view_only"] = not perms.get("change")
-                try:
-                    model_dict["admin_url"] = fixed_url("admin:%s_%s_changelist" % info, current_app=self.name)
-                except NoReverseMatch:
-                    pass
+                with suppress(NoReverseMatch):
+                    model_dict["admin_url"] = fixed_url(f"{prefix}_changelist", current_app=self.name)
             if perms.get("add"):
-                try:
-                    model_dict["add_url"] = fixed_url("admin:%s_%s_add" % info, current_app=self.name)
-                except NoReverseMatch:
-                    pass
+                with suppress(NoReverseMatch):
+                    model_dict["add_url"] = fixed_url(f"{prefix}_add", current_app=self.name)
             if app_label in app_dict:
                 app_dict[app_label]["models"].append(model_dict)
             else:
