@@ -304,6 +304,67 @@ class HousingAdminSite(admin.AdminSite):
 
         return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
 
+    # The sidebar's app list is built on every admin page (``each_context``) for every registered model.
+    # Django's reversed each model's list and add URLs and each app's index on every page, and sorted the
+    # models by their lazy names, translating both names of every comparison (some 80 comparisons a
+    # page): a sixth of an admin page's time. The same list, with each URL reversed once per language,
+    # script prefix and URLconf (``tasks.links.fixed_url``) and each name translated once for the sort
+    # (test_admin_site's comparison with Django's own list).
+
+    def _build_app_dict(self, request, label=None):
+        from contextlib import suppress
+
+        from django.apps import apps
+        from django.urls import NoReverseMatch
+        from django.utils.text import capfirst
+
+        from tasks.links import fixed_url
+
+        app_dict = {}
+        for model, model_admin in self._registry.items():
+            app_label = model._meta.app_label
+            if label and app_label != label:
+                continue
+            has_module_perms = model_admin.has_module_permission(request)
+            if not has_module_perms:
+                continue
+            perms = model_admin.get_model_perms(request)
+            if True not in perms.values():
+                continue
+            prefix = f"admin:{app_label}_{model._meta.model_name}"
+            model_dict = {
+                "model": model,
+                "name": capfirst(model._meta.verbose_name_plural),
+                "object_name": model._meta.object_name,
+                "perms": perms,
+                "admin_url": None,
+                "add_url": None,
+            }
+            if perms.get("change") or perms.get("view"):
+                model_dict["view_only"] = not perms.get("change")
+                with suppress(NoReverseMatch):
+                    model_dict["admin_url"] = fixed_url(f"{prefix}_changelist", current_app=self.name)
+            if perms.get("add"):
+                with suppress(NoReverseMatch):
+                    model_dict["add_url"] = fixed_url(f"{prefix}_add", current_app=self.name)
+            if app_label in app_dict:
+                app_dict[app_label]["models"].append(model_dict)
+            else:
+                app_dict[app_label] = {
+                    "name": apps.get_app_config(app_label).verbose_name,
+                    "app_label": app_label,
+                    "app_url": fixed_url("admin:app_list", app_label=app_label, current_app=self.name),
+                    "has_module_perms": has_module_perms,
+                    "models": [model_dict],
+                }
+        return app_dict
+
+    def get_app_list(self, request, app_label=None):
+        app_list = sorted(self._build_app_dict(request, app_label).values(), key=lambda app: str(app["name"]).lower())
+        for app in app_list:
+            app["models"].sort(key=lambda entry: str(entry["name"]))
+        return app_list
+
 
 class HousingAdminConfig(AdminConfig):
     """``django.contrib.admin`` with ``HousingAdminSite`` as ``admin.site`` (INSTALLED_APPS names this)."""

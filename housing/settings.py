@@ -71,9 +71,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# AxesBackend refuses locked-out users (and returns None otherwise); ModelBackend then checks the
-# password. AxesBackend comes first and also has ModelBackend's get_user, so force_login works.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+# AxesStandaloneBackend refuses locked-out users (and returns None otherwise); ModelBackend then checks the
+# password, loads a session's user and answers permission checks. (AxesBackend is a ModelBackend too: every
+# permission a user lacks was looked for twice, and a session never records it, since it authenticates
+# nobody: docs/operations.md, "Logins".)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "housing.urls"
 WSGI_APPLICATION = "housing.wsgi.application"

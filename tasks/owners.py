@@ -28,14 +28,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
-from tasks.selectors.permissions import coordinated_plans, is_global
+from tasks.selectors.permissions import coordinated_plans, holds, is_global
 
 ACT_ON_ALL_PLANS = "tasks.act_on_all_plans"
 
 
 def acts_on_all(user) -> bool:
     """Superusers and holders of ``tasks.act_on_all_plans`` write every plan's rows in the admin."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.has_perm(ACT_ON_ALL_PLANS))
+    return user.is_authenticated and user.is_active and (user.is_superuser or holds(user, ACT_ON_ALL_PLANS))
 
 
 @dataclass(frozen=True)

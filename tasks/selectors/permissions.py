@@ -53,7 +53,7 @@ def is_global(user) -> bool:
     if user.is_superuser:
         return True
     if hasattr(user, "_perm_cache"):
-        return user.has_perm(VIEW_ALL_PLANS) or user.has_perm(ACT_ON_ALL_PLANS)
+        return holds(user, VIEW_ALL_PLANS) or holds(user, ACT_ON_ALL_PLANS)
     _standing(user)
     return user._housing_global or user._housing_acts
 
@@ -66,9 +66,20 @@ def acts_globally(user) -> bool:
     if user.is_superuser:
         return True
     if hasattr(user, "_perm_cache"):
-        return user.has_perm(ACT_ON_ALL_PLANS)
+        return holds(user, ACT_ON_ALL_PLANS)
     _standing(user)
     return user._housing_acts
+
+
+def holds(user, perm: str) -> bool:
+    """``user.has_perm(perm)``, asked of the auth backends once per user object, as they read the user's
+    permissions once per user object (``_perm_cache``). An admin page asks whether its user sees and acts on
+    every plan for each model the sidebar lists (some 130 times a page for a coordinator), and each
+    ``has_perm`` loads and asks every backend anew."""
+    answers = user.__dict__.setdefault("_housing_holds", {})
+    if perm not in answers:
+        answers[perm] = user.has_perm(perm)
+    return answers[perm]
 
 
 # The rows of _standing that say the user holds a permission (no plan has these ids).

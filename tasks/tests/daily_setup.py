@@ -69,15 +69,16 @@ def liaison(unit, username: str):
     return u
 
 
-def make_world(today: date | None = None) -> World:
-    """Plan with item (lead A, support B) and other_item (lead C); a second plan with its own coordinator."""
+def make_world(today: date | None = None, *, suffix: str = "") -> World:
+    """Plan with item (lead A, support B) and other_item (lead C); a second plan with its own coordinator.
+    ``suffix`` names a second world beside the first (its region and usernames end with it)."""
     today = today or date.today()
-    region = RegionFactory(name="测试区", slug="test-region")
+    region = RegionFactory(name=f"测试区{suffix}", slug=f"test-region{suffix}")
     plan = PlanFactory(region=region, first_year=today.year - 1, last_year=today.year + 3)
     other_plan = PlanFactory(region=region, first_year=today.year - 1, last_year=today.year + 3)
     lead, support, other = (UnitFactory(region=region, name=n) for n in ("区建设局", "区财政局", "区教育局"))
-    coordinator = user("coord", first_name="专班")
-    other_coordinator = user("coord2")
+    coordinator = user(f"coord{suffix}", first_name="专班")
+    other_coordinator = user(f"coord2{suffix}")
     plan.coordinators.add(coordinator)
     other_plan.coordinators.add(other_coordinator)
     key_task = KeyTaskFactory(plan=plan, number=1, title="扩大保障性租赁住房供给", lead=lead, supporting=[support])
@@ -96,8 +97,8 @@ def make_world(today: date | None = None) -> World:
                                  lead=other)
     return World(
         plan=plan, other_plan=other_plan, lead=lead, support=support, other=other,
-        lead_user=liaison(lead, "lead"), support_user=liaison(support, "support"),
-        other_user=liaison(other, "other"), coordinator=coordinator,
+        lead_user=liaison(lead, f"lead{suffix}"), support_user=liaison(support, f"support{suffix}"),
+        other_user=liaison(other, f"other{suffix}"), coordinator=coordinator,
         other_coordinator=other_coordinator, key_task=key_task, indicator=indicator, item=item,
         other_item=other_item, today=today,
     )

@@ -115,3 +115,85 @@ def test_real_keys_still_save(admin_client):
         "first_year": "2023", "last_year": "2027", "coordinators": [str(coordinator.pk)]})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(plan.coordinators.all()) == [coordinator]
+
+
+# ---- the sidebar's app list, built on every admin page -----------------------------------------------------
+
+
+def _plain_site():
+    """Django's own site over our registry: its app list is the reference."""
+    plain = admin.AdminSite(name=admin.site.name)
+    plain._registry = admin.site._registry
+    return plain
+
+
+def _readable(app_list) -> list:
+    return [{**app, "name": str(app["name"]),
+             "models": [{**entry, "name": str(entry["name"])} for entry in app["models"]]} for app in app_list]
+
+
+def _staff(username: str, codenames: list[str] | None):
+    from django.contrib.auth.models import Permission
+
+    from tasks.services.demo import _grant_coordinator_admin
+    from tasks.tests.daily_setup import user
+
+    person = user(username, is_staff=True)
+    if codenames is None:
+        _grant_coordinator_admin(person)
+    else:
+        person.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return type(person).objects.get(pk=person.pk)  # no cached permissions
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("prefix", ["/", "/housing/"])
+def test_the_app_list_is_djangos(rf, admin_user, language, prefix):
+    """Each model's and app's name, URLs and permissions, in Django's order, for a superuser, a coordinator
+    (the plan admin's permissions, scoped to no plan) and a staff user who may only view units and plans;
+    the whole site's list and one app's."""
+    from django.urls import set_script_prefix
+    from django.utils import translation
+
+    coordinator = _staff("coord-list", None)
+    viewer = _staff("viewer-list", ["view_unit", "view_plan"])
+    set_script_prefix(prefix)
+    try:
+        with translation.override(language):
+            for person in (admin_user, coordinator, viewer):
+                for label in (None, "tasks", "auth"):
+                    request = rf.get("/admin/")
+                    request.user = person
+                    ours = admin.site.get_app_list(request, label)
+                    djangos = _plain_site().get_app_list(request, label)
+                    assert _readable(ours) == _readable(djangos), (person.username, label)
+                    if label is None and person is admin_user:
+                        assert len(ours[0]["models"]) > 1 and ours[0]["models"][0]["admin_url"].startswith(
+                            prefix + ("en/" if language == "en" else "") + "admin/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_app_list_reverses_each_url_once(rf, admin_user, monkeypatch):
+    """The second page's sidebar resolves no URL pattern: each model's list and add URLs and each app's index
+    are reversed once per language, script prefix and URLconf (Django reversed ~80 on every page)."""
+    import django.contrib.admin.sites as django_sites
+
+    import tasks.links
+
+    calls = []
+
+    def counting(original):
+        def reverse(*args, **kwargs):
+            calls.append(args[0])
+            return original(*args, **kwargs)
+        return reverse
+
+    monkeypatch.setattr(django_sites, "reverse", counting(django_sites.reverse))
+    monkeypatch.setattr(tasks.links, "reverse", counting(tasks.links.reverse))
+    request = rf.get("/admin/")
+    request.user = admin_user
+    first = admin.site.get_app_list(request)
+    calls.clear()
+    assert admin.site.get_app_list(request) == first
+    assert calls == []

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 if importlib.util.find_spec("oidc_provider_mock") is None:  # not imported here: it runs as its own process
     pytest.skip("oidc-provider-mock (requirements-dev.txt) is not installed", allow_module_level=True)
 
-BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend", "tasks.oidc.RosterOIDCBackend"]
+BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+            "tasks.oidc.RosterOIDCBackend"]
 
 
 def _free_port() -> int:
