@@ -116,7 +116,9 @@ from .orgnames import (
     is_unit_name,
     leading_unit,
     letter_like,
+    name_after_heading,
     names_no_unit,
+    shared_kind_tail,
     trim_etc,
 )
 from .orgnames import unit_list as written_units
@@ -298,6 +300,8 @@ _ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿�
                            r"|食堂|餐厅|超市)$")  # a campus's outlets, charged as its offices are
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
+# Collectives written bare, charged beside named units when joined to them ("…、电力及乡镇等部门").
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|街道|社区|村居|镇村)$")
 
 
 def _split_joined(part: str) -> list[str]:
@@ -383,8 +387,8 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
             unit = trim_etc(unit)  # "运管等执法部门": the list's closing tail, whatever the departments are called
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
-            units += _joined_names(unit)
-    return units
+            units += _joined_names(name_after_heading(unit))  # "强化…防治市建管中心": a heading run into the name
+    return shared_kind_tail(units)  # "规划、土地部门": 部门 is what the listed departments are
 
 
 def _joined_names(unit: str) -> list[str]:
@@ -491,9 +495,11 @@ def _units_charged(clause: str) -> list[str]:
             return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             # "公安、应急等部门要…": short names, departments; a collective named beside them is charged with them
-            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it
+            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it, and so is a bare
+            # collective joined to the named ones ("交通、水务、电力及乡镇等部门要…")
             named = [u for u in units if not _GENERIC.search(u)]
-            return [u for u in units if u in named or (named and u.startswith("各") and is_unit_name(u))]
+            return [u for u in units if u in named or (named and is_unit_name(u) and (
+                u.startswith("各") or _BARE_COLLECTIVE.match(u) and re.search(rf"(?:及|和|与){u}", span)))]
     elif by_word:
         units = _leading_units(clause) or _asked_units(clause)
     else:
@@ -949,6 +955,8 @@ _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+# A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
+_WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
@@ -1000,7 +1008,9 @@ def _asked_units(clause: str) -> list[str]:
 
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
+    # a name ends before where or by when the work is done ("会同X设计院在…基础上", "会同X于本月底前…")
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)", after,
+                    maxsplit=1)[0]
     units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
@@ -1248,6 +1258,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            continue
+        if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
+                with_whom := _with_units(clause[co.end():])):
+            supporting += with_whom  # "X牵头，协同Y、Z等部门，…": 协同 before a list is 会同, Y and Z support X
             continue
         support = _SUPPORT_WORD.search(clause)
         if support and "对" in clause and _OBJECT_OF.search(clause[: support.start()]):

@@ -45,7 +45,7 @@ SHORT_NAMES = _words(
     "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
-    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产"
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产 土地"
 )
 _LEVEL = "(?:[省市县区镇乡]级?)"
 _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
@@ -199,6 +199,46 @@ def unit_list(span: str) -> list[str] | None:
             return None
     return names
 
+
+_KIND_TAIL = re.compile(r"(?:部门|系统)$")
+
+
+def shared_kind_tail(names: list[str]) -> list[str]:
+    """A list of departments' short names whose last one carries the kind they all are ("规划、土地部门",
+    "发展改革和财政部门"): the trailing 部门/系统 belongs to the list, not to its last name (-> 规划, 土地); as it is
+    when a name of the list is no short name ("公交公司与教育部门") or the list is one name ("市监察部门")."""
+    if len(names) < 2:
+        return names
+    last = _read(names[-1])
+    if not _KIND_TAIL.search(last):
+        return names
+    stem = _KIND_TAIL.sub("", last)
+    if not _SHORT.match(stem) or any(not _SHORT.match(_read(n)) or _KIND_TAIL.search(_read(n)) for n in names[:-1]):
+        return names
+    return [*names[:-1], names[-1][: len(names[-1]) - 2]]
+
+
+# Where a unit's name can begin inside a phrase that runs on from a heading: a level before the name ("市建管中心").
+_NAME_START = re.compile(r"(?=[省市县区](?!容|场|政|域|际|属|直|级))")
+
+
+def name_after_heading(phrase: str) -> str:
+    """A unit's name run together with the heading written before it on a line of its own ("强化施工工地扬尘污染防治
+    市建管中心" -> 市建管中心): after the last action word, from where a name with its level begins and reads as a
+    name with no action word; ``phrase`` as it is when it holds no action word or no such name follows it (a name
+    that holds one: "建设提升行动工作专班", "百城提质推进办")."""
+    read = _read(phrase)
+    if len(read) != len(phrase) or _SUFFIX.search(read) is None:
+        return phrase
+    acts = [m for m in _ACTION_IN_NAME.finditer(read) if m.end() < _SUFFIX.search(read).start()]
+    if not acts:
+        return phrase
+    after = acts[-1].end()
+    for m in _NAME_START.finditer(read, after):
+        rest = read[m.start():]
+        if len(rest) >= 4 and is_unit_name(rest) and not _ACTION_IN_NAME.search(rest):
+            return phrase[m.start():]
+    return phrase
 
 # What a unit is to do, written straight after its name at a clause's start ("西关办事处加紧推进…").
 ACTION = re.compile(
