@@ -119,6 +119,7 @@ from .orgnames import (
     name_after_heading,
     names_no_unit,
     shared_kind_tail,
+    short_name_with_level,
     trim_etc,
 )
 from .orgnames import unit_list as written_units
@@ -135,7 +136,8 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
+             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
+             r"|(?<=公路|养护|工务|机务|车务|电务|管理)段)")  # a road or rail section's office ("市公路段")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
@@ -416,8 +418,9 @@ def _names_a_unit(units: list[str], span: str) -> bool:
     if len(units) > 1 and all(is_unit_name(u) for u in units) and sum(not _GENERIC.search(u) for u in units) > 1:
         return True  # "环保、水利、审计以及各街道": a list the recogniser reads as names, two of them named
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
-    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
-               for u in units)
+    # "市公安交警": a level and two short names run together, as the recogniser of names reads them
+    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u) or short_name_with_level(u))
+               and not _GENERIC.search(u) for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -1530,6 +1533,11 @@ def _charges_others(part: str, before: str) -> bool:
     return bool(leads) and set(leads) != set(_who(before, promote=False)[0])
 
 
+# Where a clause may open another charge: after a comma, and after a 、 that ends one charge before the next unit's
+# ("由X负责…工作、Y牵头、Z配合…": the 、 parts two charges, not two names of a list).
+_PARTS = re.compile(r"(?<=[，,])|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
+
+
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
     it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it. A
@@ -1545,7 +1553,7 @@ def _charges(item: str) -> list[str]:
                     not exhorting and _EXHORTATION.match(sentence.strip()))):
             exhorting = not charges
             pieces.append("")
-        for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
+        for k, part in enumerate(_PARTS.split(sentence)):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
                     before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
                 pieces.append(part)
