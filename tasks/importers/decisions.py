@@ -1211,7 +1211,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 (supporting if _label_kind(named_as.group(1)) == "support" else leads).extend(units)
                 continue
         cleaned = _clean_span(clause)
+        if joint := _jointly(cleaned):
+            leads += joint  # "X与Y深入对接…": both do the work together, both lead
+            continue
         charged = _CHARGED.search(cleaned)
+        if charged and _REPORT_BACK.match(cleaned[charged.end():]):
+            continue  # "…滞后的区市政府，要向市政府作出报告": a report owed to who charges, no charge of its own
         role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
@@ -1373,6 +1378,24 @@ _AGREES = re.compile(rf"^由?({_NAMING}{{1,{MAX_UNIT}}}?{_UNIT_END})(?:负责)?(
                      r"(?:签订|签署|订立|商签)(?![了过])")
 
 
+# Two named units that do one piece of work together: "X与Y深入对接", "X和Y加强沟通", "X同Y密切协作" (both lead).
+_JOINTLY = re.compile(r"^([^，,；;。与和同及]{2,20})(?:与|和|同)([^，,；;。与和同及]{2,20}?)(?:要|应)?"
+                      r"(?:深入|密切|加强|积极|主动|及时|做好)*(?:对接|沟通|衔接|协作|合作|会商)")
+# A clause that only owes a report to whoever charges ("要向市政府作出报告", "要及时向县政府汇报").
+_REPORT_BACK = re.compile(r"^(?:及时|主动|书面|立即)*向[^，,；;。]{1,12}?(?:作出|做出|书面)?(?:报告|汇报|说明|报备)"
+                          r"(?:[，,；;。]|$)")
+
+
+def _jointly(clause: str) -> list[str]:
+    """The two named units of "X与Y深入对接…" (both lead), by the recogniser of names; [] when either is no name of
+    a unit or a collective ("三区和市直各部门")."""
+    m = _JOINTLY.match(clause.strip())
+    if not m:
+        return []
+    names = [m.group(1), m.group(2)]
+    return names if all(is_unit_name(n) and _ENDS_AS_UNIT.match(n) and not _GENERIC.search(n) for n in names) else []
+
+
 def _agreed_by(clause: str) -> list[str]:
     """The unit a clause charges with signing an agreement, [] when it names none (or only a collective)."""
     if "签" not in clause and "订立" not in clause:
@@ -1514,8 +1537,8 @@ def _opens_charge(part: str) -> bool:
     if charged and (units := _units_charged(part)):
         rest = cleaned[charged.end():]
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
-    if _agreed_by(part):
-        return True  # "…，市政园林建设管理处与供电公司签订合同": a charge of its own
+    if _agreed_by(part) or _jointly(cleaned):
+        return True  # "…，市政园林建设管理处与供电公司签订合同", "…，公交公司与教育部门深入对接": a charge of its own
     start = _CHARGE_START.match(cleaned)
     if start is None and _led_by(part):
         # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
