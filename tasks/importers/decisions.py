@@ -1468,6 +1468,11 @@ _LONG_TERM_NOUN = re.compile(r"(?:超|中)长期|长期(?=国债|贷款|护理|�
 _ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
 
 
+# A date by which a report goes to whoever charged ("于11月底书面报规划科", "4月30日前报送县政府办提案组").
+_REPORT_DUE = re.compile(r"(?:前|底|内)[^，,；;。]{0,12}?(?:书面|统一)?(?:报送|上报|呈报|报)(?:至|到|给)?"
+                         r"[^，,；;。]{1,15}?(?:室|科|办|组|局|委|处|政府|中心)$")
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
@@ -1489,6 +1494,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     best = None
     relative: tuple[date | None, str] = (None, "")
     for clause in re.split(r"[，,；;。]", text):
+        if _REPORT_DUE.search(clause):
+            continue  # "并将落实情况于11月底书面报规划科": when a report is due to the issuer, not the work
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
