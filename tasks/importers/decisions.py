@@ -1747,6 +1747,30 @@ def _referent(unit: str, before: str) -> str:
     return names[-1] if names else unit
 
 
+# "其余三家通信企业": the others, by their number, of a group the text listed before with the unit named beside them.
+_THE_REST = re.compile(r"^(?:其余|其他|其它|另外)([两二三四五六七八九十2-9])(?:家|个)[\u4e00-\u9fff]{0,8}$")
+_LISTED = re.compile(rf"(?:[^、，,；;。:：\s]{{2,20}}?{_UNIT_END}、)+[^、，,；;。:：\s]{{1,20}}?{_UNIT_END}")
+_LEVEL_AT = re.compile(r"[省市县区](?!容|场|政|域|际|属|直|级)")
+
+
+def _the_rest(unit: str, before: str, named: list[str]) -> list[str]:
+    """The units "其余三家X" stands for: the names of the last list written before it that holds one of ``named``
+    (the units charged beside them) and as many other names as it says; [unit] when no list fits."""
+    m = _THE_REST.match(unit)
+    if not m or not named:
+        return [unit]
+    count = int(m.group(1)) if m.group(1).isdigit() else "一二三四五六七八九十".find(m.group(1).replace("两", "二")) + 1
+    for run in reversed(_LISTED.findall(before)):
+        names = run.split("、")
+        if (level := _LEVEL_AT.search(names[0], 1)) is not None:
+            names[0] = names[0][level.start():]  # "督导市移动公司": the list starts at the name with its level
+        same = [n for n in names if any(n.endswith(x) or x.endswith(n) for x in named)]
+        others = [n for n in names if n not in same]
+        if same and len(others) == count and all(is_unit_name(n) for n in others):
+            return others
+    return [unit]
+
+
 # A record page of a 交办单 / 督办单 system: each field's label on a line of its own, its value on the lines under it
 # ("责任单位:" / "市政园林工程处", "交办单标题:" / "关于…的通知"). One record is one decision: its title (else what
 # it hands out) is the text, the unit fields say who, a deadline field by when; "请你单位…" in the content is the
@@ -1905,6 +1929,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 before = text[: max(text.find(segment[:12]), 0)]
                 leads = _dedupe([_referent(u, before + segment) for u in leads])
                 supporting = _dedupe([_referent(u, before + segment) for u in supporting])
+            if any(_THE_REST.match(u) for u in leads + supporting):
+                before = text[: max(text.find(segment[:12]), 0)]
+                supporting = _dedupe([n for u in supporting for n in _the_rest(u, before, leads)])
             deadline, relative = _deadline(segment, year, meeting)
             if deadline is None and not relative and shared:
                 deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"

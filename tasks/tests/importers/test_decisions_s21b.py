@@ -112,3 +112,12 @@ def test_the_date_a_report_is_due_to_the_issuer_is_no_deadline():
     assert _items(text) == [(["县水务中心"], [], None)]
     # the work's own date still is
     assert _items("县水务中心要于11月底前完成河道清理。")[0][2].isoformat() == "2026-11-30"
+
+
+def test_the_rest_by_their_number_are_the_others_of_the_list_written_before():
+    text = ("县经信局督导县移动公司、县电信公司、县联通公司按乡镇整治废旧电杆。会议明确由县供电公司负责电杆拆除工作、"
+            "县联通公司牵头、其余两家通信企业配合通信杆拆除工作。")
+    assert _items(text)[-1] == (["县联通公司"], ["县移动公司", "县电信公司"], None)
+    # no list with the unit named beside them and as many others: as written
+    assert _items("会议明确县联通公司牵头、其余三家通信企业配合通信杆拆除工作。") == [
+        (["县联通公司"], ["其余三家通信企业"], None)]
