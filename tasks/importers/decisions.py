@@ -87,7 +87,10 @@ opening with a unit's name (or a list of names: ``X、Y合作建设…``) before
 ``X与Y签订合同`` charges X (Y is no 配合 unit); ``确保X、Y于…前完成…`` charges X and Y; names a clause describes
 before their 要 (``承担拆迁任务的X、Y要…``, ``列入整治名单的X、Y，要…``) are charged, not a report (``听取了X的汇报``)
 nor a described class (``本次公布的重大隐患单位``); ``X为项目业主单位``, ``由X依法查处``, and ``由其负责`` (the unit
-named before).
+named before). A list of short names closed by its kind (``规划、土地部门``) is the departments (规划, 土地); a
+heading run into the next line's subject is cut where the unit's name with its level begins; ``X牵头，协同A、B等部门``
+makes A, B supporting; ``X与Y深入对接`` charges both; ``要向市政府作出报告`` charges nobody; ``由X负责…、Y牵头、Z配合…``
+is two charges; ``其余三家X`` is the others of the list written before it; a report's due date is no deadline.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
