@@ -87,7 +87,10 @@ opening with a unit's name (or a list of names: ``X、Y合作建设…``) before
 ``X与Y签订合同`` charges X (Y is no 配合 unit); ``确保X、Y于…前完成…`` charges X and Y; names a clause describes
 before their 要 (``承担拆迁任务的X、Y要…``, ``列入整治名单的X、Y，要…``) are charged, not a report (``听取了X的汇报``)
 nor a described class (``本次公布的重大隐患单位``); ``X为项目业主单位``, ``由X依法查处``, and ``由其负责`` (the unit
-named before).
+named before). A list of short names closed by its kind (``规划、土地部门``) is the departments (规划, 土地); a
+heading run into the next line's subject is cut where the unit's name with its level begins; ``X牵头，协同A、B等部门``
+makes A, B supporting; ``X与Y深入对接`` charges both; ``要向市政府作出报告`` charges nobody; ``由X负责…、Y牵头、Z配合…``
+is two charges; ``其余三家X`` is the others of the list written before it; a report's due date is no deadline.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -116,7 +119,10 @@ from .orgnames import (
     is_unit_name,
     leading_unit,
     letter_like,
+    name_after_heading,
     names_no_unit,
+    shared_kind_tail,
+    short_name_with_level,
     trim_etc,
 )
 from .orgnames import unit_list as written_units
@@ -132,7 +138,8 @@ _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村)")
+             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
+             r"|(?<=公路|养护|工务|机务|车务|电务|管理)段)")  # a road or rail section's office ("市公路段")
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
@@ -297,6 +304,8 @@ _ENDS_AS_UNIT = re.compile(rf"(?=.{{3}}).*(?:{_UNIT_END}|区|县|市|省|幼儿�
                            r"|食堂|餐厅|超市)$")  # a campus's outlets, charged as its offices are
 # A collective or unnamed party after 和/及/与 is a party of its own: "规划建设部门及乡镇", "X集团和相关投资企业".
 _COLLECTIVE = re.compile(r"^(?:(?:乡镇|街道|社区|部门|单位){1,2}$|(?:各|相关|有关|其他|其它)[\u4e00-\u9fff]{2,})")
+# Collectives written bare, charged beside named units when joined to them ("…、电力及乡镇等部门").
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|街道|社区|村居|镇村)$")
 
 
 def _split_joined(part: str) -> list[str]:
@@ -382,8 +391,8 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
             unit = trim_etc(unit)  # "运管等执法部门": the list's closing tail, whatever the departments are called
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
-            units += _joined_names(unit)
-    return units
+            units += _joined_names(name_after_heading(unit))  # "强化…防治市建管中心": a heading run into the name
+    return shared_kind_tail(units)  # "规划、土地部门": 部门 is what the listed departments are
 
 
 def _joined_names(unit: str) -> list[str]:
@@ -411,8 +420,9 @@ def _names_a_unit(units: list[str], span: str) -> bool:
     if len(units) > 1 and all(is_unit_name(u) for u in units) and sum(not _GENERIC.search(u) for u in units) > 1:
         return True  # "环保、水利、审计以及各街道": a list the recogniser reads as names, two of them named
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
-    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u)) and not _GENERIC.search(u)
-               for u in units)
+    # "市公安交警": a level and two short names run together, as the recogniser of names reads them
+    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u) or short_name_with_level(u))
+               and not _GENERIC.search(u) for u in units)
 
 
 # Words that follow a unit's name and start what it is to do ("县住房城乡建设局设置办公室", "请海航集团结合…").
@@ -490,9 +500,11 @@ def _units_charged(clause: str) -> list[str]:
             return []  # "餐厅、超市的常用送货车要…": a list with a piece that is no name is no list of units
         if _ETC.search(span) and re.search(r"等.*(?:部门|单位)$", span):
             # "公安、应急等部门要…": short names, departments; a collective named beside them is charged with them
-            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it
+            # ("各村(居)委会、村建、国土等相关部门要…"), as everywhere a named unit stands beside it, and so is a bare
+            # collective joined to the named ones ("交通、水务、电力及乡镇等部门要…")
             named = [u for u in units if not _GENERIC.search(u)]
-            return [u for u in units if u in named or (named and u.startswith("各") and is_unit_name(u))]
+            return [u for u in units if u in named or (named and is_unit_name(u) and (
+                u.startswith("各") or _BARE_COLLECTIVE.match(u) and re.search(rf"(?:及|和|与){u}", span)))]
     elif by_word:
         units = _leading_units(clause) or _asked_units(clause)
     else:
@@ -948,6 +960,8 @@ _SHORT_START = re.compile(rf"^((?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_
 # "X要(密切)配合…": X supports; "X要会同/联合Y…": X leads, Y supports.
 _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|相互|全面|切实)*(?:配合|协助|协同|参与|协办)")
 _WITH = re.compile(r"(?:会同|联合)")
+# A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
+_WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
@@ -999,7 +1013,9 @@ def _asked_units(clause: str) -> list[str]:
 
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]", after, maxsplit=1)[0]
+    # a name ends before where or by when the work is done ("会同X设计院在…基础上", "会同X于本月底前…")
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)", after,
+                    maxsplit=1)[0]
     units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
         prefix = _units_prefix(after)  # "管网提质增效排查单位全面查明…"
@@ -1197,7 +1213,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 (supporting if _label_kind(named_as.group(1)) == "support" else leads).extend(units)
                 continue
         cleaned = _clean_span(clause)
+        if joint := _jointly(cleaned):
+            leads += joint  # "X与Y深入对接…": both do the work together, both lead
+            continue
         charged = _CHARGED.search(cleaned)
+        if charged and _REPORT_BACK.match(cleaned[charged.end():]):
+            continue  # "…滞后的区市政府，要向市政府作出报告": a report owed to who charges, no charge of its own
         role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
@@ -1247,6 +1268,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            continue
+        if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
+                with_whom := _with_units(clause[co.end():])):
+            supporting += with_whom  # "X牵头，协同Y、Z等部门，…": 协同 before a list is 会同, Y and Z support X
             continue
         support = _SUPPORT_WORD.search(clause)
         if support and "对" in clause and _OBJECT_OF.search(clause[: support.start()]):
@@ -1355,6 +1380,24 @@ _AGREES = re.compile(rf"^由?({_NAMING}{{1,{MAX_UNIT}}}?{_UNIT_END})(?:负责)?(
                      r"(?:签订|签署|订立|商签)(?![了过])")
 
 
+# Two named units that do one piece of work together: "X与Y深入对接", "X和Y加强沟通", "X同Y密切协作" (both lead).
+_JOINTLY = re.compile(r"^([^，,；;。与和同及]{2,20})(?:与|和|同)([^，,；;。与和同及]{2,20}?)(?:要|应)?"
+                      r"(?:深入|密切|加强|积极|主动|及时|做好)*(?:对接|沟通|衔接|协作|合作|会商)")
+# A clause that only owes a report to whoever charges ("要向市政府作出报告", "要及时向县政府汇报").
+_REPORT_BACK = re.compile(r"^(?:及时|主动|书面|立即)*向[^，,；;。]{1,12}?(?:作出|做出|书面)?(?:报告|汇报|说明|报备)"
+                          r"(?:[，,；;。]|$)")
+
+
+def _jointly(clause: str) -> list[str]:
+    """The two named units of "X与Y深入对接…" (both lead), by the recogniser of names; [] when either is no name of
+    a unit or a collective ("三区和市直各部门")."""
+    m = _JOINTLY.match(clause.strip())
+    if not m:
+        return []
+    names = [m.group(1), m.group(2)]
+    return names if all(is_unit_name(n) and _ENDS_AS_UNIT.match(n) and not _GENERIC.search(n) for n in names) else []
+
+
 def _agreed_by(clause: str) -> list[str]:
     """The unit a clause charges with signing an agreement, [] when it names none (or only a collective)."""
     if "签" not in clause and "订立" not in clause:
@@ -1427,6 +1470,11 @@ _LONG_TERM_NOUN = re.compile(r"(?:超|中)长期|长期(?=国债|贷款|护理|�
 _ONGOING_AFTER = re.compile(r"(?<=[前底])[^，,；;。]*?(?:并|后)?(?:长期|常态化|持续)")
 
 
+# A date by which a report goes to whoever charged ("于11月底书面报规划科", "4月30日前报送县政府办提案组").
+_REPORT_DUE = re.compile(r"(?:前|底|内)[^，,；;。]{0,12}?(?:书面|统一)?(?:报送|上报|呈报|报)(?:至|到|给)?"
+                         r"[^，,；;。]{1,15}?(?:室|科|办|组|局|委|处|政府|中心)$")
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
@@ -1448,6 +1496,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     best = None
     relative: tuple[date | None, str] = (None, "")
     for clause in re.split(r"[，,；;。]", text):
+        if _REPORT_DUE.search(clause):
+            continue  # "并将落实情况于11月底书面报规划科": when a report is due to the issuer, not the work
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
@@ -1496,8 +1546,8 @@ def _opens_charge(part: str) -> bool:
     if charged and (units := _units_charged(part)):
         rest = cleaned[charged.end():]
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
-    if _agreed_by(part):
-        return True  # "…，市政园林建设管理处与供电公司签订合同": a charge of its own
+    if _agreed_by(part) or _jointly(cleaned):
+        return True  # "…，市政园林建设管理处与供电公司签订合同", "…，公交公司与教育部门深入对接": a charge of its own
     start = _CHARGE_START.match(cleaned)
     if start is None and _led_by(part):
         # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
@@ -1515,6 +1565,11 @@ def _charges_others(part: str, before: str) -> bool:
     return bool(leads) and set(leads) != set(_who(before, promote=False)[0])
 
 
+# Where a clause may open another charge: after a comma, and after a 、 that ends one charge before the next unit's
+# ("由X负责…工作、Y牵头、Z配合…": the 、 parts two charges, not two names of a list).
+_PARTS = re.compile(r"(?<=[，,])|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
+
+
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
     it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it. A
@@ -1530,7 +1585,7 @@ def _charges(item: str) -> list[str]:
                     not exhorting and _EXHORTATION.match(sentence.strip()))):
             exhorting = not charges
             pieces.append("")
-        for k, part in enumerate(re.split(r"(?<=[，,])", sentence)):
+        for k, part in enumerate(_PARTS.split(sentence)):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
                     before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
                 pieces.append(part)
@@ -1694,6 +1749,30 @@ def _referent(unit: str, before: str) -> str:
     return names[-1] if names else unit
 
 
+# "其余三家通信企业": the others, by their number, of a group the text listed before with the unit named beside them.
+_THE_REST = re.compile(r"^(?:其余|其他|其它|另外)([两二三四五六七八九十2-9])(?:家|个)[\u4e00-\u9fff]{0,8}$")
+_LISTED = re.compile(rf"(?:[^、，,；;。:：\s]{{2,20}}?{_UNIT_END}、)+[^、，,；;。:：\s]{{1,20}}?{_UNIT_END}")
+_LEVEL_AT = re.compile(r"[省市县区](?!容|场|政|域|际|属|直|级)")
+
+
+def _the_rest(unit: str, before: str, named: list[str]) -> list[str]:
+    """The units "其余三家X" stands for: the names of the last list written before it that holds one of ``named``
+    (the units charged beside them) and as many other names as it says; [unit] when no list fits."""
+    m = _THE_REST.match(unit)
+    if not m or not named:
+        return [unit]
+    count = int(m.group(1)) if m.group(1).isdigit() else "一二三四五六七八九十".find(m.group(1).replace("两", "二")) + 1
+    for run in reversed(_LISTED.findall(before)):
+        names = run.split("、")
+        if (level := _LEVEL_AT.search(names[0], 1)) is not None:
+            names[0] = names[0][level.start():]  # "督导市移动公司": the list starts at the name with its level
+        same = [n for n in names if any(n.endswith(x) or x.endswith(n) for x in named)]
+        others = [n for n in names if n not in same]
+        if same and len(others) == count and all(is_unit_name(n) for n in others):
+            return others
+    return [unit]
+
+
 # A record page of a 交办单 / 督办单 system: each field's label on a line of its own, its value on the lines under it
 # ("责任单位:" / "市政园林工程处", "交办单标题:" / "关于…的通知"). One record is one decision: its title (else what
 # it hands out) is the text, the unit fields say who, a deadline field by when; "请你单位…" in the content is the
@@ -1852,6 +1931,9 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 before = text[: max(text.find(segment[:12]), 0)]
                 leads = _dedupe([_referent(u, before + segment) for u in leads])
                 supporting = _dedupe([_referent(u, before + segment) for u in supporting])
+            if any(_THE_REST.match(u) for u in leads + supporting):
+                before = text[: max(text.find(segment[:12]), 0)]
+                supporting = _dedupe([n for u in supporting for n in _the_rest(u, before, leads)])
             deadline, relative = _deadline(segment, year, meeting)
             if deadline is None and not relative and shared:
                 deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"

@@ -35,7 +35,7 @@ SUFFIXES = _words(
     "委会 所 大队 中队 支队 队 医院 法院 检察院 学院 院 会 部门 部 工作组 督导组 小组 组 "
     "站 厅 室 科 馆 厂 社 联 台 党校 政府 单位 网点 药店 银行 支行 分行 幼儿园 小学 "
     "中学 大学 学校 食堂 餐厅 超市 园区 开发区 新区 示范区 物业 燃气 热力 水务 供电 电力 "
-    "移动 联通 电信"
+    "移动 联通 电信 公路段 养护段 工务段 机务段 车务段 电务段 管理段"
 )
 # Departments by their short name (a level and 部门/系统 may stand around them): 国土, 发改, 县安监, 交通运输部门.
 SHORT_NAMES = _words(
@@ -45,7 +45,7 @@ SHORT_NAMES = _words(
     "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
-    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产"
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产 土地"
 )
 _LEVEL = "(?:[省市县区镇乡]级?)"
 _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
@@ -87,7 +87,7 @@ _IN_SOME_NAMES = re.compile(r"不动产|未成年|自由贸易|老干部|干部(
                             r"|^[0-9]{3,5}(?=[\u4e00-\u9fff])")
 # What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
 _ACTION_IN_NAME = re.compile(
-    r"做好|抓好|搞好|加强|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合"
+    r"做好|抓好|搞好|加强|加大|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合|力度"
     r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
     r"|工作(?!组|站|部|专班|队|委员会|领导小组)")
 
@@ -200,9 +200,55 @@ def unit_list(span: str) -> list[str] | None:
     return names
 
 
+def short_name_with_level(name: str) -> bool:
+    """Whether ``name`` is a department's short name with its level ("市公安交警", "县财政", "区市场监管")."""
+    read = _read(name)
+    return bool(re.match(_LEVEL, read)) and bool(_SHORT.match(read)) and len(read) >= 3
+
+
+_KIND_TAIL = re.compile(r"(?:部门|系统)$")
+
+
+def shared_kind_tail(names: list[str]) -> list[str]:
+    """A list of departments' short names whose last one carries the kind they all are ("规划、土地部门",
+    "发展改革和财政部门"): the trailing 部门/系统 belongs to the list, not to its last name (-> 规划, 土地); as it is
+    when a name of the list is no short name ("公交公司与教育部门") or the list is one name ("市监察部门")."""
+    if len(names) < 2:
+        return names
+    last = _read(names[-1])
+    if not _KIND_TAIL.search(last):
+        return names
+    stem = _KIND_TAIL.sub("", last)
+    if not _SHORT.match(stem) or any(not _SHORT.match(_read(n)) or _KIND_TAIL.search(_read(n)) for n in names[:-1]):
+        return names
+    return [*names[:-1], names[-1][: len(names[-1]) - 2]]
+
+
+# Where a unit's name can begin inside a phrase that runs on from a heading: a level before the name ("市建管中心").
+_NAME_START = re.compile(r"(?=[省市县区](?!容|场|政|域|际|属|直|级))")
+
+
+def name_after_heading(phrase: str) -> str:
+    """A unit's name run together with the heading written before it on a line of its own ("强化施工工地扬尘污染防治
+    市建管中心" -> 市建管中心): after the last action word, from where a name with its level begins and reads as a
+    name with no action word; ``phrase`` as it is when it holds no action word or no such name follows it (a name
+    that holds one: "建设提升行动工作专班", "百城提质推进办")."""
+    read = _read(phrase)
+    if len(read) != len(phrase) or _SUFFIX.search(read) is None:
+        return phrase
+    acts = [m for m in _ACTION_IN_NAME.finditer(read) if m.end() < _SUFFIX.search(read).start()]
+    if not acts:
+        return phrase
+    after = acts[-1].end()
+    for m in _NAME_START.finditer(read, after):
+        rest = read[m.start():]
+        if len(rest) >= 4 and is_unit_name(rest) and not _ACTION_IN_NAME.search(rest):
+            return phrase[m.start():]
+    return phrase
+
 # What a unit is to do, written straight after its name at a clause's start ("西关办事处加紧推进…").
 ACTION = re.compile(
-    r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
+    r"(?:要(?!求)|应当|必须|务必|负责(?!人|同志)|牵头|(?:优化|完善|服务|管理|把握|把关|衔接|对接|统筹|维护)好|加紧|抓紧|加快|尽快|立即|全力|继续|切实|认真|积极|主动|进一步|做好|抓好"
     r"|搞好|推进|落实|督促|加强|强化|严格|确保|会同|联合|制定|编制|启动|实施|承担|压实|筹措|筹集|拨付|安排|保障"
     r"|提供|予以|给予|合作|共同|依法|依规)")
 _REPORTED = re.compile(r"^[^，,；;。]{0,8}?(?:[了过]|已)|^[^，,；;。]{0,4}?(?:情况|工作(?:汇报|报告))")
