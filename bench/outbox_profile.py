@@ -54,7 +54,8 @@ def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+\b", "?", re.sub(r"\((?:\s*(?:'[^']*'|\d+)\s*,?)+\)", "(…)", sql))[:150]
 
 
-def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0):
+def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0, sort: str = "cumulative",
+           dump: str = ""):
     from collections import defaultdict
 
     from django.db import connection
@@ -68,6 +69,8 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
             profiler.enable()
         result = fn()
         profiler.disable()
+        if dump and top:  # for pstats' callers and callees: python -m pstats <file>
+            profiler.dump_stats(f"{dump}/{name.split()[0]}.pstats")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     n = len(queries.captured_queries)
     extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
@@ -84,7 +87,7 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
             print(f"   {sum(times) * 1000:8.0f} ms {len(times):5d}×  {shape}")
     if top:  # (--top 0: no cProfile, the phases' times as they are)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
         print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()), flush=True)
     return result
 
@@ -98,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--shapes", type=int, default=0, help="also the N statement shapes that took longest")
+    parser.add_argument("--dump", default="", help="a directory: each phase's profile written there (pstats)")
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"],
+                        help="the profile's order: time under a function, or in it alone")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/outbox_profile.py needs DATABASE_URL=postgres://...; skipped")
@@ -159,17 +165,18 @@ def main(argv: list[str] | None = None) -> int:
                       for i in range(0, len(emails), reminders.DIGESTS_PER_TASK)]
             _phase("compose and queue digests",
                    lambda: [reminders.reminder_digests_send(emails=g, now=now) for g in groups],
-                   top=args.top, per={"digest": len(emails)}, shapes=args.shapes)
+                   top=args.top, per={"digest": len(emails)}, shapes=args.shapes, sort=args.sort, dump=args.dump)
             counts = {c: Message.objects.filter(channel=c, state="queued").count() for c in ("email", "dingtalk")}
             print(f"   queued: {counts}", flush=True)
             email_batches = -(-counts["email"] // settings.NOTIFY_EMAIL_BATCH_SIZE)
             summary = _phase("deliver email (SMTP sink)", lambda: outbox.outbox_deliver(channel="email", now=now),
                              top=args.top, per={"e-mail": counts["email"], "batch": email_batches},
-                             shapes=args.shapes)
+                             shapes=args.shapes, sort=args.sort, dump=args.dump)
             print(f"   {summary.as_dict()}; the sink has {sink.n}", flush=True)
             summary = _phase("deliver dingtalk (stand-in)",
                              lambda: outbox.outbox_deliver(channel="dingtalk", now=now),
-                             top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes)
+                             top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes, sort=args.sort,
+                             dump=args.dump)
             print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}", flush=True)
             raise _Rollback
     except _Rollback:
