@@ -54,6 +54,27 @@ def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+\b", "?", re.sub(r"\((?:\s*(?:'[^']*'|\d+)\s*,?)+\)", "(…)", sql))[:150]
 
 
+class _GcClock:
+    """The cyclic garbage collector's runs and CPU seconds while it is on (``gc.callbacks``)."""
+
+    def __init__(self):
+        import gc
+
+        self.runs, self.seconds, self._start = 0, 0.0, 0.0
+        self._gc = gc
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase, info):
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.runs += 1
+            self.seconds += time.process_time() - self._start
+
+    def stop(self):
+        self._gc.callbacks.remove(self._tick)
+
+
 def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0, sort: str = "cumulative",
            dump: str = ""):
     from collections import defaultdict
@@ -62,6 +83,7 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
     from django.test.utils import CaptureQueriesContext
 
     profiler = cProfile.Profile()
+    collected = _GcClock()
     connection.queries_log.clear()  # its window is 9,000 statements: counted from empty
     with CaptureQueriesContext(connection) as queries:
         start, cpu = time.perf_counter(), time.process_time()
@@ -70,12 +92,14 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
         result = fn()
         profiler.disable()
         if dump and top:  # for pstats' callers and callees: python -m pstats <file>
-            profiler.dump_stats(f"{dump}/{name.split()[0]}.pstats")
+            profiler.dump_stats(f"{dump}/{'_'.join(name.split()[:2])}.pstats")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    collected.stop()
     n = len(queries.captured_queries)
     extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
                     for k, v in (per or {}).items())
-    print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}", flush=True)
+    print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}; "
+          f"{collected.runs} garbage collections, {collected.seconds:.2f} s", flush=True)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
     for q in slowest:
         print(f"   slowest: {float(q['time']) * 1000:.0f} ms  {q['sql'][:400]}")
@@ -101,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--shapes", type=int, default=0, help="also the N statement shapes that took longest")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="freeze the objects made so far out of the garbage collector's reach, as a worker does")
     parser.add_argument("--dump", default="", help="a directory: each phase's profile written there (pstats)")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"],
                         help="the profile's order: time under a function, or in it alone")
@@ -141,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = dingtalk.url, dingtalk.app_key
     settings.DINGTALK_APP_SECRET, settings.DINGTALK_AGENT_ID = dingtalk.app_secret, str(dingtalk.agent_id)
 
+    if args.gc_freeze:  # as a Celery worker process does at its start (housing/celery.py)
+        from housing.celery import freeze_startup_objects
+
+        freeze_startup_objects()
     queued_tasks: list[tuple[str, tuple]] = []
 
     def collect(task_name, *task_args):

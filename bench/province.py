@@ -624,6 +624,11 @@ class CelerySend:
             while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
                 time.sleep(0.1)  # the workers' start is not part of the reminder day
             now = reminder_day_now(ctx.today)
+            # The tick runs in a worker process in production (the beat's ``reminders_beat``), whose objects of
+            # its start are frozen out of the garbage collector's reach (housing/celery.py): so here.
+            from housing.celery import freeze_startup_objects
+
+            freeze_startup_objects()
             # Only this tick's messages are waited for (a reused database holds an earlier run's).
             before = Message.objects.aggregate(last=Max("pk"))["last"] or 0
             cpu_before, load_before = _proc_cpu(), os.getloadavg()

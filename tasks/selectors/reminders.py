@@ -250,12 +250,15 @@ def reminders_due(
             if key not in out:
                 out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day, unit_id, plan_id)
 
-    stage_cache: dict[tuple[int, date], Stages] = {}
+    # Keyed by the schedule, not the plan: a province's 630 plans share a few schedules (most the defaults),
+    # and the stages of a deadline are the schedule's alone (29,000 (plan, deadline) pairs at 1M items were
+    # seconds of the tick's scan, for a few hundred distinct (schedule, deadline) pairs).
+    stage_cache: dict[tuple[Schedule, date], Stages] = {}
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
     answered = reported_this_month(today=today) if monthly_plans else set()
-    sign_cache: dict[tuple[int, date], tuple | None] = {}
+    sign_cache: dict[tuple[Schedule, date], tuple | None] = {}
     for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]
         # Who is responsible is the item's own lead and supporting rows (as for permissions and roundups).
@@ -267,19 +270,19 @@ def reminders_due(
         supports = [u for u, role in assigned if role == Role.SUPPORT] if s.notify_supporting else []
         if status == WorkItem.Status.AWAITING_SIGN and handed_at is not None:
             handed_on = timezone.localdate(handed_at)
-            if (plan_id, handed_on) not in sign_cache:
-                sign_cache[(plan_id, handed_on)] = sign_stage(
+            if (schedules[plan_id], handed_on) not in sign_cache:
+                sign_cache[(schedules[plan_id], handed_on)] = sign_stage(
                     handed_on=handed_on, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
-            stage = sign_cache[(plan_id, handed_on)]
+            stage = sign_cache[(schedules[plan_id], handed_on)]
             if stage:
                 sign_by, step, day = stage
                 for u in leads:
                     add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day, u, plan_id)
         if due is not None and due <= horizon:
-            stages = stage_cache.get((plan_id, due))
+            stages = stage_cache.get((schedules[plan_id], due))
             if stages is None:
-                stages = stage_cache[(plan_id, due)] = deadline_stages(
+                stages = stage_cache[(schedules[plan_id], due)] = deadline_stages(
                     due=due, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
             chased = [(u, R.LEAD) for u in leads] + [(u, R.SUPPORT) for u in supports]
