@@ -1,0 +1,95 @@
+"""The reminder day's CPU savings keep what they replace (session 21, issue 31's ``reminders_delivered``).
+
+* a link's token is made without Django's signer objects, and is the token ``signing.dumps`` makes;
+* the scan asks for the stages of a deadline once per schedule, not once per plan;
+* a Celery worker process freezes the objects of its start out of the garbage collector's reach;
+* the outbox's texts are compressed with LZ4 on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.db import connection
+
+from tasks.models import ReminderSettings
+from tasks.notifications import links
+from tasks.selectors import reminders as reminder_selectors
+from tasks.tests.factories import PlanFactory, RegionFactory, UnitFactory, WorkItemFactory
+
+
+@pytest.mark.parametrize("purpose", sorted(links.TARGETS))
+@pytest.mark.parametrize("pk", [1, 42, 987_654_321, 2**62])
+def test_a_token_is_the_one_django_signs_and_reads_back(purpose, pk, settings):
+    settings.SECRET_KEY = "a-key-for-this-test-only-0123456789-abcdefghijklmnop"
+    with mock.patch("time.time", return_value=1_796_000_000.7):
+        made = links.link_token(purpose=purpose, pk=pk)
+        assert made == signing.dumps([purpose, pk], salt=links.SALT)
+    assert links.link_read(made, max_age_days=100_000) == links.Link(purpose=purpose, pk=pk)
+
+
+def test_a_token_is_made_without_a_signer_object_and_follows_the_secret_key(settings):
+    with mock.patch.object(signing, "TimestampSigner", side_effect=AssertionError("a signer per token")):
+        first = links.link_token(purpose="item", pk=7)
+        settings.SECRET_KEY = "another-key-for-this-test-only-0123456789-abcdefghijkl"
+        second = links.link_token(purpose="item", pk=7)
+    assert first.rsplit(":", 1)[1] != second.rsplit(":", 1)[1]  # signed with the key in force
+    with pytest.raises(links.LinkError):
+        settings.SECRET_KEY = "a-third-key-for-this-test-only-0123456789-abcdefghijk"
+        links.link_read(second)
+
+
+def test_an_unknown_purpose_is_refused():
+    with pytest.raises(ValueError):
+        links.link_token(purpose="login", pk=1)
+
+
+@pytest.mark.django_db
+def test_the_scan_asks_for_a_deadlines_stages_once_per_schedule_not_per_plan():
+    region = RegionFactory()
+    unit = UnitFactory(region=region, emails="lead@yc.gov.cn")
+    due = date(2026, 12, 9)
+    items = []
+    for lead_times in ("7,3,1", "7,3,1", "7,3,1", "5,1"):  # the last plan has a schedule of its own
+        plan = PlanFactory(region=region)
+        ReminderSettings.objects.create(plan=plan, monthly_enabled=False, lead_times=lead_times)
+        items.append(WorkItemFactory(plan=plan, deadline=due, due_date=due, lead=unit, supporting=[], year=due.year))
+    calls = []
+    real = reminder_selectors.deadline_stages
+
+    def counted(**kwargs):
+        calls.append(kwargs["schedule"])
+        return real(**kwargs)
+
+    with mock.patch.object(reminder_selectors, "deadline_stages", counted):
+        due_rows = reminder_selectors.reminders_due(today=date(2026, 12, 7))
+    assert len(calls) == 2 and calls[0] != calls[1]
+    assert {c.work_item_id for c in due_rows} == {i.pk for i in items}
+
+
+def test_a_worker_process_freezes_the_objects_of_its_start():
+    from celery.signals import worker_process_init
+
+    from housing.celery import freeze_startup_objects
+
+    assert any(getattr(r, "__name__", "") == "freeze_startup_objects" for _key, r in
+               [(k, ref()) for k, ref in worker_process_init.receivers])
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.django_db
+def test_the_outbox_texts_are_compressed_with_lz4_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's column compression")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'tasks_message'::regclass "
+                       "AND attname IN ('body', 'html', 'payload')")
+        assert dict(cursor.fetchall()) == {"body": "l", "html": "l", "payload": "l"}
