@@ -93,3 +93,32 @@ def test_the_outbox_texts_are_compressed_with_lz4_on_postgresql():
         cursor.execute("SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'tasks_message'::regclass "
                        "AND attname IN ('body', 'html', 'payload')")
         assert dict(cursor.fetchall()) == {"body": "l", "html": "l", "payload": "l"}
+
+
+def test_a_dicts_keys_are_read_without_trying_an_attribute_first_and_its_methods_still_found():
+    from jinja2 import Environment, Undefined
+
+    from tasks.notifications.rendering import DigestEnvironment
+
+    env, plain = DigestEnvironment(), Environment()
+    row = {"text": "事项", "items": [1, 2], "keys": "a key named as a method"}
+    with mock.patch("builtins.getattr", side_effect=AssertionError("getattr on a dict's key")):
+        assert env.getattr(row, "text") == "事项"
+    for name in ("text", "items", "keys", "get", "missing"):
+        mine, theirs = env.getattr(row, name), plain.getattr(row, name)
+        assert type(mine) is type(theirs) and (isinstance(mine, Undefined) or mine == theirs)
+    source = "{{ r.text }}|{{ r['items']|length }}|{{ r.items()|list|length }}|{{ r.missing is undefined }}"
+    assert env.from_string(source).render(r=row) == plain.from_string(source).render(r=row) == "事项|2|3|True"
+
+
+def test_the_digest_templates_are_looked_up_once_per_process(settings):
+    from django.template import engines
+
+    from tasks.notifications.rendering import render
+
+    env = engines["jinja2"].env
+    if env.auto_reload:
+        pytest.skip("templates reloaded when changed (DEBUG)")
+    render("tasks/notifications/reminder_digest_sms.txt", {})
+    with mock.patch.object(env, "get_template", side_effect=AssertionError("looked up again")):
+        assert render("tasks/notifications/reminder_digest_sms.txt", {}) is not None
