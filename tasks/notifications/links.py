@@ -132,6 +132,14 @@ def signed_url(*, purpose: str, pk: int) -> str:
     return f"{settings.SITE_URL}{before}{_reused_token(purpose, pk)}{after}"
 
 
+def url_signer():
+    """``signed_url`` as a function of (purpose, pk), with the site's address and the route read once: a digest
+    task signs a link per item of its digests (the script prefix and the URLconf are context-local lookups)."""
+    site = settings.SITE_URL
+    before, after = _around_token(get_script_prefix(), get_urlconf())
+    return lambda purpose, pk: f"{site}{before}{_reused_token(purpose, pk)}{after}"
+
+
 _STAND_IN = "stand-in-token"
 
 

@@ -46,7 +46,7 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.notifications.links import signed_url
+from tasks.notifications.links import url_signer
 from tasks.notifications.rendering import Words, render
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
@@ -633,6 +633,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
     the translated labels are kept once made (the same item is in many people's digests)."""
     shared = {} if shared is None else shared
     links = shared.setdefault("links", {})
+    sign = shared.get("sign") or shared.setdefault("sign", url_signer())  # signed_url, its route read once a lot
     labels = shared.setdefault("labels", {})
     _ = Words.of(shared).gettext  # each note's sentence read from the catalogue once per lot
     overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
@@ -682,7 +683,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
         purpose = "sign" if key == "sign" else "item"
         url = links.get((purpose, item.pk))
         if url is None:
-            url = links[purpose, item.pk] = signed_url(purpose=purpose, pk=item.pk)
+            url = links[purpose, item.pk] = sign(purpose, item.pk)
         for r in rows:
             if r.kind not in labels:
                 labels[r.kind] = str(r.get_kind_display())

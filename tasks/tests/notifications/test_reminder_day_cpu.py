@@ -122,3 +122,50 @@ def test_the_digest_templates_are_looked_up_once_per_process(settings):
     render("tasks/notifications/reminder_digest_sms.txt", {})
     with mock.patch.object(env, "get_template", side_effect=AssertionError("looked up again")):
         assert render("tasks/notifications/reminder_digest_sms.txt", {}) is not None
+
+
+@pytest.mark.django_db
+def test_queuing_builds_no_model_instance_per_message_or_plan_link_on_postgresql():
+    import uuid
+
+    from django.db.models.signals import pre_init
+    from django.utils import timezone
+
+    from tasks.models import Message
+    from tasks.notifications.services import MessageSpec, messages_queue
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the JSON-parameter insert is PostgreSQL's")
+    plans = [PlanFactory(), PlanFactory()]
+    group = uuid.uuid4()
+    specs = [MessageSpec(key=f"t:{i}:{channel}", purpose=Message.Purpose.REMINDER_DIGEST, channel=channel,
+                         address=f"p{i}@yc.gov.cn" if channel == "email" else f"p{i}", subject="提醒", body="正文",
+                         plan_ids=tuple(p.pk for p in plans), group=group if i == 0 else None)
+             for i in range(3) for channel in ("dingtalk", "email")]
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    pre_init.connect(count)
+    try:
+        assert messages_queue(specs=specs, now=timezone.now(), kick=False) == 6
+    finally:
+        pre_init.disconnect(count)
+    assert Message not in built and Message.plans.through not in built
+    assert Message.plans.through.objects.count() == 12
+    assert messages_queue(specs=specs, kick=False) == 0  # queued once
+    assert Message.plans.through.objects.count() == 12
+    assert set(Message.objects.get(key="t:1:email").plans.all()) == set(plans)
+    fallback = MessageSpec(key="t:0:sms", purpose=Message.Purpose.REMINDER_DIGEST, channel="sms", address="138",
+                           subject="提醒", body="正文", group=group, fallback_for="dingtalk")
+    assert messages_queue(specs=[fallback], kick=False) == 1
+    assert Message.objects.get(key="t:0:sms").fallback_for == Message.objects.get(key="t:0:dingtalk")
+
+
+@pytest.mark.django_db
+def test_a_lots_signer_makes_the_links_signed_url_makes():
+    sign = links.url_signer()
+    with mock.patch("time.time", return_value=1_796_000_000.2):
+        assert sign("sign", 12) == links.signed_url(purpose="sign", pk=12)
+        assert sign("item", 13) == links.signed_url(purpose="item", pk=13)
