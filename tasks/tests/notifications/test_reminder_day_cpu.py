@@ -169,3 +169,13 @@ def test_a_lots_signer_makes_the_links_signed_url_makes():
     with mock.patch("time.time", return_value=1_796_000_000.2):
         assert sign("sign", 12) == links.signed_url(purpose="sign", pk=12)
         assert sign("item", 13) == links.signed_url(purpose="item", pk=13)
+
+
+@pytest.mark.parametrize("text", ["", "一行", "a\nb\n", "a\r\nb\rc\n\n", "<p>\n  中文\n</p>\n" * 50, "\r", "\n\r\n"])
+def test_line_endings_become_crlf_as_the_regular_expression_made_them(text):
+    from tasks.notifications.channels import mime
+
+    assert mime._crlf(text) == mime._NEWLINES.sub("\r\n", text)
+    if "\r" not in text:
+        with mock.patch.object(mime, "_NEWLINES", mock.Mock(sub=mock.Mock(side_effect=AssertionError("regex")))):
+            assert mime._crlf(text) == text.replace("\n", "\r\n")
