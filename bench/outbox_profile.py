@@ -54,6 +54,19 @@ def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+\b", "?", re.sub(r"\((?:\s*(?:'[^']*'|\d+)\s*,?)+\)", "(…)", sql))[:150]
 
 
+def _backend_cpu(connection) -> float:
+    """CPU seconds so far of this connection's PostgreSQL backend (/proc: the server on this machine), else 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return sum(int(f) for f in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
 class _GcClock:
     """The cyclic garbage collector's runs and CPU seconds while it is on (``gc.callbacks``)."""
 
@@ -85,6 +98,7 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
     profiler = cProfile.Profile()
     collected = _GcClock()
     connection.queries_log.clear()  # its window is 9,000 statements: counted from empty
+    backend = _backend_cpu(connection)
     with CaptureQueriesContext(connection) as queries:
         start, cpu = time.perf_counter(), time.process_time()
         if top:
@@ -95,11 +109,14 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
             profiler.dump_stats(f"{dump}/{'_'.join(name.split()[:2])}.pstats")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     collected.stop()
+    backend = _backend_cpu(connection) - backend
     n = len(queries.captured_queries)
     extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
                     for k, v in (per or {}).items())
     print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}; "
-          f"{collected.runs} garbage collections, {collected.seconds:.2f} s", flush=True)
+          f"{collected.runs} garbage collections, {collected.seconds:.2f} s; "
+          f"PostgreSQL's backend {backend:.2f} s of CPU",
+          flush=True)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
     for q in slowest:
         print(f"   slowest: {float(q['time']) * 1000:.0f} ms  {q['sql'][:400]}")

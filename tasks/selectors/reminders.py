@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -222,6 +223,9 @@ def reminders_due(
         plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year,
         sign_plan_ids=sign_plans, handed_before=handed_before, support_plan_ids=support_plans,
     )
+    # No order: the model's (region, plan, year, deadline…) joined the plans and regions and sorted 52,000 rows on
+    # disk at 1M items (1.9 s of the tick's 6.5 s scan); what is due does not depend on the items' order.
+    items_qs = items_qs.order_by()
     items = list(items_qs.values_list("pk", "plan_id", "due_date", "year", "status", "handed_at"))
     if not items:
         return []
@@ -229,7 +233,7 @@ def reminders_due(
 
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
     for item_id, unit_id, role, support_done_at in (
-        WorkItemUnit.objects.filter(work_item__in=items_qs)
+        _of_items(WorkItemUnit.objects.all(), items_qs, [item[0] for item in items])
         .order_by("work_item_id", "position")
         .values_list("work_item_id", "unit_id", "role", "support_done_at")
     ):
@@ -313,6 +317,17 @@ def reminders_due(
                 add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT,
                     month_day[plan_id], u, plan_id)
     return list(out.values())
+
+
+def _of_items(rows: QuerySet, items_qs: QuerySet, item_ids: list[int]) -> QuerySet:
+    """``rows`` (of a model with a ``work_item``) of these items: on PostgreSQL by the ids already read, as one
+    array parameter (``= ANY``: an index probe per item, 0.3 s at 1M items), not by the items' query again as
+    a subquery (its bitmap scan repeated, then merged with all 1.7M unit rows: 1.5-1.9 s of the tick's scan);
+    elsewhere by the subquery."""
+    if connection.vendor != "postgresql":
+        return rows.filter(work_item__in=items_qs)
+    column = f"{connection.ops.quote_name(rows.model._meta.db_table)}.{connection.ops.quote_name('work_item_id')}"
+    return rows.extra(where=[f"{column} = ANY(%s)"], params=[item_ids])
 
 
 def reminders_pending_counts(*, now: datetime, emails: Iterable[str] | None = None) -> dict[str, int]:

@@ -179,3 +179,23 @@ def test_line_endings_become_crlf_as_the_regular_expression_made_them(text):
     if "\r" not in text:
         with mock.patch.object(mime, "_NEWLINES", mock.Mock(sub=mock.Mock(side_effect=AssertionError("regex")))):
             assert mime._crlf(text) == text.replace("\n", "\r\n")
+
+
+@pytest.mark.django_db
+def test_the_scan_reads_items_unordered_and_their_units_by_the_ids_read():
+    from django.test.utils import CaptureQueriesContext
+
+    region = RegionFactory()
+    unit, other = UnitFactory(region=region, emails="lead@yc.gov.cn"), UnitFactory(region=region, emails="s@yc.gov.cn")
+    plan = PlanFactory(region=region)
+    ReminderSettings.objects.create(plan=plan, monthly_enabled=False)
+    due = date(2026, 12, 9)
+    item = WorkItemFactory(plan=plan, deadline=due, due_date=due, lead=unit, supporting=[other], year=due.year)
+    with CaptureQueriesContext(connection) as queries:
+        rows = reminder_selectors.reminders_due(today=date(2026, 12, 7))
+    assert {(r.work_item_id, r.email) for r in rows} == {(item.pk, "lead@yc.gov.cn"), (item.pk, "s@yc.gov.cn")}
+    items_sql = next(q["sql"] for q in queries.captured_queries if 'FROM "tasks_workitem"' in q["sql"])
+    units_sql = next(q["sql"] for q in queries.captured_queries if 'FROM "tasks_workitemunit"' in q["sql"])
+    assert "ORDER BY" not in items_sql and '"tasks_region"' not in items_sql
+    if connection.vendor == "postgresql":
+        assert 'FROM "tasks_workitem"' not in units_sql.split('FROM "tasks_workitemunit"', 1)[1]
