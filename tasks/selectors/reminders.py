@@ -254,9 +254,9 @@ def reminders_due(
             if key not in out:
                 out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day, unit_id, plan_id)
 
-    # Keyed by the schedule, not the plan: a province's 630 plans share a few schedules (most the defaults),
-    # and the stages of a deadline are the schedule's alone (29,000 (plan, deadline) pairs at 1M items were
-    # seconds of the tick's scan, for a few hundred distinct (schedule, deadline) pairs).
+    # Keyed by the schedule, not the plan: a province's plans share a few schedules (most the defaults), and the
+    # stages of a deadline are the schedule's alone (at 100k items the scan computed 2,902 (plan, deadline)
+    # pairs' stages, a third of its own CPU, for ~140 distinct deadlines under the default schedule).
     stage_cache: dict[tuple[Schedule, date], Stages] = {}
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
