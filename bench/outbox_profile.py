@@ -54,25 +54,69 @@ def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+\b", "?", re.sub(r"\((?:\s*(?:'[^']*'|\d+)\s*,?)+\)", "(…)", sql))[:150]
 
 
-def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0):
+def _backend_cpu(connection) -> float:
+    """CPU seconds so far of this connection's PostgreSQL backend (/proc: the server on this machine), else 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return sum(int(f) for f in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+class _GcClock:
+    """The cyclic garbage collector's runs and CPU seconds while it is on (``gc.callbacks``)."""
+
+    def __init__(self):
+        import gc
+
+        self.runs, self.seconds, self._start = 0, 0.0, 0.0
+        self._gc = gc
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase, info):
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.runs += 1
+            self.seconds += time.process_time() - self._start
+
+    def stop(self):
+        self._gc.callbacks.remove(self._tick)
+
+
+def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes: int = 0, sort: str = "cumulative",
+           dump: str = ""):
     from collections import defaultdict
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     profiler = cProfile.Profile()
+    collected = _GcClock()
     connection.queries_log.clear()  # its window is 9,000 statements: counted from empty
+    backend = _backend_cpu(connection)
     with CaptureQueriesContext(connection) as queries:
         start, cpu = time.perf_counter(), time.process_time()
         if top:
             profiler.enable()
         result = fn()
         profiler.disable()
+        if dump and top:  # for pstats' callers and callees: python -m pstats <file>
+            profiler.dump_stats(f"{dump}/{'_'.join(name.split()[:2])}.pstats")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    collected.stop()
+    backend = _backend_cpu(connection) - backend
     n = len(queries.captured_queries)
     extra = "".join(f", {n / max(v, 1):.1f} statements and {1000 * elapsed / max(v, 1):.1f} ms per {k}"
                     for k, v in (per or {}).items())
-    print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}", flush=True)
+    print(f"\n== {name}: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {n} statements{extra}; "
+          f"{collected.runs} garbage collections, {collected.seconds:.2f} s; "
+          f"PostgreSQL's backend {backend:.2f} s of CPU",
+          flush=True)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
     for q in slowest:
         print(f"   slowest: {float(q['time']) * 1000:.0f} ms  {q['sql'][:400]}")
@@ -84,7 +128,7 @@ def _phase(name: str, fn, *, top: int, per: dict[str, int] | None = None, shapes
             print(f"   {sum(times) * 1000:8.0f} ms {len(times):5d}×  {shape}")
     if top:  # (--top 0: no cProfile, the phases' times as they are)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
         print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()), flush=True)
     return result
 
@@ -98,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--shapes", type=int, default=0, help="also the N statement shapes that took longest")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="freeze the objects made so far out of the garbage collector's reach, as a worker does")
+    parser.add_argument("--dump", default="", help="a directory: each phase's profile written there (pstats)")
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"],
+                        help="the profile's order: time under a function, or in it alone")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench/outbox_profile.py needs DATABASE_URL=postgres://...; skipped")
@@ -135,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     settings.DINGTALK_API_BASE, settings.DINGTALK_APP_KEY = dingtalk.url, dingtalk.app_key
     settings.DINGTALK_APP_SECRET, settings.DINGTALK_AGENT_ID = dingtalk.app_secret, str(dingtalk.agent_id)
 
+    if args.gc_freeze:  # as a Celery worker process does at its start (housing/celery.py)
+        from housing.celery import freeze_startup_objects
+
+        freeze_startup_objects()
     queued_tasks: list[tuple[str, tuple]] = []
 
     def collect(task_name, *task_args):
@@ -159,17 +212,18 @@ def main(argv: list[str] | None = None) -> int:
                       for i in range(0, len(emails), reminders.DIGESTS_PER_TASK)]
             _phase("compose and queue digests",
                    lambda: [reminders.reminder_digests_send(emails=g, now=now) for g in groups],
-                   top=args.top, per={"digest": len(emails)}, shapes=args.shapes)
+                   top=args.top, per={"digest": len(emails)}, shapes=args.shapes, sort=args.sort, dump=args.dump)
             counts = {c: Message.objects.filter(channel=c, state="queued").count() for c in ("email", "dingtalk")}
             print(f"   queued: {counts}", flush=True)
             email_batches = -(-counts["email"] // settings.NOTIFY_EMAIL_BATCH_SIZE)
             summary = _phase("deliver email (SMTP sink)", lambda: outbox.outbox_deliver(channel="email", now=now),
                              top=args.top, per={"e-mail": counts["email"], "batch": email_batches},
-                             shapes=args.shapes)
+                             shapes=args.shapes, sort=args.sort, dump=args.dump)
             print(f"   {summary.as_dict()}; the sink has {sink.n}", flush=True)
             summary = _phase("deliver dingtalk (stand-in)",
                              lambda: outbox.outbox_deliver(channel="dingtalk", now=now),
-                             top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes)
+                             top=args.top, per={"notice": counts["dingtalk"]}, shapes=args.shapes, sort=args.sort,
+                             dump=args.dump)
             print(f"   {summary.as_dict()}; the stand-in has {sum(dingtalk.delivered().values())}", flush=True)
             raise _Rollback
     except _Rollback:

@@ -375,9 +375,17 @@ def start_smtp_sink():
     controller.start()
     return sink, controller, port
 
-def _serve_smtp_sink(port: int, accepted, ready, stop) -> None:
-    """The SMTP sink's own process (``SmtpSinkProcess``): aiosmtpd on ``port``, counting into ``accepted``."""
+def _serve_smtp_sink(port: int, accepted, ready, stop, recipients=None, duplicates=None, bad=None) -> None:
+    """The SMTP sink's own process (``SmtpSinkProcess``) on ``port``, counting into ``accepted`` (and the
+    recipients, duplicates and refused messages): ``bench/smtp_sink.py``'s lean server, or aiosmtpd with
+    ``BENCH_SMTP_SINK=aiosmtpd`` (the sink until session 21; it counts accepted messages only)."""
     import logging
+
+    if os.environ.get("BENCH_SMTP_SINK", "lean") != "aiosmtpd":
+        from bench.smtp_sink import Counts, serve
+
+        serve(port, Counts(accepted, recipients, duplicates, bad), ready, stop)
+        return
 
     from aiosmtpd.controller import Controller
 
@@ -387,6 +395,8 @@ def _serve_smtp_sink(port: int, accepted, ready, stop) -> None:
         async def handle_DATA(self, server, session, envelope):
             with accepted.get_lock():
                 accepted.value += 1
+            with recipients.get_lock():
+                recipients.value += len(envelope.rcpt_tos)
             return "250 OK"
 
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
@@ -397,17 +407,21 @@ def _serve_smtp_sink(port: int, accepted, ready, stop) -> None:
 
 
 class SmtpSinkProcess:
-    """The SMTP sink of ``start_smtp_sink`` in a process of its own, as an SMTP server is: in the bench's
-    process its event loop shared one interpreter lock with the DingTalk stand-in's threads and the
-    bench's own polling, so the sink waited for them (and they for it) while both channels were sent.
-    ``n``: messages accepted so far; ``pid``: its process, for the CPU columns."""
+    """The SMTP sink in a process of its own, as an SMTP server is: in the bench's process its event loop
+    shared one interpreter lock with the DingTalk stand-in's threads and the bench's own polling, so the
+    sink waited for them (and they for it) while both channels were sent. ``n``: messages accepted so far;
+    ``recipients``, ``duplicates`` (a Message-ID accepted before), ``bad`` (refused: no terminator, a To that
+    is not the envelope's, no Subject; see ``bench/smtp_sink.py``); ``pid``: its process, for the CPU
+    columns."""
 
     def __init__(self, port: int):
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # not a fork of this process's Django and connections
         self.accepted, ready, self._stop = ctx.Value("q", 0), ctx.Event(), ctx.Event()
-        self.process = ctx.Process(target=_serve_smtp_sink, args=(port, self.accepted, ready, self._stop),
+        self._recipients, self._duplicates, self._bad = ctx.Value("q", 0), ctx.Value("q", 0), ctx.Value("q", 0)
+        self.process = ctx.Process(target=_serve_smtp_sink, args=(port, self.accepted, ready, self._stop,
+                                                                  self._recipients, self._duplicates, self._bad),
                                    daemon=True)
         self.process.start()
         if not ready.wait(60):
@@ -418,6 +432,18 @@ class SmtpSinkProcess:
     @property
     def n(self) -> int:
         return self.accepted.value
+
+    @property
+    def recipients(self) -> int:
+        return self._recipients.value
+
+    @property
+    def duplicates(self) -> int:
+        return self._duplicates.value
+
+    @property
+    def bad(self) -> int:
+        return self._bad.value
 
     def stop(self) -> None:
         self._stop.set()
@@ -598,6 +624,11 @@ class CelerySend:
             while "ready." not in log.read_text() and time.perf_counter() < ready_by and worker.poll() is None:
                 time.sleep(0.1)  # the workers' start is not part of the reminder day
             now = reminder_day_now(ctx.today)
+            # The tick runs in a worker process in production (the beat's ``reminders_beat``), whose objects of
+            # its start are frozen out of the garbage collector's reach (housing/celery.py): so here.
+            from housing.celery import freeze_startup_objects
+
+            freeze_startup_objects()
             # Only this tick's messages are waited for (a reused database holds an earlier run's).
             before = Message.objects.aggregate(last=Max("pk"))["last"] or 0
             cpu_before, load_before = _proc_cpu(), os.getloadavg()
@@ -630,7 +661,9 @@ class CelerySend:
                                 standin_pid=dingtalk.pid)
             got = sum(dingtalk.delivered().values())
             self.delivered_ms[s["NAME"]] = (last - start) * 1000
-            self.delivered_counts[s["NAME"]] = {"email": sink.n, "dingtalk": got}
+            self.delivered_counts[s["NAME"]] = {"email": sink.n, "dingtalk": got, "email_recipients": sink.recipients,
+                                                "email_duplicates": sink.duplicates, "email_refused": sink.bad,
+                                                "smtp_sink": os.environ.get("BENCH_SMTP_SINK", "lean")}
             self.delivered_cpu[s["NAME"]] = {**cpu, "load_avg": [round(x, 2) for x in load_before + os.getloadavg()]}
             print(f"    reminders_delivered: {sink.n} e-mails and {got} DingTalk notices, the last "
                   f"{last - start:.1f} s after the tick; CPU s: workers {cpu['worker_cpu_s']:.1f}, PostgreSQL "
@@ -639,6 +672,9 @@ class CelerySend:
                   f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
             if got < expected:
                 raise RuntimeError(f"only {got} of {expected} DingTalk notices arrived; see {log}")
+            if sink.duplicates or sink.bad:
+                raise RuntimeError(f"the SMTP sink accepted {sink.n} e-mails for {queued} digests, {sink.duplicates} "
+                                   f"of them with a Message-ID accepted before, and refused {sink.bad}; see {log}")
         finally:
             worker.terminate()
             try:

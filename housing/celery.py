@@ -1,13 +1,26 @@
 """The Celery app. Tasks live in ``tasks/tasks.py``; the beat schedule is in code, here."""
 
+import gc
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housing.settings")
 
 app = Celery("housing")
+
+
+@worker_process_init.connect
+def freeze_startup_objects(**_kwargs) -> None:
+    """Move every object a worker process holds at its start (Django, the apps, the templates: hundreds of
+    thousands) out of the cyclic garbage collector's reach: a full collection walked all of them again and
+    again while a reminder day's digests were composed (a tenth of a digest task's CPU). Objects made
+    afterwards are collected as before."""
+    gc.collect()
+    gc.freeze()
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -25,15 +25,64 @@ from markupsafe import Markup
 
 from tasks.text import markdown_plain
 
+# What ``getattr`` finds on a plain dict: its class's attributes (a dict instance has none of its own).
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class DigestEnvironment(Environment):
+    """Jinja2's environment, with two shortcuts that change no output:
+
+    * ``a.b`` on a plain dict (a digest's plans, sections and items are dicts) reads the key at once: Jinja2
+      tries ``getattr`` first, which on a dict fails with an ``AttributeError`` raised and caught for every
+      ``e.text``, ``e.url``… of every item of every form (~170 a digest, 7 % of composing one). A dict's
+      own attributes (``items``, ``keys``…) are still found first, as before; a missing key is undefined.
+    * ``template(name)``: the compiled template kept by name for the process (Django's ``render_to_string``
+      looks it up per render through the backend's wrapper and Jinja2's locked cache), unless the
+      environment reloads changed files (``auto_reload``, DEBUG)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept: dict[str, object] = {}
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def template(self, name: str):
+        if self.auto_reload:
+            return self.get_template(name)
+        template = self._kept.get(name)
+        if template is None:
+            template = self._kept[name] = self.get_template(name)
+        return template
+
 
 def environment(**options) -> Environment:
     options["autoescape"] = select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False)
     options.setdefault("keep_trailing_newline", True)
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
-    env = Environment(**options)
+    env = DigestEnvironment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters["md"] = markdown_plain  # a stored text as plain words in a markdown message
     return env
+
+
+def render(name: str, context: dict) -> str:
+    """``render_to_string(name, context, using="jinja2")`` (no request), the template kept (``DigestEnvironment``)."""
+    from django.template import engines
+
+    return engines["jinja2"].env.template(name).render(context)
 
 
 class Words:

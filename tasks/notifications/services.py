@@ -126,29 +126,23 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     with transaction.atomic():
         existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
         new = [s for s in specs if s.key not in existing]
-        _insert_messages(
+        inserted = _insert_messages(
             [
-                Message(
-                    key=s.key, purpose=s.purpose, channel=s.channel, address=s.address, subject=s.subject[:300],
-                    body=s.body, html=s.html, payload=s.payload, recipient_id=s.recipient_id, robot_id=s.robot_id,
-                    group=s.group, note=s.note[:300], state=S.QUEUED, queued_at=now,
-                    next_attempt_at=_first_attempt(s, now, opening), notice_id=s.notice_id, roundup_id=s.roundup_id,
-                    urgent=s.urgent,
-                )
+                {"key": s.key, "purpose": s.purpose, "channel": s.channel, "address": s.address,
+                 "subject": s.subject[:300], "body": s.body, "html": s.html, "payload": s.payload,
+                 "recipient_id": s.recipient_id, "robot_id": s.robot_id, "group": s.group, "note": s.note[:300],
+                 "state": S.QUEUED, "queued_at": now, "next_attempt_at": _first_attempt(s, now, opening),
+                 "notice_id": s.notice_id, "roundup_id": s.roundup_id, "urgent": s.urgent}
                 for s in new
             ]
         )
         with_plans = {s.key: s.plan_ids for s in new if s.plan_ids}
         fallbacks = [s for s in new if s.fallback_for and s.group]
-        ids = {}
-        if with_plans or fallbacks:
+        ids = inserted or {}
+        if inserted is None and (with_plans or fallbacks):
             ids = dict(Message.objects.filter(key__in=[s.key for s in new], queued_at=now).values_list("key", "pk"))
         if with_plans:
-            through = Message.plans.through
-            through.objects.bulk_create(
-                [through(message_id=ids[k], plan_id=p) for k, plans in with_plans.items() if k in ids for p in plans],
-                ignore_conflicts=True,
-            )
+            _link_plans([(ids[k], p) for k, plans in with_plans.items() if k in ids for p in plans])
         if fallbacks:
             backed = {(g, c): pk for g, c, pk in Message.objects.filter(group__in={s.group for s in fallbacks})
                       .values_list("group", "channel", "pk")}
@@ -161,14 +155,16 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     return len(new)
 
 
-def _insert_messages(rows: list[Message]) -> None:
-    """Insert ``rows``, skipping a key already there (the same key queued by a concurrent transaction: theirs
-    stands). On PostgreSQL one statement with the rows as one JSON parameter: Django's bulk insert sends
-    each column as an array, which the driver quotes element by element in Python (a digest's HTML has
-    hundreds of quotes to escape), ~7 % of a digest task's time."""
+def _insert_messages(rows: list[dict]) -> dict[str, int] | None:
+    """Insert ``rows`` (a message's field values by attribute name; the others take their defaults), skipping a
+    key already there (the same key queued by a concurrent transaction: theirs stands). On PostgreSQL one
+    statement with the rows as one JSON parameter, no model instance built (Django's bulk insert sends each
+    column as an array, which the driver quotes element by element in Python: a digest's HTML has hundreds
+    of quotes to escape, ~7 % of a digest task's time), returning key -> id of the rows it inserted; None
+    elsewhere (the caller reads them)."""
     if connection.vendor != "postgresql" or not rows:
-        Message.objects.bulk_create(rows, ignore_conflicts=True)
-        return
+        Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True)
+        return None if rows else {}
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
     q = connection.ops.quote_name
     reads = []
@@ -181,12 +177,37 @@ def _insert_messages(rows: list[Message]) -> None:
             return value.isoformat()
         return str(value) if isinstance(value, uuid.UUID) else value
 
-    payload = json.dumps([[plain(getattr(m, f.attname)) for f in fields] for m in rows], ensure_ascii=False)
+    # A field not given takes its default, as ``Message(**row)`` would (read once per field, not per row).
+    defaults = {f.attname: f.get_default() for f in fields if any(f.attname not in row for row in rows)}
+    payload = json.dumps([[plain(row[f.attname] if f.attname in row else defaults[f.attname]) for f in fields]
+                          for row in rows], ensure_ascii=False)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(Message._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-            f"SELECT {', '.join(reads)} FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING",
+            f"SELECT {', '.join(reads)} FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING "
+            f"RETURNING {q(Message._meta.get_field('key').column)}, {q(Message._meta.pk.column)}",
             [payload],
+        )
+        return dict(cursor.fetchall())
+
+
+def _link_plans(pairs: list[tuple[int, int]]) -> None:
+    """The (message, plan) links: on PostgreSQL one statement with the pairs as one JSON parameter (Django's
+    ``bulk_create`` built a model instance per link: a reminder day links 30,000 messages); an existing
+    link is skipped."""
+    through = Message.plans.through
+    if connection.vendor != "postgresql":
+        through.objects.bulk_create([through(message_id=m, plan_id=p) for m, p in pairs], ignore_conflicts=True)
+        return
+    if not pairs:
+        return
+    meta, q = through._meta, connection.ops.quote_name
+    columns = f"{q(meta.get_field('message').column)}, {q(meta.get_field('plan').column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(meta.db_table)} ({columns}) "
+            "SELECT (r->>0)::bigint, (r->>1)::bigint FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING",
+            [json.dumps(pairs)],
         )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -222,6 +223,9 @@ def reminders_due(
         plan_ids=plan_ids, due_until=horizon, monthly_plan_ids=monthly_plans, year=today.year,
         sign_plan_ids=sign_plans, handed_before=handed_before, support_plan_ids=support_plans,
     )
+    # No order: the model's (region, plan, year, deadline…) joined the plans and regions and sorted 52,000 rows on
+    # disk at 1M items (1.9 s of the tick's 6.5 s scan); what is due does not depend on the items' order.
+    items_qs = items_qs.order_by()
     items = list(items_qs.values_list("pk", "plan_id", "due_date", "year", "status", "handed_at"))
     if not items:
         return []
@@ -229,7 +233,7 @@ def reminders_due(
 
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(unit, role)], lead first
     for item_id, unit_id, role, support_done_at in (
-        WorkItemUnit.objects.filter(work_item__in=items_qs)
+        _of_items(WorkItemUnit.objects.all(), items_qs, [item[0] for item in items])
         .order_by("work_item_id", "position")
         .values_list("work_item_id", "unit_id", "role", "support_done_at")
     ):
@@ -250,12 +254,15 @@ def reminders_due(
             if key not in out:
                 out[key] = ReminderCandidate(item_id, kind, deadline, step, email, role, day, unit_id, plan_id)
 
-    stage_cache: dict[tuple[int, date], Stages] = {}
+    # Keyed by the schedule, not the plan: a province's plans share a few schedules (most the defaults), and the
+    # stages of a deadline are the schedule's alone (at 100k items the scan computed 2,902 (plan, deadline)
+    # pairs' stages, a third of its own CPU, for ~140 distinct deadlines under the default schedule).
+    stage_cache: dict[tuple[Schedule, date], Stages] = {}
     month_step = today.year * 100 + today.month
     month_day = {p: monthly_send_day(today=today, schedule=schedules[p], overrides=overrides) for p in monthly_plans}
     monthly_set = set(monthly_plans)
     answered = reported_this_month(today=today) if monthly_plans else set()
-    sign_cache: dict[tuple[int, date], tuple | None] = {}
+    sign_cache: dict[tuple[Schedule, date], tuple | None] = {}
     for item_id, plan_id, due, year, status, handed_at in items:
         s = settings[plan_id]
         # Who is responsible is the item's own lead and supporting rows (as for permissions and roundups).
@@ -267,19 +274,19 @@ def reminders_due(
         supports = [u for u, role in assigned if role == Role.SUPPORT] if s.notify_supporting else []
         if status == WorkItem.Status.AWAITING_SIGN and handed_at is not None:
             handed_on = timezone.localdate(handed_at)
-            if (plan_id, handed_on) not in sign_cache:
-                sign_cache[(plan_id, handed_on)] = sign_stage(
+            if (schedules[plan_id], handed_on) not in sign_cache:
+                sign_cache[(schedules[plan_id], handed_on)] = sign_stage(
                     handed_on=handed_on, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
-            stage = sign_cache[(plan_id, handed_on)]
+            stage = sign_cache[(schedules[plan_id], handed_on)]
             if stage:
                 sign_by, step, day = stage
                 for u in leads:
                     add(item_id, K.SIGN, sign_by, step, people.contacts.get(u, ()), R.LEAD, day, u, plan_id)
         if due is not None and due <= horizon:
-            stages = stage_cache.get((plan_id, due))
+            stages = stage_cache.get((schedules[plan_id], due))
             if stages is None:
-                stages = stage_cache[(plan_id, due)] = deadline_stages(
+                stages = stage_cache[(schedules[plan_id], due)] = deadline_stages(
                     due=due, today=today, schedule=schedules[plan_id], overrides=overrides
                 )
             chased = [(u, R.LEAD) for u in leads] + [(u, R.SUPPORT) for u in supports]
@@ -310,6 +317,17 @@ def reminders_due(
                 add(item_id, K.MONTHLY, None, month_step, people.contacts.get(u, ()), R.SUPPORT,
                     month_day[plan_id], u, plan_id)
     return list(out.values())
+
+
+def _of_items(rows: QuerySet, items_qs: QuerySet, item_ids: list[int]) -> QuerySet:
+    """``rows`` (of a model with a ``work_item``) of these items: on PostgreSQL by the ids already read, as one
+    array parameter (``= ANY``: an index probe per item, 0.3 s at 1M items), not by the items' query again as
+    a subquery (its bitmap scan repeated, then merged with all 1.7M unit rows: 1.5-1.9 s of the tick's scan);
+    elsewhere by the subquery."""
+    if connection.vendor != "postgresql":
+        return rows.filter(work_item__in=items_qs)
+    column = f"{connection.ops.quote_name(rows.model._meta.db_table)}.{connection.ops.quote_name('work_item_id')}"
+    return rows.extra(where=[f"{column} = ANY(%s)"], params=[item_ids])
 
 
 def reminders_pending_counts(*, now: datetime, emails: Iterable[str] | None = None) -> dict[str, int]:

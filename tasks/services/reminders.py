@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, F, UUIDField, Value, When
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -47,8 +46,8 @@ from tasks.models import (
     WorkItem,
     WorkItemUnit,
 )
-from tasks.notifications.links import signed_url
-from tasks.notifications.rendering import Words
+from tasks.notifications.links import url_signer
+from tasks.notifications.rendering import Words, render
 from tasks.notifications.routing import personal_routes
 from tasks.notifications.services import DeliverySummary, MessageSpec, messages_queue, outbox_deliver
 from tasks.rules import outcomes, support
@@ -634,6 +633,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
     the translated labels are kept once made (the same item is in many people's digests)."""
     shared = {} if shared is None else shared
     links = shared.setdefault("links", {})
+    sign = shared.get("sign") or shared.setdefault("sign", url_signer())  # signed_url, its route read once a lot
     labels = shared.setdefault("labels", {})
     _ = Words.of(shared).gettext  # each note's sentence read from the catalogue once per lot
     overrides = calendar_overrides(years=calendar_years(today, *(r.work_item.due_date for r in reminders)))
@@ -683,7 +683,7 @@ def digest_context(*, email: str, reminders: list[Reminder], today: date, shared
         purpose = "sign" if key == "sign" else "item"
         url = links.get((purpose, item.pk))
         if url is None:
-            url = links[purpose, item.pk] = signed_url(purpose=purpose, pk=item.pk)
+            url = links[purpose, item.pk] = sign(purpose, item.pk)
         for r in rows:
             if r.kind not in labels:
                 labels[r.kind] = str(r.get_kind_display())
@@ -783,14 +783,13 @@ def digest_messages(*, email: str, reminders: list[Reminder], today: date, diges
         rendered = {"subject": subject}
         # Jinja2 templates (tasks/jinja2/, tasks/notifications/rendering.py): rendering them in Django's engine
         # was most of a digest's time.
-        text = render_to_string("tasks/email/reminder_digest.txt", context, using="jinja2")
-        html = render_to_string("tasks/email/reminder_digest.html", {**context, "subject": subject}, using="jinja2")
+        text = render("tasks/email/reminder_digest.txt", context)
+        html = render("tasks/email/reminder_digest.html", {**context, "subject": subject})
         markdown = sms = ""
         if any(r.channel in (Channel.DINGTALK, Channel.ZZD) for r in routes):
-            markdown = render_to_string("tasks/notifications/reminder_digest.md.txt", {**context, **rendered},
-                                        using="jinja2")
+            markdown = render("tasks/notifications/reminder_digest.md.txt", {**context, **rendered})
         if any(r.channel == Channel.SMS for r in routes):
-            sms = render_to_string("tasks/notifications/reminder_digest_sms.txt", context, using="jinja2").strip()
+            sms = render("tasks/notifications/reminder_digest_sms.txt", context).strip()
     plan_ids = tuple(sorted({r.work_item.plan_id for r in reminders}))
     common = {"purpose": Message.Purpose.REMINDER_DIGEST, "subject": subject, "recipient_id": user and user.pk,
               "plan_ids": plan_ids, "group": digest}
