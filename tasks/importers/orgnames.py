@@ -111,6 +111,24 @@ def _read(name: str) -> str:
     return _BRACKET.sub("", name) if "(" in name or "（" in name else name
 
 
+# Characters of that list that place names hold too (向阳街道, 未央区住建局, 不老屯镇, 市将军路街道, 建成区管委会,
+# 了墩社区): inside a short name that ends as a unit does, with nothing else of a clause, they are the place,
+# not a predicate.
+_WEAK_IN_NAME = re.compile(r"[不未没在由向将了已]|建成区")
+_CLAUSE_START = re.compile(r"^(?:由|在|将|把|向(?!阳)|已|未(?!央)|不(?!老))")
+_PLACE_PREFIX_MAX = 6
+
+
+def _place_word_inside(read: str) -> bool:
+    """Whether every mark of a clause in ``read`` is a weak one (a single character some place names hold) inside a
+    name that ends with an organisation word after at most ``_PLACE_PREFIX_MAX`` characters, not at its start."""
+    m = _SUFFIX.search(read)
+    end = m.start() if m else (len(read) - 1 if _PLACE.match(read) else 0)  # 未央区: a place, 区 its word
+    if not 1 <= end <= _PLACE_PREFIX_MAX or _CLAUSE_START.match(read):
+        return False
+    return not _NOT_IN_NAME.search(_WEAK_IN_NAME.sub("名", read))
+
+
 @lru_cache(maxsize=4096)
 def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
@@ -121,7 +139,8 @@ def is_unit_name(name: str) -> bool:
     if "各" in read[1:] and not _COLLECTIVE.match(read) and not re.match(r"全[省市县区镇乡]", read):
         return False  # "主动权各镇": words run into a collective, no name
     if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
-                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))):
+                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))) \
+            and not _place_word_inside(read):
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
