@@ -115,6 +115,7 @@ from .limits import Limits, read_text
 from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
+    SHORT_NAMES,
     addressees,
     is_unit_name,
     leading_unit,
@@ -124,6 +125,7 @@ from .orgnames import (
     shared_kind_tail,
     short_name_with_level,
     trim_etc,
+    without_collective_tail,
 )
 from .orgnames import unit_list as written_units
 from .tables import TableParser, column_role
@@ -135,7 +137,7 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
+             r"|管委会|(?<![初高])(?:小学|中学)|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
@@ -189,6 +191,8 @@ _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
+# "X表示，将…": what a unit undertakes is one clause with its name
+_WHO_CLAUSE = re.compile(r"(?<!表示)[，,]|[；;。:：\n]|(?<=表示)[，,](?!\s*将)")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
@@ -337,8 +341,22 @@ def _speaker(span: str) -> re.Match[str] | None:
     return None
 
 
+def _unquoted(span: str) -> str:
+    """``span`` without the quotes and spaces at its ends that pair with nothing inside it: a name in quotes keeps
+    its closing one ("由县“三电办”牵头" -> 县“三电办”)."""
+    while True:
+        before = span
+        span = span.strip(" \t\"'")
+        if span.startswith("“") and "”" not in span[1:] or span.startswith("”"):
+            span = span[1:]
+        if span.endswith("”") and "“" not in span[:-1] or span.endswith("“"):
+            span = span[:-1]
+        if span == before:
+            return span
+
+
 def _clean_span(span: str) -> str:
-    span = span.strip(" \t“”\"'")
+    span = _unquoted(span)
     if speaker := _speaker(span):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
@@ -347,7 +365,7 @@ def _clean_span(span: str) -> str:
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
     if "由" in span:
         span = span.rsplit("由", 1)[1]
-    return span.strip(" \t、")
+    return _unquoted(span.strip(" \t、"))
 
 
 def _is_person(name: str) -> bool:
@@ -379,7 +397,7 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
     a caller that reads the name a phrase starts with) pieces that say what is done rather than who."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
-    for unit in _split_units(_MANNER.sub("", span)):
+    for unit in _split_units(_MANNER.sub("", without_collective_tail(span))):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
         if (acting := unit.find("作为")) >= 2:
             unit = unit[:acting]  # "区城管局作为管理整治类任务牵头部门": the name, not the capacity it acts in
@@ -949,7 +967,17 @@ _CHARGE_START = re.compile(
     r"|本月内|月底)(?:之前|以前|前|内)?(?:全面|全部|联合|组织|集中)?(?:完成|办结|建成|到位|拿出|提交|上报|启动|开展|开工"
     r"|完工|实施|出台|制定)"
     # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
-    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了))")
+    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了)"
+    # "X表示将抽调人手…", "X将协调Y做好…": what a unit undertakes at the meeting
+    r"|表示[，,]?\s*将(?!来|近)|将(?:协调|统筹|组织|抽调|增派|加强|加大|开展|做好|督促|牵头|安排|落实|负责)"
+    r")")
+# "气象部门精准传递…，交通、交警部门全员上岗…": departments' short names closed by 部门, then (no 要) the work they
+# do; not what they are or attend ("…等部门负责人参加", "住建部门相关人员").
+_SHORT_ANY = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
+_KIND_START = re.compile(
+    rf"^((?:[省市县区]级?)?(?:{_SHORT_ANY})(?:[、和及与](?:{_SHORT_ANY}))*部门)"
+    r"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在|和|与|及|、|等|要|应|须|将|已"
+    r"|正|均|也|都|还|对于|从|被|联合|配合|协助)(?=[\u4e00-\u9fff]{2})")
 # "市财政要…": a level and a department's short name is a unit's name.
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -1188,7 +1216,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     for sentence in re.split(r"(?<=[。；;\n])", body):
         if sentence.rstrip().endswith(("；", ";")):
             duty_items.add(len(clauses) + 1)
-        clauses += [None, *_CLAUSE.split(sentence)]
+        clauses += [None, *_WHO_CLAUSE.split(sentence)]
     for at, clause in enumerate(clauses):
         if clause is None:
             if len(leads) > sentence_start:
@@ -1299,7 +1327,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
         if not leads:
-            start = _CHARGE_START.match(_clean_span(clause))
+            start = _CHARGE_START.match(_clean_span(clause)) or _KIND_START.match(_clean_span(clause))
             if ordered := (re.match(r"责成|责令|特?指令", clause) or _AUTHORISED.search(clause)):
                 # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
@@ -1548,11 +1576,12 @@ def _opens_charge(part: str) -> bool:
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
     if _agreed_by(part) or _jointly(cleaned):
         return True  # "…，市政园林建设管理处与供电公司签订合同", "…，公交公司与教育部门深入对接": a charge of its own
-    start = _CHARGE_START.match(cleaned)
+    start = _CHARGE_START.match(cleaned) or _KIND_START.match(cleaned)
     if start is None and _led_by(part):
         # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
         return not _SUPPORT_ROLE.match(cleaned[len(leading_unit(cleaned)):])
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
+                and not _SUPPORT_WORD.search(start.group(1))  # "A、B配合…成立工作组对…进行": A, B help
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
 
@@ -1567,7 +1596,7 @@ def _charges_others(part: str, before: str) -> bool:
 
 # Where a clause may open another charge: after a comma, and after a 、 that ends one charge before the next unit's
 # ("由X负责…工作、Y牵头、Z配合…": the 、 parts two charges, not two names of a list).
-_PARTS = re.compile(r"(?<=[，,])|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
+_PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
 
 
 def _charges(item: str) -> list[str]:

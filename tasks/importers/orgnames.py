@@ -177,11 +177,23 @@ def _split_joined(piece: str) -> list[str]:
     return [piece]
 
 
+# "公安、交通、城管等部门以及有关经营管理单位": after a list closed by 等…部门, a collective joined on (有关/相关/其他…
+# 单位) is the list's tail, no unit of its own.
+_COLLECTIVE_AFTER_ETC = re.compile(r"(等[^、，,]{0,6}?(?:部门|单位|机构|部門|單位|機構))(?:以及|及|和|与)(?:其他|其它|有关|相关|有關|相關)"
+                                   r"[\u4e00-\u9fff]{0,10}?(?:单位|單位|部门|部門|企业|企業)$")
+
+
+def without_collective_tail(span: str) -> str:
+    """``span`` without a collective joined on after its closing 等…部门 ("公安、交通、城管等部门以及有关经营管理单位"
+    -> "公安、交通、城管等部门"): those units are the list's tail, not named."""
+    return _COLLECTIVE_AFTER_ETC.sub(r"\1", span) if "等" in span else span
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
     at least one piece that is a name."""
-    span = trim_etc(span.strip(" \t、，,"))
+    span = trim_etc(without_collective_tail(span.strip(" \t、，,")))
     names: list[str] = []
     for piece in _LIST_SEPARATOR.split(span):
         piece = piece.strip(" \t\"'")
