@@ -336,9 +336,14 @@ def _speaker(span: str) -> re.Match[str] | None:
         return None
     speaker = _SPEAKER.match(span)
     if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))
-                    or speaker.group(1) in ("他", "她")):
+                    or speaker.group(1) in ("他", "她") or _RELAYS.match(span)):
         return speaker
     return None
+
+
+# "创建办要求X、Y等有关部门要迅速行动": a unit relaying a charge to others, the charge theirs, not its own.
+_RELAYS = re.compile(rf"^[^，,；;。:：]{{1,10}}?{_UNIT_END}要求(?!其)[^，,；;。:：要]{{2,{MAX_UNIT * 2}}}"
+                     r"(?<![需主重只必纪概摘提想])要(?![求素点闻件])")
 
 
 def _unquoted(span: str) -> str:
@@ -376,7 +381,12 @@ def _is_person(name: str) -> bool:
     if titled and titled.group(1)[0] in _SURNAMES:
         return True
     return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
-            and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
+            and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS
+            and not _KIND_OF_BODY.match(name))  # "高校和县退役军人事务部门要…": 高校 is no 高 surname
+
+
+# Bodies named by their kind, a collective beside named units ("高校和县…部门要…").
+_KIND_OF_BODY = re.compile(r"^(?:高校|学校|医院|中小学)$")
 
 
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
@@ -1002,7 +1012,7 @@ _MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
-                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
+                 r"|形成|拿出|提交|出具|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
@@ -1546,8 +1556,11 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
 
 # "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
 # item of its own.
+_STAGE = r"第[一二三四五六七八九十]{1,2}个?阶段[,，:：]"
 _ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:第?[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
-                         r"|(?<=[。；;!！])(?=要[^求]))")
+                         r"|(?<=[。；;!！])(?=要[^求])"
+                         # "分三个阶段:第一阶段,5月10日前,由X和Y拿出方案…。第二个阶段,…": each stage an item
+                         r"|(?<=[。；;!！:：])(?=" + _STAGE + "))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
 _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
@@ -1638,7 +1651,8 @@ def _decision_texts(segment: str) -> list[str]:
     with_who = [t for t in out if any(_who(t))]
     if len(with_who) > 1:
         return with_who
-    if len(items) > 1 and len(with_who) == 1 and _who(segment) != _who(with_who[0]):
+    if len(items) > 1 and len(with_who) == 1 and (_who(segment) != _who(with_who[0])
+                                                  or re.match(_STAGE, with_who[0])):
         # "一是各镇街要…；二是自然资源局要…；三是沿线镇街和区直相关部门要密切配合…": the units of the one item that
         # charges a unit are the decision's; the other items' collectives are none of them
         return with_who

@@ -60,9 +60,9 @@ _BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管�
 _PLACE = re.compile(r"^(?![全本我该各此])[\u4e00-\u9fff]{2,10}(?<![辖郊景社小园片宿校营])(?<![老主旧新]城)[区县旗]$")
 _SUFFIX = re.compile(rf"(?:{'|'.join(sorted(set(SUFFIXES), key=len, reverse=True))})$")
 # Collectives: 各X / 相关X / 有关X (各乡镇, 各村(居), 各营业网点), X直各单位 (镇直各单位), X属各Y (区属各重点国企).
-_COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
+_COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?|(?:主|中心)?城区|建成区|市区)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
                          r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
-_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
+_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?|(?:主|中心)?城区|建成区|市区)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
                               r"(?:级|大|重点|责任|职能)?")
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
@@ -74,7 +74,7 @@ _KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|�
                         # a class of departments named by what they do ("职能部门", "执法部门")
                         r"|^(?:[省市县区]级?)?(?:职能|主管|行业|执法|监管)(?:部门|单位|机构)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
-_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道)$")
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道|高校|学校|医院|中小学)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
 # ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
 _NOT_IN_NAME = re.compile(
@@ -111,6 +111,10 @@ def _read(name: str) -> str:
     return _BRACKET.sub("", name) if "(" in name or "（" in name else name
 
 
+# The part of a town a collective is in ("建成区各街道", "主城区各社区").
+_AREA = re.compile(r"^(?:(?:主|中心)?城区|建成区|市区)(?=各|相关|有关)")
+
+
 @lru_cache(maxsize=4096)
 def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
@@ -120,8 +124,9 @@ def is_unit_name(name: str) -> bool:
         return False
     if "各" in read[1:] and not _COLLECTIVE.match(read) and not re.match(r"全[省市县区镇乡]", read):
         return False  # "主动权各镇": words run into a collective, no name
-    if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
-                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))):
+    core = _AREA.sub("", read)  # "建成区各街道": the area a collective is in holds no predicate (建成)
+    if _NOT_IN_NAME.search(core) and (not _IN_SOME_NAMES.search(core)
+                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", core))):
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
