@@ -137,7 +137,7 @@ _NUMBERED = re.compile(
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|(?<![初高])(?:小学|中学)|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
+             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"
              # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
              r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
@@ -963,7 +963,10 @@ def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
     # a school by its number ("六中制定搬迁方案，四中制定承接方案") is named as a unit is
-    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小])"
+    # a school by its name when it undertakes something ("实验小学表示，将…"; as a heading, "X小学:", it is the
+    # project's site)
+    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
+    rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
@@ -1609,7 +1612,8 @@ def _charges_others(part: str, before: str) -> bool:
 
 # Where a clause may open another charge: after a comma, and after a 、 that ends one charge before the next unit's
 # ("由X负责…工作、Y牵头、Z配合…": the 、 parts two charges, not two names of a list).
-_PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
+_PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)"
+                    r"|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
 
 
 def _charges(item: str) -> list[str]:

@@ -60,9 +60,11 @@ _BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管�
 _PLACE = re.compile(r"^(?![全本我该各此])[\u4e00-\u9fff]{2,10}(?<![辖郊景社小园片宿校营])(?<![老主旧新]城)[区县旗]$")
 _SUFFIX = re.compile(rf"(?:{'|'.join(sorted(set(SUFFIXES), key=len, reverse=True))})$")
 # Collectives: 各X / 相关X / 有关X (各乡镇, 各村(居), 各营业网点), X直各单位 (镇直各单位), X属各Y (区属各重点国企).
-_COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?|(?:主|中心)?城区|建成区|市区)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
+_AREA_WORDS = "(?:主|中心)?城区|建成区|市区"  # the part of a town a collective is in ("建成区各街道")
+_COLLECTIVE = re.compile(rf"^(?:[省市县区镇乡]级?|{_AREA_WORDS})?(?:各|相关|有关|其他|其它|其余)"
+                         r"[\u4e00-\u9fff]{1,10}$"
                          r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
-_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?|(?:主|中心)?城区|建成区|市区)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
+_COLLECTIVE_WORD = re.compile(rf"^(?:[省市县区镇乡]级?|{_AREA_WORDS})?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
                               r"(?:级|大|重点|责任|职能)?")
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
@@ -112,7 +114,7 @@ def _read(name: str) -> str:
 
 
 # The part of a town a collective is in ("建成区各街道", "主城区各社区").
-_AREA = re.compile(r"^(?:(?:主|中心)?城区|建成区|市区)(?=各|相关|有关)")
+_AREA = re.compile(rf"^(?:{_AREA_WORDS})(?=各|相关|有关)")
 
 
 @lru_cache(maxsize=4096)
@@ -184,7 +186,8 @@ def _split_joined(piece: str) -> list[str]:
 
 # "公安、交通、城管等部门以及有关经营管理单位": after a list closed by 等…部门, a collective joined on (有关/相关/其他…
 # 单位) is the list's tail, no unit of its own.
-_COLLECTIVE_AFTER_ETC = re.compile(r"(等[^、，,]{0,6}?(?:部门|单位|机构|部門|單位|機構))(?:以及|及|和|与)(?:其他|其它|有关|相关|有關|相關)"
+_COLLECTIVE_AFTER_ETC = re.compile(r"(等[^、，,]{0,6}?(?:部门|单位|机构|部門|單位|機構))(?:以及|及|和|与)"
+                                   r"(?:其他|其它|有关|相关|有關|相關)"
                                    r"[\u4e00-\u9fff]{0,10}?(?:单位|單位|部门|部門|企业|企業)$")
 
 

@@ -47,9 +47,11 @@ def test_what_each_unit_undertakes_at_a_joint_meeting_is_a_decision_each():
                             (["区住建中心"], [], None)]
 
 
-def test_a_school_is_a_unit_and_a_stated_view_without_an_undertaking_is_no_charge():
+def test_a_school_as_a_heading_is_the_projects_site_and_a_stated_view_is_no_charge():
     assert _items("会议要求，第三中学要加强安全教育。") == [(["第三中学"], [], None)]
     assert _items("实验小学表示，感谢各部门的支持。") == []
+    heading = "3、光明小学:目前正在做设计图,会议要求由县教育局抓紧报告,争取年内开工。"
+    assert [leads for leads, _, _ in _items(heading)] == [["县教育局"]]
 
 
 # --- a quoted name after a level ----------------------------------------------------------------------------------
@@ -84,13 +86,14 @@ def test_a_collective_joined_after_a_list_closed_by_etc_is_its_tail_not_a_unit()
     assert without_collective_tail("公安、交通、城管等部門以及有關經營管理單位") == "公安、交通、城管等部門"
     assert without_collective_tail("县公安局以及有关经营单位") == "县公安局以及有关经营单位"  # no 等: as written
     assert unit_list("水利、应急等部门及相关企业") == ["水利", "应急"]
-    assert _items("公安、交通、城管等部门以及有关经营单位要保障道路安全畅通。") == [(["公安", "交通", "城管"], [], None)]
+    assert _items("公安、交通、城管等部门以及有关经营单位要保障道路安全畅通。") == [
+        (["公安", "交通", "城管"], [], None)]
 
 
 # --- stages of a campaign -----------------------------------------------------------------------------------------
 
 def test_a_stage_heading_and_date_before_by_x_and_y_is_a_decision_of_its_own():
-    text = ("副县长作了部署：整顿为期一个月，分三个阶段：第一阶段，6月5日前，由专项工作组和各乡镇拿出方案，报县政府审定。"
-            "第二个阶段，6月5-20日，宣传政策、上门做工作。第三阶段，6月21-30日，由各部门联合执法。")
+    text = ("副县长作了部署：整顿为期一个月，分三个阶段：第一阶段，6月5日前，由专项工作组和各乡镇拿出方案，"
+            "报县政府审定。第二个阶段，6月5-20日，宣传政策、上门做工作。第三阶段，6月21-30日，由各部门联合执法。")
     assert _texts(text) == ["第一阶段，6月5日前，由专项工作组和各乡镇拿出方案，报县政府审定。"]
     assert _items(text) == [(["专项工作组", "各乡镇"], [], datetime.date(2026, 6, 5))]
