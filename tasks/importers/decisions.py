@@ -91,6 +91,12 @@ named before). A list of short names closed by its kind (``规划、土地部门
 heading run into the next line's subject is cut where the unit's name with its level begins; ``X牵头，协同A、B等部门``
 makes A, B supporting; ``X与Y深入对接`` charges both; ``要向市政府作出报告`` charges nobody; ``由X负责…、Y牵头、Z配合…``
 is two charges; ``其余三家X`` is the others of the list written before it; a report's due date is no deadline.
+Departments named by their kind in a run without 要 (``气象部门精准传递…，交通、交警部门全员上岗…``) give one
+decision each (not ``…等部门负责人参加``); what a unit undertakes at a meeting (``X表示（，）将…``, ``X将协调…``) is
+its charge, a school's too (``X小学表示将…``; as a heading it is the project's site); a collective joined after
+``等…部门`` (``以及有关…单位``) is the list's tail; a quoted name keeps its quotes (``由县“三电办”牵头``);
+``高校和县X部门`` both lead; a unit relaying a charge (``创建办要求X、Y等有关部门要…``) charges the list
+(``建成区各街道`` a name); a stage heading (``第一阶段，5月10日前，由X和Y拿出方案``) is an item of its own.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
