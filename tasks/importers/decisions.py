@@ -91,6 +91,12 @@ named before). A list of short names closed by its kind (``规划、土地部门
 heading run into the next line's subject is cut where the unit's name with its level begins; ``X牵头，协同A、B等部门``
 makes A, B supporting; ``X与Y深入对接`` charges both; ``要向市政府作出报告`` charges nobody; ``由X负责…、Y牵头、Z配合…``
 is two charges; ``其余三家X`` is the others of the list written before it; a report's due date is no deadline.
+Departments named by their kind in a run without 要 (``气象部门精准传递…，交通、交警部门全员上岗…``) give one
+decision each (not ``…等部门负责人参加``); what a unit undertakes at a meeting (``X表示（，）将…``, ``X将协调…``) is
+its charge, a school's too (``X小学表示将…``; as a heading it is the project's site); a collective joined after
+``等…部门`` (``以及有关…单位``) is the list's tail; a quoted name keeps its quotes (``由县“三电办”牵头``);
+``高校和县X部门`` both lead; a unit relaying a charge (``创建办要求X、Y等有关部门要…``) charges the list
+(``建成区各街道`` a name); a stage heading (``第一阶段，5月10日前，由X和Y拿出方案``) is an item of its own.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -115,6 +121,7 @@ from .limits import Limits, read_text
 from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
+    SHORT_NAMES,
     addressees,
     is_unit_name,
     leading_unit,
@@ -124,6 +131,7 @@ from .orgnames import (
     shared_kind_tail,
     short_name_with_level,
     trim_etc,
+    without_collective_tail,
 )
 from .orgnames import unit_list as written_units
 from .tables import TableParser, column_role
@@ -189,6 +197,8 @@ _BRACKETED_FIELD_LINE = re.compile(r"^[（(【\[]\s*(?:整改)?(?:牵头|责任|
 # The rest of a field's value wrapped onto a line of its own: short, no sentence ("底前", "县自然资源局").
 _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
+# "X表示，将…": what a unit undertakes is one clause with its name
+_WHO_CLAUSE = re.compile(r"(?<!表示)[，,]|[；;。:：\n]|(?<=表示)[，,](?!\s*将)")
 _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
@@ -332,13 +342,32 @@ def _speaker(span: str) -> re.Match[str] | None:
         return None
     speaker = _SPEAKER.match(span)
     if speaker and (_is_person(speaker.group(1)) or _ASKER_RE.fullmatch(speaker.group(1))
-                    or speaker.group(1) in ("他", "她")):
+                    or speaker.group(1) in ("他", "她") or _RELAYS.match(span)):
         return speaker
     return None
 
 
+# "创建办要求X、Y等有关部门要迅速行动": a unit relaying a charge to others, the charge theirs, not its own.
+_RELAYS = re.compile(rf"^[^，,；;。:：]{{1,10}}?{_UNIT_END}要求(?!其)[^，,；;。:：要]{{2,{MAX_UNIT * 2}}}"
+                     r"(?<![需主重只必纪概摘提想])要(?![求素点闻件])")
+
+
+def _unquoted(span: str) -> str:
+    """``span`` without the quotes and spaces at its ends that pair with nothing inside it: a name in quotes keeps
+    its closing one ("由县“三电办”牵头" -> 县“三电办”)."""
+    while True:
+        before = span
+        span = span.strip(" \t\"'")
+        if span.startswith("“") and "”" not in span[1:] or span.startswith("”"):
+            span = span[1:]
+        if span.endswith("”") and "“" not in span[:-1] or span.endswith("“"):
+            span = span[:-1]
+        if span == before:
+            return span
+
+
 def _clean_span(span: str) -> str:
-    span = span.strip(" \t“”\"'")
+    span = _unquoted(span)
     if speaker := _speaker(span):
         span = span[speaker.end():]  # "毛孝泉要求双沟、王集两镇要…": the speaker is not charged
     span = _LEAD_IN.sub("", span)
@@ -347,7 +376,7 @@ def _clean_span(span: str) -> str:
     # "由X牵头" inside a longer clause ("会议要求由X牵头"): the unit is after the last 由.
     if "由" in span:
         span = span.rsplit("由", 1)[1]
-    return span.strip(" \t、")
+    return _unquoted(span.strip(" \t、"))
 
 
 def _is_person(name: str) -> bool:
@@ -358,7 +387,12 @@ def _is_person(name: str) -> bool:
     if titled and titled.group(1)[0] in _SURNAMES:
         return True
     return (2 <= len(name) <= 3 and name[0] in _SURNAMES and not re.search(_UNIT_END + "$", name)
-            and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS)
+            and name[-1] not in "省市区县镇乡村" and name not in _SHORT_DEPARTMENTS
+            and not _KIND_OF_BODY.match(name))  # "高校和县退役军人事务部门要…": 高校 is no 高 surname
+
+
+# Bodies named by their kind, a collective beside named units ("高校和县…部门要…").
+_KIND_OF_BODY = re.compile(r"^(?:高校|学校|医院|中小学)$")
 
 
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
@@ -379,7 +413,7 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
     a caller that reads the name a phrase starts with) pieces that say what is done rather than who."""
     units = []
     towns = re.search(r"[两三四五六七八九十]+个?(?:镇|乡|区|县)$", span.strip())  # "双沟、王集两镇": not persons
-    for unit in _split_units(_MANNER.sub("", span)):
+    for unit in _split_units(_MANNER.sub("", without_collective_tail(span))):
         unit = _ETC.sub("", _MANNER.sub("", unit)).strip()
         if (acting := unit.find("作为")) >= 2:
             unit = unit[:acting]  # "区城管局作为管理整治类任务牵头部门": the name, not the capacity it acts in
@@ -935,7 +969,10 @@ def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
     # a school by its number ("六中制定搬迁方案，四中制定承接方案") is named as a unit is
-    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小])"
+    # a school by its name when it undertakes something ("实验小学表示，将…"; as a heading, "X小学:", it is the
+    # project's site)
+    rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
+    rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
@@ -949,7 +986,17 @@ _CHARGE_START = re.compile(
     r"|本月内|月底)(?:之前|以前|前|内)?(?:全面|全部|联合|组织|集中)?(?:完成|办结|建成|到位|拿出|提交|上报|启动|开展|开工"
     r"|完工|实施|出台|制定)"
     # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
-    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了))")
+    r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了)"
+    # "X表示将抽调人手…", "X将协调Y做好…": what a unit undertakes at the meeting
+    r"|表示[，,]?\s*将(?!来|近)|将(?:协调|统筹|组织|抽调|增派|加强|加大|开展|做好|督促|牵头|安排|落实|负责)"
+    r")")
+# "气象部门精准传递…，交通、交警部门全员上岗…": departments' short names closed by 部门, then (no 要) the work they
+# do; not what they are or attend ("…等部门负责人参加", "住建部门相关人员").
+_SHORT_ANY = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
+_KIND_START = re.compile(
+    rf"^((?:[省市县区]级?)?(?:{_SHORT_ANY})(?:[、和及与](?:{_SHORT_ANY}))*部门)"
+    r"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在|和|与|及|、|等|要|应|须|将|已"
+    r"|正|均|也|都|还|对于|从|被|联合|配合|协助)(?=[\u4e00-\u9fff]{2})")
 # "市财政要…": a level and a department's short name is a unit's name.
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
 # "区财政安排…经费": a level and a department's short name, then what it is to do.
@@ -974,7 +1021,7 @@ _MUTUAL = re.compile(r"^(?:积极|主动|密切|紧密)?(?:相互|互相|彼此)
 # "由X提出/制定…": X is charged with drafting what the meeting will decide on; "由X形成报告上报区政府", "另15万元由Y
 # 支持补助", "经济合同均由X扎口把关"; not "由…对工业区提出的问题" (a verb then 的 describes, charges nobody).
 _BY_WORK = (r"(?:提出|制定|编制|拟定|起草|组织|研究|承担|办理|筹资|筹措|按|将|把|聘请|委托|邀请|安排|选派"
-                 r"|形成|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
+                 r"|形成|拿出|提交|出具|上报|呈报|报送|报请|申报|支持|补助|补贴|拨付|出资|支付|负担|解决"
                  # "均由质量监管科扎口把关", "由X统一审核": who vets or manages what the meeting decided (not 审定:
                  # "由各乡、街道办事处报…领导小组审定" names who reports first)
                  r"|统一|归口|扎口|把关|管理|监管|督办|对接|跟踪|实施|落实"
@@ -1188,7 +1235,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     for sentence in re.split(r"(?<=[。；;\n])", body):
         if sentence.rstrip().endswith(("；", ";")):
             duty_items.add(len(clauses) + 1)
-        clauses += [None, *_CLAUSE.split(sentence)]
+        clauses += [None, *_WHO_CLAUSE.split(sentence)]
     for at, clause in enumerate(clauses):
         if clause is None:
             if len(leads) > sentence_start:
@@ -1299,7 +1346,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
         if not leads:
-            start = _CHARGE_START.match(_clean_span(clause))
+            start = _CHARGE_START.match(_clean_span(clause)) or _KIND_START.match(_clean_span(clause))
             if ordered := (re.match(r"责成|责令|特?指令", clause) or _AUTHORISED.search(clause)):
                 # "责成县城管局对…开展…", a 指令's "特指令操军供电所对…", "会审小组授权资产处进行审核": the units up to
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
@@ -1518,8 +1565,11 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
 
 # "一是…；二是…", "一要…，二要…" written inline, and sentences that open with 要 ("…指出，要…。要…。"): each is an
 # item of its own.
+_STAGE = r"第[一二三四五六七八九十]{1,2}个?阶段[,，:：]"
 _ENUMERATED = re.compile(r"(?:^|(?<=[。；;：:，,!！\s]))(?:第?[一二三四五六七八九十]{1,2}(?:是|要)(?=[^，,。；;]{2})"
-                         r"|(?<=[。；;!！])(?=要[^求]))")
+                         r"|(?<=[。；;!！])(?=要[^求])"
+                         # "分三个阶段:第一阶段,5月10日前,由X和Y拿出方案…。第二个阶段,…": each stage an item
+                         r"|(?<=[。；;!！:：])(?=" + _STAGE + "))")
 _SENTENCE_END = re.compile(r"(?<=[。；;!！?？])")
 # A sentence that exhorts collectives ("其他涉及部门要积极配合…"): not part of the decision before it.
 _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(?:全[省市县区镇乡])?"
@@ -1548,11 +1598,12 @@ def _opens_charge(part: str) -> bool:
         return not _SUPPORT_AFTER_YAO.match(rest) or (len(units) > 1 and bool(_MUTUAL.match(rest)))
     if _agreed_by(part) or _jointly(cleaned):
         return True  # "…，市政园林建设管理处与供电公司签订合同", "…，公交公司与教育部门深入对接": a charge of its own
-    start = _CHARGE_START.match(cleaned)
+    start = _CHARGE_START.match(cleaned) or _KIND_START.match(cleaned)
     if start is None and _led_by(part):
         # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
         return not _SUPPORT_ROLE.match(cleaned[len(leading_unit(cleaned)):])
     return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
+                and not _SUPPORT_WORD.search(start.group(1))  # "A、B配合…成立工作组对…进行": A, B help
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
 
@@ -1567,7 +1618,8 @@ def _charges_others(part: str, before: str) -> bool:
 
 # Where a clause may open another charge: after a comma, and after a 、 that ends one charge before the next unit's
 # ("由X负责…工作、Y牵头、Z配合…": the 、 parts two charges, not two names of a list).
-_PARTS = re.compile(r"(?<=[，,])|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
+_PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)"
+                    r"|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
 
 
 def _charges(item: str) -> list[str]:
@@ -1609,7 +1661,8 @@ def _decision_texts(segment: str) -> list[str]:
     with_who = [t for t in out if any(_who(t))]
     if len(with_who) > 1:
         return with_who
-    if len(items) > 1 and len(with_who) == 1 and _who(segment) != _who(with_who[0]):
+    if len(items) > 1 and len(with_who) == 1 and (_who(segment) != _who(with_who[0])
+                                                  or re.match(_STAGE, with_who[0])):
         # "一是各镇街要…；二是自然资源局要…；三是沿线镇街和区直相关部门要密切配合…": the units of the one item that
         # charges a unit are the decision's; the other items' collectives are none of them
         return with_who

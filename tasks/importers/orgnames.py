@@ -60,9 +60,11 @@ _BARE_KIND = re.compile(r"^(?:街道办事处|办事处|管委会办公室|管�
 _PLACE = re.compile(r"^(?![全本我该各此])[\u4e00-\u9fff]{2,10}(?<![辖郊景社小园片宿校营])(?<![老主旧新]城)[区县旗]$")
 _SUFFIX = re.compile(rf"(?:{'|'.join(sorted(set(SUFFIXES), key=len, reverse=True))})$")
 # Collectives: 各X / 相关X / 有关X (各乡镇, 各村(居), 各营业网点), X直各单位 (镇直各单位), X属各Y (区属各重点国企).
-_COLLECTIVE = re.compile(r"^(?:[省市县区镇乡]级?)?(?:各|相关|有关|其他|其它|其余)[\u4e00-\u9fff]{1,10}$"
+_AREA_WORDS = "(?:主|中心)?城区|建成区|市区"  # the part of a town a collective is in ("建成区各街道")
+_COLLECTIVE = re.compile(rf"^(?:[省市县区镇乡]级?|{_AREA_WORDS})?(?:各|相关|有关|其他|其它|其余)"
+                         r"[\u4e00-\u9fff]{1,10}$"
                          r"|^[省市县区镇乡][直属](?:各|相关|有关)[\u4e00-\u9fff]{1,8}$")
-_COLLECTIVE_WORD = re.compile(r"^(?:[省市县区镇乡]级?)?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
+_COLLECTIVE_WORD = re.compile(rf"^(?:[省市县区镇乡]级?|{_AREA_WORDS})?(?:[直属])?(?:各|相关|有关|其他|其它|其余)"
                               r"(?:级|大|重点|责任|职能)?")
 # A school by its number ("六中", "四中").
 _NUMBERED_SCHOOL = re.compile(r"^[一二三四五六七八九十]{1,2}[中小]$")
@@ -74,7 +76,7 @@ _KIND_ONLY = re.compile(r"^(?:科室|处室|部门|单位|机关|企业|公司|�
                         # a class of departments named by what they do ("职能部门", "执法部门")
                         r"|^(?:[省市县区]级?)?(?:职能|主管|行业|执法|监管)(?:部门|单位|机构)$")
 # Collectives written bare ("规划建设部门及乡镇", "村组"), named as units by what they are.
-_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道)$")
+_BARE_COLLECTIVE = re.compile(r"^(?:乡镇|镇街|镇村|村组|村居|社区|街道|高校|学校|医院|中小学)$")
 # What a name never holds: a clause's function words, a request, a report's words, numbers, punctuation
 # ("通过…措施争取业主的支持", "市委、市政府要求建立…", "幼儿园7所").
 _NOT_IN_NAME = re.compile(
@@ -129,6 +131,10 @@ def _place_word_inside(read: str) -> bool:
     return not _NOT_IN_NAME.search(_WEAK_IN_NAME.sub("名", read))
 
 
+# The part of a town a collective is in ("建成区各街道", "主城区各社区").
+_AREA = re.compile(rf"^(?:{_AREA_WORDS})(?=各|相关|有关)")
+
+
 @lru_cache(maxsize=4096)
 def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
@@ -138,9 +144,10 @@ def is_unit_name(name: str) -> bool:
         return False
     if "各" in read[1:] and not _COLLECTIVE.match(read) and not re.match(r"全[省市县区镇乡]", read):
         return False  # "主动权各镇": words run into a collective, no name
-    if _NOT_IN_NAME.search(read) and (not _IN_SOME_NAMES.search(read)
-                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", read))) \
-            and not _place_word_inside(read):
+    core = _AREA.sub("", read)  # "建成区各街道": the area a collective is in holds no predicate (建成)
+    if _NOT_IN_NAME.search(core) and (not _IN_SOME_NAMES.search(core)
+                                      or _NOT_IN_NAME.search(_IN_SOME_NAMES.sub("名", core))) \
+            and not _place_word_inside(core):
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
@@ -196,11 +203,24 @@ def _split_joined(piece: str) -> list[str]:
     return [piece]
 
 
+# "公安、交通、城管等部门以及有关经营管理单位": after a list closed by 等…部门, a collective joined on (有关/相关/其他…
+# 单位) is the list's tail, no unit of its own.
+_COLLECTIVE_AFTER_ETC = re.compile(r"(等[^、，,]{0,6}?(?:部门|单位|机构|部門|單位|機構))(?:以及|及|和|与)"
+                                   r"(?:其他|其它|有关|相关|有關|相關)"
+                                   r"[\u4e00-\u9fff]{0,10}?(?:单位|單位|部门|部門|企业|企業)$")
+
+
+def without_collective_tail(span: str) -> str:
+    """``span`` without a collective joined on after its closing 等…部门 ("公安、交通、城管等部门以及有关经营管理单位"
+    -> "公安、交通、城管等部门"): those units are the list's tail, not named."""
+    return _COLLECTIVE_AFTER_ETC.sub(r"\1", span) if "等" in span else span
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
     at least one piece that is a name."""
-    span = trim_etc(span.strip(" \t、，,"))
+    span = trim_etc(without_collective_tail(span.strip(" \t、，,")))
     names: list[str] = []
     for piece in _LIST_SEPARATOR.split(span):
         piece = piece.strip(" \t\"'")
