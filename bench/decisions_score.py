@@ -15,16 +15,16 @@ as written, found in the predicted text; else the highest character-bigram overl
 ``MIN_SIMILARITY``). Texts and unit names are compared without whitespace, with full-width brackets read
 as half-width; a leading number is ignored. An unmatched labelled decision counts as wrong.
 
-Sets: ``heldout`` is the held-out folder ``decisions_heldout13`` (collected in session 21; nobody tuned on
+Sets: ``heldout`` is the held-out folder ``decisions_heldout14`` (collected in session 21; nobody tuned on
 it); ``tune`` the tuning half ``decisions_tune`` (which since the session-18 rotation also holds the 24
 documents of the earlier held-out folders ``decisions_heldout``, ``decisions_heldout2`` and
 ``decisions_heldout3``, and since the session-19 rotations the 15 documents each of ``decisions_heldout4``,
 ``decisions_heldout5`` and ``decisions_heldout6`` and the 25 of ``decisions_heldout7``, since the
 session-20 rotations the 19 of ``decisions_heldout8`` and the 23 of ``decisions_heldout9``, and since the
-session-21 rotations the 14 of ``decisions_heldout10``, the 12 of ``decisions_heldout11`` and the 16 of
-``decisions_heldout12``); ``both`` everything. A rotated folder is no set of its own: its documents are
-scored with ``tune``. Until ``decisions_heldout13`` is merged in, ``heldout`` and ``both`` exit 1 naming it (a
-set whose folder holds no labelled document).
+session-21 rotations the 14 of ``decisions_heldout10``, the 12 of ``decisions_heldout11``, the 16 of
+``decisions_heldout12`` and the 14 of ``decisions_heldout13``); ``both`` everything. A rotated folder is no set
+of its own: its documents are scored with ``tune``. Until ``decisions_heldout14`` is merged in, ``heldout`` and
+``both`` exit 1 naming it (a set whose folder holds no labelled document).
 
 Printed: one line per document, the overall score of each folder with "lead right" and "deadline right"
 beside it, and, for a set of several folders, the pooled score. Exits 0 whatever the score (the number is the
@@ -53,7 +53,7 @@ from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
 
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout13",)
+HELDOUT = ("decisions_heldout14",)
 SETS = {"heldout": HELDOUT,
         "tune": ("decisions_tune",),
         "both": (*HELDOUT, "decisions_tune")}

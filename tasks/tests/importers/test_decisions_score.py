@@ -12,13 +12,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HALVES = ("decisions_heldout13", "decisions_tune")
+HALVES = ("decisions_heldout14", "decisions_tune")
 ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
 # moved into decisions_tune in session 19; each README says where they went
 ROTATED_19 = ("decisions_heldout4", "decisions_heldout5", "decisions_heldout6", "decisions_heldout7",
               "decisions_heldout8", "decisions_heldout9",  # the eighth and ninth moved in session 20
               "decisions_heldout10", "decisions_heldout11",
-              "decisions_heldout12")  # the tenth to twelfth in session 21
+              "decisions_heldout12", "decisions_heldout13")  # the tenth to thirteenth in session 21
 
 
 def _scorer():
@@ -49,11 +49,11 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
 
 def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
-    assert len(names["decisions_heldout13"]) >= 10 and len(names["decisions_tune"]) >= 237
-    assert not names["decisions_heldout13"] & names["decisions_tune"]
+    assert len(names["decisions_heldout14"]) >= 10 and len(names["decisions_tune"]) >= 251
+    assert not names["decisions_heldout14"] & names["decisions_tune"]
     sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
     assert len(sources) == len(set(sources)), "one document per published source"
-    assert "never" in (CORPUS / "decisions_heldout13" / "README.md").read_text(encoding="utf-8").lower()
+    assert "never" in (CORPUS / "decisions_heldout14" / "README.md").read_text(encoding="utf-8").lower()
     tune_readme = (CORPUS / "decisions_tune" / "README.md").read_text(encoding="utf-8")
     assert "rotated in during session 18" in tune_readme and "rotated in during session 19" in tune_readme
     for old in ROTATED:
@@ -64,12 +64,13 @@ def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct
         assert "decisions_tune" in (CORPUS / old / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_held_out_set_is_the_thirteenth_folder_and_the_rotated_documents_are_tuned_on():
-    assert ds.SETS["heldout"] == ("decisions_heldout13",)
+def test_the_held_out_set_is_the_fourteenth_folder_and_the_rotated_documents_are_tuned_on():
+    assert ds.SETS["heldout"] == ("decisions_heldout14",)
     assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
     assert not {"heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-                 "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"} & set(ds.SETS)
+                 "heldout8", "heldout9", "heldout10", "heldout11", "heldout12",
+                 "heldout13"} & set(ds.SETS)
     # a document of each rotated folder is now scored with the tuning half
     tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
     assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
@@ -82,7 +83,8 @@ def test_the_held_out_set_is_the_thirteenth_folder_and_the_rotated_documents_are
             "vshi_chuangcheng_ducha_9_2022.labels.json",
             "panshi_qianyi_xianlu_han_86_2021.labels.json",
             "tianmen_feiqi_dianxiangan_dafu_2024.labels.json",
-            "yuexi_xianlu_tongdao_zhili_2016.labels.json"} <= tune
+            "yuexi_xianlu_tongdao_zhili_2016.labels.json",
+            "quanjiao_wugang_ludeng_xieshang_2023.labels.json"} <= tune
 
 
 def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monkeypatch, tmp_path, capsys):
