@@ -142,6 +142,9 @@ _NUMBERED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、.．](?![0-9])"
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
+# A list's bullet before a clause, at a line's start or after a clause's end ("●建设、水利等部门加强…", "；■X要…",
+# "⑴", "——X局：…"): no part of the unit written after it. A dash before a digit is a page number's, not a bullet.
+_BULLET = re.compile(r"(?:^|(?<=[。；;：:!！]))\s*(?:[●○■□◆◇▲△★☆·•▪►▶➢✓✔※→⑴-⒇]|[-—－–]+(?![-—－–\s]*[0-9]))\s*")
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"
@@ -761,6 +764,9 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
                 numbered = False  # what follows the table starts afresh
             continue
         if not line or _PAGE_NUMBER.match(line):
+            continue
+        line = _BULLET.sub("", line).strip()
+        if not line:
             continue
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)

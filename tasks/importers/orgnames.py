@@ -45,8 +45,15 @@ SHORT_NAMES = _words(
     "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
-    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 供水 供热 燃气 不动产登记 不动产 土地"
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 通信 通讯 供水 供气 供热 燃气 不动产登记 不动产 土地"
 )
+# Departments whose own name holds 和 ("文化和旅游局", "教育和体育部门"): one department, not two short names joined.
+MERGED_NAMES = _words(
+    "文化和旅游 住房和城乡建设 自然资源和规划 人力资源和社会保障 教育和体育 工业和信息化 发展和改革 卫生和健康 "
+    "卫生和计划生育 农业和农村 商务和投资促进 商务和经济信息化 科学技术和工业信息化 交通和运输 文化和广电 民族和宗教 "
+    "退役军人事务 广播电视和旅游 文化广电和旅游 住房和城乡规划建设 规划和自然资源 生态环境和水务 应急和安全生产"
+)
+_MERGED = re.compile(rf"^(?:[省市县区镇乡]级?)?(?:{'|'.join(n for n in MERGED_NAMES if '和' in n)})")
 _LEVEL = "(?:[省市县区镇乡]级?)"
 _SHORT_ALT = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
 # one short name or two run together ("公安交警部门")
@@ -192,6 +199,8 @@ def _split_joined(piece: str) -> list[str]:
         if not (is_unit_name(left) and (is_unit_name(right) or _JOIN.search(minutes_simplified(right)))):
             continue
         lr, rr = _read(left), _read(right)
+        if m.group() == "和" and _MERGED.match(_read(piece[: m.end()] + right)):
+            continue  # "文化和旅游部门": one department's name
         right_names = _split_joined(right)
         if not all(is_unit_name(r) for r in right_names):
             continue
