@@ -993,6 +993,8 @@ _CHARGE_START = re.compile(
     r"|完工|实施|出台|制定)"
     # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
     r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了)"
+    # "交通运输、公安交管部门关注道路结冰…": what a department is to watch (not "社会关注、群众关心")
+    r"|(?:(?<=部门|单位|中心)|(?<=[局委办队站所]))(?:密切|重点)?关注(?![了的过])"
     # "X表示将抽调人手…", "X将协调Y做好…": what a unit undertakes at the meeting
     r"|表示[，,]?\s*将(?!来|近)|将(?:协调|统筹|组织|抽调|增派|加强|加大|开展|做好|督促|牵头|安排|落实|负责)"
     r")")
@@ -1668,9 +1670,12 @@ def _decision_texts(segment: str) -> list[str]:
     if len(with_who) > 1:
         return with_who
     if len(items) > 1 and len(with_who) == 1 and (_who(segment) != _who(with_who[0])
-                                                  or re.match(_STAGE, with_who[0])):
+                                                  or re.match(_STAGE, with_who[0])
+                                                  or with_who[0] not in items[0]):
         # "一是各镇街要…；二是自然资源局要…；三是沿线镇街和区直相关部门要密切配合…": the units of the one item that
-        # charges a unit are the decision's; the other items' collectives are none of them
+        # charges a unit are the decision's; the other items' collectives are none of them. So is an enumerated
+        # item that alone charges a unit ("一要…6月10日前…。二要…。三要…。X部门要…"): neither the other items'
+        # words nor their dates are its own (the paragraph's lead-in, "X要：一是…二是…", stays whole)
         return with_who
     # One charge, then sentences that exhort collectives ("要求全市各街道…于7月11日完成"): not part of it.
     after = out[out.index(with_who[0]) + 1:] if with_who else []
