@@ -206,7 +206,7 @@ _SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
                      r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"
-                     r"|扎实|切实|迅速|全面|持续|深入|及时|进一步"
+                     r"|扎实|切实|迅速|全面|持续|深入|及时|进一步|全程|全方位|通力|协同"
                      r"|按职责|按照职责|依职责|根据职责|按职能)*$")
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
@@ -983,7 +983,7 @@ _CHARGE_START = re.compile(
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
-    r"|负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
+    r"|(?:分别|各自|共同)?负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
     # "县国资公司承担项目融资，县财政局予以贴息": what a unit takes on or grants
     r"|承担(?![了的过])|予以|给予(?![了的过])"
     # "县城管局年底前完成…", "城东办5月20日前拿出方案": by when, then the work
@@ -1592,7 +1592,7 @@ _HOW = re.compile(r"其职|其责|相互|互相|通力|齐心|共同|上下|加�
 # "对Y工作的监督和": a support word that is a noun of what is done for Y, not a role.
 _OBJECT_OF = re.compile(r"对[^，,；;。]{1,30}的[^，,；;。]{0,8}$")
 _QUOTES = re.compile(r"[“”\"《》]")
-_SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切)*(?:配合|协助|参与|协办)")
+_SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切|全程|通力)*(?:配合|协助|参与|协办)")
 
 
 def _opens_charge(part: str) -> bool:
@@ -1645,13 +1645,29 @@ def _charges(item: str) -> list[str]:
                     not exhorting and _EXHORTATION.match(sentence.strip()))):
             exhorting = not charges
             pieces.append("")
-        for k, part in enumerate(_PARTS.split(sentence)):
+        first = len(pieces) - 1  # the piece this sentence starts in
+        parts = _PARTS.split(sentence)
+        for k, part in enumerate(parts):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
                     before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
                 pieces.append(part)
+            elif (k == len(parts) - 1 and len(pieces) - 1 > first and _LED.search(pieces[first])
+                  and _helpers_only(part)):
+                # "由X牵头，…，A、B分别负责…，C负责…，D、E全程配合。": the helpers closing a sentence that a lead
+                # opened and other units' parts followed help the lead's work, not the last part's
+                pieces[first] += part if pieces[first].rstrip().endswith(("，", ",")) else "，" + part
             else:
                 pieces[-1] += part
     return [p.strip() for p in pieces if p.strip()]
+
+
+_LED = re.compile(r"由[^，,；;。]{2,40}?牵头")
+
+
+def _helpers_only(part: str) -> bool:
+    """Whether a clause names only units that help ("D、E全程配合。"), none that leads."""
+    leads, supporting = _who(part, promote=False)
+    return not leads and bool(supporting) and bool(re.search(r"(?:配合|协助|协办)[。；;，,]?$", part.strip()))
 
 
 def _decision_texts(segment: str) -> list[str]:

@@ -78,3 +78,27 @@ def test_an_enumerated_item_that_alone_charges_a_unit_keeps_neither_the_other_it
 def test_a_unit_charged_in_the_lead_in_keeps_its_enumerated_duties_whole():
     text = "会议要求，县住建局要：一是8月20日前完成老旧小区摸底；二是做好改造方案。"
     assert _items(text) == [(["县住建局"], [], datetime.date(2026, 8, 20))]
+
+
+# --- several charges in one sentence: 分别负责, and the helpers that close it ------------------------------------
+
+def test_units_charged_with_fenbie_fuze_after_a_lead_are_a_decision_of_their_own():
+    text = "会议决定，由区住建局牵头，通过专项资金实施改造，区城管局、区水务局分别负责做好管线迁移等工作。"
+    assert _items(text) == [(["区住建局"], [], None), (["区城管局", "区水务局"], [], None)]
+
+
+def test_the_helpers_closing_a_sentence_a_lead_opened_help_the_lead_not_the_last_part():
+    text = ("会议决定，由县发改局牵头，通过以工代赈项目进行建设，县水利局、县林业局分别负责做好沿线的水系、林木等调整工作，"
+            "县供电公司负责做好线路架设的技术指导，东湖镇、西山镇、东湖镇新华村全程配合。")
+    assert _items(text) == [(["县发改局"], ["东湖镇", "西山镇", "东湖镇新华村"], None),
+                            (["县水利局", "县林业局"], [], None), (["县供电公司"], [], None)]
+
+
+def test_a_manner_word_before_peihe_is_no_part_of_the_helpers_name():
+    text = "会议决定，由县交通局负责道路养护，城关镇、城关镇红星村全程配合。"
+    assert _items(text) == [(["县交通局"], ["城关镇", "城关镇红星村"], None)]
+
+
+def test_helpers_after_a_single_charge_stay_with_it():
+    text = "会议决定，县住建局负责做好施工组织，城关镇、红星村全力配合。"
+    assert _items(text) == [(["县住建局"], ["城关镇", "红星村"], None)]
