@@ -129,6 +129,7 @@ from .orgnames import (
     name_after_heading,
     names_no_unit,
     shared_kind_tail,
+    short_name_organisation,
     short_name_with_level,
     trim_etc,
     without_collective_tail,
@@ -458,7 +459,9 @@ def _names_a_unit(units: list[str], span: str) -> bool:
         return True  # "环保、水利、审计以及各街道": a list the recogniser reads as names, two of them named
     # "县住建局（县人防办）": a name with its other name in brackets; "市财政": a level and a department's short name
     # "市公安交警": a level and two short names run together, as the recogniser of names reads them
-    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u) or short_name_with_level(u))
+    # "工会组织": a body's short name closed by 组织
+    return any((_NAMED_UNIT.search(_BRACKETED.sub("", u)) or _LEVEL_SHORT.match(u) or short_name_with_level(u)
+                or short_name_organisation(u))
                and not _GENERIC.search(u) for u in units)
 
 

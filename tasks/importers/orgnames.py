@@ -45,7 +45,8 @@ SHORT_NAMES = _words(
     "网信 教育 教体 卫健 卫生 卫计 疾控 民政 人社 司法 信访 水利 水务 农业 农业农村 林业 "
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
-    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 通信 通讯 供水 供气 供热 燃气 不动产登记 不动产 土地"
+    "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 通信 通讯 供水 供气 供热 燃气 "
+    "不动产登记 不动产 土地"
 )
 # Departments whose own name holds 和 ("文化和旅游局", "教育和体育部门"): one department, not two short names joined.
 MERGED_NAMES = _words(
@@ -252,6 +253,13 @@ def short_name_with_level(name: str) -> bool:
     """Whether ``name`` is a department's short name with its level ("市公安交警", "县财政", "区市场监管")."""
     read = _read(name)
     return bool(re.match(_LEVEL, read)) and bool(_SHORT.match(read)) and len(read) >= 3
+
+
+def short_name_organisation(name: str) -> bool:
+    """Whether ``name`` is a body's short name closed by 组织 ("工会组织", "县妇联组织"): the body, as 部门 closes a
+    department's short name (not 组织 alone, nor "党组织", whose short name is none)."""
+    read = _read(name)
+    return read.endswith("组织") and len(read) > 3 and bool(_SHORT.match(read[:-2])) and read[:-2] != "组织"
 
 
 _KIND_TAIL = re.compile(r"(?:部门|系统)$")

@@ -88,7 +88,8 @@ def test_units_charged_with_fenbie_fuze_after_a_lead_are_a_decision_of_their_own
 
 
 def test_the_helpers_closing_a_sentence_a_lead_opened_help_the_lead_not_the_last_part():
-    text = ("会议决定，由县发改局牵头，通过以工代赈项目进行建设，县水利局、县林业局分别负责做好沿线的水系、林木等调整工作，"
+    text = ("会议决定，由县发改局牵头，通过以工代赈项目进行建设，"
+            "县水利局、县林业局分别负责做好沿线的水系、林木等调整工作，"
             "县供电公司负责做好线路架设的技术指导，东湖镇、西山镇、东湖镇新华村全程配合。")
     assert _items(text) == [(["县发改局"], ["东湖镇", "西山镇", "东湖镇新华村"], None),
                             (["县水利局", "县林业局"], [], None), (["县供电公司"], [], None)]
@@ -102,3 +103,15 @@ def test_a_manner_word_before_peihe_is_no_part_of_the_helpers_name():
 def test_helpers_after_a_single_charge_stay_with_it():
     text = "会议决定，县住建局负责做好施工组织，城关镇、红星村全力配合。"
     assert _items(text) == [(["县住建局"], ["城关镇", "红星村"], None)]
+
+
+# --- a body's short name closed by 组织 ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["工会组织", "县妇联组织", "团委组织"])
+def test_a_bodys_short_name_closed_by_zuzhi_is_charged(name):
+    assert _items(f"会议要求：{name}要做好困难职工慰问。") == [([name], [], None)]
+
+
+def test_zuzhi_alone_or_after_no_short_name_charges_nobody():
+    assert _items("会议要求：组织要做好宣传。") == []
+    assert _items("会议要求：基层党组织要发挥战斗堡垒作用。") == []
