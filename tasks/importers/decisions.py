@@ -469,7 +469,7 @@ def _names_a_unit(units: list[str], span: str) -> bool:
 _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
          r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
-_SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=做好|抓好|开展|完成|推进|实施|落实)")
+_SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=(?:尽快|抓紧|及时|加快|全力)?(?:做好|抓好|开展|完成|推进|实施|落实))")
 _LEADING_UNITS = re.compile(rf"^(.{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
 
 
@@ -1339,6 +1339,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             other = clause[support.end():].strip()
             if units and all(_GENERIC.search(u) for u in units) and other and not _SERVED_TASK.match(other) and (
                     not any(lead in other for lead in leads)):
+                if not leads and (served := _SERVED.match(other)) and not _GENERIC.search(served.group(1)) and (
+                        named_lead := _unit_list(served.group(1))):
+                    leads += named_lead  # "各相关单位要积极配合区交通局尽快完成…": the unit named leads, they help
+                    supporting += units
                 continue  # "要求相关部门密切配合供电企业": collectives that serve another party, not this lead
             units = [u for u in units if not u.endswith("的")]  # "一对一的协助", "在X的配合下": how, not who
             if units and not leads and all(_GENERIC.search(u) for u in units):
@@ -1349,6 +1353,13 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if not units and len(leads) > sentence_start:
                 # "县交运局要…，各乡镇要按照…，全力以赴配合": the subject was written before, beside the lead
                 supporting += subjects
+            elif not units and subjects and subjects_at < at and not leads and (
+                    served := _SERVED.match(other)) and not _GENERIC.search(served.group(1)) and (
+                    named_lead := _unit_list(served.group(1))):
+                # "各相关单位要提高站位，积极配合区交通局尽快完成…": the collectives charged help the unit named
+                leads += named_lead
+                supporting += subjects
+                continue
             elif units and subjects and subjects_at < at and len(leads) == sentence_start and not any(
                     _GENERIC.search(u) for u in units):
                 leads += subjects  # "各施工单位要…，县住建局、县城管局全力配合": the collectives charged lead

@@ -115,3 +115,19 @@ def test_a_bodys_short_name_closed_by_zuzhi_is_charged(name):
 def test_zuzhi_alone_or_after_no_short_name_charges_nobody():
     assert _items("会议要求：组织要做好宣传。") == []
     assert _items("会议要求：基层党组织要发挥战斗堡垒作用。") == []
+
+
+# --- collectives charged to help a unit named after 配合 ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "会议要求，各相关单位要提高认识，积极配合区民政局尽快完成救助对象核查工作。",
+    "会议要求，各有关部门要积极配合县医保局做好参保扩面工作。",
+])
+def test_collectives_that_help_a_named_unit_support_it_and_it_leads(text):
+    [(leads, supporting, _)] = _items(text)
+    assert len(leads) == 1 and leads[0] in text and leads[0].endswith("局")
+    assert supporting and all(s.startswith(("各相关", "各有关")) for s in supporting)
+
+
+def test_collectives_that_help_an_unnamed_party_still_charge_nobody():
+    assert _items("会议要求，相关部门要密切配合供电企业。") == []
