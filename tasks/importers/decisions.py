@@ -469,7 +469,8 @@ def _names_a_unit(units: list[str], span: str) -> bool:
 _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓紧|尽快|对|将|把|按照|根据|加强|加大|加快|建立|成立|结合|"
          r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
-_SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})(?=(?:尽快|抓紧|及时|加快|全力)?(?:做好|抓好|开展|完成|推进|实施|落实))")
+_SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})"
+                     r"(?=(?:尽快|抓紧|及时|加快|全力)?(?:做好|抓好|开展|完成|推进|实施|落实))")
 _LEADING_UNITS = re.compile(rf"^(.{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
 
 
