@@ -997,6 +997,8 @@ _CHARGE_START = re.compile(
     r"|完工|实施|出台|制定)"
     # "县公安局加强巡逻防控": what a unit is to strengthen, improve or organise
     r"|加强(?!了)|加大(?!了)|强化(?!了)|完善(?!了)|组织开展(?!了)"
+    # "…不配合的，纪委跟进追究": what a unit is to pursue when the condition written before it is met
+    r"|跟进(?:追究|问责|督办|查处)|(?:严肃)?追究(?![了的过])|(?:严肃)?问责(?![了的过])"
     # "交通运输、公安交管部门关注道路结冰…": what a department is to watch (not "社会关注、群众关心")
     r"|(?:(?<=部门|单位|中心)|(?<=[局委办队站所]))(?:密切|重点)?关注(?![了的过])"
     # "X表示将抽调人手…", "X将协调Y做好…": what a unit undertakes at the meeting
@@ -1545,6 +1547,9 @@ _REPORT_DUE = re.compile(r"(?:前|底|内)[^，,；;。]{0,12}?(?:书面|统一)
                          r"[^，,；;。]{1,15}?(?:室|科|办|组|局|委|处|政府|中心)$")
 
 
+_YEAR_OF_TARGETS = re.compile(r"(?:今年|本年度?|全年)(?:的)?(?=(?:各项)?(?:目标|任务|计划))")
+
+
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
     """(deadline, relative words): the latest point in time the decision names; else the latest deadline it
     writes relative to the meeting ("会后一周内", "本月底前"), a date when the meeting's date is known, and the words
@@ -1569,6 +1574,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
         if _REPORT_DUE.search(clause):
             continue  # "并将落实情况于11月底书面报规划科": when a report is due to the issuer, not the work
         if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
+            # "确保今年目标任务完成": the year names whose targets they are, as "纳入今年计划" does; no date
+            clause = _YEAR_OF_TARGETS.sub("", clause)
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
                 found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"

@@ -131,3 +131,20 @@ def test_collectives_that_help_a_named_unit_support_it_and_it_leads(text):
 
 def test_collectives_that_help_an_unnamed_party_still_charge_nobody():
     assert _items("会议要求，相关部门要密切配合供电企业。") == []
+
+
+# --- a condition, then the unit and what it pursues --------------------------------------------------------------
+
+def test_a_unit_after_a_condition_charged_with_pursuing_is_a_decision():
+    text = "会议要求：对拒不配合整治工作的经营户，县市场监管局跟进查处，确保整治到位。"
+    assert _items(text) == [(["县市场监管局"], [], None)]
+
+
+@pytest.mark.parametrize("words", ["确保今年目标任务完成", "确保全年任务完成", "确保本年度各项目标完成"])
+def test_the_year_whose_targets_they_are_is_no_deadline(words):
+    assert _items(f"会议要求：县住建局要加快改造进度，{words}。") == [(["县住建局"], [], None)]
+
+
+def test_a_year_end_written_as_a_deadline_still_is_one():
+    assert _items("会议要求：县住建局要加快改造进度，确保全年目标任务年底前完成。") == [
+        (["县住建局"], [], datetime.date(2026, 12, 31))]
