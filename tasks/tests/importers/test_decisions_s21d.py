@@ -57,9 +57,12 @@ def test_two_short_names_or_two_whole_names_joined_by_he_are_two_units(span, nam
 
 # --- 关注 after a department: what it is to watch ----------------------------------------------------------------
 
-def test_departments_charged_with_guanzhu_without_yao_are_a_decision():
-    text = "工作提示如下：\n林业、应急管理部门关注森林火险等级变化，确保山林安全。"
-    assert _items(text) == [(["林业", "应急管理"], [], None)]
+@pytest.mark.parametrize(("text", "leads"), [
+    ("工作提示如下：\n交通运输、公安交管部门关注山区道路结冰，确保交通安全。", ["交通运输", "公安交管"]),
+    ("工作提示如下：\n县水利局关注水库水位变化，确保安全度汛。", ["县水利局"]),
+])
+def test_departments_charged_with_guanzhu_without_yao_are_a_decision(text, leads):
+    assert _items(text) == [(leads, [], None)]
 
 
 def test_guanzhu_after_no_department_charges_nobody():
