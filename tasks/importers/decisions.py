@@ -101,7 +101,8 @@ list's bullet (``●``, ``■``, ``⑴``, a dash) before a clause is no part of 
 (``文化和旅游部门``) is one unit; ``X部门关注…`` and ``对…的，X跟进追究`` are charges; an enumerated item
 (``一要…三要…``) that alone charges a unit is its own decision, without the other items' dates;
 ``由X牵头，…，A、B分别负责…，C负责…，D、E全程配合``: three decisions, D and E helping X;
-``各相关单位要…，积极配合X完成…``: X leads, they support; ``工会组织`` is a unit; ``确保今年目标任务完成`` sets no deadline.
+``各相关单位要…，积极配合X完成…``: X leads, they support; ``工会组织`` is a unit; ``确保今年目标任务完成`` sets
+no deadline.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
