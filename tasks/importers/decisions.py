@@ -149,9 +149,11 @@ _NUMBERED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、.．](?![0-9])"
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
-# A list's bullet before a clause, at a line's start or after a clause's end ("●建设、水利等部门加强…", "；■X要…",
-# "⑴", "——X局：…"): no part of the unit written after it. A dash before a digit is a page number's, not a bullet.
-_BULLET = re.compile(r"(?:^|(?<=[。；;：:!！]))\s*(?:[●○■□◆◇▲△★☆·•▪►▶➢✓✔※→⑴-⒇]|[-—－–]+(?![-—－–\s]*[0-9]))\s*")
+# A list's bullet before a clause, at a line's start, after a clause's end or after the item's number ("●建设、水利等
+# 部门加强…", "；■X要…", "三、●X局要…", "(一)▲X要…", "⑴", "——X局：…"): no part of the unit written after it. A dash
+# before a digit is a page number's, not a bullet.
+_BULLET = re.compile(r"(?:^|(?<=[。；;：:!！、．.)）①-⑳]))\s*"
+                     r"(?:[●○■□◆◇▲△★☆·•▪►▶➢✓✔※→⑴-⒇]|[-—－–]+(?![-—－–\s]*[0-9]))\s*")
 _UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
              r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
              r"|(?:供销|合作|报|出版|杂志)社"

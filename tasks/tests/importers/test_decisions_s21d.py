@@ -151,3 +151,12 @@ def test_the_year_whose_targets_they_are_is_no_deadline(words):
 def test_a_year_end_written_as_a_deadline_still_is_one():
     assert _items("会议要求：县住建局要加快改造进度，确保全年目标任务年底前完成。") == [
         (["县住建局"], [], datetime.date(2026, 12, 31))]
+
+
+# A bullet after the item's number ("三、●X局要…", "(一)▲X要…") was kept as part of the unit's name (seen in the
+# English upload form's walk: "●区综合执法局" listed as a unit not in the region).
+@pytest.mark.parametrize("line", ["三、●区综合执法局要加强违建巡查。", "（一）▲区综合执法局要加强违建巡查。",
+                                  "3.■区综合执法局要加强违建巡查。", "①◆区综合执法局要加强违建巡查。"])
+def test_a_bullet_after_the_items_number_is_no_part_of_the_unit(line):
+    items = parse_decisions(f"会议纪要（2026年11月20日）\n{line}\n").items
+    assert [d.lead_units for d in items] == [["区综合执法局"]]
