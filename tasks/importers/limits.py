@@ -202,14 +202,7 @@ def read_and_parse(path: str | Path, *, source: str = "", year: int | None = Non
                    limits: Limits | None = None, columns: dict[int, list[str]] | None = None,
                    ) -> tuple[str, ParsedPlan]:
     """The document's text and parsed plan, within the caps; PlanParseError with a clear message past one."""
-    path = Path(path)
-    limits = limits or Limits()
-    source = source or path.name
-    if not path.is_file():
-        from .reader import read_document
-
-        read_document(path)  # its own clear message (not found, a directory)
-    check_document(path, limits, name=source)
+    path, source, limits = _admitted(path, source, limits)
     return _within(limits, source, _read_and_parse, path, source, year, limits, columns)
 
 
@@ -217,6 +210,13 @@ def read_text(path: str | Path, *, source: str = "", limits: Limits | None = Non
     """A document's text (any format ``read_document`` reads) within the same caps as ``read_and_parse``:
     the size and page caps first, then reading in a forked child with the time and memory caps. For every
     upload read outside the plan import (minutes): LibreOffice or a hostile zip must not hold a web worker."""
+    path, source, limits = _admitted(path, source, limits)
+    return _within(limits, source, _read_text, path, source, limits)
+
+
+def _admitted(path: str | Path, source: str, limits: Limits | None) -> tuple[Path, str, Limits]:
+    """The upload as a path, its name for messages and the caps, once it is a file within the size and page caps
+    (``PlanParseError`` naming it otherwise): what every read of an upload checks before reading."""
     path = Path(path)
     limits = limits or Limits()
     source = source or path.name
@@ -225,7 +225,7 @@ def read_text(path: str | Path, *, source: str = "", limits: Limits | None = Non
 
         read_document(path)  # its own clear message (not found, a directory)
     check_document(path, limits, name=source)
-    return _within(limits, source, _read_text, path, source, limits)
+    return path, source, limits
 
 
 def _within(limits: Limits, source: str, work, *args):
