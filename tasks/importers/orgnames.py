@@ -143,6 +143,17 @@ def _place_word_inside(read: str) -> bool:
 _AREA = re.compile(rf"^(?:{_AREA_WORDS})(?=各|相关|有关)")
 
 
+def _verb_then_noun(read: str) -> bool:
+    """Whether ``read`` opens with what is to be done and names no body after it ("提高市民", "加强社区", "严格
+    企业"): the rest is a kind of party, a bare collective or ends as no unit does (not "推进办": one character, the
+    office's word)."""
+    m = _ACTION_IN_NAME.match(read)
+    if not m:
+        return False
+    rest = read[m.end():]
+    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest))
+
+
 @lru_cache(maxsize=4096)
 def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
@@ -159,6 +170,8 @@ def is_unit_name(name: str) -> bool:
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
+    if _verb_then_noun(read):
+        return False  # "加强社区", "提高市民": what is to be done to whom, no name
     if _SHORT.match(read) or _NUMBERED_SCHOOL.match(read) or _BARE_COLLECTIVE.match(read):
         return True
     if _BARE_KIND.match(read) or _PLACE.match(read):
@@ -176,10 +189,10 @@ def is_unit_name(name: str) -> bool:
 def names_no_unit(phrase: str) -> bool:
     """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
-    or a name of an unusual shape is not refused."""
+    or a name of an unusual shape is not refused, a short phrase that opens with what is to be done ("提高市民") is."""
     read = _read(phrase)
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
-    return len(read) > 4 and holds_predicate and not is_unit_name(phrase)
+    return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 
 
 def trim_etc(span: str) -> str:
@@ -226,6 +239,40 @@ def without_collective_tail(span: str) -> str:
     return _COLLECTIVE_AFTER_ETC.sub(r"\1", span) if "等" in span else span
 
 
+# Levels written once before the one name they share ("市、区自然资源局", "省、市生态环境厅"): one unit per level. Not
+# a count of levels ("县、乡两级财政所") nor a collective ("各市、县").
+_LEVELS_SHARED = re.compile(r"^((?:[省市县区镇乡][、，,])+)([省市县区镇乡])(?![级两二三四五各直属])(.+)$")
+
+
+def expand_levels(span: str) -> list[str]:
+    """``span`` as one unit per level when it writes several levels before the one name they share ("市、区自然资源
+    局" -> 市自然资源局, 区自然资源局); ``[span]`` as it is else."""
+    m = _LEVELS_SHARED.match(span.strip())
+    if not m or not _SUFFIX.search(_read(m.group(3))) or not is_unit_name(m.group(2) + m.group(3)):
+        return [span]
+    return [level + m.group(3) for level in [*re.split(r"[、，,]", m.group(1))[:-1], m.group(2)]]
+
+
+def shared_levels(names: list[str]) -> list[str]:
+    """A list split on its separators with levels standing alone before a name with its level (["市", "区自然资源
+    局"]) as one unit per level (市自然资源局, 区自然资源局); the other names as they are."""
+    if not any(len(n) == 1 for n in names):
+        return names
+    out: list[str] = []
+    levels: list[str] = []
+    for name in names:
+        if len(name) == 1 and name in "省市县区镇乡":
+            levels.append(name)
+            continue
+        if levels:
+            expanded = expand_levels("、".join([*levels, name]))
+            out += expanded if len(expanded) > 1 else [*levels, name]
+            levels = []
+        else:
+            out.append(name)
+    return out + levels
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
@@ -237,6 +284,7 @@ def unit_list(span: str) -> list[str] | None:
         piece = trim_etc(piece.lstrip("“") if "”" not in piece else piece.rstrip("”") if "“" not in piece else piece)
         if piece:
             names += _split_joined(piece)
+    names = shared_levels(names)  # "市、区自然资源局": one per level
     if not names:
         return None
     named = [is_unit_name(n) for n in names]
@@ -333,6 +381,20 @@ def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
             return clause[: m.start()]  # a name, or a list of names ("县供销社、县邮政公司合作建设…")
         if m.start() >= 2:
             break  # the first action word ends the name, whatever it is
+    return ""
+
+
+def opening_name(clause: str) -> str:
+    """The unit's name a clause opens with, whatever it goes on to do ("城关区遵循…的原则" -> 城关区): the longest
+    start that reads as a name ending as an organisation or a district does, not a person's or a list's, nor one
+    that says what was done; "" when the clause opens with none."""
+    clause = clause.strip(" \t，,；;")
+    read = minutes_simplified(clause)
+    for end in range(min(len(read), MAX_NAME), 1, -1):
+        head = _read(read[:end])
+        if (len(head) == end and (_SUFFIX.search(head) and _SUFFIX.search(head).start() >= 1 or _PLACE.match(head))
+                and is_unit_name(head) and not _NOT_A_LEADING_NAME.search(head) and not _REPORTED.match(read[end:])):
+            return clause[:end]
     return ""
 
 
