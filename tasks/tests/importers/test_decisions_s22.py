@@ -6,12 +6,7 @@ import datetime
 import pytest
 
 from tasks.importers.decisions import parse_decisions
-from tasks.importers.orgnames import is_unit_name, names_no_unit, unit_list
-
-try:
-    from tasks.importers.orgnames import expand_levels
-except ImportError:
-    expand_levels = None
+from tasks.importers.orgnames import expand_levels, is_unit_name, names_no_unit, unit_list
 
 
 def _items(text: str, year: int | None = 2026):
