@@ -2068,6 +2068,49 @@ _SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|�
                           r"(?:之前|以前|前|底|内)[^，,；;。]{0,6}?(?:完成|办结|到位|完工|建成)")
 
 
+# A unit's slot written in prose: "由X牵头", "X牵头", "X配合/协助/协办" (X the span before the role word in its clause).
+_SLOT_WORD = re.compile(r"牵头|主办|配合|协助|协办")
+_SLOT_FIELD = {"first": "牵头单位", "lead": "牵头单位", "support": "配合单位"}
+_SLOT_END = re.compile(r"^\s*(?:负责|实施|落实)?\s*$")
+_HOW_FIRST = re.compile(r"进一步|做好|抓好|搞好|加大|加快")  # "做好支持与配合": how the work is done
+
+
+def _refused_in_slots(text: str) -> list[tuple[str, str]]:
+    """(phrase, slot) for each phrase a decision writes where a 牵头 or 配合 unit is named (a field's value, the words
+    before 牵头/配合 in their clause) that the recogniser of names refuses (``names_no_unit``: it says what is done
+    or how, not who); slot is 牵头单位 or 配合单位. How the units work (the words before 的, "在X的配合下", "对Y工作的
+    监督和协助") is no slot."""
+    found: list[tuple[str, str]] = []
+    text = _unbracketed_who(text)  # "（责任单位：X）…": the field ends with its brackets
+    spans: list[tuple[str, str]] = [
+        (value, _SLOT_FIELD[kind]) for label, value in _LABEL.findall(text) if (kind := _label_kind(label))]
+    for clause in _CLAUSE.split(_LABEL.sub("", text)):
+        word = _SLOT_WORD.search(clause)
+        # a slot: "由X牵头…", or the role word closing its clause ("X牵头，Y配合"); not a role the clause describes
+        # ("X要发挥好牵头作用", "各单位要加强沟通配合": a charge and how it is done)
+        if not word or not (re.match(r"^\s*由(?!于)", clause) or _SLOT_END.match(clause[word.end():])) or (
+                "对" in clause and _OBJECT_OF.search(clause[: word.start()])):
+            continue
+        span = _MANNER.sub("", _clean_span(clause[: word.start()]))
+        if span and len(span) <= MAX_UNIT * 3 and not span.endswith("的") and not _CHARGED.search(
+                clause[: word.start()]) and not _HOW.search(span) and not _HOW_FIRST.match(span):
+            spans.append((span, "配合单位" if word.group(0) in ("配合", "协助", "协办") else "牵头单位"))
+    for span, slot in spans:
+        for piece in _split_units(without_collective_tail(span)):
+            piece = _ETC.sub("", _MANNER.sub("", piece)).strip()
+            if piece and names_no_unit(piece) and not _is_person(piece) and (piece, slot) not in found:
+                found.append((piece, slot))
+    return found
+
+
+def _line_of(lines: list[str], phrase: str, start: int) -> int:
+    """The number of the first line from ``start`` (1-based) that holds ``phrase``; ``start`` when none does."""
+    for n in range(max(start, 1), len(lines) + 1):
+        if phrase in lines[n - 1]:
+            return n
+    return start
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
@@ -2130,6 +2173,11 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
+            for phrase, slot in _refused_in_slots(segment):
+                if phrase not in leads and phrase not in supporting:
+                    at = _line_of(lines, phrase, line)  # "…等措施争取业主的支持配合": written as a unit, read as none
+                    parsed.warnings.append(DecisionWarning(at, Issue(msgs.SLOT_NOT_A_UNIT, line=at, slot=slot,
+                                                                     phrase=phrase)))
         for decision in found:
             if decision.deadline is None and not decision.relative and notice_deadline:
                 decision.deadline = notice_deadline  # the notice's one deadline, for each item that names none

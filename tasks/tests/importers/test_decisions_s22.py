@@ -170,3 +170,49 @@ def test_a_collective_helping_does_not_make_the_named_units_supporting(text):
 def test_units_charged_to_help_a_collective_stay_leads():
     text = "会议要求，公安、城管、卫健等部门要根据各自职责和乡镇(街道)工作需要，全力配合。"
     assert _items(text) == [(["公安", "城管", "卫健"], [], None)]
+
+
+# --- a phrase written in a 牵头/配合 slot that is no unit's name: a warning naming the line and the phrase ------------
+
+def _slot_warnings(text: str):
+    from tasks.importers import messages as msgs
+    return [(w.line, w.message.params["slot"], w.message.params["phrase"])
+            for w in parse_decisions(text, year=2026).warnings if w.message.template == msgs.SLOT_NOT_A_UNIT]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("会议纪要\n由县住建局牵头，通过走访入户等办法争取群众的支持配合，6月底前完成。",
+     [(2, "配合单位", "通过走访入户等办法争取群众的支持")]),
+    ("会议纪要\n一、加快老旧小区改造。\n牵头单位：县住建局\n配合单位：积极做好宣传发动\n完成时限：6月底前",
+     [(4, "配合单位", "积极做好宣传发动")]),
+    ("会议纪要\n由按照规定组织验收牵头，县财政局配合，6月底前完成。", [(2, "牵头单位", "按照规定组织验收")]),
+])
+def test_a_phrase_in_a_lead_or_helper_slot_that_is_no_name_is_named_in_a_warning(text, want):
+    assert _slot_warnings(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "由县住建局牵头，县财政局配合，6月底前完成。",
+    "县住建局要发挥好牵头作用，各单位要加强沟通配合。",
+    "相关部门要提前谋划，做好支持与配合。",
+    "在县财政局的配合下，县住建局要于6月底前完成改造。",
+    "县住建局做好对各街道工作的监督和协助。",
+    "要进一步强化协作配合。县城管局要加强巡查。",
+])
+def test_ordinary_lead_and_helper_wordings_give_no_such_warning(text):
+    assert _slot_warnings(text) == []
+
+
+def test_the_warning_is_in_the_json_and_reads_in_english():
+    from django.utils import translation
+
+    from tasks.stored_text import issue_text
+
+    parsed = parse_decisions("由县住建局牵头，通过走访入户等办法争取群众的支持配合。", year=2026)
+    warning = next(w for w in parsed.as_json()["warnings"] if "不像单位名称" in w["message"])
+    assert warning == {"line": 1,
+                       "message": "第1行：配合单位“通过走访入户等办法争取群众的支持”不像单位名称，未列入，请核对。"}
+    issue = next(w.message for w in parsed.warnings if "不像单位名称" in w.message)
+    with translation.override("en"):
+        assert issue_text(issue) == ('Line 1: Supporting unit "通过走访入户等办法争取群众的支持" does not read as a '
+                                     "unit's name and was left out; please check.")
