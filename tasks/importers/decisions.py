@@ -102,7 +102,13 @@ list's bullet (``●``, ``■``, ``⑴``, a dash) before a clause is no part of 
 (``一要…三要…``) that alone charges a unit is its own decision, without the other items' dates;
 ``由X牵头，…，A、B分别负责…，C负责…，D、E全程配合``: three decisions, D and E helping X;
 ``各相关单位要…，积极配合X完成…``: X leads, they support; ``工会组织`` is a unit; ``确保今年目标任务完成`` sets
-no deadline.
+no deadline. A date the notice sets once for all its work
+(``以X为时间节点…完成各项任务``, ``上述工作于…前完成``) is each charge's that names none;
+``…，联合Y做好…`` after a charge gives its partners; ``由X与各Y单位…`` are joint leads;
+``市、区X局`` is one unit per level; ``A、B等部门进一步强化…`` and ``X遵循…，负责…``
+are charges; a phrase written in a 牵头/配合 slot that is no unit's name is named in a
+warning. The organisation words a name ends with are one lexicon (``orgnames.SUFFIXES``
+for the recogniser, ``orgnames.UNIT_END`` for the clause patterns).
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -128,6 +134,7 @@ from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
     SHORT_NAMES,
+    UNIT_END,
     addressees,
     is_unit_name,
     leading_unit,
@@ -156,12 +163,7 @@ _NUMBERED = re.compile(
 # before a digit is a page number's, not a bullet.
 _BULLET = re.compile(r"(?:^|(?<=[。；;：:!！、．.)）①-⑳]))\s*"
                      r"(?:[●○■□◆◇▲△★☆·•▪►▶➢✓✔※→⑴-⒇]|[-—－–]+(?![-—－–\s]*[0-9]))\s*")
-_UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
-             r"|(?:供销|合作|报|出版|杂志)社"
-             # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
-             r"|(?<=公路|养护|工务|机务|车务|电务|管理)段)")  # a road or rail section's office ("市公路段")
+_UNIT_END = UNIT_END  # the lexicon of organisation words, one for the recogniser and the parser
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"

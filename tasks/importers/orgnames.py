@@ -28,15 +28,29 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# Organisation words a name ends with, longest first where one ends another.
-SUFFIXES = _words(
-    "街道办事处 办事处 管委会办公室 管理委员会 委员会 领导小组 工作专班 专班 指挥部 分公司 "
-    "有限公司 公司 集团 分局 局 委 办公室 办 处 中心 街道 镇 乡 村 社区 居委会 村委会 "
-    "委会 所 大队 中队 支队 队 医院 法院 检察院 学院 院 会 部门 部 工作组 督导组 小组 组 "
-    "站 厅 室 科 馆 厂 社 联 台 党校 政府 单位 网点 药店 银行 支行 分行 幼儿园 小学 "
-    "中学 大学 学校 食堂 餐厅 超市 园区 开发区 新区 示范区 物业 燃气 热力 水务 供电 电力 "
-    "移动 联通 电信 公路段 养护段 工务段 机务段 车务段 电务段 管理段"
+# The organisation words a unit's name ends with: one lexicon for the recogniser of names and for the minutes
+# parser's clause patterns. Each entry is a word, or a word with what must come before it (a regex piece: "(?<=开发
+# |工业|…)区", "(?<![农乡渔山])村"); plain entries serve both, ":n" ones only the recogniser (a school, a shop, a
+# utility's short name, a longer form of a word already here), ":c" ones only the clause patterns (a word the
+# recogniser reads through a shorter one: 电视台 through 台, 妇联 through 联; or a word in context). ``UNIT_END``
+# tries the parser's entries in the order written (部 before 部门: a pattern may go on with 门).
+_LEXICON = (
+    "局 委 办 部 厅 中心 政府 街道 镇 乡 公司 集团 院 所 队 会 处 科 室 站 分局 支队 大队 单位 部门 园区 管委会:c 银行 "
+    "社区 电视台:c 妇联:c 残联:c 侨联:c 文联:c 工商联:c 科协:c (?:督导|督查|检查|巡查|考核|工作)组:c 领导小组 专班 "
+    "(?:供销|合作|报|出版|杂志)社:c (?<=开发|工业|高新|保税|.新)区:c 馆 (?<![农乡渔山])村:c "
+    "(?<=公路|养护|工务|机务|车务|电务|管理)段:c "
+    "街道办事处:n 办事处:n 管委会办公室:n 管理委员会:n 委员会:n 工作专班:n 指挥部:n 分公司:n 有限公司:n 办公室:n 村:n "
+    "居委会:n 村委会:n 委会:n 中队:n 医院:n 法院:n 检察院:n 学院:n 工作组:n 督导组:n 小组:n 组:n 厂:n 社:n 联:n 台:n "
+    "党校:n 网点:n 药店:n 支行:n 分行:n 幼儿园:n 小学:n 中学:n 大学:n 学校:n 食堂:n 餐厅:n 超市:n 开发区:n 新区:n "
+    "示范区:n 物业:n 燃气:n 热力:n 水务:n 供电:n 电力:n 移动:n 联通:n 电信:n 公路段:n 养护段:n 工务段:n 机务段:n "
+    "车务段:n 电务段:n 管理段:n"
 )
+_ENTRIES = tuple((m.group(1), m.group(2) or "")
+                 for m in (re.match(r"^(.+?)(?::([cn]))?$", entry) for entry in _LEXICON.split()))
+# The words a name ends with, as the recogniser reads them (longest first where it matches them).
+SUFFIXES = tuple(word for word, only in _ENTRIES if only != "c")
+# The same lexicon as a regex piece, for the clause patterns that close a charged unit's name ("X局要…", "由X牵头").
+UNIT_END = "(?:" + "|".join(word for word, only in _ENTRIES if only != "n") + ")"
 # Departments by their short name (a level and 部门/系统 may stand around them): 国土, 发改, 县安监, 交通运输部门.
 SHORT_NAMES = _words(
     "国土资源 国土 发改 发展改革 公安 交警 交管 运管 路政 公路 法院 检察 纪检监察 纪检 纪委 "

@@ -216,3 +216,19 @@ def test_the_warning_is_in_the_json_and_reads_in_english():
     with translation.override("en"):
         assert issue_text(issue) == ('Line 1: Supporting unit "通过走访入户等办法争取群众的支持" does not read as a '
                                      "unit's name and was left out; please check.")
+
+
+# --- one lexicon of organisation words for the recogniser and the parser ----------------------------------------
+
+def test_the_parser_closes_a_units_name_with_the_recognisers_lexicon():
+    import re
+
+    from tasks.importers import decisions, orgnames
+
+    assert decisions._UNIT_END is orgnames.UNIT_END
+    plain = [w for w, only in orgnames._ENTRIES if only != "n" and not re.search(r"[()?<|]", w)]
+    # each plain word the clause patterns close a name with is a name's ending the recogniser reads (科协 is read as
+    # a department's short name, not through an ending)
+    assert [w for w in plain if not orgnames.is_unit_name("城东" + w)] == ["科协"]
+    assert orgnames.is_unit_name("县科协")
+    assert set(plain) - {"管委会", "电视台", "妇联", "残联", "侨联", "文联", "工商联", "科协"} <= set(orgnames.SUFFIXES)
