@@ -1738,8 +1738,8 @@ def _charges(item: str) -> list[str]:
                     not exhorting and _EXHORTATION.match(sentence.strip()))):
             exhorting = not charges
             pieces.append("")
-        elif pieces[-1].strip() and _CHARGED.search(pieces[-1]) and not any(_who(pieces[-1], promote=False)) and (
-                _who(sentence, promote=False)[0]) and _deadline(pieces[-1], 2000) != (None, ""):
+        elif pieces[-1].strip() and _CHARGED.search(pieces[-1]) and _deadline(pieces[-1], 2000) != (None, "") and (
+                _who(sentence, promote=False)[0]) and not any(_who(pieces[-1], promote=False)):
             # "…户外广告整治要迅速启动，一个星期内要整治到位；X区要全面开展…": a requirement that names no unit and sets
             # its own time is one of its own (unlabelled); its time is not the time of the charge after it
             pieces.append("")
