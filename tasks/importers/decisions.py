@@ -102,7 +102,13 @@ list's bullet (``●``, ``■``, ``⑴``, a dash) before a clause is no part of 
 (``一要…三要…``) that alone charges a unit is its own decision, without the other items' dates;
 ``由X牵头，…，A、B分别负责…，C负责…，D、E全程配合``: three decisions, D and E helping X;
 ``各相关单位要…，积极配合X完成…``: X leads, they support; ``工会组织`` is a unit; ``确保今年目标任务完成`` sets
-no deadline.
+no deadline. A date the notice sets once for all its work
+(``以X为时间节点…完成各项任务``, ``上述工作于…前完成``) is each charge's that names none;
+``…，联合Y做好…`` after a charge gives its partners; ``由X与各Y单位…`` are joint leads;
+``市、区X局`` is one unit per level; ``A、B等部门进一步强化…`` and ``X遵循…，负责…``
+are charges; a phrase written in a 牵头/配合 slot that is no unit's name is named in a
+warning. The organisation words a name ends with are one lexicon (``orgnames.SUFFIXES``
+for the recogniser, ``orgnames.UNIT_END`` for the clause patterns).
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -128,13 +134,16 @@ from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
     SHORT_NAMES,
+    UNIT_END,
     addressees,
     is_unit_name,
     leading_unit,
     letter_like,
     name_after_heading,
     names_no_unit,
+    opening_name,
     shared_kind_tail,
+    shared_levels,
     short_name_organisation,
     short_name_with_level,
     trim_etc,
@@ -154,12 +163,7 @@ _NUMBERED = re.compile(
 # before a digit is a page number's, not a bullet.
 _BULLET = re.compile(r"(?:^|(?<=[。；;：:!！、．.)）①-⑳]))\s*"
                      r"(?:[●○■□◆◇▲△★☆·•▪►▶➢✓✔※→⑴-⒇]|[-—－–]+(?![-—－–\s]*[0-9]))\s*")
-_UNIT_END = (r"(?:局|委|办|部|厅|中心|政府|街道|镇|乡|公司|集团|院|所|队|会|处|科|室|站|分局|支队|大队|单位|部门|园区"
-             r"|管委会|银行|社区|电视台|妇联|残联|侨联|文联|工商联|科协|(?:督导|督查|检查|巡查|考核|工作)组|领导小组|专班"
-             r"|(?:供销|合作|报|出版|杂志)社"
-             # a zone's administration ("工业区"), 宾馆/图书馆/博物馆, a village (not 农村/乡村)
-             r"|(?<=开发|工业|高新|保税|.新)区|馆|(?<![农乡渔山])村"
-             r"|(?<=公路|养护|工务|机务|车务|电务|管理)段)")  # a road or rail section's office ("市公路段")
+_UNIT_END = UNIT_END  # the lexicon of organisation words, one for the recogniser and the parser
 # Words that open a sentence before the unit: "会议要求，由…", "请…", "责成…".
 _LEAD_IN = re.compile(r"^(?:[0-9]{1,2}[.．、](?![0-9])|会后|会议(?:要求|明确|决定|议定|同意|指出|强调)?"
                       r"|明确|要求|并|另|同时|希望|要|请|责成|由|在|其中|此外|具体由|第?[一二三四五六七八九十]{1,2}是"
@@ -438,7 +442,8 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
         if (0 < len(unit) <= MAX_UNIT and (towns or not _is_person(unit)) and not _UNNAMED.match(unit)
                 and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
             units += _joined_names(name_after_heading(unit))  # "强化…防治市建管中心": a heading run into the name
-    return shared_kind_tail(units)  # "规划、土地部门": 部门 is what the listed departments are
+    # "规划、土地部门": 部门 is what the listed departments are; "市、区自然资源局": one unit per level
+    return shared_kind_tail(shared_levels(units))
 
 
 def _joined_names(unit: str) -> list[str]:
@@ -991,7 +996,9 @@ _CHARGE_START = re.compile(
     # project's site)
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
     rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
-    r"(?=根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好|统筹|制定(?!了)|拟定(?!了)"
+    # "X、Y等部门进一步强化…", "…全力做好…": a manner word, then the work
+    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决)?(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
+    r"|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
@@ -1011,7 +1018,7 @@ _CHARGE_START = re.compile(
     r"|(?:(?<=部门|单位|中心)|(?<=[局委办队站所]))(?:密切|重点)?关注(?![了的过])"
     # "X表示将抽调人手…", "X将协调Y做好…": what a unit undertakes at the meeting
     r"|表示[，,]?\s*将(?!来|近)|将(?:协调|统筹|组织|抽调|增派|加强|加大|开展|做好|督促|牵头|安排|落实|负责)"
-    r")")
+    r"))")
 # "气象部门精准传递…，交通、交警部门全员上岗…": departments' short names closed by 部门, then (no 要) the work they
 # do; not what they are or attend ("…等部门负责人参加", "住建部门相关人员").
 _SHORT_ANY = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
@@ -1032,6 +1039,9 @@ _WITH = re.compile(r"(?:会同|联合)")
 # A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
 _WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
+# A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…").
+_PARTNERS_FIRST = re.compile(r"^(?:并|同时|要|积极|主动)*(?:会同|联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作"
+                             r"|指挥|行动|体|会|社|站|队|组|党))")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
@@ -1398,6 +1408,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 duty_units = _units_before(clause, duty.group(0))  # "…等单位负责人参加了会议" charges nobody
                 if duty_units == ["其"]:  # "会议同意X提出的方案，由其负责组织实施": 其 is the unit named before
                     duty_units = [it] if (it := _named_before(clauses, at)) else []
+                if not duty_units and at and clauses[at - 1] and _DUTY_NEXT.match(clause):
+                    duty_units = _duty_subject(clauses[at - 1])  # "X区遵循…的原则，负责…": the subject written before
                 leads += duty_units
             elif re.search(r"由(?!于)", clause) and (by_name := leading_unit(_clean_span(clause), _BY_WORK_RE)) and (
                     not _GENERIC.search(by_name) and not _UNNAMED.match(by_name)):
@@ -1407,7 +1419,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 leads += handed  # "交由县城投公司具体实施", "已转县城管局办理"
             elif ensured := _ensured(clause):
                 leads += ensured  # "确保X、Y于8月底前完成…"
-            elif start and not _GENERIC.search(start.group(1)) and not (
+            elif start and not _GENERIC.search(_listed(start.group(1))) and not _PARTNERS_FIRST.match(
+                    start.group(1)) and not (
                     start.group(1).endswith("组") and _clean_span(clause)[start.end():].startswith("对")):
                 # not "督导组对X辖区进行实地督导检查": the group that inspects is not charged
                 leads += _unit_list(start.group(1))
@@ -1468,14 +1481,24 @@ _REPORT_BACK = re.compile(r"^(?:及时|主动|书面|立即)*向[^，,；;。]{1
                           r"(?:[，,；;。]|$)")
 
 
+# A collective of a named kind ("各管线单位", "各物业公司"), not of a level or of any kind ("各部门", "各单位").
+_OF_A_NAMED_KIND = re.compile(r"^各(?!相关|有关|级|直|属)(?!(?:部门|单位|机关|科室|处室|成员单位)$)")
+
+
 def _jointly(clause: str) -> list[str]:
-    """The two named units of "X与Y深入对接…" (both lead), by the recogniser of names; [] when either is no name of
-    a unit or a collective ("三区和市直各部门")."""
+    """The two named units of "X与Y深入对接…" (both lead), by the recogniser of names, or a named unit and then a
+    collective of a named kind ("X区与各管线单位"); [] when either is no name of a unit or both are collectives."""
     m = _JOINTLY.match(clause.strip())
     if not m:
         return []
     names = [m.group(1), m.group(2)]
-    return names if all(is_unit_name(n) and _ENDS_AS_UNIT.match(n) and not _GENERIC.search(n) for n in names) else []
+    if not all(is_unit_name(n) and _ENDS_AS_UNIT.match(n) for n in names):
+        return []
+    # a collective of named kind beside a named unit is charged with it ("由X区与各管线单位主动对接"), as everywhere a
+    # named unit stands beside it; two collectives, or one of a level ("三区和市直各部门"), are no charge
+    if sum(bool(_GENERIC.search(n)) for n in names) > bool(_OF_A_NAMED_KIND.match(names[1])):
+        return []
+    return names
 
 
 def _agreed_by(clause: str) -> list[str]:
@@ -1581,7 +1604,7 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
     for clause in re.split(r"[，,；;。]", text):
         if _REPORT_DUE.search(clause):
             continue  # "并将落实情况于11月底书面报规划科": when a report is due to the issuer, not the work
-        if re.search(r"前|之前|以前|完成|底|截止|为止|内|完工|竣工|办结|交付|建成", clause):
+        if re.search(r"前|之前|以前|完成|底|截止|为止|内(?!容)|完工|竣工|办结|交付|建成", clause):  # not 内容
             # "确保今年目标任务完成": the year names whose targets they are, as "纳入今年计划" does; no date
             clause = _YEAR_OF_TARGETS.sub("", clause)
             found, recurring = parse_deadline_in(clause, year)
@@ -1625,10 +1648,48 @@ _QUOTES = re.compile(r"[“”\"《》]")
 _SUPPORT_ROLE = re.compile(r"(?:负责)?(?:搞好|做好|积极|主动|全力|密切|全程|通力)*(?:配合|协助|参与|协办)")
 
 
+# A clause that says what a unit is responsible for with its subject written in the clause before ("X区遵循…的原则，
+# 负责按方案组织施工"), not "负责人"/"负责同志".
+_DUTY_NEXT = re.compile(r"^\s*负责(?!人|同志)")
+
+
+def _duty_subject(clause: str) -> list[str]:
+    """The unit a clause opens with ("城关区遵循…的原则"), by the recogniser of names, when it is no collective,
+    unnamed party or person: the subject of a "负责…" written after it."""
+    if _DONE_ALREADY.search(clause):
+        return []
+    name = opening_name(_clean_span(clause))
+    if not name or _GENERIC.search(name) or _UNNAMED.match(name) or _is_person(name) or _NOT_A_NAME.match(name):
+        return []
+    return [name]
+
+
+def _duty_parts(parts: list[str]) -> list[str]:
+    """The clauses of a sentence with a clause that opens with a unit's name joined to the "负责…" after it ("X区
+    遵循…的原则，" + "负责…"): one charge."""
+    out: list[str] = []
+    for part in parts:
+        if out and _DUTY_NEXT.match(part) and _duty_subject(out[-1]):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _listed(span: str) -> str:
+    """The names of a list closed by 等 and what they are ("公安、交通等相关部门" -> "公安、交通"): whether a collective
+    is all it names is read on them, not on the kind that closes the list."""
+    return trim_etc(span) if "等" in span else span
+
+
 def _opens_charge(part: str) -> bool:
     """Whether a clause starts by charging units with what they are to do ("清河头乡要…", "县国土局根据…"),
     not by giving a lead ("由X牵头": the rest of one decision) or a unit that 要配合."""
     part = part.strip("，,。；; ")
+    if _PARTNERS_FIRST.match(part):
+        return False  # "…，联合X做好预报": the partners of the unit charged before, no charge of their own
+    if len(duty := _WHO_CLAUSE.split(part, maxsplit=2)) > 1 and _DUTY_NEXT.match(duty[1]) and _duty_subject(duty[0]):
+        return True  # "X区遵循…的原则，负责…
     cleaned = _clean_span(part)
     charged = _CHARGED.search(cleaned)
     if charged and (units := _units_charged(part)):
@@ -1640,7 +1701,9 @@ def _opens_charge(part: str) -> bool:
     if start is None and _led_by(part):
         # "丁庄办事处抓紧完成…": the next unit in turn; not "X、Y等部门积极配合…" (the lead's helpers)
         return not _SUPPORT_ROLE.match(cleaned[len(leading_unit(cleaned)):])
-    return bool(start and not _GENERIC.search(start.group(1)) and not cleaned.startswith("由")
+    return bool(start and not _GENERIC.search(_listed(start.group(1))) and not cleaned.startswith("由")
+                # "X、Y等其他相关单位加强配合协调": the lead's helpers
+                and not _SUPPORT_WORD.search(cleaned[start.end():start.end() + 4])
                 and not _SUPPORT_WORD.search(start.group(1))  # "A、B配合…成立工作组对…进行": A, B help
                 and not _SUPPORT_ROLE.match(cleaned[start.end():]))  # "…、社区负责搞好配合": the lead's helpers
 
@@ -1675,8 +1738,15 @@ def _charges(item: str) -> list[str]:
                     not exhorting and _EXHORTATION.match(sentence.strip()))):
             exhorting = not charges
             pieces.append("")
+        elif pieces[-1].strip() and _CHARGED.search(pieces[-1]) and _deadline(pieces[-1], 2000) != (None, "") and (
+                _who(sentence, promote=False)[0]) and not any(_who(pieces[-1], promote=False)):
+            # "…户外广告整治要迅速启动，一个星期内要整治到位；X区要全面开展…": a requirement that names no unit and sets
+            # its own time is one of its own (unlabelled); its time is not the time of the charge after it
+            pieces.append("")
         first = len(pieces) - 1  # the piece this sentence starts in
         parts = _PARTS.split(sentence)
+        if "负责" in sentence:
+            parts = _duty_parts(parts)
         for k, part in enumerate(parts):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
                     before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
@@ -1792,19 +1862,32 @@ def parse_decisions(text: str, *, year: int | None = None, meeting: date | None 
 _DONE_BY = re.compile(r"(?:整改|办理|处理|落实)(?:工作)?(?:全部)?(?:完成|完毕|到位|办结)|完成整改|全部办结")
 _ALL_OF_THEM = re.compile(r"问题|事项|上述|以上|所列|各项")
 _REPORTED = re.compile(r"报|反馈|函告|告知")
+# ... and a date stated once for all the work the text hands out: "上述工作于4月20日前完成", "以上任务须在…前全部完成";
+# "要以3月15日为时间节点，倒排日程，完成各项任务" (the node, then in the same sentence the completion of all of it).
+_ALL_THE_WORK = re.compile(r"(?:上述|以上|各项|所有|全部)[^，,；;。]{0,4}?(?:工作|任务|事项)")
+_FINISHED = re.compile(r"完成|办结|到位|完工|建成")
+_NODE = re.compile(r"以([^，,；;。以为]{2,16}?)为(?:时间节点|节点|截止时间|截止日期|最后期限|完成时限)")
 
 
 def _notice_deadline(text: str, year: int | None) -> date | None:
     """The one point the whole notice's work is due by, if the text sets exactly one."""
-    if not _DONE_BY.search(text):
+    if not (_DONE_BY.search(text) or _ALL_THE_WORK.search(text)):
         return None
     points = set()
-    for clause in re.split(r"[，,；;。\n]", _years_as_digits(text, year)):
-        if (_DONE_BY.search(clause) and _ALL_OF_THEM.search(clause) and re.search(r"前|以前|之前", clause)
-                and not _REPORTED.search(clause)):
-            found, recurring = parse_deadline_in(clause, year)
+    for sentence in re.split(r"[。；;\n]", _years_as_digits(text, year)):
+        if (node := _NODE.search(sentence)) and _FINISHED.search(sentence[node.end():]) and (
+                _ALL_THE_WORK.search(sentence) or "全部" in sentence[node.end():]):
+            found, recurring = parse_deadline_in(node.group(1), year)
             if found and not recurring:
-                points.add(found)
+                points.add(found)  # "以3月15日为时间节点，…，完成各项任务"
+        for clause in re.split(r"[，,]", sentence):
+            if _REPORTED.search(clause) or not re.search(r"前|以前|之前", clause):
+                continue
+            if (_DONE_BY.search(clause) and _ALL_OF_THEM.search(clause)
+                    or _ALL_THE_WORK.search(clause) and _FINISHED.search(clause)):
+                found, recurring = parse_deadline_in(clause, year)
+                if found and not recurring:
+                    points.add(found)
     return points.pop() if len(points) == 1 else None
 
 
@@ -1987,6 +2070,49 @@ _SHARED_WHEN = re.compile(r"(?:均|都|一律|同时|全部)(?:要|须|需|应|�
                           r"(?:之前|以前|前|底|内)[^，,；;。]{0,6}?(?:完成|办结|到位|完工|建成)")
 
 
+# A unit's slot written in prose: "由X牵头", "X牵头", "X配合/协助/协办" (X the span before the role word in its clause).
+_SLOT_WORD = re.compile(r"牵头|主办|配合|协助|协办")
+_SLOT_FIELD = {"first": "牵头单位", "lead": "牵头单位", "support": "配合单位"}
+_SLOT_END = re.compile(r"^\s*(?:负责|实施|落实)?\s*$")
+_HOW_FIRST = re.compile(r"进一步|做好|抓好|搞好|加大|加快")  # "做好支持与配合": how the work is done
+
+
+def _refused_in_slots(text: str) -> list[tuple[str, str]]:
+    """(phrase, slot) for each phrase a decision writes where a 牵头 or 配合 unit is named (a field's value, the words
+    before 牵头/配合 in their clause) that the recogniser of names refuses (``names_no_unit``: it says what is done
+    or how, not who); slot is 牵头单位 or 配合单位. How the units work (the words before 的, "在X的配合下", "对Y工作的
+    监督和协助") is no slot."""
+    found: list[tuple[str, str]] = []
+    text = _unbracketed_who(text)  # "（责任单位：X）…": the field ends with its brackets
+    spans: list[tuple[str, str]] = [
+        (value, _SLOT_FIELD[kind]) for label, value in _LABEL.findall(text) if (kind := _label_kind(label))]
+    for clause in _CLAUSE.split(_LABEL.sub("", text)):
+        word = _SLOT_WORD.search(clause)
+        # a slot: "由X牵头…", or the role word closing its clause ("X牵头，Y配合"); not a role the clause describes
+        # ("X要发挥好牵头作用", "各单位要加强沟通配合": a charge and how it is done)
+        if not word or not (re.match(r"^\s*由(?!于)", clause) or _SLOT_END.match(clause[word.end():])) or (
+                "对" in clause and _OBJECT_OF.search(clause[: word.start()])):
+            continue
+        span = _MANNER.sub("", _clean_span(clause[: word.start()]))
+        if span and len(span) <= MAX_UNIT * 3 and not span.endswith("的") and not _CHARGED.search(
+                clause[: word.start()]) and not _HOW.search(span) and not _HOW_FIRST.match(span):
+            spans.append((span, "配合单位" if word.group(0) in ("配合", "协助", "协办") else "牵头单位"))
+    for span, slot in spans:
+        for piece in _split_units(without_collective_tail(span)):
+            piece = _ETC.sub("", _MANNER.sub("", piece)).strip()
+            if piece and names_no_unit(piece) and not _is_person(piece) and (piece, slot) not in found:
+                found.append((piece, slot))
+    return found
+
+
+def _line_of(lines: list[str], phrase: str, start: int) -> int:
+    """The number of the first line from ``start`` (1-based) that holds ``phrase``; ``start`` when none does."""
+    for n in range(max(start, 1), len(lines) + 1):
+        if phrase in lines[n - 1]:
+            return n
+    return start
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
@@ -2049,6 +2175,11 @@ def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None
                 deadline, relative = _deadline(shared, year, meeting)  # "X要…，Y要…，两项工作均于8月底前完成"
             found = [ParsedDecision(text=segment, lead_units=leads, supporting_units=supporting,
                                     deadline=deadline, line=line, relative=relative)]
+            for phrase, slot in _refused_in_slots(segment):
+                if phrase not in leads and phrase not in supporting:
+                    at = _line_of(lines, phrase, line)  # "…等措施争取业主的支持配合": written as a unit, read as none
+                    parsed.warnings.append(DecisionWarning(at, Issue(msgs.SLOT_NOT_A_UNIT, line=at, slot=slot,
+                                                                     phrase=phrase)))
         for decision in found:
             if decision.deadline is None and not decision.relative and notice_deadline:
                 decision.deadline = notice_deadline  # the notice's one deadline, for each item that names none

@@ -45,6 +45,11 @@ TITLE_TOO_LONG = "标题等超过 %(limit)s 字，已截断"
 DUPLICATE_NUMBER = "%(kind)s序号 %(number)s 重复，已改为 %(new)s"
 NO_TARGET_COLUMNS = "指标表未识别出年度目标列，各指标没有年度目标，请核对表头"
 
+# The minutes importer (``decisions``): a phrase written where a 牵头/配合 unit is named ("由…牵头", "…配合", a
+# 牵头单位/配合单位 field) that the recogniser of names refuses (``orgnames.names_no_unit``); ``slot``: 牵头单位 or
+# 配合单位 (a label, read in the reader's language).
+SLOT_NOT_A_UNIT = "第%(line)d行：%(slot)s“%(phrase)s”不像单位名称，未列入，请核对。"
+
 # -- warnings the import adds (it compares the document with the database), and how a choice settled one -----
 UNIT_CREATED = "新建单位：%(name)s"
 COLLECTIVE_NOT_EXPANDED = ("集合单位“%(name)s”没有成员名单，未展开到具体单位：它不承担事项、不参与排名，"

@@ -28,15 +28,29 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# Organisation words a name ends with, longest first where one ends another.
-SUFFIXES = _words(
-    "街道办事处 办事处 管委会办公室 管理委员会 委员会 领导小组 工作专班 专班 指挥部 分公司 "
-    "有限公司 公司 集团 分局 局 委 办公室 办 处 中心 街道 镇 乡 村 社区 居委会 村委会 "
-    "委会 所 大队 中队 支队 队 医院 法院 检察院 学院 院 会 部门 部 工作组 督导组 小组 组 "
-    "站 厅 室 科 馆 厂 社 联 台 党校 政府 单位 网点 药店 银行 支行 分行 幼儿园 小学 "
-    "中学 大学 学校 食堂 餐厅 超市 园区 开发区 新区 示范区 物业 燃气 热力 水务 供电 电力 "
-    "移动 联通 电信 公路段 养护段 工务段 机务段 车务段 电务段 管理段"
+# The organisation words a unit's name ends with: one lexicon for the recogniser of names and for the minutes
+# parser's clause patterns. Each entry is a word, or a word with what must come before it (a regex piece: "(?<=开发
+# |工业|…)区", "(?<![农乡渔山])村"); plain entries serve both, ":n" ones only the recogniser (a school, a shop, a
+# utility's short name, a longer form of a word already here), ":c" ones only the clause patterns (a word the
+# recogniser reads through a shorter one: 电视台 through 台, 妇联 through 联; or a word in context). ``UNIT_END``
+# tries the parser's entries in the order written (部 before 部门: a pattern may go on with 门).
+_LEXICON = (
+    "局 委 办 部 厅 中心 政府 街道 镇 乡 公司 集团 院 所 队 会 处 科 室 站 分局 支队 大队 单位 部门 园区 管委会:c 银行 "
+    "社区 电视台:c 妇联:c 残联:c 侨联:c 文联:c 工商联:c 科协:c (?:督导|督查|检查|巡查|考核|工作)组:c 领导小组 专班 "
+    "(?:供销|合作|报|出版|杂志)社:c (?<=开发|工业|高新|保税|.新)区:c 馆 (?<![农乡渔山])村:c "
+    "(?<=公路|养护|工务|机务|车务|电务|管理)段:c "
+    "街道办事处:n 办事处:n 管委会办公室:n 管理委员会:n 委员会:n 工作专班:n 指挥部:n 分公司:n 有限公司:n 办公室:n 村:n "
+    "居委会:n 村委会:n 委会:n 中队:n 医院:n 法院:n 检察院:n 学院:n 工作组:n 督导组:n 小组:n 组:n 厂:n 社:n 联:n 台:n "
+    "党校:n 网点:n 药店:n 支行:n 分行:n 幼儿园:n 小学:n 中学:n 大学:n 学校:n 食堂:n 餐厅:n 超市:n 开发区:n 新区:n "
+    "示范区:n 物业:n 燃气:n 热力:n 水务:n 供电:n 电力:n 移动:n 联通:n 电信:n 公路段:n 养护段:n 工务段:n 机务段:n "
+    "车务段:n 电务段:n 管理段:n"
 )
+_ENTRIES = tuple((m.group(1), m.group(2) or "")
+                 for m in (re.match(r"^(.+?)(?::([cn]))?$", entry) for entry in _LEXICON.split()))
+# The words a name ends with, as the recogniser reads them (longest first where it matches them).
+SUFFIXES = tuple(word for word, only in _ENTRIES if only != "c")
+# The same lexicon as a regex piece, for the clause patterns that close a charged unit's name ("X局要…", "由X牵头").
+UNIT_END = "(?:" + "|".join(word for word, only in _ENTRIES if only != "n") + ")"
 # Departments by their short name (a level and 部门/系统 may stand around them): 国土, 发改, 县安监, 交通运输部门.
 SHORT_NAMES = _words(
     "国土资源 国土 发改 发展改革 公安 交警 交管 运管 路政 公路 法院 检察 纪检监察 纪检 纪委 "
@@ -143,6 +157,17 @@ def _place_word_inside(read: str) -> bool:
 _AREA = re.compile(rf"^(?:{_AREA_WORDS})(?=各|相关|有关)")
 
 
+def _verb_then_noun(read: str) -> bool:
+    """Whether ``read`` opens with what is to be done and names no body after it ("提高市民", "加强社区", "严格
+    企业"): the rest is a kind of party, a bare collective or ends as no unit does (not "推进办": one character, the
+    office's word)."""
+    m = _ACTION_IN_NAME.match(read)
+    if not m:
+        return False
+    rest = read[m.end():]
+    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest))
+
+
 @lru_cache(maxsize=4096)
 def is_unit_name(name: str) -> bool:
     """Whether ``name`` reads as one unit's name (an organisation word at its end, a department's short name, a
@@ -159,6 +184,8 @@ def is_unit_name(name: str) -> bool:
         return False
     if _ACTION_IN_NAME.search(read) and not _SUFFIX.search(read) or _KIND_ONLY.match(read):
         return False
+    if _verb_then_noun(read):
+        return False  # "加强社区", "提高市民": what is to be done to whom, no name
     if _SHORT.match(read) or _NUMBERED_SCHOOL.match(read) or _BARE_COLLECTIVE.match(read):
         return True
     if _BARE_KIND.match(read) or _PLACE.match(read):
@@ -176,10 +203,10 @@ def is_unit_name(name: str) -> bool:
 def names_no_unit(phrase: str) -> bool:
     """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
-    or a name of an unusual shape is not refused."""
+    or a name of an unusual shape is not refused, a short phrase that opens with what is to be done ("提高市民") is."""
     read = _read(phrase)
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
-    return len(read) > 4 and holds_predicate and not is_unit_name(phrase)
+    return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 
 
 def trim_etc(span: str) -> str:
@@ -226,6 +253,40 @@ def without_collective_tail(span: str) -> str:
     return _COLLECTIVE_AFTER_ETC.sub(r"\1", span) if "等" in span else span
 
 
+# Levels written once before the one name they share ("市、区自然资源局", "省、市生态环境厅"): one unit per level. Not
+# a count of levels ("县、乡两级财政所") nor a collective ("各市、县").
+_LEVELS_SHARED = re.compile(r"^((?:[省市县区镇乡][、，,])+)([省市县区镇乡])(?![级两二三四五各直属])(.+)$")
+
+
+def expand_levels(span: str) -> list[str]:
+    """``span`` as one unit per level when it writes several levels before the one name they share ("市、区自然资源
+    局" -> 市自然资源局, 区自然资源局); ``[span]`` as it is else."""
+    m = _LEVELS_SHARED.match(span.strip())
+    if not m or not _SUFFIX.search(_read(m.group(3))) or not is_unit_name(m.group(2) + m.group(3)):
+        return [span]
+    return [level + m.group(3) for level in [*re.split(r"[、，,]", m.group(1))[:-1], m.group(2)]]
+
+
+def shared_levels(names: list[str]) -> list[str]:
+    """A list split on its separators with levels standing alone before a name with its level (["市", "区自然资源
+    局"]) as one unit per level (市自然资源局, 区自然资源局); the other names as they are."""
+    if not any(len(n) == 1 for n in names):
+        return names
+    out: list[str] = []
+    levels: list[str] = []
+    for name in names:
+        if len(name) == 1 and name in "省市县区镇乡":
+            levels.append(name)
+            continue
+        if levels:
+            expanded = expand_levels("、".join([*levels, name]))
+            out += expanded if len(expanded) > 1 else [*levels, name]
+            levels = []
+        else:
+            out.append(name)
+    return out + levels
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
@@ -237,6 +298,7 @@ def unit_list(span: str) -> list[str] | None:
         piece = trim_etc(piece.lstrip("“") if "”" not in piece else piece.rstrip("”") if "“" not in piece else piece)
         if piece:
             names += _split_joined(piece)
+    names = shared_levels(names)  # "市、区自然资源局": one per level
     if not names:
         return None
     named = [is_unit_name(n) for n in names]
@@ -333,6 +395,20 @@ def leading_unit(clause: str, action: re.Pattern[str] = ACTION) -> str:
             return clause[: m.start()]  # a name, or a list of names ("县供销社、县邮政公司合作建设…")
         if m.start() >= 2:
             break  # the first action word ends the name, whatever it is
+    return ""
+
+
+def opening_name(clause: str) -> str:
+    """The unit's name a clause opens with, whatever it goes on to do ("城关区遵循…的原则" -> 城关区): the longest
+    start that reads as a name ending as an organisation or a district does, not a person's or a list's, nor one
+    that says what was done; "" when the clause opens with none."""
+    clause = clause.strip(" \t，,；;")
+    read = minutes_simplified(clause)
+    for end in range(min(len(read), MAX_NAME), 1, -1):
+        head = _read(read[:end])
+        if (len(head) == end and (_SUFFIX.search(head) and _SUFFIX.search(head).start() >= 1 or _PLACE.match(head))
+                and is_unit_name(head) and not _NOT_A_LEADING_NAME.search(head) and not _REPORTED.match(read[end:])):
+            return clause[:end]
     return ""
 
 

@@ -12,13 +12,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HALVES = ("decisions_heldout14", "decisions_tune")
+HELDOUT = ("decisions_heldout15", "decisions_heldout16")  # collected in session 22, scored together
+HALVES = (*HELDOUT, "decisions_tune")
 ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
 # moved into decisions_tune in session 19; each README says where they went
 ROTATED_19 = ("decisions_heldout4", "decisions_heldout5", "decisions_heldout6", "decisions_heldout7",
               "decisions_heldout8", "decisions_heldout9",  # the eighth and ninth moved in session 20
               "decisions_heldout10", "decisions_heldout11",
-              "decisions_heldout12", "decisions_heldout13")  # the tenth to thirteenth in session 21
+              "decisions_heldout12", "decisions_heldout13",  # the tenth to thirteenth in session 21
+              "decisions_heldout14")  # the fourteenth in session 22
 
 
 def _scorer():
@@ -47,13 +49,17 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
             assert re.sub(r"\s+", "", quoted) in flat, quoted
 
 
-def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct_sources():
+def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
-    assert len(names["decisions_heldout14"]) >= 10 and len(names["decisions_tune"]) >= 251
-    assert not names["decisions_heldout14"] & names["decisions_tune"]
+    assert all(names[folder] for folder in HELDOUT), "every held-out folder holds labelled documents"
+    assert sum(len(names[folder]) for folder in HELDOUT) >= 10 and len(names["decisions_tune"]) >= 266
+    for i, a in enumerate(HALVES):
+        for b in HALVES[i + 1:]:
+            assert not names[a] & names[b], (a, b)
     sources = [json.loads(p.read_text(encoding="utf-8"))["source"] for p in ALL]
     assert len(sources) == len(set(sources)), "one document per published source"
-    assert "never" in (CORPUS / "decisions_heldout14" / "README.md").read_text(encoding="utf-8").lower()
+    for folder in HELDOUT:
+        assert "never" in (CORPUS / folder / "README.md").read_text(encoding="utf-8").lower()
     tune_readme = (CORPUS / "decisions_tune" / "README.md").read_text(encoding="utf-8")
     assert "rotated in during session 18" in tune_readme and "rotated in during session 19" in tune_readme
     for old in ROTATED:
@@ -64,13 +70,13 @@ def test_the_corpus_is_a_tuning_half_and_one_held_out_set_disjoint_from_distinct
         assert "decisions_tune" in (CORPUS / old / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_held_out_set_is_the_fourteenth_folder_and_the_rotated_documents_are_tuned_on():
-    assert ds.SETS["heldout"] == ("decisions_heldout14",)
+def test_the_held_out_set_is_the_fifteenth_and_sixteenth_folders_and_the_rotated_documents_are_tuned_on():
+    assert ds.SETS["heldout"] == HELDOUT
     assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
     assert not {"heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                  "heldout8", "heldout9", "heldout10", "heldout11", "heldout12",
-                 "heldout13"} & set(ds.SETS)
+                 "heldout13", "heldout14"} & set(ds.SETS)
     # a document of each rotated folder is now scored with the tuning half
     tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
     assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
@@ -84,7 +90,8 @@ def test_the_held_out_set_is_the_fourteenth_folder_and_the_rotated_documents_are
             "panshi_qianyi_xianlu_han_86_2021.labels.json",
             "tianmen_feiqi_dianxiangan_dafu_2024.labels.json",
             "yuexi_xianlu_tongdao_zhili_2016.labels.json",
-            "quanjiao_wugang_ludeng_xieshang_2023.labels.json"} <= tune
+            "quanjiao_wugang_ludeng_xieshang_2023.labels.json",
+            "suizhou_shengji_wenming_chengshi_jinji_2011.labels.json"} <= tune
 
 
 def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monkeypatch, tmp_path, capsys):
@@ -92,6 +99,24 @@ def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monk
     (tmp_path / "decisions_tune").mkdir()
     assert ds.main(["--set", "tune"]) == 1
     assert "decisions_tune" in capsys.readouterr().err
+
+
+def test_a_held_out_set_of_several_folders_is_refused_naming_each_missing_one(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(ds, "CORPUS", tmp_path)
+    assert len(ds.SETS["heldout"]) == 2
+    first, second = ds.SETS["heldout"]
+    assert ds.main(["--set", "heldout"]) == 1  # neither merged yet
+    err = capsys.readouterr().err
+    assert first in err and second in err
+    (tmp_path / first).mkdir()
+    (tmp_path / first / "doc.txt").write_text("由市住建局牵头。\n", encoding="utf-8")
+    (tmp_path / first / "doc.labels.json").write_text(json.dumps(
+        {"source": "https://example.gov.cn/a.html", "file": "doc.txt", "year": 2026,
+         "decisions": [{"text": "由市住建局牵头", "lead": ["市住建局"], "supporting": [], "deadline": None}]},
+        ensure_ascii=False), encoding="utf-8")
+    assert ds.main(["--set", "both"]) == 1  # one merged, the other still missing
+    err = capsys.readouterr().err
+    assert second in err and first not in err and not capsys.readouterr().out
 
 
 def test_a_perfect_prediction_scores_one_whatever_the_order():

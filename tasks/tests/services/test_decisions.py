@@ -207,3 +207,17 @@ def test_an_item_from_minutes_shows_its_deadline_once(client):
     client.force_login(w.coordinator)
     page = client.get(first.get_absolute_url()).content.decode()
     assert "2026-06-30" in page and "原文：2026-06-30" not in page
+
+
+def test_command_json_warns_of_a_phrase_written_as_a_helper_that_is_no_units_name(tmp_path):
+    w = make_world()
+    path = tmp_path / "纪要.txt"
+    path.write_text("专班纪要\n由区建设局牵头，通过走访入户等办法争取群众的支持配合，2026年6月底前完成。\n",
+                    encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("import_decisions", str(path), "--plan", w.plan.slug, "--dry-run", "--json", stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    assert data["items"][0]["lead_units"] == ["区建设局"] and data["items"][0]["supporting_units"] == []
+    message = "第2行：配合单位“通过走访入户等办法争取群众的支持”不像单位名称，未列入，请核对。"
+    assert {"line": 2, "message": message} in data["warnings"]
+    assert f"{path}:2" in err.getvalue()

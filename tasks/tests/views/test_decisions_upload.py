@@ -178,3 +178,18 @@ def test_the_leader_asked_to_rate_is_not_told_there_is_nothing_to_do():
     assert leader.post(reverse("tasks:work_item_rate", args=[item.pk]), {"rating": "satisfied"}).status_code == 302
     html = leader.get(item.get_absolute_url()).content.decode()
     assert 'id="rate"' not in html and "您可以查看该事项，但无需办理。" in html
+
+
+def test_the_preview_names_a_phrase_written_as_a_helper_that_is_no_units_name():
+    """"…等办法争取群众的支持配合": the phrase is left out of the units and the preview says so, naming the line."""
+    w = make_world()
+    client = login(Client(), w.coordinator)
+    url = reverse("tasks:decisions_upload", args=[w.plan.slug])
+    text = "专班纪要\n由区建设局牵头，通过走访入户等办法争取群众的支持配合，2026年6月底前完成。"
+    page = client.post(url, {"text": text, "origin": "meeting", "step": "preview"}).content.decode()
+    assert "第2行：配合单位“通过走访入户等办法争取群众的支持”不像单位名称，未列入，请核对。" in page
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the English request leaves English active in this thread
+        page = client.post("/en" + url, {"text": text, "origin": "meeting", "step": "preview"}).content.decode()
+    assert "Line 2: Supporting unit" in page and "does not read as a unit&#x27;s name" in page
