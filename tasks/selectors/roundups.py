@@ -62,6 +62,8 @@ from tasks.models import (
     Roundup,
     RoundupSettings,
     StatusChange,
+    TargetShare,
+    TargetShareReport,
     Unit,
     WorkItem,
     WorkItemUnit,
@@ -667,6 +669,70 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+# -- target shares (目标分解): each town's or department's share of an indicator's year ------------
+
+
+def _share_values(*, plan: Plan, year: int, end: date) -> QuerySet:
+    """The plan's shares of ``year``'s targets, with the city target's comparator and the unit's latest actual
+    reported by ``end`` (never one of a later month: a roundup stands at its period's close)."""
+    latest = TargetShareReport.objects.filter(share=OuterRef("pk"), month__lte=end).order_by("-month")
+    target = IndicatorTarget.objects.filter(indicator=OuterRef("breakdown__indicator_id"), year=year)
+    return (
+        TargetShare.objects.filter(breakdown__indicator__plan=plan, breakdown__year=year)
+        .order_by("breakdown__indicator__number", "position", "pk")
+        .annotate(
+            actual=Subquery(latest.values("value")[:1]),
+            actual_month=Subquery(latest.values("month")[:1]),
+            comparator=Subquery(target.values("comparator")[:1]),
+            city_text=Subquery(target.values("text")[:1]),
+        )
+        .values_list(
+            "unit_id", "breakdown__indicator_id", "breakdown__indicator__number", "breakdown__indicator__name",
+            "breakdown__indicator__measure", "breakdown__indicator__baseline_text", "value", "city_text",
+            "comparator", "actual", "actual_month",
+        )
+    )
+
+
+def share_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
+    """Each unit's share of this year's indicator targets (目标分解) and its progress at the period's close: the
+    one source of every output's 分解目标 rows (page, workbook, 通报, e-mail, API). A unit holding a share is
+    held to it: it is listed with this progress whether or not anything of its work is due, and the year's
+    assessment scores it on it beside the indicators it leads (``rules.assessment``).
+
+    Progress and colour are ``rules.indicators.indicator_status`` with the share as the target and the city
+    target's comparator (a share is the unit's own figure for the year: no baseline of its own is kept)."""
+    year = period.end.year
+    sql, params = plan_sql(_share_values, plan=plan, year=year, end=period.end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for (unit_id, indicator_id, number, name, measure, baseline_text, value, city_text, comparator, actual,
+         actual_month) in rows:
+        target = _float(value)
+        actual_f = _float(actual)
+        places = indicator_rules.decimal_places(baseline_text, city_text, value)
+        status = indicator_rules.indicator_status(
+            actual=actual_f, target=target, comparator=comparator or "eq", cumulative=False, baseline=None,
+            baseline_year=None, target_year=year, as_of=period.end, rules=rule_set, places=places,
+        )
+        out.append({
+            "unit_id": unit_id,
+            "indicator_id": indicator_id,
+            "number": number,
+            "indicator": f"{name}" + (f"({measure})" if measure else ""),
+            "target_value": target,
+            "target_text": indicator_rules.format_value(target, places) if target is not None else None,
+            "comparator": comparator or "eq",
+            "actual": actual_f,
+            "actual_text": indicator_rules.format_value(actual_f, places) if actual_f is not None else None,
+            "actual_month": _as_date(actual_month).strftime("%Y-%m") if actual_month else None,
+            **status,
+        })
+    return out
+
+
 # -- the whole roundup -----------------------------------------------------------------------------
 
 
@@ -706,13 +772,16 @@ def without_jit() -> Iterator[None]:
 
 
 def _plan_units(*, plan: Plan) -> QuerySet:
-    """Every unit the plan holds accountable: those on its items (every unit counted is one) or (towns
-    included) on its key tasks. Two semi-joins, not an OR across both relations, which would multiply a
-    unit's rows; no ordering (the default one joins regions): it is a lookup table."""
+    """Every unit the plan holds accountable: those on its items (every unit counted is one), (towns
+    included) on its key tasks, or holding a share of one of its indicators' targets (目标分解: a town given
+    only a share is held to it, and so listed, never silently absent). Semi-joins, not an OR across the
+    relations, which would multiply a unit's rows; no ordering (the default one joins regions): it is a
+    lookup table."""
     return (
         Unit.objects.filter(
             Q(pk__in=WorkItemUnit.objects.filter(work_item__plan=plan).values("unit_id"))
             | Q(pk__in=KeyTaskUnit.objects.filter(key_task__plan=plan).values("unit_id"))
+            | Q(pk__in=TargetShare.objects.filter(breakdown__indicator__plan=plan).values("unit_id"))
         )
         .order_by()
         .values_list("pk", "name", "kind")
@@ -757,8 +826,16 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     units.sort(key=lambda u: (GROUPS.index(u["kind"]), u["rank"] is None, u["rank"] or 0, -u["support"]["due"],
                               u["unit"]))
     units = [_unit_out(u) for u in units]
+    shares = share_rows(plan=plan, period=period, rule_set=rule_set)
+    held = defaultdict(int)
+    for share in shares:
+        name, kind = known.get(share["unit_id"], ("?", ""))
+        share.update(unit=name, kind=unit_group(kind))
+        held[share["unit_id"]] += 1
+    shares.sort(key=lambda r: (GROUPS.index(r["kind"]), r["unit"], r["number"], r["indicator_id"]))
     without_due = sorted(
-        ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"]}
+        ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"],
+          "target_shares": held[u["unit_id"]]}
          for u in without_due_rows),
         key=lambda u: (GROUPS.index(u["kind"]), u["unit"]),
     )
@@ -780,7 +857,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     # The assessment scores every unit the plan holds accountable for the year: one that leads an indicator
     # but had no item due is scored on its indicators alone (``rules.assessment``), never left out.
     assessment = rules.assessment(units + [_assessable(u, known) for u in without_due_rows], indicators,
-                                  rule_set) if period.kind == YEAR else []
+                                  rule_set, shares=shares) if period.kind == YEAR else []
 
     colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
     for ind in indicators:
@@ -812,6 +889,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         "units": units,
         "units_without_due": without_due,
         "indicators": indicators,
+        "target_shares": shares,
         "key_tasks": key_tasks,
         "overdue_items": overdue,
         "outside_items": outside,
@@ -947,6 +1025,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "units": own(data["units"]),
         "units_without_due": own(data["units_without_due"]),
         "indicators": [row for row in data["indicators"] if row["id"] in indicators],
+        **({"target_shares": own(data["target_shares"])} if "target_shares" in data else {}),
         "key_tasks": [row for row in data["key_tasks"] if row["id"] in key_tasks],
         "overdue_items": [row for row in data["overdue_items"] if row["id"] in allowed],
         "outside_items": [row for row in data.get("outside_items", []) if row["id"] in allowed],
