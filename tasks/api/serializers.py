@@ -203,6 +203,9 @@ class BurdenRowSerializer(serializers.Serializer):
     notices = serializers.IntegerField()
     sign_chases = serializers.IntegerField()
     asked_twice = serializers.IntegerField(help_text="Of the asks above, those for material already given.")
+    undelivered = serializers.IntegerField(
+        required=False, help_text="Reminders and 督办单 that never reached the unit (every message failed): in no "
+                                  "count above nor the total; absent from appendices frozen before it was counted.")
     total = serializers.IntegerField()
     months = serializers.ListField(child=serializers.IntegerField(), help_text="Total asks per month, January first.")
 

@@ -400,7 +400,7 @@ def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws = wb.create_sheet(_("基层负担"))
     headers = [(_("责任单位"), 22), (_("要求报送"), 10), (_("要求佐证"), 10), (_("提醒催办"), 10),
                (_("督办单"), 8), (_("签收催办"), 10), (_("重复索要"), 10), (_("合计"), 8),
-               *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13))]
+               *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13)), (_("未送达(不计入)"), 12)]
     _title(ws, report, _("附：基层负担（本年度向各单位提出的要求，不计分、不排名）"), len(headers))
     if not report.burden_recorded:
         ws.cell(row=2, column=1, value=report.burden_unrecorded_note())
@@ -409,8 +409,8 @@ def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws.freeze_panes = "B3"
     for n, b in enumerate(report.burden, start=3):
         _row(ws, n, [b["unit"], b["reports_requested"], b["evidence_demanded"], b["reminders"], b["notices"],
-                     b["sign_chases"], b["asked_twice"], b["total"], *b["months"]],
-             {c: INT for c in range(2, 21)})
+                     b["sign_chases"], b["asked_twice"], b["total"], *b["months"], b.get("undelivered", 0)],
+             {c: INT for c in range(2, 22)})
 
 
 def _shares_sheet(wb: Workbook, report: RoundupReport) -> None:
