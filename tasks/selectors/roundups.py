@@ -51,6 +51,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tasks.inputs import parse_id
 from tasks.models import (
     ExtensionRequest,
+    HolderChange,
     Indicator,
     IndicatorReport,
     IndicatorTarget,
@@ -316,6 +317,16 @@ def _support_outcome_sql(*, end: date, vendor: str, tz: str) -> tuple[str, tuple
     return sql, tuple(params)
 
 
+def _holder_at_cutoff(alias: str = "a") -> str:
+    """The unit that held the item's unit row ``alias`` at the cut-off (one ``%s``: the cut-off, a datetime): the
+    ``from_unit`` of the row's first move after it (``HolderChange``, written by ``services.holders``), else the
+    row's unit now; -1 for a row given to the item after the cut-off (nobody held it then: not counted). So a
+    past period counts an item that changed hands against the unit that held it in that period."""
+    table = HolderChange._meta.db_table
+    return (f"COALESCE((SELECT COALESCE(h.from_unit_id, -1) FROM {table} h WHERE h.assignment_id = {alias}.id "
+            f"AND h.at >= %s ORDER BY h.at, h.id LIMIT 1), {alias}.unit_id)")
+
+
 def _parts_of_each_item() -> str:
     """``s``'s join to its items' units ``a``, looked up item by item on PostgreSQL.
 
@@ -348,14 +359,15 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     # unit (only those due by the cut-off and not waived).
     sql = (
         head
-        + f"""SELECT CASE WHEN s.origin = 'plan' THEN 'unit' ELSE 'outside' END, a.unit_id, a.role,
+        + f"""SELECT CASE WHEN s.origin = 'plan' THEN 'unit' ELSE 'outside' END, {_holder_at_cutoff()}, a.role,
             CASE WHEN a.role = 'lead' THEN {OUTCOME_SQL} ELSE {support_sql} END,
             CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s {_parts_of_each_item()}
         WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history'))
         GROUP BY 1, 2, 3, 4, 5"""
     )
-    params += [_d(period.end), *support_params, *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
+    params += [_dt(period.end + timedelta(days=1)), _d(period.end), *support_params,
+               *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
     if not units_only:
         # One pass over the pieces of work (not broken-down parents) for the plan and its key tasks: rows
         # by key task, outcome, phase and the key task's state (in the role column), summed below.
@@ -374,6 +386,8 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     tasks: dict[tuple, int] = defaultdict(int)
     for group, key, role, outcome, phase, n in rows:
         if group in ("unit", "outside"):
+            if key == -1:  # a unit row given to the item after the cut-off: nobody held it then
+                continue
             out.append((group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n))
             continue
         whole[outcome, phase] += n
@@ -496,7 +510,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
         head
         + f"""SELECT s.id, (SELECT w.text {item}), (SELECT w.deadline {item}), s.due_end, s.status_end,
             (SELECT k.number FROM {KeyTask._meta.db_table} k WHERE k.id = s.key_task_id),
-            (SELECT (SELECT u.name FROM {Unit._meta.db_table} u WHERE u.id = a.unit_id)
+            (SELECT (SELECT u.name FROM {Unit._meta.db_table} u WHERE u.id = {_holder_at_cutoff()})
              FROM {WorkItemUnit._meta.db_table} a
              WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
             (SELECT r.note {note}), (SELECT r.created_at {note})
@@ -505,7 +519,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
             AND NOT EXISTS (SELECT 1 FROM {WorkItem._meta.db_table} c WHERE c.parent_id = s.id)
         ORDER BY s.due_end, s.id"""
     )
-    params += [cutoff, cutoff, _d(period.end)]
+    params += [cutoff, cutoff, cutoff, _d(period.end)]  # the lead at the cut-off, the note's two, the deadline
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -814,6 +828,11 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
          "outside": {"lead": outcomes.empty_counts(), "support": outcomes.empty_counts()}}
         for pk, (_name, kind) in known.items() if pk not in counted and kind != Unit.Kind.COLLECTIVE
     ]
+    if gone := (counted | {u["unit_id"] for u in previous_units}) - set(known):
+        # Units that held items in the period (or the one before) and hold nothing of the plan now (the items
+        # moved on, ``services.holders``): named and ranked for what they held then. One query, only when needed.
+        known.update({pk: (name, kind) for pk, name, kind in
+                      Unit.objects.filter(pk__in=gone).values_list("pk", "name", "kind")})
     kinds = {pk: kind for pk, (_name, kind) in known.items()}
     units, without_due_rows = _rank_within_groups(units, kinds)
     previous_units, _ = _rank_within_groups(previous_units, kinds)
