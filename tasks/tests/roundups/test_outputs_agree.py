@@ -2,7 +2,7 @@
 the rest of the roundup and every form it takes (page, workbook, 通报, e-mail), no unit the year holds accountable
 escaping it; and one count of overdue work in a roundup, however it is printed."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -292,3 +292,47 @@ def test_a_town_holding_only_a_target_share_is_listed_and_assessed_in_every_outp
     own = client.get(f"/api/v1/plans/{golden.plan.slug}/status/?period=year&as_of=2023-12-31").json()
     assert [s["unit"] for s in own["target_shares"]] == ["城东街道"]
     assert [u["unit"] for u in own["units_without_due"]] == ["城东街道"]
+
+
+def test_the_overdue_page_its_workbook_the_home_count_and_the_notices_list_what_the_roundup_lists(golden, client):
+    """The overdue page (and its Excel export, the coordinator home's count, the dashboard's most overdue) and the
+    督办单 proposals listed a broken-down item beside its parts: on the demo of 2026-12-07, 55 overdue on the page
+    and 55 red proposals against the roundup's 49 for 海宁 (59 and 59 against 54 for 越城区), the six extra being
+    parents whose parts were listed (and proposed) under their towns. Each piece of work once now
+    (``work.piece_of_work``), as the roundup's overdue list for the same day counts it."""
+    import io
+
+    from django.http import QueryDict
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from tasks.listings import overdue_listing
+    from tasks.models import Unit, WorkItem
+    from tasks.selectors.notices import notice_candidates
+    from tasks.selectors.work import plan_item_counts, plan_most_overdue
+    from tasks.tests.daily_setup import login
+    from tasks.tests.factories import WorkItemFactory
+
+    due = date(2023, 6, 5)
+    parent = WorkItemFactory(plan=golden.plan, lead=golden.a, deadline=due, text="老旧小区改造（分解）",
+                             status=WorkItem.Status.IN_PROGRESS)
+    for name in ("城南街道", "城北街道"):
+        town = UnitFactory(region=golden.plan.region, name=name, kind=Unit.Kind.TOWN)
+        WorkItemFactory(plan=golden.plan, parent=parent, lead=town, deadline=due, text=f"老旧小区改造（{name}）",
+                        status=WorkItem.Status.IN_PROGRESS)
+    today = timezone.localdate()
+    # The roundup (and the API, roundup --json) as of the close of yesterday: the state the page reads today.
+    listed = [o["id"] for o in roundup_data(plan=golden.plan, period=Period.as_of("month", today - timedelta(days=1)))
+              ["overdue_items"]]
+    assert parent.pk not in listed and len(listed) >= 3
+    coordinator = golden.plan.coordinators.get()
+    page = list(overdue_listing(coordinator, QueryDict(), today=today).filterset.qs.values_list("pk", flat=True))
+    assert sorted(page) == sorted(listed)
+    assert plan_item_counts(plan_ids=[golden.plan.pk], today=today)[golden.plan.pk]["n_overdue"] == len(listed)
+    assert {i.pk for i in plan_most_overdue(golden.plan, today, limit=100)} == set(listed)
+    assert sorted(i.pk for i, colour in notice_candidates(plan=golden.plan, today=today) if colour == "red") == sorted(
+        listed)
+    login(client, coordinator)
+    book = load_workbook(io.BytesIO(client.get("/overdue/", {"export": "xlsx"}).content))
+    rows = [r for r in book.active.iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(rows) == len(listed) and "老旧小区改造（分解）" not in {c for r in rows for c in r}
