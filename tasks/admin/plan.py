@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tasks import stored_text as T
-from tasks.forms import Form
+from tasks.forms import Form, TextField
 from tasks.inputs import parse_id
 from tasks.models import (
     Evidence,
@@ -269,8 +269,15 @@ class KeyTaskOfPlanFilter(IdFilter):
         return bool(self.lookup_choices) or self.value() is not None  # a chosen key task always filters
 
 
+class WorkItemAdminForm(forms.ModelForm):
+    # Why the item's units change, if they do (recorded with each move: ``services.holders``).
+    holders_reason = TextField(label=_("变更责任单位的原因"), required=False, max_length=300,
+                               help_text=_("修改下方责任单位时填写，记入事项历史"))
+
+
 @admin.register(WorkItem)
 class WorkItemAdmin(PlanScopedAdmin):
+    form = WorkItemAdminForm
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
     sortable_by = ["due_date", "status", "plan"]  # by an index; the other columns sorted 1M items (2-3 s)
     list_filter = [plan_filter("plan"), WorkListYearFilter, "status", "source",
@@ -353,7 +360,7 @@ class WorkItemAdmin(PlanScopedAdmin):
         kept.sort(key=lambda f: (f.cleaned_data.get("position") or 0, f.instance.pk or 0))
         rows = [(f.cleaned_data["unit"].pk, f.cleaned_data["role"]) for f in kept]
         work_item_holders_set(item=form.instance, rows=rows, actor=request.user, source=holders.ADMIN,
-                              reason=T.written(T.HOLDERS_BY_ADMIN))
+                              reason=form.cleaned_data.get("holders_reason") or T.written(T.HOLDERS_BY_ADMIN))
         for f in kept:  # the note of a row that stayed where it was
             if f.instance.pk and "support_note" in f.changed_data and "unit" not in f.changed_data:
                 WorkItemUnit.objects.filter(pk=f.instance.pk).update(support_note=f.cleaned_data["support_note"])

@@ -132,11 +132,12 @@ def test_the_admin_moves_an_item_through_the_service_and_its_page_says_so(golden
     data = _admin_post_data(page)
     (unit_field,) = [k for k, v in data.items() if k.endswith("-unit") and v == str(golden.c.pk)]
     data[unit_field] = str(golden.b.pk)
+    data["holders_reason"] = "用地审批移交财政统筹"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     (move,) = HolderChange.objects.filter(work_item=i6)
-    assert (move.from_unit_id, move.to_unit_id, move.source, move.actor.is_superuser) == (
-        golden.c.pk, golden.b.pk, "admin", True)
+    assert (move.from_unit_id, move.to_unit_id, move.source, move.actor.is_superuser, move.reason) == (
+        golden.c.pk, golden.b.pk, "admin", True, "用地审批移交财政统筹")
     assert list(WorkItemUnit.objects.filter(work_item=i6).values_list("unit_id", flat=True)) == [golden.b.pk]
 
     login(client, golden.plan.coordinators.get())
