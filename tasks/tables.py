@@ -710,6 +710,8 @@ class _BurdenAsks(_Base):
     sign_chases = tables.Column(verbose_name=pgettext_lazy("count of asks", "签收催办"))
     asked_twice = tables.Column(verbose_name=_("重复索要"))
     total = tables.Column(verbose_name=_("合计"))
+    # Reminders and 督办单 that never reached the unit (every message failed): apart, not in the total.
+    undelivered = tables.Column(verbose_name=_("未送达(不计入)"))
 
 
 class BurdenTable(_BurdenAsks):

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import Form
+from tasks import stored_text as T
+from tasks.forms import Form, TextField
 from tasks.inputs import parse_id
 from tasks.models import (
     Evidence,
@@ -40,7 +41,9 @@ from tasks.owners import acts_on_all
 from tasks.rules.deadlines import is_extended
 from tasks.selectors.imports import open_warning_count, plan_import_warnings, warning_fix_url
 from tasks.selectors.permissions import reviewable_plans
+from tasks.services import holders
 from tasks.services.deadlines import work_item_correct_deadline
+from tasks.services.holders import work_item_holders_set
 from tasks.services.links import work_items_take_task_leads
 from tasks.services.units import MergeRefused, unit_merge
 from tasks.services.work_list import work_list_draft
@@ -266,8 +269,15 @@ class KeyTaskOfPlanFilter(IdFilter):
         return bool(self.lookup_choices) or self.value() is not None  # a chosen key task always filters
 
 
+class WorkItemAdminForm(forms.ModelForm):
+    # Why the item's units change, if they do (recorded with each move: ``services.holders``).
+    holders_reason = TextField(label=_("变更责任单位的原因"), required=False, max_length=300,
+                               help_text=_("修改下方责任单位时填写，记入事项历史"))
+
+
 @admin.register(WorkItem)
 class WorkItemAdmin(PlanScopedAdmin):
+    form = WorkItemAdminForm
     list_display = ["text_short", "year", "deadline_text", "due_date", "status", "key_task", "indicator", "plan"]
     sortable_by = ["due_date", "status", "plan"]  # by an index; the other columns sorted 1M items (2-3 s)
     list_filter = [plan_filter("plan"), WorkListYearFilter, "status", "source",
@@ -338,6 +348,24 @@ class WorkItemAdmin(PlanScopedAdmin):
         super().save_model(request, obj, form, change)
         if corrected is not None:
             work_item_correct_deadline(item=obj, deadline=corrected[0], deadline_text=corrected[1], actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """An existing item's units change through ``services.holders`` (each move recorded with who, when, from
+        which unit to which and why), never by saving the rows directly; the rows' other fields (the supporting
+        unit's note) are saved as typed."""
+        if formset.model is not WorkItemUnit or not change:
+            return super().save_formset(request, form, formset, change)
+        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+        kept = [f for f in kept if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("unit")]
+        kept.sort(key=lambda f: (f.cleaned_data.get("position") or 0, f.instance.pk or 0))
+        rows = [(f.cleaned_data["unit"].pk, f.cleaned_data["role"]) for f in kept]
+        work_item_holders_set(item=form.instance, rows=rows, actor=request.user, source=holders.ADMIN,
+                              reason=form.cleaned_data.get("holders_reason") or T.written(T.HOLDERS_BY_ADMIN))
+        for f in kept:  # the note of a row that stayed where it was
+            if f.instance.pk and "support_note" in f.changed_data and "unit" not in f.changed_data:
+                WorkItemUnit.objects.filter(pk=f.instance.pk).update(support_note=f.cleaned_data["support_note"])
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the change message's
+        return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

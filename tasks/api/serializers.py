@@ -129,6 +129,7 @@ class UnitRefSerializer(serializers.Serializer):
     unit = serializers.CharField()
     unit_id = serializers.IntegerField()
     kind = serializers.CharField(help_text="town or department.")
+    target_shares = serializers.IntegerField(required=False, help_text="Shares of this year's targets it holds.")
 
 
 class IndicatorRowSerializer(serializers.Serializer):
@@ -153,6 +154,25 @@ class IndicatorRowSerializer(serializers.Serializer):
     reported_in_period = serializers.BooleanField()
     progress = serializers.FloatField(allow_null=True, help_text="Percent of this year's target.")
     expected = serializers.FloatField(allow_null=True, help_text="Percent expected by as_of (序时进度).")
+    attained = serializers.BooleanField(allow_null=True)
+    colour = serializers.ChoiceField(choices=COLOURS)
+
+
+class TargetShareRowSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="town or department.")
+    indicator_id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    indicator = serializers.CharField()
+    target_value = serializers.FloatField(allow_null=True, help_text="The unit's share of this year's target.")
+    target_text = serializers.CharField(allow_null=True)
+    comparator = serializers.CharField()
+    actual = serializers.FloatField(allow_null=True, help_text="The unit's latest actual reported by as_of.")
+    actual_text = serializers.CharField(allow_null=True)
+    actual_month = serializers.CharField(allow_null=True)
+    progress = serializers.FloatField(allow_null=True)
+    expected = serializers.FloatField(allow_null=True)
     attained = serializers.BooleanField(allow_null=True)
     colour = serializers.ChoiceField(choices=COLOURS)
 
@@ -203,6 +223,9 @@ class BurdenRowSerializer(serializers.Serializer):
     notices = serializers.IntegerField()
     sign_chases = serializers.IntegerField()
     asked_twice = serializers.IntegerField(help_text="Of the asks above, those for material already given.")
+    undelivered = serializers.IntegerField(
+        required=False, help_text="Reminders and 督办单 that never reached the unit (every message failed): in no "
+                                  "count above nor the total; absent from appendices frozen before it was counted.")
     total = serializers.IntegerField()
     months = serializers.ListField(child=serializers.IntegerField(), help_text="Total asks per month, January first.")
 
@@ -271,6 +294,10 @@ class PlanStatusSerializer(serializers.Serializer):
     units = UnitRowSerializer(many=True, help_text="Units with a part due, ranked within their kind.")
     units_without_due = UnitRefSerializer(many=True, help_text="Units with nothing due in the period.")
     indicators = IndicatorRowSerializer(many=True)
+    target_shares = TargetShareRowSerializer(
+        many=True, required=False,
+        help_text="Each unit's share of this year's indicator targets (目标分解) and its progress; absent from "
+                  "snapshots published before shares were listed.")
     key_tasks = KeyTaskRowSerializer(many=True)
     overdue_items = OverdueItemSerializer(many=True, help_text="Open past their deadline, most overdue first.")
     outside_items = OutsideItemSerializer(

@@ -25,7 +25,7 @@ from .reminders import CalendarOverride, Reminder, ReminderRun, ReminderSettings
 from .roundups import Roundup, RoundupDelivery, RoundupRecipient, RoundupSettings
 from .targets import RollupMethod, TargetBreakdown, TargetBreakdownChange, TargetShare, TargetShareReport
 from .tokens import ApiToken
-from .workflow import Evidence, ExtensionRequest, IndicatorReport, ProgressReport, StatusChange
+from .workflow import Evidence, ExtensionRequest, HolderChange, IndicatorReport, ProgressReport, StatusChange
 
 __all__ = [
     "Invitation",
@@ -65,6 +65,7 @@ __all__ = [
     "RoundupRecipient",
     "RoundupSettings",
     "StatusChange",
+    "HolderChange",
     "TargetBreakdown",
     "TargetBreakdownChange",
     "TargetShare",

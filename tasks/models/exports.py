@@ -31,6 +31,9 @@ class Export(models.Model):
                              verbose_name=_("用户"))
     kind = models.CharField(_("列表"), max_length=20, choices=Kind.choices)
     params = models.TextField(_("筛选与排序"), blank=True)
+    # What the rows cover, as its maker was allowed when it was made (``selectors.exports.export_scope``): their
+    # unit, or the plans they reviewed. A download checks the maker still may (``export_refusal``).
+    scope = models.JSONField(_("导出范围"), default=dict, blank=True)
     as_of = models.DateField(_("统计日期"))
     title = models.CharField(_("标题"), max_length=200)
     filename = models.CharField(_("文件名"), max_length=255)

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .plan import Indicator, Unit, WorkItem
+from .plan import Indicator, Role, Unit, WorkItem
 
 
 class StatusChange(models.Model):
@@ -26,6 +26,8 @@ class StatusChange(models.Model):
         DEADLINE_CORRECTED = "deadline_corrected", _("更正原定期限")
         BROKEN_DOWN = "broken_down", _("分解交办")
         SUPPORT_DONE = "support_done", _("配合到位")
+        # The item (or part) moved from one unit to another: ``HolderChange`` holds the units, this row the story.
+        HOLDER_CHANGED = "holder_changed", _("变更责任单位")
 
     work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(
@@ -173,3 +175,35 @@ class IndicatorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.month:%Y-%m}: {self.value}"
+
+
+class HolderChange(models.Model):
+    """One move of an item's (or part's) lead or supporting place from one unit to another: who, when, why.
+
+    ``assignment`` is the ``WorkItemUnit`` row moved (its unit is changed in place, so a chain of moves stays on
+    one row): the roundups read, for a period's close, the unit that held the row then (the ``from_unit`` of the
+    first move after it), so a past month counts the item against the unit that held it that month. A row given
+    to an item (``from_unit`` empty) or taken from it (``to_unit`` empty) is recorded alike. Written only by
+    ``services.holders.work_item_holders_set``."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="holder_changes")
+    assignment_id = models.BigIntegerField(_("责任单位记录"), null=True, blank=True, db_index=True)
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    from_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("原责任单位"))
+    to_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("新责任单位"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+    source = models.CharField(_("途径"), max_length=20)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("责任单位变更")
+        verbose_name_plural = _("责任单位变更")
+        ordering = ["work_item", "at", "pk"]
+        indexes = [models.Index(fields=["assignment_id", "at"], name="holderchange_row_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}: {self.from_unit_id} → {self.to_unit_id}"

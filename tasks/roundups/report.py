@@ -152,6 +152,36 @@ class RoundupReport:
         return self.data["indicators"]
 
     @property
+    def target_shares(self) -> list[dict]:
+        """Each unit's share of the year's indicator targets with its progress (``selectors.roundups.share_rows``);
+        snapshots frozen before shares were listed have none."""
+        return self.data.get("target_shares", [])
+
+    @property
+    def units_without_due_lines(self) -> list[dict]:
+        """``units_without_due`` with each unit's shares of the targets in words (``shares_line``), for the page."""
+        return [{**u, "shares": self.shares_line(u["unit_id"])} for u in self.units_without_due]
+
+    def shares_of(self, unit_id: int | None) -> list[dict]:
+        return [s for s in self.target_shares if s["unit_id"] == unit_id]
+
+    @staticmethod
+    def share_text(share: dict) -> str:
+        """One share as every output words it: "3.住房监测覆盖率(%)：目标100，完成50，进度50.0%（红灯）"."""
+        progress = "—" if share["progress"] is None else f"{share['progress']:g}%"
+        return _("%(number)s.%(indicator)s：目标%(target)s，完成%(actual)s，进度%(progress)s（%(light)s）") % {
+            "number": share["number"], "indicator": share["indicator"], "target": share["target_text"] or "—",
+            "actual": share["actual_text"] or "—", "progress": progress, "light": colour_label(share["colour"])}
+
+    def shares_line(self, unit_id: int | None) -> str:
+        """A unit's shares of the year's targets in one phrase ("" when it holds none): the page's 本期无到期事项
+        list, the e-mail's own line, the 通报's attachment read it."""
+        shares = self.shares_of(unit_id)
+        if not shares:
+            return ""
+        return _("分解目标：") + "；".join(self.share_text(s) for s in shares)
+
+    @property
     def key_tasks(self) -> list[dict]:
         return self.data["key_tasks"]
 
@@ -281,11 +311,19 @@ class RoundupReport:
         """One sentence on a unit's own results, for the email it receives."""
         row = next((u for u in self.units if u["unit_id"] == unit_id), None)
         assessed = self.assessment_of(unit_id)
+        shares = self.shares_line(unit_id)
         if row is None:
-            if assessed is None:
+            apart = next((u for u in self.units_without_due if u["unit_id"] == unit_id), None)
+            if assessed is None and apart is None:
                 return ""
-            # Nothing due all year but assessed on the indicators it leads.
-            return _("%(unit)s：") % assessed + _("年度考核得分%(score)g，排名第%(rank)d") % assessed + "。"
+            # Nothing due in the period: its shares of the targets, and a year's assessment on its indicators.
+            parts = [_("本期无到期事项")] if apart is not None else []
+            if shares:
+                parts.append(shares)
+            if assessed is not None:
+                parts.append(_("年度考核得分%(score)g，排名第%(rank)d") % assessed)
+            name = assessed["unit"] if assessed is not None else apart["unit"]
+            return _("%(unit)s：") % {"unit": name} + "；".join(parts) + "。"
         parts = []
         if row["rank"] is not None:
             change = row["rank_change"]
@@ -305,6 +343,8 @@ class RoundupReport:
                 "due": row["support"]["due"], "on": row["support"]["done_on_time"]})
         if self.outside_note(row):
             parts.append(self.outside_note(row))
+        if shares:
+            parts.append(shares)
         if assessed:
             parts.append(_("年度考核得分%(score)g，排名第%(rank)d") % assessed)
         return _("%(unit)s：") % {"unit": row["unit"]} + "；".join(parts) + "。"

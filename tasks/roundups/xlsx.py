@@ -209,6 +209,7 @@ def _units_sheet(wb: Workbook, report: RoundupReport) -> None:
             row += 1
             ws.cell(row=row, column=3, value=u["unit"])
             ws.cell(row=row, column=16, value=str(kinds.get(u.get("kind"), "")))
+            ws.cell(row=row, column=17, value=safe_value(report.shares_line(u["unit_id"])) or None)
     charted = [u for u in report.units if u["due"]]
     if charted:
         # Units with items due come first (rank order), so the chart reads rows 4.. of the table.
@@ -399,7 +400,7 @@ def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws = wb.create_sheet(_("基层负担"))
     headers = [(_("责任单位"), 22), (_("要求报送"), 10), (_("要求佐证"), 10), (_("提醒催办"), 10),
                (_("督办单"), 8), (_("签收催办"), 10), (_("重复索要"), 10), (_("合计"), 8),
-               *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13))]
+               *((_("%(m)d月") % {"m": m}, 6) for m in range(1, 13)), (_("未送达(不计入)"), 12)]
     _title(ws, report, _("附：基层负担（本年度向各单位提出的要求，不计分、不排名）"), len(headers))
     if not report.burden_recorded:
         ws.cell(row=2, column=1, value=report.burden_unrecorded_note())
@@ -408,8 +409,25 @@ def _burden_sheet(wb: Workbook, report: RoundupReport) -> None:
     ws.freeze_panes = "B3"
     for n, b in enumerate(report.burden, start=3):
         _row(ws, n, [b["unit"], b["reports_requested"], b["evidence_demanded"], b["reminders"], b["notices"],
-                     b["sign_chases"], b["asked_twice"], b["total"], *b["months"]],
-             {c: INT for c in range(2, 21)})
+                     b["sign_chases"], b["asked_twice"], b["total"], *b["months"], b.get("undelivered", 0)],
+             {c: INT for c in range(2, 22)})
+
+
+def _shares_sheet(wb: Workbook, report: RoundupReport) -> None:
+    """分解目标: each town's and department's share of the year's targets with its progress (``share_rows``)."""
+    ws = wb.create_sheet(_("分解目标"))
+    headers = [(_("单位"), 18), (_("类别"), 8), (_("序号"), 6), (_("指标"), 30), (_("分解目标"), 11),
+               (_("最新实际值"), 11), (_("填报月份"), 10), (_("完成进度"), 10), (_("应达进度"), 10), (_("预警"), 8)]
+    _title(ws, report, _("分解目标完成情况"), len(headers))
+    _header(ws, 2, headers)
+    kinds = {"town": _("地方"), "department": _("部门")}
+    for row, s in enumerate(report.target_shares, start=3):
+        _row(ws, row, [
+            s["unit"], str(kinds.get(s["kind"], "")), s["number"], s["indicator"], s["target_value"], s["actual"],
+            s["actual_month"] or "", None if s["progress"] is None else s["progress"] / 100,
+            None if s["expected"] is None else s["expected"] / 100,
+        ], {8: PCT, 9: PCT})
+        _light(ws, row, 10, s["colour"])
 
 
 def render_xlsx(report: RoundupReport) -> bytes:
@@ -419,6 +437,8 @@ def render_xlsx(report: RoundupReport) -> bytes:
     _summary_sheet(wb, report)
     _units_sheet(wb, report)
     _indicators_sheet(wb, report)
+    if report.target_shares:
+        _shares_sheet(wb, report)
     _tasks_sheet(wb, report)
     _overdue_sheet(wb, report)
     if report.outside_items:

@@ -17,11 +17,28 @@ ITEM_KINDS = (PLAN_ITEM, PART, MEETING, INSTRUCTION)
 
 # The counts of ``selectors.burden.unit_asks``, in the order the pages show them. ``asked_twice`` is a
 # subset of the others (a request or reminder for material already given), so it is not added to the total.
-REPORTS, EVIDENCE, REMINDERS, NOTICES, SIGN_CHASES, ASKED_TWICE = (
-    "reports_requested", "evidence_demanded", "reminders", "notices", "sign_chases", "asked_twice",
+# ``undelivered`` counts the reminders and 督办单 queued for the unit that never reached it (every message of
+# theirs failed or was given up): shown apart, in no other count and not in the total (``ask_fate``).
+REPORTS, EVIDENCE, REMINDERS, NOTICES, SIGN_CHASES, ASKED_TWICE, UNDELIVERED = (
+    "reports_requested", "evidence_demanded", "reminders", "notices", "sign_chases", "asked_twice", "undelivered",
 )
 ASK_KINDS = (REPORTS, EVIDENCE, REMINDERS, NOTICES, SIGN_CHASES)
-COUNTS = (*ASK_KINDS, ASKED_TWICE)
+COUNTS = (*ASK_KINDS, ASKED_TWICE, UNDELIVERED)
+
+# An ask sent through the outbox (a reminder digest, a 督办单): what became of it.
+REACHED, FAILED, PENDING = "reached", "failed", "pending"
+
+
+def ask_fate(*, messages: int, reached: int, in_flight: int) -> str:
+    """What became of an ask, from its outbox messages (to any of the unit's people, on any channel): ``reached``
+    when one of them reached its person (delivered, or sent on a channel that reports no delivery: the outbox's
+    ``_reached``), ``pending`` while one is still on its way (queued, sending, or sent and awaiting the
+    provider's report), else ``failed`` (failed, given up, uncertain). An ask with no message at all was made
+    before the outbox existed (sent directly) or outside it (a 督办单 handed over on paper): ``reached``, as it
+    was always counted. Only a reached ask counts as asked; a failed one is shown apart."""
+    if not messages or reached:
+        return REACHED
+    return PENDING if in_flight else FAILED
 
 
 def item_kind(*, origin: str, is_part: bool) -> str:

@@ -153,17 +153,20 @@ def praise_and_call_out(units: list[dict], rules: dict) -> tuple[list[dict], lis
     return praise, call_out
 
 
-def assessment(units: list[dict], indicators: list[dict], rules: dict) -> list[dict]:
+def assessment(units: list[dict], indicators: list[dict], rules: dict, shares: Iterable[dict] = ()) -> list[dict]:
     """Annual score per unit: weighted on-time rate and indicator attainment, less overdue deductions.
 
-    A unit without items due (or without indicators it leads) gets the whole weight from the other part.
+    A unit's indicators are those it leads (the city's figure) and its shares of broken-down targets
+    (目标分解, ``shares``: rows with ``unit_id``, ``target_value`` and ``progress``), each attained up to 100 %.
+    A unit without items due (or without indicators) gets the whole weight from the other part, so a town
+    that holds only a share is scored on its share, never left out.
     """
     attainment: dict[int, list[float]] = {}
-    for ind in indicators:
-        if ind["lead_unit_id"] is None or ind["target_value"] is None:
+    for row, unit_id in [(ind, ind["lead_unit_id"]) for ind in indicators] + [(s, s["unit_id"]) for s in shares]:
+        if unit_id is None or row["target_value"] is None:
             continue
-        share = 0.0 if ind["progress"] is None else min(ind["progress"], 100.0) / 100
-        attainment.setdefault(ind["lead_unit_id"], []).append(share)
+        share = 0.0 if row["progress"] is None else min(row["progress"], 100.0) / 100
+        attainment.setdefault(unit_id, []).append(share)
     w_rate, w_ind = rules["weight_on_time"], rules["weight_indicators"]
     rows = []
     for unit in units:

@@ -16,6 +16,10 @@ Every count is of asks *of a unit* of the plan, in the month (Asia/Shanghai) the
   received it. Escalations to the 专班 or a leader ask nothing of the unit and are not counted.
 - ``notices``: the 督办单 issued to the unit that month.
 - ``sign_chases``: the 签收 chases (签收催办) sent to the unit, one per part and week.
+- Reminders, progress requests, 签收 chases and 督办单 count when they reached the unit (``rules.burden.ask_fate``:
+  one of their outbox messages delivered, or sent on a channel with no delivery report); those whose every
+  message failed or was given up are ``undelivered``, shown apart and in no other count or total, and those
+  still on their way count once they arrive. A reminder reached the unit if it reached any of its people.
 - ``asked_twice``: of the reports requested and reminders above, those sent for material the unit had
   already given: a monthly progress request for an item the unit had reported on earlier that month (the scan no
   longer sends one, ``selectors.reminders.reported_this_month``, so this counts only a report filed between
@@ -36,6 +40,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import (
+    BooleanField,
+    Case,
     CharField,
     Count,
     Exists,
@@ -44,11 +50,13 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractYear
 
 from tasks.models import (
     Evidence,
+    Message,
     Plan,
     ProgressReport,
     Reminder,
@@ -125,28 +133,65 @@ def _already_given() -> tuple[Q, Subquery]:
     ), status_then
 
 
+def _fate(messages) -> dict:
+    """``rules.burden.ask_fate``'s inputs over ``messages`` (the ask's outbox rows), as three annotations."""
+    from tasks.notifications.channels import ADAPTERS, adapter_for
+
+    M = Message.State
+    quiet = sorted(c for c in ADAPTERS if not adapter_for(c).reconciles)  # no delivery report: sent is reached
+    reached = Q(state=M.DELIVERED) | Q(state=M.SENT, channel__in=quiet)
+    in_flight = Q(state__in=[M.QUEUED, M.SENDING]) | (Q(state=M.SENT) & ~Q(channel__in=quiet))
+    return {"m_any": Exists(messages), "m_reached": Exists(messages.filter(reached)),
+            "m_flight": Exists(messages.filter(in_flight))}
+
+
 def _reminders(*, plan: Plan, start: date, end: date):
+    """Rows ``(unit_id, kind, y, m, ask key, reached, in flight, any message, asked twice)`` per reminder row
+    (an ask is one key, whatever the number of its addresses: ``_reminder_counts`` folds them)."""
     twice, status_then = _already_given()
-    key = _ask_key()
     return (
         Reminder.objects.filter(work_item__plan=plan, status=Reminder.Status.SENT, unit__isnull=False,
                                 role__in=[R.LEAD, R.SUPPORT], sent_at__gte=local_midnight(start),
                                 sent_at__lt=local_midnight(end + timedelta(days=1)))
-        .annotate(status_then=status_then)
-        .values("unit_id", "kind", **_month_of("sent_at"))
-        .annotate(n=Count(key, distinct=True), twice=Count(key, distinct=True, filter=twice))
-        .values_list("unit_id", "kind", "y", "m", "n", "twice")
+        .annotate(status_then=status_then, ask=_ask_key(), **_fate(Message.objects.filter(group=OuterRef("digest"))),
+                  twice=Case(When(twice, then=Value(True)), default=Value(False), output_field=BooleanField()),
+                  **_month_of("sent_at"))
+        .values_list("unit_id", "kind", "y", "m", "ask", "m_reached", "m_flight", "m_any", "twice")
         .order_by()
     )
 
 
+def _reminder_counts(rows) -> dict[tuple, list[int]]:
+    """(unit, kind, y, m) -> [asks that reached, of them asked twice, asks undelivered]: an ask reached the unit
+    when it reached any of its people (``burden.ask_fate`` over all its messages)."""
+    asks: dict[tuple, list] = {}
+    for unit_id, kind, y, m, ask, reached, flight, any_, twice in rows:
+        seen = asks.setdefault((unit_id, kind, y, m, ask), [0, 0, 0, False])
+        seen[0] += bool(any_)
+        seen[1] += bool(reached)
+        seen[2] += bool(flight)
+        seen[3] = seen[3] or bool(twice)
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (unit_id, kind, y, m, _ask), (any_, reached, flight, twice) in asks.items():
+        fate = burden.ask_fate(messages=any_, reached=reached, in_flight=flight)
+        row = out[(unit_id, kind, y, m)]
+        if fate == burden.REACHED:
+            row[0] += 1
+            row[1] += twice
+        elif fate == burden.FAILED:
+            row[2] += 1
+    return out
+
+
 def _notices(*, plan: Plan, start: date, end: date):
+    """Rows ``(unit_id, y, m, any message, reached, in flight, n)``: the 督办单 issued, by their fate."""
     return (
         SupervisionNotice.objects.filter(plan=plan, issued_at__gte=local_midnight(start),
                                          issued_at__lt=local_midnight(end + timedelta(days=1)))
-        .values("unit_id", **_month_of("issued_at"))
+        .annotate(**_fate(Message.objects.filter(notice=OuterRef("pk"))))
+        .values("unit_id", "m_any", "m_reached", "m_flight", **_month_of("issued_at"))
         .annotate(n=Count("pk"))
-        .values_list("unit_id", "y", "m", "n")
+        .values_list("unit_id", "y", "m", "m_any", "m_reached", "m_flight", "n")
         .order_by()
     )
 
@@ -177,13 +222,19 @@ def asks_by_unit_month(*, plan: Plan, start: date, end: date) -> dict[tuple[int,
     out: dict[tuple[int, Month], dict[str, int]] = defaultdict(_empty)
     for unit_id, y, m, n in _due(plan=plan, start=start, end=end):
         out[(unit_id, (y, m))][burden.REPORTS] += n
-    for unit_id, kind, y, m, n, twice in _reminders(plan=plan, start=start, end=end):
+    for (unit_id, kind, y, m), (n, twice, failed) in _reminder_counts(_reminders(plan=plan, start=start,
+                                                                                  end=end)).items():
         row = out[(unit_id, (y, m))]
         field = {K.MONTHLY: burden.REPORTS, K.SIGN: burden.SIGN_CHASES}.get(kind, burden.REMINDERS)
         row[field] += n
         row[burden.ASKED_TWICE] += twice
-    for unit_id, y, m, n in _notices(plan=plan, start=start, end=end):
-        out[(unit_id, (y, m))][burden.NOTICES] += n
+        row[burden.UNDELIVERED] += failed
+    for unit_id, y, m, any_, reached, flight, n in _notices(plan=plan, start=start, end=end):
+        fate = burden.ask_fate(messages=int(bool(any_)), reached=int(bool(reached)), in_flight=int(bool(flight)))
+        if fate == burden.REACHED:
+            out[(unit_id, (y, m))][burden.NOTICES] += n
+        elif fate == burden.FAILED:
+            out[(unit_id, (y, m))][burden.UNDELIVERED] += n
     for unit_id, y, m, n in _evidence(plan=plan, start=start, end=end):
         out[(unit_id, (y, m))][burden.EVIDENCE] += n
     return dict(out)

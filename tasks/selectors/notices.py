@@ -16,6 +16,7 @@ from tasks.rules.outcomes import OPEN_STATUSES
 from .calendar import calendar_overrides
 from .documents import notices_visible_to
 from .roundups import local_midnight, plan_rows, roundup_settings_for
+from .work import piece_of_work
 
 N = SupervisionNotice
 OPEN_NOTICE = [N.Status.DRAFT, N.Status.ISSUED]
@@ -63,8 +64,11 @@ def items_under_notice(item_ids: list[int]) -> set[int]:
 
 
 def notice_candidates(*, plan: Plan, today: date) -> list[tuple[WorkItem, str]]:
-    """Open items of the plan that call for a notice and are not under one yet, with their colour."""
-    items = list(WorkItem.objects.filter(plan=plan, status__in=OPEN_STATUSES).order_by("due_date", "pk"))
+    """Open items of the plan that call for a notice and are not under one yet, with their colour: each piece of
+    work once (``work.piece_of_work``), as the overdue page and the roundup list it; a broken-down parent is
+    chased through its parts (each under the unit it was handed to), not once more to its lead department."""
+    items = list(WorkItem.objects.filter(piece_of_work(), plan=plan, status__in=OPEN_STATUSES)
+                 .order_by("due_date", "pk"))
     colours = item_colours(items, today=today, thresholds=Thresholds.of(roundup_settings_for(plan)))
     busy = items_under_notice([i.pk for i in items])
     return [(i, colours[i.pk]) for i in items if colours[i.pk] and i.pk not in busy]

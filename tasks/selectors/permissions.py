@@ -284,6 +284,9 @@ def visible_plans(user) -> QuerySet[Plan]:
     if unit is not None:
         q |= Q(pk__in=WorkItemUnit.objects.filter(unit=unit).values("work_item__plan_id"))
         q |= Q(pk__in=KeyTaskUnit.objects.filter(unit=unit).values("key_task__plan_id"))
+        # A unit holding a share of one of its targets (目标分解) reads the plan's figures, its own row among them,
+        # as it sees the indicator (``visible_indicators``).
+        q |= Q(pk__in=TargetShare.objects.filter(unit=unit).values("breakdown__indicator__plan_id"))
     return Plan.objects.filter(q)
 
 

@@ -51,6 +51,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tasks.inputs import parse_id
 from tasks.models import (
     ExtensionRequest,
+    HolderChange,
     Indicator,
     IndicatorReport,
     IndicatorTarget,
@@ -62,6 +63,8 @@ from tasks.models import (
     Roundup,
     RoundupSettings,
     StatusChange,
+    TargetShare,
+    TargetShareReport,
     Unit,
     WorkItem,
     WorkItemUnit,
@@ -314,6 +317,16 @@ def _support_outcome_sql(*, end: date, vendor: str, tz: str) -> tuple[str, tuple
     return sql, tuple(params)
 
 
+def _holder_at_cutoff(alias: str = "a") -> str:
+    """The unit that held the item's unit row ``alias`` at the cut-off (one ``%s``: the cut-off, a datetime): the
+    ``from_unit`` of the row's first move after it (``HolderChange``, written by ``services.holders``), else the
+    row's unit now; -1 for a row given to the item after the cut-off (nobody held it then: not counted). So a
+    past period counts an item that changed hands against the unit that held it in that period."""
+    table = HolderChange._meta.db_table
+    return (f"COALESCE((SELECT COALESCE(h.from_unit_id, -1) FROM {table} h WHERE h.assignment_id = {alias}.id "
+            f"AND h.at >= %s ORDER BY h.at, h.id LIMIT 1), {alias}.unit_id)")
+
+
 def _parts_of_each_item() -> str:
     """``s``'s join to its items' units ``a``, looked up item by item on PostgreSQL.
 
@@ -346,14 +359,15 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     # unit (only those due by the cut-off and not waived).
     sql = (
         head
-        + f"""SELECT CASE WHEN s.origin = 'plan' THEN 'unit' ELSE 'outside' END, a.unit_id, a.role,
+        + f"""SELECT CASE WHEN s.origin = 'plan' THEN 'unit' ELSE 'outside' END, {_holder_at_cutoff()}, a.role,
             CASE WHEN a.role = 'lead' THEN {OUTCOME_SQL} ELSE {support_sql} END,
             CASE WHEN a.role = 'lead' THEN {PHASE_SQL} ELSE {SUPPORT_PHASE_SQL} END, COUNT(*)
         FROM s {_parts_of_each_item()}
         WHERE a.role = 'lead' OR (a.role = 'support' AND s.due_end <= %s AND s.status_end NOT IN ('waived', 'history'))
         GROUP BY 1, 2, 3, 4, 5"""
     )
-    params += [_d(period.end), *support_params, *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
+    params += [_dt(period.end + timedelta(days=1)), _d(period.end), *support_params,
+               *[_dt(period.year_start), _dt(period.start)] * 2, _d(period.end)]
     if not units_only:
         # One pass over the pieces of work (not broken-down parents) for the plan and its key tasks: rows
         # by key task, outcome, phase and the key task's state (in the role column), summed below.
@@ -372,6 +386,8 @@ def _outcome_counts(*, plan: Plan, period: Period, units_only: bool = False) -> 
     tasks: dict[tuple, int] = defaultdict(int)
     for group, key, role, outcome, phase, n in rows:
         if group in ("unit", "outside"):
+            if key == -1:  # a unit row given to the item after the cut-off: nobody held it then
+                continue
             out.append((group, key, role, SUPPORT_LABELS[outcome] if role == Role.SUPPORT else outcome, phase, n))
             continue
         whole[outcome, phase] += n
@@ -494,7 +510,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
         head
         + f"""SELECT s.id, (SELECT w.text {item}), (SELECT w.deadline {item}), s.due_end, s.status_end,
             (SELECT k.number FROM {KeyTask._meta.db_table} k WHERE k.id = s.key_task_id),
-            (SELECT (SELECT u.name FROM {Unit._meta.db_table} u WHERE u.id = a.unit_id)
+            (SELECT (SELECT u.name FROM {Unit._meta.db_table} u WHERE u.id = {_holder_at_cutoff()})
              FROM {WorkItemUnit._meta.db_table} a
              WHERE a.work_item_id = s.id AND a.role = 'lead' ORDER BY a.position, a.id LIMIT 1),
             (SELECT r.note {note}), (SELECT r.created_at {note})
@@ -503,7 +519,7 @@ def overdue_items(*, plan: Plan, period: Period) -> list[dict]:
             AND NOT EXISTS (SELECT 1 FROM {WorkItem._meta.db_table} c WHERE c.parent_id = s.id)
         ORDER BY s.due_end, s.id"""
     )
-    params += [cutoff, cutoff, _d(period.end)]
+    params += [cutoff, cutoff, cutoff, _d(period.end)]  # the lead at the cut-off, the note's two, the deadline
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -667,6 +683,70 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+# -- target shares (目标分解): each town's or department's share of an indicator's year ------------
+
+
+def _share_values(*, plan: Plan, year: int, end: date) -> QuerySet:
+    """The plan's shares of ``year``'s targets, with the city target's comparator and the unit's latest actual
+    reported by ``end`` (never one of a later month: a roundup stands at its period's close)."""
+    latest = TargetShareReport.objects.filter(share=OuterRef("pk"), month__lte=end).order_by("-month")
+    target = IndicatorTarget.objects.filter(indicator=OuterRef("breakdown__indicator_id"), year=year)
+    return (
+        TargetShare.objects.filter(breakdown__indicator__plan=plan, breakdown__year=year)
+        .order_by("breakdown__indicator__number", "position", "pk")
+        .annotate(
+            actual=Subquery(latest.values("value")[:1]),
+            actual_month=Subquery(latest.values("month")[:1]),
+            comparator=Subquery(target.values("comparator")[:1]),
+            city_text=Subquery(target.values("text")[:1]),
+        )
+        .values_list(
+            "unit_id", "breakdown__indicator_id", "breakdown__indicator__number", "breakdown__indicator__name",
+            "breakdown__indicator__measure", "breakdown__indicator__baseline_text", "value", "city_text",
+            "comparator", "actual", "actual_month",
+        )
+    )
+
+
+def share_rows(*, plan: Plan, period: Period, rule_set: dict) -> list[dict]:
+    """Each unit's share of this year's indicator targets (目标分解) and its progress at the period's close: the
+    one source of every output's 分解目标 rows (page, workbook, 通报, e-mail, API). A unit holding a share is
+    held to it: it is listed with this progress whether or not anything of its work is due, and the year's
+    assessment scores it on it beside the indicators it leads (``rules.assessment``).
+
+    Progress and colour are ``rules.indicators.indicator_status`` with the share as the target and the city
+    target's comparator (a share is the unit's own figure for the year: no baseline of its own is kept)."""
+    year = period.end.year
+    sql, params = plan_sql(_share_values, plan=plan, year=year, end=period.end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
+    for (unit_id, indicator_id, number, name, measure, baseline_text, value, city_text, comparator, actual,
+         actual_month) in rows:
+        target = _float(value)
+        actual_f = _float(actual)
+        places = indicator_rules.decimal_places(baseline_text, city_text, value)
+        status = indicator_rules.indicator_status(
+            actual=actual_f, target=target, comparator=comparator or "eq", cumulative=False, baseline=None,
+            baseline_year=None, target_year=year, as_of=period.end, rules=rule_set, places=places,
+        )
+        out.append({
+            "unit_id": unit_id,
+            "indicator_id": indicator_id,
+            "number": number,
+            "indicator": f"{name}" + (f"({measure})" if measure else ""),
+            "target_value": target,
+            "target_text": indicator_rules.format_value(target, places) if target is not None else None,
+            "comparator": comparator or "eq",
+            "actual": actual_f,
+            "actual_text": indicator_rules.format_value(actual_f, places) if actual_f is not None else None,
+            "actual_month": _as_date(actual_month).strftime("%Y-%m") if actual_month else None,
+            **status,
+        })
+    return out
+
+
 # -- the whole roundup -----------------------------------------------------------------------------
 
 
@@ -706,13 +786,16 @@ def without_jit() -> Iterator[None]:
 
 
 def _plan_units(*, plan: Plan) -> QuerySet:
-    """Every unit the plan holds accountable: those on its items (every unit counted is one) or (towns
-    included) on its key tasks. Two semi-joins, not an OR across both relations, which would multiply a
-    unit's rows; no ordering (the default one joins regions): it is a lookup table."""
+    """Every unit the plan holds accountable: those on its items (every unit counted is one), (towns
+    included) on its key tasks, or holding a share of one of its indicators' targets (目标分解: a town given
+    only a share is held to it, and so listed, never silently absent). Semi-joins, not an OR across the
+    relations, which would multiply a unit's rows; no ordering (the default one joins regions): it is a
+    lookup table."""
     return (
         Unit.objects.filter(
             Q(pk__in=WorkItemUnit.objects.filter(work_item__plan=plan).values("unit_id"))
             | Q(pk__in=KeyTaskUnit.objects.filter(key_task__plan=plan).values("unit_id"))
+            | Q(pk__in=TargetShare.objects.filter(breakdown__indicator__plan=plan).values("unit_id"))
         )
         .order_by()
         .values_list("pk", "name", "kind")
@@ -745,6 +828,11 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
          "outside": {"lead": outcomes.empty_counts(), "support": outcomes.empty_counts()}}
         for pk, (_name, kind) in known.items() if pk not in counted and kind != Unit.Kind.COLLECTIVE
     ]
+    if gone := (counted | {u["unit_id"] for u in previous_units}) - set(known):
+        # Units that held items in the period (or the one before) and hold nothing of the plan now (the items
+        # moved on, ``services.holders``): named and ranked for what they held then. One query, only when needed.
+        known.update({pk: (name, kind) for pk, name, kind in
+                      Unit.objects.filter(pk__in=gone).values_list("pk", "name", "kind")})
     kinds = {pk: kind for pk, (_name, kind) in known.items()}
     units, without_due_rows = _rank_within_groups(units, kinds)
     previous_units, _ = _rank_within_groups(previous_units, kinds)
@@ -757,8 +845,16 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     units.sort(key=lambda u: (GROUPS.index(u["kind"]), u["rank"] is None, u["rank"] or 0, -u["support"]["due"],
                               u["unit"]))
     units = [_unit_out(u) for u in units]
+    shares = share_rows(plan=plan, period=period, rule_set=rule_set)
+    held = defaultdict(int)
+    for share in shares:
+        name, kind = known.get(share["unit_id"], ("?", ""))
+        share.update(unit=name, kind=unit_group(kind))
+        held[share["unit_id"]] += 1
+    shares.sort(key=lambda r: (GROUPS.index(r["kind"]), r["unit"], r["number"], r["indicator_id"]))
     without_due = sorted(
-        ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"]}
+        ({"unit": known.get(u["unit_id"], ("?", ""))[0], "unit_id": u["unit_id"], "kind": u["kind"],
+          "target_shares": held[u["unit_id"]]}
          for u in without_due_rows),
         key=lambda u: (GROUPS.index(u["kind"]), u["unit"]),
     )
@@ -780,7 +876,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
     # The assessment scores every unit the plan holds accountable for the year: one that leads an indicator
     # but had no item due is scored on its indicators alone (``rules.assessment``), never left out.
     assessment = rules.assessment(units + [_assessable(u, known) for u in without_due_rows], indicators,
-                                  rule_set) if period.kind == YEAR else []
+                                  rule_set, shares=shares) if period.kind == YEAR else []
 
     colours = {c: 0 for c in (rules.GREEN, rules.YELLOW, rules.RED, rules.NONE)}
     for ind in indicators:
@@ -812,6 +908,7 @@ def _roundup_data(*, plan: Plan, period: Period, rule_set: dict | None) -> dict:
         "units": units,
         "units_without_due": without_due,
         "indicators": indicators,
+        "target_shares": shares,
         "key_tasks": key_tasks,
         "overdue_items": overdue,
         "outside_items": outside,
@@ -947,6 +1044,7 @@ def roundup_document(*, plan: Plan, period: Period, user=None) -> dict:
         "units": own(data["units"]),
         "units_without_due": own(data["units_without_due"]),
         "indicators": [row for row in data["indicators"] if row["id"] in indicators],
+        **({"target_shares": own(data["target_shares"])} if "target_shares" in data else {}),
         "key_tasks": [row for row in data["key_tasks"] if row["id"] in key_tasks],
         "overdue_items": [row for row in data["overdue_items"] if row["id"] in allowed],
         "outside_items": [row for row in data.get("outside_items", []) if row["id"] in allowed],

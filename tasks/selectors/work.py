@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from tasks.models import (
     CLOSED_STATUSES,
@@ -420,14 +420,23 @@ def bucket_q(bucket: str, today: date) -> Q:
     return q if most is None else q & Q(due_date__gte=today - timedelta(days=most))
 
 
+def piece_of_work() -> Q:
+    """An item that is a piece of work itself, not a parent broken down into parts (分解交办): the lists and counts
+    of the plan's work show each piece once, a broken-down item through its parts under the units they were
+    handed to, as the roundups' overdue list and totals do (``selectors.roundups.overdue_items``: ``NOT EXISTS``
+    a child). The lead department is still counted on the parent in its own results."""
+    return ~Q(Exists(WorkItem.objects.filter(parent_id=OuterRef("pk"))))
+
+
 def overdue_items(*, plans: QuerySet[Plan] | None, today: date) -> QuerySet[WorkItem]:
     """Items overdue today (``tasks.rules.outcomes``) in ``plans`` (None: every plan), most overdue first, with
-    ``lead_name``.
+    ``lead_name``: each piece of work once (``piece_of_work``), so the overdue page, its Excel export, the
+    dashboard's most overdue and the coordinator home's count say what the roundup's overdue list says.
 
     Every plan is no filter at all, not ``plan IN (every plan)``: the planner then counts and pages along the
     open items' due-date index (``workitem_chased_due_idx``) instead of probing it plan by plan (at 1M items
     the province's count 15 ms -> 3 ms)."""
-    overdue = WorkItem.objects.filter(urgency_q(Urgency.OVERDUE, today))
+    overdue = WorkItem.objects.filter(urgency_q(Urgency.OVERDUE, today) & piece_of_work())
     qs = (
         (overdue if plans is None else overdue.filter(plan__in=plans))
         .annotate(lead_name=lead_name_subquery(), urgency=Value(Urgency.OVERDUE, output_field=CharField()))
@@ -458,7 +467,7 @@ def plan_item_counts(*, plan_ids: list[int], today: date) -> dict[int, dict[str,
             n_items=Count("pk"),
             n_done=Count("pk", filter=Q(status=S.DONE)),
             n_awaiting=Count("pk", filter=urgency_q(Urgency.AWAITING, today)),
-            n_overdue=Count("pk", filter=urgency_q(Urgency.OVERDUE, today)),
+            n_overdue=Count("pk", filter=urgency_q(Urgency.OVERDUE, today) & piece_of_work()),
         )
     )
     counts = {row.pop("plan_id"): row for row in rows}

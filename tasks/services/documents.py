@@ -218,6 +218,17 @@ def attachments_for(report: RoundupReport) -> list[Attachment]:
     atts = [Attachment(title=_("%(label)s责任单位排名") % {"label": report.period["label"]}, tables=tables)]
     if report.is_year and report.assessment:
         atts.append(_assessment_attachment(report))
+    if report.target_shares:  # each unit's share of the year's targets, a town given only a share among them
+        atts.append(Attachment(
+            title=_("分解目标完成情况"),
+            tables=[Table(
+                header=[_("单位"), _("指标"), _("分解目标"), _("最新实际值"), _("完成进度"), _("预警")],
+                rows=[[s["unit"], f"{s['number']}.{s['indicator']}", s["target_text"] or "—", s["actual_text"] or "—",
+                       "—" if s["progress"] is None else f"{s['progress']:g}%", colour_label(s["colour"])]
+                      for s in report.target_shares],
+                widths=[2.0, 3.6, 1.2, 1.2, 1.1, 0.9],
+            )],
+        ))
     if report.overdue_items:
         atts.append(Attachment(
             title=_("逾期未完成事项清单"),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from tasks import stored_text as T
 from tasks.models import Export
+from tasks.selectors.exports import export_refusal, export_scope
 from tasks.services.enqueue import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total:
 
     Raises ValidationError when the user already has ``EXPORT_MAX_PENDING`` exports waiting."""
     encoded = list_params(params)
+    scope = export_scope(user, kind)  # refused here as the page would be
     with transaction.atomic():
         # One user's requests one at a time (two tabs, a double click): the check below then holds.
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
@@ -73,7 +75,7 @@ def export_start(*, user, kind: str, params: QueryDict, as_of: date, rows_total:
         if len(pending) >= settings.EXPORT_MAX_PENDING:
             raise ValidationError(_("您已有 %(n)d 个导出正在生成，请等其完成后再导出。") % {"n": len(pending)})
         export = Export.objects.create(user=user, kind=kind, params=encoded, as_of=as_of, title=title,
-                                       filename=filename, rows_total=rows_total)
+                                       filename=filename, rows_total=rows_total, scope=scope)
         enqueue_after_commit("export_run", export.pk)
     return export
 
@@ -90,19 +92,22 @@ def _claim(export_id: int, now: datetime) -> Export | None:
 
 
 def _listing(export: Export):
-    """The export's list, as its page builds it for its user today (permissions of now, not of the request)."""
+    """The export's list, as its page builds it for its user today (permissions of now, not of the request),
+    written only if it still covers what was asked for (``export_refusal``: the maker moved or lost the role
+    between the request and the worker)."""
     from tasks.listings import overdue_listing, unit_work_listing
-    from tasks.selectors.permissions import is_coordinator, user_unit
+    from tasks.selectors.permissions import user_unit
 
+    if not export.scope:  # queued before the scope was recorded: it covers what its maker may see now
+        export.scope = export_scope(export.user, export.kind)
+        Export.objects.filter(pk=export.pk).update(scope=export.scope)
+    refusal = export_refusal(export.user, export)
+    if refusal:
+        raise PermissionDenied(refusal)
     params = QueryDict(export.params)
     if export.kind == Export.Kind.OVERDUE:
-        if not is_coordinator(export.user):
-            raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
         return overdue_listing(export.user, params, today=export.as_of).order_by(params)
-    unit = user_unit(export.user)
-    if unit is None:
-        raise PermissionDenied(_("您的账号未关联责任单位。"))
-    return unit_work_listing(unit, params, today=export.as_of).order_by(params)
+    return unit_work_listing(user_unit(export.user), params, today=export.as_of).order_by(params)
 
 
 def record_progress(export_id: int, rows: int) -> None:

@@ -60,6 +60,8 @@ from tasks.rules.towns import collective_members, part_holders
 from tasks.selectors.guard import authorize
 from tasks.selectors.towns import collectives_members, region_towns
 from tasks.selectors.units import units_by_name
+from tasks.services import holders
+from tasks.services.holders import work_item_holders_set
 from tasks.services.towns import region_towns_seed
 
 # Which imported row a warning at a line is about, most likely first.
@@ -279,7 +281,7 @@ def _import(parsed, source_name, source_bytes, sha, slug, unit_mapping, key_task
     indicators = _import_indicators(parsed, plan, result)
     links_before = {i.pk: i.key_task_id for i in indicators.values()}
     items = _import_work_items(parsed, plan, keys, links, tasks, task_rows, indicators, names, members, result,
-                               cut=cut)
+                               cut=cut, actor=actor)
     _link_indicators(parsed, indicators, tasks, result)
     Indicator.objects.bulk_update(
         [i for i in indicators.values() if i.key_task_id != links_before[i.pk]], ["key_task"]
@@ -599,7 +601,7 @@ def _link_indicators(parsed: ParsedPlan, indicators: dict[int, Indicator], tasks
 def _import_work_items(
     parsed: ParsedPlan, plan: Plan, keys: list[str], links: dict[str, int | None], tasks: dict[int, KeyTask],
     task_rows: dict[int, list[tuple[int, str]]], indicators: dict[int, Indicator], names,
-    members: dict[int, list[int]], result: ImportResult, cut: date | None = None,
+    members: dict[int, list[int]], result: ImportResult, cut: date | None = None, actor=None,
 ) -> list[WorkItem]:
     """The work list's items, in the document's order; returns them (saved). A new item due before ``cut``
     is kept as history (``rules.outcomes.kept_as_history``), with its history row saying why."""
@@ -689,12 +691,17 @@ def _import_work_items(
     ])
     result.count("created", "work_items", len(new_items))
     result.kept_as_history = len(kept)
-    if reassigned:
-        WorkItemUnit.objects.filter(work_item__in=reassigned).delete()
+    # An item whose units follow its new key task moves from unit to unit: recorded as every move is
+    # (``services.holders``: who, when, from which unit to which, why), never deleted and written anew.
+    moving = set(reassigned)
+    for item in items:
+        if item is not None and item.pk in moving:
+            work_item_holders_set(item=item, rows=units_for.get(id(item), []), actor=actor, at=now,
+                                  source=holders.IMPORT, reason=T.written(T.HOLDERS_BY_IMPORT))
     WorkItemUnit.objects.bulk_create(
         [
             WorkItemUnit(work_item=item, unit_id=unit_id, role=role, position=position)
-            for item in items
+            for item in items if item.pk not in moving
             for position, (unit_id, role) in enumerate(units_for.get(id(item), []))
         ]
     )

@@ -140,8 +140,10 @@ def roundup_recipients(roundup: Roundup) -> list[Recipient]:
             add(user.email, user.get_full_name() or user.username)
     if rules.send_to_units or rules.send_to_unit_leaders:
         # The units it ranks, and those a year's assessment scores on their indicators alone (nothing due).
+        # And those holding a share of the year's targets (目标分解), whatever is due: it reports their progress.
         unit_ids = sorted({u["unit_id"] for u in roundup.data.get("units", [])}
-                          | {a["unit_id"] for a in roundup.data.get("assessment", []) if a.get("unit_id")})
+                          | {a["unit_id"] for a in roundup.data.get("assessment", []) if a.get("unit_id")}
+                          | {s["unit_id"] for s in roundup.data.get("target_shares", [])})
         people = unit_people(unit_ids)
         for unit in Unit.objects.filter(pk__in=unit_ids).order_by("name"):
             if rules.send_to_units:

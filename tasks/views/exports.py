@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from tasks.listings import Listing
 from tasks.models import Export
+from tasks.selectors.exports import export_refusal
 from tasks.services.exports import export_start, exports_expire_lost, list_params
 from tasks.tables import XLSX, row_count, xlsx_response
 
@@ -56,7 +57,12 @@ def export_detail(request: HttpRequest, pk: int):
 
 @require_safe
 def export_download(request: HttpRequest, pk: int):
+    """The file, to its maker while they may still see what it covers (``export_refusal``, asked now: a move
+    to another unit, a lost role or a deactivation since it was made refuses it, with the reason)."""
     export = _own(request, pk)
+    refusal = export_refusal(request.user, export)
+    if refusal:
+        raise PermissionDenied(refusal)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404(_("文件尚未生成。"))
     try:

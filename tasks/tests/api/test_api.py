@@ -395,8 +395,9 @@ def test_status_costs_the_same_queries_for_a_small_and_a_large_plan(client, size
     # session, user, permissions, the roundup (with supporting parts) and the visibility reads; an empty
     # overdue list skips the last of them, so a tiny plan may cost one less; one more on PostgreSQL: the
     # roundup's SET LOCAL jit = off. A year has its appendix (基层负担, issue 34): items due, reminders and
-    # 督办单 by unit and month, and the close requests that had to carry evidence (as each recorded), four more.
-    with django_assert_max_num_queries(19 + 4 + (connection.vendor == "postgresql")):
+    # 督办单 by unit and month, and the close requests that had to carry evidence (as each recorded), four more;
+    # and the units' shares of the year's targets (目标分解, ``share_rows``), one more.
+    with django_assert_max_num_queries(20 + 4 + (connection.vendor == "postgresql")):
         response = client.get(status_url(plan.slug, as_of="2023-12-31", period="year", limit=100))
     assert response.status_code == 200
     assert response.json()["summary"]["due"] > 0

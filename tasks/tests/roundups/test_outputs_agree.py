@@ -2,7 +2,7 @@
 the rest of the roundup and every form it takes (page, workbook, 通报, e-mail), no unit the year holds accountable
 escaping it; and one count of overdue work in a roundup, however it is printed."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -193,3 +193,146 @@ def test_an_item_from_a_meeting_kept_as_history_is_not_listed_in_its_section(gol
                         origin=WorkItem.Origin.MEETING)
     data = roundup_data(plan=golden.plan, period=Period.month(2023, 6))
     assert [i["text"] for i in data["outside_items"]] == ["会议议定：在办"]
+
+
+def _share_only_town(golden):
+    """A town that holds only a share (40) of an indicator's 2023 target (100) led by 区建设局 and reported 20 on
+    it in November: no item, no part, no key task of its own."""
+    from tasks.models import TargetBreakdown, TargetShare, TargetShareReport, Unit
+
+    town = UnitFactory(region=golden.plan.region, name="城东街道", kind=Unit.Kind.TOWN,
+                       emails="chengdong@example.gov.cn")
+    task = KeyTaskFactory(plan=golden.plan, number=8, title="城镇危旧房改造", lead=golden.a)
+    indicator = IndicatorFactory(plan=golden.plan, number=8, name="危旧房改造户数", measure="户", key_task=task)
+    IndicatorTargetFactory(indicator=indicator, year=2023, text="100", value=Decimal("100"), comparator="ge")
+    breakdown = TargetBreakdown.objects.create(indicator=indicator, year=2023)
+    share = TargetShare.objects.create(breakdown=breakdown, unit=town, value=Decimal("40"))
+    TargetShareReport.objects.create(share=share, month=date(2023, 11, 1), value=Decimal("20"), reported_at=at(11, 28))
+    # A share reported after the period's close is not the period's figure.
+    TargetShareReport.objects.create(share=share, month=date(2024, 1, 1), value=Decimal("40"),
+                                     reported_at=at(1, 5, 2024))
+    return town
+
+
+def test_a_town_holding_only_a_target_share_is_listed_and_assessed_in_every_output(golden, client):
+    """A town given only a share of an indicator's target (目标分解: no item, no part) was in no output: not in
+    ``units``, not under 本期无到期事项, not in the year's assessment, nor in any e-mail, page, workbook or 通报.
+    It is held to its share: every output lists it with its progress (``share_rows``, the one source), and the
+    annual assessment, which scores indicators, scores and ranks it on its share."""
+    import io
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from tasks.roundups.report import RoundupReport
+    from tasks.roundups.xlsx import render_xlsx
+    from tasks.services import documents as docs
+    from tasks.services.roundups import _roundup_content, roundup_generate, roundup_publish, roundup_recipients
+    from tasks.tests.daily_setup import login, user
+
+    town = _share_only_town(golden)
+    # The month: listed apart (nothing due), with its share's progress as of the period's close (20 of 40).
+    month = roundup_data(plan=golden.plan, period=Period.month(2023, 11))
+    assert [(u["unit"], u["kind"], u["target_shares"]) for u in month["units_without_due"]
+            if u["unit_id"] == town.pk] == [("城东街道", "town", 1)]
+    (share,) = [s for s in month["target_shares"] if s["unit_id"] == town.pk]
+    assert (share["unit"], share["kind"], share["target_text"], share["actual_text"], share["progress"]) == (
+        "城东街道", "town", "40", "20", 50.0)
+    line = RoundupReport.share_text(share)
+    assert line == "8.危旧房改造户数(户)：目标40，完成20，进度50%（红灯）", line
+
+    # The year: assessed and ranked among the towns on its share (the whole weight on it: 50 points).
+    year = roundup_data(plan=golden.plan, period=Period.year(2023))
+    row = next((a for a in year["assessment"] if a["unit_id"] == town.pk), None)
+    assert row is not None, "a town holding a share of the targets escaped the annual assessment"
+    assert (row["kind"], row["rank"], row["indicators"], row["indicator_attainment"], row["score"]) == (
+        "town", 1, 1, 0.5, 50.0)
+
+    # Every output of the published year: page, workbook, 通报 attachment, the town's e-mail, API = --json.
+    roundup, _ = roundup_generate(plan=golden.plan, period=Period.year(2023), today=date(2024, 1, 8))
+    report = RoundupReport.from_roundup(roundup)
+    (share,) = report.shares_of(town.pk)
+    coordinator = golden.plan.coordinators.get()
+    login(client, coordinator)
+    page = client.get(f"/roundups/{roundup.pk}/").content.decode()
+    assert "城东街道（分解目标：" + RoundupReport.share_text(share) in page
+    assert page.count("城东街道") >= 3  # the list apart, the shares table, the assessment
+
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert [(r[0], r[4], r[5]) for r in wb["分解目标"].iter_rows(min_row=3, values_only=True)] == [
+        ("城东街道", 40, 20)]
+    assert any(r[2] == "城东街道" and r[16] == report.shares_line(town.pk)
+               for r in wb["单位排名"].iter_rows(values_only=True))
+    assert "城东街道" in [r[1] for r in wb["年度考核"].iter_rows(min_row=3, values_only=True)]
+
+    attachment = next(a for a in docs.attachments_for(report) if a.title == "分解目标完成情况")
+    assert attachment.tables[0].rows == [["城东街道", "8.危旧房改造户数(户)", "40", "20", "50%", "红灯"]]
+
+    assert "chengdong@example.gov.cn" in {r.email for r in roundup_recipients(roundup)}
+    roundup_publish(roundup=roundup)
+    delivery = roundup.deliveries.filter(unit=town).first()
+    assert delivery is not None
+    text = _roundup_content(report=RoundupReport.from_roundup(roundup), delivery=delivery, subject="",
+                            attachments=[], highlights=[]).text
+    assert RoundupReport.share_text(share) in text and "年度考核得分50，排名第1" in text, text
+
+    out = StringIO()
+    call_command("roundup", plan=golden.plan.slug, year="2023", json=True, stdout=out)
+    body = client.get(f"/api/v1/plans/{golden.plan.slug}/status/?period=year&as_of=2023-12-31").json()
+    assert body == json.loads(out.getvalue())
+    assert [s for s in body["target_shares"] if s["unit_id"] == town.pk] == [share]
+    # The town's liaison reads its own share and row apart, nobody else's.
+    liaison = user("chengdong")
+    from tasks.models import Profile
+
+    Profile.objects.update_or_create(user=liaison, defaults={"unit": town})
+    login(client, liaison)
+    own = client.get(f"/api/v1/plans/{golden.plan.slug}/status/?period=year&as_of=2023-12-31").json()
+    assert [s["unit"] for s in own["target_shares"]] == ["城东街道"]
+    assert [u["unit"] for u in own["units_without_due"]] == ["城东街道"]
+
+
+def test_the_overdue_page_its_workbook_the_home_count_and_the_notices_list_what_the_roundup_lists(golden, client):
+    """The overdue page (and its Excel export, the coordinator home's count, the dashboard's most overdue) and the
+    督办单 proposals listed a broken-down item beside its parts: on the demo of 2026-12-07, 55 overdue on the page
+    and 55 red proposals against the roundup's 49 for 海宁 (59 and 59 against 54 for 越城区), the six extra being
+    parents whose parts were listed (and proposed) under their towns. Each piece of work once now
+    (``work.piece_of_work``), as the roundup's overdue list for the same day counts it."""
+    import io
+
+    from django.http import QueryDict
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from tasks.listings import overdue_listing
+    from tasks.models import Unit, WorkItem
+    from tasks.selectors.notices import notice_candidates
+    from tasks.selectors.work import plan_item_counts, plan_most_overdue
+    from tasks.tests.daily_setup import login
+    from tasks.tests.factories import WorkItemFactory
+
+    due = date(2023, 6, 5)
+    parent = WorkItemFactory(plan=golden.plan, lead=golden.a, deadline=due, text="老旧小区改造（分解）",
+                             status=WorkItem.Status.IN_PROGRESS)
+    for name in ("城南街道", "城北街道"):
+        town = UnitFactory(region=golden.plan.region, name=name, kind=Unit.Kind.TOWN)
+        WorkItemFactory(plan=golden.plan, parent=parent, lead=town, deadline=due, text=f"老旧小区改造（{name}）",
+                        status=WorkItem.Status.IN_PROGRESS)
+    today = timezone.localdate()
+    # The roundup (and the API, roundup --json) as of the close of yesterday: the state the page reads today.
+    listed = [o["id"] for o in roundup_data(plan=golden.plan, period=Period.as_of("month", today - timedelta(days=1)))
+              ["overdue_items"]]
+    assert parent.pk not in listed and len(listed) >= 3
+    coordinator = golden.plan.coordinators.get()
+    page = list(overdue_listing(coordinator, QueryDict(), today=today).filterset.qs.values_list("pk", flat=True))
+    assert sorted(page) == sorted(listed)
+    assert plan_item_counts(plan_ids=[golden.plan.pk], today=today)[golden.plan.pk]["n_overdue"] == len(listed)
+    assert {i.pk for i in plan_most_overdue(golden.plan, today, limit=100)} == set(listed)
+    assert sorted(i.pk for i, colour in notice_candidates(plan=golden.plan, today=today) if colour == "red") == sorted(
+        listed)
+    login(client, coordinator)
+    book = load_workbook(io.BytesIO(client.get("/overdue/", {"export": "xlsx"}).content))
+    rows = [r for r in book.active.iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(rows) == len(listed) and "老旧小区改造（分解）" not in {c for r in rows for c in r}

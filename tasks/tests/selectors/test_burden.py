@@ -198,3 +198,65 @@ def test_the_queries_do_not_grow_with_the_units(n, django_assert_num_queries):
     assert len(rows) == n and all(r["total"] == 5 for r in rows)
     with django_assert_num_queries(5):
         assert len(unit_asks_for_year(plan=plan, year=2026)) == n
+
+
+def _messages(group=None, notice=None, *states):
+    """Outbox rows of one ask (a reminder digest's ``group`` or a 督办单): ``(channel, state)`` each."""
+    from tasks.models import Message
+
+    for n, (channel, state) in enumerate(states):
+        Message.objects.create(
+            key=f"{group or notice.pk}-{n}-{uuid.uuid4()}", purpose="reminder_digest", channel=channel,
+            address="x", subject="s", body="b", state=state, queued_at=at(3, 1), group=group, notice=notice,
+            sent_at=at(3, 1) if state in ("sent", "delivered") else None)
+
+
+def test_an_ask_counts_when_it_reached_the_unit_and_one_that_never_did_is_shown_apart(world):
+    """A reminder or 督办单 queued in the outbox counted as asked even when every message of it failed or was
+    given up. Now it counts when one of its messages reached a person of the unit (delivered, or sent on a
+    channel with no delivery report); one that reached nobody is ``undelivered``, outside the total; one still
+    on its way counts for neither yet. The same rule for the coordinator's page (``unit_asks``), its CSV (the
+    same rows) and the assessment's appendix (``unit_asks_for_year``)."""
+    from tasks.models import Message
+
+    plan, lead, support, town, item = world
+    S = Message.State
+
+    def reminder(step, email, *states):
+        sent(item, lead, K.DUE_SOON, at(3, 10), step=step, deadline=item.due_date, emails=(email,))
+        digest = Reminder.objects.get(step=step, email=email).digest
+        _messages(digest, None, *states)
+
+    # Step 7: one address gave up, the other's e-mail went out (email reports no delivery): reached.
+    reminder(7, "a@x.cn", ("email", S.GAVE_UP))
+    reminder(7, "b@x.cn", ("email", S.SENT))
+    # Step 5: e-mail failed, its SMS fallback gave up: undelivered.
+    reminder(5, "a@x.cn", ("email", S.FAILED), ("sms", S.GAVE_UP))
+    # Step 3: a DingTalk work notice sent, its delivery report not in yet: on its way, neither yet.
+    reminder(3, "a@x.cn", ("dingtalk", S.SENT))
+    # Step 1: DingTalk reports it delivered: reached.
+    reminder(1, "a@x.cn", ("dingtalk", S.DELIVERED))
+    # A monthly request to the supporting unit that was given up: undelivered, not a report requested.
+    sent(item, support, K.MONTHLY, at(3, 5), step=202603, role=R.SUPPORT)
+    _messages(Reminder.objects.get(kind=K.MONTHLY).digest, None, ("zzd", S.GAVE_UP))
+    # 督办单: one delivered, one whose every message failed.
+    _messages(None, notice(plan, lead, at(3, 15)), ("email", S.DELIVERED))
+    _messages(None, notice(plan, lead, at(3, 16)), ("email", S.FAILED), ("dingtalk", S.GAVE_UP))
+
+    counts = asks_by_unit_month(plan=plan, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    zero = dict.fromkeys(burden.COUNTS, 0)
+    assert counts[(lead.pk, MARCH)] == {**zero, "reports_requested": 1, "reminders": 2, "notices": 1,
+                                        "undelivered": 2}
+    assert counts[(support.pk, MARCH)] == {**zero, "reports_requested": 1, "undelivered": 1}
+    page = {r["unit"]: r for r in unit_asks(plan=plan, start=date(2026, 3, 1), end=date(2026, 3, 31))}
+    assert (page["区建设局"]["total"], page["区建设局"]["undelivered"]) == (4, 2)
+    year = {r["unit"]: r for r in unit_asks_for_year(plan=plan, year=2026)}
+    assert (year["区建设局"]["total"], year["区建设局"]["undelivered"], year["区建设局"]["months"][2]) == (4, 2, 4)
+    assert (year["区财政局"]["total"], year["区财政局"]["undelivered"]) == (1, 1)
+
+
+def test_ask_fate_rule():
+    assert burden.ask_fate(messages=0, reached=0, in_flight=0) == burden.REACHED  # before the outbox, or on paper
+    assert burden.ask_fate(messages=3, reached=1, in_flight=1) == burden.REACHED
+    assert burden.ask_fate(messages=2, reached=0, in_flight=1) == burden.PENDING
+    assert burden.ask_fate(messages=2, reached=0, in_flight=0) == burden.FAILED

@@ -212,8 +212,9 @@ def test_roundup_costs_the_same_queries_for_5_and_500_items(size, django_assert_
     # key tasks and their leads, the overdue list, settings, 督办单 counts, the items from meetings and
     # instructions (issue 34); one more on PostgreSQL: roundup_data's SET LOCAL jit = off. A year adds its
     # appendix (基层负担, selectors.burden): items due, reminders, 督办单 and close requests that had to carry
-    # evidence (as each recorded when made: run whatever the plan requires today) by unit and month.
-    with django_assert_max_num_queries(10 + 4 + (connection.vendor == "postgresql")):
+    # evidence (as each recorded when made: run whatever the plan requires today) by unit and month. And the
+    # units' shares of the year's targets (目标分解, ``share_rows``): one more.
+    with django_assert_max_num_queries(11 + 4 + (connection.vendor == "postgresql")):
         data = roundup_data(plan=plan, period=Period.year(2023))
     # Every item due by the year's end and not done before it began is counted once.
     expected = (
@@ -250,7 +251,8 @@ def test_towns_and_departments_are_ranked_each_among_their_own_kind(golden):
     departments = [(u["unit"], u["rank"]) for u in data["units"] if u["kind"] == "department"]
     assert towns == [("一号街道", 1), ("二号镇", 2)]
     assert [rank for _unit, rank in departments] == [1, 2, 3]
-    assert {"unit": "区审计局", "unit_id": idle.pk, "kind": "department"} in data["units_without_due"]
+    idle_row = {"unit": "区审计局", "unit_id": idle.pk, "kind": "department", "target_shares": 0}
+    assert idle_row in data["units_without_due"]
     assert all(u["due"] or u["support"]["due"] for u in data["units"])
     # The plan-wide totals count the broken-down item through its two parts, not the parent too;
     # its lead department is still counted on the parent it holds.

@@ -186,6 +186,13 @@ def test_reimport_with_a_chosen_link_moves_units_that_came_from_the_old_task():
     task5_rows = _task_rows(task5)
     for item in plan.work_items.filter(import_key__in=keys):
         assert item.key_task == task5 and item.link_confirmed and _rows(item) == task5_rows
+    # Each item moved from its old task's units to task 5's: a recorded move (services.holders), not rows
+    # deleted and written anew, so the months before count it against the units that held it then.
+    from tasks.models import HolderChange, StatusChange
+
+    moved = HolderChange.objects.filter(work_item__import_key__in=keys, source="import")
+    assert moved.exists() and set(moved.values_list("to_unit_id", flat=True)) - {None} <= {u for u, _r in task5_rows}
+    assert StatusChange.objects.filter(work_item__import_key__in=keys, event="holder_changed").count() == len(keys)
     # A later plain re-import keeps the confirmed link.
     _import(YUECHENG)
     assert set(plan.work_items.filter(import_key__in=keys).values_list("key_task", flat=True)) == {task5.pk}

@@ -79,7 +79,7 @@ def test_the_page_exports_the_same_rows_to_excel_and_csv(client, w):
     # The first sheet is the page's totals table: per unit its results beside its asks, the same figures.
     totals = list(book["各单位合计"].iter_rows(values_only=True))
     assert totals[0] == ("单位", "牵头应办", "按期完成", "按期完成率", "逾期未完成", "要求报送", "要求佐证", "提醒催办",
-                         "督办单", "签收催办", "重复索要", "合计")
+                         "督办单", "签收催办", "重复索要", "合计", "未送达(不计入)")
     shown = {s["unit"]: s for s in page.context["summary"]}
     assert [r[0] for r in totals[1:]] == sorted(shown) == ["区建设局", "区教育局", "区财政局"]
     for row in totals[1:]:
@@ -89,14 +89,14 @@ def test_the_page_exports_the_same_rows_to_excel_and_csv(client, w):
             pct(s["on_time_rate"]) if s["n_due"] is not None else "—",
             s["n_overdue"] if s["n_due"] is not None else "—",
             s["reports_requested"], s["evidence_demanded"], s["reminders"], s["notices"], s["sign_chases"],
-            s["asked_twice"], s["total"])
+            s["asked_twice"], s["total"], s["undelivered"])
     builder = shown["区建设局"]
     assert builder["asked_twice"] == 1 and builder["n_due"] is not None
     assert f'<td data-label="合计"><b>{builder["total"]}</b></td>' in page.content.decode()
     response = _page(client, w, year=2026, export="csv")
     assert response["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert lines[0][0] == "单位" and ["区建设局", "2026-05", "1", "0", "0", "0", "0", "1", "1"] in lines
+    assert lines[0][0] == "单位" and ["区建设局", "2026-05", "1", "0", "0", "0", "0", "1", "1", "0"] in lines
     # A CSV holds one table: the totals on request.
     response = _page(client, w, year=2026, export="csv", table="totals")
     assert "%E5%90%84%E5%8D%95%E4%BD%8D%E5%90%88%E8%AE%A1" in response["Content-Disposition"]  # 各单位合计
@@ -118,7 +118,7 @@ def test_the_totals_export_is_in_english_on_the_english_site(client, w, default_
     assert book.sheetnames == ["Totals by unit", "By unit and month"]
     header = [c.value for c in book["Totals by unit"][1]]
     assert header[:5] == ["Unit", "Lead items due", "Closed on time", "On-time rate", "Overdue and open"]
-    assert header[-1] == "Total" and "Reports requested" in header
+    assert header[-2:] == ["Total", "Not delivered (not counted)"] and "Reports requested" in header
     page = client.get(url, {"year": 2026}).content.decode()
     assert "Export CSV (totals)" in page and "table=totals" in page
 

@@ -198,3 +198,56 @@ def test_a_long_hostile_query_string_is_kept_not_a_500(client, background):
     assert "junk=" in export.params and len(export.params) > 1700
     page = client.get(response["Location"])
     assert page.status_code == 200 and "<script>" not in page.content.decode()
+
+
+def test_a_download_asks_again_whether_its_maker_may_still_see_what_it_holds(client, background):
+    """An export stayed downloadable by its maker for its seven days whatever happened to them: a liaison moved to
+    another unit still downloaded the old unit's work, a coordinator taken off a plan its overdue list. The
+    download now asks ``export_refusal`` (the maker's standing now, through ``export_scope``, the rule that
+    decided what it covered when it was made) and refuses with the reason: a unit change, a role change and a
+    deactivation each."""
+    from tasks.models import Profile
+    from tasks.selectors.exports import export_refusal
+    from tasks.tests.daily_setup import bulk_items
+
+    w, _ = overdue_world()
+    bulk_items(plan=w.plan, unit=w.lead, n=3, today=w.today)
+    login(client, w.lead_user)
+    client.get(reverse("tasks:my_work"), {"role": "lead", "export": "xlsx"})
+    mine = export_services.export_run(export_id=Export.objects.get(kind="unit_work").pk)
+    assert mine.scope == {"unit": w.lead.pk}
+    url = reverse("tasks:export_download", args=[mine.pk])
+    assert client.get(url).status_code == 200
+
+    # A unit change: the rows are the old unit's.
+    Profile.objects.filter(user=w.lead_user).update(unit=w.other)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "您已不在该单位" in refused.content.decode()
+    Profile.objects.filter(user=w.lead_user).update(unit=w.lead)
+    assert client.get(url).status_code == 200  # back in the unit: its own again
+
+    # A role change: a coordinator taken off one of the plans the overdue list covered.
+    login(client, w.coordinator)
+    w.other_plan.coordinators.add(w.coordinator)  # two plans' overdue list
+    client.get(reverse("tasks:overdue"), {"export": "xlsx"})
+    overdue = export_services.export_run(export_id=Export.objects.get(kind="overdue").pk)
+    assert overdue.status == "done" and sorted(overdue.scope["plans"]) == sorted([w.plan.pk, w.other_plan.pk])
+    url = reverse("tasks:export_download", args=[overdue.pk])
+    assert client.get(url).status_code == 200
+    w.other_plan.coordinators.remove(w.coordinator)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "不再负责此导出涵盖的方案" in refused.content.decode()
+    w.plan.coordinators.remove(w.coordinator)
+    assert "协调员" in client.get(url).content.decode()
+
+    # A deactivation: the session is gone, and the rule refuses the account itself.
+    w.other_plan.coordinators.add(w.coordinator)
+    w.plan.coordinators.add(w.coordinator)
+    assert client.get(url).status_code == 200
+    w.coordinator.is_active = False
+    w.coordinator.save(update_fields=["is_active"])
+    gone = client.get(url)
+    assert gone.status_code in (302, 403) and "attachment" not in gone.get("Content-Disposition", "")
+    assert "账号已停用" in export_refusal(w.coordinator, overdue)
+    # Nobody else's export, however the rule is asked.
+    assert export_refusal(w.lead_user, overdue) == "这不是您的导出。"
