@@ -19,6 +19,10 @@ The migration tests need the database as an older migration left it (``at_migrat
 beside the migrated copy too (made the first time by migrating back from the latest, as those tests did each
 time), and after them the worker's database is the migrated copy again (``back_to_latest``) instead of
 migrating forward through every later migration.
+
+On PostgreSQL a transactional test's database is emptied after it with ``DELETE`` rather than Django's
+``TRUNCATE`` (``flush_by_delete``): a ``TRUNCATE`` of the project's ~55 tables gives every table and index a
+new file, ~2 s of waiting on the server per test, where deleting the few rows a test wrote takes ~40 ms.
 """
 
 from __future__ import annotations
@@ -298,3 +302,34 @@ def _advisory_lock(cursor):
         yield
     finally:
         cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
+
+
+# -- Emptying the database after a transactional test ----------------------------------------------------------
+
+@contextmanager
+def flush_by_delete(connection):
+    """While inside, ``flush`` (what a transactional test's teardown runs) empties a PostgreSQL database with one
+    ``DELETE`` per table instead of one ``TRUNCATE`` of them all; elsewhere it is left as it is.
+
+    What the test after it sees is the same: every table empty, sequences not restarted (``TRUNCATE`` without
+    ``RESTART IDENTITY``, as Django's flush sends it), then ``post_migrate``'s content types and permissions.
+    The project's foreign keys are ``DEFERRABLE INITIALLY DEFERRED`` (Django's), checked when the flush
+    commits, by which time every row is gone. A flush that restarts sequences or cascades beyond its tables
+    (``reset_sequences``, ``available_apps``) is Django's own.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    operations = type(connection.ops)
+    truncating = operations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences or allow_cascade:
+            return truncating(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED", *(f"DELETE FROM {self.quote_name(table)}" for table in tables)]
+
+    operations.sql_flush = sql_flush
+    try:
+        yield
+    finally:
+        operations.sql_flush = truncating
