@@ -113,8 +113,18 @@ def _prepare_postgresql(connection, key: str) -> None:
                     cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)}")
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(target)}")
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+            _without_commit_waits(cursor, quote(target))
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
+
+
+def _without_commit_waits(cursor, database: str) -> None:
+    """A test database's commits do not wait for the server to flush them to disk (``synchronous_commit``
+    off, for every connection to it: the test's, a live server's, the Celery workers and servers a test
+    starts). What another connection sees, and when, is unchanged; only a crash of the server could lose the
+    last commits, and a test database is dropped anyway. A commit was ~3.4 ms of waiting, 0.2 ms without.
+    (``CREATE DATABASE`` does not copy a database's settings from its template: set on each one.)"""
+    cursor.execute(f"ALTER DATABASE {database} SET synchronous_commit = off")
 
 
 def _build_postgresql_template(connection, cursor, template: str) -> None:
@@ -250,6 +260,7 @@ def _load(connection, name: str) -> bool:
             except OperationalError:  # still in use: another thread's connection (a live server's)
                 return False
             cursor.execute(f"CREATE DATABASE {quote(target)} TEMPLATE {quote(copy)}")
+            _without_commit_waits(cursor, quote(target))
         return True
     copy = SQLITE_COPIES / f"{name}.sqlite3"
     if not copy.exists():

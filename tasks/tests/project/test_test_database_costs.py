@@ -1,5 +1,6 @@
-"""What a transactional test's teardown runs (``flush``) leaves every table empty, and on PostgreSQL it deletes
-the rows instead of truncating every table (``tasks.tests.databases.flush_by_delete``: ~2 s a test)."""
+"""What the test databases cost on PostgreSQL (``tasks.tests.databases``): a transactional test's teardown
+(``flush``) leaves every table empty by deleting the rows instead of truncating every table
+(``flush_by_delete``: ~2 s a test), and a commit does not wait for the disk (``synchronous_commit``)."""
 
 import pytest
 from django.core.management import call_command
@@ -35,3 +36,15 @@ def test_flush_empties_every_table_and_truncates_none_on_postgresql():
     call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
     assert {table: n for table, n in _rows().items() if n} == {}
     assert set(_rows()) == set(before)
+
+
+def test_a_postgresql_test_databases_commits_do_not_wait_for_the_disk():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
+        # The database's own setting: every connection to it has it (a live server's, a started process's).
+        cursor.execute("SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+                       "WHERE d.datname = current_database() AND s.setrole = 0")
+        assert "synchronous_commit=off" in cursor.fetchone()[0]
