@@ -45,6 +45,8 @@ def test_a_postgresql_test_databases_commits_do_not_wait_for_the_disk():
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "off"
         # The database's own setting: every connection to it has it (a live server's, a started process's).
-        cursor.execute("SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
-                       "WHERE d.datname = current_database() AND s.setrole = 0")
+        cursor.execute(
+            "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+            "WHERE d.datname = current_database() AND s.setrole = 0"
+        )
         assert "synchronous_commit=off" in cursor.fetchone()[0]
