@@ -156,7 +156,7 @@ def test_a_malformed_labels_file_is_refused_naming_it(tmp_path, change, message)
 
 def test_the_script_prints_per_document_lines_and_overall_exits_zero_and_tune_clears_a_smoke_floor(capsys, monkeypatch):
     # The tuning half scored once and printed both ways: the JSON run takes each document's score from the text
-    # run (the same file, labels and limits) instead of parsing the 251 documents again (~12 CPU s).
+    # run (the same file, labels and limits) instead of parsing the 251 documents again (half the test's CPU).
     scored, score_document = {}, ds.score_document
 
     def once(path, labels, limits=None):
