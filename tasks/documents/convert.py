@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from tasks.importers.office import hardened_env, hardened_profile
+from tasks.importers.processes import run_contained
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
@@ -37,7 +38,7 @@ def _run(command: list[str], folder: Path, timeout: int) -> subprocess.Completed
     # people typed, and LibreOffice must not fetch what it may link to.
     env = hardened_env(folder, FONTCONFIG_FILE=str(FONTS_CONF), SAL_USE_VCLPLUGIN="svp")
     try:
-        return subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False, cwd=folder)
+        return run_contained(command, timeout=timeout, env=env, cwd=folder)  # all of LibreOffice stopped past it
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ConversionUnavailable(f"LibreOffice did not run: {exc}") from exc
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+
+from .processes import run_contained
 
 CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion
 
@@ -89,10 +90,11 @@ def soffice_binary() -> str | None:
 
 
 def convert(binary: str, source: Path, outdir: Path, *, target: str, suffix: str,
-            filter_name: str | None = None) -> Path | None:
+            filter_name: str | None = None, timeout: float = CONVERT_TIMEOUT) -> Path | None:
     """Convert ``source`` into ``outdir`` with LibreOffice's ``--convert-to target`` (``filter_name`` as the
     input filter), in a ``hardened_profile``; the output path, or None when LibreOffice produced nothing.
-    Raises ``subprocess.TimeoutExpired`` after ``CONVERT_TIMEOUT`` seconds."""
+    Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (``CONVERT_TIMEOUT`` unless given), with
+    every LibreOffice process of the conversion killed (``processes.run_contained``)."""
     profile = hardened_profile(Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir)))
     command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", target, "--outdir", str(outdir)]
@@ -100,8 +102,7 @@ def convert(binary: str, source: Path, outdir: Path, *, target: str, suffix: str
         command.append(f"--infilter={filter_name}")
     command.append(str(source))
     try:
-        subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False,
-                       env=hardened_env(profile))
+        run_contained(command, timeout=timeout, env=hardened_env(profile))
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     out = outdir / (source.stem + suffix)
