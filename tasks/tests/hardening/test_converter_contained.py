@@ -173,3 +173,55 @@ def test_a_roster_et_that_converts_slowly_is_refused_within_the_roster_cap(clien
     assert response.status_code == 400
     page = response.content.decode()
     assert ".xlsx" in page and "秒" in page
+
+
+CONNECT = """
+import socket, sys
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3).close()
+except OSError:
+    sys.exit(7)
+"""
+
+
+def test_libreoffice_runs_where_the_hosts_network_is_not_reachable(tmp_path, monkeypatch):
+    """The hardened profile sends LibreOffice's own requests to a proxy nobody serves; a network namespace of
+    its own (where the system allows one) leaves it no way to any address of the host or its network,
+    whatever a document or a component does."""
+    import socket
+
+    monkeypatch.delenv(office.NETWORK_NAMESPACE_ENV, raising=False)
+    if not office._namespace_prefix("auto"):
+        pytest.skip("no network namespace can be made here (unshare not allowed)")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = str(listener.getsockname()[1])
+        outside = subprocess.run([sys.executable, "-c", CONNECT, port], check=False, timeout=20)
+        inside = subprocess.run(office.isolated([sys.executable, "-c", CONNECT, port]), check=False, timeout=20)
+    assert outside.returncode == 0 and inside.returncode == 7
+
+    seen = []
+    monkeypatch.setattr(office, "run_contained", lambda command, **kwargs: seen.append(command))
+    office.convert("/usr/bin/soffice", tmp_path / "a.doc", tmp_path, target="docx", suffix=".docx")
+    from tasks.documents import convert as documents_convert
+
+    monkeypatch.setattr(documents_convert, "run_contained", lambda command, **kwargs: seen.append(command))
+    documents_convert._run(["/usr/bin/soffice", "--headless"], tmp_path, 10)
+    prefix = list(office._namespace_prefix("auto"))
+    assert [command[: len(prefix)] for command in seen] == [prefix, prefix]
+
+
+def test_a_required_network_namespace_that_cannot_be_made_refuses_to_convert(monkeypatch):
+    monkeypatch.setattr(office.shutil, "which", lambda name: None)
+    office._namespace_prefix.cache_clear()
+    try:
+        monkeypatch.setenv(office.NETWORK_NAMESPACE_ENV, "require")
+        with pytest.raises(office.NoNetworkNamespace):
+            office.isolated(["soffice"])
+        monkeypatch.setenv(office.NETWORK_NAMESPACE_ENV, "auto")
+        assert office.isolated(["soffice"]) == ["soffice"]
+        monkeypatch.setenv(office.NETWORK_NAMESPACE_ENV, "off")
+        assert office.isolated(["soffice"]) == ["soffice"]
+    finally:
+        office._namespace_prefix.cache_clear()
