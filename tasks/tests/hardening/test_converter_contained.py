@@ -225,3 +225,18 @@ def test_a_required_network_namespace_that_cannot_be_made_refuses_to_convert(mon
         assert office.isolated(["soffice"]) == ["soffice"]
     finally:
         office._namespace_prefix.cache_clear()
+
+
+def test_the_slow_et_refusal_reads_in_english_too(client, monkeypatch, settings):
+    settings.ROSTER_MAX_SECONDS = 3
+    monkeypatch.setattr(sheets_module, "convert", _slow_convert)
+    monkeypatch.setattr(sheets_module, "calc_available", lambda: True)
+    monkeypatch.setattr(sheets_module, "soffice_binary", lambda: "/usr/bin/soffice")
+    w = make_world()
+    login(client, w.coordinator)
+    response = client.post(
+        "/en" + reverse("tasks:roster_upload", args=[w.plan.slug]),
+        {"roster": SimpleUploadedFile("名单.et", OLE2 + b"\0" * 600)},
+    )
+    assert response.status_code == 400
+    assert "save it as .xlsx in WPS" in response.content.decode()
