@@ -317,12 +317,18 @@ def test_haining_people_see_nothing_of_yuecheng_on_any_route(client, demo_world)
 
 
 def test_haining_coordinator_sees_nothing_of_yuecheng_in_the_admin(client, demo_world):
-    """Every registered model's list (with 越城's ids in its filters), add form and autocompletes: the
-    choices, filters and rows a coordinator of 海宁 is offered hold nothing of 越城."""
+    """Every registered model's list (with 越城's ids in its filters), add form and autocompletes, and a row of
+    海宁's own: its change page (the choices of its foreign keys and inlines), its history, its delete
+    confirmation and the "delete selected" action's (both list the rows that would go with it): the choices,
+    filters and rows a coordinator of 海宁 is offered hold nothing of 越城."""
+    from tasks.owners import rows_for
+
     world = demo_world
     markers = world["markers"]
-    client.force_login(world["people"]["coordinator"])
+    coordinator = world["people"]["coordinator"]
+    client.force_login(coordinator)
     findings: list = []
+    opened = 0
     objects = world["objects"]
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
@@ -337,8 +343,16 @@ def test_haining_coordinator_sees_nothing_of_yuecheng_in_the_admin(client, demo_
                 urls.append(f"{changelist}?{field}__id__exact={objects[kind][0].pk}")
         with contextlib.suppress(NoReverseMatch):
             urls.append(reverse("admin:{}_{}_add".format(*info)))
+        own = rows_for(model, coordinator, model._default_manager.all()).order_by("pk").first()
+        if own is not None:
+            for view in ("change", "history", "delete"):
+                urls.append(reverse("admin:{}_{}_{}".format(*info, view), args=[own.pk]))
+            preview = client.post(changelist, {"action": "delete_selected", "_selected_action": [own.pk]})
+            _judge(preview, markers, f"admin delete_selected {info[1]} {own.pk}", findings)
         for url in urls:
-            _judge(client.get(url), markers, f"admin {url}", findings)
+            response = client.get(url)
+            opened += response.status_code == 200
+            _judge(response, markers, f"admin {url}", findings)
         request_admin = model_admin
         for field_name in getattr(request_admin, "autocomplete_fields", ()):
             response = client.get(
@@ -346,6 +360,7 @@ def test_haining_coordinator_sees_nothing_of_yuecheng_in_the_admin(client, demo_
                 {"app_label": info[0], "model_name": info[1], "field_name": field_name, "term": ""},
             )
             _judge(response, markers, f"admin autocomplete {info[1]}.{field_name}", findings)
+    assert opened > 100, opened  # the coordinator's own pages were shown, not refused
     assert findings == [], "\n".join(map(str, findings))
 
 
