@@ -395,3 +395,37 @@ def test_the_sweep_sees_a_leak_where_there_is_one(client, demo_world):
         for path in _paths(name, entry, world)[:1]:
             _judge(client.get(path), world["markers"], path, findings)
     assert len(findings) == 4
+
+
+def test_a_units_staff_see_no_other_units_work_in_their_own_region(client, demo_world):
+    """Inside 海宁: a town's and a department's liaison, and the 分管领导, asking every route about 海宁's items,
+    key tasks and units their unit has no part in, see none of those items' texts."""
+    from tasks.selectors.permissions import visible_key_tasks, visible_work_items
+
+    world = demo_world
+    own = world["own"]
+    findings: list = []
+    requests = 0
+    routes = [(n, e) for n, e in ROUTES if str(e.pattern).split("/", 1)[0] in ("items", "key-tasks", "units")]
+    for role in ("town liaison", "department liaison", "leader"):
+        person = world["people"][role]
+        seen = visible_work_items(person).filter(plan=own).values("pk")
+        theirs = WorkItem.objects.filter(plan=own).exclude(pk__in=seen).exclude(text="")
+        items = _first(theirs)
+        tasks_ = _first(KeyTask.objects.filter(plan=own).exclude(pk__in=visible_key_tasks(person).values("pk")))
+        units = _first(Unit.objects.filter(region=own.region).exclude(pk=person.profile.unit_id))
+        if not items:  # 市住建局 leads every key task: it sees the plan's every item
+            continue
+        markers = sorted(
+            {i.text[:24] for i in items if len(i.text) >= 12}
+            - {i.text[:24] for i in WorkItem.objects.filter(pk__in=seen)}
+        )
+        local = {**world, "objects": {"item": items, "key_task": tasks_, "unit": units}}
+        client.force_login(person)
+        for name, entry in routes:
+            for path in _paths(name, entry, local):
+                response = client.get(path)
+                requests += 1
+                _judge(response, markers, f"{role} GET {path}", findings)
+    assert requests > 30  # the town liaison's (市住建局 and its 分管领导 see every item of the plan)
+    assert findings == [], "\n".join(map(str, findings))
