@@ -462,6 +462,10 @@ IMPORT_MAX_INFLATED_MB = env.float("IMPORT_MAX_INFLATED_MB", default=50)
 IMPORT_MAX_PAGES = env.int("IMPORT_MAX_PAGES", default=3000)
 IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=60)
 IMPORT_MAX_MEMORY_MB = env.int("IMPORT_MAX_MEMORY_MB", default=2048)
+# A roster (联络员名单) is read on its upload page, while the coordinator waits: a few hundred rows read in well
+# under a second, a WPS .et converted by LibreOffice in 2-5 s; past this the read is stopped and the page asks
+# for the file saved as .xlsx (tasks/importers/limits.py, read_spreadsheet).
+ROSTER_MAX_SECONDS = env.float("ROSTER_MAX_SECONDS", default=20)
 # Uploaded documents read at once (tasks/services/parse_slots.py): one per user, this many site-wide.
 IMPORT_MAX_PARALLEL = env.int("IMPORT_MAX_PARALLEL", default=2)
 IMPORT_STAGING_MAX_AGE_HOURS = env.float("IMPORT_STAGING_MAX_AGE_HOURS", default=24)

@@ -9,7 +9,9 @@ those plans' regions, nothing else; every model admin the site registers, ours a
 - writing (change, delete, add, an action, a choice offered in a form or an autocomplete): every row for
   superusers and holders of ``tasks.act_on_all_plans`` only; seeing every plan never writes;
 - a model no plan or region owns (users, groups, login records) is the province's: coordinators reach
-  none of it; API tokens (credentials) are superusers' only.
+  none of it; API tokens (credentials) are superusers' only;
+- a model every plan shares (the working-day calendar) is read by every coordinator and written only by
+  superusers and holders of ``act_on_all_plans``: a correction moves every region's deadlines and reminders.
 
 A row out of the user's reading scope is a 404, whether it exists or not, so the admin does not tell; one
 read but not written is shown read-only and a POST to it is a 403. ``HousingAdminSite.register`` gives every
@@ -41,7 +43,8 @@ def acts_on_all(user) -> bool:
 @dataclass(frozen=True)
 class Owner:
     """How a model's rows belong to an owner: ``plan`` or ``region``, the lookup from the model to its Plan or
-    Region ("work_item__plan", "pk"); ``shared``: every plan's (the working-day calendar); ``secret``:
+    Region ("work_item__plan", "pk"); ``shared``: every plan's (the working-day calendar: every coordinator reads
+    it, only a user who acts on every plan writes it, as a change moves every region's deadlines); ``secret``:
     credentials, superusers' only. Neither: the province's (users, groups, login records)."""
 
     plan: str | None = None
@@ -89,7 +92,7 @@ OWNERS: dict[str, Owner] = {
     "tasks.Reminder": Owner(plan="work_item__plan"),
     "tasks.ReminderSettings": Owner(plan="plan"),
     "tasks.ReminderRun": Owner(plan="plan"),
-    "tasks.CalendarOverride": Owner(shared=True),  # one working-day calendar for every plan
+    "tasks.CalendarOverride": Owner(shared=True),  # one working-day calendar for every plan: the province's to write
     # The outbox: a message is about one or more plans (a digest, several); a robot is a plan's group's, or
     # a unit's (then its region's). A row is reached through either.
     "tasks.Message": Owner(plan="plans", many=True),
@@ -114,8 +117,10 @@ def rows_for(model, user, qs: QuerySet, *, write: bool = False) -> QuerySet:
     owner = owner_of(model)
     if owner.secret:
         return qs if user.is_superuser and user.is_active else qs.none()
-    if owner.shared or acts_on_all(user) or (not write and is_global(user)):
+    if acts_on_all(user) or (not write and (owner.shared or is_global(user))):
         return qs
+    if owner.shared:
+        return qs.none()  # a row every plan reads (the calendar moves every region's deadlines): the province's
     plans = coordinated_plans(user)
     where = Q()
     if owner.plan:
@@ -136,8 +141,10 @@ def reaches(model, user, *, write: bool = False) -> bool:
     owner = owner_of(model)
     if owner.secret:
         return user.is_superuser and user.is_active
-    if owner.shared or acts_on_all(user) or (not write and is_global(user)):
+    if acts_on_all(user) or (not write and (owner.shared or is_global(user))):
         return True
+    if owner.shared:
+        return False  # every coordinator reads it; writing it changes every region's work: the province's
     if not (owner.plan or owner.region):
         return False  # the province's
     return not write or not is_global(user) or bool(coordinated_plans(user))

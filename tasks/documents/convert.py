@@ -18,7 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tasks.importers.office import hardened_env, hardened_profile
+from tasks.importers.office import NoNetworkNamespace, hardened_env, hardened_profile, isolated
+from tasks.importers.processes import run_contained
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
@@ -37,8 +38,9 @@ def _run(command: list[str], folder: Path, timeout: int) -> subprocess.Completed
     # people typed, and LibreOffice must not fetch what it may link to.
     env = hardened_env(folder, FONTCONFIG_FILE=str(FONTS_CONF), SAL_USE_VCLPLUGIN="svp")
     try:
-        return subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False, cwd=folder)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        # In a network namespace of its own where one can be made; all of LibreOffice stopped past the time.
+        return run_contained(isolated(command), timeout=timeout, env=env, cwd=folder)
+    except (OSError, subprocess.TimeoutExpired, NoNetworkNamespace) as exc:
         raise ConversionUnavailable(f"LibreOffice did not run: {exc}") from exc
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from . import messages as msgs
 from .document import ParsedPlan, PlanParseError, Warning_
 from .messages import Issue, noted
+from .processes import kill_tree
 from .text import ascii_digits
 
 # Column sizes of the models the import writes (tasks/models/plan.py); the importer stays ORM-free.
@@ -214,6 +215,21 @@ def read_text(path: str | Path, *, source: str = "", limits: Limits | None = Non
     return _within(limits, source, _read_text, path, source, limits)
 
 
+def _read_sheets(data: bytes, filename: str, limits: Limits):
+    from .sheets import read_sheets
+
+    return read_sheets(data, filename=filename, limits=limits)
+
+
+def read_spreadsheet(data: bytes, *, filename: str, limits: Limits | None = None):
+    """A spreadsheet upload's sheets (``sheets.read_sheets``: .xlsx, .xls, .csv, WPS .et) read in a forked child
+    under ``limits.seconds`` and ``limits.memory_bytes``, as every other upload is read: a WPS .et is converted
+    by LibreOffice, which must not hold a web worker past the cap (a roster's .et was converted in the request
+    for up to ``CONVERT_TIMEOUT``, 120 s, and LibreOffice ran on after it)."""
+    limits = limits or Limits()
+    return _within(limits, filename, _read_sheets, data, filename, limits)
+
+
 def _admitted(path: str | Path, source: str, limits: Limits | None) -> tuple[Path, str, Limits]:
     """The upload as a path, its name for messages and the caps, once it is a file within the size and page caps
     (``PlanParseError`` naming it otherwise): what every read of an upload checks before reading."""
@@ -248,7 +264,7 @@ def _within(limits: Limits, source: str, work, *args):
             raise PlanParseError(noted(msgs.PARSER_DIED, "parser process died"), path=source) from None
     finally:
         if process.is_alive():
-            process.kill()
+            kill_tree(process.pid)  # the child and what it started (LibreOffice runs in a group of its own)
         process.join(5)
         parent.close()
     if kind == "ok":

@@ -108,6 +108,7 @@ CSV_ENCODING = "无法识别的文本编码,请另存为 UTF-8 或 GB18030 的 C
 CSV_MALFORMED = "CSV 格式错误"
 NEEDS_CALC = "读取 WPS 表格(.et)需要 LibreOffice Calc,服务器未安装;请另存为 .xlsx 后上传"
 ET_TIMED_OUT = "LibreOffice 转换 .et 超过 %(seconds)s 秒,已停止"
+ET_TOO_SLOW = "LibreOffice 转换 .et 超过 %(seconds)s 秒,已停止;请在 WPS 中另存为 .xlsx 后上传"
 ET_UNCONVERTED = "LibreOffice 无法读取此 .et 文件(已损坏或不是 WPS 表格);请另存为 .xlsx 后上传"
 
 # Wordings earlier imports stored (a doubtful split's note was English), each read as the template that

@@ -14,11 +14,14 @@ from untrusted documents are blocked. The document converts from what it stores;
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .processes import run_contained
 
 CONVERT_TIMEOUT = 120  # seconds for one LibreOffice conversion
 
@@ -79,6 +82,44 @@ def hardened_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+#: ``OFFICE_NETWORK_NAMESPACE``: ``auto`` (the default) runs LibreOffice in a network namespace of its own (no
+#: interface but its own loopback: nothing of the host or its network is reachable, whatever the profile says)
+#: where the system allows one (``unshare``; Docker's default seccomp profile may not), else without;
+#: ``require`` refuses to convert without one; ``off`` never makes one.
+NETWORK_NAMESPACE_ENV = "OFFICE_NETWORK_NAMESPACE"
+
+
+class NoNetworkNamespace(RuntimeError):
+    """``OFFICE_NETWORK_NAMESPACE=require`` and no network namespace could be made here."""
+
+
+@functools.lru_cache(maxsize=4)
+def _namespace_prefix(mode: str) -> tuple[str, ...]:
+    if mode == "off":
+        return ()
+    unshare = shutil.which("unshare")
+    candidates = [(unshare, "--net"), (unshare, "--map-root-user", "--net")] if unshare else []
+    if os.geteuid() != 0:
+        candidates.reverse()  # without root, only a user namespace of its own may make a network one
+    for prefix in candidates:
+        try:
+            probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            return tuple(prefix)
+    if mode == "require":
+        raise NoNetworkNamespace("OFFICE_NETWORK_NAMESPACE=require: unshare --net is not allowed here")
+    return ()
+
+
+def isolated(command: list[str]) -> list[str]:
+    """``command`` run in a network namespace of its own where one can be made (``NETWORK_NAMESPACE_ENV``):
+    every LibreOffice run on a document people wrote goes through it, beside the hardened profile."""
+    mode = os.environ.get(NETWORK_NAMESPACE_ENV, "auto").strip().lower() or "auto"
+    return [*_namespace_prefix(mode), *command]
+
+
 def soffice_binary() -> str | None:
     """LibreOffice's command, when installed (Debian: libreoffice-writer-nogui / -calc-nogui)."""
     for name in ("soffice", "libreoffice"):
@@ -89,10 +130,11 @@ def soffice_binary() -> str | None:
 
 
 def convert(binary: str, source: Path, outdir: Path, *, target: str, suffix: str,
-            filter_name: str | None = None) -> Path | None:
+            filter_name: str | None = None, timeout: float = CONVERT_TIMEOUT) -> Path | None:
     """Convert ``source`` into ``outdir`` with LibreOffice's ``--convert-to target`` (``filter_name`` as the
     input filter), in a ``hardened_profile``; the output path, or None when LibreOffice produced nothing.
-    Raises ``subprocess.TimeoutExpired`` after ``CONVERT_TIMEOUT`` seconds."""
+    Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds (``CONVERT_TIMEOUT`` unless given), with
+    every LibreOffice process of the conversion killed (``processes.run_contained``)."""
     profile = hardened_profile(Path(tempfile.mkdtemp(prefix="lo-profile-", dir=outdir)))
     command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", target, "--outdir", str(outdir)]
@@ -100,8 +142,7 @@ def convert(binary: str, source: Path, outdir: Path, *, target: str, suffix: str
         command.append(f"--infilter={filter_name}")
     command.append(str(source))
     try:
-        subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False,
-                       env=hardened_env(profile))
+        run_contained(isolated(command), timeout=timeout, env=hardened_env(profile))
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     out = outdir / (source.stem + suffix)

@@ -81,7 +81,7 @@ def read_sheets(data: bytes, *, filename: str, limits=None) -> list[Sheet]:
             raise PlanParseError(noted(msgs.NOT_ET, "not a WPS spreadsheet"), path=filename)
         if data.startswith(_ZIP):
             return _read_workbook(data, filename, limits)  # WPS saved .xlsx content under the old name
-        return _read_workbook(convert_et(data, filename), filename, limits)
+        return _read_workbook(convert_et(data, filename, seconds=limits.seconds), filename, limits)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         if not data.startswith((_ZIP, _OLE2)):
             raise PlanParseError(
@@ -343,6 +343,14 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
 # ---- WPS .et through LibreOffice -----------------------------------------------------------------------------
 
 
+def et_timeout(seconds: float) -> float:
+    """How long one .et conversion may take within a read capped at ``seconds`` (0: no cap): a second or two
+    less, for the reading child to report it before its parent stops it."""
+    if seconds <= 0:
+        return CONVERT_TIMEOUT
+    return max(1.0, min(float(CONVERT_TIMEOUT), seconds - min(2.0, seconds / 5)))
+
+
 def calc_available() -> bool:
     """LibreOffice with its spreadsheet component (Debian: libreoffice-calc-nogui)."""
     binary = soffice_binary()
@@ -353,9 +361,12 @@ def calc_available() -> bool:
         program.glob("libsc*lo.so"))
 
 
-def convert_et(data: bytes, filename: str) -> bytes:
+def convert_et(data: bytes, filename: str, *, seconds: float = CONVERT_TIMEOUT) -> bytes:
     """A Kingsoft .et workbook converted to .xlsx by LibreOffice Calc, headless, with a profile of its
-    own, under ``CONVERT_TIMEOUT``; the .xlsx bytes (read with the same caps as any .xlsx)."""
+    own; the .xlsx bytes (read with the same caps as any .xlsx). LibreOffice is stopped a little before the
+    read's own time cap (``seconds``: ``Limits.seconds``, ``CONVERT_TIMEOUT`` at most), so the refusal says what
+    took the time and what to do."""
+    timeout = et_timeout(seconds)
     binary = soffice_binary()
     if binary is None or not calc_available():
         raise PlanParseError(
@@ -367,10 +378,10 @@ def convert_et(data: bytes, filename: str) -> bytes:
         for filter_name in (None, "MS Excel 97"):
             try:
                 out = convert(binary, source, outdir, target="xlsx:Calc MS Excel 2007 XML", suffix=".xlsx",
-                              filter_name=filter_name)
+                              filter_name=filter_name, timeout=timeout)
             except subprocess.TimeoutExpired:
                 raise PlanParseError(
-                    noted(Issue(msgs.ET_TIMED_OUT, seconds=CONVERT_TIMEOUT), "conversion timed out"),
+                    noted(Issue(msgs.ET_TOO_SLOW, seconds=f"{timeout:g}"), "conversion timed out"),
                     path=filename) from None
             if out is not None:
                 return out.read_bytes()

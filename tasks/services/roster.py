@@ -8,13 +8,15 @@ saw agree on every error; a roster with any bad row writes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tasks.importers.roster import COORDINATOR, ParsedRoster
+from tasks.importers.limits import Limits, read_spreadsheet
+from tasks.importers.roster import COORDINATOR, ParsedRoster, parse_roster
 from tasks.models import Plan
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
@@ -22,6 +24,7 @@ from tasks.selectors.roster import CREATE, UPDATE, RosterPreview, roster_preview
 
 from .invitations import invitation_send
 from .people import PersonSpec, person_create, person_update
+from .plan_import import import_limits
 
 
 class RosterRefused(ValueError):
@@ -75,3 +78,16 @@ def roster_import(*, plan: Plan, parsed: ParsedRoster, actor=None, unit_choices:
                 invitation_send(user=user, actor=actor, plan=plan, at=at, unit=row.unit)
                 result.invited += 1
     return result
+
+
+def roster_limits() -> Limits:
+    """What reading one roster may cost: the plan import's caps, with ``ROSTER_MAX_SECONDS`` of time (the
+    coordinator waits on the page)."""
+    return replace(import_limits(), seconds=float(getattr(settings, "ROSTER_MAX_SECONDS", 20)))
+
+
+def roster_read(data: bytes, *, filename: str) -> ParsedRoster:
+    """An uploaded roster's rows, read within ``roster_limits`` in a child process (a WPS .et through
+    LibreOffice among them): ``PlanParseError`` past a cap, ``RosterError`` when the sheet is no roster. The
+    one way a roster file is read (the upload page, ``import_roster``)."""
+    return parse_roster(read_spreadsheet(data, filename=filename, limits=roster_limits()))

@@ -23,18 +23,16 @@ from tasks.importers.roster import (
     RosterError,
     check_rows,
     clean_mobile,
-    parse_roster,
     role_of,
     rows_as_json,
     rows_from_json,
 )
-from tasks.importers.sheets import read_sheets
 from tasks.rules.actions import Act
 from tasks.selectors.guard import authorize
 from tasks.selectors.permissions import visible_plans
 from tasks.selectors.roster import role_label, roster_preview, roster_template_xlsx
 from tasks.services.parse_slots import ParseBusy, parse_slot
-from tasks.services.roster import RosterRefused, roster_import
+from tasks.services.roster import RosterRefused, roster_import, roster_read
 
 from .imports import parse_error_text
 
@@ -80,7 +78,7 @@ def roster_upload(request, slug: str):
         upload = form.cleaned_data["roster"]
         try:
             with parse_slot(request.user):
-                parsed = parse_roster(read_sheets(upload.read(), filename=upload.name))
+                parsed = roster_read(upload.read(), filename=upload.name)
         except ParseBusy as exc:
             form.add_error("roster", str(exc))
             return render(request, "tasks/people/roster_upload.html", {"plan": plan, "form": form}, status=429)

@@ -11,10 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.importers import PlanParseError
-from tasks.importers.roster import RosterError, parse_roster
-from tasks.importers.sheets import read_sheets
+from tasks.importers.roster import RosterError
 from tasks.models import Plan
-from tasks.services.roster import RosterRefused, roster_import
+from tasks.services.roster import RosterRefused, roster_import, roster_read
 from tasks.stored_text import import_text
 
 
@@ -36,7 +35,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
         try:
-            parsed = parse_roster(read_sheets(data, filename=path))
+            parsed = roster_read(data, filename=path)
         except PlanParseError as exc:
             raise CommandError(f"{path}: {import_text(exc.message)}") from None
         except RosterError as exc:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from tasks.models import Plan, Reminder, ReminderRun, ReminderSettings, Roundup, RoundupSettings
+from tasks.models import CalendarOverride, Plan, Reminder, ReminderRun, ReminderSettings, Roundup, RoundupSettings
 from tasks.roundups.periods import Period
 from tasks.services.demo import _grant_coordinator_admin
 from tasks.services.roundups import roundup_generate
@@ -122,10 +122,30 @@ def test_actions_never_reach_another_plans_rows(client, world):
     assert Reminder.objects.get(pk=world["a"]["reminder"].pk).status == Reminder.Status.PENDING
 
 
-def test_coordinator_reaches_the_calendar_which_all_plans_share(client, world):
+def test_coordinator_reads_the_calendar_all_plans_share_and_only_the_province_writes_it(client, world):
+    """The working-day calendar moves every region's deadlines, overdue counts and reminders: a coordinator of
+    one region's plan reads it, and writes none of it (a day made a holiday in every region, once); a holder of
+    ``act_on_all_plans`` does."""
     login(client, world["coordinator"])
     assert client.get(reverse("admin:tasks_calendaroverride_changelist")).status_code == 200
-    assert client.get(reverse("admin:tasks_calendaroverride_year")).status_code == 200
+    existing = CalendarOverride.objects.create(day=date(2026, 10, 9), is_workday=True, name="调休")
+    add = {"day": "2026-12-01", "is_workday": "", "name": "假日"}
+    assert client.post(reverse("admin:tasks_calendaroverride_add"), add).status_code == 403
+    assert client.get(reverse("admin:tasks_calendaroverride_year")).status_code == 403
+    assert client.post(reverse("admin:tasks_calendaroverride_year"),
+                       {"year": 2027, "holidays": "2027-12-01", "workdays": ""}).status_code == 403
+    change = reverse("admin:tasks_calendaroverride_change", args=[existing.pk])
+    assert client.post(change, {"day": "2026-10-09", "is_workday": "", "name": "改"}).status_code == 403
+    delete = reverse("admin:tasks_calendaroverride_delete", args=[existing.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert list(CalendarOverride.objects.values_list("day", "is_workday", "name")) == [
+        (date(2026, 10, 9), True, "调休")]
+    province = user("province", is_staff=True)
+    _grant_coordinator_admin(province)
+    province.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
+    login(client, province)
+    assert client.post(reverse("admin:tasks_calendaroverride_add"), add).status_code == 302
+    assert CalendarOverride.objects.filter(day=date(2026, 12, 1), is_workday=False).exists()
 
 
 def test_view_all_plans_sees_every_plans_rows(client, world):

@@ -81,7 +81,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # two sweeps of every ad
 TODAY = date(2023, 7, 3)
 NOW = datetime(2023, 7, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
-#: Models whose rows belong to every plan: the working-day calendar. Not swept (any coordinator edits it).
+#: Models whose rows belong to every plan: the working-day calendar. Not swept here (every coordinator reads it;
+#: only the province writes it: test_admin_scoping's calendar test).
 SHARED = {"tasks.CalendarOverride"}
 #: Tables a request writes whoever sends it (the session), left out of "nothing written".
 UNWATCHED = {"sessions.Session"}

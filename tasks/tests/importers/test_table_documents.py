@@ -238,7 +238,7 @@ def test_conversion_uses_its_own_profile_and_a_timeout(tmp_path, monkeypatch):
         seen["command"], seen["timeout"] = command, kwargs.get("timeout")
         raise subprocess.TimeoutExpired(command, kwargs.get("timeout"))
 
-    monkeypatch.setattr("tasks.importers.reader.subprocess.run", fake_run)
+    monkeypatch.setattr("tasks.importers.office.run_contained", fake_run)  # every LibreOffice run goes through it
     monkeypatch.setattr("tasks.importers.reader.soffice_binary", lambda: "/usr/bin/soffice")
     doc = tmp_path / "plan.doc"
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
