@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tasks import stored_text as T
-from tasks.forms import Form, TextField
+from tasks.forms import Form, ModelForm, TextField
 from tasks.inputs import parse_id
 from tasks.models import (
     Evidence,
@@ -269,10 +269,14 @@ class KeyTaskOfPlanFilter(IdFilter):
         return bool(self.lookup_choices) or self.value() is not None  # a chosen key task always filters
 
 
-class WorkItemAdminForm(forms.ModelForm):
+class WorkItemAdminForm(ModelForm):
     # Why the item's units change, if they do (recorded with each move: ``services.holders``).
     holders_reason = TextField(label=_("变更责任单位的原因"), required=False, max_length=300,
                                help_text=_("修改下方责任单位时填写，记入事项历史"))
+
+    class Meta:
+        model = WorkItem
+        exclude = ["due_date"]  # the admin's own fields and read-only ones decide the rest (WorkItemAdmin)
 
 
 @admin.register(WorkItem)

@@ -298,8 +298,8 @@ DEADLINE_MOVES = frozenset({E.EXTENSION_GRANTED, E.DEADLINE_CORRECTED, E.DEADLIN
 def deadline_note(change: StatusChange) -> DeadlineNote | None:
     """The deadline line of one history row, by event kind (None: the row says nothing about it).
 
-    A 配合到位, a transition or a parent's 分解交办 does not touch the deadline, whatever dates the row
-    holds (older 配合到位 rows recorded the deadline in force as ``to_due_date``)."""
+    A 配合到位, a transition, a change of the units holding it or a parent's 分解交办 does not touch the
+    deadline, whatever dates the row holds (older 配合到位 rows recorded the deadline in force as ``to_due_date``)."""
     if change.event in DEADLINE_MOVES:
         if change.from_due_date == change.to_due_date:
             return None

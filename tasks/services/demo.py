@@ -188,15 +188,16 @@ def _grant_coordinator_admin(user) -> None:
                       "workitem", "workitemunit", "region")
         for action in ("view", "change", "add")
     ] + ["view_statuschange", "view_progressreport", "view_extensionrequest", "view_indicatorreport"]
-    # Roundups (generate = add, publish, delete a draft), reminders (resend), their settings and the
-    # calendar, for the coordinator's own plans (the admin scopes rows by plan; the calendar is shared).
+    # Roundups (generate = add, publish, delete a draft), reminders (resend) and their settings, for the
+    # coordinator's own plans (the admin scopes rows by plan); the working-day calendar every region shares
+    # is read here and written by the province (owners.rows_for).
     codenames += [
         "view_roundup", "add_roundup", "delete_roundup", "view_roundupdelivery",
         "view_roundupsettings", "add_roundupsettings", "change_roundupsettings",
         "view_rounduprecipient", "add_rounduprecipient", "change_rounduprecipient", "delete_rounduprecipient",
         "view_reminder", "change_reminder", "view_reminderrun",
         "view_remindersettings", "add_remindersettings", "change_remindersettings",
-        "view_calendaroverride", "add_calendaroverride", "change_calendaroverride", "delete_calendaroverride",
+        "view_calendaroverride",
         "view_targetbreakdown", "view_targetshare", "view_targetsharereport", "view_targetbreakdownchange",
         # The outbox: what was sent to whom, on which channel (resend a failed one), and the plans' group robots.
         "view_message", "view_grouprobot", "add_grouprobot", "change_grouprobot",

@@ -142,7 +142,8 @@ def test_coordinator_reads_the_calendar_all_plans_share_and_only_the_province_wr
         (date(2026, 10, 9), True, "调休")]
     province = user("province", is_staff=True)
     _grant_coordinator_admin(province)
-    province.user_permissions.add(Permission.objects.get(codename="act_on_all_plans"))
+    province.user_permissions.add(*Permission.objects.filter(
+        codename__in=["act_on_all_plans", "add_calendaroverride", "change_calendaroverride"]))
     login(client, province)
     assert client.post(reverse("admin:tasks_calendaroverride_add"), add).status_code == 302
     assert CalendarOverride.objects.filter(day=date(2026, 12, 1), is_workday=False).exists()

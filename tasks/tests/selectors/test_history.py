@@ -79,7 +79,7 @@ def test_rows_written_before_the_fix_and_unchanged_dates_show_no_change():
         DeadlineNote("changed", due, later)
     # Every event kind is decided on purpose: a new kind must be added to deadline_note's cases.
     assert set(E) == DEADLINE_MOVES | {E.TRANSITION, E.IMPORTED, E.EXTENSION_REQUESTED, E.EXTENSION_REJECTED,
-                                       E.BROKEN_DOWN, E.SUPPORT_DONE}
+                                       E.BROKEN_DOWN, E.SUPPORT_DONE, E.HOLDER_CHANGED}
 
 
 def test_the_item_page_shows_no_deadline_change_on_a_support_done_row(client):
