@@ -763,6 +763,11 @@ def _names_in_brackets(line: str) -> str | None:
     return None
 
 
+# A numbered heading on a line of its own ("2、工作上要抓紧部署", "（一）道路交通领域"): short, no punctuation. The
+# paragraph under it is read after a colon, so the heading's words run into no name or clause of it.
+_HEADING_LINE = re.compile(r"^[^，,、；;。:：!！?？（）()]{2,16}$")
+
+
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
               meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
@@ -773,6 +778,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
     closed = False  # the segment above ends with a bracketed field line: what follows starts afresh
     block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
     items: set[int] = set()  # the segments that start at a numbered line
+    heading = False  # the segment above is a numbered heading alone on its line, nothing joined to it yet
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -785,6 +791,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
+        was_heading, heading = heading, False
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)
         if len(pieces) > 1:
@@ -805,6 +812,9 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
             numbered, fields, closed = True, False, False
             items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
+            # not "（一）县住建局" (who the paragraph is for), nor the start of a sentence charging units
+            heading = bool(_HEADING_LINE.match(out[-1][1])) and not is_unit_name(out[-1][1]) and not any(
+                _who(out[-1][1]))
         elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
             # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who answers for the item above, even after its 。
             out[-1] = (out[-1][0], out[-1][1] + line)
@@ -828,6 +838,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
                 if first < len(out) - 1:
                     out[first:] = [(out[first][0], " ".join(text for _n, text in out[first:]))]
             sep = "；" if field_line and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            if was_heading and not field_line and not fields and len(line) > len(out[-1][1]) + 4:
+                sep = "："  # "2、工作上要抓紧部署" / "农业部门要…": a heading, then the paragraph under it
             out[-1] = (out[-1][0], out[-1][1] + sep + line)
             if field_line:
                 fields = True

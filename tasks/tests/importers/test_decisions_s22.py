@@ -232,3 +232,42 @@ def test_the_parser_closes_a_units_name_with_the_recognisers_lexicon():
     assert [w for w in plain if not orgnames.is_unit_name("城东" + w)] == ["科协"]
     assert orgnames.is_unit_name("县科协")
     assert set(plain) - {"管委会", "电视台", "妇联", "残联", "侨联", "文联", "工商联", "科协"} <= set(orgnames.SUFFIXES)
+
+
+# === session 22, h34fix2: the classes of the fifteenth and sixteenth held-out batches (now tuning material) ======
+
+# --- a numbered heading on a line of its own, then the paragraph under it ---------------------------------------
+
+@pytest.mark.parametrize("heading", ["2、工作上要抓紧部署", "（一）道路交通领域", "三、抓好重点行业监管"])
+def test_a_numbered_heading_runs_into_no_name_or_clause_of_the_paragraph_under_it(heading):
+    text = (f"{heading}\n"
+            "县畜牧局要及时组织技术人员下村指导牛羊圈舍保暖。县供电公司要加强线路巡查，做好抢修准备工作。\n")
+    assert _items(text) == [(["县畜牧局"], [], None), (["县供电公司"], [], None)]
+
+
+def test_a_numbered_heading_that_names_a_unit_still_charges_it_with_the_paragraph_under_it():
+    text = "（一）县住建局\n加快推进老旧小区改造，确保年内开工十个小区的改造工程。\n"
+    assert _items(text) == [(["县住建局"], [], D(2026, 12, 31))]
+
+
+def test_a_paragraph_broken_over_lines_after_its_number_is_read_as_one():
+    text = "一、县交通局要在11月底前完成全部\n危桥的排查，建立台账，逐一落实整改措施。\n"
+    parsed = parse_decisions(text, year=2026).items
+    assert [(d.lead_units, d.deadline) for d in parsed] == [(["县交通局"], D(2026, 11, 30))]
+    assert "完成全部危桥的排查" in parsed[0].text
+
+
+# --- the 部门 closing short names belongs to them, also before another party joined on ----------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("公路、交通部门和各乡镇要加强对易结冰路段的管控。", ["公路", "交通", "各乡镇"]),
+    ("城管、环卫部门及各街道要及时清扫积雪。", ["城管", "环卫", "各街道"]),
+    ("区公安、保密部门切实做好试卷保管工作。", ["区公安", "保密"]),
+    ("公安、文体部门还要密切关注网吧等场所。", ["公安", "文体"]),
+])
+def test_the_kind_closing_a_run_of_short_names_is_theirs(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+def test_a_kind_closing_one_name_among_named_units_stays_with_it():
+    assert _items("县住建局和交通部门要加强对易结冰路段的管控。") == [(["县住建局", "交通部门"], [], None)]
