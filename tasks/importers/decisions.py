@@ -1012,6 +1012,7 @@ _CHARGE_START = re.compile(
     r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决)?(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
     r"|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
+    r"|责令(?![了过])"  # "县监督站责令施工单位立即整改": the unit that orders a party to put things right
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
     r"|(?:分别|各自|共同)?负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
@@ -1192,6 +1193,9 @@ _NAMED_AS = re.compile(r"(?:为|是|作为)"
 _REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转)|^(?:会议同意|同意|会议决定|决定)?交)"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
                        r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
+# What a place's name goes on with when it names the place's government or office: "X镇人民政府", "X乡政府", "X街道
+# 办事处", "X镇党委".
+_SEAT = r"(?:(?:人民)?政府|(?:街道)?办事处|党委|党工委|管委会)"
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
@@ -1407,7 +1411,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
                 # 对…所有" names no unit).
                 name = "[^，,；;。]" if ordered.group(0) in ("责成", "责令") else "[^，,；;。对派将把]"
-                m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
+                # a town or a district with its government's seat is one name ("大湖口镇人民政府", not 大湖口镇)
+                m = re.match(rf"{name}*?{_UNIT_END}{_SEAT}?(?:(?:[、和及与]|以及){name}*?{_UNIT_END}{_SEAT}?)*",
                              clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]

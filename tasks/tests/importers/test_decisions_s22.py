@@ -271,3 +271,27 @@ def test_the_kind_closing_a_run_of_short_names_is_theirs(text, leads):
 
 def test_a_kind_closing_one_name_among_named_units_stays_with_it():
     assert _items("县住建局和交通部门要加强对易结冰路段的管控。") == [(["县住建局", "交通部门"], [], None)]
+
+
+# --- ordering offices: 责令X…, X责令Y… ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("整改措施：责令青石镇人民政府立即拆除违建围墙。", ["青石镇人民政府"]),
+    ("整改措施：责令县路政大队、白沙乡人民政府派人现场调查。", ["县路政大队", "白沙乡人民政府"]),
+    ("责令东关街道办事处限期清理占道堆放物。", ["东关街道办事处"]),
+    ("责令城南镇立即组织清理。", ["城南镇"]),
+])
+def test_a_place_s_government_ordered_to_act_is_named_whole(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+@pytest.mark.parametrize(("text", "lead"), [
+    ("整改措施：县工程质量监督站责令施工单位立即整改。", "县工程质量监督站"),
+    ("整改措施：县港航事务中心责令该船船主立即更换破损救生设备。", "县港航事务中心"),
+])
+def test_a_unit_that_orders_an_unnamed_party_to_put_things_right_is_charged(text, lead):
+    assert _items(text) == [([lead], [], None)]
+
+
+def test_what_a_unit_ordered_already_is_no_charge():
+    assert _items("上周县工程质量监督站已责令施工单位停工整改。") == []
