@@ -1052,9 +1052,12 @@ _WITH = re.compile(r"(?:会同|联合)")
 # A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
 _WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
-# A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…").
+# A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…",
+# "…，结合交警做好…"; not "结合实际").
 _PARTNERS_FIRST = re.compile(r"^(?:并|同时|要|积极|主动)*(?:会同|联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作"
-                             r"|指挥|行动|体|会|社|站|队|组|党))")
+                             r"|指挥|行动|体|会|社|站|队|组|党)|结合(?!实际|自身|本|各自|当地|工作|自己))")
+# "…，结合Y做好…": Y (a unit the recogniser reads as a name) works with the unit charged before.
+_COMBINED = re.compile(r"^\s*(?:并|同时|要|积极|主动)*结合(?!实际|自身|本|各自|当地|工作|自己)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
@@ -1106,7 +1109,8 @@ def _asked_units(clause: str) -> list[str]:
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
     # a name ends before where or by when the work is done ("会同X设计院在…基础上", "会同X于本月底前…")
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)", after,
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)"
+                    r"|(?<=..)(?:检查|排查|巡查|督查|整治|查处|核查|清理|打击)(?![室组队站所局办处科中])", after,
                     maxsplit=1)[0]
     units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
@@ -1342,9 +1346,17 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
+        if leads and (combined := _COMBINED.match(clause)) and (
+                partners := [u for u in _with_units(clause[combined.end():])
+                             if is_unit_name(u) and not _GENERIC.search(u)]) and not re.search(
+                    rf"{re.escape(partners[-1])}[^，,；;。]{{0,4}}?的", clause):  # not "结合X的意见": what, not who
+            supporting += partners  # "X要控制…，结合交警做好安全防范": the partners of the unit charged before
+            continue
+        # "X牵头，联合Y…", and a sentence of the same charge opening with them, its subject the unit charged before
+        # ("镇派出所强化执法力度…。联合交通部门检查…")
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
                 (joins := _JOINS.search(clause)) and (_ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()])) or (
-                    not _clean_span(clause[: joins.start()]) and len(leads) > sentence_start))):
+                    not _clean_span(clause[: joins.start()]) and leads))):
             # "X牵头，联合Y、Z开展…": the lead of the clause before joins with them
             # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
             # a name: "县第一中学和城区联合执法队")
@@ -1354,7 +1366,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
-            elif not before.strip() and len(leads) > sentence_start:
+            elif not before.strip() and leads:
                 supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
             continue
         if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"

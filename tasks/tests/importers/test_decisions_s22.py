@@ -295,3 +295,40 @@ def test_a_unit_that_orders_an_unnamed_party_to_put_things_right_is_charged(text
 
 def test_what_a_unit_ordered_already_is_no_charge():
     assert _items("上周县工程质量监督站已责令施工单位停工整改。") == []
+
+
+# --- partners: 结合Y, and 联合Y in a later sentence of the same charge ---------------------------------------------
+
+@pytest.mark.parametrize(("text", "lead", "partners"), [
+    ("交通部门要管控好重型货车出行，在建道路要封闭施工，结合交警做好安全防范工作。", "交通部门", ["交警"]),
+    ("县城管局要加强夜间巡查，结合县市场监管局做好占道经营整治。", "县城管局", ["县市场监管局"]),
+])
+def test_partners_after_jiehe_support_the_unit_charged_before(text, lead, partners):
+    assert _items(text) == [([lead], partners, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "县城管局要加强夜间巡查，结合实际做好占道经营整治。",
+    "县城管局要加强夜间巡查，结合各自工作做好占道经营整治。",
+    "县城管局要加强夜间巡查，结合县市场监管局的意见完善方案。",
+])
+def test_jiehe_before_no_unit_s_name_joins_nobody(text):
+    assert _items(text) == [(["县城管局"], [], None)]
+
+
+@pytest.mark.parametrize(("text", "partners"), [
+    ("（一）道路交通\n镇派出所强化巡逻执法，严查超载超速行为。联合交通部门检查客运车辆运行情况。", ["交通部门"]),
+    ("（二）消防安全\n镇应急办牵头，组织各村开展入户排查。针对电动自行车，联合市场监管部门检查销售、维修店铺。",
+     ["市场监管部门"]),
+])
+def test_a_sentence_opening_with_lianhe_gives_partners_of_the_unit_charged_before(text, partners):
+    assert [s for _l, s, _d in _items(text)] == [partners]
+
+
+def test_lianhe_before_a_joint_action_still_joins_nobody_in_a_later_sentence():
+    text = "镇派出所强化巡逻执法，严查超载超速行为。联合执法检查每周开展一次。"
+    assert _items(text) == [(["镇派出所"], [], None)]
+
+
+def test_huitong_before_an_office_whose_name_holds_an_inspection_word_keeps_it_whole():
+    assert _items("县爱卫办要会同县政府督查室扎实开展督导检查。") == [(["县爱卫办"], ["县政府督查室"], None)]
