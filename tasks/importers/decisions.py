@@ -1281,6 +1281,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
     subjects_at = 0  # the clause that charged them
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
+    headed = False  # a clause of this sentence named units in a 牵头 slot and nothing else ("由X牵头，")
     # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
     duty_items: set[int] = set()
     clauses: list[str | None] = []
@@ -1293,6 +1294,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if len(leads) > sentence_start:
                 supporting += asked  # "各村要积极配合，X牵头…": the lead of their own sentence
             subjects, sentence_start, heads, asked = [], len(leads), False, []  # a subject carries over its sentence
+            headed = False
             continue
         clause = clause.strip()
         if not clause or _DONE_ALREADY.search(clause):
@@ -1318,7 +1320,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         charged = _CHARGED.search(cleaned)
         if charged and _REPORT_BACK.match(cleaned[charged.end():]):
             continue  # "…滞后的区市政府，要向市政府作出报告": a report owed to who charges, no charge of its own
-        role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = _ROLE.search(cleaned)
+        if headed and (doers := _carry_out(cleaned)):
+            supporting += doers  # "X牵头，Y实施…", "由X牵头，由A、B等部门参加": the units that carry out X's lead
+            continue
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
@@ -1371,10 +1376,12 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             continue
         if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
             before, after = clause[: head.start()], clause[head.end():]
-            leads += _units_before(before + head.group(0), head.group(0))
+            named = _units_before(before + head.group(0), head.group(0))
+            leads += named
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            headed = headed or bool(named and not support and _SLOT_END.match(after))
             continue
         if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
                 with_whom := _with_units(clause[co.end():])):
@@ -1778,7 +1785,10 @@ def _charges(item: str) -> list[str]:
             parts = _duty_parts(parts)
         for k, part in enumerate(parts):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
-                    before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
+                    before := _who(pieces[-1], promote=False)[0]) and set(before) != set(
+                        _who(part, promote=False)[0]) and not (
+                    _HEADED_END.search(pieces[-1]) and _carry_out(_clean_span(part.strip("，,。；; ")))):
+                # (not "X牵头，" + "Y实施…": Y carries out X's lead, one decision)
                 pieces.append(part)
             elif (k == len(parts) - 1 and len(pieces) - 1 > first and _LED.search(pieces[first])
                   and _helpers_only(part)):
@@ -1791,6 +1801,31 @@ def _charges(item: str) -> list[str]:
 
 
 _LED = re.compile(r"由[^，,；;。]{2,40}?牵头")
+
+
+_ROLE = re.compile(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办")
+# "由A、B等部门参加": the units a clause says take part, after a 牵头 slot.
+_TAKE_PART = re.compile(rf"^([^，,；;。]{{2,{MAX_UNIT * 3}}}?)(?:共同)?参加$")
+
+
+def _carry_out(cleaned: str) -> list[str]:
+    """The units a clause names as carrying out the work, with no role word nor 要 of their own ("巴州区政府实施",
+    "A、B、C按照管理权限予以规范", "由A、B等部门参加"): read after a clause that named the lead in a 牵头 slot, they
+    are the units that carry out its lead (as 责任单位 beside a 牵头单位 are); [] for none, a collective or a person."""
+    if _CHARGED.search(cleaned) or _ROLE.search(cleaned):
+        return []  # "Y负责…", "Y要…", "Y配合": a part of its own, or a helper by its own word
+    if m := _TAKE_PART.match(cleaned):
+        units = _unit_list(m.group(1))
+        return units if units and _names_a_unit(units, m.group(1)) else []
+    start = _CHARGE_START.match(cleaned) or _KIND_START.match(cleaned)
+    units = _unit_list(start.group(1)) if start else _led_by(cleaned)
+    if not units or any(_GENERIC.search(u) or _is_person(u) for u in units) or _DONE_ALREADY.search(cleaned):
+        return []
+    return units
+
+
+# A piece that ends with the lead named in a 牵头 slot, its clause closed ("…，市住建局牵头，").
+_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,]\s*$")
 
 
 def _helpers_only(part: str) -> bool:

@@ -332,3 +332,28 @@ def test_lianhe_before_a_joint_action_still_joins_nobody_in_a_later_sentence():
 
 def test_huitong_before_an_office_whose_name_holds_an_inspection_word_keeps_it_whole():
     assert _items("县爱卫办要会同县政府督查室扎实开展督导检查。") == [(["县爱卫办"], ["县政府督查室"], None)]
+
+
+# --- units that carry out the lead named in a 牵头 slot support it -----------------------------------------------
+
+@pytest.mark.parametrize(("text", "support"), [
+    ("会议要求，市城管局牵头，东城区政府实施，加快建设应急填埋场。", ["东城区政府"]),
+    ("整改措施：由包片单位县水利局牵头，县供电公司、县移动公司按照管理权限予以规范。", ["县供电公司", "县移动公司"]),
+    ("由区城管执法局牵头，由区市场监管局、公安、交通等部门参加，组成联合执法组开展整治。",
+     ["区市场监管局", "公安", "交通"]),
+])
+def test_units_carrying_out_the_lead_of_a_qiantou_slot_support_it(text, support):
+    lead = ["市城管局"] if "市城管局" in text else ["县水利局"] if "县水利局" in text else ["区城管执法局"]
+    assert _items(text) == [(lead, support, None)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # a unit charged with 负责/要 after the lead's clause has a part of its own
+    ("由县住建局牵头，县财政局负责筹措资金。", [(["县住建局"], [], None), (["县财政局"], [], None)]),
+    # a person in the 牵头 slot: the unit that carries it out leads
+    ("环境整治由张明牵头，城关镇落实。", [(["城关镇"], [], None)]),
+    # units that took part in the meeting are no one's supporting units
+    ("县生态环境局、县公安局等单位参加会议。县住建局要加强工地扬尘管控。", [(["县住建局"], [], None)]),
+])
+def test_other_charges_after_a_qiantou_slot_keep_their_own_leads(text, found):
+    assert _items(text) == found
