@@ -1615,6 +1615,9 @@ _REPORT_DUE = re.compile(r"(?:前|底|内)[^，,；;。]{0,12}?(?:书面|统一)
 
 
 _YEAR_OF_TARGETS = re.compile(r"(?:今年|本年度?|全年)(?:的)?(?=(?:各项)?(?:目标|任务|计划))")
+# A point that names a stage of the work, not when it is due: "打好年底收官之战", "迎接年底考核", "月底冲刺".
+_STAGE_NAMED = re.compile(r"(?:(?:20[0-9]{2}年)?年底|年末|岁末|[0-9一二三四五六七八九十]{1,2}月底)"
+                          r"(?=(?:的)?(?:收官|决战|冲刺|大考|考核|总结|盘点))")
 
 
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
@@ -1643,6 +1646,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
         if re.search(r"前|之前|以前|完成|底|截止|为止|内(?!容)|完工|竣工|办结|交付|建成", clause):  # not 内容
             # "确保今年目标任务完成": the year names whose targets they are, as "纳入今年计划" does; no date
             clause = _YEAR_OF_TARGETS.sub("", clause)
+            if "底" in clause or "末" in clause:
+                clause = _STAGE_NAMED.sub("", clause)  # "打好年底收官之战": the stage's name, no point it is due by
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
                 found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"

@@ -357,3 +357,22 @@ def test_units_carrying_out_the_lead_of_a_qiantou_slot_support_it(text, support)
 ])
 def test_other_charges_after_a_qiantou_slot_keep_their_own_leads(text, found):
     assert _items(text) == found
+
+
+# --- a point that names a stage of the work is no deadline ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "县住建局要压实责任，全力以赴打好清洁取暖年底收官之战。",
+    "县住建局要倒排工期，做好迎接年底考核的准备。",
+    "县住建局要加强调度，打好10月底冲刺。",
+])
+def test_a_point_naming_a_stage_of_the_work_is_no_deadline(text):
+    assert _items(text) == [(["县住建局"], [], None)]
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("县住建局要于年底前完成考核验收。", D(2026, 12, 31)),
+    ("县住建局要确保10月底完成冲刺任务。", D(2026, 10, 31)),
+])
+def test_a_point_the_work_is_due_by_stays_a_deadline(text, due):
+    assert _items(text) == [(["县住建局"], [], due)]
