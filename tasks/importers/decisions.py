@@ -1764,6 +1764,19 @@ _PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)"
                     r"|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
 
 
+def _list_kept(parts: list[str]) -> list[str]:
+    """Clauses cut at a 、 joined again where the words before it are a unit's name: a list of names before its
+    role word ("区住建委、区城管执法监察局、区土地储备中心牵头"), not one charge's end before the next ("由X负责…工作、
+    Y牵头")."""
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1].endswith("、") and is_unit_name(re.split(r"[，,、]", out[-1][:-1])[-1]):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
     it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it. A
@@ -1785,15 +1798,17 @@ def _charges(item: str) -> list[str]:
             # its own time is one of its own (unlabelled); its time is not the time of the charge after it
             pieces.append("")
         first = len(pieces) - 1  # the piece this sentence starts in
-        parts = _PARTS.split(sentence)
+        parts = _list_kept(_PARTS.split(sentence))
         if "负责" in sentence:
             parts = _duty_parts(parts)
         for k, part in enumerate(parts):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
                     before := _who(pieces[-1], promote=False)[0]) and set(before) != set(
                         _who(part, promote=False)[0]) and not (
-                    _HEADED_END.search(pieces[-1]) and _carry_out(_clean_span(part.strip("，,。；; ")))):
-                # (not "X牵头，" + "Y实施…": Y carries out X's lead, one decision)
+                    _HEADED_END.search(pieces[-1]) and _carry_out(_clean_span(part.strip("，,。；; ")))) and not (
+                    _OVERALL_END.search(pieces[-1])):
+                # (not "X牵头，" + "Y实施…": Y carries out X's lead, one decision; nor "X负总责，" + "Y牵头…": the work
+                # X answers for overall is the one Y leads, X and Y its leads)
                 pieces.append(part)
             elif (k == len(parts) - 1 and len(pieces) - 1 > first and _LED.search(pieces[first])
                   and _helpers_only(part)):
@@ -1829,6 +1844,8 @@ def _carry_out(cleaned: str) -> list[str]:
     return units
 
 
+# A piece that ends with a unit that answers for the work overall, no work of its own named ("…，属地政府负总责，").
+_OVERALL_END = re.compile(r"负(?:总|主)责\s*[，,]\s*$")
 # A piece that ends with the lead named in a 牵头 slot, its clause closed ("…，市住建局牵头，").
 _HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,]\s*$")
 

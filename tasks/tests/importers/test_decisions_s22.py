@@ -376,3 +376,22 @@ def test_a_point_naming_a_stage_of_the_work_is_no_deadline(text):
 ])
 def test_a_point_the_work_is_due_by_stays_a_deadline(text, due):
     assert _items(text) == [(["县住建局"], [], due)]
+
+
+# --- a list of names before its role word is no two charges; 负总责 beside the units that 牵头 ---------------------
+
+def test_a_list_of_names_before_qiantou_stays_one_list():
+    text = ("会议要求，县交通运输局要加强路面巡查，县住房和城乡建设局、县城市管理执法局、县自然资源局牵头，"
+            "对违规倾倒建筑垃圾的单位严肃查处。")
+    assert _items(text) == [(["县交通运输局"], [], None),
+                            (["县住房和城乡建设局", "县城市管理执法局", "县自然资源局"], [], None)]
+
+
+def test_one_charge_s_end_then_the_next_unit_s_qiantou_are_still_two_charges():
+    text = "由县财政局负责资金保障工作、县住建局牵头、县交通局配合做好道路改造。"
+    assert _items(text) == [(["县财政局"], [], None), (["县住建局"], ["县交通局"], None)]
+
+
+def test_a_unit_answering_overall_beside_the_units_that_lead_are_the_leads_of_one_charge():
+    text = "一是要加强源头管理，各镇属地政府负总责，县住建局、县城管局牵头，对违规单位严肃查处；"
+    assert _items(text) == [(["各镇属地政府", "县住建局", "县城管局"], [], None)]
