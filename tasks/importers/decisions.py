@@ -224,6 +224,8 @@ _MANNER = re.compile(r"(?:负责|要|应|须)?"
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
                   r"|等?[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+# While what is done, written between the units and their 要: "X在审批商业网点时要…", "X在汛期期间要…".
+_WHILE = re.compile(r"(?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际)$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
 _MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
@@ -547,6 +549,8 @@ def _units_charged(clause: str) -> list[str]:
         if span[-1:] in _WHEN_ENDS:
             span = _WHEN.sub("", span)  # "X12月15日前要…"
         span = _MODAL.sub("", span)  # "工信委等单位一定要…"
+        if "时" in span or "期间" in span or "之际" in span:
+            span = _WHILE.sub("", span)  # "X在审批商业网点时要…": when, written between who and 要
         if "的" in span:
             span = _modified_names(span)  # "承担拆迁任务的城北办事处、城南办事处要…": the names the clause describes
         units = _unit_list(span, phrases=True)
@@ -1000,6 +1004,9 @@ def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
     return []
 
 
+# Where the work is done, then what is done ("在每个考点组织…", "在主要路口设置…"), not what was done there.
+_AT_THEN_WORK = (r"(?<!所)在(?!地)[^，,；;。了的]{1,12}?(?:组织|设立|设置|建立|开展|安排|做好|加强|配备|组建|增设)"
+                 r"(?![了过])")
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -1009,7 +1016,9 @@ _CHARGE_START = re.compile(
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
     rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     # "X、Y等部门进一步强化…", "…全力做好…": a manner word, then the work
-    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决)?(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
+    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
+    r"(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
+    rf"|{_AT_THEN_WORK}"
     r"|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
     r"|责令(?![了过])"  # "县监督站责令施工单位立即整改": the unit that orders a party to put things right
@@ -1037,7 +1046,8 @@ _CHARGE_START = re.compile(
 _SHORT_ANY = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
 _KIND_START = re.compile(
     rf"^((?:[省市县区]级?)?(?:{_SHORT_ANY})(?:[、和及与](?:{_SHORT_ANY}))*部门)"
-    r"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在|和|与|及|、|等|要|应|须|将|已"
+    rf"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在(?!{_AT_THEN_WORK})|和|与|及"
+    r"|、|等|要|应|须|将|已"
     r"|正|均|也|都|还|对于|从|被|联合|配合|协助)(?=[\u4e00-\u9fff]{2})")
 # "市财政要…": a level and a department's short name is a unit's name.
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
@@ -1267,6 +1277,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
+        body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
         body = _DESCRIBED_THEN_YAO.sub(lambda m: m.group(1) if _described_names(m.group(1)) else m.group(0), body)
     if "要求" in body or "请" in body or "责成" in body:

@@ -395,3 +395,33 @@ def test_one_charge_s_end_then_the_next_unit_s_qiantou_are_still_two_charges():
 def test_a_unit_answering_overall_beside_the_units_that_lead_are_the_leads_of_one_charge():
     text = "一是要加强源头管理，各镇属地政府负总责，县住建局、县城管局牵头，对违规单位严肃查处；"
     assert _items(text) == [(["各镇属地政府", "县住建局", "县城管局"], [], None)]
+
+
+# --- when or where, written between who and what they are to do ---------------------------------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("县市场监管、环保、消防等部门在审批餐饮网点时要事先征求社区意见。", ["县市场监管", "环保", "消防"]),
+    ("县市场监管局在该路段审批餐饮网点时，要事先与县城管局搞好沟通。", ["县市场监管局"]),
+    ("县水利局在汛期期间要实行24小时值班。", ["县水利局"]),
+])
+def test_a_while_clause_between_the_units_and_their_yao_is_no_part_of_them(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+def test_a_department_doing_the_work_at_a_place_is_charged_without_yao():
+    text = "卫健部门在每个考点组织一支医疗救护队，市场监管部门全力开展食品安全检查。"
+    assert _items(text) == [(["卫健部门"], [], None), (["市场监管部门"], [], None)]
+
+
+def test_what_a_department_did_at_a_place_is_no_charge():
+    assert _items("会上，卫健部门在每个考点组织了一支医疗救护队。") == []
+
+
+def test_a_unit_doing_the_work_with_all_its_strength_is_charged():
+    assert _items("县教育局举全局之力做好考务工作，县政府严阵以待。") == [(["县教育局"], [], None)]
+
+
+def test_the_word_suozai_is_no_place_the_work_is_done_at():
+    text = "县住建局要紧盯拆迁进度，对项目所在地学校加强业务指导，实现信息共享。"
+    parsed = parse_decisions(text, year=2026).items
+    assert [(d.lead_units, d.text) for d in parsed] == [(["县住建局"], text)]
