@@ -496,11 +496,15 @@ def _leading_units(text: str) -> list[str]:
 
 
 _AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为|是)$")
+# A span that opens with whom the work is done with ("积极与X配合", "主动同Y协作"): the subject is written before.
+_WITH_WHOM = re.compile(r"^(?:积极|主动|要|并|密切|加强|及时|全力)*(?:与|同|跟)")
 
 
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
     span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    if _WITH_WHOM.match(span):
+        return []  # "积极与公安和街道相关科室配合": whom the unit charged works with, no unit of this role
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
@@ -539,7 +543,8 @@ def _modified_names(span: str) -> str:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成|希望)", clause.strip())
+    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:并|同时|还|另外)?(?:会议|{_ASKER})?(?:请|要求|责成|希望)",
+                        clause.strip())
                or ((speaker := _speaker(clause.strip())) and speaker.group(0).endswith("要求")))
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)

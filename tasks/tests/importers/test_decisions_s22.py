@@ -425,3 +425,19 @@ def test_the_word_suozai_is_no_place_the_work_is_done_at():
     text = "县住建局要紧盯拆迁进度，对项目所在地学校加强业务指导，实现信息共享。"
     parsed = parse_decisions(text, year=2026).items
     assert [(d.lead_units, d.text) for d in parsed] == [(["县住建局"], text)]
+
+
+# --- a request made after another sentence's words; whom a unit works with ----------------------------------------
+
+def test_a_request_opened_with_bing_charges_the_unit_named_before_its_comma():
+    text = ("局长一行检查了拆除现场，要求当事人尽快停止违法行为。并要求城南执法中队，切实加大违建查处力度，"
+            "积极与公安和街道相关科室配合，加快拆除进度。")
+    assert _items(text) == [(["城南执法中队"], [], None)]
+
+
+@pytest.mark.parametrize("text", [
+    "县城管局要加快拆除进度，积极与公安和街道相关科室配合。",
+    "县城管局要加快拆除进度，主动同县公安局协作配合。",
+])
+def test_whom_the_unit_charged_works_with_supports_nobody(text):
+    assert _items(text) == [(["县城管局"], [], None)]
