@@ -441,3 +441,13 @@ def test_a_request_opened_with_bing_charges_the_unit_named_before_its_comma():
 ])
 def test_whom_the_unit_charged_works_with_supports_nobody(text):
     assert _items(text) == [(["县城管局"], [], None)]
+
+
+# --- collectives charged to help a named unit with what it does first -------------------------------------------
+
+@pytest.mark.parametrize(("text", "helpers"), [
+    ("一是要迅速行动，各街道要配合区自然资源局第一时间深入摸排、掌握底数；", "各街道"),
+    ("各乡镇要积极配合区自然资源局立即开展排查。", "各乡镇"),
+])
+def test_collectives_charged_to_help_a_named_unit_support_it(text, helpers):
+    assert _items(text) == [(["区自然资源局"], [helpers], None)]
