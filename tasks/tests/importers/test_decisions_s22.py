@@ -451,3 +451,21 @@ def test_whom_the_unit_charged_works_with_supports_nobody(text):
 ])
 def test_collectives_charged_to_help_a_named_unit_support_it(text, helpers):
     assert _items(text) == [(["区自然资源局"], [helpers], None)]
+
+
+# --- collectives asked to help in a sentence of their own ---------------------------------------------------------
+
+@pytest.mark.parametrize("after", ["各部门主动配合，相互帮助，全力打好攻坚战。", "各相关单位积极配合做好保障工作。"])
+def test_collectives_asked_to_help_in_a_sentence_of_their_own_support_no_one(after):
+    text = f"会议要求，县大气办要总抓总部署。{after}"
+    assert _items(text) == [(["县大气办"], [], None)]
+
+
+def test_collectives_helping_in_the_charge_s_own_sentence_still_support_it():
+    text = "由县大气办牵头，各部门主动配合，开展扬尘专项整治。"
+    assert _items(text) == [(["县大气办"], ["各部门"], None)]
+
+
+def test_collectives_asked_to_help_a_named_unit_in_a_sentence_of_their_own_support_it():
+    text = "县城管局要开展夜间巡查。各街道积极配合县住建局做好拆违工作。"
+    assert _items(text)[-1] == (["县住建局"], ["各街道"], None)
