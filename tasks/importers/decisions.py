@@ -2081,18 +2081,43 @@ _RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
 _RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
 _RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
 _RECORD_WHO = re.compile(rf"^(?:{_UNIT_LABEL})$")
+def _record_label(line: str) -> str:
+    """A record field's name as written on its line, with or without its colon."""
+    m = _RECORD_LABEL.match(line.strip())
+    return m.group(1) if m else line.strip()
+
+
 _RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
+
+
+# The same record as a form one cell a line ("整改任务" / "河长巡查流于形式…" / "责任单位" / "X局、Y镇" / "整改措施"
+# / …): a field's name alone on its line, without a colon, from a 交办/整改 form's words, its value under it.
+_BARE_RECORD_LABEL = re.compile(r"^(?:整改|问题|交办|督办|办理|责任|牵头|配合|协办|完成)[\u4e00-\u9fff]{2,4}$")
+
+
+def _bare_labels(lines: list[str]) -> list[int]:
+    """The lines that are a form's field names alone (no colon), each followed by a value, not by another name."""
+    named = [n for n, line in enumerate(lines) if _BARE_RECORD_LABEL.match(line.strip())
+             and (column_role(line.strip()) or line.strip().startswith("整改"))]
+    out = []
+    for n in named:
+        below = next((m for m in range(n + 1, len(lines)) if lines[m].strip()), None)
+        if below is not None and below not in named:
+            out.append(n)
+    return out
 
 
 def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
     """The decisions of the field records in ``text``, and the text with their lines blanked (numbers kept)."""
     lines = text.split("\n")
     labels = [n for n, line in enumerate(lines) if _RECORD_LABEL.match(line.strip())]
-    if len(labels) < 3 or not any(_RECORD_WHO.match(_RECORD_LABEL.match(lines[n].strip()).group(1)) for n in labels):
+    if len(labels) < 3 and ("单位" in text or "部门" in text):
+        labels = _bare_labels(lines)  # a form one cell a line, its names without colons
+    if len(labels) < 3 or not any(_RECORD_WHO.match(_record_label(lines[n])) for n in labels):
         return [], text
     records: list[list[tuple[int, str, str]]] = [[]]
     for k, n in enumerate(labels):
-        label = _RECORD_LABEL.match(lines[n].strip()).group(1)
+        label = _record_label(lines[n])
         end = labels[k + 1] if k + 1 < len(labels) else len(lines)
         if k + 1 == len(labels):  # the last field's value: its lines up to a blank line
             end = next((m for m in range(n + 1, len(lines)) if not lines[m].strip() and m > n + 1), len(lines))
@@ -2104,7 +2129,8 @@ def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
         fields = {label: value for _n, label, value in record}
         who = "；".join(f"{label}：{value}" for label, value in fields.items() if _RECORD_WHO.match(label) and value)
         said = ([v for label, v in fields.items() if _RECORD_TITLE.search(label) and v]
-                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v])
+                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v]
+                or [v for label, v in fields.items() if column_role(label) == "task" and v])  # "整改任务"
         if not who or not said or len(record) < 3:
             continue
         leads, supporting = _who(who)

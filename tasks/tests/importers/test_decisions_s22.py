@@ -469,3 +469,19 @@ def test_collectives_helping_in_the_charge_s_own_sentence_still_support_it():
 def test_collectives_asked_to_help_a_named_unit_in_a_sentence_of_their_own_support_it():
     text = "县城管局要开展夜间巡查。各街道积极配合县住建局做好拆违工作。"
     assert _items(text)[-1] == (["县住建局"], ["各街道"], None)
+
+
+# --- a 整改 form laid out one cell a line, its field names without colons ----------------------------------------
+
+def test_a_form_one_cell_a_line_with_names_without_colons_is_one_decision():
+    text = ("关于督察整改任务销号的公示\n\n具体整改情况表\n\n整改任务\n\n"
+            "垃圾清运不及时。城西片区生活垃圾日产日清率不足80%。\n\n责任单位\n\n县城管局、县住建局、城关镇\n\n整改目标\n\n建立长效保洁机制。\n\n整改措施\n\n"
+            "（一）加密清运频次。县城管局组织人员每日巡查。\n（二）完善考核办法。\n")
+    found = parse_decisions(text, year=2026).items
+    assert [(d.text[:8], d.lead_units, d.supporting_units, d.deadline) for d in found] == [
+        ("垃圾清运不及时。", ["县城管局", "县住建局", "城关镇"], [], None)]
+
+
+def test_headings_alone_on_their_lines_are_no_form():
+    text = "整改措施\n\n县城管局要加密清运频次。\n\n工作要求\n\n县住建局要完善考核办法。\n\n责任单位\n\n"
+    assert _items(text) == [(["县城管局"], [], None), (["县住建局"], [], None)]
