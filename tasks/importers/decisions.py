@@ -252,7 +252,7 @@ _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保"
                       "民政", "商务", "审计", "统计", "税务", "应急", "文旅", "工信", "国土", "规划", "人社", "司法",
                       "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫", "网信", "监察",
                       "国资", "自然资源", "生态环境", "市场监管", "住房保障"}
-_PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
+_PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长|干部)$")  # "村干部"
 # A title then a name: "副市长张三", "县委常委李四".
 _TITLED_NAME = re.compile(r"(?:书记|县长|市长|区长|镇长|乡长|主任|局长|部长|主席|常委|秘书长)([\u4e00-\u9fff]{2,3})$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -416,7 +416,8 @@ _KIND_OF_BODY = re.compile(r"^(?:高校|学校|医院|中小学)$")
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
 # "涉及防火问题尽快与消防支队沟通" (the unit there is who the work is done with, not who does it).
 _NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保"
-                         r"|鼓励|引导|动员|发动|吸引|号召)")  # "鼓励农业经营主体参与…": whom it invites, no unit
+                         # "鼓励农业经营主体参与…", "广泛发动群众参与…": whom it invites, no unit
+                         r"|(?:广泛|积极|充分|大力)?(?:鼓励|引导|动员|发动|吸引|号召))")
 
 
 # The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",

@@ -205,6 +205,8 @@ def names_no_unit(phrase: str) -> bool:
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
     or a name of an unusual shape is not refused, a short phrase that opens with what is to be done ("提高市民") is."""
     read = _read(phrase)
+    if "谁" in read:
+        return True  # "谁收费、谁管理、谁负责": whoever it is, no name
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
     return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 

@@ -485,3 +485,20 @@ def test_a_form_one_cell_a_line_with_names_without_colons_is_one_decision():
 def test_headings_alone_on_their_lines_are_no_form():
     text = "整改措施\n\n县城管局要加密清运频次。\n\n工作要求\n\n县住建局要完善考核办法。\n\n责任单位\n\n"
     assert _items(text) == [(["县城管局"], [], None), (["县住建局"], [], None)]
+
+
+# --- precision: phrases read as units that name none --------------------------------------------------------------
+
+def test_a_principle_of_whoever_names_no_unit():
+    assert names_no_unit("谁管理") and names_no_unit("谁")
+    assert _items("遵照“谁收费、谁管理、谁负责”原则，要切实管理好便民市场。") == []
+
+
+def test_cadres_are_persons_not_units():
+    assert _items("各村干部要在岗值守，包村干部负责巡查。") == []
+
+
+@pytest.mark.parametrize("text", ["县水利局要多方筹措资金，广泛吸引社会资本参与。",
+                                  "县水利局要加强宣传，广泛发动群众参与。"])
+def test_whom_a_unit_invites_to_take_part_supports_nothing(text):
+    assert _items(text) == [(["县水利局"], [], None)]
