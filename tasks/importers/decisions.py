@@ -108,7 +108,13 @@ no deadline. A date the notice sets once for all its work
 ``市、区X局`` is one unit per level; ``A、B等部门进一步强化…`` and ``X遵循…，负责…``
 are charges; a phrase written in a 牵头/配合 slot that is no unit's name is named in a
 warning. The organisation words a name ends with are one lexicon (``orgnames.SUFFIXES``
-for the recogniser, ``orgnames.UNIT_END`` for the clause patterns).
+for the recogniser, ``orgnames.UNIT_END`` for the clause patterns). A numbered heading alone on its
+line (``2、工作上要抓紧部署``) is read before a colon; ``责令X镇人民政府…`` names the government whole and
+``X站责令施工单位…`` charges X; ``…，结合Y做好…`` and a later sentence ``联合Y…`` give the partners of the unit
+charged before; ``X牵头，Y实施…`` / ``由X牵头，由A、B参加`` make Y, A, B supporting; ``X负总责，A、B牵头`` are one
+charge's leads; ``X在…时要…``, ``X部门在每个考点组织…`` and ``X举全局之力做好…`` are charges; ``并要求X，…`` is a
+request, ``与Y配合`` no supporting unit; collectives helping in a sentence of their own support no one; a
+``年底收官之战`` is no deadline; a 整改 form one cell a line without colons is a record.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
