@@ -108,7 +108,13 @@ no deadline. A date the notice sets once for all its work
 ``市、区X局`` is one unit per level; ``A、B等部门进一步强化…`` and ``X遵循…，负责…``
 are charges; a phrase written in a 牵头/配合 slot that is no unit's name is named in a
 warning. The organisation words a name ends with are one lexicon (``orgnames.SUFFIXES``
-for the recogniser, ``orgnames.UNIT_END`` for the clause patterns).
+for the recogniser, ``orgnames.UNIT_END`` for the clause patterns). A numbered heading alone on its
+line (``2、工作上要抓紧部署``) is read before a colon; ``责令X镇人民政府…`` names the government whole and
+``X站责令施工单位…`` charges X; ``…，结合Y做好…`` and a later sentence ``联合Y…`` give the partners of the unit
+charged before; ``X牵头，Y实施…`` / ``由X牵头，由A、B参加`` make Y, A, B supporting; ``X负总责，A、B牵头`` are one
+charge's leads; ``X在…时要…``, ``X部门在每个考点组织…`` and ``X举全局之力做好…`` are charges; ``并要求X，…`` is a
+request, ``与Y配合`` no supporting unit; collectives helping in a sentence of their own support no one; a
+``年底收官之战`` is no deadline; a 整改 form one cell a line without colons is a record.
 
 Units are kept as written (``市住房和城乡建设局``, ``各镇（街道）``, ``有关部门``), split on ``、`` and ``，`` and on
 ``和``/``及``/``与`` only between two names that each end as a unit does (so ``住房和城乡建设局`` stays whole). The
@@ -224,6 +230,8 @@ _MANNER = re.compile(r"(?:负责|要|应|须)?"
 # "X等部门", "交通等相关职能部门": a list ends at 等.
 _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主管)?(?:部门|单位|机构)?"
                   r"|等?[0-9两三四五六七八九十]+个?家?(?:单位|部门|镇|乡|街道|区|县))$")
+# While what is done, written between the units and their 要: "X在审批商业网点时要…", "X在汛期期间要…".
+_WHILE = re.compile(r"(?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际)$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
 _MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
@@ -250,7 +258,7 @@ _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保"
                       "民政", "商务", "审计", "统计", "税务", "应急", "文旅", "工信", "国土", "规划", "人社", "司法",
                       "发改", "金融", "信访", "邮政", "电力", "供电", "消防", "交警", "市监", "环卫", "网信", "监察",
                       "国资", "自然资源", "生态环境", "市场监管", "住房保障"}
-_PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长)$")
+_PERSON_TITLE = re.compile(r"(?:领导|书记|县长|市长|区长|镇长|主任|局长|同志|组长|干部)$")  # "村干部"
 # A title then a name: "副市长张三", "县委常委李四".
 _TITLED_NAME = re.compile(r"(?:书记|县长|市长|区长|镇长|乡长|主任|局长|部长|主席|常委|秘书长)([\u4e00-\u9fff]{2,3})$")
 _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -414,7 +422,8 @@ _KIND_OF_BODY = re.compile(r"^(?:高校|学校|医院|中小学)$")
 # How a span starts that names no unit but what to do or with whom: "会议要求抓紧办理…", "同时与市规划局协调…",
 # "涉及防火问题尽快与消防支队沟通" (the unit there is who the work is done with, not who does it).
 _NOT_A_NAME = re.compile(r"^(?:与|跟|对|给|涉及|抓紧|尽快|加快|及时|立即|力争|确保"
-                         r"|鼓励|引导|动员|发动|吸引|号召)")  # "鼓励农业经营主体参与…": whom it invites, no unit
+                         # "鼓励农业经营主体参与…", "广泛发动群众参与…": whom it invites, no unit
+                         r"|(?:广泛|积极|充分|大力)?(?:鼓励|引导|动员|发动|吸引|号召))")
 
 
 # The role a unit is given, written before its name: "由包片单位县幼儿园负责", "陈家坝沿线包片单位县职教中心",
@@ -483,7 +492,8 @@ _VERB = (r"(?:设置|设立|开展|负责|牵头|统筹|推进|做好|抓好|抓
          r"协调|研究|制定|提出|落实|完成|实施|并|在|要|于|会同|配合|协助|认真|进一步|立即|及时|不断|持续|切实)")
 # The units another supports, up to what they are to do: "配合各镇做好…" -> 各镇.
 _SERVED = re.compile(rf"^(.{{1,{MAX_UNIT}}}?{_UNIT_END})"
-                     r"(?=(?:尽快|抓紧|及时|加快|全力)?(?:做好|抓好|开展|完成|推进|实施|落实))")
+                     r"(?=(?:尽快|抓紧|及时|加快|全力|第一时间|立即|迅速|全面|深入)*"
+                     r"(?:做好|抓好|开展|完成|推进|实施|落实|摸排|排查|核查|调查|清查|清理|整治|处置))")
 _LEADING_UNITS = re.compile(rf"^(.{{1,{MAX_UNIT * 2}}}?{_UNIT_END})(?={_VERB})")
 
 
@@ -494,11 +504,15 @@ def _leading_units(text: str) -> list[str]:
 
 
 _AS_ROLE = re.compile(rf"({_UNIT_END})(?:作为|为|是)$")
+# A span that opens with whom the work is done with ("积极与X配合", "主动同Y协作"): the subject is written before.
+_WITH_WHOM = re.compile(r"^(?:积极|主动|要|并|密切|加强|及时|全力)*(?:与|同|跟)")
 
 
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
     span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    if _WITH_WHOM.match(span):
+        return []  # "积极与公安和街道相关科室配合": whom the unit charged works with, no unit of this role
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
     if not span or len(span) > MAX_UNIT * 3:
         return []
@@ -537,7 +551,8 @@ def _modified_names(span: str) -> str:
 
 def _units_charged(clause: str) -> list[str]:
     """"X、Y要…" / "请X…" / "要求X…": the units the clause charges, when one of them names a unit."""
-    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:会议|{_ASKER})?(?:请|要求|责成|希望)", clause.strip())
+    by_word = (re.match(rf"^(?:[0-9]{{1,2}}[.．、])?(?:并|同时|还|另外)?(?:会议|{_ASKER})?(?:请|要求|责成|希望)",
+                        clause.strip())
                or ((speaker := _speaker(clause.strip())) and speaker.group(0).endswith("要求")))
     clause = _clean_span(clause)
     m = _CHARGED.search(clause)
@@ -547,6 +562,8 @@ def _units_charged(clause: str) -> list[str]:
         if span[-1:] in _WHEN_ENDS:
             span = _WHEN.sub("", span)  # "X12月15日前要…"
         span = _MODAL.sub("", span)  # "工信委等单位一定要…"
+        if "时" in span or "期间" in span or "之际" in span:
+            span = _WHILE.sub("", span)  # "X在审批商业网点时要…": when, written between who and 要
         if "的" in span:
             span = _modified_names(span)  # "承担拆迁任务的城北办事处、城南办事处要…": the names the clause describes
         units = _unit_list(span, phrases=True)
@@ -763,6 +780,11 @@ def _names_in_brackets(line: str) -> str | None:
     return None
 
 
+# A numbered heading on a line of its own ("2、工作上要抓紧部署", "（一）道路交通领域"): short, no punctuation. The
+# paragraph under it is read after a colon, so the heading's words run into no name or clause of it.
+_HEADING_LINE = re.compile(r"^[^，,、；;。:：!！?？（）()]{2,16}$")
+
+
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
               meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
@@ -773,6 +795,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
     closed = False  # the segment above ends with a bracketed field line: what follows starts afresh
     block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
     items: set[int] = set()  # the segments that start at a numbered line
+    heading = False  # the segment above is a numbered heading alone on its line, nothing joined to it yet
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -785,6 +808,7 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
+        was_heading, heading = heading, False
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)
         if len(pieces) > 1:
@@ -805,6 +829,9 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
             numbered, fields, closed = True, False, False
             items.add(len(out))
             out.append((n, _NUMBERED.sub("", line, count=1).strip()))
+            # not "（一）县住建局" (who the paragraph is for), nor the start of a sentence charging units
+            heading = bool(_HEADING_LINE.match(out[-1][1])) and not is_unit_name(out[-1][1]) and not any(
+                _who(out[-1][1]))
         elif out and out[-1][1] != _TABLE and _BRACKETED_FIELD_LINE.match(line):
             # "富丽城工地 - …乱丢乱放。" / "（责任单位：住建局）": who answers for the item above, even after its 。
             out[-1] = (out[-1][0], out[-1][1] + line)
@@ -828,6 +855,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
                 if first < len(out) - 1:
                     out[first:] = [(out[first][0], " ".join(text for _n, text in out[first:]))]
             sep = "；" if field_line and not re.search(r"[。；;、，,：:]$", out[-1][1]) else ""
+            if was_heading and not field_line and not fields and len(line) > len(out[-1][1]) + 4:
+                sep = "："  # "2、工作上要抓紧部署" / "农业部门要…": a heading, then the paragraph under it
             out[-1] = (out[-1][0], out[-1][1] + sep + line)
             if field_line:
                 fields = True
@@ -988,6 +1017,9 @@ def _items_for(segment: str, kind: str, addressee: str) -> list[str]:
     return []
 
 
+# Where the work is done, then what is done ("在每个考点组织…", "在主要路口设置…"), not what was done there.
+_AT_THEN_WORK = (r"(?<!所)在(?!地)[^，,；;。了的]{1,12}?(?:组织|设立|设置|建立|开展|安排|做好|加强|配备|组建|增设)"
+                 r"(?![了过])")
 # A clause that starts with the units it charges and what they are to do, without 要: "县国土局根据…，及时完善…",
 # "城东办一周内完成…", "九重镇落实", the duties a meeting fixes ("住建局统筹协调全局；应急局严管…").
 _CHARGE_START = re.compile(
@@ -997,9 +1029,12 @@ _CHARGE_START = re.compile(
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
     rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     # "X、Y等部门进一步强化…", "…全力做好…": a manner word, then the work
-    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决)?(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
+    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
+    r"(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
+    rf"|{_AT_THEN_WORK}"
     r"|统筹|制定(?!了)|拟定(?!了)"
     r"|严管|严控|严查|(?:审核|审查|复核|汇总)(?![了的])"  # "学工办审核把关并将评定结果予以公示"
+    r"|责令(?![了过])"  # "县监督站责令施工单位立即整改": the unit that orders a party to put things right
     r"|从[^，,；;。]{1,12}?(?:严控|严管|严查|把关)"
     r"|对[^，,；;。]{1,30}?(?:进行|实行|实施)(?![了过])"  # "财务处对在建项目资金进行专项管理"
     r"|(?:分别|各自|共同)?负责(?!人|同志|制(?![定订]))|落实$|实施$|承办$|[0-9一二三四五六七八九十两]+个?(?:天|日|周|个工作日|个月)内"
@@ -1024,7 +1059,8 @@ _CHARGE_START = re.compile(
 _SHORT_ANY = "|".join(sorted(set(SHORT_NAMES), key=len, reverse=True))
 _KIND_START = re.compile(
     rf"^((?:[省市县区]级?)?(?:{_SHORT_ANY})(?:[、和及与](?:{_SHORT_ANY}))*部门)"
-    r"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在|和|与|及|、|等|要|应|须|将|已"
+    rf"(?!负责|相关|关于|职|主要|汇报|参加|出席|陪同|领导|人员|工作人员|同志|干部|的|是|为|在(?!{_AT_THEN_WORK})|和|与|及"
+    r"|、|等|要|应|须|将|已"
     r"|正|均|也|都|还|对于|从|被|联合|配合|协助)(?=[\u4e00-\u9fff]{2})")
 # "市财政要…": a level and a department's short name is a unit's name.
 _LEVEL_SHORT = re.compile(rf"^(?:[省市县区]级?)(?:{'|'.join(sorted(_SHORT_DEPARTMENTS, key=len, reverse=True))})$")
@@ -1039,9 +1075,12 @@ _WITH = re.compile(r"(?:会同|联合)")
 # A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
 _WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
 _JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
-# A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…").
+# A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…",
+# "…，结合交警做好…"; not "结合实际").
 _PARTNERS_FIRST = re.compile(r"^(?:并|同时|要|积极|主动)*(?:会同|联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作"
-                             r"|指挥|行动|体|会|社|站|队|组|党))")
+                             r"|指挥|行动|体|会|社|站|队|组|党)|结合(?!实际|自身|本|各自|当地|工作|自己))")
+# "…，结合Y做好…": Y (a unit the recogniser reads as a name) works with the unit charged before.
+_COMBINED = re.compile(r"^\s*(?:并|同时|要|积极|主动)*结合(?!实际|自身|本|各自|当地|工作|自己)")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
@@ -1093,7 +1132,8 @@ def _asked_units(clause: str) -> list[str]:
 def _with_units(after: str) -> list[str]:
     """The units after 会同/联合, up to what they are to do."""
     # a name ends before where or by when the work is done ("会同X设计院在…基础上", "会同X于本月底前…")
-    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)", after,
+    span = re.split(r"等|对|研究|制定|做好|开展|抓紧|尽快|赴|到|深入|工作人员|负责人|[，,]|(?<=..)(?:在|于)"
+                    r"|(?<=..)(?:检查|排查|巡查|督查|整治|查处|核查|清理|打击)(?![室组队站所局办处科中])", after,
                     maxsplit=1)[0]
     units = _unit_list(span, phrases=True)
     if len(units) == 1 and (len(units[0]) > MAX_UNIT // 2 or not _NAMED_UNIT.search(units[0])):
@@ -1180,6 +1220,9 @@ _NAMED_AS = re.compile(r"(?:为|是|作为)"
 _REFERRED = re.compile(rf"(?:交由|转交|移交|转由|交给|转(?<![^已并即现拟]转)|^(?:会议同意|同意|会议决定|决定)?交)"
                        rf"([^，,；;。的了]{{2,{MAX_UNIT}}}?{_UNIT_END})"
                        r"(?:具体|负责|进行|依法)?(?:实施|办理|处理|落实|承办|调查|核查|整改|研究|答复|处置)")
+# What a place's name goes on with when it names the place's government or office: "X镇人民政府", "X乡政府", "X街道
+# 办事处", "X镇党委".
+_SEAT = r"(?:(?:人民)?政府|(?:街道)?办事处|党委|党工委|管委会)"
 _AUTHORISED = re.compile(r"(?<![经已])授权(?=[^，,；;。]{2,}?(?:进行|负责|办理|审核|审批|开展))")  # "小组授权X进行审核"
 
 
@@ -1247,6 +1290,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
+        body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
         body = _DESCRIBED_THEN_YAO.sub(lambda m: m.group(1) if _described_names(m.group(1)) else m.group(0), body)
     if "要求" in body or "请" in body or "责成" in body:
@@ -1261,6 +1306,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     subjects: list[str] = []  # collectives a clause charged ("各乡镇要…"), for a later "…，全力配合" without a subject
     subjects_at = 0  # the clause that charged them
     heads = False  # a unit of this sentence 要牵头 ("X要做好牵头抓总"): the collectives charged beside it support
+    headed = False  # a clause of this sentence named units in a 牵头 slot and nothing else ("由X牵头，")
     # A clause that opens a sentence ending in ；: an item of a list of duties ("X牵头…；Y现场与企业比对…；").
     duty_items: set[int] = set()
     clauses: list[str | None] = []
@@ -1273,6 +1319,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if len(leads) > sentence_start:
                 supporting += asked  # "各村要积极配合，X牵头…": the lead of their own sentence
             subjects, sentence_start, heads, asked = [], len(leads), False, []  # a subject carries over its sentence
+            headed = False
             continue
         clause = clause.strip()
         if not clause or _DONE_ALREADY.search(clause):
@@ -1298,7 +1345,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         charged = _CHARGED.search(cleaned)
         if charged and _REPORT_BACK.match(cleaned[charged.end():]):
             continue  # "…滞后的区市政府，要向市政府作出报告": a report owed to who charges, no charge of its own
-        role = re.search(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办", cleaned)
+        role = _ROLE.search(cleaned)
+        if headed and (doers := _carry_out(cleaned)):
+            supporting += doers  # "X牵头，Y实施…", "由X牵头，由A、B等部门参加": the units that carry out X's lead
+            continue
         if charged and (role is None or charged.start() < role.start()):
             units = _units_charged(clause)
             rest = cleaned[charged.end():]
@@ -1326,9 +1376,17 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if subjects and heads:
                 supporting += subjects  # "区应急局要做好牵头抓总，各相关部门以及各街道要…": they support its lead
                 continue
+        if leads and (combined := _COMBINED.match(clause)) and (
+                partners := [u for u in _with_units(clause[combined.end():])
+                             if is_unit_name(u) and not _GENERIC.search(u)]) and not re.search(
+                    rf"{re.escape(partners[-1])}[^，,；;。]{{0,4}}?的", clause):  # not "结合X的意见": what, not who
+            supporting += partners  # "X要控制…，结合交警做好安全防范": the partners of the unit charged before
+            continue
+        # "X牵头，联合Y…", and a sentence of the same charge opening with them, its subject the unit charged before
+        # ("镇派出所强化执法力度…。联合交通部门检查…")
         if _WITH.search(clause) and "会同" in clause or re.search(r"要联合", clause) or (
                 (joins := _JOINS.search(clause)) and (_ENDS_AS_UNIT.match(_clean_span(clause[: joins.start()])) or (
-                    not _clean_span(clause[: joins.start()]) and len(leads) > sentence_start))):
+                    not _clean_span(clause[: joins.start()]) and leads))):
             # "X牵头，联合Y、Z开展…": the lead of the clause before joins with them
             # "县水利局联合妙高街道、县经投公司，结合…": 联合 after a unit's name is 会同 (not "开展联合执法", nor
             # a name: "县第一中学和城区联合执法队")
@@ -1338,15 +1396,17 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
-            elif not before.strip() and len(leads) > sentence_start:
+            elif not before.strip() and leads:
                 supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
             continue
         if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
             before, after = clause[: head.start()], clause[head.end():]
-            leads += _units_before(before + head.group(0), head.group(0))
+            named = _units_before(before + head.group(0), head.group(0))
+            leads += named
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            headed = headed or bool(named and not support and _SLOT_END.match(after))
             continue
         if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
                 with_whom := _with_units(clause[co.end():])):
@@ -1395,7 +1455,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 # the first word that ends a unit's name (after 指令 or 授权 a name runs to no 对/派/将: "指令各连派专人
                 # 对…所有" names no unit).
                 name = "[^，,；;。]" if ordered.group(0) in ("责成", "责令") else "[^，,；;。对派将把]"
-                m = re.match(rf"{name}*?{_UNIT_END}(?:(?:[、和及与]|以及){name}*?{_UNIT_END})*",
+                # a town or a district with its government's seat is one name ("大湖口镇人民政府", not 大湖口镇)
+                m = re.match(rf"{name}*?{_UNIT_END}{_SEAT}?(?:(?:[、和及与]|以及){name}*?{_UNIT_END}{_SEAT}?)*",
                              clause[ordered.end():])
                 if m:
                     leads += [u for u in _split_units(m.group(0)) if len(u) <= MAX_UNIT]
@@ -1579,6 +1640,9 @@ _REPORT_DUE = re.compile(r"(?:前|底|内)[^，,；;。]{0,12}?(?:书面|统一)
 
 
 _YEAR_OF_TARGETS = re.compile(r"(?:今年|本年度?|全年)(?:的)?(?=(?:各项)?(?:目标|任务|计划))")
+# A point that names a stage of the work, not when it is due: "打好年底收官之战", "迎接年底考核", "月底冲刺".
+_STAGE_NAMED = re.compile(r"(?:(?:20[0-9]{2}年)?年底|年末|岁末|[0-9一二三四五六七八九十]{1,2}月底)"
+                          r"(?=(?:的)?(?:收官|决战|冲刺|大考|考核|总结|盘点))")
 
 
 def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple[date | None, str]:
@@ -1607,6 +1671,8 @@ def _deadline(text: str, year: int | None, meeting: date | None = None) -> tuple
         if re.search(r"前|之前|以前|完成|底|截止|为止|内(?!容)|完工|竣工|办结|交付|建成", clause):  # not 内容
             # "确保今年目标任务完成": the year names whose targets they are, as "纳入今年计划" does; no date
             clause = _YEAR_OF_TARGETS.sub("", clause)
+            if "底" in clause or "末" in clause:
+                clause = _STAGE_NAMED.sub("", clause)  # "打好年底收官之战": the stage's name, no point it is due by
             found, recurring = parse_deadline_in(clause, year)
             if recurring and (ongoing := _ONGOING_AFTER.search(clause)):
                 found, _recurring = parse_deadline_in(clause[: ongoing.start()], year)  # "12月底前见效并长期坚持"
@@ -1637,7 +1703,10 @@ _EXHORTATION = re.compile(r"^(?:会议)?(?:(?:要求|强调|指出)?[:：,，]?(
                           r"(?:各|其他|其它|其余|全体|所有|相关|有关)[^，,。；;]{0,20}?要"
                           r"|(?:要求|请)(?:全[省市县区镇乡])?(?:各|全体|所有|相关|有关)"  # "要求全市各街道…"
                           # "其他乡镇在本月底前全面启动…": the rest of the collectives, with or without 要
-                          r"|(?:其他|其它|其余)(?:各)?(?:乡镇|街道|部门|单位|县区|镇街|村|社区))")
+                          r"|(?:其他|其它|其余)(?:各)?(?:乡镇|街道|部门|单位|县区|镇街|村|社区)"
+                          # "各部门主动配合，相互帮助…": collectives asked to help, without 要, in a sentence of its own
+                          r"|(?:全[省市县区镇乡])?(?:各|相关|有关)[^，,。；;要]{0,12}?(?:主动|积极|密切|全力|紧密)*"
+                          r"(?:配合|协助|协作|支持)(?=[，,。；;]|$|做好|搞好|工作))")  # (not "…配合县住建局…")
 
 
 # Words that say how units work together, not who helps: "各司其职、相互配合", "强化家校协同配合".
@@ -1723,6 +1792,19 @@ _PARTS = re.compile(r"(?<=[，,])(?<!表示，)(?<!表示,)"
                     r"|(?<=[\u4e00-\u9fff]{6}、)(?=[^、，,；;。]{2,20}?(?:牵头|负责(?!人|同志)))")
 
 
+def _list_kept(parts: list[str]) -> list[str]:
+    """Clauses cut at a 、 joined again where the words before it are a unit's name: a list of names before its
+    role word ("区住建委、区城管执法监察局、区土地储备中心牵头"), not one charge's end before the next ("由X负责…工作、
+    Y牵头")."""
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1].endswith("、") and is_unit_name(re.split(r"[，,、]", out[-1][:-1])[-1]):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def _charges(item: str) -> list[str]:
     """An item cut where a sentence, or a clause opening with a charge, names other units than the piece before
     it: the clauses that follow a charge (its 配合 units, its deadline) and those before the first stay with it. A
@@ -1744,12 +1826,17 @@ def _charges(item: str) -> list[str]:
             # its own time is one of its own (unlabelled); its time is not the time of the charge after it
             pieces.append("")
         first = len(pieces) - 1  # the piece this sentence starts in
-        parts = _PARTS.split(sentence)
+        parts = _list_kept(_PARTS.split(sentence))
         if "负责" in sentence:
             parts = _duty_parts(parts)
         for k, part in enumerate(parts):
             if k and pieces[-1].strip() and (_opens_charge(part) or _charges_others(part, pieces[-1])) and (
-                    before := _who(pieces[-1], promote=False)[0]) and set(before) != set(_who(part, promote=False)[0]):
+                    before := _who(pieces[-1], promote=False)[0]) and set(before) != set(
+                        _who(part, promote=False)[0]) and not (
+                    _HEADED_END.search(pieces[-1]) and _carry_out(_clean_span(part.strip("，,。；; ")))) and not (
+                    _OVERALL_END.search(pieces[-1])):
+                # (not "X牵头，" + "Y实施…": Y carries out X's lead, one decision; nor "X负总责，" + "Y牵头…": the work
+                # X answers for overall is the one Y leads, X and Y its leads)
                 pieces.append(part)
             elif (k == len(parts) - 1 and len(pieces) - 1 > first and _LED.search(pieces[first])
                   and _helpers_only(part)):
@@ -1762,6 +1849,33 @@ def _charges(item: str) -> list[str]:
 
 
 _LED = re.compile(r"由[^，,；;。]{2,40}?牵头")
+
+
+_ROLE = re.compile(r"牵头|主办|负责(?!人|同志|制(?![定订]))|会同|联合|配合|协助|参与|协同|协办")
+# "由A、B等部门参加": the units a clause says take part, after a 牵头 slot.
+_TAKE_PART = re.compile(rf"^([^，,；;。]{{2,{MAX_UNIT * 3}}}?)(?:共同)?参加$")
+
+
+def _carry_out(cleaned: str) -> list[str]:
+    """The units a clause names as carrying out the work, with no role word nor 要 of their own ("巴州区政府实施",
+    "A、B、C按照管理权限予以规范", "由A、B等部门参加"): read after a clause that named the lead in a 牵头 slot, they
+    are the units that carry out its lead (as 责任单位 beside a 牵头单位 are); [] for none, a collective or a person."""
+    if _CHARGED.search(cleaned) or _ROLE.search(cleaned):
+        return []  # "Y负责…", "Y要…", "Y配合": a part of its own, or a helper by its own word
+    if m := _TAKE_PART.match(cleaned):
+        units = _unit_list(m.group(1))
+        return units if units and _names_a_unit(units, m.group(1)) else []
+    start = _CHARGE_START.match(cleaned) or _KIND_START.match(cleaned)
+    units = _unit_list(start.group(1)) if start else _led_by(cleaned)
+    if not units or any(_GENERIC.search(u) or _is_person(u) for u in units) or _DONE_ALREADY.search(cleaned):
+        return []
+    return units
+
+
+# A piece that ends with a unit that answers for the work overall, no work of its own named ("…，属地政府负总责，").
+_OVERALL_END = re.compile(r"负(?:总|主)责\s*[，,]\s*$")
+# A piece that ends with the lead named in a 牵头 slot, its clause closed ("…，市住建局牵头，").
+_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,]\s*$")
 
 
 def _helpers_only(part: str) -> bool:
@@ -1974,18 +2088,43 @@ _RECORD_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
 _RECORD_TITLE = re.compile(r"标题|名称|事项$|主题")
 _RECORD_CONTENT = re.compile(r"内容|事项|问题|描述|要求")
 _RECORD_WHO = re.compile(rf"^(?:{_UNIT_LABEL})$")
+def _record_label(line: str) -> str:
+    """A record field's name as written on its line, with or without its colon."""
+    m = _RECORD_LABEL.match(line.strip())
+    return m.group(1) if m else line.strip()
+
+
 _RECORD_WHEN = re.compile(r"^(?:完成|办理|整改|办结|反馈)?(?:时限|期限)$|^要求完成时间$|^完成时间$")
+
+
+# The same record as a form one cell a line ("整改任务" / "河长巡查流于形式…" / "责任单位" / "X局、Y镇" / "整改措施"
+# / …): a field's name alone on its line, without a colon, from a 交办/整改 form's words, its value under it.
+_BARE_RECORD_LABEL = re.compile(r"^(?:整改|问题|交办|督办|办理|责任|牵头|配合|协办|完成)[\u4e00-\u9fff]{2,4}$")
+
+
+def _bare_labels(lines: list[str]) -> list[int]:
+    """The lines that are a form's field names alone (no colon), each followed by a value, not by another name."""
+    named = [n for n, line in enumerate(lines) if _BARE_RECORD_LABEL.match(line.strip())
+             and (column_role(line.strip()) or line.strip().startswith("整改"))]
+    out = []
+    for n in named:
+        below = next((m for m in range(n + 1, len(lines)) if lines[m].strip()), None)
+        if below is not None and below not in named:
+            out.append(n)
+    return out
 
 
 def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
     """The decisions of the field records in ``text``, and the text with their lines blanked (numbers kept)."""
     lines = text.split("\n")
     labels = [n for n, line in enumerate(lines) if _RECORD_LABEL.match(line.strip())]
-    if len(labels) < 3 or not any(_RECORD_WHO.match(_RECORD_LABEL.match(lines[n].strip()).group(1)) for n in labels):
+    if len(labels) < 3 and ("单位" in text or "部门" in text):
+        labels = _bare_labels(lines)  # a form one cell a line, its names without colons
+    if len(labels) < 3 or not any(_RECORD_WHO.match(_record_label(lines[n])) for n in labels):
         return [], text
     records: list[list[tuple[int, str, str]]] = [[]]
     for k, n in enumerate(labels):
-        label = _RECORD_LABEL.match(lines[n].strip()).group(1)
+        label = _record_label(lines[n])
         end = labels[k + 1] if k + 1 < len(labels) else len(lines)
         if k + 1 == len(labels):  # the last field's value: its lines up to a blank line
             end = next((m for m in range(n + 1, len(lines)) if not lines[m].strip() and m > n + 1), len(lines))
@@ -1997,7 +2136,8 @@ def _records(text: str, year: int | None) -> tuple[list[ParsedDecision], str]:
         fields = {label: value for _n, label, value in record}
         who = "；".join(f"{label}：{value}" for label, value in fields.items() if _RECORD_WHO.match(label) and value)
         said = ([v for label, v in fields.items() if _RECORD_TITLE.search(label) and v]
-                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v])
+                or [v for label, v in fields.items() if _RECORD_CONTENT.search(label) and v]
+                or [v for label, v in fields.items() if column_role(label) == "task" and v])  # "整改任务"
         if not who or not said or len(record) < 3:
             continue
         leads, supporting = _who(who)

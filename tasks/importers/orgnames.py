@@ -60,7 +60,7 @@ SHORT_NAMES = _words(
     "林草 畜牧 自然资源 自然资源规划 规划 交通 交通运输 交运 文旅 文旅体 文广 文化 旅游 体育 "
     "科技 金融 国资 粮食 气象 人防 房管 住房保障 扶贫 乡村振兴 宣传 组织 统战 政法 邮政 "
     "电力 供电 物业 妇联 团委 工会 残联 工商联 科协 建设 移动 联通 电信 通信 通讯 供水 供气 供热 燃气 "
-    "不动产登记 不动产 土地"
+    "不动产登记 不动产 土地 保密 文体 食药监 药监"
 )
 # Departments whose own name holds 和 ("文化和旅游局", "教育和体育部门"): one department, not two short names joined.
 MERGED_NAMES = _words(
@@ -205,6 +205,8 @@ def names_no_unit(phrase: str) -> bool:
     it holds a predicate or a clause's function word and does not read as a name; a short bare place ("乐土")
     or a name of an unusual shape is not refused, a short phrase that opens with what is to be done ("提高市民") is."""
     read = _read(phrase)
+    if "谁" in read:
+        return True  # "谁收费、谁管理、谁负责": whoever it is, no name
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
     return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 
@@ -330,16 +332,19 @@ _KIND_TAIL = re.compile(r"(?:部门|系统)$")
 def shared_kind_tail(names: list[str]) -> list[str]:
     """A list of departments' short names whose last one carries the kind they all are ("规划、土地部门",
     "发展改革和财政部门"): the trailing 部门/系统 belongs to the list, not to its last name (-> 规划, 土地); as it is
-    when a name of the list is no short name ("公交公司与教育部门") or the list is one name ("市监察部门")."""
+    when a name of the list is no short name ("公交公司与教育部门") or the list is one name ("市监察部门"). The run of
+    short names may be followed by other parties joined on ("公路、交通部门和各乡镇" -> 公路, 交通, 各乡镇)."""
     if len(names) < 2:
         return names
-    last = _read(names[-1])
-    if not _KIND_TAIL.search(last):
+    at = next((k for k, n in enumerate(names) if _KIND_TAIL.search(_read(n))), -1)
+    if at < 1:
         return names
-    stem = _KIND_TAIL.sub("", last)
-    if not _SHORT.match(stem) or any(not _SHORT.match(_read(n)) or _KIND_TAIL.search(_read(n)) for n in names[:-1]):
+    stem = _KIND_TAIL.sub("", _read(names[at]))
+    if not _SHORT.match(stem) or any(not _SHORT.match(_read(n)) for n in names[:at]):
         return names
-    return [*names[:-1], names[-1][: len(names[-1]) - 2]]
+    if at < len(names) - 1 and any(_SHORT.match(_read(n)) for n in names[at + 1:]):
+        return names  # "公安、交通部门、城管": the kind is not the run's alone
+    return [*names[:at], names[at][: len(names[at]) - 2], *names[at + 1:]]
 
 
 # Where a unit's name can begin inside a phrase that runs on from a heading: a level before the name ("市建管中心").

@@ -232,3 +232,273 @@ def test_the_parser_closes_a_units_name_with_the_recognisers_lexicon():
     assert [w for w in plain if not orgnames.is_unit_name("城东" + w)] == ["科协"]
     assert orgnames.is_unit_name("县科协")
     assert set(plain) - {"管委会", "电视台", "妇联", "残联", "侨联", "文联", "工商联", "科协"} <= set(orgnames.SUFFIXES)
+
+
+# === session 22, h34fix2: the classes of the fifteenth and sixteenth held-out batches (now tuning material) ======
+
+# --- a numbered heading on a line of its own, then the paragraph under it ---------------------------------------
+
+@pytest.mark.parametrize("heading", ["2、工作上要抓紧部署", "（一）道路交通领域", "三、抓好重点行业监管"])
+def test_a_numbered_heading_runs_into_no_name_or_clause_of_the_paragraph_under_it(heading):
+    text = (f"{heading}\n"
+            "县畜牧局要及时组织技术人员下村指导牛羊圈舍保暖。县供电公司要加强线路巡查，做好抢修准备工作。\n")
+    assert _items(text) == [(["县畜牧局"], [], None), (["县供电公司"], [], None)]
+
+
+def test_a_numbered_heading_that_names_a_unit_still_charges_it_with_the_paragraph_under_it():
+    text = "（一）县住建局\n加快推进老旧小区改造，确保年内开工十个小区的改造工程。\n"
+    assert _items(text) == [(["县住建局"], [], D(2026, 12, 31))]
+
+
+def test_a_paragraph_broken_over_lines_after_its_number_is_read_as_one():
+    text = "一、县交通局要在11月底前完成全部\n危桥的排查，建立台账，逐一落实整改措施。\n"
+    parsed = parse_decisions(text, year=2026).items
+    assert [(d.lead_units, d.deadline) for d in parsed] == [(["县交通局"], D(2026, 11, 30))]
+    assert "完成全部危桥的排查" in parsed[0].text
+
+
+# --- the 部门 closing short names belongs to them, also before another party joined on ----------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("公路、交通部门和各乡镇要加强对易结冰路段的管控。", ["公路", "交通", "各乡镇"]),
+    ("城管、环卫部门及各街道要及时清扫积雪。", ["城管", "环卫", "各街道"]),
+    ("区公安、保密部门切实做好试卷保管工作。", ["区公安", "保密"]),
+    ("公安、文体部门还要密切关注网吧等场所。", ["公安", "文体"]),
+])
+def test_the_kind_closing_a_run_of_short_names_is_theirs(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+def test_a_kind_closing_one_name_among_named_units_stays_with_it():
+    assert _items("县住建局和交通部门要加强对易结冰路段的管控。") == [(["县住建局", "交通部门"], [], None)]
+
+
+# --- ordering offices: 责令X…, X责令Y… ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("整改措施：责令青石镇人民政府立即拆除违建围墙。", ["青石镇人民政府"]),
+    ("整改措施：责令县路政大队、白沙乡人民政府派人现场调查。", ["县路政大队", "白沙乡人民政府"]),
+    ("责令东关街道办事处限期清理占道堆放物。", ["东关街道办事处"]),
+    ("责令城南镇立即组织清理。", ["城南镇"]),
+])
+def test_a_place_s_government_ordered_to_act_is_named_whole(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+@pytest.mark.parametrize(("text", "lead"), [
+    ("整改措施：县工程质量监督站责令施工单位立即整改。", "县工程质量监督站"),
+    ("整改措施：县港航事务中心责令该船船主立即更换破损救生设备。", "县港航事务中心"),
+])
+def test_a_unit_that_orders_an_unnamed_party_to_put_things_right_is_charged(text, lead):
+    assert _items(text) == [([lead], [], None)]
+
+
+def test_what_a_unit_ordered_already_is_no_charge():
+    assert _items("上周县工程质量监督站已责令施工单位停工整改。") == []
+
+
+# --- partners: 结合Y, and 联合Y in a later sentence of the same charge ---------------------------------------------
+
+@pytest.mark.parametrize(("text", "lead", "partners"), [
+    ("交通部门要管控好重型货车出行，在建道路要封闭施工，结合交警做好安全防范工作。", "交通部门", ["交警"]),
+    ("县城管局要加强夜间巡查，结合县市场监管局做好占道经营整治。", "县城管局", ["县市场监管局"]),
+])
+def test_partners_after_jiehe_support_the_unit_charged_before(text, lead, partners):
+    assert _items(text) == [([lead], partners, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "县城管局要加强夜间巡查，结合实际做好占道经营整治。",
+    "县城管局要加强夜间巡查，结合各自工作做好占道经营整治。",
+    "县城管局要加强夜间巡查，结合县市场监管局的意见完善方案。",
+])
+def test_jiehe_before_no_unit_s_name_joins_nobody(text):
+    assert _items(text) == [(["县城管局"], [], None)]
+
+
+@pytest.mark.parametrize(("text", "partners"), [
+    ("（一）道路交通\n镇派出所强化巡逻执法，严查超载超速行为。联合交通部门检查客运车辆运行情况。", ["交通部门"]),
+    ("（二）消防安全\n镇应急办牵头，组织各村开展入户排查。针对电动自行车，联合市场监管部门检查销售、维修店铺。",
+     ["市场监管部门"]),
+])
+def test_a_sentence_opening_with_lianhe_gives_partners_of_the_unit_charged_before(text, partners):
+    assert [s for _l, s, _d in _items(text)] == [partners]
+
+
+def test_lianhe_before_a_joint_action_still_joins_nobody_in_a_later_sentence():
+    text = "镇派出所强化巡逻执法，严查超载超速行为。联合执法检查每周开展一次。"
+    assert _items(text) == [(["镇派出所"], [], None)]
+
+
+def test_huitong_before_an_office_whose_name_holds_an_inspection_word_keeps_it_whole():
+    assert _items("县爱卫办要会同县政府督查室扎实开展督导检查。") == [(["县爱卫办"], ["县政府督查室"], None)]
+
+
+# --- units that carry out the lead named in a 牵头 slot support it -----------------------------------------------
+
+@pytest.mark.parametrize(("text", "support"), [
+    ("会议要求，市城管局牵头，东城区政府实施，加快建设应急填埋场。", ["东城区政府"]),
+    ("整改措施：由包片单位县水利局牵头，县供电公司、县移动公司按照管理权限予以规范。", ["县供电公司", "县移动公司"]),
+    ("由区城管执法局牵头，由区市场监管局、公安、交通等部门参加，组成联合执法组开展整治。",
+     ["区市场监管局", "公安", "交通"]),
+])
+def test_units_carrying_out_the_lead_of_a_qiantou_slot_support_it(text, support):
+    lead = ["市城管局"] if "市城管局" in text else ["县水利局"] if "县水利局" in text else ["区城管执法局"]
+    assert _items(text) == [(lead, support, None)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # a unit charged with 负责/要 after the lead's clause has a part of its own
+    ("由县住建局牵头，县财政局负责筹措资金。", [(["县住建局"], [], None), (["县财政局"], [], None)]),
+    # a person in the 牵头 slot: the unit that carries it out leads
+    ("环境整治由张明牵头，城关镇落实。", [(["城关镇"], [], None)]),
+    # units that took part in the meeting are no one's supporting units
+    ("县生态环境局、县公安局等单位参加会议。县住建局要加强工地扬尘管控。", [(["县住建局"], [], None)]),
+])
+def test_other_charges_after_a_qiantou_slot_keep_their_own_leads(text, found):
+    assert _items(text) == found
+
+
+# --- a point that names a stage of the work is no deadline ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "县住建局要压实责任，全力以赴打好清洁取暖年底收官之战。",
+    "县住建局要倒排工期，做好迎接年底考核的准备。",
+    "县住建局要加强调度，打好10月底冲刺。",
+])
+def test_a_point_naming_a_stage_of_the_work_is_no_deadline(text):
+    assert _items(text) == [(["县住建局"], [], None)]
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("县住建局要于年底前完成考核验收。", D(2026, 12, 31)),
+    ("县住建局要确保10月底完成冲刺任务。", D(2026, 10, 31)),
+])
+def test_a_point_the_work_is_due_by_stays_a_deadline(text, due):
+    assert _items(text) == [(["县住建局"], [], due)]
+
+
+# --- a list of names before its role word is no two charges; 负总责 beside the units that 牵头 ---------------------
+
+def test_a_list_of_names_before_qiantou_stays_one_list():
+    text = ("会议要求，县交通运输局要加强路面巡查，县住房和城乡建设局、县城市管理执法局、县自然资源局牵头，"
+            "对违规倾倒建筑垃圾的单位严肃查处。")
+    assert _items(text) == [(["县交通运输局"], [], None),
+                            (["县住房和城乡建设局", "县城市管理执法局", "县自然资源局"], [], None)]
+
+
+def test_one_charge_s_end_then_the_next_unit_s_qiantou_are_still_two_charges():
+    text = "由县财政局负责资金保障工作、县住建局牵头、县交通局配合做好道路改造。"
+    assert _items(text) == [(["县财政局"], [], None), (["县住建局"], ["县交通局"], None)]
+
+
+def test_a_unit_answering_overall_beside_the_units_that_lead_are_the_leads_of_one_charge():
+    text = "一是要加强源头管理，各镇属地政府负总责，县住建局、县城管局牵头，对违规单位严肃查处；"
+    assert _items(text) == [(["各镇属地政府", "县住建局", "县城管局"], [], None)]
+
+
+# --- when or where, written between who and what they are to do ---------------------------------------------------
+
+@pytest.mark.parametrize(("text", "leads"), [
+    ("县市场监管、环保、消防等部门在审批餐饮网点时要事先征求社区意见。", ["县市场监管", "环保", "消防"]),
+    ("县市场监管局在该路段审批餐饮网点时，要事先与县城管局搞好沟通。", ["县市场监管局"]),
+    ("县水利局在汛期期间要实行24小时值班。", ["县水利局"]),
+])
+def test_a_while_clause_between_the_units_and_their_yao_is_no_part_of_them(text, leads):
+    assert _items(text) == [(leads, [], None)]
+
+
+def test_a_department_doing_the_work_at_a_place_is_charged_without_yao():
+    text = "卫健部门在每个考点组织一支医疗救护队，市场监管部门全力开展食品安全检查。"
+    assert _items(text) == [(["卫健部门"], [], None), (["市场监管部门"], [], None)]
+
+
+def test_what_a_department_did_at_a_place_is_no_charge():
+    assert _items("会上，卫健部门在每个考点组织了一支医疗救护队。") == []
+
+
+def test_a_unit_doing_the_work_with_all_its_strength_is_charged():
+    assert _items("县教育局举全局之力做好考务工作，县政府严阵以待。") == [(["县教育局"], [], None)]
+
+
+def test_the_word_suozai_is_no_place_the_work_is_done_at():
+    text = "县住建局要紧盯拆迁进度，对项目所在地学校加强业务指导，实现信息共享。"
+    parsed = parse_decisions(text, year=2026).items
+    assert [(d.lead_units, d.text) for d in parsed] == [(["县住建局"], text)]
+
+
+# --- a request made after another sentence's words; whom a unit works with ----------------------------------------
+
+def test_a_request_opened_with_bing_charges_the_unit_named_before_its_comma():
+    text = ("局长一行检查了拆除现场，要求当事人尽快停止违法行为。并要求城南执法中队，切实加大违建查处力度，"
+            "积极与公安和街道相关科室配合，加快拆除进度。")
+    assert _items(text) == [(["城南执法中队"], [], None)]
+
+
+@pytest.mark.parametrize("text", [
+    "县城管局要加快拆除进度，积极与公安和街道相关科室配合。",
+    "县城管局要加快拆除进度，主动同县公安局协作配合。",
+])
+def test_whom_the_unit_charged_works_with_supports_nobody(text):
+    assert _items(text) == [(["县城管局"], [], None)]
+
+
+# --- collectives charged to help a named unit with what it does first -------------------------------------------
+
+@pytest.mark.parametrize(("text", "helpers"), [
+    ("一是要迅速行动，各街道要配合区自然资源局第一时间深入摸排、掌握底数；", "各街道"),
+    ("各乡镇要积极配合区自然资源局立即开展排查。", "各乡镇"),
+])
+def test_collectives_charged_to_help_a_named_unit_support_it(text, helpers):
+    assert _items(text) == [(["区自然资源局"], [helpers], None)]
+
+
+# --- collectives asked to help in a sentence of their own ---------------------------------------------------------
+
+@pytest.mark.parametrize("after", ["各部门主动配合，相互帮助，全力打好攻坚战。", "各相关单位积极配合做好保障工作。"])
+def test_collectives_asked_to_help_in_a_sentence_of_their_own_support_no_one(after):
+    text = f"会议要求，县大气办要总抓总部署。{after}"
+    assert _items(text) == [(["县大气办"], [], None)]
+
+
+def test_collectives_helping_in_the_charge_s_own_sentence_still_support_it():
+    text = "由县大气办牵头，各部门主动配合，开展扬尘专项整治。"
+    assert _items(text) == [(["县大气办"], ["各部门"], None)]
+
+
+def test_collectives_asked_to_help_a_named_unit_in_a_sentence_of_their_own_support_it():
+    text = "县城管局要开展夜间巡查。各街道积极配合县住建局做好拆违工作。"
+    assert _items(text)[-1] == (["县住建局"], ["各街道"], None)
+
+
+# --- a 整改 form laid out one cell a line, its field names without colons ----------------------------------------
+
+def test_a_form_one_cell_a_line_with_names_without_colons_is_one_decision():
+    text = ("关于督察整改任务销号的公示\n\n具体整改情况表\n\n整改任务\n\n"
+            "垃圾清运不及时。城西片区生活垃圾日产日清率不足80%。\n\n责任单位\n\n县城管局、县住建局、城关镇\n\n整改目标\n\n建立长效保洁机制。\n\n整改措施\n\n"
+            "（一）加密清运频次。县城管局组织人员每日巡查。\n（二）完善考核办法。\n")
+    found = parse_decisions(text, year=2026).items
+    assert [(d.text[:8], d.lead_units, d.supporting_units, d.deadline) for d in found] == [
+        ("垃圾清运不及时。", ["县城管局", "县住建局", "城关镇"], [], None)]
+
+
+def test_headings_alone_on_their_lines_are_no_form():
+    text = "整改措施\n\n县城管局要加密清运频次。\n\n工作要求\n\n县住建局要完善考核办法。\n\n责任单位\n\n"
+    assert _items(text) == [(["县城管局"], [], None), (["县住建局"], [], None)]
+
+
+# --- precision: phrases read as units that name none --------------------------------------------------------------
+
+def test_a_principle_of_whoever_names_no_unit():
+    assert names_no_unit("谁管理") and names_no_unit("谁")
+    assert _items("遵照“谁收费、谁管理、谁负责”原则，要切实管理好便民市场。") == []
+
+
+def test_cadres_are_persons_not_units():
+    assert _items("各村干部要在岗值守，包村干部负责巡查。") == []
+
+
+@pytest.mark.parametrize("text", ["县水利局要多方筹措资金，广泛吸引社会资本参与。",
+                                  "县水利局要加强宣传，广泛发动群众参与。"])
+def test_whom_a_unit_invites_to_take_part_supports_nothing(text):
+    assert _items(text) == [(["县水利局"], [], None)]
