@@ -19,7 +19,7 @@ from tasks import workdays
 from tasks.forms import Form
 from tasks.inputs import bounded_int, parse_id
 from tasks.models import CalendarOverride, Reminder, ReminderRun, ReminderSettings
-from tasks.owners import rows_for
+from tasks.owners import reaches, rows_for
 from tasks.selectors.calendar import calendar_overrides, forget_calendar_overrides
 from tasks.selectors.reminders import calendar_years_status, reminder_admin_list
 from tasks.services.reminders import calendar_year_set, reminders_resend
@@ -34,17 +34,22 @@ SOURCE_LABELS = {
 
 
 def calendar_notices(request, *, today: date) -> None:
-    """A warning for each year the reminders rely on that has neither package data nor entered days."""
+    """A warning for each year the reminders rely on that has neither package data nor entered days: to enter
+    them, for a user who writes the shared calendar; to ask the province, for one who reads it only."""
+    may_enter = reaches(CalendarOverride, request.user, write=True)
     for row in calendar_years_status(today=today):
         if row["source"] == "fallback":
-            messages.warning(
-                request,
-                _(
+            if may_enter:
+                text = _(
                     "chinese-calendar %(version)s 没有 %(year)s 年的官方节假日安排，目前按周末和固定节日"
                     "(元旦、劳动节、国庆)推算工作日。请在“节假日调整”中录入该年的放假和调休上班日期。"
                 )
-                % {"version": workdays.package_version(), "year": row["year"]},
-            )
+            else:
+                text = _(
+                    "chinese-calendar %(version)s 没有 %(year)s 年的官方节假日安排，目前按周末和固定节日"
+                    "(元旦、劳动节、国庆)推算工作日。工作日历由全省共用，请联系省级管理员录入该年的放假和调休上班日期。"
+                )
+            messages.warning(request, text % {"version": workdays.package_version(), "year": row["year"]})
 
 
 @admin.register(Reminder)
@@ -310,7 +315,8 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         today = timezone.localdate()
         calendar_notices(request, today=today)
         rows = calendar_years_status(today=today, overrides=calendar_overrides(fresh=True))
-        extra = {"calendar_years": [{**r, "label": SOURCE_LABELS[r["source"]]} for r in rows]}
+        extra = {"calendar_years": [{**r, "label": SOURCE_LABELS[r["source"]]} for r in rows],
+                 "may_enter_year": self.has_add_permission(request) and self.has_delete_permission(request)}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def enter_year_view(self, request):

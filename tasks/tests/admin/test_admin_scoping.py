@@ -127,7 +127,11 @@ def test_coordinator_reads_the_calendar_all_plans_share_and_only_the_province_wr
     one region's plan reads it, and writes none of it (a day made a holiday in every region, once); a holder of
     ``act_on_all_plans`` does."""
     login(client, world["coordinator"])
-    assert client.get(reverse("admin:tasks_calendaroverride_changelist")).status_code == 200
+    page = client.get(reverse("admin:tasks_calendaroverride_changelist"))
+    assert page.status_code == 200
+    # Offered nothing it would refuse: no 录入全年安排, no "enter it here" when a year lacks data.
+    assert reverse("admin:tasks_calendaroverride_year") not in page.content.decode()
+    assert "请在“节假日调整”中录入" not in page.content.decode()
     existing = CalendarOverride.objects.create(day=date(2026, 10, 9), is_workday=True, name="调休")
     add = {"day": "2026-12-01", "is_workday": "", "name": "假日"}
     assert client.post(reverse("admin:tasks_calendaroverride_add"), add).status_code == 403
@@ -143,8 +147,11 @@ def test_coordinator_reads_the_calendar_all_plans_share_and_only_the_province_wr
     province = user("province", is_staff=True)
     _grant_coordinator_admin(province)
     province.user_permissions.add(*Permission.objects.filter(
-        codename__in=["act_on_all_plans", "add_calendaroverride", "change_calendaroverride"]))
+        codename__in=["act_on_all_plans", "add_calendaroverride", "change_calendaroverride",
+                      "delete_calendaroverride"]))
     login(client, province)
+    assert reverse("admin:tasks_calendaroverride_year") in client.get(
+        reverse("admin:tasks_calendaroverride_changelist")).content.decode()
     assert client.post(reverse("admin:tasks_calendaroverride_add"), add).status_code == 302
     assert CalendarOverride.objects.filter(day=date(2026, 12, 1), is_workday=False).exists()
 
