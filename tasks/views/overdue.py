@@ -31,7 +31,8 @@ def overdue(request):
     today = timezone.localdate()
     listing = overdue_listing(request.user, request.GET, today=today, next_url=request.get_full_path())
     export = wants_export(request)
-    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(listing.table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE},
+                         filterset=listing.filterset).configure(listing.table)
     if export:
         return export_response(request, listing, kind=Export.Kind.OVERDUE, today=today)
     return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today,
