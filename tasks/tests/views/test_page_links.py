@@ -22,8 +22,10 @@ JUNK = {f"junk{i}": f"<x{i}>&y" for i in range(40)} | {"utm_source": "mail"}
 def _links(response) -> list[dict]:
     """The query of every link of the page that is only a query string (``href="?…"``)."""
     body = response.content.decode()
-    return [parse_qs(urlsplit(html.unescape(h)).query, keep_blank_values=True)
-            for h in re.findall(r'href="(\?[^"]*)"', body)]
+    return [
+        parse_qs(urlsplit(html.unescape(h)).query, keep_blank_values=True)
+        for h in re.findall(r'href="(\?[^"]*)"', body)
+    ]
 
 
 def _by(links: list[dict], key: str) -> list[dict]:
@@ -70,8 +72,7 @@ def test_review_queue_and_burden_links_keep_their_own_parameters(client):
     w = make_world()
     work_item_request_close(item=w.item, user=w.lead_user, note="已完成")
     work_item_request_close(item=w.other_item, user=w.other_user, note="已完成")
-    response = login(client, w.coordinator).get(reverse("tasks:review_queue"), {"c-per_page": "1", "xpage": "1"}
-                                                 | JUNK)
+    response = login(client, w.coordinator).get(reverse("tasks:review_queue"), {"c-per_page": "1", "xpage": "1"} | JUNK)
     assert response.status_code == 200
     links = _links(response)
     _no_junk(links)
