@@ -79,6 +79,11 @@ class PageQuery:
                              for name, values in self._params.lists() if name in self._read and values}
         return self._encoded
 
+    def url(self, path: str) -> str:
+        """``path`` with the page's own query string (not HTML-escaped): where a page's "back" links lead."""
+        query = "&".join(self.encoded().values())
+        return f"{path}?{query}" if query else path
+
     def link(self, updates: dict) -> SafeString:
         encoded = self.encoded()
         new = {str(k): (None if v is None else urlencode([(str(k), str(v))])) for k, v in updates.items()}

@@ -95,3 +95,20 @@ def test_page_query_encodes_in_the_requests_order_and_escapes():
     query.read("a", "b", "c", "d")
     assert query.link({"b": 3}) == "?b=3&amp;a=1&amp;a=%26&amp;c="
     assert query.link({"d": "x y", "a": None}) == "?b=2&amp;c=&amp;d=x+y"
+
+
+def test_overdue_rows_lead_back_to_the_list_with_its_own_parameters(client):
+    w = make_world()
+    bulk_items(plan=w.plan, unit=w.lead, n=3, today=w.today, overdue=True)
+    own = {"sort": "lead_name", "bucket": "", "per_page": "2"}
+    response = login(client, w.coordinator).get(reverse("tasks:overdue"), own | JUNK)
+    assert response.status_code == 200
+    backs = [
+        parse_qs(urlsplit(html.unescape(h)).query)["next"][0]
+        for h in re.findall(r'href="([^"]*/comment/\?next=[^"]*)"', response.content.decode())
+    ]
+    assert len(backs) == 2
+    for back in backs:
+        assert urlsplit(back).path == reverse("tasks:overdue")
+        query = parse_qs(urlsplit(back).query, keep_blank_values=True)
+        assert query == {"sort": ["lead_name"], "bucket": [""], "per_page": ["2"]}
