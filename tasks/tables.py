@@ -14,6 +14,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -458,10 +459,13 @@ class OverdueTable(_Base):
     def render_plan(self, value):
         return value.title
 
+    @cached_property
+    def _back_query(self) -> str:
+        """``?next=<this page>`` for each row's comment link, encoded once per page."""
+        return "?" + urlencode({"next": self.next_url}) if self.next_url else ""
+
     def render_comment(self, record):
-        url = pk_url("tasks:work_item_comment", record.pk)
-        if self.next_url:
-            url += "?" + urlencode({"next": self.next_url})
+        url = pk_url("tasks:work_item_comment", record.pk) + self._back_query
         return format_html('<a href="{}">{}</a>', url, _("写意见"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from tasks.filters import SOON_LABEL
+from tasks.links import page_query
 from tasks.roundups.report import colour_label as report_colour_label
 from tasks.roundups.report import pct as report_pct
 from tasks.rules.progress import ShownProgress, item_progress
@@ -112,3 +113,13 @@ def colour_label(colour: str) -> str:
 def soon_label():
     """The "due soon" label, with the rule's number of working days (``tasks.filters.SOON_LABEL``)."""
     return SOON_LABEL
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, *pairs):
+    """``{% page_link key value ... %}``: the page's query string (``tasks.links.PageQuery``: only the
+    parameters the page reads) with each ``key`` set to its ``value``, for its sort, page, filter and export
+    links."""
+    if len(pairs) % 2:
+        raise template.TemplateSyntaxError("page_link takes key value pairs")
+    return page_query(context["request"]).link(dict(zip(pairs[::2], pairs[1::2], strict=True)))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tasks.inputs import bounded_int
+from tasks.links import page_query
 from tasks.roundups.periods import Period
 from tasks.rules import burden as rules
 from tasks.selectors.burden import unit_asks, unit_totals
@@ -35,6 +36,7 @@ def plan_burden(request, slug: str):
     default_year = min(max(plan_as_of(plan, today).year, plan.first_year), plan.last_year)
     year = bounded_int(request.GET.get("year"), default=default_year, low=plan.first_year, high=plan.last_year)
     month = bounded_int(request.GET.get("month"), default=0, low=0, high=12)
+    page_query(request).read("year", "month")  # the period: the page's links keep it
     period = Period.month(year, month) if month else Period.year(year)
     rows = unit_asks(plan=plan, start=period.start, end=period.end, unit_ids=only)
     # Beside each unit's asks, its results as the dashboard shows them (lead items due, on time, overdue).

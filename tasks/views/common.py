@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django_tables2 import RequestConfig
 
 from tasks.inputs import bounded_int
+from tasks.links import page_query
 from tasks.xlsx_safe import csv_cell
 
 PER_PAGE = 25
@@ -22,10 +23,19 @@ MAX_PER_PAGE = 200
 
 class BoundedRequestConfig(RequestConfig):
     """django-tables2's RequestConfig with ``per_page`` and ``page`` read through ``bounded_int``:
-    ``?per_page=-1``, ``0``, ``abc`` or ``10**30`` give a page, never an error."""
+    ``?per_page=-1``, ``0``, ``abc`` or ``10**30`` give a page, never an error. The table's sort, page and
+    page-size keys, and the fields of ``filterset`` (the page's filter, if any), are what the page's links
+    carry (``tasks.links.PageQuery``)."""
+
+    def __init__(self, request, paginate=True, *, filterset=None):
+        super().__init__(request, paginate=paginate)
+        if filterset is not None:
+            page_reads_form(request, filterset.form)
 
     def configure(self, table):
         table.request = self.request
+        page_query(self.request).read(table.prefixed_order_by_field, table.prefixed_page_field,
+                                      table.prefixed_per_page_field)
         order_by = self.request.GET.getlist(table.prefixed_order_by_field)
         if order_by:
             table.order_by = order_by
@@ -44,6 +54,11 @@ class BoundedRequestConfig(RequestConfig):
             except EmptyPage:
                 table.page = table.paginator.page(table.paginator.num_pages)
         return table
+
+
+def page_reads_form(request: HttpRequest, form: forms.Form) -> None:
+    """The page reads ``form``'s fields from its query string: its links keep them (``tasks.links.PageQuery``)."""
+    page_query(request).read(*(form.add_prefix(name) for name in form.fields))
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tasks.inputs import parse_ids, search_text
+from tasks.links import page_query
 from tasks.listings import overdue_listing
 from tasks.models import Export
 from tasks.selectors.choices import FIELDS as CHOICE_FIELDS
@@ -29,9 +30,12 @@ def overdue(request):
     if not is_coordinator(request.user):
         raise PermissionDenied(_("只有专班协调员可以查看逾期督办。"))
     today = timezone.localdate()
-    listing = overdue_listing(request.user, request.GET, today=today, next_url=request.get_full_path())
+    listing = overdue_listing(request.user, request.GET, today=today)
     export = wants_export(request)
-    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(listing.table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE},
+                         filterset=listing.filterset).configure(listing.table)
+    # A row's comment page leads back here: with the list's filters, order and page, not every parameter sent.
+    listing.table.next_url = page_query(request).url(request.path)
     if export:
         return export_response(request, listing, kind=Export.Kind.OVERDUE, today=today)
     return render(request, "tasks/overdue.html", {"table": listing.table, "filter": listing.filterset, "today": today,

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from tasks.links import page_query
 from tasks.models import KeyTaskUnit, WorkItem
 from tasks.rules.actions import Act
 from tasks.rules.indicators import COLOURS
@@ -52,6 +53,7 @@ def coordinator_home(request):
     scope = reviewable_plan_ids(request.user)
     plans = Paginator(plans_in(scope).select_related("region").defer("source_file"), PLANS_PER_PAGE)
     page = plans.get_page(request.GET.get("page"))
+    page_query(request).read("page")
     counts = plan_item_counts(plan_ids=[p.pk for p in page], today=today)
     for plan in page:
         plan.counts = counts[plan.pk]

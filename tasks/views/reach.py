@@ -32,7 +32,7 @@ def reach_view(request):
     configured = configured_channels()
     listing = reach_listing(request.user, request.GET, today=timezone.localdate(now), now=now,
                             configured=configured)
-    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(listing.table)
+    BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}, filterset=listing.filterset).configure(listing.table)
     units, n_units = units_without_people(plan_ids=reviewable_plan_ids(request.user))
     return render(request, "tasks/reach.html", {
         "table": listing.table, "filter": listing.filterset, "units_without_people": units,

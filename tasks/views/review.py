@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tasks.forms import ExtensionDecisionForm, ReviewForm
 from tasks.inputs import parse_ids
+from tasks.links import page_query
 from tasks.models import ExtensionRequest
 from tasks.rules.actions import Act
 from tasks.selectors.choices import reviewable_spread
@@ -45,6 +46,7 @@ def review_queue(request):
     queue = close_requests_queue(request.user, several_plans=several)
     table = CloseRequestTable(queue, prefix="c-", several_plans=several)
     BoundedRequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    page_query(request).read("xpage")  # the extension requests' page: the table's links keep it
     extensions = Paginator(extension_requests_queue(request.user), PER_PAGE).get_page(request.GET.get("xpage"))
     return render(request, "tasks/review_queue.html", {"table": table, "extensions": extensions,
                                                        "may_act": acts_on_any_plan(request.user)})

@@ -88,7 +88,8 @@ def my_work(request):
     # Unfiltered, the table holds the unit's items: "全部 N" above it is their number (no COUNT again).
     listing = unit_work_listing(unit, request.GET, today=today, count=counts["total"] if counts else None)
     table, items = listing.table, listing.filterset.queryset
-    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE}).configure(table)
+    BoundedRequestConfig(request, paginate=False if export else {"per_page": PER_PAGE},
+                         filterset=listing.filterset).configure(table)
     if export:
         return export_response(request, listing, kind=Export.Kind.UNIT_WORK, today=today)
     support = support_summary(unit=unit, today=today)
