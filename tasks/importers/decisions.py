@@ -161,7 +161,7 @@ from .text import MINUTES_T2S as _MINUTES_T2S
 from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、.．](?![0-9])"
+    r"^\s*(?:[一二三四五六七八九十]{1,3}[、﹑.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、﹑.．](?![0-9])"
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 # A list's bullet before a clause, at a line's start, after a clause's end or after the item's number ("●建设、水利等
@@ -785,6 +785,26 @@ def _names_in_brackets(line: str) -> str | None:
 _HEADING_LINE = re.compile(r"^[^，,、；;。:：!！?？（）()]{2,16}$")
 
 
+# A caption that says who answers for the numbered problems under it, the field in brackets at its end ("三义街社区
+# (责任单位:荆州区西城街道办事处三义街社区)", "胜利街道办:(责任单位:…)", "一﹑…植物园社区 (责任单位:植物园社区)"), as an
+# 曝光台's problem list gives them: the place, then the units.
+_CAPTION_FIELD = re.compile(r"^([^，,；;。!！?？（）()]{2,40}?)\s*[:：]?\s*"
+                            r"[（(]\s*(?:问题)?(?:整改)?责任(?:单位|部门)\s*[:：]\s*([^（）()：:，,。；;]{2,120})[)）]$")
+
+
+def _caption_units(lines: list[str], n: int, line: str) -> str | None:
+    """The units of a caption line (``line``, line ``n`` 1-based, its numbering still on it) when numbered items
+    numbered otherwise follow it at once: the caption heads their block."""
+    m = _CAPTION_FIELD.match(_NUMBERED.sub("", line, count=1).strip())
+    if not m:
+        return None
+    kind = _numbering_kind(line)
+    for raw in lines[n:]:
+        if below := raw.strip():
+            return m.group(2) if _NUMBERED.match(below) and _numbering_kind(below) != kind else None
+    return None
+
+
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
               meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
@@ -796,6 +816,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
     block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
     items: set[int] = set()  # the segments that start at a numbered line
     heading = False  # the segment above is a numbered heading alone on its line, nothing joined to it yet
+    caption: tuple[int, str] | None = None  # (index in out, units) of the caption whose problems are being read
+    captioned: list[tuple[int, str]] = []
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -809,6 +831,21 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         if not line:
             continue
         was_heading, heading = heading, False
+        if units := _caption_units(lines, n, line):
+            # "三义街社区(责任单位:X)" / "1、…" / "2、…": the problems under the caption are one decision of X
+            out.append((n, _NUMBERED.sub("", line, count=1).strip()))
+            caption = (len(out) - 1, units)
+            captioned.append(caption)
+            numbered, fields, closed = False, False, True
+            continue
+        if caption is not None:
+            if _NUMBERED.match(line):
+                at = caption[0]
+                item = _NUMBERED.sub("", line, count=1).strip()
+                sep = " " if re.search(r"[)）。；;]$", out[at][1]) else "；"
+                out[at] = (out[at][0], out[at][1] + sep + item)
+                continue
+            caption = None
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)
         if len(pieces) > 1:
@@ -864,6 +901,12 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         else:
             out.append((n, line))
             fields, closed = False, False
+    for at, units in captioned:
+        n, text = out[at]
+        leads, supporting = _who(f"责任单位：{units}")
+        tables[n] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting, line=n,
+                                    **dict(zip(("deadline", "relative"), _deadline(text, year, meeting), strict=True)))]
+        out[at] = (n, _TABLE)
     return out
 
 

@@ -502,3 +502,38 @@ def test_cadres_are_persons_not_units():
                                   "县水利局要加强宣传，广泛发动群众参与。"])
 def test_whom_a_unit_invites_to_take_part_supports_nothing(text):
     assert _items(text) == [(["县水利局"], [], None)]
+
+
+# === session 22, h34fix3: the classes heldout17/18 showed ==========================================================
+
+# --- a problem list's caption that names who answers, in brackets, for the numbered problems under it -------------
+
+def _texts(text: str, year: int | None = 2026):
+    return [(d.text, d.lead_units) for d in parse_decisions(text, year=year).items]
+
+
+@pytest.mark.parametrize("sep", ["、", "﹑", "."])
+def test_a_caption_with_its_bracketed_units_heads_the_problems_under_it(sep):
+    text = (f"3月2日,市督导组对城区进行暗访。现将问题曝光如下:\n\n"
+            f"青松社区(责任单位:东城区青松街道办事处青松社区)\n\n1{sep}宣传栏破损未更换\n\n2{sep}楼道堆放杂物\n\n"
+            f"柳湾街道办:(责任单位:西城区柳湾街道办事处)\n\n1{sep}无障碍通道被占用\n\n2{sep}垃圾桶未分类\n\n"
+            f"3{sep}电线乱拉乱搭\n")
+    got = [t for t in _texts(text) if t[1] != ["市督导组"]]
+    assert [lead for _t, lead in got] == [["东城区青松街道办事处青松社区"], ["西城区柳湾街道办事处"]]
+    assert "宣传栏破损未更换" in got[0][0] and "楼道堆放杂物" in got[0][0] and "青松社区" in got[0][0]
+    assert "无障碍通道被占用" in got[1][0] and "电线乱拉乱搭" in got[1][0]
+    assert "无障碍通道" not in got[0][0]  # the last problem of a block runs into no next caption
+
+
+def test_a_numbered_caption_heads_the_problems_numbered_otherwise_under_it():
+    text = ("一﹑南湖街道办白沙社区 (责任单位:白沙社区)\n\n1﹑灭烟标识缺失\n\n2﹑大厅秩序杂乱\n\n"
+            "二﹑南湖街道办红星社区(责任单位:红星社区)\n\n1﹑宣传栏内容缺失\n")
+    got = _texts(text)
+    assert [lead for _t, lead in got] == [["白沙社区"], ["红星社区"]]
+    assert "灭烟标识缺失" in got[0][0] and "大厅秩序杂乱" in got[0][0] and "宣传栏内容缺失" in got[1][0]
+
+
+def test_a_problem_that_ends_with_its_units_is_no_caption():
+    # no numbered problems under it: the line is a problem of its own, read as before
+    got = _texts("1、青松路占道经营严重(责任单位:东城区城管局)\n2、柳湾路垃圾未清运(责任单位:西城区城管局)\n")
+    assert [lead for _t, lead in got] == [["东城区城管局"], ["西城区城管局"]]
