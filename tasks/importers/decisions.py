@@ -2296,8 +2296,25 @@ def _line_of(lines: list[str], phrase: str, start: int) -> int:
     return start
 
 
+# A list of duties naming each unit in a sentence of its own, or with 职责 before the colon: "县环保局。负责…",
+# "县交通局、公路局。负责…", "市规划监察支队职责:成立…". Read as "X：…" (same length, so the text maps back as
+# written) when what stands before is the names of units and nothing else.
+_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*([^。，,；;：:\s（）()“”]{2,60}?)"
+                         r"(?:(。)(?=\s*负责(?!人|同志))|(职责)\s*[:：])")
+
+
+def _duty_named(m: re.Match[str]) -> str:
+    names = written_units(m.group(1))
+    if not names or not all(is_unit_name(n) for n in names):
+        return m.group(0)
+    head, rest = m.group(0)[: m.end(1) - m.start(0)], m.group(0)[m.end(1) - m.start(0):]
+    return head + ("：" + rest[1:] if m.group(2) else rest.replace("职责", "  ", 1))
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
+    if "。负责" in text or "职责" in text:
+        text = _DUTY_NAMED.sub(_duty_named, text)
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     text = _FIELD_IS.sub(_field_is, text)
     text = _BRACKETED_LABEL.sub(lambda m: f" {m.group(1)}：", text)

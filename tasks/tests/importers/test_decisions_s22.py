@@ -537,3 +537,25 @@ def test_a_problem_that_ends_with_its_units_is_no_caption():
     # no numbered problems under it: the line is a problem of its own, read as before
     got = _texts("1、青松路占道经营严重(责任单位:东城区城管局)\n2、柳湾路垃圾未清运(责任单位:西城区城管局)\n")
     assert [lead for _t, lead in got] == [["东城区城管局"], ["西城区城管局"]]
+
+
+# --- a list of duties naming each unit in a sentence of its own, or with 职责 before the colon -------------------
+
+def test_a_unit_named_in_a_sentence_of_its_own_then_its_duty_is_charged_with_it():
+    text = ("各成员单位及其职责如下:县水利局。负责对全县河道清淤工作实施统一监督。县交通局、航道局。负责沿线巡查,"
+            "依法查处。县林业局。负责护岸林的补植。")
+    got = _texts(text)
+    assert [lead for _t, lead in got] == [["县水利局"], ["县交通局", "航道局"], ["县林业局"]]
+    assert got[1][0].startswith("县交通局、航道局。负责沿线巡查")  # the text as written, its 。 kept
+
+
+def test_a_unit_with_duties_before_the_colon_is_charged_whatever_the_duty_opens_with():
+    text = ("市河道监察支队职责:成立河道巡查大队,负责对各区河道进行巡查。\n"
+            "市水利局、市城管局职责:结合各职能,依法对上报的违法行为进行认定。\n")
+    assert [lead for _t, lead in _texts(text)] == [["市河道监察支队"], ["市水利局", "市城管局"]]
+
+
+@pytest.mark.parametrize("text", ["会议指出。负责人要靠前指挥。", "今年以来,全县秸秆禁烧成效明显。负责同志要带头。",
+                                  "明确岗位职责:各村要落实网格员。"])
+def test_no_names_before_the_stop_or_the_duties_is_no_charge(text):
+    assert _items(text) == []
