@@ -559,3 +559,19 @@ def test_a_unit_with_duties_before_the_colon_is_charged_whatever_the_duty_opens_
                                   "明确岗位职责:各村要落实网格员。"])
 def test_no_names_before_the_stop_or_the_duties_is_no_charge(text):
     assert _items(text) == []
+
+
+# --- what a duty's unit does to others is no unit: 依据职责, 指导…, 协调… -------------------------------------------
+
+@pytest.mark.parametrize("phrase", ["依据职责", "指导各区县城管办", "协调公安"])
+def test_a_phrase_opening_with_guiding_or_coordinating_names_no_unit(phrase):
+    assert names_no_unit(phrase)
+
+
+@pytest.mark.parametrize("name", ["市协调办", "县农技指导站", "区社会矛盾协调中心", "协调办"])
+def test_names_holding_those_words_are_still_units(name):
+    assert is_unit_name(name) and not names_no_unit(name)
+
+
+def test_a_duty_to_assist_according_to_ones_remit_has_no_supporting_unit():
+    assert _items("市政府法制办:依据职责协助相关部门处理好整治中涉及的法制事务。") == [(["市政府法制办"], [], None)]
