@@ -1235,7 +1235,8 @@ def _lead_then_others(who: str) -> str:
     return f"{m.group(1)}，{m.group(2)}配合" if m and not _WHO_WORD.search(m.group(2)) else who
 
 
-_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*(?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END}"
+                        rf"|[^，,；;。：:、\s]{{1,{MAX_UNIT}}}?委))"
                         r"\s*[:：]")
 
 
@@ -1325,7 +1326,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     body = _LABEL.sub("", text)
     # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
     if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
-            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
+            (_ENDS_AS_UNIT.match(u) or len(u) == 2 and u[-1] in "委办局" and is_unit_name(u))  # "商委："
+            and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
             and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
         body = body.strip()[to.end():]

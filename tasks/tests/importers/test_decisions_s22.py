@@ -575,3 +575,10 @@ def test_names_holding_those_words_are_still_units(name):
 
 def test_a_duty_to_assist_according_to_ones_remit_has_no_supporting_unit():
     assert _items("市政府法制办:依据职责协助相关部门处理好整治中涉及的法制事务。") == [(["市政府法制办"], [], None)]
+
+
+# --- a committee's short name before the colon of its duty ------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["商委", "农林委", "市建委"])
+def test_a_committee_named_before_the_colon_of_its_duty_is_charged_alone(name):
+    assert _items(f"{name}:协调公安、供销社做好供应点的需求统计,掌握供销情况。") == [([name], [], None)]
