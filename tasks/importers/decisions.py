@@ -1402,7 +1402,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 continue
             if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
                 served = _SERVED.match(rest[helps.end():])
-                if served and not _GENERIC.search(served.group(1)):
+                if helps.group(0) == "协同" and (partners := _with_units(rest[helps.end():])) and not all(
+                        _GENERIC.search(u) for u in partners):
+                    leads += units  # "X要协同Y制订…": 协同 alone before a name is 会同, X leads, Y supports
+                    supporting += partners
+                elif served and not _GENERIC.search(served.group(1)):
                     leads += _unit_list(served.group(1))  # "X要积极配合Y做好…": Y leads, X supports
                     supporting += units
                 else:

@@ -582,3 +582,16 @@ def test_a_duty_to_assist_according_to_ones_remit_has_no_supporting_unit():
 @pytest.mark.parametrize("name", ["商委", "农林委", "市建委"])
 def test_a_committee_named_before_the_colon_of_its_duty_is_charged_alone(name):
     assert _items(f"{name}:协调公安、供销社做好供应点的需求统计,掌握供销情况。") == [([name], [], None)]
+
+
+# --- 协同 alone after a charged unit's 要, before a name: as 会同 -------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县供电部门要协同规划部门科学制订实施方案,加快推进电网入地工作。", (["县供电部门"], ["规划部门"], None)),
+    ("县教育局要协同县公安局、县交通局做好校车安全管理。", (["县教育局"], ["县公安局", "县交通局"], None)),
+    # not 协同配合 (a helper), nor 协同推进 (how X works)
+    ("县教育局要积极配合县公安局做好校车安全管理。", (["县公安局"], ["县教育局"], None)),
+    ("县水利局要协同推进河道整治。", (["县水利局"], [], None)),
+])
+def test_a_unit_that_is_to_work_together_with_a_named_unit_leads_it(text, want):
+    assert _items(text) == [want]
