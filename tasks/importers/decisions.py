@@ -1072,7 +1072,7 @@ _CHARGE_START = re.compile(
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
     rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     # "X、Y等部门进一步强化…", "…全力做好…": a manner word, then the work
-    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
+    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|具体|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
     r"(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
     rf"|{_AT_THEN_WORK}"
     r"|统筹|制定(?!了)|拟定(?!了)"
@@ -1924,7 +1924,8 @@ def _carry_out(cleaned: str) -> list[str]:
 # A piece that ends with a unit that answers for the work overall, no work of its own named ("…，属地政府负总责，").
 _OVERALL_END = re.compile(r"负(?:总|主)责\s*[，,]\s*$")
 # A piece that ends with the lead named in a 牵头 slot, its clause closed ("…，市住建局牵头，").
-_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,]\s*$")
+# (also with its helpers' clause after it: "…，X牵头负责，Y配合，")
+_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,](?:[^，,；;。]{2,40}?(?:配合|协助|参与)\s*[，,])?\s*$")
 
 
 def _helpers_only(part: str) -> bool:

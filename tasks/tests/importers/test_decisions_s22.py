@@ -595,3 +595,19 @@ def test_a_committee_named_before_the_colon_of_its_duty_is_charged_alone(name):
 ])
 def test_a_unit_that_is_to_work_together_with_a_named_unit_leads_it(text, want):
     assert _items(text) == [want]
+
+
+# --- units that carry out a lead's work 具体落实, after its helpers' clause too -----------------------------------
+
+@pytest.mark.parametrize("text, supporting", [
+    ("由市农业局牵头负责,县市区、乡级政府具体落实。", ["县市区", "乡级政府"]),
+    ("整改工作由市农业局牵头负责,市水利局配合,县市区、乡级政府具体落实。", ["市水利局", "县市区", "乡级政府"]),
+    ("由市农业局牵头,市水利局配合,县住建局具体实施。", ["市水利局", "县住建局"]),
+])
+def test_units_that_carry_out_a_lead_in_detail_support_it_in_one_decision(text, supporting):
+    assert _items(text) == [(["市农业局"], supporting, None)]
+
+
+def test_a_unit_with_work_of_its_own_after_the_helpers_is_a_charge_of_its_own():
+    assert _items("由市农业局牵头负责,市水利局配合,县住建局要加强巡查。") == [
+        (["市农业局"], ["市水利局"], None), (["县住建局"], [], None)]
