@@ -233,7 +233,7 @@ _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主�
 # While what is done, written between the units and their 要: "X在审批商业网点时要…", "X在汛期期间要…".
 _WHILE = re.compile(r"(?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际)$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
-_MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
+_MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先|将)+$")  # "X、Y将牵头": who, then when it is done
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
 _CN_NUM = "0-9一二三四五六七八九十"
 _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?:[{_CN_NUM}]{{1,3}}[日号])?"
@@ -510,7 +510,7 @@ _WITH_WHOM = re.compile(r"^(?:积极|主动|要|并|密切|加强|及时|全力)
 
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
-    span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    span = _MODAL.sub("", _MANNER.sub("", _clean_span(clause.split(word, 1)[0])))  # "由X、Y将牵头"
     if _WITH_WHOM.match(span):
         return []  # "积极与公安和街道相关科室配合": whom the unit charged works with, no unit of this role
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"

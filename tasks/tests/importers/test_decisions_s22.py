@@ -611,3 +611,12 @@ def test_units_that_carry_out_a_lead_in_detail_support_it_in_one_decision(text, 
 def test_a_unit_with_work_of_its_own_after_the_helpers_is_a_charge_of_its_own():
     assert _items("由市农业局牵头负责,市水利局配合,县住建局要加强巡查。") == [
         (["市农业局"], ["市水利局"], None), (["县住建局"], [], None)]
+
+
+# --- 将 between a list of names and its role word ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["由区委政法委、区综治办将牵头,整治全区所有小区乱象。",
+                                  "区委政法委、区综治办将牵头整治全区所有小区乱象。",
+                                  "区委政法委、区综治办也将牵头整治全区所有小区乱象。"])
+def test_will_between_the_names_and_their_role_word_keeps_every_name(text):
+    assert _items(text) == [(["区委政法委", "区综治办"], [], None)]
