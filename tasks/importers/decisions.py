@@ -251,7 +251,7 @@ _GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡]|城�
                       r"|^(?:[省市县区][级直])?(?:部门|单位|机关|乡镇|街道|镇村|社区|村|县区|区县){1,2}$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方"
-                      r"|咨询|咨询服务|中介|中介技术|中介服务|测绘|评估|造价|检测|代建|技术服务)"
+                      r"|咨询|咨询服务|中介|中介技术|中介服务|测绘|评估|造价|检测|代建|技术服务|物业|物业服务)"
                       r"(?:单位|企业|方|机构)$|^项目方$|^(?:相关|有关|其他|其它)[\u4e00-\u9fff]{0,10}企业$")
 # Short names of departments that read like a person's name ("林业" is not a Mr 林).
 _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
@@ -460,6 +460,9 @@ def _joined_names(unit: str) -> list[str]:
     names (``orgnames``); one name as it is."""
     if not any(w in unit for w in "及和与"):
         return [unit]
+    if (party := re.match(r"^(.{2,}?)(?:及|和|与|以及)(.{2,})$", unit)) and _UNNAMED.match(party.group(2)) and (
+            is_unit_name(party.group(1))):
+        return _joined_names(party.group(1))  # "社区及物业服务企业": an unnamed party joined on is no unit
     names = written_units(unit)
     return names if names and len(names) > 1 and all(is_unit_name(n) for n in names) else [unit]
 

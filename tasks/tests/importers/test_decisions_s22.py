@@ -620,3 +620,19 @@ def test_a_unit_with_work_of_its_own_after_the_helpers_is_a_charge_of_its_own():
                                   "区委政法委、区综治办也将牵头整治全区所有小区乱象。"])
 def test_will_between_the_names_and_their_role_word_keeps_every_name(text):
     assert _items(text) == [(["区委政法委", "区综治办"], [], None)]
+
+
+# --- an unnamed party joined onto a named unit by 及/和 is no unit ----------------------------------------------
+
+@pytest.mark.parametrize("text, leads", [
+    ("街道执法中队、城管南城中队、社区及物业服务企业等要密切协同配合,形成合力。",
+     ["街道执法中队", "城管南城中队", "社区"]),
+    ("县住建局及施工单位要加强工地巡查。", ["县住建局"]),
+    ("县住建局和物业企业要加强小区巡查。", ["县住建局"]),
+])
+def test_an_unnamed_party_joined_onto_a_unit_is_left_out(text, leads):
+    assert [lead for lead, _s, _d in _items(text)] == [leads]
+
+
+def test_a_party_charged_alone_is_still_no_decision():
+    assert _items("物业服务企业要加强小区巡查。") == []
