@@ -1500,6 +1500,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
+        if headed and (duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
+                part := _units_before(clause, duty.group(0))) and all(_GENERIC.search(u) for u in part):
+            supporting += part  # "由X牵头,各街道办事处负责本辖的…": collectives doing their part of X's lead help it
+            continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause)) or _KIND_START.match(_clean_span(clause))
             if ordered := (re.match(r"责成|责令|特?指令", clause) or _AUTHORISED.search(clause)):

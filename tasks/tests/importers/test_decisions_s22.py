@@ -636,3 +636,18 @@ def test_an_unnamed_party_joined_onto_a_unit_is_left_out(text, leads):
 
 def test_a_party_charged_alone_is_still_no_decision():
     assert _items("物业服务企业要加强小区巡查。") == []
+
+
+# --- collectives doing their part of a lead named in a 牵头 slot support it ------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("此项工作由县建设局牵头,各街道办事处负责本辖区的具体普查工作。", (["县建设局"], ["各街道办事处"], None)),
+    ("由县住建局牵头,各乡镇负责辖区内的排查。", (["县住建局"], ["各乡镇"], None)),
+])
+def test_collectives_doing_their_part_of_a_named_lead_support_it(text, want):
+    assert _items(text) == [want]
+
+
+def test_a_collective_handed_a_task_of_its_own_with_by_is_no_helper_of_the_lead():
+    # "由各连负责安排" is a task of its own handed to a collective (unlabelled), not a part of the lead's
+    assert _items("停送电由县供电所牵头,所需劳力由各连负责安排。") == [(["县供电所"], [], None)]
