@@ -1448,8 +1448,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
-            elif not before.strip() and leads:
-                supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
+            elif not re.sub(r"^(?:负责|并|同时|要)+", "", before.strip()) and leads:
+                # "由X牵头，会同Y、Z，…", "X：负责会同Y、Z查处…": the lead of the clause before
+                supporting += _with_units(after)
             continue
         if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
             before, after = clause[: head.start()], clause[head.end():]

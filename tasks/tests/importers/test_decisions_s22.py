@@ -651,3 +651,13 @@ def test_collectives_doing_their_part_of_a_named_lead_support_it(text, want):
 def test_a_collective_handed_a_task_of_its_own_with_by_is_no_helper_of_the_lead():
     # "由各连负责安排" is a task of its own handed to a collective (unlabelled), not a part of the lead's
     assert _items("停送电由县供电所牵头,所需劳力由各连负责安排。") == [(["县供电所"], [], None)]
+
+
+# --- a duty to do something together with named units: 负责会同 ---------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("市文化执法总队:负责会同公安、城管部门查处非法出版物。", (["市文化执法总队"], ["公安", "城管"], None)),
+    ("市林业局:负责会同市公安局查处乱砍滥伐。", (["市林业局"], ["市公安局"], None)),
+])
+def test_a_duty_to_act_together_with_named_units_makes_them_supporting(text, want):
+    assert _items(text) == [want]
