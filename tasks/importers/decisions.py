@@ -1238,6 +1238,8 @@ def _lead_then_others(who: str) -> str:
     return f"{m.group(1)}，{m.group(2)}配合" if m and not _WHO_WORD.search(m.group(2)) else who
 
 
+# The lead-in of a list of duties written on the line its first unit is on ("其职责分工为:", "各单位职责如下:").
+_DUTIES_OPEN = re.compile(r"(?:^|(?<=[。；;]))[^。；;，,:：]{0,20}?(?:如下|分工为|职责为|分别为)\s*[:：]\s*")
 _HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*(?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END}"
                         rf"|[^，,；;。：:、\s]{{1,{MAX_UNIT}}}?委))"
                         r"\s*[:：]")
@@ -1328,12 +1330,16 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return leads, supporting
     body = _LABEL.sub("", text)
     # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
-    if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
+    head = body.strip()
+    if ("如下" in head or "为" in head) and not _HANDED_TO.match(head) and (
+            opened := _DUTIES_OPEN.search(head)) and _HANDED_TO.match(head[opened.end():]):
+        head = head[opened.end():]  # "…。其职责分工为:区委宣传部:制订…": the list of duties starts after its lead-in
+    if (to := _HANDED_TO.match(head)) and (named := _unit_list(to.group(1))) and all(
             (_ENDS_AS_UNIT.match(u) or len(u) == 2 and u[-1] in "委办局" and is_unit_name(u))  # "商委："
             and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
             and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
-        body = body.strip()[to.end():]
+        body = head[to.end():]
     if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.

@@ -165,7 +165,9 @@ def _verb_then_noun(read: str) -> bool:
     if not m:
         return False
     rest = read[m.end():]
-    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest))
+    # "协调新闻单位": a kind of party named by what it is ("新闻单位", "施工企业"), no body's name
+    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest)
+                                   or m.start() == 0 and re.fullmatch(r"[\u4e00-\u9fff]{2}(?:单位|企业)", rest))
 
 
 @lru_cache(maxsize=4096)

@@ -661,3 +661,16 @@ def test_a_collective_handed_a_task_of_its_own_with_by_is_no_helper_of_the_lead(
 ])
 def test_a_duty_to_act_together_with_named_units_makes_them_supporting(text, want):
     assert _items(text) == [want]
+
+
+# --- a list of duties whose first unit is on its lead-in's line ----------------------------------------------------
+
+def test_the_first_unit_of_a_list_of_duties_written_after_its_lead_in_is_charged():
+    text = ("各部门要各司其职,组织好各项禁放工作。其职责分工为:区委宣传部:制订宣传工作方案,协调新闻单位做好宣传报导。\n"
+            "商委:协调公安、供销社做好供应点的需求统计。\n")
+    assert [(lead, sup) for lead, sup, _d in _items(text)] == [(["区委宣传部"], []), (["商委"], [])]
+
+
+@pytest.mark.parametrize("phrase", ["协调新闻单位", "加强施工企业"])
+def test_a_verb_then_a_kind_of_party_is_no_unit(phrase):
+    assert not is_unit_name(phrase)
