@@ -161,7 +161,7 @@ from .text import MINUTES_T2S as _MINUTES_T2S
 from .text import ascii_digits, simplified
 
 _NUMBERED = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、.．](?![0-9])"
+    r"^\s*(?:[一二三四五六七八九十]{1,3}[、﹑.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[、﹑.．](?![0-9])"
     r"|[（(][0-9]{1,2}[)）]|[①-⑳])\s*"
 )
 # A list's bullet before a clause, at a line's start, after a clause's end or after the item's number ("●建设、水利等
@@ -233,7 +233,7 @@ _ETC = re.compile(r"(?:等(?:其他)?(?:相关|有关)?(?:行业)?(?:职能|主�
 # While what is done, written between the units and their 要: "X在审批商业网点时要…", "X在汛期期间要…".
 _WHILE = re.compile(r"(?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际)$")
 # Adverbs between the units and their 要: "X等单位一定要…", "X也要…".
-_MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先)$")
+_MODAL = re.compile(r"(?:一定|也|都|还|均|更|同样|首先|将)+$")  # "X、Y将牵头": who, then when it is done
 # When, written between the units and their 要: "X12月15日前要…", "X在本月底前要…", "X一周内要…".
 _CN_NUM = "0-9一二三四五六七八九十"
 _WHEN = re.compile(rf"(?:于|在)?(?:(?:20[0-9]{{2}}年)?[{_CN_NUM}]{{1,2}}月(?:[{_CN_NUM}]{{1,3}}[日号])?"
@@ -251,7 +251,7 @@ _GENERIC = re.compile(r"^(?:[省市县区][级直]?|全[省市县区镇乡]|城�
                       r"|^(?:[省市县区][级直])?(?:部门|单位|机关|乡镇|街道|镇村|社区|村|县区|区县){1,2}$")
 # Parties a decision names by role, not by name: not units ("施工单位要…", "项目方要…").
 _UNNAMED = re.compile(r"^(?:施工|建设|监理|设计|勘察|项目|业主|承建|参建|运维|管线|第三方"
-                      r"|咨询|咨询服务|中介|中介技术|中介服务|测绘|评估|造价|检测|代建|技术服务)"
+                      r"|咨询|咨询服务|中介|中介技术|中介服务|测绘|评估|造价|检测|代建|技术服务|物业|物业服务)"
                       r"(?:单位|企业|方|机构)$|^项目方$|^(?:相关|有关|其他|其它)[\u4e00-\u9fff]{0,10}企业$")
 # Short names of departments that read like a person's name ("林业" is not a Mr 林).
 _SHORT_DEPARTMENTS = {"林业", "农业", "交通", "公安", "财政", "环保", "住建", "城管", "水利", "水务", "教育", "卫健",
@@ -460,6 +460,9 @@ def _joined_names(unit: str) -> list[str]:
     names (``orgnames``); one name as it is."""
     if not any(w in unit for w in "及和与"):
         return [unit]
+    if (party := re.match(r"^(.{2,}?)(?:及|和|与|以及)(.{2,})$", unit)) and _UNNAMED.match(party.group(2)) and (
+            is_unit_name(party.group(1))):
+        return _joined_names(party.group(1))  # "社区及物业服务企业": an unnamed party joined on is no unit
     names = written_units(unit)
     return names if names and len(names) > 1 and all(is_unit_name(n) for n in names) else [unit]
 
@@ -510,7 +513,7 @@ _WITH_WHOM = re.compile(r"^(?:积极|主动|要|并|密切|加强|及时|全力)
 
 def _units_before(clause: str, word: str) -> list[str]:
     """The units written before ``word`` in ``clause`` ("由X、Y牵头" -> [X, Y])."""
-    span = _MANNER.sub("", _clean_span(clause.split(word, 1)[0]))
+    span = _MODAL.sub("", _MANNER.sub("", _clean_span(clause.split(word, 1)[0])))  # "由X、Y将牵头"
     if _WITH_WHOM.match(span):
         return []  # "积极与公安和街道相关科室配合": whom the unit charged works with, no unit of this role
     span = _AS_ROLE.sub(r"\1", span)  # "县住建局为牵头单位"
@@ -785,6 +788,26 @@ def _names_in_brackets(line: str) -> str | None:
 _HEADING_LINE = re.compile(r"^[^，,、；;。:：!！?？（）()]{2,16}$")
 
 
+# A caption that says who answers for the numbered problems under it, the field in brackets at its end ("三义街社区
+# (责任单位:荆州区西城街道办事处三义街社区)", "胜利街道办:(责任单位:…)", "一﹑…植物园社区 (责任单位:植物园社区)"), as an
+# 曝光台's problem list gives them: the place, then the units.
+_CAPTION_FIELD = re.compile(r"^([^，,；;。!！?？（）()]{2,40}?)\s*[:：]?\s*"
+                            r"[（(]\s*(?:问题)?(?:整改)?责任(?:单位|部门)\s*[:：]\s*([^（）()：:，,。；;]{2,120})[)）]$")
+
+
+def _caption_units(lines: list[str], n: int, line: str) -> str | None:
+    """The units of a caption line (``line``, line ``n`` 1-based, its numbering still on it) when numbered items
+    numbered otherwise follow it at once: the caption heads their block."""
+    m = _CAPTION_FIELD.match(_NUMBERED.sub("", line, count=1).strip())
+    if not m:
+        return None
+    kind = _numbering_kind(line)
+    for raw in lines[n:]:
+        if below := raw.strip():
+            return m.group(2) if _NUMBERED.match(below) and _numbering_kind(below) != kind else None
+    return None
+
+
 def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: int | None = None,
               meeting: date | None = None) -> list[tuple[int, str]]:
     """(first line number, text) of each numbered paragraph; unnumbered lines join the one above, or stand
@@ -796,6 +819,8 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
     block = opened = 0  # the first segment after the last one that fields closed; the block fields now close
     items: set[int] = set()  # the segments that start at a numbered line
     heading = False  # the segment above is a numbered heading alone on its line, nothing joined to it yet
+    caption: tuple[int, str] | None = None  # (index in out, units) of the caption whose problems are being read
+    captioned: list[tuple[int, str]] = []
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if n in tables:
@@ -809,6 +834,21 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         if not line:
             continue
         was_heading, heading = heading, False
+        if units := _caption_units(lines, n, line):
+            # "三义街社区(责任单位:X)" / "1、…" / "2、…": the problems under the caption are one decision of X
+            out.append((n, _NUMBERED.sub("", line, count=1).strip()))
+            caption = (len(out) - 1, units)
+            captioned.append(caption)
+            numbered, fields, closed = False, False, True
+            continue
+        if caption is not None:
+            if _NUMBERED.match(line):
+                at = caption[0]
+                item = _NUMBERED.sub("", line, count=1).strip()
+                sep = " " if re.search(r"[)）。；;]$", out[at][1]) else "；"
+                out[at] = (out[at][0], out[at][1] + sep + item)
+                continue
+            caption = None
         # Items run together on one line, as web pages give them: "…会议。 一、要… 二、加快…".
         pieces = _INLINE_ITEM.split(line)
         if len(pieces) > 1:
@@ -864,6 +904,12 @@ def _segments(lines: list[str], tables: dict[int, list[ParsedDecision]], year: i
         else:
             out.append((n, line))
             fields, closed = False, False
+    for at, units in captioned:
+        n, text = out[at]
+        leads, supporting = _who(f"责任单位：{units}")
+        tables[n] = [ParsedDecision(text=text, lead_units=leads, supporting_units=supporting, line=n,
+                                    **dict(zip(("deadline", "relative"), _deadline(text, year, meeting), strict=True)))]
+        out[at] = (n, _TABLE)
     return out
 
 
@@ -1029,7 +1075,7 @@ _CHARGE_START = re.compile(
     rf"^({_NAMING}{{1,{MAX_UNIT * 2}}}?{_UNIT_END}|[一二三四五六七八九十]{{1,2}}[中小]"
     rf"|[^，,；;。:：的了]{{1,12}}?(?<![初高])(?:小学|中学)(?=表示|将))"
     # "X、Y等部门进一步强化…", "…全力做好…": a manner word, then the work
-    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
+    r"(?=(?:进一步|全力|切实|认真|积极|继续|全面|持续|坚决|具体|举全?[\u4e00-\u9fff]{1,3}之力|集中力量|全力以赴)?"
     r"(?:根据|按照|督促|协调|指导|尽快|抓紧|立即|及时|加快|做好|抓好"
     rf"|{_AT_THEN_WORK}"
     r"|统筹|制定(?!了)|拟定(?!了)"
@@ -1192,7 +1238,10 @@ def _lead_then_others(who: str) -> str:
     return f"{m.group(1)}，{m.group(2)}配合" if m and not _WHO_WORD.search(m.group(2)) else who
 
 
-_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END})"
+# The lead-in of a list of duties written on the line its first unit is on ("其职责分工为:", "各单位职责如下:").
+_DUTIES_OPEN = re.compile(r"(?:^|(?<=[。；;]))[^。；;，,:：]{0,20}?(?:如下|分工为|职责为|分别为)\s*[:：]\s*")
+_HANDED_TO = re.compile(rf"^((?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}、)*(?:[^，,；;。：:、\s]{{2,{MAX_UNIT}}}?{_UNIT_END}"
+                        rf"|[^，,；;。：:、\s]{{1,{MAX_UNIT}}}?委))"
                         r"\s*[:：]")
 
 
@@ -1281,11 +1330,16 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return leads, supporting
     body = _LABEL.sub("", text)
     # "县住建局：加快推进…": a list of named units before a colon is who the task is handed to.
-    if (to := _HANDED_TO.match(body.strip())) and (named := _unit_list(to.group(1))) and all(
-            _ENDS_AS_UNIT.match(u) and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
+    head = body.strip()
+    if ("如下" in head or "为" in head) and not _HANDED_TO.match(head) and (
+            opened := _DUTIES_OPEN.search(head)) and _HANDED_TO.match(head[opened.end():]):
+        head = head[opened.end():]  # "…。其职责分工为:区委宣传部:制订…": the list of duties starts after its lead-in
+    if (to := _HANDED_TO.match(head)) and (named := _unit_list(to.group(1))) and all(
+            (_ENDS_AS_UNIT.match(u) or len(u) == 2 and u[-1] in "委办局" and is_unit_name(u))  # "商委："
+            and not _GENERIC.search(u) and not re.search(r"(?:常委|常务|办公|例)会$", u)
             and "的" not in u for u in named):  # not "县委常委会：研究了…", "表现较好的单位：…" (describes)
         leads += named
-        body = body.strip()[to.end():]
+        body = head[to.end():]
     if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
@@ -1357,7 +1411,11 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
                 continue
             if units and (helps := _SUPPORT_AFTER_YAO.match(rest)):
                 served = _SERVED.match(rest[helps.end():])
-                if served and not _GENERIC.search(served.group(1)):
+                if helps.group(0) == "协同" and (partners := _with_units(rest[helps.end():])) and not all(
+                        _GENERIC.search(u) for u in partners):
+                    leads += units  # "X要协同Y制订…": 协同 alone before a name is 会同, X leads, Y supports
+                    supporting += partners
+                elif served and not _GENERIC.search(served.group(1)):
                     leads += _unit_list(served.group(1))  # "X要积极配合Y做好…": Y leads, X supports
                     supporting += units
                 else:
@@ -1396,8 +1454,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if with_whom:  # not "施工单位要会同…": an unnamed party's task
                 leads += with_whom
                 supporting += _with_units(after)
-            elif not before.strip() and leads:
-                supporting += _with_units(after)  # "由X牵头，会同Y、Z，…": the lead of the clause before
+            elif not re.sub(r"^(?:负责|并|同时|要)+", "", before.strip()) and leads:
+                # "由X牵头，会同Y、Z，…", "X：负责会同Y、Z查处…": the lead of the clause before
+                supporting += _with_units(after)
             continue
         if head := re.search(r"牵头|主办", clause):  # "由X主办，Y协办" as "由X牵头，Y配合"
             before, after = clause[: head.start()], clause[head.end():]
@@ -1447,6 +1506,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             served = _SERVED.match(clause[support.end():])
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
+            continue
+        if headed and (duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
+                part := _units_before(clause, duty.group(0))) and all(_GENERIC.search(u) for u in part):
+            supporting += part  # "由X牵头,各街道办事处负责本辖的…": collectives doing their part of X's lead help it
             continue
         if not leads:
             start = _CHARGE_START.match(_clean_span(clause)) or _KIND_START.match(_clean_span(clause))
@@ -1875,7 +1938,8 @@ def _carry_out(cleaned: str) -> list[str]:
 # A piece that ends with a unit that answers for the work overall, no work of its own named ("…，属地政府负总责，").
 _OVERALL_END = re.compile(r"负(?:总|主)责\s*[，,]\s*$")
 # A piece that ends with the lead named in a 牵头 slot, its clause closed ("…，市住建局牵头，").
-_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,]\s*$")
+# (also with its helpers' clause after it: "…，X牵头负责，Y配合，")
+_HEADED_END = re.compile(r"牵头(?:负责)?\s*[，,](?:[^，,；;。]{2,40}?(?:配合|协助|参与)\s*[，,])?\s*$")
 
 
 def _helpers_only(part: str) -> bool:
@@ -2253,8 +2317,25 @@ def _line_of(lines: list[str], phrase: str, start: int) -> int:
     return start
 
 
+# A list of duties naming each unit in a sentence of its own, or with 职责 before the colon: "县环保局。负责…",
+# "县交通局、公路局。负责…", "市规划监察支队职责:成立…". Read as "X：…" (same length, so the text maps back as
+# written) when what stands before is the names of units and nothing else.
+_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*([^。，,；;：:\s（）()“”]{2,60}?)"
+                         r"(?:(。)(?=\s*负责(?!人|同志))|(职责)\s*[:：])")
+
+
+def _duty_named(m: re.Match[str]) -> str:
+    names = written_units(m.group(1))
+    if not names or not all(is_unit_name(n) for n in names):
+        return m.group(0)
+    head, rest = m.group(0)[: m.end(1) - m.start(0)], m.group(0)[m.end(1) - m.start(0):]
+    return head + ("：" + rest[1:] if m.group(2) else rest.replace("职责", "  ", 1))
+
+
 def _parse_decisions(text: str, *, year: int | None = None, meeting: date | None = None) -> ParsedDecisions:
     written = text
+    if "。负责" in text or "职责" in text:
+        text = _DUTY_NAMED.sub(_duty_named, text)
     text = _DUTY_KIND.sub(lambda m: "责任单位" if m.group(1) == "主体" else "配合单位", text)
     text = _FIELD_IS.sub(_field_is, text)
     text = _BRACKETED_LABEL.sub(lambda m: f" {m.group(1)}：", text)

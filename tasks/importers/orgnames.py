@@ -112,7 +112,7 @@ _IN_SOME_NAMES = re.compile(r"不动产|未成年|自由贸易|老干部|干部(
 # What a name holds only before an organisation word ("建设提升行动工作专班", "百城提质推进办"): what is to be done.
 _ACTION_IN_NAME = re.compile(
     r"做好|抓好|搞好|加强|加大|加快|加紧|抓紧|尽快|推进|开展|完成|落实|进行|督促|负责(?!人)|牵头|配合|力度"
-    r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真"
+    r"|协助|参与|支持|发挥|强化|深化|提高|提升|严格|及时|立即|全力|积极|主动|认真|指导|依据|协调(?!办)"
     r"|工作(?!组|站|部|专班|队|委员会|领导小组)")
 
 # A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位", "等乡镇").
@@ -165,7 +165,9 @@ def _verb_then_noun(read: str) -> bool:
     if not m:
         return False
     rest = read[m.end():]
-    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest))
+    # "协调新闻单位": a kind of party named by what it is ("新闻单位", "施工企业"), no body's name
+    return len(rest) >= 2 and bool(_KIND_ONLY.match(rest) or _BARE_COLLECTIVE.match(rest) or not _SUFFIX.search(rest)
+                                   or m.start() == 0 and re.fullmatch(r"[\u4e00-\u9fff]{2}(?:单位|企业)", rest))
 
 
 @lru_cache(maxsize=4096)

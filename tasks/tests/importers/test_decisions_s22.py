@@ -502,3 +502,175 @@ def test_cadres_are_persons_not_units():
                                   "县水利局要加强宣传，广泛发动群众参与。"])
 def test_whom_a_unit_invites_to_take_part_supports_nothing(text):
     assert _items(text) == [(["县水利局"], [], None)]
+
+
+# === session 22, h34fix3: the classes heldout17/18 showed ==========================================================
+
+# --- a problem list's caption that names who answers, in brackets, for the numbered problems under it -------------
+
+def _texts(text: str, year: int | None = 2026):
+    return [(d.text, d.lead_units) for d in parse_decisions(text, year=year).items]
+
+
+@pytest.mark.parametrize("sep", ["、", "﹑", "."])
+def test_a_caption_with_its_bracketed_units_heads_the_problems_under_it(sep):
+    text = (f"3月2日,市督导组对城区进行暗访。现将问题曝光如下:\n\n"
+            f"青松社区(责任单位:东城区青松街道办事处青松社区)\n\n1{sep}宣传栏破损未更换\n\n2{sep}楼道堆放杂物\n\n"
+            f"柳湾街道办:(责任单位:西城区柳湾街道办事处)\n\n1{sep}无障碍通道被占用\n\n2{sep}垃圾桶未分类\n\n"
+            f"3{sep}电线乱拉乱搭\n")
+    got = [t for t in _texts(text) if t[1] != ["市督导组"]]
+    assert [lead for _t, lead in got] == [["东城区青松街道办事处青松社区"], ["西城区柳湾街道办事处"]]
+    assert "宣传栏破损未更换" in got[0][0] and "楼道堆放杂物" in got[0][0] and "青松社区" in got[0][0]
+    assert "无障碍通道被占用" in got[1][0] and "电线乱拉乱搭" in got[1][0]
+    assert "无障碍通道" not in got[0][0]  # the last problem of a block runs into no next caption
+
+
+def test_a_numbered_caption_heads_the_problems_numbered_otherwise_under_it():
+    text = ("一﹑南湖街道办白沙社区 (责任单位:白沙社区)\n\n1﹑灭烟标识缺失\n\n2﹑大厅秩序杂乱\n\n"
+            "二﹑南湖街道办红星社区(责任单位:红星社区)\n\n1﹑宣传栏内容缺失\n")
+    got = _texts(text)
+    assert [lead for _t, lead in got] == [["白沙社区"], ["红星社区"]]
+    assert "灭烟标识缺失" in got[0][0] and "大厅秩序杂乱" in got[0][0] and "宣传栏内容缺失" in got[1][0]
+
+
+def test_a_problem_that_ends_with_its_units_is_no_caption():
+    # no numbered problems under it: the line is a problem of its own, read as before
+    got = _texts("1、青松路占道经营严重(责任单位:东城区城管局)\n2、柳湾路垃圾未清运(责任单位:西城区城管局)\n")
+    assert [lead for _t, lead in got] == [["东城区城管局"], ["西城区城管局"]]
+
+
+# --- a list of duties naming each unit in a sentence of its own, or with 职责 before the colon -------------------
+
+def test_a_unit_named_in_a_sentence_of_its_own_then_its_duty_is_charged_with_it():
+    text = ("各成员单位及其职责如下:县水利局。负责对全县河道清淤工作实施统一监督。县交通局、航道局。负责沿线巡查,"
+            "依法查处。县林业局。负责护岸林的补植。")
+    got = _texts(text)
+    assert [lead for _t, lead in got] == [["县水利局"], ["县交通局", "航道局"], ["县林业局"]]
+    assert got[1][0].startswith("县交通局、航道局。负责沿线巡查")  # the text as written, its 。 kept
+
+
+def test_a_unit_with_duties_before_the_colon_is_charged_whatever_the_duty_opens_with():
+    text = ("市河道监察支队职责:成立河道巡查大队,负责对各区河道进行巡查。\n"
+            "市水利局、市城管局职责:结合各职能,依法对上报的违法行为进行认定。\n")
+    assert [lead for _t, lead in _texts(text)] == [["市河道监察支队"], ["市水利局", "市城管局"]]
+
+
+@pytest.mark.parametrize("text", ["会议指出。负责人要靠前指挥。", "今年以来,全县秸秆禁烧成效明显。负责同志要带头。",
+                                  "明确岗位职责:各村要落实网格员。"])
+def test_no_names_before_the_stop_or_the_duties_is_no_charge(text):
+    assert _items(text) == []
+
+
+# --- what a duty's unit does to others is no unit: 依据职责, 指导…, 协调… -------------------------------------------
+
+@pytest.mark.parametrize("phrase", ["依据职责", "指导各区县城管办", "协调公安"])
+def test_a_phrase_opening_with_guiding_or_coordinating_names_no_unit(phrase):
+    assert names_no_unit(phrase)
+
+
+@pytest.mark.parametrize("name", ["市协调办", "县农技指导站", "区社会矛盾协调中心", "协调办"])
+def test_names_holding_those_words_are_still_units(name):
+    assert is_unit_name(name) and not names_no_unit(name)
+
+
+def test_a_duty_to_assist_according_to_ones_remit_has_no_supporting_unit():
+    assert _items("市政府法制办:依据职责协助相关部门处理好整治中涉及的法制事务。") == [(["市政府法制办"], [], None)]
+
+
+# --- a committee's short name before the colon of its duty ------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["商委", "农林委", "市建委"])
+def test_a_committee_named_before_the_colon_of_its_duty_is_charged_alone(name):
+    assert _items(f"{name}:协调公安、供销社做好供应点的需求统计,掌握供销情况。") == [([name], [], None)]
+
+
+# --- 协同 alone after a charged unit's 要, before a name: as 会同 -------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县供电部门要协同规划部门科学制订实施方案,加快推进电网入地工作。", (["县供电部门"], ["规划部门"], None)),
+    ("县教育局要协同县公安局、县交通局做好校车安全管理。", (["县教育局"], ["县公安局", "县交通局"], None)),
+    # not 协同配合 (a helper), nor 协同推进 (how X works)
+    ("县教育局要积极配合县公安局做好校车安全管理。", (["县公安局"], ["县教育局"], None)),
+    ("县水利局要协同推进河道整治。", (["县水利局"], [], None)),
+])
+def test_a_unit_that_is_to_work_together_with_a_named_unit_leads_it(text, want):
+    assert _items(text) == [want]
+
+
+# --- units that carry out a lead's work 具体落实, after its helpers' clause too -----------------------------------
+
+@pytest.mark.parametrize("text, supporting", [
+    ("由市农业局牵头负责,县市区、乡级政府具体落实。", ["县市区", "乡级政府"]),
+    ("整改工作由市农业局牵头负责,市水利局配合,县市区、乡级政府具体落实。", ["市水利局", "县市区", "乡级政府"]),
+    ("由市农业局牵头,市水利局配合,县住建局具体实施。", ["市水利局", "县住建局"]),
+])
+def test_units_that_carry_out_a_lead_in_detail_support_it_in_one_decision(text, supporting):
+    assert _items(text) == [(["市农业局"], supporting, None)]
+
+
+def test_a_unit_with_work_of_its_own_after_the_helpers_is_a_charge_of_its_own():
+    assert _items("由市农业局牵头负责,市水利局配合,县住建局要加强巡查。") == [
+        (["市农业局"], ["市水利局"], None), (["县住建局"], [], None)]
+
+
+# --- 将 between a list of names and its role word ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["由区委政法委、区综治办将牵头,整治全区所有小区乱象。",
+                                  "区委政法委、区综治办将牵头整治全区所有小区乱象。",
+                                  "区委政法委、区综治办也将牵头整治全区所有小区乱象。"])
+def test_will_between_the_names_and_their_role_word_keeps_every_name(text):
+    assert _items(text) == [(["区委政法委", "区综治办"], [], None)]
+
+
+# --- an unnamed party joined onto a named unit by 及/和 is no unit ----------------------------------------------
+
+@pytest.mark.parametrize("text, leads", [
+    ("街道执法中队、城管南城中队、社区及物业服务企业等要密切协同配合,形成合力。",
+     ["街道执法中队", "城管南城中队", "社区"]),
+    ("县住建局及施工单位要加强工地巡查。", ["县住建局"]),
+    ("县住建局和物业企业要加强小区巡查。", ["县住建局"]),
+])
+def test_an_unnamed_party_joined_onto_a_unit_is_left_out(text, leads):
+    assert [lead for lead, _s, _d in _items(text)] == [leads]
+
+
+def test_a_party_charged_alone_is_still_no_decision():
+    assert _items("物业服务企业要加强小区巡查。") == []
+
+
+# --- collectives doing their part of a lead named in a 牵头 slot support it ------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("此项工作由县建设局牵头,各街道办事处负责本辖区的具体普查工作。", (["县建设局"], ["各街道办事处"], None)),
+    ("由县住建局牵头,各乡镇负责辖区内的排查。", (["县住建局"], ["各乡镇"], None)),
+])
+def test_collectives_doing_their_part_of_a_named_lead_support_it(text, want):
+    assert _items(text) == [want]
+
+
+def test_a_collective_handed_a_task_of_its_own_with_by_is_no_helper_of_the_lead():
+    # "由各连负责安排" is a task of its own handed to a collective (unlabelled), not a part of the lead's
+    assert _items("停送电由县供电所牵头,所需劳力由各连负责安排。") == [(["县供电所"], [], None)]
+
+
+# --- a duty to do something together with named units: 负责会同 ---------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("市文化执法总队:负责会同公安、城管部门查处非法出版物。", (["市文化执法总队"], ["公安", "城管"], None)),
+    ("市林业局:负责会同市公安局查处乱砍滥伐。", (["市林业局"], ["市公安局"], None)),
+])
+def test_a_duty_to_act_together_with_named_units_makes_them_supporting(text, want):
+    assert _items(text) == [want]
+
+
+# --- a list of duties whose first unit is on its lead-in's line ----------------------------------------------------
+
+def test_the_first_unit_of_a_list_of_duties_written_after_its_lead_in_is_charged():
+    text = ("各部门要各司其职,组织好各项禁放工作。其职责分工为:区委宣传部:制订宣传工作方案,协调新闻单位做好宣传报导。\n"
+            "商委:协调公安、供销社做好供应点的需求统计。\n")
+    assert [(lead, sup) for lead, sup, _d in _items(text)] == [(["区委宣传部"], []), (["商委"], [])]
+
+
+@pytest.mark.parametrize("phrase", ["协调新闻单位", "加强施工企业"])
+def test_a_verb_then_a_kind_of_party_is_no_unit(phrase):
+    assert not is_unit_name(phrase)
