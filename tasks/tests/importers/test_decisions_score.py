@@ -34,6 +34,7 @@ def _scorer():
 
 
 ds = _scorer()
+labelled = sys.modules["bench.labelled"]
 ALL = [p for half in HALVES for p in sorted((CORPUS / half).glob("*.labels.json"))]
 
 
@@ -47,8 +48,26 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
     data = ds.load_labels(path)  # raises on a malformed file
     flat = re.sub(r"\s+", "", (path.parent / data["file"]).read_text(encoding="utf-8"))
     for decision in data["decisions"]:
-        for quoted in [decision["text"], *decision["lead"], *decision["supporting"]]:
-            assert re.sub(r"\s+", "", quoted) in flat, quoted
+        assert re.sub(r"\s+", "", decision["text"]) in flat, decision["text"]
+        for unit in [*decision["lead"], *decision["supporting"]]:
+            # verbatim, or a list member with the tail the list writes once ('清河、西三旗街道' -> 清河街道)
+            assert labelled.quotes_unit(re.sub(r"\s+", "", unit), flat), unit
+
+
+@pytest.mark.parametrize(("unit", "quoted"), [
+    ("市自然资源局", True), ("区自然资源局", True),  # '市、区自然资源局': one unit per level
+    ("清河街道", True), ("西三旗街道", True),  # '清河、西三旗街道'
+    ("鲁沙尔镇人民政府", True), ("西堡镇人民政府", True),  # 'A镇、B镇人民政府'
+    ("秭归县政府", True), ("监察部门", True),
+    ("东城街道", False),  # a unit the text does not write
+    ("清河区街道", False), ("西堡人民政府", False),  # a typo'd member
+    ("监察局", False),  # a tail the list does not write
+    ("康川街道人民政府", False),  # a member of no list sharing that tail
+])
+def test_a_unit_is_quoted_verbatim_or_as_a_list_member_with_its_shared_tail(unit, quoted):
+    flat = ("鲁沙尔镇、西堡镇、多巴镇人民政府,康川街道办事处:监察、纠风部门:负责查处。清河、西三旗街道负责。"
+            "秭归县、夷陵区、伍家岗区政府和宜昌开发区管委会:市、区自然资源局要")
+    assert labelled.quotes_unit(unit, flat) is quoted
 
 
 def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct_sources():
