@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout19", "decisions_heldout20")  # collected in session 22, scored together
+HELDOUT = ("decisions_heldout21", "decisions_heldout22")  # collected in session 22, scored together
 HALVES = (*HELDOUT, "decisions_tune")
 ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
 # moved into decisions_tune in session 19; each README says where they went
@@ -22,7 +22,8 @@ ROTATED_19 = ("decisions_heldout4", "decisions_heldout5", "decisions_heldout6", 
               "decisions_heldout12", "decisions_heldout13",  # the tenth to thirteenth in session 21
               "decisions_heldout14", "decisions_heldout15",
               "decisions_heldout16", "decisions_heldout17",
-              "decisions_heldout18")  # the fourteenth to eighteenth in session 22
+              "decisions_heldout18", "decisions_heldout19",
+              "decisions_heldout20")  # the fourteenth to twentieth in session 22
 
 
 def _scorer():
@@ -73,7 +74,7 @@ def test_a_unit_is_quoted_verbatim_or_as_a_list_member_with_its_shared_tail(unit
 def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
     assert all(names[folder] for folder in HELDOUT), "every held-out folder holds labelled documents"
-    assert sum(len(names[folder]) for folder in HELDOUT) >= 10 and len(names["decisions_tune"]) >= 335
+    assert sum(len(names[folder]) for folder in HELDOUT) >= 10 and len(names["decisions_tune"]) >= 367
     for i, a in enumerate(HALVES):
         for b in HALVES[i + 1:]:
             assert not names[a] & names[b], (a, b)
@@ -91,14 +92,14 @@ def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct
         assert "decisions_tune" in (CORPUS / old / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_held_out_set_is_the_nineteenth_and_twentieth_folders_and_the_rotated_documents_are_tuned_on():
+def test_the_held_out_set_is_the_twenty_first_and_twenty_second_folders_and_the_rotated_documents_are_tuned_on():
     assert ds.SETS["heldout"] == HELDOUT
     assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
     assert not {"heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                  "heldout8", "heldout9", "heldout10", "heldout11", "heldout12",
                  "heldout13", "heldout14", "heldout15", "heldout16",
-                 "heldout17", "heldout18"} & set(ds.SETS)
+                 "heldout17", "heldout18", "heldout19", "heldout20"} & set(ds.SETS)
     # a document of each rotated folder is now scored with the tuning half
     tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
     assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
@@ -117,7 +118,9 @@ def test_the_held_out_set_is_the_nineteenth_and_twentieth_folders_and_the_rotate
             "chengshi_huanjing_guanli_jiyao.labels.json",
             "anxiang_jiaotong_anquan_yinhuan_wenti.labels.json",
             "hengyang_luanzhan_gengdi_yuetan.labels.json",
-            "jingzhou_chuangwen_puguangtai_0310.labels.json"} <= tune
+            "jingzhou_chuangwen_puguangtai_0310.labels.json",
+            "fenghua_changwu_huiyi_3_2022.labels.json",
+            "yichang_sanxia_lvyou_shichang_zhengzhi_zhize.labels.json"} <= tune
 
 
 def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monkeypatch, tmp_path, capsys):
