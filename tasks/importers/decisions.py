@@ -1342,6 +1342,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         body = head[to.end():]
     if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
+    if "同意" in body and (proposer := _proposer(body)):
+        return proposer, []  # "会议原则同意X提交的《…》，要求根据会议审议意见修改完善后…": X takes it on
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
@@ -1623,6 +1625,28 @@ def _jointly(clause: str) -> list[str]:
     if sum(bool(_GENERIC.search(n)) for n in names) > bool(_OF_A_NAMED_KIND.match(names[1])):
         return []
     return names
+
+
+# A meeting's item agreeing to what a unit proposed and handing it back to it: "会议原则同意X提交(提出)的《…》，要求根
+# 据会议审议意见修改完善后组织实施", "会议同意X提出的…，作进一步修改完善后提请区委常委会审议", "原则同意X提交的…，按程
+# 序提交…" — X revises, submits or carries out what it proposed (the text names nobody else). Not when the item
+# hands the work to a unit of its own ("…，由Y负责组织实施", "责成Y…"): that unit is read as such.
+_PROPOSED = re.compile(r"同意([^，,；;。：:《》“”]{2,60}?)(?:提出|提交|上报|报送|呈报|起草|拟定|编制|制定|报请审议)的"
+                       r"([^。；;]*)")
+_HANDED_BACK = re.compile(r"修改|完善|组织实施|实施|提请|提交|按程序|发布|印发|报|执行|推进|落实")
+
+
+def _proposer(body: str) -> list[str]:
+    """The units a meeting agreed the proposal of and handed it back to ("同意X提交的…，要求…修改完善后…"), [] when
+    the text charges another unit or the proposer is no unit's name."""
+    m = _PROPOSED.search(body)
+    if not m or not _HANDED_BACK.search(m.group(2)) or re.search(r"由(?!于)|责成|负责(?!人|同志)|牵头|配合|会同",
+                                                                m.group(2)):
+        return []
+    named = _unit_list(m.group(1).removeprefix("由"))
+    if not named or not all(is_unit_name(u) and not _GENERIC.search(u) for u in named):
+        return []
+    return named
 
 
 def _agreed_by(clause: str) -> list[str]:

@@ -201,6 +201,10 @@ def is_unit_name(name: str) -> bool:
     return bool(m) and m.start() >= 1
 
 
+# A phrase opening with what the work goes by ("根据…", "按照…", "依照…"): no unit's name starts so.
+_BY_WHAT = re.compile(r"(?:根据|按照|依照|依据|遵照)")
+
+
 @lru_cache(maxsize=8192)
 def names_no_unit(phrase: str) -> bool:
     """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
@@ -209,6 +213,8 @@ def names_no_unit(phrase: str) -> bool:
     read = _read(phrase)
     if "谁" in read:
         return True  # "谁收费、谁管理、谁负责": whoever it is, no name
+    if _BY_WHAT.match(read) and not is_unit_name(phrase):
+        return True  # "要求根据会议审议意见…" read to "根据会": what the work goes by, however short
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
     return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 

@@ -674,3 +674,33 @@ def test_the_first_unit_of_a_list_of_duties_written_after_its_lead_in_is_charged
 @pytest.mark.parametrize("phrase", ["协调新闻单位", "加强施工企业"])
 def test_a_verb_then_a_kind_of_party_is_no_unit(phrase):
     assert not is_unit_name(phrase)
+
+
+# === session 22, h34fix4 ===========================================================================================
+# --- a meeting agrees to what a unit proposed and hands it back to it --------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("一、听取关于某路改造工程情况汇报。会议原则同意区城投公司提出的改造方案,要求根据会议审议意见作进一步修改完善后,"
+     "依法依规组织实施。\n", ["区城投公司"]),
+    ("二、会议审议了《年度计划》。\n会议同意县统计局提出的《年度计划》,作进一步修改完善后提请县委常委会审议。\n",
+     ["县统计局"]),
+    ("会议听取了市民政局负责人关于《实施细则》的汇报。原则同意市民政局提交的关于《实施细则》的意见,按程序提交市委常委会议定。\n",
+     ["市民政局"]),
+    ("会议同意区财政局、区审计局提出的《管理办法》,作进一步修改完善后印发执行。\n", ["区财政局", "区审计局"]),
+])
+def test_the_unit_whose_proposal_a_meeting_agreed_and_handed_back_leads(text, want):
+    assert [lead for lead, _s, _d in _items(text)] == [want]
+
+
+def test_a_proposal_agreed_and_handed_to_another_unit_is_that_units():
+    text = "会议原则同意县交通局提出的改造方案,由县城投公司负责组织实施。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县城投公司"]]
+
+
+def test_a_proposal_agreed_without_being_handed_back_charges_nobody():
+    assert _items("会议原则同意县交通局提出的改造方案。\n") == []
+
+
+@pytest.mark.parametrize("phrase", ["根据会", "按照会议", "依照规定"])
+def test_a_phrase_opening_with_what_the_work_goes_by_is_no_unit(phrase):
+    assert names_no_unit(phrase)
