@@ -1586,11 +1586,17 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         leads, willing = willing, []
     supporting += willing
     # a phrase that says what is done or how ("通过…等措施争取业主的支持") is no unit, whatever clause it came from
+    if any(u[:1] in "(（" for u in leads + supporting):  # "。(1)各街道办事处按照…": the item's number is no part of it
+        leads = [_ITEM_NUMBER.sub("", u) for u in leads]
+        supporting = [_ITEM_NUMBER.sub("", u) for u in supporting]
     leads = [u for u in leads if not _UNNAMED.match(u) and not names_no_unit(u)]
     supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u) and not names_no_unit(u)]
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
+
+
+_ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 
 # An agreement a unit is to sign ("由X与施工队伍签订工程施工委托合同", "X与供电公司签订合同"): X is charged with it;
@@ -2344,7 +2350,9 @@ def _line_of(lines: list[str], phrase: str, start: int) -> int:
 # A list of duties naming each unit in a sentence of its own, or with 职责 before the colon: "县环保局。负责…",
 # "县交通局、公路局。负责…", "市规划监察支队职责:成立…". Read as "X：…" (same length, so the text maps back as
 # written) when what stands before is the names of units and nothing else.
-_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*([^。，,；;：:\s（）()“”]{2,60}?)"
+_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*"
+                         r"(?:(?:[(（][一二三四五六七八九十\d]{1,4}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])\s*)?"
+                         r"([^。，,；;：:\s（）()“”]{2,60}?)"
                          r"(?:(。)(?=\s*负责(?!人|同志))|(职责)\s*[:：])")
 
 

@@ -704,3 +704,19 @@ def test_a_proposal_agreed_without_being_handed_back_charges_nobody():
 @pytest.mark.parametrize("phrase", ["根据会", "按照会议", "依照规定"])
 def test_a_phrase_opening_with_what_the_work_goes_by_is_no_unit(phrase):
     assert names_no_unit(phrase)
+
+
+# --- a numbered duty whose unit stands in a sentence of its own: '(二十一)X部门。负责…' ---------------------------
+
+def test_a_numbered_unit_in_a_sentence_of_its_own_before_its_duty_is_charged():
+    text = ("(二十一)审计部门。负责对专项资金进行监督检查,通报、处理各种违规、挪用的行为。\n"
+            "(二十二)司法部门。负责研究整治工作中的法律适用问题。\n")
+    assert [lead for lead, _s, _d in _items(text)] == [["审计部门"], ["司法部门"]]
+
+
+# --- an item's number written before its unit after a full stop: '。(1)X…' ----------------------------------------
+
+def test_an_item_number_before_a_unit_is_no_part_of_its_name():
+    text = "(二)工作安排。(1)各镇人民政府按照县里下发的方案,会同县交通局、县公安局做好清理工作。\n"
+    leads, supporting, _d = _items(text)[0]
+    assert leads == ["各镇人民政府"] and supporting == ["县交通局", "县公安局"]
