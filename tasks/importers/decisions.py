@@ -139,6 +139,7 @@ from .limits import Limits, read_text
 from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
+    KIND_JOINED,
     SHORT_NAMES,
     UNIT_END,
     addressees,
@@ -325,6 +326,8 @@ def _split_units(span: str) -> list[str]:
         # a quote that opens or closes a name ("“三勤合一”机动队") stays; a stray one does not
         part = part.lstrip("“") if "”" not in part else part
         part = part.rstrip("”") if "“" not in part else part
+        if out and (kind := KIND_JOINED.match(part)):
+            part = part[kind.end():]  # "X、Y等部门、单位及各镇街": the kinds closing the list, then who joins it
         out += [p.strip() for p in _split_joined(part) if p.strip()]
     return out
 
@@ -1345,7 +1348,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     if "同意" in body and (proposer := _proposer(body)):
         return proposer, []  # "会议原则同意X提交的《…》，要求根据会议审议意见修改完善后…": X takes it on
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
-    body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    body = re.sub(rf"((?:部门|单位|乡镇|街道|镇街|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
         body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要

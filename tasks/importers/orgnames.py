@@ -117,7 +117,8 @@ _ACTION_IN_NAME = re.compile(
 
 # A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位", "等乡镇").
 _ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?"
-                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)$|等$")
+                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)"
+                       r"(?:[（(](?:部门|单位|机构|企业)[)）])?$|等$")  # "等相关部门(单位)"
 _BRACKET = re.compile(r"[（(][^（）()]{1,12}[）)]")
 # A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班").
 _LIST_SEPARATOR = re.compile(r"(?:以及|[、，,/])(?![^“”]*”)")
@@ -297,6 +298,10 @@ def shared_levels(names: list[str]) -> list[str]:
     return out + levels
 
 
+# A kind word after a list's 等…部门 tail, then the party joined on ("…等部门、单位及各镇街"): no name of its own.
+KIND_JOINED = re.compile(r"(?:部门|单位|机构)(?:以及|和|及|与)(?=.)")
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
@@ -306,6 +311,8 @@ def unit_list(span: str) -> list[str] | None:
     for piece in _LIST_SEPARATOR.split(span):
         piece = piece.strip(" \t\"'")
         piece = trim_etc(piece.lstrip("“") if "”" not in piece else piece.rstrip("”") if "“" not in piece else piece)
+        if names and (kind := KIND_JOINED.match(piece)):
+            piece = piece[kind.end():]  # "X、Y等部门、单位及各镇街": the kinds closing the list, then who joins it
         if piece:
             names += _split_joined(piece)
     names = shared_levels(names)  # "市、区自然资源局": one per level

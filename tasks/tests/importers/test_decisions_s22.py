@@ -720,3 +720,16 @@ def test_an_item_number_before_a_unit_is_no_part_of_its_name():
     text = "(二)工作安排。(1)各镇人民政府按照县里下发的方案,会同县交通局、县公安局做好清理工作。\n"
     leads, supporting, _d = _items(text)[0]
     assert leads == ["各镇人民政府"] and supporting == ["县交通局", "县公安局"]
+
+
+# --- a list's 等 tail with a bracketed kind, and kinds closing a list before a party joined on ---------------------
+
+def test_a_list_closed_by_etc_with_a_bracketed_kind_keeps_its_names():
+    text = "供水、供气、通信等相关部门(单位)要确定一名联系人,加强与规划部门的沟通。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["供水", "供气", "通信"]]
+    assert unit_list("供水、供气、通信等相关部门(单位)") == ["供水", "供气", "通信"]
+
+
+def test_kinds_closing_a_list_before_a_party_joined_on_are_no_name_and_a_comma_before_yao_after_zhenjie_is_one_clause():
+    text = "会议要求,县民政局、县养老服务中心等部门、单位及各镇街,要做好养老机构的安全检查。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县民政局", "县养老服务中心", "各镇街"]]
