@@ -1589,6 +1589,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         leads, willing = willing, []
     supporting += willing
     # a phrase that says what is done or how ("通过…等措施争取业主的支持") is no unit, whatever clause it came from
+    if any("指示" in u for u in leads):  # "陶某当场指示国土局、规划局…要": who gave the order is no part of the name
+        leads = [rest if (m := _ORDERED_BY.match(u)) and is_unit_name(rest := u[m.end():]) else u for u in leads]
     if any(u[:1] in "(（" for u in leads + supporting):  # "。(1)各街道办事处按照…": the item's number is no part of it
         leads = [_ITEM_NUMBER.sub("", u) for u in leads]
         supporting = [_ITEM_NUMBER.sub("", u) for u in supporting]
@@ -1599,6 +1601,7 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     return _dedupe(leads), _dedupe(supporting)
 
 
+_ORDERED_BY = re.compile(r"^[^，,；;。]{1,12}?(?:当场|现场|当即|随即|再次)?指示")
 _ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 

@@ -733,3 +733,10 @@ def test_a_list_closed_by_etc_with_a_bracketed_kind_keeps_its_names():
 def test_kinds_closing_a_list_before_a_party_joined_on_are_no_name_and_a_comma_before_yao_after_zhenjie_is_one_clause():
     text = "会议要求,县民政局、县养老服务中心等部门、单位及各镇街,要做好养老机构的安全检查。\n"
     assert [lead for lead, _s, _d in _items(text)] == [["县民政局", "县养老服务中心", "各镇街"]]
+
+
+# --- a leader's order before the units charged: '张某当场指示X、Y…要' ---------------------------------------------
+
+def test_who_gave_an_order_is_no_part_of_the_first_unit_charged():
+    text = "李明听取了群众反映的问题。李明当场指示县水利局、县住建局、城关镇主要负责人要对相关问题进行调查核实。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县水利局", "县住建局", "城关镇"]]
