@@ -738,5 +738,5 @@ def test_kinds_closing_a_list_before_a_party_joined_on_are_no_name_and_a_comma_b
 # --- a leader's order before the units charged: '张某当场指示X、Y…要' ---------------------------------------------
 
 def test_who_gave_an_order_is_no_part_of_the_first_unit_charged():
-    text = "李明听取了群众反映的问题。李明当场指示县水利局、县住建局、城关镇主要负责人要对相关问题进行调查核实。\n"
+    text = "王新当场指示县水利局、县住建局、城关镇要对相关问题进行调查核实。\n"
     assert [lead for lead, _s, _d in _items(text)] == [["县水利局", "县住建局", "城关镇"]]
