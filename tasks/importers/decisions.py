@@ -151,6 +151,7 @@ from .orgnames import (
     opening_name,
     shared_kind_tail,
     shared_levels,
+    shared_seat,
     short_name_organisation,
     short_name_with_level,
     trim_etc,
@@ -455,7 +456,8 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
                 and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
             units += _joined_names(name_after_heading(unit))  # "强化…防治市建管中心": a heading run into the name
     # "规划、土地部门": 部门 is what the listed departments are; "市、区自然资源局": one unit per level
-    return shared_kind_tail(shared_levels(units))
+    # "秭归县、夷陵区政府": each place's government
+    return shared_seat(shared_kind_tail(shared_levels(units)))
 
 
 def _joined_names(unit: str) -> list[str]:

@@ -302,6 +302,26 @@ def shared_levels(names: list[str]) -> list[str]:
 KIND_JOINED = re.compile(r"(?:部门|单位|机构)(?:以及|和|及|与)(?=.)")
 
 
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)$")
+_SEAT_OF = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)((?:人民)?政府|办事处|管委会)$")
+
+
+def shared_seat(names: list[str]) -> list[str]:
+    """A list of bare places closed by a place with its government ("秭归县", "夷陵区", "伍家岗区政府"; "A镇", "B镇
+    人民政府"): the government the list writes once is each place's (秭归县政府, 夷陵区政府, 伍家岗区政府); the other
+    names as they are."""
+    out = list(names)
+    for k, name in enumerate(names):
+        seat = _SEAT_OF.match(name)
+        if not seat:
+            continue
+        j = k - 1
+        while j >= 0 and _PLACE.match(names[j]) and not names[j].endswith(seat.group(1)):
+            out[j] = names[j] + seat.group(1)
+            j -= 1
+    return out
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
@@ -316,6 +336,7 @@ def unit_list(span: str) -> list[str] | None:
         if piece:
             names += _split_joined(piece)
     names = shared_levels(names)  # "市、区自然资源局": one per level
+    names = shared_seat(names)  # "秭归县、夷陵区政府": each place's government
     if not names:
         return None
     named = [is_unit_name(n) for n in names]

@@ -740,3 +740,20 @@ def test_kinds_closing_a_list_before_a_party_joined_on_are_no_name_and_a_comma_b
 def test_who_gave_an_order_is_no_part_of_the_first_unit_charged():
     text = "王新当场指示县水利局、县住建局、城关镇要对相关问题进行调查核实。\n"
     assert [lead for lead, _s, _d in _items(text)] == [["县水利局", "县住建局", "城关镇"]]
+
+
+# --- a list of bare places closed by a place with its government: the government is each place's -----------------
+
+@pytest.mark.parametrize("span, want", [
+    ("甲县、乙区、丙区政府", ["甲县政府", "乙区政府", "丙区政府"]),
+    ("东镇、西镇人民政府", ["东镇人民政府", "西镇人民政府"]),
+    ("甲县政府、乙区政府", ["甲县政府", "乙区政府"]),
+    ("市公安局、乙区政府", ["市公安局", "乙区政府"]),  # a name of its own is no bare place
+])
+def test_a_government_written_once_after_a_list_of_places_is_each_places(span, want):
+    assert unit_list(span) == want
+
+
+def test_a_duty_handed_to_places_whose_government_is_written_once_charges_each_government():
+    text = "职责分工:\n甲县、乙区政府和丙开发区管委会:负责本辖区内专项整治工作。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["甲县政府", "乙区政府", "丙开发区管委会"]]
