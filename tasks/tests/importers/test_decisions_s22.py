@@ -757,3 +757,10 @@ def test_a_government_written_once_after_a_list_of_places_is_each_places(span, w
 def test_a_duty_handed_to_places_whose_government_is_written_once_charges_each_government():
     text = "职责分工:\n甲县、乙区政府和丙开发区管委会:负责本辖区内专项整治工作。\n"
     assert [lead for lead, _s, _d in _items(text)] == [["甲县政府", "乙区政府", "丙开发区管委会"]]
+
+
+# --- 协管 closing a clause is a helper's word, as 协助/配合 are -----------------------------------------------------
+
+def test_units_that_xieguan_after_a_charge_support_it():
+    text = "县城管大队负责整治后夜市的管理工作,其它相关部门协管。\n"
+    assert _items(text) == [(["县城管大队"], ["其它相关部门"], None)]
