@@ -302,7 +302,7 @@ def shared_levels(names: list[str]) -> list[str]:
 KIND_JOINED = re.compile(r"(?:部门|单位|机构)(?:以及|和|及|与)(?=.)")
 
 
-_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)$")
+_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)$")
 _SEAT_OF = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)((?:人民)?政府|办事处|管委会)$")
 
 
@@ -316,7 +316,7 @@ def shared_seat(names: list[str]) -> list[str]:
         if not seat:
             continue
         j = k - 1
-        while j >= 0 and _PLACE.match(names[j]) and not names[j].endswith(seat.group(1)):
+        while j >= 0 and _BARE_PLACE.match(names[j]) and not names[j].endswith(seat.group(1)):
             out[j] = names[j] + seat.group(1)
             j -= 1
     return out
