@@ -303,7 +303,7 @@ KIND_JOINED = re.compile(r"(?:部门|单位|机构)(?:以及|和|及|与)(?=.)")
 
 
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)$")
-_SEAT_OF = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)((?:人民)?政府|办事处|管委会)$")
+_SEAT_OF = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡)((?:人民)?政府)$")  # not 管委会: "X镇、Y园区管委会"
 
 
 def shared_seat(names: list[str]) -> list[str]:
