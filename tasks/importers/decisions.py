@@ -1514,7 +1514,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
-        if headed and (duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
+        if (headed or len(leads) > sentence_start and _CARRIES_OUT.search(clause)) and (
+                duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
                 part := _units_before(clause, duty.group(0))) and all(_GENERIC.search(u) for u in part):
             supporting += part  # "由X牵头,各街道办事处负责本辖的…": collectives doing their part of X's lead help it
             continue
@@ -1604,6 +1605,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
 
 
 _ORDERED_BY = re.compile(r"^[^，,；;。]{1,12}?(?:当场|现场|当即|随即|再次)?指示")
+# A clause that only carries out the work a lead of its sentence leads ("…，各区人民政府负责具体组织实施"): no work of
+# its own named.
+_CARRIES_OUT = re.compile(r"负责具体(?:组织)?(?:实施|落实)\s*[。；;，,]?\s*$")
 _ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 

@@ -769,3 +769,15 @@ def test_a_duty_handed_to_places_whose_government_is_written_once_charges_each_g
 def test_units_that_xieguan_after_a_charge_support_it():
     text = "县城管大队负责整治后夜市的管理工作,其它相关部门协管。\n"
     assert _items(text) == [(["县城管大队"], ["其它相关部门"], None)]
+
+
+# --- collectives that only carry out a lead's work of the same sentence: '…,各区人民政府负责具体组织实施' ----------
+
+def test_collectives_that_carry_out_the_work_a_unit_leads_support_it():
+    text = "县城管局、县环保局牵头开展全县油烟治理工作,各乡镇人民政府负责具体组织实施。\n"
+    assert _items(text) == [(["县城管局", "县环保局"], ["各乡镇人民政府"], None)]
+
+
+def test_collectives_with_work_of_their_own_after_a_lead_are_no_helpers():
+    text = "县城管局牵头开展全县油烟治理工作,各乡镇人民政府负责辖区内餐饮店的排查登记。\n"
+    assert all("各乡镇人民政府" not in sup for _l, sup, _d in _items(text))
