@@ -1472,6 +1472,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            elif named and (led := _LEADS_OTHERS.match(after)) and (
+                    others := _unit_list(led.group(1))) and (
+                    _names_a_unit(others, led.group(1)) or all(_GENERIC.search(u) for u in others)):
+                supporting += others  # "X牵头区各有关部门对…进行梳理": the units X leads in the work support it
             headed = headed or bool(named and not support and _SLOT_END.match(after))
             continue
         if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
@@ -1608,6 +1612,8 @@ _ORDERED_BY = re.compile(r"^[^，,；;。]{1,12}?(?:当场|现场|当即|随即|
 # A clause that only carries out the work a lead of its sentence leads ("…，各区人民政府负责具体组织实施"): no work of
 # its own named.
 _CARRIES_OUT = re.compile(r"负责具体(?:组织)?(?:实施|落实)\s*[。；;，,]?\s*$")
+# The units a lead leads in the work, between 牵头 and what they do to it ("X牵头区各有关部门对公共服务事项进行梳理").
+_LEADS_OTHERS = re.compile(r"^([^，,；;。对]{2,30}?)对")
 _ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 

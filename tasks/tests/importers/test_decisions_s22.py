@@ -781,3 +781,13 @@ def test_collectives_that_carry_out_the_work_a_unit_leads_support_it():
 def test_collectives_with_work_of_their_own_after_a_lead_are_no_helpers():
     text = "县城管局牵头开展全县油烟治理工作,各乡镇人民政府负责辖区内餐饮店的排查登记。\n"
     assert all("各乡镇人民政府" not in sup for _l, sup, _d in _items(text))
+
+
+# --- the units a lead leads in the work, between 牵头 and what they do: 'X牵头Y对…' -------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县编办牵头县各有关部门对公共服务事项进行梳理。\n", (["县编办"], ["县各有关部门"], None)),
+    ("县编办牵头县公安局、县城管局对公共服务事项进行梳理。\n", (["县编办"], ["县公安局", "县城管局"], None)),
+])
+def test_units_a_lead_leads_in_the_work_support_it(text, want):
+    assert _items(text) == [want]
