@@ -223,7 +223,7 @@ _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 # "X表示，将…": what a unit undertakes is one clause with its name
 _WHO_CLAUSE = re.compile(r"(?<!表示)[，,]|[；;。:：\n]|(?<=表示)[，,](?!\s*将)")
-_SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办|协管(?=[。；;，,]|$))")  # "其它相关部门协管。": they help
+_SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办|协管(?=[。；;，,]|$)|给予[^，,。；;]{0,6}?支持(?=[。；;，,]|$))")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
                      r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"

@@ -791,3 +791,15 @@ def test_collectives_with_work_of_their_own_after_a_lead_are_no_helpers():
 ])
 def test_units_a_lead_leads_in_the_work_support_it(text, want):
     assert _items(text) == [want]
+
+
+# --- units that are to give a charge their support: '…,其他职能部门要给予相应的支持' ---------------------------------
+
+def test_units_asked_to_give_a_charge_their_support_support_it():
+    text = "县商务局和城关镇等相关单位要加强对企业的指导服务,其他职能部门要给予相应的支持。\n"
+    assert _items(text) == [(["县商务局", "城关镇"], ["其他职能部门"], None)]
+
+
+def test_support_given_to_what_is_done_is_no_helper():
+    text = "县商务局要加强对企业的指导,对符合条件的企业给予资金支持。\n"
+    assert _items(text) == [(["县商务局"], [], None)]
