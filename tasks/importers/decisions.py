@@ -1351,6 +1351,9 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         return proposer, []  # "会议原则同意X提交的《…》，要求根据会议审议意见修改完善后…": X takes it on
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
     body = re.sub(rf"((?:部门|单位|乡镇|街道|镇街|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "负责" in body:  # "X局相关部门负责人要…", "A局、B镇主要负责人要…": the unit its officials answer for
+        body = _OFFICIALS.sub(lambda m: m.group(1) if _unit_list(m.group(1)) and all(
+            is_unit_name(u) and not _GENERIC.search(u) for u in _unit_list(m.group(1))) else m.group(0), body)
     if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
         body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
@@ -1614,6 +1617,9 @@ _ORDERED_BY = re.compile(r"^[^，,；;。]{1,12}?(?:当场|现场|当即|随即|
 _CARRIES_OUT = re.compile(r"负责具体(?:组织)?(?:实施|落实)\s*[。；;，,]?\s*$")
 # The units a lead leads in the work, between 牵头 and what they do to it ("X牵头区各有关部门对公共服务事项进行梳理").
 _LEADS_OTHERS = re.compile(r"^([^，,；;。对]{2,30}?)对")
+# A unit's officials charged in its stead: "X局相关部门负责人要…", "A局、B镇主要负责人要…" (not "X负责人参加").
+_OFFICIALS = re.compile(r"(?:^|(?<=[，,；;。：:\n]))([^，,；;。：:\n]{2,40}?)(?:相关(?:部门|科室)|的)?(?:主要)?"
+                        r"负责(?:人|同志)(?=要|务必|必须)")
 _ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 

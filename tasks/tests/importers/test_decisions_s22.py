@@ -803,3 +803,17 @@ def test_units_asked_to_give_a_charge_their_support_support_it():
 def test_support_given_to_what_is_done_is_no_helper():
     text = "县商务局要加强对企业的指导,对符合条件的企业给予资金支持。\n"
     assert _items(text) == [(["县商务局"], [], None)]
+
+
+# --- a unit's officials charged in its stead: 'X局相关部门负责人要…', 'A局、B镇主要负责人要…' -----------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县交通运输局相关部门负责人要做好企业和行管部门的组织协调工作。\n", ["县交通运输局"]),
+    ("县长当场指示县国土局、县规划局、城关镇主要负责人要核实问题。\n", ["县国土局", "县规划局", "城关镇"]),
+])
+def test_a_units_officials_charged_charge_the_unit(text, want):
+    assert [lead for lead, _s, _d in _items(text)] == [want]
+
+
+def test_the_officials_of_collectives_charge_no_named_unit():
+    assert _items("各单位主要负责人要亲自抓。\n") == []
