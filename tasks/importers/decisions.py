@@ -1353,7 +1353,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
     body = re.sub(rf"((?:部门|单位|乡镇|街道|镇街|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "负责" in body:  # "X局相关部门负责人要…", "A局、B镇主要负责人要…": the unit its officials answer for
         body = _OFFICIALS.sub(lambda m: m.group(1) if _unit_list(m.group(1)) and all(
-            is_unit_name(u) and not _GENERIC.search(u) for u in _unit_list(m.group(1))) else m.group(0), body)
+            is_unit_name(u) and not _GENERIC.search(u) and not _NO_NAME_KIND.match(u) for u in _unit_list(m.group(1)))
+            else m.group(0), body)
     if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
         body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
@@ -1620,6 +1621,8 @@ _LEADS_OTHERS = re.compile(r"^([^，,；;。对]{2,30}?)对")
 # A unit's officials charged in its stead: "X局相关部门负责人要…", "A局、B镇主要负责人要…" (not "X负责人参加").
 _OFFICIALS = re.compile(r"(?:^|(?<=[，,；;。：:\n]))([^，,；;。：:\n]{2,40}?)(?:相关(?:部门|科室)|的)?(?:主要)?"
                         r"负责(?:人|同志)(?=要|务必|必须)")
+# A kind of office with no name of its own ("项目部主要负责人要…": whichever project's): its officials charge no unit.
+_NO_NAME_KIND = re.compile(r"^(?:项目|工程|工作|指挥|施工)部$")
 _ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 

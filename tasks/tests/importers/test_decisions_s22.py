@@ -817,3 +817,4 @@ def test_a_units_officials_charged_charge_the_unit(text, want):
 
 def test_the_officials_of_collectives_charge_no_named_unit():
     assert _items("各单位主要负责人要亲自抓。\n") == []
+    assert _items("要明确工作要求抓落实,项目部主要负责人要集中精力,攻坚克难。\n") == []  # a kind, no name
