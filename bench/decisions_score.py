@@ -15,7 +15,7 @@ as written, found in the predicted text; else the highest character-bigram overl
 ``MIN_SIMILARITY``). Texts and unit names are compared without whitespace, with full-width brackets read
 as half-width; a leading number is ignored. An unmatched labelled decision counts as wrong.
 
-Sets: ``heldout`` is the held-out folders ``decisions_heldout19`` and ``decisions_heldout20`` (collected in
+Sets: ``heldout`` is the held-out folders ``decisions_heldout21`` and ``decisions_heldout22`` (collected in
 session 22; nobody tuned on them); ``tune`` the tuning half ``decisions_tune`` (which since the session-18 rotation
 also holds the 24 documents of the earlier held-out folders ``decisions_heldout``, ``decisions_heldout2`` and
 ``decisions_heldout3``, and since the session-19 rotations the 15 documents each of ``decisions_heldout4``,
@@ -24,10 +24,10 @@ session-20 rotations the 19 of ``decisions_heldout8`` and the 23 of ``decisions_
 session-21 rotations the 14 of ``decisions_heldout10``, the 12 of ``decisions_heldout11``, the 16 of
 ``decisions_heldout12`` and the 14 of ``decisions_heldout13``, and since the session-22 rotations the 15 of
 ``decisions_heldout14``, the 25 of ``decisions_heldout15``, the 14 of ``decisions_heldout16``, the 16 of
-``decisions_heldout17`` and the 14 of ``decisions_heldout18``); ``both`` everything. A rotated folder is no set of
-its own: its documents are scored with ``tune``. Until ``decisions_heldout19`` and ``decisions_heldout20`` are
-merged in, ``heldout`` and ``both`` exit 1 naming each
-missing one (a set folder that holds no labelled document).
+``decisions_heldout17``, the 14 of ``decisions_heldout18``, the 19 of ``decisions_heldout19`` and the 13 of
+``decisions_heldout20``); ``both`` everything. A rotated folder is no set of its own: its documents are scored with
+``tune``. Until ``decisions_heldout21`` and ``decisions_heldout22`` are merged in, ``heldout`` and ``both`` exit 1
+naming each missing one (a set folder that holds no labelled document).
 
 Printed: one line per document, the overall score of each folder with "lead right" and "deadline right"
 beside it, and, for a set of several folders, the pooled score. Exits 0 whatever the score (the number is the
@@ -56,7 +56,7 @@ from tasks.importers.document import PlanParseError  # noqa: E402
 from tasks.importers.limits import Limits  # noqa: E402
 
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout19", "decisions_heldout20")
+HELDOUT = ("decisions_heldout21", "decisions_heldout22")
 SETS = {"heldout": HELDOUT,
         "tune": ("decisions_tune",),
         "both": (*HELDOUT, "decisions_tune")}

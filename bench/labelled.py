@@ -80,3 +80,22 @@ def entry_problems(entry, k: int, noun: str, norm: Callable[[str], str],
 def documents(folder, load_labels: Callable) -> list:
     """(document path, labels) for every ``*.labels.json`` of ``folder``, in name order."""
     return [(folder / lab["file"], lab) for lab in (load_labels(p) for p in sorted(folder.glob("*.labels.json")))]
+
+
+_LIST_SEP = "、，,和及与"
+_LIST_MEMBER = rf"[^{_LIST_SEP}。；;:：！？!?()（）\s]{{1,10}}?"
+
+
+def quotes_unit(unit: str, flat: str) -> bool:
+    """Whether ``flat`` (a document without whitespace) writes ``unit``: verbatim, or as a member of a list whose
+    shared tail is written once after the last member ('市、区自然资源局' -> 市自然资源局, '清河、西三旗街道' ->
+    清河街道, 'A镇、B镇人民政府' -> A镇人民政府). The member must be written and followed by a list
+    separator (、，,和及与), and the tail must follow the list's last member directly."""
+    if unit in flat:
+        return True
+    for cut in range(1, len(unit)):
+        member, tail = unit[:cut], unit[cut:]
+        pattern = (re.escape(member) + rf"(?:[{_LIST_SEP}]{_LIST_MEMBER})+" + re.escape(tail))
+        if re.search(pattern, flat):
+            return True
+    return False

@@ -139,6 +139,7 @@ from .limits import Limits, read_text
 from .orgnames import (
     ADDRESSEE_WORDS,
     EACH_ADDRESSEE,
+    KIND_JOINED,
     SHORT_NAMES,
     UNIT_END,
     addressees,
@@ -150,6 +151,7 @@ from .orgnames import (
     opening_name,
     shared_kind_tail,
     shared_levels,
+    shared_seat,
     short_name_organisation,
     short_name_with_level,
     trim_etc,
@@ -221,7 +223,7 @@ _WRAPPED_END = re.compile(r"^[^，,。；;:：]{1,8}$")
 _CLAUSE = re.compile(r"[，,；;。:：\n]")
 # "X表示，将…": what a unit undertakes is one clause with its name
 _WHO_CLAUSE = re.compile(r"(?<!表示)[，,]|[；;。:：\n]|(?<=表示)[，,](?!\s*将)")
-_SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办)")
+_SUPPORT_WORD = re.compile(r"(配合|协助|参与|协同|协办|协管(?=[。；;，,]|$)|给予[^，,。；;]{0,6}?支持(?=[。；;，,]|$))")
 # Manner words between a unit and its role word: "县住建局等部门密切配合", "社区负责搞好配合", "各有关单位要主动配合".
 _MANNER = re.compile(r"(?:负责|要|应|须)?"
                      r"(?:搞好|做好|加强|密切|积极|主动|全力以赴|全力|认真|大力|共同|协调|协作|紧密|具体"
@@ -325,6 +327,8 @@ def _split_units(span: str) -> list[str]:
         # a quote that opens or closes a name ("“三勤合一”机动队") stays; a stray one does not
         part = part.lstrip("“") if "”" not in part else part
         part = part.rstrip("”") if "“" not in part else part
+        if out and (kind := KIND_JOINED.match(part)):
+            part = part[kind.end():]  # "X、Y等部门、单位及各镇街": the kinds closing the list, then who joins it
         out += [p.strip() for p in _split_joined(part) if p.strip()]
     return out
 
@@ -452,7 +456,8 @@ def _unit_list(span: str, *, phrases: bool = False) -> list[str]:
                 and not _NOT_A_NAME.match(unit) and (phrases or not names_no_unit(unit))):
             units += _joined_names(name_after_heading(unit))  # "强化…防治市建管中心": a heading run into the name
     # "规划、土地部门": 部门 is what the listed departments are; "市、区自然资源局": one unit per level
-    return shared_kind_tail(shared_levels(units))
+    # "秭归县、夷陵区政府": each place's government
+    return shared_seat(shared_kind_tail(shared_levels(units)))
 
 
 def _joined_names(unit: str) -> list[str]:
@@ -1342,8 +1347,14 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         body = head[to.end():]
     if ("以上" in body or "上述" in body) and (owners := _owners_named_above(body)):
         return owners, []  # "X负责的第1件、Y负责的第4件…，请以上责任单位加快…"
+    if "同意" in body and (proposer := _proposer(body)):
+        return proposer, []  # "会议原则同意X提交的《…》，要求根据会议审议意见修改完善后…": X takes it on
     # "县财政、环保等部门和相关乡镇，要…": the list and its 要 are one clause.
-    body = re.sub(rf"((?:部门|单位|乡镇|街道|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    body = re.sub(rf"((?:部门|单位|乡镇|街道|镇街|{_UNIT_END}))[，,](?=要|应当|务必|必须)", r"\1", body)
+    if "负责" in body:  # "X局相关部门负责人要…", "A局、B镇主要负责人要…": the unit its officials answer for
+        body = _OFFICIALS.sub(lambda m: m.group(1) if _unit_list(m.group(1)) and all(
+            is_unit_name(u) and not _GENERIC.search(u) and not _NO_NAME_KIND.match(u) for u in _unit_list(m.group(1)))
+            else m.group(0), body)
     if "时" in body or "期间" in body:  # "X在该路段审批商业网点时，要…": the list, when, and its 要 are one clause
         body = re.sub(r"((?:在|于)[^，,；;。]{1,20}?(?:时|期间|过程中|之际))[，,](?=要|应当|务必|必须)", r"\1", body)
     if "的" in body:  # "列入整治名单的县红星化工厂、县光明砖厂，要…": a described list of names, then its 要
@@ -1465,6 +1476,10 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             support = _SUPPORT_WORD.search(after)
             if support:  # "X牵头Y配合" in one clause
                 supporting += _units_before(after, support.group(1))
+            elif named and (led := _LEADS_OTHERS.match(after)) and (
+                    others := _unit_list(led.group(1))) and (
+                    _names_a_unit(others, led.group(1)) or all(_GENERIC.search(u) for u in others)):
+                supporting += others  # "X牵头区各有关部门对…进行梳理": the units X leads in the work support it
             headed = headed or bool(named and not support and _SLOT_END.match(after))
             continue
         if (co := _WORKS_WITH.match(clause)) and len(leads) > sentence_start and (
@@ -1507,7 +1522,8 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
             if not leads and units and served:
                 leads += _unit_list(served.group(1))  # "X配合Y做好…": Y leads
             continue
-        if headed and (duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
+        if (headed or len(leads) > sentence_start and _CARRIES_OUT.search(clause)) and (
+                duty := re.search(r"负责(?!人|同志)", clause)) and "由" not in clause[: duty.start()] and (
                 part := _units_before(clause, duty.group(0))) and all(_GENERIC.search(u) for u in part):
             supporting += part  # "由X牵头,各街道办事处负责本辖的…": collectives doing their part of X's lead help it
             continue
@@ -1584,11 +1600,30 @@ def _who(text: str, *, promote: bool = True) -> tuple[list[str], list[str]]:
         leads, willing = willing, []
     supporting += willing
     # a phrase that says what is done or how ("通过…等措施争取业主的支持") is no unit, whatever clause it came from
+    if any("指示" in u for u in leads):  # "陶某当场指示国土局、规划局…要": who gave the order is no part of the name
+        leads = [rest if (m := _ORDERED_BY.match(u)) and is_unit_name(rest := u[m.end():]) else u for u in leads]
+    if any(u[:1] in "(（" for u in leads + supporting):  # "。(1)各街道办事处按照…": the item's number is no part of it
+        leads = [_ITEM_NUMBER.sub("", u) for u in leads]
+        supporting = [_ITEM_NUMBER.sub("", u) for u in supporting]
     leads = [u for u in leads if not _UNNAMED.match(u) and not names_no_unit(u)]
     supporting = [u for u in supporting if u not in leads and not _UNNAMED.match(u) and not names_no_unit(u)]
     if not leads and (all(_GENERIC.search(u) for u in supporting) or not _names_a_unit(supporting, "")):
         supporting = []  # "部门、乡镇要配合到位": an exhortation; "发动广大群众参与…": nobody named
     return _dedupe(leads), _dedupe(supporting)
+
+
+_ORDERED_BY = re.compile(r"^[^，,；;。]{1,12}?(?:当场|现场|当即|随即|再次)?指示")
+# A clause that only carries out the work a lead of its sentence leads ("…，各区人民政府负责具体组织实施"): no work of
+# its own named.
+_CARRIES_OUT = re.compile(r"负责具体(?:组织)?(?:实施|落实)\s*[。；;，,]?\s*$")
+# The units a lead leads in the work, between 牵头 and what they do to it ("X牵头区各有关部门对公共服务事项进行梳理").
+_LEADS_OTHERS = re.compile(r"^([^，,；;。对]{2,30}?)对")
+# A unit's officials charged in its stead: "X局相关部门负责人要…", "A局、B镇主要负责人要…" (not "X负责人参加").
+_OFFICIALS = re.compile(r"(?:^|(?<=[，,；;。：:\n]))([^，,；;。：:\n]{2,40}?)(?:相关(?:部门|科室)|的)?(?:主要)?"
+                        r"负责(?:人|同志)(?=要|务必|必须)")
+# A kind of office with no name of its own ("项目部主要负责人要…": whichever project's): its officials charge no unit.
+_NO_NAME_KIND = re.compile(r"^(?:项目|工程|工作|指挥|施工)部$")
+_ITEM_NUMBER = re.compile(r"^[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）](?=[\u4e00-\u9fff])")
 
 
 # An agreement a unit is to sign ("由X与施工队伍签订工程施工委托合同", "X与供电公司签订合同"): X is charged with it;
@@ -1623,6 +1658,28 @@ def _jointly(clause: str) -> list[str]:
     if sum(bool(_GENERIC.search(n)) for n in names) > bool(_OF_A_NAMED_KIND.match(names[1])):
         return []
     return names
+
+
+# A meeting's item agreeing to what a unit proposed and handing it back to it: "会议原则同意X提交(提出)的《…》，要求根
+# 据会议审议意见修改完善后组织实施", "会议同意X提出的…，作进一步修改完善后提请区委常委会审议", "原则同意X提交的…，按程
+# 序提交…" — X revises, submits or carries out what it proposed (the text names nobody else). Not when the item
+# hands the work to a unit of its own ("…，由Y负责组织实施", "责成Y…"): that unit is read as such.
+_PROPOSED = re.compile(r"同意([^，,；;。：:《》“”]{2,60}?)(?:提出|提交|上报|报送|呈报|起草|拟定|编制|制定|报请审议)的"
+                       r"([^。；;]*)")
+_HANDED_BACK = re.compile(r"修改|完善|组织实施|实施|提请|提交|按程序|发布|印发|报|执行|推进|落实")
+
+
+def _proposer(body: str) -> list[str]:
+    """The units a meeting agreed the proposal of and handed it back to ("同意X提交的…，要求…修改完善后…"), [] when
+    the text charges another unit or the proposer is no unit's name."""
+    m = _PROPOSED.search(body)
+    if not m or not _HANDED_BACK.search(m.group(2)) or re.search(r"由(?!于)|责成|负责(?!人|同志)|牵头|配合|会同",
+                                                                m.group(2)):
+        return []
+    named = _unit_list(m.group(1).removeprefix("由"))
+    if not named or not all(is_unit_name(u) and not _GENERIC.search(u) for u in named):
+        return []
+    return named
 
 
 def _agreed_by(clause: str) -> list[str]:
@@ -2320,7 +2377,9 @@ def _line_of(lines: list[str], phrase: str, start: int) -> int:
 # A list of duties naming each unit in a sentence of its own, or with 职责 before the colon: "县环保局。负责…",
 # "县交通局、公路局。负责…", "市规划监察支队职责:成立…". Read as "X：…" (same length, so the text maps back as
 # written) when what stands before is the names of units and nothing else.
-_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*([^。，,；;：:\s（）()“”]{2,60}?)"
+_DUTY_NAMED = re.compile(r"(?:^|(?<=[。；;：:\n]))\s*"
+                         r"(?:(?:[(（][一二三四五六七八九十\d]{1,4}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])\s*)?"
+                         r"([^。，,；;：:\s（）()“”]{2,60}?)"
                          r"(?:(。)(?=\s*负责(?!人|同志))|(职责)\s*[:：])")
 
 

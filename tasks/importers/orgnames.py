@@ -117,7 +117,8 @@ _ACTION_IN_NAME = re.compile(
 
 # A list's closing tail: 等 then what they are ("等部门", "等执法部门", "等有关职能部门", "等单位", "等乡镇").
 _ETC_TAIL = re.compile(r"等(?:其他|相关|有关)?[\u4e00-\u9fff]{0,6}?"
-                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)$|等$")
+                       r"(?:部门|单位|机构|系统|企业|乡镇|镇街|街道|镇|乡|村|社区|学校|医院)"
+                       r"(?:[（(](?:部门|单位|机构|企业)[)）])?$|等$")  # "等相关部门(单位)"
 _BRACKET = re.compile(r"[（(][^（）()]{1,12}[）)]")
 # A separator inside quotes is part of the name ("区“保交楼、保交房”工作专班").
 _LIST_SEPARATOR = re.compile(r"(?:以及|[、，,/])(?![^“”]*”)")
@@ -201,6 +202,10 @@ def is_unit_name(name: str) -> bool:
     return bool(m) and m.start() >= 1
 
 
+# A phrase opening with what the work goes by ("根据…", "按照…", "依照…"): no unit's name starts so.
+_BY_WHAT = re.compile(r"(?:根据|按照|依照|依据|遵照)")
+
+
 @lru_cache(maxsize=8192)
 def names_no_unit(phrase: str) -> bool:
     """Whether ``phrase`` says what is done or how rather than who ("通过社会保障及便民服务等措施争取业主的支持"):
@@ -209,6 +214,8 @@ def names_no_unit(phrase: str) -> bool:
     read = _read(phrase)
     if "谁" in read:
         return True  # "谁收费、谁管理、谁负责": whoever it is, no name
+    if _BY_WHAT.match(read) and not is_unit_name(phrase):
+        return True  # "要求根据会议审议意见…" read to "根据会": what the work goes by, however short
     holds_predicate = bool(_NOT_IN_NAME.search(read) or _ACTION_IN_NAME.search(read))
     return (len(read) > 4 or _verb_then_noun(read)) and holds_predicate and not is_unit_name(phrase)
 
@@ -291,6 +298,30 @@ def shared_levels(names: list[str]) -> list[str]:
     return out + levels
 
 
+# A kind word after a list's 等…部门 tail, then the party joined on ("…等部门、单位及各镇街"): no name of its own.
+KIND_JOINED = re.compile(r"(?:部门|单位|机构)(?:以及|和|及|与)(?=.)")
+
+
+_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡|街道)$")
+_SEAT_OF = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:县|区|市|镇|乡)((?:人民)?政府)$")  # not 管委会: "X镇、Y园区管委会"
+
+
+def shared_seat(names: list[str]) -> list[str]:
+    """A list of bare places closed by a place with its government ("秭归县", "夷陵区", "伍家岗区政府"; "A镇", "B镇
+    人民政府"): the government the list writes once is each place's (秭归县政府, 夷陵区政府, 伍家岗区政府); the other
+    names as they are."""
+    out = list(names)
+    for k, name in enumerate(names):
+        seat = _SEAT_OF.match(name)
+        if not seat:
+            continue
+        j = k - 1
+        while j >= 0 and _BARE_PLACE.match(names[j]) and not names[j].endswith(seat.group(1)):
+            out[j] = names[j] + seat.group(1)
+            j -= 1
+    return out
+
+
 def unit_list(span: str) -> list[str] | None:
     """The names a written list holds, as written, split on 、/，/以及 and on 和/及/与 between two names, its closing
     ``等…部门`` tail dropped; None when a piece is no unit's name. A short bare place (``乐土``) passes beside
@@ -300,9 +331,12 @@ def unit_list(span: str) -> list[str] | None:
     for piece in _LIST_SEPARATOR.split(span):
         piece = piece.strip(" \t\"'")
         piece = trim_etc(piece.lstrip("“") if "”" not in piece else piece.rstrip("”") if "“" not in piece else piece)
+        if names and (kind := KIND_JOINED.match(piece)):
+            piece = piece[kind.end():]  # "X、Y等部门、单位及各镇街": the kinds closing the list, then who joins it
         if piece:
             names += _split_joined(piece)
     names = shared_levels(names)  # "市、区自然资源局": one per level
+    names = shared_seat(names)  # "秭归县、夷陵区政府": each place's government
     if not names:
         return None
     named = [is_unit_name(n) for n in names]

@@ -674,3 +674,147 @@ def test_the_first_unit_of_a_list_of_duties_written_after_its_lead_in_is_charged
 @pytest.mark.parametrize("phrase", ["协调新闻单位", "加强施工企业"])
 def test_a_verb_then_a_kind_of_party_is_no_unit(phrase):
     assert not is_unit_name(phrase)
+
+
+# === session 22, h34fix4 ===========================================================================================
+# --- a meeting agrees to what a unit proposed and hands it back to it --------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("一、听取关于某路改造工程情况汇报。会议原则同意区城投公司提出的改造方案,要求根据会议审议意见作进一步修改完善后,"
+     "依法依规组织实施。\n", ["区城投公司"]),
+    ("二、会议审议了《年度计划》。\n会议同意县统计局提出的《年度计划》,作进一步修改完善后提请县委常委会审议。\n",
+     ["县统计局"]),
+    ("会议听取了市民政局负责人关于《实施细则》的汇报。原则同意市民政局提交的关于《实施细则》的意见,按程序提交市委常委会议定。\n",
+     ["市民政局"]),
+    ("会议同意区财政局、区审计局提出的《管理办法》,作进一步修改完善后印发执行。\n", ["区财政局", "区审计局"]),
+])
+def test_the_unit_whose_proposal_a_meeting_agreed_and_handed_back_leads(text, want):
+    assert [lead for lead, _s, _d in _items(text)] == [want]
+
+
+def test_a_proposal_agreed_and_handed_to_another_unit_is_that_units():
+    text = "会议原则同意县交通局提出的改造方案,由县城投公司负责组织实施。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县城投公司"]]
+
+
+def test_a_proposal_agreed_without_being_handed_back_charges_nobody():
+    assert _items("会议原则同意县交通局提出的改造方案。\n") == []
+
+
+@pytest.mark.parametrize("phrase", ["根据会", "按照会议", "依照规定"])
+def test_a_phrase_opening_with_what_the_work_goes_by_is_no_unit(phrase):
+    assert names_no_unit(phrase)
+
+
+# --- a numbered duty whose unit stands in a sentence of its own: '(二十一)X部门。负责…' ---------------------------
+
+def test_a_numbered_unit_in_a_sentence_of_its_own_before_its_duty_is_charged():
+    text = ("(二十一)审计部门。负责对专项资金进行监督检查,通报、处理各种违规、挪用的行为。\n"
+            "(二十二)司法部门。负责研究整治工作中的法律适用问题。\n")
+    assert [lead for lead, _s, _d in _items(text)] == [["审计部门"], ["司法部门"]]
+
+
+# --- an item's number written before its unit after a full stop: '。(1)X…' ----------------------------------------
+
+def test_an_item_number_before_a_unit_is_no_part_of_its_name():
+    text = "(二)工作安排。(1)各镇人民政府按照县里下发的方案,会同县交通局、县公安局做好清理工作。\n"
+    leads, supporting, _d = _items(text)[0]
+    assert leads == ["各镇人民政府"] and supporting == ["县交通局", "县公安局"]
+
+
+# --- a list's 等 tail with a bracketed kind, and kinds closing a list before a party joined on ---------------------
+
+def test_a_list_closed_by_etc_with_a_bracketed_kind_keeps_its_names():
+    text = "供水、供气、通信等相关部门(单位)要确定一名联系人,加强与规划部门的沟通。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["供水", "供气", "通信"]]
+    assert unit_list("供水、供气、通信等相关部门(单位)") == ["供水", "供气", "通信"]
+
+
+def test_kinds_closing_a_list_before_a_party_joined_on_are_no_name_and_a_comma_before_yao_after_zhenjie_is_one_clause():
+    text = "会议要求,县民政局、县养老服务中心等部门、单位及各镇街,要做好养老机构的安全检查。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县民政局", "县养老服务中心", "各镇街"]]
+
+
+# --- a leader's order before the units charged: '张某当场指示X、Y…要' ---------------------------------------------
+
+def test_who_gave_an_order_is_no_part_of_the_first_unit_charged():
+    text = "王新当场指示县水利局、县住建局、城关镇要对相关问题进行调查核实。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["县水利局", "县住建局", "城关镇"]]
+
+
+# --- a list of bare places closed by a place with its government: the government is each place's -----------------
+
+@pytest.mark.parametrize("span, want", [
+    ("甲县、乙区、丙区政府", ["甲县政府", "乙区政府", "丙区政府"]),
+    ("东镇、西镇人民政府", ["东镇人民政府", "西镇人民政府"]),
+    ("甲县政府、乙区政府", ["甲县政府", "乙区政府"]),
+    ("市公安局、乙区政府", ["市公安局", "乙区政府"]),  # a name of its own is no bare place
+    ("甲镇、县工业园区管委会", ["甲镇", "县工业园区管委会"]),  # a park's committee is no seat the town shares
+    ("全市", None), ("各旅游景区", None),  # (the recogniser's own place pattern is untouched)
+])
+def test_a_government_written_once_after_a_list_of_places_is_each_places(span, want):
+    if want is None:
+        assert not is_unit_name(span)
+    else:
+        assert unit_list(span) == want
+
+
+def test_a_duty_handed_to_places_whose_government_is_written_once_charges_each_government():
+    text = "职责分工:\n甲县、乙区政府和丙开发区管委会:负责本辖区内专项整治工作。\n"
+    assert [lead for lead, _s, _d in _items(text)] == [["甲县政府", "乙区政府", "丙开发区管委会"]]
+
+
+# --- 协管 closing a clause is a helper's word, as 协助/配合 are -----------------------------------------------------
+
+def test_units_that_xieguan_after_a_charge_support_it():
+    text = "县城管大队负责整治后夜市的管理工作,其它相关部门协管。\n"
+    assert _items(text) == [(["县城管大队"], ["其它相关部门"], None)]
+
+
+# --- collectives that only carry out a lead's work of the same sentence: '…,各区人民政府负责具体组织实施' ----------
+
+def test_collectives_that_carry_out_the_work_a_unit_leads_support_it():
+    text = "县城管局、县环保局牵头开展全县油烟治理工作,各乡镇人民政府负责具体组织实施。\n"
+    assert _items(text) == [(["县城管局", "县环保局"], ["各乡镇人民政府"], None)]
+
+
+def test_collectives_with_work_of_their_own_after_a_lead_are_no_helpers():
+    text = "县城管局牵头开展全县油烟治理工作,各乡镇人民政府负责辖区内餐饮店的排查登记。\n"
+    assert all("各乡镇人民政府" not in sup for _l, sup, _d in _items(text))
+
+
+# --- the units a lead leads in the work, between 牵头 and what they do: 'X牵头Y对…' -------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县编办牵头县各有关部门对公共服务事项进行梳理。\n", (["县编办"], ["县各有关部门"], None)),
+    ("县编办牵头县公安局、县城管局对公共服务事项进行梳理。\n", (["县编办"], ["县公安局", "县城管局"], None)),
+])
+def test_units_a_lead_leads_in_the_work_support_it(text, want):
+    assert _items(text) == [want]
+
+
+# --- units that are to give a charge their support: '…,其他职能部门要给予相应的支持' ---------------------------------
+
+def test_units_asked_to_give_a_charge_their_support_support_it():
+    text = "县商务局和城关镇等相关单位要加强对企业的指导服务,其他职能部门要给予相应的支持。\n"
+    assert _items(text) == [(["县商务局", "城关镇"], ["其他职能部门"], None)]
+
+
+def test_support_given_to_what_is_done_is_no_helper():
+    text = "县商务局要加强对企业的指导,对符合条件的企业给予资金支持。\n"
+    assert _items(text) == [(["县商务局"], [], None)]
+
+
+# --- a unit's officials charged in its stead: 'X局相关部门负责人要…', 'A局、B镇主要负责人要…' -----------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("县交通运输局相关部门负责人要做好企业和行管部门的组织协调工作。\n", ["县交通运输局"]),
+    ("县长当场指示县国土局、县规划局、城关镇主要负责人要核实问题。\n", ["县国土局", "县规划局", "城关镇"]),
+])
+def test_a_units_officials_charged_charge_the_unit(text, want):
+    assert [lead for lead, _s, _d in _items(text)] == [want]
+
+
+def test_the_officials_of_collectives_charge_no_named_unit():
+    assert _items("各单位主要负责人要亲自抓。\n") == []
+    assert _items("要明确工作要求抓落实,项目部主要负责人要集中精力,攻坚克难。\n") == []  # a kind, no name

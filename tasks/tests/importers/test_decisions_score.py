@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tasks" / "tests" / "importers"
-HELDOUT = ("decisions_heldout19", "decisions_heldout20")  # collected in session 22, scored together
+HELDOUT = ("decisions_heldout21", "decisions_heldout22")  # collected in session 22, scored together
 HALVES = (*HELDOUT, "decisions_tune")
 ROTATED = ("decisions_heldout", "decisions_heldout2", "decisions_heldout3")  # moved into decisions_tune in session 18
 # moved into decisions_tune in session 19; each README says where they went
@@ -22,7 +22,8 @@ ROTATED_19 = ("decisions_heldout4", "decisions_heldout5", "decisions_heldout6", 
               "decisions_heldout12", "decisions_heldout13",  # the tenth to thirteenth in session 21
               "decisions_heldout14", "decisions_heldout15",
               "decisions_heldout16", "decisions_heldout17",
-              "decisions_heldout18")  # the fourteenth to eighteenth in session 22
+              "decisions_heldout18", "decisions_heldout19",
+              "decisions_heldout20")  # the fourteenth to twentieth in session 22
 
 
 def _scorer():
@@ -34,6 +35,7 @@ def _scorer():
 
 
 ds = _scorer()
+labelled = sys.modules["bench.labelled"]
 ALL = [p for half in HALVES for p in sorted((CORPUS / half).glob("*.labels.json"))]
 
 
@@ -47,14 +49,32 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
     data = ds.load_labels(path)  # raises on a malformed file
     flat = re.sub(r"\s+", "", (path.parent / data["file"]).read_text(encoding="utf-8"))
     for decision in data["decisions"]:
-        for quoted in [decision["text"], *decision["lead"], *decision["supporting"]]:
-            assert re.sub(r"\s+", "", quoted) in flat, quoted
+        assert re.sub(r"\s+", "", decision["text"]) in flat, decision["text"]
+        for unit in [*decision["lead"], *decision["supporting"]]:
+            # verbatim, or a list member with the tail the list writes once ('清河、西三旗街道' -> 清河街道)
+            assert labelled.quotes_unit(re.sub(r"\s+", "", unit), flat), unit
+
+
+@pytest.mark.parametrize(("unit", "quoted"), [
+    ("市自然资源局", True), ("区自然资源局", True),  # '市、区自然资源局': one unit per level
+    ("清河街道", True), ("西三旗街道", True),  # '清河、西三旗街道'
+    ("鲁沙尔镇人民政府", True), ("西堡镇人民政府", True),  # 'A镇、B镇人民政府'
+    ("秭归县政府", True), ("监察部门", True),
+    ("东城街道", False),  # a unit the text does not write
+    ("清河区街道", False), ("西堡人民政府", False),  # a typo'd member
+    ("监察局", False),  # a tail the list does not write
+    ("康川街道人民政府", False),  # a member of no list sharing that tail
+])
+def test_a_unit_is_quoted_verbatim_or_as_a_list_member_with_its_shared_tail(unit, quoted):
+    flat = ("鲁沙尔镇、西堡镇、多巴镇人民政府,康川街道办事处:监察、纠风部门:负责查处。清河、西三旗街道负责。"
+            "秭归县、夷陵区、伍家岗区政府和宜昌开发区管委会:市、区自然资源局要")
+    assert labelled.quotes_unit(unit, flat) is quoted
 
 
 def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct_sources():
     names = {half: {p.name for p in (CORPUS / half).glob("*.labels.json")} for half in HALVES}
     assert all(names[folder] for folder in HELDOUT), "every held-out folder holds labelled documents"
-    assert sum(len(names[folder]) for folder in HELDOUT) >= 10 and len(names["decisions_tune"]) >= 335
+    assert sum(len(names[folder]) for folder in HELDOUT) >= 10 and len(names["decisions_tune"]) >= 367
     for i, a in enumerate(HALVES):
         for b in HALVES[i + 1:]:
             assert not names[a] & names[b], (a, b)
@@ -72,14 +92,14 @@ def test_the_corpus_is_a_tuning_half_and_held_out_folders_disjoint_from_distinct
         assert "decisions_tune" in (CORPUS / old / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_held_out_set_is_the_nineteenth_and_twentieth_folders_and_the_rotated_documents_are_tuned_on():
+def test_the_held_out_set_is_the_twenty_first_and_twenty_second_folders_and_the_rotated_documents_are_tuned_on():
     assert ds.SETS["heldout"] == HELDOUT
     assert ds.SETS["tune"] == ("decisions_tune",)
     assert set(ds.SETS["both"]) == set(HALVES)
     assert not {"heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                  "heldout8", "heldout9", "heldout10", "heldout11", "heldout12",
                  "heldout13", "heldout14", "heldout15", "heldout16",
-                 "heldout17", "heldout18"} & set(ds.SETS)
+                 "heldout17", "heldout18", "heldout19", "heldout20"} & set(ds.SETS)
     # a document of each rotated folder is now scored with the tuning half
     tune = {p.name for p in (CORPUS / "decisions_tune").glob("*.labels.json")}
     assert {"chengbu_weigai_2017.labels.json", "dazhou_penggai_2018.labels.json",
@@ -98,7 +118,9 @@ def test_the_held_out_set_is_the_nineteenth_and_twentieth_folders_and_the_rotate
             "chengshi_huanjing_guanli_jiyao.labels.json",
             "anxiang_jiaotong_anquan_yinhuan_wenti.labels.json",
             "hengyang_luanzhan_gengdi_yuetan.labels.json",
-            "jingzhou_chuangwen_puguangtai_0310.labels.json"} <= tune
+            "jingzhou_chuangwen_puguangtai_0310.labels.json",
+            "fenghua_changwu_huiyi_3_2022.labels.json",
+            "yichang_sanxia_lvyou_shichang_zhengzhi_zhize.labels.json"} <= tune
 
 
 def test_a_set_whose_folder_holds_no_labelled_document_is_refused_naming_it(monkeypatch, tmp_path, capsys):
