@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
+from datetime import date, datetime
 from unittest import mock
 
 import pytest
@@ -199,3 +199,45 @@ def test_the_scan_reads_items_unordered_and_their_units_by_the_ids_read():
     assert "ORDER BY" not in items_sql and '"tasks_region"' not in items_sql
     if connection.vendor == "postgresql":
         assert 'FROM "tasks_workitem"' not in units_sql.split('FROM "tasks_workitemunit"', 1)[1]
+
+
+class _CountedMoment(datetime):
+    """A moment that counts how often it is written out (``isoformat``)."""
+
+    written = 0
+
+    def isoformat(self, *args, **kwargs):
+        type(self).written += 1
+        return super().isoformat(*args, **kwargs)
+
+
+@pytest.mark.django_db
+def test_the_scans_rows_write_each_release_time_once_not_once_per_row():
+    """Session 22: the tick's insert wrote each row's release time (``max(now, release)``) and dates per row;
+    now once per plan and date, with the same rows inserted."""
+    from zoneinfo import ZoneInfo
+
+    from tasks.models import Reminder
+    from tasks.selectors.reminders import ReminderCandidate
+    from tasks.services.reminders import _insert_reminders
+
+    region = RegionFactory()
+    unit = UnitFactory(region=region, emails="lead@yc.gov.cn")
+    early, late = PlanFactory(region=region), PlanFactory(region=region)
+    due = date(2026, 12, 9)
+    items = [WorkItemFactory(plan=plan, deadline=due, due_date=due, lead=unit, supporting=[], year=due.year)
+             for plan in (early, early, early, late, late)]
+    now = _CountedMoment(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    release = {early.pk: datetime(2026, 12, 7, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")),  # passed: now
+               late.pk: datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))}
+    candidates = [ReminderCandidate(i.pk, "due_soon", due, step, f"p{n}@yc.gov.cn", "lead", date(2026, 12, 7),
+                                    unit.pk, i.plan_id)
+                  for i in items for step in (3, 1) for n in range(4)]
+    _CountedMoment.written = 0
+    assert _insert_reminders(candidates, now=now, release=release) == 40
+    # The early plan's rows are held until now: written once for the lot (the late plan's time is not ``now``).
+    # Each ``now`` written besides is the rows' shared creation time or the connection's, never one per row.
+    assert _CountedMoment.written <= 2
+    held = dict(Reminder.objects.values_list("work_item__plan_id", "next_attempt_at").distinct())
+    assert held == {early.pk: now, late.pk: release[late.pk]}
+    assert set(Reminder.objects.values_list("deadline", "scheduled_for").distinct()) == {(due, date(2026, 12, 7))}
