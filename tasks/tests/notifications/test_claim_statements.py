@@ -158,3 +158,31 @@ def test_two_claims_never_take_the_same_message():
     assert full and not more
     assert [m.pk for m in first] == ids[:20] and [m.pk for m in second] == ids[20:]
     assert Message.objects.filter(state=M.SENDING, sending_at=NOW).count() == 30
+
+
+def test_queuing_binds_each_value_as_it_is_and_a_large_lot_takes_more_statements():
+    """The queue's INSERT carries each value as its own parameter (no JSON of the bodies to encode and parse
+    again: a reminder day's digests are ~0.5 GB of text), and the texts arrive exactly as given."""
+    body = 'He said "到期" \\ <a href="x?a=1&b=2">链接</a>\n\t' * 50
+    specs = [
+        MessageSpec(
+            key=f"v{i}",
+            purpose="test",
+            channel="email",
+            address=f"v{i}@x.cn",
+            subject=f"标题 {i}",
+            body=body,
+            html=f'<p class="c">{body}</p>',
+            payload={"headers": {"Message-ID": f"<{i}@x>"}},
+            group=uuid.uuid4(),
+        )
+        for i in range(2600)  # more than one statement's 65,535 parameters
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        assert messages_queue(specs=specs, now=NOW, kick=False) == 2600
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "tasks_message"')]
+    assert len(inserts) == 2 and not any("jsonb_array_elements" in s for s in inserts)
+    m = Message.objects.get(key="v2599")
+    assert (m.body, m.html, m.subject, m.state) == (body, f'<p class="c">{body}</p>', "标题 2599", M.QUEUED)
+    assert m.payload == {"headers": {"Message-ID": "<2599@x>"}} and m.group == specs[-1].group
+    assert m.queued_at == NOW and m.next_attempt_at is not None

@@ -135,7 +135,7 @@ def test_queuing_builds_no_model_instance_per_message_or_plan_link_on_postgresql
     from tasks.notifications.services import MessageSpec, messages_queue
 
     if connection.vendor != "postgresql":
-        pytest.skip("the JSON-parameter insert is PostgreSQL's")
+        pytest.skip("the one-statement insert is PostgreSQL's")
     plans = [PlanFactory(), PlanFactory()]
     group = uuid.uuid4()
     specs = [MessageSpec(key=f"t:{i}:{channel}", purpose=Message.Purpose.REMINDER_DIGEST, channel=channel,
