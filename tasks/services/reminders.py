@@ -411,7 +411,7 @@ def _parts(item: WorkItem) -> list[_Part]:
 def _load_parts(items: dict[int, WorkItem]) -> None:
     """Every item's units in one query, as light rows (``_parts``)."""
     parts: dict[int, list[_Part]] = defaultdict(list)
-    rows = (WorkItemUnit.objects.filter(work_item_id__in=list(items)).order_by("work_item_id", "position", "pk")
+    rows = (WorkItemUnit.objects.filter(work_item__among=list(items)).order_by("work_item_id", "position", "pk")
             .values_list("work_item_id", "unit_id", "role", "support_done_at", "unit__name"))
     for item_id, unit_id, role, done_at, name in rows:
         parts[item_id].append(_Part(unit_id, role, done_at is not None, name))

@@ -241,3 +241,27 @@ def test_the_scans_rows_write_each_release_time_once_not_once_per_row():
     held = dict(Reminder.objects.values_list("work_item__plan_id", "next_attempt_at").distinct())
     assert held == {early.pk: now, late.pk: release[late.pk]}
     assert set(Reminder.objects.values_list("deadline", "scheduled_for").distinct()) == {(due, date(2026, 12, 7))}
+
+
+@pytest.mark.django_db
+def test_a_lots_units_are_read_with_its_item_ids_as_one_parameter():
+    """Session 22: a digest task's items (up to thousands) were an ``IN`` list of as many placeholders, a
+    statement text the driver parsed anew each time; now one array parameter, the same text for any lot."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.services.reminders import _DigestItem, _DigestPlan, _load_parts
+
+    region = RegionFactory()
+    lead, support = UnitFactory(region=region), UnitFactory(region=region)
+    plan = PlanFactory(region=region)
+    made = [WorkItemFactory(plan=plan, lead=lead, supporting=[support]) for _ in range(4)]
+    for n in (1, 4):
+        items = {i.pk: _DigestItem(i.pk, _DigestPlan(plan.pk, plan.title), i.text, i.due_date, i.status, False)
+                 for i in made[:n]}
+        with CaptureQueriesContext(connection) as queries:
+            _load_parts(items)
+        (query,) = queries.captured_queries
+        assert ("= ANY" if connection.vendor == "postgresql" else "json_each") in query["sql"]
+        assert " IN (%s" not in query["sql"] and " IN (1" not in query["sql"]
+        assert all([(p.unit_id, p.role) for p in item._digest_parts] == [(lead.pk, "lead"), (support.pk, "support")]
+                   for item in items.values())
