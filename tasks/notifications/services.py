@@ -124,8 +124,11 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
     now = now or timezone.now()
     opening = next_opening(now)  # once for the lot (the calendar's corrections are read once)
     with transaction.atomic():
-        existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
-        new = [s for s in specs if s.key not in existing]
+        if connection.vendor == "postgresql":
+            new = specs  # the insert skips a key queued already and returns those it inserted: no read before
+        else:
+            existing = set(Message.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
+            new = [s for s in specs if s.key not in existing]
         inserted = _insert_messages(
             [
                 {"key": s.key, "purpose": s.purpose, "channel": s.channel, "address": s.address,
@@ -136,6 +139,8 @@ def messages_queue(*, specs: Iterable[MessageSpec], now: datetime | None = None,
                 for s in new
             ]
         )
+        if inserted is not None:
+            new = [s for s in new if s.key in inserted]
         with_plans = {s.key: s.plan_ids for s in new if s.plan_ids}
         fallbacks = [s for s in new if s.fallback_for and s.group]
         ids = inserted or {}

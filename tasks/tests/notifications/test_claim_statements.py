@@ -186,3 +186,18 @@ def test_queuing_binds_each_value_as_it_is_and_a_large_lot_takes_more_statements
     assert (m.body, m.html, m.subject, m.state) == (body, f'<p class="c">{body}</p>', "标题 2599", M.QUEUED)
     assert m.payload == {"headers": {"Message-ID": "<2599@x>"}} and m.group == specs[-1].group
     assert m.queued_at == NOW and m.next_attempt_at is not None
+
+
+def test_queuing_reads_no_keys_first_and_counts_only_what_it_inserted():
+    specs = [
+        MessageSpec(key=f"q{i}", purpose="test", channel="email", address=f"q{i}@x.cn", subject="s", body="b")
+        for i in range(3)
+    ]
+    assert messages_queue(specs=specs[:2], now=NOW, kick=False) == 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert messages_queue(specs=specs, now=NOW, kick=False) == 1  # q0 and q1 were queued already
+    statements = [
+        q["sql"].split()[0] for q in ctx.captured_queries if q["sql"].split()[0] not in ("SAVEPOINT", "RELEASE")
+    ]
+    assert statements == ["INSERT"]  # no SELECT of the keys before it
+    assert sorted(Message.objects.values_list("key", flat=True)) == ["q0", "q1", "q2"]
