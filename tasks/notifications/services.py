@@ -3,9 +3,11 @@
 How "none lost, none twice" holds:
 
 * Queuing is idempotent: ``Message.key`` is unique; queuing a key again is a no-op.
-* Delivery claims a batch (``SELECT … FOR UPDATE SKIP LOCKED``, then state 'sending' with the time) and
-  commits before talking to the provider, so no lock is held over the network and two workers never
-  claim the same message. Results are recorded in small chunks as the adapter yields them.
+* Delivery claims a batch (``SELECT … FOR UPDATE SKIP LOCKED``, then state 'sending' with the time; on
+  PostgreSQL both in one ``UPDATE … RETURNING``) and commits before talking to the provider, so no lock is
+  held over the network and two workers never claim the same message. Results are recorded in small
+  chunks as the adapter yields them, each chunk only where the message is still 'sending' (or marked
+  'uncertain' by the sweep meanwhile).
 * A worker that dies mid-batch leaves messages 'sending'. After NOTIFY_SENDING_TIMEOUT_SECONDS the sweep
   puts them back in the queue where the provider refuses a repeated id of ours (浙政钉's bizMsgId), and
   marks them 'uncertain' elsewhere (SMTP, DingTalk's asyncsend_v2): shown in the admin, never silently
@@ -535,7 +537,7 @@ def outbox_deliver_groups(*, groups: Iterable[uuid.UUID], now: datetime | None =
         return {}
     clock = now or timezone.now()
     ids: dict[str, list[int]] = defaultdict(list)
-    for channel, pk in (Message.objects.filter(group__in=groups, state=S.QUEUED, next_attempt_at__lte=clock)
+    for channel, pk in (Message.objects.filter(group__among_text=groups, state=S.QUEUED, next_attempt_at__lte=clock)
                         .order_by("pk").values_list("channel", "pk")):
         ids[channel].append(pk)
     return {channel: outbox_deliver(channel=channel, now=now, message_ids=pks) for channel, pks in sorted(ids.items())}

@@ -761,7 +761,7 @@ def _people_for(emails: list[str]) -> dict:
     address), profile loaded; one query. A unit's shared mailbox has none."""
     found = {}
     users = (get_user_model().objects.annotate(email_lower=Lower("email"))
-             .filter(email_lower__in={e.lower() for e in emails}, is_active=True)
+             .filter(email_lower__among_text=sorted({e.lower() for e in emails}), is_active=True)
              .select_related("profile").order_by("-pk"))
     for user in users:
         found[user.email_lower] = user  # ordered newest first: the oldest wins

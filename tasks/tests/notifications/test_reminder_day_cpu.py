@@ -265,3 +265,31 @@ def test_a_lots_units_are_read_with_its_item_ids_as_one_parameter():
         assert " IN (%s" not in query["sql"] and " IN (1" not in query["sql"]
         assert all([(p.unit_id, p.role) for p in item._digest_parts] == [(lead.pk, "lead"), (support.pk, "support")]
                    for item in items.values())
+
+
+@pytest.mark.django_db
+def test_texts_and_uuids_among_a_list_are_one_parameter_and_find_what_in_finds():
+    """Session 22: a digest task's addresses and digests (a hundred each) were ``IN`` lists of as many
+    placeholders; ``__among_text`` binds them as one array on PostgreSQL and finds the same rows."""
+    import uuid
+
+    from django.db.models.functions import Lower
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.models import Message
+    from tasks.notifications.services import MessageSpec, messages_queue
+
+    groups = [uuid.uuid4() for _ in range(4)]
+    messages_queue(specs=[MessageSpec(key=f"g{i}", purpose="test", channel="email", address=f"P{i}@Yc.gov.cn",
+                                      subject="s", body="b", group=g) for i, g in enumerate(groups)], kick=False)
+    wanted, addresses = groups[1:3] + [uuid.uuid4()], ["P0@Yc.gov.cn", "p3@yc.gov.cn", "nobody@x.cn"]
+    for among, inside in [({"group__among_text": wanted}, {"group__in": wanted}),
+                          ({"address__among_text": addresses}, {"address__in": addresses})]:
+        with CaptureQueriesContext(connection) as queries:
+            found = set(Message.objects.filter(**among).values_list("key", flat=True))
+        assert found == set(Message.objects.filter(**inside).values_list("key", flat=True)) and found
+        if connection.vendor == "postgresql":
+            assert "= ANY(" in queries.captured_queries[0]["sql"] and " IN (" not in queries.captured_queries[0]["sql"]
+    lowered = Message.objects.annotate(a=Lower("address")).filter(a__among_text=["p3@yc.gov.cn"])
+    assert list(lowered.values_list("key", flat=True)) == ["g3"]
+    assert not Message.objects.filter(address__among_text=[]).exists()
