@@ -335,7 +335,7 @@ def reminders_pending_counts(*, now: datetime, emails: Iterable[str] | None = No
     (a digest task's weight)."""
     rows = Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
     if emails is not None:
-        rows = rows.filter(email__in=list(emails))
+        rows = rows.filter(email__among_text=list(emails))  # a tick's part: thousands, as one parameter
     return dict(rows.order_by().values_list("email").annotate(n=Count("pk")))
 
 

@@ -293,3 +293,19 @@ def test_texts_and_uuids_among_a_list_are_one_parameter_and_find_what_in_finds()
     lowered = Message.objects.annotate(a=Lower("address")).filter(a__among_text=["p3@yc.gov.cn"])
     assert list(lowered.values_list("key", flat=True)) == ["g3"]
     assert not Message.objects.filter(address__among_text=[]).exists()
+
+
+@pytest.mark.django_db
+def test_a_tick_parts_addresses_are_counted_with_one_parameter():
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tasks.selectors.reminders import reminders_pending_counts
+
+    emails = [f"p{i}@yc.gov.cn" for i in range(300)]
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_pending_counts(now=timezone.now(), emails=emails) == {}
+    (query,) = queries.captured_queries
+    assert query["sql"].count("@yc.gov.cn") == 300
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in query["sql"] and " IN (" not in query["sql"]
