@@ -52,3 +52,18 @@ def test_the_check_reads_folded_and_encoded_headers():
     assert check_message(data, ["a@yc.gov.cn"]) == ("<x@r>", "")
     assert check_message(data, ["a@yc.gov.cn", "b@yc.gov.cn"])[1].startswith("To ")
     assert check_message(b"To: a@yc.gov.cn\r\n\r\n", ["a@yc.gov.cn"]) == ("", "no Message-ID")
+
+
+def test_the_delivery_timeline_says_when_the_first_half_and_all_arrived():
+    from types import SimpleNamespace
+
+    from bench.province import DeliveryTimeline
+
+    timeline = DeliveryTimeline(0.0, SimpleNamespace(n=0), SimpleNamespace(count=SimpleNamespace(value=0)), every=1)
+    timeline.samples = [(0.5, 0, 0), (3.0, 1, 0), (6.0, 40, 20), (8.0, 90, 70), (9.5, 100, 79), (11.0, 100, 80)]
+    timeline.tick_s = 5.0
+    summary = timeline.summary(100, 80)
+    assert (summary["first_email_s"], summary["half_emails_s"], summary["ninety_emails_s"], summary["all_emails_s"],
+            summary["all_notices_s"], summary["emails_at_tick_end"]) == (3.0, 8.0, 8.0, 9.5, 11.0, 40)
+    assert summary["timeline"][0] == [0.5, 0, 0]
+    assert DeliveryTimeline(0.0, None, None).summary(1, 1)["first_email_s"] is None  # nothing sampled

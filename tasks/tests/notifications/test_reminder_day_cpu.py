@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
+from datetime import date, datetime
 from unittest import mock
 
 import pytest
@@ -135,7 +135,7 @@ def test_queuing_builds_no_model_instance_per_message_or_plan_link_on_postgresql
     from tasks.notifications.services import MessageSpec, messages_queue
 
     if connection.vendor != "postgresql":
-        pytest.skip("the JSON-parameter insert is PostgreSQL's")
+        pytest.skip("the one-statement insert is PostgreSQL's")
     plans = [PlanFactory(), PlanFactory()]
     group = uuid.uuid4()
     specs = [MessageSpec(key=f"t:{i}:{channel}", purpose=Message.Purpose.REMINDER_DIGEST, channel=channel,
@@ -199,3 +199,113 @@ def test_the_scan_reads_items_unordered_and_their_units_by_the_ids_read():
     assert "ORDER BY" not in items_sql and '"tasks_region"' not in items_sql
     if connection.vendor == "postgresql":
         assert 'FROM "tasks_workitem"' not in units_sql.split('FROM "tasks_workitemunit"', 1)[1]
+
+
+class _CountedMoment(datetime):
+    """A moment that counts how often it is written out (``isoformat``)."""
+
+    written = 0
+
+    def isoformat(self, *args, **kwargs):
+        type(self).written += 1
+        return super().isoformat(*args, **kwargs)
+
+
+@pytest.mark.django_db
+def test_the_scans_rows_write_each_release_time_once_not_once_per_row():
+    """Session 22: the tick's insert wrote each row's release time (``max(now, release)``) and dates per row;
+    now once per plan and date, with the same rows inserted."""
+    from zoneinfo import ZoneInfo
+
+    from tasks.models import Reminder
+    from tasks.selectors.reminders import ReminderCandidate
+    from tasks.services.reminders import _insert_reminders
+
+    region = RegionFactory()
+    unit = UnitFactory(region=region, emails="lead@yc.gov.cn")
+    early, late = PlanFactory(region=region), PlanFactory(region=region)
+    due = date(2026, 12, 9)
+    items = [WorkItemFactory(plan=plan, deadline=due, due_date=due, lead=unit, supporting=[], year=due.year)
+             for plan in (early, early, early, late, late)]
+    now = _CountedMoment(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    release = {early.pk: datetime(2026, 12, 7, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")),  # passed: now
+               late.pk: datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))}
+    candidates = [ReminderCandidate(i.pk, "due_soon", due, step, f"p{n}@yc.gov.cn", "lead", date(2026, 12, 7),
+                                    unit.pk, i.plan_id)
+                  for i in items for step in (3, 1) for n in range(4)]
+    _CountedMoment.written = 0
+    assert _insert_reminders(candidates, now=now, release=release) == 40
+    # The early plan's rows are held until now: written once for the lot (the late plan's time is not ``now``).
+    # Each ``now`` written besides is the rows' shared creation time or the connection's, never one per row.
+    assert _CountedMoment.written <= 2
+    held = dict(Reminder.objects.values_list("work_item__plan_id", "next_attempt_at").distinct())
+    assert held == {early.pk: now, late.pk: release[late.pk]}
+    assert set(Reminder.objects.values_list("deadline", "scheduled_for").distinct()) == {(due, date(2026, 12, 7))}
+
+
+@pytest.mark.django_db
+def test_a_lots_units_are_read_with_its_item_ids_as_one_parameter():
+    """Session 22: a digest task's items (up to thousands) were an ``IN`` list of as many placeholders, a
+    statement text the driver parsed anew each time; now one array parameter, the same text for any lot."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.services.reminders import _DigestItem, _DigestPlan, _load_parts
+
+    region = RegionFactory()
+    lead, support = UnitFactory(region=region), UnitFactory(region=region)
+    plan = PlanFactory(region=region)
+    made = [WorkItemFactory(plan=plan, lead=lead, supporting=[support]) for _ in range(4)]
+    for n in (1, 4):
+        items = {i.pk: _DigestItem(i.pk, _DigestPlan(plan.pk, plan.title), i.text, i.due_date, i.status, False)
+                 for i in made[:n]}
+        with CaptureQueriesContext(connection) as queries:
+            _load_parts(items)
+        (query,) = queries.captured_queries
+        assert ("= ANY" if connection.vendor == "postgresql" else "json_each") in query["sql"]
+        assert " IN (%s" not in query["sql"] and " IN (1" not in query["sql"]
+        assert all([(p.unit_id, p.role) for p in item._digest_parts] == [(lead.pk, "lead"), (support.pk, "support")]
+                   for item in items.values())
+
+
+@pytest.mark.django_db
+def test_texts_and_uuids_among_a_list_are_one_parameter_and_find_what_in_finds():
+    """Session 22: a digest task's addresses and digests (a hundred each) were ``IN`` lists of as many
+    placeholders; ``__among_text`` binds them as one array on PostgreSQL and finds the same rows."""
+    import uuid
+
+    from django.db.models.functions import Lower
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.models import Message
+    from tasks.notifications.services import MessageSpec, messages_queue
+
+    groups = [uuid.uuid4() for _ in range(4)]
+    messages_queue(specs=[MessageSpec(key=f"g{i}", purpose="test", channel="email", address=f"P{i}@Yc.gov.cn",
+                                      subject="s", body="b", group=g) for i, g in enumerate(groups)], kick=False)
+    wanted, addresses = groups[1:3] + [uuid.uuid4()], ["P0@Yc.gov.cn", "p3@yc.gov.cn", "nobody@x.cn"]
+    for among, inside in [({"group__among_text": wanted}, {"group__in": wanted}),
+                          ({"address__among_text": addresses}, {"address__in": addresses})]:
+        with CaptureQueriesContext(connection) as queries:
+            found = set(Message.objects.filter(**among).values_list("key", flat=True))
+        assert found == set(Message.objects.filter(**inside).values_list("key", flat=True)) and found
+        if connection.vendor == "postgresql":
+            assert "= ANY(" in queries.captured_queries[0]["sql"] and " IN (" not in queries.captured_queries[0]["sql"]
+    lowered = Message.objects.annotate(a=Lower("address")).filter(a__among_text=["p3@yc.gov.cn"])
+    assert list(lowered.values_list("key", flat=True)) == ["g3"]
+    assert not Message.objects.filter(address__among_text=[]).exists()
+
+
+@pytest.mark.django_db
+def test_a_tick_parts_addresses_are_counted_with_one_parameter():
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tasks.selectors.reminders import reminders_pending_counts
+
+    emails = [f"p{i}@yc.gov.cn" for i in range(300)]
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_pending_counts(now=timezone.now(), emails=emails) == {}
+    (query,) = queries.captured_queries
+    assert query["sql"].count("@yc.gov.cn") == 300
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in query["sql"] and " IN (" not in query["sql"]
