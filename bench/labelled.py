@@ -83,6 +83,7 @@ def documents(folder, load_labels: Callable) -> list:
 
 
 _LIST_SEP = "、，,和及与"
+_LEVELS = "省市州区县镇乡"
 _LIST_MEMBER = rf"[^{_LIST_SEP}。；;:：！？!?()（）\s]{{1,10}}?"
 
 
@@ -90,12 +91,19 @@ def quotes_unit(unit: str, flat: str) -> bool:
     """Whether ``flat`` (a document without whitespace) writes ``unit``: verbatim, or as a member of a list whose
     shared tail is written once after the last member ('市、区自然资源局' -> 市自然资源局, '清河、西三旗街道' ->
     清河街道, 'A镇、B镇人民政府' -> A镇人民政府). The member must be written and followed by a list
-    separator (、，,和及与), and the tail must follow the list's last member directly."""
+    separator (、，,和及与), and the tail must follow the list's last member directly or after 等. A level written
+    once before the list's first member is each member's ('市发改、经贸等局' -> 市经贸局)."""
     if unit in flat:
         return True
     for cut in range(1, len(unit)):
         member, tail = unit[:cut], unit[cut:]
-        pattern = (re.escape(member) + rf"(?:[{_LIST_SEP}]{_LIST_MEMBER})+" + re.escape(tail))
+        pattern = (re.escape(member) + rf"(?:[{_LIST_SEP}]{_LIST_MEMBER})+等?" + re.escape(tail))
         if re.search(pattern, flat):
             return True
+        level, bare = member[:1], member[1:]
+        if level in _LEVELS and bare:
+            pattern = (re.escape(level) + rf"(?:{_LIST_MEMBER}[{_LIST_SEP}])+" + re.escape(bare)
+                       + rf"(?:[{_LIST_SEP}]{_LIST_MEMBER})*等?" + re.escape(tail))
+            if re.search(pattern, flat):
+                return True
     return False

@@ -60,6 +60,8 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
     ("清河街道", True), ("西三旗街道", True),  # '清河、西三旗街道'
     ("鲁沙尔镇人民政府", True), ("西堡镇人民政府", True),  # 'A镇、B镇人民政府'
     ("秭归县政府", True), ("监察部门", True),
+    ("市发改局", True), ("市经贸局", True),  # '市发改、经贸等局': the level and the tail written once
+    ("市规划局", False), ("区经贸局", False),  # a member the list does not name; a level it does not write
     ("东城街道", False),  # a unit the text does not write
     ("清河区街道", False), ("西堡人民政府", False),  # a typo'd member
     ("监察局", False),  # a tail the list does not write
@@ -67,7 +69,7 @@ def test_every_labels_file_is_valid_and_quotes_its_document(path):
 ])
 def test_a_unit_is_quoted_verbatim_or_as_a_list_member_with_its_shared_tail(unit, quoted):
     flat = ("鲁沙尔镇、西堡镇、多巴镇人民政府,康川街道办事处:监察、纠风部门:负责查处。清河、西三旗街道负责。"
-            "秭归县、夷陵区、伍家岗区政府和宜昌开发区管委会:市、区自然资源局要")
+            "秭归县、夷陵区、伍家岗区政府和宜昌开发区管委会:市、区自然资源局要。市发改、经贸等局负责")
     assert labelled.quotes_unit(unit, flat) is quoted
 
 
