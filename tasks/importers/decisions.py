@@ -1125,13 +1125,15 @@ _SUPPORT_AFTER_YAO = re.compile(r"^(?:积极|主动|全力|密切|紧密|协同|
 _WITH = re.compile(r"(?:会同|联合)")
 # A clause that opens with 协同 before the units the lead named before works with ("…牵头，协同疾控、教育等部门").
 _WORKS_WITH = re.compile(r"^(?:并|同时|要)?协同(?!配合|推进|作战|联动|治理|监管|共治|发展|办公|工作)")
-_JOINS = re.compile(r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)")
+# 联合 naming partners, not a joint action or body ("联合执法", "联合体"); 结合 naming partners, not "结合实际".
+_JOINED_BY = r"联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作|指挥|行动|体|会|社|站|队|组|党)"
+_COMBINED_WITH = r"结合(?!实际|自身|本|各自|当地|工作|自己)"
+_JOINS = re.compile(_JOINED_BY)
 # A clause that opens with the partners of the unit charged before it ("…，联合X做好预测预报", "…，会同Y开展…",
 # "…，结合交警做好…"; not "结合实际").
-_PARTNERS_FIRST = re.compile(r"^(?:并|同时|要|积极|主动)*(?:会同|联合(?!执法|检查|调查|督查|督导|巡查|整治|办公|工作"
-                             r"|指挥|行动|体|会|社|站|队|组|党)|结合(?!实际|自身|本|各自|当地|工作|自己))")
+_PARTNERS_FIRST = re.compile(rf"^(?:并|同时|要|积极|主动)*(?:会同|{_JOINED_BY}|{_COMBINED_WITH})")
 # "…，结合Y做好…": Y (a unit the recogniser reads as a name) works with the unit charged before.
-_COMBINED = re.compile(r"^\s*(?:并|同时|要|积极|主动)*结合(?!实际|自身|本|各自|当地|工作|自己)")
+_COMBINED = re.compile(rf"^\s*(?:并|同时|要|积极|主动)*{_COMBINED_WITH}")
 # "X要(做好/负责)牵头…": X is named as the one who leads the others.
 _HEADS = re.compile(r"^(?:做好|负责|主动|切实)*牵头")
 # Units listed and closed by 等, then the work ("甲镇、乙镇、丙办事处等继续完善…"), not "X等部门负责人参加…".
